@@ -1,0 +1,411 @@
+/**
+ * Semantic checks of one parsed line: keys, dimensions, values, payloads, numbers, timestamps, metadata.
+ * File-level checks (types across lines, metadata repeats, cardinality, request limits) live in lint.ts.
+ */
+import { LIMITS, type Limits } from './rules.ts';
+import { problem, type Problem } from './problems.ts';
+import { formatNumber, readNumber } from './numbers.ts';
+import type { DataLine, KeyValueNode, MetadataLine, Payload, SummaryField, Token } from './parse.ts';
+
+export interface CheckContext {
+  limits: Limits;
+  /** Epoch milliseconds for the timestamp window, or null to switch the window (TS003) off. */
+  now: number | null;
+}
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+const isLower = (c: number): boolean => c >= 0x61 && c <= 0x7a;
+const isUpper = (c: number): boolean => c >= 0x41 && c <= 0x5a;
+const DOT = 0x2e;
+const DASH = 0x2d;
+const UNDERSCORE = 0x5f;
+const COLON = 0x3a;
+
+const isMetricKeyChar = (c: number): boolean => isLower(c) || isUpper(c) || isDigit(c) || c === UNDERSCORE || c === DASH;
+const isDimensionKeyChar = (c: number): boolean => isLower(c) || isDigit(c) || c === UNDERSCORE || c === DASH || c === COLON;
+
+export function checkDataLine(line: DataLine, ctx: CheckContext): Problem[] {
+  const problems = line.problems;
+  checkMetricKey(line.key, ctx.limits, problems);
+  if (line.dimensions.length > 0) checkDimensions(line.text, line.dimensions, ctx.limits, problems);
+  if (line.payload) checkPayload(line.payload, problems);
+  else if (!problems.some((p) => p.code === 'DV001')) {
+    const end = line.text.length;
+    problems.push(problem('PL001', Math.max(0, end - 1), end, { found: null, suggestion: null }));
+  }
+  if (line.timestamp) checkTimestamp(line.timestamp, ctx.now, ctx.limits, problems);
+  return problems;
+}
+
+export function checkMetricKey(key: Token, limits: Limits, problems: Problem[]): void {
+  const s = key.text;
+  const n = s.length;
+  const at = key.start;
+  if (n === 0) {
+    problems.push(problem('MK001', at, at + 1, {}));
+    return;
+  }
+  const first = s.charCodeAt(0);
+  if (isDigit(first) || first === DASH) problems.push(problem('MK002', at, at + 1, { char: s[0] as string }));
+  if (s.startsWith('dt.')) problems.push(problem('MK009', at, at + 3, {}));
+  let sectionStart = true;
+  let badRun = -1;
+  for (let j = 0; j <= n; j++) {
+    const c = j < n ? s.charCodeAt(j) : -1;
+    const valid = c === -1 || c === DOT || isMetricKeyChar(c);
+    if (badRun >= 0 && valid) {
+      problems.push(problem('MK003', at + badRun, at + j, { chars: s.slice(badRun, j), space: false }));
+      badRun = -1;
+    } else if (badRun < 0 && !valid) badRun = j;
+    if (c === -1) break;
+    if (c === DOT) {
+      if (sectionStart) problems.push(problem('MK005', at + j, at + j + 1, { where: j === 0 ? 'leading' : 'empty' }));
+      sectionStart = true;
+      continue;
+    }
+    if (sectionStart && j > 0) {
+      if (c === DASH) problems.push(problem('MK004', at + j, at + j + 1, {}));
+      else if (isDigit(c)) {
+        const dot = s.indexOf('.', j);
+        problems.push(problem('MK006', at + j, at + j + 1, { section: s.slice(j, dot < 0 ? n : dot) }));
+      }
+    }
+    sectionStart = false;
+  }
+  if (n > 1 && s.charCodeAt(n - 1) === DOT && s.charCodeAt(n - 2) !== DOT) {
+    problems.push(problem('MK005', at + n - 1, at + n, { where: 'trailing' }));
+  }
+  if (n < limits.metricKeyMinLength) problems.push(problem('MK007', at, at + n, { length: n }));
+  if (n > limits.metricKeyMaxLength) {
+    problems.push(problem('MK008', at + limits.metricKeyMaxLength, at + n, { length: n, limit: limits.metricKeyMaxLength }));
+  } else if (n > limits.metricKeyConservativeLength) {
+    const limit = limits.metricKeyMaxLength;
+    problems.push(problem('MK008', at + limits.metricKeyConservativeLength, at + n, { length: n, limit }, undefined, true));
+  }
+}
+
+const KNOWN_DT_DIMENSIONS = new Set(['dt.metrics.source', 'dt.process.id', 'dt.process.pid']);
+const ENTITY_ID = /^[A-Z][A-Z0-9_]*-[0-9A-F]{16}$/;
+
+function checkDimensions(line: string, dims: KeyValueNode[], limits: Limits, problems: Problem[]): void {
+  let seen: Set<string> | null = null;
+  for (let d = 0; d < dims.length; d++) {
+    const dim = dims[d] as KeyValueNode;
+    if (dim.eq < 0) {
+      // DK008 (from the parser) reports the missing value; the key's own faults still count (OBS #2295: 'cacheM').
+      if (dim.key.text !== '') checkDimensionKey(dim, limits, problems);
+      continue;
+    }
+    checkDimensionKey(dim, limits, problems);
+    if (dims.length > 1) {
+      seen ??= new Set();
+      if (seen.has(dim.key.text)) {
+        const from = dim.key.start - 1;
+        problems.push(
+          problem('DK004', dim.key.start, dim.key.end, { key: dim.key.text }, { fix: { title: `Remove the second ${dim.key.text}`, edits: [{ start: from, end: dim.value.end, text: '' }] } }),
+        );
+      } else seen.add(dim.key.text);
+    }
+    checkDimensionValue(line, dim, limits, problems);
+  }
+  if (dims.length > limits.dimensionsPerLine) {
+    const first = dims[limits.dimensionsPerLine] as KeyValueNode;
+    const last = dims[dims.length - 1] as KeyValueNode;
+    problems.push(problem('DK005', first.key.start, last.value.end, { count: dims.length }));
+  }
+}
+
+function checkDimensionKey(dim: KeyValueNode, limits: Limits, problems: Problem[]): void {
+  const { text: s, start: at } = dim.key;
+  const n = s.length;
+  if (n === 0) {
+    problems.push(problem('DK001', dim.eq, dim.eq + 1, { chars: '', lowercase: false, empty: 'key' }));
+    return;
+  }
+  let sectionStart = true;
+  let badRun = -1;
+  let onlyUpper = true;
+  for (let j = 0; j <= n; j++) {
+    const c = j < n ? s.charCodeAt(j) : -1;
+    const valid = c === -1 || c === DOT || isDimensionKeyChar(c);
+    if (badRun >= 0 && valid) {
+      const chars = s.slice(badRun, j);
+      const lowercase = /^[A-Z]+$/.test(chars);
+      onlyUpper &&= lowercase;
+      problems.push(problem('DK001', at + badRun, at + j, { chars, lowercase, empty: null }, lowercase ? { fix: lowercaseFix(dim.key) } : undefined));
+      badRun = -1;
+    } else if (badRun < 0 && !valid) badRun = j;
+    if (c === -1) break;
+    if (c === DOT) {
+      if (sectionStart || j === n - 1) problems.push(problem('DK001', at + j, at + j + 1, { chars: '.', lowercase: false, empty: 'section' }));
+      sectionStart = true;
+      continue;
+    }
+    if (sectionStart && (isDigit(c) || c === DASH || c === COLON)) problems.push(problem('DK002', at + j, at + j + 1, { char: s[j] as string }));
+    sectionStart = false;
+  }
+  if (!onlyUpper) {
+    // A key with other invalid characters has no single right fix: drop the lower-case fixes.
+    for (const p of problems) if (p.code === 'DK001' && p.start >= at && p.end <= at + n) p.data = undefined;
+  }
+  if (n > limits.dimensionKeyMaxLength) problems.push(problem('DK003', at + limits.dimensionKeyMaxLength, at + n, { length: n }));
+  if (s.startsWith('dt.')) {
+    if (s.startsWith('dt.entity.')) {
+      if (dim.text !== '' && !ENTITY_ID.test(dim.text)) problems.push(problem('DK006', dim.value.start, dim.value.end, { key: s }));
+    } else if (!KNOWN_DT_DIMENSIONS.has(s)) problems.push(problem('DK007', at, at + n, { key: s }));
+  }
+}
+
+function lowercaseFix(key: Token) {
+  return { title: `Write ${key.text.toLowerCase()}`, edits: [{ start: key.start, end: key.end, text: key.text.toLowerCase() }] };
+}
+
+function checkDimensionValue(line: string, dim: KeyValueNode, limits: Limits, problems: Problem[]): void {
+  const { value, text } = dim;
+  if (text === '') {
+    const empty = value.end > value.start ? value : { start: dim.eq, end: dim.eq + 1 };
+    problems.push(problem('DV004', empty.start, empty.end, { key: dim.key.text }));
+    return;
+  }
+  const limit = limits.dimensionValueMaxLength;
+  if (text.length > limit) {
+    const from = rawOffsetOfChar(line, dim, limit);
+    problems.push(problem('DV005', from, value.end - (dim.quoted ? 1 : 0), { length: text.length, escaped: false }));
+  } else if (value.end - value.start > limit) {
+    problems.push(problem('DV005', value.start, value.end, { length: value.end - value.start, escaped: true }, undefined, true));
+  }
+  const controls = findControlRuns(text);
+  if (controls.length > 0) {
+    for (const [from, to] of controls) {
+      const start = rawOffsetOfChar(line, dim, from);
+      const cp = text.codePointAt(from) as number;
+      problems.push(problem('DV006', start, rawOffsetOfChar(line, dim, to), { codePoint: 'U+' + cp.toString(16).toUpperCase().padStart(4, '0') }));
+    }
+  }
+}
+
+/** Control, line-separator and lone-surrogate characters, as [from, to) runs of the unescaped text. */
+function findControlRuns(text: string): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  let run = -1;
+  for (let j = 0; j <= text.length; j++) {
+    const c = j < text.length ? text.charCodeAt(j) : 0x41;
+    let bad = c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(j + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) j++;
+      else bad = true;
+    } else if (c >= 0xdc00 && c <= 0xdfff) bad = true;
+    if (bad && run < 0) run = j;
+    else if (!bad && run >= 0) {
+      runs.push([run, j]);
+      run = -1;
+    }
+  }
+  return runs;
+}
+
+/** The offset in the line of the `index`-th character of a value's unescaped text (an escape is 2 characters). */
+function rawOffsetOfChar(line: string, dim: KeyValueNode, index: number): number {
+  let raw = dim.value.start + (dim.quoted ? 1 : 0);
+  if (dim.value.end - raw - (dim.quoted ? 1 : 0) === dim.text.length) return raw + index;
+  for (let seen = 0; seen < index && raw < dim.value.end; seen++) {
+    raw += line.charCodeAt(raw) === 0x5c && isEscapable(line.charCodeAt(raw + 1), dim.quoted) ? 2 : 1;
+  }
+  return raw;
+}
+
+const isEscapable = (c: number, quoted: boolean): boolean =>
+  c === 0x22 || c === 0x5c || (!quoted && (c === 0x2c || c === 0x3d || c === 0x20));
+
+function checkPayload(payload: Payload, problems: Problem[]): void {
+  switch (payload.kind) {
+    case 'gauge':
+      readNumber(payload.value, problems);
+      return;
+    case 'count':
+      if (payload.delta) readNumber(payload.delta, problems);
+      else if (payload.legacy) {
+        const legacy = payload.legacy;
+        const fix = { title: 'Write count,delta=…', edits: [{ start: legacy.start, end: legacy.start, text: 'delta=' }] };
+        const numeric = !legacy.text.includes('=');
+        problems.push(problem('PL002', payload.span.start, legacy.end, { suggestion: `count,delta=${numeric ? legacy.text : '…'}` }, numeric ? { fix } : undefined));
+        if (numeric) readNumber(legacy, problems);
+      }
+      return;
+    case 'summary':
+      checkSummary(payload.span, payload.fields, problems);
+      return;
+    case 'unknown': {
+      const text = payload.text;
+      const lower = text.toLowerCase();
+      let suggestion: string | null = null;
+      if (lower !== text && (lower.startsWith('gauge') || lower.startsWith('count'))) suggestion = lower.slice(0, 5) + text.slice(5);
+      else if (text.startsWith('delta=')) suggestion = 'count,' + text;
+      else if (text === 'gauge' || text === 'count') suggestion = text === 'gauge' ? 'gauge,<value>' : 'count,delta=<value>';
+      problems.push(problem('PL001', payload.span.start, payload.span.end, { found: text, suggestion }));
+    }
+  }
+}
+
+const SUMMARY_ORDER = ['min', 'max', 'sum', 'count'] as const;
+type SummaryName = (typeof SUMMARY_ORDER)[number];
+
+function checkSummary(span: { start: number; end: number }, fields: SummaryField[], problems: Problem[]): void {
+  const values = new Map<SummaryName, { field: SummaryField; value: number }>();
+  let ordered = true;
+  let wellFormed = true;
+  for (const field of fields) {
+    const name = field.name.text;
+    if (field.eq < 0) {
+      problems.push(problem('PL003', field.name.start, Math.max(field.name.end, field.name.start + 1), { problem: 'malformed', fields: name }));
+      wellFormed = false;
+      continue;
+    }
+    if (!(SUMMARY_ORDER as readonly string[]).includes(name)) {
+      problems.push(problem('PL003', field.name.start, field.name.end, { problem: 'unknown', fields: name }));
+      wellFormed = false;
+      continue;
+    }
+    const known = name as SummaryName;
+    if (values.has(known)) {
+      problems.push(problem('PL003', field.name.start, field.name.end, { problem: 'duplicate', fields: name }));
+      wellFormed = false;
+      continue;
+    }
+    if (SUMMARY_ORDER[values.size] !== known) ordered = false;
+    values.set(known, { field, value: readNumber(field.value, problems) });
+  }
+  const missing = SUMMARY_ORDER.filter((name) => !values.has(name));
+  if (missing.length > 0) {
+    problems.push(problem('PL003', span.start, span.end, { problem: 'missing', fields: missing.join(', ') }, missingFieldsFix(span, values, missing)));
+    return;
+  }
+  if (!wellFormed) return;
+  if (!ordered) problems.push(problem('PL004', span.start, span.end, {}));
+  const get = (name: SummaryName) => (values.get(name) as { field: SummaryField; value: number });
+  const min = get('min').value;
+  const max = get('max').value;
+  const sum = get('sum').value;
+  const count = get('count');
+  if ([min, max, sum, count.value].some(Number.isNaN)) return;
+  if (count.value < 0 || !Number.isInteger(count.value) || !/^\d+$/.test(count.field.value.text)) {
+    problems.push(problem('PL005', count.field.value.start, count.field.value.end, { value: count.field.value.text }));
+    return;
+  }
+  if (count.value === 0) {
+    if (min !== 0 || max !== 0 || sum !== 0) problems.push(problem('PL006', span.start, span.end, {}));
+    return;
+  }
+  const tolerance = LIMITS.summaryTolerance;
+  if (max < min) {
+    const maxValue = get('max').field.value;
+    problems.push(problem('PL007', maxValue.start, maxValue.end, { min: formatNumber(min), max: formatNumber(max) }));
+    return;
+  }
+  const args = { min: formatNumber(min), max: formatNumber(max) };
+  if (count.value === 1 && (Math.abs(min - max) > tolerance || Math.abs(sum - min) > tolerance)) {
+    problems.push(problem('PL008', span.start, span.end, { ...args, avg: formatNumber(sum), single: true }));
+    return;
+  }
+  const avg = sum / count.value;
+  if (!(min <= avg + tolerance && avg <= max + tolerance)) {
+    problems.push(problem('PL008', span.start, span.end, { ...args, avg: formatNumber(avg), single: false }));
+  }
+}
+
+/** With count=1 every missing field equals the one given: the only case with one right answer. */
+function missingFieldsFix(span: { end: number }, values: Map<SummaryName, { field: SummaryField; value: number }>, missing: SummaryName[]) {
+  const count = values.get('count');
+  const known = values.get('min') ?? values.get('max') ?? values.get('sum');
+  if (!count || count.value !== 1 || !known || Number.isNaN(known.value)) return undefined;
+  const text = missing.map((name) => `,${name}=${known.field.value.text}`).join('');
+  return { fix: { title: `Add ${missing.join(', ')}`, edits: [{ start: span.end, end: span.end, text }] } };
+}
+
+/** Bounds for a plausible millisecond timestamp (the libraries' year window 2000–3000). */
+const YEAR_2000_MS = 946_684_800_000;
+const YEAR_3000_MS = 32_503_680_000_000;
+
+function checkTimestamp(t: Token, now: number | null, limits: Limits, problems: Problem[]): void {
+  const s = t.text;
+  for (let j = 0; j < s.length; j++) {
+    if (!isDigit(s.charCodeAt(j))) {
+      problems.push(problem('TS001', t.start, t.end, { text: s }));
+      return;
+    }
+  }
+  const data = { timestamp: { start: t.start, end: t.end } };
+  const digits = s.replace(/^0+(?=\d)/, '').length;
+  if (digits <= 11 || digits >= 15) {
+    const unit = digits <= 11 ? 'seconds' : digits <= 17 ? 'microseconds' : 'nanoseconds';
+    const suggestion = unit === 'seconds' ? s + '000' : s.slice(0, unit === 'microseconds' ? -3 : -6);
+    const ms = Number(suggestion);
+    if (ms >= YEAR_2000_MS && ms <= YEAR_3000_MS) {
+      const fix = { title: `Convert to milliseconds (${suggestion})`, edits: [{ start: t.start, end: t.end, text: suggestion }] };
+      problems.push(problem('TS002', t.start, t.end, { unit, suggestion }, { ...data, fix }));
+    }
+  }
+  if (now === null) return;
+  const value = Number(s);
+  const future = value > now + limits.timestampFutureMs;
+  if (future || value < now - limits.timestampPastMs) {
+    const iso = value <= 8.64e15 ? new Date(value).toISOString().replace('.000Z', 'Z') : `${s} ms`;
+    problems.push(problem('TS003', t.start, t.end, { iso, distance: formatDuration(Math.abs(value - now)), future }, data));
+  }
+}
+
+/** "2 h 5 min", "3 days", "45 s": how far a timestamp is from now, for messages and hovers. */
+export function formatDuration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return `${Math.floor(ms / 1000)} s`;
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  const days = Math.floor(hours / 24);
+  if (days < 730) return `${days} days`;
+  return `${Math.floor(days / 365)} years`;
+}
+
+const META_PROPERTIES: Record<string, { name: string; maxLength: number } | undefined> = {
+  'dt.meta.displayname': { name: 'dt.meta.displayName', maxLength: LIMITS.displayNameMaxLength },
+  'dt.meta.description': { name: 'dt.meta.description', maxLength: LIMITS.descriptionMaxLength },
+  'dt.meta.unit': { name: 'dt.meta.unit', maxLength: LIMITS.unitMaxLength },
+};
+const UNIT = /^[A-Za-z0-9%[\]{}/_]*$/;
+
+export function checkMetadataLine(line: MetadataLine, limits: Limits): Problem[] {
+  const problems = line.problems;
+  if (line.key.text === '') return problems;
+  checkMetricKey(line.key, limits, problems);
+  const type = line.type;
+  if (!type) return problems;
+  if (type.text !== 'gauge' && type.text !== 'count') {
+    problems.push(problem('MD001', type.start, type.end, { problem: 'type' }));
+  } else if (type.text === 'count') {
+    problems.push(problem('MD006', type.start, type.end, { key: line.key.text, storedAs: countKey(line.key.text) }));
+  }
+  for (const prop of line.properties) {
+    if (prop.eq < 0) continue;
+    const meta = META_PROPERTIES[prop.key.text.toLowerCase()];
+    if (!meta) {
+      problems.push(problem('MD002', prop.key.start, Math.max(prop.key.end, prop.key.start + 1), { property: prop.key.text }));
+      continue;
+    }
+    if (meta.name === 'dt.meta.unit') {
+      const tooLong = prop.text.length > meta.maxLength;
+      if (tooLong || !UNIT.test(prop.text) || prop.text === '') {
+        const range = prop.value.end > prop.value.start ? prop.value : { start: prop.eq, end: prop.eq + 1 };
+        problems.push(problem('MD003', range.start, range.end, { unit: prop.text, tooLong }));
+      }
+    } else if (prop.text.length > meta.maxLength) {
+      problems.push(problem('MD004', prop.value.start, prop.value.end, { property: meta.name, length: prop.text.length, limit: meta.maxLength }));
+    }
+  }
+  return problems;
+}
+
+export const endsWithCountSuffix = (key: string): boolean => key.endsWith('.count') || key.endsWith('_count');
+
+/** Where a count metric is stored (Classic): `key.count`, unless the key already ends in `.count`/`_count`. */
+export const countKey = (key: string): string => (endsWithCountSuffix(key) ? key : key + '.count');

@@ -1,0 +1,237 @@
+/**
+ * Lints a file line by line. The caller feeds lines in order (so a file of any size streams through in bounded
+ * memory) and gets each line's diagnostics back at once; every file-level finding is placed on the line where it
+ * becomes true (the second payload type, the second metadata line, the tuple over budget, the request limit).
+ */
+import { parseLine, type DataLine, type KeyValueNode, type ParsedLine } from './parse.ts';
+import { checkDataLine, checkMetadataLine, countKey, endsWithCountSuffix, type CheckContext } from './check.ts';
+import { problem, type Diagnostic, type Problem } from './problems.ts';
+import { LIMITS, RULES, type Limits, type RuleCode, type Severity, type SeveritySetting } from './rules.ts';
+
+export interface LintOptions {
+  /** Epoch milliseconds to check timestamps against; null switches the timestamp window (TS003) off. */
+  now: number | null;
+  /** Severity per code, or 'off'. */
+  severities?: Partial<Record<RuleCode, SeveritySetting>>;
+  /** Limits the sources disagree on, and the cardinality budget. */
+  limits?: Partial<Limits>;
+}
+
+type PayloadType = 'gauge' | 'count';
+
+interface KeyState {
+  type: PayloadType | null;
+  typeLine: number;
+  suffixReported: boolean;
+  mixedReported: boolean;
+  metadataLine: number;
+  /** Distinct dimension-tuple hashes, until the budget is passed; then null (the finding is made, memory freed). */
+  series: Set<number> | null;
+}
+
+export class FileLinter {
+  private readonly ctx: CheckContext;
+  private readonly severities: Partial<Record<RuleCode, SeveritySetting>>;
+  private readonly keys = new Map<string, KeyState>();
+  private keysCapped = false;
+  private sentLines = 0;
+  private sentBytes = 0;
+  private bytesReported = false;
+  /** The line being linted, for findings that point back to it later. */
+  private lineIndex = 0;
+
+  constructor(options: LintOptions) {
+    this.ctx = { now: options.now, limits: { ...LIMITS, ...options.limits } };
+    this.severities = options.severities ?? {};
+  }
+
+  /** Lints the line at 0-based `index`; lines must come in order. Diagnostics are sorted by column. */
+  lintLine(index: number, text: string): Diagnostic[] {
+    this.lineIndex = index;
+    const parsed = parseLine(text);
+    const problems = this.check(parsed);
+    if (problems.length === 0) return [];
+    const diagnostics: Diagnostic[] = [];
+    for (const p of problems) {
+      const severity = this.severityOf(p);
+      if (severity === 'off') continue;
+      const d: Diagnostic = { line: index, startChar: p.start, endChar: p.end, severity, code: p.code, message: p.message };
+      if (p.data) d.data = p.data;
+      diagnostics.push(d);
+    }
+    if (diagnostics.length > 1) diagnostics.sort((a, b) => a.startChar - b.startChar || a.endChar - b.endChar);
+    return diagnostics;
+  }
+
+  private severityOf(p: Problem): SeveritySetting {
+    const configured = this.severities[p.code];
+    if (configured) return configured;
+    const rule = RULES[p.code] as { severity: Severity; lesserSeverity?: Severity };
+    return p.lesser && rule.lesserSeverity ? rule.lesserSeverity : rule.severity;
+  }
+
+  private check(parsed: ParsedLine): Problem[] {
+    if (parsed.kind === 'comment' || parsed.kind === 'blank') return [];
+    const text = parsed.text;
+    const limits = this.ctx.limits;
+    const problems = parsed.kind === 'data' ? checkDataLine(parsed, this.ctx) : checkMetadataLine(parsed, limits);
+    if (text.length > limits.lineMaxLength) problems.push(problem('LN001', limits.lineMaxLength, text.length, { length: text.length }));
+    const replacement = text.indexOf('\uFFFD');
+    if (replacement >= 0) problems.push(problem('LN006', replacement, replacement + 1, {}));
+    this.checkRequestLimits(parsed.key, text, problems);
+    const key = parsed.key.text;
+    if (key === '') return problems;
+    const state = this.stateOf(key, parsed.key, problems);
+    if (!state) return problems;
+    if (parsed.kind === 'metadata') {
+      if (state.metadataLine >= 0) {
+        problems.push(problem('MD005', parsed.key.start, parsed.key.end, { key, firstLine: state.metadataLine }, { relatedLine: state.metadataLine }));
+      } else state.metadataLine = this.lineIndex;
+      return problems;
+    }
+    this.checkKeyUse(parsed, state, problems);
+    return problems;
+  }
+
+  private stateOf(key: string, span: { start: number; end: number }, problems: Problem[]): KeyState | undefined {
+    let state = this.keys.get(key);
+    if (state) return state;
+    if (this.keys.size >= LIMITS.metricKeysPerEnvironment) {
+      if (!this.keysCapped) problems.push(problem('MK013', span.start, span.end, { limit: LIMITS.metricKeysPerEnvironment }));
+      this.keysCapped = true;
+      return undefined;
+    }
+    state = { type: null, typeLine: -1, suffixReported: false, mixedReported: false, metadataLine: -1, series: new Set() };
+    this.keys.set(key, state);
+    return state;
+  }
+
+  private checkRequestLimits(key: { start: number; end: number }, text: string, problems: Problem[]): void {
+    const limits = this.ctx.limits;
+    this.sentLines++;
+    const at = { start: key.start, end: Math.max(key.end, key.start + 1) };
+    if (this.sentLines === limits.linesPerRequest + 1) {
+      problems.push(problem('LN002', at.start, at.end, { lines: limits.linesPerRequest, batches: 2 }));
+    }
+    if (this.bytesReported) return;
+    this.sentBytes += utf8Length(text) + 1;
+    if (this.sentBytes > limits.requestMaxBytes) {
+      this.bytesReported = true;
+      problems.push(problem('LN003', at.start, at.end, { bytes: limits.requestMaxBytes }));
+    }
+  }
+
+  private checkKeyUse(line: DataLine, state: KeyState, problems: Problem[]): void {
+    const payload = line.payload;
+    if (!payload || payload.kind === 'unknown') return;
+    const type: PayloadType = payload.kind === 'count' ? 'count' : 'gauge';
+    const key = line.key.text;
+    if (state.type === null) {
+      state.type = type;
+      state.typeLine = this.lineIndex;
+    } else if (state.type !== type && !state.mixedReported) {
+      state.mixedReported = true;
+      const firstLine = state.typeLine;
+      problems.push(problem('MK011', payload.span.start, payload.span.end, { key, first: state.type, firstLine }, { relatedLine: firstLine }));
+    }
+    if (!state.suffixReported) {
+      const storedAs = type === 'count' ? countKey(key) : endsWithCountSuffix(key) ? key + '.gauge' : key;
+      if (storedAs !== key) {
+        state.suffixReported = true;
+        problems.push(problem('MK010', line.key.start, line.key.end, { key, storedAs, payload: type }));
+      }
+    }
+    const series = state.series;
+    if (series === null) return;
+    series.add(tupleHash(line.dimensions));
+    const budget = this.ctx.limits.cardinalityBudget;
+    if (series.size > budget) {
+      state.series = null;
+      const dims = line.dimensions;
+      const first = dims[0];
+      const last = dims[dims.length - 1];
+      const range = first && last ? { start: first.key.start, end: last.value.end } : line.key;
+      problems.push(problem('MK012', range.start, range.end, { key, budget }));
+    }
+  }
+}
+
+/**
+ * An order-independent 53-bit hash of a line's dimension tuple: the sum of per-pair hashes, so `a=1,b=2` and
+ * `b=2,a=1` are one series. Empty values are left out, as the tenant drops those dimensions (DOC D4).
+ */
+function tupleHash(dims: KeyValueNode[]): number {
+  let high = 0;
+  let low = 0;
+  for (let d = 0; d < dims.length; d++) {
+    const dim = dims[d] as KeyValueNode;
+    if (dim.text === '' || dim.eq < 0) continue;
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193;
+    const key = dim.key.text;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    }
+    h1 = Math.imul(h1 ^ 0x3d, 0x01000193);
+    h2 = Math.imul(h2 ^ 0x3d, 0x5bd1e995);
+    const value = dim.text;
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    }
+    high = (high + mix(h1)) >>> 0;
+    low = (low + mix(h2)) >>> 0;
+  }
+  return (high & 0x1fffff) * 0x100000000 + low;
+}
+
+/** murmur3's finaliser: spreads every input bit over the output before the pair hashes are summed. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function utf8Length(s: string): number {
+  let bytes = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 2;
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}
+
+/** Lints a whole text held in memory (editors); splits lines as VS Code does: `\r\n`, `\n` or `\r`. */
+export function lintText(text: string, options: LintOptions): Diagnostic[] {
+  const linter = new FileLinter(options);
+  const out: Diagnostic[] = [];
+  let index = 0;
+  for (const line of splitLines(text)) {
+    for (const d of linter.lintLine(index++, line)) out.push(d);
+  }
+  return out;
+}
+
+export function* splitLines(text: string): Generator<string> {
+  let start = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d) {
+      yield text.slice(start, i);
+      if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
+      start = i + 1;
+    }
+  }
+  yield text.slice(start);
+}

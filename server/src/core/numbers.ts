@@ -1,0 +1,81 @@
+import { problem, type Problem } from './problems.ts';
+import type { Token } from './parse.ts';
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+const NAN_OR_INFINITY = /^[+-]?(nan|inf(inity)?)$/i;
+
+/**
+ * Reads a payload number and reports what is wrong with its form (NU001–NU004). Returns its value, or NaN when
+ * there is none to use. The canonical form is `-?digits[.digits][(e|E)[+-]digits]`, as the libraries write it.
+ */
+export function readNumber(t: Token, problems: Problem[]): number {
+  const s = t.text;
+  const n = s.length;
+  let i = 0;
+  const first = s.charCodeAt(0);
+  const plus = first === 0x2b;
+  if (plus || first === 0x2d) i++;
+  const intStart = i;
+  while (i < n && isDigit(s.charCodeAt(i))) i++;
+  const intDigits = i - intStart;
+  let point = false;
+  let fracDigits = 0;
+  if (s.charCodeAt(i) === 0x2e) {
+    point = true;
+    const fracStart = ++i;
+    while (i < n && isDigit(s.charCodeAt(i))) i++;
+    fracDigits = i - fracStart;
+  }
+  let exponentStart = -1;
+  let expDigits = 0;
+  if ((s.charCodeAt(i) | 0x20) === 0x65) {
+    exponentStart = i++;
+    if (s.charCodeAt(i) === 0x2b || s.charCodeAt(i) === 0x2d) i++;
+    const expStart = i;
+    while (i < n && isDigit(s.charCodeAt(i))) i++;
+    expDigits = i - expStart;
+  }
+  if (i !== n || intDigits + fracDigits === 0 || (exponentStart >= 0 && expDigits === 0)) {
+    if (n === 0 || NAN_OR_INFINITY.test(s) || !/[0-9]/.test(s)) {
+      problems.push(problem('NU001', t.start, Math.max(t.end, t.start + 1), { text: s, overflow: false }));
+    } else {
+      problems.push(problem('NU004', t.start, t.end, { text: s }));
+    }
+    return NaN;
+  }
+  const value = Number(plus ? s.slice(1) : s);
+  if (!Number.isFinite(value)) {
+    problems.push(problem('NU001', t.start, t.end, { text: s, overflow: true }));
+    return NaN;
+  }
+  if (plus || intDigits === 0 || (point && fracDigits === 0)) {
+    problems.push(problem('NU003', t.start, t.end, { text: s, suggestion: canonical(s, plus) }, { fix: replaceFix(t, canonical(s, plus)) }));
+  }
+  if (exponentStart >= 0 && !point) {
+    const suggestion = s.slice(0, exponentStart) + '.0' + s.slice(exponentStart);
+    problems.push(problem('NU002', t.start, t.end, { text: s, suggestion }, { fix: replaceFix(t, suggestion) }));
+  }
+  return value;
+}
+
+/** `+5` → `5`, `.5` → `0.5`, `5.` → `5`, keeping sign and exponent. */
+function canonical(s: string, plus: boolean): string {
+  let body = plus ? s.slice(1) : s;
+  const negative = body.startsWith('-');
+  if (negative) body = body.slice(1);
+  const e = body.search(/[eE]/);
+  let mantissa = e < 0 ? body : body.slice(0, e);
+  const exponent = e < 0 ? '' : body.slice(e);
+  if (mantissa.startsWith('.')) mantissa = '0' + mantissa;
+  if (mantissa.endsWith('.')) mantissa = exponent ? mantissa + '0' : mantissa.slice(0, -1);
+  return (negative ? '-' : '') + mantissa + exponent;
+}
+
+function replaceFix(t: Token, text: string) {
+  return { title: `Write ${text}`, edits: [{ start: t.start, end: t.end, text }] };
+}
+
+/** Formats a number for a message without float noise. */
+export function formatNumber(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(12)));
+}

@@ -1,0 +1,56 @@
+import { RULES, type RuleArgs, type RuleCode, type Severity } from './rules.ts';
+
+/** One edit that fixes a finding when it has exactly one right answer (quick fixes are built from it). */
+export interface TextEdit {
+  /** Offsets in the finding's own line, UTF-16 code units, end exclusive. */
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+}
+
+export interface DiagnosticData {
+  fix?: Fix;
+  /** Another line this finding refers to (the first use of a key, the first metadata line). */
+  relatedLine?: number;
+  /** Timestamp findings carry the parsed value so editors can offer "replace with now". */
+  timestamp?: { start: number; end: number };
+}
+
+/** A finding within one line, before it is placed in a file and given its configured severity. */
+export interface Problem {
+  code: RuleCode;
+  start: number;
+  end: number;
+  message: string;
+  /** Use the rule's `lesserSeverity` (e.g. MK008 for 251–255 characters). */
+  lesser: boolean;
+  data: DiagnosticData | undefined;
+}
+
+/** The core's output: plain data, 0-based line, UTF-16 columns, end exclusive. */
+export interface Diagnostic {
+  line: number;
+  startChar: number;
+  endChar: number;
+  severity: Severity;
+  code: RuleCode;
+  message: string;
+  data?: DiagnosticData;
+}
+
+export function problem<C extends RuleCode>(
+  code: C,
+  start: number,
+  end: number,
+  args: RuleArgs<C>,
+  data?: DiagnosticData,
+  lesser = false,
+): Problem {
+  const format = RULES[code].message as (a: RuleArgs<C>) => string;
+  return { code, start, end, message: format(args), lesser, data };
+}

@@ -1,0 +1,567 @@
+/**
+ * The one table of limits and rules. Every diagnostic the core can emit has its code, default severity, message,
+ * and evidence here; nothing else in the project hard-codes a limit or a severity.
+ *
+ * Evidence tags follow ../shared/PROTOCOL.md: DOC (Dynatrace documentation), OBS (a real tenant's response),
+ * LIB (Dynatrace's own client libraries: normalisation, not rejection), INF (inference). Severity follows the
+ * evidence: what the docs or a real tenant reject is an error; what only the libraries or inference suggest is a
+ * warning, info or hint. Where the sources conflict, `decision` says what we chose and why.
+ */
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+export type SeveritySetting = Severity | 'off';
+
+export const DOCS = {
+  protocol: 'https://docs.dynatrace.com/docs/shortlink/metric-ingestion-protocol',
+  ingestApi: 'https://docs.dynatrace.com/docs/shortlink/api-metrics-v2-post-datapoints',
+  limits: 'https://www.dynatrace.com/docs/ingest-from/extend-dynatrace/extend-metrics',
+  faq: 'https://www.dynatrace.com/docs/dynatrace-api/environment-api/metric-v2/metric-faq',
+  bestPractices: 'https://www.dynatrace.com/docs/dynatrace-api/environment-api/metric-v2/best-practices',
+  selector: 'https://www.dynatrace.com/docs/dynatrace-api/environment-api/metric-v2/metric-selector',
+  metadata: 'https://www.dynatrace.com/docs/ingest-from/extend-dynatrace/extend-metrics/reference/custom-metric-metadata',
+  units: 'https://docs.dynatrace.com/managed/dynatrace-api/environment-api/metrics-units/get-all-units',
+} as const;
+
+/** Limits. Those the sources disagree on are settings (see `LintOptions.limits`); the defaults are our decision. */
+export const LIMITS = {
+  metricKeyMinLength: 3,
+  /** DOC D1 (current) says 3–255; the D3 limits table and every library but Java 2.5 say 250. Error above 255. */
+  metricKeyMaxLength: 255,
+  /** Keys of 251–255 characters get MK008 as a warning: some tenants or tools may still cut at 250. */
+  metricKeyConservativeLength: 250,
+  dimensionKeyMaxLength: 100,
+  /** DOC D3: 250. Java 2.5.0 (Apr 2026) allows 255; we keep the documented limit as the error. */
+  dimensionValueMaxLength: 250,
+  dimensionsPerLine: 50,
+  lineMaxLength: 50_000,
+  /** DOC D14 (local endpoint) and every library: 1,000 lines per request. */
+  linesPerRequest: 1_000,
+  /** DOC D2, D11: "1 MB". Read as 1,000,000 bytes, the smaller of the two readings, so a split is never too late. */
+  requestMaxBytes: 1_000_000,
+  /** DOC D1: timestamps from 1 h in the past to 10 min in the future. */
+  timestampPastMs: 60 * 60 * 1000,
+  timestampFutureMs: 10 * 60 * 1000,
+  /** OBS #5037: "tolerance: 0.000001" in the server's summary check. */
+  summaryTolerance: 1e-6,
+  unitMaxLength: 63,
+  displayNameMaxLength: 300,
+  descriptionMaxLength: 65_535,
+  /** DOC D3: metric keys per environment; also where file-level tracking of new keys stops (bounded memory). */
+  metricKeysPerEnvironment: 100_000,
+  /** Our default budget of distinct dimension tuples per metric in one file (configurable; not a tenant limit). */
+  cardinalityBudget: 1_000,
+} as const;
+
+export type Limits = { -readonly [K in keyof typeof LIMITS]: number };
+
+interface RuleSpec<A> {
+  title: string;
+  severity: Severity;
+  /** A second, milder severity some findings of the same rule get (e.g. MK008 for 251–255 characters). */
+  lesserSeverity?: Severity;
+  evidence: string;
+  decision?: string;
+  docs?: string;
+  message: (args: A) => string;
+}
+
+type NoArgs = Record<string, never>;
+
+function rule<A>(spec: RuleSpec<A>): RuleSpec<A> {
+  return spec;
+}
+
+const q = (s: string): string => '`' + s + '`';
+
+export const RULES = {
+  // ---------------------------------------------------------------- metric keys
+  MK001: rule<NoArgs>({
+    title: 'Metric key missing',
+    severity: 'error',
+    evidence: 'DOC D1: every line starts with the metric key.',
+    docs: DOCS.protocol,
+    message: () => 'The line has no metric key: start it with a key such as `my.metric`.',
+  }),
+  MK002: rule<{ char: string }>({
+    title: 'Metric key starts with a digit or `-`',
+    severity: 'error',
+    evidence: 'DOC D1: "The key cannot start with a digit or `-`".',
+    docs: DOCS.protocol,
+    message: (a) => `A metric key cannot start with ${q(a.char)}: start it with a letter or \`_\`.`,
+  }),
+  MK003: rule<{ chars: string; space: boolean }>({
+    title: 'Invalid character in metric key',
+    severity: 'error',
+    evidence: 'DOC D1: only letters A–Z and a–z, digits, `-`, `_` and `.` between sections; no non-Latin letters.',
+    docs: DOCS.protocol,
+    message: (a) =>
+      a.space
+        ? 'A space ends the metric key here and the rest is read as the payload: remove it, or use `_` or `.`.'
+        : `Invalid character ${q(a.chars)} in metric key: use only A–Z, a–z, 0–9, \`_\`, \`-\` and \`.\` between sections.`,
+  }),
+  MK004: rule<NoArgs>({
+    title: 'Metric key section starts with `-`',
+    severity: 'error',
+    evidence: 'DOC D1: "A section cannot start with `-`".',
+    docs: DOCS.protocol,
+    message: () => 'A metric key section cannot start with `-`: start it with a letter, digit or `_`.',
+  }),
+  MK005: rule<{ where: 'leading' | 'trailing' | 'empty' }>({
+    title: 'Empty metric key section',
+    severity: 'error',
+    evidence: 'LIB: every library drops empty sections (`a..b` → `a.b`); INF: the server rejects them.',
+    decision: 'An error: the docs define a key as dot-separated sections, and no library will emit an empty one.',
+    docs: DOCS.protocol,
+    message: (a) =>
+      a.where === 'leading'
+        ? 'A metric key cannot start with `.`: remove it.'
+        : a.where === 'trailing'
+          ? 'A metric key cannot end with `.`: remove it.'
+          : 'Empty section (`..`) in metric key: remove the extra `.`.',
+  }),
+  MK006: rule<{ section: string }>({
+    title: 'Metric key section starts with a digit',
+    severity: 'warning',
+    evidence:
+      'DOC D1 forbids a digit only at the start of the key, and D9 shows `custom.5xx_errors`; every library keeps `a.0`. ' +
+      "But real tenants rejected `system.load.average.1m` in 2020 (\"error at '1'\") and 2023 (\"invalid metric key\") [OBS micrometer #2295, #4058].",
+    decision: 'A warning, not an error: it may be rejected, and it must be quoted in metric selectors.',
+    docs: DOCS.selector,
+    message: (a) =>
+      `Section ${q(a.section)} starts with a digit: some tenants reject this, and selectors must quote it (\`"${a.section}"\`). Prefer a letter or \`_\` first.`,
+  }),
+  MK007: rule<{ length: number }>({
+    title: 'Metric key too short',
+    severity: 'error',
+    evidence: 'DOC D1: 3 to 255 characters. No library checks the minimum.',
+    docs: DOCS.protocol,
+    message: (a) => `A metric key needs at least ${LIMITS.metricKeyMinLength} characters; this one has ${a.length}.`,
+  }),
+  MK008: rule<{ length: number; limit: number }>({
+    title: 'Metric key too long',
+    severity: 'error',
+    lesserSeverity: 'warning',
+    evidence: 'DOC D1 (current): up to 255 characters. DOC D3 limits table and older D1: 250. Java lib 2.5.0 moved to 255 in 2026; Go, Python, .NET, JS still cut at 250.',
+    decision: 'Error above 255 (no source allows more); warning from 251 to 255 (the limits table and most libraries say 250).',
+    docs: DOCS.limits,
+    message: (a) =>
+      a.length > a.limit
+        ? `Metric key is ${a.length} characters long; the limit is ${a.limit}. Shorten it.`
+        : `Metric key is ${a.length} characters long: the docs allow 255, but the limits table and most Dynatrace libraries cut at ${LIMITS.metricKeyConservativeLength}.`,
+  }),
+  MK009: rule<NoArgs>({
+    title: 'Reserved `dt.` metric key prefix',
+    severity: 'error',
+    evidence: 'DOC D2: "You can\'t ingest metrics with key prefix of `dt.`".',
+    docs: DOCS.ingestApi,
+    message: () => 'Metric keys starting with `dt.` are reserved for Dynatrace and are rejected: choose another prefix.',
+  }),
+  MK010: rule<{ key: string; storedAs: string; payload: 'count' | 'gauge' }>({
+    title: 'Type suffix will be added to the key',
+    severity: 'info',
+    evidence: "DOC D1, D4: Classic metrics get `.count` on count payloads and `.gauge` on gauges whose key ends in `.count`/`_count`. OBS #5037: \"metric key 'executor.completed' changed to 'executor.completed.count'\".",
+    docs: DOCS.faq,
+    message: (a) =>
+      a.payload === 'count'
+        ? `Count metrics are stored as ${q(a.storedAs)}: query that key, not ${q(a.key)}.`
+        : `A gauge whose key ends in \`count\` is stored as ${q(a.storedAs)}: query that key, or rename the metric.`,
+  }),
+  MK011: rule<{ key: string; first: 'gauge' | 'count'; firstLine: number }>({
+    title: 'Metric key used with both gauge and count',
+    severity: 'warning',
+    evidence: 'DOC D1: a metric has only one payload type.',
+    docs: DOCS.protocol,
+    message: (a) =>
+      `${q(a.key)} was sent as a ${a.first} on line ${a.firstLine + 1} and as a ${a.first === 'gauge' ? 'count' : 'gauge'} here: a metric has one payload type. Use two keys.`,
+  }),
+  MK012: rule<{ key: string; budget: number }>({
+    title: 'Series cardinality over budget',
+    severity: 'warning',
+    evidence:
+      'DOC D3, D5: a metric holds at most 1,000,000 dimension tuples over 30 days, and new tuples are rejected beyond it. Counting distinct tuples per metric is the same idea as Datadog\'s custom-metric count.',
+    decision:
+      'Not a tenant rule: a budget of distinct dimension tuples (order of dimensions ignored, empty values dropped as the tenant drops them) per metric per file, 1,000 unless configured.',
+    docs: DOCS.bestPractices,
+    message: (a) =>
+      `${q(a.key)} has more than ${a.budget.toLocaleString('en-US')} distinct dimension tuples in this file (each is a separate series): look for a dimension with unbounded values such as IDs or timestamps.`,
+  }),
+  MK013: rule<{ limit: number }>({
+    title: 'More metric keys than an environment allows',
+    severity: 'warning',
+    evidence: 'DOC D3: at most 100,000 metric keys per environment.',
+    docs: DOCS.limits,
+    message: (a) =>
+      `This file has more than ${a.limit.toLocaleString('en-US')} distinct metric keys, the limit for a whole environment; per-key checks (type, metadata, cardinality) stop for keys after this one.`,
+  }),
+
+  // ---------------------------------------------------------------- dimension keys
+  DK001: rule<{ chars: string; lowercase: boolean; empty: 'key' | 'section' | null }>({
+    title: 'Invalid dimension key',
+    severity: 'error',
+    evidence:
+      "DOC D1: lower-case letters, digits, `-`, `.`, `:`, `_` only. OBS #2295: upper case is rejected, not normalised (\"invalid dimension key … error at 'M'\"). Empty sections: LIB normalises them away; INF rejected.",
+    docs: DOCS.protocol,
+    message: (a) =>
+      a.empty === 'key'
+        ? 'Empty dimension key: write `key=value`.'
+        : a.empty === 'section'
+          ? 'Empty section in dimension key: `.` only goes between sections.'
+          : a.lowercase
+            ? `Upper-case ${q(a.chars)} in dimension key: the tenant rejects upper case; write it in lower case.`
+            : `Invalid character ${q(a.chars)} in dimension key: use only a–z, 0–9, \`_\`, \`-\`, \`:\` and \`.\`.`,
+  }),
+  DK002: rule<{ char: string }>({
+    title: 'Dimension key section starts with a digit, `-` or `:`',
+    severity: 'warning',
+    evidence: 'LIB only: Java DimensionKeyValidator marks `-value`, `:value` and `4` invalid; the docs say nothing.',
+    docs: DOCS.protocol,
+    message: (a) => `Dimension key section starts with ${q(a.char)}: Dynatrace libraries rewrite this; start it with a letter or \`_\`.`,
+  }),
+  DK003: rule<{ length: number }>({
+    title: 'Dimension key too long',
+    severity: 'error',
+    evidence: 'DOC D3: 100 characters. gcp-monitor: "MINT API rejects … dimension names longer than 100 chars".',
+    docs: DOCS.limits,
+    message: (a) => `Dimension key is ${a.length} characters long; the limit is ${LIMITS.dimensionKeyMaxLength}. Shorten it.`,
+  }),
+  DK004: rule<{ key: string }>({
+    title: 'Duplicate dimension key',
+    severity: 'warning',
+    evidence: 'DOC D1: "the payload is valid, but only one value is accepted"; which one is not documented.',
+    docs: DOCS.protocol,
+    message: (a) => `Dimension ${q(a.key)} appears twice in this line: only one value is kept. Remove one.`,
+  }),
+  DK005: rule<{ count: number }>({
+    title: 'Too many dimensions',
+    severity: 'error',
+    evidence: 'DOC D1, D3: up to 50 dimensions per line.',
+    docs: DOCS.limits,
+    message: (a) => `The line has ${a.count} dimensions; the limit is ${LIMITS.dimensionsPerLine}. Remove ${a.count - LIMITS.dimensionsPerLine}.`,
+  }),
+  DK006: rule<{ key: string }>({
+    title: '`dt.entity.*` value is not an entity ID',
+    severity: 'warning',
+    evidence: 'DOC D1: `dt.entity.<type>` links the point to an entity; its value is an ID such as `HOST-06F288EE2A930951`. INF: other values do not link.',
+    docs: DOCS.protocol,
+    message: (a) => `${q(a.key)} takes an entity ID such as \`HOST-06F288EE2A930951\` (TYPE-16 hex digits); this value will not link to an entity.`,
+  }),
+  DK007: rule<{ key: string }>({
+    title: 'Unknown `dt.*` dimension key',
+    severity: 'info',
+    evidence: 'DOC D1 reserves `dt.entity.*`; LIB sets `dt.metrics.source`; DOC D2/D14 `dt.process.id`/`pid`. Others: not documented [INF].',
+    docs: DOCS.protocol,
+    message: (a) => `${q(a.key)} is in the reserved \`dt.\` namespace but is not a known Dynatrace dimension: it may be ignored or rejected.`,
+  }),
+  DK008: rule<{ key: string }>({
+    title: 'Dimension without a value',
+    severity: 'error',
+    evidence: 'DOC D1: dimensions are `key=value`. OBS #2295: `…,cacheM` without `=` was rejected.',
+    docs: DOCS.protocol,
+    message: (a) =>
+      a.key === ''
+        ? 'Empty dimension (`,,` or a trailing `,`): remove the extra comma.'
+        : `Dimension ${q(a.key)} has no \`=value\`. If the comma before it belongs to the previous value, escape it (\`\\,\`) or quote that value.`,
+  }),
+
+  // ---------------------------------------------------------------- dimension values
+  DV001: rule<{ kind: 'unterminated' | 'stray-quote' }>({
+    title: 'Unterminated quote or unescaped `"` in a quoted value',
+    severity: 'error',
+    evidence: 'DOC D1: quoted values escape `"` and `\\` with a backslash.',
+    docs: DOCS.protocol,
+    message: (a) =>
+      a.kind === 'unterminated'
+        ? 'This quote is never closed: the rest of the line is read as the value. Close it with `"` (escape quotes inside as `\\"`).'
+        : 'This `"` ends the quoted value but text follows it: escape quotes inside a quoted value as `\\"`.',
+  }),
+  DV002: rule<{ char: ' ' | ',' | '=' | '"'; key: string }>({
+    title: 'Unescaped space, `,`, `=` or `"` in an unquoted value',
+    severity: 'error',
+    evidence: 'OBS #2295: an unescaped space broke `id=Compressed Class Space …` ("invalid metric type"). LIB: all libraries escape `,` `=` space `\\` `"` in unquoted values.',
+    docs: DOCS.protocol,
+    message: (a) =>
+      a.char === ' '
+        ? `Unescaped space in the value of ${q(a.key)}: the rest is read as the payload. Quote the value or escape the space as \`\\ \`.`
+        : `Unescaped ${q(a.char)} in the value of ${q(a.key)}: quote the value or escape it as \`\\${a.char}\`.`,
+  }),
+  DV003: rule<{ sequence: string; quoted: boolean }>({
+    title: 'Invalid escape sequence',
+    severity: 'warning',
+    evidence: 'DOC D1 defines only `\\"` and `\\\\` (LIB adds `\\,` `\\=` `\\ ` outside quotes); what the server does with others is not documented [INF].',
+    decision: 'A warning (DV001 keeps the error for quotes that end the value): the backslash is probably meant literally and should be doubled.',
+    docs: DOCS.protocol,
+    message: (a) =>
+      `${q(a.sequence)} is not an escape sequence${a.quoted ? ' inside quotes (only `\\"` and `\\\\`)' : ' (only `\\,` `\\=` `\\ ` `\\"` `\\\\`)'}: write a backslash as \`\\\\\`.`,
+  }),
+  DV004: rule<{ key: string }>({
+    title: 'Empty dimension value',
+    severity: 'warning',
+    evidence: 'DOC D4: "the dimension … is removed" when its value is empty. LIB gcp-monitor: "MINT rejects line with empty dimension value".',
+    decision: 'A warning: the docs say the dimension is dropped, one Dynatrace project says the line is rejected; either way it is not what was meant.',
+    docs: DOCS.faq,
+    message: (a) => `Empty value for ${q(a.key)}: the tenant drops this dimension (or the line). Give it a value or remove it.`,
+  }),
+  DV005: rule<{ length: number; escaped: boolean }>({
+    title: 'Dimension value too long',
+    severity: 'error',
+    lesserSeverity: 'hint',
+    evidence: 'DOC D3: 250 characters. gcp-monitor: "MINT API rejects dimension values longer than 250 chars". Whether escapes count is not documented; Java and Go count the escaped form.',
+    decision: 'Error when the unescaped value exceeds the limit; a hint when only the escaped form as written does.',
+    docs: DOCS.limits,
+    message: (a) =>
+      a.escaped
+        ? `As written (quotes and escapes included) this value is ${a.length} characters: over ${LIMITS.dimensionValueMaxLength} if the tenant counts them.`
+        : `Dimension value is ${a.length} characters long; the limit is ${LIMITS.dimensionValueMaxLength}. Shorten it.`,
+  }),
+  DV006: rule<{ codePoint: string }>({
+    title: 'Control character in a value',
+    severity: 'error',
+    evidence: 'LIB: every library replaces control, format and line-separator characters with `_`; they cannot be sent as such.',
+    docs: DOCS.protocol,
+    message: (a) => `Control character ${a.codePoint} in dimension value: remove it.`,
+  }),
+
+  // ---------------------------------------------------------------- payloads
+  PL001: rule<{ found: string | null; suggestion: string | null }>({
+    title: 'Missing or unknown payload',
+    severity: 'error',
+    evidence: 'DOC D1: the payload is a number, `gauge,…` or `count,delta=…`.',
+    docs: DOCS.protocol,
+    message: (a) =>
+      (a.found === null ? 'Missing payload: add a value, such as `5`, `gauge,5` or `count,delta=1`.' : `Unknown payload ${q(a.found)}: write a number, \`gauge,…\` or \`count,delta=…\`.`) +
+      (a.suggestion ? ` Did you mean ${q(a.suggestion)}?` : ''),
+  }),
+  PL002: rule<{ suggestion: string }>({
+    title: 'Count without `delta=`',
+    severity: 'error',
+    evidence: 'DOC D1: "To specify the count value, you must provide the delta field." LIB: `count,<n>` (total counter) was deprecated in 2021.',
+    docs: DOCS.protocol,
+    message: (a) => `A count needs \`delta=\`: write ${q(a.suggestion)} (counts are sent as deltas).`,
+  }),
+  PL003: rule<{ problem: 'missing' | 'unknown' | 'duplicate' | 'malformed'; fields: string }>({
+    title: 'Incomplete or malformed gauge summary',
+    severity: 'error',
+    evidence: 'DOC D1: `gauge,min=…,max=…,sum=…,count=…`; "You must specify all the summaries."',
+    docs: DOCS.protocol,
+    message: (a) =>
+      a.problem === 'missing'
+        ? `Summary is missing ${a.fields}: a summary needs min, max, sum and count.`
+        : a.problem === 'unknown'
+          ? `Unknown summary field ${q(a.fields)}: the fields are min, max, sum and count.`
+          : a.problem === 'duplicate'
+            ? `Summary field ${q(a.fields)} appears twice: keep one.`
+            : `Malformed summary field ${q(a.fields)}: write \`name=value\`.`,
+  }),
+  PL004: rule<NoArgs>({
+    title: 'Summary fields out of the usual order',
+    severity: 'info',
+    evidence: 'DOC D1 and all libraries write min,max,sum,count; Dynatrace gcp-monitor writes min,max,count,sum, so order is probably free [INF].',
+    docs: DOCS.protocol,
+    message: () => 'Summary fields are usually written as `min=…,max=…,sum=…,count=…`.',
+  }),
+  PL005: rule<{ value: string }>({
+    title: 'Summary count negative or not an integer',
+    severity: 'error',
+    evidence: 'LIB: Java NumberValueValidator rejects `count < 0` (mirrors the server, Micrometer PR #4565); every library writes count as an integer.',
+    docs: DOCS.protocol,
+    message: (a) => `Summary count ${q(a.value)} must be a whole number of observations, 0 or more.`,
+  }),
+  PL006: rule<NoArgs>({
+    title: 'Summary with count=0 but non-zero values',
+    severity: 'error',
+    evidence: 'LIB: Java NumberValueValidator, "count == 0 => min, max, sum != 0" (mirrors the server).',
+    docs: DOCS.protocol,
+    message: () => 'count=0 means no observations: min, max and sum must then be 0.',
+  }),
+  PL007: rule<{ min: string; max: string }>({
+    title: 'Summary max below min',
+    severity: 'error',
+    evidence: 'LIB: Java NumberValueValidator "max < min" (mirrors the server family of checks, Micrometer PR #4565).',
+    docs: DOCS.protocol,
+    message: (a) => `max (${a.max}) is less than min (${a.min}): swap them.`,
+  }),
+  PL008: rule<{ min: string; max: string; avg: string; single: boolean }>({
+    title: 'Inconsistent summary: min ≤ sum/count ≤ max fails',
+    severity: 'error',
+    evidence: "OBS #5037: \"inconsistent gauge fields: min <= avg <= max doesn't hold … tolerance: 0.000001\". Micrometer #3985: with count=1, sum must equal min and max.",
+    docs: DOCS.protocol,
+    message: (a) =>
+      a.single
+        ? `With count=1, min, max and sum must be equal (within ${LIMITS.summaryTolerance}); here min=${a.min}, max=${a.max}, sum=${a.avg}.`
+        : `The average sum/count = ${a.avg} is outside [min, max] = [${a.min}, ${a.max}]: the tenant rejects inconsistent summaries.`,
+  }),
+
+  // ---------------------------------------------------------------- numbers
+  NU001: rule<{ text: string; overflow: boolean }>({
+    title: 'NaN, infinity or not a number',
+    severity: 'error',
+    evidence: 'LIB: every library refuses NaN and infinite values; Micrometer: "NaN\'s are currently dropped on the Dynatrace side".',
+    decision: 'A value that overflows a double (`1.0e400`) is infinite once parsed: also an error.',
+    docs: DOCS.protocol,
+    message: (a) =>
+      a.text === ''
+        ? 'Missing number.'
+        : a.overflow
+          ? `${q(a.text)} does not fit in a double-precision number.`
+          : `${q(a.text)} is not a finite number: NaN and infinity are rejected.`,
+  }),
+  NU002: rule<{ text: string; suggestion: string }>({
+    title: 'Exponent without a decimal point',
+    severity: 'warning',
+    evidence: 'LIB: Go metric-utils, "1e+10 … is not valid as per the API spec which requires a decimal point for scientific notation"; Python does the same.',
+    docs: DOCS.protocol,
+    message: (a) => `${q(a.text)} may be rejected: scientific notation needs a decimal point, as in ${q(a.suggestion)}.`,
+  }),
+  NU003: rule<{ text: string; suggestion: string }>({
+    title: 'Leading `+`, or a leading or trailing `.`',
+    severity: 'warning',
+    evidence: 'INF: no library emits these forms; no source says whether the tenant accepts them.',
+    message: (a) => `${q(a.text)} is an unusual number form: write ${q(a.suggestion)}.`,
+  }),
+  NU004: rule<{ text: string }>({
+    title: 'Not a decimal number',
+    severity: 'error',
+    evidence: 'INF: no source shows hex, `_` separators or other forms being accepted; libraries emit only decimal floats.',
+    message: (a) => `${q(a.text)} is not a decimal number: write digits with an optional \`.\` and exponent, like \`12.5\` or \`1.0e6\`.`,
+  }),
+
+  // ---------------------------------------------------------------- timestamps
+  TS001: rule<{ text: string }>({
+    title: 'Timestamp is not an integer',
+    severity: 'error',
+    evidence: 'DOC D1: the timestamp is UTC milliseconds since the epoch.',
+    docs: DOCS.protocol,
+    message: (a) => `Timestamp ${q(a.text)} must be a whole number of milliseconds since 1970 (UTC), such as \`1732300000000\`.`,
+  }),
+  TS002: rule<{ unit: 'seconds' | 'microseconds' | 'nanoseconds'; suggestion: string }>({
+    title: 'Timestamp looks like seconds, microseconds or nanoseconds',
+    severity: 'warning',
+    evidence: 'DOC D1: milliseconds. LIB: Java, Go and .NET treat timestamps outside the years 2000–3000 as a wrong unit ("Order of magnitude of the timestamp seems off").',
+    docs: DOCS.protocol,
+    message: (a) => `This timestamp looks like ${a.unit}; the protocol wants milliseconds: ${q(a.suggestion)}.`,
+  }),
+  TS003: rule<{ iso: string; distance: string; future: boolean }>({
+    title: 'Timestamp outside the accepted window',
+    severity: 'error',
+    evidence: 'DOC D1: "The allowed range is between 1 hour into the past and 10 minutes into the future from now. Data points with timestamps outside of this range are rejected."',
+    decision: 'An error against the `now` the caller passes (the CLI: --now or the clock); editors may lower it to a warning, and fixture folders switch the window off.',
+    docs: DOCS.protocol,
+    message: (a) =>
+      a.future
+        ? `Timestamp ${a.iso} is ${a.distance} in the future; the tenant rejects points more than 10 min ahead.`
+        : `Timestamp ${a.iso} is ${a.distance} old; the tenant rejects points older than 1 h. Update it, or send without a timestamp.`,
+  }),
+
+  // ---------------------------------------------------------------- lines and requests
+  LN001: rule<{ length: number }>({
+    title: 'Line too long',
+    severity: 'error',
+    evidence: 'DOC D3: "Length of line, characters 50,000" (2,000 until mid-2022).',
+    docs: DOCS.limits,
+    message: (a) => `Line is ${a.length.toLocaleString('en-US')} characters long; the limit is ${LIMITS.lineMaxLength.toLocaleString('en-US')}.`,
+  }),
+  LN002: rule<{ lines: number; batches: number }>({
+    title: 'More lines than one request takes',
+    severity: 'info',
+    evidence: 'DOC D14: the local endpoint takes 1,000 lines; every library caps a request at 1,000 lines.',
+    docs: DOCS.ingestApi,
+    message: (a) => `The file has more than ${a.lines.toLocaleString('en-US')} lines to send from here on: a push splits it into requests of ${a.lines.toLocaleString('en-US')} lines.`,
+  }),
+  LN003: rule<{ bytes: number }>({
+    title: 'More bytes than one request takes',
+    severity: 'info',
+    evidence: 'DOC D2, D11: "The payload size is limited to 1 MB" (HTTP 413 beyond).',
+    docs: DOCS.ingestApi,
+    message: (a) => `The lines to send pass ${(a.bytes / 1_000_000).toLocaleString('en-US')} MB here: a push splits them into several requests.`,
+  }),
+  LN004: rule<{ where: 'leading' | 'trailing' | 'separator' }>({
+    title: 'Whitespace other than one space between parts',
+    severity: 'warning',
+    evidence: 'DOC D1 always uses exactly one space; whether tabs, several spaces or trailing spaces are accepted is not documented [INF].',
+    docs: DOCS.protocol,
+    message: (a) =>
+      a.where === 'leading'
+        ? 'Leading whitespace: the metric key must start the line.'
+        : a.where === 'trailing'
+          ? 'Trailing whitespace: remove it.'
+          : 'Separate the parts of a line with exactly one space.',
+  }),
+  LN005: rule<{ text: string }>({
+    title: 'Unexpected text after the timestamp',
+    severity: 'error',
+    evidence: 'DOC D1: a line ends with the payload and an optional timestamp.',
+    docs: DOCS.protocol,
+    message: (a) => `Unexpected ${q(a.text.length > 40 ? a.text.slice(0, 40) + '…' : a.text)} after the timestamp: a line is \`key[,dims] payload [timestamp]\`.`,
+  }),
+  LN006: rule<NoArgs>({
+    title: 'Replacement character (invalid UTF-8)',
+    severity: 'warning',
+    evidence: 'DOC D2: the body is UTF-8. U+FFFD is what a decoder puts where the file\'s bytes were not valid UTF-8.',
+    message: () => 'U+FFFD here: the file is probably not valid UTF-8 at this point, and what would be sent differs from what was written. Re-save it as UTF-8.',
+  }),
+
+  // ---------------------------------------------------------------- metadata lines
+  MD001: rule<{ problem: 'key' | 'type' | 'properties' | 'comment' }>({
+    title: 'Malformed metadata line',
+    severity: 'error',
+    evidence: 'DOC D1: `#metric.key <gauge|count> dt.meta.<property>=<value>[,…]`. No comment syntax exists: every `#` line is metadata.',
+    docs: DOCS.protocol,
+    message: (a) =>
+      a.problem === 'comment'
+        ? 'Lines starting with `#` are metadata lines, not comments: write comments with `//`.'
+        : a.problem === 'key'
+          ? 'Metadata line without a metric key: write `#my.metric gauge dt.meta.unit=…`.'
+          : a.problem === 'type'
+            ? 'Metadata needs the payload type after the key: `gauge` or `count`.'
+            : 'Metadata line without properties: add `dt.meta.displayName=…`, `dt.meta.description=…` or `dt.meta.unit=…`.',
+  }),
+  MD002: rule<{ property: string }>({
+    title: 'Unknown metadata property',
+    severity: 'error',
+    evidence: 'DOC D1: the properties are dt.meta.displayName, dt.meta.description and dt.meta.unit (the docs\' own example writes `displayname`, so case is taken as free [INF]).',
+    docs: DOCS.metadata,
+    message: (a) => `Unknown metadata property ${q(a.property)}: use \`dt.meta.displayName\`, \`dt.meta.description\` or \`dt.meta.unit\`.`,
+  }),
+  MD003: rule<{ unit: string; tooLong: boolean }>({
+    title: 'Unusual unit',
+    severity: 'warning',
+    evidence: 'LIB: Java UnitValidator allows only `A–Z a–z 0–9 % [ ] { } / _`, at most 63 characters (gcp-monitor agrees). Whether the server rejects unknown units is not known.',
+    docs: DOCS.units,
+    message: (a) =>
+      a.tooLong
+        ? `Unit is longer than ${LIMITS.unitMaxLength} characters.`
+        : a.unit === ''
+          ? 'Empty unit: remove the property or name a unit such as `Byte`.'
+          : `Unit ${q(a.unit)} has characters outside A–Z a–z 0–9 % [ ] { } / _: Dynatrace libraries drop such units.`,
+  }),
+  MD004: rule<{ property: string; length: number; limit: number }>({
+    title: 'Metadata value too long',
+    severity: 'warning',
+    evidence: 'LIB: Java MetadataLineConstants and gcp-monitor: displayName ≤ 300, description ≤ 65,535 characters.',
+    docs: DOCS.metadata,
+    message: (a) => `${q(a.property)} is ${a.length.toLocaleString('en-US')} characters long; Dynatrace libraries cut it at ${a.limit.toLocaleString('en-US')}.`,
+  }),
+  MD005: rule<{ key: string; firstLine: number }>({
+    title: 'Second metadata line for a key',
+    severity: 'warning',
+    evidence: 'DOC D1, D4: "only the first occurrence is used"; metadata can only be created through the protocol, not updated.',
+    docs: DOCS.faq,
+    message: (a) =>
+      `${q(a.key)} already has metadata on line ${a.firstLine + 1}: only the first is used. Merge them; existing metadata cannot be changed by ingest (use the Settings API).`,
+  }),
+  MD006: rule<{ key: string; storedAs: string }>({
+    title: 'Count metadata applies to the suffixed key',
+    severity: 'info',
+    evidence: 'DOC D1: with `count`, the metadata applies to `metric-key.count`.',
+    docs: DOCS.protocol,
+    message: (a) => `Count metadata for ${q(a.key)} applies to ${q(a.storedAs)}.`,
+  }),
+} as const;
+
+export type RuleCode = keyof typeof RULES;
+export type RuleArgs<C extends RuleCode> = Parameters<(typeof RULES)[C]['message']>[0];
+export const RULE_CODES = Object.keys(RULES) as RuleCode[];
+
+export function isRuleCode(code: string): code is RuleCode {
+  return Object.prototype.hasOwnProperty.call(RULES, code);
+}
