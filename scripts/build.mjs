@@ -1,5 +1,8 @@
 // Bundles each entry point into dist/ with esbuild; type checking is `tsc --noEmit` (npm run typecheck).
 import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const entryPoints = [{ in: 'server/src/cli/main.ts', out: 'cli' }];
 
@@ -12,5 +15,7 @@ await build({
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
-  banner: { js: '#!/usr/bin/env node' },
+  // Bundled ESM dependencies (tinyglobby) read import.meta.url, which a CommonJS bundle must provide itself.
+  banner: { js: "#!/usr/bin/env node\nconst __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  define: { DTMETRICS_VERSION: JSON.stringify(version), 'import.meta.url': '__import_meta_url' },
 });

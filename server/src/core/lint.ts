@@ -45,11 +45,14 @@ export class FileLinter {
     this.severities = options.severities ?? {};
   }
 
-  /** Lints the line at 0-based `index`; lines must come in order. Diagnostics are sorted by column. */
-  lintLine(index: number, text: string): Diagnostic[] {
+  /**
+   * Lints the line at 0-based `index`; lines must come in order. Diagnostics are sorted by column.
+   * `length` is the line's true length when the caller could keep only a prefix of a huge line.
+   */
+  lintLine(index: number, text: string, length = text.length): Diagnostic[] {
     this.lineIndex = index;
     const parsed = parseLine(text);
-    const problems = this.check(parsed);
+    const problems = this.check(parsed, length);
     if (problems.length === 0) return [];
     const diagnostics: Diagnostic[] = [];
     for (const p of problems) {
@@ -70,12 +73,12 @@ export class FileLinter {
     return p.lesser && rule.lesserSeverity ? rule.lesserSeverity : rule.severity;
   }
 
-  private check(parsed: ParsedLine): Problem[] {
+  private check(parsed: ParsedLine, length: number): Problem[] {
     if (parsed.kind === 'comment' || parsed.kind === 'blank') return [];
     const text = parsed.text;
     const limits = this.ctx.limits;
     const problems = parsed.kind === 'data' ? checkDataLine(parsed, this.ctx) : checkMetadataLine(parsed, limits);
-    if (text.length > limits.lineMaxLength) problems.push(problem('LN001', limits.lineMaxLength, text.length, { length: text.length }));
+    if (length > limits.lineMaxLength) problems.push(problem('LN001', limits.lineMaxLength, length, { length }));
     const replacement = text.indexOf('\uFFFD');
     if (replacement >= 0) problems.push(problem('LN006', replacement, replacement + 1, {}));
     this.checkRequestLimits(parsed.key, text, problems);
@@ -96,8 +99,9 @@ export class FileLinter {
   private stateOf(key: string, span: { start: number; end: number }, problems: Problem[]): KeyState | undefined {
     let state = this.keys.get(key);
     if (state) return state;
-    if (this.keys.size >= LIMITS.metricKeysPerEnvironment) {
-      if (!this.keysCapped) problems.push(problem('MK013', span.start, span.end, { limit: LIMITS.metricKeysPerEnvironment }));
+    const limit = this.ctx.limits.metricKeysPerEnvironment;
+    if (this.keys.size >= limit) {
+      if (!this.keysCapped) problems.push(problem('MK013', span.start, span.end, { limit }));
       this.keysCapped = true;
       return undefined;
     }

@@ -1,0 +1,153 @@
+/** `dtmetrics lint`: a thin adapter from files and flags to the core's FileLinter and a reporter. */
+import { createReadStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { FileLinter, type LintOptions } from '../core/lint.ts';
+import { LIMITS, isRuleCode, type Limits, type RuleCode, type SeveritySetting } from '../core/rules.ts';
+import { CliError, describeSystemError } from './errors.ts';
+import { expandInputs, type Input } from './inputs.ts';
+import { readLines } from './read-lines.ts';
+import { createReporter, FORMATS, type Format, type Totals } from './reporters.ts';
+import type { Output } from './output.ts';
+
+export const LINT_USAGE = `Usage: dtmetrics lint [options] <file|directory|glob|->...
+
+Checks Dynatrace metric lines against the ingestion protocol's rules.
+Directories are searched for *.dtmetrics files; '-' reads standard input.
+
+Options:
+  --format <stylish|json|sarif>   output format (default: stylish)
+  --now <epoch-ms|ISO-8601>       check timestamps against this instant (default: the clock)
+  --timestamp-window <check|off>  'off' skips the 1 h / 10 min window (TS003), for fixtures
+  --max-warnings <n>              exit 1 when there are more than n warnings
+  --quiet                         report errors only
+  --rule <CODE=severity>          error, warning, info, hint or off; repeatable
+  --limit <name=n>                override a limit, e.g. cardinalityBudget=5000; repeatable
+  -h, --help                      show this help
+
+Exit codes: 0 no errors, 1 errors (or too many warnings), 2 usage or I/O error.`;
+
+const SEVERITIES: SeveritySetting[] = ['error', 'warning', 'info', 'hint', 'off'];
+
+interface LintSettings {
+  format: Format;
+  options: LintOptions;
+  maxWarnings: number;
+  quiet: boolean;
+  inputs: Input[];
+}
+
+function parseLintArgs(argv: string[], clock: () => number): LintSettings | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string' },
+        now: { type: 'string' },
+        'timestamp-window': { type: 'string' },
+        'max-warnings': { type: 'string' },
+        quiet: { type: 'boolean' },
+        rule: { type: 'string', multiple: true },
+        limit: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new CliError(`${(error as Error).message.split('\n')[0]} (see 'dtmetrics lint --help')`);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const format = (v.format ?? 'stylish') as Format;
+  if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}, not '${v.format}'`);
+  const window = v['timestamp-window'] ?? 'check';
+  if (window !== 'check' && window !== 'off') throw new CliError(`--timestamp-window must be 'check' or 'off', not '${window}'`);
+  const now = window === 'off' ? null : v.now === undefined ? clock() : parseInstant(v.now);
+  if (parsed.positionals.length === 0) throw new CliError("no files given: name files, directories, glob patterns or '-' (try 'dtmetrics lint .')");
+  return {
+    format,
+    options: { now, severities: parseRules(v.rule ?? []), limits: parseLimits(v.limit ?? []) },
+    maxWarnings: v['max-warnings'] === undefined ? -1 : parseCount('--max-warnings', v['max-warnings']),
+    quiet: v.quiet ?? false,
+    inputs: expandInputs(parsed.positionals),
+  };
+}
+
+/** `1732300000000` (epoch ms) or an ISO-8601 date-time such as `2024-11-22T18:26:40Z`. */
+export function parseInstant(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text);
+  const ms = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(ms)) throw new CliError(`--now takes epoch milliseconds or an ISO-8601 date-time, not '${text}'`);
+  return ms;
+}
+
+function parseCount(flag: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new CliError(`${flag} takes a whole number, not '${text}'`);
+  return Number(text);
+}
+
+function parseRules(specs: string[]): Partial<Record<RuleCode, SeveritySetting>> {
+  const severities: Partial<Record<RuleCode, SeveritySetting>> = {};
+  for (const spec of specs) {
+    const [code = '', severity = ''] = spec.split('=');
+    const upper = code.toUpperCase();
+    if (!isRuleCode(upper)) throw new CliError(`--rule: unknown rule '${code}' (codes look like MK001)`);
+    if (!SEVERITIES.includes(severity as SeveritySetting)) throw new CliError(`--rule ${code}: severity must be one of ${SEVERITIES.join(', ')}`);
+    severities[upper] = severity as SeveritySetting;
+  }
+  return severities;
+}
+
+function parseLimits(specs: string[]): Partial<Limits> {
+  const limits: Partial<Limits> = {};
+  for (const spec of specs) {
+    const [name = '', value = ''] = spec.split('=');
+    if (!Object.prototype.hasOwnProperty.call(LIMITS, name)) throw new CliError(`--limit: unknown limit '${name}' (one of ${Object.keys(LIMITS).join(', ')})`);
+    limits[name as keyof Limits] = parseCount(`--limit ${name}`, value);
+  }
+  return limits;
+}
+
+export async function runLint(argv: string[], out: Output, clock: () => number, version: string): Promise<number> {
+  const settings = parseLintArgs(argv, clock);
+  if (settings === 'help') {
+    out.write(LINT_USAGE + '\n');
+    return 0;
+  }
+  const reporter = createReporter(settings.format, (s) => out.write(s), { color: out.color, version });
+  const totals: Totals = { files: 0, lines: 0, error: 0, warning: 0, info: 0, hint: 0 };
+  for (const input of settings.inputs) {
+    const linter = new FileLinter(settings.options);
+    reporter.beginFile(input.name);
+    let index = 0;
+    const source = input.kind === 'stdin' ? process.stdin : createReadStream(input.name, { highWaterMark: 1 << 20 });
+    try {
+      await readLines(
+        source,
+        input.name,
+        (text, length) => {
+          for (const d of linter.lintLine(index, text, length)) {
+            totals[d.severity]++;
+            if (!settings.quiet || d.severity === 'error') reporter.report(d);
+          }
+          index++;
+        },
+        () => out.drain(),
+      );
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      throw new CliError(`cannot read '${input.name}': ${describeSystemError(error)}`);
+    }
+    reporter.endFile();
+    totals.files++;
+    totals.lines += index;
+  }
+  if (settings.quiet) totals.warning = totals.info = totals.hint = 0;
+  reporter.end(totals);
+  const tooManyWarnings = settings.maxWarnings >= 0 && totals.warning > settings.maxWarnings;
+  if (tooManyWarnings && settings.format === 'stylish') {
+    out.write(`Too many warnings: ${totals.warning} (--max-warnings ${settings.maxWarnings}).\n`);
+  }
+  return totals.error > 0 || tooManyWarnings ? 1 : 0;
+}

@@ -1,0 +1,64 @@
+/** The `dtmetrics` command line: dispatches to a command; every failure is one line on stderr, never a stack. */
+import { CliError } from './errors.ts';
+import { LINT_USAGE, runLint } from './lint-command.ts';
+import { Output, wantsColor } from './output.ts';
+
+declare const DTMETRICS_VERSION: string;
+const VERSION = typeof DTMETRICS_VERSION === 'string' ? DTMETRICS_VERSION : '0.0.0-dev';
+
+const USAGE = `Usage: dtmetrics <command> [options]
+
+Commands:
+  lint    check .dtmetrics files against the Dynatrace metric ingestion protocol
+
+Run 'dtmetrics <command> --help' for a command's options.
+
+${LINT_USAGE.split('\n').slice(0, 1).join('\n')}`;
+
+async function main(argv: string[]): Promise<number> {
+  const out = new Output(process.stdout, wantsColor(process.stdout, process.env));
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    // A closed pipe (`dtmetrics lint … | head`) is the reader's choice, not a failure.
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  const [command, ...rest] = argv;
+  try {
+    let code: number;
+    switch (command) {
+      case 'lint':
+        code = await runLint(rest, out, () => Date.now(), VERSION);
+        break;
+      case '--version':
+      case '-v':
+        out.write(VERSION + '\n');
+        code = 0;
+        break;
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        out.write(USAGE + '\n');
+        code = command === undefined ? 2 : 0;
+        break;
+      default:
+        throw new CliError(`unknown command '${command}' (try 'dtmetrics --help')`);
+    }
+    await out.drain(true);
+    return code;
+  } catch (error) {
+    await out.drain(true);
+    if (error instanceof CliError) {
+      process.stderr.write(`dtmetrics: ${error.message}\n`);
+      return 2;
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`dtmetrics: internal error: ${detail} (please report it; set DTMETRICS_DEBUG=1 for details)\n`);
+    if (process.env.DTMETRICS_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

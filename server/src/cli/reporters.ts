@@ -1,0 +1,207 @@
+/**
+ * Output formats of `dtmetrics lint`. Each writes as diagnostics arrive, so the report of a huge file never has
+ * to sit in memory. Lines and columns are 1-based; columns count UTF-16 code units, as VS Code does.
+ */
+import { pathToFileURL } from 'node:url';
+import { isAbsolute, sep } from 'node:path';
+import type { Diagnostic } from '../core/problems.ts';
+import { RULES, RULE_CODES, type Severity } from '../core/rules.ts';
+
+export interface Totals {
+  files: number;
+  lines: number;
+  error: number;
+  warning: number;
+  info: number;
+  hint: number;
+}
+
+export interface Reporter {
+  beginFile(name: string): void;
+  report(d: Diagnostic): void;
+  endFile(): void;
+  end(totals: Totals): void;
+}
+
+export type Write = (text: string) => void;
+
+export const FORMATS = ['stylish', 'json', 'sarif'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function createReporter(format: Format, write: Write, options: { color: boolean; version: string }): Reporter {
+  switch (format) {
+    case 'json':
+      return new JsonReporter(write);
+    case 'sarif':
+      return new SarifReporter(write, options.version);
+    default:
+      return new StylishReporter(write, options.color);
+  }
+}
+
+const COLORS: Record<Severity | 'dim' | 'bold', string> = {
+  error: '\x1b[31m',
+  warning: '\x1b[33m',
+  info: '\x1b[36m',
+  hint: '\x1b[2m',
+  dim: '\x1b[2m',
+  bold: '\x1b[1m',
+};
+const RESET = '\x1b[0m';
+
+/** `path:line:col  severity  message  code`, one line each, then a summary. */
+class StylishReporter implements Reporter {
+  private file = '';
+  constructor(
+    private readonly write: Write,
+    private readonly color: boolean,
+  ) {}
+
+  private paint(style: keyof typeof COLORS, text: string): string {
+    return this.color ? COLORS[style] + text + RESET : text;
+  }
+
+  beginFile(name: string): void {
+    this.file = name === '-' ? '<stdin>' : name;
+  }
+
+  report(d: Diagnostic): void {
+    const where = `${this.file}:${d.line + 1}:${d.startChar + 1}`;
+    this.write(`${where}  ${this.paint(d.severity, d.severity)}  ${d.message}  ${this.paint('dim', d.code)}\n`);
+  }
+
+  endFile(): void {}
+
+  end(t: Totals): void {
+    const problems = t.error + t.warning + t.info + t.hint;
+    const checked = `${plural(t.files, 'file')}, ${plural(t.lines, 'line')}`;
+    if (problems === 0) {
+      this.write(`${this.paint('bold', '✔')} ${checked}: no problems\n`);
+      return;
+    }
+    const parts = [plural(t.error, 'error'), plural(t.warning, 'warning'), plural(t.info, 'info', 'infos')];
+    if (t.hint > 0) parts.push(plural(t.hint, 'hint'));
+    const mark = this.paint(t.error > 0 ? 'error' : t.warning > 0 ? 'warning' : 'info', '✖');
+    this.write(`\n${mark} ${plural(problems, 'problem')} (${parts.join(', ')}) in ${checked}\n`);
+  }
+}
+
+function plural(n: number, one: string, many = one + 's'): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/** `[{"file": …, "diagnostics": [{line, column, endLine, endColumn, severity, code, message}]}]` and nothing else. */
+class JsonReporter implements Reporter {
+  private files = 0;
+  private inFile = 0;
+  constructor(private readonly write: Write) {
+    write('[');
+  }
+
+  beginFile(name: string): void {
+    this.write(`${this.files++ > 0 ? ',' : ''}\n{"file":${JSON.stringify(name)},"diagnostics":[`);
+    this.inFile = 0;
+  }
+
+  report(d: Diagnostic): void {
+    const entry = {
+      line: d.line + 1,
+      column: d.startChar + 1,
+      endLine: d.line + 1,
+      endColumn: d.endChar + 1,
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+    };
+    this.write((this.inFile++ > 0 ? ',\n' : '\n') + JSON.stringify(entry));
+  }
+
+  endFile(): void {
+    this.write(this.inFile > 0 ? '\n]}' : ']}');
+  }
+
+  end(): void {
+    this.write(this.files > 0 ? '\n]\n' : ']\n');
+  }
+}
+
+const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+
+/** SARIF 2.1.0 as GitHub code scanning reads it: one run, every rule described, results by rule index. */
+class SarifReporter implements Reporter {
+  private results = 0;
+  private uri = '';
+  private readonly ruleIndex = new Map(RULE_CODES.map((code, i) => [code, i]));
+
+  constructor(
+    private readonly write: Write,
+    version: string,
+  ) {
+    const rules = RULE_CODES.map((code) => {
+      const rule = RULES[code] as { title: string; severity: Severity; evidence: string; decision?: string; docs?: string };
+      const help = rule.decision ? `${rule.evidence}\n\nDecision: ${rule.decision}` : rule.evidence;
+      return {
+        id: code,
+        name: code,
+        shortDescription: { text: rule.title },
+        fullDescription: { text: help },
+        help: { text: help },
+        ...(rule.docs ? { helpUri: rule.docs } : {}),
+        defaultConfiguration: { level: SARIF_LEVEL[rule.severity] },
+      };
+    });
+    const head = {
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'dtmetrics', version, semanticVersion: version, informationUri: 'https://docs.dynatrace.com/docs/shortlink/metric-ingestion-protocol', rules } },
+          columnKind: 'utf16CodeUnits',
+          results: [],
+        },
+      ],
+    };
+    const json = JSON.stringify(head);
+    // Stream the results into the empty array at the end of the head.
+    write(json.slice(0, json.lastIndexOf('[]') + 1));
+  }
+
+  beginFile(name: string): void {
+    this.uri = name === '-' ? 'stdin' : toUri(name);
+  }
+
+  report(d: Diagnostic): void {
+    const absolute = this.uri.startsWith('file:');
+    const result = {
+      ruleId: d.code,
+      ruleIndex: this.ruleIndex.get(d.code),
+      level: SARIF_LEVEL[d.severity],
+      message: { text: d.message },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: absolute ? { uri: this.uri } : { uri: this.uri, uriBaseId: '%SRCROOT%' },
+            region: { startLine: d.line + 1, startColumn: d.startChar + 1, endLine: d.line + 1, endColumn: d.endChar + 1 },
+          },
+        },
+      ],
+    };
+    this.write((this.results++ > 0 ? ',\n' : '\n') + JSON.stringify(result));
+  }
+
+  endFile(): void {}
+
+  end(): void {
+    this.write(']}]}\n');
+  }
+}
+
+/** A relative path as a URI reference with `/` separators (what %SRCROOT% resolves against), or a file URI. */
+function toUri(path: string): string {
+  if (isAbsolute(path)) return pathToFileURL(path).href;
+  return path
+    .split(sep)
+    .filter((part) => part !== '.')
+    .map(encodeURIComponent)
+    .join('/');
+}
