@@ -37,6 +37,9 @@ export function checkDataLine(line: DataLine, ctx: CheckContext): Problem[] {
   return problems;
 }
 
+/** At most this many findings of one kind in one key or value: past it, more of the same only adds noise. */
+const MAX_FINDINGS_PER_PART = 5;
+
 export function checkMetricKey(key: Token, limits: Limits, problems: Problem[]): void {
   const s = key.text;
   const n = s.length;
@@ -50,22 +53,24 @@ export function checkMetricKey(key: Token, limits: Limits, problems: Problem[]):
   if (s.startsWith('dt.')) problems.push(problem('MK009', at, at + 3, {}));
   let sectionStart = true;
   let badRun = -1;
+  let runs = 0;
+  let sections = 0;
   for (let j = 0; j <= n; j++) {
     const c = j < n ? s.charCodeAt(j) : -1;
     const valid = c === -1 || c === DOT || isMetricKeyChar(c);
     if (badRun >= 0 && valid) {
-      problems.push(problem('MK003', at + badRun, at + j, { chars: s.slice(badRun, j), space: false }));
+      if (runs++ < MAX_FINDINGS_PER_PART) problems.push(problem('MK003', at + badRun, at + j, { chars: s.slice(badRun, j), space: false }));
       badRun = -1;
     } else if (badRun < 0 && !valid) badRun = j;
     if (c === -1) break;
     if (c === DOT) {
-      if (sectionStart) problems.push(problem('MK005', at + j, at + j + 1, { where: j === 0 ? 'leading' : 'empty' }));
+      if (sectionStart && sections++ < MAX_FINDINGS_PER_PART) problems.push(problem('MK005', at + j, at + j + 1, { where: j === 0 ? 'leading' : 'empty' }));
       sectionStart = true;
       continue;
     }
-    if (sectionStart && j > 0) {
+    if (sectionStart && j > 0 && (c === DASH || isDigit(c)) && sections++ < MAX_FINDINGS_PER_PART) {
       if (c === DASH) problems.push(problem('MK004', at + j, at + j + 1, {}));
-      else if (isDigit(c)) {
+      else {
         const dot = s.indexOf('.', j);
         problems.push(problem('MK006', at + j, at + j + 1, { section: s.slice(j, dot < 0 ? n : dot) }));
       }
@@ -88,7 +93,8 @@ const KNOWN_DT_DIMENSIONS = new Set(['dt.metrics.source', 'dt.process.id', 'dt.p
 const ENTITY_ID = /^[A-Z][A-Z0-9_]*-[0-9A-F]{16}$/;
 
 function checkDimensions(line: string, dims: KeyValueNode[], limits: Limits, problems: Problem[]): void {
-  let seen: Set<string> | null = null;
+  let pairs = 0;
+  const seen = dims.length > SMALL_LINE_DIMENSIONS ? new Set<string>() : null;
   for (let d = 0; d < dims.length; d++) {
     const dim = dims[d] as KeyValueNode;
     if (dim.eq < 0) {
@@ -96,23 +102,34 @@ function checkDimensions(line: string, dims: KeyValueNode[], limits: Limits, pro
       if (dim.key.text !== '') checkDimensionKey(dim, limits, problems);
       continue;
     }
+    pairs++;
     checkDimensionKey(dim, limits, problems);
-    if (dims.length > 1) {
-      seen ??= new Set();
-      if (seen.has(dim.key.text)) {
-        const from = dim.key.start - 1;
-        problems.push(
-          problem('DK004', dim.key.start, dim.key.end, { key: dim.key.text }, { fix: { title: `Remove the second ${dim.key.text}`, edits: [{ start: from, end: dim.value.end, text: '' }] } }),
-        );
-      } else seen.add(dim.key.text);
+    if (dim.key.text !== '' && (seen ? seen.has(dim.key.text) : isRepeatedKey(dims, d))) {
+      const from = dim.key.start - 1;
+      const fix = { title: `Remove the second ${dim.key.text}`, edits: [{ start: from, end: dim.value.end, text: '' }] };
+      problems.push(problem('DK004', dim.key.start, dim.key.end, { key: dim.key.text }, { fix }));
     }
+    seen?.add(dim.key.text);
     checkDimensionValue(line, dim, limits, problems);
   }
-  if (dims.length > limits.dimensionsPerLine) {
-    const first = dims[limits.dimensionsPerLine] as KeyValueNode;
-    const last = dims[dims.length - 1] as KeyValueNode;
-    problems.push(problem('DK005', first.key.start, last.value.end, { count: dims.length }));
+  if (pairs > limits.dimensionsPerLine) {
+    const real = dims.filter((dim) => dim.eq >= 0);
+    const first = real[limits.dimensionsPerLine] as KeyValueNode;
+    const last = real[real.length - 1] as KeyValueNode;
+    problems.push(problem('DK005', first.key.start, last.value.end, { count: pairs }));
   }
+}
+
+/** Up to this many dimensions a line compares keys pairwise (no allocation); longer lines use a set. */
+const SMALL_LINE_DIMENSIONS = 8;
+
+function isRepeatedKey(dims: KeyValueNode[], d: number): boolean {
+  const key = (dims[d] as KeyValueNode).key.text;
+  for (let e = 0; e < d; e++) {
+    const other = dims[e] as KeyValueNode;
+    if (other.eq >= 0 && other.key.text === key) return true;
+  }
+  return false;
 }
 
 function checkDimensionKey(dim: KeyValueNode, limits: Limits, problems: Problem[]): void {
@@ -125,28 +142,35 @@ function checkDimensionKey(dim: KeyValueNode, limits: Limits, problems: Problem[
   let sectionStart = true;
   let badRun = -1;
   let onlyUpper = true;
+  let sections = 0;
+  let runs: Array<[number, number, boolean]> | null = null;
   for (let j = 0; j <= n; j++) {
     const c = j < n ? s.charCodeAt(j) : -1;
     const valid = c === -1 || c === DOT || isDimensionKeyChar(c);
     if (badRun >= 0 && valid) {
-      const chars = s.slice(badRun, j);
-      const lowercase = /^[A-Z]+$/.test(chars);
-      onlyUpper &&= lowercase;
-      problems.push(problem('DK001', at + badRun, at + j, { chars, lowercase, empty: null }, lowercase ? { fix: lowercaseFix(dim.key) } : undefined));
+      const upper = isUpperRun(s, badRun, j);
+      onlyUpper &&= upper;
+      runs ??= [];
+      if (runs.length < MAX_FINDINGS_PER_PART) runs.push([badRun, j, upper]);
       badRun = -1;
     } else if (badRun < 0 && !valid) badRun = j;
     if (c === -1) break;
     if (c === DOT) {
-      if (sectionStart || j === n - 1) problems.push(problem('DK001', at + j, at + j + 1, { chars: '.', lowercase: false, empty: 'section' }));
+      if ((sectionStart || j === n - 1) && sections++ < MAX_FINDINGS_PER_PART) {
+        problems.push(problem('DK001', at + j, at + j + 1, { chars: '.', lowercase: false, empty: 'section' }));
+      }
       sectionStart = true;
       continue;
     }
-    if (sectionStart && (isDigit(c) || c === DASH || c === COLON)) problems.push(problem('DK002', at + j, at + j + 1, { char: s[j] as string }));
+    if (sectionStart && (isDigit(c) || c === DASH || c === COLON) && sections++ < MAX_FINDINGS_PER_PART) {
+      problems.push(problem('DK002', at + j, at + j + 1, { char: s[j] as string }));
+    }
     sectionStart = false;
   }
-  if (!onlyUpper) {
-    // A key with other invalid characters has no single right fix: drop the lower-case fixes.
-    for (const p of problems) if (p.code === 'DK001' && p.start >= at && p.end <= at + n) p.data = undefined;
+  if (runs) {
+    // Lower-casing is the one right fix only when upper case is all that is wrong with the key.
+    const fix = onlyUpper ? { fix: lowercaseFix(dim.key) } : undefined;
+    for (const [from, to, upper] of runs) problems.push(problem('DK001', at + from, at + to, { chars: s.slice(from, to), lowercase: upper, empty: null }, fix));
   }
   if (n > limits.dimensionKeyMaxLength) problems.push(problem('DK003', at + limits.dimensionKeyMaxLength, at + n, { length: n }));
   if (s.startsWith('dt.')) {
@@ -154,6 +178,11 @@ function checkDimensionKey(dim: KeyValueNode, limits: Limits, problems: Problem[
       if (dim.text !== '' && !ENTITY_ID.test(dim.text)) problems.push(problem('DK006', dim.value.start, dim.value.end, { key: s }));
     } else if (!KNOWN_DT_DIMENSIONS.has(s)) problems.push(problem('DK007', at, at + n, { key: s }));
   }
+}
+
+function isUpperRun(s: string, from: number, to: number): boolean {
+  for (let j = from; j < to; j++) if (!isUpper(s.charCodeAt(j))) return false;
+  return true;
 }
 
 function lowercaseFix(key: Token) {
@@ -174,36 +203,22 @@ function checkDimensionValue(line: string, dim: KeyValueNode, limits: Limits, pr
   } else if (value.end - value.start > limit) {
     problems.push(problem('DV005', value.start, value.end, { length: value.end - value.start, escaped: true }, undefined, true));
   }
-  const controls = findControlRuns(text);
-  if (controls.length > 0) {
-    for (const [from, to] of controls) {
-      const start = rawOffsetOfChar(line, dim, from);
-      const cp = text.codePointAt(from) as number;
-      problems.push(problem('DV006', start, rawOffsetOfChar(line, dim, to), { codePoint: 'U+' + cp.toString(16).toUpperCase().padStart(4, '0') }));
-    }
+  if (!CONTROL.test(text)) return;
+  CONTROL_RUN.lastIndex = 0;
+  let runs = 0;
+  for (let m = CONTROL_RUN.exec(text); m && runs < MAX_FINDINGS_PER_PART; m = CONTROL_RUN.exec(text), runs++) {
+    const cp = text.codePointAt(m.index) as number;
+    const codePoint = 'U+' + cp.toString(16).toUpperCase().padStart(4, '0');
+    problems.push(problem('DV006', rawOffsetOfChar(line, dim, m.index), rawOffsetOfChar(line, dim, m.index + m[0].length), { codePoint }));
   }
 }
 
-/** Control, line-separator and lone-surrogate characters, as [from, to) runs of the unescaped text. */
-function findControlRuns(text: string): Array<[number, number]> {
-  const runs: Array<[number, number]> = [];
-  let run = -1;
-  for (let j = 0; j <= text.length; j++) {
-    const c = j < text.length ? text.charCodeAt(j) : 0x41;
-    let bad = c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029;
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = text.charCodeAt(j + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) j++;
-      else bad = true;
-    } else if (c >= 0xdc00 && c <= 0xdfff) bad = true;
-    if (bad && run < 0) run = j;
-    else if (!bad && run >= 0) {
-      runs.push([run, j]);
-      run = -1;
-    }
-  }
-  return runs;
-}
+/**
+ * What the libraries replace with `_` because it cannot be sent (LIB, Java StringValueValidator): control (Cc),
+ * format (Cf), private-use (Co) and lone surrogate (Cs) characters, and the line and paragraph separators.
+ */
+const CONTROL = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\u2028\u2029]/u;
+const CONTROL_RUN = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\u2028\u2029]+/gu;
 
 /** The offset in the line of the `index`-th character of a value's unescaped text (an escape is 2 characters). */
 function rawOffsetOfChar(line: string, dim: KeyValueNode, index: number): number {
@@ -228,7 +243,7 @@ function checkPayload(payload: Payload, problems: Problem[]): void {
       else if (payload.legacy) {
         const legacy = payload.legacy;
         const fix = { title: 'Write count,delta=…', edits: [{ start: legacy.start, end: legacy.start, text: 'delta=' }] };
-        const numeric = !legacy.text.includes('=');
+        const numeric = /^[+-]?[0-9.]/.test(legacy.text);
         problems.push(problem('PL002', payload.span.start, legacy.end, { suggestion: `count,delta=${numeric ? legacy.text : '…'}` }, numeric ? { fix } : undefined));
         if (numeric) readNumber(legacy, problems);
       }
@@ -255,10 +270,20 @@ function checkSummary(span: { start: number; end: number }, fields: SummaryField
   const values = new Map<SummaryName, { field: SummaryField; value: number }>();
   let ordered = true;
   let wellFormed = true;
-  for (const field of fields) {
+  const malformed = new Set<string>();
+  for (let f = 0; f < fields.length; f++) {
+    const field = fields[f] as SummaryField;
     const name = field.name.text;
+    if (field.eq >= 0 && name === '') {
+      problems.push(problem('PL003', field.eq, field.eq + 1, { problem: 'malformed', fields: '=' + field.value.text }));
+      wellFormed = false;
+      continue;
+    }
     if (field.eq < 0) {
-      problems.push(problem('PL003', field.name.start, Math.max(field.name.end, field.name.start + 1), { problem: 'malformed', fields: name }));
+      // An empty field (`,,`, a trailing `,`) is marked on the extra comma: the one after it, else the one before.
+      const at = name !== '' ? field.name : f < fields.length - 1 ? { start: field.name.end, end: field.name.end + 1 } : { start: field.name.start - 1, end: field.name.start };
+      problems.push(problem('PL003', at.start, at.end, { problem: name === '' ? 'empty' : 'malformed', fields: name }));
+      malformed.add(name);
       wellFormed = false;
       continue;
     }
@@ -276,12 +301,11 @@ function checkSummary(span: { start: number; end: number }, fields: SummaryField
     if (SUMMARY_ORDER[values.size] !== known) ordered = false;
     values.set(known, { field, value: readNumber(field.value, problems) });
   }
-  const missing = SUMMARY_ORDER.filter((name) => !values.has(name));
+  const missing = SUMMARY_ORDER.filter((name) => !values.has(name) && !malformed.has(name));
   if (missing.length > 0) {
     problems.push(problem('PL003', span.start, span.end, { problem: 'missing', fields: missing.join(', ') }, missingFieldsFix(span, values, missing)));
-    return;
   }
-  if (!wellFormed) return;
+  if (!wellFormed || missing.length > 0) return;
   if (!ordered) problems.push(problem('PL004', span.start, span.end, {}));
   const get = (name: SummaryName) => (values.get(name) as { field: SummaryField; value: number });
   const min = get('min').value;
@@ -303,14 +327,12 @@ function checkSummary(span: { start: number; end: number }, fields: SummaryField
     problems.push(problem('PL007', maxValue.start, maxValue.end, { min: formatNumber(min), max: formatNumber(max) }));
     return;
   }
-  const args = { min: formatNumber(min), max: formatNumber(max) };
-  if (count.value === 1 && (Math.abs(min - max) > tolerance || Math.abs(sum - min) > tolerance)) {
-    problems.push(problem('PL008', span.start, span.end, { ...args, avg: formatNumber(sum), single: true }));
-    return;
-  }
+  // Comparisons in the server's own form, `x <= y + tolerance` (OBS #5037), so results agree at the boundary.
+  const equal = (x: number, y: number) => x <= y + tolerance && y <= x + tolerance;
+  const single = count.value === 1 && !(equal(min, max) && equal(sum, min));
   const avg = sum / count.value;
-  if (!(min <= avg + tolerance && avg <= max + tolerance)) {
-    problems.push(problem('PL008', span.start, span.end, { ...args, avg: formatNumber(avg), single: false }));
+  if (single || !(min <= avg + tolerance && avg <= max + tolerance)) {
+    problems.push(problem('PL008', span.start, span.end, { min: formatNumber(min), max: formatNumber(max), avg: formatNumber(single ? sum : avg), single }));
   }
 }
 
@@ -336,7 +358,9 @@ function checkTimestamp(t: Token, now: number | null, limits: Limits, problems: 
     }
   }
   const data = { timestamp: { start: t.start, end: t.end } };
-  const digits = s.replace(/^0+(?=\d)/, '').length;
+  let zeros = 0;
+  while (zeros < s.length - 1 && s.charCodeAt(zeros) === 0x30) zeros++;
+  const digits = s.length - zeros;
   if (digits <= 11 || digits >= 15) {
     const unit = digits <= 11 ? 'seconds' : digits <= 17 ? 'microseconds' : 'nanoseconds';
     const suggestion = unit === 'seconds' ? s + '000' : s.slice(0, unit === 'microseconds' ? -3 : -6);
@@ -382,7 +406,7 @@ export function checkMetadataLine(line: MetadataLine, limits: Limits): Problem[]
   if (!type) return problems;
   if (type.text !== 'gauge' && type.text !== 'count') {
     problems.push(problem('MD001', type.start, type.end, { problem: 'type' }));
-  } else if (type.text === 'count') {
+  } else if (type.text === 'count' && countKey(line.key.text) !== line.key.text) {
     problems.push(problem('MD006', type.start, type.end, { key: line.key.text, storedAs: countKey(line.key.text) }));
   }
   for (const prop of line.properties) {
@@ -409,3 +433,7 @@ export const endsWithCountSuffix = (key: string): boolean => key.endsWith('.coun
 
 /** Where a count metric is stored (Classic): `key.count`, unless the key already ends in `.count`/`_count`. */
 export const countKey = (key: string): string => (endsWithCountSuffix(key) ? key : key + '.count');
+
+/** The key a metric is stored under (DOC D1, D4): counts get `.count`, gauges ending in `.count`/`_count` get `.gauge`. */
+export const storedKey = (key: string, type: 'gauge' | 'count'): string =>
+  type === 'count' ? countKey(key) : endsWithCountSuffix(key) ? key + '.gauge' : key;

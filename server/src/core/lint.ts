@@ -3,8 +3,8 @@
  * memory) and gets each line's diagnostics back at once; every file-level finding is placed on the line where it
  * becomes true (the second payload type, the second metadata line, the tuple over budget, the request limit).
  */
-import { parseLine, type DataLine, type KeyValueNode, type ParsedLine } from './parse.ts';
-import { checkDataLine, checkMetadataLine, countKey, endsWithCountSuffix, type CheckContext } from './check.ts';
+import { parseLine, type DataLine, type KeyValueNode, type MetadataLine, type ParsedLine } from './parse.ts';
+import { checkDataLine, checkMetadataLine, storedKey, type CheckContext } from './check.ts';
 import { problem, type Diagnostic, type Problem } from './problems.ts';
 import { LIMITS, RULES, type Limits, type RuleCode, type Severity, type SeveritySetting } from './rules.ts';
 
@@ -24,7 +24,6 @@ interface KeyState {
   typeLine: number;
   suffixReported: boolean;
   mixedReported: boolean;
-  metadataLine: number;
   /** Distinct dimension-tuple hashes, until the budget is passed; then null (the finding is made, memory freed). */
   series: Set<number> | null;
 }
@@ -33,6 +32,8 @@ export class FileLinter {
   private readonly ctx: CheckContext;
   private readonly severities: Partial<Record<RuleCode, SeveritySetting>>;
   private readonly keys = new Map<string, KeyState>();
+  /** First metadata line per stored metric key. */
+  private readonly metadataLines = new Map<string, number>();
   private keysCapped = false;
   private sentLines = 0;
   private sentBytes = 0;
@@ -87,13 +88,24 @@ export class FileLinter {
     const state = this.stateOf(key, parsed.key, problems);
     if (!state) return problems;
     if (parsed.kind === 'metadata') {
-      if (state.metadataLine >= 0) {
-        problems.push(problem('MD005', parsed.key.start, parsed.key.end, { key, firstLine: state.metadataLine }, { relatedLine: state.metadataLine }));
-      } else state.metadataLine = this.lineIndex;
+      this.checkMetadataRepeat(parsed, problems);
       return problems;
     }
     this.checkKeyUse(parsed, state, problems);
     return problems;
+  }
+
+  /** MD005: metadata counts once per stored metric, so `#jobs count` and `#jobs gauge` are two metrics. */
+  private checkMetadataRepeat(line: MetadataLine, problems: Problem[]): void {
+    const type = line.type?.text;
+    if (type !== 'gauge' && type !== 'count') return;
+    const stored = storedKey(line.key.text, type);
+    const first = this.metadataLines.get(stored);
+    if (first !== undefined) {
+      problems.push(problem('MD005', line.key.start, line.key.end, { key: stored, firstLine: first }, { relatedLine: first }));
+    } else if (this.metadataLines.size < this.ctx.limits.metricKeysPerEnvironment) {
+      this.metadataLines.set(stored, this.lineIndex);
+    }
   }
 
   private stateOf(key: string, span: { start: number; end: number }, problems: Problem[]): KeyState | undefined {
@@ -105,7 +117,7 @@ export class FileLinter {
       this.keysCapped = true;
       return undefined;
     }
-    state = { type: null, typeLine: -1, suffixReported: false, mixedReported: false, metadataLine: -1, series: new Set() };
+    state = { type: null, typeLine: -1, suffixReported: false, mixedReported: false, series: new Set() };
     this.keys.set(key, state);
     return state;
   }
@@ -118,7 +130,8 @@ export class FileLinter {
       problems.push(problem('LN002', at.start, at.end, { lines: limits.linesPerRequest, batches: 2 }));
     }
     if (this.bytesReported) return;
-    this.sentBytes += utf8Length(text) + 1;
+    // A request joins its lines with `\n` and has no trailing one (as every library sends it).
+    this.sentBytes += utf8Length(text) + (this.sentLines > 1 ? 1 : 0);
     if (this.sentBytes > limits.requestMaxBytes) {
       this.bytesReported = true;
       problems.push(problem('LN003', at.start, at.end, { bytes: limits.requestMaxBytes }));
@@ -139,7 +152,7 @@ export class FileLinter {
       problems.push(problem('MK011', payload.span.start, payload.span.end, { key, first: state.type, firstLine }, { relatedLine: firstLine }));
     }
     if (!state.suffixReported) {
-      const storedAs = type === 'count' ? countKey(key) : endsWithCountSuffix(key) ? key + '.gauge' : key;
+      const storedAs = storedKey(key, type);
       if (storedAs !== key) {
         state.suffixReported = true;
         problems.push(problem('MK010', line.key.start, line.key.end, { key, storedAs, payload: type }));

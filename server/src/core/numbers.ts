@@ -37,7 +37,9 @@ export function readNumber(t: Token, problems: Problem[]): number {
   }
   if (i !== n || intDigits + fracDigits === 0 || (exponentStart >= 0 && expDigits === 0)) {
     if (n === 0 || NAN_OR_INFINITY.test(s) || !/[0-9]/.test(s)) {
-      problems.push(problem('NU001', t.start, Math.max(t.end, t.start + 1), { text: s, overflow: false }));
+      // An empty number (`gauge,` at the end of a line) is marked on the `,` or `=` before it.
+      const start = n === 0 ? Math.max(0, t.start - 1) : t.start;
+      problems.push(problem('NU001', start, n === 0 ? start + 1 : t.end, { text: s, overflow: false }));
     } else {
       problems.push(problem('NU004', t.start, t.end, { text: s }));
     }

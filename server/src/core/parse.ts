@@ -160,7 +160,9 @@ function readKeyValues(s: string, i: number, metadata: boolean, problems: Proble
     } else {
       // An empty pair (`,,`, a trailing `,`) is marked on the comma before it.
       const start = key.text === '' ? Math.max(0, keyStart - 1) : keyStart;
-      problems.push(problem('DK008', start, key.text === '' ? start + 1 : i, { key: key.text }));
+      const end = key.text === '' ? start + 1 : i;
+      if (metadata) problems.push(problem('MD001', start, end, { problem: key.text === '' ? 'empty-property' : 'property' }));
+      else problems.push(problem('DK008', start, end, { key: key.text }));
       node = { key, eq: -1, value: { start: i, end: i }, quoted: false, text: '' };
     }
     nodes.push(node);
@@ -188,6 +190,8 @@ function readQuoted(s: string, open: number, metadata: boolean, problems: Proble
   let i = open + 1;
   let text = '';
   let segment = i;
+  // One DV003 per value: a value of 10,000 stray backslashes is one mistake, and must not cost 10,000 findings.
+  let badEscape = metadata;
   while (i < n) {
     const c = s.charCodeAt(i);
     if (c === BACKSLASH) {
@@ -198,7 +202,8 @@ function readQuoted(s: string, open: number, metadata: boolean, problems: Proble
         i += 2;
         continue;
       }
-      if (!metadata) problems.push(problem('DV003', i, Math.min(i + 2, n), { sequence: s.slice(i, i + 2), quoted: true }));
+      if (!badEscape) problems.push(problem('DV003', i, Math.min(i + 2, n), { sequence: s.slice(i, i + 2), quoted: true }));
+      badEscape = true;
       i++;
       continue;
     }
@@ -226,6 +231,9 @@ function readUnquoted(s: string, start: number, key: string, problems: Problem[]
   let i = start;
   let text = '';
   let segment = i;
+  // One finding of each kind per value (see readQuoted).
+  let badEscape = false;
+  let unescaped = false;
   while (i < n) {
     const c = s.charCodeAt(i);
     if (c === COMMA || isBlank(c)) break;
@@ -237,8 +245,10 @@ function readUnquoted(s: string, start: number, key: string, problems: Problem[]
         i += 2;
         continue;
       }
-      problems.push(problem('DV003', i, Math.min(i + 2, n), { sequence: s.slice(i, i + 2), quoted: false }));
-    } else if (c === EQUALS || c === QUOTE) {
+      if (!badEscape) problems.push(problem('DV003', i, Math.min(i + 2, n), { sequence: s.slice(i, i + 2), quoted: false }));
+      badEscape = true;
+    } else if ((c === EQUALS || c === QUOTE) && !unescaped) {
+      unescaped = true;
       problems.push(problem('DV002', i, i + 1, { char: c === EQUALS ? '=' : '"', key }, { fix: quoteFix(s, start, i, key) }));
     }
     i++;
@@ -261,10 +271,12 @@ function quoteEdit(s: string, start: number, end: number, key: string) {
 
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 
-/** Whether a token could start a payload: a number or a payload type word. */
+const PAYLOAD_WORD = /^(gauge|count|delta=|[+-]?(nan|inf))/i;
+
+/** Whether a token could be meant as a payload: a number, a payload type word in any case, or NaN/infinity. */
 function looksLikePayload(t: Token): boolean {
   const c = t.text.charCodeAt(0);
-  return isDigit(c) || c === 0x2d || c === 0x2b || c === 0x2e || t.text.startsWith('gauge') || t.text.startsWith('count');
+  return isDigit(c) || c === 0x2d || c === 0x2b || c === 0x2e || PAYLOAD_WORD.test(t.text);
 }
 
 function isAllDigits(t: Token): boolean {
@@ -298,7 +310,7 @@ function parseData(s: string, keyStart: number, problems: Problem[]): DataLine {
   const extra = tokens[payloadIndex + 2];
   if (extra) {
     const last = tokens[tokens.length - 1] as Token;
-    problems.push(problem('LN005', extra.start, last.end, { text: s.slice(extra.start, last.end) }));
+    problems.push(problem('LN005', extra.start, last.end, { text: s.slice(extra.start, last.end), after: 'timestamp' }));
   }
   return { kind: 'data', text: s, key, dimensions, payload: parsePayload(payloadToken), timestamp, problems };
 }
@@ -410,7 +422,7 @@ function parseMetadata(s: string, hash: number, problems: Problem[]): MetadataLi
     const first = extra[0];
     if (first) {
       const last = extra[extra.length - 1] as Token;
-      problems.push(problem('LN005', first.start, last.end, { text: s.slice(first.start, last.end) }));
+      problems.push(problem('LN005', first.start, last.end, { text: s.slice(first.start, last.end), after: 'properties' }));
     }
   }
   return line;

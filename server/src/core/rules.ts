@@ -338,7 +338,7 @@ export const RULES = {
     docs: DOCS.protocol,
     message: (a) => `A count needs \`delta=\`: write ${q(a.suggestion)} (counts are sent as deltas).`,
   }),
-  PL003: rule<{ problem: 'missing' | 'unknown' | 'duplicate' | 'malformed'; fields: string }>({
+  PL003: rule<{ problem: 'missing' | 'unknown' | 'duplicate' | 'malformed' | 'empty'; fields: string }>({
     title: 'Incomplete or malformed gauge summary',
     severity: 'error',
     evidence: 'DOC D1: `gauge,min=…,max=…,sum=…,count=…`; "You must specify all the summaries."',
@@ -350,7 +350,9 @@ export const RULES = {
           ? `Unknown summary field ${q(a.fields)}: the fields are min, max, sum and count.`
           : a.problem === 'duplicate'
             ? `Summary field ${q(a.fields)} appears twice: keep one.`
-            : `Malformed summary field ${q(a.fields)}: write \`name=value\`.`,
+            : a.problem === 'empty'
+              ? 'Empty summary field (`,,` or a trailing `,`): remove the extra comma.'
+              : `Malformed summary field ${q(a.fields)}: write \`name=value\`.`,
   }),
   PL004: rule<NoArgs>({
     title: 'Summary fields out of the usual order',
@@ -486,12 +488,16 @@ export const RULES = {
           ? 'Trailing whitespace: remove it.'
           : 'Separate the parts of a line with exactly one space.',
   }),
-  LN005: rule<{ text: string }>({
-    title: 'Unexpected text after the timestamp',
+  LN005: rule<{ text: string; after: 'timestamp' | 'properties' }>({
+    title: 'Unexpected text at the end of a line',
     severity: 'error',
     evidence: 'DOC D1: a line ends with the payload and an optional timestamp.',
     docs: DOCS.protocol,
-    message: (a) => `Unexpected ${q(a.text.length > 40 ? a.text.slice(0, 40) + '…' : a.text)} after the timestamp: a line is \`key[,dims] payload [timestamp]\`.`,
+    message: (a) =>
+      `Unexpected ${q(a.text.length > 40 ? a.text.slice(0, 40) + '…' : a.text)} ` +
+      (a.after === 'timestamp'
+        ? 'after the timestamp: a line is `key[,dims] payload [timestamp]`.'
+        : 'after the properties: a metadata line is `#key type dt.meta.name=value[,…]` (quote values with spaces).'),
   }),
   LN006: rule<NoArgs>({
     title: 'Replacement character (invalid UTF-8)',
@@ -501,7 +507,7 @@ export const RULES = {
   }),
 
   // ---------------------------------------------------------------- metadata lines
-  MD001: rule<{ problem: 'key' | 'type' | 'properties' | 'comment' }>({
+  MD001: rule<{ problem: 'key' | 'type' | 'properties' | 'comment' | 'property' | 'empty-property' }>({
     title: 'Malformed metadata line',
     severity: 'error',
     evidence: 'DOC D1: `#metric.key <gauge|count> dt.meta.<property>=<value>[,…]`. No comment syntax exists: every `#` line is metadata.',
@@ -513,7 +519,11 @@ export const RULES = {
           ? 'Metadata line without a metric key: write `#my.metric gauge dt.meta.unit=…`.'
           : a.problem === 'type'
             ? 'Metadata needs the payload type after the key: `gauge` or `count`.'
-            : 'Metadata line without properties: add `dt.meta.displayName=…`, `dt.meta.description=…` or `dt.meta.unit=…`.',
+            : a.problem === 'property'
+              ? 'Metadata property without a value: write `dt.meta.<name>=<value>`.'
+              : a.problem === 'empty-property'
+                ? 'Empty metadata property (`,,` or a trailing `,`): remove the extra comma.'
+                : 'Metadata line without properties: add `dt.meta.displayName=…`, `dt.meta.description=…` or `dt.meta.unit=…`.',
   }),
   MD002: rule<{ property: string }>({
     title: 'Unknown metadata property',

@@ -1,0 +1,742 @@
+/**
+ * Deterministic generator of realistic Dynatrace metric lines for the lint benchmark.
+ *
+ * The file looks like a dump of an exporter's batches: a header of metadata lines, then scrape intervals in which
+ * every series of every metric key reports one data point (a few skip an interval), cut into batches that start
+ * with a `//` comment after a blank line. About 30 metric keys carry between a dozen and 3,000 dimension tuples
+ * each (four keys pass the linter's default cardinality budget of 1,000, as a few do in real tenants). About 1 %
+ * of the data lines carry one of five common mistakes, each of which the linter reports as exactly one error.
+ *
+ * Everything comes from one seeded PRNG (mulberry32); the same seed, size and GENERATOR_VERSION give the same bytes.
+ */
+import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { LIMITS } from '../server/src/core/rules.ts';
+
+/** Bump when the generated content changes, so a file from an older generator is not reused. */
+export const GENERATOR_VERSION = 2;
+
+/** The instant the linter checks timestamps against (`--now`): 2026-01-01T00:00:00Z. Every timestamp is in the hour before. */
+export const NOW_MS = 1_767_225_600_000;
+
+export type InvalidKind = 'upperCaseDimensionKey' | 'unescapedSpace' | 'countWithoutDelta' | 'inconsistentSummary' | 'timestampInSeconds';
+
+export const INVALID_KINDS: readonly InvalidKind[] = ['upperCaseDimensionKey', 'unescapedSpace', 'countWithoutDelta', 'inconsistentSummary', 'timestampInSeconds'];
+
+/** Share of data lines that get a mistake. */
+const INVALID_RATE = 0.01;
+
+export interface Composition {
+  bytes: number;
+  /** Line feeds: every line, the last one included, ends with `\n`. */
+  lines: number;
+  dataLines: number;
+  metadataLines: number;
+  commentLines: number;
+  blankLines: number;
+  invalid: Record<InvalidKind, number>;
+  invalidLines: number;
+}
+
+export interface DataSet {
+  /** File names are relative to the data directory, so a moved checkout still reuses them. */
+  generatorVersion: number;
+  seed: number;
+  targetBytes: number;
+  quarterTargetBytes: number;
+  nowMs: number;
+  metricKeys: number;
+  series: number;
+  /** Keys with more distinct tuples than the linter's default cardinality budget (MK012 once each). */
+  keysOverBudget: string[];
+  full: { file: string } & Composition;
+  quarter: { file: string } & Composition;
+  generatedInMs: number;
+  reused: boolean;
+}
+
+// ------------------------------------------------------------------ PRNG
+
+export class Rng {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** mulberry32: a uniform float in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  }
+
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  between(lo: number, hi: number): number {
+    return lo + this.int(hi - lo + 1);
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    const item = items[this.int(items.length)];
+    if (item === undefined) throw new Error('pick from an empty list');
+    return item;
+  }
+
+  hex(digits: number, upper = false): string {
+    let s = '';
+    for (let i = 0; i < digits; i++) s += '0123456789abcdef'.charAt(this.int(16));
+    return upper ? s.toUpperCase() : s;
+  }
+
+  alnum(length: number): string {
+    let s = '';
+    for (let i = 0; i < length; i++) s += 'bcdfghjklmnpqrstvwxz2456789'.charAt(this.int(27));
+    return s;
+  }
+}
+
+// ------------------------------------------------------------------ value syntax
+
+/** A quoted dimension value: `"` and `\` escaped with a backslash (DOC D1). */
+const quote = (v: string): string => '"' + v.replace(/[\\"]/g, '\\$&') + '"';
+/** An unquoted dimension value: `,` `=` space `\` `"` escaped with a backslash (every Dynatrace library). */
+const bare = (v: string): string => v.replace(/[\\,= "]/g, '\\$&');
+
+/** Thousandths as a decimal without trailing zeros: 12500 → `12.5`. */
+function milli(v: number): string {
+  const whole = Math.trunc(v / 1000);
+  const frac = v % 1000;
+  if (frac === 0) return String(whole);
+  return `${whole}.${String(frac).padStart(3, '0').replace(/0+$/, '')}`;
+}
+
+// ------------------------------------------------------------------ dimension pools
+
+const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1', 'us-west-2', 'ap-southeast-2', 'sa-east-1'] as const;
+const METHODS = ['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+const STATUSES = ['200', '200', '200', '200', '201', '204', '301', '400', '401', '404', '429', '500', '503'] as const;
+
+const SERVICES: ReadonlyArray<{ name: string; endpoints: readonly string[] }> = [
+  { name: 'checkout', endpoints: ['/api/v1/checkout', '/api/v1/checkout/{id}', '/api/v1/checkout/{id}/confirm', '/health'] },
+  { name: 'cart', endpoints: ['/api/v1/cart', '/api/v1/cart/{id}', '/api/v1/cart/{id}/items', '/api/v1/cart/{id}/items/{itemId}', '/health'] },
+  { name: 'payment', endpoints: ['/api/v2/payments', '/api/v2/payments/{id}', '/api/v2/refunds', '/webhooks/psp', '/health'] },
+  { name: 'catalog', endpoints: ['/api/v1/products', '/api/v1/products/{sku}', '/api/v1/categories', '/api/v1/categories/{slug}/products', '/health'] },
+  { name: 'search', endpoints: ['/api/v1/search', '/api/v1/search/suggest', '/api/v1/search/facets', '/health'] },
+  { name: 'recommendation', endpoints: ['/api/v1/recommendations', '/api/v1/recommendations/{userId}', '/health'] },
+  { name: 'shipping', endpoints: ['/api/v1/quotes', '/api/v1/shipments', '/api/v1/shipments/{id}/track', '/health'] },
+  { name: 'auth', endpoints: ['/oauth2/token', '/oauth2/authorize', '/oauth2/userinfo', '/.well-known/jwks.json', '/health'] },
+  { name: 'user-profile', endpoints: ['/api/v1/users/{id}', '/api/v1/users/{id}/addresses', '/api/v1/users/{id}/preferences', '/health'] },
+  { name: 'inventory', endpoints: ['/api/v1/stock/{sku}', '/api/v1/reservations', '/api/v1/reservations/{id}', '/health'] },
+  { name: 'notification', endpoints: ['/api/v1/emails', '/api/v1/push', '/api/v1/sms', '/health'] },
+  { name: 'frontend', endpoints: ['/', '/product/{sku}', '/cart', '/checkout', '/account', '/static/{asset}'] },
+];
+const SERVICE_NAMES = SERVICES.map((s) => s.name);
+
+const JVM_POOLS = [
+  ['heap', 'G1 Eden Space'],
+  ['heap', 'G1 Old Gen'],
+  ['heap', 'G1 Survivor Space'],
+  ['nonheap', 'Metaspace'],
+  ['nonheap', 'Compressed Class Space'],
+  ['nonheap', "CodeHeap 'non-nmethods'"],
+  ['nonheap', "CodeHeap 'profiled nmethods'"],
+  ['nonheap', "CodeHeap 'non-profiled nmethods'"],
+] as const;
+
+const SHOPS = ['Café Müller', 'Bäckerei "Zum Glück"', 'Łódź Outlet', 'Tokyo 渋谷 Store', "O'Brien & Sons", 'Main St. Books, Inc.', 'Stadtmitte', 'Flagship NYC', 'Outlet = Sale'];
+const COUNTRIES = ['DE', 'AT', 'CH', 'FR', 'PL', 'JP', 'US', 'GB', 'BR', 'AU'] as const;
+const NAMESPACES = ['shop-prod', 'shop-staging', 'payments', 'search', 'platform', 'observability', 'kube-system'] as const;
+const TOPICS = ['orders', 'payments', 'shipments', 'inventory-events', 'user-events', 'emails', 'search-index', 'audit-log'] as const;
+
+interface Host {
+  name: string;
+  region: string;
+  entity: string;
+}
+
+function makeHosts(r: Rng): Host[] {
+  const hosts: Host[] = [];
+  for (let i = 0; i < 48; i++) {
+    const region = REGIONS[i % REGIONS.length] as string;
+    hosts.push({ name: `ip-10-${i % 4}-${r.between(1, 254)}-${r.between(1, 254)}.${region}.compute.internal`, region, entity: `HOST-${r.hex(16, true)}` });
+  }
+  return hosts;
+}
+
+// ------------------------------------------------------------------ metric keys
+
+type PayloadKind = 'gauge' | 'summary' | 'count';
+
+interface MetricDef {
+  key: string;
+  kind: PayloadKind;
+  /** Distinct dimension tuples. */
+  series: number;
+  /** One tuple, `,key=value…`, drawn at random (duplicates are redrawn). */
+  tuple: (r: Rng, hosts: readonly Host[]) => string;
+  /** A typical value: the gauge, the summary's scale, or the count's delta. */
+  value: (r: Rng) => number;
+  decimals: number;
+  meta?: { unit: string; displayName: string };
+}
+
+const svc = (r: Rng): { name: string; endpoints: readonly string[] } => r.pick(SERVICES);
+
+const METRICS: readonly MetricDef[] = [
+  {
+    key: 'http.server.request.duration',
+    kind: 'summary',
+    series: 2400,
+    tuple: (r) => {
+      const s = svc(r);
+      return `,service=${s.name},endpoint=${quote(r.pick(s.endpoints))},method=${r.pick(METHODS)},status=${r.pick(STATUSES)},region=${r.pick(REGIONS)},dt.metrics.source=opentelemetry`;
+    },
+    value: (r) => 5 + r.next() * 400,
+    decimals: 3,
+    meta: { unit: 'MilliSecond', displayName: 'HTTP server request duration' },
+  },
+  {
+    key: 'http.server.requests',
+    kind: 'count',
+    series: 1800,
+    tuple: (r) => {
+      const s = svc(r);
+      return `,service=${s.name},endpoint=${quote(r.pick(s.endpoints))},method=${r.pick(METHODS)},status=${r.pick(STATUSES)},region=${r.pick(REGIONS)}`;
+    },
+    value: (r) => r.between(0, 900),
+    decimals: 0,
+  },
+  {
+    key: 'http.server.active_requests',
+    kind: 'gauge',
+    series: 240,
+    tuple: (r, hosts) => {
+      const h = r.pick(hosts);
+      return `,service=${r.pick(SERVICE_NAMES)},host=${h.name},region=${h.region}`;
+    },
+    value: (r) => r.between(0, 120),
+    decimals: 0,
+    meta: { unit: 'Count', displayName: 'Active HTTP requests' },
+  },
+  {
+    key: 'http.client.request.duration',
+    kind: 'summary',
+    series: 600,
+    tuple: (r) => `,service=${r.pick(SERVICE_NAMES)},peer.service=${r.pick(SERVICE_NAMES)},method=${r.pick(METHODS)},status=${r.pick(STATUSES)}`,
+    value: (r) => 2 + r.next() * 250,
+    decimals: 3,
+  },
+  {
+    key: 'rpc.server.duration',
+    kind: 'summary',
+    series: 300,
+    tuple: (r) =>
+      `,service=${r.pick(SERVICE_NAMES)},rpc.system=grpc,rpc.method=${r.pick(['grpc.health.v1.Health/Check', 'shop.cart.v1.CartService/GetCart', 'shop.cart.v1.CartService/AddItem', 'shop.payment.v1.Payments/Charge', 'shop.catalog.v1.Catalog/ListProducts'])},rpc.grpc.status_code=${r.pick(['0', '0', '0', '1', '4', '5', '13', '14'])},region=${r.pick(REGIONS)}`,
+    value: (r) => 1 + r.next() * 80,
+    decimals: 3,
+  },
+  {
+    key: 'jvm.memory.used',
+    kind: 'gauge',
+    series: 768,
+    tuple: (r, hosts) => {
+      const [area, pool] = r.pick(JVM_POOLS);
+      return `,service=${r.pick(SERVICE_NAMES)},host=${r.pick(hosts).name},area=${area},id=${bare(pool)}`;
+    },
+    value: (r) => r.between(8, 4096) * 1_048_576 + r.int(1_048_576),
+    decimals: 0,
+    meta: { unit: 'Byte', displayName: 'JVM memory used' },
+  },
+  {
+    key: 'jvm.gc.pause',
+    kind: 'summary',
+    series: 400,
+    tuple: (r, hosts) =>
+      `,service=${r.pick(SERVICE_NAMES)},host=${r.pick(hosts).name},gc=${bare(r.pick(['G1 Young Generation', 'G1 Old Generation', 'G1 Concurrent GC']))},action=${quote(r.pick(['end of minor GC', 'end of major GC', 'end of concurrent GC pause']))}`,
+    value: (r) => 0.5 + r.next() * 60,
+    decimals: 3,
+    meta: { unit: 'MilliSecond', displayName: 'JVM GC pause' },
+  },
+  {
+    key: 'jvm.threads.live',
+    kind: 'gauge',
+    series: 180,
+    tuple: (r, hosts) => `,service=${r.pick(SERVICE_NAMES)},host=${r.pick(hosts).name}`,
+    value: (r) => r.between(20, 400),
+    decimals: 0,
+  },
+  {
+    key: 'process.cpu.usage',
+    kind: 'gauge',
+    series: 200,
+    tuple: (r, hosts) => {
+      const h = r.pick(hosts);
+      return `,service=${r.pick(SERVICE_NAMES)},host=${h.name},dt.entity.host=${h.entity}`;
+    },
+    value: (r) => r.next() * 100,
+    decimals: 2,
+    meta: { unit: 'Percent', displayName: 'Process CPU usage' },
+  },
+  {
+    key: 'system.cpu.utilization',
+    kind: 'gauge',
+    series: 800,
+    tuple: (r, hosts) => {
+      const h = r.pick(hosts);
+      return `,host=${h.name},dt.entity.host=${h.entity},cpu=cpu${r.int(8)},state=${r.pick(['user', 'system', 'idle', 'iowait', 'steal'])}`;
+    },
+    value: (r) => r.next() * 100,
+    decimals: 1,
+    meta: { unit: 'Percent', displayName: 'CPU utilization' },
+  },
+  {
+    key: 'system.memory.usage',
+    kind: 'gauge',
+    series: 192,
+    tuple: (r, hosts) => {
+      const h = r.pick(hosts);
+      return `,host=${h.name},dt.entity.host=${h.entity},state=${r.pick(['used', 'free', 'cached', 'buffered'])}`;
+    },
+    value: (r) => r.between(64, 65_536) * 1_048_576,
+    decimals: 0,
+    meta: { unit: 'Byte', displayName: 'Memory usage' },
+  },
+  {
+    key: 'system.disk.io',
+    kind: 'count',
+    series: 288,
+    tuple: (r, hosts) => `,host=${r.pick(hosts).name},device=${r.pick(['nvme0n1', 'nvme1n1', 'sda', 'xvda', 'dm-0', 'loop0'])},direction=${r.pick(['read', 'write'])}`,
+    value: (r) => r.between(0, 80_000_000),
+    decimals: 0,
+  },
+  {
+    key: 'system.network.io',
+    kind: 'count',
+    series: 192,
+    tuple: (r, hosts) => `,host=${r.pick(hosts).name},interface=${r.pick(['eth0', 'ens5', 'lo', 'docker0'])},direction=${r.pick(['transmit', 'receive'])}`,
+    value: (r) => r.between(0, 200_000_000),
+    decimals: 0,
+  },
+  {
+    key: 'system.filesystem.usage',
+    kind: 'gauge',
+    series: 240,
+    tuple: (r, hosts) => {
+      const mount = r.pick(['/', '/var/lib/docker', '/data', '/var/log', 'C:\\', 'D:\\Data']);
+      const value = r.chance(0.5) ? quote(mount) : bare(mount);
+      return `,host=${r.pick(hosts).name},mountpoint=${value},state=${r.pick(['used', 'free', 'reserved'])}`;
+    },
+    value: (r) => r.between(1, 2_000_000) * 4096,
+    decimals: 0,
+    meta: { unit: 'Byte', displayName: 'Filesystem usage' },
+  },
+  {
+    key: 'db.client.connections.usage',
+    kind: 'gauge',
+    series: 72,
+    tuple: (r) => `,service=${r.pick(SERVICE_NAMES)},pool.name=${bare(r.pick(['HikariPool-1,primary', 'HikariPool-2,replica', 'pgbouncer']))},state=${r.pick(['idle', 'used'])}`,
+    value: (r) => r.between(0, 50),
+    decimals: 0,
+  },
+  {
+    key: 'db.client.operation.duration',
+    kind: 'summary',
+    series: 500,
+    tuple: (r) => {
+      const statement = r.pick([
+        'SELECT "id", "total" FROM "orders" WHERE "status" = $1',
+        'UPDATE "cart_items" SET "qty" = $1 WHERE "id" = $2',
+        'INSERT INTO audit_log (actor, action, payload) VALUES (?, ?, ?)',
+        'SELECT * FROM products WHERE sku IN (?, ?, ?)',
+        'DELETE FROM sessions WHERE expires_at < now()',
+        'GET session:{id}',
+        'SELECT name FROM users WHERE path LIKE \'C:\\Users\\%\'',
+      ]);
+      return `,service=${r.pick(SERVICE_NAMES)},db.system=${r.pick(['postgresql', 'mysql', 'redis'])},db.statement=${quote(statement)},db.name=${r.pick(['shop', 'payments', 'sessions', 'catalog'])},region=${r.pick(REGIONS)}`;
+    },
+    value: (r) => 0.2 + r.next() * 40,
+    decimals: 3,
+    meta: { unit: 'MilliSecond', displayName: 'Database operation duration' },
+  },
+  {
+    key: 'messaging.kafka.consumer.lag',
+    kind: 'gauge',
+    series: 384,
+    tuple: (r) => `,topic=${r.pick(TOPICS)},partition=${r.int(12)},consumer.group=${r.pick(['order-processor', 'indexer', 'mailer', 'analytics-etl'])}`,
+    value: (r) => (r.chance(0.8) ? r.between(0, 50) : r.between(50, 250_000)),
+    decimals: 0,
+  },
+  {
+    key: 'messaging.kafka.messages.consumed',
+    kind: 'count',
+    series: 32,
+    tuple: (r) => `,topic=${r.pick(TOPICS)},consumer.group=${r.pick(['order-processor', 'indexer', 'mailer', 'analytics-etl'])}`,
+    value: (r) => r.between(0, 5000),
+    decimals: 0,
+  },
+  {
+    key: 'cache.requests',
+    kind: 'count',
+    series: 72,
+    tuple: (r) => `,service=${r.pick(SERVICE_NAMES)},cache=${r.pick(['sessions', 'products', 'prices'])},result=${r.pick(['hit', 'miss'])}`,
+    value: (r) => r.between(0, 3000),
+    decimals: 0,
+  },
+  {
+    key: 'business.orders.placed',
+    kind: 'count',
+    series: 800,
+    tuple: (r) => {
+      const shop = r.pick(SHOPS);
+      return `,shop=${r.chance(0.7) ? quote(shop) : bare(shop)},country=${r.pick(COUNTRIES)},payment.method=${r.pick(['card', 'paypal', 'invoice', 'klarna', 'apple-pay'])},channel=${r.pick(['web', 'ios', 'android', 'pos'])}`;
+    },
+    value: (r) => r.between(0, 40),
+    decimals: 0,
+  },
+  {
+    key: 'business.checkout.value',
+    kind: 'gauge',
+    series: 540,
+    tuple: (r) => `,shop=${quote(r.pick(SHOPS))},country=${r.pick(COUNTRIES)},currency=${r.pick(['EUR', 'USD', 'JPY', 'GBP', 'PLN', 'BRL'])}`,
+    value: (r) => r.next() * 500,
+    decimals: 2,
+    meta: { unit: 'Unspecified', displayName: 'Checkout value ("basket")' },
+  },
+  {
+    key: 'k8s.pod.cpu.usage',
+    kind: 'gauge',
+    series: 3000,
+    tuple: (r) => {
+      const deployment = r.pick(SERVICE_NAMES);
+      return `,k8s.namespace.name=${r.pick(NAMESPACES)},k8s.pod.name=${deployment}-${r.hex(10)}-${r.alnum(5)},k8s.container.name=${deployment},k8s.cluster.name=${r.pick(['prod-eu', 'prod-us', 'staging'])}`;
+    },
+    value: (r) => r.next() * 2,
+    decimals: 4,
+    meta: { unit: 'Unspecified', displayName: 'Pod CPU usage (cores)' },
+  },
+  {
+    key: 'k8s.pod.memory.working_set',
+    kind: 'gauge',
+    series: 3000,
+    tuple: (r) => {
+      const deployment = r.pick(SERVICE_NAMES);
+      return `,k8s.namespace.name=${r.pick(NAMESPACES)},k8s.pod.name=${deployment}-${r.hex(10)}-${r.alnum(5)},k8s.container.name=${deployment},k8s.cluster.name=${r.pick(['prod-eu', 'prod-us', 'staging'])}`;
+    },
+    value: (r) => r.between(16, 4096) * 1_048_576,
+    decimals: 0,
+  },
+  {
+    key: 'k8s.container.restarts',
+    kind: 'count',
+    series: 600,
+    tuple: (r) => {
+      const deployment = r.pick(SERVICE_NAMES);
+      return `,k8s.namespace.name=${r.pick(NAMESPACES)},k8s.pod.name=${deployment}-${r.hex(10)}-${r.alnum(5)},k8s.container.name=${deployment}`;
+    },
+    value: (r) => (r.chance(0.97) ? 0 : r.between(1, 3)),
+    decimals: 0,
+  },
+  {
+    key: 'synthetic.monitor.availability',
+    kind: 'gauge',
+    series: 20,
+    tuple: (r) =>
+      `,monitor=${quote(r.pick(['Login → Checkout flow', 'Homepage', 'Search "shoes"', 'API health \\ v2', 'Store locator']))},location=${bare(r.pick(['Frankfurt (AWS)', 'N. Virginia (AWS)', 'Sydney (Azure)', 'São Paulo (GCP)']))}`,
+    value: (r) => (r.chance(0.95) ? 100 : r.next() * 100),
+    decimals: 1,
+    meta: { unit: 'Percent', displayName: 'Synthetic availability' },
+  },
+  {
+    key: 'log.errors',
+    kind: 'count',
+    series: 120,
+    tuple: (r) =>
+      `,service=${r.pick(SERVICE_NAMES)},log.source=${quote(r.pick(['C:\\Program Files\\Shop\\logs\\app.log', '/var/log/shop/app.log', '/var/log/nginx/error.log', 'journald']))},loglevel=${r.pick(['ERROR', 'WARN', 'FATAL'])}`,
+    value: (r) => r.between(0, 25),
+    decimals: 0,
+  },
+  {
+    key: 'queue.message_count',
+    kind: 'gauge',
+    series: 48,
+    tuple: (r) => `,queue.name=${r.pick(['emails', 'sms', 'invoices', 'exports', 'webhooks', 'thumbnails'])},broker=${r.pick(['rabbitmq-0', 'rabbitmq-1', 'sqs'])},vhost=${bare(r.pick(['/', '/shop', '/shop/internal']))}`,
+    value: (r) => r.between(0, 10_000),
+    decimals: 0,
+  },
+  {
+    key: 'nginx.upstream.response_time',
+    kind: 'summary',
+    series: 300,
+    tuple: (r) => `,upstream=${r.pick(SERVICE_NAMES)},server=10.0.${r.int(4)}.${r.between(2, 250)}:${r.pick(['8080', '8443', '9000'])},status=${r.pick(STATUSES)}`,
+    value: (r) => 1 + r.next() * 300,
+    decimals: 3,
+  },
+  {
+    key: 'windows.perf.processor_time',
+    kind: 'gauge',
+    series: 40,
+    tuple: (r) => `,host=${bare(`WIN-${r.hex(7, true)}`)},counter=${quote(r.pick(['\\Processor(_Total)\\% Processor Time', '\\Processor(0)\\% Processor Time', '\\Processor(1)\\% User Time']))}`,
+    value: (r) => r.next() * 100,
+    decimals: 2,
+  },
+  {
+    key: 'batch.job.duration',
+    kind: 'summary',
+    series: 30,
+    tuple: (r) =>
+      `,job=${r.pick(['nightly-export', 'price-sync', 'sitemap', 'cleanup-sessions', 'reindex', 'invoice-run'])},schedule=${quote(r.pick(['0 */5 * * *', '*/15 * * * *', '0 3 * * *', '30 2 * * 1-5', '@hourly']))}`,
+    value: (r) => 1000 + r.next() * 600_000,
+    decimals: 3,
+  },
+  {
+    key: 'app.users.active',
+    kind: 'gauge',
+    series: 18,
+    tuple: (r) => `,region=${r.pick(REGIONS)},plan=${r.pick(['free', 'pro', 'enterprise'])}`,
+    value: (r) => r.between(0, 20_000),
+    decimals: 0,
+    meta: { unit: 'Count', displayName: 'Active users' },
+  },
+];
+
+/** The linter's default budget: keys with more distinct tuples get MK012 once, and their tuple set is dropped. */
+const CARDINALITY_BUDGET = LIMITS.cardinalityBudget;
+
+interface PreparedMetric {
+  def: MetricDef;
+  tuples: string[];
+}
+
+function prepare(r: Rng): PreparedMetric[] {
+  const hosts = makeHosts(r);
+  return METRICS.map((def) => {
+    const seen = new Set<string>();
+    for (let attempts = 0; seen.size < def.series; attempts++) {
+      if (attempts > def.series * 200) throw new Error(`${def.key}: cannot draw ${def.series} distinct tuples`);
+      seen.add(def.tuple(r, hosts));
+    }
+    return { def, tuples: [...seen] };
+  });
+}
+
+// ------------------------------------------------------------------ lines
+
+function summaryPayload(r: Rng, scale: number, inconsistent: boolean): string {
+  const count = r.chance(0.15) ? 1 : r.between(2, 400);
+  if (count === 1) {
+    const v = Math.round(scale * 1000);
+    return `gauge,min=${milli(v)},max=${milli(v)},sum=${milli(inconsistent ? v + 1000 + r.int(5000) : v)},count=1`;
+  }
+  const min = Math.round(scale * 1000 * (0.05 + 0.6 * r.next()));
+  const max = Math.max(min, Math.round(scale * 1000 * (1 + 3 * r.next())));
+  // sum/count lies in [min, max] exactly, because all three are whole thousandths.
+  const sum = inconsistent ? (max + 1000 + r.int(5000)) * count : min * count + r.int((max - min) * count + 1);
+  return `gauge,min=${milli(min)},max=${milli(max)},sum=${milli(sum)},count=${count}`;
+}
+
+function gaugeValue(def: MetricDef, r: Rng): string {
+  const v = def.value(r);
+  return def.decimals === 0 ? String(Math.round(v)) : v.toFixed(def.decimals);
+}
+
+/** The invalid kinds that make sense for a payload kind (a legacy count on a gauge key would also mix types). */
+function kindsFor(kind: PayloadKind): InvalidKind[] {
+  const kinds: InvalidKind[] = ['upperCaseDimensionKey', 'unescapedSpace', 'timestampInSeconds'];
+  if (kind === 'count') kinds.push('countWithoutDelta');
+  if (kind === 'summary') kinds.push('inconsistentSummary');
+  return kinds;
+}
+
+/** The tuple with its first dimension key capitalised: `,service=…` → `,Service=…` (DK001). */
+const upperFirstKey = (tuple: string): string => ',' + tuple.charAt(1).toUpperCase() + tuple.slice(2);
+
+/** The tuple with an unescaped space in an unquoted value (DV002): `id=G1\ Eden\ Space` → `id=G1 Eden\ Space`. */
+function withUnescapedSpace(tuple: string): string {
+  const escaped = tuple.lastIndexOf('\\ ');
+  if (escaped >= 0 && tuple.indexOf('"') < 0) return tuple.slice(0, escaped) + tuple.slice(escaped + 1);
+  return tuple + ',os.type=Windows Server';
+}
+
+function dataLine(p: PreparedMetric, tuple: string, r: Rng, ts: number, invalid: InvalidKind | null): string {
+  const def = p.def;
+  let dims = tuple;
+  let payload: string;
+  let timestamp: number | null = r.chance(0.05) ? null : ts;
+  if (invalid === 'upperCaseDimensionKey') dims = upperFirstKey(tuple);
+  else if (invalid === 'unescapedSpace') dims = withUnescapedSpace(tuple);
+  else if (invalid === 'timestampInSeconds') timestamp = Math.floor(ts / 1000);
+  switch (def.kind) {
+    case 'summary':
+      payload = summaryPayload(r, def.value(r), invalid === 'inconsistentSummary');
+      break;
+    case 'count':
+      payload = invalid === 'countWithoutDelta' ? `count,${Math.round(def.value(r))}` : `count,delta=${Math.round(def.value(r))}`;
+      break;
+    default:
+      payload = r.chance(0.5) ? `gauge,${gaugeValue(def, r)}` : gaugeValue(def, r);
+  }
+  return timestamp === null ? `${def.key}${dims} ${payload}` : `${def.key}${dims} ${payload} ${timestamp}`;
+}
+
+function metadataLine(def: MetricDef): string | null {
+  if (!def.meta) return null;
+  const type = def.kind === 'count' ? 'count' : 'gauge';
+  return `#${def.key} ${type} dt.meta.unit=${def.meta.unit},dt.meta.displayName=${quote(def.meta.displayName)}`;
+}
+
+// ------------------------------------------------------------------ writing
+
+function emptyComposition(): Composition {
+  return {
+    bytes: 0,
+    lines: 0,
+    dataLines: 0,
+    metadataLines: 0,
+    commentLines: 0,
+    blankLines: 0,
+    invalid: { upperCaseDimensionKey: 0, unescapedSpace: 0, countWithoutDelta: 0, inconsistentSummary: 0, timestampInSeconds: 0 },
+    invalidLines: 0,
+  };
+}
+
+/** Buffers lines and writes them in ~1 MiB chunks. */
+class ChunkWriter {
+  private parts: string[] = [];
+  private chars = 0;
+  constructor(private readonly fd: number) {}
+
+  add(line: string): void {
+    this.parts.push(line, '\n');
+    this.chars += line.length + 1;
+    if (this.chars >= 1 << 20) this.flush();
+  }
+
+  flush(): void {
+    if (this.parts.length === 0) return;
+    writeSync(this.fd, this.parts.join(''));
+    this.parts = [];
+    this.chars = 0;
+  }
+}
+
+function paths(dir: string, seed: number, targetBytes: number): { full: string; quarter: string; manifest: string } {
+  const base = join(dir, `metrics-v${GENERATOR_VERSION}-seed${seed}-${targetBytes}`);
+  return { full: `${base}.dtmetrics`, quarter: `${base}-quarter.dtmetrics`, manifest: `${base}.json` };
+}
+
+/** Returns the data set for (seed, size), generating it unless an identical one is already in `dir`. */
+export function ensureDataSet(dir: string, seed: number, targetBytes: number): DataSet {
+  const p = paths(dir, seed, targetBytes);
+  if (existsSync(p.manifest) && existsSync(p.full) && existsSync(p.quarter)) {
+    try {
+      const manifest = JSON.parse(readFileSync(p.manifest, 'utf8')) as DataSet;
+      if (
+        manifest.generatorVersion === GENERATOR_VERSION &&
+        manifest.seed === seed &&
+        manifest.targetBytes === targetBytes &&
+        manifest.nowMs === NOW_MS &&
+        statSync(p.full).size === manifest.full.bytes &&
+        statSync(p.quarter).size === manifest.quarter.bytes
+      ) {
+        return { ...manifest, reused: true };
+      }
+    } catch {
+      // An unreadable manifest: generate again.
+    }
+  }
+  const data = generate(p, seed, targetBytes);
+  writeFileSync(p.manifest, JSON.stringify(data, null, 2) + '\n');
+  return data;
+}
+
+function generate(p: { full: string; quarter: string }, seed: number, targetBytes: number): DataSet {
+  const started = performance.now();
+  const r = new Rng(seed);
+  const metrics = prepare(r);
+  const quarterTarget = Math.round(targetBytes / 4);
+  const fullFd = openSync(p.full + '.tmp', 'w');
+  const quarterFd = openSync(p.quarter + '.tmp', 'w');
+  const full = new ChunkWriter(fullFd);
+  const quarter = new ChunkWriter(quarterFd);
+  const total = emptyComposition();
+  let quarterStats: Composition | null = null;
+
+  const write = (line: string, category: 'data' | 'metadata' | 'comment' | 'blank', invalid: InvalidKind | null = null): void => {
+    full.add(line);
+    if (quarterStats === null) quarter.add(line);
+    total.bytes += Buffer.byteLength(line) + 1;
+    total.lines++;
+    if (category === 'data') total.dataLines++;
+    else if (category === 'metadata') total.metadataLines++;
+    else if (category === 'comment') total.commentLines++;
+    else total.blankLines++;
+    if (invalid) {
+      total.invalid[invalid]++;
+      total.invalidLines++;
+    }
+    if (quarterStats === null && total.bytes >= quarterTarget) quarterStats = { ...total, invalid: { ...total.invalid } };
+  };
+
+  write('// Metric lines exported by otel-collector (dynatrace exporter), shop production, one file per hour.', 'comment');
+  write('// Generated for the dtmetrics lint benchmark: see bench/README.md.', 'comment');
+  for (const m of metrics) {
+    const meta = metadataLine(m.def);
+    if (meta) write(meta, 'metadata');
+  }
+
+  // One pass over every series is one export interval; intervals advance through the hour as the file grows.
+  const windowStart = NOW_MS - 3_595_000;
+  const windowSpan = 3_590_000;
+  let batch = 0;
+  let batchLeft = 0;
+  outer: for (;;) {
+    const intervalTs = windowStart + Math.floor((Math.min(total.bytes, targetBytes) / targetBytes) * windowSpan);
+    for (const m of metrics) {
+      const kinds = kindsFor(m.def.kind);
+      for (const tuple of m.tuples) {
+        if (total.bytes >= targetBytes) break outer;
+        if (r.chance(0.08)) continue; // a series that reported nothing this interval
+        if (batchLeft === 0) {
+          batch++;
+          batchLeft = r.between(200, 1000);
+          write('', 'blank');
+          write(`// batch ${String(batch).padStart(6, '0')}: ${batchLeft} points from otel-collector-${r.int(4)} (${r.pick(REGIONS)})`, 'comment');
+        }
+        batchLeft--;
+        const ts = intervalTs + r.int(1000);
+        const invalid = r.chance(INVALID_RATE) ? r.pick(kinds) : null;
+        write(dataLine(m, tuple, r, ts, invalid), 'data', invalid);
+      }
+    }
+  }
+  full.flush();
+  quarter.flush();
+  closeSync(fullFd);
+  closeSync(quarterFd);
+  renameSync(p.full + '.tmp', p.full);
+  renameSync(p.quarter + '.tmp', p.quarter);
+  const q = quarterStats ?? total;
+  return {
+    generatorVersion: GENERATOR_VERSION,
+    seed,
+    targetBytes,
+    quarterTargetBytes: quarterTarget,
+    nowMs: NOW_MS,
+    metricKeys: metrics.length,
+    series: metrics.reduce((n, m) => n + m.tuples.length, 0),
+    keysOverBudget: metrics.filter((m) => m.tuples.length > CARDINALITY_BUDGET).map((m) => m.def.key),
+    full: { file: basename(p.full), ...total },
+    quarter: { file: basename(p.quarter), ...q },
+    generatedInMs: Math.round(performance.now() - started),
+    reused: false,
+  };
+}
