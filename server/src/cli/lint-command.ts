@@ -2,10 +2,11 @@
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { FileLinter, type LintOptions } from '../core/lint.ts';
+import type { Diagnostic } from '../core/problems.ts';
 import { LIMITS, isRuleCode, type Limits, type RuleCode, type SeveritySetting } from '../core/rules.ts';
 import { CliError, describeSystemError } from './errors.ts';
 import { expandInputs, type Input } from './inputs.ts';
-import { readLines } from './read-lines.ts';
+import { readLines, type LineSink } from './read-lines.ts';
 import { createReporter, FORMATS, type Format, type Totals } from './reporters.ts';
 import type { Output } from './output.ts';
 
@@ -122,19 +123,24 @@ export async function runLint(argv: string[], out: Output, clock: () => number, 
     reporter.beginFile(input.name);
     let index = 0;
     const source = input.kind === 'stdin' ? process.stdin : createReadStream(input.name, { highWaterMark: 1 << 20 });
+    const report = (diagnostics: readonly Diagnostic[]) => {
+      for (const d of diagnostics) {
+        totals[d.severity]++;
+        if (!settings.quiet || d.severity === 'error') reporter.report(d);
+      }
+      index++;
+    };
+    const sink: LineSink = {
+      bytes: (buf, start, end) => {
+        const diagnostics = linter.lintCleanBytes(index, buf, start, end);
+        if (diagnostics === null) return false;
+        report(diagnostics);
+        return true;
+      },
+      text: (text, length, bytes) => report(linter.lintLine(index, text, length, bytes)),
+    };
     try {
-      await readLines(
-        source,
-        input.name,
-        (text, length) => {
-          for (const d of linter.lintLine(index, text, length)) {
-            totals[d.severity]++;
-            if (!settings.quiet || d.severity === 'error') reporter.report(d);
-          }
-          index++;
-        },
-        () => out.drain(),
-      );
+      await readLines(source, input.name, sink, () => out.drain());
     } catch (error) {
       if (error instanceof CliError) throw error;
       throw new CliError(`cannot read '${input.name}': ${describeSystemError(error)}`);

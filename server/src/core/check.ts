@@ -2,7 +2,7 @@
  * Semantic checks of one parsed line: keys, dimensions, values, payloads, numbers, timestamps, metadata.
  * File-level checks (types across lines, metadata repeats, cardinality, request limits) live in lint.ts.
  */
-import { LIMITS, type Limits } from './rules.ts';
+import { LIMITS, type Limits, type RuleArgs } from './rules.ts';
 import { problem, type Problem } from './problems.ts';
 import { formatNumber, readNumber } from './numbers.ts';
 import type { DataLine, KeyValueNode, MetadataLine, Payload, SummaryField, Token } from './parse.ts';
@@ -271,30 +271,35 @@ function checkSummary(span: { start: number; end: number }, fields: SummaryField
   let ordered = true;
   let wellFormed = true;
   const malformed = new Set<string>();
+  // Bounded like every per-part finding: a payload of 10,000 `min=` fields is one mistake.
+  let reported = 0;
+  const report = (start: number, end: number, args: RuleArgs<'PL003'>) => {
+    if (reported++ < MAX_FINDINGS_PER_PART) problems.push(problem('PL003', start, end, args));
+  };
   for (let f = 0; f < fields.length; f++) {
     const field = fields[f] as SummaryField;
     const name = field.name.text;
     if (field.eq >= 0 && name === '') {
-      problems.push(problem('PL003', field.eq, field.eq + 1, { problem: 'malformed', fields: '=' + field.value.text }));
+      report(field.eq, field.eq + 1, { problem: 'malformed', fields: '=' + field.value.text });
       wellFormed = false;
       continue;
     }
     if (field.eq < 0) {
       // An empty field (`,,`, a trailing `,`) is marked on the extra comma: the one after it, else the one before.
       const at = name !== '' ? field.name : f < fields.length - 1 ? { start: field.name.end, end: field.name.end + 1 } : { start: field.name.start - 1, end: field.name.start };
-      problems.push(problem('PL003', at.start, at.end, { problem: name === '' ? 'empty' : 'malformed', fields: name }));
+      report(at.start, at.end, { problem: name === '' ? 'empty' : 'malformed', fields: name });
       malformed.add(name);
       wellFormed = false;
       continue;
     }
     if (!(SUMMARY_ORDER as readonly string[]).includes(name)) {
-      problems.push(problem('PL003', field.name.start, field.name.end, { problem: 'unknown', fields: name }));
+      report(field.name.start, field.name.end, { problem: 'unknown', fields: name });
       wellFormed = false;
       continue;
     }
     const known = name as SummaryName;
     if (values.has(known)) {
-      problems.push(problem('PL003', field.name.start, field.name.end, { problem: 'duplicate', fields: name }));
+      report(field.name.start, field.name.end, { problem: 'duplicate', fields: name });
       wellFormed = false;
       continue;
     }
@@ -313,27 +318,37 @@ function checkSummary(span: { start: number; end: number }, fields: SummaryField
   const sum = get('sum').value;
   const count = get('count');
   if ([min, max, sum, count.value].some(Number.isNaN)) return;
-  if (count.value < 0 || !Number.isInteger(count.value) || !/^\d+$/.test(count.field.value.text)) {
+  const fault = summaryFault(min, max, sum, count.value, /^\d+$/.test(count.field.value.text));
+  if (fault === null) return;
+  if (fault === 'count') {
     problems.push(problem('PL005', count.field.value.start, count.field.value.end, { value: count.field.value.text }));
-    return;
-  }
-  if (count.value === 0) {
-    if (min !== 0 || max !== 0 || sum !== 0) problems.push(problem('PL006', span.start, span.end, {}));
-    return;
-  }
-  const tolerance = LIMITS.summaryTolerance;
-  if (max < min) {
+  } else if (fault === 'zero') {
+    problems.push(problem('PL006', span.start, span.end, {}));
+  } else if (fault === 'order') {
     const maxValue = get('max').field.value;
     problems.push(problem('PL007', maxValue.start, maxValue.end, { min: formatNumber(min), max: formatNumber(max) }));
-    return;
+  } else {
+    const single = fault === 'single';
+    problems.push(problem('PL008', span.start, span.end, { min: formatNumber(min), max: formatNumber(max), avg: formatNumber(single ? sum : sum / count.value), single }));
   }
-  // Comparisons in the server's own form, `x <= y + tolerance` (OBS #5037), so results agree at the boundary.
+}
+
+export type SummaryFault = 'count' | 'zero' | 'order' | 'single' | 'average';
+
+/**
+ * The summary checks (`countIsWhole`: the count is written as plain digits), in the order the Java validator applies them (LIB, mirroring the server): count a
+ * non-negative integer (PL005), count=0 only with zeros (PL006), max ≥ min (PL007), then min ≤ sum/count ≤ max
+ * and, with count=1, min = max = sum (PL008), compared in the server's form `x <= y + tolerance` (OBS #5037).
+ */
+export function summaryFault(min: number, max: number, sum: number, count: number, countIsWhole: boolean): SummaryFault | null {
+  if (count < 0 || !Number.isInteger(count) || !countIsWhole) return 'count';
+  if (count === 0) return min !== 0 || max !== 0 || sum !== 0 ? 'zero' : null;
+  if (max < min) return 'order';
+  const tolerance = LIMITS.summaryTolerance;
   const equal = (x: number, y: number) => x <= y + tolerance && y <= x + tolerance;
-  const single = count.value === 1 && !(equal(min, max) && equal(sum, min));
-  const avg = sum / count.value;
-  if (single || !(min <= avg + tolerance && avg <= max + tolerance)) {
-    problems.push(problem('PL008', span.start, span.end, { min: formatNumber(min), max: formatNumber(max), avg: formatNumber(single ? sum : avg), single }));
-  }
+  if (count === 1 && !(equal(min, max) && equal(sum, min))) return 'single';
+  const avg = sum / count;
+  return min <= avg + tolerance && avg <= max + tolerance ? null : 'average';
 }
 
 /** With count=1 every missing field equals the one given: the only case with one right answer. */
@@ -372,11 +387,14 @@ function checkTimestamp(t: Token, now: number | null, limits: Limits, problems: 
   }
   if (now === null) return;
   const value = Number(s);
-  const future = value > now + limits.timestampFutureMs;
-  if (future || value < now - limits.timestampPastMs) {
-    const iso = value <= 8.64e15 ? new Date(value).toISOString().replace('.000Z', 'Z') : `${s} ms`;
-    problems.push(problem('TS003', t.start, t.end, { iso, distance: formatDuration(Math.abs(value - now)), future }, data));
-  }
+  if (!isOutsideWindow(value, now, limits)) return;
+  const iso = value <= 8.64e15 ? new Date(value).toISOString().replace('.000Z', 'Z') : `${s} ms`;
+  problems.push(problem('TS003', t.start, t.end, { iso, distance: formatDuration(Math.abs(value - now)), future: value > now }, data));
+}
+
+/** DOC D1: a timestamp is accepted from 1 h before `now` to 10 min after it. */
+export function isOutsideWindow(value: number, now: number, limits: Limits): boolean {
+  return value < now - limits.timestampPastMs || value > now + limits.timestampFutureMs;
 }
 
 /** "2 h 5 min", "3 days", "45 s": how far a timestamp is from now, for messages and hovers. */

@@ -4,7 +4,8 @@
  * becomes true (the second payload type, the second metadata line, the tuple over budget, the request limit).
  */
 import { parseLine, type DataLine, type KeyValueNode, type MetadataLine, type ParsedLine } from './parse.ts';
-import { checkDataLine, checkMetadataLine, storedKey, type CheckContext } from './check.ts';
+import { checkDataLine, checkMetadataLine, isOutsideWindow, storedKey, type CheckContext } from './check.ts';
+import { CleanLineMatcher, CleanPrefixTable, detach } from './fast-path.ts';
 import { problem, type Diagnostic, type Problem } from './problems.ts';
 import { LIMITS, RULES, type Limits, type RuleCode, type Severity, type SeveritySetting } from './rules.ts';
 
@@ -17,9 +18,13 @@ export interface LintOptions {
   limits?: Partial<Limits>;
 }
 
+/** How many clean line prefixes (key and dimensions) the fast path remembers: bounds its memory. */
+const CLEAN_PREFIXES = 65_536;
+
 type PayloadType = 'gauge' | 'count';
 
 interface KeyState {
+  key: string;
   type: PayloadType | null;
   typeLine: number;
   suffixReported: boolean;
@@ -28,12 +33,38 @@ interface KeyState {
   series: Set<number> | null;
 }
 
+/** A line prefix (key and dimensions as written) that passed every line rule, for the fast path. */
+interface CleanPrefix {
+  state: KeyState;
+  keyEnd: number;
+  /** The prefix's length in UTF-16 code units, for the offsets of findings on fast-path lines. */
+  length: number;
+  tuple: number;
+}
+
+/** What the file-level checks need to know of a data line, from either path (offsets in the line). */
+interface KeyUse {
+  keyEnd: number;
+  type: PayloadType;
+  payloadStart: number;
+  payloadEnd: number;
+  /** The end of the last dimension value (dimensions start after the key's comma); -1 without dimensions. */
+  dimensionsEnd: number;
+  tuple: number;
+}
+
+/** Shared by clean lines with no file-level finding: nothing to allocate. */
+const NO_PROBLEMS: Problem[] = [];
+const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([]);
+
 export class FileLinter {
   private readonly ctx: CheckContext;
   private readonly severities: Partial<Record<RuleCode, SeveritySetting>>;
   private readonly keys = new Map<string, KeyState>();
   /** First metadata line per stored metric key. */
   private readonly metadataLines = new Map<string, number>();
+  private readonly cleanPrefixes = new CleanPrefixTable<CleanPrefix>(CLEAN_PREFIXES);
+  private readonly matcher = new CleanLineMatcher(this.cleanPrefixes);
   private keysCapped = false;
   private sentLines = 0;
   private sentBytes = 0;
@@ -48,13 +79,42 @@ export class FileLinter {
 
   /**
    * Lints the line at 0-based `index`; lines must come in order. Diagnostics are sorted by column.
-   * `length` is the line's true length when the caller could keep only a prefix of a huge line.
+   * `length` is the line's true length when the caller could keep only a prefix of a huge line. `bytes`, the
+   * line's UTF-8 bytes, lets a clean line teach the fast path (lintCleanBytes) its prefix.
    */
-  lintLine(index: number, text: string, length = text.length): Diagnostic[] {
+  lintLine(index: number, text: string, length = text.length, bytes?: Uint8Array): readonly Diagnostic[] {
     this.lineIndex = index;
-    const parsed = parseLine(text);
-    const problems = this.check(parsed, length);
-    if (problems.length === 0) return [];
+    return this.toDiagnostics(index, this.check(parseLine(text), length, bytes));
+  }
+
+  /**
+   * The fast path (fast-path.ts): lints the line at `index` given as UTF-8 bytes `buf[start, end)` (no line
+   * break) when it is made of parts proven clean, running only the file-level checks. Returns null, before
+   * touching any state, when the caller must decode the line and call lintLine.
+   */
+  lintCleanBytes(index: number, buf: Uint8Array, start: number, end: number): readonly Diagnostic[] | null {
+    if (end - start > this.ctx.limits.lineMaxLength) return null;
+    const m = this.matcher;
+    if (!m.match(buf, start, end)) return null;
+    const now = this.ctx.now;
+    if (m.timestamp >= 0 && now !== null && isOutsideWindow(m.timestamp, now, this.ctx.limits)) return null;
+    this.lineIndex = index;
+    const hit = m.prefix as CleanPrefix;
+    const problems = this.checkRequestLimits(0, hit.keyEnd, end - start, NO_PROBLEMS);
+    const payloadStart = hit.length + 1;
+    const use: KeyUse = {
+      keyEnd: hit.keyEnd,
+      type: m.count ? 'count' : 'gauge',
+      payloadStart,
+      payloadEnd: payloadStart + m.payloadLength,
+      dimensionsEnd: hit.keyEnd < hit.length ? hit.length : -1,
+      tuple: hit.tuple,
+    };
+    return this.toDiagnostics(index, this.recordUse(hit.state, use, problems));
+  }
+
+  private toDiagnostics(index: number, problems: Problem[]): readonly Diagnostic[] {
+    if (problems.length === 0) return NO_DIAGNOSTICS;
     const diagnostics: Diagnostic[] = [];
     for (const p of problems) {
       const severity = this.severityOf(p);
@@ -74,7 +134,7 @@ export class FileLinter {
     return p.lesser && rule.lesserSeverity ? rule.lesserSeverity : rule.severity;
   }
 
-  private check(parsed: ParsedLine, length: number): Problem[] {
+  private check(parsed: ParsedLine, length: number, bytes: Uint8Array | undefined): Problem[] {
     if (parsed.kind === 'comment' || parsed.kind === 'blank') return [];
     const text = parsed.text;
     const limits = this.ctx.limits;
@@ -82,7 +142,8 @@ export class FileLinter {
     if (length > limits.lineMaxLength) problems.push(problem('LN001', limits.lineMaxLength, length, { length }));
     const replacement = text.indexOf('\uFFFD');
     if (replacement >= 0) problems.push(problem('LN006', replacement, replacement + 1, {}));
-    this.checkRequestLimits(parsed.key, text, problems);
+    const clean = problems.length === 0;
+    this.checkRequestLimits(parsed.key.start, parsed.key.end, this.bytesReported ? 0 : utf8Length(text), problems);
     const key = parsed.key.text;
     if (key === '') return problems;
     const state = this.stateOf(key, parsed.key, problems);
@@ -91,8 +152,15 @@ export class FileLinter {
       this.checkMetadataRepeat(parsed, problems);
       return problems;
     }
-    this.checkKeyUse(parsed, state, problems);
-    return problems;
+    const use = keyUseOf(parsed);
+    if (!use) return problems;
+    if (clean && bytes) {
+      // What follows the prefix in a clean line (payload, timestamp) is ASCII: as many bytes as code units.
+      const prefixLength = use.payloadStart - 1;
+      const prefixBytes = bytes.length - (text.length - prefixLength);
+      if (bytes[prefixBytes] === 0x20) this.cleanPrefixes.add(bytes.subarray(0, prefixBytes), { state, keyEnd: parsed.key.end, length: prefixLength, tuple: use.tuple });
+    }
+    return this.recordUse(state, use, problems);
   }
 
   /** MD005: metadata counts once per stored metric, so `#jobs count` and `#jobs gauge` are two metrics. */
@@ -104,7 +172,7 @@ export class FileLinter {
     if (first !== undefined) {
       problems.push(problem('MD005', line.key.start, line.key.end, { key: stored, firstLine: first }, { relatedLine: first }));
     } else if (this.metadataLines.size < this.ctx.limits.metricKeysPerEnvironment) {
-      this.metadataLines.set(stored, this.lineIndex);
+      this.metadataLines.set(detach(stored), this.lineIndex);
     }
   }
 
@@ -117,60 +185,88 @@ export class FileLinter {
       this.keysCapped = true;
       return undefined;
     }
-    state = { type: null, typeLine: -1, suffixReported: false, mixedReported: false, series: new Set() };
-    this.keys.set(key, state);
+    const stored = detach(key);
+    state = { key: stored, type: null, typeLine: -1, suffixReported: false, mixedReported: false, series: new Set() };
+    this.keys.set(stored, state);
     return state;
   }
 
-  private checkRequestLimits(key: { start: number; end: number }, text: string, problems: Problem[]): void {
+  /**
+   * LN002, LN003: where the lines to send pass one request's limits. `byteLength` is the line's UTF-8 length
+   * (only read until LN003 is found). Returns `problems`, or a new array.
+   */
+  private checkRequestLimits(keyStart: number, keyEnd: number, byteLength: number, problems: Problem[]): Problem[] {
     const limits = this.ctx.limits;
-    this.sentLines++;
-    const at = { start: key.start, end: Math.max(key.end, key.start + 1) };
-    if (this.sentLines === limits.linesPerRequest + 1) {
-      problems.push(problem('LN002', at.start, at.end, { lines: limits.linesPerRequest, batches: 2 }));
+    const lines = ++this.sentLines;
+    if (this.bytesReported && lines !== limits.linesPerRequest + 1) return problems;
+    const found: Problem[] = [];
+    const end = Math.max(keyEnd, keyStart + 1);
+    if (lines === limits.linesPerRequest + 1) found.push(problem('LN002', keyStart, end, { lines: limits.linesPerRequest, batches: 2 }));
+    if (!this.bytesReported) {
+      // A request joins its lines with `\n` and has no trailing one (as every library sends it).
+      this.sentBytes += byteLength + (lines > 1 ? 1 : 0);
+      if (this.sentBytes > limits.requestMaxBytes) {
+        this.bytesReported = true;
+        found.push(problem('LN003', keyStart, end, { bytes: limits.requestMaxBytes }));
+      }
     }
-    if (this.bytesReported) return;
-    // A request joins its lines with `\n` and has no trailing one (as every library sends it).
-    this.sentBytes += utf8Length(text) + (this.sentLines > 1 ? 1 : 0);
-    if (this.sentBytes > limits.requestMaxBytes) {
-      this.bytesReported = true;
-      problems.push(problem('LN003', at.start, at.end, { bytes: limits.requestMaxBytes }));
-    }
+    if (found.length === 0) return problems;
+    if (problems === NO_PROBLEMS) return found;
+    problems.push(...found);
+    return problems;
   }
 
-  private checkKeyUse(line: DataLine, state: KeyState, problems: Problem[]): void {
-    const payload = line.payload;
-    if (!payload || payload.kind === 'unknown') return;
-    const type: PayloadType = payload.kind === 'count' ? 'count' : 'gauge';
-    const key = line.key.text;
+  /**
+   * File-level checks of a data line's key: one payload type (MK011), the suffix (MK010), cardinality (MK012).
+   * Returns the problems, in a new array if it had to add to the shared empty one.
+   */
+  private recordUse(state: KeyState, use: KeyUse, problems: Problem[]): Problem[] {
+    const { type } = use;
+    const key = state.key;
+    let found: Problem[] | null = null;
     if (state.type === null) {
       state.type = type;
       state.typeLine = this.lineIndex;
     } else if (state.type !== type && !state.mixedReported) {
       state.mixedReported = true;
       const firstLine = state.typeLine;
-      problems.push(problem('MK011', payload.span.start, payload.span.end, { key, first: state.type, firstLine }, { relatedLine: firstLine }));
+      (found ??= []).push(problem('MK011', use.payloadStart, use.payloadEnd, { key, first: state.type, firstLine }, { relatedLine: firstLine }));
     }
     if (!state.suffixReported) {
       const storedAs = storedKey(key, type);
       if (storedAs !== key) {
         state.suffixReported = true;
-        problems.push(problem('MK010', line.key.start, line.key.end, { key, storedAs, payload: type }));
+        (found ??= []).push(problem('MK010', 0, use.keyEnd, { key, storedAs, payload: type }));
       }
     }
     const series = state.series;
-    if (series === null) return;
-    series.add(tupleHash(line.dimensions));
-    const budget = this.ctx.limits.cardinalityBudget;
-    if (series.size > budget) {
-      state.series = null;
-      const dims = line.dimensions;
-      const first = dims[0];
-      const last = dims[dims.length - 1];
-      const range = first && last ? { start: first.key.start, end: last.value.end } : line.key;
-      problems.push(problem('MK012', range.start, range.end, { key, budget }));
+    if (series !== null) {
+      series.add(use.tuple);
+      const budget = this.ctx.limits.cardinalityBudget;
+      if (series.size > budget) {
+        state.series = null;
+        const start = use.dimensionsEnd < 0 ? 0 : use.keyEnd + 1;
+        (found ??= []).push(problem('MK012', start, use.dimensionsEnd < 0 ? use.keyEnd : use.dimensionsEnd, { key, budget }));
+      }
     }
+    if (found === null) return problems;
+    return problems === NO_PROBLEMS ? found : problems.concat(found);
   }
+}
+
+/** The file-level facts of a parsed data line; null when its payload type is unknown. */
+function keyUseOf(line: DataLine): KeyUse | null {
+  const payload = line.payload;
+  if (!payload || payload.kind === 'unknown') return null;
+  const last = line.dimensions[line.dimensions.length - 1];
+  return {
+    keyEnd: line.key.end,
+    type: payload.kind === 'count' ? 'count' : 'gauge',
+    payloadStart: payload.span.start,
+    payloadEnd: payload.span.end,
+    dimensionsEnd: last ? last.value.end : -1,
+    tuple: tupleHash(line.dimensions),
+  };
 }
 
 /**
