@@ -1,5 +1,5 @@
 /** Turns the command line's paths (files, directories, glob patterns, `-`) into the list of inputs to lint. */
-import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { CliError, describeSystemError } from './errors.ts';
@@ -45,16 +45,29 @@ export function expandInputs(args: string[]): Input[] {
       add(arg);
     }
   }
-  for (const input of inputs) {
-    if (input.kind !== 'file') continue;
-    try {
-      accessSync(input.name, constants.R_OK);
-    } catch (error) {
-      throw new CliError(`cannot read '${input.name}': ${describeSystemError(error)}`);
-    }
-  }
+  for (const input of inputs) if (input.kind === 'file') checkReadableText(input.name);
   return inputs;
 }
+
+/** BINARY_PROBE bytes are read up front, so an unreadable or binary file stops the run before any output. */
+export const BINARY_PROBE = 65_536;
+
+function checkReadableText(path: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = new Uint8Array(BINARY_PROBE);
+    const read = readSync(fd, head, 0, BINARY_PROBE, 0);
+    if (head.subarray(0, read).includes(0)) throw new CliError(binaryMessage(path));
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`cannot read '${path}': ${describeSystemError(error)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+export const binaryMessage = (name: string): string => `'${name}' looks like a binary file (it contains NUL bytes), not metric lines`;
 
 function walk(dir: string): string[] {
   const found: string[] = [];

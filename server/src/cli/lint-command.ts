@@ -64,7 +64,8 @@ function parseLintArgs(argv: string[], clock: () => number): LintSettings | 'hel
   if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}, not '${v.format}'`);
   const window = v['timestamp-window'] ?? 'check';
   if (window !== 'check' && window !== 'off') throw new CliError(`--timestamp-window must be 'check' or 'off', not '${window}'`);
-  const now = window === 'off' ? null : v.now === undefined ? clock() : parseInstant(v.now);
+  const instant = v.now === undefined ? clock() : parseInstant(v.now);
+  const now = window === 'off' ? null : instant;
   if (parsed.positionals.length === 0) throw new CliError("no files given: name files, directories, glob patterns or '-' (try 'dtmetrics lint .')");
   return {
     format,

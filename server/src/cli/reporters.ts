@@ -81,7 +81,8 @@ class StylishReporter implements Reporter {
     }
     const parts = [plural(t.error, 'error'), plural(t.warning, 'warning'), plural(t.info, 'info', 'infos')];
     if (t.hint > 0) parts.push(plural(t.hint, 'hint'));
-    const mark = this.paint(t.error > 0 ? 'error' : t.warning > 0 ? 'warning' : 'info', '✖');
+    const level = t.error > 0 ? 'error' : t.warning > 0 ? 'warning' : 'info';
+    const mark = this.paint(level, level === 'error' ? '✖' : level === 'warning' ? '⚠' : 'ℹ');
     this.write(`\n${mark} ${plural(problems, 'problem')} (${parts.join(', ')}) in ${checked}\n`);
   }
 }

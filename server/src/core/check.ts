@@ -95,8 +95,14 @@ const ENTITY_ID = /^[A-Z][A-Z0-9_]*-[0-9A-F]{16}$/;
 function checkDimensions(line: string, dims: KeyValueNode[], limits: Limits, problems: Problem[]): void {
   let pairs = 0;
   const seen = dims.length > SMALL_LINE_DIMENSIONS ? new Set<string>() : null;
+  // Dimensions far past the limit get DK005 only: a line of 50,000 pairs is one mistake, not 50,000 findings.
+  const checked = Math.min(dims.length, limits.dimensionsPerLine * 2);
   for (let d = 0; d < dims.length; d++) {
     const dim = dims[d] as KeyValueNode;
+    if (d >= checked) {
+      if (dim.eq >= 0) pairs++;
+      continue;
+    }
     if (dim.eq < 0) {
       // DK008 (from the parser) reports the missing value; the key's own faults still count (OBS #2295: 'cacheM').
       if (dim.key.text !== '') checkDimensionKey(dim, limits, problems);

@@ -25,57 +25,85 @@ const SUM = ascii(',sum=');
 const COUNT = ascii(',count=');
 
 /**
- * Clean prefixes as UTF-8 bytes, in an open-addressing table keyed by a hash of the bytes. Hashing and comparing
- * read four bytes at a time through DataViews: these two loops are most of the fast path's work.
+ * Clean prefixes as UTF-8 bytes, in an open-addressing table keyed by a hash of the bytes. Laid out for few
+ * cache misses, since a lookup per line is most of the fast path's work: each slot holds its entry's hash, and
+ * all prefix bytes live in one arena, compared four bytes at a time. Bounded: `capacity` entries and
+ * `arenaLimit` bytes, after which nothing more is added (those lines take the full parser, as any other line).
  */
 export class CleanPrefixTable<T> {
-  private readonly slots: Int32Array;
-  private readonly keys: DataView[] = [];
-  private readonly hashes: number[] = [];
+  private readonly slotHash: Int32Array;
+  private readonly slotEntry: Int32Array;
+  private readonly offsets: Int32Array;
+  private readonly lengths: Int32Array;
   private readonly values: T[] = [];
+  private arena = new Uint8Array(1 << 16);
+  private arenaView = new DataView(this.arena.buffer);
+  private used = 0;
   private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private viewOf: Uint8Array | null = null;
 
   /** `capacity` entries at most; the table keeps its load at or below one half. */
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    readonly arenaLimit: number,
+  ) {
     let slots = 16;
     while (slots < capacity * 2) slots *= 2;
-    this.slots = new Int32Array(slots).fill(-1);
+    this.slotHash = new Int32Array(slots);
+    this.slotEntry = new Int32Array(slots).fill(-1);
+    this.offsets = new Int32Array(capacity);
+    this.lengths = new Int32Array(capacity);
   }
 
   get size(): number {
-    return this.keys.length;
+    return this.values.length;
   }
 
-  /** Remembers a copy of `bytes`; ignored once the table is full or when already known. */
-  add(bytes: Uint8Array, value: T): void {
-    if (this.keys.length >= this.capacity || this.find(bytes, 0, bytes.length) !== undefined) return;
-    const copy = new Uint8Array(bytes); // a copy: a view would pin the whole chunk it came from
-    const key = new DataView(copy.buffer);
-    const hash = hashBytes(key, 0, copy.length);
-    const mask = this.slots.length - 1;
-    let slot = hash & mask;
-    while ((this.slots[slot] as number) >= 0) slot = (slot + 1) & mask;
-    this.slots[slot] = this.keys.length;
-    this.keys.push(key);
-    this.hashes.push(hash);
+  /** Remembers a copy of `buf[start, end)`; ignored when known, or once the table or its arena is full. */
+  add(buf: Uint8Array, start: number, end: number, value: T): void {
+    const length = end - start;
+    const entry = this.values.length;
+    if (entry >= this.capacity || this.used + length > this.arenaLimit || this.find(buf, start, end) !== undefined) return;
+    if (this.used + length > this.arena.length) {
+      let size = this.arena.length * 2;
+      while (size < this.used + length) size *= 2;
+      const grown = new Uint8Array(Math.min(size, this.arenaLimit));
+      grown.set(this.arena.subarray(0, this.used));
+      this.arena = grown;
+      this.arenaView = new DataView(grown.buffer);
+    }
+    this.arena.set(buf.subarray(start, end), this.used); // a copy: a view would pin the whole chunk
+    this.offsets[entry] = this.used;
+    this.lengths[entry] = length;
+    this.used += length;
     this.values.push(value);
+    const hash = hashBytes(this.viewFor(buf), start, end);
+    const mask = this.slotEntry.length - 1;
+    let slot = hash & mask;
+    while ((this.slotEntry[slot] as number) >= 0) slot = (slot + 1) & mask;
+    this.slotHash[slot] = hash;
+    this.slotEntry[slot] = entry;
   }
 
   find(buf: Uint8Array, start: number, end: number): T | undefined {
+    const view = this.viewFor(buf);
+    const hash = hashBytes(view, start, end);
+    const mask = this.slotEntry.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slotEntry[slot] as number;
+      if (entry < 0) return undefined;
+      if (this.slotHash[slot] === hash && this.lengths[entry] === end - start && equalBytes(this.arenaView, this.offsets[entry] as number, view, start, end)) {
+        return this.values[entry];
+      }
+    }
+  }
+
+  private viewFor(buf: Uint8Array): DataView<ArrayBufferLike> {
     if (this.viewOf !== buf) {
       this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
       this.viewOf = buf;
     }
-    const view = this.view;
-    const hash = hashBytes(view, start, end);
-    const mask = this.slots.length - 1;
-    let slot = hash & mask;
-    for (let entry = this.slots[slot] as number; entry >= 0; entry = this.slots[slot] as number) {
-      if (this.hashes[entry] === hash && equalBytes(this.keys[entry] as DataView, view, start, end)) return this.values[entry];
-      slot = (slot + 1) & mask;
-    }
-    return undefined;
+    return this.view;
   }
 }
 
@@ -94,15 +122,15 @@ function hashBytes(view: DataView, start: number, end: number): number {
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return h ^ (h >>> 16);
 }
 
-function equalBytes(key: DataView, view: DataView, start: number, end: number): boolean {
-  const n = key.byteLength;
-  if (n !== end - start) return false;
+/** Whether the arena holds the bytes `view[start, end)` at `offset` (lengths already equal). */
+function equalBytes(arena: DataView, offset: number, view: DataView, start: number, end: number): boolean {
+  const n = end - start;
   let i = 0;
-  for (; i + 4 <= n; i += 4) if (key.getUint32(i) !== view.getUint32(start + i)) return false;
-  for (; i < n; i++) if (key.getUint8(i) !== view.getUint8(start + i)) return false;
+  for (; i + 4 <= n; i += 4) if (arena.getUint32(offset + i) !== view.getUint32(start + i)) return false;
+  for (; i < n; i++) if (arena.getUint8(offset + i) !== view.getUint8(start + i)) return false;
   return true;
 }
 

@@ -18,8 +18,9 @@ export interface LintOptions {
   limits?: Partial<Limits>;
 }
 
-/** How many clean line prefixes (key and dimensions) the fast path remembers: bounds its memory. */
+/** How many clean line prefixes (key and dimensions) the fast path remembers, in how many bytes: its memory. */
 const CLEAN_PREFIXES = 65_536;
+const CLEAN_PREFIX_BYTES = 16 << 20;
 
 type PayloadType = 'gauge' | 'count';
 
@@ -63,7 +64,7 @@ export class FileLinter {
   private readonly keys = new Map<string, KeyState>();
   /** First metadata line per stored metric key. */
   private readonly metadataLines = new Map<string, number>();
-  private readonly cleanPrefixes = new CleanPrefixTable<CleanPrefix>(CLEAN_PREFIXES);
+  private readonly cleanPrefixes = new CleanPrefixTable<CleanPrefix>(CLEAN_PREFIXES, CLEAN_PREFIX_BYTES);
   private readonly matcher = new CleanLineMatcher(this.cleanPrefixes);
   private keysCapped = false;
   private sentLines = 0;
@@ -102,15 +103,10 @@ export class FileLinter {
     const hit = m.prefix as CleanPrefix;
     const problems = this.checkRequestLimits(0, hit.keyEnd, end - start, NO_PROBLEMS);
     const payloadStart = hit.length + 1;
-    const use: KeyUse = {
-      keyEnd: hit.keyEnd,
-      type: m.count ? 'count' : 'gauge',
-      payloadStart,
-      payloadEnd: payloadStart + m.payloadLength,
-      dimensionsEnd: hit.keyEnd < hit.length ? hit.length : -1,
-      tuple: hit.tuple,
-    };
-    return this.toDiagnostics(index, this.recordUse(hit.state, use, problems));
+    const dimensionsEnd = hit.keyEnd < hit.length ? hit.length : -1;
+    const type = m.count ? 'count' : 'gauge';
+    const found = this.recordUse(hit.state, type, hit.keyEnd, payloadStart, payloadStart + m.payloadLength, dimensionsEnd, hit.tuple, problems);
+    return this.toDiagnostics(index, found);
   }
 
   private toDiagnostics(index: number, problems: Problem[]): readonly Diagnostic[] {
@@ -158,9 +154,9 @@ export class FileLinter {
       // What follows the prefix in a clean line (payload, timestamp) is ASCII: as many bytes as code units.
       const prefixLength = use.payloadStart - 1;
       const prefixBytes = bytes.length - (text.length - prefixLength);
-      if (bytes[prefixBytes] === 0x20) this.cleanPrefixes.add(bytes.subarray(0, prefixBytes), { state, keyEnd: parsed.key.end, length: prefixLength, tuple: use.tuple });
+      if (bytes[prefixBytes] === 0x20) this.cleanPrefixes.add(bytes, 0, prefixBytes, { state, keyEnd: parsed.key.end, length: prefixLength, tuple: use.tuple });
     }
-    return this.recordUse(state, use, problems);
+    return this.recordUse(state, use.type, use.keyEnd, use.payloadStart, use.payloadEnd, use.dimensionsEnd, use.tuple, problems);
   }
 
   /** MD005: metadata counts once per stored metric, so `#jobs count` and `#jobs gauge` are two metrics. */
@@ -220,8 +216,17 @@ export class FileLinter {
    * File-level checks of a data line's key: one payload type (MK011), the suffix (MK010), cardinality (MK012).
    * Returns the problems, in a new array if it had to add to the shared empty one.
    */
-  private recordUse(state: KeyState, use: KeyUse, problems: Problem[]): Problem[] {
-    const { type } = use;
+  // Positional arguments, not a KeyUse: this runs for every clean line, and must not allocate.
+  private recordUse(
+    state: KeyState,
+    type: PayloadType,
+    keyEnd: number,
+    payloadStart: number,
+    payloadEnd: number,
+    dimensionsEnd: number,
+    tuple: number,
+    problems: Problem[],
+  ): Problem[] {
     const key = state.key;
     let found: Problem[] | null = null;
     if (state.type === null) {
@@ -230,23 +235,23 @@ export class FileLinter {
     } else if (state.type !== type && !state.mixedReported) {
       state.mixedReported = true;
       const firstLine = state.typeLine;
-      (found ??= []).push(problem('MK011', use.payloadStart, use.payloadEnd, { key, first: state.type, firstLine }, { relatedLine: firstLine }));
+      (found ??= []).push(problem('MK011', payloadStart, payloadEnd, { key, first: state.type, firstLine }, { relatedLine: firstLine }));
     }
     if (!state.suffixReported) {
       const storedAs = storedKey(key, type);
       if (storedAs !== key) {
         state.suffixReported = true;
-        (found ??= []).push(problem('MK010', 0, use.keyEnd, { key, storedAs, payload: type }));
+        (found ??= []).push(problem('MK010', 0, keyEnd, { key, storedAs, payload: type }));
       }
     }
     const series = state.series;
     if (series !== null) {
-      series.add(use.tuple);
+      series.add(tuple);
       const budget = this.ctx.limits.cardinalityBudget;
       if (series.size > budget) {
         state.series = null;
-        const start = use.dimensionsEnd < 0 ? 0 : use.keyEnd + 1;
-        (found ??= []).push(problem('MK012', start, use.dimensionsEnd < 0 ? use.keyEnd : use.dimensionsEnd, { key, budget }));
+        const start = dimensionsEnd < 0 ? 0 : keyEnd + 1;
+        (found ??= []).push(problem('MK012', start, dimensionsEnd < 0 ? keyEnd : dimensionsEnd, { key, budget }));
       }
     }
     if (found === null) return problems;

@@ -1,0 +1,181 @@
+/**
+ * Shared helpers for the CLI tests: they run the BUILT binary (dist/cli.js, from `npm run build`) as a child
+ * process, exactly as a user or CI would, and never import the CLI's modules.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const CLI = join(ROOT, 'dist', 'cli.js');
+
+/** The instant every fixture's timestamps are checked against: 2024-11-22T18:26:40Z. */
+export const NOW = 1_732_300_000_000;
+
+export function assertBuilt(): void {
+  assert.ok(existsSync(CLI), `${CLI} is missing: run 'npm run build' before these tests`);
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  cwd?: string;
+  /** Written to the child's standard input, which is then closed; without it stdin is closed at once. */
+  stdin?: string | Uint8Array;
+  /** Added to a clean environment (no FORCE_COLOR, NO_COLOR, NODE_OPTIONS or test-runner variables). */
+  env?: Record<string, string>;
+  /** Arguments for `node` itself, before the script. */
+  nodeArgs?: string[];
+  /** The command and arguments that start node (default: this node); e.g. setpriv … to run as another user. */
+  prefix?: string[];
+  /** The script to run (default: dist/cli.js). */
+  script?: string;
+}
+
+/** An environment without the variables that would change colour or how node starts. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const unwanted = /^(FORCE_COLOR|NO_COLOR|NODE_OPTIONS|NODE_TEST_CONTEXT|NODE_CHANNEL_FD|DTMETRICS_.*|TERM)$/;
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !unwanted.test(name)));
+  return { ...env, ...extra };
+}
+
+/** Spawns `node [nodeArgs] dist/cli.js args…` and collects everything it prints. */
+export function spawnCli(args: string[], options: RunOptions = {}) {
+  const [command, ...pre] = options.prefix ?? [process.execPath];
+  assert.ok(command);
+  return spawn(command, [...pre, ...(options.nodeArgs ?? []), options.script ?? CLI, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: cleanEnv(options.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+export async function collect(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function runCli(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  const child = spawnCli(args, options);
+  const stdout = collect(child.stdout);
+  const stderr = collect(child.stderr);
+  const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+  child.stdin.on('error', () => {}); // the CLI may exit (usage error) before it reads its input
+  if (options.stdin !== undefined) child.stdin.end(options.stdin);
+  else child.stdin.end();
+  const [code, signal] = await exited;
+  return { code, signal, stdout: await stdout, stderr: await stderr };
+}
+
+/** Writes `chunks` to a child's stdin with back-pressure, stopping early if the child has gone. */
+export async function feed(stdin: Writable, chunks: Iterable<Uint8Array | string>, gone: Promise<unknown>): Promise<void> {
+  let closed = false;
+  void gone.then(() => (closed = true));
+  stdin.on('error', () => (closed = true));
+  for (const chunk of chunks) {
+    if (closed) return;
+    if (!stdin.write(chunk)) await Promise.race([once(stdin, 'drain'), gone]);
+  }
+  stdin.end();
+}
+
+// ------------------------------------------------------------------ output shapes
+
+export interface JsonDiagnostic {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: 'error' | 'warning' | 'info' | 'hint';
+  code: string;
+  message: string;
+}
+
+export interface JsonFile {
+  file: string;
+  diagnostics: JsonDiagnostic[];
+}
+
+export const FILE_KEYS = ['file', 'diagnostics'];
+export const DIAGNOSTIC_KEYS = ['line', 'column', 'endLine', 'endColumn', 'severity', 'code', 'message'];
+export const SEVERITIES = ['error', 'warning', 'info', 'hint'];
+
+/**
+ * Parses `--format json` output and checks its exact shape: an array of {file, diagnostics} objects whose
+ * diagnostics have exactly the documented keys, in order, with the documented types.
+ */
+export function parseJsonReport(stdout: string): JsonFile[] {
+  let report: unknown;
+  assert.doesNotThrow(() => (report = JSON.parse(stdout)), `stdout is not JSON and nothing else:\n${stdout.slice(0, 2000)}`);
+  assert.ok(Array.isArray(report), 'the report is an array');
+  for (const file of report as Record<string, unknown>[]) {
+    assert.ok(file !== null && typeof file === 'object' && !Array.isArray(file), 'each file entry is an object');
+    assert.deepEqual(Object.keys(file), FILE_KEYS, 'a file entry has exactly the keys file, diagnostics, in that order');
+    assert.equal(typeof file.file, 'string');
+    assert.ok(Array.isArray(file.diagnostics), '"diagnostics" is an array');
+    for (const d of file.diagnostics as Record<string, unknown>[]) {
+      assert.deepEqual(Object.keys(d), DIAGNOSTIC_KEYS, `a diagnostic has exactly the keys ${DIAGNOSTIC_KEYS.join(', ')}, in that order`);
+      for (const key of ['line', 'column', 'endLine', 'endColumn']) {
+        const n = d[key];
+        assert.ok(Number.isInteger(n) && (n as number) >= 1, `${key} is a 1-based integer, got ${JSON.stringify(n)}`);
+      }
+      assert.ok((d.endLine as number) > (d.line as number) || (d.endColumn as number) >= (d.column as number), 'the range does not end before it starts');
+      assert.ok(SEVERITIES.includes(d.severity as string), `severity is one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(d.severity)}`);
+      assert.match(d.code as string, /^[A-Z]{2}\d{3}$/);
+      assert.ok(typeof d.message === 'string' && d.message.length > 0, 'message is a non-empty string');
+    }
+  }
+  return report as JsonFile[];
+}
+
+/** `{line, column, endColumn, code}` of each diagnostic, for comparing positions across inputs and formats. */
+export function positions(file: JsonFile | undefined): string[] {
+  assert.ok(file, 'the file is in the report');
+  return file.diagnostics.map((d) => `${d.line}:${d.column}-${d.endLine}:${d.endColumn} ${d.severity} ${d.code}`);
+}
+
+/** Exit code 2 and exactly one line on stderr, starting `dtmetrics: `, with no stack trace. */
+export function assertUsageError(result: RunResult, mentions?: string | RegExp): void {
+  const context = `stdout: ${JSON.stringify(result.stdout.slice(0, 500))}\nstderr: ${JSON.stringify(result.stderr.slice(0, 2000))}`;
+  assert.equal(result.code, 2, `exit code 2\n${context}`);
+  assert.match(result.stderr, /^dtmetrics: [^\n]+\n$/, `one line on stderr starting 'dtmetrics: '\n${context}`);
+  assert.doesNotMatch(result.stderr, /\n\s+at |internal error|Error:|node:internal/, `no stack trace or internal error\n${context}`);
+  if (typeof mentions === 'string') assert.ok(result.stderr.includes(mentions), `stderr mentions ${JSON.stringify(mentions)}\n${context}`);
+  else if (mentions) assert.match(result.stderr, mentions, context);
+}
+
+// ------------------------------------------------------------------ temp files
+
+/** A fresh directory under os.tmpdir(); `remove()` deletes it. */
+export class TempDir {
+  readonly path: string;
+  constructor(prefix = 'dtmetrics-cli-') {
+    this.path = mkdtempSync(join(tmpdir(), prefix));
+  }
+
+  /** Writes a file (creating its folders) at a path relative to the temp dir; returns the relative path. */
+  write(relative: string, content: string | Uint8Array): string {
+    const full = join(this.path, relative);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, content);
+    return relative;
+  }
+
+  join(...parts: string[]): string {
+    return join(this.path, ...parts);
+  }
+
+  remove(): void {
+    rmSync(this.path, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * `dtmetrics lint --format sarif`: valid SARIF 2.1.0 (checked with ajv against the official schema) carrying what
+ * GitHub code scanning needs, with the same diagnostics as `--format json`.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+import { NOW, ROOT, TempDir, assertBuilt, parseJsonReport, runCli, type JsonDiagnostic } from './helpers.ts';
+
+const SCHEMA_PATH = join(ROOT, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
+
+interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  level?: string;
+  message: { text: string };
+  locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number; startColumn: number; endLine?: number; endColumn?: number } } }[];
+}
+
+interface SarifLog {
+  version: string;
+  runs: { tool: { driver: { name: string; rules: { id: string }[] } }; results: SarifResult[] }[];
+}
+
+let validate: ValidateFunction;
+let tmp: TempDir;
+
+/**
+ * The official schema declares draft-04 (`id`, a draft-04 `$schema`), which ajv 8 does not load; it uses no
+ * keyword whose meaning changed in draft-07, so it is compiled as draft-07 without those two fields.
+ */
+function sarifValidator(): ValidateFunction {
+  const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as Record<string, unknown>;
+  delete schema.$schema;
+  delete schema.id;
+  // unicodeRegExp: false because the schema's `language` pattern (`…{2}]?$`) is not valid with the `u` flag.
+  const ajv = new Ajv({ allErrors: true, unicodeRegExp: false });
+  ajv.addFormat('uri', (s: string) => URL.canParse(s));
+  ajv.addFormat('uri-reference', (s: string) => !/\s/.test(s) && URL.canParse(s, 'file:///base/'));
+  ajv.addFormat('date-time', (s: string) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)));
+  return ajv.compile(schema);
+}
+
+async function sarif(args: string[], stdin?: string) {
+  const result = await runCli(['lint', '--format', 'sarif', '--now', String(NOW), ...args], { cwd: tmp.path, ...(stdin !== undefined ? { stdin } : {}) });
+  assert.equal(result.stderr, '', 'nothing on stderr');
+  let log: unknown;
+  assert.doesNotThrow(() => (log = JSON.parse(result.stdout)), 'stdout is JSON and nothing else');
+  const valid = validate(log);
+  assert.ok(valid, `SARIF schema errors:\n${JSON.stringify(validate.errors?.slice(0, 10), null, 2)}`);
+  return { code: result.code, log: log as SarifLog };
+}
+
+async function json(args: string[], stdin?: string) {
+  const result = await runCli(['lint', '--format', 'json', '--now', String(NOW), ...args], { cwd: tmp.path, ...(stdin !== undefined ? { stdin } : {}) });
+  return { code: result.code, report: parseJsonReport(result.stdout) };
+}
+
+/** What GitHub code scanning requires of a SARIF upload, beyond the schema. */
+function assertGitHubReady(log: SarifLog): void {
+  assert.equal(log.version, '2.1.0');
+  assert.equal(log.runs.length, 1, 'one run');
+  const run = log.runs[0];
+  assert.ok(run);
+  assert.equal(typeof run.tool.driver.name, 'string');
+  assert.ok(run.tool.driver.name.length > 0, 'tool.driver.name');
+  const rules = run.tool.driver.rules;
+  assert.ok(Array.isArray(rules) && rules.length > 0, 'tool.driver.rules');
+  assert.equal(new Set(rules.map((r) => r.id)).size, rules.length, 'rule ids are unique');
+  for (const result of run.results) {
+    assert.ok(Number.isInteger(result.ruleIndex), `${result.ruleId}: ruleIndex is an integer`);
+    assert.equal(rules[result.ruleIndex]?.id, result.ruleId, `${result.ruleId}: ruleIndex ${result.ruleIndex} points at its rule`);
+    assert.ok(result.message.text.length > 0);
+    assert.equal(result.locations.length, 1);
+    const { artifactLocation, region } = result.locations[0]?.physicalLocation ?? assert.fail('physicalLocation');
+    assert.ok(!/^[a-z][a-z0-9+.-]*:/i.test(artifactLocation.uri), `artifactLocation.uri ${artifactLocation.uri} is relative`);
+    assert.ok(!artifactLocation.uri.includes('\\'), 'forward slashes');
+    assert.ok(!artifactLocation.uri.startsWith('/') && !artifactLocation.uri.startsWith('./'), `${artifactLocation.uri} is a plain relative reference`);
+    assert.equal(typeof artifactLocation.uriBaseId, 'string', 'uriBaseId');
+    assert.ok(Number.isInteger(region.startLine) && region.startLine >= 1, 'startLine is 1-based');
+    assert.ok(Number.isInteger(region.startColumn) && region.startColumn >= 1, 'startColumn is 1-based');
+  }
+}
+
+/** The results as `file line:col-line:col code message`, comparable with the JSON report. */
+function sarifFindings(log: SarifLog): string[] {
+  return (log.runs[0]?.results ?? []).map((r) => {
+    const loc = r.locations[0]?.physicalLocation;
+    assert.ok(loc);
+    const { startLine, startColumn, endLine, endColumn } = loc.region;
+    return `${loc.artifactLocation.uri} ${startLine}:${startColumn}-${endLine}:${endColumn} ${r.ruleId} ${r.message.text}`;
+  });
+}
+
+function jsonFindings(report: { file: string; diagnostics: JsonDiagnostic[] }[], uri: (file: string) => string): string[] {
+  return report.flatMap((f) => f.diagnostics.map((d) => `${uri(f.file)} ${d.line}:${d.column}-${d.endLine}:${d.endColumn} ${d.code} ${d.message}`));
+}
+
+const LEVEL = { error: 'error', warning: 'warning', info: 'note', hint: 'note' } as const;
+
+before(() => {
+  assertBuilt();
+  validate = sarifValidator();
+  tmp = new TempDir();
+  tmp.write('errors.dtmetrics', 'cpu.load 5 1732300000000\n1metric 5\nmy.metric,Host=a 5\n');
+  tmp.write('src/mixed.dtmetrics', '1metric 5\nsystem.load.1m 5\njobs count,delta=1\nmy.metric,a=😀ä,Bad=1 5\n');
+  tmp.write('src/deep/dir/clean.dtmetrics', 'cpu.load 5\n');
+  tmp.write('src/deep/with space ä.dtmetrics', 'cpu.load 5 \n');
+});
+
+after(() => tmp?.remove());
+
+describe('--format sarif', () => {
+  test('the validator rejects broken SARIF (so a pass means something)', () => {
+    assert.equal(validate({ version: '2.1.0', runs: [{ tool: { driver: {} } }] }), false, 'driver.name is required');
+    assert.equal(validate({ version: '2.0.0', runs: [] }), false);
+    assert.equal(validate({ version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{ message: { text: 'm' }, level: 'fatal' }] }] }), false);
+    assert.equal(validate({ version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{ message: { text: 'm' }, locations: [{ physicalLocation: { region: { startLine: 0 } } }] }] }] }), false);
+  });
+
+  test('valid SARIF 2.1.0 that GitHub code scanning accepts', async () => {
+    const { code, log } = await sarif(['errors.dtmetrics', 'src']);
+    assert.equal(code, 1);
+    assertGitHubReady(log);
+    assert.ok((log.runs[0]?.results.length ?? 0) >= 5);
+  });
+
+  test('every rule a result names is described in tool.driver.rules', async () => {
+    const { log } = await sarif(['src', 'errors.dtmetrics']);
+    const ids = new Set(log.runs[0]?.tool.driver.rules.map((r) => r.id));
+    for (const code of ['MK002', 'DK001', 'MK006', 'MK010', 'LN004']) assert.ok(ids.has(code), `${code} is in tool.driver.rules`);
+  });
+
+  test('relative artifact URIs with forward slashes and a uriBaseId', async () => {
+    const { log } = await sarif(['./src/mixed.dtmetrics', 'src/deep']);
+    const uris = new Set(log.runs[0]?.results.map((r) => r.locations[0]?.physicalLocation.artifactLocation.uri));
+    assert.deepEqual([...uris].sort(), ['src/deep/with%20space%20%C3%A4.dtmetrics', 'src/mixed.dtmetrics']);
+    assertGitHubReady(log);
+  });
+
+  test('the same diagnostics (count, codes, positions, messages) as --format json', async () => {
+    const args = ['errors.dtmetrics', 'src'];
+    const s = await sarif(args);
+    const j = await json(args);
+    assert.equal(s.code, j.code, 'the same exit code');
+    const uri = (file: string) => file.split('/').map(encodeURIComponent).join('/');
+    const expected = jsonFindings(j.report, uri);
+    assert.ok(expected.length >= 5);
+    assert.deepEqual(sarifFindings(s.log), expected);
+    const levels = s.log.runs[0]?.results.map((r) => r.level ?? 'warning');
+    assert.deepEqual(
+      levels,
+      j.report.flatMap((f) => f.diagnostics.map((d) => LEVEL[d.severity])),
+    );
+  });
+
+  test('UTF-16 columns, as in the JSON report', async () => {
+    const { log } = await sarif(['src/mixed.dtmetrics']);
+    const dk = log.runs[0]?.results.find((r) => r.ruleId === 'DK001');
+    assert.ok(dk);
+    assert.deepEqual(dk.locations[0]?.physicalLocation.region, { startLine: 4, startColumn: 17, endLine: 4, endColumn: 18 });
+  });
+
+  test('--rule and --quiet apply to SARIF as to JSON', async () => {
+    const args = ['--rule', 'MK002=warning', '--quiet', 'errors.dtmetrics', 'src'];
+    const s = await sarif(args);
+    const j = await json(args);
+    assert.deepEqual(
+      sarifFindings(s.log),
+      jsonFindings(j.report, (f) => f.split('/').map(encodeURIComponent).join('/')),
+    );
+    assert.ok(!s.log.runs[0]?.results.some((r) => r.ruleId === 'MK002' || r.ruleId === 'MK006'));
+  });
+
+  test('no findings: a valid log with an empty results array, exit 0', async () => {
+    const { code, log } = await sarif(['src/deep/dir']);
+    assert.equal(code, 0);
+    assertGitHubReady(log);
+    assert.deepEqual(log.runs[0]?.results, []);
+  });
+
+  test('standard input: still valid, with a relative URI and the same diagnostics as JSON', async () => {
+    const input = '1metric 5\nmy.metric,Host=a 5\n';
+    const { log } = await sarif(['-'], input);
+    assertGitHubReady(log);
+    const j = await json(['-'], input);
+    assert.deepEqual(
+      sarifFindings(log).map((f) => f.slice(f.indexOf(' ') + 1)),
+      jsonFindings(j.report, () => '').map((f) => f.slice(1)),
+    );
+  });
+});
