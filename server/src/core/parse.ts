@@ -124,6 +124,9 @@ function readTokens(s: string, i: number, problems: Problem[]): Token[] {
   return tokens;
 }
 
+/** At most this many DK008 (or MD001 property) findings per line. */
+const MAX_MISSING_VALUES = 5;
+
 interface KeyValueList {
   nodes: KeyValueNode[];
   end: number;
@@ -138,6 +141,8 @@ interface KeyValueList {
 function readKeyValues(s: string, i: number, metadata: boolean, problems: Problem[]): KeyValueList {
   const n = s.length;
   const nodes: KeyValueNode[] = [];
+  // Pairs without `=` are reported a few times per line at most: 50,000 commas are one mistake.
+  let missingValues = 0;
   for (;;) {
     const keyStart = i;
     let c = 0;
@@ -161,11 +166,14 @@ function readKeyValues(s: string, i: number, metadata: boolean, problems: Proble
       // An empty pair (`,,`, a trailing `,`) is marked on the comma before it.
       const start = key.text === '' ? Math.max(0, keyStart - 1) : keyStart;
       const end = key.text === '' ? start + 1 : i;
-      if (metadata) problems.push(problem('MD001', start, end, { problem: key.text === '' ? 'empty-property' : 'property' }));
-      else problems.push(problem('DK008', start, end, { key: key.text }));
+      if (missingValues++ < MAX_MISSING_VALUES) {
+        if (metadata) problems.push(problem('MD001', start, end, { problem: key.text === '' ? 'empty-property' : 'property' }));
+        else problems.push(problem('DK008', start, end, { key: key.text }));
+      }
       node = { key, eq: -1, value: { start: i, end: i }, quoted: false, text: '' };
     }
-    nodes.push(node);
+    // An empty pair (`,,`) holds nothing but its position, which its finding has: no node for it.
+    if (node.eq >= 0 || node.key.text !== '') nodes.push(node);
     if (i < n && s.charCodeAt(i) === COMMA) {
       i++;
       continue;
