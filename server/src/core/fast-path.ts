@@ -31,10 +31,9 @@ const COUNT = ascii(',count=');
  * `arenaLimit` bytes, after which nothing more is added (those lines take the full parser, as any other line).
  */
 export class CleanPrefixTable<T> {
-  private readonly slotHash: Int32Array;
-  private readonly slotEntry: Int32Array;
-  private readonly offsets: Int32Array;
-  private readonly lengths: Int32Array;
+  /** Four int32 per slot, one cache line per probe: hash, entry + 1 (0: empty), arena offset, byte length. */
+  private readonly slots: Int32Array;
+  private readonly mask: number;
   private readonly values: T[] = [];
   private arena = new Uint8Array(1 << 16);
   private arenaView = new DataView(this.arena.buffer);
@@ -49,10 +48,8 @@ export class CleanPrefixTable<T> {
   ) {
     let slots = 16;
     while (slots < capacity * 2) slots *= 2;
-    this.slotHash = new Int32Array(slots);
-    this.slotEntry = new Int32Array(slots).fill(-1);
-    this.offsets = new Int32Array(capacity);
-    this.lengths = new Int32Array(capacity);
+    this.slots = new Int32Array(slots * 4);
+    this.mask = slots - 1;
   }
 
   get size(): number {
@@ -62,8 +59,7 @@ export class CleanPrefixTable<T> {
   /** Remembers a copy of `buf[start, end)`; ignored when known, or once the table or its arena is full. */
   add(buf: Uint8Array, start: number, end: number, value: T): void {
     const length = end - start;
-    const entry = this.values.length;
-    if (entry >= this.capacity || this.used + length > this.arenaLimit || this.find(buf, start, end) !== undefined) return;
+    if (this.values.length >= this.capacity || this.used + length > this.arenaLimit || this.find(buf, start, end) !== undefined) return;
     if (this.used + length > this.arena.length) {
       let size = this.arena.length * 2;
       while (size < this.used + length) size *= 2;
@@ -73,27 +69,28 @@ export class CleanPrefixTable<T> {
       this.arenaView = new DataView(grown.buffer);
     }
     this.arena.set(buf.subarray(start, end), this.used); // a copy: a view would pin the whole chunk
-    this.offsets[entry] = this.used;
-    this.lengths[entry] = length;
-    this.used += length;
     this.values.push(value);
     const hash = hashBytes(this.viewFor(buf), start, end);
-    const mask = this.slotEntry.length - 1;
-    let slot = hash & mask;
-    while ((this.slotEntry[slot] as number) >= 0) slot = (slot + 1) & mask;
-    this.slotHash[slot] = hash;
-    this.slotEntry[slot] = entry;
+    const slots = this.slots;
+    let slot = hash & this.mask;
+    while ((slots[slot * 4 + 1] as number) !== 0) slot = (slot + 1) & this.mask;
+    slots[slot * 4] = hash;
+    slots[slot * 4 + 1] = this.values.length;
+    slots[slot * 4 + 2] = this.used;
+    slots[slot * 4 + 3] = length;
+    this.used += length;
   }
 
   find(buf: Uint8Array, start: number, end: number): T | undefined {
     const view = this.viewFor(buf);
     const hash = hashBytes(view, start, end);
-    const mask = this.slotEntry.length - 1;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.slotEntry[slot] as number;
-      if (entry < 0) return undefined;
-      if (this.slotHash[slot] === hash && this.lengths[entry] === end - start && equalBytes(this.arenaView, this.offsets[entry] as number, view, start, end)) {
-        return this.values[entry];
+    const slots = this.slots;
+    for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
+      const at = slot * 4;
+      const entry = slots[at + 1] as number;
+      if (entry === 0) return undefined;
+      if (slots[at] === hash && slots[at + 3] === end - start && equalBytes(this.arenaView, slots[at + 2] as number, view, start, end)) {
+        return this.values[entry - 1];
       }
     }
   }
