@@ -77,7 +77,7 @@ function parseLintArgs(argv: string[], clock: () => number): LintSettings | 'hel
 }
 
 /** `1732300000000` (epoch ms) or an ISO-8601 date-time such as `2024-11-22T18:26:40Z`. */
-export function parseInstant(text: string): number {
+function parseInstant(text: string): number {
   if (/^\d+$/.test(text)) return Number(text);
   const ms = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? Date.parse(text) : NaN;
   if (Number.isNaN(ms)) throw new CliError(`--now takes epoch milliseconds or an ISO-8601 date-time, not '${text}'`);

@@ -9,7 +9,7 @@ import { CliError } from './errors.ts';
 import { BINARY_PROBE, binaryMessage } from './inputs.ts';
 
 /** Far above the 50,000-character line limit (LN001), so every finding below the cut is still found. */
-export const LINE_BUFFER_LIMIT = 4_000_000;
+const LINE_BUFFER_LIMIT = 4_000_000;
 
 export interface LineSink {
   /** A line as UTF-8 bytes `buf[start, end)`; returns false when it must be decoded and given to `text`. */

@@ -40,7 +40,7 @@ export function checkDataLine(line: DataLine, ctx: CheckContext): Problem[] {
 /** At most this many findings of one kind in one key or value: past it, more of the same only adds noise. */
 const MAX_FINDINGS_PER_PART = 5;
 
-export function checkMetricKey(key: Token, limits: Limits, problems: Problem[]): void {
+function checkMetricKey(key: Token, limits: Limits, problems: Problem[]): void {
   const s = key.text;
   const n = s.length;
   const at = key.start;
@@ -404,7 +404,7 @@ export function isOutsideWindow(value: number, now: number, limits: Limits): boo
 }
 
 /** "2 h 5 min", "3 days", "45 s": how far a timestamp is from now, for messages and hovers. */
-export function formatDuration(ms: number): string {
+function formatDuration(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   if (minutes < 1) return `${Math.floor(ms / 1000)} s`;
   if (minutes < 60) return `${minutes} min`;
@@ -453,10 +453,10 @@ export function checkMetadataLine(line: MetadataLine, limits: Limits): Problem[]
   return problems;
 }
 
-export const endsWithCountSuffix = (key: string): boolean => key.endsWith('.count') || key.endsWith('_count');
+const endsWithCountSuffix = (key: string): boolean => key.endsWith('.count') || key.endsWith('_count');
 
 /** Where a count metric is stored (Classic): `key.count`, unless the key already ends in `.count`/`_count`. */
-export const countKey = (key: string): string => (endsWithCountSuffix(key) ? key : key + '.count');
+const countKey = (key: string): string => (endsWithCountSuffix(key) ? key : key + '.count');
 
 /** The key a metric is stored under (DOC D1, D4): counts get `.count`, gauges ending in `.count`/`_count` get `.gauge`. */
 export const storedKey = (key: string, type: 'gauge' | 'count'): string =>

@@ -236,12 +236,3 @@ function lastSpace(buf: Uint8Array, start: number, end: number): number {
   for (let i = end - 1; i >= start; i--) if (buf[i] === SPACE) return i;
   return -1;
 }
-
-/**
- * A copy of `s` that does not keep its parent alive. V8 shares the characters of substrings of 13 or more
- * characters with the string they were cut from, so a key cut from a line cut from a 1 MB chunk would pin the
- * chunk for as long as a file-level table holds the key. Only used when an entry is first stored.
- */
-export function detach(s: string): string {
-  return JSON.parse(JSON.stringify(s)) as string;
-}

@@ -5,7 +5,7 @@
  */
 import { parseLine, type DataLine, type KeyValueNode, type MetadataLine, type ParsedLine } from './parse.ts';
 import { checkDataLine, checkMetadataLine, isOutsideWindow, storedKey, type CheckContext } from './check.ts';
-import { CleanLineMatcher, CleanPrefixTable, detach } from './fast-path.ts';
+import { CleanLineMatcher, CleanPrefixTable } from './fast-path.ts';
 import { problem, type Diagnostic, type Problem } from './problems.ts';
 import { LIMITS, RULES, type Limits, type RuleCode, type Severity, type SeveritySetting } from './rules.ts';
 
@@ -43,7 +43,7 @@ interface CleanPrefix {
   tuple: number;
 }
 
-/** What the file-level checks need to know of a data line, from either path (offsets in the line). */
+/** What the file-level checks need to know of a parsed data line (offsets in the line). */
 interface KeyUse {
   keyEnd: number;
   type: PayloadType;
@@ -197,7 +197,7 @@ export class FileLinter {
     if (this.bytesReported && lines !== limits.linesPerRequest + 1) return problems;
     const found: Problem[] = [];
     const end = Math.max(keyEnd, keyStart + 1);
-    if (lines === limits.linesPerRequest + 1) found.push(problem('LN002', keyStart, end, { lines: limits.linesPerRequest, batches: 2 }));
+    if (lines === limits.linesPerRequest + 1) found.push(problem('LN002', keyStart, end, { lines: limits.linesPerRequest }));
     if (!this.bytesReported) {
       // A request joins its lines with `\n` and has no trailing one (as every library sends it).
       this.sentBytes += byteLength + (lines > 1 ? 1 : 0);
@@ -214,9 +214,9 @@ export class FileLinter {
 
   /**
    * File-level checks of a data line's key: one payload type (MK011), the suffix (MK010), cardinality (MK012).
-   * Returns the problems, in a new array if it had to add to the shared empty one.
+   * Returns the problems, in a new array if it had to add to the shared empty one. Positional arguments rather
+   * than a KeyUse: this runs for every clean line, and must not allocate.
    */
-  // Positional arguments, not a KeyUse: this runs for every clean line, and must not allocate.
   private recordUse(
     state: KeyState,
     type: PayloadType,
@@ -313,6 +313,15 @@ function mix(h: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * A copy of `s` that does not keep its parent alive. V8 shares the characters of substrings of 13 or more
+ * characters with the string they were cut from, so a key cut from a line would pin that line (and the chunk it
+ * was decoded from) for as long as a file-level table holds the key. Only used when an entry is first stored.
+ */
+function detach(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 function utf8Length(s: string): number {

@@ -349,7 +349,7 @@ function findPayloadAfterStrayWords(s: string, tokens: Token[], dims: KeyValueNo
 }
 
 /** Splits a payload token into its form. Numbers stay text here; check.ts classifies them. */
-export function parsePayload(t: Token): Payload {
+function parsePayload(t: Token): Payload {
   const s = t.text;
   const span = { start: t.start, end: t.end };
   const comma = s.indexOf(',');

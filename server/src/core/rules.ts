@@ -11,7 +11,7 @@
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type SeveritySetting = Severity | 'off';
 
-export const DOCS = {
+const DOCS = {
   protocol: 'https://docs.dynatrace.com/docs/shortlink/metric-ingestion-protocol',
   ingestApi: 'https://docs.dynatrace.com/docs/shortlink/api-metrics-v2-post-datapoints',
   limits: 'https://www.dynatrace.com/docs/ingest-from/extend-dynatrace/extend-metrics',
@@ -462,7 +462,7 @@ export const RULES = {
     docs: DOCS.limits,
     message: (a) => `Line is ${a.length.toLocaleString('en-US')} characters long; the limit is ${LIMITS.lineMaxLength.toLocaleString('en-US')}.`,
   }),
-  LN002: rule<{ lines: number; batches: number }>({
+  LN002: rule<{ lines: number }>({
     title: 'More lines than one request takes',
     severity: 'info',
     evidence: 'DOC D14: the local endpoint takes 1,000 lines; every library caps a request at 1,000 lines.',
