@@ -191,6 +191,13 @@ interface MetricDef {
 
 const svc = (r: Rng): { name: string; endpoints: readonly string[] } => r.pick(SERVICES);
 
+
+/** The dimensions of a Kubernetes pod's series (shared by the pod metrics). */
+function podTuple(r: Rng): string {
+  const deployment = r.pick(SERVICE_NAMES);
+  return `,k8s.namespace.name=${r.pick(NAMESPACES)},k8s.pod.name=${deployment}-${r.hex(10)}-${r.alnum(5)},k8s.container.name=${deployment},k8s.cluster.name=${r.pick(['prod-eu', 'prod-us', 'staging'])}`;
+}
+
 const METRICS: readonly MetricDef[] = [
   {
     key: 'http.server.request.duration',
@@ -415,10 +422,7 @@ const METRICS: readonly MetricDef[] = [
     key: 'k8s.pod.cpu.usage',
     kind: 'gauge',
     series: 3000,
-    tuple: (r) => {
-      const deployment = r.pick(SERVICE_NAMES);
-      return `,k8s.namespace.name=${r.pick(NAMESPACES)},k8s.pod.name=${deployment}-${r.hex(10)}-${r.alnum(5)},k8s.container.name=${deployment},k8s.cluster.name=${r.pick(['prod-eu', 'prod-us', 'staging'])}`;
-    },
+    tuple: podTuple,
     value: (r) => r.next() * 2,
     decimals: 4,
     meta: { unit: 'Unspecified', displayName: 'Pod CPU usage (cores)' },
@@ -427,10 +431,7 @@ const METRICS: readonly MetricDef[] = [
     key: 'k8s.pod.memory.working_set',
     kind: 'gauge',
     series: 3000,
-    tuple: (r) => {
-      const deployment = r.pick(SERVICE_NAMES);
-      return `,k8s.namespace.name=${r.pick(NAMESPACES)},k8s.pod.name=${deployment}-${r.hex(10)}-${r.alnum(5)},k8s.container.name=${deployment},k8s.cluster.name=${r.pick(['prod-eu', 'prod-us', 'staging'])}`;
-    },
+    tuple: podTuple,
     value: (r) => r.between(16, 4096) * 1_048_576,
     decimals: 0,
   },
