@@ -27,14 +27,21 @@ const COUNT = ascii(',count=');
 /**
  * Clean prefixes as UTF-8 bytes, in an open-addressing table keyed by a hash of the bytes. Laid out for few
  * cache misses, since a lookup per line is most of the fast path's work: each slot holds its entry's hash, and
- * all prefix bytes live in one arena, compared four bytes at a time. Bounded: `capacity` entries and
- * `arenaLimit` bytes, after which nothing more is added (those lines take the full parser, as any other line).
+ * all prefix bytes live in one arena, compared four bytes at a time. Exporters write their series in the same
+ * order every interval, so a lookup first tries the entry stored after the last one found: a sequential compare,
+ * no hashing. Bounded: `capacity` entries and `arenaLimit` bytes, after which nothing more is added (those lines
+ * take the full parser, as any other line).
  */
 export class CleanPrefixTable<T> {
   /** Four int32 per slot, one cache line per probe: hash, entry + 1 (0: empty), arena offset, byte length. */
   private readonly slots: Int32Array;
   private readonly mask: number;
   private readonly values: T[] = [];
+  /** Arena offset and byte length per entry, in insertion order, for the sequential guess. */
+  private readonly entryOffset: Int32Array;
+  private readonly entryLength: Int32Array;
+  /** The entry found last, or -1. */
+  private last = -1;
   private arena = new Uint8Array(1 << 16);
   private arenaView = new DataView(this.arena.buffer);
   private used = 0;
@@ -50,6 +57,8 @@ export class CleanPrefixTable<T> {
     while (slots < capacity * 2) slots *= 2;
     this.slots = new Int32Array(slots * 4);
     this.mask = slots - 1;
+    this.entryOffset = new Int32Array(capacity);
+    this.entryLength = new Int32Array(capacity);
   }
 
   get size(): number {
@@ -69,6 +78,8 @@ export class CleanPrefixTable<T> {
       this.arenaView = new DataView(grown.buffer);
     }
     this.arena.set(buf.subarray(start, end), this.used); // a copy: a view would pin the whole chunk
+    this.entryOffset[this.values.length] = this.used;
+    this.entryLength[this.values.length] = length;
     this.values.push(value);
     const hash = hashBytes(this.viewFor(buf), start, end);
     const slots = this.slots;
@@ -83,6 +94,11 @@ export class CleanPrefixTable<T> {
 
   find(buf: Uint8Array, start: number, end: number): T | undefined {
     const view = this.viewFor(buf);
+    const guess = this.last + 1;
+    if (guess < this.values.length && this.entryLength[guess] === end - start && equalBytes(this.arenaView, this.entryOffset[guess] as number, view, start, end)) {
+      this.last = guess;
+      return this.values[guess];
+    }
     const hash = hashBytes(view, start, end);
     const slots = this.slots;
     for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
@@ -90,6 +106,7 @@ export class CleanPrefixTable<T> {
       const entry = slots[at + 1] as number;
       if (entry === 0) return undefined;
       if (slots[at] === hash && slots[at + 3] === end - start && equalBytes(this.arenaView, slots[at + 2] as number, view, start, end)) {
+        this.last = entry - 1;
         return this.values[entry - 1];
       }
     }
