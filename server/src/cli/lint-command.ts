@@ -115,19 +115,25 @@ function parseLimits(specs: string[]): Partial<Limits> {
 const CHUNK_BYTES = 1 << 20;
 
 /**
- * A file's bytes, chunk by chunk, in one reused buffer: readLines is done with a chunk (it copies what it keeps)
- * before it asks for the next, so no chunk is allocated per read.
+ * A file's bytes, chunk by chunk, in two buffers used in turn: the next chunk is read into one while readLines
+ * lints the other, and readLines is done with a chunk (it copies what it keeps) before it asks for the next, so
+ * no chunk is allocated per read and the disk and the CPU work at the same time.
  */
 async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
   const file = await open(path, 'r');
+  let reading = Buffer.allocUnsafe(CHUNK_BYTES);
+  let spare = Buffer.allocUnsafe(CHUNK_BYTES);
+  let pending = file.read(reading, 0, CHUNK_BYTES, null);
   try {
-    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     for (;;) {
-      const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES, null);
+      const { bytesRead, buffer } = await pending;
       if (bytesRead === 0) return;
+      [reading, spare] = [spare, reading];
+      pending = file.read(reading, 0, CHUNK_BYTES, null);
       yield buffer.subarray(0, bytesRead);
     }
   } finally {
+    await pending.catch(() => undefined); // a read still in flight must finish before the file closes
     await file.close();
   }
 }
