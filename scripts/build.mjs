@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
-const entryPoints = [{ in: 'server/src/cli/main.ts', out: 'cli' }];
+const entryPoints = [
+  { in: 'server/src/cli/main.ts', out: 'cli' },
+  { in: 'server/src/lsp/server.ts', out: 'server' },
+];
 
 await build({
   entryPoints,

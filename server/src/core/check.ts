@@ -404,7 +404,7 @@ export function isOutsideWindow(value: number, now: number, limits: Limits): boo
 }
 
 /** "2 h 5 min", "3 days", "45 s": how far a timestamp is from now, for messages and hovers. */
-function formatDuration(ms: number): string {
+export function formatDuration(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   if (minutes < 1) return `${Math.floor(ms / 1000)} s`;
   if (minutes < 60) return `${minutes} min`;

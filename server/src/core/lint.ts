@@ -109,6 +109,15 @@ export class FileLinter {
     return this.toDiagnostics(index, found);
   }
 
+  /**
+   * What this file says of a metric key so far: its payload type, the line that set it, and its distinct
+   * dimension tuples (null once past the cardinality budget, when they are no longer counted).
+   */
+  keySummary(key: string): { type: 'gauge' | 'count' | null; firstLine: number; series: number | null } | undefined {
+    const state = this.keys.get(key);
+    return state && { type: state.type, firstLine: state.typeLine, series: state.series ? state.series.size : null };
+  }
+
   private toDiagnostics(index: number, problems: Problem[]): readonly Diagnostic[] {
     if (problems.length === 0) return NO_DIAGNOSTICS;
     const diagnostics: Diagnostic[] = [];

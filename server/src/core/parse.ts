@@ -98,9 +98,19 @@ export function parseLine(text: string): ParsedLine {
   const first = text.charCodeAt(i);
   if (first === SLASH && text.charCodeAt(i + 1) === SLASH) return { kind: 'comment', text };
   const problems: Problem[] = [];
-  if (i > 0) problems.push(problem('LN004', 0, i, { where: 'leading' }));
+  if (i > 0) problems.push(whitespace(0, i, 'leading'));
   if (first === HASH) return parseMetadata(text, i, problems);
   return parseData(text, i, problems);
+}
+
+/**
+ * LN004 with its fix: leading and trailing whitespace go, a separator becomes one space. The document formatter
+ * applies exactly these fixes, so it can only ever touch whitespace outside keys, values and payloads.
+ */
+function whitespace(start: number, end: number, where: 'leading' | 'trailing' | 'separator'): Problem {
+  const text = where === 'separator' ? ' ' : '';
+  const title = where === 'separator' ? 'Use one space' : `Remove ${where} whitespace`;
+  return problem('LN004', start, end, { where }, { fix: { title, edits: [{ start, end, text }] } });
 }
 
 /** Whitespace-separated tokens from `i` to the end of the line, with separator checks. */
@@ -111,12 +121,10 @@ function readTokens(s: string, i: number, problems: Problem[]): Token[] {
     const sepStart = i;
     while (i < n && isBlank(s.charCodeAt(i))) i++;
     if (i === n) {
-      problems.push(problem('LN004', sepStart, n, { where: 'trailing' }));
+      problems.push(whitespace(sepStart, n, 'trailing'));
       break;
     }
-    if (i - sepStart !== 1 || s.charCodeAt(sepStart) !== SPACE) {
-      problems.push(problem('LN004', sepStart, i, { where: 'separator' }));
-    }
+    if (i - sepStart !== 1 || s.charCodeAt(sepStart) !== SPACE) problems.push(whitespace(sepStart, i, 'separator'));
     const start = i;
     while (i < n && !isBlank(s.charCodeAt(i))) i++;
     tokens.push(token(s, start, i));
@@ -407,22 +415,22 @@ function parseMetadata(s: string, hash: number, problems: Problem[]): MetadataLi
   const sepStart = i;
   while (i < n && isBlank(s.charCodeAt(i))) i++;
   if (i === n) {
-    if (i > sepStart) problems.push(problem('LN004', sepStart, n, { where: 'trailing' }));
+    if (i > sepStart) problems.push(whitespace(sepStart, n, 'trailing'));
     problems.push(problem('MD001', key.start, key.end, { problem: 'type' }));
     return line;
   }
-  if (i - sepStart !== 1 || s.charCodeAt(sepStart) !== SPACE) problems.push(problem('LN004', sepStart, i, { where: 'separator' }));
+  if (i - sepStart !== 1 || s.charCodeAt(sepStart) !== SPACE) problems.push(whitespace(sepStart, i, 'separator'));
   const typeStart = i;
   while (i < n && !isBlank(s.charCodeAt(i))) i++;
   line.type = token(s, typeStart, i);
   const propsSep = i;
   while (i < n && isBlank(s.charCodeAt(i))) i++;
   if (i === n) {
-    if (i > propsSep) problems.push(problem('LN004', propsSep, n, { where: 'trailing' }));
+    if (i > propsSep) problems.push(whitespace(propsSep, n, 'trailing'));
     problems.push(problem('MD001', line.type.start, line.type.end, { problem: 'properties' }));
     return line;
   }
-  if (i - propsSep !== 1 || s.charCodeAt(propsSep) !== SPACE) problems.push(problem('LN004', propsSep, i, { where: 'separator' }));
+  if (i - propsSep !== 1 || s.charCodeAt(propsSep) !== SPACE) problems.push(whitespace(propsSep, i, 'separator'));
   const list = readKeyValues(s, i, true, problems);
   line.properties = list.nodes;
   if (!list.unterminated) {

@@ -1,0 +1,224 @@
+/** Editor features answered from the core: code actions, hover, completion, symbols, folding, formatting. */
+import {
+  CodeActionKind,
+  CompletionItemKind,
+  FoldingRangeKind,
+  InsertTextFormat,
+  MarkupKind,
+  SymbolKind,
+  type CodeAction,
+  type CodeActionParams,
+  type CompletionItem,
+  type Diagnostic as LspDiagnostic,
+  type DocumentSymbol,
+  type FoldingRange,
+  type Hover,
+  type Position,
+  type TextEdit,
+} from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { formatDuration } from '../core/check.ts';
+import type { FileLinter } from '../core/lint.ts';
+import { parseLine } from '../core/parse.ts';
+import type { DiagnosticData, Fix } from '../core/problems.ts';
+import { isRuleCode, LIMITS, RULES } from '../core/rules.ts';
+import type { WorkspaceIndex } from './workspace-index.ts';
+
+/** One lint of a document version: its diagnostics, and the linter that saw it (for key summaries). */
+export interface LintedDocument {
+  version: number;
+  /** Set when the clock, not an edit, calls for linting again. */
+  stale: boolean;
+  diagnostics: LspDiagnostic[];
+  linter: FileLinter;
+  hasTimestamps: boolean;
+}
+
+const lineText = (doc: TextDocument, line: number): string =>
+  doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$|\r$/, '');
+
+function editsOf(fix: Fix, line: number): TextEdit[] {
+  return fix.edits.map((e) => ({ range: { start: { line, character: e.start }, end: { line, character: e.end } }, newText: e.text }));
+}
+
+const dataOf = (d: LspDiagnostic): DiagnosticData => (d.data ?? {}) as DiagnosticData;
+
+/**
+ * Quick fixes where a finding has one right answer (its `fix` from the core), "replace with now" and "remove"
+ * for stale timestamps, and "fix all" of one code in the file.
+ */
+export function codeActions(doc: TextDocument, params: CodeActionParams, result: LintedDocument, now: number): CodeAction[] {
+  const actions: CodeAction[] = [];
+  const uri = doc.uri;
+  const fixAllCodes = new Set<string>();
+  for (const d of params.context.diagnostics) {
+    if (d.source !== 'dtmetrics') continue;
+    const data = dataOf(d);
+    const line = d.range.start.line;
+    if (data.fix) {
+      actions.push({ title: data.fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [uri]: editsOf(data.fix, line) } } });
+      fixAllCodes.add(String(d.code));
+    }
+    if (d.code === 'TS003' && data.timestamp) {
+      const range = { start: { line, character: data.timestamp.start }, end: { line, character: data.timestamp.end } };
+      actions.push({ title: 'Replace the timestamp with now', kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: [{ range, newText: String(now) }] } } });
+      const withSpace = { start: { line, character: data.timestamp.start - 1 }, end: range.end };
+      actions.push({ title: 'Remove the timestamp (the tenant stamps the point)', kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: [{ range: withSpace, newText: '' }] } } });
+    }
+  }
+  for (const code of fixAllCodes) {
+    const fixable = result.diagnostics.filter((d) => d.code === code && dataOf(d).fix);
+    if (fixable.length < 2) continue;
+    actions.push({ title: `Fix all ${code} problems in this file (${fixable.length})`, kind: CodeActionKind.QuickFix, diagnostics: fixable, edit: { changes: { [uri]: nonOverlapping(fixable) } } });
+  }
+  if (params.context.only?.some((kind) => kind.startsWith('source.fixAll'))) {
+    const fixable = result.diagnostics.filter((d) => dataOf(d).fix);
+    if (fixable.length > 0) actions.push({ title: 'Fix all dtmetrics problems that have one right fix', kind: 'source.fixAll.dtmetrics', edit: { changes: { [uri]: nonOverlapping(fixable) } } });
+  }
+  return actions;
+}
+
+/** The fixes' edits, dropping any that overlap an earlier one (a workspace edit must not overlap). */
+function nonOverlapping(diagnostics: LspDiagnostic[]): TextEdit[] {
+  const edits: TextEdit[] = [];
+  const taken = new Map<number, Array<[number, number]>>();
+  for (const d of diagnostics) {
+    const fix = dataOf(d).fix as Fix;
+    const line = d.range.start.line;
+    const spans = taken.get(line) ?? [];
+    if (fix.edits.some((e) => spans.some(([s, t]) => (e.start < t && s < e.end) || e.start === s))) continue;
+    for (const e of fix.edits) spans.push([e.start, e.end]);
+    taken.set(line, spans);
+    edits.push(...editsOf(fix, line));
+  }
+  return edits;
+}
+
+const inside = (p: Position, start: number, end: number) => p.character >= start && p.character <= end;
+
+/** A diagnostic's explanation, a timestamp's date and age, or a metric key's series count and type. */
+export function hover(doc: TextDocument, position: Position, result: LintedDocument, now: number): Hover | null {
+  const here = result.diagnostics.filter((d) => d.range.start.line === position.line && inside(position, d.range.start.character, d.range.end.character));
+  const parts: string[] = [];
+  for (const d of here) {
+    const code = String(d.code);
+    if (!isRuleCode(code)) continue;
+    const rule = RULES[code] as { title: string; evidence: string; decision?: string; docs?: string };
+    parts.push(`**${code}: ${rule.title}**\n\n${d.message}\n\n_Evidence:_ ${rule.evidence}` + (rule.decision ? `\n\n_Decision:_ ${rule.decision}` : '') + (rule.docs ? `\n\n[Documentation](${rule.docs})` : ''));
+  }
+  const parsed = parseLine(lineText(doc, position.line));
+  if (parsed.kind === 'data') {
+    const ts = parsed.timestamp;
+    if (ts && inside(position, ts.start, ts.end) && /^\d+$/.test(ts.text)) parts.push(describeTimestamp(Number(ts.text), now));
+    if (inside(position, parsed.key.start, parsed.key.end) && parsed.key.text) {
+      const summary = result.linter.keySummary(parsed.key.text);
+      if (summary) {
+        const series = summary.series === null ? `more than ${LIMITS.cardinalityBudget.toLocaleString('en-US')} series` : `${summary.series} series`;
+        parts.push(`\`${parsed.key.text}\`: ${summary.type ?? 'no valid payload yet'}, ${series} (distinct dimension tuples) in this file`);
+      }
+    }
+  }
+  return parts.length === 0 ? null : { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n---\n\n') } };
+}
+
+function describeTimestamp(ms: number, now: number): string {
+  if (!Number.isFinite(ms) || ms > 8.64e15) return 'Not a date in milliseconds.';
+  const date = new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const age = now - ms;
+  if (age >= 0) return `${date} — ${formatDuration(age)} ago; the tenant rejects points older than 1 h.`;
+  return `${date} — in ${formatDuration(-age)}; the tenant rejects points more than 10 min ahead.`;
+}
+
+const PAYLOADS: CompletionItem[] = [
+  { label: 'gauge,', kind: CompletionItemKind.Keyword, detail: 'a single value', insertText: 'gauge,${1:0}', insertTextFormat: InsertTextFormat.Snippet },
+  { label: 'count,delta=', kind: CompletionItemKind.Keyword, detail: 'a count since the last report', insertText: 'count,delta=${1:1}', insertTextFormat: InsertTextFormat.Snippet },
+  {
+    label: 'gauge,min=…,max=…,sum=…,count=…',
+    kind: CompletionItemKind.Snippet,
+    detail: 'a summary of several observations',
+    insertText: 'gauge,min=${1:0},max=${2:0},sum=${3:0},count=${4:1}',
+    insertTextFormat: InsertTextFormat.Snippet,
+  },
+];
+const META_PROPERTIES = ['dt.meta.displayName=', 'dt.meta.description=', 'dt.meta.unit='];
+/** Common unit ids of the Units API (PROTOCOL §4.1, D15). */
+const UNITS = ['Count', 'Percent', 'Byte', 'KiloByte', 'MegaByte', 'GigaByte', 'BytePerSecond', 'BitPerSecond', 'NanoSecond', 'MicroSecond', 'MilliSecond', 'Second', 'Minute', 'Hour', 'Day', 'PerSecond', 'PerMinute', 'DegreeCelsius', 'Unspecified'];
+
+/** What fits where the cursor is: keys seen in the workspace, payload forms, metadata properties and units, now. */
+export function completions(doc: TextDocument, position: Position, index: WorkspaceIndex, now: number): CompletionItem[] {
+  const before = lineText(doc, position.line).slice(0, position.character);
+  if (/^\s*\/\//.test(before)) return [];
+  if (before.startsWith('#')) {
+    if (/dt\.meta\.unit=[^,\s]*$/.test(before)) return UNITS.map((label) => ({ label, kind: CompletionItemKind.Unit }));
+    if (/^#\S+\s+\S+\s+(\S*,)?[^,=\s]*$/.test(before)) return META_PROPERTIES.map((label) => ({ label, kind: CompletionItemKind.Property }));
+    if (/^#\S+\s+\S*$/.test(before)) return ['gauge', 'count'].map((label) => ({ label, kind: CompletionItemKind.Keyword }));
+    return /^#\S*$/.test(before) ? index.metricKeys().map((label) => ({ label, kind: CompletionItemKind.Variable })) : [];
+  }
+  const spaces = (before.match(/ /g) ?? []).length - (before.match(/"[^"]*"/g) ?? []).reduce((n, q) => n + (q.match(/ /g) ?? []).length, 0);
+  if (spaces === 0) {
+    if (/,[^,=\s]*$/.test(before)) return index.dimensionKeys().map((label) => ({ label, kind: CompletionItemKind.Field, insertText: label + '=' }));
+    if (/^[^,\s]*$/.test(before)) return index.metricKeys().map((label) => ({ label, kind: CompletionItemKind.Variable }));
+    return [];
+  }
+  if (spaces === 1) return PAYLOADS;
+  if (spaces === 2) return [{ label: String(now), kind: CompletionItemKind.Constant, detail: 'now, in epoch milliseconds' }];
+  return [];
+}
+
+/** An outline grouped by metric key: one symbol per key, its lines as children. */
+export function documentSymbols(doc: TextDocument): DocumentSymbol[] {
+  const byKey = new Map<string, DocumentSymbol>();
+  for (let line = 0; line < doc.lineCount; line++) {
+    const text = lineText(doc, line);
+    const parsed = parseLine(text);
+    if (parsed.kind !== 'data' && parsed.kind !== 'metadata') continue;
+    const key = parsed.key.text;
+    if (key === '') continue;
+    const range = { start: { line, character: 0 }, end: { line, character: text.length } };
+    const selectionRange = { start: { line, character: parsed.key.start }, end: { line, character: parsed.key.end } };
+    let group = byKey.get(key);
+    if (!group) {
+      group = { name: key, kind: SymbolKind.Namespace, range, selectionRange, children: [] };
+      byKey.set(key, group);
+    }
+    group.range = { start: group.range.start, end: range.end };
+    const name = parsed.kind === 'metadata' ? 'metadata' : text.slice(parsed.key.end).trim() || key;
+    group.children?.push({ name, kind: parsed.kind === 'metadata' ? SymbolKind.Property : SymbolKind.Event, range, selectionRange: range });
+  }
+  return [...byKey.values()];
+}
+
+/** Blocks of two or more `//` comment lines fold. */
+export function foldingRanges(doc: TextDocument): FoldingRange[] {
+  const ranges: FoldingRange[] = [];
+  let start = -1;
+  for (let line = 0; line <= doc.lineCount; line++) {
+    const comment = line < doc.lineCount && /^\s*\/\//.test(lineText(doc, line));
+    if (comment && start < 0) start = line;
+    if (!comment && start >= 0) {
+      if (line - 1 > start) ranges.push({ startLine: start, endLine: line - 1, kind: FoldingRangeKind.Comment });
+      start = -1;
+    }
+  }
+  return ranges;
+}
+
+/**
+ * Normalises spacing and nothing else: the edits are exactly the fixes of LN004 (leading and trailing whitespace,
+ * separators other than one space), which the parser places only outside keys, values and payloads, so what is
+ * sent never changes. Whitespace-only lines become empty.
+ */
+export function formattingEdits(doc: TextDocument): TextEdit[] {
+  const edits: TextEdit[] = [];
+  for (let line = 0; line < doc.lineCount; line++) {
+    const text = lineText(doc, line);
+    const parsed = parseLine(text);
+    if (parsed.kind === 'blank') {
+      if (text !== '') edits.push({ range: { start: { line, character: 0 }, end: { line, character: text.length } }, newText: '' });
+      continue;
+    }
+    if (parsed.kind === 'comment') continue;
+    for (const p of parsed.problems) if (p.code === 'LN004' && p.data?.fix) edits.push(...editsOf(p.data.fix, line));
+  }
+  return edits;
+}

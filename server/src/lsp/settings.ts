@@ -1,0 +1,64 @@
+/** The `dtmetrics.*` settings the language server reads through `workspace/configuration`, and their defaults. */
+import type { LintOptions } from '../core/lint.ts';
+import { isRuleCode, LIMITS, type RuleCode, type SeveritySetting } from '../core/rules.ts';
+
+export interface ServerSettings {
+  /** `check` against the clock; `off` for fixture folders (settable per folder). */
+  timestampWindow: 'check' | 'off';
+  /** Severity per rule code, or `off`. */
+  severities: Record<string, string>;
+  cardinalityBudget: number;
+  /** The limits the sources disagree on (rules.ts, MK008 and DV005). */
+  metricKeyMaxLength: number;
+  dimensionValueMaxLength: number;
+  /** At most this many diagnostics per document; a note says how many more there are. */
+  maxDiagnostics: number;
+}
+
+export const DEFAULT_SETTINGS: ServerSettings = {
+  timestampWindow: 'check',
+  severities: {},
+  cardinalityBudget: LIMITS.cardinalityBudget,
+  metricKeyMaxLength: LIMITS.metricKeyMaxLength,
+  dimensionValueMaxLength: LIMITS.dimensionValueMaxLength,
+  maxDiagnostics: 1000,
+};
+
+/**
+ * In the editor, a timestamp out of the window is a warning, not an error (PROTOCOL §10, TS003: "error at send,
+ * warning in the editor"): the line is right, only the clock moved. A user setting overrides this.
+ */
+const EDITOR_SEVERITIES: Partial<Record<RuleCode, SeveritySetting>> = { TS003: 'warning' };
+const SEVERITIES = new Set(['error', 'warning', 'info', 'hint', 'off']);
+
+/** Settings as the client sent them (any shape), made whole and valid; unknown values fall back to defaults. */
+export function readSettings(raw: unknown): ServerSettings {
+  const value = (raw ?? {}) as Partial<Record<keyof ServerSettings, unknown>>;
+  const count = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback);
+  const severities: Record<string, string> = {};
+  if (value.severities && typeof value.severities === 'object') {
+    for (const [code, severity] of Object.entries(value.severities as Record<string, unknown>)) {
+      if (isRuleCode(code.toUpperCase()) && typeof severity === 'string' && SEVERITIES.has(severity)) severities[code.toUpperCase()] = severity;
+    }
+  }
+  return {
+    timestampWindow: value.timestampWindow === 'off' ? 'off' : 'check',
+    severities,
+    cardinalityBudget: count(value.cardinalityBudget, DEFAULT_SETTINGS.cardinalityBudget),
+    metricKeyMaxLength: count(value.metricKeyMaxLength, DEFAULT_SETTINGS.metricKeyMaxLength),
+    dimensionValueMaxLength: count(value.dimensionValueMaxLength, DEFAULT_SETTINGS.dimensionValueMaxLength),
+    maxDiagnostics: count(value.maxDiagnostics, DEFAULT_SETTINGS.maxDiagnostics),
+  };
+}
+
+export function lintOptions(settings: ServerSettings, now: number): LintOptions {
+  return {
+    now: settings.timestampWindow === 'off' ? null : now,
+    severities: { ...EDITOR_SEVERITIES, ...(settings.severities as Partial<Record<RuleCode, SeveritySetting>>) },
+    limits: {
+      cardinalityBudget: settings.cardinalityBudget,
+      metricKeyMaxLength: settings.metricKeyMaxLength,
+      dimensionValueMaxLength: settings.dimensionValueMaxLength,
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Metric keys and dimension keys seen in the workspace's `.dtmetrics` files and the open documents, for
+ * completion. Bounded: at most MAX_FILES files, the first MAX_BYTES of each, MAX_KEYS keys of each kind.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseLine } from '../core/parse.ts';
+import { splitLines } from '../core/lint.ts';
+
+const MAX_FILES = 2_000;
+const MAX_BYTES = 1 << 20;
+const MAX_KEYS = 5_000;
+const SKIPPED_DIRS = new Set(['node_modules', '.git', '.vscode-test', 'dist']);
+
+export class WorkspaceIndex {
+  private readonly folders: string[] = [];
+  private readonly metric = new Set<string>();
+  private readonly dimension = new Set<string>();
+
+  addFolder(uri: string): void {
+    if (uri.startsWith('file:')) this.folders.push(fileURLToPath(uri));
+  }
+
+  metricKeys(): string[] {
+    return [...this.metric].sort();
+  }
+
+  dimensionKeys(): string[] {
+    return [...this.dimension].sort();
+  }
+
+  addDocument(_uri: string, text: string): void {
+    for (const line of splitLines(text.length > MAX_BYTES ? text.slice(0, MAX_BYTES) : text)) {
+      const parsed = parseLine(line);
+      if (parsed.kind !== 'data' && parsed.kind !== 'metadata') continue;
+      if (parsed.key.text && this.metric.size < MAX_KEYS) this.metric.add(parsed.key.text);
+      if (parsed.kind !== 'data') continue;
+      for (const dim of parsed.dimensions) if (dim.eq >= 0 && dim.key.text && this.dimension.size < MAX_KEYS) this.dimension.add(dim.key.text);
+    }
+  }
+
+  /** Reads every `.dtmetrics` file under the workspace folders (bounded, skipping tool folders). */
+  async scan(): Promise<void> {
+    let files = 0;
+    const walk = async (dir: string): Promise<void> => {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        if (files >= MAX_FILES) return;
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (!SKIPPED_DIRS.has(entry.name)) await walk(path);
+        } else if (entry.name.endsWith('.dtmetrics')) {
+          files++;
+          const text = await readFile(path, 'utf8').catch(() => '');
+          this.addDocument(path, text);
+        }
+      }
+    };
+    for (const folder of this.folders) await walk(folder);
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * The built language server (dist/server.js) over a real JSON-RPC connection on stdio: what an editor sees.
+ * Every wait is on a condition with a deadline.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type CodeAction,
+  type CompletionItem,
+  type Diagnostic,
+  type DocumentSymbol,
+  type Hover,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+  type TextEdit,
+} from 'vscode-languageserver-protocol/node';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SERVER = join(ROOT, 'dist', 'server.js');
+const EXAMPLES = pathToFileURL(join(ROOT, 'examples')).href;
+
+interface Harness {
+  connection: ProtocolConnection;
+  process: ChildProcess;
+  settings: Record<string, unknown>;
+  published: Map<string, PublishDiagnosticsParams>;
+  versions: Map<string, number>;
+}
+
+async function start(pull: boolean): Promise<Harness> {
+  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, DTMETRICS_CLOCK_REFRESH_MS: '150' } });
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const h: Harness = { connection, process: child, settings: {}, published: new Map(), versions: new Map() };
+  connection.onRequest('workspace/configuration', () => [h.settings]);
+  connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+    h.published.set(p.uri, p);
+  });
+  connection.listen();
+  await connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: EXAMPLES,
+    workspaceFolders: [{ uri: EXAMPLES, name: 'examples' }],
+    capabilities: { workspace: { configuration: true }, textDocument: pull ? { diagnostic: { dynamicRegistration: false } } : {} },
+  });
+  await connection.sendNotification('initialized', {});
+  return h;
+}
+
+async function stop(h: Harness): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => h.process.once('exit', resolve));
+  await h.connection.sendRequest('shutdown');
+  await h.connection.sendNotification('exit');
+  const code = await exited;
+  h.connection.dispose();
+  return code;
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+let docs = 0;
+async function open(h: Harness, text: string): Promise<string> {
+  const uri = `file:///tmp/test-${process.pid}-${docs++}.dtmetrics`;
+  h.versions.set(uri, 1);
+  await h.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dtmetrics', version: 1, text } });
+  return uri;
+}
+
+async function change(h: Harness, uri: string, line: number, start: number, end: number, text: string): Promise<number> {
+  const version = (h.versions.get(uri) ?? 1) + 1;
+  h.versions.set(uri, version);
+  await h.connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version },
+    contentChanges: [{ range: { start: { line, character: start }, end: { line, character: end } }, text }],
+  });
+  return version;
+}
+
+/** Push mode: the diagnostics published for exactly this version. */
+const pushed = (h: Harness, uri: string, version: number) =>
+  until(`diagnostics of version ${version}`, () => {
+    const p = h.published.get(uri);
+    return p && p.version === version ? p.diagnostics : undefined;
+  });
+
+const pulled = async (h: Harness, uri: string): Promise<Diagnostic[]> =>
+  ((await h.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Diagnostic[] }).items;
+
+const codes = (ds: Diagnostic[]) => ds.map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.character}`).sort();
+
+/** Applies single-line edits from the end backwards, as an editor does. */
+function apply(text: string, edits: TextEdit[]): string {
+  const lines = text.split('\n');
+  for (const e of [...edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character)) {
+    const line = lines[e.range.start.line] as string;
+    lines[e.range.start.line] = line.slice(0, e.range.start.character) + e.newText + line.slice(e.range.end.character);
+  }
+  return lines.join('\n');
+}
+
+describe('language server, push diagnostics', () => {
+  let h: Harness;
+  before(async () => (h = await start(false)));
+  after(async () => assert.equal(await stop(h), 0, 'the server exits cleanly after shutdown and exit'));
+
+  test('diagnostics on open, at the exact characters, with code, source and documentation link', async () => {
+    const uri = await open(h, 'cache.size,cache=myCache,cacheM 5\n');
+    const ds = await pushed(h, uri, 1);
+    assert.deepEqual(codes(ds), ['DK001@0:30-31', 'DK008@0:25-31']);
+    const dk001 = ds.find((d) => d.code === 'DK001') as Diagnostic;
+    assert.equal(dk001.source, 'dtmetrics');
+    assert.equal(dk001.severity, 1);
+    assert.match(dk001.codeDescription?.href ?? '', /^https:\/\//);
+  });
+
+  test('an edit updates the diagnostics of its version', async () => {
+    const uri = await open(h, 'cache.size,cache=myCache,cacheM 5\n');
+    await pushed(h, uri, 1);
+    const version = await change(h, uri, 0, 25, 31, 'cachem=x');
+    assert.deepEqual(await pushed(h, uri, version), []);
+  });
+
+  test('a burst of edits ends with the diagnostics of the final text', async () => {
+    const uri = await open(h, 'my.metric 5\n');
+    await pushed(h, uri, 1);
+    let version = 1;
+    for (let i = 0; i < 40; i++) version = await change(h, uri, 0, 0, 0, i % 2 === 0 ? 'X' : '');
+    version = await change(h, uri, 0, 0, 0, ',');
+    const final = await pushed(h, uri, version);
+    assert.ok(final.some((d) => d.code === 'MK001'), `final text starts with a comma: ${codes(final).join(' ')}`);
+  });
+
+  test('a stale timestamp appears without an edit as the clock moves', async () => {
+    const almostStale = Date.now() - 3_600_000 + 1_500;
+    const uri = await open(h, `my.metric 5 ${almostStale}\n`);
+    assert.deepEqual(await pushed(h, uri, 1), []);
+    const later = await until('TS003 from the clock', () => {
+      const ds = h.published.get(uri)?.diagnostics ?? [];
+      return ds.some((d) => d.code === 'TS003') ? ds : undefined;
+    });
+    assert.equal((later.find((d) => d.code === 'TS003') as Diagnostic).severity, 2, 'TS003 is a warning in the editor');
+  });
+
+  test('settings apply live: a severity off, and the timestamp window off', async () => {
+    const uri = await open(h, 'cache.size,Cache=a 5 1000000000000\n');
+    const before = await pushed(h, uri, 1);
+    assert.ok(before.some((d) => d.code === 'DK001') && before.some((d) => d.code === 'TS003'));
+    h.settings = { severities: { DK001: 'off' }, timestampWindow: 'off' };
+    await h.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    const after = await until('diagnostics under the new settings', () => {
+      const ds = h.published.get(uri)?.diagnostics;
+      return ds && !ds.some((d) => d.code === 'DK001') ? ds : undefined;
+    });
+    assert.ok(!after.some((d) => d.code === 'TS003'), codes(after).join(' '));
+    h.settings = {};
+    await h.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  });
+
+  test('a per-document cap with a visible note', async () => {
+    h.settings = { maxDiagnostics: 3 };
+    await h.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    const uri = await open(h, Array.from({ length: 10 }, () => '1bad 5').join('\n'));
+    const ds = await pushed(h, uri, 1);
+    assert.equal(ds.length, 4);
+    const note = ds[3]?.message;
+    assert.match(typeof note === 'string' ? note : (note?.value ?? ''), /more problems are not shown/);
+    h.settings = {};
+    await h.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  });
+
+  test('a malformed message does not kill the server', async () => {
+    h.process.stdin!.write('Content-Length: 9\r\n\r\nnot json!');
+    h.process.stdin!.write('Content-Length: 2\r\n\r\n{}');
+    await assert.rejects(h.connection.sendRequest('dtmetrics/no-such-method', {}), /Unhandled method|not found/i);
+    const hoverOnUnknown = await h.connection.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///nowhere.dtmetrics' }, position: { line: 0, character: 0 } });
+    assert.equal(hoverOnUnknown, null);
+    const uri = await open(h, '1bad 5\n');
+    assert.deepEqual(codes(await pushed(h, uri, 1)), ['MK002@0:0-1']);
+  });
+});
+
+describe('language server, pull diagnostics and features', () => {
+  let h: Harness;
+  before(async () => (h = await start(true)));
+  after(async () => assert.equal(await stop(h), 0));
+
+  test('textDocument/diagnostic answers for the current version, with nothing pushed', async () => {
+    const uri = await open(h, 'jobs.done count,5\n');
+    assert.deepEqual(codes(await pulled(h, uri)), ['MK010@0:0-9', 'PL002@0:10-17']);
+    await change(h, uri, 0, 16, 16, 'delta=');
+    assert.deepEqual(codes(await pulled(h, uri)), ['MK010@0:0-9']);
+    assert.equal(h.published.size, 0);
+  });
+
+  test('a quick fix applies and removes its diagnostic; fix-all fixes every one of its code', async () => {
+    const text = 'a.metric,Host=x 5\na.metric,Region=y 5\n';
+    const uri = await open(h, text);
+    const ds = await pulled(h, uri);
+    const first = ds.filter((d) => d.code === 'DK001' && d.range.start.line === 0);
+    const actions = (await h.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: first[0]!.range, context: { diagnostics: first } })) as CodeAction[];
+    const fix = actions.find((a) => a.title === 'Write host') as CodeAction;
+    assert.ok(fix, actions.map((a) => a.title).join(' | '));
+    const fixed = apply(text, fix.edit!.changes![uri]!);
+    assert.equal(fixed.split('\n')[0], 'a.metric,host=x 5');
+    const all = actions.find((a) => a.title.startsWith('Fix all DK001')) as CodeAction;
+    assert.equal(apply(text, all.edit!.changes![uri]!), 'a.metric,host=x 5\na.metric,region=y 5\n');
+    const version = await change(h, uri, 0, 9, 13, 'host');
+    assert.equal(version, 2);
+    assert.ok(!(await pulled(h, uri)).some((d) => d.code === 'DK001' && d.range.start.line === 0));
+  });
+
+  test('a stale timestamp offers "replace with now" and "remove"', async () => {
+    const uri = await open(h, 'my.metric 5 1000000000000\n');
+    const ds = (await pulled(h, uri)).filter((d) => d.code === 'TS003');
+    const actions = (await h.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: ds[0]!.range, context: { diagnostics: ds } })) as CodeAction[];
+    const now = actions.find((a) => a.title.startsWith('Replace the timestamp')) as CodeAction;
+    const replaced = Number(now.edit!.changes![uri]![0]!.newText);
+    assert.ok(Math.abs(replaced - Date.now()) < 60_000);
+    assert.ok(actions.some((a) => a.title.startsWith('Remove the timestamp')));
+  });
+
+  test('hover: a timestamp\'s date and age, a key\'s series, a diagnostic\'s explanation', async () => {
+    const ts = Date.now() - 42 * 60_000;
+    const uri = await open(h, `http.requests,host=a 5 ${ts}\nhttp.requests,host=b 6 ${ts}\nbad.metric,Host=a 5\n`);
+    await pulled(h, uri);
+    const at = async (line: number, character: number) => ((await h.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } })) as Hover | null)?.contents as { value: string } | undefined;
+    assert.match((await at(0, 25))?.value ?? '', /UTC — 42 min ago; the tenant rejects points older than 1 h/);
+    assert.match((await at(0, 3))?.value ?? '', /`http.requests`: gauge, 2 series/);
+    assert.match((await at(2, 11))?.value ?? '', /DK001: Invalid dimension key/);
+  });
+
+  test('completion: workspace keys, payload forms, metadata properties and units', async () => {
+    const uri = await open(h, 'http.server.request.duration,\nmy.metric \n#my.metric gauge \n#my.metric gauge dt.meta.unit=\n');
+    const labels = async (line: number, character: number) =>
+      ((await h.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line, character } })) as CompletionItem[]).map((c) => c.label);
+    await until('the workspace index', async () => ((await labels(0, 29)).includes('service') ? true : undefined));
+    assert.ok((await labels(0, 3)).includes('http.server.request.duration'));
+    assert.deepEqual(await labels(1, 10), ['gauge,', 'count,delta=', 'gauge,min=…,max=…,sum=…,count=…']);
+    assert.ok((await labels(2, 17)).includes('dt.meta.displayName='));
+    assert.ok((await labels(3, 30)).includes('MilliSecond'));
+  });
+
+  test('document symbols group lines by metric key; formatting only normalises spacing', async () => {
+    const text = '#a.metric gauge dt.meta.unit=Byte\n  a.metric,k="x  y"   5\nb.metric 6  \n   \n';
+    const uri = await open(h, text);
+    const symbols = (await h.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as DocumentSymbol[];
+    assert.deepEqual(symbols.map((s) => [s.name, s.children?.length]), [['a.metric', 2], ['b.metric', 1]]);
+    const edits = (await h.connection.sendRequest('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })) as TextEdit[];
+    assert.equal(apply(text, edits), '#a.metric gauge dt.meta.unit=Byte\na.metric,k="x  y" 5\nb.metric 6\n\n');
+  });
+});
