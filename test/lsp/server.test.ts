@@ -35,7 +35,7 @@ interface Harness {
 
 async function start(pull: boolean): Promise<Harness> {
   const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, DTMETRICS_CLOCK_REFRESH_MS: '150' } });
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const connection = createProtocolConnection(new StreamMessageReader(present(child.stdout)), new StreamMessageWriter(present(child.stdin)));
   const h: Harness = { connection, process: child, settings: {}, published: new Map(), versions: new Map() };
   connection.onRequest('workspace/configuration', () => [h.settings]);
   connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
@@ -100,6 +100,14 @@ const pulled = async (h: Harness, uri: string): Promise<Diagnostic[]> =>
   ((await h.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Diagnostic[] }).items;
 
 const codes = (ds: Diagnostic[]) => ds.map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.character}`).sort();
+
+function present<T>(value: T | null | undefined, what = 'a value'): T {
+  assert.ok(value !== null && value !== undefined, `expected ${what}`);
+  return value;
+}
+
+/** The edits a code action makes to `uri`. */
+const editsOf = (action: CodeAction | undefined, uri: string): TextEdit[] => present(present(action, 'a code action').edit?.changes?.[uri], 'edits');
 
 /** Applies single-line edits from the end backwards, as an editor does. */
 function apply(text: string, edits: TextEdit[]): string {
@@ -182,8 +190,9 @@ describe('language server, push diagnostics', () => {
   });
 
   test('a malformed message does not kill the server', async () => {
-    h.process.stdin!.write('Content-Length: 9\r\n\r\nnot json!');
-    h.process.stdin!.write('Content-Length: 2\r\n\r\n{}');
+    const stdin = present(h.process.stdin);
+    stdin.write('Content-Length: 9\r\n\r\nnot json!');
+    stdin.write('Content-Length: 2\r\n\r\n{}');
     await assert.rejects(h.connection.sendRequest('dtmetrics/no-such-method', {}), /Unhandled method|not found/i);
     const hoverOnUnknown = await h.connection.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///nowhere.dtmetrics' }, position: { line: 0, character: 0 } });
     assert.equal(hoverOnUnknown, null);
@@ -210,13 +219,12 @@ describe('language server, pull diagnostics and features', () => {
     const uri = await open(h, text);
     const ds = await pulled(h, uri);
     const first = ds.filter((d) => d.code === 'DK001' && d.range.start.line === 0);
-    const actions = (await h.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: first[0]!.range, context: { diagnostics: first } })) as CodeAction[];
-    const fix = actions.find((a) => a.title === 'Write host') as CodeAction;
-    assert.ok(fix, actions.map((a) => a.title).join(' | '));
-    const fixed = apply(text, fix.edit!.changes![uri]!);
+    const range = present(first[0], 'a DK001 on line 1').range;
+    const actions = (await h.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: first } })) as CodeAction[];
+    const fixed = apply(text, editsOf(actions.find((a) => a.title === 'Write host'), uri));
     assert.equal(fixed.split('\n')[0], 'a.metric,host=x 5');
-    const all = actions.find((a) => a.title.startsWith('Fix all DK001')) as CodeAction;
-    assert.equal(apply(text, all.edit!.changes![uri]!), 'a.metric,host=x 5\na.metric,region=y 5\n');
+    const all = actions.find((a) => a.title.startsWith('Fix all DK001'));
+    assert.equal(apply(text, editsOf(all, uri)), 'a.metric,host=x 5\na.metric,region=y 5\n');
     const version = await change(h, uri, 0, 9, 13, 'host');
     assert.equal(version, 2);
     assert.ok(!(await pulled(h, uri)).some((d) => d.code === 'DK001' && d.range.start.line === 0));
@@ -225,9 +233,9 @@ describe('language server, pull diagnostics and features', () => {
   test('a stale timestamp offers "replace with now" and "remove"', async () => {
     const uri = await open(h, 'my.metric 5 1000000000000\n');
     const ds = (await pulled(h, uri)).filter((d) => d.code === 'TS003');
-    const actions = (await h.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: ds[0]!.range, context: { diagnostics: ds } })) as CodeAction[];
-    const now = actions.find((a) => a.title.startsWith('Replace the timestamp')) as CodeAction;
-    const replaced = Number(now.edit!.changes![uri]![0]!.newText);
+    const range = present(ds[0], 'a TS003').range;
+    const actions = (await h.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: ds } })) as CodeAction[];
+    const replaced = Number(present(editsOf(actions.find((a) => a.title.startsWith('Replace the timestamp')), uri)[0]).newText);
     assert.ok(Math.abs(replaced - Date.now()) < 60_000);
     assert.ok(actions.some((a) => a.title.startsWith('Remove the timestamp')));
   });
