@@ -7,6 +7,7 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const entryPoints = [
   { in: 'server/src/cli/main.ts', out: 'cli' },
   { in: 'server/src/lsp/server.ts', out: 'server' },
+  { in: 'client/src/extension.ts', out: 'extension' },
 ];
 
 await build({
@@ -18,6 +19,8 @@ await build({
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
+  // The editor provides `vscode` to the extension host; it is never bundled.
+  external: ['vscode'],
   // Bundled ESM dependencies (tinyglobby) read import.meta.url, which a CommonJS bundle must provide itself.
   banner: { js: "#!/usr/bin/env node\nconst __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   define: { DTMETRICS_VERSION: JSON.stringify(version), 'import.meta.url': '__import_meta_url' },

@@ -1,0 +1,55 @@
+/**
+ * The VS Code client: starts the language server (dist/server.js) over IPC for `.dtmetrics` files and shows its
+ * state. A thin adapter: every rule lives in the server's core.
+ */
+import * as vscode from 'vscode';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../../server/src/protocol.ts';
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const log = vscode.window.createOutputChannel('dtmetrics', { log: true });
+  const status = vscode.window.createStatusBarItem('dtmetrics.status', vscode.StatusBarAlignment.Right, 100);
+  status.name = 'dtmetrics';
+  status.command = 'dtmetrics.restartServer';
+  context.subscriptions.push(log, status);
+
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ language: 'dtmetrics' }],
+    synchronize: { configurationSection: 'dtmetrics' },
+    outputChannel: log,
+  };
+  client = new LanguageClient('dtmetrics', 'dtmetrics language server', serverOptions, clientOptions);
+
+  const show = (text: string, tooltip: string) => {
+    status.text = text;
+    status.tooltip = tooltip;
+    status.show();
+  };
+  context.subscriptions.push(
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Running) show('$(check) dtmetrics', 'The dtmetrics language server is running. Click to restart it.');
+      else if (e.newState === State.Starting) show('$(sync~spin) dtmetrics', 'The dtmetrics language server is starting.');
+      else show('$(error) dtmetrics', 'The dtmetrics language server stopped. Click to restart it.');
+    }),
+    client.onNotification(VALIDATED_NOTIFICATION, (p: ValidatedParams) => {
+      const at = new Date().toLocaleTimeString();
+      show('$(check) dtmetrics', `Validated ${vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri))} at ${at} in ${p.durationMs.toFixed(1)} ms: ${p.problems} problem(s). Click to restart the server.`);
+    }),
+    vscode.commands.registerCommand('dtmetrics.restartServer', async () => {
+      log.info('Restarting the language server');
+      await client?.restart();
+    }),
+  );
+  await client.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}
