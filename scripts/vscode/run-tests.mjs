@@ -14,54 +14,25 @@
 // failure a screenshot and code-server's log are saved to test-results/. Every process started here (code-server's
 // process group, which holds the extension host and any language server, and the browser) is ended before exit.
 // Environment variables reach the extension host (code-server passes its environment on).
-import { spawn } from 'node:child_process';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get } from 'node:http';
-import { createServer } from 'node:net';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { clearTimeout, setTimeout } from 'node:timers';
-import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { ROOT, buildTests } from './build-tests.mjs';
+import { CODE_SERVER, CODE_SERVER_ENTRY, CODE_SERVER_VERSION, createProfile, freePort, spawnCodeServer, stopServer, waitForHealth, workbenchUrl } from './code-server.mjs';
 
 /* global AbortController */
 
 const started = Date.now();
-const CODE_SERVER_VERSION = '4.96.4';
-const CODE_SERVER = join(ROOT, '.vscode-test', `code-server-${CODE_SERVER_VERSION}`);
-const CODE_SERVER_ENTRY = join(CODE_SERVER, 'node_modules/code-server/out/node/entry.js');
 const CHROMIUM = process.env.DTMETRICS_CHROMIUM ?? '/usr/bin/chromium';
 const RESULTS_DIR = join(ROOT, 'test-results');
 // Chromium on a machine whose only network is loopback (shared/VSCODE-TESTING.md); Playwright adds --headless and
 // --no-sandbox itself, and the profile folder is a new one for each run.
 const CHROMIUM_ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];
-// User settings that keep VS Code from looking anything up outside this machine.
-const USER_SETTINGS = {
-  'telemetry.telemetryLevel': 'off',
-  'workbench.startupEditor': 'none',
-  'workbench.enableExperiments': false,
-  'workbench.tips.enabled': false,
-  'update.mode': 'none',
-  'update.showReleaseNotes': false,
-  'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
-  'extensions.ignoreRecommendations': true,
-  'json.schemaDownload.enable': false,
-  'npm.fetchOnlinePackageInfo': false,
-  'typescript.disableAutomaticTypeAcquisition': true,
-  'git.enabled': false,
-  'files.watcherExclude': { '**/.git/objects/**': true, '**/node_modules/**': true, '**/.vscode-test/**': true },
-};
-
-// Runs code-server ("$@") in the background and waits for it (its exit status becomes the shell's); meanwhile a reader
-// of the shell's stdin, a pipe from this process that is never written, kills the whole process group at end of file,
-// which comes when this process ends, however it ends.
-const SERVER_WATCHDOG = 'exec 3<&0; "$@" </dev/null & server=$!; (read -r _ <&3; kill -KILL 0) & wait "$server"';
-
 // How long to wait, after the workbench reported the suite's end, for code-server to log the extension host's exit.
 const HOST_EXIT_GRACE_MS = 3000;
 
@@ -91,38 +62,6 @@ function log(message) {
   process.stdout.write(`[vscode-test ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
 }
 
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-function healthy(port) {
-  return new Promise((resolveHealth) => {
-    const request = get({ host: '127.0.0.1', port, path: '/healthz', timeout: 1000 }, (response) => {
-      response.resume();
-      resolveHealth(response.statusCode === 200);
-    });
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolveHealth(false));
-  });
-}
-
-/** Polls /healthz until it answers 200; fails at once if code-server exits, or when the run's deadline passes. */
-async function waitForHealth(port, server, signal) {
-  for (;;) {
-    if (server.exitCode !== null || server.signalCode !== null) throw new Error(`code-server exited (${server.exitCode ?? server.signalCode}) before it was ready`);
-    if (await healthy(port)) return;
-    await delay(100, undefined, { signal });
-  }
-}
-
 async function loadPlaywright() {
   // The project's own playwright-core (a devDependency) first, else the copy install.sh put beside code-server.
   for (const base of [ROOT, CODE_SERVER]) {
@@ -135,47 +74,6 @@ async function loadPlaywright() {
     }
   }
   throw new Error('playwright-core not found: run scripts/vscode/install.sh (or npm install)');
-}
-
-function killGroup(child, signal) {
-  try {
-    process.kill(-child.pid, signal);
-  } catch (error) {
-    if (error.code !== 'ESRCH') throw error;
-  }
-}
-
-/** Whether a process of the group still runs: zombies do not count (the container's init reaps them late). */
-function groupAlive(child) {
-  if (!existsSync('/proc/self/stat')) {
-    try {
-      process.kill(-child.pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // ended meanwhile
-    }
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ')'.
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === child.pid && state !== 'Z') return true;
-  }
-  return false;
-}
-
-/** Ends code-server's whole process group: SIGTERM, then SIGKILL for whatever is left after 3 s. */
-async function stopServer(child) {
-  killGroup(child, 'SIGTERM');
-  for (let waited = 0; waited < 3000 && groupAlive(child); waited += 50) await delay(50);
-  if (groupAlive(child)) killGroup(child, 'SIGKILL');
-  for (let waited = 0; waited < 2000 && groupAlive(child); waited += 50) await delay(50);
 }
 
 function withTimeout(promise, ms) {
@@ -195,14 +93,8 @@ async function main() {
   const timeout = new AbortController();
   const deadline = setTimeout(() => timeout.abort(new Error(`timed out after ${options.timeoutSeconds} s`)), options.timeoutSeconds * 1000);
   const temp = mkdtempSync(join(tmpdir(), 'dtmetrics-vscode-'));
-  const home = join(temp, 'home');
-  const userData = join(temp, 'user-data');
-  mkdirSync(join(userData, 'User'), { recursive: true });
-  mkdirSync(join(temp, 'extensions'));
-  mkdirSync(home);
-  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
-  const isolatedEnv = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share'),
-    XDG_CACHE_HOME: join(home, '.cache') };
+  const profile = createProfile(temp);
+  const isolatedEnv = profile.env;
   const serverLogFile = join(temp, 'code-server.log');
   const serverLog = createWriteStream(serverLogFile);
 
@@ -218,19 +110,7 @@ async function main() {
   aborted.catch(() => undefined); // a signal during cleanup must not end the process before the cleanup does
   const runSuite = async () => {
     const port = await freePort();
-    const serverEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(VSCODE_|ELECTRON_RUN_AS_NODE$)/.test(key)));
-    // detached: the group leads a new session and process group (setsid), so that one kill reaches the extension
-    // host and the language server it forks too, which outlive the browser otherwise. SERVER_WATCHDOG ends the group
-    // should this process die without cleaning up (SIGKILL).
-    server = spawn('/bin/sh', ['-c', SERVER_WATCHDOG, 'code-server', process.execPath, CODE_SERVER_ENTRY,
-      '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-      '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened',
-      '--user-data-dir', userData, '--extensions-dir', join(temp, 'extensions')], {
-      cwd: options.folder,
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...serverEnv, ...isolatedEnv, EXTENSIONS_GALLERY: '{}' },
-    });
+    server = spawnCodeServer({ port, folder: options.folder, profile });
     const serverExited = new Promise((_, reject) => {
       server.on('exit', (code, signal) => reject(new Error(`code-server exited (${code ?? signal})`)));
     });
@@ -290,10 +170,7 @@ async function main() {
       const line = format(...(Array.isArray(args) ? args : [args]));
       if (options.verbose || !WORKBENCH_CHATTER.test(line)) process.stdout.write(`${line}\n`);
     });
-    const remote = (path) => `vscode-remote://127.0.0.1:${port}${path}`;
-    const payload = [...options.devPaths.map((devPath) => ['extensionDevelopmentPath', remote(devPath)]),
-      ['extensionTestsPath', remote(options.testsPath)]];
-    const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const url = workbenchUrl(port, options.folder, options.devPaths, options.testsPath);
     await page.goto(url, { waitUntil: 'domcontentloaded' });
     log(`workbench opened; running ${options.testsPath}`);
     const code = await Promise.race([suiteDone, serverExited]);

@@ -1,0 +1,153 @@
+// Starting and stopping code-server (VS Code 1.96.4 for Node 20, installed by scripts/vscode/install.sh) on
+// 127.0.0.1 with an isolated profile: shared by the test runner (run-tests.mjs) and `npm start` (start.mjs).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ROOT } from './build-tests.mjs';
+
+export const CODE_SERVER_VERSION = '4.96.4';
+export const CODE_SERVER = join(ROOT, '.vscode-test', `code-server-${CODE_SERVER_VERSION}`);
+export const CODE_SERVER_ENTRY = join(CODE_SERVER, 'node_modules/code-server/out/node/entry.js');
+
+// User settings that keep VS Code from looking anything up outside this machine.
+const USER_SETTINGS = {
+  'telemetry.telemetryLevel': 'off',
+  'workbench.startupEditor': 'none',
+  'workbench.enableExperiments': false,
+  'workbench.tips.enabled': false,
+  'update.mode': 'none',
+  'update.showReleaseNotes': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'json.schemaDownload.enable': false,
+  'npm.fetchOnlinePackageInfo': false,
+  'typescript.disableAutomaticTypeAcquisition': true,
+  'git.enabled': false,
+  'files.watcherExclude': { '**/.git/objects/**': true, '**/node_modules/**': true, '**/.vscode-test/**': true },
+};
+
+// Runs code-server ("$@") in the background and waits for it (its exit status becomes the shell's); meanwhile a reader
+// of the shell's stdin, a pipe from this process that is never written, kills the whole process group at end of file,
+// which comes when this process ends, however it ends.
+const SERVER_WATCHDOG = 'exec 3<&0; "$@" </dev/null & server=$!; (read -r _ <&3; kill -KILL 0) & wait "$server"';
+
+/**
+ * A fresh profile in `temp`: HOME and XDG folders (code-server and chromium write there), user data with settings
+ * that look nothing up outside this machine, and an extensions folder. Returns the paths and the environment.
+ */
+export function createProfile(temp) {
+  const home = join(temp, 'home');
+  const userData = join(temp, 'user-data');
+  mkdirSync(join(userData, 'User'), { recursive: true });
+  mkdirSync(join(temp, 'extensions'));
+  mkdirSync(home);
+  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  const env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share'), XDG_CACHE_HOME: join(home, '.cache') };
+  return { userData, extensions: join(temp, 'extensions'), env };
+}
+
+/**
+ * Starts code-server on 127.0.0.1:`port` as the leader of a new process group (one kill reaches the extension host
+ * and the language server it forks too); SERVER_WATCHDOG ends the group should the caller die without cleaning up.
+ */
+export function spawnCodeServer({ port, folder, profile }) {
+  const serverEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(VSCODE_|ELECTRON_RUN_AS_NODE$)/.test(key)));
+  return spawn('/bin/sh', ['-c', SERVER_WATCHDOG, 'code-server', process.execPath, CODE_SERVER_ENTRY,
+    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
+    '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened',
+    '--user-data-dir', profile.userData, '--extensions-dir', profile.extensions], {
+    cwd: folder,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...serverEnv, ...profile.env, EXTENSIONS_GALLERY: '{}' },
+  });
+}
+
+/**
+ * The workbench URL that opens `folder` with the extensions under development (code-server's command line refuses
+ * --extensionDevelopmentPath; the workbench takes it in its payload), and a test suite when `testsPath` is given.
+ */
+export function workbenchUrl(port, folder, devPaths, testsPath) {
+  const remote = (path) => `vscode-remote://127.0.0.1:${port}${path}`;
+  const payload = devPaths.map((devPath) => ['extensionDevelopmentPath', remote(devPath)]);
+  if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
+  return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function healthy(port) {
+  return new Promise((resolveHealth) => {
+    const request = get({ host: '127.0.0.1', port, path: '/healthz', timeout: 1000 }, (response) => {
+      response.resume();
+      resolveHealth(response.statusCode === 200);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolveHealth(false));
+  });
+}
+
+/** Polls /healthz until it answers 200; fails at once if code-server exits, or when the run's deadline passes. */
+export async function waitForHealth(port, server, signal) {
+  for (;;) {
+    if (server.exitCode !== null || server.signalCode !== null) throw new Error(`code-server exited (${server.exitCode ?? server.signalCode}) before it was ready`);
+    if (await healthy(port)) return;
+    await delay(100, undefined, { signal });
+  }
+}
+
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch (error) {
+    if (error.code !== 'ESRCH') throw error;
+  }
+}
+
+/** Whether a process of the group still runs: zombies do not count (the container's init reaps them late). */
+function groupAlive(child) {
+  if (!existsSync('/proc/self/stat')) {
+    try {
+      process.kill(-child.pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ')'.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === child.pid && state !== 'Z') return true;
+  }
+  return false;
+}
+
+/** Ends code-server's whole process group: SIGTERM, then SIGKILL for whatever is left after 3 s. */
+export async function stopServer(child) {
+  killGroup(child, 'SIGTERM');
+  for (let waited = 0; waited < 3000 && groupAlive(child); waited += 50) await delay(50);
+  if (groupAlive(child)) killGroup(child, 'SIGKILL');
+  for (let waited = 0; waited < 2000 && groupAlive(child); waited += 50) await delay(50);
+}
+
