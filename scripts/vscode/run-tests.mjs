@@ -22,17 +22,12 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { ROOT, buildTests } from './build-tests.mjs';
-import { CODE_SERVER, CODE_SERVER_ENTRY, CODE_SERVER_VERSION, createProfile, freePort, spawnCodeServer, stopServer, waitForHealth, workbenchUrl } from './code-server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, CODE_SERVER, CODE_SERVER_ENTRY, CODE_SERVER_VERSION, createProfile, freePort, spawnCodeServer, stopServer, waitForHealth, workbenchUrl } from './code-server.mjs';
 
 /* global AbortController */
 
 const started = Date.now();
-const CHROMIUM = process.env.DTMETRICS_CHROMIUM ?? '/usr/bin/chromium';
 const RESULTS_DIR = join(ROOT, 'test-results');
-// Chromium on a machine whose only network is loopback (shared/VSCODE-TESTING.md); Playwright adds --headless and
-// --no-sandbox itself, and the profile folder is a new one for each run.
-const CHROMIUM_ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'];
 // How long to wait, after the workbench reported the suite's end, for code-server to log the extension host's exit.
 const HOST_EXIT_GRACE_MS = 3000;
 
