@@ -8,7 +8,7 @@ import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../../server/src/p
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('dtmetrics', { log: true });
   const status = vscode.window.createStatusBarItem('dtmetrics.status', vscode.StatusBarAlignment.Right, 100);
   status.name = 'dtmetrics';
@@ -47,7 +47,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client?.restart();
     }),
   );
-  await client.start();
+  // Activation returns at once; the server starts in the background (its state shows in the status item).
+  client.start().catch((error: unknown) => {
+    log.error(`The language server did not start: ${error instanceof Error ? error.message : String(error)}`);
+    show('$(error) dtmetrics', 'The dtmetrics language server did not start. Click to try again.');
+  });
 }
 
 export async function deactivate(): Promise<void> {
