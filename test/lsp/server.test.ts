@@ -270,3 +270,34 @@ describe('language server, pull diagnostics and features', () => {
     assert.equal(apply(text, edits), '#a.metric gauge dt.meta.unit=Byte\na.metric,k="x  y" 5\nb.metric 6\n\n');
   });
 });
+
+describe('language server, bad input', () => {
+  let h: Harness;
+  before(async () => (h = await start(true)));
+  after(async () => assert.equal(await stop(h), 0, 'the server survived every bad input and exits cleanly'));
+
+  test('a 50 MB document: capped diagnostics, and the server still answers', async () => {
+    const line = 'http.server.request.duration,service=checkout,endpoint="/api/v1/cart/{id}",method=GET gauge,min=1,max=2,sum=3,count=2';
+    const bad = 'http.server.request.duration,Service=checkout gauge,5';
+    const lines: string[] = [];
+    for (let bytes = 0; bytes < 50_000_000; bytes += line.length + 1) lines.push(lines.length % 100 === 0 ? bad : line);
+    const uri = await open(h, lines.join('\n'));
+    const ds = await pulled(h, uri);
+    assert.equal(ds.length, 1001, 'the default cap of 1,000 and its note');
+    assert.ok(ds.slice(0, 1000).every((d) => d.code === 'DK001' || d.code === 'MK012' || d.code === 'LN002' || d.code === 'LN003'), codes(ds.slice(0, 5)).join(' '));
+    const symbols = (await h.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as DocumentSymbol[];
+    assert.equal(symbols[0]?.name, 'http.server.request.duration');
+  });
+
+  test('a binary file renamed .dtmetrics: findings, no crash', async () => {
+    const binary = Array.from({ length: 4096 }, (_, i) => String.fromCharCode((i * 7919) % 256)).join('');
+    const uri = await open(h, binary);
+    const ds = await pulled(h, uri);
+    assert.ok(ds.length > 0 && ds.every((d) => d.range.start.character <= d.range.end.character));
+  });
+
+  test('CRLF and mixed line ends: each finding on its own line, at its column', async () => {
+    const uri = await open(h, 'ok.metric 5\r\n1bad 5\r\nok.metric 6\rcache.size,cacheM=1 5\nok.metric 7\r\n');
+    assert.deepEqual(codes(await pulled(h, uri)), ['DK001@3:16-17', 'MK002@1:0-1']);
+  });
+});
