@@ -1,6 +1,6 @@
 // Starting and stopping code-server (VS Code 1.96.4 for Node 20, installed by scripts/vscode/install.sh) on
 // 127.0.0.1 with an isolated profile: shared by the test runner (run-tests.mjs) and `npm start` (start.mjs).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
@@ -53,6 +53,22 @@ export function createProfile(temp) {
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
   const env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share'), XDG_CACHE_HOME: join(home, '.cache') };
   return { userData, extensions: join(temp, 'extensions'), env };
+}
+
+/** Installs a .vsix into the profile's extensions folder with code-server's own command line. */
+export function installExtension(vsix, profile) {
+  execFileSync(process.execPath, [CODE_SERVER_ENTRY, '--install-extension', vsix, '--force', '--user-data-dir', profile.userData, '--extensions-dir', profile.extensions], {
+    env: { ...process.env, ...profile.env, EXTENSIONS_GALLERY: '{}' },
+    stdio: 'ignore',
+  });
+}
+
+/** An empty extension to develop, for a test suite that checks installed extensions only. */
+export function createTestHost(temp) {
+  const host = join(temp, 'test-host');
+  mkdirSync(host);
+  writeFileSync(join(host, 'package.json'), JSON.stringify({ name: 'test-host', publisher: 'dtmetrics-tests', version: '0.0.0', engines: { vscode: '^1.91.0' } }));
+  return host;
 }
 
 /**

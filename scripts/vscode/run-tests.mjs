@@ -22,7 +22,7 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { ROOT, buildTests } from './build-tests.mjs';
-import { CHROMIUM, CHROMIUM_ARGS, CODE_SERVER, CODE_SERVER_ENTRY, CODE_SERVER_VERSION, createProfile, freePort, spawnCodeServer, stopServer, waitForHealth, workbenchUrl } from './code-server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, CODE_SERVER, CODE_SERVER_ENTRY, CODE_SERVER_VERSION, createProfile, createTestHost, installExtension, freePort, spawnCodeServer, stopServer, waitForHealth, workbenchUrl } from './code-server.mjs';
 
 /* global AbortController */
 
@@ -35,7 +35,7 @@ const HOST_EXIT_GRACE_MS = 3000;
 const WORKBENCH_CHATTER = /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin extensions|Updating additional builtin extensions cache|\[Service Worker\])/;
 
 function parseArgs(argv) {
-  const options = { devPaths: [], testsPath: undefined, folder: undefined, verbose: false,
+  const options = { devPaths: [], testsPath: undefined, folder: undefined, verbose: false, vsix: undefined,
     timeoutSeconds: Number(process.env.DTMETRICS_VSCODE_TIMEOUT ?? 180) };
   for (const arg of argv) {
     const [flag, value] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -44,12 +44,13 @@ function parseArgs(argv) {
     else if (flag === '--folder') options.folder = resolve(value);
     else if (flag === '--timeout') options.timeoutSeconds = Number(value);
     else if (flag === '--verbose') options.verbose = true;
+    else if (flag === '--vsix') options.vsix = resolve(value);
     else if (!arg.startsWith('--') && options.testsPath === undefined) options.testsPath = resolve(arg);
     else throw new Error(`unknown argument: ${arg}`);
   }
   if (!(options.timeoutSeconds > 0)) throw new Error('--timeout must be a positive number of seconds');
-  if (options.devPaths.length === 0) options.devPaths.push(ROOT);
-  options.folder ??= options.devPaths[0];
+  if (options.devPaths.length === 0 && !options.vsix) options.devPaths.push(ROOT);
+  options.folder ??= options.devPaths[0] ?? ROOT;
   return options;
 }
 
@@ -89,6 +90,12 @@ async function main() {
   const deadline = setTimeout(() => timeout.abort(new Error(`timed out after ${options.timeoutSeconds} s`)), options.timeoutSeconds * 1000);
   const temp = mkdtempSync(join(tmpdir(), 'dtmetrics-vscode-'));
   const profile = createProfile(temp);
+  if (options.vsix) {
+    // The extension under test comes from the package, installed as a user would; a stub extension under
+    // development only gives the test suite its host.
+    installExtension(options.vsix, profile);
+    options.devPaths.push(createTestHost(temp));
+  }
   const isolatedEnv = profile.env;
   const serverLogFile = join(temp, 'code-server.log');
   const serverLog = createWriteStream(serverLogFile);

@@ -27,6 +27,8 @@ describe('dtmetrics in VS Code', () => {
     assert.equal(document.languageId, 'dtmetrics');
     const ext = extension();
     await waitFor(`${EXTENSION_ID} to become active`, () => ext.isActive);
+    // Run against an installed .vsix (run-tests.mjs --vsix), the extension must come from the package.
+    if (process.env.DTMETRICS_VSCODE_EXPECT_INSTALLED === '1') assert.notEqual(ext.extensionPath, repoRoot(), 'the extension was loaded from the repository, not the .vsix');
   });
 
   describe('language server', () => {
