@@ -109,6 +109,14 @@ export class FileLinter {
     return this.toDiagnostics(index, found);
   }
 
+  /** Lints a whole text held in memory from its first line (editors); lines split as VS Code splits them. */
+  lintText(text: string): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    let index = 0;
+    for (const line of splitLines(text)) for (const d of this.lintLine(index++, line)) out.push(d);
+    return out;
+  }
+
   /**
    * What this file says of a metric key so far: its payload type, the line that set it, and its distinct
    * dimension tuples (null once past the cardinality budget, when they are no longer counted).
@@ -347,15 +355,9 @@ function utf8Length(s: string): number {
   return bytes;
 }
 
-/** Lints a whole text held in memory (editors); splits lines as VS Code does: `\r\n`, `\n` or `\r`. */
+/** Lints a whole text held in memory; splits lines as VS Code does: `\r\n`, `\n` or `\r`. */
 export function lintText(text: string, options: LintOptions): Diagnostic[] {
-  const linter = new FileLinter(options);
-  const out: Diagnostic[] = [];
-  let index = 0;
-  for (const line of splitLines(text)) {
-    for (const d of linter.lintLine(index++, line)) out.push(d);
-  }
-  return out;
+  return new FileLinter(options).lintText(text);
 }
 
 export function* splitLines(text: string): Generator<string> {

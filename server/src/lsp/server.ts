@@ -15,7 +15,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { FileLinter, splitLines } from '../core/lint.ts';
+import { FileLinter } from '../core/lint.ts';
 import type { Diagnostic } from '../core/problems.ts';
 import { RULES } from '../core/rules.ts';
 import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../protocol.ts';
@@ -87,13 +87,11 @@ async function lint(doc: TextDocument): Promise<LintedDocument> {
   const start = performance.now();
   const text = doc.getText();
   const linter = new FileLinter(lintOptions(settings, Date.now()));
-  const found: Diagnostic[] = [];
-  let line = 0;
-  for (const lineText of splitLines(text)) for (const d of linter.lintLine(line++, lineText)) found.push(d);
+  const found = linter.lintText(text);
   const result: LintedDocument = {
     version: doc.version,
     stale: false,
-    diagnostics: cap(found.map(toLsp), settings.maxDiagnostics, line),
+    diagnostics: cap(found.map(toLsp), settings.maxDiagnostics, doc.lineCount),
     linter,
     hasTimestamps: settings.timestampWindow === 'check' && /\s\d{10,}\s*$/m.test(text),
   };
