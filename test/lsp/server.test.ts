@@ -250,6 +250,17 @@ describe('language server, pull diagnostics and features', () => {
     assert.match((await at(2, 11))?.value ?? '', /DK001: Invalid dimension key/);
   });
 
+  test('hover names the configured cardinality budget once a key passes it', async () => {
+    h.settings = { cardinalityBudget: 1 };
+    await h.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    const uri = await open(h, 'many.series,host=a 5\nmany.series,host=b 5\n');
+    assert.ok((await pulled(h, uri)).some((d) => d.code === 'MK012'));
+    const hovered = (await h.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 2 } })) as Hover | null;
+    assert.match((hovered?.contents as { value: string } | undefined)?.value ?? '', /more than 1 series/);
+    h.settings = {};
+    await h.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  });
+
   test('completion: workspace keys, payload forms, metadata properties and units', async () => {
     const uri = await open(h, 'http.server.request.duration,\nmy.metric \n#my.metric gauge \n#my.metric gauge dt.meta.unit=\n');
     const labels = async (line: number, character: number) =>

@@ -119,11 +119,12 @@ export class FileLinter {
 
   /**
    * What this file says of a metric key so far: its payload type, the line that set it, and its distinct
-   * dimension tuples (null once past the cardinality budget, when they are no longer counted).
+   * dimension tuples (null once past the cardinality `budget`, when they are no longer counted).
    */
-  keySummary(key: string): { type: 'gauge' | 'count' | null; firstLine: number; series: number | null } | undefined {
+  keySummary(key: string): { type: 'gauge' | 'count' | null; firstLine: number; series: number | null; budget: number } | undefined {
     const state = this.keys.get(key);
-    return state && { type: state.type, firstLine: state.typeLine, series: state.series ? state.series.size : null };
+    const budget = this.ctx.limits.cardinalityBudget;
+    return state && { type: state.type, firstLine: state.typeLine, series: state.series ? state.series.size : null, budget };
   }
 
   private toDiagnostics(index: number, problems: Problem[]): readonly Diagnostic[] {

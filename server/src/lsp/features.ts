@@ -21,7 +21,7 @@ import { formatDuration } from '../core/check.ts';
 import type { FileLinter } from '../core/lint.ts';
 import { parseLine } from '../core/parse.ts';
 import type { DiagnosticData, Fix } from '../core/problems.ts';
-import { isRuleCode, LIMITS, RULES } from '../core/rules.ts';
+import { isRuleCode, RULES } from '../core/rules.ts';
 import type { WorkspaceIndex } from './workspace-index.ts';
 
 /** One lint of a document version: its diagnostics, and the linter that saw it (for key summaries). */
@@ -113,7 +113,7 @@ export function hover(doc: TextDocument, position: Position, result: LintedDocum
     if (inside(position, parsed.key.start, parsed.key.end) && parsed.key.text) {
       const summary = result.linter.keySummary(parsed.key.text);
       if (summary) {
-        const series = summary.series === null ? `more than ${LIMITS.cardinalityBudget.toLocaleString('en-US')} series` : `${summary.series} series`;
+        const series = summary.series === null ? `more than ${summary.budget.toLocaleString('en-US')} series` : `${summary.series} series`;
         parts.push(`\`${parsed.key.text}\`: ${summary.type ?? 'no valid payload yet'}, ${series} (distinct dimension tuples) in this file`);
       }
     }

@@ -31,6 +31,7 @@ const index = new WorkspaceIndex();
 const CLOCK_REFRESH_MS = Number(process.env.DTMETRICS_CLOCK_REFRESH_MS) || 30_000;
 
 let pullDiagnostics = false;
+let refreshSupport = false;
 let configurationRequests = false;
 const settingsByUri = new Map<string, Promise<ServerSettings>>();
 const linted = new Map<string, LintedDocument>();
@@ -39,6 +40,7 @@ const pending = new Set<string>();
 connection.onInitialize((params): InitializeResult => {
   const capabilities = params.capabilities;
   pullDiagnostics = capabilities.textDocument?.diagnostic !== undefined;
+  refreshSupport = capabilities.workspace?.diagnostics?.refreshSupport === true;
   configurationRequests = capabilities.workspace?.configuration === true;
   for (const folder of params.workspaceFolders ?? []) index.addFolder(folder.uri);
   return {
@@ -64,7 +66,7 @@ connection.onInitialized(() => {
 connection.onDidChangeConfiguration(() => {
   settingsByUri.clear();
   linted.clear();
-  if (pullDiagnostics) connection.languages.diagnostics.refresh();
+  if (pullDiagnostics) refreshDiagnostics();
   else for (const doc of documents.all()) schedule(doc.uri);
 });
 
@@ -159,7 +161,16 @@ function refreshForClock(): void {
     any = true;
     schedule(uri);
   }
-  if (any && pullDiagnostics) connection.languages.diagnostics.refresh();
+  if (any && pullDiagnostics) refreshDiagnostics();
+}
+
+/**
+ * Pull mode: asks the client to pull again, if it said it can be asked. A client that refuses must not bring the
+ * server down (an unhandled rejection would end the process): it pulls again on its own at the next edit.
+ */
+function refreshDiagnostics(): void {
+  if (!refreshSupport) return;
+  connection.languages.diagnostics.refresh().catch((error: unknown) => connection.console.warn(`diagnostic refresh refused: ${String(error)}`));
 }
 
 documents.onDidOpen((e) => {
