@@ -7,12 +7,6 @@ import { problem, type Problem } from './problems.ts';
 import { formatNumber, readNumber } from './numbers.ts';
 import type { DataLine, KeyValueNode, MetadataLine, Payload, SummaryField, Token } from './parse.ts';
 
-export interface CheckContext {
-  limits: Limits;
-  /** Epoch milliseconds for the timestamp window, or null to switch the window (TS003) off. */
-  now: number | null;
-}
-
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 const isLower = (c: number): boolean => c >= 0x61 && c <= 0x7a;
 const isUpper = (c: number): boolean => c >= 0x41 && c <= 0x5a;
@@ -24,16 +18,20 @@ const COLON = 0x3a;
 const isMetricKeyChar = (c: number): boolean => isLower(c) || isUpper(c) || isDigit(c) || c === UNDERSCORE || c === DASH;
 const isDimensionKeyChar = (c: number): boolean => isLower(c) || isDigit(c) || c === UNDERSCORE || c === DASH || c === COLON;
 
-export function checkDataLine(line: DataLine, ctx: CheckContext): Problem[] {
+/**
+ * The line rules of a data line, all but the timestamp window (checkTimestampWindow): they depend only on the
+ * line and the limits, so their findings can be kept for a line an edit did not touch.
+ */
+export function checkDataLine(line: DataLine, limits: Limits): Problem[] {
   const problems = line.problems;
-  checkMetricKey(line.key, ctx.limits, problems);
-  if (line.dimensions.length > 0) checkDimensions(line.text, line.dimensions, ctx.limits, problems);
+  checkMetricKey(line.key, limits, problems);
+  if (line.dimensions.length > 0) checkDimensions(line.text, line.dimensions, limits, problems);
   if (line.payload) checkPayload(line.payload, problems);
   else if (!problems.some((p) => p.code === 'DV001')) {
     const end = line.text.length;
     problems.push(problem('PL001', Math.max(0, end - 1), end, { found: null, suggestion: null }));
   }
-  if (line.timestamp) checkTimestamp(line.timestamp, ctx.now, ctx.limits, problems);
+  if (line.timestamp) checkTimestamp(line.timestamp, problems);
   return problems;
 }
 
@@ -370,7 +368,7 @@ function missingFieldsFix(span: { end: number }, values: Map<SummaryName, { fiel
 const YEAR_2000_MS = 946_684_800_000;
 const YEAR_3000_MS = 32_503_680_000_000;
 
-function checkTimestamp(t: Token, now: number | null, limits: Limits, problems: Problem[]): void {
+function checkTimestamp(t: Token, problems: Problem[]): void {
   const s = t.text;
   for (let j = 0; j < s.length; j++) {
     if (!isDigit(s.charCodeAt(j))) {
@@ -391,11 +389,14 @@ function checkTimestamp(t: Token, now: number | null, limits: Limits, problems: 
       problems.push(problem('TS002', t.start, t.end, { unit, suggestion }, { ...data, fix }));
     }
   }
-  if (now === null) return;
-  const value = Number(s);
-  if (!isOutsideWindow(value, now, limits)) return;
-  const iso = value <= 8.64e15 ? new Date(value).toISOString().replace('.000Z', 'Z') : `${s} ms`;
-  problems.push(problem('TS003', t.start, t.end, { iso, distance: formatDuration(Math.abs(value - now)), future: value > now }, data));
+}
+
+/** TS003 for a timestamp the line rules found well-formed (`digits`: its value), against `now`. */
+export function checkTimestampWindow(start: number, end: number, digits: string, now: number, limits: Limits): Problem | null {
+  const value = Number(digits);
+  if (!isOutsideWindow(value, now, limits)) return null;
+  const iso = value <= 8.64e15 ? new Date(value).toISOString().replace('.000Z', 'Z') : `${digits} ms`;
+  return problem('TS003', start, end, { iso, distance: formatDuration(Math.abs(value - now)), future: value > now }, { timestamp: { start, end } });
 }
 
 /** DOC D1: a timestamp is accepted from 1 h before `now` to 10 min after it. */

@@ -3,8 +3,8 @@
  * memory) and gets each line's diagnostics back at once; every file-level finding is placed on the line where it
  * becomes true (the second payload type, the second metadata line, the tuple over budget, the request limit).
  */
-import { parseLine, type DataLine, type KeyValueNode, type MetadataLine, type ParsedLine } from './parse.ts';
-import { checkDataLine, checkMetadataLine, isOutsideWindow, storedKey, type CheckContext } from './check.ts';
+import { parseLine, type DataLine, type KeyValueNode, type ParsedLine, type Token } from './parse.ts';
+import { checkDataLine, checkMetadataLine, checkTimestampWindow, isOutsideWindow, storedKey } from './check.ts';
 import { CleanLineMatcher, CleanPrefixTable } from './fast-path.ts';
 import { problem, type Diagnostic, type Problem } from './problems.ts';
 import { LIMITS, RULES, type Limits, type RuleCode, type Severity, type SeveritySetting } from './rules.ts';
@@ -43,6 +43,27 @@ interface CleanPrefix {
   tuple: number;
 }
 
+/**
+ * What one line says on its own: the findings of the line rules (all but the timestamp window, which moves with
+ * the clock) and what the file-level checks need. It depends only on the line's text and the limits, so an
+ * editor keeps it for every line an edit did not touch (DocumentLinter).
+ */
+export interface LineFacts {
+  /** Comments and blank lines take no part in the file-level checks. */
+  kind: 'data' | 'metadata' | 'other';
+  problems: readonly Problem[];
+  key: string;
+  keyStart: number;
+  keyEnd: number;
+  /** The line's UTF-8 length, for the request size (LN003). */
+  bytes: number;
+  /** A metadata line of a known payload type: the key it is stored under (MD005). */
+  metadataKey: string | null;
+  use: KeyUse | null;
+  /** A well-formed timestamp, for the window (TS003). */
+  timestamp: Token | null;
+}
+
 /** What the file-level checks need to know of a parsed data line (offsets in the line). */
 interface KeyUse {
   keyEnd: number;
@@ -59,7 +80,8 @@ const NO_PROBLEMS: Problem[] = [];
 const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([]);
 
 export class FileLinter {
-  private readonly ctx: CheckContext;
+  private readonly now: number | null;
+  private readonly limits: Limits;
   private readonly severities: Partial<Record<RuleCode, SeveritySetting>>;
   private readonly keys = new Map<string, KeyState>();
   /** First metadata line per stored metric key. */
@@ -74,7 +96,8 @@ export class FileLinter {
   private lineIndex = 0;
 
   constructor(options: LintOptions) {
-    this.ctx = { now: options.now, limits: { ...LIMITS, ...options.limits } };
+    this.now = options.now;
+    this.limits = { ...LIMITS, ...options.limits };
     this.severities = options.severities ?? {};
   }
 
@@ -94,11 +117,11 @@ export class FileLinter {
    * touching any state, when the caller must decode the line and call lintLine.
    */
   lintCleanBytes(index: number, buf: Uint8Array, start: number, end: number): readonly Diagnostic[] | null {
-    if (end - start > this.ctx.limits.lineMaxLength) return null;
+    if (end - start > this.limits.lineMaxLength) return null;
     const m = this.matcher;
     if (!m.match(buf, start, end)) return null;
-    const now = this.ctx.now;
-    if (m.timestamp >= 0 && now !== null && isOutsideWindow(m.timestamp, now, this.ctx.limits)) return null;
+    const now = this.now;
+    if (m.timestamp >= 0 && now !== null && isOutsideWindow(m.timestamp, now, this.limits)) return null;
     this.lineIndex = index;
     const hit = m.prefix as CleanPrefix;
     const problems = this.checkRequestLimits(0, hit.keyEnd, end - start, NO_PROBLEMS);
@@ -109,12 +132,10 @@ export class FileLinter {
     return this.toDiagnostics(index, found);
   }
 
-  /** Lints a whole text held in memory from its first line (editors); lines split as VS Code splits them. */
-  lintText(text: string): Diagnostic[] {
-    const out: Diagnostic[] = [];
-    let index = 0;
-    for (const line of splitLines(text)) for (const d of this.lintLine(index++, line)) out.push(d);
-    return out;
+  /** Lints the line at `index` from its facts (lineFacts), which may have been kept from an earlier version. */
+  lintFacts(index: number, facts: LineFacts): readonly Diagnostic[] {
+    this.lineIndex = index;
+    return this.toDiagnostics(index, this.checkFile(facts));
   }
 
   /**
@@ -123,7 +144,7 @@ export class FileLinter {
    */
   keySummary(key: string): { type: 'gauge' | 'count' | null; firstLine: number; series: number | null; budget: number } | undefined {
     const state = this.keys.get(key);
-    const budget = this.ctx.limits.cardinalityBudget;
+    const budget = this.limits.cardinalityBudget;
     return state && { type: state.type, firstLine: state.typeLine, series: state.series ? state.series.size : null, budget };
   }
 
@@ -137,7 +158,7 @@ export class FileLinter {
       if (p.data) d.data = p.data;
       diagnostics.push(d);
     }
-    if (diagnostics.length > 1) diagnostics.sort((a, b) => a.startChar - b.startChar || a.endChar - b.endChar);
+    if (diagnostics.length > 1) diagnostics.sort((a, b) => a.startChar - b.startChar || a.endChar - b.endChar || (a.code < b.code ? -1 : 1));
     return diagnostics;
   }
 
@@ -149,53 +170,57 @@ export class FileLinter {
   }
 
   private check(parsed: ParsedLine, length: number, bytes: Uint8Array | undefined): Problem[] {
-    if (parsed.kind === 'comment' || parsed.kind === 'blank') return [];
-    const text = parsed.text;
-    const limits = this.ctx.limits;
-    const problems = parsed.kind === 'data' ? checkDataLine(parsed, this.ctx) : checkMetadataLine(parsed, limits);
-    if (length > limits.lineMaxLength) problems.push(problem('LN001', limits.lineMaxLength, length, { length }));
-    const replacement = text.indexOf('\uFFFD');
-    if (replacement >= 0) problems.push(problem('LN006', replacement, replacement + 1, {}));
-    const clean = problems.length === 0;
-    this.checkRequestLimits(parsed.key.start, parsed.key.end, this.bytesReported ? 0 : utf8Length(text), problems);
-    const key = parsed.key.text;
-    if (key === '') return problems;
-    const state = this.stateOf(key, parsed.key, problems);
-    if (!state) return problems;
-    if (parsed.kind === 'metadata') {
-      this.checkMetadataRepeat(parsed, problems);
-      return problems;
-    }
-    const use = keyUseOf(parsed);
-    if (!use) return problems;
-    if (clean && bytes) {
+    const facts = lineFacts(parsed, length, bytes ? bytes.length : utf8Length(parsed.text), this.limits);
+    const problems = this.checkFile(facts);
+    const use = facts.use;
+    if (use && bytes && facts.problems.length === 0) {
       // What follows the prefix in a clean line (payload, timestamp) is ASCII: as many bytes as code units.
       const prefixLength = use.payloadStart - 1;
-      const prefixBytes = bytes.length - (text.length - prefixLength);
-      if (bytes[prefixBytes] === 0x20) this.cleanPrefixes.add(bytes, 0, prefixBytes, { state, keyEnd: parsed.key.end, length: prefixLength, tuple: use.tuple });
+      const prefixBytes = bytes.length - (parsed.text.length - prefixLength);
+      const state = this.keys.get(facts.key);
+      if (state && bytes[prefixBytes] === 0x20) this.cleanPrefixes.add(bytes, 0, prefixBytes, { state, keyEnd: facts.keyEnd, length: prefixLength, tuple: use.tuple });
     }
+    return problems;
+  }
+
+  /** The checks that need the rest of the file, or the clock, on one line's facts. */
+  private checkFile(facts: LineFacts): Problem[] {
+    if (facts.kind === 'other') return NO_PROBLEMS;
+    const problems = facts.problems.slice();
+    const t = facts.timestamp;
+    if (t && this.now !== null) {
+      const stale = checkTimestampWindow(t.start, t.end, t.text, this.now, this.limits);
+      if (stale) problems.push(stale);
+    }
+    this.checkRequestLimits(facts.keyStart, facts.keyEnd, facts.bytes, problems);
+    if (facts.key === '') return problems;
+    const state = this.stateOf(facts.key, facts.keyStart, facts.keyEnd, problems);
+    if (!state) return problems;
+    if (facts.kind === 'metadata') {
+      if (facts.metadataKey !== null) this.checkMetadataRepeat(facts.metadataKey, facts.keyStart, facts.keyEnd, problems);
+      return problems;
+    }
+    const use = facts.use;
+    if (!use) return problems;
     return this.recordUse(state, use.type, use.keyEnd, use.payloadStart, use.payloadEnd, use.dimensionsEnd, use.tuple, problems);
   }
 
   /** MD005: metadata counts once per stored metric, so `#jobs count` and `#jobs gauge` are two metrics. */
-  private checkMetadataRepeat(line: MetadataLine, problems: Problem[]): void {
-    const type = line.type?.text;
-    if (type !== 'gauge' && type !== 'count') return;
-    const stored = storedKey(line.key.text, type);
+  private checkMetadataRepeat(stored: string, keyStart: number, keyEnd: number, problems: Problem[]): void {
     const first = this.metadataLines.get(stored);
     if (first !== undefined) {
-      problems.push(problem('MD005', line.key.start, line.key.end, { key: stored, firstLine: first }, { relatedLine: first }));
-    } else if (this.metadataLines.size < this.ctx.limits.metricKeysPerEnvironment) {
+      problems.push(problem('MD005', keyStart, keyEnd, { key: stored, firstLine: first }, { relatedLine: first }));
+    } else if (this.metadataLines.size < this.limits.metricKeysPerEnvironment) {
       this.metadataLines.set(detach(stored), this.lineIndex);
     }
   }
 
-  private stateOf(key: string, span: { start: number; end: number }, problems: Problem[]): KeyState | undefined {
+  private stateOf(key: string, start: number, end: number, problems: Problem[]): KeyState | undefined {
     let state = this.keys.get(key);
     if (state) return state;
-    const limit = this.ctx.limits.metricKeysPerEnvironment;
+    const limit = this.limits.metricKeysPerEnvironment;
     if (this.keys.size >= limit) {
-      if (!this.keysCapped) problems.push(problem('MK013', span.start, span.end, { limit }));
+      if (!this.keysCapped) problems.push(problem('MK013', start, end, { limit }));
       this.keysCapped = true;
       return undefined;
     }
@@ -210,7 +235,7 @@ export class FileLinter {
    * (only read until LN003 is found). Returns `problems`, or a new array.
    */
   private checkRequestLimits(keyStart: number, keyEnd: number, byteLength: number, problems: Problem[]): Problem[] {
-    const limits = this.ctx.limits;
+    const limits = this.limits;
     const lines = ++this.sentLines;
     if (this.bytesReported && lines !== limits.linesPerRequest + 1) return problems;
     const found: Problem[] = [];
@@ -265,7 +290,7 @@ export class FileLinter {
     const series = state.series;
     if (series !== null) {
       series.add(tuple);
-      const budget = this.ctx.limits.cardinalityBudget;
+      const budget = this.limits.cardinalityBudget;
       if (series.size > budget) {
         state.series = null;
         const start = dimensionsEnd < 0 ? 0 : keyEnd + 1;
@@ -276,6 +301,28 @@ export class FileLinter {
     return problems === NO_PROBLEMS ? found : problems.concat(found);
   }
 }
+
+/** A parsed line's facts: the line rules' findings and what the file-level checks need. `bytes`: its UTF-8 length. */
+export function lineFacts(parsed: ParsedLine, length: number, bytes: number, limits: Limits): LineFacts {
+  if (parsed.kind === 'comment' || parsed.kind === 'blank') return OTHER_LINE;
+  const text = parsed.text;
+  const problems = parsed.kind === 'data' ? checkDataLine(parsed, limits) : checkMetadataLine(parsed, limits);
+  if (length > limits.lineMaxLength) problems.push(problem('LN001', limits.lineMaxLength, length, { length }));
+  const replacement = text.indexOf('\uFFFD');
+  if (replacement >= 0) problems.push(problem('LN006', replacement, replacement + 1, {}));
+  const key = parsed.key;
+  const facts: LineFacts = { kind: parsed.kind, problems, key: key.text, keyStart: key.start, keyEnd: key.end, bytes, metadataKey: null, use: null, timestamp: null };
+  if (parsed.kind === 'metadata') {
+    const type = parsed.type?.text;
+    if (type === 'gauge' || type === 'count') facts.metadataKey = storedKey(key.text, type);
+  } else {
+    facts.use = keyUseOf(parsed);
+    if (parsed.timestamp && !problems.some((p) => p.code === 'TS001')) facts.timestamp = parsed.timestamp;
+  }
+  return facts;
+}
+
+const OTHER_LINE: LineFacts = Object.freeze({ kind: 'other', problems: [], key: '', keyStart: 0, keyEnd: 0, bytes: 0, metadataKey: null, use: null, timestamp: null });
 
 /** The file-level facts of a parsed data line; null when its payload type is unknown. */
 function keyUseOf(line: DataLine): KeyUse | null {
@@ -338,11 +385,11 @@ function mix(h: number): number {
  * characters with the string they were cut from, so a key cut from a line would pin that line (and the chunk it
  * was decoded from) for as long as a file-level table holds the key. Only used when an entry is first stored.
  */
-function detach(s: string): string {
+export function detach(s: string): string {
   return JSON.parse(JSON.stringify(s)) as string;
 }
 
-function utf8Length(s: string): number {
+export function utf8Length(s: string): number {
   let bytes = s.length;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -358,7 +405,11 @@ function utf8Length(s: string): number {
 
 /** Lints a whole text held in memory; splits lines as VS Code does: `\r\n`, `\n` or `\r`. */
 export function lintText(text: string, options: LintOptions): Diagnostic[] {
-  return new FileLinter(options).lintText(text);
+  const linter = new FileLinter(options);
+  const out: Diagnostic[] = [];
+  let index = 0;
+  for (const line of splitLines(text)) for (const d of linter.lintLine(index++, line)) out.push(d);
+  return out;
 }
 
 export function* splitLines(text: string): Generator<string> {

@@ -15,12 +15,12 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { FileLinter } from '../core/lint.ts';
+import { DocumentLinter } from '../core/document-linter.ts';
 import type { Diagnostic } from '../core/problems.ts';
 import { RULES } from '../core/rules.ts';
 import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../protocol.ts';
 import { codeActions, completions, documentSymbols, foldingRanges, formattingEdits, hover, type LintedDocument } from './features.ts';
-import { DEFAULT_SETTINGS, lintOptions, readSettings, type ServerSettings } from './settings.ts';
+import { DEFAULT_SETTINGS, lintOptions, readSettings, windowNow, type ServerSettings } from './settings.ts';
 import { WorkspaceIndex } from './workspace-index.ts';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -35,6 +35,8 @@ let refreshSupport = false;
 let configurationRequests = false;
 const settingsByUri = new Map<string, Promise<ServerSettings>>();
 const linted = new Map<string, LintedDocument>();
+/** Per open document, the incremental linter made for its settings (it keeps line facts between versions). */
+const documentLinters = new Map<string, { settings: ServerSettings; linter: DocumentLinter }>();
 const pending = new Set<string>();
 
 connection.onInitialize((params): InitializeResult => {
@@ -66,6 +68,7 @@ connection.onInitialized(() => {
 connection.onDidChangeConfiguration(() => {
   settingsByUri.clear();
   linted.clear();
+  documentLinters.clear();
   if (pullDiagnostics) refreshDiagnostics();
   else for (const doc of documents.all()) schedule(doc.uri);
 });
@@ -87,15 +90,18 @@ async function lint(doc: TextDocument): Promise<LintedDocument> {
   if (cached && cached.version === doc.version && !cached.stale) return cached;
   const settings = await settingsFor(doc.uri);
   const start = performance.now();
-  const text = doc.getText();
-  const linter = new FileLinter(lintOptions(settings, Date.now()));
-  const found = linter.lintText(text);
+  let editor = documentLinters.get(doc.uri);
+  if (editor?.settings !== settings) {
+    editor = { settings, linter: new DocumentLinter(lintOptions(settings)) };
+    documentLinters.set(doc.uri, editor);
+  }
+  const { diagnostics: found, linter, hasTimestamps } = editor.linter.lint(doc.getText(), windowNow(settings, Date.now()));
   const result: LintedDocument = {
     version: doc.version,
     stale: false,
     diagnostics: cap(found.map(toLsp), settings.maxDiagnostics, doc.lineCount),
     linter,
-    hasTimestamps: settings.timestampWindow === 'check' && /\s\d{10,}\s*$/m.test(text),
+    hasTimestamps,
   };
   linted.set(doc.uri, result);
   const params: ValidatedParams = { uri: doc.uri, version: doc.version, durationMs: performance.now() - start, problems: found.length };
@@ -181,6 +187,7 @@ documents.onDidChangeContent((e) => schedule(e.document.uri));
 documents.onDidSave((e) => index.addDocument(e.document.uri, e.document.getText()));
 documents.onDidClose((e) => {
   linted.delete(e.document.uri);
+  documentLinters.delete(e.document.uri);
   settingsByUri.delete(e.document.uri);
   if (!pullDiagnostics) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });

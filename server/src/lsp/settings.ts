@@ -51,9 +51,9 @@ export function readSettings(raw: unknown): ServerSettings {
   };
 }
 
-export function lintOptions(settings: ServerSettings, now: number): LintOptions {
+/** The lint options of these settings, all but the clock (windowNow): they hold for every version of a document. */
+export function lintOptions(settings: ServerSettings): Omit<LintOptions, 'now'> {
   return {
-    now: settings.timestampWindow === 'off' ? null : now,
     severities: { ...EDITOR_SEVERITIES, ...(settings.severities as Partial<Record<RuleCode, SeveritySetting>>) },
     limits: {
       cardinalityBudget: settings.cardinalityBudget,
@@ -61,4 +61,9 @@ export function lintOptions(settings: ServerSettings, now: number): LintOptions 
       dimensionValueMaxLength: settings.dimensionValueMaxLength,
     },
   };
+}
+
+/** The time to check timestamps against under these settings: `now`, or null where the window is off. */
+export function windowNow(settings: ServerSettings, now: number): number | null {
+  return settings.timestampWindow === 'off' ? null : now;
 }

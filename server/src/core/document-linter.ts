@@ -1,0 +1,71 @@
+/**
+ * Lints successive versions of one document held in memory: an editor's. Each line's facts (lineFacts: the line
+ * rules' findings) are kept, and reused for the lines an edit did not touch, the unchanged runs before and after
+ * the edited range. A one-character edit then parses one line and runs only the file-level checks, which need
+ * the whole file but only a few lookups per line: cheap enough for every keystroke in a large document.
+ */
+import { detach, FileLinter, lineFacts, utf8Length, type LineFacts, type LintOptions } from './lint.ts';
+import { parseLine } from './parse.ts';
+import type { Diagnostic } from './problems.ts';
+import { LIMITS, type Limits } from './rules.ts';
+
+export interface DocumentLint {
+  diagnostics: Diagnostic[];
+  /** The linter that saw this version, for what the file says of each key (hovers). */
+  linter: FileLinter;
+  /** How many lines were parsed for this version; the others' facts were kept from the last one. */
+  parsedLines: number;
+  /** The window is checked and some line has a well-formed timestamp: it moves with the clock, so lint again later. */
+  hasTimestamps: boolean;
+}
+
+/** Line breaks as VS Code splits lines: `\r\n`, `\n` or a lone `\r`. */
+const LINE_BREAK = /\r\n|\r|\n/;
+
+export class DocumentLinter {
+  private lines: string[] = [];
+  private facts: LineFacts[] = [];
+  private readonly limits: Limits;
+
+  /** `options`: everything but the clock, fixed for this linter's life (facts depend on the limits). */
+  constructor(private readonly options: Omit<LintOptions, 'now'>) {
+    this.limits = { ...LIMITS, ...options.limits };
+  }
+
+  /** Lints `text`, the document's newest version, against `now` (epoch ms; null: no timestamp window). */
+  lint(text: string, now: number | null): DocumentLint {
+    const lines = text.includes('\r') ? text.split(LINE_BREAK) : text.split('\n');
+    const { facts, parsedLines } = this.reuse(lines);
+    const linter = new FileLinter({ ...this.options, now });
+    const diagnostics: Diagnostic[] = [];
+    let hasTimestamps = false;
+    for (let i = 0; i < facts.length; i++) {
+      const lineFacts = facts[i] as LineFacts;
+      if (lineFacts.timestamp && now !== null) hasTimestamps = true;
+      for (const d of linter.lintFacts(i, lineFacts)) diagnostics.push(d);
+    }
+    return { diagnostics, linter, parsedLines, hasTimestamps };
+  }
+
+  /** The facts of every line of `lines`: kept from the last version where a line is unchanged, else made now. */
+  private reuse(lines: string[]): { facts: LineFacts[]; parsedLines: number } {
+    const old = this.lines;
+    const oldFacts = this.facts;
+    const common = Math.min(lines.length, old.length);
+    let head = 0;
+    while (head < common && lines[head] === old[head]) head++;
+    let tail = 0;
+    while (tail < common - head && lines[lines.length - 1 - tail] === old[old.length - 1 - tail]) tail++;
+    const facts = new Array<LineFacts>(lines.length);
+    for (let i = 0; i < head; i++) facts[i] = oldFacts[i] as LineFacts;
+    for (let i = head; i < lines.length - tail; i++) {
+      // A copy, so facts kept for later versions hold on to this line only, not to this whole version's text.
+      const line = detach(lines[i] as string);
+      facts[i] = lineFacts(parseLine(line), line.length, utf8Length(line), this.limits);
+    }
+    for (let j = 1; j <= tail; j++) facts[lines.length - j] = oldFacts[old.length - j] as LineFacts;
+    this.lines = lines;
+    this.facts = facts;
+    return { facts, parsedLines: lines.length - tail - head };
+  }
+}
