@@ -50,13 +50,15 @@ const TARGET_BYTES = 1_000_000;
 const EDITS = Math.max(50, Number(process.env.BENCH_EDITS) || 60);
 const WARMUP_EDITS = 10;
 const LOAD_RUNS = 7;
+/** Fresh code-server runs for the activation figure (about 8 s each). */
+const ACTIVATION_RUNS = 5;
 const TARGET_P95_MS = 20;
 const TARGET_RATIO = 5;
 const TARGET_ACTIVATION_MS = 100;
 const TARGET_BUNDLE_BYTES = 1_000_000;
 /** One reply later than this fails the run; the whole run is bounded by RUN_DEADLINE_MS. */
 const REPLY_TIMEOUT_MS = 15_000;
-const RUN_DEADLINE_MS = 110_000;
+const RUN_DEADLINE_MS = 240_000;
 /** vscode-json-languageserver 1.3.4 validates 300 ms after the last change (jsonServer.js, validationDelayMs). */
 const JSON_VALIDATION_DELAY_MS = 300;
 
@@ -388,6 +390,7 @@ interface Stats {
   n: number;
   p50: number;
   p95: number;
+  min: number;
   max: number;
   mean: number;
 }
@@ -396,7 +399,7 @@ interface Stats {
 function stats(samples: number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);
   const rank = (q: number) => s[Math.max(0, Math.ceil(q * s.length) - 1)] as number;
-  return { n: s.length, p50: rank(0.5), p95: rank(0.95), max: s[s.length - 1] as number, mean: s.reduce((a, b) => a + b, 0) / s.length };
+  return { n: s.length, p50: rank(0.5), p95: rank(0.95), min: s[0] as number, max: s[s.length - 1] as number, mean: s.reduce((a, b) => a + b, 0) / s.length };
 }
 
 const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -528,31 +531,65 @@ function loadOnce(): Promise<number> {
 /**
  * The extension's activation in a real VS Code, when code-server is installed (scripts/vscode/install.sh): the
  * project's harness (scripts/vscode/run-tests.mjs) runs a one-function suite, written to a temporary folder, that
- * times `await getExtension('dtmetrics.dtmetrics').activate()` in the extension host: loading the bundle, running
- * `activate()` (which starts the language client in the background), as VS Code's own activation time counts it.
- * One sample per run: an extension activates once.
+ * opens a `.dtmetrics` document (activation event `onLanguage:dtmetrics`, as for a user), waits for the extension to
+ * be active, then reads VS Code's own figures from its "Startup Performance" view (`perfview.show`, table
+ * "Extension Activation Stats"): the time to load the code and to call `activate()`. Their sum is what VS Code
+ * shows as the extension's activation time (Developer: Show Running Extensions). An extension activates once per
+ * window, so each sample is a fresh code-server.
  */
 const ACTIVATION_SUITE = `
 exports.run = async function () {
   const vscode = require('vscode');
   const extension = vscode.extensions.getExtension('dtmetrics.dtmetrics');
   if (!extension) throw new Error('dtmetrics.dtmetrics is not installed in the editor under test');
-  const wasActive = extension.isActive;
-  const t0 = performance.now();
-  await extension.activate();
-  const ms = performance.now() - t0;
-  console.log('DTMETRICS_ACTIVATION ' + JSON.stringify({ ms, wasActive }));
+  if (extension.isActive) throw new Error('the extension was already active when the suite started');
+  const until = async (what, ok) => {
+    const deadline = Date.now() + 30000;
+    while (!ok()) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  await vscode.workspace.openTextDocument({ language: 'dtmetrics', content: 'cpu.temperature,host=a gauge,17.1\\n' });
+  await until('activation', () => extension.isActive);
+  await vscode.commands.executeCommand('perfview.show');
+  const perf = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'perf', path: 'Startup Performance' }));
+  const row = () => perf.getText().split('\\n').find((l) => l.startsWith('| dtmetrics.dtmetrics '));
+  await until('the Startup Performance view', () => row() !== undefined);
+  const [loadCode, callActivate, finishActivate, event] = row().split('|').slice(3, 7).map((c) => c.trim());
+  console.log('DTMETRICS_ACTIVATION ' + JSON.stringify({ loadCode: +loadCode, callActivate: +callActivate, finishActivate: +finishActivate, event }));
 };
 `;
 
-type Activation = { ms: number; wallS: number } | { error: string };
+/** VS Code's activation figures for the extension, in ms, from one fresh editor. */
+interface ActivationSample {
+  loadCode: number;
+  callActivate: number;
+  finishActivate: number;
+  event: string;
+}
+type Activation = { samples: ActivationSample[]; wallS: number } | { error: string };
 
-function vscodeActivation(): Promise<Activation> {
+async function vscodeActivation(): Promise<Activation> {
   const dir = mkdtempSync(join(tmpdir(), 'dtmetrics-activation-'));
   const suite = join(dir, 'index.js');
   writeFileSync(suite, ACTIVATION_SUITE);
   const t0 = performance.now();
-  return new Promise<Activation>((resolveActivation) => {
+  const samples: ActivationSample[] = [];
+  try {
+    for (let i = 0; i < ACTIVATION_RUNS; i++) {
+      const sample = await activationOnce(suite);
+      if ('error' in sample) return sample;
+      samples.push(sample);
+    }
+    return { samples, wallS: (performance.now() - t0) / 1000 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function activationOnce(suite: string): Promise<ActivationSample | { error: string }> {
+  return new Promise((resolveActivation) => {
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
     // run-tests.mjs ends code-server, the browser and the language server itself, on its own timeout or on SIGTERM.
@@ -566,13 +603,11 @@ function vscodeActivation(): Promise<Activation> {
       clearTimeout(timer);
       children.delete(child);
       const line = /^DTMETRICS_ACTIVATION (.*)$/m.exec(out);
-      const found = line ? (JSON.parse(line[1] as string) as { ms: number; wasActive: boolean }) : null;
       const last = out.trim().split('\n').slice(-1)[0] ?? '';
-      if (code !== 0 || !found) resolveActivation({ error: `code-server run failed (exit ${code}): ${last}` });
-      else if (found.wasActive) resolveActivation({ error: 'the extension was already active when the suite started' });
-      else resolveActivation({ ms: found.ms, wallS: (performance.now() - t0) / 1000 });
+      if (code !== 0 || !line) resolveActivation({ error: `code-server run failed (exit ${code}): ${last}` });
+      else resolveActivation(JSON.parse(line[1] as string) as ActivationSample);
     });
-  }).finally(() => rmSync(dir, { recursive: true, force: true }));
+  });
 }
 
 // ------------------------------------------------------------------ report
@@ -587,6 +622,7 @@ function report(rows: { pull: Series; validate: Series; dtmPush: Series; jsonPus
   const extBytes = statSync(EXTENSION_BUNDLE).size;
   const srvBytes = statSync(DTMETRICS_SERVER).size;
   const loadStats = stats(load);
+  const activationStats = stats('error' in activation ? [0] : activation.samples.map((a) => a.loadCode + a.callActivate));
   const jsonVersion = (JSON.parse(readFileSync(join(JSON_PACKAGE, 'package.json'), 'utf8')) as { version: string }).version;
   const jsonName = `vscode-json-languageserver ${jsonVersion}`;
   const docM = pull.doc;
@@ -626,7 +662,7 @@ function report(rows: { pull: Series; validate: Series; dtmPush: Series; jsonPus
     `| Bundle \`dist/server.js\` | ${fmtInt(srvBytes)} bytes (${fmtMB(srvBytes)}) | ≤ 1 MB: ${verdict(srvBytes <= TARGET_BUNDLE_BYTES)} |`,
     'error' in activation
       ? `| Activation in VS Code (code-server) | not measured: ${activation.error.replace(/\|/g, '\\|')} | ≤ ${TARGET_ACTIVATION_MS} ms |`
-      : `| Activation in VS Code (code-server, \`await extension.activate()\`: load + \`activate()\` which starts the language client in the background), 1 sample | ${fmtMs(activation.ms)} ms | ≤ ${TARGET_ACTIVATION_MS} ms: ${verdict(activation.ms <= TARGET_ACTIVATION_MS)} |`,
+      : `| Activation in VS Code (code-server; VS Code's own figure: load code + call \`activate()\`), median of ${activation.samples.length} fresh editors | ${fmtMs(activationStats.p50)} ms (min ${fmtMs(activationStats.min)}, max ${fmtMs(activationStats.max)}) | ≤ ${TARGET_ACTIVATION_MS} ms: ${verdict(activationStats.p50 <= TARGET_ACTIVATION_MS)} |`,
     `| Load time of \`dist/extension.js\` alone (\`require\` + module evaluation, fresh \`node\`, \`vscode\` stubbed), median of ${load.length} | ${fmtMs(loadStats.p50)} ms (max ${fmtMs(loadStats.max)}) | ≤ ${TARGET_ACTIVATION_MS} ms: ${verdict(loadStats.p50 <= TARGET_ACTIVATION_MS)} (load only) |`,
     `| dtmetrics language server start (spawn → \`initialize\` answered, stdio), median of 2 | ${fmtMs(stats([pull.server.startMs, dtmPush.server.startMs]).p50)} ms | (part of activation) |`,
     '',
@@ -641,8 +677,8 @@ function report(rows: { pull: Series; validate: Series; dtmPush: Series; jsonPus
     `- JSON document: the same data lines as an array of ${docJ.describe}; ${fmtInt(validate.initial.length)} diagnostics on open; the first diagnostics took ${fmtMs(validate.openMs)} ms after \`didOpen\` (\`json/validate\`).`,
     'error' in activation
       ? `- Activation: VS Code could not be run here (${activation.error}); the load-time row is \`require('dist/extension.js')\` in a fresh \`node\` with a stub for the \`vscode\` module (${load.map(fmtMs).join(', ')} ms): it covers evaluating the bundle (vscode-languageclient included) but not \`activate()\`, which creates the output channel and status item and starts the language server (spawn and \`initialize\`), nor VS Code's own work around it.`
-      : `- Activation: measured in a real VS Code (code-server 4.96.4 / VS Code 1.96.4 with headless chromium, through scripts/vscode/run-tests.mjs, ${activation.wallS.toFixed(1)} s in all) as \`await vscode.extensions.getExtension('dtmetrics.dtmetrics').activate()\` from a suite that starts with the extension not yet active: the extension host loads dist/extension.js, calls \`activate()\`, which returns once the language client is created; the client then starts the server in the background (spawned over IPC and initialized), shown by the status item. That is what VS Code counts as activation. One sample per run, taken while the workbench may still be busy starting. For the parts: loading the bundle alone in \`node\` takes ${fmtMs(loadStats.p50)} ms (runs: ${load.map(fmtMs).join(', ')} ms), and starting the language server to its \`initialize\` answer takes about ${fmtMs(stats([pull.server.startMs, dtmPush.server.startMs]).p50)} ms in this script (stdio; the extension uses IPC).`,
-    `- Bundles: esbuild, not minified (scripts/build.mjs); the extension bundle includes vscode-languageclient. Source maps are not counted (${fmtInt(statSync(EXTENSION_BUNDLE + '.map').size)} and ${fmtInt(statSync(DTMETRICS_SERVER + '.map').size)} bytes).`,
+      : `- Activation: measured in a real VS Code (code-server 4.96.4 / VS Code 1.96.4 with headless chromium, through scripts/vscode/run-tests.mjs), ${activation.samples.length} fresh editors (${activation.wallS.toFixed(1)} s in all). Each opens a \`.dtmetrics\` document (activation event ${[...new Set(activation.samples.map((a) => a.event))].join(', ')}), and reads VS Code's own figures from its Startup Performance view: load code + call \`activate()\` = ${activation.samples.map((a) => `${a.loadCode} + ${a.callActivate}`).join(', ')} ms; the activation promise settled ${activation.samples.map((a) => a.finishActivate).join(', ')} ms after that. The sum is the activation time VS Code shows (Developer: Show Running Extensions). \`activate()\` returns once the language client is created; the client then starts the server in the background (spawned over IPC and initialized), shown by the status item. The workbench is still starting when the suite runs, so the figures vary from run to run. For the parts: loading the bundle alone in \`node\` takes ${fmtMs(loadStats.p50)} ms (runs: ${load.map(fmtMs).join(', ')} ms), and starting the language server to its \`initialize\` answer takes about ${fmtMs(stats([pull.server.startMs, dtmPush.server.startMs]).p50)} ms in this script (stdio; the extension uses IPC).`,
+    `- Bundles: esbuild, minified (scripts/build.mjs); the extension bundle includes vscode-languageclient. Source maps are not counted (${fmtInt(statSync(EXTENSION_BUNDLE + '.map').size)} and ${fmtInt(statSync(DTMETRICS_SERVER + '.map').size)} bytes).`,
     `- Whole bench: ${wallS.toFixed(1)} s.`,
     '',
   ].join('\n');

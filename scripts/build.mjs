@@ -17,6 +17,9 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // Minified: activation loads half the code (the client bundle is 0.96 MB plain, 0.44 MB minified); source maps
+  // keep stack traces readable.
+  minify: true,
   sourcemap: true,
   logLevel: 'warning',
   // The editor provides `vscode` to the extension host; it is never bundled.

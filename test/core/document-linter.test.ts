@@ -88,7 +88,7 @@ test('an edit parses only the lines it touched', () => {
   const linter = new DocumentLinter({});
   assert.equal(linter.lint(lines.join('\n'), NOW).parsedLines, 1000);
   assert.equal(linter.lint(lines.join('\n'), NOW).parsedLines, 0, 'the same text again');
-  lines[500] = lines[500]!.replace('gauge,500', 'gauge,5x00');
+  lines[500] = String(lines[500]).replace('gauge,500', 'gauge,5x00');
   const edited = linter.lint(lines.join('\n'), NOW);
   assert.equal(edited.parsedLines, 1, 'a one-character edit');
   assert.deepEqual(edited.diagnostics.map((d) => [d.line, d.code]), [[500, 'NU004']]);
