@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 /** A failure the user can act on: printed as one line, exit code 2 (usage or I/O), never a stack trace. */
 export class CliError extends Error {
   constructor(message: string) {
@@ -25,5 +27,14 @@ export function describeSystemError(error: unknown): string {
       return 'too many open files';
     default:
       return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** A command's options parsed strictly; a mistake is one line that points to the command's help. */
+export function parseCommandLine<C extends ParseArgsConfig>(command: string, config: C): ReturnType<typeof parseArgs<C>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new CliError(`${(error as Error).message.split('\n')[0]} (see 'dtmetrics ${command} --help')`);
   }
 }

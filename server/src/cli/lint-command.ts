@@ -1,12 +1,10 @@
 /** `dtmetrics lint`: a thin adapter from files and flags to the core's FileLinter and a reporter. */
-import { open } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { FileLinter, type LintOptions } from '../core/lint.ts';
 import type { Diagnostic } from '../core/problems.ts';
 import { LIMITS, isRuleCode, type Limits, type RuleCode, type SeveritySetting } from '../core/rules.ts';
-import { CliError, describeSystemError } from './errors.ts';
+import { CliError, describeSystemError, parseCommandLine } from './errors.ts';
 import { expandInputs, type Input } from './inputs.ts';
-import { readLines, type LineSink } from './read-lines.ts';
+import { readChunks, readLines, type LineSink } from './read-lines.ts';
 import { createReporter, FORMATS, type Format, type Totals } from './reporters.ts';
 import type { Output } from './output.ts';
 
@@ -38,26 +36,21 @@ interface LintSettings {
 }
 
 function parseLintArgs(argv: string[], clock: () => number): LintSettings | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string' },
-        now: { type: 'string' },
-        'timestamp-window': { type: 'string' },
-        'max-warnings': { type: 'string' },
-        quiet: { type: 'boolean' },
-        rule: { type: 'string', multiple: true },
-        limit: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new CliError(`${(error as Error).message.split('\n')[0]} (see 'dtmetrics lint --help')`);
-  }
+  const parsed = parseCommandLine('lint', {
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string' },
+      now: { type: 'string' },
+      'timestamp-window': { type: 'string' },
+      'max-warnings': { type: 'string' },
+      quiet: { type: 'boolean' },
+      rule: { type: 'string', multiple: true },
+      limit: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const v = parsed.values;
   if (v.help) return 'help';
   const format = (v.format ?? 'stylish') as Format;
@@ -109,33 +102,6 @@ function parseLimits(specs: string[]): Partial<Limits> {
     limits[name as keyof Limits] = parseCount(`--limit ${name}`, value);
   }
   return limits;
-}
-
-/** Chunk size for reading files: large enough that per-read overhead vanishes, small enough to stay in cache. */
-const CHUNK_BYTES = 1 << 20;
-
-/**
- * A file's bytes, chunk by chunk, in two buffers used in turn: the next chunk is read into one while readLines
- * lints the other, and readLines is done with a chunk (it copies what it keeps) before it asks for the next, so
- * no chunk is allocated per read and the disk and the CPU work at the same time.
- */
-async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
-  const file = await open(path, 'r');
-  let reading = Buffer.allocUnsafe(CHUNK_BYTES);
-  let spare = Buffer.allocUnsafe(CHUNK_BYTES);
-  let pending = file.read(reading, 0, CHUNK_BYTES, null);
-  try {
-    for (;;) {
-      const { bytesRead, buffer } = await pending;
-      if (bytesRead === 0) return;
-      [reading, spare] = [spare, reading];
-      pending = file.read(reading, 0, CHUNK_BYTES, null);
-      yield buffer.subarray(0, bytesRead);
-    }
-  } finally {
-    await pending.catch(() => undefined); // a read still in flight must finish before the file closes
-    await file.close();
-  }
 }
 
 export async function runLint(argv: string[], out: Output, clock: () => number, version: string): Promise<number> {

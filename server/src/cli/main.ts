@@ -2,6 +2,8 @@
 import { CliError } from './errors.ts';
 import { LINT_USAGE, runLint } from './lint-command.ts';
 import { Output, wantsColor } from './output.ts';
+import { runPush } from './push-command.ts';
+import { runServe } from './serve-command.ts';
 
 declare const DTMETRICS_VERSION: string;
 const VERSION = typeof DTMETRICS_VERSION === 'string' ? DTMETRICS_VERSION : '0.0.0-dev';
@@ -10,6 +12,8 @@ const USAGE = `Usage: dtmetrics <command> [options]
 
 Commands:
   lint    check .dtmetrics files against the Dynatrace metric ingestion protocol
+  push    send metric lines to a tenant and report what became of each line
+  serve   run a local tenant that speaks the Metrics API, for pushing and querying offline
 
 Run 'dtmetrics <command> --help' for a command's options.
 
@@ -28,6 +32,12 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'lint':
         code = await runLint(rest, out, () => Date.now(), VERSION);
+        break;
+      case 'push':
+        code = await runPush(rest, out, () => Date.now(), process.env);
+        break;
+      case 'serve':
+        code = await runServe(rest, out, process.env);
         break;
       case '--version':
       case '-v':

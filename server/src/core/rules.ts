@@ -575,3 +575,42 @@ export const RULE_CODES = Object.keys(RULES) as RuleCode[];
 export function isRuleCode(code: string): code is RuleCode {
   return Object.prototype.hasOwnProperty.call(RULES, code);
 }
+
+/**
+ * The local tenant (`dtmetrics serve`): which findings make it refuse a line, how it words them, and its own
+ * limits. Wording follows the real tenant where one was observed (PROTOCOL §6.3, §6.4).
+ */
+export const TENANT = {
+  /**
+   * Findings a tenant does not make on a line: request splitting (the body's size is checked whole: 413, and the
+   * SaaS API has no line limit, DOC D2), our per-file budgets (MK012, MK013), and the `.count` suffix notes, which
+   * it reports as warnings instead. Every other finding of severity `error` refuses the line.
+   */
+  notPerLine: ['LN002', 'LN003', 'MK010', 'MK012', 'MK013', 'MD006'] as RuleCode[],
+  /**
+   * The start of a refused line's `error`, by code family, as the real tenant words it (OBS #2295, #4058, #5037:
+   * "invalid metric key", "invalid dimension key in message '…'; error at 'M'  (index 63)", "invalid metric type",
+   * "inconsistent gauge fields: …"). Families with no observed wording [INF] follow the same pattern.
+   */
+  errorTexts: {
+    MK: 'invalid metric key',
+    DK: 'invalid dimension key',
+    DV: 'invalid dimension value',
+    PL: 'invalid metric type',
+    PL003: 'invalid gauge fields',
+    PL007: 'inconsistent gauge fields',
+    PL008: 'inconsistent gauge fields',
+    NU: 'invalid value',
+    TS: 'invalid timestamp',
+    LN: 'invalid line',
+    MD: 'invalid metadata',
+  } as Record<string, string>,
+  /**
+   * How many refused lines and warnings one answer lists. The real tenant listed the first 10 in 2020 ("First 10
+   * errors reported", OBS #2295) and 22 warnings in 2024 (OBS #5037); the cap today is not known [INF]. We list
+   * 100 of each, more than one of our batches needs, and say "First 100 … reported" when there were more.
+   */
+  listedLines: 100,
+  /** DOC D14: the local OneAgent endpoint takes at most 1,000 lines per request. */
+  oneAgentLinesPerRequest: 1_000,
+} as const;

@@ -1,0 +1,281 @@
+/**
+ * `dtmetrics push`: streams files to a tenant in planned batches (core/push.ts) through the HTTP client
+ * (http/push.ts), and reports the fate of every line on its file line. Memory stays bounded on any file size: lines
+ * are planned and sent a slice at a time, and text output is written as each slice is answered.
+ */
+import { readFileSync } from 'node:fs';
+import { environmentUrls, isLoopback, type EnvironmentUrls } from '../core/environment.ts';
+import { millisecondTimestamp, planPush, type PushPlan, type SourceLine, type TimestampMode } from '../core/push.ts';
+import type { Connection } from '../http/client.ts';
+import { pushBatches, type PushResult } from '../http/push.ts';
+import { CliError, describeSystemError, parseCommandLine } from './errors.ts';
+import { expandInputs, type Input } from './inputs.ts';
+import type { Output } from './output.ts';
+import { readChunks, readLines, type LineSink } from './read-lines.ts';
+
+export const PUSH_USAGE = `Usage: dtmetrics push [options] <file|->...
+
+Sends metric lines to a tenant and reports what became of each line: accepted, rejected (with the tenant's
+reason, on its line), held back (it has an error; see --send-errors), unknown (sent, but the answer was lost: not
+resent, since counts would be counted twice) or not sent. Comments and blank lines are never sent.
+
+Options:
+  --url <url>                  the environment: https://abc12345.live.dynatrace.com, https://host/e/abc12345,
+                               an ingest endpoint, or the local tenant http://127.0.0.1:14500 (dtmetrics serve).
+                               Default: $DTMETRICS_URL
+  --token-env <VAR>            read the API token from this environment variable (default: DT_API_TOKEN if set)
+  --timestamps <mode>          as-written (default), rebase (shift all so the newest is now, spacing kept: for
+                               fixtures older than an hour) or strip (the tenant stamps them)
+  --send-errors                send lines with errors too
+  --concurrency <n>            requests in flight (default: 4)
+  --timeout <seconds>          time for each answer (default: 30)
+  --ca-file <file>             also trust these PEM certificates
+  --allow-http                 allow sending a token over plain http:// to another machine
+  --format <text|json>         output (default: text)
+  --dry-run                    plan and report, send nothing
+  -h, --help                   show this help
+
+Proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.
+Exit codes: 0 every line accepted, 1 some line was not, 2 usage or I/O error.`;
+
+/** Lines planned and sent at a time: 20 batches, so 4 requests in flight stay busy while memory stays small. */
+const SLICE_LINES = 20_000;
+/** JSON output lists at most this many lines of each fate, and counts the rest. */
+const JSON_LIST_LIMIT = 10_000;
+
+interface PushSettings {
+  inputs: Input[];
+  urls: EnvironmentUrls;
+  connection: Connection;
+  timestamps: TimestampMode;
+  sendErrors: boolean;
+  concurrency: number;
+  timeoutMs: number;
+  format: 'text' | 'json';
+  dryRun: boolean;
+}
+
+function parsePushArgs(argv: string[], env: NodeJS.ProcessEnv): PushSettings | 'help' {
+  const parsed = parseCommandLine('push', {
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      url: { type: 'string' },
+      'token-env': { type: 'string' },
+      timestamps: { type: 'string' },
+      'send-errors': { type: 'boolean' },
+      concurrency: { type: 'string' },
+      timeout: { type: 'string' },
+      'ca-file': { type: 'string' },
+      'allow-http': { type: 'boolean' },
+      format: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const v = parsed.values;
+  if (v.help) return 'help';
+  if (parsed.positionals.length === 0) throw new CliError("no files to push (see 'dtmetrics push --help')");
+  const rawUrl = v.url ?? env.DTMETRICS_URL;
+  if (!rawUrl) throw new CliError('no tenant: pass --url (or set DTMETRICS_URL); the local tenant is http://127.0.0.1:14500 (dtmetrics serve)');
+  const urls = environmentUrls(rawUrl);
+  if ('error' in urls) throw new CliError(`--url: ${urls.error}`);
+  const tokenVar = v['token-env'] ?? (env.DT_API_TOKEN ? 'DT_API_TOKEN' : undefined);
+  let token: string | null = null;
+  if (tokenVar !== undefined && urls.needsToken) {
+    token = env[tokenVar]?.trim() || null;
+    if (!token) throw new CliError(`--token-env ${tokenVar}: the environment variable is not set or empty`);
+  }
+  const ingest = new URL(urls.ingest);
+  if (token && ingest.protocol === 'http:' && !isLoopback(ingest.hostname) && !v['allow-http']) {
+    throw new CliError(`refusing to send the token over plain http:// to ${ingest.host}: use https://, or pass --allow-http`);
+  }
+  const timestamps = v.timestamps ?? 'as-written';
+  if (timestamps !== 'as-written' && timestamps !== 'rebase' && timestamps !== 'strip') throw new CliError(`--timestamps must be as-written, rebase or strip, not '${timestamps}'`);
+  const concurrency = Number(v.concurrency ?? 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new CliError(`--concurrency must be 1–64, not '${v.concurrency}'`);
+  const timeout = Number(v.timeout ?? 30);
+  if (!(timeout > 0 && timeout <= 3600)) throw new CliError(`--timeout must be 0–3600 seconds, not '${v.timeout}'`);
+  const format = v.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new CliError(`--format must be text or json, not '${format}'`);
+  let ca: string | null = null;
+  if (v['ca-file']) {
+    try {
+      ca = readFileSync(v['ca-file'], 'utf8');
+    } catch (error) {
+      throw new CliError(`cannot read --ca-file '${v['ca-file']}': ${describeSystemError(error)}`);
+    }
+  }
+  const inputs = expandInputs(parsed.positionals);
+  if (timestamps === 'rebase' && inputs.some((i) => i.kind === 'stdin')) throw new CliError('--timestamps rebase reads a file twice (to find the newest timestamp first): give files, not -');
+  return {
+    inputs,
+    urls,
+    connection: { urls, token, ca },
+    timestamps,
+    sendErrors: v['send-errors'] === true,
+    concurrency,
+    timeoutMs: timeout * 1000,
+    format,
+    dryRun: v['dry-run'] === true,
+  };
+}
+
+/** Totals over every file, and (for JSON) the listed lines of each fate. */
+interface Report {
+  lines: number;
+  accepted: number;
+  rejected: number;
+  held: number;
+  unknown: number;
+  notSent: number;
+  unlisted: number;
+  warnings: number;
+  requests: number;
+  retries: number;
+  stopped: string | null;
+  listed: { file: string; line: number; column?: number; fate: string; message: string }[];
+  truncated: number;
+}
+
+export async function runPush(argv: string[], out: Output, clock: () => number, env: NodeJS.ProcessEnv): Promise<number> {
+  const settings = parsePushArgs(argv, env);
+  if (settings === 'help') {
+    out.write(PUSH_USAGE + '\n');
+    return 0;
+  }
+  const report: Report = { lines: 0, accepted: 0, rejected: 0, held: 0, unknown: 0, notSent: 0, unlisted: 0, warnings: 0, requests: 0, retries: 0, stopped: null, listed: [], truncated: 0 };
+  const say = (file: string, line: number, column: number | null, fate: string, message: string) => {
+    if (settings.format === 'text') out.write(`${file}:${line + 1}${column !== null ? `:${column + 1}` : ''}  ${fate}  ${message}\n`);
+    else if (report.listed.length < JSON_LIST_LIMIT) report.listed.push({ file, line: line + 1, ...(column !== null ? { column: column + 1 } : {}), fate, message });
+    else report.truncated++;
+  };
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    for (const input of settings.inputs) await pushFile(input, settings, report, say, clock, abort.signal, out);
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+  const total = report.lines;
+  const where = settings.connection.urls.ingest;
+  const summary = settings.dryRun
+    ? `dry run: ${fmt(total - report.held)} of ${fmt(total)} lines would be sent to ${where}; ${fmt(report.held)} held back`
+    : `${fmt(report.accepted)} of ${fmt(total)} lines accepted by ${where}; ${fmt(report.rejected + report.unlisted)} rejected, ${fmt(report.held)} held back, ${fmt(report.unknown)} unknown, ${fmt(report.notSent)} not sent (${fmt(report.requests)} requests, ${fmt(report.retries)} retries)`;
+  if (settings.format === 'text') {
+    if (report.unlisted > 0) out.write(`${fmt(report.unlisted)} more lines were rejected without the tenant saying which.\n`);
+    if (report.stopped) out.write(`stopped: ${report.stopped}\n`);
+    out.write(summary + '\n');
+  } else {
+    const { listed, truncated, ...totals } = report;
+    out.write(JSON.stringify({ url: where, dryRun: settings.dryRun, ...totals, lines: listed, ...(truncated > 0 ? { linesNotListed: truncated } : {}) }, null, 2) + '\n');
+  }
+  const allAccepted = settings.dryRun ? report.held === 0 : report.accepted === total && report.rejected + report.unlisted + report.unknown + report.notSent + report.held === 0;
+  return allAccepted ? 0 : 1;
+}
+
+async function pushFile(
+  input: Input,
+  settings: PushSettings,
+  report: Report,
+  say: (file: string, line: number, column: number | null, fate: string, message: string) => void,
+  clock: () => number,
+  signal: AbortSignal,
+  out: Output,
+): Promise<void> {
+  const file = input.name;
+  const source = () => (input.kind === 'stdin' ? process.stdin : readChunks(file));
+  let shiftMs: number | undefined;
+  if (settings.timestamps === 'rebase') {
+    // First pass: the newest timestamp of the whole file, so every slice is shifted by the same amount.
+    let newest = -Infinity;
+    await read(file, source(), (_, text) => {
+      const t = millisecondTimestamp(text);
+      if (t !== null && t > newest) newest = t;
+    }, async () => undefined);
+    shiftMs = newest === -Infinity ? 0 : clock() - newest;
+  }
+  let slice: SourceLine[] = [];
+  // Slices are planned as they are read, and sent one after another: the next slice's planning (the lint of its
+  // lines) runs while the previous one is in flight. At most two slices are held.
+  let sending: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    const lines = slice;
+    slice = [];
+    if (lines.length === 0) return;
+    const plan = planPush(lines, { now: clock(), timestamps: settings.timestamps, sendErrors: settings.sendErrors, shiftMs });
+    await sending;
+    sending = sendPlan(plan);
+  };
+  const sendPlan = async (plan: PushPlan) => {
+    const sendable = plan.batches.reduce((n, b) => n + b.length, 0);
+    report.lines += plan.held.length + sendable;
+    report.held += plan.held.length;
+    for (const h of plan.held) say(file, h.source, null, 'held back', `${h.code} ${h.message}`);
+    if (settings.dryRun || sendable === 0) return;
+    if (report.stopped || signal.aborted) {
+      report.notSent += sendable;
+      const first = plan.batches[0]?.[0]?.source ?? 0;
+      say(file, first, null, 'not sent', `${fmt(sendable)} lines from here on: ${report.stopped ? `the push stopped (${report.stopped})` : 'cancelled'}`);
+      return;
+    }
+    const result = await pushBatches(settings.connection, plan.batches, { concurrency: settings.concurrency, timeoutMs: settings.timeoutMs, signal, clock });
+    tally(result, report, file, say);
+    await out.drain();
+  };
+  await read(file, source(), (line, text) => {
+    slice.push({ line, text });
+  }, async () => {
+    if (slice.length >= SLICE_LINES) await flush();
+  });
+  await flush();
+  await sending;
+}
+
+function tally(result: PushResult, report: Report, file: string, say: (file: string, line: number, column: number | null, fate: string, message: string) => void): void {
+  report.accepted += result.accepted;
+  report.rejected += result.rejected.length;
+  report.unlisted += result.unlisted;
+  report.unknown += result.unknown.length;
+  report.notSent += result.notSent.length;
+  report.warnings += result.warnings.length;
+  report.requests += result.requests;
+  report.retries += result.retries;
+  report.stopped ??= result.stopped;
+  const events: { line: number; column: number | null; fate: string; message: string }[] = [
+    ...result.rejected.map((r) => ({ line: r.source, column: r.column, fate: 'rejected', message: r.error })),
+    ...result.warnings.map((w) => ({ line: w.source, column: null, fate: 'warning', message: w.warning })),
+    ...result.unknown.map((u) => ({ line: u.source, column: null, fate: 'unknown', message: u.reason })),
+    ...result.notSent.map((n) => ({ line: n.source, column: null, fate: 'not sent', message: n.reason })),
+  ];
+  events.sort((a, b) => a.line - b.line);
+  // A run of lines with one fate and reason (a batch not sent or unknown) is one entry, not one per line.
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as (typeof events)[number];
+    let last = i;
+    const bulk = e.fate === 'unknown' || e.fate === 'not sent';
+    while (bulk && events[last + 1]?.fate === e.fate && events[last + 1]?.message === e.message) last++;
+    const count = last - i + 1;
+    say(file, e.line, e.column, e.fate, count > 1 ? `${e.message} (${fmt(count)} lines, to line ${(events[last] as (typeof events)[number]).line + 1})` : e.message);
+    i = last;
+  }
+}
+
+/** Reads a source's lines (decoded; 0-based numbers), awaiting `afterChunk` between chunks. */
+async function read(name: string, source: AsyncIterable<Uint8Array>, onLine: (line: number, text: string) => void, afterChunk: () => Promise<void>): Promise<void> {
+  let index = 0;
+  const sink: LineSink = {
+    bytes: () => false,
+    text: (text) => onLine(index++, text),
+  };
+  try {
+    await readLines(source, name, sink, afterChunk);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`cannot read '${name}': ${describeSystemError(error)}`);
+  }
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');

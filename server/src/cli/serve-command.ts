@@ -1,0 +1,104 @@
+/** `dtmetrics serve`: runs the local tenant (server/src/tenant/) until interrupted. */
+import { SCOPES, startTenant, type Scope, type Tenant } from '../tenant/server.ts';
+import { CliError, describeSystemError, parseCommandLine } from './errors.ts';
+import type { Output } from './output.ts';
+
+export const DEFAULT_TENANT_PORT = 14_500;
+
+export const SERVE_USAGE = `Usage: dtmetrics serve [options]
+
+Runs a local tenant on 127.0.0.1 that speaks the Dynatrace Metrics API (ingest, query, list, v1 timeseries)
+with the same rules as 'dtmetrics lint': push and query offline, with no Dynatrace account.
+
+Options:
+  --port <n>                  port to listen on (default: ${DEFAULT_TENANT_PORT}; 0 picks a free one)
+  --data <file>               keep the data in this file (appended; replayed at start). Default: memory only
+  --token <token[=scopes]>    accept this API token; repeatable. Scopes, comma-separated: ${SCOPES.join(', ')}
+                              (default: all). Without any token, requests need none.
+  --token-env <VAR>           read tokens (space-separated, same form) from this environment variable, so they
+                              stay out of the process list; repeatable
+  --max-series <n>            keep at most n series (default: 20,000); memory stays bounded
+  --faults                    accept fault injection (POST /_dtmetrics/faults), for tests of clients
+  -h, --help                  show this help
+
+Stops on Ctrl+C. Each request is logged on standard output (tokens never are).`;
+
+interface ServeSettings {
+  port: number;
+  dataFile: string | null;
+  tokens: Map<string, Set<Scope>>;
+  maxSeries: number | undefined;
+  faults: boolean;
+}
+
+function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSettings | 'help' {
+  const parsed = parseCommandLine('serve', {
+    args: argv,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      data: { type: 'string' },
+      token: { type: 'string', multiple: true },
+      'token-env': { type: 'string', multiple: true },
+      'max-series': { type: 'string' },
+      faults: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const port = v.port === undefined ? DEFAULT_TENANT_PORT : Number(v.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port must be a port number 0–65535, not '${v.port}'`);
+  const maxSeries = v['max-series'] === undefined ? undefined : Number(v['max-series']);
+  if (maxSeries !== undefined && !(Number.isInteger(maxSeries) && maxSeries > 0)) throw new CliError(`--max-series must be a positive integer, not '${v['max-series']}'`);
+  const tokens = new Map<string, Set<Scope>>();
+  const specs = [...(v.token ?? [])];
+  for (const name of v['token-env'] ?? []) {
+    const value = env[name];
+    if (!value) throw new CliError(`--token-env ${name}: the environment variable is not set`);
+    specs.push(...value.split(/\s+/).filter(Boolean));
+  }
+  for (const spec of specs) {
+    const [token = '', scopeList] = spec.split('=', 2);
+    if (token === '') throw new CliError('--token needs a token');
+    const scopes = scopeList === undefined ? [...SCOPES] : scopeList.split(',').map((s) => s.trim());
+    for (const scope of scopes) {
+      if (!(SCOPES as readonly string[]).includes(scope)) throw new CliError(`unknown token scope '${scope}' (scopes: ${SCOPES.join(', ')})`);
+    }
+    tokens.set(token, new Set(scopes as Scope[]));
+  }
+  return { port, dataFile: v.data ?? null, tokens, maxSeries, faults: v.faults === true };
+}
+
+/** Runs until SIGINT or SIGTERM; resolves with the exit code. */
+export async function runServe(argv: string[], out: Output, env: NodeJS.ProcessEnv): Promise<number> {
+  const settings = parseServeArgs(argv, env);
+  if (settings === 'help') {
+    out.write(SERVE_USAGE + '\n');
+    return 0;
+  }
+  // A server's log goes out line by line, as it happens.
+  const say = (text: string) => {
+    out.write(text);
+    void out.drain(true);
+  };
+  let tenant: Tenant;
+  try {
+    tenant = await startTenant({ ...settings, log: (line) => say(`${new Date().toISOString()} ${line}\n`) });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new CliError(`port ${settings.port} is in use (choose another with --port, or 0 for any free port)`);
+    if (settings.dataFile && code !== undefined) throw new CliError(`cannot open data file '${settings.dataFile}': ${describeSystemError(error)}`);
+    throw error;
+  }
+  const replayed = tenant.replay ? `, ${tenant.replay.records.toLocaleString('en-US')} records replayed from ${settings.dataFile}` : ', data in memory only';
+  const auth = settings.tokens.size > 0 ? `${settings.tokens.size} token(s) accepted` : 'no token required';
+  say(`dtmetrics local tenant listening on ${tenant.url} (${auth}${replayed}${settings.faults ? ', fault injection on' : ''})\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await tenant.close();
+  say('dtmetrics local tenant stopped\n');
+  return 0;
+}

@@ -1,0 +1,179 @@
+/**
+ * What a tenant does with an ingest request's body: it checks every line with the same rules as the linter,
+ * stores the valid lines' points and metadata, and answers with the tenant's body (PROTOCOL §6.3): counts,
+ * the refused lines (1-based) with the tenant's wording, and the key-suffix warnings. Valid lines are stored
+ * even when others are refused (a 400 "accepts the valid data points", DOC D2). Pure: the store is in memory and
+ * `now` is given.
+ */
+import { storedKey } from '../check.ts';
+import { FileLinter } from '../lint.ts';
+import { parseLine, type DataLine, type MetadataLine } from '../parse.ts';
+import type { Diagnostic } from '../problems.ts';
+import { TENANT, type RuleCode, type SeveritySetting } from '../rules.ts';
+import type { SlotStats } from './series.ts';
+import type { MetricMetadata, MetricStore, StoredPoint } from './store.ts';
+
+/** `api`: `/api/v2/metrics/ingest`. `oneagent`: the local OneAgent endpoint `/metrics/ingest` (`linesValid`). */
+export type IngestEndpoint = 'api' | 'oneagent';
+
+export interface InvalidLine {
+  line: number;
+  error: string;
+}
+
+export interface WarningLine {
+  line: number;
+  warning: string;
+}
+
+/** The body of a `202`/`400` answer (PROTOCOL §6.3; `linesValid` instead of `linesOk` for the OneAgent endpoint). */
+export interface IngestBody {
+  linesOk?: number;
+  linesValid?: number;
+  linesInvalid: number;
+  error: { code: 400; message: string; invalidLines: InvalidLine[] } | null;
+  warnings?: { message: string; warningLines: WarningLine[] } | null;
+}
+
+/** A metric's metadata as a metadata line gives it. */
+export type MetadataRecord = { key: string; type: 'gauge' | 'count' } & MetricMetadata;
+
+/** What was stored, for the caller to persist and replay (applyRecord). `at`: when it was ingested. */
+export type StoredRecord = { at: number; point: StoredPoint } | { at: number; metadata: MetadataRecord };
+
+export interface IngestAnswer {
+  status: 202 | 400;
+  body: IngestBody;
+  records: StoredRecord[];
+}
+
+/** The tenant's view of findings: the codes it does not report per line are off, the rest keep their severity. */
+const TENANT_SEVERITIES = Object.fromEntries(TENANT.notPerLine.map((code) => [code, 'off'])) as Partial<Record<RuleCode, SeveritySetting>>;
+
+/** Checks and stores the lines of `body` (a request's text) received at `now`. */
+export function ingest(store: MetricStore, body: string, now: number, endpoint: IngestEndpoint): IngestAnswer {
+  const linter = new FileLinter({ now, severities: TENANT_SEVERITIES });
+  const invalid: InvalidLine[] = [];
+  const warnings: WarningLine[] = [];
+  const records: StoredRecord[] = [];
+  let ok = 0;
+  let invalidCount = 0;
+  let warningCount = 0;
+  const lines = body.split('\n');
+  // The body's final line break ends the last line; it does not start another.
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  for (let index = 0; index < lines.length; index++) {
+    const text = (lines[index] as string).replace(/\r$/, '');
+    const number = index + 1;
+    const refuse = (error: string) => {
+      invalidCount++;
+      if (invalid.length < TENANT.listedLines) invalid.push({ line: number, error });
+    };
+    const warn = (warning: string) => {
+      warningCount++;
+      if (warnings.length < TENANT.listedLines) warnings.push({ line: number, warning });
+    };
+    if (endpoint === 'oneagent' && index >= TENANT.oneAgentLinesPerRequest) {
+      refuse(`too many lines: the endpoint takes at most ${TENANT.oneAgentLinesPerRequest} lines per request`);
+      continue;
+    }
+    const parsed = parseLine(text);
+    if (parsed.kind === 'blank') continue;
+    if (parsed.kind === 'comment') {
+      // `//` comments are a .dtmetrics convenience; a tenant reads `/` as a metric key character.
+      refuse(errorText('MK', text, text.indexOf('/'), 'A metric key cannot contain `/`: `//` comments are not part of the protocol.'));
+      continue;
+    }
+    const findings = linter.lintLine(index, text);
+    // A tenant measures a line before it reads it: too long is the reason, whatever else is wrong.
+    const error = findings.find((d) => d.code === 'LN001') ?? findings.find((d) => d.severity === 'error');
+    if (error) {
+      refuse(tenantError(error, text));
+      continue;
+    }
+    ok++;
+    if (parsed.kind === 'metadata') {
+      const record = metadataRecord(parsed, now);
+      if (record) {
+        records.push(record);
+        store.setMetadata(record.metadata.key, record.metadata.type, record.metadata, now);
+      }
+      continue;
+    }
+    const point = pointOf(parsed, now);
+    if (!point) continue;
+    if (point.key !== parsed.key.text) warn(`metric key '${parsed.key.text}' changed to '${point.key}'`);
+    if (store.add(point, now) === 'series-limit') {
+      warn(`series limit reached: the local tenant keeps at most ${store.limits.maxSeries.toLocaleString('en-US')} series; this new dimension tuple was not stored`);
+    } else records.push({ at: now, point });
+  }
+  const countKey = endpoint === 'oneagent' ? 'linesValid' : 'linesOk';
+  const answer: IngestBody = {
+    [countKey]: ok,
+    linesInvalid: invalidCount,
+    error:
+      invalidCount === 0
+        ? null
+        : { code: 400, message: invalidCount > invalid.length ? `First ${invalid.length} errors reported` : `${invalidCount} invalid lines`, invalidLines: invalid },
+  };
+  if (endpoint === 'api') {
+    answer.warnings =
+      warningCount === 0 ? null : { message: warningCount > warnings.length ? `First ${warnings.length} warnings reported` : `${warningCount} warnings`, warningLines: warnings };
+  }
+  return { status: invalidCount === 0 ? 202 : 400, body: answer, records };
+}
+
+/** Puts a persisted record back into the store (replay at start). */
+export function applyRecord(store: MetricStore, record: StoredRecord): void {
+  if ('point' in record) store.add(record.point, record.at);
+  else store.setMetadata(record.metadata.key, record.metadata.type, record.metadata, record.at);
+}
+
+/**
+ * The tenant's wording: its family text, the line (cut), the character and its index, then our explanation.
+ * `error at 'M'  (index 63)` keeps the real tenant's two spaces (OBS #2295), so clients parse both alike.
+ */
+function tenantError(d: Diagnostic, line: string): string {
+  const family = d.code.slice(0, 2);
+  return errorText(d.code in TENANT.errorTexts ? d.code : family, line, d.startChar, d.message);
+}
+
+const EXCERPT = 100;
+
+function errorText(family: string, line: string, index: number, explanation: string): string {
+  const head = TENANT.errorTexts[family] ?? 'invalid line';
+  const excerpt = line.length > EXCERPT ? line.slice(0, EXCERPT) + '…' : line;
+  const at = Math.max(0, Math.min(index, line.length - 1));
+  return `${head} in message '${excerpt}'; error at '${line.charAt(at)}'  (index ${at}): ${explanation}`;
+}
+
+function metadataRecord(line: MetadataLine, now: number): { at: number; metadata: MetadataRecord } | null {
+  const type = line.type?.text;
+  if (type !== 'gauge' && type !== 'count') return null;
+  const metadata: MetadataRecord = { key: storedKey(line.key.text, type), type };
+  for (const p of line.properties) {
+    const name = p.key.text.toLowerCase();
+    if (name === 'dt.meta.displayname') metadata.displayName = p.text;
+    else if (name === 'dt.meta.description') metadata.description = p.text;
+    else if (name === 'dt.meta.unit') metadata.unit = p.text;
+  }
+  return { at: now, metadata };
+}
+
+/** The point of a line the rules found valid: stored key, dimensions without empty values, summary, time. */
+function pointOf(line: DataLine, now: number): StoredPoint | null {
+  const payload = line.payload;
+  if (!payload || payload.kind === 'unknown') return null;
+  let stats: SlotStats;
+  if (payload.kind === 'gauge') stats = single(Number(payload.value.text));
+  else if (payload.kind === 'count') stats = single(Number((payload.delta ?? payload.legacy)?.text));
+  else {
+    const field = (name: string) => Number(payload.fields.find((f) => f.name.text === name)?.value.text);
+    stats = { min: field('min'), max: field('max'), sum: field('sum'), count: field('count') };
+  }
+  const type = payload.kind === 'count' ? 'count' : 'gauge';
+  const dimensions = line.dimensions.filter((d) => d.eq >= 0 && d.text !== '').map((d) => [d.key.text, d.text] as const);
+  return { key: storedKey(line.key.text, type), type, dimensions, stats, timestamp: line.timestamp ? Number(line.timestamp.text) : now };
+}
+
+const single = (v: number): SlotStats => ({ min: v, max: v, sum: v, count: 1 });

@@ -1,0 +1,242 @@
+/**
+ * The local tenant's metric store: in memory, bounded, pure (no IO, no clock; every time is given).
+ *
+ * Each series keeps its points summarised per time slot in two rings: one-minute slots for the recent window
+ * (144 slots: the default query span of two hours plus the ten minutes a timestamp may lie in the future) and
+ * one-hour slots for the last eight days. A point goes into both. A series thus costs a fixed ~12 KB whatever
+ * it receives, and the whole store at most `maxSeries` of those: memory stays bounded under any amount of data
+ * (a week at one point a minute for 10,000 series: ~125 MB). Older data is only kept at the coarser step, as a
+ * real tenant lowers resolution with age.
+ */
+import type { MetricFacts, MetricSource, PayloadType, SeriesReader, SlotStats } from './series.ts';
+
+export interface StoreOptions {
+  /** At most this many series in all; a point of a new series past it is refused (`'series-limit'`). */
+  maxSeries: number;
+  fineStepMs: number;
+  fineSlots: number;
+  coarseStepMs: number;
+  coarseSlots: number;
+}
+
+export const DEFAULT_STORE_OPTIONS: StoreOptions = {
+  maxSeries: 20_000,
+  fineStepMs: 60_000,
+  fineSlots: 144,
+  coarseStepMs: 3_600_000,
+  coarseSlots: 192,
+};
+
+/** One data point as ingested: the stored key (suffix rule applied), its dimensions and its summary. */
+export interface StoredPoint {
+  key: string;
+  type: PayloadType;
+  /** Dimension pairs in line order, escapes resolved; pairs with an empty value are dropped by the caller. */
+  dimensions: readonly (readonly [string, string])[];
+  stats: SlotStats;
+  /** The point's time, epoch ms. */
+  timestamp: number;
+}
+
+export interface MetricMetadata {
+  displayName?: string;
+  description?: string;
+  unit?: string;
+}
+
+/** Slots of one step in a ring: slot n (time n·step) sits at n mod size, tagged n + 1 (0: empty). */
+class SlotRing {
+  private readonly tags: Int32Array;
+  private readonly min: Float64Array;
+  private readonly max: Float64Array;
+  private readonly sum: Float64Array;
+  private readonly count: Float64Array;
+
+  constructor(
+    readonly step: number,
+    readonly size: number,
+  ) {
+    this.tags = new Int32Array(size);
+    this.min = new Float64Array(size);
+    this.max = new Float64Array(size);
+    this.sum = new Float64Array(size);
+    this.count = new Float64Array(size);
+  }
+
+  add(timestamp: number, s: SlotStats): void {
+    const slot = Math.floor(timestamp / this.step);
+    if (!(slot >= 0 && slot < MAX_SLOT)) return; // before 1970 or past the year 4000 (minute slots): not a time a tenant takes
+    const at = slot % this.size;
+    const tag = slot + 1;
+    const held = this.tags[at] as number;
+    if (held > tag) return; // a newer slot lives here: this one is older than the ring keeps
+    if (held < tag) {
+      this.tags[at] = tag;
+      this.min[at] = s.min;
+      this.max[at] = s.max;
+      this.sum[at] = s.sum;
+      this.count[at] = s.count;
+      return;
+    }
+    this.min[at] = Math.min(this.min[at] as number, s.min);
+    this.max[at] = Math.max(this.max[at] as number, s.max);
+    this.sum[at] = (this.sum[at] as number) + s.sum;
+    this.count[at] = (this.count[at] as number) + s.count;
+  }
+
+  /** The slots of [from, from + step·count) in steps of `step` (a multiple of this ring's), merged. */
+  read(from: number, step: number, count: number): (SlotStats | null)[] {
+    const out: (SlotStats | null)[] = new Array<SlotStats | null>(count).fill(null);
+    const per = step / this.step;
+    const first = from / this.step;
+    for (let i = 0; i < count; i++) {
+      let merged: SlotStats | null = null;
+      for (let j = 0; j < per; j++) {
+        const slot = first + i * per + j;
+        if (!(slot >= 0 && slot < MAX_SLOT)) continue;
+        const at = slot % this.size;
+        if (this.tags[at] !== slot + 1) continue;
+        const s = { min: this.min[at] as number, max: this.max[at] as number, sum: this.sum[at] as number, count: this.count[at] as number };
+        merged = merged === null ? s : mergeStats(merged, s);
+      }
+      out[i] = merged;
+    }
+    return out;
+  }
+}
+
+/** Slot numbers are tagged in 32-bit integers. */
+const MAX_SLOT = 0x7fff_fffe;
+
+export function mergeStats(a: SlotStats, b: SlotStats): SlotStats {
+  return { min: Math.min(a.min, b.min), max: Math.max(a.max, b.max), sum: a.sum + b.sum, count: a.count + b.count };
+}
+
+class StoredSeries implements SeriesReader {
+  readonly fine: SlotRing;
+  readonly coarse: SlotRing;
+
+  constructor(
+    readonly dimensions: Readonly<Record<string, string>>,
+    options: StoreOptions,
+  ) {
+    this.fine = new SlotRing(options.fineStepMs, options.fineSlots);
+    this.coarse = new SlotRing(options.coarseStepMs, options.coarseSlots);
+  }
+
+  read(from: number, step: number, count: number): (SlotStats | null)[] {
+    const ring = step % this.coarse.step === 0 && from % this.coarse.step === 0 && step >= this.coarse.step ? this.coarse : this.fine;
+    return ring.read(from, step, count);
+  }
+}
+
+interface MetricState {
+  facts: MetricFacts & { dimensionKeys: string[] };
+  series: Map<string, StoredSeries>;
+  /** Metadata is created once, by the first metadata line (DOC D1, D4: "only the first occurrence is used"). */
+  hasMetadata: boolean;
+}
+
+export class MetricStore implements MetricSource {
+  readonly limits: StoreOptions;
+  private readonly byKey = new Map<string, MetricState>();
+  private seriesCount = 0;
+  /** The newest point's time: the fine window ends here. */
+  private latest = -Infinity;
+
+  constructor(options: Partial<StoreOptions> = {}) {
+    this.limits = { ...DEFAULT_STORE_OPTIONS, ...options };
+  }
+
+  /** Stores a point written at `now`. Returns whether it was stored, or refused as a new series past the limit. */
+  add(point: StoredPoint, now: number): 'stored' | 'series-limit' {
+    const pairs = firstOfEachKey(point.dimensions);
+    const seriesKey = seriesKeyOf(pairs);
+    let series = this.byKey.get(point.key)?.series.get(seriesKey);
+    if (!series) {
+      if (this.seriesCount >= this.limits.maxSeries) return 'series-limit';
+      const metric = this.metricState(point.key, point.type, now);
+      // No prototype: `constructor` and `__proto__` are dimension keys like any other.
+      const dimensions = Object.create(null) as Record<string, string>;
+      for (const [k, v] of pairs) {
+        dimensions[k] = v;
+        if (!metric.facts.dimensionKeys.includes(k)) metric.facts.dimensionKeys.push(k);
+      }
+      series = new StoredSeries(dimensions, this.limits);
+      metric.series.set(seriesKey, series);
+      this.seriesCount++;
+    }
+    series.fine.add(point.timestamp, point.stats);
+    series.coarse.add(point.timestamp, point.stats);
+    const facts = (this.byKey.get(point.key) as MetricState).facts;
+    facts.lastWritten = Math.max(facts.lastWritten, now);
+    if (point.timestamp > this.latest) this.latest = point.timestamp;
+    return 'stored';
+  }
+
+  /** Metadata of a metric (from a `#key type dt.meta.*` line): creates the metric if it has no data yet. */
+  setMetadata(key: string, type: PayloadType, metadata: MetricMetadata, now: number): void {
+    const metric = this.metricState(key, type, now);
+    if (metric.hasMetadata) return;
+    metric.hasMetadata = true;
+    const facts = metric.facts;
+    if (metadata.displayName !== undefined) facts.displayName = metadata.displayName;
+    if (metadata.description !== undefined) facts.description = metadata.description;
+    if (metadata.unit !== undefined) facts.unit = metadata.unit;
+  }
+
+  get size(): { metrics: number; series: number } {
+    return { metrics: this.byKey.size, series: this.seriesCount };
+  }
+
+  metrics(): Iterable<MetricFacts> {
+    return [...this.byKey.values()].map((m) => m.facts);
+  }
+
+  metric(key: string): MetricFacts | undefined {
+    return this.byKey.get(key)?.facts;
+  }
+
+  series(key: string): Iterable<SeriesReader> {
+    return this.byKey.get(key)?.series.values() ?? [];
+  }
+
+  finestStep(from: number): number {
+    const { fineStepMs, fineSlots, coarseStepMs } = this.limits;
+    const fineStart = (Math.floor(this.latest / fineStepMs) - fineSlots + 1) * fineStepMs;
+    return from >= fineStart ? fineStepMs : coarseStepMs;
+  }
+
+  private metricState(key: string, type: PayloadType, now: number): MetricState {
+    let metric = this.byKey.get(key);
+    if (!metric) {
+      const facts = { key, type, displayName: null, description: null, unit: null, dimensionKeys: [], created: now, lastWritten: now };
+      metric = { facts, series: new Map(), hasMetadata: false };
+      this.byKey.set(key, metric);
+    }
+    return metric;
+  }
+}
+
+/**
+ * A line's pairs with a repeated key kept once, the first (DK004 is a warning, so such lines are stored; which
+ * value a tenant keeps is not documented [INF]).
+ */
+function firstOfEachKey(dimensions: readonly (readonly [string, string])[]): readonly (readonly [string, string])[] {
+  if (dimensions.length < 2) return dimensions;
+  const seen = new Set<string>();
+  const pairs = dimensions.filter(([k]) => !seen.has(k) && (seen.add(k), true));
+  return pairs.length === dimensions.length ? dimensions : pairs;
+}
+
+/**
+ * One series per dimension tuple, whatever the order its pairs were written in (`a=1,b=2` = `b=2,a=1`). Keys are
+ * unique here and cannot hold control characters, so `\u0000` and `\u0001` separate unambiguously once a value
+ * holding them (or starting with `"`, so no plain value looks quoted) is written as JSON.
+ */
+function seriesKeyOf(pairs: readonly (readonly [string, string])[]): string {
+  const part = ([k, v]: readonly [string, string]) => k + '\u0000' + (/^"|[\u0000\u0001]/.test(v) ? JSON.stringify(v) : v);
+  if (pairs.length === 0) return '';
+  if (pairs.length === 1) return part(pairs[0] as readonly [string, string]);
+  return [...pairs].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(part).join('\u0001');
+}

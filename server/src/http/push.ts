@@ -1,0 +1,235 @@
+/**
+ * Sends planned batches (core/push.ts) to a tenant, a bounded number at a time, and collects what became of every
+ * line. Retries only where the lines were certainly not stored: 429 (after X-RateLimit-Reset, else a backoff
+ * with jitter), 503, and connections refused. A 413 splits the batch. After a timeout or a reset the lines may
+ * or may not be stored, and counts are deltas (a resend would count twice): they are reported as unknown, never
+ * resent. 401, 403, 404 stop the push with their cause. Nothing is dropped silently: every line ends accepted,
+ * rejected, unknown, or not sent with a reason.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Dispatcher } from 'undici';
+import { mapIngestAnswer, rateLimitWaitMs, requestBody, type PushLine } from '../core/push.ts';
+import { createDispatcher, redact, send, type Connection, type HttpAnswer } from './client.ts';
+
+export interface PushOptions {
+  /** Requests in flight at once. */
+  concurrency?: number;
+  /** Time for each answer (headers, then body). */
+  timeoutMs?: number;
+  /** Attempts per batch for the retryable answers. */
+  maxAttempts?: number;
+  /** First backoff; doubled each attempt, with jitter. */
+  backoffMs?: number;
+  /** Longest wait for a 429's reset before giving up on that batch. */
+  maxWaitMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (doneLines: number, totalLines: number) => void;
+  /** One line per request, token-free. */
+  log?: (line: string) => void;
+  clock?: () => number;
+}
+
+export interface LineFate {
+  source: number;
+  reason: string;
+}
+
+export interface PushResult {
+  accepted: number;
+  rejected: { source: number; error: string; column: number | null }[];
+  warnings: { source: number; warning: string }[];
+  /** Refused lines the tenant counted but did not list. */
+  unlisted: number;
+  /** Sent, but whether they were stored is not known (timeout, reset, an answer that is not one). */
+  unknown: LineFate[];
+  /** Certainly not stored: held after retries, refused as a request, cancelled, or after the push stopped. */
+  notSent: LineFate[];
+  /** Why the push stopped early (401, 403, 404, DNS, TLS, proxy), or null. */
+  stopped: string | null;
+  requests: number;
+  retries: number;
+}
+
+export async function pushBatches(connection: Connection, batches: readonly PushLine[][], options: PushOptions = {}): Promise<PushResult> {
+  const concurrency = options.concurrency ?? 4;
+  const dispatcher = createDispatcher(connection, concurrency);
+  try {
+    return await new BatchPusher(connection, dispatcher, options).run(batches, concurrency);
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+class BatchPusher {
+  private readonly result: PushResult = { accepted: 0, rejected: [], warnings: [], unlisted: 0, unknown: [], notSent: [], stopped: null, requests: 0, retries: 0 };
+  private readonly queue: PushLine[][] = [];
+  private done = 0;
+  private total = 0;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly dispatcher: Dispatcher,
+    private readonly options: PushOptions,
+  ) {}
+
+  async run(batches: readonly PushLine[][], concurrency: number): Promise<PushResult> {
+    this.queue.push(...batches);
+    this.total = batches.reduce((n, b) => n + b.length, 0);
+    const workers = Array.from({ length: Math.max(1, Math.min(concurrency, batches.length)) }, () => this.work());
+    await Promise.all(workers);
+    const reason = this.result.stopped ? `not sent: the push stopped (${this.result.stopped})` : 'not sent: cancelled';
+    for (const batch of this.queue.splice(0)) this.settle(batch, 'notSent', reason);
+    return this.result;
+  }
+
+  private async work(): Promise<void> {
+    for (let batch = this.queue.shift(); batch; batch = this.queue.shift()) {
+      if (this.result.stopped || this.options.signal?.aborted) {
+        this.queue.unshift(batch);
+        return;
+      }
+      await this.sendBatch(batch);
+    }
+  }
+
+  private async sendBatch(batch: PushLine[]): Promise<void> {
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    const url = this.connection.urls.ingest;
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      const body = requestBody(batch);
+      this.result.requests++;
+      const answer = await send(this.connection, this.dispatcher, url, { method: 'POST', body, signal: this.options.signal, timeoutMs: this.options.timeoutMs ?? 30_000 });
+      const took = `${(performance.now() - started).toFixed(0)} ms`;
+      if (answer.kind === 'failure') {
+        this.log(`POST ${url}: ${answer.message} (${batch.length} lines, ${took})`);
+        if (answer.cause === 'cancelled') return this.settle(batch, 'unknown', 'cancelled while in flight: the tenant may have stored these lines');
+        if (answer.phase === 'unknown') return this.settle(batch, 'unknown', `${answer.message}: the tenant may have stored these lines; not resent, since a resend would count them twice`);
+        if (answer.cause === 'refused' && attempt < maxAttempts) {
+          if (!(await this.wait(this.backoff(attempt)))) return this.settle(batch, 'notSent', 'not sent: cancelled');
+          continue;
+        }
+        this.stop(answer.message);
+        return this.settle(batch, 'notSent', `not sent: ${answer.message}`);
+      }
+      this.log(`POST ${url} → ${answer.status} (${batch.length} lines, ${body.length.toLocaleString('en-US')} characters, ${took})`);
+      const mapped = answer.status < 500 ? mapIngestAnswer(batch, answer.json) : null;
+      if ((answer.status >= 200 && answer.status < 300) || (answer.status === 400 && mapped)) {
+        if (!mapped) return this.settle(batch, 'unknown', `the tenant answered ${answer.status} with ${describeBody(answer)}, not a validation response`);
+        this.result.accepted += mapped.accepted ?? (answer.status === 202 ? batch.length : 0);
+        this.result.rejected.push(...mapped.rejected);
+        this.result.warnings.push(...mapped.warnings);
+        this.result.unlisted += mapped.unlisted;
+        return this.progress(batch);
+      }
+      if (answer.status === 413) {
+        if (batch.length === 1) return this.settle(batch, 'notSent', 'not sent: 413, the line alone is larger than the tenant takes');
+        const half = Math.ceil(batch.length / 2);
+        this.queue.unshift(batch.slice(0, half), batch.slice(half));
+        return;
+      }
+      if ((answer.status === 429 || answer.status === 503) && attempt < maxAttempts) {
+        const reset = answer.status === 429 ? rateLimitWaitMs(answer.headers['x-ratelimit-reset'], (this.options.clock ?? Date.now)()) : null;
+        const waitMs = reset ?? this.backoff(attempt);
+        if (waitMs <= (this.options.maxWaitMs ?? 120_000)) {
+          this.result.retries++;
+          if (!(await this.wait(waitMs))) return this.settle(batch, 'notSent', 'not sent: cancelled');
+          continue;
+        }
+      }
+      const cause = explainStatus(answer, url);
+      if (answer.status === 401 || answer.status === 403 || answer.status === 404 || answer.status === 405 || answer.status === 415) {
+        this.stop(cause);
+        return this.settle(batch, 'notSent', `not sent: ${cause}`);
+      }
+      if (answer.status === 429 || answer.status === 503 || answer.status < 500) return this.settle(batch, 'notSent', `not sent: ${cause}`);
+      return this.settle(batch, 'unknown', `${cause}: the tenant may have stored these lines; not resent`);
+    }
+  }
+
+  private settle(batch: PushLine[], fate: 'unknown' | 'notSent', reason: string): void {
+    for (const line of batch) this.result[fate].push({ source: line.source, reason });
+    this.progress(batch);
+  }
+
+  private progress(batch: PushLine[]): void {
+    this.done += batch.length;
+    this.options.onProgress?.(this.done, this.total);
+  }
+
+  private stop(cause: string): void {
+    this.result.stopped ??= cause;
+  }
+
+  /** Exponential backoff with full jitter, so clients throttled together do not come back together. */
+  private backoff(attempt: number): number {
+    const base = (this.options.backoffMs ?? 500) * 2 ** (attempt - 1);
+    return Math.min(30_000, base / 2 + Math.random() * (base / 2));
+  }
+
+  /** Waits, unless cancelled first (false). */
+  private async wait(ms: number): Promise<boolean> {
+    try {
+      await sleep(ms, undefined, { signal: this.options.signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private log(line: string): void {
+    this.options.log?.(redact(line, this.connection.token));
+  }
+}
+
+/** A status the push cannot go on with, as a cause a user can act on. */
+export function explainStatus(answer: HttpAnswer, url: string): string {
+  const message = (answer.json as { error?: { message?: unknown } } | undefined)?.error?.message;
+  const said = typeof message === 'string' ? `: ${message}` : '';
+  switch (answer.status) {
+    case 401:
+      return `401 token invalid, expired or missing${said}`;
+    case 403:
+      return `403 the token lacks the metrics.ingest scope${said}`;
+    case 404:
+    case 405:
+      return `${answer.status} no ingest API at ${url}: check the environment URL${said}`;
+    case 413:
+      return `413 payload too large${said}`;
+    case 415:
+      return `415 the tenant refused the content type${said}`;
+    case 429:
+      return `429 throttled by the tenant; gave up waiting${said}`;
+    case 503:
+      return `503 the tenant is unavailable; gave up after retrying${said}`;
+    default:
+      return `${answer.status}${said || ` with ${describeBody(answer)}`}`;
+  }
+}
+
+function describeBody(answer: HttpAnswer): string {
+  if (answer.text.trim() === '') return 'an empty body';
+  const type = answer.contentType.split(';')[0] || 'no content type';
+  return `${type} (${answer.text.slice(0, 60).replace(/\s+/g, ' ').trim()}${answer.text.length > 60 ? '…' : ''})`;
+}
+
+/**
+ * "Test connection": posts an empty body to the ingest endpoint, which a tenant checks for the token and scope
+ * before it reads any line, and names the cause of a failure (DNS, refused, TLS, proxy, 401, 403, 404).
+ */
+export async function testConnection(connection: Connection, timeoutMs = 10_000): Promise<{ ok: boolean; message: string }> {
+  const dispatcher = createDispatcher(connection, 1);
+  try {
+    const url = connection.urls.ingest;
+    const answer = await send(connection, dispatcher, url, { method: 'POST', body: '', timeoutMs });
+    if (answer.kind === 'failure') return { ok: false, message: answer.message };
+    // Past the token and scope checks, a tenant answers an empty body with a validation response or an
+    // ErrorEnvelope about the body: either way, JSON.
+    if ((answer.status === 202 || answer.status === 400 || answer.status === 200) && answer.json !== undefined) {
+      return { ok: true, message: `${new URL(url).host} accepts metric lines with this token (${answer.status})` };
+    }
+    return { ok: false, message: explainStatus(answer, url) };
+  } finally {
+    await dispatcher.close();
+  }
+}

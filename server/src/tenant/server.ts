@@ -1,0 +1,264 @@
+/**
+ * The local tenant: an HTTP server on 127.0.0.1 that speaks the Metrics API (PROTOCOL §6, §7) with the core's
+ * rules, so pushing and querying work and are tested with no Dynatrace account. A thin adapter: routes, tokens,
+ * bodies and the data file here; validation, storage and queries in server/src/core/metrics/.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { applyRecord, ingest, type IngestEndpoint } from '../core/metrics/ingest.ts';
+import { describeMetric, listMetrics, queryMetrics, v1Timeseries } from '../core/metrics/query.ts';
+import { MetricStore } from '../core/metrics/store.ts';
+import { LIMITS } from '../core/rules.ts';
+import { DataFile, type ReplayReport } from './data-file.ts';
+import { FaultQueue, readFault, type Fault } from './faults.ts';
+
+/** Token scopes the local tenant checks (DOC D10); v1 timeseries reads need `DataExport`. */
+export const SCOPES = ['metrics.ingest', 'metrics.read', 'DataExport'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface TenantOptions {
+  /** 0: any free port. */
+  port: number;
+  /** The data file to replay and append to; null keeps data in memory only. */
+  dataFile: string | null;
+  /** Tokens and their scopes. Empty: no token is asked for (a local convenience). */
+  tokens: ReadonlyMap<string, ReadonlySet<Scope>>;
+  /** Accept fault injection (tests only). */
+  faults: boolean;
+  maxSeries?: number;
+  /** Epoch ms; the clock by default. */
+  clock?: () => number;
+  /** One line per request and event; tokens never appear in it. */
+  log?: (line: string) => void;
+}
+
+export interface Tenant {
+  url: string;
+  port: number;
+  store: MetricStore;
+  replay: ReplayReport | null;
+  close(): Promise<void>;
+}
+
+type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+/** Managed and ActiveGate URLs carry `/e/{environment-id}` before `/api` (PROTOCOL §6.1): served the same. */
+const ENVIRONMENT_PREFIX = /^\/e\/[^/]+(?=\/)/;
+
+export function errorEnvelope(code: number, message: string, violations?: { path: string; message: string }[]): Answer {
+  const error: Record<string, unknown> = { code, message };
+  if (violations) error.constraintViolations = violations.map((v) => ({ ...v, parameterLocation: 'QUERY', location: null }));
+  return { status: code, body: { error } };
+}
+
+export async function startTenant(options: TenantOptions): Promise<Tenant> {
+  const clock = options.clock ?? Date.now;
+  const log = options.log ?? (() => undefined);
+  const store = new MetricStore(options.maxSeries ? { maxSeries: options.maxSeries } : {});
+  let dataFile: DataFile | null = null;
+  let replay: ReplayReport | null = null;
+  if (options.dataFile) {
+    const opened = await DataFile.open(options.dataFile, (record) => applyRecord(store, record));
+    dataFile = opened.file;
+    replay = opened.report;
+    for (const s of replay.skipped) log(`data file ${options.dataFile}: line ${s.line} skipped: ${s.reason}`);
+  }
+  const faults = new FaultQueue();
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname.replace(ENVIRONMENT_PREFIX, '');
+    const fault = options.faults ? faultFor(req, path) : null;
+    if (fault instanceof Error) return send(res, errorEnvelope(400, fault.message));
+    if (fault?.reset === 'before-body') {
+      log(`${req.method} ${path}: connection reset before the body (fault)`);
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.status !== undefined) {
+      await discardBody(req);
+      const body = fault.body ?? { error: { code: fault.status, message: `Injected fault ${fault.status}` } };
+      return send(res, { status: fault.status, body, headers: { ...(fault.contentType ? { 'Content-Type': fault.contentType } : {}), ...fault.headers } });
+    }
+    const answer = await route(req, url, path);
+    if (fault?.slowMs) await delay(fault.slowMs);
+    if (fault?.reset === 'after-body') {
+      log(`${req.method} ${path}: connection reset after the body was handled (fault)`);
+      req.socket.destroy();
+      return;
+    }
+    send(res, answer);
+    log(`${req.method} ${path} ${answer.status} ${(performance.now() - started).toFixed(1)} ms`);
+  };
+
+  const faultFor = (req: IncomingMessage, path: string): Fault | Error | null => {
+    const header = req.headers['x-dtmetrics-fault'];
+    if (typeof header === 'string') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(header);
+      } catch {
+        return new Error('X-Dtmetrics-Fault is not JSON');
+      }
+      const fault = readFault(parsed);
+      return typeof fault === 'string' ? new Error(`X-Dtmetrics-Fault: ${fault}`) : fault;
+    }
+    return path.startsWith('/_dtmetrics/') ? null : faults.take(path);
+  };
+
+  const route = async (req: IncomingMessage, url: URL, path: string): Promise<Answer> => {
+    const method = req.method ?? 'GET';
+    if (options.faults && path === '/_dtmetrics/faults') {
+      if (method === 'DELETE') return faults.clear(), { status: 204, body: null };
+      if (method !== 'POST') return errorEnvelope(405, `Method ${method} not allowed`);
+      const body = await readBody(req, LIMITS.requestMaxBytes);
+      if (body === 'too-large') return errorEnvelope(413, 'Payload too large');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return errorEnvelope(400, 'The faults are not JSON');
+      }
+      const problem = faults.push(parsed);
+      return problem ? errorEnvelope(400, problem) : { status: 204, body: null };
+    }
+    if (path === '/api/v2/metrics/ingest' || path === '/metrics/ingest') {
+      if (method !== 'POST') return errorEnvelope(405, `Method ${method} not allowed; use POST`);
+      const endpoint: IngestEndpoint = path === '/metrics/ingest' ? 'oneagent' : 'api';
+      const denied = endpoint === 'api' ? authorize(req, url, 'metrics.ingest') : null;
+      if (denied) return (await discardBody(req), denied);
+      const type = req.headers['content-type'];
+      if (type !== undefined && !/^text\/plain\b/i.test(type)) return errorEnvelope(415, `Unsupported content type ${type}; send text/plain; charset=utf-8`);
+      const body = await readBody(req, LIMITS.requestMaxBytes);
+      if (body === 'too-large') return errorEnvelope(413, `Payload too large: the limit is ${LIMITS.requestMaxBytes.toLocaleString('en-US')} bytes`);
+      const now = clock();
+      const answer = ingest(store, body, now, endpoint);
+      try {
+        await dataFile?.append(answer.records);
+      } catch (error) {
+        log(`data file write failed: ${(error as Error).message}`);
+        return errorEnvelope(500, `The local tenant could not write its data file: ${(error as Error).message}`);
+      }
+      return { status: answer.status, body: answer.body };
+    }
+    if (path === '/api/v2/metrics/query' || path === '/api/v2/metrics' || path.startsWith('/api/v2/metrics/')) {
+      if (method !== 'GET') return errorEnvelope(405, `Method ${method} not allowed; use GET`);
+      const denied = authorize(req, url, 'metrics.read');
+      if (denied) return denied;
+      const params = Object.fromEntries([...url.searchParams].filter(([name]) => name !== 'api-token'));
+      if (path === '/api/v2/metrics/query') return queryMetrics(store, params, clock());
+      if (path === '/api/v2/metrics') return listMetrics(store, params);
+      return describeMetric(store, decodeURIComponent(path.slice('/api/v2/metrics/'.length)));
+    }
+    if (path.startsWith('/api/v1/timeseries/')) {
+      if (method !== 'POST') return errorEnvelope(405, `Method ${method} not allowed; the local tenant serves the v1 timeseries query as POST`);
+      const denied = authorize(req, url, 'DataExport');
+      if (denied) return (await discardBody(req), denied);
+      const body = await readBody(req, LIMITS.requestMaxBytes);
+      if (body === 'too-large') return errorEnvelope(413, 'Payload too large');
+      let parsed: unknown = {};
+      if (body.trim() !== '') {
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          return errorEnvelope(400, 'The request body is not JSON');
+        }
+      }
+      return v1Timeseries(store, decodeURIComponent(path.slice('/api/v1/timeseries/'.length)), parsed, clock());
+    }
+    await discardBody(req);
+    return errorEnvelope(404, `No API at ${path}: the local tenant serves /api/v2/metrics/ingest, /metrics/ingest, /api/v2/metrics[/query|/{key}] and /api/v1/timeseries/{id}`);
+  };
+
+  /** 401 without or with an unknown token, 403 without the scope (DOC D10, D12); null when allowed. */
+  const authorize = (req: IncomingMessage, url: URL, scope: Scope): Answer | null => {
+    if (options.tokens.size === 0) return null;
+    const header = req.headers.authorization;
+    const token = header?.match(/^Api-Token\s+(\S+)$/i)?.[1] ?? url.searchParams.get('api-token');
+    if (!token) return errorEnvelope(401, 'Missing authorization parameter.');
+    const scopes = options.tokens.get(token);
+    if (!scopes) return errorEnvelope(401, 'Token Authentication failed');
+    if (!scopes.has(scope)) return errorEnvelope(403, `Token is missing required scope. Use one of: ${scope}`);
+    return null;
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`internal error: ${(error as Error).message}`);
+      if (!res.headersSent) send(res, errorEnvelope(500, 'Internal error of the local tenant'));
+      else res.destroy();
+    });
+  });
+  // Keep-alive sockets must not hold the process open once close() is called.
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    store,
+    replay,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await dataFile?.close();
+    },
+  };
+}
+
+/**
+ * The request's body as UTF-8 text (invalid bytes become U+FFFD), or 'too-large' past `limit` bytes: then the
+ * rest is read and dropped, so the answer can still be sent on the same connection.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length']) > limit) {
+      req.resume();
+      resolve('too-large');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else {
+        chunks.length = 0;
+        req.off('data', onData);
+        req.resume();
+        resolve('too-large');
+      }
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(new TextDecoder().decode(Buffer.concat(chunks))));
+    req.once('error', reject);
+  });
+}
+
+/** Reads and drops a body the request will not be served for, so the connection stays usable. */
+function discardBody(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    req.once('end', resolve);
+    req.once('close', resolve);
+    req.resume();
+  });
+}
+
+function send(res: ServerResponse, answer: Answer): void {
+  const headers: Record<string, string> = { ...answer.headers };
+  let payload = '';
+  if (answer.body !== null && answer.status !== 204) {
+    payload = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = typeof answer.body === 'string' ? 'text/plain; charset=utf-8' : JSON_TYPE;
+  }
+  res.writeHead(answer.status, headers);
+  res.end(payload);
+}

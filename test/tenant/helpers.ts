@@ -1,0 +1,81 @@
+/**
+ * The local tenant as the tests meet it: the BUILT `dtmetrics serve` (dist/cli.js) as a child process on a free
+ * port, spoken to over real HTTP. Every wait is on a condition with a deadline.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { spawnCli } from '../cli/helpers.ts';
+
+export const TOKEN = 'dt0c01.LOCALTEST.all-scopes-secret';
+export const READ_TOKEN = 'dt0c01.LOCALTEST.read-only-secret';
+
+export interface TenantProcess {
+  url: string;
+  /** Everything the server printed so far. */
+  output(): string;
+  /** Stops it with SIGTERM (or SIGKILL: a crash) and resolves with its exit code and output. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; output: string }>;
+}
+
+/** Starts `dtmetrics serve --port 0 …args` and waits for the line that says where it listens. */
+export async function startServe(args: string[], env: Record<string, string> = {}): Promise<TenantProcess> {
+  const child = spawnCli(['serve', '--port', '0', ...args], { env });
+  child.stdin.end();
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = once(child, 'close') as Promise<[number | null]>;
+  const url = await waitFor('the tenant to listen', 15_000, () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], exited, () => output);
+  return {
+    url,
+    output: () => output,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const [code] = await exited;
+      return { code, output };
+    },
+  };
+}
+
+/** Polls `check` until it returns a value; fails at the deadline, or when `gone` settles first. */
+export async function waitFor<T>(what: string, ms: number, check: () => T | undefined | null, gone?: Promise<unknown>, context?: () => string): Promise<T> {
+  const deadline = Date.now() + ms;
+  let ended = false;
+  void gone?.then(() => (ended = true));
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== null) return value;
+    if (ended) assert.fail(`the process ended while waiting for ${what}:\n${context?.() ?? ''}`);
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}:\n${context?.() ?? ''}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: unknown;
+}
+
+/** One HTTP request to the tenant; `token` goes in the Authorization header. */
+export async function call(url: string, init: { method?: string; body?: string | Uint8Array; token?: string | null; headers?: Record<string, string> } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token) headers.Authorization = `Api-Token ${init.token}`;
+  if (init.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'text/plain; charset=utf-8';
+  const response = await fetch(url, { method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'), headers, body: init.body });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+/** Posts lines to the tenant's ingest API with the all-scopes token. */
+export const ingest = (base: string, body: string, token: string | null = TOKEN) => call(`${base}/api/v2/metrics/ingest`, { body, token });
+
+/** A millisecond timestamp `minutesAgo` before now, inside the tenant's window. */
+export const recent = (minutesAgo = 5): number => Date.now() - minutesAgo * 60_000;
