@@ -5,9 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { environmentUrls, isLoopback, type EnvironmentUrls } from '../core/environment.ts';
-import { millisecondTimestamp, planPush, type PushPlan, type SourceLine, type TimestampMode } from '../core/push.ts';
+import { LIMITS } from '../core/rules.ts';
+import { Batcher, isSkipped, millisecondTimestamp, planPush, type PushLine, type SourceLine, type TimestampMode } from '../core/push.ts';
 import type { Connection } from '../http/client.ts';
 import { pushBatches, type PushResult } from '../http/push.ts';
+import { Channel } from './channel.ts';
 import { CliError, describeSystemError, parseCommandLine } from './errors.ts';
 import { expandInputs, type Input } from './inputs.ts';
 import type { Output } from './output.ts';
@@ -38,8 +40,10 @@ Options:
 Proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.
 Exit codes: 0 every line accepted, 1 some line was not, 2 usage or I/O error.`;
 
-/** Lines planned and sent at a time: 20 batches, so 4 requests in flight stay busy while memory stays small. */
-const SLICE_LINES = 20_000;
+/** Lines planned at a time: a chunk's worth (the reader's chunks are 1 MiB). */
+const SLICE_LINES = 2_000;
+/** Planned batches waiting for a worker: enough to keep every request slot busy, few enough to bound memory. */
+const CHANNEL_BATCHES = 16;
 /** JSON output lists at most this many lines of each fate, and counts the rest. */
 const JSON_LIST_LIMIT = 10_000;
 
@@ -197,41 +201,59 @@ async function pushFile(
     }, async () => undefined);
     shiftMs = newest === -Infinity ? 0 : clock() - newest;
   }
+  // Lines are planned a chunk at a time as they are read, and their batches flow to the pusher's workers through a
+  // bounded channel: requests are in flight while the rest of the file is read and checked.
+  const channel = new Channel<PushLine[]>(CHANNEL_BATCHES);
+  const batcher = new Batcher(LIMITS.linesPerRequest, LIMITS.requestMaxBytes);
+  let stopped = false;
+  const unsent = { count: 0, first: -1 };
   let slice: SourceLine[] = [];
-  // Slices are planned as they are read, and sent one after another: the next slice's planning (the lint of its
-  // lines) runs while the previous one is in flight. At most two slices are held.
-  let sending: Promise<void> = Promise.resolve();
-  const flush = async () => {
+  const plan = async () => {
     const lines = slice;
     slice = [];
-    if (lines.length === 0) return;
-    const plan = planPush(lines, { now: clock(), timestamps: settings.timestamps, sendErrors: settings.sendErrors, shiftMs });
-    await sending;
-    sending = sendPlan(plan);
-  };
-  const sendPlan = async (plan: PushPlan) => {
-    const sendable = plan.batches.reduce((n, b) => n + b.length, 0);
-    report.lines += plan.held.length + sendable;
-    report.held += plan.held.length;
-    for (const h of plan.held) say(file, h.source, null, 'held back', `${h.code} ${h.message}`);
-    if (settings.dryRun || sendable === 0) return;
-    if (report.stopped || signal.aborted) {
-      report.notSent += sendable;
-      const first = plan.batches[0]?.[0]?.source ?? 0;
-      say(file, first, null, 'not sent', `${fmt(sendable)} lines from here on: ${report.stopped ? `the push stopped (${report.stopped})` : 'cancelled'}`);
+    if (stopped || signal.aborted) {
+      // The push stopped: the rest of the file is counted, not checked, and reported as one entry.
+      for (const l of lines) {
+        if (isSkipped(l.text)) continue;
+        if (unsent.count++ === 0) unsent.first = l.line;
+      }
       return;
     }
-    const result = await pushBatches(settings.connection, plan.batches, { concurrency: settings.concurrency, timeoutMs: settings.timeoutMs, signal, clock });
-    tally(result, report, file, say);
-    await out.drain();
+    const planned = planPush(lines, { now: clock(), timestamps: settings.timestamps, sendErrors: settings.sendErrors, shiftMs, batcher });
+    report.lines += planned.held.length + planned.batches.reduce((n, b) => n + b.length, 0);
+    report.held += planned.held.length;
+    for (const h of planned.held) say(file, h.source, null, 'held back', `${h.code} ${h.message}`);
+    if (!settings.dryRun) for (const batch of planned.batches) await channel.put(batch);
   };
-  await read(file, source(), (line, text) => {
-    slice.push({ line, text });
-  }, async () => {
-    if (slice.length >= SLICE_LINES) await flush();
-  });
-  await flush();
-  await sending;
+  const pushing = settings.dryRun
+    ? null
+    : pushBatches(settings.connection, channel, { concurrency: settings.concurrency, timeoutMs: settings.timeoutMs, signal, clock, onStop: () => (stopped = true) });
+  try {
+    await read(file, source(), (line, text) => {
+      slice.push({ line, text });
+    }, async () => {
+      if (slice.length >= SLICE_LINES) await plan();
+    });
+    await plan();
+    const last = batcher.finish();
+    if (last) {
+      report.lines += last.length;
+      if (!settings.dryRun && !stopped) await channel.put(last);
+      else if (!settings.dryRun) {
+        unsent.count += last.length;
+        if (unsent.first < 0) unsent.first = last[0]?.source ?? 0;
+      }
+    }
+  } finally {
+    channel.close();
+  }
+  if (pushing) tally(await pushing, report, file, say);
+  if (unsent.count > 0) {
+    report.lines += unsent.count;
+    report.notSent += unsent.count;
+    say(file, unsent.first, null, 'not sent', `${fmt(unsent.count)} lines from here on: ${report.stopped ? `the push stopped (${report.stopped})` : 'cancelled'}`);
+  }
+  await out.drain();
 }
 
 function tally(result: PushResult, report: Report, file: string, say: (file: string, line: number, column: number | null, fate: string, message: string) => void): void {

@@ -49,6 +49,11 @@ export interface PlanOptions {
   requestMaxBytes?: number;
   /** For `rebase` over a source planned in parts: the shift computed over all of it (from millisecondTimestamp). */
   shiftMs?: number;
+  /**
+   * For a source planned in parts: the batcher that carries a part's last, unfilled batch into the next part's
+   * (`batches` then holds the full ones; the caller takes the last with `finish`).
+   */
+  batcher?: Batcher;
 }
 
 /** Findings that concern the request, not the line: batching takes care of them. */
@@ -57,44 +62,72 @@ const SEVERITIES = Object.fromEntries(TENANT.notPerLine.map((code) => [code, 'of
 export function planPush(source: readonly SourceLine[], options: PlanOptions): PushPlan {
   const candidates: PushLine[] = [];
   let skipped = 0;
-  for (const { line, text } of source) {
-    const kind = parseLine(text).kind;
-    if (kind === 'comment' || kind === 'blank') skipped++;
-    else candidates.push({ source: line, text });
+  for (const line of source) {
+    if (isSkipped(line.text)) skipped++;
+    else candidates.push({ source: line.line, text: line.text });
   }
   const shiftMs = options.timestamps === 'rebase' ? (options.shiftMs ?? rebaseShift(candidates, options.now)) : 0;
-  const sent = options.timestamps === 'as-written' || (options.timestamps === 'rebase' && shiftMs === 0) ? candidates : candidates.map((l) => ({ source: l.source, text: retime(l.text, options.timestamps, shiftMs) }));
-  // Checked as sent (after rebasing), against the tenant's clock: what it would refuse is held back.
+  const retimed = options.timestamps === 'strip' || shiftMs !== 0;
+  // Checked as sent (after rebasing), against the tenant's clock: what it would refuse is held back. Lines go to
+  // the linter as UTF-8 first, so repeated series take its fast path; the byte count sizes the batches.
   const linter = new FileLinter({ now: options.now, severities: SEVERITIES });
+  const encoder = new TextEncoder();
+  let buffer = new Uint8Array(1 << 16);
   const held: HeldLine[] = [];
-  const toSend: PushLine[] = [];
-  sent.forEach((l, index) => {
-    const error = linter.lintLine(index, l.text).find((d) => d.severity === 'error');
-    if (error && !options.sendErrors) held.push({ source: l.source, code: error.code, message: error.message });
-    else toSend.push(l);
+  const batcher = options.batcher ?? new Batcher(options.linesPerRequest ?? LIMITS.linesPerRequest, options.requestMaxBytes ?? LIMITS.requestMaxBytes);
+  const batches: PushLine[][] = [];
+  candidates.forEach((candidate, index) => {
+    const line = retimed ? { source: candidate.source, text: retime(candidate.text, options.timestamps, shiftMs) } : candidate;
+    if (line.text.length * 3 > buffer.length) buffer = new Uint8Array(line.text.length * 3);
+    const size = encoder.encodeInto(line.text, buffer).written;
+    const found = linter.lintCleanBytes(index, buffer, 0, size) ?? linter.lintLine(index, line.text, line.text.length, buffer.subarray(0, size));
+    const error = found.find((d) => d.severity === 'error');
+    if (error && !options.sendErrors) held.push({ source: line.source, code: error.code, message: error.message });
+    else {
+      const full = batcher.add(line, size);
+      if (full) batches.push(full);
+    }
   });
-  return { batches: batch(toSend, options.linesPerRequest ?? LIMITS.linesPerRequest, options.requestMaxBytes ?? LIMITS.requestMaxBytes), held, skipped, shiftMs };
+  if (!options.batcher) {
+    const last = batcher.finish();
+    if (last) batches.push(last);
+  }
+  return { batches, held, skipped, shiftMs };
 }
 
-/** Splits lines into requests of at most `maxLines` lines and `maxBytes` bytes (joined by `\n`, no trailing one). */
-export function batch(lines: readonly PushLine[], maxLines: number, maxBytes: number): PushLine[][] {
-  const batches: PushLine[][] = [];
-  let current: PushLine[] = [];
-  let bytes = 0;
-  const encoder = new TextEncoder();
-  for (const line of lines) {
-    const size = encoder.encode(line.text).length;
-    const added = current.length === 0 ? size : bytes + 1 + size;
-    if (current.length > 0 && (current.length >= maxLines || added > maxBytes)) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    bytes = current.length === 0 ? size : bytes + 1 + size;
-    current.push(line);
+/** What parseLine calls a comment or a blank line, without parsing: never sent. */
+export function isSkipped(text: string): boolean {
+  let i = 0;
+  while (i < text.length && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09)) i++;
+  return i === text.length || text.startsWith('//', i);
+}
+
+/** Fills requests of at most `maxLines` lines and `maxBytes` bytes (lines joined by `\n`, no trailing one). */
+export class Batcher {
+  private current: PushLine[] = [];
+  private bytes = 0;
+
+  constructor(
+    private readonly maxLines: number,
+    private readonly maxBytes: number,
+  ) {}
+
+  /** Adds a line of `size` UTF-8 bytes; returns the batch it completed, if it did not fit in it. */
+  add(line: PushLine, size: number): PushLine[] | null {
+    let full: PushLine[] | null = null;
+    if (this.current.length > 0 && (this.current.length >= this.maxLines || this.bytes + 1 + size > this.maxBytes)) full = this.finish();
+    this.bytes = this.current.length === 0 ? size : this.bytes + 1 + size;
+    this.current.push(line);
+    return full;
   }
-  if (current.length > 0) batches.push(current);
-  return batches;
+
+  /** The batch being filled, if it has any line; the next line starts a new one. */
+  finish(): PushLine[] | null {
+    const batch = this.current;
+    this.current = [];
+    this.bytes = 0;
+    return batch.length > 0 ? batch : null;
+  }
 }
 
 /** The body of a request for a batch. */
@@ -208,7 +241,5 @@ export function blocks(lines: readonly string[]): { start: number; end: number }
 }
 
 function isSendable(text: string | undefined): boolean {
-  if (text === undefined) return false;
-  const kind = parseLine(text).kind;
-  return kind === 'data' || kind === 'metadata';
+  return text !== undefined && !isSkipped(text);
 }

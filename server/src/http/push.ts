@@ -23,7 +23,10 @@ export interface PushOptions {
   /** Longest wait for a 429's reset before giving up on that batch. */
   maxWaitMs?: number;
   signal?: AbortSignal;
-  onProgress?: (doneLines: number, totalLines: number) => void;
+  /** Lines settled so far, and in all (null when the batches come from a stream). */
+  onProgress?: (doneLines: number, totalLines: number | null) => void;
+  /** Called once when the push stops early (401, DNS …): a streaming producer can stop reading. */
+  onStop?: (cause: string) => void;
   /** One line per request, token-free. */
   log?: (line: string) => void;
   clock?: () => number;
@@ -50,7 +53,11 @@ export interface PushResult {
   retries: number;
 }
 
-export async function pushBatches(connection: Connection, batches: readonly PushLine[][], options: PushOptions = {}): Promise<PushResult> {
+/**
+ * Sends `batches`, an array or a stream of them (a file planned as it is read: sending starts with the first
+ * batch, and requests stay in flight while the rest is planned).
+ */
+export async function pushBatches(connection: Connection, batches: Iterable<PushLine[]> | AsyncIterable<PushLine[]>, options: PushOptions = {}): Promise<PushResult> {
   const concurrency = options.concurrency ?? 4;
   const dispatcher = createDispatcher(connection, concurrency);
   try {
@@ -62,9 +69,11 @@ export async function pushBatches(connection: Connection, batches: readonly Push
 
 class BatchPusher {
   private readonly result: PushResult = { accepted: 0, rejected: [], warnings: [], unlisted: 0, unknown: [], notSent: [], stopped: null, requests: 0, retries: 0 };
-  private readonly queue: PushLine[][] = [];
+  /** Halves of batches split after a 413, sent before the next new batch. */
+  private readonly splits: PushLine[][] = [];
+  private source: Iterator<PushLine[]> | AsyncIterator<PushLine[]> | null = null;
   private done = 0;
-  private total = 0;
+  private total: number | null = null;
 
   constructor(
     private readonly connection: Connection,
@@ -72,20 +81,29 @@ class BatchPusher {
     private readonly options: PushOptions,
   ) {}
 
-  async run(batches: readonly PushLine[][], concurrency: number): Promise<PushResult> {
-    this.queue.push(...batches);
-    this.total = batches.reduce((n, b) => n + b.length, 0);
-    const workers = Array.from({ length: Math.max(1, Math.min(concurrency, batches.length)) }, () => this.work());
-    await Promise.all(workers);
+  async run(batches: Iterable<PushLine[]> | AsyncIterable<PushLine[]>, concurrency: number): Promise<PushResult> {
+    if (Array.isArray(batches)) this.total = (batches as PushLine[][]).reduce((n, b) => n + b.length, 0);
+    this.source = Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : batches[Symbol.iterator]();
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, () => this.work()));
+    // Stopped or cancelled: whatever was not sent yet is reported, never dropped.
     const reason = this.result.stopped ? `not sent: the push stopped (${this.result.stopped})` : 'not sent: cancelled';
-    for (const batch of this.queue.splice(0)) this.settle(batch, 'notSent', reason);
+    for (let batch = await this.next(); batch; batch = await this.next()) this.settle(batch, 'notSent', reason);
     return this.result;
   }
 
+  private async next(): Promise<PushLine[] | undefined> {
+    const split = this.splits.shift();
+    if (split) return split;
+    const item = await (this.source as AsyncIterator<PushLine[]>).next();
+    return item.done ? undefined : item.value;
+  }
+
   private async work(): Promise<void> {
-    for (let batch = this.queue.shift(); batch; batch = this.queue.shift()) {
+    while (!this.result.stopped && !this.options.signal?.aborted) {
+      const batch = await this.next();
+      if (!batch) return;
       if (this.result.stopped || this.options.signal?.aborted) {
-        this.queue.unshift(batch);
+        this.splits.unshift(batch);
         return;
       }
       await this.sendBatch(batch);
@@ -125,7 +143,7 @@ class BatchPusher {
       if (answer.status === 413) {
         if (batch.length === 1) return this.settle(batch, 'notSent', 'not sent: 413, the line alone is larger than the tenant takes');
         const half = Math.ceil(batch.length / 2);
-        this.queue.unshift(batch.slice(0, half), batch.slice(half));
+        this.splits.unshift(batch.slice(0, half), batch.slice(half));
         return;
       }
       if ((answer.status === 429 || answer.status === 503) && attempt < maxAttempts) {
@@ -158,7 +176,9 @@ class BatchPusher {
   }
 
   private stop(cause: string): void {
-    this.result.stopped ??= cause;
+    if (this.result.stopped) return;
+    this.result.stopped = cause;
+    this.options.onStop?.(cause);
   }
 
   /** Exponential backoff with full jitter, so clients throttled together do not come back together. */

@@ -235,7 +235,7 @@ function firstOfEachKey(dimensions: readonly (readonly [string, string])[]): rea
  * holding them (or starting with `"`, so no plain value looks quoted) is written as JSON.
  */
 function seriesKeyOf(pairs: readonly (readonly [string, string])[]): string {
-  const part = ([k, v]: readonly [string, string]) => k + '\u0000' + (/^"|[\u0000\u0001]/.test(v) ? JSON.stringify(v) : v);
+  const part = ([k, v]: readonly [string, string]) => k + '\u0000' + (v.startsWith('"') || v.includes('\u0000') || v.includes('\u0001') ? JSON.stringify(v) : v);
   if (pairs.length === 0) return '';
   if (pairs.length === 1) return part(pairs[0] as readonly [string, string]);
   return [...pairs].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(part).join('\u0001');
