@@ -8,6 +8,8 @@ const entryPoints = [
   { in: 'server/src/cli/main.ts', out: 'cli' },
   { in: 'server/src/lsp/server.ts', out: 'server' },
   { in: 'client/src/extension.ts', out: 'extension' },
+  // Pushing from the editor (undici included): loaded by the extension when a push or environment command first runs.
+  { in: 'client/src/push/index.ts', out: 'push' },
 ];
 
 await build({

@@ -1,19 +1,29 @@
 /**
  * The VS Code client: starts the language server (dist/server.js) over IPC for `.dtmetrics` files and shows its
- * state. A thin adapter: every rule lives in the server's core.
+ * state, and registers pushing to a tenant (push/activation.ts; its code loads on first use). A thin adapter:
+ * every rule lives in the server's core.
  */
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../../server/src/protocol.ts';
+import { registerPush } from './push/activation.ts';
 
 let client: LanguageClient | undefined;
+let push: ReturnType<typeof registerPush> | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What the extension gives other extensions and the in-editor tests. */
+export interface DtmetricsApi {
+  /** The folder of the extension's logs (context.logUri), where the `dtmetrics` log channel's file is. */
+  logUri: vscode.Uri;
+}
+
+export function activate(context: vscode.ExtensionContext): DtmetricsApi {
   const log = vscode.window.createOutputChannel('dtmetrics', { log: true });
   const status = vscode.window.createStatusBarItem('dtmetrics.status', vscode.StatusBarAlignment.Right, 100);
   status.name = 'dtmetrics';
   status.command = 'dtmetrics.restartServer';
   context.subscriptions.push(log, status);
+  push = registerPush(context, log);
 
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
@@ -52,8 +62,9 @@ export function activate(context: vscode.ExtensionContext): void {
     log.error(`The language server did not start: ${error instanceof Error ? error.message : String(error)}`);
     show('$(error) dtmetrics', 'The dtmetrics language server did not start. Click to try again.');
   });
+  return { logUri: context.logUri };
 }
 
 export async function deactivate(): Promise<void> {
-  await client?.stop();
+  await Promise.all([client?.stop(), push?.deactivate()]);
 }

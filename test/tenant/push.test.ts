@@ -97,7 +97,7 @@ describe('dtmetrics push', () => {
     const file = fixture(`push.rebase,id=0 gauge,1 ${old}\npush.rebase,id=1 gauge,1 ${old + 60_000}\n`);
     const asWritten = await push([file]);
     assert.equal(asWritten.code, 1);
-    assert.match(asWritten.stdout, /held back  TS003/);
+    assert.match(asWritten.stdout, /held back {2}TS003/);
     const before = Date.now();
     const rebased = await push([file, '--timestamps', 'rebase']);
     assert.equal(rebased.code, 0, rebased.stdout);
@@ -155,14 +155,14 @@ describe('dtmetrics push under faults: each line stored exactly once, or reporte
     await setFaults([{ reset: 'after-body' }]);
     const reset = await push([fixture(numbered('push.reset', 5))]);
     assert.equal(reset.code, 1);
-    assert.match(reset.stdout, /1  unknown  the connection to .* was closed before an answer: the tenant may have stored these lines; not resent.*\(5 lines, to line 5\)/);
+    assert.match(reset.stdout, /1 {2}unknown {2}the connection to .* was closed before an answer: the tenant may have stored these lines; not resent.*\(5 lines, to line 5\)/);
     assert.match(reset.stdout, /0 of 5 lines accepted .*5 unknown/);
     assert.deepEqual([...storedIds('push.reset.count').values()], Array(5).fill(1), 'stored once by the tenant, never twice');
 
     await setFaults([{ slowMs: 2500 }]);
     const slow = await push([fixture(numbered('push.slow', 3)), '--timeout', '1']);
     assert.equal(slow.code, 1);
-    assert.match(slow.stdout, /unknown  .* did not answer in time/);
+    assert.match(slow.stdout, /unknown {2}.* did not answer in time/);
     await waitForIds('push.slow.count', 3);
     assert.deepEqual([...storedIds('push.slow.count').values()], Array(3).fill(1));
   });
@@ -187,7 +187,7 @@ describe('dtmetrics push under faults: each line stored exactly once, or reporte
     await setFaults([{ status: 200, body: '<html><body>Login</body></html>', contentType: 'text/html' }]);
     const result = await push([fixture(numbered('push.html', 2))]);
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /unknown  the tenant answered 200 with text\/html \(<html><body>Login<\/body><\/html>\), not a validation response/);
+    assert.match(result.stdout, /unknown {2}the tenant answered 200 with text\/html \(<html><body>Login<\/body><\/html>\), not a validation response/);
   });
 
   it('401 stops the push with its cause; the lines are not sent; the token never appears', async () => {

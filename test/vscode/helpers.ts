@@ -16,13 +16,13 @@ export function repoRoot(): string {
 }
 
 /**
- * Resolves with `probe()`'s first truthy result; polls every `intervalMs` (the editor offers no event for every
- * state a test waits for) and rejects with `what` once `timeoutMs` have passed.
+ * Resolves with `probe()`'s first truthy result (awaited when it is a promise); polls every `intervalMs` (the
+ * editor offers no event for every state a test waits for) and rejects with `what` once `timeoutMs` have passed.
  */
-export async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 15_000, intervalMs = 50): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

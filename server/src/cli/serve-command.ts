@@ -1,9 +1,9 @@
 /** `dtmetrics serve`: runs the local tenant (server/src/tenant/) until interrupted. */
+import { LOCAL_TENANT_PORT } from '../core/environment.ts';
 import { SCOPES, startTenant, type Scope, type Tenant } from '../tenant/server.ts';
 import { CliError, describeSystemError, parseCommandLine } from './errors.ts';
 import type { Output } from './output.ts';
 
-export const DEFAULT_TENANT_PORT = 14_500;
 
 export const SERVE_USAGE = `Usage: dtmetrics serve [options]
 
@@ -11,7 +11,7 @@ Runs a local tenant on 127.0.0.1 that speaks the Dynatrace Metrics API (ingest, 
 with the same rules as 'dtmetrics lint': push and query offline, with no Dynatrace account.
 
 Options:
-  --port <n>                  port to listen on (default: ${DEFAULT_TENANT_PORT}; 0 picks a free one)
+  --port <n>                  port to listen on (default: ${LOCAL_TENANT_PORT}; 0 picks a free one)
   --data <file>               keep the data in this file (appended; replayed at start). Default: memory only
   --token <token[=scopes]>    accept this API token; repeatable. Scopes, comma-separated: ${SCOPES.join(', ')}
                               (default: all). Without any token, requests need none.
@@ -47,7 +47,7 @@ function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSettings |
   });
   const v = parsed.values;
   if (v.help) return 'help';
-  const port = v.port === undefined ? DEFAULT_TENANT_PORT : Number(v.port);
+  const port = v.port === undefined ? LOCAL_TENANT_PORT : Number(v.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port must be a port number 0–65535, not '${v.port}'`);
   const maxSeries = v['max-series'] === undefined ? undefined : Number(v['max-series']);
   if (maxSeries !== undefined && !(Number.isInteger(maxSeries) && maxSeries > 0)) throw new CliError(`--max-series must be a positive integer, not '${v['max-series']}'`);
@@ -97,6 +97,8 @@ export async function runServe(argv: string[], out: Output, env: NodeJS.ProcessE
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    // Started by the extension (forked, with an IPC channel): it ends with the editor that started it.
+    if (process.send) process.once('disconnect', resolve);
   });
   await tenant.close();
   say('dtmetrics local tenant stopped\n');

@@ -1,0 +1,356 @@
+/**
+ * Environments: adding, editing, removing, selecting and testing them, through QuickPick and InputBox flows that
+ * check as you type or through an argument object (tests, keybindings); their tokens in SecretStorage; and the
+ * Connection a push or a test uses: VS Code's proxy settings, the CA file read at each use, and a modal question
+ * before a token would cross the network in plain http://.
+ */
+import { readFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { describeSystemError } from '../../../server/src/cli/errors.ts';
+import { environmentUrls, isLoopback, managedUrl, ONEAGENT_INGEST_URL, saasUrl, type EnvironmentKind } from '../../../server/src/core/environment.ts';
+import type { Connection } from '../../../server/src/http/client.ts';
+import { testConnection } from '../../../server/src/http/push.ts';
+import { UserFacingError } from './errors.ts';
+import { allEnvironments, configuredEnvironments, localTenantEnvironment, selectedEnvironment, selectedName, type EnvironmentConfig } from './settings.ts';
+
+/** `dtmetrics.addEnvironment`'s argument: the settings' fields and the token (stored in SecretStorage). */
+export interface AddArgument {
+  name: string;
+  kind: EnvironmentKind;
+  /** Needed for saas, managed and url; the kind's address for oneagent and local. */
+  url?: string;
+  token?: string;
+  caFile?: string;
+}
+
+/** `dtmetrics.editEnvironment`'s argument: what changes; `''` removes the token or the CA file. */
+export interface EditArgument {
+  name: string;
+  newName?: string;
+  url?: string;
+  token?: string;
+  caFile?: string;
+}
+
+/** The kinds as the QuickPick offers them (`environmentKind`: a QuickPickItem's `kind` means something else). */
+const KINDS: (vscode.QuickPickItem & { environmentKind: EnvironmentKind })[] = [
+  { environmentKind: 'saas', label: 'SaaS', detail: 'https://{environment-id}.live.dynatrace.com' },
+  { environmentKind: 'managed', label: 'Managed or ActiveGate', detail: 'https://{host}/e/{environment-id}' },
+  { environmentKind: 'oneagent', label: 'Local OneAgent', detail: `${ONEAGENT_INGEST_URL}, no token` },
+  { environmentKind: 'local', label: 'Local tenant', detail: 'dtmetrics serve on this machine' },
+  { environmentKind: 'url', label: 'Any URL', detail: "an environment's base URL or an ingest endpoint" },
+];
+
+/** What an edit changes; `caFile: ''` removes the CA file, `token: ''` the token. */
+type EnvironmentChange = Partial<Pick<EnvironmentConfig, 'name' | 'url' | 'caFile'>> & { token?: string };
+
+const tokenKey = (name: string) => `dtmetrics.token/${name}`;
+const errorOf = (result: string | { error: string }) => (typeof result === 'string' ? undefined : result.error);
+/** A builder's URL once its InputBox accepted the input (it refuses any with an error). */
+const urlOrUndefined = (result: string | { error: string }) => (typeof result === 'string' ? result : undefined);
+
+export class Environments {
+  constructor(private readonly secrets: vscode.SecretStorage) {}
+
+  /** The environment named, or the selected one. */
+  resolve(name?: string): EnvironmentConfig {
+    const environment = name === undefined ? selectedEnvironment() : allEnvironments().find((e) => e.name === name);
+    if (!environment) throw new UserFacingError(`No environment is named '${name ?? selectedName()}': choose one with 'dtmetrics: Select Environment'`);
+    return environment;
+  }
+
+  async add(arg?: AddArgument): Promise<EnvironmentConfig | undefined> {
+    const answers = arg ? checkAdd(arg) : await askAdd();
+    if (!answers) return undefined;
+    const { token, ...environment } = answers;
+    await saveEnvironments([...configuredEnvironments(), environment]);
+    if (token) await this.secrets.store(tokenKey(environment.name), token);
+    await saveSelection(environment.name);
+    return environment;
+  }
+
+  async edit(arg?: EditArgument): Promise<EnvironmentConfig | undefined> {
+    const current = arg ? configured(arg.name) : await pickConfigured('Edit an environment');
+    if (!current) return undefined;
+    const change = arg ? checkEdit(current, arg) : await this.askEdit(current);
+    if (!change) return undefined;
+    const { token, ...fields } = change;
+    const edited: EnvironmentConfig = { ...current, ...fields };
+    if (edited.caFile === '') delete edited.caFile;
+    await saveEnvironments(configuredEnvironments().map((e) => (e.name === current.name ? edited : e)));
+    if (edited.name !== current.name) {
+      const stored = await this.secrets.get(tokenKey(current.name));
+      if (stored) await this.secrets.store(tokenKey(edited.name), stored);
+      await this.secrets.delete(tokenKey(current.name));
+      if (selectedName() === current.name) await saveSelection(edited.name);
+    }
+    if (token === '') await this.secrets.delete(tokenKey(edited.name));
+    else if (token !== undefined) await this.secrets.store(tokenKey(edited.name), token);
+    return edited;
+  }
+
+  async remove(arg?: { name: string }): Promise<EnvironmentConfig | undefined> {
+    const environment = arg ? configured(arg.name) : await pickConfigured('Remove an environment');
+    if (!environment) return undefined;
+    if (!arg) {
+      const answer = await vscode.window.showWarningMessage(`Remove the environment '${environment.name}' and its token?`, { modal: true }, 'Remove');
+      if (answer !== 'Remove') return undefined;
+    }
+    await saveEnvironments(configuredEnvironments().filter((e) => e.name !== environment.name));
+    await this.secrets.delete(tokenKey(environment.name));
+    if (selectedName() === environment.name) await saveSelection(undefined);
+    return environment;
+  }
+
+  async select(arg?: { name: string }): Promise<EnvironmentConfig | undefined> {
+    if (arg) {
+      const environment = this.resolve(arg.name);
+      await saveSelection(environment.name);
+      return environment;
+    }
+    const current = selectedName();
+    type Item = vscode.QuickPickItem & { environment?: EnvironmentConfig };
+    const items: Item[] = [
+      ...allEnvironments().map((e) => ({ label: e.name, description: `${kindLabel(e.kind)} · ${e.url}`, detail: e.name === current ? 'selected' : undefined, environment: e })),
+      { label: '$(add) Add an environment…' },
+    ];
+    const picked = await vscode.window.showQuickPick(items, { title: 'Send metric lines to', placeHolder: `Now: ${current}` });
+    if (!picked) return undefined;
+    if (!picked.environment) return this.add();
+    await saveSelection(picked.environment.name);
+    return picked.environment;
+  }
+
+  /** Posts an empty body with the environment's token and says what came of it, naming the cause of a failure. */
+  async test(arg?: { name?: string }): Promise<{ ok: boolean; message: string } | undefined> {
+    const environment = this.resolve(arg?.name);
+    const connection = await this.connection(environment);
+    if (!connection) return undefined;
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Testing the connection to ${environment.name}` }, () => testConnection(connection));
+    const text = `${environment.name}: ${result.message}`;
+    if (result.ok) void vscode.window.showInformationMessage(text);
+    else void vscode.window.showErrorMessage(text);
+    return result;
+  }
+
+  /**
+   * What a request to `environment` needs: its URLs, its token (asked for and stored when a SaaS or Managed
+   * environment has none yet), its CA file's certificates and VS Code's proxy. Undefined when the user declines.
+   */
+  async connection(environment: EnvironmentConfig): Promise<Connection | undefined> {
+    const urls = environmentUrls(environment.url);
+    if ('error' in urls) throw new UserFacingError(`The environment '${environment.name}' has an unusable URL: ${urls.error}`);
+    let token = urls.needsToken ? ((await this.secrets.get(tokenKey(environment.name))) ?? null) : null;
+    if (token === null && urls.needsToken && (environment.kind === 'saas' || environment.kind === 'managed')) {
+      const asked = await askToken(`No token is stored for ${environment.name}`, environment.kind, false);
+      if (!asked) return undefined;
+      await this.secrets.store(tokenKey(environment.name), asked);
+      token = asked;
+    }
+    const { protocol, hostname } = new URL(urls.ingest);
+    if (token && protocol === 'http:' && !isLoopback(hostname)) {
+      const answer = await vscode.window.showWarningMessage(
+        `Send the token for ${environment.name} unencrypted to ${hostname}?`,
+        { modal: true, detail: `${urls.ingest} is plain http:// and not this machine: anyone on the way can read the token. Use https:// unless this network is yours.` },
+        'Send Unencrypted',
+      );
+      if (answer !== 'Send Unencrypted') return undefined;
+    }
+    const http = vscode.workspace.getConfiguration('http');
+    return { urls, token, ca: await readCa(environment), proxy: http.get<string>('proxy') || null, strictSSL: http.get<boolean>('proxyStrictSSL') !== false };
+  }
+
+  private async askEdit(current: EnvironmentConfig): Promise<EnvironmentChange | undefined> {
+    const hasToken = (await this.secrets.get(tokenKey(current.name))) !== undefined;
+    const fields = [
+      { label: 'Name', description: current.name, field: 'name' },
+      ...(current.kind === 'oneagent' ? [] : [{ label: 'URL', description: current.url, field: 'url' }]),
+      ...(current.kind === 'oneagent' ? [] : [{ label: 'Token', description: hasToken ? 'stored' : 'none', field: 'token' }]),
+      ...(current.kind === 'managed' || current.kind === 'url' ? [{ label: 'CA file', description: current.caFile ?? 'none', field: 'caFile' }] : []),
+    ] as const;
+    const picked = await vscode.window.showQuickPick(fields, { title: `Edit ${current.name}`, placeHolder: 'What to change' });
+    if (!picked) return undefined;
+    const others = new Set(allEnvironments().map((e) => e.name).filter((n) => n !== current.name));
+    switch (picked.field) {
+      case 'name': {
+        const name = await askName(current.name, others);
+        return name === undefined ? undefined : { name };
+      }
+      case 'url': {
+        const url = await askUrl(current.kind, current.url);
+        return url === undefined ? undefined : { url };
+      }
+      case 'token': {
+        const token = await askToken(`Token for ${current.name} (empty: none)`, current.kind, true);
+        return token === undefined ? undefined : { token };
+      }
+      case 'caFile': {
+        const caFile = await askCaFile();
+        return caFile === undefined ? undefined : { caFile: caFile ?? '' };
+      }
+    }
+  }
+}
+
+type NewEnvironment = EnvironmentConfig & { token?: string };
+
+function checkAdd(arg: AddArgument): NewEnvironment {
+  const { kind } = arg;
+  const name = arg.name.trim();
+  const nameError = checkName(name, new Set(allEnvironments().map((e) => e.name)));
+  if (nameError) throw new UserFacingError(nameError);
+  const url = arg.url ?? defaultUrl(kind);
+  if (url === undefined) throw new UserFacingError(`A ${kindLabel(kind)} environment needs a url`);
+  const urls = environmentUrls(url);
+  if ('error' in urls) throw new UserFacingError(urls.error);
+  if (arg.token && !urls.needsToken) throw new UserFacingError(`${urls.ingest} takes no token`);
+  return { name, kind, url, ...(arg.caFile ? { caFile: arg.caFile } : {}), ...(arg.token ? { token: arg.token } : {}) };
+}
+
+function checkEdit(current: EnvironmentConfig, arg: EditArgument): EnvironmentChange {
+  if (arg.newName !== undefined) {
+    const error = checkName(arg.newName.trim(), new Set(allEnvironments().map((e) => e.name).filter((n) => n !== current.name)));
+    if (error) throw new UserFacingError(error);
+  }
+  const urlError = arg.url === undefined ? undefined : errorOf(urlOf(arg.url));
+  if (urlError) throw new UserFacingError(urlError);
+  return {
+    ...(arg.newName !== undefined ? { name: arg.newName.trim() } : {}),
+    ...(arg.url !== undefined ? { url: arg.url } : {}),
+    ...(arg.token !== undefined ? { token: arg.token } : {}),
+    ...(arg.caFile !== undefined ? { caFile: arg.caFile } : {}),
+  };
+}
+
+async function askAdd(): Promise<NewEnvironment | undefined> {
+  const kind = (await vscode.window.showQuickPick(KINDS, { title: 'Add an environment', placeHolder: 'Where do the lines go?' }))?.environmentKind;
+  if (!kind) return undefined;
+  const url = await askUrl(kind);
+  if (url === undefined) return undefined;
+  const name = await askName(suggestedName(kind, url), new Set(allEnvironments().map((e) => e.name)));
+  if (name === undefined) return undefined;
+  const urls = environmentUrls(url);
+  const tokenRequired = kind === 'saas' || kind === 'managed';
+  const token = 'error' in urls || !urls.needsToken ? '' : await askToken(`Token for ${name}${tokenRequired ? '' : ' (empty: none)'}`, kind, !tokenRequired);
+  if (token === undefined) return undefined;
+  const caFile = kind === 'managed' || (kind === 'url' && url.startsWith('https:')) ? await askCaFile() : null;
+  if (caFile === undefined) return undefined;
+  return { name, kind, url, ...(caFile ? { caFile } : {}), ...(token ? { token } : {}) };
+}
+
+/** The URL, as the kind asks for it: an id (SaaS), a host and an id (Managed), or a URL; fixed for the OneAgent. */
+async function askUrl(kind: EnvironmentKind, current?: string): Promise<string | undefined> {
+  const title = `${kindLabel(kind)} environment`;
+  if (kind === 'oneagent') return ONEAGENT_INGEST_URL;
+  // An edit starts from the current host and id (`https://{id}.live…`, `https://{host}/e/{id}`).
+  const was = current === undefined ? undefined : new URL(current);
+  if (kind === 'saas') {
+    const id = await vscode.window.showInputBox({ title, prompt: 'The environment id, as in https://{id}.live.dynatrace.com', placeHolder: 'abc12345', value: was?.hostname.split('.')[0], validateInput: (v) => errorOf(saasUrl(v)) });
+    return id === undefined ? undefined : urlOrUndefined(saasUrl(id));
+  }
+  if (kind === 'managed') {
+    // managedUrl checks the host before the id, so a well-formed stand-in id leaves only the host's findings.
+    const host = await vscode.window.showInputBox({ title, prompt: 'The host (and :port) of the Managed cluster or ActiveGate', placeHolder: 'dynatrace.example.com:9999', value: was?.host, ignoreFocusOut: true, validateInput: (v) => errorOf(managedUrl(v, 'id')) });
+    if (host === undefined) return undefined;
+    const id = await vscode.window.showInputBox({ title, prompt: `The environment id, as in https://${host.trim()}/e/{id}`, value: was?.pathname.split('/')[2], ignoreFocusOut: true, validateInput: (v) => errorOf(managedUrl(host, v)) });
+    return id === undefined ? undefined : urlOrUndefined(managedUrl(host, id));
+  }
+  return vscode.window.showInputBox({ title, prompt: "The environment's base URL or its ingest endpoint", value: current ?? defaultUrl(kind) ?? 'https://', ignoreFocusOut: true, validateInput: (v) => errorOf(urlOf(v)) });
+}
+
+function askName(suggestion: string, taken: ReadonlySet<string>): Thenable<string | undefined> {
+  return vscode.window.showInputBox({ title: 'Name of the environment', prompt: 'Shown in the status bar and in summaries', value: suggestion, validateInput: (v) => checkName(v.trim(), taken) }).then((v) => v?.trim());
+}
+
+/** A token from a password box; `''` when `optional` and left empty; undefined when cancelled. */
+function askToken(title: string, kind: EnvironmentKind, optional: boolean): Thenable<string | undefined> {
+  return vscode.window.showInputBox({
+    title,
+    prompt: 'An API token with the scope metrics.ingest. Kept in VS Code\'s secret storage, never in settings.',
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (v) => {
+      if (v === '') return optional ? undefined : 'A token is needed for this environment';
+      if (/\s/.test(v)) return 'A token has no spaces';
+      if ((kind === 'saas' || kind === 'managed') && !v.startsWith('dt0c01.')) return { message: 'Dynatrace tokens start with dt0c01.', severity: vscode.InputBoxValidationSeverity.Warning };
+      return undefined;
+    },
+  });
+}
+
+/** A CA file's path; null for none; undefined when cancelled. */
+async function askCaFile(): Promise<string | null | undefined> {
+  const picked = await vscode.window.showQuickPick([{ label: 'No CA file', detail: "The system's certificates are enough", choose: false }, { label: 'Choose a CA file…', detail: 'PEM certificates of a private CA, read at each push', choose: true }], { title: 'Certificates to trust' });
+  if (!picked) return undefined;
+  if (!picked.choose) return null;
+  const files = await vscode.window.showOpenDialog({ title: 'CA file (PEM)', canSelectMany: false, filters: { 'PEM certificates': ['pem', 'crt', 'cer'], 'All files': ['*'] } });
+  return files?.[0]?.fsPath;
+}
+
+async function pickConfigured(title: string): Promise<EnvironmentConfig | undefined> {
+  const environments = configuredEnvironments();
+  if (environments.length === 0) {
+    void vscode.window.showInformationMessage('No environment is configured yet (the local tenant is built in): add one with dtmetrics: Add Environment');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(environments.map((e) => ({ label: e.name, description: e.url, environment: e })), { title });
+  return picked?.environment;
+}
+
+function configured(name: string): EnvironmentConfig {
+  const environment = configuredEnvironments().find((e) => e.name === name);
+  if (!environment) throw new UserFacingError(`No configured environment is named '${name}'${name === localTenantEnvironment().name ? ' (the local tenant is built in)' : ''}`);
+  return environment;
+}
+
+function checkName(name: string, taken: ReadonlySet<string>): string | undefined {
+  if (name === '') return 'A name is needed';
+  if (taken.has(name)) return `'${name}' is taken`;
+  return undefined;
+}
+
+/** environmentUrls as a string or an error, for the validators. */
+function urlOf(url: string): string | { error: string } {
+  const urls = environmentUrls(url);
+  return 'error' in urls ? urls : urls.ingest;
+}
+
+function defaultUrl(kind: EnvironmentKind): string | undefined {
+  if (kind === 'oneagent') return ONEAGENT_INGEST_URL;
+  if (kind === 'local') return localTenantEnvironment().url;
+  return undefined;
+}
+
+/** The environment id for SaaS and Managed (`abc12345`, `abc12345 on host`), else the host. */
+function suggestedName(kind: EnvironmentKind, url: string): string {
+  if (kind === 'oneagent') return 'local OneAgent';
+  const { host, pathname } = new URL(url);
+  const id = kind === 'saas' ? host.split('.')[0] : kind === 'managed' ? pathname.split('/')[2] : undefined;
+  if (!id) return host;
+  return kind === 'managed' ? `${id} on ${host}` : id;
+}
+
+function kindLabel(kind: EnvironmentKind): string {
+  return KINDS.find((k) => k.environmentKind === kind)?.label ?? kind;
+}
+
+async function readCa(environment: EnvironmentConfig): Promise<string | null> {
+  if (!environment.caFile) return null;
+  try {
+    return await readFile(environment.caFile, 'utf8');
+  } catch (error) {
+    throw new UserFacingError(`Cannot read the CA file of ${environment.name}, ${environment.caFile}: ${describeSystemError(error)}`);
+  }
+}
+
+const settings = () => vscode.workspace.getConfiguration('dtmetrics');
+
+function saveEnvironments(environments: EnvironmentConfig[]): Thenable<void> {
+  return settings().update('environments', environments, vscode.ConfigurationTarget.Global);
+}
+
+/** Written where the choice in effect comes from: the workspace's settings when they make one, else the user's. */
+function saveSelection(name: string | undefined): Thenable<void> {
+  const inWorkspace = settings().inspect<string>('environment')?.workspaceValue !== undefined;
+  return settings().update('environment', name, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+}

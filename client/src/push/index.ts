@@ -1,0 +1,133 @@
+/**
+ * The push bundle's entry (dist/push.js), loaded by activation.ts when a push or environment command first runs:
+ * the HTTP client (undici) and everything that talks to a tenant stay out of activation. Turns the commands'
+ * arguments (none from the palette, a Uri from a menu, an object from a CodeLens, a keybinding or a test) into
+ * typed ones at this edge.
+ */
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { EnvironmentKind } from '../../../server/src/core/environment.ts';
+import type { TimestampMode } from '../../../server/src/core/push.ts';
+import type { PushCommand } from './activation.ts';
+import { Environments, type AddArgument, type EditArgument } from './environments.ts';
+import { UserFacingError } from './errors.ts';
+import { LocalTenant } from './local-tenant.ts';
+import { Sender, type SendArgument } from './send.ts';
+import { ENVIRONMENT_KINDS, LOCAL_TENANT_NAME, localTenantPort, selectedName } from './settings.ts';
+import { TenantDiagnostics } from './tenant-diagnostics.ts';
+
+export interface PushFeatures extends vscode.Disposable {
+  run(command: PushCommand, arg: unknown): Promise<unknown>;
+  /** Stops the local tenant this window started. */
+  stop(): Promise<void>;
+}
+
+export function activatePush(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): PushFeatures {
+  const environments = new Environments(context.secrets);
+  const localTenant = new LocalTenant(context.asAbsolutePath('dist/cli.js'), join(context.globalStorageUri.fsPath, 'local-tenant.jsonl'), log);
+  const diagnostics = new TenantDiagnostics();
+  const sender = new Sender(environments, localTenant, diagnostics, log);
+
+  const startLocalTenant = async () => {
+    const started = await localTenant.start(localTenantPort());
+    const where = started.startedHere ? `The local tenant listens on ${started.url} (data in ${localTenant.dataFile})` : `A local tenant already listens on ${started.url}: lines sent to '${LOCAL_TENANT_NAME}' go there`;
+    const select = `Send to ${LOCAL_TENANT_NAME}`;
+    const buttons = selectedName() === LOCAL_TENANT_NAME ? [] : [select];
+    void vscode.window.showInformationMessage(where, ...buttons).then((choice) => (choice ? environments.select({ name: LOCAL_TENANT_NAME }) : undefined));
+    return started;
+  };
+  const stopLocalTenant = async () => {
+    const stopped = await localTenant.stop();
+    void vscode.window.showInformationMessage(stopped ? 'The local tenant stopped' : 'No local tenant was started from this window');
+    return { stopped };
+  };
+
+  const handlers: Record<PushCommand, (arg: ArgumentObject | undefined) => Promise<unknown>> = {
+    // { name, kind: 'saas'|'managed'|'oneagent'|'local'|'url', url?, token?, caFile? }: no questions asked.
+    'dtmetrics.addEnvironment': (a) => environments.add(a && addArgument(a)),
+    // { name, newName?, url?, token?, caFile? }: '' removes the token or the CA file.
+    'dtmetrics.editEnvironment': (a) => environments.edit(a && editArgument(a)),
+    // { name }
+    'dtmetrics.removeEnvironment': (a) => environments.remove(a && { name: required(a, 'name') }),
+    // { name }
+    'dtmetrics.selectEnvironment': (a) => environments.select(a && { name: required(a, 'name') }),
+    // { name? }: the selected environment by default. Resolves with { ok, message }.
+    'dtmetrics.testConnection': (a) => environments.test(a && { name: optional(a, 'name') }),
+    // Resolves with { url, startedHere }.
+    'dtmetrics.startLocalTenant': startLocalTenant,
+    'dtmetrics.stopLocalTenant': stopLocalTenant,
+    // SendArgument: { uri?, start?, end?, linesWithErrors?: 'hold'|'send', timestamps?, environment? }. Resolves
+    // with a SendSummary.
+    'dtmetrics.sendSelection': (a) => sender.sendSelection(sendArgument(a)),
+    'dtmetrics.sendFile': (a) => sender.sendFile(sendArgument(a)),
+  };
+
+  return {
+    run: (command, arg) => handlers[command](argumentObject(arg)),
+    stop: async () => {
+      await localTenant.stop();
+    },
+    dispose: () => {
+      diagnostics.dispose();
+      void localTenant.stop();
+    },
+  };
+}
+
+type ArgumentObject = Record<string, unknown>;
+
+/** Undefined without an argument (the palette); a menu's Uri becomes `{ uri }`. */
+function argumentObject(arg: unknown): ArgumentObject | undefined {
+  if (arg instanceof vscode.Uri) return { uri: arg };
+  if (arg === undefined || arg === null) return undefined;
+  if (typeof arg !== 'object' || Array.isArray(arg)) throw new UserFacingError(`The command's argument must be an object, not ${JSON.stringify(arg)}`);
+  return arg as ArgumentObject;
+}
+
+function optional(arg: ArgumentObject, key: string): string | undefined {
+  const value = arg[key];
+  if (value !== undefined && typeof value !== 'string') throw new UserFacingError(`The argument's '${key}' must be a string`);
+  return value;
+}
+
+function required(arg: ArgumentObject, key: string): string {
+  const value = optional(arg, key);
+  if (value === undefined) throw new UserFacingError(`The argument needs '${key}'`);
+  return value;
+}
+
+function oneOf<T extends string>(arg: ArgumentObject, key: string, values: readonly T[]): T | undefined {
+  const value = optional(arg, key);
+  if (value !== undefined && !(values as readonly string[]).includes(value)) throw new UserFacingError(`The argument's '${key}' must be one of ${values.join(', ')}`);
+  return value as T | undefined;
+}
+
+function lineNumber(arg: ArgumentObject, key: string): number | undefined {
+  const value = arg[key];
+  if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value >= 0)) throw new UserFacingError(`The argument's '${key}' must be a 0-based line number`);
+  return value as number | undefined;
+}
+
+function addArgument(arg: ArgumentObject): AddArgument {
+  const kind = oneOf<EnvironmentKind>(arg, 'kind', ENVIRONMENT_KINDS);
+  if (!kind) throw new UserFacingError("The argument needs 'kind'");
+  return { name: required(arg, 'name'), kind, url: optional(arg, 'url'), token: optional(arg, 'token'), caFile: optional(arg, 'caFile') };
+}
+
+function editArgument(arg: ArgumentObject): EditArgument {
+  return { name: required(arg, 'name'), newName: optional(arg, 'newName'), url: optional(arg, 'url'), token: optional(arg, 'token'), caFile: optional(arg, 'caFile') };
+}
+
+function sendArgument(arg: ArgumentObject | undefined): SendArgument {
+  if (!arg) return {};
+  const uri = arg.uri;
+  if (uri !== undefined && typeof uri !== 'string' && !(uri instanceof vscode.Uri)) throw new UserFacingError("The argument's 'uri' must be a Uri or a string");
+  return {
+    uri: typeof uri === 'string' ? vscode.Uri.parse(uri) : uri,
+    start: lineNumber(arg, 'start'),
+    end: lineNumber(arg, 'end'),
+    linesWithErrors: oneOf(arg, 'linesWithErrors', ['hold', 'send']),
+    timestamps: oneOf<TimestampMode>(arg, 'timestamps', ['as-written', 'rebase', 'strip']),
+    environment: optional(arg, 'environment'),
+  };
+}

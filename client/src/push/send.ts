@@ -1,0 +1,271 @@
+/**
+ * Sending lines from the editor (the selection, the block under the cursor, a CodeLens's block, the whole file) to
+ * an environment. Refused in an untrusted workspace. Lines with errors are held back unless the user, or the
+ * command's argument, says to send them; never silently: the summary names them. A progress notification can
+ * cancel. The summary counts every fate, the log lists them, and the tenant's answer lands on the source lines.
+ */
+import * as vscode from 'vscode';
+import { blockAround, planPush, type HeldLine, type PushPlan, type SourceLine, type TimestampMode } from '../../../server/src/core/push.ts';
+import type { Connection } from '../../../server/src/http/client.ts';
+import { pushBatches, type PushResult } from '../../../server/src/http/push.ts';
+import type { Environments } from './environments.ts';
+import { UserFacingError } from './errors.ts';
+import { LocalTenant } from './local-tenant.ts';
+import { LOCAL_TENANT_NAME, localTenantPort, type EnvironmentConfig } from './settings.ts';
+import { LineTracker, TENANT_SOURCE, type TenantDiagnostics } from './tenant-diagnostics.ts';
+
+/** The argument of `dtmetrics.sendSelection` and `dtmetrics.sendFile` (all optional; the CodeLens passes one). */
+export interface SendArgument {
+  /** The document; the active editor's by default. */
+  uri?: vscode.Uri;
+  /** 0-based first and last line to send, instead of the selection (or the whole file). */
+  start?: number;
+  end?: number;
+  /** Answers the question about lines with errors beforehand: `hold` sends the others, `send` sends them too. */
+  linesWithErrors?: 'hold' | 'send';
+  /** Instead of the setting dtmetrics.push.timestamps. */
+  timestamps?: TimestampMode;
+  /** An environment's name, instead of the selected one. */
+  environment?: string;
+}
+
+/** What a send command returns: the counts the summary message shows, and the message. */
+export interface SendSummary {
+  environment: string;
+  /** Data and metadata lines considered: sent or held back (comments and blank lines never are). */
+  lines: number;
+  accepted: number;
+  /** Listed by the tenant, and counted but not listed. */
+  rejected: number;
+  warnings: number;
+  unknown: number;
+  notSent: number;
+  held: number;
+  stopped: string | null;
+  message: string;
+}
+
+const NOTHING_SENT: PushResult = { accepted: 0, rejected: [], warnings: [], unlisted: 0, unknown: [], notSent: [], stopped: null, requests: 0, retries: 0 };
+/** Lines named in a message, and per fate in the log. */
+const MESSAGE_LIST_LIMIT = 5;
+const LOG_LIST_LIMIT = 100;
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const sentCount = (plan: PushPlan) => plan.batches.reduce((n, b) => n + b.length, 0);
+
+export class Sender {
+  constructor(
+    private readonly environments: Environments,
+    private readonly localTenant: LocalTenant,
+    private readonly diagnostics: TenantDiagnostics,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** The selected lines; with no selection, the block under the cursor. */
+  async sendSelection(arg: SendArgument): Promise<SendSummary | undefined> {
+    const document = await documentOf(arg);
+    if (arg.start !== undefined || arg.end !== undefined) return this.send(document, lineRange(document, arg), arg);
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
+    if (!editor) throw new UserFacingError(`${vscode.workspace.asRelativePath(document.uri)} is not open in an editor: give the lines to send`);
+    return this.send(document, selectedLines(editor), arg);
+  }
+
+  async sendFile(arg: SendArgument): Promise<SendSummary | undefined> {
+    const document = await documentOf(arg);
+    return this.send(document, lineRange(document, arg), arg);
+  }
+
+  private async send(document: vscode.TextDocument, lines: readonly number[], arg: SendArgument): Promise<SendSummary | undefined> {
+    if (!vscode.workspace.isTrusted) throw new UserFacingError('dtmetrics sends no lines from an untrusted workspace: trust it first (Workspaces: Manage Workspace Trust)');
+    const environment = this.environments.resolve(arg.environment);
+    // From here on, edits move or void the lines being sent; the answer is put where they are when it comes.
+    const tracker = new LineTracker(document.uri);
+    try {
+      const source: SourceLine[] = lines.map((line) => ({ line, text: document.lineAt(line).text }));
+      const mode = arg.timestamps ?? vscode.workspace.getConfiguration('dtmetrics', document.uri).get<TimestampMode>('push.timestamps') ?? 'as-written';
+      const planned = await confirmPlan(source, mode, arg.linesWithErrors);
+      if (!planned) return undefined;
+      const { plan } = planned;
+      if (sentCount(plan) + plan.held.length === 0) throw new UserFacingError('Nothing to send: the lines are comments or blank');
+      const path = vscode.workspace.asRelativePath(document.uri);
+      let result = NOTHING_SENT;
+      if (plan.batches.length > 0) {
+        const connection = await this.environments.connection(environment);
+        if (!connection || !(await this.localTenantListens(environment))) return undefined;
+        const shift = plan.shiftMs === 0 ? '' : ` (shifted by ${fmt(Math.round(plan.shiftMs / 1000))} s)`;
+        this.log.info(`Sending ${fmt(sentCount(plan))} lines of ${path} to ${environment.name} at ${connection.urls.ingest}, timestamps ${planned.mode}${shift}`);
+        result = await this.push(environment, connection, plan);
+      }
+      const summary = summarize(environment.name, plan, result);
+      this.diagnostics.replace(document.uri, new Set(mapLines(tracker, source.map((s) => s.line))), answerDiagnostics(document, tracker, environment.name, plan, result));
+      this.logFates(path, plan, result);
+      this.log.info(summary.message);
+      const allAccepted = summary.accepted === summary.lines;
+      const show = result.stopped ? vscode.window.showErrorMessage : allAccepted ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+      void show(summary.message, 'Show Log').then((choice) => choice && this.log.show(true));
+      return summary;
+    } finally {
+      tracker.dispose();
+    }
+  }
+
+  private push(environment: EnvironmentConfig, connection: Connection, plan: PushPlan): Thenable<PushResult> {
+    const total = sentCount(plan);
+    const title = `Sending ${fmt(total)} lines to ${environment.name}`;
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, cancellation) => {
+      const controller = new AbortController();
+      const subscription = cancellation.onCancellationRequested(() => controller.abort());
+      let reported = 0;
+      try {
+        return await pushBatches(connection, plan.batches, {
+          signal: controller.signal,
+          onProgress: (done) => {
+            progress.report({ increment: ((done - reported) / total) * 100, message: `${fmt(done)} of ${fmt(total)} lines` });
+            reported = done;
+          },
+          log: (line) => this.log.info(line),
+        });
+      } finally {
+        subscription.dispose();
+      }
+    });
+  }
+
+  /** For the built-in local tenant: whether it listens, or was started now that the user agreed. */
+  private async localTenantListens(environment: EnvironmentConfig): Promise<boolean> {
+    if (environment.name !== LOCAL_TENANT_NAME || (await LocalTenant.answers(environment.url))) return true;
+    const start = 'Start Local Tenant';
+    const answer = await vscode.window.showWarningMessage(`Nothing listens at ${environment.url}. Start the local tenant?`, { modal: true, detail: `It runs 'dtmetrics serve' on this machine and keeps its data in ${this.localTenant.dataFile}.` }, start);
+    if (answer !== start) return false;
+    await this.localTenant.start(localTenantPort());
+    return true;
+  }
+
+  private logFates(path: string, plan: PushPlan, result: PushResult): void {
+    const list = (fate: string, items: readonly { source: number; text: string }[]) => {
+      for (const item of items.slice(0, LOG_LIST_LIMIT)) this.log.warn(`${path}:${item.source + 1}: ${fate}: ${item.text}`);
+      if (items.length > LOG_LIST_LIMIT) this.log.warn(`${path}: ${fmt(items.length - LOG_LIST_LIMIT)} more lines ${fate}`);
+    };
+    list('held back', plan.held.map((h) => ({ source: h.source, text: `${h.code} ${h.message}` })));
+    list('rejected', result.rejected.map((r) => ({ source: r.source, text: r.error })));
+    list('warning', result.warnings.map((w) => ({ source: w.source, text: w.warning })));
+    list('unknown', result.unknown.map((u) => ({ source: u.source, text: u.reason })));
+    list('not sent', result.notSent.map((n) => ({ source: n.source, text: n.reason })));
+  }
+}
+
+async function documentOf(arg: SendArgument): Promise<vscode.TextDocument> {
+  if (arg.uri) return vscode.workspace.openTextDocument(arg.uri);
+  const document = vscode.window.activeTextEditor?.document;
+  if (!document) throw new UserFacingError('Open a .dtmetrics file to send its lines');
+  return document;
+}
+
+/** `start`–`end` of the argument (each defaulting to the document's edge), checked against the document. */
+function lineRange(document: vscode.TextDocument, arg: SendArgument): number[] {
+  const start = arg.start ?? 0;
+  const end = arg.end ?? document.lineCount - 1;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end >= document.lineCount || start > end) {
+    throw new UserFacingError(`Lines ${start}–${end} are not in ${vscode.workspace.asRelativePath(document.uri)} (0-based, ${document.lineCount} lines)`);
+  }
+  return Array.from({ length: end - start + 1 }, (_, i) => start + i);
+}
+
+/** The lines of every selection (one that ends at a line's start leaves that line out); a cursor's block. */
+function selectedLines(editor: vscode.TextEditor): number[] {
+  const lines = new Set<number>();
+  let texts: string[] | undefined;
+  for (const selection of editor.selections) {
+    if (selection.isEmpty) {
+      texts ??= Array.from({ length: editor.document.lineCount }, (_, i) => editor.document.lineAt(i).text);
+      const block = blockAround(texts, selection.active.line);
+      if (block) for (let line = block.start; line <= block.end; line++) lines.add(line);
+      continue;
+    }
+    const last = selection.end.character === 0 && selection.end.line > selection.start.line ? selection.end.line - 1 : selection.end.line;
+    for (let line = selection.start.line; line <= last; line++) lines.add(line);
+  }
+  if (lines.size === 0) throw new UserFacingError('The cursor is on a comment or a blank line: select the lines to send, or put the cursor in a block of lines');
+  return [...lines].sort((a, b) => a - b);
+}
+
+/**
+ * The plan, once the user said what to do with lines that have errors (or the argument did): send the others,
+ * send all, or (when only stale timestamps hold lines back) rebase the timestamps. Undefined when cancelled.
+ */
+async function confirmPlan(source: readonly SourceLine[], mode: TimestampMode, answer: SendArgument['linesWithErrors']): Promise<{ plan: PushPlan; mode: TimestampMode } | undefined> {
+  const now = Date.now();
+  const plan = planPush(source, { now, timestamps: mode, sendErrors: false });
+  const withErrors = () => ({ plan: planPush(source, { now, timestamps: mode, sendErrors: true }), mode });
+  if (plan.held.length === 0 || answer === 'hold') return { plan, mode };
+  if (answer === 'send') return withErrors();
+  const others = sentCount(plan);
+  const rebase = 'Rebase Timestamps';
+  const sendOthers = `Send the Other ${fmt(others)}`;
+  const sendAll = 'Send All';
+  const onlyStale = mode !== 'rebase' && plan.held.every((h) => h.code === 'TS003');
+  const buttons = [...(onlyStale ? [rebase] : []), ...(others > 0 ? [sendOthers] : []), sendAll];
+  const detail = heldList(plan.held);
+  const choice = await vscode.window.showWarningMessage(`${fmt(plan.held.length)} of ${fmt(others + plan.held.length)} lines have errors the tenant would refuse`, { modal: true, detail }, ...buttons);
+  if (choice === rebase) return confirmPlan(source, 'rebase', answer);
+  if (choice === sendOthers) return { plan, mode };
+  if (choice === sendAll) return withErrors();
+  return undefined;
+}
+
+function heldList(held: readonly HeldLine[]): string {
+  const listed = held.slice(0, MESSAGE_LIST_LIMIT).map((h) => `line ${h.source + 1}: ${h.code} ${h.message}`);
+  if (held.length > MESSAGE_LIST_LIMIT) listed.push(`and ${fmt(held.length - MESSAGE_LIST_LIMIT)} more`);
+  return listed.join('\n');
+}
+
+/** "line 3", "lines 3, 7 and 9", "lines 3, 7, 9, 12, 15 and 40 more" (1-based). */
+function lineList(lines: readonly number[]): string {
+  const named = lines.slice(0, MESSAGE_LIST_LIMIT).map((l) => String(l + 1));
+  if (lines.length > MESSAGE_LIST_LIMIT) return `lines ${named.join(', ')} and ${fmt(lines.length - MESSAGE_LIST_LIMIT)} more`;
+  if (named.length === 1) return `line ${named[0]}`;
+  return `lines ${named.slice(0, -1).join(', ')} and ${named.at(-1)}`;
+}
+
+function summarize(environment: string, plan: PushPlan, result: PushResult): SendSummary {
+  const held = plan.held.length;
+  const lines = sentCount(plan) + held;
+  const rejected = result.rejected.length + result.unlisted;
+  const parts: string[] = [];
+  if (rejected > 0) parts.push(`${fmt(rejected)} rejected`);
+  if (result.warnings.length > 0) parts.push(`${fmt(result.warnings.length)} with warnings`);
+  if (result.unknown.length > 0) parts.push(`${fmt(result.unknown.length)} unknown (may or may not be stored)`);
+  if (result.notSent.length > 0) parts.push(`${fmt(result.notSent.length)} not sent`);
+  if (held > 0) parts.push(`${fmt(held)} held back for errors (${lineList(plan.held.map((h) => h.source))})`);
+  const stopped = result.stopped ? `. Stopped: ${result.stopped}` : '';
+  const message = `${fmt(result.accepted)} of ${fmt(lines)} lines accepted by ${environment}${parts.length > 0 ? `; ${parts.join(', ')}` : ''}${stopped}`;
+  return { environment, lines, accepted: result.accepted, rejected, warnings: result.warnings.length, unknown: result.unknown.length, notSent: result.notSent.length, held, stopped: result.stopped, message };
+}
+
+function mapLines(tracker: LineTracker, lines: readonly number[]): number[] {
+  return lines.flatMap((line) => {
+    const now = tracker.map(line);
+    return now === null ? [] : [now];
+  });
+}
+
+/** Each line's fate as a diagnostic where the line is now (lines edited meanwhile get none). */
+function answerDiagnostics(document: vscode.TextDocument, tracker: LineTracker, environment: string, plan: PushPlan, result: PushResult): vscode.Diagnostic[] {
+  const found: vscode.Diagnostic[] = [];
+  const add = (source: number, message: string, severity: vscode.DiagnosticSeverity, column: number | null = null) => {
+    const line = tracker.map(source);
+    if (line === null || line >= document.lineCount) return;
+    const { text, firstNonWhitespaceCharacterIndex } = document.lineAt(line);
+    const range = column !== null && column < text.length ? new vscode.Range(line, column, line, column + 1) : new vscode.Range(line, firstNonWhitespaceCharacterIndex, line, text.length);
+    const diagnostic = new vscode.Diagnostic(range, message, severity);
+    diagnostic.source = TENANT_SOURCE;
+    found.push(diagnostic);
+  };
+  const { Error, Warning, Information } = vscode.DiagnosticSeverity;
+  for (const r of result.rejected) add(r.source, `${environment} refused this line: ${r.error}`, Error, r.column);
+  for (const w of result.warnings) add(w.source, `${environment}: ${w.warning}`, Warning);
+  for (const u of result.unknown) add(u.source, `Unknown whether ${environment} stored this line: ${u.reason}`, Warning);
+  for (const n of result.notSent) add(n.source, `Not sent to ${environment}: ${n.reason.replace(/^not sent: /, '')}`, Information);
+  for (const h of plan.held) add(h.source, `Not sent to ${environment}: held back for ${h.code}, ${h.message}`, Information);
+  return found;
+}

@@ -1,0 +1,276 @@
+// Pushing from a real VS Code to the real local tenant (dist/cli.js serve, started here with a token): an environment
+// added through its command (token to secret storage), Send Selection, what the tenant stored, its refusal as a
+// diagnostic that follows and then leaves with edits, the token kept out of the settings and the log; held-back
+// lines, rebased timestamps, the block under the cursor and the CodeLens; the selection command's argument form;
+// Start and Stop Local Tenant. The commands' argument objects answer beforehand what a person answers in modals.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'mocha';
+import * as vscode from 'vscode';
+import type { DtmetricsApi } from '../../client/src/extension.ts';
+import type { SendSummary } from '../../client/src/push/send.ts';
+import { EXTENSION_ID, repoRoot, waitFor } from './helpers.ts';
+
+const ENVIRONMENT = 'vscode test tenant';
+// Unique per run, so that finding it anywhere means it leaked.
+const TOKEN = `dt0c01.VSCODETEST.${randomBytes(16).toString('hex')}`;
+
+interface StoredPoint {
+  key: string;
+  dimensions: [string, string][];
+  stats: { min: number; max: number; sum: number; count: number };
+  timestamp: number;
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'dtmetrics-vscode-push-'));
+const dataFile = join(scratch, 'tenant.jsonl');
+let files = 0;
+
+/**
+ * `dtmetrics serve` on `port` (0: any free one), with `token` passed in the environment (out of the process list)
+ * or with none; its URL once it says it listens.
+ */
+async function startTenant(port: number, token: string | null, data: string): Promise<{ child: ChildProcess; url: string }> {
+  const tokenArgs = token === null ? [] : ['--token-env', 'DTMETRICS_TEST_TOKEN'];
+  const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), 'serve', '--port', String(port), '--data', data, ...tokenArgs], {
+    // The extension host runs on Node in code-server; in a desktop VS Code, process.execPath is Electron.
+    env: { ...process.env, DTMETRICS_TEST_TOKEN: token ?? '', ELECTRON_RUN_AS_NODE: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = await waitFor('the local tenant to listen', () => {
+    if (child.exitCode !== null) throw new Error(`the local tenant ended: ${output}`);
+    return /listening on (http:\/\/\S+)/.exec(output)?.[1];
+  });
+  return { child, url };
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await waitFor('the local tenant to end', () => child.exitCode !== null || child.signalCode !== null);
+}
+
+function storedPoints(): StoredPoint[] {
+  return readFileSync(dataFile, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => (JSON.parse(line) as { point?: StoredPoint }).point)
+    .filter((point): point is StoredPoint => point !== undefined);
+}
+
+async function openFile(text: string): Promise<vscode.TextEditor> {
+  const file = join(scratch, `push-${files++}.dtmetrics`);
+  writeFileSync(file, text);
+  return vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(file)));
+}
+
+const tenantDiagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'tenant');
+const settings = () => vscode.workspace.getConfiguration('dtmetrics');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Whether something accepts connections on the port now. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('pushing from VS Code to a tenant', () => {
+  let tenant: { child: ChildProcess; url: string };
+  let api: DtmetricsApi;
+
+  before(async () => {
+    tenant = await startTenant(0, TOKEN, dataFile);
+    const extension = vscode.extensions.getExtension<DtmetricsApi>(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is not installed`);
+    api = await extension.activate();
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('dtmetrics.removeEnvironment', { name: ENVIRONMENT });
+    await settings().update('environment', undefined, vscode.ConfigurationTarget.Global);
+    await settings().update('localTenant.port', undefined, vscode.ConfigurationTarget.Global);
+    if (tenant) await stopProcess(tenant.child);
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('adds an environment from an argument: the token goes to secret storage, not the settings, and a connection test passes with it', async () => {
+    const added = await vscode.commands.executeCommand<{ name?: string; error?: string }>('dtmetrics.addEnvironment', { name: ENVIRONMENT, kind: 'url', url: tenant.url, token: TOKEN });
+    assert.equal(added.error, undefined);
+    assert.equal(settings().get('environment'), ENVIRONMENT, 'adding selects it');
+    const stored = JSON.stringify(settings().inspect('environments'));
+    // Messages name no setting's text: were the token in it, the report would show it.
+    assert.ok(stored.includes(`"url":"${tenant.url}"`), 'the environment is not in the settings');
+    assert.ok(!stored.includes(TOKEN), 'the token is in the settings');
+
+    // The tenant takes no request without the token: the test passing shows the stored one is used.
+    const test = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('dtmetrics.testConnection', { name: ENVIRONMENT });
+    assert.equal(test.ok, true, test.message);
+    await vscode.commands.executeCommand('dtmetrics.addEnvironment', { name: 'no token', kind: 'url', url: tenant.url });
+    try {
+      const refused = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('dtmetrics.testConnection', { name: 'no token' });
+      assert.equal(refused.ok, false);
+      assert.match(refused.message, /401/);
+    } finally {
+      await vscode.commands.executeCommand('dtmetrics.removeEnvironment', { name: 'no token' });
+    }
+    assert.equal(settings().get('environment'), '', 'removing the selected environment selects the local tenant');
+  });
+
+  it('Select Environment takes an argument, and refuses a name that is not defined', async () => {
+    await vscode.commands.executeCommand('dtmetrics.selectEnvironment', { name: 'local tenant' });
+    assert.equal(settings().get('environment'), 'local tenant');
+    const unknown = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.selectEnvironment', { name: 'nowhere' });
+    assert.match(unknown.error ?? '', /No environment is named 'nowhere'/);
+    assert.equal(settings().get('environment'), 'local tenant');
+    await vscode.commands.executeCommand('dtmetrics.selectEnvironment', { name: ENVIRONMENT });
+    assert.equal(settings().get('environment'), ENVIRONMENT);
+  });
+
+  it('Send Selection stores the valid lines; the refused line gets a tenant diagnostic that moves with edits above it and goes with an edit of it', async () => {
+    const editor = await openFile(['// sent from the VS Code test', 'vscode.push.first,host=a 1', 'vscode.push.refused,Host=b 2', 'vscode.push.gauge gauge,min=1,max=3,sum=4,count=2', '', 'vscode.push.unselected 5', ''].join('\n'));
+    const { document } = editor;
+    await vscode.commands.executeCommand('dtmetrics.selectEnvironment', { name: ENVIRONMENT });
+    editor.selection = new vscode.Selection(0, 0, 4, 0);
+    const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendSelection', { linesWithErrors: 'send' });
+    assert.deepEqual([summary.lines, summary.accepted, summary.rejected, summary.held], [3, 2, 1, 0], summary.message);
+    assert.match(summary.message, /^2 of 3 lines accepted by vscode test tenant; 1 rejected/);
+
+    const points = storedPoints();
+    assert.deepEqual(points.map((p) => p.key).sort(), ['vscode.push.first', 'vscode.push.gauge']);
+    assert.deepEqual(points.find((p) => p.key === 'vscode.push.first')?.dimensions, [['host', 'a']]);
+    assert.deepEqual(points.find((p) => p.key === 'vscode.push.gauge')?.stats, { min: 1, max: 3, sum: 4, count: 2 });
+
+    const refused = await waitFor('the tenant diagnostic', () => tenantDiagnostics(document.uri)[0]);
+    assert.equal(tenantDiagnostics(document.uri).length, 1);
+    assert.equal(refused.severity, vscode.DiagnosticSeverity.Error);
+    // The tenant names the offending character, `H` at index 20.
+    assert.deepEqual([refused.range.start.line, refused.range.start.character], [2, 'vscode.push.refused,'.length]);
+    assert.match(refused.message, /refused this line: invalid dimension key/);
+
+    const above = new vscode.WorkspaceEdit();
+    above.insert(document.uri, new vscode.Position(0, 0), '// a line above\n');
+    assert.ok(await vscode.workspace.applyEdit(above));
+    await waitFor('the diagnostic to move down a line', () => tenantDiagnostics(document.uri)[0]?.range.start.line === 3);
+
+    const fix = new vscode.WorkspaceEdit();
+    fix.replace(document.uri, new vscode.Range(3, 20, 3, 21), 'h');
+    assert.ok(await vscode.workspace.applyEdit(fix));
+    await waitFor('the tenant diagnostic to go', () => tenantDiagnostics(document.uri).length === 0);
+  });
+
+  it('the push is in the log, the token is not', async () => {
+    const logFiles = () => readdirSync(api.logUri.fsPath).map((name) => readFileSync(join(api.logUri.fsPath, name), 'utf8'));
+    // The log is written in the background: wait for the previous test's push to arrive.
+    const pushed = `POST ${tenant.url}/api/v2/metrics/ingest → 400`;
+    const log = await waitFor('the push in the log', () => logFiles().find((text) => text.includes(pushed) && text.includes('accepted by vscode test tenant')));
+    assert.match(log, /:3: rejected: invalid dimension key/);
+    assert.ok(!logFiles().some((text) => text.includes(TOKEN)), 'the token is in the log');
+  });
+
+  it('holds lines with errors back when told to, says which, and marks them as not sent', async () => {
+    const editor = await openFile('vscode.push.held.first 1\nvscode.push.held,Bad=x 2\nvscode.push.held.last 3\n');
+    const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', { uri: editor.document.uri, linesWithErrors: 'hold' });
+    assert.deepEqual([summary.lines, summary.accepted, summary.held], [3, 2, 1], summary.message);
+    assert.match(summary.message, /1 held back for errors \(line 2\)/);
+    assert.ok(!storedPoints().some((p) => p.key === 'vscode.push.held'), 'the held line was sent');
+    const held = await waitFor('the held line diagnostic', () => tenantDiagnostics(editor.document.uri)[0]);
+    assert.equal(held.range.start.line, 1);
+    assert.equal(held.severity, vscode.DiagnosticSeverity.Information);
+    assert.match(held.message, /held back for DK001/);
+  });
+
+  it('rebases stale timestamps when told to: the newest becomes now, the spacing stays', async () => {
+    const dayAgo = Date.now() - 24 * 3_600_000;
+    const editor = await openFile(`vscode.push.stale 1 ${dayAgo}\nvscode.push.stale 2 ${dayAgo + 60_000}\n`);
+    const held = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', { uri: editor.document.uri, linesWithErrors: 'hold' });
+    assert.deepEqual([held.accepted, held.held], [0, 2], held.message);
+    const before = Date.now();
+    const rebased = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', { uri: editor.document.uri, timestamps: 'rebase' });
+    assert.deepEqual([rebased.accepted, rebased.held], [2, 0], rebased.message);
+    const stamps = storedPoints().filter((p) => p.key === 'vscode.push.stale').map((p) => p.timestamp);
+    assert.equal(stamps.length, 2);
+    const [first = 0, second = 0] = stamps;
+    assert.equal(second - first, 60_000);
+    assert.ok(second >= before - 1_000 && second <= Date.now(), `the newest timestamp ${second} is not now`);
+  });
+
+  it('with no selection, Send Selection sends the block under the cursor; a Send CodeLens sends its block', async () => {
+    const editor = await openFile('vscode.push.block.a 1\nvscode.push.block.a 2\n\n// another block\nvscode.push.block.b 3\n');
+    const { uri } = editor.document;
+    editor.selection = new vscode.Selection(1, 3, 1, 3);
+    const cursor = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendSelection');
+    assert.deepEqual([cursor.lines, cursor.accepted], [2, 2], cursor.message);
+
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    const sends = lenses.filter((lens) => lens.command?.command === 'dtmetrics.sendSelection');
+    assert.deepEqual(sends.map((lens) => [lens.range.start.line, lens.command?.title]), [[0, `$(cloud-upload) Send to ${ENVIRONMENT}`], [4, `$(cloud-upload) Send to ${ENVIRONMENT}`]]);
+    const second = sends[1]?.command;
+    assert.ok(second);
+    const lensed = await vscode.commands.executeCommand<SendSummary>(second.command, ...(second.arguments ?? []));
+    assert.deepEqual([lensed.lines, lensed.accepted], [1, 1], lensed.message);
+    assert.deepEqual(storedPoints().filter((p) => p.key.startsWith('vscode.push.block.')).map((p) => `${p.key} ${p.stats.sum}`), ['vscode.push.block.a 1', 'vscode.push.block.a 2', 'vscode.push.block.b 3']);
+  });
+
+  it('Start Local Tenant runs dtmetrics serve on the port setting, lines reach it, Stop ends it; a tenant already on the port is used, another program there is named', async () => {
+    const port = await freePort();
+    await settings().update('localTenant.port', port, vscode.ConfigurationTarget.Global);
+    const started = await vscode.commands.executeCommand<{ url?: string; startedHere?: boolean; error?: string }>('dtmetrics.startLocalTenant');
+    assert.deepEqual(started, { url: `http://127.0.0.1:${port}`, startedHere: true });
+    try {
+      const editor = await openFile('vscode.push.local 1\n');
+      const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', { uri: editor.document.uri, environment: 'local tenant' });
+      assert.equal(summary.accepted, 1, summary.message);
+      assert.match(summary.message, /accepted by local tenant$/);
+    } finally {
+      assert.deepEqual(await vscode.commands.executeCommand('dtmetrics.stopLocalTenant'), { stopped: true });
+    }
+    await waitFor(`port ${port} to be free`, async () => !(await listening(port)));
+
+    // Taken by a local tenant started elsewhere (here: one that takes no token): used as it is.
+    const elsewhere = await startTenant(port, null, join(scratch, 'elsewhere.jsonl'));
+    try {
+      assert.deepEqual(await vscode.commands.executeCommand('dtmetrics.startLocalTenant'), { url: `http://127.0.0.1:${port}`, startedHere: false });
+    } finally {
+      await stopProcess(elsewhere.child);
+    }
+
+    // Taken by another program: named, with what to do.
+    const other = createHttpServer((_request, response) => response.writeHead(404).end('not a tenant'));
+    await new Promise<void>((resolve) => other.listen(port, '127.0.0.1', resolve));
+    try {
+      const refused = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.startLocalTenant');
+      assert.match(refused.error ?? '', new RegExp(`^Port ${port} is in use, and what listens there is not a local tenant .*404.*dtmetrics.localTenant.port$`));
+    } finally {
+      other.closeAllConnections();
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
+  it('declares that an untrusted workspace limits it (the harness runs trusted, so the refusal itself is not reached)', () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { capabilities?: { untrustedWorkspaces?: { supported?: unknown } } };
+    assert.equal(manifest.capabilities?.untrustedWorkspaces?.supported, 'limited');
+    assert.equal(vscode.workspace.isTrusted, true);
+  });
+});
