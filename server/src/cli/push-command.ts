@@ -5,8 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { environmentUrls, isLoopback, type EnvironmentUrls } from '../core/environment.ts';
-import { LIMITS } from '../core/rules.ts';
-import { Batcher, isSkipped, millisecondTimestamp, planPush, type PushLine, type SourceLine, type TimestampMode } from '../core/push.ts';
+import { isSkipped, millisecondTimestamp, PushPlanner, type PushLine, type TimestampMode } from '../core/push.ts';
 import type { Connection } from '../http/client.ts';
 import { pushBatches, type PushResult } from '../http/push.ts';
 import { Channel } from './channel.ts';
@@ -40,8 +39,6 @@ Options:
 Proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.
 Exit codes: 0 every line accepted, 1 some line was not, 2 usage or I/O error.`;
 
-/** Lines planned at a time: a chunk's worth (the reader's chunks are 1 MiB). */
-const SLICE_LINES = 2_000;
 /** Planned batches waiting for a worker: enough to keep every request slot busy, few enough to bound memory. */
 const CHANNEL_BATCHES = 16;
 /** JSON output lists at most this many lines of each fate, and counts the rest. */
@@ -195,55 +192,50 @@ async function pushFile(
   if (settings.timestamps === 'rebase') {
     // First pass: the newest timestamp of the whole file, so every slice is shifted by the same amount.
     let newest = -Infinity;
-    await read(file, source(), (_, text) => {
-      const t = millisecondTimestamp(text);
-      if (t !== null && t > newest) newest = t;
+    await read(file, source(), {
+      text: (_, text) => {
+        const t = millisecondTimestamp(text);
+        if (t !== null && t > newest) newest = t;
+      },
     }, async () => undefined);
     shiftMs = newest === -Infinity ? 0 : clock() - newest;
   }
-  // Lines are planned a chunk at a time as they are read, and their batches flow to the pusher's workers through a
-  // bounded channel: requests are in flight while the rest of the file is read and checked.
+  // Lines are planned as they are read (clean ones as bytes, never decoded), and their batches flow to the
+  // pusher's workers through a bounded channel after each chunk: requests are in flight while the rest of the
+  // file is read and checked.
+  const planner = new PushPlanner({ now: clock(), timestamps: settings.timestamps, sendErrors: settings.sendErrors, shiftMs });
   const channel = new Channel<PushLine[]>(CHANNEL_BATCHES);
-  const batcher = new Batcher(LIMITS.linesPerRequest, LIMITS.requestMaxBytes);
   let stopped = false;
   const unsent = { count: 0, first: -1 };
-  let slice: SourceLine[] = [];
-  const plan = async () => {
-    const lines = slice;
-    slice = [];
-    if (stopped || signal.aborted) {
-      // The push stopped: the rest of the file is counted, not checked, and reported as one entry.
-      for (const l of lines) {
-        if (isSkipped(l.text)) continue;
-        if (unsent.count++ === 0) unsent.first = l.line;
-      }
-      return;
+  const handOver = async (end: boolean) => {
+    const ready = planner.take(end);
+    report.lines += ready.held.length;
+    report.held += ready.held.length;
+    for (const h of ready.held) say(file, h.source, null, 'held back', `${h.code} ${h.message}`);
+    for (const batch of ready.batches) {
+      report.lines += batch.length;
+      if (settings.dryRun) continue;
+      if (!stopped) await channel.put(batch);
+      else countUnsent(batch.length, batch[0]?.source ?? 0);
     }
-    const planned = planPush(lines, { now: clock(), timestamps: settings.timestamps, sendErrors: settings.sendErrors, shiftMs, batcher });
-    report.lines += planned.held.length + planned.batches.reduce((n, b) => n + b.length, 0);
-    report.held += planned.held.length;
-    for (const h of planned.held) say(file, h.source, null, 'held back', `${h.code} ${h.message}`);
-    if (!settings.dryRun) for (const batch of planned.batches) await channel.put(batch);
+  };
+  const countUnsent = (count: number, first: number) => {
+    if (unsent.count === 0) unsent.first = first;
+    unsent.count += count;
   };
   const pushing = settings.dryRun
     ? null
     : pushBatches(settings.connection, channel, { concurrency: settings.concurrency, timeoutMs: settings.timeoutMs, signal, clock, onStop: () => (stopped = true) });
   try {
-    await read(file, source(), (line, text) => {
-      slice.push({ line, text });
-    }, async () => {
-      if (slice.length >= SLICE_LINES) await plan();
-    });
-    await plan();
-    const last = batcher.finish();
-    if (last) {
-      report.lines += last.length;
-      if (!settings.dryRun && !stopped) await channel.put(last);
-      else if (!settings.dryRun) {
-        unsent.count += last.length;
-        if (unsent.first < 0) unsent.first = last[0]?.source ?? 0;
-      }
-    }
+    await read(file, source(), {
+      // Once the push stopped, the rest of the file is counted, not checked, and reported as one entry.
+      bytes: (index, buf, start, end) => !stopped && !signal.aborted && planner.addBytes(index, buf, start, end),
+      text: (index, text) => {
+        if (!stopped && !signal.aborted) planner.addText(index, text);
+        else if (!isSkipped(text)) countUnsent(1, index);
+      },
+    }, () => handOver(false));
+    await handOver(true);
   } finally {
     channel.close();
   }
@@ -285,12 +277,24 @@ function tally(result: PushResult, report: Report, file: string, say: (file: str
   }
 }
 
-/** Reads a source's lines (decoded; 0-based numbers), awaiting `afterChunk` between chunks. */
-async function read(name: string, source: AsyncIterable<Uint8Array>, onLine: (line: number, text: string) => void, afterChunk: () => Promise<void>): Promise<void> {
+/**
+ * Reads a source's lines (0-based numbers), offering each as bytes first when `lines.bytes` is given (true: taken),
+ * else decoded; `afterChunk` is awaited between chunks.
+ */
+async function read(
+  name: string,
+  source: AsyncIterable<Uint8Array>,
+  lines: { bytes?: (index: number, buf: Uint8Array, start: number, end: number) => boolean; text: (index: number, text: string) => void },
+  afterChunk: () => Promise<void>,
+): Promise<void> {
   let index = 0;
   const sink: LineSink = {
-    bytes: () => false,
-    text: (text) => onLine(index++, text),
+    bytes: (buf, start, end) => {
+      if (!lines.bytes?.(index, buf, start, end)) return false;
+      index++;
+      return true;
+    },
+    text: (text) => lines.text(index++, text),
   };
   try {
     await readLines(source, name, sink, afterChunk);

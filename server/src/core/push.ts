@@ -20,8 +20,11 @@ export interface SourceLine {
 export interface PushLine {
   source: number;
   /** The line as sent (its timestamp possibly rebased or stripped). */
-  text: string;
+  readonly text: string;
 }
+
+/** A request's lines; `body` is their bytes joined by `\n`, when the planner built it along the way. */
+export type PushBatch = PushLine[] & { body?: Uint8Array };
 
 export interface HeldLine {
   source: number;
@@ -31,7 +34,7 @@ export interface HeldLine {
 
 export interface PushPlan {
   /** Batches of at most `linesPerRequest` lines and `requestMaxBytes` bytes (lines joined by `\n`). */
-  batches: PushLine[][];
+  batches: PushBatch[];
   /** Lines with an error the tenant would refuse them for: not sent unless the caller asked to send them. */
   held: HeldLine[];
   /** Comment and blank lines, which are never sent. */
@@ -47,52 +50,111 @@ export interface PlanOptions {
   sendErrors: boolean;
   linesPerRequest?: number;
   requestMaxBytes?: number;
-  /** For `rebase` over a source planned in parts: the shift computed over all of it (from millisecondTimestamp). */
+  /** For `rebase` of a source planned as it is read: the shift over all of it (from millisecondTimestamp). */
   shiftMs?: number;
-  /**
-   * For a source planned in parts: the batcher that carries a part's last, unfilled batch into the next part's
-   * (`batches` then holds the full ones; the caller takes the last with `finish`).
-   */
-  batcher?: Batcher;
 }
 
 /** Findings that concern the request, not the line: batching takes care of them. */
 const SEVERITIES = Object.fromEntries(TENANT.notPerLine.map((code) => [code, 'off'])) as Partial<Record<RuleCode, SeveritySetting>>;
 
+/** Plans a whole source at once (a selection, a file in an editor). */
 export function planPush(source: readonly SourceLine[], options: PlanOptions): PushPlan {
-  const candidates: PushLine[] = [];
-  let skipped = 0;
-  for (const line of source) {
-    if (isSkipped(line.text)) skipped++;
-    else candidates.push({ source: line.line, text: line.text });
-  }
-  const shiftMs = options.timestamps === 'rebase' ? (options.shiftMs ?? rebaseShift(candidates, options.now)) : 0;
-  const retimed = options.timestamps === 'strip' || shiftMs !== 0;
-  // Checked as sent (after rebasing), against the tenant's clock: what it would refuse is held back. Lines go to
-  // the linter as UTF-8 first, so repeated series take its fast path; the byte count sizes the batches.
-  const linter = new FileLinter({ now: options.now, severities: SEVERITIES });
-  const encoder = new TextEncoder();
-  let buffer = new Uint8Array(1 << 16);
-  const held: HeldLine[] = [];
-  const batcher = options.batcher ?? new Batcher(options.linesPerRequest ?? LIMITS.linesPerRequest, options.requestMaxBytes ?? LIMITS.requestMaxBytes);
-  const batches: PushLine[][] = [];
-  candidates.forEach((candidate, index) => {
-    const line = retimed ? { source: candidate.source, text: retime(candidate.text, options.timestamps, shiftMs) } : candidate;
-    if (line.text.length * 3 > buffer.length) buffer = new Uint8Array(line.text.length * 3);
-    const size = encoder.encodeInto(line.text, buffer).written;
-    const found = linter.lintCleanBytes(index, buffer, 0, size) ?? linter.lintLine(index, line.text, line.text.length, buffer.subarray(0, size));
-    const error = found.find((d) => d.severity === 'error');
-    if (error && !options.sendErrors) held.push({ source: line.source, code: error.code, message: error.message });
-    else {
-      const full = batcher.add(line, size);
-      if (full) batches.push(full);
-    }
-  });
-  if (!options.batcher) {
-    const last = batcher.finish();
-    if (last) batches.push(last);
-  }
+  const shiftMs = options.timestamps === 'rebase' ? (options.shiftMs ?? rebaseShift(source, options.now)) : 0;
+  const planner = new PushPlanner({ ...options, shiftMs });
+  for (const line of source) planner.addText(line.line, line.text);
+  const { batches, held, skipped } = planner.take(true);
   return { batches, held, skipped, shiftMs };
+}
+
+/**
+ * Plans a source line by line as it is read (a file of any size): lines that are neither comments nor blank are
+ * checked as they will be sent, against the tenant's clock, with one linter for the whole source (so file-level
+ * checks see all of it, and repeated series take its fast path); what the tenant would refuse is held back; the
+ * rest fills batches. `take` hands over what is ready.
+ */
+export class PushPlanner {
+  private readonly linter: FileLinter;
+  private readonly batcher: Batcher;
+  private readonly retimed: boolean;
+  private readonly shiftMs: number;
+  private readonly encoder = new TextEncoder();
+  private buffer = new Uint8Array(1 << 16);
+  /** Lines checked so far (the linter's line numbers). */
+  private index = 0;
+  private batches: PushBatch[] = [];
+  private held: HeldLine[] = [];
+  private skipped = 0;
+
+  constructor(private readonly options: PlanOptions) {
+    this.linter = new FileLinter({ now: options.now, severities: SEVERITIES });
+    this.batcher = new Batcher(options.linesPerRequest ?? LIMITS.linesPerRequest, options.requestMaxBytes ?? LIMITS.requestMaxBytes);
+    this.shiftMs = options.timestamps === 'rebase' ? (options.shiftMs ?? 0) : 0;
+    this.retimed = options.timestamps === 'strip' || this.shiftMs !== 0;
+  }
+
+  /**
+   * A line as UTF-8 bytes `buf[start, end)`: taken as it is, never decoded, when the linter's fast path proves it
+   * clean. False when the caller must give it as text (addText): anything else, and every line when timestamps
+   * are rewritten.
+   */
+  addBytes(source: number, buf: Uint8Array, start: number, end: number): boolean {
+    if (this.retimed) return false;
+    const found = this.linter.lintCleanBytes(this.index, buf, start, end);
+    if (found === null) return false;
+    this.settle(source, null, buf, end - start, found, start);
+    return true;
+  }
+
+  addText(source: number, text: string): void {
+    if (isSkipped(text)) {
+      this.skipped++;
+      return;
+    }
+    const sent = this.retimed ? retime(text, this.options.timestamps, this.shiftMs) : text;
+    if (sent.length * 3 > this.buffer.length) this.buffer = new Uint8Array(sent.length * 3);
+    const size = this.encoder.encodeInto(sent, this.buffer).written;
+    const found = this.linter.lintCleanBytes(this.index, this.buffer, 0, size) ?? this.linter.lintLine(this.index, sent, sent.length, this.buffer.subarray(0, size));
+    this.settle(source, sent, this.buffer, size, found);
+  }
+
+  /** The full batches and held lines so far; with `end`, also the last, unfilled batch. */
+  take(end = false): { batches: PushBatch[]; held: HeldLine[]; skipped: number } {
+    if (end) {
+      const last = this.batcher.finish();
+      if (last) this.batches.push(last);
+    }
+    const ready = { batches: this.batches, held: this.held, skipped: this.skipped };
+    this.batches = [];
+    this.held = [];
+    this.skipped = 0;
+    return ready;
+  }
+
+  /** A checked line (`text` null when it came as bytes): held back, or into a batch. */
+  private settle(source: number, text: string | null, buf: Uint8Array, size: number, found: readonly { severity: string; code: RuleCode; message: string }[], start = 0): void {
+    this.index++;
+    const error = found.find((d) => d.severity === 'error');
+    if (error && !this.options.sendErrors) {
+      this.held.push({ source, code: error.code, message: error.message });
+      return;
+    }
+    const full = this.batcher.add(source, text, buf, start, start + size);
+    if (full) this.batches.push(full);
+  }
+}
+
+/** A line sent as it was read, a span of its batch's body: decoded only if someone asks (an answer's column). */
+class BodyLine implements PushLine {
+  constructor(
+    readonly source: number,
+    private readonly body: Uint8Array,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  get text(): string {
+    return new TextDecoder().decode(this.body.subarray(this.start, this.end));
+  }
 }
 
 /** What parseLine calls a comment or a blank line, without parsing: never sent. */
@@ -102,39 +164,72 @@ export function isSkipped(text: string): boolean {
   return i === text.length || text.startsWith('//', i);
 }
 
-/** Fills requests of at most `maxLines` lines and `maxBytes` bytes (lines joined by `\n`, no trailing one). */
+/**
+ * Fills requests of at most `maxLines` lines and `maxBytes` bytes (lines joined by `\n`, no trailing one), writing
+ * each request's body as lines come, so sending needs no second pass over them.
+ */
 export class Batcher {
-  private current: PushLine[] = [];
-  private bytes = 0;
+  private lines: PushLine[] = [];
+  private body = new Uint8Array(BODY_START);
+  private length = 0;
 
   constructor(
     private readonly maxLines: number,
     private readonly maxBytes: number,
   ) {}
 
-  /** Adds a line of `size` UTF-8 bytes; returns the batch it completed, if it did not fit in it. */
-  add(line: PushLine, size: number): PushLine[] | null {
-    let full: PushLine[] | null = null;
-    if (this.current.length > 0 && (this.current.length >= this.maxLines || this.bytes + 1 + size > this.maxBytes)) full = this.finish();
-    this.bytes = this.current.length === 0 ? size : this.bytes + 1 + size;
-    this.current.push(line);
+  /**
+   * Adds the line whose UTF-8 bytes are `buf[start, end)` (`text`: its text, when the caller has it); returns the
+   * batch it completed, if the line did not fit in it.
+   */
+  add(source: number, text: string | null, buf: Uint8Array, start: number, end: number): PushBatch | null {
+    const size = end - start;
+    let full: PushBatch | null = null;
+    if (this.lines.length > 0 && (this.lines.length >= this.maxLines || this.length + 1 + size > this.maxBytes)) full = this.finish();
+    const at = this.lines.length === 0 ? 0 : this.length + 1;
+    if (at + size > this.body.length) {
+      const grown = new Uint8Array(Math.max(this.body.length * 2, at + size));
+      grown.set(this.body.subarray(0, this.length));
+      this.body = grown;
+    }
+    if (at > 0) this.body[this.length] = 0x0a;
+    this.body.set(buf.subarray(start, end), at);
+    this.length = at + size;
+    this.lines.push(text === null ? new BodyLine(source, this.body, at, at + size) : { source, text });
     return full;
   }
 
   /** The batch being filled, if it has any line; the next line starts a new one. */
-  finish(): PushLine[] | null {
-    const batch = this.current;
-    this.current = [];
-    this.bytes = 0;
-    return batch.length > 0 ? batch : null;
+  finish(): PushBatch | null {
+    if (this.lines.length === 0) return null;
+    const batch: PushBatch = Object.assign(this.lines, { body: this.body.subarray(0, this.length) });
+    this.lines = [];
+    this.body = new Uint8Array(BODY_START);
+    this.length = 0;
+    return batch;
   }
 }
 
-/** The body of a request for a batch. */
-export const requestBody = (lines: readonly PushLine[]): string => lines.map((l) => l.text).join('\n');
+/** A request body's first allocation; it doubles as lines come (a batch is at most 1 MB). */
+const BODY_START = 1 << 16;
+
+/** The body of a request for a batch: its lines' UTF-8 bytes joined by `\n` (built already, unless split). */
+export function requestBody(lines: PushBatch): Uint8Array {
+  if (lines.body) return lines.body;
+  const encoder = new TextEncoder();
+  const parts = lines.map((l) => encoder.encode(l.text));
+  const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0) + Math.max(0, parts.length - 1));
+  let at = 0;
+  parts.forEach((part, i) => {
+    if (i > 0) body[at++] = 0x0a;
+    body.set(part, at);
+    at += part.length;
+  });
+  return body;
+}
 
 /** How far `rebase` moves timestamps: from the newest millisecond timestamp to `now`. */
-function rebaseShift(lines: readonly PushLine[], now: number): number {
+function rebaseShift(lines: readonly SourceLine[], now: number): number {
   let newest = -Infinity;
   for (const l of lines) {
     const t = millisecondTimestamp(l.text);

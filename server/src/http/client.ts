@@ -54,7 +54,7 @@ export function createDispatcher(connection: Connection, connections: number, en
 
 export interface SendOptions {
   method: 'GET' | 'POST';
-  body?: string;
+  body?: string | Uint8Array;
   contentType?: string;
   signal?: AbortSignal;
   /** Time allowed for the answer's headers and body, each. */

@@ -130,7 +130,7 @@ class BatchPusher {
         this.stop(answer.message);
         return this.settle(batch, 'notSent', `not sent: ${answer.message}`);
       }
-      this.log(`POST ${url} → ${answer.status} (${batch.length} lines, ${body.length.toLocaleString('en-US')} characters, ${took})`);
+      this.log(`POST ${url} → ${answer.status} (${batch.length} lines, ${body.length.toLocaleString('en-US')} bytes, ${took})`);
       const mapped = answer.status < 500 ? mapIngestAnswer(batch, answer.json) : null;
       if ((answer.status >= 200 && answer.status < 300) || (answer.status === 400 && mapped)) {
         if (!mapped) return this.settle(batch, 'unknown', `the tenant answered ${answer.status} with ${describeBody(answer)}, not a validation response`);
