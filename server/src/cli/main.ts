@@ -11,6 +11,7 @@ const USAGE = `Usage: dtmetrics <command> [options]
 Commands:
   lint    check .dtmetrics files against the Dynatrace metric ingestion protocol
   push    send metric lines to a tenant and report what became of each line
+  query   query a tenant's metrics (a metric selector) as a table, JSON or CSV
   serve   run a local tenant that speaks the Metrics API, for pushing and querying offline
 
 Run 'dtmetrics <command> --help' for a command's options.
@@ -31,9 +32,12 @@ async function main(argv: string[]): Promise<number> {
       case 'lint':
         code = await runLint(rest, out, () => Date.now(), VERSION);
         break;
-      // push and serve load undici and the tenant (about 40 ms of start-up): only when they run, not for lint.
+      // push, query and serve load undici and the tenant (about 40 ms of start-up): only when they run, not for lint.
       case 'push':
         code = await (await import('./push-command.ts')).runPush(rest, out, () => Date.now(), process.env);
+        break;
+      case 'query':
+        code = await (await import('./query-command.ts')).runQuery(rest, out, () => Date.now(), process.env);
         break;
       case 'serve':
         code = await (await import('./serve-command.ts')).runServe(rest, out, process.env);

@@ -3,12 +3,11 @@
  * (http/push.ts), and reports the fate of every line on its file line. Memory stays bounded on any file size: lines
  * are planned and sent a slice at a time, and text output is written as each slice is answered.
  */
-import { readFileSync } from 'node:fs';
-import { environmentUrls, isLoopback, type EnvironmentUrls } from '../core/environment.ts';
 import { isSkipped, millisecondTimestamp, PushPlanner, type PushLine, type TimestampMode } from '../core/push.ts';
 import type { Connection } from '../http/client.ts';
 import { pushBatches, type PushResult } from '../http/push.ts';
 import { Channel } from './channel.ts';
+import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE } from './connection-args.ts';
 import { CliError, describeSystemError, parseCommandLine } from './errors.ts';
 import { expandInputs, type Input } from './inputs.ts';
 import type { Output } from './output.ts';
@@ -21,17 +20,12 @@ reason, on its line), held back (it has an error; see --send-errors), unknown (s
 resent, since counts would be counted twice) or not sent. Comments and blank lines are never sent.
 
 Options:
-  --url <url>                  the environment: https://abc12345.live.dynatrace.com, https://host/e/abc12345,
-                               an ingest endpoint, or the local tenant http://127.0.0.1:14500 (dtmetrics serve).
-                               Default: $DTMETRICS_URL
-  --token-env <VAR>            read the API token from this environment variable (default: DT_API_TOKEN if set)
+${CONNECTION_USAGE}
   --timestamps <mode>          as-written (default), rebase (shift all so the newest is now, spacing kept: for
                                fixtures older than an hour) or strip (the tenant stamps them)
   --send-errors                send lines with errors too
   --concurrency <n>            requests in flight (default: 4)
   --timeout <seconds>          time for each answer (default: 30)
-  --ca-file <file>             also trust these PEM certificates
-  --allow-http                 allow sending a token over plain http:// to another machine
   --format <text|json>         output (default: text)
   --dry-run                    plan and report, send nothing
   -h, --help                   show this help
@@ -46,7 +40,6 @@ const JSON_LIST_LIMIT = 10_000;
 
 interface PushSettings {
   inputs: Input[];
-  urls: EnvironmentUrls;
   connection: Connection;
   timestamps: TimestampMode;
   sendErrors: boolean;
@@ -62,14 +55,11 @@ function parsePushArgs(argv: string[], env: NodeJS.ProcessEnv): PushSettings | '
     allowPositionals: true,
     strict: true,
     options: {
-      url: { type: 'string' },
-      'token-env': { type: 'string' },
+      ...CONNECTION_OPTIONS,
       timestamps: { type: 'string' },
       'send-errors': { type: 'boolean' },
       concurrency: { type: 'string' },
       timeout: { type: 'string' },
-      'ca-file': { type: 'string' },
-      'allow-http': { type: 'boolean' },
       format: { type: 'string' },
       'dry-run': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -78,20 +68,7 @@ function parsePushArgs(argv: string[], env: NodeJS.ProcessEnv): PushSettings | '
   const v = parsed.values;
   if (v.help) return 'help';
   if (parsed.positionals.length === 0) throw new CliError("no files to push (see 'dtmetrics push --help')");
-  const rawUrl = v.url ?? env.DTMETRICS_URL;
-  if (!rawUrl) throw new CliError('no tenant: pass --url (or set DTMETRICS_URL); the local tenant is http://127.0.0.1:14500 (dtmetrics serve)');
-  const urls = environmentUrls(rawUrl);
-  if ('error' in urls) throw new CliError(`--url: ${urls.error}`);
-  const tokenVar = v['token-env'] ?? (env.DT_API_TOKEN ? 'DT_API_TOKEN' : undefined);
-  let token: string | null = null;
-  if (tokenVar !== undefined && urls.needsToken) {
-    token = env[tokenVar]?.trim() || null;
-    if (!token) throw new CliError(`--token-env ${tokenVar}: the environment variable is not set or empty`);
-  }
-  const ingest = new URL(urls.ingest);
-  if (token && ingest.protocol === 'http:' && !isLoopback(ingest.hostname) && !v['allow-http']) {
-    throw new CliError(`refusing to send the token over plain http:// to ${ingest.host}: use https://, or pass --allow-http`);
-  }
+  const connection = connectionOf(v, env, 'metrics.ingest');
   const timestamps = v.timestamps ?? 'as-written';
   if (timestamps !== 'as-written' && timestamps !== 'rebase' && timestamps !== 'strip') throw new CliError(`--timestamps must be as-written, rebase or strip, not '${timestamps}'`);
   const concurrency = Number(v.concurrency ?? 4);
@@ -100,20 +77,11 @@ function parsePushArgs(argv: string[], env: NodeJS.ProcessEnv): PushSettings | '
   if (!(timeout > 0 && timeout <= 3600)) throw new CliError(`--timeout must be 0–3600 seconds, not '${v.timeout}'`);
   const format = v.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new CliError(`--format must be text or json, not '${format}'`);
-  let ca: string | null = null;
-  if (v['ca-file']) {
-    try {
-      ca = readFileSync(v['ca-file'], 'utf8');
-    } catch (error) {
-      throw new CliError(`cannot read --ca-file '${v['ca-file']}': ${describeSystemError(error)}`);
-    }
-  }
   const inputs = expandInputs(parsed.positionals);
   if (timestamps === 'rebase' && inputs.some((i) => i.kind === 'stdin')) throw new CliError('--timestamps rebase reads a file twice (to find the newest timestamp first): give files, not -');
   return {
     inputs,
-    urls,
-    connection: { urls, token, ca },
+    connection,
     timestamps,
     sendErrors: v['send-errors'] === true,
     concurrency,

@@ -203,17 +203,17 @@ class BatchPusher {
 }
 
 /** A status the push cannot go on with, as a cause a user can act on. */
-export function explainStatus(answer: HttpAnswer, url: string): string {
+export function explainStatus(answer: HttpAnswer, url: string, scope = 'metrics.ingest'): string {
   const message = (answer.json as { error?: { message?: unknown } } | undefined)?.error?.message;
   const said = typeof message === 'string' ? `: ${message}` : '';
   switch (answer.status) {
     case 401:
       return `401 token invalid, expired or missing${said}`;
     case 403:
-      return `403 the token lacks the metrics.ingest scope${said}`;
+      return `403 the token lacks the ${scope} scope${said}`;
     case 404:
     case 405:
-      return `${answer.status} no ingest API at ${url}: check the environment URL${said}`;
+      return `${answer.status} no such API at ${url}: check the environment URL${said}`;
     case 413:
       return `413 payload too large${said}`;
     case 415:

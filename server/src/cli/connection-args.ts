@@ -1,0 +1,53 @@
+/** The options every command that talks to a tenant shares (push, query): where, with which token, trusting what. */
+import { readFileSync } from 'node:fs';
+import { environmentUrls, isLoopback } from '../core/environment.ts';
+import type { Connection } from '../http/client.ts';
+import { CliError, describeSystemError } from './errors.ts';
+
+export const CONNECTION_OPTIONS = {
+  url: { type: 'string' },
+  'token-env': { type: 'string' },
+  'ca-file': { type: 'string' },
+  'allow-http': { type: 'boolean' },
+} as const;
+
+export const CONNECTION_USAGE = `  --url <url>                  the environment: https://abc12345.live.dynatrace.com, https://host/e/abc12345,
+                               an ingest endpoint, or the local tenant http://127.0.0.1:14500 (dtmetrics serve).
+                               Default: $DTMETRICS_URL
+  --token-env <VAR>            read the API token from this environment variable (default: DT_API_TOKEN if set)
+  --ca-file <file>             also trust these PEM certificates
+  --allow-http                 allow sending a token over plain http:// to another machine`;
+
+interface ConnectionValues {
+  url?: string;
+  'token-env'?: string;
+  'ca-file'?: string;
+  'allow-http'?: boolean;
+}
+
+/** The connection the options describe; `scope` names what the token needs, for messages. */
+export function connectionOf(v: ConnectionValues, env: NodeJS.ProcessEnv, scope: string): Connection {
+  const rawUrl = v.url ?? env.DTMETRICS_URL;
+  if (!rawUrl) throw new CliError('no tenant: pass --url (or set DTMETRICS_URL); the local tenant is http://127.0.0.1:14500 (dtmetrics serve)');
+  const urls = environmentUrls(rawUrl);
+  if ('error' in urls) throw new CliError(`--url: ${urls.error}`);
+  const tokenVar = v['token-env'] ?? (env.DT_API_TOKEN ? 'DT_API_TOKEN' : undefined);
+  let token: string | null = null;
+  if (tokenVar !== undefined && urls.needsToken) {
+    token = env[tokenVar]?.trim() || null;
+    if (!token) throw new CliError(`--token-env ${tokenVar}: the environment variable is not set or empty (the token needs the ${scope} scope)`);
+  }
+  const target = new URL(urls.ingest);
+  if (token && target.protocol === 'http:' && !isLoopback(target.hostname) && !v['allow-http']) {
+    throw new CliError(`refusing to send the token over plain http:// to ${target.host}: use https://, or pass --allow-http`);
+  }
+  let ca: string | null = null;
+  if (v['ca-file']) {
+    try {
+      ca = readFileSync(v['ca-file'], 'utf8');
+    } catch (error) {
+      throw new CliError(`cannot read --ca-file '${v['ca-file']}': ${describeSystemError(error)}`);
+    }
+  }
+  return { urls, token, ca };
+}

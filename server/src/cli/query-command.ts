@@ -1,0 +1,145 @@
+/** `dtmetrics query`: a metric selector against a tenant, printed as a table of series, JSON or CSV. */
+import { parseTimeframe } from '../core/metrics/time.ts';
+import { summarizeSeries } from '../core/metrics/summary.ts';
+import type { MetricData } from '../core/metrics/query.ts';
+import { queryMetrics, v1Timeseries, type QueryAnswer, type V1Request } from '../http/query.ts';
+import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE } from './connection-args.ts';
+import { CliError, parseCommandLine } from './errors.ts';
+import type { Output } from './output.ts';
+
+export const QUERY_USAGE = `Usage: dtmetrics query <metric selector> [options]
+
+Queries a tenant's Metrics API v2 (GET /api/v2/metrics/query), for example:
+  dtmetrics query 'checkout.latency:filter(eq("region","eu")):splitBy("service"):avg' --from now-30m
+
+Options:
+${CONNECTION_USAGE}
+  --from <time>                start: epoch ms, ISO-8601 or now-30m / now-2h / now-7d (default: now-2h)
+  --to <time>                  end (default: now)
+  --resolution <r>             1m, 5m, 1h, Inf, or a number of points (default: the tenant's, 120 points)
+  --format <table|json|csv>    table: one row per series (default); json: the tenant's answer as it came;
+                               csv: one row per point (metric, dimensions, timestamp, value)
+  --v1                         older clusters: POST /api/v1/timeseries/{selector}, with --aggregation
+                               (AVG, SUM, MIN, MAX, COUNT; default AVG) and --query-mode (series or total)
+  --timeout <seconds>          time for the answer (default: 30)
+  -h, --help                   show this help
+
+Exit codes: 0 answered (an empty result says so on stderr), 1 the tenant refused or did not answer, 2 usage.`;
+
+interface Series {
+  metricId: string;
+  dimensions: Record<string, string>;
+  timestamps: number[];
+  values: (number | null)[];
+}
+
+export async function runQuery(argv: string[], out: Output, clock: () => number, env: NodeJS.ProcessEnv): Promise<number> {
+  const parsed = parseCommandLine('query', {
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...CONNECTION_OPTIONS,
+      from: { type: 'string' },
+      to: { type: 'string' },
+      resolution: { type: 'string' },
+      format: { type: 'string' },
+      v1: { type: 'boolean' },
+      aggregation: { type: 'string' },
+      'query-mode': { type: 'string' },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const v = parsed.values;
+  if (v.help) {
+    out.write(QUERY_USAGE + '\n');
+    return 0;
+  }
+  if (parsed.positionals.length !== 1) throw new CliError("give one metric selector (see 'dtmetrics query --help')");
+  const selector = parsed.positionals[0] as string;
+  const format = v.format ?? 'table';
+  if (format !== 'table' && format !== 'json' && format !== 'csv') throw new CliError(`--format must be table, json or csv, not '${format}'`);
+  const timeout = Number(v.timeout ?? 30);
+  if (!(timeout > 0 && timeout <= 3600)) throw new CliError(`--timeout must be 0–3600 seconds, not '${v.timeout}'`);
+  const connection = connectionOf(v, env, 'metrics.read');
+  const frame = parseTimeframe(v.from, v.to, clock());
+  if (!frame.ok) throw new CliError(frame.message);
+  const options = { timeoutMs: timeout * 1000 };
+  let answer: QueryAnswer<unknown>;
+  let series: Series[];
+  if (v.v1) {
+    const aggregationType = (v.aggregation ?? 'AVG').toUpperCase();
+    if (!['AVG', 'SUM', 'MIN', 'MAX', 'COUNT'].includes(aggregationType)) throw new CliError(`--aggregation must be AVG, SUM, MIN, MAX or COUNT, not '${v.aggregation}'`);
+    const queryMode = v['query-mode'] ?? 'series';
+    if (queryMode !== 'series' && queryMode !== 'total') throw new CliError(`--query-mode must be series or total, not '${queryMode}'`);
+    const request: V1Request = { aggregationType: aggregationType as V1Request['aggregationType'], queryMode, startTimestamp: frame.value.from, endTimestamp: frame.value.to };
+    const v1 = await v1Timeseries(connection, selector, request, options);
+    answer = v1;
+    series = v1.ok
+      ? Object.entries(v1.data.result.dataPoints).map(([tuple, points]) => ({
+          metricId: selector,
+          // v1 names a series by its dimension values joined with ", ", without their keys.
+          dimensions: (tuple === '' ? {} : { series: tuple }) as Record<string, string>,
+          timestamps: points.map((p) => p[0]),
+          values: points.map((p) => p[1]),
+        }))
+      : [];
+  } else {
+    if (v.aggregation || v['query-mode']) throw new CliError('--aggregation and --query-mode go with --v1');
+    const v2 = await queryMetrics(connection, { metricSelector: selector, from: String(frame.value.from), to: String(frame.value.to), resolution: v.resolution }, options);
+    answer = v2;
+    series = v2.ok ? seriesOf(v2.data) : [];
+  }
+  if (!answer.ok) {
+    // A selector mistake points at its character, as a compiler would.
+    const caret = answer.index !== null && answer.index <= selector.length ? `\n  ${selector}\n  ${' '.repeat(answer.index)}^` : '';
+    process.stderr.write(`dtmetrics: ${answer.message}${caret}\n`);
+    return 1;
+  }
+  if (format === 'json') out.write(answer.raw.endsWith('\n') ? answer.raw : answer.raw + '\n');
+  else if (format === 'csv') writeCsv(out, series);
+  else writeTable(out, series);
+  const warnings = v.v1 ? [] : [...((answer.data as MetricData).warnings ?? []), ...(answer.data as MetricData).result.flatMap((r) => r.warnings ?? [])];
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  if (series.length === 0) process.stderr.write(`no data for ${selector} between ${new Date(frame.value.from).toISOString()} and ${new Date(frame.value.to).toISOString()}${selector.endsWith('.count') ? '' : ' (a count metric is stored as <key>.count)'}\n`);
+  return 0;
+}
+
+function seriesOf(data: MetricData): Series[] {
+  return data.result.flatMap((r) => r.data.map((d) => ({ metricId: r.metricId, dimensions: d.dimensionMap, timestamps: d.timestamps, values: d.values })));
+}
+
+const dimensionText = (d: Record<string, string>) =>
+  Object.entries(d)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ') || '(no dimensions)';
+
+const number = (v: number | null) => (v === null ? '–' : Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/\.?0+$/, ''));
+
+function writeTable(out: Output, series: Series[]): void {
+  const rows = series.map((s) => {
+    const sum = summarizeSeries(s.values);
+    return [s.metricId, dimensionText(s.dimensions), String(sum.points), number(sum.last), number(sum.min), number(sum.max), number(sum.avg)];
+  });
+  const header = ['metric', 'dimensions', 'points', 'last', 'min', 'max', 'avg'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join('  ').trimEnd();
+  out.write(line(header) + '\n');
+  for (const r of rows) out.write(line(r) + '\n');
+}
+
+/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
+const csvField = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+function writeCsv(out: Output, series: Series[]): void {
+  out.write('metric,dimensions,timestamp,value\n');
+  for (const s of series) {
+    const dims = csvField(dimensionText(s.dimensions));
+    const metric = csvField(s.metricId);
+    s.timestamps.forEach((t, i) => {
+      const value = s.values[i];
+      out.write(`${metric},${dims},${new Date(t).toISOString()},${value === null || value === undefined ? '' : value}\n`);
+    });
+  }
+}

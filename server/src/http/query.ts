@@ -1,0 +1,107 @@
+/**
+ * Reading from a tenant: `GET /api/v2/metrics/query`, `GET /api/v2/metrics` (for selector completion) and, for
+ * older clusters, `POST /api/v1/timeseries/{id}`. Answers come back as data or as one readable message: an
+ * ErrorEnvelope's constraint violations (with where in the selector they point, when the message says), a 404,
+ * a timeout, or a body that is not the API's.
+ */
+import type { MetricData, MetricList, V1TimeseriesResult } from '../core/metrics/query.ts';
+import { createDispatcher, send, type Connection, type HttpAnswer } from './client.ts';
+import { explainStatus } from './push.ts';
+
+export interface QueryRequest {
+  metricSelector: string;
+  from?: string;
+  to?: string;
+  resolution?: string;
+}
+
+export type QueryAnswer<T> =
+  | { ok: true; data: T; raw: string; ms: number }
+  | {
+      ok: false;
+      message: string;
+      /** The parameter a constraint violation names (`metricSelector`, `from` …), and its message. */
+      violations: { path: string; message: string }[];
+      /** A character index into the selector, when the tenant's message gives one. */
+      index: number | null;
+    };
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export function queryMetrics(connection: Connection, request: QueryRequest, options: ReadOptions = {}): Promise<QueryAnswer<MetricData>> {
+  const params = new URLSearchParams({ metricSelector: request.metricSelector });
+  for (const name of ['from', 'to', 'resolution'] as const) if (request[name]) params.set(name, request[name] as string);
+  return read<MetricData>(connection, (base) => `${base}/query?${params}`, 'GET', undefined, 'metrics.read', options, isMetricData);
+}
+
+export function listMetrics(connection: Connection, params: { text?: string; metricSelector?: string; pageSize?: number; nextPageKey?: string }, options: ReadOptions = {}): Promise<QueryAnswer<MetricList>> {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) search.set(name, String(value));
+  return read<MetricList>(connection, (base) => `${base}?${search}`, 'GET', undefined, 'metrics.read', options, (b) => Array.isArray((b as MetricList).metrics));
+}
+
+export interface V1Request {
+  aggregationType: 'AVG' | 'SUM' | 'MIN' | 'MAX' | 'COUNT';
+  queryMode: 'series' | 'total';
+  startTimestamp?: number;
+  endTimestamp?: number;
+  relativeTime?: string;
+}
+
+export function v1Timeseries(connection: Connection, timeseriesId: string, request: V1Request, options: ReadOptions = {}): Promise<QueryAnswer<V1TimeseriesResult>> {
+  // The v1 API lives beside v2: …/api/v1/timeseries/{id} for …/api/v2/metrics.
+  const url = (base: string) => `${base.replace(/\/v2\/metrics$/, '/v1/timeseries/')}${encodeURIComponent(timeseriesId)}`;
+  return read<V1TimeseriesResult>(connection, url, 'POST', JSON.stringify(request), 'DataExport', options, (b) => typeof (b as V1TimeseriesResult).result?.dataPoints === 'object');
+}
+
+async function read<T>(
+  connection: Connection,
+  urlOf: (metricsBase: string) => string,
+  method: 'GET' | 'POST',
+  body: string | undefined,
+  scope: string,
+  options: ReadOptions,
+  isShape: (body: unknown) => boolean,
+): Promise<QueryAnswer<T>> {
+  const base = connection.urls.metrics;
+  if (!base) return failure(`${connection.urls.ingest} takes metric lines only: it has no query API (choose a SaaS, Managed or local tenant environment)`);
+  const url = urlOf(base);
+  const dispatcher = createDispatcher(connection, 1);
+  const started = performance.now();
+  try {
+    const answer = await send(connection, dispatcher, url, { method, body, contentType: 'application/json', signal: options.signal, timeoutMs: options.timeoutMs ?? 30_000 });
+    if (answer.kind === 'failure') return failure(answer.message);
+    if (answer.status === 200 && isShape(answer.json)) return { ok: true, data: answer.json as T, raw: answer.text, ms: performance.now() - started };
+    return explainFailure(answer, url, scope);
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+function explainFailure<T>(answer: HttpAnswer, url: string, scope: string): QueryAnswer<T> {
+  const error = (answer.json as { error?: { message?: unknown; constraintViolations?: unknown } } | undefined)?.error;
+  const violations = Array.isArray(error?.constraintViolations)
+    ? (error.constraintViolations as { path?: unknown; message?: unknown }[]).map((v) => ({ path: String(v.path ?? ''), message: String(v.message ?? '') }))
+    : [];
+  if (answer.status === 400 && violations.length > 0) {
+    const first = violations[0] as { path: string; message: string };
+    const index = /\bindex (\d+)\b/i.exec(first.message)?.[1];
+    const message = violations.map((v) => (v.message.startsWith(`${v.path}:`) ? v.message : `${v.path}: ${v.message}`)).join('; ');
+    return { ok: false, message, violations, index: index === undefined ? null : Number(index) };
+  }
+  if (answer.status === 404 && typeof error?.message === 'string') return failure(`404 ${error.message}`);
+  if (answer.status === 200) return failure(`the tenant answered 200 with something that is not the API's answer (${answer.contentType || 'no content type'})`);
+  return failure(explainStatus(answer, url, scope));
+}
+
+function failure<T>(message: string): QueryAnswer<T> {
+  return { ok: false, message, violations: [], index: null };
+}
+
+function isMetricData(body: unknown): boolean {
+  const b = body as MetricData | null;
+  return !!b && typeof b.resolution === 'string' && Array.isArray(b.result);
+}
