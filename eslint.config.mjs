@@ -21,4 +21,15 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'Date', property: 'now' }],
     },
   },
+  {
+    // The results panel shows strings from a tenant: as text only, never parsed as HTML.
+    files: ['client/src/query/webview/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[property.name=/^(innerHTML|outerHTML)$/]", message: 'Set text with textContent: tenant strings are never HTML.' },
+        { selector: "CallExpression[callee.property.name=/^(insertAdjacentHTML|write|writeln|createContextualFragment)$/]", message: 'Build elements with createElement and textContent.' },
+      ],
+    },
+  },
 );

@@ -10,6 +10,8 @@ const entryPoints = [
   { in: 'client/src/extension.ts', out: 'extension' },
   // Pushing from the editor (undici included): loaded by the extension when a push or environment command first runs.
   { in: 'client/src/push/index.ts', out: 'push' },
+  // Querying from the editor and the results panel's extension side: loaded when a query command first runs.
+  { in: 'client/src/query/index.ts', out: 'query' },
 ];
 
 await build({
@@ -29,4 +31,18 @@ await build({
   // Bundled ESM dependencies (tinyglobby) read import.meta.url, which a CommonJS bundle must provide itself.
   banner: { js: "#!/usr/bin/env node\nconst __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   define: { DTMETRICS_VERSION: JSON.stringify(version), 'import.meta.url': '__import_meta_url' },
+});
+
+// The results panel's script, with uPlot and the CSS both import (dist/query-webview.js and .css): it runs in the
+// webview, a browser page whose Content-Security-Policy allows scripts and styles only from dist/.
+await build({
+  entryPoints: [{ in: 'client/src/query/webview/main.ts', out: 'query-webview' }],
+  outdir: 'dist',
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'chrome120',
+  minify: true,
+  sourcemap: true,
+  logLevel: 'warning',
 });

@@ -1,12 +1,13 @@
 /**
  * The VS Code client: starts the language server (dist/server.js) over IPC for `.dtmetrics` files and shows its
- * state, and registers pushing to a tenant (push/activation.ts; its code loads on first use). A thin adapter:
- * every rule lives in the server's core.
+ * state, and registers pushing to a tenant (push/activation.ts) and querying one (query/activation.ts); their code
+ * loads on first use. A thin adapter: every rule lives in the server's core.
  */
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../../server/src/protocol.ts';
 import { registerPush } from './push/activation.ts';
+import { registerQuery } from './query/activation.ts';
 
 let client: LanguageClient | undefined;
 let push: ReturnType<typeof registerPush> | undefined;
@@ -24,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
   status.command = 'dtmetrics.restartServer';
   context.subscriptions.push(log, status);
   push = registerPush(context, log);
+  registerQuery(context, log);
 
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {

@@ -1,12 +1,16 @@
 // Starting and stopping code-server (VS Code 1.96.4 for Node 20, installed by scripts/vscode/install.sh) on
 // 127.0.0.1 with an isolated profile: shared by the test runner (run-tests.mjs) and `npm start` (start.mjs).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ROOT } from './build-tests.mjs';
+
+/* global AbortController */
 
 export const CODE_SERVER_VERSION = '4.96.4';
 export const CODE_SERVER = join(ROOT, '.vscode-test', `code-server-${CODE_SERVER_VERSION}`);
@@ -42,15 +46,16 @@ const SERVER_WATCHDOG = 'exec 3<&0; "$@" </dev/null & server=$!; (read -r _ <&3;
 
 /**
  * A fresh profile in `temp`: HOME and XDG folders (code-server and chromium write there), user data with settings
- * that look nothing up outside this machine, and an extensions folder. Returns the paths and the environment.
+ * that look nothing up outside this machine (and `settings`), and an extensions folder. Returns the paths and the
+ * environment.
  */
-export function createProfile(temp) {
+export function createProfile(temp, settings = {}) {
   const home = join(temp, 'home');
   const userData = join(temp, 'user-data');
   mkdirSync(join(userData, 'User'), { recursive: true });
   mkdirSync(join(temp, 'extensions'));
   mkdirSync(home);
-  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...settings }, null, 2));
   const env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share'), XDG_CACHE_HOME: join(home, '.cache') };
   return { userData, extensions: join(temp, 'extensions'), env };
 }
@@ -172,3 +177,52 @@ export async function stopServer(child) {
   for (let waited = 0; waited < 2000 && groupAlive(child); waited += 50) await delay(50);
 }
 
+
+/**
+ * A check of what only a person sees, with Playwright in the real workbench: a fresh code-server with the extension
+ * under development, `files` (relative path → text) in a new workspace folder and `settings` in the user settings;
+ * `check(page)` runs against the opened workbench and throws to fail. On a failure a screenshot goes to
+ * test-results/`name`-….png. Prints `1 passed, 0 failed` (after `passedMessage`) or `0 passed, 1 failed`; resolves
+ * with the exit code. Loads playwright-core only when called.
+ */
+export async function runWorkbenchCheck({ name, files = {}, settings = {}, timeoutMs = 120_000, passedMessage }, check) {
+  const { chromium } = await import('playwright-core');
+  const temp = mkdtempSync(join(tmpdir(), `dtmetrics-${name}-`));
+  const folder = join(temp, 'workspace');
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(folder, path)), { recursive: true });
+    writeFileSync(join(folder, path), text);
+  }
+  mkdirSync(folder, { recursive: true });
+  const port = await freePort();
+  const server = spawnCodeServer({ port, folder, profile: createProfile(temp, settings) });
+  server.stdout.resume();
+  server.stderr.resume();
+  const abort = new AbortController();
+  const deadline = setTimeout(() => abort.abort(new Error(`the ${name} check timed out`)), timeoutMs);
+  let context;
+  let page;
+  let passed = false;
+  try {
+    await waitForHealth(port, server, abort.signal);
+    context = await chromium.launchPersistentContext(join(temp, 'chromium-profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 800 } });
+    page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(workbenchUrl(port, folder, [ROOT]));
+    await Promise.race([check(page), new Promise((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true }))]);
+    passed = true;
+  } catch (error) {
+    console.error(`[${name}] ${abort.signal.aborted ? abort.signal.reason.message : (error?.message ?? error)}`);
+    if (page) {
+      mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+      const shot = join(ROOT, 'test-results', `${name}-${Date.now()}.png`);
+      await page.screenshot({ path: shot }).then(() => console.error(`[${name}] screenshot: ${shot}`), () => undefined);
+    }
+  } finally {
+    clearTimeout(deadline);
+    await context?.close().catch(() => undefined);
+    await stopServer(server);
+    rmSync(temp, { recursive: true, force: true, maxRetries: 3 });
+  }
+  console.log(passed ? `${passedMessage}\n1 passed, 0 failed` : '0 passed, 1 failed');
+  return passed ? 0 : 1;
+}

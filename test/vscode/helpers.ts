@@ -1,4 +1,6 @@
-// Shared by the extension-host tests: where the repository is, and waiting for the editor with a deadline.
+// Shared by the extension-host tests: where the repository is, waiting for the editor with a deadline, and the
+// real local tenant (dist/cli.js serve) started and stopped from the extension host.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -27,4 +29,31 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
     if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * `dtmetrics serve` on `port` (0: any free one), with `token` passed in the environment (out of the process list)
+ * or with none, and `extraArgs` (`--faults`, `--max-series n`); its URL once it says it listens.
+ */
+export async function startTenant(port: number, token: string | null, data: string, extraArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const tokenArgs = token === null ? [] : ['--token-env', 'DTMETRICS_TEST_TOKEN'];
+  const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), 'serve', '--port', String(port), '--data', data, ...tokenArgs, ...extraArgs], {
+    // The extension host runs on Node in code-server; in a desktop VS Code, process.execPath is Electron.
+    env: { ...process.env, DTMETRICS_TEST_TOKEN: token ?? '', ELECTRON_RUN_AS_NODE: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = await waitFor('the local tenant to listen', () => {
+    if (child.exitCode !== null) throw new Error(`the local tenant ended: ${output}`);
+    return /listening on (http:\/\/\S+)/.exec(output)?.[1];
+  });
+  return { child, url };
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await waitFor('the local tenant to end', () => child.exitCode !== null || child.signalCode !== null);
 }

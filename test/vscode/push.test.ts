@@ -4,7 +4,7 @@
 // lines, rebased timestamps, the block under the cursor and the CodeLens; the selection command's argument form;
 // Start and Stop Local Tenant. The commands' argument objects answer beforehand what a person answers in modals.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { DtmetricsApi } from '../../client/src/extension.ts';
 import type { SendSummary } from '../../client/src/push/send.ts';
-import { EXTENSION_ID, repoRoot, waitFor } from './helpers.ts';
+import { EXTENSION_ID, startTenant, stopProcess, waitFor } from './helpers.ts';
 
 const ENVIRONMENT = 'vscode test tenant';
 // Unique per run, so that finding it anywhere means it leaked.
@@ -31,33 +31,6 @@ interface StoredPoint {
 const scratch = mkdtempSync(join(tmpdir(), 'dtmetrics-vscode-push-'));
 const dataFile = join(scratch, 'tenant.jsonl');
 let files = 0;
-
-/**
- * `dtmetrics serve` on `port` (0: any free one), with `token` passed in the environment (out of the process list)
- * or with none; its URL once it says it listens.
- */
-async function startTenant(port: number, token: string | null, data: string): Promise<{ child: ChildProcess; url: string }> {
-  const tokenArgs = token === null ? [] : ['--token-env', 'DTMETRICS_TEST_TOKEN'];
-  const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), 'serve', '--port', String(port), '--data', data, ...tokenArgs], {
-    // The extension host runs on Node in code-server; in a desktop VS Code, process.execPath is Electron.
-    env: { ...process.env, DTMETRICS_TEST_TOKEN: token ?? '', ELECTRON_RUN_AS_NODE: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = await waitFor('the local tenant to listen', () => {
-    if (child.exitCode !== null) throw new Error(`the local tenant ended: ${output}`);
-    return /listening on (http:\/\/\S+)/.exec(output)?.[1];
-  });
-  return { child, url };
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await waitFor('the local tenant to end', () => child.exitCode !== null || child.signalCode !== null);
-}
 
 function storedPoints(): StoredPoint[] {
   return readFileSync(dataFile, 'utf8')

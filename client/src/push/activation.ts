@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { blocks } from '../../../server/src/core/push.ts';
+import { registerLazyCommands } from '../lazy-commands.ts';
 import type * as Push from './index.ts';
 import { affectsEnvironment, selectedEnvironment, selectedName } from './settings.ts';
 
@@ -23,32 +24,7 @@ export type PushCommand = (typeof PUSH_COMMANDS)[number];
 
 /** Registers the commands, the status item and the CodeLens; `deactivate` stops a local tenant started here. */
 export function registerPush(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): { deactivate(): Promise<void> } {
-  let features: Push.PushFeatures | undefined;
-  const load = (): Push.PushFeatures => {
-    if (!features) {
-      // Resolved at run time, so esbuild leaves the push bundle out of this one.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const push = require(context.asAbsolutePath('dist/push.js')) as typeof Push;
-      features = push.activatePush(context, log);
-      context.subscriptions.push(features);
-    }
-    return features;
-  };
-  const run = async (command: PushCommand, arg: unknown): Promise<unknown> => {
-    try {
-      return await load().run(command, arg);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      // By name: dist/push.js has its own copy of the class, so instanceof would not see it.
-      const expected = error instanceof Error && error.name === 'UserFacingError';
-      if (expected) log.warn(message);
-      else log.error(`${command} failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
-      void vscode.window.showErrorMessage(expected ? message : `${command} failed: ${message}`);
-      // Callers with an argument object (tests, keybindings) get the reason; the palette ignores it.
-      return { error: message };
-    }
-  };
-  for (const command of PUSH_COMMANDS) context.subscriptions.push(vscode.commands.registerCommand(command, (arg: unknown) => run(command, arg)));
+  const bundle = registerLazyCommands(context, log, 'dist/push.js', (push: typeof Push) => push.activatePush(context, log), PUSH_COMMANDS);
 
   const status = vscode.window.createStatusBarItem('dtmetrics.environment', vscode.StatusBarAlignment.Right, 99);
   status.name = 'dtmetrics environment';
@@ -73,7 +49,7 @@ export function registerPush(context: vscode.ExtensionContext, log: vscode.LogOu
       if (affectsEnvironment(event) || event.affectsConfiguration('dtmetrics.push.codeLens')) lenses.refresh();
     }),
   );
-  return { deactivate: async () => features?.stop() };
+  return { deactivate: async () => bundle.loaded()?.stop() };
 }
 
 /** "Send to {environment}" over the first line of each block (lines between blank lines and comments). */

@@ -21,6 +21,8 @@ export interface AddArgument {
   url?: string;
   token?: string;
   caFile?: string;
+  /** An older cluster: queries use the Timeseries API v1. */
+  v1?: boolean;
 }
 
 /** `dtmetrics.editEnvironment`'s argument: what changes; `''` removes the token or the CA file. */
@@ -30,6 +32,8 @@ export interface EditArgument {
   url?: string;
   token?: string;
   caFile?: string;
+  /** true marks an older cluster (queries use the Timeseries API v1), false removes the mark. */
+  v1?: boolean;
 }
 
 /** The kinds as the QuickPick offers them (`environmentKind`: a QuickPickItem's `kind` means something else). */
@@ -41,8 +45,8 @@ const KINDS: (vscode.QuickPickItem & { environmentKind: EnvironmentKind })[] = [
   { environmentKind: 'url', label: 'Any URL', detail: "an environment's base URL or an ingest endpoint" },
 ];
 
-/** What an edit changes; `caFile: ''` removes the CA file, `token: ''` the token. */
-type EnvironmentChange = Partial<Pick<EnvironmentConfig, 'name' | 'url' | 'caFile'>> & { token?: string };
+/** What an edit changes; `caFile: ''` removes the CA file, `token: ''` the token, `v1: false` the older-cluster mark. */
+type EnvironmentChange = Partial<Pick<EnvironmentConfig, 'name' | 'url' | 'caFile'>> & { token?: string; v1?: boolean };
 
 const tokenKey = (name: string) => `dtmetrics.token/${name}`;
 const errorOf = (result: string | { error: string }) => (typeof result === 'string' ? undefined : result.error);
@@ -74,9 +78,11 @@ export class Environments {
     if (!current) return undefined;
     const change = arg ? checkEdit(current, arg) : await this.askEdit(current);
     if (!change) return undefined;
-    const { token, ...fields } = change;
+    const { token, v1, ...fields } = change;
     const edited: EnvironmentConfig = { ...current, ...fields };
     if (edited.caFile === '') delete edited.caFile;
+    if (v1 === true) edited.v1 = true;
+    else if (v1 === false) delete edited.v1;
     await saveEnvironments(configuredEnvironments().map((e) => (e.name === current.name ? edited : e)));
     if (edited.name !== current.name) {
       const stored = await this.secrets.get(tokenKey(current.name));
@@ -167,6 +173,7 @@ export class Environments {
       ...(current.kind === 'oneagent' ? [] : [{ label: 'URL', description: current.url, field: 'url' }]),
       ...(current.kind === 'oneagent' ? [] : [{ label: 'Token', description: hasToken ? 'stored' : 'none', field: 'token' }]),
       ...(current.kind === 'managed' || current.kind === 'url' ? [{ label: 'CA file', description: current.caFile ?? 'none', field: 'caFile' }] : []),
+      ...(current.kind === 'oneagent' ? [] : [{ label: 'Query API', description: apiLabel(current.v1 === true), field: 'v1' }]),
     ] as const;
     const picked = await vscode.window.showQuickPick(fields, { title: `Edit ${current.name}`, placeHolder: 'What to change' });
     if (!picked) return undefined;
@@ -188,6 +195,10 @@ export class Environments {
         const caFile = await askCaFile();
         return caFile === undefined ? undefined : { caFile: caFile ?? '' };
       }
+      case 'v1': {
+        const v1 = await askOlderCluster(current.v1 === true);
+        return v1 === undefined ? undefined : { v1 };
+      }
     }
   }
 }
@@ -204,7 +215,8 @@ function checkAdd(arg: AddArgument): NewEnvironment {
   const urls = environmentUrls(url);
   if ('error' in urls) throw new UserFacingError(urls.error);
   if (arg.token && !urls.needsToken) throw new UserFacingError(`${urls.ingest} takes no token`);
-  return { name, kind, url, ...(arg.caFile ? { caFile: arg.caFile } : {}), ...(arg.token ? { token: arg.token } : {}) };
+  if (arg.v1 && !urls.metrics) throw new UserFacingError(`${urls.ingest} takes metric lines only: it answers no query, v1 or v2`);
+  return { name, kind, url, ...(arg.caFile ? { caFile: arg.caFile } : {}), ...(arg.token ? { token: arg.token } : {}), ...(arg.v1 ? { v1: true as const } : {}) };
 }
 
 function checkEdit(current: EnvironmentConfig, arg: EditArgument): EnvironmentChange {
@@ -214,11 +226,13 @@ function checkEdit(current: EnvironmentConfig, arg: EditArgument): EnvironmentCh
   }
   const urlError = arg.url === undefined ? undefined : errorOf(urlOf(arg.url));
   if (urlError) throw new UserFacingError(urlError);
+  if (arg.v1 && current.kind === 'oneagent') throw new UserFacingError(`${current.name} takes metric lines only: it answers no query, v1 or v2`);
   return {
     ...(arg.newName !== undefined ? { name: arg.newName.trim() } : {}),
     ...(arg.url !== undefined ? { url: arg.url } : {}),
     ...(arg.token !== undefined ? { token: arg.token } : {}),
     ...(arg.caFile !== undefined ? { caFile: arg.caFile } : {}),
+    ...(arg.v1 !== undefined ? { v1: arg.v1 } : {}),
   };
 }
 
@@ -235,7 +249,17 @@ async function askAdd(): Promise<NewEnvironment | undefined> {
   if (token === undefined) return undefined;
   const caFile = kind === 'managed' || (kind === 'url' && url.startsWith('https:')) ? await askCaFile() : null;
   if (caFile === undefined) return undefined;
-  return { name, kind, url, ...(caFile ? { caFile } : {}), ...(token ? { token } : {}) };
+  const v1 = kind === 'managed' || kind === 'url' ? await askOlderCluster(false) : false;
+  if (v1 === undefined) return undefined;
+  return { name, kind, url, ...(caFile ? { caFile } : {}), ...(token ? { token } : {}), ...(v1 ? { v1: true as const } : {}) };
+}
+
+const apiLabel = (v1: boolean) => (v1 ? 'Timeseries API v1 (older cluster)' : 'Metrics API v2');
+
+/** Whether queries go to the Timeseries API v1: clusters older than the Metrics API v2 have only that one. */
+async function askOlderCluster(current: boolean): Promise<boolean | undefined> {
+  const items = [false, true].map((v1) => ({ label: apiLabel(v1), description: v1 === current ? 'current' : undefined, v1, detail: v1 ? 'POST /api/v1/timeseries/{id}: for clusters without the Metrics API v2' : 'GET /api/v2/metrics/query with a metric selector' }));
+  return (await vscode.window.showQuickPick(items, { title: 'Which API answers queries?', placeHolder: 'Older Managed clusters have only the Timeseries API v1' }))?.v1;
 }
 
 /** The URL, as the kind asks for it: an id (SaaS), a host and an id (Managed), or a URL; fixed for the OneAgent. */
@@ -266,7 +290,7 @@ function askName(suggestion: string, taken: ReadonlySet<string>): Thenable<strin
 function askToken(title: string, kind: EnvironmentKind, optional: boolean): Thenable<string | undefined> {
   return vscode.window.showInputBox({
     title,
-    prompt: 'An API token with the scope metrics.ingest. Kept in VS Code\'s secret storage, never in settings.',
+    prompt: 'An API token with the scopes metrics.ingest (to send) and metrics.read (to query; DataExport on an older cluster). Kept in VS Code\'s secret storage, never in settings.',
     password: true,
     ignoreFocusOut: true,
     validateInput: (v) => {

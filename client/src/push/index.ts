@@ -1,13 +1,13 @@
 /**
  * The push bundle's entry (dist/push.js), loaded by activation.ts when a push or environment command first runs:
  * the HTTP client (undici) and everything that talks to a tenant stay out of activation. Turns the commands'
- * arguments (none from the palette, a Uri from a menu, an object from a CodeLens, a keybinding or a test) into
- * typed ones at this edge.
+ * arguments into typed ones at this edge (arguments.ts).
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EnvironmentKind } from '../../../server/src/core/environment.ts';
 import type { TimestampMode } from '../../../server/src/core/push.ts';
+import { argumentObject, flag, lineNumber, oneOf, optional, required, uri, type ArgumentObject } from '../arguments.ts';
 import type { PushCommand } from './activation.ts';
 import { Environments, type AddArgument, type EditArgument } from './environments.ts';
 import { UserFacingError } from './errors.ts';
@@ -43,9 +43,9 @@ export function activatePush(context: vscode.ExtensionContext, log: vscode.LogOu
   };
 
   const handlers: Record<PushCommand, (arg: ArgumentObject | undefined) => Promise<unknown>> = {
-    // { name, kind: 'saas'|'managed'|'oneagent'|'local'|'url', url?, token?, caFile? }: no questions asked.
+    // { name, kind: 'saas'|'managed'|'oneagent'|'local'|'url', url?, token?, caFile?, v1? }: no questions asked.
     'dtmetrics.addEnvironment': (a) => environments.add(a && addArgument(a)),
-    // { name, newName?, url?, token?, caFile? }: '' removes the token or the CA file.
+    // { name, newName?, url?, token?, caFile?, v1? }: '' removes the token or the CA file; v1: false, the v1 mark.
     'dtmetrics.editEnvironment': (a) => environments.edit(a && editArgument(a)),
     // { name }
     'dtmetrics.removeEnvironment': (a) => environments.remove(a && { name: required(a, 'name') }),
@@ -74,56 +74,20 @@ export function activatePush(context: vscode.ExtensionContext, log: vscode.LogOu
   };
 }
 
-type ArgumentObject = Record<string, unknown>;
-
-/** Undefined without an argument (the palette); a menu's Uri becomes `{ uri }`. */
-function argumentObject(arg: unknown): ArgumentObject | undefined {
-  if (arg instanceof vscode.Uri) return { uri: arg };
-  if (arg === undefined || arg === null) return undefined;
-  if (typeof arg !== 'object' || Array.isArray(arg)) throw new UserFacingError(`The command's argument must be an object, not ${JSON.stringify(arg)}`);
-  return arg as ArgumentObject;
-}
-
-function optional(arg: ArgumentObject, key: string): string | undefined {
-  const value = arg[key];
-  if (value !== undefined && typeof value !== 'string') throw new UserFacingError(`The argument's '${key}' must be a string`);
-  return value;
-}
-
-function required(arg: ArgumentObject, key: string): string {
-  const value = optional(arg, key);
-  if (value === undefined) throw new UserFacingError(`The argument needs '${key}'`);
-  return value;
-}
-
-function oneOf<T extends string>(arg: ArgumentObject, key: string, values: readonly T[]): T | undefined {
-  const value = optional(arg, key);
-  if (value !== undefined && !(values as readonly string[]).includes(value)) throw new UserFacingError(`The argument's '${key}' must be one of ${values.join(', ')}`);
-  return value as T | undefined;
-}
-
-function lineNumber(arg: ArgumentObject, key: string): number | undefined {
-  const value = arg[key];
-  if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value >= 0)) throw new UserFacingError(`The argument's '${key}' must be a 0-based line number`);
-  return value as number | undefined;
-}
-
 function addArgument(arg: ArgumentObject): AddArgument {
   const kind = oneOf<EnvironmentKind>(arg, 'kind', ENVIRONMENT_KINDS);
   if (!kind) throw new UserFacingError("The argument needs 'kind'");
-  return { name: required(arg, 'name'), kind, url: optional(arg, 'url'), token: optional(arg, 'token'), caFile: optional(arg, 'caFile') };
+  return { name: required(arg, 'name'), kind, url: optional(arg, 'url'), token: optional(arg, 'token'), caFile: optional(arg, 'caFile'), v1: flag(arg, 'v1') };
 }
 
 function editArgument(arg: ArgumentObject): EditArgument {
-  return { name: required(arg, 'name'), newName: optional(arg, 'newName'), url: optional(arg, 'url'), token: optional(arg, 'token'), caFile: optional(arg, 'caFile') };
+  return { name: required(arg, 'name'), newName: optional(arg, 'newName'), url: optional(arg, 'url'), token: optional(arg, 'token'), caFile: optional(arg, 'caFile'), v1: flag(arg, 'v1') };
 }
 
 function sendArgument(arg: ArgumentObject | undefined): SendArgument {
   if (!arg) return {};
-  const uri = arg.uri;
-  if (uri !== undefined && typeof uri !== 'string' && !(uri instanceof vscode.Uri)) throw new UserFacingError("The argument's 'uri' must be a Uri or a string");
   return {
-    uri: typeof uri === 'string' ? vscode.Uri.parse(uri) : uri,
+    uri: uri(arg, 'uri'),
     start: lineNumber(arg, 'start'),
     end: lineNumber(arg, 'end'),
     linesWithErrors: oneOf(arg, 'linesWithErrors', ['hold', 'send']),

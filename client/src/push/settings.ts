@@ -13,6 +13,8 @@ export interface EnvironmentConfig {
   url: string;
   /** A PEM file of certificates to trust, read at each push (for a Managed or ActiveGate with its own CA). */
   caFile?: string;
+  /** An older cluster: queries go to the Timeseries API v1 (`POST /api/v1/timeseries/{id}`) instead of v2. */
+  v1?: true;
 }
 
 /** Always there, not in the settings: the tenant `dtmetrics serve` runs on this machine. */
@@ -38,6 +40,7 @@ export function configuredEnvironments(): EnvironmentConfig[] {
     if (typeof e.name !== 'string' || typeof e.url !== 'string' || !ENVIRONMENT_KINDS.includes(e.kind as EnvironmentKind)) return [];
     const environment: EnvironmentConfig = { name: e.name, kind: e.kind as EnvironmentKind, url: e.url };
     if (typeof e.caFile === 'string' && e.caFile !== '') environment.caFile = e.caFile;
+    if (e.v1 === true) environment.v1 = true;
     return [environment];
   });
 }

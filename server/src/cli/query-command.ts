@@ -1,7 +1,6 @@
 /** `dtmetrics query`: a metric selector against a tenant, printed as a table of series, JSON or CSV. */
 import { parseTimeframe } from '../core/metrics/time.ts';
-import { summarizeSeries } from '../core/metrics/summary.ts';
-import type { MetricData } from '../core/metrics/query.ts';
+import { dimensionsText, fromMetricData, fromV1, type ResultModel, type ResultSeries } from '../core/metrics/result.ts';
 import { queryMetrics, v1Timeseries, type QueryAnswer, type V1Request } from '../http/query.ts';
 import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE } from './connection-args.ts';
 import { CliError, parseCommandLine } from './errors.ts';
@@ -25,13 +24,6 @@ ${CONNECTION_USAGE}
   -h, --help                   show this help
 
 Exit codes: 0 answered (an empty result says so on stderr), 1 the tenant refused or did not answer, 2 usage.`;
-
-interface Series {
-  metricId: string;
-  dimensions: Record<string, string>;
-  timestamps: number[];
-  values: (number | null)[];
-}
 
 export async function runQuery(argv: string[], out: Output, clock: () => number, env: NodeJS.ProcessEnv): Promise<number> {
   const parsed = parseCommandLine('query', {
@@ -67,7 +59,7 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
   if (!frame.ok) throw new CliError(frame.message);
   const options = { timeoutMs: timeout * 1000 };
   let answer: QueryAnswer<unknown>;
-  let series: Series[];
+  let model: ResultModel | null;
   if (v.v1) {
     const aggregationType = (v.aggregation ?? 'AVG').toUpperCase();
     if (!['AVG', 'SUM', 'MIN', 'MAX', 'COUNT'].includes(aggregationType)) throw new CliError(`--aggregation must be AVG, SUM, MIN, MAX or COUNT, not '${v.aggregation}'`);
@@ -76,20 +68,12 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
     const request: V1Request = { aggregationType: aggregationType as V1Request['aggregationType'], queryMode, startTimestamp: frame.value.from, endTimestamp: frame.value.to };
     const v1 = await v1Timeseries(connection, selector, request, options);
     answer = v1;
-    series = v1.ok
-      ? Object.entries(v1.data.result.dataPoints).map(([tuple, points]) => ({
-          metricId: selector,
-          // v1 names a series by its dimension values joined with ", ", without their keys.
-          dimensions: (tuple === '' ? {} : { series: tuple }) as Record<string, string>,
-          timestamps: points.map((p) => p[0]),
-          values: points.map((p) => p[1]),
-        }))
-      : [];
+    model = v1.ok ? fromV1(v1.data) : null;
   } else {
     if (v.aggregation || v['query-mode']) throw new CliError('--aggregation and --query-mode go with --v1');
     const v2 = await queryMetrics(connection, { metricSelector: selector, from: String(frame.value.from), to: String(frame.value.to), resolution: v.resolution }, options);
     answer = v2;
-    series = v2.ok ? seriesOf(v2.data) : [];
+    model = v2.ok ? fromMetricData(v2.data) : null;
   }
   if (!answer.ok) {
     // A selector mistake points at its character, as a compiler would.
@@ -97,31 +81,19 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
     process.stderr.write(`dtmetrics: ${answer.message}${caret}\n`);
     return 1;
   }
+  const series = (model as ResultModel).series;
   if (format === 'json') out.write(answer.raw.endsWith('\n') ? answer.raw : answer.raw + '\n');
   else if (format === 'csv') writeCsv(out, series);
   else writeTable(out, series);
-  const warnings = v.v1 ? [] : [...((answer.data as MetricData).warnings ?? []), ...(answer.data as MetricData).result.flatMap((r) => r.warnings ?? [])];
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const w of (model as ResultModel).warnings) process.stderr.write(`warning: ${w}\n`);
   if (series.length === 0) process.stderr.write(`no data for ${selector} between ${new Date(frame.value.from).toISOString()} and ${new Date(frame.value.to).toISOString()}${selector.endsWith('.count') ? '' : ' (a count metric is stored as <key>.count)'}\n`);
   return 0;
 }
 
-function seriesOf(data: MetricData): Series[] {
-  return data.result.flatMap((r) => r.data.map((d) => ({ metricId: r.metricId, dimensions: d.dimensionMap, timestamps: d.timestamps, values: d.values })));
-}
-
-const dimensionText = (d: Record<string, string>) =>
-  Object.entries(d)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ') || '(no dimensions)';
-
 const number = (v: number | null) => (v === null ? '–' : Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/\.?0+$/, ''));
 
-function writeTable(out: Output, series: Series[]): void {
-  const rows = series.map((s) => {
-    const sum = summarizeSeries(s.values);
-    return [s.metricId, dimensionText(s.dimensions), String(sum.points), number(sum.last), number(sum.min), number(sum.max), number(sum.avg)];
-  });
+function writeTable(out: Output, series: readonly ResultSeries[]): void {
+  const rows = series.map((s) => [s.metricId, dimensionsText(s.dimensionMap), String(s.summary.points), number(s.summary.last), number(s.summary.min), number(s.summary.max), number(s.summary.avg)]);
   const header = ['metric', 'dimensions', 'points', 'last', 'min', 'max', 'avg'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 2 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join('  ').trimEnd();
@@ -132,10 +104,10 @@ function writeTable(out: Output, series: Series[]): void {
 /** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
 const csvField = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-function writeCsv(out: Output, series: Series[]): void {
+function writeCsv(out: Output, series: readonly ResultSeries[]): void {
   out.write('metric,dimensions,timestamp,value\n');
   for (const s of series) {
-    const dims = csvField(dimensionText(s.dimensions));
+    const dims = csvField(dimensionsText(s.dimensionMap));
     const metric = csvField(s.metricId);
     s.timestamps.forEach((t, i) => {
       const value = s.values[i];

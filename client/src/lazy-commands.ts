@@ -1,0 +1,52 @@
+/**
+ * Commands whose code loads on first use: activation registers them (cheap), and the first one to run requires
+ * their bundle (dist/push.js, dist/query.js: the HTTP client and all that talks to a tenant), so that activation
+ * stays light. A failure is shown to the user and resolves as `{ error }` for callers with an argument object.
+ */
+import * as vscode from 'vscode';
+
+export interface LazyFeatures<C extends string> extends vscode.Disposable {
+  run(command: C, arg: unknown): Promise<unknown>;
+}
+
+export interface LazyBundle<F> {
+  /** The features, loading the bundle first if no command has yet. */
+  load(): F;
+  /** The features if the bundle is loaded. */
+  loaded(): F | undefined;
+}
+
+export function registerLazyCommands<B, C extends string, F extends LazyFeatures<C>>(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  bundlePath: string,
+  activate: (bundle: B) => F,
+  commands: readonly C[],
+): LazyBundle<F> {
+  let features: F | undefined;
+  const load = (): F => {
+    if (!features) {
+      // Resolved at run time, so esbuild leaves the bundle out of the extension's.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      features = activate(require(context.asAbsolutePath(bundlePath)) as B);
+      context.subscriptions.push(features);
+    }
+    return features;
+  };
+  const run = async (command: C, arg: unknown): Promise<unknown> => {
+    try {
+      return await load().run(command, arg);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // By name: each bundle has its own copy of the class, so instanceof would not see it.
+      const expected = error instanceof Error && error.name === 'UserFacingError';
+      if (expected) log.warn(message);
+      else log.error(`${command} failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
+      void vscode.window.showErrorMessage(expected ? message : `${command} failed: ${message}`);
+      // Callers with an argument object (tests, keybindings) get the reason; the palette ignores it.
+      return { error: message };
+    }
+  };
+  for (const command of commands) context.subscriptions.push(vscode.commands.registerCommand(command, (arg: unknown) => run(command, arg)));
+  return { load, loaded: () => features };
+}

@@ -1,0 +1,66 @@
+/**
+ * What querying puts in the editor from activation on, cheaply: the commands (their code, dist/query.js with the
+ * HTTP client and the panel, loads when one first runs), a "Query" CodeLens on each metric's first line, and the
+ * serializer that brings the results panel back after a window reload.
+ */
+import * as vscode from 'vscode';
+import { registerLazyCommands } from '../lazy-commands.ts';
+import type * as Query from './index.ts';
+import { RESULTS_VIEW_TYPE, type PanelState } from './messages.ts';
+import { firstLines } from './metric-keys.ts';
+
+export const QUERY_COMMANDS = [
+  'dtmetrics.queryMetric',
+  'dtmetrics.queryMetricUnderCursor',
+  'dtmetrics.rerunLastQuery',
+  'dtmetrics.exportQueryResults',
+  'dtmetrics.openQueryResult',
+] as const;
+export type QueryCommand = (typeof QUERY_COMMANDS)[number];
+
+/** CodeLenses in one document at most (one per metric), and the lines read for them: a lens costs a parse per line. */
+const MAX_LENSES = 1000;
+const MAX_LENS_LINES = 100_000;
+
+export function registerQuery(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+  const bundle = registerLazyCommands(context, log, 'dist/query.js', (query: typeof Query) => query.activateQuery(context, log), QUERY_COMMANDS);
+  const lenses = new QueryLenses();
+  context.subscriptions.push(
+    lenses,
+    vscode.languages.registerCodeLensProvider({ language: 'dtmetrics' }, lenses),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('dtmetrics.query.codeLens')) lenses.refresh();
+    }),
+    vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => bundle.load().restore(panel, state as PanelState | undefined),
+    }),
+  );
+}
+
+/** "Query" on the first line of each metric, for the key the tenant stores it under. */
+class QueryLenses implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): vscode.CodeLens[] {
+    if (!vscode.workspace.getConfiguration('dtmetrics', document.uri).get<boolean>('query.codeLens')) return [];
+    const metrics = firstLines(Math.min(document.lineCount, MAX_LENS_LINES), (line) => document.lineAt(line).text, MAX_LENSES, () => token.isCancellationRequested);
+    return metrics.map(
+      ({ line, key }) =>
+        new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+          title: '$(graph) Query',
+          tooltip: `Query ${key} for the last 2 hours and show it in the results panel`,
+          command: 'dtmetrics.queryMetricUnderCursor',
+          arguments: [{ uri: document.uri, line }],
+        }),
+    );
+  }
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

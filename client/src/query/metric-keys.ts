@@ -1,0 +1,35 @@
+/**
+ * The metric a `.dtmetrics` line sends, under the key the tenant stores it by: a count metric `x` is stored as
+ * `x.count` (storedKey, the core's suffix rule), so that is the key to query. Light (the core's parser only):
+ * the CodeLens and the under-cursor command use it from activation on.
+ */
+import { storedKey } from '../../../server/src/core/check.ts';
+import { parseLine } from '../../../server/src/core/parse.ts';
+
+/** The stored key of a data or metadata line; null for comments, blank lines and lines without a key. */
+export function storedKeyOfLine(text: string): string | null {
+  const line = parseLine(text);
+  if (line.kind === 'data') return line.key.text === '' ? null : storedKey(line.key.text, line.payload?.kind === 'count' ? 'count' : 'gauge');
+  if (line.kind === 'metadata') {
+    const type = line.type?.text;
+    return line.key.text === '' ? null : storedKey(line.key.text, type === 'count' ? 'count' : 'gauge');
+  }
+  return null;
+}
+
+/**
+ * Each metric's first line, in order, up to `limit` metrics; `cancelled` is asked now and then, so that a long
+ * document gives way to the next edit.
+ */
+export function firstLines(lineCount: number, lineAt: (line: number) => string, limit: number, cancelled: () => boolean): { line: number; key: string }[] {
+  const seen = new Set<string>();
+  const found: { line: number; key: string }[] = [];
+  for (let line = 0; line < lineCount && found.length < limit; line++) {
+    if (line % 1000 === 999 && cancelled()) return found;
+    const key = storedKeyOfLine(lineAt(line));
+    if (key === null || seen.has(key)) continue;
+    seen.add(key);
+    found.push({ line, key });
+  }
+  return found;
+}

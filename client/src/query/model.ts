@@ -1,0 +1,134 @@
+/**
+ * A query's result as the panel, the exports and the tests see it, whichever API answered: Metrics API v2 data
+ * and Timeseries API v1 results become one list of series (timestamps are slot ends, as v2 gives them). From it:
+ * the table's rows, the chart's top N on one time axis, the banners an empty or null-only result needs, CSV and
+ * JSON. Pure: no `vscode`, no IO.
+ */
+import type { MetricData, V1TimeseriesResult } from '../../../server/src/core/metrics/query.ts';
+import { dimensionsText, fromMetricData, fromV1, type ResultModel, type ResultSeries } from '../../../server/src/core/metrics/result.ts';
+import type { Banner, ChartData, QuerySpec, RankBy, SeriesRow } from './messages.ts';
+
+export function tableRows(model: ResultModel): SeriesRow[] {
+  return model.series.map((s, index) => ({ series: index, metricId: s.metricId, dimensions: Object.entries(s.dimensionMap), ...s.summary }));
+}
+
+/**
+ * The chart: the `topN` series with the highest `rankBy` value (series without a value are never charted), on
+ * the union of their timestamps. Several metrics in one result name theirs in the labels.
+ */
+export function chartData(model: ResultModel, rankBy: RankBy, topN: number): ChartData {
+  const { series } = model;
+  const withValues = series.flatMap((s, index) => (s.summary.points > 0 ? [index] : []));
+  const rank = (index: number) => (series[index] as ResultSeries).summary[rankBy] as number;
+  const charted = withValues.sort((a, b) => rank(b) - rank(a) || a - b).slice(0, topN);
+  const manyMetrics = new Set(series.map((s) => s.metricId)).size > 1;
+  const picked = charted.map((index) => series[index] as ResultSeries);
+  const timestamps = commonAxis(picked.map((s) => s.timestamps));
+  return {
+    timestamps,
+    series: picked.map((s, i) => ({
+      series: charted[i] as number,
+      label: manyMetrics ? `${s.metricId} ${dimensionsText(s.dimensionMap)}` : dimensionsText(s.dimensionMap),
+      values: alignTo(timestamps, s),
+    })),
+    rankBy,
+    topN,
+    total: series.length,
+    empty: series.length - withValues.length,
+  };
+}
+
+/** One sorted axis for every series; the first series' own when all share it (the usual case: one grid). */
+function commonAxis(axes: readonly number[][]): number[] {
+  const first = axes[0];
+  if (!first) return [];
+  if (axes.every((axis) => sameNumbers(axis, first))) return first;
+  return [...new Set(axes.flat())].sort((a, b) => a - b);
+}
+
+function alignTo(axis: readonly number[], s: ResultSeries): (number | null)[] {
+  if (sameNumbers(axis, s.timestamps)) return s.values;
+  const at = new Map(s.timestamps.map((t, i) => [t, s.values[i] ?? null]));
+  return axis.map((t) => at.get(t) ?? null);
+}
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+}
+
+/** The first metric key of a selector: what it names before any transformation or the next metric. */
+export const selectorKey = (selector: string): string => selector.trim().split(/[:,()\s]/)[0] ?? '';
+
+/**
+ * What the panel says about a result besides its data: the tenant's warnings, and for an empty or null-only
+ * result its likely reasons (no data yet, a count metric stored as `key.count`, the time range).
+ */
+export function resultBanners(model: ResultModel, spec: QuerySpec | null, range: string): Banner[] {
+  const banners: Banner[] = model.warnings.map((text) => ({ level: 'warning', text: `The tenant warns: ${text}` }));
+  const withValues = model.series.filter((s) => s.summary.points > 0).length;
+  if (withValues > 0) return banners;
+  const key = selectorKey(spec?.metricSelector ?? '');
+  const reasons = [
+    `No data yet: lines sent with this key appear once the tenant has stored them (a real tenant may take a minute; the local tenant answers at once).`,
+    ...(key && !/[._]count$/.test(key) ? [`A count metric is stored under its key with .count: if ${key} is sent as count,delta=…, query ${key}.count.`] : []),
+    `The time range (${range}) may miss the data: choose a longer one with Edit Query.`,
+  ];
+  if (model.series.length === 0) banners.push({ level: 'info', text: 'No series in this result.', details: reasons });
+  else banners.push({ level: 'warning', text: `Every value is null: ${model.series.length.toLocaleString('en-US')} series exist, none has a value in this time range.`, details: reasons });
+  return banners;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Exports
+
+/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
+const csvField = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+/** A tenant's text that a spreadsheet would run as a formula (=, +, -, @, tab, CR) starts with ' instead. */
+const csvText = (text: string): string => csvField(/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+
+/** One row per point: metric, one column per dimension key (in order of appearance), timestamp (ISO and ms), value. */
+export function toCsv(model: ResultModel): string {
+  const keys = [...new Set(model.series.flatMap((s) => Object.keys(s.dimensionMap)))];
+  const lines = [['metric', ...keys, 'time', 'timestamp', 'value'].map(csvText).join(',')];
+  for (const s of model.series) {
+    const fixed = [s.metricId, ...keys.map((k) => s.dimensionMap[k] ?? '')].map(csvText).join(',');
+    s.timestamps.forEach((t, i) => lines.push(`${fixed},${new Date(t).toISOString()},${t},${s.values[i] ?? ''}`));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+/**
+ * The result in the Metrics API v2 response's shape (a v1 result too), which `dtmetrics.openQueryResult` opens
+ * again and other tools read as the API's.
+ */
+export function toMetricData(model: ResultModel): MetricData {
+  const byMetric = new Map<string, ResultSeries[]>();
+  for (const s of model.series) byMetric.set(s.metricId, [...(byMetric.get(s.metricId) ?? []), s]);
+  return {
+    totalCount: model.series.length,
+    nextPageKey: null,
+    resolution: model.resolution,
+    ...(model.warnings.length > 0 ? { warnings: model.warnings } : {}),
+    result: [...byMetric].map(([metricId, series]) => ({
+      metricId,
+      dataPointCountRatio: 0,
+      dimensionCountRatio: 0,
+      data: series.map((s) => ({ dimensions: Object.values(s.dimensionMap), dimensionMap: s.dimensionMap, timestamps: s.timestamps, values: s.values })),
+    })),
+  };
+}
+
+/** A JSON text read from a file: a Metrics API v2 response or a v1 timeseries result, else why not. */
+export function readResultFile(text: string): ResultModel | { error: string } {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    return { error: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const v2 = body as Partial<MetricData> | null;
+  if (v2 && typeof v2.resolution === 'string' && Array.isArray(v2.result) && v2.result.every((r) => Array.isArray(r?.data))) return fromMetricData(v2 as MetricData);
+  const v1 = body as Partial<V1TimeseriesResult> | null;
+  if (v1?.result && typeof v1.result.dataPoints === 'object' && typeof v1.result.resolutionInMillisUTC === 'number') return fromV1(v1 as V1TimeseriesResult);
+  return { error: 'neither a Metrics API v2 response (resolution, result[].data) nor a v1 timeseries result (result.dataPoints)' };
+}
