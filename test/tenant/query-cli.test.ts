@@ -92,13 +92,14 @@ describe('dtmetrics query: times, resolutions, formats', () => {
     assert.match(row ?? '', /service=cart, region=eu\s+2\s+30\s+10\s+30\s+20$/);
   });
 
-  it('csv: one row per point, RFC 4180 quoting, empty for null', async () => {
+  it('csv: one row per point, a column per dimension, RFC 4180 quoting, empty for null', async () => {
     const result = await query(['qc.latency:filter(eq("service","shop"))', '--format', 'csv', ...frame]);
     assert.equal(result.code, 0);
-    assert.deepEqual(result.stdout.trim().split('\n'), [
-      'metric,dimensions,timestamp,value',
-      `"qc.latency:filter(eq(""service"",""shop""))","service=shop, region=eu",${new Date(minute + 60_000).toISOString()},20`,
-      `"qc.latency:filter(eq(""service"",""shop""))","service=shop, region=eu",${new Date(minute + 120_000).toISOString()},`,
+    const selector = '"qc.latency:filter(eq(""service"",""shop""))"';
+    assert.deepEqual(result.stdout.trim().split('\r\n'), [
+      'metric,service,region,time,timestamp,value',
+      `${selector},shop,eu,${new Date(minute + 60_000).toISOString()},${minute + 60_000},20`,
+      `${selector},shop,eu,${new Date(minute + 120_000).toISOString()},${minute + 120_000},`,
     ]);
   });
 

@@ -147,6 +147,17 @@ describe('pushing from VS Code to a tenant', () => {
     assert.ok(await vscode.workspace.applyEdit(above));
     await waitFor('the diagnostic to move down a line', () => tenantDiagnostics(document.uri)[0]?.range.start.line === 3);
 
+    // Delete Line on the line just above: (2,0)–(3,0) replaced by nothing; the refused line only moves up.
+    const deleteAbove = new vscode.WorkspaceEdit();
+    deleteAbove.delete(document.uri, new vscode.Range(2, 0, 3, 0));
+    const removed = document.lineAt(2).text;
+    assert.ok(await vscode.workspace.applyEdit(deleteAbove));
+    await waitFor('the diagnostic to move up a line', () => tenantDiagnostics(document.uri)[0]?.range.start.line === 2);
+    const restore = new vscode.WorkspaceEdit();
+    restore.insert(document.uri, new vscode.Position(2, 0), removed + '\n');
+    assert.ok(await vscode.workspace.applyEdit(restore));
+    await waitFor('the diagnostic to move back down', () => tenantDiagnostics(document.uri)[0]?.range.start.line === 3);
+
     const fix = new vscode.WorkspaceEdit();
     fix.replace(document.uri, new vscode.Range(3, 20, 3, 21), 'h');
     assert.ok(await vscode.workspace.applyEdit(fix));

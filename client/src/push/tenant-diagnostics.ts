@@ -9,18 +9,22 @@ import * as vscode from 'vscode';
 export const TENANT_SOURCE = 'tenant';
 
 /** Where `line` is after `change`, or null when the change touched it. */
-export function lineAfter(line: number, change: vscode.TextDocumentContentChangeEvent): number | null {
+function lineAfter(line: number, change: vscode.TextDocumentContentChangeEvent): number | null {
   const { start, end } = change.range;
   if (line < start.line) return line;
   const added = change.text.split(/\r\n|\r|\n/).length - 1;
   // Text that ends in a line break, inserted at the start of a line, moves the line down without changing it.
-  const pushedDown = change.range.isEmpty && start.character === 0 && added > 0 && /(\r\n|\r|\n)$/.test(change.text);
+  const endsWithBreak = /(\r\n|\r|\n)$/.test(change.text);
+  const pushedDown = change.range.isEmpty && start.character === 0 && added > 0 && endsWithBreak;
+  // Whole lines replaced (Delete Line: (L,0)–(L+1,0) with nothing): the line after them only moves up.
+  const wholeLines = start.character === 0 && end.character === 0 && end.line > start.line && (change.text === '' || endsWithBreak);
+  if (line === end.line && wholeLines) return line + added - (end.line - start.line);
   if (line <= end.line && !pushedDown) return null;
   return line + added - (end.line - start.line);
 }
 
 /** Where `line` is after `changes`, applied in order (as an event lists them), or null when one touched it. */
-export function lineAfterAll(line: number, changes: readonly vscode.TextDocumentContentChangeEvent[]): number | null {
+function lineAfterAll(line: number, changes: readonly vscode.TextDocumentContentChangeEvent[]): number | null {
   let current: number | null = line;
   for (const change of changes) {
     if (current === null) break;

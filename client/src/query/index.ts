@@ -9,16 +9,16 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Connection } from '../../../server/src/http/client.ts';
-import { listMetrics, queryMetrics, v1Timeseries, type QueryAnswer } from '../../../server/src/http/query.ts';
+import { listMetrics, queryMetrics, V1_AGGREGATIONS, v1Timeseries, type QueryAnswer } from '../../../server/src/http/query.ts';
 import { argumentObject, flag, lineNumber, oneOf, optional, positiveInteger, required, uri, type ArgumentObject } from '../arguments.ts';
 import { Environments } from '../push/environments.ts';
 import { UserFacingError } from '../push/errors.ts';
 import { selectedName, type EnvironmentConfig } from '../push/settings.ts';
 import type { QueryCommand } from './activation.ts';
-import type { Banner, ExportFormat, PanelState, QuerySpec, RenderReport, V1Aggregation } from './messages.ts';
+import type { Banner, ExportFormat, PanelState, QuerySpec, RenderReport } from './messages.ts';
 import { storedKeyOfLine } from './metric-keys.ts';
-import { fromMetricData, fromV1, type ResultModel } from '../../../server/src/core/metrics/result.ts';
-import { readResultFile, resultBanners, toCsv, toMetricData } from './model.ts';
+import { fromMetricData, fromV1, toCsv, type ResultModel } from '../../../server/src/core/metrics/result.ts';
+import { readResultFile, resultBanners, toMetricData } from './model.ts';
 import { ResultsPanel } from './panel.ts';
 import { askResolution, askSelector, askTimeRange, askV1Options, fixSelector, RecentQueries, specFacts } from './prompts.ts';
 import { DEFAULT_FROM, rangeLabel, v1Time } from './time-range.ts';
@@ -41,7 +41,6 @@ export interface QueryFeatures extends vscode.Disposable {
   restore(panel: vscode.WebviewPanel, state: PanelState | undefined): void;
 }
 
-const V1_AGGREGATIONS: readonly V1Aggregation[] = ['AVG', 'SUM', 'MIN', 'MAX', 'COUNT'];
 /** Keys the selector pick asks the tenant for, at most (pages of 500). */
 const TENANT_KEY_PAGES = 4;
 
@@ -59,11 +58,20 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
     export: (format) => void vscode.commands.executeCommand('dtmetrics.exportQueryResults', { format }),
   }, config().get<number>('query.chartSeries') ?? 20);
 
-  /** The questions of Query Metric…, starting from `seed`; a recent query picked is returned whole. */
-  async function ask(seed: Partial<QuerySpec>): Promise<QuerySpec | undefined> {
+  /**
+   * The questions of Query Metric…, starting from `seed`; a recent query picked is returned whole. The connection
+   * made for completion goes with the answer, so its questions (a token, plain http) are asked once.
+   */
+  async function ask(seed: Partial<QuerySpec>): Promise<{ spec: QuerySpec; connection: Connection | undefined } | undefined> {
     const environment = environments.resolve(seed.environment);
     const connection = environment.v1 ? undefined : await environments.connection(environment);
     const tenantKeys = connection ? keysOf(connection) : Promise.resolve([]);
+    const spec = await askSpec(seed, environment, tenantKeys);
+    // A recent query picked may be for another environment: it makes its own connection.
+    return spec && { spec, connection: spec.environment === environment.name ? connection : undefined };
+  }
+
+  async function askSpec(seed: Partial<QuerySpec>, environment: EnvironmentConfig, tenantKeys: Promise<string[]>): Promise<QuerySpec | undefined> {
     const chosen = await askSelector(environment, seed.metricSelector || keyUnderCursor() || '', recent.list(), tenantKeys);
     if (!chosen) return undefined;
     if ('recent' in chosen) return chosen.recent;
@@ -96,9 +104,9 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
   }
 
   /** Runs `spec` and shows it; `interactive`: a refused selector is asked again. */
-  async function execute(spec: QuerySpec, interactive: boolean, timeoutMs?: number): Promise<QueryOutcome> {
+  async function execute(spec: QuerySpec, interactive: boolean, timeoutMs?: number, asked?: Connection): Promise<QueryOutcome> {
     const environment = environments.resolve(spec.environment);
-    const connection = await environments.connection(environment);
+    const connection = asked ?? (await environments.connection(environment));
     if (!connection) return { ok: false, message: 'cancelled', spec, series: 0, rendered: null };
     running?.abort();
     const controller = new AbortController();
@@ -170,7 +178,7 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
     'dtmetrics.queryMetric': async (a) => {
       if (a && !flag(a, 'ask')) return execute(specArgument(a), false, positiveInteger(a, 'timeoutMs'));
       const asked = await ask(a ? specArgument({ metricSelector: '', ...a }) : {});
-      return asked && execute(asked, true);
+      return asked && execute(asked.spec, true, undefined, asked.connection);
     },
     // { uri?, line?, environment? }: the metric of that line (the active editor's cursor line by default), the
     // last 2 hours, auto resolution.

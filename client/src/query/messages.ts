@@ -8,11 +8,14 @@
  * panel comes back after a window reload. Every string in a view may come from a tenant: the webview sets it as
  * text (`textContent`), never as HTML.
  */
+import type { V1Aggregation } from '../../../server/src/http/query.ts';
 
 /** The results panel's view type: the extension creates its panel with it, VS Code restores the panel by it. */
 export const RESULTS_VIEW_TYPE = 'dtmetrics.queryResults';
 
 /** A query as it was asked, with what a rerun needs (never a token). */
+export type { V1Aggregation };
+
 export interface QuerySpec {
   /** The environment's name (the token stays in SecretStorage under it). */
   environment: string;
@@ -30,7 +33,6 @@ export interface QuerySpec {
   queryMode?: 'series' | 'total';
 }
 
-export type V1Aggregation = 'AVG' | 'SUM' | 'MIN' | 'MAX' | 'COUNT';
 
 /** The aggregate the chart picks its top N series by. */
 export type RankBy = 'max' | 'avg' | 'last' | 'min';

@@ -5,7 +5,7 @@
  * JSON. Pure: no `vscode`, no IO.
  */
 import type { MetricData, V1TimeseriesResult } from '../../../server/src/core/metrics/query.ts';
-import { dimensionsText, fromMetricData, fromV1, type ResultModel, type ResultSeries } from '../../../server/src/core/metrics/result.ts';
+import { dimensionsText, fromMetricData, fromV1, isCountKey, selectorKey, type ResultModel, type ResultSeries } from '../../../server/src/core/metrics/result.ts';
 import type { Banner, ChartData, QuerySpec, RankBy, SeriesRow } from './messages.ts';
 
 export function tableRows(model: ResultModel): SeriesRow[] {
@@ -57,8 +57,6 @@ function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** The first metric key of a selector: what it names before any transformation or the next metric. */
-export const selectorKey = (selector: string): string => selector.trim().split(/[:,()\s]/)[0] ?? '';
-
 /**
  * What the panel says about a result besides its data: the tenant's warnings, and for an empty or null-only
  * result its likely reasons (no data yet, a count metric stored as `key.count`, the time range).
@@ -70,7 +68,7 @@ export function resultBanners(model: ResultModel, spec: QuerySpec | null, range:
   const key = selectorKey(spec?.metricSelector ?? '');
   const reasons = [
     `No data yet: lines sent with this key appear once the tenant has stored them (a real tenant may take a minute; the local tenant answers at once).`,
-    ...(key && !/[._]count$/.test(key) ? [`A count metric is stored under its key with .count: if ${key} is sent as count,delta=…, query ${key}.count.`] : []),
+    ...(key && !isCountKey(key) ? [`A count metric is stored under its key with .count: if ${key} is sent as count,delta=…, query ${key}.count.`] : []),
     `The time range (${range}) may miss the data: choose a longer one with Edit Query.`,
   ];
   if (model.series.length === 0) banners.push({ level: 'info', text: 'No series in this result.', details: reasons });
@@ -81,29 +79,17 @@ export function resultBanners(model: ResultModel, spec: QuerySpec | null, range:
 // ---------------------------------------------------------------------------------------------------------------
 // Exports
 
-/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
-const csvField = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
-/** A tenant's text that a spreadsheet would run as a formula (=, +, -, @, tab, CR) starts with ' instead. */
-const csvText = (text: string): string => csvField(/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
-
-/** One row per point: metric, one column per dimension key (in order of appearance), timestamp (ISO and ms), value. */
-export function toCsv(model: ResultModel): string {
-  const keys = [...new Set(model.series.flatMap((s) => Object.keys(s.dimensionMap)))];
-  const lines = [['metric', ...keys, 'time', 'timestamp', 'value'].map(csvText).join(',')];
-  for (const s of model.series) {
-    const fixed = [s.metricId, ...keys.map((k) => s.dimensionMap[k] ?? '')].map(csvText).join(',');
-    s.timestamps.forEach((t, i) => lines.push(`${fixed},${new Date(t).toISOString()},${t},${s.values[i] ?? ''}`));
-  }
-  return lines.join('\r\n') + '\r\n';
-}
-
 /**
  * The result in the Metrics API v2 response's shape (a v1 result too), which `dtmetrics.openQueryResult` opens
  * again and other tools read as the API's.
  */
 export function toMetricData(model: ResultModel): MetricData {
   const byMetric = new Map<string, ResultSeries[]>();
-  for (const s of model.series) byMetric.set(s.metricId, [...(byMetric.get(s.metricId) ?? []), s]);
+  for (const s of model.series) {
+    const list = byMetric.get(s.metricId);
+    if (list) list.push(s);
+    else byMetric.set(s.metricId, [s]);
+  }
   return {
     totalCount: model.series.length,
     nextPageKey: null,

@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { EnvironmentConfig } from '../push/settings.ts';
+import { V1_AGGREGATIONS } from '../../../server/src/http/query.ts';
 import type { QuerySpec, V1Aggregation } from './messages.ts';
 import { storedKeyOfLine } from './metric-keys.ts';
 import { DEFAULT_FROM, RANGE_PRESETS, rangeLabel, RESOLUTIONS, timeError } from './time-range.ts';
@@ -159,9 +160,8 @@ export async function askResolution(current: string | undefined): Promise<{ reso
 
 /** The aggregation and mode of a v1 query. */
 export async function askV1Options(current: Pick<QuerySpec, 'aggregation' | 'queryMode'>): Promise<Pick<QuerySpec, 'aggregation' | 'queryMode'> | undefined> {
-  const aggregations: V1Aggregation[] = ['AVG', 'SUM', 'MIN', 'MAX', 'COUNT'];
   const aggregation = await vscode.window.showQuickPick(
-    aggregations.map((a) => ({ label: a, description: a === (current.aggregation ?? 'AVG') ? 'current' : undefined })),
+    V1_AGGREGATIONS.map((a) => ({ label: a, description: a === (current.aggregation ?? 'AVG') ? 'current' : undefined })),
     { title: 'Aggregation (Timeseries API v1)', ignoreFocusOut: true },
   );
   if (!aggregation) return undefined;

@@ -13,7 +13,7 @@ import { expandInputs, type Input } from './inputs.ts';
 import type { Output } from './output.ts';
 import { readChunks, readLines, type LineSink } from './read-lines.ts';
 
-export const PUSH_USAGE = `Usage: dtmetrics push [options] <file|->...
+const PUSH_USAGE = `Usage: dtmetrics push [options] <file|->...
 
 Sends metric lines to a tenant and reports what became of each line: accepted, rejected (with the tenant's
 reason, on its line), held back (it has an error; see --send-errors), unknown (sent, but the answer was lost: not
@@ -139,7 +139,8 @@ export async function runPush(argv: string[], out: Output, clock: () => number, 
     out.write(summary + '\n');
   } else {
     const { listed, truncated, ...totals } = report;
-    out.write(JSON.stringify({ url: where, dryRun: settings.dryRun, ...totals, lines: listed, ...(truncated > 0 ? { linesNotListed: truncated } : {}) }, null, 2) + '\n');
+    const { lines: total, ...counts } = totals;
+    out.write(JSON.stringify({ url: where, dryRun: settings.dryRun, total, ...counts, lines: listed, ...(truncated > 0 ? { linesNotListed: truncated } : {}) }, null, 2) + '\n');
   }
   const allAccepted = settings.dryRun ? report.held === 0 : report.accepted === total && report.rejected + report.unlisted + report.unknown + report.notSent + report.held === 0;
   return allAccepted ? 0 : 1;
@@ -181,10 +182,13 @@ async function pushFile(
     report.held += ready.held.length;
     for (const h of ready.held) say(file, h.source, null, 'held back', `${h.code} ${h.message}`);
     for (const batch of ready.batches) {
+      // Lines not sent after a stop are counted once, with the rest of the file (countUnsent).
+      if (stopped && !settings.dryRun) {
+        countUnsent(batch.length, batch[0]?.source ?? 0);
+        continue;
+      }
       report.lines += batch.length;
-      if (settings.dryRun) continue;
-      if (!stopped) await channel.put(batch);
-      else countUnsent(batch.length, batch[0]?.source ?? 0);
+      if (!settings.dryRun) await channel.put(batch);
     }
   };
   const countUnsent = (count: number, first: number) => {

@@ -1,12 +1,12 @@
 /** `dtmetrics query`: a metric selector against a tenant, printed as a table of series, JSON or CSV. */
 import { parseTimeframe } from '../core/metrics/time.ts';
-import { dimensionsText, fromMetricData, fromV1, type ResultModel, type ResultSeries } from '../core/metrics/result.ts';
-import { queryMetrics, v1Timeseries, type QueryAnswer, type V1Request } from '../http/query.ts';
+import { dimensionsText, fromMetricData, fromV1, isCountKey, selectorKey, toCsv, type ResultModel, type ResultSeries } from '../core/metrics/result.ts';
+import { queryMetrics, V1_AGGREGATIONS, v1Timeseries, type QueryAnswer, type V1Request } from '../http/query.ts';
 import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE } from './connection-args.ts';
 import { CliError, parseCommandLine } from './errors.ts';
 import type { Output } from './output.ts';
 
-export const QUERY_USAGE = `Usage: dtmetrics query <metric selector> [options]
+const QUERY_USAGE = `Usage: dtmetrics query <metric selector> [options]
 
 Queries a tenant's Metrics API v2 (GET /api/v2/metrics/query), for example:
   dtmetrics query 'checkout.latency:filter(eq("region","eu")):splitBy("service"):avg' --from now-30m
@@ -17,7 +17,7 @@ ${CONNECTION_USAGE}
   --to <time>                  end (default: now)
   --resolution <r>             1m, 5m, 1h, Inf, or a number of points (default: the tenant's, 120 points)
   --format <table|json|csv>    table: one row per series (default); json: the tenant's answer as it came;
-                               csv: one row per point (metric, dimensions, timestamp, value)
+                               csv: one row per point (metric, a column per dimension, time, timestamp, value)
   --v1                         older clusters: POST /api/v1/timeseries/{selector}, with --aggregation
                                (AVG, SUM, MIN, MAX, COUNT; default AVG) and --query-mode (series or total)
   --timeout <seconds>          time for the answer (default: 30)
@@ -62,7 +62,7 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
   let model: ResultModel | null;
   if (v.v1) {
     const aggregationType = (v.aggregation ?? 'AVG').toUpperCase();
-    if (!['AVG', 'SUM', 'MIN', 'MAX', 'COUNT'].includes(aggregationType)) throw new CliError(`--aggregation must be AVG, SUM, MIN, MAX or COUNT, not '${v.aggregation}'`);
+    if (!(V1_AGGREGATIONS as readonly string[]).includes(aggregationType)) throw new CliError(`--aggregation must be one of ${V1_AGGREGATIONS.join(', ')}, not '${v.aggregation}'`);
     const queryMode = v['query-mode'] ?? 'series';
     if (queryMode !== 'series' && queryMode !== 'total') throw new CliError(`--query-mode must be series or total, not '${queryMode}'`);
     const request: V1Request = { aggregationType: aggregationType as V1Request['aggregationType'], queryMode, startTimestamp: frame.value.from, endTimestamp: frame.value.to };
@@ -83,35 +83,23 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
   }
   const series = (model as ResultModel).series;
   if (format === 'json') out.write(answer.raw.endsWith('\n') ? answer.raw : answer.raw + '\n');
-  else if (format === 'csv') writeCsv(out, series);
+  else if (format === 'csv') out.write(toCsv(model as ResultModel));
   else writeTable(out, series);
   for (const w of (model as ResultModel).warnings) process.stderr.write(`warning: ${w}\n`);
-  if (series.length === 0) process.stderr.write(`no data for ${selector} between ${new Date(frame.value.from).toISOString()} and ${new Date(frame.value.to).toISOString()}${selector.endsWith('.count') ? '' : ' (a count metric is stored as <key>.count)'}\n`);
+  if (series.length === 0) process.stderr.write(`no data for ${selector} between ${new Date(frame.value.from).toISOString()} and ${new Date(frame.value.to).toISOString()}${isCountKey(selectorKey(selector)) ? '' : ' (a count metric is stored as <key>.count)'}\n`);
   return 0;
 }
 
-const number = (v: number | null) => (v === null ? '–' : Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/\.?0+$/, ''));
+/** Six significant digits, without trailing zeros (250000.3 → 250000, 1.5e-7 → 1.5e-7). */
+const number = (v: number | null) => (v === null ? '–' : Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))));
 
 function writeTable(out: Output, series: readonly ResultSeries[]): void {
   const rows = series.map((s) => [s.metricId, dimensionsText(s.dimensionMap), String(s.summary.points), number(s.summary.last), number(s.summary.min), number(s.summary.max), number(s.summary.avg)]);
   const header = ['metric', 'dimensions', 'points', 'last', 'min', 'max', 'avg'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  // A loop, not Math.max(...rows): a result may have 100,000 series.
+  const widths = header.map((h) => h.length);
+  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] as number, cell.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 2 ? c.padStart(widths[i] as number) : c.padEnd(widths[i] as number))).join('  ').trimEnd();
   out.write(line(header) + '\n');
   for (const r of rows) out.write(line(r) + '\n');
-}
-
-/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
-const csvField = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
-function writeCsv(out: Output, series: readonly ResultSeries[]): void {
-  out.write('metric,dimensions,timestamp,value\n');
-  for (const s of series) {
-    const dims = csvField(dimensionsText(s.dimensionMap));
-    const metric = csvField(s.metricId);
-    s.timestamps.forEach((t, i) => {
-      const value = s.values[i];
-      out.write(`${metric},${dims},${new Date(t).toISOString()},${value === null || value === undefined ? '' : value}\n`);
-    });
-  }
 }

@@ -5,7 +5,7 @@ import { CliError, describeSystemError, parseCommandLine } from './errors.ts';
 import type { Output } from './output.ts';
 
 
-export const SERVE_USAGE = `Usage: dtmetrics serve [options]
+const SERVE_USAGE = `Usage: dtmetrics serve [options]
 
 Runs a local tenant on 127.0.0.1 that speaks the Dynatrace Metrics API (ingest, query, list, v1 timeseries)
 with the same rules as 'dtmetrics lint': push and query offline, with no Dynatrace account.

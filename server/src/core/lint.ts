@@ -86,8 +86,8 @@ export class FileLinter {
   private readonly keys = new Map<string, KeyState>();
   /** First metadata line per stored metric key. */
   private readonly metadataLines = new Map<string, number>();
-  private readonly cleanPrefixes = new CleanPrefixTable<CleanPrefix>(CLEAN_PREFIXES, CLEAN_PREFIX_BYTES);
-  private readonly matcher = new CleanLineMatcher(this.cleanPrefixes);
+  /** The fast path's memory (~2.7 MB), made when a caller first offers bytes: editors, which never do, skip it. */
+  private fastPath: { prefixes: CleanPrefixTable<CleanPrefix>; matcher: CleanLineMatcher<CleanPrefix> } | null = null;
   private keysCapped = false;
   private sentLines = 0;
   private sentBytes = 0;
@@ -107,8 +107,13 @@ export class FileLinter {
    * line's UTF-8 bytes, lets a clean line teach the fast path (lintCleanBytes) its prefix.
    */
   lintLine(index: number, text: string, length = text.length, bytes?: Uint8Array): readonly Diagnostic[] {
+    return this.lintParsed(index, parseLine(text), length, bytes);
+  }
+
+  /** lintLine for a line the caller has parsed already (the tenant reads the parse for the points it stores). */
+  lintParsed(index: number, parsed: ParsedLine, length = parsed.text.length, bytes?: Uint8Array): readonly Diagnostic[] {
     this.lineIndex = index;
-    return this.toDiagnostics(index, this.check(parseLine(text), length, bytes));
+    return this.toDiagnostics(index, this.check(parsed, length, bytes));
   }
 
   /**
@@ -118,7 +123,7 @@ export class FileLinter {
    */
   lintCleanBytes(index: number, buf: Uint8Array, start: number, end: number): readonly Diagnostic[] | null {
     if (end - start > this.limits.lineMaxLength) return null;
-    const m = this.matcher;
+    const m = this.fastPathTables().matcher;
     if (!m.match(buf, start, end)) return null;
     const now = this.now;
     if (m.timestamp >= 0 && now !== null && isOutsideWindow(m.timestamp, now, this.limits)) return null;
@@ -130,6 +135,14 @@ export class FileLinter {
     const type = m.count ? 'count' : 'gauge';
     const found = this.recordUse(hit.state, type, hit.keyEnd, payloadStart, payloadStart + m.payloadLength, dimensionsEnd, hit.tuple, problems);
     return this.toDiagnostics(index, found);
+  }
+
+  private fastPathTables(): { prefixes: CleanPrefixTable<CleanPrefix>; matcher: CleanLineMatcher<CleanPrefix> } {
+    if (!this.fastPath) {
+      const prefixes = new CleanPrefixTable<CleanPrefix>(CLEAN_PREFIXES, CLEAN_PREFIX_BYTES);
+      this.fastPath = { prefixes, matcher: new CleanLineMatcher(prefixes) };
+    }
+    return this.fastPath;
   }
 
   /** Lints the line at `index` from its facts (lineFacts), which may have been kept from an earlier version. */
@@ -178,7 +191,7 @@ export class FileLinter {
       const prefixLength = use.payloadStart - 1;
       const prefixBytes = bytes.length - (parsed.text.length - prefixLength);
       const state = this.keys.get(facts.key);
-      if (state && bytes[prefixBytes] === 0x20) this.cleanPrefixes.add(bytes, 0, prefixBytes, { state, keyEnd: facts.keyEnd, length: prefixLength, tuple: use.tuple });
+      if (state && bytes[prefixBytes] === 0x20) this.fastPathTables().prefixes.add(bytes, 0, prefixBytes, { state, keyEnd: facts.keyEnd, length: prefixLength, tuple: use.tuple });
     }
     return problems;
   }
@@ -383,7 +396,8 @@ function mix(h: number): number {
 /**
  * A copy of `s` that does not keep its parent alive. V8 shares the characters of substrings of 13 or more
  * characters with the string they were cut from, so a key cut from a line would pin that line (and the chunk it
- * was decoded from) for as long as a file-level table holds the key. Only used when an entry is first stored.
+ * was decoded from) for as long as a file-level table holds the key. Used when an entry is first stored, and for
+ * the lines an editor's DocumentLinter keeps between versions.
  */
 export function detach(s: string): string {
   return JSON.parse(JSON.stringify(s)) as string;

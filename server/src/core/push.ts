@@ -6,7 +6,7 @@
  */
 import { FileLinter } from './lint.ts';
 import { parseLine } from './parse.ts';
-import { LIMITS, TENANT, type RuleCode, type SeveritySetting } from './rules.ts';
+import { LIMITS, TENANT_SEVERITIES, type RuleCode } from './rules.ts';
 
 /** `as-written`; `rebase`: shift every timestamp so the newest is `now`, spacing kept; `strip`: the tenant stamps them. */
 export type TimestampMode = 'as-written' | 'rebase' | 'strip';
@@ -54,9 +54,6 @@ export interface PlanOptions {
   shiftMs?: number;
 }
 
-/** Findings that concern the request, not the line: batching takes care of them. */
-const SEVERITIES = Object.fromEntries(TENANT.notPerLine.map((code) => [code, 'off'])) as Partial<Record<RuleCode, SeveritySetting>>;
-
 /** Plans a whole source at once (a selection, a file in an editor). */
 export function planPush(source: readonly SourceLine[], options: PlanOptions): PushPlan {
   const shiftMs = options.timestamps === 'rebase' ? (options.shiftMs ?? rebaseShift(source, options.now)) : 0;
@@ -86,7 +83,7 @@ export class PushPlanner {
   private skipped = 0;
 
   constructor(private readonly options: PlanOptions) {
-    this.linter = new FileLinter({ now: options.now, severities: SEVERITIES });
+    this.linter = new FileLinter({ now: options.now, severities: TENANT_SEVERITIES });
     this.batcher = new Batcher(options.linesPerRequest ?? LIMITS.linesPerRequest, options.requestMaxBytes ?? LIMITS.requestMaxBytes);
     this.shiftMs = options.timestamps === 'rebase' ? (options.shiftMs ?? 0) : 0;
     this.retimed = options.timestamps === 'strip' || this.shiftMs !== 0;
@@ -143,17 +140,24 @@ export class PushPlanner {
   }
 }
 
+/** A batch's body as it is written; it moves to a larger buffer as it grows, and its lines follow it. */
+interface Body {
+  bytes: Uint8Array;
+}
+
+const decoder = new TextDecoder();
+
 /** A line sent as it was read, a span of its batch's body: decoded only if someone asks (an answer's column). */
 class BodyLine implements PushLine {
   constructor(
     readonly source: number,
-    private readonly body: Uint8Array,
+    private readonly body: Body,
     private readonly start: number,
     private readonly end: number,
   ) {}
 
   get text(): string {
-    return new TextDecoder().decode(this.body.subarray(this.start, this.end));
+    return decoder.decode(this.body.bytes.subarray(this.start, this.end));
   }
 }
 
@@ -168,9 +172,9 @@ export function isSkipped(text: string): boolean {
  * Fills requests of at most `maxLines` lines and `maxBytes` bytes (lines joined by `\n`, no trailing one), writing
  * each request's body as lines come, so sending needs no second pass over them.
  */
-export class Batcher {
+class Batcher {
   private lines: PushLine[] = [];
-  private body = new Uint8Array(BODY_START);
+  private body: Body = { bytes: new Uint8Array(BODY_START) };
   private length = 0;
 
   constructor(
@@ -187,13 +191,14 @@ export class Batcher {
     let full: PushBatch | null = null;
     if (this.lines.length > 0 && (this.lines.length >= this.maxLines || this.length + 1 + size > this.maxBytes)) full = this.finish();
     const at = this.lines.length === 0 ? 0 : this.length + 1;
-    if (at + size > this.body.length) {
-      const grown = new Uint8Array(Math.max(this.body.length * 2, at + size));
-      grown.set(this.body.subarray(0, this.length));
-      this.body = grown;
+    const body = this.body;
+    if (at + size > body.bytes.length) {
+      const grown = new Uint8Array(Math.max(body.bytes.length * 2, at + size));
+      grown.set(body.bytes.subarray(0, this.length));
+      body.bytes = grown;
     }
-    if (at > 0) this.body[this.length] = 0x0a;
-    this.body.set(buf.subarray(start, end), at);
+    if (at > 0) body.bytes[this.length] = 0x0a;
+    body.bytes.set(buf.subarray(start, end), at);
     this.length = at + size;
     this.lines.push(text === null ? new BodyLine(source, this.body, at, at + size) : { source, text });
     return full;
@@ -202,9 +207,9 @@ export class Batcher {
   /** The batch being filled, if it has any line; the next line starts a new one. */
   finish(): PushBatch | null {
     if (this.lines.length === 0) return null;
-    const batch: PushBatch = Object.assign(this.lines, { body: this.body.subarray(0, this.length) });
+    const batch: PushBatch = Object.assign(this.lines, { body: this.body.bytes.subarray(0, this.length) });
     this.lines = [];
-    this.body = new Uint8Array(BODY_START);
+    this.body = { bytes: new Uint8Array(BODY_START) };
     this.length = 0;
     return batch;
   }

@@ -614,3 +614,6 @@ export const TENANT = {
   /** DOC D14: the local OneAgent endpoint takes at most 1,000 lines per request. */
   oneAgentLinesPerRequest: 1_000,
 } as const;
+
+/** The tenant's view of findings, as lint options: the codes it does not report per line are off. */
+export const TENANT_SEVERITIES = Object.fromEntries(TENANT.notPerLine.map((code) => [code, 'off'])) as Partial<Record<RuleCode, SeveritySetting>>;

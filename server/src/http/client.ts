@@ -91,7 +91,7 @@ export async function send(connection: Connection, dispatcher: Dispatcher, url: 
 }
 
 /** An undici or system error as a cause a user can act on. */
-export function describeFailure(error: unknown, url: string, token: string | null): HttpFailure {
+function describeFailure(error: unknown, url: string, token: string | null): HttpFailure {
   const e = error as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e.cause?.code ?? e.code ?? '';
   const raw = redact(`${e.message ?? String(error)}${e.cause?.message ? ` (${e.cause.message})` : ''}`, token);

@@ -113,9 +113,9 @@ class BatchPusher {
   private async sendBatch(batch: PushLine[]): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 5;
     const url = this.connection.urls.ingest;
+    const body = requestBody(batch);
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
-      const body = requestBody(batch);
       this.result.requests++;
       const answer = await send(this.connection, this.dispatcher, url, { method: 'POST', body, signal: this.options.signal, timeoutMs: this.options.timeoutMs ?? 30_000 });
       const took = `${(performance.now() - started).toFixed(0)} ms`;
@@ -124,6 +124,7 @@ class BatchPusher {
         if (answer.cause === 'cancelled') return this.settle(batch, 'unknown', 'cancelled while in flight: the tenant may have stored these lines');
         if (answer.phase === 'unknown') return this.settle(batch, 'unknown', `${answer.message}: the tenant may have stored these lines; not resent, since a resend would count them twice`);
         if (answer.cause === 'refused' && attempt < maxAttempts) {
+          this.result.retries++;
           if (!(await this.wait(this.backoff(attempt)))) return this.settle(batch, 'notSent', 'not sent: cancelled');
           continue;
         }

@@ -43,8 +43,12 @@ export function listMetrics(connection: Connection, params: { text?: string; met
   return read<MetricList>(connection, (base) => `${base}?${search}`, 'GET', undefined, 'metrics.read', options, (b) => Array.isArray((b as MetricList).metrics));
 }
 
+/** The v1 aggregation types the local tenant answers (median and percentile are refused). */
+export const V1_AGGREGATIONS = ['AVG', 'SUM', 'MIN', 'MAX', 'COUNT'] as const;
+export type V1Aggregation = (typeof V1_AGGREGATIONS)[number];
+
 export interface V1Request {
-  aggregationType: 'AVG' | 'SUM' | 'MIN' | 'MAX' | 'COUNT';
+  aggregationType: V1Aggregation;
   queryMode: 'series' | 'total';
   startTimestamp?: number;
   endTimestamp?: number;

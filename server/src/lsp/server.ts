@@ -89,11 +89,13 @@ async function lint(doc: TextDocument): Promise<LintedDocument> {
   const cached = linted.get(doc.uri);
   if (cached && cached.version === doc.version && !cached.stale) return cached;
   const settings = await settingsFor(doc.uri);
+  // Closed (or replaced) while its settings were fetched: lint it, but keep nothing for it.
+  const open = documents.get(doc.uri) === doc;
   const start = performance.now();
   let editor = documentLinters.get(doc.uri);
   if (editor?.settings !== settings) {
     editor = { settings, linter: new DocumentLinter(lintOptions(settings)) };
-    documentLinters.set(doc.uri, editor);
+    if (open) documentLinters.set(doc.uri, editor);
   }
   const { diagnostics: found, linter, hasTimestamps } = editor.linter.lint(doc.getText(), windowNow(settings, Date.now()));
   const result: LintedDocument = {
@@ -103,7 +105,7 @@ async function lint(doc: TextDocument): Promise<LintedDocument> {
     linter,
     hasTimestamps,
   };
-  linted.set(doc.uri, result);
+  if (open) linted.set(doc.uri, result);
   const params: ValidatedParams = { uri: doc.uri, version: doc.version, durationMs: performance.now() - start, problems: found.length };
   void connection.sendNotification(VALIDATED_NOTIFICATION, params);
   return result;

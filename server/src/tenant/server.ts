@@ -47,10 +47,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** Managed and ActiveGate URLs carry `/e/{environment-id}` before `/api` (PROTOCOL §6.1): served the same. */
 const ENVIRONMENT_PREFIX = /^\/e\/[^/]+(?=\/)/;
 
-export function errorEnvelope(code: number, message: string, violations?: { path: string; message: string }[]): Answer {
-  const error: Record<string, unknown> = { code, message };
-  if (violations) error.constraintViolations = violations.map((v) => ({ ...v, parameterLocation: 'QUERY', location: null }));
-  return { status: code, body: { error } };
+function errorEnvelope(code: number, message: string): Answer {
+  return { status: code, body: { error: { code, message } } };
 }
 
 export async function startTenant(options: TenantOptions): Promise<Tenant> {
@@ -70,7 +68,13 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const path = url.pathname.replace(ENVIRONMENT_PREFIX, '');
+    let path: string;
+    try {
+      // Decoded once here: a metric key in the path may be escaped (`%3A`); a broken escape is the client's mistake.
+      path = decodeURIComponent(url.pathname.replace(ENVIRONMENT_PREFIX, ''));
+    } catch {
+      return send(res, errorEnvelope(400, `The path ${url.pathname} is not valid percent-encoding`));
+    }
     const fault = options.faults ? faultFor(req, path) : null;
     if (fault instanceof Error) return send(res, errorEnvelope(400, fault.message));
     if (fault?.reset === 'before-body') {
@@ -151,7 +155,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       const params = Object.fromEntries([...url.searchParams].filter(([name]) => name !== 'api-token'));
       if (path === '/api/v2/metrics/query') return queryMetrics(store, params, clock());
       if (path === '/api/v2/metrics') return listMetrics(store, params);
-      return describeMetric(store, decodeURIComponent(path.slice('/api/v2/metrics/'.length)));
+      return describeMetric(store, path.slice('/api/v2/metrics/'.length));
     }
     if (path.startsWith('/api/v1/timeseries/')) {
       if (method !== 'POST') return errorEnvelope(405, `Method ${method} not allowed; the local tenant serves the v1 timeseries query as POST`);
@@ -167,7 +171,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
           return errorEnvelope(400, 'The request body is not JSON');
         }
       }
-      return v1Timeseries(store, decodeURIComponent(path.slice('/api/v1/timeseries/'.length)), parsed, clock());
+      return v1Timeseries(store, path.slice('/api/v1/timeseries/'.length), parsed, clock());
     }
     await discardBody(req);
     return errorEnvelope(404, `No API at ${path}: the local tenant serves /api/v2/metrics/ingest, /metrics/ingest, /api/v2/metrics[/query|/{key}] and /api/v1/timeseries/{id}`);

@@ -9,7 +9,7 @@ import { storedKey } from '../check.ts';
 import { FileLinter } from '../lint.ts';
 import { parseLine, type DataLine, type MetadataLine } from '../parse.ts';
 import type { Diagnostic } from '../problems.ts';
-import { TENANT, type RuleCode, type SeveritySetting } from '../rules.ts';
+import { TENANT, TENANT_SEVERITIES } from '../rules.ts';
 import type { SlotStats } from './series.ts';
 import type { MetricMetadata, MetricStore, StoredPoint } from './store.ts';
 
@@ -47,9 +47,6 @@ export interface IngestAnswer {
   records: StoredRecord[];
 }
 
-/** The tenant's view of findings: the codes it does not report per line are off, the rest keep their severity. */
-const TENANT_SEVERITIES = Object.fromEntries(TENANT.notPerLine.map((code) => [code, 'off'])) as Partial<Record<RuleCode, SeveritySetting>>;
-
 /** Checks and stores the lines of `body` (a request's text) received at `now`. */
 export function ingest(store: MetricStore, body: string, now: number, endpoint: IngestEndpoint): IngestAnswer {
   const linter = new FileLinter({ now, severities: TENANT_SEVERITIES });
@@ -84,7 +81,7 @@ export function ingest(store: MetricStore, body: string, now: number, endpoint: 
       refuse(errorText('MK', text, text.indexOf('/'), 'A metric key cannot contain `/`: `//` comments are not part of the protocol.'));
       continue;
     }
-    const findings = linter.lintLine(index, text);
+    const findings = linter.lintParsed(index, parsed);
     // A tenant measures a line before it reads it: too long is the reason, whatever else is wrong.
     const error = findings.find((d) => d.code === 'LN001') ?? findings.find((d) => d.severity === 'error');
     if (error) {

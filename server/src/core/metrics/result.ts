@@ -4,6 +4,7 @@
  * the editor's results panel read the same model.
  */
 import type { MetricData, V1TimeseriesResult } from './query.ts';
+import { formatStep } from './time.ts';
 import { summarizeSeries, type SeriesSummary } from './summary.ts';
 
 export interface ResultSeries {
@@ -48,16 +49,32 @@ export function fromV1(data: V1TimeseriesResult): ResultModel {
     if (key !== '' && names.join(', ') !== key) dimensionMap.name = names.join(', ');
     return seriesOf(timeseriesId, dimensionMap, points.map((p) => p[0] + step), points.map((p) => p[1]));
   });
-  return { resolution: formatMs(step), warnings: [], series };
+  return { resolution: formatStep(step), warnings: [], series };
 }
 
-/** 60000 → `1m`, 3600000 → `1h`; other lengths in ms. */
-function formatMs(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
-  return `${ms}ms`;
-}
+/** The metric key a selector starts with (its first expression's key), for hints about it. */
+export const selectorKey = (selector: string): string => selector.trim().split(/[:,()\s]/)[0] ?? '';
+
+/** Whether a key is already a count metric's stored key (or a counter's name): no `.count` hint for it. */
+export const isCountKey = (key: string): boolean => /[._]count$/.test(key);
 
 export const dimensionsText = (map: Readonly<Record<string, string>>): string =>
   Object.entries(map)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ') || '(no dimensions)';
+
+/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
+const csvField = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+/** A tenant's text that a spreadsheet would run as a formula (=, +, -, @, tab, CR) starts with ' instead. */
+const csvText = (text: string): string => csvField(/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+
+/** One row per point: metric, one column per dimension key (in order of appearance), timestamp (ISO and ms), value. */
+export function toCsv(model: ResultModel): string {
+  const keys = [...new Set(model.series.flatMap((s) => Object.keys(s.dimensionMap)))];
+  const lines = [['metric', ...keys, 'time', 'timestamp', 'value'].map(csvText).join(',')];
+  for (const s of model.series) {
+    const fixed = [s.metricId, ...keys.map((k) => s.dimensionMap[k] ?? '')].map(csvText).join(',');
+    s.timestamps.forEach((t, i) => lines.push(`${fixed},${new Date(t).toISOString()},${t},${s.values[i] ?? ''}`));
+  }
+  return lines.join('\r\n') + '\r\n';
+}

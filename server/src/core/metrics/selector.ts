@@ -59,7 +59,7 @@ export interface SelectorOptions {
 }
 
 /** At most this many metrics in one selector (PROTOCOL §7.1). */
-export const MAX_EXPRESSIONS = 10;
+const MAX_EXPRESSIONS = 10;
 /** Deepest nesting of and/or/not conditions: deeper is no real query, only a way to exhaust the stack. */
 export const MAX_NESTING = 32;
 

@@ -2,10 +2,10 @@
  * The local tenant's metric store: in memory, bounded, pure (no IO, no clock; every time is given).
  *
  * Each series keeps its points summarised per time slot in two rings: one-minute slots for the recent window
- * (144 slots: the default query span of two hours plus the ten minutes a timestamp may lie in the future) and
- * one-hour slots for the last eight days. A point goes into both. A series thus costs a fixed ~12 KB whatever
- * it receives, and the whole store at most `maxSeries` of those: memory stays bounded under any amount of data
- * (a week at one point a minute for 10,000 series: ~125 MB). Older data is only kept at the coarser step, as a
+ * (144 slots, 2 h 24 min: the default query span of two hours, the ten minutes a timestamp may lie in the future,
+ * and a margin) and one-hour slots for the last eight days. A point goes into both. A series thus costs a fixed
+ * ~15 KB whatever it receives, and the whole store at most `maxSeries` of those: memory stays bounded under any
+ * amount of data (a week at one point a minute for 10,000 series: 146.8 MB, bench/TENANT-MEMORY.md). Older data is only kept at the coarser step, as a
  * real tenant lowers resolution with age.
  */
 import type { MetricFacts, MetricSource, PayloadType, SeriesReader, SlotStats } from './series.ts';
@@ -19,7 +19,7 @@ export interface StoreOptions {
   coarseSlots: number;
 }
 
-export const DEFAULT_STORE_OPTIONS: StoreOptions = {
+const DEFAULT_STORE_OPTIONS: StoreOptions = {
   maxSeries: 20_000,
   fineStepMs: 60_000,
   fineSlots: 144,

@@ -16,11 +16,11 @@ export interface Invalid {
 
 export type Parsed<T> = { ok: true; value: T } | Invalid;
 
-export const SECOND = 1_000;
+const SECOND = 1_000;
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;
-export const DAY = 86_400_000;
-export const WEEK = 7 * DAY;
+const DAY = 86_400_000;
+const WEEK = 7 * DAY;
 
 /** Units of relative times (`now-2h`, alignment `/d`): months and years follow the UTC calendar. */
 export type TimeUnit = 's' | 'm' | 'h' | 'd' | 'w' | 'M' | 'y';
@@ -131,7 +131,7 @@ export interface Timeframe {
 }
 
 /** The default timeframe (PROTOCOL §7.1): from two hours back to now. */
-export const DEFAULT_TIMEFRAME_MS = 2 * HOUR;
+const DEFAULT_TIMEFRAME_MS = 2 * HOUR;
 
 /** `from` and `to` of a query, defaults applied; `from` must lie before `to`. */
 export function parseTimeframe(from: Param, to: Param, now: number): Parsed<Timeframe> {
@@ -215,7 +215,7 @@ export interface TimeGrid {
 }
 
 /** At most this many points per series (PROTOCOL §7.1: 10 080 points per tuple). */
-export const MAX_POINTS_PER_SERIES = 10_080;
+const MAX_POINTS_PER_SERIES = 10_080;
 
 /**
  * The slots a query reads. The step is the smallest multiple of the store's finest step for that time that
