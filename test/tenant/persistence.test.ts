@@ -77,6 +77,25 @@ describe('data file', () => {
     await tenant.stop();
   });
 
+  it('drops points older than the store keeps (8 days before the newest) from the file at start; metadata stays', async () => {
+    const file = join(dir, 'compact.jsonl');
+    const now = Date.now();
+    const point = (key: string, timestamp: number) => JSON.stringify({ at: timestamp, point: { key, type: 'gauge', dimensions: [], stats: { min: 1, max: 1, sum: 1, count: 1 }, timestamp } });
+    const metadata = JSON.stringify({ at: now - 10 * 86_400_000, metadata: { key: 'compact.old', type: 'gauge', unit: 'Byte' } });
+    writeFileSync(file, [metadata, point('compact.old', now - 9 * 86_400_000), point('compact.new', now - 60_000)].join('\n') + '\n');
+    let tenant = await startServe(['--data', file]);
+    assert.match(tenant.output(), /3 records replayed/);
+    assert.match(tenant.output(), /1 points older than the store keeps dropped from it/);
+    await tenant.stop();
+    assert.deepEqual(lines(file), [metadata, point('compact.new', now - 60_000)]);
+    tenant = await startServe(['--data', file]);
+    assert.match(tenant.output(), /2 records replayed/);
+    assert.doesNotMatch(tenant.output(), /dropped/);
+    assert.equal((await ingest(tenant.url, `compact.after gauge,1 ${recent()}`, null)).status, 202, 'appends after the rewrite');
+    await tenant.stop();
+    assert.equal(lines(file).length, 3);
+  });
+
   it('an unwritable data file is a one-line error, exit 2', async () => {
     const file = join(dir, 'no-such-dir', 'x.jsonl');
     const tenant = startServe(['--data', file]);

@@ -1,13 +1,17 @@
 /**
  * The local tenant's data file: every stored record (a point or a metric's metadata) as one JSON line, appended
  * after each ingest and replayed at start. A crash can leave the last line torn: replay skips it, reports it,
- * and cuts it off so the next append starts on a line of its own. Nothing else in the file is ever rewritten.
+ * and cuts it off so the next append starts on a line of its own. At start, points older than the store keeps
+ * (its retention before the newest point) are dropped from the file, written anew beside it and renamed over it,
+ * so the file, and the time to replay it, stop growing with age.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, rename, type FileHandle } from 'node:fs/promises';
 import type { StoredRecord } from '../core/metrics/ingest.ts';
 
 export interface ReplayReport {
   records: number;
+  /** Points dropped from the file as older than the retention. */
+  compacted: number;
   /** Lines that were not a whole record: a torn last line, or damage elsewhere. Skipped, never fatal. */
   skipped: { line: number; reason: string }[];
 }
@@ -20,11 +24,45 @@ export class DataFile {
     readonly path: string,
   ) {}
 
-  /** Opens (or creates) the file, gives every whole record to `apply` in order, and is ready to append. */
-  static async open(path: string, apply: (record: StoredRecord) => void): Promise<{ file: DataFile; report: ReplayReport }> {
-    const handle = await open(path, 'a+');
+  /**
+   * Opens (or creates) the file, gives every whole record to `apply` in order, drops points more than
+   * `retentionMs` older than the newest, and is ready to append.
+   */
+  static async open(path: string, apply: (record: StoredRecord) => void, retentionMs: number): Promise<{ file: DataFile; report: ReplayReport }> {
+    let handle = await open(path, 'a+');
     try {
-      const report = await replay(handle, apply);
+      let oldest = Infinity;
+      let newest = -Infinity;
+      const report = await forEachRecord(handle, (record) => {
+        apply(record);
+        if ('point' in record) {
+          oldest = Math.min(oldest, record.point.timestamp);
+          newest = Math.max(newest, record.point.timestamp);
+        }
+      });
+      const cutoff = newest - retentionMs;
+      if (oldest < cutoff) {
+        const kept = await open(`${path}.compacting`, 'w');
+        try {
+          let lines: string[] = [];
+          const flush = async () => {
+            await kept.appendFile(lines.join(''), 'utf8');
+            lines = [];
+          };
+          await forEachRecord(handle, async (record) => {
+            if ('point' in record && record.point.timestamp < cutoff) report.compacted++;
+            else lines.push(JSON.stringify(record) + '\n');
+            if (lines.length >= 10_000) await flush();
+          });
+          await flush();
+          await kept.sync();
+        } finally {
+          await kept.close();
+        }
+        await rename(`${path}.compacting`, path);
+        await handle.close();
+        handle = await open(path, 'a+');
+      }
       return { file: new DataFile(handle, path), report };
     } catch (error) {
       await handle.close();
@@ -52,8 +90,9 @@ export class DataFile {
   }
 }
 
-async function replay(handle: FileHandle, apply: (record: StoredRecord) => void): Promise<ReplayReport> {
-  const report: ReplayReport = { records: 0, skipped: [] };
+/** Reads the file's whole records in order (awaiting `each`); skips what is not one, and cuts off a torn last line. */
+async function forEachRecord(handle: FileHandle, each: (record: StoredRecord) => void | Promise<void>): Promise<ReplayReport> {
+  const report: ReplayReport = { records: 0, compacted: 0, skipped: [] };
   const decoder = new TextDecoder();
   const buffer = Buffer.allocUnsafe(CHUNK);
   let position = 0;
@@ -73,7 +112,7 @@ async function replay(handle: FileHandle, apply: (record: StoredRecord) => void)
       start = nl + 1;
       const record = parseRecord(line);
       if (record) {
-        apply(record);
+        await each(record);
         report.records++;
       } else if (line !== '') report.skipped.push({ line: lineNumber, reason: 'not a whole record' });
     }

@@ -58,10 +58,11 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
   let dataFile: DataFile | null = null;
   let replay: ReplayReport | null = null;
   if (options.dataFile) {
-    const opened = await DataFile.open(options.dataFile, (record) => applyRecord(store, record));
+    const opened = await DataFile.open(options.dataFile, (record) => applyRecord(store, record), store.retentionMs);
     dataFile = opened.file;
     replay = opened.report;
     for (const s of replay.skipped) log(`data file ${options.dataFile}: line ${s.line} skipped: ${s.reason}`);
+    if (replay.compacted > 0) log(`data file ${options.dataFile}: ${replay.compacted.toLocaleString('en-US')} points older than the store keeps dropped from it`);
   }
   const faults = new FaultQueue();
 

@@ -185,6 +185,11 @@ export class MetricStore implements MetricSource {
     if (metadata.unit !== undefined) facts.unit = metadata.unit;
   }
 
+  /** How far before the newest point data is kept at all (the one-hour ring's span). */
+  get retentionMs(): number {
+    return this.limits.coarseStepMs * this.limits.coarseSlots;
+  }
+
   get size(): { metrics: number; series: number } {
     return { metrics: this.byKey.size, series: this.seriesCount };
   }
