@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, type } from 'node:os';
+import { reportHeader } from './report-header.ts';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LIMITS } from '../server/src/core/rules.ts';
@@ -188,16 +188,6 @@ function median(values: number[]): number {
 const fmt = (n: number, digits: number): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const mib = (kb: number): number => kb / 1024;
 
-function cpuModel(): string {
-  try {
-    const match = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (match?.[1]) return match[1].trim();
-  } catch {
-    // Not Linux: fall back to what Node knows.
-  }
-  return cpus()[0]?.model ?? 'unknown CPU';
-}
-
 interface Summary {
   wallMs: number;
   mbPerS: number;
@@ -253,13 +243,7 @@ function renderResults(data: DataSet, measurements: Measurement[], sanity: Sanit
       ? `passed: every generated mistake gave its one error and no valid line gave one (${sanity.errorLines.toLocaleString('en-US')} error lines; exit code ${sanity.exitCode}).`
       : `**FAILED**: ${sanity.mismatches.join('; ')}.`;
   return [
-    '# dtmetrics lint throughput',
-    '',
-    'Command: `npm run bench`  ',
-    `Date: ${new Date().toISOString()}`,
-    '',
-    `Machine: ${cpuModel()} (${cpus().length} logical CPUs), ${type()} ${release()}, Node ${process.version}`,
-    '',
+    ...reportHeader('dtmetrics lint throughput', 'npm run bench'),
     '| Measurement | File | Lines | Wall time, median (s) | Runs (s) | MB/s | Lines/s | Peak RSS, median (MiB) | Speed vs bare scan |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...rows,

@@ -21,7 +21,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, type } from 'node:os';
+import { tmpdir } from 'node:os';
+import { reportHeader } from './report-header.ts';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -629,19 +630,12 @@ function report(rows: { pull: Series; validate: Series; dtmPush: Series; jsonPus
   const docJ = validate.doc;
   const ratio50 = sV.p50 / sP.p50;
   const ratio95 = sV.p95 / sP.p95;
-  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   const row = (what: string, doc: string, s: Stats, target: string) => `| ${what} | ${doc} | ${s.n} | ${fmtMs(s.p50)} | ${fmtMs(s.p95)} | ${fmtMs(s.max)} | ${target} |`;
   const dDoc = `${fmtMB(docM.bytes)}, ${fmtInt(docM.lines)} lines`;
   const jDoc = `${fmtMB(docJ.bytes)} JSON, ${fmtInt(docJ.lines)} lines`;
   const strays = validate.strays;
   return [
-    '# dtmetrics language server latency',
-    '',
-    'Command: `npm run build && node --import tsx bench/lsp-latency.ts`  ',
-    `Date: ${new Date().toISOString()}`,
-    '',
-    `Machine: ${cpu} (${cpus().length} logical CPUs), ${type()} ${release()}, Node ${process.version}`,
-    '',
+    ...reportHeader('dtmetrics language server latency', 'npm run build && node --import tsx bench/lsp-latency.ts'),
     '## One-character edit → diagnostics of the changed version',
     '',
     '| Measurement | Document | Edits | p50 (ms) | p95 (ms) | max (ms) | Target |',

@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, release, type } from 'node:os';
+import { reportHeader } from './report-header.ts';
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
 import { planPush, requestBody } from '../server/src/core/push.ts';
@@ -131,13 +131,7 @@ async function main(): Promise<void> {
   const mb = bytes / 1e6;
   const row = (name: string, ms: number[]) => `| ${name} | ${median(ms).toFixed(0)} | ${Math.round(LINES / (median(ms) / 1000)).toLocaleString('en-US')} | ${(mb / (median(ms) / 1000)).toFixed(1)} |`;
   const markdown = [
-    '# Push throughput',
-    '',
-    'Command: `npm run build && node --import tsx bench/push-throughput.ts`  ',
-    `Date: ${new Date().toISOString()}`,
-    '',
-    `Machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'} (${cpus().length} logical CPUs), ${type()} ${release()}, Node ${process.version}`,
-    '',
+    ...reportHeader('Push throughput', 'npm run build && node --import tsx bench/push-throughput.ts'),
     `${LINES.toLocaleString('en-US')} lines (${mb.toFixed(2)} MB, summaries with four dimensions) to the local tenant (\`dtmetrics serve\`, in memory), ${CONCURRENCY} requests in flight, batches of at most 1,000 lines. Median of ${PAIRS} alternating pairs after one untimed pair.`,
     '',
     '| Client | Time (ms) | Lines/s | MB/s |',

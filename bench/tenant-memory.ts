@@ -6,7 +6,7 @@
  *   node --expose-gc --import tsx bench/tenant-memory.ts
  */
 import { writeFileSync } from 'node:fs';
-import { cpus, release, type } from 'node:os';
+import { reportHeader } from './report-header.ts';
 import { join, resolve } from 'node:path';
 import { MetricStore } from '../server/src/core/metrics/store.ts';
 
@@ -46,13 +46,7 @@ const seconds = (performance.now() - started) / 1000;
 const points = SERIES * DAYS * 1440;
 const last = perDay[DAYS - 1] as number;
 const markdown = [
-  '# Local tenant memory',
-  '',
-  'Command: `node --expose-gc --import tsx bench/tenant-memory.ts`  ',
-  `Date: ${new Date().toISOString()}`,
-  '',
-  `Machine: ${cpus()[0]?.model.trim() ?? 'unknown CPU'} (${cpus().length} logical CPUs), ${type()} ${release()}, Node ${process.version}`,
-  '',
+  ...reportHeader('Local tenant memory', 'node --expose-gc --import tsx bench/tenant-memory.ts'),
   `${SERIES.toLocaleString('en-US')} series, one point a minute each for ${DAYS} days (${points.toLocaleString('en-US')} points) into the store the local tenant uses, in ${seconds.toFixed(0)} s. Memory in use after each day (JS heap + array buffers, after GC, above what was in use before the store):`,
   '',
   '| Day | Memory (MB) |',
