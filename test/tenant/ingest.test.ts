@@ -4,9 +4,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readLog } from '../../server/src/tenant/data-file.ts';
 import { assertBuilt } from '../cli/helpers.ts';
 import { call, ingest, READ_TOKEN, recent, startServe, TOKEN, type TenantProcess } from './helpers.ts';
 
@@ -16,7 +17,7 @@ let dir: string;
 before(async () => {
   assertBuilt();
   dir = mkdtempSync(join(tmpdir(), 'dtmetrics-ingest-'));
-  tenant = await startServe(['--token', TOKEN, '--token', `${READ_TOKEN}=metrics.read`, '--data', join(dir, 'data.jsonl')]);
+  tenant = await startServe(['--token', TOKEN, '--token', `${READ_TOKEN}=metrics.read`, '--data', join(dir, 'tenant.data')]);
 });
 
 after(async () => {
@@ -24,11 +25,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const records = () =>
-  readFileSync(join(dir, 'data.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { point?: { key: string; dimensions: [string, string][]; stats: { sum: number } } });
+const records = () => readLog(join(dir, 'tenant.data'));
 
 interface Case {
   name: string;
@@ -149,12 +146,13 @@ describe('POST /api/v2/metrics/ingest', () => {
   }
 
   it('stores the valid lines of a 400, and only those', async () => {
-    const before = records().length;
+    const before = (await records()).length;
     await ingest(tenant.url, `stored.check,id=kept gauge,42 ${t}\nstored.check,ID=refused gauge,1 ${t}`);
-    const added = records().slice(before);
+    const added = (await records()).slice(before);
     assert.equal(added.length, 1);
-    assert.deepEqual(added[0]?.point?.dimensions, [['id', 'kept']]);
-    assert.equal(added[0]?.point?.stats.sum, 42);
+    assert.ok(added[0] && 'point' in added[0]);
+    assert.deepEqual(added[0].point.dimensions, [['id', 'kept']]);
+    assert.equal(added[0].point.stats.sum, 42);
   });
 
   it('401 without a token and with a wrong one; 403 for a token without metrics.ingest', async () => {

@@ -5,9 +5,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { StoredPoint } from '../../server/src/core/metrics/store.ts';
+import { readLog } from '../../server/src/tenant/data-file.ts';
 import { assertBuilt, runCli } from '../cli/helpers.ts';
 import { call, recent, startServe, TOKEN, type TenantProcess } from './helpers.ts';
 
@@ -18,7 +20,7 @@ let dataFile: string;
 before(async () => {
   assertBuilt();
   dir = mkdtempSync(join(tmpdir(), 'dtmetrics-push-'));
-  dataFile = join(dir, 'data.jsonl');
+  dataFile = join(dir, 'tenant.data');
   tenant = await startServe(['--token', TOKEN, '--faults', '--data', dataFile]);
 });
 after(async () => {
@@ -26,21 +28,15 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Record_ {
-  point?: { key: string; dimensions: [string, string][]; timestamp: number; stats: { sum: number } };
-}
-const stored = (): Record_[] =>
-  readFileSync(dataFile, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record_);
+/** The points the tenant stored, as its data file's log holds them (no compaction at this size). */
+const stored = async (): Promise<StoredPoint[]> => (await readLog(dataFile)).flatMap((r) => ('point' in r ? [r.point] : []));
 
 /** How many times each `id` of metric `key` was stored. */
-function storedIds(key: string): Map<string, number> {
+async function storedIds(key: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for (const r of stored()) {
-    if (r.point?.key !== key) continue;
-    const id = r.point.dimensions.find(([k]) => k === 'id')?.[1] ?? '';
+  for (const point of await stored()) {
+    if (point.key !== key) continue;
+    const id = point.dimensions.find(([k]) => k === 'id')?.[1] ?? '';
     counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   return counts;
@@ -71,9 +67,9 @@ describe('dtmetrics push', () => {
     assert.equal(result.code, 1, result.stdout + result.stderr);
     assert.match(result.stdout, new RegExp(`${file}:5  held back  DK001 `));
     assert.match(result.stdout, /3 of 4 lines accepted by http:\/\/127\.0\.0\.1:\d+\/api\/v2\/metrics\/ingest; 0 rejected, 1 held back, 0 unknown, 0 not sent \(1 requests, 0 retries\)/);
-    const hosts = stored()
-      .filter((r) => r.point?.key === 'push.basic')
-      .map((r) => r.point?.dimensions[0]?.[1]);
+    const hosts = (await stored())
+      .filter((r) => r.key === 'push.basic')
+      .map((r) => r.dimensions[0]?.[1]);
     assert.deepEqual(hosts, ['a', 'c']);
   });
 
@@ -101,14 +97,14 @@ describe('dtmetrics push', () => {
     const before = Date.now();
     const rebased = await push([file, '--timestamps', 'rebase']);
     assert.equal(rebased.code, 0, rebased.stdout);
-    const points = stored().filter((r) => r.point?.key === 'push.rebase');
-    const times = points.map((r) => r.point?.timestamp ?? 0);
+    const points = (await stored()).filter((r) => r.key === 'push.rebase');
+    const times = points.map((r) => r.timestamp);
     assert.equal(times.length, 2);
     assert.equal((times[1] ?? 0) - (times[0] ?? 0), 60_000, 'the spacing is kept');
     assert.ok((times[1] ?? 0) >= before && (times[1] ?? 0) <= Date.now(), 'the newest is now');
     const strip = fixture(`push.strip gauge,1 ${old}\n`);
     assert.equal((await push([strip, '--timestamps', 'strip'])).code, 0);
-    const stamped = stored().find((r) => r.point?.key === 'push.strip')?.point?.timestamp ?? 0;
+    const stamped = (await stored()).find((r) => r.key === 'push.strip')?.timestamp ?? 0;
     assert.ok(stamped >= before, 'stamped by the tenant at ingest');
   });
 
@@ -117,7 +113,7 @@ describe('dtmetrics push', () => {
     const result = await push([file]);
     assert.equal(result.code, 0, result.stdout);
     assert.match(result.stdout, /2,500 of 2,500 lines accepted .*\(3 requests, 0 retries\)/);
-    const ids = storedIds('push.batches.count');
+    const ids = (await storedIds('push.batches.count'));
     assert.equal(ids.size, 2500);
     assert.ok([...ids.values()].every((n) => n === 1));
   });
@@ -137,7 +133,7 @@ describe('dtmetrics push', () => {
     const result = await push([file, '--dry-run']);
     assert.equal(result.code, 0);
     assert.match(result.stdout, /dry run: 1 of 1 lines would be sent/);
-    assert.equal(stored().filter((r) => r.point?.key === 'push.dry').length, 0);
+    assert.equal((await stored()).filter((r) => r.key === 'push.dry').length, 0);
   });
 });
 
@@ -148,7 +144,7 @@ describe('dtmetrics push under faults: each line stored exactly once, or reporte
     const result = await push([file]);
     assert.equal(result.code, 0, result.stdout);
     assert.match(result.stdout, /10 of 10 lines accepted .*\(3 requests, 2 retries\)/);
-    assert.deepEqual([...storedIds('push.retry.count').values()], Array(10).fill(1));
+    assert.deepEqual([...(await storedIds('push.retry.count')).values()], Array(10).fill(1));
   });
 
   it('a reset after the body, and an answer slower than --timeout: unknown, not resent, stored once', async () => {
@@ -157,14 +153,14 @@ describe('dtmetrics push under faults: each line stored exactly once, or reporte
     assert.equal(reset.code, 1);
     assert.match(reset.stdout, /1 {2}unknown {2}the connection to .* was closed before an answer: the tenant may have stored these lines; not resent.*\(5 lines, to line 5\)/);
     assert.match(reset.stdout, /0 of 5 lines accepted .*5 unknown/);
-    assert.deepEqual([...storedIds('push.reset.count').values()], Array(5).fill(1), 'stored once by the tenant, never twice');
+    assert.deepEqual([...(await storedIds('push.reset.count')).values()], Array(5).fill(1), 'stored once by the tenant, never twice');
 
     await setFaults([{ slowMs: 2500 }]);
     const slow = await push([fixture(numbered('push.slow', 3)), '--timeout', '1']);
     assert.equal(slow.code, 1);
     assert.match(slow.stdout, /unknown {2}.* did not answer in time/);
     await waitForIds('push.slow.count', 3);
-    assert.deepEqual([...storedIds('push.slow.count').values()], Array(3).fill(1));
+    assert.deepEqual([...(await storedIds('push.slow.count')).values()], Array(3).fill(1));
   });
 
   it('a reset before the body: unknown to the client (it cannot tell), and stored at most once', async () => {
@@ -172,7 +168,7 @@ describe('dtmetrics push under faults: each line stored exactly once, or reporte
     const result = await push([fixture(numbered('push.early', 4))]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /4 unknown/);
-    assert.ok([...storedIds('push.early.count').values()].every((n) => n <= 1));
+    assert.ok([...(await storedIds('push.early.count')).values()].every((n) => n <= 1));
   });
 
   it('413 splits the batch; every line stored once', async () => {
@@ -180,7 +176,7 @@ describe('dtmetrics push under faults: each line stored exactly once, or reporte
     const result = await push([fixture(numbered('push.split', 8))]);
     assert.equal(result.code, 0, result.stdout);
     assert.match(result.stdout, /8 of 8 lines accepted .*\(3 requests/);
-    assert.deepEqual([...storedIds('push.split.count').values()], Array(8).fill(1));
+    assert.deepEqual([...(await storedIds('push.split.count')).values()], Array(8).fill(1));
   });
 
   it('an HTML answer is unknown, with what came back', async () => {
@@ -237,7 +233,7 @@ describe('dtmetrics push: bad input', () => {
 /** The slow answer's lines are stored after the client gave up: wait for the tenant to finish. */
 async function waitForIds(key: string, n: number): Promise<void> {
   const deadline = Date.now() + 10_000;
-  while (storedIds(key).size < n) {
+  while ((await storedIds(key)).size < n) {
     if (Date.now() > deadline) assert.fail(`the tenant did not store ${n} lines of ${key}`);
     await new Promise((r) => setTimeout(r, 50));
   }

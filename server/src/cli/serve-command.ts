@@ -1,5 +1,6 @@
 /** `dtmetrics serve`: runs the local tenant (server/src/tenant/) until interrupted. */
 import { LOCAL_TENANT_PORT } from '../core/environment.ts';
+import { DataFileError } from '../tenant/data-file.ts';
 import { SCOPES, startTenant, type Scope, type Tenant } from '../tenant/server.ts';
 import { CliError, describeSystemError, parseCommandLine } from './errors.ts';
 import type { Output } from './output.ts';
@@ -12,12 +13,14 @@ with the same rules as 'dtmetrics lint': push and query offline, with no Dynatra
 
 Options:
   --port <n>                  port to listen on (default: ${LOCAL_TENANT_PORT}; 0 picks a free one)
-  --data <file>               keep the data in this file (appended; replayed at start). Default: memory only
+  --data <file>               keep the data in this file (created if missing; read at start). Default: memory only
   --token <token[=scopes]>    accept this API token; repeatable. Scopes, comma-separated: ${SCOPES.join(', ')}
                               (default: all). Without any token, requests need none.
   --token-env <VAR>           read tokens (space-separated, same form) from this environment variable, so they
                               stay out of the process list; repeatable
   --max-series <n>            keep at most n series (default: 20,000); memory stays bounded
+  --compact-log-bytes <n>     compact the data file once its log passes n bytes and half its snapshot
+                              (default: 16,777,216)
   --faults                    accept fault injection (POST /_dtmetrics/faults), for tests of clients
   -h, --help                  show this help
 
@@ -28,6 +31,7 @@ interface ServeSettings {
   dataFile: string | null;
   tokens: Map<string, Set<Scope>>;
   maxSeries: number | undefined;
+  compactLogBytes: number | undefined;
   faults: boolean;
 }
 
@@ -41,6 +45,7 @@ function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSettings |
       token: { type: 'string', multiple: true },
       'token-env': { type: 'string', multiple: true },
       'max-series': { type: 'string' },
+      'compact-log-bytes': { type: 'string' },
       faults: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -49,8 +54,8 @@ function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSettings |
   if (v.help) return 'help';
   const port = v.port === undefined ? LOCAL_TENANT_PORT : Number(v.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port must be a port number 0–65535, not '${v.port}'`);
-  const maxSeries = v['max-series'] === undefined ? undefined : Number(v['max-series']);
-  if (maxSeries !== undefined && !(Number.isInteger(maxSeries) && maxSeries > 0)) throw new CliError(`--max-series must be a positive integer, not '${v['max-series']}'`);
+  const maxSeries = positiveInteger(v, 'max-series');
+  const compactLogBytes = positiveInteger(v, 'compact-log-bytes');
   const tokens = new Map<string, Set<Scope>>();
   const specs = [...(v.token ?? [])];
   for (const name of v['token-env'] ?? []) {
@@ -67,7 +72,15 @@ function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSettings |
     }
     tokens.set(token, new Set(scopes as Scope[]));
   }
-  return { port, dataFile: v.data ?? null, tokens, maxSeries, faults: v.faults === true };
+  return { port, dataFile: v.data ?? null, tokens, maxSeries, compactLogBytes, faults: v.faults === true };
+}
+
+function positiveInteger(values: Record<string, unknown>, name: string): number | undefined {
+  const text = values[name];
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!(Number.isInteger(n) && n > 0)) throw new CliError(`--${name} must be a positive integer, not '${String(text)}'`);
+  return n;
 }
 
 /** Runs until SIGINT or SIGTERM; resolves with the exit code. */
@@ -87,13 +100,16 @@ export async function runServe(argv: string[], out: Output, env: NodeJS.ProcessE
     tenant = await startTenant({ ...settings, log: (line) => say(`${new Date().toISOString()} ${line}\n`) });
   } catch (error) {
     const code = (error as { code?: string }).code;
+    if (error instanceof DataFileError) throw new CliError(error.message);
     if (code === 'EADDRINUSE') throw new CliError(`port ${settings.port} is in use (choose another with --port, or 0 for any free port)`);
     if (settings.dataFile && code !== undefined) throw new CliError(`cannot open data file '${settings.dataFile}': ${describeSystemError(error)}`);
     throw error;
   }
-  const replayed = tenant.replay ? `, ${tenant.replay.records.toLocaleString('en-US')} records replayed from ${settings.dataFile}` : ', data in memory only';
+  const loaded = tenant.loaded;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const data = !loaded ? ', data in memory only' : loaded.origin === 'new' ? `, new data file ${settings.dataFile}` : `, ${n(tenant.store.size.series)} series of ${n(tenant.store.size.metrics)} metrics restored from ${settings.dataFile}`;
   const auth = settings.tokens.size > 0 ? `${settings.tokens.size} token(s) accepted` : 'no token required';
-  say(`dtmetrics local tenant listening on ${tenant.url} (${auth}${replayed}${settings.faults ? ', fault injection on' : ''})\n`);
+  say(`dtmetrics local tenant listening on ${tenant.url} (${auth}${data}${settings.faults ? ', fault injection on' : ''})\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -1,148 +1,594 @@
 /**
- * The local tenant's data file: every stored record (a point or a metric's metadata) as one JSON line, appended
- * after each ingest and replayed at start. A crash can leave the last line torn: replay skips it, reports it,
- * and cuts it off so the next append starts on a line of its own. At start, points older than the store keeps
- * (its retention before the newest point) are dropped from the file, written anew beside it and renamed over it,
- * so the file, and the time to replay it, stop growing with age.
+ * The local tenant's data file: a snapshot of the store followed by a log of the batches stored since, so its
+ * size is bounded by series × slots (plus a log that a compaction folds back into a new snapshot) and a start
+ * reads one snapshot and a short log, however long the tenant has run.
+ *
+ * Layout: the 8 bytes `DTMDATA2`, then frames, each 8-byte aligned:
+ *   mark (u32 'DMFR') · kind (u8) · 3 zero bytes · payload length (u32) · CRC-32 of kind..payload (u32) · payload · zero padding
+ * kinds: a header (JSON: the ring steps), the snapshot's metrics (JSON), its series (a JSON head, then each ring's
+ * slots as float64s), the snapshot's end (JSON: counts), then batches (JSON: one ingest request's records each).
+ *
+ * Guarantees (tested in test/tenant/durability.test.ts and persistence.test.ts):
+ * - A batch is written as one frame at the known end of the file before the store applies it, so a point is
+ *   visible only once it is written (it survives the process being killed), and a request's points are stored
+ *   wholly or not at all: a failed write (a full disk) is cut off again before the 500 goes out, and no later write
+ *   starts until it is.
+ * - A crash mid-write leaves at most one torn frame at the end: it was never answered 202; it is cut off at start.
+ * - A compaction writes the new snapshot beside the file, syncs it, and renames it over the file: a crash at any
+ *   moment leaves either the old file or the new one, each whole.
+ * - A frame whose checksum fails, or whose content has the wrong shape or lies in the future, is skipped and
+ *   reported; reading goes on at the next good frame. Never fatal.
+ * - A file that is not ours is refused untouched; a file of the first format (JSON lines) is converted, the old
+ *   file kept beside it; a lock file keeps two tenants from writing one file.
  */
-import { open, rename, type FileHandle } from 'node:fs/promises';
-import type { StoredRecord } from '../core/metrics/ingest.ts';
+import { constants } from 'node:fs';
+import { link, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { applyRecords, type StoredRecord } from '../core/metrics/ingest.ts';
+import { batchValue, readBatch, readMetricSnapshot, readSeriesSnapshot, readV1Line, readWindow, seriesHead, type ReadResult, type ReadWindow } from '../core/metrics/persisted.ts';
+import type { MetricStore } from '../core/metrics/store.ts';
 
-export interface ReplayReport {
+/** A data file the tenant must not use: one line for the user, nothing touched. */
+export class DataFileError extends Error {}
+
+export interface LoadReport {
+  /** `new`: created empty; `current`: read; `converted`: read from the first format and rewritten. */
+  origin: 'new' | 'current' | 'converted';
+  metrics: number;
+  series: number;
+  /** Records of the log (or of a converted file) applied. */
   records: number;
-  /** Points dropped from the file as older than the retention. */
-  compacted: number;
-  /** Lines that were not a whole record: a torn last line, or damage elsewhere. Skipped, never fatal. */
-  skipped: { line: number; reason: string }[];
+  /** Points and slots dropped as older than the store keeps. */
+  aged: number;
+  /** Why records were skipped, the first `LISTED_DAMAGE` of them; `damagedCount` counts all. */
+  damaged: string[];
+  damagedCount: number;
+  /** Series and points of new series not restored: past the store's series limit (`--max-series` lowered). */
+  overLimit: number;
+  /** Bytes of a torn last frame (a crash mid-write) cut off; 0 if none. */
+  tornBytes: number;
+  /** Where a converted file's original is kept. */
+  kept: string | null;
 }
 
-const CHUNK = 1 << 20;
+const MAGIC = Buffer.from('DTMDATA2');
+const MARK = Buffer.from('DMFR');
+const HEAD = 16;
+const ALIGN = 8;
+const enum Kind {
+  Header = 1,
+  Metric = 2,
+  Series = 3,
+  SnapshotEnd = 4,
+  Batch = 5,
+}
+/** No frame is larger: a batch of a 1 MB request is a few MB; a series some KB. Past it, a length is damage. */
+const MAX_PAYLOAD = 64 << 20;
+const READ_CHUNK = 8 << 20;
+const WRITE_BUFFER = 4 << 20;
+const LISTED_DAMAGE = 20;
+/**
+ * A compaction starts when the log outgrows half the snapshot (at least 16 MiB unless the tenant is told
+ * otherwise): writing costs at most three times the data, and a start reads at most one and a half snapshots.
+ */
+export const MIN_LOG_BYTES = 16 << 20;
+
+/** zlib's CRC-32 where the runtime has it (Node 20.15+); a table otherwise (older VS Code builds run the tenant). */
+const crc32: (data: Uint8Array, value?: number) => number = typeof zlibCrc32 === 'function' ? zlibCrc32 : tableCrc32;
 
 export class DataFile {
+  /** Bytes of the snapshot at the start of the file; the log follows it up to `end`. */
+  private snapshotBytes: number;
+  /** Set while a failed write may have left bytes past `end`: they are cut off before the next write. */
+  private tailDirty = false;
+
   private constructor(
-    private readonly handle: FileHandle,
+    private handle: FileHandle,
     readonly path: string,
-  ) {}
+    private end: number,
+    snapshotBytes: number,
+    private readonly minLogBytes: number,
+  ) {
+    this.snapshotBytes = snapshotBytes;
+  }
 
   /**
-   * Opens (or creates) the file, gives every whole record to `apply` in order, drops points more than
-   * `retentionMs` older than the newest, and is ready to append.
+   * Opens (or creates) the file at `path`, restores what it holds into `store` (read against `now`), and is ready
+   * to append. Throws DataFileError for a file that is not ours or is in use; system errors as they come.
    */
-  static async open(path: string, apply: (record: StoredRecord) => void, retentionMs: number): Promise<{ file: DataFile; report: ReplayReport }> {
-    let handle = await open(path, 'a+');
+  static async open(path: string, store: MetricStore, now: number, minLogBytes = MIN_LOG_BYTES): Promise<{ file: DataFile; report: LoadReport }> {
+    await takeLock(path);
     try {
-      let oldest = Infinity;
-      let newest = -Infinity;
-      const report = await forEachRecord(handle, (record) => {
-        apply(record);
-        if ('point' in record) {
-          oldest = Math.min(oldest, record.point.timestamp);
-          newest = Math.max(newest, record.point.timestamp);
-        }
-      });
-      const cutoff = newest - retentionMs;
-      if (oldest < cutoff) {
-        const kept = await open(`${path}.compacting`, 'w');
-        try {
-          let lines: string[] = [];
-          const flush = async () => {
-            await kept.appendFile(lines.join(''), 'utf8');
-            lines = [];
-          };
-          await forEachRecord(handle, async (record) => {
-            if ('point' in record && record.point.timestamp < cutoff) report.compacted++;
-            else lines.push(JSON.stringify(record) + '\n');
-            if (lines.length >= 10_000) await flush();
-          });
-          await flush();
-          await kept.sync();
-        } finally {
-          await kept.close();
-        }
-        await rename(`${path}.compacting`, path);
-        await handle.close();
-        handle = await open(path, 'a+');
+      await removeStaleTemporary(path);
+      const kind = await sniff(path);
+      const window = readWindow(now, store.retentionMs);
+      const report: LoadReport = { origin: 'current', metrics: 0, series: 0, records: 0, aged: 0, damaged: [], damagedCount: 0, overLimit: 0, tornBytes: 0, kept: null };
+      if (kind === 'absent' || kind === 'empty') {
+        report.origin = 'new';
+        const snapshotBytes = await writeSnapshot(path, store, window);
+        return { file: new DataFile(await open(path, 'r+'), path, snapshotBytes, snapshotBytes, minLogBytes), report };
       }
-      return { file: new DataFile(handle, path), report };
+      if (kind === 'v1') {
+        await convertV1(path, store, window, report);
+        const snapshotBytes = await writeSnapshotKeeping(path, store, window, report);
+        return { file: new DataFile(await open(path, 'r+'), path, snapshotBytes, snapshotBytes, minLogBytes), report };
+      }
+      const handle = await open(path, 'r+');
+      try {
+        const { end, snapshotBytes } = await restore(handle, store, now, report);
+        const file = new DataFile(handle, path, end, snapshotBytes, minLogBytes);
+        if (file.wantsCompaction) await file.compact(store, now);
+        return { file, report };
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
     } catch (error) {
-      await handle.close();
+      await releaseLock(path);
       throw error;
     }
   }
 
-  private queue: Promise<void> = Promise.resolve();
+  /**
+   * Writes one batch at the end of the file; resolves once it is written. On failure nothing of it stays in the
+   * file (it is cut off again), and the caller must not apply it. Callers run one append or compaction at a time.
+   */
+  async append(at: number, records: readonly StoredRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    if (this.tailDirty) {
+      await this.handle.truncate(this.end);
+      this.tailDirty = false;
+    }
+    const frame = encodeFrame(Kind.Batch, Buffer.from(JSON.stringify(batchValue(at, records))));
+    try {
+      await writeAll(this.handle, frame, this.end);
+    } catch (error) {
+      this.tailDirty = true;
+      await this.handle.truncate(this.end).then(
+        () => (this.tailDirty = false),
+        () => undefined,
+      );
+      throw error;
+    }
+    this.end += frame.length;
+  }
 
-  /** Appends records; resolves once they are written (appends never interleave). */
-  append(records: readonly StoredRecord[]): Promise<void> {
-    if (records.length === 0) return this.queue;
-    const text = records.map((r) => JSON.stringify(r) + '\n').join('');
-    const write = this.queue.then(async () => {
-      await this.handle.appendFile(text, 'utf8');
-    });
-    // A failed write fails its own request; later ones still run.
-    this.queue = write.catch(() => undefined);
-    return write;
+  /** Whether the log has outgrown the snapshot enough for a compaction to pay. */
+  get wantsCompaction(): boolean {
+    return this.end - this.snapshotBytes > Math.max(this.minLogBytes, this.snapshotBytes / 2);
+  }
+
+  /** Size of the file: the snapshot and the log. */
+  get size(): number {
+    return this.end;
+  }
+
+  /** Writes the store as a new snapshot with an empty log, in place of the file (atomically). */
+  async compact(store: MetricStore, now: number): Promise<void> {
+    const snapshotBytes = await writeSnapshot(this.path, store, readWindow(now, store.retentionMs));
+    const handle = await open(this.path, 'r+');
+    await this.handle.close();
+    this.handle = handle;
+    this.end = this.snapshotBytes = snapshotBytes;
+    this.tailDirty = false;
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    await this.handle.datasync().catch(() => undefined);
     await this.handle.close();
+    await releaseLock(this.path);
   }
 }
 
-/** Reads the file's whole records in order (awaiting `each`); skips what is not one, and cuts off a torn last line. */
-async function forEachRecord(handle: FileHandle, each: (record: StoredRecord) => void | Promise<void>): Promise<ReplayReport> {
-  const report: ReplayReport = { records: 0, compacted: 0, skipped: [] };
-  const decoder = new TextDecoder();
-  const buffer = Buffer.allocUnsafe(CHUNK);
-  let position = 0;
-  /** Offset of the end of the last whole line (after its `\n`). */
-  let wholeEnd = 0;
-  let carry = '';
-  let lineNumber = 0;
-  for (;;) {
-    const { bytesRead } = await handle.read(buffer, 0, CHUNK, position);
-    if (bytesRead === 0) break;
-    let start = 0;
-    for (let nl = buffer.indexOf(0x0a, 0); nl !== -1 && nl < bytesRead; nl = buffer.indexOf(0x0a, start)) {
-      const line = carry + decoder.decode(buffer.subarray(start, nl));
-      carry = '';
-      lineNumber++;
-      wholeEnd = position + nl + 1;
-      start = nl + 1;
-      const record = parseRecord(line);
-      if (record) {
-        await each(record);
-        report.records++;
-      } else if (line !== '') report.skipped.push({ line: lineNumber, reason: 'not a whole record' });
-    }
-    carry += decoder.decode(buffer.subarray(start, bytesRead), { stream: true });
-    position += bytesRead;
-  }
-  if (position > wholeEnd) {
-    report.skipped.push({ line: lineNumber + 1, reason: `torn last line (${position - wholeEnd} bytes, no line end): cut off` });
-    await handle.truncate(wholeEnd);
-  }
-  return report;
-}
+// ------------------------------------------------------------------------------------------------ reading
 
-function parseRecord(line: string): StoredRecord | null {
+type Sniffed = 'absent' | 'empty' | 'current' | 'v1';
+
+/** What the file at `path` is, from its first bytes, read without changing anything. */
+async function sniff(path: string): Promise<Sniffed> {
+  let handle: FileHandle;
   try {
-    const value = JSON.parse(line) as Partial<{ at: unknown; point: unknown; metadata: unknown }> | null;
-    if (!value || typeof value.at !== 'number') return null;
-    if (isPoint(value.point) || isMetadata(value.metadata)) return value as StoredRecord;
-    return null;
-  } catch {
-    return null;
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return 'absent';
+    throw error;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new DataFileError(`'${path}' is not a regular file`);
+    if (info.size === 0) return 'empty';
+    const head = Buffer.alloc(Math.min(info.size, 64 << 10));
+    await handle.read(head, 0, head.length, 0);
+    if (head.subarray(0, MAGIC.length).equals(MAGIC)) return 'current';
+    const newline = head.indexOf(0x0a);
+    const first = head.subarray(0, newline === -1 ? head.length : newline).toString('utf8');
+    if (isV1Line(first)) return 'v1';
+    throw new DataFileError(`'${path}' is not a dtmetrics data file; the local tenant leaves it untouched (choose another --data file)`);
+  } finally {
+    await handle.close();
   }
 }
 
-function isPoint(p: unknown): boolean {
-  const v = p as { key?: unknown; type?: unknown; dimensions?: unknown; stats?: unknown; timestamp?: unknown } | null;
-  return !!v && typeof v.key === 'string' && (v.type === 'gauge' || v.type === 'count') && Array.isArray(v.dimensions) && typeof v.stats === 'object' && typeof v.timestamp === 'number';
+function isV1Line(text: string): boolean {
+  try {
+    const value = JSON.parse(text) as { at?: unknown; point?: unknown; metadata?: unknown } | null;
+    return typeof value?.at === 'number' && (typeof value.point === 'object' || typeof value.metadata === 'object');
+  } catch {
+    return false;
+  }
 }
 
-function isMetadata(m: unknown): boolean {
-  const v = m as { key?: unknown; type?: unknown } | null;
-  return !!v && typeof v.key === 'string' && (v.type === 'gauge' || v.type === 'count');
+/** Reads the file's frames into `store`; cuts off a torn last frame. Returns where the log ends and the snapshot. */
+async function restore(handle: FileHandle, store: MetricStore, now: number, report: LoadReport): Promise<{ end: number; snapshotBytes: number }> {
+  const window = readWindow(now, store.retentionMs);
+  const reader = new FrameReader(handle, (await handle.stat()).size);
+  let steps: { fine: number; coarse: number } | null = null;
+  let snapshotBytes = MAGIC.length;
+  let position = MAGIC.length;
+  for (;;) {
+    const found = await reader.next(position);
+    if (found === 'end') break;
+    if ('torn' in found) {
+      report.tornBytes = found.torn;
+      await handle.truncate(position);
+      return { end: position, snapshotBytes };
+    }
+    if (found.skipped) damage(report, `${found.skipped.toLocaleString('en-US')} bytes at offset ${position.toLocaleString('en-US')} that are not whole frames`);
+    const { kind, payload, at } = found.frame;
+    position = found.next;
+    if (kind === Kind.Series) {
+      const series = steps && decodeSeries(payload, steps, window);
+      if (!series) {
+        damage(report, `a series at offset ${at.toLocaleString('en-US')} of the wrong shape`);
+        continue;
+      }
+      noteLeftOut(report, series);
+      if (store.restoreSeries(series.value, now) === 'stored') report.series++;
+      else report.overLimit++;
+      continue;
+    }
+    if (kind === Kind.Batch) {
+      const batch = readBatch(parseJson(payload), window);
+      noteLeftOut(report, batch);
+      report.overLimit += applyRecords(store, batch.value);
+      report.records += batch.value.length;
+      continue;
+    }
+    const value = parseJson(payload);
+    if (kind === Kind.Header) steps = readSteps(value, store);
+    else if (kind === Kind.Metric) {
+      const metric = readMetricSnapshot(value);
+      if (metric) {
+        store.restoreMetric(metric);
+        report.metrics++;
+      } else damage(report, `a metric at offset ${at.toLocaleString('en-US')} of the wrong shape`);
+    } else if (kind === Kind.SnapshotEnd) snapshotBytes = position;
+  }
+  return { end: reader.size, snapshotBytes };
+}
+
+/** The ring steps a file was written with; slots convert when they are the store's, else the series are refused. */
+function readSteps(value: unknown, store: MetricStore): { fine: number; coarse: number } | null {
+  const v = value as { fineStepMs?: unknown; coarseStepMs?: unknown } | null;
+  return v?.fineStepMs === store.limits.fineStepMs && v.coarseStepMs === store.limits.coarseStepMs ? { fine: v.fineStepMs, coarse: v.coarseStepMs } : null;
+}
+
+/** Counts what a read left out. */
+function noteLeftOut(report: LoadReport, result: ReadResult<unknown>): void {
+  report.aged += result.aged;
+  for (const reason of result.damaged) damage(report, reason);
+}
+
+function damage(report: LoadReport, reason: string): void {
+  report.damagedCount++;
+  if (report.damaged.length < LISTED_DAMAGE) report.damaged.push(reason);
+}
+
+function parseJson(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A series frame: u32 head length, the head (JSON), zero padding to 8, the fine ring's slots, the coarse ring's. */
+function encodeSeries(head: object, fine: Float64Array, coarse: Float64Array): Buffer {
+  const json = Buffer.from(JSON.stringify({ ...head, fine: fine.length, coarse: coarse.length }));
+  const start = align(4 + json.length);
+  const payload = Buffer.alloc(start + (fine.length + coarse.length) * 8);
+  payload.writeUInt32LE(json.length, 0);
+  json.copy(payload, 4);
+  Buffer.from(fine.buffer, fine.byteOffset, fine.byteLength).copy(payload, start);
+  Buffer.from(coarse.buffer, coarse.byteOffset, coarse.byteLength).copy(payload, start + fine.byteLength);
+  return payload;
+}
+
+function decodeSeries(payload: Buffer, steps: { fine: number; coarse: number }, window: ReadWindow): ReturnType<typeof readSeriesSnapshot> {
+  if (payload.length < 4) return null;
+  const length = payload.readUInt32LE(0);
+  if (4 + length > payload.length) return null;
+  const head = parseJson(payload.subarray(4, 4 + length)) as { fine?: unknown; coarse?: unknown } | undefined;
+  const start = align(4 + length);
+  const fine = head?.fine;
+  const coarse = head?.coarse;
+  if (!Number.isSafeInteger(fine) || !Number.isSafeInteger(coarse) || start + ((fine as number) + (coarse as number)) * 8 !== payload.length) return null;
+  // Copied out: the reader's buffer is reused, and a copy is aligned for float64s.
+  const numbers = new Float64Array(payload.buffer.slice(payload.byteOffset + start, payload.byteOffset + payload.length));
+  return readSeriesSnapshot(head, numbers.subarray(0, fine as number), numbers.subarray(fine as number), steps, window);
+}
+
+type Found = 'end' | { torn: number } | { frame: { kind: number; payload: Buffer; at: number }; next: number; skipped?: number };
+
+/** Reads frames through a window of the file; past damage it looks for the next frame whose checksum holds. */
+class FrameReader {
+  private buffer = Buffer.alloc(0);
+  private bufferAt = 0;
+
+  constructor(
+    private readonly handle: FileHandle,
+    readonly size: number,
+  ) {}
+
+  async next(position: number): Promise<Found> {
+    if (position >= this.size) return 'end';
+    const frame = await this.frameAt(position);
+    if (frame) return frame;
+    // Not a whole frame here: a torn write if it is the last thing in the file, else damage to skip.
+    for (let at = position + ALIGN; at + HEAD <= this.size; at += ALIGN) {
+      await this.load(at, HEAD);
+      const mark = this.buffer.indexOf(MARK, at - this.bufferAt);
+      if (mark === -1) {
+        at = this.bufferAt + this.buffer.length - HEAD;
+        at -= at % ALIGN;
+        continue;
+      }
+      at = this.bufferAt + mark;
+      if (at % ALIGN !== 0) {
+        at -= at % ALIGN;
+        continue;
+      }
+      const found = await this.frameAt(at);
+      if (found) return { ...found, skipped: at - position };
+    }
+    return { torn: this.size - position };
+  }
+
+  private async frameAt(at: number): Promise<{ frame: { kind: number; payload: Buffer; at: number }; next: number } | null> {
+    if (at + HEAD > this.size) return null;
+    await this.load(at, HEAD);
+    const o = at - this.bufferAt;
+    if (!this.buffer.subarray(o, o + 4).equals(MARK)) return null;
+    const kind = this.buffer[o + 4] as number;
+    const length = this.buffer.readUInt32LE(o + 8);
+    const checksum = this.buffer.readUInt32LE(o + 12);
+    const next = at + HEAD + align(length);
+    if (length > MAX_PAYLOAD || next > this.size) return null;
+    await this.load(at, HEAD + length);
+    const p = at - this.bufferAt;
+    const signed = this.buffer.subarray(p + 4, p + HEAD + length);
+    // The checksum covers kind and length too, with its own field read as zero.
+    const sum = crc32(signed.subarray(HEAD - 4), crc32(signed.subarray(0, 8)));
+    if (sum !== checksum) return null;
+    return { frame: { kind, payload: this.buffer.subarray(p + HEAD, p + HEAD + length), at }, next };
+  }
+
+  /** Makes [at, at + length) of the file readable in `buffer`. */
+  private async load(at: number, length: number): Promise<void> {
+    if (at >= this.bufferAt && at + length <= this.bufferAt + this.buffer.length) return;
+    const size = Math.min(Math.max(length, READ_CHUNK), this.size - at);
+    if (this.buffer.length < size || this.buffer.length > 2 * Math.max(size, READ_CHUNK)) this.buffer = Buffer.allocUnsafe(size);
+    const { bytesRead } = await this.handle.read(this.buffer, 0, size, at);
+    this.buffer = this.buffer.subarray(0, bytesRead);
+    this.bufferAt = at;
+  }
+}
+
+/**
+ * The records of the log as written (not checked against a clock, nothing restored): what the batches since the
+ * last compaction hold. For looking into a file, e.g. by tests that count what was stored.
+ */
+export async function readLog(path: string): Promise<StoredRecord[]> {
+  const handle = await open(path, 'r');
+  try {
+    const reader = new FrameReader(handle, (await handle.stat()).size);
+    const records: StoredRecord[] = [];
+    const always: ReadWindow = { since: -Infinity, until: Infinity };
+    for (let found = await reader.next(MAGIC.length); found !== 'end' && 'frame' in found; found = await reader.next(found.next)) {
+      if (found.frame.kind === Kind.Batch) records.push(...readBatch(parseJson(found.frame.payload), always).value);
+    }
+    return records;
+  } finally {
+    await handle.close();
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ writing
+
+function encodeFrame(kind: Kind, payload: Buffer): Buffer {
+  const frame = Buffer.alloc(HEAD + align(payload.length));
+  MARK.copy(frame, 0);
+  frame[4] = kind;
+  frame.writeUInt32LE(payload.length, 8);
+  payload.copy(frame, HEAD);
+  frame.writeUInt32LE(crc32(frame.subarray(HEAD, HEAD + payload.length), crc32(frame.subarray(4, 12))), 12);
+  return frame;
+}
+
+/** Writes the store as a snapshot file beside `path`, syncs it and renames it over `path`. Returns its size. */
+async function writeSnapshot(path: string, store: MetricStore, window: ReadWindow): Promise<number> {
+  const temporary = `${path}.compacting`;
+  const handle = await open(temporary, 'w');
+  let size = 0;
+  try {
+    let chunks: Buffer[] = [MAGIC];
+    let pending = MAGIC.length;
+    const put = async (kind: Kind, payload: Buffer) => {
+      const frame = encodeFrame(kind, payload);
+      chunks.push(frame);
+      pending += frame.length;
+      if (pending >= WRITE_BUFFER) await flush();
+    };
+    const flush = async () => {
+      const data = Buffer.concat(chunks);
+      await writeAll(handle, data, size);
+      size += data.length;
+      chunks = [];
+      pending = 0;
+    };
+    const { fineStepMs, coarseStepMs } = store.limits;
+    await put(Kind.Header, Buffer.from(JSON.stringify({ format: 'dtmetrics local tenant data', fineStepMs, coarseStepMs })));
+    let metrics = 0;
+    let series = 0;
+    for (const metric of store.metricSnapshots()) {
+      await put(Kind.Metric, Buffer.from(JSON.stringify(metric)));
+      metrics++;
+    }
+    for (const s of store.seriesSnapshots(window.since)) {
+      await put(Kind.Series, encodeSeries(seriesHead(s), s.fine, s.coarse));
+      series++;
+    }
+    await put(Kind.SnapshotEnd, Buffer.from(JSON.stringify({ metrics, series })));
+    await flush();
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, path);
+  await syncDirectory(path);
+  return size;
+}
+
+/** A converted file's snapshot, the original kept beside it (linked, so a crash before the rename loses nothing). */
+async function writeSnapshotKeeping(path: string, store: MetricStore, window: ReadWindow, report: LoadReport): Promise<number> {
+  let kept = `${path}.v1`;
+  for (let n = 2; await exists(kept); n++) kept = `${path}.v1.${n}`;
+  await link(path, kept).catch(async () => writeFile(kept, await readFile(path)));
+  report.origin = 'converted';
+  report.kept = kept;
+  return writeSnapshot(path, store, window);
+}
+
+async function writeAll(handle: FileHandle, data: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < data.length; ) {
+    const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
+    if (bytesWritten === 0) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    done += bytesWritten;
+  }
+}
+
+/** Makes a rename durable: the directory entry is synced (where the platform allows opening a directory). */
+async function syncDirectory(path: string): Promise<void> {
+  const directory = await open(dirname(path), 'r').catch(() => null);
+  if (!directory) return;
+  await directory.sync().catch(() => undefined);
+  await directory.close();
+}
+
+/** A compaction's file left by a crash: ours only if it starts as ours. */
+async function removeStaleTemporary(path: string): Promise<void> {
+  const temporary = `${path}.compacting`;
+  if ((await sniff(temporary).catch(() => 'absent')) !== 'absent') await rm(temporary, { force: true });
+}
+
+const exists = (path: string) => stat(path).then(
+  () => true,
+  () => false,
+);
+
+// ------------------------------------------------------------------------------------------------ conversion
+
+/** Reads a file of the first format (JSON lines of records) into `store`; a last line without `\n` is whole too. */
+async function convertV1(path: string, store: MetricStore, window: ReadWindow, report: LoadReport): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    const decoder = new TextDecoder();
+    const buffer = Buffer.allocUnsafe(READ_CHUNK);
+    let carry = '';
+    let lineNumber = 0;
+    const take = (line: string) => {
+      lineNumber++;
+      if (line.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        damage(report, `line ${lineNumber} is not a whole record`);
+        return;
+      }
+      const read = readV1Line(value, window);
+      report.aged += read.aged;
+      for (const reason of read.damaged) damage(report, `line ${lineNumber}: ${reason}`);
+      report.overLimit += applyRecords(store, read.value);
+      report.records += read.value.length;
+    };
+    for (let position = 0; ; ) {
+      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, position);
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      const lines = (carry + decoder.decode(buffer.subarray(0, bytesRead), { stream: true })).split('\n');
+      carry = lines.pop() as string;
+      lines.forEach(take);
+    }
+    take(carry + decoder.decode());
+  } finally {
+    await handle.close();
+  }
+  report.metrics = store.size.metrics;
+  report.series = store.size.series;
+}
+
+// ------------------------------------------------------------------------------------------------ lock
+
+/** `path.lock` holds the pid of the tenant using the file; a lock whose process is gone is taken over. */
+async function takeLock(path: string): Promise<void> {
+  const lock = `${path}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EEXIST') throw error;
+    }
+    const pid = Number(await readFile(lock, 'utf8').catch(() => ''));
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) {
+      throw new DataFileError(`'${path}' is in use by another local tenant (process ${pid}); stop it or choose another --data file`);
+    }
+    await rm(lock, { force: true });
+  }
+  throw new DataFileError(`cannot take the lock ${lock}`);
+}
+
+async function releaseLock(path: string): Promise<void> {
+  await rm(`${path}.lock`, { force: true });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ bytes
+
+const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+
+let crcTable: Uint32Array | null = null;
+
+function tableCrc32(data: Uint8Array, value = 0): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let crc = ~value >>> 0;
+  for (let i = 0; i < data.length; i++) crc = (crcTable[(crc ^ (data[i] as number)) & 0xff] as number) ^ (crc >>> 8);
+  return ~crc >>> 0;
 }

@@ -6,11 +6,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { applyRecord, ingest, type IngestEndpoint } from '../core/metrics/ingest.ts';
+import { admitIngest, applyRecords, checkIngest, type IngestAnswer, type IngestEndpoint } from '../core/metrics/ingest.ts';
 import { describeMetric, listMetrics, queryMetrics, v1Timeseries } from '../core/metrics/query.ts';
 import { MetricStore } from '../core/metrics/store.ts';
 import { LIMITS } from '../core/rules.ts';
-import { DataFile, type ReplayReport } from './data-file.ts';
+import { DataFile, type LoadReport } from './data-file.ts';
 import { FaultQueue, readFault, type Fault } from './faults.ts';
 
 /** Token scopes the local tenant checks (DOC D10); v1 timeseries reads need `DataExport`. */
@@ -27,6 +27,8 @@ export interface TenantOptions {
   /** Accept fault injection (tests only). */
   faults: boolean;
   maxSeries?: number;
+  /** The log's size past which the data file is compacted (at least; default MIN_LOG_BYTES). */
+  compactLogBytes?: number;
   /** Epoch ms; the clock by default. */
   clock?: () => number;
   /** One line per request and event; tokens never appear in it. */
@@ -37,7 +39,8 @@ export interface Tenant {
   url: string;
   port: number;
   store: MetricStore;
-  replay: ReplayReport | null;
+  /** What the data file held at start; null without one. */
+  loaded: LoadReport | null;
   close(): Promise<void>;
 }
 
@@ -56,14 +59,41 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
   const log = options.log ?? (() => undefined);
   const store = new MetricStore(options.maxSeries ? { maxSeries: options.maxSeries } : {});
   let dataFile: DataFile | null = null;
-  let replay: ReplayReport | null = null;
+  let loaded: LoadReport | null = null;
   if (options.dataFile) {
-    const opened = await DataFile.open(options.dataFile, (record) => applyRecord(store, record), store.retentionMs);
+    const opened = await DataFile.open(options.dataFile, store, clock(), options.compactLogBytes);
     dataFile = opened.file;
-    replay = opened.report;
-    for (const s of replay.skipped) log(`data file ${options.dataFile}: line ${s.line} skipped: ${s.reason}`);
-    if (replay.compacted > 0) log(`data file ${options.dataFile}: ${replay.compacted.toLocaleString('en-US')} points older than the store keeps dropped from it`);
+    loaded = opened.report;
+    for (const line of describeLoad(options.dataFile, loaded, store)) log(line);
   }
+  /**
+   * What changes the store runs one at a time: a batch is admitted against the store as it is, written to the data
+   * file, and only then applied, so queries never see what is not durable and a failed write leaves nothing behind;
+   * compactions run between batches.
+   */
+  let changes: Promise<unknown> = Promise.resolve();
+  const serially = <T>(change: () => Promise<T>): Promise<T> => {
+    const next = changes.then(change);
+    changes = next.catch(() => undefined);
+    return next;
+  };
+  const storeBatch = async (checked: ReturnType<typeof checkIngest>, now: number): Promise<IngestAnswer> => {
+    const answer = admitIngest(store, checked);
+    await dataFile?.append(now, answer.records);
+    applyRecords(store, answer.records);
+    if (dataFile?.wantsCompaction) void serially(() => compact(dataFile as DataFile));
+    return answer;
+  };
+  const compact = async (file: DataFile): Promise<void> => {
+    if (!file.wantsCompaction) return;
+    const started = performance.now();
+    try {
+      await file.compact(store, clock());
+      log(`data file ${file.path}: compacted to ${file.size.toLocaleString('en-US')} bytes in ${(performance.now() - started).toFixed(0)} ms`);
+    } catch (error) {
+      log(`data file ${file.path}: compaction failed, the log goes on: ${(error as Error).message}`);
+    }
+  };
   const faults = new FaultQueue();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -140,14 +170,14 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       const body = await readBody(req, LIMITS.requestMaxBytes);
       if (body === 'too-large') return errorEnvelope(413, `Payload too large: the limit is ${LIMITS.requestMaxBytes.toLocaleString('en-US')} bytes`);
       const now = clock();
-      const answer = ingest(store, body, now, endpoint);
+      const checked = checkIngest(body, now, endpoint);
       try {
-        await dataFile?.append(answer.records);
+        const answer = await serially(() => storeBatch(checked, now));
+        return { status: answer.status, body: answer.body };
       } catch (error) {
-        log(`data file write failed: ${(error as Error).message}`);
-        return errorEnvelope(500, `The local tenant could not write its data file: ${(error as Error).message}`);
+        log(`data file write failed, nothing of the request stored: ${(error as Error).message}`);
+        return errorEnvelope(500, `The local tenant could not write its data file, so nothing of this request was stored: ${(error as Error).message}`);
       }
-      return { status: answer.status, body: answer.body };
     }
     if (path === '/api/v2/metrics/query' || path === '/api/v2/metrics' || path.startsWith('/api/v2/metrics/')) {
       if (method !== 'GET') return errorEnvelope(405, `Method ${method} not allowed; use GET`);
@@ -208,12 +238,13 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     url: `http://127.0.0.1:${port}`,
     port,
     store,
-    replay,
+    loaded,
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await changes;
       await dataFile?.close();
     },
   };
@@ -266,4 +297,17 @@ function send(res: ServerResponse, answer: Answer): void {
   }
   res.writeHead(answer.status, headers);
   res.end(payload);
+}
+
+/** The data file's start-up findings, one line each, for the log. */
+function describeLoad(path: string, report: LoadReport, store: MetricStore): string[] {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lines: string[] = [];
+  if (report.kept) lines.push(`data file ${path}: converted from the JSON-lines format of earlier versions; the original is kept as ${report.kept}`);
+  if (report.tornBytes > 0) lines.push(`data file ${path}: ${n(report.tornBytes)} bytes at the end that are not a whole frame (a write cut short by a crash, never answered 202) cut off`);
+  for (const reason of report.damaged) lines.push(`data file ${path}: skipped ${reason}`);
+  if (report.damagedCount > report.damaged.length) lines.push(`data file ${path}: skipped ${n(report.damagedCount - report.damaged.length)} more damaged records`);
+  if (report.aged > 0) lines.push(`data file ${path}: ${n(report.aged)} points older than the ${n(store.retentionMs / 86_400_000)} days the store keeps dropped`);
+  if (report.overLimit > 0) lines.push(`data file ${path}: ${n(report.overLimit)} series and points past the limit of ${n(store.limits.maxSeries)} series not restored (--max-series)`);
+  return lines;
 }

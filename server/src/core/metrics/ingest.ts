@@ -44,18 +44,38 @@ export type StoredRecord = { at: number; point: StoredPoint } | { at: number; me
 export interface IngestAnswer {
   status: 202 | 400;
   body: IngestBody;
+  /** What to store, in line order: made durable by the caller, then applied (`applyRecords`). */
   records: StoredRecord[];
 }
 
-/** Checks and stores the lines of `body` (a request's text) received at `now`. */
+/** A request's lines checked, before anything is stored: counts, refused lines, and what each valid line stores. */
+export interface CheckedIngest {
+  endpoint: IngestEndpoint;
+  ok: number;
+  invalidCount: number;
+  /** The first `TENANT.listedLines` refused lines. */
+  invalid: InvalidLine[];
+  warningCount: number;
+  /** The first `TENANT.listedLines` warnings. */
+  warnings: WarningLine[];
+  /** What the valid lines store, in line order, with their 1-based line numbers. */
+  records: { line: number; record: StoredRecord }[];
+}
+
+/**
+ * Checks and stores the lines of `body` (a request's text) received at `now`, all at once: for a store that
+ * nothing needs to make durable first (tests, benchmarks). The local tenant runs the three steps itself.
+ */
 export function ingest(store: MetricStore, body: string, now: number, endpoint: IngestEndpoint): IngestAnswer {
+  const answer = admitIngest(store, checkIngest(body, now, endpoint));
+  applyRecords(store, answer.records);
+  return answer;
+}
+
+/** Checks every line of `body` with the linter's rules; stores nothing. */
+export function checkIngest(body: string, now: number, endpoint: IngestEndpoint): CheckedIngest {
   const linter = new FileLinter({ now, severities: TENANT_SEVERITIES });
-  const invalid: InvalidLine[] = [];
-  const warnings: WarningLine[] = [];
-  const records: StoredRecord[] = [];
-  let ok = 0;
-  let invalidCount = 0;
-  let warningCount = 0;
+  const checked: CheckedIngest = { endpoint, ok: 0, invalidCount: 0, invalid: [], warningCount: 0, warnings: [], records: [] };
   const lines = body.split('\n');
   // The body's final line break ends the last line; it does not start another.
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
@@ -63,12 +83,8 @@ export function ingest(store: MetricStore, body: string, now: number, endpoint: 
     const text = (lines[index] as string).replace(/\r$/, '');
     const number = index + 1;
     const refuse = (error: string) => {
-      invalidCount++;
-      if (invalid.length < TENANT.listedLines) invalid.push({ line: number, error });
-    };
-    const warn = (warning: string) => {
-      warningCount++;
-      if (warnings.length < TENANT.listedLines) warnings.push({ line: number, warning });
+      checked.invalidCount++;
+      if (checked.invalid.length < TENANT.listedLines) checked.invalid.push({ line: number, error });
     };
     if (endpoint === 'oneagent' && index >= TENANT.oneAgentLinesPerRequest) {
       refuse(`too many lines: the endpoint takes at most ${TENANT.oneAgentLinesPerRequest} lines per request`);
@@ -88,42 +104,62 @@ export function ingest(store: MetricStore, body: string, now: number, endpoint: 
       refuse(tenantError(error, text));
       continue;
     }
-    ok++;
+    checked.ok++;
     if (parsed.kind === 'metadata') {
       const record = metadataRecord(parsed, now);
-      if (record) {
-        records.push(record);
-        store.setMetadata(record.metadata.key, record.metadata.type, record.metadata, now);
-      }
+      if (record) checked.records.push({ line: number, record });
       continue;
     }
     const point = pointOf(parsed, now);
     if (!point) continue;
-    if (point.key !== parsed.key.text) warn(`metric key '${parsed.key.text}' changed to '${point.key}'`);
-    if (store.add(point, now) === 'series-limit') {
-      warn(`series limit reached: the local tenant keeps at most ${store.limits.maxSeries.toLocaleString('en-US')} series; this new dimension tuple was not stored`);
-    } else records.push({ at: now, point });
+    if (point.key !== parsed.key.text) {
+      checked.warningCount++;
+      if (checked.warnings.length < TENANT.listedLines) checked.warnings.push({ line: number, warning: `metric key '${parsed.key.text}' changed to '${point.key}'` });
+    }
+    checked.records.push({ line: number, record: { at: now, point } });
   }
-  const countKey = endpoint === 'oneagent' ? 'linesValid' : 'linesOk';
-  const answer: IngestBody = {
-    [countKey]: ok,
-    linesInvalid: invalidCount,
-    error:
-      invalidCount === 0
-        ? null
-        : { code: 400, message: invalidCount > invalid.length ? `First ${invalid.length} errors reported` : `${invalidCount} invalid lines`, invalidLines: invalid },
-  };
-  if (endpoint === 'api') {
-    answer.warnings =
-      warningCount === 0 ? null : { message: warningCount > warnings.length ? `First ${warnings.length} warnings reported` : `${warningCount} warnings`, warningLines: warnings };
-  }
-  return { status: invalidCount === 0 ? 202 : 400, body: answer, records };
+  return checked;
 }
 
-/** Puts a persisted record back into the store (replay at start). */
-export function applyRecord(store: MetricStore, record: StoredRecord): void {
-  if ('point' in record) store.add(record.point, record.at);
-  else store.setMetadata(record.metadata.key, record.metadata.type, record.metadata, record.at);
+
+/**
+ * The answer to checked lines given what `store` holds now: a point of a new series past the series limit is
+ * not stored and gets a warning. Stores nothing: the caller makes `records` durable, then applies them.
+ */
+export function admitIngest(store: MetricStore, checked: CheckedIngest): IngestAnswer {
+  const points = checked.records.filter((r) => 'point' in r.record);
+  const admitted = store.admits(points.map((r) => (r.record as { point: StoredPoint }).point));
+  const refused = new Set(points.filter((_, i) => !admitted[i]));
+  const limitMessage = `series limit reached: the local tenant keeps at most ${store.limits.maxSeries.toLocaleString('en-US')} series; this new dimension tuple was not stored`;
+  const limitWarnings = [...refused].slice(0, TENANT.listedLines).map((r) => ({ line: r.line, warning: limitMessage }));
+  // Listed in line order, the first ones only, as the tenant lists them.
+  const warnings = [...checked.warnings, ...limitWarnings].sort((a, b) => a.line - b.line).slice(0, TENANT.listedLines);
+  const warningCount = checked.warningCount + refused.size;
+  const { ok, invalidCount, invalid, endpoint } = checked;
+  const countKey = endpoint === 'oneagent' ? 'linesValid' : 'linesOk';
+  const body: IngestBody = {
+    [countKey]: ok,
+    linesInvalid: invalidCount,
+    error: invalidCount === 0 ? null : { code: 400, message: invalidCount > invalid.length ? `First ${invalid.length} errors reported` : `${invalidCount} invalid lines`, invalidLines: invalid },
+  };
+  if (endpoint === 'api') {
+    body.warnings = warningCount === 0 ? null : { message: warningCount > warnings.length ? `First ${warnings.length} warnings reported` : `${warningCount} warnings`, warningLines: warnings };
+  }
+  const records = refused.size === 0 ? checked.records.map((r) => r.record) : checked.records.filter((r) => !refused.has(r)).map((r) => r.record);
+  return { status: invalidCount === 0 ? 202 : 400, body, records };
+}
+
+/**
+ * Stores records: those an answer admitted (once durable), or those read back from the data file. Returns how many
+ * points were refused as new series past the limit (none for admitted records).
+ */
+export function applyRecords(store: MetricStore, records: readonly StoredRecord[]): number {
+  let refused = 0;
+  for (const record of records) {
+    if (!('point' in record)) store.setMetadata(record.metadata.key, record.metadata.type, record.metadata, record.at);
+    else if (store.add(record.point, record.at) === 'series-limit') refused++;
+  }
+  return refused;
 }
 
 /**

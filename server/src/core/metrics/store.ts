@@ -38,6 +38,18 @@ export interface StoredPoint {
   timestamp: number;
 }
 
+/** A metric as the data file keeps it. */
+export type MetricSnapshot = MetricFacts & { dimensionKeys: string[]; hasMetadata: boolean };
+
+/** A series as the data file keeps it: its stored key, dimensions, and each ring's occupied slots (`SlotRing.occupied`). */
+export interface SeriesSnapshot {
+  key: string;
+  type: PayloadType;
+  dimensions: readonly (readonly [string, string])[];
+  fine: Float64Array;
+  coarse: Float64Array;
+}
+
 export interface MetricMetadata {
   displayName?: string;
   description?: string;
@@ -84,6 +96,33 @@ class SlotRing {
     this.count[at] = (this.count[at] as number) + s.count;
   }
 
+  /**
+   * The occupied slots that end after `since`, five numbers each (slot number, min, max, sum, count): what the data
+   * file keeps of this ring.
+   */
+  occupied(since: number): Float64Array {
+    const first = Math.floor(since / this.step);
+    let n = 0;
+    for (let at = 0; at < this.size; at++) if ((this.tags[at] as number) > first) n++;
+    const out = new Float64Array(n * SLOT_FIELDS);
+    let o = 0;
+    for (let at = 0; at < this.size; at++) {
+      const tag = this.tags[at] as number;
+      if (tag <= first) continue;
+      out[o++] = tag - 1;
+      out[o++] = this.min[at] as number;
+      out[o++] = this.max[at] as number;
+      out[o++] = this.sum[at] as number;
+      out[o++] = this.count[at] as number;
+    }
+    return out;
+  }
+
+  /** Puts back one slot as `occupied` gave it (merged with what the slot already holds). */
+  restore(slot: number, s: SlotStats): void {
+    this.add(slot * this.step, s);
+  }
+
   /** The slots of [from, from + step·count) in steps of `step` (a multiple of this ring's), merged. */
   read(from: number, step: number, count: number): (SlotStats | null)[] {
     const out: (SlotStats | null)[] = new Array<SlotStats | null>(count).fill(null);
@@ -107,6 +146,9 @@ class SlotRing {
 
 /** Slot numbers are tagged in 32-bit integers. */
 const MAX_SLOT = 0x7fff_fffe;
+
+/** Numbers per slot in `SlotRing.occupied`: slot number, min, max, sum, count. */
+export const SLOT_FIELDS = 5;
 
 export function mergeStats(a: SlotStats, b: SlotStats): SlotStats {
   return { min: Math.min(a.min, b.min), max: Math.max(a.max, b.max), sum: a.sum + b.sum, count: a.count + b.count };
@@ -150,27 +192,86 @@ export class MetricStore implements MetricSource {
 
   /** Stores a point written at `now`. Returns whether it was stored, or refused as a new series past the limit. */
   add(point: StoredPoint, now: number): 'stored' | 'series-limit' {
-    const pairs = firstOfEachKey(point.dimensions);
-    const seriesKey = seriesKeyOf(pairs);
-    let series = this.byKey.get(point.key)?.series.get(seriesKey);
-    if (!series) {
-      if (this.seriesCount >= this.limits.maxSeries) return 'series-limit';
-      const metric = this.metricState(point.key, point.type, now);
-      // No prototype: `constructor` and `__proto__` are dimension keys like any other.
-      const dimensions = Object.create(null) as Record<string, string>;
-      for (const [k, v] of pairs) {
-        dimensions[k] = v;
-        if (!metric.facts.dimensionKeys.includes(k)) metric.facts.dimensionKeys.push(k);
-      }
-      series = new StoredSeries(dimensions, this.limits);
-      metric.series.set(seriesKey, series);
-      this.seriesCount++;
-    }
+    const series = this.seriesFor(point.key, point.type, point.dimensions, now);
+    if (!series) return 'series-limit';
     series.fine.add(point.timestamp, point.stats);
     series.coarse.add(point.timestamp, point.stats);
     const facts = (this.byKey.get(point.key) as MetricState).facts;
     facts.lastWritten = Math.max(facts.lastWritten, now);
     if (point.timestamp > this.latest) this.latest = point.timestamp;
+    return 'stored';
+  }
+
+  /**
+   * Which of `points` `add` would store, in order, without storing anything: a new series counts against the
+   * limit once, at its first point. Lets the caller make a batch durable before it becomes visible.
+   */
+  admits(points: readonly StoredPoint[]): boolean[] {
+    const added = new Set<string>();
+    return points.map((point) => {
+      const seriesKey = seriesKeyOf(firstOfEachKey(point.dimensions));
+      if (this.byKey.get(point.key)?.series.has(seriesKey)) return true;
+      const id = point.key + '\u0002' + seriesKey;
+      if (added.has(id)) return true;
+      if (this.seriesCount + added.size >= this.limits.maxSeries) return false;
+      added.add(id);
+      return true;
+    });
+  }
+
+  /** The series of a dimension tuple, created if new; null for a new one past the series limit. */
+  private seriesFor(key: string, type: PayloadType, dimensionPairs: readonly (readonly [string, string])[], now: number): StoredSeries | null {
+    const pairs = firstOfEachKey(dimensionPairs);
+    const seriesKey = seriesKeyOf(pairs);
+    const existing = this.byKey.get(key)?.series.get(seriesKey);
+    if (existing) return existing;
+    if (this.seriesCount >= this.limits.maxSeries) return null;
+    const metric = this.metricState(key, type, now);
+    // No prototype: `constructor` and `__proto__` are dimension keys like any other.
+    const dimensions = Object.create(null) as Record<string, string>;
+    for (const [k, v] of pairs) {
+      dimensions[k] = v;
+      if (!metric.facts.dimensionKeys.includes(k)) metric.facts.dimensionKeys.push(k);
+    }
+    const series = new StoredSeries(dimensions, this.limits);
+    metric.series.set(seriesKey, series);
+    this.seriesCount++;
+    return series;
+  }
+
+  /** Every metric as the data file keeps it (metrics without series included). */
+  metricSnapshots(): MetricSnapshot[] {
+    return [...this.byKey.values()].map(({ facts, hasMetadata }) => ({ ...facts, dimensionKeys: [...facts.dimensionKeys], hasMetadata }));
+  }
+
+  /** Every series as the data file keeps it: slots that end after `since` only. */
+  *seriesSnapshots(since: number): Generator<SeriesSnapshot> {
+    for (const [key, metric] of this.byKey) {
+      for (const series of metric.series.values()) {
+        yield { key, type: metric.facts.type, dimensions: Object.entries(series.dimensions), fine: series.fine.occupied(since), coarse: series.coarse.occupied(since) };
+      }
+    }
+  }
+
+  /** Puts back a metric from the data file (before its series). */
+  restoreMetric(snapshot: MetricSnapshot): void {
+    const metric = this.metricState(snapshot.key, snapshot.type, snapshot.created);
+    const { hasMetadata, ...facts } = snapshot;
+    Object.assign(metric.facts, facts);
+    metric.hasMetadata = hasMetadata;
+  }
+
+  /** Puts back a series from the data file; its slots must be valid (the caller checks them). */
+  restoreSeries(snapshot: SeriesSnapshot, now: number): 'stored' | 'series-limit' {
+    const series = this.seriesFor(snapshot.key, snapshot.type, snapshot.dimensions, now);
+    if (!series) return 'series-limit';
+    for (const [ring, slots] of [[series.fine, snapshot.fine], [series.coarse, snapshot.coarse]] as const) {
+      for (let i = 0; i < slots.length; i += SLOT_FIELDS) {
+        const slot = slots[i] as number;
+        ring.restore(slot, { min: slots[i + 1] as number, max: slots[i + 2] as number, sum: slots[i + 3] as number, count: slots[i + 4] as number });
+        if (ring === series.fine) this.latest = Math.max(this.latest, slot * ring.step);
+      }
+    }
     return 'stored';
   }
 
