@@ -11,8 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { reportHeader } from './report-header.ts';
 import { join, resolve } from 'node:path';
-import { Agent, request } from 'undici';
-import { planPush, requestBody } from '../server/src/core/push.ts';
+import { CONCURRENCY, generateSummaries, median, rawPush, startTenant } from './tenant-load.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -20,70 +19,7 @@ const DATA_DIR = join(ROOT, 'bench', '.data');
 const RESULTS = join(ROOT, 'bench', 'PUSH-RESULTS.md');
 const LINES = 100_000;
 const PAIRS = 5;
-const CONCURRENCY = 4;
 const TARGET_RATIO = 0.8;
-
-/** Request-latency summaries of 50 services × 200 endpoints (about 100 bytes a line), timestamps in the last minutes. */
-function generate(run: string, now: number): string {
-  const lines: string[] = [];
-  for (let i = 0; i < LINES; i++) {
-    const min = 10 + (i % 37);
-    const count = 1 + (i % 13);
-    // One point is its own min, max and sum; more spread between min and max.
-    const max = count === 1 ? min : min + (i % 91);
-    const sum = ((min + max) / 2) * count;
-    lines.push(`bench.push.latency,run=${run},service=svc-${i % 50},endpoint=/items/${i % 200},method=GET gauge,min=${min},max=${max},sum=${sum},count=${count} ${now - 120_000 + (i % 60) * 1000}`);
-  }
-  return lines.join('\n') + '\n';
-}
-
-interface Tenant {
-  url: string;
-  stop(): Promise<void>;
-}
-
-function startTenant(): Promise<Tenant> {
-  return new Promise((resolveTenant, reject) => {
-    // 200,000 series: every run's series fit, so each point is stored, not refused at the series limit.
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--max-series', '200000'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the tenant did not start: ${out}`)), 15_000);
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url && timer) {
-        clearTimeout(timer);
-        child.stdout.removeAllListeners('data');
-        child.stdout.resume();
-        resolveTenant({ url, stop: () => new Promise<void>((done) => (child.once('close', () => done()), child.kill('SIGTERM'))) });
-      }
-    });
-    child.once('error', reject);
-  });
-}
-
-/** Raw undici: the planner's batches POSTed by CONCURRENCY workers on one pool, every answer checked. */
-async function rawPush(url: string, text: string): Promise<number> {
-  const source = text.split('\n').slice(0, -1).map((t, line) => ({ line, text: t }));
-  const bodies = planPush(source, { now: Date.now(), timestamps: 'as-written', sendErrors: true }).batches.map(requestBody);
-  const agent = new Agent({ connections: CONCURRENCY });
-  const started = performance.now();
-  let next = 0;
-  let accepted = 0;
-  const worker = async () => {
-    for (let i = next++; i < bodies.length; i = next++) {
-      const answer = await request(`${url}/api/v2/metrics/ingest`, { method: 'POST', body: bodies[i], headers: { 'Content-Type': 'text/plain; charset=utf-8' }, dispatcher: agent });
-      const body = (await answer.body.json()) as { linesOk: number };
-      if (answer.statusCode !== 202) throw new Error(`raw push: ${answer.statusCode} ${JSON.stringify(body).slice(0, 500)}`);
-      accepted += body.linesOk;
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const ms = performance.now() - started;
-  await agent.close();
-  if (accepted !== LINES) throw new Error(`raw push: ${accepted} of ${LINES} accepted`);
-  return ms;
-}
 
 /** The CLI, from process start to exit, as a user or CI runs it. */
 function cliPush(url: string, file: string): Promise<number> {
@@ -101,19 +37,18 @@ function cliPush(url: string, file: string): Promise<number> {
   });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-
 async function main(): Promise<void> {
   mkdirSync(DATA_DIR, { recursive: true });
-  const tenant = await startTenant();
+  // 200,000 series: every run's series fit, so each point is stored, not refused at the series limit.
+  const tenant = await startTenant(CLI, ['--max-series', '200000']);
   const raw: number[] = [];
   const cli: number[] = [];
   let bytes = 0;
   try {
     for (let pair = 0; pair < PAIRS + 1; pair++) {
-      const rawText = generate(`raw${pair}`, Date.now());
-      const rawMs = await rawPush(tenant.url, rawText);
-      const cliText = generate(`cli${pair}`, Date.now());
+      const rawText = generateSummaries(`raw${pair}`, Date.now(), LINES);
+      const rawMs = await rawPush(tenant.url, rawText, LINES);
+      const cliText = generateSummaries(`cli${pair}`, Date.now(), LINES);
       const file = join(DATA_DIR, 'push-100k.dtmetrics');
       writeFileSync(file, cliText);
       bytes = Buffer.byteLength(cliText);

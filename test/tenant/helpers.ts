@@ -79,3 +79,13 @@ export const ingest = (base: string, body: string, token: string | null = TOKEN)
 
 /** A millisecond timestamp `minutesAgo` before now, inside the tenant's window. */
 export const recent = (minutesAgo = 5): number => Date.now() - minutesAgo * 60_000;
+
+/** Points stored per value of `dimension` of `key` in the last 3 hours, read through the query API. */
+export async function countsBy(url: string, key: string, dimension: string): Promise<Map<string, number>> {
+  const selector = encodeURIComponent(`${key}:splitBy("${dimension}"):count`);
+  const answer = await call(`${url}/api/v2/metrics/query?metricSelector=${selector}&resolution=Inf&from=now-3h`, { token: TOKEN });
+  if (answer.status === 404) return new Map();
+  assert.equal(answer.status, 200, answer.text);
+  const data = (answer.json as { result: { data: { dimensionMap: Record<string, string>; values: (number | null)[] }[] }[] }).result[0]?.data ?? [];
+  return new Map(data.map((d) => [d.dimensionMap[dimension] as string, d.values[0] ?? 0]));
+}

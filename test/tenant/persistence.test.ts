@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { readLog } from '../../server/src/tenant/data-file.ts';
 import { assertBuilt } from '../cli/helpers.ts';
-import { call, ingest, recent, startServe, TOKEN } from './helpers.ts';
+import { call, countsBy, ingest, recent, startServe, TOKEN } from './helpers.ts';
 
 let dir: string;
 before(() => {
@@ -23,14 +23,6 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The descriptor of a metric, which exists only if the tenant holds it. */
 const describeMetric = (url: string, key: string) => call(`${url}/api/v2/metrics/${encodeURIComponent(key)}`, { token: TOKEN });
-
-/** Points stored per value of `dimension` of `key`, read through the query API (every point counts once). */
-async function countsBy(url: string, key: string, dimension: string): Promise<Map<string, number>> {
-  const answer = await call(`${url}/api/v2/metrics/query?metricSelector=${encodeURIComponent(`${key}:splitBy("${dimension}"):count`)}&resolution=Inf&from=now-3h`, { token: TOKEN });
-  assert.equal(answer.status, 200, answer.text);
-  const data = (answer.json as { result: { data: { dimensionMap: Record<string, string>; values: (number | null)[] }[] }[] }).result[0]?.data ?? [];
-  return new Map(data.map((d) => [d.dimensionMap[dimension] as string, d.values[0] ?? 0]));
-}
 
 /**
  * The file's frames as its layout (server/src/tenant/data-file.ts) says: after the 8-byte magic, each frame is

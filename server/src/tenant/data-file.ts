@@ -69,10 +69,10 @@ const READ_CHUNK = 8 << 20;
 const WRITE_BUFFER = 4 << 20;
 const LISTED_DAMAGE = 20;
 /**
- * A compaction starts when the log outgrows half the snapshot (at least 16 MiB unless the tenant is told
- * otherwise): writing costs at most three times the data, and a start reads at most one and a half snapshots.
+ * By default a compaction starts when the log outgrows half the snapshot, and at least 16 MiB: writing costs at
+ * most three times the data, and a start reads at most one and a half snapshots.
  */
-export const MIN_LOG_BYTES = 16 << 20;
+const MIN_LOG_BYTES = 16 << 20;
 
 /** zlib's CRC-32 where the runtime has it (Node 20.15+); a table otherwise (older VS Code builds run the tenant). */
 const crc32: (data: Uint8Array, value?: number) => number = typeof zlibCrc32 === 'function' ? zlibCrc32 : tableCrc32;
@@ -88,7 +88,8 @@ export class DataFile {
     readonly path: string,
     private end: number,
     snapshotBytes: number,
-    private readonly minLogBytes: number,
+    /** Compact once the log passes this many bytes; null: the default rule. */
+    private readonly compactLogBytes: number | null,
   ) {
     this.snapshotBytes = snapshotBytes;
   }
@@ -97,7 +98,7 @@ export class DataFile {
    * Opens (or creates) the file at `path`, restores what it holds into `store` (read against `now`), and is ready
    * to append. Throws DataFileError for a file that is not ours or is in use; system errors as they come.
    */
-  static async open(path: string, store: MetricStore, now: number, minLogBytes = MIN_LOG_BYTES): Promise<{ file: DataFile; report: LoadReport }> {
+  static async open(path: string, store: MetricStore, now: number, compactLogBytes: number | null = null): Promise<{ file: DataFile; report: LoadReport }> {
     await takeLock(path);
     try {
       await removeStaleTemporary(path);
@@ -107,17 +108,17 @@ export class DataFile {
       if (kind === 'absent' || kind === 'empty') {
         report.origin = 'new';
         const snapshotBytes = await writeSnapshot(path, store, window);
-        return { file: new DataFile(await open(path, 'r+'), path, snapshotBytes, snapshotBytes, minLogBytes), report };
+        return { file: new DataFile(await open(path, 'r+'), path, snapshotBytes, snapshotBytes, compactLogBytes), report };
       }
       if (kind === 'v1') {
         await convertV1(path, store, window, report);
         const snapshotBytes = await writeSnapshotKeeping(path, store, window, report);
-        return { file: new DataFile(await open(path, 'r+'), path, snapshotBytes, snapshotBytes, minLogBytes), report };
+        return { file: new DataFile(await open(path, 'r+'), path, snapshotBytes, snapshotBytes, compactLogBytes), report };
       }
       const handle = await open(path, 'r+');
       try {
         const { end, snapshotBytes } = await restore(handle, store, now, report);
-        const file = new DataFile(handle, path, end, snapshotBytes, minLogBytes);
+        const file = new DataFile(handle, path, end, snapshotBytes, compactLogBytes);
         if (file.wantsCompaction) await file.compact(store, now);
         return { file, report };
       } catch (error) {
@@ -156,7 +157,7 @@ export class DataFile {
 
   /** Whether the log has outgrown the snapshot enough for a compaction to pay. */
   get wantsCompaction(): boolean {
-    return this.end - this.snapshotBytes > Math.max(this.minLogBytes, this.snapshotBytes / 2);
+    return this.end - this.snapshotBytes > (this.compactLogBytes ?? Math.max(MIN_LOG_BYTES, this.snapshotBytes / 2));
   }
 
   /** Size of the file: the snapshot and the log. */

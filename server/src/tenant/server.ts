@@ -27,7 +27,7 @@ export interface TenantOptions {
   /** Accept fault injection (tests only). */
   faults: boolean;
   maxSeries?: number;
-  /** The log's size past which the data file is compacted (at least; default MIN_LOG_BYTES). */
+  /** The log's size past which the data file is compacted; by default half the snapshot, at least 16 MiB. */
   compactLogBytes?: number;
   /** Epoch ms; the clock by default. */
   clock?: () => number;
@@ -61,7 +61,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
   let dataFile: DataFile | null = null;
   let loaded: LoadReport | null = null;
   if (options.dataFile) {
-    const opened = await DataFile.open(options.dataFile, store, clock(), options.compactLogBytes);
+    const opened = await DataFile.open(options.dataFile, store, clock(), options.compactLogBytes ?? null);
     dataFile = opened.file;
     loaded = opened.report;
     for (const line of describeLoad(options.dataFile, loaded, store)) log(line);
@@ -86,6 +86,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
   };
   const compact = async (file: DataFile): Promise<void> => {
     if (!file.wantsCompaction) return;
+    log(`data file ${file.path}: compacting (${file.size.toLocaleString('en-US')} bytes)`);
     const started = performance.now();
     try {
       await file.compact(store, clock());
