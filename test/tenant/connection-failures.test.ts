@@ -7,10 +7,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertBuilt, runCli, type RunResult } from '../cli/helpers.ts';
@@ -61,6 +63,39 @@ describe('https:// to a plain-http port', () => {
     const result = await cli(['query', 'failures.line', '--url', `https://127.0.0.1:${tenantPort}`]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^dtmetrics: TLS: 127\.0\.0\.1:\d+ does not speak TLS: is it a plain http:\/\/ address\?\n$/);
+  });
+});
+
+describe('a TLS certificate not trusted', () => {
+  let certFile: string;
+  let terminator: ReturnType<typeof createTlsServer>;
+  let port: number;
+
+  // A TLS terminator with a self-signed certificate (openssl) in front of the local tenant: a real TLS peer.
+  before(async () => {
+    certFile = join(dir, 'cert.pem');
+    const keyFile = join(dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    terminator = createTlsServer({ key: readFileSync(keyFile), cert: readFileSync(certFile) }, (socket) => {
+      const upstream = connect(tenantPort, '127.0.0.1');
+      socket.pipe(upstream).pipe(socket);
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => terminator.listen(0, '127.0.0.1', resolve));
+    port = (terminator.address() as AddressInfo).port;
+  });
+  after(() => new Promise<void>((resolve) => terminator?.close(() => resolve())));
+
+  it('push: stopped after one request, the lines not sent, the certificate named', async () => {
+    const result = await cli(['push', '--url', `https://127.0.0.1:${port}`, lines(2500)]);
+    assertStoppedBeforeTheTenant(result, 2500, /TLS certificate of 127\.0\.0\.1:\d+ not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\): add the environment's CA file, or check the URL/);
+  });
+
+  it('with --ca-file the same lines go through', async () => {
+    const result = await cli(['push', '--url', `https://127.0.0.1:${port}`, '--ca-file', certFile, lines(2500)]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /2,500 of 2,500 lines accepted .*\(3 requests, 0 retries\)/);
   });
 });
 
