@@ -22,6 +22,20 @@ export default tseslint.config(
     },
   },
   {
+    // Text from a tenant reaches VS Code inert (client/src/notifier.ts): notifications and dialogs render
+    // [text](command:…) as a link that runs the command; Markdown renders links and HTML.
+    files: ['client/src/**/*.ts'],
+    ignores: ['client/src/query/webview/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'CallExpression[callee.property.name=/^show(Error|Warning|Information)Message$/]', message: 'Show messages through the Notifier (client/src/notifier.ts): it makes tenant text inert.' },
+        { selector: "NewExpression[callee.property.name='Diagnostic']", message: 'Make diagnostics with tenant text through tenantDiagnostic (client/src/push/tenant-diagnostics.ts), which makes it inert.' },
+        { selector: "NewExpression[callee.property.name='MarkdownString'], CallExpression[callee.property.name='appendMarkdown'], AssignmentExpression > MemberExpression.left[property.name=/^(isTrusted|supportHtml)$/]", message: 'Markdown renders links (command: ones too) and HTML: show plain text, or inert() text with appendText.' },
+      ],
+    },
+  },
+  {
     // The results panel shows strings from a tenant: as text only, never parsed as HTML.
     files: ['client/src/query/webview/**/*.ts'],
     rules: {

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../../server/src/protocol.ts';
+import { Notifier, type ShownMessage } from './notifier.ts';
 import { registerPush } from './push/activation.ts';
 import { registerQuery } from './query/activation.ts';
 
@@ -16,6 +17,8 @@ let push: ReturnType<typeof registerPush> | undefined;
 export interface DtmetricsApi {
   /** The folder of the extension's logs (context.logUri), where the `dtmetrics` log channel's file is. */
   logUri: vscode.Uri;
+  /** Each notification and modal dialog as VS Code was given it (text from a tenant made inert). */
+  onDidShowMessage: vscode.Event<ShownMessage>;
 }
 
 export function activate(context: vscode.ExtensionContext): DtmetricsApi {
@@ -23,9 +26,10 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
   const status = vscode.window.createStatusBarItem('dtmetrics.status', vscode.StatusBarAlignment.Right, 100);
   status.name = 'dtmetrics';
   status.command = 'dtmetrics.restartServer';
-  context.subscriptions.push(log, status);
-  push = registerPush(context, log);
-  registerQuery(context, log);
+  const notifier = new Notifier();
+  context.subscriptions.push(log, status, notifier);
+  push = registerPush(context, log, notifier);
+  registerQuery(context, log, notifier);
 
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
@@ -64,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
     log.error(`The language server did not start: ${error instanceof Error ? error.message : String(error)}`);
     show('$(error) dtmetrics', 'The dtmetrics language server did not start. Click to try again.');
   });
-  return { logUri: context.logUri };
+  return { logUri: context.logUri, onDidShowMessage: notifier.onDidShow };
 }
 
 export async function deactivate(): Promise<void> {

@@ -4,6 +4,7 @@
  * stays light. A failure is shown to the user and resolves as `{ error }` for callers with an argument object.
  */
 import * as vscode from 'vscode';
+import type { Notifier } from './notifier.ts';
 
 export interface LazyFeatures<C extends string> extends vscode.Disposable {
   run(command: C, arg: unknown): Promise<unknown>;
@@ -19,6 +20,7 @@ export interface LazyBundle<F> {
 export function registerLazyCommands<B, C extends string, F extends LazyFeatures<C>>(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
+  notifier: Notifier,
   bundlePath: string,
   activate: (bundle: B) => F,
   commands: readonly C[],
@@ -42,7 +44,7 @@ export function registerLazyCommands<B, C extends string, F extends LazyFeatures
       const expected = error instanceof Error && error.name === 'UserFacingError';
       if (expected) log.warn(message);
       else log.error(`${command} failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
-      void vscode.window.showErrorMessage(expected ? message : `${command} failed: ${message}`);
+      void notifier.show('error', expected ? message : `${command} failed: ${message}`);
       // Callers with an argument object (tests, keybindings) get the reason; the palette ignores it.
       return { error: message };
     }

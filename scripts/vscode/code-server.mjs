@@ -226,3 +226,22 @@ export async function runWorkbenchCheck({ name, files = {}, settings = {}, timeo
   console.log(passed ? `${passedMessage}\n1 passed, 0 failed` : '0 passed, 1 failed');
   return passed ? 0 : 1;
 }
+
+/**
+ * `dtmetrics serve` (dist/cli.js) on `port`, in memory, with no token, and `extraArgs` (`--faults`); resolves with
+ * the child once it listens. For the workbench checks that need a tenant.
+ */
+export async function startLocalTenant(port, extraArgs = []) {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'serve', '--port', String(port), ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    setTimeout(() => reject(new Error('the local tenant did not listen within 30 s')), 30_000).unref();
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      if (output.includes('listening on')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`the local tenant ended (${code}): ${output}`)));
+  });
+  child.stdout.resume();
+  return child;
+}

@@ -11,12 +11,10 @@
 //   - no Content-Security-Policy refusal is logged, and the webview bundle holds no HTML sink (innerHTML …).
 // A screenshot of the panel goes to test-results/query-panel.png; with --update-screenshot also to
 // docs/screenshots/query-panel.png (the README's). Prints `1 passed, 0 failed` or `0 passed, 1 failed`.
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout } from 'node:timers';
 import { ROOT } from './build-tests.mjs';
-import { freePort, runWorkbenchCheck } from './code-server.mjs';
+import { freePort, runWorkbenchCheck, startLocalTenant } from './code-server.mjs';
 
 /* global fetch */
 
@@ -24,22 +22,6 @@ const XSS = '<img src=x onerror=alert(1)>';
 const SCREENSHOT = join(ROOT, 'test-results', 'query-panel.png');
 const DOCS_SCREENSHOT = join(ROOT, 'docs', 'screenshots', 'query-panel.png');
 const updateScreenshot = process.argv.includes('--update-screenshot');
-
-/** `dtmetrics serve` on a free port, in memory, with no token; resolves once it listens. */
-async function startTenant(port) {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'serve', '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve, reject) => {
-    setTimeout(() => reject(new Error('the local tenant did not listen within 30 s')), 30_000).unref();
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes('listening on')) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`the local tenant ended (${code}): ${output}`)));
-  });
-  child.stdout.resume();
-  return child;
-}
 
 /** An hour (all the tenant takes) of a latency gauge for three hosts (one named like an HTML element) and a count. */
 function lines() {
@@ -68,7 +50,7 @@ if (htmlSinks.length > 0) {
 }
 
 const port = await freePort();
-const tenant = await startTenant(port);
+const tenant = await startLocalTenant(port);
 let code = 1;
 try {
   const ingest = await fetch(`http://127.0.0.1:${port}/api/v2/metrics/ingest`, { method: 'POST', body: lines().join('\n'), headers: { 'Content-Type': 'text/plain; charset=utf-8' } });

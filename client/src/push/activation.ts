@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { blocks } from '../../../server/src/core/push.ts';
 import { registerLazyCommands } from '../lazy-commands.ts';
+import type { Notifier } from '../notifier.ts';
 import type * as Push from './index.ts';
 import { affectsEnvironment, selectedEnvironment, selectedName } from './settings.ts';
 
@@ -23,8 +24,8 @@ export const PUSH_COMMANDS = [
 export type PushCommand = (typeof PUSH_COMMANDS)[number];
 
 /** Registers the commands, the status item and the CodeLens; `deactivate` stops a local tenant started here. */
-export function registerPush(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): { deactivate(): Promise<void> } {
-  const bundle = registerLazyCommands(context, log, 'dist/push.js', (push: typeof Push) => push.activatePush(context, log), PUSH_COMMANDS);
+export function registerPush(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, notifier: Notifier): { deactivate(): Promise<void> } {
+  const bundle = registerLazyCommands(context, log, notifier, 'dist/push.js', (push: typeof Push) => push.activatePush(context, log, notifier), PUSH_COMMANDS);
 
   const status = vscode.window.createStatusBarItem('dtmetrics.environment', vscode.StatusBarAlignment.Right, 99);
   status.name = 'dtmetrics environment';

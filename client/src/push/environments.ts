@@ -8,8 +8,9 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { describeSystemError } from '../../../server/src/cli/errors.ts';
 import { environmentUrls, isLoopback, managedUrl, ONEAGENT_INGEST_URL, saasUrl, type EnvironmentKind } from '../../../server/src/core/environment.ts';
-import type { Connection } from '../../../server/src/http/client.ts';
+import { proxyFor, ProxySettingError, type Connection } from '../../../server/src/http/client.ts';
 import { testConnection } from '../../../server/src/http/push.ts';
+import type { Notifier } from '../notifier.ts';
 import { UserFacingError } from './errors.ts';
 import { allEnvironments, configuredEnvironments, localTenantEnvironment, selectedEnvironment, selectedName, type EnvironmentConfig } from './settings.ts';
 
@@ -54,7 +55,10 @@ const errorOf = (result: string | { error: string }) => (typeof result === 'stri
 const urlOrUndefined = (result: string | { error: string }) => (typeof result === 'string' ? result : undefined);
 
 export class Environments {
-  constructor(private readonly secrets: vscode.SecretStorage) {}
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly notifier: Notifier,
+  ) {}
 
   /** The environment named, or the selected one. */
   resolve(name?: string): EnvironmentConfig {
@@ -74,7 +78,7 @@ export class Environments {
   }
 
   async edit(arg?: EditArgument): Promise<EnvironmentConfig | undefined> {
-    const current = arg ? configured(arg.name) : await pickConfigured('Edit an environment');
+    const current = arg ? configured(arg.name) : await this.pickConfigured('Edit an environment');
     if (!current) return undefined;
     const change = arg ? checkEdit(current, arg) : await this.askEdit(current);
     if (!change) return undefined;
@@ -96,10 +100,10 @@ export class Environments {
   }
 
   async remove(arg?: { name: string }): Promise<EnvironmentConfig | undefined> {
-    const environment = arg ? configured(arg.name) : await pickConfigured('Remove an environment');
+    const environment = arg ? configured(arg.name) : await this.pickConfigured('Remove an environment');
     if (!environment) return undefined;
     if (!arg) {
-      const answer = await vscode.window.showWarningMessage(`Remove the environment '${environment.name}' and its token?`, { modal: true }, 'Remove');
+      const answer = await this.notifier.ask('warning', `Remove the environment '${environment.name}' and its token?`, undefined, 'Remove');
       if (answer !== 'Remove') return undefined;
     }
     await saveEnvironments(configuredEnvironments().filter((e) => e.name !== environment.name));
@@ -134,8 +138,7 @@ export class Environments {
     if (!connection) return undefined;
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Testing the connection to ${environment.name}` }, () => testConnection(connection));
     const text = `${environment.name}: ${result.message}`;
-    if (result.ok) void vscode.window.showInformationMessage(text);
-    else void vscode.window.showErrorMessage(text);
+    void this.notifier.show(result.ok ? 'information' : 'error', text);
     return result;
   }
 
@@ -155,15 +158,33 @@ export class Environments {
     }
     const { protocol, hostname } = new URL(urls.ingest);
     if (token && protocol === 'http:' && !isLoopback(hostname)) {
-      const answer = await vscode.window.showWarningMessage(
+      const answer = await this.notifier.ask(
+        'warning',
         `Send the token for ${environment.name} unencrypted to ${hostname}?`,
-        { modal: true, detail: `${urls.ingest} is plain http:// and not this machine: anyone on the way can read the token. Use https:// unless this network is yours.` },
+        `${urls.ingest} is plain http:// and not this machine: anyone on the way can read the token. Use https:// unless this network is yours.`,
         'Send Unencrypted',
       );
       if (answer !== 'Send Unencrypted') return undefined;
     }
     const http = vscode.workspace.getConfiguration('http');
-    return { urls, token, ca: await readCa(environment), proxy: http.get<string>('proxy') || null, strictSSL: http.get<boolean>('proxyStrictSSL') !== false };
+    const connection = { urls, token, ca: await readCa(environment), proxy: http.get<string>('proxy') || null, strictSSL: http.get<boolean>('proxyStrictSSL') !== false };
+    try {
+      proxyFor(connection);
+    } catch (error) {
+      if (error instanceof ProxySettingError) throw new UserFacingError(error.message);
+      throw error;
+    }
+    return connection;
+  }
+
+  private async pickConfigured(title: string): Promise<EnvironmentConfig | undefined> {
+    const environments = configuredEnvironments();
+    if (environments.length === 0) {
+      void this.notifier.show('information', 'No environment is configured yet (the local tenant is built in): add one with dtmetrics: Add Environment');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(environments.map((e) => ({ label: e.name, description: e.url, environment: e })), { title });
+    return picked?.environment;
   }
 
   private async askEdit(current: EnvironmentConfig): Promise<EnvironmentChange | undefined> {
@@ -309,16 +330,6 @@ async function askCaFile(): Promise<string | null | undefined> {
   if (!picked.choose) return null;
   const files = await vscode.window.showOpenDialog({ title: 'CA file (PEM)', canSelectMany: false, filters: { 'PEM certificates': ['pem', 'crt', 'cer'], 'All files': ['*'] } });
   return files?.[0]?.fsPath;
-}
-
-async function pickConfigured(title: string): Promise<EnvironmentConfig | undefined> {
-  const environments = configuredEnvironments();
-  if (environments.length === 0) {
-    void vscode.window.showInformationMessage('No environment is configured yet (the local tenant is built in): add one with dtmetrics: Add Environment');
-    return undefined;
-  }
-  const picked = await vscode.window.showQuickPick(environments.map((e) => ({ label: e.name, description: e.url, environment: e })), { title });
-  return picked?.environment;
 }
 
 function configured(name: string): EnvironmentConfig {

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { EnvironmentKind } from '../../../server/src/core/environment.ts';
 import type { TimestampMode } from '../../../server/src/core/push.ts';
 import { argumentObject, flag, lineNumber, oneOf, optional, required, uri, type ArgumentObject } from '../arguments.ts';
+import type { Notifier } from '../notifier.ts';
 import type { PushCommand } from './activation.ts';
 import { Environments, type AddArgument, type EditArgument } from './environments.ts';
 import { UserFacingError } from './errors.ts';
@@ -22,23 +23,23 @@ export interface PushFeatures extends vscode.Disposable {
   stop(): Promise<void>;
 }
 
-export function activatePush(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): PushFeatures {
-  const environments = new Environments(context.secrets);
+export function activatePush(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, notifier: Notifier): PushFeatures {
+  const environments = new Environments(context.secrets, notifier);
   const localTenant = new LocalTenant(context.asAbsolutePath('dist/cli.js'), join(context.globalStorageUri.fsPath, 'local-tenant.jsonl'), log);
   const diagnostics = new TenantDiagnostics();
-  const sender = new Sender(environments, localTenant, diagnostics, log);
+  const sender = new Sender(environments, localTenant, diagnostics, log, notifier);
 
   const startLocalTenant = async () => {
     const started = await localTenant.start(localTenantPort());
     const where = started.startedHere ? `The local tenant listens on ${started.url} (data in ${localTenant.dataFile})` : `A local tenant already listens on ${started.url}: lines sent to '${LOCAL_TENANT_NAME}' go there`;
     const select = `Send to ${LOCAL_TENANT_NAME}`;
     const buttons = selectedName() === LOCAL_TENANT_NAME ? [] : [select];
-    void vscode.window.showInformationMessage(where, ...buttons).then((choice) => (choice ? environments.select({ name: LOCAL_TENANT_NAME }) : undefined));
+    void notifier.show('information', where, ...buttons).then((choice) => (choice ? environments.select({ name: LOCAL_TENANT_NAME }) : undefined));
     return started;
   };
   const stopLocalTenant = async () => {
     const stopped = await localTenant.stop();
-    void vscode.window.showInformationMessage(stopped ? 'The local tenant stopped' : 'No local tenant was started from this window');
+    void notifier.show('information', stopped ? 'The local tenant stopped' : 'No local tenant was started from this window');
     return { stopped };
   };
 

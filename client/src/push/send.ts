@@ -8,11 +8,12 @@ import * as vscode from 'vscode';
 import { blockAround, planPush, type HeldLine, type PushPlan, type SourceLine, type TimestampMode } from '../../../server/src/core/push.ts';
 import type { Connection } from '../../../server/src/http/client.ts';
 import { pushBatches, type PushResult } from '../../../server/src/http/push.ts';
+import type { Notifier } from '../notifier.ts';
 import type { Environments } from './environments.ts';
 import { UserFacingError } from './errors.ts';
 import { LocalTenant } from './local-tenant.ts';
 import { LOCAL_TENANT_NAME, localTenantPort, type EnvironmentConfig } from './settings.ts';
-import { LineTracker, TENANT_SOURCE, type TenantDiagnostics } from './tenant-diagnostics.ts';
+import { LineTracker, tenantDiagnostic, type TenantDiagnostics } from './tenant-diagnostics.ts';
 
 /** The argument of `dtmetrics.sendSelection` and `dtmetrics.sendFile` (all optional; the CodeLens passes one). */
 export interface SendArgument {
@@ -59,6 +60,7 @@ export class Sender {
     private readonly localTenant: LocalTenant,
     private readonly diagnostics: TenantDiagnostics,
     private readonly log: vscode.LogOutputChannel,
+    private readonly notifier: Notifier,
   ) {}
 
   /** The selected lines; with no selection, the block under the cursor. */
@@ -83,7 +85,7 @@ export class Sender {
     try {
       const source: SourceLine[] = lines.map((line) => ({ line, text: document.lineAt(line).text }));
       const mode = arg.timestamps ?? vscode.workspace.getConfiguration('dtmetrics', document.uri).get<TimestampMode>('push.timestamps') ?? 'as-written';
-      const planned = await confirmPlan(source, mode, arg.linesWithErrors);
+      const planned = await confirmPlan(this.notifier, source, mode, arg.linesWithErrors);
       if (!planned) return undefined;
       const { plan } = planned;
       if (sentCount(plan) + plan.held.length === 0) throw new UserFacingError('Nothing to send: the lines are comments or blank');
@@ -101,8 +103,7 @@ export class Sender {
       this.logFates(path, plan, result);
       this.log.info(summary.message);
       const allAccepted = summary.accepted === summary.lines;
-      const show = result.stopped ? vscode.window.showErrorMessage : allAccepted ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-      void show(summary.message, 'Show Log').then((choice) => choice && this.log.show(true));
+      void this.notifier.show(result.stopped ? 'error' : allAccepted ? 'information' : 'warning', summary.message, 'Show Log').then((choice) => choice && this.log.show(true));
       return summary;
     } finally {
       tracker.dispose();
@@ -135,7 +136,7 @@ export class Sender {
   private async localTenantListens(environment: EnvironmentConfig): Promise<boolean> {
     if (environment.name !== LOCAL_TENANT_NAME || (await LocalTenant.answers(environment.url))) return true;
     const start = 'Start Local Tenant';
-    const answer = await vscode.window.showWarningMessage(`Nothing listens at ${environment.url}. Start the local tenant?`, { modal: true, detail: `It runs 'dtmetrics serve' on this machine and keeps its data in ${this.localTenant.dataFile}.` }, start);
+    const answer = await this.notifier.ask('warning', `Nothing listens at ${environment.url}. Start the local tenant?`, `It runs 'dtmetrics serve' on this machine and keeps its data in ${this.localTenant.dataFile}.`, start);
     if (answer !== start) return false;
     await this.localTenant.start(localTenantPort());
     return true;
@@ -193,7 +194,7 @@ function selectedLines(editor: vscode.TextEditor): number[] {
  * The plan, once the user said what to do with lines that have errors (or the argument did): send the others,
  * send all, or (when only stale timestamps hold lines back) rebase the timestamps. Undefined when cancelled.
  */
-async function confirmPlan(source: readonly SourceLine[], mode: TimestampMode, answer: SendArgument['linesWithErrors']): Promise<{ plan: PushPlan; mode: TimestampMode } | undefined> {
+async function confirmPlan(notifier: Notifier, source: readonly SourceLine[], mode: TimestampMode, answer: SendArgument['linesWithErrors']): Promise<{ plan: PushPlan; mode: TimestampMode } | undefined> {
   const now = Date.now();
   const plan = planPush(source, { now, timestamps: mode, sendErrors: false });
   const withErrors = () => ({ plan: planPush(source, { now, timestamps: mode, sendErrors: true }), mode });
@@ -206,8 +207,8 @@ async function confirmPlan(source: readonly SourceLine[], mode: TimestampMode, a
   const onlyStale = mode !== 'rebase' && plan.held.every((h) => h.code === 'TS003');
   const buttons = [...(onlyStale ? [rebase] : []), ...(others > 0 ? [sendOthers] : []), sendAll];
   const detail = heldList(plan.held);
-  const choice = await vscode.window.showWarningMessage(`${fmt(plan.held.length)} of ${fmt(others + plan.held.length)} lines have errors the tenant would refuse`, { modal: true, detail }, ...buttons);
-  if (choice === rebase) return confirmPlan(source, 'rebase', answer);
+  const choice = await notifier.ask('warning', `${fmt(plan.held.length)} of ${fmt(others + plan.held.length)} lines have errors the tenant would refuse`, detail, ...buttons);
+  if (choice === rebase) return confirmPlan(notifier, source, 'rebase', answer);
   if (choice === sendOthers) return { plan, mode };
   if (choice === sendAll) return withErrors();
   return undefined;
@@ -257,9 +258,7 @@ function answerDiagnostics(document: vscode.TextDocument, tracker: LineTracker, 
     if (line === null || line >= document.lineCount) return;
     const { text, firstNonWhitespaceCharacterIndex } = document.lineAt(line);
     const range = column !== null && column < text.length ? new vscode.Range(line, column, line, column + 1) : new vscode.Range(line, firstNonWhitespaceCharacterIndex, line, text.length);
-    const diagnostic = new vscode.Diagnostic(range, message, severity);
-    diagnostic.source = TENANT_SOURCE;
-    found.push(diagnostic);
+    found.push(tenantDiagnostic(range, message, severity));
   };
   const { Error, Warning, Information } = vscode.DiagnosticSeverity;
   for (const r of result.rejected) add(r.source, `${environment} refused this line: ${r.error}`, Error, r.column);

@@ -5,8 +5,17 @@
  * on the lines that were sent.
  */
 import * as vscode from 'vscode';
+import { inert } from '../notifier.ts';
 
-export const TENANT_SOURCE = 'tenant';
+const TENANT_SOURCE = 'tenant';
+
+/** A diagnostic with the tenant's words (made inert, as all tenant text shown in the editor). */
+export function tenantDiagnostic(range: vscode.Range, message: string, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {
+  // eslint-disable-next-line no-restricted-syntax -- the one place tenant diagnostics are made
+  const diagnostic = new vscode.Diagnostic(range, inert(message), severity);
+  diagnostic.source = TENANT_SOURCE;
+  return diagnostic;
+}
 
 /** Where `line` is after `change`, or null when the change touched it. */
 function lineAfter(line: number, change: vscode.TextDocumentContentChangeEvent): number | null {
@@ -86,9 +95,7 @@ export class TenantDiagnostics implements vscode.Disposable {
         moved.push(diagnostic);
         continue;
       }
-      const copy = new vscode.Diagnostic(new vscode.Range(diagnostic.range.start.translate(delta), diagnostic.range.end.translate(delta)), diagnostic.message, diagnostic.severity);
-      copy.source = diagnostic.source;
-      moved.push(copy);
+      moved.push(tenantDiagnostic(new vscode.Range(diagnostic.range.start.translate(delta), diagnostic.range.end.translate(delta)), diagnostic.message, diagnostic.severity));
     }
     if (changed) this.collection.set(event.document.uri, moved);
   }

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { registerLazyCommands } from '../lazy-commands.ts';
+import type { Notifier } from '../notifier.ts';
 import type * as Query from './index.ts';
 import { RESULTS_VIEW_TYPE, type PanelState } from './messages.ts';
 import { firstLines } from './metric-keys.ts';
@@ -22,8 +23,8 @@ export type QueryCommand = (typeof QUERY_COMMANDS)[number];
 const MAX_LENSES = 1000;
 const MAX_LENS_LINES = 100_000;
 
-export function registerQuery(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
-  const bundle = registerLazyCommands(context, log, 'dist/query.js', (query: typeof Query) => query.activateQuery(context, log), QUERY_COMMANDS);
+export function registerQuery(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, notifier: Notifier): void {
+  const bundle = registerLazyCommands(context, log, notifier, 'dist/query.js', (query: typeof Query) => query.activateQuery(context, log, notifier), QUERY_COMMANDS);
   const lenses = new QueryLenses();
   context.subscriptions.push(
     lenses,

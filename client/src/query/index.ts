@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { Connection } from '../../../server/src/http/client.ts';
 import { listMetrics, queryMetrics, V1_AGGREGATIONS, v1Timeseries, type QueryAnswer } from '../../../server/src/http/query.ts';
 import { argumentObject, flag, lineNumber, oneOf, optional, positiveInteger, required, uri, type ArgumentObject } from '../arguments.ts';
+import type { Notifier } from '../notifier.ts';
 import { Environments } from '../push/environments.ts';
 import { UserFacingError } from '../push/errors.ts';
 import { selectedName, type EnvironmentConfig } from '../push/settings.ts';
@@ -46,8 +47,8 @@ const TENANT_KEY_PAGES = 4;
 
 const config = () => vscode.workspace.getConfiguration('dtmetrics');
 
-export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): QueryFeatures {
-  const environments = new Environments(context.secrets);
+export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, notifier: Notifier): QueryFeatures {
+  const environments = new Environments(context.secrets, notifier);
   const recent = new RecentQueries(context.workspaceState);
   let running: AbortController | undefined;
 
@@ -155,7 +156,7 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
     if (!target) return undefined;
     const text = format === 'csv' ? toCsv(shown.model) : `${JSON.stringify(toMetricData(shown.model), null, 2)}\n`;
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
-    void vscode.window.showInformationMessage(`Saved ${shown.model.series.length.toLocaleString('en-US')} series to ${vscode.workspace.asRelativePath(target)}`);
+    void notifier.show('information', `Saved ${shown.model.series.length.toLocaleString('en-US')} series to ${vscode.workspace.asRelativePath(target)}`);
     return { uri: target.toString(), series: shown.model.series.length };
   }
 

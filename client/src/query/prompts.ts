@@ -5,6 +5,7 @@
  * message under it and the cursor at the mistake.
  */
 import * as vscode from 'vscode';
+import { inert } from '../notifier.ts';
 import type { EnvironmentConfig } from '../push/settings.ts';
 import { V1_AGGREGATIONS } from '../../../server/src/http/query.ts';
 import type { QuerySpec, V1Aggregation } from './messages.ts';
@@ -96,7 +97,9 @@ export function askSelector(environment: EnvironmentConfig, initial: string, rec
 }
 
 /** The selector once more, after the tenant refused it: its message under the box, the cursor at the mistake. */
-export async function fixSelector(selector: string, message: string, index: number | null): Promise<string | undefined> {
+export async function fixSelector(selector: string, tenantMessage: string, index: number | null): Promise<string | undefined> {
+  // An input box's message renders [text](command:…) as a link: the tenant's words are made inert.
+  const message = inert(tenantMessage);
   const at = index === null ? undefined : Math.min(index, selector.length);
   const box = vscode.window.createInputBox();
   box.title = 'The tenant refused the selector';

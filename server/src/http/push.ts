@@ -3,13 +3,13 @@
  * line. Retries only where the lines were certainly not stored: 429 (after X-RateLimit-Reset, else a backoff
  * with jitter), 503, and connections refused. A 413 splits the batch. After a timeout or a reset the lines may
  * or may not be stored, and counts are deltas (a resend would count twice): they are reported as unknown, never
- * resent. 401, 403, 404 stop the push with their cause. Nothing is dropped silently: every line ends accepted,
- * rejected, unknown, or not sent with a reason.
+ * resent. 401, 403, 404, and failures that sent nothing (DNS, TLS, a proxy) stop the push with their cause. The
+ * first request goes alone, so a push that cannot go through stops after one. Nothing is dropped silently: every
+ * line ends accepted, rejected, unknown, or not sent with a reason.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Dispatcher } from 'undici';
 import { mapIngestAnswer, rateLimitWaitMs, requestBody, type PushLine } from '../core/push.ts';
-import { createDispatcher, redact, send, type Connection, type HttpAnswer } from './client.ts';
+import { createDispatcher, send, type Connection, type HttpAnswer, type TenantDispatcher } from './client.ts';
 
 export interface PushOptions {
   /** Requests in flight at once. */
@@ -77,13 +77,18 @@ class BatchPusher {
 
   constructor(
     private readonly connection: Connection,
-    private readonly dispatcher: Dispatcher,
+    private readonly dispatcher: TenantDispatcher,
     private readonly options: PushOptions,
   ) {}
 
   async run(batches: Iterable<PushLine[]> | AsyncIterable<PushLine[]>, concurrency: number): Promise<PushResult> {
     if (Array.isArray(batches)) this.total = (batches as PushLine[][]).reduce((n, b) => n + b.length, 0);
     this.source = Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : batches[Symbol.iterator]();
+    // The first request alone: a connection that fails (TLS, a proxy, a token refused) stops the push after one
+    // request, not after one per worker.
+    const first = await this.next();
+    if (first && this.options.signal?.aborted) this.splits.unshift(first);
+    else if (first) await this.sendBatch(first);
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, () => this.work()));
     // Stopped or cancelled: whatever was not sent yet is reported, never dropped.
     const reason = this.result.stopped ? `not sent: the push stopped (${this.result.stopped})` : 'not sent: cancelled';
@@ -157,7 +162,7 @@ class BatchPusher {
         }
       }
       const cause = explainStatus(answer, url);
-      if (answer.status === 401 || answer.status === 403 || answer.status === 404 || answer.status === 405 || answer.status === 415) {
+      if ([401, 403, 404, 405, 407, 415].includes(answer.status)) {
         this.stop(cause);
         return this.settle(batch, 'notSent', `not sent: ${cause}`);
       }
@@ -199,7 +204,7 @@ class BatchPusher {
   }
 
   private log(line: string): void {
-    this.options.log?.(redact(line, this.connection.token));
+    this.options.log?.(this.dispatcher.redactor.redact(line));
   }
 }
 
@@ -215,6 +220,8 @@ export function explainStatus(answer: HttpAnswer, url: string, scope = 'metrics.
     case 404:
     case 405:
       return `${answer.status} no such API at ${url}: check the environment URL${said}`;
+    case 407:
+      return `407 a proxy on the way asks for credentials: give them in the proxy URL, http://user:password@host:port${said}`;
     case 413:
       return `413 payload too large${said}`;
     case 415:

@@ -10,6 +10,7 @@ import { admitIngest, applyRecords, checkIngest, type IngestAnswer, type IngestE
 import { describeMetric, listMetrics, queryMetrics, v1Timeseries } from '../core/metrics/query.ts';
 import { MetricStore } from '../core/metrics/store.ts';
 import { LIMITS } from '../core/rules.ts';
+import { Redactor } from '../core/redact.ts';
 import { DataFile, type LoadReport } from './data-file.ts';
 import { FaultQueue, readFault, type Fault } from './faults.ts';
 
@@ -96,6 +97,8 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     }
   };
   const faults = new FaultQueue();
+  // A token put in a path (by mistake, or to probe) is neither logged nor echoed: the path as shown passes this.
+  const redactor = new Redactor([...options.tokens.keys()]);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
@@ -105,12 +108,15 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       // Decoded once here: a metric key in the path may be escaped (`%3A`); a broken escape is the client's mistake.
       path = decodeURIComponent(url.pathname.replace(ENVIRONMENT_PREFIX, ''));
     } catch {
-      return send(res, errorEnvelope(400, `The path ${url.pathname} is not valid percent-encoding`));
+      const answer = errorEnvelope(400, `The path ${redactor.redact(url.pathname)} is not valid percent-encoding`);
+      log(`${req.method} ${redactor.redact(url.pathname)} 400`);
+      return send(res, answer);
     }
+    const shownPath = redactor.redact(path);
     const fault = options.faults ? faultFor(req, path) : null;
     if (fault instanceof Error) return send(res, errorEnvelope(400, fault.message));
     if (fault?.reset === 'before-body') {
-      log(`${req.method} ${path}: connection reset before the body (fault)`);
+      log(`${req.method} ${shownPath}: connection reset before the body (fault)`);
       req.socket.destroy();
       return;
     }
@@ -119,15 +125,17 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       const body = fault.body ?? { error: { code: fault.status, message: `Injected fault ${fault.status}` } };
       return send(res, { status: fault.status, body, headers: { ...(fault.contentType ? { 'Content-Type': fault.contentType } : {}), ...fault.headers } });
     }
-    const answer = await route(req, url, path);
+    const routed = await route(req, url, path);
+    // An error may quote the path (a metric key, an unknown API): a token in it is not echoed.
+    const answer = routed.status >= 400 ? { ...routed, body: JSON.parse(redactor.redact(JSON.stringify(routed.body ?? null))) as unknown } : routed;
     if (fault?.slowMs) await delay(fault.slowMs);
     if (fault?.reset === 'after-body') {
-      log(`${req.method} ${path}: connection reset after the body was handled (fault)`);
+      log(`${req.method} ${shownPath}: connection reset after the body was handled (fault)`);
       req.socket.destroy();
       return;
     }
     send(res, answer);
-    log(`${req.method} ${path} ${answer.status} ${(performance.now() - started).toFixed(1)} ms`);
+    log(`${req.method} ${shownPath} ${answer.status} ${(performance.now() - started).toFixed(1)} ms`);
   };
 
   const faultFor = (req: IncomingMessage, path: string): Fault | Error | null => {
