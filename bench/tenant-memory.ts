@@ -53,7 +53,7 @@ const markdown = [
   '|--:|--:|',
   ...perDay.map((mb, d) => `| ${d + 1} | ${mb.toFixed(1)} |`),
   '',
-  `After a week: **${last.toFixed(1)} MB**, ${Math.round((last * 1e6) / SERIES).toLocaleString('en-US')} bytes per series; after the first day: ${(perDay[0] as number).toFixed(1)} MB (${(((last - (perDay[0] as number)) / (perDay[0] as number)) * 100).toFixed(1)} % more in six more days). Each series has fixed rings (144 one-minute slots, 192 one-hour slots): the data file grows with the data; memory does not.`,
+  `After a week: **${last.toFixed(1)} MB**, ${Math.round((last * 1e6) / SERIES).toLocaleString('en-US')} bytes per series; after the first day: ${(perDay[0] as number).toFixed(1)} MB (${(((last - (perDay[0] as number)) / (perDay[0] as number)) * 100).toFixed(1)} % more in six more days). Each series has fixed rings (144 one-minute slots, 192 one-hour slots), so memory does not grow with the data; nor does the data file, a snapshot of those slots plus a log (bench/TENANT-STORE.md).`,
   '',
 ].join('\n');
 writeFileSync(RESULTS, markdown);

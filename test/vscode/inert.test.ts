@@ -46,7 +46,7 @@ describe('tenant text in the editor: inert, and without the token', () => {
   };
 
   before(async () => {
-    tenant = await startTenant(0, TOKEN, join(scratch, 'tenant.jsonl'), ['--faults']);
+    tenant = await startTenant(0, TOKEN, join(scratch, 'tenant.data'), ['--faults']);
     const extension = vscode.extensions.getExtension<DtmetricsApi>(EXTENSION_ID);
     assert.ok(extension);
     api = await extension.activate();

@@ -15,29 +15,21 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { DtmetricsApi } from '../../client/src/extension.ts';
 import type { SendSummary } from '../../client/src/push/send.ts';
+import type { StoredPoint } from '../../server/src/core/metrics/store.ts';
+import { readLog } from '../../server/src/tenant/data-file.ts';
 import { EXTENSION_ID, startTenant, stopProcess, waitFor } from './helpers.ts';
 
 const ENVIRONMENT = 'vscode test tenant';
 // Unique per run, so that finding it anywhere means it leaked.
 const TOKEN = `dt0c01.VSCODETEST.${randomBytes(16).toString('hex')}`;
 
-interface StoredPoint {
-  key: string;
-  dimensions: [string, string][];
-  stats: { min: number; max: number; sum: number; count: number };
-  timestamp: number;
-}
-
 const scratch = mkdtempSync(join(tmpdir(), 'dtmetrics-vscode-push-'));
-const dataFile = join(scratch, 'tenant.jsonl');
+const dataFile = join(scratch, 'tenant.data');
 let files = 0;
 
-function storedPoints(): StoredPoint[] {
-  return readFileSync(dataFile, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => (JSON.parse(line) as { point?: StoredPoint }).point)
-    .filter((point): point is StoredPoint => point !== undefined);
+/** The points the tenant stored, as its data file's log holds them (no compaction at this size). */
+async function storedPoints(): Promise<StoredPoint[]> {
+  return (await readLog(dataFile)).flatMap((r) => ('point' in r ? [r.point] : []));
 }
 
 async function openFile(text: string): Promise<vscode.TextEditor> {
@@ -130,7 +122,7 @@ describe('pushing from VS Code to a tenant', () => {
     assert.deepEqual([summary.lines, summary.accepted, summary.rejected, summary.held], [3, 2, 1, 0], summary.message);
     assert.match(summary.message, /^2 of 3 lines accepted by vscode test tenant; 1 rejected/);
 
-    const points = storedPoints();
+    const points = await storedPoints();
     assert.deepEqual(points.map((p) => p.key).sort(), ['vscode.push.first', 'vscode.push.gauge']);
     assert.deepEqual(points.find((p) => p.key === 'vscode.push.first')?.dimensions, [['host', 'a']]);
     assert.deepEqual(points.find((p) => p.key === 'vscode.push.gauge')?.stats, { min: 1, max: 3, sum: 4, count: 2 });
@@ -178,7 +170,7 @@ describe('pushing from VS Code to a tenant', () => {
     const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', { uri: editor.document.uri, linesWithErrors: 'hold' });
     assert.deepEqual([summary.lines, summary.accepted, summary.held], [3, 2, 1], summary.message);
     assert.match(summary.message, /1 held back for errors \(line 2\)/);
-    assert.ok(!storedPoints().some((p) => p.key === 'vscode.push.held'), 'the held line was sent');
+    assert.ok(!(await storedPoints()).some((p) => p.key === 'vscode.push.held'), 'the held line was sent');
     const held = await waitFor('the held line diagnostic', () => tenantDiagnostics(editor.document.uri)[0]);
     assert.equal(held.range.start.line, 1);
     assert.equal(held.severity, vscode.DiagnosticSeverity.Information);
@@ -193,7 +185,7 @@ describe('pushing from VS Code to a tenant', () => {
     const before = Date.now();
     const rebased = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', { uri: editor.document.uri, timestamps: 'rebase' });
     assert.deepEqual([rebased.accepted, rebased.held], [2, 0], rebased.message);
-    const stamps = storedPoints().filter((p) => p.key === 'vscode.push.stale').map((p) => p.timestamp);
+    const stamps = (await storedPoints()).filter((p) => p.key === 'vscode.push.stale').map((p) => p.timestamp);
     assert.equal(stamps.length, 2);
     const [first = 0, second = 0] = stamps;
     assert.equal(second - first, 60_000);
@@ -214,7 +206,7 @@ describe('pushing from VS Code to a tenant', () => {
     assert.ok(second);
     const lensed = await vscode.commands.executeCommand<SendSummary>(second.command, ...(second.arguments ?? []));
     assert.deepEqual([lensed.lines, lensed.accepted], [1, 1], lensed.message);
-    assert.deepEqual(storedPoints().filter((p) => p.key.startsWith('vscode.push.block.')).map((p) => `${p.key} ${p.stats.sum}`), ['vscode.push.block.a 1', 'vscode.push.block.a 2', 'vscode.push.block.b 3']);
+    assert.deepEqual((await storedPoints()).filter((p) => p.key.startsWith('vscode.push.block.')).map((p) => `${p.key} ${p.stats.sum}`), ['vscode.push.block.a 1', 'vscode.push.block.a 2', 'vscode.push.block.b 3']);
   });
 
   it('Start Local Tenant runs dtmetrics serve on the port setting, lines reach it, Stop ends it; a tenant already on the port is used, another program there is named', async () => {
@@ -233,7 +225,7 @@ describe('pushing from VS Code to a tenant', () => {
     await waitFor(`port ${port} to be free`, async () => !(await listening(port)));
 
     // Taken by a local tenant started elsewhere (here: one that takes no token): used as it is.
-    const elsewhere = await startTenant(port, null, join(scratch, 'elsewhere.jsonl'));
+    const elsewhere = await startTenant(port, null, join(scratch, 'elsewhere.data'));
     try {
       assert.deepEqual(await vscode.commands.executeCommand('dtmetrics.startLocalTenant'), { url: `http://127.0.0.1:${port}`, startedHere: false });
     } finally {

@@ -45,7 +45,7 @@ describe('querying from VS Code', () => {
   };
 
   before(async () => {
-    tenant = await startTenant(0, TOKEN, join(scratch, 'tenant.jsonl'), ['--faults', '--max-series', String(MANY + 1000)]);
+    tenant = await startTenant(0, TOKEN, join(scratch, 'tenant.data'), ['--faults', '--max-series', String(MANY + 1000)]);
     await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
     const added = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.addEnvironment', { name: ENVIRONMENT, kind: 'url', url: tenant.url, token: TOKEN });
     assert.equal(added.error, undefined);

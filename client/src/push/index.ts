@@ -25,7 +25,7 @@ export interface PushFeatures extends vscode.Disposable {
 
 export function activatePush(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, notifier: Notifier): PushFeatures {
   const environments = new Environments(context.secrets, notifier);
-  const localTenant = new LocalTenant(context.asAbsolutePath('dist/cli.js'), join(context.globalStorageUri.fsPath, 'local-tenant.jsonl'), log);
+  const localTenant = new LocalTenant(context.asAbsolutePath('dist/cli.js'), join(context.globalStorageUri.fsPath, 'local-tenant.data'), log, join(context.globalStorageUri.fsPath, 'local-tenant.jsonl'));
   const diagnostics = new TenantDiagnostics();
   const sender = new Sender(environments, localTenant, diagnostics, log, notifier);
 

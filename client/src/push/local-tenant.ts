@@ -4,7 +4,8 @@
  * local tenant started elsewhere (a terminal, another window), that one is used as it is.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type * as vscode from 'vscode';
@@ -31,6 +32,8 @@ export class LocalTenant {
     private readonly cliPath: string,
     readonly dataFile: string,
     private readonly log: vscode.LogOutputChannel,
+    /** Where earlier versions kept the data (JSON lines): moved to `dataFile` once, and converted there by serve. */
+    private readonly formerDataFile: string,
   ) {}
 
   /** Starts the tenant on `port` (or finds one already there); resolves with its URL once it listens. */
@@ -44,6 +47,10 @@ export class LocalTenant {
 
   private async launch(port: number): Promise<{ url: string; startedHere: boolean }> {
     await mkdir(dirname(this.dataFile), { recursive: true });
+    if (!existsSync(this.dataFile) && existsSync(this.formerDataFile)) {
+      await rename(this.formerDataFile, this.dataFile);
+      this.log.info(`Moved the local tenant's data from ${this.formerDataFile} to ${this.dataFile}, to be converted`);
+    }
     this.log.info(`Starting the local tenant on port ${port}, data in ${this.dataFile}`);
     const child = fork(this.cliPath, ['serve', '--port', String(port), '--data', this.dataFile], {
       silent: true,
