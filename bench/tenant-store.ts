@@ -10,12 +10,13 @@
  *    time), one summary point per series and hour for the older hours and one point a minute for the last 144
  *    minutes, which fills exactly the slots a minute-by-minute week fills. Its snapshot is written by the data file
  *    module; then the log is filled with batches up to the point where a compaction starts. `dtmetrics serve` is
- *    started on the snapshot alone and on the snapshot with that log (the worst a start can meet), three times each.
+ *    started on the snapshot alone and on the snapshot with that log (the most a start can meet; it compacts it
+ *    once it listens), three times each.
  * 3. The JSON-lines store on the same week would hold 100.8 M records: its bytes and start-up per record are
  *    measured on 1 M records and scaled.
  */
 import { execFileSync, execSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync, createWriteStream } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MetricStore, type StoredPoint } from '../server/src/core/metrics/store.ts';
@@ -112,10 +113,15 @@ async function week() {
     }
     return ms;
   };
-  // The logged file is compacted by its first start: later starts would read a snapshot only.
-  const loggedStart = await startTenant(CLI, ['--data', loggedFile]);
-  await loggedStart.stop();
-  return { snapshotBytes, loggedBytes, snapshotStarts: await starts(snapshotFile), loggedStart: loggedStart.startMs };
+  // Starting compacts the logged file once it listens: each start gets a fresh copy.
+  const loggedStarts: number[] = [];
+  for (let i = 0; i < STARTS; i++) {
+    copyFileSync(loggedFile, `${loggedFile}.copy`);
+    const tenant = await startTenant(CLI, ['--data', `${loggedFile}.copy`]);
+    loggedStarts.push(tenant.startMs);
+    await tenant.stop();
+  }
+  return { snapshotBytes, loggedBytes, snapshotStarts: await starts(snapshotFile), loggedStarts };
 }
 
 /** 1 M records of the JSON-lines format, as the baseline appended them: 10,000 series, 100 points each. */
@@ -177,10 +183,10 @@ async function main(): Promise<void> {
     '| Data file | Size (MB) | `dtmetrics serve` start to listening (ms) |',
     '|---|--:|--:|',
     `| snapshot + log (this commit), right after a compaction | ${mb(w.snapshotBytes)} | ${n(median(w.snapshotStarts))} (median of ${STARTS}: ${w.snapshotStarts.map(n).join(', ')}) |`,
-    `| snapshot + log (this commit), the log full up to the point a compaction starts (the largest it gets; this start compacts it) | ${mb(w.loggedBytes)} | ${n(w.loggedStart)} |`,
+    `| snapshot + log (this commit), the log full up to the point a compaction starts (the largest it gets; compacted after the start) | ${mb(w.loggedBytes)} | ${n(median(w.loggedStarts))} (median of ${STARTS}: ${w.loggedStarts.map(n).join(', ')}) |`,
     `| JSON lines (\`${baselineRev}\`), scaled from ${n(V1_RECORDS)} records (${mb(v1Bytes)} MB, start ${n(median(v1Starts))} ms) to ${n(WEEK_POINTS)} | ${n((v1Bytes / V1_RECORDS) * WEEK_POINTS / 1e6)} | ${n(v1PerRecord * WEEK_POINTS)} |`,
     '',
-    `Target: a start after such a week in ≤ 2,000 ms: ${Math.max(median(w.snapshotStarts), w.loggedStart) <= 2_000 ? '**met**' : '**missed**'}. The file's size is bounded by series × slots: it does not grow with time.`,
+    `Target: a start after such a week in ≤ 2,000 ms: ${Math.max(median(w.snapshotStarts), median(w.loggedStarts)) <= 2_000 ? '**met**' : '**missed**'}. The file's size is bounded by series × slots: it does not grow with time.`,
     '',
   ].join('\n');
   writeFileSync(RESULTS, markdown);

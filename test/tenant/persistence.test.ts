@@ -158,6 +158,25 @@ describe('data file', () => {
     assert.equal(existsSync(`${file}.lock`), false);
   });
 
+  it('a compaction cut short by a crash leaves the file whole, and its half-written snapshot is removed', async () => {
+    const file = join(dir, 'half.data');
+    let tenant = await startServe(['--data', file, '--token', TOKEN]);
+    await ingest(tenant.url, `half.k,id=1 gauge,1 ${recent()}`);
+    await tenant.stop('SIGKILL');
+    writeFileSync(`${file}.compacting`, Buffer.concat([Buffer.from('DTMDATA2', 'latin1'), Buffer.from('DMFR half a snapshot')]));
+    tenant = await startServe(['--data', file, '--token', TOKEN]);
+    assert.deepEqual(await countsBy(tenant.url, 'half.k', 'id'), new Map([['1', 1]]));
+    assert.equal(existsSync(`${file}.compacting`), false);
+    await tenant.stop();
+  });
+
+  it('refuses a data file of another format version, untouched', async () => {
+    const file = join(dir, 'future-format.data');
+    writeFileSync(file, 'DTMDATA9 and whatever a later version writes');
+    await assert.rejects(startServe(['--data', file]), /was written by another version of dtmetrics \(format 9\); this one reads format 2/);
+    assert.equal(readFileSync(file, 'utf8'), 'DTMDATA9 and whatever a later version writes');
+  });
+
   it('refuses a file another tenant is using', async () => {
     const file = join(dir, 'busy.data');
     const first = await startServe(['--data', file]);

@@ -19,8 +19,8 @@ Options:
   --token-env <VAR>           read tokens (space-separated, same form) from this environment variable, so they
                               stay out of the process list; repeatable
   --max-series <n>            keep at most n series (default: 20,000); memory stays bounded
-  --compact-log-bytes <n>     compact the data file once its log passes n bytes (default: half the
-                              snapshot, at least 16,777,216)
+  --compact-log-bytes <n>     compact the data file once its log passes n bytes (default: an eighth
+                              of the snapshot, at least 16,777,216)
   --faults                    accept fault injection (POST /_dtmetrics/faults), for tests of clients
   -h, --help                  show this help
 

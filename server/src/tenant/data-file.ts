@@ -65,12 +65,14 @@ const enum Kind {
 }
 /** No frame is larger: a batch of a 1 MB request is a few MB; a series some KB. Past it, a length is damage. */
 const MAX_PAYLOAD = 64 << 20;
-const READ_CHUNK = 8 << 20;
+const READ_CHUNK = 32 << 20;
 const WRITE_BUFFER = 4 << 20;
 const LISTED_DAMAGE = 20;
 /**
- * By default a compaction starts when the log outgrows half the snapshot, and at least 16 MiB: writing costs at
- * most three times the data, and a start reads at most one and a half snapshots.
+ * By default a compaction starts when the log outgrows an eighth of the snapshot, and at least 16 MiB: a byte of
+ * log costs a start about fifteen times what a byte of snapshot does (JSON and a store lookup per point against
+ * float64s copied per series), so this keeps the log's share of a start below the snapshot's, while a compaction
+ * writes at most about eight times what the log took in.
  */
 const MIN_LOG_BYTES = 16 << 20;
 
@@ -118,9 +120,7 @@ export class DataFile {
       const handle = await open(path, 'r+');
       try {
         const { end, snapshotBytes } = await restore(handle, store, now, report);
-        const file = new DataFile(handle, path, end, snapshotBytes, compactLogBytes);
-        if (file.wantsCompaction) await file.compact(store, now);
-        return { file, report };
+        return { file: new DataFile(handle, path, end, snapshotBytes, compactLogBytes), report };
       } catch (error) {
         await handle.close();
         throw error;
@@ -157,7 +157,7 @@ export class DataFile {
 
   /** Whether the log has outgrown the snapshot enough for a compaction to pay. */
   get wantsCompaction(): boolean {
-    return this.end - this.snapshotBytes > (this.compactLogBytes ?? Math.max(MIN_LOG_BYTES, this.snapshotBytes / 2));
+    return this.end - this.snapshotBytes > (this.compactLogBytes ?? Math.max(MIN_LOG_BYTES, this.snapshotBytes / 8));
   }
 
   /** Size of the file: the snapshot and the log. */
@@ -202,6 +202,9 @@ async function sniff(path: string): Promise<Sniffed> {
     const head = Buffer.alloc(Math.min(info.size, 64 << 10));
     await handle.read(head, 0, head.length, 0);
     if (head.subarray(0, MAGIC.length).equals(MAGIC)) return 'current';
+    if (head.subarray(0, MAGIC.length - 1).equals(MAGIC.subarray(0, -1))) {
+      throw new DataFileError(`'${path}' was written by another version of dtmetrics (format ${head.toString('latin1', MAGIC.length - 1, MAGIC.length)}); this one reads format 2`);
+    }
     const newline = head.indexOf(0x0a);
     const first = head.subarray(0, newline === -1 ? head.length : newline).toString('utf8');
     if (isV1Line(first)) return 'v1';
@@ -315,8 +318,10 @@ function decodeSeries(payload: Buffer, steps: { fine: number; coarse: number }, 
   const fine = head?.fine;
   const coarse = head?.coarse;
   if (!Number.isSafeInteger(fine) || !Number.isSafeInteger(coarse) || start + ((fine as number) + (coarse as number)) * 8 !== payload.length) return null;
-  // Copied out: the reader's buffer is reused, and a copy is aligned for float64s.
-  const numbers = new Float64Array(payload.buffer.slice(payload.byteOffset + start, payload.byteOffset + payload.length));
+  // Frames start 8-byte aligned in the file and in the reader's buffer, so the slots are read in place (a copy
+  // only if not). The store copies them into its rings before the reader moves on.
+  const at = payload.byteOffset + start;
+  const numbers = at % 8 === 0 ? new Float64Array(payload.buffer, at, (payload.length - start) / 8) : new Float64Array(payload.buffer.slice(at, payload.byteOffset + payload.length));
   return readSeriesSnapshot(head, numbers.subarray(0, fine as number), numbers.subarray(fine as number), steps, window);
 }
 
@@ -453,9 +458,13 @@ async function writeSnapshot(path: string, store: MetricStore, window: ReadWindo
     await put(Kind.SnapshotEnd, Buffer.from(JSON.stringify({ metrics, series })));
     await flush();
     await handle.datasync();
-  } finally {
+  } catch (error) {
+    // A full disk, say: the half-written snapshot must not hold on to the space the log needs.
     await handle.close();
+    await rm(temporary, { force: true });
+    throw error;
   }
+  await handle.close();
   await rename(temporary, path);
   await syncDirectory(path);
   return size;

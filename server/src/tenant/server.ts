@@ -28,7 +28,7 @@ export interface TenantOptions {
   /** Accept fault injection (tests only). */
   faults: boolean;
   maxSeries?: number;
-  /** The log's size past which the data file is compacted; by default half the snapshot, at least 16 MiB. */
+  /** The log's size past which the data file is compacted; by default an eighth of the snapshot, at least 16 MiB. */
   compactLogBytes?: number;
   /** Epoch ms; the clock by default. */
   clock?: () => number;
@@ -96,6 +96,8 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       log(`data file ${file.path}: compaction failed, the log goes on: ${(error as Error).message}`);
     }
   };
+  // A log left long by a crash is compacted once the tenant listens, not before.
+  if (dataFile?.wantsCompaction) void serially(() => compact(dataFile as DataFile));
   const faults = new FaultQueue();
   // A token put in a path (by mistake, or to probe) is neither logged nor echoed: the path as shown passes this.
   const redactor = new Redactor([...options.tokens.keys()]);
@@ -238,10 +240,15 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
   });
   // Keep-alive sockets must not hold the process open once close() is called.
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    await dataFile?.close();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -170,20 +170,30 @@ export function readSeriesSnapshot(head: unknown, fine: Float64Array, coarse: Fl
 }
 
 function goodSlots(slots: Float64Array, step: number, window: ReadWindow, result: ReadResult<SeriesSnapshot>): Float64Array {
-  const kept = new Float64Array(slots.length);
-  let n = 0;
-  for (let i = 0; i + SLOT_FIELDS <= slots.length; i += SLOT_FIELDS) {
+  /** null: the slot is kept. */
+  const verdict = (i: number): string | 'aged' | null => {
     const slot = slots[i] as number;
-    const stats = { min: slots[i + 1], max: slots[i + 2], sum: slots[i + 3], count: slots[i + 4] };
-    if (!Number.isSafeInteger(slot) || slot < 0 || !isStats(stats)) result.damaged.push(`a slot of the wrong shape in a series of ${result.value.key}`);
-    else if (slot * step > window.until) result.damaged.push(`a slot from the future (${iso(slot * step)}) in a series of ${result.value.key}`);
-    else if ((slot + 1) * step <= window.since) result.aged++;
-    else {
-      kept.set(slots.subarray(i, i + SLOT_FIELDS), n);
-      n += SLOT_FIELDS;
+    const min = slots[i + 1] as number;
+    const max = slots[i + 2] as number;
+    const count = slots[i + 4] as number;
+    if (!(Number.isSafeInteger(slot) && slot >= 0 && min <= max && count >= 0 && Number.isFinite(min + max + count + (slots[i + 3] as number)))) {
+      return `a slot of the wrong shape in a series of ${result.value.key}`;
     }
+    if (slot * step > window.until) return `a slot from the future (${iso(slot * step)}) in a series of ${result.value.key}`;
+    return (slot + 1) * step <= window.since ? 'aged' : null;
+  };
+  let i = 0;
+  while (i + SLOT_FIELDS <= slots.length && verdict(i) === null) i += SLOT_FIELDS;
+  // Most series keep every slot: copied only when one is left out.
+  if (i === slots.length) return slots;
+  const kept: number[] = [...slots.subarray(0, i)];
+  for (; i + SLOT_FIELDS <= slots.length; i += SLOT_FIELDS) {
+    const v = verdict(i);
+    if (v === null) kept.push(...slots.subarray(i, i + SLOT_FIELDS));
+    else if (v === 'aged') result.aged++;
+    else result.damaged.push(v);
   }
-  return n === slots.length ? slots : kept.slice(0, n);
+  return Float64Array.from(kept);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -76,7 +76,10 @@ class SlotRing {
   }
 
   add(timestamp: number, s: SlotStats): void {
-    const slot = Math.floor(timestamp / this.step);
+    this.merge(Math.floor(timestamp / this.step), s.min, s.max, s.sum, s.count);
+  }
+
+  private merge(slot: number, min: number, max: number, sum: number, count: number): void {
     if (!(slot >= 0 && slot < MAX_SLOT)) return; // before 1970 or past the year 4000 (minute slots): not a time a tenant takes
     const at = slot % this.size;
     const tag = slot + 1;
@@ -84,16 +87,16 @@ class SlotRing {
     if (held > tag) return; // a newer slot lives here: this one is older than the ring keeps
     if (held < tag) {
       this.tags[at] = tag;
-      this.min[at] = s.min;
-      this.max[at] = s.max;
-      this.sum[at] = s.sum;
-      this.count[at] = s.count;
+      this.min[at] = min;
+      this.max[at] = max;
+      this.sum[at] = sum;
+      this.count[at] = count;
       return;
     }
-    this.min[at] = Math.min(this.min[at] as number, s.min);
-    this.max[at] = Math.max(this.max[at] as number, s.max);
-    this.sum[at] = (this.sum[at] as number) + s.sum;
-    this.count[at] = (this.count[at] as number) + s.count;
+    this.min[at] = Math.min(this.min[at] as number, min);
+    this.max[at] = Math.max(this.max[at] as number, max);
+    this.sum[at] = (this.sum[at] as number) + sum;
+    this.count[at] = (this.count[at] as number) + count;
   }
 
   /**
@@ -118,9 +121,15 @@ class SlotRing {
     return out;
   }
 
-  /** Puts back one slot as `occupied` gave it (merged with what the slot already holds). */
-  restore(slot: number, s: SlotStats): void {
-    this.add(slot * this.step, s);
+  /** Puts back slots as `occupied` gave them (merged with what the slots already hold); returns the last slot. */
+  restore(slots: Float64Array): number {
+    let last = -1;
+    for (let i = 0; i < slots.length; i += SLOT_FIELDS) {
+      const slot = slots[i] as number;
+      this.merge(slot, slots[i + 1] as number, slots[i + 2] as number, slots[i + 3] as number, slots[i + 4] as number);
+      if (slot > last) last = slot;
+    }
+    return last;
   }
 
   /** The slots of [from, from + step·count) in steps of `step` (a multiple of this ring's), merged. */
@@ -244,11 +253,13 @@ export class MetricStore implements MetricSource {
     return [...this.byKey.values()].map(({ facts, hasMetadata }) => ({ ...facts, dimensionKeys: [...facts.dimensionKeys], hasMetadata }));
   }
 
-  /** Every series as the data file keeps it: slots that end after `since` only. */
+  /** Every series as the data file keeps it: slots that end after `since` only; a series with none is left out. */
   *seriesSnapshots(since: number): Generator<SeriesSnapshot> {
     for (const [key, metric] of this.byKey) {
       for (const series of metric.series.values()) {
-        yield { key, type: metric.facts.type, dimensions: Object.entries(series.dimensions), fine: series.fine.occupied(since), coarse: series.coarse.occupied(since) };
+        const fine = series.fine.occupied(since);
+        const coarse = series.coarse.occupied(since);
+        if (fine.length + coarse.length > 0) yield { key, type: metric.facts.type, dimensions: Object.entries(series.dimensions), fine, coarse };
       }
     }
   }
@@ -265,13 +276,9 @@ export class MetricStore implements MetricSource {
   restoreSeries(snapshot: SeriesSnapshot, now: number): 'stored' | 'series-limit' {
     const series = this.seriesFor(snapshot.key, snapshot.type, snapshot.dimensions, now);
     if (!series) return 'series-limit';
-    for (const [ring, slots] of [[series.fine, snapshot.fine], [series.coarse, snapshot.coarse]] as const) {
-      for (let i = 0; i < slots.length; i += SLOT_FIELDS) {
-        const slot = slots[i] as number;
-        ring.restore(slot, { min: slots[i + 1] as number, max: slots[i + 2] as number, sum: slots[i + 3] as number, count: slots[i + 4] as number });
-        if (ring === series.fine) this.latest = Math.max(this.latest, slot * ring.step);
-      }
-    }
+    const lastFine = series.fine.restore(snapshot.fine);
+    series.coarse.restore(snapshot.coarse);
+    if (lastFine >= 0) this.latest = Math.max(this.latest, lastFine * series.fine.step);
     return 'stored';
   }
 
