@@ -159,6 +159,8 @@ export interface QueryParams {
  * server that runs a query's generators one step per turn of its event loop goes on serving other requests.
  */
 export const SLICE_SLOTS = 50_000;
+/** Work counted for handling one series without reading it (a filter, a regroup, a sort key), in slots. */
+const SERIES_WORK = 50;
 /** The size of the pieces metricDataJson hands out, in characters. */
 export const CHUNK_CHARS = 64 * 1024;
 
@@ -257,7 +259,7 @@ export function* evaluateQuery(source: MetricSource, params: QueryParams, now: n
   const slices = new Slices();
   const plans: Plan[] = [];
   for (const [index, expression] of expressions.entries()) {
-    const plan = planExpression(source, expression, metrics[index] as MetricFacts, frame.value, resolutionFor(resolution.value, index), slices);
+    const plan = yield* planExpression(source, expression, metrics[index] as MetricFacts, frame.value, resolutionFor(resolution.value, index), slices);
     if ('status' in plan) return plan;
     plans.push(plan);
   }
@@ -388,7 +390,7 @@ interface Plan {
  * run before anything is read and what they drop costs nothing (as a real tenant filters in its database). Of
  * the rest, the first queryTuples are processed (DOC D6). Past the limit of points read: the 400, before reading.
  */
-function planExpression(source: MetricSource, expression: MetricExpression, facts: MetricFacts, frame: Timeframe, requested: Resolution, slices: Slices): Plan | ApiResponse {
+function* planExpression(source: MetricSource, expression: MetricExpression, facts: MetricFacts, frame: Timeframe, requested: Resolution, slices: Slices): Sliced<Plan | ApiResponse> {
   const grid = planGrid(frame, requested, (time) => source.finestStep(time));
   if (!grid.ok) return invalidParameter(grid);
   const { start, step, count } = grid.value;
@@ -407,7 +409,7 @@ function planExpression(source: MetricSource, expression: MetricExpression, fact
   }
   const leading = expression.transformations.findIndex((transformation) => transformation.kind !== 'filter');
   const filters = leading < 0 ? expression.transformations.length : leading;
-  for (const filter of expression.transformations.slice(0, filters)) if (filter.kind === 'filter') filterSeries(evaluation, filter.conditions);
+  for (const filter of expression.transformations.slice(0, filters)) if (filter.kind === 'filter') yield* filterSeries(evaluation, filter.conditions, slices);
   evaluation.series = evaluation.series.slice(0, TENANT.queryTuples);
   const stored = source.finestStep(start);
   const readCost = (count * step) / stored;
@@ -517,13 +519,13 @@ function* transform(evaluation: Evaluation, transformation: Transformation, read
       aggregate(evaluation, resolveAggregation(transformation.aggregation, evaluation));
       return null;
     case 'filter':
-      filterSeries(evaluation, transformation.conditions);
+      yield* filterSeries(evaluation, transformation.conditions, reading.slices);
       return null;
     case 'splitBy': {
       const keys = transformation.dimensions;
       warnUnknownKeys(evaluation, keys);
       // "Only metric series that have each of the specified dimensions are considered" (DOC D9).
-      regroup(evaluation, (dimensions) => (keys.every((key) => hasDimension(dimensions, key)) ? keys : null));
+      yield* regroup(evaluation, (dimensions) => (keys.every((key) => hasDimension(dimensions, key)) ? keys : null), reading.slices);
       evaluation.dimensionKeys = keys;
       evaluation.mergedAll = keys.length === 0;
       return null;
@@ -531,7 +533,7 @@ function* transform(evaluation: Evaluation, transformation: Transformation, read
     case 'merge': {
       warnUnknownKeys(evaluation, transformation.dimensions);
       const kept = evaluation.dimensionKeys.filter((key) => !transformation.dimensions.includes(key));
-      regroup(evaluation, (dimensions) => kept.filter((key) => hasDimension(dimensions, key)));
+      yield* regroup(evaluation, (dimensions) => kept.filter((key) => hasDimension(dimensions, key)), reading.slices);
       evaluation.dimensionKeys = kept;
       evaluation.mergedAll = false;
       return null;
@@ -557,11 +559,16 @@ function* transform(evaluation: Evaluation, transformation: Transformation, read
   }
 }
 
-function filterSeries(evaluation: Evaluation, conditions: readonly Condition[]): void {
+function* filterSeries(evaluation: Evaluation, conditions: readonly Condition[], slices: Slices): Sliced<void> {
   const referenced: string[] = [];
   for (const condition of conditions) collectDimensions(condition, referenced);
   warnUnknownKeys(evaluation, referenced);
-  evaluation.series = evaluation.series.filter((series) => conditions.every((condition) => matches(condition, series.dimensions)));
+  const kept: WorkSeries[] = [];
+  for (const series of evaluation.series) {
+    if (conditions.every((condition) => matches(condition, series.dimensions))) kept.push(series);
+    if (slices.spend(SERIES_WORK)) yield;
+  }
+  evaluation.series = kept;
 }
 
 function aggregate(evaluation: Evaluation, which: Statistic): void {
@@ -585,9 +592,10 @@ function fillDefault(evaluation: Evaluation, value: number, always: boolean): st
 }
 
 /** Merges the series whose kept dimensions (keysOf; null: the series drops out) have the same values, exactly. */
-function regroup(evaluation: Evaluation, keysOf: (dimensions: Readonly<Record<string, string>>) => readonly string[] | null): void {
+function* regroup(evaluation: Evaluation, keysOf: (dimensions: Readonly<Record<string, string>>) => readonly string[] | null, slices: Slices): Sliced<void> {
   const groups = new Map<string, { dimensions: Record<string, string>; members: WorkSeries[] }>();
   for (const series of evaluation.series) {
+    if (slices.spend(SERIES_WORK)) yield;
     const keys = keysOf(series.dimensions);
     if (!keys) continue;
     const pairs = keys.map((key) => [key, series.dimensions[key] as string] as const);
@@ -640,15 +648,21 @@ function matches(condition: Condition, dimensions: Readonly<Record<string, strin
 /** Stable: ties keep their order. Series without a value or without the dimension go last, either direction. */
 function* sortSeries(evaluation: Evaluation, keys: readonly SortKey[], reading: Reading): Sliced<void> {
   const byValue = keys.some((key) => key.kind === 'value');
-  const scored: { series: WorkSeries; scores: (number | null)[] }[] = [];
+  // Each series' sort keys, found once: its folded value per value key, its dimension's value per dimension key.
+  const scored: { series: WorkSeries; scores: (number | string | null | undefined)[] }[] = [];
   for (const series of evaluation.series) {
     const folded = byValue ? applyStep(yield* slotsOf(series, reading), { kind: 'fold' }, reading.pool) : null;
-    scored.push({ series, scores: keys.map((key) => (key.kind === 'value' && folded ? statistic(folded, 0, resolveAggregation(key.aggregation, evaluation)) : null)) });
+    scored.push({
+      series,
+      scores: keys.map((key) => (key.kind === 'dimension' ? dimensionValue(series.dimensions, key.dimension) : folded && statistic(folded, 0, resolveAggregation(key.aggregation, evaluation)))),
+    });
     if (folded) reading.pool.give(folded);
+    if (reading.slices.spend(SERIES_WORK)) yield;
   }
   scored.sort((a, b) => {
     for (const [i, key] of keys.entries()) {
-      const order = key.kind === 'value' ? compareValues(a.scores[i] ?? null, b.scores[i] ?? null, key.descending) : compareDimensions(a.series, b.series, key);
+      const [x, y] = [a.scores[i], b.scores[i]];
+      const order = key.kind === 'value' ? compareValues(x as number | null, y as number | null, key.descending) : compareDimensions(x as string | undefined, y as string | undefined, key);
       if (order !== 0) return order;
     }
     return 0;
@@ -656,15 +670,12 @@ function* sortSeries(evaluation: Evaluation, keys: readonly SortKey[], reading: 
   evaluation.series = scored.map((entry) => entry.series);
 }
 
-
 function compareValues(a: number | null, b: number | null, descending: boolean): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
   return descending ? b - a : a - b;
 }
 
-function compareDimensions(a: WorkSeries, b: WorkSeries, key: Extract<SortKey, { kind: 'dimension' }>): number {
-  const x = dimensionValue(a.dimensions, key.dimension);
-  const y = dimensionValue(b.dimensions, key.dimension);
+function compareDimensions(x: string | undefined, y: string | undefined, key: Extract<SortKey, { kind: 'dimension' }>): number {
   if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1;
   const order = key.natural ? naturalCompare(x, y) : compareText(x, y);
   return key.descending ? -order : order;
