@@ -12,6 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -206,6 +207,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { baseline: { type: 'string' }, 'baseline-name': { type: 'string' } } });
   const before = `before (${values['baseline-name'] ?? 'baseline'})`;
   const roots: [string, string][] = [...(values.baseline ? [[before, resolve(values.baseline)] as [string, string]] : []), ['after', ROOT]];
+  // Other work on the machine slows both codes alike: the ratios below hold better than the times.
+  const loadAtStart = loadavg()[0]?.toFixed(1);
   const rows: string[] = [];
   const measured = new Map<string, Measured>();
   for (const [code, sourceRoot] of roots) {
@@ -224,7 +227,7 @@ async function main(): Promise<void> {
   }
   const markdown = [
     ...reportHeader('Local tenant: one big query', `node --import tsx bench/tenant-query.ts${values.baseline ? ` --baseline <dir> --baseline-name ${values['baseline-name'] ?? 'baseline'}` : ''}`),
-    `\`big.test:splitBy("i")\` over ${SERIES.toLocaleString('en-US')} series whose every slot holds a point (one a minute for the last 2 h 24 min, one an hour for 8 days), on the local tenant in its own process, the answer read and counted as it arrives. Each query runs twice. Alone: its time, its answer, and the tenant's RSS in MB before it (after a GC), at its peak (VmHWM, reset before the query), 5 s after it (no GC forced) and after a forced GC. Then with pushes: ${INGEST_LINES} lines every ${INGEST_EVERY_MS} ms on a second connection (their latency), and one push 0.3 s in on a kept-alive connection that was idle for 2.5 s before the query (answered, or reset).`,
+    `\`big.test:splitBy("i")\` over ${SERIES.toLocaleString('en-US')} series whose every slot holds a point (one a minute for the last 2 h 24 min, one an hour for 8 days), on the local tenant in its own process, the answer read and counted as it arrives. Each query runs twice. Alone: its time, its answer, and the tenant's RSS in MB before it (after a GC), at its peak (VmHWM, reset before the query), 5 s after it (no GC forced) and after a forced GC. Then with pushes: ${INGEST_LINES} lines every ${INGEST_EVERY_MS} ms on a second connection (their latency), and one push 0.3 s in on a kept-alive connection that was idle for 2.5 s before the query (answered, or reset). The machine's load average when the run began: ${loadAtStart}.`,
     '',
     '| code | query | answer | time alone (s) | time with ingests (s) | response (MB) | bytes/slot | RSS before | peak RSS | RSS 5 s after | RSS after GC | ingests during the query | kept-alive ingest |',
     '|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
