@@ -613,6 +613,20 @@ export const TENANT = {
   listedLines: 100,
   /** DOC D14: the local OneAgent endpoint takes at most 1,000 lines per request. */
   oneAgentLinesPerRequest: 1_000,
+  /**
+   * What one metric of a query may read (DOC D6, PROTOCOL §7.1: "The number of data points is limited to
+   * 20,000,000", "The number of tuples is limited to 100,000. If exceeded, only the first 100,000 tuples … are
+   * processed and the rest are ignored", "The number of data points per tuple is limited to 10,080"; "These limits
+   * apply to the datapoints that the query reads in the database"). Per metric of the selector, as
+   * dataPointCountRatio is measured (DOC D6: "per metric … in a single query"). Past the points or the points per
+   * tuple a real tenant answers 400, "Syntax or validation error. From and to parameters, entitySelector or
+   * resolution are incorrect individually or in their combined meaning" (DOC D6); its message is not public [INF],
+   * so ours names the limit and the numbers. Checked before anything is read: series × the stored slots the
+   * timeframe spans.
+   */
+  queryDataPoints: 20_000_000,
+  queryTuples: 100_000,
+  queryPointsPerTuple: 10_080,
 } as const;
 
 /** The tenant's view of findings, as lint options: the codes it does not report per line are off. */

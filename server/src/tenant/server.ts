@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { admitIngest, applyRecords, checkIngest, type IngestAnswer, type IngestEndpoint } from '../core/metrics/ingest.ts';
-import { describeMetric, listMetrics, queryMetrics, v1Timeseries } from '../core/metrics/query.ts';
+import { describeMetric, evaluateQuery, listMetrics, metricDataJson, v1Timeseries, type QueryParams } from '../core/metrics/query.ts';
 import { MetricStore } from '../core/metrics/store.ts';
 import { LIMITS } from '../core/rules.ts';
 import { Redactor } from '../core/redact.ts';
@@ -45,7 +45,8 @@ export interface Tenant {
   close(): Promise<void>;
 }
 
-type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+/** `stream`: a JSON body written as it is made (pieces of text; `undefined` between slices of work). */
+type Answer = { status: number; body: unknown; headers?: Record<string, string>; stream?: Iterator<string | undefined> };
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** Managed and ActiveGate URLs carry `/e/{environment-id}` before `/api` (PROTOCOL §6.1): served the same. */
@@ -136,7 +137,8 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       req.socket.destroy();
       return;
     }
-    send(res, answer);
+    if (answer.stream) await sendStream(res, answer.status, answer.stream);
+    else send(res, answer);
     log(`${req.method} ${shownPath} ${answer.status} ${(performance.now() - started).toFixed(1)} ms`);
   };
 
@@ -195,7 +197,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       const denied = authorize(req, url, 'metrics.read');
       if (denied) return denied;
       const params = Object.fromEntries([...url.searchParams].filter(([name]) => name !== 'api-token'));
-      if (path === '/api/v2/metrics/query') return queryMetrics(store, params, clock());
+      if (path === '/api/v2/metrics/query') return answerQuery(store, params, clock());
       if (path === '/api/v2/metrics') return listMetrics(store, params);
       return describeMetric(store, path.slice('/api/v2/metrics/'.length));
     }
@@ -304,6 +306,24 @@ function discardBody(req: IncomingMessage): Promise<void> {
   });
 }
 
+/** Lets the event loop run what waits (other requests, their bodies, timers) before the next slice of work. */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * A metrics query, run a slice of work at a time with other requests served in between: a refusal is answered
+ * whole; a result is streamed (sendStream), so neither its evaluation nor its text holds the event loop or the memory.
+ */
+async function answerQuery(store: MetricStore, params: QueryParams, now: number): Promise<Answer> {
+  const evaluation = evaluateQuery(store, params, now);
+  let step = evaluation.next();
+  while (!step.done) {
+    await breathe();
+    step = evaluation.next();
+  }
+  const evaluated = step.value;
+  return 'status' in evaluated ? evaluated : { status: 200, body: null, stream: metricDataJson(evaluated) };
+}
+
 function send(res: ServerResponse, answer: Answer): void {
   const headers: Record<string, string> = { ...answer.headers };
   let payload = '';
@@ -326,4 +346,34 @@ function describeLoad(path: string, report: LoadReport, store: MetricStore): str
   if (report.aged > 0) lines.push(`data file ${path}: ${n(report.aged)} points older than the ${n(store.retentionMs / 86_400_000)} days the store keeps dropped`);
   if (report.overLimit > 0) lines.push(`data file ${path}: ${n(report.overLimit)} series and points past the limit of ${n(store.limits.maxSeries)} series not restored (--max-series)`);
   return lines;
+}
+
+/** Text a streamed answer may have waiting for the client before the next piece is made. */
+const STREAM_BUFFER_BYTES = 1 << 20;
+
+/**
+ * Writes a JSON body piece by piece as the client takes it (the next piece is made while earlier ones are sent,
+ * up to STREAM_BUFFER_BYTES waiting); stops making it when the client goes away.
+ */
+async function sendStream(res: ServerResponse, status: number, pieces: Iterator<string | undefined>): Promise<void> {
+  res.writeHead(status, { 'Content-Type': JSON_TYPE });
+  for (let piece = pieces.next(); !piece.done; piece = pieces.next()) {
+    if (res.destroyed) return;
+    if (piece.value && !res.write(piece.value) && res.writableLength > STREAM_BUFFER_BYTES) await drained(res);
+    await breathe();
+  }
+  res.end();
+}
+
+/** Resolves when the response can take more, or is closed. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

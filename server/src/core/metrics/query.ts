@@ -1,10 +1,12 @@
 /**
  * The query side of the local tenant, over a MetricSource: the Metrics API v2 query, metric list and descriptor
  * (PROTOCOL §7) and the Timeseries API v1 older clusters use. Each function answers with a plain response
- * (`status`, `body`) for the HTTP server to send. Pure: `now` is given, nothing throws, bad input is a 400 body.
+ * (`status`, `body`) for the HTTP server to send; the metrics query also as sliced work and streamed JSON
+ * (evaluateQuery, metricDataJson), so a big one does not stall the server. Pure: `now` is given, nothing throws,
+ * bad input is a 400 body.
  */
-import { mergeStats } from './store.ts';
-import type { MetricFacts, MetricSource, PayloadType, SlotStats } from './series.ts';
+import { TENANT } from '../rules.ts';
+import { SlotColumns, type MetricFacts, type MetricSource, type PayloadType, type SeriesReader } from './series.ts';
 import { AGGREGATIONS, parseMetricSelector, type Aggregation, type Condition, type MetricExpression, type SortKey, type Transformation } from './selector.ts';
 import {
   DEFAULT_RESOLUTION,
@@ -70,26 +72,47 @@ type Statistic = 'avg' | 'count' | 'max' | 'min' | 'sum';
  */
 export const defaultAggregation = (type: PayloadType): Statistic => (type === 'count' ? 'sum' : 'avg');
 
-function statistic(stats: SlotStats, which: Statistic): number | null {
-  const value = which === 'avg' ? stats.sum / stats.count : stats[which];
+/** Slot i's statistic; null where the slot holds no point. */
+function statistic(slots: SlotColumns, i: number, which: Statistic): number | null {
+  if (!slots.present[i]) return null;
+  const value = which === 'avg' ? (slots.sum[i] as number) / (slots.count[i] as number) : (slots[which][i] as number);
   // JSON has no NaN or Infinity: the average of the valid empty summary (count=0, PROTOCOL §2.2) and a sum that
   // overflowed are no value.
   return Number.isFinite(value) ? value : null;
 }
 
-const point = (value: number): SlotStats => ({ min: value, max: value, sum: value, count: 1 });
-
-function mergeSlots(a: readonly (SlotStats | null)[], b: readonly (SlotStats | null)[]): (SlotStats | null)[] {
-  return a.map((x, i) => {
-    const y = b[i] ?? null;
-    return x && y ? mergeStats(x, y) : (x ?? y);
-  });
+function statistics(slots: SlotColumns, which: Statistic): (number | null)[] {
+  const values = new Array<number | null>(slots.length);
+  for (let i = 0; i < slots.length; i++) values[i] = statistic(slots, i, which);
+  return values;
 }
 
-function foldSlots(slots: readonly (SlotStats | null)[]): SlotStats | null {
-  let folded: SlotStats | null = null;
-  for (const slot of slots) if (slot) folded = folded ? mergeStats(folded, slot) : slot;
-  return folded;
+/** Adds the points of `more` to `into`: slot by slot, or (`fold`) all of them to slot 0. */
+function mergeInto(into: SlotColumns, more: SlotColumns, fold = false): void {
+  for (let i = 0; i < more.length; i++) {
+    if (more.present[i]) into.merge(fold ? 0 : i, more.min[i] as number, more.max[i] as number, more.sum[i] as number, more.count[i] as number);
+  }
+}
+
+/**
+ * Slot columns kept for reuse, by length, all of them empty when taken: a query reads thousands of series one or a
+ * few at a time, and columns made afresh for each would cost more than reading them (typed arrays are slow to make).
+ * Whoever takes columns gives them back once done with them, and uses them no more.
+ */
+class ColumnPool {
+  private readonly free = new Map<number, SlotColumns[]>();
+
+  take(length: number): SlotColumns {
+    const columns = this.free.get(length)?.pop() ?? new SlotColumns(length);
+    columns.present.fill(0);
+    return columns;
+  }
+
+  give(columns: SlotColumns): void {
+    const free = this.free.get(columns.length);
+    if (free) free.push(columns);
+    else this.free.set(columns.length, [columns]);
+  }
 }
 
 const hasDimension = (dimensions: Readonly<Record<string, string>>, key: string): boolean => Object.hasOwn(dimensions, key);
@@ -132,11 +155,37 @@ export interface QueryParams {
 }
 
 /**
- * The query limits of DOC D6: stored points one query may read, and tuples processed (the rest ignored). A
- * result's ratios are measured against them.
+ * Work a query does between two pauses: stored slots read, or slots combined. A few milliseconds' worth, so a
+ * server that runs a query's generators one step per turn of its event loop goes on serving other requests.
  */
-const MAX_READ_POINTS = 20_000_000;
-const MAX_TUPLES = 100_000;
+export const SLICE_SLOTS = 50_000;
+/** Work counted for handling one series without reading it (a filter, a regroup, a sort key), in slots. */
+const SERIES_WORK = 50;
+/** The size of the pieces metricDataJson hands out, in characters. */
+export const CHUNK_CHARS = 64 * 1024;
+
+/** A query's work, counted: says when a slice is done and the query should pause. */
+class Slices {
+  private done = 0;
+
+  spend(slots: number): boolean {
+    this.done += slots;
+    if (this.done < SLICE_SLOTS) return false;
+    this.done = 0;
+    return true;
+  }
+}
+
+/** Work that pauses (yields) after each slice and ends with a T. */
+type Sliced<T> = Generator<undefined, T>;
+
+/** Runs sliced work to its end at once, for callers that do not need the pauses. */
+function finish<T>(work: Generator<unknown, T>): T {
+  for (;;) {
+    const step = work.next();
+    if (step.done) return step.value;
+  }
+}
 
 /**
  * A 400 for the first of `names` that is set: parameters of the real API the local tenant cannot honour, refused
@@ -147,7 +196,46 @@ function unsupportedParameter(params: Readonly<Record<string, Param>>, names: re
   return name ? constraintViolated(name, `${name}: not supported by the local tenant${hint}`) : null;
 }
 
+/** The query answered at once: MetricData, or the ErrorEnvelope of a refusal. */
 export function queryMetrics(source: MetricSource, params: QueryParams, now: number): ApiResponse {
+  const evaluated = finish(evaluateQuery(source, params, now));
+  return 'status' in evaluated ? evaluated : { status: 200, body: finish(metricData(evaluated)) };
+}
+
+/** A query evaluated up to its series, whose values are still in the store: metricData and metricDataJson read them. */
+export interface EvaluatedQuery {
+  totalCount: number;
+  resolution: string;
+  warnings: string[];
+  collections: EvaluatedCollection[];
+}
+
+interface EvaluatedCollection {
+  /** The collection's fields before `data`, in the order MetricSeriesCollection has them. */
+  head: Omit<MetricSeriesCollection, 'data'>;
+  timestamps: number[];
+  dimensionKeys: readonly string[];
+  /** What a slot's value is: the chain's `auto` at its end. */
+  output: Statistic;
+  series: WorkSeries[];
+  reading: Reading;
+}
+
+/** How a metric's stored series are read: the grid, the stored slots one read covers, the query's work count. */
+interface Reading {
+  grid: TimeGrid;
+  readCost: number;
+  slices: Slices;
+  pool: ColumnPool;
+}
+
+/**
+ * Plans and evaluates a query, pausing after each slice of work: a refusal (400, 404) or the evaluated query.
+ * Every metric of the selector is checked against the limits before anything is read, so a refused query costs
+ * nothing; series are then only tested for a point in the timeframe and arranged by the transformations, their
+ * values read when the answer is written (one series at a time: memory holds series, not points).
+ */
+export function* evaluateQuery(source: MetricSource, params: QueryParams, now: number): Sliced<ApiResponse | EvaluatedQuery> {
   const selectorText = params.metricSelector ?? '';
   if (selectorText.trim() === '') return constraintViolated('metricSelector', 'metricSelector: must not be empty; name at least one metric, e.g. my.metric:splitBy()');
   const unsupported = unsupportedParameter(params, ['entitySelector', 'mzSelector'], ', which has no entities: filter by dimension, e.g. :filter(eq("dt.entity.host","HOST-1"))');
@@ -168,37 +256,94 @@ export function queryMetrics(source: MetricSource, params: QueryParams, now: num
     if (!facts) return metricNotFound(source, expression.key);
     metrics.push(facts);
   }
-  const result: MetricSeriesCollection[] = [];
-  const warnings = new Set<string>();
-  let finest: TimeGrid | null = null;
+  const slices = new Slices();
+  const plans: Plan[] = [];
   for (const [index, expression] of expressions.entries()) {
-    const requested = resolutionFor(resolution.value, index);
-    const grid = planGrid(frame.value, requested, (time) => source.finestStep(time));
-    if (!grid.ok) return invalidParameter(grid);
-    const collection = evaluate(source, expression, metrics[index] as MetricFacts, grid.value, requested);
-    if ('error' in collection) return constraintViolated(collection.parameter, collection.error);
-    for (const warning of collection.warnings ?? []) warnings.add(warning);
-    result.push(collection);
-    if (!finest || resolutionRank(grid.value) < resolutionRank(finest)) finest = grid.value;
+    const plan = yield* planExpression(source, expression, metrics[index] as MetricFacts, frame.value, resolutionFor(resolution.value, index), slices);
+    if ('status' in plan) return plan;
+    plans.push(plan);
   }
-  const body: MetricData = {
+  const collections: EvaluatedCollection[] = [];
+  const warnings = new Set<string>();
+  for (const plan of plans) {
+    const collection = yield* evaluate(plan);
+    if ('status' in collection) return collection;
+    for (const warning of collection.head.warnings ?? []) warnings.add(warning);
+    collections.push(collection);
+  }
+  const finest = plans.map((plan) => plan.reading.grid).reduce((a, b) => (resolutionRank(b) < resolutionRank(a) ? b : a));
+  return {
     // A real tenant counts "primary entities" (DOC D6); the local tenant has none, so it counts the series.
-    totalCount: result.reduce((total, collection) => total + collection.data.length, 0),
-    nextPageKey: null,
+    totalCount: collections.reduce((total, collection) => total + collection.series.length, 0),
     // With several resolutions the response names the smallest (DOC D6).
-    resolution: !finest || finest.inf ? 'Inf' : formatStep(finest.step),
-    ...(warnings.size > 0 ? { warnings: [...warnings] } : {}),
-    result,
+    resolution: finest.inf ? 'Inf' : formatStep(finest.step),
+    warnings: [...warnings],
+    collections,
   };
-  return { status: 200, body };
 }
 
 const resolutionRank = (grid: TimeGrid): number => (grid.inf ? Infinity : grid.step);
 
-/** A series while transformations run: its dimensions and one statistic per slot (null: no point). */
+/**
+ * A series while transformations run. Its slots are not held: they are read when needed from its source (a
+ * stored series, the series merged into it, or none: `width` empty slots), then changed by its steps in order.
+ */
 interface WorkSeries {
   dimensions: Readonly<Record<string, string>>;
-  slots: (SlotStats | null)[];
+  source: { stored: SeriesReader } | { merged: WorkSeries[] } | { width: number };
+  steps: SlotStep[];
+}
+
+/** What a transformation does to one series' slots: each slot to one value, all slots to one, nulls to a value. */
+type SlotStep = { kind: 'aggregate'; statistic: Statistic } | { kind: 'fold' } | { kind: 'default'; value: number };
+
+/** A series' slots: read (or merged) from its source, with its steps applied. Taken from the pool: give them back. */
+function* slotsOf(series: WorkSeries, reading: Reading): Sliced<SlotColumns> {
+  const { source } = series;
+  const { pool } = reading;
+  let slots: SlotColumns;
+  if ('stored' in source) {
+    const { start, step, count } = reading.grid;
+    slots = pool.take(count);
+    source.stored.readColumns(start, step, count, slots);
+    if (reading.slices.spend(reading.readCost)) yield;
+  } else if ('merged' in source) {
+    let merged: SlotColumns | null = null;
+    for (const member of source.merged) {
+      const more = yield* slotsOf(member, reading);
+      if (merged) {
+        mergeInto(merged, more);
+        pool.give(more);
+      } else merged = more;
+      if (reading.slices.spend(more.length)) yield;
+    }
+    slots = merged ?? pool.take(0);
+  } else slots = pool.take(source.width);
+  for (const step of series.steps) slots = applyStep(slots, step, pool);
+  return slots;
+}
+
+/** Changes the slots by one step: in place, or (a fold) into other columns of the pool, giving these back. */
+function applyStep(slots: SlotColumns, step: SlotStep, pool: ColumnPool): SlotColumns {
+  switch (step.kind) {
+    case 'fold': {
+      const folded = pool.take(1);
+      mergeInto(folded, slots, true);
+      pool.give(slots);
+      return folded;
+    }
+    case 'aggregate':
+      for (let i = 0; i < slots.length; i++) {
+        // An aggregated slot holds its one value as a one-point statistic.
+        const value = statistic(slots, i, step.statistic);
+        if (value === null) slots.present[i] = 0;
+        else slots.set(i, value, value, value, 1);
+      }
+      return slots;
+    case 'default':
+      for (let i = 0; i < slots.length; i++) if (!slots.present[i]) slots.set(i, step.value, step.value, step.value, 1);
+      return slots;
+  }
 }
 
 interface Evaluation {
@@ -229,77 +374,158 @@ function resolveAggregation(aggregation: Aggregation, evaluation: Evaluation): S
   return evaluation.aggregated ? 'sum' : defaultAggregation(evaluation.type);
 }
 
-type Evaluated = MetricSeriesCollection | { error: string; parameter: string };
+/** One metric of the selector, planned: its grid, the series it reads, the transformations still to run. */
+interface Plan {
+  expression: MetricExpression;
+  evaluation: Evaluation;
+  reading: Reading;
+  /** The transformations after the filters the chain starts with, which were applied before reading. */
+  rest: readonly Transformation[];
+  /** Stored slots the plan reads: its series × reading.readCost. */
+  readPoints: number;
+}
 
-function evaluate(source: MetricSource, expression: MetricExpression, facts: MetricFacts, grid: TimeGrid, requested: Resolution): Evaluated {
-  const readers = [...source.series(facts.key)].slice(0, MAX_TUPLES);
-  const readPoints = readers.length * ((grid.count * grid.step) / source.finestStep(grid.start));
-  if (readPoints > MAX_READ_POINTS) {
-    const error = `from: ${expression.text} would read ${Math.round(readPoints).toLocaleString('en-US')} stored data points over this timeframe; at most ${MAX_READ_POINTS.toLocaleString('en-US')} are allowed: shorten the timeframe`;
-    return { error, parameter: 'from' };
-  }
+/**
+ * The grid, and the series a metric's chain reads: the filters it starts with look at dimensions only, so they
+ * run before anything is read and what they drop costs nothing (as a real tenant filters in its database). Of
+ * the rest, the first queryTuples are processed (DOC D6). Past the limit of points read: the 400, before reading.
+ */
+function* planExpression(source: MetricSource, expression: MetricExpression, facts: MetricFacts, frame: Timeframe, requested: Resolution, slices: Slices): Sliced<Plan | ApiResponse> {
+  const grid = planGrid(frame, requested, (time) => source.finestStep(time));
+  if (!grid.ok) return invalidParameter(grid);
+  const { start, step, count } = grid.value;
   const evaluation: Evaluation = {
     type: facts.type,
-    series: [],
+    series: [...source.series(facts.key)].map((stored) => ({ dimensions: stored.dimensions, source: { stored }, steps: [] })),
     dimensionKeys: facts.dimensionKeys,
     aggregated: false,
     folded: false,
     mergedAll: false,
-    slotCount: grid.count,
+    slotCount: count,
     warnings: new Set(),
   };
-  if (requested.kind === 'span' && grid.step > requested.ms) {
-    evaluation.warnings.add(`The resolution ${requested.text} is finer than the data kept from ${new Date(grid.start).toISOString()} on; ${formatStep(grid.step)} is used.`);
+  if (requested.kind === 'span' && step > requested.ms) {
+    evaluation.warnings.add(`The resolution ${requested.text} is finer than the data kept from ${new Date(start).toISOString()} on; ${formatStep(step)} is used.`);
   }
+  const leading = expression.transformations.findIndex((transformation) => transformation.kind !== 'filter');
+  const filters = leading < 0 ? expression.transformations.length : leading;
+  for (const filter of expression.transformations.slice(0, filters)) if (filter.kind === 'filter') yield* filterSeries(evaluation, filter.conditions, slices);
+  evaluation.series = evaluation.series.slice(0, TENANT.queryTuples);
+  const stored = source.finestStep(start);
+  const readCost = (count * step) / stored;
+  const readPoints = evaluation.series.length * readCost;
+  const limit = TENANT.queryDataPoints;
+  if (readPoints > limit) {
+    const what = `${evaluation.series.length.toLocaleString('en-US')} series × ${readCost.toLocaleString('en-US')} slots of ${formatStep(stored)}`;
+    const error = `from: ${expression.text.trim()} would read ${readPoints.toLocaleString('en-US')} stored data points (${what}); a query may read at most ${limit.toLocaleString('en-US')}: shorten the timeframe, or filter the series first (:filter right after the metric key)`;
+    return constraintViolated('from', error);
+  }
+  return { expression, evaluation, reading: { grid: grid.value, readCost, slices, pool: new ColumnPool() }, rest: expression.transformations.slice(filters), readPoints };
+}
+
+function* evaluate(plan: Plan): Sliced<EvaluatedCollection | ApiResponse> {
+  const { evaluation, reading, expression } = plan;
   // Only series with a point in the timeframe are part of the result, as in a real tenant.
-  for (const reader of readers) {
-    const slots = reader.read(grid.start, grid.step, grid.count);
-    if (slots.some((slot) => slot !== null)) evaluation.series.push({ dimensions: reader.dimensions, slots });
+  const { start, step, count } = reading.grid;
+  const scratch = reading.pool.take(count);
+  const present: WorkSeries[] = [];
+  for (const series of evaluation.series) {
+    if ('stored' in series.source && series.source.stored.readColumns(start, step, count, scratch)) present.push(series);
+    if (reading.slices.spend(reading.readCost)) yield;
   }
-  const tuples = evaluation.series.length;
-  for (const transformation of expression.transformations) {
-    const error = transform(evaluation, transformation);
-    if (error) return { error: `metricSelector: ${error}`, parameter: 'metricSelector' };
+  reading.pool.give(scratch);
+  evaluation.series = present;
+  const tuples = present.length;
+  for (const transformation of plan.rest) {
+    const error = yield* transform(evaluation, transformation, reading);
+    if (error) return constraintViolated('metricSelector', `metricSelector: ${error}`);
   }
-  const output = resolveAggregation('auto', evaluation);
-  const timestamps = evaluation.folded ? [gridEnd(grid)] : Array.from({ length: grid.count }, (_, i) => grid.start + (i + 1) * grid.step);
-  const data = evaluation.series.map((series): MetricSeries => {
-    const keys = evaluation.dimensionKeys.filter((key) => hasDimension(series.dimensions, key));
-    const values = keys.map((key) => series.dimensions[key] as string);
-    return {
-      dimensions: values,
-      dimensionMap: Object.fromEntries(keys.map((key, i) => [key, values[i] as string])),
-      timestamps: [...timestamps],
-      values: series.slots.map((slot) => slot && statistic(slot, output)),
-    };
-  });
+  const { grid } = reading;
   return {
-    metricId: expression.text.trim(),
-    dataPointCountRatio: (tuples * grid.count) / MAX_READ_POINTS,
-    dimensionCountRatio: tuples / MAX_TUPLES,
-    ...(evaluation.warnings.size > 0 ? { warnings: [...evaluation.warnings] } : {}),
-    data,
+    head: {
+      metricId: expression.text.trim(),
+      dataPointCountRatio: plan.readPoints / TENANT.queryDataPoints,
+      dimensionCountRatio: tuples / TENANT.queryTuples,
+      ...(evaluation.warnings.size > 0 ? { warnings: [...evaluation.warnings] } : {}),
+    },
+    timestamps: evaluation.folded ? [gridEnd(grid)] : Array.from({ length: grid.count }, (_, i) => grid.start + (i + 1) * grid.step),
+    dimensionKeys: evaluation.dimensionKeys,
+    output: resolveAggregation('auto', evaluation),
+    series: evaluation.series,
+    reading,
   };
 }
 
+/** A series as the answer lists it: its dimensions, and its values, read from the store now. */
+function* seriesParts(collection: EvaluatedCollection, series: WorkSeries): Sliced<Omit<MetricSeries, 'timestamps'>> {
+  const keys = collection.dimensionKeys.filter((key) => hasDimension(series.dimensions, key));
+  const dimensions = keys.map((key) => series.dimensions[key] as string);
+  const slots = yield* slotsOf(series, collection.reading);
+  const values = statistics(slots, collection.output);
+  collection.reading.pool.give(slots);
+  return { dimensions, dimensionMap: Object.fromEntries(keys.map((key, i) => [key, dimensions[i] as string])), values };
+}
+
+/** MetricData's fields before `result`. */
+const dataHead = (query: EvaluatedQuery): Omit<MetricData, 'result'> => ({
+  totalCount: query.totalCount,
+  nextPageKey: null,
+  resolution: query.resolution,
+  ...(query.warnings.length > 0 ? { warnings: query.warnings } : {}),
+});
+
+/** The whole MetricData body. */
+function* metricData(query: EvaluatedQuery): Sliced<MetricData> {
+  const result: MetricSeriesCollection[] = [];
+  for (const collection of query.collections) {
+    const data: MetricSeries[] = [];
+    for (const series of collection.series) {
+      const { dimensions, dimensionMap, values } = yield* seriesParts(collection, series);
+      data.push({ dimensions, dimensionMap, timestamps: [...collection.timestamps], values });
+    }
+    result.push({ ...collection.head, data });
+  }
+  return { ...dataHead(query), result };
+}
+
+/**
+ * The MetricData body as JSON text, character for character what JSON.stringify makes of metricData's, in pieces
+ * of about CHUNK_CHARS; `undefined` where a slice of work ended before a piece was full. Series are read one at a
+ * time as they are written, so memory holds a piece, never the answer (a string cannot pass ~512 MB).
+ */
+export function* metricDataJson(query: EvaluatedQuery): Generator<string | undefined, void> {
+  let text = `${JSON.stringify(dataHead(query)).slice(0, -1)},"result":[`;
+  for (const [c, collection] of query.collections.entries()) {
+    text += `${c > 0 ? ',' : ''}${JSON.stringify(collection.head).slice(0, -1)},"data":[`;
+    // The same for every series of the collection: written out once.
+    const timestamps = JSON.stringify(collection.timestamps);
+    for (const [s, series] of collection.series.entries()) {
+      const { dimensions, dimensionMap, values } = yield* seriesParts(collection, series);
+      text += `${s > 0 ? ',' : ''}{"dimensions":${JSON.stringify(dimensions)},"dimensionMap":${JSON.stringify(dimensionMap)},"timestamps":${timestamps},"values":${JSON.stringify(values)}}`;
+      if (text.length >= CHUNK_CHARS) {
+        yield text;
+        text = '';
+      }
+    }
+    text += ']}';
+  }
+  yield `${text}]}`;
+}
+
 /** Applies one transformation; returns an error message when the chain cannot be evaluated. */
-function transform(evaluation: Evaluation, transformation: Transformation): string | null {
+function* transform(evaluation: Evaluation, transformation: Transformation, reading: Reading): Sliced<string | null> {
   switch (transformation.kind) {
     case 'aggregation':
       aggregate(evaluation, resolveAggregation(transformation.aggregation, evaluation));
       return null;
-    case 'filter': {
-      const referenced: string[] = [];
-      for (const condition of transformation.conditions) collectDimensions(condition, referenced);
-      warnUnknownKeys(evaluation, referenced);
-      evaluation.series = evaluation.series.filter((series) => transformation.conditions.every((condition) => matches(condition, series.dimensions)));
+    case 'filter':
+      yield* filterSeries(evaluation, transformation.conditions, reading.slices);
       return null;
-    }
     case 'splitBy': {
       const keys = transformation.dimensions;
       warnUnknownKeys(evaluation, keys);
       // "Only metric series that have each of the specified dimensions are considered" (DOC D9).
-      regroup(evaluation, (dimensions) => (keys.every((key) => hasDimension(dimensions, key)) ? keys : null));
+      yield* regroup(evaluation, (dimensions) => (keys.every((key) => hasDimension(dimensions, key)) ? keys : null), reading.slices);
       evaluation.dimensionKeys = keys;
       evaluation.mergedAll = keys.length === 0;
       return null;
@@ -307,7 +533,7 @@ function transform(evaluation: Evaluation, transformation: Transformation): stri
     case 'merge': {
       warnUnknownKeys(evaluation, transformation.dimensions);
       const kept = evaluation.dimensionKeys.filter((key) => !transformation.dimensions.includes(key));
-      regroup(evaluation, (dimensions) => kept.filter((key) => hasDimension(dimensions, key)));
+      yield* regroup(evaluation, (dimensions) => kept.filter((key) => hasDimension(dimensions, key)), reading.slices);
       evaluation.dimensionKeys = kept;
       evaluation.mergedAll = false;
       return null;
@@ -315,7 +541,7 @@ function transform(evaluation: Evaluation, transformation: Transformation): stri
     case 'fold': {
       // "If an aggregation has been applied in the transformation chain before, the argument is ignored" (DOC D9).
       const then = transformation.aggregation && !evaluation.aggregated ? resolveAggregation(transformation.aggregation, evaluation) : null;
-      for (const series of evaluation.series) series.slots = [foldSlots(series.slots)];
+      for (const series of evaluation.series) series.steps.push({ kind: 'fold' });
       evaluation.folded = true;
       evaluation.slotCount = 1;
       if (then) aggregate(evaluation, then);
@@ -326,20 +552,27 @@ function transform(evaluation: Evaluation, transformation: Transformation): stri
       return null;
     case 'sort':
       for (const key of transformation.keys) if (key.kind === 'dimension') warnUnknownKeys(evaluation, [key.dimension]);
-      sortSeries(evaluation, transformation.keys);
+      yield* sortSeries(evaluation, transformation.keys, reading);
       return null;
     case 'default':
       return fillDefault(evaluation, transformation.value, transformation.always);
   }
 }
 
-function aggregate(evaluation: Evaluation, which: Statistic): void {
+function* filterSeries(evaluation: Evaluation, conditions: readonly Condition[], slices: Slices): Sliced<void> {
+  const referenced: string[] = [];
+  for (const condition of conditions) collectDimensions(condition, referenced);
+  warnUnknownKeys(evaluation, referenced);
+  const kept: WorkSeries[] = [];
   for (const series of evaluation.series) {
-    series.slots = series.slots.map((slot) => {
-      const value = slot && statistic(slot, which);
-      return value === null ? null : point(value);
-    });
+    if (conditions.every((condition) => matches(condition, series.dimensions))) kept.push(series);
+    if (slices.spend(SERIES_WORK)) yield;
   }
+  evaluation.series = kept;
+}
+
+function aggregate(evaluation: Evaluation, which: Statistic): void {
+  for (const series of evaluation.series) series.steps.push({ kind: 'aggregate', statistic: which });
   evaluation.aggregated = true;
 }
 
@@ -351,26 +584,27 @@ function aggregate(evaluation: Evaluation, which: Statistic): void {
 function fillDefault(evaluation: Evaluation, value: number, always: boolean): string | null {
   if (always && !evaluation.mergedAll) return ':default(x,always) is only valid right after an empty :splitBy()';
   if (!evaluation.aggregated) aggregate(evaluation, resolveAggregation('auto', evaluation));
-  for (const series of evaluation.series) series.slots = series.slots.map((slot) => slot ?? point(value));
+  for (const series of evaluation.series) series.steps.push({ kind: 'default', value });
   if (always && evaluation.series.length === 0) {
-    evaluation.series.push({ dimensions: {}, slots: Array.from({ length: evaluation.slotCount }, () => point(value)) });
+    evaluation.series.push({ dimensions: {}, source: { width: evaluation.slotCount }, steps: [{ kind: 'default', value }] });
   }
   return null;
 }
 
 /** Merges the series whose kept dimensions (keysOf; null: the series drops out) have the same values, exactly. */
-function regroup(evaluation: Evaluation, keysOf: (dimensions: Readonly<Record<string, string>>) => readonly string[] | null): void {
-  const groups = new Map<string, WorkSeries>();
+function* regroup(evaluation: Evaluation, keysOf: (dimensions: Readonly<Record<string, string>>) => readonly string[] | null, slices: Slices): Sliced<void> {
+  const groups = new Map<string, { dimensions: Record<string, string>; members: WorkSeries[] }>();
   for (const series of evaluation.series) {
+    if (slices.spend(SERIES_WORK)) yield;
     const keys = keysOf(series.dimensions);
     if (!keys) continue;
     const pairs = keys.map((key) => [key, series.dimensions[key] as string] as const);
     const id = JSON.stringify(pairs);
     const group = groups.get(id);
-    if (group) group.slots = mergeSlots(group.slots, series.slots);
-    else groups.set(id, { dimensions: Object.fromEntries(pairs), slots: series.slots });
+    if (group) group.members.push(series);
+    else groups.set(id, { dimensions: Object.fromEntries(pairs), members: [series] });
   }
-  evaluation.series = [...groups.values()];
+  evaluation.series = [...groups.values()].map(({ dimensions, members }) => ({ dimensions, source: { merged: members }, steps: [] }));
 }
 
 function warnUnknownKeys(evaluation: Evaluation, keys: readonly string[]): void {
@@ -412,14 +646,23 @@ function matches(condition: Condition, dimensions: Readonly<Record<string, strin
 }
 
 /** Stable: ties keep their order. Series without a value or without the dimension go last, either direction. */
-function sortSeries(evaluation: Evaluation, keys: readonly SortKey[]): void {
-  const scored = evaluation.series.map((series) => ({
-    series,
-    scores: keys.map((key) => (key.kind === 'value' ? statisticOrNull(foldSlots(series.slots), resolveAggregation(key.aggregation, evaluation)) : null)),
-  }));
+function* sortSeries(evaluation: Evaluation, keys: readonly SortKey[], reading: Reading): Sliced<void> {
+  const byValue = keys.some((key) => key.kind === 'value');
+  // Each series' sort keys, found once: its folded value per value key, its dimension's value per dimension key.
+  const scored: { series: WorkSeries; scores: (number | string | null | undefined)[] }[] = [];
+  for (const series of evaluation.series) {
+    const folded = byValue ? applyStep(yield* slotsOf(series, reading), { kind: 'fold' }, reading.pool) : null;
+    scored.push({
+      series,
+      scores: keys.map((key) => (key.kind === 'dimension' ? dimensionValue(series.dimensions, key.dimension) : folded && statistic(folded, 0, resolveAggregation(key.aggregation, evaluation)))),
+    });
+    if (folded) reading.pool.give(folded);
+    if (reading.slices.spend(SERIES_WORK)) yield;
+  }
   scored.sort((a, b) => {
     for (const [i, key] of keys.entries()) {
-      const order = key.kind === 'value' ? compareValues(a.scores[i] ?? null, b.scores[i] ?? null, key.descending) : compareDimensions(a.series, b.series, key);
+      const [x, y] = [a.scores[i], b.scores[i]];
+      const order = key.kind === 'value' ? compareValues(x as number | null, y as number | null, key.descending) : compareDimensions(x as string | undefined, y as string | undefined, key);
       if (order !== 0) return order;
     }
     return 0;
@@ -427,16 +670,12 @@ function sortSeries(evaluation: Evaluation, keys: readonly SortKey[]): void {
   evaluation.series = scored.map((entry) => entry.series);
 }
 
-const statisticOrNull = (stats: SlotStats | null, which: Statistic): number | null => stats && statistic(stats, which);
-
 function compareValues(a: number | null, b: number | null, descending: boolean): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
   return descending ? b - a : a - b;
 }
 
-function compareDimensions(a: WorkSeries, b: WorkSeries, key: Extract<SortKey, { kind: 'dimension' }>): number {
-  const x = dimensionValue(a.dimensions, key.dimension);
-  const y = dimensionValue(b.dimensions, key.dimension);
+function compareDimensions(x: string | undefined, y: string | undefined, key: Extract<SortKey, { kind: 'dimension' }>): number {
   if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1;
   const order = key.natural ? naturalCompare(x, y) : compareText(x, y);
   return key.descending ? -order : order;
@@ -756,21 +995,22 @@ export function v1Timeseries(source: MetricSource, identifier: string, body: unk
   const grid = planGrid(frame, total ? { kind: 'inf' } : DEFAULT_RESOLUTION, (time) => source.finestStep(time));
   if (!grid.ok) return invalidParameter(grid, 'PAYLOAD_BODY');
   const { start, step, count } = grid.value;
-  const merged = new Map<string, (SlotStats | null)[]>();
+  const merged = new Map<string, SlotColumns>();
   const entities: Record<string, string> = {};
   for (const reader of source.series(facts.key)) {
     const values = facts.dimensionKeys.filter((key) => hasDimension(reader.dimensions, key)).map((key) => reader.dimensions[key] as string);
     if (wanted && !values.some((value) => wanted.includes(value))) continue;
-    const slots = reader.read(start, step, count);
-    if (!slots.some((slot) => slot !== null)) continue;
+    const slots = new SlotColumns(count);
+    if (!reader.readColumns(start, step, count, slots)) continue;
     const id = values.join(', ');
     const earlier = merged.get(id);
-    merged.set(id, earlier ? mergeSlots(earlier, slots) : slots);
+    if (earlier) mergeInto(earlier, slots);
+    else merged.set(id, slots);
     for (const value of values) entities[value] = value;
   }
   const which = V1_AGGREGATIONS[aggregationType] as Statistic;
   const dataPoints: Record<string, [number, number | null][]> = {};
-  for (const [id, slots] of merged) dataPoints[id] = slots.map((slot, i) => [start + i * step, statisticOrNull(slot, which)]);
+  for (const [id, slots] of merged) dataPoints[id] = statistics(slots, which).map((value, i) => [start + i * step, value]);
   const answer: V1TimeseriesResult = {
     result: { timeseriesId: facts.key, unit: facts.unit ?? 'Unspecified', resolutionInMillisUTC: step, aggregationType, dataPoints, entities },
   };

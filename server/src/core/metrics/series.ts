@@ -12,6 +12,49 @@ export interface SlotStats {
   count: number;
 }
 
+/**
+ * Consecutive slots summarised column by column, with no object per slot: what a query reads a series into.
+ * `present[i]` is 0 where slot i holds no point (and its other columns mean nothing).
+ */
+export class SlotColumns {
+  readonly present: Uint8Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  readonly sum: Float64Array;
+  readonly count: Float64Array;
+
+  constructor(readonly length: number) {
+    this.present = new Uint8Array(length);
+    this.min = new Float64Array(length);
+    this.max = new Float64Array(length);
+    this.sum = new Float64Array(length);
+    this.count = new Float64Array(length);
+  }
+
+  /** Slot i as a statistic, or null. */
+  stats(i: number): SlotStats | null {
+    return this.present[i] ? { min: this.min[i] as number, max: this.max[i] as number, sum: this.sum[i] as number, count: this.count[i] as number } : null;
+  }
+
+  /** Slot i holds this statistic from now on. */
+  set(i: number, min: number, max: number, sum: number, count: number): void {
+    this.present[i] = 1;
+    this.min[i] = min;
+    this.max[i] = max;
+    this.sum[i] = sum;
+    this.count[i] = count;
+  }
+
+  /** Adds a statistic to slot i: the smaller min, the larger max, the sums and counts added. */
+  merge(i: number, min: number, max: number, sum: number, count: number): void {
+    if (!this.present[i]) return this.set(i, min, max, sum, count);
+    this.min[i] = Math.min(this.min[i] as number, min);
+    this.max[i] = Math.max(this.max[i] as number, max);
+    this.sum[i] = (this.sum[i] as number) + sum;
+    this.count[i] = (this.count[i] as number) + count;
+  }
+}
+
 export type PayloadType = 'gauge' | 'count';
 
 /** What the tenant knows of a metric: its stored key (with `.count`/`.gauge` suffix), type and metadata. */
@@ -38,6 +81,11 @@ export interface SeriesReader {
    * be multiples of the store's step for that time (finestStep).
    */
   read(from: number, step: number, count: number): (SlotStats | null)[];
+  /**
+   * The same slots into `into` (its first `count`), with no object per slot: the query engine's read. Returns
+   * whether any of them holds a point.
+   */
+  readColumns(from: number, step: number, count: number, into: SlotColumns): boolean;
 }
 
 export interface MetricSource {

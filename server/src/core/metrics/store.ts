@@ -8,7 +8,7 @@
  * amount of data (a week at one point a minute for 10,000 series: 146.8 MB, bench/TENANT-MEMORY.md). Older data is only kept at the coarser step, as a
  * real tenant lowers resolution with age.
  */
-import type { MetricFacts, MetricSource, PayloadType, SeriesReader, SlotStats } from './series.ts';
+import { SlotColumns, type MetricFacts, type MetricSource, type PayloadType, type SeriesReader, type SlotStats } from './series.ts';
 
 export interface StoreOptions {
   /** At most this many series in all; a point of a new series past it is refused (`'series-limit'`). */
@@ -132,24 +132,26 @@ class SlotRing {
     return last;
   }
 
-  /** The slots of [from, from + step·count) in steps of `step` (a multiple of this ring's), merged. */
-  read(from: number, step: number, count: number): (SlotStats | null)[] {
-    const out: (SlotStats | null)[] = new Array<SlotStats | null>(count).fill(null);
+  /**
+   * The slots of [from, from + step·count) in steps of `step` (a multiple of this ring's), merged, into `into`;
+   * whether any holds a point.
+   */
+  readColumns(from: number, step: number, count: number, into: SlotColumns): boolean {
     const per = step / this.step;
     const first = from / this.step;
+    let any = false;
     for (let i = 0; i < count; i++) {
-      let merged: SlotStats | null = null;
+      into.present[i] = 0;
       for (let j = 0; j < per; j++) {
         const slot = first + i * per + j;
         if (!(slot >= 0 && slot < MAX_SLOT)) continue;
         const at = slot % this.size;
         if (this.tags[at] !== slot + 1) continue;
-        const s = { min: this.min[at] as number, max: this.max[at] as number, sum: this.sum[at] as number, count: this.count[at] as number };
-        merged = merged === null ? s : mergeStats(merged, s);
+        into.merge(i, this.min[at] as number, this.max[at] as number, this.sum[at] as number, this.count[at] as number);
+        any = true;
       }
-      out[i] = merged;
     }
-    return out;
+    return any;
   }
 }
 
@@ -158,10 +160,6 @@ const MAX_SLOT = 0x7fff_fffe;
 
 /** Numbers per slot in `SlotRing.occupied`: slot number, min, max, sum, count. */
 export const SLOT_FIELDS = 5;
-
-export function mergeStats(a: SlotStats, b: SlotStats): SlotStats {
-  return { min: Math.min(a.min, b.min), max: Math.max(a.max, b.max), sum: a.sum + b.sum, count: a.count + b.count };
-}
 
 class StoredSeries implements SeriesReader {
   readonly fine: SlotRing;
@@ -176,8 +174,14 @@ class StoredSeries implements SeriesReader {
   }
 
   read(from: number, step: number, count: number): (SlotStats | null)[] {
+    const columns = new SlotColumns(count);
+    this.readColumns(from, step, count, columns);
+    return Array.from({ length: count }, (_, i) => columns.stats(i));
+  }
+
+  readColumns(from: number, step: number, count: number, into: SlotColumns): boolean {
     const ring = step % this.coarse.step === 0 && from % this.coarse.step === 0 && step >= this.coarse.step ? this.coarse : this.fine;
-    return ring.read(from, step, count);
+    return ring.readColumns(from, step, count, into);
   }
 }
 

@@ -3,6 +3,7 @@
  * and the grid of time slots a query reads. Pure: the caller passes `now`; a bad value comes back as data naming
  * its parameter, never as an exception.
  */
+import { TENANT } from '../rules.ts';
 
 /** A parameter as it arrives from a query string: absent, or text. */
 export type Param = string | null | undefined;
@@ -214,9 +215,6 @@ export interface TimeGrid {
   inf: boolean;
 }
 
-/** At most this many points per series (PROTOCOL §7.1: 10 080 points per tuple). */
-const MAX_POINTS_PER_SERIES = 10_080;
-
 /**
  * The slots a query reads. The step is the smallest multiple of the store's finest step for that time that
  * gives at most the requested points (or that covers the requested span); slots align on multiples of the step,
@@ -232,8 +230,8 @@ export function planGrid(frame: Timeframe, resolution: Resolution, finestStep: (
     base = older;
     grid = gridWith(frame, resolution, base);
   }
-  if (grid.count > MAX_POINTS_PER_SERIES) {
-    const message = `resolution: ${grid.count} points per series (a step of ${formatStep(grid.step)} over the timeframe); at most ${MAX_POINTS_PER_SERIES} are allowed: use a coarser resolution or a shorter timeframe`;
+  if (grid.count > TENANT.queryPointsPerTuple) {
+    const message = `resolution: ${grid.count} points per series (a step of ${formatStep(grid.step)} over the timeframe); at most ${TENANT.queryPointsPerTuple} are allowed: use a coarser resolution or a shorter timeframe`;
     return { ok: false, parameter: 'resolution', message };
   }
   return { ok: true, value: grid };
