@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { reportHeader } from './report-header.ts';
+import { reportHeader, runBenchmark, writeReport } from './report-header.ts';
 import { join, resolve } from 'node:path';
 import { CONCURRENCY, generateSummaries, median, rawPush, startTenant } from './tenant-load.ts';
 
@@ -79,11 +79,7 @@ async function main(): Promise<void> {
     `Raw runs (ms): ${raw.map((x) => x.toFixed(0)).join(', ')}. CLI runs (ms): ${cli.map((x) => x.toFixed(0)).join(', ')}.`,
     '',
   ].join('\n');
-  writeFileSync(RESULTS, markdown);
-  process.stdout.write(markdown + `\nWritten to ${RESULTS}\n`);
+  writeReport(RESULTS, markdown);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
-});
+runBenchmark(main);

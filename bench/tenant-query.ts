@@ -11,13 +11,13 @@
  * measured in the same run, on the same machine load. Memory figures read /proc (Linux).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Client } from 'undici';
-import { reportHeader } from './report-header.ts';
+import { reportHeader, runBenchmark, writeReport } from './report-header.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RESULTS = join(ROOT, 'bench', 'TENANT-QUERY.md');
@@ -244,11 +244,7 @@ async function main(): Promise<void> {
       ];
     }),
   ].join('\n');
-  writeFileSync(RESULTS, markdown);
-  process.stdout.write(markdown + `\nWritten to ${RESULTS}\n`);
+  writeReport(RESULTS, markdown);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  process.exitCode = 1;
-});
+runBenchmark(main);

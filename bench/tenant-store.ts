@@ -16,12 +16,12 @@
  *    measured on 1 M records and scaled.
  */
 import { execFileSync, execSync } from 'node:child_process';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MetricStore, type StoredPoint } from '../server/src/core/metrics/store.ts';
 import { DataFile } from '../server/src/tenant/data-file.ts';
-import { reportHeader } from './report-header.ts';
+import { reportHeader, runBenchmark, writeReport } from './report-header.ts';
 import { generateSummaries, median, rawPush, startTenant } from './tenant-load.ts';
 
 /** The last commit whose local tenant appended every point to a JSON-lines file. */
@@ -189,11 +189,7 @@ async function main(): Promise<void> {
     `Target: a start after such a week in ≤ 2,000 ms: ${Math.max(median(w.snapshotStarts), median(w.loggedStarts)) <= 2_000 ? '**met**' : '**missed**'}. The file's size is bounded by series × slots: it does not grow with time.`,
     '',
   ].join('\n');
-  writeFileSync(RESULTS, markdown);
-  process.stdout.write(markdown + `\nWritten to ${RESULTS}\n`);
+  writeReport(RESULTS, markdown);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
-});
+runBenchmark(main);
