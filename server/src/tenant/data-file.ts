@@ -227,7 +227,8 @@ function isV1Line(text: string): boolean {
 async function restore(handle: FileHandle, store: MetricStore, now: number, report: LoadReport): Promise<{ end: number; snapshotBytes: number }> {
   const window = readWindow(now, store.retentionMs);
   const reader = new FrameReader(handle, (await handle.stat()).size);
-  let steps: { fine: number; coarse: number } | null = null;
+  // The store's steps unless the header says otherwise: a damaged header must not cost the snapshot.
+  let steps: { fine: number; coarse: number } | null = { fine: store.limits.fineStepMs, coarse: store.limits.coarseStepMs };
   let snapshotBytes = MAGIC.length;
   let position = MAGIC.length;
   for (;;) {
@@ -260,7 +261,10 @@ async function restore(handle: FileHandle, store: MetricStore, now: number, repo
       continue;
     }
     const value = parseJson(payload);
-    if (kind === Kind.Header) steps = readSteps(value, store);
+    if (kind === Kind.Header) {
+      steps = readSteps(value, store);
+      if (!steps) damage(report, 'a header with ring steps other than this version keeps: the snapshot\'s series cannot be read');
+    }
     else if (kind === Kind.Metric) {
       const metric = readMetricSnapshot(value);
       if (metric) {
@@ -272,7 +276,7 @@ async function restore(handle: FileHandle, store: MetricStore, now: number, repo
   return { end: reader.size, snapshotBytes };
 }
 
-/** The ring steps a file was written with; slots convert when they are the store's, else the series are refused. */
+/** The ring steps a file was written with, when they are the store's (the only ones written so far); else null. */
 function readSteps(value: unknown, store: MetricStore): { fine: number; coarse: number } | null {
   const v = value as { fineStepMs?: unknown; coarseStepMs?: unknown } | null;
   return v?.fineStepMs === store.limits.fineStepMs && v.coarseStepMs === store.limits.coarseStepMs ? { fine: v.fineStepMs, coarse: v.coarseStepMs } : null;
