@@ -331,7 +331,8 @@ function send(res: ServerResponse, answer: Answer): void {
   // an endless chunked upload is never: the answer closes the connection instead (Node ends and destroys it once
   // the response ends), after a lingering wait, so a client still writing reads the answer rather than a reset.
   headers.Connection = 'close';
-  headers['Content-Length'] = String(Buffer.byteLength(payload));
+  // The answer is written now and ended later: its length must be stated (a 204 states none).
+  if (answer.status !== 204) headers['Content-Length'] = String(Buffer.byteLength(payload));
   res.writeHead(answer.status, headers);
   res.write(payload);
   endAfterLinger(res);
