@@ -2,7 +2,7 @@
  * Semantic checks of one parsed line: keys, dimensions, values, payloads, numbers, timestamps, metadata.
  * File-level checks (types across lines, metadata repeats, cardinality, request limits) live in lint.ts.
  */
-import { LIMITS, type Limits, type RuleArgs } from './rules.ts';
+import { FINDINGS_PER_KIND, LIMITS, type Limits, type RuleArgs } from './rules.ts';
 import { problem, type Problem } from './problems.ts';
 import { formatNumber, readNumber } from './numbers.ts';
 import type { DataLine, KeyValueNode, MetadataLine, Payload, SummaryField, Token } from './parse.ts';
@@ -35,9 +35,6 @@ export function checkDataLine(line: DataLine, limits: Limits): Problem[] {
   return problems;
 }
 
-/** At most this many findings of one kind in one key or value: past it, more of the same only adds noise. */
-const MAX_FINDINGS_PER_PART = 5;
-
 function checkMetricKey(key: Token, limits: Limits, problems: Problem[]): void {
   const s = key.text;
   const n = s.length;
@@ -57,16 +54,16 @@ function checkMetricKey(key: Token, limits: Limits, problems: Problem[]): void {
     const c = j < n ? s.charCodeAt(j) : -1;
     const valid = c === -1 || c === DOT || isMetricKeyChar(c);
     if (badRun >= 0 && valid) {
-      if (runs++ < MAX_FINDINGS_PER_PART) problems.push(problem('MK003', at + badRun, at + j, { chars: s.slice(badRun, j), space: false }));
+      if (runs++ < FINDINGS_PER_KIND) problems.push(problem('MK003', at + badRun, at + j, { chars: s.slice(badRun, j), space: false }));
       badRun = -1;
     } else if (badRun < 0 && !valid) badRun = j;
     if (c === -1) break;
     if (c === DOT) {
-      if (sectionStart && sections++ < MAX_FINDINGS_PER_PART) problems.push(problem('MK005', at + j, at + j + 1, { where: j === 0 ? 'leading' : 'empty' }));
+      if (sectionStart && sections++ < FINDINGS_PER_KIND) problems.push(problem('MK005', at + j, at + j + 1, { where: j === 0 ? 'leading' : 'empty' }));
       sectionStart = true;
       continue;
     }
-    if (sectionStart && j > 0 && (c === DASH || isDigit(c)) && sections++ < MAX_FINDINGS_PER_PART) {
+    if (sectionStart && j > 0 && (c === DASH || isDigit(c)) && sections++ < FINDINGS_PER_KIND) {
       if (c === DASH) problems.push(problem('MK004', at + j, at + j + 1, {}));
       else {
         const dot = s.indexOf('.', j);
@@ -155,18 +152,18 @@ function checkDimensionKey(dim: KeyValueNode, limits: Limits, problems: Problem[
       const upper = isUpperRun(s, badRun, j);
       onlyUpper &&= upper;
       runs ??= [];
-      if (runs.length < MAX_FINDINGS_PER_PART) runs.push([badRun, j, upper]);
+      if (runs.length < FINDINGS_PER_KIND) runs.push([badRun, j, upper]);
       badRun = -1;
     } else if (badRun < 0 && !valid) badRun = j;
     if (c === -1) break;
     if (c === DOT) {
-      if ((sectionStart || j === n - 1) && sections++ < MAX_FINDINGS_PER_PART) {
+      if ((sectionStart || j === n - 1) && sections++ < FINDINGS_PER_KIND) {
         problems.push(problem('DK001', at + j, at + j + 1, { chars: '.', lowercase: false, empty: 'section' }));
       }
       sectionStart = true;
       continue;
     }
-    if (sectionStart && (isDigit(c) || c === DASH || c === COLON) && sections++ < MAX_FINDINGS_PER_PART) {
+    if (sectionStart && (isDigit(c) || c === DASH || c === COLON) && sections++ < FINDINGS_PER_KIND) {
       problems.push(problem('DK002', at + j, at + j + 1, { char: s[j] as string }));
     }
     sectionStart = false;
@@ -210,7 +207,7 @@ function checkDimensionValue(line: string, dim: KeyValueNode, limits: Limits, pr
   if (!CONTROL.test(text)) return;
   CONTROL_RUN.lastIndex = 0;
   let runs = 0;
-  for (let m = CONTROL_RUN.exec(text); m && runs < MAX_FINDINGS_PER_PART; m = CONTROL_RUN.exec(text), runs++) {
+  for (let m = CONTROL_RUN.exec(text); m && runs < FINDINGS_PER_KIND; m = CONTROL_RUN.exec(text), runs++) {
     const cp = text.codePointAt(m.index) as number;
     const codePoint = 'U+' + cp.toString(16).toUpperCase().padStart(4, '0');
     problems.push(problem('DV006', rawOffsetOfChar(line, dim, m.index), rawOffsetOfChar(line, dim, m.index + m[0].length), { codePoint }));
@@ -278,7 +275,7 @@ function checkSummary(span: { start: number; end: number }, fields: SummaryField
   // Bounded like every per-part finding: a payload of 10,000 `min=` fields is one mistake.
   let reported = 0;
   const report = (start: number, end: number, args: RuleArgs<'PL003'>) => {
-    if (reported++ < MAX_FINDINGS_PER_PART) problems.push(problem('PL003', start, end, args));
+    if (reported++ < FINDINGS_PER_KIND) problems.push(problem('PL003', start, end, args));
   };
   for (let f = 0; f < fields.length; f++) {
     const field = fields[f] as SummaryField;

@@ -7,7 +7,7 @@ import { parseLine, type DataLine, type KeyValueNode, type ParsedLine, type Toke
 import { checkDataLine, checkMetadataLine, checkTimestampWindow, isOutsideWindow, storedKey } from './check.ts';
 import { CleanLineMatcher, CleanPrefixTable } from './fast-path.ts';
 import { problem, type Diagnostic, type Problem } from './problems.ts';
-import { LIMITS, RULES, type Limits, type RuleCode, type Severity, type SeveritySetting } from './rules.ts';
+import { FINDINGS_PER_KIND, LIMITS, moreOfKind, RULES, type Limits, type RuleCode, type Severity, type SeveritySetting } from './rules.ts';
 
 export interface LintOptions {
   /** Epoch milliseconds to check timestamps against; null switches the timestamp window (TS003) off. */
@@ -324,7 +324,7 @@ export function lineFacts(parsed: ParsedLine, length: number, bytes: number, lim
   const replacement = text.indexOf('\uFFFD');
   if (replacement >= 0) problems.push(problem('LN006', replacement, replacement + 1, {}));
   const key = parsed.key;
-  const facts: LineFacts = { kind: parsed.kind, problems, key: key.text, keyStart: key.start, keyEnd: key.end, bytes, metadataKey: null, use: null, timestamp: null };
+  const facts: LineFacts = { kind: parsed.kind, problems: capPerKind(problems), key: key.text, keyStart: key.start, keyEnd: key.end, bytes, metadataKey: null, use: null, timestamp: null };
   if (parsed.kind === 'metadata') {
     const type = parsed.type?.text;
     if (type === 'gauge' || type === 'count') facts.metadataKey = storedKey(key.text, type);
@@ -333,6 +333,33 @@ export function lineFacts(parsed: ParsedLine, length: number, bytes: number, lim
     if (parsed.timestamp && !problems.some((p) => p.code === 'TS001')) facts.timestamp = parsed.timestamp;
   }
   return facts;
+}
+
+/**
+ * A line's findings with at most FINDINGS_PER_KIND of each code, the first in column order; the last one shown of
+ * a code that had more says how many (moreOfKind). The parts of a line cap their own findings (a key, a value, a
+ * payload); this bounds what the repeated parts add up to: properties, dimensions, separators.
+ */
+function capPerKind(problems: Problem[]): Problem[] {
+  if (problems.length <= FINDINGS_PER_KIND) return problems;
+  const counts = new Map<RuleCode, number>();
+  let over = false;
+  for (const p of problems) {
+    const count = (counts.get(p.code) ?? 0) + 1;
+    counts.set(p.code, count);
+    over ||= count > FINDINGS_PER_KIND;
+  }
+  if (!over) return problems;
+  const shown = new Map<RuleCode, number>();
+  const kept: Problem[] = [];
+  for (const p of [...problems].sort((a, b) => a.start - b.start)) {
+    const n = (shown.get(p.code) ?? 0) + 1;
+    shown.set(p.code, n);
+    if (n > FINDINGS_PER_KIND) continue;
+    const more = (counts.get(p.code) as number) - n;
+    kept.push(n === FINDINGS_PER_KIND && more > 0 ? { ...p, message: `${p.message} ${moreOfKind(more)}` } : p);
+  }
+  return kept;
 }
 
 const OTHER_LINE: LineFacts = Object.freeze({ kind: 'other', problems: [], key: '', keyStart: 0, keyEnd: 0, bytes: 0, metadataKey: null, use: null, timestamp: null });

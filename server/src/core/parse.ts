@@ -8,6 +8,7 @@
  * starting with `#` is a metadata line.
  */
 import { problem, type Problem } from './problems.ts';
+import { FINDINGS_PER_KIND } from './rules.ts';
 
 export interface Span {
   start: number;
@@ -132,9 +133,6 @@ function readTokens(s: string, i: number, problems: Problem[]): Token[] {
   return tokens;
 }
 
-/** At most this many DK008 (or MD001 property) findings per line. */
-const MAX_MISSING_VALUES = 5;
-
 interface KeyValueList {
   nodes: KeyValueNode[];
   end: number;
@@ -174,7 +172,7 @@ function readKeyValues(s: string, i: number, metadata: boolean, problems: Proble
       // An empty pair (`,,`, a trailing `,`) is marked on the comma before it.
       const start = key.text === '' ? Math.max(0, keyStart - 1) : keyStart;
       const end = key.text === '' ? start + 1 : i;
-      if (missingValues++ < MAX_MISSING_VALUES) {
+      if (missingValues++ < FINDINGS_PER_KIND) {
         if (metadata) problems.push(problem('MD001', start, end, { problem: key.text === '' ? 'empty-property' : 'property' }));
         else problems.push(problem('DK008', start, end, { key: key.text }));
       }

@@ -54,6 +54,18 @@ export const LIMITS = {
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number };
 
+/**
+ * At most this many findings of one kind (one code) on one line, however often the line repeats a part or a part
+ * repeats a mistake: 200,000 properties with the same mistake are one mistake, and output and time stay bounded
+ * on any input. Not a tenant limit, so not a setting. Where a whole line's findings of a kind are cut, the last
+ * one shown says how many more there were (moreOfKind).
+ */
+export const FINDINGS_PER_KIND = 5;
+
+/** What the last finding of a kind shown on a line adds to its message when `more` of that kind were left out. */
+export const moreOfKind = (more: number): string =>
+  `(… and ${more.toLocaleString('en-US')} more like it on this line: a line shows ${FINDINGS_PER_KIND} findings of a kind.)`;
+
 interface RuleSpec<A> {
   title: string;
   severity: Severity;

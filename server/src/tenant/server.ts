@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MIMEType } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { admitIngest, applyRecords, checkIngest, type IngestAnswer, type IngestEndpoint } from '../core/metrics/ingest.ts';
 import { describeMetric, evaluateQuery, listMetrics, metricDataJson, v1Timeseries, type QueryParams } from '../core/metrics/query.ts';
@@ -178,8 +179,8 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       const endpoint: IngestEndpoint = path === '/metrics/ingest' ? 'oneagent' : 'api';
       const denied = endpoint === 'api' ? authorize(req, url, 'metrics.ingest') : null;
       if (denied) return (await discardBody(req), denied);
-      const type = req.headers['content-type'];
-      if (type !== undefined && !/^text\/plain\b/i.test(type)) return errorEnvelope(415, `Unsupported content type ${type}; send text/plain; charset=utf-8`);
+      const unsupported = unsupportedIngestBody(req);
+      if (unsupported) return (await discardBody(req), unsupported);
       const body = await readBody(req, LIMITS.requestMaxBytes);
       if (body === 'too-large') return errorEnvelope(413, `Payload too large: the limit is ${LIMITS.requestMaxBytes.toLocaleString('en-US')} bytes`);
       const now = clock();
@@ -269,14 +270,59 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
 }
 
 /**
+ * How much of a body the tenant reads and drops when it will not serve the request (401, 403, 404, 413, 415, an
+ * injected fault), so a client that sent a whole batch gets the answer on a connection it can reuse: one
+ * request's worth. Past it the tenant stops reading, and send() closes the connection after the answer: an
+ * endless chunked body is not read forever.
+ */
+const DRAIN_MAX_BYTES = LIMITS.requestMaxBytes;
+
+/** What the ingest API is sent (DOC D2, the OpenAPI spec's one request content type; every client, PROTOCOL §6.1). */
+const SEND_TEXT_PLAIN = 'send text/plain; charset=utf-8';
+
+/**
+ * 415 for an ingest body the tenant would have to guess at, or null:
+ * - the media type is parsed (WHATWG MIME: case, parameters, quotes), so `text/plain-evil` is not `text/plain`;
+ * - no Content-Type: every client sends one (PROTOCOL §6.1) and what a real tenant does without it is unobserved,
+ *   so the local tenant takes the strict reading and names the header to send;
+ * - a charset other than UTF-8: the lines are read as UTF-8, and a Latin-1 `é` read so would be stored wrongly;
+ * - a Content-Encoding other than identity (RFC 9110 §8.4: 415, and Accept-Encoding says what is taken): the
+ *   ingest API documents no compressed bodies (DOC D2 and its OpenAPI spec: `text/plain; charset=utf-8` only),
+ *   and no client of the line protocol compresses (Telegraf, Micrometer, the OpenTelemetry Collector's exporter),
+ *   while Dynatrace documents gzip for its OTLP endpoints alone. Nothing is inflated: a gzip bomb costs nothing.
+ */
+function unsupportedIngestBody(req: IncomingMessage): Answer | null {
+  const type = req.headers['content-type'];
+  if (type === undefined) return errorEnvelope(415, `The request has no Content-Type; ${SEND_TEXT_PLAIN}`);
+  let media: MIMEType | null = null;
+  try {
+    media = new MIMEType(type);
+  } catch {
+    // Not a media type at all: refused below like any other.
+  }
+  if (media?.essence !== 'text/plain') return errorEnvelope(415, `Unsupported content type ${type}; ${SEND_TEXT_PLAIN}`);
+  const charset = media.params.get('charset');
+  if (charset !== null && charset.toLowerCase() !== 'utf-8') return errorEnvelope(415, `Unsupported charset ${charset}: the lines are read as UTF-8; ${SEND_TEXT_PLAIN}`);
+  const codings = (req.headers['content-encoding'] ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  if (codings.length === 0) return null;
+  const refused = errorEnvelope(415, `Content-Encoding ${codings.join(', ')} is not supported: the metrics ingest API takes the lines uncompressed; ${SEND_TEXT_PLAIN}`);
+  return { ...refused, headers: { 'Accept-Encoding': 'identity' } };
+}
+
+/**
  * The request's body as UTF-8 text (invalid bytes become U+FFFD), or 'too-large' past `limit` bytes: then the
- * rest is read and dropped, so the answer can still be sent on the same connection.
+ * rest is read and dropped up to DRAIN_MAX_BYTES more (discardBody), and a body declared longer than that is not
+ * read at all.
  */
 function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-large'> {
   return new Promise((resolve, reject) => {
-    if (Number(req.headers['content-length']) > limit) {
-      req.resume();
-      resolve('too-large');
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) {
+      if (declared - limit > DRAIN_MAX_BYTES) resolve('too-large');
+      else void discardBody(req).then(() => resolve('too-large'));
       return;
     }
     const chunks: Buffer[] = [];
@@ -287,22 +333,34 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-la
       else {
         chunks.length = 0;
         req.off('data', onData);
-        req.resume();
-        resolve('too-large');
+        req.off('end', onEnd);
+        void discardBody(req).then(() => resolve('too-large'));
       }
     };
+    const onEnd = () => resolve(new TextDecoder().decode(Buffer.concat(chunks)));
     req.on('data', onData);
-    req.once('end', () => resolve(new TextDecoder().decode(Buffer.concat(chunks))));
+    req.once('end', onEnd);
     req.once('error', reject);
   });
 }
 
-/** Reads and drops a body the request will not be served for, so the connection stays usable. */
+/**
+ * Reads and drops a body the request will not be served for, so the connection stays usable; past
+ * DRAIN_MAX_BYTES it stops reading and resolves, and the answer then closes the connection (send).
+ */
 function discardBody(req: IncomingMessage): Promise<void> {
   return new Promise((resolve) => {
+    let dropped = 0;
+    const onData = (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped <= DRAIN_MAX_BYTES) return;
+      req.off('data', onData);
+      req.pause();
+      resolve();
+    };
+    req.on('data', onData);
     req.once('end', resolve);
     req.once('close', resolve);
-    req.resume();
   });
 }
 
@@ -331,8 +389,39 @@ function send(res: ServerResponse, answer: Answer): void {
     payload = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = typeof answer.body === 'string' ? 'text/plain; charset=utf-8' : JSON_TYPE;
   }
+  if (res.req.complete) {
+    res.writeHead(answer.status, headers);
+    res.end(payload);
+    return;
+  }
+  // A body left unread (past the drain bound, or never read) would be read to its end after the answer, which for
+  // an endless chunked upload is never: the answer closes the connection instead (Node ends and destroys it once
+  // the response ends), after a lingering wait, so a client still writing reads the answer rather than a reset.
+  headers.Connection = 'close';
+  // The answer is written now and ended later: its length must be stated (a 204 states none).
+  if (answer.status !== 204) headers['Content-Length'] = String(Buffer.byteLength(payload));
   res.writeHead(answer.status, headers);
-  res.end(payload);
+  res.write(payload);
+  endAfterLinger(res);
+}
+
+/**
+ * How long an answer that closes its connection lingers, reading and dropping what the client still sends: a
+ * client writing as fast as loopback allows has sent megabytes before it reads the answer, so time is the bound.
+ */
+const LINGER_MS = 1_000;
+
+/** Ends a response whose body is already written once the client has stopped sending, or after LINGER_MS. */
+function endAfterLinger(res: ServerResponse): void {
+  const req = res.req;
+  const end = () => {
+    clearTimeout(timer);
+    if (!res.writableEnded) res.end();
+  };
+  const timer = setTimeout(end, LINGER_MS);
+  req.once('end', end);
+  req.once('close', end);
+  req.resume();
 }
 
 /** The data file's start-up findings, one line each, for the log. */
