@@ -141,7 +141,7 @@ export class DataFile {
       await this.handle.truncate(this.end);
       this.tailDirty = false;
     }
-    const frame = encodeFrame(Kind.Batch, Buffer.from(JSON.stringify(batchValue(at, records))));
+    const frame = encodeFrame(Kind.Batch, JSON.stringify(batchValue(at, records)));
     try {
       await writeAll(this.handle, frame, this.end);
     } catch (error) {
@@ -416,13 +416,16 @@ export async function readLog(path: string): Promise<StoredRecord[]> {
 
 // ------------------------------------------------------------------------------------------------ writing
 
-function encodeFrame(kind: Kind, payload: Buffer): Buffer {
-  const frame = Buffer.alloc(HEAD + align(payload.length));
+/** A frame around `payload`; text is encoded straight into the frame (a batch's JSON is most of what is written). */
+function encodeFrame(kind: Kind, payload: Buffer | string): Buffer {
+  const length = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+  const frame = Buffer.alloc(HEAD + align(length));
   MARK.copy(frame, 0);
   frame[4] = kind;
-  frame.writeUInt32LE(payload.length, 8);
-  payload.copy(frame, HEAD);
-  frame.writeUInt32LE(crc32(frame.subarray(HEAD, HEAD + payload.length), crc32(frame.subarray(4, 12))), 12);
+  frame.writeUInt32LE(length, 8);
+  if (typeof payload === 'string') frame.write(payload, HEAD, 'utf8');
+  else payload.copy(frame, HEAD);
+  frame.writeUInt32LE(crc32(frame.subarray(HEAD, HEAD + length), crc32(frame.subarray(4, 12))), 12);
   return frame;
 }
 
@@ -434,7 +437,7 @@ async function writeSnapshot(path: string, store: MetricStore, window: ReadWindo
   try {
     let chunks: Buffer[] = [MAGIC];
     let pending = MAGIC.length;
-    const put = async (kind: Kind, payload: Buffer) => {
+    const put = async (kind: Kind, payload: Buffer | string) => {
       const frame = encodeFrame(kind, payload);
       chunks.push(frame);
       pending += frame.length;
@@ -448,18 +451,18 @@ async function writeSnapshot(path: string, store: MetricStore, window: ReadWindo
       pending = 0;
     };
     const { fineStepMs, coarseStepMs } = store.limits;
-    await put(Kind.Header, Buffer.from(JSON.stringify({ format: 'dtmetrics local tenant data', fineStepMs, coarseStepMs })));
+    await put(Kind.Header, JSON.stringify({ format: 'dtmetrics local tenant data', fineStepMs, coarseStepMs }));
     let metrics = 0;
     let series = 0;
     for (const metric of store.metricSnapshots()) {
-      await put(Kind.Metric, Buffer.from(JSON.stringify(metric)));
+      await put(Kind.Metric, JSON.stringify(metric));
       metrics++;
     }
     for (const s of store.seriesSnapshots(window.since)) {
       await put(Kind.Series, encodeSeries(seriesHead(s), s.fine, s.coarse));
       series++;
     }
-    await put(Kind.SnapshotEnd, Buffer.from(JSON.stringify({ metrics, series })));
+    await put(Kind.SnapshotEnd, JSON.stringify({ metrics, series }));
     await flush();
     await handle.datasync();
   } catch (error) {

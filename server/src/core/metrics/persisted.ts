@@ -35,7 +35,10 @@ export function batchValue(at: number, records: readonly StoredRecord[]): BatchV
     records: records.map((r) => {
       if (!('point' in r)) return r.metadata;
       const { key, type, dimensions, stats, timestamp } = r.point;
-      return [key, type, dimensions.flat(), stats.min, stats.max, stats.sum, stats.count, timestamp];
+      // Not `dimensions.flat()`: a loop costs a fraction of it, on the path of every stored point.
+      const pairs: string[] = [];
+      for (const [k, v] of dimensions) pairs.push(k, v);
+      return [key, type, pairs, stats.min, stats.max, stats.sum, stats.count, timestamp];
     }),
   };
 }

@@ -220,6 +220,8 @@ export class MetricStore implements MetricSource {
    * limit once, at its first point. Lets the caller make a batch durable before it becomes visible.
    */
   admits(points: readonly StoredPoint[]): boolean[] {
+    // Room for every point as a new series: nothing to look up (the common case, far below the limit).
+    if (this.seriesCount + points.length <= this.limits.maxSeries) return points.map(() => true);
     const added = new Set<string>();
     return points.map((point) => {
       const seriesKey = seriesKeyOf(firstOfEachKey(point.dimensions));
