@@ -310,7 +310,8 @@ onRequest('textDocument/completion', readPosition, ({ uri, position }) => {
 
 /**
  * A walk over the whole document (symbols, folding, formatting), in slices so that a huge document does not hold up
- * other requests; refused as ContentModified if an edit comes first, as its answer would be of an older text.
+ * other requests; refused as ContentModified if an edit comes first, as its answer would be of an older text, or as
+ * RequestCancelled once the client cancels.
  */
 async function walk<R>(uri: string, token: CancellationToken, steps: (doc: LineDocument) => Generator<void, R>, none: R): Promise<R> {
   const state = opened.get(uri);
@@ -318,6 +319,7 @@ async function walk<R>(uri: string, token: CancellationToken, steps: (doc: LineD
   const revision = state.revision;
   const outdated = () => !isOpen(state) || state.revision !== revision || token.isCancellationRequested;
   const done = await inSlices(steps(state.doc), nextTurn, outdated);
+  if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
   if (!done || outdated()) throw new ResponseError(LSPErrorCodes.ContentModified, `${uri} changed before the answer was ready`);
   return done.result;
 }
