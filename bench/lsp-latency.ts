@@ -33,9 +33,9 @@ import {
   type ProtocolConnection,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
-import { parseLine, type DataLine } from '../server/src/core/parse.ts';
+import type { DataLine } from '../server/src/core/parse.ts';
 import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../server/src/protocol.ts';
-import { ensureDataSet, NOW_MS } from './generate-metrics.ts';
+import { fmtInt, fmtMB, fmtMs, metricLines, SEED, stats, verdict, withTimeout as within, type Stats } from './lsp-common.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
@@ -46,7 +46,6 @@ const JSON_SERVER = join(JSON_PACKAGE, 'out', 'node', 'jsonServerMain.js');
 const RESULTS = join(BENCH_DIR, 'LSP-RESULTS.md');
 const RUN_TESTS = join(ROOT, 'scripts', 'vscode', 'run-tests.mjs');
 
-const SEED = 20260101;
 const TARGET_BYTES = 1_000_000;
 const EDITS = Math.max(50, Number(process.env.BENCH_EDITS) || 60);
 const WARMUP_EDITS = 10;
@@ -90,36 +89,15 @@ function spread(candidates: Position[], count: number): Position[] {
 }
 
 /**
- * ~1 MB of metric lines from the lint benchmark's generator (same seed), generated into a temporary folder. Its
- * timestamps lie in the hour before 2026-01-01; they are moved to end 5 minutes after now (same digits count), so
- * that the timestamp window check runs as in a live file and only the generated mistakes are reported.
+ * ~1 MB of metric lines (lsp-common.ts), timestamps ending 5 minutes from now; edits go inside a value, one place
+ * per line, spread over the document.
  */
 function metricsDocument(): { doc: Doc; parsed: DataLine[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'dtmetrics-lsp-bench-'));
-  let raw: string;
-  let composition: string;
-  try {
-    const data = ensureDataSet(dir, SEED, TARGET_BYTES);
-    raw = readFileSync(join(dir, data.full.file), 'utf8');
-    const f = data.full;
-    composition = `${fmtInt(f.dataLines)} data, ${fmtInt(f.metadataLines)} metadata, ${fmtInt(f.commentLines)} comment and ${fmtInt(f.blankLines)} blank lines, ${fmtInt(f.invalidLines)} with a deliberate mistake`;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const shift = Date.now() - NOW_MS + 300_000;
-  const parsed: DataLine[] = [];
+  const { lines, data, composition } = metricLines(TARGET_BYTES, Date.now() + 300_000);
   const candidates: Position[] = [];
-  const lines = raw.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i] as string;
-    const p = parseLine(line);
-    if (p.kind !== 'data') continue;
-    if (p.timestamp && /^\d{13}$/.test(p.timestamp.text)) {
-      line = line.slice(0, p.timestamp.start) + String(Number(p.timestamp.text) + shift) + line.slice(p.timestamp.end);
-      lines[i] = line;
-    }
-    parsed.push(p);
+  for (const { index, parsed: p } of data) {
     if (p.problems.length > 0) continue;
+    const line = lines[index] as string;
     // The unquoted dimension value nearest the middle of the line, edited in its middle between two letters or digits.
     const mid = line.length / 2;
     let best: Position | null = null;
@@ -127,14 +105,14 @@ function metricsDocument(): { doc: Doc; parsed: DataLine[] } {
       if (d.quoted || d.value.end - d.value.start < 4) continue;
       const at = d.value.start + Math.floor((d.value.end - d.value.start) / 2);
       if (!/^[a-z0-9]{2}$/i.test(line.slice(at - 1, at + 1))) continue;
-      if (!best || Math.abs(at - mid) < Math.abs(best.character - mid)) best = { line: i, character: at };
+      if (!best || Math.abs(at - mid) < Math.abs(best.character - mid)) best = { line: index, character: at };
     }
     if (best) candidates.push(best);
   }
   const text = lines.join('\n');
   return {
     doc: { text, lines: lines.length, bytes: Buffer.byteLength(text), spots: spread(candidates, 64), describe: composition },
-    parsed,
+    parsed: data.map((d) => d.parsed),
   };
 }
 
@@ -184,13 +162,7 @@ interface Reply {
 
 const children = new Set<ChildProcess>();
 
-function withTimeout<T>(promise: Promise<T>, what: string, ms = REPLY_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
+const withTimeout = <T>(promise: Promise<T>, what: string, ms = REPLY_TIMEOUT_MS): Promise<T> => within(promise, what, ms);
 
 class Server {
   readonly child: ChildProcess;
@@ -384,29 +356,6 @@ class Server {
     return this.stderr.trim();
   }
 }
-
-// ------------------------------------------------------------------ statistics and formatting
-
-interface Stats {
-  n: number;
-  p50: number;
-  p95: number;
-  min: number;
-  max: number;
-  mean: number;
-}
-
-/** Nearest-rank percentiles. */
-function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const rank = (q: number) => s[Math.max(0, Math.ceil(q * s.length) - 1)] as number;
-  return { n: s.length, p50: rank(0.5), p95: rank(0.95), min: s[0] as number, max: s[s.length - 1] as number, mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
-
-const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
-const fmtMs = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0));
-const fmtMB = (bytes: number): string => `${(bytes / 1e6).toFixed(2)} MB`;
-const verdict = (ok: boolean): string => (ok ? '**met**' : '**missed**');
 
 // ------------------------------------------------------------------ measurements
 

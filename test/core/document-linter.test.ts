@@ -99,3 +99,25 @@ test('an edit parses only the lines it touched', () => {
   lines.splice(200, 1);
   assert.equal(linter.lint(lines.join('\n'), NOW).parsedLines, 0, 'a removed line');
 });
+
+test('in steps: the same result; stopped while parsing nothing is kept, stopped in the file pass the facts are', () => {
+  const lines = Array.from({ length: 3000 }, (_, i) => `svc.latency,svc=s${i % 17},route=/r${i} gauge,${i} 1732300000000`);
+  const linter = new DocumentLinter({});
+  const steps = linter.steps(lines, NOW);
+  const kinds: string[] = [];
+  let step = steps.next();
+  for (; !step.done; step = steps.next()) kinds.push(step.value);
+  assert.deepEqual(step.value.diagnostics, lintText(lines.join('\n'), { now: NOW }));
+  assert.deepEqual(kinds, [...Array<string>(6).fill('facts'), ...Array<string>(6).fill('file')], 'steps of 500 lines, parsing first');
+  const edited = lines.map((line, i) => (i % 3 === 0 ? line.replace('gauge', 'Gauge') : line));
+  const stoppedParsing = linter.steps(edited, NOW);
+  assert.equal(stoppedParsing.next().value, 'facts');
+  stoppedParsing.return(undefined as never);
+  assert.equal(linter.lint(lines.join('\n'), NOW).parsedLines, 0, 'stopped while parsing: the last version\'s facts stand');
+  const stoppedChecking = linter.steps(edited, NOW);
+  for (let kind = stoppedChecking.next().value; kind !== 'file'; kind = stoppedChecking.next().value);
+  stoppedChecking.return(undefined as never);
+  const after = linter.lint(edited.join('\n'), NOW);
+  assert.equal(after.parsedLines, 0, 'the facts of the run stopped in the file pass were kept');
+  assert.deepEqual(after.diagnostics, lintText(edited.join('\n'), { now: NOW }));
+});

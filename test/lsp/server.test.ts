@@ -4,107 +4,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
-  createProtocolConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
   type CodeAction,
   type CompletionItem,
   type Diagnostic,
   type DocumentSymbol,
   type Hover,
-  type ProtocolConnection,
-  type PublishDiagnosticsParams,
   type TextEdit,
 } from 'vscode-languageserver-protocol/node';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const SERVER = join(ROOT, 'dist', 'server.js');
-const EXAMPLES = pathToFileURL(join(ROOT, 'examples')).href;
-
-interface Harness {
-  connection: ProtocolConnection;
-  process: ChildProcess;
-  settings: Record<string, unknown>;
-  published: Map<string, PublishDiagnosticsParams>;
-  versions: Map<string, number>;
-}
-
-async function start(pull: boolean): Promise<Harness> {
-  const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, DTMETRICS_CLOCK_REFRESH_MS: '150' } });
-  const connection = createProtocolConnection(new StreamMessageReader(present(child.stdout)), new StreamMessageWriter(present(child.stdin)));
-  const h: Harness = { connection, process: child, settings: {}, published: new Map(), versions: new Map() };
-  connection.onRequest('workspace/configuration', () => [h.settings]);
-  connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
-    h.published.set(p.uri, p);
-  });
-  connection.listen();
-  await connection.sendRequest('initialize', {
-    processId: process.pid,
-    rootUri: EXAMPLES,
-    workspaceFolders: [{ uri: EXAMPLES, name: 'examples' }],
-    capabilities: { workspace: { configuration: true }, textDocument: pull ? { diagnostic: { dynamicRegistration: false } } : {} },
-  });
-  await connection.sendNotification('initialized', {});
-  return h;
-}
-
-async function stop(h: Harness): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => h.process.once('exit', resolve));
-  await h.connection.sendRequest('shutdown');
-  await h.connection.sendNotification('exit');
-  const code = await exited;
-  h.connection.dispose();
-  return code;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-let docs = 0;
-async function open(h: Harness, text: string): Promise<string> {
-  const uri = `file:///tmp/test-${process.pid}-${docs++}.dtmetrics`;
-  h.versions.set(uri, 1);
-  await h.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dtmetrics', version: 1, text } });
-  return uri;
-}
-
-async function change(h: Harness, uri: string, line: number, start: number, end: number, text: string): Promise<number> {
-  const version = (h.versions.get(uri) ?? 1) + 1;
-  h.versions.set(uri, version);
-  await h.connection.sendNotification('textDocument/didChange', {
-    textDocument: { uri, version },
-    contentChanges: [{ range: { start: { line, character: start }, end: { line, character: end } }, text }],
-  });
-  return version;
-}
-
-/** Push mode: the diagnostics published for exactly this version. */
-const pushed = (h: Harness, uri: string, version: number) =>
-  until(`diagnostics of version ${version}`, () => {
-    const p = h.published.get(uri);
-    return p && p.version === version ? p.diagnostics : undefined;
-  });
-
-const pulled = async (h: Harness, uri: string): Promise<Diagnostic[]> =>
-  ((await h.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Diagnostic[] }).items;
-
-const codes = (ds: Diagnostic[]) => ds.map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.character}`).sort();
-
-function present<T>(value: T | null | undefined, what = 'a value'): T {
-  assert.ok(value !== null && value !== undefined, `expected ${what}`);
-  return value;
-}
+import { change, codes, open, present, pulled, pushed, start, stop, until, type Harness } from './harness.ts';
 
 /** The edits a code action makes to `uri`. */
 const editsOf = (action: CodeAction | undefined, uri: string): TextEdit[] => present(present(action, 'a code action').edit?.changes?.[uri], 'edits');

@@ -7,7 +7,6 @@ import {
   MarkupKind,
   SymbolKind,
   type CodeAction,
-  type CodeActionParams,
   type CompletionItem,
   type Diagnostic as LspDiagnostic,
   type DocumentSymbol,
@@ -16,54 +15,57 @@ import {
   type Position,
   type TextEdit,
 } from 'vscode-languageserver/node';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatDuration } from '../core/check.ts';
 import type { FileLinter } from '../core/lint.ts';
 import { parseLine } from '../core/parse.ts';
 import type { DiagnosticData, Fix } from '../core/problems.ts';
 import { isRuleCode, RULES } from '../core/rules.ts';
+import type { LineDocument } from './documents.ts';
+import { readDiagnosticData, type ClientDiagnostic } from './params.ts';
 import type { WorkspaceIndex } from './workspace-index.ts';
 
 /** One lint of a document version: its diagnostics, and the linter that saw it (for key summaries). */
 export interface LintedDocument {
+  /** The server's count of the document's changes (edits, settings, the clock) that this lint saw. */
+  revision: number;
+  /** The client's version of the text. */
   version: number;
-  /** Set when the clock, not an edit, calls for linting again. */
-  stale: boolean;
   diagnostics: LspDiagnostic[];
   linter: FileLinter;
   hasTimestamps: boolean;
 }
 
-const lineText = (doc: TextDocument, line: number): string =>
-  doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$|\r$/, '');
+/** Walks over a document yield after this many lines, so that the server can answer other messages meanwhile. */
+const STEP_LINES = 2000;
 
 function editsOf(fix: Fix, line: number): TextEdit[] {
   return fix.edits.map((e) => ({ range: { start: { line, character: e.start }, end: { line, character: e.end } }, newText: e.text }));
 }
 
-const dataOf = (d: LspDiagnostic): DiagnosticData => (d.data ?? {}) as DiagnosticData;
+const dataOf = (d: { data?: unknown }): DiagnosticData => readDiagnosticData(d.data);
 
 /**
  * Quick fixes where a finding has one right answer (its `fix` from the core), "replace with now" and "remove"
  * for stale timestamps, and "fix all" of one code in the file.
  */
-export function codeActions(doc: TextDocument, params: CodeActionParams, result: LintedDocument, now: number): CodeAction[] {
+export function codeActions(uri: string, params: { diagnostics: ClientDiagnostic[]; only: string[] }, result: LintedDocument, now: number): CodeAction[] {
   const actions: CodeAction[] = [];
-  const uri = doc.uri;
   const fixAllCodes = new Set<string>();
-  for (const d of params.context.diagnostics) {
+  for (const d of params.diagnostics) {
     if (d.source !== 'dtmetrics') continue;
     const data = dataOf(d);
     const line = d.range.start.line;
+    // Sent back as the client sent it, the way a code action names the diagnostics it resolves.
+    const resolves = [d as LspDiagnostic];
     if (data.fix) {
-      actions.push({ title: data.fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [uri]: editsOf(data.fix, line) } } });
+      actions.push({ title: data.fix.title, kind: CodeActionKind.QuickFix, diagnostics: resolves, isPreferred: true, edit: { changes: { [uri]: editsOf(data.fix, line) } } });
       fixAllCodes.add(String(d.code));
     }
     if (d.code === 'TS003' && data.timestamp) {
       const range = { start: { line, character: data.timestamp.start }, end: { line, character: data.timestamp.end } };
-      actions.push({ title: 'Replace the timestamp with now', kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: [{ range, newText: String(now) }] } } });
+      actions.push({ title: 'Replace the timestamp with now', kind: CodeActionKind.QuickFix, diagnostics: resolves, edit: { changes: { [uri]: [{ range, newText: String(now) }] } } });
       const withSpace = { start: { line, character: data.timestamp.start - 1 }, end: range.end };
-      actions.push({ title: 'Remove the timestamp (the tenant stamps the point)', kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: [{ range: withSpace, newText: '' }] } } });
+      actions.push({ title: 'Remove the timestamp (the tenant stamps the point)', kind: CodeActionKind.QuickFix, diagnostics: resolves, edit: { changes: { [uri]: [{ range: withSpace, newText: '' }] } } });
     }
   }
   for (const code of fixAllCodes) {
@@ -71,7 +73,7 @@ export function codeActions(doc: TextDocument, params: CodeActionParams, result:
     if (fixable.length < 2) continue;
     actions.push({ title: `Fix all ${code} problems in this file (${fixable.length})`, kind: CodeActionKind.QuickFix, diagnostics: fixable, edit: { changes: { [uri]: nonOverlapping(fixable) } } });
   }
-  if (params.context.only?.some((kind) => kind.startsWith('source.fixAll'))) {
+  if (params.only.some((kind) => kind.startsWith('source.fixAll'))) {
     const fixable = result.diagnostics.filter((d) => dataOf(d).fix);
     if (fixable.length > 0) actions.push({ title: 'Fix all dtmetrics problems that have one right fix', kind: 'source.fixAll.dtmetrics', edit: { changes: { [uri]: nonOverlapping(fixable) } } });
   }
@@ -96,9 +98,13 @@ function nonOverlapping(diagnostics: LspDiagnostic[]): TextEdit[] {
 
 const inside = (p: Position, start: number, end: number) => p.character >= start && p.character <= end;
 
-/** A diagnostic's explanation, a timestamp's date and age, or a metric key's series count and type. */
-export function hover(doc: TextDocument, position: Position, result: LintedDocument, now: number): Hover | null {
-  const here = result.diagnostics.filter((d) => d.range.start.line === position.line && inside(position, d.range.start.character, d.range.end.character));
+/**
+ * A diagnostic's explanation, a timestamp's date and age, or a metric key's series count and type. `result` is the
+ * newest finished lint, which may be of an earlier version (the one whose diagnostics the editor shows); none yet,
+ * and the hover says what the line alone says.
+ */
+export function hover(doc: LineDocument, position: Position, result: LintedDocument | undefined, now: number): Hover | null {
+  const here = (result?.diagnostics ?? []).filter((d) => d.range.start.line === position.line && inside(position, d.range.start.character, d.range.end.character));
   const parts: string[] = [];
   for (const d of here) {
     const code = String(d.code);
@@ -106,12 +112,12 @@ export function hover(doc: TextDocument, position: Position, result: LintedDocum
     const rule = RULES[code] as { title: string; evidence: string; decision?: string; docs?: string };
     parts.push(`**${code}: ${rule.title}**\n\n${d.message}\n\n_Evidence:_ ${rule.evidence}` + (rule.decision ? `\n\n_Decision:_ ${rule.decision}` : '') + (rule.docs ? `\n\n[Documentation](${rule.docs})` : ''));
   }
-  const parsed = parseLine(lineText(doc, position.line));
+  const parsed = parseLine(doc.lineAt(position.line));
   if (parsed.kind === 'data') {
     const ts = parsed.timestamp;
     if (ts && inside(position, ts.start, ts.end) && /^\d+$/.test(ts.text)) parts.push(describeTimestamp(Number(ts.text), now));
     if (inside(position, parsed.key.start, parsed.key.end) && parsed.key.text) {
-      const summary = result.linter.keySummary(parsed.key.text);
+      const summary = result?.linter.keySummary(parsed.key.text);
       if (summary) {
         const series = summary.series === null ? `more than ${summary.budget.toLocaleString('en-US')} series` : `${summary.series} series`;
         parts.push(`\`${parsed.key.text}\`: ${summary.type ?? 'no valid payload yet'}, ${series} (distinct dimension tuples) in this file`);
@@ -145,8 +151,8 @@ const META_PROPERTIES = ['dt.meta.displayName=', 'dt.meta.description=', 'dt.met
 const UNITS = ['Count', 'Percent', 'Byte', 'KiloByte', 'MegaByte', 'GigaByte', 'BytePerSecond', 'BitPerSecond', 'NanoSecond', 'MicroSecond', 'MilliSecond', 'Second', 'Minute', 'Hour', 'Day', 'PerSecond', 'PerMinute', 'DegreeCelsius', 'Unspecified'];
 
 /** What fits where the cursor is: keys seen in the workspace, payload forms, metadata properties and units, now. */
-export function completions(doc: TextDocument, position: Position, index: WorkspaceIndex, now: number): CompletionItem[] {
-  const before = lineText(doc, position.line).slice(0, position.character);
+export function completions(doc: LineDocument, position: Position, index: WorkspaceIndex, now: number): CompletionItem[] {
+  const before = doc.lineAt(position.line).slice(0, position.character);
   if (/^\s*\/\//.test(before)) return [];
   if (before.startsWith('#')) {
     if (/dt\.meta\.unit=[^,\s]*$/.test(before)) return UNITS.map((label) => ({ label, kind: CompletionItemKind.Unit }));
@@ -165,11 +171,12 @@ export function completions(doc: TextDocument, position: Position, index: Worksp
   return [];
 }
 
-/** An outline grouped by metric key: one symbol per key, its lines as children. */
-export function documentSymbols(doc: TextDocument): DocumentSymbol[] {
+/** An outline grouped by metric key: one symbol per key, its lines as children. Yields every STEP_LINES lines. */
+export function* documentSymbols(doc: LineDocument): Generator<void, DocumentSymbol[]> {
   const byKey = new Map<string, DocumentSymbol>();
   for (let line = 0; line < doc.lineCount; line++) {
-    const text = lineText(doc, line);
+    if (line % STEP_LINES === STEP_LINES - 1) yield;
+    const text = doc.lineAt(line);
     const parsed = parseLine(text);
     if (parsed.kind !== 'data' && parsed.kind !== 'metadata') continue;
     const key = parsed.key.text;
@@ -188,12 +195,13 @@ export function documentSymbols(doc: TextDocument): DocumentSymbol[] {
   return [...byKey.values()];
 }
 
-/** Blocks of two or more `//` comment lines fold. */
-export function foldingRanges(doc: TextDocument): FoldingRange[] {
+/** Blocks of two or more `//` comment lines fold. Yields every STEP_LINES lines. */
+export function* foldingRanges(doc: LineDocument): Generator<void, FoldingRange[]> {
   const ranges: FoldingRange[] = [];
   let start = -1;
   for (let line = 0; line <= doc.lineCount; line++) {
-    const comment = line < doc.lineCount && /^\s*\/\//.test(lineText(doc, line));
+    if (line % STEP_LINES === STEP_LINES - 1) yield;
+    const comment = line < doc.lineCount && /^\s*\/\//.test(doc.lineAt(line));
     if (comment && start < 0) start = line;
     if (!comment && start >= 0) {
       if (line - 1 > start) ranges.push({ startLine: start, endLine: line - 1, kind: FoldingRangeKind.Comment });
@@ -206,12 +214,13 @@ export function foldingRanges(doc: TextDocument): FoldingRange[] {
 /**
  * Normalises spacing and nothing else: the edits are exactly the fixes of LN004 (leading and trailing whitespace,
  * separators other than one space), which the parser places only outside keys, values and payloads, so what is
- * sent never changes. Whitespace-only lines become empty.
+ * sent never changes. Whitespace-only lines become empty. Yields every STEP_LINES lines.
  */
-export function formattingEdits(doc: TextDocument): TextEdit[] {
+export function* formattingEdits(doc: LineDocument): Generator<void, TextEdit[]> {
   const edits: TextEdit[] = [];
   for (let line = 0; line < doc.lineCount; line++) {
-    const text = lineText(doc, line);
+    if (line % STEP_LINES === STEP_LINES - 1) yield;
+    const text = doc.lineAt(line);
     const parsed = parseLine(text);
     if (parsed.kind === 'blank') {
       if (text !== '') edits.push({ range: { start: { line, character: 0 }, end: { line, character: text.length } }, newText: '' });

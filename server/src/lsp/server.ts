@@ -1,31 +1,37 @@
 /**
- * The language server: LSP glue over the protocol core, and nothing else. It keeps the open documents, lints them
- * with the core's FileLinter when they change (bursts of edits coalesce: a document is linted once per turn of
- * the event loop, at its newest version, with no fixed delay), and answers diagnostics, code actions, hover,
- * completion, symbols, folding and formatting from the core's results.
+ * The language server: LSP glue over the protocol core, and nothing else. It keeps the open documents as lines
+ * (documents.ts) and applies each edit as it arrives; it lints in the background, at the newest version only, in
+ * slices that run when no message is waiting (slices.ts), and drops a lint whose version an edit has outdated; it
+ * sends each document's diagnostics through a queue that keeps only the newest per document (outbox.ts). Every
+ * message's params are read strictly first (params.ts). ARCHITECTURE.md, "How an editor's document is linted".
  */
 import {
-  createConnection,
   DiagnosticSeverity,
   DocumentDiagnosticReportKind,
-  ProposedFeatures,
-  TextDocuments,
+  ErrorCodes,
+  LSPErrorCodes,
+  ResponseError,
   TextDocumentSyncKind,
+  type CancellationToken,
   type Diagnostic as LspDiagnostic,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DocumentLinter } from '../core/document-linter.ts';
+import { DocumentLinter, type LintStep } from '../core/document-linter.ts';
 import type { Diagnostic } from '../core/problems.ts';
 import { RULES } from '../core/rules.ts';
 import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../protocol.ts';
+import { createServerConnection } from './connection.ts';
+import { LineDocument } from './documents.ts';
 import { codeActions, completions, documentSymbols, foldingRanges, formattingEdits, hover, type LintedDocument } from './features.ts';
+import { LatestOnly } from './outbox.ts';
+import { ParamsError, readChange, readCodeAction, readDocument, readOpen, readPosition } from './params.ts';
 import { DEFAULT_SETTINGS, lintOptions, readSettings, windowNow, type ServerSettings } from './settings.ts';
+import { inSlices, nextTurn, quietTurn } from './slices.ts';
 import { WorkspaceIndex } from './workspace-index.ts';
 
-const connection = createConnection(ProposedFeatures.all);
-const documents = new TextDocuments(TextDocument);
+const { connection, messagesHandled } = createServerConnection();
 const index = new WorkspaceIndex();
+const outbox = new LatestOnly();
 
 /** How often documents with timestamps are linted again without an edit: the window moves with the clock. */
 const CLOCK_REFRESH_MS = Number(process.env.DTMETRICS_CLOCK_REFRESH_MS) || 30_000;
@@ -34,10 +40,21 @@ let pullDiagnostics = false;
 let refreshSupport = false;
 let configurationRequests = false;
 const settingsByUri = new Map<string, Promise<ServerSettings>>();
-const linted = new Map<string, LintedDocument>();
-/** Per open document, the incremental linter made for its settings (it keeps line facts between versions). */
-const documentLinters = new Map<string, { settings: ServerSettings; linter: DocumentLinter }>();
-const pending = new Set<string>();
+
+interface OpenDocument {
+  doc: LineDocument;
+  /** Counts what calls for a new lint: edits, settings changes, the clock. A lint is of one revision. */
+  revision: number;
+  /** The newest finished lint, of this revision or an earlier one. */
+  linted?: LintedDocument;
+  /** The incremental linter made for the document's settings (it keeps line facts between versions). */
+  editor?: { settings: ServerSettings; linter: DocumentLinter };
+  /** The document's lint loop, while it runs: one at a time. */
+  linting?: Promise<void>;
+}
+
+const opened = new Map<string, OpenDocument>();
+const isOpen = (state: OpenDocument) => opened.get(state.doc.uri) === state;
 
 connection.onInitialize((params): InitializeResult => {
   const capabilities = params.capabilities;
@@ -47,7 +64,7 @@ connection.onInitialize((params): InitializeResult => {
   for (const folder of params.workspaceFolders ?? []) index.addFolder(folder.uri);
   return {
     capabilities: {
-      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: true },
       diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false },
       codeActionProvider: { codeActionKinds: ['quickfix', 'source.fixAll.dtmetrics'] },
       hoverProvider: true,
@@ -67,10 +84,11 @@ connection.onInitialized(() => {
 
 connection.onDidChangeConfiguration(() => {
   settingsByUri.clear();
-  linted.clear();
-  documentLinters.clear();
+  for (const state of opened.values()) {
+    state.editor = undefined;
+    relint(state);
+  }
   if (pullDiagnostics) refreshDiagnostics();
-  else for (const doc of documents.all()) schedule(doc.uri);
 });
 
 function settingsFor(uri: string): Promise<ServerSettings> {
@@ -84,31 +102,63 @@ function settingsFor(uri: string): Promise<ServerSettings> {
   return settings;
 }
 
-/** Lints a document at its current version, or returns the result already computed for that version. */
-async function lint(doc: TextDocument): Promise<LintedDocument> {
-  const cached = linted.get(doc.uri);
-  if (cached && cached.version === doc.version && !cached.stale) return cached;
-  const settings = await settingsFor(doc.uri);
-  // Closed (or replaced) while its settings were fetched: lint it, but keep nothing for it.
-  const open = documents.get(doc.uri) === doc;
-  const start = performance.now();
-  let editor = documentLinters.get(doc.uri);
-  if (editor?.settings !== settings) {
-    editor = { settings, linter: new DocumentLinter(lintOptions(settings)) };
-    if (open) documentLinters.set(doc.uri, editor);
+// ------------------------------------------------------------------ linting
+
+/** Something calls for a new lint of the document: in push mode it starts now, in pull mode when asked for. */
+function relint(state: OpenDocument): void {
+  state.revision++;
+  if (!pullDiagnostics) void lintInBackground(state);
+}
+
+/** Runs the document's lint loop unless it runs already; resolves when its newest lint is current, or it is closed. */
+function lintInBackground(state: OpenDocument): Promise<void> {
+  state.linting ??= lintUntilCurrent(state).finally(() => (state.linting = undefined));
+  return state.linting;
+}
+
+async function lintUntilCurrent(state: OpenDocument): Promise<void> {
+  while (isOpen(state) && state.linted?.revision !== state.revision) await lintOnce(state);
+}
+
+/**
+ * One lint of the document at its newest revision, started when no message is waiting and continued in slices at
+ * such moments. The lines it lints are a copy taken at the start; an edit meanwhile outdates the lint, which stops at
+ * its next file-level step (the line facts it parsed are kept: the next lint compares with them).
+ */
+async function lintOnce(state: OpenDocument): Promise<void> {
+  const settings = await settingsFor(state.doc.uri);
+  await quietTurn(messagesHandled);
+  if (!isOpen(state)) return;
+  if (state.editor?.settings !== settings) state.editor = { settings, linter: new DocumentLinter(lintOptions(settings)) };
+  const revision = state.revision;
+  const { uri, version } = state.doc;
+  // A copy: edits go on while the lint runs, and the linter keeps these lines to compare the next version with.
+  const lines = state.doc.lines.slice();
+  const steps = state.editor.linter.steps(lines, windowNow(settings, Date.now()));
+  const outdated = (step: LintStep) => !isOpen(state) || (step === 'file' && state.revision !== revision);
+  const done = await inSlices(steps, () => quietTurn(messagesHandled), outdated);
+  if (!done) return;
+  const { diagnostics: found, linter, hasTimestamps } = done.result;
+  state.linted = { revision, version, diagnostics: cap(found.map(toLsp), settings.maxDiagnostics, lines.length), linter, hasTimestamps };
+  const params: ValidatedParams = { uri, version, durationMs: done.busyMs, problems: found.length };
+  outbox.send(`validated ${uri}`, () => connection.sendNotification(VALIDATED_NOTIFICATION, params));
+  if (!pullDiagnostics && state.revision === revision) publish(uri, version, state.linted.diagnostics);
+}
+
+function publish(uri: string, version: number | undefined, diagnostics: LspDiagnostic[]): void {
+  outbox.send(`diagnostics ${uri}`, () => connection.sendDiagnostics({ uri, version, diagnostics }));
+}
+
+/** The lint of the document's current revision, waited for; undefined once it is closed. */
+async function currentLint(state: OpenDocument, token: CancellationToken): Promise<LintedDocument | undefined> {
+  while (isOpen(state) && state.linted?.revision !== state.revision) {
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+    let dispose = () => {};
+    const cancelled = new Promise<void>((resolve) => (dispose = token.onCancellationRequested(() => resolve()).dispose));
+    await Promise.race([lintInBackground(state), cancelled]);
+    dispose();
   }
-  const { diagnostics: found, linter, hasTimestamps } = editor.linter.lint(doc.getText(), windowNow(settings, Date.now()));
-  const result: LintedDocument = {
-    version: doc.version,
-    stale: false,
-    diagnostics: cap(found.map(toLsp), settings.maxDiagnostics, doc.lineCount),
-    linter,
-    hasTimestamps,
-  };
-  if (open) linted.set(doc.uri, result);
-  const params: ValidatedParams = { uri: doc.uri, version: doc.version, durationMs: performance.now() - start, problems: found.length };
-  void connection.sendNotification(VALIDATED_NOTIFICATION, params);
-  return result;
+  return isOpen(state) ? state.linted : undefined;
 }
 
 const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = {
@@ -145,29 +195,13 @@ function cap(diagnostics: LspDiagnostic[], max: number, lines: number): LspDiagn
   return shown;
 }
 
-/** Push mode: lint once per turn of the event loop, whatever number of edits arrived meanwhile. */
-function schedule(uri: string): void {
-  if (pullDiagnostics || pending.has(uri)) return;
-  pending.add(uri);
-  setImmediate(() => {
-    pending.delete(uri);
-    const doc = documents.get(uri);
-    if (!doc) return;
-    void lint(doc).then((result) => {
-      // A newer version may have arrived while settings were fetched; its own turn publishes it.
-      if (documents.get(uri)?.version === result.version) void connection.sendDiagnostics({ uri, version: result.version, diagnostics: result.diagnostics });
-    });
-  });
-}
-
 /** Timestamps age: lint documents that hold them again, so a line becomes stale after an hour without an edit. */
 function refreshForClock(): void {
   let any = false;
-  for (const [uri, result] of linted) {
-    if (!result.hasTimestamps) continue;
-    result.stale = true;
+  for (const state of opened.values()) {
+    if (!state.linted?.hasTimestamps) continue;
     any = true;
-    schedule(uri);
+    relint(state);
   }
   if (any && pullDiagnostics) refreshDiagnostics();
 }
@@ -181,49 +215,117 @@ function refreshDiagnostics(): void {
   connection.languages.diagnostics.refresh().catch((error: unknown) => connection.console.warn(`diagnostic refresh refused: ${String(error)}`));
 }
 
-documents.onDidOpen((e) => {
-  index.addDocument(e.document.uri, e.document.getText());
-  schedule(e.document.uri);
-});
-documents.onDidChangeContent((e) => schedule(e.document.uri));
-documents.onDidSave((e) => index.addDocument(e.document.uri, e.document.getText()));
-documents.onDidClose((e) => {
-  linted.delete(e.document.uri);
-  documentLinters.delete(e.document.uri);
-  settingsByUri.delete(e.document.uri);
-  if (!pullDiagnostics) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+// ------------------------------------------------------------------ messages
+
+/**
+ * Handles notification `method`, its params read first: malformed ones are ignored with a one-line warning.
+ * Registered by method name: the library's typed registrations read params (a work-done token) before the handler.
+ */
+function onNotification<P>(method: string, read: (params: unknown) => P, handle: (params: P) => void): void {
+  connection.onNotification(method, (params: unknown) => {
+    let valid: P;
+    try {
+      valid = read(params);
+    } catch (error) {
+      if (!(error instanceof ParamsError)) throw error;
+      connection.console.warn(`${method} ignored: ${error.message}`);
+      return;
+    }
+    handle(valid);
+  });
+}
+
+/** Handles request `method`, its params read first: malformed ones are refused with InvalidParams and one line. */
+function onRequest<P>(method: string, read: (params: unknown) => P, handle: (params: P, token: CancellationToken) => unknown): void {
+  connection.onRequest<unknown, unknown>(method, (params: unknown, token: CancellationToken) => {
+    let valid: P;
+    try {
+      valid = read(params);
+    } catch (error) {
+      if (error instanceof ParamsError) throw new ResponseError(ErrorCodes.InvalidParams, `${method}: ${error.message}`);
+      throw error;
+    }
+    return handle(valid, token);
+  });
+}
+
+/** The open document a notification names; a warning when it names none. */
+function openNamed(method: string, uri: string): OpenDocument | undefined {
+  const state = opened.get(uri);
+  if (!state) connection.console.warn(`${method} ignored: ${uri} is not open`);
+  return state;
+}
+
+onNotification('textDocument/didOpen', readOpen, ({ uri, version, text }) => {
+  const state: OpenDocument = { doc: new LineDocument(uri, version, text), revision: 0 };
+  opened.set(uri, state);
+  index.addLines(state.doc.lines);
+  relint(state);
 });
 
-connection.languages.diagnostics.on(async (params) => {
-  const doc = documents.get(params.textDocument.uri);
-  if (!doc) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
-  return { kind: DocumentDiagnosticReportKind.Full, items: (await lint(doc)).diagnostics };
+onNotification('textDocument/didChange', readChange, ({ uri, version, changes }) => {
+  const state = openNamed('textDocument/didChange', uri);
+  if (!state) return;
+  // Applied all the same: the changes are relative to the text as the client has it, which must stay in step.
+  if (version <= state.doc.version) connection.console.warn(`textDocument/didChange: version ${version} of ${uri} after version ${state.doc.version}; applied`);
+  for (const change of changes) state.doc.apply(change);
+  state.doc.version = version;
+  relint(state);
 });
 
-connection.onCodeAction(async (params) => {
-  const doc = documents.get(params.textDocument.uri);
-  return doc ? codeActions(doc, params, await lint(doc), Date.now()) : [];
-});
-connection.onHover(async (params) => {
-  const doc = documents.get(params.textDocument.uri);
-  return doc ? hover(doc, params.position, await lint(doc), Date.now()) : null;
-});
-connection.onCompletion((params) => {
-  const doc = documents.get(params.textDocument.uri);
-  return doc ? completions(doc, params.position, index, Date.now()) : [];
-});
-connection.onDocumentSymbol((params) => {
-  const doc = documents.get(params.textDocument.uri);
-  return doc ? documentSymbols(doc) : [];
-});
-connection.onFoldingRanges((params) => {
-  const doc = documents.get(params.textDocument.uri);
-  return doc ? foldingRanges(doc) : [];
-});
-connection.onDocumentFormatting((params) => {
-  const doc = documents.get(params.textDocument.uri);
-  return doc ? formattingEdits(doc) : [];
+onNotification('textDocument/didSave', readDocument, ({ uri }) => {
+  const state = openNamed('textDocument/didSave', uri);
+  if (state) index.addLines(state.doc.lines);
 });
 
-documents.listen(connection);
+onNotification('textDocument/didClose', readDocument, ({ uri }) => {
+  if (!openNamed('textDocument/didClose', uri)) return;
+  opened.delete(uri);
+  settingsByUri.delete(uri);
+  if (!pullDiagnostics) publish(uri, undefined, []);
+});
+
+onRequest('textDocument/diagnostic', readDocument, async ({ uri }, token) => {
+  const state = opened.get(uri);
+  const linted = state && (await currentLint(state, token));
+  return { kind: DocumentDiagnosticReportKind.Full, items: linted?.diagnostics ?? [] };
+});
+
+onRequest('textDocument/codeAction', readCodeAction, async (params, token) => {
+  const state = opened.get(params.uri);
+  const linted = state && (await currentLint(state, token));
+  return linted ? codeActions(params.uri, params, linted, Date.now()) : [];
+});
+
+// Answered at once from the newest finished lint: a hover never waits for linting.
+onRequest('textDocument/hover', readPosition, ({ uri, position }) => {
+  const state = opened.get(uri);
+  return state ? hover(state.doc, position, state.linted, Date.now()) : null;
+});
+
+onRequest('textDocument/completion', readPosition, ({ uri, position }) => {
+  const state = opened.get(uri);
+  return state ? completions(state.doc, position, index, Date.now()) : [];
+});
+
+/**
+ * A walk over the whole document (symbols, folding, formatting), in slices so that a huge document does not hold up
+ * other requests; refused as ContentModified if an edit comes first, as its answer would be of an older text, or as
+ * RequestCancelled once the client cancels.
+ */
+async function walk<R>(uri: string, token: CancellationToken, steps: (doc: LineDocument) => Generator<void, R>, none: R): Promise<R> {
+  const state = opened.get(uri);
+  if (!state) return none;
+  const revision = state.revision;
+  const outdated = () => !isOpen(state) || state.revision !== revision || token.isCancellationRequested;
+  const done = await inSlices(steps(state.doc), nextTurn, outdated);
+  if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+  if (!done || outdated()) throw new ResponseError(LSPErrorCodes.ContentModified, `${uri} changed before the answer was ready`);
+  return done.result;
+}
+
+onRequest('textDocument/documentSymbol', readDocument, ({ uri }, token) => walk(uri, token, documentSymbols, []));
+onRequest('textDocument/foldingRange', readDocument, ({ uri }, token) => walk(uri, token, foldingRanges, []));
+onRequest('textDocument/formatting', readDocument, ({ uri }, token) => walk(uri, token, formattingEdits, []));
+
 connection.listen();

@@ -30,8 +30,17 @@ export class WorkspaceIndex {
     return [...this.dimension].sort();
   }
 
-  addDocument(_uri: string, text: string): void {
-    for (const line of splitLines(text.length > MAX_BYTES ? text.slice(0, MAX_BYTES) : text)) {
+  /** The keys of a file's text, as far as its first MAX_BYTES characters. */
+  addText(text: string): void {
+    this.addLines(splitLines(text));
+  }
+
+  /** The keys of a document's lines, as far as its first MAX_BYTES characters. */
+  addLines(lines: Iterable<string>): void {
+    let read = 0;
+    for (const line of lines) {
+      if (read >= MAX_BYTES) return;
+      read += line.length + 1;
       const parsed = parseLine(line);
       if (parsed.kind !== 'data' && parsed.kind !== 'metadata') continue;
       if (parsed.key.text && this.metric.size < MAX_KEYS) this.metric.add(parsed.key.text);
@@ -53,7 +62,7 @@ export class WorkspaceIndex {
         } else if (entry.name.endsWith('.dtmetrics')) {
           files++;
           const text = await readFile(path, 'utf8').catch(() => '');
-          this.addDocument(path, text);
+          this.addText(text);
         }
       }
     };

@@ -1,0 +1,103 @@
+/**
+ * An open document held as its lines, as the editor numbers them. An edit replaces the lines it touches and nothing
+ * else, so its cost does not grow with the document: a keystroke in a 50 MB document is as cheap as in a small one
+ * (a text held as one string is copied whole at every edit), and the lines a lint compares with its last version are
+ * the same strings where nothing changed. Positions past the end of a line or of the document are clamped to it, and
+ * a range given end first is turned round, as vscode-languageserver-textdocument does.
+ */
+import type { Position, Range } from 'vscode-languageserver/node';
+
+/** Line breaks as VS Code splits lines: `\r\n`, `\n` or a lone `\r`. */
+const LINE_BREAK = /\r\n|\r|\n/g;
+
+/** Above this many new lines, an edit builds new arrays instead of splicing (a spread of its arguments would overflow). */
+const SPLICE_MAX = 10_000;
+
+export interface ContentChange {
+  /** Absent: the whole text. */
+  range?: Range;
+  text: string;
+}
+
+export class LineDocument {
+  private content: string[];
+  /** The line break after each line: `''` after the last. */
+  private breaks: string[];
+
+  constructor(
+    readonly uri: string,
+    public version: number,
+    text: string,
+  ) {
+    [this.content, this.breaks] = split(text);
+  }
+
+  get lineCount(): number {
+    return this.content.length;
+  }
+
+  /** The lines, without their breaks. Changed by the next edit: copy them to keep a version. */
+  get lines(): readonly string[] {
+    return this.content;
+  }
+
+  /** Line `line` without its break; empty past the end. */
+  lineAt(line: number): string {
+    return this.content[line] ?? '';
+  }
+
+  apply(change: ContentChange): void {
+    if (!change.range) {
+      [this.content, this.breaks] = split(change.text);
+      return;
+    }
+    let start = this.clamp(change.range.start);
+    let end = this.clamp(change.range.end);
+    if (start.line > end.line || (start.line === end.line && start.character > end.character)) [start, end] = [end, start];
+    let from = start.line;
+    const to = end.line;
+    let text = (this.content[from] as string).slice(0, start.character) + change.text + (this.content[to] as string).slice(end.character) + this.breaks[to];
+    // A line feed just after a lone carriage return makes one line break with it.
+    if (from > 0 && this.breaks[from - 1] === '\r' && text.startsWith('\n')) {
+      from--;
+      text = (this.content[from] as string) + '\r' + text;
+    }
+    const [content, breaks] = split(text);
+    if (to < this.content.length - 1) {
+      // The text ends with the break of line `to`: the empty line split after it is the next line, already there.
+      content.pop();
+      breaks.pop();
+    }
+    this.content = replace(this.content, from, to - from + 1, content);
+    this.breaks = replace(this.breaks, from, to - from + 1, breaks);
+  }
+
+  private clamp(position: Position): Position {
+    const last = this.content.length - 1;
+    if (position.line > last) return { line: last, character: (this.content[last] as string).length };
+    return { line: position.line, character: Math.min(position.character, (this.content[position.line] as string).length) };
+  }
+}
+
+function split(text: string): [string[], string[]] {
+  const content: string[] = [];
+  const breaks: string[] = [];
+  let start = 0;
+  for (const match of text.matchAll(LINE_BREAK)) {
+    content.push(text.slice(start, match.index));
+    breaks.push(match[0]);
+    start = match.index + match[0].length;
+  }
+  content.push(text.slice(start));
+  breaks.push('');
+  return [content, breaks];
+}
+
+/** `array` with `count` items from `from` replaced by `items`: the same array, or a new one for many items. */
+function replace<T>(array: T[], from: number, count: number, items: T[]): T[] {
+  if (items.length <= SPLICE_MAX) {
+    array.splice(from, count, ...items);
+    return array;
+  }
+  return array.slice(0, from).concat(items, array.slice(from + count));
+}
