@@ -45,7 +45,7 @@ function requests(now: number): StoredRecord[][] {
 async function dataFile(batches: StoredRecord[][], now: number): Promise<number> {
   const path = join(WORK, 'store.data');
   rmSync(path, { force: true });
-  const { file } = await DataFile.open(path, new MetricStore(), now, Number.MAX_SAFE_INTEGER);
+  const { file } = await DataFile.open(path, new MetricStore(), now, { compactLogBytes: Number.MAX_SAFE_INTEGER });
   const started = performance.now();
   for (const batch of batches) await file.append(now, batch);
   const ms = performance.now() - started;

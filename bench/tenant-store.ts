@@ -76,23 +76,27 @@ async function ingestThroughput(baselineCli: string) {
   return { runs, bytesPerLine };
 }
 
-/** A week's store: every slot a minute-by-minute week fills, filled. */
-function weekStore(now: number): MetricStore {
+/** A store fed for `hours` up to `end`: every slot a minute-by-minute feed fills, filled. */
+function fedStore(end: number, hours: number): MetricStore {
   const store = new MetricStore({ maxSeries: SERIES });
   const dimensions = Array.from({ length: SERIES }, (_, s) => [['service', `svc-${s % 100}`], ['instance', `i-${s}`]] as [string, string][]);
   const add = (s: number, timestamp: number, min: number, max: number, sum: number, count: number) =>
     store.add({ key: 'bench.week', type: 'gauge', dimensions: dimensions[s] as [string, string][], stats: { min, max, sum, count }, timestamp }, timestamp);
-  for (let h = 7 * 24; h >= 3; h--) for (let s = 0; s < SERIES; s++) add(s, now - h * HOUR, 0, 99, 60 * 49.5, 60);
-  for (let m = 143; m >= 0; m--) for (let s = 0; s < SERIES; s++) add(s, now - m * MINUTE, s % 100, s % 100, s % 100, 1);
+  for (let h = hours; h >= 3; h--) for (let s = 0; s < SERIES; s++) add(s, end - h * HOUR, 0, 99, 60 * 49.5, 60);
+  for (let m = 143; m >= 0; m--) for (let s = 0; s < SERIES; s++) add(s, end - m * MINUTE, s % 100, s % 100, s % 100, 1);
   return store;
 }
 
 async function week() {
   const now = Date.now();
-  const store = weekStore(now);
+  const store = fedStore(now, 7 * 24);
   const snapshotFile = join(WORK, 'week-snapshot.data');
   const loggedFile = join(WORK, 'week-logged.data');
-  for (const f of [snapshotFile, loggedFile]) rmSync(f, { force: true });
+  const agedFile = join(WORK, 'aged-snapshot.data');
+  for (const f of [snapshotFile, loggedFile, agedFile]) rmSync(f, { force: true });
+  // Eight days up to 30 hours ago, written then: restarted now, 30 of each series' hour slots have aged.
+  const aged = await DataFile.open(agedFile, fedStore(now - 30 * HOUR, 8 * 24), now - 30 * HOUR);
+  await aged.file.close();
   const snapshot = await DataFile.open(snapshotFile, store, now);
   const snapshotBytes = snapshot.file.size;
   await snapshot.file.close();
@@ -121,7 +125,7 @@ async function week() {
     loggedStarts.push(tenant.startMs);
     await tenant.stop();
   }
-  return { snapshotBytes, loggedBytes, snapshotStarts: await starts(snapshotFile), loggedStarts };
+  return { snapshotBytes, loggedBytes, snapshotStarts: await starts(snapshotFile), loggedStarts, agedBytes: statSync(agedFile).size, agedStarts: await starts(agedFile) };
 }
 
 /** 1 M records of the JSON-lines format, as the baseline appended them: 10,000 series, 100 points each. */
@@ -184,9 +188,10 @@ async function main(): Promise<void> {
     '|---|--:|--:|',
     `| snapshot + log (this commit), right after a compaction | ${mb(w.snapshotBytes)} | ${n(median(w.snapshotStarts))} (median of ${STARTS}: ${w.snapshotStarts.map(n).join(', ')}) |`,
     `| snapshot + log (this commit), the log full up to the point a compaction starts (the largest it gets; compacted after the start) | ${mb(w.loggedBytes)} | ${n(median(w.loggedStarts))} (median of ${STARTS}: ${w.loggedStarts.map(n).join(', ')}) |`,
+    `| snapshot (this commit) of a tenant fed for 8 days, restarted 30 h after its last point (30 hour slots a series aged, dropped as read) | ${mb(w.agedBytes)} | ${n(median(w.agedStarts))} (median of ${STARTS}: ${w.agedStarts.map(n).join(', ')}) |`,
     `| JSON lines (\`${baselineRev}\`), scaled from ${n(V1_RECORDS)} records (${mb(v1Bytes)} MB, start ${n(median(v1Starts))} ms) to ${n(WEEK_POINTS)} | ${n((v1Bytes / V1_RECORDS) * WEEK_POINTS / 1e6)} | ${n(v1PerRecord * WEEK_POINTS)} |`,
     '',
-    `Target: a start after such a week in ≤ 2,000 ms: ${Math.max(median(w.snapshotStarts), median(w.loggedStarts)) <= 2_000 ? '**met**' : '**missed**'}. The file's size is bounded by series × slots: it does not grow with time.`,
+    `Target: a start after such a week in ≤ 2,000 ms: ${Math.max(median(w.snapshotStarts), median(w.loggedStarts), median(w.agedStarts)) <= 2_000 ? '**met**' : '**missed**'}. The file's size is bounded by series × slots: it does not grow with time.`,
     '',
   ].join('\n');
   writeReport(RESULTS, markdown);

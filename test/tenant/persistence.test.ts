@@ -99,22 +99,25 @@ describe('data file', () => {
     await tenant.stop();
   });
 
-  it('skips a frame whose checksum fails, and garbage between frames, and reads on', async () => {
+  it('skips a frame whose checksum fails, one whose length is damaged, and garbage between frames, and reads on', async () => {
     const file = join(dir, 'damaged.data');
     let tenant = await startServe(['--data', file, '--token', TOKEN]);
-    for (const id of [1, 2, 3]) await ingest(tenant.url, `dmg.k,id=${id} gauge,1 ${recent()}`);
+    for (const id of [1, 2, 3, 4]) await ingest(tenant.url, `dmg.k,id=${id} gauge,1 ${recent()}`);
     await tenant.stop();
     const bytes = readFileSync(file);
-    const second = frames(file).filter((f) => f.kind === BATCH)[1];
-    assert.ok(second);
+    const [, second, third] = frames(file).filter((f) => f.kind === BATCH);
+    assert.ok(second && third);
     bytes.writeUInt8((bytes[second.offset + 40] as number) ^ 0x01, second.offset + 40); // one flipped bit inside the second batch
+    bytes.writeUInt32LE(0xffff_ff00, third.offset + 8); // the third's length field: far past the end of the file
     writeFileSync(file, Buffer.concat([bytes, Buffer.from('not a frame at all, some text appended by hand\n')]));
     tenant = await startServe(['--data', file, '--token', TOKEN]);
-    assert.equal((await ingest(tenant.url, `dmg.k,id=4 gauge,1 ${recent()}`)).status, 202);
+    assert.match(tenant.output(), /skipped 47 bytes at offset [\d,]+ to the end that are not whole frames/, 'garbage at the end is damage, not a torn write');
+    assert.equal((await ingest(tenant.url, `dmg.k,id=5 gauge,1 ${recent()}`)).status, 202);
     await tenant.stop();
     tenant = await startServe(['--data', file, '--token', TOKEN]);
-    assert.match(tenant.output(), /skipped \d+ bytes at offset [\d,]+ that are not whole frames/);
-    assert.deepEqual(await countsBy(tenant.url, 'dmg.k', 'id'), new Map([['1', 1], ['3', 1], ['4', 1]]), 'only the damaged batch is missing');
+    const skipped = [...tenant.output().matchAll(/skipped [\d,]+ bytes at offset [\d,]+ that are not whole frames/g)];
+    assert.equal(skipped.length, 2, `the two damaged batches (one stretch) and the garbage, now between frames:\n${tenant.output()}`);
+    assert.deepEqual(await countsBy(tenant.url, 'dmg.k', 'id'), new Map([['1', 1], ['4', 1], ['5', 1]]), 'only the damaged batches are missing');
     await tenant.stop();
   });
 
@@ -197,8 +200,55 @@ describe('data file', () => {
   it('refuses a file another tenant is using', async () => {
     const file = join(dir, 'busy.data');
     const first = await startServe(['--data', file]);
-    await assert.rejects(startServe(['--data', file]), /'.*busy\.data' is in use by another local tenant \(process \d+\)/);
+    await assert.rejects(startServe(['--data', file]), /'.*busy\.data' is locked by another local tenant \(process \d+\)/);
     await first.stop();
+  });
+
+  it('a lock from an earlier boot of the machine is stale, even if its pid is alive now; one of this boot is not', async (t) => {
+    let boot: string;
+    try {
+      boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      t.skip('no boot id on this system (Linux only)');
+      return;
+    }
+    const file = join(dir, 'rebooted.data');
+    // pid 1 always runs: only the boot tells its lock apart.
+    writeFileSync(`${file}.lock`, JSON.stringify({ pid: 1, boot }));
+    await assert.rejects(startServe(['--data', file]), /is locked by another local tenant \(process 1\)/);
+    writeFileSync(`${file}.lock`, JSON.stringify({ pid: 1, boot: 'an-earlier-boot' }));
+    const tenant = await startServe(['--data', file]);
+    await tenant.stop();
+    assert.equal(existsSync(`${file}.lock`), false);
+  });
+
+  it('stopped as a compaction starts, the tenant finishes it and leaves a whole file, unlocked', async () => {
+    const file = join(dir, 'stopped.data');
+    let tenant = await startServe(['--data', file, '--compact-log-bytes', '64']);
+    const lines = Array.from({ length: 500 }, (_, i) => `stopped.k,id=${i} gauge,1 ${recent()}`).join('\n');
+    assert.equal((await ingest(tenant.url, lines, null)).status, 202);
+    await waitFor('a compaction', 10_000, () => /compacting/.test(tenant.output()) || null);
+    const { code } = await tenant.stop();
+    assert.equal(code, 0);
+    assert.equal(existsSync(`${file}.lock`), false);
+    assert.equal(existsSync(`${file}.compacting`), false);
+    tenant = await startServe(['--data', file]);
+    assert.doesNotMatch(tenant.output(), /skipped|cut off/);
+    assert.equal((await countsBy(tenant.url, 'stopped.k', 'id')).size, 500);
+    await tenant.stop();
+  });
+
+  it('values near the largest a double holds survive a compaction and a restart, an overflowed sum too', async () => {
+    const file = join(dir, 'large.data');
+    let tenant = await startServe(['--data', file, '--token', TOKEN, '--compact-log-bytes', '64']);
+    const t = recent();
+    assert.equal((await ingest(tenant.url, `large.k,id=a gauge,1.5e308 ${t}\nlarge.k,id=b gauge,1e308 ${t}\nlarge.k,id=b gauge,1e308 ${t}`)).status, 202);
+    await waitFor('a compaction', 10_000, () => /compacted/.test(tenant.output()) || null);
+    await tenant.stop();
+    tenant = await startServe(['--data', file, '--token', TOKEN]);
+    assert.doesNotMatch(tenant.output(), /skipped/);
+    assert.deepEqual(await countsBy(tenant.url, 'large.k', 'id'), new Map([['a', 1], ['b', 2]]));
+    await tenant.stop();
   });
 
   it('compacts the log into a snapshot once it grows: the file stays bounded and every point is kept', async () => {
@@ -235,7 +285,7 @@ describe('data file', () => {
     assert.match(output, /skipped line 44: a point from the future/);
     assert.match(output, /skipped line 103: a record of the wrong shape/);
     assert.match(output, /skipped line 104: a record of the wrong shape/);
-    assert.match(output, /1 points older than the 8 days the store keeps dropped/);
+    assert.match(output, /dropped what is older than the 8 days the store keeps \(1 points or slots\)/);
     assert.equal(readFileSync(`${file}.v1`, 'utf8'), original);
     const counts = await countsBy(tenant.url, 'v1.k', 'id');
     assert.equal(counts.size, 100, '99 of the first 100, and the last line');

@@ -76,8 +76,12 @@ export class LocalTenant {
     let url: string;
     try {
       url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new UserFacingError(`The local tenant did not say it listens within ${START_TIMEOUT_MS / 1000} s: see the dtmetrics output`)), START_TIMEOUT_MS);
+        const silent = () => reject(new UserFacingError(`The local tenant said nothing for ${START_TIMEOUT_MS / 1000} s and did not say it listens: see the dtmetrics output`));
+        let timer = setTimeout(silent, START_TIMEOUT_MS);
         stdout.on('line', (line) => {
+          // Converting a large data file of an earlier version takes a while, and says how far it got.
+          clearTimeout(timer);
+          timer = setTimeout(silent, START_TIMEOUT_MS);
           const listening = LISTENING.exec(line)?.[1];
           if (listening) {
             clearTimeout(timer);
@@ -95,7 +99,7 @@ export class LocalTenant {
       });
     } catch (error) {
       child.kill();
-      if (stderr.some((line) => line.includes('is in use'))) return this.adopt(port);
+      if (stderr.some((line) => /\bport \d+ is in use\b/.test(line))) return this.adopt(port);
       throw error;
     }
     this.child = child;

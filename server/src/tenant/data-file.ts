@@ -21,13 +21,14 @@
  * - A file that is not ours is refused untouched; a file of the first format (JSON lines) is converted, the old
  *   file kept beside it; a lock file keeps two tenants from writing one file.
  */
-import { constants } from 'node:fs';
-import { link, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { constants, readFileSync } from 'node:fs';
+import { link, open, readFile, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { applyRecords, type StoredRecord } from '../core/metrics/ingest.ts';
 import { batchValue, readBatch, readMetricSnapshot, readSeriesSnapshot, readV1Line, readWindow, seriesHead, type ReadResult, type ReadWindow } from '../core/metrics/persisted.ts';
-import type { MetricStore } from '../core/metrics/store.ts';
+import { SLOT_FIELDS, type MetricStore } from '../core/metrics/store.ts';
 
 /** A data file the tenant must not use: one line for the user, nothing touched. */
 export class DataFileError extends Error {}
@@ -35,16 +36,12 @@ export class DataFileError extends Error {}
 export interface LoadReport {
   /** `new`: created empty; `current`: read; `converted`: read from the first format and rewritten. */
   origin: 'new' | 'current' | 'converted';
-  metrics: number;
-  series: number;
-  /** Records of the log (or of a converted file) applied. */
-  records: number;
   /** Points and slots dropped as older than the store keeps. */
   aged: number;
   /** Why records were skipped, the first `LISTED_DAMAGE` of them; `damagedCount` counts all. */
   damaged: string[];
   damagedCount: number;
-  /** Series and points of new series not restored: past the store's series limit (`--max-series` lowered). */
+  /** Metrics, series and points not restored: past the store's limits (`--max-series` lowered). */
   overLimit: number;
   /** Bytes of a torn last frame (a crash mid-write) cut off; 0 if none. */
   tornBytes: number;
@@ -69,6 +66,12 @@ const READ_CHUNK = 32 << 20;
 const WRITE_BUFFER = 4 << 20;
 const LISTED_DAMAGE = 20;
 /**
+ * A batch is written before it is answered, so it survives the process dying; a power cut may lose what the OS had
+ * not yet put on the disk. The OS is asked to, at most this long after a write.
+ */
+const SYNC_AFTER_MS = 1_000;
+const CONVERSION_PROGRESS = 256e6;
+/**
  * By default a compaction starts when the log outgrows an eighth of the snapshot, and at least 16 MiB: a byte of
  * log costs a start about fifteen times what a byte of snapshot does (JSON and a store lookup per point against
  * float64s copied per series), so this keeps the log's share of a start below the snapshot's, while a compaction
@@ -84,9 +87,13 @@ export class DataFile {
   private snapshotBytes: number;
   /** Set while a failed write may have left bytes past `end`: they are cut off before the next write. */
   private tailDirty = false;
+  /** Where the log ended when a compaction last failed: the next try waits until it has grown as much again. */
+  private failedCompactionAt: number | null = null;
+  private syncTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     private handle: FileHandle,
+    /** The file itself, through any symbolic link: what is locked, compacted and renamed over. */
     readonly path: string,
     private end: number,
     snapshotBytes: number,
@@ -98,29 +105,32 @@ export class DataFile {
 
   /**
    * Opens (or creates) the file at `path`, restores what it holds into `store` (read against `now`), and is ready
-   * to append. Throws DataFileError for a file that is not ours or is in use; system errors as they come.
+   * to append. Throws DataFileError for a file that is not ours or is locked; system errors as they come. `log`
+   * hears of long work (converting a file of the first format).
    */
-  static async open(path: string, store: MetricStore, now: number, compactLogBytes: number | null = null): Promise<{ file: DataFile; report: LoadReport }> {
+  static async open(givenPath: string, store: MetricStore, now: number, options: { compactLogBytes?: number | null; log?: (line: string) => void } = {}): Promise<{ file: DataFile; report: LoadReport }> {
+    const path = await realPath(givenPath);
     await takeLock(path);
     try {
       await removeStaleTemporary(path);
       const kind = await sniff(path);
-      const window = readWindow(now, store.retentionMs);
-      const report: LoadReport = { origin: 'current', metrics: 0, series: 0, records: 0, aged: 0, damaged: [], damagedCount: 0, overLimit: 0, tornBytes: 0, kept: null };
+      const window = readWindow(now, store);
+      const report: LoadReport = { origin: 'current', aged: 0, damaged: [], damagedCount: 0, overLimit: 0, tornBytes: 0, kept: null };
+      const fromSnapshot = (snapshot: WrittenSnapshot) => new DataFile(snapshot.handle, path, snapshot.size, snapshot.size, options.compactLogBytes ?? null);
       if (kind === 'absent' || kind === 'empty') {
         report.origin = 'new';
-        const snapshotBytes = await writeSnapshot(path, store, window);
-        return { file: new DataFile(await open(path, 'r+'), path, snapshotBytes, snapshotBytes, compactLogBytes), report };
+        return { file: fromSnapshot(await writeSnapshot(path, store, window)), report };
       }
       if (kind === 'v1') {
-        await convertV1(path, store, window, report);
-        const snapshotBytes = await writeSnapshotKeeping(path, store, window, report);
-        return { file: new DataFile(await open(path, 'r+'), path, snapshotBytes, snapshotBytes, compactLogBytes), report };
+        await convertV1(path, store, window, report, options.log ?? (() => undefined));
+        report.origin = 'converted';
+        report.kept = await keepOriginal(path);
+        return { file: fromSnapshot(await writeSnapshot(path, store, window)), report };
       }
       const handle = await open(path, 'r+');
       try {
-        const { end, snapshotBytes } = await restore(handle, store, now, report);
-        return { file: new DataFile(handle, path, end, snapshotBytes, compactLogBytes), report };
+        const { end, snapshotBytes } = await restore(handle, store, window, report);
+        return { file: new DataFile(handle, path, end, snapshotBytes, options.compactLogBytes ?? null), report };
       } catch (error) {
         await handle.close();
         throw error;
@@ -132,8 +142,10 @@ export class DataFile {
   }
 
   /**
-   * Writes one batch at the end of the file; resolves once it is written. On failure nothing of it stays in the
-   * file (it is cut off again), and the caller must not apply it. Callers run one append or compaction at a time.
+   * Writes one batch at the end of the file; resolves once it is written (the process may die, the batch stays;
+   * the OS is told to put it on the disk within SYNC_AFTER_MS). On failure nothing of it stays in the file (it is
+   * cut off again, or no write starts until it is), and the caller must not apply it. Callers run one append or
+   * compaction at a time.
    */
   async append(at: number, records: readonly StoredRecord[]): Promise<void> {
     if (records.length === 0) return;
@@ -153,11 +165,13 @@ export class DataFile {
       throw error;
     }
     this.end += frame.length;
+    this.syncSoon();
   }
 
-  /** Whether the log has outgrown the snapshot enough for a compaction to pay. */
+  /** Whether the log has outgrown the snapshot enough for a compaction to pay (or, after one failed, grown again). */
   get wantsCompaction(): boolean {
-    return this.end - this.snapshotBytes > (this.compactLogBytes ?? Math.max(MIN_LOG_BYTES, this.snapshotBytes / 8));
+    const threshold = this.compactLogBytes ?? Math.max(MIN_LOG_BYTES, this.snapshotBytes / 8);
+    return this.end - (this.failedCompactionAt ?? this.snapshotBytes) > threshold;
   }
 
   /** Size of the file: the snapshot and the log. */
@@ -165,20 +179,53 @@ export class DataFile {
     return this.end;
   }
 
-  /** Writes the store as a new snapshot with an empty log, in place of the file (atomically). */
+  /**
+   * Writes the store as a new snapshot with an empty log in place of the file (atomically), and appends to it from
+   * then on. A failure leaves the file and this object as they were.
+   */
   async compact(store: MetricStore, now: number): Promise<void> {
-    const snapshotBytes = await writeSnapshot(this.path, store, readWindow(now, store.retentionMs));
-    const handle = await open(this.path, 'r+');
-    await this.handle.close();
-    this.handle = handle;
-    this.end = this.snapshotBytes = snapshotBytes;
+    let snapshot: WrittenSnapshot;
+    try {
+      snapshot = await writeSnapshot(this.path, store, readWindow(now, store));
+    } catch (error) {
+      this.failedCompactionAt = this.end;
+      throw error;
+    }
+    // The new file is in place: from here on nothing may fail before this object appends to it.
+    const old = this.handle;
+    this.handle = snapshot.handle;
+    this.end = this.snapshotBytes = snapshot.size;
     this.tailDirty = false;
+    this.failedCompactionAt = null;
+    await old.close().catch(() => undefined);
   }
 
   async close(): Promise<void> {
+    if (this.syncTimer) clearTimeout(this.syncTimer);
     await this.handle.datasync().catch(() => undefined);
     await this.handle.close();
     await releaseLock(this.path);
+  }
+
+  /** Asks the OS to put what was written on the disk, once per SYNC_AFTER_MS, without holding up the next write. */
+  private syncSoon(): void {
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = null;
+      // A compaction may have closed this handle meanwhile: it synced the new file itself.
+      this.handle.datasync().catch(() => undefined);
+    }, SYNC_AFTER_MS);
+    this.syncTimer.unref();
+  }
+}
+
+/** The file a path names, through symbolic links; for a file yet to be made, its directory's real path. */
+async function realPath(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
+    return join(await realpath(dirname(path)), basename(path));
   }
 }
 
@@ -224,13 +271,15 @@ function isV1Line(text: string): boolean {
 }
 
 /** Reads the file's frames into `store`; cuts off a torn last frame. Returns where the log ends and the snapshot. */
-async function restore(handle: FileHandle, store: MetricStore, now: number, report: LoadReport): Promise<{ end: number; snapshotBytes: number }> {
-  const window = readWindow(now, store.retentionMs);
+async function restore(handle: FileHandle, store: MetricStore, window: ReadWindow, report: LoadReport): Promise<{ end: number; snapshotBytes: number }> {
   const reader = new FrameReader(handle, (await handle.stat()).size);
   // The store's steps unless the header says otherwise: a damaged header must not cost the snapshot.
   let steps: { fine: number; coarse: number } | null = { fine: store.limits.fineStepMs, coarse: store.limits.coarseStepMs };
   let snapshotBytes = MAGIC.length;
+  let seriesRead = 0;
+  let metricsRead = 0;
   let position = MAGIC.length;
+  const where = (offset: number) => `at offset ${offset.toLocaleString('en-US')}`;
   for (;;) {
     const found = await reader.next(position);
     if (found === 'end') break;
@@ -239,39 +288,42 @@ async function restore(handle: FileHandle, store: MetricStore, now: number, repo
       await handle.truncate(position);
       return { end: position, snapshotBytes };
     }
-    if (found.skipped) damage(report, `${found.skipped.toLocaleString('en-US')} bytes at offset ${position.toLocaleString('en-US')} that are not whole frames`);
+    if ('damagedTail' in found) {
+      damage(report, `${found.damagedTail.toLocaleString('en-US')} bytes ${where(position)} to the end that are not whole frames`);
+      // Appends go after it, where a frame may start (8-byte aligned), so that a later read finds them.
+      return { end: align(reader.size), snapshotBytes };
+    }
+    if (found.skipped) damage(report, `${found.skipped.toLocaleString('en-US')} bytes ${where(position)} that are not whole frames`);
     const { kind, payload, at } = found.frame;
     position = found.next;
     if (kind === Kind.Series) {
+      seriesRead++;
       const series = steps && decodeSeries(payload, steps, window);
       if (!series) {
-        damage(report, `a series at offset ${at.toLocaleString('en-US')} of the wrong shape`);
+        damage(report, `a series ${where(at)} of the wrong shape`);
         continue;
       }
       noteLeftOut(report, series);
-      if (store.restoreSeries(series.value, now) === 'stored') report.series++;
-      else report.overLimit++;
-      continue;
-    }
-    if (kind === Kind.Batch) {
+      if (store.restoreSeries(series.value, window.now) !== 'stored') report.overLimit++;
+    } else if (kind === Kind.Batch) {
       const batch = readBatch(parseJson(payload), window);
       noteLeftOut(report, batch);
       report.overLimit += applyRecords(store, batch.value);
-      report.records += batch.value.length;
-      continue;
-    }
-    const value = parseJson(payload);
-    if (kind === Kind.Header) {
-      steps = readSteps(value, store);
-      if (!steps) damage(report, 'a header with ring steps other than this version keeps: the snapshot\'s series cannot be read');
-    }
-    else if (kind === Kind.Metric) {
-      const metric = readMetricSnapshot(value);
-      if (metric) {
-        store.restoreMetric(metric);
-        report.metrics++;
-      } else damage(report, `a metric at offset ${at.toLocaleString('en-US')} of the wrong shape`);
-    } else if (kind === Kind.SnapshotEnd) snapshotBytes = position;
+    } else if (kind === Kind.Header) {
+      steps = readSteps(parseJson(payload), store);
+      if (!steps) damage(report, "a header with ring steps other than this version keeps: the snapshot's series cannot be read");
+    } else if (kind === Kind.Metric) {
+      metricsRead++;
+      const metric = readMetricSnapshot(parseJson(payload), window);
+      if (!metric) damage(report, `a metric ${where(at)} of the wrong shape`);
+      else if (!store.restoreMetric(metric)) report.overLimit++;
+    } else if (kind === Kind.SnapshotEnd) {
+      snapshotBytes = position;
+      const counts = parseJson(payload) as { metrics?: unknown; series?: unknown } | undefined;
+      if (counts?.metrics !== metricsRead || counts.series !== seriesRead) {
+        damage(report, `a snapshot of ${String(counts?.metrics)} metrics and ${String(counts?.series)} series, of which ${metricsRead} and ${seriesRead} were whole frames`);
+      }
+    } else damage(report, `a frame of an unknown kind (${kind}) ${where(at)}`);
   }
   return { end: reader.size, snapshotBytes };
 }
@@ -321,15 +373,16 @@ function decodeSeries(payload: Buffer, steps: { fine: number; coarse: number }, 
   const start = align(4 + length);
   const fine = head?.fine;
   const coarse = head?.coarse;
-  if (!Number.isSafeInteger(fine) || !Number.isSafeInteger(coarse) || start + ((fine as number) + (coarse as number)) * 8 !== payload.length) return null;
+  const whole = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) % SLOT_FIELDS === 0;
+  if (!whole(fine) || !whole(coarse) || start + (fine + coarse) * 8 !== payload.length) return null;
   // Frames start 8-byte aligned in the file and in the reader's buffer, so the slots are read in place (a copy
   // only if not). The store copies them into its rings before the reader moves on.
   const at = payload.byteOffset + start;
   const numbers = at % 8 === 0 ? new Float64Array(payload.buffer, at, (payload.length - start) / 8) : new Float64Array(payload.buffer.slice(at, payload.byteOffset + payload.length));
-  return readSeriesSnapshot(head, numbers.subarray(0, fine as number), numbers.subarray(fine as number), steps, window);
+  return readSeriesSnapshot(head, numbers.subarray(0, fine), numbers.subarray(fine), steps, window);
 }
 
-type Found = 'end' | { torn: number } | { frame: { kind: number; payload: Buffer; at: number }; next: number; skipped?: number };
+type Found = 'end' | { torn: number } | { damagedTail: number } | { frame: { kind: number; payload: Buffer; at: number }; next: number; skipped?: number };
 
 /** Reads frames through a window of the file; past damage it looks for the next frame whose checksum holds. */
 class FrameReader {
@@ -362,7 +415,20 @@ class FrameReader {
       const found = await this.frameAt(at);
       if (found) return { ...found, skipped: at - position };
     }
-    return { torn: this.size - position };
+    // No whole frame follows. A write cut short (never answered) is a frame begun whose end lies past the file's;
+    // anything else at the end is damage, reported and left in place (later frames are appended after it).
+    return (await this.beginsFrame(position)) ? { torn: this.size - position } : { damagedTail: this.size - position };
+  }
+
+  /** Whether a frame starts at `at` that the file ends before: its mark (as much as is there) and a length past the end. */
+  private async beginsFrame(at: number): Promise<boolean> {
+    const have = Math.min(HEAD, this.size - at);
+    await this.load(at, have);
+    const o = at - this.bufferAt;
+    if (!this.buffer.subarray(o, o + Math.min(4, have)).equals(MARK.subarray(0, Math.min(4, have)))) return false;
+    if (have < HEAD) return true;
+    const length = this.buffer.readUInt32LE(o + 8);
+    return length <= MAX_PAYLOAD && at + HEAD + length > this.size;
   }
 
   private async frameAt(at: number): Promise<{ frame: { kind: number; payload: Buffer; at: number }; next: number } | null> {
@@ -404,7 +470,7 @@ export async function readLog(path: string): Promise<StoredRecord[]> {
   try {
     const reader = new FrameReader(handle, (await handle.stat()).size);
     const records: StoredRecord[] = [];
-    const always: ReadWindow = { since: -Infinity, until: Infinity };
+    const always: ReadWindow = { now: 0, since: -Infinity, until: Infinity };
     for (let found = await reader.next(MAGIC.length); found !== 'end' && 'frame' in found; found = await reader.next(found.next)) {
       if (found.frame.kind === Kind.Batch) records.push(...readBatch(parseJson(found.frame.payload), always).value);
     }
@@ -429,10 +495,19 @@ function encodeFrame(kind: Kind, payload: Buffer | string): Buffer {
   return frame;
 }
 
-/** Writes the store as a snapshot file beside `path`, syncs it and renames it over `path`. Returns its size. */
-async function writeSnapshot(path: string, store: MetricStore, window: ReadWindow): Promise<number> {
+interface WrittenSnapshot {
+  /** Open for reading and writing, on the file now at `path`. */
+  handle: FileHandle;
+  size: number;
+}
+
+/**
+ * Writes the store as a snapshot file beside `path`, syncs it and renames it over `path`, keeping it open: nothing
+ * that can fail comes after the rename. On failure `path` is untouched and the temporary file removed.
+ */
+async function writeSnapshot(path: string, store: MetricStore, window: ReadWindow): Promise<WrittenSnapshot> {
   const temporary = `${path}.compacting`;
-  const handle = await open(temporary, 'w');
+  const handle = await open(temporary, 'w+');
   let size = 0;
   try {
     let chunks: Buffer[] = [MAGIC];
@@ -465,26 +540,23 @@ async function writeSnapshot(path: string, store: MetricStore, window: ReadWindo
     await put(Kind.SnapshotEnd, JSON.stringify({ metrics, series }));
     await flush();
     await handle.datasync();
+    await rename(temporary, path);
   } catch (error) {
     // A full disk, say: the half-written snapshot must not hold on to the space the log needs.
-    await handle.close();
+    await handle.close().catch(() => undefined);
     await rm(temporary, { force: true });
     throw error;
   }
-  await handle.close();
-  await rename(temporary, path);
   await syncDirectory(path);
-  return size;
+  return { handle, size };
 }
 
-/** A converted file's snapshot, the original kept beside it (linked, so a crash before the rename loses nothing). */
-async function writeSnapshotKeeping(path: string, store: MetricStore, window: ReadWindow, report: LoadReport): Promise<number> {
+/** Keeps a file of the first format beside itself before it is converted (linked: a crash before the rename loses nothing). */
+async function keepOriginal(path: string): Promise<string> {
   let kept = `${path}.v1`;
   for (let n = 2; await exists(kept); n++) kept = `${path}.v1.${n}`;
   await link(path, kept).catch(async () => writeFile(kept, await readFile(path)));
-  report.origin = 'converted';
-  report.kept = kept;
-  return writeSnapshot(path, store, window);
+  return kept;
 }
 
 async function writeAll(handle: FileHandle, data: Buffer, position: number): Promise<void> {
@@ -516,10 +588,17 @@ const exists = (path: string) => stat(path).then(
 
 // ------------------------------------------------------------------------------------------------ conversion
 
-/** Reads a file of the first format (JSON lines of records) into `store`; a last line without `\n` is whole too. */
-async function convertV1(path: string, store: MetricStore, window: ReadWindow, report: LoadReport): Promise<void> {
+/**
+ * Reads a file of the first format (JSON lines of records) into `store`; a last line without `\n` is whole too.
+ * Such files grew with every point: `log` hears how far it got every CONVERSION_PROGRESS bytes.
+ */
+async function convertV1(path: string, store: MetricStore, window: ReadWindow, report: LoadReport, log: (line: string) => void): Promise<void> {
   const handle = await open(path, 'r');
+  const mb = (bytes: number) => `${(bytes / 1e6).toLocaleString('en-US', { maximumFractionDigits: 0 })} MB`;
   try {
+    const { size } = await handle.stat();
+    log(`data file ${path}: converting ${mb(size)} from the JSON-lines format of earlier versions`);
+    let reported = 0;
     const decoder = new TextDecoder();
     const buffer = Buffer.allocUnsafe(READ_CHUNK);
     let carry = '';
@@ -538,12 +617,15 @@ async function convertV1(path: string, store: MetricStore, window: ReadWindow, r
       report.aged += read.aged;
       for (const reason of read.damaged) damage(report, `line ${lineNumber}: ${reason}`);
       report.overLimit += applyRecords(store, read.value);
-      report.records += read.value.length;
     };
     for (let position = 0; ; ) {
       const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, position);
       if (bytesRead === 0) break;
       position += bytesRead;
+      if (position - reported >= CONVERSION_PROGRESS) {
+        reported = position;
+        log(`data file ${path}: converted ${mb(position)} of ${mb(size)}`);
+      }
       const lines = (carry + decoder.decode(buffer.subarray(0, bytesRead), { stream: true })).split('\n');
       carry = lines.pop() as string;
       lines.forEach(take);
@@ -552,42 +634,71 @@ async function convertV1(path: string, store: MetricStore, window: ReadWindow, r
   } finally {
     await handle.close();
   }
-  report.metrics = store.size.metrics;
-  report.series = store.size.series;
 }
 
 // ------------------------------------------------------------------------------------------------ lock
 
-/** `path.lock` holds the pid of the tenant using the file; a lock whose process is gone is taken over. */
+/**
+ * `path.lock` names the tenant using the file: its pid and this boot of the machine (Linux). A lock whose process is
+ * gone, or from an earlier boot (a pid may have been reused since), is stale and taken over; a lock of this process
+ * is not (a second tenant in one process).
+ */
 async function takeLock(path: string): Promise<void> {
   const lock = `${path}.lock`;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const mine = JSON.stringify({ pid: process.pid, boot: BOOT_ID });
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      await writeFile(lock, mine, { flag: 'wx' });
       return;
     } catch (error) {
       if ((error as { code?: string }).code !== 'EEXIST') throw error;
     }
-    const pid = Number(await readFile(lock, 'utf8').catch(() => ''));
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) {
-      throw new DataFileError(`'${path}' is in use by another local tenant (process ${pid}); stop it or choose another --data file`);
+    const held = await readFile(lock, 'utf8').catch(() => '');
+    const holder = lockHolder(held);
+    if (holder !== null) throw new DataFileError(`'${path}' is locked by another local tenant (process ${holder}); stop it or choose another --data file`);
+    // Stale: moved aside under a name of its own, so that of two tenants taking it over one finds what it judged.
+    const aside = `${lock}.${randomUUID()}`;
+    if (await rename(lock, aside).then(() => true, () => false)) {
+      const moved = await readFile(aside, 'utf8').catch(() => '');
+      // Not the stale lock but one just taken by another tenant: put back (unless a third took the place).
+      if (moved !== held) await link(aside, lock).catch(() => undefined);
+      await rm(aside, { force: true });
     }
-    await rm(lock, { force: true });
   }
-  throw new DataFileError(`cannot take the lock ${lock}`);
+  throw new DataFileError(`cannot take the lock ${lock}: other tenants keep taking it`);
 }
+
+/** The pid holding a lock's text, or null if the lock is stale. */
+function lockHolder(text: string): number | null {
+  let holder: { pid?: unknown; boot?: unknown };
+  try {
+    holder = JSON.parse(text) as typeof holder;
+  } catch {
+    return null;
+  }
+  const pid = holder.pid;
+  if (!Number.isSafeInteger(pid) || (pid as number) <= 0) return null;
+  if (pid === process.pid) return pid;
+  if (BOOT_ID !== null && typeof holder.boot === 'string' && holder.boot !== BOOT_ID) return null;
+  try {
+    process.kill(pid as number, 0);
+    return pid as number;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM' ? (pid as number) : null;
+  }
+}
+
+/** This boot of the machine, where the OS says (Linux); null elsewhere. */
+const BOOT_ID: string | null = (() => {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return null;
+  }
+})();
 
 async function releaseLock(path: string): Promise<void> {
   await rm(`${path}.lock`, { force: true });
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
-  }
 }
 
 // ------------------------------------------------------------------------------------------------ bytes

@@ -9,6 +9,7 @@ import { MIMEType } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { admitIngest, applyRecords, checkIngest, type IngestAnswer, type IngestEndpoint } from '../core/metrics/ingest.ts';
 import { describeMetric, evaluateQuery, listMetrics, metricDataJson, v1Timeseries, type QueryParams } from '../core/metrics/query.ts';
+import { readWindow } from '../core/metrics/persisted.ts';
 import { MetricStore } from '../core/metrics/store.ts';
 import { LIMITS } from '../core/rules.ts';
 import { Redactor } from '../core/redact.ts';
@@ -64,7 +65,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
   let dataFile: DataFile | null = null;
   let loaded: LoadReport | null = null;
   if (options.dataFile) {
-    const opened = await DataFile.open(options.dataFile, store, clock(), options.compactLogBytes ?? null);
+    const opened = await DataFile.open(options.dataFile, store, clock(), { compactLogBytes: options.compactLogBytes ?? null, log });
     dataFile = opened.file;
     loaded = opened.report;
     for (const line of describeLoad(options.dataFile, loaded, store)) log(line);
@@ -75,16 +76,21 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
    * compactions run between batches.
    */
   let changes: Promise<unknown> = Promise.resolve();
+  /** Set by close(): no compaction is started after it, and close() waits for every change already queued. */
+  let closing = false;
   const serially = <T>(change: () => Promise<T>): Promise<T> => {
     const next = changes.then(change);
     changes = next.catch(() => undefined);
     return next;
   };
+  const compactSoon = () => {
+    if (!closing && dataFile?.wantsCompaction) void serially(() => compact(dataFile as DataFile));
+  };
   const storeBatch = async (checked: ReturnType<typeof checkIngest>, now: number): Promise<IngestAnswer> => {
     const answer = admitIngest(store, checked);
     await dataFile?.append(now, answer.records);
     applyRecords(store, answer.records);
-    if (dataFile?.wantsCompaction) void serially(() => compact(dataFile as DataFile));
+    compactSoon();
     return answer;
   };
   const compact = async (file: DataFile): Promise<void> => {
@@ -92,14 +98,14 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     log(`data file ${file.path}: compacting (${file.size.toLocaleString('en-US')} bytes)`);
     const started = performance.now();
     try {
-      await file.compact(store, clock());
+      const now = clock();
+      store.prune(readWindow(now, store).since);
+      await file.compact(store, now);
       log(`data file ${file.path}: compacted to ${file.size.toLocaleString('en-US')} bytes in ${(performance.now() - started).toFixed(0)} ms`);
     } catch (error) {
       log(`data file ${file.path}: compaction failed, the log goes on: ${(error as Error).message}`);
     }
   };
-  // A log left long by a crash is compacted once the tenant listens, not before.
-  if (dataFile?.wantsCompaction) void serially(() => compact(dataFile as DataFile));
   const faults = new FaultQueue();
   // A token put in a path (by mistake, or to probe) is neither logged nor echoed: the path as shown passes this.
   const redactor = new Redactor([...options.tokens.keys()]);
@@ -252,6 +258,8 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     await dataFile?.close();
     throw error;
   }
+  // A log left long by a crash is compacted once the tenant listens, not before.
+  compactSoon();
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -263,7 +271,9 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await changes;
+      closing = true;
+      // A change may queue another (a batch its compaction): wait until none is left.
+      for (let seen = null as Promise<unknown> | null; seen !== changes; ) await (seen = changes);
       await dataFile?.close();
     },
   };
@@ -432,8 +442,8 @@ function describeLoad(path: string, report: LoadReport, store: MetricStore): str
   if (report.tornBytes > 0) lines.push(`data file ${path}: ${n(report.tornBytes)} bytes at the end that are not a whole frame (a write cut short by a crash, never answered 202) cut off`);
   for (const reason of report.damaged) lines.push(`data file ${path}: skipped ${reason}`);
   if (report.damagedCount > report.damaged.length) lines.push(`data file ${path}: skipped ${n(report.damagedCount - report.damaged.length)} more damaged records`);
-  if (report.aged > 0) lines.push(`data file ${path}: ${n(report.aged)} points older than the ${n(store.retentionMs / 86_400_000)} days the store keeps dropped`);
-  if (report.overLimit > 0) lines.push(`data file ${path}: ${n(report.overLimit)} series and points past the limit of ${n(store.limits.maxSeries)} series not restored (--max-series)`);
+  if (report.aged > 0) lines.push(`data file ${path}: dropped what is older than the ${n(store.retentionMs / 86_400_000)} days the store keeps (${n(report.aged)} points or slots)`);
+  if (report.overLimit > 0) lines.push(`data file ${path}: ${n(report.overLimit)} metrics, series and points past the limits (${n(store.limits.maxSeries)} series, ${n(store.limits.maxMetrics)} metrics) not restored`);
   return lines;
 }
 

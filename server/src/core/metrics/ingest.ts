@@ -11,7 +11,7 @@ import { parseLine, type DataLine, type MetadataLine } from '../parse.ts';
 import type { Diagnostic } from '../problems.ts';
 import { TENANT, TENANT_SEVERITIES } from '../rules.ts';
 import type { SlotStats } from './series.ts';
-import type { MetricMetadata, MetricStore, StoredPoint } from './store.ts';
+import type { MetricMetadata, MetricStore, Refusal, StoredPoint } from './store.ts';
 
 /** `api`: `/api/v2/metrics/ingest`. `oneagent`: the local OneAgent endpoint `/metrics/ingest` (`linesValid`). */
 export type IngestEndpoint = 'api' | 'oneagent';
@@ -38,7 +38,7 @@ export interface IngestBody {
 /** A metric's metadata as a metadata line gives it. */
 export type MetadataRecord = { key: string; type: 'gauge' | 'count' } & MetricMetadata;
 
-/** What was stored, for the caller to persist and replay (applyRecord). `at`: when it was ingested. */
+/** What was stored, for the caller to persist and replay (applyRecords). `at`: when it was ingested. */
 export type StoredRecord = { at: number; point: StoredPoint } | { at: number; metadata: MetadataRecord };
 
 export interface IngestAnswer {
@@ -127,14 +127,17 @@ export function checkIngest(body: string, now: number, endpoint: IngestEndpoint)
  * not stored and gets a warning. Stores nothing: the caller makes `records` durable, then applies them.
  */
 export function admitIngest(store: MetricStore, checked: CheckedIngest): IngestAnswer {
-  const points = checked.records.filter((r) => 'point' in r.record);
-  const admitted = store.admits(points.map((r) => (r.record as { point: StoredPoint }).point));
-  const refused = new Set(points.filter((_, i) => !admitted[i]));
-  const limitMessage = `series limit reached: the local tenant keeps at most ${store.limits.maxSeries.toLocaleString('en-US')} series; this new dimension tuple was not stored`;
-  const limitWarnings = [...refused].slice(0, TENANT.listedLines).map((r) => ({ line: r.line, warning: limitMessage }));
+  const refusals = store.admits(checked.records.map(({ record }) => ('point' in record ? record.point : { key: record.metadata.key, type: record.metadata.type })));
+  const limitWarnings: WarningLine[] = [];
+  let refused = 0;
+  refusals.forEach((refusal, i) => {
+    if (refusal === null) return;
+    refused++;
+    if (limitWarnings.length < TENANT.listedLines) limitWarnings.push({ line: (checked.records[i] as { line: number }).line, warning: limitWarning(store, refusal) });
+  });
   // Listed in line order, the first ones only, as the tenant lists them.
   const warnings = [...checked.warnings, ...limitWarnings].sort((a, b) => a.line - b.line).slice(0, TENANT.listedLines);
-  const warningCount = checked.warningCount + refused.size;
+  const warningCount = checked.warningCount + refused;
   const { ok, invalidCount, invalid, endpoint } = checked;
   const countKey = endpoint === 'oneagent' ? 'linesValid' : 'linesOk';
   const body: IngestBody = {
@@ -145,19 +148,26 @@ export function admitIngest(store: MetricStore, checked: CheckedIngest): IngestA
   if (endpoint === 'api') {
     body.warnings = warningCount === 0 ? null : { message: warningCount > warnings.length ? `First ${warnings.length} warnings reported` : `${warningCount} warnings`, warningLines: warnings };
   }
-  const records = refused.size === 0 ? checked.records.map((r) => r.record) : checked.records.filter((r) => !refused.has(r)).map((r) => r.record);
+  const records = refused === 0 ? checked.records.map((r) => r.record) : checked.records.filter((_, i) => refusals[i] === null).map((r) => r.record);
   return { status: invalidCount === 0 ? 202 : 400, body, records };
+}
+
+function limitWarning(store: MetricStore, refusal: Refusal): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return refusal === 'series-limit'
+    ? `series limit reached: the local tenant keeps at most ${n(store.limits.maxSeries)} series; this new dimension tuple was not stored`
+    : `metric key limit reached: the local tenant keeps at most ${n(store.limits.maxMetrics)} metric keys, as a tenant does; this new metric was not stored`;
 }
 
 /**
  * Stores records: those an answer admitted (once durable), or those read back from the data file. Returns how many
- * points were refused as new series past the limit (none for admitted records).
+ * were refused as new metrics or series past the limits (none of admitted records).
  */
 export function applyRecords(store: MetricStore, records: readonly StoredRecord[]): number {
   let refused = 0;
   for (const record of records) {
-    if (!('point' in record)) store.setMetadata(record.metadata.key, record.metadata.type, record.metadata, record.at);
-    else if (store.add(record.point, record.at) === 'series-limit') refused++;
+    const stored = 'point' in record ? store.add(record.point, record.at) : store.setMetadata(record.metadata.key, record.metadata.type, record.metadata, record.at);
+    if (stored !== 'stored') refused++;
   }
   return refused;
 }

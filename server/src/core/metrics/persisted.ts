@@ -8,18 +8,30 @@
 import { LIMITS } from '../rules.ts';
 import type { StoredRecord } from './ingest.ts';
 import type { PayloadType, SlotStats } from './series.ts';
-import { SLOT_FIELDS, type MetricSnapshot, type SeriesSnapshot, type StoredPoint } from './store.ts';
+import { SLOT_FIELDS, type MetricSnapshot, type MetricStore, type SeriesSnapshot, type StoredPoint } from './store.ts';
 
 /** The times a read record is judged by: data must end after `since` and begin before `until`. */
 export interface ReadWindow {
-  /** Data older than this is aged: the store no longer keeps it (now − retention). */
+  now: number;
+  /**
+   * Data older than this is aged: the store no longer keeps it (now − retention, down to a whole slot of the
+   * coarse ring, so a point and the slot it went into age alike).
+   */
   since: number;
-  /** Data later than this is damaged (now + the 10 minutes a timestamp may lie ahead). */
+  /** Data later than this is damaged: no clock error explains it (a flipped digit lands further ahead). */
   until: number;
 }
 
-export function readWindow(now: number, retentionMs: number): ReadWindow {
-  return { since: now - retentionMs, until: now + LIMITS.timestampFutureMs };
+/**
+ * How far ahead of the clock a record may lie and still be kept: a day. A point may be 10 minutes ahead when
+ * stored, and a clock stepped back since (NTP, a resumed VM) must not cost acknowledged data; a flipped digit, or
+ * a clock that was years ahead, lands further.
+ */
+const CLOCK_TOLERANCE_MS = 24 * 3_600_000;
+
+export function readWindow(now: number, store: MetricStore): ReadWindow {
+  const step = store.limits.coarseStepMs;
+  return { now, since: Math.floor((now - store.retentionMs) / step) * step, until: now + CLOCK_TOLERANCE_MS };
 }
 
 /** A batch as the data file keeps it: one request's stored records, written at `at`. */
@@ -65,7 +77,7 @@ export function readBatch(value: unknown, window: ReadWindow): ReadResult<Stored
     return result;
   }
   for (const r of batch.records) {
-    const record = Array.isArray(r) ? pointOf(r) : metadataOf(r);
+    const record = Array.isArray(r) ? pointFromValues(r) : metadataOf(r);
     keep(result, record === null ? `a record of the wrong shape: ${preview(r)}` : record, batch.at, window);
   }
   return result;
@@ -88,7 +100,7 @@ export function readV1Line(value: unknown, window: ReadWindow): ReadResult<Store
     const p = line.point as { key?: unknown; type?: unknown; dimensions?: unknown; stats?: unknown; timestamp?: unknown } | null;
     const stats = (isObject(p) ? p.stats : null) as Partial<SlotStats> | null;
     const pairs = isObject(p) && Array.isArray(p.dimensions) && p.dimensions.every((d) => Array.isArray(d) && d.length === 2) ? (p.dimensions as unknown[][]).flat() : null;
-    record = isObject(p) && isObject(stats) ? pointOf([p.key, p.type, pairs, stats.min, stats.max, stats.sum, stats.count, p.timestamp]) : null;
+    record = isObject(p) && isObject(stats) ? pointFromValues([p.key, p.type, pairs, stats.min, stats.max, stats.sum, stats.count, p.timestamp]) : null;
   } else if ('metadata' in line) record = metadataOf(line.metadata);
   keep(result, record === null ? `a record of the wrong shape: ${preview(value)}` : record, line.at, window);
   return result;
@@ -104,7 +116,8 @@ function keep(result: ReadResult<StoredRecord[]>, record: StoredPoint | Metadata
 
 type MetadataValue = Extract<StoredRecord, { metadata: unknown }>['metadata'];
 
-function pointOf(r: unknown[]): StoredPoint | null {
+/** A point from its values as a batch keeps them (BatchValue). */
+function pointFromValues(r: unknown[]): StoredPoint | null {
   const [key, type, pairs, min, max, sum, count, timestamp] = r;
   if (r.length !== 8 || !isKey(key) || !isType(type) || !isTime(timestamp)) return null;
   if (!Array.isArray(pairs) || pairs.length % 2 !== 0 || !pairs.every((s) => typeof s === 'string')) return null;
@@ -129,9 +142,10 @@ function metadataOf(value: unknown): MetadataValue | null {
 }
 
 /** A metric of a snapshot read back. */
-export function readMetricSnapshot(value: unknown): MetricSnapshot | null {
+export function readMetricSnapshot(value: unknown, window: ReadWindow): MetricSnapshot | null {
   const m = value as Partial<Record<keyof MetricSnapshot, unknown>> | null;
-  if (!isObject(m) || !isKey(m.key) || !isType(m.type) || !isTime(m.created) || !isTime(m.lastWritten) || typeof m.hasMetadata !== 'boolean') return null;
+  if (!isObject(m) || !isKey(m.key) || !isType(m.type) || typeof m.hasMetadata !== 'boolean') return null;
+  if (!isTime(m.created) || !isTime(m.lastWritten) || m.created > window.until || m.lastWritten > window.until) return null;
   if (!Array.isArray(m.dimensionKeys) || !m.dimensionKeys.every((k) => typeof k === 'string')) return null;
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
@@ -178,8 +192,10 @@ function goodSlots(slots: Float64Array, step: number, window: ReadWindow, result
     const slot = slots[i] as number;
     const min = slots[i + 1] as number;
     const max = slots[i + 2] as number;
+    const sum = slots[i + 3] as number;
     const count = slots[i + 4] as number;
-    if (!(Number.isSafeInteger(slot) && slot >= 0 && min <= max && count >= 0 && Number.isFinite(min + max + count + (slots[i + 3] as number)))) {
+    // Each point was finite, so min, max and count are; a sum of large values may have overflowed to ±Infinity.
+    if (!(Number.isSafeInteger(slot) && slot >= 0 && Number.isFinite(min) && Number.isFinite(max) && min <= max && Number.isFinite(count) && count >= 0 && !Number.isNaN(sum))) {
       return `a slot of the wrong shape in a series of ${result.value.key}`;
     }
     if (slot * step > window.until) return `a slot from the future (${iso(slot * step)}) in a series of ${result.value.key}`;
@@ -189,14 +205,17 @@ function goodSlots(slots: Float64Array, step: number, window: ReadWindow, result
   while (i + SLOT_FIELDS <= slots.length && verdict(i) === null) i += SLOT_FIELDS;
   // Most series keep every slot: copied only when one is left out.
   if (i === slots.length) return slots;
-  const kept: number[] = [...slots.subarray(0, i)];
+  const kept = new Float64Array(slots.length);
+  kept.set(slots.subarray(0, i));
+  let n = i;
   for (; i + SLOT_FIELDS <= slots.length; i += SLOT_FIELDS) {
     const v = verdict(i);
-    if (v === null) kept.push(...slots.subarray(i, i + SLOT_FIELDS));
-    else if (v === 'aged') result.aged++;
+    if (v === null) {
+      for (let f = 0; f < SLOT_FIELDS; f++) kept[n++] = slots[i + f] as number;
+    } else if (v === 'aged') result.aged++;
     else result.damaged.push(v);
   }
-  return Float64Array.from(kept);
+  return kept.subarray(0, n);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

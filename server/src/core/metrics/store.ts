@@ -8,11 +8,14 @@
  * amount of data (a week at one point a minute for 10,000 series: 146.8 MB, bench/TENANT-MEMORY.md). Older data is only kept at the coarser step, as a
  * real tenant lowers resolution with age.
  */
+import { LIMITS } from '../rules.ts';
 import { SlotColumns, type MetricFacts, type MetricSource, type PayloadType, type SeriesReader, type SlotStats } from './series.ts';
 
 export interface StoreOptions {
   /** At most this many series in all; a point of a new series past it is refused (`'series-limit'`). */
   maxSeries: number;
+  /** At most this many metrics (a metadata line alone makes one); a new one past it is refused (`'metric-limit'`). */
+  maxMetrics: number;
   fineStepMs: number;
   fineSlots: number;
   coarseStepMs: number;
@@ -21,6 +24,7 @@ export interface StoreOptions {
 
 const DEFAULT_STORE_OPTIONS: StoreOptions = {
   maxSeries: 20_000,
+  maxMetrics: LIMITS.metricKeysPerEnvironment,
   fineStepMs: 60_000,
   fineSlots: 144,
   coarseStepMs: 3_600_000,
@@ -36,6 +40,17 @@ export interface StoredPoint {
   stats: SlotStats;
   /** The point's time, epoch ms. */
   timestamp: number;
+}
+
+/** Why the store refuses a record: a new series or a new metric past its limit. */
+export type Refusal = 'series-limit' | 'metric-limit';
+
+/** What a record asks of the store: its metric and, for a point, its series. */
+export interface StoreTarget {
+  key: string;
+  type: PayloadType;
+  /** A point's dimensions; none for a metadata record, which asks for the metric only. */
+  dimensions?: readonly (readonly [string, string])[];
 }
 
 /** A metric as the data file keeps it. */
@@ -121,6 +136,12 @@ class SlotRing {
     return out;
   }
 
+  /** Whether a slot that ends after `since` holds a point. */
+  holdsAfter(since: number): boolean {
+    const first = Math.floor(since / this.step);
+    return this.tags.some((tag) => tag > first);
+  }
+
   /** Puts back slots as `occupied` gave them (merged with what the slots already hold); returns the last slot. */
   restore(slots: Float64Array): number {
     let last = -1;
@@ -203,10 +224,10 @@ export class MetricStore implements MetricSource {
     this.limits = { ...DEFAULT_STORE_OPTIONS, ...options };
   }
 
-  /** Stores a point written at `now`. Returns whether it was stored, or refused as a new series past the limit. */
-  add(point: StoredPoint, now: number): 'stored' | 'series-limit' {
+  /** Stores a point written at `now`. Returns whether it was stored, or refused as a new metric or series past its limit. */
+  add(point: StoredPoint, now: number): 'stored' | Refusal {
     const series = this.seriesFor(point.key, point.type, point.dimensions, now);
-    if (!series) return 'series-limit';
+    if (typeof series === 'string') return series;
     series.fine.add(point.timestamp, point.stats);
     series.coarse.add(point.timestamp, point.stats);
     const facts = (this.byKey.get(point.key) as MetricState).facts;
@@ -216,32 +237,57 @@ export class MetricStore implements MetricSource {
   }
 
   /**
-   * Which of `points` `add` would store, in order, without storing anything: a new series counts against the
-   * limit once, at its first point. Lets the caller make a batch durable before it becomes visible.
+   * What `add` (a point: with dimensions) or `setMetadata` (without) would refuse of `targets`, in order, without
+   * storing anything: null where it would store. A new metric or series counts against its limit once, at its
+   * first record. Lets the caller make a batch durable before it becomes visible.
    */
-  admits(points: readonly StoredPoint[]): boolean[] {
-    // Room for every point as a new series: nothing to look up (the common case, far below the limit).
-    if (this.seriesCount + points.length <= this.limits.maxSeries) return points.map(() => true);
-    const added = new Set<string>();
-    return points.map((point) => {
-      const seriesKey = seriesKeyOf(firstOfEachKey(point.dimensions));
-      if (this.byKey.get(point.key)?.series.has(seriesKey)) return true;
-      const id = point.key + '\u0002' + seriesKey;
-      if (added.has(id)) return true;
-      if (this.seriesCount + added.size >= this.limits.maxSeries) return false;
-      added.add(id);
-      return true;
+  admits(targets: readonly StoreTarget[]): (Refusal | null)[] {
+    const { maxSeries, maxMetrics } = this.limits;
+    // Room for every record as a new metric and series: nothing to look up (the common case, far below the limits).
+    if (this.seriesCount + targets.length <= maxSeries && this.byKey.size + targets.length <= maxMetrics) return targets.map(() => null);
+    const newMetrics = new Set<string>();
+    const newSeries = new Set<string>();
+    return targets.map((target) => {
+      const metric = this.byKey.get(target.key);
+      if (!metric && !newMetrics.has(target.key) && this.byKey.size + newMetrics.size >= maxMetrics) return 'metric-limit';
+      if (target.dimensions) {
+        const seriesKey = seriesKeyOf(firstOfEachKey(target.dimensions));
+        const id = target.key + '\u0002' + seriesKey;
+        if (!metric?.series.has(seriesKey) && !newSeries.has(id)) {
+          if (this.seriesCount + newSeries.size >= maxSeries) return 'series-limit';
+          newSeries.add(id);
+        }
+      }
+      if (!metric) newMetrics.add(target.key);
+      return null;
     });
   }
 
-  /** The series of a dimension tuple, created if new; null for a new one past the series limit. */
-  private seriesFor(key: string, type: PayloadType, dimensionPairs: readonly (readonly [string, string])[], now: number): StoredSeries | null {
+  /**
+   * Forgets what has aged: series without a slot that ends after `since`, and metrics left with neither a series
+   * nor metadata. Their places under the limits become free, as a restart from the data file would free them.
+   */
+  prune(since: number): void {
+    for (const [key, metric] of this.byKey) {
+      for (const [seriesKey, series] of metric.series) {
+        if (!series.fine.holdsAfter(since) && !series.coarse.holdsAfter(since)) {
+          metric.series.delete(seriesKey);
+          this.seriesCount--;
+        }
+      }
+      if (metric.series.size === 0 && !metric.hasMetadata) this.byKey.delete(key);
+    }
+  }
+
+  /** The series of a dimension tuple, created if new; the refusal for a new one past a limit. */
+  private seriesFor(key: string, type: PayloadType, dimensionPairs: readonly (readonly [string, string])[], now: number): StoredSeries | Refusal {
     const pairs = firstOfEachKey(dimensionPairs);
     const seriesKey = seriesKeyOf(pairs);
     const existing = this.byKey.get(key)?.series.get(seriesKey);
     if (existing) return existing;
-    if (this.seriesCount >= this.limits.maxSeries) return null;
+    if (this.seriesCount >= this.limits.maxSeries) return 'series-limit';
     const metric = this.metricState(key, type, now);
+    if (!metric) return 'metric-limit';
     // No prototype: `constructor` and `__proto__` are dimension keys like any other.
     const dimensions = Object.create(null) as Record<string, string>;
     for (const [k, v] of pairs) {
@@ -270,18 +316,20 @@ export class MetricStore implements MetricSource {
     }
   }
 
-  /** Puts back a metric from the data file (before its series). */
-  restoreMetric(snapshot: MetricSnapshot): void {
+  /** Puts back a metric from the data file (before its series); false past the metric limit. */
+  restoreMetric(snapshot: MetricSnapshot): boolean {
     const metric = this.metricState(snapshot.key, snapshot.type, snapshot.created);
+    if (!metric) return false;
     const { hasMetadata, ...facts } = snapshot;
     Object.assign(metric.facts, facts);
     metric.hasMetadata = hasMetadata;
+    return true;
   }
 
   /** Puts back a series from the data file; its slots must be valid (the caller checks them). */
-  restoreSeries(snapshot: SeriesSnapshot, now: number): 'stored' | 'series-limit' {
+  restoreSeries(snapshot: SeriesSnapshot, now: number): 'stored' | Refusal {
     const series = this.seriesFor(snapshot.key, snapshot.type, snapshot.dimensions, now);
-    if (!series) return 'series-limit';
+    if (typeof series === 'string') return series;
     const lastFine = series.fine.restore(snapshot.fine);
     series.coarse.restore(snapshot.coarse);
     if (lastFine >= 0) this.latest = Math.max(this.latest, lastFine * series.fine.step);
@@ -289,17 +337,19 @@ export class MetricStore implements MetricSource {
   }
 
   /** Metadata of a metric (from a `#key type dt.meta.*` line): creates the metric if it has no data yet. */
-  setMetadata(key: string, type: PayloadType, metadata: MetricMetadata, now: number): void {
+  setMetadata(key: string, type: PayloadType, metadata: MetricMetadata, now: number): 'stored' | 'metric-limit' {
     const metric = this.metricState(key, type, now);
-    if (metric.hasMetadata) return;
+    if (!metric) return 'metric-limit';
+    if (metric.hasMetadata) return 'stored';
     metric.hasMetadata = true;
     const facts = metric.facts;
     if (metadata.displayName !== undefined) facts.displayName = metadata.displayName;
     if (metadata.description !== undefined) facts.description = metadata.description;
     if (metadata.unit !== undefined) facts.unit = metadata.unit;
+    return 'stored';
   }
 
-  /** How far before the newest point data is kept at all (the one-hour ring's span). */
+  /** How far back data is kept at all (the one-hour ring's span); the data file measures it from the clock. */
   get retentionMs(): number {
     return this.limits.coarseStepMs * this.limits.coarseSlots;
   }
@@ -326,9 +376,11 @@ export class MetricStore implements MetricSource {
     return from >= fineStart ? fineStepMs : coarseStepMs;
   }
 
-  private metricState(key: string, type: PayloadType, now: number): MetricState {
+  /** A metric's state, created if new; null for a new one past the metric limit. */
+  private metricState(key: string, type: PayloadType, now: number): MetricState | null {
     let metric = this.byKey.get(key);
     if (!metric) {
+      if (this.byKey.size >= this.limits.maxMetrics) return null;
       const facts = { key, type, displayName: null, description: null, unit: null, dimensionKeys: [], created: now, lastWritten: now };
       metric = { facts, series: new Map(), hasMetadata: false };
       this.byKey.set(key, metric);
