@@ -1,7 +1,9 @@
 /** What the language-server benchmarks (lsp-latency.ts, lsp-typing.ts) share: their document, statistics, formats. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
 import { parseLine, type DataLine } from '../server/src/core/parse.ts';
 import { ensureDataSet, NOW_MS } from './generate-metrics.ts';
 
@@ -77,3 +79,19 @@ export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US
 export const fmtMs = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0));
 export const fmtMB = (bytes: number): string => `${(bytes / 1e6).toFixed(2)} MB`;
 export const verdict = (ok: boolean): string => (ok ? '**met**' : '**missed**');
+
+/**
+ * A language server started as `node …nodeArgs script --stdio` (the bench's own NODE_OPTIONS are not the
+ * server's), with a connection that answers what every client answers (settings as defaults, log lines dropped).
+ * The caller adds its handlers, then listens.
+ */
+export function startLanguageServer(script: string, nodeArgs: string[], cwd?: string): { child: ChildProcess; connection: ProtocolConnection } {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const child = spawn(process.execPath, [...nodeArgs, script, '--stdio'], { ...(cwd ? { cwd } : {}), env, stdio: ['pipe', 'pipe', 'pipe'] });
+  if (!child.stdout || !child.stdin) throw new Error(`${script}: no stdio`);
+  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({})));
+  connection.onNotification('window/logMessage', () => undefined);
+  return { child, connection };
+}

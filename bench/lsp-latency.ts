@@ -26,16 +26,13 @@ import { reportHeader } from './report-header.ts';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  createProtocolConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
   type Diagnostic,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
 import type { DataLine } from '../server/src/core/parse.ts';
 import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../server/src/protocol.ts';
-import { fmtInt, fmtMB, fmtMs, metricLines, SEED, stats, verdict, withTimeout as within, type Stats } from './lsp-common.ts';
+import { fmtInt, fmtMB, fmtMs, metricLines, SEED, startLanguageServer, stats, verdict, withTimeout as within, type Stats } from './lsp-common.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
@@ -192,11 +189,9 @@ class Server {
     readonly uri: string,
     readonly languageId: string,
   ) {
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS;
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`, `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${mode}.cpuprofile`] : [];
     this.spawnedAt = performance.now();
-    this.child = spawn(process.execPath, [...profile, script, '--stdio'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    ({ child: this.child, connection: this.connection } = startLanguageServer(script, profile, ROOT));
     children.add(this.child);
     this.exited = new Promise((resolveExit) =>
       this.child.once('exit', (code) => {
@@ -207,13 +202,9 @@ class Server {
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-4000);
     });
-    if (!this.child.stdout || !this.child.stdin) throw new Error(`${name}: no stdio`);
-    this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin));
-    this.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({})));
     this.connection.onRequest('workspace/diagnostic/refresh', () => null);
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onRequest('window/workDoneProgress/create', () => null);
-    this.connection.onNotification('window/logMessage', () => undefined);
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       if (p.uri !== this.uri) return;
       this.publishes++;

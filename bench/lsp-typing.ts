@@ -15,16 +15,13 @@
  * build of the server, e.g. an older one for a before-and-after).
  * See bench/README.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
-  createProtocolConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
   type Diagnostic,
   type Hover,
   type ProtocolConnection,
@@ -33,7 +30,7 @@ import {
 import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../server/src/protocol.ts';
 import { lintText } from '../server/src/core/lint.ts';
 import { DEFAULT_SETTINGS, lintOptions } from '../server/src/lsp/settings.ts';
-import { fmtInt, fmtMB, fmtMs, metricLines, stats, verdict, withTimeout } from './lsp-common.ts';
+import { fmtInt, fmtMB, fmtMs, metricLines, startLanguageServer, stats, verdict, withTimeout } from './lsp-common.ts';
 import { reportHeader } from './report-header.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -77,10 +74,7 @@ class TypingServer {
   private stderr = '';
 
   constructor(heapMB?: number) {
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS;
-    const heap = heapMB ? [`--max-old-space-size=${heapMB}`] : [];
-    this.child = spawn(process.execPath, [...heap, SERVER, '--stdio'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    ({ child: this.child, connection: this.connection } = startLanguageServer(SERVER, heapMB ? [`--max-old-space-size=${heapMB}`] : []));
     children.add(this.child);
     this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-2000)));
     this.child.once('exit', (code, signal) => {
@@ -89,10 +83,6 @@ class TypingServer {
       for (const waiter of this.waiters.values()) waiter({ uri: this.uri, diagnostics: [], version: -1 });
     });
     this.sampler = setInterval(() => this.sample(), 50);
-    if (!this.child.stdout || !this.child.stdin) throw new Error('no stdio');
-    this.connection = createProtocolConnection(new StreamMessageReader(this.child.stdout), new StreamMessageWriter(this.child.stdin));
-    this.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({})));
-    this.connection.onNotification('window/logMessage', () => undefined);
     this.connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       if (p.uri !== this.uri) return;
       if ((p.version ?? 0) > 1) this.publishes++;

@@ -18,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Client } from 'undici';
 import { reportHeader, runBenchmark, writeReport } from './report-header.ts';
+import { median } from './tenant-load.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RESULTS = join(ROOT, 'bench', 'TENANT-QUERY.md');
@@ -193,12 +194,11 @@ async function measure(server: Server, params: Record<string, string>): Promise<
   };
 }
 
-const percentile = (xs: number[], p: number) => ([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN);
 
 function row(code: string, scenario: string, m: Measured): string {
   const answer = m.status === 200 ? '200' : `**${m.status}** ${m.error.replace(/\|/g, '\\|')}`;
   const perSlot = m.slots > 0 ? (m.bytes / m.slots).toFixed(1) : '–';
-  const ingest = m.ingests.length > 0 ? `${m.ingests.length} answered: p50 ${percentile(m.ingests, 0.5).toFixed(0)} ms, max ${Math.max(...m.ingests).toFixed(0)} ms` : 'none answered';
+  const ingest = m.ingests.length > 0 ? `${m.ingests.length} answered: p50 ${median(m.ingests).toFixed(0)} ms, max ${Math.max(...m.ingests).toFixed(0)} ms` : 'none answered';
   const failed = m.ingestFailures > 0 ? `, **${m.ingestFailures} failed**` : '';
   return `| ${code} | ${scenario} | ${answer} | ${(m.ms / 1000).toFixed(2)} | ${(m.msWithIngest / 1000).toFixed(2)} | ${(m.bytes / 1e6).toFixed(1)} | ${perSlot} | ${m.rssBefore.toFixed(0)} | ${m.peakRss.toFixed(0)} | ${m.rssIdle.toFixed(0)} | ${m.rssAfterGc.toFixed(0)} | ${ingest}${failed} | ${m.keptAlive} |`;
 }

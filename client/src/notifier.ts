@@ -27,12 +27,6 @@ export interface ShownMessage {
   modal: boolean;
 }
 
-const SHOW: Record<Severity, typeof vscode.window.showInformationMessage> = {
-  error: vscode.window.showErrorMessage,
-  warning: vscode.window.showWarningMessage,
-  information: vscode.window.showInformationMessage,
-};
-
 export class Notifier implements vscode.Disposable {
   private readonly shown = new vscode.EventEmitter<ShownMessage>();
   readonly onDidShow = this.shown.event;
@@ -42,15 +36,17 @@ export class Notifier implements vscode.Disposable {
     return this.present({ severity, message: inert(message), modal: false }, items);
   }
 
-  /** A modal dialog; resolves with the item chosen (undefined: cancelled). */
-  ask(severity: Severity, message: string, detail: string | undefined, ...items: string[]): Thenable<string | undefined> {
-    return this.present({ severity, message: inert(message), ...(detail === undefined ? {} : { detail: inert(detail) }), modal: true }, items);
+  /** A modal warning that asks; resolves with the item chosen (undefined: cancelled). */
+  ask(message: string, detail: string | undefined, ...items: string[]): Thenable<string | undefined> {
+    return this.present({ severity: 'warning', message: inert(message), ...(detail === undefined ? {} : { detail: inert(detail) }), modal: true }, items);
   }
 
   private present(shown: ShownMessage, items: string[]): Thenable<string | undefined> {
     this.shown.fire(shown);
     const options: vscode.MessageOptions = shown.modal ? { modal: true, ...(shown.detail === undefined ? {} : { detail: shown.detail }) } : {};
-    return SHOW[shown.severity](shown.message, options, ...items);
+    // Looked up when shown, not when this module loads: loading it must not need the editor's API.
+    const show = { error: vscode.window.showErrorMessage, warning: vscode.window.showWarningMessage, information: vscode.window.showInformationMessage }[shown.severity];
+    return show(shown.message, options, ...items);
   }
 
   dispose(): void {

@@ -245,3 +245,19 @@ export async function startLocalTenant(port, extraArgs = []) {
   child.stdout.resume();
   return child;
 }
+
+/** Runs a command from the command palette (F1), choosing the row that shows `row`. */
+export async function runCommand(page, command, row = command) {
+  await page.keyboard.press('F1');
+  await page.keyboard.type(command);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().click();
+}
+
+/** Chooses a colour theme by its name (Preferences: Color Theme). */
+export async function setColorTheme(page, theme) {
+  await runCommand(page, 'Preferences: Color Theme');
+  await page.locator('.quick-input-widget .quick-input-box input[placeholder*="Color Theme"]').waitFor();
+  await page.keyboard.type(theme);
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: theme }).waitFor();
+  await page.keyboard.press('Enter');
+}

@@ -7,7 +7,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './build-tests.mjs';
-import { freePort, runWorkbenchCheck, startLocalTenant } from './code-server.mjs';
+import { freePort, runCommand, runWorkbenchCheck, setColorTheme, startLocalTenant } from './code-server.mjs';
 
 /* global fetch */
 
@@ -31,14 +31,9 @@ try {
   const files = { 'hostile.dtmetrics': '// Test Connection against a tenant that answers with a link\ninert.check 1\n' };
   const settings = { 'dtmetrics.localTenant.port': port };
   code = await runWorkbenchCheck({ name: 'inert-check', files, settings, timeoutMs: 180_000, passedMessage: 'Inert check: the hostile 401 is shown without its token and without a link, in three themes.' }, async (page) => {
-    const palette = async (command, row = command) => {
-      await page.keyboard.press('F1');
-      await page.keyboard.type(command);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().click();
-    };
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'hostile.dtmetrics' }).click({ timeout: 60_000 });
     await page.locator('.monaco-editor .view-line', { hasText: 'inert.check' }).waitFor({ timeout: 60_000 });
-    await palette('dtmetrics: Test Connection', 'Test Connection');
+    await runCommand(page, 'dtmetrics: Test Connection', 'Test Connection');
     const toast = page.locator('.notification-toast', { hasText: 'token invalid' });
     await toast.waitFor({ timeout: 30_000 });
     const message = toast.locator('.notification-list-item-message');
@@ -54,11 +49,7 @@ try {
     // The same notification in each theme (a theme changed in a running code-server window drops the machine-scoped
     // port setting, so Test Connection runs once); the lower right of the window, so that the theme shows too.
     for (const [name, theme, kind] of THEMES) {
-      await palette('Preferences: Color Theme');
-      await page.locator('.quick-input-widget .quick-input-box input[placeholder*="Color Theme"]').waitFor();
-      await page.keyboard.type(theme);
-      await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: theme }).waitFor();
-      await page.keyboard.press('Enter');
+      await setColorTheme(page, theme);
       await page.locator(`.monaco-workbench.${kind}`).waitFor();
       await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
       await toast.waitFor();

@@ -14,7 +14,7 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './build-tests.mjs';
-import { freePort, runWorkbenchCheck, startLocalTenant } from './code-server.mjs';
+import { freePort, runCommand, runWorkbenchCheck, setColorTheme, startLocalTenant } from './code-server.mjs';
 
 /* global fetch */
 
@@ -104,9 +104,7 @@ try {
     // time range, a resolution; the tenant's message under the selector, which is fixed there; the same panel.
     const row = (text) => page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
     const input = page.locator('.quick-input-widget .quick-input-box input');
-    await page.keyboard.press('F1');
-    await page.keyboard.type('dtmetrics: Query Metric…');
-    await row('Query Metric…').click();
+    await runCommand(page, 'dtmetrics: Query Metric…', 'Query Metric…');
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Query local tenant' }).waitFor({ timeout: 30_000 });
     await input.fill('ui.');
     await row('ui.tenant.only').waitFor({ timeout: 30_000 });
@@ -129,9 +127,7 @@ try {
     const tabs = await page.locator('.tab', { hasText: 'Query:' }).count();
     if (tabs !== 1) throw new Error(`${tabs} results panels are open, not one`);
     // No notification over the panel in the picture (VS Code may offer its new default theme).
-    await page.keyboard.press('F1');
-    await page.keyboard.type('Notifications: Clear All Notifications');
-    await row('Clear All Notifications').click();
+    await runCommand(page, 'Notifications: Clear All Notifications', 'Clear All Notifications');
     await page.locator('.notification-toast').waitFor({ state: 'detached' });
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
@@ -140,22 +136,14 @@ try {
     // Another colour theme: the chart's colours (read from the theme's CSS variables) follow it.
     const swatchColor = () => panel.locator('section.table tbody tr .swatch').first().evaluate((swatch) => swatch.style.background);
     const before = await swatchColor();
-    await page.keyboard.press('F1');
-    await page.keyboard.type('Preferences: Color Theme');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
-    await page.locator('.quick-input-widget .quick-input-box input[placeholder*="Color Theme"]').waitFor();
-    await page.keyboard.type('Dark High Contrast');
-    await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Dark High Contrast' }).waitFor();
-    await page.keyboard.press('Enter');
+    await setColorTheme(page, 'Dark High Contrast');
     for (const deadline = Date.now() + 15_000; (await swatchColor()) === before; ) {
       if (Date.now() > deadline) throw new Error(`the chart colours did not follow the theme (still ${before})`);
       await page.waitForTimeout(100);
     }
 
     // A window reload (the command, which lets the workbench save its state first) brings the panel back.
-    await page.keyboard.press('F1');
-    await page.keyboard.type('Developer: Reload Window');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Reload Window' }).first().click();
+    await runCommand(page, 'Developer: Reload Window', 'Reload Window');
     await panel.locator('.banner', { hasText: 'Restored after a window reload' }).waitFor({ timeout: 60_000 });
     await panel.locator('h1', { hasText: selector }).waitFor();
     const restoredRows = await panel.locator('section.table tbody tr').count();

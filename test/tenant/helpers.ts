@@ -89,3 +89,9 @@ export async function countsBy(url: string, key: string, dimension: string): Pro
   const data = (answer.json as { result: { data: { dimensionMap: Record<string, string>; values: (number | null)[] }[] }[] }).result[0]?.data ?? [];
   return new Map(data.map((d) => [d.dimensionMap[dimension] as string, d.values[0] ?? 0]));
 }
+
+/** Queues faults on a tenant started with --faults (POST /_dtmetrics/faults); they must be taken (204). */
+export async function setFaults(url: string, faults: object[]): Promise<void> {
+  const answer = await call(`${url}/_dtmetrics/faults`, { body: JSON.stringify({ faults }), headers: { 'Content-Type': 'application/json' } });
+  assert.equal(answer.status, 204, answer.text);
+}

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { readLog } from '../../server/src/tenant/data-file.ts';
 import { assertBuilt } from '../cli/helpers.ts';
-import { call, countsBy, ingest, recent, startServe, TOKEN, waitFor } from './helpers.ts';
+import { call, countsBy, ingest, recent, setFaults, startServe, TOKEN, waitFor } from './helpers.ts';
 
 let dir: string;
 before(() => {
@@ -317,7 +317,7 @@ describe('fault injection', () => {
     const file = join(dir, 'faults.data');
     const tenant = await startServe(['--faults', '--data', file]);
     const faults = [{ status: 429, headers: { 'X-RateLimit-Reset': '1732300000000000' } }, { status: 503 }, { reset: 'before-body' }, { reset: 'after-body' }, { slowMs: 300 }];
-    assert.equal((await call(`${tenant.url}/_dtmetrics/faults`, { body: JSON.stringify({ faults }), headers: { 'Content-Type': 'application/json' } })).status, 204);
+    await setFaults(tenant.url, faults);
     const post = (i: number) => call(`${tenant.url}/api/v2/metrics/ingest`, { body: `fault.line,i=${i} gauge,1 ${recent()}` });
     const throttled = await post(1);
     assert.equal(throttled.status, 429);

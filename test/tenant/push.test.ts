@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { StoredPoint } from '../../server/src/core/metrics/store.ts';
 import { readLog } from '../../server/src/tenant/data-file.ts';
 import { assertBuilt, runCli } from '../cli/helpers.ts';
-import { call, recent, startServe, TOKEN, type TenantProcess } from './helpers.ts';
+import { recent, setFaults, startServe, TOKEN, type TenantProcess } from './helpers.ts';
 
 let dir: string;
 let tenant: TenantProcess;
@@ -50,11 +50,6 @@ function fixture(text: string): string {
 }
 
 const push = (args: string[], env: Record<string, string> = { DT_TEST_TOKEN: TOKEN }) => runCli(['push', '--url', tenant.url, '--token-env', 'DT_TEST_TOKEN', ...args], { env });
-
-async function setFaults(faults: object[]): Promise<void> {
-  const answer = await call(`${tenant.url}/_dtmetrics/faults`, { body: JSON.stringify({ faults }), headers: { 'Content-Type': 'application/json' } });
-  assert.equal(answer.status, 204, answer.text);
-}
 
 /** `n` lines of metric `key`, each with its own id, with timestamps inside the window. */
 const numbered = (key: string, n: number, from = 0) => Array.from({ length: n }, (_, i) => `${key},id=${from + i} count,delta=1 ${recent(1)}`).join('\n');
@@ -139,7 +134,7 @@ describe('dtmetrics push', () => {
 
 describe('dtmetrics push under faults: each line stored exactly once, or reported', () => {
   it('429 with X-RateLimit-Reset (µs) and 503: retried, stored once', async () => {
-    await setFaults([{ status: 429, headers: { 'X-RateLimit-Reset': String((Date.now() + 300) * 1000) } }, { status: 503 }]);
+    await setFaults(tenant.url, [{ status: 429, headers: { 'X-RateLimit-Reset': String((Date.now() + 300) * 1000) } }, { status: 503 }]);
     const file = fixture(numbered('push.retry', 10));
     const result = await push([file]);
     assert.equal(result.code, 0, result.stdout);
@@ -148,14 +143,14 @@ describe('dtmetrics push under faults: each line stored exactly once, or reporte
   });
 
   it('a reset after the body, and an answer slower than --timeout: unknown, not resent, stored once', async () => {
-    await setFaults([{ reset: 'after-body' }]);
+    await setFaults(tenant.url, [{ reset: 'after-body' }]);
     const reset = await push([fixture(numbered('push.reset', 5))]);
     assert.equal(reset.code, 1);
     assert.match(reset.stdout, /1 {2}unknown {2}the connection to .* was closed before an answer: the tenant may have stored these lines; not resent.*\(5 lines, to line 5\)/);
     assert.match(reset.stdout, /0 of 5 lines accepted .*5 unknown/);
     assert.deepEqual([...(await storedIds('push.reset.count')).values()], Array(5).fill(1), 'stored once by the tenant, never twice');
 
-    await setFaults([{ slowMs: 2500 }]);
+    await setFaults(tenant.url, [{ slowMs: 2500 }]);
     const slow = await push([fixture(numbered('push.slow', 3)), '--timeout', '1']);
     assert.equal(slow.code, 1);
     assert.match(slow.stdout, /unknown {2}.* did not answer in time/);
@@ -164,7 +159,7 @@ describe('dtmetrics push under faults: each line stored exactly once, or reporte
   });
 
   it('a reset before the body: unknown to the client (it cannot tell), and stored at most once', async () => {
-    await setFaults([{ reset: 'before-body' }]);
+    await setFaults(tenant.url, [{ reset: 'before-body' }]);
     const result = await push([fixture(numbered('push.early', 4))]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /4 unknown/);
@@ -172,7 +167,7 @@ describe('dtmetrics push under faults: each line stored exactly once, or reporte
   });
 
   it('413 splits the batch; every line stored once', async () => {
-    await setFaults([{ status: 413 }]);
+    await setFaults(tenant.url, [{ status: 413 }]);
     const result = await push([fixture(numbered('push.split', 8))]);
     assert.equal(result.code, 0, result.stdout);
     assert.match(result.stdout, /8 of 8 lines accepted .*\(3 requests/);
@@ -180,7 +175,7 @@ describe('dtmetrics push under faults: each line stored exactly once, or reporte
   });
 
   it('an HTML answer is unknown, with what came back', async () => {
-    await setFaults([{ status: 200, body: '<html><body>Login</body></html>', contentType: 'text/html' }]);
+    await setFaults(tenant.url, [{ status: 200, body: '<html><body>Login</body></html>', contentType: 'text/html' }]);
     const result = await push([fixture(numbered('push.html', 2))]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /unknown {2}the tenant answered 200 with text\/html \(<html><body>Login<\/body><\/html>\), not a validation response/);

@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertBuilt, runCli } from '../cli/helpers.ts';
-import { call, ingest, startServe, TOKEN, type TenantProcess } from './helpers.ts';
+import { ingest, setFaults, startServe, TOKEN, type TenantProcess } from './helpers.ts';
 
 const INGEST_ONLY = 'dt0c01.LOCALTEST.ingest-only-secret';
 let tenant: TenantProcess;
@@ -141,8 +141,7 @@ describe('dtmetrics query: failures as readable messages', () => {
   });
 
   it('a tenant that does not answer in time', async () => {
-    const set = await call(`${tenant.url}/_dtmetrics/faults`, { body: JSON.stringify({ faults: [{ path: '/api/v2/metrics/query', slowMs: 3000 }] }), headers: { 'Content-Type': 'application/json' } });
-    assert.equal(set.status, 204);
+    await setFaults(tenant.url, [{ path: '/api/v2/metrics/query', slowMs: 3000 }]);
     const result = await query(['qc.latency', '--timeout', '1']);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^dtmetrics: 127\.0\.0\.1:\d+ did not answer in time/);

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertBuilt, assertUsageError, runCli, type RunResult } from '../cli/helpers.ts';
-import { call, recent, startServe, type TenantProcess } from './helpers.ts';
+import { call, recent, setFaults, startServe, type TenantProcess } from './helpers.ts';
 
 const alnum = (n: number) => randomBytes(n).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, n).toUpperCase();
 /** Unique per run, so that finding one anywhere means it leaked. One has Dynatrace's shape, one has not. */
@@ -47,10 +47,7 @@ function assertNoToken(where: string, text: string, token: string): void {
 }
 const PART = 12;
 
-async function cannedAnswer(path: string, fault: { status: number; body: string; contentType: string }): Promise<void> {
-  const answer = await call(`${tenant.url}/_dtmetrics/faults`, { body: JSON.stringify({ faults: [{ path, ...fault }] }), headers: { 'Content-Type': 'application/json' } });
-  assert.equal(answer.status, 204, answer.text);
-}
+const cannedAnswer = (path: string, fault: { status: number; body: string; contentType: string }) => setFaults(tenant.url, [{ path, ...fault }]);
 
 /** Answers that quote the token as a hostile or careless server would: raw, URL-encoded, in its header. */
 const echoes = (token: string) => ({

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import * as vscode from 'vscode';
 
 export const EXTENSION_ID = 'dtmetrics.dtmetrics';
 
@@ -57,3 +58,6 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
   await waitFor('the local tenant to end', () => child.exitCode !== null || child.signalCode !== null);
 }
+
+/** The diagnostics the tenant's answer put on a document (source "tenant"). */
+export const tenantDiagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'tenant');

@@ -16,7 +16,7 @@ import type { DtmetricsApi } from '../../client/src/extension.ts';
 import type { ShownMessage } from '../../client/src/notifier.ts';
 import type { SendSummary } from '../../client/src/push/send.ts';
 import type { QueryOutcome } from '../../client/src/query/index.ts';
-import { EXTENSION_ID, startTenant, stopProcess, waitFor } from './helpers.ts';
+import { EXTENSION_ID, startTenant, stopProcess, tenantDiagnostics, waitFor } from './helpers.ts';
 
 const ENVIRONMENT = 'hostile tenant';
 const TOKEN = `dt0c01.INERTTEST.${randomBytes(16).toString('hex')}`;
@@ -25,7 +25,6 @@ const HOSTILE = `Token ${TOKEN} expired. [Fix](command:workbench.action.quit) [D
 const INERT = 'Token *** expired. [Fix] (command:workbench.action.quit) [Docs] (https://evil.example/) $ (alert)';
 
 const scratch = mkdtempSync(join(tmpdir(), 'dtmetrics-vscode-inert-'));
-const tenantDiagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'tenant');
 
 describe('tenant text in the editor: inert, and without the token', () => {
   let tenant: { child: ChildProcess; url: string };

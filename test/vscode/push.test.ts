@@ -17,7 +17,7 @@ import type { DtmetricsApi } from '../../client/src/extension.ts';
 import type { SendSummary } from '../../client/src/push/send.ts';
 import type { StoredPoint } from '../../server/src/core/metrics/store.ts';
 import { readLog } from '../../server/src/tenant/data-file.ts';
-import { EXTENSION_ID, startTenant, stopProcess, waitFor } from './helpers.ts';
+import { EXTENSION_ID, startTenant, stopProcess, tenantDiagnostics, waitFor } from './helpers.ts';
 
 const ENVIRONMENT = 'vscode test tenant';
 // Unique per run, so that finding it anywhere means it leaked.
@@ -38,7 +38,6 @@ async function openFile(text: string): Promise<vscode.TextEditor> {
   return vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(file)));
 }
 
-const tenantDiagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'tenant');
 const settings = () => vscode.workspace.getConfiguration('dtmetrics');
 
 async function freePort(): Promise<number> {

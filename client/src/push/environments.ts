@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { describeSystemError } from '../../../server/src/cli/errors.ts';
 import { environmentUrls, isLoopback, managedUrl, ONEAGENT_INGEST_URL, saasUrl, type EnvironmentKind } from '../../../server/src/core/environment.ts';
-import { proxyFor, ProxySettingError, type Connection } from '../../../server/src/http/client.ts';
+import { proxyProblem, type Connection } from '../../../server/src/http/client.ts';
 import { testConnection } from '../../../server/src/http/push.ts';
 import type { Notifier } from '../notifier.ts';
 import { UserFacingError } from './errors.ts';
@@ -103,7 +103,7 @@ export class Environments {
     const environment = arg ? configured(arg.name) : await this.pickConfigured('Remove an environment');
     if (!environment) return undefined;
     if (!arg) {
-      const answer = await this.notifier.ask('warning', `Remove the environment '${environment.name}' and its token?`, undefined, 'Remove');
+      const answer = await this.notifier.ask(`Remove the environment '${environment.name}' and its token?`, undefined, 'Remove');
       if (answer !== 'Remove') return undefined;
     }
     await saveEnvironments(configuredEnvironments().filter((e) => e.name !== environment.name));
@@ -159,7 +159,6 @@ export class Environments {
     const { protocol, hostname } = new URL(urls.ingest);
     if (token && protocol === 'http:' && !isLoopback(hostname)) {
       const answer = await this.notifier.ask(
-        'warning',
         `Send the token for ${environment.name} unencrypted to ${hostname}?`,
         `${urls.ingest} is plain http:// and not this machine: anyone on the way can read the token. Use https:// unless this network is yours.`,
         'Send Unencrypted',
@@ -168,12 +167,8 @@ export class Environments {
     }
     const http = vscode.workspace.getConfiguration('http');
     const connection = { urls, token, ca: await readCa(environment), proxy: http.get<string>('proxy') || null, strictSSL: http.get<boolean>('proxyStrictSSL') !== false };
-    try {
-      proxyFor(connection);
-    } catch (error) {
-      if (error instanceof ProxySettingError) throw new UserFacingError(error.message);
-      throw error;
-    }
+    const proxy = proxyProblem(connection);
+    if (proxy) throw new UserFacingError(proxy);
     return connection;
   }
 

@@ -76,12 +76,10 @@ export class LocalTenant {
     let url: string;
     try {
       url = await new Promise<string>((resolve, reject) => {
-        const silent = () => reject(new UserFacingError(`The local tenant said nothing for ${START_TIMEOUT_MS / 1000} s and did not say it listens: see the dtmetrics output`));
-        let timer = setTimeout(silent, START_TIMEOUT_MS);
+        const timer = setTimeout(() => reject(new UserFacingError(`The local tenant said nothing for ${START_TIMEOUT_MS / 1000} s and did not say it listens: see the dtmetrics output`)), START_TIMEOUT_MS);
         stdout.on('line', (line) => {
           // Converting a large data file of an earlier version takes a while, and says how far it got.
-          clearTimeout(timer);
-          timer = setTimeout(silent, START_TIMEOUT_MS);
+          timer.refresh();
           const listening = LISTENING.exec(line)?.[1];
           if (listening) {
             clearTimeout(timer);

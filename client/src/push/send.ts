@@ -136,7 +136,7 @@ export class Sender {
   private async localTenantListens(environment: EnvironmentConfig): Promise<boolean> {
     if (environment.name !== LOCAL_TENANT_NAME || (await LocalTenant.answers(environment.url))) return true;
     const start = 'Start Local Tenant';
-    const answer = await this.notifier.ask('warning', `Nothing listens at ${environment.url}. Start the local tenant?`, `It runs 'dtmetrics serve' on this machine and keeps its data in ${this.localTenant.dataFile}.`, start);
+    const answer = await this.notifier.ask(`Nothing listens at ${environment.url}. Start the local tenant?`, `It runs 'dtmetrics serve' on this machine and keeps its data in ${this.localTenant.dataFile}.`, start);
     if (answer !== start) return false;
     await this.localTenant.start(localTenantPort());
     return true;
@@ -207,7 +207,7 @@ async function confirmPlan(notifier: Notifier, source: readonly SourceLine[], mo
   const onlyStale = mode !== 'rebase' && plan.held.every((h) => h.code === 'TS003');
   const buttons = [...(onlyStale ? [rebase] : []), ...(others > 0 ? [sendOthers] : []), sendAll];
   const detail = heldList(plan.held);
-  const choice = await notifier.ask('warning', `${fmt(plan.held.length)} of ${fmt(others + plan.held.length)} lines have errors the tenant would refuse`, detail, ...buttons);
+  const choice = await notifier.ask(`${fmt(plan.held.length)} of ${fmt(others + plan.held.length)} lines have errors the tenant would refuse`, detail, ...buttons);
   if (choice === rebase) return confirmPlan(notifier, source, 'rebase', answer);
   if (choice === sendOthers) return { plan, mode };
   if (choice === sendAll) return withErrors();

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { inert } from '../notifier.ts';
 import type { EnvironmentConfig } from '../push/settings.ts';
+import { TENANT } from '../../../server/src/core/rules.ts';
 import { V1_AGGREGATIONS } from '../../../server/src/http/query.ts';
 import type { QuerySpec, V1Aggregation } from './messages.ts';
 import { storedKeyOfLine } from './metric-keys.ts';
@@ -156,7 +157,7 @@ export async function askResolution(current: string | undefined): Promise<{ reso
     title: 'Points over the time range',
     value: current && /^\d+$/.test(current) ? current : '60',
     ignoreFocusOut: true,
-    validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 10_080 ? undefined : 'A whole number from 1 to 10080'),
+    validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= TENANT.queryPointsPerTuple ? undefined : `A whole number from 1 to ${TENANT.queryPointsPerTuple}`),
   });
   return points === undefined ? undefined : { resolution: points.trim() };
 }

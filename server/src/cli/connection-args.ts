@@ -1,7 +1,7 @@
 /** The options every command that talks to a tenant shares (push, query): where, with which token, trusting what. */
 import { readFileSync } from 'node:fs';
 import { environmentUrls, isLoopback } from '../core/environment.ts';
-import { proxyFor, ProxySettingError, type Connection } from '../http/client.ts';
+import { proxyProblem, type Connection } from '../http/client.ts';
 import { CliError, describeSystemError } from './errors.ts';
 
 export const CONNECTION_OPTIONS = {
@@ -50,11 +50,7 @@ export function connectionOf(v: ConnectionValues, env: NodeJS.ProcessEnv, scope:
     }
   }
   const connection = { urls, token, ca };
-  try {
-    proxyFor(connection, env);
-  } catch (error) {
-    if (error instanceof ProxySettingError) throw new CliError(error.message);
-    throw error;
-  }
+  const proxy = proxyProblem(connection, env);
+  if (proxy) throw new CliError(proxy);
   return connection;
 }

@@ -5,7 +5,7 @@
  * the whole file but only a few lookups per line: cheap enough for every keystroke in a large document. `steps` does
  * the same work in steps of a few hundred lines, for a caller that must stay responsive (the language server).
  */
-import { detach, FileLinter, lineFacts, utf8Length, type LineFacts, type LintOptions } from './lint.ts';
+import { detach, FileLinter, lineFacts, splitLines, utf8Length, type LineFacts, type LintOptions } from './lint.ts';
 import { parseLine } from './parse.ts';
 import type { Diagnostic } from './problems.ts';
 import { LIMITS, type Limits } from './rules.ts';
@@ -19,9 +19,6 @@ export interface DocumentLint {
   /** The window is checked and some line has a well-formed timestamp: it moves with the clock, so lint again later. */
   hasTimestamps: boolean;
 }
-
-/** Line breaks as VS Code splits lines: `\r\n`, `\n` or a lone `\r`. */
-const LINE_BREAK = /\r\n|\r|\n/;
 
 /**
  * What a step of `steps` did: parse lines an edit touched (`facts`), or check the file as a whole (`file`). A step
@@ -43,7 +40,7 @@ export class DocumentLinter {
 
   /** Lints `text`, the document's newest version, against `now` (epoch ms; null: no timestamp window), at once. */
   lint(text: string, now: number | null): DocumentLint {
-    const steps = this.steps(text.includes('\r') ? text.split(LINE_BREAK) : text.split('\n'), now);
+    const steps = this.steps([...splitLines(text)], now);
     for (;;) {
       const step = steps.next();
       if (step.done) return step.value;

@@ -5,7 +5,7 @@
  * inside `Api-Token …`), a proxy's password raw and decoded and the `Basic` credentials made of it; and anything
  * that looks like a secret whoever sent it: a Dynatrace token, the `user:password@` of a URL.
  */
-export const REDACTED = '***';
+const REDACTED = '***';
 
 /**
  * Shorter secrets are not cut out of free text: a token `1` would mangle every number of a query's answer. Dynatrace
@@ -34,7 +34,7 @@ export class Redactor {
 
   redact(text: string): string {
     let out = text;
-    for (const form of this.forms) if (out.includes(form)) out = out.split(form).join(REDACTED);
+    for (const form of this.forms) out = out.replaceAll(form, REDACTED);
     // The checks first: a query's answer may be megabytes, and most hold neither.
     if (out.includes('dt0')) out = out.replace(DYNATRACE_TOKEN, REDACTED);
     if (out.includes('@')) out = out.replace(URL_CREDENTIALS, `//${REDACTED}@`);

@@ -45,7 +45,7 @@ export interface HttpFailure {
 }
 
 /** The proxy requests go through, and the setting that named it (for messages). */
-export interface ProxyChoice {
+interface ProxyChoice {
   url: URL;
   setting: string;
 }
@@ -54,7 +54,7 @@ export interface ProxyChoice {
 export type TenantDispatcher = Dispatcher & { readonly proxy: ProxyChoice | null; readonly redactor: Redactor };
 
 /** A proxy setting that is not a usable URL: one line, its credentials left out. */
-export class ProxySettingError extends Error {
+class ProxySettingError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ProxySettingError';
@@ -73,6 +73,8 @@ subscribe('undici:client:connectError', (message) => {
 
 /** Proxy URL schemes undici speaks. */
 const PROXY_PROTOCOLS = ['http:', 'https:', 'socks:', 'socks5:'];
+/** The environment variables naming a proxy, in the order they win; an http:// tenant reads the last two only. */
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'];
 
 /**
  * The proxy for the connection's tenant, as curl and undici choose it: the explicit one, else for https://
@@ -80,10 +82,10 @@ const PROXY_PROTOCOLS = ['http:', 'https:', 'socks:', 'socks5:'];
  * machine or a host NO_PROXY names (`host`, `.domain`, `*.domain`, `host:port`, `*`). Throws ProxySettingError when
  * the proxy is not a usable URL.
  */
-export function proxyFor(connection: Connection, env: NodeJS.ProcessEnv = process.env): ProxyChoice | null {
+function proxyFor(connection: Connection, env: NodeJS.ProcessEnv = process.env): ProxyChoice | null {
   const target = new URL(connection.urls.ingest);
   if (isLoopback(target.hostname) || bypassed(target, env.no_proxy ?? env.NO_PROXY ?? '')) return null;
-  const names = target.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+  const names = target.protocol === 'https:' ? PROXY_VARIABLES : PROXY_VARIABLES.slice(2);
   const setting = connection.proxy ? 'http.proxy' : names.find((name) => env[name]);
   const value = connection.proxy || (setting && env[setting]);
   if (!setting || !value) return null;
@@ -95,6 +97,17 @@ export function proxyFor(connection: Connection, env: NodeJS.ProcessEnv = proces
   }
   if (!PROXY_PROTOCOLS.includes(url.protocol)) throw new ProxySettingError(`${setting} must be an http:// or https:// URL, not '${withoutCredentials(value)}'`);
   return { url, setting };
+}
+
+/** What is wrong with the proxy the connection would use, in one line; null when it is usable (or none is used). */
+export function proxyProblem(connection: Connection, env: NodeJS.ProcessEnv = process.env): string | null {
+  try {
+    proxyFor(connection, env);
+    return null;
+  } catch (error) {
+    if (error instanceof ProxySettingError) return error.message;
+    throw error;
+  }
 }
 
 function bypassed(target: URL, noProxy: string): boolean {
@@ -111,7 +124,7 @@ function bypassed(target: URL, noProxy: string): boolean {
 
 /** Everything the connection may send that is secret: its token, and the credentials of any proxy it may use. */
 function redactorOf(connection: Connection, env: NodeJS.ProcessEnv): Redactor {
-  const proxies = [connection.proxy, env.https_proxy, env.HTTPS_PROXY, env.http_proxy, env.HTTP_PROXY];
+  const proxies = [connection.proxy, ...PROXY_VARIABLES.map((name) => env[name])];
   return new Redactor([connection.token, ...proxies.flatMap(proxySecrets)]);
 }
 
@@ -175,21 +188,33 @@ function describeFailure(error: unknown, url: string, proxy: ProxyChoice | null)
       const named = proxyFailure(e, code, host, proxy);
       if (named) return fail('connect', 'proxy', named);
     }
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return fail('connect', 'dns', `DNS: the host ${host} was not found`);
-    if (code === 'ECONNREFUSED') return fail('connect', 'refused', `connection refused by ${host}: nothing listens there`);
-    if (code === 'UND_ERR_CONNECT_TIMEOUT') return fail('connect', 'timeout', `connecting to ${host} timed out`);
+    const network = NETWORK_ERRORS[code];
+    if (network === 'dns') return fail('connect', 'dns', `DNS: the host ${host} was not found`);
+    if (network === 'refused') return fail('connect', 'refused', `connection refused by ${host}: nothing listens there`);
+    if (network === 'timeout') return fail('connect', 'timeout', `connecting to ${host} timed out`);
     const tls = tlsProblem(code, host);
     if (tls) return fail('connect', 'tls', tls);
-    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return fail('connect', 'reset', `${host} closed the connection while it was being set up`);
+    if (network === 'reset') return fail('connect', 'reset', `${host} closed the connection while it was being set up`);
     return fail('connect', 'other', `could not connect to ${host} (${code || e.name || 'error'})`);
   }
   if (e.name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') return fail('unknown', 'cancelled', 'cancelled');
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return fail('unknown', 'timeout', `${host} did not answer in time`);
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return fail('unknown', 'reset', `the connection to ${host} was closed before an answer`);
+  if (NETWORK_ERRORS[code] === 'reset') return fail('unknown', 'reset', `the connection to ${host} was closed before an answer`);
   const tls = tlsProblem(code, host);
   if (tls) return fail('unknown', 'tls', tls);
   return fail('unknown', 'other', `${e.message ?? String(error)}${e.cause?.message ? ` (${e.cause.message})` : ''}`);
 }
+
+/** The network errors named by kind, as Node and undici code them. */
+const NETWORK_ERRORS: Readonly<Record<string, 'dns' | 'refused' | 'timeout' | 'reset'>> = {
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+  ECONNREFUSED: 'refused',
+  UND_ERR_CONNECT_TIMEOUT: 'timeout',
+  ECONNRESET: 'reset',
+  UND_ERR_SOCKET: 'reset',
+  EPIPE: 'reset',
+};
 
 /** A failure to connect through the proxy, named as the proxy's; null when it is the tenant's (its TLS certificate). */
 function proxyFailure(e: { code?: string; message?: string }, code: string, host: string, proxy: ProxyChoice): string | null {
@@ -198,11 +223,12 @@ function proxyFailure(e: { code?: string; message?: string }, code: string, host
   const status = /^Proxy response \((\d+)\)/.exec(e.message ?? '')?.[1];
   if (status === '407') return `${named} asks for credentials (407 Proxy Authentication Required): give them in ${proxy.setting} as http://user:password@host:port`;
   if (status) return `${named} did not connect to ${host}: it answered ${status}`;
-  if (code === 'ECONNREFUSED') return `${named} refused the connection: nothing listens there`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `DNS: the host of ${named} was not found`;
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return `connecting to ${host} through ${named} timed out`;
+  const network = NETWORK_ERRORS[code];
+  if (network === 'refused') return `${named} refused the connection: nothing listens there`;
+  if (network === 'dns') return `DNS: the host of ${named} was not found`;
+  if (network === 'timeout') return `connecting to ${host} through ${named} timed out`;
   if (e.code === 'UND_ERR_PRX_TLS') return `TLS with ${named} failed (${code}): check its address and certificate`;
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return `${named} closed the connection before the tunnel to ${host} was open`;
+  if (network === 'reset') return `${named} closed the connection before the tunnel to ${host} was open`;
   return null;
 }
 

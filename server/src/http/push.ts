@@ -86,9 +86,7 @@ class BatchPusher {
     this.source = Symbol.asyncIterator in batches ? batches[Symbol.asyncIterator]() : batches[Symbol.iterator]();
     // The first request alone: a connection that fails (TLS, a proxy, a token refused) stops the push after one
     // request, not after one per worker.
-    const first = await this.next();
-    if (first && this.options.signal?.aborted) this.splits.unshift(first);
-    else if (first) await this.sendBatch(first);
+    await this.work(1);
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, () => this.work()));
     // Stopped or cancelled: whatever was not sent yet is reported, never dropped.
     const reason = this.result.stopped ? `not sent: the push stopped (${this.result.stopped})` : 'not sent: cancelled';
@@ -103,8 +101,9 @@ class BatchPusher {
     return item.done ? undefined : item.value;
   }
 
-  private async work(): Promise<void> {
-    while (!this.result.stopped && !this.options.signal?.aborted) {
+  /** Sends batches one after another until none is left, the push stops, or `limit` were sent. */
+  private async work(limit = Infinity): Promise<void> {
+    for (let sent = 0; sent < limit && !this.result.stopped && !this.options.signal?.aborted; sent++) {
       const batch = await this.next();
       if (!batch) return;
       if (this.result.stopped || this.options.signal?.aborted) {

@@ -12,6 +12,7 @@
  * the pipe then holds the client back. (Node's IPC channel and the library's own sockets cannot be paused.)
  */
 import { AbstractMessageWriter, createConnection, IPCMessageReader, ProposedFeatures, type Message, type MessageStrategy, type MessageWriter } from 'vscode-languageserver/node';
+import { quietTurn } from './slices.ts';
 
 class FlushedIpcWriter extends AbstractMessageWriter implements MessageWriter {
   constructor() {
@@ -40,26 +41,19 @@ const BACKLOG_TURNS = 16;
 /** Pauses `input` while messages keep waiting; `handled` counts the messages handled so far. */
 function holdBack(input: NodeJS.ReadStream, handled: () => number): () => void {
   let watching = false;
-  let seen = -1;
-  let busyTurns = 0;
-  // Looks once a turn: a message handled between two looks means the connection's queue was not empty.
-  const look = (): void => {
-    const now = handled();
-    if (now !== seen) {
-      if (seen >= 0 && ++busyTurns === BACKLOG_TURNS) input.pause();
-      seen = now;
-      setImmediate(look);
-      return;
-    }
-    if (busyTurns >= BACKLOG_TURNS) input.resume();
-    busyTurns = 0;
-    seen = -1;
-    watching = false;
-  };
   return () => {
     if (watching) return;
     watching = true;
-    setImmediate(look);
+    let paused = false;
+    void quietTurn(handled, (busyTurns) => {
+      if (busyTurns === BACKLOG_TURNS) {
+        input.pause();
+        paused = true;
+      }
+    }).then(() => {
+      if (paused) input.resume();
+      watching = false;
+    });
   };
 }
 

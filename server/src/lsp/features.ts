@@ -28,8 +28,6 @@ import type { WorkspaceIndex } from './workspace-index.ts';
 export interface LintedDocument {
   /** The server's count of the document's changes (edits, settings, the clock) that this lint saw. */
   revision: number;
-  /** The client's version of the text. */
-  version: number;
   diagnostics: LspDiagnostic[];
   linter: FileLinter;
   hasTimestamps: boolean;
@@ -42,7 +40,8 @@ function editsOf(fix: Fix, line: number): TextEdit[] {
   return fix.edits.map((e) => ({ range: { start: { line, character: e.start }, end: { line, character: e.end } }, newText: e.text }));
 }
 
-const dataOf = (d: { data?: unknown }): DiagnosticData => readDiagnosticData(d.data);
+/** The data of a diagnostic this server made (a client's are read strictly: readDiagnosticData). */
+const ownData = (d: LspDiagnostic): DiagnosticData => (d.data ?? {}) as DiagnosticData;
 
 /**
  * Quick fixes where a finding has one right answer (its `fix` from the core), "replace with now" and "remove"
@@ -53,7 +52,7 @@ export function codeActions(uri: string, params: { diagnostics: ClientDiagnostic
   const fixAllCodes = new Set<string>();
   for (const d of params.diagnostics) {
     if (d.source !== 'dtmetrics') continue;
-    const data = dataOf(d);
+    const data = readDiagnosticData(d.data);
     const line = d.range.start.line;
     // Sent back as the client sent it, the way a code action names the diagnostics it resolves.
     const resolves = [d as LspDiagnostic];
@@ -69,12 +68,12 @@ export function codeActions(uri: string, params: { diagnostics: ClientDiagnostic
     }
   }
   for (const code of fixAllCodes) {
-    const fixable = result.diagnostics.filter((d) => d.code === code && dataOf(d).fix);
+    const fixable = result.diagnostics.filter((d) => d.code === code && ownData(d).fix);
     if (fixable.length < 2) continue;
     actions.push({ title: `Fix all ${code} problems in this file (${fixable.length})`, kind: CodeActionKind.QuickFix, diagnostics: fixable, edit: { changes: { [uri]: nonOverlapping(fixable) } } });
   }
   if (params.only.some((kind) => kind.startsWith('source.fixAll'))) {
-    const fixable = result.diagnostics.filter((d) => dataOf(d).fix);
+    const fixable = result.diagnostics.filter((d) => ownData(d).fix);
     if (fixable.length > 0) actions.push({ title: 'Fix all dtmetrics problems that have one right fix', kind: 'source.fixAll.dtmetrics', edit: { changes: { [uri]: nonOverlapping(fixable) } } });
   }
   return actions;
@@ -85,7 +84,7 @@ function nonOverlapping(diagnostics: LspDiagnostic[]): TextEdit[] {
   const edits: TextEdit[] = [];
   const taken = new Map<number, Array<[number, number]>>();
   for (const d of diagnostics) {
-    const fix = dataOf(d).fix as Fix;
+    const fix = ownData(d).fix as Fix;
     const line = d.range.start.line;
     const spans = taken.get(line) ?? [];
     if (fix.edits.some((e) => spans.some(([s, t]) => (e.start < t && s < e.end) || e.start === s))) continue;

@@ -84,10 +84,8 @@ connection.onInitialized(() => {
 
 connection.onDidChangeConfiguration(() => {
   settingsByUri.clear();
-  for (const state of opened.values()) {
-    state.editor = undefined;
-    relint(state);
-  }
+  // Each document's next lint finds new settings (settingsFor asks again) and so a new linter.
+  for (const state of opened.values()) relint(state);
   if (pullDiagnostics) refreshDiagnostics();
 });
 
@@ -139,7 +137,7 @@ async function lintOnce(state: OpenDocument): Promise<void> {
   const done = await inSlices(steps, () => quietTurn(messagesHandled), outdated);
   if (!done) return;
   const { diagnostics: found, linter, hasTimestamps } = done.result;
-  state.linted = { revision, version, diagnostics: cap(found.map(toLsp), settings.maxDiagnostics, lines.length), linter, hasTimestamps };
+  state.linted = { revision, diagnostics: cap(found.map(toLsp), settings.maxDiagnostics, lines.length), linter, hasTimestamps };
   const params: ValidatedParams = { uri, version, durationMs: done.busyMs, problems: found.length };
   outbox.send(`validated ${uri}`, () => connection.sendNotification(VALIDATED_NOTIFICATION, params));
   if (!pullDiagnostics && state.revision === revision) publish(uri, version, state.linted.diagnostics);
@@ -313,9 +311,9 @@ onRequest('textDocument/completion', readPosition, ({ uri, position }) => {
  * other requests; refused as ContentModified if an edit comes first, as its answer would be of an older text, or as
  * RequestCancelled once the client cancels.
  */
-async function walk<R>(uri: string, token: CancellationToken, steps: (doc: LineDocument) => Generator<void, R>, none: R): Promise<R> {
+async function walk<T>(uri: string, token: CancellationToken, steps: (doc: LineDocument) => Generator<void, T[]>): Promise<T[]> {
   const state = opened.get(uri);
-  if (!state) return none;
+  if (!state) return [];
   const revision = state.revision;
   const outdated = () => !isOpen(state) || state.revision !== revision || token.isCancellationRequested;
   const done = await inSlices(steps(state.doc), nextTurn, outdated);
@@ -324,8 +322,8 @@ async function walk<R>(uri: string, token: CancellationToken, steps: (doc: LineD
   return done.result;
 }
 
-onRequest('textDocument/documentSymbol', readDocument, ({ uri }, token) => walk(uri, token, documentSymbols, []));
-onRequest('textDocument/foldingRange', readDocument, ({ uri }, token) => walk(uri, token, foldingRanges, []));
-onRequest('textDocument/formatting', readDocument, ({ uri }, token) => walk(uri, token, formattingEdits, []));
+onRequest('textDocument/documentSymbol', readDocument, ({ uri }, token) => walk(uri, token, documentSymbols));
+onRequest('textDocument/foldingRange', readDocument, ({ uri }, token) => walk(uri, token, foldingRanges));
+onRequest('textDocument/formatting', readDocument, ({ uri }, token) => walk(uri, token, formattingEdits));
 
 connection.listen();

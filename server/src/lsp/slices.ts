@@ -14,14 +14,16 @@ export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmedia
  * The first turn of the event loop in which no message was handled since the turn before (the connection handles
  * one per turn while any wait): while messages keep coming, background work waits, so that it never delays them.
  */
-export function quietTurn(messagesHandled: () => number): Promise<void> {
+export function quietTurn(messagesHandled: () => number, onBusyTurn?: (busyTurns: number) => void): Promise<void> {
   return new Promise((resolve) => {
     // Counted from the first look, one turn from now: a message handled earlier in this turn must not count.
     let seen = -1;
+    let busyTurns = 0;
     const look = (): void => {
       const now = messagesHandled();
       if (now === seen) resolve();
       else {
+        if (seen >= 0) onBusyTurn?.(++busyTurns);
         seen = now;
         setImmediate(look);
       }

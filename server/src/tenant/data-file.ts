@@ -180,13 +180,15 @@ export class DataFile {
   }
 
   /**
-   * Writes the store as a new snapshot with an empty log in place of the file (atomically), and appends to it from
-   * then on. A failure leaves the file and this object as they were.
+   * Forgets what has aged in the store, writes it as a new snapshot with an empty log in place of the file
+   * (atomically), and appends to that from then on. A failure leaves the file and this object as they were.
    */
   async compact(store: MetricStore, now: number): Promise<void> {
+    const window = readWindow(now, store);
+    store.prune(window.since);
     let snapshot: WrittenSnapshot;
     try {
-      snapshot = await writeSnapshot(this.path, store, readWindow(now, store));
+      snapshot = await writeSnapshot(this.path, store, window);
     } catch (error) {
       this.failedCompactionAt = this.end;
       throw error;

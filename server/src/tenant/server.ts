@@ -7,9 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { MIMEType } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import { admitIngest, applyRecords, checkIngest, type IngestAnswer, type IngestEndpoint } from '../core/metrics/ingest.ts';
+import { admitIngest, applyRecords, checkIngest, type CheckedIngest, type IngestAnswer, type IngestEndpoint } from '../core/metrics/ingest.ts';
 import { describeMetric, evaluateQuery, listMetrics, metricDataJson, v1Timeseries, type QueryParams } from '../core/metrics/query.ts';
-import { readWindow } from '../core/metrics/persisted.ts';
 import { MetricStore } from '../core/metrics/store.ts';
 import { LIMITS } from '../core/rules.ts';
 import { Redactor } from '../core/redact.ts';
@@ -62,14 +61,10 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
   const clock = options.clock ?? Date.now;
   const log = options.log ?? (() => undefined);
   const store = new MetricStore(options.maxSeries ? { maxSeries: options.maxSeries } : {});
-  let dataFile: DataFile | null = null;
-  let loaded: LoadReport | null = null;
-  if (options.dataFile) {
-    const opened = await DataFile.open(options.dataFile, store, clock(), { compactLogBytes: options.compactLogBytes ?? null, log });
-    dataFile = opened.file;
-    loaded = opened.report;
-    for (const line of describeLoad(options.dataFile, loaded, store)) log(line);
-  }
+  const opened = options.dataFile ? await DataFile.open(options.dataFile, store, clock(), { compactLogBytes: options.compactLogBytes ?? null, log }) : null;
+  const dataFile = opened?.file ?? null;
+  const loaded = opened?.report ?? null;
+  if (options.dataFile && loaded) for (const line of describeLoad(options.dataFile, loaded, store)) log(line);
   /**
    * What changes the store runs one at a time: a batch is admitted against the store as it is, written to the data
    * file, and only then applied, so queries never see what is not durable and a failed write leaves nothing behind;
@@ -84,9 +79,9 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     return next;
   };
   const compactSoon = () => {
-    if (!closing && dataFile?.wantsCompaction) void serially(() => compact(dataFile as DataFile));
+    if (!closing && dataFile?.wantsCompaction) void serially(() => compact(dataFile));
   };
-  const storeBatch = async (checked: ReturnType<typeof checkIngest>, now: number): Promise<IngestAnswer> => {
+  const storeBatch = async (checked: CheckedIngest, now: number): Promise<IngestAnswer> => {
     const answer = admitIngest(store, checked);
     await dataFile?.append(now, answer.records);
     applyRecords(store, answer.records);
@@ -98,9 +93,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     log(`data file ${file.path}: compacting (${file.size.toLocaleString('en-US')} bytes)`);
     const started = performance.now();
     try {
-      const now = clock();
-      store.prune(readWindow(now, store).since);
-      await file.compact(store, now);
+      await file.compact(store, clock());
       log(`data file ${file.path}: compacted to ${file.size.toLocaleString('en-US')} bytes in ${(performance.now() - started).toFixed(0)} ms`);
     } catch (error) {
       log(`data file ${file.path}: compaction failed, the log goes on: ${(error as Error).message}`);
@@ -118,8 +111,9 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       // Decoded once here: a metric key in the path may be escaped (`%3A`); a broken escape is the client's mistake.
       path = decodeURIComponent(url.pathname.replace(ENVIRONMENT_PREFIX, ''));
     } catch {
-      const answer = errorEnvelope(400, `The path ${redactor.redact(url.pathname)} is not valid percent-encoding`);
-      log(`${req.method} ${redactor.redact(url.pathname)} 400`);
+      const shown = redactor.redact(url.pathname);
+      const answer = errorEnvelope(400, `The path ${shown} is not valid percent-encoding`);
+      log(`${req.method} ${shown} 400`);
       return send(res, answer);
     }
     const shownPath = redactor.redact(path);

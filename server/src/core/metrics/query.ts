@@ -648,13 +648,15 @@ function matches(condition: Condition, dimensions: Readonly<Record<string, strin
 /** Stable: ties keep their order. Series without a value or without the dimension go last, either direction. */
 function* sortSeries(evaluation: Evaluation, keys: readonly SortKey[], reading: Reading): Sliced<void> {
   const byValue = keys.some((key) => key.kind === 'value');
+  // The statistic each value key sorts by: the same for every series.
+  const sortStatistics = keys.map((key) => (key.kind === 'value' ? resolveAggregation(key.aggregation, evaluation) : null));
   // Each series' sort keys, found once: its folded value per value key, its dimension's value per dimension key.
   const scored: { series: WorkSeries; scores: (number | string | null | undefined)[] }[] = [];
   for (const series of evaluation.series) {
     const folded = byValue ? applyStep(yield* slotsOf(series, reading), { kind: 'fold' }, reading.pool) : null;
     scored.push({
       series,
-      scores: keys.map((key) => (key.kind === 'dimension' ? dimensionValue(series.dimensions, key.dimension) : folded && statistic(folded, 0, resolveAggregation(key.aggregation, evaluation)))),
+      scores: keys.map((key, i) => (key.kind === 'dimension' ? dimensionValue(series.dimensions, key.dimension) : folded && statistic(folded, 0, sortStatistics[i] as Statistic))),
     });
     if (folded) reading.pool.give(folded);
     if (reading.slices.spend(SERIES_WORK)) yield;
@@ -997,15 +999,21 @@ export function v1Timeseries(source: MetricSource, identifier: string, body: unk
   const { start, step, count } = grid.value;
   const merged = new Map<string, SlotColumns>();
   const entities: Record<string, string> = {};
+  const pool = new ColumnPool();
   for (const reader of source.series(facts.key)) {
     const values = facts.dimensionKeys.filter((key) => hasDimension(reader.dimensions, key)).map((key) => reader.dimensions[key] as string);
     if (wanted && !values.some((value) => wanted.includes(value))) continue;
-    const slots = new SlotColumns(count);
-    if (!reader.readColumns(start, step, count, slots)) continue;
+    const slots = pool.take(count);
+    if (!reader.readColumns(start, step, count, slots)) {
+      pool.give(slots);
+      continue;
+    }
     const id = values.join(', ');
     const earlier = merged.get(id);
-    if (earlier) mergeInto(earlier, slots);
-    else merged.set(id, slots);
+    if (earlier) {
+      mergeInto(earlier, slots);
+      pool.give(slots);
+    } else merged.set(id, slots);
     for (const value of values) entities[value] = value;
   }
   const which = V1_AGGREGATIONS[aggregationType] as Statistic;
