@@ -4,13 +4,15 @@
  * untouched; the log is compacted and the file stays bounded; files of the first format are converted; fault injection is off unless asked for, and does what it says.
  */
 import { after, before, describe, it } from 'node:test';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { readLog } from '../../server/src/tenant/data-file.ts';
-import { assertBuilt } from '../cli/helpers.ts';
+import { assertBuilt, CLI } from '../cli/helpers.ts';
 import { call, countsBy, ingest, recent, setFaults, startServe, TOKEN, waitFor } from './helpers.ts';
 
 let dir: string;
@@ -68,7 +70,7 @@ describe('data file', () => {
     assert.equal((await ingest(tenant.url, `persist.a,host=x gauge,1 ${recent()}\n#persist.a gauge dt.meta.unit=Byte`)).status, 202);
     await tenant.stop();
     tenant = await startServe(['--data', file, '--token', TOKEN]);
-    assert.match(tenant.output(), /1 series of 1 metrics restored from/);
+    assert.match(tenant.output(), /1 series of 1 metric restored from/);
     const described = await describeMetric(tenant.url, 'persist.a');
     assert.equal(described.status, 200);
     assert.equal((described.json as { unit: string }).unit, 'Byte');
@@ -202,6 +204,22 @@ describe('data file', () => {
     const first = await startServe(['--data', file]);
     await assert.rejects(startServe(['--data', file]), /'.*busy\.data' is locked by another local tenant \(process \d+\)/);
     await first.stop();
+  });
+
+  it('forked as the editor forks it, it ends on SIGTERM by itself (exit 0, the lock released), not killed later', async () => {
+    const file = join(dir, 'forked.data');
+    const child = fork(CLI, ['serve', '--port', '0', '--data', file], { silent: true, execArgv: [] });
+    let output = '';
+    child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    await waitFor('the forked tenant to listen', 15_000, () => /listening on/.test(output) || null);
+    child.kill('SIGTERM');
+    // The deadline kills it, as the editor would: then it did not end by itself.
+    const deadline = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const [code, signal] = await exited;
+    clearTimeout(deadline);
+    assert.deepEqual([code, signal], [0, null], output);
+    assert.equal(existsSync(`${file}.lock`), false);
   });
 
   it('a lock from an earlier boot of the machine is stale, even if its pid is alive now; one of this boot is not', async (t) => {

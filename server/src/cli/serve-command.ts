@@ -107,7 +107,7 @@ export async function runServe(argv: string[], out: Output, env: NodeJS.ProcessE
   }
   const loaded = tenant.loaded;
   const n = (x: number) => x.toLocaleString('en-US');
-  const data = !loaded ? ', data in memory only' : loaded.origin === 'new' ? `, new data file ${settings.dataFile}` : `, ${n(tenant.store.size.series)} series of ${n(tenant.store.size.metrics)} metrics restored from ${settings.dataFile}`;
+  const data = !loaded ? ', data in memory only' : loaded.origin === 'new' ? `, new data file ${settings.dataFile}` : `, ${n(tenant.store.size.series)} series of ${n(tenant.store.size.metrics)} ${tenant.store.size.metrics === 1 ? 'metric' : 'metrics'} restored from ${settings.dataFile}`;
   const auth = settings.tokens.size > 0 ? `${settings.tokens.size} token(s) accepted` : 'no token required';
   say(`dtmetrics local tenant listening on ${tenant.url} (${auth}${data}${settings.faults ? ', fault injection on' : ''})\n`);
   await new Promise<void>((resolve) => {
@@ -118,5 +118,7 @@ export async function runServe(argv: string[], out: Output, env: NodeJS.ProcessE
   });
   await tenant.close();
   say('dtmetrics local tenant stopped\n');
+  // An open IPC channel would keep the process alive after a SIGTERM, until the editor killed it.
+  if (process.connected) process.disconnect();
   return 0;
 }
