@@ -249,6 +249,8 @@ export async function startLocalTenant(port, extraArgs = []) {
 /** Runs a command from the command palette (F1), choosing the row that shows `row`. */
 export async function runCommand(page, command, row = command) {
   await page.keyboard.press('F1');
+  // Typed only once the palette is open: keys pressed before it shows go to the editor.
+  await page.locator('.quick-input-widget .quick-input-box input').waitFor();
   await page.keyboard.type(command);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().click();
 }
