@@ -10,7 +10,7 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ROOT } from './build-tests.mjs';
 
-/* global AbortController */
+/* global AbortController, document */
 
 export const CODE_SERVER_VERSION = '4.96.4';
 export const CODE_SERVER = join(ROOT, '.vscode-test', `code-server-${CODE_SERVER_VERSION}`);
@@ -246,16 +246,26 @@ export async function startLocalTenant(port, extraArgs = []) {
   return child;
 }
 
-/** Runs a command from the command palette (F1), choosing the row that shows `row`. */
+/** Runs a command from the command palette (F1), once the row showing `row` is the focused one. */
 export async function runCommand(page, command, row = command) {
   await page.keyboard.press('F1');
-  // Typed only once the palette is open: keys pressed before it shows go to the editor.
-  await page.locator('.quick-input-widget .quick-input-box input').waitFor();
+  // Typed only once the command palette is open (its input holds '>'): keys pressed before it shows go elsewhere,
+  // and another quick input still closing (a theme picker) must not take them.
+  const input = '.quick-input-widget .quick-input-box input';
+  await page.waitForFunction((selector) => document.querySelector(selector)?.value === '>', input);
   await page.keyboard.type(command);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().click();
+  await page.waitForFunction(([selector, value]) => document.querySelector(selector)?.value === value, [input, `>${command}`]);
+  // Enter on the focused row rather than a click: the list re-renders its rows while it filters, so a row clicked
+  // by position may hold another command by the time the click lands. The row may not be the first one.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().waitFor();
+  const focused = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: row });
+  for (let moves = 0; (await focused.count()) === 0; moves++) {
+    if (moves === 20) throw new Error(`the command palette never focused '${row}'`);
+    await page.keyboard.press('ArrowDown');
+  }
+  await page.keyboard.press('Enter');
 }
 
-/** Chooses a colour theme by its name (Preferences: Color Theme). */
 export async function setColorTheme(page, theme) {
   await runCommand(page, 'Preferences: Color Theme');
   await page.locator('.quick-input-widget .quick-input-box input[placeholder*="Color Theme"]').waitFor();

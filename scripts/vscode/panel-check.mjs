@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { ROOT } from './build-tests.mjs';
 import { freePort, runCommand, runWorkbenchCheck, setColorTheme, startLocalTenant } from './code-server.mjs';
 
-/* global fetch */
+/* global fetch, window */
 
 const XSS = '<img src=x onerror=alert(1)>';
 const SCREENSHOT = join(ROOT, 'test-results', 'query-panel.png');
@@ -63,6 +63,8 @@ try {
   code = await runWorkbenchCheck({ name: 'panel-check', files, settings, timeoutMs: 180_000, passedMessage: 'Panel check: chart drawn, three series in the table, the <img> value shown as text, the palette flow, a theme change and a window reload.' }, async (page) => {
     const dialogs = [];
     page.on('dialog', (dialog) => {
+      // The workbench asks the browser to confirm a reload the keyboard started: that one is ours to accept.
+      if (dialog.type() === 'beforeunload') return void dialog.accept();
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
@@ -143,7 +145,9 @@ try {
     }
 
     // A window reload (the command, which lets the workbench save its state first) brings the panel back.
+    await page.evaluate(() => { window.dtmetricsBeforeReload = true; });
     await runCommand(page, 'Developer: Reload Window', 'Reload Window');
+    await page.waitForFunction(() => !window.dtmetricsBeforeReload, undefined, { timeout: 60_000 });
     await panel.locator('.banner', { hasText: 'Restored after a window reload' }).waitFor({ timeout: 60_000 });
     await panel.locator('h1', { hasText: selector }).waitFor();
     const restoredRows = await panel.locator('section.table tbody tr').count();
