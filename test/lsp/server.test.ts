@@ -116,7 +116,8 @@ describe('language server, pull diagnostics and features', () => {
 
   test('textDocument/diagnostic answers for the current version, with nothing pushed', async () => {
     const uri = await open(h, 'jobs.done count,5\n');
-    assert.deepEqual(codes(await pulled(h, uri)), ['MK010@0:0-9', 'PL002@0:10-17']);
+    // A refused line stores nothing, so the note on where a count is stored (MK010) waits for the fix.
+    assert.deepEqual(codes(await pulled(h, uri)), ['PL002@0:10-17']);
     await change(h, uri, 0, 16, 16, 'delta=');
     assert.deepEqual(codes(await pulled(h, uri)), ['MK010@0:0-9']);
     assert.equal(h.published.size, 0);

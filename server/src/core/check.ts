@@ -47,17 +47,19 @@ function checkMetricKey(key: Token, limits: Limits, problems: Problem[]): void {
   if (isDigit(first) || first === DASH) problems.push(problem('MK002', at, at + 1, { char: s[0] as string }));
   if (s.startsWith('dt.')) problems.push(problem('MK009', at, at + 3, {}));
   let sectionStart = true;
-  let badRun = -1;
-  let runs = 0;
+  // Invalid characters are one finding per key, from the first to the last (a pasted `{"a":1}` is one mistake).
+  let firstBad = -1;
+  let lastBad = -1;
+  const bad = new Set<string>();
   let sections = 0;
   for (let j = 0; j <= n; j++) {
     const c = j < n ? s.charCodeAt(j) : -1;
-    const valid = c === -1 || c === DOT || isMetricKeyChar(c);
-    if (badRun >= 0 && valid) {
-      if (runs++ < FINDINGS_PER_KIND) problems.push(problem('MK003', at + badRun, at + j, { chars: s.slice(badRun, j), space: false }));
-      badRun = -1;
-    } else if (badRun < 0 && !valid) badRun = j;
     if (c === -1) break;
+    if (c !== DOT && !isMetricKeyChar(c)) {
+      if (firstBad < 0) firstBad = j;
+      lastBad = j + 1;
+      if (bad.size < 10) bad.add(s.charAt(j));
+    }
     if (c === DOT) {
       if (sectionStart && sections++ < FINDINGS_PER_KIND) problems.push(problem('MK005', at + j, at + j + 1, { where: j === 0 ? 'leading' : 'empty' }));
       sectionStart = true;
@@ -72,6 +74,7 @@ function checkMetricKey(key: Token, limits: Limits, problems: Problem[]): void {
     }
     sectionStart = false;
   }
+  if (firstBad >= 0) problems.push(problem('MK003', at + firstBad, at + lastBad, { chars: [...bad].join(''), space: false }));
   if (n > 1 && s.charCodeAt(n - 1) === DOT && s.charCodeAt(n - 2) !== DOT) {
     problems.push(problem('MK005', at + n - 1, at + n, { where: 'trailing' }));
   }
@@ -272,6 +275,7 @@ function checkSummary(span: { start: number; end: number }, fields: SummaryField
   let ordered = true;
   let wellFormed = true;
   const malformed = new Set<string>();
+  const unknown: Token[] = [];
   // Bounded like every per-part finding: a payload of 10,000 `min=` fields is one mistake.
   let reported = 0;
   const report = (start: number, end: number, args: RuleArgs<'PL003'>) => {
@@ -294,7 +298,7 @@ function checkSummary(span: { start: number; end: number }, fields: SummaryField
       continue;
     }
     if (!(SUMMARY_ORDER as readonly string[]).includes(name)) {
-      report(field.name.start, field.name.end, { problem: 'unknown', fields: name });
+      unknown.push(field.name);
       wellFormed = false;
       continue;
     }
@@ -307,7 +311,15 @@ function checkSummary(span: { start: number; end: number }, fields: SummaryField
     if (SUMMARY_ORDER[values.size] !== known) ordered = false;
     values.set(known, { field, value: readNumber(field.value, problems) });
   }
-  const missing = SUMMARY_ORDER.filter((name) => !values.has(name) && !malformed.has(name));
+  let missing = SUMMARY_ORDER.filter((name) => !values.has(name) && !malformed.has(name));
+  const misspelt = unknown.length === 1 && missing.length === 1 ? (unknown[0] as Token) : null;
+  if (misspelt) {
+    const meant = missing[0] as SummaryName;
+    const fix = { fix: { title: `Write ${meant}`, edits: [{ start: misspelt.start, end: misspelt.end, text: meant }] } };
+    problems.push(problem('PL003', misspelt.start, misspelt.end, { problem: 'unknown', fields: misspelt.text, meant }, fix));
+    missing = [];
+  }
+  for (const name of misspelt ? [] : unknown) report(name.start, name.end, { problem: 'unknown', fields: name.text });
   if (missing.length > 0) {
     problems.push(problem('PL003', span.start, span.end, { problem: 'missing', fields: missing.join(', ') }, missingFieldsFix(span, values, missing)));
   }
@@ -373,19 +385,27 @@ function checkTimestamp(t: Token, problems: Problem[]): void {
       return;
     }
   }
-  const data = { timestamp: { start: t.start, end: t.end } };
+  const other = otherTimeUnit(s);
+  if (other) {
+    const { unit, milliseconds: suggestion } = other;
+    const fix = { title: `Convert to milliseconds (${suggestion})`, edits: [{ start: t.start, end: t.end, text: suggestion }] };
+    problems.push(problem('TS002', t.start, t.end, { unit, suggestion }, { timestamp: { start: t.start, end: t.end }, fix }));
+  }
+}
+
+/**
+ * A timestamp of digits written in seconds, microseconds or nanoseconds (InfluxDB's default) rather than
+ * milliseconds: the unit, and the value in milliseconds, when that falls in the years 2000–3000.
+ */
+export function otherTimeUnit(s: string): { unit: 'seconds' | 'microseconds' | 'nanoseconds'; milliseconds: string } | null {
   let zeros = 0;
   while (zeros < s.length - 1 && s.charCodeAt(zeros) === 0x30) zeros++;
   const digits = s.length - zeros;
-  if (digits <= 11 || digits >= 15) {
-    const unit = digits <= 11 ? 'seconds' : digits <= 17 ? 'microseconds' : 'nanoseconds';
-    const suggestion = unit === 'seconds' ? s + '000' : s.slice(0, unit === 'microseconds' ? -3 : -6);
-    const ms = Number(suggestion);
-    if (ms >= YEAR_2000_MS && ms <= YEAR_3000_MS) {
-      const fix = { title: `Convert to milliseconds (${suggestion})`, edits: [{ start: t.start, end: t.end, text: suggestion }] };
-      problems.push(problem('TS002', t.start, t.end, { unit, suggestion }, { ...data, fix }));
-    }
-  }
+  if (digits > 11 && digits < 15) return null;
+  const unit = digits <= 11 ? 'seconds' : digits <= 17 ? 'microseconds' : 'nanoseconds';
+  const milliseconds = unit === 'seconds' ? s + '000' : s.slice(0, unit === 'microseconds' ? -3 : -6);
+  const ms = Number(milliseconds);
+  return ms >= YEAR_2000_MS && ms <= YEAR_3000_MS ? { unit, milliseconds } : null;
 }
 
 /** TS003 for a timestamp the line rules found well-formed (`digits`: its value), against `now`. */

@@ -6,6 +6,7 @@
 import { parseLine, type DataLine, type KeyValueNode, type ParsedLine, type Token } from './parse.ts';
 import { checkDataLine, checkMetadataLine, checkTimestampWindow, isOutsideWindow, storedKey } from './check.ts';
 import { CleanLineMatcher, CleanPrefixTable } from './fast-path.ts';
+import { findRootCause, hasError } from './root-causes.ts';
 import { problem, type Diagnostic, type Problem } from './problems.ts';
 import { FINDINGS_PER_KIND, LIMITS, moreOfKind, RULES, type Limits, type RuleCode, type Severity, type SeveritySetting } from './rules.ts';
 
@@ -62,6 +63,8 @@ export interface LineFacts {
   use: KeyUse | null;
   /** A well-formed timestamp, for the window (TS003). */
   timestamp: Token | null;
+  /** A line of a JSON document spread over several lines (LN007 on a line that is not JSON on its own). */
+  jsonPart: boolean;
 }
 
 /** What the file-level checks need to know of a parsed data line (offsets in the line). */
@@ -94,6 +97,8 @@ export class FileLinter {
   private bytesReported = false;
   /** The line being linted, for findings that point back to it later. */
   private lineIndex = 0;
+  /** Whether the last data or metadata line was part of a JSON document (LN007), which reports it once. */
+  private afterJsonPart = false;
 
   constructor(options: LintOptions) {
     this.now = options.now;
@@ -199,6 +204,10 @@ export class FileLinter {
   /** The checks that need the rest of the file, or the clock, on one line's facts. */
   private checkFile(facts: LineFacts): Problem[] {
     if (facts.kind === 'other') return NO_PROBLEMS;
+    // A JSON document spread over lines is one mistake: reported on its first line.
+    const jsonContinues = facts.jsonPart && this.afterJsonPart;
+    this.afterJsonPart = facts.jsonPart;
+    if (jsonContinues) return this.checkRequestLimits(facts.keyStart, facts.keyEnd, facts.bytes, []);
     const problems = facts.problems.slice();
     const t = facts.timestamp;
     if (t && this.now !== null) {
@@ -324,12 +333,18 @@ export function lineFacts(parsed: ParsedLine, length: number, bytes: number, lim
   const replacement = text.indexOf('\uFFFD');
   if (replacement >= 0) problems.push(problem('LN006', replacement, replacement + 1, {}));
   const key = parsed.key;
-  const facts: LineFacts = { kind: parsed.kind, problems: capPerKind(problems), key: key.text, keyStart: key.start, keyEnd: key.end, bytes, metadataKey: null, use: null, timestamp: null };
+  const refused = hasError(problems);
+  const cause = refused ? findRootCause(text, limits) : null;
+  // A root cause is the line's one finding, and the line takes no part in what the file says of its keys.
+  if (cause) return { kind: parsed.kind, problems: [cause.problem], key: '', keyStart: key.start, keyEnd: key.end, bytes, metadataKey: null, use: null, timestamp: null, jsonPart: cause.jsonPart };
+  // A line the tenant refuses stores nothing: it takes no part in what the file says of its key (types, suffix
+  // notes, series, metadata repeats, the number of keys), which would be follow-on findings of its own mistake.
+  const facts: LineFacts = { kind: parsed.kind, problems: capPerKind(problems), key: refused ? '' : key.text, keyStart: key.start, keyEnd: key.end, bytes, metadataKey: null, use: null, timestamp: null, jsonPart: false };
   if (parsed.kind === 'metadata') {
     const type = parsed.type?.text;
-    if (type === 'gauge' || type === 'count') facts.metadataKey = storedKey(key.text, type);
+    if (!refused && (type === 'gauge' || type === 'count')) facts.metadataKey = storedKey(key.text, type);
   } else {
-    facts.use = keyUseOf(parsed);
+    if (!refused) facts.use = keyUseOf(parsed);
     if (parsed.timestamp && !problems.some((p) => p.code === 'TS001')) facts.timestamp = parsed.timestamp;
   }
   return facts;
@@ -362,7 +377,7 @@ function capPerKind(problems: Problem[]): Problem[] {
   return kept;
 }
 
-const OTHER_LINE: LineFacts = Object.freeze({ kind: 'other', problems: [], key: '', keyStart: 0, keyEnd: 0, bytes: 0, metadataKey: null, use: null, timestamp: null });
+const OTHER_LINE: LineFacts = Object.freeze({ kind: 'other', problems: [], key: '', keyStart: 0, keyEnd: 0, bytes: 0, metadataKey: null, use: null, timestamp: null, jsonPart: false });
 
 /** The file-level facts of a parsed data line; null when its payload type is unknown. */
 function keyUseOf(line: DataLine): KeyUse | null {

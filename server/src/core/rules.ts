@@ -109,7 +109,7 @@ export const RULES = {
     message: (a) =>
       a.space
         ? 'A space ends the metric key here and the rest is read as the payload: remove it, or use `_` or `.`.'
-        : `Invalid character ${q(a.chars)} in metric key: use only A–Z, a–z, 0–9, \`_\`, \`-\` and \`.\` between sections.`,
+        : `Invalid character${[...a.chars].length > 1 ? 's' : ''} ${[...a.chars].map(q).join(' ')} in metric key: use only A–Z, a–z, 0–9, \`_\`, \`-\` and \`.\` between sections.`,
   }),
   MK004: rule<NoArgs>({
     title: 'Metric key section starts with `-`',
@@ -206,6 +206,15 @@ export const RULES = {
       `This file has more than ${a.limit.toLocaleString('en-US')} distinct metric keys, the limit for a whole environment; per-key checks (type, metadata, cardinality) stop for keys after this one.`,
   }),
 
+  MK014: rule<{ written: string; fixed: string }>({
+    title: 'Space in the metric key',
+    severity: 'error',
+    evidence: 'DOC D1: a metric key is letters, digits, `_`, `-` and `.`; escapes and quotes belong to dimension values. LIB Telegraf\'s Dynatrace output writes `B B` as `b_b` (PROTOCOL §8.6).',
+    decision: 'A root cause (root-causes.ts): an escaped or quoted space is an InfluxDB habit, and the tenant ends the key at the space. One finding replaces the line\'s others.',
+    docs: DOCS.protocol,
+    message: (a) => `The metric key ${q(a.written)} holds a space, and a key cannot, escaped or quoted: the tenant ends the key there and reads the rest as the payload. Write ${q(a.fixed)}.`,
+  }),
+
   // ---------------------------------------------------------------- dimension keys
   DK001: rule<{ chars: string; lowercase: boolean; empty: 'key' | 'section' | null }>({
     title: 'Invalid dimension key',
@@ -273,6 +282,15 @@ export const RULES = {
       a.key === ''
         ? 'Empty dimension (`,,` or a trailing `,`): remove the extra comma.'
         : `Dimension ${q(a.key)} has no \`=value\`. If the comma before it belongs to the previous value, escape it (\`\\,\`) or quote that value.`,
+  }),
+
+  DK009: rule<{ written: string; fixed: string }>({
+    title: 'Space in a dimension key',
+    severity: 'error',
+    evidence: 'DOC D1: a dimension key is letters, digits, `_`, `-`, `:` and `.`; escapes and quotes belong to values. OBS #2295: the tenant refuses the line. LIB Telegraf\'s Dynatrace output writes `B B` as `b_b` (PROTOCOL §8.6).',
+    decision: 'A root cause (root-causes.ts): an escaped or quoted space is an InfluxDB habit, and it breaks the line into a key without a value and a payload that is not one. One finding replaces the line\'s others.',
+    docs: DOCS.protocol,
+    message: (a) => `The dimension key ${q(a.written)} holds a space, and a key cannot, escaped or quoted (escapes and quotes are for values): the tenant ends the key there. Write ${q(a.fixed)}.`,
   }),
 
   // ---------------------------------------------------------------- dimension values
@@ -350,16 +368,17 @@ export const RULES = {
     docs: DOCS.protocol,
     message: (a) => `A count needs \`delta=\`: write ${q(a.suggestion)} (counts are sent as deltas).`,
   }),
-  PL003: rule<{ problem: 'missing' | 'unknown' | 'duplicate' | 'malformed' | 'empty'; fields: string }>({
+  PL003: rule<{ problem: 'missing' | 'unknown' | 'duplicate' | 'malformed' | 'empty'; fields: string; meant?: string }>({
     title: 'Incomplete or malformed gauge summary',
     severity: 'error',
     evidence: 'DOC D1: `gauge,min=…,max=…,sum=…,count=…`; "You must specify all the summaries."',
+    decision: 'One unknown field where one field is missing is one misspelt field: reported once, with the name to write.',
     docs: DOCS.protocol,
     message: (a) =>
       a.problem === 'missing'
         ? `Summary is missing ${a.fields}: a summary needs min, max, sum and count.`
         : a.problem === 'unknown'
-          ? `Unknown summary field ${q(a.fields)}: the fields are min, max, sum and count.`
+          ? `Unknown summary field ${q(a.fields)}: ${a.meant ? `write ${q(a.meant)}, which the summary lacks` : 'the fields are min, max, sum and count'}.`
           : a.problem === 'duplicate'
             ? `Summary field ${q(a.fields)} appears twice: keep one.`
             : a.problem === 'empty'
@@ -516,6 +535,60 @@ export const RULES = {
     severity: 'warning',
     evidence: 'DOC D2: the body is UTF-8. U+FFFD is what a decoder puts where the file\'s bytes were not valid UTF-8.',
     message: () => 'U+FFFD here: the file is probably not valid UTF-8 at this point, and what would be sent differs from what was written. Re-save it as UTF-8.',
+  }),
+
+  LN007: rule<{ whole: boolean }>({
+    title: 'JSON where a line should be',
+    severity: 'error',
+    evidence: 'DOC D1, D2: the ingest API takes the line protocol as `text/plain`; a JSON body is refused with 415, and JSON sent as text is read as lines and refused.',
+    decision: 'A root cause (root-causes.ts): a line starting with `{`, `[`, `}`, `]` or `"name":` is JSON, and the parser\'s findings on it say nothing useful. One finding replaces them; a JSON document spread over lines is reported on its first line only.',
+    docs: DOCS.protocol,
+    message: (a) =>
+      `This ${a.whole ? 'line is' : 'is part of'} JSON, and the ingest API takes the metric line protocol, not JSON: one line per data point, \`key[,dim=value…] payload [timestamp]\`, such as \`cpu.temp,host=a 42.5\`.`,
+  }),
+  LN008: rule<{ sequence: string; count: number }>({
+    title: 'A literal `\\n` joins two lines',
+    severity: 'error',
+    evidence: 'DOC D1: lines are separated by line breaks; a backslash and `n` are two characters, not a line break, so the tenant reads one line and refuses it.',
+    decision: 'A root cause (root-causes.ts), found where the text before the sequence is a line the rules accept: usually a newline escaped twice in code (`"\\\\n"`, or an f-string inside a JSON string). One finding replaces the line\'s others; the fix splits the line.',
+    docs: DOCS.protocol,
+    message: (a) =>
+      `A literal ${q(a.sequence)} (a backslash and a letter, not a line break) joins ${a.count === 1 ? 'two lines' : `${a.count + 1} lines`} here, and the tenant reads them as one line. Send real line breaks: in code, a newline escaped once.`,
+  }),
+  LN009: rule<{ field: string; lines: string[] | null }>({
+    title: 'InfluxDB line protocol',
+    severity: 'error',
+    evidence: 'DOC D1: the payload is a number, `gauge,…` or `count,delta=…`; InfluxDB\'s `field=value` is none of them. LIB Telegraf\'s Dynatrace output writes each field as its own line, `measurement.field`, booleans as 1 and 0 (PROTOCOL §8.6).',
+    decision: 'A root cause (root-causes.ts): a `name=value` where the payload should be. One finding replaces the line\'s others; the fix writes Telegraf\'s lines, the timestamp in milliseconds (InfluxDB\'s default is nanoseconds).',
+    docs: DOCS.protocol,
+    message: (a) =>
+      `This is InfluxDB line protocol (${q(a.field)}): a Dynatrace line carries one value, with no field name, and a timestamp in milliseconds.` +
+      (a.lines === null
+        ? ' A string field has no metric line.'
+        : a.lines.length === 1
+          ? ` As a metric line: ${q(a.lines[0] as string)}.`
+          : ` As ${a.lines.length} metric lines, one per field: ${q(a.lines[0] as string)}, …`),
+  }),
+  LN010: rule<{ comment: string | null; line: string | null }>({
+    title: 'Prometheus exposition format',
+    severity: 'error',
+    evidence: 'DOC D1: dimensions are `,key=value` after the key, not `{key="value"}`, and a `#` line is metadata. INGEST-PATHS §2.2: Prometheus metrics reach Dynatrace by scraping or an extension, not through the ingest API.',
+    decision: 'A root cause (root-causes.ts): a sample with `{labels}` or a `:` in its name, or a `# HELP`/`# TYPE` line. One finding replaces the line\'s others; the fix writes labels as dimensions and `:` as `.`, and makes `# HELP`/`# TYPE` a comment.',
+    docs: DOCS.protocol,
+    message: (a) =>
+      a.comment
+        ? `This is a Prometheus \`# ${a.comment}\` line; here a \`#\` line is metric metadata (\`#key gauge dt.meta.description=…\`), and comments start with \`//\`.`
+        : `This is Prometheus exposition format: dimensions follow the key as \`,key=value\`, not in braces.` + (a.line ? ` As a metric line: ${q(a.line)}.` : ' A value that is not a finite number has no metric line.'),
+  }),
+  LN011: rule<{ type: string; line: string | null }>({
+    title: 'StatsD line',
+    severity: 'error',
+    evidence: 'DOC D1: a line is `key[,dims] payload [timestamp]`. INGEST-PATHS §2.1: StatsD goes to the OneAgent\'s UDP port 18125 (or an ActiveGate\'s 18126), not to the ingest API.',
+    decision: 'A root cause (root-causes.ts): `name:value|type`. One finding replaces the line\'s others; the fix writes a counter as `count,delta=`, a gauge or timing as a gauge, DogStatsD tags as dimensions. A sampled counter, a relative gauge and a set have no one right line.',
+    docs: DOCS.protocol,
+    message: (a) =>
+      `This is a StatsD line (\`|${a.type}\`): the ingest API takes metric lines, and StatsD goes to the OneAgent's UDP port 18125.` +
+      (a.line ? ` As a metric line: ${q(a.line)}.` : ''),
   }),
 
   // ---------------------------------------------------------------- metadata lines

@@ -1,0 +1,128 @@
+/**
+ * One mistake, one diagnostic: a line in another format, a literal `\n`, a space in a key is reported once, by
+ * name, with the line's follow-on findings suppressed. Data-driven (test/fixtures/root-causes/cases.json: text in;
+ * code, range, severity, message, and the text after the fix out), then on what real producers emit: prom-client's
+ * exposition, hot-shots' DogStatsD datagrams over UDP, the InfluxDB client's line protocol.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Point } from '@influxdata/influxdb-client';
+import StatsD from 'hot-shots';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { lintText } from '../../server/src/core/lint.ts';
+import type { Diagnostic } from '../../server/src/core/problems.ts';
+import { waitFor } from '../tenant/helpers.ts';
+
+interface Case {
+  name: string;
+  text: string;
+  diagnostics: { at: string; code: string; severity: string; message: string }[];
+  fix?: string;
+  fixed?: string;
+}
+
+const CASES = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'root-causes', 'cases.json'), 'utf8')) as Case[];
+
+/** The text with the first fix offered applied, as an editor applies a quick fix. */
+function applyFirstFix(text: string, diagnostics: readonly Diagnostic[]): { title: string; text: string } | null {
+  const d = diagnostics.find((x) => x.data?.fix);
+  const fix = d?.data?.fix;
+  if (!d || !fix) return null;
+  const lines = text.split('\n');
+  let line = lines[d.line] as string;
+  for (const e of [...fix.edits].sort((a, b) => b.start - a.start)) line = line.slice(0, e.start) + e.text + line.slice(e.end);
+  lines[d.line] = line;
+  return { title: fix.title, text: lines.join('\n') };
+}
+
+const errorsIn = (text: string): string[] =>
+  lintText(text, { now: null })
+    .filter((d) => d.severity === 'error')
+    .map((d) => `${d.code} ${d.message}`);
+
+describe('root causes, from the fixture', () => {
+  for (const c of CASES) {
+    it(c.name, () => {
+      const diagnostics = lintText(c.text, { now: null });
+      assert.deepEqual(
+        diagnostics.map((d) => ({ at: `${d.line}:${d.startChar}-${d.endChar}`, code: d.code, severity: d.severity, message: d.message })),
+        c.diagnostics,
+      );
+      const fixed = applyFirstFix(c.text, diagnostics);
+      assert.deepEqual(fixed && { fix: fixed.title, fixed: fixed.text }, c.fix === undefined ? null : { fix: c.fix, fixed: c.fixed });
+      if (fixed) assert.deepEqual(errorsIn(fixed.text), [], `the fixed text is accepted:\n${fixed.text}`);
+    });
+  }
+});
+
+/** Each line a producer emitted: one root cause of `code` (or no finding, for a line that is a metric line too). */
+function assertOneCause(lines: string[], code: string, accepted: RegExp): void {
+  assert.ok(lines.length > 0, 'the producer emitted something');
+  for (const line of lines) {
+    const diagnostics = lintText(line, { now: null });
+    if (accepted.test(line)) {
+      assert.deepEqual(diagnostics, [], `accepted as a metric line: ${line}`);
+      continue;
+    }
+    assert.deepEqual(diagnostics.map((d) => d.code), [code], `one finding on ${line}`);
+    const fixed = applyFirstFix(line, diagnostics);
+    if (fixed) assert.deepEqual(errorsIn(fixed.text), [], `the fix of ${line} is accepted: ${fixed.text}`);
+  }
+}
+
+describe('root causes in what real producers emit', () => {
+  it('prom-client: every sample with labels and every # HELP / # TYPE is one LN010, with a fix for each sample', async () => {
+    const registry = new Registry();
+    const counter = new Counter({ name: 'http_requests_total', help: 'Requests served.', labelNames: ['method', 'code'], registers: [registry] });
+    counter.inc({ method: 'post', code: '200' }, 3);
+    counter.inc({ method: 'get', code: '404' });
+    new Gauge({ name: 'queue_length', help: 'Jobs waiting.', registers: [registry] }).set(7);
+    const histogram = new Histogram({ name: 'request_seconds', help: 'Latency.', labelNames: ['path'], buckets: [0.1, 1], registers: [registry] });
+    histogram.observe({ path: '/checkout page' }, 0.4);
+    const lines = (await registry.metrics()).split('\n').filter((l) => l !== '');
+    // A sample without labels (`queue_length 7`) is a valid metric line as it is.
+    assertOneCause(lines, 'LN010', /^queue_length \S+$/);
+    const withFix = lines.filter((l) => l.includes('{')).map((l) => applyFirstFix(l, lintText(l, { now: null })));
+    assert.ok(withFix.every((f) => f !== null), 'every labelled sample has a fix');
+  });
+
+  it('hot-shots: every DogStatsD datagram it sends over UDP is one LN011', async () => {
+    const received: string[] = [];
+    const socket = createSocket('udp4');
+    socket.on('message', (message) => received.push(...message.toString('utf8').split('\n').filter((l) => l !== '')));
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const client = new StatsD({ host: '127.0.0.1', port: socket.address().port, globalTags: { env: 'prod' }, errorHandler: (error) => assert.fail(error) });
+    try {
+      client.increment('page.views', 1, ['region:eu']);
+      client.gauge('queue.size', 12);
+      client.timing('checkout.latency', 320);
+      client.histogram('payload.bytes', 1024);
+      client.distribution('render.ms', 17);
+      client.set('users.unique', 'u-1');
+      await waitFor('six datagrams', 10_000, () => received.length >= 6 || null);
+    } finally {
+      await new Promise<void>((resolve) => client.close(() => resolve()));
+      socket.close();
+    }
+    assertOneCause(received, 'LN011', /^$/);
+    const counter = received.find((l) => l.startsWith('page.views:')) as string;
+    assert.equal(applyFirstFix(counter, lintText(counter, { now: null }))?.text, 'page.views,env=prod,region=eu count,delta=1');
+  });
+
+  it('@influxdata/influxdb-client: every point it writes is one LN009, rewritten in milliseconds', () => {
+    const at = new Date(Date.UTC(2024, 10, 22, 18, 26, 40));
+    const points = [
+      new Point('cpu').tag('host', 'web 01').floatField('usage_idle', 98.2).floatField('usage_user', 1.1).timestamp(at),
+      new Point('requests').tag('path', '/a').intField('total', 12).timestamp(at),
+      new Point('door').tag('room', 'hall').booleanField('open', true),
+      new Point('syslog').stringField('message', 'disk, full'),
+    ];
+    const lines = points.map((p) => p.toLineProtocol() as string);
+    assertOneCause(lines, 'LN009', /^$/);
+    const cpu = applyFirstFix(lines[0] as string, lintText(lines[0] as string, { now: null }));
+    assert.equal(cpu?.text, 'cpu.usage_idle,host=web\\ 01 98.2 1732300000000\ncpu.usage_user,host=web\\ 01 1.1 1732300000000');
+  });
+});
