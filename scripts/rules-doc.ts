@@ -56,12 +56,13 @@ export function renderRulesDoc(): string {
   ];
   let family = '';
   for (const c of RULE_CODES) {
-    const rule = RULES[c] as { title: string; severity: Severity; lesserSeverity?: Severity; evidence: string; decision?: string; docs?: string };
+    const rule = RULES[c] as { title: string; severity: Severity; lesserSeverity?: Severity; leastSeverity?: Severity; evidence: string; decision?: string; docs?: string };
     if (c.slice(0, 2) !== family) {
       family = c.slice(0, 2);
       out.push(`## ${FAMILIES[family] ?? family}`, '');
     }
-    const severity = rule.lesserSeverity ? `${rule.severity} (${rule.lesserSeverity} in its milder case)` : rule.severity;
+    const milder = [rule.lesserSeverity, rule.leastSeverity].filter((s) => s !== undefined);
+    const severity = milder.length > 0 ? `${rule.severity} (${milder.join(' or ')} in its milder case${milder.length > 1 ? 's' : ''})` : rule.severity;
     const { flagged, accepted } = examples(c);
     out.push(`### ${c}: ${rule.title}`, '', `Severity: **${severity}**.`, '', `Evidence: ${rule.evidence}`, '');
     if (rule.decision) out.push(`Decision: ${rule.decision}`, '');

@@ -103,3 +103,12 @@ test('fast path and full parser agree on every rule fixture, with the window on 
     assertSamePaths([...lines, ...lines], { ...options, now: null });
   }
 });
+
+test('fast path and full parser agree under summary tolerances other than the default', () => {
+  const sums = ['5', '5.0000000005', '5.000001', '5.0009', '5.0011'];
+  const lines = ['sum.check 1', ...sums.map((sum) => `sum.check gauge,min=5,max=5,sum=${sum},count=1`)];
+  for (const summaryTolerance of [0, 1e-9, 1e-3]) {
+    const fast = assertSamePaths([...lines, ...lines], { now: null, limits: { summaryTolerance } });
+    assert.ok(fast > 0, `tolerance ${summaryTolerance}: the fast path took no line`);
+  }
+});

@@ -85,6 +85,23 @@ describe('language server, push diagnostics', () => {
     await h.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
   });
 
+  test('limits from settings are the ones the checks use and the messages quote', async () => {
+    h.settings = { metricKeyMaxLength: 200, dimensionValueMaxLength: 260 };
+    await h.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    const uri = await open(h, `app.${'x'.repeat(197)} 5\nmy.metric,v=${'a'.repeat(258)} 5\nmy.metric,v=${'a'.repeat(261)} 5\n`);
+    const ds = await until('diagnostics under the new limits', () => {
+      const published = h.published.get(uri)?.diagnostics;
+      return published?.length === 3 ? published : undefined;
+    });
+    const at = (line: number) => present(ds.find((d) => d.range.start.line === line), `a diagnostic on line ${line + 1}`);
+    assert.deepEqual([0, 1, 2].map((line) => [at(line).code, at(line).severity]), [['MK008', 1], ['DV005', 2], ['DV005', 1]]);
+    assert.match(at(0).message as string, /201 characters long; the limit is 200\./);
+    assert.match(at(1).message as string, /258 characters long: within the limit of 260, but .* cut at 250\./);
+    assert.match(at(2).message as string, /261 characters long; the limit is 260\./);
+    h.settings = {};
+    await h.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  });
+
   test('a per-document cap with a visible note', async () => {
     h.settings = { maxDiagnostics: 3 };
     await h.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });

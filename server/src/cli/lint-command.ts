@@ -1,7 +1,7 @@
 /** `dtmetrics lint`: a thin adapter from files and flags to the core's FileLinter and a reporter. */
 import { FileLinter, type LintOptions } from '../core/lint.ts';
 import type { Diagnostic } from '../core/problems.ts';
-import { LIMITS, isRuleCode, type Limits, type RuleCode, type SeveritySetting } from '../core/rules.ts';
+import { FRACTIONAL_LIMITS, LIMITS, isRuleCode, type Limits, type RuleCode, type SeveritySetting } from '../core/rules.ts';
 import { CliError, describeSystemError, parseCommandLine } from './errors.ts';
 import { expandInputs, type Input } from './inputs.ts';
 import { readChunks, readLines, type LineSink } from './read-lines.ts';
@@ -20,7 +20,7 @@ Options:
   --max-warnings <n>              exit 1 when there are more than n warnings
   --quiet                         report errors only
   --rule <CODE=severity>          error, warning, info, hint or off; repeatable
-  --limit <name=n>                override a limit, e.g. cardinalityBudget=5000; repeatable
+  --limit <name=n>                override a limit, e.g. cardinalityBudget=5000 or summaryTolerance=1e-6; repeatable
   -h, --help                      show this help
 
 Exit codes: 0 no errors, 1 errors (or too many warnings), 2 usage or I/O error.`;
@@ -78,8 +78,15 @@ function parseInstant(text: string): number {
 }
 
 function parseCount(flag: string, text: string): number {
-  if (!/^\d+$/.test(text)) throw new CliError(`${flag} takes a whole number, not '${text}'`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new CliError(`${flag} takes a whole number, not '${text}'`);
   return Number(text);
+}
+
+/** A decimal number of 0 or more, with an optional exponent: `0.001`, `1e-6`, `2.5E-3`. */
+function parseFraction(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) || !Number.isFinite(value)) throw new CliError(`${flag} takes a number of 0 or more, such as 0.001 or 1e-6, not '${text}'`);
+  return value;
 }
 
 function parseRules(specs: string[]): Partial<Record<RuleCode, SeveritySetting>> {
@@ -97,9 +104,12 @@ function parseRules(specs: string[]): Partial<Record<RuleCode, SeveritySetting>>
 function parseLimits(specs: string[]): Partial<Limits> {
   const limits: Partial<Limits> = {};
   for (const spec of specs) {
-    const [name = '', value = ''] = spec.split('=');
+    const eq = spec.indexOf('=');
+    const name = eq < 0 ? spec : spec.slice(0, eq);
+    const value = eq < 0 ? '' : spec.slice(eq + 1);
     if (!Object.prototype.hasOwnProperty.call(LIMITS, name)) throw new CliError(`--limit: unknown limit '${name}' (one of ${Object.keys(LIMITS).join(', ')})`);
-    limits[name as keyof Limits] = parseCount(`--limit ${name}`, value);
+    const limit = name as keyof Limits;
+    limits[limit] = (FRACTIONAL_LIMITS.has(limit) ? parseFraction : parseCount)(`--limit ${name}`, value);
   }
   return limits;
 }

@@ -2,7 +2,7 @@
  * Semantic checks of one parsed line: keys, dimensions, values, payloads, numbers, timestamps, metadata.
  * File-level checks (types across lines, metadata repeats, cardinality, request limits) live in lint.ts.
  */
-import { FINDINGS_PER_KIND, LIMITS, type Limits, type RuleArgs } from './rules.ts';
+import { FINDINGS_PER_KIND, type Limits, type RuleArgs } from './rules.ts';
 import { problem, type Problem } from './problems.ts';
 import { formatNumber, readNumber } from './numbers.ts';
 import type { DataLine, KeyValueNode, MetadataLine, Payload, SummaryField, Token } from './parse.ts';
@@ -26,7 +26,7 @@ export function checkDataLine(line: DataLine, limits: Limits): Problem[] {
   const problems = line.problems;
   checkMetricKey(line.key, limits, problems);
   if (line.dimensions.length > 0) checkDimensions(line.text, line.dimensions, limits, problems);
-  if (line.payload) checkPayload(line.payload, problems);
+  if (line.payload) checkPayload(line.payload, limits, problems);
   else if (!problems.some((p) => p.code === 'DV001')) {
     const end = line.text.length;
     problems.push(problem('PL001', Math.max(0, end - 1), end, { found: null, suggestion: null }));
@@ -78,13 +78,11 @@ function checkMetricKey(key: Token, limits: Limits, problems: Problem[]): void {
   if (n > 1 && s.charCodeAt(n - 1) === DOT && s.charCodeAt(n - 2) !== DOT) {
     problems.push(problem('MK005', at + n - 1, at + n, { where: 'trailing' }));
   }
-  if (n < limits.metricKeyMinLength) problems.push(problem('MK007', at, at + n, { length: n }));
-  if (n > limits.metricKeyMaxLength) {
-    problems.push(problem('MK008', at + limits.metricKeyMaxLength, at + n, { length: n, limit: limits.metricKeyMaxLength }));
-  } else if (n > limits.metricKeyConservativeLength) {
-    const limit = limits.metricKeyMaxLength;
-    problems.push(problem('MK008', at + limits.metricKeyConservativeLength, at + n, { length: n, limit }, undefined, true));
-  }
+  if (n < limits.metricKeyMinLength) problems.push(problem('MK007', at, at + n, { length: n, min: limits.metricKeyMinLength }));
+  const limit = limits.metricKeyMaxLength;
+  const conservative = limits.metricKeyConservativeLength;
+  if (n > limit) problems.push(problem('MK008', at + limit, at + n, { length: n, limit, conservative }));
+  else if (n > conservative) problems.push(problem('MK008', at + conservative, at + n, { length: n, limit, conservative }, undefined, 'lesser'));
 }
 
 const KNOWN_DT_DIMENSIONS = new Set(['dt.metrics.source', 'dt.process.id', 'dt.process.pid']);
@@ -120,7 +118,7 @@ function checkDimensions(line: string, dims: KeyValueNode[], limits: Limits, pro
     const real = dims.filter((dim) => dim.eq >= 0);
     const first = real[limits.dimensionsPerLine] as KeyValueNode;
     const last = real[real.length - 1] as KeyValueNode;
-    problems.push(problem('DK005', first.key.start, last.value.end, { count: pairs }));
+    problems.push(problem('DK005', first.key.start, last.value.end, { count: pairs, limit: limits.dimensionsPerLine }));
   }
 }
 
@@ -176,7 +174,7 @@ function checkDimensionKey(dim: KeyValueNode, limits: Limits, problems: Problem[
     const fix = onlyUpper ? { fix: lowercaseFix(dim.key) } : undefined;
     for (const [from, to, upper] of runs) problems.push(problem('DK001', at + from, at + to, { chars: s.slice(from, to), lowercase: upper, empty: null }, fix));
   }
-  if (n > limits.dimensionKeyMaxLength) problems.push(problem('DK003', at + limits.dimensionKeyMaxLength, at + n, { length: n }));
+  if (n > limits.dimensionKeyMaxLength) problems.push(problem('DK003', at + limits.dimensionKeyMaxLength, at + n, { length: n, limit: limits.dimensionKeyMaxLength }));
   if (s.startsWith('dt.')) {
     if (s.startsWith('dt.entity.')) {
       if (dim.text !== '' && !ENTITY_ID.test(dim.text)) problems.push(problem('DK006', dim.value.start, dim.value.end, { key: s }));
@@ -196,24 +194,38 @@ function lowercaseFix(key: Token) {
 function checkDimensionValue(line: string, dim: KeyValueNode, limits: Limits, problems: Problem[]): void {
   const { value, text } = dim;
   if (text === '') {
-    const empty = value.end > value.start ? value : { start: dim.eq, end: dim.eq + 1 };
+    const empty = emptyValueRange(dim);
     problems.push(problem('DV004', empty.start, empty.end, { key: dim.key.text }));
     return;
   }
+  // As for metric keys (MK008): an error past the limit, a warning past the conservative length below it, and a
+  // hint when only the value as written (escapes counted, as Java and Go count) is past that length.
   const limit = limits.dimensionValueMaxLength;
+  const conservative = Math.min(limits.dimensionValueConservativeLength, limit);
+  const end = value.end - (dim.quoted ? 1 : 0);
   if (text.length > limit) {
-    const from = rawOffsetOfChar(line, dim, limit);
-    problems.push(problem('DV005', from, value.end - (dim.quoted ? 1 : 0), { length: text.length, escaped: false }));
-  } else if (value.end - value.start > limit) {
-    problems.push(problem('DV005', value.start, value.end, { length: value.end - value.start, escaped: true }, undefined, true));
+    problems.push(problem('DV005', rawOffsetOfChar(line, dim, limit), end, { length: text.length, escaped: false, limit, conservative }));
+  } else if (text.length > conservative) {
+    problems.push(problem('DV005', rawOffsetOfChar(line, dim, conservative), end, { length: text.length, escaped: false, limit, conservative }, undefined, 'lesser'));
+  } else if (value.end - value.start > conservative) {
+    problems.push(problem('DV005', value.start, value.end, { length: value.end - value.start, escaped: true, limit, conservative }, undefined, 'least'));
   }
+  checkControlCharacters(line, dim, null, problems);
+}
+
+/** Where an empty value is marked (DV004, MD007): its quotes, or the `=` when nothing is written. */
+const emptyValueRange = (node: KeyValueNode): { start: number; end: number } => (node.value.end > node.value.start ? node.value : { start: node.eq, end: node.eq + 1 });
+
+/** DV006 on each run of control characters in a value: a dimension's, or a metadata `property`'s. */
+function checkControlCharacters(line: string, node: KeyValueNode, property: string | null, problems: Problem[]): void {
+  const text = node.text;
   if (!CONTROL.test(text)) return;
   CONTROL_RUN.lastIndex = 0;
   let runs = 0;
   for (let m = CONTROL_RUN.exec(text); m && runs < FINDINGS_PER_KIND; m = CONTROL_RUN.exec(text), runs++) {
     const cp = text.codePointAt(m.index) as number;
     const codePoint = 'U+' + cp.toString(16).toUpperCase().padStart(4, '0');
-    problems.push(problem('DV006', rawOffsetOfChar(line, dim, m.index), rawOffsetOfChar(line, dim, m.index + m[0].length), { codePoint }));
+    problems.push(problem('DV006', rawOffsetOfChar(line, node, m.index), rawOffsetOfChar(line, node, m.index + m[0].length), { codePoint, property }));
   }
 }
 
@@ -237,7 +249,7 @@ function rawOffsetOfChar(line: string, dim: KeyValueNode, index: number): number
 const isEscapable = (c: number, quoted: boolean): boolean =>
   c === 0x22 || c === 0x5c || (!quoted && (c === 0x2c || c === 0x3d || c === 0x20));
 
-function checkPayload(payload: Payload, problems: Problem[]): void {
+function checkPayload(payload: Payload, limits: Limits, problems: Problem[]): void {
   switch (payload.kind) {
     case 'gauge':
       readNumber(payload.value, problems);
@@ -253,7 +265,7 @@ function checkPayload(payload: Payload, problems: Problem[]): void {
       }
       return;
     case 'summary':
-      checkSummary(payload.span, payload.fields, problems);
+      checkSummary(payload.span, payload.fields, limits.summaryTolerance, problems);
       return;
     case 'unknown': {
       const text = payload.text;
@@ -270,7 +282,7 @@ function checkPayload(payload: Payload, problems: Problem[]): void {
 const SUMMARY_ORDER = ['min', 'max', 'sum', 'count'] as const;
 type SummaryName = (typeof SUMMARY_ORDER)[number];
 
-function checkSummary(span: { start: number; end: number }, fields: SummaryField[], problems: Problem[]): void {
+function checkSummary(span: { start: number; end: number }, fields: SummaryField[], tolerance: number, problems: Problem[]): void {
   const values = new Map<SummaryName, { field: SummaryField; value: number }>();
   let ordered = true;
   let wellFormed = true;
@@ -331,7 +343,7 @@ function checkSummary(span: { start: number; end: number }, fields: SummaryField
   const sum = get('sum').value;
   const count = get('count');
   if ([min, max, sum, count.value].some(Number.isNaN)) return;
-  const fault = summaryFault(min, max, sum, count.value, /^\d+$/.test(count.field.value.text));
+  const fault = summaryFault(min, max, sum, count.value, /^\d+$/.test(count.field.value.text), tolerance);
   if (fault === null) return;
   if (fault === 'count') {
     problems.push(problem('PL005', count.field.value.start, count.field.value.end, { value: count.field.value.text }));
@@ -342,7 +354,7 @@ function checkSummary(span: { start: number; end: number }, fields: SummaryField
     problems.push(problem('PL007', maxValue.start, maxValue.end, { min: formatNumber(min), max: formatNumber(max) }));
   } else {
     const single = fault === 'single';
-    problems.push(problem('PL008', span.start, span.end, { min: formatNumber(min), max: formatNumber(max), avg: formatNumber(single ? sum : sum / count.value), single }));
+    problems.push(problem('PL008', span.start, span.end, { min: formatNumber(min), max: formatNumber(max), avg: formatNumber(single ? sum : sum / count.value), single, tolerance }));
   }
 }
 
@@ -353,11 +365,10 @@ export type SummaryFault = 'count' | 'zero' | 'order' | 'single' | 'average';
  * non-negative integer (PL005), count=0 only with zeros (PL006), max ≥ min (PL007), then min ≤ sum/count ≤ max
  * and, with count=1, min = max = sum (PL008), compared in the server's form `x <= y + tolerance` (OBS #5037).
  */
-export function summaryFault(min: number, max: number, sum: number, count: number, countIsWhole: boolean): SummaryFault | null {
+export function summaryFault(min: number, max: number, sum: number, count: number, countIsWhole: boolean, tolerance: number): SummaryFault | null {
   if (count < 0 || !Number.isInteger(count) || !countIsWhole) return 'count';
   if (count === 0) return min !== 0 || max !== 0 || sum !== 0 ? 'zero' : null;
   if (max < min) return 'order';
-  const tolerance = LIMITS.summaryTolerance;
   const equal = (x: number, y: number) => x <= y + tolerance && y <= x + tolerance;
   if (count === 1 && !(equal(min, max) && equal(sum, min))) return 'single';
   const avg = sum / count;
@@ -413,12 +424,23 @@ export function checkTimestampWindow(start: number, end: number, digits: string,
   const value = Number(digits);
   if (!isOutsideWindow(value, now, limits)) return null;
   const iso = value <= 8.64e15 ? new Date(value).toISOString().replace('.000Z', 'Z') : `${digits} ms`;
-  return problem('TS003', start, end, { iso, distance: formatDuration(Math.abs(value - now)), future: value > now }, { timestamp: { start, end } });
+  const future = value > now;
+  const window = formatWindow(future ? limits.timestampFutureMs : limits.timestampPastMs);
+  return problem('TS003', start, end, { iso, distance: formatDuration(Math.abs(value - now)), future, window }, { timestamp: { start, end } });
 }
 
 /** DOC D1: a timestamp is accepted from 1 h before `now` to 10 min after it. */
 export function isOutsideWindow(value: number, now: number, limits: Limits): boolean {
   return value < now - limits.timestampPastMs || value > now + limits.timestampFutureMs;
+}
+
+/** A limit of the timestamp window as it is, unrounded: "1 h", "10 min", "1 h 30 min", "90 s", "1,500 ms". */
+export function formatWindow(ms: number): string {
+  if (ms % 60_000 !== 0) return ms % 1000 === 0 ? `${(ms / 1000).toLocaleString('en-US')} s` : `${ms.toLocaleString('en-US')} ms`;
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = (ms / 60_000) % 60;
+  if (hours === 0) return `${minutes} min`;
+  return `${hours.toLocaleString('en-US')} h` + (minutes === 0 ? '' : ` ${minutes} min`);
 }
 
 /** "2 h 5 min", "3 days", "45 s": how far a timestamp is from now, for messages and hovers. */
@@ -433,10 +455,11 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(days / 365)} years`;
 }
 
-const META_PROPERTIES: Record<string, { name: string; maxLength: number } | undefined> = {
-  'dt.meta.displayname': { name: 'dt.meta.displayName', maxLength: LIMITS.displayNameMaxLength },
-  'dt.meta.description': { name: 'dt.meta.description', maxLength: LIMITS.descriptionMaxLength },
-  'dt.meta.unit': { name: 'dt.meta.unit', maxLength: LIMITS.unitMaxLength },
+/** The metadata properties (DOC D1), by their lower-case key: their spelling and the limit of their length. */
+const META_PROPERTIES: Record<string, { name: string; maxLength: keyof Limits } | undefined> = {
+  'dt.meta.displayname': { name: 'dt.meta.displayName', maxLength: 'displayNameMaxLength' },
+  'dt.meta.description': { name: 'dt.meta.description', maxLength: 'descriptionMaxLength' },
+  'dt.meta.unit': { name: 'dt.meta.unit', maxLength: 'unitMaxLength' },
 };
 const UNIT = /^[A-Za-z0-9%[\]{}/_]*$/;
 
@@ -458,15 +481,18 @@ export function checkMetadataLine(line: MetadataLine, limits: Limits): Problem[]
       problems.push(problem('MD002', prop.key.start, Math.max(prop.key.end, prop.key.start + 1), { property: prop.key.text }));
       continue;
     }
-    if (meta.name === 'dt.meta.unit') {
-      const tooLong = prop.text.length > meta.maxLength;
-      if (tooLong || !UNIT.test(prop.text) || prop.text === '') {
-        const range = prop.value.end > prop.value.start ? prop.value : { start: prop.eq, end: prop.eq + 1 };
-        problems.push(problem('MD003', range.start, range.end, { unit: prop.text, tooLong }));
-      }
-    } else if (prop.text.length > meta.maxLength) {
-      problems.push(problem('MD004', prop.value.start, prop.value.end, { property: meta.name, length: prop.text.length, limit: meta.maxLength }));
+    const limit = limits[meta.maxLength];
+    if (prop.text === '') {
+      const empty = emptyValueRange(prop);
+      problems.push(problem('MD007', empty.start, empty.end, { property: meta.name }));
+    } else if (meta.name === 'dt.meta.unit') {
+      const tooLong = prop.text.length > limit;
+      // A control character is DV006's finding, at the character; MD003 is for the others.
+      if (tooLong || !UNIT.test(prop.text.replace(CONTROL_RUN, ''))) problems.push(problem('MD003', prop.value.start, prop.value.end, { unit: prop.text, tooLong, limit }));
+    } else if (prop.text.length > limit) {
+      problems.push(problem('MD004', prop.value.start, prop.value.end, { property: meta.name, length: prop.text.length, limit }));
     }
+    checkControlCharacters(line.text, prop, meta.name, problems);
   }
   return problems;
 }

@@ -164,7 +164,11 @@ export class CleanLineMatcher<T> {
   /** min, max, sum, count of a summary payload being read. */
   private readonly values = new Float64Array(4);
 
-  constructor(private readonly table: CleanPrefixTable<T>) {}
+  /** `tolerance`: the summary tolerance in force (the limits' summaryTolerance). */
+  constructor(
+    private readonly table: CleanPrefixTable<T>,
+    private readonly tolerance: number,
+  ) {}
 
   match(buf: Uint8Array, start: number, end: number): boolean {
     const last = lastSpace(buf, start, end);
@@ -198,7 +202,7 @@ export class CleanLineMatcher<T> {
     // The count is plain digits (`2.0` is PL005 to the rules, though it reads as 2).
     if (i < 0 || buf[i] === 0x2d || this.readNumber(buf, i, end, 3) !== end || buf.subarray(i, end).includes(0x2e)) return false;
     const v = this.values;
-    return summaryFault(v[0] as number, v[1] as number, v[2] as number, v[3] as number, true) === null;
+    return summaryFault(v[0] as number, v[1] as number, v[2] as number, v[3] as number, true, this.tolerance) === null;
   }
 
   /**

@@ -145,7 +145,7 @@ export class FileLinter {
   private fastPathTables(): { prefixes: CleanPrefixTable<CleanPrefix>; matcher: CleanLineMatcher<CleanPrefix> } {
     if (!this.fastPath) {
       const prefixes = new CleanPrefixTable<CleanPrefix>(CLEAN_PREFIXES, CLEAN_PREFIX_BYTES);
-      this.fastPath = { prefixes, matcher: new CleanLineMatcher(prefixes) };
+      this.fastPath = { prefixes, matcher: new CleanLineMatcher(prefixes, this.limits.summaryTolerance) };
     }
     return this.fastPath;
   }
@@ -183,8 +183,8 @@ export class FileLinter {
   private severityOf(p: Problem): SeveritySetting {
     const configured = this.severities[p.code];
     if (configured) return configured;
-    const rule = RULES[p.code] as { severity: Severity; lesserSeverity?: Severity };
-    return p.lesser && rule.lesserSeverity ? rule.lesserSeverity : rule.severity;
+    const rule = RULES[p.code] as { severity: Severity; lesserSeverity?: Severity; leastSeverity?: Severity };
+    return (p.grade === 'lesser' ? rule.lesserSeverity : p.grade === 'least' ? rule.leastSeverity : undefined) ?? rule.severity;
   }
 
   private check(parsed: ParsedLine, length: number, bytes: Uint8Array | undefined): Problem[] {
@@ -329,7 +329,7 @@ export function lineFacts(parsed: ParsedLine, length: number, bytes: number, lim
   if (parsed.kind === 'comment' || parsed.kind === 'blank') return OTHER_LINE;
   const text = parsed.text;
   const problems = parsed.kind === 'data' ? checkDataLine(parsed, limits) : checkMetadataLine(parsed, limits);
-  if (length > limits.lineMaxLength) problems.push(problem('LN001', limits.lineMaxLength, length, { length }));
+  if (length > limits.lineMaxLength) problems.push(problem('LN001', limits.lineMaxLength, length, { length, limit: limits.lineMaxLength }));
   const replacement = text.indexOf('\uFFFD');
   if (replacement >= 0) problems.push(problem('LN006', replacement, replacement + 1, {}));
   const key = parsed.key;

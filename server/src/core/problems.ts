@@ -21,14 +21,17 @@ export interface DiagnosticData {
   timestamp?: { start: number; end: number };
 }
 
+/** A finding's severity grade: `lesser` is e.g. MK008 for 251–255 characters. */
+export type Grade = 'full' | 'lesser' | 'least';
+
 /** A finding within one line, before it is placed in a file and given its configured severity. */
 export interface Problem {
   code: RuleCode;
   start: number;
   end: number;
   message: string;
-  /** Use the rule's `lesserSeverity` (e.g. MK008 for 251–255 characters). */
-  lesser: boolean;
+  /** Which of the rule's severities applies: its own, its `lesserSeverity` or its `leastSeverity` (DV005). */
+  grade: Grade;
   data: DiagnosticData | undefined;
 }
 
@@ -49,8 +52,8 @@ export function problem<C extends RuleCode>(
   end: number,
   args: RuleArgs<C>,
   data?: DiagnosticData,
-  lesser = false,
+  grade: Grade = 'full',
 ): Problem {
   const format = RULES[code].message as (a: RuleArgs<C>) => string;
-  return { code, start, end, message: format(args), lesser, data };
+  return { code, start, end, message: format(args), grade, data };
 }

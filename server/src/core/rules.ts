@@ -30,8 +30,10 @@ export const LIMITS = {
   /** Keys of 251–255 characters get MK008 as a warning: some tenants or tools may still cut at 250. */
   metricKeyConservativeLength: 250,
   dimensionKeyMaxLength: 100,
-  /** DOC D3: 250. Java 2.5.0 (Apr 2026) allows 255; we keep the documented limit as the error. */
-  dimensionValueMaxLength: 250,
+  /** The Managed limits table (since 2026), the OTLP ingest page and Java 2.5.0 (Apr 2026) say 255: error above it. */
+  dimensionValueMaxLength: 255,
+  /** Values of 251–255 characters get DV005 as a warning: the SaaS limits page and most libraries still say 250. */
+  dimensionValueConservativeLength: 250,
   dimensionsPerLine: 50,
   lineMaxLength: 50_000,
   /** DOC D14 (local endpoint) and every library: 1,000 lines per request. */
@@ -54,6 +56,9 @@ export const LIMITS = {
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number };
 
+/** The limits that take fractions; every other limit is a whole number. */
+export const FRACTIONAL_LIMITS: ReadonlySet<keyof Limits> = new Set(['summaryTolerance']);
+
 /**
  * At most this many findings of one kind (one code) on one line, however often the line repeats a part or a part
  * repeats a mistake: 200,000 properties with the same mistake are one mistake, and output and time stay bounded
@@ -71,6 +76,8 @@ interface RuleSpec<A> {
   severity: Severity;
   /** A second, milder severity some findings of the same rule get (e.g. MK008 for 251–255 characters). */
   lesserSeverity?: Severity;
+  /** A third, mildest one (DV005 when only the value as written, escapes counted, is over). */
+  leastSeverity?: Severity;
   evidence: string;
   decision?: string;
   docs?: string;
@@ -142,14 +149,14 @@ export const RULES = {
     message: (a) =>
       `Section ${q(a.section)} starts with a digit: some tenants reject this, and selectors must quote it (\`"${a.section}"\`). Prefer a letter or \`_\` first.`,
   }),
-  MK007: rule<{ length: number }>({
+  MK007: rule<{ length: number; min: number }>({
     title: 'Metric key too short',
     severity: 'error',
     evidence: 'DOC D1: 3 to 255 characters. No library checks the minimum.',
     docs: DOCS.protocol,
-    message: (a) => `A metric key needs at least ${LIMITS.metricKeyMinLength} characters; this one has ${a.length}.`,
+    message: (a) => `A metric key needs at least ${a.min} characters; this one has ${a.length}.`,
   }),
-  MK008: rule<{ length: number; limit: number }>({
+  MK008: rule<{ length: number; limit: number; conservative: number }>({
     title: 'Metric key too long',
     severity: 'error',
     lesserSeverity: 'warning',
@@ -159,7 +166,7 @@ export const RULES = {
     message: (a) =>
       a.length > a.limit
         ? `Metric key is ${a.length} characters long; the limit is ${a.limit}. Shorten it.`
-        : `Metric key is ${a.length} characters long: the docs allow 255, but the limits table and most Dynatrace libraries cut at ${LIMITS.metricKeyConservativeLength}.`,
+        : `Metric key is ${a.length} characters long: within the limit of ${a.limit}, but the limits table and most Dynatrace libraries cut at ${a.conservative}.`,
   }),
   MK009: rule<NoArgs>({
     title: 'Reserved `dt.` metric key prefix',
@@ -238,12 +245,12 @@ export const RULES = {
     docs: DOCS.protocol,
     message: (a) => `Dimension key section starts with ${q(a.char)}: Dynatrace libraries rewrite this; start it with a letter or \`_\`.`,
   }),
-  DK003: rule<{ length: number }>({
+  DK003: rule<{ length: number; limit: number }>({
     title: 'Dimension key too long',
     severity: 'error',
     evidence: 'DOC D3: 100 characters. gcp-monitor: "MINT API rejects … dimension names longer than 100 chars".',
     docs: DOCS.limits,
-    message: (a) => `Dimension key is ${a.length} characters long; the limit is ${LIMITS.dimensionKeyMaxLength}. Shorten it.`,
+    message: (a) => `Dimension key is ${a.length} characters long; the limit is ${a.limit}. Shorten it.`,
   }),
   DK004: rule<{ key: string }>({
     title: 'Duplicate dimension key',
@@ -252,12 +259,12 @@ export const RULES = {
     docs: DOCS.protocol,
     message: (a) => `Dimension ${q(a.key)} appears twice in this line: only one value is kept. Remove one.`,
   }),
-  DK005: rule<{ count: number }>({
+  DK005: rule<{ count: number; limit: number }>({
     title: 'Too many dimensions',
     severity: 'error',
     evidence: 'DOC D1, D3: up to 50 dimensions per line.',
     docs: DOCS.limits,
-    message: (a) => `The line has ${a.count} dimensions; the limit is ${LIMITS.dimensionsPerLine}. Remove ${a.count - LIMITS.dimensionsPerLine}.`,
+    message: (a) => `The line has ${a.count} dimensions; the limit is ${a.limit}. Remove ${a.count - a.limit}.`,
   }),
   DK006: rule<{ key: string }>({
     title: '`dt.entity.*` value is not an entity ID',
@@ -331,24 +338,35 @@ export const RULES = {
     docs: DOCS.faq,
     message: (a) => `Empty value for ${q(a.key)}: the tenant drops this dimension (or the line). Give it a value or remove it.`,
   }),
-  DV005: rule<{ length: number; escaped: boolean }>({
+  DV005: rule<{ length: number; escaped: boolean; limit: number; conservative: number }>({
     title: 'Dimension value too long',
     severity: 'error',
-    lesserSeverity: 'hint',
-    evidence: 'DOC D3: 250 characters. gcp-monitor: "MINT API rejects dimension values longer than 250 chars". Whether escapes count is not documented; Java and Go count the escaped form.',
-    decision: 'Error when the unescaped value exceeds the limit; a hint when only the escaped form as written does.',
+    lesserSeverity: 'warning',
+    leastSeverity: 'hint',
+    evidence:
+      'DOC: the Managed limits table moved to 255 characters between March and June 2026, and the OTLP metrics ingest page and the extension limits page say 255; only the SaaS limits page (D3) still says 250. ' +
+      'LIB: dynatrace-metric-utils-java 2.5.0 (commit dde2492, Apr 2026, "Increase metric key and dimension value length limits to 255 … Aligns with the metric ingestion protocol spec"); Go, Python, .NET, JS and gcp-monitor ("MINT API rejects dimension values longer than 250 chars") still cut at 250. ' +
+      'Whether quotes and escapes count is not documented; Java and Go count the value as written.',
+    decision:
+      'As for metric keys (MK008): an error when the unescaped value is over 255 (no source allows more); a warning from 251 to 255 (one documentation page and most libraries say 250); ' +
+      'a hint when only the value as written, quotes and escapes included, is over 250.',
     docs: DOCS.limits,
     message: (a) =>
       a.escaped
-        ? `As written (quotes and escapes included) this value is ${a.length} characters: over ${LIMITS.dimensionValueMaxLength} if the tenant counts them.`
-        : `Dimension value is ${a.length} characters long; the limit is ${LIMITS.dimensionValueMaxLength}. Shorten it.`,
+        ? `As written (quotes and escapes included) this value is ${a.length} characters: over ${a.conservative}, where Dynatrace libraries that count them cut it (and the tenant may count them too).`
+        : a.length > a.limit
+          ? `Dimension value is ${a.length} characters long; the limit is ${a.limit}. Shorten it.`
+          : `Dimension value is ${a.length} characters long: within the limit of ${a.limit}, but the SaaS limits page and most Dynatrace libraries cut at ${a.conservative}.`,
   }),
-  DV006: rule<{ codePoint: string }>({
+  DV006: rule<{ codePoint: string; property: string | null }>({
     title: 'Control character in a value',
     severity: 'error',
-    evidence: 'LIB: every library replaces control, format and line-separator characters with `_`; they cannot be sent as such.',
+    evidence:
+      'LIB: every library replaces control, format and line-separator characters with `_`; they cannot be sent as such. ' +
+      'Java MetadataLineFactory runs a `dt.meta.description` through the same string-value normaliser as a dimension value.',
+    decision: 'One rule for dimension values and metadata values (`dt.meta.*`) alike: the libraries apply one rule to both, and one code turns it off everywhere.',
     docs: DOCS.protocol,
-    message: (a) => `Control character ${a.codePoint} in dimension value: remove it.`,
+    message: (a) => `Control character ${a.codePoint} in ${a.property === null ? 'dimension value' : `the value of ${q(a.property)}`}: remove it.`,
   }),
 
   // ---------------------------------------------------------------- payloads
@@ -413,15 +431,15 @@ export const RULES = {
     docs: DOCS.protocol,
     message: (a) => `max (${a.max}) is less than min (${a.min}): swap them.`,
   }),
-  PL008: rule<{ min: string; max: string; avg: string; single: boolean }>({
+  PL008: rule<{ min: string; max: string; avg: string; single: boolean; tolerance: number }>({
     title: 'Inconsistent summary: min ≤ sum/count ≤ max fails',
     severity: 'error',
     evidence: "OBS #5037: \"inconsistent gauge fields: min <= avg <= max doesn't hold … tolerance: 0.000001\". Micrometer #3985: with count=1, sum must equal min and max.",
     docs: DOCS.protocol,
     message: (a) =>
       a.single
-        ? `With count=1, min, max and sum must be equal (within ${LIMITS.summaryTolerance}); here min=${a.min}, max=${a.max}, sum=${a.avg}.`
-        : `The average sum/count = ${a.avg} is outside [min, max] = [${a.min}, ${a.max}]: the tenant rejects inconsistent summaries.`,
+        ? `With count=1, min, max and sum must be equal (within ${a.tolerance}); here min=${a.min}, max=${a.max}, sum=${a.avg}.`
+        : `The average sum/count = ${a.avg} is outside [min, max] = [${a.min}, ${a.max}] (by more than the tolerance ${a.tolerance}): the tenant rejects inconsistent summaries.`,
   }),
 
   // ---------------------------------------------------------------- numbers
@@ -473,7 +491,7 @@ export const RULES = {
     docs: DOCS.protocol,
     message: (a) => `This timestamp looks like ${a.unit}; the protocol wants milliseconds: ${q(a.suggestion)}.`,
   }),
-  TS003: rule<{ iso: string; distance: string; future: boolean }>({
+  TS003: rule<{ iso: string; distance: string; future: boolean; window: string }>({
     title: 'Timestamp outside the accepted window',
     severity: 'error',
     evidence: 'DOC D1: "The allowed range is between 1 hour into the past and 10 minutes into the future from now. Data points with timestamps outside of this range are rejected."',
@@ -481,17 +499,17 @@ export const RULES = {
     docs: DOCS.protocol,
     message: (a) =>
       a.future
-        ? `Timestamp ${a.iso} is ${a.distance} in the future; the tenant rejects points more than 10 min ahead.`
-        : `Timestamp ${a.iso} is ${a.distance} old; the tenant rejects points older than 1 h. Update it, or send without a timestamp.`,
+        ? `Timestamp ${a.iso} is ${a.distance} in the future; the tenant rejects points more than ${a.window} ahead.`
+        : `Timestamp ${a.iso} is ${a.distance} old; the tenant rejects points older than ${a.window}. Update it, or send without a timestamp.`,
   }),
 
   // ---------------------------------------------------------------- lines and requests
-  LN001: rule<{ length: number }>({
+  LN001: rule<{ length: number; limit: number }>({
     title: 'Line too long',
     severity: 'error',
     evidence: 'DOC D3: "Length of line, characters 50,000" (2,000 until mid-2022).',
     docs: DOCS.limits,
-    message: (a) => `Line is ${a.length.toLocaleString('en-US')} characters long; the limit is ${LIMITS.lineMaxLength.toLocaleString('en-US')}.`,
+    message: (a) => `Line is ${a.length.toLocaleString('en-US')} characters long; the limit is ${a.limit.toLocaleString('en-US')}.`,
   }),
   LN002: rule<{ lines: number }>({
     title: 'More lines than one request takes',
@@ -505,7 +523,7 @@ export const RULES = {
     severity: 'info',
     evidence: 'DOC D2, D11: "The payload size is limited to 1 MB" (HTTP 413 beyond).',
     docs: DOCS.ingestApi,
-    message: (a) => `The lines to send pass ${(a.bytes / 1_000_000).toLocaleString('en-US')} MB here: a push splits them into several requests.`,
+    message: (a) => `The lines to send pass ${a.bytes.toLocaleString('en-US')} bytes here, what one request takes: a push splits them into several requests.`,
   }),
   LN004: rule<{ where: 'leading' | 'trailing' | 'separator' }>({
     title: 'Whitespace other than one space between parts',
@@ -617,17 +635,15 @@ export const RULES = {
     docs: DOCS.metadata,
     message: (a) => `Unknown metadata property ${q(a.property)}: use \`dt.meta.displayName\`, \`dt.meta.description\` or \`dt.meta.unit\`.`,
   }),
-  MD003: rule<{ unit: string; tooLong: boolean }>({
+  MD003: rule<{ unit: string; tooLong: boolean; limit: number }>({
     title: 'Unusual unit',
     severity: 'warning',
     evidence: 'LIB: Java UnitValidator allows only `A–Z a–z 0–9 % [ ] { } / _`, at most 63 characters (gcp-monitor agrees). Whether the server rejects unknown units is not known.',
     docs: DOCS.units,
     message: (a) =>
       a.tooLong
-        ? `Unit is longer than ${LIMITS.unitMaxLength} characters.`
-        : a.unit === ''
-          ? 'Empty unit: remove the property or name a unit such as `Byte`.'
-          : `Unit ${q(a.unit)} has characters outside A–Z a–z 0–9 % [ ] { } / _: Dynatrace libraries drop such units.`,
+        ? `Unit is longer than ${a.limit} characters.`
+        : `Unit ${q(a.unit)} has characters outside A–Z a–z 0–9 % [ ] { } / _: Dynatrace libraries drop such units.`,
   }),
   MD004: rule<{ property: string; length: number; limit: number }>({
     title: 'Metadata value too long',
@@ -650,6 +666,15 @@ export const RULES = {
     evidence: 'DOC D1: with `count`, the metadata applies to `metric-key.count`.',
     docs: DOCS.protocol,
     message: (a) => `Count metadata for ${q(a.key)} applies to ${q(a.storedAs)}.`,
+  }),
+  MD007: rule<{ property: string }>({
+    title: 'Empty metadata value',
+    severity: 'warning',
+    evidence:
+      'LIB: Java MetadataLineFactory leaves an empty description out, MetadataLineBuilder (2.5) a blank or `""` description or unit, and UnitValidator refuses an empty unit. What a tenant does with an empty value is not documented [INF].',
+    decision: 'A warning, as for an empty dimension value (DV004): no library sends one, and it is not what was meant.',
+    docs: DOCS.metadata,
+    message: (a) => `Empty value for ${q(a.property)}: Dynatrace libraries leave such a property out. Give it a value or remove it.`,
   }),
 } as const;
 

@@ -15,11 +15,11 @@ import {
   type Position,
   type TextEdit,
 } from 'vscode-languageserver/node';
-import { formatDuration } from '../core/check.ts';
+import { formatDuration, formatWindow } from '../core/check.ts';
 import type { FileLinter } from '../core/lint.ts';
 import { parseLine } from '../core/parse.ts';
 import type { DiagnosticData, Fix } from '../core/problems.ts';
-import { isRuleCode, RULES } from '../core/rules.ts';
+import { isRuleCode, LIMITS, RULES } from '../core/rules.ts';
 import type { LineDocument } from './documents.ts';
 import { readDiagnosticData, type ClientDiagnostic } from './params.ts';
 import type { WorkspaceIndex } from './workspace-index.ts';
@@ -130,8 +130,9 @@ function describeTimestamp(ms: number, now: number): string {
   if (!Number.isFinite(ms) || ms > 8.64e15) return 'Not a date in milliseconds.';
   const date = new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
   const age = now - ms;
-  if (age >= 0) return `${date} — ${formatDuration(age)} ago; the tenant rejects points older than 1 h.`;
-  return `${date} — in ${formatDuration(-age)}; the tenant rejects points more than 10 min ahead.`;
+  // The window is not a setting of the editor: the table's limits are the ones in force here.
+  if (age >= 0) return `${date} — ${formatDuration(age)} ago; the tenant rejects points older than ${formatWindow(LIMITS.timestampPastMs)}.`;
+  return `${date} — in ${formatDuration(-age)}; the tenant rejects points more than ${formatWindow(LIMITS.timestampFutureMs)} ahead.`;
 }
 
 const PAYLOADS: CompletionItem[] = [
