@@ -7,8 +7,8 @@ import { parseLine, type DataLine, type KeyValueNode, type ParsedLine, type Toke
 import { checkDataLine, checkMetadataLine, checkTimestampWindow, isOutsideWindow, storedKey } from './check.ts';
 import { CleanLineMatcher, CleanPrefixTable } from './fast-path.ts';
 import { findRootCause, hasError } from './root-causes.ts';
-import { problem, type Diagnostic, type Problem } from './problems.ts';
-import { FINDINGS_PER_KIND, LIMITS, moreOfKind, RULES, type Limits, type RuleCode, type Severity, type SeveritySetting } from './rules.ts';
+import { problem, ruleSeverity, type Diagnostic, type Problem } from './problems.ts';
+import { FINDINGS_PER_KIND, LIMITS, moreOfKind, type Limits, type RuleCode, type SeveritySetting } from './rules.ts';
 
 export interface LintOptions {
   /** Epoch milliseconds to check timestamps against; null switches the timestamp window (TS003) off. */
@@ -182,9 +182,7 @@ export class FileLinter {
 
   private severityOf(p: Problem): SeveritySetting {
     const configured = this.severities[p.code];
-    if (configured) return configured;
-    const rule = RULES[p.code] as { severity: Severity; lesserSeverity?: Severity; leastSeverity?: Severity };
-    return (p.grade === 'lesser' ? rule.lesserSeverity : p.grade === 'least' ? rule.leastSeverity : undefined) ?? rule.severity;
+    return configured ?? ruleSeverity(p);
   }
 
   private check(parsed: ParsedLine, length: number, bytes: Uint8Array | undefined): Problem[] {

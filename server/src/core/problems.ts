@@ -57,3 +57,9 @@ export function problem<C extends RuleCode>(
   const format = RULES[code].message as (a: RuleArgs<C>) => string;
   return { code, start, end, message: format(args), grade, data };
 }
+
+/** A finding's severity by its rule and grade, before any setting changes it. */
+export function ruleSeverity(p: Problem): Severity {
+  const rule = RULES[p.code] as { severity: Severity; lesserSeverity?: Severity; leastSeverity?: Severity };
+  return (p.grade === 'lesser' ? rule.lesserSeverity : p.grade === 'least' ? rule.leastSeverity : undefined) ?? rule.severity;
+}

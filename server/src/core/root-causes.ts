@@ -8,8 +8,8 @@
  */
 import { checkDataLine, checkMetadataLine, otherTimeUnit } from './check.ts';
 import { parseLine } from './parse.ts';
-import { problem, type Fix, type Problem } from './problems.ts';
-import { RULES, type Limits, type RuleCode } from './rules.ts';
+import { problem, ruleSeverity, type Fix, type Problem } from './problems.ts';
+import type { Limits, RuleCode } from './rules.ts';
 
 export interface RootCause {
   problem: Problem;
@@ -32,11 +32,7 @@ export function findRootCause(text: string, limits: Limits): RootCause | null {
 
 /** Whether a line's findings include one the tenant refuses it for (the rules' own severities). */
 export function hasError(problems: readonly Problem[]): boolean {
-  for (const p of problems) {
-    const rule = RULES[p.code] as { severity: string; lesserSeverity?: string };
-    if ((p.lesser && rule.lesserSeverity ? rule.lesserSeverity : rule.severity) === 'error') return true;
-  }
-  return false;
+  return problems.some((p) => ruleSeverity(p) === 'error');
 }
 
 interface Trimmed {
