@@ -359,14 +359,14 @@ interface IngestRefusal {
  */
 function unsupportedIngestBody(req: IncomingMessage): IngestRefusal | null {
   const type = req.headers['content-type'];
-  if (type === undefined) return { answer: errorEnvelope(415, `The request has no Content-Type; ${SEND_TEXT_PLAIN}`), mediaType: true };
+  if (type === undefined) return { answer: errorEnvelope(415, `${wrongMediaType(type)}; ${SEND_TEXT_PLAIN}`), mediaType: true };
   let media: MIMEType | null = null;
   try {
     media = new MIMEType(type);
   } catch {
     // Not a media type at all: refused below like any other.
   }
-  if (media?.essence !== 'text/plain') return { answer: errorEnvelope(415, `Unsupported content type ${type}; ${SEND_TEXT_PLAIN}`), mediaType: true };
+  if (media?.essence !== 'text/plain') return { answer: errorEnvelope(415, `${wrongMediaType(type)}; ${SEND_TEXT_PLAIN}`), mediaType: true };
   const charset = media.params.get('charset');
   if (charset !== null && charset.toLowerCase() !== 'utf-8') return { answer: errorEnvelope(415, `Unsupported charset ${charset}: the lines are read as UTF-8; ${SEND_TEXT_PLAIN}`), mediaType: false };
   const codings = (req.headers['content-encoding'] ?? '')
@@ -393,12 +393,13 @@ async function refuseIngestBody(req: IncomingMessage, refusal: IngestRefusal): P
     // Not JSON: the plain 415.
   }
   if (typeof json !== 'object' || json === null) return refusal.answer;
-  const type = req.headers['content-type'];
   const line = jsonToLine(json);
   const shown = line === null ? 'Its first object has no metric key and numeric value to make a line of.' : `Its first data point as a line: ${line}`;
-  const message = `${type === undefined ? 'The request has no Content-Type' : `Unsupported content type ${type}`}: the metrics ingest API takes the line protocol, not JSON; ${SEND_TEXT_PLAIN}, one data point per line. ${shown}`;
+  const message = `${wrongMediaType(req.headers['content-type'])}: the metrics ingest API takes the line protocol, not JSON; ${SEND_TEXT_PLAIN}, one data point per line. ${shown}`;
   return errorEnvelope(415, message);
 }
+
+const wrongMediaType = (type: string | undefined): string => (type === undefined ? 'The request has no Content-Type' : `Unsupported content type ${type}`);
 
 /**
  * The request's body as UTF-8 text (invalid bytes become U+FFFD), or 'too-large' past `limit` bytes: then the
