@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what scripts/vscode/run-tests.mjs needs to run the extension's tests in a real VS Code on a machine that
 # reaches only the npm registry and Debian's packages (shared/VSCODE-TESTING.md):
-#   - Debian's chromium, ripgrep and libkrb5-dev (apt, only when missing);
+#   - Debian's chromium, ripgrep and libkrb5-dev (apt, only when missing: scripts/apt-install.sh);
 #   - code-server (VS Code 1.96.4 for Node 20) into .vscode-test/code-server-<version>/, with the four offline fixes;
 #   - playwright-core beside it, used when the project itself does not provide it.
 # Idempotent: a marker written last makes the next run a no-op (it also records Node's ABI, since code-server's native
@@ -22,24 +22,6 @@ PREFIX="$CACHE/code-server-$CODE_SERVER_VERSION"
 MARKER="$PREFIX/.installed"
 
 log() { printf '[vscode-install %3ds] %s\n' "$SECONDS" "$*"; }
-
-install_apt_packages() {
-  local missing=() pkg
-  for pkg in "${APT_PACKAGES[@]}"; do
-    if [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" != "install ok installed" ]]; then
-      missing+=("$pkg")
-    fi
-  done
-  ((${#missing[@]} == 0)) && return 0
-  local sudo=()
-  if ((EUID != 0)); then
-    command -v sudo >/dev/null || { log "need root (or sudo) to install: ${missing[*]}"; exit 1; }
-    sudo=(sudo)
-  fi
-  log "apt: installing ${missing[*]}"
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
 
 expected_marker() {
   printf 'code-server %s playwright-core %s node-abi %s %s\n' "$CODE_SERVER_VERSION" "$PLAYWRIGHT_CORE_VERSION" \
@@ -103,7 +85,7 @@ install_code_server() {
   expected_marker >"$MARKER"
 }
 
-install_apt_packages
+bash "$ROOT/scripts/apt-install.sh" "${APT_PACKAGES[@]}"
 if [[ -f "$MARKER" && "$(cat "$MARKER")" == "$(expected_marker)" ]]; then
   log "code-server $CODE_SERVER_VERSION already installed (${MARKER#"$ROOT"/})"
 else

@@ -1,13 +1,13 @@
 /**
  * How the local tenant answers a query without stalling (server/src/core/metrics/query.ts): evaluateQuery pauses
  * after each slice of work, metricDataJson writes the answer piece by piece, and both give what queryMetrics gives
- * at once. A refused query reads nothing. Over a real MetricStore, its reads counted by a wrapper that passes them on.
+ * at once; metricDataCsv writes the same data points as the tenant's CSV table. A refused query reads nothing. Over a real MetricStore, its reads counted by a wrapper that passes them on.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MetricStore } from '../../server/src/core/metrics/store.ts';
 import type { MetricSource, SeriesReader } from '../../server/src/core/metrics/series.ts';
-import { CHUNK_CHARS, evaluateQuery, metricDataJson, queryMetrics, SLICE_SLOTS, type EvaluatedQuery, type QueryParams } from '../../server/src/core/metrics/query.ts';
+import { CHUNK_CHARS, evaluateQuery, metricDataCsv, metricDataJson, queryMetrics, SLICE_SLOTS, type EvaluatedQuery, type MetricData, type QueryParams } from '../../server/src/core/metrics/query.ts';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2024, 0, 15, 12, 0, 0);
@@ -56,6 +56,36 @@ test('the JSON written piece by piece is, character for character, the body quer
       assert.equal(whole.status, 200, `${metricSelector}: ${JSON.stringify(whole.body)}`);
       const evaluated = finished(store, { metricSelector, ...params });
       assert.equal(streamed(evaluated), JSON.stringify(whole.body), `${metricSelector} ${params.resolution}`);
+    }
+  }
+});
+
+/** The rows of RFC 4180 text (CRLF line ends; no line breaks inside fields). */
+function csvRows(text: string): string[][] {
+  assert.ok(text === '' || text.endsWith('\r\n'), 'the last row ends with CRLF');
+  return text
+    .split('\r\n')
+    .slice(0, -1)
+    .map((row) => [...row.matchAll(/(?:^|,)(?:"((?:[^"]|"")*)"|([^,"]*))/g)].map((m) => (m[1] !== undefined ? m[1].replaceAll('""', '"') : (m[2] as string))));
+}
+
+test('the CSV written piece by piece holds a row per data point of the JSON answer, with and without its header row', () => {
+  const store = smallStore();
+  const time = (t: number) => new Date(t).toISOString().slice(0, 19).replace('T', ' ');
+  for (const metricSelector of SELECTORS) {
+    for (const params of [WINDOW, { ...WINDOW, resolution: 'Inf' }] as QueryParams[]) {
+      const data = queryMetrics(store, { metricSelector, ...params }, NOW).body as MetricData;
+      const evaluated = finished(store, { metricSelector, ...params });
+      const [header, ...rows] = csvRows([...metricDataCsv(evaluated, true)].join(''));
+      assert.ok(header, metricSelector);
+      assert.deepEqual([header[0], ...header.slice(-2)], ['metricId', 'time', 'value']);
+      const keys = header.slice(1, -2);
+      for (const key of new Set(data.result.flatMap((r) => r.data.flatMap((d) => Object.keys(d.dimensionMap))))) assert.ok(keys.includes(key), `${metricSelector}: no column ${key}`);
+      const expected = data.result.flatMap((r) =>
+        r.data.flatMap((d) => d.timestamps.map((t, i) => [r.metricId, ...keys.map((k) => (Object.hasOwn(d.dimensionMap, k) ? d.dimensionMap[k] : '')), time(t), String(d.values[i] ?? '')])),
+      );
+      assert.deepEqual(rows, expected, `${metricSelector} ${params.resolution}`);
+      assert.deepEqual(csvRows([...metricDataCsv(evaluated, false)].join('')), expected, `${metricSelector} without the header row`);
     }
   }
 });

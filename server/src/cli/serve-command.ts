@@ -8,8 +8,10 @@ import type { Output } from './output.ts';
 
 const SERVE_USAGE = `Usage: dtmetrics serve [options]
 
-Runs a local tenant on 127.0.0.1 that speaks the Dynatrace Metrics API (ingest, query, list, v1 timeseries)
-with the same rules as 'dtmetrics lint': push and query offline, with no Dynatrace account.
+Runs a local tenant on 127.0.0.1 that speaks the Dynatrace Metrics API (ingest, query as JSON or CSV, list,
+descriptors, v1 timeseries; the cluster version and token lookup clients check first), also under Managed's
+/e/{id} and, for the v2 APIs, the SDK's /platform/classic/environment-api/v2, with the same rules as
+'dtmetrics lint': push and query offline, with no Dynatrace account.
 
 Options:
   --port <n>                  port to listen on (default: ${LOCAL_TENANT_PORT}; 0 picks a free one)

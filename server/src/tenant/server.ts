@@ -8,10 +8,12 @@ import type { AddressInfo } from 'node:net';
 import { MIMEType } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { admitIngest, applyRecords, checkIngest, type CheckedIngest, type IngestAnswer, type IngestEndpoint } from '../core/metrics/ingest.ts';
-import { describeMetric, evaluateQuery, listMetrics, metricDataJson, v1Timeseries, type QueryParams } from '../core/metrics/query.ts';
+import { jsonToLine } from '../core/json-line.ts';
+import { constraintViolated, describeMetric, evaluateQuery, listMetrics, metricDataCsv, metricDataJson, v1Timeseries, type QueryParams } from '../core/metrics/query.ts';
 import { MetricStore } from '../core/metrics/store.ts';
 import { LIMITS } from '../core/rules.ts';
 import { Redactor } from '../core/redact.ts';
+import { apiTokenMetadata, MALFORMED_AUTHORIZATION, requestToken } from './api-tokens.ts';
 import { DataFile, type LoadReport } from './data-file.ts';
 import { FaultQueue, readFault, type Fault } from './faults.ts';
 
@@ -46,12 +48,32 @@ export interface Tenant {
   close(): Promise<void>;
 }
 
-/** `stream`: a JSON body written as it is made (pieces of text; `undefined` between slices of work). */
+/** `stream`: a body written as it is made (pieces of text; `undefined` between slices of work), JSON unless `headers` say otherwise. */
 type Answer = { status: number; body: unknown; headers?: Record<string, string>; stream?: Iterator<string | undefined> };
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** Managed and ActiveGate URLs carry `/e/{environment-id}` before `/api` (PROTOCOL §6.1): served the same. */
 const ENVIRONMENT_PREFIX = /^\/e\/[^/]+(?=\/)/;
+/**
+ * Platform clients (the official SDK `@dynatrace-sdk/client-classic-environment-v2`) reach the Environment API v2
+ * under `/platform/classic/environment-api/v2/…`: served as `/api/v2/…`.
+ */
+const PLATFORM_CLASSIC_V2 = /^\/platform\/classic\/environment-api(?=\/v2\/)/;
+/**
+ * What `GET /api/v1/config/clusterversion` answers (`{"version": …}`, DOC "Cluster information API"), in a
+ * cluster's MAJOR.MINOR.PATCH.DATE form (as Dynatrace's monaco parses it): a 2026 release, no older than any
+ * client asks for (the Managed MCP server requires 1.328.0 and calls an environment below it invalid).
+ */
+const CLUSTER_VERSION = '1.330.0.20260105-120000';
+/** The APIs a 404 lists. */
+const SERVED = [
+  '/api/v2/metrics/ingest',
+  '/metrics/ingest',
+  '/api/v2/metrics[/query|/{selector}]',
+  '/api/v1/timeseries[/{id}]',
+  '/api/v1/config/clusterversion',
+  '/api/v2/apiTokens/lookup',
+].join(', ');
 
 function errorEnvelope(code: number, message: string): Answer {
   return { status: code, body: { error: { code, message } } };
@@ -109,7 +131,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     let path: string;
     try {
       // Decoded once here: a metric key in the path may be escaped (`%3A`); a broken escape is the client's mistake.
-      path = decodeURIComponent(url.pathname.replace(ENVIRONMENT_PREFIX, ''));
+      path = decodeURIComponent(url.pathname.replace(ENVIRONMENT_PREFIX, '').replace(PLATFORM_CLASSIC_V2, '/api'));
     } catch {
       const shown = redactor.redact(url.pathname);
       const answer = errorEnvelope(400, `The path ${shown} is not valid percent-encoding`);
@@ -138,7 +160,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       req.socket.destroy();
       return;
     }
-    if (answer.stream) await sendStream(res, answer.status, answer.stream);
+    if (answer.stream) await sendStream(res, answer.status, answer.headers?.['Content-Type'] ?? JSON_TYPE, answer.stream);
     else send(res, answer);
     log(`${req.method} ${shownPath} ${answer.status} ${(performance.now() - started).toFixed(1)} ms`);
   };
@@ -180,7 +202,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       const denied = endpoint === 'api' ? authorize(req, url, 'metrics.ingest') : null;
       if (denied) return (await discardBody(req), denied);
       const unsupported = unsupportedIngestBody(req);
-      if (unsupported) return (await discardBody(req), unsupported);
+      if (unsupported) return refuseIngestBody(req, unsupported);
       const body = await readBody(req, LIMITS.requestMaxBytes);
       if (body === 'too-large') return errorEnvelope(413, `Payload too large: the limit is ${LIMITS.requestMaxBytes.toLocaleString('en-US')} bytes`);
       const now = clock();
@@ -198,39 +220,73 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       const denied = authorize(req, url, 'metrics.read');
       if (denied) return denied;
       const params = Object.fromEntries([...url.searchParams].filter(([name]) => name !== 'api-token'));
-      if (path === '/api/v2/metrics/query') return answerQuery(store, params, clock());
+      if (path === '/api/v2/metrics/query') {
+        const media = queryMediaType(req.headers.accept);
+        return media ? answerQuery(store, params, clock(), media) : errorEnvelope(406, NOT_ACCEPTABLE);
+      }
       if (path === '/api/v2/metrics') return listMetrics(store, params);
       return describeMetric(store, path.slice('/api/v2/metrics/'.length));
     }
-    if (path.startsWith('/api/v1/timeseries/')) {
+    if (path === '/api/v1/timeseries' || path.startsWith('/api/v1/timeseries/')) {
       if (method !== 'POST') return errorEnvelope(405, `Method ${method} not allowed; the local tenant serves the v1 timeseries query as POST`);
       const denied = authorize(req, url, 'DataExport');
       if (denied) return (await discardBody(req), denied);
-      const body = await readBody(req, LIMITS.requestMaxBytes);
-      if (body === 'too-large') return errorEnvelope(413, 'Payload too large');
-      let parsed: unknown = {};
-      if (body.trim() !== '') {
-        try {
-          parsed = JSON.parse(body);
-        } catch {
-          return errorEnvelope(400, 'The request body is not JSON');
-        }
-      }
-      return v1Timeseries(store, path.slice('/api/v1/timeseries/'.length), parsed, clock());
+      const body = await readJsonBody(req);
+      if ('status' in body) return body;
+      // Without an identifier in the path, the body's timeseriesId names the metric (the older form of the call).
+      return v1Timeseries(store, path === '/api/v1/timeseries' ? null : path.slice('/api/v1/timeseries/'.length), body.json, clock());
+    }
+    if (path === '/api/v1/config/clusterversion') {
+      if (method !== 'GET') return errorEnvelope(405, `Method ${method} not allowed; use GET`);
+      return authorize(req, url, 'DataExport') ?? { status: 200, body: { version: CLUSTER_VERSION } };
+    }
+    if (path === '/api/v2/apiTokens/lookup') {
+      if (method !== 'POST') return errorEnvelope(405, `Method ${method} not allowed; use POST`);
+      const denied = authorize(req, url, 'any');
+      if (denied) return (await discardBody(req), denied);
+      const body = await readJsonBody(req);
+      return 'status' in body ? body : lookUpToken(body.json);
     }
     await discardBody(req);
-    return errorEnvelope(404, `No API at ${path}: the local tenant serves /api/v2/metrics/ingest, /metrics/ingest, /api/v2/metrics[/query|/{key}] and /api/v1/timeseries/{id}`);
+    return errorEnvelope(404, `No API at ${path}: the local tenant serves ${SERVED}, also under /e/{environment-id}, and the v2 APIs under /platform/classic/environment-api/v2 too`);
   };
 
-  /** 401 without or with an unknown token, 403 without the scope (DOC D10, D12); null when allowed. */
-  const authorize = (req: IncomingMessage, url: URL, scope: Scope): Answer | null => {
-    if (options.tokens.size === 0) return null;
-    const header = req.headers.authorization;
-    const token = header?.match(/^Api-Token\s+(\S+)$/i)?.[1] ?? url.searchParams.get('api-token');
-    if (!token) return errorEnvelope(401, 'Missing authorization parameter.');
+  /** A JSON request body ({} when empty), or the 413 or 400 answer for it. */
+  const readJsonBody = async (req: IncomingMessage): Promise<{ json: unknown } | Answer> => {
+    const body = await readBody(req, LIMITS.requestMaxBytes);
+    if (body === 'too-large') return errorEnvelope(413, 'Payload too large');
+    if (body.trim() === '') return { json: {} };
+    try {
+      return { json: JSON.parse(body) as unknown };
+    } catch {
+      return errorEnvelope(400, 'The request body is not JSON');
+    }
+  };
+
+  /** When the tokens were made, for the lookup's creationDate: when the tenant started. */
+  const tokensCreated = clock();
+  /** `POST /api/v2/apiTokens/lookup`: the metadata of the token in the body (ApiTokenSecret), 404 for one not of this tenant. */
+  const lookUpToken = (body: unknown): Answer => {
+    const token = typeof body === 'object' && body !== null && 'token' in body ? body.token : undefined;
+    if (typeof token !== 'string' || token === '') return constraintViolated('token', 'token: the API token to look up is required', 'PAYLOAD_BODY');
+    if (options.tokens.size === 0) return { status: 200, body: apiTokenMetadata(token, SCOPES, null, tokensCreated) };
+    const ordinal = [...options.tokens.keys()].indexOf(token) + 1;
     const scopes = options.tokens.get(token);
+    return scopes ? { status: 200, body: apiTokenMetadata(token, scopes, ordinal, tokensCreated) } : errorEnvelope(404, "The requested resource doesn't exist.");
+  };
+
+  /**
+   * 401 without or with an unknown token, or with an Authorization header not of the form `Api-Token <token>`
+   * (saying so), 403 without the scope (DOC D10, D12); null when allowed. `any`: a token with any scope will do.
+   */
+  const authorize = (req: IncomingMessage, url: URL, scope: Scope | 'any'): Answer | null => {
+    if (options.tokens.size === 0) return null;
+    const found = requestToken(req.headers.authorization, url.searchParams.get('api-token'));
+    if (!found) return errorEnvelope(401, 'Missing authorization parameter.');
+    if ('malformed' in found) return errorEnvelope(401, MALFORMED_AUTHORIZATION);
+    const scopes = options.tokens.get(found.token);
     if (!scopes) return errorEnvelope(401, 'Token Authentication failed');
-    if (!scopes.has(scope)) return errorEnvelope(403, `Token is missing required scope. Use one of: ${scope}`);
+    if (scope === 'any' ? scopes.size === 0 : !scopes.has(scope)) return errorEnvelope(403, `Token is missing required scope. Use one of: ${scope === 'any' ? SCOPES.join(', ') : scope}`);
     return null;
   };
 
@@ -284,6 +340,12 @@ const DRAIN_MAX_BYTES = LIMITS.requestMaxBytes;
 /** What the ingest API is sent (DOC D2, the OpenAPI spec's one request content type; every client, PROTOCOL §6.1). */
 const SEND_TEXT_PLAIN = 'send text/plain; charset=utf-8';
 
+/** A refused ingest body: the 415, and whether its media type was the reason (the body may then be JSON). */
+interface IngestRefusal {
+  answer: Answer;
+  mediaType: boolean;
+}
+
 /**
  * 415 for an ingest body the tenant would have to guess at, or null:
  * - the media type is parsed (WHATWG MIME: case, parameters, quotes), so `text/plain-evil` is not `text/plain`;
@@ -295,26 +357,49 @@ const SEND_TEXT_PLAIN = 'send text/plain; charset=utf-8';
  *   and no client of the line protocol compresses (Telegraf, Micrometer, the OpenTelemetry Collector's exporter),
  *   while Dynatrace documents gzip for its OTLP endpoints alone. Nothing is inflated: a gzip bomb costs nothing.
  */
-function unsupportedIngestBody(req: IncomingMessage): Answer | null {
+function unsupportedIngestBody(req: IncomingMessage): IngestRefusal | null {
   const type = req.headers['content-type'];
-  if (type === undefined) return errorEnvelope(415, `The request has no Content-Type; ${SEND_TEXT_PLAIN}`);
+  if (type === undefined) return { answer: errorEnvelope(415, `${wrongMediaType(type)}; ${SEND_TEXT_PLAIN}`), mediaType: true };
   let media: MIMEType | null = null;
   try {
     media = new MIMEType(type);
   } catch {
     // Not a media type at all: refused below like any other.
   }
-  if (media?.essence !== 'text/plain') return errorEnvelope(415, `Unsupported content type ${type}; ${SEND_TEXT_PLAIN}`);
+  if (media?.essence !== 'text/plain') return { answer: errorEnvelope(415, `${wrongMediaType(type)}; ${SEND_TEXT_PLAIN}`), mediaType: true };
   const charset = media.params.get('charset');
-  if (charset !== null && charset.toLowerCase() !== 'utf-8') return errorEnvelope(415, `Unsupported charset ${charset}: the lines are read as UTF-8; ${SEND_TEXT_PLAIN}`);
+  if (charset !== null && charset.toLowerCase() !== 'utf-8') return { answer: errorEnvelope(415, `Unsupported charset ${charset}: the lines are read as UTF-8; ${SEND_TEXT_PLAIN}`), mediaType: false };
   const codings = (req.headers['content-encoding'] ?? '')
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity');
   if (codings.length === 0) return null;
   const refused = errorEnvelope(415, `Content-Encoding ${codings.join(', ')} is not supported: the metrics ingest API takes the lines uncompressed; ${SEND_TEXT_PLAIN}`);
-  return { ...refused, headers: { 'Accept-Encoding': 'identity' } };
+  return { answer: { ...refused, headers: { 'Accept-Encoding': 'identity' } }, mediaType: false };
 }
+
+/**
+ * The 415 for a refused ingest body, read (up to the request limit) when its media type was the reason: a JSON
+ * body, the most common mistake (INGEST-PATHS §2.3; `requests.post(url, json=…)`, `curl -d '{…}'`), is told
+ * that the API takes the line protocol and shown its first data point as a line (core/json-line.ts).
+ */
+async function refuseIngestBody(req: IncomingMessage, refusal: IngestRefusal): Promise<Answer> {
+  if (!refusal.mediaType) return (await discardBody(req), refusal.answer);
+  const body = await readBody(req, LIMITS.requestMaxBytes);
+  let json: unknown = null;
+  try {
+    json = body === 'too-large' ? null : JSON.parse(body);
+  } catch {
+    // Not JSON: the plain 415.
+  }
+  if (typeof json !== 'object' || json === null) return refusal.answer;
+  const line = jsonToLine(json);
+  const shown = line === null ? 'Its first object has no metric key and numeric value to make a line of.' : `Its first data point as a line: ${line}`;
+  const message = `${wrongMediaType(req.headers['content-type'])}: the metrics ingest API takes the line protocol, not JSON; ${SEND_TEXT_PLAIN}, one data point per line. ${shown}`;
+  return errorEnvelope(415, message);
+}
+
+const wrongMediaType = (type: string | undefined): string => (type === undefined ? 'The request has no Content-Type' : `Unsupported content type ${type}`);
 
 /**
  * The request's body as UTF-8 text (invalid bytes become U+FFFD), or 'too-large' past `limit` bytes: then the
@@ -371,11 +456,48 @@ function discardBody(req: IncomingMessage): Promise<void> {
 /** Lets the event loop run what waits (other requests, their bodies, timers) before the next slice of work. */
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** What a metrics query answers in (DOC D6): JSON, or CSV with or without its header row. */
+type QueryMedia = { type: 'json' } | { type: 'csv'; header: boolean };
+
+const NOT_ACCEPTABLE = 'Not acceptable: the metrics query answers application/json, text/csv; header=present or text/csv; header=absent, and the Accept header allows none of them';
+
+/**
+ * The media type a query answers in for an Accept header (RFC 9110 §12.5.1), or null (406): for JSON and for CSV,
+ * the quality of the most specific range that matches it; the higher wins, JSON on a tie of quality and
+ * specificity (it is the default, DOC D6). No header, or one that cannot be read, is JSON.
+ */
+function queryMediaType(accept: string | undefined): QueryMedia | null {
+  if (accept === undefined || accept.trim() === '') return { type: 'json' };
+  const offers = { json: { q: 0, specificity: -1 }, csv: { q: 0, specificity: -1, header: true } };
+  let understood = false;
+  for (const range of accept.split(',')) {
+    let media: MIMEType;
+    try {
+      media = new MIMEType(range.trim());
+    } catch {
+      continue;
+    }
+    understood = true;
+    const q = media.params.has('q') ? Number(media.params.get('q')) : 1;
+    if (!(q >= 0 && q <= 1)) continue;
+    const specificity = media.type === '*' ? 0 : media.subtype === '*' ? 1 : 2;
+    const matches = (type: string, subtype: string) => specificity === 0 || (media.type === type && (specificity === 1 || media.subtype === subtype));
+    if (matches('application', 'json') && specificity > offers.json.specificity) offers.json = { q, specificity };
+    if (matches('text', 'csv') && specificity > offers.csv.specificity) offers.csv = { q, specificity, header: media.params.get('header')?.toLowerCase() !== 'absent' };
+  }
+  if (!understood) return { type: 'json' };
+  const { json, csv } = offers;
+  if (json.q === 0 && csv.q === 0) return null;
+  const csvWins = csv.q > json.q || (csv.q === json.q && csv.specificity > json.specificity);
+  return csvWins ? { type: 'csv', header: csv.header } : { type: 'json' };
+}
+
 /**
  * A metrics query, run a slice of work at a time with other requests served in between: a refusal is answered
- * whole; a result is streamed (sendStream), so neither its evaluation nor its text holds the event loop or the memory.
+ * whole; a result is streamed (sendStream) as JSON or CSV, so neither its evaluation nor its text holds the event
+ * loop or the memory.
  */
-async function answerQuery(store: MetricStore, params: QueryParams, now: number): Promise<Answer> {
+async function answerQuery(store: MetricStore, params: QueryParams, now: number, media: QueryMedia): Promise<Answer> {
   const evaluation = evaluateQuery(store, params, now);
   let step = evaluation.next();
   while (!step.done) {
@@ -383,7 +505,10 @@ async function answerQuery(store: MetricStore, params: QueryParams, now: number)
     step = evaluation.next();
   }
   const evaluated = step.value;
-  return 'status' in evaluated ? evaluated : { status: 200, body: null, stream: metricDataJson(evaluated) };
+  if ('status' in evaluated) return evaluated;
+  if (media.type === 'json') return { status: 200, body: null, stream: metricDataJson(evaluated) };
+  const contentType = `text/csv; charset=utf-8; header=${media.header ? 'present' : 'absent'}`;
+  return { status: 200, body: null, headers: { 'Content-Type': contentType }, stream: metricDataCsv(evaluated, media.header) };
 }
 
 function send(res: ServerResponse, answer: Answer): void {
@@ -445,11 +570,11 @@ function describeLoad(path: string, report: LoadReport, store: MetricStore): str
 const STREAM_BUFFER_BYTES = 1 << 20;
 
 /**
- * Writes a JSON body piece by piece as the client takes it (the next piece is made while earlier ones are sent,
- * up to STREAM_BUFFER_BYTES waiting); stops making it when the client goes away.
+ * Writes a body piece by piece as the client takes it (the next piece is made while earlier ones are sent, up to
+ * STREAM_BUFFER_BYTES waiting); stops making it when the client goes away.
  */
-async function sendStream(res: ServerResponse, status: number, pieces: Iterator<string | undefined>): Promise<void> {
-  res.writeHead(status, { 'Content-Type': JSON_TYPE });
+async function sendStream(res: ServerResponse, status: number, contentType: string, pieces: Iterator<string | undefined>): Promise<void> {
+  res.writeHead(status, { 'Content-Type': contentType });
   for (let piece = pieces.next(); !piece.done; piece = pieces.next()) {
     if (res.destroyed) return;
     if (piece.value && !res.write(piece.value) && res.writableLength > STREAM_BUFFER_BYTES) await drained(res);

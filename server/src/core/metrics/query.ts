@@ -6,6 +6,7 @@
  * bad input is a 400 body.
  */
 import { TENANT } from '../rules.ts';
+import { csvField } from './result.ts';
 import { SlotColumns, type MetricFacts, type MetricSource, type PayloadType, type SeriesReader } from './series.ts';
 import { AGGREGATIONS, parseMetricSelector, type Aggregation, type Condition, type MetricExpression, type SortKey, type Transformation } from './selector.ts';
 import {
@@ -33,7 +34,7 @@ export interface ApiResponse {
 export interface ConstraintViolation {
   path: string;
   message: string;
-  parameterLocation: 'QUERY' | 'PAYLOAD_BODY';
+  parameterLocation: 'QUERY' | 'PAYLOAD_BODY' | 'PATH';
   location: null;
 }
 
@@ -42,7 +43,7 @@ export interface ErrorEnvelope {
   error: { code: number; message: string; constraintViolations?: ConstraintViolation[] };
 }
 
-function constraintViolated(path: string, message: string, parameterLocation: ConstraintViolation['parameterLocation'] = 'QUERY'): ApiResponse {
+export function constraintViolated(path: string, message: string, parameterLocation: ConstraintViolation['parameterLocation'] = 'QUERY'): ApiResponse {
   const body: ErrorEnvelope = { error: { code: 400, message: 'Constraints violated.', constraintViolations: [{ path, message, parameterLocation, location: null }] } };
   return { status: 400, body };
 }
@@ -512,6 +513,30 @@ export function* metricDataJson(query: EvaluatedQuery): Generator<string | undef
   yield `${text}]}`;
 }
 
+/**
+ * The MetricData as the `text/csv` answer of a tenant (DOC D6's examples): a row per data point, the columns
+ * `metricId`, the dimension keys (of every metric, in order of appearance; empty where a series lacks one), `time`
+ * (the slot's end, `yyyy-MM-dd HH:mm:ss` in UTC) and `value` (empty for null); the header row only with
+ * `header`. In pieces of about CHUNK_CHARS, series read one at a time, as metricDataJson.
+ */
+export function* metricDataCsv(query: EvaluatedQuery, header: boolean): Generator<string | undefined, void> {
+  const keys = [...new Set(query.collections.flatMap((collection) => collection.dimensionKeys))];
+  let text = header ? `${['metricId', ...keys, 'time', 'value'].map(csvField).join(',')}\r\n` : '';
+  for (const collection of query.collections) {
+    const times = collection.timestamps.map((t) => new Date(t).toISOString().slice(0, 19).replace('T', ' '));
+    for (const series of collection.series) {
+      const { dimensionMap, values } = yield* seriesParts(collection, series);
+      const head = [collection.head.metricId, ...keys.map((key) => dimensionValue(dimensionMap, key) ?? '')].map(csvField).join(',');
+      times.forEach((time, i) => (text += `${head},${time},${values[i] ?? ''}\r\n`));
+      if (text.length >= CHUNK_CHARS) {
+        yield text;
+        text = '';
+      }
+    }
+  }
+  yield text;
+}
+
 /** Applies one transformation; returns an error message when the chain cannot be evaluated. */
 function* transform(evaluation: Evaluation, transformation: Transformation, reading: Reading): Sliced<string | null> {
   switch (transformation.kind) {
@@ -723,7 +748,7 @@ export interface MetricDescriptor {
   entityType: string[];
   aggregationTypes: Aggregation[];
   transformations: string[];
-  defaultAggregation: { type: Statistic };
+  defaultAggregation: { type: Statistic | 'value' };
   dimensionDefinitions: { key: string; name: string; displayName: string; index: number; type: 'STRING' }[];
   tags: string[];
   metricValueType: { type: 'unknown' };
@@ -765,9 +790,38 @@ function descriptorOf(facts: MetricFacts): MetricDescriptor {
   };
 }
 
+/**
+ * `GET /api/v2/metrics/{metricKey}`: a stored key's descriptor, or, for a key with transformations
+ * (`key:splitBy()`, `key:avg`), the descriptor of the metric they make (DOC D8: "If a transformation has been used
+ * it is reflected in the metric key"): its metricId the selector, its dimensions those splitBy and merge leave,
+ * and once aggregated only `auto` and `value` left to aggregate by, `value` the default (DOC D8's example).
+ */
 export function describeMetric(source: MetricSource, key: string): ApiResponse {
-  const facts = source.metric(key);
-  return facts ? { status: 200, body: descriptorOf(facts) } : metricNotFound(source, key);
+  const stored = source.metric(key);
+  if (stored) return { status: 200, body: descriptorOf(stored) };
+  const selector = parseMetricSelector(key);
+  if (!selector.ok) return constraintViolated('metricKey', `metricKey: ${selector.error.message}`, 'PATH');
+  const [expression, ...more] = selector.expressions;
+  if (!expression || more.length > 0) return constraintViolated('metricKey', `metricKey: a descriptor is of one metric; ${selector.expressions.length} are selected`, 'PATH');
+  const facts = source.metric(expression.key);
+  return facts ? { status: 200, body: transformedDescriptor(facts, expression) } : metricNotFound(source, expression.key);
+}
+
+function transformedDescriptor(facts: MetricFacts, expression: MetricExpression): MetricDescriptor {
+  let dimensionKeys = facts.dimensionKeys;
+  // As evaluate() applies them: an aggregation, a fold with one, or a default (which aggregates first) leave values.
+  let aggregated = false;
+  for (const transformation of expression.transformations) {
+    if (transformation.kind === 'splitBy') dimensionKeys = transformation.dimensions;
+    else if (transformation.kind === 'merge') dimensionKeys = dimensionKeys.filter((key) => !transformation.dimensions.includes(key));
+    else if (transformation.kind === 'aggregation' || transformation.kind === 'default' || (transformation.kind === 'fold' && transformation.aggregation)) aggregated = true;
+  }
+  const descriptor = descriptorOf({ ...facts, dimensionKeys });
+  return {
+    ...descriptor,
+    metricId: expression.text.trim(),
+    ...(aggregated ? { aggregationTypes: ['auto', 'value'], defaultAggregation: { type: 'value' } } : {}),
+  };
 }
 
 export interface ListParams {
@@ -984,13 +1038,18 @@ interface V1Request {
 }
 
 /**
- * The v1 answer for a stored metric. One entry per series, keyed by its dimension values in the metric's
- * dimension order joined by ", " (v1 keys are entity IDs, several joined by commas); series whose values read the
- * same under different keys are merged. Series mode uses the resolution of a default v2 query (120 points).
+ * The v1 answer for a stored metric, named in the path (`identifier`) or, posted to `/api/v1/timeseries`, by the
+ * body's `timeseriesId`. One entry per series, keyed by its dimension values in the metric's dimension order
+ * joined by ", " (v1 keys are entity IDs, several joined by commas); series whose values read the same under
+ * different keys are merged. Series mode uses the resolution of a default v2 query (120 points).
  */
-export function v1Timeseries(source: MetricSource, identifier: string, body: unknown, now: number): ApiResponse {
-  const facts = source.metric(identifier);
-  if (!facts) return metricNotFound(source, identifier);
+export function v1Timeseries(source: MetricSource, identifier: string | null, body: unknown, now: number): ApiResponse {
+  const named = identifier ?? (isRecord(body) ? body.timeseriesId : undefined);
+  if (typeof named !== 'string' || named === '') {
+    return constraintViolated('timeseriesId', 'timeseriesId: name the metric in the body, or post to /api/v1/timeseries/{timeseriesId}', 'PAYLOAD_BODY');
+  }
+  const facts = source.metric(named);
+  if (!facts) return metricNotFound(source, named);
   const request = parseV1Body(body, now);
   if (!request.ok) return invalidParameter(request, 'PAYLOAD_BODY');
   const { frame, aggregationType, total, entities: wanted } = request.value;

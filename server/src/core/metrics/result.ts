@@ -64,7 +64,7 @@ export const dimensionsText = (map: Readonly<Record<string, string>>): string =>
     .join(', ') || '(no dimensions)';
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
-const csvField = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+export const csvField = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
 /** A tenant's text that a spreadsheet would run as a formula (=, +, -, @, tab, CR) starts with ' instead. */
 const csvText = (text: string): string => csvField(/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 

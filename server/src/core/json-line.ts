@@ -1,0 +1,159 @@
+/**
+ * A data point written as JSON, as the metric line the ingest API takes instead: people post
+ * `{"metric": …, "value": …, "dimensions": {…}}` to `/api/v2/metrics/ingest` (INGEST-PATHS §2.3), and the answer
+ * should show them what to send. Keys and values are normalised and escaped as Dynatrace's own libraries do
+ * (PROTOCOL §8.1 vectors), so the line is one the linter finds no error in; what cannot become such a line is
+ * null, never a guess. Pure: nothing thrown, no clock.
+ */
+import { summaryFault } from './check.ts';
+import { LIMITS } from './rules.ts';
+
+type JsonObject = Readonly<Record<string, unknown>>;
+
+/** Fields that name the metric, in the order they are looked for. */
+const KEY_FIELDS = ['metric', 'metricId', 'metricKey', 'key', 'name', 'timeseriesId'];
+/** Fields that hold dimensions: the line protocol's, and the habits of tags (StatsD), labels (Prometheus), attributes (OpenTelemetry). */
+const DIMENSION_FIELDS = ['dimensions', 'tags', 'labels', 'attributes'];
+const TIME_FIELDS = ['timestamp', 'time', 'ts'];
+/** Lists a single object is often wrapped in: Timeseries API v1 `series` (custom devices), and `metrics`, `data`. */
+const WRAPPER_FIELDS = ['series', 'metrics', 'data'];
+const COUNTER_TYPES = new Set(['count', 'counter', 'delta']);
+
+/**
+ * The line for the first data point of a parsed JSON value (an object, or the first element of an array or of a
+ * wrapper list), or null when it has no metric key, no numeric value, or nothing a tenant would take.
+ */
+export function jsonToLine(json: unknown): string | null {
+  const point = firstDataPoint(json);
+  if (!point) return null;
+  const key = metricKey(firstString(point, KEY_FIELDS));
+  const payload = payloadOf(point);
+  if (key === null || payload === null) return null;
+  const dimensions = dimensionsOf(DIMENSION_FIELDS.map((field) => point[field]).find(isObject));
+  const time = timestampOf(TIME_FIELDS.map((field) => point[field]).find((value) => value !== undefined) ?? firstDataPointTime(point));
+  return `${key}${dimensions.map(([k, v]) => `,${k}=${v}`).join('')} ${payload}${time === null ? '' : ` ${time}`}`;
+}
+
+const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function firstDataPoint(json: unknown): JsonObject | null {
+  const first = Array.isArray(json) ? json[0] : json;
+  if (!isObject(first)) return null;
+  if (KEY_FIELDS.some((field) => field in first)) return first;
+  const wrapped = WRAPPER_FIELDS.map((field) => first[field]).find(Array.isArray);
+  return wrapped && isObject(wrapped[0]) ? wrapped[0] : null;
+}
+
+function firstString(point: JsonObject, fields: readonly string[]): string | null {
+  for (const field of fields) if (typeof point[field] === 'string') return point[field];
+  return null;
+}
+
+/** v1's `dataPoints: [[timestamp, value], …]`: its first pair. */
+function firstDataPair(point: JsonObject): readonly unknown[] | null {
+  const pairs = point.dataPoints;
+  return Array.isArray(pairs) && Array.isArray(pairs[0]) ? (pairs[0] as unknown[]) : null;
+}
+const firstDataPointTime = (point: JsonObject): unknown => firstDataPair(point)?.[0];
+
+/** A finite number, or a string that is a plain decimal number; null otherwise. */
+function numberOf(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value !== 'string' || !/^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(value)) return null;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : null;
+}
+
+/** `gauge,N`, `count,delta=N` for a counter, or a gauge summary when min, max, sum and count are all given. */
+function payloadOf(point: JsonObject): string | null {
+  const [min, max, sum, count] = [numberOf(point.min), numberOf(point.max), numberOf(point.sum), numberOf(point.count)];
+  if (min !== null && max !== null && sum !== null && count !== null) {
+    // An inconsistent summary is refused by a tenant (PL005–PL008): no line rather than one that fails.
+    if (summaryFault(min, max, sum, count, Number.isInteger(count)) !== null) return null;
+    return `gauge,min=${numberText(min)},max=${numberText(max)},sum=${numberText(sum)},count=${count}`;
+  }
+  const value = numberOf(point.value ?? firstDataPair(point)?.[1]);
+  if (value === null) return null;
+  const type = firstString(point, ['type', 'metricType', 'kind'])?.toLowerCase();
+  return type && COUNTER_TYPES.has(type) ? `count,delta=${numberText(value)}` : `gauge,${numberText(value)}`;
+}
+
+/** A number as the protocol writes it: an exponent only after a decimal point (PROTOCOL §2.4, NU002). */
+function numberText(value: number): string {
+  const text = String(value);
+  const e = text.indexOf('e');
+  return e < 0 || text.slice(0, e).includes('.') ? text : `${text.slice(0, e)}.0${text.slice(e)}`;
+}
+
+/** The libraries' window for a plausible millisecond timestamp, years 2000 to 3000 (as TS002 uses it). */
+const EARLIEST_MS = Date.UTC(2000, 0, 1);
+const LATEST_MS = Date.UTC(3000, 0, 1);
+/** Seconds, milliseconds, microseconds, nanoseconds: the factor to milliseconds of each, by magnitude. */
+const TO_MILLISECONDS = [1e3, 1, 1e-3, 1e-6];
+
+/** A numeric time in whichever unit puts it between the years 2000 and 3000, in milliseconds; else null (left out). */
+function timestampOf(value: unknown): number | null {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+  for (const factor of TO_MILLISECONDS) {
+    const ms = Math.floor(value * factor + (factor > 1 ? 0.5 : 0));
+    if (ms >= EARLIEST_MS && ms < LATEST_MS) return ms;
+  }
+  return null;
+}
+
+/**
+ * A metric key as the libraries normalise it: sections of `[A-Za-z0-9_-]`, other runs of characters one `_`,
+ * empty sections dropped, the key starting with a letter or `_` and no section with `-`; cut to the length no
+ * tool refuses. Null when nothing is left, or for what no normalising makes valid (too short, the reserved `dt.`).
+ */
+function metricKey(raw: string | null): string | null {
+  if (raw === null) return null;
+  const sections = raw
+    .split('.')
+    .map((section) => section.replace(/[^A-Za-z0-9_-]+/g, '_'))
+    .filter((section) => section !== '')
+    .map((section, i) => (i === 0 ? section.replace(/^[^A-Za-z_]/, '_') : section.replace(/^-/, '_')));
+  const key = sections.join('.').slice(0, LIMITS.metricKeyConservativeLength).replace(/\.+$/, '');
+  return key.length < LIMITS.metricKeyMinLength || key.startsWith('dt.') ? null : key;
+}
+
+/** A dimension key lower-cased, sections of `[a-z0-9_:-]` each starting with a letter or `_`; null when empty. */
+function dimensionKey(raw: string): string | null {
+  const key = raw
+    .toLowerCase()
+    .split('.')
+    .map((section) => section.replace(/[^a-z0-9_:-]+/g, '_'))
+    .filter((section) => section !== '')
+    .map((section) => section.replace(/^[^a-z_]/, '_'))
+    .join('.')
+    .slice(0, LIMITS.dimensionKeyMaxLength)
+    .replace(/\.+$/, '');
+  return key === '' ? null : key;
+}
+
+/** What cannot be sent in a value (the class DV006 flags): each run becomes one `_`, as the libraries do. */
+const UNSENDABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\u2028\u2029]+/gu;
+
+/** A scalar as an unquoted dimension value: unsendable runs `_`, cut to the limit, `, = space \ "` escaped; null when empty. */
+function dimensionValue(raw: unknown): string | null {
+  if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') return null;
+  let value = String(raw).replace(UNSENDABLE, '_');
+  if (value.length > LIMITS.dimensionValueMaxLength) {
+    value = value.slice(0, LIMITS.dimensionValueMaxLength);
+    // A pair of surrogates is not cut in two: the half left would be unsendable.
+    if (/[\uD800-\uDBFF]$/.test(value)) value = value.slice(0, -1);
+  }
+  return value === '' ? null : value.replace(/[,= \\"]/g, '\\$&');
+}
+
+/** The object's dimensions as line pairs: scalars only, the first of keys that normalise alike, at most the line's limit. */
+function dimensionsOf(object: JsonObject | undefined): [string, string][] {
+  const pairs = new Map<string, string>();
+  for (const [rawKey, rawValue] of Object.entries(object ?? {})) {
+    if (pairs.size === LIMITS.dimensionsPerLine) break;
+    const key = dimensionKey(rawKey);
+    const value = dimensionValue(rawValue);
+    if (key !== null && value !== null && !pairs.has(key)) pairs.set(key, value);
+  }
+  return [...pairs];
+}

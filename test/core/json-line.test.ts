@@ -1,0 +1,62 @@
+/**
+ * JSON data points as metric lines (core/json-line.ts): each case of test/fixtures/json-line/cases.json, the
+ * JSON in and the line (or null) out; every line made passes the linter without an error; and on any JSON at
+ * all the conversion never throws and never makes a line the linter refuses.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { jsonToLine } from '../../server/src/core/json-line.ts';
+import { lintText } from '../../server/src/core/lint.ts';
+import { ROOT } from '../cli/helpers.ts';
+
+interface Case {
+  why: string;
+  json: unknown;
+  line: string | null;
+}
+
+const CASES = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'json-line', 'cases.json'), 'utf8')) as Case[];
+
+/** The errors the linter finds in a line, as `CODE message`. */
+const errors = (line: string): string[] =>
+  lintText(line, { now: null })
+    .filter((d) => d.severity === 'error')
+    .map((d) => `${d.code} ${d.message}`);
+
+describe('jsonToLine', () => {
+  for (const c of CASES) {
+    it(`${c.why}: ${JSON.stringify(c.json)}`, () => {
+      const line = jsonToLine(c.json);
+      assert.equal(line, c.line);
+      if (line !== null) assert.deepEqual(errors(line), [], line);
+    });
+  }
+
+  it('on any JSON: never throws, and a line it makes has no error', () => {
+    const scalar = fc.oneof(fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+    const point = fc.record(
+      {
+        metric: fc.oneof(fc.string(), fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9._-]{0,20}$/)),
+        value: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string()),
+        dimensions: fc.dictionary(fc.string(), scalar, { maxKeys: 60 }),
+        timestamp: fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })),
+        type: fc.constantFrom('gauge', 'count', 'counter'),
+        min: fc.double({ noNaN: true, noDefaultInfinity: true }),
+        max: fc.double({ noNaN: true, noDefaultInfinity: true }),
+        sum: fc.double({ noNaN: true, noDefaultInfinity: true }),
+        count: fc.nat(),
+      },
+      { requiredKeys: ['metric'] },
+    );
+    fc.assert(
+      fc.property(fc.oneof(point, fc.array(point, { maxLength: 2 }), fc.jsonValue()), (json) => {
+        const line = jsonToLine(json);
+        if (line !== null) assert.deepEqual(errors(line), [], line);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
