@@ -64,11 +64,14 @@ describe('the seed scripts with python3-requests', () => {
     assert.match(message, /shop\.checkout\.duration,region=eu-west,payment_method=card gauge,42\.5 \d{13}(?!\d)/);
   });
 
-  it('002 sends a literal backslash-n between two lines: 400, nothing stored', async () => {
+  it('002 sends a literal backslash-n between two lines: 400 naming it, nothing stored', async () => {
     const { status, body } = await seed('002_4e199a1693d61b5d.py', withToken);
     assert.equal(status, 400);
     assert.equal(body.linesOk, 0);
     assert.equal(body.linesInvalid, 1);
+    const invalid = (body.error as { invalidLines: { line: number; error: string }[] }).invalidLines;
+    assert.equal(invalid.length, 1);
+    assert.match(invalid[0]?.error ?? '', /error at '\\' {2}\(index 36\): A literal `\\n` \(a backslash and a letter, not a line break\) joins two lines here/);
   });
 
   it('003 sends its token without the Api-Token scheme: 401 naming the scheme, the token not echoed', async () => {

@@ -69,7 +69,7 @@ function payloadOf(point: JsonObject): string | null {
   const [min, max, sum, count] = [numberOf(point.min), numberOf(point.max), numberOf(point.sum), numberOf(point.count)];
   if (min !== null && max !== null && sum !== null && count !== null) {
     // An inconsistent summary is refused by a tenant (PL005–PL008): no line rather than one that fails.
-    if (summaryFault(min, max, sum, count, Number.isInteger(count)) !== null) return null;
+    if (summaryFault(min, max, sum, count, Number.isInteger(count), LIMITS.summaryTolerance) !== null) return null;
     return `gauge,min=${numberText(min)},max=${numberText(max)},sum=${numberText(sum)},count=${count}`;
   }
   const value = numberOf(point.value ?? firstDataPair(point)?.[1]);

@@ -7,6 +7,7 @@
  * throw.
  */
 import { checkDataLine, checkMetadataLine, otherTimeUnit } from './check.ts';
+import { jsonToLine } from './json-line.ts';
 import { parseLine } from './parse.ts';
 import { problem, ruleSeverity, type Fix, type Problem } from './problems.ts';
 import type { Limits, RuleCode } from './rules.ts';
@@ -65,16 +66,22 @@ const JSON_MEMBER = /^"(?:[^"\\]|\\.)*"\s*:/;
 function findJson(line: Trimmed): RootCause | null {
   const c = line.rest.charAt(0);
   if (c !== '{' && c !== '[' && c !== '}' && c !== ']' && !JSON_MEMBER.test(line.rest)) return null;
-  const whole = (c === '{' || c === '[') && parsesAsJson(line.rest);
-  return { problem: problem('LN007', line.start, line.end, { whole }), jsonPart: !whole };
+  const value = c === '{' || c === '[' ? parseJson(line.rest) : NOT_JSON;
+  const whole = value !== NOT_JSON;
+  // Rewritten only when the JSON holds one data point: a fix never drops what the user wrote.
+  const single = Array.isArray(value) ? (value.length === 1 ? value[0] : null) : value;
+  const rewritten = whole && single !== null ? jsonToLine(single) : null;
+  const fix = rewritten ? { fix: rewrite(line, [rewritten]) } : undefined;
+  return { problem: problem('LN007', line.start, line.end, { whole, line: rewritten }, fix), jsonPart: !whole };
 }
 
-function parsesAsJson(text: string): boolean {
+const NOT_JSON = Symbol('not JSON');
+
+function parseJson(text: string): unknown {
   try {
-    JSON.parse(text);
-    return true;
+    return JSON.parse(text) as unknown;
   } catch {
-    return false;
+    return NOT_JSON;
   }
 }
 
