@@ -5,7 +5,7 @@ import { LIMITS, isRuleCode, type Limits, type RuleCode, type SeveritySetting } 
 import { parseInstant } from '../core/time.ts';
 import { CliError, describeSystemError, parseCommandLine, timeOption } from './errors.ts';
 import { expandInputs, type Input } from './inputs.ts';
-import { readChunks, readLines, type LineSink } from './read-lines.ts';
+import { chunksOf, readLines, readyInputs, type LineSink } from './read-lines.ts';
 import { createReporter, FORMATS, type Format, type Totals } from './reporters.ts';
 import type { Output } from './output.ts';
 
@@ -104,13 +104,14 @@ export async function runLint(argv: string[], out: Output, clock: () => number, 
     out.write(LINT_USAGE + '\n');
     return 0;
   }
+  // Before the reporter writes its first byte: a binary stdin stops the run with nothing on stdout, as a file does.
+  const inputs = await readyInputs(settings.inputs);
   const reporter = createReporter(settings.format, (s) => out.write(s), { color: out.color, version });
   const totals: Totals = { files: 0, lines: 0, error: 0, warning: 0, info: 0, hint: 0 };
-  for (const input of settings.inputs) {
+  for (const input of inputs) {
     const linter = new FileLinter(settings.options);
     reporter.beginFile(input.name);
     let index = 0;
-    const source = input.kind === 'stdin' ? process.stdin : readChunks(input.name);
     const report = (diagnostics: readonly Diagnostic[]) => {
       for (const d of diagnostics) {
         totals[d.severity]++;
@@ -128,10 +129,13 @@ export async function runLint(argv: string[], out: Output, clock: () => number, 
       text: (text, length, bytes) => report(linter.lintLine(index, text, length, bytes)),
     };
     try {
-      await readLines(source, input.name, sink, () => out.drain());
+      await readLines(chunksOf(input), sink, () => out.drain());
     } catch (error) {
-      if (error instanceof CliError) throw error;
-      throw new CliError(`cannot read '${input.name}': ${describeSystemError(error)}`);
+      // Output has begun (a file removed or failing since it was checked): the report is closed, valid, with the
+      // reason in it, and the run stops there as for any I/O error.
+      const reason = `cannot read '${input.name}': ${describeSystemError(error)}`;
+      reporter.fail(reason);
+      throw new CliError(reason);
     }
     reporter.endFile();
     totals.files++;
