@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import Ajv, { type ValidateFunction } from 'ajv';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -104,9 +105,12 @@ export interface JsonDiagnostic {
 export interface JsonFile {
   file: string;
   diagnostics: JsonDiagnostic[];
+  /** Only where the file could not be read to its end: why (the run then exits 2). */
+  error?: string;
 }
 
 export const FILE_KEYS = ['file', 'diagnostics'];
+const FILE_KEYS_CUT_SHORT = ['file', 'diagnostics', 'error'];
 export const DIAGNOSTIC_KEYS = ['line', 'column', 'endLine', 'endColumn', 'severity', 'code', 'message'];
 export const SEVERITIES = ['error', 'warning', 'info', 'hint'];
 
@@ -120,7 +124,9 @@ export function parseJsonReport(stdout: string): JsonFile[] {
   assert.ok(Array.isArray(report), 'the report is an array');
   for (const file of report as Record<string, unknown>[]) {
     assert.ok(file !== null && typeof file === 'object' && !Array.isArray(file), 'each file entry is an object');
-    assert.deepEqual(Object.keys(file), FILE_KEYS, 'a file entry has exactly the keys file, diagnostics, in that order');
+    const keys = Object.keys(file);
+    assert.deepEqual(keys, keys.length === FILE_KEYS_CUT_SHORT.length ? FILE_KEYS_CUT_SHORT : FILE_KEYS, 'a file entry has exactly the keys file, diagnostics (and error), in that order');
+    if (keys.includes('error')) assert.ok(typeof file.error === 'string' && file.error.length > 0, '"error" is a non-empty string');
     assert.equal(typeof file.file, 'string');
     assert.ok(Array.isArray(file.diagnostics), '"diagnostics" is an array');
     for (const d of file.diagnostics as Record<string, unknown>[]) {
@@ -139,6 +145,28 @@ export function parseJsonReport(stdout: string): JsonFile[] {
 }
 
 /** `{line, column, endColumn, code}` of each diagnostic, for comparing positions across inputs and formats. */
+/** A line of `--format stylish`: `path:line:col  severity  message  code`. */
+export const STYLISH_LINE = /^(.+):(\d+):(\d+) {2}(error|warning|info|hint) {2}(.+) {2}([A-Z]{2}\d{3})$/;
+
+const SARIF_SCHEMA_PATH = join(ROOT, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
+
+/**
+ * The official SARIF 2.1.0 schema as a validator. It declares draft-04 (`id`, a draft-04 `$schema`), which ajv 8
+ * does not load; it uses no keyword whose meaning changed in draft-07, so it is compiled as draft-07 without those
+ * two fields.
+ */
+export function sarifValidator(): ValidateFunction {
+  const schema = JSON.parse(readFileSync(SARIF_SCHEMA_PATH, 'utf8')) as Record<string, unknown>;
+  delete schema.$schema;
+  delete schema.id;
+  // unicodeRegExp: false because the schema's `language` pattern (`…{2}]?$`) is not valid with the `u` flag.
+  const ajv = new Ajv({ allErrors: true, unicodeRegExp: false });
+  ajv.addFormat('uri', (s: string) => URL.canParse(s));
+  ajv.addFormat('uri-reference', (s: string) => !/\s/.test(s) && URL.canParse(s, 'file:///base/'));
+  ajv.addFormat('date-time', (s: string) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)));
+  return ajv.compile(schema);
+}
+
 export function positions(file: JsonFile | undefined): string[] {
   assert.ok(file, 'the file is in the report');
   return file.diagnostics.map((d) => `${d.line}:${d.column}-${d.endLine}:${d.endColumn} ${d.severity} ${d.code}`);

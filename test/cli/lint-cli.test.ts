@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CLI, NOW, TempDir, assertBuilt, cleanEnv, assertUsageError, parseJsonReport, positions, runCli, type JsonFile } from './helpers.ts';
+import { CLI, NOW, STYLISH_LINE, TempDir, assertBuilt, cleanEnv, assertUsageError, parseJsonReport, positions, runCli, type JsonFile } from './helpers.ts';
 
 /** Two errors, MK002 (2:1) and DK001 (3:11); line 1 is valid at NOW. */
 const ERRORS = 'cpu.load 5 1732300000000\n1metric 5\nmy.metric,Host=a 5\n';
@@ -19,7 +19,6 @@ const CLEAN = '// a valid file\ncpu.load,host=a 5\n#cpu.load gauge dt.meta.unit=
 /** Three distinct dimension tuples of one metric: over a cardinality budget of 2 on line 3. */
 const TUPLES = 'http.requests,host=a 1\nhttp.requests,host=b 1\nhttp.requests,host=c 1\n';
 
-const STYLISH_LINE = /^(.+):(\d+):(\d+) {2}(error|warning|info|hint) {2}(.+) {2}([A-Z]{2}\d{3})$/;
 const ESC = '\u001b[';
 
 let tmp: TempDir;
@@ -565,8 +564,8 @@ describe('usage and I/O errors: exit 2, one line on stderr, no stack trace', () 
     assert.equal(result.stdout, '');
   });
 
-  test('a binary file (NUL bytes)', async () => {
+  test('a binary file (mostly NUL and control characters; nul-bytes.test.ts has the rest)', async () => {
     assertUsageError(await lint(['binary.dtmetrics']), 'binary.dtmetrics');
-    assertUsageError(await lint(['--format', 'json', '-'], Buffer.from('cpu.load 5\n\0\0\0\n')));
+    assertUsageError(await lint(['--format', 'json', '-'], Buffer.from('cpu.load 5\n\0\0\0\0\0\0\0\0\n')));
   });
 });

@@ -548,6 +548,9 @@ test('v1 bad bodies answer 400 naming the field; unknown metrics 404', () => {
     [{ aggregationType: 'AVG', startTimestamp: T0, relativeTime: 'hour' }, 'relativeTime', /not both/],
     [{ aggregationType: 'AVG', relativeTime: 'fortnight' }, 'relativeTime', /not one of min, 5mins/],
     [{ aggregationType: 'AVG', startTimestamp: 'T0', endTimestamp: NOW }, 'startTimestamp', /not a time in UTC milliseconds/],
+    // The v1 body's times are JSON numbers (TimeseriesQueryMessage: int64), as a tenant takes them: no text forms.
+    [{ aggregationType: 'AVG', startTimestamp: '2024-11-22T18:00', endTimestamp: NOW }, 'startTimestamp', /not a time in UTC milliseconds/],
+    [{ aggregationType: 'AVG', startTimestamp: 9e15, endTimestamp: NOW }, 'startTimestamp', /not a time in UTC milliseconds/], // past the last time a Date holds
     [{ aggregationType: 'AVG', startTimestamp: NOW, endTimestamp: T0 }, 'startTimestamp', /must lie before endTimestamp/],
     [{ aggregationType: 'AVG', startTimestamp: NOW - 200 * 24 * HOUR, endTimestamp: NOW }, 'startTimestamp', /must not exceed 6 months/],
     [{ aggregationType: 'AVG', relativeTime: 'hour', queryMode: 'all' }, 'queryMode', /not SERIES or TOTAL/],

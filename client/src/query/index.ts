@@ -22,7 +22,7 @@ import { fromMetricData, fromV1, toCsv, type ResultModel } from '../../../server
 import { readResultFile, resultBanners, toMetricData } from './model.ts';
 import { ResultsPanel } from './panel.ts';
 import { askResolution, askSelector, askTimeRange, askV1Options, fixSelector, RecentQueries, specFacts } from './prompts.ts';
-import { DEFAULT_FROM, rangeLabel, v1Time } from './time-range.ts';
+import { DEFAULT_FROM, rangeLabel, v1Time, v2Time } from './time-range.ts';
 
 /** What a query command resolves with. */
 export interface QueryOutcome {
@@ -212,13 +212,17 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
 type Answer = { ok: true; model: ResultModel; raw: string; ms: number } | Extract<QueryAnswer<unknown>, { ok: false }>;
 
 async function request(environment: EnvironmentConfig, connection: Connection, spec: QuerySpec, options: { signal: AbortSignal; timeoutMs: number }): Promise<Answer> {
+  // A time the core's grammar refuses (a command's argument) is the banner's message, as a tenant's 400 would be.
+  const refused = (error: string): Answer => ({ ok: false, message: error, violations: [], index: null });
   if (environment.v1) {
     const time = v1Time(spec, Date.now());
-    if ('error' in time) return { ok: false, message: time.error, violations: [], index: null };
+    if ('error' in time) return refused(time.error);
     const answer = await v1Timeseries(connection, spec.metricSelector, { aggregationType: spec.aggregation ?? 'AVG', queryMode: spec.queryMode ?? 'series', ...time }, options);
     return answer.ok ? { ok: true, model: fromV1(answer.data), raw: answer.raw, ms: answer.ms } : answer;
   }
-  const answer = await queryMetrics(connection, { metricSelector: spec.metricSelector, from: spec.from, to: spec.to, resolution: spec.resolution }, options);
+  const time = v2Time(spec, Date.now());
+  if ('error' in time) return refused(time.error);
+  const answer = await queryMetrics(connection, { metricSelector: spec.metricSelector, from: time.from, to: time.to, resolution: spec.resolution }, options);
   return answer.ok ? { ok: true, model: fromMetricData(answer.data), raw: answer.raw, ms: answer.ms } : answer;
 }
 

@@ -21,7 +21,7 @@ export interface QuerySpec {
   environment: string;
   /** Metrics API v2: a metric selector; Timeseries API v1 (older clusters): a timeseries id. */
   metricSelector: string;
-  /** As the API takes it: epoch ms, ISO-8601, or `now-2h`. */
+  /** As written: a time of the one time grammar (server/src/core/time.ts), sent as ms; e.g. `now-2h`. */
   from: string;
   /** Absent: now. */
   to?: string;

@@ -131,13 +131,13 @@ export async function fixSelector(selector: string, tenantMessage: string, index
 export async function askTimeRange(current: Pick<QuerySpec, 'from' | 'to'>): Promise<Pick<QuerySpec, 'from' | 'to'> | undefined> {
   const items = [
     ...RANGE_PRESETS.map((p) => ({ label: p.label, description: p.from, range: { from: p.from } as Pick<QuerySpec, 'from' | 'to'> | undefined, picked: !current.to && p.from === current.from })),
-    { label: 'Custom…', description: 'from and to in ms, ISO-8601 or now-…', range: undefined, picked: false },
+    { label: 'Custom…', description: 'from and to in ms, ISO-8601 (UTC unless a zone is written) or now-…', range: undefined, picked: false },
   ];
   const picked = await vscode.window.showQuickPick(items, { title: 'Time range', placeHolder: `Now: ${rangeLabel(current)}`, ignoreFocusOut: true });
   if (!picked) return undefined;
   if (picked.range) return picked.range;
   const now = () => Date.now();
-  const from = await vscode.window.showInputBox({ title: 'From', prompt: 'Epoch ms (1732300000000), ISO-8601 (2024-11-22T18:00:00Z) or now-NU (now-90m, now-3d)', value: current.from || DEFAULT_FROM, ignoreFocusOut: true, validateInput: (v) => timeError(v, undefined, now()) });
+  const from = await vscode.window.showInputBox({ title: 'From', prompt: 'Epoch ms (1732300000000), ISO-8601 in UTC unless a zone is written (2024-11-22, 2024-11-22T18:00, 2024-11-22T19:00+01:00) or now-NU (now-90m, now-3d)', value: current.from || DEFAULT_FROM, ignoreFocusOut: true, validateInput: (v) => timeError(v, undefined, now()) });
   if (from === undefined) return undefined;
   const to = await vscode.window.showInputBox({ title: 'To', prompt: 'Empty: now', value: current.to ?? '', ignoreFocusOut: true, validateInput: (v) => timeError(from, v, now()) });
   if (to === undefined) return undefined;

@@ -1,9 +1,11 @@
 /**
- * Time ranges and resolutions as the quick picks offer them, as the panel names them, and as each API takes them:
- * v2 takes `from`/`to` as written (ms, ISO-8601, `now-2h`); v1 takes a relativeTime for the presets it knows, else
- * start and end in ms, read with the local tenant's own parser so both accept the same forms.
+ * Time ranges and resolutions as the quick picks offer them, as the panel names them, and as each API takes them.
+ * A range is read with the core's one time grammar (ms, ISO-8601 in UTC unless a zone is written, `now-2h`) when
+ * the query is sent, and goes out as ms: a tenant then never has to read a form it may not know (a date alone,
+ * `now-30s`, a `+14` zone), and the prompt, the CLI and the local tenant agree on every instant. v1 takes a
+ * relativeTime for the presets it knows.
  */
-import { parseTimeframe } from '../../../server/src/core/metrics/time.ts';
+import { parseTimeframe, type Timeframe } from '../../../server/src/core/metrics/time.ts';
 import type { V1Request } from '../../../server/src/http/query.ts';
 import type { QuerySpec } from './messages.ts';
 
@@ -36,17 +38,27 @@ export function rangeLabel(spec: Pick<QuerySpec, 'from' | 'to'>): string {
   return preset ? preset.label : `${spec.from} to ${spec.to || 'now'}`;
 }
 
-/** Why a from or to value is not one the API takes (undefined: it is). */
+/** Why a from or to value is not a time (undefined: it is). */
 export function timeError(from: string, to: string | undefined, now: number): string | undefined {
   const frame = parseTimeframe(from, to, now);
   return frame.ok ? undefined : frame.message;
 }
 
-/** The v1 request's time fields for a spec: a relativeTime for a preset, else start and end in ms. */
+function frameOf(spec: Pick<QuerySpec, 'from' | 'to'>, now: number): Timeframe | { error: string } {
+  const frame = parseTimeframe(spec.from, spec.to, now);
+  return frame.ok ? frame.value : { error: frame.message };
+}
+
+/** The v2 request's from and to: ms at `now`. */
+export function v2Time(spec: QuerySpec, now: number): { from: string; to: string } | { error: string } {
+  const frame = frameOf(spec, now);
+  return 'error' in frame ? frame : { from: String(frame.from), to: String(frame.to) };
+}
+
+/** The v1 request's time fields for a spec: a relativeTime for a preset, else start and end in ms at `now`. */
 export function v1Time(spec: QuerySpec, now: number): Pick<V1Request, 'relativeTime' | 'startTimestamp' | 'endTimestamp'> | { error: string } {
   const preset = !spec.to ? RANGE_PRESETS.find((p) => p.from === spec.from) : undefined;
   if (preset) return { relativeTime: preset.v1 };
-  const frame = parseTimeframe(spec.from, spec.to, now);
-  if (!frame.ok) return { error: frame.message };
-  return { startTimestamp: frame.value.from, endTimestamp: frame.value.to };
+  const frame = frameOf(spec, now);
+  return 'error' in frame ? frame : { startTimestamp: frame.from, endTimestamp: frame.to };
 }

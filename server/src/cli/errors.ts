@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Parsed } from '../core/time.ts';
 
 /** A failure the user can act on: printed as one line, exit code 2 (usage or I/O), never a stack trace. */
 export class CliError extends Error {
@@ -37,4 +38,10 @@ export function parseCommandLine<C extends ParseArgsConfig>(command: string, con
   } catch (error) {
     throw new CliError(`${(error as Error).message.split('\n')[0]} (see 'dtmetrics ${command} --help')`);
   }
+}
+
+/** A time option read by the core's time grammar, or its problem as a usage error. */
+export function timeOption<T>(parsed: Parsed<T>): T {
+  if (!parsed.ok) throw new CliError(parsed.message);
+  return parsed.value;
 }

@@ -2,9 +2,10 @@
 import { FileLinter, type LintOptions } from '../core/lint.ts';
 import type { Diagnostic } from '../core/problems.ts';
 import { FRACTIONAL_LIMITS, LIMITS, isRuleCode, type Limits, type RuleCode, type SeveritySetting } from '../core/rules.ts';
-import { CliError, describeSystemError, parseCommandLine } from './errors.ts';
+import { parseInstant } from '../core/time.ts';
+import { CliError, describeSystemError, parseCommandLine, timeOption } from './errors.ts';
 import { expandInputs, type Input } from './inputs.ts';
-import { readChunks, readLines, type LineSink } from './read-lines.ts';
+import { chunksOf, readLines, readyInputs, type LineSink } from './read-lines.ts';
 import { createReporter, FORMATS, type Format, type Totals } from './reporters.ts';
 import type { Output } from './output.ts';
 
@@ -15,7 +16,8 @@ Directories are searched for *.dtmetrics files; '-' reads standard input.
 
 Options:
   --format <stylish|json|sarif>   output format (default: stylish)
-  --now <epoch-ms|ISO-8601>       check timestamps against this instant (default: the clock)
+  --now <time>                    check timestamps against this instant (default: the clock):
+                                  epoch ms, ISO-8601 (UTC unless a zone is written) or now-1h
   --timestamp-window <check|off>  'off' skips the 1 h / 10 min window (TS003), for fixtures
   --max-warnings <n>              exit 1 when there are more than n warnings
   --quiet                         report errors only
@@ -57,7 +59,7 @@ function parseLintArgs(argv: string[], clock: () => number): LintSettings | 'hel
   if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}, not '${v.format}'`);
   const window = v['timestamp-window'] ?? 'check';
   if (window !== 'check' && window !== 'off') throw new CliError(`--timestamp-window must be 'check' or 'off', not '${window}'`);
-  const instant = v.now === undefined ? clock() : parseInstant(v.now);
+  const instant = v.now === undefined ? clock() : timeOption(parseInstant(v.now, '--now', clock()));
   const now = window === 'off' ? null : instant;
   if (parsed.positionals.length === 0) throw new CliError("no files given: name files, directories, glob patterns or '-' (try 'dtmetrics lint .')");
   return {
@@ -67,14 +69,6 @@ function parseLintArgs(argv: string[], clock: () => number): LintSettings | 'hel
     quiet: v.quiet ?? false,
     inputs: expandInputs(parsed.positionals),
   };
-}
-
-/** `1732300000000` (epoch ms) or an ISO-8601 date-time such as `2024-11-22T18:26:40Z`. */
-function parseInstant(text: string): number {
-  if (/^\d+$/.test(text)) return Number(text);
-  const ms = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(ms)) throw new CliError(`--now takes epoch milliseconds or an ISO-8601 date-time, not '${text}'`);
-  return ms;
 }
 
 function parseCount(flag: string, text: string): number {
@@ -120,13 +114,14 @@ export async function runLint(argv: string[], out: Output, clock: () => number, 
     out.write(LINT_USAGE + '\n');
     return 0;
   }
+  // Before the reporter writes its first byte: a binary stdin stops the run with nothing on stdout, as a file does.
+  const inputs = await readyInputs(settings.inputs);
   const reporter = createReporter(settings.format, (s) => out.write(s), { color: out.color, version });
   const totals: Totals = { files: 0, lines: 0, error: 0, warning: 0, info: 0, hint: 0 };
-  for (const input of settings.inputs) {
+  for (const input of inputs) {
     const linter = new FileLinter(settings.options);
     reporter.beginFile(input.name);
     let index = 0;
-    const source = input.kind === 'stdin' ? process.stdin : readChunks(input.name);
     const report = (diagnostics: readonly Diagnostic[]) => {
       for (const d of diagnostics) {
         totals[d.severity]++;
@@ -144,10 +139,13 @@ export async function runLint(argv: string[], out: Output, clock: () => number, 
       text: (text, length, bytes) => report(linter.lintLine(index, text, length, bytes)),
     };
     try {
-      await readLines(source, input.name, sink, () => out.drain());
+      await readLines(chunksOf(input), sink, () => out.drain());
     } catch (error) {
-      if (error instanceof CliError) throw error;
-      throw new CliError(`cannot read '${input.name}': ${describeSystemError(error)}`);
+      // Output has begun (a file removed or failing since it was checked): the report is closed, valid, with the
+      // reason in it, and the run stops there as for any I/O error.
+      const reason = `cannot read '${input.name}': ${describeSystemError(error)}`;
+      reporter.fail(reason);
+      throw new CliError(reason);
     }
     reporter.endFile();
     totals.files++;

@@ -11,7 +11,7 @@ import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE } from './connection
 import { CliError, describeSystemError, parseCommandLine } from './errors.ts';
 import { expandInputs, type Input } from './inputs.ts';
 import type { Output } from './output.ts';
-import { readChunks, readLines, type LineSink } from './read-lines.ts';
+import { chunksOf, readLines, readyInputs, type LineSink, type ReadyInput } from './read-lines.ts';
 
 const PUSH_USAGE = `Usage: dtmetrics push [options] <file|->...
 
@@ -124,7 +124,7 @@ export async function runPush(argv: string[], out: Output, clock: () => number, 
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   try {
-    for (const input of settings.inputs) await pushFile(input, settings, report, say, clock, abort.signal, out);
+    for (const input of await readyInputs(settings.inputs)) await pushFile(input, settings, report, say, clock, abort.signal, out);
   } finally {
     process.off('SIGINT', onSignal);
   }
@@ -147,7 +147,7 @@ export async function runPush(argv: string[], out: Output, clock: () => number, 
 }
 
 async function pushFile(
-  input: Input,
+  input: ReadyInput,
   settings: PushSettings,
   report: Report,
   say: (file: string, line: number, column: number | null, fate: string, message: string) => void,
@@ -156,7 +156,7 @@ async function pushFile(
   out: Output,
 ): Promise<void> {
   const file = input.name;
-  const source = () => (input.kind === 'stdin' ? process.stdin : readChunks(file));
+  const source = () => chunksOf(input);
   let shiftMs: number | undefined;
   if (settings.timestamps === 'rebase') {
     // First pass: the newest timestamp of the whole file, so every slice is shifted by the same amount.
@@ -269,9 +269,8 @@ async function read(
     text: (text) => lines.text(index++, text),
   };
   try {
-    await readLines(source, name, sink, afterChunk);
+    await readLines(source, sink, afterChunk);
   } catch (error) {
-    if (error instanceof CliError) throw error;
     throw new CliError(`cannot read '${name}': ${describeSystemError(error)}`);
   }
 }

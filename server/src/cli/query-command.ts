@@ -3,7 +3,7 @@ import { parseTimeframe } from '../core/metrics/time.ts';
 import { dimensionsText, fromMetricData, fromV1, isCountKey, selectorKey, toCsv, type ResultModel, type ResultSeries } from '../core/metrics/result.ts';
 import { queryMetrics, V1_AGGREGATIONS, v1Timeseries, type QueryAnswer, type V1Request } from '../http/query.ts';
 import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE } from './connection-args.ts';
-import { CliError, parseCommandLine } from './errors.ts';
+import { CliError, parseCommandLine, timeOption } from './errors.ts';
 import type { Output } from './output.ts';
 
 const QUERY_USAGE = `Usage: dtmetrics query <metric selector> [options]
@@ -13,7 +13,8 @@ Queries a tenant's Metrics API v2 (GET /api/v2/metrics/query), for example:
 
 Options:
 ${CONNECTION_USAGE}
-  --from <time>                start: epoch ms, ISO-8601 or now-30m / now-2h / now-7d (default: now-2h)
+  --from <time>                start: epoch ms, ISO-8601 (UTC unless a zone is written) or now-30m,
+                               now-2h, now-7d, now-1d/d (default: now-2h)
   --to <time>                  end (default: now)
   --resolution <r>             1m, 5m, 1h, Inf, or a number of points (default: the tenant's, 120 points)
   --format <table|json|csv>    table: one row per series (default); json: the tenant's answer as it came;
@@ -55,8 +56,7 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
   const timeout = Number(v.timeout ?? 30);
   if (!(timeout > 0 && timeout <= 3600)) throw new CliError(`--timeout must be 0–3600 seconds, not '${v.timeout}'`);
   const connection = connectionOf(v, env, 'metrics.read');
-  const frame = parseTimeframe(v.from, v.to, clock());
-  if (!frame.ok) throw new CliError(frame.message);
+  const frame = timeOption(parseTimeframe(v.from, v.to, clock()));
   const options = { timeoutMs: timeout * 1000 };
   let answer: QueryAnswer<unknown>;
   let model: ResultModel | null;
@@ -65,13 +65,13 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
     if (!(V1_AGGREGATIONS as readonly string[]).includes(aggregationType)) throw new CliError(`--aggregation must be one of ${V1_AGGREGATIONS.join(', ')}, not '${v.aggregation}'`);
     const queryMode = v['query-mode'] ?? 'series';
     if (queryMode !== 'series' && queryMode !== 'total') throw new CliError(`--query-mode must be series or total, not '${queryMode}'`);
-    const request: V1Request = { aggregationType: aggregationType as V1Request['aggregationType'], queryMode, startTimestamp: frame.value.from, endTimestamp: frame.value.to };
+    const request: V1Request = { aggregationType: aggregationType as V1Request['aggregationType'], queryMode, startTimestamp: frame.from, endTimestamp: frame.to };
     const v1 = await v1Timeseries(connection, selector, request, options);
     answer = v1;
     model = v1.ok ? fromV1(v1.data) : null;
   } else {
     if (v.aggregation || v['query-mode']) throw new CliError('--aggregation and --query-mode go with --v1');
-    const v2 = await queryMetrics(connection, { metricSelector: selector, from: String(frame.value.from), to: String(frame.value.to), resolution: v.resolution }, options);
+    const v2 = await queryMetrics(connection, { metricSelector: selector, from: String(frame.from), to: String(frame.to), resolution: v.resolution }, options);
     answer = v2;
     model = v2.ok ? fromMetricData(v2.data) : null;
   }
@@ -86,7 +86,7 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
   else if (format === 'csv') out.write(toCsv(model as ResultModel));
   else writeTable(out, series);
   for (const w of (model as ResultModel).warnings) process.stderr.write(`warning: ${w}\n`);
-  if (series.length === 0) process.stderr.write(`no data for ${selector} between ${new Date(frame.value.from).toISOString()} and ${new Date(frame.value.to).toISOString()}${isCountKey(selectorKey(selector)) ? '' : ' (a count metric is stored as <key>.count)'}\n`);
+  if (series.length === 0) process.stderr.write(`no data for ${selector} between ${new Date(frame.from).toISOString()} and ${new Date(frame.to).toISOString()}${isCountKey(selectorKey(selector)) ? '' : ' (a count metric is stored as <key>.count)'}\n`);
   return 0;
 }
 

@@ -6,8 +6,8 @@
  * that prefix, with its true length.
  */
 import { open } from 'node:fs/promises';
-import { CliError } from './errors.ts';
-import { BINARY_PROBE, binaryMessage } from './inputs.ts';
+import { CliError, describeSystemError } from './errors.ts';
+import { BINARY_PROBE, binaryMessage, looksBinary, type Input } from './inputs.ts';
 
 /** Far above the 50,000-character line limit (LN001), so every finding below the cut is still found. */
 const LINE_BUFFER_LIMIT = 4_000_000;
@@ -56,7 +56,7 @@ class Breaks {
   }
 }
 
-export async function readLines(source: AsyncIterable<Uint8Array>, name: string, sink: LineSink, afterChunk: () => Promise<void>): Promise<void> {
+export async function readLines(source: AsyncIterable<Uint8Array>, sink: LineSink, afterChunk: () => Promise<void>): Promise<void> {
   // ignoreBOM keeps a U+FEFF inside the file as the character it is; the file's own BOM is dropped below.
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   const line = (buf: Uint8Array, start: number, end: number, extra = 0) => {
@@ -75,7 +75,6 @@ export async function readLines(source: AsyncIterable<Uint8Array>, name: string,
   for await (const input of source) {
     let buffer = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     if (first) {
-      if (buffer.subarray(0, BINARY_PROBE).includes(0)) throw new CliError(binaryMessage(name));
       if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) buffer = buffer.subarray(3);
       first = false;
     }
@@ -169,4 +168,44 @@ export async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
     await pending.catch(() => undefined); // a read still in flight must finish before the file closes
     await file.close();
   }
+}
+
+/** An input ready to be read: standard input with its first bytes already taken (readyInputs). */
+export type ReadyInput = Extract<Input, { kind: 'file' }> | { kind: 'stdin'; name: '-'; chunks: AsyncIterable<Uint8Array> };
+
+/**
+ * The inputs, with standard input's first BINARY_PROBE bytes read ahead (or all of it, if shorter) and judged as a
+ * file's are (inputs.ts): before any output, and on the same bytes however the pipe delivered them. They are
+ * read again from the start by chunksOf.
+ */
+export async function readyInputs(inputs: readonly Input[]): Promise<ReadyInput[]> {
+  if (!inputs.some((input) => input.kind === 'stdin')) return inputs as ReadyInput[];
+  const iterator = process.stdin[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let size = 0;
+  let ended = false;
+  try {
+    while (size < BINARY_PROBE && !ended) {
+      const next = await iterator.next();
+      if (next.done) ended = true;
+      else {
+        head.push(next.value);
+        size += next.value.length;
+      }
+    }
+  } catch (error) {
+    throw new CliError(`cannot read '-': ${describeSystemError(error)}`);
+  }
+  const probe = Buffer.concat(head).subarray(0, BINARY_PROBE);
+  if (looksBinary(probe)) throw new CliError(binaryMessage('-', probe));
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    yield* head;
+    if (ended) return;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  return inputs.map((input) => (input.kind === 'stdin' ? { kind: 'stdin', name: '-', chunks: chunks() } : input));
+}
+
+export function chunksOf(input: ReadyInput): AsyncIterable<Uint8Array> {
+  return input.kind === 'stdin' ? input.chunks : readChunks(input.name);
 }

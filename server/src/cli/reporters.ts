@@ -21,6 +21,8 @@ export interface Reporter {
   report(d: Diagnostic): void;
   endFile(): void;
   end(totals: Totals): void;
+  /** Instead of endFile and end when the file begun cannot be read to its end: the report is closed, valid, with the reason. */
+  fail(reason: string): void;
 }
 
 export type Write = (text: string) => void;
@@ -62,15 +64,18 @@ class StylishReporter implements Reporter {
   }
 
   beginFile(name: string): void {
-    this.file = name === '-' ? '<stdin>' : name;
+    this.file = name === '-' ? '<stdin>' : visible(name);
   }
 
   report(d: Diagnostic): void {
     const where = `${this.file}:${d.line + 1}:${d.startChar + 1}`;
-    this.write(`${where}  ${this.paint(d.severity, d.severity)}  ${d.message}  ${this.paint('dim', d.code)}\n`);
+    this.write(`${where}  ${this.paint(d.severity, d.severity)}  ${visible(d.message)}  ${this.paint('dim', d.code)}\n`);
   }
 
   endFile(): void {}
+
+  /** No summary: the run did not finish; the reason goes to stderr. */
+  fail(): void {}
 
   end(t: Totals): void {
     const problems = t.error + t.warning + t.info + t.hint;
@@ -86,6 +91,12 @@ class StylishReporter implements Reporter {
     this.write(`\n${mark} ${plural(problems, 'problem')} (${parts.join(', ')}) in ${checked}\n`);
   }
 }
+
+/**
+ * Control characters a message quotes from a line (a NUL in a key) written as `U+0000`: raw, they would reach the
+ * terminal (C1 `U+009B` starts an escape sequence), and a NUL makes grep take the output for binary.
+ */
+const visible = (text: string): string => text.replace(/\p{Cc}/gu, (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
 
 function plural(n: number, one: string, many = one + 's'): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -117,12 +128,17 @@ class JsonReporter implements Reporter {
     this.write((this.inFile++ > 0 ? ',\n' : '\n') + JSON.stringify(entry));
   }
 
-  endFile(): void {
-    this.write(this.inFile > 0 ? '\n]}' : ']}');
+  endFile(reason?: string): void {
+    this.write(`${this.inFile > 0 ? '\n]' : ']'}${reason === undefined ? '' : `,"error":${JSON.stringify(reason)}`}}`);
   }
 
   end(): void {
     this.write(this.files > 0 ? '\n]\n' : ']\n');
+  }
+
+  fail(reason: string): void {
+    this.endFile(reason);
+    this.end();
   }
 }
 
@@ -194,6 +210,12 @@ class SarifReporter implements Reporter {
 
   end(): void {
     this.write(']}]}\n');
+  }
+
+  /** SARIF's own way to say a run failed: an invocation that did not succeed, with the reason as its notification. */
+  fail(reason: string): void {
+    const invocation = { executionSuccessful: false, toolExecutionNotifications: [{ level: 'error', message: { text: reason } }] };
+    this.write(`],"invocations":[${JSON.stringify(invocation)}]}]}\n`);
   }
 }
 

@@ -9,22 +9,8 @@ import { TENANT } from '../rules.ts';
 import { csvField } from './result.ts';
 import { SlotColumns, type MetricFacts, type MetricSource, type PayloadType, type SeriesReader } from './series.ts';
 import { AGGREGATIONS, parseMetricSelector, type Aggregation, type Condition, type MetricExpression, type SortKey, type Transformation } from './selector.ts';
-import {
-  DEFAULT_RESOLUTION,
-  formatStep,
-  gridEnd,
-  parseResolution,
-  parseTimeframe,
-  planGrid,
-  resolutionFor,
-  subtractUnits,
-  type Param,
-  type Parsed,
-  type Resolution,
-  type TimeGrid,
-  type Timeframe,
-  type TimeUnit,
-} from './time.ts';
+import { DEFAULT_RESOLUTION, formatStep, gridEnd, parseResolution, parseTimeframe, planGrid, resolutionFor, type Param, type Resolution, type TimeGrid, type Timeframe } from './time.ts';
+import { isEpochMillis, subtractUnits, type Parsed, type TimeUnit } from '../time.ts';
 
 export interface ApiResponse {
   status: number;
@@ -1129,7 +1115,7 @@ function v1Timeframe(startTimestamp: unknown, endTimestamp: unknown, relativeTim
   } else {
     if (!given(startTimestamp) || !given(endTimestamp)) return invalid(given(startTimestamp) ? 'endTimestamp' : 'startTimestamp', 'give startTimestamp and endTimestamp (UTC ms), or relativeTime');
     for (const [name, value] of [['startTimestamp', startTimestamp], ['endTimestamp', endTimestamp]] as const) {
-      if (!Number.isSafeInteger(value) || (value as number) < 0) return invalid(name, `${JSON.stringify(value)} is not a time in UTC milliseconds`);
+      if (!isEpochMillis(value)) return invalid(name, `${JSON.stringify(value)} is not a time in UTC milliseconds`);
     }
     frame = { from: startTimestamp as number, to: Math.min(endTimestamp as number, now) };
     if (frame.from >= frame.to) return invalid('startTimestamp', `must lie before endTimestamp (or now, when endTimestamp is later): ${frame.from} ≥ ${frame.to}`);

@@ -1,130 +1,13 @@
 /**
- * Times and resolutions of a metric query (PROTOCOL §7.1): the `from`/`to` and `resolution` strings to epoch ms,
- * and the grid of time slots a query reads. Pure: the caller passes `now`; a bad value comes back as data naming
- * its parameter, never as an exception.
+ * Timeframes and resolutions of a metric query (PROTOCOL §7.1): `from`/`to` (read by the one time grammar,
+ * ../time.ts) and `resolution`, and the grid of time slots a query reads. Pure: the caller passes `now`; a bad
+ * value comes back as data naming its parameter, never as an exception.
  */
 import { TENANT } from '../rules.ts';
+import { DAY, HOUR, MINUTE, parseTime, SECOND, WEEK, type Invalid, type Parsed } from '../time.ts';
 
 /** A parameter as it arrives from a query string: absent, or text. */
 export type Param = string | null | undefined;
-
-export interface Invalid {
-  ok: false;
-  /** The request parameter at fault, e.g. `from`. */
-  parameter: string;
-  message: string;
-}
-
-export type Parsed<T> = { ok: true; value: T } | Invalid;
-
-const SECOND = 1_000;
-export const MINUTE = 60_000;
-export const HOUR = 3_600_000;
-const DAY = 86_400_000;
-const WEEK = 7 * DAY;
-
-/** Units of relative times (`now-2h`, alignment `/d`): months and years follow the UTC calendar. */
-export type TimeUnit = 's' | 'm' | 'h' | 'd' | 'w' | 'M' | 'y';
-
-const FIXED_UNITS: Readonly<Record<Exclude<TimeUnit, 'M' | 'y'>, number>> = { s: SECOND, m: MINUTE, h: HOUR, d: DAY, w: WEEK };
-
-const isTimeUnit = (u: string): u is TimeUnit => u.length === 1 && 'smhdwMy'.includes(u);
-
-/**
- * `time` minus `n` units. Months and years move by the UTC calendar and keep the day where the month has it
- * (Mar 31 − 1M = Feb 28 or 29), as "one month back" means to a reader; the other units are fixed lengths.
- */
-export function subtractUnits(time: number, n: number, unit: TimeUnit): number {
-  if (unit !== 'M' && unit !== 'y') return time - n * FIXED_UNITS[unit];
-  const date = new Date(time);
-  const months = date.getUTCFullYear() * 12 + date.getUTCMonth() - (unit === 'y' ? 12 * n : n);
-  const year = Math.floor(months / 12);
-  const month = months - year * 12;
-  const day = Math.min(date.getUTCDate(), daysInMonth(year, month));
-  return Date.UTC(year, month, day, date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds());
-}
-
-/** `time` rounded down to the start of its unit in UTC ("rounds all the smaller values to zero"); weeks start on Monday (ISO 8601). */
-export function alignDown(time: number, unit: TimeUnit): number {
-  if (unit === 'w') {
-    const day = alignDown(time, 'd');
-    const sinceMonday = (new Date(day).getUTCDay() + 6) % 7;
-    return day - sinceMonday * DAY;
-  }
-  if (unit !== 'M' && unit !== 'y') return Math.floor(time / FIXED_UNITS[unit]) * FIXED_UNITS[unit];
-  const date = new Date(time);
-  return Date.UTC(date.getUTCFullYear(), unit === 'y' ? 0 : date.getUTCMonth(), 1);
-}
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-}
-
-/** The latest time Date can hold; past it a time has no meaning. */
-const MAX_TIME = 8.64e15;
-
-const EPOCH_MS = /^\d{1,16}$/;
-const RELATIVE = /^now(?:-(\d{1,9})([a-zA-Z]))?(?:\/([a-zA-Z]))?$/;
-const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
-
-const TIME_FORMS =
-  'use UTC milliseconds (1611554221123), ISO-8601 (2021-01-25T05:57:01.123+01:00; UTC without a zone) or now-NU[/A] with units s m h d w M y (now-2h, now-1d/d)';
-
-/** One `from` or `to` value. Absent or blank: null (the caller applies the default). */
-export function parseTime(text: Param, parameter: string, now: number): Parsed<number | null> {
-  const value = text?.trim() ?? '';
-  if (value === '') return { ok: true, value: null };
-  const invalid = (why: string): Invalid => ({ ok: false, parameter, message: `${parameter}: ${why}` });
-  if (EPOCH_MS.test(value)) {
-    const ms = Number(value);
-    return ms <= MAX_TIME ? { ok: true, value: ms } : invalid(`${value} is past the latest time a timestamp can hold`);
-  }
-  const relative = RELATIVE.exec(value);
-  if (relative) return relativeTime(relative, now, invalid);
-  const iso = ISO.exec(value);
-  if (iso) return isoTime(iso, invalid);
-  return invalid(`'${value}' is not a time: ${TIME_FORMS}`);
-}
-
-function relativeTime(match: RegExpExecArray, now: number, invalid: (why: string) => Invalid): Parsed<number> {
-  const [, amount, unit, alignment] = match;
-  let time = now;
-  if (amount !== undefined && unit !== undefined) {
-    if (!isTimeUnit(unit)) return invalid(`unknown unit '${unit}' in '${match[0]}': use s m h d w M y`);
-    time = subtractUnits(time, Number(amount), unit);
-  }
-  if (alignment !== undefined) {
-    if (!isTimeUnit(alignment)) return invalid(`unknown alignment '/${alignment}' in '${match[0]}': use s m h d w M y`);
-    time = alignDown(time, alignment);
-  }
-  return time >= 0 ? { ok: true, value: time } : invalid(`'${match[0]}' lies before 1970`);
-}
-
-function isoTime(match: RegExpExecArray, invalid: (why: string) => Invalid): Parsed<number> {
-  const [text, y, mo, d, h, mi, s, fraction, zone] = match;
-  const year = Number(y);
-  const month = Number(mo) - 1;
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(s ?? '0');
-  if (year < 1970) return invalid(`'${text}' lies before 1970`);
-  if (month < 0 || month > 11) return invalid(`'${text}' has no month ${mo}`);
-  if (day < 1 || day > daysInMonth(year, month)) return invalid(`'${text}' has no day ${d} in that month`);
-  if (hour > 23 || minute > 59 || second > 59) return invalid(`'${text}' is not a time of day`);
-  // Fractions past milliseconds are cut: the API's times are whole milliseconds.
-  const ms = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
-  let offsetMinutes = 0;
-  if (zone !== undefined && zone !== 'Z') {
-    const digits = zone.replace(':', '');
-    const zoneHours = Number(digits.slice(1, 3));
-    const zoneMinutes = Number(digits.slice(3, 5));
-    if (zoneHours > 18 || zoneMinutes > 59) return invalid(`'${text}' has no time zone ${zone}`);
-    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (zoneHours * 60 + zoneMinutes);
-  }
-  const time = Date.UTC(year, month, day, hour, minute, second, ms) - offsetMinutes * MINUTE;
-  return time >= 0 ? { ok: true, value: time } : invalid(`'${text}' lies before 1970`);
-}
 
 export interface Timeframe {
   from: number;
