@@ -69,7 +69,7 @@ describe('the seed scripts with python3-requests', () => {
     assert.equal(status, 400);
     assert.equal(body.linesOk, 0);
     assert.equal(body.linesInvalid, 1);
-    const invalid = (body.error as { invalidLines: { line: number; error: string }[] }).invalidLines;
+    const invalid = (body.error as unknown as { invalidLines: { line: number; error: string }[] }).invalidLines;
     assert.equal(invalid.length, 1);
     assert.match(invalid[0]?.error ?? '', /error at '\\' {2}\(index 36\): A literal `\\n` \(a backslash and a letter, not a line break\) joins two lines here/);
   });
