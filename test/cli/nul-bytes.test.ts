@@ -49,7 +49,7 @@ const TEXT: { name: string; content: Buffer; findings: string[] }[] = [
   {
     name: 'NULs in a key, a timestamp and metadata, after 64 KiB',
     content: Buffer.from(after64.text + 'm\0k 1\nm.k 1 17\0\n#m.k gauge dt.meta.unit=a\0b\n'),
-    findings: [`${after64.lines + 1}:2-${after64.lines + 1}:3 error MK003`, `${after64.lines + 2}:7-${after64.lines + 2}:10 error TS001`, `${after64.lines + 3}:25-${after64.lines + 3}:28 warning MD003`],
+    findings: [`${after64.lines + 1}:2-${after64.lines + 1}:3 error MK003`, `${after64.lines + 2}:7-${after64.lines + 2}:10 error TS001`, `${after64.lines + 3}:26-${after64.lines + 3}:27 error DV006`],
   },
 ];
 

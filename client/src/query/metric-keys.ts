@@ -6,15 +6,16 @@
 import { storedKey } from '../../../server/src/core/check.ts';
 import { parseLine } from '../../../server/src/core/parse.ts';
 
-/** The stored key of a data or metadata line; null for comments, blank lines and lines without a key. */
+/** What a metric key can be made of (MK002, MK003): anything else (JSON, StatsD, `{labels}`) is no metric to query. */
+const METRIC_KEY = /^[A-Za-z_][\w.-]*$/;
+
+/** The stored key of a data or metadata line; null for comments, blank lines and lines without a metric key. */
 export function storedKeyOfLine(text: string): string | null {
   const line = parseLine(text);
-  if (line.kind === 'data') return line.key.text === '' ? null : storedKey(line.key.text, line.payload?.kind === 'count' ? 'count' : 'gauge');
-  if (line.kind === 'metadata') {
-    const type = line.type?.text;
-    return line.key.text === '' ? null : storedKey(line.key.text, type === 'count' ? 'count' : 'gauge');
-  }
-  return null;
+  if (line.kind !== 'data' && line.kind !== 'metadata') return null;
+  if (!METRIC_KEY.test(line.key.text)) return null;
+  const count = line.kind === 'data' ? line.payload?.kind === 'count' : line.type?.text === 'count';
+  return storedKey(line.key.text, count ? 'count' : 'gauge');
 }
 
 /**
