@@ -126,3 +126,12 @@ describe('root causes in what real producers emit', () => {
     assert.equal(cpu?.text, 'cpu.usage_idle,host=web\\ 01 98.2 1732300000000\ncpu.usage_user,host=web\\ 01 1.1 1732300000000');
   });
 });
+
+describe('root causes and the settings', () => {
+  it('a root cause switched off shows the findings it replaced', () => {
+    const line = 'shop.amount,payment\\ method=card 1';
+    assert.deepEqual(lintText(line, { now: null }).map((d) => d.code), ['DK009']);
+    const replaced = lintText(line, { now: null, severities: { DK009: 'off' } }).map((d) => d.code);
+    assert.ok(replaced.length > 1 && !replaced.includes('DK009'), `the parser's findings: ${replaced.join(' ')}`);
+  });
+});

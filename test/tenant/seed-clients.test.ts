@@ -134,20 +134,24 @@ describe('curl', () => {
     }
   });
 
-  it("POST /api/v2/apiTokens/lookup: a token's ID and scopes, never its secret; 404 for a token not of this tenant", async () => {
-    const lookup = (token: string) => run('curl', ['--silent', '--show-error', '--write-out', '\n%{http_code} %{content_type}', '-H', AUTH, '-H', 'Content-Type: application/json', '--data', JSON.stringify({ token }), `${withToken.url}/e/env1/api/v2/apiTokens/lookup`]);
-    const shaped = answer(await lookup(SHAPED_TOKEN));
+  it("POST /api/v2/apiTokens/lookup: the caller's own token's ID and scopes, never its secret; 403 for another token", async () => {
+    const lookup = (token: string, caller: string) =>
+      run('curl', ['--silent', '--show-error', '--write-out', '\n%{http_code} %{content_type}', '-H', `Authorization: Api-Token ${caller}`, '-H', 'Content-Type: application/json', '--data', JSON.stringify({ token }), `${withToken.url}/e/env1/api/v2/apiTokens/lookup`]);
+    const shaped = answer(await lookup(SHAPED_TOKEN, SHAPED_TOKEN));
     assert.equal(shaped.status, 200, shaped.body);
     const metadata = JSON.parse(shaped.body) as Record<string, unknown>;
     assert.deepEqual({ id: metadata.id, enabled: metadata.enabled, scopes: metadata.scopes }, { id: 'dt0c01.PUBLICPART0123456789ABCD', enabled: true, scopes: ['metrics.read'] });
     assert.ok(!shaped.body.includes('S3CR3T'), 'the lookup shows the secret');
-    const other = answer(await lookup(TOKEN));
-    assert.equal(other.status, 200, other.body);
-    assert.deepEqual((JSON.parse(other.body) as { scopes: string[] }).scopes, ['metrics.ingest', 'metrics.read', 'DataExport']);
-    assert.ok(!other.body.includes(TOKEN) && !other.body.includes('secret'), 'the lookup shows the token');
-    const unknown = answer(await lookup('dt0c01.UNKNOWN.not-a-token-of-this-tenant'));
-    assert.equal(unknown.status, 404, unknown.body);
-    assert.ok(!unknown.body.includes('not-a-token'), 'the 404 echoes the token looked up');
+    const own = answer(await lookup(TOKEN, TOKEN));
+    assert.equal(own.status, 200, own.body);
+    assert.deepEqual((JSON.parse(own.body) as { scopes: string[] }).scopes, ['metrics.ingest', 'metrics.read', 'DataExport']);
+    assert.ok(!own.body.includes(TOKEN) && !own.body.includes('secret'), 'the lookup shows the token');
+    // Another token, known or not, is not looked up: the answer would tell whether a guess is a token of this tenant.
+    for (const other of [SHAPED_TOKEN, 'dt0c01.UNKNOWN.not-a-token-of-this-tenant']) {
+      const answered = answer(await lookup(other, TOKEN));
+      assert.equal(answered.status, 403, answered.body);
+      assert.ok(!answered.body.includes('S3CR3T') && !answered.body.includes('not-a-token'), 'the 403 echoes the token looked up');
+    }
   });
 
   it('Authorization without the Api-Token scheme: 401 naming the scheme expected, the token not echoed', async () => {

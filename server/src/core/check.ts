@@ -4,6 +4,7 @@
  */
 import { FINDINGS_PER_KIND, type Limits, type RuleArgs } from './rules.ts';
 import { problem, type Problem } from './problems.ts';
+import { distance } from 'fastest-levenshtein';
 import { formatNumber, readNumber } from './numbers.ts';
 import type { DataLine, KeyValueNode, MetadataLine, Payload, SummaryField, Token } from './parse.ts';
 
@@ -52,13 +53,17 @@ function checkMetricKey(key: Token, limits: Limits, problems: Problem[]): void {
   let lastBad = -1;
   const bad = new Set<string>();
   let sections = 0;
-  for (let j = 0; j <= n; j++) {
-    const c = j < n ? s.charCodeAt(j) : -1;
-    if (c === -1) break;
+  for (let j = 0; j < n; j++) {
+    const c = s.charCodeAt(j);
     if (c !== DOT && !isMetricKeyChar(c)) {
+      // Whole code points, so that a character outside the BMP is named as itself.
+      const character = String.fromCodePoint(s.codePointAt(j) as number);
       if (firstBad < 0) firstBad = j;
-      lastBad = j + 1;
-      if (bad.size < 10) bad.add(s.charAt(j));
+      lastBad = j + character.length;
+      if (bad.size < 10) bad.add(character);
+      j += character.length - 1;
+      sectionStart = false;
+      continue;
     }
     if (c === DOT) {
       if (sectionStart && sections++ < FINDINGS_PER_KIND) problems.push(problem('MK005', at + j, at + j + 1, { where: j === 0 ? 'leading' : 'empty' }));
@@ -324,7 +329,10 @@ function checkSummary(span: { start: number; end: number }, fields: SummaryField
     values.set(known, { field, value: readNumber(field.value, problems) });
   }
   let missing = SUMMARY_ORDER.filter((name) => !values.has(name) && !malformed.has(name));
-  const misspelt = unknown.length === 1 && missing.length === 1 ? (unknown[0] as Token) : null;
+  // One unknown field where one is missing, and spelt close to it (`mni`, `m"in`): a typo, not another statistic
+  // (`avg` where `count` is missing is a different mistake, and no fix should turn it into a count).
+  const candidate = unknown.length === 1 && missing.length === 1 ? (unknown[0] as Token) : null;
+  const misspelt = candidate && distance(candidate.text, missing[0] as string) <= 2 ? candidate : null;
   if (misspelt) {
     const meant = missing[0] as SummaryName;
     const fix = { fix: { title: `Write ${meant}`, edits: [{ start: misspelt.start, end: misspelt.end, text: meant }] } };

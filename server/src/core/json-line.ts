@@ -6,6 +6,7 @@
  * null, never a guess. Pure: nothing thrown, no clock.
  */
 import { summaryFault } from './check.ts';
+import { DECIMAL } from './numbers.ts';
 import { LIMITS } from './rules.ts';
 
 type JsonObject = Readonly<Record<string, unknown>>;
@@ -34,6 +35,25 @@ export function jsonToLine(json: unknown): string | null {
   return `${key}${dimensions.map(([k, v]) => `,${k}=${v}`).join('')} ${payload}${time === null ? '' : ` ${time}`}`;
 }
 
+/** Every field jsonToLine reads from a data point: anything else would be left out of its line. */
+const READ_FIELDS = new Set([...KEY_FIELDS, ...DIMENSION_FIELDS, ...TIME_FIELDS, 'value', 'min', 'max', 'sum', 'count', 'type', 'metricType', 'kind']);
+
+/**
+ * Whether jsonToLine's line for `json` holds all of it, so that a fix may put the line in its place: one data
+ * point (not a list or a wrapper), no field the line leaves out, at most one dimension object of at most the line's
+ * limit of non-empty scalars within the value limit, and a time, if given, that the line keeps.
+ */
+export function isWholePoint(json: unknown): boolean {
+  if (!isObject(json) || !Object.keys(json).every((field) => READ_FIELDS.has(field))) return false;
+  const dimensions = DIMENSION_FIELDS.filter((field) => field in json).map((field) => json[field]);
+  if (dimensions.length > 1 || (dimensions.length === 1 && !isObject(dimensions[0]))) return false;
+  const values = Object.values((dimensions[0] as JsonObject | undefined) ?? {});
+  const scalar = (v: unknown) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && String(v) !== '' && String(v).length <= LIMITS.dimensionValueMaxLength;
+  if (values.length > LIMITS.dimensionsPerLine || !values.every(scalar)) return false;
+  const time = TIME_FIELDS.find((field) => field in json);
+  return time === undefined || timestampOf(json[time]) !== null;
+}
+
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function firstDataPoint(json: unknown): JsonObject | null {
@@ -59,7 +79,7 @@ const firstDataPointTime = (point: JsonObject): unknown => firstDataPair(point)?
 /** A finite number, or a string that is a plain decimal number; null otherwise. */
 function numberOf(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value !== 'string' || !/^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(value)) return null;
+  if (typeof value !== 'string' || !DECIMAL.test(value.trim())) return null;
   const parsed = Number(value);
   return Number.isFinite(parsed) ? parsed : null;
 }

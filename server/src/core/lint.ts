@@ -63,8 +63,15 @@ export interface LineFacts {
   use: KeyUse | null;
   /** A well-formed timestamp, for the window (TS003). */
   timestamp: Token | null;
+  /** The line's root cause (its one finding in `problems`), or null. */
+  rootCause: LineRootCause | null;
+}
+
+interface LineRootCause {
   /** A line of a JSON document spread over several lines (LN007 on a line that is not JSON on its own). */
   jsonPart: boolean;
+  /** The findings the root cause replaced, shown should its code be switched off. */
+  replaced: readonly Problem[];
 }
 
 /** What the file-level checks need to know of a parsed data line (offsets in the line). */
@@ -97,8 +104,8 @@ export class FileLinter {
   private bytesReported = false;
   /** The line being linted, for findings that point back to it later. */
   private lineIndex = 0;
-  /** Whether the last data or metadata line was part of a JSON document (LN007), which reports it once. */
-  private afterJsonPart = false;
+  /** The first line of the JSON document the last data or metadata line was part of (LN007), or -1. */
+  private jsonStart = -1;
 
   constructor(options: LintOptions) {
     this.now = options.now;
@@ -133,6 +140,7 @@ export class FileLinter {
     const now = this.now;
     if (m.timestamp >= 0 && now !== null && isOutsideWindow(m.timestamp, now, this.limits)) return null;
     this.lineIndex = index;
+    this.jsonStart = -1;
     const hit = m.prefix as CleanPrefix;
     const problems = this.checkRequestLimits(0, hit.keyEnd, end - start, NO_PROBLEMS);
     const payloadStart = hit.length + 1;
@@ -202,11 +210,7 @@ export class FileLinter {
   /** The checks that need the rest of the file, or the clock, on one line's facts. */
   private checkFile(facts: LineFacts): Problem[] {
     if (facts.kind === 'other') return NO_PROBLEMS;
-    // A JSON document spread over lines is one mistake: reported on its first line.
-    const jsonContinues = facts.jsonPart && this.afterJsonPart;
-    this.afterJsonPart = facts.jsonPart;
-    if (jsonContinues) return this.checkRequestLimits(facts.keyStart, facts.keyEnd, facts.bytes, []);
-    const problems = facts.problems.slice();
+    const problems = this.rootCauseOf(facts) ?? facts.problems.slice();
     const t = facts.timestamp;
     if (t && this.now !== null) {
       const stale = checkTimestampWindow(t.start, t.end, t.text, this.now, this.limits);
@@ -223,6 +227,22 @@ export class FileLinter {
     const use = facts.use;
     if (!use) return problems;
     return this.recordUse(state, use.type, use.keyEnd, use.payloadStart, use.payloadEnd, use.dimensionsEnd, use.tuple, problems);
+  }
+
+  /**
+   * A line's root cause as this file and the settings see it (null when it has none): switched off, the findings
+   * it replaced; a line of a JSON document after its first, a finding that points to that first line (every line
+   * is refused, and each says why, once).
+   */
+  private rootCauseOf(facts: LineFacts): Problem[] | null {
+    const cause = facts.rootCause;
+    const inJson = this.jsonStart;
+    this.jsonStart = cause?.jsonPart ? (inJson < 0 ? this.lineIndex : inJson) : -1;
+    if (!cause) return null;
+    const found = facts.problems[0] as Problem;
+    if (this.severities[found.code] === 'off') return cause.replaced.slice();
+    if (!cause.jsonPart || inJson < 0) return null;
+    return [problem('LN007', found.start, found.end, { whole: false, line: null, firstLine: inJson }, { relatedLine: inJson })];
   }
 
   /** MD005: metadata counts once per stored metric, so `#jobs count` and `#jobs gauge` are two metrics. */
@@ -332,12 +352,16 @@ export function lineFacts(parsed: ParsedLine, length: number, bytes: number, lim
   if (replacement >= 0) problems.push(problem('LN006', replacement, replacement + 1, {}));
   const key = parsed.key;
   const refused = hasError(problems);
-  const cause = refused ? findRootCause(text, limits) : null;
+  // A line too long is refused for that, whatever it holds (and no recogniser reads past the limit).
+  const cause = refused && length <= limits.lineMaxLength ? findRootCause(text, limits) : null;
   // A root cause is the line's one finding, and the line takes no part in what the file says of its keys.
-  if (cause) return { kind: parsed.kind, problems: [cause.problem], key: '', keyStart: key.start, keyEnd: key.end, bytes, metadataKey: null, use: null, timestamp: null, jsonPart: cause.jsonPart };
+  if (cause) {
+    const rootCause = { jsonPart: cause.jsonPart, replaced: capPerKind(problems) };
+    return { kind: parsed.kind, problems: [cause.problem], key: '', keyStart: key.start, keyEnd: key.end, bytes, metadataKey: null, use: null, timestamp: null, rootCause };
+  }
   // A line the tenant refuses stores nothing: it takes no part in what the file says of its key (types, suffix
   // notes, series, metadata repeats, the number of keys), which would be follow-on findings of its own mistake.
-  const facts: LineFacts = { kind: parsed.kind, problems: capPerKind(problems), key: refused ? '' : key.text, keyStart: key.start, keyEnd: key.end, bytes, metadataKey: null, use: null, timestamp: null, jsonPart: false };
+  const facts: LineFacts = { kind: parsed.kind, problems: capPerKind(problems), key: refused ? '' : key.text, keyStart: key.start, keyEnd: key.end, bytes, metadataKey: null, use: null, timestamp: null, rootCause: null };
   if (parsed.kind === 'metadata') {
     const type = parsed.type?.text;
     if (!refused && (type === 'gauge' || type === 'count')) facts.metadataKey = storedKey(key.text, type);
@@ -375,7 +399,7 @@ function capPerKind(problems: Problem[]): Problem[] {
   return kept;
 }
 
-const OTHER_LINE: LineFacts = Object.freeze({ kind: 'other', problems: [], key: '', keyStart: 0, keyEnd: 0, bytes: 0, metadataKey: null, use: null, timestamp: null, jsonPart: false });
+const OTHER_LINE: LineFacts = Object.freeze({ kind: 'other', problems: [], key: '', keyStart: 0, keyEnd: 0, bytes: 0, metadataKey: null, use: null, timestamp: null, rootCause: null });
 
 /** The file-level facts of a parsed data line; null when its payload type is unknown. */
 function keyUseOf(line: DataLine): KeyUse | null {

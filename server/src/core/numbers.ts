@@ -81,3 +81,9 @@ function replaceFix(t: Token, text: string) {
 export function formatNumber(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(12)));
 }
+
+/**
+ * A decimal number as other formats write it (StatsD, InfluxDB, Prometheus, JSON strings): sign, digits with an
+ * optional fraction, exponent. Written so that no input makes it backtrack: linear on a line of any length.
+ */
+export const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;

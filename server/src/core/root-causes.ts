@@ -7,7 +7,8 @@
  * throw.
  */
 import { checkDataLine, checkMetadataLine, otherTimeUnit } from './check.ts';
-import { jsonToLine } from './json-line.ts';
+import { DECIMAL } from './numbers.ts';
+import { isWholePoint, jsonToLine } from './json-line.ts';
 import { parseLine } from './parse.ts';
 import { problem, ruleSeverity, type Fix, type Problem } from './problems.ts';
 import type { Limits, RuleCode } from './rules.ts';
@@ -68,10 +69,10 @@ function findJson(line: Trimmed): RootCause | null {
   if (c !== '{' && c !== '[' && c !== '}' && c !== ']' && !JSON_MEMBER.test(line.rest)) return null;
   const value = c === '{' || c === '[' ? parseJson(line.rest) : NOT_JSON;
   const whole = value !== NOT_JSON;
-  // Rewritten only when the JSON holds one data point: a fix never drops what the user wrote.
+  // The message shows the first data point as a line; the fix replaces the JSON only when that line holds all of it.
   const single = Array.isArray(value) ? (value.length === 1 ? value[0] : null) : value;
-  const rewritten = whole && single !== null ? jsonToLine(single) : null;
-  const fix = rewritten ? { fix: rewrite(line, [rewritten]) } : undefined;
+  const rewritten = whole ? jsonToLine(value) : null;
+  const fix = rewritten && isWholePoint(single) ? { fix: rewrite(line, [rewritten]) } : undefined;
   return { problem: problem('LN007', line.start, line.end, { whole, line: rewritten }, fix), jsonPart: !whole };
 }
 
@@ -116,21 +117,18 @@ function isAccepted(text: string, limits: Limits): boolean {
 // ---------------------------------------------------------------- StatsD
 
 const STATSD = /^([^:|\s#]+):([^|\s]+)\|(c|g|ms|h|d|s)(\|@[0-9.]+)?(\|#[^|\s]*)?((?:\|[^|]*)*)$/;
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** LN011: `name:value|type[|@rate][|#tag:value,…]`, StatsD and DogStatsD. */
 function statsd(line: Trimmed): Problem | null {
   const m = STATSD.exec(line.rest);
   if (!m) return null;
-  const [, name, value, type, rate, tags] = m as unknown as [string, string, string, string, string | undefined, string | undefined];
-  const payload = statsdPayload(value, type, rate !== undefined);
-  const dims = (tags ?? '')
-    .slice(2)
-    .split(',')
-    .map((tag) => tag.split(/:(.*)/s))
-    .filter(([key, v]) => key && v)
-    .map(([key, v]) => `,${key}=${dimensionValueText(v as string)}`)
-    .join('');
+  const [, name, value, type, rate, tags, rest] = m as unknown as [string, string, string, string, string | undefined, string | undefined, string];
+  const pairs = tags === undefined ? [] : tags.slice(2).split(',').map((tag) => tag.split(/:(.*)/s));
+  // A tag without a value, or a field after the tags (DogStatsD's `|T` timestamp, `|c:` container) has no place
+  // in a metric line: no rewrite rather than one that drops it.
+  const complete = rest === '' && pairs.every(([key, v]) => key && v);
+  const payload = complete ? statsdPayload(value, type, rate !== undefined) : null;
+  const dims = pairs.map(([key, v]) => `,${key}=${dimensionValueText(v as string)}`).join('');
   const rewritten = payload === null ? null : `${name}${dims} ${payload}`;
   return problem('LN011', line.start, line.end, { type, line: rewritten }, rewritten ? { fix: rewrite(line, [rewritten]) } : undefined);
 }
@@ -140,7 +138,7 @@ function statsd(line: Trimmed): Problem | null {
  * gauge (`+3`) and a set have no one right line.
  */
 function statsdPayload(value: string, type: string, sampled: boolean): string | null {
-  if (!NUMBER.test(value) || type === 's') return null;
+  if (!DECIMAL.test(value) || type === 's') return null;
   if (type === 'c') return sampled ? null : `count,delta=${value}`;
   if (type === 'g' && (value.startsWith('+') || value.startsWith('-'))) return null;
   return `gauge,${value}`;
@@ -167,7 +165,7 @@ function prometheus(line: Trimmed): Problem | null {
   const sample = PROMETHEUS_SAMPLE_END.exec(rest.slice(labels.end));
   if (!sample) return null;
   const [, value, timestamp] = sample as unknown as [string, string, string | undefined];
-  const finite = NUMBER.test(value) && !labels.pairs.some(([, v]) => v.includes('\n'));
+  const finite = DECIMAL.test(value) && !labels.pairs.some(([, v]) => v.includes('\n'));
   const dims = labels.pairs.map(([k, v]) => `,${k}=${dimensionValueText(v)}`).join('');
   const rewritten = finite ? `${name.replace(/:/g, '.')}${dims} ${value}${timestamp ? ' ' + timestamp : ''}` : null;
   return problem('LN010', line.start, line.end, { comment: null, line: rewritten }, rewritten ? { fix: rewrite(line, [rewritten]) } : undefined);
@@ -201,7 +199,6 @@ function readLabels(s: string, from: number): { pairs: [string, string][]; end: 
 // ---------------------------------------------------------------- InfluxDB
 
 const SUMMARY_NAMES = new Set(['min', 'max', 'sum', 'count', 'delta', 'gauge']);
-const INFLUX_NUMBER = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[iu]?$/;
 const INFLUX_BOOLEAN = /^(?:(t|true|True|TRUE)|f|false|False|FALSE)$/;
 
 /**
@@ -231,8 +228,8 @@ function influx(line: Trimmed): Problem | null {
 
 /** An InfluxDB field value as a gauge's value (integers lose their `i`/`u`, booleans become 1 and 0); else null. */
 function influxValue(value: string): string | null {
-  const number = INFLUX_NUMBER.exec(value);
-  if (number) return number[1] as string;
+  const number = /[iu]$/.test(value) ? value.slice(0, -1) : value;
+  if (DECIMAL.test(number)) return number;
   const boolean = INFLUX_BOOLEAN.exec(value);
   return boolean ? (boolean[1] ? '1' : '0') : null;
 }

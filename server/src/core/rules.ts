@@ -555,15 +555,17 @@ export const RULES = {
     message: () => 'U+FFFD here: the file is probably not valid UTF-8 at this point, and what would be sent differs from what was written. Re-save it as UTF-8.',
   }),
 
-  LN007: rule<{ whole: boolean; line: string | null }>({
+  LN007: rule<{ whole: boolean; line: string | null; firstLine?: number }>({
     title: 'JSON where a line should be',
     severity: 'error',
     evidence: 'DOC D1, D2: the ingest API takes the line protocol as `text/plain`; a JSON body is refused with 415, and JSON sent as text is read as lines and refused.',
-    decision: 'A root cause (root-causes.ts): a line starting with `{`, `[`, `}`, `]` or `"name":` is JSON, and the parser\'s findings on it say nothing useful. One finding replaces them; a JSON document spread over lines is reported on its first line only.',
+    decision: 'A root cause (root-causes.ts): a line starting with `{`, `[`, `}`, `]` or `"name":` is JSON, and the parser\'s findings on it say nothing useful. One finding replaces them; the lines of a JSON document spread over lines after its first say which line it starts on (each line is refused).',
     docs: DOCS.protocol,
     message: (a) =>
-      `This ${a.whole ? 'line is' : 'is part of'} JSON, and the ingest API takes the metric line protocol, not JSON: one line per data point, \`key[,dim=value…] payload [timestamp]\`` +
-      (a.line ? `. As a metric line: ${q(a.line)}.` : ', such as `cpu.temp,host=a 42.5`.'),
+      a.firstLine !== undefined
+        ? `This continues the JSON that starts on line ${a.firstLine + 1}.`
+        : `This ${a.whole ? 'line is' : 'is part of'} JSON, and the ingest API takes the metric line protocol, not JSON: one line per data point, \`key[,dim=value…] payload [timestamp]\`` +
+          (a.line ? `. As a metric line: ${q(a.line)}.` : ', such as `cpu.temp,host=a 42.5`.'),
   }),
   LN008: rule<{ sequence: string; count: number }>({
     title: 'A literal `\\n` joins two lines',

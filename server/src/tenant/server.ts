@@ -245,7 +245,8 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       const denied = authorize(req, url, 'any');
       if (denied) return (await discardBody(req), denied);
       const body = await readJsonBody(req);
-      return 'status' in body ? body : lookUpToken(body.json);
+      const caller = requestToken(req.headers.authorization, url.searchParams.get('api-token'));
+      return 'status' in body ? body : lookUpToken(body.json, caller && 'token' in caller ? caller.token : null);
     }
     await discardBody(req);
     return errorEnvelope(404, `No API at ${path}: the local tenant serves ${SERVED}, also under /e/{environment-id}, and the v2 APIs under /platform/classic/environment-api/v2 too`);
@@ -265,14 +266,19 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
 
   /** When the tokens were made, for the lookup's creationDate: when the tenant started. */
   const tokensCreated = clock();
-  /** `POST /api/v2/apiTokens/lookup`: the metadata of the token in the body (ApiTokenSecret), 404 for one not of this tenant. */
-  const lookUpToken = (body: unknown): Answer => {
+  /**
+   * `POST /api/v2/apiTokens/lookup`: the metadata of the token in the body (ApiTokenSecret). Only of the token the
+   * request is made with: the tenant has no `apiTokens.read` scope, which a real tenant needs to look up others, and
+   * an answer about another token would tell whether a guess is one of this tenant's.
+   */
+  const lookUpToken = (body: unknown, caller: string | null): Answer => {
     const token = typeof body === 'object' && body !== null && 'token' in body ? body.token : undefined;
     if (typeof token !== 'string' || token === '') return constraintViolated('token', 'token: the API token to look up is required', 'PAYLOAD_BODY');
     if (options.tokens.size === 0) return { status: 200, body: apiTokenMetadata(token, SCOPES, null, tokensCreated) };
+    if (token !== caller) return errorEnvelope(403, 'The local tenant looks up only the token the request is made with (a real tenant needs the apiTokens.read scope for others).');
+    // The caller passed authorize, so its token is one of this tenant's.
     const ordinal = [...options.tokens.keys()].indexOf(token) + 1;
-    const scopes = options.tokens.get(token);
-    return scopes ? { status: 200, body: apiTokenMetadata(token, scopes, ordinal, tokensCreated) } : errorEnvelope(404, "The requested resource doesn't exist.");
+    return { status: 200, body: apiTokenMetadata(token, options.tokens.get(token) ?? [], ordinal, tokensCreated) };
   };
 
   /**
