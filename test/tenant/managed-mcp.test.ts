@@ -144,7 +144,8 @@ describe('the Managed MCP server in HTTP mode', () => {
 
   it('refuses a caller whose token the tenant does not know (its lookup, made with that token, is a 401)', async () => {
     await assert.rejects(connect('dt0c01.UNKNOWN.not-a-token-of-this-tenant'), /401|Unauthorized/);
-    assert.match(tenant.output(), /POST \/api\/v2\/apiTokens\/lookup 401/);
+    // The tenant logs a request once its answer is sent: the line may follow the refusal by a moment.
+    await waitFor('the lookup answered 401 in the log', 10_000, () => /POST \/api\/v2\/apiTokens\/lookup 401/.test(tenant.output()) || null, undefined, () => tenant.output());
     assert.ok(!stderr.includes(READ_TOKEN), 'the MCP server logged the token');
   });
 });
