@@ -246,6 +246,18 @@ export async function startLocalTenant(port, extraArgs = []) {
   return child;
 }
 
+/**
+ * Waits (up to 20 s) for VS Code's own offer of its new default theme, which a fresh profile gets a few seconds
+ * after start, and cancels it, so that it neither covers nor displaces what a check reads or shows.
+ */
+export async function dismissThemeOffer(page) {
+  const offer = page.locator('.notification-toast', { hasText: 'new default theme' });
+  const shown = await offer.waitFor({ timeout: 20_000 }).then(() => true, () => false);
+  if (!shown) return;
+  await offer.locator('a.monaco-button', { hasText: 'Cancel' }).click();
+  await offer.waitFor({ state: 'detached' });
+}
+
 /** Runs a command from the command palette (F1), once the row showing `row` is the focused one. */
 export async function runCommand(page, command, row = command) {
   await page.keyboard.press('F1');

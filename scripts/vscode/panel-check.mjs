@@ -128,7 +128,7 @@ try {
     await panel.locator('section.table tbody tr').nth(2).waitFor();
     const tabs = await page.locator('.tab', { hasText: 'Query:' }).count();
     if (tabs !== 1) throw new Error(`${tabs} results panels are open, not one`);
-    // No notification over the panel in the picture (VS Code may offer its new default theme).
+    // No notification over the panel in the picture.
     await runCommand(page, 'Notifications: Clear All Notifications', 'Clear All Notifications');
     await page.locator('.notification-toast').waitFor({ state: 'detached' });
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });

@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './build-tests.mjs';
-import { runWorkbenchCheck, setColorTheme } from './code-server.mjs';
+import { dismissThemeOffer, runWorkbenchCheck, setColorTheme } from './code-server.mjs';
 
 const LINES = [
   '{"metric": "shop.checkout.duration", "value": 42.5, "dimensions": {"region": "eu"}}',
@@ -29,6 +29,7 @@ process.exit(
   await runWorkbenchCheck({ name: 'root-cause-check', files, timeoutMs: 180_000, passedMessage }, async (page) => {
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'foreign.dtmetrics' }).click({ timeout: 60_000 });
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 60_000 });
+    await dismissThemeOffer(page);
     await page.keyboard.press('Control+Shift+M');
     const rows = page.locator('.markers-panel .monaco-list-row', { hasText: /\[Ln \d+, Col \d+\]/ });
     for (const code of CAUSES) await rows.filter({ hasText: code }).first().waitFor({ timeout: 30_000 });
