@@ -285,3 +285,20 @@ export async function setColorTheme(page, theme) {
   await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: theme }).waitFor();
   await page.keyboard.press('Enter');
 }
+
+/** The themes screenshots are judged in: file name, the theme's name in the picker, the class the workbench takes. */
+const THEMES = [
+  ['dark', 'Dark Modern', 'vs-dark'],
+  ['light', 'Light Modern', 'vs'],
+  ['high-contrast', 'Dark High Contrast', 'hc-black'],
+];
+
+/** Switches to each theme in turn, waits until the workbench wears it and its picker is gone, then runs `shoot(name)`. */
+export async function inEachTheme(page, shoot) {
+  for (const [name, theme, kind] of THEMES) {
+    await setColorTheme(page, theme);
+    await page.locator(`.monaco-workbench.${kind}`).waitFor();
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await shoot(name);
+  }
+}

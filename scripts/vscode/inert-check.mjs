@@ -7,18 +7,12 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './build-tests.mjs';
-import { dismissThemeOffer, freePort, runCommand, runWorkbenchCheck, setColorTheme, startLocalTenant } from './code-server.mjs';
+import { dismissThemeOffer, freePort, inEachTheme, runCommand, runWorkbenchCheck, startLocalTenant } from './code-server.mjs';
 
 /* global fetch */
 
 const TOKEN = 'dt0c01.UICHECK0123456789ABCDEFGHIJ.secret0123456789abcdefghijklmnopqrstuvwxyz';
 const HOSTILE = `Token ${TOKEN} expired. [Fix](command:workbench.action.quit)`;
-/** File name, the theme's name in the picker, and the class the workbench takes with it. */
-const THEMES = [
-  ['dark', 'Dark Modern', 'vs-dark'],
-  ['light', 'Light Modern', 'vs'],
-  ['high-contrast', 'Dark High Contrast', 'hc-black'],
-];
 const updateScreenshot = process.argv.includes('--update-screenshot');
 
 const port = await freePort();
@@ -49,16 +43,13 @@ try {
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
     // The same notification in each theme (a theme changed in a running code-server window drops the machine-scoped
     // port setting, so Test Connection runs once); the lower right of the window, so that the theme shows too.
-    for (const [name, theme, kind] of THEMES) {
-      await setColorTheme(page, theme);
-      await page.locator(`.monaco-workbench.${kind}`).waitFor();
-      await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await inEachTheme(page, async (name) => {
       await toast.waitFor();
       await page.mouse.move(600, 300);
       const shot = join(ROOT, 'test-results', `inert-notification-${name}.png`);
       await page.screenshot({ path: shot, clip: { x: 560, y: 480, width: 720, height: 320 } });
       if (updateScreenshot) copyFileSync(shot, join(ROOT, 'docs', 'screenshots', `inert-notification-${name}.png`));
-    }
+    });
   });
 } finally {
   tenant.kill('SIGTERM');

@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './build-tests.mjs';
-import { dismissThemeOffer, runWorkbenchCheck, setColorTheme } from './code-server.mjs';
+import { dismissThemeOffer, inEachTheme, runWorkbenchCheck } from './code-server.mjs';
 
 const LINES = [
   '{"metric": "shop.checkout.duration", "value": 42.5, "dimensions": {"region": "eu"}}',
@@ -16,11 +16,6 @@ const LINES = [
   'page.views:1|c|#env:prod',
 ];
 const CAUSES = ['LN007', 'LN008', 'LN009', 'LN010', 'LN011'];
-const THEMES = [
-  ['dark', 'Dark Modern', 'vs-dark'],
-  ['light', 'Light Modern', 'vs'],
-  ['high-contrast', 'Dark High Contrast', 'hc-black'],
-];
 const updateScreenshot = process.argv.includes('--update-screenshot');
 const files = { 'foreign.dtmetrics': `// lines written for other tools\n${LINES.join('\n')}\n` };
 const passedMessage = 'Root-cause check: five lines in other formats, five findings naming them, and a quick fix that rewrites one, in three themes.';
@@ -40,15 +35,12 @@ process.exit(
     await lenses.nth(1).waitFor({ timeout: 30_000 });
     if ((await lenses.count()) !== 2) throw new Error(`${await lenses.count()} Query lenses, not 2: ${(await lenses.allInnerTexts()).join(' | ')}`);
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-    for (const [name, theme, kind] of THEMES) {
-      await setColorTheme(page, theme);
-      await page.locator(`.monaco-workbench.${kind}`).waitFor();
-      await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await inEachTheme(page, async (name) => {
       await page.mouse.move(1200, 300);
       const shot = join(ROOT, 'test-results', `root-causes-${name}.png`);
       await page.screenshot({ path: shot });
       if (updateScreenshot) copyFileSync(shot, join(ROOT, 'docs', 'screenshots', `root-causes-${name}.png`));
-    }
+    });
     // The quick fix on the InfluxDB line (line 4 of the file): two metric lines in its place.
     await page.locator('.monaco-editor .view-line', { hasText: 'usage_idle' }).click();
     await page.keyboard.press('Control+.');

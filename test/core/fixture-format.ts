@@ -1,7 +1,7 @@
 /** The `.dtmetrics` rule-fixture format (see rule-fixtures.test.ts), shared by the tests that read fixtures. */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { LintOptions } from '../../server/src/core/lint.ts';
+import { lintText, type LintOptions } from '../../server/src/core/lint.ts';
 
 export const FIXTURE_NOW = Date.parse('2024-11-22T18:26:40Z'); // 1732300000000
 export const FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'rules');
@@ -39,3 +39,9 @@ export function readFixture(text: string): { options: LintOptions; expected: Exp
   });
   return { options, expected, linted };
 }
+
+/** The errors the linter finds in a text (no timestamp window), as `CODE message`. */
+export const lintErrors = (text: string): string[] =>
+  lintText(text, { now: null })
+    .filter((d) => d.severity === 'error')
+    .map((d) => `${d.code} ${d.message}`);

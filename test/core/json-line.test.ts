@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { jsonToLine } from '../../server/src/core/json-line.ts';
-import { lintText } from '../../server/src/core/lint.ts';
 import { ROOT } from '../cli/helpers.ts';
+import { lintErrors } from './fixture-format.ts';
 
 interface Case {
   why: string;
@@ -20,18 +20,13 @@ interface Case {
 
 const CASES = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'json-line', 'cases.json'), 'utf8')) as Case[];
 
-/** The errors the linter finds in a line, as `CODE message`. */
-const errors = (line: string): string[] =>
-  lintText(line, { now: null })
-    .filter((d) => d.severity === 'error')
-    .map((d) => `${d.code} ${d.message}`);
 
 describe('jsonToLine', () => {
   for (const c of CASES) {
     it(`${c.why}: ${JSON.stringify(c.json)}`, () => {
       const line = jsonToLine(c.json);
       assert.equal(line, c.line);
-      if (line !== null) assert.deepEqual(errors(line), [], line);
+      if (line !== null) assert.deepEqual(lintErrors(line), [], line);
     });
   }
 
@@ -54,7 +49,7 @@ describe('jsonToLine', () => {
     fc.assert(
       fc.property(fc.oneof(point, fc.array(point, { maxLength: 2 }), fc.jsonValue()), (json) => {
         const line = jsonToLine(json);
-        if (line !== null) assert.deepEqual(errors(line), [], line);
+        if (line !== null) assert.deepEqual(lintErrors(line), [], line);
       }),
       { numRuns: 2000 },
     );

@@ -15,6 +15,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { lintText } from '../../server/src/core/lint.ts';
 import type { Diagnostic } from '../../server/src/core/problems.ts';
 import { waitFor } from '../tenant/helpers.ts';
+import { lintErrors } from './fixture-format.ts';
 
 interface Case {
   name: string;
@@ -38,10 +39,6 @@ function applyFirstFix(text: string, diagnostics: readonly Diagnostic[]): { titl
   return { title: fix.title, text: lines.join('\n') };
 }
 
-const errorsIn = (text: string): string[] =>
-  lintText(text, { now: null })
-    .filter((d) => d.severity === 'error')
-    .map((d) => `${d.code} ${d.message}`);
 
 describe('root causes, from the fixture', () => {
   for (const c of CASES) {
@@ -53,7 +50,7 @@ describe('root causes, from the fixture', () => {
       );
       const fixed = applyFirstFix(c.text, diagnostics);
       assert.deepEqual(fixed && { fix: fixed.title, fixed: fixed.text }, c.fix === undefined ? null : { fix: c.fix, fixed: c.fixed });
-      if (fixed) assert.deepEqual(errorsIn(fixed.text), [], `the fixed text is accepted:\n${fixed.text}`);
+      if (fixed) assert.deepEqual(lintErrors(fixed.text), [], `the fixed text is accepted:\n${fixed.text}`);
     });
   }
 });
@@ -69,7 +66,7 @@ function assertOneCause(lines: string[], code: string, accepted: RegExp): void {
     }
     assert.deepEqual(diagnostics.map((d) => d.code), [code], `one finding on ${line}`);
     const fixed = applyFirstFix(line, diagnostics);
-    if (fixed) assert.deepEqual(errorsIn(fixed.text), [], `the fix of ${line} is accepted: ${fixed.text}`);
+    if (fixed) assert.deepEqual(lintErrors(fixed.text), [], `the fix of ${line} is accepted: ${fixed.text}`);
   }
 }
 

@@ -40,8 +40,8 @@ export function rangeLabel(spec: Pick<QuerySpec, 'from' | 'to'>): string {
 
 /** Why a from or to value is not a time (undefined: it is). */
 export function timeError(from: string, to: string | undefined, now: number): string | undefined {
-  const frame = parseTimeframe(from, to, now);
-  return frame.ok ? undefined : frame.message;
+  const frame = frameOf({ from, to }, now);
+  return 'error' in frame ? frame.error : undefined;
 }
 
 function frameOf(spec: Pick<QuerySpec, 'from' | 'to'>, now: number): Timeframe | { error: string } {

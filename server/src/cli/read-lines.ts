@@ -151,7 +151,7 @@ const CHUNK_BYTES = 1 << 20;
  * lints the other, and readLines is done with a chunk (it copies what it keeps) before it asks for the next, so
  * no chunk is allocated per read and the disk and the CPU work at the same time.
  */
-export async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
+async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
   const file = await open(path, 'r');
   let reading = Buffer.allocUnsafe(CHUNK_BYTES);
   let spare = Buffer.allocUnsafe(CHUNK_BYTES);

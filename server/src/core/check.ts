@@ -423,9 +423,11 @@ export function otherTimeUnit(s: string): { unit: 'seconds' | 'microseconds' | '
   if (digits > 11 && digits < 15) return null;
   const unit = digits <= 11 ? 'seconds' : digits <= 17 ? 'microseconds' : 'nanoseconds';
   const milliseconds = unit === 'seconds' ? s + '000' : s.slice(0, unit === 'microseconds' ? -3 : -6);
-  const ms = Number(milliseconds);
-  return ms >= YEAR_2000_MS && ms <= YEAR_3000_MS ? { unit, milliseconds } : null;
+  return isPlausibleMilliseconds(Number(milliseconds)) ? { unit, milliseconds } : null;
 }
+
+/** Whether milliseconds since 1970 fall in the libraries' window for a plausible timestamp, the years 2000–3000. */
+export const isPlausibleMilliseconds = (ms: number): boolean => ms >= YEAR_2000_MS && ms <= YEAR_3000_MS;
 
 /** TS003 for a timestamp the line rules found well-formed (`digits`: its value), against `now`. */
 export function checkTimestampWindow(start: number, end: number, digits: string, now: number, limits: Limits): Problem | null {

@@ -5,7 +5,7 @@
  * (PROTOCOL §8.1 vectors), so the line is one the linter finds no error in; what cannot become such a line is
  * null, never a guess. Pure: nothing thrown, no clock.
  */
-import { summaryFault } from './check.ts';
+import { isPlausibleMilliseconds, summaryFault } from './check.ts';
 import { DECIMAL } from './numbers.ts';
 import { LIMITS } from './rules.ts';
 
@@ -105,9 +105,6 @@ function numberText(value: number): string {
   return e < 0 || text.slice(0, e).includes('.') ? text : `${text.slice(0, e)}.0${text.slice(e)}`;
 }
 
-/** The libraries' window for a plausible millisecond timestamp, years 2000 to 3000 (as TS002 uses it). */
-const EARLIEST_MS = Date.UTC(2000, 0, 1);
-const LATEST_MS = Date.UTC(3000, 0, 1);
 /** Seconds, milliseconds, microseconds, nanoseconds: the factor to milliseconds of each, by magnitude. */
 const TO_MILLISECONDS = [1e3, 1, 1e-3, 1e-6];
 
@@ -116,7 +113,7 @@ function timestampOf(value: unknown): number | null {
   if (typeof value !== 'number' || !Number.isFinite(value)) return null;
   for (const factor of TO_MILLISECONDS) {
     const ms = Math.floor(value * factor + (factor > 1 ? 0.5 : 0));
-    if (ms >= EARLIEST_MS && ms < LATEST_MS) return ms;
+    if (isPlausibleMilliseconds(ms)) return ms;
   }
   return null;
 }

@@ -6,8 +6,8 @@
 import { parseLine, type DataLine, type KeyValueNode, type ParsedLine, type Token } from './parse.ts';
 import { checkDataLine, checkMetadataLine, checkTimestampWindow, isOutsideWindow, storedKey } from './check.ts';
 import { CleanLineMatcher, CleanPrefixTable } from './fast-path.ts';
-import { findRootCause, hasError } from './root-causes.ts';
-import { problem, ruleSeverity, type Diagnostic, type Problem } from './problems.ts';
+import { findRootCause } from './root-causes.ts';
+import { hasError, problem, ruleSeverity, type Diagnostic, type Problem } from './problems.ts';
 import { FINDINGS_PER_KIND, LIMITS, moreOfKind, type Limits, type RuleCode, type SeveritySetting } from './rules.ts';
 
 export interface LintOptions {

@@ -63,3 +63,8 @@ export function ruleSeverity(p: Problem): Severity {
   const rule = RULES[p.code] as { severity: Severity; lesserSeverity?: Severity; leastSeverity?: Severity };
   return (p.grade === 'lesser' ? rule.lesserSeverity : p.grade === 'least' ? rule.leastSeverity : undefined) ?? rule.severity;
 }
+
+/** Whether findings include one a tenant refuses the line for (by the rules' own severities). */
+export function hasError(problems: readonly Problem[]): boolean {
+  return problems.some((p) => ruleSeverity(p) === 'error');
+}

@@ -10,7 +10,7 @@ import { checkDataLine, checkMetadataLine, otherTimeUnit } from './check.ts';
 import { DECIMAL } from './numbers.ts';
 import { isWholePoint, jsonToLine } from './json-line.ts';
 import { parseLine } from './parse.ts';
-import { problem, ruleSeverity, type Fix, type Problem } from './problems.ts';
+import { hasError, problem, type Fix, type Problem } from './problems.ts';
 import type { Limits, RuleCode } from './rules.ts';
 
 export interface RootCause {
@@ -32,11 +32,6 @@ export function findRootCause(text: string, limits: Limits): RootCause | null {
   return problem && { problem, jsonPart: false };
 }
 
-/** Whether a line's findings include one the tenant refuses it for (the rules' own severities). */
-export function hasError(problems: readonly Problem[]): boolean {
-  return problems.some((p) => ruleSeverity(p) === 'error');
-}
-
 interface Trimmed {
   text: string;
   /** The first and after the last character that is not a space or tab. */
@@ -50,7 +45,7 @@ const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
 
 /** How a value is written in a metric line: as it is, or quoted with `\"` and `\\` escaped. */
-export function dimensionValueText(value: string): string {
+function dimensionValueText(value: string): string {
   return /^[^\s,="\\]+$/.test(value) ? value : '"' + value.replace(/[\\"]/g, '\\$&') + '"';
 }
 

@@ -13,6 +13,7 @@ import { constraintViolated, describeMetric, evaluateQuery, listMetrics, metricD
 import { MetricStore } from '../core/metrics/store.ts';
 import { LIMITS } from '../core/rules.ts';
 import { Redactor } from '../core/redact.ts';
+import { DAY } from '../core/time.ts';
 import { apiTokenMetadata, MALFORMED_AUTHORIZATION, requestToken } from './api-tokens.ts';
 import { DataFile, type LoadReport } from './data-file.ts';
 import { FaultQueue, readFault, type Fault } from './faults.ts';
@@ -567,7 +568,7 @@ function describeLoad(path: string, report: LoadReport, store: MetricStore): str
   if (report.tornBytes > 0) lines.push(`data file ${path}: ${n(report.tornBytes)} bytes at the end that are not a whole frame (a write cut short by a crash, never answered 202) cut off`);
   for (const reason of report.damaged) lines.push(`data file ${path}: skipped ${reason}`);
   if (report.damagedCount > report.damaged.length) lines.push(`data file ${path}: skipped ${n(report.damagedCount - report.damaged.length)} more damaged records`);
-  if (report.aged > 0) lines.push(`data file ${path}: dropped what is older than the ${n(store.retentionMs / 86_400_000)} days the store keeps (${n(report.aged)} points or slots)`);
+  if (report.aged > 0) lines.push(`data file ${path}: dropped what is older than the ${n(store.retentionMs / DAY)} days the store keeps (${n(report.aged)} points or slots)`);
   if (report.overLimit > 0) lines.push(`data file ${path}: ${n(report.overLimit)} metrics, series and points past the limits (${n(store.limits.maxSeries)} series, ${n(store.limits.maxMetrics)} metrics) not restored`);
   return lines;
 }

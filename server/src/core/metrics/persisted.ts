@@ -6,6 +6,7 @@
  * reason to drop the rest; data older than the store keeps is dropped as aged. Pure: no IO, no clock.
  */
 import { LIMITS } from '../rules.ts';
+import { DAY } from '../time.ts';
 import type { StoredRecord } from './ingest.ts';
 import type { PayloadType, SlotStats } from './series.ts';
 import { SLOT_FIELDS, type MetricSnapshot, type MetricStore, type SeriesSnapshot, type StoredPoint } from './store.ts';
@@ -27,7 +28,7 @@ export interface ReadWindow {
  * stored, and a clock stepped back since (NTP, a resumed VM) must not cost acknowledged data; a flipped digit, or
  * a clock that was years ahead, lands further.
  */
-const CLOCK_TOLERANCE_MS = 24 * 3_600_000;
+const CLOCK_TOLERANCE_MS = DAY;
 
 export function readWindow(now: number, store: MetricStore): ReadWindow {
   const step = store.limits.coarseStepMs;
