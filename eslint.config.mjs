@@ -1,6 +1,57 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of ARCHITECTURE.md and the arrows between them. A layer reaches another only through its subpath
+ * import (`#core/…`, package.json "imports") and only where an arrow says so; relative imports stay inside their
+ * layer. Tests, benchmarks and scripts may import any layer.
+ */
+const LAYERS = [
+  { name: 'the protocol core', dir: 'server/src/core', may: [] },
+  { name: 'the edges\' shared errors', dir: 'server/src/edge', may: [] },
+  { name: 'the custom LSP messages', dir: 'server/src/protocol.ts', may: [] },
+  { name: 'the HTTP client', dir: 'server/src/http', may: ['core', 'edge'] },
+  { name: 'the local tenant', dir: 'server/src/tenant', may: ['core', 'edge'] },
+  { name: 'the language server', dir: 'server/src/lsp', may: ['core', 'edge', 'protocol'] },
+  { name: 'the CLI', dir: 'server/src/cli', may: ['core', 'edge', 'http', 'tenant'] },
+  { name: 'the VS Code extension', dir: 'client/src', may: ['core', 'edge', 'http', 'protocol'] },
+];
+
+/** Imports the protocol core may never use: it does no IO and knows no editor (invariant 1). */
+const IO_MODULES = ['node:*', 'fs', 'path', 'vscode', 'vscode-*', 'undici', 'http', 'https'];
+
+function layerRules() {
+  return LAYERS.flatMap(({ name, dir, may }) => {
+    const aliases = may.map((alias) => (alias === 'protocol' ? 'protocol$' : `${alias}\\/`));
+    const wrongArrow = {
+      regex: aliases.length ? `^#(?!${aliases.join('|')})` : '^#',
+      message: `${name[0].toUpperCase()}${name.slice(1)} (${dir}) may import ${may.length ? may.map((a) => `#${a}`).join(', ') : 'no other layer'} (ARCHITECTURE.md, layers).`,
+    };
+    const outOfLayer = (depth) => ({
+      regex: `^(\\.\\./){${depth + 1}}`,
+      message: `Reach another layer through its subpath import (#core/…), and only where ${name} may (ARCHITECTURE.md, layers).`,
+    });
+    const isCore = dir === 'server/src/core';
+    const restricted = (depth) => ['error', { patterns: [...(isCore ? [{ group: IO_MODULES, message: 'The protocol core does no IO (invariant 1).' }] : []), wrongArrow, outOfLayer(depth)] }];
+    if (dir.endsWith('.ts')) return [{ files: [dir], rules: { 'no-restricted-imports': ['error', { patterns: [wrongArrow, { regex: '^\\.', message: wrongArrow.message }] }] } }];
+    return [
+      { files: [`${dir}/*.ts`], rules: { 'no-restricted-imports': restricted(0) } },
+      { files: [`${dir}/*/*.ts`], rules: { 'no-restricted-imports': restricted(1) } },
+      { files: [`${dir}/*/*/*.ts`], rules: { 'no-restricted-imports': restricted(2) } },
+      ...(isCore
+        ? [{
+            // The protocol core is pure: no IO, no clock, no editor types (ARCHITECTURE.md, invariant 1).
+            files: [`${dir}/**/*.ts`],
+            rules: {
+              'no-restricted-globals': ['error', 'process', 'Buffer', 'fetch', 'setTimeout', 'setInterval'],
+              'no-restricted-properties': ['error', { object: 'Date', property: 'now' }],
+            },
+          }]
+        : []),
+    ];
+  });
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.vscode-test/', 'bench/.data/'] },
   js.configs.recommended,
@@ -12,15 +63,7 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
-  {
-    // The protocol core is pure: no IO, no clock, no editor types (ARCHITECTURE.md, invariant 1).
-    files: ['server/src/core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'path', 'vscode', 'vscode-*', 'undici', 'http', 'https'] }],
-      'no-restricted-globals': ['error', 'process', 'Buffer', 'fetch', 'setTimeout', 'setInterval'],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now' }],
-    },
-  },
+  ...layerRules(),
   {
     // Text from a tenant reaches VS Code inert (client/src/notifier.ts): notifications and dialogs render
     // [text](command:…) as a link that runs the command; Markdown renders links and HTML.
@@ -39,6 +82,8 @@ export default tseslint.config(
     // The results panel shows strings from a tenant: as text only, never parsed as HTML.
     files: ['client/src/query/webview/**/*.ts'],
     rules: {
+      // A browser page: it shares only the typed messages with the extension (invariant 4).
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^#|^\\.\\./(?!messages\\.ts$)', message: 'The webview imports only ../messages.ts of ours (ARCHITECTURE.md, layers).' }] }],
       'no-restricted-syntax': [
         'error',
         { selector: "MemberExpression[property.name=/^(innerHTML|outerHTML)$/]", message: 'Set text with textContent: tenant strings are never HTML.' },

@@ -11,7 +11,7 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { LIMITS } from '../server/src/core/rules.ts';
+import { LIMITS } from '#core/rules.ts';
 
 /** Bump when the generated content changes, so a file from an older generator is not reused. */
 export const GENERATOR_VERSION = 2;

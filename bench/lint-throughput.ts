@@ -12,7 +12,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { reportHeader } from './report-header.ts';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LIMITS } from '../server/src/core/rules.ts';
+import { LIMITS } from '#core/rules.ts';
 import { ensureDataSet, INVALID_KINDS, NOW_MS, type Composition, type DataSet, type InvalidKind } from './generate-metrics.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));

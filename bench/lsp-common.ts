@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
-import { parseLine, type DataLine } from '../server/src/core/parse.ts';
+import { parseLine, type DataLine } from '#core/parse.ts';
 import { ensureDataSet, NOW_MS } from './generate-metrics.ts';
 
 export const SEED = 20260101;

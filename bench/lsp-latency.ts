@@ -30,8 +30,8 @@ import {
   type ProtocolConnection,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
-import type { DataLine } from '../server/src/core/parse.ts';
-import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../server/src/protocol.ts';
+import type { DataLine } from '#core/parse.ts';
+import { VALIDATED_NOTIFICATION, type ValidatedParams } from '#protocol';
 import { fmtInt, fmtMB, fmtMs, metricLines, SEED, startLanguageServer, stats, verdict, withTimeout as within, type Stats } from './lsp-common.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));

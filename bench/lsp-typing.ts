@@ -27,9 +27,9 @@ import {
   type ProtocolConnection,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
-import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../server/src/protocol.ts';
-import { lintText } from '../server/src/core/lint.ts';
-import { DEFAULT_SETTINGS, lintOptions } from '../server/src/lsp/settings.ts';
+import { VALIDATED_NOTIFICATION, type ValidatedParams } from '#protocol';
+import { lintText } from '#core/lint.ts';
+import { DEFAULT_SETTINGS, lintOptions } from '#lsp/settings.ts';
 import { fmtInt, fmtMB, fmtMs, metricLines, startLanguageServer, stats, verdict, withTimeout } from './lsp-common.ts';
 import { reportHeader } from './report-header.ts';
 

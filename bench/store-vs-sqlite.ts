@@ -8,9 +8,9 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { StoredRecord } from '../server/src/core/metrics/ingest.ts';
-import { MetricStore } from '../server/src/core/metrics/store.ts';
-import { DataFile } from '../server/src/tenant/data-file.ts';
+import type { StoredRecord } from '#core/metrics/ingest.ts';
+import { MetricStore } from '#core/metrics/store.ts';
+import { DataFile } from '#tenant/data-file.ts';
 import { reportHeader, runBenchmark, writeReport } from './report-header.ts';
 import { median } from './tenant-load.ts';
 

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { reportHeader } from './report-header.ts';
 import { join, resolve } from 'node:path';
-import { MetricStore } from '../server/src/core/metrics/store.ts';
+import { MetricStore } from '#core/metrics/store.ts';
 
 const SERIES = 10_000;
 const DAYS = 7;

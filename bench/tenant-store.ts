@@ -19,8 +19,8 @@ import { execFileSync, execSync } from 'node:child_process';
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MetricStore, type StoredPoint } from '../server/src/core/metrics/store.ts';
-import { DataFile } from '../server/src/tenant/data-file.ts';
+import { MetricStore, type StoredPoint } from '#core/metrics/store.ts';
+import { DataFile } from '#tenant/data-file.ts';
 import { reportHeader, runBenchmark, writeReport } from './report-header.ts';
 import { generateSummaries, median, rawPush, startTenant } from './tenant-load.ts';
 

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { Point } from '@influxdata/influxdb-client';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { FIXTURE_DIR, readFixture } from '../test/core/fixture-format.ts';
-import type { LintOptions } from '../server/src/core/lint.ts';
+import type { LintOptions } from '#core/lint.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({ options: { core: { type: 'string', default: ROOT } } });

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RULE_CODES, RULES, LIMITS, type Severity } from '../server/src/core/rules.ts';
+import { RULE_CODES, RULES, LIMITS, type Severity } from '#core/rules.ts';
 import { readFixture } from '../test/core/fixture-format.ts';
 
 const ROOT = join(import.meta.dirname, '..');

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../../server/src/protocol.ts';
+import { VALIDATED_NOTIFICATION, type ValidatedParams } from '#protocol';
 import { Notifier, type ShownMessage } from './notifier.ts';
 import { registerPush } from './push/activation.ts';
 import { registerQuery } from './query/activation.ts';

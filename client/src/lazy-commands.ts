@@ -3,6 +3,7 @@
  * their bundle (dist/push.js, dist/query.js: the HTTP client and all that talks to a tenant), so that activation
  * stays light. A failure is shown to the user and resolves as `{ error }` for callers with an argument object.
  */
+import { isUserError } from '#edge/errors.ts';
 import * as vscode from 'vscode';
 import type { Notifier } from './notifier.ts';
 
@@ -40,8 +41,7 @@ export function registerLazyCommands<B, C extends string, F extends LazyFeatures
       return await load().run(command, arg);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      // By name: each bundle has its own copy of the class, so instanceof would not see it.
-      const expected = error instanceof Error && error.name === 'UserFacingError';
+      const expected = isUserError(error);
       if (expected) log.warn(message);
       else log.error(`${command} failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
       void notifier.show('error', expected ? message : `${command} failed: ${message}`);

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { DocumentLinter } from '../../server/src/core/document-linter.ts';
-import { lintText, type LintOptions } from '../../server/src/core/lint.ts';
+import { DocumentLinter } from '#core/document-linter.ts';
+import { lintText, type LintOptions } from '#core/lint.ts';
 import { FIXTURE_DIR, FIXTURE_NOW, readFixture } from './fixture-format.ts';
 
 const NOW = FIXTURE_NOW;

@@ -6,9 +6,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DocumentLinter } from '../../server/src/core/document-linter.ts';
-import { lintText } from '../../server/src/core/lint.ts';
-import type { Diagnostic } from '../../server/src/core/problems.ts';
+import { DocumentLinter } from '#core/document-linter.ts';
+import { lintText } from '#core/lint.ts';
+import type { Diagnostic } from '#core/problems.ts';
 
 const N = 200_000;
 const PER_KIND = 5;

@@ -1,7 +1,7 @@
 /** The `.dtmetrics` rule-fixture format (see rule-fixtures.test.ts), shared by the tests that read fixtures. */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { lintText, type LintOptions } from '../../server/src/core/lint.ts';
+import { lintText, type LintOptions } from '#core/lint.ts';
 
 export const FIXTURE_NOW = Date.parse('2024-11-22T18:26:40Z'); // 1732300000000
 export const FIXTURE_DIR = join(import.meta.dirname, '..', 'fixtures', 'rules');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { jsonToLine } from '../../server/src/core/json-line.ts';
+import { jsonToLine } from '#core/json-line.ts';
 import { ROOT } from '../cli/helpers.ts';
 import { lintErrors } from './fixture-format.ts';
 

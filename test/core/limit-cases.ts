@@ -5,7 +5,7 @@
  * (limits-in-force.test.ts) and the built CLI's (test/cli/limits-in-force.test.ts, through `--limit`).
  */
 import assert from 'node:assert/strict';
-import { LIMITS, type Limits, type RuleCode, type Severity } from '../../server/src/core/rules.ts';
+import { LIMITS, type Limits, type RuleCode, type Severity } from '#core/rules.ts';
 
 export const NOW = 1_732_300_000_000;
 

@@ -4,8 +4,8 @@
  * first, as the CLI does).
  */
 import { test } from 'node:test';
-import { FileLinter, lintText, type LintOptions } from '../../server/src/core/lint.ts';
-import type { Diagnostic } from '../../server/src/core/problems.ts';
+import { FileLinter, lintText, type LintOptions } from '#core/lint.ts';
+import type { Diagnostic } from '#core/problems.ts';
 import { assertCase, assertEveryLimit, CASES, IN_FORCE, NOW, type Finding } from './limit-cases.ts';
 
 const OPTIONS: LintOptions = { now: NOW, limits: IN_FORCE };

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchValue, readBatch, readMetricSnapshot, readSeriesSnapshot, readWindow } from '../../server/src/core/metrics/persisted.ts';
-import { MetricStore, type StoredPoint } from '../../server/src/core/metrics/store.ts';
+import { batchValue, readBatch, readMetricSnapshot, readSeriesSnapshot, readWindow } from '#core/metrics/persisted.ts';
+import { MetricStore, type StoredPoint } from '#core/metrics/store.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

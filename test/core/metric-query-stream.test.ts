@@ -5,9 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MetricStore } from '../../server/src/core/metrics/store.ts';
-import type { MetricSource, SeriesReader } from '../../server/src/core/metrics/series.ts';
-import { CHUNK_CHARS, evaluateQuery, metricDataCsv, metricDataJson, queryMetrics, SLICE_SLOTS, type EvaluatedQuery, type MetricData, type QueryParams } from '../../server/src/core/metrics/query.ts';
+import { MetricStore } from '#core/metrics/store.ts';
+import type { MetricSource, SeriesReader } from '#core/metrics/series.ts';
+import { CHUNK_CHARS, evaluateQuery, metricDataCsv, metricDataJson, queryMetrics, SLICE_SLOTS, type EvaluatedQuery, type MetricData, type QueryParams } from '#core/metrics/query.ts';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2024, 0, 15, 12, 0, 0);

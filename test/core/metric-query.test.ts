@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MetricStore } from '../../server/src/core/metrics/store.ts';
+import { MetricStore } from '#core/metrics/store.ts';
 import {
   describeMetric,
   listMetrics,
@@ -18,7 +18,7 @@ import {
   type MetricList,
   type QueryParams,
   type V1TimeseriesResult,
-} from '../../server/src/core/metrics/query.ts';
+} from '#core/metrics/query.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MAX_NESTING, parseMetricSelector, type MetricExpression, type Transformation } from '../../server/src/core/metrics/selector.ts';
+import { MAX_NESTING, parseMetricSelector, type MetricExpression, type Transformation } from '#core/metrics/selector.ts';
 
 function parse(text: string, wildcards = false): MetricExpression[] {
   const parsed = parseMetricSelector(text, { wildcards });

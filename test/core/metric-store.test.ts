@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { MetricStore, type StoredPoint } from '../../server/src/core/metrics/store.ts';
+import { MetricStore, type StoredPoint } from '#core/metrics/store.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatStep, parseResolution, parseTimeframe, planGrid, type Resolution } from '../../server/src/core/metrics/time.ts';
-import { HOUR, MINUTE } from '../../server/src/core/time.ts';
+import { formatStep, parseResolution, parseTimeframe, planGrid, type Resolution } from '#core/metrics/time.ts';
+import { HOUR, MINUTE } from '#core/time.ts';
 
 /** Friday 2024-03-29 14:37:12.345 UTC: a month end after a leap February, mid-week, mid-hour. */
 const NOW = Date.UTC(2024, 2, 29, 14, 37, 12, 345);

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseLine } from '../../server/src/core/parse.ts';
-import { FileLinter, lintText, splitLines } from '../../server/src/core/lint.ts';
-import { isRuleCode } from '../../server/src/core/rules.ts';
+import { parseLine } from '#core/parse.ts';
+import { FileLinter, lintText, splitLines } from '#core/lint.ts';
+import { isRuleCode } from '#core/rules.ts';
 
 const NOW = 1_732_300_000_000;
 

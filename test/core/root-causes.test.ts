@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { Point } from '@influxdata/influxdb-client';
 import StatsD from 'hot-shots';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { lintText } from '../../server/src/core/lint.ts';
-import type { Diagnostic } from '../../server/src/core/problems.ts';
+import { lintText } from '#core/lint.ts';
+import type { Diagnostic } from '#core/problems.ts';
 import { waitFor } from '../tenant/helpers.ts';
 import { lintErrors } from './fixture-format.ts';
 

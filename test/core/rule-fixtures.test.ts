@@ -13,9 +13,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lintText } from '../../server/src/core/lint.ts';
+import { lintText } from '#core/lint.ts';
 import { FIXTURE_DIR as DIR, readFixture, type Expectation } from './fixture-format.ts';
-import { RULE_CODES } from '../../server/src/core/rules.ts';
+import { RULE_CODES } from '#core/rules.ts';
 
 const files = readdirSync(DIR).filter((f) => f.endsWith('.dtmetrics')).sort();
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { renderRulesDoc, RULES_DOC } from '../../scripts/rules-doc.ts';
-import { RULE_CODES } from '../../server/src/core/rules.ts';
+import { RULE_CODES } from '#core/rules.ts';
 
 test('docs/rules.md is generated from the current rule table and fixtures', () => {
   assert.equal(readFileSync(RULES_DOC, 'utf8'), renderRulesDoc(), 'docs/rules.md is out of date: run `npm run docs:rules`');

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { alignDown, HOUR, MINUTE, parseInstant, parseTime, subtractUnits } from '../../server/src/core/time.ts';
+import { alignDown, HOUR, MINUTE, parseInstant, parseTime, subtractUnits } from '#core/time.ts';
 
 /** Friday 2024-03-29 14:37:12.345 UTC: a month end after a leap February, mid-week, mid-hour. */
 const NOW = Date.UTC(2024, 2, 29, 14, 37, 12, 345);

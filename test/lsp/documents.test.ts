@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { LineDocument, type ContentChange } from '../../server/src/lsp/documents.ts';
+import { LineDocument, type ContentChange } from '#lsp/documents.ts';
 import { applyChange } from './harness.ts';
 
 const piece = fc.constantFrom('a', 'b.c 1', ',', ' ', '\n', '\r', '\r\n', '\n\r', '');

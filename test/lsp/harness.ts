@@ -21,8 +21,8 @@ import {
   type RequestMessage,
   type ResponseMessage,
 } from 'vscode-languageserver-protocol/node';
-import { lintText } from '../../server/src/core/lint.ts';
-import { DEFAULT_SETTINGS, lintOptions } from '../../server/src/lsp/settings.ts';
+import { lintText } from '#core/lint.ts';
+import { DEFAULT_SETTINGS, lintOptions } from '#lsp/settings.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 export const SERVER = join(ROOT, 'dist', 'server.js');

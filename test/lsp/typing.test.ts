@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { createProtocolConnection, IPCMessageReader, IPCMessageWriter, type Hover, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { codes, didChange, didOpen, expectedCodes, freshUri, present, RawClient, SERVER, until } from './harness.ts';
-import type { ValidatedParams } from '../../server/src/protocol.ts';
+import type { ValidatedParams } from '#protocol';
 
 const EDITS = 2000;
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readLog } from '../../server/src/tenant/data-file.ts';
+import { readLog } from '#tenant/data-file.ts';
 import { assertBuilt } from '../cli/helpers.ts';
 import { call, ingest, READ_TOKEN, recent, startServe, TOKEN, type TenantProcess } from './helpers.ts';
 

@@ -11,7 +11,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { readLog } from '../../server/src/tenant/data-file.ts';
+import { readLog } from '#tenant/data-file.ts';
 import { assertBuilt, CLI } from '../cli/helpers.ts';
 import { call, countsBy, ingest, recent, setFaults, startServe, TOKEN, waitFor } from './helpers.ts';
 

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StoredPoint } from '../../server/src/core/metrics/store.ts';
-import { readLog } from '../../server/src/tenant/data-file.ts';
+import type { StoredPoint } from '#core/metrics/store.ts';
+import { readLog } from '#tenant/data-file.ts';
 import { assertBuilt, runCli } from '../cli/helpers.ts';
 import { recent, setFaults, startServe, TOKEN, type TenantProcess } from './helpers.ts';
 

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { lintText } from '../../server/src/core/lint.ts';
+import { lintText } from '#core/lint.ts';
 import { assertBuilt, NOW, parseJsonReport, runCli } from '../cli/helpers.ts';
 import { call, ingest, startServe, TOKEN, type TenantProcess } from './helpers.ts';
 

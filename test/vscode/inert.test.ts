@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import type { DtmetricsApi } from '../../client/src/extension.ts';
-import type { ShownMessage } from '../../client/src/notifier.ts';
-import type { SendSummary } from '../../client/src/push/send.ts';
-import type { QueryOutcome } from '../../client/src/query/index.ts';
+import type { DtmetricsApi } from '#client/extension.ts';
+import type { ShownMessage } from '#client/notifier.ts';
+import type { SendSummary } from '#client/push/send.ts';
+import type { QueryOutcome } from '#client/query/index.ts';
 import { EXTENSION_ID, startTenant, stopProcess, tenantDiagnostics, waitFor } from './helpers.ts';
 
 const ENVIRONMENT = 'hostile tenant';

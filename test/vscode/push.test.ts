@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import type { DtmetricsApi } from '../../client/src/extension.ts';
-import type { SendSummary } from '../../client/src/push/send.ts';
-import type { StoredPoint } from '../../server/src/core/metrics/store.ts';
-import { readLog } from '../../server/src/tenant/data-file.ts';
+import type { DtmetricsApi } from '#client/extension.ts';
+import type { SendSummary } from '#client/push/send.ts';
+import type { StoredPoint } from '#core/metrics/store.ts';
+import { readLog } from '#tenant/data-file.ts';
 import { EXTENSION_ID, startTenant, stopProcess, tenantDiagnostics, waitFor } from './helpers.ts';
 
 const ENVIRONMENT = 'vscode test tenant';

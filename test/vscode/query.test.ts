@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import type { SendSummary } from '../../client/src/push/send.ts';
-import type { QueryOutcome } from '../../client/src/query/index.ts';
-import type { MetricData } from '../../server/src/core/metrics/query.ts';
+import type { SendSummary } from '#client/push/send.ts';
+import type { QueryOutcome } from '#client/query/index.ts';
+import type { MetricData } from '#core/metrics/query.ts';
 import { EXTENSION_ID, startTenant, stopProcess, waitFor } from './helpers.ts';
 
 const ENVIRONMENT = 'query test tenant';

@@ -6,12 +6,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { describeSystemError } from '../../../server/src/cli/errors.ts';
-import { environmentUrls, isLoopback, managedUrl, ONEAGENT_INGEST_URL, saasUrl, type EnvironmentKind } from '../../../server/src/core/environment.ts';
-import { proxyProblem, type Connection } from '../../../server/src/http/client.ts';
-import { testConnection } from '../../../server/src/http/push.ts';
+import { environmentUrls, isLoopback, managedUrl, ONEAGENT_INGEST_URL, saasUrl, type EnvironmentKind } from '#core/environment.ts';
+import { proxyProblem, type Connection } from '#http/client.ts';
+import { testConnection } from '#http/push.ts';
 import type { Notifier } from '../notifier.ts';
-import { UserFacingError } from './errors.ts';
+import { describeSystemError, UserError } from '#edge/errors.ts';
 import { allEnvironments, configuredEnvironments, localTenantEnvironment, selectedEnvironment, selectedName, type EnvironmentConfig } from './settings.ts';
 
 /** `dtmetrics.addEnvironment`'s argument: the settings' fields and the token (stored in SecretStorage). */
@@ -63,7 +62,7 @@ export class Environments {
   /** The environment named, or the selected one. */
   resolve(name?: string): EnvironmentConfig {
     const environment = name === undefined ? selectedEnvironment() : allEnvironments().find((e) => e.name === name);
-    if (!environment) throw new UserFacingError(`No environment is named '${name ?? selectedName()}': choose one with 'dtmetrics: Select Environment'`);
+    if (!environment) throw new UserError(`No environment is named '${name ?? selectedName()}': choose one with 'dtmetrics: Select Environment'`);
     return environment;
   }
 
@@ -148,7 +147,7 @@ export class Environments {
    */
   async connection(environment: EnvironmentConfig): Promise<Connection | undefined> {
     const urls = environmentUrls(environment.url);
-    if ('error' in urls) throw new UserFacingError(`The environment '${environment.name}' has an unusable URL: ${urls.error}`);
+    if ('error' in urls) throw new UserError(`The environment '${environment.name}' has an unusable URL: ${urls.error}`);
     let token = urls.needsToken ? ((await this.secrets.get(tokenKey(environment.name))) ?? null) : null;
     if (token === null && urls.needsToken && (environment.kind === 'saas' || environment.kind === 'managed')) {
       const asked = await askToken(`No token is stored for ${environment.name}`, environment.kind, false);
@@ -168,7 +167,7 @@ export class Environments {
     const http = vscode.workspace.getConfiguration('http');
     const connection = { urls, token, ca: await readCa(environment), proxy: http.get<string>('proxy') || null, strictSSL: http.get<boolean>('proxyStrictSSL') !== false };
     const proxy = proxyProblem(connection);
-    if (proxy) throw new UserFacingError(proxy);
+    if (proxy) throw new UserError(proxy);
     return connection;
   }
 
@@ -225,24 +224,24 @@ function checkAdd(arg: AddArgument): NewEnvironment {
   const { kind } = arg;
   const name = arg.name.trim();
   const nameError = checkName(name, new Set(allEnvironments().map((e) => e.name)));
-  if (nameError) throw new UserFacingError(nameError);
+  if (nameError) throw new UserError(nameError);
   const url = arg.url ?? defaultUrl(kind);
-  if (url === undefined) throw new UserFacingError(`A ${kindLabel(kind)} environment needs a url`);
+  if (url === undefined) throw new UserError(`A ${kindLabel(kind)} environment needs a url`);
   const urls = environmentUrls(url);
-  if ('error' in urls) throw new UserFacingError(urls.error);
-  if (arg.token && !urls.needsToken) throw new UserFacingError(`${urls.ingest} takes no token`);
-  if (arg.v1 && !urls.metrics) throw new UserFacingError(`${urls.ingest} takes metric lines only: it answers no query, v1 or v2`);
+  if ('error' in urls) throw new UserError(urls.error);
+  if (arg.token && !urls.needsToken) throw new UserError(`${urls.ingest} takes no token`);
+  if (arg.v1 && !urls.metrics) throw new UserError(`${urls.ingest} takes metric lines only: it answers no query, v1 or v2`);
   return { name, kind, url, ...(arg.caFile ? { caFile: arg.caFile } : {}), ...(arg.token ? { token: arg.token } : {}), ...(arg.v1 ? { v1: true as const } : {}) };
 }
 
 function checkEdit(current: EnvironmentConfig, arg: EditArgument): EnvironmentChange {
   if (arg.newName !== undefined) {
     const error = checkName(arg.newName.trim(), new Set(allEnvironments().map((e) => e.name).filter((n) => n !== current.name)));
-    if (error) throw new UserFacingError(error);
+    if (error) throw new UserError(error);
   }
   const urlError = arg.url === undefined ? undefined : errorOf(urlOf(arg.url));
-  if (urlError) throw new UserFacingError(urlError);
-  if (arg.v1 && current.kind === 'oneagent') throw new UserFacingError(`${current.name} takes metric lines only: it answers no query, v1 or v2`);
+  if (urlError) throw new UserError(urlError);
+  if (arg.v1 && current.kind === 'oneagent') throw new UserError(`${current.name} takes metric lines only: it answers no query, v1 or v2`);
   return {
     ...(arg.newName !== undefined ? { name: arg.newName.trim() } : {}),
     ...(arg.url !== undefined ? { url: arg.url } : {}),
@@ -329,7 +328,7 @@ async function askCaFile(): Promise<string | null | undefined> {
 
 function configured(name: string): EnvironmentConfig {
   const environment = configuredEnvironments().find((e) => e.name === name);
-  if (!environment) throw new UserFacingError(`No configured environment is named '${name}'${name === localTenantEnvironment().name ? ' (the local tenant is built in)' : ''}`);
+  if (!environment) throw new UserError(`No configured environment is named '${name}'${name === localTenantEnvironment().name ? ' (the local tenant is built in)' : ''}`);
   return environment;
 }
 
@@ -369,7 +368,7 @@ async function readCa(environment: EnvironmentConfig): Promise<string | null> {
   try {
     return await readFile(environment.caFile, 'utf8');
   } catch (error) {
-    throw new UserFacingError(`Cannot read the CA file of ${environment.name}, ${environment.caFile}: ${describeSystemError(error)}`);
+    throw new UserError(`Cannot read the CA file of ${environment.name}, ${environment.caFile}: ${describeSystemError(error)}`);
   }
 }
 

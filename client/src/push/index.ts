@@ -5,13 +5,13 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { EnvironmentKind } from '../../../server/src/core/environment.ts';
-import type { TimestampMode } from '../../../server/src/core/push.ts';
+import type { EnvironmentKind } from '#core/environment.ts';
+import type { TimestampMode } from '#core/push.ts';
 import { argumentObject, flag, lineNumber, oneOf, optional, required, uri, type ArgumentObject } from '../arguments.ts';
 import type { Notifier } from '../notifier.ts';
 import type { PushCommand } from './activation.ts';
 import { Environments, type AddArgument, type EditArgument } from './environments.ts';
-import { UserFacingError } from './errors.ts';
+import { UserError } from '#edge/errors.ts';
 import { LocalTenant } from './local-tenant.ts';
 import { Sender, type SendArgument } from './send.ts';
 import { ENVIRONMENT_KINDS, LOCAL_TENANT_NAME, localTenantPort, selectedName } from './settings.ts';
@@ -77,7 +77,7 @@ export function activatePush(context: vscode.ExtensionContext, log: vscode.LogOu
 
 function addArgument(arg: ArgumentObject): AddArgument {
   const kind = oneOf<EnvironmentKind>(arg, 'kind', ENVIRONMENT_KINDS);
-  if (!kind) throw new UserFacingError("The argument needs 'kind'");
+  if (!kind) throw new UserError("The argument needs 'kind'");
   return { name: required(arg, 'name'), kind, url: optional(arg, 'url'), token: optional(arg, 'token'), caFile: optional(arg, 'caFile'), v1: flag(arg, 'v1') };
 }
 

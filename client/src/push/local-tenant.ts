@@ -9,10 +9,10 @@ import { mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type * as vscode from 'vscode';
-import { environmentUrls } from '../../../server/src/core/environment.ts';
-import { createDispatcher, send } from '../../../server/src/http/client.ts';
-import { testConnection } from '../../../server/src/http/push.ts';
-import { UserFacingError } from './errors.ts';
+import { environmentUrls } from '#core/environment.ts';
+import { createDispatcher, send } from '#http/client.ts';
+import { testConnection } from '#http/push.ts';
+import { UserError } from '#edge/errors.ts';
 
 /** How long `serve` may take to say it listens: it replays its data file first. */
 const START_TIMEOUT_MS = 30_000;
@@ -76,7 +76,7 @@ export class LocalTenant {
     let url: string;
     try {
       url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new UserFacingError(`The local tenant said nothing for ${START_TIMEOUT_MS / 1000} s and did not say it listens: see the dtmetrics output`)), START_TIMEOUT_MS);
+        const timer = setTimeout(() => reject(new UserError(`The local tenant said nothing for ${START_TIMEOUT_MS / 1000} s and did not say it listens: see the dtmetrics output`)), START_TIMEOUT_MS);
         stdout.on('line', (line) => {
           // Converting a large data file of an earlier version takes a while, and says how far it got.
           timer.refresh();
@@ -92,7 +92,7 @@ export class LocalTenant {
         });
         child.once('exit', () => {
           clearTimeout(timer);
-          reject(new UserFacingError(`The local tenant did not start: ${stderr.join(' ').replace(/^dtmetrics: /, '') || 'it ended at once'}`));
+          reject(new UserError(`The local tenant did not start: ${stderr.join(' ').replace(/^dtmetrics: /, '') || 'it ended at once'}`));
         });
       });
     } catch (error) {
@@ -138,7 +138,7 @@ export class LocalTenant {
     const url = `http://127.0.0.1:${port}`;
     const urls = environmentUrls(url);
     const probe = 'error' in urls ? { ok: false, message: urls.error } : await testConnection({ urls, token: null }, PROBE_TIMEOUT_MS);
-    if (!probe.ok) throw new UserFacingError(`Port ${port} is in use, and what listens there is not a local tenant that takes lines without a token (${probe.message}): stop it, or choose another port in the setting dtmetrics.localTenant.port`);
+    if (!probe.ok) throw new UserError(`Port ${port} is in use, and what listens there is not a local tenant that takes lines without a token (${probe.message}): stop it, or choose another port in the setting dtmetrics.localTenant.port`);
     this.log.info(`A local tenant already listens on ${url}: using it`);
     return { url, startedHere: false };
   }

@@ -5,12 +5,12 @@
  * cancel. The summary counts every fate, the log lists them, and the tenant's answer lands on the source lines.
  */
 import * as vscode from 'vscode';
-import { blockAround, planPush, type HeldLine, type PushPlan, type SourceLine, type TimestampMode } from '../../../server/src/core/push.ts';
-import type { Connection } from '../../../server/src/http/client.ts';
-import { pushBatches, type PushResult } from '../../../server/src/http/push.ts';
+import { blockAround, planPush, type HeldLine, type PushPlan, type SourceLine, type TimestampMode } from '#core/push.ts';
+import type { Connection } from '#http/client.ts';
+import { pushBatches, type PushResult } from '#http/push.ts';
 import type { Notifier } from '../notifier.ts';
 import type { Environments } from './environments.ts';
-import { UserFacingError } from './errors.ts';
+import { UserError } from '#edge/errors.ts';
 import { LocalTenant } from './local-tenant.ts';
 import { LOCAL_TENANT_NAME, localTenantPort, type EnvironmentConfig } from './settings.ts';
 import { LineTracker, tenantDiagnostic, type TenantDiagnostics } from './tenant-diagnostics.ts';
@@ -68,7 +68,7 @@ export class Sender {
     const document = await documentOf(arg);
     if (arg.start !== undefined || arg.end !== undefined) return this.send(document, lineRange(document, arg), arg);
     const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
-    if (!editor) throw new UserFacingError(`${vscode.workspace.asRelativePath(document.uri)} is not open in an editor: give the lines to send`);
+    if (!editor) throw new UserError(`${vscode.workspace.asRelativePath(document.uri)} is not open in an editor: give the lines to send`);
     return this.send(document, selectedLines(editor), arg);
   }
 
@@ -78,7 +78,7 @@ export class Sender {
   }
 
   private async send(document: vscode.TextDocument, lines: readonly number[], arg: SendArgument): Promise<SendSummary | undefined> {
-    if (!vscode.workspace.isTrusted) throw new UserFacingError('dtmetrics sends no lines from an untrusted workspace: trust it first (Workspaces: Manage Workspace Trust)');
+    if (!vscode.workspace.isTrusted) throw new UserError('dtmetrics sends no lines from an untrusted workspace: trust it first (Workspaces: Manage Workspace Trust)');
     const environment = this.environments.resolve(arg.environment);
     // From here on, edits move or void the lines being sent; the answer is put where they are when it comes.
     const tracker = new LineTracker(document.uri);
@@ -88,7 +88,7 @@ export class Sender {
       const planned = await confirmPlan(this.notifier, source, mode, arg.linesWithErrors);
       if (!planned) return undefined;
       const { plan } = planned;
-      if (sentCount(plan) + plan.held.length === 0) throw new UserFacingError('Nothing to send: the lines are comments or blank');
+      if (sentCount(plan) + plan.held.length === 0) throw new UserError('Nothing to send: the lines are comments or blank');
       const path = vscode.workspace.asRelativePath(document.uri);
       let result = NOTHING_SENT;
       if (plan.batches.length > 0) {
@@ -158,7 +158,7 @@ export class Sender {
 async function documentOf(arg: SendArgument): Promise<vscode.TextDocument> {
   if (arg.uri) return vscode.workspace.openTextDocument(arg.uri);
   const document = vscode.window.activeTextEditor?.document;
-  if (!document) throw new UserFacingError('Open a .dtmetrics file to send its lines');
+  if (!document) throw new UserError('Open a .dtmetrics file to send its lines');
   return document;
 }
 
@@ -167,7 +167,7 @@ function lineRange(document: vscode.TextDocument, arg: SendArgument): number[] {
   const start = arg.start ?? 0;
   const end = arg.end ?? document.lineCount - 1;
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end >= document.lineCount || start > end) {
-    throw new UserFacingError(`Lines ${start}–${end} are not in ${vscode.workspace.asRelativePath(document.uri)} (0-based, ${document.lineCount} lines)`);
+    throw new UserError(`Lines ${start}–${end} are not in ${vscode.workspace.asRelativePath(document.uri)} (0-based, ${document.lineCount} lines)`);
   }
   return Array.from({ length: end - start + 1 }, (_, i) => start + i);
 }
@@ -186,7 +186,7 @@ function selectedLines(editor: vscode.TextEditor): number[] {
     const last = selection.end.character === 0 && selection.end.line > selection.start.line ? selection.end.line - 1 : selection.end.line;
     for (let line = selection.start.line; line <= last; line++) lines.add(line);
   }
-  if (lines.size === 0) throw new UserFacingError('The cursor is on a comment or a blank line: select the lines to send, or put the cursor in a block of lines');
+  if (lines.size === 0) throw new UserError('The cursor is on a comment or a blank line: select the lines to send, or put the cursor in a block of lines');
   return [...lines].sort((a, b) => a - b);
 }
 

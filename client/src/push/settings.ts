@@ -4,7 +4,7 @@
  * the CodeLens, which exist from activation on, read it without loading the push bundle.
  */
 import * as vscode from 'vscode';
-import { LOCAL_TENANT_PORT, type EnvironmentKind } from '../../../server/src/core/environment.ts';
+import { LOCAL_TENANT_PORT, type EnvironmentKind } from '#core/environment.ts';
 
 export interface EnvironmentConfig {
   name: string;

@@ -8,17 +8,17 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { Connection } from '../../../server/src/http/client.ts';
-import { listMetrics, queryMetrics, V1_AGGREGATIONS, v1Timeseries, type QueryAnswer } from '../../../server/src/http/query.ts';
+import type { Connection } from '#http/client.ts';
+import { listMetrics, queryMetrics, V1_AGGREGATIONS, v1Timeseries, type QueryAnswer } from '#http/query.ts';
 import { argumentObject, flag, lineNumber, oneOf, optional, positiveInteger, required, uri, type ArgumentObject } from '../arguments.ts';
 import type { Notifier } from '../notifier.ts';
 import { Environments } from '../push/environments.ts';
-import { UserFacingError } from '../push/errors.ts';
+import { UserError } from '#edge/errors.ts';
 import { selectedName, type EnvironmentConfig } from '../push/settings.ts';
 import type { QueryCommand } from './activation.ts';
 import type { Banner, ExportFormat, PanelState, QuerySpec, RenderReport } from './messages.ts';
 import { storedKeyOfLine } from './metric-keys.ts';
-import { fromMetricData, fromV1, toCsv, type ResultModel } from '../../../server/src/core/metrics/result.ts';
+import { fromMetricData, fromV1, toCsv, type ResultModel } from '#core/metrics/result.ts';
 import { readResultFile, resultBanners, toMetricData } from './model.ts';
 import { ResultsPanel } from './panel.ts';
 import { askResolution, askSelector, askTimeRange, askV1Options, fixSelector, RecentQueries, specFacts } from './prompts.ts';
@@ -141,7 +141,7 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
 
   async function exportResults(arg: ArgumentObject | undefined): Promise<{ uri: string; series: number } | undefined> {
     const shown = panel.current;
-    if (!shown) throw new UserFacingError('No query result to export: run a query first (after a window reload, rerun the query shown)');
+    if (!shown) throw new UserError('No query result to export: run a query first (after a window reload, rerun the query shown)');
     const format = (arg && oneOf<ExportFormat>(arg, 'format', ['csv', 'json'])) ?? (await askFormat());
     if (!format) return undefined;
     const stem = (shown.spec?.metricSelector ?? shown.title).replace(/[^\w.-]+/g, '_').slice(0, 80) || 'query';
@@ -165,7 +165,7 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
     if (!file) return undefined;
     const raw = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
     const model = readResultFile(raw);
-    if ('error' in model) throw new UserFacingError(`${vscode.workspace.asRelativePath(file)} is not a query result: ${model.error}`);
+    if ('error' in model) throw new UserError(`${vscode.workspace.asRelativePath(file)} is not a query result: ${model.error}`);
     const name = basename(file.fsPath);
     const facts = [vscode.workspace.asRelativePath(file), `resolution ${model.resolution}`, `${model.series.length.toLocaleString('en-US')} series`];
     const rendered = await panel.showResult({ spec: null, title: name, facts, model, banners: resultBanners(model, null, 'the saved range'), raw });
@@ -185,12 +185,12 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
     // last 2 hours, auto resolution.
     'dtmetrics.queryMetricUnderCursor': async (a) => {
       const key = a?.uri !== undefined || a?.line !== undefined ? await keyOfLine(a) : keyUnderCursor();
-      if (!key) throw new UserFacingError('No metric on this line: put the cursor on a metric line of a .dtmetrics file');
+      if (!key) throw new UserError('No metric on this line: put the cursor on a metric line of a .dtmetrics file');
       return execute({ environment: environments.resolve(a && optional(a, 'environment')).name, metricSelector: key, from: DEFAULT_FROM }, true);
     },
     'dtmetrics.rerunLastQuery': async () => {
       const last = recent.list()[0];
-      if (!last) throw new UserFacingError('No query was run in this workspace yet: use dtmetrics: Query Metric…');
+      if (!last) throw new UserError('No query was run in this workspace yet: use dtmetrics: Query Metric…');
       return execute(last, true);
     },
     // { format?: 'csv'|'json', uri? }: without a uri, a save dialog. Resolves with { uri, series }.
@@ -245,10 +245,10 @@ function keyUnderCursor(): string | undefined {
 
 async function keyOfLine(arg: ArgumentObject): Promise<string | undefined> {
   const target = uri(arg, 'uri') ?? vscode.window.activeTextEditor?.document.uri;
-  if (!target) throw new UserFacingError('No document: give its uri');
+  if (!target) throw new UserError('No document: give its uri');
   const document = await vscode.workspace.openTextDocument(target);
   const line = lineNumber(arg, 'line') ?? 0;
-  if (line >= document.lineCount) throw new UserFacingError(`${vscode.workspace.asRelativePath(target)} has no line ${line + 1}`);
+  if (line >= document.lineCount) throw new UserError(`${vscode.workspace.asRelativePath(target)} has no line ${line + 1}`);
   return storedKeyOfLine(document.lineAt(line).text) ?? undefined;
 }
 

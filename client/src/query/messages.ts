@@ -8,7 +8,7 @@
  * panel comes back after a window reload. Every string in a view may come from a tenant: the webview sets it as
  * text (`textContent`), never as HTML.
  */
-import type { V1Aggregation } from '../../../server/src/http/query.ts';
+import type { V1Aggregation } from '#http/query.ts';
 
 /** The results panel's view type: the extension creates its panel with it, VS Code restores the panel by it. */
 export const RESULTS_VIEW_TYPE = 'dtmetrics.queryResults';

@@ -3,8 +3,8 @@
  * `x.count` (storedKey, the core's suffix rule), so that is the key to query. Light (the core's parser only):
  * the CodeLens and the under-cursor command use it from activation on.
  */
-import { storedKey } from '../../../server/src/core/check.ts';
-import { parseLine } from '../../../server/src/core/parse.ts';
+import { storedKey } from '#core/check.ts';
+import { parseLine } from '#core/parse.ts';
 
 /** What a metric key can be made of (MK002, MK003): anything else (JSON, StatsD, `{labels}`) is no metric to query. */
 const METRIC_KEY = /^[A-Za-z_][\w.-]*$/;

@@ -4,8 +4,8 @@
  * the table's rows, the chart's top N on one time axis, the banners an empty or null-only result needs, CSV and
  * JSON. Pure: no `vscode`, no IO.
  */
-import type { MetricData, V1TimeseriesResult } from '../../../server/src/core/metrics/query.ts';
-import { dimensionsText, fromMetricData, fromV1, isCountKey, selectorKey, type ResultModel, type ResultSeries } from '../../../server/src/core/metrics/result.ts';
+import type { MetricData, V1TimeseriesResult } from '#core/metrics/query.ts';
+import { dimensionsText, fromMetricData, fromV1, isCountKey, selectorKey, type ResultModel, type ResultSeries } from '#core/metrics/result.ts';
 import type { Banner, ChartData, QuerySpec, RankBy, SeriesRow } from './messages.ts';
 
 export function tableRows(model: ResultModel): SeriesRow[] {

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { RANKINGS, RAW_LIMIT, RESULTS_VIEW_TYPE, TOP_N_CHOICES, type Banner, type ExportFormat, type PanelState, type PanelView, type QuerySpec, type RankBy, type RenderReport, type ToExtension, type ToWebview } from './messages.ts';
-import type { ResultModel } from '../../../server/src/core/metrics/result.ts';
+import type { ResultModel } from '#core/metrics/result.ts';
 import { chartData, tableRows } from './model.ts';
 
 /** A result the panel shows, and what it was asked as. */

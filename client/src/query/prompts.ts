@@ -7,8 +7,8 @@
 import * as vscode from 'vscode';
 import { inert } from '../notifier.ts';
 import type { EnvironmentConfig } from '../push/settings.ts';
-import { TENANT } from '../../../server/src/core/rules.ts';
-import { V1_AGGREGATIONS } from '../../../server/src/http/query.ts';
+import { TENANT } from '#core/rules.ts';
+import { V1_AGGREGATIONS } from '#http/query.ts';
 import type { QuerySpec, V1Aggregation } from './messages.ts';
 import { storedKeyOfLine } from './metric-keys.ts';
 import { DEFAULT_FROM, RANGE_PRESETS, rangeLabel, RESOLUTIONS, timeError } from './time-range.ts';

@@ -5,8 +5,8 @@
  * `now-30s`, a `+14` zone), and the prompt, the CLI and the local tenant agree on every instant. v1 takes a
  * relativeTime for the presets it knows.
  */
-import { parseTimeframe, type Timeframe } from '../../../server/src/core/metrics/time.ts';
-import type { V1Request } from '../../../server/src/http/query.ts';
+import { parseTimeframe, type Timeframe } from '#core/metrics/time.ts';
+import type { V1Request } from '#http/query.ts';
 import type { QuerySpec } from './messages.ts';
 
 export interface RangePreset {

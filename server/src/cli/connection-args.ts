@@ -1,8 +1,8 @@
 /** The options every command that talks to a tenant shares (push, query): where, with which token, trusting what. */
 import { readFileSync } from 'node:fs';
-import { environmentUrls, isLoopback } from '../core/environment.ts';
-import { proxyProblem, type Connection } from '../http/client.ts';
-import { CliError, describeSystemError } from './errors.ts';
+import { environmentUrls, isLoopback } from '#core/environment.ts';
+import { proxyProblem, type Connection } from '#http/client.ts';
+import { describeSystemError, UserError } from '#edge/errors.ts';
 
 export const CONNECTION_OPTIONS = {
   url: { type: 'string' },
@@ -28,29 +28,29 @@ interface ConnectionValues {
 /** The connection the options describe; `scope` names what the token needs, for messages. */
 export function connectionOf(v: ConnectionValues, env: NodeJS.ProcessEnv, scope: string): Connection {
   const rawUrl = v.url ?? env.DTMETRICS_URL;
-  if (!rawUrl) throw new CliError('no tenant: pass --url (or set DTMETRICS_URL); the local tenant is http://127.0.0.1:14500 (dtmetrics serve)');
+  if (!rawUrl) throw new UserError('no tenant: pass --url (or set DTMETRICS_URL); the local tenant is http://127.0.0.1:14500 (dtmetrics serve)');
   const urls = environmentUrls(rawUrl);
-  if ('error' in urls) throw new CliError(`--url: ${urls.error}`);
+  if ('error' in urls) throw new UserError(`--url: ${urls.error}`);
   const tokenVar = v['token-env'] ?? (env.DT_API_TOKEN ? 'DT_API_TOKEN' : undefined);
   let token: string | null = null;
   if (tokenVar !== undefined && urls.needsToken) {
     token = env[tokenVar]?.trim() || null;
-    if (!token) throw new CliError(`--token-env ${tokenVar}: the environment variable is not set or empty (the token needs the ${scope} scope)`);
+    if (!token) throw new UserError(`--token-env ${tokenVar}: the environment variable is not set or empty (the token needs the ${scope} scope)`);
   }
   const target = new URL(urls.ingest);
   if (token && target.protocol === 'http:' && !isLoopback(target.hostname) && !v['allow-http']) {
-    throw new CliError(`refusing to send the token over plain http:// to ${target.host}: use https://, or pass --allow-http`);
+    throw new UserError(`refusing to send the token over plain http:// to ${target.host}: use https://, or pass --allow-http`);
   }
   let ca: string | null = null;
   if (v['ca-file']) {
     try {
       ca = readFileSync(v['ca-file'], 'utf8');
     } catch (error) {
-      throw new CliError(`cannot read --ca-file '${v['ca-file']}': ${describeSystemError(error)}`);
+      throw new UserError(`cannot read --ca-file '${v['ca-file']}': ${describeSystemError(error)}`);
     }
   }
   const connection = { urls, token, ca };
   const proxy = proxyProblem(connection, env);
-  if (proxy) throw new CliError(proxy);
+  if (proxy) throw new UserError(proxy);
   return connection;
 }

@@ -3,7 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { globSync } from 'tinyglobby';
-import { CliError, describeSystemError } from './errors.ts';
+import { describeSystemError, UserError } from '#edge/errors.ts';
 
 export type Input = { kind: 'stdin'; name: '-' } | { kind: 'file'; name: string };
 
@@ -32,15 +32,15 @@ export function expandInputs(args: string[]): Input[] {
     } catch (error) {
       if ((error as { code?: string }).code === 'ENOENT' && GLOB_CHARS.test(arg)) {
         const matches = globSync(arg, { onlyFiles: true, expandDirectories: false }).sort();
-        if (matches.length === 0) throw new CliError(`no files match '${arg}'`);
+        if (matches.length === 0) throw new UserError(`no files match '${arg}'`);
         matches.forEach(add);
         continue;
       }
-      throw new CliError(`cannot read '${arg}': ${describeSystemError(error)}`);
+      throw new UserError(`cannot read '${arg}': ${describeSystemError(error)}`);
     }
     if (stat.isDirectory()) {
       const found = walk(arg);
-      if (found.length === 0) throw new CliError(`no ${EXTENSION} files in '${arg}'`);
+      if (found.length === 0) throw new UserError(`no ${EXTENSION} files in '${arg}'`);
       found.forEach(add);
     } else {
       add(arg);
@@ -63,10 +63,10 @@ function checkReadableText(path: string): void {
     const head = new Uint8Array(BINARY_PROBE);
     const read = readSync(fd, head, 0, BINARY_PROBE, 0);
     const probe = head.subarray(0, read);
-    if (looksBinary(probe)) throw new CliError(binaryMessage(path, probe));
+    if (looksBinary(probe)) throw new UserError(binaryMessage(path, probe));
   } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(`cannot read '${path}': ${describeSystemError(error)}`);
+    if (error instanceof UserError) throw error;
+    throw new UserError(`cannot read '${path}': ${describeSystemError(error)}`);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -109,7 +109,7 @@ function walk(dir: string): string[] {
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
-    throw new CliError(`cannot read '${dir}': ${describeSystemError(error)}`);
+    throw new UserError(`cannot read '${dir}': ${describeSystemError(error)}`);
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {

@@ -1,9 +1,10 @@
 /** `dtmetrics lint`: a thin adapter from files and flags to the core's FileLinter and a reporter. */
-import { FileLinter, type LintOptions } from '../core/lint.ts';
-import type { Diagnostic } from '../core/problems.ts';
-import { FRACTIONAL_LIMITS, LIMITS, isRuleCode, type Limits, type RuleCode, type SeveritySetting } from '../core/rules.ts';
-import { parseInstant } from '../core/time.ts';
-import { CliError, describeSystemError, parseCommandLine, timeOption } from './errors.ts';
+import { FileLinter, type LintOptions } from '#core/lint.ts';
+import type { Diagnostic } from '#core/problems.ts';
+import { FRACTIONAL_LIMITS, LIMITS, isRuleCode, type Limits, type RuleCode, type SeveritySetting } from '#core/rules.ts';
+import { parseInstant } from '#core/time.ts';
+import { describeSystemError, UserError } from '#edge/errors.ts';
+import { parseCommandLine, timeOption } from './errors.ts';
 import { expandInputs, type Input } from './inputs.ts';
 import { chunksOf, readLines, readyInputs, type LineSink } from './read-lines.ts';
 import { createReporter, FORMATS, type Format, type Totals } from './reporters.ts';
@@ -56,12 +57,12 @@ function parseLintArgs(argv: string[], clock: () => number): LintSettings | 'hel
   const v = parsed.values;
   if (v.help) return 'help';
   const format = (v.format ?? 'stylish') as Format;
-  if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}, not '${v.format}'`);
+  if (!FORMATS.includes(format)) throw new UserError(`--format must be one of ${FORMATS.join(', ')}, not '${v.format}'`);
   const window = v['timestamp-window'] ?? 'check';
-  if (window !== 'check' && window !== 'off') throw new CliError(`--timestamp-window must be 'check' or 'off', not '${window}'`);
+  if (window !== 'check' && window !== 'off') throw new UserError(`--timestamp-window must be 'check' or 'off', not '${window}'`);
   const instant = v.now === undefined ? clock() : timeOption(parseInstant(v.now, '--now', clock()));
   const now = window === 'off' ? null : instant;
-  if (parsed.positionals.length === 0) throw new CliError("no files given: name files, directories, glob patterns or '-' (try 'dtmetrics lint .')");
+  if (parsed.positionals.length === 0) throw new UserError("no files given: name files, directories, glob patterns or '-' (try 'dtmetrics lint .')");
   return {
     format,
     options: { now, severities: parseRules(v.rule ?? []), limits: parseLimits(v.limit ?? []) },
@@ -72,14 +73,14 @@ function parseLintArgs(argv: string[], clock: () => number): LintSettings | 'hel
 }
 
 function parseCount(flag: string, text: string): number {
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new CliError(`${flag} takes a whole number, not '${text}'`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UserError(`${flag} takes a whole number, not '${text}'`);
   return Number(text);
 }
 
 /** A decimal number of 0 or more, with an optional exponent: `0.001`, `1e-6`, `2.5E-3`. */
 function parseFraction(flag: string, text: string): number {
   const value = Number(text);
-  if (!/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) || !Number.isFinite(value)) throw new CliError(`${flag} takes a number of 0 or more, such as 0.001 or 1e-6, not '${text}'`);
+  if (!/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) || !Number.isFinite(value)) throw new UserError(`${flag} takes a number of 0 or more, such as 0.001 or 1e-6, not '${text}'`);
   return value;
 }
 
@@ -88,8 +89,8 @@ function parseRules(specs: string[]): Partial<Record<RuleCode, SeveritySetting>>
   for (const spec of specs) {
     const [code = '', severity = ''] = spec.split('=');
     const upper = code.toUpperCase();
-    if (!isRuleCode(upper)) throw new CliError(`--rule: unknown rule '${code}' (codes look like MK001)`);
-    if (!SEVERITIES.includes(severity as SeveritySetting)) throw new CliError(`--rule ${code}: severity must be one of ${SEVERITIES.join(', ')}`);
+    if (!isRuleCode(upper)) throw new UserError(`--rule: unknown rule '${code}' (codes look like MK001)`);
+    if (!SEVERITIES.includes(severity as SeveritySetting)) throw new UserError(`--rule ${code}: severity must be one of ${SEVERITIES.join(', ')}`);
     severities[upper] = severity as SeveritySetting;
   }
   return severities;
@@ -101,7 +102,7 @@ function parseLimits(specs: string[]): Partial<Limits> {
     const eq = spec.indexOf('=');
     const name = eq < 0 ? spec : spec.slice(0, eq);
     const value = eq < 0 ? '' : spec.slice(eq + 1);
-    if (!Object.prototype.hasOwnProperty.call(LIMITS, name)) throw new CliError(`--limit: unknown limit '${name}' (one of ${Object.keys(LIMITS).join(', ')})`);
+    if (!Object.prototype.hasOwnProperty.call(LIMITS, name)) throw new UserError(`--limit: unknown limit '${name}' (one of ${Object.keys(LIMITS).join(', ')})`);
     const limit = name as keyof Limits;
     limits[limit] = (FRACTIONAL_LIMITS.has(limit) ? parseFraction : parseCount)(`--limit ${name}`, value);
   }
@@ -145,7 +146,7 @@ export async function runLint(argv: string[], out: Output, clock: () => number, 
       // reason in it, and the run stops there as for any I/O error.
       const reason = `cannot read '${input.name}': ${describeSystemError(error)}`;
       reporter.fail(reason);
-      throw new CliError(reason);
+      throw new UserError(reason);
     }
     reporter.endFile();
     totals.files++;

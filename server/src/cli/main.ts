@@ -1,5 +1,5 @@
 /** The `dtmetrics` command line: dispatches to a command; every failure is one line on stderr, never a stack. */
-import { CliError } from './errors.ts';
+import { isUserError, UserError } from '#edge/errors.ts';
 import { LINT_USAGE, runLint } from './lint-command.ts';
 import { Output, wantsColor } from './output.ts';
 
@@ -55,13 +55,13 @@ async function main(argv: string[]): Promise<number> {
         code = command === undefined ? 2 : 0;
         break;
       default:
-        throw new CliError(`unknown command '${command}' (try 'dtmetrics --help')`);
+        throw new UserError(`unknown command '${command}' (try 'dtmetrics --help')`);
     }
     await out.drain(true);
     return code;
   } catch (error) {
     await out.drain(true);
-    if (error instanceof CliError) {
+    if (isUserError(error)) {
       process.stderr.write(`dtmetrics: ${error.message}\n`);
       return 2;
     }

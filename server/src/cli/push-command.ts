@@ -3,12 +3,13 @@
  * (http/push.ts), and reports the fate of every line on its file line. Memory stays bounded on any file size: lines
  * are planned and sent a slice at a time, and text output is written as each slice is answered.
  */
-import { isSkipped, millisecondTimestamp, PushPlanner, type PushLine, type TimestampMode } from '../core/push.ts';
-import type { Connection } from '../http/client.ts';
-import { pushBatches, type PushResult } from '../http/push.ts';
+import { isSkipped, millisecondTimestamp, PushPlanner, type PushLine, type TimestampMode } from '#core/push.ts';
+import type { Connection } from '#http/client.ts';
+import { pushBatches, type PushResult } from '#http/push.ts';
 import { Channel } from './channel.ts';
 import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE } from './connection-args.ts';
-import { CliError, describeSystemError, parseCommandLine } from './errors.ts';
+import { describeSystemError, UserError } from '#edge/errors.ts';
+import { parseCommandLine } from './errors.ts';
 import { expandInputs, type Input } from './inputs.ts';
 import type { Output } from './output.ts';
 import { chunksOf, readLines, readyInputs, type LineSink, type ReadyInput } from './read-lines.ts';
@@ -67,18 +68,18 @@ function parsePushArgs(argv: string[], env: NodeJS.ProcessEnv): PushSettings | '
   });
   const v = parsed.values;
   if (v.help) return 'help';
-  if (parsed.positionals.length === 0) throw new CliError("no files to push (see 'dtmetrics push --help')");
+  if (parsed.positionals.length === 0) throw new UserError("no files to push (see 'dtmetrics push --help')");
   const connection = connectionOf(v, env, 'metrics.ingest');
   const timestamps = v.timestamps ?? 'as-written';
-  if (timestamps !== 'as-written' && timestamps !== 'rebase' && timestamps !== 'strip') throw new CliError(`--timestamps must be as-written, rebase or strip, not '${timestamps}'`);
+  if (timestamps !== 'as-written' && timestamps !== 'rebase' && timestamps !== 'strip') throw new UserError(`--timestamps must be as-written, rebase or strip, not '${timestamps}'`);
   const concurrency = Number(v.concurrency ?? 4);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new CliError(`--concurrency must be 1–64, not '${v.concurrency}'`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UserError(`--concurrency must be 1–64, not '${v.concurrency}'`);
   const timeout = Number(v.timeout ?? 30);
-  if (!(timeout > 0 && timeout <= 3600)) throw new CliError(`--timeout must be 0–3600 seconds, not '${v.timeout}'`);
+  if (!(timeout > 0 && timeout <= 3600)) throw new UserError(`--timeout must be 0–3600 seconds, not '${v.timeout}'`);
   const format = v.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new CliError(`--format must be text or json, not '${format}'`);
+  if (format !== 'text' && format !== 'json') throw new UserError(`--format must be text or json, not '${format}'`);
   const inputs = expandInputs(parsed.positionals);
-  if (timestamps === 'rebase' && inputs.some((i) => i.kind === 'stdin')) throw new CliError('--timestamps rebase reads a file twice (to find the newest timestamp first): give files, not -');
+  if (timestamps === 'rebase' && inputs.some((i) => i.kind === 'stdin')) throw new UserError('--timestamps rebase reads a file twice (to find the newest timestamp first): give files, not -');
   return {
     inputs,
     connection,
@@ -271,7 +272,7 @@ async function read(
   try {
     await readLines(source, sink, afterChunk);
   } catch (error) {
-    throw new CliError(`cannot read '${name}': ${describeSystemError(error)}`);
+    throw new UserError(`cannot read '${name}': ${describeSystemError(error)}`);
   }
 }
 

@@ -1,9 +1,10 @@
 /** `dtmetrics query`: a metric selector against a tenant, printed as a table of series, JSON or CSV. */
-import { parseTimeframe } from '../core/metrics/time.ts';
-import { dimensionsText, fromMetricData, fromV1, isCountKey, selectorKey, toCsv, type ResultModel, type ResultSeries } from '../core/metrics/result.ts';
-import { queryMetrics, V1_AGGREGATIONS, v1Timeseries, type QueryAnswer, type V1Request } from '../http/query.ts';
+import { parseTimeframe } from '#core/metrics/time.ts';
+import { dimensionsText, fromMetricData, fromV1, isCountKey, selectorKey, toCsv, type ResultModel, type ResultSeries } from '#core/metrics/result.ts';
+import { queryMetrics, V1_AGGREGATIONS, v1Timeseries, type QueryAnswer, type V1Request } from '#http/query.ts';
 import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE } from './connection-args.ts';
-import { CliError, parseCommandLine, timeOption } from './errors.ts';
+import { UserError } from '#edge/errors.ts';
+import { parseCommandLine, timeOption } from './errors.ts';
 import type { Output } from './output.ts';
 
 const QUERY_USAGE = `Usage: dtmetrics query <metric selector> [options]
@@ -49,12 +50,12 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
     out.write(QUERY_USAGE + '\n');
     return 0;
   }
-  if (parsed.positionals.length !== 1) throw new CliError("give one metric selector (see 'dtmetrics query --help')");
+  if (parsed.positionals.length !== 1) throw new UserError("give one metric selector (see 'dtmetrics query --help')");
   const selector = parsed.positionals[0] as string;
   const format = v.format ?? 'table';
-  if (format !== 'table' && format !== 'json' && format !== 'csv') throw new CliError(`--format must be table, json or csv, not '${format}'`);
+  if (format !== 'table' && format !== 'json' && format !== 'csv') throw new UserError(`--format must be table, json or csv, not '${format}'`);
   const timeout = Number(v.timeout ?? 30);
-  if (!(timeout > 0 && timeout <= 3600)) throw new CliError(`--timeout must be 0–3600 seconds, not '${v.timeout}'`);
+  if (!(timeout > 0 && timeout <= 3600)) throw new UserError(`--timeout must be 0–3600 seconds, not '${v.timeout}'`);
   const connection = connectionOf(v, env, 'metrics.read');
   const frame = timeOption(parseTimeframe(v.from, v.to, clock()));
   const options = { timeoutMs: timeout * 1000 };
@@ -62,15 +63,15 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
   let model: ResultModel | null;
   if (v.v1) {
     const aggregationType = (v.aggregation ?? 'AVG').toUpperCase();
-    if (!(V1_AGGREGATIONS as readonly string[]).includes(aggregationType)) throw new CliError(`--aggregation must be one of ${V1_AGGREGATIONS.join(', ')}, not '${v.aggregation}'`);
+    if (!(V1_AGGREGATIONS as readonly string[]).includes(aggregationType)) throw new UserError(`--aggregation must be one of ${V1_AGGREGATIONS.join(', ')}, not '${v.aggregation}'`);
     const queryMode = v['query-mode'] ?? 'series';
-    if (queryMode !== 'series' && queryMode !== 'total') throw new CliError(`--query-mode must be series or total, not '${queryMode}'`);
+    if (queryMode !== 'series' && queryMode !== 'total') throw new UserError(`--query-mode must be series or total, not '${queryMode}'`);
     const request: V1Request = { aggregationType: aggregationType as V1Request['aggregationType'], queryMode, startTimestamp: frame.from, endTimestamp: frame.to };
     const v1 = await v1Timeseries(connection, selector, request, options);
     answer = v1;
     model = v1.ok ? fromV1(v1.data) : null;
   } else {
-    if (v.aggregation || v['query-mode']) throw new CliError('--aggregation and --query-mode go with --v1');
+    if (v.aggregation || v['query-mode']) throw new UserError('--aggregation and --query-mode go with --v1');
     const v2 = await queryMetrics(connection, { metricSelector: selector, from: String(frame.from), to: String(frame.to), resolution: v.resolution }, options);
     answer = v2;
     model = v2.ok ? fromMetricData(v2.data) : null;

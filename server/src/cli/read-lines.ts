@@ -6,7 +6,7 @@
  * that prefix, with its true length.
  */
 import { open } from 'node:fs/promises';
-import { CliError, describeSystemError } from './errors.ts';
+import { describeSystemError, UserError } from '#edge/errors.ts';
 import { BINARY_PROBE, binaryMessage, looksBinary, type Input } from './inputs.ts';
 
 /** Far above the 50,000-character line limit (LN001), so every finding below the cut is still found. */
@@ -194,10 +194,10 @@ export async function readyInputs(inputs: readonly Input[]): Promise<ReadyInput[
       }
     }
   } catch (error) {
-    throw new CliError(`cannot read '-': ${describeSystemError(error)}`);
+    throw new UserError(`cannot read '-': ${describeSystemError(error)}`);
   }
   const probe = Buffer.concat(head).subarray(0, BINARY_PROBE);
-  if (looksBinary(probe)) throw new CliError(binaryMessage('-', probe));
+  if (looksBinary(probe)) throw new UserError(binaryMessage('-', probe));
   async function* chunks(): AsyncGenerator<Uint8Array> {
     yield* head;
     if (ended) return;

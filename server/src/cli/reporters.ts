@@ -4,8 +4,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { isAbsolute, sep } from 'node:path';
-import type { Diagnostic } from '../core/problems.ts';
-import { RULES, RULE_CODES, type Severity } from '../core/rules.ts';
+import type { Diagnostic } from '#core/problems.ts';
+import { RULES, RULE_CODES, type Severity } from '#core/rules.ts';
 
 export interface Totals {
   files: number;

@@ -1,8 +1,9 @@
 /** `dtmetrics serve`: runs the local tenant (server/src/tenant/) until interrupted. */
-import { LOCAL_TENANT_PORT } from '../core/environment.ts';
-import { DataFileError } from '../tenant/data-file.ts';
-import { SCOPES, startTenant, type Scope, type Tenant } from '../tenant/server.ts';
-import { CliError, describeSystemError, parseCommandLine } from './errors.ts';
+import { LOCAL_TENANT_PORT } from '#core/environment.ts';
+import { DataFileError } from '#tenant/data-file.ts';
+import { SCOPES, startTenant, type Scope, type Tenant } from '#tenant/server.ts';
+import { describeSystemError, UserError } from '#edge/errors.ts';
+import { parseCommandLine } from './errors.ts';
 import type { Output } from './output.ts';
 
 
@@ -55,22 +56,22 @@ function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSettings |
   const v = parsed.values;
   if (v.help) return 'help';
   const port = v.port === undefined ? LOCAL_TENANT_PORT : Number(v.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port must be a port number 0–65535, not '${v.port}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UserError(`--port must be a port number 0–65535, not '${v.port}'`);
   const maxSeries = positiveInteger(v, 'max-series');
   const compactLogBytes = positiveInteger(v, 'compact-log-bytes');
   const tokens = new Map<string, Set<Scope>>();
   const specs = [...(v.token ?? [])];
   for (const name of v['token-env'] ?? []) {
     const value = env[name];
-    if (!value) throw new CliError(`--token-env ${name}: the environment variable is not set`);
+    if (!value) throw new UserError(`--token-env ${name}: the environment variable is not set`);
     specs.push(...value.split(/\s+/).filter(Boolean));
   }
   for (const spec of specs) {
     const [token = '', scopeList] = spec.split('=', 2);
-    if (token === '') throw new CliError('--token needs a token');
+    if (token === '') throw new UserError('--token needs a token');
     const scopes = scopeList === undefined ? [...SCOPES] : scopeList.split(',').map((s) => s.trim());
     for (const scope of scopes) {
-      if (!(SCOPES as readonly string[]).includes(scope)) throw new CliError(`unknown token scope '${scope}' (scopes: ${SCOPES.join(', ')})`);
+      if (!(SCOPES as readonly string[]).includes(scope)) throw new UserError(`unknown token scope '${scope}' (scopes: ${SCOPES.join(', ')})`);
     }
     tokens.set(token, new Set(scopes as Scope[]));
   }
@@ -81,7 +82,7 @@ function positiveInteger(values: Record<string, unknown>, name: string): number 
   const text = values[name];
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!(Number.isInteger(n) && n > 0)) throw new CliError(`--${name} must be a positive integer, not '${String(text)}'`);
+  if (!(Number.isInteger(n) && n > 0)) throw new UserError(`--${name} must be a positive integer, not '${String(text)}'`);
   return n;
 }
 
@@ -102,9 +103,9 @@ export async function runServe(argv: string[], out: Output, env: NodeJS.ProcessE
     tenant = await startTenant({ ...settings, log: (line) => say(`${new Date().toISOString()} ${line}\n`) });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (error instanceof DataFileError) throw new CliError(error.message);
-    if (code === 'EADDRINUSE') throw new CliError(`port ${settings.port} is in use (choose another with --port, or 0 for any free port)`);
-    if (settings.dataFile && code !== undefined) throw new CliError(`cannot open data file '${settings.dataFile}': ${describeSystemError(error)}`);
+    if (error instanceof DataFileError) throw new UserError(error.message);
+    if (code === 'EADDRINUSE') throw new UserError(`port ${settings.port} is in use (choose another with --port, or 0 for any free port)`);
+    if (settings.dataFile && code !== undefined) throw new UserError(`cannot open data file '${settings.dataFile}': ${describeSystemError(error)}`);
     throw error;
   }
   const loaded = tenant.loaded;

@@ -8,8 +8,8 @@
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
-import { isLoopback, type EnvironmentUrls } from '../core/environment.ts';
-import { proxySecrets, Redactor, withoutCredentials } from '../core/redact.ts';
+import { isLoopback, type EnvironmentUrls } from '#core/environment.ts';
+import { proxySecrets, Redactor, withoutCredentials } from '#core/redact.ts';
 
 export interface Connection {
   urls: EnvironmentUrls;

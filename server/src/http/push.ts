@@ -8,7 +8,7 @@
  * line ends accepted, rejected, unknown, or not sent with a reason.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mapIngestAnswer, rateLimitWaitMs, requestBody, type PushLine } from '../core/push.ts';
+import { mapIngestAnswer, rateLimitWaitMs, requestBody, type PushLine } from '#core/push.ts';
 import { createDispatcher, send, type Connection, type HttpAnswer, type TenantDispatcher } from './client.ts';
 
 export interface PushOptions {

@@ -15,11 +15,11 @@ import {
   type Position,
   type TextEdit,
 } from 'vscode-languageserver/node';
-import { formatDuration, formatWindow } from '../core/check.ts';
-import type { FileLinter } from '../core/lint.ts';
-import { parseLine } from '../core/parse.ts';
-import type { DiagnosticData, Fix } from '../core/problems.ts';
-import { isRuleCode, LIMITS, RULES } from '../core/rules.ts';
+import { formatDuration, formatWindow } from '#core/check.ts';
+import type { FileLinter } from '#core/lint.ts';
+import { parseLine } from '#core/parse.ts';
+import type { DiagnosticData, Fix } from '#core/problems.ts';
+import { isRuleCode, LIMITS, RULES } from '#core/rules.ts';
 import type { LineDocument } from './documents.ts';
 import { readDiagnosticData, type ClientDiagnostic } from './params.ts';
 import type { WorkspaceIndex } from './workspace-index.ts';

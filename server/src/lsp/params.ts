@@ -5,7 +5,7 @@
  * InvalidParams, and logs a notification it ignores).
  */
 import type { Position, Range } from 'vscode-languageserver/node';
-import type { DiagnosticData, Fix } from '../core/problems.ts';
+import type { DiagnosticData, Fix } from '#core/problems.ts';
 import type { ContentChange } from './documents.ts';
 
 export class ParamsError extends Error {}

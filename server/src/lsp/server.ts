@@ -16,10 +16,10 @@ import {
   type Diagnostic as LspDiagnostic,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import { DocumentLinter, type LintStep } from '../core/document-linter.ts';
-import type { Diagnostic } from '../core/problems.ts';
-import { RULES } from '../core/rules.ts';
-import { VALIDATED_NOTIFICATION, type ValidatedParams } from '../protocol.ts';
+import { DocumentLinter, type LintStep } from '#core/document-linter.ts';
+import type { Diagnostic } from '#core/problems.ts';
+import { RULES } from '#core/rules.ts';
+import { VALIDATED_NOTIFICATION, type ValidatedParams } from '#protocol';
 import { createServerConnection } from './connection.ts';
 import { LineDocument } from './documents.ts';
 import { codeActions, completions, documentSymbols, foldingRanges, formattingEdits, hover, type LintedDocument } from './features.ts';

@@ -1,6 +1,6 @@
 /** The `dtmetrics.*` settings the language server reads through `workspace/configuration`, and their defaults. */
-import type { LintOptions } from '../core/lint.ts';
-import { isRuleCode, LIMITS, type RuleCode, type SeveritySetting } from '../core/rules.ts';
+import type { LintOptions } from '#core/lint.ts';
+import { isRuleCode, LIMITS, type RuleCode, type SeveritySetting } from '#core/rules.ts';
 
 export interface ServerSettings {
   /** `check` against the clock; `off` for fixture folders (settable per folder). */

@@ -5,8 +5,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseLine } from '../core/parse.ts';
-import { splitLines } from '../core/lint.ts';
+import { parseLine } from '#core/parse.ts';
+import { splitLines } from '#core/lint.ts';
 
 const MAX_FILES = 2_000;
 const MAX_BYTES = 1 << 20;

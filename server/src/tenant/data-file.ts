@@ -26,9 +26,9 @@ import { constants, readFileSync } from 'node:fs';
 import { link, open, readFile, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import { applyRecords, type StoredRecord } from '../core/metrics/ingest.ts';
-import { batchValue, readBatch, readMetricSnapshot, readSeriesSnapshot, readV1Line, readWindow, seriesHead, type ReadResult, type ReadWindow } from '../core/metrics/persisted.ts';
-import { SLOT_FIELDS, type MetricStore } from '../core/metrics/store.ts';
+import { applyRecords, type StoredRecord } from '#core/metrics/ingest.ts';
+import { batchValue, readBatch, readMetricSnapshot, readSeriesSnapshot, readV1Line, readWindow, seriesHead, type ReadResult, type ReadWindow } from '#core/metrics/persisted.ts';
+import { SLOT_FIELDS, type MetricStore } from '#core/metrics/store.ts';
 
 /** A data file the tenant must not use: one line for the user, nothing touched. */
 export class DataFileError extends Error {}

@@ -4,7 +4,7 @@
 // as JSON. The panel measures itself: from the message's arrival in the webview to the end of uPlot's draw.
 import { writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { QueryOutcome } from '../../../client/src/query/index.ts';
+import type { QueryOutcome } from '#client/query/index.ts';
 import { EXTENSION_ID } from '../helpers.ts';
 
 export interface BenchSample {
