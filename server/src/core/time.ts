@@ -7,14 +7,12 @@
  * comes back as data naming its parameter, never as an exception.
  */
 
-export interface Invalid {
-  ok: false;
-  /** The parameter or option at fault, e.g. `from` or `--now`. */
-  parameter: string;
-  message: string;
-}
+import type { Failure, Result } from './result.ts';
 
-export type Parsed<T> = { ok: true; value: T } | Invalid;
+/** A text that is not a time: names the parameter or option at fault, e.g. `from` or `--now`. */
+export type Invalid = Failure<{ parameter: string }>;
+
+export type Parsed<T> = Result<T, { parameter: string }>;
 
 export const SECOND = 1_000;
 export const MINUTE = 60_000;
