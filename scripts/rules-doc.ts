@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RULE_CODES, RULES, LIMITS, type Severity } from '#core/rules.ts';
+import { LIMITS, RULE_CODES, RULES, ruleEvidence, type Severity } from '#core/rules.ts';
 import { readFixture } from '../test/core/fixture-format.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -44,8 +44,8 @@ export function renderRulesDoc(): string {
     '',
     'Every finding of `dtmetrics` has a stable code. Severity follows the evidence: what the Dynatrace documentation',
     'or a real tenant rejects is an error; what only Dynatrace\'s client libraries or inference suggest is a warning,',
-    'info or hint. Evidence tags: DOC (documentation), OBS (a real tenant\'s response), LIB (Dynatrace\'s libraries),',
-    'INF (inference). Change a severity with `--rule CODE=severity` (or `off`), a limit with `--limit name=value`.',
+    'info or hint. Each rule\'s evidence links to its sources; [evidence.md](evidence.md) lists them all. Change a',
+    'severity with `--rule CODE=severity` (or `off`), a limit with `--limit name=value`.',
     '',
     '## Limits',
     '',
@@ -56,7 +56,8 @@ export function renderRulesDoc(): string {
   ];
   let family = '';
   for (const c of RULE_CODES) {
-    const rule = RULES[c] as { title: string; severity: Severity; lesserSeverity?: Severity; leastSeverity?: Severity; evidence: string; decision?: string; docs?: string };
+    const rule = RULES[c] as { title: string; severity: Severity; lesserSeverity?: Severity; leastSeverity?: Severity; docs?: string };
+    const { evidence, decision } = ruleEvidence(c, 'markdown');
     if (c.slice(0, 2) !== family) {
       family = c.slice(0, 2);
       out.push(`## ${FAMILIES[family] ?? family}`, '');
@@ -64,8 +65,8 @@ export function renderRulesDoc(): string {
     const milder = [rule.lesserSeverity, rule.leastSeverity].filter((s) => s !== undefined);
     const severity = milder.length > 0 ? `${rule.severity} (${milder.join(' or ')} in its milder case${milder.length > 1 ? 's' : ''})` : rule.severity;
     const { flagged, accepted } = examples(c);
-    out.push(`### ${c}: ${rule.title}`, '', `Severity: **${severity}**.`, '', `Evidence: ${rule.evidence}`, '');
-    if (rule.decision) out.push(`Decision: ${rule.decision}`, '');
+    out.push(`### ${c}: ${rule.title}`, '', `Severity: **${severity}**.`, '', `Evidence: ${evidence}`, '');
+    if (decision) out.push(`Decision: ${decision}`, '');
     if (rule.docs) out.push(`Documentation: ${rule.docs}`, '');
     out.push(`Flagged: ${code(flagged)}`, '', `Accepted: ${code(accepted)}`, '');
   }

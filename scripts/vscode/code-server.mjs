@@ -16,7 +16,7 @@ export const CODE_SERVER_VERSION = '4.96.4';
 export const CODE_SERVER = join(ROOT, '.vscode-test', `code-server-${CODE_SERVER_VERSION}`);
 export const CODE_SERVER_ENTRY = join(CODE_SERVER, 'node_modules/code-server/out/node/entry.js');
 export const CHROMIUM = process.env.DTMETRICS_CHROMIUM ?? '/usr/bin/chromium';
-// Chromium on a machine whose only network is loopback (shared/VSCODE-TESTING.md); Playwright adds --headless and
+// Chromium on a machine whose only network is loopback (VSCODE-TESTING in docs/evidence.md); Playwright adds --headless and
 // --no-sandbox itself, and the profile folder is a new one for each run.
 export const CHROMIUM_ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what scripts/vscode/run-tests.mjs needs to run the extension's tests in a real VS Code on a machine that
-# reaches only the npm registry and Debian's packages (shared/VSCODE-TESTING.md):
+# reaches only the npm registry and Debian's packages (VSCODE-TESTING in docs/evidence.md):
 #   - Debian's chromium, ripgrep and libkrb5-dev (apt, only when missing: scripts/apt-install.sh);
 #   - code-server (VS Code 1.96.4 for Node 20) into .vscode-test/code-server-<version>/, with the four offline fixes;
 #   - playwright-core beside it, used when the project itself does not provide it.

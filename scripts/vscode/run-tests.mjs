@@ -1,5 +1,5 @@
 // Runs a mocha suite inside a real VS Code: code-server (VS Code 1.96.4, installed by scripts/vscode/install.sh) and
-// Debian's headless chromium driven by playwright-core (shared/VSCODE-TESTING.md).
+// Debian's headless chromium driven by playwright-core (VSCODE-TESTING in docs/evidence.md).
 //
 //   node scripts/vscode/run-tests.mjs [options] [extensionTestsPath]
 //

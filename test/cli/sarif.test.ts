@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ValidateFunction } from 'ajv';
 import { NOW, TempDir, assertBuilt, parseJsonReport, runCli, sarifValidator, type JsonDiagnostic } from './helpers.ts';
+import { readCitations } from '#core/evidence.ts';
 
 interface SarifResult {
   ruleId: string;
@@ -111,6 +112,21 @@ describe('--format sarif', () => {
     const { log } = await sarif(['src', 'errors.dtmetrics']);
     const ids = new Set(log.runs[0]?.tool.driver.rules.map((r) => r.id));
     for (const code of ['MK002', 'DK001', 'MK006', 'MK010', 'LN004']) assert.ok(ids.has(code), `${code} is in tool.driver.rules`);
+  });
+
+  test('rule descriptions show their sources as links (Markdown) or URLs (text), never citation tags', async () => {
+    const { log } = await sarif(['errors.dtmetrics']);
+    const rules = (log.runs[0]?.tool.driver.rules ?? []) as (SarifLog['runs'][number]['tool']['driver']['rules'][number] & Record<'fullDescription' | 'help', { text: string; markdown: string }>)[];
+    const mk006 = rules.find((r) => r.id === 'MK006') ?? assert.fail('MK006 is described');
+    const issue = 'https://github.com/micrometer-metrics/micrometer/issues/2295';
+    assert.ok(mk006.fullDescription.markdown.includes(`](${issue})`), mk006.fullDescription.markdown);
+    assert.ok(mk006.fullDescription.text.includes(`(${issue})`), mk006.fullDescription.text);
+    for (const rule of rules) {
+      for (const shown of [rule.fullDescription.text, rule.fullDescription.markdown, rule.help.text, rule.help.markdown]) {
+        const { citations, dangling } = readCitations(shown);
+        assert.deepEqual([...citations.map((c) => c.id), ...dangling.map((d) => d.text)], [], `${rule.id}: ${shown}`);
+      }
+    }
   });
 
   test('relative artifact URIs with forward slashes and a uriBaseId', async () => {

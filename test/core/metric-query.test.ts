@@ -525,7 +525,7 @@ test('v1 total: one value per tuple over the timeframe, each aggregation', () =>
     ['count', { 'a, east': 10, 'b, east': 9, 'c, west': 10 }],
   ];
   for (const [aggregationType, totals] of cases) {
-    // An end past now is now (DOC): the timeframe is T0 to NOW.
+    // An end past now is now (DOC D20): the timeframe is T0 to NOW.
     const result = v1({ aggregationType, startTimestamp: T0, endTimestamp: NOW + 24 * HOUR, queryMode: 'TOTAL' });
     assert.equal(result.resolutionInMillisUTC, 10 * MINUTE, aggregationType);
     assert.deepEqual(result.dataPoints, Object.fromEntries(Object.entries(totals).map(([id, value]) => [id, [[T0, value]]])), aggregationType);

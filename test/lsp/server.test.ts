@@ -13,6 +13,7 @@ import {
   type TextEdit,
 } from 'vscode-languageserver-protocol/node';
 import { change, codes, open, present, pulled, pushed, start, stop, until, type Harness } from './harness.ts';
+import { readCitations } from '#core/evidence.ts';
 
 /** The edits a code action makes to `uri`. */
 const editsOf = (action: CodeAction | undefined, uri: string): TextEdit[] => present(present(action, 'a code action').edit?.changes?.[uri], 'edits');
@@ -173,7 +174,12 @@ describe('language server, pull diagnostics and features', () => {
     const at = async (line: number, character: number) => ((await h.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } })) as Hover | null)?.contents as { value: string } | undefined;
     assert.match((await at(0, 25))?.value ?? '', /UTC — 42 min ago; the tenant rejects points older than 1 h/);
     assert.match((await at(0, 3))?.value ?? '', /`http.requests`: gauge, 2 series/);
-    assert.match((await at(2, 11))?.value ?? '', /DK001: Invalid dimension key/);
+    const explanation = (await at(2, 11))?.value ?? '';
+    assert.match(explanation, /DK001: Invalid dimension key/);
+    // The evidence's sources as links, not the ids the rule table cites them by.
+    assert.match(explanation, /_Evidence:_ \[Dynatrace docs: Metric ingestion protocol\]\(https:\/\/docs\.dynatrace\.com\/docs\/shortlink\/metric-ingestion-protocol\): /);
+    assert.match(explanation, /\[micrometer#2295[^\]]*\]\(https:\/\/github\.com\/micrometer-metrics\/micrometer\/issues\/2295\)/);
+    assert.deepEqual(readCitations(explanation), { citations: [], dangling: [] }, 'no citation tag is shown');
   });
 
   test('hover names the configured cardinality budget once a key passes it', async () => {

@@ -5,7 +5,8 @@
 import { pathToFileURL } from 'node:url';
 import { isAbsolute, sep } from 'node:path';
 import type { Diagnostic } from '#core/problems.ts';
-import { RULES, RULE_CODES, type Severity } from '#core/rules.ts';
+import type { CitationFormat } from '#core/evidence.ts';
+import { RULES, RULE_CODES, ruleEvidence, type Severity } from '#core/rules.ts';
 
 export interface Totals {
   files: number;
@@ -155,14 +156,18 @@ class SarifReporter implements Reporter {
     version: string,
   ) {
     const rules = RULE_CODES.map((code) => {
-      const rule = RULES[code] as { title: string; severity: Severity; evidence: string; decision?: string; docs?: string };
-      const help = rule.decision ? `${rule.evidence}\n\nDecision: ${rule.decision}` : rule.evidence;
+      const rule = RULES[code] as { title: string; severity: Severity; docs?: string };
+      const help = (format: CitationFormat) => {
+        const { evidence, decision } = ruleEvidence(code, format);
+        return decision ? `${evidence}\n\nDecision: ${decision}` : evidence;
+      };
+      const description = { text: help('text'), markdown: help('markdown') };
       return {
         id: code,
         name: code,
         shortDescription: { text: rule.title },
-        fullDescription: { text: help },
-        help: { text: help },
+        fullDescription: description,
+        help: description,
         ...(rule.docs ? { helpUri: rule.docs } : {}),
         defaultConfiguration: { level: SARIF_LEVEL[rule.severity] },
       };

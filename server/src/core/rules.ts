@@ -2,24 +2,27 @@
  * The one table of limits and rules. Every diagnostic the core can emit has its code, default severity, message,
  * and evidence here; nothing else in the project hard-codes a limit or a severity.
  *
- * Evidence tags follow ../shared/PROTOCOL.md: DOC (Dynatrace documentation), OBS (a real tenant's response),
- * LIB (Dynatrace's own client libraries: normalisation, not rejection), INF (inference). Severity follows the
+ * Evidence cites its sources by the ids of docs/evidence.md (the table in evidence.ts): documentation pages
+ * (`DOC D1`), real tenants' answers (`OBS #2295`), Dynatrace's own client libraries (`LIB Java`: normalisation,
+ * not rejection) and inference (`INF`); hovers, docs/rules.md and SARIF show them as links. Severity follows the
  * evidence: what the docs or a real tenant reject is an error; what only the libraries or inference suggest is a
  * warning, info or hint. Where the sources conflict, `decision` says what we chose and why.
  */
+import { EVIDENCE, renderCitations, type CitationFormat } from './evidence.ts';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type SeveritySetting = Severity | 'off';
 
+/** The page a rule's documentation link opens: its URL is the evidence table's. */
 const DOCS = {
-  protocol: 'https://docs.dynatrace.com/docs/shortlink/metric-ingestion-protocol',
-  ingestApi: 'https://docs.dynatrace.com/docs/shortlink/api-metrics-v2-post-datapoints',
-  limits: 'https://www.dynatrace.com/docs/ingest-from/extend-dynatrace/extend-metrics',
-  faq: 'https://www.dynatrace.com/docs/dynatrace-api/environment-api/metric-v2/metric-faq',
-  bestPractices: 'https://www.dynatrace.com/docs/dynatrace-api/environment-api/metric-v2/best-practices',
-  selector: 'https://www.dynatrace.com/docs/dynatrace-api/environment-api/metric-v2/metric-selector',
-  metadata: 'https://www.dynatrace.com/docs/ingest-from/extend-dynatrace/extend-metrics/reference/custom-metric-metadata',
-  units: 'https://docs.dynatrace.com/managed/dynatrace-api/environment-api/metrics-units/get-all-units',
+  protocol: EVIDENCE['DOC D1'].url,
+  ingestApi: EVIDENCE['DOC D2'].url,
+  limits: EVIDENCE['DOC D3'].url,
+  faq: EVIDENCE['DOC D4'].url,
+  bestPractices: EVIDENCE['DOC D5'].url,
+  selector: EVIDENCE['DOC D9'].url,
+  metadata: EVIDENCE['DOC D13'].url,
+  units: EVIDENCE['DOC D15'].url,
 } as const;
 
 /** Limits. Those the sources disagree on are settings (see `LintOptions.limits`); the defaults are our decision. */
@@ -142,8 +145,8 @@ export const RULES = {
     title: 'Metric key section starts with a digit',
     severity: 'warning',
     evidence:
-      'DOC D1 forbids a digit only at the start of the key, and D9 shows `custom.5xx_errors`; every library keeps `a.0`. ' +
-      "But real tenants rejected `system.load.average.1m` in 2020 (\"error at '1'\") and 2023 (\"invalid metric key\") [OBS micrometer #2295, #4058].",
+      'DOC D1 forbids a digit only at the start of the key, and DOC D9 shows `custom.5xx_errors`; every library keeps `a.0` (LIB). ' +
+      "But real tenants rejected `system.load.average.1m` in 2020 (\"error at '1'\", OBS #2295) and 2023 (\"invalid metric key\", OBS #4058).",
     decision: 'A warning, not an error: it may be rejected, and it must be quoted in metric selectors.',
     docs: DOCS.selector,
     message: (a) =>
@@ -160,7 +163,7 @@ export const RULES = {
     title: 'Metric key too long',
     severity: 'error',
     lesserSeverity: 'warning',
-    evidence: 'DOC D1 (current): up to 255 characters. DOC D3 limits table and older D1: 250. Java lib 2.5.0 moved to 255 in 2026; Go, Python, .NET, JS still cut at 250.',
+    evidence: 'DOC D1 (current): up to 255 characters. The limits table (DOC D3) and DOC D1-old: 250. LIB Java moved to 255 in version 2.5.0 (2026); LIB Go, LIB Python, LIB .NET and LIB JS still cut at 250.',
     decision: 'Error above 255 (no source allows more); warning from 251 to 255 (the limits table and most libraries say 250).',
     docs: DOCS.limits,
     message: (a) =>
@@ -216,7 +219,7 @@ export const RULES = {
   MK014: rule<{ written: string; fixed: string }>({
     title: 'Space in the metric key',
     severity: 'error',
-    evidence: 'DOC D1: a metric key is letters, digits, `_`, `-` and `.`; escapes and quotes belong to dimension values. LIB Telegraf\'s Dynatrace output writes `B B` as `b_b` (PROTOCOL §8.6).',
+    evidence: 'DOC D1: a metric key is letters, digits, `_`, `-` and `.`; escapes and quotes belong to dimension values. LIB Telegraf\'s Dynatrace output writes `B B` as `b_b`.',
     decision: 'A root cause (root-causes.ts): an escaped or quoted space is an InfluxDB habit, and the tenant ends the key at the space. One finding replaces the line\'s others.',
     docs: DOCS.protocol,
     message: (a) => `The metric key ${q(a.written)} holds a space, and a key cannot, escaped or quoted: the tenant ends the key there and reads the rest as the payload. Write ${q(a.fixed)}.`,
@@ -227,7 +230,7 @@ export const RULES = {
     title: 'Invalid dimension key',
     severity: 'error',
     evidence:
-      "DOC D1: lower-case letters, digits, `-`, `.`, `:`, `_` only. OBS #2295: upper case is rejected, not normalised (\"invalid dimension key … error at 'M'\"). Empty sections: LIB normalises them away; INF rejected.",
+      "DOC D1: lower-case letters, digits, `-`, `.`, `:`, `_` only. OBS #2295: upper case is rejected, not normalised (\"invalid dimension key … error at 'M'\"). Empty sections: the libraries normalise them away (LIB); that the tenant rejects them is INF.",
     docs: DOCS.protocol,
     message: (a) =>
       a.empty === 'key'
@@ -241,14 +244,14 @@ export const RULES = {
   DK002: rule<{ char: string }>({
     title: 'Dimension key section starts with a digit, `-` or `:`',
     severity: 'warning',
-    evidence: 'LIB only: Java DimensionKeyValidator marks `-value`, `:value` and `4` invalid; the docs say nothing.',
+    evidence: 'LIB Java only: its DimensionKeyValidator marks `-value`, `:value` and `4` invalid; the docs say nothing.',
     docs: DOCS.protocol,
     message: (a) => `Dimension key section starts with ${q(a.char)}: Dynatrace libraries rewrite this; start it with a letter or \`_\`.`,
   }),
   DK003: rule<{ length: number; limit: number }>({
     title: 'Dimension key too long',
     severity: 'error',
-    evidence: 'DOC D3: 100 characters. gcp-monitor: "MINT API rejects … dimension names longer than 100 chars".',
+    evidence: 'DOC D3: 100 characters. LIB gcp-monitor: "MINT API rejects … dimension names longer than 100 chars".',
     docs: DOCS.limits,
     message: (a) => `Dimension key is ${a.length} characters long; the limit is ${a.limit}. Shorten it.`,
   }),
@@ -276,7 +279,7 @@ export const RULES = {
   DK007: rule<{ key: string }>({
     title: 'Unknown `dt.*` dimension key',
     severity: 'info',
-    evidence: 'DOC D1 reserves `dt.entity.*`; LIB sets `dt.metrics.source`; DOC D2/D14 `dt.process.id`/`pid`. Others: not documented [INF].',
+    evidence: 'DOC D1 reserves `dt.entity.*`; the libraries set `dt.metrics.source` (LIB); DOC D2/D14 `dt.process.id`/`pid`. Others: not documented [INF].',
     docs: DOCS.protocol,
     message: (a) => `${q(a.key)} is in the reserved \`dt.\` namespace but is not a known Dynatrace dimension: it may be ignored or rejected.`,
   }),
@@ -294,7 +297,7 @@ export const RULES = {
   DK009: rule<{ written: string; fixed: string }>({
     title: 'Space in a dimension key',
     severity: 'error',
-    evidence: 'DOC D1: a dimension key is letters, digits, `_`, `-`, `:` and `.`; escapes and quotes belong to values. OBS #2295: the tenant refuses the line. LIB Telegraf\'s Dynatrace output writes `B B` as `b_b` (PROTOCOL §8.6).',
+    evidence: 'DOC D1: a dimension key is letters, digits, `_`, `-`, `:` and `.`; escapes and quotes belong to values. OBS #2295: the tenant refuses the line. LIB Telegraf\'s Dynatrace output writes `B B` as `b_b`.',
     decision: 'A root cause (root-causes.ts): an escaped or quoted space is an InfluxDB habit, and it breaks the line into a key without a value and a payload that is not one. One finding replaces the line\'s others.',
     docs: DOCS.protocol,
     message: (a) => `The dimension key ${q(a.written)} holds a space, and a key cannot, escaped or quoted (escapes and quotes are for values): the tenant ends the key there. Write ${q(a.fixed)}.`,
@@ -324,7 +327,7 @@ export const RULES = {
   DV003: rule<{ sequence: string; quoted: boolean }>({
     title: 'Invalid escape sequence',
     severity: 'warning',
-    evidence: 'DOC D1 defines only `\\"` and `\\\\` (LIB adds `\\,` `\\=` `\\ ` outside quotes); what the server does with others is not documented [INF].',
+    evidence: 'DOC D1 defines only `\\"` and `\\\\` (the libraries also escape `\\,` `\\=` `\\ ` outside quotes, LIB); what the server does with others is not documented [INF].',
     decision: 'A warning (DV001 keeps the error for quotes that end the value): the backslash is probably meant literally and should be doubled.',
     docs: DOCS.protocol,
     message: (a) =>
@@ -344,8 +347,8 @@ export const RULES = {
     lesserSeverity: 'warning',
     leastSeverity: 'hint',
     evidence:
-      'DOC: the Managed limits table moved to 255 characters between March and June 2026, and the OTLP metrics ingest page and the extension limits page say 255; only the SaaS limits page (D3) still says 250. ' +
-      'LIB: dynatrace-metric-utils-java 2.5.0 (commit dde2492, Apr 2026, "Increase metric key and dimension value length limits to 255 … Aligns with the metric ingestion protocol spec"); Go, Python, .NET, JS and gcp-monitor ("MINT API rejects dimension values longer than 250 chars") still cut at 250. ' +
+      'The Managed limits table (DOC D16) moved to 255 characters between March and June 2026, and the OTLP metrics ingest page (DOC D17) and the extension limits page say 255; only the SaaS limits page (DOC D3) still says 250. ' +
+      'LIB Java 2.5.0 (commit dde2492, Apr 2026, "Increase metric key and dimension value length limits to 255 … Aligns with the metric ingestion protocol spec"); LIB Go, LIB Python, LIB .NET, LIB JS and LIB gcp-monitor ("MINT API rejects dimension values longer than 250 chars") still cut at 250. ' +
       'Whether quotes and escapes count is not documented; Java and Go count the value as written.',
     decision:
       'As for metric keys (MK008): an error when the unescaped value is over 255 (no source allows more); a warning from 251 to 255 (one documentation page and most libraries say 250); ' +
@@ -363,7 +366,7 @@ export const RULES = {
     severity: 'error',
     evidence:
       'LIB: every library replaces control, format and line-separator characters with `_`; they cannot be sent as such. ' +
-      'Java MetadataLineFactory runs a `dt.meta.description` through the same string-value normaliser as a dimension value.',
+      'LIB Java: MetadataLineFactory runs a `dt.meta.description` through the same string-value normaliser as a dimension value.',
     decision: 'One rule for dimension values and metadata values (`dt.meta.*`) alike: the libraries apply one rule to both, and one code turns it off everywhere.',
     docs: DOCS.protocol,
     message: (a) => `Control character ${a.codePoint} in ${a.property === null ? 'dimension value' : `the value of ${q(a.property)}`}: remove it.`,
@@ -406,35 +409,35 @@ export const RULES = {
   PL004: rule<NoArgs>({
     title: 'Summary fields out of the usual order',
     severity: 'info',
-    evidence: 'DOC D1 and all libraries write min,max,sum,count; Dynatrace gcp-monitor writes min,max,count,sum, so order is probably free [INF].',
+    evidence: 'DOC D1 and every library (LIB) write min,max,sum,count; LIB gcp-monitor writes min,max,count,sum, so order is probably free [INF].',
     docs: DOCS.protocol,
     message: () => 'Summary fields are usually written as `min=…,max=…,sum=…,count=…`.',
   }),
   PL005: rule<{ value: string }>({
     title: 'Summary count negative or not an integer',
     severity: 'error',
-    evidence: 'LIB: Java NumberValueValidator rejects `count < 0` (mirrors the server, Micrometer PR #4565); every library writes count as an integer.',
+    evidence: 'LIB Java: NumberValueValidator rejects `count < 0`, mirroring the server (OBS #4565); every library writes count as an integer.',
     docs: DOCS.protocol,
     message: (a) => `Summary count ${q(a.value)} must be a whole number of observations, 0 or more.`,
   }),
   PL006: rule<NoArgs>({
     title: 'Summary with count=0 but non-zero values',
     severity: 'error',
-    evidence: 'LIB: Java NumberValueValidator, "count == 0 => min, max, sum != 0" (mirrors the server).',
+    evidence: 'LIB Java: NumberValueValidator, "count == 0 => min, max, sum != 0" (mirrors the server, OBS #4565).',
     docs: DOCS.protocol,
     message: () => 'count=0 means no observations: min, max and sum must then be 0.',
   }),
   PL007: rule<{ min: string; max: string }>({
     title: 'Summary max below min',
     severity: 'error',
-    evidence: 'LIB: Java NumberValueValidator "max < min" (mirrors the server family of checks, Micrometer PR #4565).',
+    evidence: 'LIB Java: NumberValueValidator, "max < min" (mirrors the server\'s checks, OBS #4565).',
     docs: DOCS.protocol,
     message: (a) => `max (${a.max}) is less than min (${a.min}): swap them.`,
   }),
   PL008: rule<{ min: string; max: string; avg: string; single: boolean; tolerance: number }>({
     title: 'Inconsistent summary: min ≤ sum/count ≤ max fails',
     severity: 'error',
-    evidence: "OBS #5037: \"inconsistent gauge fields: min <= avg <= max doesn't hold … tolerance: 0.000001\". Micrometer #3985: with count=1, sum must equal min and max.",
+    evidence: "OBS #5037: \"inconsistent gauge fields: min <= avg <= max doesn't hold … tolerance: 0.000001\". OBS #3985: with count=1, sum must equal min and max.",
     docs: DOCS.protocol,
     message: (a) =>
       a.single
@@ -446,7 +449,7 @@ export const RULES = {
   NU001: rule<{ text: string; overflow: boolean }>({
     title: 'NaN, infinity or not a number',
     severity: 'error',
-    evidence: 'LIB: every library refuses NaN and infinite values; Micrometer: "NaN\'s are currently dropped on the Dynatrace side".',
+    evidence: 'LIB: every library refuses NaN and infinite values; LIB Micrometer: "NaN\'s are currently dropped on the Dynatrace side".',
     decision: 'A value that overflows a double (`1.0e400`) is infinite once parsed: also an error.',
     docs: DOCS.protocol,
     message: (a) =>
@@ -459,7 +462,7 @@ export const RULES = {
   NU002: rule<{ text: string; suggestion: string }>({
     title: 'Exponent without a decimal point',
     severity: 'warning',
-    evidence: 'LIB: Go metric-utils, "1e+10 … is not valid as per the API spec which requires a decimal point for scientific notation"; Python does the same.',
+    evidence: 'LIB Go: "1e+10 … is not valid as per the API spec which requires a decimal point for scientific notation"; LIB Python does the same.',
     docs: DOCS.protocol,
     message: (a) => `${q(a.text)} may be rejected: scientific notation needs a decimal point, as in ${q(a.suggestion)}.`,
   }),
@@ -487,7 +490,7 @@ export const RULES = {
   TS002: rule<{ unit: 'seconds' | 'microseconds' | 'nanoseconds'; suggestion: string }>({
     title: 'Timestamp looks like seconds, microseconds or nanoseconds',
     severity: 'warning',
-    evidence: 'DOC D1: milliseconds. LIB: Java, Go and .NET treat timestamps outside the years 2000–3000 as a wrong unit ("Order of magnitude of the timestamp seems off").',
+    evidence: 'DOC D1: milliseconds. LIB Java, LIB Go and LIB .NET treat timestamps outside the years 2000–3000 as a wrong unit ("Order of magnitude of the timestamp seems off").',
     docs: DOCS.protocol,
     message: (a) => `This timestamp looks like ${a.unit}; the protocol wants milliseconds: ${q(a.suggestion)}.`,
   }),
@@ -579,7 +582,7 @@ export const RULES = {
   LN009: rule<{ field: string; lines: string[] | null }>({
     title: 'InfluxDB line protocol',
     severity: 'error',
-    evidence: 'DOC D1: the payload is a number, `gauge,…` or `count,delta=…`; InfluxDB\'s `field=value` is none of them. LIB Telegraf\'s Dynatrace output writes each field as its own line, `measurement.field`, booleans as 1 and 0 (PROTOCOL §8.6).',
+    evidence: 'DOC D1: the payload is a number, `gauge,…` or `count,delta=…`; InfluxDB\'s `field=value` is none of them. LIB Telegraf\'s Dynatrace output writes each field as its own line, `measurement.field`, booleans as 1 and 0.',
     decision: 'A root cause (root-causes.ts): a `name=value` where the payload should be. One finding replaces the line\'s others; the fix writes Telegraf\'s lines, the timestamp in milliseconds (InfluxDB\'s default is nanoseconds).',
     docs: DOCS.protocol,
     message: (a) =>
@@ -593,7 +596,7 @@ export const RULES = {
   LN010: rule<{ comment: string | null; line: string | null }>({
     title: 'Prometheus exposition format',
     severity: 'error',
-    evidence: 'DOC D1: dimensions are `,key=value` after the key, not `{key="value"}`, and a `#` line is metadata. INGEST-PATHS §2.2: Prometheus metrics reach Dynatrace by scraping or an extension, not through the ingest API.',
+    evidence: 'DOC D1: dimensions are `,key=value` after the key, not `{key="value"}`, and a `#` line is metadata. DOC D22: Prometheus metrics reach Dynatrace by scraping (or an extension), not through the ingest API.',
     decision: 'A root cause (root-causes.ts): a sample with `{labels}` or a `:` in its name, or a `# HELP`/`# TYPE` line. One finding replaces the line\'s others; the fix writes labels as dimensions and `:` as `.`, and makes `# HELP`/`# TYPE` a comment.',
     docs: DOCS.protocol,
     message: (a) =>
@@ -604,7 +607,7 @@ export const RULES = {
   LN011: rule<{ type: string; line: string | null }>({
     title: 'StatsD line',
     severity: 'error',
-    evidence: 'DOC D1: a line is `key[,dims] payload [timestamp]`. INGEST-PATHS §2.1: StatsD goes to the OneAgent\'s UDP port 18125 (or an ActiveGate\'s 18126), not to the ingest API.',
+    evidence: 'DOC D1: a line is `key[,dims] payload [timestamp]`. DOC D21: StatsD goes to the OneAgent\'s UDP port 18125 (or an ActiveGate\'s 18126), not to the ingest API.',
     decision: 'A root cause (root-causes.ts): `name:value|type`. One finding replaces the line\'s others; the fix writes a counter as `count,delta=`, a gauge or timing as a gauge, DogStatsD tags as dimensions. A sampled counter, a relative gauge and a set have no one right line.',
     docs: DOCS.protocol,
     message: (a) =>
@@ -641,7 +644,7 @@ export const RULES = {
   MD003: rule<{ unit: string; tooLong: boolean; limit: number }>({
     title: 'Unusual unit',
     severity: 'warning',
-    evidence: 'LIB: Java UnitValidator allows only `A–Z a–z 0–9 % [ ] { } / _`, at most 63 characters (gcp-monitor agrees). Whether the server rejects unknown units is not known.',
+    evidence: 'LIB Java: UnitValidator allows only `A–Z a–z 0–9 % [ ] { } / _`, at most 63 characters (LIB gcp-monitor agrees). Whether the server rejects unknown units is not known.',
     docs: DOCS.units,
     message: (a) =>
       a.tooLong
@@ -651,7 +654,7 @@ export const RULES = {
   MD004: rule<{ property: string; length: number; limit: number }>({
     title: 'Metadata value too long',
     severity: 'warning',
-    evidence: 'LIB: Java MetadataLineConstants and gcp-monitor: displayName ≤ 300, description ≤ 65,535 characters.',
+    evidence: 'LIB Java (MetadataLineConstants) and LIB gcp-monitor: displayName ≤ 300, description ≤ 65,535 characters.',
     docs: DOCS.metadata,
     message: (a) => `${q(a.property)} is ${a.length.toLocaleString('en-US')} characters long; Dynatrace libraries cut it at ${a.limit.toLocaleString('en-US')}.`,
   }),
@@ -674,7 +677,7 @@ export const RULES = {
     title: 'Empty metadata value',
     severity: 'warning',
     evidence:
-      'LIB: Java MetadataLineFactory leaves an empty description out, MetadataLineBuilder (2.5) a blank or `""` description or unit, and UnitValidator refuses an empty unit. What a tenant does with an empty value is not documented [INF].',
+      'LIB Java: MetadataLineFactory leaves an empty description out, MetadataLineBuilder (2.5) a blank or `""` description or unit, and UnitValidator refuses an empty unit. What a tenant does with an empty value is not documented [INF].',
     decision: 'A warning, as for an empty dimension value (DV004): no library sends one, and it is not what was meant.',
     docs: DOCS.metadata,
     message: (a) => `Empty value for ${q(a.property)}: Dynatrace libraries leave such a property out. Give it a value or remove it.`,
@@ -687,6 +690,15 @@ export const RULE_CODES = Object.keys(RULES) as RuleCode[];
 
 export function isRuleCode(code: string): code is RuleCode {
   return Object.prototype.hasOwnProperty.call(RULES, code);
+}
+
+/**
+ * A rule's evidence and decision as a user reads them (hover, docs/rules.md, SARIF): the sentences as written, each
+ * citation a link to its source instead of its id.
+ */
+export function ruleEvidence(code: RuleCode, format: CitationFormat): { evidence: string; decision: string | null } {
+  const rule = RULES[code] as { evidence: string; decision?: string };
+  return { evidence: renderCitations(rule.evidence, format), decision: rule.decision ? renderCitations(rule.decision, format) : null };
 }
 
 /**

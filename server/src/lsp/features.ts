@@ -19,7 +19,7 @@ import { formatDuration, formatWindow } from '#core/check.ts';
 import type { FileLinter } from '#core/lint.ts';
 import { parseLine } from '#core/parse.ts';
 import type { DiagnosticData, Fix } from '#core/problems.ts';
-import { isRuleCode, LIMITS, RULES } from '#core/rules.ts';
+import { isRuleCode, LIMITS, RULES, ruleEvidence } from '#core/rules.ts';
 import type { LineDocument } from './documents.ts';
 import { readDiagnosticData, type ClientDiagnostic } from './params.ts';
 import type { WorkspaceIndex } from './workspace-index.ts';
@@ -108,8 +108,9 @@ export function hover(doc: LineDocument, position: Position, result: LintedDocum
   for (const d of here) {
     const code = String(d.code);
     if (!isRuleCode(code)) continue;
-    const rule = RULES[code] as { title: string; evidence: string; decision?: string; docs?: string };
-    parts.push(`**${code}: ${rule.title}**\n\n${d.message}\n\n_Evidence:_ ${rule.evidence}` + (rule.decision ? `\n\n_Decision:_ ${rule.decision}` : '') + (rule.docs ? `\n\n[Documentation](${rule.docs})` : ''));
+    const rule = RULES[code] as { title: string; docs?: string };
+    const { evidence, decision } = ruleEvidence(code, 'markdown');
+    parts.push(`**${code}: ${rule.title}**\n\n${d.message}\n\n_Evidence:_ ${evidence}` + (decision ? `\n\n_Decision:_ ${decision}` : '') + (rule.docs ? `\n\n[Documentation](${rule.docs})` : ''));
   }
   const parsed = parseLine(doc.lineAt(position.line));
   if (parsed.kind === 'data') {

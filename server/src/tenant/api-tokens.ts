@@ -1,7 +1,7 @@
 /**
  * The local tenant's API tokens as a request carries them and as the Access tokens API shows them: the
  * `Authorization: Api-Token <token>` header or `?api-token=` (DOC D10), and `POST /api/v2/apiTokens/lookup`'s
- * ApiToken (DOC "Access tokens API - POST token lookup"), which names a token by its ID and never shows its secret.
+ * ApiToken (DOC D18), which names a token by its ID and never shows its secret.
  */
 import type { Scope } from './server.ts';
 
@@ -18,7 +18,7 @@ export function requestToken(authorization: string | undefined, queryToken: stri
 export const MALFORMED_AUTHORIZATION =
   'Missing authorization parameter: the Authorization header is not of the form Api-Token <token>; send the token as Authorization: Api-Token <token>.';
 
-/** ApiToken (DOC), as far as a local tenant knows it: no owner's activity, no expiry. */
+/** ApiToken (DOC D18), as far as a local tenant knows it: no owner's activity, no expiry. */
 export interface ApiTokenMetadata {
   id: string;
   name: string;
@@ -29,7 +29,7 @@ export interface ApiTokenMetadata {
   scopes: Scope[];
 }
 
-/** A Dynatrace token, `dt0c01.<public part>.<secret>`: its ID is the prefix and the public part (DOC). */
+/** A Dynatrace token, `dt0c01.<public part>.<secret>`: its ID is the prefix and the public part (DOC D10). */
 const DYNATRACE_TOKEN = /^(dt0[a-z]\d\d\.[A-Za-z0-9]+)\.[A-Za-z0-9]+$/;
 
 /**

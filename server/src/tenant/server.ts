@@ -61,7 +61,7 @@ const ENVIRONMENT_PREFIX = /^\/e\/[^/]+(?=\/)/;
  */
 const PLATFORM_CLASSIC_V2 = /^\/platform\/classic\/environment-api(?=\/v2\/)/;
 /**
- * What `GET /api/v1/config/clusterversion` answers (`{"version": …}`, DOC "Cluster information API"), in a
+ * What `GET /api/v1/config/clusterversion` answers (`{"version": …}`, DOC D19), in a
  * cluster's MAJOR.MINOR.PATCH.DATE form (as Dynatrace's monaco parses it): a 2026 release, no older than any
  * client asks for (the Managed MCP server requires 1.328.0 and calls an environment below it invalid).
  */

@@ -993,7 +993,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 // ---------------------------------------------------------------------------------------------------------------
 // POST /api/v1/timeseries/{timeseriesIdentifier}
 
-/** The answer of the v1 POST (DOC "Timeseries API v1 - POST data points"): TimeseriesQueryResultWrapper. */
+/** The answer of the v1 POST (DOC D20): TimeseriesQueryResultWrapper. */
 export interface V1TimeseriesResult {
   result: {
     timeseriesId: string;
@@ -1010,7 +1010,7 @@ export interface V1TimeseriesResult {
 
 const V1_AGGREGATIONS: Readonly<Record<string, Statistic>> = { AVG: 'avg', COUNT: 'count', MAX: 'max', MIN: 'min', SUM: 'sum' };
 
-/** `relativeTime` values of the v1 API (DOC): back from now. */
+/** `relativeTime` values of the v1 API (DOC D20): back from now. */
 const V1_RELATIVE_TIMES: Readonly<Record<string, readonly [number, TimeUnit]>> = {
   min: [1, 'm'], '5mins': [5, 'm'], '10mins': [10, 'm'], '15mins': [15, 'm'], '30mins': [30, 'm'], hour: [1, 'h'], '2hours': [2, 'h'],
   '6hours': [6, 'h'], day: [1, 'd'], '3days': [3, 'd'], week: [1, 'w'], month: [1, 'M'],
@@ -1102,7 +1102,7 @@ function parseV1Body(body: unknown, now: number): Parsed<V1Request> {
   return { ok: true, value: { frame: frame.value, aggregationType: aggregation, total, entities: wanted } };
 }
 
-/** startTimestamp and endTimestamp, or relativeTime; an end past now is now; at most 6 months (DOC). */
+/** startTimestamp and endTimestamp, or relativeTime; an end past now is now; at most 6 months (DOC D20). */
 function v1Timeframe(startTimestamp: unknown, endTimestamp: unknown, relativeTime: unknown, now: number): Parsed<Timeframe> {
   const invalid = (parameter: string, message: string): Parsed<Timeframe> => ({ ok: false, parameter, message: `${parameter}: ${message}` });
   const given = (value: unknown) => value !== undefined && value !== null;
