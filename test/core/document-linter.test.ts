@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { DocumentLinter } from '#core/document-linter.ts';
 import { lintText, type LintOptions } from '#core/lint.ts';
-import { FIXTURE_DIR, FIXTURE_NOW, readFixture } from './fixture-format.ts';
+import { FIXTURE_DIR, FIXTURE_NOW, readFixture, withoutExpectations } from './fixture-format.ts';
 
 const NOW = FIXTURE_NOW;
 /** Small limits, so that request splits, cardinality and key caps happen in short texts and move with edits. */
@@ -69,7 +69,7 @@ test('after any sequence of edits, the incremental lint equals a lint from scrat
 
 test('every rule fixture: the same findings incrementally, line by line removed and put back', () => {
   for (const file of readdirSync(FIXTURE_DIR).filter((f) => f.endsWith('.dtmetrics'))) {
-    const text = readFileSync(join(FIXTURE_DIR, file), 'utf8');
+    const text = withoutExpectations(readFileSync(join(FIXTURE_DIR, file), 'utf8'));
     const { options } = readFixture(text);
     const { now, ...rest } = options;
     const linter = new DocumentLinter(rest);

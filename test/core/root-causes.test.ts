@@ -1,8 +1,9 @@
 /**
  * One mistake, one diagnostic: a line in another format, a literal `\n`, a space in a key is reported once, by
  * name, with the line's follow-on findings suppressed. Data-driven (test/fixtures/root-causes/cases.json: text in;
- * code, range, severity, message, and the text after the fix out), then on what real producers emit: prom-client's
- * exposition, hot-shots' DogStatsD datagrams over UDP, the InfluxDB client's line protocol.
+ * code, range, severity, message, and the text after the fix out; `UPDATE_FIXTURES=1` writes them from the code),
+ * then on what real producers emit: prom-client's exposition, hot-shots' DogStatsD datagrams over UDP, the InfluxDB
+ * client's line protocol.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +16,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { lintText } from '#core/lint.ts';
 import type { Diagnostic } from '#core/problems.ts';
 import { waitFor } from '../tenant/helpers.ts';
-import { lintErrors } from './fixture-format.ts';
+import { applyFix, BLESS, expectFixture, lintErrors } from './fixture-format.ts';
 
 interface Case {
   name: string;
@@ -25,34 +26,37 @@ interface Case {
   fixed?: string;
 }
 
-const CASES = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'root-causes', 'cases.json'), 'utf8')) as Case[];
+const CASES_FILE = join(import.meta.dirname, '..', 'fixtures', 'root-causes', 'cases.json');
+const CASES = JSON.parse(readFileSync(CASES_FILE, 'utf8')) as Case[];
 
 /** The text with the first fix offered applied, as an editor applies a quick fix. */
 function applyFirstFix(text: string, diagnostics: readonly Diagnostic[]): { title: string; text: string } | null {
   const d = diagnostics.find((x) => x.data?.fix);
   const fix = d?.data?.fix;
-  if (!d || !fix) return null;
-  const lines = text.split('\n');
-  let line = lines[d.line] as string;
-  for (const e of [...fix.edits].sort((a, b) => b.start - a.start)) line = line.slice(0, e.start) + e.text + line.slice(e.end);
-  lines[d.line] = line;
-  return { title: fix.title, text: lines.join('\n') };
+  return d && fix ? { title: fix.title, text: applyFix(text, d.line, fix) } : null;
 }
 
+/** A case as the code sees it: its diagnostics, and the first fix offered with the text after it. */
+function outcome(c: Case): Case {
+  const diagnostics = lintText(c.text, { now: null });
+  const fixed = applyFirstFix(c.text, diagnostics);
+  return {
+    name: c.name,
+    text: c.text,
+    diagnostics: diagnostics.map((d) => ({ at: `${d.line}:${d.startChar}-${d.endChar}`, code: d.code, severity: d.severity, message: d.message })),
+    ...(fixed ? { fix: fixed.title, fixed: fixed.text } : {}),
+  };
+}
 
 describe('root causes, from the fixture', () => {
   for (const c of CASES) {
     it(c.name, () => {
-      const diagnostics = lintText(c.text, { now: null });
-      assert.deepEqual(
-        diagnostics.map((d) => ({ at: `${d.line}:${d.startChar}-${d.endChar}`, code: d.code, severity: d.severity, message: d.message })),
-        c.diagnostics,
-      );
-      const fixed = applyFirstFix(c.text, diagnostics);
-      assert.deepEqual(fixed && { fix: fixed.title, fixed: fixed.text }, c.fix === undefined ? null : { fix: c.fix, fixed: c.fixed });
-      if (fixed) assert.deepEqual(lintErrors(fixed.text), [], `the fixed text is accepted:\n${fixed.text}`);
+      const actual = outcome(c);
+      if (!BLESS) assert.deepEqual(actual, c, 'if the code is right, run the test with UPDATE_FIXTURES=1');
+      if (actual.fixed !== undefined) assert.deepEqual(lintErrors(actual.fixed), [], `the fixed text is accepted:\n${actual.fixed}`);
     });
   }
+  if (BLESS) it('bless: the cases as the code sees them', () => expectFixture(CASES_FILE, (written) => JSON.stringify((JSON.parse(written) as Case[]).map(outcome), null, 2) + '\n'));
 });
 
 /** Each line a producer emitted: one root cause of `code` (or no finding, for a line that is a metric line too). */

@@ -1,42 +1,22 @@
 /**
- * Data-driven rule tests: each file in test/fixtures/rules/ is linted, and its diagnostics must equal the
- * expectations written in it, no more and no fewer.
- *
- * Fixture format (comments are `.dtmetrics` comments, so fixtures are valid files in the editor too):
- *   //! now: <epoch-ms>            the instant for the timestamp window (default FIXTURE_NOW; `off` switches it off)
- *   //! options: {<LintOptions>}   JSON merged into the lint options (limits, severities)
- *   //= CODE start-end [severity]  a diagnostic expected on the nearest line above that is not `//=` or `//!`;
- *                                  start-end are 0-based UTF-16 offsets, end exclusive
- * Every other line is linted as written. A line with no `//=` after it must produce no diagnostic at all.
+ * Data-driven rule tests: each file in test/fixtures/rules/ is linted, and its diagnostics (code, range, severity,
+ * message, the fix offered and the line after it) must equal the expectations written in it, no more and no fewer.
+ * The format is described in fixture-format.ts; `UPDATE_FIXTURES=1` writes the expectations from the code.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintText } from '#core/lint.ts';
-import { FIXTURE_DIR as DIR, readFixture, type Expectation } from './fixture-format.ts';
+import { applyEdits, applyFix, blessFixture, expectFixture, FIXTURE_DIR as DIR, readFixture } from './fixture-format.ts';
+import type { TextEdit } from '#core/problems.ts';
 import { RULE_CODES } from '#core/rules.ts';
 
 const files = readdirSync(DIR).filter((f) => f.endsWith('.dtmetrics')).sort();
 
 for (const file of files) {
   test(`rule fixture ${file}`, () => {
-    const text = readFileSync(join(DIR, file), 'utf8');
-    const { options, expected } = readFixture(text);
-    const actual = lintText(text, options).map((d) => ({ line: d.line, code: d.code, start: d.startChar, end: d.endChar, severity: d.severity }));
-    const key = (e: Expectation) => `${e.line + 1}: ${e.code} ${e.start}-${e.end}`;
-    const unmatched = [...actual];
-    const missing: string[] = [];
-    for (const e of expected) {
-      const i = unmatched.findIndex((a) => key(a) === key(e) && (!e.severity || e.severity === a.severity));
-      if (i < 0) missing.push(key(e) + (e.severity ? ` ${e.severity}` : ''));
-      else unmatched.splice(i, 1);
-    }
-    assert.deepEqual(
-      { missing, unexpected: unmatched.map((a) => `${key(a)} ${a.severity}`) },
-      { missing: [], unexpected: [] },
-      `${file}: diagnostics differ from the //= expectations`,
-    );
+    expectFixture(join(DIR, file), (text) => blessFixture(text, lintText(text, readFixture(text).options)));
   });
 }
 
@@ -51,4 +31,15 @@ test('every rule code has a fixture that fails and a line that passes', () => {
     const passing = linted.filter((line) => !flagged.has(line) && !/^\s*(\/\/.*)?$/.test(text.split('\n')[line] as string));
     assert.ok(passing.length > 0, `${file} has no passing example line`);
   }
+});
+
+test('a fix is applied as an editor applies its edits: by the offsets before any edit, insertions in order', () => {
+  const cases: { edits: TextEdit[]; after: string }[] = [
+    { edits: [{ start: 4, end: 4, text: 'b' }, { start: 0, end: 1, text: 'X' }], after: 'Xbc.bd 5' },
+    { edits: [{ start: 3, end: 3, text: '1' }, { start: 3, end: 3, text: '2' }], after: 'abc12.d 5' },
+    { edits: [{ start: 0, end: 7, text: 'a.b 1\na.c 2' }], after: 'a.b 1\na.c 2' },
+  ];
+  for (const { edits, after } of cases) assert.equal(applyEdits('abc.d 5', edits), after, JSON.stringify(edits));
+  assert.throws(() => applyEdits('abc.d 5', [{ start: 0, end: 3, text: '' }, { start: 2, end: 4, text: '' }]), /overlap/);
+  assert.throws(() => applyFix('a 1\nb 2', 0, { title: 'reaches into the next line', edits: [{ start: 2, end: 5, text: '' }] }), /reach past line 1/);
 });

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { blocks } from '#core/push.ts';
 import { registerLazyCommands } from '../lazy-commands.ts';
 import type { Notifier } from '../notifier.ts';
+import { SETTING_DEFAULTS } from '../setting-defaults.ts';
 import type * as Push from './index.ts';
 import { affectsEnvironment, selectedEnvironment, selectedName } from './settings.ts';
 
@@ -59,7 +60,7 @@ class SendLenses implements vscode.CodeLensProvider, vscode.Disposable {
   readonly onDidChangeCodeLenses = this.changed.event;
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    if (!vscode.workspace.getConfiguration('dtmetrics', document.uri).get<boolean>('push.codeLens')) return [];
+    if (!vscode.workspace.getConfiguration('dtmetrics', document.uri).get('push.codeLens', SETTING_DEFAULTS['push.codeLens'])) return [];
     const target = selectedName();
     const lines = Array.from({ length: document.lineCount }, (_, i) => document.lineAt(i).text);
     return blocks(lines).map(({ start, end }) => {

@@ -13,6 +13,7 @@ import type { Environments } from './environments.ts';
 import { UserError } from '#edge/errors.ts';
 import { LocalTenant } from './local-tenant.ts';
 import { LOCAL_TENANT_NAME, localTenantPort, type EnvironmentConfig } from './settings.ts';
+import { SETTING_DEFAULTS } from '../setting-defaults.ts';
 import { LineTracker, tenantDiagnostic, type TenantDiagnostics } from './tenant-diagnostics.ts';
 
 /** The argument of `dtmetrics.sendSelection` and `dtmetrics.sendFile` (all optional; the CodeLens passes one). */
@@ -84,7 +85,7 @@ export class Sender {
     const tracker = new LineTracker(document.uri);
     try {
       const source: SourceLine[] = lines.map((line) => ({ line, text: document.lineAt(line).text }));
-      const mode = arg.timestamps ?? vscode.workspace.getConfiguration('dtmetrics', document.uri).get<TimestampMode>('push.timestamps') ?? 'as-written';
+      const mode = arg.timestamps ?? vscode.workspace.getConfiguration('dtmetrics', document.uri).get<TimestampMode>('push.timestamps', SETTING_DEFAULTS['push.timestamps']);
       const planned = await confirmPlan(this.notifier, source, mode, arg.linesWithErrors);
       if (!planned) return undefined;
       const { plan } = planned;

@@ -4,7 +4,8 @@
  * the CodeLens, which exist from activation on, read it without loading the push bundle.
  */
 import * as vscode from 'vscode';
-import { LOCAL_TENANT_PORT, type EnvironmentKind } from '#core/environment.ts';
+import type { EnvironmentKind } from '#core/environment.ts';
+import { SETTING_DEFAULTS } from '../setting-defaults.ts';
 
 export interface EnvironmentConfig {
   name: string;
@@ -25,7 +26,7 @@ export const ENVIRONMENT_KINDS: readonly EnvironmentKind[] = ['saas', 'managed',
 const config = () => vscode.workspace.getConfiguration('dtmetrics');
 
 export function localTenantPort(): number {
-  return config().get<number>('localTenant.port') ?? LOCAL_TENANT_PORT;
+  return config().get('localTenant.port', SETTING_DEFAULTS['localTenant.port']);
 }
 
 export function localTenantEnvironment(): EnvironmentConfig {
@@ -34,7 +35,7 @@ export function localTenantEnvironment(): EnvironmentConfig {
 
 /** The environments of `dtmetrics.environments`; entries written by hand without a name, kind or URL are left out. */
 export function configuredEnvironments(): EnvironmentConfig[] {
-  const raw = config().get<unknown[]>('environments') ?? [];
+  const raw = config().get('environments', SETTING_DEFAULTS.environments);
   return raw.flatMap((item) => {
     const e = item as Partial<Record<keyof EnvironmentConfig, unknown>>;
     if (typeof e.name !== 'string' || typeof e.url !== 'string' || !ENVIRONMENT_KINDS.includes(e.kind as EnvironmentKind)) return [];
@@ -52,7 +53,7 @@ export function allEnvironments(): EnvironmentConfig[] {
 
 /** The name in `dtmetrics.environment`; the local tenant when none is chosen. */
 export function selectedName(): string {
-  return config().get<string>('environment') || LOCAL_TENANT_NAME;
+  return config().get('environment', SETTING_DEFAULTS.environment) || LOCAL_TENANT_NAME;
 }
 
 /** The selected environment, or undefined when the setting names one that is not defined (any more). */

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { registerLazyCommands } from '../lazy-commands.ts';
 import type { Notifier } from '../notifier.ts';
+import { SETTING_DEFAULTS } from '../setting-defaults.ts';
 import type * as Query from './index.ts';
 import { RESULTS_VIEW_TYPE, type PanelState } from './messages.ts';
 import { firstLines } from './metric-keys.ts';
@@ -44,7 +45,7 @@ class QueryLenses implements vscode.CodeLensProvider, vscode.Disposable {
   readonly onDidChangeCodeLenses = this.changed.event;
 
   provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): vscode.CodeLens[] {
-    if (!vscode.workspace.getConfiguration('dtmetrics', document.uri).get<boolean>('query.codeLens')) return [];
+    if (!vscode.workspace.getConfiguration('dtmetrics', document.uri).get('query.codeLens', SETTING_DEFAULTS['query.codeLens'])) return [];
     const metrics = firstLines(Math.min(document.lineCount, MAX_LENS_LINES), (line) => document.lineAt(line).text, MAX_LENSES, () => token.isCancellationRequested);
     return metrics.map(
       ({ line, key }) =>

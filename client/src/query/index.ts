@@ -14,6 +14,7 @@ import { argumentObject, flag, lineNumber, oneOf, optional, positiveInteger, req
 import type { Notifier } from '../notifier.ts';
 import { Environments } from '../push/environments.ts';
 import { UserError } from '#edge/errors.ts';
+import { SETTING_DEFAULTS } from '../setting-defaults.ts';
 import { selectedName, type EnvironmentConfig } from '../push/settings.ts';
 import type { QueryCommand } from './activation.ts';
 import type { Banner, ExportFormat, PanelState, QuerySpec, RenderReport } from './messages.ts';
@@ -57,7 +58,7 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
     edit: (spec) => void vscode.commands.executeCommand('dtmetrics.queryMetric', { ...spec, ask: true }),
     cancel: () => running?.abort(),
     export: (format) => void vscode.commands.executeCommand('dtmetrics.exportQueryResults', { format }),
-  }, config().get<number>('query.chartSeries') ?? 20);
+  }, config().get('query.chartSeries', SETTING_DEFAULTS['query.chartSeries']));
 
   /**
    * The questions of Query Metric…, starting from `seed`; a recent query picked is returned whole. The connection
@@ -117,7 +118,7 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
     const where = `${environment.name}${environment.v1 ? ' (Timeseries API v1)' : ''}`;
     const facts = [where, ...specFacts(spec)];
     panel.showLoading(spec, title, facts);
-    const options = { signal: controller.signal, timeoutMs: timeoutMs ?? (config().get<number>('query.timeoutSeconds') ?? 30) * 1000 };
+    const options = { signal: controller.signal, timeoutMs: timeoutMs ?? config().get('query.timeoutSeconds', SETTING_DEFAULTS['query.timeoutSeconds']) * 1000 };
     const answer = await request(environment, connection, spec, options);
     if (running !== controller) return { ok: false, message: 'superseded by a newer query', spec, series: 0, rendered: null };
     running = undefined;
