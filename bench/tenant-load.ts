@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'undici';
-import { planPush, requestBody } from '#core/push.ts';
+import { planPush, requestBody } from '#core/push/plan.ts';
 
 export const CONCURRENCY = 4;
 

@@ -1,5 +1,5 @@
 /**
- * How the local tenant answers a query without stalling (server/src/core/metrics/query.ts): evaluateQuery pauses
+ * How the local tenant answers a query without stalling (server/src/core/metrics/evaluate.ts): evaluateQuery pauses
  * after each slice of work, metricDataJson writes the answer piece by piece, and both give what queryMetrics gives
  * at once; metricDataCsv writes the same data points as the tenant's CSV table. A refused query reads nothing. Over a real MetricStore, its reads counted by a wrapper that passes them on.
  */
@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MetricStore } from '#core/metrics/store.ts';
 import type { MetricSource, SeriesReader } from '#core/metrics/series.ts';
-import { CHUNK_CHARS, evaluateQuery, metricDataCsv, metricDataJson, queryMetrics, SLICE_SLOTS, type EvaluatedQuery, type MetricData, type QueryParams } from '#core/metrics/query.ts';
+import type { MetricData } from '#core/metrics/api.ts';
+import { CHUNK_CHARS, evaluateQuery, metricDataCsv, metricDataJson, queryMetrics, SLICE_SLOTS, type EvaluatedQuery, type QueryParams } from '#core/metrics/evaluate.ts';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2024, 0, 15, 12, 0, 0);
@@ -94,8 +95,8 @@ test('a refusal is the same answer from evaluateQuery as from queryMetrics', () 
   const store = smallStore();
   for (const params of [{ metricSelector: 'cpu:filter(' }, { metricSelector: 'nope' }, { metricSelector: 'cpu:default(1,always)' }, { metricSelector: 'cpu', resolution: '2:Inf' }]) {
     const evaluated = drive(evaluateQuery(store, params, NOW)).result;
-    assert.ok('status' in evaluated, params.metricSelector);
-    assert.deepEqual(evaluated, queryMetrics(store, params, NOW));
+    assert.ok(!evaluated.ok, params.metricSelector);
+    assert.deepEqual(evaluated.response, queryMetrics(store, params, NOW));
   }
 });
 
@@ -146,8 +147,8 @@ function drive<T>(work: Generator<unknown, T>, slotsRead = () => 0): { result: T
 
 function finished(source: MetricSource, params: QueryParams): EvaluatedQuery {
   const evaluated = drive(evaluateQuery(source, params, NOW)).result;
-  assert.ok(!('status' in evaluated), JSON.stringify(evaluated));
-  return evaluated;
+  assert.ok(evaluated.ok, JSON.stringify(evaluated));
+  return evaluated.value;
 }
 
 const streamed = (evaluated: EvaluatedQuery): string => [...metricDataJson(evaluated)].filter((piece) => piece !== undefined).join('');
@@ -157,7 +158,8 @@ test('a big query pauses after each slice of work, evaluating and writing, and n
   const { source, slotsRead } = counted(store);
   const params = { metricSelector: 'big:splitBy("i","group"):sort(value(max,descending))', from: String(NOW - 2 * 60 * MINUTE), to: String(NOW) };
   const evaluation = drive(evaluateQuery(source, params, NOW), slotsRead);
-  assert.ok(!('status' in evaluation.result));
+  const evaluated = evaluation.result;
+  assert.ok(evaluated.ok);
   // Two reads of every series' 120 slots: whether it has a point, and its maximum for the sort.
   assert.equal(slotsRead(), 2 * 2_000 * 120);
   assert.ok(evaluation.pauses >= Math.floor(slotsRead() / SLICE_SLOTS), `${evaluation.pauses} pauses`);
@@ -167,7 +169,7 @@ test('a big query pauses after each slice of work, evaluating and writing, and n
   const pieces: (string | undefined)[] = [];
   const writing = drive(
     (function* () {
-      for (const piece of metricDataJson(evaluation.result as EvaluatedQuery)) {
+      for (const piece of metricDataJson(evaluated.value)) {
         pieces.push(piece);
         yield;
       }
@@ -193,11 +195,11 @@ test('past the limit of points read, a query is refused before anything is read'
   // A year at one-hour steps: 2,300 series × about 8,760 slots, more than 20,000,000.
   const params = { metricSelector: 'big:splitBy():sum,big:splitBy("i")', from: String(NOW - 365 * 24 * 60 * MINUTE), to: String(NOW), resolution: '1h' };
   const refused = drive(evaluateQuery(source, params, NOW));
-  assert.ok('status' in refused.result);
-  assert.equal(refused.result.status, 400);
+  assert.ok(!refused.result.ok);
+  assert.equal(refused.result.response.status, 400);
   assert.equal(refused.pauses, 0);
   assert.equal(slotsRead(), 0, 'neither metric of the selector was read');
-  assert.match(JSON.stringify(refused.result.body), /big:splitBy\(\):sum would read 20,1\d\d,\d{3} stored data points \(2,300 series × 8,7\d\d slots of 1h\)/);
+  assert.match(JSON.stringify(refused.result.response.body), /big:splitBy\(\):sum would read 20,1\d\d,\d{3} stored data points \(2,300 series × 8,7\d\d slots of 1h\)/);
 });
 
 test('filters the chain starts with run before reading: what they drop is neither read nor counted against the limit', () => {

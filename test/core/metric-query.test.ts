@@ -1,24 +1,15 @@
 /**
- * The query side of the local tenant (server/src/core/metrics/query.ts) over a real MetricStore, on data whose
+ * The query side of the local tenant (server/src/core/metrics/evaluate.ts, list.ts, v1.ts) over a real MetricStore, on data whose
  * answers are worked out by hand below.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MetricStore } from '#core/metrics/store.ts';
-import {
-  describeMetric,
-  listMetrics,
-  queryMetrics,
-  v1Timeseries,
-  type ApiResponse,
-  type ErrorEnvelope,
-  type ListParams,
-  type MetricData,
-  type MetricDescriptor,
-  type MetricList,
-  type QueryParams,
-  type V1TimeseriesResult,
-} from '#core/metrics/query.ts';
+import type { ErrorEnvelope, MetricData, MetricDescriptor, MetricList, V1TimeseriesResult } from '#core/metrics/api.ts';
+import { queryMetrics, type QueryParams } from '#core/metrics/evaluate.ts';
+import { describeMetric, listMetrics, type ListParams } from '#core/metrics/list.ts';
+import type { ApiResponse } from '#core/metrics/response.ts';
+import { v1Timeseries } from '#core/metrics/v1.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

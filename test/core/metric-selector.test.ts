@@ -6,8 +6,8 @@ import { MAX_NESTING, parseMetricSelector, type MetricExpression, type Transform
 
 function parse(text: string, wildcards = false): MetricExpression[] {
   const parsed = parseMetricSelector(text, { wildcards });
-  assert.ok(parsed.ok, `${text}: ${parsed.ok ? '' : parsed.error.message}`);
-  return parsed.expressions;
+  assert.ok(parsed.ok, `${text}: ${parsed.ok ? '' : parsed.message}`);
+  return parsed.value;
 }
 
 const only = (text: string): Transformation[] => {
@@ -158,8 +158,8 @@ test('errors carry the index of the problem and say what was expected', () => {
     const parsed = parseMetricSelector(text);
     assert.equal(parsed.ok, false, text);
     if (parsed.ok) continue;
-    assert.equal(parsed.error.index, index, `${text}: ${parsed.error.message}`);
-    assert.match(parsed.error.message, message, text);
+    assert.equal(parsed.index, index, `${text}: ${parsed.message}`);
+    assert.match(parsed.message, message, text);
   }
 });
 
@@ -168,7 +168,7 @@ test(`conditions nest at most ${MAX_NESTING} deep, and deeper input is refused w
   assert.equal(parseMetricSelector(nested(MAX_NESTING - 1)).ok, true);
   const deep = parseMetricSelector(nested(MAX_NESTING));
   assert.equal(deep.ok, false);
-  if (!deep.ok) assert.match(deep.error.message, /^Conditions nest too deeply at index/);
+  if (!deep.ok) assert.match(deep.message, /^Conditions nest too deeply at index/);
   const hostile = parseMetricSelector(`m:filter(${'and('.repeat(200_000)}`);
   assert.equal(hostile.ok, false);
 });
@@ -190,11 +190,11 @@ test('the parser never throws, and an error always lies inside the text', () => 
     fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), selectorish), fc.boolean(), (text, wildcards) => {
       const parsed = parseMetricSelector(text, { wildcards });
       if (parsed.ok) {
-        assert.ok(parsed.expressions.length >= 1 && parsed.expressions.length <= 10);
-        for (const expression of parsed.expressions) assert.ok(expression.key.length > 0);
+        assert.ok(parsed.value.length >= 1 && parsed.value.length <= 10);
+        for (const expression of parsed.value) assert.ok(expression.key.length > 0);
       } else {
-        assert.ok(parsed.error.index >= 0 && parsed.error.index <= text.length, `${parsed.error.index} outside ${text.length}`);
-        assert.match(parsed.error.message, new RegExp(` at index ${parsed.error.index}\\b`));
+        assert.ok(parsed.index >= 0 && parsed.index <= text.length, `${parsed.index} outside ${text.length}`);
+        assert.match(parsed.message, new RegExp(` at index ${parsed.index}\\b`));
       }
     }),
     { numRuns: 5000 },

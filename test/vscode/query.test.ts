@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { SendSummary } from '#client/push/send.ts';
 import type { QueryOutcome } from '#client/query/index.ts';
-import type { MetricData } from '#core/metrics/query.ts';
+import type { MetricData } from '#core/metrics/api.ts';
 import { EXTENSION_ID, startTenant, stopProcess, waitFor } from './helpers.ts';
 
 const ENVIRONMENT = 'query test tenant';

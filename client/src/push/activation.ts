@@ -4,7 +4,7 @@
  * CodeLens over each block of lines.
  */
 import * as vscode from 'vscode';
-import { blocks } from '#core/push.ts';
+import { blocks } from '#core/push/blocks.ts';
 import { registerLazyCommands } from '../lazy-commands.ts';
 import type { Notifier } from '../notifier.ts';
 import { SETTING_DEFAULTS } from '../setting-defaults.ts';

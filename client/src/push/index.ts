@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EnvironmentKind } from '#core/environment.ts';
-import type { TimestampMode } from '#core/push.ts';
+import type { TimestampMode } from '#core/push/plan.ts';
 import { argumentObject, flag, lineNumber, oneOf, optional, required, uri, type ArgumentObject } from '../arguments.ts';
 import type { Notifier } from '../notifier.ts';
 import type { PushCommand } from './activation.ts';

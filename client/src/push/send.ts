@@ -5,7 +5,8 @@
  * cancel. The summary counts every fate, the log lists them, and the tenant's answer lands on the source lines.
  */
 import * as vscode from 'vscode';
-import { blockAround, planPush, type HeldLine, type PushPlan, type SourceLine, type TimestampMode } from '#core/push.ts';
+import { blockAround } from '#core/push/blocks.ts';
+import { planPush, type HeldLine, type PushPlan, type SourceLine, type TimestampMode } from '#core/push/plan.ts';
 import type { Connection } from '#http/client.ts';
 import { pushBatches, type PushResult } from '#http/push.ts';
 import type { Notifier } from '../notifier.ts';

@@ -4,7 +4,7 @@
  * the table's rows, the chart's top N on one time axis, the banners an empty or null-only result needs, CSV and
  * JSON. Pure: no `vscode`, no IO.
  */
-import type { MetricData, V1TimeseriesResult } from '#core/metrics/query.ts';
+import type { MetricData, V1TimeseriesResult } from '#core/metrics/api.ts';
 import { dimensionsText, fromMetricData, fromV1, isCountKey, selectorKey, type ResultModel, type ResultSeries } from '#core/metrics/result.ts';
 import type { Banner, ChartData, QuerySpec, RankBy, SeriesRow } from './messages.ts';
 

@@ -1,9 +1,9 @@
 /**
- * `dtmetrics push`: streams files to a tenant in planned batches (core/push.ts) through the HTTP client
+ * `dtmetrics push`: streams files to a tenant in planned batches (core/push/plan.ts) through the HTTP client
  * (http/push.ts), and reports the fate of every line on its file line. Memory stays bounded on any file size: lines
  * are planned and sent a slice at a time, and text output is written as each slice is answered.
  */
-import { isSkipped, millisecondTimestamp, PushPlanner, type PushLine, type TimestampMode } from '#core/push.ts';
+import { isSkipped, millisecondTimestamp, PushPlanner, type PushLine, type TimestampMode } from '#core/push/plan.ts';
 import type { Connection } from '#http/client.ts';
 import { pushBatches, type PushResult } from '#http/push.ts';
 import { Channel } from './channel.ts';

@@ -1,5 +1,5 @@
 /**
- * Sends planned batches (core/push.ts) to a tenant, a bounded number at a time, and collects what became of every
+ * Sends planned batches (core/push/plan.ts) to a tenant, a bounded number at a time, and collects what became of every
  * line. Retries only where the lines were certainly not stored: 429 (after X-RateLimit-Reset, else a backoff
  * with jitter), 503, and connections refused. A 413 splits the batch. After a timeout or a reset the lines may
  * or may not be stored, and counts are deltas (a resend would count twice): they are reported as unknown, never
@@ -8,7 +8,8 @@
  * line ends accepted, rejected, unknown, or not sent with a reason.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mapIngestAnswer, rateLimitWaitMs, requestBody, type PushLine } from '#core/push.ts';
+import { mapIngestAnswer, rateLimitWaitMs } from '#core/push/answer.ts';
+import { requestBody, type PushLine } from '#core/push/plan.ts';
 import { createDispatcher, send, type Connection, type HttpAnswer, type TenantDispatcher } from './client.ts';
 
 export interface PushOptions {

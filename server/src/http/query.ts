@@ -4,7 +4,7 @@
  * ErrorEnvelope's constraint violations (with where in the selector they point, when the message says), a 404,
  * a timeout, or a body that is not the API's.
  */
-import type { MetricData, MetricList, V1TimeseriesResult } from '#core/metrics/query.ts';
+import type { MetricData, MetricList, V1TimeseriesResult } from '#core/metrics/api.ts';
 import { createDispatcher, send, type Connection, type HttpAnswer } from './client.ts';
 import { explainStatus } from './push.ts';
 

@@ -9,7 +9,10 @@ import { MIMEType } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { admitIngest, applyRecords, checkIngest, type CheckedIngest, type IngestAnswer, type IngestEndpoint } from '#core/metrics/ingest.ts';
 import { jsonToLine } from '#core/json-line.ts';
-import { constraintViolated, describeMetric, evaluateQuery, listMetrics, metricDataCsv, metricDataJson, v1Timeseries, type QueryParams } from '#core/metrics/query.ts';
+import { evaluateQuery, metricDataCsv, metricDataJson, type QueryParams } from '#core/metrics/evaluate.ts';
+import { describeMetric, listMetrics } from '#core/metrics/list.ts';
+import { constraintViolated } from '#core/metrics/response.ts';
+import { v1Timeseries } from '#core/metrics/v1.ts';
 import { MetricStore } from '#core/metrics/store.ts';
 import { LIMITS } from '#core/rules.ts';
 import { Redactor } from '#core/redact.ts';
@@ -274,7 +277,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
    */
   const lookUpToken = (body: unknown, caller: string | null): Answer => {
     const token = typeof body === 'object' && body !== null && 'token' in body ? body.token : undefined;
-    if (typeof token !== 'string' || token === '') return constraintViolated('token', 'token: the API token to look up is required', 'PAYLOAD_BODY');
+    if (typeof token !== 'string' || token === '') return constraintViolated('token', 'token: the API token to look up is required', 'PAYLOAD_BODY').response;
     if (options.tokens.size === 0) return { status: 200, body: apiTokenMetadata(token, SCOPES, null, tokensCreated) };
     if (token !== caller) return errorEnvelope(403, 'The local tenant looks up only the token the request is made with (a real tenant needs the apiTokens.read scope for others).');
     // The caller passed authorize, so its token is one of this tenant's.
@@ -512,10 +515,10 @@ async function answerQuery(store: MetricStore, params: QueryParams, now: number,
     step = evaluation.next();
   }
   const evaluated = step.value;
-  if ('status' in evaluated) return evaluated;
-  if (media.type === 'json') return { status: 200, body: null, stream: metricDataJson(evaluated) };
+  if (!evaluated.ok) return evaluated.response;
+  if (media.type === 'json') return { status: 200, body: null, stream: metricDataJson(evaluated.value) };
   const contentType = `text/csv; charset=utf-8; header=${media.header ? 'present' : 'absent'}`;
-  return { status: 200, body: null, headers: { 'Content-Type': contentType }, stream: metricDataCsv(evaluated, media.header) };
+  return { status: 200, body: null, headers: { 'Content-Type': contentType }, stream: metricDataCsv(evaluated.value, media.header) };
 }
 
 function send(res: ServerResponse, answer: Answer): void {

@@ -3,7 +3,7 @@
  * one list (timestamps are slot ends, as v2 gives them), each series with its summary. The CLI's table and CSV and
  * the editor's results panel read the same model.
  */
-import type { MetricData, V1TimeseriesResult } from './query.ts';
+import type { MetricData, V1TimeseriesResult } from './api.ts';
 import { formatStep } from './time.ts';
 import { summarizeSeries, type SeriesSummary } from './summary.ts';
 

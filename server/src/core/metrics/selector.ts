@@ -6,6 +6,7 @@
  * bounded number of times, and conditions nest at most MAX_NESTING deep, so any input parses in linear time and
  * bounded stack.
  */
+import type { Failure, Result } from '../result.ts';
 
 /** Aggregations the local tenant evaluates from the stored slot statistics (min, max, sum, count). */
 export type Aggregation = 'auto' | 'avg' | 'count' | 'max' | 'min' | 'sum' | 'value';
@@ -45,13 +46,14 @@ export interface MetricExpression {
   transformations: Transformation[];
 }
 
-export interface SelectorError {
-  index: number;
-  /** The whole message, index included: `Unexpected ')' at index 17: expected a condition`. */
-  message: string;
-}
+/**
+ * A problem in a selector: where it was found (`index`, a UTF-16 offset), and the whole message, index included:
+ * `Unexpected ')' at index 17: expected a condition`.
+ */
+export type SelectorFailure = Failure<{ index: number }>;
 
-export type SelectorParse = { ok: true; expressions: MetricExpression[] } | { ok: false; error: SelectorError };
+/** A selector's metric expressions, or the first problem found in it. */
+export type SelectorParse = Result<MetricExpression[], { index: number }>;
 
 export interface SelectorOptions {
   /** Allow `*` in keys (the metric list, PROTOCOL §7.3). */
@@ -76,7 +78,7 @@ const COMPARISONS = new Set(['eq', 'ne', 'prefix', 'suffix', 'contains']);
 export function parseMetricSelector(text: string, options: SelectorOptions = {}): SelectorParse {
   const parser = new SelectorParser(text, options.wildcards === true);
   const expressions = parser.selector();
-  return expressions && !parser.error ? { ok: true, expressions } : { ok: false, error: parser.error ?? { index: 0, message: 'Invalid selector' } };
+  return expressions && !parser.error ? { ok: true, value: expressions } : (parser.error ?? { ok: false, index: 0, message: 'Invalid selector' });
 }
 
 const isAlpha = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -95,7 +97,7 @@ interface KeyParts {
 }
 
 class SelectorParser {
-  error: SelectorError | null = null;
+  error: SelectorFailure | null = null;
   private pos = 0;
 
   constructor(
@@ -475,7 +477,7 @@ class SelectorParser {
   }
 
   private fail(index: number, what: string, detail: string): null {
-    this.error ??= { index, message: `${what} at index ${index}: ${detail}` };
+    this.error ??= { ok: false, index, message: `${what} at index ${index}: ${detail}` };
     return null;
   }
 }

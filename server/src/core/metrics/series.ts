@@ -1,7 +1,7 @@
 /**
  * What the local tenant stores, as the query side reads it: metrics, their series (one per dimension tuple), and
  * each series' points summarised per time slot. The store (store.ts) implements MetricSource; the query engine
- * (query.ts) and the metric list and descriptors read through it only.
+ * (evaluate.ts), the v1 query (v1.ts) and the metric list and descriptors (list.ts) read through it only.
  */
 
 /** The points of one series in one time slot, summarised: enough for every aggregation (avg = sum / count). */
@@ -87,6 +87,11 @@ export interface SeriesReader {
    */
   readColumns(from: number, step: number, count: number, into: SlotColumns): boolean;
 }
+
+/** Whether a series' dimensions hold `key` (own keys only: a dimension may be named `constructor`). */
+export const hasDimension = (dimensions: Readonly<Record<string, string>>, key: string): boolean => Object.hasOwn(dimensions, key);
+export const dimensionValue = (dimensions: Readonly<Record<string, string>>, key: string): string | undefined =>
+  hasDimension(dimensions, key) ? dimensions[key] : undefined;
 
 export interface MetricSource {
   metrics(): Iterable<MetricFacts>;
