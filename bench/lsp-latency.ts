@@ -31,7 +31,7 @@ import {
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
 import type { DataLine } from '#core/parse.ts';
-import { VALIDATED_NOTIFICATION, type ValidatedParams } from '#protocol';
+import { ValidatedNotification } from '#protocol';
 import { fmtInt, fmtMB, fmtMs, metricLines, SEED, startLanguageServer, stats, verdict, withTimeout as within, type Stats } from './lsp-common.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -210,7 +210,7 @@ class Server {
       this.publishes++;
       this.waiter?.(p);
     });
-    this.connection.onNotification(VALIDATED_NOTIFICATION, (p: ValidatedParams) => {
+    this.connection.onNotification(ValidatedNotification, (p) => {
       if (p.uri === this.uri) this.lintMs.set(p.version, p.durationMs);
     });
     this.connection.onClose(() => this.waiter?.({ uri: this.uri, diagnostics: [], version: -1 }));

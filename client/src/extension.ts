@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { VALIDATED_NOTIFICATION, type ValidatedParams } from '#protocol';
+import { ValidatedNotification } from '#protocol';
 import { Notifier, type ShownMessage } from './notifier.ts';
 import { registerPush } from './push/activation.ts';
 import { registerQuery } from './query/activation.ts';
@@ -54,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
       else if (e.newState === State.Starting) show('$(sync~spin) dtmetrics', 'The dtmetrics language server is starting.');
       else show('$(error) dtmetrics', 'The dtmetrics language server stopped. Click to restart it.');
     }),
-    client.onNotification(VALIDATED_NOTIFICATION, (p: ValidatedParams) => {
+    client.onNotification(ValidatedNotification, (p) => {
       const at = new Date().toLocaleTimeString();
       show('$(check) dtmetrics', `Validated ${vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri))} at ${at} in ${p.durationMs.toFixed(1)} ms: ${p.problems} problem(s). Click to restart the server.`);
     }),

@@ -1,10 +1,14 @@
 /**
- * The custom messages between the extension client and the language server (ARCHITECTURE.md, invariant 4):
- * one typed definition each, with who sends it and why. Imported by both sides.
+ * The custom messages between the extension client and the language server (ARCHITECTURE.md, invariant 4): one
+ * typed definition each, with who sends it and why, so that both sides take the params and result types from here.
+ * Imported by both: vscode-languageserver-protocol's common entry is plain JavaScript (no Node-only module), and it
+ * is the copy vscode-languageclient uses, so the client passes these objects to its connection as they are. The
+ * server sends and registers them by their `method` (server/src/lsp/server.ts says why).
  */
+import { NotificationType } from 'vscode-languageserver-protocol';
 
 /** Server → client, after each validation: feeds the status item ("validated 3 ms ago, 2 problems"). */
-export const VALIDATED_NOTIFICATION = 'dtmetrics/validated';
+export const ValidatedNotification = new NotificationType<ValidatedParams>('dtmetrics/validated');
 
 export interface ValidatedParams {
   uri: string;

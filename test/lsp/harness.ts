@@ -15,6 +15,7 @@ import {
   type Diagnostic,
   type Message,
   type NotificationMessage,
+  type NotificationType,
   type Position,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
@@ -201,8 +202,9 @@ export class RawClient {
     }, ms);
   }
 
-  /** Every notification of `method` so far, with its position in `received`. */
-  notifications<P>(method: string): Array<{ at: number; params: P }> {
+  /** Every notification of `type` (a method, or one of ours typed in #protocol) so far, with its position in `received`. */
+  notifications<P>(type: string | NotificationType<P>): Array<{ at: number; params: P }> {
+    const method = typeof type === 'string' ? type : type.method;
     const out: Array<{ at: number; params: P }> = [];
     this.received.forEach((m, at) => {
       if ((m as NotificationMessage).method === method && !('id' in m)) out.push({ at, params: (m as NotificationMessage).params as P });

@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Diagnostic, LogMessageParams, ResponseMessage, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol/node';
+import { ValidatedNotification } from '#protocol';
 import { applyChange, codes, didChange, didOpen, expectedCodes, freshUri, RawClient } from './harness.ts';
 
 const INVALID_PARAMS = -32602;
@@ -77,7 +78,7 @@ describe('language server, malformed messages', () => {
     ['a body that is not JSON', 'not json!'],
     ['a JSON body that is not a message', '{}'],
     ['a notification of an unknown method', { method: 'dtmetrics/nothing', params: { x: 1 } }],
-    ['its own notification sent back to it', { method: 'dtmetrics/validated', params: { uri: good, version: 'x' } }],
+    ['its own notification sent back to it', { method: ValidatedNotification.method, params: { uri: good, version: 'x' } }],
     ['$/cancelRequest for no request', { method: '$/cancelRequest', params: { id: 'nope' } }],
     ['$/cancelRequest without params', { method: '$/cancelRequest' }],
     ['didChangeConfiguration with params null', { method: 'workspace/didChangeConfiguration', params: null }],

@@ -16,10 +16,11 @@ import {
   type Diagnostic as LspDiagnostic,
   type InitializeResult,
 } from 'vscode-languageserver/node';
+import type { NotificationType } from 'vscode-languageserver-protocol';
 import { DocumentLinter, type LintStep } from '#core/document-linter.ts';
 import type { Diagnostic } from '#core/problems.ts';
 import { RULES } from '#core/rules.ts';
-import { VALIDATED_NOTIFICATION, type ValidatedParams } from '#protocol';
+import { ValidatedNotification } from '#protocol';
 import { createServerConnection } from './connection.ts';
 import { LineDocument } from './documents.ts';
 import { codeActions, completions, documentSymbols, foldingRanges, formattingEdits, hover, type LintedDocument } from './features.ts';
@@ -138,8 +139,7 @@ async function lintOnce(state: OpenDocument): Promise<void> {
   if (!done) return;
   const { diagnostics: found, linter, hasTimestamps } = done.result;
   state.linted = { revision, diagnostics: cap(found.map(toLsp), settings.maxDiagnostics, lines.length), linter, hasTimestamps };
-  const params: ValidatedParams = { uri, version, durationMs: done.busyMs, problems: found.length };
-  outbox.send(`validated ${uri}`, () => connection.sendNotification(VALIDATED_NOTIFICATION, params));
+  outbox.send(`validated ${uri}`, () => notify(ValidatedNotification, { uri, version, durationMs: done.busyMs, problems: found.length }));
   if (!pullDiagnostics && state.revision === revision) publish(uri, version, state.linted.diagnostics);
 }
 
@@ -214,6 +214,15 @@ function refreshDiagnostics(): void {
 }
 
 // ------------------------------------------------------------------ messages
+
+/**
+ * Sends one of our notifications (#protocol) by its method name: the protocol module's message objects are of the
+ * client's copy of vscode-languageserver-protocol (3.18.5), and vscode-languageserver 10 has its own (3.18.4), whose
+ * connection throws on another copy's parameter structures.
+ */
+function notify<P>(type: NotificationType<P>, params: P): Promise<void> {
+  return connection.sendNotification(type.method, params);
+}
 
 /**
  * Handles notification `method`, its params read first: malformed ones are ignored with a one-line warning.
