@@ -291,6 +291,19 @@ describe('language server, the workspace index', () => {
     assert.ok(!(await metricKeys()).includes('open.retyped'), 'a closed document outside the workspace offers nothing');
   });
 
+  test('a key stays offered while any line of a document holds it', async () => {
+    const uri = await open(h, 'twice.held,twice_dim=a 1\ntwice.held,twice_dim=b 2\n');
+    assert.ok((await metricKeys()).includes('twice.held'));
+    await change(h, uri, 0, 0, 'twice.held'.length, 'other.key');
+    assert.ok((await metricKeys()).includes('twice.held'), 'line 2 still holds it');
+    assert.ok((await dimensionKeys()).includes('twice_dim'));
+    await change(h, uri, 1, 0, 'twice.held,twice_dim'.length, 'other.key,other_dim');
+    assert.ok(!(await metricKeys()).includes('twice.held'));
+    const dimensions = await dimensionKeys();
+    assert.ok(dimensions.includes('twice_dim') && dimensions.includes('other_dim'), `line 1 holds twice_dim, line 2 other_dim: ${dimensions.join(' ')}`);
+    await h.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  });
+
   test('the server watches .dtmetrics files; a file changed on disk offers its new keys only, a deleted one none', async () => {
     await until('the file watcher registered', () => (h.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles') ? true : undefined));
     const watchers = h.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles')?.registerOptions as { watchers: { globPattern: string }[] };

@@ -14,7 +14,7 @@ import { storedKeyOf } from '#core/check.ts';
 import { unchangedEnds } from '#core/document-linter.ts';
 import { detach, splitLines } from '#core/lint.ts';
 import { parseLine } from '#core/parse.ts';
-import type { LineDocument } from './documents.ts';
+import { replace, type LineDocument } from './documents.ts';
 import { inSlices } from './slices.ts';
 
 const MAX_FILES = 2_000;
@@ -25,6 +25,8 @@ const SKIPPED_DIRS = new Set(['node_modules', '.git', '.vscode-test', 'dist']);
 
 /** Lines keyed in one step of a slice. */
 const STEP_LINES = 500;
+/** Records of a document's lines shared by lines with the same keys, at most. */
+const SHARED_RECORDS = 10_000;
 
 type Kind = 'metric' | 'dimension' | 'stored';
 const KINDS: readonly Kind[] = ['metric', 'dimension', 'stored'];
@@ -104,14 +106,13 @@ class SourceKeys {
   /** The index this source counts in; none while an open document stands for its file. */
   private index: Index | null = null;
 
-  /** Counts a line's keys but those a full kind has no room for; returns what was counted. */
+  /** Counts a line's keys but those a full kind has no room for; returns what was counted (`line` when all were). */
   add(line: LineKeys): LineKeys {
     if (line === NO_KEYS) return line;
-    return {
-      metric: line.metric !== null && this.count('metric', line.metric) ? line.metric : null,
-      stored: line.stored !== null && this.count('stored', line.stored) ? line.stored : null,
-      dimensions: line.dimensions.filter((key) => this.count('dimension', key)),
-    };
+    const metric = line.metric !== null && this.count('metric', line.metric) ? line.metric : null;
+    const stored = line.stored !== null && this.count('stored', line.stored) ? line.stored : null;
+    const dimensions = line.dimensions.filter((key) => this.count('dimension', key));
+    return metric === line.metric && stored === line.stored && dimensions.length === line.dimensions.length ? line : { metric, stored, dimensions };
   }
 
   /** Uncounts what `add` counted of a line. */
@@ -158,6 +159,11 @@ class DocumentKeys {
   /** The lines last keyed (a copy), and what each counted. */
   private lines: readonly string[] = [];
   private counted: LineKeys[] = [];
+  /**
+   * One record for the lines with the same keys, as most lines of a document have their neighbours' keys: a line
+   * then costs the index a reference, not a record of its own. Forgotten when full (lines keep what they have).
+   */
+  private readonly shared = new Map<string, LineKeys>();
 
   constructor(private readonly doc: LineDocument) {}
 
@@ -169,15 +175,24 @@ class DocumentKeys {
     const { head, tail } = unchangedEnds(old, lines);
     const fresh: LineKeys[] = [];
     for (let i = head; i < lines.length - tail; i++) {
-      fresh.push(keysOfLine(lines[i] as string));
+      fresh.push(this.keysOf(lines[i] as string));
       if (fresh.length % STEP_LINES === 0) yield;
     }
-    for (const line of this.counted.slice(head, old.length - tail)) this.source.remove(line);
-    this.counted = this.counted.slice(0, head).concat(
-      fresh.map((line) => this.source.add(line)),
-      this.counted.slice(old.length - tail),
-    );
+    const changed = old.length - tail - head;
+    for (let i = head; i < head + changed; i++) this.source.remove(this.counted[i] as LineKeys);
+    this.counted = replace(this.counted, head, changed, fresh.map((line) => this.source.add(line)));
     this.lines = lines;
+  }
+
+  private keysOf(text: string): LineKeys {
+    const keys = keysOfLine(text);
+    if (keys === NO_KEYS) return keys;
+    const signature = `${keys.metric ?? ''}\n${keys.stored ?? ''}\n${keys.dimensions.join('\n')}`;
+    const known = this.shared.get(signature);
+    if (known) return known;
+    if (this.shared.size >= SHARED_RECORDS) this.shared.clear();
+    this.shared.set(signature, keys);
+    return keys;
   }
 }
 
