@@ -27,7 +27,7 @@ import {
   type ProtocolConnection,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
-import { VALIDATED_NOTIFICATION, type ValidatedParams } from '#protocol';
+import { ValidatedNotification } from '#protocol';
 import { lintText } from '#core/lint.ts';
 import { DEFAULT_SETTINGS, lintOptions } from '#lsp/settings.ts';
 import { fmtInt, fmtMB, fmtMs, metricLines, startLanguageServer, stats, verdict, withTimeout } from './lsp-common.ts';
@@ -88,7 +88,7 @@ class TypingServer {
       if ((p.version ?? 0) > 1) this.publishes++;
       this.waiters.get(p.version ?? -2)?.(p);
     });
-    this.connection.onNotification(VALIDATED_NOTIFICATION, (p: ValidatedParams) => {
+    this.connection.onNotification(ValidatedNotification, (p) => {
       if (p.uri === this.uri && p.version > 1) this.lints++;
     });
     this.connection.onError(() => undefined);

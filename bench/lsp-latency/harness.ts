@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic, ProtocolConnection, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
-import { VALIDATED_NOTIFICATION, type ValidatedParams } from '#protocol';
+import { ValidatedNotification } from '#protocol';
 import { startLanguageServer, withTimeout as within } from '../lsp-common.ts';
 import type { Position } from './documents.ts';
 
@@ -87,7 +87,7 @@ export class Server {
       this.publishes++;
       this.waiter?.(p);
     });
-    this.connection.onNotification(VALIDATED_NOTIFICATION, (p: ValidatedParams) => {
+    this.connection.onNotification(ValidatedNotification, (p) => {
       if (p.uri === this.uri) this.lintMs.set(p.version, p.durationMs);
     });
     this.connection.onClose(() => this.waiter?.({ uri: this.uri, diagnostics: [], version: -1 }));

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { VALIDATED_NOTIFICATION, type ValidatedParams } from '#protocol';
+import { ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
 import { Notifier, type ShownMessage } from './notifier.ts';
 import { registerPush } from './push/activation.ts';
 import { registerQuery } from './query/activation.ts';
@@ -28,8 +28,6 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
   status.command = 'dtmetrics.restartServer';
   const notifier = new Notifier();
   context.subscriptions.push(log, status, notifier);
-  push = registerPush(context, log, notifier);
-  registerQuery(context, log, notifier);
 
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
@@ -41,7 +39,11 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
     synchronize: { configurationSection: 'dtmetrics' },
     outputChannel: log,
   };
-  client = new LanguageClient('dtmetrics', 'dtmetrics language server', serverOptions, clientOptions);
+  const languageClient = new LanguageClient('dtmetrics', 'dtmetrics language server', serverOptions, clientOptions);
+  client = languageClient;
+  push = registerPush(context, log, notifier);
+  // The query prompt offers the keys of the server's workspace index (the one completion uses).
+  registerQuery(context, log, notifier, (params) => languageClient.sendRequest(WorkspaceKeysRequest, params));
 
   const show = (text: string, tooltip: string) => {
     status.text = text;
@@ -54,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
       else if (e.newState === State.Starting) show('$(sync~spin) dtmetrics', 'The dtmetrics language server is starting.');
       else show('$(error) dtmetrics', 'The dtmetrics language server stopped. Click to restart it.');
     }),
-    client.onNotification(VALIDATED_NOTIFICATION, (p: ValidatedParams) => {
+    client.onNotification(ValidatedNotification, (p) => {
       const at = new Date().toLocaleTimeString();
       show('$(check) dtmetrics', `Validated ${vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri))} at ${at} in ${p.durationMs.toFixed(1)} ms: ${p.problems} problem(s). Click to restart the server.`);
     }),

@@ -1,10 +1,14 @@
 /**
- * The custom messages between the extension client and the language server (ARCHITECTURE.md, invariant 4):
- * one typed definition each, with who sends it and why. Imported by both sides.
+ * The custom messages between the extension client and the language server (ARCHITECTURE.md, invariant 4): one
+ * typed definition each, with who sends it and why, so that both sides take the params and result types from here.
+ * Imported by both: vscode-languageserver-protocol's common entry is plain JavaScript (no Node-only module), and it
+ * is the copy vscode-languageclient uses, so the client passes these objects to its connection as they are. The
+ * server sends and registers them by their `method` (server/src/lsp/server.ts says why).
  */
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 
 /** Server → client, after each validation: feeds the status item ("validated 3 ms ago, 2 problems"). */
-export const VALIDATED_NOTIFICATION = 'dtmetrics/validated';
+export const ValidatedNotification = new NotificationType<ValidatedParams>('dtmetrics/validated');
 
 export interface ValidatedParams {
   uri: string;
@@ -13,4 +17,21 @@ export interface ValidatedParams {
   durationMs: number;
   /** Diagnostics found, before the per-document cap. */
   problems: number;
+}
+
+/**
+ * Client → server, when the query prompt opens: the keys the workspace's `.dtmetrics` files and open documents
+ * (as typed) send metrics under, to complete a selector with beside the tenant's. Answered from the language
+ * server's workspace index (the one completion uses), once it has read the workspace.
+ */
+export const WorkspaceKeysRequest = new RequestType<WorkspaceKeysParams, WorkspaceKeysResult, void>('dtmetrics/workspaceKeys');
+
+export interface WorkspaceKeysParams {
+  /** The most keys the prompt offers: the answer holds the first of them in order. */
+  limit: number;
+}
+
+export interface WorkspaceKeysResult {
+  /** Stored keys (`x.count` for a count metric `x`), sorted, at most `limit`. */
+  keys: string[];
 }

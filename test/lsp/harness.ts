@@ -12,12 +12,16 @@ import {
   createProtocolConnection,
   StreamMessageReader,
   StreamMessageWriter,
+  type CompletionItem,
   type Diagnostic,
   type Message,
   type NotificationMessage,
+  type NotificationType,
   type Position,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
+  type Registration,
+  type RegistrationParams,
   type RequestMessage,
   type ResponseMessage,
 } from 'vscode-languageserver-protocol/node';
@@ -32,11 +36,15 @@ function spawnServer(): ChildProcess {
   return spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, DTMETRICS_CLOCK_REFRESH_MS: '150' } });
 }
 
-const initializeParams = (pull: boolean) => ({
+/** As VS Code initializes: configuration asked for, file watchers registered by the server. */
+const initializeParams = (pull: boolean, folder = EXAMPLES) => ({
   processId: process.pid,
-  rootUri: EXAMPLES,
-  workspaceFolders: [{ uri: EXAMPLES, name: 'examples' }],
-  capabilities: { workspace: { configuration: true }, textDocument: pull ? { diagnostic: { dynamicRegistration: false } } : {} },
+  rootUri: folder,
+  workspaceFolders: [{ uri: folder, name: 'workspace' }],
+  capabilities: {
+    workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } },
+    textDocument: pull ? { diagnostic: { dynamicRegistration: false } } : {},
+  },
 });
 
 export interface Harness {
@@ -45,18 +53,24 @@ export interface Harness {
   settings: Record<string, unknown>;
   published: Map<string, PublishDiagnosticsParams>;
   versions: Map<string, number>;
+  /** What the server registered with `client/registerCapability`, in order. */
+  registrations: Registration[];
 }
 
-export async function start(pull: boolean): Promise<Harness> {
+/** A server for a workspace of one folder (`folder`, a file URI; the examples by default). */
+export async function start(pull: boolean, folder = EXAMPLES): Promise<Harness> {
   const child = spawnServer();
   const connection = createProtocolConnection(new StreamMessageReader(present(child.stdout)), new StreamMessageWriter(present(child.stdin)));
-  const h: Harness = { connection, process: child, settings: {}, published: new Map(), versions: new Map() };
+  const h: Harness = { connection, process: child, settings: {}, published: new Map(), versions: new Map(), registrations: [] };
   connection.onRequest('workspace/configuration', () => [h.settings]);
+  connection.onRequest('client/registerCapability', (params: RegistrationParams) => {
+    h.registrations.push(...params.registrations);
+  });
   connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
     h.published.set(p.uri, p);
   });
   connection.listen();
-  await connection.sendRequest('initialize', initializeParams(pull));
+  await connection.sendRequest('initialize', initializeParams(pull, folder));
   await connection.sendNotification('initialized', {});
   return h;
 }
@@ -107,6 +121,10 @@ export const pushed = (h: Harness, uri: string, version: number) =>
     const p = h.published.get(uri);
     return p && p.version === version ? p.diagnostics : undefined;
   });
+
+/** The labels of the completions offered at a position. */
+export const completionLabels = async (h: Harness, uri: string, line: number, character: number): Promise<string[]> =>
+  ((await h.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line, character } })) as CompletionItem[]).map((c) => c.label);
 
 export const pulled = async (h: Harness, uri: string): Promise<Diagnostic[]> =>
   ((await h.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Diagnostic[] }).items;
@@ -201,8 +219,9 @@ export class RawClient {
     }, ms);
   }
 
-  /** Every notification of `method` so far, with its position in `received`. */
-  notifications<P>(method: string): Array<{ at: number; params: P }> {
+  /** Every notification of `type` (a method, or one of ours typed in #protocol) so far, with its position in `received`. */
+  notifications<P>(type: string | NotificationType<P>): Array<{ at: number; params: P }> {
+    const method = typeof type === 'string' ? type : type.method;
     const out: Array<{ at: number; params: P }> = [];
     this.received.forEach((m, at) => {
       if ((m as NotificationMessage).method === method && !('id' in m)) out.push({ at, params: (m as NotificationMessage).params as P });

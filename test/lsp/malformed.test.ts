@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Diagnostic, LogMessageParams, ResponseMessage, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol/node';
+import { ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
 import { applyChange, codes, didChange, didOpen, expectedCodes, freshUri, RawClient } from './harness.ts';
 
 const INVALID_PARAMS = -32602;
@@ -56,8 +57,9 @@ describe('language server, malformed messages', () => {
     ['didChange without a version', 'textDocument/didChange', { textDocument: { uri: good }, contentChanges: [{ range: range(0, 0), text: 'x' }] }],
     ['didClose of a document never opened', 'textDocument/didClose', { textDocument: { uri: freshUri() } }],
     ['didClose without textDocument', 'textDocument/didClose', { uri: good }],
-    ['didSave of a document never opened', 'textDocument/didSave', { textDocument: { uri: freshUri() } }],
-    ['didSave with a null URI', 'textDocument/didSave', { textDocument: { uri: null } }],
+    ['didChangeWatchedFiles without changes', 'workspace/didChangeWatchedFiles', {}],
+    ['didChangeWatchedFiles with a change of type 4', 'workspace/didChangeWatchedFiles', { changes: [{ uri: freshUri(), type: 4 }] }],
+    ['didChangeWatchedFiles with a null URI', 'workspace/didChangeWatchedFiles', { changes: [{ uri: null, type: 2 }] }],
   ];
 
   for (const [what, method, params] of refusedNotifications) {
@@ -77,11 +79,13 @@ describe('language server, malformed messages', () => {
     ['a body that is not JSON', 'not json!'],
     ['a JSON body that is not a message', '{}'],
     ['a notification of an unknown method', { method: 'dtmetrics/nothing', params: { x: 1 } }],
-    ['its own notification sent back to it', { method: 'dtmetrics/validated', params: { uri: good, version: 'x' } }],
+    ['its own notification sent back to it', { method: ValidatedNotification.method, params: { uri: good, version: 'x' } }],
     ['$/cancelRequest for no request', { method: '$/cancelRequest', params: { id: 'nope' } }],
     ['$/cancelRequest without params', { method: '$/cancelRequest' }],
     ['didChangeConfiguration with params null', { method: 'workspace/didChangeConfiguration', params: null }],
     ['didChangeConfiguration with settings of any shape', { method: 'workspace/didChangeConfiguration', params: { settings: [1, 'two'] } }],
+    ['didSave, which the server does not ask for', { method: 'textDocument/didSave', params: { textDocument: { uri: null } } }],
+    ['a watched file changed that is no file of the workspace', { method: 'workspace/didChangeWatchedFiles', params: { changes: [{ uri: 'untitled:x', type: 2 }, { uri: 'file:///nowhere/x.dtmetrics', type: 3 }] } }],
   ];
 
   for (const [what, message] of ignored) {
@@ -110,6 +114,9 @@ describe('language server, malformed messages', () => {
     ['foldingRange with a number for a URI', 'textDocument/foldingRange', { textDocument: { uri: 5 } }],
     ['formatting with params null', 'textDocument/formatting', null],
     ['diagnostic without textDocument', 'textDocument/diagnostic', {}],
+    ['workspaceKeys without a limit', WorkspaceKeysRequest.method, {}],
+    ['workspaceKeys with limit "5"', WorkspaceKeysRequest.method, { limit: '5' }],
+    ['workspaceKeys with a negative limit', WorkspaceKeysRequest.method, { limit: -1 }],
   ];
 
   for (const [what, method, params] of refusedRequests) {
@@ -133,6 +140,7 @@ describe('language server, malformed messages', () => {
     ['documentSymbol of a document never opened', 'textDocument/documentSymbol', { textDocument: { uri: freshUri() } }, (a) => Array.isArray(a.result) && a.result.length === 0],
     ['formatting of a document never opened', 'textDocument/formatting', { textDocument: { uri: freshUri() }, options: {} }, (a) => Array.isArray(a.result) && a.result.length === 0],
     ['diagnostic of a document never opened', 'textDocument/diagnostic', { textDocument: { uri: freshUri() } }, (a) => JSON.stringify(a.result) === '{"kind":"full","items":[]}'],
+    ['workspaceKeys with limit 0', WorkspaceKeysRequest.method, { limit: 0 }, (a) => JSON.stringify(a.result) === '{"keys":[]}'],
     ['a request of an unknown method', 'dtmetrics/nothing', {}, (a) => a.error?.code === METHOD_NOT_FOUND],
   ];
 

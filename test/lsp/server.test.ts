@@ -4,15 +4,20 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
+  FileChangeType,
   type CodeAction,
-  type CompletionItem,
   type Diagnostic,
   type DocumentSymbol,
   type Hover,
   type TextEdit,
 } from 'vscode-languageserver-protocol/node';
-import { change, codes, open, present, pulled, pushed, start, stop, until, type Harness } from './harness.ts';
+import { WorkspaceKeysRequest } from '#protocol';
+import { change, codes, completionLabels, open, present, pulled, pushed, start, stop, until, type Harness } from './harness.ts';
 import { readCitations } from '#core/evidence.ts';
 
 /** The edits a code action makes to `uri`. */
@@ -195,8 +200,7 @@ describe('language server, pull diagnostics and features', () => {
 
   test('completion: workspace keys, payload forms, metadata properties and units', async () => {
     const uri = await open(h, 'http.server.request.duration,\nmy.metric \n#my.metric gauge \n#my.metric gauge dt.meta.unit=\n');
-    const labels = async (line: number, character: number) =>
-      ((await h.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line, character } })) as CompletionItem[]).map((c) => c.label);
+    const labels = (line: number, character: number) => completionLabels(h, uri, line, character);
     await until('the workspace index', async () => ((await labels(0, 29)).includes('service') ? true : undefined));
     assert.ok((await labels(0, 3)).includes('http.server.request.duration'));
     assert.deepEqual(await labels(1, 10), ['gauge,', 'count,delta=', 'gauge,min=…,max=…,sum=…,count=…']);
@@ -211,6 +215,118 @@ describe('language server, pull diagnostics and features', () => {
     assert.deepEqual(symbols.map((s) => [s.name, s.children?.length]), [['a.metric', 2], ['b.metric', 1]]);
     const edits = (await h.connection.sendRequest('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })) as TextEdit[];
     assert.equal(apply(text, edits), '#a.metric gauge dt.meta.unit=Byte\na.metric,k="x  y" 5\nb.metric 6\n\n');
+  });
+});
+
+describe('language server, the workspace index', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'dtmetrics-index-'));
+  const onDisk = join(folder, 'on-disk.dtmetrics');
+  const stored = join(folder, 'keys', 'stored.dtmetrics');
+  const storedText = 'stored.gauge 1\nstored.requests count,delta=2\nstored_count 3\n#stored.meta count dt.meta.unit=Byte\n{"metric": "json", "value": 1}\n// stored.comment 1\n';
+  let h: Harness;
+  let blank: string;
+  /** Metric keys offered at the start of an empty line; dimension keys after `m,`. */
+  const metricKeys = () => completionLabels(h, blank, 0, 0);
+  const dimensionKeys = () => completionLabels(h, blank, 1, 2);
+  const workspaceKeys = async (limit = 100) => (await h.connection.sendRequest(WorkspaceKeysRequest, { limit })).keys;
+  before(async () => {
+    writeFileSync(onDisk, 'disk.before,disk_dim=a 1\n');
+    mkdirSync(join(folder, 'keys'));
+    writeFileSync(stored, storedText);
+    mkdirSync(join(folder, 'node_modules'));
+    writeFileSync(join(folder, 'node_modules', 'skipped.dtmetrics'), 'skipped.key 1\n');
+    h = await start(true, pathToFileURL(folder).href);
+    blank = await open(h, '\nm,\n');
+  });
+
+  test('dtmetrics/workspaceKeys: the keys files on disk and open documents store metrics under, sorted, at most `limit`', async () => {
+    const uri = await open(h, 'open.stored count,delta=1\n');
+    // Asked at once: the answer waits for the folder to be read.
+    const all = ['disk.before', 'm', 'open.stored.count', 'stored.gauge', 'stored.meta.count', 'stored.requests.count', 'stored_count.gauge'];
+    assert.deepEqual(await workspaceKeys(), all);
+    assert.deepEqual(await workspaceKeys(2), all.slice(0, 2));
+    await change(h, uri, 0, 0, 'open.stored'.length, 'open.edited');
+    assert.deepEqual(await workspaceKeys(), ['disk.before', 'm', 'open.edited.count', 'stored.gauge', 'stored.meta.count', 'stored.requests.count', 'stored_count.gauge'], 'as typed');
+    await h.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  });
+
+  test('an open document stands for its file until it is closed', async () => {
+    const uri = pathToFileURL(stored).href;
+    await h.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dtmetrics', version: 1, text: 'stored.gauge 1\nunsaved.key 2\n' } });
+    const typed = await workspaceKeys();
+    assert.ok(typed.includes('unsaved.key') && !typed.includes('stored.requests.count'), typed.join(' '));
+    await h.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    const saved = await until('the file read again', async () => {
+      const keys = await workspaceKeys();
+      return keys.includes('stored.requests.count') ? keys : undefined;
+    });
+    assert.ok(!saved.includes('unsaved.key'), saved.join(' '));
+  });
+
+  test('of a file, the first 20 MiB are read (the query prompt read files up to 20 MiB): a key past them is not offered', async () => {
+    const big = join(folder, 'big.dtmetrics');
+    const padding = (lines: number) => `// ${'x'.repeat(1020)}\n`.repeat(lines);
+    // big.within ends 1,000 bytes before 20 MiB; the next line crosses it.
+    writeFileSync(big, `big.first 1\n${padding(20 * 1024 - 1)}big.within 1\n${padding(1)}big.last 1\n`);
+    const uri = pathToFileURL(big).href;
+    await h.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri, type: FileChangeType.Created }] });
+    const keys = await until('the big file read', async () => {
+      const found = await workspaceKeys();
+      return found.includes('big.first') ? found : undefined;
+    }, 30_000);
+    assert.ok(keys.includes('big.within') && !keys.includes('big.last'), keys.join(' '));
+    unlinkSync(big);
+    await h.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri, type: FileChangeType.Deleted }] });
+    assert.ok(!(await workspaceKeys()).includes('big.first'));
+  });
+  after(async () => {
+    assert.equal(await stop(h), 0);
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  test('an open document counts as typed: a key edited away is no longer offered, a key typed is', async () => {
+    const uri = await open(h, 'open.typed,typed_dim=a 1\n');
+    assert.ok((await metricKeys()).includes('open.typed'));
+    assert.ok((await dimensionKeys()).includes('typed_dim'));
+    await change(h, uri, 0, 0, 'open.typed,typed_dim'.length, 'open.retyped,retyped_dim');
+    const metrics = await metricKeys();
+    assert.ok(metrics.includes('open.retyped') && !metrics.includes('open.typed'), metrics.join(' '));
+    const dimensions = await dimensionKeys();
+    assert.ok(dimensions.includes('retyped_dim') && !dimensions.includes('typed_dim'), dimensions.join(' '));
+    await h.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    assert.ok(!(await metricKeys()).includes('open.retyped'), 'a closed document outside the workspace offers nothing');
+  });
+
+  test('a key stays offered while any line of a document holds it', async () => {
+    const uri = await open(h, 'twice.held,twice_dim=a 1\ntwice.held,twice_dim=b 2\n');
+    assert.ok((await metricKeys()).includes('twice.held'));
+    await change(h, uri, 0, 0, 'twice.held'.length, 'other.key');
+    assert.ok((await metricKeys()).includes('twice.held'), 'line 2 still holds it');
+    assert.ok((await dimensionKeys()).includes('twice_dim'));
+    await change(h, uri, 1, 0, 'twice.held,twice_dim'.length, 'other.key,other_dim');
+    assert.ok(!(await metricKeys()).includes('twice.held'));
+    const dimensions = await dimensionKeys();
+    assert.ok(dimensions.includes('twice_dim') && dimensions.includes('other_dim'), `line 1 holds twice_dim, line 2 other_dim: ${dimensions.join(' ')}`);
+    await h.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  });
+
+  test('the server watches .dtmetrics files; a file changed on disk offers its new keys only, a deleted one none', async () => {
+    await until('the file watcher registered', () => (h.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles') ? true : undefined));
+    const watchers = h.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles')?.registerOptions as { watchers: { globPattern: string }[] };
+    assert.deepEqual(watchers.watchers.map((w) => w.globPattern), ['**/*.dtmetrics']);
+    await until('the folder scanned', async () => ((await metricKeys()).includes('disk.before') ? true : undefined));
+    const uri = pathToFileURL(onDisk).href;
+    writeFileSync(onDisk, 'disk.after 1\n');
+    await h.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri, type: FileChangeType.Changed }] });
+    const metrics = await until('the changed file read', async () => {
+      const keys = await metricKeys();
+      return keys.includes('disk.after') ? keys : undefined;
+    });
+    assert.ok(!metrics.includes('disk.before'), metrics.join(' '));
+    assert.ok(!(await dimensionKeys()).includes('disk_dim'));
+    unlinkSync(onDisk);
+    await h.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri, type: FileChangeType.Deleted }] });
+    await until('the deleted file forgotten', async () => ((await metricKeys()).includes('disk.after') ? undefined : true));
   });
 });
 

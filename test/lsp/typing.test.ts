@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { createProtocolConnection, IPCMessageReader, IPCMessageWriter, type Hover, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { codes, didChange, didOpen, expectedCodes, freshUri, present, RawClient, SERVER, until } from './harness.ts';
-import type { ValidatedParams } from '#protocol';
+import { ValidatedNotification } from '#protocol';
 
 const EDITS = 2000;
 
@@ -35,7 +35,7 @@ describe('language server under fast typing (push diagnostics)', () => {
     assert.ok(versions.length <= 20, `${versions.length} publishes for ${EDITS} edits, versions ${versions.slice(0, 10).join(' ')} …`);
     assert.deepEqual(versions, [...versions].sort((a, b) => a - b), 'never an older version after a newer one');
     assert.equal(versions.at(-1), EDITS + 1, 'nothing published after the final version');
-    const lints = c.notifications<ValidatedParams>('dtmetrics/validated').filter((n) => n.params.uri === uri && n.params.version > 1);
+    const lints = c.notifications(ValidatedNotification).filter((n) => n.params.uri === uri && n.params.version > 1);
     assert.ok(lints.length <= 20, `${lints.length} lints for ${EDITS} edits`);
   });
 

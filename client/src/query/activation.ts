@@ -10,6 +10,7 @@ import { SETTING_DEFAULTS } from '../setting-defaults.ts';
 import type * as Query from './index.ts';
 import { RESULTS_VIEW_TYPE, type PanelState } from './messages.ts';
 import { firstLines } from './metric-keys.ts';
+import type { WorkspaceKeys } from './prompts.ts';
 
 export const QUERY_COMMANDS = [
   'dtmetrics.queryMetric',
@@ -24,8 +25,8 @@ export type QueryCommand = (typeof QUERY_COMMANDS)[number];
 const MAX_LENSES = 1000;
 const MAX_LENS_LINES = 100_000;
 
-export function registerQuery(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, notifier: Notifier): void {
-  const bundle = registerLazyCommands(context, log, notifier, 'dist/query.js', (query: typeof Query) => query.activateQuery(context, log, notifier), QUERY_COMMANDS);
+export function registerQuery(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, notifier: Notifier, workspaceKeys: WorkspaceKeys): void {
+  const bundle = registerLazyCommands(context, log, notifier, 'dist/query.js', (query: typeof Query) => query.activateQuery(context, log, notifier, workspaceKeys), QUERY_COMMANDS);
   const lenses = new QueryLenses();
   context.subscriptions.push(
     lenses,

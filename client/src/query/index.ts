@@ -22,7 +22,7 @@ import { storedKeyOfLine } from './metric-keys.ts';
 import { fromMetricData, fromV1, toCsv, type ResultModel } from '#core/metrics/result.ts';
 import { readResultFile, resultBanners, toMetricData } from './model.ts';
 import { ResultsPanel } from './panel.ts';
-import { askResolution, askSelector, askTimeRange, askV1Options, fixSelector, RecentQueries, specFacts } from './prompts.ts';
+import { askResolution, askSelector, askTimeRange, askV1Options, fixSelector, RecentQueries, specFacts, type WorkspaceKeys } from './prompts.ts';
 import { DEFAULT_FROM, rangeLabel, v1Time, v2Time } from './time-range.ts';
 
 /** What a query command resolves with. */
@@ -48,7 +48,7 @@ const TENANT_KEY_PAGES = 4;
 
 const config = () => vscode.workspace.getConfiguration('dtmetrics');
 
-export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, notifier: Notifier): QueryFeatures {
+export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, notifier: Notifier, workspaceKeys: WorkspaceKeys): QueryFeatures {
   const environments = new Environments(context.secrets, notifier);
   const recent = new RecentQueries(context.workspaceState);
   let running: AbortController | undefined;
@@ -74,7 +74,7 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
   }
 
   async function askSpec(seed: Partial<QuerySpec>, environment: EnvironmentConfig, tenantKeys: Promise<string[]>): Promise<QuerySpec | undefined> {
-    const chosen = await askSelector(environment, seed.metricSelector || keyUnderCursor() || '', recent.list(), tenantKeys);
+    const chosen = await askSelector(environment, seed.metricSelector || keyUnderCursor() || '', recent.list(), tenantKeys, workspaceKeys);
     if (!chosen) return undefined;
     if ('recent' in chosen) return chosen.recent;
     const range = await askTimeRange({ from: seed.from ?? DEFAULT_FROM, to: seed.to });

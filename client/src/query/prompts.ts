@@ -1,6 +1,6 @@
 /**
  * The questions of "Query Metric…": the selector in a quick pick that completes metric keys (the tenant's list
- * and the workspace's `.dtmetrics` files) and offers recent queries; the time range; the resolution (v2) or the
+ * and the language server's keys of the workspace's `.dtmetrics` files) and offers recent queries; the time range; the resolution (v2) or the
  * aggregation and mode (v1); and, when the tenant refuses a selector, the selector again with the tenant's
  * message under it and the cursor at the mistake.
  */
@@ -9,16 +9,19 @@ import { inert } from '../notifier.ts';
 import type { EnvironmentConfig } from '../push/settings.ts';
 import { TENANT } from '#core/rules.ts';
 import { V1_AGGREGATIONS } from '#http/query.ts';
+import type { WorkspaceKeysParams, WorkspaceKeysResult } from '#protocol';
 import type { QuerySpec, V1Aggregation } from './messages.ts';
-import { storedKeyOfLine } from './metric-keys.ts';
 import { DEFAULT_FROM, RANGE_PRESETS, rangeLabel, RESOLUTIONS, timeError } from './time-range.ts';
 
 /** Keys offered as completions, at most. */
 const MAX_KEYS = 5000;
-/** Workspace files read for keys, at most, and the largest one read. */
-const MAX_FILES = 500;
-const MAX_FILE_BYTES = 20 * 1024 * 1024;
 const MAX_RECENT = 20;
+
+/**
+ * The keys the workspace's files and open documents store metrics under, from the language server's workspace
+ * index (dtmetrics/workspaceKeys), as the extension asks it.
+ */
+export type WorkspaceKeys = (params: WorkspaceKeysParams) => Promise<WorkspaceKeysResult>;
 const RECENT_KEY = 'dtmetrics.query.recent';
 
 /** How a query was asked besides its selector and environment: time range, resolution, v1 options. */
@@ -43,9 +46,15 @@ type SelectorItem = vscode.QuickPickItem & { run?: string; recent?: QuerySpec; k
 
 /**
  * The selector: a typed one, a recent query (returned whole), or a key picked to go on typing after. `tenantKeys`
- * resolves with the tenant's keys (or none) while the pick is open.
+ * resolves with the tenant's keys (or none) while the pick is open; the workspace's are asked for meanwhile.
  */
-export function askSelector(environment: EnvironmentConfig, initial: string, recent: readonly QuerySpec[], tenantKeys: Promise<string[]>): Promise<{ selector: string } | { recent: QuerySpec } | undefined> {
+export function askSelector(
+  environment: EnvironmentConfig,
+  initial: string,
+  recent: readonly QuerySpec[],
+  tenantKeys: Promise<string[]>,
+  workspaceKeys: WorkspaceKeys,
+): Promise<{ selector: string } | { recent: QuerySpec } | undefined> {
   const pick = vscode.window.createQuickPick<SelectorItem>();
   pick.title = `Query ${environment.name}${environment.v1 ? ' (Timeseries API v1)' : ''}`;
   pick.placeholder = environment.v1 ? 'A timeseries id, e.g. my.metric' : 'A metric selector, e.g. my.metric:splitBy("host"):max';
@@ -68,7 +77,7 @@ export function askSelector(environment: EnvironmentConfig, initial: string, rec
   };
   pick.busy = true;
   // Completion is a convenience: keys from a source that fails are left out.
-  void Promise.allSettled([tenantKeys, workspaceKeys()]).then((sources) => {
+  void Promise.allSettled([tenantKeys, workspaceKeys({ limit: MAX_KEYS }).then((answer) => answer.keys)]).then((sources) => {
     keys = [...new Set(sources.flatMap((source) => (source.status === 'fulfilled' ? source.value : [])))].sort().slice(0, MAX_KEYS);
     pick.busy = false;
     update();
@@ -178,34 +187,4 @@ export async function askV1Options(current: Pick<QuerySpec, 'aggregation' | 'que
   );
   if (!mode) return undefined;
   return { aggregation: aggregation.label as V1Aggregation, queryMode: mode.queryMode };
-}
-
-/** The stored keys the workspace's `.dtmetrics` files send (open documents as edited, the rest as saved). */
-async function workspaceKeys(): Promise<string[]> {
-  const keys = new Set<string>();
-  const add = (text: string) => {
-    for (const line of text.split(/\r?\n|\r/)) {
-      const key = storedKeyOfLine(line);
-      if (key !== null) keys.add(key);
-      if (keys.size >= MAX_KEYS) return;
-    }
-  };
-  const open = new Set<string>();
-  for (const document of vscode.workspace.textDocuments) {
-    if (document.languageId !== 'dtmetrics') continue;
-    open.add(document.uri.toString());
-    add(document.getText());
-  }
-  const files = await vscode.workspace.findFiles('**/*.dtmetrics', '**/node_modules/**', MAX_FILES);
-  for (const file of files) {
-    if (keys.size >= MAX_KEYS) break;
-    if (open.has(file.toString())) continue;
-    try {
-      if ((await vscode.workspace.fs.stat(file)).size > MAX_FILE_BYTES) continue;
-      add(new TextDecoder().decode(await vscode.workspace.fs.readFile(file)));
-    } catch {
-      // A file that went away or cannot be read offers no keys.
-    }
-  }
-  return [...keys];
 }

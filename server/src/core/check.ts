@@ -6,7 +6,7 @@ import { FINDINGS_PER_KIND, type Limits, type RuleArgs } from './rules.ts';
 import { problem, type Problem } from './problems.ts';
 import { distance } from 'fastest-levenshtein';
 import { formatNumber, readNumber } from './numbers.ts';
-import type { DataLine, KeyValueNode, MetadataLine, Payload, SummaryField, Token } from './parse.ts';
+import type { DataLine, KeyValueNode, MetadataLine, ParsedLine, Payload, SummaryField, Token } from './parse.ts';
 
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
 const isLower = (c: number): boolean => c >= 0x61 && c <= 0x7a;
@@ -515,3 +515,14 @@ const countKey = (key: string): string => (endsWithCountSuffix(key) ? key : key 
 /** The key a metric is stored under (DOC D1, D4): counts get `.count`, gauges ending in `.count`/`_count` get `.gauge`. */
 export const storedKey = (key: string, type: 'gauge' | 'count'): string =>
   type === 'count' ? countKey(key) : endsWithCountSuffix(key) ? key + '.gauge' : key;
+
+/** What a metric key can be made of (MK002, MK003): anything else (JSON, StatsD, `{labels}`) is no metric to query. */
+const QUERYABLE_KEY = /^[A-Za-z_][\w.-]*$/;
+
+/** The key a data or metadata line's metric is stored and queried under; null for other lines and unusable keys. */
+export function storedKeyOf(line: ParsedLine): string | null {
+  if (line.kind !== 'data' && line.kind !== 'metadata') return null;
+  if (!QUERYABLE_KEY.test(line.key.text)) return null;
+  const count = line.kind === 'data' ? line.payload?.kind === 'count' : line.type?.text === 'count';
+  return storedKey(line.key.text, count ? 'count' : 'gauge');
+}

@@ -75,11 +75,7 @@ export class DocumentLinter {
   private *reuse(lines: readonly string[]): Generator<LintStep, number> {
     const old = this.lines;
     const oldFacts = this.facts;
-    const common = Math.min(lines.length, old.length);
-    let head = 0;
-    while (head < common && lines[head] === old[head]) head++;
-    let tail = 0;
-    while (tail < common - head && lines[lines.length - 1 - tail] === old[old.length - 1 - tail]) tail++;
+    const { head, tail } = unchangedEnds(old, lines);
     const facts = new Array<LineFacts>(lines.length);
     for (let i = 0; i < head; i++) facts[i] = oldFacts[i] as LineFacts;
     for (let i = head; i < lines.length - tail; i++) {
@@ -93,4 +89,14 @@ export class DocumentLinter {
     this.facts = facts;
     return lines.length - tail - head;
   }
+}
+
+/** How many lines at the start (`head`) and at the end (`tail`) of a new version are the old version's, unchanged. */
+export function unchangedEnds(old: readonly string[], lines: readonly string[]): { head: number; tail: number } {
+  const common = Math.min(lines.length, old.length);
+  let head = 0;
+  while (head < common && lines[head] === old[head]) head++;
+  let tail = 0;
+  while (tail < common - head && lines[lines.length - 1 - tail] === old[old.length - 1 - tail]) tail++;
+  return { head, tail };
 }

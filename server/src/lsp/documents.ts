@@ -94,7 +94,7 @@ function split(text: string): [string[], string[]] {
 }
 
 /** `array` with `count` items from `from` replaced by `items`: the same array, or a new one for many items. */
-function replace<T>(array: T[], from: number, count: number, items: T[]): T[] {
+export function replace<T>(array: T[], from: number, count: number, items: T[]): T[] {
   if (items.length <= SPLICE_MAX) {
     array.splice(from, count, ...items);
     return array;

@@ -4,8 +4,9 @@
  * needs, typed, or throws a ParamsError saying in one line what is wrong (the server refuses a request with it as
  * InvalidParams, and logs a notification it ignores).
  */
-import type { Position, Range } from 'vscode-languageserver/node';
+import { FileChangeType, type Position, type Range } from 'vscode-languageserver/node';
 import type { DiagnosticData, Fix } from '#core/problems.ts';
+import type { WorkspaceKeysParams } from '#protocol';
 import type { ContentChange } from './documents.ts';
 
 export class ParamsError extends Error {}
@@ -82,6 +83,21 @@ export function readChange(params: unknown): DocumentParams & { version: number;
     return change.range === undefined ? { text } : { range: range(change.range, `contentChanges[${i}].range`), text };
   });
   return { uri: string(doc.uri, 'textDocument.uri'), version: integer(doc.version, 'textDocument.version'), changes };
+}
+
+/** The `.dtmetrics` files the client watches for the server that were created, changed or deleted. */
+export function readWatchedFiles(params: unknown): { changes: { uri: string; deleted: boolean }[] } {
+  const changes = list(object(params, 'params').changes, 'changes').map((value, i) => {
+    const change = object(value, `changes[${i}]`);
+    const type = change.type;
+    if (type !== FileChangeType.Created && type !== FileChangeType.Changed && type !== FileChangeType.Deleted) fail(`changes[${i}].type`, '1, 2 or 3');
+    return { uri: string(change.uri, `changes[${i}].uri`), deleted: type === FileChangeType.Deleted };
+  });
+  return { changes };
+}
+
+export function readWorkspaceKeys(params: unknown): WorkspaceKeysParams {
+  return { limit: count(object(params, 'params').limit, 'limit') };
 }
 
 /** A diagnostic the client sends back with a code action request: its range is read, the rest kept as sent. */

@@ -7,6 +7,7 @@
  */
 import {
   DiagnosticSeverity,
+  DidChangeWatchedFilesNotification,
   DocumentDiagnosticReportKind,
   ErrorCodes,
   LSPErrorCodes,
@@ -16,21 +17,22 @@ import {
   type Diagnostic as LspDiagnostic,
   type InitializeResult,
 } from 'vscode-languageserver/node';
+import type { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import { DocumentLinter, type LintStep } from '#core/document-linter.ts';
 import type { Diagnostic } from '#core/problems.ts';
 import { RULES } from '#core/rules.ts';
-import { VALIDATED_NOTIFICATION, type ValidatedParams } from '#protocol';
+import { ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
 import { createServerConnection } from './connection.ts';
 import { LineDocument } from './documents.ts';
 import { codeActions, completions, documentSymbols, foldingRanges, formattingEdits, hover, type LintedDocument } from './features.ts';
 import { LatestOnly } from './outbox.ts';
-import { ParamsError, readChange, readCodeAction, readDocument, readOpen, readPosition } from './params.ts';
+import { ParamsError, readChange, readCodeAction, readDocument, readOpen, readPosition, readWatchedFiles, readWorkspaceKeys } from './params.ts';
 import { DEFAULT_SETTINGS, lintOptions, readSettings, windowNow, type ServerSettings } from './settings.ts';
 import { inSlices, nextTurn, quietTurn } from './slices.ts';
 import { WorkspaceIndex } from './workspace-index.ts';
 
 const { connection, messagesHandled } = createServerConnection();
-const index = new WorkspaceIndex();
+const index = new WorkspaceIndex(() => quietTurn(messagesHandled));
 const outbox = new LatestOnly();
 
 /** How often documents with timestamps are linted again without an edit: the window moves with the clock. */
@@ -39,6 +41,7 @@ const CLOCK_REFRESH_MS = Number(process.env.DTMETRICS_CLOCK_REFRESH_MS) || 30_00
 let pullDiagnostics = false;
 let refreshSupport = false;
 let configurationRequests = false;
+let watchedFilesRegistration = false;
 const settingsByUri = new Map<string, Promise<ServerSettings>>();
 
 interface OpenDocument {
@@ -61,10 +64,11 @@ connection.onInitialize((params): InitializeResult => {
   pullDiagnostics = capabilities.textDocument?.diagnostic !== undefined;
   refreshSupport = capabilities.workspace?.diagnostics?.refreshSupport === true;
   configurationRequests = capabilities.workspace?.configuration === true;
+  watchedFilesRegistration = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   for (const folder of params.workspaceFolders ?? []) index.addFolder(folder.uri);
   return {
     capabilities: {
-      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: true },
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false },
       codeActionProvider: { codeActionKinds: ['quickfix', 'source.fixAll.dtmetrics'] },
       hoverProvider: true,
@@ -78,6 +82,12 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(() => {
+  // The workspace index follows the files on disk through the client's watcher (VS Code's): asked for, not polled.
+  if (watchedFilesRegistration) {
+    connection.client
+      .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.dtmetrics' }] })
+      .catch((error: unknown) => connection.console.warn(`file watcher refused: ${String(error)}`));
+  }
   index.scan().catch((error: unknown) => connection.console.warn(`workspace index: ${String(error)}`));
   setInterval(refreshForClock, CLOCK_REFRESH_MS).unref();
 });
@@ -138,8 +148,7 @@ async function lintOnce(state: OpenDocument): Promise<void> {
   if (!done) return;
   const { diagnostics: found, linter, hasTimestamps } = done.result;
   state.linted = { revision, diagnostics: cap(found.map(toLsp), settings.maxDiagnostics, lines.length), linter, hasTimestamps };
-  const params: ValidatedParams = { uri, version, durationMs: done.busyMs, problems: found.length };
-  outbox.send(`validated ${uri}`, () => connection.sendNotification(VALIDATED_NOTIFICATION, params));
+  outbox.send(`validated ${uri}`, () => notify(ValidatedNotification, { uri, version, durationMs: done.busyMs, problems: found.length }));
   if (!pullDiagnostics && state.revision === revision) publish(uri, version, state.linted.diagnostics);
 }
 
@@ -216,6 +225,15 @@ function refreshDiagnostics(): void {
 // ------------------------------------------------------------------ messages
 
 /**
+ * Sends one of our notifications (#protocol) by its method name: the protocol module's message objects are of the
+ * client's copy of vscode-languageserver-protocol (3.18.5), and vscode-languageserver 10 has its own (3.18.4), whose
+ * connection throws on another copy's parameter structures.
+ */
+function notify<P>(type: NotificationType<P>, params: P): Promise<void> {
+  return connection.sendNotification(type.method, params);
+}
+
+/**
  * Handles notification `method`, its params read first: malformed ones are ignored with a one-line warning.
  * Registered by method name: the library's typed registrations read params (a work-done token) before the handler.
  */
@@ -233,8 +251,12 @@ function onNotification<P>(method: string, read: (params: unknown) => P, handle:
   });
 }
 
-/** Handles request `method`, its params read first: malformed ones are refused with InvalidParams and one line. */
-function onRequest<P>(method: string, read: (params: unknown) => P, handle: (params: P, token: CancellationToken) => unknown): void {
+/**
+ * Handles request `type` (a method, or one of ours from #protocol, whose params and result types the reader and the
+ * handler must match), its params read first: malformed ones are refused with InvalidParams and one line.
+ */
+function onRequest<P, R>(type: string | RequestType<P, R, void>, read: (params: unknown) => P, handle: (params: P, token: CancellationToken) => R | Promise<R>): void {
+  const method = typeof type === 'string' ? type : type.method;
   connection.onRequest<unknown, unknown>(method, (params: unknown, token: CancellationToken) => {
     let valid: P;
     try {
@@ -257,7 +279,7 @@ function openNamed(method: string, uri: string): OpenDocument | undefined {
 onNotification('textDocument/didOpen', readOpen, ({ uri, version, text }) => {
   const state: OpenDocument = { doc: new LineDocument(uri, version, text), revision: 0 };
   opened.set(uri, state);
-  index.addLines(state.doc.lines);
+  index.opened(state.doc);
   relint(state);
 });
 
@@ -268,17 +290,14 @@ onNotification('textDocument/didChange', readChange, ({ uri, version, changes })
   if (version <= state.doc.version) connection.console.warn(`textDocument/didChange: version ${version} of ${uri} after version ${state.doc.version}; applied`);
   for (const change of changes) state.doc.apply(change);
   state.doc.version = version;
+  index.edited(uri);
   relint(state);
-});
-
-onNotification('textDocument/didSave', readDocument, ({ uri }) => {
-  const state = openNamed('textDocument/didSave', uri);
-  if (state) index.addLines(state.doc.lines);
 });
 
 onNotification('textDocument/didClose', readDocument, ({ uri }) => {
   if (!openNamed('textDocument/didClose', uri)) return;
   opened.delete(uri);
+  index.closed(uri);
   settingsByUri.delete(uri);
   if (!pullDiagnostics) publish(uri, undefined, []);
 });
@@ -301,10 +320,21 @@ onRequest('textDocument/hover', readPosition, ({ uri, position }) => {
   return state ? hover(state.doc, position, state.linted, Date.now()) : null;
 });
 
-onRequest('textDocument/completion', readPosition, ({ uri, position }) => {
+// Waits only for the keys of the lines edited since keys were last asked for (a line or a few, as one types).
+onRequest('textDocument/completion', readPosition, async ({ uri, position }) => {
+  await index.current();
   const state = opened.get(uri);
   return state ? completions(state.doc, position, index, Date.now()) : [];
 });
+
+onNotification('workspace/didChangeWatchedFiles', readWatchedFiles, ({ changes }) => {
+  for (const { uri, deleted } of changes) {
+    if (deleted) index.fileDeleted(uri);
+    else index.fileChanged(uri);
+  }
+});
+
+onRequest(WorkspaceKeysRequest, readWorkspaceKeys, async ({ limit }) => ({ keys: await index.storedKeys(limit) }));
 
 /**
  * A walk over the whole document (symbols, folding, formatting), in slices so that a huge document does not hold up

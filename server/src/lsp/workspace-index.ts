@@ -1,71 +1,387 @@
 /**
- * Metric keys and dimension keys seen in the workspace's `.dtmetrics` files and the open documents, for
- * completion. Bounded: at most MAX_FILES files, the first MAX_BYTES of each, MAX_KEYS keys of each kind.
+ * Metric keys and dimension keys seen in the workspace's `.dtmetrics` files (as saved) and the open documents (as
+ * typed: an open document stands for its file), for completion, and the keys the tenant stores those metrics under
+ * (`x.count` for a count metric `x`) for the query prompt (dtmetrics/workspaceKeys). Each source's keys are replaced
+ * when it changes (an edit, a file changed or deleted on disk, a document closed), so a key gone from every source is
+ * offered no more. An edit only marks its document: the lines it changed are keyed when keys are next asked for.
+ * Bounded: at most MAX_FILES files; of each file or document, its first MAX_BYTES (bytes of a file, characters of a
+ * document) and MAX_KEYS keys of each kind.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, readdir } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { storedKeyOf } from '#core/check.ts';
+import { unchangedEnds } from '#core/document-linter.ts';
+import { detach, splitLines } from '#core/lint.ts';
 import { parseLine } from '#core/parse.ts';
-import { splitLines } from '#core/lint.ts';
+import { replace, type LineDocument } from './documents.ts';
+import { inSlices } from './slices.ts';
 
 const MAX_FILES = 2_000;
-const MAX_BYTES = 1 << 20;
+/** As much of a file as the query prompt read when it scanned the workspace itself. */
+const MAX_BYTES = 20 * 1024 * 1024;
 const MAX_KEYS = 5_000;
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.vscode-test', 'dist']);
 
-export class WorkspaceIndex {
-  private readonly folders: string[] = [];
-  private readonly metric = new Set<string>();
-  private readonly dimension = new Set<string>();
+/** Lines keyed in one step of a slice. */
+const STEP_LINES = 500;
+/** Records of a document's lines shared by lines with the same keys, at most. */
+const SHARED_RECORDS = 10_000;
 
-  addFolder(uri: string): void {
-    if (uri.startsWith('file:')) this.folders.push(fileURLToPath(uri));
+type Kind = 'metric' | 'dimension' | 'stored';
+const KINDS: readonly Kind[] = ['metric', 'dimension', 'stored'];
+
+/** The keys of one line: its metric key as written and as stored, and its dimension keys. */
+interface LineKeys {
+  metric: string | null;
+  stored: string | null;
+  dimensions: readonly string[];
+}
+
+const NO_KEYS: LineKeys = { metric: null, stored: null, dimensions: [] };
+
+function keysOfLine(text: string): LineKeys {
+  const line = parseLine(text);
+  if (line.kind !== 'data' && line.kind !== 'metadata') return NO_KEYS;
+  const dimensions = line.kind === 'data' ? line.dimensions.flatMap((d) => (d.eq >= 0 && d.key.text ? [d.key.text] : [])) : [];
+  return { metric: line.key.text || null, stored: storedKeyOf(line), dimensions };
+}
+
+/** Keys with how many times each is held; `add` and `remove` say when a key comes and goes. */
+class Counts {
+  private readonly held = new Map<string, number>();
+
+  get size(): number {
+    return this.held.size;
   }
 
+  has(key: string): boolean {
+    return this.held.has(key);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.held.keys();
+  }
+
+  /** True when the key is new. */
+  add(key: string): boolean {
+    const n = this.held.get(key) ?? 0;
+    this.held.set(key, n + 1);
+    return n === 0;
+  }
+
+  /** True when the key is gone. */
+  remove(key: string): boolean {
+    const n = this.held.get(key) ?? 0;
+    if (n > 1) this.held.set(key, n - 1);
+    else this.held.delete(key);
+    return n === 1;
+  }
+}
+
+/** Every key of the sources that count, with how many sources hold it, in order when asked. */
+class IndexedKeys {
+  private readonly sources = new Counts();
+  private sorted: string[] | null = null;
+
+  add(key: string): void {
+    if (this.sources.add(key)) this.sorted = null;
+  }
+
+  remove(key: string): void {
+    if (this.sources.remove(key)) this.sorted = null;
+  }
+
+  first(limit: number): string[] {
+    this.sorted ??= [...this.sources.keys()].sort();
+    return this.sorted.slice(0, limit);
+  }
+}
+
+type Index = Record<Kind, IndexedKeys>;
+
+/** The keys of one file or document, each with the number of its lines that hold it: at most MAX_KEYS of a kind. */
+class SourceKeys {
+  private readonly lines: Record<Kind, Counts> = { metric: new Counts(), dimension: new Counts(), stored: new Counts() };
+  /** The index this source counts in; none while an open document stands for its file. */
+  private index: Index | null = null;
+
+  /** Counts a line's keys but those a full kind has no room for; returns what was counted (`line` when all were). */
+  add(line: LineKeys): LineKeys {
+    if (line === NO_KEYS) return line;
+    const metric = line.metric !== null && this.count('metric', line.metric) ? line.metric : null;
+    const stored = line.stored !== null && this.count('stored', line.stored) ? line.stored : null;
+    const dimensions = line.dimensions.filter((key) => this.count('dimension', key));
+    return metric === line.metric && stored === line.stored && dimensions.length === line.dimensions.length ? line : { metric, stored, dimensions };
+  }
+
+  /** Uncounts what `add` counted of a line. */
+  remove(counted: LineKeys): void {
+    if (counted.metric !== null) this.uncount('metric', counted.metric);
+    if (counted.stored !== null) this.uncount('stored', counted.stored);
+    for (const key of counted.dimensions) this.uncount('dimension', key);
+  }
+
+  /** Starts counting in `index`, or stops (null). */
+  countIn(index: Index | null): void {
+    for (const kind of KINDS) {
+      for (const key of this.lines[kind].keys()) {
+        this.index?.[kind].remove(key);
+        index?.[kind].add(key);
+      }
+    }
+    this.index = index;
+  }
+
+  private count(kind: Kind, key: string): boolean {
+    const counts = this.lines[kind];
+    let kept = key;
+    if (!counts.has(key)) {
+      if (counts.size >= MAX_KEYS) return false;
+      // A copy: a key cut from its line would pin the line (for a file, its whole text) while the index holds it.
+      kept = detach(key);
+      this.index?.[kind].add(kept);
+    }
+    counts.add(kept);
+    return true;
+  }
+
+  private uncount(kind: Kind, key: string): void {
+    if (this.lines[kind].remove(key)) this.index?.[kind].remove(key);
+  }
+}
+
+/** An open document's keys, kept per line so that keying an edit parses the lines it changed and no others. */
+class DocumentKeys {
+  readonly source = new SourceKeys();
+  /** Edited since last keyed. */
+  edited = true;
+  /** The lines last keyed (a copy), and what each counted. */
+  private lines: readonly string[] = [];
+  private counted: LineKeys[] = [];
+  /**
+   * One record for the lines with the same keys, as most lines of a document have their neighbours' keys: a line
+   * then costs the index a reference, not a record of its own. Forgotten when full (lines keep what they have).
+   */
+  private readonly shared = new Map<string, LineKeys>();
+
+  constructor(private readonly doc: LineDocument) {}
+
+  /** Keys the document as it is now (its first MAX_BYTES characters), in steps; the counts change at the end. */
+  *update(): Generator<void, void> {
+    this.edited = false;
+    const lines = firstLines(this.doc.lines);
+    const old = this.lines;
+    const { head, tail } = unchangedEnds(old, lines);
+    const fresh: LineKeys[] = [];
+    for (let i = head; i < lines.length - tail; i++) {
+      fresh.push(this.keysOf(lines[i] as string));
+      if (fresh.length % STEP_LINES === 0) yield;
+    }
+    const changed = old.length - tail - head;
+    for (let i = head; i < head + changed; i++) this.source.remove(this.counted[i] as LineKeys);
+    this.counted = replace(this.counted, head, changed, fresh.map((line) => this.source.add(line)));
+    this.lines = lines;
+  }
+
+  private keysOf(text: string): LineKeys {
+    const keys = keysOfLine(text);
+    if (keys === NO_KEYS) return keys;
+    const signature = `${keys.metric ?? ''}\n${keys.stored ?? ''}\n${keys.dimensions.join('\n')}`;
+    const known = this.shared.get(signature);
+    if (known) return known;
+    if (this.shared.size >= SHARED_RECORDS) this.shared.clear();
+    this.shared.set(signature, keys);
+    return keys;
+  }
+}
+
+/** The lines that start within the first MAX_BYTES characters. */
+function firstLines(lines: readonly string[]): string[] {
+  let read = 0;
+  let n = 0;
+  while (n < lines.length && read < MAX_BYTES) read += (lines[n++] as string).length + 1;
+  return lines.slice(0, n);
+}
+
+/** The keys of a file's text, in steps. */
+function* keysOfText(text: string): Generator<void, SourceKeys> {
+  const source = new SourceKeys();
+  let n = 0;
+  for (const line of splitLines(text)) {
+    source.add(keysOfLine(line));
+    if (++n % STEP_LINES === 0) yield;
+  }
+  return source;
+}
+
+/** A file's first MAX_BYTES as text (a line cut short there left out), or null when it cannot be read. */
+async function readStart(path: string): Promise<string | null> {
+  const file = await open(path, 'r').catch(() => null);
+  if (!file) return null;
+  try {
+    const size = (await file.stat()).size;
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(Math.min(size, MAX_BYTES)), 0, Math.min(size, MAX_BYTES), 0);
+    // As an editor decodes it: invalid UTF-8 as U+FFFD, a byte order mark dropped.
+    const text = new TextDecoder().decode(buffer.subarray(0, bytesRead));
+    return size <= MAX_BYTES ? text : text.slice(0, Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1);
+  } catch {
+    return null;
+  } finally {
+    // Read only: a failed close loses nothing, and must not end the server as an unhandled rejection.
+    await file.close().catch(() => {});
+  }
+}
+
+/** The path of a local file URI; null for any other. */
+function pathOf(uri: string): string | null {
+  if (!uri.startsWith('file:')) return null;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return null;
+  }
+}
+
+export class WorkspaceIndex {
+  private readonly folders: string[] = [];
+  private readonly index: Index = { metric: new IndexedKeys(), dimension: new IndexedKeys(), stored: new IndexedKeys() };
+  /** The workspace's files as last read, by path; a file whose document is open does not count meanwhile. */
+  private readonly files = new Map<string, SourceKeys>();
+  /** The open documents, by path (by URI when they are no local file). */
+  private readonly documents = new Map<string, DocumentKeys>();
+  /** The newest read of each file being read: an older one that ends later is dropped. */
+  private readonly reads = new Map<string, number>();
+  private readCount = 0;
+  private scanning: Promise<void> = Promise.resolve();
+  private keying: Promise<void> | undefined;
+
+  /** `pause`: what long work waits for between its slices. */
+  constructor(private readonly pause: () => Promise<void>) {}
+
+  addFolder(uri: string): void {
+    const path = pathOf(uri);
+    if (path !== null) this.folders.push(path);
+  }
+
+  /** Metric keys as written, in order; up to date with the edits once `current()` has resolved. */
   metricKeys(): string[] {
-    return [...this.metric].sort();
+    return this.index.metric.first(MAX_KEYS);
   }
 
   dimensionKeys(): string[] {
-    return [...this.dimension].sort();
+    return this.index.dimension.first(MAX_KEYS);
   }
 
-  /** The keys of a file's text, as far as its first MAX_BYTES characters. */
-  addText(text: string): void {
-    this.addLines(splitLines(text));
+  /** The first `limit` stored keys in order, once the folders are read and every open document is keyed as it is. */
+  async storedKeys(limit: number): Promise<string[]> {
+    await this.scanning;
+    await this.current();
+    return this.index.stored.first(limit);
   }
 
-  /** The keys of a document's lines, as far as its first MAX_BYTES characters. */
-  addLines(lines: Iterable<string>): void {
-    let read = 0;
-    for (const line of lines) {
-      if (read >= MAX_BYTES) return;
-      read += line.length + 1;
-      const parsed = parseLine(line);
-      if (parsed.kind !== 'data' && parsed.kind !== 'metadata') continue;
-      if (parsed.key.text && this.metric.size < MAX_KEYS) this.metric.add(parsed.key.text);
-      if (parsed.kind !== 'data') continue;
-      for (const dim of parsed.dimensions) if (dim.eq >= 0 && dim.key.text && this.dimension.size < MAX_KEYS) this.dimension.add(dim.key.text);
-    }
-  }
-
-  /** Reads every `.dtmetrics` file under the workspace folders (bounded, skipping tool folders). */
-  async scan(): Promise<void> {
-    let files = 0;
+  /** Reads every `.dtmetrics` file under the workspace folders (bounded, skipping tool folders), one at a time. */
+  scan(): Promise<void> {
     const walk = async (dir: string): Promise<void> => {
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
       for (const entry of entries) {
-        if (files >= MAX_FILES) return;
+        if (this.files.size >= MAX_FILES) return;
         const path = join(dir, entry.name);
         if (entry.isDirectory()) {
           if (!SKIPPED_DIRS.has(entry.name)) await walk(path);
         } else if (entry.name.endsWith('.dtmetrics')) {
-          files++;
-          const text = await readFile(path, 'utf8').catch(() => '');
-          this.addText(text);
+          await this.read(path);
         }
       }
     };
-    for (const folder of this.folders) await walk(folder);
+    this.scanning = (async () => {
+      for (const folder of this.folders) await walk(folder);
+    })();
+    return this.scanning;
+  }
+
+  /** A file of the workspace was created or changed on disk: its keys are read again. */
+  fileChanged(uri: string): void {
+    const path = pathOf(uri);
+    if (path !== null && this.inWorkspace(path)) void this.read(path);
+  }
+
+  /** A file was deleted: its keys go (a read of it under way is dropped). */
+  fileDeleted(uri: string): void {
+    const path = pathOf(uri);
+    if (path === null) return;
+    this.reads.delete(path);
+    this.setFile(path, undefined);
+  }
+
+  opened(doc: LineDocument): void {
+    const id = pathOf(doc.uri) ?? doc.uri;
+    const keys = new DocumentKeys(doc);
+    this.documents.get(id)?.source.countIn(null);
+    this.documents.set(id, keys);
+    this.files.get(id)?.countIn(null);
+    keys.source.countIn(this.index);
+    // Keyed in the background, so that the first completion does not wait for a large document.
+    void this.current();
+  }
+
+  edited(uri: string): void {
+    const keys = this.documents.get(pathOf(uri) ?? uri);
+    if (keys) keys.edited = true;
+  }
+
+  /** A document closed: its file (as it is on disk now, saved or not) counts again. */
+  closed(uri: string): void {
+    const path = pathOf(uri);
+    const id = path ?? uri;
+    this.documents.get(id)?.source.countIn(null);
+    this.documents.delete(id);
+    this.files.get(id)?.countIn(this.index);
+    if (path !== null && this.inWorkspace(path)) void this.read(path);
+  }
+
+  /** Keys the documents' edits since keys were last asked for; resolves once every open document is keyed as it is. */
+  current(): Promise<void> {
+    this.keying ??= this.keyEdits().finally(() => (this.keying = undefined));
+    return this.keying;
+  }
+
+  private async keyEdits(): Promise<void> {
+    for (let keys = this.nextEdited(); keys; keys = this.nextEdited()) await inSlices(keys.update(), this.pause, () => false);
+  }
+
+  private nextEdited(): DocumentKeys | undefined {
+    for (const keys of this.documents.values()) if (keys.edited) return keys;
+    return undefined;
+  }
+
+  /** Reads a file's keys and puts them in place of those it had, unless a newer read or a deletion came meanwhile. */
+  private async read(path: string): Promise<void> {
+    if (!this.files.has(path) && this.files.size >= MAX_FILES) return;
+    const read = ++this.readCount;
+    this.reads.set(path, read);
+    const outdated = () => this.reads.get(path) !== read;
+    const text = await readStart(path);
+    if (outdated()) return;
+    const done = text === null ? undefined : await inSlices(keysOfText(text), this.pause, outdated);
+    if (outdated()) return;
+    this.reads.delete(path);
+    this.setFile(path, done?.result);
+  }
+
+  private setFile(path: string, keys: SourceKeys | undefined): void {
+    const counts = !this.documents.has(path);
+    if (counts) this.files.get(path)?.countIn(null);
+    if (keys) this.files.set(path, keys);
+    else this.files.delete(path);
+    if (counts) keys?.countIn(this.index);
+  }
+
+  private inWorkspace(path: string): boolean {
+    if (!path.endsWith('.dtmetrics')) return false;
+    return this.folders.some((folder) => {
+      const inner = relative(folder, path);
+      return inner !== '' && !inner.startsWith('..') && !isAbsolute(inner) && !inner.split(sep).some((part) => SKIPPED_DIRS.has(part));
+    });
   }
 }
