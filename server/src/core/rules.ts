@@ -11,6 +11,11 @@
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type SeveritySetting = Severity | 'off';
 
+/** What a rule's severity may be set to (`--rule CODE=…`, the editor's `dtmetrics.severities`), as messages list them. */
+export const SEVERITY_SETTINGS: readonly SeveritySetting[] = ['error', 'warning', 'info', 'hint', 'off'];
+
+export const isSeveritySetting = (value: unknown): value is SeveritySetting => SEVERITY_SETTINGS.includes(value as SeveritySetting);
+
 const DOCS = {
   protocol: 'https://docs.dynatrace.com/docs/shortlink/metric-ingestion-protocol',
   ingestApi: 'https://docs.dynatrace.com/docs/shortlink/api-metrics-v2-post-datapoints',
