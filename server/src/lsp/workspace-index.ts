@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseLine } from '#core/parse.ts';
 import { splitLines } from '#core/lint.ts';
+import { METRIC_FILE_EXTENSION, SKIPPED_DIRS } from '#edge/files.ts';
 
 const MAX_FILES = 2_000;
 const MAX_BYTES = 1 << 20;
 const MAX_KEYS = 5_000;
-const SKIPPED_DIRS = new Set(['node_modules', '.git', '.vscode-test', 'dist']);
 
 export class WorkspaceIndex {
   private readonly folders: string[] = [];
@@ -49,7 +49,7 @@ export class WorkspaceIndex {
     }
   }
 
-  /** Reads every `.dtmetrics` file under the workspace folders (bounded, skipping tool folders). */
+  /** Reads every `.dtmetrics` file under the workspace folders (bounded, skipping the folders `dtmetrics lint` skips). */
   async scan(): Promise<void> {
     let files = 0;
     const walk = async (dir: string): Promise<void> => {
@@ -59,7 +59,7 @@ export class WorkspaceIndex {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) {
           if (!SKIPPED_DIRS.has(entry.name)) await walk(path);
-        } else if (entry.name.endsWith('.dtmetrics')) {
+        } else if (entry.name.endsWith(METRIC_FILE_EXTENSION)) {
           files++;
           const text = await readFile(path, 'utf8').catch(() => '');
           this.addText(text);
