@@ -3,17 +3,15 @@
  * `x.count` (storedKey, the core's suffix rule), so that is the key to query. Light (the core's parser only):
  * the CodeLens and the under-cursor command use it from activation on.
  */
-import { storedKey } from '#core/check.ts';
+import { isMetricKeyForm, storedKey } from '#core/keys.ts';
 import { parseLine } from '#core/parse.ts';
-
-/** What a metric key can be made of (MK002, MK003): anything else (JSON, StatsD, `{labels}`) is no metric to query. */
-const METRIC_KEY = /^[A-Za-z_][\w.-]*$/;
 
 /** The stored key of a data or metadata line; null for comments, blank lines and lines without a metric key. */
 export function storedKeyOfLine(text: string): string | null {
   const line = parseLine(text);
   if (line.kind !== 'data' && line.kind !== 'metadata') return null;
-  if (!METRIC_KEY.test(line.key.text)) return null;
+  // Anything not written as a metric key (JSON, StatsD, `{labels}`) is no metric to query.
+  if (!isMetricKeyForm(line.key.text)) return null;
   const count = line.kind === 'data' ? line.payload?.kind === 'count' : line.type?.text === 'count';
   return storedKey(line.key.text, count ? 'count' : 'gauge');
 }

@@ -5,7 +5,8 @@
  * JSON. Pure: no `vscode`, no IO.
  */
 import type { MetricData, V1TimeseriesResult } from '#core/metrics/query.ts';
-import { dimensionsText, fromMetricData, fromV1, isCountKey, selectorKey, type ResultModel, type ResultSeries } from '#core/metrics/result.ts';
+import { dimensionsText, fromMetricData, fromV1, selectorKey, type ResultModel, type ResultSeries } from '#core/metrics/result.ts';
+import { endsWithCountSuffix } from '#core/keys.ts';
 import type { Banner, ChartData, QuerySpec, RankBy, SeriesRow } from './messages.ts';
 
 export function tableRows(model: ResultModel): SeriesRow[] {
@@ -68,7 +69,7 @@ export function resultBanners(model: ResultModel, spec: QuerySpec | null, range:
   const key = selectorKey(spec?.metricSelector ?? '');
   const reasons = [
     `No data yet: lines sent with this key appear once the tenant has stored them (a real tenant may take a minute; the local tenant answers at once).`,
-    ...(key && !isCountKey(key) ? [`A count metric is stored under its key with .count: if ${key} is sent as count,delta=…, query ${key}.count.`] : []),
+    ...(key && !endsWithCountSuffix(key) ? [`A count metric is stored under its key with .count: if ${key} is sent as count,delta=…, query ${key}.count.`] : []),
     `The time range (${range}) may miss the data: choose a longer one with Edit Query.`,
   ];
   if (model.series.length === 0) banners.push({ level: 'info', text: 'No series in this result.', details: reasons });

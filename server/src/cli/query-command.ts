@@ -1,6 +1,7 @@
 /** `dtmetrics query`: a metric selector against a tenant, printed as a table of series, JSON or CSV. */
 import { parseTimeframe } from '#core/metrics/time.ts';
-import { dimensionsText, fromMetricData, fromV1, isCountKey, selectorKey, toCsv, type ResultModel, type ResultSeries } from '#core/metrics/result.ts';
+import { dimensionsText, fromMetricData, fromV1, selectorKey, toCsv, type ResultModel, type ResultSeries } from '#core/metrics/result.ts';
+import { endsWithCountSuffix } from '#core/keys.ts';
 import { queryMetrics, V1_AGGREGATIONS, v1Timeseries, type QueryAnswer, type V1Request } from '#http/query.ts';
 import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE } from './connection-args.ts';
 import { UserError } from '#edge/errors.ts';
@@ -87,7 +88,7 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
   else if (format === 'csv') out.write(toCsv(model as ResultModel));
   else writeTable(out, series);
   for (const w of (model as ResultModel).warnings) process.stderr.write(`warning: ${w}\n`);
-  if (series.length === 0) process.stderr.write(`no data for ${selector} between ${new Date(frame.from).toISOString()} and ${new Date(frame.to).toISOString()}${isCountKey(selectorKey(selector)) ? '' : ' (a count metric is stored as <key>.count)'}\n`);
+  if (series.length === 0) process.stderr.write(`no data for ${selector} between ${new Date(frame.from).toISOString()} and ${new Date(frame.to).toISOString()}${endsWithCountSuffix(selectorKey(selector)) ? '' : ' (a count metric is stored as <key>.count)'}\n`);
   return 0;
 }
 

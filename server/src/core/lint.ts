@@ -4,7 +4,8 @@
  * becomes true (the second payload type, the second metadata line, the tuple over budget, the request limit).
  */
 import { parseLine, type DataLine, type KeyValueNode, type ParsedLine, type Token } from './parse.ts';
-import { checkDataLine, checkMetadataLine, checkTimestampWindow, isOutsideWindow, storedKey } from './check.ts';
+import { checkDataLine, checkMetadataLine, checkTimestampWindow, isOutsideWindow } from './check.ts';
+import { storedKey } from './keys.ts';
 import { CleanLineMatcher, CleanPrefixTable } from './fast-path.ts';
 import { findRootCause } from './root-causes.ts';
 import { hasError, problem, ruleSeverity, type Diagnostic, type Problem } from './problems.ts';

@@ -5,7 +5,7 @@
  * even when others are refused (a 400 "accepts the valid data points", DOC D2). Pure: the store is in memory and
  * `now` is given.
  */
-import { storedKey } from '../check.ts';
+import { storedKey } from '../keys.ts';
 import { FileLinter } from '../lint.ts';
 import { parseLine, type DataLine, type MetadataLine } from '../parse.ts';
 import type { Diagnostic } from '../problems.ts';

@@ -55,9 +55,6 @@ export function fromV1(data: V1TimeseriesResult): ResultModel {
 /** The metric key a selector starts with (its first expression's key), for hints about it. */
 export const selectorKey = (selector: string): string => selector.trim().split(/[:,()\s]/)[0] ?? '';
 
-/** Whether a key is already a count metric's stored key (or a counter's name): no `.count` hint for it. */
-export const isCountKey = (key: string): boolean => /[._]count$/.test(key);
-
 export const dimensionsText = (map: Readonly<Record<string, string>>): string =>
   Object.entries(map)
     .map(([k, v]) => `${k}=${v}`)
