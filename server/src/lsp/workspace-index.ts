@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseLine } from '#core/parse.ts';
-import { splitLines } from '#core/lint.ts';
+import { splitLines } from '#core/text.ts';
 import { METRIC_FILE_EXTENSION, SKIPPED_DIRS } from '#edge/files.ts';
 
 const MAX_FILES = 2_000;
