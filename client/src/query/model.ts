@@ -4,8 +4,8 @@
  * the table's rows, the chart's top N on one time axis, the banners an empty or null-only result needs, CSV and
  * JSON. Pure: no `vscode`, no IO.
  */
-import type { MetricData, V1TimeseriesResult } from '#core/metrics/query.ts';
-import { dimensionsText, fromMetricData, fromV1, selectorKey, type ResultModel, type ResultSeries } from '#core/metrics/result.ts';
+import type { MetricData } from '#core/metrics/query.ts';
+import { dimensionsText, selectorKey, type ResultModel, type ResultSeries } from '#core/metrics/result.ts';
 import { endsWithCountSuffix } from '#core/keys.ts';
 import type { Banner, ChartData, QuerySpec, RankBy, SeriesRow } from './messages.ts';
 
@@ -103,19 +103,4 @@ export function toMetricData(model: ResultModel): MetricData {
       data: series.map((s) => ({ dimensions: Object.values(s.dimensionMap), dimensionMap: s.dimensionMap, timestamps: s.timestamps, values: s.values })),
     })),
   };
-}
-
-/** A JSON text read from a file: a Metrics API v2 response or a v1 timeseries result, else why not. */
-export function readResultFile(text: string): ResultModel | { error: string } {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    return { error: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
-  }
-  const v2 = body as Partial<MetricData> | null;
-  if (v2 && typeof v2.resolution === 'string' && Array.isArray(v2.result) && v2.result.every((r) => Array.isArray(r?.data))) return fromMetricData(v2 as MetricData);
-  const v1 = body as Partial<V1TimeseriesResult> | null;
-  if (v1?.result && typeof v1.result.dataPoints === 'object' && typeof v1.result.resolutionInMillisUTC === 'number') return fromV1(v1 as V1TimeseriesResult);
-  return { error: 'neither a Metrics API v2 response (resolution, result[].data) nor a v1 timeseries result (result.dataPoints)' };
 }
