@@ -219,12 +219,12 @@ async function request(environment: EnvironmentConfig, connection: Connection, s
   let answer: QueryAnswer<MetricData | V1TimeseriesResult>;
   if (environment.v1) {
     const time = v1Time(spec, Date.now());
-    if ('error' in time) return refused(time.error);
-    answer = await v1Timeseries(connection, spec.metricSelector, { aggregationType: spec.aggregation ?? 'AVG', queryMode: spec.queryMode ?? 'series', ...time }, options);
+    if (!time.ok) return refused(time.message);
+    answer = await v1Timeseries(connection, spec.metricSelector, { aggregationType: spec.aggregation ?? 'AVG', queryMode: spec.queryMode ?? 'series', ...time.value }, options);
   } else {
     const time = v2Time(spec, Date.now());
-    if ('error' in time) return refused(time.error);
-    answer = await queryMetrics(connection, { metricSelector: spec.metricSelector, from: time.from, to: time.to, resolution: spec.resolution }, options);
+    if (!time.ok) return refused(time.message);
+    answer = await queryMetrics(connection, { metricSelector: spec.metricSelector, ...time.value, resolution: spec.resolution }, options);
   }
   return answer.ok ? { ok: true, model: resultModel(answer.data), raw: answer.raw, ms: answer.ms } : answer;
 }
