@@ -1,6 +1,6 @@
 /**
- * The characters of a line that every reader in the core agrees on, as UTF-16 code units (`charCodeAt`): digits,
- * ASCII letters, and the blanks between a line's parts.
+ * What every reader of text agrees on: the characters of a line (as UTF-16 code units, `charCodeAt`: digits, ASCII
+ * letters, the blanks between a line's parts) and where lines end (below: two rules, each in one place).
  */
 
 export const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
