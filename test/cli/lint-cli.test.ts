@@ -20,6 +20,8 @@ const CLEAN = '// a valid file\ncpu.load,host=a 5\n#cpu.load gauge dt.meta.unit=
 const TUPLES = 'http.requests,host=a 1\nhttp.requests,host=b 1\nhttp.requests,host=c 1\n';
 
 const ESC = '\u001b[';
+/** The folders a directory walk skips, as the language server's workspace index does (test/lsp/workspace-index.test.ts). */
+const SKIPPED = ['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist'];
 
 let tmp: TempDir;
 const lint = (args: string[], stdin?: string | Uint8Array) => runCli(['lint', ...args], { cwd: tmp.path, ...(stdin !== undefined ? { stdin } : {}) });
@@ -52,10 +54,11 @@ before(() => {
   tmp.write('tree/a.dtmetrics.bak', '1bakxyz 5\n');
   tmp.write('tree/node_modules/dep/n.dtmetrics', '1nxyz 5\n');
   tmp.write('tree/m/node_modules/n.dtmetrics', '1nxyz 5\n');
-  tmp.write('tree/.git/g.dtmetrics', '1gxyz 5\n');
+  for (const dir of SKIPPED) {
+    tmp.write(`tree/${dir}/bad.dtmetrics`, '1skipped 5\n');
+    tmp.write(`only-skipped/${dir}/n.dtmetrics`, 'cpu.load 5\n');
+  }
   tmp.write('empty-dir/readme.txt', 'no metrics here\n');
-  tmp.write('only-skipped/node_modules/n.dtmetrics', 'cpu.load 5\n');
-  tmp.write('only-skipped/.git/g.dtmetrics', 'cpu.load 5\n');
   tmp.write('binary.dtmetrics', Buffer.from([0x63, 0x70, 0x75, 0x00, 0x01, 0x02, 0xff, 0x00, 0x0a]));
 });
 
@@ -76,7 +79,7 @@ describe('arguments: files, directories, globs and stdin', () => {
     );
   });
 
-  test('a directory is walked recursively for *.dtmetrics, sorted, skipping node_modules and .git', async () => {
+  test(`a directory is walked recursively for *.dtmetrics, sorted, skipping ${SKIPPED.join(', ')}`, async () => {
     const { code, report } = await lintJson(['tree']);
     assert.equal(code, 1);
     assert.deepEqual(
@@ -85,6 +88,11 @@ describe('arguments: files, directories, globs and stdin', () => {
     );
     assert.deepEqual(positions(report[1]), ['1:1-1:2 error MK002']);
     assert.deepEqual(positions(report[3]), ['1:1-1:2 error MK002']);
+  });
+
+  test('a skipped folder named on the command line is linted: only the folders inside it are skipped by name', async () => {
+    const { report } = await lintJson(['tree/dist']);
+    assert.deepEqual(report.map((f) => [f.file, positions(f)]), [['tree/dist/bad.dtmetrics', ['1:1-1:2 error MK002']]]);
   });
 
   test('a glob pattern, quoted so the CLI expands it', async () => {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { FileLinter, splitLines, type LintOptions } from '#core/lint.ts';
+import { FileLinter, type LintOptions } from '#core/lint.ts';
+import { splitLines } from '#core/text.ts';
 import type { Diagnostic } from '#core/problems.ts';
 import { FIXTURE_DIR, FIXTURE_NOW, readFixture } from './fixture-format.ts';
 

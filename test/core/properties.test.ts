@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseLine } from '#core/parse.ts';
-import { FileLinter, lintText, splitLines } from '#core/lint.ts';
+import { FileLinter, lintText } from '#core/lint.ts';
+import { splitLines } from '#core/text.ts';
 import { isRuleCode } from '#core/rules.ts';
 
 const NOW = 1_732_300_000_000;

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SETTING_DEFAULTS } from '#client/setting-defaults.ts';
-import { LIMITS, RULE_CODES } from '#core/rules.ts';
+import { LIMITS, RULE_CODES, SEVERITY_SETTINGS } from '#core/rules.ts';
 import { DEFAULT_SETTINGS, readSettings } from '#lsp/settings.ts';
 
 interface Declared {
@@ -69,3 +69,9 @@ test('the server takes every value the schema offers, and its least number, and 
   }
 });
 
+test("dtmetrics.severities takes the severities `--rule` takes (core/rules.ts), the ones package.json offers, and no other", () => {
+  assert.deepEqual(manifest.contributes.configuration.properties['dtmetrics.severities']?.additionalProperties?.enum, SEVERITY_SETTINGS);
+  for (const [severity, kept] of [...SEVERITY_SETTINGS.map((s) => [s, true] as const), ['fatal', false], ['Error', false], ['', false], [7, false], [null, false]] as const) {
+    assert.deepEqual(readSettings({ severities: { mk002: severity } }).severities, kept ? { MK002: severity } : {}, String(severity));
+  }
+});

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { environmentUrls, isLoopback, managedUrl, ONEAGENT_INGEST_URL, saasUrl, type EnvironmentKind } from '#core/environment.ts';
+import type { Result } from '#core/result.ts';
 import { proxyProblem, type Connection } from '#http/client.ts';
 import { testConnection } from '#http/push.ts';
 import type { Notifier } from '../notifier.ts';
@@ -49,9 +50,10 @@ const KINDS: (vscode.QuickPickItem & { environmentKind: EnvironmentKind })[] = [
 type EnvironmentChange = Partial<Pick<EnvironmentConfig, 'name' | 'url' | 'caFile'>> & { token?: string; v1?: boolean };
 
 const tokenKey = (name: string) => `dtmetrics.token/${name}`;
-const errorOf = (result: string | { error: string }) => (typeof result === 'string' ? undefined : result.error);
+/** What an InputBox says under a value it refuses; undefined accepts it. */
+const errorOf = (result: Result<unknown>) => (result.ok ? undefined : result.message);
 /** A builder's URL once its InputBox accepted the input (it refuses any with an error). */
-const urlOrUndefined = (result: string | { error: string }) => (typeof result === 'string' ? result : undefined);
+const urlOrUndefined = (result: Result<string>) => (result.ok ? result.value : undefined);
 
 export class Environments {
   constructor(
@@ -146,8 +148,9 @@ export class Environments {
    * environment has none yet), its CA file's certificates and VS Code's proxy. Undefined when the user declines.
    */
   async connection(environment: EnvironmentConfig): Promise<Connection | undefined> {
-    const urls = environmentUrls(environment.url);
-    if ('error' in urls) throw new UserError(`The environment '${environment.name}' has an unusable URL: ${urls.error}`);
+    const read = environmentUrls(environment.url);
+    if (!read.ok) throw new UserError(`The environment '${environment.name}' has an unusable URL: ${read.message}`);
+    const urls = read.value;
     let token = urls.needsToken ? ((await this.secrets.get(tokenKey(environment.name))) ?? null) : null;
     if (token === null && urls.needsToken && (environment.kind === 'saas' || environment.kind === 'managed')) {
       const asked = await askToken(`No token is stored for ${environment.name}`, environment.kind, false);
@@ -227,8 +230,9 @@ function checkAdd(arg: AddArgument): NewEnvironment {
   if (nameError) throw new UserError(nameError);
   const url = arg.url ?? defaultUrl(kind);
   if (url === undefined) throw new UserError(`A ${kindLabel(kind)} environment needs a url`);
-  const urls = environmentUrls(url);
-  if ('error' in urls) throw new UserError(urls.error);
+  const read = environmentUrls(url);
+  if (!read.ok) throw new UserError(read.message);
+  const urls = read.value;
   if (arg.token && !urls.needsToken) throw new UserError(`${urls.ingest} takes no token`);
   if (arg.v1 && !urls.metrics) throw new UserError(`${urls.ingest} takes metric lines only: it answers no query, v1 or v2`);
   return { name, kind, url, ...(arg.caFile ? { caFile: arg.caFile } : {}), ...(arg.token ? { token: arg.token } : {}), ...(arg.v1 ? { v1: true as const } : {}) };
@@ -239,7 +243,7 @@ function checkEdit(current: EnvironmentConfig, arg: EditArgument): EnvironmentCh
     const error = checkName(arg.newName.trim(), new Set(allEnvironments().map((e) => e.name).filter((n) => n !== current.name)));
     if (error) throw new UserError(error);
   }
-  const urlError = arg.url === undefined ? undefined : errorOf(urlOf(arg.url));
+  const urlError = arg.url === undefined ? undefined : errorOf(environmentUrls(arg.url));
   if (urlError) throw new UserError(urlError);
   if (arg.v1 && current.kind === 'oneagent') throw new UserError(`${current.name} takes metric lines only: it answers no query, v1 or v2`);
   return {
@@ -258,9 +262,9 @@ async function askAdd(): Promise<NewEnvironment | undefined> {
   if (url === undefined) return undefined;
   const name = await askName(suggestedName(kind, url), new Set(allEnvironments().map((e) => e.name)));
   if (name === undefined) return undefined;
-  const urls = environmentUrls(url);
+  const read = environmentUrls(url);
   const tokenRequired = kind === 'saas' || kind === 'managed';
-  const token = 'error' in urls || !urls.needsToken ? '' : await askToken(`Token for ${name}${tokenRequired ? '' : ' (empty: none)'}`, kind, !tokenRequired);
+  const token = !read.ok || !read.value.needsToken ? '' : await askToken(`Token for ${name}${tokenRequired ? '' : ' (empty: none)'}`, kind, !tokenRequired);
   if (token === undefined) return undefined;
   const caFile = kind === 'managed' || (kind === 'url' && url.startsWith('https:')) ? await askCaFile() : null;
   if (caFile === undefined) return undefined;
@@ -294,7 +298,7 @@ async function askUrl(kind: EnvironmentKind, current?: string): Promise<string |
     const id = await vscode.window.showInputBox({ title, prompt: `The environment id, as in https://${host.trim()}/e/{id}`, value: was?.pathname.split('/')[2], ignoreFocusOut: true, validateInput: (v) => errorOf(managedUrl(host, v)) });
     return id === undefined ? undefined : urlOrUndefined(managedUrl(host, id));
   }
-  return vscode.window.showInputBox({ title, prompt: "The environment's base URL or its ingest endpoint", value: current ?? defaultUrl(kind) ?? 'https://', ignoreFocusOut: true, validateInput: (v) => errorOf(urlOf(v)) });
+  return vscode.window.showInputBox({ title, prompt: "The environment's base URL or its ingest endpoint", value: current ?? defaultUrl(kind) ?? 'https://', ignoreFocusOut: true, validateInput: (v) => errorOf(environmentUrls(v)) });
 }
 
 function askName(suggestion: string, taken: ReadonlySet<string>): Thenable<string | undefined> {
@@ -336,12 +340,6 @@ function checkName(name: string, taken: ReadonlySet<string>): string | undefined
   if (name === '') return 'A name is needed';
   if (taken.has(name)) return `'${name}' is taken`;
   return undefined;
-}
-
-/** environmentUrls as a string or an error, for the validators. */
-function urlOf(url: string): string | { error: string } {
-  const urls = environmentUrls(url);
-  return 'error' in urls ? urls : urls.ingest;
 }
 
 function defaultUrl(kind: EnvironmentKind): string | undefined {

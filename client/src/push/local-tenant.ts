@@ -121,13 +121,13 @@ export class LocalTenant {
 
   /** Whether anything answers HTTP at `url` (a refused connection: nothing listens there). */
   static async answers(url: string): Promise<boolean> {
-    const urls = environmentUrls(url);
-    if ('error' in urls) return false;
-    const connection = { urls, token: null };
+    const read = environmentUrls(url);
+    if (!read.ok) return false;
+    const connection = { urls: read.value, token: null };
     const dispatcher = createDispatcher(connection, 1);
     try {
-      const answer = await send(connection, dispatcher, urls.ingest, { method: 'GET', timeoutMs: PROBE_TIMEOUT_MS });
-      return answer.kind === 'answer' || answer.cause !== 'refused';
+      const sent = await send(connection, dispatcher, connection.urls.ingest, { method: 'GET', timeoutMs: PROBE_TIMEOUT_MS });
+      return sent.ok || sent.cause !== 'refused';
     } finally {
       await dispatcher.close();
     }
@@ -136,8 +136,8 @@ export class LocalTenant {
   /** The port is taken: a local tenant that takes lines without a token is used; anything else is reported. */
   private async adopt(port: number): Promise<{ url: string; startedHere: boolean }> {
     const url = `http://127.0.0.1:${port}`;
-    const urls = environmentUrls(url);
-    const probe = 'error' in urls ? { ok: false, message: urls.error } : await testConnection({ urls, token: null }, PROBE_TIMEOUT_MS);
+    const read = environmentUrls(url);
+    const probe = read.ok ? await testConnection({ urls: read.value, token: null }, PROBE_TIMEOUT_MS) : read;
     if (!probe.ok) throw new UserError(`Port ${port} is in use, and what listens there is not a local tenant that takes lines without a token (${probe.message}): stop it, or choose another port in the setting dtmetrics.localTenant.port`);
     this.log.info(`A local tenant already listens on ${url}: using it`);
     return { url, startedHere: false };

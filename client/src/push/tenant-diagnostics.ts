@@ -5,6 +5,7 @@
  * on the lines that were sent.
  */
 import * as vscode from 'vscode';
+import { countLineBreaks, endsWithLineBreak } from '#core/text.ts';
 import { inert } from '../notifier.ts';
 
 const TENANT_SOURCE = 'tenant';
@@ -21,9 +22,9 @@ export function tenantDiagnostic(range: vscode.Range, message: string, severity:
 function lineAfter(line: number, change: vscode.TextDocumentContentChangeEvent): number | null {
   const { start, end } = change.range;
   if (line < start.line) return line;
-  const added = change.text.split(/\r\n|\r|\n/).length - 1;
+  const added = countLineBreaks(change.text);
   // Text that ends in a line break, inserted at the start of a line, moves the line down without changing it.
-  const endsWithBreak = /(\r\n|\r|\n)$/.test(change.text);
+  const endsWithBreak = endsWithLineBreak(change.text);
   const pushedDown = change.range.isEmpty && start.character === 0 && added > 0 && endsWithBreak;
   // Whole lines replaced (Delete Line: (L,0)–(L+1,0) with nothing): the line after them only moves up.
   const wholeLines = start.character === 0 && end.character === 0 && end.line > start.line && (change.text === '' || endsWithBreak);

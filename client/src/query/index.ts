@@ -19,8 +19,9 @@ import { selectedName, type EnvironmentConfig } from '../push/settings.ts';
 import type { QueryCommand } from './activation.ts';
 import type { Banner, ExportFormat, PanelState, QuerySpec, RenderReport } from './messages.ts';
 import { storedKeyOfLine } from './metric-keys.ts';
-import { fromMetricData, fromV1, toCsv, type ResultModel } from '#core/metrics/result.ts';
-import { readResultFile, resultBanners, toMetricData } from './model.ts';
+import { readResult, resultModel, toCsv, type ResultModel } from '#core/metrics/result.ts';
+import type { MetricData, V1TimeseriesResult } from '#core/metrics/api.ts';
+import { resultBanners, toMetricData } from './model.ts';
 import { ResultsPanel } from './panel.ts';
 import { askResolution, askSelector, askTimeRange, askV1Options, fixSelector, RecentQueries, specFacts, type WorkspaceKeys } from './prompts.ts';
 import { DEFAULT_FROM, rangeLabel, v1Time, v2Time } from './time-range.ts';
@@ -165,8 +166,9 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
     const file = (arg && uri(arg, 'uri')) ?? (await vscode.window.showOpenDialog({ title: 'Open a saved query result', canSelectMany: false, filters: { JSON: ['json'] } }))?.[0];
     if (!file) return undefined;
     const raw = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
-    const model = readResultFile(raw);
-    if ('error' in model) throw new UserError(`${vscode.workspace.asRelativePath(file)} is not a query result: ${model.error}`);
+    const read = readResult(raw);
+    if (!read.ok) throw new UserError(`${vscode.workspace.asRelativePath(file)} is not a query result: ${read.message}`);
+    const model = read.value;
     const name = basename(file.fsPath);
     const facts = [vscode.workspace.asRelativePath(file), `resolution ${model.resolution}`, `${model.series.length.toLocaleString('en-US')} series`];
     const rendered = await panel.showResult({ spec: null, title: name, facts, model, banners: resultBanners(model, null, 'the saved range'), raw });
@@ -215,16 +217,17 @@ type Answer = { ok: true; model: ResultModel; raw: string; ms: number } | Extrac
 async function request(environment: EnvironmentConfig, connection: Connection, spec: QuerySpec, options: { signal: AbortSignal; timeoutMs: number }): Promise<Answer> {
   // A time the core's grammar refuses (a command's argument) is the banner's message, as a tenant's 400 would be.
   const refused = (error: string): Answer => ({ ok: false, message: error, violations: [], index: null });
+  let answer: QueryAnswer<MetricData | V1TimeseriesResult>;
   if (environment.v1) {
     const time = v1Time(spec, Date.now());
-    if ('error' in time) return refused(time.error);
-    const answer = await v1Timeseries(connection, spec.metricSelector, { aggregationType: spec.aggregation ?? 'AVG', queryMode: spec.queryMode ?? 'series', ...time }, options);
-    return answer.ok ? { ok: true, model: fromV1(answer.data), raw: answer.raw, ms: answer.ms } : answer;
+    if (!time.ok) return refused(time.message);
+    answer = await v1Timeseries(connection, spec.metricSelector, { aggregationType: spec.aggregation ?? 'AVG', queryMode: spec.queryMode ?? 'series', ...time.value }, options);
+  } else {
+    const time = v2Time(spec, Date.now());
+    if (!time.ok) return refused(time.message);
+    answer = await queryMetrics(connection, { metricSelector: spec.metricSelector, ...time.value, resolution: spec.resolution }, options);
   }
-  const time = v2Time(spec, Date.now());
-  if ('error' in time) return refused(time.error);
-  const answer = await queryMetrics(connection, { metricSelector: spec.metricSelector, from: time.from, to: time.to, resolution: spec.resolution }, options);
-  return answer.ok ? { ok: true, model: fromMetricData(answer.data), raw: answer.raw, ms: answer.ms } : answer;
+  return answer.ok ? { ok: true, model: resultModel(answer.data), raw: answer.raw, ms: answer.ms } : answer;
 }
 
 /** The panel's banner for a failure: the selector with a caret under its mistake when the tenant says where. */

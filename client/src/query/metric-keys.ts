@@ -3,7 +3,7 @@
  * `x.count` (storedKey, the core's suffix rule), so that is the key to query. Light (the core's parser only):
  * the CodeLens and the under-cursor command use it from activation on.
  */
-import { storedKeyOf } from '#core/check.ts';
+import { storedKeyOf } from '#core/keys.ts';
 import { parseLine } from '#core/parse.ts';
 
 /** The stored key of a data or metadata line; null for comments, blank lines and lines without a metric key. */

@@ -4,8 +4,9 @@
  * the table's rows, the chart's top N on one time axis, the banners an empty or null-only result needs, CSV and
  * JSON. Pure: no `vscode`, no IO.
  */
-import type { MetricData, V1TimeseriesResult } from '#core/metrics/api.ts';
-import { dimensionsText, fromMetricData, fromV1, isCountKey, selectorKey, type ResultModel, type ResultSeries } from '#core/metrics/result.ts';
+import type { MetricData } from '#core/metrics/api.ts';
+import { dimensionsText, selectorKey, type ResultModel, type ResultSeries } from '#core/metrics/result.ts';
+import { endsWithCountSuffix } from '#core/keys.ts';
 import type { Banner, ChartData, QuerySpec, RankBy, SeriesRow } from './messages.ts';
 
 export function tableRows(model: ResultModel): SeriesRow[] {
@@ -68,7 +69,7 @@ export function resultBanners(model: ResultModel, spec: QuerySpec | null, range:
   const key = selectorKey(spec?.metricSelector ?? '');
   const reasons = [
     `No data yet: lines sent with this key appear once the tenant has stored them (a real tenant may take a minute; the local tenant answers at once).`,
-    ...(key && !isCountKey(key) ? [`A count metric is stored under its key with .count: if ${key} is sent as count,delta=…, query ${key}.count.`] : []),
+    ...(key && !endsWithCountSuffix(key) ? [`A count metric is stored under its key with .count: if ${key} is sent as count,delta=…, query ${key}.count.`] : []),
     `The time range (${range}) may miss the data: choose a longer one with Edit Query.`,
   ];
   if (model.series.length === 0) banners.push({ level: 'info', text: 'No series in this result.', details: reasons });
@@ -102,19 +103,4 @@ export function toMetricData(model: ResultModel): MetricData {
       data: series.map((s) => ({ dimensions: Object.values(s.dimensionMap), dimensionMap: s.dimensionMap, timestamps: s.timestamps, values: s.values })),
     })),
   };
-}
-
-/** A JSON text read from a file: a Metrics API v2 response or a v1 timeseries result, else why not. */
-export function readResultFile(text: string): ResultModel | { error: string } {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    return { error: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
-  }
-  const v2 = body as Partial<MetricData> | null;
-  if (v2 && typeof v2.resolution === 'string' && Array.isArray(v2.result) && v2.result.every((r) => Array.isArray(r?.data))) return fromMetricData(v2 as MetricData);
-  const v1 = body as Partial<V1TimeseriesResult> | null;
-  if (v1?.result && typeof v1.result.dataPoints === 'object' && typeof v1.result.resolutionInMillisUTC === 'number') return fromV1(v1 as V1TimeseriesResult);
-  return { error: 'neither a Metrics API v2 response (resolution, result[].data) nor a v1 timeseries result (result.dataPoints)' };
 }

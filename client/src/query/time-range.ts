@@ -5,7 +5,8 @@
  * `now-30s`, a `+14` zone), and the prompt, the CLI and the local tenant agree on every instant. v1 takes a
  * relativeTime for the presets it knows.
  */
-import { parseTimeframe, type Timeframe } from '#core/metrics/time.ts';
+import { parseTimeframe } from '#core/metrics/time.ts';
+import type { Result } from '#core/result.ts';
 import type { V1Request } from '#http/query.ts';
 import type { QuerySpec } from './messages.ts';
 
@@ -40,25 +41,20 @@ export function rangeLabel(spec: Pick<QuerySpec, 'from' | 'to'>): string {
 
 /** Why a from or to value is not a time (undefined: it is). */
 export function timeError(from: string, to: string | undefined, now: number): string | undefined {
-  const frame = frameOf({ from, to }, now);
-  return 'error' in frame ? frame.error : undefined;
-}
-
-function frameOf(spec: Pick<QuerySpec, 'from' | 'to'>, now: number): Timeframe | { error: string } {
-  const frame = parseTimeframe(spec.from, spec.to, now);
-  return frame.ok ? frame.value : { error: frame.message };
+  const frame = parseTimeframe(from, to, now);
+  return frame.ok ? undefined : frame.message;
 }
 
 /** The v2 request's from and to: ms at `now`. */
-export function v2Time(spec: QuerySpec, now: number): { from: string; to: string } | { error: string } {
-  const frame = frameOf(spec, now);
-  return 'error' in frame ? frame : { from: String(frame.from), to: String(frame.to) };
+export function v2Time(spec: QuerySpec, now: number): Result<{ from: string; to: string }> {
+  const frame = parseTimeframe(spec.from, spec.to, now);
+  return frame.ok ? { ok: true, value: { from: String(frame.value.from), to: String(frame.value.to) } } : frame;
 }
 
 /** The v1 request's time fields for a spec: a relativeTime for a preset, else start and end in ms at `now`. */
-export function v1Time(spec: QuerySpec, now: number): Pick<V1Request, 'relativeTime' | 'startTimestamp' | 'endTimestamp'> | { error: string } {
+export function v1Time(spec: QuerySpec, now: number): Result<Pick<V1Request, 'relativeTime' | 'startTimestamp' | 'endTimestamp'>> {
   const preset = !spec.to ? RANGE_PRESETS.find((p) => p.from === spec.from) : undefined;
-  if (preset) return { relativeTime: preset.v1 };
-  const frame = frameOf(spec, now);
-  return 'error' in frame ? frame : { startTimestamp: frame.from, endTimestamp: frame.to };
+  if (preset) return { ok: true, value: { relativeTime: preset.v1 } };
+  const frame = parseTimeframe(spec.from, spec.to, now);
+  return frame.ok ? { ok: true, value: { startTimestamp: frame.value.from, endTimestamp: frame.value.to } } : frame;
 }

@@ -29,8 +29,9 @@ interface ConnectionValues {
 export function connectionOf(v: ConnectionValues, env: NodeJS.ProcessEnv, scope: string): Connection {
   const rawUrl = v.url ?? env.DTMETRICS_URL;
   if (!rawUrl) throw new UserError('no tenant: pass --url (or set DTMETRICS_URL); the local tenant is http://127.0.0.1:14500 (dtmetrics serve)');
-  const urls = environmentUrls(rawUrl);
-  if ('error' in urls) throw new UserError(`--url: ${urls.error}`);
+  const read = environmentUrls(rawUrl);
+  if (!read.ok) throw new UserError(`--url: ${read.message}`);
+  const urls = read.value;
   const tokenVar = v['token-env'] ?? (env.DT_API_TOKEN ? 'DT_API_TOKEN' : undefined);
   let token: string | null = null;
   if (tokenVar !== undefined && urls.needsToken) {

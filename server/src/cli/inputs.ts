@@ -4,13 +4,11 @@ import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { describeSystemError, UserError } from '#edge/errors.ts';
+import { METRIC_FILE_EXTENSION, SKIPPED_DIRS } from '#edge/files.ts';
 
 export type Input = { kind: 'stdin'; name: '-' } | { kind: 'file'; name: string };
 
-const EXTENSION = '.dtmetrics';
 const GLOB_CHARS = /[*?[\]{}]/;
-/** Folders a directory walk never enters: tool caches and VCS data hold no fixtures of the user's. */
-const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 
 export function expandInputs(args: string[]): Input[] {
   const inputs: Input[] = [];
@@ -40,7 +38,7 @@ export function expandInputs(args: string[]): Input[] {
     }
     if (stat.isDirectory()) {
       const found = walk(arg);
-      if (found.length === 0) throw new UserError(`no ${EXTENSION} files in '${arg}'`);
+      if (found.length === 0) throw new UserError(`no ${METRIC_FILE_EXTENSION} files in '${arg}'`);
       found.forEach(add);
     } else {
       add(arg);
@@ -116,7 +114,7 @@ function walk(dir: string): string[] {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!SKIPPED_DIRS.has(entry.name)) found.push(...walk(path));
-    } else if (entry.name.endsWith(EXTENSION) && (entry.isFile() || entry.isSymbolicLink())) {
+    } else if (entry.name.endsWith(METRIC_FILE_EXTENSION) && (entry.isFile() || entry.isSymbolicLink())) {
       found.push(path);
     }
   }

@@ -1,7 +1,7 @@
 /** `dtmetrics lint`: a thin adapter from files and flags to the core's FileLinter and a reporter. */
 import { FileLinter, type LintOptions } from '#core/lint.ts';
 import type { Diagnostic } from '#core/problems.ts';
-import { FRACTIONAL_LIMITS, LIMITS, isRuleCode, type Limits, type RuleCode, type SeveritySetting } from '#core/rules.ts';
+import { FRACTIONAL_LIMITS, LIMITS, isRuleCode, isSeveritySetting, SEVERITY_SETTINGS, type Limits, type RuleCode, type SeveritySetting } from '#core/rules.ts';
 import { parseInstant } from '#core/time.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
 import { parseCommandLine, timeOption } from './errors.ts';
@@ -27,8 +27,6 @@ Options:
   -h, --help                      show this help
 
 Exit codes: 0 no errors, 1 errors (or too many warnings), 2 usage or I/O error.`;
-
-const SEVERITIES: SeveritySetting[] = ['error', 'warning', 'info', 'hint', 'off'];
 
 interface LintSettings {
   format: Format;
@@ -90,8 +88,8 @@ function parseRules(specs: string[]): Partial<Record<RuleCode, SeveritySetting>>
     const [code = '', severity = ''] = spec.split('=');
     const upper = code.toUpperCase();
     if (!isRuleCode(upper)) throw new UserError(`--rule: unknown rule '${code}' (codes look like MK001)`);
-    if (!SEVERITIES.includes(severity as SeveritySetting)) throw new UserError(`--rule ${code}: severity must be one of ${SEVERITIES.join(', ')}`);
-    severities[upper] = severity as SeveritySetting;
+    if (!isSeveritySetting(severity)) throw new UserError(`--rule ${code}: severity must be one of ${SEVERITY_SETTINGS.join(', ')}`);
+    severities[upper] = severity;
   }
   return severities;
 }

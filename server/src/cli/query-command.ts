@@ -1,6 +1,8 @@
 /** `dtmetrics query`: a metric selector against a tenant, printed as a table of series, JSON or CSV. */
 import { parseTimeframe } from '#core/metrics/time.ts';
-import { dimensionsText, fromMetricData, fromV1, isCountKey, selectorKey, toCsv, type ResultModel, type ResultSeries } from '#core/metrics/result.ts';
+import { dimensionsText, resultModel, selectorKey, toCsv, type ResultSeries } from '#core/metrics/result.ts';
+import type { MetricData, V1TimeseriesResult } from '#core/metrics/api.ts';
+import { endsWithCountSuffix } from '#core/keys.ts';
 import { queryMetrics, V1_AGGREGATIONS, v1Timeseries, type QueryAnswer, type V1Request } from '#http/query.ts';
 import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE } from './connection-args.ts';
 import { UserError } from '#edge/errors.ts';
@@ -59,22 +61,17 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
   const connection = connectionOf(v, env, 'metrics.read');
   const frame = timeOption(parseTimeframe(v.from, v.to, clock()));
   const options = { timeoutMs: timeout * 1000 };
-  let answer: QueryAnswer<unknown>;
-  let model: ResultModel | null;
+  let answer: QueryAnswer<MetricData | V1TimeseriesResult>;
   if (v.v1) {
     const aggregationType = (v.aggregation ?? 'AVG').toUpperCase();
     if (!(V1_AGGREGATIONS as readonly string[]).includes(aggregationType)) throw new UserError(`--aggregation must be one of ${V1_AGGREGATIONS.join(', ')}, not '${v.aggregation}'`);
     const queryMode = v['query-mode'] ?? 'series';
     if (queryMode !== 'series' && queryMode !== 'total') throw new UserError(`--query-mode must be series or total, not '${queryMode}'`);
     const request: V1Request = { aggregationType: aggregationType as V1Request['aggregationType'], queryMode, startTimestamp: frame.from, endTimestamp: frame.to };
-    const v1 = await v1Timeseries(connection, selector, request, options);
-    answer = v1;
-    model = v1.ok ? fromV1(v1.data) : null;
+    answer = await v1Timeseries(connection, selector, request, options);
   } else {
     if (v.aggregation || v['query-mode']) throw new UserError('--aggregation and --query-mode go with --v1');
-    const v2 = await queryMetrics(connection, { metricSelector: selector, from: String(frame.from), to: String(frame.to), resolution: v.resolution }, options);
-    answer = v2;
-    model = v2.ok ? fromMetricData(v2.data) : null;
+    answer = await queryMetrics(connection, { metricSelector: selector, from: String(frame.from), to: String(frame.to), resolution: v.resolution }, options);
   }
   if (!answer.ok) {
     // A selector mistake points at its character, as a compiler would.
@@ -82,12 +79,13 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
     process.stderr.write(`dtmetrics: ${answer.message}${caret}\n`);
     return 1;
   }
-  const series = (model as ResultModel).series;
+  const model = resultModel(answer.data);
+  const series = model.series;
   if (format === 'json') out.write(answer.raw.endsWith('\n') ? answer.raw : answer.raw + '\n');
-  else if (format === 'csv') out.write(toCsv(model as ResultModel));
+  else if (format === 'csv') out.write(toCsv(model));
   else writeTable(out, series);
-  for (const w of (model as ResultModel).warnings) process.stderr.write(`warning: ${w}\n`);
-  if (series.length === 0) process.stderr.write(`no data for ${selector} between ${new Date(frame.from).toISOString()} and ${new Date(frame.to).toISOString()}${isCountKey(selectorKey(selector)) ? '' : ' (a count metric is stored as <key>.count)'}\n`);
+  for (const w of model.warnings) process.stderr.write(`warning: ${w}\n`);
+  if (series.length === 0) process.stderr.write(`no data for ${selector} between ${new Date(frame.from).toISOString()} and ${new Date(frame.to).toISOString()}${endsWithCountSuffix(selectorKey(selector)) ? '' : ' (a count metric is stored as <key>.count)'}\n`);
   return 0;
 }
 

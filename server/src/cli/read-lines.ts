@@ -1,12 +1,13 @@
 /**
  * Streams a byte source into lines with bounded memory. Lines end where VS Code ends them: `\n`, `\r\n` or a lone
- * `\r`. Each line is offered as UTF-8 bytes first, so the linter's fast path can take clean lines without decoding
+ * `\r` (the editor's rule, core/text.ts). Each line is offered as UTF-8 bytes first, so the linter's fast path can take clean lines without decoding
  * them; any other line is decoded (bytes that are not UTF-8 become U+FFFD, as VS Code shows them). A UTF-8 BOM at
- * the start of the file is dropped, as VS Code drops it. A line longer than `LINE_BUFFER_LIMIT` bytes keeps only
+ * the start of the file (whole in its first chunk that is not empty) is dropped, as VS Code drops it. A line longer than `LINE_BUFFER_LIMIT` bytes keeps only
  * that prefix, with its true length.
  */
 import { open } from 'node:fs/promises';
 import { describeSystemError, UserError } from '#edge/errors.ts';
+import { CARRIAGE_RETURN as CR, LINE_FEED as LF, LineBreakFinder } from '#core/text.ts';
 import { BINARY_PROBE, binaryMessage, looksBinary, type Input } from './inputs.ts';
 
 /** Far above the 50,000-character line limit (LN001), so every finding below the cut is still found. */
@@ -19,33 +20,22 @@ export interface LineSink {
   text(line: string, length: number, bytes: Uint8Array | undefined): void;
 }
 
-const LF = 0x0a;
-const CR = 0x0d;
-
 /**
- * Finds line breaks in one chunk, remembering where the next `\r` and `\n` are so no byte is searched twice.
- * Searches with Node's Buffer.indexOf (memchr), several times faster than TypedArray.prototype.indexOf.
+ * Finds line breaks in one chunk at a time. Searches a Buffer (Node's Buffer.indexOf is memchr, several times
+ * faster than TypedArray.prototype.indexOf).
  */
-class Breaks {
-  private cr = -1;
-  private lf = -1;
+class Breaks extends LineBreakFinder<number> {
   /** The chunk ended with `\r`: a `\n` starting the next chunk belongs to it. */
   pendingCR = false;
+  private chunk: Buffer = Buffer.alloc(0);
 
-  constructor(private chunk: Buffer) {}
-
-  reset(chunk: Buffer): void {
-    this.chunk = chunk;
-    this.cr = chunk.indexOf(CR);
-    this.lf = chunk.indexOf(LF);
+  constructor() {
+    super(CR, LF, Buffer.alloc(0));
   }
 
-  /** The offset of the next break at or after `from`, or -1. */
-  next(from: number): number {
-    if (this.cr >= 0 && this.cr < from) this.cr = this.chunk.indexOf(CR, from);
-    if (this.lf >= 0 && this.lf < from) this.lf = this.chunk.indexOf(LF, from);
-    if (this.cr < 0) return this.lf;
-    return this.lf < 0 || this.cr < this.lf ? this.cr : this.lf;
+  override reset(chunk: Buffer): void {
+    this.chunk = chunk;
+    super.reset(chunk);
   }
 
   /** Where the line after the break at `at` starts. */
@@ -65,7 +55,7 @@ export async function readLines(source: AsyncIterable<Uint8Array>, sink: LineSin
     const text = decoder.decode(bytes);
     sink.text(text, text.length + extra, extra === 0 ? bytes : undefined);
   };
-  const breaks = new Breaks(Buffer.alloc(0));
+  const breaks = new Breaks();
   /** The unfinished line from earlier chunks (its kept prefix, for an overlong line). */
   let carry: Uint8Array | null = null;
   /** UTF-16 code units of an overlong line beyond its kept prefix, or -1. */
@@ -73,6 +63,8 @@ export async function readLines(source: AsyncIterable<Uint8Array>, sink: LineSin
   let first = true;
   let lines = 0;
   for await (const input of source) {
+    // An empty chunk (a stream may deliver one) ends no line and starts no file: it must not clear pendingCR or first.
+    if (input.byteLength === 0) continue;
     let buffer = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     if (first) {
       if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) buffer = buffer.subarray(3);
@@ -199,7 +191,8 @@ export async function readyInputs(inputs: readonly Input[]): Promise<ReadyInput[
   const probe = Buffer.concat(head).subarray(0, BINARY_PROBE);
   if (looksBinary(probe)) throw new UserError(binaryMessage('-', probe));
   async function* chunks(): AsyncGenerator<Uint8Array> {
-    yield* head;
+    // One first chunk, so a BOM the pipe delivered in pieces is whole in it (readLines looks for it there).
+    yield Buffer.concat(head);
     if (ended) return;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
   }

@@ -6,18 +6,12 @@ import { FINDINGS_PER_KIND, type Limits, type RuleArgs } from './rules.ts';
 import { problem, type Problem } from './problems.ts';
 import { distance } from 'fastest-levenshtein';
 import { formatNumber, readNumber } from './numbers.ts';
-import type { DataLine, KeyValueNode, MetadataLine, ParsedLine, Payload, SummaryField, Token } from './parse.ts';
+import type { DataLine, KeyValueNode, MetadataLine, Payload, SummaryField, Token } from './parse.ts';
+import { endsWithCountSuffix, isBadDimensionSectionStart, isBadMetricKeyStart, isDimensionKeyChar, isMetricKeyChar, storedKey } from './keys.ts';
+import { isDigit, isUpper } from './text.ts';
 
-const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
-const isLower = (c: number): boolean => c >= 0x61 && c <= 0x7a;
-const isUpper = (c: number): boolean => c >= 0x41 && c <= 0x5a;
 const DOT = 0x2e;
 const DASH = 0x2d;
-const UNDERSCORE = 0x5f;
-const COLON = 0x3a;
-
-const isMetricKeyChar = (c: number): boolean => isLower(c) || isUpper(c) || isDigit(c) || c === UNDERSCORE || c === DASH;
-const isDimensionKeyChar = (c: number): boolean => isLower(c) || isDigit(c) || c === UNDERSCORE || c === DASH || c === COLON;
 
 /**
  * The line rules of a data line, all but the timestamp window (checkTimestampWindow): they depend only on the
@@ -45,7 +39,7 @@ function checkMetricKey(key: Token, limits: Limits, problems: Problem[]): void {
     return;
   }
   const first = s.charCodeAt(0);
-  if (isDigit(first) || first === DASH) problems.push(problem('MK002', at, at + 1, { char: s[0] as string }));
+  if (isBadMetricKeyStart(first)) problems.push(problem('MK002', at, at + 1, { char: s[0] as string }));
   if (s.startsWith('dt.')) problems.push(problem('MK009', at, at + 3, {}));
   let sectionStart = true;
   // Invalid characters are one finding per key, from the first to the last (a pasted `{"a":1}` is one mistake).
@@ -169,7 +163,7 @@ function checkDimensionKey(dim: KeyValueNode, limits: Limits, problems: Problem[
       sectionStart = true;
       continue;
     }
-    if (sectionStart && (isDigit(c) || c === DASH || c === COLON) && sections++ < FINDINGS_PER_KIND) {
+    if (sectionStart && isBadDimensionSectionStart(c) && sections++ < FINDINGS_PER_KIND) {
       problems.push(problem('DK002', at + j, at + j + 1, { char: s[j] as string }));
     }
     sectionStart = false;
@@ -481,8 +475,8 @@ export function checkMetadataLine(line: MetadataLine, limits: Limits): Problem[]
   if (!type) return problems;
   if (type.text !== 'gauge' && type.text !== 'count') {
     problems.push(problem('MD001', type.start, type.end, { problem: 'type' }));
-  } else if (type.text === 'count' && countKey(line.key.text) !== line.key.text) {
-    problems.push(problem('MD006', type.start, type.end, { key: line.key.text, storedAs: countKey(line.key.text) }));
+  } else if (type.text === 'count' && !endsWithCountSuffix(line.key.text)) {
+    problems.push(problem('MD006', type.start, type.end, { key: line.key.text, storedAs: storedKey(line.key.text, 'count') }));
   }
   for (const prop of line.properties) {
     if (prop.eq < 0) continue;
@@ -505,24 +499,4 @@ export function checkMetadataLine(line: MetadataLine, limits: Limits): Problem[]
     checkControlCharacters(line.text, prop, meta.name, problems);
   }
   return problems;
-}
-
-const endsWithCountSuffix = (key: string): boolean => key.endsWith('.count') || key.endsWith('_count');
-
-/** Where a count metric is stored (Classic): `key.count`, unless the key already ends in `.count`/`_count`. */
-const countKey = (key: string): string => (endsWithCountSuffix(key) ? key : key + '.count');
-
-/** The key a metric is stored under (DOC D1, D4): counts get `.count`, gauges ending in `.count`/`_count` get `.gauge`. */
-export const storedKey = (key: string, type: 'gauge' | 'count'): string =>
-  type === 'count' ? countKey(key) : endsWithCountSuffix(key) ? key + '.gauge' : key;
-
-/** What a metric key can be made of (MK002, MK003): anything else (JSON, StatsD, `{labels}`) is no metric to query. */
-const QUERYABLE_KEY = /^[A-Za-z_][\w.-]*$/;
-
-/** The key a data or metadata line's metric is stored and queried under; null for other lines and unusable keys. */
-export function storedKeyOf(line: ParsedLine): string | null {
-  if (line.kind !== 'data' && line.kind !== 'metadata') return null;
-  if (!QUERYABLE_KEY.test(line.key.text)) return null;
-  const count = line.kind === 'data' ? line.payload?.kind === 'count' : line.type?.text === 'count';
-  return storedKey(line.key.text, count ? 'count' : 'gauge');
 }

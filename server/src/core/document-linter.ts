@@ -5,7 +5,8 @@
  * the whole file but only a few lookups per line: cheap enough for every keystroke in a large document. `steps` does
  * the same work in steps of a few hundred lines, for a caller that must stay responsive (the language server).
  */
-import { detach, FileLinter, lineFacts, splitLines, utf8Length, type LineFacts, type LintOptions } from './lint.ts';
+import { detach, FileLinter, lineFacts, utf8Length, type LineFacts, type LintOptions } from './lint.ts';
+import { splitLines } from './text.ts';
 import { parseLine } from './parse.ts';
 import type { Diagnostic } from './problems.ts';
 import { LIMITS, type Limits } from './rules.ts';

@@ -3,6 +3,7 @@
  * ActiveGate `https://{host}/e/{id}`, the local OneAgent endpoint `http://localhost:14499/metrics/ingest` (no
  * token), and the local tenant. Users paste all sorts of URLs; this reads them strictly and says what is wrong.
  */
+import type { Failure, Result } from './result.ts';
 
 export type EnvironmentKind = 'saas' | 'managed' | 'oneagent' | 'local' | 'url';
 
@@ -24,19 +25,21 @@ const ONEAGENT_PATH = '/metrics/ingest';
 /** An environment id as Dynatrace writes them: letters, digits and `-` (e.g. `abc12345`, `a1b2c3d4-…`). */
 const ENVIRONMENT_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
 
+const refused = (message: string): Failure => ({ ok: false, message });
+
 /** The URLs of a SaaS environment from its id. */
-export function saasUrl(id: string): string | { error: string } {
+export function saasUrl(id: string): Result<string> {
   const trimmed = id.trim();
-  if (!ENVIRONMENT_ID.test(trimmed)) return { error: `'${id}' is not an environment id (letters, digits and '-', as in abc12345)` };
-  return `https://${trimmed}.live.dynatrace.com`;
+  if (!ENVIRONMENT_ID.test(trimmed)) return refused(`'${id}' is not an environment id (letters, digits and '-', as in abc12345)`);
+  return { ok: true, value: `https://${trimmed}.live.dynatrace.com` };
 }
 
 /** The base URL of a Managed or ActiveGate environment from its host (with optional port) and id. */
-export function managedUrl(host: string, id: string): string | { error: string } {
+export function managedUrl(host: string, id: string): Result<string> {
   const h = host.trim().replace(/^https:\/\//i, '').replace(/\/+$/, '');
-  if (!/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(h)) return { error: `'${host}' is not a host name (with an optional :port)` };
-  if (!ENVIRONMENT_ID.test(id.trim())) return { error: `'${id}' is not an environment id` };
-  return `https://${h}/e/${id.trim()}`;
+  if (!/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(h)) return refused(`'${host}' is not a host name (with an optional :port)`);
+  if (!ENVIRONMENT_ID.test(id.trim())) return refused(`'${id}' is not an environment id`);
+  return { ok: true, value: `https://${h}/e/${id.trim()}` };
 }
 
 /**
@@ -44,27 +47,27 @@ export function managedUrl(host: string, id: string): string | { error: string }
  * `https://host/e/ID`, `http://127.0.0.1:14500`) or an ingest endpoint itself. A URL without a scheme, with
  * credentials, a query, or any other path gets a one-line reason instead.
  */
-export function environmentUrls(raw: string): EnvironmentUrls | { error: string } {
+export function environmentUrls(raw: string): Result<EnvironmentUrls> {
   const text = raw.trim();
-  if (text === '') return { error: 'the tenant URL is empty' };
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return { error: `the tenant URL needs a scheme: https://${text.replace(/^\/+/, '')}` };
+  if (text === '') return refused('the tenant URL is empty');
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return refused(`the tenant URL needs a scheme: https://${text.replace(/^\/+/, '')}`);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return { error: `'${text}' is not a URL` };
+    return refused(`'${text}' is not a URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { error: `the tenant URL must be http:// or https://, not ${url.protocol}//` };
-  if (url.username || url.password) return { error: 'the tenant URL must not carry credentials: give the token separately' };
-  if (url.search || url.hash) return { error: `the tenant URL must not have a query or fragment: ${url.origin}${url.pathname}` };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return refused(`the tenant URL must be http:// or https://, not ${url.protocol}//`);
+  if (url.username || url.password) return refused('the tenant URL must not carry credentials: give the token separately');
+  if (url.search || url.hash) return refused(`the tenant URL must not have a query or fragment: ${url.origin}${url.pathname}`);
   const path = url.pathname.replace(/\/+$/, '');
   const origin = url.origin;
-  if (path === ONEAGENT_PATH) return { ingest: origin + ONEAGENT_PATH, metrics: null, needsToken: false };
+  if (path === ONEAGENT_PATH) return { ok: true, value: { ingest: origin + ONEAGENT_PATH, metrics: null, needsToken: false } };
   const base = path.endsWith(INGEST_PATH) ? path.slice(0, -INGEST_PATH.length) : path;
   if (base !== '' && !/^\/e\/[A-Za-z0-9-]+$/.test(base)) {
-    return { error: `unexpected path '${url.pathname}' in the tenant URL: give the environment's base URL, like https://abc12345.live.dynatrace.com or https://host/e/abc12345` };
+    return refused(`unexpected path '${url.pathname}' in the tenant URL: give the environment's base URL, like https://abc12345.live.dynatrace.com or https://host/e/abc12345`);
   }
-  return { ingest: origin + base + INGEST_PATH, metrics: origin + base + '/api/v2/metrics', needsToken: true };
+  return { ok: true, value: { ingest: origin + base + INGEST_PATH, metrics: origin + base + '/api/v2/metrics', needsToken: true } };
 }
 
 /** Whether `host` is this machine, where a token over plain http:// does not cross a network. */

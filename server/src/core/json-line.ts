@@ -7,6 +7,7 @@
  */
 import { isPlausibleMilliseconds, summaryFault } from './check.ts';
 import { DECIMAL } from './numbers.ts';
+import { isBadDimensionSectionStart, isBadMetricKeyStart, isDimensionKeyChar, isMetricKeyChar } from './keys.ts';
 import { LIMITS } from './rules.ts';
 
 type JsonObject = Readonly<Record<string, unknown>>;
@@ -127,9 +128,9 @@ function metricKey(raw: string | null): string | null {
   if (raw === null) return null;
   const sections = raw
     .split('.')
-    .map((section) => section.replace(/[^A-Za-z0-9_-]+/g, '_'))
+    .map((section) => replaceForeignRuns(section, isMetricKeyChar))
     .filter((section) => section !== '')
-    .map((section, i) => (i === 0 ? section.replace(/^[^A-Za-z_]/, '_') : section.replace(/^-/, '_')));
+    .map((section, i) => (i === 0 ? replaceBadStart(section, isBadMetricKeyStart) : section.replace(/^-/, '_')));
   const key = sections.join('.').slice(0, LIMITS.metricKeyConservativeLength).replace(/\.+$/, '');
   return key.length < LIMITS.metricKeyMinLength || key.startsWith('dt.') ? null : key;
 }
@@ -139,14 +140,29 @@ function dimensionKey(raw: string): string | null {
   const key = raw
     .toLowerCase()
     .split('.')
-    .map((section) => section.replace(/[^a-z0-9_:-]+/g, '_'))
+    .map((section) => replaceForeignRuns(section, isDimensionKeyChar))
     .filter((section) => section !== '')
-    .map((section) => section.replace(/^[^a-z_]/, '_'))
+    .map((section) => replaceBadStart(section, isBadDimensionSectionStart))
     .join('.')
     .slice(0, LIMITS.dimensionKeyMaxLength)
     .replace(/\.+$/, '');
   return key === '' ? null : key;
 }
+
+/** `text` with each run of characters a key may not hold (keys.ts) as one `_`. */
+function replaceForeignRuns(text: string, isKeyChar: (c: number) => boolean): string {
+  let out = '';
+  let inRun = false;
+  for (let i = 0; i < text.length; i++) {
+    const kept = isKeyChar(text.charCodeAt(i));
+    if (kept || !inRun) out += kept ? text.charAt(i) : '_';
+    inRun = !kept;
+  }
+  return out;
+}
+
+/** `section` with `_` for a first character it may not start with (keys.ts). */
+const replaceBadStart = (section: string, isBadStart: (c: number) => boolean): string => (isBadStart(section.charCodeAt(0)) ? '_' + section.slice(1) : section);
 
 /** What cannot be sent in a value (the class DV006 flags): each run becomes one `_`, as the libraries do. */
 const UNSENDABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\u2028\u2029]+/gu;

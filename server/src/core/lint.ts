@@ -4,7 +4,9 @@
  * becomes true (the second payload type, the second metadata line, the tuple over budget, the request limit).
  */
 import { parseLine, type DataLine, type KeyValueNode, type ParsedLine, type Token } from './parse.ts';
-import { checkDataLine, checkMetadataLine, checkTimestampWindow, isOutsideWindow, storedKey } from './check.ts';
+import { checkDataLine, checkMetadataLine, checkTimestampWindow, isOutsideWindow } from './check.ts';
+import { storedKey } from './keys.ts';
+import { splitLines } from './text.ts';
 import { CleanLineMatcher, CleanPrefixTable } from './fast-path.ts';
 import { findRootCause } from './root-causes.ts';
 import { hasError, problem, ruleSeverity, type Diagnostic, type Problem } from './problems.ts';
@@ -481,25 +483,11 @@ export function utf8Length(s: string): number {
   return bytes;
 }
 
-/** Lints a whole text held in memory; splits lines as VS Code does: `\r\n`, `\n` or `\r`. */
+/** Lints a whole text held in memory, its lines split by the editor's rule (text.ts). */
 export function lintText(text: string, options: LintOptions): Diagnostic[] {
   const linter = new FileLinter(options);
   const out: Diagnostic[] = [];
   let index = 0;
   for (const line of splitLines(text)) for (const d of linter.lintLine(index++, line)) out.push(d);
   return out;
-}
-
-export function* splitLines(text: string): Generator<string> {
-  let start = 0;
-  const n = text.length;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x0a || c === 0x0d) {
-      yield text.slice(start, i);
-      if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
-      start = i + 1;
-    }
-  }
-  yield text.slice(start);
 }

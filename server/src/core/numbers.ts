@@ -1,8 +1,12 @@
 import { problem, type Problem } from './problems.ts';
 import type { Token } from './parse.ts';
+import { isDigit } from './text.ts';
 
-const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
-const NAN_OR_INFINITY = /^[+-]?(nan|inf(inity)?)$/i;
+/** NaN and infinity as a payload may spell them (`NaN`, `+inf`, `-Infinity`): meant as a number, never a valid one (NU001). */
+export const NAN_OR_INFINITY = /^[+-]?(nan|inf(inity)?)$/i;
+
+/** What a number's text may start with: a digit, a sign or a decimal point. */
+export const startsLikeNumber = (c: number): boolean => isDigit(c) || c === 0x2d || c === 0x2b || c === 0x2e;
 
 /**
  * Reads a payload number and reports what is wrong with its form (NU001–NU004). Returns its value, or NaN when

@@ -9,6 +9,8 @@
  */
 import { problem, type Problem } from './problems.ts';
 import { FINDINGS_PER_KIND } from './rules.ts';
+import { NAN_OR_INFINITY, startsLikeNumber } from './numbers.ts';
+import { isBlank, isDigit } from './text.ts';
 
 export interface Span {
   start: number;
@@ -77,7 +79,6 @@ export interface BlankLine {
 export type ParsedLine = DataLine | MetadataLine | CommentLine | BlankLine;
 
 const SPACE = 0x20;
-const TAB = 0x09;
 const COMMA = 0x2c;
 const EQUALS = 0x3d;
 const QUOTE = 0x22;
@@ -85,7 +86,6 @@ const BACKSLASH = 0x5c;
 const HASH = 0x23;
 const SLASH = 0x2f;
 
-const isBlank = (c: number): boolean => c === SPACE || c === TAB;
 
 function token(s: string, start: number, end: number): Token {
   return { start, end, text: s.slice(start, end) };
@@ -283,14 +283,11 @@ function quoteEdit(s: string, start: number, end: number, key: string) {
   return { title: `Quote the value of ${key}`, edits: [{ start, end, text: '"' + text.replace(/[\\"]/g, '\\$&') + '"' }] };
 }
 
-const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
-
 const PAYLOAD_WORD = /^(gauge|count|delta=|[+-]?(nan|inf))/i;
 
 /** Whether a token could be meant as a payload: a number, a payload type word in any case, or NaN/infinity. */
 function looksLikePayload(t: Token): boolean {
-  const c = t.text.charCodeAt(0);
-  return isDigit(c) || c === 0x2d || c === 0x2b || c === 0x2e || PAYLOAD_WORD.test(t.text);
+  return startsLikeNumber(t.text.charCodeAt(0)) || PAYLOAD_WORD.test(t.text);
 }
 
 function isAllDigits(t: Token): boolean {
@@ -374,8 +371,7 @@ function parsePayload(t: Token): Payload {
     return { kind: 'count', span, delta: null, legacy: { start: restStart, end: t.end, text: rest } };
   }
   if (word === 'gauge' || word === 'count' || comma >= 0) return { kind: 'unknown', span, text: s };
-  const c = s.charCodeAt(0);
-  if (isDigit(c) || c === 0x2d || c === 0x2b || c === 0x2e || /^[+-]?(nan|inf(inity)?)$/i.test(s)) {
+  if (startsLikeNumber(s.charCodeAt(0)) || NAN_OR_INFINITY.test(s)) {
     return { kind: 'gauge', span, explicit: false, value: { start: t.start, end: t.end, text: s } };
   }
   return { kind: 'unknown', span, text: s };

@@ -12,6 +12,7 @@ import { isWholePoint, jsonToLine } from './json-line.ts';
 import { parseLine } from './parse.ts';
 import { hasError, problem, type Fix, type Problem } from './problems.ts';
 import type { Limits, RuleCode } from './rules.ts';
+import { isBlank } from './text.ts';
 
 export interface RootCause {
   problem: Problem;
@@ -40,7 +41,6 @@ interface Trimmed {
   rest: string;
 }
 
-const isBlank = (c: number): boolean => c === 0x20 || c === 0x09;
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
 

@@ -13,6 +13,11 @@ import { EVIDENCE, renderCitations, type CitationFormat } from './evidence.ts';
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type SeveritySetting = Severity | 'off';
 
+/** What a rule's severity may be set to (`--rule CODE=…`, the editor's `dtmetrics.severities`), as messages list them. */
+export const SEVERITY_SETTINGS: readonly SeveritySetting[] = ['error', 'warning', 'info', 'hint', 'off'];
+
+export const isSeveritySetting = (value: unknown): value is SeveritySetting => SEVERITY_SETTINGS.includes(value as SeveritySetting);
+
 /** The page a rule's documentation link opens: its URL is the evidence table's. */
 const DOCS = {
   protocol: EVIDENCE['DOC D1'].url,

@@ -10,6 +10,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { isLoopback, type EnvironmentUrls } from '#core/environment.ts';
 import { proxySecrets, Redactor, withoutCredentials } from '#core/redact.ts';
+import type { Failure, Result } from '#core/result.ts';
 
 export interface Connection {
   urls: EnvironmentUrls;
@@ -24,7 +25,6 @@ export interface Connection {
 }
 
 export interface HttpAnswer {
-  kind: 'answer';
   status: number;
   headers: Record<string, string>;
   contentType: string;
@@ -37,12 +37,12 @@ export interface HttpAnswer {
  * Why a request got no answer. `connect`: it failed while connecting, so no byte of it reached the tenant and nothing
  * was stored; `unknown`: it may have reached the tenant.
  */
-export interface HttpFailure {
-  kind: 'failure';
+interface HttpFailureDetails {
   phase: 'connect' | 'unknown';
   cause: 'dns' | 'refused' | 'tls' | 'proxy' | 'timeout' | 'reset' | 'cancelled' | 'other';
-  message: string;
 }
+
+export type HttpFailure = Failure<HttpFailureDetails>;
 
 /** The proxy requests go through, and the setting that named it (for messages). */
 interface ProxyChoice {
@@ -145,8 +145,8 @@ export interface SendOptions {
   timeoutMs: number;
 }
 
-/** Sends one request; the answer (body, headers) and any failure come back redacted. */
-export async function send(connection: Connection, dispatcher: TenantDispatcher, url: string, options: SendOptions): Promise<HttpAnswer | HttpFailure> {
+/** Sends one request; the answer (body, headers, whatever its status) or the failure to get one comes back redacted. */
+export async function send(connection: Connection, dispatcher: TenantDispatcher, url: string, options: SendOptions): Promise<Result<HttpAnswer, HttpFailureDetails>> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (connection.token) headers.Authorization = `Api-Token ${connection.token}`;
   if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'text/plain; charset=utf-8';
@@ -170,7 +170,7 @@ export async function send(connection: Connection, dispatcher: TenantDispatcher,
     } catch {
       json = undefined;
     }
-    return { kind: 'answer', status: answer.statusCode, headers: flat, contentType: flat['content-type'] ?? '', text, json };
+    return { ok: true, value: { status: answer.statusCode, headers: flat, contentType: flat['content-type'] ?? '', text, json } };
   } catch (error) {
     const failure = describeFailure(error, url, dispatcher.proxy);
     return { ...failure, message: redactor.redact(failure.message) };
@@ -182,7 +182,7 @@ function describeFailure(error: unknown, url: string, proxy: ProxyChoice | null)
   const e = error as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e.cause?.code ?? e.code ?? '';
   const host = safeHost(url);
-  const fail = (phase: HttpFailure['phase'], cause: HttpFailure['cause'], message: string): HttpFailure => ({ kind: 'failure', phase, cause, message });
+  const fail = (phase: HttpFailure['phase'], cause: HttpFailure['cause'], message: string): HttpFailure => ({ ok: false, phase, cause, message });
   if (typeof error === 'object' && error !== null && connectErrors.has(error)) {
     if (proxy) {
       const named = proxyFailure(e, code, host, proxy);

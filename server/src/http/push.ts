@@ -122,20 +122,21 @@ class BatchPusher {
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       this.result.requests++;
-      const answer = await send(this.connection, this.dispatcher, url, { method: 'POST', body, signal: this.options.signal, timeoutMs: this.options.timeoutMs ?? 30_000 });
+      const sent = await send(this.connection, this.dispatcher, url, { method: 'POST', body, signal: this.options.signal, timeoutMs: this.options.timeoutMs ?? 30_000 });
       const took = `${(performance.now() - started).toFixed(0)} ms`;
-      if (answer.kind === 'failure') {
-        this.log(`POST ${url}: ${answer.message} (${batch.length} lines, ${took})`);
-        if (answer.cause === 'cancelled') return this.settle(batch, 'unknown', 'cancelled while in flight: the tenant may have stored these lines');
-        if (answer.phase === 'unknown') return this.settle(batch, 'unknown', `${answer.message}: the tenant may have stored these lines; not resent, since a resend would count them twice`);
-        if (answer.cause === 'refused' && attempt < maxAttempts) {
+      if (!sent.ok) {
+        this.log(`POST ${url}: ${sent.message} (${batch.length} lines, ${took})`);
+        if (sent.cause === 'cancelled') return this.settle(batch, 'unknown', 'cancelled while in flight: the tenant may have stored these lines');
+        if (sent.phase === 'unknown') return this.settle(batch, 'unknown', `${sent.message}: the tenant may have stored these lines; not resent, since a resend would count them twice`);
+        if (sent.cause === 'refused' && attempt < maxAttempts) {
           this.result.retries++;
           if (!(await this.wait(this.backoff(attempt)))) return this.settle(batch, 'notSent', 'not sent: cancelled');
           continue;
         }
-        this.stop(answer.message);
-        return this.settle(batch, 'notSent', `not sent: ${answer.message}`);
+        this.stop(sent.message);
+        return this.settle(batch, 'notSent', `not sent: ${sent.message}`);
       }
+      const answer = sent.value;
       this.log(`POST ${url} → ${answer.status} (${batch.length} lines, ${body.length.toLocaleString('en-US')} bytes, ${took})`);
       const mapped = answer.status < 500 ? mapIngestAnswer(batch, answer.json) : null;
       if ((answer.status >= 200 && answer.status < 300) || (answer.status === 400 && mapped)) {
@@ -249,8 +250,9 @@ export async function testConnection(connection: Connection, timeoutMs = 10_000)
   const dispatcher = createDispatcher(connection, 1);
   try {
     const url = connection.urls.ingest;
-    const answer = await send(connection, dispatcher, url, { method: 'POST', body: '', timeoutMs });
-    if (answer.kind === 'failure') return { ok: false, message: answer.message };
+    const sent = await send(connection, dispatcher, url, { method: 'POST', body: '', timeoutMs });
+    if (!sent.ok) return { ok: false, message: sent.message };
+    const answer = sent.value;
     // Past the token and scope checks, a tenant answers an empty body with a validation response or an
     // ErrorEnvelope about the body: either way, JSON.
     if ((answer.status === 202 || answer.status === 400 || answer.status === 200) && answer.json !== undefined) {

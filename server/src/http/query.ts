@@ -5,6 +5,7 @@
  * a timeout, or a body that is not the API's.
  */
 import type { MetricData, MetricList, V1TimeseriesResult } from '#core/metrics/api.ts';
+import { isMetricData, isV1Result } from '#core/metrics/result.ts';
 import { createDispatcher, send, type Connection, type HttpAnswer } from './client.ts';
 import { explainStatus } from './push.ts';
 
@@ -58,7 +59,7 @@ export interface V1Request {
 export function v1Timeseries(connection: Connection, timeseriesId: string, request: V1Request, options: ReadOptions = {}): Promise<QueryAnswer<V1TimeseriesResult>> {
   // The v1 API lives beside v2: …/api/v1/timeseries/{id} for …/api/v2/metrics.
   const url = (base: string) => `${base.replace(/\/v2\/metrics$/, '/v1/timeseries/')}${encodeURIComponent(timeseriesId)}`;
-  return read<V1TimeseriesResult>(connection, url, 'POST', JSON.stringify(request), 'DataExport', options, (b) => typeof (b as V1TimeseriesResult).result?.dataPoints === 'object');
+  return read<V1TimeseriesResult>(connection, url, 'POST', JSON.stringify(request), 'DataExport', options, isV1Result);
 }
 
 async function read<T>(
@@ -76,8 +77,9 @@ async function read<T>(
   const dispatcher = createDispatcher(connection, 1);
   const started = performance.now();
   try {
-    const answer = await send(connection, dispatcher, url, { method, body, contentType: 'application/json', signal: options.signal, timeoutMs: options.timeoutMs ?? 30_000 });
-    if (answer.kind === 'failure') return failure(answer.message);
+    const sent = await send(connection, dispatcher, url, { method, body, contentType: 'application/json', signal: options.signal, timeoutMs: options.timeoutMs ?? 30_000 });
+    if (!sent.ok) return failure(sent.message);
+    const answer = sent.value;
     if (answer.status === 200 && isShape(answer.json)) return { ok: true, data: answer.json as T, raw: answer.text, ms: performance.now() - started };
     return explainFailure(answer, url, scope);
   } finally {
@@ -103,9 +105,4 @@ function explainFailure<T>(answer: HttpAnswer, url: string, scope: string): Quer
 
 function failure<T>(message: string): QueryAnswer<T> {
   return { ok: false, message, violations: [], index: null };
-}
-
-function isMetricData(body: unknown): boolean {
-  const b = body as MetricData | null;
-  return !!b && typeof b.resolution === 'string' && Array.isArray(b.result);
 }

@@ -6,9 +6,7 @@
  * a range given end first is turned round, as vscode-languageserver-textdocument does.
  */
 import type { Position, Range } from 'vscode-languageserver/node';
-
-/** Line breaks as VS Code splits lines: `\r\n`, `\n` or a lone `\r`. */
-const LINE_BREAK = /\r\n|\r|\n/g;
+import { linesWithBreaks } from '#core/text.ts';
 
 /** Above this many new lines, an edit builds new arrays instead of splicing (a spread of its arguments would overflow). */
 const SPLICE_MAX = 10_000;
@@ -79,17 +77,14 @@ export class LineDocument {
   }
 }
 
+/** The lines of `text` as the editor splits them, and the break after each. */
 function split(text: string): [string[], string[]] {
   const content: string[] = [];
   const breaks: string[] = [];
-  let start = 0;
-  for (const match of text.matchAll(LINE_BREAK)) {
-    content.push(text.slice(start, match.index));
-    breaks.push(match[0]);
-    start = match.index + match[0].length;
+  for (const [line, lineBreak] of linesWithBreaks(text)) {
+    content.push(line);
+    breaks.push(lineBreak);
   }
-  content.push(text.slice(start));
-  breaks.push('');
   return [content, breaks];
 }
 

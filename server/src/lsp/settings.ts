@@ -1,12 +1,12 @@
 /** The `dtmetrics.*` settings the language server reads through `workspace/configuration`, and their defaults. */
 import type { LintOptions } from '#core/lint.ts';
-import { isRuleCode, LIMITS, type RuleCode, type SeveritySetting } from '#core/rules.ts';
+import { isRuleCode, isSeveritySetting, LIMITS, type RuleCode, type SeveritySetting } from '#core/rules.ts';
 
 export interface ServerSettings {
   /** `check` against the clock; `off` for fixture folders (settable per folder). */
   timestampWindow: 'check' | 'off';
   /** Severity per rule code, or `off`. */
-  severities: Record<string, string>;
+  severities: Partial<Record<RuleCode, SeveritySetting>>;
   cardinalityBudget: number;
   /** The limits the sources disagree on (rules.ts, MK008 and DV005). */
   metricKeyMaxLength: number;
@@ -29,16 +29,16 @@ export const DEFAULT_SETTINGS: ServerSettings = {
  * warning in the editor"): the line is right, only the clock moved. A user setting overrides this.
  */
 const EDITOR_SEVERITIES: Partial<Record<RuleCode, SeveritySetting>> = { TS003: 'warning' };
-const SEVERITIES = new Set(['error', 'warning', 'info', 'hint', 'off']);
 
 /** Settings as the client sent them (any shape), made whole and valid; unknown values fall back to defaults. */
 export function readSettings(raw: unknown): ServerSettings {
   const value = (raw ?? {}) as Partial<Record<keyof ServerSettings, unknown>>;
   const count = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback);
-  const severities: Record<string, string> = {};
+  const severities: ServerSettings['severities'] = {};
   if (value.severities && typeof value.severities === 'object') {
     for (const [code, severity] of Object.entries(value.severities as Record<string, unknown>)) {
-      if (isRuleCode(code.toUpperCase()) && typeof severity === 'string' && SEVERITIES.has(severity)) severities[code.toUpperCase()] = severity;
+      const upper = code.toUpperCase();
+      if (isRuleCode(upper) && isSeveritySetting(severity)) severities[upper] = severity;
     }
   }
   return {
@@ -54,7 +54,7 @@ export function readSettings(raw: unknown): ServerSettings {
 /** The lint options of these settings, all but the clock (windowNow): they hold for every version of a document. */
 export function lintOptions(settings: ServerSettings): Omit<LintOptions, 'now'> {
   return {
-    severities: { ...EDITOR_SEVERITIES, ...(settings.severities as Partial<Record<RuleCode, SeveritySetting>>) },
+    severities: { ...EDITOR_SEVERITIES, ...settings.severities },
     limits: {
       cardinalityBudget: settings.cardinalityBudget,
       metricKeyMaxLength: settings.metricKeyMaxLength,

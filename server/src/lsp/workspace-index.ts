@@ -10,10 +10,12 @@
 import { open, readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { storedKeyOf } from '#core/check.ts';
+import { storedKeyOf } from '#core/keys.ts';
 import { unchangedEnds } from '#core/document-linter.ts';
-import { detach, splitLines } from '#core/lint.ts';
+import { detach } from '#core/lint.ts';
 import { parseLine } from '#core/parse.ts';
+import { splitLines } from '#core/text.ts';
+import { METRIC_FILE_EXTENSION, SKIPPED_DIRS } from '#edge/files.ts';
 import { replace, type LineDocument } from './documents.ts';
 import { inSlices } from './slices.ts';
 
@@ -21,7 +23,6 @@ const MAX_FILES = 2_000;
 /** As much of a file as the query prompt read when it scanned the workspace itself. */
 const MAX_BYTES = 20 * 1024 * 1024;
 const MAX_KEYS = 5_000;
-const SKIPPED_DIRS = new Set(['node_modules', '.git', '.vscode-test', 'dist']);
 
 /** Lines keyed in one step of a slice. */
 const STEP_LINES = 500;
@@ -280,7 +281,7 @@ export class WorkspaceIndex {
     return this.index.stored.first(limit);
   }
 
-  /** Reads every `.dtmetrics` file under the workspace folders (bounded, skipping tool folders), one at a time. */
+  /** Reads every `.dtmetrics` file under the workspace folders (bounded, skipping the folders `dtmetrics lint` skips), one at a time. */
   scan(): Promise<void> {
     const walk = async (dir: string): Promise<void> => {
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -289,7 +290,7 @@ export class WorkspaceIndex {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) {
           if (!SKIPPED_DIRS.has(entry.name)) await walk(path);
-        } else if (entry.name.endsWith('.dtmetrics')) {
+        } else if (entry.name.endsWith(METRIC_FILE_EXTENSION)) {
           await this.read(path);
         }
       }
@@ -378,7 +379,7 @@ export class WorkspaceIndex {
   }
 
   private inWorkspace(path: string): boolean {
-    if (!path.endsWith('.dtmetrics')) return false;
+    if (!path.endsWith(METRIC_FILE_EXTENSION)) return false;
     return this.folders.some((folder) => {
       const inner = relative(folder, path);
       return inner !== '' && !inner.startsWith('..') && !isAbsolute(inner) && !inner.split(sep).some((part) => SKIPPED_DIRS.has(part));

@@ -29,6 +29,7 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import { applyRecords, type StoredRecord } from '#core/metrics/ingest.ts';
 import { batchValue, readBatch, readMetricSnapshot, readSeriesSnapshot, readV1Line, readWindow, seriesHead, type ReadResult, type ReadWindow } from '#core/metrics/persisted.ts';
 import { SLOT_FIELDS, type MetricStore } from '#core/metrics/store.ts';
+import { LINE_FEED, splitAtLineFeeds } from '#core/text.ts';
 
 /** A data file the tenant must not use: one line for the user, nothing touched. */
 export class DataFileError extends Error {}
@@ -254,7 +255,7 @@ async function sniff(path: string): Promise<Sniffed> {
     if (head.subarray(0, MAGIC.length - 1).equals(MAGIC.subarray(0, -1))) {
       throw new DataFileError(`'${path}' was written by another version of dtmetrics (format ${head.toString('latin1', MAGIC.length - 1, MAGIC.length)}); this one reads format 2`);
     }
-    const newline = head.indexOf(0x0a);
+    const newline = head.indexOf(LINE_FEED);
     const first = head.subarray(0, newline === -1 ? head.length : newline).toString('utf8');
     if (isV1Line(first)) return 'v1';
     throw new DataFileError(`'${path}' is not a dtmetrics data file; the local tenant leaves it untouched (choose another --data file)`);
@@ -628,8 +629,8 @@ async function convertV1(path: string, store: MetricStore, window: ReadWindow, r
         reported = position;
         log(`data file ${path}: converted ${mb(position)} of ${mb(size)}`);
       }
-      const lines = (carry + decoder.decode(buffer.subarray(0, bytesRead), { stream: true })).split('\n');
-      carry = lines.pop() as string;
+      const { lines, rest } = splitAtLineFeeds(carry + decoder.decode(buffer.subarray(0, bytesRead), { stream: true }));
+      carry = rest;
       lines.forEach(take);
     }
     take(carry + decoder.decode());

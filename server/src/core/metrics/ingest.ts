@@ -5,7 +5,8 @@
  * even when others are refused (a 400 "accepts the valid data points", DOC D2). Pure: the store is in memory and
  * `now` is given.
  */
-import { storedKey } from '../check.ts';
+import { storedKey } from '../keys.ts';
+import { requestLines } from '../text.ts';
 import { FileLinter } from '../lint.ts';
 import { parseLine, type DataLine, type MetadataLine } from '../parse.ts';
 import type { Diagnostic } from '../problems.ts';
@@ -76,11 +77,9 @@ export function ingest(store: MetricStore, body: string, now: number, endpoint: 
 export function checkIngest(body: string, now: number, endpoint: IngestEndpoint): CheckedIngest {
   const linter = new FileLinter({ now, severities: TENANT_SEVERITIES });
   const checked: CheckedIngest = { endpoint, ok: 0, invalidCount: 0, invalid: [], warningCount: 0, warnings: [], records: [] };
-  const lines = body.split('\n');
-  // The body's final line break ends the last line; it does not start another.
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  const lines = requestLines(body);
   for (let index = 0; index < lines.length; index++) {
-    const text = (lines[index] as string).replace(/\r$/, '');
+    const text = lines[index] as string;
     const number = index + 1;
     const refuse = (error: string) => {
       checked.invalidCount++;
