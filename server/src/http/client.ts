@@ -141,9 +141,12 @@ export interface SendOptions {
   body?: string | Uint8Array;
   contentType?: string;
   signal?: AbortSignal;
-  /** Time allowed for the answer's headers and body, each. */
-  timeoutMs: number;
+  /** Time allowed for the answer's headers and body, each (REQUEST_TIMEOUT_MS when not given). */
+  timeoutMs?: number;
 }
+
+/** How long a push or a query waits for the answer's headers and body, each, unless told otherwise. */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Sends one request; the answer (body, headers, whatever its status) or the failure to get one comes back redacted. */
 export async function send(connection: Connection, dispatcher: TenantDispatcher, url: string, options: SendOptions): Promise<Result<HttpAnswer, HttpFailureDetails>> {
@@ -158,8 +161,8 @@ export async function send(connection: Connection, dispatcher: TenantDispatcher,
       body: options.body,
       dispatcher,
       signal: options.signal,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
+      headersTimeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS,
+      bodyTimeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS,
     });
     const text = redactor.redact(await answer.body.text());
     const flat: Record<string, string> = {};

@@ -122,7 +122,7 @@ class BatchPusher {
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       this.result.requests++;
-      const sent = await send(this.connection, this.dispatcher, url, { method: 'POST', body, signal: this.options.signal, timeoutMs: this.options.timeoutMs ?? 30_000 });
+      const sent = await send(this.connection, this.dispatcher, url, { method: 'POST', body, signal: this.options.signal, timeoutMs: this.options.timeoutMs });
       const took = `${(performance.now() - started).toFixed(0)} ms`;
       if (!sent.ok) {
         this.log(`POST ${url}: ${sent.message} (${batch.length} lines, ${took})`);

@@ -77,7 +77,7 @@ async function read<T>(
   const dispatcher = createDispatcher(connection, 1);
   const started = performance.now();
   try {
-    const sent = await send(connection, dispatcher, url, { method, body, contentType: 'application/json', signal: options.signal, timeoutMs: options.timeoutMs ?? 30_000 });
+    const sent = await send(connection, dispatcher, url, { method, body, contentType: 'application/json', signal: options.signal, timeoutMs: options.timeoutMs });
     if (!sent.ok) return failure(sent.message);
     const answer = sent.value;
     if (answer.status === 200 && isShape(answer.json)) return { ok: true, data: answer.json as T, raw: answer.text, ms: performance.now() - started };

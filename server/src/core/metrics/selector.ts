@@ -6,7 +6,9 @@
  * bounded number of times, and conditions nest at most MAX_NESTING deep, so any input parses in linear time and
  * bounded stack.
  */
+import { isMetricKeyChar } from '../keys.ts';
 import type { Failure, Result } from '../result.ts';
+import { isDigit, isLower, isUpper } from '../text.ts';
 
 /** Aggregations the local tenant evaluates from the stored slot statistics (min, max, sum, count). */
 export type Aggregation = 'auto' | 'avg' | 'count' | 'max' | 'min' | 'sum' | 'value';
@@ -81,9 +83,9 @@ export function parseMetricSelector(text: string, options: SelectorOptions = {})
   return expressions && !parser.error ? { ok: true, value: expressions } : (parser.error ?? { ok: false, index: 0, message: 'Invalid selector' });
 }
 
-const isAlpha = (c: string): boolean => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-const isDigit = (c: string): boolean => c >= '0' && c <= '9';
-const isKeyChar = (c: string): boolean => isAlpha(c) || isDigit(c) || c === '.' || c === '_' || c === '-';
+// The selector is read as characters; the classes are the line protocol's (core/text.ts, core/keys.ts).
+const isAlpha = (c: string): boolean => isLower(c.charCodeAt(0)) || isUpper(c.charCodeAt(0));
+const isKeyChar = (c: string): boolean => c === '.' || isMetricKeyChar(c.charCodeAt(0));
 const isSpace = (c: string): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
 /** Ends an unquoted argument such as the `HOST-1` of `eq(dt.entity.host,HOST-1)`. */
 const endsBareArgument = (c: string): boolean => c === ',' || c === '(' || c === ')' || c === '"' || isSpace(c);
@@ -438,7 +440,7 @@ class SelectorParser {
 
   private positiveInteger(): number | null {
     const start = this.pos;
-    while (this.pos < this.text.length && isDigit(this.text[this.pos] as string)) this.pos++;
+    while (this.pos < this.text.length && isDigit(this.text.charCodeAt(this.pos))) this.pos++;
     const digits = this.text.slice(start, this.pos);
     if (digits === '') return this.unexpected('expected a whole number');
     const value = Number(digits);

@@ -6,6 +6,7 @@
 import { FileLinter } from '../lint.ts';
 import { parseLine } from '../parse.ts';
 import { LIMITS, TENANT_SEVERITIES, type RuleCode } from '../rules.ts';
+import { isBlank } from '../text.ts';
 
 /** `as-written`; `rebase`: shift every timestamp so the newest is `now`, spacing kept; `strip`: the tenant stamps them. */
 export type TimestampMode = 'as-written' | 'rebase' | 'strip';
@@ -163,7 +164,7 @@ class BodyLine implements PushLine {
 /** What parseLine calls a comment or a blank line, without parsing: never sent. */
 export function isSkipped(text: string): boolean {
   let i = 0;
-  while (i < text.length && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09)) i++;
+  while (i < text.length && isBlank(text.charCodeAt(i))) i++;
   return i === text.length || text.startsWith('//', i);
 }
 
