@@ -2,11 +2,14 @@
  * `dtmetrics lint` on awkward input: empty files, a BOM, CRLF and lone CR line ends, invalid UTF-8, very long
  * lines. Each gets sensible diagnostics at the right positions, never a crash or a stack trace.
  * Files read in 1 MiB chunks (stdin in pipe-sized ones), so some inputs are built to straddle chunk boundaries.
+ * Run in this process (in-process.ts); a line that repeats a mistake 200,000 times is repeated-mistakes.slow.test.ts's,
+ * a long line in bounded memory big-stdin.slow.test.ts's.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { NOW, TempDir, assertBuilt, collect, feed, parseJsonReport, positions, runCli, spawnCli, type JsonFile } from './helpers.ts';
+import { TempDir, positions } from './helpers.ts';
+import { dtmetrics } from './in-process.ts';
+import { lintInputs } from './lint-inputs.ts';
 
 const CHUNK = 1 << 20;
 
@@ -16,32 +19,7 @@ const EXPECTED = ['2:1-2:2 error MK002', '3:11-3:12 error DK001', '5:13-5:14 war
 
 let tmp: TempDir;
 
-async function lintJson(args: string[], stdin?: string | Uint8Array): Promise<{ code: number | null; file: JsonFile }> {
-  const result = await runCli(['lint', '--format', 'json', '--now', String(NOW), ...args], { cwd: tmp.path, ...(stdin !== undefined ? { stdin } : {}) });
-  assert.equal(result.stderr, '', 'nothing on stderr');
-  const report = parseJsonReport(result.stdout);
-  assert.equal(report.length, 1);
-  return { code: result.code, file: report[0] as JsonFile };
-}
-
-/**
- * Lints `content` both as a file and through stdin. With `expected`, each must give exactly those diagnostics
- * (as `positions()` strings); without, they must agree with each other.
- */
-async function lintBoth(name: string, content: string | Uint8Array, options: { args?: string[]; expected?: string[] } = {}): Promise<{ code: number | null; found: string[]; file: JsonFile }> {
-  const args = options.args ?? [];
-  tmp.write(name, content);
-  const fromFile = await lintJson([...args, name]);
-  const fromStdin = await lintJson([...args, '-'], content);
-  if (options.expected) {
-    assert.deepEqual(positions(fromFile.file), options.expected, `${name} as a file`);
-    assert.deepEqual(positions(fromStdin.file), options.expected, `${name} through stdin`);
-  } else {
-    assert.deepEqual(positions(fromStdin.file), positions(fromFile.file), `${name}: stdin and file give the same diagnostics`);
-  }
-  assert.equal(fromStdin.code, fromFile.code);
-  return { code: fromFile.code, found: positions(fromFile.file), file: fromFile.file };
-}
+const { lintJson, lintBoth } = lintInputs(() => tmp);
 
 /** Many realistic lines, about `bytes` long, with a mistake (MK002) on every 997th line; returns the lines. */
 function manyLines(bytes: number): string[] {
@@ -56,7 +34,6 @@ function manyLines(bytes: number): string[] {
 }
 
 before(() => {
-  assertBuilt();
   tmp = new TempDir();
 });
 
@@ -66,7 +43,7 @@ describe('empty input', () => {
   test('an empty file: exit 0, no diagnostics', async () => {
     const { code } = await lintBoth('empty.dtmetrics', '', { expected: [] });
     assert.equal(code, 0);
-    const stylish = await runCli(['lint', 'empty.dtmetrics'], { cwd: tmp.path });
+    const stylish = await dtmetrics(['lint', 'empty.dtmetrics'], { cwd: tmp.path });
     assert.equal(stylish.code, 0);
     assert.equal(stylish.stderr, '');
     assert.match(stylish.stdout, /no problems/);
@@ -235,58 +212,5 @@ describe('long lines', () => {
     tmp.write('huge-boundary.dtmetrics', text);
     const { file } = await lintJson([...NO_LN003, 'huge-boundary.dtmetrics']);
     assert.deepEqual(positions(file), [`2:50001-2:${length + 1} error LN001`, '3:1-3:2 error MK002']);
-  });
-
-  test('a 200 MB line through stdin is linted in 64 MB of heap (only a prefix is kept)', async () => {
-    const length = 200 * CHUNK;
-    const child = spawnCli(['lint', '--format', 'json', '--now', String(NOW), ...NO_LN003, '-'], { nodeArgs: ['--max-old-space-size=64'] });
-    const stdout = collect(child.stdout);
-    const stderr = collect(child.stderr);
-    const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
-    const zeros = Buffer.alloc(CHUNK, '0');
-    function* chunks() {
-      yield 'big.metric 1.';
-      for (let i = 0; i < 199; i++) yield zeros;
-      yield zeros.subarray(0, CHUNK - 'big.metric 1.'.length);
-    }
-    await feed(child.stdin, chunks(), exited);
-    const [code, signal] = await exited;
-    const err = await stderr;
-    assert.equal(err, '', 'nothing on stderr (no out-of-memory crash)');
-    assert.deepEqual([code, signal], [1, null]);
-    const report = parseJsonReport(await stdout);
-    assert.deepEqual(positions(report[0]), [`1:50001-1:${length + 1} error LN001`]);
-  });
-});
-
-describe('a line that repeats one mistake 200,000 times', () => {
-  const N = 200_000;
-  const list = (make: (i: number) => string) => Array.from({ length: N }, (_, i) => make(i)).join(',');
-  const CASES = [
-    { name: 'metadata properties', line: `#cpu.temp gauge ${list((i) => `p${i}=a=b`)}`, repeated: ['MD002', 'DV002'] },
-    { name: 'dimensions', line: `cpu.temp,${list((i) => `d${i}=a=b`)} gauge,1`, repeated: ['DV002'] },
-    { name: 'summary fields', line: `cpu.temp gauge,min=1,max=1,sum=1,count=1,${list((i) => `x${i}=1`)}`, repeated: ['PL003'] },
-  ];
-  for (const c of CASES) {
-    // Before the cap, such a line's report ran to tens of MB; SARIF carries the rule table (~30 kB) whatever the input.
-    test(`${c.name}: at most 5 findings of a kind, and under 100 kB of output in every format`, async () => {
-      const name = `repeated-${c.name.replace(' ', '-')}.dtmetrics`;
-      const { file } = await lintBoth(name, c.line + '\n');
-      for (const code of c.repeated) assert.equal(file.diagnostics.filter((d) => d.code === code).length, 5, code);
-      const codes = new Set(file.diagnostics.map((d) => d.code));
-      assert.ok(file.diagnostics.length <= 5 * codes.size, `${file.diagnostics.length} diagnostics of ${codes.size} kinds`);
-      for (const format of ['stylish', 'sarif']) {
-        const result = await runCli(['lint', '--format', format, '--now', String(NOW), name], { cwd: tmp.path });
-        assert.equal(result.code, 1);
-        assert.ok(result.stdout.length < 100_000, `${format}: ${result.stdout.length.toLocaleString('en-US')} characters of output`);
-      }
-    });
-  }
-
-  test('the fifth finding of a kind says how many more there were', async () => {
-    const { file } = await lintBoth('repeated-note.dtmetrics', `#cpu.temp gauge ${list((i) => `p${i}=x`)}\n`);
-    const notes = file.diagnostics.filter((d) => d.message.includes('more like it'));
-    assert.deepEqual(notes.map((d) => [d.code, d.column]), [['MD002', 1 + '#cpu.temp gauge p0=x,p1=x,p2=x,p3=x,'.length]]);
-    assert.match(notes[0]?.message ?? '', /… and 199,995 more like it on this line/);
   });
 });

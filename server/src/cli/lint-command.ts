@@ -39,7 +39,7 @@ interface LintSettings {
   inputs: Input[];
 }
 
-function parseLintArgs(argv: string[], clock: () => number): LintSettings | 'help' {
+export function parseLintArgs(argv: string[], clock: () => number): LintSettings | 'help' {
   const parsed = parseCommandLine('lint', {
     args: argv,
     allowPositionals: true,
