@@ -1,17 +1,14 @@
 /**
  * `dtmetrics lint` on awkward input: empty files, a BOM, CRLF and lone CR line ends, invalid UTF-8, very long
  * lines. Each gets sensible diagnostics at the right positions, never a crash or a stack trace.
- * Files read in 1 MiB chunks (stdin in pipe-sized ones), so some inputs are built to straddle chunk boundaries.
- * Run in this process (in-process.ts); a line that repeats a mistake 200,000 times is repeated-mistakes.slow.test.ts's,
- * a long line in bounded memory big-stdin.slow.test.ts's.
+ * Run in this process (in-process.ts). Inputs of several MiB (across chunk boundaries, lines of millions of
+ * characters, a mistake repeated 200,000 times on one line) are big-input.slow.test.ts's.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TempDir, positions } from './helpers.ts';
+import { TempDir } from './helpers.ts';
 import { dtmetrics } from './in-process.ts';
 import { lintInputs } from './lint-inputs.ts';
-
-const CHUNK = 1 << 20;
 
 /** Lines with diagnostics at known places (MK002 2:1, DK001 3:11, MK006 5:13, LN004 6:11) between valid ones. */
 const LINES = ['cpu.load,host=a 5 1732300000000', '1metric 5', 'my.metric,Host=a 5', '// comment', 'system.load.1m 5', 'cpu.load 5 ', '', 'mem.used gauge,min=1,max=3,sum=4,count=2'];
@@ -19,19 +16,7 @@ const EXPECTED = ['2:1-2:2 error MK002', '3:11-3:12 error DK001', '5:13-5:14 war
 
 let tmp: TempDir;
 
-const { lintJson, lintBoth } = lintInputs(() => tmp);
-
-/** Many realistic lines, about `bytes` long, with a mistake (MK002) on every 997th line; returns the lines. */
-function manyLines(bytes: number): string[] {
-  const lines: string[] = [];
-  let size = 0;
-  for (let i = 0; size < bytes; i++) {
-    const line = i % 997 === 996 ? `1bad.metric,host=h${i % 50} ${i}` : `http.requests,host=h${i % 50},status=${200 + (i % 5)} count,delta=${i % 90}`;
-    lines.push(line);
-    size += line.length + 1;
-  }
-  return lines;
-}
+const { lintBoth } = lintInputs(() => tmp);
 
 before(() => {
   tmp = new TempDir();
@@ -99,40 +84,6 @@ describe('line ends', () => {
   test('CR CR LF is two line breaks (an empty line between)', async () => {
     await lintBoth('crcrlf.dtmetrics', 'cpu.load 5\r\r\n1metric 5\n', { expected: ['3:1-3:2 error MK002'] });
   });
-
-  test('a large CRLF file (several chunks) gives the same diagnostics as its LF version', async () => {
-    const lines = manyLines(3.5 * CHUNK);
-    const lf = await lintBoth('big-lf.dtmetrics', lines.join('\n') + '\n');
-    assert.ok(lf.found.length >= 40, `many findings (${lf.found.length})`);
-    await lintBoth('big-crlf.dtmetrics', lines.join('\r\n') + '\r\n', { expected: lf.found });
-  });
-
-  test('a CRLF split across a 1 MiB chunk boundary is one line break', async () => {
-    // Pad so that the `\r` of one line end is the last byte of the first chunk and its `\n` the first of the next.
-    const head = manyLines(0.9 * CHUNK);
-    let text = head.join('\r\n') + '\r\n';
-    const pad = CHUNK - 1 - text.length - '// '.length;
-    text += '// ' + 'p'.repeat(pad) + '\r\n';
-    assert.equal(text.charCodeAt(CHUNK - 1), 0x0d);
-    assert.equal(text.charCodeAt(CHUNK), 0x0a);
-    const after = ['1metric 5', 'cpu.load 5', 'my.metric,Host=a 5'];
-    text += after.join('\r\n') + '\r\n';
-    const lf = await lintJson(['-'], text.replaceAll('\r\n', '\n'));
-    tmp.write('boundary-crlf.dtmetrics', text);
-    const { file } = await lintJson(['boundary-crlf.dtmetrics']);
-    const n = head.length + 1;
-    assert.deepEqual(positions(file), positions(lf.file));
-    assert.deepEqual(positions(file).slice(-2), [`${n + 1}:1-${n + 1}:2 error MK002`, `${n + 3}:11-${n + 3}:12 error DK001`]);
-  });
-
-  test('a large file with lone CR line ends gives the same diagnostics as its LF version', async () => {
-    // 12 MiB with no `\n` at all: a reader that splits only on `\n` sees one huge line, longer than any prefix it
-    // keeps of a long line, and loses the lines past that prefix.
-    const lines = manyLines(12 * CHUNK);
-    const lf = await lintBoth('big-lf2.dtmetrics', lines.join('\n') + '\n');
-    assert.ok(lf.found.length >= 20);
-    await lintBoth('big-cr.dtmetrics', lines.join('\r') + '\r', { expected: lf.found });
-  });
 });
 
 describe('invalid UTF-8', () => {
@@ -164,10 +115,6 @@ describe('invalid UTF-8', () => {
 });
 
 describe('long lines', () => {
-  // "Several million" characters here means over 10 million: well past the prefix the CLI keeps of a long line
-  // (1,000,000 characters at the time of writing), so these lines take its overlong-line path.
-  // A line of over 1 MB also passes the request size (LN003, info); these tests are about LN001 and line splitting.
-  const NO_LN003 = ['--rule', 'LN003=off'];
   /** A valid gauge line of exactly `length` characters: a long decimal, as in the LN001 rule fixture. */
   const longLine = (length: number) => 'big.metric 1.' + '0'.repeat(length - 'big.metric 1.'.length);
 
@@ -180,37 +127,5 @@ describe('long lines', () => {
   test('exactly 50,000 characters is fine, 50,001 is not', async () => {
     await lintBoth('limit.dtmetrics', longLine(50_000) + '\n', { expected: [] });
     await lintBoth('limit1.dtmetrics', longLine(50_001) + '\n', { expected: ['1:50001-1:50002 error LN001'] });
-  });
-
-  test('a line of several million characters with no newline: LN001 with the true length', async () => {
-    const length = 12_345_678;
-    const { code, file } = await lintBoth('huge.dtmetrics', longLine(length), { args: NO_LN003, expected: [`1:50001-1:${length + 1} error LN001`] });
-    assert.equal(code, 1);
-    assert.match(file.diagnostics[0]?.message ?? '', /12,345,678/);
-  });
-
-  for (const [eol, name] of [
-    ['\n', 'LF'],
-    ['\r\n', 'CRLF'],
-    ['\r', 'CR'],
-  ] as const) {
-    test(`a line of several million characters, then more lines (${name}): each later line once, at its own number`, async () => {
-      const length = 10_000_000;
-      const text = ['cpu.load 5', longLine(length), '1metric 5', 'cpu.load 5', 'my.metric,Host=a 5'].join(eol) + eol;
-      await lintBoth(`huge-then-${name}.dtmetrics`, text, {
-        args: NO_LN003,
-        expected: [`2:50001-2:${length + 1} error LN001`, '3:1-3:2 error MK002', '5:11-5:12 error DK001'],
-      });
-    });
-  }
-
-  test('a huge line whose CRLF straddles a chunk boundary', async () => {
-    // The `\r` ending the long line is the last byte of the 11th 1 MiB chunk (a file is read in 1 MiB chunks).
-    const length = 11 * CHUNK - 1 - 'cpu.load 5\r\n'.length;
-    const text = 'cpu.load 5\r\n' + longLine(length) + '\r\n1metric 5\r\n';
-    assert.equal(text.charCodeAt(11 * CHUNK - 1), 0x0d);
-    tmp.write('huge-boundary.dtmetrics', text);
-    const { file } = await lintJson([...NO_LN003, 'huge-boundary.dtmetrics']);
-    assert.deepEqual(positions(file), [`2:50001-2:${length + 1} error LN001`, '3:1-3:2 error MK002']);
   });
 });
