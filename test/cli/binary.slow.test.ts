@@ -1,13 +1,15 @@
 /**
  * The built binary (dist/cli.js) as a process, for what only a process shows: its exit status, standard input
- * through a real pipe, a real terminal's colour, a reader that closes the pipe, another user's permissions, the
- * version the build writes in. What a command does with its arguments is tested in this process (lint-cli.test.ts
+ * through a real pipe, a real terminal's colour, a reader that closes the pipe, Ctrl+C, another user's permissions,
+ * the version the build writes in. What a command does with its arguments is tested in this process (lint-cli.test.ts
  * and the others). Run `npm run build` first.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chmodSync, copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, NOW, ROOT, TempDir, assertBuilt, assertUsageError, cleanEnv, collect, parseJsonReport, positions, runCli, spawnCli } from './helpers.ts';
@@ -127,4 +129,36 @@ describe('exit status and streams of a process', () => {
     }
   });
 
+});
+
+describe('signals', () => {
+  test('Ctrl+C (SIGINT) during a push: the request in flight is reported unknown, the summary written, exit 1', async () => {
+    // A server that takes the request and never answers: the push waits until it is interrupted.
+    const server = createServer();
+    const received = once(server, 'request') as Promise<[IncomingMessage]>;
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const lines = [1, 2, 3].map((id) => `signal.test,id=${id} count,delta=1`).join('\n') + '\n';
+      tmp.write('three.dtmetrics', lines);
+      const child = spawnCli(['push', '--url', url, 'three.dtmetrics'], { cwd: tmp.path });
+      child.stdin.end();
+      const stdout = collect(child.stdout);
+      const stderr = collect(child.stderr);
+      const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+      await Promise.race([received, exited]);
+      child.kill('SIGINT');
+      const [code, signal] = await exited;
+      assert.deepEqual([code, signal, await stderr], [1, null, '']);
+      assert.equal(
+        await stdout,
+        `three.dtmetrics:1  unknown  cancelled while in flight: the tenant may have stored these lines (3 lines, to line 3)\n` +
+          `0 of 3 lines accepted by ${url}/api/v2/metrics/ingest; 0 rejected, 0 held back, 3 unknown, 0 not sent (1 requests, 0 retries)\n`,
+      );
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
 });
