@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const entryPoints = [
-  { in: 'server/src/cli/main.ts', out: 'cli' },
+  { in: 'server/src/cli/cli.ts', out: 'cli' },
   { in: 'server/src/lsp/server.ts', out: 'server' },
   { in: 'client/src/extension.ts', out: 'extension' },
   // Pushing from the editor (undici included): loaded by the extension when a push or environment command first runs.

@@ -33,8 +33,8 @@ const CASES: { file: string; source: string; refused: boolean }[] = [
   // The extension: the core, the HTTP client and the typed protocol; never the CLI, the tenant or the language server.
   { file: 'client/src/push/environments.ts', source: "import '#http/client.ts';", refused: false },
   { file: 'client/src/push/environments.ts', source: "import '../notifier.ts';", refused: false },
-  { file: 'client/src/push/environments.ts', source: "import '#cli/errors.ts';", refused: true },
-  { file: 'client/src/push/environments.ts', source: "import '../../../server/src/cli/errors.ts';", refused: true },
+  { file: 'client/src/push/environments.ts', source: "import '#cli/options.ts';", refused: true },
+  { file: 'client/src/push/environments.ts', source: "import '../../../server/src/cli/options.ts';", refused: true },
   { file: 'client/src/extension.ts', source: "import '#tenant/server.ts';", refused: true },
   { file: 'client/src/extension.ts', source: "import '#lsp/server.ts';", refused: true },
   { file: 'client/src/extension.ts', source: "import '#protocol';", refused: false },
@@ -44,7 +44,7 @@ const CASES: { file: string; source: string; refused: boolean }[] = [
   { file: 'client/src/query/webview/main.ts', source: "import '#core/rules.ts';", refused: true },
   // The protocol module and the edges' errors stand alone.
   { file: 'server/src/protocol.ts', source: "import '#core/rules.ts';", refused: true },
-  { file: 'server/src/edge/errors.ts', source: "import '#cli/errors.ts';", refused: true },
+  { file: 'server/src/edge/errors.ts', source: "import '#cli/options.ts';", refused: true },
 ];
 
 for (const { file, source, refused } of CASES) {

@@ -1,6 +1,6 @@
 /**
- * Shared helpers for the CLI tests: they run the BUILT binary (dist/cli.js, from `npm run build`) as a child
- * process, exactly as a user or CI would, and never import the CLI's modules.
+ * Shared helpers for the CLI tests: running the BUILT binary (dist/cli.js, from `npm run build`) as a child process,
+ * exactly as a user or CI would (in-process.ts runs the commands in this process), and reading what they print.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -1,13 +1,12 @@
 /**
- * `dtmetrics lint` end to end: arguments, the stylish and JSON formats, the options, exit codes and usage errors.
- * Every test runs the built binary (dist/cli.js) as a child process; run `npm run build` first.
+ * `dtmetrics lint`: arguments, the stylish and JSON formats, the options, exit codes and usage errors, run in this
+ * process through main.ts (in-process.ts); binary.slow.test.ts runs the built binary on a real terminal and pipes.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CLI, NOW, STYLISH_LINE, TempDir, assertBuilt, cleanEnv, assertUsageError, parseJsonReport, positions, runCli, type JsonFile } from './helpers.ts';
+import { NOW, STYLISH_LINE, TempDir, assertUsageError, parseJsonReport, positions, type JsonFile } from './helpers.ts';
+import { dtmetrics } from './in-process.ts';
 
 /** Two errors, MK002 (2:1) and DK001 (3:11); line 1 is valid at NOW. */
 const ERRORS = 'cpu.load 5 1732300000000\n1metric 5\nmy.metric,Host=a 5\n';
@@ -24,7 +23,7 @@ const ESC = '\u001b[';
 const SKIPPED = ['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist'];
 
 let tmp: TempDir;
-const lint = (args: string[], stdin?: string | Uint8Array) => runCli(['lint', ...args], { cwd: tmp.path, ...(stdin !== undefined ? { stdin } : {}) });
+const lint = (args: string[], stdin?: string | Uint8Array) => dtmetrics(['lint', ...args], { cwd: tmp.path, ...(stdin !== undefined ? { stdin } : {}) });
 const lintJson = async (args: string[], stdin?: string | Uint8Array) => {
   const result = await lint(['--format', 'json', '--now', String(NOW), ...args], stdin);
   assert.equal(result.stderr, '', 'nothing on stderr');
@@ -36,7 +35,6 @@ const only = (report: JsonFile[]) => {
 };
 
 before(() => {
-  assertBuilt();
   tmp = new TempDir();
   tmp.write('errors.dtmetrics', ERRORS);
   tmp.write('warnings.dtmetrics', WARNINGS);
@@ -153,40 +151,32 @@ describe('--format stylish (the default)', () => {
     assert.ok(!stdout.includes(ESC), `no escape sequences in ${JSON.stringify(stdout)}`);
   });
 
-  test('colour on a terminal (a pseudo-terminal from script(1)), none there with NO_COLOR=1', (t) => {
-    const script = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p));
-    if (!script) {
-      t.skip('script(1) is not installed: no pseudo-terminal to run the CLI on');
-      return;
-    }
-    const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-    const command = [process.execPath, CLI, 'lint', '--now', String(NOW), 'mixed.dtmetrics'].map(quote).join(' ');
-    const onTty = (env: Record<string, string>) => spawnSync(script, ['-qec', command, '/dev/null'], { cwd: tmp.path, env: cleanEnv(env), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const tty = onTty({});
-    assert.equal(tty.status, 1, tty.stderr);
+  test('colour when stdout is a terminal, none there with NO_COLOR=1', async () => {
+    const tty = await dtmetrics(['lint', '--now', String(NOW), 'mixed.dtmetrics'], { cwd: tmp.path, isTTY: true });
+    assert.equal(tty.code, 1, tty.stderr);
     assert.match(tty.stdout, /MK002/);
     assert.ok(tty.stdout.includes(ESC), `escape sequences on a terminal: ${JSON.stringify(tty.stdout)}`);
-    const noColor = onTty({ NO_COLOR: '1' });
+    const noColor = await dtmetrics(['lint', '--now', String(NOW), 'mixed.dtmetrics'], { cwd: tmp.path, isTTY: true, env: { NO_COLOR: '1' } });
     assert.match(noColor.stdout, /MK002/);
     assert.ok(!noColor.stdout.includes(ESC), `no escape sequences with NO_COLOR: ${JSON.stringify(noColor.stdout)}`);
   });
 
   test('ANSI colour with FORCE_COLOR=1, even on a pipe', async () => {
-    const { stdout } = await runCli(['lint', '--now', String(NOW), 'mixed.dtmetrics'], { cwd: tmp.path, env: { FORCE_COLOR: '1' } });
+    const { stdout } = await dtmetrics(['lint', '--now', String(NOW), 'mixed.dtmetrics'], { cwd: tmp.path, env: { FORCE_COLOR: '1' } });
     assert.ok(stdout.includes(ESC), `escape sequences in ${JSON.stringify(stdout)}`);
     const plain = stdout.replaceAll(/\u001b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
     assert.ok(plain.split('\n').some((l) => STYLISH_LINE.test(l) && l.startsWith('mixed.dtmetrics:1:1  error  ')), 'the same lines under the colour');
   });
 
   test('no colour with NO_COLOR=1, even with FORCE_COLOR=1', async () => {
-    const { stdout } = await runCli(['lint', '--now', String(NOW), 'mixed.dtmetrics'], { cwd: tmp.path, env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
+    const { stdout } = await dtmetrics(['lint', '--now', String(NOW), 'mixed.dtmetrics'], { cwd: tmp.path, env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
     assert.match(stdout, /MK002/);
     assert.ok(!stdout.includes(ESC), `no escape sequences in ${JSON.stringify(stdout)}`);
   });
 
   test('JSON and SARIF never carry colour, even with FORCE_COLOR=1', async () => {
     for (const format of ['json', 'sarif']) {
-      const { stdout } = await runCli(['lint', '--format', format, 'mixed.dtmetrics'], { cwd: tmp.path, env: { FORCE_COLOR: '1' } });
+      const { stdout } = await dtmetrics(['lint', '--format', format, 'mixed.dtmetrics'], { cwd: tmp.path, env: { FORCE_COLOR: '1' } });
       assert.ok(!stdout.includes(ESC), `${format}: no escape sequences`);
       assert.doesNotThrow(() => JSON.parse(stdout));
     }
@@ -235,7 +225,7 @@ describe('--format json', () => {
     );
     // relative paths stay relative when the CLI runs somewhere else too
     const relative = join(basename(tmp.path), 'clean.dtmetrics');
-    const fromParent = await runCli(['lint', '--format', 'json', '--now', String(NOW), relative], { cwd: dirname(tmp.path) });
+    const fromParent = await dtmetrics(['lint', '--format', 'json', '--now', String(NOW), relative], { cwd: dirname(tmp.path) });
     assert.deepEqual(
       parseJsonReport(fromParent.stdout).map((f) => f.file),
       [relative],
@@ -492,44 +482,6 @@ describe('usage and I/O errors: exit 2, one line on stderr, no stack trace', () 
     assert.equal(result.stdout, '');
   });
 
-  test('an unreadable file', async (t) => {
-    const dir = new TempDir('dtmetrics-cli-perm-');
-    try {
-      dir.write('secret.dtmetrics', 'cpu.load 5\n');
-      chmodSync(dir.join('secret.dtmetrics'), 0o000);
-      let result;
-      if (process.getuid?.() === 0) {
-        // root reads a chmod-000 file anyway: run the CLI as user nobody, from a copy it can read.
-        const setpriv = ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv', '/sbin/setpriv'].find((p) => existsSync(p));
-        if (!setpriv) {
-          t.skip('running as root and setpriv is missing: cannot make a file unreadable for the CLI');
-          return;
-        }
-        chmodSync(dir.path, 0o755);
-        copyFileSync(CLI, dir.join('cli.js'));
-        chmodSync(dir.join('cli.js'), 0o644);
-        result = await runCli(['lint', 'secret.dtmetrics'], {
-          cwd: dir.path,
-          prefix: [setpriv, '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath],
-          script: dir.join('cli.js'),
-        });
-        // the set-up itself must work: nobody can run the copy (a usage error proves it ran)
-        const sanity = await runCli(['lint', '--rule', 'XX999=off', 'secret.dtmetrics'], {
-          cwd: dir.path,
-          prefix: [setpriv, '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath],
-          script: dir.join('cli.js'),
-        });
-        assert.match(sanity.stderr, /XX999/, `nobody can run the CLI copy: ${sanity.stderr}`);
-      } else {
-        result = await runCli(['lint', 'secret.dtmetrics'], { cwd: dir.path });
-      }
-      assertUsageError(result, 'secret.dtmetrics');
-      assert.match(result.stderr, /permission denied/);
-    } finally {
-      dir.remove();
-    }
-  });
-
   test('a directory with no .dtmetrics files', async () => {
     assertUsageError(await lint(['empty-dir']), 'empty-dir');
   });
@@ -567,7 +519,7 @@ describe('usage and I/O errors: exit 2, one line on stderr, no stack trace', () 
   });
 
   test('an unknown command', async () => {
-    const result = await runCli(['frobnicate', 'clean.dtmetrics'], { cwd: tmp.path });
+    const result = await dtmetrics(['frobnicate', 'clean.dtmetrics'], { cwd: tmp.path });
     assertUsageError(result, 'frobnicate');
     assert.equal(result.stdout, '');
   });

@@ -1,5 +1,5 @@
 /**
- * NUL bytes and binary input through the built CLI, from a file and from stdin, in every format. The decision
+ * NUL bytes and binary input through the CLI (run in this process: in-process.ts), from a file and from stdin, in every format. The decision
  * (server/src/cli/inputs.ts, looksBinary): an input whose first 64 KiB look binary (over 30 % NULs, other control
  * characters or bytes that are not UTF-8) is refused before any output: one line on stderr, exit 2, nothing on
  * stdout. Any other input is text, and a stray NUL is a finding on its line, wherever it stands (at the start,
@@ -7,11 +7,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { ValidateFunction } from 'ajv';
-import { assertBuilt, assertUsageError, collect, NOW, parseJsonReport, positions, runCli, sarifValidator, spawnCli, STYLISH_LINE, TempDir, type RunResult } from './helpers.ts';
+import { assertUsageError, NOW, parseJsonReport, positions, sarifValidator, STYLISH_LINE, TempDir, type RunResult } from './helpers.ts';
+import { dtmetrics } from './in-process.ts';
 
 const PROBE = 64 * 1024;
 
@@ -70,14 +70,13 @@ let tmp: TempDir;
 let validateSarif: ValidateFunction;
 
 before(() => {
-  assertBuilt();
   tmp = new TempDir();
   validateSarif = sarifValidator();
 });
 after(() => tmp?.remove());
 
 const lint = (format: Format, source: 'file' | 'stdin', name: string, content: Buffer): Promise<RunResult> =>
-  runCli(['lint', '--format', format, '--now', String(NOW), source === 'file' ? name : '-'], { cwd: tmp.path, ...(source === 'stdin' ? { stdin: content } : {}) });
+  dtmetrics(['lint', '--format', format, '--now', String(NOW), source === 'file' ? name : '-'], { cwd: tmp.path, ...(source === 'stdin' ? { stdin: content } : {}) });
 
 /** Standard output is what the format promises, whatever happened: valid JSON/SARIF, or stylish lines; or empty. */
 function assertValidOutput(format: Format, stdout: string): void {
@@ -146,7 +145,7 @@ describe('input whose start looks binary: refused in one line, exit 2, nothing o
     tmp.write('ok.dtmetrics', 'cpu.load 5\n');
     tmp.write('zeros.dtmetrics', Buffer.alloc(1000));
     for (const format of FORMATS) {
-      const result = await runCli(['lint', '--format', format, '--now', String(NOW), 'ok.dtmetrics', '-', 'zeros.dtmetrics'], { cwd: tmp.path, stdin: 'cpu.load 6\n' });
+      const result = await dtmetrics(['lint', '--format', format, '--now', String(NOW), 'ok.dtmetrics', '-', 'zeros.dtmetrics'], { cwd: tmp.path, stdin: 'cpu.load 6\n' });
       assertUsageError(result, "'zeros.dtmetrics' looks like a binary file");
       assert.equal(result.stdout, '', format);
     }
@@ -167,25 +166,18 @@ describe('input whose start looks binary: refused in one line, exit 2, nothing o
 });
 
 describe('a file that cannot be read once output has begun', () => {
-  // Standard input is read first; once the CLI has taken more than a pipe holds, it has checked every file
-  // (they are checked before stdin is read): the file is then removed, and reading it fails mid-run.
+  // Standard input is read first, after every file was checked: once the CLI has read all of it, the file is
+  // removed, and reading it fails mid-run, after the report of stdin has begun.
   for (const format of FORMATS) {
     test(`${format}: the report is closed and valid, the failure one line on stderr, exit 2`, async () => {
       const victim = `victim-${format}.dtmetrics`;
       tmp.write(victim, 'cpu.load 5\n');
-      const child = spawnCli(['lint', '--format', format, '--now', String(NOW), '-', victim], { cwd: tmp.path });
-      const stdout = collect(child.stdout);
-      const stderr = collect(child.stderr);
-      const exited = once(child, 'close') as Promise<[number | null]>;
-      // 4 MiB through a pipe of at most 1 MiB: when the last write is taken, the CLI has read 3 MiB of it.
       const chunk = Buffer.from(filler(PROBE).text);
-      for (let written = 0; written < 4 << 20; written += chunk.length) {
-        await new Promise<void>((resolve, reject) => child.stdin.write(chunk, (error) => (error ? reject(error) : resolve())));
+      async function* stdin(): AsyncGenerator<Uint8Array> {
+        for (let written = 0; written < 4 << 20; written += chunk.length) yield chunk;
+        rmSync(tmp.join(victim));
       }
-      rmSync(tmp.join(victim));
-      child.stdin.end();
-      const [code] = await exited;
-      const result: RunResult = { code, signal: null, stdout: await stdout, stderr: await stderr };
+      const result: RunResult = await dtmetrics(['lint', '--format', format, '--now', String(NOW), '-', victim], { cwd: tmp.path, stdin: stdin() });
       assertUsageError(result, `cannot read '${victim}': no such file or directory`);
       assertValidOutput(format, result.stdout);
       if (format === 'json') {

@@ -5,7 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ValidateFunction } from 'ajv';
-import { NOW, TempDir, assertBuilt, parseJsonReport, runCli, sarifValidator, type JsonDiagnostic } from './helpers.ts';
+import { NOW, TempDir, parseJsonReport, sarifValidator, type JsonDiagnostic } from './helpers.ts';
+import { dtmetrics } from './in-process.ts';
 import { readCitations } from '#core/evidence.ts';
 
 interface SarifResult {
@@ -25,7 +26,7 @@ let validate: ValidateFunction;
 let tmp: TempDir;
 
 async function sarif(args: string[], stdin?: string) {
-  const result = await runCli(['lint', '--format', 'sarif', '--now', String(NOW), ...args], { cwd: tmp.path, ...(stdin !== undefined ? { stdin } : {}) });
+  const result = await dtmetrics(['lint', '--format', 'sarif', '--now', String(NOW), ...args], { cwd: tmp.path, ...(stdin !== undefined ? { stdin } : {}) });
   assert.equal(result.stderr, '', 'nothing on stderr');
   let log: unknown;
   assert.doesNotThrow(() => (log = JSON.parse(result.stdout)), 'stdout is JSON and nothing else');
@@ -35,7 +36,7 @@ async function sarif(args: string[], stdin?: string) {
 }
 
 async function json(args: string[], stdin?: string) {
-  const result = await runCli(['lint', '--format', 'json', '--now', String(NOW), ...args], { cwd: tmp.path, ...(stdin !== undefined ? { stdin } : {}) });
+  const result = await dtmetrics(['lint', '--format', 'json', '--now', String(NOW), ...args], { cwd: tmp.path, ...(stdin !== undefined ? { stdin } : {}) });
   return { code: result.code, report: parseJsonReport(result.stdout) };
 }
 
@@ -82,7 +83,6 @@ function jsonFindings(report: { file: string; diagnostics: JsonDiagnostic[] }[],
 const LEVEL = { error: 'error', warning: 'warning', info: 'note', hint: 'note' } as const;
 
 before(() => {
-  assertBuilt();
   validate = sarifValidator();
   tmp = new TempDir();
   tmp.write('errors.dtmetrics', 'cpu.load 5 1732300000000\n1metric 5\nmy.metric,Host=a 5\n');

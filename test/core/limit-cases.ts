@@ -2,7 +2,7 @@
  * Every limit of the rule table set to a value other than its default, and for each limit the files that put it
  * to work: one just over the limit in force, whose last line must get the finding with a message quoting that
  * limit, and the same file just within it, which must not get the finding. Shared by the core's test
- * (limits-in-force.test.ts) and the built CLI's (test/cli/limits-in-force.test.ts, through `--limit`).
+ * (limits-in-force.test.ts) and the CLI's (test/cli/limits-in-force.test.ts, through `--limit`).
  */
 import assert from 'node:assert/strict';
 import { LIMITS, type Limits, type RuleCode, type Severity } from '#core/rules.ts';

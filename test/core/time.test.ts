@@ -1,7 +1,7 @@
 /**
  * The one time grammar (server/src/core/time.ts): every text → the instant it means, or the problem it has. The
  * expected instants are written as `Date.UTC` parts or numbers, never through `Date.parse`, so the table means the
- * same in any TZ (test/tenant/time-zones.test.ts runs the built CLI under several).
+ * same in any TZ (test/tenant/time-zones.slow.test.ts runs the built CLI under several).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { environmentUrls, isLoopback } from '#core/environment.ts';
 import { proxyProblem, type Connection } from '#http/client.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
+import { integerOption } from './options.ts';
 
 export const CONNECTION_OPTIONS = {
   url: { type: 'string' },
@@ -54,4 +55,9 @@ export function connectionOf(v: ConnectionValues, env: NodeJS.ProcessEnv, scope:
   const proxy = proxyProblem(connection, env);
   if (proxy) throw new UserError(proxy);
   return connection;
+}
+
+/** `--timeout <seconds>` (push, query): how long an answer may take, in ms; 30 s unless given. */
+export function timeoutMs(text: string | undefined): number {
+  return (text === undefined ? 30 : integerOption('--timeout', text, { min: 1, max: 3600 })) * 1000;
 }

@@ -4,11 +4,12 @@ import type { Diagnostic } from '#core/problems.ts';
 import { FRACTIONAL_LIMITS, LIMITS, isRuleCode, isSeveritySetting, SEVERITY_SETTINGS, type Limits, type RuleCode, type SeveritySetting } from '#core/rules.ts';
 import { parseInstant } from '#core/time.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
-import { parseCommandLine, timeOption } from './errors.ts';
 import { expandInputs, type Input } from './inputs.ts';
 import { chunksOf, readLines, readyInputs, type LineSink } from './read-lines.ts';
+import { fractionOption, integerOption, parseCommandLine, timeOption } from './options.ts';
 import { createReporter, FORMATS, type Format, type Totals } from './reporters.ts';
-import type { Output } from './output.ts';
+import type { CommandContext } from './context.ts';
+import { VERSION } from './version.ts';
 
 export const LINT_USAGE = `Usage: dtmetrics lint [options] <file|directory|glob|->...
 
@@ -36,7 +37,7 @@ interface LintSettings {
   inputs: Input[];
 }
 
-function parseLintArgs(argv: string[], clock: () => number): LintSettings | 'help' {
+export function parseLintArgs(argv: string[], clock: () => number): LintSettings | 'help' {
   const parsed = parseCommandLine('lint', {
     args: argv,
     allowPositionals: true,
@@ -64,22 +65,10 @@ function parseLintArgs(argv: string[], clock: () => number): LintSettings | 'hel
   return {
     format,
     options: { now, severities: parseRules(v.rule ?? []), limits: parseLimits(v.limit ?? []) },
-    maxWarnings: v['max-warnings'] === undefined ? -1 : parseCount('--max-warnings', v['max-warnings']),
+    maxWarnings: v['max-warnings'] === undefined ? -1 : integerOption('--max-warnings', v['max-warnings'], { min: 0 }),
     quiet: v.quiet ?? false,
     inputs: expandInputs(parsed.positionals),
   };
-}
-
-function parseCount(flag: string, text: string): number {
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UserError(`${flag} takes a whole number, not '${text}'`);
-  return Number(text);
-}
-
-/** A decimal number of 0 or more, with an optional exponent: `0.001`, `1e-6`, `2.5E-3`. */
-function parseFraction(flag: string, text: string): number {
-  const value = Number(text);
-  if (!/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) || !Number.isFinite(value)) throw new UserError(`${flag} takes a number of 0 or more, such as 0.001 or 1e-6, not '${text}'`);
-  return value;
 }
 
 function parseRules(specs: string[]): Partial<Record<RuleCode, SeveritySetting>> {
@@ -102,20 +91,20 @@ function parseLimits(specs: string[]): Partial<Limits> {
     const value = eq < 0 ? '' : spec.slice(eq + 1);
     if (!Object.prototype.hasOwnProperty.call(LIMITS, name)) throw new UserError(`--limit: unknown limit '${name}' (one of ${Object.keys(LIMITS).join(', ')})`);
     const limit = name as keyof Limits;
-    limits[limit] = (FRACTIONAL_LIMITS.has(limit) ? parseFraction : parseCount)(`--limit ${name}`, value);
+    limits[limit] = FRACTIONAL_LIMITS.has(limit) ? fractionOption(`--limit ${name}`, value) : integerOption(`--limit ${name}`, value, { min: 0 });
   }
   return limits;
 }
 
-export async function runLint(argv: string[], out: Output, clock: () => number, version: string): Promise<number> {
-  const settings = parseLintArgs(argv, clock);
+export async function runLint(argv: string[], { stdout: out, stdin, now }: CommandContext): Promise<number> {
+  const settings = parseLintArgs(argv, now);
   if (settings === 'help') {
     out.write(LINT_USAGE + '\n');
     return 0;
   }
   // Before the reporter writes its first byte: a binary stdin stops the run with nothing on stdout, as a file does.
-  const inputs = await readyInputs(settings.inputs);
-  const reporter = createReporter(settings.format, (s) => out.write(s), { color: out.color, version });
+  const inputs = await readyInputs(settings.inputs, stdin);
+  const reporter = createReporter(settings.format, (s) => out.write(s), { color: out.color, version: VERSION });
   const totals: Totals = { files: 0, lines: 0, error: 0, warning: 0, info: 0, hint: 0 };
   for (const input of inputs) {
     const linter = new FileLinter(settings.options);

@@ -1,10 +1,8 @@
 /** The `dtmetrics` command line: dispatches to a command; every failure is one line on stderr, never a stack. */
 import { isUserError, UserError } from '#edge/errors.ts';
+import type { Command, CommandContext } from './context.ts';
 import { LINT_USAGE, runLint } from './lint-command.ts';
-import { Output, wantsColor } from './output.ts';
-
-declare const DTMETRICS_VERSION: string;
-const VERSION = typeof DTMETRICS_VERSION === 'string' ? DTMETRICS_VERSION : '0.0.0-dev';
+import { VERSION } from './version.ts';
 
 const USAGE = `Usage: dtmetrics <command> [options]
 
@@ -18,60 +16,40 @@ Run 'dtmetrics <command> --help' for a command's options.
 
 ${LINT_USAGE.split('\n').slice(0, 1).join('\n')}`;
 
-async function main(argv: string[]): Promise<number> {
-  const out = new Output(process.stdout, wantsColor(process.stdout, process.env));
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    // A closed pipe (`dtmetrics lint … | head`) is the reader's choice, not a failure.
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
+/** push, query and serve load undici and the tenant (about 40 ms of start-up): only when they run, not for lint. */
+const COMMANDS = new Map<string | undefined, () => Promise<Command>>([
+  ['lint', async () => runLint],
+  ['push', async () => (await import('./push-command.ts')).runPush],
+  ['query', async () => (await import('./query-command.ts')).runQuery],
+  ['serve', async () => (await import('./serve-command.ts')).runServe],
+]);
+
+/** Runs `dtmetrics …argv` and resolves with its exit code. */
+export async function main(argv: string[], context: CommandContext): Promise<number> {
+  const { stdout, stderr } = context;
   const [command, ...rest] = argv;
   try {
     let code: number;
-    switch (command) {
-      case 'lint':
-        code = await runLint(rest, out, () => Date.now(), VERSION);
-        break;
-      // push, query and serve load undici and the tenant (about 40 ms of start-up): only when they run, not for lint.
-      case 'push':
-        code = await (await import('./push-command.ts')).runPush(rest, out, () => Date.now(), process.env);
-        break;
-      case 'query':
-        code = await (await import('./query-command.ts')).runQuery(rest, out, () => Date.now(), process.env);
-        break;
-      case 'serve':
-        code = await (await import('./serve-command.ts')).runServe(rest, out, process.env);
-        break;
-      case '--version':
-      case '-v':
-        out.write(VERSION + '\n');
-        code = 0;
-        break;
-      case undefined:
-      case '--help':
-      case '-h':
-      case 'help':
-        out.write(USAGE + '\n');
-        code = command === undefined ? 2 : 0;
-        break;
-      default:
-        throw new UserError(`unknown command '${command}' (try 'dtmetrics --help')`);
-    }
-    await out.drain(true);
+    const load = COMMANDS.get(command);
+    if (load) code = await (await load())(rest, context);
+    else if (command === '--version' || command === '-v') {
+      stdout.write(VERSION + '\n');
+      code = 0;
+    } else if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      stdout.write(USAGE + '\n');
+      code = command === undefined ? 2 : 0;
+    } else throw new UserError(`unknown command '${command}' (try 'dtmetrics --help')`);
+    await stdout.drain(true);
     return code;
   } catch (error) {
-    await out.drain(true);
+    await stdout.drain(true);
     if (isUserError(error)) {
-      process.stderr.write(`dtmetrics: ${error.message}\n`);
+      stderr.write(`dtmetrics: ${error.message}\n`);
       return 2;
     }
     const detail = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`dtmetrics: internal error: ${detail} (please report it; set DTMETRICS_DEBUG=1 for details)\n`);
-    if (process.env.DTMETRICS_DEBUG) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
+    stderr.write(`dtmetrics: internal error: ${detail} (please report it; set DTMETRICS_DEBUG=1 for details)\n`);
+    if (context.env.DTMETRICS_DEBUG) stderr.write(`${(error as Error).stack ?? ''}\n`);
     return 2;
   }
 }
-
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});

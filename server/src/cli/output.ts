@@ -6,7 +6,7 @@ export class Output {
   private size = 0;
 
   constructor(
-    private readonly stream: NodeJS.WriteStream,
+    private readonly stream: NodeJS.WritableStream,
     readonly color: boolean,
   ) {}
 
@@ -26,7 +26,7 @@ export class Output {
 }
 
 /** Colour only on a terminal, and never when NO_COLOR is set; FORCE_COLOR turns it on. */
-export function wantsColor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): boolean {
+export function wantsColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
   return stream.isTTY === true;

@@ -7,10 +7,11 @@ import { isSkipped, millisecondTimestamp, PushPlanner, type PushLine, type Times
 import type { Connection } from '#http/client.ts';
 import { pushBatches, type PushResult } from '#http/push.ts';
 import { Channel } from './channel.ts';
-import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE } from './connection-args.ts';
+import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE, timeoutMs } from './connection-args.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
-import { parseCommandLine } from './errors.ts';
 import { expandInputs, type Input } from './inputs.ts';
+import type { CommandContext } from './context.ts';
+import { integerOption, parseCommandLine } from './options.ts';
 import type { Output } from './output.ts';
 import { chunksOf, readLines, readyInputs, type LineSink, type ReadyInput } from './read-lines.ts';
 
@@ -50,7 +51,7 @@ interface PushSettings {
   dryRun: boolean;
 }
 
-function parsePushArgs(argv: string[], env: NodeJS.ProcessEnv): PushSettings | 'help' {
+export function parsePushArgs(argv: string[], env: NodeJS.ProcessEnv): PushSettings | 'help' {
   const parsed = parseCommandLine('push', {
     args: argv,
     allowPositionals: true,
@@ -72,10 +73,7 @@ function parsePushArgs(argv: string[], env: NodeJS.ProcessEnv): PushSettings | '
   const connection = connectionOf(v, env, 'metrics.ingest');
   const timestamps = v.timestamps ?? 'as-written';
   if (timestamps !== 'as-written' && timestamps !== 'rebase' && timestamps !== 'strip') throw new UserError(`--timestamps must be as-written, rebase or strip, not '${timestamps}'`);
-  const concurrency = Number(v.concurrency ?? 4);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UserError(`--concurrency must be 1–64, not '${v.concurrency}'`);
-  const timeout = Number(v.timeout ?? 30);
-  if (!(timeout > 0 && timeout <= 3600)) throw new UserError(`--timeout must be 0–3600 seconds, not '${v.timeout}'`);
+  const concurrency = v.concurrency === undefined ? 4 : integerOption('--concurrency', v.concurrency, { min: 1, max: 64 });
   const format = v.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UserError(`--format must be text or json, not '${format}'`);
   const inputs = expandInputs(parsed.positionals);
@@ -86,7 +84,7 @@ function parsePushArgs(argv: string[], env: NodeJS.ProcessEnv): PushSettings | '
     timestamps,
     sendErrors: v['send-errors'] === true,
     concurrency,
-    timeoutMs: timeout * 1000,
+    timeoutMs: timeoutMs(v.timeout),
     format,
     dryRun: v['dry-run'] === true,
   };
@@ -109,7 +107,7 @@ interface Report {
   truncated: number;
 }
 
-export async function runPush(argv: string[], out: Output, clock: () => number, env: NodeJS.ProcessEnv): Promise<number> {
+export async function runPush(argv: string[], { stdout: out, stdin, env, now: clock, signal }: CommandContext): Promise<number> {
   const settings = parsePushArgs(argv, env);
   if (settings === 'help') {
     out.write(PUSH_USAGE + '\n');
@@ -121,14 +119,7 @@ export async function runPush(argv: string[], out: Output, clock: () => number, 
     else if (report.listed.length < JSON_LIST_LIMIT) report.listed.push({ file, line: line + 1, ...(column !== null ? { column: column + 1 } : {}), fate, message });
     else report.truncated++;
   };
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  try {
-    for (const input of await readyInputs(settings.inputs)) await pushFile(input, settings, report, say, clock, abort.signal, out);
-  } finally {
-    process.off('SIGINT', onSignal);
-  }
+  for (const input of await readyInputs(settings.inputs, stdin)) await pushFile(input, settings, report, say, clock, signal, out);
   const total = report.lines;
   const where = settings.connection.urls.ingest;
   const summary = settings.dryRun

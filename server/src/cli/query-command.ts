@@ -4,9 +4,10 @@ import { dimensionsText, resultModel, selectorKey, toCsv, type ResultSeries } fr
 import type { MetricData, V1TimeseriesResult } from '#core/metrics/api.ts';
 import { endsWithCountSuffix } from '#core/keys.ts';
 import { queryMetrics, V1_AGGREGATIONS, v1Timeseries, type QueryAnswer, type V1Request } from '#http/query.ts';
-import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE } from './connection-args.ts';
+import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE, timeoutMs } from './connection-args.ts';
 import { UserError } from '#edge/errors.ts';
-import { parseCommandLine, timeOption } from './errors.ts';
+import type { CommandContext } from './context.ts';
+import { parseCommandLine, timeOption } from './options.ts';
 import type { Output } from './output.ts';
 
 const QUERY_USAGE = `Usage: dtmetrics query <metric selector> [options]
@@ -29,7 +30,7 @@ ${CONNECTION_USAGE}
 
 Exit codes: 0 answered (an empty result says so on stderr), 1 the tenant refused or did not answer, 2 usage.`;
 
-export async function runQuery(argv: string[], out: Output, clock: () => number, env: NodeJS.ProcessEnv): Promise<number> {
+export async function runQuery(argv: string[], { stdout: out, stderr, env, now: clock }: CommandContext): Promise<number> {
   const parsed = parseCommandLine('query', {
     args: argv,
     allowPositionals: true,
@@ -56,11 +57,9 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
   const selector = parsed.positionals[0] as string;
   const format = v.format ?? 'table';
   if (format !== 'table' && format !== 'json' && format !== 'csv') throw new UserError(`--format must be table, json or csv, not '${format}'`);
-  const timeout = Number(v.timeout ?? 30);
-  if (!(timeout > 0 && timeout <= 3600)) throw new UserError(`--timeout must be 0–3600 seconds, not '${v.timeout}'`);
+  const options = { timeoutMs: timeoutMs(v.timeout) };
   const connection = connectionOf(v, env, 'metrics.read');
   const frame = timeOption(parseTimeframe(v.from, v.to, clock()));
-  const options = { timeoutMs: timeout * 1000 };
   let answer: QueryAnswer<MetricData | V1TimeseriesResult>;
   if (v.v1) {
     const aggregationType = (v.aggregation ?? 'AVG').toUpperCase();
@@ -76,7 +75,7 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
   if (!answer.ok) {
     // A selector mistake points at its character, as a compiler would.
     const caret = answer.index !== null && answer.index <= selector.length ? `\n  ${selector}\n  ${' '.repeat(answer.index)}^` : '';
-    process.stderr.write(`dtmetrics: ${answer.message}${caret}\n`);
+    stderr.write(`dtmetrics: ${answer.message}${caret}\n`);
     return 1;
   }
   const model = resultModel(answer.data);
@@ -84,8 +83,8 @@ export async function runQuery(argv: string[], out: Output, clock: () => number,
   if (format === 'json') out.write(answer.raw.endsWith('\n') ? answer.raw : answer.raw + '\n');
   else if (format === 'csv') out.write(toCsv(model));
   else writeTable(out, series);
-  for (const w of model.warnings) process.stderr.write(`warning: ${w}\n`);
-  if (series.length === 0) process.stderr.write(`no data for ${selector} between ${new Date(frame.from).toISOString()} and ${new Date(frame.to).toISOString()}${endsWithCountSuffix(selectorKey(selector)) ? '' : ' (a count metric is stored as <key>.count)'}\n`);
+  for (const w of model.warnings) stderr.write(`warning: ${w}\n`);
+  if (series.length === 0) stderr.write(`no data for ${selector} between ${new Date(frame.from).toISOString()} and ${new Date(frame.to).toISOString()}${endsWithCountSuffix(selectorKey(selector)) ? '' : ' (a count metric is stored as <key>.count)'}\n`);
   return 0;
 }
 

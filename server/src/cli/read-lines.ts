@@ -170,9 +170,9 @@ export type ReadyInput = Extract<Input, { kind: 'file' }> | { kind: 'stdin'; nam
  * file's are (inputs.ts): before any output, and on the same bytes however the pipe delivered them. They are
  * read again from the start by chunksOf.
  */
-export async function readyInputs(inputs: readonly Input[]): Promise<ReadyInput[]> {
+export async function readyInputs(inputs: readonly Input[], stdin: AsyncIterable<Uint8Array>): Promise<ReadyInput[]> {
   if (!inputs.some((input) => input.kind === 'stdin')) return inputs as ReadyInput[];
-  const iterator = process.stdin[Symbol.asyncIterator]();
+  const iterator = stdin[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
   let size = 0;
   let ended = false;

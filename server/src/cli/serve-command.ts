@@ -1,11 +1,11 @@
 /** `dtmetrics serve`: runs the local tenant (server/src/tenant/) until interrupted. */
+import { once } from 'node:events';
 import { LOCAL_TENANT_PORT } from '#core/environment.ts';
 import { DataFileError } from '#tenant/data-file.ts';
 import { SCOPES, startTenant, type Scope, type Tenant } from '#tenant/server.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
-import { parseCommandLine } from './errors.ts';
-import type { Output } from './output.ts';
-
+import type { CommandContext } from './context.ts';
+import { integerOption, parseCommandLine, type IntegerRange } from './options.ts';
 
 const SERVE_USAGE = `Usage: dtmetrics serve [options]
 
@@ -38,7 +38,7 @@ interface ServeSettings {
   faults: boolean;
 }
 
-function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSettings | 'help' {
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSettings | 'help' {
   const parsed = parseCommandLine('serve', {
     args: argv,
     strict: true,
@@ -55,10 +55,9 @@ function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSettings |
   });
   const v = parsed.values;
   if (v.help) return 'help';
-  const port = v.port === undefined ? LOCAL_TENANT_PORT : Number(v.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UserError(`--port must be a port number 0–65535, not '${v.port}'`);
-  const maxSeries = positiveInteger(v, 'max-series');
-  const compactLogBytes = positiveInteger(v, 'compact-log-bytes');
+  const port = v.port === undefined ? LOCAL_TENANT_PORT : integerOption('--port', v.port, { min: 0, max: 65_535 });
+  const maxSeries = optionalInteger('--max-series', v['max-series'], { min: 1 });
+  const compactLogBytes = optionalInteger('--compact-log-bytes', v['compact-log-bytes'], { min: 1 });
   const tokens = new Map<string, Set<Scope>>();
   const specs = [...(v.token ?? [])];
   for (const name of v['token-env'] ?? []) {
@@ -78,16 +77,13 @@ function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSettings |
   return { port, dataFile: v.data ?? null, tokens, maxSeries, compactLogBytes, faults: v.faults === true };
 }
 
-function positiveInteger(values: Record<string, unknown>, name: string): number | undefined {
-  const text = values[name];
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!(Number.isInteger(n) && n > 0)) throw new UserError(`--${name} must be a positive integer, not '${String(text)}'`);
-  return n;
+/** An option the tenant has its own default for. */
+function optionalInteger(option: string, text: string | undefined, range: IntegerRange): number | undefined {
+  return text === undefined ? undefined : integerOption(option, text, range);
 }
 
-/** Runs until SIGINT or SIGTERM; resolves with the exit code. */
-export async function runServe(argv: string[], out: Output, env: NodeJS.ProcessEnv): Promise<number> {
+/** Runs until the context's signal stops it; resolves with the exit code. */
+export async function runServe(argv: string[], { stdout: out, env, now, signal }: CommandContext): Promise<number> {
   const settings = parseServeArgs(argv, env);
   if (settings === 'help') {
     out.write(SERVE_USAGE + '\n');
@@ -100,7 +96,7 @@ export async function runServe(argv: string[], out: Output, env: NodeJS.ProcessE
   };
   let tenant: Tenant;
   try {
-    tenant = await startTenant({ ...settings, log: (line) => say(`${new Date().toISOString()} ${line}\n`) });
+    tenant = await startTenant({ ...settings, log: (line) => say(`${new Date(now()).toISOString()} ${line}\n`) });
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (error instanceof DataFileError) throw new UserError(error.message);
@@ -113,15 +109,8 @@ export async function runServe(argv: string[], out: Output, env: NodeJS.ProcessE
   const data = !loaded ? ', data in memory only' : loaded.origin === 'new' ? `, new data file ${settings.dataFile}` : `, ${n(tenant.store.size.series)} series of ${n(tenant.store.size.metrics)} ${tenant.store.size.metrics === 1 ? 'metric' : 'metrics'} restored from ${settings.dataFile}`;
   const auth = settings.tokens.size > 0 ? `${settings.tokens.size} token(s) accepted` : 'no token required';
   say(`dtmetrics local tenant listening on ${tenant.url} (${auth}${data}${settings.faults ? ', fault injection on' : ''})\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-    // Started by the extension (forked, with an IPC channel): it ends with the editor that started it.
-    if (process.send) process.once('disconnect', resolve);
-  });
+  if (!signal.aborted) await once(signal, 'abort');
   await tenant.close();
   say('dtmetrics local tenant stopped\n');
-  // An open IPC channel would keep the process alive after a SIGTERM, until the editor killed it.
-  if (process.connected) process.disconnect();
   return 0;
 }

@@ -8,7 +8,7 @@
  * kinds: a header (JSON: the ring steps), the snapshot's metrics (JSON), its series (a JSON head, then each ring's
  * slots as float64s), the snapshot's end (JSON: counts), then batches (JSON: one ingest request's records each).
  *
- * Guarantees (tested in test/tenant/durability.test.ts and persistence.test.ts):
+ * Guarantees (tested in test/tenant/durability.slow.test.ts and persistence.slow.test.ts):
  * - A batch is written as one frame at the known end of the file before the store applies it, so a point is
  *   visible only once it is written (it survives the process being killed), and a request's points are stored
  *   wholly or not at all: a failed write (a full disk) is cut off again before the 500 goes out, and no later write

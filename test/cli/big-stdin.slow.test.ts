@@ -2,12 +2,12 @@
  * Bounded memory: 1 GiB of realistic metric lines streamed through stdin into a CLI with a 64 MB heap. The test
  * process generates the stream and writes it with back-pressure; one line in about 10,000 is a planted mistake
  * whose diagnostic (code and line number) must come back, and nothing else may (except the two file-level
- * request-size infos, LN002 and LN003, once each).
+ * request-size infos, LN002 and LN003, once each). And one line of 200 MB, of which only a prefix is kept.
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { NOW, assertBuilt, collect, feed, parseJsonReport, spawnCli } from './helpers.ts';
+import { NOW, assertBuilt, collect, feed, parseJsonReport, positions, spawnCli } from './helpers.ts';
 
 /**
  * 1 GiB (at the CLI's ~30 MB/s on a 2-core machine, about 35-40 s). DTMETRICS_TEST_STDIN_BYTES sets a smaller
@@ -147,4 +147,29 @@ test('1 GiB through stdin into a 64 MB heap: every planted mistake found, nothin
     expected,
   );
   assert.ok(found.every((d) => d.severity === 'error'));
+});
+
+/** A file is read, and stdin fed, in 1 MiB pieces. */
+const CHUNK = 1 << 20;
+
+// Over 1 MB, the line is also past the request size (LN003, info); this test is about LN001 and the line kept.
+test('a 200 MB line through stdin is linted in 64 MB of heap (only a prefix is kept)', async () => {
+  const length = 200 * CHUNK;
+  const child = spawnCli(['lint', '--format', 'json', '--now', String(NOW), '--rule', 'LN003=off', '-'], { nodeArgs: ['--max-old-space-size=64'] });
+  const stdout = collect(child.stdout);
+  const stderr = collect(child.stderr);
+  const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+  const zeros = Buffer.alloc(CHUNK, '0');
+  function* chunks() {
+    yield 'big.metric 1.';
+    for (let i = 0; i < 199; i++) yield zeros;
+    yield zeros.subarray(0, CHUNK - 'big.metric 1.'.length);
+  }
+  await feed(child.stdin, chunks(), exited);
+  const [code, signal] = await exited;
+  const err = await stderr;
+  assert.equal(err, '', 'nothing on stderr (no out-of-memory crash)');
+  assert.deepEqual([code, signal], [1, null]);
+  const report = parseJsonReport(await stdout);
+  assert.deepEqual(positions(report[0]), [`1:50001-1:${length + 1} error LN001`]);
 });
