@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
  */
 const LAYERS = [
   { name: 'the protocol core', dir: 'server/src/core', may: [] },
-  { name: 'the edges\' shared errors', dir: 'server/src/edge', may: [] },
+  { name: "the edges' shared errors", dir: 'server/src/edge', may: [] },
   { name: 'the custom LSP messages', dir: 'server/src/protocol.ts', may: [] },
   { name: 'the HTTP client', dir: 'server/src/http', may: ['core', 'edge'] },
   { name: 'the local tenant', dir: 'server/src/tenant', may: ['core', 'edge'] },
@@ -32,21 +32,43 @@ function layerRules() {
       message: `Reach another layer through its subpath import (#core/…), and only where ${name} may (ARCHITECTURE.md, layers).`,
     });
     const isCore = dir === 'server/src/core';
-    const restricted = (depth) => ['error', { patterns: [...(isCore ? [{ group: IO_MODULES, message: 'The protocol core does no IO (invariant 1).' }] : []), wrongArrow, outOfLayer(depth)] }];
-    if (dir.endsWith('.ts')) return [{ files: [dir], rules: { 'no-restricted-imports': ['error', { patterns: [wrongArrow, { regex: '^\\.', message: wrongArrow.message }] }] } }];
+    const restricted = (depth) => [
+      'error',
+      {
+        patterns: [
+          ...(isCore ? [{ group: IO_MODULES, message: 'The protocol core does no IO (invariant 1).' }] : []),
+          wrongArrow,
+          outOfLayer(depth),
+        ],
+      },
+    ];
+    if (dir.endsWith('.ts'))
+      return [
+        {
+          files: [dir],
+          rules: {
+            'no-restricted-imports': [
+              'error',
+              { patterns: [wrongArrow, { regex: '^\\.', message: wrongArrow.message }] },
+            ],
+          },
+        },
+      ];
     return [
       { files: [`${dir}/*.ts`], rules: { 'no-restricted-imports': restricted(0) } },
       { files: [`${dir}/*/*.ts`], rules: { 'no-restricted-imports': restricted(1) } },
       { files: [`${dir}/*/*/*.ts`], rules: { 'no-restricted-imports': restricted(2) } },
       ...(isCore
-        ? [{
-            // The protocol core is pure: no IO, no clock, no editor types (ARCHITECTURE.md, invariant 1).
-            files: [`${dir}/**/*.ts`],
-            rules: {
-              'no-restricted-globals': ['error', 'process', 'Buffer', 'fetch', 'setTimeout', 'setInterval'],
-              'no-restricted-properties': ['error', { object: 'Date', property: 'now' }],
+        ? [
+            {
+              // The protocol core is pure: no IO, no clock, no editor types (ARCHITECTURE.md, invariant 1).
+              files: [`${dir}/**/*.ts`],
+              rules: {
+                'no-restricted-globals': ['error', 'process', 'Buffer', 'fetch', 'setTimeout', 'setInterval'],
+                'no-restricted-properties': ['error', { object: 'Date', property: 'now' }],
+              },
             },
-          }]
+          ]
         : []),
     ];
   });
@@ -72,9 +94,21 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: 'CallExpression[callee.property.name=/^show(Error|Warning|Information)Message$/]', message: 'Show messages through the Notifier (client/src/notifier.ts): it makes tenant text inert.' },
-        { selector: "NewExpression[callee.property.name='Diagnostic']", message: 'Make diagnostics with tenant text through tenantDiagnostic (client/src/push/tenant-diagnostics.ts), which makes it inert.' },
-        { selector: "NewExpression[callee.property.name='MarkdownString'], CallExpression[callee.property.name='appendMarkdown'], AssignmentExpression > MemberExpression.left[property.name=/^(isTrusted|supportHtml)$/]", message: 'Markdown renders links (command: ones too) and HTML: show plain text, or inert() text with appendText.' },
+        {
+          selector: 'CallExpression[callee.property.name=/^show(Error|Warning|Information)Message$/]',
+          message: 'Show messages through the Notifier (client/src/notifier.ts): it makes tenant text inert.',
+        },
+        {
+          selector: "NewExpression[callee.property.name='Diagnostic']",
+          message:
+            'Make diagnostics with tenant text through tenantDiagnostic (client/src/push/tenant-diagnostics.ts), which makes it inert.',
+        },
+        {
+          selector:
+            "NewExpression[callee.property.name='MarkdownString'], CallExpression[callee.property.name='appendMarkdown'], AssignmentExpression > MemberExpression.left[property.name=/^(isTrusted|supportHtml)$/]",
+          message:
+            'Markdown renders links (command: ones too) and HTML: show plain text, or inert() text with appendText.',
+        },
       ],
     },
   },
@@ -83,11 +117,28 @@ export default tseslint.config(
     files: ['client/src/query/webview/**/*.ts'],
     rules: {
       // A browser page: it shares only the typed messages with the extension (invariant 4).
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^#|^\\.\\./(?!messages\\.ts$)', message: 'The webview imports only ../messages.ts of ours (ARCHITECTURE.md, layers).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^#|^\\.\\./(?!messages\\.ts$)',
+              message: 'The webview imports only ../messages.ts of ours (ARCHITECTURE.md, layers).',
+            },
+          ],
+        },
+      ],
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[property.name=/^(innerHTML|outerHTML)$/]", message: 'Set text with textContent: tenant strings are never HTML.' },
-        { selector: "CallExpression[callee.property.name=/^(insertAdjacentHTML|write|writeln|createContextualFragment)$/]", message: 'Build elements with createElement and textContent.' },
+        {
+          selector: 'MemberExpression[property.name=/^(innerHTML|outerHTML)$/]',
+          message: 'Set text with textContent: tenant strings are never HTML.',
+        },
+        {
+          selector:
+            'CallExpression[callee.property.name=/^(insertAdjacentHTML|write|writeln|createContextualFragment)$/]',
+          message: 'Build elements with createElement and textContent.',
+        },
       ],
     },
   },

@@ -26,6 +26,7 @@ function scan(text) {
   chars += n;
 }
 
-for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) scan(decoder.decode(chunk, { stream: true }));
+for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }))
+  scan(decoder.decode(chunk, { stream: true }));
 scan(decoder.decode());
 process.stdout.write(JSON.stringify({ lines, chars }) + '\n');

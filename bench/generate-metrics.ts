@@ -22,9 +22,20 @@ export const GENERATOR_VERSION = 2;
 /** The instant the linter checks timestamps against (`--now`): 2026-01-01T00:00:00Z. Every timestamp is in the hour before. */
 export const NOW_MS = 1_767_225_600_000;
 
-export type InvalidKind = 'upperCaseDimensionKey' | 'unescapedSpace' | 'countWithoutDelta' | 'inconsistentSummary' | 'timestampInSeconds';
+export type InvalidKind =
+  | 'upperCaseDimensionKey'
+  | 'unescapedSpace'
+  | 'countWithoutDelta'
+  | 'inconsistentSummary'
+  | 'timestampInSeconds';
 
-export const INVALID_KINDS: readonly InvalidKind[] = ['upperCaseDimensionKey', 'unescapedSpace', 'countWithoutDelta', 'inconsistentSummary', 'timestampInSeconds'];
+export const INVALID_KINDS: readonly InvalidKind[] = [
+  'upperCaseDimensionKey',
+  'unescapedSpace',
+  'countWithoutDelta',
+  'inconsistentSummary',
+  'timestampInSeconds',
+];
 
 /** Share of data lines that get a mistake. */
 const INVALID_RATE = 0.01;
@@ -139,7 +150,10 @@ function dataLine(p: PreparedMetric, tuple: string, r: Rng, ts: number, invalid:
       payload = summaryPayload(r, def.value(r), invalid === 'inconsistentSummary');
       break;
     case 'count':
-      payload = invalid === 'countWithoutDelta' ? `count,${Math.round(def.value(r))}` : `count,delta=${Math.round(def.value(r))}`;
+      payload =
+        invalid === 'countWithoutDelta'
+          ? `count,${Math.round(def.value(r))}`
+          : `count,delta=${Math.round(def.value(r))}`;
       break;
     default:
       payload = r.chance(0.5) ? `gauge,${gaugeValue(def, r)}` : gaugeValue(def, r);
@@ -163,7 +177,13 @@ function emptyComposition(): Composition {
     metadataLines: 0,
     commentLines: 0,
     blankLines: 0,
-    invalid: { upperCaseDimensionKey: 0, unescapedSpace: 0, countWithoutDelta: 0, inconsistentSummary: 0, timestampInSeconds: 0 },
+    invalid: {
+      upperCaseDimensionKey: 0,
+      unescapedSpace: 0,
+      countWithoutDelta: 0,
+      inconsistentSummary: 0,
+      timestampInSeconds: 0,
+    },
     invalidLines: 0,
   };
 }
@@ -230,7 +250,11 @@ function generate(p: { full: string; quarter: string }, seed: number, targetByte
   const total = emptyComposition();
   let quarterStats: Composition | null = null;
 
-  const write = (line: string, category: 'data' | 'metadata' | 'comment' | 'blank', invalid: InvalidKind | null = null): void => {
+  const write = (
+    line: string,
+    category: 'data' | 'metadata' | 'comment' | 'blank',
+    invalid: InvalidKind | null = null,
+  ): void => {
     full.add(line);
     if (quarterStats === null) quarter.add(line);
     total.bytes += Buffer.byteLength(line) + 1;
@@ -243,10 +267,14 @@ function generate(p: { full: string; quarter: string }, seed: number, targetByte
       total.invalid[invalid]++;
       total.invalidLines++;
     }
-    if (quarterStats === null && total.bytes >= quarterTarget) quarterStats = { ...total, invalid: { ...total.invalid } };
+    if (quarterStats === null && total.bytes >= quarterTarget)
+      quarterStats = { ...total, invalid: { ...total.invalid } };
   };
 
-  write('// Metric lines exported by otel-collector (dynatrace exporter), shop production, one file per hour.', 'comment');
+  write(
+    '// Metric lines exported by otel-collector (dynatrace exporter), shop production, one file per hour.',
+    'comment',
+  );
   write('// Generated for the dtmetrics lint benchmark: see bench/README.md.', 'comment');
   for (const m of metrics) {
     const meta = metadataLine(m.def);
@@ -269,7 +297,10 @@ function generate(p: { full: string; quarter: string }, seed: number, targetByte
           batch++;
           batchLeft = r.between(200, 1000);
           write('', 'blank');
-          write(`// batch ${String(batch).padStart(6, '0')}: ${batchLeft} points from otel-collector-${r.int(4)} (${r.pick(REGIONS)})`, 'comment');
+          write(
+            `// batch ${String(batch).padStart(6, '0')}: ${batchLeft} points from otel-collector-${r.int(4)} (${r.pick(REGIONS)})`,
+            'comment',
+          );
         }
         batchLeft--;
         const ts = intervalTs + r.int(1000);

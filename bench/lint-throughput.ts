@@ -13,7 +13,14 @@ import { reportHeader } from './report-header.ts';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LIMITS } from '#core/rules.ts';
-import { ensureDataSet, INVALID_KINDS, NOW_MS, type Composition, type DataSet, type InvalidKind } from './generate-metrics.ts';
+import {
+  ensureDataSet,
+  INVALID_KINDS,
+  NOW_MS,
+  type Composition,
+  type DataSet,
+  type InvalidKind,
+} from './generate-metrics.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
@@ -97,19 +104,29 @@ function runChild(args: string[], stdout: 'capture' | 'discard'): Promise<ChildR
         peakRssKb = Number(readFileSync(rssFile, 'utf8').trim());
         rmSync(rssFile, { force: true });
       }
-      resolveRun({ code, signal, wallMs, peakRssKb, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolveRun({
+        code,
+        signal,
+        wallMs,
+        peakRssKb,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
   });
 }
 
 function describeExit(r: ChildResult): string {
-  const how = r.signal ? `was killed by ${r.signal}${r.signal === 'SIGTERM' ? ` (timeout ${CHILD_TIMEOUT_MS / 1000} s?)` : ''}` : `exited ${r.code}`;
+  const how = r.signal
+    ? `was killed by ${r.signal}${r.signal === 'SIGTERM' ? ` (timeout ${CHILD_TIMEOUT_MS / 1000} s?)` : ''}`
+    : `exited ${r.code}`;
   const stderr = r.stderr.trim();
   return stderr ? `${how}: ${stderr.split('\n').slice(0, 5).join(' | ')}` : how;
 }
 
 function checkedRss(r: ChildResult, what: string): number {
-  if (!Number.isFinite(r.peakRssKb) || r.peakRssKb <= 0) throw new Error(`${what}: no peak RSS was reported by bench/peak-rss.cjs`);
+  if (!Number.isFinite(r.peakRssKb) || r.peakRssKb <= 0)
+    throw new Error(`${what}: no peak RSS was reported by bench/peak-rss.cjs`);
   return r.peakRssKb;
 }
 
@@ -117,7 +134,8 @@ async function bareScan(file: string, expectedLines: number): Promise<Sample> {
   const r = await runChild([BARE_SCAN, file], 'capture');
   if (r.code !== 0) throw new Error(`bare scan of ${file} ${describeExit(r)}`);
   const counted = JSON.parse(r.stdout) as { lines: number; chars: number };
-  if (counted.lines !== expectedLines) throw new Error(`bare scan counted ${counted.lines} line feeds in ${file}, expected ${expectedLines}`);
+  if (counted.lines !== expectedLines)
+    throw new Error(`bare scan counted ${counted.lines} line feeds in ${file}, expected ${expectedLines}`);
   return { wallMs: r.wallMs, peakRssKb: checkedRss(r, 'bare scan') };
 }
 
@@ -166,12 +184,15 @@ async function sanityCheck(file: string, expected: Composition): Promise<Sanity>
     const code = EXPECTED_ERROR[kind];
     const got = byCode.get(`${code} (error)`) ?? 0;
     expectedErrors += expected.invalid[kind];
-    if (got !== expected.invalid[kind]) mismatches.push(`${kind}: ${expected.invalid[kind]} generated, ${got} ${code} errors reported`);
+    if (got !== expected.invalid[kind])
+      mismatches.push(`${kind}: ${expected.invalid[kind]} generated, ${got} ${code} errors reported`);
   }
   let totalErrors = 0;
   for (const [key, n] of byCode) if (key.endsWith('(error)')) totalErrors += n;
-  if (totalErrors !== expectedErrors) mismatches.push(`${totalErrors} errors reported for ${expectedErrors} generated mistakes`);
-  if (errorLines.size !== expected.invalidLines) mismatches.push(`${errorLines.size} lines with errors, ${expected.invalidLines} lines generated invalid`);
+  if (totalErrors !== expectedErrors)
+    mismatches.push(`${totalErrors} errors reported for ${expectedErrors} generated mistakes`);
+  if (errorLines.size !== expected.invalidLines)
+    mismatches.push(`${errorLines.size} lines with errors, ${expected.invalidLines} lines generated invalid`);
   if (r.code !== (expectedErrors > 0 ? 1 : 0)) mismatches.push(`exit code ${r.code}`);
   return { exitCode: r.code, byCode, errorLines: errorLines.size, mismatches };
 }
@@ -185,7 +206,8 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 }
 
-const fmt = (n: number, digits: number): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n: number, digits: number): string =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const mib = (kb: number): number => kb / 1024;
 
 interface Summary {
@@ -205,7 +227,13 @@ function summarize(m: Measurement): Summary {
   };
 }
 
-function renderResults(data: DataSet, measurements: Measurement[], sanity: Sanity, runs: number, benchMs: number): string {
+function renderResults(
+  data: DataSet,
+  measurements: Measurement[],
+  sanity: Sanity,
+  runs: number,
+  benchMs: number,
+): string {
   const find = (tool: Tool, size: 'full' | 'quarter'): Measurement => {
     const m = measurements.find((x) => x.tool === tool && x.size === size);
     if (!m) throw new Error(`missing measurement ${tool}/${size}`);
@@ -233,10 +261,15 @@ function renderResults(data: DataSet, measurements: Measurement[], sanity: Sanit
   const bareRuns = find('bare', 'full').samples;
   const pairs = find('lint', 'full').samples.map((lint, i) => (bareRuns[i]?.wallMs ?? NaN) / lint.wallMs);
   const ratio = median(pairs);
-  const verdict = ratio >= TARGET_RATIO ? 'meets the target' : `**below the target** (it would need ${fmt(bareFull.mbPerS * TARGET_RATIO, 1)} MB/s)`;
+  const verdict =
+    ratio >= TARGET_RATIO
+      ? 'meets the target'
+      : `**below the target** (it would need ${fmt(bareFull.mbPerS * TARGET_RATIO, 1)} MB/s)`;
   const growth = lintFull.peakRssKb / lintQuarter.peakRssKb;
   const full = data.full;
-  const codes = [...sanity.byCode.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n.toLocaleString('en-US')}`);
+  const codes = [...sanity.byCode.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n.toLocaleString('en-US')}`);
   const invalid = INVALID_KINDS.map((k) => `${k} ${full.invalid[k].toLocaleString('en-US')}`).join(', ');
   const sanityLine =
     sanity.mismatches.length === 0
@@ -253,7 +286,7 @@ function renderResults(data: DataSet, measurements: Measurement[], sanity: Sanit
       `the ratio of the medians in the table is ${fmt(ratioOfMedians * 100, 1)} %.`,
     `- **Peak RSS of lint: ${fmt(mib(lintQuarter.peakRssKb), 1)} MiB on the ${fmt(data.quarter.bytes / 1e6, 0)} MB file, ${fmt(mib(lintFull.peakRssKb), 1)} MiB on the ${fmt(full.bytes / 1e6, 0)} MB file** (×${fmt(growth, 2)} for ×${fmt(full.bytes / data.quarter.bytes, 1)} the input).`,
     `- Method: ${runs} runs of each measurement, interleaved (bare, lint; ${fmt(full.bytes / 1e6, 0)} MB then ${fmt(data.quarter.bytes / 1e6, 0)} MB), each in its own \`node\` child; ` +
-      'wall time from spawn to exit as seen by the parent (Node start-up included); peak RSS is the child\'s own `process.resourceUsage().maxRSS`. ' +
+      "wall time from spawn to exit as seen by the parent (Node start-up included); peak RSS is the child's own `process.resourceUsage().maxRSS`. " +
       `Lint runs: \`node dist/cli.js lint --format json --now ${NOW_MS} FILE\` with stdout to /dev/null. MB = 10^6 bytes.`,
     `- Data (seed ${data.seed}, generator v${data.generatorVersion}, ${data.reused ? 'reused' : `generated in ${fmt(data.generatedInMs / 1000, 1)} s`}): ` +
       `${full.lines.toLocaleString('en-US')} lines = ${full.dataLines.toLocaleString('en-US')} data, ${full.metadataLines} metadata, ` +
@@ -280,7 +313,8 @@ function runCount(): number {
 async function main(): Promise<void> {
   const started = performance.now();
   const runs = runCount();
-  if (!existsSync(CLI)) throw new Error(`${relative(ROOT, CLI)} is missing: run \`npm run bench\`, which builds it first`);
+  if (!existsSync(CLI))
+    throw new Error(`${relative(ROOT, CLI)} is missing: run \`npm run bench\`, which builds it first`);
   mkdirSync(DATA_DIR, { recursive: true });
   const log = (text: string): void => void process.stderr.write(text + '\n');
 
@@ -288,7 +322,11 @@ async function main(): Promise<void> {
   const data = ensureDataSet(DATA_DIR, SEED, TARGET_BYTES);
   const fullFile = join(DATA_DIR, data.full.file);
   const quarterFile = join(DATA_DIR, data.quarter.file);
-  log(data.reused ? `  reused ${data.full.file} and ${data.quarter.file}` : `  generated in ${fmt(data.generatedInMs / 1000, 1)} s`);
+  log(
+    data.reused
+      ? `  reused ${data.full.file} and ${data.quarter.file}`
+      : `  generated in ${fmt(data.generatedInMs / 1000, 1)} s`,
+  );
 
   // Untimed: warms the page cache and checks the line counts, then checks what the linter finds.
   await bareScan(fullFile, data.full.lines);

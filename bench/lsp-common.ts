@@ -3,7 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type ProtocolConnection,
+} from 'vscode-languageserver-protocol/node';
 import { parseLine, type DataLine } from '#core/parse.ts';
 import { ensureDataSet, NOW_MS } from './generate-metrics.ts';
 
@@ -44,7 +49,10 @@ export function metricLines(targetBytes: number, endMs: number): MetricLines {
     const parsed = parseLine(line);
     if (parsed.kind !== 'data') continue;
     if (parsed.timestamp && /^\d{13}$/.test(parsed.timestamp.text)) {
-      lines[i] = line.slice(0, parsed.timestamp.start) + String(Number(parsed.timestamp.text) + shift) + line.slice(parsed.timestamp.end);
+      lines[i] =
+        line.slice(0, parsed.timestamp.start) +
+        String(Number(parsed.timestamp.text) + shift) +
+        line.slice(parsed.timestamp.end);
     }
     data.push({ index: i, parsed });
   }
@@ -72,7 +80,14 @@ export interface Stats {
 export function stats(samples: number[]): Stats {
   const s = [...samples].sort((a, b) => a - b);
   const rank = (q: number) => s[Math.max(0, Math.ceil(q * s.length) - 1)] as number;
-  return { n: s.length, p50: rank(0.5), p95: rank(0.95), min: s[0] as number, max: s[s.length - 1] as number, mean: s.reduce((a, b) => a + b, 0) / s.length };
+  return {
+    n: s.length,
+    p50: rank(0.5),
+    p95: rank(0.95),
+    min: s[0] as number,
+    max: s[s.length - 1] as number,
+    mean: s.reduce((a, b) => a + b, 0) / s.length,
+  };
 }
 
 export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -85,12 +100,23 @@ export const verdict = (ok: boolean): string => (ok ? '**met**' : '**missed**');
  * server's), with a connection that answers what every client answers (settings as defaults, log lines dropped).
  * The caller adds its handlers, then listens.
  */
-export function startLanguageServer(script: string, nodeArgs: string[], cwd?: string): { child: ChildProcess; connection: ProtocolConnection } {
+export function startLanguageServer(
+  script: string,
+  nodeArgs: string[],
+  cwd?: string,
+): { child: ChildProcess; connection: ProtocolConnection } {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, [...nodeArgs, script, '--stdio'], { ...(cwd ? { cwd } : {}), env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, script, '--stdio'], {
+    ...(cwd ? { cwd } : {}),
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   if (!child.stdout || !child.stdin) throw new Error(`${script}: no stdio`);
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const connection = createProtocolConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
   connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => ({})));
   connection.onNotification('window/logMessage', () => undefined);
   return { child, connection };

@@ -48,21 +48,42 @@ async function main(): Promise<void> {
   const started = (server: Server) => (servers.push(server), server);
   try {
     const [pull, validate] = await Promise.all([
-      prepare(started(new Server('dtmetrics', DTMETRICS_SERVER, 'pull', `${base}.dtmetrics`, 'dtmetrics')), metrics, ' '),
-      prepare(started(new Server('vscode-json-languageserver', JSON_SERVER, 'validate', `${base}.json`, 'json')), json, '"'),
+      prepare(
+        started(new Server('dtmetrics', DTMETRICS_SERVER, 'pull', `${base}.dtmetrics`, 'dtmetrics')),
+        metrics,
+        ' ',
+      ),
+      prepare(
+        started(new Server('vscode-json-languageserver', JSON_SERVER, 'validate', `${base}.json`, 'json')),
+        json,
+        '"',
+      ),
     ]);
     await interleave([pull, validate]);
     await Promise.all([pull.server.stop(), validate.server.stop()]);
     const [dtmPush, jsonPush] = await Promise.all([
-      prepare(started(new Server('dtmetrics', DTMETRICS_SERVER, 'push', `${base}-push.dtmetrics`, 'dtmetrics')), metrics, ' '),
-      prepare(started(new Server('vscode-json-languageserver', JSON_SERVER, 'push', `${base}-push.json`, 'json')), json, '"'),
+      prepare(
+        started(new Server('dtmetrics', DTMETRICS_SERVER, 'push', `${base}-push.dtmetrics`, 'dtmetrics')),
+        metrics,
+        ' ',
+      ),
+      prepare(
+        started(new Server('vscode-json-languageserver', JSON_SERVER, 'push', `${base}-push.json`, 'json')),
+        json,
+        '"',
+      ),
     ]);
     await interleave([dtmPush, jsonPush]);
     await Promise.all([dtmPush.server.stop(), jsonPush.server.stop()]);
     const load: number[] = [];
     for (let i = 0; i < LOAD_RUNS; i++) load.push(await loadOnce());
     const activation = await vscodeActivation();
-    const markdown = report({ pull, validate, dtmPush, jsonPush }, load, activation, (performance.now() - benchStart) / 1000);
+    const markdown = report(
+      { pull, validate, dtmPush, jsonPush },
+      load,
+      activation,
+      (performance.now() - benchStart) / 1000,
+    );
     writeFileSync(RESULTS, markdown);
     process.stdout.write(markdown);
     process.stdout.write(`\nWritten to ${RESULTS}\n`);

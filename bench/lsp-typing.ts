@@ -74,7 +74,10 @@ class TypingServer {
   private stderr = '';
 
   constructor(heapMB?: number) {
-    ({ child: this.child, connection: this.connection } = startLanguageServer(SERVER, heapMB ? [`--max-old-space-size=${heapMB}`] : []));
+    ({ child: this.child, connection: this.connection } = startLanguageServer(
+      SERVER,
+      heapMB ? [`--max-old-space-size=${heapMB}`] : [],
+    ));
     children.add(this.child);
     this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-2000)));
     this.child.once('exit', (code, signal) => {
@@ -105,7 +108,19 @@ class TypingServer {
   }
 
   async initialize(): Promise<void> {
-    await withTimeout(this.connection.sendRequest('initialize', { processId: process.pid, rootUri: null, workspaceFolders: null, capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: { versionSupport: true } } } }), 'initialize', 10_000);
+    await withTimeout(
+      this.connection.sendRequest('initialize', {
+        processId: process.pid,
+        rootUri: null,
+        workspaceFolders: null,
+        capabilities: {
+          workspace: { configuration: true },
+          textDocument: { publishDiagnostics: { versionSupport: true } },
+        },
+      }),
+      'initialize',
+      10_000,
+    );
     await this.connection.sendNotification('initialized', {});
   }
 
@@ -118,14 +133,18 @@ class TypingServer {
         this.waiters.delete(version);
         resolveWait(value);
       };
-      this.waiters.set(version, (p) => done(p.version === -1 ? null : { diagnostics: p.diagnostics, at: performance.now() }));
+      this.waiters.set(version, (p) =>
+        done(p.version === -1 ? null : { diagnostics: p.diagnostics, at: performance.now() }),
+      );
     });
   }
 
   async open(text: string): Promise<Diagnostic[] | null> {
     this.version = 1;
     const published = this.diagnosticsOf(1, OPEN_DEADLINE_MS);
-    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: this.uri, languageId: 'dtmetrics', version: 1, text } });
+    await this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri: this.uri, languageId: 'dtmetrics', version: 1, text },
+    });
     return (await published)?.diagnostics ?? null;
   }
 
@@ -183,12 +202,15 @@ interface Burst {
 }
 
 /** A diagnostic as `code@line:character`; the cap's note has no code. */
-const key = (d: { code?: unknown; line: number; character: number }) => `${String(d.code ?? 'note')}@${d.line}:${d.character}`;
+const key = (d: { code?: unknown; line: number; character: number }) =>
+  `${String(d.code ?? 'note')}@${d.line}:${d.character}`;
 
 /** What the server must publish for `lines`: the core's findings under the editor's default settings, capped. */
 function expectedKeys(lines: string[]): string[] {
   const found = lintText(lines.join('\n'), { ...lintOptions(DEFAULT_SETTINGS), now: Date.now() });
-  const shown = found.slice(0, DEFAULT_SETTINGS.maxDiagnostics).map((d) => key({ code: d.code, line: d.line, character: d.startChar }));
+  const shown = found
+    .slice(0, DEFAULT_SETTINGS.maxDiagnostics)
+    .map((d) => key({ code: d.code, line: d.line, character: d.startChar }));
   if (found.length > DEFAULT_SETTINGS.maxDiagnostics) shown.push(key({ line: lines.length - 1, character: 0 }));
   return shown;
 }
@@ -203,7 +225,8 @@ async function burst(doc: BenchDoc, reading: boolean, heapMB?: number): Promise<
   const row = { doc: doc.name, heap, reading };
   try {
     await server.initialize();
-    if (!(await server.open(doc.lines.join('\n')))) throw new Error(`no diagnostics on open (${server.exit ?? 'alive'})`);
+    if (!(await server.open(doc.lines.join('\n'))))
+      throw new Error(`no diagnostics on open (${server.exit ?? 'alive'})`);
     // A client busy typing may not read meanwhile: what the server writes then waits in the pipe and in the server.
     if (!reading) server.child.stdout?.pause();
     const sent: Array<Promise<void>> = [];
@@ -221,13 +244,34 @@ async function burst(doc: BenchDoc, reading: boolean, heapMB?: number): Promise<
     if (got) {
       const finalLines = doc.lines.map((line, i) => (i === broken ? `${line.slice(0, 1)} ${line.slice(1)}` : line));
       const actual = got.diagnostics.map((d) => key({ code: d.code, ...d.range.start }));
-      check = JSON.stringify(actual) === JSON.stringify(expectedKeys(finalLines)) ? `right (${fmtInt(actual.length)})` : '**wrong**';
+      check =
+        JSON.stringify(actual) === JSON.stringify(expectedKeys(finalLines))
+          ? `right (${fmtInt(actual.length)})`
+          : '**wrong**';
     }
     await server.stop();
-    return { ...row, survived: server.exit === null || /code 0/.test(server.exit), death: server.exit ?? '', lagMs: got ? got.at - lastEdit : null, publishes: server.publishes, lints: server.lints, peakRss: server.peakRss, check };
+    return {
+      ...row,
+      survived: server.exit === null || /code 0/.test(server.exit),
+      death: server.exit ?? '',
+      lagMs: got ? got.at - lastEdit : null,
+      publishes: server.publishes,
+      lints: server.lints,
+      peakRss: server.peakRss,
+      check,
+    };
   } catch (error) {
     await server.stop();
-    return { ...row, survived: false, death: `${server.exit ?? 'alive'}: ${error instanceof Error ? error.message : String(error)}; ${server.errors}`, lagMs: null, publishes: server.publishes, lints: server.lints, peakRss: server.peakRss, check: '' };
+    return {
+      ...row,
+      survived: false,
+      death: `${server.exit ?? 'alive'}: ${error instanceof Error ? error.message : String(error)}; ${server.errors}`,
+      lagMs: null,
+      publishes: server.publishes,
+      lints: server.lints,
+      peakRss: server.peakRss,
+      check: '',
+    };
   }
 }
 
@@ -245,7 +289,16 @@ interface Streaming {
 /** Edits written back to back for STREAM_MS on the large document, a hover every HOVER_EVERY_MS meanwhile. */
 async function hoverWhileTyping(text: string, spots: number[], hoverLine: number): Promise<Streaming> {
   const server = new TypingServer();
-  const result: Streaming = { openMs: NaN, edits: 0, hovers: [], unanswered: 0, lagMs: null, publishes: 0, peakRss: 0, note: '' };
+  const result: Streaming = {
+    openMs: NaN,
+    edits: 0,
+    hovers: [],
+    unanswered: 0,
+    lagMs: null,
+    publishes: 0,
+    peakRss: 0,
+    note: '',
+  };
   try {
     await server.initialize();
     const t0 = performance.now();
@@ -259,7 +312,14 @@ async function hoverWhileTyping(text: string, spots: number[], hoverLine: number
       while (performance.now() < end && server.exit === null) {
         const asked = performance.now();
         try {
-          const answer = await withTimeout(server.connection.sendRequest('textDocument/hover', { textDocument: { uri: server.uri }, position: { line: hoverLine, character: 2 } }) as Promise<Hover | null>, 'hover', HOVER_DEADLINE_MS);
+          const answer = await withTimeout(
+            server.connection.sendRequest('textDocument/hover', {
+              textDocument: { uri: server.uri },
+              position: { line: hoverLine, character: 2 },
+            }) as Promise<Hover | null>,
+            'hover',
+            HOVER_DEADLINE_MS,
+          );
           if (!answer) throw new Error('an empty hover over a metric key');
           result.hovers.push(performance.now() - asked);
         } catch {
@@ -282,8 +342,15 @@ async function hoverWhileTyping(text: string, spots: number[], hoverLine: number
   return result;
 }
 
-function report(small: { bytes: number; lines: number; composition: string }, large: { bytes: number; lines: number }, bursts: Burst[], streaming: Streaming, wallS: number): string {
-  const lag = (b: { lagMs: number | null }) => (b.lagMs === null ? `none within ${FINAL_DEADLINE_MS / 1000} s` : `${fmtMs(b.lagMs)} ms`);
+function report(
+  small: { bytes: number; lines: number; composition: string },
+  large: { bytes: number; lines: number },
+  bursts: Burst[],
+  streaming: Streaming,
+  wallS: number,
+): string {
+  const lag = (b: { lagMs: number | null }) =>
+    b.lagMs === null ? `none within ${FINAL_DEADLINE_MS / 1000} s` : `${fmtMs(b.lagMs)} ms`;
   const mem = (bytes: number) => (bytes > 0 ? `${fmtInt(bytes / 1024 / 1024)} MiB` : 'not measured');
   const hover = streaming.hovers.length > 0 ? stats(streaming.hovers) : null;
   const hoverMet = hover !== null && streaming.unanswered === 0 && hover.max <= TARGET_HOVER_MS;
@@ -291,9 +358,12 @@ function report(small: { bytes: number; lines: number; composition: string }, la
     ...reportHeader('dtmetrics language server under fast typing', COMMAND),
     `## A burst of ${fmtInt(BURST_EDITS)} edits on a ${fmtMB(small.bytes)} document (${fmtInt(small.lines)} lines)`,
     '',
-    '| Document | Server | Client reads during the burst | Survived | Last edit written → final version\'s diagnostics | Lints | Publishes | Peak RSS | Final diagnostics |',
+    "| Document | Server | Client reads during the burst | Survived | Last edit written → final version's diagnostics | Lints | Publishes | Peak RSS | Final diagnostics |",
     '|---|---|---|---|--:|--:|--:|--:|---|',
-    ...bursts.map((b) => `| ${b.doc} | ${b.heap} | ${b.reading ? 'yes' : 'no, until every edit is written'} | ${b.survived ? 'yes' : `**no** (${b.death.replace(/\|/g, '\\|')})`} | ${lag(b)} | ${fmtInt(b.lints)} | ${fmtInt(b.publishes)} | ${mem(b.peakRss)} | ${b.check} |`),
+    ...bursts.map(
+      (b) =>
+        `| ${b.doc} | ${b.heap} | ${b.reading ? 'yes' : 'no, until every edit is written'} | ${b.survived ? 'yes' : `**no** (${b.death.replace(/\|/g, '\\|')})`} | ${lag(b)} | ${fmtInt(b.lints)} | ${fmtInt(b.publishes)} | ${mem(b.peakRss)} | ${b.check} |`,
+    ),
     '',
     `Targets: final diagnostics within ${TARGET_LAG_MS / 1000} s of the last edit: ${verdict(bursts.every((b) => b.lagMs !== null && b.lagMs <= TARGET_LAG_MS))}; peak RSS ≤ ${mem(TARGET_RSS_BYTES)}: ${verdict(bursts.every((b) => b.survived && b.peakRss > 0 && b.peakRss <= TARGET_RSS_BYTES))}; alive with a ${SMALL_HEAP_MB} MB heap: ${verdict(bursts.filter((b) => b.heap !== 'default heap').every((b) => b.survived))}.`,
     '',
@@ -325,12 +395,26 @@ async function main(): Promise<void> {
   const lines = live.lines;
   const largeLines = Array.from({ length: LARGE_COPIES }, () => lines).flat();
   const largeText = largeLines.join('\n');
-  const largeSpots = Array.from({ length: 64 }, (_, i) => (spots[i] as number) + lines.length * Math.floor((i * LARGE_COPIES) / 64));
+  const largeSpots = Array.from(
+    { length: 64 },
+    (_, i) => (spots[i] as number) + lines.length * Math.floor((i * LARGE_COPIES) / 64),
+  );
   const liveDoc = { name: 'live', lines, spots };
   const staleDoc = { name: 'stale', lines: stale.lines, spots };
-  const bursts = [await burst(liveDoc, true), await burst(staleDoc, true), await burst(staleDoc, false), await burst(staleDoc, false, SMALL_HEAP_MB)];
+  const bursts = [
+    await burst(liveDoc, true),
+    await burst(staleDoc, true),
+    await burst(staleDoc, false),
+    await burst(staleDoc, false, SMALL_HEAP_MB),
+  ];
   const streaming = await hoverWhileTyping(largeText, largeSpots, clean[0] as number);
-  const markdown = report({ bytes: Buffer.byteLength(lines.join('\n')), lines: lines.length, composition: live.composition }, { bytes: Buffer.byteLength(largeText), lines: largeLines.length }, bursts, streaming, (performance.now() - started) / 1000);
+  const markdown = report(
+    { bytes: Buffer.byteLength(lines.join('\n')), lines: lines.length, composition: live.composition },
+    { bytes: Buffer.byteLength(largeText), lines: largeLines.length },
+    bursts,
+    streaming,
+    (performance.now() - started) / 1000,
+  );
   writeFileSync(RESULTS, markdown);
   process.stdout.write(`${markdown}\nWritten to ${RESULTS}\n`);
 }

@@ -19,16 +19,49 @@ const METHODS = ['GET', 'GET', 'GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const
 const STATUSES = ['200', '200', '200', '200', '201', '204', '301', '400', '401', '404', '429', '500', '503'] as const;
 
 const SERVICES: ReadonlyArray<{ name: string; endpoints: readonly string[] }> = [
-  { name: 'checkout', endpoints: ['/api/v1/checkout', '/api/v1/checkout/{id}', '/api/v1/checkout/{id}/confirm', '/health'] },
-  { name: 'cart', endpoints: ['/api/v1/cart', '/api/v1/cart/{id}', '/api/v1/cart/{id}/items', '/api/v1/cart/{id}/items/{itemId}', '/health'] },
-  { name: 'payment', endpoints: ['/api/v2/payments', '/api/v2/payments/{id}', '/api/v2/refunds', '/webhooks/psp', '/health'] },
-  { name: 'catalog', endpoints: ['/api/v1/products', '/api/v1/products/{sku}', '/api/v1/categories', '/api/v1/categories/{slug}/products', '/health'] },
+  {
+    name: 'checkout',
+    endpoints: ['/api/v1/checkout', '/api/v1/checkout/{id}', '/api/v1/checkout/{id}/confirm', '/health'],
+  },
+  {
+    name: 'cart',
+    endpoints: [
+      '/api/v1/cart',
+      '/api/v1/cart/{id}',
+      '/api/v1/cart/{id}/items',
+      '/api/v1/cart/{id}/items/{itemId}',
+      '/health',
+    ],
+  },
+  {
+    name: 'payment',
+    endpoints: ['/api/v2/payments', '/api/v2/payments/{id}', '/api/v2/refunds', '/webhooks/psp', '/health'],
+  },
+  {
+    name: 'catalog',
+    endpoints: [
+      '/api/v1/products',
+      '/api/v1/products/{sku}',
+      '/api/v1/categories',
+      '/api/v1/categories/{slug}/products',
+      '/health',
+    ],
+  },
   { name: 'search', endpoints: ['/api/v1/search', '/api/v1/search/suggest', '/api/v1/search/facets', '/health'] },
   { name: 'recommendation', endpoints: ['/api/v1/recommendations', '/api/v1/recommendations/{userId}', '/health'] },
   { name: 'shipping', endpoints: ['/api/v1/quotes', '/api/v1/shipments', '/api/v1/shipments/{id}/track', '/health'] },
-  { name: 'auth', endpoints: ['/oauth2/token', '/oauth2/authorize', '/oauth2/userinfo', '/.well-known/jwks.json', '/health'] },
-  { name: 'user-profile', endpoints: ['/api/v1/users/{id}', '/api/v1/users/{id}/addresses', '/api/v1/users/{id}/preferences', '/health'] },
-  { name: 'inventory', endpoints: ['/api/v1/stock/{sku}', '/api/v1/reservations', '/api/v1/reservations/{id}', '/health'] },
+  {
+    name: 'auth',
+    endpoints: ['/oauth2/token', '/oauth2/authorize', '/oauth2/userinfo', '/.well-known/jwks.json', '/health'],
+  },
+  {
+    name: 'user-profile',
+    endpoints: ['/api/v1/users/{id}', '/api/v1/users/{id}/addresses', '/api/v1/users/{id}/preferences', '/health'],
+  },
+  {
+    name: 'inventory',
+    endpoints: ['/api/v1/stock/{sku}', '/api/v1/reservations', '/api/v1/reservations/{id}', '/health'],
+  },
   { name: 'notification', endpoints: ['/api/v1/emails', '/api/v1/push', '/api/v1/sms', '/health'] },
   { name: 'frontend', endpoints: ['/', '/product/{sku}', '/cart', '/checkout', '/account', '/static/{asset}'] },
 ];
@@ -45,10 +78,37 @@ const JVM_POOLS = [
   ['nonheap', "CodeHeap 'non-profiled nmethods'"],
 ] as const;
 
-const SHOPS = ['Café Müller', 'Bäckerei "Zum Glück"', 'Łódź Outlet', 'Tokyo 渋谷 Store', "O'Brien & Sons", 'Main St. Books, Inc.', 'Stadtmitte', 'Flagship NYC', 'Outlet = Sale'];
+const SHOPS = [
+  'Café Müller',
+  'Bäckerei "Zum Glück"',
+  'Łódź Outlet',
+  'Tokyo 渋谷 Store',
+  "O'Brien & Sons",
+  'Main St. Books, Inc.',
+  'Stadtmitte',
+  'Flagship NYC',
+  'Outlet = Sale',
+];
 const COUNTRIES = ['DE', 'AT', 'CH', 'FR', 'PL', 'JP', 'US', 'GB', 'BR', 'AU'] as const;
-const NAMESPACES = ['shop-prod', 'shop-staging', 'payments', 'search', 'platform', 'observability', 'kube-system'] as const;
-const TOPICS = ['orders', 'payments', 'shipments', 'inventory-events', 'user-events', 'emails', 'search-index', 'audit-log'] as const;
+const NAMESPACES = [
+  'shop-prod',
+  'shop-staging',
+  'payments',
+  'search',
+  'platform',
+  'observability',
+  'kube-system',
+] as const;
+const TOPICS = [
+  'orders',
+  'payments',
+  'shipments',
+  'inventory-events',
+  'user-events',
+  'emails',
+  'search-index',
+  'audit-log',
+] as const;
 
 export interface Host {
   name: string;
@@ -60,7 +120,11 @@ export function makeHosts(r: Rng): Host[] {
   const hosts: Host[] = [];
   for (let i = 0; i < 48; i++) {
     const region = REGIONS[i % REGIONS.length] as string;
-    hosts.push({ name: `ip-10-${i % 4}-${r.between(1, 254)}-${r.between(1, 254)}.${region}.compute.internal`, region, entity: `HOST-${r.hex(16, true)}` });
+    hosts.push({
+      name: `ip-10-${i % 4}-${r.between(1, 254)}-${r.between(1, 254)}.${region}.compute.internal`,
+      region,
+      entity: `HOST-${r.hex(16, true)}`,
+    });
   }
   return hosts;
 }
@@ -83,7 +147,6 @@ export interface MetricDef {
 }
 
 const svc = (r: Rng): { name: string; endpoints: readonly string[] } => r.pick(SERVICES);
-
 
 /** The dimensions of a Kubernetes pod's series (shared by the pod metrics). */
 function podTuple(r: Rng): string {
@@ -131,7 +194,8 @@ export const METRICS: readonly MetricDef[] = [
     key: 'http.client.request.duration',
     kind: 'summary',
     series: 600,
-    tuple: (r) => `,service=${r.pick(SERVICE_NAMES)},peer.service=${r.pick(SERVICE_NAMES)},method=${r.pick(METHODS)},status=${r.pick(STATUSES)}`,
+    tuple: (r) =>
+      `,service=${r.pick(SERVICE_NAMES)},peer.service=${r.pick(SERVICE_NAMES)},method=${r.pick(METHODS)},status=${r.pick(STATUSES)}`,
     value: (r) => 2 + r.next() * 250,
     decimals: 3,
   },
@@ -214,7 +278,8 @@ export const METRICS: readonly MetricDef[] = [
     key: 'system.disk.io',
     kind: 'count',
     series: 288,
-    tuple: (r, hosts) => `,host=${r.pick(hosts).name},device=${r.pick(['nvme0n1', 'nvme1n1', 'sda', 'xvda', 'dm-0', 'loop0'])},direction=${r.pick(['read', 'write'])}`,
+    tuple: (r, hosts) =>
+      `,host=${r.pick(hosts).name},device=${r.pick(['nvme0n1', 'nvme1n1', 'sda', 'xvda', 'dm-0', 'loop0'])},direction=${r.pick(['read', 'write'])}`,
     value: (r) => r.between(0, 80_000_000),
     decimals: 0,
   },
@@ -222,7 +287,8 @@ export const METRICS: readonly MetricDef[] = [
     key: 'system.network.io',
     kind: 'count',
     series: 192,
-    tuple: (r, hosts) => `,host=${r.pick(hosts).name},interface=${r.pick(['eth0', 'ens5', 'lo', 'docker0'])},direction=${r.pick(['transmit', 'receive'])}`,
+    tuple: (r, hosts) =>
+      `,host=${r.pick(hosts).name},interface=${r.pick(['eth0', 'ens5', 'lo', 'docker0'])},direction=${r.pick(['transmit', 'receive'])}`,
     value: (r) => r.between(0, 200_000_000),
     decimals: 0,
   },
@@ -243,7 +309,8 @@ export const METRICS: readonly MetricDef[] = [
     key: 'db.client.connections.usage',
     kind: 'gauge',
     series: 72,
-    tuple: (r) => `,service=${r.pick(SERVICE_NAMES)},pool.name=${bare(r.pick(['HikariPool-1,primary', 'HikariPool-2,replica', 'pgbouncer']))},state=${r.pick(['idle', 'used'])}`,
+    tuple: (r) =>
+      `,service=${r.pick(SERVICE_NAMES)},pool.name=${bare(r.pick(['HikariPool-1,primary', 'HikariPool-2,replica', 'pgbouncer']))},state=${r.pick(['idle', 'used'])}`,
     value: (r) => r.between(0, 50),
     decimals: 0,
   },
@@ -259,7 +326,7 @@ export const METRICS: readonly MetricDef[] = [
         'SELECT * FROM products WHERE sku IN (?, ?, ?)',
         'DELETE FROM sessions WHERE expires_at < now()',
         'GET session:{id}',
-        'SELECT name FROM users WHERE path LIKE \'C:\\Users\\%\'',
+        "SELECT name FROM users WHERE path LIKE 'C:\\Users\\%'",
       ]);
       return `,service=${r.pick(SERVICE_NAMES)},db.system=${r.pick(['postgresql', 'mysql', 'redis'])},db.statement=${quote(statement)},db.name=${r.pick(['shop', 'payments', 'sessions', 'catalog'])},region=${r.pick(REGIONS)}`;
     },
@@ -271,7 +338,8 @@ export const METRICS: readonly MetricDef[] = [
     key: 'messaging.kafka.consumer.lag',
     kind: 'gauge',
     series: 384,
-    tuple: (r) => `,topic=${r.pick(TOPICS)},partition=${r.int(12)},consumer.group=${r.pick(['order-processor', 'indexer', 'mailer', 'analytics-etl'])}`,
+    tuple: (r) =>
+      `,topic=${r.pick(TOPICS)},partition=${r.int(12)},consumer.group=${r.pick(['order-processor', 'indexer', 'mailer', 'analytics-etl'])}`,
     value: (r) => (r.chance(0.8) ? r.between(0, 50) : r.between(50, 250_000)),
     decimals: 0,
   },
@@ -279,7 +347,8 @@ export const METRICS: readonly MetricDef[] = [
     key: 'messaging.kafka.messages.consumed',
     kind: 'count',
     series: 32,
-    tuple: (r) => `,topic=${r.pick(TOPICS)},consumer.group=${r.pick(['order-processor', 'indexer', 'mailer', 'analytics-etl'])}`,
+    tuple: (r) =>
+      `,topic=${r.pick(TOPICS)},consumer.group=${r.pick(['order-processor', 'indexer', 'mailer', 'analytics-etl'])}`,
     value: (r) => r.between(0, 5000),
     decimals: 0,
   },
@@ -287,7 +356,8 @@ export const METRICS: readonly MetricDef[] = [
     key: 'cache.requests',
     kind: 'count',
     series: 72,
-    tuple: (r) => `,service=${r.pick(SERVICE_NAMES)},cache=${r.pick(['sessions', 'products', 'prices'])},result=${r.pick(['hit', 'miss'])}`,
+    tuple: (r) =>
+      `,service=${r.pick(SERVICE_NAMES)},cache=${r.pick(['sessions', 'products', 'prices'])},result=${r.pick(['hit', 'miss'])}`,
     value: (r) => r.between(0, 3000),
     decimals: 0,
   },
@@ -306,7 +376,8 @@ export const METRICS: readonly MetricDef[] = [
     key: 'business.checkout.value',
     kind: 'gauge',
     series: 540,
-    tuple: (r) => `,shop=${quote(r.pick(SHOPS))},country=${r.pick(COUNTRIES)},currency=${r.pick(['EUR', 'USD', 'JPY', 'GBP', 'PLN', 'BRL'])}`,
+    tuple: (r) =>
+      `,shop=${quote(r.pick(SHOPS))},country=${r.pick(COUNTRIES)},currency=${r.pick(['EUR', 'USD', 'JPY', 'GBP', 'PLN', 'BRL'])}`,
     value: (r) => r.next() * 500,
     decimals: 2,
     meta: { unit: 'Unspecified', displayName: 'Checkout value ("basket")' },
@@ -362,7 +433,8 @@ export const METRICS: readonly MetricDef[] = [
     key: 'queue.message_count',
     kind: 'gauge',
     series: 48,
-    tuple: (r) => `,queue.name=${r.pick(['emails', 'sms', 'invoices', 'exports', 'webhooks', 'thumbnails'])},broker=${r.pick(['rabbitmq-0', 'rabbitmq-1', 'sqs'])},vhost=${bare(r.pick(['/', '/shop', '/shop/internal']))}`,
+    tuple: (r) =>
+      `,queue.name=${r.pick(['emails', 'sms', 'invoices', 'exports', 'webhooks', 'thumbnails'])},broker=${r.pick(['rabbitmq-0', 'rabbitmq-1', 'sqs'])},vhost=${bare(r.pick(['/', '/shop', '/shop/internal']))}`,
     value: (r) => r.between(0, 10_000),
     decimals: 0,
   },
@@ -370,7 +442,8 @@ export const METRICS: readonly MetricDef[] = [
     key: 'nginx.upstream.response_time',
     kind: 'summary',
     series: 300,
-    tuple: (r) => `,upstream=${r.pick(SERVICE_NAMES)},server=10.0.${r.int(4)}.${r.between(2, 250)}:${r.pick(['8080', '8443', '9000'])},status=${r.pick(STATUSES)}`,
+    tuple: (r) =>
+      `,upstream=${r.pick(SERVICE_NAMES)},server=10.0.${r.int(4)}.${r.between(2, 250)}:${r.pick(['8080', '8443', '9000'])},status=${r.pick(STATUSES)}`,
     value: (r) => 1 + r.next() * 300,
     decimals: 3,
   },
@@ -378,7 +451,8 @@ export const METRICS: readonly MetricDef[] = [
     key: 'windows.perf.processor_time',
     kind: 'gauge',
     series: 40,
-    tuple: (r) => `,host=${bare(`WIN-${r.hex(7, true)}`)},counter=${quote(r.pick(['\\Processor(_Total)\\% Processor Time', '\\Processor(0)\\% Processor Time', '\\Processor(1)\\% User Time']))}`,
+    tuple: (r) =>
+      `,host=${bare(`WIN-${r.hex(7, true)}`)},counter=${quote(r.pick(['\\Processor(_Total)\\% Processor Time', '\\Processor(0)\\% Processor Time', '\\Processor(1)\\% User Time']))}`,
     value: (r) => r.next() * 100,
     decimals: 2,
   },

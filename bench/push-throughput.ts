@@ -25,13 +25,18 @@ const TARGET_RATIO = 0.8;
 function cliPush(url: string, file: string): Promise<number> {
   return new Promise((resolvePush, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [CLI, 'push', file, '--url', url, '--concurrency', String(CONCURRENCY), '--format', 'json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [CLI, 'push', file, '--url', url, '--concurrency', String(CONCURRENCY), '--format', 'json'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.once('close', (code) => {
       const ms = performance.now() - started;
       const report = JSON.parse(out) as { accepted: number };
-      if (code !== 0 || report.accepted !== LINES) reject(new Error(`dtmetrics push: exit ${code}, ${report.accepted} accepted`));
+      if (code !== 0 || report.accepted !== LINES)
+        reject(new Error(`dtmetrics push: exit ${code}, ${report.accepted} accepted`));
       else resolvePush(ms);
     });
   });
@@ -64,7 +69,8 @@ async function main(): Promise<void> {
   const ratios = raw.map((r, i) => r / (cli[i] as number));
   const ratio = median(ratios);
   const mb = bytes / 1e6;
-  const row = (name: string, ms: number[]) => `| ${name} | ${median(ms).toFixed(0)} | ${Math.round(LINES / (median(ms) / 1000)).toLocaleString('en-US')} | ${(mb / (median(ms) / 1000)).toFixed(1)} |`;
+  const row = (name: string, ms: number[]) =>
+    `| ${name} | ${median(ms).toFixed(0)} | ${Math.round(LINES / (median(ms) / 1000)).toLocaleString('en-US')} | ${(mb / (median(ms) / 1000)).toFixed(1)} |`;
   const markdown = [
     ...reportHeader('Push throughput', 'npm run build && node --import tsx bench/push-throughput.ts'),
     `${LINES.toLocaleString('en-US')} lines (${mb.toFixed(2)} MB, summaries with four dimensions) to the local tenant (\`dtmetrics serve\`, in memory), ${CONCURRENCY} requests in flight, batches of at most 1,000 lines. Median of ${PAIRS} alternating pairs after one untimed pair.`,

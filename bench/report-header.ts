@@ -3,7 +3,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, type } from 'node:os';
 
 export function reportHeader(title: string, command: string): string[] {
-  return [`# ${title}`, '', `Command: \`${command}\`  `, `Date: ${new Date().toISOString()}`, '', `Machine: ${cpuModel()} (${cpus().length} logical CPUs), ${type()} ${release()}, Node ${process.version}`, ''];
+  return [
+    `# ${title}`,
+    '',
+    `Command: \`${command}\`  `,
+    `Date: ${new Date().toISOString()}`,
+    '',
+    `Machine: ${cpuModel()} (${cpus().length} logical CPUs), ${type()} ${release()}, Node ${process.version}`,
+    '',
+  ];
 }
 
 function cpuModel(): string {

@@ -37,7 +37,19 @@ function requests(now: number): StoredRecord[][] {
     Array.from({ length: POINTS }, (_, p) => {
       const s = (r * POINTS + p) % SERIES;
       const v = (r + p) % 100;
-      return { at: now, point: { key: 'bench.sqlite', type: 'gauge' as const, dimensions: [['service', `svc-${s % 100}`], ['instance', `i-${s}`]] as [string, string][], stats: { min: v, max: v, sum: v, count: 1 }, timestamp: now - (r % 60) * 1000 } };
+      return {
+        at: now,
+        point: {
+          key: 'bench.sqlite',
+          type: 'gauge' as const,
+          dimensions: [
+            ['service', `svc-${s % 100}`],
+            ['instance', `i-${s}`],
+          ] as [string, string][],
+          stats: { min: v, max: v, sum: v, count: 1 },
+          timestamp: now - (r % 60) * 1000,
+        },
+      };
     }),
   );
 }
@@ -60,10 +72,16 @@ function sqlite(open: (path: string) => Database, batches: StoredRecord[][]): nu
   // As durable as the data file: written before the answer, synced at checkpoints (WAL with synchronous=NORMAL).
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec('CREATE TABLE series (id INTEGER PRIMARY KEY, key TEXT NOT NULL, dimensions TEXT NOT NULL, UNIQUE (key, dimensions))');
-  db.exec('CREATE TABLE slots (series INTEGER NOT NULL, ring INTEGER NOT NULL, slot INTEGER NOT NULL, min REAL, max REAL, sum REAL, count REAL, PRIMARY KEY (series, ring, slot)) WITHOUT ROWID');
+  db.exec(
+    'CREATE TABLE series (id INTEGER PRIMARY KEY, key TEXT NOT NULL, dimensions TEXT NOT NULL, UNIQUE (key, dimensions))',
+  );
+  db.exec(
+    'CREATE TABLE slots (series INTEGER NOT NULL, ring INTEGER NOT NULL, slot INTEGER NOT NULL, min REAL, max REAL, sum REAL, count REAL, PRIMARY KEY (series, ring, slot)) WITHOUT ROWID',
+  );
   const addSeries = db.prepare('INSERT INTO series (key, dimensions) VALUES (?, ?) ON CONFLICT DO NOTHING');
-  const seriesId = db.prepare('SELECT id FROM series WHERE key = ? AND dimensions = ?') as Statement & { get(...v: unknown[]): { id: number } };
+  const seriesId = db.prepare('SELECT id FROM series WHERE key = ? AND dimensions = ?') as Statement & {
+    get(...v: unknown[]): { id: number };
+  };
   const upsert = db.prepare(
     'INSERT INTO slots VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET min = min(min, excluded.min), max = max(max, excluded.max), sum = sum + excluded.sum, count = count + excluded.count',
   );
@@ -111,7 +129,10 @@ async function main(): Promise<void> {
   writeReport(
     RESULTS,
     [
-      ...reportHeader('Data file against SQLite', 'npm install --no-save better-sqlite3@12 && node --import tsx bench/store-vs-sqlite.ts'),
+      ...reportHeader(
+        'Data file against SQLite',
+        'npm install --no-save better-sqlite3@12 && node --import tsx bench/store-vs-sqlite.ts',
+      ),
       `Making ${REQUESTS} ingest requests of ${POINTS.toLocaleString('en-US')} points (${SERIES.toLocaleString('en-US')} series) durable, one after another; median of ${RUNS} alternating runs after one untimed.`,
       '',
       '| Store | Time (ms) | Points/s |',

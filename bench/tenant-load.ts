@@ -18,7 +18,9 @@ export function generateSummaries(run: string, now: number, lines: number): stri
     // One point is its own min, max and sum; more spread between min and max.
     const max = count === 1 ? min : min + (i % 91);
     const sum = ((min + max) / 2) * count;
-    out.push(`bench.push.latency,run=${run},service=svc-${i % 50},endpoint=/items/${i % 200},method=GET gauge,min=${min},max=${max},sum=${sum},count=${count} ${now - 120_000 + (i % 60) * 1000}`);
+    out.push(
+      `bench.push.latency,run=${run},service=svc-${i % 50},endpoint=/items/${i % 200},method=GET gauge,min=${min},max=${max},sum=${sum},count=${count} ${now - 120_000 + (i % 60) * 1000}`,
+    );
   }
   return out.join('\n') + '\n';
 }
@@ -34,7 +36,9 @@ export interface TenantChild {
 export function startTenant(cli: string, args: string[] = []): Promise<TenantChild> {
   return new Promise((resolveTenant, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`the tenant did not start: ${out}`)), 120_000);
     child.stdout.on('data', (c: Buffer) => {
@@ -45,7 +49,11 @@ export function startTenant(cli: string, args: string[] = []): Promise<TenantChi
         const startMs = performance.now() - started;
         child.stdout.removeAllListeners('data');
         child.stdout.resume();
-        resolveTenant({ url, startMs, stop: () => new Promise<void>((done) => (child.once('close', () => done()), child.kill('SIGTERM'))) });
+        resolveTenant({
+          url,
+          startMs,
+          stop: () => new Promise<void>((done) => (child.once('close', () => done()), child.kill('SIGTERM'))),
+        });
       }
     });
     child.once('error', reject);
@@ -54,17 +62,28 @@ export function startTenant(cli: string, args: string[] = []): Promise<TenantChi
 
 /** The planner's batches of `text` POSTed by CONCURRENCY workers on one pool, every answer checked; milliseconds. */
 export async function rawPush(url: string, text: string, expectedLines: number): Promise<number> {
-  const source = text.split('\n').slice(0, -1).map((t, line) => ({ line, text: t }));
-  const bodies = planPush(source, { now: Date.now(), timestamps: 'as-written', sendErrors: true }).batches.map(requestBody);
+  const source = text
+    .split('\n')
+    .slice(0, -1)
+    .map((t, line) => ({ line, text: t }));
+  const bodies = planPush(source, { now: Date.now(), timestamps: 'as-written', sendErrors: true }).batches.map(
+    requestBody,
+  );
   const agent = new Agent({ connections: CONCURRENCY });
   const started = performance.now();
   let next = 0;
   let accepted = 0;
   const worker = async () => {
     for (let i = next++; i < bodies.length; i = next++) {
-      const answer = await request(`${url}/api/v2/metrics/ingest`, { method: 'POST', body: bodies[i], headers: { 'Content-Type': 'text/plain; charset=utf-8' }, dispatcher: agent });
+      const answer = await request(`${url}/api/v2/metrics/ingest`, {
+        method: 'POST',
+        body: bodies[i],
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+        dispatcher: agent,
+      });
       const body = (await answer.body.json()) as { linesOk: number };
-      if (answer.statusCode !== 202) throw new Error(`raw push: ${answer.statusCode} ${JSON.stringify(body).slice(0, 500)}`);
+      if (answer.statusCode !== 202)
+        throw new Error(`raw push: ${answer.statusCode} ${JSON.stringify(body).slice(0, 500)}`);
       accepted += body.linesOk;
     }
   };

@@ -29,14 +29,30 @@ const heapMB = () => {
 const base = heapMB();
 const started = performance.now();
 const store = new MetricStore({ maxSeries: SERIES });
-const dimensions = Array.from({ length: SERIES }, (_, s) => [['service', `svc-${s % 100}`], ['instance', `i-${s}`]] as [string, string][]);
+const dimensions = Array.from(
+  { length: SERIES },
+  (_, s) =>
+    [
+      ['service', `svc-${s % 100}`],
+      ['instance', `i-${s}`],
+    ] as [string, string][],
+);
 const perDay: number[] = [];
 for (let day = 0; day < DAYS; day++) {
   for (let m = day * 1440; m < (day + 1) * 1440; m++) {
     const t = T0 + m * MINUTE;
     for (let s = 0; s < SERIES; s++) {
       const v = (s + m) % 100;
-      store.add({ key: 'bench.memory', type: 'gauge', dimensions: dimensions[s] as [string, string][], stats: { min: v, max: v, sum: v, count: 1 }, timestamp: t }, t);
+      store.add(
+        {
+          key: 'bench.memory',
+          type: 'gauge',
+          dimensions: dimensions[s] as [string, string][],
+          stats: { min: v, max: v, sum: v, count: 1 },
+          timestamp: t,
+        },
+        t,
+      );
     }
   }
   perDay.push(heapMB() - base);

@@ -20,14 +20,35 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 interface Store {
-  add(point: { key: string; type: 'gauge'; dimensions: [string, string][]; stats: { min: number; max: number; sum: number; count: number }; timestamp: number }, now: number): string;
+  add(
+    point: {
+      key: string;
+      type: 'gauge';
+      dimensions: [string, string][];
+      stats: { min: number; max: number; sum: number; count: number };
+      timestamp: number;
+    },
+    now: number,
+  ): string;
 }
 async function main(): Promise<void> {
   const { startTenant } = (await import(pathToFileURL(join(root, 'server/src/tenant/server.ts')).href)) as {
-    startTenant(options: { port: number; dataFile: null; tokens: Map<string, Set<string>>; faults: boolean; maxSeries: number }): Promise<{ url: string; store: Store }>;
+    startTenant(options: {
+      port: number;
+      dataFile: null;
+      tokens: Map<string, Set<string>>;
+      faults: boolean;
+      maxSeries: number;
+    }): Promise<{ url: string; store: Store }>;
   };
   // Room for the series the concurrent ingest of the benchmark writes.
-  const tenant = await startTenant({ port: 0, dataFile: null, tokens: new Map(), faults: false, maxSeries: series + 1_000 });
+  const tenant = await startTenant({
+    port: 0,
+    dataFile: null,
+    tokens: new Map(),
+    faults: false,
+    maxSeries: series + 1_000,
+  });
 
   const now = Date.now();
   const thisMinute = Math.floor(now / MINUTE) * MINUTE;
@@ -37,7 +58,16 @@ async function main(): Promise<void> {
     const add = (timestamp: number, n: number) => {
       // Values with two decimals, as gauges often have; they differ from series to series and slot to slot.
       const value = ((s * 7_919 + n * 104_729) % 100_000) / 100;
-      tenant.store.add({ key: 'big.test', type: 'gauge', dimensions, stats: { min: value, max: value, sum: value, count: 1 }, timestamp }, now);
+      tenant.store.add(
+        {
+          key: 'big.test',
+          type: 'gauge',
+          dimensions,
+          stats: { min: value, max: value, sum: value, count: 1 },
+          timestamp,
+        },
+        now,
+      );
     };
     for (let h = 8 * 24; h >= 3; h--) add(thisHour - h * HOUR + 1_000, h);
     for (let m = 144; m >= 0; m--) add(thisMinute - m * MINUTE + 1_000, 1_000 + m);

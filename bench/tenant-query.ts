@@ -56,10 +56,14 @@ interface Server {
 }
 
 async function startServer(sourceRoot: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench', 'tenant-query-server.ts'), sourceRoot, String(SERIES)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', join(ROOT, 'bench', 'tenant-query-server.ts'), sourceRoot, String(SERIES)],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let buffered = '';
   const waiting: { prefix: string; resolve: (line: string) => void }[] = [];
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -73,7 +77,12 @@ async function startServer(sourceRoot: string): Promise<Server> {
     }
   });
   const line = (prefix: string) => new Promise<string>((resolveLine) => waiting.push({ prefix, resolve: resolveLine }));
-  const ready = await Promise.race([line('ready '), new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the tenant exited (${code}) before it was ready`))))]);
+  const ready = await Promise.race([
+    line('ready '),
+    new Promise<never>((_, reject) =>
+      child.once('exit', (code) => reject(new Error(`the tenant exited (${code}) before it was ready`))),
+    ),
+  ]);
   return { url: ready.slice('ready '.length), child, line };
 }
 
@@ -98,7 +107,12 @@ function ingestBody(round: number): string {
 async function ingestOnce(client: Client, round: number): Promise<number | string> {
   const started = performance.now();
   try {
-    const answer = await client.request({ path: '/api/v2/metrics/ingest', method: 'POST', body: ingestBody(round), headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    const answer = await client.request({
+      path: '/api/v2/metrics/ingest',
+      method: 'POST',
+      body: ingestBody(round),
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
     await answer.body.dump();
     return answer.statusCode === 202 ? performance.now() - started : `HTTP ${answer.statusCode}`;
   } catch (error) {
@@ -194,11 +208,13 @@ async function measure(server: Server, params: Record<string, string>): Promise<
   };
 }
 
-
 function row(code: string, scenario: string, m: Measured): string {
   const answer = m.status === 200 ? '200' : `**${m.status}** ${m.error.replace(/\|/g, '\\|')}`;
   const perSlot = m.slots > 0 ? (m.bytes / m.slots).toFixed(1) : '–';
-  const ingest = m.ingests.length > 0 ? `${m.ingests.length} answered: p50 ${median(m.ingests).toFixed(0)} ms, max ${Math.max(...m.ingests).toFixed(0)} ms` : 'none answered';
+  const ingest =
+    m.ingests.length > 0
+      ? `${m.ingests.length} answered: p50 ${median(m.ingests).toFixed(0)} ms, max ${Math.max(...m.ingests).toFixed(0)} ms`
+      : 'none answered';
   const failed = m.ingestFailures > 0 ? `, **${m.ingestFailures} failed**` : '';
   return `| ${code} | ${scenario} | ${answer} | ${(m.ms / 1000).toFixed(2)} | ${(m.msWithIngest / 1000).toFixed(2)} | ${(m.bytes / 1e6).toFixed(1)} | ${perSlot} | ${m.rssBefore.toFixed(0)} | ${m.peakRss.toFixed(0)} | ${m.rssIdle.toFixed(0)} | ${m.rssAfterGc.toFixed(0)} | ${ingest}${failed} | ${m.keptAlive} |`;
 }
@@ -206,7 +222,10 @@ function row(code: string, scenario: string, m: Measured): string {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { baseline: { type: 'string' }, 'baseline-name': { type: 'string' } } });
   const before = `before (${values['baseline-name'] ?? 'baseline'})`;
-  const roots: [string, string][] = [...(values.baseline ? [[before, resolve(values.baseline)] as [string, string]] : []), ['after', ROOT]];
+  const roots: [string, string][] = [
+    ...(values.baseline ? [[before, resolve(values.baseline)] as [string, string]] : []),
+    ['after', ROOT],
+  ];
   // Other work on the machine slows both codes alike: the ratios below hold better than the times.
   const loadAtStart = loadavg()[0]?.toFixed(1);
   const rows: string[] = [];
@@ -226,7 +245,10 @@ async function main(): Promise<void> {
     }
   }
   const markdown = [
-    ...reportHeader('Local tenant: one big query', `node --import tsx bench/tenant-query.ts${values.baseline ? ` --baseline <dir> --baseline-name ${values['baseline-name'] ?? 'baseline'}` : ''}`),
+    ...reportHeader(
+      'Local tenant: one big query',
+      `node --import tsx bench/tenant-query.ts${values.baseline ? ` --baseline <dir> --baseline-name ${values['baseline-name'] ?? 'baseline'}` : ''}`,
+    ),
     `\`big.test:splitBy("i")\` over ${SERIES.toLocaleString('en-US')} series whose every slot holds a point (one a minute for the last 2 h 24 min, one an hour for 8 days), on the local tenant in its own process, the answer read and counted as it arrives. Each query runs twice. Alone: its time, its answer, and the tenant's RSS in MB before it (after a GC), at its peak (VmHWM, reset before the query), 5 s after it (no GC forced) and after a forced GC. Then with pushes: ${INGEST_LINES} lines every ${INGEST_EVERY_MS} ms on a second connection (their latency), and one push 0.3 s in on a kept-alive connection that was idle for 2.5 s before the query (answered, or reset). The machine's load average when the run began: ${loadAtStart}.`,
     '',
     '| code | query | answer | time alone (s) | time with ingests (s) | response (MB) | bytes/slot | RSS before | peak RSS | RSS 5 s after | RSS after GC | ingests during the query | kept-alive ingest |',

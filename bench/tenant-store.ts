@@ -65,7 +65,12 @@ async function ingestThroughput(baselineCli: string) {
     for (const which of ['baseline', 'current'] as const) {
       const file = join(WORK, `ingest-${which}.data`);
       rmSync(file, { force: true });
-      const tenant = await startTenant(which === 'baseline' ? baselineCli : CLI, ['--data', file, '--max-series', '200000']);
+      const tenant = await startTenant(which === 'baseline' ? baselineCli : CLI, [
+        '--data',
+        file,
+        '--max-series',
+        '200000',
+      ]);
       const ms = await rawPush(tenant.url, generateSummaries(`${which}${pair}`, Date.now(), LINES), LINES);
       await tenant.stop();
       bytesPerLine[which] = statSync(file).size / LINES;
@@ -79,11 +84,28 @@ async function ingestThroughput(baselineCli: string) {
 /** A store fed for `hours` up to `end`: every slot a minute-by-minute feed fills, filled. */
 function fedStore(end: number, hours: number): MetricStore {
   const store = new MetricStore({ maxSeries: SERIES });
-  const dimensions = Array.from({ length: SERIES }, (_, s) => [['service', `svc-${s % 100}`], ['instance', `i-${s}`]] as [string, string][]);
+  const dimensions = Array.from(
+    { length: SERIES },
+    (_, s) =>
+      [
+        ['service', `svc-${s % 100}`],
+        ['instance', `i-${s}`],
+      ] as [string, string][],
+  );
   const add = (s: number, timestamp: number, min: number, max: number, sum: number, count: number) =>
-    store.add({ key: 'bench.week', type: 'gauge', dimensions: dimensions[s] as [string, string][], stats: { min, max, sum, count }, timestamp }, timestamp);
+    store.add(
+      {
+        key: 'bench.week',
+        type: 'gauge',
+        dimensions: dimensions[s] as [string, string][],
+        stats: { min, max, sum, count },
+        timestamp,
+      },
+      timestamp,
+    );
   for (let h = hours; h >= 3; h--) for (let s = 0; s < SERIES; s++) add(s, end - h * HOUR, 0, 99, 60 * 49.5, 60);
-  for (let m = 143; m >= 0; m--) for (let s = 0; s < SERIES; s++) add(s, end - m * MINUTE, s % 100, s % 100, s % 100, 1);
+  for (let m = 143; m >= 0; m--)
+    for (let s = 0; s < SERIES; s++) add(s, end - m * MINUTE, s % 100, s % 100, s % 100, 1);
   return store;
 }
 
@@ -103,7 +125,16 @@ async function week() {
   const logged = await DataFile.open(loggedFile, store, now);
   const points: { at: number; point: StoredPoint }[] = Array.from({ length: 1_000 }, (_, i) => ({
     at: now,
-    point: { key: 'bench.week', type: 'gauge', dimensions: [['service', `svc-${i % 100}`], ['instance', `i-${i}`]], stats: { min: 1, max: 1, sum: 1, count: 1 }, timestamp: now },
+    point: {
+      key: 'bench.week',
+      type: 'gauge',
+      dimensions: [
+        ['service', `svc-${i % 100}`],
+        ['instance', `i-${i}`],
+      ],
+      stats: { min: 1, max: 1, sum: 1, count: 1 },
+      timestamp: now,
+    },
   }));
   while (!logged.file.wantsCompaction) await logged.file.append(now, points);
   const loggedBytes = logged.file.size;
@@ -125,7 +156,14 @@ async function week() {
     loggedStarts.push(tenant.startMs);
     await tenant.stop();
   }
-  return { snapshotBytes, loggedBytes, snapshotStarts: await starts(snapshotFile), loggedStarts, agedBytes: statSync(agedFile).size, agedStarts: await starts(agedFile) };
+  return {
+    snapshotBytes,
+    loggedBytes,
+    snapshotStarts: await starts(snapshotFile),
+    loggedStarts,
+    agedBytes: statSync(agedFile).size,
+    agedStarts: await starts(agedFile),
+  };
 }
 
 /** 1 M records of the JSON-lines format, as the baseline appended them: 10,000 series, 100 points each. */
@@ -136,7 +174,20 @@ async function v1File(file: string): Promise<number> {
     const s = r % SERIES;
     const timestamp = now - 100 * MINUTE + Math.floor(r / SERIES) * MINUTE;
     const v = (s + r) % 100;
-    const line = JSON.stringify({ at: timestamp, point: { key: 'bench.week', type: 'gauge', dimensions: [['service', `svc-${s % 100}`], ['instance', `i-${s}`]], stats: { min: v, max: v, sum: v, count: 1 }, timestamp } }) + '\n';
+    const line =
+      JSON.stringify({
+        at: timestamp,
+        point: {
+          key: 'bench.week',
+          type: 'gauge',
+          dimensions: [
+            ['service', `svc-${s % 100}`],
+            ['instance', `i-${s}`],
+          ],
+          stats: { min: v, max: v, sum: v, count: 1 },
+          timestamp,
+        },
+      }) + '\n';
     if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(() => r()));
@@ -162,7 +213,9 @@ async function main(): Promise<void> {
   const v1PerRecord = median(v1Starts) / V1_RECORDS;
 
   const ratio = median(ingest.runs.baseline) / median(ingest.runs.current);
-  const perPair = ingest.runs.baseline.map((b, i) => `${((b / (ingest.runs.current[i] as number)) * 100).toFixed(0)} %`);
+  const perPair = ingest.runs.baseline.map(
+    (b, i) => `${((b / (ingest.runs.current[i] as number)) * 100).toFixed(0)} %`,
+  );
   const lps = (ms: number[]) => n(LINES / (median(ms) / 1000));
   const markdown = [
     ...reportHeader('Local tenant data file', 'npm run build && node --import tsx bench/tenant-store.ts'),
@@ -189,7 +242,7 @@ async function main(): Promise<void> {
     `| snapshot + log (this commit), right after a compaction | ${mb(w.snapshotBytes)} | ${n(median(w.snapshotStarts))} (median of ${STARTS}: ${w.snapshotStarts.map(n).join(', ')}) |`,
     `| snapshot + log (this commit), the log full up to the point a compaction starts (the largest it gets; compacted after the start) | ${mb(w.loggedBytes)} | ${n(median(w.loggedStarts))} (median of ${STARTS}: ${w.loggedStarts.map(n).join(', ')}) |`,
     `| snapshot (this commit) of a tenant fed for 8 days, restarted 30 h after its last point (30 hour slots a series aged, dropped as read) | ${mb(w.agedBytes)} | ${n(median(w.agedStarts))} (median of ${STARTS}: ${w.agedStarts.map(n).join(', ')}) |`,
-    `| JSON lines (\`${baselineRev}\`), scaled from ${n(V1_RECORDS)} records (${mb(v1Bytes)} MB, start ${n(median(v1Starts))} ms) to ${n(WEEK_POINTS)} | ${n((v1Bytes / V1_RECORDS) * WEEK_POINTS / 1e6)} | ${n(v1PerRecord * WEEK_POINTS)} |`,
+    `| JSON lines (\`${baselineRev}\`), scaled from ${n(V1_RECORDS)} records (${mb(v1Bytes)} MB, start ${n(median(v1Starts))} ms) to ${n(WEEK_POINTS)} | ${n(((v1Bytes / V1_RECORDS) * WEEK_POINTS) / 1e6)} | ${n(v1PerRecord * WEEK_POINTS)} |`,
     '',
     `Target: a start after such a week in ≤ 2,000 ms: ${Math.max(median(w.snapshotStarts), median(w.loggedStarts), median(w.agedStarts)) <= 2_000 ? '**met**' : '**missed**'}. The file's size is bounded by series × slots: it does not grow with time.`,
     '',

@@ -40,16 +40,23 @@ function fixtureLines(): LineSet {
 }
 
 async function exampleLines(): Promise<LineSet> {
-  const cases = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/root-causes/cases.json'), 'utf8')) as { text: string }[];
+  const cases = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/root-causes/cases.json'), 'utf8')) as {
+    text: string;
+  }[];
   const registry = new Registry();
-  new Counter({ name: 'http_requests_total', help: 'Requests.', labelNames: ['code'], registers: [registry] }).inc({ code: '200' });
+  new Counter({ name: 'http_requests_total', help: 'Requests.', labelNames: ['code'], registers: [registry] }).inc({
+    code: '200',
+  });
   new Histogram({ name: 'request_seconds', help: 'Latency.', buckets: [0.1, 1], registers: [registry] }).observe(0.3);
   const influx = [
     new Point('cpu').tag('host', 'a').floatField('usage_idle', 98.2).floatField('usage_user', 1.1),
     new Point('requests').tag('path', '/a').intField('total', 12),
   ].map((p) => p.toLineProtocol() as string);
   const texts = [...cases.map((c) => c.text), await registry.metrics(), influx.join('\n')];
-  return { name: 'seed and issue examples, prom-client, influxdb-client', texts: texts.map((text) => ({ text, options: { now: null } })) };
+  return {
+    name: 'seed and issue examples, prom-client, influxdb-client',
+    texts: texts.map((text) => ({ text, options: { now: null } })),
+  };
 }
 
 /** A small seeded generator (mulberry32), so that every run fuzzes the same lines. */
@@ -78,9 +85,14 @@ function fuzzedLines(count: number): LineSet {
   for (let i = 0; i < count; i++) {
     const line = pick(VALID);
     const at = Math.floor(next() * (line.length + 1));
-    texts.push(next() < 0.25 ? line.slice(0, at) + line.slice(at + 1) : line.slice(0, at) + pick(INSERTS) + line.slice(at));
+    texts.push(
+      next() < 0.25 ? line.slice(0, at) + line.slice(at + 1) : line.slice(0, at) + pick(INSERTS) + line.slice(at),
+    );
   }
-  return { name: `fuzzed lines (${count.toLocaleString('en-US')}, one mutation each)`, texts: [{ text: texts.join('\n'), options: { now: 1732300000000 } }] };
+  return {
+    name: `fuzzed lines (${count.toLocaleString('en-US')}, one mutation each)`,
+    texts: [{ text: texts.join('\n'), options: { now: 1732300000000 } }],
+  };
 }
 
 function measure(lintText: LintText, set: LineSet): string {
@@ -99,7 +111,9 @@ function measure(lintText: LintText, set: LineSet): string {
 
 async function main(): Promise<void> {
   const core = resolve(values.core as string);
-  const { lintText } = (await import(pathToFileURL(join(core, 'server/src/core/lint.ts')).href)) as { lintText: LintText };
+  const { lintText } = (await import(pathToFileURL(join(core, 'server/src/core/lint.ts')).href)) as {
+    lintText: LintText;
+  };
   console.log(`Core: ${core}\n`);
   console.log('| lines | faulty lines | diagnostics | per faulty line | most on one line | faulty lines with one |');
   console.log('|---|---:|---:|---:|---:|---:|');

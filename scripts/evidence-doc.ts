@@ -19,30 +19,46 @@ export const evidenceAnchor = (id: string): string =>
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 const idCell = (id: string) => `<a id="${evidenceAnchor(id)}"></a>\`${id}\``;
 const link = (entry: EvidenceEntry) => `[${cell(entry.title)}](${entry.url})`;
-const basisLink = (basis: string) => (basis.startsWith('https://') ? `<${basis}>` : `[${basis}](#${evidenceAnchor(basis)})`);
-const fileLink = (entry: EvidenceEntry, path: string) => `[${path.slice(path.lastIndexOf('/') + 1)}](${entry.url}/blob/${entry.ref}/${path})`;
+const basisLink = (basis: string) =>
+  basis.startsWith('https://') ? `<${basis}>` : `[${basis}](#${evidenceAnchor(basis)})`;
+const fileLink = (entry: EvidenceEntry, path: string) =>
+  `[${path.slice(path.lastIndexOf('/') + 1)}](${entry.url}/blob/${entry.ref}/${path})`;
 
-const SECTIONS: { kind: EvidenceKind; heading: string; intro: string; columns: string[]; row: (id: string, e: EvidenceEntry) => string[] }[] = [
+const SECTIONS: {
+  kind: EvidenceKind;
+  heading: string;
+  intro: string;
+  columns: string[];
+  row: (id: string, e: EvidenceEntry) => string[];
+}[] = [
   {
     kind: 'documentation',
     heading: 'Documentation',
-    intro: 'Dynatrace documentation pages (read from a full-text copy of docs.dynatrace.com taken February–June 2026) and the standards cited.',
+    intro:
+      'Dynatrace documentation pages (read from a full-text copy of docs.dynatrace.com taken February–June 2026) and the standards cited.',
     columns: ['id', 'page', 'what we take from it'],
     row: (id, e) => [idCell(id), link(e), cell(e.about)],
   },
   {
     kind: 'observed',
     heading: "Real tenants' answers",
-    intro: "Public threads that quote what a real tenant answered, or what a Dynatrace engineer said the API does. The tenant's wording in them is the wording the local tenant copies.",
+    intro:
+      "Public threads that quote what a real tenant answered, or what a Dynatrace engineer said the API does. The tenant's wording in them is the wording the local tenant copies.",
     columns: ['id', 'thread', 'what it shows'],
     row: (id, e) => [idCell(id), link(e), cell(e.about)],
   },
   {
     kind: 'library',
     heading: 'Client libraries',
-    intro: "Client code that writes metric lines: Dynatrace's own libraries and the Dynatrace outputs of Micrometer and Telegraf. It shows what its authors expect a tenant to take, but it normalises rather than rejects: evidence for a warning, not for an error, unless a tenant or the docs agree.",
+    intro:
+      "Client code that writes metric lines: Dynatrace's own libraries and the Dynatrace outputs of Micrometer and Telegraf. It shows what its authors expect a tenant to take, but it normalises rather than rejects: evidence for a warning, not for an error, unless a tenant or the docs agree.",
     columns: ['id', 'repository', 'files read', 'what we take from it'],
-    row: (id, e) => [idCell(id), `${link(e)}${e.ref && e.ref !== 'HEAD' ? ` at \`${e.ref.slice(0, 7)}\`` : ''}`, (e.files ?? []).map((f) => fileLink(e, f)).join(', '), cell(e.about)],
+    row: (id, e) => [
+      idCell(id),
+      `${link(e)}${e.ref && e.ref !== 'HEAD' ? ` at \`${e.ref.slice(0, 7)}\`` : ''}`,
+      (e.files ?? []).map((f) => fileLink(e, f)).join(', '),
+      cell(e.about),
+    ],
   },
   {
     kind: 'notes',
@@ -55,7 +71,8 @@ const SECTIONS: { kind: EvidenceKind; heading: string; intro: string; columns: s
   {
     kind: 'inference',
     heading: 'Inference and decisions',
-    intro: "Where no source speaks, a rule's evidence says `INF` (or `[INF]`) and its decision says what we chose and why (docs/rules.md).",
+    intro:
+      "Where no source speaks, a rule's evidence says `INF` (or `[INF]`) and its decision says what we chose and why (docs/rules.md).",
     columns: ['id', 'meaning'],
     row: (id, e) => [idCell(id), cell(e.about)],
   },
@@ -77,8 +94,16 @@ export function renderEvidenceDoc(): string {
   ];
   const entries = Object.entries(EVIDENCE) as [string, EvidenceEntry][];
   for (const section of SECTIONS) {
-    out.push(`## ${section.heading}`, '', section.intro, '', `| ${section.columns.join(' | ')} |`, `|${section.columns.map(() => '---').join('|')}|`);
-    for (const [id, entry] of entries) if (entry.kind === section.kind) out.push(`| ${section.row(id, entry).join(' | ')} |`);
+    out.push(
+      `## ${section.heading}`,
+      '',
+      section.intro,
+      '',
+      `| ${section.columns.join(' | ')} |`,
+      `|${section.columns.map(() => '---').join('|')}|`,
+    );
+    for (const [id, entry] of entries)
+      if (entry.kind === section.kind) out.push(`| ${section.row(id, entry).join(' | ')} |`);
     out.push('');
   }
   return out.join('\n');

@@ -25,5 +25,9 @@ const files = readdirSync('test', { recursive: true })
 // The fast lane's files are independent processes on every core; the slow lane's share the machine one at a time
 // (node:test's default), as their real servers, kills and clocks are timed against it.
 const concurrency = lane === 'fast' ? [`--test-concurrency=${availableParallelism()}`] : [];
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...concurrency, ...files], { stdio: 'inherit' });
+const run = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', ...concurrency, ...files],
+  { stdio: 'inherit' },
+);
 process.exit(run.status ?? 1);

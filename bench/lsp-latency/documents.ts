@@ -53,7 +53,13 @@ export function metricsDocument(): { doc: Doc; parsed: DataLine[] } {
   }
   const text = lines.join('\n');
   return {
-    doc: { text, lines: lines.length, bytes: Buffer.byteLength(text), spots: spread(candidates, 64), describe: composition },
+    doc: {
+      text,
+      lines: lines.length,
+      bytes: Buffer.byteLength(text),
+      spots: spread(candidates, 64),
+      describe: composition,
+    },
     parsed: data.map((d) => d.parsed),
   };
 }
@@ -67,11 +73,15 @@ export function jsonDocument(parsed: DataLine[]): Doc {
   let bytes = 4;
   for (let i = 0; bytes < TARGET_BYTES; i++) {
     const p = parsed[i % parsed.length] as DataLine;
-    const record: Record<string, unknown> = { metric: p.key.text, dimensions: Object.fromEntries(p.dimensions.map((d) => [d.key.text, d.text])) };
+    const record: Record<string, unknown> = {
+      metric: p.key.text,
+      dimensions: Object.fromEntries(p.dimensions.map((d) => [d.key.text, d.text])),
+    };
     const payload = p.payload;
     if (payload?.kind === 'gauge') record.gauge = Number(payload.value.text);
     else if (payload?.kind === 'count') record.count = { delta: Number(payload.delta?.text ?? payload.legacy?.text) };
-    else if (payload?.kind === 'summary') record.summary = Object.fromEntries(payload.fields.map((f) => [f.name.text, Number(f.value.text)]));
+    else if (payload?.kind === 'summary')
+      record.summary = Object.fromEntries(payload.fields.map((f) => [f.name.text, Number(f.value.text)]));
     if (p.timestamp) record.timestamp = Number(p.timestamp.text);
     records.push(record);
     // Inside the array every line of the record is indented two more spaces; `,\n` between records.
@@ -85,5 +95,11 @@ export function jsonDocument(parsed: DataLine[]): Doc {
     const m = /^(\s*"[^"\\]+": ")([a-z0-9][a-z0-9._-]{3,})",?$/i.exec(line);
     if (m) candidates.push({ line: i, character: (m[1] as string).length + Math.floor((m[2] as string).length / 2) });
   });
-  return { text, lines: lines.length, bytes: Buffer.byteLength(text), spots: spread(candidates, 64), describe: `${fmtInt(records.length)} objects, 2-space indentation` };
+  return {
+    text,
+    lines: lines.length,
+    bytes: Buffer.byteLength(text),
+    spots: spread(candidates, 64),
+    describe: `${fmtInt(records.length)} objects, 2-space indentation`,
+  };
 }

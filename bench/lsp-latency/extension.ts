@@ -40,7 +40,11 @@ export function loadOnce(): Promise<number> {
   return new Promise((resolveLoad, reject) => {
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
-    const child = spawn(process.execPath, ['-e', LOAD_SCRIPT, EXTENSION_BUNDLE], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', LOAD_SCRIPT, EXTENSION_BUNDLE], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.add(child);
     let out = '';
     let err = '';
@@ -122,7 +126,11 @@ function activationOnce(suite: string): Promise<Result<ActivationSample>> {
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
     // run-tests.mjs ends code-server, the browser and the language server itself, on its own timeout or on SIGTERM.
-    const child = spawn(process.execPath, [RUN_TESTS, `--extensionTestsPath=${suite}`, '--timeout=60'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [RUN_TESTS, `--extensionTestsPath=${suite}`, '--timeout=60'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.add(child);
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -133,7 +141,8 @@ function activationOnce(suite: string): Promise<Result<ActivationSample>> {
       children.delete(child);
       const line = /^DTMETRICS_ACTIVATION (.*)$/m.exec(out);
       const last = out.trim().split('\n').slice(-1)[0] ?? '';
-      if (code !== 0 || !line) resolveActivation({ ok: false, message: `code-server run failed (exit ${code}): ${last}` });
+      if (code !== 0 || !line)
+        resolveActivation({ ok: false, message: `code-server run failed (exit ${code}): ${last}` });
       else resolveActivation({ ok: true, value: JSON.parse(line[1] as string) as ActivationSample });
     });
   });

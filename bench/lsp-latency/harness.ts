@@ -36,7 +36,8 @@ export interface Reply {
 
 export const children = new Set<ChildProcess>();
 
-const withTimeout = <T>(promise: Promise<T>, what: string, ms = REPLY_TIMEOUT_MS): Promise<T> => within(promise, what, ms);
+const withTimeout = <T>(promise: Promise<T>, what: string, ms = REPLY_TIMEOUT_MS): Promise<T> =>
+  within(promise, what, ms);
 
 export class Server {
   readonly child: ChildProcess;
@@ -66,7 +67,13 @@ export class Server {
     readonly uri: string,
     readonly languageId: string,
   ) {
-    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`, `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${mode}.cpuprofile`] : [];
+    const profile = process.env.BENCH_CPU_PROF
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`,
+          `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${mode}.cpuprofile`,
+        ]
+      : [];
     this.spawnedAt = performance.now();
     ({ child: this.child, connection: this.connection } = startLanguageServer(script, profile, ROOT));
     children.add(this.child);
@@ -123,7 +130,10 @@ export class Server {
     if (json) {
       // The settings VS Code sends on start; `json.validate.enable` is VS Code's client-side switch (on by default).
       await this.connection.sendNotification('workspace/didChangeConfiguration', {
-        settings: { json: { schemas: [], resultLimit: 5000, validate: { enable: true } }, http: { proxyStrictSSL: true } },
+        settings: {
+          json: { schemas: [], resultLimit: 5000, validate: { enable: true } },
+          http: { proxyStrictSSL: true },
+        },
       });
     }
   }
@@ -133,8 +143,14 @@ export class Server {
     this.version = 1;
     const t0 = performance.now();
     const published = this.mode === 'push' ? this.nextPublish(1) : null;
-    await this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: this.uri, languageId: this.languageId, version: 1, text } });
-    const diagnostics = await withTimeout(published ?? this.request(), `${this.label}: diagnostics of the opened document`, 60_000);
+    await this.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri: this.uri, languageId: this.languageId, version: 1, text },
+    });
+    const diagnostics = await withTimeout(
+      published ?? this.request(),
+      `${this.label}: diagnostics of the opened document`,
+      60_000,
+    );
     return { ms: performance.now() - t0, version: 1, diagnostics };
   }
 
@@ -145,8 +161,14 @@ export class Server {
     const published = this.mode === 'push' ? this.nextPublish(version) : null;
     const publishesBefore = this.publishes;
     const t0 = performance.now();
-    const sent = this.connection.sendNotification('textDocument/didChange', { textDocument: { uri: this.uri, version }, contentChanges: [{ range, text: char ?? '' }] });
-    const diagnostics = await withTimeout(published ?? this.request(), `${this.label}: diagnostics of version ${version}`);
+    const sent = this.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri: this.uri, version },
+      contentChanges: [{ range, text: char ?? '' }],
+    });
+    const diagnostics = await withTimeout(
+      published ?? this.request(),
+      `${this.label}: diagnostics of version ${version}`,
+    );
     const ms = performance.now() - t0;
     if (this.mode === 'validate') {
       // Its own answer publishes once, just before it: anything more is a delayed validation that got in first.
@@ -159,8 +181,11 @@ export class Server {
 
   private async request(): Promise<Diagnostic[]> {
     if (this.mode === 'pull') {
-      const report = (await this.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri: this.uri } })) as { kind: string; items?: Diagnostic[] };
-      if (report.kind !== 'full' || !report.items) throw new Error(`${this.label}: expected a full report, got ${report.kind}`);
+      const report = (await this.connection.sendRequest('textDocument/diagnostic', {
+        textDocument: { uri: this.uri },
+      })) as { kind: string; items?: Diagnostic[] };
+      if (report.kind !== 'full' || !report.items)
+        throw new Error(`${this.label}: expected a full report, got ${report.kind}`);
       return report.items;
     }
     // ForceValidateRequest: validates the current version at once; VS Code's JSON client sends the URI alone.

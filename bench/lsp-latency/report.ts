@@ -13,7 +13,12 @@ const TARGET_RATIO = 5;
 const TARGET_ACTIVATION_MS = 100;
 const TARGET_BUNDLE_BYTES = 1_000_000;
 
-export function report(rows: { pull: Series; validate: Series; dtmPush: Series; jsonPush: Series }, load: number[], activation: Activation, wallS: number): string {
+export function report(
+  rows: { pull: Series; validate: Series; dtmPush: Series; jsonPush: Series },
+  load: number[],
+  activation: Activation,
+  wallS: number,
+): string {
   const { pull, validate, dtmPush, jsonPush } = rows;
   const sP = stats(pull.samples);
   const sV = stats(validate.samples);
@@ -24,13 +29,15 @@ export function report(rows: { pull: Series; validate: Series; dtmPush: Series; 
   const srvBytes = statSync(DTMETRICS_SERVER).size;
   const loadStats = stats(load);
   const activationStats = stats(activation.ok ? activation.value.samples.map((a) => a.loadCode + a.callActivate) : [0]);
-  const jsonVersion = (JSON.parse(readFileSync(join(JSON_PACKAGE, 'package.json'), 'utf8')) as { version: string }).version;
+  const jsonVersion = (JSON.parse(readFileSync(join(JSON_PACKAGE, 'package.json'), 'utf8')) as { version: string })
+    .version;
   const jsonName = `vscode-json-languageserver ${jsonVersion}`;
   const docM = pull.doc;
   const docJ = validate.doc;
   const ratio50 = sV.p50 / sP.p50;
   const ratio95 = sV.p95 / sP.p95;
-  const row = (what: string, doc: string, s: Stats, target: string) => `| ${what} | ${doc} | ${s.n} | ${fmtMs(s.p50)} | ${fmtMs(s.p95)} | ${fmtMs(s.max)} | ${target} |`;
+  const row = (what: string, doc: string, s: Stats, target: string) =>
+    `| ${what} | ${doc} | ${s.n} | ${fmtMs(s.p50)} | ${fmtMs(s.p95)} | ${fmtMs(s.max)} | ${target} |`;
   const dDoc = `${fmtMB(docM.bytes)}, ${fmtInt(docM.lines)} lines`;
   const jDoc = `${fmtMB(docJ.bytes)} JSON, ${fmtInt(docJ.lines)} lines`;
   const strays = validate.strays;
@@ -40,12 +47,22 @@ export function report(rows: { pull: Series; validate: Series; dtmPush: Series; 
     '',
     '| Measurement | Document | Edits | p50 (ms) | p95 (ms) | max (ms) | Target |',
     '|---|---|--:|--:|--:|--:|---|',
-    row('dtmetrics: `didChange` → `textDocument/diagnostic` (pull)', dDoc, sP, `p95 ≤ ${TARGET_P95_MS} ms: ${verdict(sP.p95 <= TARGET_P95_MS)}`),
+    row(
+      'dtmetrics: `didChange` → `textDocument/diagnostic` (pull)',
+      dDoc,
+      sP,
+      `p95 ≤ ${TARGET_P95_MS} ms: ${verdict(sP.p95 <= TARGET_P95_MS)}`,
+    ),
     row(`${jsonName}: \`didChange\` → \`json/validate\` (no pull diagnostics; its on-demand validation)`, jDoc, sV, ''),
     `| **JSON ÷ dtmetrics, same work** (\`json/validate\` ÷ pull) | | | **×${ratio50.toFixed(1)}** | **×${ratio95.toFixed(1)}** | | ≥ ×${TARGET_RATIO} (p95): ${verdict(ratio95 >= TARGET_RATIO)} |`,
     `| JSON ÷ dtmetrics, JSON in push mode (JSON push, its ${JSON_VALIDATION_DELAY_MS} ms delay included, ÷ dtmetrics pull) | | | ×${(sJp.p50 / sP.p50).toFixed(1)} | ×${(sJp.p95 / sP.p95).toFixed(1)} | | ≥ ×${TARGET_RATIO} (p95): ${verdict(sJp.p95 / sP.p95 >= TARGET_RATIO)}, by the delay |`,
     row('dtmetrics: `didChange` → `publishDiagnostics` of that version (push)', dDoc, sDp, ''),
-    row(`${jsonName}: \`didChange\` → next \`publishDiagnostics\` (push, after its fixed ${JSON_VALIDATION_DELAY_MS} ms delay)`, jDoc, sJp, ''),
+    row(
+      `${jsonName}: \`didChange\` → next \`publishDiagnostics\` (push, after its fixed ${JSON_VALIDATION_DELAY_MS} ms delay)`,
+      jDoc,
+      sJp,
+      '',
+    ),
     `| JSON ÷ dtmetrics (push, what an editor sees) | | | ×${(sJp.p50 / sDp.p50).toFixed(1)} | ×${(sJp.p95 / sDp.p95).toFixed(1)} | | |`,
     '',
     '## Extension',

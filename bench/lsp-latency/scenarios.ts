@@ -27,9 +27,14 @@ async function sanityCheck(server: Server, doc: Doc, initial: Diagnostic[], brea
   const broken = await server.edit(spot, breaker);
   const fixed = await server.edit(spot, null);
   const found = onLine(broken.diagnostics, spot.line);
-  if (found.length === 0) throw new Error(`${server.label}: inserting ${JSON.stringify(breaker)} at ${spot.line}:${spot.character} gave no diagnostic on that line`);
+  if (found.length === 0)
+    throw new Error(
+      `${server.label}: inserting ${JSON.stringify(breaker)} at ${spot.line}:${spot.character} gave no diagnostic on that line`,
+    );
   if (onLine(fixed.diagnostics, spot.line).length > 0 || fixed.diagnostics.length !== initial.length) {
-    throw new Error(`${server.label}: after undoing the edit, ${fixed.diagnostics.length} diagnostics (${initial.length} before)`);
+    throw new Error(
+      `${server.label}: after undoing the edit, ${fixed.diagnostics.length} diagnostics (${initial.length} before)`,
+    );
   }
   return `${JSON.stringify(breaker)} → ${String(found[0]?.code ?? JSON.stringify(found[0]?.message).slice(0, 60))}`;
 }
@@ -52,7 +57,17 @@ export async function prepare(server: Server, doc: Doc, breaker: string): Promis
   await server.initialize();
   const opened = await server.open(doc.text);
   const check = await sanityCheck(server, doc, opened.diagnostics, breaker);
-  return { server, doc, initial: opened.diagnostics, openMs: opened.ms, check, samples: [], lintMs: [], strays: 0, final: -1 };
+  return {
+    server,
+    doc,
+    initial: opened.diagnostics,
+    openMs: opened.ms,
+    check,
+    samples: [],
+    lintMs: [],
+    strays: 0,
+    final: -1,
+  };
 }
 
 /** Edits per turn: the series of a pair take turns by blocks of this many edits. */

@@ -4,7 +4,13 @@
  * loads on first use. A thin adapter: every rule lives in the server's core.
  */
 import * as vscode from 'vscode';
-import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  State,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import { ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
 import { Notifier, type ShownMessage } from './notifier.ts';
 import { registerPush } from './push/activation.ts';
@@ -52,13 +58,18 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
   };
   context.subscriptions.push(
     client.onDidChangeState((e) => {
-      if (e.newState === State.Running) show('$(check) dtmetrics', 'The dtmetrics language server is running. Click to restart it.');
-      else if (e.newState === State.Starting) show('$(sync~spin) dtmetrics', 'The dtmetrics language server is starting.');
+      if (e.newState === State.Running)
+        show('$(check) dtmetrics', 'The dtmetrics language server is running. Click to restart it.');
+      else if (e.newState === State.Starting)
+        show('$(sync~spin) dtmetrics', 'The dtmetrics language server is starting.');
       else show('$(error) dtmetrics', 'The dtmetrics language server stopped. Click to restart it.');
     }),
     client.onNotification(ValidatedNotification, (p) => {
       const at = new Date().toLocaleTimeString();
-      show('$(check) dtmetrics', `Validated ${vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri))} at ${at} in ${p.durationMs.toFixed(1)} ms: ${p.problems} problem(s). Click to restart the server.`);
+      show(
+        '$(check) dtmetrics',
+        `Validated ${vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri))} at ${at} in ${p.durationMs.toFixed(1)} ms: ${p.problems} problem(s). Click to restart the server.`,
+      );
     }),
     vscode.commands.registerCommand('dtmetrics.restartServer', async () => {
       log.info('Restarting the language server');

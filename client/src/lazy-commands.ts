@@ -49,6 +49,7 @@ export function registerLazyCommands<B, C extends string, F extends LazyFeatures
       return { error: message };
     }
   };
-  for (const command of commands) context.subscriptions.push(vscode.commands.registerCommand(command, (arg: unknown) => run(command, arg)));
+  for (const command of commands)
+    context.subscriptions.push(vscode.commands.registerCommand(command, (arg: unknown) => run(command, arg)));
   return { load, loaded: () => features };
 }

@@ -38,14 +38,28 @@ export class Notifier implements vscode.Disposable {
 
   /** A modal warning that asks; resolves with the item chosen (undefined: cancelled). */
   ask(message: string, detail: string | undefined, ...items: string[]): Thenable<string | undefined> {
-    return this.present({ severity: 'warning', message: inert(message), ...(detail === undefined ? {} : { detail: inert(detail) }), modal: true }, items);
+    return this.present(
+      {
+        severity: 'warning',
+        message: inert(message),
+        ...(detail === undefined ? {} : { detail: inert(detail) }),
+        modal: true,
+      },
+      items,
+    );
   }
 
   private present(shown: ShownMessage, items: string[]): Thenable<string | undefined> {
     this.shown.fire(shown);
-    const options: vscode.MessageOptions = shown.modal ? { modal: true, ...(shown.detail === undefined ? {} : { detail: shown.detail }) } : {};
+    const options: vscode.MessageOptions = shown.modal
+      ? { modal: true, ...(shown.detail === undefined ? {} : { detail: shown.detail }) }
+      : {};
     // Looked up when shown, not when this module loads: loading it must not need the editor's API.
-    const show = { error: vscode.window.showErrorMessage, warning: vscode.window.showWarningMessage, information: vscode.window.showInformationMessage }[shown.severity];
+    const show = {
+      error: vscode.window.showErrorMessage,
+      warning: vscode.window.showWarningMessage,
+      information: vscode.window.showInformationMessage,
+    }[shown.severity];
     return show(shown.message, options, ...items);
   }
 

@@ -18,8 +18,14 @@ export const CODE_SERVER_ENTRY = join(CODE_SERVER, 'node_modules/code-server/out
 export const CHROMIUM = process.env.DTMETRICS_CHROMIUM ?? '/usr/bin/chromium';
 // Chromium on a machine whose only network is loopback (VSCODE-TESTING in docs/evidence.md); Playwright adds --headless and
 // --no-sandbox itself, and the profile folder is a new one for each run.
-export const CHROMIUM_ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 // User settings that keep VS Code from looking anything up outside this machine.
 const USER_SETTINGS = {
@@ -56,23 +62,49 @@ export function createProfile(temp, settings = {}) {
   mkdirSync(join(temp, 'extensions'));
   mkdirSync(home);
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...settings }, null, 2));
-  const env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local/share'), XDG_CACHE_HOME: join(home, '.cache') };
+  const env = {
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local/share'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+  };
   return { userData, extensions: join(temp, 'extensions'), env };
 }
 
 /** Installs a .vsix into the profile's extensions folder with code-server's own command line. */
 export function installExtension(vsix, profile) {
-  execFileSync(process.execPath, [CODE_SERVER_ENTRY, '--install-extension', vsix, '--force', '--user-data-dir', profile.userData, '--extensions-dir', profile.extensions], {
-    env: { ...process.env, ...profile.env, EXTENSIONS_GALLERY: '{}' },
-    stdio: 'ignore',
-  });
+  execFileSync(
+    process.execPath,
+    [
+      CODE_SERVER_ENTRY,
+      '--install-extension',
+      vsix,
+      '--force',
+      '--user-data-dir',
+      profile.userData,
+      '--extensions-dir',
+      profile.extensions,
+    ],
+    {
+      env: { ...process.env, ...profile.env, EXTENSIONS_GALLERY: '{}' },
+      stdio: 'ignore',
+    },
+  );
 }
 
 /** An empty extension to develop, for a test suite that checks installed extensions only. */
 export function createTestHost(temp) {
   const host = join(temp, 'test-host');
   mkdirSync(host);
-  writeFileSync(join(host, 'package.json'), JSON.stringify({ name: 'test-host', publisher: 'dtmetrics-tests', version: '0.0.0', engines: { vscode: '^1.91.0' } }));
+  writeFileSync(
+    join(host, 'package.json'),
+    JSON.stringify({
+      name: 'test-host',
+      publisher: 'dtmetrics-tests',
+      version: '0.0.0',
+      engines: { vscode: '^1.91.0' },
+    }),
+  );
   return host;
 }
 
@@ -81,16 +113,38 @@ export function createTestHost(temp) {
  * and the language server it forks too); SERVER_WATCHDOG ends the group should the caller die without cleaning up.
  */
 export function spawnCodeServer({ port, folder, profile }) {
-  const serverEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(VSCODE_|ELECTRON_RUN_AS_NODE$)/.test(key)));
-  return spawn('/bin/sh', ['-c', SERVER_WATCHDOG, 'code-server', process.execPath, CODE_SERVER_ENTRY,
-    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened',
-    '--user-data-dir', profile.userData, '--extensions-dir', profile.extensions], {
-    cwd: folder,
-    detached: true,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...serverEnv, ...profile.env, EXTENSIONS_GALLERY: '{}' },
-  });
+  const serverEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(VSCODE_|ELECTRON_RUN_AS_NODE$)/.test(key)),
+  );
+  return spawn(
+    '/bin/sh',
+    [
+      '-c',
+      SERVER_WATCHDOG,
+      'code-server',
+      process.execPath,
+      CODE_SERVER_ENTRY,
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
+      '--user-data-dir',
+      profile.userData,
+      '--extensions-dir',
+      profile.extensions,
+    ],
+    {
+      cwd: folder,
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...serverEnv, ...profile.env, EXTENSIONS_GALLERY: '{}' },
+    },
+  );
 }
 
 /**
@@ -130,7 +184,8 @@ function healthy(port) {
 /** Polls /healthz until it answers 200; fails at once if code-server exits, or when the run's deadline passes. */
 export async function waitForHealth(port, server, signal) {
   for (;;) {
-    if (server.exitCode !== null || server.signalCode !== null) throw new Error(`code-server exited (${server.exitCode ?? server.signalCode}) before it was ready`);
+    if (server.exitCode !== null || server.signalCode !== null)
+      throw new Error(`code-server exited (${server.exitCode ?? server.signalCode}) before it was ready`);
     if (await healthy(port)) return;
     await delay(100, undefined, { signal });
   }
@@ -177,7 +232,6 @@ export async function stopServer(child) {
   for (let waited = 0; waited < 2000 && groupAlive(child); waited += 50) await delay(50);
 }
 
-
 /**
  * A check of what only a person sees, with Playwright in the real workbench: a fresh code-server with the extension
  * under development, `files` (relative path → text) in a new workspace folder and `settings` in the user settings;
@@ -185,7 +239,10 @@ export async function stopServer(child) {
  * test-results/`name`-….png. Prints `1 passed, 0 failed` (after `passedMessage`) or `0 passed, 1 failed`; resolves
  * with the exit code. Loads playwright-core only when called.
  */
-export async function runWorkbenchCheck({ name, files = {}, settings = {}, timeoutMs = 120_000, passedMessage }, check) {
+export async function runWorkbenchCheck(
+  { name, files = {}, settings = {}, timeoutMs = 120_000, passedMessage },
+  check,
+) {
   const { chromium } = await import('playwright-core');
   const temp = mkdtempSync(join(tmpdir(), `dtmetrics-${name}-`));
   const folder = join(temp, 'workspace');
@@ -205,17 +262,30 @@ export async function runWorkbenchCheck({ name, files = {}, settings = {}, timeo
   let passed = false;
   try {
     await waitForHealth(port, server, abort.signal);
-    context = await chromium.launchPersistentContext(join(temp, 'chromium-profile'), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 800 } });
+    context = await chromium.launchPersistentContext(join(temp, 'chromium-profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 800 },
+    });
     page = context.pages()[0] ?? (await context.newPage());
     await page.goto(workbenchUrl(port, folder, [ROOT]));
-    await Promise.race([check(page), new Promise((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true }))]);
+    await Promise.race([
+      check(page),
+      new Promise((_, reject) =>
+        abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true }),
+      ),
+    ]);
     passed = true;
   } catch (error) {
     console.error(`[${name}] ${abort.signal.aborted ? abort.signal.reason.message : (error?.message ?? error)}`);
     if (page) {
       mkdirSync(join(ROOT, 'test-results'), { recursive: true });
       const shot = join(ROOT, 'test-results', `${name}-${Date.now()}.png`);
-      await page.screenshot({ path: shot }).then(() => console.error(`[${name}] screenshot: ${shot}`), () => undefined);
+      await page.screenshot({ path: shot }).then(
+        () => console.error(`[${name}] screenshot: ${shot}`),
+        () => undefined,
+      );
     }
   } finally {
     clearTimeout(deadline);
@@ -232,7 +302,9 @@ export async function runWorkbenchCheck({ name, files = {}, settings = {}, timeo
  * the child once it listens. For the workbench checks that need a tenant.
  */
 export async function startLocalTenant(port, extraArgs = []) {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'serve', '--port', String(port), ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'serve', '--port', String(port), ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise((resolve, reject) => {
     setTimeout(() => reject(new Error('the local tenant did not listen within 30 s')), 30_000).unref();
     let output = '';
@@ -252,7 +324,10 @@ export async function startLocalTenant(port, extraArgs = []) {
  */
 export async function dismissThemeOffer(page) {
   const offer = page.locator('.notification-toast', { hasText: 'new default theme' });
-  const shown = await offer.waitFor({ timeout: 20_000 }).then(() => true, () => false);
+  const shown = await offer.waitFor({ timeout: 20_000 }).then(
+    () => true,
+    () => false,
+  );
   if (!shown) return;
   await offer.locator('a.monaco-button', { hasText: 'Cancel' }).click();
   await offer.waitFor({ state: 'detached' });
@@ -266,7 +341,10 @@ export async function runCommand(page, command, row = command) {
   const input = '.quick-input-widget .quick-input-box input';
   await page.waitForFunction((selector) => document.querySelector(selector)?.value === '>', input);
   await page.keyboard.type(command);
-  await page.waitForFunction(([selector, value]) => document.querySelector(selector)?.value === value, [input, `>${command}`]);
+  await page.waitForFunction(
+    ([selector, value]) => document.querySelector(selector)?.value === value,
+    [input, `>${command}`],
+  );
   // Enter on the focused row rather than a click: the list re-renders its rows while it filters, so a row clicked
   // by position may hold another command by the time the click lands. The row may not be the first one.
   await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().waitFor();

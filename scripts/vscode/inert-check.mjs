@@ -7,7 +7,14 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './build-tests.mjs';
-import { dismissThemeOffer, freePort, inEachTheme, runCommand, runWorkbenchCheck, startLocalTenant } from './code-server.mjs';
+import {
+  dismissThemeOffer,
+  freePort,
+  inEachTheme,
+  runCommand,
+  runWorkbenchCheck,
+  startLocalTenant,
+} from './code-server.mjs';
 
 /* global fetch */
 
@@ -20,37 +27,56 @@ const tenant = await startLocalTenant(port, ['--faults']);
 let code = 1;
 try {
   const body = JSON.stringify({ error: { code: 401, message: HOSTILE } });
-  const faults = await fetch(`http://127.0.0.1:${port}/_dtmetrics/faults`, { method: 'POST', body: JSON.stringify({ faults: [{ status: 401, body, contentType: 'application/json' }] }), headers: { 'Content-Type': 'application/json' } });
-  if (faults.status !== 204) throw new Error(`the local tenant refused the faults: ${faults.status} ${await faults.text()}`);
-  const files = { 'hostile.dtmetrics': '// Test Connection against a tenant that answers with a link\ninert.check 1\n' };
-  const settings = { 'dtmetrics.localTenant.port': port };
-  code = await runWorkbenchCheck({ name: 'inert-check', files, settings, timeoutMs: 180_000, passedMessage: 'Inert check: the hostile 401 is shown without its token and without a link, in three themes.' }, async (page) => {
-    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'hostile.dtmetrics' }).click({ timeout: 60_000 });
-    await page.locator('.monaco-editor .view-line', { hasText: 'inert.check' }).waitFor({ timeout: 60_000 });
-    await dismissThemeOffer(page);
-    await runCommand(page, 'dtmetrics: Test Connection', 'Test Connection');
-    const toast = page.locator('.notification-toast', { hasText: 'token invalid' });
-    await toast.waitFor({ timeout: 30_000 });
-    const message = toast.locator('.notification-list-item-message');
-    const text = await message.innerText();
-    const links = await message.locator('a').count();
-    if (links !== 0) throw new Error(`the notification renders ${links} link(s): ${await message.innerHTML()}`);
-    if (text.includes(TOKEN.slice(20))) throw new Error(`the notification shows the token: ${text}`);
-    if (!text.includes('Token *** expired. [Fix] (command:workbench.action.quit)')) throw new Error(`the notification does not show the tenant's words inert: ${text}`);
-    // Expanded, so that the whole message shows.
-    await toast.hover();
-    await toast.locator('.codicon-notifications-expand').click();
-    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-    // The same notification in each theme (a theme changed in a running code-server window drops the machine-scoped
-    // port setting, so Test Connection runs once); the lower right of the window, so that the theme shows too.
-    await inEachTheme(page, async (name) => {
-      await toast.waitFor();
-      await page.mouse.move(600, 300);
-      const shot = join(ROOT, 'test-results', `inert-notification-${name}.png`);
-      await page.screenshot({ path: shot, clip: { x: 560, y: 480, width: 720, height: 320 } });
-      if (updateScreenshot) copyFileSync(shot, join(ROOT, 'docs', 'screenshots', `inert-notification-${name}.png`));
-    });
+  const faults = await fetch(`http://127.0.0.1:${port}/_dtmetrics/faults`, {
+    method: 'POST',
+    body: JSON.stringify({ faults: [{ status: 401, body, contentType: 'application/json' }] }),
+    headers: { 'Content-Type': 'application/json' },
   });
+  if (faults.status !== 204)
+    throw new Error(`the local tenant refused the faults: ${faults.status} ${await faults.text()}`);
+  const files = {
+    'hostile.dtmetrics': '// Test Connection against a tenant that answers with a link\ninert.check 1\n',
+  };
+  const settings = { 'dtmetrics.localTenant.port': port };
+  code = await runWorkbenchCheck(
+    {
+      name: 'inert-check',
+      files,
+      settings,
+      timeoutMs: 180_000,
+      passedMessage: 'Inert check: the hostile 401 is shown without its token and without a link, in three themes.',
+    },
+    async (page) => {
+      await page
+        .locator('.explorer-folders-view .monaco-list-row', { hasText: 'hostile.dtmetrics' })
+        .click({ timeout: 60_000 });
+      await page.locator('.monaco-editor .view-line', { hasText: 'inert.check' }).waitFor({ timeout: 60_000 });
+      await dismissThemeOffer(page);
+      await runCommand(page, 'dtmetrics: Test Connection', 'Test Connection');
+      const toast = page.locator('.notification-toast', { hasText: 'token invalid' });
+      await toast.waitFor({ timeout: 30_000 });
+      const message = toast.locator('.notification-list-item-message');
+      const text = await message.innerText();
+      const links = await message.locator('a').count();
+      if (links !== 0) throw new Error(`the notification renders ${links} link(s): ${await message.innerHTML()}`);
+      if (text.includes(TOKEN.slice(20))) throw new Error(`the notification shows the token: ${text}`);
+      if (!text.includes('Token *** expired. [Fix] (command:workbench.action.quit)'))
+        throw new Error(`the notification does not show the tenant's words inert: ${text}`);
+      // Expanded, so that the whole message shows.
+      await toast.hover();
+      await toast.locator('.codicon-notifications-expand').click();
+      mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+      // The same notification in each theme (a theme changed in a running code-server window drops the machine-scoped
+      // port setting, so Test Connection runs once); the lower right of the window, so that the theme shows too.
+      await inEachTheme(page, async (name) => {
+        await toast.waitFor();
+        await page.mouse.move(600, 300);
+        const shot = join(ROOT, 'test-results', `inert-notification-${name}.png`);
+        await page.screenshot({ path: shot, clip: { x: 560, y: 480, width: 720, height: 320 } });
+        if (updateScreenshot) copyFileSync(shot, join(ROOT, 'docs', 'screenshots', `inert-notification-${name}.png`));
+      });
+    },
+  );
 } finally {
   tenant.kill('SIGTERM');
 }

@@ -25,15 +25,25 @@ if (!(Number.isInteger(RUNS) && RUNS > 0)) throw new Error('--runs must be a pos
 /** A Metrics API v2 response: SERIES random walks of POINTS one-minute points, a few nulls, from a fixed seed. */
 function response() {
   let seed = 42;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const end = Math.floor(Date.now() / 60_000) * 60_000;
   const timestamps = Array.from({ length: POINTS }, (_, i) => end - (POINTS - 1 - i) * 60_000);
   const data = Array.from({ length: SERIES }, (_, s) => {
     let value = 50 + s;
     const values = timestamps.map(() => (random() < 0.01 ? null : (value = Math.max(0, value + (random() - 0.5) * 4))));
-    return { dimensions: [`host-${s}`, `zone-${s % 4}`], dimensionMap: { host: `host-${s}`, zone: `zone-${s % 4}` }, timestamps, values };
+    return {
+      dimensions: [`host-${s}`, `zone-${s % 4}`],
+      dimensionMap: { host: `host-${s}`, zone: `zone-${s % 4}` },
+      timestamps,
+      values,
+    };
   });
-  return { totalCount: SERIES, nextPageKey: null, resolution: '1m', result: [{ metricId: 'bench.latency', dataPointCountRatio: 0, dimensionCountRatio: 0, data }] };
+  return {
+    totalCount: SERIES,
+    nextPageKey: null,
+    resolution: '1m',
+    result: [{ metricId: 'bench.latency', dataPointCountRatio: 0, dimensionCountRatio: 0, data }],
+  };
 }
 
 const median = (values) => {
@@ -49,18 +59,37 @@ try {
   const text = JSON.stringify(response());
   writeFileSync(file, text);
   const suite = join(ROOT, '.vscode-test/out/bench/index.js');
-  await build({ entryPoints: [join(ROOT, 'test/vscode/bench/panel-bench.ts')], outfile: suite, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'], logLevel: 'warning' });
+  await build({
+    entryPoints: [join(ROOT, 'test/vscode/bench/panel-bench.ts')],
+    outfile: suite,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode'],
+    logLevel: 'warning',
+  });
   const out = join(temp, 'samples.json');
   const run = spawnSync(process.execPath, [join(ROOT, 'scripts/vscode/run-tests.mjs'), suite], {
     stdio: 'inherit',
-    env: { ...process.env, DTMETRICS_BENCH_FILE: file, DTMETRICS_BENCH_OUT: out, DTMETRICS_BENCH_RUNS: String(RUNS + 1) },
+    env: {
+      ...process.env,
+      DTMETRICS_BENCH_FILE: file,
+      DTMETRICS_BENCH_OUT: out,
+      DTMETRICS_BENCH_RUNS: String(RUNS + 1),
+    },
   });
   if (run.status !== 0) throw new Error(`the benchmark run failed (exit ${run.status})`);
   const { samples, vscode } = JSON.parse(readFileSync(out, 'utf8'));
   const [warmUp, ...measured] = samples;
   const wrong = samples.find((s) => s.chartSeries !== SERIES || s.chartPoints !== SERIES * POINTS);
-  if (wrong) throw new Error(`a render drew ${wrong.chartSeries} series, ${wrong.chartPoints} points, not ${SERIES} × ${POINTS}`);
-  const chromium = spawnSync(process.env.DTMETRICS_CHROMIUM ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).stdout.trim();
+  if (wrong)
+    throw new Error(
+      `a render drew ${wrong.chartSeries} series, ${wrong.chartPoints} points, not ${SERIES} × ${POINTS}`,
+    );
+  const chromium = spawnSync(process.env.DTMETRICS_CHROMIUM ?? '/usr/bin/chromium', ['--version'], {
+    encoding: 'utf8',
+  }).stdout.trim();
   const webview = measured.map((s) => s.webviewMs);
   const command = measured.map((s) => s.commandMs);
   const report = `# Results panel render time

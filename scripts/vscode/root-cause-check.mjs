@@ -18,22 +18,27 @@ const LINES = [
 const CAUSES = ['LN007', 'LN008', 'LN009', 'LN010', 'LN011'];
 const updateScreenshot = process.argv.includes('--update-screenshot');
 const files = { 'foreign.dtmetrics': `// lines written for other tools\n${LINES.join('\n')}\n` };
-const passedMessage = 'Root-cause check: five lines in other formats, five findings naming them, and a quick fix that rewrites one, in three themes.';
+const passedMessage =
+  'Root-cause check: five lines in other formats, five findings naming them, and a quick fix that rewrites one, in three themes.';
 
 process.exit(
   await runWorkbenchCheck({ name: 'root-cause-check', files, timeoutMs: 180_000, passedMessage }, async (page) => {
-    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'foreign.dtmetrics' }).click({ timeout: 60_000 });
+    await page
+      .locator('.explorer-folders-view .monaco-list-row', { hasText: 'foreign.dtmetrics' })
+      .click({ timeout: 60_000 });
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 60_000 });
     await dismissThemeOffer(page);
     await page.keyboard.press('Control+Shift+M');
     const rows = page.locator('.markers-panel .monaco-list-row', { hasText: /\[Ln \d+, Col \d+\]/ });
     for (const code of CAUSES) await rows.filter({ hasText: code }).first().waitFor({ timeout: 30_000 });
     const shown = await rows.allInnerTexts();
-    if (shown.length !== CAUSES.length) throw new Error(`${shown.length} findings for ${CAUSES.length} mistakes:\n${shown.join('\n')}`);
+    if (shown.length !== CAUSES.length)
+      throw new Error(`${shown.length} findings for ${CAUSES.length} mistakes:\n${shown.join('\n')}`);
     // "Query" only above lines whose key is a metric key (the literal \n's first line, the InfluxDB measurement).
     const lenses = page.locator('.monaco-editor .codelens-decoration', { hasText: 'Query' });
     await lenses.nth(1).waitFor({ timeout: 30_000 });
-    if ((await lenses.count()) !== 2) throw new Error(`${await lenses.count()} Query lenses, not 2: ${(await lenses.allInnerTexts()).join(' | ')}`);
+    if ((await lenses.count()) !== 2)
+      throw new Error(`${await lenses.count()} Query lenses, not 2: ${(await lenses.allInnerTexts()).join(' | ')}`);
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
     await inEachTheme(page, async (name) => {
       await page.mouse.move(1200, 300);
@@ -52,7 +57,9 @@ process.exit(
     // Applied from the keyboard, as the menu offers it (the menu's own overlay takes a pointer's clicks).
     await page.locator('.action-widget .monaco-list-row.focused', { hasText: 'Rewrite as 2 metric lines' }).waitFor();
     await page.keyboard.press('Enter');
-    await page.locator('.monaco-editor .view-line', { hasText: 'cpu.usage_user,host=web01 1.1' }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('.monaco-editor .view-line', { hasText: 'cpu.usage_user,host=web01 1.1' })
+      .waitFor({ timeout: 30_000 });
     await rows.filter({ hasText: 'LN009' }).waitFor({ state: 'detached', timeout: 30_000 });
   }),
 );

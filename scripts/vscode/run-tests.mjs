@@ -22,7 +22,21 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { ROOT, buildTests } from './build-tests.mjs';
-import { CHROMIUM, CHROMIUM_ARGS, CODE_SERVER, CODE_SERVER_ENTRY, CODE_SERVER_VERSION, createProfile, createTestHost, installExtension, freePort, spawnCodeServer, stopServer, waitForHealth, workbenchUrl } from './code-server.mjs';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  CODE_SERVER,
+  CODE_SERVER_ENTRY,
+  CODE_SERVER_VERSION,
+  createProfile,
+  createTestHost,
+  installExtension,
+  freePort,
+  spawnCodeServer,
+  stopServer,
+  waitForHealth,
+  workbenchUrl,
+} from './code-server.mjs';
 
 /* global AbortController */
 
@@ -32,13 +46,23 @@ const RESULTS_DIR = join(ROOT, 'test-results');
 const HOST_EXIT_GRACE_MS = 3000;
 
 // The workbench's own start-up messages share the channel with the extension host's console; shown with --verbose.
-const WORKBENCH_CHATTER = /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin extensions|Updating additional builtin extensions cache|\[Service Worker\])/;
+const WORKBENCH_CHATTER =
+  /^(Resolving connection token|Resolved connection token|Creating a socket|Ignoring fetching additional builtin extensions|Updating additional builtin extensions cache|\[Service Worker\])/;
 
 function parseArgs(argv) {
-  const options = { devPaths: [], testsPath: undefined, folder: undefined, verbose: false, vsix: undefined,
-    timeoutSeconds: Number(process.env.DTMETRICS_VSCODE_TIMEOUT ?? 180) };
+  const options = {
+    devPaths: [],
+    testsPath: undefined,
+    folder: undefined,
+    verbose: false,
+    vsix: undefined,
+    timeoutSeconds: Number(process.env.DTMETRICS_VSCODE_TIMEOUT ?? 180),
+  };
   for (const arg of argv) {
-    const [flag, value] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, value] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     if (flag === '--extensionDevelopmentPath') options.devPaths.push(resolve(value));
     else if (flag === '--extensionTestsPath') options.testsPath = resolve(value);
     else if (flag === '--folder') options.folder = resolve(value);
@@ -74,12 +98,18 @@ async function loadPlaywright() {
 
 function withTimeout(promise, ms) {
   let timer;
-  return Promise.race([promise, new Promise((resolveLate) => { timer = setTimeout(resolveLate, ms); })]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    promise,
+    new Promise((resolveLate) => {
+      timer = setTimeout(resolveLate, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
-  if (!existsSync(CODE_SERVER_ENTRY)) throw new Error(`code-server ${CODE_SERVER_VERSION} is not installed: run scripts/vscode/install.sh`);
+  if (!existsSync(CODE_SERVER_ENTRY))
+    throw new Error(`code-server ${CODE_SERVER_VERSION} is not installed: run scripts/vscode/install.sh`);
   if (!existsSync(CHROMIUM)) throw new Error(`no chromium at ${CHROMIUM}: run scripts/vscode/install.sh`);
   for (const devPath of options.devPaths) {
     if (!existsSync(join(devPath, 'package.json'))) throw new Error(`no extension at ${devPath} (no package.json)`);
@@ -87,7 +117,10 @@ async function main() {
   options.testsPath ??= await buildTests();
 
   const timeout = new AbortController();
-  const deadline = setTimeout(() => timeout.abort(new Error(`timed out after ${options.timeoutSeconds} s`)), options.timeoutSeconds * 1000);
+  const deadline = setTimeout(
+    () => timeout.abort(new Error(`timed out after ${options.timeoutSeconds} s`)),
+    options.timeoutSeconds * 1000,
+  );
   const temp = mkdtempSync(join(tmpdir(), 'dtmetrics-vscode-'));
   const profile = createProfile(temp);
   if (options.vsix) {
@@ -176,7 +209,13 @@ async function main() {
     await page.goto(url, { waitUntil: 'domcontentloaded' });
     log(`workbench opened; running ${options.testsPath}`);
     const code = await Promise.race([suiteDone, serverExited]);
-    if (!hostExit) await withTimeout(new Promise((resolveExit) => { onHostExit = resolveExit; }), HOST_EXIT_GRACE_MS);
+    if (!hostExit)
+      await withTimeout(
+        new Promise((resolveExit) => {
+          onHostExit = resolveExit;
+        }),
+        HOST_EXIT_GRACE_MS,
+      );
     if (code === 0 && hostExit && (hostExit.code !== '0' || hostExit.signal !== 'null')) {
       log(`the extension host ended with code ${hostExit.code}, signal ${hostExit.signal}`);
       return 1;
@@ -197,13 +236,23 @@ async function main() {
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       if (page) {
         const shot = join(RESULTS_DIR, `vscode-${stamp}.png`);
-        await withTimeout(page.screenshot({ path: shot }).then(() => log(`screenshot: ${shot}`), () => undefined), 10_000);
+        await withTimeout(
+          page.screenshot({ path: shot }).then(
+            () => log(`screenshot: ${shot}`),
+            () => undefined,
+          ),
+          10_000,
+        );
       }
       await new Promise((resolveEnd) => serverLog.end(resolveEnd));
       copyFileSync(serverLogFile, join(RESULTS_DIR, `vscode-${stamp}-code-server.log`));
       log(`code-server log: ${join(RESULTS_DIR, `vscode-${stamp}-code-server.log`)}`);
     }
-    if (context) await withTimeout(context.close().catch(() => undefined), 10_000);
+    if (context)
+      await withTimeout(
+        context.close().catch(() => undefined),
+        10_000,
+      );
     if (server?.pid) await stopServer(server);
     serverLog.end();
     rmSync(temp, { recursive: true, force: true, maxRetries: 3 });

@@ -39,4 +39,6 @@ await waitForHealth(port, server, startup.signal).catch(async (error) => {
   await stop(1);
 });
 clearTimeout(deadline);
-console.log(`VS Code with dtmetrics on examples/ — open in a browser:\n\n  ${workbenchUrl(port, folder, [ROOT])}\n\nCtrl+C stops it.`);
+console.log(
+  `VS Code with dtmetrics on examples/ — open in a browser:\n\n  ${workbenchUrl(port, folder, [ROOT])}\n\nCtrl+C stops it.`,
+);

@@ -15,7 +15,9 @@ const SHIM = join(ROOT, 'scripts/vscode/electron-shim');
 const download = process.argv.includes('--download');
 const unknown = process.argv.slice(2).filter((a) => a !== '--download');
 if (unknown.length > 0) {
-  console.error(`test-electron: unknown argument ${unknown[0]} (usage: node scripts/vscode/test-electron.mjs [--download])`);
+  console.error(
+    `test-electron: unknown argument ${unknown[0]} (usage: node scripts/vscode/test-electron.mjs [--download])`,
+  );
   process.exit(2);
 }
 

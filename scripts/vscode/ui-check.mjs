@@ -7,7 +7,9 @@ const files = { 'cache.dtmetrics': '// an upper-case dimension key\ncache.size,c
 const passedMessage = 'UI check: the error squiggle and its Problems entry (DK001) are shown.';
 process.exit(
   await runWorkbenchCheck({ name: 'ui-check', files, passedMessage }, async (page) => {
-    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'cache.dtmetrics' }).click({ timeout: 60_000 });
+    await page
+      .locator('.explorer-folders-view .monaco-list-row', { hasText: 'cache.dtmetrics' })
+      .click({ timeout: 60_000 });
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 60_000 });
     await page.keyboard.press('Control+Shift+M');
     const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'Upper-case `M` in dimension key' });

@@ -24,7 +24,9 @@ export interface ValidatedParams {
  * (as typed) send metrics under, to complete a selector with beside the tenant's. Answered from the language
  * server's workspace index (the one completion uses), once it has read the workspace.
  */
-export const WorkspaceKeysRequest = new RequestType<WorkspaceKeysParams, WorkspaceKeysResult, void>('dtmetrics/workspaceKeys');
+export const WorkspaceKeysRequest = new RequestType<WorkspaceKeysParams, WorkspaceKeysResult, void>(
+  'dtmetrics/workspaceKeys',
+);
 
 export interface WorkspaceKeysParams {
   /** The most keys the prompt offers: the answer holds the first of them in order. */

@@ -11,7 +11,16 @@ import { dtmetrics } from './in-process.ts';
 import { lintInputs } from './lint-inputs.ts';
 
 /** Lines with diagnostics at known places (MK002 2:1, DK001 3:11, MK006 5:13, LN004 6:11) between valid ones. */
-const LINES = ['cpu.load,host=a 5 1732300000000', '1metric 5', 'my.metric,Host=a 5', '// comment', 'system.load.1m 5', 'cpu.load 5 ', '', 'mem.used gauge,min=1,max=3,sum=4,count=2'];
+const LINES = [
+  'cpu.load,host=a 5 1732300000000',
+  '1metric 5',
+  'my.metric,Host=a 5',
+  '// comment',
+  'system.load.1m 5',
+  'cpu.load 5 ',
+  '',
+  'mem.used gauge,min=1,max=3,sum=4,count=2',
+];
 const EXPECTED = ['2:1-2:2 error MK002', '3:11-3:12 error DK001', '5:13-5:14 warning MK006', '6:11-6:12 warning LN004'];
 
 let tmp: TempDir;
@@ -78,7 +87,9 @@ describe('line ends', () => {
   test('mixed LF, CRLF and CR: each is one line break', async () => {
     // VS Code: a\r\nb\rc\nd is four lines.
     const text = 'cpu.load 5\r\n1metric 5\rmy.metric,Host=a 5\n2metric 5\r\n';
-    await lintBoth('mixed-eol.dtmetrics', text, { expected: ['2:1-2:2 error MK002', '3:11-3:12 error DK001', '4:1-4:2 error MK002'] });
+    await lintBoth('mixed-eol.dtmetrics', text, {
+      expected: ['2:1-2:2 error MK002', '3:11-3:12 error DK001', '4:1-4:2 error MK002'],
+    });
   });
 
   test('CR CR LF is two line breaks (an empty line between)', async () => {
@@ -109,7 +120,11 @@ describe('invalid UTF-8', () => {
   });
 
   test('an invalid byte on a later line, with a BOM and CRLF', async () => {
-    const bytes = Buffer.concat([Buffer.from('\uFEFFcpu.load 5\r\nmy.metric,a=b'), Buffer.from([0xc3, 0x28]), Buffer.from(' 5\r\n')]);
+    const bytes = Buffer.concat([
+      Buffer.from('\uFEFFcpu.load 5\r\nmy.metric,a=b'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from(' 5\r\n'),
+    ]);
     await lintBoth('mixed-bad.dtmetrics', bytes, { expected: ['2:14-2:15 warning LN006'] });
   });
 });
@@ -119,7 +134,9 @@ describe('long lines', () => {
   const longLine = (length: number) => 'big.metric 1.' + '0'.repeat(length - 'big.metric 1.'.length);
 
   test('a line of 60,000 characters: LN001 from column 50,001 to the end', async () => {
-    const { code, file } = await lintBoth('long.dtmetrics', 'cpu.load 5\n' + longLine(60_000) + '\ncpu.load 6\n', { expected: ['2:50001-2:60001 error LN001'] });
+    const { code, file } = await lintBoth('long.dtmetrics', 'cpu.load 5\n' + longLine(60_000) + '\ncpu.load 6\n', {
+      expected: ['2:50001-2:60001 error LN001'],
+    });
     assert.equal(code, 1);
     assert.match(file.diagnostics[0]?.message ?? '', /60,000/);
   });

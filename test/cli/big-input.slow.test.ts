@@ -20,7 +20,10 @@ function manyLines(bytes: number): string[] {
   const lines: string[] = [];
   let size = 0;
   for (let i = 0; size < bytes; i++) {
-    const line = i % 997 === 996 ? `1bad.metric,host=h${i % 50} ${i}` : `http.requests,host=h${i % 50},status=${200 + (i % 5)} count,delta=${i % 90}`;
+    const line =
+      i % 997 === 996
+        ? `1bad.metric,host=h${i % 50} ${i}`
+        : `http.requests,host=h${i % 50},status=${200 + (i % 5)} count,delta=${i % 90}`;
     lines.push(line);
     size += line.length + 1;
   }
@@ -56,7 +59,10 @@ describe('line ends across chunks', () => {
     const { file } = await lintJson(['boundary-crlf.dtmetrics']);
     const n = head.length + 1;
     assert.deepEqual(positions(file), positions(lf.file));
-    assert.deepEqual(positions(file).slice(-2), [`${n + 1}:1-${n + 1}:2 error MK002`, `${n + 3}:11-${n + 3}:12 error DK001`]);
+    assert.deepEqual(positions(file).slice(-2), [
+      `${n + 1}:1-${n + 1}:2 error MK002`,
+      `${n + 3}:11-${n + 3}:12 error DK001`,
+    ]);
   });
 
   test('a large file with lone CR line ends gives the same diagnostics as its LF version', async () => {
@@ -79,7 +85,10 @@ describe('lines of millions of characters', () => {
 
   test('a line of several million characters with no newline: LN001 with the true length', async () => {
     const length = 12_345_678;
-    const { code, file } = await lintBoth('huge.dtmetrics', longLine(length), { args: NO_LN003, expected: [`1:50001-1:${length + 1} error LN001`] });
+    const { code, file } = await lintBoth('huge.dtmetrics', longLine(length), {
+      args: NO_LN003,
+      expected: [`1:50001-1:${length + 1} error LN001`],
+    });
     assert.equal(code, 1);
     assert.match(file.diagnostics[0]?.message ?? '', /12,345,678/);
   });
@@ -116,7 +125,11 @@ describe('a line that repeats one mistake 200,000 times', () => {
   const CASES = [
     { name: 'metadata properties', line: `#cpu.temp gauge ${list((i) => `p${i}=a=b`)}`, repeated: ['MD002', 'DV002'] },
     { name: 'dimensions', line: `cpu.temp,${list((i) => `d${i}=a=b`)} gauge,1`, repeated: ['DV002'] },
-    { name: 'summary fields', line: `cpu.temp gauge,min=1,max=1,sum=1,count=1,${list((i) => `x${i}=1`)}`, repeated: ['PL003'] },
+    {
+      name: 'summary fields',
+      line: `cpu.temp gauge,min=1,max=1,sum=1,count=1,${list((i) => `x${i}=1`)}`,
+      repeated: ['PL003'],
+    },
   ];
   for (const c of CASES) {
     // Before the cap, such a line's report ran to tens of MB; SARIF carries the rule table (~30 kB) whatever the input.
@@ -125,11 +138,17 @@ describe('a line that repeats one mistake 200,000 times', () => {
       const { file } = await lintBoth(name, c.line + '\n');
       for (const code of c.repeated) assert.equal(file.diagnostics.filter((d) => d.code === code).length, 5, code);
       const codes = new Set(file.diagnostics.map((d) => d.code));
-      assert.ok(file.diagnostics.length <= 5 * codes.size, `${file.diagnostics.length} diagnostics of ${codes.size} kinds`);
+      assert.ok(
+        file.diagnostics.length <= 5 * codes.size,
+        `${file.diagnostics.length} diagnostics of ${codes.size} kinds`,
+      );
       for (const format of ['stylish', 'sarif']) {
         const result = await dtmetrics(['lint', '--format', format, '--now', String(NOW), name], { cwd: tmp.path });
         assert.equal(result.code, 1);
-        assert.ok(result.stdout.length < 100_000, `${format}: ${result.stdout.length.toLocaleString('en-US')} characters of output`);
+        assert.ok(
+          result.stdout.length < 100_000,
+          `${format}: ${result.stdout.length.toLocaleString('en-US')} characters of output`,
+        );
       }
     });
   }
@@ -137,7 +156,10 @@ describe('a line that repeats one mistake 200,000 times', () => {
   test('the fifth finding of a kind says how many more there were', async () => {
     const { file } = await lintBoth('repeated-note.dtmetrics', `#cpu.temp gauge ${list((i) => `p${i}=x`)}\n`);
     const notes = file.diagnostics.filter((d) => d.message.includes('more like it'));
-    assert.deepEqual(notes.map((d) => [d.code, d.column]), [['MD002', 1 + '#cpu.temp gauge p0=x,p1=x,p2=x,p3=x,'.length]]);
+    assert.deepEqual(
+      notes.map((d) => [d.code, d.column]),
+      [['MD002', 1 + '#cpu.temp gauge p0=x,p1=x,p2=x,p3=x,'.length]],
+    );
     assert.match(notes[0]?.message ?? '', /… and 199,995 more like it on this line/);
   });
 });

@@ -30,7 +30,20 @@ function rng(seed: number): () => number {
   };
 }
 
-const SERVICES = ['checkout', 'cart', 'payment', 'catalog', 'search', 'recommendation', 'shipping', 'auth', 'user-profile', 'inventory', 'notification', 'frontend'];
+const SERVICES = [
+  'checkout',
+  'cart',
+  'payment',
+  'catalog',
+  'search',
+  'recommendation',
+  'shipping',
+  'auth',
+  'user-profile',
+  'inventory',
+  'notification',
+  'frontend',
+];
 const ENDPOINTS = ['/api/v1/items', '/api/v1/items/{id}', '/api/v2/orders/{id}/confirm', '/health', '/'];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 const STATUSES = ['200', '201', '404', '429', '503'];
@@ -66,9 +79,16 @@ function makeBlock(seed: number): Block {
   const code = (['DK001', 'MK002', 'TS003'] as const)[seed % 3] as Planted;
   for (let i = 0; lines.length < LINES_PER_BLOCK; i++) {
     if (lines.length === plantedIndex) {
-      if (code === 'DK001') lines.push(`http.server.request_count,Service=${pick(SERVICES)},method=GET,status=200 count,delta=${int(1, 50)} ${ts()}`);
-      else if (code === 'MK002') lines.push(`5xx.errors,service=${pick(SERVICES)},region=${pick(REGIONS)} ${int(0, 9)} ${ts()}`);
-      else lines.push(`jvm.memory.used,host=ip-10-0-${int(1, 8)}-1,pool="${pick(POOLS)}" ${int(1e6, 9e8)} ${NOW - 2 * 3_600_000}`);
+      if (code === 'DK001')
+        lines.push(
+          `http.server.request_count,Service=${pick(SERVICES)},method=GET,status=200 count,delta=${int(1, 50)} ${ts()}`,
+        );
+      else if (code === 'MK002')
+        lines.push(`5xx.errors,service=${pick(SERVICES)},region=${pick(REGIONS)} ${int(0, 9)} ${ts()}`);
+      else
+        lines.push(
+          `jvm.memory.used,host=ip-10-0-${int(1, 8)}-1,pool="${pick(POOLS)}" ${int(1e6, 9e8)} ${NOW - 2 * 3_600_000}`,
+        );
       continue;
     }
     if (i % 500 === 499) {
@@ -77,19 +97,29 @@ function makeBlock(seed: number): Block {
     }
     const kind = r();
     if (kind < 0.35) {
-      lines.push(`http.server.request_count,service=${pick(SERVICES)},method=${pick(METHODS)},status=${pick(STATUSES)},region=${pick(REGIONS)} count,delta=${int(0, 900)} ${ts()}`);
+      lines.push(
+        `http.server.request_count,service=${pick(SERVICES)},method=${pick(METHODS)},status=${pick(STATUSES)},region=${pick(REGIONS)} count,delta=${int(0, 900)} ${ts()}`,
+      );
     } else if (kind < 0.6) {
       const count = int(1, 400);
       const min = int(1, 50);
       const max = count === 1 ? min : min + int(0, 900); // one observation: min = max = sum
       const avg = int(min, max);
-      lines.push(`http.server.duration,service=${pick(SERVICES)},endpoint="${pick(ENDPOINTS)}",method=${pick(METHODS)} gauge,min=${min},max=${max},sum=${avg * count},count=${count} ${ts()}`);
+      lines.push(
+        `http.server.duration,service=${pick(SERVICES)},endpoint="${pick(ENDPOINTS)}",method=${pick(METHODS)} gauge,min=${min},max=${max},sum=${avg * count},count=${count} ${ts()}`,
+      );
     } else if (kind < 0.8) {
-      lines.push(`jvm.memory.used,host=ip-10-0-${int(1, 8)}-${int(1, 6)},pool="${pick(POOLS)}" ${int(1e6, 9e8)} ${ts()}`);
+      lines.push(
+        `jvm.memory.used,host=ip-10-0-${int(1, 8)}-${int(1, 6)},pool="${pick(POOLS)}" ${int(1e6, 9e8)} ${ts()}`,
+      );
     } else if (kind < 0.95) {
-      lines.push(`kafka.consumer.lag,topic=${pick(TOPICS)},partition=${int(0, 11)},consumer.group=${pick(['billing', 'search', 'mailer'])} ${int(0, 5000)}.${int(0, 99)} ${ts()}`);
+      lines.push(
+        `kafka.consumer.lag,topic=${pick(TOPICS)},partition=${int(0, 11)},consumer.group=${pick(['billing', 'search', 'mailer'])} ${int(0, 5000)}.${int(0, 99)} ${ts()}`,
+      );
     } else {
-      lines.push(`shop.orders_count,shop="${pick(SHOPS)}",country=${pick(['DE', 'AT', 'PL', 'JP', 'US'])} count,delta=${int(1, 20)}`);
+      lines.push(
+        `shop.orders_count,shop="${pick(SHOPS)}",country=${pick(['DE', 'AT', 'PL', 'JP', 'US'])} count,delta=${int(1, 20)}`,
+      );
     }
   }
   return { bytes: Buffer.from(lines.join('\n') + '\n'), lines: lines.length, planted: { index: plantedIndex, code } };
@@ -97,7 +127,9 @@ function makeBlock(seed: number): Block {
 
 before(() => assertBuilt());
 
-test('1 GiB through stdin into a 64 MB heap: every planted mistake found, nothing else, no out-of-memory', { timeout: 15 * 60_000 }, async () => {
+test('1 GiB through stdin into a 64 MB heap: every planted mistake found, nothing else, no out-of-memory', {
+  timeout: 15 * 60_000,
+}, async () => {
   const blocks = Array.from({ length: BLOCKS }, (_, i) => makeBlock(1000 + i));
   const header = Buffer.from(HEADER.join('\n') + '\n');
   // The expected diagnostics, `line code`, in order, as the stream is laid out.
@@ -115,7 +147,9 @@ test('1 GiB through stdin into a 64 MB heap: every planted mistake found, nothin
     }
   }
 
-  const child = spawnCli(['lint', '--format', 'json', '--now', String(NOW), '-'], { nodeArgs: ['--max-old-space-size=64'] });
+  const child = spawnCli(['lint', '--format', 'json', '--now', String(NOW), '-'], {
+    nodeArgs: ['--max-old-space-size=64'],
+  });
   const stdout = collect(child.stdout);
   const stderr = collect(child.stderr);
   const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
@@ -130,10 +164,15 @@ test('1 GiB through stdin into a 64 MB heap: every planted mistake found, nothin
   assert.equal(report.length, 1);
   const diagnostics = report[0]?.diagnostics ?? [];
   const infos = diagnostics.filter((d) => d.code === 'LN002' || d.code === 'LN003');
-  assert.deepEqual(infos.map((d) => `${d.code} ${d.severity}`).sort(), ['LN002 info', 'LN003 info'], 'the request-size infos, once each');
+  assert.deepEqual(
+    infos.map((d) => `${d.code} ${d.severity}`).sort(),
+    ['LN002 info', 'LN003 info'],
+    'the request-size infos, once each',
+  );
   const found = diagnostics.filter((d) => d.code !== 'LN002' && d.code !== 'LN003');
   assert.ok(expected.length >= TOTAL_BYTES / 2_000_000, `one planted mistake per ~1 MB (${expected.length})`);
-  const byCode = (list: string[]) => list.reduce<Record<string, number>>((acc, x) => ((acc[x] = (acc[x] ?? 0) + 1), acc), {});
+  const byCode = (list: string[]) =>
+    list.reduce<Record<string, number>>((acc, x) => ((acc[x] = (acc[x] ?? 0) + 1), acc), {});
   const plantedLines = new Set(expected.map((e) => Number(e.split(' ')[0])));
   const strays = found.filter((d) => !plantedLines.has(d.line));
   assert.deepEqual(
@@ -155,7 +194,9 @@ const CHUNK = 1 << 20;
 // Over 1 MB, the line is also past the request size (LN003, info); this test is about LN001 and the line kept.
 test('a 200 MB line through stdin is linted in 64 MB of heap (only a prefix is kept)', async () => {
   const length = 200 * CHUNK;
-  const child = spawnCli(['lint', '--format', 'json', '--now', String(NOW), '--rule', 'LN003=off', '-'], { nodeArgs: ['--max-old-space-size=64'] });
+  const child = spawnCli(['lint', '--format', 'json', '--now', String(NOW), '--rule', 'LN003=off', '-'], {
+    nodeArgs: ['--max-old-space-size=64'],
+  });
   const stdout = collect(child.stdout);
   const stderr = collect(child.stderr);
   const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;

@@ -12,7 +12,20 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chmodSync, copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, NOW, ROOT, TempDir, assertBuilt, assertUsageError, cleanEnv, collect, parseJsonReport, positions, runCli, spawnCli } from './helpers.ts';
+import {
+  CLI,
+  NOW,
+  ROOT,
+  TempDir,
+  assertBuilt,
+  assertUsageError,
+  cleanEnv,
+  collect,
+  parseJsonReport,
+  positions,
+  runCli,
+  spawnCli,
+} from './helpers.ts';
 
 /** Two errors, MK002 (2:1) and DK001 (3:11); line 1 is valid at NOW. */
 const ERRORS = 'cpu.load 5 1732300000000\n1metric 5\nmy.metric,Host=a 5\n';
@@ -49,7 +62,9 @@ describe('exit status and streams of a process', () => {
   });
 
   test('standard input through a real pipe', async () => {
-    const { code, stdout, stderr } = await runCli(['lint', '--format', 'json', '--now', String(NOW), '-'], { stdin: ERRORS });
+    const { code, stdout, stderr } = await runCli(['lint', '--format', 'json', '--now', String(NOW), '-'], {
+      stdin: ERRORS,
+    });
     assert.equal(stderr, '');
     assert.equal(code, 1);
     assert.deepEqual(positions(parseJsonReport(stdout)[0]), ['2:1-2:2 error MK002', '3:11-3:12 error DK001']);
@@ -81,7 +96,13 @@ describe('exit status and streams of a process', () => {
     }
     const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
     const command = [process.execPath, CLI, 'lint', '--now', String(NOW), 'mixed.dtmetrics'].map(quote).join(' ');
-    const onTty = (env: Record<string, string>) => spawnSync(script, ['-qec', command, '/dev/null'], { cwd: tmp.path, env: cleanEnv(env), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const onTty = (env: Record<string, string>) =>
+      spawnSync(script, ['-qec', command, '/dev/null'], {
+        cwd: tmp.path,
+        env: cleanEnv(env),
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     const tty = onTty({});
     assert.equal(tty.status, 1, tty.stderr);
     assert.match(tty.stdout, /MK002/);
@@ -99,7 +120,9 @@ describe('exit status and streams of a process', () => {
       let result;
       if (process.getuid?.() === 0) {
         // root reads a chmod-000 file anyway: run the CLI as user nobody, from a copy it can read.
-        const setpriv = ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv', '/sbin/setpriv'].find((p) => existsSync(p));
+        const setpriv = ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv', '/sbin/setpriv'].find((p) =>
+          existsSync(p),
+        );
         if (!setpriv) {
           t.skip('running as root and setpriv is missing: cannot make a file unreadable for the CLI');
           return;
@@ -128,7 +151,6 @@ describe('exit status and streams of a process', () => {
       dir.remove();
     }
   });
-
 });
 
 describe('signals', () => {

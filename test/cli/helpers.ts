@@ -79,7 +79,11 @@ export async function runCli(args: string[], options: RunOptions = {}): Promise<
 }
 
 /** Writes `chunks` to a child's stdin with back-pressure, stopping early if the child has gone. */
-export async function feed(stdin: Writable, chunks: Iterable<Uint8Array | string>, gone: Promise<unknown>): Promise<void> {
+export async function feed(
+  stdin: Writable,
+  chunks: Iterable<Uint8Array | string>,
+  gone: Promise<unknown>,
+): Promise<void> {
   let closed = false;
   void gone.then(() => (closed = true));
   stdin.on('error', () => (closed = true));
@@ -120,23 +124,41 @@ export const SEVERITIES = ['error', 'warning', 'info', 'hint'];
  */
 export function parseJsonReport(stdout: string): JsonFile[] {
   let report: unknown;
-  assert.doesNotThrow(() => (report = JSON.parse(stdout)), `stdout is not JSON and nothing else:\n${stdout.slice(0, 2000)}`);
+  assert.doesNotThrow(
+    () => (report = JSON.parse(stdout)),
+    `stdout is not JSON and nothing else:\n${stdout.slice(0, 2000)}`,
+  );
   assert.ok(Array.isArray(report), 'the report is an array');
   for (const file of report as Record<string, unknown>[]) {
     assert.ok(file !== null && typeof file === 'object' && !Array.isArray(file), 'each file entry is an object');
     const keys = Object.keys(file);
-    assert.deepEqual(keys, keys.length === FILE_KEYS_CUT_SHORT.length ? FILE_KEYS_CUT_SHORT : FILE_KEYS, 'a file entry has exactly the keys file, diagnostics (and error), in that order');
-    if (keys.includes('error')) assert.ok(typeof file.error === 'string' && file.error.length > 0, '"error" is a non-empty string');
+    assert.deepEqual(
+      keys,
+      keys.length === FILE_KEYS_CUT_SHORT.length ? FILE_KEYS_CUT_SHORT : FILE_KEYS,
+      'a file entry has exactly the keys file, diagnostics (and error), in that order',
+    );
+    if (keys.includes('error'))
+      assert.ok(typeof file.error === 'string' && file.error.length > 0, '"error" is a non-empty string');
     assert.equal(typeof file.file, 'string');
     assert.ok(Array.isArray(file.diagnostics), '"diagnostics" is an array');
     for (const d of file.diagnostics as Record<string, unknown>[]) {
-      assert.deepEqual(Object.keys(d), DIAGNOSTIC_KEYS, `a diagnostic has exactly the keys ${DIAGNOSTIC_KEYS.join(', ')}, in that order`);
+      assert.deepEqual(
+        Object.keys(d),
+        DIAGNOSTIC_KEYS,
+        `a diagnostic has exactly the keys ${DIAGNOSTIC_KEYS.join(', ')}, in that order`,
+      );
       for (const key of ['line', 'column', 'endLine', 'endColumn']) {
         const n = d[key];
         assert.ok(Number.isInteger(n) && (n as number) >= 1, `${key} is a 1-based integer, got ${JSON.stringify(n)}`);
       }
-      assert.ok((d.endLine as number) > (d.line as number) || (d.endColumn as number) >= (d.column as number), 'the range does not end before it starts');
-      assert.ok(SEVERITIES.includes(d.severity as string), `severity is one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(d.severity)}`);
+      assert.ok(
+        (d.endLine as number) > (d.line as number) || (d.endColumn as number) >= (d.column as number),
+        'the range does not end before it starts',
+      );
+      assert.ok(
+        SEVERITIES.includes(d.severity as string),
+        `severity is one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(d.severity)}`,
+      );
       assert.match(d.code as string, /^[A-Z]{2}\d{3}$/);
       assert.ok(typeof d.message === 'string' && d.message.length > 0, 'message is a non-empty string');
     }
@@ -148,7 +170,15 @@ export function parseJsonReport(stdout: string): JsonFile[] {
 /** A line of `--format stylish`: `path:line:col  severity  message  code`. */
 export const STYLISH_LINE = /^(.+):(\d+):(\d+) {2}(error|warning|info|hint) {2}(.+) {2}([A-Z]{2}\d{3})$/;
 
-const SARIF_SCHEMA_PATH = join(ROOT, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
+const SARIF_SCHEMA_PATH = join(
+  ROOT,
+  'node_modules',
+  '@microsoft',
+  'jest-sarif',
+  'lib',
+  'schemas',
+  'sarif-2.1.0-rtm.5.json',
+);
 
 /**
  * The official SARIF 2.1.0 schema as a validator. It declares draft-04 (`id`, a draft-04 `$schema`), which ajv 8
@@ -177,8 +207,13 @@ export function assertUsageError(result: RunResult, mentions?: string | RegExp):
   const context = `stdout: ${JSON.stringify(result.stdout.slice(0, 500))}\nstderr: ${JSON.stringify(result.stderr.slice(0, 2000))}`;
   assert.equal(result.code, 2, `exit code 2\n${context}`);
   assert.match(result.stderr, /^dtmetrics: [^\n]+\n$/, `one line on stderr starting 'dtmetrics: '\n${context}`);
-  assert.doesNotMatch(result.stderr, /\n\s+at |internal error|Error:|node:internal/, `no stack trace or internal error\n${context}`);
-  if (typeof mentions === 'string') assert.ok(result.stderr.includes(mentions), `stderr mentions ${JSON.stringify(mentions)}\n${context}`);
+  assert.doesNotMatch(
+    result.stderr,
+    /\n\s+at |internal error|Error:|node:internal/,
+    `no stack trace or internal error\n${context}`,
+  );
+  if (typeof mentions === 'string')
+    assert.ok(result.stderr.includes(mentions), `stderr mentions ${JSON.stringify(mentions)}\n${context}`);
   else if (mentions) assert.match(result.stderr, mentions, context);
 }
 

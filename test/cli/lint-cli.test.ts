@@ -23,7 +23,8 @@ const ESC = '\u001b[';
 const SKIPPED = ['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist'];
 
 let tmp: TempDir;
-const lint = (args: string[], stdin?: string | Uint8Array) => dtmetrics(['lint', ...args], { cwd: tmp.path, ...(stdin !== undefined ? { stdin } : {}) });
+const lint = (args: string[], stdin?: string | Uint8Array) =>
+  dtmetrics(['lint', ...args], { cwd: tmp.path, ...(stdin !== undefined ? { stdin } : {}) });
 const lintJson = async (args: string[], stdin?: string | Uint8Array) => {
   const result = await lint(['--format', 'json', '--now', String(NOW), ...args], stdin);
   assert.equal(result.stderr, '', 'nothing on stderr');
@@ -90,7 +91,10 @@ describe('arguments: files, directories, globs and stdin', () => {
 
   test('a skipped folder named on the command line is linted: only the folders inside it are skipped by name', async () => {
     const { report } = await lintJson(['tree/dist']);
-    assert.deepEqual(report.map((f) => [f.file, positions(f)]), [['tree/dist/bad.dtmetrics', ['1:1-1:2 error MK002']]]);
+    assert.deepEqual(
+      report.map((f) => [f.file, positions(f)]),
+      [['tree/dist/bad.dtmetrics', ['1:1-1:2 error MK002']]],
+    );
   });
 
   test('a glob pattern, quoted so the CLI expands it', async () => {
@@ -120,7 +124,11 @@ describe('arguments: files, directories, globs and stdin', () => {
       report.map((f) => f.file),
       ['clean.dtmetrics', '-', 'tree/m/sub/y.dtmetrics', 'tree/m/x.dtmetrics'],
     );
-    assert.deepEqual(positions(report[1]), ['1:13-1:14 warning MK006', '2:11-2:12 warning LN004', '3:1-3:5 info MK010']);
+    assert.deepEqual(positions(report[1]), [
+      '1:13-1:14 warning MK006',
+      '2:11-2:12 warning LN004',
+      '3:1-3:5 info MK010',
+    ]);
   });
 });
 
@@ -130,7 +138,9 @@ describe('--format stylish (the default)', () => {
     const json = await lintJson(['errors.dtmetrics', 'mixed.dtmetrics']);
     assert.equal(stylish.code, 1);
     assert.equal(stylish.stderr, '');
-    const expected = json.report.flatMap((f) => f.diagnostics.map((d) => `${f.file}:${d.line}:${d.column}  ${d.severity}  ${d.message}  ${d.code}`));
+    const expected = json.report.flatMap((f) =>
+      f.diagnostics.map((d) => `${f.file}:${d.line}:${d.column}  ${d.severity}  ${d.message}  ${d.code}`),
+    );
     assert.equal(expected.length, 5);
     const lines = stylish.stdout.split('\n').filter((l) => STYLISH_LINE.test(l));
     assert.deepEqual(lines, expected);
@@ -156,27 +166,43 @@ describe('--format stylish (the default)', () => {
     assert.equal(tty.code, 1, tty.stderr);
     assert.match(tty.stdout, /MK002/);
     assert.ok(tty.stdout.includes(ESC), `escape sequences on a terminal: ${JSON.stringify(tty.stdout)}`);
-    const noColor = await dtmetrics(['lint', '--now', String(NOW), 'mixed.dtmetrics'], { cwd: tmp.path, isTTY: true, env: { NO_COLOR: '1' } });
+    const noColor = await dtmetrics(['lint', '--now', String(NOW), 'mixed.dtmetrics'], {
+      cwd: tmp.path,
+      isTTY: true,
+      env: { NO_COLOR: '1' },
+    });
     assert.match(noColor.stdout, /MK002/);
     assert.ok(!noColor.stdout.includes(ESC), `no escape sequences with NO_COLOR: ${JSON.stringify(noColor.stdout)}`);
   });
 
   test('ANSI colour with FORCE_COLOR=1, even on a pipe', async () => {
-    const { stdout } = await dtmetrics(['lint', '--now', String(NOW), 'mixed.dtmetrics'], { cwd: tmp.path, env: { FORCE_COLOR: '1' } });
+    const { stdout } = await dtmetrics(['lint', '--now', String(NOW), 'mixed.dtmetrics'], {
+      cwd: tmp.path,
+      env: { FORCE_COLOR: '1' },
+    });
     assert.ok(stdout.includes(ESC), `escape sequences in ${JSON.stringify(stdout)}`);
     const plain = stdout.replaceAll(/\u001b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
-    assert.ok(plain.split('\n').some((l) => STYLISH_LINE.test(l) && l.startsWith('mixed.dtmetrics:1:1  error  ')), 'the same lines under the colour');
+    assert.ok(
+      plain.split('\n').some((l) => STYLISH_LINE.test(l) && l.startsWith('mixed.dtmetrics:1:1  error  ')),
+      'the same lines under the colour',
+    );
   });
 
   test('no colour with NO_COLOR=1, even with FORCE_COLOR=1', async () => {
-    const { stdout } = await dtmetrics(['lint', '--now', String(NOW), 'mixed.dtmetrics'], { cwd: tmp.path, env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
+    const { stdout } = await dtmetrics(['lint', '--now', String(NOW), 'mixed.dtmetrics'], {
+      cwd: tmp.path,
+      env: { FORCE_COLOR: '1', NO_COLOR: '1' },
+    });
     assert.match(stdout, /MK002/);
     assert.ok(!stdout.includes(ESC), `no escape sequences in ${JSON.stringify(stdout)}`);
   });
 
   test('JSON and SARIF never carry colour, even with FORCE_COLOR=1', async () => {
     for (const format of ['json', 'sarif']) {
-      const { stdout } = await dtmetrics(['lint', '--format', format, 'mixed.dtmetrics'], { cwd: tmp.path, env: { FORCE_COLOR: '1' } });
+      const { stdout } = await dtmetrics(['lint', '--format', format, 'mixed.dtmetrics'], {
+        cwd: tmp.path,
+        env: { FORCE_COLOR: '1' },
+      });
       assert.ok(!stdout.includes(ESC), `${format}: no escape sequences`);
       assert.doesNotThrow(() => JSON.parse(stdout));
     }
@@ -185,7 +211,11 @@ describe('--format stylish (the default)', () => {
 
 describe('--format json', () => {
   test('exactly the documented shape, on stdout only, with nothing on stderr', async () => {
-    const { code, stdout, stderr, report } = await lintJson(['errors.dtmetrics', 'warnings.dtmetrics', 'clean.dtmetrics']);
+    const { code, stdout, stderr, report } = await lintJson([
+      'errors.dtmetrics',
+      'warnings.dtmetrics',
+      'clean.dtmetrics',
+    ]);
     assert.equal(code, 1);
     assert.equal(stderr, '');
     assert.equal(stdout.trim()[0], '[');
@@ -193,16 +223,56 @@ describe('--format json', () => {
       {
         file: 'errors.dtmetrics',
         diagnostics: [
-          { line: 2, column: 1, endLine: 2, endColumn: 2, severity: 'error', code: 'MK002', message: 'A metric key cannot start with `1`: start it with a letter or `_`.' },
-          { line: 3, column: 11, endLine: 3, endColumn: 12, severity: 'error', code: 'DK001', message: report[0]?.diagnostics[1]?.message },
+          {
+            line: 2,
+            column: 1,
+            endLine: 2,
+            endColumn: 2,
+            severity: 'error',
+            code: 'MK002',
+            message: 'A metric key cannot start with `1`: start it with a letter or `_`.',
+          },
+          {
+            line: 3,
+            column: 11,
+            endLine: 3,
+            endColumn: 12,
+            severity: 'error',
+            code: 'DK001',
+            message: report[0]?.diagnostics[1]?.message,
+          },
         ],
       },
       {
         file: 'warnings.dtmetrics',
         diagnostics: [
-          { line: 1, column: 13, endLine: 1, endColumn: 14, severity: 'warning', code: 'MK006', message: report[1]?.diagnostics[0]?.message },
-          { line: 2, column: 11, endLine: 2, endColumn: 12, severity: 'warning', code: 'LN004', message: report[1]?.diagnostics[1]?.message },
-          { line: 3, column: 1, endLine: 3, endColumn: 5, severity: 'info', code: 'MK010', message: report[1]?.diagnostics[2]?.message },
+          {
+            line: 1,
+            column: 13,
+            endLine: 1,
+            endColumn: 14,
+            severity: 'warning',
+            code: 'MK006',
+            message: report[1]?.diagnostics[0]?.message,
+          },
+          {
+            line: 2,
+            column: 11,
+            endLine: 2,
+            endColumn: 12,
+            severity: 'warning',
+            code: 'LN004',
+            message: report[1]?.diagnostics[1]?.message,
+          },
+          {
+            line: 3,
+            column: 1,
+            endLine: 3,
+            endColumn: 5,
+            severity: 'info',
+            code: 'MK010',
+            message: report[1]?.diagnostics[2]?.message,
+          },
         ],
       },
       { file: 'clean.dtmetrics', diagnostics: [] },
@@ -225,7 +295,9 @@ describe('--format json', () => {
     );
     // relative paths stay relative when the CLI runs somewhere else too
     const relative = join(basename(tmp.path), 'clean.dtmetrics');
-    const fromParent = await dtmetrics(['lint', '--format', 'json', '--now', String(NOW), relative], { cwd: dirname(tmp.path) });
+    const fromParent = await dtmetrics(['lint', '--format', 'json', '--now', String(NOW), relative], {
+      cwd: dirname(tmp.path),
+    });
     assert.deepEqual(
       parseJsonReport(fromParent.stdout).map((f) => f.file),
       [relative],
@@ -404,7 +476,11 @@ describe('--rule CODE=severity', () => {
   test('promoting a warning to an error makes the run fail', async () => {
     const { code, report } = await lintJson(['--rule', 'MK006=error', 'warnings.dtmetrics']);
     assert.equal(code, 1);
-    assert.deepEqual(positions(only(report)), ['1:13-1:14 error MK006', '2:11-2:12 warning LN004', '3:1-3:5 info MK010']);
+    assert.deepEqual(positions(only(report)), [
+      '1:13-1:14 error MK006',
+      '2:11-2:12 warning LN004',
+      '3:1-3:5 info MK010',
+    ]);
   });
 
   test('the stylish output shows the configured severity', async () => {
@@ -457,7 +533,10 @@ describe('exit codes', () => {
     assert.equal((await lint(['--now', String(NOW), 'clean.dtmetrics'])).code, 0);
     assert.equal((await lint(['--now', String(NOW), 'warnings.dtmetrics'])).code, 0);
     assert.equal((await lint(['--now', String(NOW), 'errors.dtmetrics'])).code, 1);
-    assert.equal((await lint(['--now', String(NOW), 'clean.dtmetrics', 'errors.dtmetrics', 'warnings.dtmetrics'])).code, 1);
+    assert.equal(
+      (await lint(['--now', String(NOW), 'clean.dtmetrics', 'errors.dtmetrics', 'warnings.dtmetrics'])).code,
+      1,
+    );
   });
 
   test('--help prints the usage and exits 0', async () => {
@@ -465,7 +544,8 @@ describe('exit codes', () => {
     assert.equal(code, 0);
     assert.equal(stderr, '');
     assert.match(stdout, /Usage: dtmetrics lint/);
-    for (const flag of ['--format', '--now', '--timestamp-window', '--max-warnings', '--quiet', '--rule', '--limit']) assert.ok(stdout.includes(flag), flag);
+    for (const flag of ['--format', '--now', '--timestamp-window', '--max-warnings', '--quiet', '--rule', '--limit'])
+      assert.ok(stdout.includes(flag), flag);
   });
 });
 

@@ -46,15 +46,71 @@ const push = (args: string[]) => settings(parsePushArgs(['--url', URL, ...args, 
 const serve = (args: string[]) => settings(parseServeArgs(args, {}));
 
 const OPTIONS: NumericOption[] = [
-  { name: '--max-warnings', range: 'of 0 or more', min: 0, max: null, argv: (t) => ['lint', `--max-warnings=${t}`, '-'], value: (t) => lint([`--max-warnings=${t}`]).maxWarnings },
-  { name: '--limit cardinalityBudget', range: 'of 0 or more', min: 0, max: null, argv: (t) => ['lint', `--limit=cardinalityBudget=${t}`, '-'], value: (t) => lint([`--limit=cardinalityBudget=${t}`]).options.limits?.cardinalityBudget ?? NaN },
-  { name: '--concurrency', range: 'from 1 to 64', min: 1, max: 64, argv: (t) => ['push', '--dry-run', '--url', URL, `--concurrency=${t}`, '-'], value: (t) => push([`--concurrency=${t}`]).concurrency },
-  { name: '--timeout', range: 'from 1 to 3600', min: 1, max: 3600, argv: (t) => ['push', '--dry-run', '--url', URL, `--timeout=${t}`, '-'], value: (t) => push([`--timeout=${t}`]).timeoutMs / 1000 },
+  {
+    name: '--max-warnings',
+    range: 'of 0 or more',
+    min: 0,
+    max: null,
+    argv: (t) => ['lint', `--max-warnings=${t}`, '-'],
+    value: (t) => lint([`--max-warnings=${t}`]).maxWarnings,
+  },
+  {
+    name: '--limit cardinalityBudget',
+    range: 'of 0 or more',
+    min: 0,
+    max: null,
+    argv: (t) => ['lint', `--limit=cardinalityBudget=${t}`, '-'],
+    value: (t) => lint([`--limit=cardinalityBudget=${t}`]).options.limits?.cardinalityBudget ?? NaN,
+  },
+  {
+    name: '--concurrency',
+    range: 'from 1 to 64',
+    min: 1,
+    max: 64,
+    argv: (t) => ['push', '--dry-run', '--url', URL, `--concurrency=${t}`, '-'],
+    value: (t) => push([`--concurrency=${t}`]).concurrency,
+  },
+  {
+    name: '--timeout',
+    range: 'from 1 to 3600',
+    min: 1,
+    max: 3600,
+    argv: (t) => ['push', '--dry-run', '--url', URL, `--timeout=${t}`, '-'],
+    value: (t) => push([`--timeout=${t}`]).timeoutMs / 1000,
+  },
   // query reads --timeout with push's function (connection-args.ts).
-  { name: '--timeout', range: 'from 1 to 3600', min: 1, max: 3600, argv: (t) => ['query', '--url', URL, `--timeout=${t}`, 'm.k'], value: (t) => timeoutMs(t) / 1000 },
-  { name: '--port', range: 'from 0 to 65535', min: 0, max: 65_535, argv: (t) => ['serve', `--port=${t}`], value: (t) => serve([`--port=${t}`]).port },
-  { name: '--max-series', range: 'of 1 or more', min: 1, max: null, argv: (t) => ['serve', `--max-series=${t}`], value: (t) => serve([`--max-series=${t}`]).maxSeries ?? NaN },
-  { name: '--compact-log-bytes', range: 'of 1 or more', min: 1, max: null, argv: (t) => ['serve', `--compact-log-bytes=${t}`], value: (t) => serve([`--compact-log-bytes=${t}`]).compactLogBytes ?? NaN },
+  {
+    name: '--timeout',
+    range: 'from 1 to 3600',
+    min: 1,
+    max: 3600,
+    argv: (t) => ['query', '--url', URL, `--timeout=${t}`, 'm.k'],
+    value: (t) => timeoutMs(t) / 1000,
+  },
+  {
+    name: '--port',
+    range: 'from 0 to 65535',
+    min: 0,
+    max: 65_535,
+    argv: (t) => ['serve', `--port=${t}`],
+    value: (t) => serve([`--port=${t}`]).port,
+  },
+  {
+    name: '--max-series',
+    range: 'of 1 or more',
+    min: 1,
+    max: null,
+    argv: (t) => ['serve', `--max-series=${t}`],
+    value: (t) => serve([`--max-series=${t}`]).maxSeries ?? NaN,
+  },
+  {
+    name: '--compact-log-bytes',
+    range: 'of 1 or more',
+    min: 1,
+    max: null,
+    argv: (t) => ['serve', `--compact-log-bytes=${t}`],
+    value: (t) => serve([`--compact-log-bytes=${t}`]).compactLogBytes ?? NaN,
+  },
 ];
 
 for (const option of OPTIONS) {
@@ -77,7 +133,8 @@ for (const option of OPTIONS) {
 test('the ends of each range are in it, one past them is not', () => {
   for (const { name, min, max, value } of OPTIONS) {
     assert.equal(value(String(min)), min, `${name} ${min}`);
-    if (min > 0) assert.throws(() => value(String(min - 1)), { message: new RegExp(`^${name} `) }, `${name} ${min - 1}`);
+    if (min > 0)
+      assert.throws(() => value(String(min - 1)), { message: new RegExp(`^${name} `) }, `${name} ${min - 1}`);
     const over = max === null ? '9007199254740992' : String(max + 1);
     if (max !== null) assert.equal(value(String(max)), max, `${name} ${max}`);
     assert.throws(() => value(over), { message: new RegExp(`^${name} `) }, `${name} ${over}`);

@@ -14,7 +14,12 @@ interface SarifResult {
   ruleIndex: number;
   level?: string;
   message: { text: string };
-  locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number; startColumn: number; endLine?: number; endColumn?: number } } }[];
+  locations: {
+    physicalLocation: {
+      artifactLocation: { uri: string; uriBaseId?: string };
+      region: { startLine: number; startColumn: number; endLine?: number; endColumn?: number };
+    };
+  }[];
 }
 
 interface SarifLog {
@@ -26,7 +31,10 @@ let validate: ValidateFunction;
 let tmp: TempDir;
 
 async function sarif(args: string[], stdin?: string) {
-  const result = await dtmetrics(['lint', '--format', 'sarif', '--now', String(NOW), ...args], { cwd: tmp.path, ...(stdin !== undefined ? { stdin } : {}) });
+  const result = await dtmetrics(['lint', '--format', 'sarif', '--now', String(NOW), ...args], {
+    cwd: tmp.path,
+    ...(stdin !== undefined ? { stdin } : {}),
+  });
   assert.equal(result.stderr, '', 'nothing on stderr');
   let log: unknown;
   assert.doesNotThrow(() => (log = JSON.parse(result.stdout)), 'stdout is JSON and nothing else');
@@ -36,7 +44,10 @@ async function sarif(args: string[], stdin?: string) {
 }
 
 async function json(args: string[], stdin?: string) {
-  const result = await dtmetrics(['lint', '--format', 'json', '--now', String(NOW), ...args], { cwd: tmp.path, ...(stdin !== undefined ? { stdin } : {}) });
+  const result = await dtmetrics(['lint', '--format', 'json', '--now', String(NOW), ...args], {
+    cwd: tmp.path,
+    ...(stdin !== undefined ? { stdin } : {}),
+  });
   return { code: result.code, report: parseJsonReport(result.stdout) };
 }
 
@@ -53,13 +64,23 @@ function assertGitHubReady(log: SarifLog): void {
   assert.equal(new Set(rules.map((r) => r.id)).size, rules.length, 'rule ids are unique');
   for (const result of run.results) {
     assert.ok(Number.isInteger(result.ruleIndex), `${result.ruleId}: ruleIndex is an integer`);
-    assert.equal(rules[result.ruleIndex]?.id, result.ruleId, `${result.ruleId}: ruleIndex ${result.ruleIndex} points at its rule`);
+    assert.equal(
+      rules[result.ruleIndex]?.id,
+      result.ruleId,
+      `${result.ruleId}: ruleIndex ${result.ruleIndex} points at its rule`,
+    );
     assert.ok(result.message.text.length > 0);
     assert.equal(result.locations.length, 1);
     const { artifactLocation, region } = result.locations[0]?.physicalLocation ?? assert.fail('physicalLocation');
-    assert.ok(!/^[a-z][a-z0-9+.-]*:/i.test(artifactLocation.uri), `artifactLocation.uri ${artifactLocation.uri} is relative`);
+    assert.ok(
+      !/^[a-z][a-z0-9+.-]*:/i.test(artifactLocation.uri),
+      `artifactLocation.uri ${artifactLocation.uri} is relative`,
+    );
     assert.ok(!artifactLocation.uri.includes('\\'), 'forward slashes');
-    assert.ok(!artifactLocation.uri.startsWith('/') && !artifactLocation.uri.startsWith('./'), `${artifactLocation.uri} is a plain relative reference`);
+    assert.ok(
+      !artifactLocation.uri.startsWith('/') && !artifactLocation.uri.startsWith('./'),
+      `${artifactLocation.uri} is a plain relative reference`,
+    );
     assert.equal(typeof artifactLocation.uriBaseId, 'string', 'uriBaseId');
     assert.ok(Number.isInteger(region.startLine) && region.startLine >= 1, 'startLine is 1-based');
     assert.ok(Number.isInteger(region.startColumn) && region.startColumn >= 1, 'startColumn is 1-based');
@@ -76,8 +97,13 @@ function sarifFindings(log: SarifLog): string[] {
   });
 }
 
-function jsonFindings(report: { file: string; diagnostics: JsonDiagnostic[] }[], uri: (file: string) => string): string[] {
-  return report.flatMap((f) => f.diagnostics.map((d) => `${uri(f.file)} ${d.line}:${d.column}-${d.endLine}:${d.endColumn} ${d.code} ${d.message}`));
+function jsonFindings(
+  report: { file: string; diagnostics: JsonDiagnostic[] }[],
+  uri: (file: string) => string,
+): string[] {
+  return report.flatMap((f) =>
+    f.diagnostics.map((d) => `${uri(f.file)} ${d.line}:${d.column}-${d.endLine}:${d.endColumn} ${d.code} ${d.message}`),
+  );
 }
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note', hint: 'note' } as const;
@@ -97,8 +123,25 @@ describe('--format sarif', () => {
   test('the validator rejects broken SARIF (so a pass means something)', () => {
     assert.equal(validate({ version: '2.1.0', runs: [{ tool: { driver: {} } }] }), false, 'driver.name is required');
     assert.equal(validate({ version: '2.0.0', runs: [] }), false);
-    assert.equal(validate({ version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{ message: { text: 'm' }, level: 'fatal' }] }] }), false);
-    assert.equal(validate({ version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{ message: { text: 'm' }, locations: [{ physicalLocation: { region: { startLine: 0 } } }] }] }] }), false);
+    assert.equal(
+      validate({
+        version: '2.1.0',
+        runs: [{ tool: { driver: { name: 'x' } }, results: [{ message: { text: 'm' }, level: 'fatal' }] }],
+      }),
+      false,
+    );
+    assert.equal(
+      validate({
+        version: '2.1.0',
+        runs: [
+          {
+            tool: { driver: { name: 'x' } },
+            results: [{ message: { text: 'm' }, locations: [{ physicalLocation: { region: { startLine: 0 } } }] }],
+          },
+        ],
+      }),
+      false,
+    );
   });
 
   test('valid SARIF 2.1.0 that GitHub code scanning accepts', async () => {
@@ -111,18 +154,26 @@ describe('--format sarif', () => {
   test('every rule a result names is described in tool.driver.rules', async () => {
     const { log } = await sarif(['src', 'errors.dtmetrics']);
     const ids = new Set(log.runs[0]?.tool.driver.rules.map((r) => r.id));
-    for (const code of ['MK002', 'DK001', 'MK006', 'MK010', 'LN004']) assert.ok(ids.has(code), `${code} is in tool.driver.rules`);
+    for (const code of ['MK002', 'DK001', 'MK006', 'MK010', 'LN004'])
+      assert.ok(ids.has(code), `${code} is in tool.driver.rules`);
   });
 
   test('rule descriptions show their sources as links (Markdown) or URLs (text), never citation tags', async () => {
     const { log } = await sarif(['errors.dtmetrics']);
-    const rules = (log.runs[0]?.tool.driver.rules ?? []) as (SarifLog['runs'][number]['tool']['driver']['rules'][number] & Record<'fullDescription' | 'help', { text: string; markdown: string }>)[];
+    const rules = (log.runs[0]?.tool.driver.rules ??
+      []) as (SarifLog['runs'][number]['tool']['driver']['rules'][number] &
+      Record<'fullDescription' | 'help', { text: string; markdown: string }>)[];
     const mk006 = rules.find((r) => r.id === 'MK006') ?? assert.fail('MK006 is described');
     const issue = 'https://github.com/micrometer-metrics/micrometer/issues/2295';
     assert.ok(mk006.fullDescription.markdown.includes(`](${issue})`), mk006.fullDescription.markdown);
     assert.ok(mk006.fullDescription.text.includes(`(${issue})`), mk006.fullDescription.text);
     for (const rule of rules) {
-      for (const shown of [rule.fullDescription.text, rule.fullDescription.markdown, rule.help.text, rule.help.markdown]) {
+      for (const shown of [
+        rule.fullDescription.text,
+        rule.fullDescription.markdown,
+        rule.help.text,
+        rule.help.markdown,
+      ]) {
         const { citations, dangling } = readCitations(shown);
         assert.deepEqual([...citations.map((c) => c.id), ...dangling.map((d) => d.text)], [], `${rule.id}: ${shown}`);
       }
@@ -156,7 +207,12 @@ describe('--format sarif', () => {
     const { log } = await sarif(['src/mixed.dtmetrics']);
     const dk = log.runs[0]?.results.find((r) => r.ruleId === 'DK001');
     assert.ok(dk);
-    assert.deepEqual(dk.locations[0]?.physicalLocation.region, { startLine: 4, startColumn: 17, endLine: 4, endColumn: 18 });
+    assert.deepEqual(dk.locations[0]?.physicalLocation.region, {
+      startLine: 4,
+      startColumn: 17,
+      endLine: 4,
+      endColumn: 18,
+    });
   });
 
   test('--rule and --quiet apply to SARIF as to JSON', async () => {

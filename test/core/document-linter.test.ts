@@ -14,7 +14,12 @@ import { FIXTURE_DIR, FIXTURE_NOW, readFixture, withoutExpectations } from './fi
 
 const NOW = FIXTURE_NOW;
 /** Small limits, so that request splits, cardinality and key caps happen in short texts and move with edits. */
-const SMALL: LintOptions['limits'] = { cardinalityBudget: 3, linesPerRequest: 6, requestMaxBytes: 400, metricKeysPerEnvironment: 4 };
+const SMALL: LintOptions['limits'] = {
+  cardinalityBudget: 3,
+  linesPerRequest: 6,
+  requestMaxBytes: 400,
+  metricKeysPerEnvironment: 4,
+};
 
 const line = fc.oneof(
   fc.constantFrom(
@@ -38,7 +43,10 @@ const line = fc.oneof(
 const edit = fc.record({
   from: fc.nat(),
   length: fc.nat({ max: 40 }),
-  insert: fc.oneof(fc.constantFrom('', '\n', '\r\n', '\r', 'x', ' ', ',', '=', '"', 'gauge,1', '\n// c\n', 'k,d=v count,delta=1\n'), line),
+  insert: fc.oneof(
+    fc.constantFrom('', '\n', '\r\n', '\r', 'x', ' ', ',', '=', '"', 'gauge,1', '\n// c\n', 'k,d=v count,delta=1\n'),
+    line,
+  ),
   now: fc.constantFrom(NOW, NOW + 3_600_000, NOW - 86_400_000, null),
 });
 
@@ -77,21 +85,31 @@ test('every rule fixture: the same findings incrementally, line by line removed 
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
       const without = [...lines.slice(0, i), ...lines.slice(i + 1)].join('\n');
-      assert.deepEqual(linter.lint(without, now).diagnostics, lintText(without, options), `${file} without line ${i + 1}`);
+      assert.deepEqual(
+        linter.lint(without, now).diagnostics,
+        lintText(without, options),
+        `${file} without line ${i + 1}`,
+      );
       assert.deepEqual(linter.lint(text, now).diagnostics, lintText(text, options), `${file}, line ${i + 1} back`);
     }
   }
 });
 
 test('an edit parses only the lines it touched', () => {
-  const lines = Array.from({ length: 1000 }, (_, i) => `svc.latency,svc=s${i % 17},route=/r${i} gauge,${i} 1732300000000`);
+  const lines = Array.from(
+    { length: 1000 },
+    (_, i) => `svc.latency,svc=s${i % 17},route=/r${i} gauge,${i} 1732300000000`,
+  );
   const linter = new DocumentLinter({});
   assert.equal(linter.lint(lines.join('\n'), NOW).parsedLines, 1000);
   assert.equal(linter.lint(lines.join('\n'), NOW).parsedLines, 0, 'the same text again');
   lines[500] = String(lines[500]).replace('gauge,500', 'gauge,5x00');
   const edited = linter.lint(lines.join('\n'), NOW);
   assert.equal(edited.parsedLines, 1, 'a one-character edit');
-  assert.deepEqual(edited.diagnostics.map((d) => [d.line, d.code]), [[500, 'NU004']]);
+  assert.deepEqual(
+    edited.diagnostics.map((d) => [d.line, d.code]),
+    [[500, 'NU004']],
+  );
   lines.splice(200, 0, 'new.metric gauge,1');
   assert.equal(linter.lint(lines.join('\n'), NOW).parsedLines, 1, 'an inserted line');
   assert.equal(linter.lint(lines.join('\r\n'), NOW).parsedLines, 0, 'CRLF line ends instead of LF: the same lines');
@@ -101,19 +119,30 @@ test('an edit parses only the lines it touched', () => {
 });
 
 test('in steps: the same result; stopped while parsing nothing is kept, stopped in the file pass the facts are', () => {
-  const lines = Array.from({ length: 3000 }, (_, i) => `svc.latency,svc=s${i % 17},route=/r${i} gauge,${i} 1732300000000`);
+  const lines = Array.from(
+    { length: 3000 },
+    (_, i) => `svc.latency,svc=s${i % 17},route=/r${i} gauge,${i} 1732300000000`,
+  );
   const linter = new DocumentLinter({});
   const steps = linter.steps(lines, NOW);
   const kinds: string[] = [];
   let step = steps.next();
   for (; !step.done; step = steps.next()) kinds.push(step.value);
   assert.deepEqual(step.value.diagnostics, lintText(lines.join('\n'), { now: NOW }));
-  assert.deepEqual(kinds, [...Array<string>(6).fill('facts'), ...Array<string>(6).fill('file')], 'steps of 500 lines, parsing first');
+  assert.deepEqual(
+    kinds,
+    [...Array<string>(6).fill('facts'), ...Array<string>(6).fill('file')],
+    'steps of 500 lines, parsing first',
+  );
   const edited = lines.map((line, i) => (i % 3 === 0 ? line.replace('gauge', 'Gauge') : line));
   const stoppedParsing = linter.steps(edited, NOW);
   assert.equal(stoppedParsing.next().value, 'facts');
   stoppedParsing.return(undefined as never);
-  assert.equal(linter.lint(lines.join('\n'), NOW).parsedLines, 0, 'stopped while parsing: the last version\'s facts stand');
+  assert.equal(
+    linter.lint(lines.join('\n'), NOW).parsedLines,
+    0,
+    "stopped while parsing: the last version's facts stand",
+  );
   const stoppedChecking = linter.steps(edited, NOW);
   for (let kind = stoppedChecking.next().value; kind !== 'file'; kind = stoppedChecking.next().value);
   stoppedChecking.return(undefined as never);

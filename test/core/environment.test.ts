@@ -7,7 +7,11 @@ import assert from 'node:assert/strict';
 import { environmentUrls, managedUrl, saasUrl } from '#core/environment.ts';
 import type { Result } from '#core/result.ts';
 
-const api = (base: string) => ({ ingest: `${base}/api/v2/metrics/ingest`, metrics: `${base}/api/v2/metrics`, needsToken: true });
+const api = (base: string) => ({
+  ingest: `${base}/api/v2/metrics/ingest`,
+  metrics: `${base}/api/v2/metrics`,
+  needsToken: true,
+});
 
 /** A case: the input, and what it reads as (a value) or the refusal's message (a RegExp). */
 type Case<T> = [input: string, expected: T | RegExp];
@@ -30,7 +34,10 @@ describe('environmentUrls', () => {
     ['https://host:9999/e/env-1', api('https://host:9999/e/env-1')],
     ['https://host/e/env-1/api/v2/metrics/ingest', api('https://host/e/env-1')],
     ['http://127.0.0.1:14500', api('http://127.0.0.1:14500')],
-    ['http://localhost:14499/metrics/ingest', { ingest: 'http://localhost:14499/metrics/ingest', metrics: null, needsToken: false }],
+    [
+      'http://localhost:14499/metrics/ingest',
+      { ingest: 'http://localhost:14499/metrics/ingest', metrics: null, needsToken: false },
+    ],
     ['', /^the tenant URL is empty$/],
     ['abc12345.live.dynatrace.com', /^the tenant URL needs a scheme: https:\/\/abc12345\.live\.dynatrace\.com$/],
     ['ftp://host', /must be http:\/\/ or https:\/\/, not ftp:\/\//],

@@ -32,13 +32,29 @@ const entries = Object.entries(EVIDENCE) as [string, EvidenceEntry][];
 const GRAMMAR: [string, string[], string[]][] = [
   ['DOC D1, D4: only the first occurrence', ['DOC D1', 'DOC D4'], []],
   ['DOC D2/D14 `dt.process.id`; the D3 limits table and DOC D1-old', ['DOC D2', 'DOC D14', 'DOC D3', 'DOC D1-old'], []],
-  ["real tenants rejected it (OBS #2295, #4058, #5037: 'invalid metric key')", ['OBS #2295', 'OBS #4058', 'OBS #5037'], []],
-  ['LIB Java, LIB .NET and LIB gcp-monitor; LIB only; LIB Javascript', ['LIB Java', 'LIB .NET', 'LIB gcp-monitor', 'LIB', 'LIB'], []],
+  [
+    "real tenants rejected it (OBS #2295, #4058, #5037: 'invalid metric key')",
+    ['OBS #2295', 'OBS #4058', 'OBS #5037'],
+    [],
+  ],
+  [
+    'LIB Java, LIB .NET and LIB gcp-monitor; LIB only; LIB Javascript',
+    ['LIB Java', 'LIB .NET', 'LIB gcp-monitor', 'LIB', 'LIB'],
+    [],
+  ],
   ['INF: not documented [INF]', ['INF', 'INF'], []],
-  ['PROTOCOL §6, §7; PROTOCOL §1.1 grammar, §2.1 and INGEST-PATHS §2.3, §2.1', ['PROTOCOL §6', 'PROTOCOL §7', 'PROTOCOL §1.1', 'PROTOCOL §2.1', 'INGEST-PATHS §2.3', 'INGEST-PATHS §2.1'], []],
+  [
+    'PROTOCOL §6, §7; PROTOCOL §1.1 grammar, §2.1 and INGEST-PATHS §2.3, §2.1',
+    ['PROTOCOL §6', 'PROTOCOL §7', 'PROTOCOL §1.1', 'PROTOCOL §2.1', 'INGEST-PATHS §2.3', 'INGEST-PATHS §2.1'],
+    [],
+  ],
   ['RFC 9110 §12.5.1 and RFC 4180; VSCODE-TESTING', ['RFC 9110', 'RFC 4180', 'VSCODE-TESTING'], []],
   ['DOCS.protocol, <!DOCTYPE html>, PROXY_PROTOCOLS, UNKNOWN_PROTOCOL, PR #12, #13, Inf', [], []],
-  ['evidence is ../shared/PROTOCOL.md, or shared/VSCODE-TESTING.md', [], ['../shared/PROTOCOL.md', 'shared/VSCODE-TESTING.md']],
+  [
+    'evidence is ../shared/PROTOCOL.md, or shared/VSCODE-TESTING.md',
+    [],
+    ['../shared/PROTOCOL.md', 'shared/VSCODE-TESTING.md'],
+  ],
   ['(PROTOCOL.md §2.4; see §4.2)', [], ['PROTOCOL.md', '§', '§']],
   ['ApiToken (DOC), OBS micrometer #2295', [], ['DOC', 'OBS']],
   ['DOC D99 and OBS #1', ['DOC D99', 'OBS #1'], []],
@@ -47,8 +63,16 @@ const GRAMMAR: [string, string[], string[]][] = [
 test('the citation grammar: ids, lists and mistakes', () => {
   for (const [text, ids, dangling] of GRAMMAR) {
     const found = readCitations(text);
-    assert.deepEqual(found.citations.map((c) => c.id), ids, text);
-    assert.deepEqual(found.dangling.map((d) => d.text), dangling, text);
+    assert.deepEqual(
+      found.citations.map((c) => c.id),
+      ids,
+      text,
+    );
+    assert.deepEqual(
+      found.dangling.map((d) => d.text),
+      dangling,
+      text,
+    );
   }
 });
 
@@ -61,10 +85,14 @@ const RENDERED: [string, string, string][] = [
   ],
   [
     'refused (OBS #2295, #4058).',
-    'refused ([micrometer#2295, a tenant\'s answers (Dec 2020)](https://github.com/micrometer-metrics/micrometer/issues/2295), [micrometer#4058, a tenant\'s answer (Sep 2023)](https://github.com/micrometer-metrics/micrometer/issues/4058)).',
-    'refused (micrometer#2295, a tenant\'s answers (Dec 2020) (https://github.com/micrometer-metrics/micrometer/issues/2295), micrometer#4058, a tenant\'s answer (Sep 2023) (https://github.com/micrometer-metrics/micrometer/issues/4058)).',
+    "refused ([micrometer#2295, a tenant's answers (Dec 2020)](https://github.com/micrometer-metrics/micrometer/issues/2295), [micrometer#4058, a tenant's answer (Sep 2023)](https://github.com/micrometer-metrics/micrometer/issues/4058)).",
+    "refused (micrometer#2295, a tenant's answers (Dec 2020) (https://github.com/micrometer-metrics/micrometer/issues/2295), micrometer#4058, a tenant's answer (Sep 2023) (https://github.com/micrometer-metrics/micrometer/issues/4058)).",
   ],
-  ['Not documented [INF]. INF: it is rejected.', 'Not documented (unverified inference). Unverified inference: it is rejected.', 'Not documented (unverified inference). Unverified inference: it is rejected.'],
+  [
+    'Not documented [INF]. INF: it is rejected.',
+    'Not documented (unverified inference). Unverified inference: it is rejected.',
+    'Not documented (unverified inference). Unverified inference: it is rejected.',
+  ],
   ['D99 and OBS #1, #2 stay as written.', 'D99 and OBS #1, #2 stay as written.', 'D99 and OBS #1, #2 stay as written.'],
 ];
 
@@ -88,7 +116,8 @@ test('every citation in the repository names an entry of docs/evidence.md', () =
           const { citations, dangling } = readCitations(line);
           for (const c of citations) {
             cited.add(c.id);
-            if (!evidenceEntry(c.id)) failures.push(`${name}:${i + 1}: \`${line.slice(c.start, c.end)}\` names no entry of docs/evidence.md`);
+            if (!evidenceEntry(c.id))
+              failures.push(`${name}:${i + 1}: \`${line.slice(c.start, c.end)}\` names no entry of docs/evidence.md`);
           }
           for (const d of dangling) failures.push(`${name}:${i + 1}: \`${d.text}\`: ${d.reason}`);
         });
@@ -105,34 +134,55 @@ test('every entry links to its source, except our notes and inference, which nam
   for (const [id, entry] of entries) {
     if (entry.kind === 'notes') {
       assert.ok((entry.basis ?? []).length > 0, `${id}: a summary of notes names the sources it rests on`);
-      for (const b of entry.basis ?? []) assert.ok(b.startsWith('https://') || (evidenceEntry(b) && evidenceEntry(b)?.kind !== 'notes'), `${id}: its basis ${b} is a URL or a source entry`);
+      for (const b of entry.basis ?? [])
+        assert.ok(
+          b.startsWith('https://') || (evidenceEntry(b) && evidenceEntry(b)?.kind !== 'notes'),
+          `${id}: its basis ${b} is a URL or a source entry`,
+        );
     } else if (entry.kind !== 'inference') {
       assert.match(entry.url ?? '', /^https:\/\/[^\s)]+$/, `${id}: an https URL`);
     }
-    if (entry.kind === 'library' && id !== 'LIB') assert.ok(entry.ref && (entry.files ?? []).length > 0, `${id}: the commit and the files read`);
-    assert.ok(entry.about.length > 0 && !entry.title.includes(']'), `${id}: a title that can be link text, and what it says`);
+    if (entry.kind === 'library' && id !== 'LIB')
+      assert.ok(entry.ref && (entry.files ?? []).length > 0, `${id}: the commit and the files read`);
+    assert.ok(
+      entry.about.length > 0 && !entry.title.includes(']'),
+      `${id}: a title that can be link text, and what it says`,
+    );
   }
   const anchors = entries.map(([id]) => evidenceAnchor(id));
   assert.equal(new Set(anchors).size, anchors.length, 'anchors are unique');
 });
 
 test('docs/evidence.md is generated from the current evidence table', () => {
-  assert.equal(readFileSync(EVIDENCE_DOC, 'utf8'), renderEvidenceDoc(), 'docs/evidence.md is out of date: run `npm run docs:rules`');
+  assert.equal(
+    readFileSync(EVIDENCE_DOC, 'utf8'),
+    renderEvidenceDoc(),
+    'docs/evidence.md is out of date: run `npm run docs:rules`',
+  );
 });
 
 test('users read links, never tags: every rule cites sources that have a page, and shows them as links', () => {
   for (const code of RULE_CODES) {
     const rule = RULES[code] as { evidence: string; decision?: string };
     for (const c of readCitations(rule.evidence + '\n' + (rule.decision ?? '')).citations) {
-      assert.notEqual(evidenceEntry(c.id)?.kind, 'notes', `${code} cites ${c.id}, which users cannot open: cite its sources`);
+      assert.notEqual(
+        evidenceEntry(c.id)?.kind,
+        'notes',
+        `${code} cites ${c.id}, which users cannot open: cite its sources`,
+      );
     }
     for (const format of ['markdown', 'text'] as const) {
       const { evidence, decision } = ruleEvidence(code, format);
       const shown = readCitations(`${evidence}\n${decision ?? ''}`);
-      assert.deepEqual([...shown.citations.map((c) => c.id), ...shown.dangling.map((d) => d.text)], [], `${code} (${format}) shows no tag`);
+      assert.deepEqual(
+        [...shown.citations.map((c) => c.id), ...shown.dangling.map((d) => d.text)],
+        [],
+        `${code} (${format}) shows no tag`,
+      );
     }
     const linked = readCitations(rule.evidence).citations.filter((c) => evidenceEntry(c.id)?.url);
     const markdown = ruleEvidence(code, 'markdown').evidence;
-    for (const c of linked) assert.ok(markdown.includes(`](${evidenceEntry(c.id)?.url})`), `${code}: ${c.id} is a link`);
+    for (const c of linked)
+      assert.ok(markdown.includes(`](${evidenceEntry(c.id)?.url})`), `${code}: ${c.id} is a link`);
   }
 });

@@ -35,16 +35,45 @@ const NOW = FIXTURE_NOW;
 /** Numbers around the clean forms' edges: canonical, and the forms the rules flag. */
 const number = fc.oneof(
   { arbitrary: fc.integer({ min: -1e6, max: 1e6 }).map(String), weight: 4 },
-  { arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((v) => String(Math.round(v * 1e3) / 1e3)), weight: 4 },
-  fc.constantFrom('0', '-0', '007', '5.', '.5', '+5', '1e5', '1.0e5', '1.5E-3', 'NaN', '0x10', '1_000', '123456789012345', '1234567890123456', '0.12345678901234567', '0.123456789012345678'),
+  {
+    arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((v) => String(Math.round(v * 1e3) / 1e3)),
+    weight: 4,
+  },
+  fc.constantFrom(
+    '0',
+    '-0',
+    '007',
+    '5.',
+    '.5',
+    '+5',
+    '1e5',
+    '1.0e5',
+    '1.5E-3',
+    'NaN',
+    '0x10',
+    '1_000',
+    '123456789012345',
+    '1234567890123456',
+    '0.12345678901234567',
+    '0.123456789012345678',
+  ),
 );
 const summary = fc.oneof(
-  { weight: 3, arbitrary: fc.tuple(fc.double({ min: 0, max: 100, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true }), fc.integer({ min: 1, max: 50 })).map(([a, b, n]) => {
-    const min = Math.round(Math.min(a, b) * 1e3) / 1e3;
-    const max = Math.round(Math.max(a, b) * 1e3) / 1e3;
-    const sum = Math.round(((min + max) / 2) * n * 1e3) / 1e3;
-    return `gauge,min=${min},max=${max},sum=${sum},count=${n}`;
-  }) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(
+        fc.double({ min: 0, max: 100, noNaN: true }),
+        fc.double({ min: 0, max: 100, noNaN: true }),
+        fc.integer({ min: 1, max: 50 }),
+      )
+      .map(([a, b, n]) => {
+        const min = Math.round(Math.min(a, b) * 1e3) / 1e3;
+        const max = Math.round(Math.max(a, b) * 1e3) / 1e3;
+        const sum = Math.round(((min + max) / 2) * n * 1e3) / 1e3;
+        return `gauge,min=${min},max=${max},sum=${sum},count=${n}`;
+      }),
+  },
   fc.constantFrom(
     'gauge,min=5,max=5,sum=5.000001,count=1',
     'gauge,min=5,max=5,sum=5.0000011,count=1',
@@ -58,14 +87,36 @@ const summary = fc.oneof(
     'gauge,min=3,max=1,sum=4,count=2',
   ),
 );
-const payload = fc.oneof(number, number.map((n) => `gauge,${n}`), number.map((n) => `count,delta=${n}`), number.map((n) => `count,${n}`), { arbitrary: summary, weight: 2 });
+const payload = fc.oneof(
+  number,
+  number.map((n) => `gauge,${n}`),
+  number.map((n) => `count,delta=${n}`),
+  number.map((n) => `count,${n}`),
+  { arbitrary: summary, weight: 2 },
+);
 const timestamp = fc.oneof(
   { arbitrary: fc.integer({ min: -3_600_000, max: 600_000 }).map((d) => String(NOW + d)), weight: 6 },
   fc.integer({ min: -7_200_000, max: 1_200_000 }).map((d) => String(NOW + d)),
   fc.constantFrom('', '', '1732300000', '01732300000000', '1732300000000000', '17323000000001', '173230000000'),
 );
 const value = fc.oneof(
-  { arbitrary: fc.constantFrom('a', 'b', 'GET', 'eu-west-1', '"a b"', '"x,y=z"', '"q\\"uote"', 'sp\\ ace', 'c\\,omma', '"ä"', 'ö', '😀'), weight: 8 },
+  {
+    arbitrary: fc.constantFrom(
+      'a',
+      'b',
+      'GET',
+      'eu-west-1',
+      '"a b"',
+      '"x,y=z"',
+      '"q\\"uote"',
+      'sp\\ ace',
+      'c\\,omma',
+      '"ä"',
+      'ö',
+      '😀',
+    ),
+    weight: 8,
+  },
   fc.constantFrom('""', 'a"b', 'a=b', '\\x', '"\u0001"'),
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }),
 );
@@ -73,7 +124,9 @@ const dimensionKey = fc.oneof(
   { arbitrary: fc.constantFrom('host', 'service', 'method', 'status', 'dt.metrics.source', 'a.b'), weight: 8 },
   fc.constantFrom('dt.entity.host', 'dt.foo', 'Host', '1x', 'a..b'),
 );
-const dimensions = fc.array(fc.tuple(dimensionKey, value), { maxLength: 4 }).map((pairs) => pairs.map(([k, v]) => `,${k}=${v}`).join(''));
+const dimensions = fc
+  .array(fc.tuple(dimensionKey, value), { maxLength: 4 })
+  .map((pairs) => pairs.map(([k, v]) => `,${k}=${v}`).join(''));
 const metricKey = fc.oneof(
   { arbitrary: fc.constantFrom('http.requests', 'jobs_count', 'cpu.temp', 'my-metric'), weight: 8 },
   fc.constantFrom('dt.x', 'a.1b', 'x', 'ab', 'Á.b'),
@@ -84,11 +137,18 @@ const ending = fc.tuple(payload, timestamp).map(([p, t]) => ` ${p}${t ? ' ' + t 
 test('fast path and full parser agree on random files with repeated series', () => {
   let fast = 0;
   fc.assert(
-    fc.property(fc.array(prefix, { minLength: 1, maxLength: 8 }), fc.array(fc.tuple(fc.nat(), ending), { minLength: 20, maxLength: 60, size: 'max' }), (prefixes, picks) => {
-      // Few prefixes, many endings: the fast path learns a prefix, then meets it again with other payloads.
-      const lines = picks.map(([i, end]) => (prefixes[i % prefixes.length] as string) + end);
-      fast += assertSamePaths(lines, { now: NOW, limits: { cardinalityBudget: 3, linesPerRequest: 20, requestMaxBytes: 2000 } });
-    }),
+    fc.property(
+      fc.array(prefix, { minLength: 1, maxLength: 8 }),
+      fc.array(fc.tuple(fc.nat(), ending), { minLength: 20, maxLength: 60, size: 'max' }),
+      (prefixes, picks) => {
+        // Few prefixes, many endings: the fast path learns a prefix, then meets it again with other payloads.
+        const lines = picks.map(([i, end]) => (prefixes[i % prefixes.length] as string) + end);
+        fast += assertSamePaths(lines, {
+          now: NOW,
+          limits: { cardinalityBudget: 3, linesPerRequest: 20, requestMaxBytes: 2000 },
+        });
+      },
+    ),
     { numRuns: 500 },
   );
   assert.ok(fast > 1000, `the fast path took only ${fast} lines: the test would not see it disagree`);

@@ -12,7 +12,8 @@ import type { Diagnostic } from '#core/problems.ts';
 
 const N = 200_000;
 const PER_KIND = 5;
-const list = (separator: string, make: (i: number) => string): string => Array.from({ length: N }, (_, i) => make(i)).join(separator);
+const list = (separator: string, make: (i: number) => string): string =>
+  Array.from({ length: N }, (_, i) => make(i)).join(separator);
 
 interface Case {
   name: string;
@@ -22,17 +23,53 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'a metadata line of 200,000 unknown properties, each with a stray `=`', line: `#cpu.temp gauge ${list(',', (i) => `p${i}=a=b`)}`, found: { MD002: N, DV002: N } },
-  { name: 'a metadata line of 200,000 malformed units', line: `#cpu.temp gauge ${list(',', () => 'dt.meta.unit=a.b')}`, found: { MD003: N } },
-  { name: '200,000 dimensions, each with a stray `=`', line: `cpu.temp,${list(',', (i) => `d${i}=a=b`)} gauge,1`, found: { DV002: N } },
+  {
+    name: 'a metadata line of 200,000 unknown properties, each with a stray `=`',
+    line: `#cpu.temp gauge ${list(',', (i) => `p${i}=a=b`)}`,
+    found: { MD002: N, DV002: N },
+  },
+  {
+    name: 'a metadata line of 200,000 malformed units',
+    line: `#cpu.temp gauge ${list(',', () => 'dt.meta.unit=a.b')}`,
+    found: { MD003: N },
+  },
+  {
+    name: '200,000 dimensions, each with a stray `=`',
+    line: `cpu.temp,${list(',', (i) => `d${i}=a=b`)} gauge,1`,
+    found: { DV002: N },
+  },
   // Dimensions past twice the limit of 50 get DK005 only (check.ts): the first 100 are checked.
-  { name: '200,000 upper-case dimension keys', line: `cpu.temp,${list(',', (i) => `D${i}=x`)} gauge,1`, found: { DK001: 100 } },
-  { name: '200,000 repeats of one dimension', line: `cpu.temp,${list(',', () => 'host=a')} gauge,1`, found: { DK004: 99 } },
-  { name: '200,000 empty dimension values', line: `cpu.temp,${list(',', (i) => `d${i}=""`)} gauge,1`, found: { DV004: 100 } },
+  {
+    name: '200,000 upper-case dimension keys',
+    line: `cpu.temp,${list(',', (i) => `D${i}=x`)} gauge,1`,
+    found: { DK001: 100 },
+  },
+  {
+    name: '200,000 repeats of one dimension',
+    line: `cpu.temp,${list(',', () => 'host=a')} gauge,1`,
+    found: { DK004: 99 },
+  },
+  {
+    name: '200,000 empty dimension values',
+    line: `cpu.temp,${list(',', (i) => `d${i}=""`)} gauge,1`,
+    found: { DV004: 100 },
+  },
   // A payload caps its own findings (one mistake), as the parser caps pairs without a value.
-  { name: '200,000 unknown summary fields', line: `cpu.temp gauge,min=1,max=1,sum=1,count=1,${list(',', (i) => `x${i}=1`)}`, found: { PL003: PER_KIND } },
-  { name: '200,000 dimensions without a value', line: `cpu.temp,${list(',', (i) => `d${i}`)} gauge,1`, found: { DK008: PER_KIND } },
-  { name: '200,000 words after the payload, two spaces apart', line: `cpu.temp gauge,1 ${list('  ', () => 'x')}`, found: { LN004: N - 1 } },
+  {
+    name: '200,000 unknown summary fields',
+    line: `cpu.temp gauge,min=1,max=1,sum=1,count=1,${list(',', (i) => `x${i}=1`)}`,
+    found: { PL003: PER_KIND },
+  },
+  {
+    name: '200,000 dimensions without a value',
+    line: `cpu.temp,${list(',', (i) => `d${i}`)} gauge,1`,
+    found: { DK008: PER_KIND },
+  },
+  {
+    name: '200,000 words after the payload, two spaces apart',
+    line: `cpu.temp gauge,1 ${list('  ', () => 'x')}`,
+    found: { LN004: N - 1 },
+  },
 ];
 
 function assertBounded(diagnostics: readonly Diagnostic[], found: Record<string, number>): void {
@@ -42,7 +79,8 @@ function assertBounded(diagnostics: readonly Diagnostic[], found: Record<string,
     shown.push(d);
     byCode.set(d.code, shown);
   }
-  for (const [code, shown] of byCode) assert.ok(shown.length <= PER_KIND, `${code}: ${shown.length.toLocaleString('en-US')} findings on one line`);
+  for (const [code, shown] of byCode)
+    assert.ok(shown.length <= PER_KIND, `${code}: ${shown.length.toLocaleString('en-US')} findings on one line`);
   for (const [code, total] of Object.entries(found)) {
     const shown = (byCode.get(code) ?? []).sort((a, b) => a.startChar - b.startChar);
     assert.equal(shown.length, Math.min(total, PER_KIND), code);
@@ -50,7 +88,10 @@ function assertBounded(diagnostics: readonly Diagnostic[], found: Record<string,
     if (total <= PER_KIND) assert.deepEqual(notes, [], `${code}: a note where nothing was left out`);
     else {
       assert.deepEqual(notes, [shown[PER_KIND - 1]], `${code}: the fifth finding carries the note`);
-      assert.match(notes[0]?.message ?? '', new RegExp(`… and ${(total - PER_KIND).toLocaleString('en-US')} more like it on this line`));
+      assert.match(
+        notes[0]?.message ?? '',
+        new RegExp(`… and ${(total - PER_KIND).toLocaleString('en-US')} more like it on this line`),
+      );
     }
   }
 }

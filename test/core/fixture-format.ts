@@ -62,7 +62,13 @@ export function readFixture(text: string): { options: LintOptions; expected: Exp
     const head = HEAD.exec(line);
     if (head) {
       assert.ok(target >= 0, `${where}: an expectation needs a line above it`);
-      const [, code, start, end, severity = ''] = head as unknown as [string, string, string, string, string | undefined];
+      const [, code, start, end, severity = ''] = head as unknown as [
+        string,
+        string,
+        string,
+        string,
+        string | undefined,
+      ];
       const e: Expectation = { line: target, code, start: Number(start), end: Number(end), severity, message: '' };
       expected.push(e);
       messages.set(e, []);
@@ -100,30 +106,52 @@ export function readFixture(text: string): { options: LintOptions; expected: Exp
  * must not overlap, and insertions at one offset keep their order.
  */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  const ordered = edits.map((edit, index) => ({ edit, index })).sort((a, b) => a.edit.start - b.edit.start || a.index - b.index);
+  const ordered = edits
+    .map((edit, index) => ({ edit, index }))
+    .sort((a, b) => a.edit.start - b.edit.start || a.index - b.index);
   let out = '';
   let at = 0;
   for (const { edit } of ordered) {
-    assert.ok(edit.start >= at && edit.start <= edit.end && edit.end <= text.length, `edits overlap or leave the text: ${JSON.stringify(edits)}`);
+    assert.ok(
+      edit.start >= at && edit.start <= edit.end && edit.end <= text.length,
+      `edits overlap or leave the text: ${JSON.stringify(edits)}`,
+    );
     out += text.slice(at, edit.start) + edit.text;
     at = edit.end;
   }
   return out + text.slice(at);
 }
 
-const lineStart = (document: string, line: number) => document.split('\n').slice(0, line).reduce((sum, l) => sum + l.length + 1, 0);
+const lineStart = (document: string, line: number) =>
+  document
+    .split('\n')
+    .slice(0, line)
+    .reduce((sum, l) => sum + l.length + 1, 0);
 
 /** The document after a fix of a finding on `line` (its edits are offsets in that line). */
 export function applyFix(document: string, line: number, fix: Fix): string {
   const offset = lineStart(document, line);
   const length = (document.split('\n')[line] ?? '').length;
-  assert.ok(fix.edits.every((e) => e.end <= length), `the edits of '${fix.title}' reach past line ${line + 1}`);
-  return applyEdits(document, fix.edits.map((e) => ({ ...e, start: offset + e.start, end: offset + e.end })));
+  assert.ok(
+    fix.edits.every((e) => e.end <= length),
+    `the edits of '${fix.title}' reach past line ${line + 1}`,
+  );
+  return applyEdits(
+    document,
+    fix.edits.map((e) => ({ ...e, start: offset + e.start, end: offset + e.end })),
+  );
 }
 
 /** What a diagnostic of the linter says, as an expectation of the fixture `document`. */
 function expectationOf(document: string, d: Diagnostic): Expectation {
-  const e: Expectation = { line: d.line, code: d.code, start: d.startChar, end: d.endChar, severity: d.severity, message: d.message };
+  const e: Expectation = {
+    line: d.line,
+    code: d.code,
+    start: d.startChar,
+    end: d.endChar,
+    severity: d.severity,
+    message: d.message,
+  };
   const fix = d.data?.fix;
   if (!fix) return e;
   const after = applyFix(document, d.line, fix);
@@ -134,7 +162,10 @@ function expectationOf(document: string, d: Diagnostic): Expectation {
 }
 
 function render(e: Expectation): string[] {
-  const out = [`//= ${e.code} ${e.start}-${e.end} ${e.severity}`, ...e.message.split('\n').map((m) => part('message', m))];
+  const out = [
+    `//= ${e.code} ${e.start}-${e.end} ${e.severity}`,
+    ...e.message.split('\n').map((m) => part('message', m)),
+  ];
   if (e.fix) out.push(part('fix', e.fix.title), ...e.fix.fixed.split('\n').map((f) => part('fixed', f)));
   return out;
 }
@@ -150,7 +181,11 @@ export function blessFixture(text: string, diagnostics: readonly Diagnostic[]): 
   const { expected, linted } = readFixture(text);
   const lines = text.split('\n');
   const lintedLines = new Set(linted);
-  for (const d of diagnostics) assert.ok(lintedLines.has(d.line), `line ${d.line + 1} is a directive, yet ${d.code} is reported on it: ${lines[d.line]}`);
+  for (const d of diagnostics)
+    assert.ok(
+      lintedLines.has(d.line),
+      `line ${d.line + 1} is a directive, yet ${d.code} is reported on it: ${lines[d.line]}`,
+    );
   const blocks = new Map<number, string[]>();
   for (const line of new Set(diagnostics.map((d) => d.line))) {
     const written = expected.filter((e) => e.line === line);
@@ -187,7 +222,10 @@ export function expectFixture(path: string, produce: (written: string) => string
   const written = readFileSync(path, 'utf8');
   let produced = produce(written);
   if (produced === written) return;
-  if (!BLESS) assert.fail(`${basename(path)}: the fixture (-) and what the code produces (+) differ; if the code is right, run the test with UPDATE_FIXTURES=1\n${lineDiff(written, produced)}`);
+  if (!BLESS)
+    assert.fail(
+      `${basename(path)}: the fixture (-) and what the code produces (+) differ; if the code is right, run the test with UPDATE_FIXTURES=1\n${lineDiff(written, produced)}`,
+    );
   for (let round = 1; ; round++) {
     const again = produce(produced);
     if (again === produced) break;
@@ -206,7 +244,8 @@ export function lineDiff(before: string, after: string): string {
   const common = (i: number, j: number) => table[i * (b.length + 1) + j] ?? 0;
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
-      table[i * (b.length + 1) + j] = a[i] === b[j] ? common(i + 1, j + 1) + 1 : Math.max(common(i + 1, j), common(i, j + 1));
+      table[i * (b.length + 1) + j] =
+        a[i] === b[j] ? common(i + 1, j + 1) + 1 : Math.max(common(i + 1, j), common(i, j + 1));
     }
   }
   const rows: { mark: ' ' | '-' | '+'; line: string; text: string }[] = [];
@@ -226,7 +265,8 @@ export function lineDiff(before: string, after: string): string {
     }
   }
   const near = (k: number) => rows.slice(Math.max(0, k - 2), k + 3).some((r) => r.mark !== ' ');
-  const shorten = (text: string) => (text.length > 400 ? `${text.slice(0, 200)}…(${text.length} characters)…${text.slice(-200)}` : text);
+  const shorten = (text: string) =>
+    text.length > 400 ? `${text.slice(0, 200)}…(${text.length} characters)…${text.slice(-200)}` : text;
   const out: string[] = [];
   rows.forEach((r, k) => {
     if (near(k)) out.push(`${r.mark} ${r.line.padStart(4)} | ${shorten(r.text)}`);

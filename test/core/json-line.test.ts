@@ -31,11 +31,15 @@ function blessCases(written: string): string {
       if (json === undefined) return text;
       const c = JSON.parse(json) as Case;
       const line = jsonToLine(c.json);
-      return line === c.line ? text : text.replace(/"line": (?:null|"(?:[^"\\]|\\.)*") \}(,?)$/, (_, comma: string) => `"line": ${JSON.stringify(line)} }${comma}`);
+      return line === c.line
+        ? text
+        : text.replace(
+            /"line": (?:null|"(?:[^"\\]|\\.)*") \}(,?)$/,
+            (_, comma: string) => `"line": ${JSON.stringify(line)} }${comma}`,
+          );
     })
     .join('\n');
 }
-
 
 describe('jsonToLine', () => {
   for (const c of CASES) {
@@ -49,7 +53,12 @@ describe('jsonToLine', () => {
   if (BLESS) it('bless: the lines the code makes', () => expectFixture(CASES_FILE, blessCases));
 
   it('on any JSON: never throws, and a line it makes has no error', () => {
-    const scalar = fc.oneof(fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+    const scalar = fc.oneof(
+      fc.string(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+    );
     const point = fc.record(
       {
         metric: fc.oneof(fc.string(), fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9._-]{0,20}$/)),

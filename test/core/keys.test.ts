@@ -5,7 +5,15 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { endsWithCountSuffix, isBadDimensionSectionStart, isBadMetricKeyStart, isDimensionKeyChar, isMetricKeyChar, isMetricKeyForm, storedKey } from '#core/keys.ts';
+import {
+  endsWithCountSuffix,
+  isBadDimensionSectionStart,
+  isBadMetricKeyStart,
+  isDimensionKeyChar,
+  isMetricKeyChar,
+  isMetricKeyForm,
+  storedKey,
+} from '#core/keys.ts';
 import { isBlank, isDigit, isLower, isUpper } from '#core/text.ts';
 import { checkIngest } from '#core/metrics/ingest.ts';
 import { lintText } from '#core/lint.ts';
@@ -26,7 +34,8 @@ describe('character classes, as PROTOCOL lists them, over every UTF-16 code unit
   ];
   for (const [name, predicate, spec] of classes) {
     it(name, () => {
-      for (let c = 0; c <= 0xffff; c++) assert.equal(predicate(c), spec.test(String.fromCharCode(c)), `U+${c.toString(16).padStart(4, '0')}`);
+      for (let c = 0; c <= 0xffff; c++)
+        assert.equal(predicate(c), spec.test(String.fromCharCode(c)), `U+${c.toString(16).padStart(4, '0')}`);
     });
   }
 });
@@ -66,11 +75,17 @@ describe('storedKey: one suffix rule for the linter, the local tenant and the qu
       assert.equal(storedKey(key, type), stored);
       assert.equal(endsWithCountSuffix(key), key !== stored ? type === 'gauge' : type === 'count');
       const payload = type === 'count' ? 'count,delta=1' : 'gauge,1';
-      const ingested = checkIngest(`${key} ${payload}`, NOW, 'api').records.map(({ record }) => ('point' in record ? record.point.key : record.metadata.key));
+      const ingested = checkIngest(`${key} ${payload}`, NOW, 'api').records.map(({ record }) =>
+        'point' in record ? record.point.key : record.metadata.key,
+      );
       assert.deepEqual(ingested, [stored], 'the local tenant stores it there');
       assert.equal(storedKeyOfLine(`${key} ${payload}`), stored, 'the editor queries it there');
       const md006 = lintText(`#${key} ${type} dt.meta.unit=Count`, { now: NOW }).filter((d) => d.code === 'MD006');
-      assert.equal(md006.length, type === 'count' && stored !== key ? 1 : 0, 'the linter says where a count metric is stored');
+      assert.equal(
+        md006.length,
+        type === 'count' && stored !== key ? 1 : 0,
+        'the linter says where a count metric is stored',
+      );
     });
   }
 });

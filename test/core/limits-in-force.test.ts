@@ -10,13 +10,16 @@ import { assertCase, assertEveryLimit, CASES, IN_FORCE, NOW, type Finding } from
 
 const OPTIONS: LintOptions = { now: NOW, limits: IN_FORCE };
 const encoder = new TextEncoder();
-const findings = (ds: readonly Diagnostic[]): Finding[] => ds.map((d) => ({ line: d.line, code: d.code, severity: d.severity, message: d.message }));
+const findings = (ds: readonly Diagnostic[]): Finding[] =>
+  ds.map((d) => ({ line: d.line, code: d.code, severity: d.severity, message: d.message }));
 
 function lintAsBytes(lines: string[]): Diagnostic[] {
   const linter = new FileLinter(OPTIONS);
   return lines.flatMap((text, index) => {
     const bytes = encoder.encode(text);
-    return [...(linter.lintCleanBytes(index, bytes, 0, bytes.length) ?? linter.lintLine(index, text, text.length, bytes))];
+    return [
+      ...(linter.lintCleanBytes(index, bytes, 0, bytes.length) ?? linter.lintLine(index, text, text.length, bytes)),
+    ];
   });
 }
 

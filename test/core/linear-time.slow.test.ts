@@ -43,6 +43,9 @@ for (const [name, make] of Object.entries(ADVERSARIAL)) {
     const small = fastestLint(make(25_000));
     const large = fastestLint(make(200_000));
     const ratio = large / Math.max(small, 0.05);
-    assert.ok(ratio < 20, `8× the input took ${ratio.toFixed(1)}× the time (${small.toFixed(2)} ms → ${large.toFixed(2)} ms)`);
+    assert.ok(
+      ratio < 20,
+      `8× the input took ${ratio.toFixed(1)}× the time (${small.toFixed(2)} ms → ${large.toFixed(2)} ms)`,
+    );
   });
 }

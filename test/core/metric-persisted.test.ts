@@ -15,7 +15,13 @@ const NOW = 1_795_392_000_000 + 30 * MINUTE;
 const store = new MetricStore();
 const window = readWindow(NOW, store);
 
-const point = (timestamp: number, dimensions: [string, string][] = [['host', 'a']]): StoredPoint => ({ key: 'p.k', type: 'gauge', dimensions, stats: { min: 1, max: 2, sum: 3, count: 2 }, timestamp });
+const point = (timestamp: number, dimensions: [string, string][] = [['host', 'a']]): StoredPoint => ({
+  key: 'p.k',
+  type: 'gauge',
+  dimensions,
+  stats: { min: 1, max: 2, sum: 3, count: 2 },
+  timestamp,
+});
 
 test('the window: aged before a whole hour eight days back, damaged a day ahead (a clock stepped back loses nothing)', () => {
   assert.equal(window.since, NOW - 30 * MINUTE - 8 * 24 * HOUR);
@@ -23,20 +29,73 @@ test('the window: aged before a whole hour eight days back, damaged a day ahead 
 });
 
 test('a batch written and read back is the same records', () => {
-  const records = [{ at: NOW, point: point(NOW - MINUTE) }, { at: NOW, metadata: { key: 'p.k', type: 'gauge' as const, unit: 'Byte' } }];
+  const records = [
+    { at: NOW, point: point(NOW - MINUTE) },
+    { at: NOW, metadata: { key: 'p.k', type: 'gauge' as const, unit: 'Byte' } },
+  ];
   const read = readBatch(JSON.parse(JSON.stringify(batchValue(NOW, records))), window);
   assert.deepEqual(read, { value: records, damaged: [], aged: 0 });
 });
 
 const CASES: { name: string; batch: unknown; kept: number; damaged: RegExp[]; aged?: number }[] = [
   { name: 'not an object', batch: null, kept: 0, damaged: [/a batch of the wrong shape/] },
-  { name: 'written in the future', batch: { at: NOW + 2 * 24 * HOUR, records: [] }, kept: 0, damaged: [/a batch written in the future/] },
-  { name: 'a point two hours ahead (a clock stepped back): kept', batch: batchValue(NOW, [{ at: NOW, point: point(NOW + 2 * HOUR) }]), kept: 1, damaged: [] },
-  { name: 'a point with a flipped first digit', batch: batchValue(NOW, [{ at: NOW, point: point(9_795_392_000_000) }]), kept: 0, damaged: [/a point from the future \(2280-/] },
-  { name: 'a point older than the store keeps', batch: batchValue(NOW, [{ at: NOW, point: point(NOW - 9 * 24 * HOUR) }]), kept: 0, damaged: [], aged: 1 },
-  { name: 'null dimensions, a null number, too few values, a bad type', batch: { at: NOW, records: [['p.k', 'gauge', [null, 'x'], 1, 1, 1, 1, NOW], ['p.k', 'gauge', [], null, 1, 1, 1, NOW], ['p.k', 'gauge', []], ['p.k', 'sum', [], 1, 1, 1, 1, NOW]] }, kept: 0, damaged: [/wrong shape/, /wrong shape/, /wrong shape/, /wrong shape/] },
-  { name: 'min above max, a negative count', batch: { at: NOW, records: [['p.k', 'gauge', [], 2, 1, 3, 2, NOW], ['p.k', 'gauge', [], 1, 1, 1, -1, NOW]] }, kept: 0, damaged: [/wrong shape/, /wrong shape/] },
-  { name: 'metadata with a number for a unit', batch: { at: NOW, records: [{ key: 'p.k', type: 'gauge', unit: 5 }] }, kept: 0, damaged: [/wrong shape/] },
+  {
+    name: 'written in the future',
+    batch: { at: NOW + 2 * 24 * HOUR, records: [] },
+    kept: 0,
+    damaged: [/a batch written in the future/],
+  },
+  {
+    name: 'a point two hours ahead (a clock stepped back): kept',
+    batch: batchValue(NOW, [{ at: NOW, point: point(NOW + 2 * HOUR) }]),
+    kept: 1,
+    damaged: [],
+  },
+  {
+    name: 'a point with a flipped first digit',
+    batch: batchValue(NOW, [{ at: NOW, point: point(9_795_392_000_000) }]),
+    kept: 0,
+    damaged: [/a point from the future \(2280-/],
+  },
+  {
+    name: 'a point older than the store keeps',
+    batch: batchValue(NOW, [{ at: NOW, point: point(NOW - 9 * 24 * HOUR) }]),
+    kept: 0,
+    damaged: [],
+    aged: 1,
+  },
+  {
+    name: 'null dimensions, a null number, too few values, a bad type',
+    batch: {
+      at: NOW,
+      records: [
+        ['p.k', 'gauge', [null, 'x'], 1, 1, 1, 1, NOW],
+        ['p.k', 'gauge', [], null, 1, 1, 1, NOW],
+        ['p.k', 'gauge', []],
+        ['p.k', 'sum', [], 1, 1, 1, 1, NOW],
+      ],
+    },
+    kept: 0,
+    damaged: [/wrong shape/, /wrong shape/, /wrong shape/, /wrong shape/],
+  },
+  {
+    name: 'min above max, a negative count',
+    batch: {
+      at: NOW,
+      records: [
+        ['p.k', 'gauge', [], 2, 1, 3, 2, NOW],
+        ['p.k', 'gauge', [], 1, 1, 1, -1, NOW],
+      ],
+    },
+    kept: 0,
+    damaged: [/wrong shape/, /wrong shape/],
+  },
+  {
+    name: 'metadata with a number for a unit',
+    batch: { at: NOW, records: [{ key: 'p.k', type: 'gauge', unit: 5 }] },
+    kept: 0,
+    damaged: [/wrong shape/],
+  },
 ];
 
 for (const c of CASES) {
@@ -50,7 +109,17 @@ for (const c of CASES) {
 }
 
 test('a metric whose times lie beyond the window is damaged', () => {
-  const metric = { key: 'p.k', type: 'gauge', displayName: null, description: null, unit: null, dimensionKeys: [], created: NOW, lastWritten: NOW, hasMetadata: false };
+  const metric = {
+    key: 'p.k',
+    type: 'gauge',
+    displayName: null,
+    description: null,
+    unit: null,
+    dimensionKeys: [],
+    created: NOW,
+    lastWritten: NOW,
+    hasMetadata: false,
+  };
   assert.ok(readMetricSnapshot(metric, window));
   assert.equal(readMetricSnapshot({ ...metric, lastWritten: NOW + 2 * 24 * HOUR }, window), null);
 });
@@ -59,7 +128,13 @@ test('slots: aged dropped, damaged reported, an overflowed sum kept, good ones k
   const head = { key: 'p.k', type: 'gauge', dimensions: [['host', 'a']] };
   const slot = (n: number, sum = 3) => [n, 1, 2, sum, 2];
   const hour = Math.floor(NOW / HOUR);
-  const coarse = new Float64Array([...slot(hour - 9 * 24), ...slot(hour, Infinity), ...slot(hour - 1, NaN), ...slot(hour + 48), ...slot(hour - 2)]);
+  const coarse = new Float64Array([
+    ...slot(hour - 9 * 24),
+    ...slot(hour, Infinity),
+    ...slot(hour - 1, NaN),
+    ...slot(hour + 48),
+    ...slot(hour - 2),
+  ]);
   const fine = new Float64Array(slot(Math.floor(NOW / MINUTE)));
   const read = readSeriesSnapshot(head, fine, coarse, { fine: MINUTE, coarse: HOUR }, window);
   assert.ok(read);
@@ -109,5 +184,9 @@ test('prune forgets series that have aged entirely, and metrics left with neithe
   aging.prune(window.since);
   assert.deepEqual(aging.size, { metrics: 2, series: 1 });
   assert.equal(aging.metric('old.k'), undefined);
-  assert.equal(aging.add({ ...point(NOW), key: 'other.k' }, NOW), 'stored', 'the freed place under --max-series is taken');
+  assert.equal(
+    aging.add({ ...point(NOW), key: 'other.k' }, NOW),
+    'stored',
+    'the freed place under --max-series is taken',
+  );
 });

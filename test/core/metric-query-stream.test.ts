@@ -8,7 +8,16 @@ import assert from 'node:assert/strict';
 import { MetricStore } from '#core/metrics/store.ts';
 import type { MetricSource, SeriesReader } from '#core/metrics/series.ts';
 import type { MetricData } from '#core/metrics/api.ts';
-import { CHUNK_CHARS, evaluateQuery, metricDataCsv, metricDataJson, queryMetrics, SLICE_SLOTS, type EvaluatedQuery, type QueryParams } from '#core/metrics/evaluate.ts';
+import {
+  CHUNK_CHARS,
+  evaluateQuery,
+  metricDataCsv,
+  metricDataJson,
+  queryMetrics,
+  SLICE_SLOTS,
+  type EvaluatedQuery,
+  type QueryParams,
+} from '#core/metrics/evaluate.ts';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2024, 0, 15, 12, 0, 0);
@@ -19,14 +28,41 @@ const WINDOW = { from: String(T0), to: String(NOW), resolution: '1m' };
 function smallStore(): MetricStore {
   const store = new MetricStore();
   const add = (key: string, type: 'gauge' | 'count', dimensions: [string, string][], value: number, minute: number) =>
-    store.add({ key, type, dimensions, stats: { min: value, max: value, sum: value, count: 1 }, timestamp: T0 + minute * MINUTE + 1000 }, NOW);
+    store.add(
+      {
+        key,
+        type,
+        dimensions,
+        stats: { min: value, max: value, sum: value, count: 1 },
+        timestamp: T0 + minute * MINUTE + 1000,
+      },
+      NOW,
+    );
   const hosts = ['a', 'b"quoted"', 'c\\back', 'ünï\u2028', '__proto__', 'constructor'];
   for (let minute = 0; minute < 10; minute++) {
     for (const [h, host] of hosts.entries()) {
       if ((minute + h) % 4 === 0) continue;
-      add('cpu', 'gauge', [['host', host], ['dc', h % 2 === 0 ? 'east' : 'west']], h * 10 + minute / 3, minute);
+      add(
+        'cpu',
+        'gauge',
+        [
+          ['host', host],
+          ['dc', h % 2 === 0 ? 'east' : 'west'],
+        ],
+        h * 10 + minute / 3,
+        minute,
+      );
     }
-    add('requests.count', 'count', [['__proto__', 'x'], ['host', hosts[minute % 3] as string]], minute + 0.1, minute);
+    add(
+      'requests.count',
+      'count',
+      [
+        ['__proto__', 'x'],
+        ['host', hosts[minute % 3] as string],
+      ],
+      minute + 0.1,
+      minute,
+    );
   }
   return store;
 }
@@ -67,7 +103,11 @@ function csvRows(text: string): string[][] {
   return text
     .split('\r\n')
     .slice(0, -1)
-    .map((row) => [...row.matchAll(/(?:^|,)(?:"((?:[^"]|"")*)"|([^,"]*))/g)].map((m) => (m[1] !== undefined ? m[1].replaceAll('""', '"') : (m[2] as string))));
+    .map((row) =>
+      [...row.matchAll(/(?:^|,)(?:"((?:[^"]|"")*)"|([^,"]*))/g)].map((m) =>
+        m[1] !== undefined ? m[1].replaceAll('""', '"') : (m[2] as string),
+      ),
+    );
 }
 
 test('the CSV written piece by piece holds a row per data point of the JSON answer, with and without its header row', () => {
@@ -81,19 +121,36 @@ test('the CSV written piece by piece holds a row per data point of the JSON answ
       assert.ok(header, metricSelector);
       assert.deepEqual([header[0], ...header.slice(-2)], ['metricId', 'time', 'value']);
       const keys = header.slice(1, -2);
-      for (const key of new Set(data.result.flatMap((r) => r.data.flatMap((d) => Object.keys(d.dimensionMap))))) assert.ok(keys.includes(key), `${metricSelector}: no column ${key}`);
+      for (const key of new Set(data.result.flatMap((r) => r.data.flatMap((d) => Object.keys(d.dimensionMap)))))
+        assert.ok(keys.includes(key), `${metricSelector}: no column ${key}`);
       const expected = data.result.flatMap((r) =>
-        r.data.flatMap((d) => d.timestamps.map((t, i) => [r.metricId, ...keys.map((k) => (Object.hasOwn(d.dimensionMap, k) ? d.dimensionMap[k] : '')), time(t), String(d.values[i] ?? '')])),
+        r.data.flatMap((d) =>
+          d.timestamps.map((t, i) => [
+            r.metricId,
+            ...keys.map((k) => (Object.hasOwn(d.dimensionMap, k) ? d.dimensionMap[k] : '')),
+            time(t),
+            String(d.values[i] ?? ''),
+          ]),
+        ),
       );
       assert.deepEqual(rows, expected, `${metricSelector} ${params.resolution}`);
-      assert.deepEqual(csvRows([...metricDataCsv(evaluated, false)].join('')), expected, `${metricSelector} without the header row`);
+      assert.deepEqual(
+        csvRows([...metricDataCsv(evaluated, false)].join('')),
+        expected,
+        `${metricSelector} without the header row`,
+      );
     }
   }
 });
 
 test('a refusal is the same answer from evaluateQuery as from queryMetrics', () => {
   const store = smallStore();
-  for (const params of [{ metricSelector: 'cpu:filter(' }, { metricSelector: 'nope' }, { metricSelector: 'cpu:default(1,always)' }, { metricSelector: 'cpu', resolution: '2:Inf' }]) {
+  for (const params of [
+    { metricSelector: 'cpu:filter(' },
+    { metricSelector: 'nope' },
+    { metricSelector: 'cpu:default(1,always)' },
+    { metricSelector: 'cpu', resolution: '2:Inf' },
+  ]) {
     const evaluated = drive(evaluateQuery(store, params, NOW)).result;
     assert.ok(!evaluated.ok, params.metricSelector);
     assert.deepEqual(evaluated.response, queryMetrics(store, params, NOW));
@@ -105,7 +162,19 @@ function bigStore(series: number, minutes: number): MetricStore {
   const store = new MetricStore({ maxSeries: series });
   for (let s = 0; s < series; s++) {
     for (let m = 1; m <= minutes; m++) {
-      store.add({ key: 'big', type: 'gauge', dimensions: [['i', String(s)], ['group', String(s % 7)]], stats: { min: s, max: s, sum: s, count: 1 }, timestamp: NOW - m * MINUTE }, NOW);
+      store.add(
+        {
+          key: 'big',
+          type: 'gauge',
+          dimensions: [
+            ['i', String(s)],
+            ['group', String(s % 7)],
+          ],
+          stats: { min: s, max: s, sum: s, count: 1 },
+          timestamp: NOW - m * MINUTE,
+        },
+        NOW,
+      );
     }
   }
   return store;
@@ -132,7 +201,10 @@ function counted(store: MetricStore): { source: MetricSource; slotsRead: () => n
 }
 
 /** Runs sliced work to its end; the most stored slots read between two pauses, and how many pauses. */
-function drive<T>(work: Generator<unknown, T>, slotsRead = () => 0): { result: T; pauses: number; mostPerSlice: number } {
+function drive<T>(
+  work: Generator<unknown, T>,
+  slotsRead = () => 0,
+): { result: T; pauses: number; mostPerSlice: number } {
   let pauses = 0;
   let mostPerSlice = 0;
   let before = slotsRead();
@@ -151,12 +223,17 @@ function finished(source: MetricSource, params: QueryParams): EvaluatedQuery {
   return evaluated.value;
 }
 
-const streamed = (evaluated: EvaluatedQuery): string => [...metricDataJson(evaluated)].filter((piece) => piece !== undefined).join('');
+const streamed = (evaluated: EvaluatedQuery): string =>
+  [...metricDataJson(evaluated)].filter((piece) => piece !== undefined).join('');
 
 test('a big query pauses after each slice of work, evaluating and writing, and no slice reads much more than one', () => {
   const store = bigStore(2_000, 60);
   const { source, slotsRead } = counted(store);
-  const params = { metricSelector: 'big:splitBy("i","group"):sort(value(max,descending))', from: String(NOW - 2 * 60 * MINUTE), to: String(NOW) };
+  const params = {
+    metricSelector: 'big:splitBy("i","group"):sort(value(max,descending))',
+    from: String(NOW - 2 * 60 * MINUTE),
+    to: String(NOW),
+  };
   const evaluation = drive(evaluateQuery(source, params, NOW), slotsRead);
   const evaluated = evaluation.result;
   assert.ok(evaluated.ok);
@@ -182,10 +259,16 @@ test('a big query pauses after each slice of work, evaluating and writing, and n
   assert.ok(texts.length > 10, `${texts.length} pieces`);
   const longestSeries = 20_000;
   assert.ok(Math.max(...texts.map((text) => text.length)) < CHUNK_CHARS + longestSeries);
-  const data = JSON.parse(texts.join('')) as { totalCount: number; result: { data: { dimensionMap: { i: string }; values: (number | null)[] }[] }[] };
+  const data = JSON.parse(texts.join('')) as {
+    totalCount: number;
+    result: { data: { dimensionMap: { i: string }; values: (number | null)[] }[] }[];
+  };
   assert.equal(data.totalCount, 2_000);
   // Sorted by their maximum, descending: series i holds the value i.
-  assert.deepEqual(data.result[0]?.data.slice(0, 3).map((s) => s.dimensionMap.i), ['1999', '1998', '1997']);
+  assert.deepEqual(
+    data.result[0]?.data.slice(0, 3).map((s) => s.dimensionMap.i),
+    ['1999', '1998', '1997'],
+  );
   assert.equal(data.result[0]?.data[0]?.values.filter((value) => value === 1999).length, 60);
 });
 
@@ -193,23 +276,38 @@ test('past the limit of points read, a query is refused before anything is read'
   const store = bigStore(2_300, 1);
   const { source, slotsRead } = counted(store);
   // A year at one-hour steps: 2,300 series × about 8,760 slots, more than 20,000,000.
-  const params = { metricSelector: 'big:splitBy():sum,big:splitBy("i")', from: String(NOW - 365 * 24 * 60 * MINUTE), to: String(NOW), resolution: '1h' };
+  const params = {
+    metricSelector: 'big:splitBy():sum,big:splitBy("i")',
+    from: String(NOW - 365 * 24 * 60 * MINUTE),
+    to: String(NOW),
+    resolution: '1h',
+  };
   const refused = drive(evaluateQuery(source, params, NOW));
   assert.ok(!refused.result.ok);
   assert.equal(refused.result.response.status, 400);
   assert.equal(refused.pauses, 0);
   assert.equal(slotsRead(), 0, 'neither metric of the selector was read');
-  assert.match(JSON.stringify(refused.result.response.body), /big:splitBy\(\):sum would read 20,1\d\d,\d{3} stored data points \(2,300 series × 8,7\d\d slots of 1h\)/);
+  assert.match(
+    JSON.stringify(refused.result.response.body),
+    /big:splitBy\(\):sum would read 20,1\d\d,\d{3} stored data points \(2,300 series × 8,7\d\d slots of 1h\)/,
+  );
 });
 
 test('filters the chain starts with run before reading: what they drop is neither read nor counted against the limit', () => {
   const store = bigStore(2_300, 1);
   const { source, slotsRead } = counted(store);
-  const params = { metricSelector: 'big:filter(eq("group","3")):splitBy("i")', from: String(NOW - 365 * 24 * 60 * MINUTE), to: String(NOW), resolution: '1h' };
+  const params = {
+    metricSelector: 'big:filter(eq("group","3")):splitBy("i")',
+    from: String(NOW - 365 * 24 * 60 * MINUTE),
+    to: String(NOW),
+    resolution: '1h',
+  };
   const evaluated = finished(source, params);
   const groupSize = Math.ceil((2_300 - 3) / 7);
   assert.equal(evaluated.totalCount, groupSize);
   const perSeries = slotsRead() / groupSize;
   assert.ok(Number.isInteger(perSeries) && perSeries > 8_700 && perSeries < 8_800, `${perSeries} slots per series`);
-  assert.ok(Math.abs((evaluated.collections[0]?.head.dataPointCountRatio ?? 0) - (groupSize * perSeries) / 20_000_000) < 1e-12);
+  assert.ok(
+    Math.abs((evaluated.collections[0]?.head.dataPointCountRatio ?? 0) - (groupSize * perSeries) / 20_000_000) < 1e-12,
+  );
 });

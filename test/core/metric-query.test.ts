@@ -28,16 +28,58 @@ const NOW = T0 + 10 * MINUTE;
 function fixture(): MetricStore {
   const store = new MetricStore();
   const gauge = (key: string, dimensions: [string, string][], value: number, at: number) =>
-    store.add({ key, type: 'gauge', dimensions, stats: { min: value, max: value, sum: value, count: 1 }, timestamp: at }, NOW);
+    store.add(
+      { key, type: 'gauge', dimensions, stats: { min: value, max: value, sum: value, count: 1 }, timestamp: at },
+      NOW,
+    );
   const delta = (host: string, value: number, at: number) =>
-    store.add({ key: 'requests.count', type: 'count', dimensions: [['host', host]], stats: { min: value, max: value, sum: value, count: 1 }, timestamp: at }, NOW);
+    store.add(
+      {
+        key: 'requests.count',
+        type: 'count',
+        dimensions: [['host', host]],
+        stats: { min: value, max: value, sum: value, count: 1 },
+        timestamp: at,
+      },
+      NOW,
+    );
   for (let i = 0; i < 10; i++) {
     const at = T0 + i * MINUTE + 1000;
-    gauge('cpu', [['host', 'a'], ['dc', 'east']], 10 + i, at);
-    if (i !== 5) gauge('cpu', [['host', 'b'], ['dc', 'east']], 20 + i, at);
-    gauge('cpu', [['host', 'c'], ['dc', 'west']], 30 + i, at);
+    gauge(
+      'cpu',
+      [
+        ['host', 'a'],
+        ['dc', 'east'],
+      ],
+      10 + i,
+      at,
+    );
+    if (i !== 5)
+      gauge(
+        'cpu',
+        [
+          ['host', 'b'],
+          ['dc', 'east'],
+        ],
+        20 + i,
+        at,
+      );
+    gauge(
+      'cpu',
+      [
+        ['host', 'c'],
+        ['dc', 'west'],
+      ],
+      30 + i,
+      at,
+    );
   }
-  store.setMetadata('cpu', 'gauge', { displayName: 'CPU usage', unit: 'Percent', description: 'Share of CPU time in use' }, NOW);
+  store.setMetadata(
+    'cpu',
+    'gauge',
+    { displayName: 'CPU usage', unit: 'Percent', description: 'Share of CPU time in use' },
+    NOW,
+  );
   delta('a', 3, T0 + 1000);
   delta('a', 4, T0 + 2000);
   delta('a', 5, T0 + MINUTE + 1000);
@@ -52,7 +94,11 @@ const range = (n: number, f: (i: number) => number | null) => Array.from({ lengt
 const MINUTE_ENDS = range(10, (i) => T0 + (i + 1) * MINUTE);
 
 function query(metricSelector: string, params: QueryParams = {}, source = store): MetricData {
-  const response = queryMetrics(source, { metricSelector, from: String(T0), to: String(T0 + 10 * MINUTE), resolution: '1m', ...params }, NOW);
+  const response = queryMetrics(
+    source,
+    { metricSelector, from: String(T0), to: String(T0 + 10 * MINUTE), resolution: '1m', ...params },
+    NOW,
+  );
   assert.equal(response.status, 200, `${metricSelector}: ${JSON.stringify(response.body)}`);
   return response.body as MetricData;
 }
@@ -64,7 +110,8 @@ function series(metricSelector: string, params: QueryParams = {}): [Record<strin
   return body.result[0]?.data.map((s) => [s.dimensionMap, s.values]) ?? [];
 }
 
-const hosts = (metricSelector: string, params: QueryParams = {}) => series(metricSelector, params).map(([dimensions]) => dimensions.host);
+const hosts = (metricSelector: string, params: QueryParams = {}) =>
+  series(metricSelector, params).map(([dimensions]) => dimensions.host);
 
 test('no transformation: one series per tuple, default avg per slot, null where a slot has no point', () => {
   const body = query('cpu');
@@ -76,9 +123,24 @@ test('no transformation: one series per tuple, default avg per slot, null where 
   assert.equal(result?.dimensionCountRatio, 3 / 100_000);
   assert.equal(result?.dataPointCountRatio, 30 / 20_000_000);
   assert.deepEqual(result?.data, [
-    { dimensions: ['a', 'east'], dimensionMap: { host: 'a', dc: 'east' }, timestamps: MINUTE_ENDS, values: range(10, (i) => 10 + i) },
-    { dimensions: ['b', 'east'], dimensionMap: { host: 'b', dc: 'east' }, timestamps: MINUTE_ENDS, values: range(10, (i) => (i === 5 ? null : 20 + i)) },
-    { dimensions: ['c', 'west'], dimensionMap: { host: 'c', dc: 'west' }, timestamps: MINUTE_ENDS, values: range(10, (i) => 30 + i) },
+    {
+      dimensions: ['a', 'east'],
+      dimensionMap: { host: 'a', dc: 'east' },
+      timestamps: MINUTE_ENDS,
+      values: range(10, (i) => 10 + i),
+    },
+    {
+      dimensions: ['b', 'east'],
+      dimensionMap: { host: 'b', dc: 'east' },
+      timestamps: MINUTE_ENDS,
+      values: range(10, (i) => (i === 5 ? null : 20 + i)),
+    },
+    {
+      dimensions: ['c', 'west'],
+      dimensionMap: { host: 'c', dc: 'west' },
+      timestamps: MINUTE_ENDS,
+      values: range(10, (i) => 30 + i),
+    },
   ]);
 });
 
@@ -100,7 +162,8 @@ test('filter: each condition and their combinations keep the right series', () =
     ['not(or(eq("host","a"),and(eq("dc","east"),prefix("host","b"))))', ['c']],
     ['eq("dc","east"),ne("host","b")', ['a']], // several conditions: all must hold
   ];
-  for (const [conditions, expected] of cases) assert.deepEqual(hosts(`cpu:filter(${conditions})`), expected, conditions);
+  for (const [conditions, expected] of cases)
+    assert.deepEqual(hosts(`cpu:filter(${conditions})`), expected, conditions);
 });
 
 test('a filter on a key the metric lacks warns in the words of a real tenant', () => {
@@ -122,11 +185,14 @@ test('splitBy merges the slot statistics of the series it joins exactly', () => 
   assert.deepEqual(series('cpu:splitBy():count'), [[{}, range(10, (i) => (i === 5 ? 2 : 3))]]);
   assert.deepEqual(series('cpu:splitBy():min'), [[{}, range(10, (i) => 10 + i)]]);
   assert.deepEqual(series('cpu:splitBy():max'), [[{}, range(10, (i) => 30 + i)]]);
-  assert.deepEqual(series('cpu:splitBy("dc","host"):fold').map(([d]) => d), [
-    { dc: 'east', host: 'a' },
-    { dc: 'east', host: 'b' },
-    { dc: 'west', host: 'c' },
-  ]);
+  assert.deepEqual(
+    series('cpu:splitBy("dc","host"):fold').map(([d]) => d),
+    [
+      { dc: 'east', host: 'a' },
+      { dc: 'east', host: 'b' },
+      { dc: 'west', host: 'c' },
+    ],
+  );
   const split = query('cpu:splitBy("dc")').result[0]?.data[0];
   assert.deepEqual(split?.dimensions, ['east']);
   assert.deepEqual(series('cpu:splitBy("zone")'), []); // only series with every split key take part
@@ -152,12 +218,19 @@ test('each aggregation over five-minute slots of host a (10..14, 15..19) and hos
     ['auto', [12, 17], [22, 27.5]],
   ];
   for (const [aggregation, a, b] of cases) {
-    assert.deepEqual(series(`cpu:filter(in("host","a","b")):${aggregation}`, { resolution: '5m' }), [
-      [{ host: 'a', dc: 'east' }, a],
-      [{ host: 'b', dc: 'east' }, b],
-    ], aggregation);
+    assert.deepEqual(
+      series(`cpu:filter(in("host","a","b")):${aggregation}`, { resolution: '5m' }),
+      [
+        [{ host: 'a', dc: 'east' }, a],
+        [{ host: 'b', dc: 'east' }, b],
+      ],
+      aggregation,
+    );
   }
-  assert.deepEqual(query('cpu', { resolution: '5m' }).result[0]?.data[0]?.timestamps, [T0 + 5 * MINUTE, T0 + 10 * MINUTE]);
+  assert.deepEqual(query('cpu', { resolution: '5m' }).result[0]?.data[0]?.timestamps, [
+    T0 + 5 * MINUTE,
+    T0 + 10 * MINUTE,
+  ]);
 });
 
 test('count metrics default to the sum of their deltas; every aggregation applies to them too', () => {
@@ -191,11 +264,19 @@ test('fold: one value over the timeframe, at the end of the last slot', () => {
   ];
   for (const [selector, value] of cases) {
     const data = query(selector).result[0]?.data;
-    assert.deepEqual(data?.map((s) => [s.timestamps, s.values]), [[[T0 + 10 * MINUTE], [value]]], selector);
+    assert.deepEqual(
+      data?.map((s) => [s.timestamps, s.values]),
+      [[[T0 + 10 * MINUTE], [value]]],
+      selector,
+    );
   }
   // After an aggregation the values lose their meaning and fold sums them; its argument is ignored (DOC D4, D9).
-  assert.deepEqual(series('cpu:filter(eq("host","a")):max:fold', { resolution: '5m' }), [[{ host: 'a', dc: 'east' }, [14 + 19]]]);
-  assert.deepEqual(series('cpu:filter(eq("host","a")):max:fold(min)', { resolution: '5m' }), [[{ host: 'a', dc: 'east' }, [14 + 19]]]);
+  assert.deepEqual(series('cpu:filter(eq("host","a")):max:fold', { resolution: '5m' }), [
+    [{ host: 'a', dc: 'east' }, [14 + 19]],
+  ]);
+  assert.deepEqual(series('cpu:filter(eq("host","a")):max:fold(min)', { resolution: '5m' }), [
+    [{ host: 'a', dc: 'east' }, [14 + 19]],
+  ]);
 });
 
 test('limit and sort, both directions, ties kept in order, missing values last', () => {
@@ -236,7 +317,11 @@ test('sort edge cases: a series with no average goes last both ways; natural ord
     ['z:sort(dimension("host",ascending))', ['n02', 'n1', 'n1b']],
   ];
   for (const [selector, expected] of cases) {
-    assert.deepEqual(query(selector, {}, edge).result[0]?.data.map((s) => s.dimensionMap.host), expected, selector);
+    assert.deepEqual(
+      query(selector, {}, edge).result[0]?.data.map((s) => s.dimensionMap.host),
+      expected,
+      selector,
+    );
   }
   assert.deepEqual(query('z:filter(eq("host","n1"))', {}, edge).result[0]?.data[0]?.values.slice(0, 2), [null, null]);
 });
@@ -244,21 +329,41 @@ test('sort edge cases: a series with no average goes last both ways; natural ord
 test('resolution Inf: one value per series over the whole timeframe', () => {
   const body = query('cpu:filter(eq("host","b"))', { resolution: 'Inf' });
   assert.equal(body.resolution, 'Inf');
-  assert.deepEqual(body.result[0]?.data.map((s) => [s.timestamps, s.values]), [[[T0 + 10 * MINUTE], [220 / 9]]]);
-  const unaligned = query('cpu:filter(eq("host","a")):max', { resolution: 'Inf', from: String(T0 + 30_000), to: String(T0 + 90_000) });
-  assert.deepEqual(unaligned.result[0]?.data.map((s) => [s.timestamps, s.values]), [[[T0 + 2 * MINUTE], [11]]]);
+  assert.deepEqual(
+    body.result[0]?.data.map((s) => [s.timestamps, s.values]),
+    [[[T0 + 10 * MINUTE], [220 / 9]]],
+  );
+  const unaligned = query('cpu:filter(eq("host","a")):max', {
+    resolution: 'Inf',
+    from: String(T0 + 30_000),
+    to: String(T0 + 90_000),
+  });
+  assert.deepEqual(
+    unaligned.result[0]?.data.map((s) => [s.timestamps, s.values]),
+    [[[T0 + 2 * MINUTE], [11]]],
+  );
 });
 
 test('the default resolution is 120 points; a timeframe off the slot grid gets every slot it touches', () => {
-  const body = query('cpu:filter(eq("host","a"))', { from: String(T0 + 30_000), to: String(T0 + 2 * MINUTE + 30_000), resolution: undefined });
+  const body = query('cpu:filter(eq("host","a"))', {
+    from: String(T0 + 30_000),
+    to: String(T0 + 2 * MINUTE + 30_000),
+    resolution: undefined,
+  });
   assert.equal(body.resolution, '1m');
   assert.deepEqual(body.result[0]?.data[0]?.timestamps, [T0 + MINUTE, T0 + 2 * MINUTE, T0 + 3 * MINUTE]);
   assert.deepEqual(body.result[0]?.data[0]?.values, [10, 11, 12]);
-  assert.equal(query('cpu', { from: 'now-2h', to: 'now', resolution: undefined }).result[0]?.data[0]?.timestamps.length, 120);
+  assert.equal(
+    query('cpu', { from: 'now-2h', to: 'now', resolution: undefined }).result[0]?.data[0]?.timestamps.length,
+    120,
+  );
 });
 
 test('default replaces nulls; with always it makes the series an empty splitBy would', () => {
-  assert.deepEqual(series('cpu:filter(eq("host","b")):default(0)')[0]?.[1], range(10, (i) => (i === 5 ? 0 : 20 + i)));
+  assert.deepEqual(
+    series('cpu:filter(eq("host","b")):default(0)')[0]?.[1],
+    range(10, (i) => (i === 5 ? 0 : 20 + i)),
+  );
   assert.deepEqual(series('cpu:filter(eq("host","zzz")):splitBy():default(0)'), []);
   assert.deepEqual(series('cpu:filter(eq("host","zzz")):splitBy():default(-1,always)'), [[{}, range(10, () => -1)]]);
   const misplaced = queryMetrics(store, { metricSelector: 'cpu:default(0,always)' }, NOW);
@@ -268,40 +373,68 @@ test('default replaces nulls; with always it makes the series an empty splitBy w
 
 test('several expressions: one result each, the expression as written as metricId, resolution per expression', () => {
   const body = query('cpu:filter(eq("host","a")):fold , requests.count:splitBy():fold', { resolution: undefined });
-  assert.deepEqual(body.result.map((r) => [r.metricId, r.data.map((s) => s.values)]), [
-    ['cpu:filter(eq("host","a")):fold', [[14.5]]],
-    ['requests.count:splitBy():fold', [[22]]],
-  ]);
+  assert.deepEqual(
+    body.result.map((r) => [r.metricId, r.data.map((s) => s.values)]),
+    [
+      ['cpu:filter(eq("host","a")):fold', [[14.5]]],
+      ['requests.count:splitBy():fold', [[22]]],
+    ],
+  );
   assert.equal(body.totalCount, 2);
   const mixed = query('cpu:filter(eq("host","a")),disk:filter(eq("host","h1"))', { resolution: '0:Inf' });
-  assert.deepEqual(mixed.result.map((r) => r.data[0]?.values.length), [1, 10]);
+  assert.deepEqual(
+    mixed.result.map((r) => r.data[0]?.values.length),
+    [1, 10],
+  );
   assert.equal(mixed.resolution, '1m'); // with several resolutions, the smallest (DOC D6)
   const grouped = query('"cp~~u",(cpu,disk):limit(1)', { resolution: 'Inf' }, storeWith(['cp~u', 'cpu', 'disk']));
-  assert.deepEqual(grouped.result.map((r) => r.metricId), ['"cp~~u"', 'cpu:limit(1)', 'disk:limit(1)']);
+  assert.deepEqual(
+    grouped.result.map((r) => r.metricId),
+    ['"cp~~u"', 'cpu:limit(1)', 'disk:limit(1)'],
+  );
 });
 
 /** A store with one gauge point at T0 for each key. */
 function storeWith(keys: string[]): MetricStore {
   const s = new MetricStore();
-  for (const key of keys) s.add({ key, type: 'gauge', dimensions: [], stats: { min: 1, max: 1, sum: 1, count: 1 }, timestamp: T0 + 1000 }, NOW);
+  for (const key of keys)
+    s.add(
+      { key, type: 'gauge', dimensions: [], stats: { min: 1, max: 1, sum: 1, count: 1 }, timestamp: T0 + 1000 },
+      NOW,
+    );
   return s;
 }
 
-test('old data is read at the store\'s hourly step, and a finer request says so', () => {
+test("old data is read at the store's hourly step, and a finer request says so", () => {
   // Points 5 h and 4.5 h before T0 (the fine window has moved on) and one in the last minute before T0.
   const aged = new MetricStore();
-  const add = (value: number, at: number) => aged.add({ key: 'temp', type: 'gauge', dimensions: [], stats: { min: value, max: value, sum: value, count: 1 }, timestamp: at }, at);
+  const add = (value: number, at: number) =>
+    aged.add(
+      {
+        key: 'temp',
+        type: 'gauge',
+        dimensions: [],
+        stats: { min: value, max: value, sum: value, count: 1 },
+        timestamp: at,
+      },
+      at,
+    );
   add(1, T0 - 5 * HOUR + 1000);
   add(3, T0 - 4.5 * HOUR);
   add(100, T0 - MINUTE + 1000);
   const params = { from: String(T0 - 6 * HOUR), to: String(T0) };
   const hourly = query('temp', { ...params, resolution: undefined }, aged);
   assert.equal(hourly.resolution, '1h');
-  assert.deepEqual(hourly.result[0]?.data[0]?.timestamps, range(6, (i) => T0 - 5 * HOUR + i * HOUR));
+  assert.deepEqual(
+    hourly.result[0]?.data[0]?.timestamps,
+    range(6, (i) => T0 - 5 * HOUR + i * HOUR),
+  );
   assert.deepEqual(hourly.result[0]?.data[0]?.values, [null, 2, null, null, null, 100]);
   const finer = query('temp', { ...params, resolution: '1m' }, aged);
   assert.equal(finer.resolution, '1h');
-  assert.deepEqual(finer.warnings, [`The resolution 1m is finer than the data kept from ${new Date(T0 - 6 * HOUR).toISOString()} on; 1h is used.`]);
+  assert.deepEqual(finer.warnings, [
+    `The resolution 1m is finer than the data kept from ${new Date(T0 - 6 * HOUR).toISOString()} on; 1h is used.`,
+  ]);
   assert.deepEqual(query('temp', { ...params, resolution: 'Inf' }, aged).result[0]?.data[0]?.values, [104 / 3]);
   // The recent window is read by the minute.
   const recent = query('temp', { from: String(T0 - 30 * MINUTE), to: String(T0), resolution: undefined }, aged);
@@ -327,7 +460,13 @@ test('bad parameters answer 400 with the ErrorEnvelope of a real tenant, naming 
         code: 400,
         message: 'Constraints violated.',
         constraintViolations: [
-          { path: 'metricSelector', message: "metricSelector: Unexpected ')' at index 26: expected ',' between metrics or ':' before a transformation", parameterLocation: 'QUERY', location: null },
+          {
+            path: 'metricSelector',
+            message:
+              "metricSelector: Unexpected ')' at index 26: expected ',' between metrics or ':' before a transformation",
+            parameterLocation: 'QUERY',
+            location: null,
+          },
         ],
       },
     },
@@ -341,7 +480,11 @@ test('bad parameters answer 400 with the ErrorEnvelope of a real tenant, naming 
     [{ metricSelector: 'cpu', from: 'now', to: 'now-1h' }, 'from', /must lie before to/],
     [{ metricSelector: 'cpu', resolution: '5s' }, 'resolution', /^resolution: '5s' is not a resolution/],
     [{ metricSelector: 'cpu', resolution: '2:Inf' }, 'resolution', /no expression 2/],
-    [{ metricSelector: 'cpu', from: 'now-2y', resolution: '1h' }, 'resolution', /17521 points per series .*at most 10080/],
+    [
+      { metricSelector: 'cpu', from: 'now-2y', resolution: '1h' },
+      'resolution',
+      /17521 points per series .*at most 10080/,
+    ],
     [{ metricSelector: 'cpu', entitySelector: 'type(HOST)' }, 'entitySelector', /not supported by the local tenant/],
   ];
   for (const [params, path, message] of cases) {
@@ -355,17 +498,36 @@ test('bad parameters answer 400 with the ErrorEnvelope of a real tenant, naming 
 
 test('a query that would read more than 20,000,000 stored points is refused', () => {
   const wide = new MetricStore();
-  for (let i = 0; i < 50; i++) wide.add({ key: 'wide', type: 'gauge', dimensions: [['i', String(i)]], stats: { min: 1, max: 1, sum: 1, count: 1 }, timestamp: T0 }, NOW);
+  for (let i = 0; i < 50; i++)
+    wide.add(
+      {
+        key: 'wide',
+        type: 'gauge',
+        dimensions: [['i', String(i)]],
+        stats: { min: 1, max: 1, sum: 1, count: 1 },
+        timestamp: T0,
+      },
+      NOW,
+    );
   const response = queryMetrics(wide, { metricSelector: 'wide', from: '0', to: String(T0) }, NOW);
   assert.equal(response.status, 400);
   assert.match(violation(response).message, /would read 23,\d{3},\d{3} stored data points/);
-  assert.equal(queryMetrics(wide, { metricSelector: 'wide', from: String(T0 - 365 * 24 * HOUR), to: String(T0) }, NOW).status, 200);
+  assert.equal(
+    queryMetrics(wide, { metricSelector: 'wide', from: String(T0 - 365 * 24 * HOUR), to: String(T0) }, NOW).status,
+    200,
+  );
 });
 
 test('a metric that does not exist answers 404, naming the suffixed key where that exists', () => {
-  assert.deepEqual(queryMetrics(store, { metricSelector: 'cpu,nope' }, NOW), { status: 404, body: { error: { code: 404, message: "Metric 'nope' not found." } } });
+  assert.deepEqual(queryMetrics(store, { metricSelector: 'cpu,nope' }, NOW), {
+    status: 404,
+    body: { error: { code: 404, message: "Metric 'nope' not found." } },
+  });
   const unsuffixed = queryMetrics(store, { metricSelector: 'requests' }, NOW).body as ErrorEnvelope;
-  assert.equal(unsuffixed.error.message, "Metric 'requests' not found. Did you mean 'requests.count'? The ingest API stores count metrics with the suffix .count.");
+  assert.equal(
+    unsuffixed.error.message,
+    "Metric 'requests' not found. Did you mean 'requests.count'? The ingest API stores count metrics with the suffix .count.",
+  );
 });
 
 test('descriptors: metadata where given, the key and Unspecified where not', () => {
@@ -397,12 +559,23 @@ test('descriptors: metadata where given, the key and Unspecified where not', () 
   };
   assert.deepEqual(describeMetric(store, 'cpu'), { status: 200, body: expected });
   const counted = describeMetric(store, 'requests.count').body as MetricDescriptor;
-  assert.deepEqual([counted.displayName, counted.description, counted.unit, counted.defaultAggregation], ['requests.count', '', 'Unspecified', { type: 'sum' }]);
-  assert.deepEqual(describeMetric(store, 'nope'), { status: 404, body: { error: { code: 404, message: "Metric 'nope' not found." } } });
+  assert.deepEqual(
+    [counted.displayName, counted.description, counted.unit, counted.defaultAggregation],
+    ['requests.count', '', 'Unspecified', { type: 'sum' }],
+  );
+  assert.deepEqual(describeMetric(store, 'nope'), {
+    status: 404,
+    body: { error: { code: 404, message: "Metric 'nope' not found." } },
+  });
 });
 
 const catalog = storeWith(['b.three', 'a.two', 'requests.count', 'a.one']);
-catalog.setMetadata('cpu', 'gauge', { displayName: 'CPU usage', description: 'Share of CPU TIME in use', unit: 'Percent' }, NOW);
+catalog.setMetadata(
+  'cpu',
+  'gauge',
+  { displayName: 'CPU usage', description: 'Share of CPU TIME in use', unit: 'Percent' },
+  NOW,
+);
 
 function list(params: ListParams, source = catalog): MetricList {
   const response = listMetrics(source, params);
@@ -416,7 +589,12 @@ test('the metric list: sorted by key, default fields, selector wildcards, free t
   assert.equal(all.totalCount, 5);
   assert.equal(all.nextPageKey, null);
   assert.deepEqual(all.metrics[1], { metricId: 'a.two', displayName: 'a.two', description: '', unit: 'Unspecified' });
-  assert.deepEqual(all.metrics[3], { metricId: 'cpu', displayName: 'CPU usage', description: 'Share of CPU TIME in use', unit: 'Percent' });
+  assert.deepEqual(all.metrics[3], {
+    metricId: 'cpu',
+    displayName: 'CPU usage',
+    description: 'Share of CPU TIME in use',
+    unit: 'Percent',
+  });
   const cases: [ListParams, string[]][] = [
     [{}, ['a.one', 'a.two', 'b.three', 'cpu', 'requests.count']],
     [{ metricSelector: 'a.*' }, ['a.one', 'a.two']],
@@ -452,9 +630,13 @@ test('fields: names replace the defaults, + adds, - removes, metricId always', (
     ['unit', ['metricId', 'unit']],
     ['metricId', ['metricId']],
     ['-displayName,-description,-unit,+dimensionDefinitions,+minimumValue', ['metricId', 'dimensionDefinitions']],
-    [' +lastWritten , +aggregationTypes ', ['metricId', 'displayName', 'description', 'unit', 'lastWritten', 'aggregationTypes']],
+    [
+      ' +lastWritten , +aggregationTypes ',
+      ['metricId', 'displayName', 'description', 'unit', 'lastWritten', 'aggregationTypes'],
+    ],
   ];
-  for (const [fields, expected] of cases) assert.deepEqual(Object.keys(list({ fields }).metrics[3] ?? {}), expected, fields);
+  for (const [fields, expected] of cases)
+    assert.deepEqual(Object.keys(list({ fields }).metrics[3] ?? {}), expected, fields);
 });
 
 test('bad list parameters answer 400 naming the parameter', () => {
@@ -467,8 +649,16 @@ test('bad list parameters answer 400 naming the parameter', () => {
     [{ pageSize: '501' }, 'pageSize', /from 1 to 500/],
     [{ pageSize: 'ten' }, 'pageSize', /from 1 to 500/],
     [{ fields: '+bogus' }, 'fields', /unknown field 'bogus'/],
-    [{ metricSelector: 'cpu:fold' }, 'metricSelector', /only aggregation, merge and splitBy transformations, not :fold/],
-    [{ metricSelector: 'cpu:filter(' }, 'metricSelector', /^metricSelector: Unexpected end of the selector at index 11/],
+    [
+      { metricSelector: 'cpu:fold' },
+      'metricSelector',
+      /only aggregation, merge and splitBy transformations, not :fold/,
+    ],
+    [
+      { metricSelector: 'cpu:filter(' },
+      'metricSelector',
+      /^metricSelector: Unexpected end of the selector at index 11/,
+    ],
     [{ writtenSince: 'now-1d' }, 'writtenSince', /not supported by the local tenant/],
   ];
   for (const [params, path, message] of cases) {
@@ -504,7 +694,11 @@ test('v1 series: data points per dimension tuple, keyed by its values, at slot s
   });
   const hourBack = v1({ aggregationType: 'max', relativeTime: 'hour', entities: ['c'] });
   assert.deepEqual(Object.keys(hourBack.dataPoints), ['c, west']);
-  assert.deepEqual(hourBack.dataPoints['c, west']?.slice(49, 52), [[T0 - MINUTE, null], [T0, 30], [T0 + MINUTE, 31]]);
+  assert.deepEqual(hourBack.dataPoints['c, west']?.slice(49, 52), [
+    [T0 - MINUTE, null],
+    [T0, 30],
+    [T0 + MINUTE, 31],
+  ]);
 });
 
 test('v1 total: one value per tuple over the timeframe, each aggregation', () => {
@@ -519,12 +713,19 @@ test('v1 total: one value per tuple over the timeframe, each aggregation', () =>
     // An end past now is now (DOC D20): the timeframe is T0 to NOW.
     const result = v1({ aggregationType, startTimestamp: T0, endTimestamp: NOW + 24 * HOUR, queryMode: 'TOTAL' });
     assert.equal(result.resolutionInMillisUTC, 10 * MINUTE, aggregationType);
-    assert.deepEqual(result.dataPoints, Object.fromEntries(Object.entries(totals).map(([id, value]) => [id, [[T0, value]]])), aggregationType);
+    assert.deepEqual(
+      result.dataPoints,
+      Object.fromEntries(Object.entries(totals).map(([id, value]) => [id, [[T0, value]]])),
+      aggregationType,
+    );
   }
-  assert.deepEqual(v1({ aggregationType: 'SUM', relativeTime: '30mins', queryMode: 'total' }, 'requests.count').dataPoints, {
-    a: [[NOW - 30 * MINUTE, 12]],
-    b: [[NOW - 30 * MINUTE, 10]],
-  });
+  assert.deepEqual(
+    v1({ aggregationType: 'SUM', relativeTime: '30mins', queryMode: 'total' }, 'requests.count').dataPoints,
+    {
+      a: [[NOW - 30 * MINUTE, 12]],
+      b: [[NOW - 30 * MINUTE, 10]],
+    },
+  );
 });
 
 test('v1 bad bodies answer 400 naming the field; unknown metrics 404', () => {
@@ -538,12 +739,32 @@ test('v1 bad bodies answer 400 naming the field; unknown metrics 404', () => {
     [{ aggregationType: 'AVG', startTimestamp: T0 }, 'endTimestamp', /give startTimestamp and endTimestamp/],
     [{ aggregationType: 'AVG', startTimestamp: T0, relativeTime: 'hour' }, 'relativeTime', /not both/],
     [{ aggregationType: 'AVG', relativeTime: 'fortnight' }, 'relativeTime', /not one of min, 5mins/],
-    [{ aggregationType: 'AVG', startTimestamp: 'T0', endTimestamp: NOW }, 'startTimestamp', /not a time in UTC milliseconds/],
+    [
+      { aggregationType: 'AVG', startTimestamp: 'T0', endTimestamp: NOW },
+      'startTimestamp',
+      /not a time in UTC milliseconds/,
+    ],
     // The v1 body's times are JSON numbers (TimeseriesQueryMessage: int64), as a tenant takes them: no text forms.
-    [{ aggregationType: 'AVG', startTimestamp: '2024-11-22T18:00', endTimestamp: NOW }, 'startTimestamp', /not a time in UTC milliseconds/],
-    [{ aggregationType: 'AVG', startTimestamp: 9e15, endTimestamp: NOW }, 'startTimestamp', /not a time in UTC milliseconds/], // past the last time a Date holds
-    [{ aggregationType: 'AVG', startTimestamp: NOW, endTimestamp: T0 }, 'startTimestamp', /must lie before endTimestamp/],
-    [{ aggregationType: 'AVG', startTimestamp: NOW - 200 * 24 * HOUR, endTimestamp: NOW }, 'startTimestamp', /must not exceed 6 months/],
+    [
+      { aggregationType: 'AVG', startTimestamp: '2024-11-22T18:00', endTimestamp: NOW },
+      'startTimestamp',
+      /not a time in UTC milliseconds/,
+    ],
+    [
+      { aggregationType: 'AVG', startTimestamp: 9e15, endTimestamp: NOW },
+      'startTimestamp',
+      /not a time in UTC milliseconds/,
+    ], // past the last time a Date holds
+    [
+      { aggregationType: 'AVG', startTimestamp: NOW, endTimestamp: T0 },
+      'startTimestamp',
+      /must lie before endTimestamp/,
+    ],
+    [
+      { aggregationType: 'AVG', startTimestamp: NOW - 200 * 24 * HOUR, endTimestamp: NOW },
+      'startTimestamp',
+      /must not exceed 6 months/,
+    ],
     [{ aggregationType: 'AVG', relativeTime: 'hour', queryMode: 'all' }, 'queryMode', /not SERIES or TOTAL/],
     [{ aggregationType: 'AVG', relativeTime: 'hour', entities: 'a' }, 'entities', /list of strings/],
     [{ aggregationType: 'AVG', relativeTime: 'hour', tags: ['office'] }, 'tags', /not supported/],

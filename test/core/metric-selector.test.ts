@@ -2,7 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MAX_NESTING, parseMetricSelector, type MetricExpression, type Transformation } from '#core/metrics/selector.ts';
+import {
+  MAX_NESTING,
+  parseMetricSelector,
+  type MetricExpression,
+  type Transformation,
+} from '#core/metrics/selector.ts';
 
 function parse(text: string, wildcards = false): MetricExpression[] {
   const parsed = parseMetricSelector(text, { wildcards });
@@ -29,7 +34,12 @@ test('keys: plain, with colons, quoted with ~ escapes, quoted sections, grouped'
     ['one, two,three', ['one', 'two', 'three']],
     ['my-metric_1.x', ['my-metric_1.x']],
   ];
-  for (const [text, keys] of cases) assert.deepEqual(parse(text).map((e) => e.key), keys, text);
+  for (const [text, keys] of cases)
+    assert.deepEqual(
+      parse(text).map((e) => e.key),
+      keys,
+      text,
+    );
 });
 
 test('each expression keeps its text as written, the metricId of its result', () => {
@@ -48,26 +58,66 @@ test('each expression keeps its text as written, the metricId of its result', ()
 
 test('transformations parse into their data, chained left to right', () => {
   const cases: [string, Transformation[]][] = [
-    ['m:avg:min:max:sum:count:value:auto', ['avg', 'min', 'max', 'sum', 'count', 'value', 'auto'].map((a) => ({ kind: 'aggregation', aggregation: a }) as Transformation)],
+    [
+      'm:avg:min:max:sum:count:value:auto',
+      ['avg', 'min', 'max', 'sum', 'count', 'value', 'auto'].map(
+        (a) => ({ kind: 'aggregation', aggregation: a }) as Transformation,
+      ),
+    ],
     ['m:splitBy("dt.entity.host","dc")', [{ kind: 'splitBy', dimensions: ['dt.entity.host', 'dc'] }]],
     ['m:splitBy()', [{ kind: 'splitBy', dimensions: [] }]],
     ['m:splitBy( host , "d~"c" )', [{ kind: 'splitBy', dimensions: ['host', 'd"c'] }]],
     ['m:merge("host")', [{ kind: 'merge', dimensions: ['host'] }]],
     ['m:fold', [{ kind: 'fold', aggregation: null }]],
     ['m:fold(max)', [{ kind: 'fold', aggregation: 'max' }]],
-    ['m:fold:avg', [{ kind: 'fold', aggregation: null }, { kind: 'aggregation', aggregation: 'avg' }]],
+    [
+      'm:fold:avg',
+      [
+        { kind: 'fold', aggregation: null },
+        { kind: 'aggregation', aggregation: 'avg' },
+      ],
+    ],
     ['m:limit(5)', [{ kind: 'limit', count: 5 }]],
-    ['m:sort(value(avg,descending))', [{ kind: 'sort', keys: [{ kind: 'value', aggregation: 'avg', descending: true }] }]],
-    ['m:sort(value(max, ascending))', [{ kind: 'sort', keys: [{ kind: 'value', aggregation: 'max', descending: false }] }]],
-    ['m:sort(dimension("host",descending))', [{ kind: 'sort', keys: [{ kind: 'dimension', dimension: 'host', descending: true, natural: false }] }]],
+    [
+      'm:sort(value(avg,descending))',
+      [{ kind: 'sort', keys: [{ kind: 'value', aggregation: 'avg', descending: true }] }],
+    ],
+    [
+      'm:sort(value(max, ascending))',
+      [{ kind: 'sort', keys: [{ kind: 'value', aggregation: 'max', descending: false }] }],
+    ],
+    [
+      'm:sort(dimension("host",descending))',
+      [{ kind: 'sort', keys: [{ kind: 'dimension', dimension: 'host', descending: true, natural: false }] }],
+    ],
     [
       'm:sort(dimension("host",ascending,natural),value(sum,descending))',
-      [{ kind: 'sort', keys: [{ kind: 'dimension', dimension: 'host', descending: false, natural: true }, { kind: 'value', aggregation: 'sum', descending: true }] }],
+      [
+        {
+          kind: 'sort',
+          keys: [
+            { kind: 'dimension', dimension: 'host', descending: false, natural: true },
+            { kind: 'value', aggregation: 'sum', descending: true },
+          ],
+        },
+      ],
     ],
     ['m:default(0)', [{ kind: 'default', value: 0, always: false }]],
     ['m:default(-1.5e3)', [{ kind: 'default', value: -1500, always: false }]],
-    ['m:splitBy():default(0,always)', [{ kind: 'splitBy', dimensions: [] }, { kind: 'default', value: 0, always: true }]],
-    ['m\n  :splitBy("a")\n  :max', [{ kind: 'splitBy', dimensions: ['a'] }, { kind: 'aggregation', aggregation: 'max' }]],
+    [
+      'm:splitBy():default(0,always)',
+      [
+        { kind: 'splitBy', dimensions: [] },
+        { kind: 'default', value: 0, always: true },
+      ],
+    ],
+    [
+      'm\n  :splitBy("a")\n  :max',
+      [
+        { kind: 'splitBy', dimensions: ['a'] },
+        { kind: 'aggregation', aggregation: 'max' },
+      ],
+    ],
   ];
   for (const [text, expected] of cases) assert.deepEqual(only(text), expected, text);
 });
@@ -75,8 +125,14 @@ test('transformations parse into their data, chained left to right', () => {
 test('filter conditions: comparisons, in, existsKey, and/or/not, bare words', () => {
   const cases: [string, Transformation][] = [
     ['m:filter(eq("host","a"))', { kind: 'filter', conditions: [{ kind: 'eq', dimension: 'host', value: 'a' }] }],
-    ['m:filter(eq(dt.entity.host,HOST-001))', { kind: 'filter', conditions: [{ kind: 'eq', dimension: 'dt.entity.host', value: 'HOST-001' }] }],
-    ['m:filter(eq("k8s.cluster.name","Server ~"North~""))', { kind: 'filter', conditions: [{ kind: 'eq', dimension: 'k8s.cluster.name', value: 'Server "North"' }] }],
+    [
+      'm:filter(eq(dt.entity.host,HOST-001))',
+      { kind: 'filter', conditions: [{ kind: 'eq', dimension: 'dt.entity.host', value: 'HOST-001' }] },
+    ],
+    [
+      'm:filter(eq("k8s.cluster.name","Server ~"North~""))',
+      { kind: 'filter', conditions: [{ kind: 'eq', dimension: 'k8s.cluster.name', value: 'Server "North"' }] },
+    ],
     [
       'm:filter(ne("a","1"),prefix("b","x"),suffix("c","y"),contains("d","z"))',
       {
@@ -89,7 +145,10 @@ test('filter conditions: comparisons, in, existsKey, and/or/not, bare words', ()
         ],
       },
     ],
-    ['m:filter(in("host","a","b","c"))', { kind: 'filter', conditions: [{ kind: 'in', dimension: 'host', values: ['a', 'b', 'c'] }] }],
+    [
+      'm:filter(in("host","a","b","c"))',
+      { kind: 'filter', conditions: [{ kind: 'in', dimension: 'host', values: ['a', 'b', 'c'] }] },
+    ],
     ['m:filter(existsKey("dc"))', { kind: 'filter', conditions: [{ kind: 'existsKey', dimension: 'dc' }] }],
     [
       'm:filter(and(prefix("App Version","2."),not(or(eq("os","x"),eq("os","y")))))',
@@ -100,7 +159,16 @@ test('filter conditions: comparisons, in, existsKey, and/or/not, bare words', ()
             kind: 'and',
             conditions: [
               { kind: 'prefix', dimension: 'App Version', value: '2.' },
-              { kind: 'not', condition: { kind: 'or', conditions: [{ kind: 'eq', dimension: 'os', value: 'x' }, { kind: 'eq', dimension: 'os', value: 'y' }] } },
+              {
+                kind: 'not',
+                condition: {
+                  kind: 'or',
+                  conditions: [
+                    { kind: 'eq', dimension: 'os', value: 'x' },
+                    { kind: 'eq', dimension: 'os', value: 'y' },
+                  ],
+                },
+              },
             ],
           },
         ],
@@ -111,8 +179,14 @@ test('filter conditions: comparisons, in, existsKey, and/or/not, bare words', ()
 });
 
 test('wildcards only where asked for (the metric list)', () => {
-  assert.deepEqual(parse('cpu.*, *', true).map((e) => e.key), ['cpu.*', '*']);
-  assert.deepEqual(parse('builtin:host.*:splitBy()', true).map((e) => e.key), ['builtin:host.*']);
+  assert.deepEqual(
+    parse('cpu.*, *', true).map((e) => e.key),
+    ['cpu.*', '*'],
+  );
+  assert.deepEqual(
+    parse('builtin:host.*:splitBy()', true).map((e) => e.key),
+    ['builtin:host.*'],
+  );
   assert.equal(parseMetricSelector('cpu.*').ok, false);
 });
 
@@ -132,7 +206,11 @@ test('errors carry the index of the problem and say what was expected', () => {
     ['m:percentile(99)', 2, /^The aggregation 'percentile' at index 2: it is not supported/],
     ['m:fold(median)', 7, /^The aggregation 'median' at index 7/],
     ['m:filter(series(avg,gt(10)))', 9, /^The condition 'series' at index 9: it is not supported/],
-    ['m:filter(in("dt.entity.host",entitySelector("type(HOST)")))', 29, /^entitySelector\(\.\.\.\) at index 29: it is not supported by the local tenant/],
+    [
+      'm:filter(in("dt.entity.host",entitySelector("type(HOST)")))',
+      29,
+      /^entitySelector\(\.\.\.\) at index 29: it is not supported by the local tenant/,
+    ],
     ['"unterminated', 0, /^Unterminated quoted string at index 0/],
     ['"a~b"', 2, /^Invalid escape '~' at index 2/],
     ['""', 0, /^Empty metric key at index 0/],
@@ -178,8 +256,34 @@ const selectorish = fc
   .array(
     fc.oneof(
       fc.constantFrom(':', ',', '(', ')', '"', '~', ' ', '.', '*', '-', '\n', 'x', '1'),
-      fc.constantFrom('filter(', 'eq(', 'ne(', 'in(', 'and(', 'or(', 'not(', 'existsKey(', 'splitBy(', 'merge(', 'sort(', 'value(', 'dimension('),
-      fc.constantFrom('fold', 'limit(', 'default(', 'avg', 'max', 'ascending', 'descending', 'always', 'entitySelector(', 'my.metric', 'builtin:host'),
+      fc.constantFrom(
+        'filter(',
+        'eq(',
+        'ne(',
+        'in(',
+        'and(',
+        'or(',
+        'not(',
+        'existsKey(',
+        'splitBy(',
+        'merge(',
+        'sort(',
+        'value(',
+        'dimension(',
+      ),
+      fc.constantFrom(
+        'fold',
+        'limit(',
+        'default(',
+        'avg',
+        'max',
+        'ascending',
+        'descending',
+        'always',
+        'entitySelector(',
+        'my.metric',
+        'builtin:host',
+      ),
     ),
     { maxLength: 40 },
   )
@@ -187,16 +291,20 @@ const selectorish = fc
 
 test('the parser never throws, and an error always lies inside the text', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), selectorish), fc.boolean(), (text, wildcards) => {
-      const parsed = parseMetricSelector(text, { wildcards });
-      if (parsed.ok) {
-        assert.ok(parsed.value.length >= 1 && parsed.value.length <= 10);
-        for (const expression of parsed.value) assert.ok(expression.key.length > 0);
-      } else {
-        assert.ok(parsed.index >= 0 && parsed.index <= text.length, `${parsed.index} outside ${text.length}`);
-        assert.match(parsed.message, new RegExp(` at index ${parsed.index}\\b`));
-      }
-    }),
+    fc.property(
+      fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), selectorish),
+      fc.boolean(),
+      (text, wildcards) => {
+        const parsed = parseMetricSelector(text, { wildcards });
+        if (parsed.ok) {
+          assert.ok(parsed.value.length >= 1 && parsed.value.length <= 10);
+          for (const expression of parsed.value) assert.ok(expression.key.length > 0);
+        } else {
+          assert.ok(parsed.index >= 0 && parsed.index <= text.length, `${parsed.index} outside ${text.length}`);
+          assert.match(parsed.message, new RegExp(` at index ${parsed.index}\\b`));
+        }
+      },
+    ),
     { numRuns: 5000 },
   );
 });

@@ -28,9 +28,17 @@ test('points in one slot merge exactly; a read at a coarser step merges slots', 
   store.add(point(T0 + MINUTE + 5_000, 1), T0);
   const [series] = [...store.series('store.test')];
   assert.ok(series);
-  assert.deepEqual(series.read(T0, MINUTE, 3), [{ min: 4, max: 10, sum: 14, count: 2 }, { min: 1, max: 1, sum: 1, count: 1 }, null]);
+  assert.deepEqual(series.read(T0, MINUTE, 3), [
+    { min: 4, max: 10, sum: 14, count: 2 },
+    { min: 1, max: 1, sum: 1, count: 1 },
+    null,
+  ]);
   assert.deepEqual(series.read(T0, 5 * MINUTE, 1), [{ min: 1, max: 10, sum: 15, count: 3 }]);
-  assert.deepEqual(series.read(T0, HOUR, 1), [{ min: 1, max: 10, sum: 15, count: 3 }], 'the hour ring holds the same points');
+  assert.deepEqual(
+    series.read(T0, HOUR, 1),
+    [{ min: 1, max: 10, sum: 15, count: 3 }],
+    'the hour ring holds the same points',
+  );
 });
 
 test('the recent window reads at one minute, older data at one hour, and past eight days nothing is kept', () => {
@@ -49,8 +57,20 @@ test('the recent window reads at one minute, older data at one hour, and past ei
 
 test('one series per tuple whatever the order of its pairs; metadata is taken once', () => {
   const store = new MetricStore();
-  store.add(point(T0, 1, [['a', '1'], ['b', '2']]), T0);
-  store.add(point(T0, 2, [['b', '2'], ['a', '1']]), T0);
+  store.add(
+    point(T0, 1, [
+      ['a', '1'],
+      ['b', '2'],
+    ]),
+    T0,
+  );
+  store.add(
+    point(T0, 2, [
+      ['b', '2'],
+      ['a', '1'],
+    ]),
+    T0,
+  );
   store.add(point(T0, 3, [['a', '1']]), T0);
   assert.equal(store.size.series, 2);
   store.setMetadata('store.test', 'gauge', { unit: 'Byte' }, T0);
@@ -73,11 +93,34 @@ test('past the series limit a new tuple is refused (and no metric made for it), 
 
 test('dimension keys named like object members are kept; a repeated key keeps its first value, one series', () => {
   const store = new MetricStore();
-  store.add(point(T0, 1, [['constructor', 'x'], ['__proto__', 'y'], ['host', 'a']]), T0);
+  store.add(
+    point(T0, 1, [
+      ['constructor', 'x'],
+      ['__proto__', 'y'],
+      ['host', 'a'],
+    ]),
+    T0,
+  );
   const [series] = [...store.series('store.test')];
-  assert.deepEqual(Object.entries(series?.dimensions ?? {}), [['constructor', 'x'], ['__proto__', 'y'], ['host', 'a']]);
-  store.add(point(T0, 1, [['a', '1'], ['a', '2']]), T0);
-  store.add(point(T0, 1, [['a', '1'], ['a', '3']]), T0);
+  assert.deepEqual(Object.entries(series?.dimensions ?? {}), [
+    ['constructor', 'x'],
+    ['__proto__', 'y'],
+    ['host', 'a'],
+  ]);
+  store.add(
+    point(T0, 1, [
+      ['a', '1'],
+      ['a', '2'],
+    ]),
+    T0,
+  );
+  store.add(
+    point(T0, 1, [
+      ['a', '1'],
+      ['a', '3'],
+    ]),
+    T0,
+  );
   assert.equal(store.size.series, 2);
   store.add(point(T0, 1, [['v', '"q"']]), T0);
   store.add(point(T0, 1, [['v', 'q']]), T0);

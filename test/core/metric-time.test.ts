@@ -11,7 +11,10 @@ const NOW = Date.UTC(2024, 2, 29, 14, 37, 12, 345);
 test('parseTimeframe: defaults from now-2h to now; from must lie before to', () => {
   assert.deepEqual(parseTimeframe(undefined, undefined, NOW), { ok: true, value: { from: NOW - 2 * HOUR, to: NOW } });
   assert.deepEqual(parseTimeframe('now-1h', undefined, NOW), { ok: true, value: { from: NOW - HOUR, to: NOW } });
-  assert.deepEqual(parseTimeframe(undefined, 'now-1h', NOW), { ok: true, value: { from: NOW - 2 * HOUR, to: NOW - HOUR } });
+  assert.deepEqual(parseTimeframe(undefined, 'now-1h', NOW), {
+    ok: true,
+    value: { from: NOW - 2 * HOUR, to: NOW - HOUR },
+  });
   const reversed = parseTimeframe('now', 'now-1h', NOW);
   assert.equal(reversed.ok, false);
   if (!reversed.ok) {
@@ -61,12 +64,16 @@ test('parseResolution reads points, spans, Inf and per-expression lists', () => 
   const perExpression = parseResolution('0:Inf,1:10, 3:5m');
   assert.ok(perExpression.ok);
   assert.deepEqual(perExpression.value.fallback, { kind: 'points', points: 120 });
-  assert.deepEqual([...perExpression.value.byExpression], [
-    [0, { kind: 'inf' }],
-    [1, { kind: 'points', points: 10 }],
-    [3, { kind: 'span', ms: 5 * MINUTE, text: '5m' }],
-  ]);
-  for (const text of ['0:Inf,0:10', 'a:Inf', '0:Inf,1:', '0:Inf,10']) assert.equal(parseResolution(text).ok, false, text);
+  assert.deepEqual(
+    [...perExpression.value.byExpression],
+    [
+      [0, { kind: 'inf' }],
+      [1, { kind: 'points', points: 10 }],
+      [3, { kind: 'span', ms: 5 * MINUTE, text: '5m' }],
+    ],
+  );
+  for (const text of ['0:Inf,0:10', 'a:Inf', '0:Inf,1:', '0:Inf,10'])
+    assert.equal(parseResolution(text).ok, false, text);
 });
 
 /** A store that keeps one-minute slots from `fineFrom` on and one-hour slots before. */
@@ -74,19 +81,91 @@ const finest = (fineFrom: number) => (from: number) => (from >= fineFrom ? MINUT
 const T = Date.UTC(2024, 0, 15, 12, 0, 0);
 
 test('planGrid: the smallest multiple of the store step for the points, slots aligned, every touched slot included', () => {
-  const cases: [string, { from: number; to: number }, Resolution, number, { start: number; step: number; count: number; inf: boolean }][] = [
-    ['2h at 120 points', { from: T - 2 * HOUR, to: T }, { kind: 'points', points: 120 }, 0, { start: T - 2 * HOUR, step: MINUTE, count: 120, inf: false }],
-    ['unaligned 2h: 121 slots', { from: T - 2 * HOUR + 30_000, to: T + 30_000 }, { kind: 'points', points: 120 }, 0, { start: T - 2 * HOUR, step: MINUTE, count: 121, inf: false }],
-    ['6h at 120 points: 3m', { from: T - 6 * HOUR, to: T }, { kind: 'points', points: 120 }, 0, { start: T - 6 * HOUR, step: 3 * MINUTE, count: 120, inf: false }],
-    ['10m at 120 points: never finer than the store', { from: T - 10 * MINUTE, to: T }, { kind: 'points', points: 120 }, 0, { start: T - 10 * MINUTE, step: MINUTE, count: 10, inf: false }],
-    ['7 points over 10m: 2m', { from: T - 10 * MINUTE, to: T }, { kind: 'points', points: 7 }, 0, { start: T - 10 * MINUTE, step: 2 * MINUTE, count: 5, inf: false }],
-    ['5m span', { from: T - HOUR + 60_000, to: T - 60_000 }, { kind: 'span', ms: 5 * MINUTE, text: '5m' }, 0, { start: T - HOUR, step: 5 * MINUTE, count: 12, inf: false }],
-    ['Inf: one slot over the timeframe', { from: T - 90 * MINUTE - 1, to: T + 1 }, { kind: 'inf' }, 0, { start: T - 91 * MINUTE, step: 92 * MINUTE, count: 1, inf: true }],
-    ['old data: hourly', { from: T - 6 * HOUR, to: T }, { kind: 'points', points: 120 }, T - 2 * HOUR, { start: T - 6 * HOUR, step: HOUR, count: 6, inf: false }],
-    ['old data, 1m asked: hourly', { from: T - 6 * HOUR, to: T }, { kind: 'span', ms: MINUTE, text: '1m' }, T - 2 * HOUR, { start: T - 6 * HOUR, step: HOUR, count: 6, inf: false }],
-    ['old Inf: widened to hours', { from: T - 5 * HOUR - 1, to: T - 1 }, { kind: 'inf' }, T - 2 * HOUR, { start: T - 6 * HOUR, step: 6 * HOUR, count: 1, inf: true }],
+  const cases: [
+    string,
+    { from: number; to: number },
+    Resolution,
+    number,
+    { start: number; step: number; count: number; inf: boolean },
+  ][] = [
+    [
+      '2h at 120 points',
+      { from: T - 2 * HOUR, to: T },
+      { kind: 'points', points: 120 },
+      0,
+      { start: T - 2 * HOUR, step: MINUTE, count: 120, inf: false },
+    ],
+    [
+      'unaligned 2h: 121 slots',
+      { from: T - 2 * HOUR + 30_000, to: T + 30_000 },
+      { kind: 'points', points: 120 },
+      0,
+      { start: T - 2 * HOUR, step: MINUTE, count: 121, inf: false },
+    ],
+    [
+      '6h at 120 points: 3m',
+      { from: T - 6 * HOUR, to: T },
+      { kind: 'points', points: 120 },
+      0,
+      { start: T - 6 * HOUR, step: 3 * MINUTE, count: 120, inf: false },
+    ],
+    [
+      '10m at 120 points: never finer than the store',
+      { from: T - 10 * MINUTE, to: T },
+      { kind: 'points', points: 120 },
+      0,
+      { start: T - 10 * MINUTE, step: MINUTE, count: 10, inf: false },
+    ],
+    [
+      '7 points over 10m: 2m',
+      { from: T - 10 * MINUTE, to: T },
+      { kind: 'points', points: 7 },
+      0,
+      { start: T - 10 * MINUTE, step: 2 * MINUTE, count: 5, inf: false },
+    ],
+    [
+      '5m span',
+      { from: T - HOUR + 60_000, to: T - 60_000 },
+      { kind: 'span', ms: 5 * MINUTE, text: '5m' },
+      0,
+      { start: T - HOUR, step: 5 * MINUTE, count: 12, inf: false },
+    ],
+    [
+      'Inf: one slot over the timeframe',
+      { from: T - 90 * MINUTE - 1, to: T + 1 },
+      { kind: 'inf' },
+      0,
+      { start: T - 91 * MINUTE, step: 92 * MINUTE, count: 1, inf: true },
+    ],
+    [
+      'old data: hourly',
+      { from: T - 6 * HOUR, to: T },
+      { kind: 'points', points: 120 },
+      T - 2 * HOUR,
+      { start: T - 6 * HOUR, step: HOUR, count: 6, inf: false },
+    ],
+    [
+      'old data, 1m asked: hourly',
+      { from: T - 6 * HOUR, to: T },
+      { kind: 'span', ms: MINUTE, text: '1m' },
+      T - 2 * HOUR,
+      { start: T - 6 * HOUR, step: HOUR, count: 6, inf: false },
+    ],
+    [
+      'old Inf: widened to hours',
+      { from: T - 5 * HOUR - 1, to: T - 1 },
+      { kind: 'inf' },
+      T - 2 * HOUR,
+      { start: T - 6 * HOUR, step: 6 * HOUR, count: 1, inf: true },
+    ],
     // from is inside the fine window, but its 5-minute slot starts before it: that slot is read at the hour.
-    ['first slot reaches back past the fine window', { from: T - 2 * HOUR + MINUTE, to: T }, { kind: 'span', ms: 5 * MINUTE, text: '5m' }, T - 2 * HOUR + MINUTE, { start: T - 2 * HOUR, step: HOUR, count: 2, inf: false }],
+    [
+      'first slot reaches back past the fine window',
+      { from: T - 2 * HOUR + MINUTE, to: T },
+      { kind: 'span', ms: 5 * MINUTE, text: '5m' },
+      T - 2 * HOUR + MINUTE,
+      { start: T - 2 * HOUR, step: HOUR, count: 2, inf: false },
+    ],
   ];
   for (const [name, frame, resolution, fineFrom, expected] of cases) {
     assert.deepEqual(planGrid(frame, resolution, finest(fineFrom)), { ok: true, value: expected }, name);
@@ -100,7 +179,10 @@ test('planGrid refuses more than 10,080 points per series', () => {
     assert.equal(tooMany.parameter, 'resolution');
     assert.match(tooMany.message, /11520 points per series/);
   }
-  assert.equal(planGrid({ from: T - 7 * 24 * HOUR, to: T }, { kind: 'span', ms: MINUTE, text: '1m' }, finest(0)).ok, true);
+  assert.equal(
+    planGrid({ from: T - 7 * 24 * HOUR, to: T }, { kind: 'span', ms: MINUTE, text: '1m' }, finest(0)).ok,
+    true,
+  );
 });
 
 test('every grid covers its timeframe with whole slots of a multiple of the store step', () => {
@@ -110,7 +192,9 @@ test('every grid covers its timeframe with whole slots of a multiple of the stor
       fc.integer({ min: 1, max: 30 * 24 * 3_600_000 }),
       fc.oneof(
         fc.integer({ min: 1, max: 2000 }).map((points): Resolution => ({ kind: 'points', points })),
-        fc.integer({ min: 1, max: 500 }).map((minutes): Resolution => ({ kind: 'span', ms: minutes * MINUTE, text: `${minutes}m` })),
+        fc
+          .integer({ min: 1, max: 500 })
+          .map((minutes): Resolution => ({ kind: 'span', ms: minutes * MINUTE, text: `${minutes}m` })),
         fc.constant<Resolution>({ kind: 'inf' }),
       ),
       fc.integer({ min: 0, max: 4e12 }),
@@ -147,10 +231,13 @@ test('formatStep writes the largest unit that divides the step', () => {
 
 test('the time parsers never throw', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.stringMatching(/^(now|[0-9:T .+-]|[smhdwMyq/]|Inf)*$/)), (text) => {
-      parseResolution(text);
-      parseTimeframe(text, text, NOW);
-    }),
+    fc.property(
+      fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.stringMatching(/^(now|[0-9:T .+-]|[smhdwMyq/]|Inf)*$/)),
+      (text) => {
+        parseResolution(text);
+        parseTimeframe(text, text, NOW);
+      },
+    ),
     { numRuns: 3000 },
   );
 });

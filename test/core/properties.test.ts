@@ -14,8 +14,32 @@ const protocolish = fc
   .array(
     fc.oneof(
       fc.constantFrom(',', '=', ' ', '\t', '"', '\\', '.', '-', '_', ':', '#', '/', '\r', 'e', 'E', '+', 'x'),
-      fc.constantFrom('gauge,', 'count,', 'delta=', 'min=', 'max=', 'sum=', 'count=', 'dt.', 'dt.entity.host', 'dt.meta.unit'),
-      fc.constantFrom('my.metric', 'Host', 'host', '1732300000000', '1.5', 'NaN', '1e400', '\u0000', '\uFFFD', '\uD83D', '😀', 'ä'),
+      fc.constantFrom(
+        'gauge,',
+        'count,',
+        'delta=',
+        'min=',
+        'max=',
+        'sum=',
+        'count=',
+        'dt.',
+        'dt.entity.host',
+        'dt.meta.unit',
+      ),
+      fc.constantFrom(
+        'my.metric',
+        'Host',
+        'host',
+        '1732300000000',
+        '1.5',
+        'NaN',
+        '1e400',
+        '\u0000',
+        '\uFFFD',
+        '\uD83D',
+        '😀',
+        'ä',
+      ),
       fc.integer({ min: -1e6, max: 1e6 }).map(String),
     ),
     { maxLength: 40 },
@@ -35,18 +59,25 @@ test('the parser never throws, whatever the line', () => {
 
 test('every diagnostic lies inside its line and names a known rule', () => {
   fc.assert(
-    fc.property(fc.array(anyText, { maxLength: 8 }), fc.option(fc.integer({ min: 0, max: 4e12 }), { nil: null }), (lines, now) => {
-      const text = lines.join('\n');
-      const split = [...splitLines(text)];
-      for (const d of lintText(text, { now })) {
-        const line = split[d.line];
-        assert.ok(line !== undefined, `line ${d.line} does not exist`);
-        assert.ok(d.startChar >= 0 && d.startChar <= d.endChar && d.endChar <= line.length, `${d.code} [${d.startChar}, ${d.endChar}) outside a line of ${line.length}`);
-        assert.ok(isRuleCode(d.code), d.code);
-        assert.ok(['error', 'warning', 'info', 'hint'].includes(d.severity));
-        assert.ok(d.message.length > 0);
-      }
-    }),
+    fc.property(
+      fc.array(anyText, { maxLength: 8 }),
+      fc.option(fc.integer({ min: 0, max: 4e12 }), { nil: null }),
+      (lines, now) => {
+        const text = lines.join('\n');
+        const split = [...splitLines(text)];
+        for (const d of lintText(text, { now })) {
+          const line = split[d.line];
+          assert.ok(line !== undefined, `line ${d.line} does not exist`);
+          assert.ok(
+            d.startChar >= 0 && d.startChar <= d.endChar && d.endChar <= line.length,
+            `${d.code} [${d.startChar}, ${d.endChar}) outside a line of ${line.length}`,
+          );
+          assert.ok(isRuleCode(d.code), d.code);
+          assert.ok(['error', 'warning', 'info', 'hint'].includes(d.severity));
+          assert.ok(d.message.length > 0);
+        }
+      },
+    ),
     { numRuns: 2000 },
   );
 });
@@ -59,10 +90,15 @@ test('every fix an edit offers removes its own finding', () => {
         const fix = d.data?.fix;
         if (!fix) continue;
         let fixed = line;
-        for (const e of [...fix.edits].sort((a, b) => b.start - a.start)) fixed = fixed.slice(0, e.start) + e.text + fixed.slice(e.end);
+        for (const e of [...fix.edits].sort((a, b) => b.start - a.start))
+          fixed = fixed.slice(0, e.start) + e.text + fixed.slice(e.end);
         const after = new FileLinter({ now: NOW }).lintLine(0, fixed);
         const same = after.filter((a) => a.code === d.code && a.startChar === d.startChar);
-        assert.equal(same.length, 0, `fix "${fix.title}" for ${d.code} on ${JSON.stringify(line)} gave ${JSON.stringify(fixed)}, still ${d.code}`);
+        assert.equal(
+          same.length,
+          0,
+          `fix "${fix.title}" for ${d.code} on ${JSON.stringify(line)} gave ${JSON.stringify(fixed)}, still ${d.code}`,
+        );
       }
     }),
     { numRuns: 3000 },

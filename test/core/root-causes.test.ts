@@ -43,7 +43,12 @@ function outcome(c: Case): Case {
   return {
     name: c.name,
     text: c.text,
-    diagnostics: diagnostics.map((d) => ({ at: `${d.line}:${d.startChar}-${d.endChar}`, code: d.code, severity: d.severity, message: d.message })),
+    diagnostics: diagnostics.map((d) => ({
+      at: `${d.line}:${d.startChar}-${d.endChar}`,
+      code: d.code,
+      severity: d.severity,
+      message: d.message,
+    })),
     ...(fixed ? { fix: fixed.title, fixed: fixed.text } : {}),
   };
 }
@@ -53,10 +58,16 @@ describe('root causes, from the fixture', () => {
     it(c.name, () => {
       const actual = outcome(c);
       if (!BLESS) assert.deepEqual(actual, c, 'if the code is right, run the test with UPDATE_FIXTURES=1');
-      if (actual.fixed !== undefined) assert.deepEqual(lintErrors(actual.fixed), [], `the fixed text is accepted:\n${actual.fixed}`);
+      if (actual.fixed !== undefined)
+        assert.deepEqual(lintErrors(actual.fixed), [], `the fixed text is accepted:\n${actual.fixed}`);
     });
   }
-  if (BLESS) it('bless: the cases as the code sees them', () => expectFixture(CASES_FILE, (written) => JSON.stringify((JSON.parse(written) as Case[]).map(outcome), null, 2) + '\n'));
+  if (BLESS)
+    it('bless: the cases as the code sees them', () =>
+      expectFixture(
+        CASES_FILE,
+        (written) => JSON.stringify((JSON.parse(written) as Case[]).map(outcome), null, 2) + '\n',
+      ));
 });
 
 /** Each line a producer emitted: one root cause of `code` (or no finding, for a line that is a metric line too). */
@@ -68,7 +79,11 @@ function assertOneCause(lines: string[], code: string, accepted: RegExp): void {
       assert.deepEqual(diagnostics, [], `accepted as a metric line: ${line}`);
       continue;
     }
-    assert.deepEqual(diagnostics.map((d) => d.code), [code], `one finding on ${line}`);
+    assert.deepEqual(
+      diagnostics.map((d) => d.code),
+      [code],
+      `one finding on ${line}`,
+    );
     const fixed = applyFirstFix(line, diagnostics);
     if (fixed) assert.deepEqual(lintErrors(fixed.text), [], `the fix of ${line} is accepted: ${fixed.text}`);
   }
@@ -77,25 +92,51 @@ function assertOneCause(lines: string[], code: string, accepted: RegExp): void {
 describe('root causes in what real producers emit', () => {
   it('prom-client: every sample with labels and every # HELP / # TYPE is one LN010, with a fix for each sample', async () => {
     const registry = new Registry();
-    const counter = new Counter({ name: 'http_requests_total', help: 'Requests served.', labelNames: ['method', 'code'], registers: [registry] });
+    const counter = new Counter({
+      name: 'http_requests_total',
+      help: 'Requests served.',
+      labelNames: ['method', 'code'],
+      registers: [registry],
+    });
     counter.inc({ method: 'post', code: '200' }, 3);
     counter.inc({ method: 'get', code: '404' });
     new Gauge({ name: 'queue_length', help: 'Jobs waiting.', registers: [registry] }).set(7);
-    const histogram = new Histogram({ name: 'request_seconds', help: 'Latency.', labelNames: ['path'], buckets: [0.1, 1], registers: [registry] });
+    const histogram = new Histogram({
+      name: 'request_seconds',
+      help: 'Latency.',
+      labelNames: ['path'],
+      buckets: [0.1, 1],
+      registers: [registry],
+    });
     histogram.observe({ path: '/checkout page' }, 0.4);
     const lines = (await registry.metrics()).split('\n').filter((l) => l !== '');
     // A sample without labels (`queue_length 7`) is a valid metric line as it is.
     assertOneCause(lines, 'LN010', /^queue_length \S+$/);
     const withFix = lines.filter((l) => l.includes('{')).map((l) => applyFirstFix(l, lintText(l, { now: null })));
-    assert.ok(withFix.every((f) => f !== null), 'every labelled sample has a fix');
+    assert.ok(
+      withFix.every((f) => f !== null),
+      'every labelled sample has a fix',
+    );
   });
 
   it('hot-shots: every DogStatsD datagram it sends over UDP is one LN011', async () => {
     const received: string[] = [];
     const socket = createSocket('udp4');
-    socket.on('message', (message) => received.push(...message.toString('utf8').split('\n').filter((l) => l !== '')));
+    socket.on('message', (message) =>
+      received.push(
+        ...message
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      ),
+    );
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-    const client = new StatsD({ host: '127.0.0.1', port: socket.address().port, globalTags: { env: 'prod' }, errorHandler: (error) => assert.fail(error) });
+    const client = new StatsD({
+      host: '127.0.0.1',
+      port: socket.address().port,
+      globalTags: { env: 'prod' },
+      errorHandler: (error) => assert.fail(error),
+    });
     try {
       client.increment('page.views', 1, ['region:eu']);
       client.gauge('queue.size', 12);
@@ -110,7 +151,10 @@ describe('root causes in what real producers emit', () => {
     }
     assertOneCause(received, 'LN011', /^$/);
     const counter = received.find((l) => l.startsWith('page.views:')) as string;
-    assert.equal(applyFirstFix(counter, lintText(counter, { now: null }))?.text, 'page.views,env=prod,region=eu count,delta=1');
+    assert.equal(
+      applyFirstFix(counter, lintText(counter, { now: null }))?.text,
+      'page.views,env=prod,region=eu count,delta=1',
+    );
   });
 
   it('@influxdata/influxdb-client: every point it writes is one LN009, rewritten in milliseconds', () => {
@@ -124,14 +168,20 @@ describe('root causes in what real producers emit', () => {
     const lines = points.map((p) => p.toLineProtocol() as string);
     assertOneCause(lines, 'LN009', /^$/);
     const cpu = applyFirstFix(lines[0] as string, lintText(lines[0] as string, { now: null }));
-    assert.equal(cpu?.text, 'cpu.usage_idle,host=web\\ 01 98.2 1732300000000\ncpu.usage_user,host=web\\ 01 1.1 1732300000000');
+    assert.equal(
+      cpu?.text,
+      'cpu.usage_idle,host=web\\ 01 98.2 1732300000000\ncpu.usage_user,host=web\\ 01 1.1 1732300000000',
+    );
   });
 });
 
 describe('root causes and the settings', () => {
   it('a root cause switched off shows the findings it replaced', () => {
     const line = 'shop.amount,payment\\ method=card 1';
-    assert.deepEqual(lintText(line, { now: null }).map((d) => d.code), ['DK009']);
+    assert.deepEqual(
+      lintText(line, { now: null }).map((d) => d.code),
+      ['DK009'],
+    );
     const replaced = lintText(line, { now: null, severities: { DK009: 'off' } }).map((d) => d.code);
     assert.ok(replaced.length > 1 && !replaced.includes('DK009'), `the parser's findings: ${replaced.join(' ')}`);
   });

@@ -8,11 +8,20 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintText } from '#core/lint.ts';
-import { applyEdits, applyFix, blessFixture, expectFixture, FIXTURE_DIR as DIR, readFixture } from './fixture-format.ts';
+import {
+  applyEdits,
+  applyFix,
+  blessFixture,
+  expectFixture,
+  FIXTURE_DIR as DIR,
+  readFixture,
+} from './fixture-format.ts';
 import type { TextEdit } from '#core/problems.ts';
 import { RULE_CODES } from '#core/rules.ts';
 
-const files = readdirSync(DIR).filter((f) => f.endsWith('.dtmetrics')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.dtmetrics'))
+  .sort();
 
 for (const file of files) {
   test(`rule fixture ${file}`, () => {
@@ -26,20 +35,47 @@ test('every rule code has a fixture that fails and a line that passes', () => {
     assert.ok(files.includes(file), `missing fixture ${file}`);
     const text = readFileSync(join(DIR, file), 'utf8');
     const { options, expected, linted } = readFixture(text);
-    assert.ok(expected.some((e) => e.code === code), `${file} has no failing example of ${code}`);
+    assert.ok(
+      expected.some((e) => e.code === code),
+      `${file} has no failing example of ${code}`,
+    );
     const flagged = new Set(lintText(text, options).map((d) => d.line));
-    const passing = linted.filter((line) => !flagged.has(line) && !/^\s*(\/\/.*)?$/.test(text.split('\n')[line] as string));
+    const passing = linted.filter(
+      (line) => !flagged.has(line) && !/^\s*(\/\/.*)?$/.test(text.split('\n')[line] as string),
+    );
     assert.ok(passing.length > 0, `${file} has no passing example line`);
   }
 });
 
 test('a fix is applied as an editor applies its edits: by the offsets before any edit, insertions in order', () => {
   const cases: { edits: TextEdit[]; after: string }[] = [
-    { edits: [{ start: 4, end: 4, text: 'b' }, { start: 0, end: 1, text: 'X' }], after: 'Xbc.bd 5' },
-    { edits: [{ start: 3, end: 3, text: '1' }, { start: 3, end: 3, text: '2' }], after: 'abc12.d 5' },
+    {
+      edits: [
+        { start: 4, end: 4, text: 'b' },
+        { start: 0, end: 1, text: 'X' },
+      ],
+      after: 'Xbc.bd 5',
+    },
+    {
+      edits: [
+        { start: 3, end: 3, text: '1' },
+        { start: 3, end: 3, text: '2' },
+      ],
+      after: 'abc12.d 5',
+    },
     { edits: [{ start: 0, end: 7, text: 'a.b 1\na.c 2' }], after: 'a.b 1\na.c 2' },
   ];
   for (const { edits, after } of cases) assert.equal(applyEdits('abc.d 5', edits), after, JSON.stringify(edits));
-  assert.throws(() => applyEdits('abc.d 5', [{ start: 0, end: 3, text: '' }, { start: 2, end: 4, text: '' }]), /overlap/);
-  assert.throws(() => applyFix('a 1\nb 2', 0, { title: 'reaches into the next line', edits: [{ start: 2, end: 5, text: '' }] }), /reach past line 1/);
+  assert.throws(
+    () =>
+      applyEdits('abc.d 5', [
+        { start: 0, end: 3, text: '' },
+        { start: 2, end: 4, text: '' },
+      ]),
+    /overlap/,
+  );
+  assert.throws(
+    () => applyFix('a 1\nb 2', 0, { title: 'reaches into the next line', edits: [{ start: 2, end: 5, text: '' }] }),
+    /reach past line 1/,
+  );
 });

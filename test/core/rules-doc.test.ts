@@ -5,7 +5,11 @@ import { renderRulesDoc, RULES_DOC } from '../../scripts/rules-doc.ts';
 import { RULE_CODES } from '#core/rules.ts';
 
 test('docs/rules.md is generated from the current rule table and fixtures', () => {
-  assert.equal(readFileSync(RULES_DOC, 'utf8'), renderRulesDoc(), 'docs/rules.md is out of date: run `npm run docs:rules`');
+  assert.equal(
+    readFileSync(RULES_DOC, 'utf8'),
+    renderRulesDoc(),
+    'docs/rules.md is out of date: run `npm run docs:rules`',
+  );
 });
 
 test('docs/rules.md documents every code with an example it flags and one it accepts', () => {

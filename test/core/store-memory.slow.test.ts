@@ -12,7 +12,13 @@ const MINUTE = 60_000;
 /** 2026-11-23T00:00:00Z, a whole hour. */
 const T0 = 1_795_392_000_000;
 
-const point = (timestamp: number, value: number, dimensions: [string, string][]): StoredPoint => ({ key: 'store.test', type: 'gauge', dimensions, stats: { min: value, max: value, sum: value, count: 1 }, timestamp });
+const point = (timestamp: number, value: number, dimensions: [string, string][]): StoredPoint => ({
+  key: 'store.test',
+  type: 'gauge',
+  dimensions,
+  stats: { min: value, max: value, sum: value, count: 1 },
+  timestamp,
+});
 
 test('memory does not grow with data: a week at one point a minute costs what one day does', () => {
   setFlagsFromString('--expose-gc');

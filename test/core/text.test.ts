@@ -7,7 +7,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { countLineBreaks, endsWithLineBreak, linesWithBreaks, requestLines, splitAtLineFeeds, splitLines } from '#core/text.ts';
+import {
+  countLineBreaks,
+  endsWithLineBreak,
+  linesWithBreaks,
+  requestLines,
+  splitAtLineFeeds,
+  splitLines,
+} from '#core/text.ts';
 import { LineDocument } from '#lsp/documents.ts';
 import { readLines } from '#cli/read-lines.ts';
 
@@ -22,15 +29,83 @@ interface Case {
 const CASES: Case[] = [
   { text: '', editor: [['', '']], request: [''] },
   { text: 'a 1', editor: [['a 1', '']], request: ['a 1'] },
-  { text: 'a 1\n', editor: [['a 1', '\n'], ['', '']], request: ['a 1'] },
-  { text: 'a 1\nb 2', editor: [['a 1', '\n'], ['b 2', '']], request: ['a 1', 'b 2'] },
-  { text: 'a 1\r\nb 2\r\n', editor: [['a 1', '\r\n'], ['b 2', '\r\n'], ['', '']], request: ['a 1', 'b 2'] },
-  { text: 'a 1\rb 2', editor: [['a 1', '\r'], ['b 2', '']], request: ['a 1\rb 2'] },
-  { text: 'a 1\r\rb 2', editor: [['a 1', '\r'], ['', '\r'], ['b 2', '']], request: ['a 1\r\rb 2'] },
-  { text: 'a 1\n\r\n\n', editor: [['a 1', '\n'], ['', '\r\n'], ['', '\n'], ['', '']], request: ['a 1', '', ''] },
-  { text: '\n', editor: [['', '\n'], ['', '']], request: [''] },
-  { text: '\r', editor: [['', '\r'], ['', '']], request: [''] },
-  { text: 'a 1\n\r', editor: [['a 1', '\n'], ['', '\r'], ['', '']], request: ['a 1', ''] },
+  {
+    text: 'a 1\n',
+    editor: [
+      ['a 1', '\n'],
+      ['', ''],
+    ],
+    request: ['a 1'],
+  },
+  {
+    text: 'a 1\nb 2',
+    editor: [
+      ['a 1', '\n'],
+      ['b 2', ''],
+    ],
+    request: ['a 1', 'b 2'],
+  },
+  {
+    text: 'a 1\r\nb 2\r\n',
+    editor: [
+      ['a 1', '\r\n'],
+      ['b 2', '\r\n'],
+      ['', ''],
+    ],
+    request: ['a 1', 'b 2'],
+  },
+  {
+    text: 'a 1\rb 2',
+    editor: [
+      ['a 1', '\r'],
+      ['b 2', ''],
+    ],
+    request: ['a 1\rb 2'],
+  },
+  {
+    text: 'a 1\r\rb 2',
+    editor: [
+      ['a 1', '\r'],
+      ['', '\r'],
+      ['b 2', ''],
+    ],
+    request: ['a 1\r\rb 2'],
+  },
+  {
+    text: 'a 1\n\r\n\n',
+    editor: [
+      ['a 1', '\n'],
+      ['', '\r\n'],
+      ['', '\n'],
+      ['', ''],
+    ],
+    request: ['a 1', '', ''],
+  },
+  {
+    text: '\n',
+    editor: [
+      ['', '\n'],
+      ['', ''],
+    ],
+    request: [''],
+  },
+  {
+    text: '\r',
+    editor: [
+      ['', '\r'],
+      ['', ''],
+    ],
+    request: [''],
+  },
+  {
+    text: 'a 1\n\r',
+    editor: [
+      ['a 1', '\n'],
+      ['', '\r'],
+      ['', ''],
+    ],
+    request: ['a 1', ''],
+  },
   { text: 'é 1\u2028b 2\u0085c 3', editor: [['é 1\u2028b 2\u0085c 3', '']], request: ['é 1\u2028b 2\u0085c 3'] },
 ];
 
@@ -47,7 +122,8 @@ async function cliLines(text: string, cuts: number[]): Promise<string[]> {
 }
 
 /** What the CLI lints: the editor's lines but the empty one after a final break, which holds nothing. */
-const cliExpected = (lines: string[]): string[] => (lines.length > 1 && lines[lines.length - 1] === '' ? lines.slice(0, -1) : lines);
+const cliExpected = (lines: string[]): string[] =>
+  lines.length > 1 && lines[lines.length - 1] === '' ? lines.slice(0, -1) : lines;
 
 describe("the editor's rule", () => {
   for (const c of CASES) {
@@ -60,8 +136,16 @@ describe("the editor's rule", () => {
       assert.deepEqual(new LineDocument('file:///case', 1, c.text).lines, lines, "the language server's document");
       const bytes = new TextEncoder().encode(c.text).length;
       for (let cut = 0; cut <= bytes; cut++) {
-        assert.deepEqual(await cliLines(c.text, [cut]), cliExpected(lines), `the CLI's reader, chunks cut at byte ${cut}`);
-        assert.deepEqual(await cliLines(c.text, [cut, cut]), cliExpected(lines), `the CLI's reader, an empty chunk at byte ${cut}`);
+        assert.deepEqual(
+          await cliLines(c.text, [cut]),
+          cliExpected(lines),
+          `the CLI's reader, chunks cut at byte ${cut}`,
+        );
+        assert.deepEqual(
+          await cliLines(c.text, [cut, cut]),
+          cliExpected(lines),
+          `the CLI's reader, an empty chunk at byte ${cut}`,
+        );
       }
     });
   }
@@ -83,7 +167,8 @@ describe("the editor's rule", () => {
 });
 
 it("the CLI's reader drops a file's BOM and keeps one inside, in any chunks after the BOM (an empty one first)", async () => {
-  for (const cuts of [[], [0], [0, 0], [3], [4], [6]]) assert.deepEqual(await cliLines('\ufeffa 1\n\ufeffb 2', cuts), ['a 1', '\ufeffb 2'], String(cuts));
+  for (const cuts of [[], [0], [0, 0], [3], [4], [6]])
+    assert.deepEqual(await cliLines('\ufeffa 1\n\ufeffb 2', cuts), ['a 1', '\ufeffb 2'], String(cuts));
 });
 
 describe("a request body's rule", () => {

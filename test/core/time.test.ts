@@ -10,7 +10,8 @@ import { alignDown, HOUR, MINUTE, parseInstant, parseTime, subtractUnits } from 
 
 /** Friday 2024-03-29 14:37:12.345 UTC: a month end after a leap February, mid-week, mid-hour. */
 const NOW = Date.UTC(2024, 2, 29, 14, 37, 12, 345);
-const utc = (...parts: [number, number, number, number?, number?, number?, number?]): number => Date.UTC(parts[0], parts[1] - 1, parts[2], parts[3] ?? 0, parts[4] ?? 0, parts[5] ?? 0, parts[6] ?? 0);
+const utc = (...parts: [number, number, number, number?, number?, number?, number?]): number =>
+  Date.UTC(parts[0], parts[1] - 1, parts[2], parts[3] ?? 0, parts[4] ?? 0, parts[5] ?? 0, parts[6] ?? 0);
 
 const READS: [text: string, ms: number][] = [
   // UTC milliseconds
@@ -84,7 +85,8 @@ const PROBLEMS: [text: string, problem: RegExp][] = [
 ];
 
 test('parseInstant: every form reads as its instant, the same in any time zone', () => {
-  for (const [text, ms] of READS) assert.deepEqual(parseInstant(text, '--now', NOW), { ok: true, value: ms }, JSON.stringify(text));
+  for (const [text, ms] of READS)
+    assert.deepEqual(parseInstant(text, '--now', NOW), { ok: true, value: ms }, JSON.stringify(text));
 });
 
 test('parseInstant: every problem is data naming the parameter, never an exception', () => {
@@ -99,9 +101,12 @@ test('parseInstant: every problem is data naming the parameter, never an excepti
 });
 
 test('parseTime: absent or blank is null (the caller applies its default), anything else as parseInstant', () => {
-  for (const text of [undefined, null, '', '   ']) assert.deepEqual(parseTime(text, 'to', NOW), { ok: true, value: null });
-  for (const [text, ms] of READS.filter(([text]) => text.trim() !== '')) assert.deepEqual(parseTime(text, 'from', NOW), { ok: true, value: ms }, text);
-  for (const [text] of PROBLEMS.filter(([text]) => text.trim() !== '')) assert.equal(parseTime(text, 'from', NOW).ok, false, text);
+  for (const text of [undefined, null, '', '   '])
+    assert.deepEqual(parseTime(text, 'to', NOW), { ok: true, value: null });
+  for (const [text, ms] of READS.filter(([text]) => text.trim() !== ''))
+    assert.deepEqual(parseTime(text, 'from', NOW), { ok: true, value: ms }, text);
+  for (const [text] of PROBLEMS.filter(([text]) => text.trim() !== ''))
+    assert.equal(parseTime(text, 'from', NOW).ok, false, text);
 });
 
 test('subtractUnits keeps the day where the month has it; alignDown starts weeks on Monday', () => {
@@ -116,10 +121,17 @@ test('subtractUnits keeps the day where the month has it; alignDown starts weeks
 
 test('parseInstant never throws, and what it reads is a time a Date holds', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.stringMatching(/^(now|[0-9:TZ .+-]|[smhdwMy/])*$/)), (text) => {
-      const parsed = parseInstant(text, 'at', NOW);
-      if (parsed.ok) assert.ok(Number.isSafeInteger(parsed.value) && parsed.value >= 0 && parsed.value <= 8.64e15, `${text} → ${parsed.value}`);
-    }),
+    fc.property(
+      fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.stringMatching(/^(now|[0-9:TZ .+-]|[smhdwMy/])*$/)),
+      (text) => {
+        const parsed = parseInstant(text, 'at', NOW);
+        if (parsed.ok)
+          assert.ok(
+            Number.isSafeInteger(parsed.value) && parsed.value >= 0 && parsed.value <= 8.64e15,
+            `${text} → ${parsed.value}`,
+          );
+      },
+    ),
     { numRuns: 3000 },
   );
 });

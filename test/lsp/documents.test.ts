@@ -11,7 +11,10 @@ import { applyChange } from './harness.ts';
 
 const piece = fc.constantFrom('a', 'b.c 1', ',', ' ', '\n', '\r', '\r\n', '\n\r', '');
 const text = fc.array(piece, { maxLength: 20 }).map((parts) => parts.join(''));
-const position = fc.record({ line: fc.oneof(fc.nat({ max: 8 }), fc.constant(1e6)), character: fc.oneof(fc.nat({ max: 8 }), fc.constant(1e6)) });
+const position = fc.record({
+  line: fc.oneof(fc.nat({ max: 8 }), fc.constant(1e6)),
+  character: fc.oneof(fc.nat({ max: 8 }), fc.constant(1e6)),
+});
 const change: fc.Arbitrary<ContentChange> = fc.oneof(
   { weight: 9, arbitrary: fc.record({ range: fc.record({ start: position, end: position }), text }) },
   { weight: 1, arbitrary: fc.record({ text }) },
@@ -21,27 +24,37 @@ const linesOf = (text: string) => text.split(/\r\n|\r|\n/);
 
 test('after any edits, the lines are those of the reference text model', () => {
   fc.assert(
-    fc.property(text, fc.array(fc.array(change, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 12 }), (initial, edits) => {
-      let reference = initial;
-      const doc = new LineDocument('file:///x', 1, initial);
-      assert.deepEqual(doc.lines, linesOf(reference));
-      edits.forEach((changes, i) => {
-        for (const c of changes) {
-          reference = applyChange(reference, c);
-          doc.apply(c);
-        }
-        assert.deepEqual(doc.lines, linesOf(reference), JSON.stringify({ initial, edits: edits.slice(0, i + 1) }));
-      });
-    }),
+    fc.property(
+      text,
+      fc.array(fc.array(change, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 12 }),
+      (initial, edits) => {
+        let reference = initial;
+        const doc = new LineDocument('file:///x', 1, initial);
+        assert.deepEqual(doc.lines, linesOf(reference));
+        edits.forEach((changes, i) => {
+          for (const c of changes) {
+            reference = applyChange(reference, c);
+            doc.apply(c);
+          }
+          assert.deepEqual(doc.lines, linesOf(reference), JSON.stringify({ initial, edits: edits.slice(0, i + 1) }));
+        });
+      },
+    ),
     { numRuns: 2000 },
   );
 });
 
 test('an edit inserting more lines than a splice takes at once, and one removing them', () => {
   const doc = new LineDocument('file:///x', 1, 'a 1\nb 2\n');
-  doc.apply({ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'x 1\n'.repeat(50_000) });
+  doc.apply({
+    range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } },
+    text: 'x 1\n'.repeat(50_000),
+  });
   assert.equal(doc.lineCount, 50_003);
-  assert.deepEqual([doc.lineAt(0), doc.lineAt(1), doc.lineAt(50_000), doc.lineAt(50_001), doc.lineAt(50_002)], ['a 1', 'x 1', 'x 1', 'b 2', '']);
+  assert.deepEqual(
+    [doc.lineAt(0), doc.lineAt(1), doc.lineAt(50_000), doc.lineAt(50_001), doc.lineAt(50_002)],
+    ['a 1', 'x 1', 'x 1', 'b 2', ''],
+  );
   doc.apply({ range: { start: { line: 1, character: 0 }, end: { line: 50_001, character: 0 } }, text: '' });
   assert.deepEqual(doc.lines, ['a 1', 'b 2', '']);
 });

@@ -33,7 +33,10 @@ export const SERVER = join(ROOT, 'dist', 'server.js');
 export const EXAMPLES = pathToFileURL(join(ROOT, 'examples')).href;
 
 function spawnServer(): ChildProcess {
-  return spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, DTMETRICS_CLOCK_REFRESH_MS: '150' } });
+  return spawn(process.execPath, [SERVER, '--stdio'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, DTMETRICS_CLOCK_REFRESH_MS: '150' },
+  });
 }
 
 /** As VS Code initializes: configuration asked for, file watchers registered by the server. */
@@ -60,8 +63,18 @@ export interface Harness {
 /** A server for a workspace of one folder (`folder`, a file URI; the examples by default). */
 export async function start(pull: boolean, folder = EXAMPLES): Promise<Harness> {
   const child = spawnServer();
-  const connection = createProtocolConnection(new StreamMessageReader(present(child.stdout)), new StreamMessageWriter(present(child.stdin)));
-  const h: Harness = { connection, process: child, settings: {}, published: new Map(), versions: new Map(), registrations: [] };
+  const connection = createProtocolConnection(
+    new StreamMessageReader(present(child.stdout)),
+    new StreamMessageWriter(present(child.stdin)),
+  );
+  const h: Harness = {
+    connection,
+    process: child,
+    settings: {},
+    published: new Map(),
+    versions: new Map(),
+    registrations: [],
+  };
   connection.onRequest('workspace/configuration', () => [h.settings]);
   connection.onRequest('client/registerCapability', (params: RegistrationParams) => {
     h.registrations.push(...params.registrations);
@@ -84,7 +97,11 @@ export async function stop(h: Harness): Promise<number | null> {
   return code;
 }
 
-export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  ms = 5000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -101,11 +118,20 @@ export const freshUri = (): string => `file:///tmp/test-${process.pid}-${docs++}
 export async function open(h: Harness, text: string): Promise<string> {
   const uri = freshUri();
   h.versions.set(uri, 1);
-  await h.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dtmetrics', version: 1, text } });
+  await h.connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'dtmetrics', version: 1, text },
+  });
   return uri;
 }
 
-export async function change(h: Harness, uri: string, line: number, start: number, end: number, text: string): Promise<number> {
+export async function change(
+  h: Harness,
+  uri: string,
+  line: number,
+  start: number,
+  end: number,
+  text: string,
+): Promise<number> {
   const version = (h.versions.get(uri) ?? 1) + 1;
   h.versions.set(uri, version);
   await h.connection.sendNotification('textDocument/didChange', {
@@ -124,12 +150,19 @@ export const pushed = (h: Harness, uri: string, version: number) =>
 
 /** The labels of the completions offered at a position. */
 export const completionLabels = async (h: Harness, uri: string, line: number, character: number): Promise<string[]> =>
-  ((await h.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line, character } })) as CompletionItem[]).map((c) => c.label);
+  (
+    (await h.connection.sendRequest('textDocument/completion', {
+      textDocument: { uri },
+      position: { line, character },
+    })) as CompletionItem[]
+  ).map((c) => c.label);
 
 export const pulled = async (h: Harness, uri: string): Promise<Diagnostic[]> =>
-  ((await h.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Diagnostic[] }).items;
+  ((await h.connection.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: Diagnostic[] })
+    .items;
 
-export const codes = (ds: Diagnostic[]) => ds.map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.character}`).sort();
+export const codes = (ds: Diagnostic[]) =>
+  ds.map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.character}`).sort();
 
 /** What the server must report for `text` under default settings, as `codes` writes it: the core's findings. */
 export const expectedCodes = (text: string) =>
@@ -148,11 +181,17 @@ export function frame(message: object | string): string {
   return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
-export const didOpen = (uri: string, text: string, version = 1) => ({ method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'dtmetrics', version, text } } });
+export const didOpen = (uri: string, text: string, version = 1) => ({
+  method: 'textDocument/didOpen',
+  params: { textDocument: { uri, languageId: 'dtmetrics', version, text } },
+});
 
 export const didChange = (uri: string, version: number, line: number, start: number, end: number, text: string) => ({
   method: 'textDocument/didChange',
-  params: { textDocument: { uri, version }, contentChanges: [{ range: { start: { line, character: start }, end: { line, character: end } }, text }] },
+  params: {
+    textDocument: { uri, version },
+    contentChanges: [{ range: { start: { line, character: start }, end: { line, character: end } }, text }],
+  },
 });
 
 /** A client that frames messages itself; everything the server sends is kept in `received`, in arrival order. */
@@ -172,7 +211,10 @@ export class RawClient {
       const request = message as RequestMessage;
       if (request.id === undefined || request.method === undefined) return;
       try {
-        const result = request.method === 'workspace/configuration' ? this.configuration((request.params as { items: unknown[] }).items) : null;
+        const result =
+          request.method === 'workspace/configuration'
+            ? this.configuration((request.params as { items: unknown[] }).items)
+            : null;
         this.write({ id: request.id, result });
       } catch (error) {
         this.write({ id: request.id, error: { code: -32603, message: String(error) } });
@@ -212,11 +254,18 @@ export class RawClient {
 
   /** The response to request `id`, waited for; rejected if the server exits first. */
   answer(id: number, ms = 30_000): Promise<ResponseMessage> {
-    return until(`the answer to request ${id}`, () => {
-      const response = this.received.find((m): m is ResponseMessage => (m as ResponseMessage).id === id && !('method' in m));
-      if (!response && !this.alive) throw new Error(`the server exited (${this.exitCode}) before answering request ${id}`);
-      return response;
-    }, ms);
+    return until(
+      `the answer to request ${id}`,
+      () => {
+        const response = this.received.find(
+          (m): m is ResponseMessage => (m as ResponseMessage).id === id && !('method' in m),
+        );
+        if (!response && !this.alive)
+          throw new Error(`the server exited (${this.exitCode}) before answering request ${id}`);
+        return response;
+      },
+      ms,
+    );
   }
 
   /** Every notification of `type` (a method, or one of ours typed in #protocol) so far, with its position in `received`. */
@@ -224,21 +273,28 @@ export class RawClient {
     const method = typeof type === 'string' ? type : type.method;
     const out: Array<{ at: number; params: P }> = [];
     this.received.forEach((m, at) => {
-      if ((m as NotificationMessage).method === method && !('id' in m)) out.push({ at, params: (m as NotificationMessage).params as P });
+      if ((m as NotificationMessage).method === method && !('id' in m))
+        out.push({ at, params: (m as NotificationMessage).params as P });
     });
     return out;
   }
 
   publishes(uri: string): Array<{ at: number; params: PublishDiagnosticsParams }> {
-    return this.notifications<PublishDiagnosticsParams>('textDocument/publishDiagnostics').filter((p) => p.params.uri === uri);
+    return this.notifications<PublishDiagnosticsParams>('textDocument/publishDiagnostics').filter(
+      (p) => p.params.uri === uri,
+    );
   }
 
   /** The diagnostics published for `version` of `uri`, waited for. */
   published(uri: string, version: number, ms = 30_000): Promise<Diagnostic[]> {
-    return until(`diagnostics of version ${version}`, () => {
-      if (!this.alive) throw new Error(`the server exited (${this.exitCode})`);
-      return this.publishes(uri).find((p) => p.params.version === version)?.params.diagnostics;
-    }, ms);
+    return until(
+      `diagnostics of version ${version}`,
+      () => {
+        if (!this.alive) throw new Error(`the server exited (${this.exitCode})`);
+        return this.publishes(uri).find((p) => p.params.version === version)?.params.diagnostics;
+      },
+      ms,
+    );
   }
 
   async stop(): Promise<number | null> {
@@ -253,7 +309,10 @@ export class RawClient {
  * line is the line's end (before the break), one past the last line the end of the text; a range given end first is
  * turned round. (vscode-languageserver-textdocument keeps wrong line offsets after a range past the last line.)
  */
-export function applyChange(text: string, change: { range?: { start: Position; end: Position }; text: string }): string {
+export function applyChange(
+  text: string,
+  change: { range?: { start: Position; end: Position }; text: string },
+): string {
   if (!change.range) return change.text;
   const starts = [0];
   const ends: number[] = [];
@@ -262,7 +321,8 @@ export function applyChange(text: string, change: { range?: { start: Position; e
     starts.push(m.index + m[0].length);
   }
   ends.push(text.length);
-  const offset = (p: Position) => (p.line >= starts.length ? text.length : Math.min((starts[p.line] as number) + p.character, ends[p.line] as number));
+  const offset = (p: Position) =>
+    p.line >= starts.length ? text.length : Math.min((starts[p.line] as number) + p.character, ends[p.line] as number);
   const [from, to] = [offset(change.range.start), offset(change.range.end)].sort((a, b) => a - b) as [number, number];
   return text.slice(0, from) + change.text + text.slice(to);
 }

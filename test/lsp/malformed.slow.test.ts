@@ -5,7 +5,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Diagnostic, LogMessageParams, ResponseMessage, TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol/node';
+import type {
+  Diagnostic,
+  LogMessageParams,
+  ResponseMessage,
+  TextDocumentContentChangeEvent,
+} from 'vscode-languageserver-protocol/node';
 import { ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
 import { applyChange, codes, didChange, didOpen, expectedCodes, freshUri, RawClient } from './harness.ts';
 
@@ -31,34 +36,90 @@ describe('language server, malformed messages', () => {
   async function assertAnswering(what: string): Promise<void> {
     version++;
     c.write(didChange(good, version, 0, 32, 33, String(version % 10)));
-    const ds = await c.published(good, version).catch((error: unknown) => assert.fail(`after ${what}: ${String(error)}`));
+    const ds = await c
+      .published(good, version)
+      .catch((error: unknown) => assert.fail(`after ${what}: ${String(error)}`));
     assert.deepEqual(codes(ds), ['DK001@0:30-31', 'DK008@0:25-31'], `after ${what}`);
-    const hover = await c.answer(c.request('textDocument/hover', { textDocument: { uri: good }, position: { line: 0, character: 30 } }));
+    const hover = await c.answer(
+      c.request('textDocument/hover', { textDocument: { uri: good }, position: { line: 0, character: 30 } }),
+    );
     assert.match(JSON.stringify(hover.result), /DK001/, `after ${what}`);
   }
 
   /** Notifications the server must refuse with a warning naming the method, and survive. */
   const refusedNotifications: Array<[string, string, unknown]> = [
-    ['didOpen without text', 'textDocument/didOpen', { textDocument: { uri: freshUri(), languageId: 'dtmetrics', version: 1 } }],
-    ['didOpen with text 42', 'textDocument/didOpen', { textDocument: { uri: freshUri(), languageId: 'dtmetrics', version: 1, text: 42 } }],
+    [
+      'didOpen without text',
+      'textDocument/didOpen',
+      { textDocument: { uri: freshUri(), languageId: 'dtmetrics', version: 1 } },
+    ],
+    [
+      'didOpen with text 42',
+      'textDocument/didOpen',
+      { textDocument: { uri: freshUri(), languageId: 'dtmetrics', version: 1, text: 42 } },
+    ],
     ['didOpen without textDocument', 'textDocument/didOpen', {}],
-    ['didOpen with a number for a URI', 'textDocument/didOpen', { textDocument: { uri: 7, languageId: 'dtmetrics', version: 1, text: 'a 1' } }],
-    ['didOpen with version "one"', 'textDocument/didOpen', { textDocument: { uri: freshUri(), languageId: 'dtmetrics', version: 'one', text: 'a 1' } }],
+    [
+      'didOpen with a number for a URI',
+      'textDocument/didOpen',
+      { textDocument: { uri: 7, languageId: 'dtmetrics', version: 1, text: 'a 1' } },
+    ],
+    [
+      'didOpen with version "one"',
+      'textDocument/didOpen',
+      { textDocument: { uri: freshUri(), languageId: 'dtmetrics', version: 'one', text: 'a 1' } },
+    ],
     ['didOpen with params null', 'textDocument/didOpen', null],
     ['didOpen with params by position', 'textDocument/didOpen', [1, 2]],
-    ['didChange of a document never opened', 'textDocument/didChange', { textDocument: { uri: freshUri(), version: 2 }, contentChanges: [{ text: 'a 1' }] }],
+    [
+      'didChange of a document never opened',
+      'textDocument/didChange',
+      { textDocument: { uri: freshUri(), version: 2 }, contentChanges: [{ text: 'a 1' }] },
+    ],
     ['didChange without contentChanges', 'textDocument/didChange', { textDocument: { uri: good, version: 99 } }],
-    ['didChange with contentChanges not a list', 'textDocument/didChange', { textDocument: { uri: good, version: 99 }, contentChanges: 'x' }],
-    ['didChange with text 42', 'textDocument/didChange', { textDocument: { uri: good, version: 99 }, contentChanges: [{ text: 42 }] }],
-    ['didChange at a negative line', 'textDocument/didChange', { textDocument: { uri: good, version: 99 }, contentChanges: [{ range: range(-1, 0), text: 'x' }] }],
-    ['didChange at character "x"', 'textDocument/didChange', { textDocument: { uri: good, version: 99 }, contentChanges: [{ range: range(0, 'x'), text: 'x' }] }],
-    ['didChange with range null', 'textDocument/didChange', { textDocument: { uri: good, version: 99 }, contentChanges: [{ range: null, text: 'x' }] }],
-    ['didChange, one good change and one bad: neither applied', 'textDocument/didChange', { textDocument: { uri: good, version: 99 }, contentChanges: [{ range: range(0, 0), text: 'x' }, { text: null }] }],
-    ['didChange without a version', 'textDocument/didChange', { textDocument: { uri: good }, contentChanges: [{ range: range(0, 0), text: 'x' }] }],
+    [
+      'didChange with contentChanges not a list',
+      'textDocument/didChange',
+      { textDocument: { uri: good, version: 99 }, contentChanges: 'x' },
+    ],
+    [
+      'didChange with text 42',
+      'textDocument/didChange',
+      { textDocument: { uri: good, version: 99 }, contentChanges: [{ text: 42 }] },
+    ],
+    [
+      'didChange at a negative line',
+      'textDocument/didChange',
+      { textDocument: { uri: good, version: 99 }, contentChanges: [{ range: range(-1, 0), text: 'x' }] },
+    ],
+    [
+      'didChange at character "x"',
+      'textDocument/didChange',
+      { textDocument: { uri: good, version: 99 }, contentChanges: [{ range: range(0, 'x'), text: 'x' }] },
+    ],
+    [
+      'didChange with range null',
+      'textDocument/didChange',
+      { textDocument: { uri: good, version: 99 }, contentChanges: [{ range: null, text: 'x' }] },
+    ],
+    [
+      'didChange, one good change and one bad: neither applied',
+      'textDocument/didChange',
+      { textDocument: { uri: good, version: 99 }, contentChanges: [{ range: range(0, 0), text: 'x' }, { text: null }] },
+    ],
+    [
+      'didChange without a version',
+      'textDocument/didChange',
+      { textDocument: { uri: good }, contentChanges: [{ range: range(0, 0), text: 'x' }] },
+    ],
     ['didClose of a document never opened', 'textDocument/didClose', { textDocument: { uri: freshUri() } }],
     ['didClose without textDocument', 'textDocument/didClose', { uri: good }],
     ['didChangeWatchedFiles without changes', 'workspace/didChangeWatchedFiles', {}],
-    ['didChangeWatchedFiles with a change of type 4', 'workspace/didChangeWatchedFiles', { changes: [{ uri: freshUri(), type: 4 }] }],
+    [
+      'didChangeWatchedFiles with a change of type 4',
+      'workspace/didChangeWatchedFiles',
+      { changes: [{ uri: freshUri(), type: 4 }] },
+    ],
     ['didChangeWatchedFiles with a null URI', 'workspace/didChangeWatchedFiles', { changes: [{ uri: null, type: 2 }] }],
   ];
 
@@ -67,7 +128,10 @@ describe('language server, malformed messages', () => {
       const logged = c.notifications('window/logMessage').length;
       c.write({ method, params });
       await assertAnswering(what);
-      const warnings = c.notifications<LogMessageParams>('window/logMessage').slice(logged).map((n) => n.params);
+      const warnings = c
+        .notifications<LogMessageParams>('window/logMessage')
+        .slice(logged)
+        .map((n) => n.params);
       const warning = warnings.find((w) => w.type === 2 && w.message.includes(method));
       assert.ok(warning, `a warning naming ${method}; got ${JSON.stringify(warnings)}`);
       assert.doesNotMatch(warning.message, /\n|\bat .*\.js:\d+/, 'one line, no stack trace');
@@ -79,13 +143,33 @@ describe('language server, malformed messages', () => {
     ['a body that is not JSON', 'not json!'],
     ['a JSON body that is not a message', '{}'],
     ['a notification of an unknown method', { method: 'dtmetrics/nothing', params: { x: 1 } }],
-    ['its own notification sent back to it', { method: ValidatedNotification.method, params: { uri: good, version: 'x' } }],
+    [
+      'its own notification sent back to it',
+      { method: ValidatedNotification.method, params: { uri: good, version: 'x' } },
+    ],
     ['$/cancelRequest for no request', { method: '$/cancelRequest', params: { id: 'nope' } }],
     ['$/cancelRequest without params', { method: '$/cancelRequest' }],
     ['didChangeConfiguration with params null', { method: 'workspace/didChangeConfiguration', params: null }],
-    ['didChangeConfiguration with settings of any shape', { method: 'workspace/didChangeConfiguration', params: { settings: [1, 'two'] } }],
-    ['didSave, which the server does not ask for', { method: 'textDocument/didSave', params: { textDocument: { uri: null } } }],
-    ['a watched file changed that is no file of the workspace', { method: 'workspace/didChangeWatchedFiles', params: { changes: [{ uri: 'untitled:x', type: 2 }, { uri: 'file:///nowhere/x.dtmetrics', type: 3 }] } }],
+    [
+      'didChangeConfiguration with settings of any shape',
+      { method: 'workspace/didChangeConfiguration', params: { settings: [1, 'two'] } },
+    ],
+    [
+      'didSave, which the server does not ask for',
+      { method: 'textDocument/didSave', params: { textDocument: { uri: null } } },
+    ],
+    [
+      'a watched file changed that is no file of the workspace',
+      {
+        method: 'workspace/didChangeWatchedFiles',
+        params: {
+          changes: [
+            { uri: 'untitled:x', type: 2 },
+            { uri: 'file:///nowhere/x.dtmetrics', type: 3 },
+          ],
+        },
+      },
+    ],
   ];
 
   for (const [what, message] of ignored) {
@@ -100,16 +184,40 @@ describe('language server, malformed messages', () => {
   /** Requests refused with InvalidParams. */
   const refusedRequests: Array<[string, string, unknown]> = [
     ['hover without a position', 'textDocument/hover', { textDocument: { uri: good } }],
-    ['hover with line "0"', 'textDocument/hover', { textDocument: { uri: good }, position: { line: '0', character: 1 } }],
-    ['hover at a negative character', 'textDocument/hover', { textDocument: { uri: good }, position: { line: 0, character: -3 } }],
+    [
+      'hover with line "0"',
+      'textDocument/hover',
+      { textDocument: { uri: good }, position: { line: '0', character: 1 } },
+    ],
+    [
+      'hover at a negative character',
+      'textDocument/hover',
+      { textDocument: { uri: good }, position: { line: 0, character: -3 } },
+    ],
     ['hover without textDocument', 'textDocument/hover', { position }],
     ['hover with params null', 'textDocument/hover', null],
     ['completion with position null', 'textDocument/completion', { textDocument: { uri: good }, position: null }],
-    ['completion at a fractional line', 'textDocument/completion', { textDocument: { uri: good }, position: { line: 0.5, character: 0 } }],
-    ['codeAction without a range', 'textDocument/codeAction', { textDocument: { uri: good }, context: { diagnostics: [] } }],
+    [
+      'completion at a fractional line',
+      'textDocument/completion',
+      { textDocument: { uri: good }, position: { line: 0.5, character: 0 } },
+    ],
+    [
+      'codeAction without a range',
+      'textDocument/codeAction',
+      { textDocument: { uri: good }, context: { diagnostics: [] } },
+    ],
     ['codeAction without a context', 'textDocument/codeAction', { textDocument: { uri: good }, range: range(0, 0) }],
-    ['codeAction with diagnostics not a list', 'textDocument/codeAction', { textDocument: { uri: good }, range: range(0, 0), context: { diagnostics: {} } }],
-    ['codeAction with a diagnostic without a range', 'textDocument/codeAction', { textDocument: { uri: good }, range: range(0, 0), context: { diagnostics: [{ message: 'm' }] } }],
+    [
+      'codeAction with diagnostics not a list',
+      'textDocument/codeAction',
+      { textDocument: { uri: good }, range: range(0, 0), context: { diagnostics: {} } },
+    ],
+    [
+      'codeAction with a diagnostic without a range',
+      'textDocument/codeAction',
+      { textDocument: { uri: good }, range: range(0, 0), context: { diagnostics: [{ message: 'm' }] } },
+    ],
     ['documentSymbol without textDocument', 'textDocument/documentSymbol', {}],
     ['foldingRange with a number for a URI', 'textDocument/foldingRange', { textDocument: { uri: 5 } }],
     ['formatting with params null', 'textDocument/formatting', null],
@@ -130,17 +238,84 @@ describe('language server, malformed messages', () => {
 
   /** Requests well formed but odd: answered, as far as they make sense. */
   const answered: Array<[string, string, unknown, (answer: ResponseMessage) => boolean]> = [
-    ['hover far past the end', 'textDocument/hover', { textDocument: { uri: good }, position: { line: 1e6, character: 1e6 } }, (a) => a.result === null],
-    ['hover on a document never opened', 'textDocument/hover', { textDocument: { uri: freshUri() }, position }, (a) => a.result === null],
-    ['completion far past the end', 'textDocument/completion', { textDocument: { uri: good }, position: { line: 1e6, character: 0 } }, (a) => Array.isArray(a.result)],
-    ['codeAction with a forged fix: no action from it', 'textDocument/codeAction', { textDocument: { uri: good }, range: range(0, 30), context: { diagnostics: [{ ...diagnostic, data: { fix: { title: 't', edits: 'no' } } }] } }, (a) => Array.isArray(a.result) && a.result.length === 0],
-    ['codeAction with a fix whose edit has no text', 'textDocument/codeAction', { textDocument: { uri: good }, range: range(0, 30), context: { diagnostics: [{ ...diagnostic, data: { fix: { title: 't', edits: [{ start: 1, end: 2 }] } } }] } }, (a) => Array.isArray(a.result) && a.result.length === 0],
-    ['codeAction with a forged timestamp', 'textDocument/codeAction', { textDocument: { uri: good }, range: range(0, 30), context: { diagnostics: [{ ...diagnostic, code: 'TS003', data: { timestamp: 'now' } }] } }, (a) => Array.isArray(a.result) && a.result.length === 0],
-    ['codeAction far past the end', 'textDocument/codeAction', { textDocument: { uri: good }, range: range(1e6, 1e6), context: { diagnostics: [] } }, (a) => Array.isArray(a.result)],
-    ['documentSymbol of a document never opened', 'textDocument/documentSymbol', { textDocument: { uri: freshUri() } }, (a) => Array.isArray(a.result) && a.result.length === 0],
-    ['formatting of a document never opened', 'textDocument/formatting', { textDocument: { uri: freshUri() }, options: {} }, (a) => Array.isArray(a.result) && a.result.length === 0],
-    ['diagnostic of a document never opened', 'textDocument/diagnostic', { textDocument: { uri: freshUri() } }, (a) => JSON.stringify(a.result) === '{"kind":"full","items":[]}'],
-    ['workspaceKeys with limit 0', WorkspaceKeysRequest.method, { limit: 0 }, (a) => JSON.stringify(a.result) === '{"keys":[]}'],
+    [
+      'hover far past the end',
+      'textDocument/hover',
+      { textDocument: { uri: good }, position: { line: 1e6, character: 1e6 } },
+      (a) => a.result === null,
+    ],
+    [
+      'hover on a document never opened',
+      'textDocument/hover',
+      { textDocument: { uri: freshUri() }, position },
+      (a) => a.result === null,
+    ],
+    [
+      'completion far past the end',
+      'textDocument/completion',
+      { textDocument: { uri: good }, position: { line: 1e6, character: 0 } },
+      (a) => Array.isArray(a.result),
+    ],
+    [
+      'codeAction with a forged fix: no action from it',
+      'textDocument/codeAction',
+      {
+        textDocument: { uri: good },
+        range: range(0, 30),
+        context: { diagnostics: [{ ...diagnostic, data: { fix: { title: 't', edits: 'no' } } }] },
+      },
+      (a) => Array.isArray(a.result) && a.result.length === 0,
+    ],
+    [
+      'codeAction with a fix whose edit has no text',
+      'textDocument/codeAction',
+      {
+        textDocument: { uri: good },
+        range: range(0, 30),
+        context: { diagnostics: [{ ...diagnostic, data: { fix: { title: 't', edits: [{ start: 1, end: 2 }] } } }] },
+      },
+      (a) => Array.isArray(a.result) && a.result.length === 0,
+    ],
+    [
+      'codeAction with a forged timestamp',
+      'textDocument/codeAction',
+      {
+        textDocument: { uri: good },
+        range: range(0, 30),
+        context: { diagnostics: [{ ...diagnostic, code: 'TS003', data: { timestamp: 'now' } }] },
+      },
+      (a) => Array.isArray(a.result) && a.result.length === 0,
+    ],
+    [
+      'codeAction far past the end',
+      'textDocument/codeAction',
+      { textDocument: { uri: good }, range: range(1e6, 1e6), context: { diagnostics: [] } },
+      (a) => Array.isArray(a.result),
+    ],
+    [
+      'documentSymbol of a document never opened',
+      'textDocument/documentSymbol',
+      { textDocument: { uri: freshUri() } },
+      (a) => Array.isArray(a.result) && a.result.length === 0,
+    ],
+    [
+      'formatting of a document never opened',
+      'textDocument/formatting',
+      { textDocument: { uri: freshUri() }, options: {} },
+      (a) => Array.isArray(a.result) && a.result.length === 0,
+    ],
+    [
+      'diagnostic of a document never opened',
+      'textDocument/diagnostic',
+      { textDocument: { uri: freshUri() } },
+      (a) => JSON.stringify(a.result) === '{"kind":"full","items":[]}',
+    ],
+    [
+      'workspaceKeys with limit 0',
+      WorkspaceKeysRequest.method,
+      { limit: 0 },
+      (a) => JSON.stringify(a.result) === '{"keys":[]}',
+    ],
     ['a request of an unknown method', 'dtmetrics/nothing', {}, (a) => a.error?.code === METHOD_NOT_FOUND],
   ];
 
@@ -157,8 +332,15 @@ describe('language server, malformed messages', () => {
     ['a number', () => 42],
     ['null', () => null],
     ['a list of null', (items) => items.map(() => null)],
-    ['settings of the wrong types', (items) => items.map(() => ({ severities: 'all', maxDiagnostics: -5, cardinalityBudget: 'many', timestampWindow: 7 }))],
-    ['unknown codes and severities', (items) => items.map(() => ({ severities: { DK001: 7, XX999: 'off', toString: 'off' } }))],
+    [
+      'settings of the wrong types',
+      (items) =>
+        items.map(() => ({ severities: 'all', maxDiagnostics: -5, cardinalityBudget: 'many', timestampWindow: 7 })),
+    ],
+    [
+      'unknown codes and severities',
+      (items) => items.map(() => ({ severities: { DK001: 7, XX999: 'off', toString: 'off' } })),
+    ],
   ];
 
   for (const [what, answer] of configurations) {
@@ -179,7 +361,7 @@ describe('language server, malformed messages', () => {
   });
 });
 
-describe('language server, edits at odd places: its text stays the editor\'s', () => {
+describe("language server, edits at odd places: its text stays the editor's", () => {
   let c: RawClient;
   before(async () => (c = await RawClient.start(false)));
   after(async () => assert.equal(await c.stop(), 0));
@@ -187,13 +369,56 @@ describe('language server, edits at odd places: its text stays the editor\'s', (
   const far = { line: 1e6, character: 1e6 };
   /** Each a list of edits (lists of changes) applied in turn, to the server and to the reference (harness.ts). */
   const cases: Array<[string, string, TextDocumentContentChangeEvent[][]]> = [
-    ['past the end of a line and of the document', 'a.b 1\nc.d 2\n', [[{ range: { start: { line: 0, character: 99 }, end: { line: 0, character: 99 } }, text: ',Host=x' }], [{ range: { start: far, end: far }, text: 'E.f 3' }]]],
-    ['a range given end first', 'a.b 1\nc.d 2\n', [[{ range: { start: { line: 1, character: 3 }, end: { line: 0, character: 1 } }, text: 'X' }]]],
-    ['a range reaching past the end', 'a.b 1\nc.d 2\n', [[{ range: { start: { line: 0, character: 2 }, end: far }, text: 'Q 1\nr.s 2' }]]],
-    ['a line feed typed after a carriage return joins it into one line break', 'a.b 1\rc.d 2\r', [[{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: '\nX.y 3\r' }]]],
-    ['a carriage return typed before a line feed', 'a.b 1\nc.d 2\n', [[{ range: { start: { line: 0, character: 5 }, end: { line: 0, character: 5 } }, text: '\r' }], [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'Z' }]]],
-    ['a whole-text change between ranged ones', 'a.b 1\n', [[{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'q' }, { text: 'x.y 1\r\nBad.Key 2\r\n' }, { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 1 } }, text: 'b' }]]],
-    ['lines joined and split across CRLF', 'a.b 1\r\nc.d 2\r\ne.f 3', [[{ range: { start: { line: 0, character: 5 }, end: { line: 2, character: 0 } }, text: '\n1x 2\r\n' }], [{ range: { start: { line: 2, character: 5 }, end: { line: 2, character: 5 } }, text: '\r\n\r\n' }]]],
+    [
+      'past the end of a line and of the document',
+      'a.b 1\nc.d 2\n',
+      [
+        [{ range: { start: { line: 0, character: 99 }, end: { line: 0, character: 99 } }, text: ',Host=x' }],
+        [{ range: { start: far, end: far }, text: 'E.f 3' }],
+      ],
+    ],
+    [
+      'a range given end first',
+      'a.b 1\nc.d 2\n',
+      [[{ range: { start: { line: 1, character: 3 }, end: { line: 0, character: 1 } }, text: 'X' }]],
+    ],
+    [
+      'a range reaching past the end',
+      'a.b 1\nc.d 2\n',
+      [[{ range: { start: { line: 0, character: 2 }, end: far }, text: 'Q 1\nr.s 2' }]],
+    ],
+    [
+      'a line feed typed after a carriage return joins it into one line break',
+      'a.b 1\rc.d 2\r',
+      [[{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: '\nX.y 3\r' }]],
+    ],
+    [
+      'a carriage return typed before a line feed',
+      'a.b 1\nc.d 2\n',
+      [
+        [{ range: { start: { line: 0, character: 5 }, end: { line: 0, character: 5 } }, text: '\r' }],
+        [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'Z' }],
+      ],
+    ],
+    [
+      'a whole-text change between ranged ones',
+      'a.b 1\n',
+      [
+        [
+          { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'q' },
+          { text: 'x.y 1\r\nBad.Key 2\r\n' },
+          { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 1 } }, text: 'b' },
+        ],
+      ],
+    ],
+    [
+      'lines joined and split across CRLF',
+      'a.b 1\r\nc.d 2\r\ne.f 3',
+      [
+        [{ range: { start: { line: 0, character: 5 }, end: { line: 2, character: 0 } }, text: '\n1x 2\r\n' }],
+        [{ range: { start: { line: 2, character: 5 }, end: { line: 2, character: 5 } }, text: '\r\n\r\n' }],
+      ],
+    ],
   ];
 
   for (const [what, text, changes] of cases) {
@@ -211,7 +436,7 @@ describe('language server, edits at odd places: its text stays the editor\'s', (
     });
   }
 
-  test('a version going backwards: the edit is applied (the text stays the editor\'s) and published with its version', async () => {
+  test("a version going backwards: the edit is applied (the text stays the editor's) and published with its version", async () => {
     const uri = freshUri();
     c.write(didOpen(uri, 'a.b 1\n', 5));
     await c.published(uri, 5);

@@ -17,16 +17,31 @@ import {
   type TextEdit,
 } from 'vscode-languageserver-protocol/node';
 import { WorkspaceKeysRequest } from '#protocol';
-import { change, codes, completionLabels, open, present, pulled, pushed, start, stop, until, type Harness } from './harness.ts';
+import {
+  change,
+  codes,
+  completionLabels,
+  open,
+  present,
+  pulled,
+  pushed,
+  start,
+  stop,
+  until,
+  type Harness,
+} from './harness.ts';
 import { readCitations } from '#core/evidence.ts';
 
 /** The edits a code action makes to `uri`. */
-const editsOf = (action: CodeAction | undefined, uri: string): TextEdit[] => present(present(action, 'a code action').edit?.changes?.[uri], 'edits');
+const editsOf = (action: CodeAction | undefined, uri: string): TextEdit[] =>
+  present(present(action, 'a code action').edit?.changes?.[uri], 'edits');
 
 /** Applies single-line edits from the end backwards, as an editor does. */
 function apply(text: string, edits: TextEdit[]): string {
   const lines = text.split('\n');
-  for (const e of [...edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character)) {
+  for (const e of [...edits].sort(
+    (a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character,
+  )) {
     const line = lines[e.range.start.line] as string;
     lines[e.range.start.line] = line.slice(0, e.range.start.character) + e.newText + line.slice(e.range.end.character);
   }
@@ -62,7 +77,10 @@ describe('language server, push diagnostics', () => {
     for (let i = 0; i < 40; i++) version = await change(h, uri, 0, 0, 0, i % 2 === 0 ? 'X' : '');
     version = await change(h, uri, 0, 0, 0, ',');
     const final = await pushed(h, uri, version);
-    assert.ok(final.some((d) => d.code === 'MK001'), `final text starts with a comma: ${codes(final).join(' ')}`);
+    assert.ok(
+      final.some((d) => d.code === 'MK001'),
+      `final text starts with a comma: ${codes(final).join(' ')}`,
+    );
   });
 
   test('a stale timestamp appears without an edit as the clock moves', async () => {
@@ -94,13 +112,27 @@ describe('language server, push diagnostics', () => {
   test('limits from settings are the ones the checks use and the messages quote', async () => {
     h.settings = { metricKeyMaxLength: 200, dimensionValueMaxLength: 260 };
     await h.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
-    const uri = await open(h, `app.${'x'.repeat(197)} 5\nmy.metric,v=${'a'.repeat(258)} 5\nmy.metric,v=${'a'.repeat(261)} 5\n`);
+    const uri = await open(
+      h,
+      `app.${'x'.repeat(197)} 5\nmy.metric,v=${'a'.repeat(258)} 5\nmy.metric,v=${'a'.repeat(261)} 5\n`,
+    );
     const ds = await until('diagnostics under the new limits', () => {
       const published = h.published.get(uri)?.diagnostics;
       return published?.length === 3 ? published : undefined;
     });
-    const at = (line: number) => present(ds.find((d) => d.range.start.line === line), `a diagnostic on line ${line + 1}`);
-    assert.deepEqual([0, 1, 2].map((line) => [at(line).code, at(line).severity]), [['MK008', 1], ['DV005', 2], ['DV005', 1]]);
+    const at = (line: number) =>
+      present(
+        ds.find((d) => d.range.start.line === line),
+        `a diagnostic on line ${line + 1}`,
+      );
+    assert.deepEqual(
+      [0, 1, 2].map((line) => [at(line).code, at(line).severity]),
+      [
+        ['MK008', 1],
+        ['DV005', 2],
+        ['DV005', 1],
+      ],
+    );
     assert.match(at(0).message as string, /201 characters long; the limit is 200\./);
     assert.match(at(1).message as string, /258 characters long: within the limit of 260, but .* cut at 250\./);
     assert.match(at(2).message as string, /261 characters long; the limit is 260\./);
@@ -125,7 +157,10 @@ describe('language server, push diagnostics', () => {
     stdin.write('Content-Length: 9\r\n\r\nnot json!');
     stdin.write('Content-Length: 2\r\n\r\n{}');
     await assert.rejects(h.connection.sendRequest('dtmetrics/no-such-method', {}), /Unhandled method|not found/i);
-    const hoverOnUnknown = await h.connection.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///nowhere.dtmetrics' }, position: { line: 0, character: 0 } });
+    const hoverOnUnknown = await h.connection.sendRequest('textDocument/hover', {
+      textDocument: { uri: 'file:///nowhere.dtmetrics' },
+      position: { line: 0, character: 0 },
+    });
     assert.equal(hoverOnUnknown, null);
     const uri = await open(h, '1bad 5\n');
     assert.deepEqual(codes(await pushed(h, uri, 1)), ['MK002@0:0-1']);
@@ -152,8 +187,18 @@ describe('language server, pull diagnostics and features', () => {
     const ds = await pulled(h, uri);
     const first = ds.filter((d) => d.code === 'DK001' && d.range.start.line === 0);
     const range = present(first[0], 'a DK001 on line 1').range;
-    const actions = (await h.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: first } })) as CodeAction[];
-    const fixed = apply(text, editsOf(actions.find((a) => a.title === 'Write host'), uri));
+    const actions = (await h.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range,
+      context: { diagnostics: first },
+    })) as CodeAction[];
+    const fixed = apply(
+      text,
+      editsOf(
+        actions.find((a) => a.title === 'Write host'),
+        uri,
+      ),
+    );
     assert.equal(fixed.split('\n')[0], 'a.metric,host=x 5');
     const all = actions.find((a) => a.title.startsWith('Fix all DK001'));
     assert.equal(apply(text, editsOf(all, uri)), 'a.metric,host=x 5\na.metric,region=y 5\n');
@@ -166,24 +211,47 @@ describe('language server, pull diagnostics and features', () => {
     const uri = await open(h, 'my.metric 5 1000000000000\n');
     const ds = (await pulled(h, uri)).filter((d) => d.code === 'TS003');
     const range = present(ds[0], 'a TS003').range;
-    const actions = (await h.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: ds } })) as CodeAction[];
-    const replaced = Number(present(editsOf(actions.find((a) => a.title.startsWith('Replace the timestamp')), uri)[0]).newText);
+    const actions = (await h.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range,
+      context: { diagnostics: ds },
+    })) as CodeAction[];
+    const replaced = Number(
+      present(
+        editsOf(
+          actions.find((a) => a.title.startsWith('Replace the timestamp')),
+          uri,
+        )[0],
+      ).newText,
+    );
     assert.ok(Math.abs(replaced - Date.now()) < 60_000);
     assert.ok(actions.some((a) => a.title.startsWith('Remove the timestamp')));
   });
 
-  test('hover: a timestamp\'s date and age, a key\'s series, a diagnostic\'s explanation', async () => {
+  test("hover: a timestamp's date and age, a key's series, a diagnostic's explanation", async () => {
     const ts = Date.now() - 42 * 60_000;
     const uri = await open(h, `http.requests,host=a 5 ${ts}\nhttp.requests,host=b 6 ${ts}\nbad.metric,Host=a 5\n`);
     await pulled(h, uri);
-    const at = async (line: number, character: number) => ((await h.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } })) as Hover | null)?.contents as { value: string } | undefined;
+    const at = async (line: number, character: number) =>
+      (
+        (await h.connection.sendRequest('textDocument/hover', {
+          textDocument: { uri },
+          position: { line, character },
+        })) as Hover | null
+      )?.contents as { value: string } | undefined;
     assert.match((await at(0, 25))?.value ?? '', /UTC — 42 min ago; the tenant rejects points older than 1 h/);
     assert.match((await at(0, 3))?.value ?? '', /`http.requests`: gauge, 2 series/);
     const explanation = (await at(2, 11))?.value ?? '';
     assert.match(explanation, /DK001: Invalid dimension key/);
     // The evidence's sources as links, not the ids the rule table cites them by.
-    assert.match(explanation, /_Evidence:_ \[Dynatrace docs: Metric ingestion protocol\]\(https:\/\/docs\.dynatrace\.com\/docs\/shortlink\/metric-ingestion-protocol\): /);
-    assert.match(explanation, /\[micrometer#2295[^\]]*\]\(https:\/\/github\.com\/micrometer-metrics\/micrometer\/issues\/2295\)/);
+    assert.match(
+      explanation,
+      /_Evidence:_ \[Dynatrace docs: Metric ingestion protocol\]\(https:\/\/docs\.dynatrace\.com\/docs\/shortlink\/metric-ingestion-protocol\): /,
+    );
+    assert.match(
+      explanation,
+      /\[micrometer#2295[^\]]*\]\(https:\/\/github\.com\/micrometer-metrics\/micrometer\/issues\/2295\)/,
+    );
     assert.deepEqual(readCitations(explanation), { citations: [], dangling: [] }, 'no citation tag is shown');
   });
 
@@ -192,14 +260,20 @@ describe('language server, pull diagnostics and features', () => {
     await h.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
     const uri = await open(h, 'many.series,host=a 5\nmany.series,host=b 5\n');
     assert.ok((await pulled(h, uri)).some((d) => d.code === 'MK012'));
-    const hovered = (await h.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 2 } })) as Hover | null;
+    const hovered = (await h.connection.sendRequest('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 0, character: 2 },
+    })) as Hover | null;
     assert.match((hovered?.contents as { value: string } | undefined)?.value ?? '', /more than 1 series/);
     h.settings = {};
     await h.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
   });
 
   test('completion: workspace keys, payload forms, metadata properties and units', async () => {
-    const uri = await open(h, 'http.server.request.duration,\nmy.metric \n#my.metric gauge \n#my.metric gauge dt.meta.unit=\n');
+    const uri = await open(
+      h,
+      'http.server.request.duration,\nmy.metric \n#my.metric gauge \n#my.metric gauge dt.meta.unit=\n',
+    );
     const labels = (line: number, character: number) => completionLabels(h, uri, line, character);
     await until('the workspace index', async () => ((await labels(0, 29)).includes('service') ? true : undefined));
     assert.ok((await labels(0, 3)).includes('http.server.request.duration'));
@@ -211,9 +285,20 @@ describe('language server, pull diagnostics and features', () => {
   test('document symbols group lines by metric key; formatting only normalises spacing', async () => {
     const text = '#a.metric gauge dt.meta.unit=Byte\n  a.metric,k="x  y"   5\nb.metric 6  \n   \n';
     const uri = await open(h, text);
-    const symbols = (await h.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as DocumentSymbol[];
-    assert.deepEqual(symbols.map((s) => [s.name, s.children?.length]), [['a.metric', 2], ['b.metric', 1]]);
-    const edits = (await h.connection.sendRequest('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } })) as TextEdit[];
+    const symbols = (await h.connection.sendRequest('textDocument/documentSymbol', {
+      textDocument: { uri },
+    })) as DocumentSymbol[];
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.children?.length]),
+      [
+        ['a.metric', 2],
+        ['b.metric', 1],
+      ],
+    );
+    const edits = (await h.connection.sendRequest('textDocument/formatting', {
+      textDocument: { uri },
+      options: { tabSize: 2, insertSpaces: true },
+    })) as TextEdit[];
     assert.equal(apply(text, edits), '#a.metric gauge dt.meta.unit=Byte\na.metric,k="x  y" 5\nb.metric 6\n\n');
   });
 });
@@ -222,7 +307,8 @@ describe('language server, the workspace index', () => {
   const folder = mkdtempSync(join(tmpdir(), 'dtmetrics-index-'));
   const onDisk = join(folder, 'on-disk.dtmetrics');
   const stored = join(folder, 'keys', 'stored.dtmetrics');
-  const storedText = 'stored.gauge 1\nstored.requests count,delta=2\nstored_count 3\n#stored.meta count dt.meta.unit=Byte\n{"metric": "json", "value": 1}\n// stored.comment 1\n';
+  const storedText =
+    'stored.gauge 1\nstored.requests count,delta=2\nstored_count 3\n#stored.meta count dt.meta.unit=Byte\n{"metric": "json", "value": 1}\n// stored.comment 1\n';
   let h: Harness;
   let blank: string;
   /** Metric keys offered at the start of an empty line; dimension keys after `m,`. */
@@ -242,17 +328,39 @@ describe('language server, the workspace index', () => {
   test('dtmetrics/workspaceKeys: the keys files on disk and open documents store metrics under, sorted, at most `limit`', async () => {
     const uri = await open(h, 'open.stored count,delta=1\n');
     // Asked at once: the answer waits for the folder to be read.
-    const all = ['disk.before', 'm', 'open.stored.count', 'stored.gauge', 'stored.meta.count', 'stored.requests.count', 'stored_count.gauge'];
+    const all = [
+      'disk.before',
+      'm',
+      'open.stored.count',
+      'stored.gauge',
+      'stored.meta.count',
+      'stored.requests.count',
+      'stored_count.gauge',
+    ];
     assert.deepEqual(await workspaceKeys(), all);
     assert.deepEqual(await workspaceKeys(2), all.slice(0, 2));
     await change(h, uri, 0, 0, 'open.stored'.length, 'open.edited');
-    assert.deepEqual(await workspaceKeys(), ['disk.before', 'm', 'open.edited.count', 'stored.gauge', 'stored.meta.count', 'stored.requests.count', 'stored_count.gauge'], 'as typed');
+    assert.deepEqual(
+      await workspaceKeys(),
+      [
+        'disk.before',
+        'm',
+        'open.edited.count',
+        'stored.gauge',
+        'stored.meta.count',
+        'stored.requests.count',
+        'stored_count.gauge',
+      ],
+      'as typed',
+    );
     await h.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   });
 
   test('an open document stands for its file until it is closed', async () => {
     const uri = pathToFileURL(stored).href;
-    await h.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dtmetrics', version: 1, text: 'stored.gauge 1\nunsaved.key 2\n' } });
+    await h.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'dtmetrics', version: 1, text: 'stored.gauge 1\nunsaved.key 2\n' },
+    });
     const typed = await workspaceKeys();
     assert.ok(typed.includes('unsaved.key') && !typed.includes('stored.requests.count'), typed.join(' '));
     await h.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
@@ -269,14 +377,22 @@ describe('language server, the workspace index', () => {
     // big.within ends 1,000 bytes before 20 MiB; the next line crosses it.
     writeFileSync(big, `big.first 1\n${padding(20 * 1024 - 1)}big.within 1\n${padding(1)}big.last 1\n`);
     const uri = pathToFileURL(big).href;
-    await h.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri, type: FileChangeType.Created }] });
-    const keys = await until('the big file read', async () => {
-      const found = await workspaceKeys();
-      return found.includes('big.first') ? found : undefined;
-    }, 30_000);
+    await h.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri, type: FileChangeType.Created }],
+    });
+    const keys = await until(
+      'the big file read',
+      async () => {
+        const found = await workspaceKeys();
+        return found.includes('big.first') ? found : undefined;
+      },
+      30_000,
+    );
     assert.ok(keys.includes('big.within') && !keys.includes('big.last'), keys.join(' '));
     unlinkSync(big);
-    await h.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri, type: FileChangeType.Deleted }] });
+    await h.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri, type: FileChangeType.Deleted }],
+    });
     assert.ok(!(await workspaceKeys()).includes('big.first'));
   });
   after(async () => {
@@ -306,18 +422,30 @@ describe('language server, the workspace index', () => {
     await change(h, uri, 1, 0, 'twice.held,twice_dim'.length, 'other.key,other_dim');
     assert.ok(!(await metricKeys()).includes('twice.held'));
     const dimensions = await dimensionKeys();
-    assert.ok(dimensions.includes('twice_dim') && dimensions.includes('other_dim'), `line 1 holds twice_dim, line 2 other_dim: ${dimensions.join(' ')}`);
+    assert.ok(
+      dimensions.includes('twice_dim') && dimensions.includes('other_dim'),
+      `line 1 holds twice_dim, line 2 other_dim: ${dimensions.join(' ')}`,
+    );
     await h.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   });
 
   test('the server watches .dtmetrics files; a file changed on disk offers its new keys only, a deleted one none', async () => {
-    await until('the file watcher registered', () => (h.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles') ? true : undefined));
-    const watchers = h.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles')?.registerOptions as { watchers: { globPattern: string }[] };
-    assert.deepEqual(watchers.watchers.map((w) => w.globPattern), ['**/*.dtmetrics']);
+    await until('the file watcher registered', () =>
+      h.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles') ? true : undefined,
+    );
+    const watchers = h.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles')?.registerOptions as {
+      watchers: { globPattern: string }[];
+    };
+    assert.deepEqual(
+      watchers.watchers.map((w) => w.globPattern),
+      ['**/*.dtmetrics'],
+    );
     await until('the folder scanned', async () => ((await metricKeys()).includes('disk.before') ? true : undefined));
     const uri = pathToFileURL(onDisk).href;
     writeFileSync(onDisk, 'disk.after 1\n');
-    await h.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri, type: FileChangeType.Changed }] });
+    await h.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri, type: FileChangeType.Changed }],
+    });
     const metrics = await until('the changed file read', async () => {
       const keys = await metricKeys();
       return keys.includes('disk.after') ? keys : undefined;
@@ -325,8 +453,12 @@ describe('language server, the workspace index', () => {
     assert.ok(!metrics.includes('disk.before'), metrics.join(' '));
     assert.ok(!(await dimensionKeys()).includes('disk_dim'));
     unlinkSync(onDisk);
-    await h.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri, type: FileChangeType.Deleted }] });
-    await until('the deleted file forgotten', async () => ((await metricKeys()).includes('disk.after') ? undefined : true));
+    await h.connection.sendNotification('workspace/didChangeWatchedFiles', {
+      changes: [{ uri, type: FileChangeType.Deleted }],
+    });
+    await until('the deleted file forgotten', async () =>
+      (await metricKeys()).includes('disk.after') ? undefined : true,
+    );
   });
 });
 
@@ -336,15 +468,23 @@ describe('language server, bad input', () => {
   after(async () => assert.equal(await stop(h), 0, 'the server survived every bad input and exits cleanly'));
 
   test('a 50 MB document: capped diagnostics, and the server still answers', async () => {
-    const line = 'http.server.request.duration,service=checkout,endpoint="/api/v1/cart/{id}",method=GET gauge,min=1,max=2,sum=3,count=2';
+    const line =
+      'http.server.request.duration,service=checkout,endpoint="/api/v1/cart/{id}",method=GET gauge,min=1,max=2,sum=3,count=2';
     const bad = 'http.server.request.duration,Service=checkout gauge,5';
     const lines: string[] = [];
     for (let bytes = 0; bytes < 50_000_000; bytes += line.length + 1) lines.push(lines.length % 100 === 0 ? bad : line);
     const uri = await open(h, lines.join('\n'));
     const ds = await pulled(h, uri);
     assert.equal(ds.length, 1001, 'the default cap of 1,000 and its note');
-    assert.ok(ds.slice(0, 1000).every((d) => d.code === 'DK001' || d.code === 'MK012' || d.code === 'LN002' || d.code === 'LN003'), codes(ds.slice(0, 5)).join(' '));
-    const symbols = (await h.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as DocumentSymbol[];
+    assert.ok(
+      ds
+        .slice(0, 1000)
+        .every((d) => d.code === 'DK001' || d.code === 'MK012' || d.code === 'LN002' || d.code === 'LN003'),
+      codes(ds.slice(0, 5)).join(' '),
+    );
+    const symbols = (await h.connection.sendRequest('textDocument/documentSymbol', {
+      textDocument: { uri },
+    })) as DocumentSymbol[];
     assert.equal(symbols[0]?.name, 'http.server.request.duration');
   });
 

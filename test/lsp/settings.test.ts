@@ -27,8 +27,12 @@ const declared = manifest.contributes.configuration.properties;
 
 /** Every setting the code reads, with the default it has in the code and where that default is. */
 const CODE_DEFAULTS = new Map<string, { value: unknown; where: string }>([
-  ...Object.entries(DEFAULT_SETTINGS).map(([name, value]) => [`dtmetrics.${name}`, { value, where: 'server/src/lsp/settings.ts' }] as const),
-  ...Object.entries(SETTING_DEFAULTS).map(([name, value]) => [`dtmetrics.${name}`, { value, where: 'client/src/setting-defaults.ts' }] as const),
+  ...Object.entries(DEFAULT_SETTINGS).map(
+    ([name, value]) => [`dtmetrics.${name}`, { value, where: 'server/src/lsp/settings.ts' }] as const,
+  ),
+  ...Object.entries(SETTING_DEFAULTS).map(
+    ([name, value]) => [`dtmetrics.${name}`, { value, where: 'client/src/setting-defaults.ts' }] as const,
+  ),
 ]);
 
 test('package.json declares exactly the settings the code reads', () => {
@@ -40,10 +44,16 @@ test("package.json's defaults are the code's, and lie within the values it decla
   for (const [name, setting] of Object.entries(declared)) {
     const code = CODE_DEFAULTS.get(name);
     const shown = `package.json ${JSON.stringify(setting.default)}`;
-    if (code && !isDeepStrictEqual(setting.default, code.value)) wrong.push(`${name}: ${shown}, ${code.where} ${JSON.stringify(code.value)}`);
-    if (setting.enum && !setting.enum.includes(setting.default)) wrong.push(`${name}: ${shown}, not one of its enum ${JSON.stringify(setting.enum)}`);
+    if (code && !isDeepStrictEqual(setting.default, code.value))
+      wrong.push(`${name}: ${shown}, ${code.where} ${JSON.stringify(code.value)}`);
+    if (setting.enum && !setting.enum.includes(setting.default))
+      wrong.push(`${name}: ${shown}, not one of its enum ${JSON.stringify(setting.enum)}`);
     const n = setting.default as number;
-    if ((setting.minimum !== undefined && n < setting.minimum) || (setting.maximum !== undefined && n > setting.maximum)) wrong.push(`${name}: ${shown}, outside [${setting.minimum}, ${setting.maximum}]`);
+    if (
+      (setting.minimum !== undefined && n < setting.minimum) ||
+      (setting.maximum !== undefined && n > setting.maximum)
+    )
+      wrong.push(`${name}: ${shown}, outside [${setting.minimum}, ${setting.maximum}]`);
   }
   assert.deepEqual(wrong, []);
 });
@@ -56,22 +66,53 @@ test('the limits the server takes as settings default to the limits table', () =
 
 test('the server takes every value the schema offers, and its least number, and falls back on others', () => {
   for (const value of declared['dtmetrics.timestampWindow']?.enum ?? []) {
-    assert.equal(readSettings({ timestampWindow: value }).timestampWindow, value, `dtmetrics.timestampWindow: ${String(value)}`);
+    assert.equal(
+      readSettings({ timestampWindow: value }).timestampWindow,
+      value,
+      `dtmetrics.timestampWindow: ${String(value)}`,
+    );
   }
   for (const value of declared['dtmetrics.severities']?.additionalProperties?.enum ?? []) {
-    assert.deepEqual(readSettings({ severities: { [RULE_CODES[0] as string]: value } }).severities, { [RULE_CODES[0] as string]: value }, `dtmetrics.severities: ${String(value)}`);
+    assert.deepEqual(
+      readSettings({ severities: { [RULE_CODES[0] as string]: value } }).severities,
+      { [RULE_CODES[0] as string]: value },
+      `dtmetrics.severities: ${String(value)}`,
+    );
   }
-  assert.deepEqual(readSettings({ severities: { MK006: 'fatal' } }).severities, {}, 'a severity the schema does not offer');
-  for (const name of ['cardinalityBudget', 'metricKeyMaxLength', 'dimensionValueMaxLength', 'maxDiagnostics'] as const) {
+  assert.deepEqual(
+    readSettings({ severities: { MK006: 'fatal' } }).severities,
+    {},
+    'a severity the schema does not offer',
+  );
+  for (const name of [
+    'cardinalityBudget',
+    'metricKeyMaxLength',
+    'dimensionValueMaxLength',
+    'maxDiagnostics',
+  ] as const) {
     const least = declared[`dtmetrics.${name}`]?.minimum;
     assert.ok(least !== undefined, `dtmetrics.${name} declares a minimum`);
     assert.equal(readSettings({ [name]: least })[name], least, `dtmetrics.${name} at its minimum ${least}`);
   }
 });
 
-test("dtmetrics.severities takes the severities `--rule` takes (core/rules.ts), the ones package.json offers, and no other", () => {
-  assert.deepEqual(manifest.contributes.configuration.properties['dtmetrics.severities']?.additionalProperties?.enum, SEVERITY_SETTINGS);
-  for (const [severity, kept] of [...SEVERITY_SETTINGS.map((s) => [s, true] as const), ['fatal', false], ['Error', false], ['', false], [7, false], [null, false]] as const) {
-    assert.deepEqual(readSettings({ severities: { mk002: severity } }).severities, kept ? { MK002: severity } : {}, String(severity));
+test('dtmetrics.severities takes the severities `--rule` takes (core/rules.ts), the ones package.json offers, and no other', () => {
+  assert.deepEqual(
+    manifest.contributes.configuration.properties['dtmetrics.severities']?.additionalProperties?.enum,
+    SEVERITY_SETTINGS,
+  );
+  for (const [severity, kept] of [
+    ...SEVERITY_SETTINGS.map((s) => [s, true] as const),
+    ['fatal', false],
+    ['Error', false],
+    ['', false],
+    [7, false],
+    [null, false],
+  ] as const) {
+    assert.deepEqual(
+      readSettings({ severities: { mk002: severity } }).severities,
+      kept ? { MK002: severity } : {},
+      String(severity),
+    );
   }
 });

@@ -16,7 +16,8 @@ before(() => {
   tmp.write('kept.dtmetrics', 'kept.top,host=a 1\n');
   tmp.write('sub/kept.dtmetrics', 'kept.sub 1\n');
   // A key per skipped folder, named after it, so a miss says which folder was entered.
-  for (const dir of SKIPPED) tmp.write(`sub/${dir}/inside.dtmetrics`, `skipped.${dir.replace(/\W/g, '')},in_${dir.replace(/\W/g, '')}=x 1\n`);
+  for (const dir of SKIPPED)
+    tmp.write(`sub/${dir}/inside.dtmetrics`, `skipped.${dir.replace(/\W/g, '')},in_${dir.replace(/\W/g, '')}=x 1\n`);
 });
 after(() => tmp?.remove());
 

@@ -33,7 +33,10 @@ function send(path: string, options: { method?: string; body?: string; agent?: A
   const req = request(`${tenant.url}${path}`, {
     method: options.method ?? 'GET',
     agent: options.agent,
-    headers: { Authorization: `Api-Token ${TOKEN}`, ...(options.body === undefined ? {} : { 'Content-Type': 'text/plain; charset=utf-8' }) },
+    headers: {
+      Authorization: `Api-Token ${TOKEN}`,
+      ...(options.body === undefined ? {} : { 'Content-Type': 'text/plain; charset=utf-8' }),
+    },
   });
   const flushed = once(req, 'finish');
   const response = once(req, 'response').then(([res]) => res as IncomingMessage);
@@ -81,13 +84,20 @@ describe('a query within the limits, big', () => {
     const response = await query.response;
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['content-type']), /^application\/json/);
-    const data = JSON.parse(await query.text) as { totalCount: number; resolution: string; result: { data: { dimensionMap: { i: string }; timestamps: number[]; values: (number | null)[] }[] }[] };
+    const data = JSON.parse(await query.text) as {
+      totalCount: number;
+      resolution: string;
+      result: { data: { dimensionMap: { i: string }; timestamps: number[]; values: (number | null)[] }[] }[];
+    };
     assert.equal(data.resolution, '1m');
     const series = data.result[0]?.data ?? [];
     assert.equal(series.length, SERIES);
     const one = series.find((s) => s.dimensionMap.i === '1234');
     assert.equal(one?.values.filter((v) => v !== null).length, 1);
-    assert.deepEqual(one?.values.filter((v) => v !== null), [1234 % 97]);
+    assert.deepEqual(
+      one?.values.filter((v) => v !== null),
+      [1234 % 97],
+    );
     assert.equal(one?.timestamps.length, one?.values.length);
   });
 });
@@ -97,17 +107,28 @@ describe('a query past the limits', () => {
     const query = send(queryPath({ metricSelector: 'big.q:splitBy("i")', from: 'now-1y', resolution: '1h' }));
     const response = await query.response;
     assert.equal(response.statusCode, 400);
-    const body = JSON.parse(await query.text) as { error: { code: number; message: string; constraintViolations: { path: string; message: string; parameterLocation: string }[] } };
+    const body = JSON.parse(await query.text) as {
+      error: {
+        code: number;
+        message: string;
+        constraintViolations: { path: string; message: string; parameterLocation: string }[];
+      };
+    };
     assert.equal(body.error.code, 400);
     assert.equal(body.error.message, 'Constraints violated.');
     const [violation] = body.error.constraintViolations;
     assert.equal(violation?.path, 'from');
     assert.equal(violation?.parameterLocation, 'QUERY');
-    assert.match(violation?.message ?? '', /^from: big\.q:splitBy\("i"\) would read 175,\d{3},\d{3} stored data points \(20,000 series × 8,7\d\d slots of 1h\); a query may read at most 20,000,000: /);
+    assert.match(
+      violation?.message ?? '',
+      /^from: big\.q:splitBy\("i"\) would read 175,\d{3},\d{3} stored data points \(20,000 series × 8,7\d\d slots of 1h\); a query may read at most 20,000,000: /,
+    );
   });
 
   it('refuses a selector when any of its metrics is past the limit, and names that one', async () => {
-    const query = send(queryPath({ metricSelector: 'big.ingest:splitBy(),big.q:splitBy("i")', from: 'now-1y', resolution: '1h' }));
+    const query = send(
+      queryPath({ metricSelector: 'big.ingest:splitBy(),big.q:splitBy("i")', from: 'now-1y', resolution: '1h' }),
+    );
     assert.equal((await query.response).statusCode, 400);
     const body = JSON.parse(await query.text) as { error: { constraintViolations: { message: string }[] } };
     assert.match(body.error.constraintViolations[0]?.message ?? '', /^from: big\.q:splitBy\("i"\) would read/);

@@ -41,7 +41,8 @@ function lines(n: number): string {
   return file;
 }
 
-const cli = (args: string[], env: Record<string, string> = {}) => runCli([...args, '--token-env', 'FAILURES_TOKEN'], { env: { FAILURES_TOKEN: TOKEN, ...env } });
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli([...args, '--token-env', 'FAILURES_TOKEN'], { env: { FAILURES_TOKEN: TOKEN, ...env } });
 
 /** What a push that never reached the tenant must say: stopped, with the cause; all lines not sent; one request. */
 function assertStoppedBeforeTheTenant(result: RunResult, lineCount: number, cause: RegExp): void {
@@ -49,20 +50,33 @@ function assertStoppedBeforeTheTenant(result: RunResult, lineCount: number, caus
   assert.equal(result.code, 1, context);
   assert.match(result.stdout, new RegExp(`^stopped: ${cause.source}$`, 'm'), context);
   const total = lineCount.toLocaleString('en-US');
-  assert.match(result.stdout, new RegExp(`0 of ${total} lines accepted .*; 0 rejected, 0 held back, 0 unknown, ${total} not sent \\(1 requests, 0 retries\\)`), context);
+  assert.match(
+    result.stdout,
+    new RegExp(
+      `0 of ${total} lines accepted .*; 0 rejected, 0 held back, 0 unknown, ${total} not sent \\(1 requests, 0 retries\\)`,
+    ),
+    context,
+  );
   assert.doesNotMatch(context, /unknown {2}|may have stored|SSL routines|ssl3_|:error:|\n\s+at /, context);
 }
 
 describe('https:// to a plain-http port', () => {
   it('push: stopped after one request, the lines not sent, TLS named in one sentence', async () => {
     const result = await cli(['push', '--url', `https://127.0.0.1:${tenantPort}`, lines(3500)]);
-    assertStoppedBeforeTheTenant(result, 3500, /TLS: 127\.0\.0\.1:\d+ does not speak TLS: is it a plain http:\/\/ address\?/);
+    assertStoppedBeforeTheTenant(
+      result,
+      3500,
+      /TLS: 127\.0\.0\.1:\d+ does not speak TLS: is it a plain http:\/\/ address\?/,
+    );
   });
 
   it('query: the same cause, one line, exit 1', async () => {
     const result = await cli(['query', 'failures.line', '--url', `https://127.0.0.1:${tenantPort}`]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /^dtmetrics: TLS: 127\.0\.0\.1:\d+ does not speak TLS: is it a plain http:\/\/ address\?\n$/);
+    assert.match(
+      result.stderr,
+      /^dtmetrics: TLS: 127\.0\.0\.1:\d+ does not speak TLS: is it a plain http:\/\/ address\?\n$/,
+    );
   });
 });
 
@@ -75,7 +89,27 @@ describe('a TLS certificate not trusted', () => {
   before(async () => {
     certFile = join(dir, 'cert.pem');
     const keyFile = join(dir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     terminator = createTlsServer({ key: readFileSync(keyFile), cert: readFileSync(certFile) }, (socket) => {
       const upstream = connect(tenantPort, '127.0.0.1');
       socket.pipe(upstream).pipe(socket);
@@ -89,7 +123,11 @@ describe('a TLS certificate not trusted', () => {
 
   it('push: stopped after one request, the lines not sent, the certificate named', async () => {
     const result = await cli(['push', '--url', `https://127.0.0.1:${port}`, lines(2500)]);
-    assertStoppedBeforeTheTenant(result, 2500, /TLS certificate of 127\.0\.0\.1:\d+ not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\): add the environment's CA file, or check the URL/);
+    assertStoppedBeforeTheTenant(
+      result,
+      2500,
+      /TLS certificate of 127\.0\.0\.1:\d+ not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\): add the environment's CA file, or check the URL/,
+    );
   });
 
   it('with --ca-file the same lines go through', async () => {
@@ -103,13 +141,20 @@ describe('a TLS certificate not trusted', () => {
  * A real HTTP proxy: answers CONNECT with 407 unless it carries `credentials` (Basic), else opens a tunnel to the
  * local tenant whatever host was asked for (so a made-up tenant name reaches it). Counts the CONNECTs.
  */
-async function startProxy(credentials: string | null): Promise<{ url: string; connects: () => number; close: () => Promise<void> }> {
+async function startProxy(
+  credentials: string | null,
+): Promise<{ url: string; connects: () => number; close: () => Promise<void> }> {
   let connects = 0;
   const server: Server = createServer((_req, res) => res.writeHead(405).end());
   server.on('connect', (req, socket) => {
     connects++;
-    if (credentials !== null && req.headers['proxy-authorization'] !== `Basic ${Buffer.from(credentials).toString('base64')}`) {
-      socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n');
+    if (
+      credentials !== null &&
+      req.headers['proxy-authorization'] !== `Basic ${Buffer.from(credentials).toString('base64')}`
+    ) {
+      socket.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n',
+      );
       return;
     }
     const upstream = connect(tenantPort, '127.0.0.1', () => {
@@ -149,7 +194,11 @@ describe('through a proxy', () => {
   it('407: push stopped after one request, the lines not sent, the proxy named', async () => {
     const before = proxy.connects();
     const result = await cli(['push', '--url', 'https://tenant.example', lines(3500)], { HTTPS_PROXY: proxy.url });
-    assertStoppedBeforeTheTenant(result, 3500, /the proxy 127\.0\.0\.1:\d+ \(HTTPS_PROXY\) asks for credentials \(407 Proxy Authentication Required\): .*/);
+    assertStoppedBeforeTheTenant(
+      result,
+      3500,
+      /the proxy 127\.0\.0\.1:\d+ \(HTTPS_PROXY\) asks for credentials \(407 Proxy Authentication Required\): .*/,
+    );
     assert.equal(proxy.connects() - before, 1, 'one CONNECT');
   });
 
@@ -161,7 +210,9 @@ describe('through a proxy', () => {
 
   it('with the credentials it asks for: the lines reach the tenant through the tunnel; the password never shows', async () => {
     const withCredentials = proxy.url.replace('http://', `http://user:${encodeURIComponent(password)}@`);
-    const result = await cli(['push', '--url', 'http://tenant.example', '--allow-http', lines(3)], { HTTP_PROXY: withCredentials });
+    const result = await cli(['push', '--url', 'http://tenant.example', '--allow-http', lines(3)], {
+      HTTP_PROXY: withCredentials,
+    });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /3 of 3 lines accepted by http:\/\/tenant\.example\/api\/v2\/metrics\/ingest/);
     assert.ok(!(result.stdout + result.stderr).includes(password));
@@ -169,20 +220,37 @@ describe('through a proxy', () => {
 
   it('a proxy that refuses the connection: the proxy named, not the tenant; not retried', async () => {
     const port = await closedPort();
-    const push = await cli(['push', '--url', 'https://tenant.example', lines(5)], { HTTPS_PROXY: `http://127.0.0.1:${port}` });
-    assertStoppedBeforeTheTenant(push, 5, /the proxy 127\.0\.0\.1:\d+ \(HTTPS_PROXY\) refused the connection: nothing listens there/);
-    const query = await cli(['query', 'failures.line', '--url', 'https://tenant.example'], { HTTPS_PROXY: `http://127.0.0.1:${port}` });
+    const push = await cli(['push', '--url', 'https://tenant.example', lines(5)], {
+      HTTPS_PROXY: `http://127.0.0.1:${port}`,
+    });
+    assertStoppedBeforeTheTenant(
+      push,
+      5,
+      /the proxy 127\.0\.0\.1:\d+ \(HTTPS_PROXY\) refused the connection: nothing listens there/,
+    );
+    const query = await cli(['query', 'failures.line', '--url', 'https://tenant.example'], {
+      HTTPS_PROXY: `http://127.0.0.1:${port}`,
+    });
     assert.match(query.stderr, /^dtmetrics: the proxy 127\.0\.0\.1:\d+ \(HTTPS_PROXY\) refused the connection/);
   });
 
   it('a proxy whose host is not found: DNS of the proxy, not of the tenant', async () => {
-    const result = await cli(['push', '--url', 'https://tenant.example', lines(5)], { https_proxy: 'http://no-such-proxy.invalid:3128' });
-    assertStoppedBeforeTheTenant(result, 5, /DNS: the host of the proxy no-such-proxy\.invalid:3128 \(https_proxy\) was not found/);
+    const result = await cli(['push', '--url', 'https://tenant.example', lines(5)], {
+      https_proxy: 'http://no-such-proxy.invalid:3128',
+    });
+    assertStoppedBeforeTheTenant(
+      result,
+      5,
+      /DNS: the host of the proxy no-such-proxy\.invalid:3128 \(https_proxy\) was not found/,
+    );
   });
 
   it('NO_PROXY naming the tenant: no proxy is used', async () => {
     const before = proxy.connects();
-    const result = await cli(['push', '--url', 'https://no-such-tenant.invalid', lines(2)], { HTTPS_PROXY: proxy.url, NO_PROXY: 'example.com,.invalid' });
+    const result = await cli(['push', '--url', 'https://no-such-tenant.invalid', lines(2)], {
+      HTTPS_PROXY: proxy.url,
+      NO_PROXY: 'example.com,.invalid',
+    });
     assertStoppedBeforeTheTenant(result, 2, /DNS: the host no-such-tenant\.invalid was not found/);
     assert.equal(proxy.connects(), before);
   });

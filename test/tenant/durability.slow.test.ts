@@ -22,7 +22,8 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const LINES = 20;
-const batchBody = (key: string, id: number) => Array.from({ length: LINES }, (_, l) => `${key},id=${id},l=${l} gauge,${l} ${recent(1)}`).join('\n');
+const batchBody = (key: string, id: number) =>
+  Array.from({ length: LINES }, (_, l) => `${key},id=${id},l=${l} gauge,${l} ${recent(1)}`).join('\n');
 
 type Outcome = 'acknowledged' | 'refused' | 'unknown';
 
@@ -31,11 +32,16 @@ function checkBatches(stored: Map<string, number>, outcomes: Map<number, Outcome
   for (const [id, points] of stored) {
     const outcome = outcomes.get(Number(id));
     assert.ok(outcome, `batch ${id} is stored but was never sent`);
-    assert.equal(points, LINES, `batch ${id} (${outcome}) holds ${points} of its ${LINES} points: a batch is stored wholly, once, or not at all`);
+    assert.equal(
+      points,
+      LINES,
+      `batch ${id} (${outcome}) holds ${points} of its ${LINES} points: a batch is stored wholly, once, or not at all`,
+    );
     assert.notEqual(outcome, 'refused', `batch ${id} was answered 500 but is stored`);
   }
   for (const [id, outcome] of outcomes) {
-    if (outcome === 'acknowledged') assert.equal(stored.get(String(id)), LINES, `batch ${id} was answered 202 but is lost`);
+    if (outcome === 'acknowledged')
+      assert.equal(stored.get(String(id)), LINES, `batch ${id} was answered 202 but is lost`);
   }
   return stored.size;
 }
@@ -68,7 +74,11 @@ describe('durability', () => {
       // Even cycles kill as soon as a compaction starts; odd ones once a random number of batches were acknowledged
       // (counted, not timed, so a slow machine carries the same load).
       const target = 40 + Math.floor(Math.random() * 40);
-      await waitFor('a moment to kill', 60_000, () => (cycle % 2 === 0 ? /compacting/.test(tenant.output()) : acknowledgedNow >= target) || null);
+      await waitFor(
+        'a moment to kill',
+        60_000,
+        () => (cycle % 2 === 0 ? /compacting/.test(tenant.output()) : acknowledgedNow >= target) || null,
+      );
       if (cycle % 2 === 0) compactionKills++;
       await tenant.stop('SIGKILL');
       running = false;
@@ -106,7 +116,11 @@ describe('durability', () => {
       const send = async () => {
         const answer = await ingest(tenant?.url ?? '', batchBody('durable.full', id), null);
         assert.ok(answer.status === 202 || answer.status === 500, answer.text);
-        if (answer.status === 500) assert.match(answer.text, /could not write its data file, so nothing of this request was stored: .*no space left on device/i);
+        if (answer.status === 500)
+          assert.match(
+            answer.text,
+            /could not write its data file, so nothing of this request was stored: .*no space left on device/i,
+          );
         outcomes.set(id++, answer.status === 202 ? 'acknowledged' : 'refused');
         return answer.status;
       };

@@ -25,7 +25,13 @@ export async function startServe(args: string[], env: Record<string, string> = {
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const exited = once(child, 'close') as Promise<[number | null]>;
-  const url = await waitFor('the tenant to listen', 15_000, () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1], exited, () => output);
+  const url = await waitFor(
+    'the tenant to listen',
+    15_000,
+    () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1],
+    exited,
+    () => output,
+  );
   return {
     url,
     output: () => output,
@@ -38,7 +44,13 @@ export async function startServe(args: string[], env: Record<string, string> = {
 }
 
 /** Polls `check` until it returns a value; fails at the deadline, or when `gone` settles first. */
-export async function waitFor<T>(what: string, ms: number, check: () => T | undefined | null, gone?: Promise<unknown>, context?: () => string): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  ms: number,
+  check: () => T | undefined | null,
+  gone?: Promise<unknown>,
+  context?: () => string,
+): Promise<T> {
   const deadline = Date.now() + ms;
   let ended = false;
   void gone?.then(() => (ended = true));
@@ -59,11 +71,19 @@ export interface Answer {
 }
 
 /** One HTTP request to the tenant; `token` goes in the Authorization header. */
-export async function call(url: string, init: { method?: string; body?: string | Uint8Array; token?: string | null; headers?: Record<string, string> } = {}): Promise<Answer> {
+export async function call(
+  url: string,
+  init: { method?: string; body?: string | Uint8Array; token?: string | null; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.token) headers.Authorization = `Api-Token ${init.token}`;
-  if (init.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'text/plain; charset=utf-8';
-  const response = await fetch(url, { method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'), headers, body: init.body });
+  if (init.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+    headers['Content-Type'] = 'text/plain; charset=utf-8';
+  const response = await fetch(url, {
+    method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'),
+    headers,
+    body: init.body,
+  });
   const text = await response.text();
   let json: unknown;
   try {
@@ -75,7 +95,8 @@ export async function call(url: string, init: { method?: string; body?: string |
 }
 
 /** Posts lines to the tenant's ingest API with the all-scopes token. */
-export const ingest = (base: string, body: string, token: string | null = TOKEN) => call(`${base}/api/v2/metrics/ingest`, { body, token });
+export const ingest = (base: string, body: string, token: string | null = TOKEN) =>
+  call(`${base}/api/v2/metrics/ingest`, { body, token });
 
 /** A millisecond timestamp `minutesAgo` before now, inside the tenant's window. */
 export const recent = (minutesAgo = 5): number => Date.now() - minutesAgo * 60_000;
@@ -83,15 +104,22 @@ export const recent = (minutesAgo = 5): number => Date.now() - minutesAgo * 60_0
 /** Points stored per value of `dimension` of `key` in the last 3 hours, read through the query API. */
 export async function countsBy(url: string, key: string, dimension: string): Promise<Map<string, number>> {
   const selector = encodeURIComponent(`${key}:splitBy("${dimension}"):count`);
-  const answer = await call(`${url}/api/v2/metrics/query?metricSelector=${selector}&resolution=Inf&from=now-3h`, { token: TOKEN });
+  const answer = await call(`${url}/api/v2/metrics/query?metricSelector=${selector}&resolution=Inf&from=now-3h`, {
+    token: TOKEN,
+  });
   if (answer.status === 404) return new Map();
   assert.equal(answer.status, 200, answer.text);
-  const data = (answer.json as { result: { data: { dimensionMap: Record<string, string>; values: (number | null)[] }[] }[] }).result[0]?.data ?? [];
+  const data =
+    (answer.json as { result: { data: { dimensionMap: Record<string, string>; values: (number | null)[] }[] }[] })
+      .result[0]?.data ?? [];
   return new Map(data.map((d) => [d.dimensionMap[dimension] as string, d.values[0] ?? 0]));
 }
 
 /** Queues faults on a tenant started with --faults (POST /_dtmetrics/faults); they must be taken (204). */
 export async function setFaults(url: string, faults: object[]): Promise<void> {
-  const answer = await call(`${url}/_dtmetrics/faults`, { body: JSON.stringify({ faults }), headers: { 'Content-Type': 'application/json' } });
+  const answer = await call(`${url}/_dtmetrics/faults`, {
+    body: JSON.stringify({ faults }),
+    headers: { 'Content-Type': 'application/json' },
+  });
   assert.equal(answer.status, 204, answer.text);
 }

@@ -17,7 +17,14 @@ let dir: string;
 before(async () => {
   assertBuilt();
   dir = mkdtempSync(join(tmpdir(), 'dtmetrics-ingest-'));
-  tenant = await startServe(['--token', TOKEN, '--token', `${READ_TOKEN}=metrics.read`, '--data', join(dir, 'tenant.data')]);
+  tenant = await startServe([
+    '--token',
+    TOKEN,
+    '--token',
+    `${READ_TOKEN}=metrics.read`,
+    '--data',
+    join(dir, 'tenant.data'),
+  ]);
 });
 
 after(async () => {
@@ -55,7 +62,10 @@ const CASES: Case[] = [
       assert.equal(error.message, '1 invalid lines');
       assert.equal(error.invalidLines.length, 1);
       assert.equal(error.invalidLines[0]?.line, 2);
-      assert.match(error.invalidLines[0]?.error ?? '', /^invalid dimension key in message 'cpu\.temp,Host=a gauge,1 \d+'; error at 'H' {2}\(index 9\): /);
+      assert.match(
+        error.invalidLines[0]?.error ?? '',
+        /^invalid dimension key in message 'cpu\.temp,Host=a gauge,1 \d+'; error at 'H' {2}\(index 9\): /,
+      );
     },
   },
   {
@@ -66,12 +76,15 @@ const CASES: Case[] = [
       assert.equal(b.linesOk, 0);
       assert.equal(b.linesInvalid, 2);
       const lines = (b.error as { invalidLines: { line: number; error: string }[] }).invalidLines;
-      assert.deepEqual(lines.map((l) => l.line), [1, 2]);
+      assert.deepEqual(
+        lines.map((l) => l.line),
+        [1, 2],
+      );
       assert.match(lines[0]?.error ?? '', /^invalid metric key/);
     },
   },
   {
-    name: 'a count without .count: stored as key.count, with the real tenant\'s warning (warningLines)',
+    name: "a count without .count: stored as key.count, with the real tenant's warning (warningLines)",
     body: () => `jobs.done,queue=a count,delta=3 ${t}\nqueue.count gauge,5 ${t}`,
     status: 202,
     expect: (b) =>
@@ -87,7 +100,11 @@ const CASES: Case[] = [
     name: 'a timestamp two hours old is refused (the window is 1 h back, 10 min ahead)',
     body: () => `cpu.temp gauge,1 ${Date.now() - 2 * 3_600_000}`,
     status: 400,
-    expect: (b) => assert.match((b.error as { invalidLines: { error: string }[] }).invalidLines[0]?.error ?? '', /^invalid timestamp in message/),
+    expect: (b) =>
+      assert.match(
+        (b.error as { invalidLines: { error: string }[] }).invalidLines[0]?.error ?? '',
+        /^invalid timestamp in message/,
+      ),
   },
   {
     name: 'blank lines count in the numbering but are neither ok nor invalid; a `//` comment is invalid for a tenant',
@@ -164,7 +181,10 @@ describe('POST /api/v2/metrics/ingest', () => {
     assert.deepEqual(wrong.json, { error: { code: 401, message: 'Token Authentication failed' } });
     const readOnly = await ingest(tenant.url, 'a.b gauge,1', READ_TOKEN);
     assert.equal(readOnly.status, 403);
-    assert.match((readOnly.json as { error: { message: string } }).error.message, /missing required scope.*metrics\.ingest/);
+    assert.match(
+      (readOnly.json as { error: { message: string } }).error.message,
+      /missing required scope.*metrics\.ingest/,
+    );
   });
 
   it('413 above 1,000,000 bytes; exactly 1,000,000 is taken', async () => {
@@ -192,12 +212,19 @@ describe('POST /api/v2/metrics/ingest', () => {
   });
 
   it('the token may come as ?api-token= too; Managed paths (/e/{id}/…) are served', async () => {
-    const viaQuery = await call(`${tenant.url}/e/abc12345/api/v2/metrics/ingest?api-token=${encodeURIComponent(TOKEN)}`, { body: 'a.b gauge,1' });
+    const viaQuery = await call(
+      `${tenant.url}/e/abc12345/api/v2/metrics/ingest?api-token=${encodeURIComponent(TOKEN)}`,
+      { body: 'a.b gauge,1' },
+    );
     assert.equal(viaQuery.status, 202);
   });
 
   it('415 for a body that is not text/plain, 405 for GET, 404 ErrorEnvelope for an unknown path', async () => {
-    const json = await call(`${tenant.url}/api/v2/metrics/ingest`, { body: '{}', token: TOKEN, headers: { 'Content-Type': 'application/json' } });
+    const json = await call(`${tenant.url}/api/v2/metrics/ingest`, {
+      body: '{}',
+      token: TOKEN,
+      headers: { 'Content-Type': 'application/json' },
+    });
     assert.equal(json.status, 415);
     const get = await call(`${tenant.url}/api/v2/metrics/ingest`, { token: TOKEN });
     assert.equal(get.status, 405);
@@ -214,7 +241,9 @@ describe('POST /api/v2/metrics/ingest', () => {
 
 describe('POST /metrics/ingest (the OneAgent endpoint)', () => {
   it('takes no token and answers with linesValid', async () => {
-    const answer = await call(`${tenant.url}/metrics/ingest`, { body: `oa.metric gauge,1 ${t}\noa.metric,Bad=1 gauge,1` });
+    const answer = await call(`${tenant.url}/metrics/ingest`, {
+      body: `oa.metric gauge,1 ${t}\noa.metric,Bad=1 gauge,1`,
+    });
     assert.equal(answer.status, 400);
     const body = answer.json as Record<string, unknown>;
     assert.deepEqual(Object.keys(body).sort(), ['error', 'linesInvalid', 'linesValid']);

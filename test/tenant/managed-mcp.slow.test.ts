@@ -35,7 +35,10 @@ before(async () => {
   assertBuilt();
   dir = mkdtempSync(join(tmpdir(), 'dtmetrics-mcp-'));
   tenant = await startServe(['--token', TOKEN, '--token', `${READ_TOKEN}=metrics.read`]);
-  const answer = await ingest(tenant.url, `mcp.temperature,room=a gauge,21 ${recent()}\nmcp.temperature,room=b gauge,19 ${recent()}`);
+  const answer = await ingest(
+    tenant.url,
+    `mcp.temperature,room=a gauge,21 ${recent()}\nmcp.temperature,room=b gauge,19 ${recent()}`,
+  );
   assert.equal(answer.status, 202, answer.text);
 });
 after(async () => {
@@ -49,7 +52,9 @@ const mcpEnv = (environment: Record<string, string>): Record<string, string> => 
   HOME: dir,
   DT_MCP_DISABLE_TELEMETRY: 'true',
   LOG_OUTPUT: 'stderr-all',
-  DT_ENVIRONMENT_CONFIGS: JSON.stringify([{ apiEndpointUrl: tenant.url, environmentId: 'env1', alias: ALIAS, ...environment }]),
+  DT_ENVIRONMENT_CONFIGS: JSON.stringify([
+    { apiEndpointUrl: tenant.url, environmentId: 'env1', alias: ALIAS, ...environment },
+  ]),
 });
 
 /** A tool's text answer. */
@@ -67,7 +72,13 @@ describe('the Managed MCP server in stdio mode', () => {
   let stderr = '';
 
   before(async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [MCP_SERVER], cwd: dir, env: mcpEnv({ apiToken: TOKEN }), stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [MCP_SERVER],
+      cwd: dir,
+      env: mcpEnv({ apiToken: TOKEN }),
+      stderr: 'pipe',
+    });
     transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     client = new Client({ name: 'dtmetrics-test', version: '1' });
     await client.connect(transport);
@@ -82,7 +93,10 @@ describe('the Managed MCP server in stdio mode', () => {
   });
 
   it('answers its metric tools from the tenant (the environment is among the valid ones)', async () => {
-    const details = await toolText(client, 'dynatrace_managed_get_metric_details', { metricId: 'mcp.temperature:splitBy()', environment_alias: ALIAS });
+    const details = await toolText(client, 'dynatrace_managed_get_metric_details', {
+      metricId: 'mcp.temperature:splitBy()',
+      environment_alias: ALIAS,
+    });
     assert.match(details, /"metricId":"mcp\.temperature:splitBy\(\)"/, shown(details));
     const data = await toolText(client, 'dynatrace_managed_query_metrics_data', {
       metricSelector: 'mcp.temperature:splitBy("room"):max',
@@ -113,21 +127,35 @@ describe('the Managed MCP server in HTTP mode', () => {
 
   before(async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [MCP_SERVER, '--http', '--host', '127.0.0.1', '--port', String(port)], { cwd: dir, env: mcpEnv({}), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [MCP_SERVER, '--http', '--host', '127.0.0.1', '--port', String(port)], {
+      cwd: dir,
+      env: mcpEnv({}),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = once(child, 'close');
     stop = async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     };
-    await waitFor('the MCP server to listen', 30_000, () => (/running on HTTP at/.test(stderr) ? true : null), exited, () => shown(stderr));
+    await waitFor(
+      'the MCP server to listen',
+      30_000,
+      () => (/running on HTTP at/.test(stderr) ? true : null),
+      exited,
+      () => shown(stderr),
+    );
     url = new URL(`http://127.0.0.1:${port}/`);
   });
   after(() => stop?.());
 
   const connect = async (token: string): Promise<Client> => {
     const client = new Client({ name: 'dtmetrics-test', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { 'X-Dynatrace-Tokens': `${ALIAS}=${token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(url, {
+        requestInit: { headers: { 'X-Dynatrace-Tokens': `${ALIAS}=${token}` } },
+      }),
+    );
     return client;
   };
 
@@ -145,7 +173,13 @@ describe('the Managed MCP server in HTTP mode', () => {
   it('refuses a caller whose token the tenant does not know (its lookup, made with that token, is a 401)', async () => {
     await assert.rejects(connect('dt0c01.UNKNOWN.not-a-token-of-this-tenant'), /401|Unauthorized/);
     // The tenant logs a request once its answer is sent: the line may follow the refusal by a moment.
-    await waitFor('the lookup answered 401 in the log', 10_000, () => /POST \/api\/v2\/apiTokens\/lookup 401/.test(tenant.output()) || null, undefined, () => tenant.output());
+    await waitFor(
+      'the lookup answered 401 in the log',
+      10_000,
+      () => /POST \/api\/v2\/apiTokens\/lookup 401/.test(tenant.output()) || null,
+      undefined,
+      () => tenant.output(),
+    );
     assert.ok(!stderr.includes(READ_TOKEN), 'the MCP server logged the token');
   });
 });

@@ -22,9 +22,9 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-
 /** The descriptor of a metric, which exists only if the tenant holds it. */
-const describeMetric = (url: string, key: string) => call(`${url}/api/v2/metrics/${encodeURIComponent(key)}`, { token: TOKEN });
+const describeMetric = (url: string, key: string) =>
+  call(`${url}/api/v2/metrics/${encodeURIComponent(key)}`, { token: TOKEN });
 
 /**
  * The file's frames as its layout (server/src/tenant/data-file.ts) says: after the 8-byte magic, each frame is
@@ -56,9 +56,21 @@ function frameBytes(kind: number, payload: Buffer): Buffer {
 const BATCH = 5;
 
 /** Rewrites the file with each batch's JSON passed through `change`, checksums made good: damage only a reader can see. */
-function rewriteBatches(file: string, change: (batch: { at: number; records: unknown[] }, index: number) => unknown): void {
+function rewriteBatches(
+  file: string,
+  change: (batch: { at: number; records: unknown[] }, index: number) => unknown,
+): void {
   let index = 0;
-  const parts = frames(file).map((f) => (f.kind === BATCH ? frameBytes(BATCH, Buffer.from(JSON.stringify(change(JSON.parse(f.payload.toString()) as { at: number; records: unknown[] }, index++)))) : frameBytes(f.kind, f.payload)));
+  const parts = frames(file).map((f) =>
+    f.kind === BATCH
+      ? frameBytes(
+          BATCH,
+          Buffer.from(
+            JSON.stringify(change(JSON.parse(f.payload.toString()) as { at: number; records: unknown[] }, index++)),
+          ),
+        )
+      : frameBytes(f.kind, f.payload),
+  );
   writeFileSync(file, Buffer.concat([Buffer.from('DTMDATA2', 'latin1'), ...parts]));
 }
 
@@ -67,7 +79,10 @@ describe('data file', () => {
     const file = join(dir, 'restart.data');
     let tenant = await startServe(['--data', file, '--token', TOKEN]);
     assert.match(tenant.output(), /new data file .*restart\.data/);
-    assert.equal((await ingest(tenant.url, `persist.a,host=x gauge,1 ${recent()}\n#persist.a gauge dt.meta.unit=Byte`)).status, 202);
+    assert.equal(
+      (await ingest(tenant.url, `persist.a,host=x gauge,1 ${recent()}\n#persist.a gauge dt.meta.unit=Byte`)).status,
+      202,
+    );
     await tenant.stop();
     tenant = await startServe(['--data', file, '--token', TOKEN]);
     assert.match(tenant.output(), /1 series of 1 metric restored from/);
@@ -88,16 +103,28 @@ describe('data file', () => {
     await ingest(tenant.url, `torn.before,id=1 gauge,1 ${recent()}`);
     await tenant.stop();
     const whole = readFileSync(file);
-    const torn = frameBytes(BATCH, Buffer.from(JSON.stringify({ at: Date.now(), records: [['torn.lost', 'gauge', [], 1, 1, 1, 1, recent()]] })));
+    const torn = frameBytes(
+      BATCH,
+      Buffer.from(JSON.stringify({ at: Date.now(), records: [['torn.lost', 'gauge', [], 1, 1, 1, 1, recent()]] })),
+    );
     appendFileSync(file, torn.subarray(0, torn.length - 9));
     tenant = await startServe(['--data', file, '--token', TOKEN]);
-    assert.match(tenant.output(), new RegExp(`${torn.length - 9} bytes at the end that are not a whole frame .* cut off`));
+    assert.match(
+      tenant.output(),
+      new RegExp(`${torn.length - 9} bytes at the end that are not a whole frame .* cut off`),
+    );
     assert.deepEqual(readFileSync(file), whole, 'the torn bytes are cut off, the whole frames kept');
     assert.equal((await ingest(tenant.url, `torn.before,id=2 gauge,1 ${recent()}`)).status, 202);
     await tenant.stop();
     tenant = await startServe(['--data', file, '--token', TOKEN]);
     assert.doesNotMatch(tenant.output(), /skipped|cut off/);
-    assert.deepEqual(await countsBy(tenant.url, 'torn.before', 'id'), new Map([['1', 1], ['2', 1]]));
+    assert.deepEqual(
+      await countsBy(tenant.url, 'torn.before', 'id'),
+      new Map([
+        ['1', 1],
+        ['2', 1],
+      ]),
+    );
     await tenant.stop();
   });
 
@@ -113,13 +140,29 @@ describe('data file', () => {
     bytes.writeUInt32LE(0xffff_ff00, third.offset + 8); // the third's length field: far past the end of the file
     writeFileSync(file, Buffer.concat([bytes, Buffer.from('not a frame at all, some text appended by hand\n')]));
     tenant = await startServe(['--data', file, '--token', TOKEN]);
-    assert.match(tenant.output(), /skipped 47 bytes at offset [\d,]+ to the end that are not whole frames/, 'garbage at the end is damage, not a torn write');
+    assert.match(
+      tenant.output(),
+      /skipped 47 bytes at offset [\d,]+ to the end that are not whole frames/,
+      'garbage at the end is damage, not a torn write',
+    );
     assert.equal((await ingest(tenant.url, `dmg.k,id=5 gauge,1 ${recent()}`)).status, 202);
     await tenant.stop();
     tenant = await startServe(['--data', file, '--token', TOKEN]);
     const skipped = [...tenant.output().matchAll(/skipped [\d,]+ bytes at offset [\d,]+ that are not whole frames/g)];
-    assert.equal(skipped.length, 2, `the two damaged batches (one stretch) and the garbage, now between frames:\n${tenant.output()}`);
-    assert.deepEqual(await countsBy(tenant.url, 'dmg.k', 'id'), new Map([['1', 1], ['4', 1], ['5', 1]]), 'only the damaged batches are missing');
+    assert.equal(
+      skipped.length,
+      2,
+      `the two damaged batches (one stretch) and the garbage, now between frames:\n${tenant.output()}`,
+    );
+    assert.deepEqual(
+      await countsBy(tenant.url, 'dmg.k', 'id'),
+      new Map([
+        ['1', 1],
+        ['4', 1],
+        ['5', 1],
+      ]),
+      'only the damaged batches are missing',
+    );
     await tenant.stop();
   });
 
@@ -136,7 +179,14 @@ describe('data file', () => {
     writeFileSync(file, bytes);
     tenant = await startServe(['--data', file, '--token', TOKEN]);
     assert.match(tenant.output(), /skipped \d+ bytes at offset 8 that are not whole frames/);
-    assert.deepEqual(await countsBy(tenant.url, 'header.k', 'id'), new Map([['1', 1], ['2', 1], ['3', 1]]));
+    assert.deepEqual(
+      await countsBy(tenant.url, 'header.k', 'id'),
+      new Map([
+        ['1', 1],
+        ['2', 1],
+        ['3', 1],
+      ]),
+    );
     await tenant.stop();
   });
 
@@ -145,7 +195,16 @@ describe('data file', () => {
     let tenant = await startServe(['--data', file, '--token', TOKEN]);
     for (let id = 0; id < 100; id++) await ingest(tenant.url, `future.k,id=${id} gauge,1 ${recent()}`);
     await tenant.stop();
-    rewriteBatches(file, (batch, index) => (index === 37 ? { ...batch, records: batch.records.map((r) => (r as unknown[]).map((v, i) => (i === 7 ? Number('9' + String(v).slice(1)) : v))) } : batch));
+    rewriteBatches(file, (batch, index) =>
+      index === 37
+        ? {
+            ...batch,
+            records: batch.records.map((r) =>
+              (r as unknown[]).map((v, i) => (i === 7 ? Number('9' + String(v).slice(1)) : v)),
+            ),
+          }
+        : batch,
+    );
     tenant = await startServe(['--data', file, '--token', TOKEN]);
     assert.match(tenant.output(), /skipped a point from the future \(2\d\d\d-.*\) of future\.k/);
     assert.equal((await countsBy(tenant.url, 'future.k', 'id')).size, 99);
@@ -160,8 +219,14 @@ describe('data file', () => {
     let tenant = await startServe(['--data', file, '--token', TOKEN]);
     for (const id of [1, 2, 3, 4, 5]) await ingest(tenant.url, `shape.k,id=${id} gauge,1 ${recent()}`);
     await tenant.stop();
-    const wrong = [null, ['shape.k', 'gauge', [null, 'x'], 1, 1, 1, 1, recent()], ['shape.k', 'gauge', ['id', '3'], null, 1, 1, 1, recent()]];
-    rewriteBatches(file, (batch, index) => (index === 0 ? { at: 'yesterday', records: [] } : index <= 3 ? { ...batch, records: [wrong[index - 1]] } : batch));
+    const wrong = [
+      null,
+      ['shape.k', 'gauge', [null, 'x'], 1, 1, 1, 1, recent()],
+      ['shape.k', 'gauge', ['id', '3'], null, 1, 1, 1, recent()],
+    ];
+    rewriteBatches(file, (batch, index) =>
+      index === 0 ? { at: 'yesterday', records: [] } : index <= 3 ? { ...batch, records: [wrong[index - 1]] } : batch,
+    );
     tenant = await startServe(['--data', file, '--token', TOKEN]);
     assert.match(tenant.output(), /skipped a batch of the wrong shape/);
     assert.match(tenant.output(), /skipped a record of the wrong shape: null/);
@@ -174,7 +239,10 @@ describe('data file', () => {
     const file = join(dir, 'notes.txt');
     writeFileSync(file, 'my notes\nnot metrics at all\n');
     const before = statSync(file);
-    await assert.rejects(startServe(['--data', file]), /'.*notes\.txt' is not a dtmetrics data file; the local tenant leaves it untouched/);
+    await assert.rejects(
+      startServe(['--data', file]),
+      /'.*notes\.txt' is not a dtmetrics data file; the local tenant leaves it untouched/,
+    );
     assert.equal(readFileSync(file, 'utf8'), 'my notes\nnot metrics at all\n');
     assert.equal(statSync(file).mtimeMs, before.mtimeMs);
     assert.equal(existsSync(`${file}.lock`), false);
@@ -185,7 +253,10 @@ describe('data file', () => {
     let tenant = await startServe(['--data', file, '--token', TOKEN]);
     await ingest(tenant.url, `half.k,id=1 gauge,1 ${recent()}`);
     await tenant.stop('SIGKILL');
-    writeFileSync(`${file}.compacting`, Buffer.concat([Buffer.from('DTMDATA2', 'latin1'), Buffer.from('DMFR half a snapshot')]));
+    writeFileSync(
+      `${file}.compacting`,
+      Buffer.concat([Buffer.from('DTMDATA2', 'latin1'), Buffer.from('DMFR half a snapshot')]),
+    );
     tenant = await startServe(['--data', file, '--token', TOKEN]);
     assert.deepEqual(await countsBy(tenant.url, 'half.k', 'id'), new Map([['1', 1]]));
     assert.equal(existsSync(`${file}.compacting`), false);
@@ -195,14 +266,20 @@ describe('data file', () => {
   it('refuses a data file of another format version, untouched', async () => {
     const file = join(dir, 'future-format.data');
     writeFileSync(file, 'DTMDATA9 and whatever a later version writes');
-    await assert.rejects(startServe(['--data', file]), /was written by another version of dtmetrics \(format 9\); this one reads format 2/);
+    await assert.rejects(
+      startServe(['--data', file]),
+      /was written by another version of dtmetrics \(format 9\); this one reads format 2/,
+    );
     assert.equal(readFileSync(file, 'utf8'), 'DTMDATA9 and whatever a later version writes');
   });
 
   it('refuses a file another tenant is using', async () => {
     const file = join(dir, 'busy.data');
     const first = await startServe(['--data', file]);
-    await assert.rejects(startServe(['--data', file]), /'.*busy\.data' is locked by another local tenant \(process \d+\)/);
+    await assert.rejects(
+      startServe(['--data', file]),
+      /'.*busy\.data' is locked by another local tenant \(process \d+\)/,
+    );
     await first.stop();
   });
 
@@ -260,12 +337,26 @@ describe('data file', () => {
     const file = join(dir, 'large.data');
     let tenant = await startServe(['--data', file, '--token', TOKEN, '--compact-log-bytes', '64']);
     const t = recent();
-    assert.equal((await ingest(tenant.url, `large.k,id=a gauge,1.5e308 ${t}\nlarge.k,id=b gauge,1e308 ${t}\nlarge.k,id=b gauge,1e308 ${t}`)).status, 202);
+    assert.equal(
+      (
+        await ingest(
+          tenant.url,
+          `large.k,id=a gauge,1.5e308 ${t}\nlarge.k,id=b gauge,1e308 ${t}\nlarge.k,id=b gauge,1e308 ${t}`,
+        )
+      ).status,
+      202,
+    );
     await waitFor('a compaction', 10_000, () => /compacted/.test(tenant.output()) || null);
     await tenant.stop();
     tenant = await startServe(['--data', file, '--token', TOKEN]);
     assert.doesNotMatch(tenant.output(), /skipped/);
-    assert.deepEqual(await countsBy(tenant.url, 'large.k', 'id'), new Map([['a', 1], ['b', 2]]));
+    assert.deepEqual(
+      await countsBy(tenant.url, 'large.k', 'id'),
+      new Map([
+        ['a', 1],
+        ['b', 2],
+      ]),
+    );
     await tenant.stop();
   });
 
@@ -274,32 +365,69 @@ describe('data file', () => {
     let tenant = await startServe(['--data', file, '--compact-log-bytes', '4096']);
     const ids = Array.from({ length: 20 }, (_, i) => i);
     for (let round = 0; round < 30; round++) {
-      assert.equal((await ingest(tenant.url, ids.map((id) => `compact.k,id=${id} gauge,${round} ${recent(round % 10)}`).join('\n'), null)).status, 202);
+      assert.equal(
+        (
+          await ingest(
+            tenant.url,
+            ids.map((id) => `compact.k,id=${id} gauge,${round} ${recent(round % 10)}`).join('\n'),
+            null,
+          )
+        ).status,
+        202,
+      );
     }
-    const sizes = [...tenant.output().matchAll(/compacted to ([\d,]+) bytes/g)].map((m) => Number((m[1] as string).replaceAll(',', '')));
+    const sizes = [...tenant.output().matchAll(/compacted to ([\d,]+) bytes/g)].map((m) =>
+      Number((m[1] as string).replaceAll(',', '')),
+    );
     assert.ok(sizes.length >= 3, `compactions: ${sizes.length}\n${tenant.output()}`);
     const snapshot = Math.max(...sizes);
-    assert.ok(statSync(file).size <= snapshot + Math.max(4096, snapshot / 2) + 4096, `the file (${statSync(file).size} bytes) is a snapshot (${snapshot}) and a short log`);
+    assert.ok(
+      statSync(file).size <= snapshot + Math.max(4096, snapshot / 2) + 4096,
+      `the file (${statSync(file).size} bytes) is a snapshot (${snapshot}) and a short log`,
+    );
     await tenant.stop();
     tenant = await startServe(['--data', file]);
-    assert.deepEqual(await countsBy(tenant.url, 'compact.k', 'id'), new Map(ids.map((id) => [String(id), 30])), 'each of the 30 points of each series, once');
+    assert.deepEqual(
+      await countsBy(tenant.url, 'compact.k', 'id'),
+      new Map(ids.map((id) => [String(id), 30])),
+      'each of the 30 points of each series, once',
+    );
     await tenant.stop();
   });
 
   it('converts a file of the first format (JSON lines), keeps the original, and checks every line', async () => {
     const file = join(dir, 'v1.jsonl');
     const now = Date.now();
-    const point = (id: number, timestamp: number, at = timestamp) => JSON.stringify({ at, point: { key: 'v1.k', type: 'gauge', dimensions: [['id', String(id)]], stats: { min: 1, max: 1, sum: 1, count: 1 }, timestamp } });
-    const lines = [JSON.stringify({ at: now - 10 * 86_400_000, metadata: { key: 'v1.k', type: 'gauge', unit: 'Byte' } })];
+    const point = (id: number, timestamp: number, at = timestamp) =>
+      JSON.stringify({
+        at,
+        point: {
+          key: 'v1.k',
+          type: 'gauge',
+          dimensions: [['id', String(id)]],
+          stats: { min: 1, max: 1, sum: 1, count: 1 },
+          timestamp,
+        },
+      });
+    const lines = [
+      JSON.stringify({ at: now - 10 * 86_400_000, metadata: { key: 'v1.k', type: 'gauge', unit: 'Byte' } }),
+    ];
     for (let id = 0; id < 100; id++) lines.push(point(id, now - 60_000 - id));
     // A flipped first digit: from the year 2026 to 2278.
     lines[43] = (lines[43] as string).replace(/"timestamp":1/, '"timestamp":9');
-    lines.push(point(100, now - 9 * 86_400_000), '{"at":1,"point":{"key":"v1.k","type":"gauge","dimensions":[],"stats":null,"timestamp":1}}', '{"at":1,"point":{"key":"v1.k","type":"gauge","dimensions":[null],"stats":{"min":1,"max":1,"sum":1,"count":1},"timestamp":1}}');
+    lines.push(
+      point(100, now - 9 * 86_400_000),
+      '{"at":1,"point":{"key":"v1.k","type":"gauge","dimensions":[],"stats":null,"timestamp":1}}',
+      '{"at":1,"point":{"key":"v1.k","type":"gauge","dimensions":[null],"stats":{"min":1,"max":1,"sum":1,"count":1},"timestamp":1}}',
+    );
     const original = lines.join('\n') + '\n' + point(101, now - 30_000); // the last line whole, without its line end
     writeFileSync(file, original);
     let tenant = await startServe(['--data', file]);
     const output = tenant.output();
-    assert.match(output, /converted from the JSON-lines format of earlier versions; the original is kept as .*v1\.jsonl\.v1/);
+    assert.match(
+      output,
+      /converted from the JSON-lines format of earlier versions; the original is kept as .*v1\.jsonl\.v1/,
+    );
     assert.match(output, /skipped line 44: a point from the future/);
     assert.match(output, /skipped line 103: a record of the wrong shape/);
     assert.match(output, /skipped line 104: a record of the wrong shape/);
@@ -326,7 +454,10 @@ describe('data file', () => {
 describe('fault injection', () => {
   it('is off unless --faults is given', async () => {
     const tenant = await startServe([]);
-    const answer = await call(`${tenant.url}/_dtmetrics/faults`, { body: '{"faults":[{"status":503}]}', headers: { 'Content-Type': 'application/json' } });
+    const answer = await call(`${tenant.url}/_dtmetrics/faults`, {
+      body: '{"faults":[{"status":503}]}',
+      headers: { 'Content-Type': 'application/json' },
+    });
     assert.equal(answer.status, 404);
     await tenant.stop();
   });
@@ -334,9 +465,16 @@ describe('fault injection', () => {
   it('429 with X-RateLimit-Reset, 503, a reset before and after the body, a slow answer: each as asked, in order', async () => {
     const file = join(dir, 'faults.data');
     const tenant = await startServe(['--faults', '--data', file]);
-    const faults = [{ status: 429, headers: { 'X-RateLimit-Reset': '1732300000000000' } }, { status: 503 }, { reset: 'before-body' }, { reset: 'after-body' }, { slowMs: 300 }];
+    const faults = [
+      { status: 429, headers: { 'X-RateLimit-Reset': '1732300000000000' } },
+      { status: 503 },
+      { reset: 'before-body' },
+      { reset: 'after-body' },
+      { slowMs: 300 },
+    ];
     await setFaults(tenant.url, faults);
-    const post = (i: number) => call(`${tenant.url}/api/v2/metrics/ingest`, { body: `fault.line,i=${i} gauge,1 ${recent()}` });
+    const post = (i: number) =>
+      call(`${tenant.url}/api/v2/metrics/ingest`, { body: `fault.line,i=${i} gauge,1 ${recent()}` });
     const throttled = await post(1);
     assert.equal(throttled.status, 429);
     assert.equal(throttled.headers.get('x-ratelimit-reset'), '1732300000000000');
@@ -348,15 +486,25 @@ describe('fault injection', () => {
     assert.ok(Date.now() - started >= 300, 'the slow answer took its time');
     assert.equal((await post(6)).status, 202, 'the queue is empty again');
     const stored = (await readLog(file)).map((r) => ('point' in r ? r.point.dimensions[0]?.[1] : null));
-    assert.deepEqual(stored, ['4', '5', '6'], 'stored: after-body reset, slow, normal; not: 429, 503, before-body reset');
+    assert.deepEqual(
+      stored,
+      ['4', '5', '6'],
+      'stored: after-body reset, slow, normal; not: 429, 503, before-body reset',
+    );
     await tenant.stop();
   });
 
   it('refuses a fault that makes no sense', async () => {
     const tenant = await startServe(['--faults']);
-    const answer = await call(`${tenant.url}/_dtmetrics/faults`, { body: '{"faults":[{"reset":"sometimes"}]}', headers: { 'Content-Type': 'application/json' } });
+    const answer = await call(`${tenant.url}/_dtmetrics/faults`, {
+      body: '{"faults":[{"reset":"sometimes"}]}',
+      headers: { 'Content-Type': 'application/json' },
+    });
     assert.equal(answer.status, 400);
-    assert.match((answer.json as { error: { message: string } }).error.message, /"reset" must be "before-body" or "after-body"/);
+    assert.match(
+      (answer.json as { error: { message: string } }).error.message,
+      /"reset" must be "before-body" or "after-body"/,
+    );
     await tenant.stop();
   });
 });

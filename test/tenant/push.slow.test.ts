@@ -29,7 +29,8 @@ after(async () => {
 });
 
 /** The points the tenant stored, as its data file's log holds them (no compaction at this size). */
-const stored = async (): Promise<StoredPoint[]> => (await readLog(dataFile)).flatMap((r) => ('point' in r ? [r.point] : []));
+const stored = async (): Promise<StoredPoint[]> =>
+  (await readLog(dataFile)).flatMap((r) => ('point' in r ? [r.point] : []));
 
 /** How many times each `id` of metric `key` was stored. */
 async function storedIds(key: string): Promise<Map<string, number>> {
@@ -49,34 +50,42 @@ function fixture(text: string): string {
   return file;
 }
 
-const push = (args: string[], env: Record<string, string> = { DT_TEST_TOKEN: TOKEN }) => runCli(['push', '--url', tenant.url, '--token-env', 'DT_TEST_TOKEN', ...args], { env });
+const push = (args: string[], env: Record<string, string> = { DT_TEST_TOKEN: TOKEN }) =>
+  runCli(['push', '--url', tenant.url, '--token-env', 'DT_TEST_TOKEN', ...args], { env });
 
 /** `n` lines of metric `key`, each with its own id, with timestamps inside the window. */
-const numbered = (key: string, n: number, from = 0) => Array.from({ length: n }, (_, i) => `${key},id=${from + i} count,delta=1 ${recent(1)}`).join('\n');
+const numbered = (key: string, n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => `${key},id=${from + i} count,delta=1 ${recent(1)}`).join('\n');
 
 describe('dtmetrics push', () => {
   it('sends data and metadata lines, skips comments and blank lines, holds back an error line, and says so', async () => {
     const t = recent();
-    const file = fixture(`// latency of the checkout service\n#push.basic gauge dt.meta.unit=MilliSecond\npush.basic,host=a gauge,1 ${t}\n\npush.basic,Host=b gauge,2 ${t}\npush.basic,host=c gauge,3 ${t}\n`);
+    const file = fixture(
+      `// latency of the checkout service\n#push.basic gauge dt.meta.unit=MilliSecond\npush.basic,host=a gauge,1 ${t}\n\npush.basic,Host=b gauge,2 ${t}\npush.basic,host=c gauge,3 ${t}\n`,
+    );
     const result = await push([file]);
     assert.equal(result.code, 1, result.stdout + result.stderr);
     assert.match(result.stdout, new RegExp(`${file}:5  held back  DK001 `));
-    assert.match(result.stdout, /3 of 4 lines accepted by http:\/\/127\.0\.0\.1:\d+\/api\/v2\/metrics\/ingest; 0 rejected, 1 held back, 0 unknown, 0 not sent \(1 requests, 0 retries\)/);
-    const hosts = (await stored())
-      .filter((r) => r.key === 'push.basic')
-      .map((r) => r.dimensions[0]?.[1]);
+    assert.match(
+      result.stdout,
+      /3 of 4 lines accepted by http:\/\/127\.0\.0\.1:\d+\/api\/v2\/metrics\/ingest; 0 rejected, 1 held back, 0 unknown, 0 not sent \(1 requests, 0 retries\)/,
+    );
+    const hosts = (await stored()).filter((r) => r.key === 'push.basic').map((r) => r.dimensions[0]?.[1]);
     assert.deepEqual(hosts, ['a', 'c']);
   });
 
-  it('--send-errors sends it; the tenant\'s refusal lands on the file line and column', async () => {
+  it("--send-errors sends it; the tenant's refusal lands on the file line and column", async () => {
     const file = fixture(`push.refused,host=a gauge,1 ${recent()}\npush.refused,hOst=b gauge,2 ${recent()}\n`);
     const result = await push([file, '--send-errors']);
     assert.equal(result.code, 1);
-    assert.match(result.stdout, new RegExp(`${file}:2:15  rejected  invalid dimension key in message .*error at 'O'  \\(index 14\\)`));
+    assert.match(
+      result.stdout,
+      new RegExp(`${file}:2:15  rejected  invalid dimension key in message .*error at 'O'  \\(index 14\\)`),
+    );
     assert.match(result.stdout, /1 of 2 lines accepted .*; 1 rejected, 0 held back/);
   });
 
-  it('all accepted: exit 0; the tenant\'s suffix warnings are shown on their lines', async () => {
+  it("all accepted: exit 0; the tenant's suffix warnings are shown on their lines", async () => {
     const file = fixture(`push.jobs,queue=a count,delta=3 ${recent()}\n`);
     const result = await push([file]);
     assert.equal(result.code, 0, result.stdout);
@@ -108,7 +117,7 @@ describe('dtmetrics push', () => {
     const result = await push([file]);
     assert.equal(result.code, 0, result.stdout);
     assert.match(result.stdout, /2,500 of 2,500 lines accepted .*\(3 requests, 0 retries\)/);
-    const ids = (await storedIds('push.batches.count'));
+    const ids = await storedIds('push.batches.count');
     assert.equal(ids.size, 2500);
     assert.ok([...ids.values()].every((n) => n === 1));
   });
@@ -117,10 +126,17 @@ describe('dtmetrics push', () => {
     const file = fixture(`push.json,id=1 gauge,1 ${recent()}\npush.json,ID=2 gauge,1 ${recent()}\n`);
     const result = await push([file, '--format', 'json']);
     assert.equal(result.code, 1);
-    const report = JSON.parse(result.stdout) as { accepted: number; held: number; lines: { file: string; line: number; fate: string }[] };
+    const report = JSON.parse(result.stdout) as {
+      accepted: number;
+      held: number;
+      lines: { file: string; line: number; fate: string }[];
+    };
     assert.equal(report.accepted, 1);
     assert.equal(report.held, 1);
-    assert.deepEqual(report.lines.map((l) => [l.line, l.fate]), [[2, 'held back']]);
+    assert.deepEqual(
+      report.lines.map((l) => [l.line, l.fate]),
+      [[2, 'held back']],
+    );
   });
 
   it('--dry-run sends nothing', async () => {
@@ -134,7 +150,10 @@ describe('dtmetrics push', () => {
 
 describe('dtmetrics push under faults: each line stored exactly once, or reported', () => {
   it('429 with X-RateLimit-Reset (µs) and 503: retried, stored once', async () => {
-    await setFaults(tenant.url, [{ status: 429, headers: { 'X-RateLimit-Reset': String((Date.now() + 300) * 1000) } }, { status: 503 }]);
+    await setFaults(tenant.url, [
+      { status: 429, headers: { 'X-RateLimit-Reset': String((Date.now() + 300) * 1000) } },
+      { status: 503 },
+    ]);
     const file = fixture(numbered('push.retry', 10));
     const result = await push([file]);
     assert.equal(result.code, 0, result.stdout);
@@ -146,9 +165,16 @@ describe('dtmetrics push under faults: each line stored exactly once, or reporte
     await setFaults(tenant.url, [{ reset: 'after-body' }]);
     const reset = await push([fixture(numbered('push.reset', 5))]);
     assert.equal(reset.code, 1);
-    assert.match(reset.stdout, /1 {2}unknown {2}the connection to .* was closed before an answer: the tenant may have stored these lines; not resent.*\(5 lines, to line 5\)/);
+    assert.match(
+      reset.stdout,
+      /1 {2}unknown {2}the connection to .* was closed before an answer: the tenant may have stored these lines; not resent.*\(5 lines, to line 5\)/,
+    );
     assert.match(reset.stdout, /0 of 5 lines accepted .*5 unknown/);
-    assert.deepEqual([...(await storedIds('push.reset.count')).values()], Array(5).fill(1), 'stored once by the tenant, never twice');
+    assert.deepEqual(
+      [...(await storedIds('push.reset.count')).values()],
+      Array(5).fill(1),
+      'stored once by the tenant, never twice',
+    );
 
     await setFaults(tenant.url, [{ slowMs: 2500 }]);
     const slow = await push([fixture(numbered('push.slow', 3)), '--timeout', '1']);
@@ -178,7 +204,10 @@ describe('dtmetrics push under faults: each line stored exactly once, or reporte
     await setFaults(tenant.url, [{ status: 200, body: '<html><body>Login</body></html>', contentType: 'text/html' }]);
     const result = await push([fixture(numbered('push.html', 2))]);
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /unknown {2}the tenant answered 200 with text\/html \(<html><body>Login<\/body><\/html>\), not a validation response/);
+    assert.match(
+      result.stdout,
+      /unknown {2}the tenant answered 200 with text\/html \(<html><body>Login<\/body><\/html>\), not a validation response/,
+    );
   });
 
   it('401 stops the push with its cause; the lines are not sent; the token never appears', async () => {
@@ -195,15 +224,29 @@ describe('dtmetrics push under faults: each line stored exactly once, or reporte
 
 describe('dtmetrics push: bad input', () => {
   const cases: [string, string[], RegExp][] = [
-    ['a URL without a scheme', ['--url', 'abc12345.live.dynatrace.com'], /--url: the tenant URL needs a scheme: https:\/\/abc12345\.live\.dynatrace\.com/],
-    ['a URL with a path', ['--url', 'https://abc12345.live.dynatrace.com/ui/dashboards'], /unexpected path '\/ui\/dashboards'/],
-    ['a token over http:// to another host', ['--url', 'http://example.com'], /refusing to send the token over plain http:\/\/ to example\.com/],
+    [
+      'a URL without a scheme',
+      ['--url', 'abc12345.live.dynatrace.com'],
+      /--url: the tenant URL needs a scheme: https:\/\/abc12345\.live\.dynatrace\.com/,
+    ],
+    [
+      'a URL with a path',
+      ['--url', 'https://abc12345.live.dynatrace.com/ui/dashboards'],
+      /unexpected path '\/ui\/dashboards'/,
+    ],
+    [
+      'a token over http:// to another host',
+      ['--url', 'http://example.com'],
+      /refusing to send the token over plain http:\/\/ to example\.com/,
+    ],
     ['an unknown timestamp mode', ['--timestamps', 'later'], /--timestamps must be as-written, rebase or strip/],
   ];
   for (const [name, args, message] of cases) {
     it(`${name}: one line, exit 2`, async () => {
       const file = fixture(`bad.input gauge,1\n`);
-      const result = await runCli(['push', '--url', tenant.url, '--token-env', 'DT_TEST_TOKEN', file, ...args], { env: { DT_TEST_TOKEN: TOKEN } });
+      const result = await runCli(['push', '--url', tenant.url, '--token-env', 'DT_TEST_TOKEN', file, ...args], {
+        env: { DT_TEST_TOKEN: TOKEN },
+      });
       assert.equal(result.code, 2);
       assert.match(result.stderr, message);
       assert.equal(result.stderr.trim().split('\n').length, 1);

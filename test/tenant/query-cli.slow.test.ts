@@ -29,7 +29,8 @@ before(async () => {
 });
 after(() => tenant?.stop());
 
-const query = (args: string[], token = TOKEN) => runCli(['query', '--url', tenant.url, '--token-env', 'QC_TOKEN', ...args], { env: { QC_TOKEN: token } });
+const query = (args: string[], token = TOKEN) =>
+  runCli(['query', '--url', tenant.url, '--token-env', 'QC_TOKEN', ...args], { env: { QC_TOKEN: token } });
 
 interface Data {
   resolution: string;
@@ -43,22 +44,39 @@ async function json(selector: string, extra: string[] = frame): Promise<Data> {
 }
 
 /** Each series as `dimension values → values`, for compact expectations. */
-const bySeries = (data: Data) => Object.fromEntries((data.result[0]?.data ?? []).map((d) => [Object.values(d.dimensionMap).join('/'), d.values]));
+const bySeries = (data: Data) =>
+  Object.fromEntries((data.result[0]?.data ?? []).map((d) => [Object.values(d.dimensionMap).join('/'), d.values]));
 
 describe('dtmetrics query: transformations on known data', () => {
   const cases: [string, string, Record<string, (number | null)[]>][] = [
-    ['a metric as stored: one series per tuple, null where no point', 'qc.latency', { 'cart/eu': [10, 30], 'shop/eu': [20, null], 'search/us': [5, null] }],
+    [
+      'a metric as stored: one series per tuple, null where no point',
+      'qc.latency',
+      { 'cart/eu': [10, 30], 'shop/eu': [20, null], 'search/us': [5, null] },
+    ],
     ['filter eq', 'qc.latency:filter(eq("region","eu"))', { 'cart/eu': [10, 30], 'shop/eu': [20, null] }],
     ['filter ne', 'qc.latency:filter(ne("region","eu"))', { 'search/us': [5, null] }],
     ['filter prefix', 'qc.latency:filter(prefix("service","s"))', { 'shop/eu': [20, null], 'search/us': [5, null] }],
-    ['filter in, or/not', 'qc.latency:filter(or(in("service","cart","shop"),not(eq("region","eu"))))', { 'cart/eu': [10, 30], 'shop/eu': [20, null], 'search/us': [5, null] }],
+    [
+      'filter in, or/not',
+      'qc.latency:filter(or(in("service","cart","shop"),not(eq("region","eu"))))',
+      { 'cart/eu': [10, 30], 'shop/eu': [20, null], 'search/us': [5, null] },
+    ],
     ['splitBy a dimension, avg', 'qc.latency:splitBy("region"):avg', { eu: [15, 30], us: [5, null] }],
     ['splitBy() max', 'qc.latency:splitBy():max', { '': [20, 30] }],
     ['min and count', 'qc.latency:filter(eq("service","search")):min', { 'search/us': [1, null] }],
     ['count', 'qc.latency:splitBy():count', { '': [5, 1] }],
-    ['fold(max): one value per series over the range', 'qc.latency:splitBy("service"):fold(max)', { cart: [30], shop: [20], search: [9] }],
+    [
+      'fold(max): one value per series over the range',
+      'qc.latency:splitBy("service"):fold(max)',
+      { cart: [30], shop: [20], search: [9] },
+    ],
     ['sum of a count metric under its stored key', 'qc.orders.count:splitBy():sum', { '': [5, 7] }],
-    ['sort by value, limit', 'qc.latency:splitBy("service"):fold(max):sort(value(max,descending)):limit(2)', { cart: [30], shop: [20] }],
+    [
+      'sort by value, limit',
+      'qc.latency:splitBy("service"):fold(max):sort(value(max,descending)):limit(2)',
+      { cart: [30], shop: [20] },
+    ],
   ];
   for (const [name, selector, expected] of cases) {
     it(name, async () => {
@@ -66,15 +84,25 @@ describe('dtmetrics query: transformations on known data', () => {
     });
   }
 
-  it('the order of :sort is the answer\'s order', async () => {
+  it("the order of :sort is the answer's order", async () => {
     const data = await json('qc.latency:splitBy("service"):fold(max):sort(value(max,ascending))');
-    assert.deepEqual((data.result[0]?.data ?? []).map((d) => d.dimensionMap.service), ['search', 'shop', 'cart']);
+    assert.deepEqual(
+      (data.result[0]?.data ?? []).map((d) => d.dimensionMap.service),
+      ['search', 'shop', 'cart'],
+    );
   });
 });
 
 describe('dtmetrics query: times, resolutions, formats', () => {
   it('from/to as ISO-8601 give the same answer as milliseconds', async () => {
-    const iso = await json('qc.latency:splitBy():sum', ['--from', new Date(minute).toISOString(), '--to', new Date(minute + 120_000).toISOString(), '--resolution', '1m']);
+    const iso = await json('qc.latency:splitBy():sum', [
+      '--from',
+      new Date(minute).toISOString(),
+      '--to',
+      new Date(minute + 120_000).toISOString(),
+      '--resolution',
+      '1m',
+    ]);
     assert.deepEqual(bySeries(iso), { '': [10 + 20 + 15, 30] });
   });
 
@@ -109,16 +137,27 @@ describe('dtmetrics query: times, resolutions, formats', () => {
     assert.match(result.stderr, /^no data for qc\.orders\.count between /);
   });
 
-  it('v1: the older clusters\' timeseries query, series and total', async () => {
-    const result = await query(['qc.latency', '--v1', '--aggregation', 'MAX', '--query-mode', 'total', '--format', 'json', ...frame.slice(0, 4)]);
+  it("v1: the older clusters' timeseries query, series and total", async () => {
+    const result = await query([
+      'qc.latency',
+      '--v1',
+      '--aggregation',
+      'MAX',
+      '--query-mode',
+      'total',
+      '--format',
+      'json',
+      ...frame.slice(0, 4),
+    ]);
     assert.equal(result.code, 0, result.stderr);
-    const points = (JSON.parse(result.stdout) as { result: { dataPoints: Record<string, [number, number][]> } }).result.dataPoints;
+    const points = (JSON.parse(result.stdout) as { result: { dataPoints: Record<string, [number, number][]> } }).result
+      .dataPoints;
     assert.equal(points['cart, eu']?.[0]?.[1], 30);
   });
 });
 
 describe('dtmetrics query: failures as readable messages', () => {
-  it('a selector mistake: the tenant\'s constraint violation, pointed at its character; exit 1', async () => {
+  it("a selector mistake: the tenant's constraint violation, pointed at its character; exit 1", async () => {
     const result = await query(['qc.latency:filter(eq("region"']);
     assert.equal(result.code, 1);
     const [message, echo, caret] = result.stderr.split('\n');
@@ -127,7 +166,7 @@ describe('dtmetrics query: failures as readable messages', () => {
     assert.equal(caret, '  ' + ' '.repeat(29) + '^');
   });
 
-  it('a metric that does not exist: 404 with the tenant\'s message', async () => {
+  it("a metric that does not exist: 404 with the tenant's message", async () => {
     const result = await query(['qc.missing']);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^dtmetrics: 404 .*qc\.missing/);

@@ -29,12 +29,16 @@ before(async () => {
 });
 after(() => tenant?.stop());
 
-const query = (params: Record<string, string>, token: string = TOKEN) => call(`${tenant.url}/api/v2/metrics/query?${new URLSearchParams(params)}`, { token });
+const query = (params: Record<string, string>, token: string = TOKEN) =>
+  call(`${tenant.url}/api/v2/metrics/query?${new URLSearchParams(params)}`, { token });
 const window = { from: String(minute), to: String(minute + 2 * 60_000), resolution: '1m' };
 
 interface Data {
   resolution: string;
-  result: { metricId: string; data: { dimensionMap: Record<string, string>; timestamps: number[]; values: (number | null)[] }[] }[];
+  result: {
+    metricId: string;
+    data: { dimensionMap: Record<string, string>; timestamps: number[]; values: (number | null)[] }[];
+  }[];
 }
 
 describe('GET /api/v2/metrics/query', () => {
@@ -61,7 +65,11 @@ describe('GET /api/v2/metrics/query', () => {
   it('400 ErrorEnvelope with a constraint violation for a bad selector; 404 for an unknown metric', async () => {
     const bad = await query({ metricSelector: 'q.cpu:filter(eq("dc"' });
     assert.equal(bad.status, 400);
-    const error = (bad.json as { error: { code: number; message: string; constraintViolations: { path: string; parameterLocation: string }[] } }).error;
+    const error = (
+      bad.json as {
+        error: { code: number; message: string; constraintViolations: { path: string; parameterLocation: string }[] };
+      }
+    ).error;
     assert.equal(error.code, 400);
     assert.equal(error.constraintViolations[0]?.path, 'metricSelector');
     assert.equal(error.constraintViolations[0]?.parameterLocation, 'QUERY');
@@ -77,20 +85,39 @@ describe('GET /api/v2/metrics/query', () => {
 
 describe('GET /api/v2/metrics and /api/v2/metrics/{key}', () => {
   it('lists metrics with a wildcard selector and pages through them', async () => {
-    const first = (await call(`${tenant.url}/api/v2/metrics?metricSelector=q.*&pageSize=1`, { token: TOKEN })).json as { totalCount: number; nextPageKey: string | null; metrics: { metricId: string }[] };
+    const first = (await call(`${tenant.url}/api/v2/metrics?metricSelector=q.*&pageSize=1`, { token: TOKEN })).json as {
+      totalCount: number;
+      nextPageKey: string | null;
+      metrics: { metricId: string }[];
+    };
     assert.equal(first.totalCount, 2);
-    assert.deepEqual(first.metrics.map((m) => m.metricId), ['q.cpu']);
+    assert.deepEqual(
+      first.metrics.map((m) => m.metricId),
+      ['q.cpu'],
+    );
     assert.ok(first.nextPageKey);
-    const second = (await call(`${tenant.url}/api/v2/metrics?nextPageKey=${encodeURIComponent(first.nextPageKey)}`, { token: TOKEN })).json as { nextPageKey: string | null; metrics: { metricId: string }[] };
-    assert.deepEqual(second.metrics.map((m) => m.metricId), ['q.requests.count']);
+    const second = (
+      await call(`${tenant.url}/api/v2/metrics?nextPageKey=${encodeURIComponent(first.nextPageKey)}`, { token: TOKEN })
+    ).json as { nextPageKey: string | null; metrics: { metricId: string }[] };
+    assert.deepEqual(
+      second.metrics.map((m) => m.metricId),
+      ['q.requests.count'],
+    );
     assert.equal(second.nextPageKey, null);
   });
 
   it('describes a metric from its metadata line and its dimensions', async () => {
-    const d = (await call(`${tenant.url}/api/v2/metrics/q.cpu`, { token: TOKEN })).json as { displayName: string; unit: string; dimensionDefinitions: { key: string }[] };
+    const d = (await call(`${tenant.url}/api/v2/metrics/q.cpu`, { token: TOKEN })).json as {
+      displayName: string;
+      unit: string;
+      dimensionDefinitions: { key: string }[];
+    };
     assert.equal(d.displayName, 'CPU usage');
     assert.equal(d.unit, 'Percent');
-    assert.deepEqual(d.dimensionDefinitions.map((x) => x.key), ['host', 'dc']);
+    assert.deepEqual(
+      d.dimensionDefinitions.map((x) => x.key),
+      ['host', 'dc'],
+    );
   });
 });
 
@@ -98,11 +125,17 @@ describe('POST /api/v1/timeseries/{id}', () => {
   it('answers the v1 shape in total mode, one value per dimension tuple', async () => {
     const answer = await call(`${tenant.url}/api/v1/timeseries/q.cpu`, {
       token: TOKEN,
-      body: JSON.stringify({ aggregationType: 'MAX', startTimestamp: minute, endTimestamp: minute + 2 * 60_000, queryMode: 'total' }),
+      body: JSON.stringify({
+        aggregationType: 'MAX',
+        startTimestamp: minute,
+        endTimestamp: minute + 2 * 60_000,
+        queryMode: 'total',
+      }),
       headers: { 'Content-Type': 'application/json' },
     });
     assert.equal(answer.status, 200, answer.text);
-    const points = (answer.json as { result: { dataPoints: Record<string, [number, number | null][]> } }).result.dataPoints;
+    const points = (answer.json as { result: { dataPoints: Record<string, [number, number | null][]> } }).result
+      .dataPoints;
     assert.deepEqual(Object.keys(points).sort(), ['a, east', 'b, east', 'c, west']);
     assert.equal(points['a, east']?.[0]?.[1], 30);
     assert.equal(points['c, west']?.[0]?.[1], 5);

@@ -27,7 +27,11 @@ const INGEST = '/api/v2/metrics/ingest';
 
 /** POSTs `body` to the ingest API with exactly these headers (fetch adds no Content-Type to bytes). */
 async function post(headers: Record<string, string>, body: Uint8Array = Buffer.from(LINES)) {
-  const response = await fetch(`${tenant.url}${INGEST}`, { method: 'POST', headers: { Authorization: `Api-Token ${TOKEN}`, ...headers }, body });
+  const response = await fetch(`${tenant.url}${INGEST}`, {
+    method: 'POST',
+    headers: { Authorization: `Api-Token ${TOKEN}`, ...headers },
+    body,
+  });
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
@@ -108,7 +112,11 @@ interface Answered {
 function streamEndless(path: string, headers: Record<string, string>): Promise<Answered> {
   const agent = new http.Agent({ keepAlive: true });
   return new Promise<Answered>((resolve, reject) => {
-    const req = http.request(`${tenant.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'text/plain; charset=utf-8', ...headers }, agent });
+    const req = http.request(`${tenant.url}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', ...headers },
+      agent,
+    });
     let answered = false;
     const pump = () => {
       while (!answered && req.write(CHUNK));
@@ -137,8 +145,11 @@ function streamEndlessUntilClosed(path: string, headers: Record<string, string>)
   const { port } = new URL(tenant.url);
   const framed = headers['Content-Length'] === undefined;
   const head = [`POST ${path} HTTP/1.1`, `Host: 127.0.0.1:${port}`, ...(framed ? ['Transfer-Encoding: chunked'] : [])];
-  for (const [name, value] of Object.entries({ 'Content-Type': 'text/plain; charset=utf-8', ...headers })) head.push(`${name}: ${value}`);
-  const frame = framed ? Buffer.concat([Buffer.from(`${CHUNK.length.toString(16)}\r\n`), CHUNK, Buffer.from('\r\n')]) : CHUNK;
+  for (const [name, value] of Object.entries({ 'Content-Type': 'text/plain; charset=utf-8', ...headers }))
+    head.push(`${name}: ${value}`);
+  const frame = framed
+    ? Buffer.concat([Buffer.from(`${CHUNK.length.toString(16)}\r\n`), CHUNK, Buffer.from('\r\n')])
+    : CHUNK;
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), '127.0.0.1');
     let received = '';
@@ -151,7 +162,11 @@ function streamEndlessUntilClosed(path: string, headers: Record<string, string>)
     socket.on('error', (error) => {
       if (!answered) reject(error);
     });
-    socket.once('close', () => (answered ? resolve(received.slice(0, received.indexOf('\r\n\r\n'))) : reject(new Error(`closed before an answer: ${received}`))));
+    socket.once('close', () =>
+      answered
+        ? resolve(received.slice(0, received.indexOf('\r\n\r\n')))
+        : reject(new Error(`closed before an answer: ${received}`)),
+    );
     const pump = () => {
       while (!answered && socket.write(frame));
       if (!answered) socket.once('drain', pump);
@@ -164,17 +179,49 @@ function streamEndlessUntilClosed(path: string, headers: Record<string, string>)
 describe('a body the tenant will not read to the end', () => {
   const fault = JSON.stringify({ status: 503 });
   const CASES: { name: string; path: string; headers: Record<string, string>; status: number }[] = [
-    { name: 'ingest past 1,000,000 bytes', path: INGEST, headers: { Authorization: `Api-Token ${TOKEN}` }, status: 413 },
+    {
+      name: 'ingest past 1,000,000 bytes',
+      path: INGEST,
+      headers: { Authorization: `Api-Token ${TOKEN}` },
+      status: 413,
+    },
     { name: 'ingest without a token', path: INGEST, headers: {}, status: 401 },
-    { name: 'ingest with a token lacking metrics.ingest', path: INGEST, headers: { Authorization: `Api-Token ${READ_TOKEN}` }, status: 403 },
-    { name: 'ingest compressed', path: INGEST, headers: { Authorization: `Api-Token ${TOKEN}`, 'Content-Encoding': 'gzip' }, status: 415 },
+    {
+      name: 'ingest with a token lacking metrics.ingest',
+      path: INGEST,
+      headers: { Authorization: `Api-Token ${READ_TOKEN}` },
+      status: 403,
+    },
+    {
+      name: 'ingest compressed',
+      path: INGEST,
+      headers: { Authorization: `Api-Token ${TOKEN}`, 'Content-Encoding': 'gzip' },
+      status: 415,
+    },
     { name: 'an unknown path', path: '/api/v2/nothing', headers: {}, status: 404 },
-    { name: 'the faults route past 1,000,000 bytes', path: '/_dtmetrics/faults', headers: { 'Content-Type': 'application/json' }, status: 413 },
-    { name: 'an injected fault', path: INGEST, headers: { Authorization: `Api-Token ${TOKEN}`, 'X-Dtmetrics-Fault': fault }, status: 503 },
-    { name: 'a declared Content-Length far past the limit', path: INGEST, headers: { Authorization: `Api-Token ${TOKEN}`, 'Content-Length': String(10_000_000_000) }, status: 413 },
+    {
+      name: 'the faults route past 1,000,000 bytes',
+      path: '/_dtmetrics/faults',
+      headers: { 'Content-Type': 'application/json' },
+      status: 413,
+    },
+    {
+      name: 'an injected fault',
+      path: INGEST,
+      headers: { Authorization: `Api-Token ${TOKEN}`, 'X-Dtmetrics-Fault': fault },
+      status: 503,
+    },
+    {
+      name: 'a declared Content-Length far past the limit',
+      path: INGEST,
+      headers: { Authorization: `Api-Token ${TOKEN}`, 'Content-Length': String(10_000_000_000) },
+      status: 413,
+    },
   ];
   for (const c of CASES) {
-    it(`${c.name}: ${c.status} with Connection: close reaches a client still writing, and the server closes the connection`, { timeout: 30_000 }, async () => {
+    it(`${c.name}: ${c.status} with Connection: close reaches a client still writing, and the server closes the connection`, {
+      timeout: 30_000,
+    }, async () => {
       const answer = await streamEndless(c.path, c.headers);
       assert.equal(answer.status, c.status, answer.text);
       assert.equal(answer.connection, 'close');

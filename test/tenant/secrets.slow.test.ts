@@ -14,14 +14,23 @@ import { join } from 'node:path';
 import { assertBuilt, assertUsageError, runCli, type RunResult } from '../cli/helpers.ts';
 import { call, recent, setFaults, startServe, type TenantProcess } from './helpers.ts';
 
-const alnum = (n: number) => randomBytes(n).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, n).toUpperCase();
+const alnum = (n: number) =>
+  randomBytes(n)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, 'x')
+    .slice(0, n)
+    .toUpperCase();
 /** Unique per run, so that finding one anywhere means it leaked. One has Dynatrace's shape, one has not. */
 const TOKENS = {
   dynatrace: `dt0c01.${alnum(24)}.${alnum(64)}`,
   other: `local/secret+${randomBytes(12).toString('hex')}`,
 };
 /** Every form a token may come back in. */
-const forms = (token: string) => [token, encodeURIComponent(token), JSON.stringify(token).slice(1, -1).replaceAll('/', '\\/')];
+const forms = (token: string) => [
+  token,
+  encodeURIComponent(token),
+  JSON.stringify(token).slice(1, -1).replaceAll('/', '\\/'),
+];
 
 let dir: string;
 let tenant: TenantProcess;
@@ -29,7 +38,9 @@ let tenant: TenantProcess;
 before(async () => {
   assertBuilt();
   dir = mkdtempSync(join(tmpdir(), 'dtmetrics-secrets-'));
-  tenant = await startServe(['--token-env', 'SECRETS_TOKENS', '--faults'], { SECRETS_TOKENS: Object.values(TOKENS).join(' ') });
+  tenant = await startServe(['--token-env', 'SECRETS_TOKENS', '--faults'], {
+    SECRETS_TOKENS: Object.values(TOKENS).join(' '),
+  });
 });
 after(async () => {
   await tenant?.stop();
@@ -41,24 +52,52 @@ function assertNoToken(where: string, text: string, token: string): void {
   for (const form of forms(token)) {
     for (let i = 0; i + PART <= form.length; i++) {
       const part = form.slice(i, i + PART);
-      assert.ok(!text.includes(part), `${where} shows part of the token (${JSON.stringify(part)}):\n${text.slice(0, 3000)}`);
+      assert.ok(
+        !text.includes(part),
+        `${where} shows part of the token (${JSON.stringify(part)}):\n${text.slice(0, 3000)}`,
+      );
     }
   }
 }
 const PART = 12;
 
-const cannedAnswer = (path: string, fault: { status: number; body: string; contentType: string }) => setFaults(tenant.url, [{ path, ...fault }]);
+const cannedAnswer = (path: string, fault: { status: number; body: string; contentType: string }) =>
+  setFaults(tenant.url, [{ path, ...fault }]);
 
 /** Answers that quote the token as a hostile or careless server would: raw, URL-encoded, in its header. */
 const echoes = (token: string) => ({
-  '401 message': { status: 401, contentType: 'application/json', body: JSON.stringify({ error: { code: 401, message: `Token ${token} is not valid (Authorization: Api-Token ${token})` } }) },
+  '401 message': {
+    status: 401,
+    contentType: 'application/json',
+    body: JSON.stringify({
+      error: { code: 401, message: `Token ${token} is not valid (Authorization: Api-Token ${token})` },
+    }),
+  },
   '400 invalidLines': {
     status: 400,
     contentType: 'application/json',
-    body: JSON.stringify({ linesOk: 0, linesInvalid: 1, error: { code: 400, message: '1 invalid line', invalidLines: [{ line: 1, error: `refused for api-token=${encodeURIComponent(token)}` }] } }),
+    body: JSON.stringify({
+      linesOk: 0,
+      linesInvalid: 1,
+      error: {
+        code: 400,
+        message: '1 invalid line',
+        invalidLines: [{ line: 1, error: `refused for api-token=${encodeURIComponent(token)}` }],
+      },
+    }),
   },
-  '404 message': { status: 404, contentType: 'application/json', body: JSON.stringify({ error: { code: 404, message: `No API at /api/v2/metrics/ingest?api-token=${encodeURIComponent(token)}` } }) },
-  'HTML 502': { status: 502, contentType: 'text/html', body: `<html><body>Bad gateway: Api-Token ${token}</body></html>` },
+  '404 message': {
+    status: 404,
+    contentType: 'application/json',
+    body: JSON.stringify({
+      error: { code: 404, message: `No API at /api/v2/metrics/ingest?api-token=${encodeURIComponent(token)}` },
+    }),
+  },
+  'HTML 502': {
+    status: 502,
+    contentType: 'text/html',
+    body: `<html><body>Bad gateway: Api-Token ${token}</body></html>`,
+  },
 });
 
 let files = 0;
@@ -68,7 +107,8 @@ function fixture(text: string): string {
   return file;
 }
 
-const run = (command: string, args: string[], token: string): Promise<RunResult> => runCli([command, '--url', tenant.url, '--token-env', 'SECRETS_TOKEN', ...args], { env: { SECRETS_TOKEN: token } });
+const run = (command: string, args: string[], token: string): Promise<RunResult> =>
+  runCli([command, '--url', tenant.url, '--token-env', 'SECRETS_TOKEN', ...args], { env: { SECRETS_TOKEN: token } });
 
 describe('a token the tenant echoes is never printed', () => {
   for (const [tokenKind, token] of Object.entries(TOKENS)) {
@@ -76,7 +116,11 @@ describe('a token the tenant echoes is never printed', () => {
       for (const format of ['text', 'json']) {
         it(`push --format ${format}, ${answer}, ${tokenKind} token`, async () => {
           await cannedAnswer('/api/v2/metrics/ingest', fault);
-          const result = await run('push', ['--format', format, fixture(`secrets.push,id=1 gauge,1 ${recent()}\n`)], token);
+          const result = await run(
+            'push',
+            ['--format', format, fixture(`secrets.push,id=1 gauge,1 ${recent()}\n`)],
+            token,
+          );
           assert.equal(result.code, 1, result.stdout + result.stderr);
           assertNoToken('push', result.stdout + result.stderr, token);
           assert.match(result.stdout, /\*\*\*/, 'what the tenant said is still shown, the token cut out');
@@ -95,8 +139,18 @@ describe('a token the tenant echoes is never printed', () => {
       }
     }
     it(`query --format json of an answer that quotes the ${tokenKind} token: still the tenant's JSON, without it`, async () => {
-      const data = { totalCount: 0, nextPageKey: null, resolution: '1m', warnings: [`token ${token} and ${encodeURIComponent(token)}`], result: [] };
-      await cannedAnswer('/api/v2/metrics/query', { status: 200, contentType: 'application/json', body: JSON.stringify(data) });
+      const data = {
+        totalCount: 0,
+        nextPageKey: null,
+        resolution: '1m',
+        warnings: [`token ${token} and ${encodeURIComponent(token)}`],
+        result: [],
+      };
+      await cannedAnswer('/api/v2/metrics/query', {
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify(data),
+      });
       const result = await run('query', ['secrets.query', '--format', 'json'], token);
       assert.equal(result.code, 0, result.stderr);
       assertNoToken('query --format json', result.stdout + result.stderr, token);
@@ -112,16 +166,31 @@ describe('a token the tenant echoes is never printed', () => {
 describe('a proxy setting that is not a URL: one line, exit 2, never its password', () => {
   const password = `pw-${randomBytes(8).toString('hex')}`;
   const cases: [string, Record<string, string>, string][] = [
-    ['HTTPS_PROXY with a space in the host', { HTTPS_PROXY: `http://user:${password}@bad host:3128` }, 'https://abc12345.live.dynatrace.com'],
-    ['https_proxy without a port number', { https_proxy: `http://user:${password}@proxy:port` }, 'https://abc12345.live.dynatrace.com'],
+    [
+      'HTTPS_PROXY with a space in the host',
+      { HTTPS_PROXY: `http://user:${password}@bad host:3128` },
+      'https://abc12345.live.dynatrace.com',
+    ],
+    [
+      'https_proxy without a port number',
+      { https_proxy: `http://user:${password}@proxy:port` },
+      'https://abc12345.live.dynatrace.com',
+    ],
     ['HTTP_PROXY for an http:// tenant', { HTTP_PROXY: `http://user:${password}@[bad` }, 'http://tenant.example'],
-    ['a scheme undici cannot speak', { HTTPS_PROXY: `ftp://user:${password}@proxy:21` }, 'https://abc12345.live.dynatrace.com'],
+    [
+      'a scheme undici cannot speak',
+      { HTTPS_PROXY: `ftp://user:${password}@proxy:21` },
+      'https://abc12345.live.dynatrace.com',
+    ],
   ];
   for (const [name, env, url] of cases) {
     for (const command of ['push', 'query']) {
       it(`${command}: ${name}`, async () => {
         const target = command === 'push' ? [fixture('secrets.proxy gauge,1\n')] : ['secrets.proxy'];
-        const result = await runCli([command, '--url', url, '--token-env', 'SECRETS_TOKEN', '--allow-http', ...target], { env: { ...env, SECRETS_TOKEN: TOKENS.dynatrace } });
+        const result = await runCli(
+          [command, '--url', url, '--token-env', 'SECRETS_TOKEN', '--allow-http', ...target],
+          { env: { ...env, SECRETS_TOKEN: TOKENS.dynatrace } },
+        );
         assertUsageError(result, /PROXY|proxy/);
         assert.ok(!(result.stdout + result.stderr).includes(password), result.stderr);
       });
@@ -133,7 +202,11 @@ describe('the local tenant neither logs nor echoes a token in a path', () => {
   const unknown = `dt0c01.${alnum(24)}.${alnum(64)}`;
   const paths: [string, string, string][] = [
     ['a configured token as a metric key', `/api/v2/metrics/${TOKENS.dynatrace}`, TOKENS.dynatrace],
-    ['a configured token after the ingest path', `/api/v2/metrics/ingest/${encodeURIComponent(TOKENS.other)}`, TOKENS.other],
+    [
+      'a configured token after the ingest path',
+      `/api/v2/metrics/ingest/${encodeURIComponent(TOKENS.other)}`,
+      TOKENS.other,
+    ],
     ['an unknown Dynatrace token in an unknown path', `/nothing/${unknown}`, unknown],
     ['a token beside a broken %-escape', `/nothing/%ZZ/${unknown}`, unknown],
     ['a token in a Managed path', `/e/abc/api/v2/metrics/${TOKENS.dynatrace}/x`, TOKENS.dynatrace],

@@ -24,9 +24,13 @@ let open: TenantProcess;
 
 before(async () => {
   assertBuilt();
-  [withToken, open] = await Promise.all([startServe(['--token', TOKEN, '--token', `${SHAPED_TOKEN}=metrics.read`]), startServe([])]);
+  [withToken, open] = await Promise.all([
+    startServe(['--token', TOKEN, '--token', `${SHAPED_TOKEN}=metrics.read`]),
+    startServe([]),
+  ]);
   const lines = `shop.checkout.duration,region=eu-west gauge,40 ${recent(3)}\nshop.checkout.duration,region=eu-west gauge,44 ${recent(2)}`;
-  for (const tenant of [withToken, open]) assert.equal((await ingest(tenant.url, lines, tenant === open ? null : TOKEN)).status, 202);
+  for (const tenant of [withToken, open])
+    assert.equal((await ingest(tenant.url, lines, tenant === open ? null : TOKEN)).status, 202);
 });
 after(() => Promise.all([withToken?.stop(), open?.stop()]));
 
@@ -46,9 +50,20 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
 }
 
 /** A seed script's answer: it prints the status, then the body. */
-async function seed(script: string, tenant: TenantProcess): Promise<{ status: number; body: { error?: { code: number; message: string } } & Record<string, unknown>; stdout: string }> {
+async function seed(
+  script: string,
+  tenant: TenantProcess,
+): Promise<{
+  status: number;
+  body: { error?: { code: number; message: string } } & Record<string, unknown>;
+  stdout: string;
+}> {
   const ran = await run(PYTHON, [join(CLIENTS, script)], { DT_ENVIRONMENT_URL: tenant.url, DT_API_TOKEN: TOKEN });
-  assert.equal(ran.code, 0, `${script} failed (Debian's python3 with python3-requests is needed; .ci/run installs it):\n${ran.stderr.replaceAll(TOKEN, '***')}`);
+  assert.equal(
+    ran.code,
+    0,
+    `${script} failed (Debian's python3 with python3-requests is needed; .ci/run installs it):\n${ran.stderr.replaceAll(TOKEN, '***')}`,
+  );
   const [status, ...body] = ran.stdout.trimEnd().split('\n');
   assert.ok(!ran.stdout.includes(TOKEN), `${script}: the answer echoes the token`);
   return { status: Number(status), body: JSON.parse(body.join('\n')) as never, stdout: ran.stdout };
@@ -71,7 +86,10 @@ describe('the seed scripts with python3-requests', () => {
     assert.equal(body.linesInvalid, 1);
     const invalid = (body.error as unknown as { invalidLines: { line: number; error: string }[] }).invalidLines;
     assert.equal(invalid.length, 1);
-    assert.match(invalid[0]?.error ?? '', /error at '\\' {2}\(index 36\): A literal `\\n` \(a backslash and a letter, not a line break\) joins two lines here/);
+    assert.match(
+      invalid[0]?.error ?? '',
+      /error at '\\' {2}\(index 36\): A literal `\\n` \(a backslash and a letter, not a line break\) joins two lines here/,
+    );
   });
 
   it('003 sends its token without the Api-Token scheme: 401 naming the scheme, the token not echoed', async () => {
@@ -83,15 +101,30 @@ describe('the seed scripts with python3-requests', () => {
   it('003 queries POST /api/v1/timeseries with timeseriesId in the body: its v1 answer', async () => {
     const { status, body } = await seed('003_6b91c42a784f676a.py', open);
     assert.equal(status, 200, JSON.stringify(body));
-    const result = body.result as { timeseriesId: string; aggregationType: string; dataPoints: Record<string, [number, number | null][]> };
+    const result = body.result as {
+      timeseriesId: string;
+      aggregationType: string;
+      dataPoints: Record<string, [number, number | null][]>;
+    };
     assert.equal(result.timeseriesId, 'shop.checkout.duration');
     assert.equal(result.aggregationType, 'AVG');
-    assert.deepEqual(Object.values(result.dataPoints).map((points) => points.map((p) => p[1])), [[42]]);
+    assert.deepEqual(
+      Object.values(result.dataPoints).map((points) => points.map((p) => p[1])),
+      [[42]],
+    );
   });
 });
 
 describe('curl', () => {
-  const curl = (path: string, headers: string[]) => run('curl', ['--silent', '--show-error', '--write-out', '\n%{http_code} %{content_type}', ...headers.flatMap((h) => ['-H', h]), `${withToken.url}${path}`]);
+  const curl = (path: string, headers: string[]) =>
+    run('curl', [
+      '--silent',
+      '--show-error',
+      '--write-out',
+      '\n%{http_code} %{content_type}',
+      ...headers.flatMap((h) => ['-H', h]),
+      `${withToken.url}${path}`,
+    ]);
   /** The body, the status and the content type curl reports. */
   const answer = (ran: Ran) => {
     assert.equal(ran.code, 0, ran.stderr);
@@ -111,7 +144,10 @@ describe('curl', () => {
       assert.equal(header, 'metricId,region,time,value');
       assert.equal(rows.length, 1);
       // The metricId holds quotes, so it is quoted and they are doubled (RFC 4180).
-      assert.match(rows[0] ?? '', /^"shop\.checkout\.duration:splitBy\(""region""\):max",eu-west,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,44$/);
+      assert.match(
+        rows[0] ?? '',
+        /^"shop\.checkout\.duration:splitBy\(""region""\):max",eu-west,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,44$/,
+      );
     }
   });
 
@@ -122,7 +158,12 @@ describe('curl', () => {
   });
 
   it('an Accept that allows JSON gets JSON; one it cannot produce gets 406', async () => {
-    for (const accept of ['*/*', 'application/json', 'application/json; charset=utf-8, text/csv;q=0.5', 'text/html;q=0.9, */*;q=0.1']) {
+    for (const accept of [
+      '*/*',
+      'application/json',
+      'application/json; charset=utf-8, text/csv;q=0.5',
+      'text/html;q=0.9, */*;q=0.1',
+    ]) {
       const { body, status, type } = answer(await curl(QUERY, [AUTH, `Accept: ${accept}`]));
       assert.equal(status, 200, `${accept}: ${body}`);
       assert.match(type, /^application\/json/, accept);
@@ -136,21 +177,43 @@ describe('curl', () => {
 
   it("POST /api/v2/apiTokens/lookup: the caller's own token's ID and scopes, never its secret; 403 for another token", async () => {
     const lookup = (token: string, caller: string) =>
-      run('curl', ['--silent', '--show-error', '--write-out', '\n%{http_code} %{content_type}', '-H', `Authorization: Api-Token ${caller}`, '-H', 'Content-Type: application/json', '--data', JSON.stringify({ token }), `${withToken.url}/e/env1/api/v2/apiTokens/lookup`]);
+      run('curl', [
+        '--silent',
+        '--show-error',
+        '--write-out',
+        '\n%{http_code} %{content_type}',
+        '-H',
+        `Authorization: Api-Token ${caller}`,
+        '-H',
+        'Content-Type: application/json',
+        '--data',
+        JSON.stringify({ token }),
+        `${withToken.url}/e/env1/api/v2/apiTokens/lookup`,
+      ]);
     const shaped = answer(await lookup(SHAPED_TOKEN, SHAPED_TOKEN));
     assert.equal(shaped.status, 200, shaped.body);
     const metadata = JSON.parse(shaped.body) as Record<string, unknown>;
-    assert.deepEqual({ id: metadata.id, enabled: metadata.enabled, scopes: metadata.scopes }, { id: 'dt0c01.PUBLICPART0123456789ABCD', enabled: true, scopes: ['metrics.read'] });
+    assert.deepEqual(
+      { id: metadata.id, enabled: metadata.enabled, scopes: metadata.scopes },
+      { id: 'dt0c01.PUBLICPART0123456789ABCD', enabled: true, scopes: ['metrics.read'] },
+    );
     assert.ok(!shaped.body.includes('S3CR3T'), 'the lookup shows the secret');
     const own = answer(await lookup(TOKEN, TOKEN));
     assert.equal(own.status, 200, own.body);
-    assert.deepEqual((JSON.parse(own.body) as { scopes: string[] }).scopes, ['metrics.ingest', 'metrics.read', 'DataExport']);
+    assert.deepEqual((JSON.parse(own.body) as { scopes: string[] }).scopes, [
+      'metrics.ingest',
+      'metrics.read',
+      'DataExport',
+    ]);
     assert.ok(!own.body.includes(TOKEN) && !own.body.includes('secret'), 'the lookup shows the token');
     // Another token, known or not, is not looked up: the answer would tell whether a guess is a token of this tenant.
     for (const other of [SHAPED_TOKEN, 'dt0c01.UNKNOWN.not-a-token-of-this-tenant']) {
       const answered = answer(await lookup(other, TOKEN));
       assert.equal(answered.status, 403, answered.body);
-      assert.ok(!answered.body.includes('S3CR3T') && !answered.body.includes('not-a-token'), 'the 403 echoes the token looked up');
+      assert.ok(
+        !answered.body.includes('S3CR3T') && !answered.body.includes('not-a-token'),
+        'the 403 echoes the token looked up',
+      );
     }
   });
 
@@ -158,7 +221,10 @@ describe('curl', () => {
     for (const header of [`Authorization: ${TOKEN}`, `Authorization: Bearer ${TOKEN}`]) {
       const { body, status } = answer(await curl(QUERY, [header]));
       assert.equal(status, 401, body);
-      assert.match((JSON.parse(body) as { error: { message: string } }).error.message, /Authorization: Api-Token <token>/);
+      assert.match(
+        (JSON.parse(body) as { error: { message: string } }).error.message,
+        /Authorization: Api-Token <token>/,
+      );
       assert.ok(!body.includes(TOKEN), 'the 401 echoes the token');
     }
     assert.ok(!withToken.output().includes(TOKEN), 'the tenant logged the token');

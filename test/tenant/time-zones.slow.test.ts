@@ -29,7 +29,10 @@ after(() => tmp?.remove());
 
 it('the zones are in force in a child process (else this file would prove nothing)', () => {
   for (const [zone, offset] of Object.entries(ZONES)) {
-    const child = spawnSync(process.execPath, ['-p', 'new Date(Date.UTC(2024, 10, 22, 12)).getTimezoneOffset()'], { env: { ...process.env, TZ: zone }, encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['-p', 'new Date(Date.UTC(2024, 10, 22, 12)).getTimezoneOffset()'], {
+      env: { ...process.env, TZ: zone },
+      encoding: 'utf8',
+    });
     assert.equal(Number(child.stdout), offset, zone);
   }
 });
@@ -39,7 +42,11 @@ async function inEveryZone(run: (env: { TZ: string }) => Promise<RunResult>): Pr
   const results = await Promise.all(Object.keys(ZONES).map(async (zone) => [zone, await run({ TZ: zone })] as const));
   const [[firstZone, first]] = results as [readonly [string, RunResult]];
   for (const [zone, result] of results) {
-    assert.deepEqual({ code: result.code, stdout: result.stdout, stderr: result.stderr }, { code: first.code, stdout: first.stdout, stderr: first.stderr }, `TZ=${zone} against TZ=${firstZone}`);
+    assert.deepEqual(
+      { code: result.code, stdout: result.stdout, stderr: result.stderr },
+      { code: first.code, stdout: first.stdout, stderr: first.stderr },
+      `TZ=${zone} against TZ=${firstZone}`,
+    );
   }
   return first;
 }
@@ -65,9 +72,13 @@ describe('lint --now', () => {
   ];
   for (const [now, file, codes] of cases) {
     it(`--now ${now} on ${file}: ${codes.join(', ') || 'clean'} in every zone`, async () => {
-      const result = await inEveryZone((env) => runCli(['lint', '--format', 'json', '--now', now, file], { cwd: tmp.path, env }));
+      const result = await inEveryZone((env) =>
+        runCli(['lint', '--format', 'json', '--now', now, file], { cwd: tmp.path, env }),
+      );
       assert.equal(result.stderr, '');
-      const found = (JSON.parse(result.stdout) as { diagnostics: { code: string }[] }[])[0]?.diagnostics.map((d) => d.code);
+      const found = (JSON.parse(result.stdout) as { diagnostics: { code: string }[] }[])[0]?.diagnostics.map(
+        (d) => d.code,
+      );
       assert.deepEqual(found, codes);
       assert.equal(result.code, codes.length > 0 ? 1 : 0);
     });
@@ -75,7 +86,9 @@ describe('lint --now', () => {
 
   for (const bad of ['2024-11-22T25:00', 'yesterday', 'now+30m', '', 'Fri, 22 Nov 2024 18:30:00 GMT']) {
     it(`--now ${JSON.stringify(bad)}: one line naming the forms, exit 2, in every zone`, async () => {
-      const result = await inEveryZone((env) => runCli(['lint', '--format', 'json', '--now', bad, 'fixed.dtmetrics'], { cwd: tmp.path, env }));
+      const result = await inEveryZone((env) =>
+        runCli(['lint', '--format', 'json', '--now', bad, 'fixed.dtmetrics'], { cwd: tmp.path, env }),
+      );
       assertUsageError(result, /^dtmetrics: --now: .*(not a time of day|not a time: use UTC milliseconds|empty)/);
       assert.equal(result.stdout, '');
     });
@@ -91,7 +104,10 @@ describe('query --from/--to and the tenant’s from/to', () => {
     for (const zone of Object.keys(ZONES)) {
       const tenant = await startServe(['--token', TOKEN], { TZ: zone });
       tenants.set(zone, tenant);
-      const body = [`tz.latency,service=cart gauge,10 ${minute + 1_000}`, `tz.latency,service=cart gauge,30 ${minute + 61_000}`].join('\n');
+      const body = [
+        `tz.latency,service=cart gauge,10 ${minute + 1_000}`,
+        `tz.latency,service=cart gauge,30 ${minute + 61_000}`,
+      ].join('\n');
       assert.equal((await ingest(tenant.url, body)).status, 202);
     }
   });
@@ -100,19 +116,29 @@ describe('query --from/--to and the tenant’s from/to', () => {
   });
 
   const query = (zone: string, args: string[]) =>
-    runCli(['query', 'tz.latency', '--url', (tenants.get(zone) as TenantProcess).url, '--token-env', 'TZ_TOKEN', ...args], { env: { TZ: zone, TZ_TOKEN: TOKEN } });
+    runCli(
+      ['query', 'tz.latency', '--url', (tenants.get(zone) as TenantProcess).url, '--token-env', 'TZ_TOKEN', ...args],
+      { env: { TZ: zone, TZ_TOKEN: TOKEN } },
+    );
 
   const cases: [name: string, args: string[]][] = [
     ['zone-less ISO-8601 minutes', ['--from', isoMinute(minute), '--to', isoMinute(minute + 120_000)]],
-    ['ISO-8601 with a zone', ['--from', `${isoMinute(minute)}Z`, '--to', `${new Date(minute + 120_000).toISOString().slice(0, 19)}+00:00`]],
+    [
+      'ISO-8601 with a zone',
+      ['--from', `${isoMinute(minute)}Z`, '--to', `${new Date(minute + 120_000).toISOString().slice(0, 19)}+00:00`],
+    ],
     ['epoch ms', ['--from', String(minute), '--to', String(minute + 120_000)]],
   ];
   for (const [name, args] of cases) {
     it(`${name}: the two minutes' points, the same in every zone`, async () => {
       const result = await inEveryZone(({ TZ }) => query(TZ, [...args, '--resolution', '1m', '--format', 'json']));
       assert.equal(result.code, 0, result.stderr);
-      const data = (JSON.parse(result.stdout) as { result: { data: { timestamps: number[]; values: number[] }[] }[] }).result[0]?.data[0];
-      assert.deepEqual(data && { timestamps: data.timestamps, values: data.values }, { timestamps: [minute + 60_000, minute + 120_000], values: [10, 30] });
+      const data = (JSON.parse(result.stdout) as { result: { data: { timestamps: number[]; values: number[] }[] }[] })
+        .result[0]?.data[0];
+      assert.deepEqual(data && { timestamps: data.timestamps, values: data.values }, {
+        timestamps: [minute + 60_000, minute + 120_000],
+        values: [10, 30],
+      });
     });
   }
 
@@ -121,13 +147,21 @@ describe('query --from/--to and the tenant’s from/to', () => {
     const to = minute - 30 * 60_000;
     const result = await inEveryZone(({ TZ }) => query(TZ, ['--from', isoMinute(from), '--to', isoMinute(to)]));
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, new RegExp(`no data for tz\\.latency between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`));
+    assert.match(
+      result.stderr,
+      new RegExp(`no data for tz\\.latency between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`),
+    );
   });
 
   it('now-… forms, the same in every zone', async () => {
-    const result = await inEveryZone(({ TZ }) => query(TZ, ['--from', 'now-10m', '--to', 'now', '--resolution', 'Inf', '--format', 'json']));
+    const result = await inEveryZone(({ TZ }) =>
+      query(TZ, ['--from', 'now-10m', '--to', 'now', '--resolution', 'Inf', '--format', 'json']),
+    );
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual((JSON.parse(result.stdout) as { result: { data: { values: number[] }[] }[] }).result[0]?.data[0]?.values, [20]);
+    assert.deepEqual(
+      (JSON.parse(result.stdout) as { result: { data: { values: number[] }[] }[] }).result[0]?.data[0]?.values,
+      [20],
+    );
   });
 
   it('a bad --from is one line naming the forms, exit 2, in every zone', async () => {
@@ -138,12 +172,23 @@ describe('query --from/--to and the tenant’s from/to', () => {
   it('the tenant reads a zone-less from/to over HTTP as UTC, whatever its own zone', async () => {
     const answers = [];
     for (const [zone, tenant] of tenants) {
-      const params = new URLSearchParams({ metricSelector: 'tz.latency', from: isoMinute(minute), to: isoMinute(minute + 120_000), resolution: '1m' });
+      const params = new URLSearchParams({
+        metricSelector: 'tz.latency',
+        from: isoMinute(minute),
+        to: isoMinute(minute + 120_000),
+        resolution: '1m',
+      });
       const answer = await call(`${tenant.url}/api/v2/metrics/query?${params}`, { token: TOKEN });
       assert.equal(answer.status, 200, `${zone}: ${answer.text}`);
-      const data = (answer.json as { result: { data: { timestamps: number[]; values: number[] }[] }[] }).result[0]?.data[0];
+      const data = (answer.json as { result: { data: { timestamps: number[]; values: number[] }[] }[] }).result[0]
+        ?.data[0];
       answers.push({ zone, timestamps: data?.timestamps, values: data?.values });
     }
-    for (const answer of answers) assert.deepEqual(answer, { zone: answer.zone, timestamps: [minute + 60_000, minute + 120_000], values: [10, 30] });
+    for (const answer of answers)
+      assert.deepEqual(answer, {
+        zone: answer.zone,
+        timestamps: [minute + 60_000, minute + 120_000],
+        values: [10, 30],
+      });
   });
 });

@@ -20,7 +20,8 @@ async function openFile(text: string): Promise<vscode.TextDocument> {
 }
 
 const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? d.code.value : d.code);
-const diagnosticsOf = (document: vscode.TextDocument, code: string) => vscode.languages.getDiagnostics(document.uri).filter((d) => codeOf(d) === code);
+const diagnosticsOf = (document: vscode.TextDocument, code: string) =>
+  vscode.languages.getDiagnostics(document.uri).filter((d) => codeOf(d) === code);
 
 describe('dtmetrics language features in VS Code', () => {
   after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -31,13 +32,19 @@ describe('dtmetrics language features in VS Code', () => {
     const edit = new vscode.WorkspaceEdit();
     edit.replace(document.uri, new vscode.Range(0, 25, 0, 31), 'cachem=x');
     assert.ok(await vscode.workspace.applyEdit(edit));
-    await waitFor('no diagnostics after the edit', () => (vscode.languages.getDiagnostics(document.uri).length === 0 ? true : undefined));
+    await waitFor('no diagnostics after the edit', () =>
+      vscode.languages.getDiagnostics(document.uri).length === 0 ? true : undefined,
+    );
   });
 
   it('a quick fix applies and removes its diagnostic', async () => {
     const document = await openFile('a.metric,Host=x 5\n');
     const diagnostic = await waitFor('DK001', () => diagnosticsOf(document, 'DK001')[0]);
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, diagnostic.range);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      document.uri,
+      diagnostic.range,
+    );
     const fix = actions.find((a) => a.title === 'Write host');
     assert.ok(fix?.edit, `actions: ${actions.map((a) => a.title).join(' | ')}`);
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
@@ -45,14 +52,24 @@ describe('dtmetrics language features in VS Code', () => {
     await waitFor('DK001 gone', () => (diagnosticsOf(document, 'DK001').length === 0 ? true : undefined));
   });
 
-  it('hover tells a timestamp\'s age, and completion offers payload forms', async () => {
+  it("hover tells a timestamp's age, and completion offers payload forms", async () => {
     const ts = Date.now() - 5 * 60_000;
     const document = await openFile(`http.requests,host=a 5 ${ts}\nhttp.requests,host=b \n`);
-    await waitFor('the server to lint the file', () => (vscode.languages.getDiagnostics(document.uri) ? true : undefined));
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(0, 25));
+    await waitFor('the server to lint the file', () =>
+      vscode.languages.getDiagnostics(document.uri) ? true : undefined,
+    );
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      document.uri,
+      new vscode.Position(0, 25),
+    );
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /5 min ago/);
-    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, new vscode.Position(1, 21));
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      document.uri,
+      new vscode.Position(1, 21),
+    );
     const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
     assert.ok(labels.includes('gauge,') && labels.includes('count,delta='), labels.join(' '));
   });

@@ -11,7 +11,10 @@ export const EXTENSION_ID = 'dtmetrics.dtmetrics';
 export function repoRoot(): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'dtmetrics') {
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'dtmetrics'
+    ) {
       return dir;
     }
     if (dirname(dir) === dir) throw new Error(`no dtmetrics package.json above ${__dirname}`);
@@ -22,7 +25,12 @@ export function repoRoot(): string {
  * Resolves with `probe()`'s first truthy result (awaited when it is a promise); polls every `intervalMs` (the
  * editor offers no event for every state a test waits for) and rejects with `what` once `timeoutMs` have passed.
  */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000, intervalMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 15_000,
+  intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -36,13 +44,22 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
  * `dtmetrics serve` on `port` (0: any free one), with `token` passed in the environment (out of the process list)
  * or with none, and `extraArgs` (`--faults`, `--max-series n`); its URL once it says it listens.
  */
-export async function startTenant(port: number, token: string | null, data: string, extraArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+export async function startTenant(
+  port: number,
+  token: string | null,
+  data: string,
+  extraArgs: string[] = [],
+): Promise<{ child: ChildProcess; url: string }> {
   const tokenArgs = token === null ? [] : ['--token-env', 'DTMETRICS_TEST_TOKEN'];
-  const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), 'serve', '--port', String(port), '--data', data, ...tokenArgs, ...extraArgs], {
-    // The extension host runs on Node in code-server; in a desktop VS Code, process.execPath is Electron.
-    env: { ...process.env, DTMETRICS_TEST_TOKEN: token ?? '', ELECTRON_RUN_AS_NODE: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot(), 'dist', 'cli.js'), 'serve', '--port', String(port), '--data', data, ...tokenArgs, ...extraArgs],
+    {
+      // The extension host runs on Node in code-server; in a desktop VS Code, process.execPath is Electron.
+      env: { ...process.env, DTMETRICS_TEST_TOKEN: token ?? '', ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -60,4 +77,5 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /** The diagnostics the tenant's answer put on a document (source "tenant"). */
-export const tenantDiagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'tenant');
+export const tenantDiagnostics = (uri: vscode.Uri) =>
+  vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'tenant');

@@ -34,7 +34,11 @@ describe('tenant text in the editor: inert, and without the token', () => {
 
   /** The next answer of the ingest (or `path`) API is this one. */
   const cannedAnswer = async (status: number, body: object, path = '/api/v2/metrics/ingest') => {
-    const response = await fetch(`${tenant.url}/_dtmetrics/faults`, { method: 'POST', body: JSON.stringify({ faults: [{ path, status, body: JSON.stringify(body), contentType: 'application/json' }] }), headers: { 'Content-Type': 'application/json' } });
+    const response = await fetch(`${tenant.url}/_dtmetrics/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ faults: [{ path, status, body: JSON.stringify(body), contentType: 'application/json' }] }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     assert.equal(response.status, 204, await response.text());
   };
   /** The messages shown while `run` ran. */
@@ -50,14 +54,21 @@ describe('tenant text in the editor: inert, and without the token', () => {
     assert.ok(extension);
     api = await extension.activate();
     subscription = api.onDidShowMessage((message) => shown.push(message));
-    const added = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.addEnvironment', { name: ENVIRONMENT, kind: 'url', url: tenant.url, token: TOKEN });
+    const added = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.addEnvironment', {
+      name: ENVIRONMENT,
+      kind: 'url',
+      url: tenant.url,
+      token: TOKEN,
+    });
     assert.equal(added.error, undefined);
   });
 
   after(async () => {
     subscription?.dispose();
     await vscode.commands.executeCommand('dtmetrics.removeEnvironment', { name: ENVIRONMENT });
-    await vscode.workspace.getConfiguration('dtmetrics').update('environment', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('dtmetrics')
+      .update('environment', undefined, vscode.ConfigurationTarget.Global);
     if (tenant) await stopProcess(tenant.child);
     rmSync(scratch, { recursive: true, force: true });
   });
@@ -65,10 +76,14 @@ describe('tenant text in the editor: inert, and without the token', () => {
   it("Test Connection: the tenant's 401 message is shown inert and without the token", async () => {
     await cannedAnswer(401, { error: { code: 401, message: HOSTILE } });
     let result: { ok: boolean; message: string } | undefined;
-    const messages = await showing(async () => (result = await vscode.commands.executeCommand('dtmetrics.testConnection', { name: ENVIRONMENT })));
+    const messages = await showing(
+      async () => (result = await vscode.commands.executeCommand('dtmetrics.testConnection', { name: ENVIRONMENT })),
+    );
     assert.equal(result?.ok, false);
     assert.ok(!result.message.includes(TOKEN), result.message);
-    assert.deepEqual(messages, [{ severity: 'error', message: `${ENVIRONMENT}: 401 token invalid, expired or missing: ${INERT}`, modal: false }]);
+    assert.deepEqual(messages, [
+      { severity: 'error', message: `${ENVIRONMENT}: 401 token invalid, expired or missing: ${INERT}`, modal: false },
+    ]);
   });
 
   it("Send: the push stopped by the tenant's 401 says so inert; the lines' diagnostics too", async () => {
@@ -77,42 +92,84 @@ describe('tenant text in the editor: inert, and without the token', () => {
     const uri = vscode.Uri.file(file);
     await cannedAnswer(401, { error: { code: 401, message: HOSTILE } });
     let summary: SendSummary | undefined;
-    const messages = await showing(async () => (summary = await vscode.commands.executeCommand('dtmetrics.sendFile', { uri, environment: ENVIRONMENT })));
+    const messages = await showing(
+      async () =>
+        (summary = await vscode.commands.executeCommand('dtmetrics.sendFile', { uri, environment: ENVIRONMENT })),
+    );
     assert.equal(summary?.stopped?.includes(TOKEN), false, summary?.stopped ?? 'not stopped');
-    assert.deepEqual(messages, [{ severity: 'error', message: `0 of 1 lines accepted by ${ENVIRONMENT}; 1 not sent. Stopped: 401 token invalid, expired or missing: ${INERT}`, modal: false }]);
-    const [notSent] = await waitFor('the not-sent diagnostic', () => (tenantDiagnostics(uri).length > 0 ? tenantDiagnostics(uri) : undefined));
+    assert.deepEqual(messages, [
+      {
+        severity: 'error',
+        message: `0 of 1 lines accepted by ${ENVIRONMENT}; 1 not sent. Stopped: 401 token invalid, expired or missing: ${INERT}`,
+        modal: false,
+      },
+    ]);
+    const [notSent] = await waitFor('the not-sent diagnostic', () =>
+      tenantDiagnostics(uri).length > 0 ? tenantDiagnostics(uri) : undefined,
+    );
     assert.equal(notSent?.message, `Not sent to ${ENVIRONMENT}: 401 token invalid, expired or missing: ${INERT}`);
   });
 
-  it("Send: a line the tenant refuses with hostile words gets a diagnostic with them inert", async () => {
+  it('Send: a line the tenant refuses with hostile words gets a diagnostic with them inert', async () => {
     const file = join(scratch, 'refused.dtmetrics');
     writeFileSync(file, 'vscode.inert.refused 1\n');
     const uri = vscode.Uri.file(file);
-    await cannedAnswer(400, { linesOk: 0, linesInvalid: 1, error: { code: 400, message: '1 invalid line', invalidLines: [{ line: 1, error: HOSTILE }] } });
-    const messages = await showing(() => vscode.commands.executeCommand('dtmetrics.sendFile', { uri, environment: ENVIRONMENT }));
-    assert.deepEqual(messages.map((m) => [m.severity, m.message]), [['warning', `0 of 1 lines accepted by ${ENVIRONMENT}; 1 rejected`]]);
-    const [refused] = await waitFor('the refusal diagnostic', () => (tenantDiagnostics(uri).length > 0 ? tenantDiagnostics(uri) : undefined));
+    await cannedAnswer(400, {
+      linesOk: 0,
+      linesInvalid: 1,
+      error: { code: 400, message: '1 invalid line', invalidLines: [{ line: 1, error: HOSTILE }] },
+    });
+    const messages = await showing(() =>
+      vscode.commands.executeCommand('dtmetrics.sendFile', { uri, environment: ENVIRONMENT }),
+    );
+    assert.deepEqual(
+      messages.map((m) => [m.severity, m.message]),
+      [['warning', `0 of 1 lines accepted by ${ENVIRONMENT}; 1 rejected`]],
+    );
+    const [refused] = await waitFor('the refusal diagnostic', () =>
+      tenantDiagnostics(uri).length > 0 ? tenantDiagnostics(uri) : undefined,
+    );
     assert.equal(refused?.message, `${ENVIRONMENT} refused this line: ${INERT}`);
   });
 
   it("Query: the panel's banner shows the tenant's 404 without the token", async () => {
     await cannedAnswer(404, { error: { code: 404, message: HOSTILE } }, '/api/v2/metrics/query');
-    const outcome = await vscode.commands.executeCommand<QueryOutcome>('dtmetrics.queryMetric', { environment: ENVIRONMENT, metricSelector: 'vscode.inert.query' });
+    const outcome = await vscode.commands.executeCommand<QueryOutcome>('dtmetrics.queryMetric', {
+      environment: ENVIRONMENT,
+      metricSelector: 'vscode.inert.query',
+    });
     assert.equal(outcome.ok, false);
     assert.ok(outcome.message?.includes('Token *** expired'), outcome.message);
     const banners = outcome.rendered?.banners ?? [];
-    assert.ok(banners.some((text) => text.includes('Token *** expired')), JSON.stringify(banners));
+    assert.ok(
+      banners.some((text) => text.includes('Token *** expired')),
+      JSON.stringify(banners),
+    );
     assert.ok(!JSON.stringify(banners).includes(TOKEN));
   });
 
   it('a proxy setting that is not a URL: one error message, without its password', async () => {
     const password = `pw-${randomBytes(8).toString('hex')}`;
     const http = vscode.workspace.getConfiguration('http');
-    await vscode.commands.executeCommand('dtmetrics.addEnvironment', { name: 'behind a proxy', kind: 'url', url: 'https://tenant.example', token: TOKEN });
+    await vscode.commands.executeCommand('dtmetrics.addEnvironment', {
+      name: 'behind a proxy',
+      kind: 'url',
+      url: 'https://tenant.example',
+      token: TOKEN,
+    });
     await http.update('proxy', `http://user:${password}@bad host:3128`, vscode.ConfigurationTarget.Global);
     try {
-      const messages = await showing(() => vscode.commands.executeCommand('dtmetrics.testConnection', { name: 'behind a proxy' }));
-      assert.deepEqual(messages, [{ severity: 'error', message: "http.proxy is not a URL ('http://***@bad host:3128'): write it as http://host:port, with credentials http://user:password@host:port", modal: false }]);
+      const messages = await showing(() =>
+        vscode.commands.executeCommand('dtmetrics.testConnection', { name: 'behind a proxy' }),
+      );
+      assert.deepEqual(messages, [
+        {
+          severity: 'error',
+          message:
+            "http.proxy is not a URL ('http://***@bad host:3128'): write it as http://host:port, with credentials http://user:password@host:port",
+          modal: false,
+        },
+      ]);
     } finally {
       await http.update('proxy', undefined, vscode.ConfigurationTarget.Global);
       await vscode.commands.executeCommand('dtmetrics.removeEnvironment', { name: 'behind a proxy' });
@@ -123,11 +180,16 @@ describe('tenant text in the editor: inert, and without the token', () => {
     assert.ok(shown.length >= 4);
     assert.ok(!JSON.stringify(shown).includes(TOKEN));
     assert.ok(!JSON.stringify(shown).includes('](command:'));
-    const logFiles = () => readdirSync(api.logUri.fsPath).map((name) => readFileSync(join(api.logUri.fsPath, name), 'utf8'));
+    const logFiles = () =>
+      readdirSync(api.logUri.fsPath).map((name) => readFileSync(join(api.logUri.fsPath, name), 'utf8'));
     // The log is written in the background: wait for the last query's line.
-    await waitFor('the query in the log', () => logFiles().some((text) => text.includes('Query vscode.inert.query on hostile tenant')));
+    await waitFor('the query in the log', () =>
+      logFiles().some((text) => text.includes('Query vscode.inert.query on hostile tenant')),
+    );
     assert.ok(!logFiles().some((text) => text.includes(TOKEN)), 'the token is in the log');
-    const diagnostics = vscode.languages.getDiagnostics().flatMap(([, found]) => found.filter((d) => d.source === 'tenant'));
+    const diagnostics = vscode.languages
+      .getDiagnostics()
+      .flatMap(([, found]) => found.filter((d) => d.source === 'tenant'));
     assert.ok(!JSON.stringify(diagnostics.map((d) => d.message)).includes(TOKEN));
   });
 });

@@ -80,7 +80,12 @@ describe('pushing from VS Code to a tenant', () => {
   });
 
   it('adds an environment from an argument: the token goes to secret storage, not the settings, and a connection test passes with it', async () => {
-    const added = await vscode.commands.executeCommand<{ name?: string; error?: string }>('dtmetrics.addEnvironment', { name: ENVIRONMENT, kind: 'url', url: tenant.url, token: TOKEN });
+    const added = await vscode.commands.executeCommand<{ name?: string; error?: string }>('dtmetrics.addEnvironment', {
+      name: ENVIRONMENT,
+      kind: 'url',
+      url: tenant.url,
+      token: TOKEN,
+    });
     assert.equal(added.error, undefined);
     assert.equal(settings().get('environment'), ENVIRONMENT, 'adding selects it');
     const stored = JSON.stringify(settings().inspect('environments'));
@@ -89,11 +94,20 @@ describe('pushing from VS Code to a tenant', () => {
     assert.ok(!stored.includes(TOKEN), 'the token is in the settings');
 
     // The tenant takes no request without the token: the test passing shows the stored one is used.
-    const test = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('dtmetrics.testConnection', { name: ENVIRONMENT });
+    const test = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('dtmetrics.testConnection', {
+      name: ENVIRONMENT,
+    });
     assert.equal(test.ok, true, test.message);
-    await vscode.commands.executeCommand('dtmetrics.addEnvironment', { name: 'no token', kind: 'url', url: tenant.url });
+    await vscode.commands.executeCommand('dtmetrics.addEnvironment', {
+      name: 'no token',
+      kind: 'url',
+      url: tenant.url,
+    });
     try {
-      const refused = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('dtmetrics.testConnection', { name: 'no token' });
+      const refused = await vscode.commands.executeCommand<{ ok: boolean; message: string }>(
+        'dtmetrics.testConnection',
+        { name: 'no token' },
+      );
       assert.equal(refused.ok, false);
       assert.match(refused.message, /401/);
     } finally {
@@ -105,7 +119,9 @@ describe('pushing from VS Code to a tenant', () => {
   it('Select Environment takes an argument, and refuses a name that is not defined', async () => {
     await vscode.commands.executeCommand('dtmetrics.selectEnvironment', { name: 'local tenant' });
     assert.equal(settings().get('environment'), 'local tenant');
-    const unknown = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.selectEnvironment', { name: 'nowhere' });
+    const unknown = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.selectEnvironment', {
+      name: 'nowhere',
+    });
     assert.match(unknown.error ?? '', /No environment is named 'nowhere'/);
     assert.equal(settings().get('environment'), 'local tenant');
     await vscode.commands.executeCommand('dtmetrics.selectEnvironment', { name: ENVIRONMENT });
@@ -113,11 +129,23 @@ describe('pushing from VS Code to a tenant', () => {
   });
 
   it('Send Selection stores the valid lines; the refused line gets a tenant diagnostic that moves with edits above it and goes with an edit of it', async () => {
-    const editor = await openFile(['// sent from the VS Code test', 'vscode.push.first,host=a 1', 'vscode.push.refused,Host=b 2', 'vscode.push.gauge gauge,min=1,max=3,sum=4,count=2', '', 'vscode.push.unselected 5', ''].join('\n'));
+    const editor = await openFile(
+      [
+        '// sent from the VS Code test',
+        'vscode.push.first,host=a 1',
+        'vscode.push.refused,Host=b 2',
+        'vscode.push.gauge gauge,min=1,max=3,sum=4,count=2',
+        '',
+        'vscode.push.unselected 5',
+        '',
+      ].join('\n'),
+    );
     const { document } = editor;
     await vscode.commands.executeCommand('dtmetrics.selectEnvironment', { name: ENVIRONMENT });
     editor.selection = new vscode.Selection(0, 0, 4, 0);
-    const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendSelection', { linesWithErrors: 'send' });
+    const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendSelection', {
+      linesWithErrors: 'send',
+    });
     assert.deepEqual([summary.lines, summary.accepted, summary.rejected, summary.held], [3, 2, 1, 0], summary.message);
     assert.match(summary.message, /^2 of 3 lines accepted by vscode test tenant; 1 rejected/);
 
@@ -136,7 +164,10 @@ describe('pushing from VS Code to a tenant', () => {
     const above = new vscode.WorkspaceEdit();
     above.insert(document.uri, new vscode.Position(0, 0), '// a line above\n');
     assert.ok(await vscode.workspace.applyEdit(above));
-    await waitFor('the diagnostic to move down a line', () => tenantDiagnostics(document.uri)[0]?.range.start.line === 3);
+    await waitFor(
+      'the diagnostic to move down a line',
+      () => tenantDiagnostics(document.uri)[0]?.range.start.line === 3,
+    );
 
     // Delete Line on the line just above: (2,0)–(3,0) replaced by nothing; the refused line only moves up.
     const deleteAbove = new vscode.WorkspaceEdit();
@@ -156,17 +187,23 @@ describe('pushing from VS Code to a tenant', () => {
   });
 
   it('the push is in the log, the token is not', async () => {
-    const logFiles = () => readdirSync(api.logUri.fsPath).map((name) => readFileSync(join(api.logUri.fsPath, name), 'utf8'));
+    const logFiles = () =>
+      readdirSync(api.logUri.fsPath).map((name) => readFileSync(join(api.logUri.fsPath, name), 'utf8'));
     // The log is written in the background: wait for the previous test's push to arrive.
     const pushed = `POST ${tenant.url}/api/v2/metrics/ingest → 400`;
-    const log = await waitFor('the push in the log', () => logFiles().find((text) => text.includes(pushed) && text.includes('accepted by vscode test tenant')));
+    const log = await waitFor('the push in the log', () =>
+      logFiles().find((text) => text.includes(pushed) && text.includes('accepted by vscode test tenant')),
+    );
     assert.match(log, /:3: rejected: invalid dimension key/);
     assert.ok(!logFiles().some((text) => text.includes(TOKEN)), 'the token is in the log');
   });
 
   it('holds lines with errors back when told to, says which, and marks them as not sent', async () => {
     const editor = await openFile('vscode.push.held.first 1\nvscode.push.held,Bad=x 2\nvscode.push.held.last 3\n');
-    const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', { uri: editor.document.uri, linesWithErrors: 'hold' });
+    const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', {
+      uri: editor.document.uri,
+      linesWithErrors: 'hold',
+    });
     assert.deepEqual([summary.lines, summary.accepted, summary.held], [3, 2, 1], summary.message);
     assert.match(summary.message, /1 held back for errors \(line 2\)/);
     assert.ok(!(await storedPoints()).some((p) => p.key === 'vscode.push.held'), 'the held line was sent');
@@ -179,10 +216,16 @@ describe('pushing from VS Code to a tenant', () => {
   it('rebases stale timestamps when told to: the newest becomes now, the spacing stays', async () => {
     const dayAgo = Date.now() - 24 * 3_600_000;
     const editor = await openFile(`vscode.push.stale 1 ${dayAgo}\nvscode.push.stale 2 ${dayAgo + 60_000}\n`);
-    const held = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', { uri: editor.document.uri, linesWithErrors: 'hold' });
+    const held = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', {
+      uri: editor.document.uri,
+      linesWithErrors: 'hold',
+    });
     assert.deepEqual([held.accepted, held.held], [0, 2], held.message);
     const before = Date.now();
-    const rebased = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', { uri: editor.document.uri, timestamps: 'rebase' });
+    const rebased = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', {
+      uri: editor.document.uri,
+      timestamps: 'rebase',
+    });
     assert.deepEqual([rebased.accepted, rebased.held], [2, 0], rebased.message);
     const stamps = (await storedPoints()).filter((p) => p.key === 'vscode.push.stale').map((p) => p.timestamp);
     assert.equal(stamps.length, 2);
@@ -192,7 +235,9 @@ describe('pushing from VS Code to a tenant', () => {
   });
 
   it('with no selection, Send Selection sends the block under the cursor; a Send CodeLens sends its block', async () => {
-    const editor = await openFile('vscode.push.block.a 1\nvscode.push.block.a 2\n\n// another block\nvscode.push.block.b 3\n');
+    const editor = await openFile(
+      'vscode.push.block.a 1\nvscode.push.block.a 2\n\n// another block\nvscode.push.block.b 3\n',
+    );
     const { uri } = editor.document;
     editor.selection = new vscode.Selection(1, 3, 1, 3);
     const cursor = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendSelection');
@@ -200,22 +245,38 @@ describe('pushing from VS Code to a tenant', () => {
 
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
     const sends = lenses.filter((lens) => lens.command?.command === 'dtmetrics.sendSelection');
-    assert.deepEqual(sends.map((lens) => [lens.range.start.line, lens.command?.title]), [[0, `$(cloud-upload) Send to ${ENVIRONMENT}`], [4, `$(cloud-upload) Send to ${ENVIRONMENT}`]]);
+    assert.deepEqual(
+      sends.map((lens) => [lens.range.start.line, lens.command?.title]),
+      [
+        [0, `$(cloud-upload) Send to ${ENVIRONMENT}`],
+        [4, `$(cloud-upload) Send to ${ENVIRONMENT}`],
+      ],
+    );
     const second = sends[1]?.command;
     assert.ok(second);
     const lensed = await vscode.commands.executeCommand<SendSummary>(second.command, ...(second.arguments ?? []));
     assert.deepEqual([lensed.lines, lensed.accepted], [1, 1], lensed.message);
-    assert.deepEqual((await storedPoints()).filter((p) => p.key.startsWith('vscode.push.block.')).map((p) => `${p.key} ${p.stats.sum}`), ['vscode.push.block.a 1', 'vscode.push.block.a 2', 'vscode.push.block.b 3']);
+    assert.deepEqual(
+      (await storedPoints())
+        .filter((p) => p.key.startsWith('vscode.push.block.'))
+        .map((p) => `${p.key} ${p.stats.sum}`),
+      ['vscode.push.block.a 1', 'vscode.push.block.a 2', 'vscode.push.block.b 3'],
+    );
   });
 
   it('Start Local Tenant runs dtmetrics serve on the port setting, lines reach it, Stop ends it; a tenant already on the port is used, another program there is named', async () => {
     const port = await freePort();
     await settings().update('localTenant.port', port, vscode.ConfigurationTarget.Global);
-    const started = await vscode.commands.executeCommand<{ url?: string; startedHere?: boolean; error?: string }>('dtmetrics.startLocalTenant');
+    const started = await vscode.commands.executeCommand<{ url?: string; startedHere?: boolean; error?: string }>(
+      'dtmetrics.startLocalTenant',
+    );
     assert.deepEqual(started, { url: `http://127.0.0.1:${port}`, startedHere: true });
     try {
       const editor = await openFile('vscode.push.local 1\n');
-      const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', { uri: editor.document.uri, environment: 'local tenant' });
+      const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', {
+        uri: editor.document.uri,
+        environment: 'local tenant',
+      });
       assert.equal(summary.accepted, 1, summary.message);
       assert.match(summary.message, /accepted by local tenant$/);
     } finally {
@@ -226,7 +287,10 @@ describe('pushing from VS Code to a tenant', () => {
     // Taken by a local tenant started elsewhere (here: one that takes no token): used as it is.
     const elsewhere = await startTenant(port, null, join(scratch, 'elsewhere.data'));
     try {
-      assert.deepEqual(await vscode.commands.executeCommand('dtmetrics.startLocalTenant'), { url: `http://127.0.0.1:${port}`, startedHere: false });
+      assert.deepEqual(await vscode.commands.executeCommand('dtmetrics.startLocalTenant'), {
+        url: `http://127.0.0.1:${port}`,
+        startedHere: false,
+      });
     } finally {
       await stopProcess(elsewhere.child);
     }
@@ -236,7 +300,12 @@ describe('pushing from VS Code to a tenant', () => {
     await new Promise<void>((resolve) => other.listen(port, '127.0.0.1', resolve));
     try {
       const refused = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.startLocalTenant');
-      assert.match(refused.error ?? '', new RegExp(`^Port ${port} is in use, and what listens there is not a local tenant .*404.*dtmetrics.localTenant.port$`));
+      assert.match(
+        refused.error ?? '',
+        new RegExp(
+          `^Port ${port} is in use, and what listens there is not a local tenant .*404.*dtmetrics.localTenant.port$`,
+        ),
+      );
     } finally {
       other.closeAllConnections();
       await new Promise((resolve) => other.close(resolve));
@@ -244,7 +313,9 @@ describe('pushing from VS Code to a tenant', () => {
   });
 
   it('declares that an untrusted workspace limits it (the harness runs trusted, so the refusal itself is not reached)', () => {
-    const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { capabilities?: { untrustedWorkspaces?: { supported?: unknown } } };
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
+      capabilities?: { untrustedWorkspaces?: { supported?: unknown } };
+    };
     assert.equal(manifest.capabilities?.untrustedWorkspaces?.supported, 'limited');
     assert.equal(vscode.workspace.isTrusted, true);
   });

@@ -23,11 +23,16 @@ const MANY = 100_000;
 
 const scratch = mkdtempSync(join(tmpdir(), 'dtmetrics-vscode-query-'));
 const settings = () => vscode.workspace.getConfiguration('dtmetrics');
-const query = (arg: object) => vscode.commands.executeCommand<QueryOutcome>('dtmetrics.queryMetric', { environment: ENVIRONMENT, ...arg });
+const query = (arg: object) =>
+  vscode.commands.executeCommand<QueryOutcome>('dtmetrics.queryMetric', { environment: ENVIRONMENT, ...arg });
 
 /** The results panels' tabs (their view type carries VS Code's own prefix). */
 const resultTabs = () =>
-  vscode.window.tabGroups.all.flatMap((group) => group.tabs.map((tab) => ({ tab, group }))).filter(({ tab }) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('dtmetrics.queryResults'));
+  vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs.map((tab) => ({ tab, group })))
+    .filter(
+      ({ tab }) => tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('dtmetrics.queryResults'),
+    );
 
 function rendered(outcome: QueryOutcome) {
   assert.ok(outcome.rendered, `the panel did not report a render: ${JSON.stringify(outcome)}`);
@@ -40,14 +45,30 @@ describe('querying from VS Code', () => {
 
   /** POSTs to the tenant with the token (fault injection and bulk ingest, which the editor does not do). */
   const post = async (path: string, body: string) => {
-    const response = await fetch(`${tenant.url}${path}`, { method: 'POST', body, headers: { Authorization: `Api-Token ${TOKEN}`, 'Content-Type': path.includes('faults') ? 'application/json' : 'text/plain' } });
+    const response = await fetch(`${tenant.url}${path}`, {
+      method: 'POST',
+      body,
+      headers: {
+        Authorization: `Api-Token ${TOKEN}`,
+        'Content-Type': path.includes('faults') ? 'application/json' : 'text/plain',
+      },
+    });
     assert.ok(response.status < 300, `${path}: ${response.status} ${await response.text()}`);
   };
 
   before(async () => {
-    tenant = await startTenant(0, TOKEN, join(scratch, 'tenant.data'), ['--faults', '--max-series', String(MANY + 1000)]);
+    tenant = await startTenant(0, TOKEN, join(scratch, 'tenant.data'), [
+      '--faults',
+      '--max-series',
+      String(MANY + 1000),
+    ]);
     await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
-    const added = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.addEnvironment', { name: ENVIRONMENT, kind: 'url', url: tenant.url, token: TOKEN });
+    const added = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.addEnvironment', {
+      name: ENVIRONMENT,
+      kind: 'url',
+      url: tenant.url,
+      token: TOKEN,
+    });
     assert.equal(added.error, undefined);
     const minute = 60_000;
     const at = Math.floor(Date.now() / minute) * minute;
@@ -63,12 +84,16 @@ describe('querying from VS Code', () => {
     file = vscode.Uri.file(join(scratch, 'query.dtmetrics'));
     writeFileSync(file.fsPath, lines.join('\n') + '\n');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
-    const sent = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', { uri: file, environment: ENVIRONMENT });
+    const sent = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', {
+      uri: file,
+      environment: ENVIRONMENT,
+    });
     assert.equal(sent.accepted, 6, sent.message);
   });
 
   after(async () => {
-    for (const name of [ENVIRONMENT, V1_ENVIRONMENT]) await vscode.commands.executeCommand('dtmetrics.removeEnvironment', { name });
+    for (const name of [ENVIRONMENT, V1_ENVIRONMENT])
+      await vscode.commands.executeCommand('dtmetrics.removeEnvironment', { name });
     await settings().update('environment', undefined, vscode.ConfigurationTarget.Global);
     if (tenant) await stopProcess(tenant.child);
     rmSync(scratch, { recursive: true, force: true });
@@ -98,7 +123,10 @@ describe('querying from VS Code', () => {
     await vscode.commands.executeCommand('dtmetrics.selectEnvironment', { name: ENVIRONMENT });
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', file);
     const queries = lenses.filter((lens) => lens.command?.command === 'dtmetrics.queryMetricUnderCursor');
-    assert.deepEqual(queries.map((lens) => lens.range.start.line), [0, 6]);
+    assert.deepEqual(
+      queries.map((lens) => lens.range.start.line),
+      [0, 6],
+    );
     const count = queries[1]?.command;
     assert.ok(count);
     const counted = await vscode.commands.executeCommand<QueryOutcome>(count.command, ...(count.arguments ?? []));
@@ -118,15 +146,21 @@ describe('querying from VS Code', () => {
     assert.equal(resultTabs().length, 1, 'a second panel opened');
   });
 
-  it('bad input gets a clear banner: a selector mistake (the tenant\'s message), a metric that does not exist (with the .count hint), an empty result (its likely reasons)', async () => {
+  it("bad input gets a clear banner: a selector mistake (the tenant's message), a metric that does not exist (with the .count hint), an empty result (its likely reasons)", async () => {
     const syntax = await query({ metricSelector: 'vscode.query.latency:splitBy(host))' });
     assert.equal(syntax.ok, false);
     assert.match(syntax.message ?? '', /metricSelector: .*Unexpected '\)' at index 34/);
-    assert.match(rendered(syntax).banners[0] ?? '', /^The tenant refused the selector: metricSelector: .*Unexpected '\)' at index 34/);
+    assert.match(
+      rendered(syntax).banners[0] ?? '',
+      /^The tenant refused the selector: metricSelector: .*Unexpected '\)' at index 34/,
+    );
 
     const missing = await query({ metricSelector: 'vscode.query.requests' });
     assert.equal(missing.ok, false);
-    assert.match(rendered(missing).banners[0] ?? '', /404 Metric 'vscode.query.requests' not found. Did you mean 'vscode.query.requests.count'\?/);
+    assert.match(
+      rendered(missing).banners[0] ?? '',
+      /404 Metric 'vscode.query.requests' not found. Did you mean 'vscode.query.requests.count'\?/,
+    );
 
     const empty = await query({ metricSelector: 'vscode.query.latency:filter(eq(host,nobody))' });
     assert.equal(empty.ok, true, empty.message);
@@ -151,9 +185,28 @@ describe('querying from VS Code', () => {
       nextPageKey: null,
       resolution: '1m',
       warnings: [`The dimension ${XSS} was renamed`],
-      result: [{ metricId: 'vscode.query.nulls', dataPointCountRatio: 0, dimensionCountRatio: 0, data: ['a', 'b'].map((host) => ({ dimensions: [host], dimensionMap: { host }, timestamps, values: [null, null] })) }],
+      result: [
+        {
+          metricId: 'vscode.query.nulls',
+          dataPointCountRatio: 0,
+          dimensionCountRatio: 0,
+          data: ['a', 'b'].map((host) => ({
+            dimensions: [host],
+            dimensionMap: { host },
+            timestamps,
+            values: [null, null],
+          })),
+        },
+      ],
     };
-    await post('/_dtmetrics/faults', JSON.stringify({ faults: [{ path: '/api/v2/metrics/query', status: 200, contentType: 'application/json', body: JSON.stringify(body) }] }));
+    await post(
+      '/_dtmetrics/faults',
+      JSON.stringify({
+        faults: [
+          { path: '/api/v2/metrics/query', status: 200, contentType: 'application/json', body: JSON.stringify(body) },
+        ],
+      }),
+    );
     const nulls = await query({ metricSelector: 'vscode.query.nulls' });
     assert.equal(nulls.ok, true, nulls.message);
     const report = rendered(nulls);
@@ -165,7 +218,10 @@ describe('querying from VS Code', () => {
   it(`${MANY.toLocaleString('en-US')} series: the table holds them all, the chart the top 20 by maximum`, async function () {
     this.timeout(120_000);
     for (let start = 0; start < MANY; start += 5000) {
-      await post('/api/v2/metrics/ingest', Array.from({ length: 5000 }, (_, i) => `vscode.query.many,id=${start + i} ${start + i}`).join('\n'));
+      await post(
+        '/api/v2/metrics/ingest',
+        Array.from({ length: 5000 }, (_, i) => `vscode.query.many,id=${start + i} ${start + i}`).join('\n'),
+      );
     }
     const many = await query({ metricSelector: 'vscode.query.many', resolution: 'Inf' });
     assert.equal(many.ok, true, many.message);
@@ -177,11 +233,24 @@ describe('querying from VS Code', () => {
   });
 
   it('an older cluster (v1): the same panel shows POST /api/v1/timeseries/{id} as series', async () => {
-    const added = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.addEnvironment', { name: V1_ENVIRONMENT, kind: 'url', url: tenant.url, token: TOKEN, v1: true });
+    const added = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.addEnvironment', {
+      name: V1_ENVIRONMENT,
+      kind: 'url',
+      url: tenant.url,
+      token: TOKEN,
+      v1: true,
+    });
     assert.equal(added.error, undefined);
-    const stored = settings().get<{ name: string; v1?: boolean }[]>('environments')?.find((e) => e.name === V1_ENVIRONMENT);
+    const stored = settings()
+      .get<{ name: string; v1?: boolean }[]>('environments')
+      ?.find((e) => e.name === V1_ENVIRONMENT);
     assert.equal(stored?.v1, true);
-    const v1 = await query({ environment: V1_ENVIRONMENT, metricSelector: 'vscode.query.latency', from: 'now-30m', aggregation: 'MAX' });
+    const v1 = await query({
+      environment: V1_ENVIRONMENT,
+      metricSelector: 'vscode.query.latency',
+      from: 'now-30m',
+      aggregation: 'MAX',
+    });
     assert.equal(v1.ok, true, v1.message);
     assert.equal(v1.series, 3);
     const report = rendered(v1);
@@ -190,9 +259,15 @@ describe('querying from VS Code', () => {
 
     // Edited back to the Metrics API v2: the mark leaves the settings, the selector goes to v2 again.
     await vscode.commands.executeCommand('dtmetrics.editEnvironment', { name: V1_ENVIRONMENT, v1: false });
-    const edited = settings().get<{ name: string; v1?: boolean }[]>('environments')?.find((e) => e.name === V1_ENVIRONMENT);
+    const edited = settings()
+      .get<{ name: string; v1?: boolean }[]>('environments')
+      ?.find((e) => e.name === V1_ENVIRONMENT);
     assert.deepEqual([edited?.name, edited?.v1], [V1_ENVIRONMENT, undefined]);
-    const v2 = await query({ environment: V1_ENVIRONMENT, metricSelector: 'vscode.query.latency:splitBy()', from: 'now-30m' });
+    const v2 = await query({
+      environment: V1_ENVIRONMENT,
+      metricSelector: 'vscode.query.latency:splitBy()',
+      from: 'now-30m',
+    });
     assert.deepEqual(rendered(v2).chartSeries, ['(no dimensions)']);
   });
 
@@ -200,17 +275,26 @@ describe('querying from VS Code', () => {
     const shown = await query({ metricSelector: 'vscode.query.latency', from: 'now-30m', resolution: '1m' });
     assert.equal(shown.ok, true, shown.message);
     const csv = vscode.Uri.file(join(scratch, 'latency.csv'));
-    const exported = await vscode.commands.executeCommand<{ series?: number; error?: string }>('dtmetrics.exportQueryResults', { format: 'csv', uri: csv });
+    const exported = await vscode.commands.executeCommand<{ series?: number; error?: string }>(
+      'dtmetrics.exportQueryResults',
+      { format: 'csv', uri: csv },
+    );
     assert.equal(exported.series, 3, exported.error);
     const rows = readFileSync(csv.fsPath, 'utf8').split('\r\n');
     assert.equal(rows[0], 'metric,host,time,timestamp,value');
     assert.ok([3 * 30, 3 * 31].includes(rows.length - 2), `${rows.length} rows`);
-    assert.ok(rows.some((row) => row.startsWith(`vscode.query.latency,${XSS},`) && row.endsWith(',3')), 'the XSS series is not in the CSV');
+    assert.ok(
+      rows.some((row) => row.startsWith(`vscode.query.latency,${XSS},`) && row.endsWith(',3')),
+      'the XSS series is not in the CSV',
+    );
 
     const json = vscode.Uri.file(join(scratch, 'latency.json'));
     await vscode.commands.executeCommand('dtmetrics.exportQueryResults', { format: 'json', uri: json });
     const saved = JSON.parse(readFileSync(json.fsPath, 'utf8')) as MetricData;
-    assert.deepEqual(saved.result.map((r) => [r.metricId, r.data.length]), [['vscode.query.latency', 3]]);
+    assert.deepEqual(
+      saved.result.map((r) => [r.metricId, r.data.length]),
+      [['vscode.query.latency', 3]],
+    );
     const reopened = await vscode.commands.executeCommand<QueryOutcome>('dtmetrics.openQueryResult', { uri: json });
     assert.equal(reopened.series, 3);
     assert.equal(rendered(reopened).tableRows, 3);

@@ -28,7 +28,8 @@ describe('dtmetrics in VS Code', () => {
     const ext = extension();
     await waitFor(`${EXTENSION_ID} to become active`, () => ext.isActive);
     // Run against an installed .vsix (run-tests.mjs --vsix), the extension must come from the package.
-    if (process.env.DTMETRICS_VSCODE_EXPECT_INSTALLED === '1') assert.notEqual(ext.extensionPath, repoRoot(), 'the extension was loaded from the repository, not the .vsix');
+    if (process.env.DTMETRICS_VSCODE_EXPECT_INSTALLED === '1')
+      assert.notEqual(ext.extensionPath, repoRoot(), 'the extension was loaded from the repository, not the .vsix');
   });
 
   describe('language server', () => {
@@ -45,7 +46,11 @@ describe('dtmetrics in VS Code', () => {
         vscode.languages.getDiagnostics(uri).find((diagnostic) => codeOf(diagnostic) === 'DK001'),
       );
       const { start, end } = found.range;
-      assert.equal(`${start.line}:${start.character}-${end.line}:${end.character}`, '0:30-0:31', 'DK001 range (line:char)');
+      assert.equal(
+        `${start.line}:${start.character}-${end.line}:${end.character}`,
+        '0:30-0:31',
+        'DK001 range (line:char)',
+      );
     });
   });
 });

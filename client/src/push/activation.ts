@@ -25,8 +25,19 @@ export const PUSH_COMMANDS = [
 export type PushCommand = (typeof PUSH_COMMANDS)[number];
 
 /** Registers the commands, the status item and the CodeLens; `deactivate` stops a local tenant started here. */
-export function registerPush(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, notifier: Notifier): { deactivate(): Promise<void> } {
-  const bundle = registerLazyCommands(context, log, notifier, 'dist/push.js', (push: typeof Push) => push.activatePush(context, log, notifier), PUSH_COMMANDS);
+export function registerPush(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  notifier: Notifier,
+): { deactivate(): Promise<void> } {
+  const bundle = registerLazyCommands(
+    context,
+    log,
+    notifier,
+    'dist/push.js',
+    (push: typeof Push) => push.activatePush(context, log, notifier),
+    PUSH_COMMANDS,
+  );
 
   const status = vscode.window.createStatusBarItem('dtmetrics.environment', vscode.StatusBarAlignment.Right, 99);
   status.name = 'dtmetrics environment';
@@ -34,7 +45,9 @@ export function registerPush(context: vscode.ExtensionContext, log: vscode.LogOu
   const showStatus = () => {
     const environment = selectedEnvironment();
     status.text = `$(cloud-upload) ${environment?.name ?? `${selectedName()} (not defined)`}`;
-    status.tooltip = environment ? `dtmetrics sends lines to ${environment.name} (${environment.url}). Click to choose another environment.` : `The selected environment '${selectedName()}' is not defined. Click to choose one.`;
+    status.tooltip = environment
+      ? `dtmetrics sends lines to ${environment.name} (${environment.url}). Click to choose another environment.`
+      : `The selected environment '${selectedName()}' is not defined. Click to choose one.`;
     if (vscode.window.activeTextEditor?.document.languageId === 'dtmetrics') status.show();
     else status.hide();
   };
@@ -60,7 +73,12 @@ class SendLenses implements vscode.CodeLensProvider, vscode.Disposable {
   readonly onDidChangeCodeLenses = this.changed.event;
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    if (!vscode.workspace.getConfiguration('dtmetrics', document.uri).get('push.codeLens', SETTING_DEFAULTS['push.codeLens'])) return [];
+    if (
+      !vscode.workspace
+        .getConfiguration('dtmetrics', document.uri)
+        .get('push.codeLens', SETTING_DEFAULTS['push.codeLens'])
+    )
+      return [];
     const target = selectedName();
     const lines = Array.from({ length: document.lineCount }, (_, i) => document.lineAt(i).text);
     return blocks(lines).map(({ start, end }) => {

@@ -6,13 +6,27 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { environmentUrls, isLoopback, managedUrl, ONEAGENT_INGEST_URL, saasUrl, type EnvironmentKind } from '#core/environment.ts';
+import {
+  environmentUrls,
+  isLoopback,
+  managedUrl,
+  ONEAGENT_INGEST_URL,
+  saasUrl,
+  type EnvironmentKind,
+} from '#core/environment.ts';
 import type { Result } from '#core/result.ts';
 import { proxyProblem, type Connection } from '#http/client.ts';
 import { testConnection } from '#http/push.ts';
 import type { Notifier } from '../notifier.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
-import { allEnvironments, configuredEnvironments, localTenantEnvironment, selectedEnvironment, selectedName, type EnvironmentConfig } from './settings.ts';
+import {
+  allEnvironments,
+  configuredEnvironments,
+  localTenantEnvironment,
+  selectedEnvironment,
+  selectedName,
+  type EnvironmentConfig,
+} from './settings.ts';
 
 /** `dtmetrics.addEnvironment`'s argument: the settings' fields and the token (stored in SecretStorage). */
 export interface AddArgument {
@@ -64,7 +78,10 @@ export class Environments {
   /** The environment named, or the selected one. */
   resolve(name?: string): EnvironmentConfig {
     const environment = name === undefined ? selectedEnvironment() : allEnvironments().find((e) => e.name === name);
-    if (!environment) throw new UserError(`No environment is named '${name ?? selectedName()}': choose one with 'dtmetrics: Select Environment'`);
+    if (!environment)
+      throw new UserError(
+        `No environment is named '${name ?? selectedName()}': choose one with 'dtmetrics: Select Environment'`,
+      );
     return environment;
   }
 
@@ -104,7 +121,11 @@ export class Environments {
     const environment = arg ? configured(arg.name) : await this.pickConfigured('Remove an environment');
     if (!environment) return undefined;
     if (!arg) {
-      const answer = await this.notifier.ask(`Remove the environment '${environment.name}' and its token?`, undefined, 'Remove');
+      const answer = await this.notifier.ask(
+        `Remove the environment '${environment.name}' and its token?`,
+        undefined,
+        'Remove',
+      );
       if (answer !== 'Remove') return undefined;
     }
     await saveEnvironments(configuredEnvironments().filter((e) => e.name !== environment.name));
@@ -122,10 +143,18 @@ export class Environments {
     const current = selectedName();
     type Item = vscode.QuickPickItem & { environment?: EnvironmentConfig };
     const items: Item[] = [
-      ...allEnvironments().map((e) => ({ label: e.name, description: `${kindLabel(e.kind)} · ${e.url}`, detail: e.name === current ? 'selected' : undefined, environment: e })),
+      ...allEnvironments().map((e) => ({
+        label: e.name,
+        description: `${kindLabel(e.kind)} · ${e.url}`,
+        detail: e.name === current ? 'selected' : undefined,
+        environment: e,
+      })),
       { label: '$(add) Add an environment…' },
     ];
-    const picked = await vscode.window.showQuickPick(items, { title: 'Send metric lines to', placeHolder: `Now: ${current}` });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: 'Send metric lines to',
+      placeHolder: `Now: ${current}`,
+    });
     if (!picked) return undefined;
     if (!picked.environment) return this.add();
     await saveSelection(picked.environment.name);
@@ -137,7 +166,10 @@ export class Environments {
     const environment = this.resolve(arg?.name);
     const connection = await this.connection(environment);
     if (!connection) return undefined;
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Testing the connection to ${environment.name}` }, () => testConnection(connection));
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Testing the connection to ${environment.name}` },
+      () => testConnection(connection),
+    );
     const text = `${environment.name}: ${result.message}`;
     void this.notifier.show(result.ok ? 'information' : 'error', text);
     return result;
@@ -168,7 +200,13 @@ export class Environments {
       if (answer !== 'Send Unencrypted') return undefined;
     }
     const http = vscode.workspace.getConfiguration('http');
-    const connection = { urls, token, ca: await readCa(environment), proxy: http.get<string>('proxy') || null, strictSSL: http.get<boolean>('proxyStrictSSL') !== false };
+    const connection = {
+      urls,
+      token,
+      ca: await readCa(environment),
+      proxy: http.get<string>('proxy') || null,
+      strictSSL: http.get<boolean>('proxyStrictSSL') !== false,
+    };
     const proxy = proxyProblem(connection);
     if (proxy) throw new UserError(proxy);
     return connection;
@@ -177,10 +215,16 @@ export class Environments {
   private async pickConfigured(title: string): Promise<EnvironmentConfig | undefined> {
     const environments = configuredEnvironments();
     if (environments.length === 0) {
-      void this.notifier.show('information', 'No environment is configured yet (the local tenant is built in): add one with dtmetrics: Add Environment');
+      void this.notifier.show(
+        'information',
+        'No environment is configured yet (the local tenant is built in): add one with dtmetrics: Add Environment',
+      );
       return undefined;
     }
-    const picked = await vscode.window.showQuickPick(environments.map((e) => ({ label: e.name, description: e.url, environment: e })), { title });
+    const picked = await vscode.window.showQuickPick(
+      environments.map((e) => ({ label: e.name, description: e.url, environment: e })),
+      { title },
+    );
     return picked?.environment;
   }
 
@@ -189,13 +233,26 @@ export class Environments {
     const fields = [
       { label: 'Name', description: current.name, field: 'name' },
       ...(current.kind === 'oneagent' ? [] : [{ label: 'URL', description: current.url, field: 'url' }]),
-      ...(current.kind === 'oneagent' ? [] : [{ label: 'Token', description: hasToken ? 'stored' : 'none', field: 'token' }]),
-      ...(current.kind === 'managed' || current.kind === 'url' ? [{ label: 'CA file', description: current.caFile ?? 'none', field: 'caFile' }] : []),
-      ...(current.kind === 'oneagent' ? [] : [{ label: 'Query API', description: apiLabel(current.v1 === true), field: 'v1' }]),
+      ...(current.kind === 'oneagent'
+        ? []
+        : [{ label: 'Token', description: hasToken ? 'stored' : 'none', field: 'token' }]),
+      ...(current.kind === 'managed' || current.kind === 'url'
+        ? [{ label: 'CA file', description: current.caFile ?? 'none', field: 'caFile' }]
+        : []),
+      ...(current.kind === 'oneagent'
+        ? []
+        : [{ label: 'Query API', description: apiLabel(current.v1 === true), field: 'v1' }]),
     ] as const;
-    const picked = await vscode.window.showQuickPick(fields, { title: `Edit ${current.name}`, placeHolder: 'What to change' });
+    const picked = await vscode.window.showQuickPick(fields, {
+      title: `Edit ${current.name}`,
+      placeHolder: 'What to change',
+    });
     if (!picked) return undefined;
-    const others = new Set(allEnvironments().map((e) => e.name).filter((n) => n !== current.name));
+    const others = new Set(
+      allEnvironments()
+        .map((e) => e.name)
+        .filter((n) => n !== current.name),
+    );
     switch (picked.field) {
       case 'name': {
         const name = await askName(current.name, others);
@@ -234,18 +291,34 @@ function checkAdd(arg: AddArgument): NewEnvironment {
   if (!read.ok) throw new UserError(read.message);
   const urls = read.value;
   if (arg.token && !urls.needsToken) throw new UserError(`${urls.ingest} takes no token`);
-  if (arg.v1 && !urls.metrics) throw new UserError(`${urls.ingest} takes metric lines only: it answers no query, v1 or v2`);
-  return { name, kind, url, ...(arg.caFile ? { caFile: arg.caFile } : {}), ...(arg.token ? { token: arg.token } : {}), ...(arg.v1 ? { v1: true as const } : {}) };
+  if (arg.v1 && !urls.metrics)
+    throw new UserError(`${urls.ingest} takes metric lines only: it answers no query, v1 or v2`);
+  return {
+    name,
+    kind,
+    url,
+    ...(arg.caFile ? { caFile: arg.caFile } : {}),
+    ...(arg.token ? { token: arg.token } : {}),
+    ...(arg.v1 ? { v1: true as const } : {}),
+  };
 }
 
 function checkEdit(current: EnvironmentConfig, arg: EditArgument): EnvironmentChange {
   if (arg.newName !== undefined) {
-    const error = checkName(arg.newName.trim(), new Set(allEnvironments().map((e) => e.name).filter((n) => n !== current.name)));
+    const error = checkName(
+      arg.newName.trim(),
+      new Set(
+        allEnvironments()
+          .map((e) => e.name)
+          .filter((n) => n !== current.name),
+      ),
+    );
     if (error) throw new UserError(error);
   }
   const urlError = arg.url === undefined ? undefined : errorOf(environmentUrls(arg.url));
   if (urlError) throw new UserError(urlError);
-  if (arg.v1 && current.kind === 'oneagent') throw new UserError(`${current.name} takes metric lines only: it answers no query, v1 or v2`);
+  if (arg.v1 && current.kind === 'oneagent')
+    throw new UserError(`${current.name} takes metric lines only: it answers no query, v1 or v2`);
   return {
     ...(arg.newName !== undefined ? { name: arg.newName.trim() } : {}),
     ...(arg.url !== undefined ? { url: arg.url } : {}),
@@ -256,7 +329,9 @@ function checkEdit(current: EnvironmentConfig, arg: EditArgument): EnvironmentCh
 }
 
 async function askAdd(): Promise<NewEnvironment | undefined> {
-  const kind = (await vscode.window.showQuickPick(KINDS, { title: 'Add an environment', placeHolder: 'Where do the lines go?' }))?.environmentKind;
+  const kind = (
+    await vscode.window.showQuickPick(KINDS, { title: 'Add an environment', placeHolder: 'Where do the lines go?' })
+  )?.environmentKind;
   if (!kind) return undefined;
   const url = await askUrl(kind);
   if (url === undefined) return undefined;
@@ -264,21 +339,43 @@ async function askAdd(): Promise<NewEnvironment | undefined> {
   if (name === undefined) return undefined;
   const read = environmentUrls(url);
   const tokenRequired = kind === 'saas' || kind === 'managed';
-  const token = !read.ok || !read.value.needsToken ? '' : await askToken(`Token for ${name}${tokenRequired ? '' : ' (empty: none)'}`, kind, !tokenRequired);
+  const token =
+    !read.ok || !read.value.needsToken
+      ? ''
+      : await askToken(`Token for ${name}${tokenRequired ? '' : ' (empty: none)'}`, kind, !tokenRequired);
   if (token === undefined) return undefined;
   const caFile = kind === 'managed' || (kind === 'url' && url.startsWith('https:')) ? await askCaFile() : null;
   if (caFile === undefined) return undefined;
   const v1 = kind === 'managed' || kind === 'url' ? await askOlderCluster(false) : false;
   if (v1 === undefined) return undefined;
-  return { name, kind, url, ...(caFile ? { caFile } : {}), ...(token ? { token } : {}), ...(v1 ? { v1: true as const } : {}) };
+  return {
+    name,
+    kind,
+    url,
+    ...(caFile ? { caFile } : {}),
+    ...(token ? { token } : {}),
+    ...(v1 ? { v1: true as const } : {}),
+  };
 }
 
 const apiLabel = (v1: boolean) => (v1 ? 'Timeseries API v1 (older cluster)' : 'Metrics API v2');
 
 /** Whether queries go to the Timeseries API v1: clusters older than the Metrics API v2 have only that one. */
 async function askOlderCluster(current: boolean): Promise<boolean | undefined> {
-  const items = [false, true].map((v1) => ({ label: apiLabel(v1), description: v1 === current ? 'current' : undefined, v1, detail: v1 ? 'POST /api/v1/timeseries/{id}: for clusters without the Metrics API v2' : 'GET /api/v2/metrics/query with a metric selector' }));
-  return (await vscode.window.showQuickPick(items, { title: 'Which API answers queries?', placeHolder: 'Older Managed clusters have only the Timeseries API v1' }))?.v1;
+  const items = [false, true].map((v1) => ({
+    label: apiLabel(v1),
+    description: v1 === current ? 'current' : undefined,
+    v1,
+    detail: v1
+      ? 'POST /api/v1/timeseries/{id}: for clusters without the Metrics API v2'
+      : 'GET /api/v2/metrics/query with a metric selector',
+  }));
+  return (
+    await vscode.window.showQuickPick(items, {
+      title: 'Which API answers queries?',
+      placeHolder: 'Older Managed clusters have only the Timeseries API v1',
+    })
+  )?.v1;
 }
 
 /** The URL, as the kind asks for it: an id (SaaS), a host and an id (Managed), or a URL; fixed for the OneAgent. */
@@ -288,34 +385,68 @@ async function askUrl(kind: EnvironmentKind, current?: string): Promise<string |
   // An edit starts from the current host and id (`https://{id}.live…`, `https://{host}/e/{id}`).
   const was = current === undefined ? undefined : new URL(current);
   if (kind === 'saas') {
-    const id = await vscode.window.showInputBox({ title, prompt: 'The environment id, as in https://{id}.live.dynatrace.com', placeHolder: 'abc12345', value: was?.hostname.split('.')[0], validateInput: (v) => errorOf(saasUrl(v)) });
+    const id = await vscode.window.showInputBox({
+      title,
+      prompt: 'The environment id, as in https://{id}.live.dynatrace.com',
+      placeHolder: 'abc12345',
+      value: was?.hostname.split('.')[0],
+      validateInput: (v) => errorOf(saasUrl(v)),
+    });
     return id === undefined ? undefined : urlOrUndefined(saasUrl(id));
   }
   if (kind === 'managed') {
     // managedUrl checks the host before the id, so a well-formed stand-in id leaves only the host's findings.
-    const host = await vscode.window.showInputBox({ title, prompt: 'The host (and :port) of the Managed cluster or ActiveGate', placeHolder: 'dynatrace.example.com:9999', value: was?.host, ignoreFocusOut: true, validateInput: (v) => errorOf(managedUrl(v, 'id')) });
+    const host = await vscode.window.showInputBox({
+      title,
+      prompt: 'The host (and :port) of the Managed cluster or ActiveGate',
+      placeHolder: 'dynatrace.example.com:9999',
+      value: was?.host,
+      ignoreFocusOut: true,
+      validateInput: (v) => errorOf(managedUrl(v, 'id')),
+    });
     if (host === undefined) return undefined;
-    const id = await vscode.window.showInputBox({ title, prompt: `The environment id, as in https://${host.trim()}/e/{id}`, value: was?.pathname.split('/')[2], ignoreFocusOut: true, validateInput: (v) => errorOf(managedUrl(host, v)) });
+    const id = await vscode.window.showInputBox({
+      title,
+      prompt: `The environment id, as in https://${host.trim()}/e/{id}`,
+      value: was?.pathname.split('/')[2],
+      ignoreFocusOut: true,
+      validateInput: (v) => errorOf(managedUrl(host, v)),
+    });
     return id === undefined ? undefined : urlOrUndefined(managedUrl(host, id));
   }
-  return vscode.window.showInputBox({ title, prompt: "The environment's base URL or its ingest endpoint", value: current ?? defaultUrl(kind) ?? 'https://', ignoreFocusOut: true, validateInput: (v) => errorOf(environmentUrls(v)) });
+  return vscode.window.showInputBox({
+    title,
+    prompt: "The environment's base URL or its ingest endpoint",
+    value: current ?? defaultUrl(kind) ?? 'https://',
+    ignoreFocusOut: true,
+    validateInput: (v) => errorOf(environmentUrls(v)),
+  });
 }
 
 function askName(suggestion: string, taken: ReadonlySet<string>): Thenable<string | undefined> {
-  return vscode.window.showInputBox({ title: 'Name of the environment', prompt: 'Shown in the status bar and in summaries', value: suggestion, validateInput: (v) => checkName(v.trim(), taken) }).then((v) => v?.trim());
+  return vscode.window
+    .showInputBox({
+      title: 'Name of the environment',
+      prompt: 'Shown in the status bar and in summaries',
+      value: suggestion,
+      validateInput: (v) => checkName(v.trim(), taken),
+    })
+    .then((v) => v?.trim());
 }
 
 /** A token from a password box; `''` when `optional` and left empty; undefined when cancelled. */
 function askToken(title: string, kind: EnvironmentKind, optional: boolean): Thenable<string | undefined> {
   return vscode.window.showInputBox({
     title,
-    prompt: 'An API token with the scopes metrics.ingest (to send) and metrics.read (to query; DataExport on an older cluster). Kept in VS Code\'s secret storage, never in settings.',
+    prompt:
+      "An API token with the scopes metrics.ingest (to send) and metrics.read (to query; DataExport on an older cluster). Kept in VS Code's secret storage, never in settings.",
     password: true,
     ignoreFocusOut: true,
     validateInput: (v) => {
       if (v === '') return optional ? undefined : 'A token is needed for this environment';
       if (/\s/.test(v)) return 'A token has no spaces';
-      if ((kind === 'saas' || kind === 'managed') && !v.startsWith('dt0c01.')) return { message: 'Dynatrace tokens start with dt0c01.', severity: vscode.InputBoxValidationSeverity.Warning };
+      if ((kind === 'saas' || kind === 'managed') && !v.startsWith('dt0c01.'))
+        return { message: 'Dynatrace tokens start with dt0c01.', severity: vscode.InputBoxValidationSeverity.Warning };
       return undefined;
     },
   });
@@ -323,16 +454,29 @@ function askToken(title: string, kind: EnvironmentKind, optional: boolean): Then
 
 /** A CA file's path; null for none; undefined when cancelled. */
 async function askCaFile(): Promise<string | null | undefined> {
-  const picked = await vscode.window.showQuickPick([{ label: 'No CA file', detail: "The system's certificates are enough", choose: false }, { label: 'Choose a CA file…', detail: 'PEM certificates of a private CA, read at each push', choose: true }], { title: 'Certificates to trust' });
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: 'No CA file', detail: "The system's certificates are enough", choose: false },
+      { label: 'Choose a CA file…', detail: 'PEM certificates of a private CA, read at each push', choose: true },
+    ],
+    { title: 'Certificates to trust' },
+  );
   if (!picked) return undefined;
   if (!picked.choose) return null;
-  const files = await vscode.window.showOpenDialog({ title: 'CA file (PEM)', canSelectMany: false, filters: { 'PEM certificates': ['pem', 'crt', 'cer'], 'All files': ['*'] } });
+  const files = await vscode.window.showOpenDialog({
+    title: 'CA file (PEM)',
+    canSelectMany: false,
+    filters: { 'PEM certificates': ['pem', 'crt', 'cer'], 'All files': ['*'] },
+  });
   return files?.[0]?.fsPath;
 }
 
 function configured(name: string): EnvironmentConfig {
   const environment = configuredEnvironments().find((e) => e.name === name);
-  if (!environment) throw new UserError(`No configured environment is named '${name}'${name === localTenantEnvironment().name ? ' (the local tenant is built in)' : ''}`);
+  if (!environment)
+    throw new UserError(
+      `No configured environment is named '${name}'${name === localTenantEnvironment().name ? ' (the local tenant is built in)' : ''}`,
+    );
   return environment;
 }
 
@@ -366,7 +510,9 @@ async function readCa(environment: EnvironmentConfig): Promise<string | null> {
   try {
     return await readFile(environment.caFile, 'utf8');
   } catch (error) {
-    throw new UserError(`Cannot read the CA file of ${environment.name}, ${environment.caFile}: ${describeSystemError(error)}`);
+    throw new UserError(
+      `Cannot read the CA file of ${environment.name}, ${environment.caFile}: ${describeSystemError(error)}`,
+    );
   }
 }
 
@@ -379,5 +525,9 @@ function saveEnvironments(environments: EnvironmentConfig[]): Thenable<void> {
 /** Written where the choice in effect comes from: the workspace's settings when they make one, else the user's. */
 function saveSelection(name: string | undefined): Thenable<void> {
   const inWorkspace = settings().inspect<string>('environment')?.workspaceValue !== undefined;
-  return settings().update('environment', name, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+  return settings().update(
+    'environment',
+    name,
+    inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global,
+  );
 }

@@ -23,23 +23,39 @@ export interface PushFeatures extends vscode.Disposable {
   stop(): Promise<void>;
 }
 
-export function activatePush(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, notifier: Notifier): PushFeatures {
+export function activatePush(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  notifier: Notifier,
+): PushFeatures {
   const environments = new Environments(context.secrets, notifier);
-  const localTenant = new LocalTenant(context.asAbsolutePath('dist/cli.js'), join(context.globalStorageUri.fsPath, 'local-tenant.data'), log, join(context.globalStorageUri.fsPath, 'local-tenant.jsonl'));
+  const localTenant = new LocalTenant(
+    context.asAbsolutePath('dist/cli.js'),
+    join(context.globalStorageUri.fsPath, 'local-tenant.data'),
+    log,
+    join(context.globalStorageUri.fsPath, 'local-tenant.jsonl'),
+  );
   const diagnostics = new TenantDiagnostics();
   const sender = new Sender(environments, localTenant, diagnostics, log, notifier);
 
   const startLocalTenant = async () => {
     const started = await localTenant.start(localTenantPort());
-    const where = started.startedHere ? `The local tenant listens on ${started.url} (data in ${localTenant.dataFile})` : `A local tenant already listens on ${started.url}: lines sent to '${LOCAL_TENANT_NAME}' go there`;
+    const where = started.startedHere
+      ? `The local tenant listens on ${started.url} (data in ${localTenant.dataFile})`
+      : `A local tenant already listens on ${started.url}: lines sent to '${LOCAL_TENANT_NAME}' go there`;
     const select = `Send to ${LOCAL_TENANT_NAME}`;
     const buttons = selectedName() === LOCAL_TENANT_NAME ? [] : [select];
-    void notifier.show('information', where, ...buttons).then((choice) => (choice ? environments.select({ name: LOCAL_TENANT_NAME }) : undefined));
+    void notifier
+      .show('information', where, ...buttons)
+      .then((choice) => (choice ? environments.select({ name: LOCAL_TENANT_NAME }) : undefined));
     return started;
   };
   const stopLocalTenant = async () => {
     const stopped = await localTenant.stop();
-    void notifier.show('information', stopped ? 'The local tenant stopped' : 'No local tenant was started from this window');
+    void notifier.show(
+      'information',
+      stopped ? 'The local tenant stopped' : 'No local tenant was started from this window',
+    );
     return { stopped };
   };
 
@@ -78,11 +94,25 @@ export function activatePush(context: vscode.ExtensionContext, log: vscode.LogOu
 function addArgument(arg: ArgumentObject): AddArgument {
   const kind = oneOf<EnvironmentKind>(arg, 'kind', ENVIRONMENT_KINDS);
   if (!kind) throw new UserError("The argument needs 'kind'");
-  return { name: required(arg, 'name'), kind, url: optional(arg, 'url'), token: optional(arg, 'token'), caFile: optional(arg, 'caFile'), v1: flag(arg, 'v1') };
+  return {
+    name: required(arg, 'name'),
+    kind,
+    url: optional(arg, 'url'),
+    token: optional(arg, 'token'),
+    caFile: optional(arg, 'caFile'),
+    v1: flag(arg, 'v1'),
+  };
 }
 
 function editArgument(arg: ArgumentObject): EditArgument {
-  return { name: required(arg, 'name'), newName: optional(arg, 'newName'), url: optional(arg, 'url'), token: optional(arg, 'token'), caFile: optional(arg, 'caFile'), v1: flag(arg, 'v1') };
+  return {
+    name: required(arg, 'name'),
+    newName: optional(arg, 'newName'),
+    url: optional(arg, 'url'),
+    token: optional(arg, 'token'),
+    caFile: optional(arg, 'caFile'),
+    v1: flag(arg, 'v1'),
+  };
 }
 
 function sendArgument(arg: ArgumentObject | undefined): SendArgument {

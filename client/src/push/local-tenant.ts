@@ -76,7 +76,15 @@ export class LocalTenant {
     let url: string;
     try {
       url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new UserError(`The local tenant said nothing for ${START_TIMEOUT_MS / 1000} s and did not say it listens: see the dtmetrics output`)), START_TIMEOUT_MS);
+        const timer = setTimeout(
+          () =>
+            reject(
+              new UserError(
+                `The local tenant said nothing for ${START_TIMEOUT_MS / 1000} s and did not say it listens: see the dtmetrics output`,
+              ),
+            ),
+          START_TIMEOUT_MS,
+        );
         stdout.on('line', (line) => {
           // Converting a large data file of an earlier version takes a while, and says how far it got.
           timer.refresh();
@@ -92,7 +100,11 @@ export class LocalTenant {
         });
         child.once('exit', () => {
           clearTimeout(timer);
-          reject(new UserError(`The local tenant did not start: ${stderr.join(' ').replace(/^dtmetrics: /, '') || 'it ended at once'}`));
+          reject(
+            new UserError(
+              `The local tenant did not start: ${stderr.join(' ').replace(/^dtmetrics: /, '') || 'it ended at once'}`,
+            ),
+          );
         });
       });
     } catch (error) {
@@ -126,7 +138,10 @@ export class LocalTenant {
     const connection = { urls: read.value, token: null };
     const dispatcher = createDispatcher(connection, 1);
     try {
-      const sent = await send(connection, dispatcher, connection.urls.ingest, { method: 'GET', timeoutMs: PROBE_TIMEOUT_MS });
+      const sent = await send(connection, dispatcher, connection.urls.ingest, {
+        method: 'GET',
+        timeoutMs: PROBE_TIMEOUT_MS,
+      });
       return sent.ok || sent.cause !== 'refused';
     } finally {
       await dispatcher.close();
@@ -138,7 +153,10 @@ export class LocalTenant {
     const url = `http://127.0.0.1:${port}`;
     const read = environmentUrls(url);
     const probe = read.ok ? await testConnection({ urls: read.value, token: null }, PROBE_TIMEOUT_MS) : read;
-    if (!probe.ok) throw new UserError(`Port ${port} is in use, and what listens there is not a local tenant that takes lines without a token (${probe.message}): stop it, or choose another port in the setting dtmetrics.localTenant.port`);
+    if (!probe.ok)
+      throw new UserError(
+        `Port ${port} is in use, and what listens there is not a local tenant that takes lines without a token (${probe.message}): stop it, or choose another port in the setting dtmetrics.localTenant.port`,
+      );
     this.log.info(`A local tenant already listens on ${url}: using it`);
     return { url, startedHere: false };
   }

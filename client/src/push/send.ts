@@ -48,7 +48,17 @@ export interface SendSummary {
   message: string;
 }
 
-const NOTHING_SENT: PushResult = { accepted: 0, rejected: [], warnings: [], unlisted: 0, unknown: [], notSent: [], stopped: null, requests: 0, retries: 0 };
+const NOTHING_SENT: PushResult = {
+  accepted: 0,
+  rejected: [],
+  warnings: [],
+  unlisted: 0,
+  unknown: [],
+  notSent: [],
+  stopped: null,
+  requests: 0,
+  retries: 0,
+};
 /** Lines named in a message, and per fate in the log. */
 const MESSAGE_LIST_LIMIT = 5;
 const LOG_LIST_LIMIT = 100;
@@ -70,7 +80,10 @@ export class Sender {
     const document = await documentOf(arg);
     if (arg.start !== undefined || arg.end !== undefined) return this.send(document, lineRange(document, arg), arg);
     const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
-    if (!editor) throw new UserError(`${vscode.workspace.asRelativePath(document.uri)} is not open in an editor: give the lines to send`);
+    if (!editor)
+      throw new UserError(
+        `${vscode.workspace.asRelativePath(document.uri)} is not open in an editor: give the lines to send`,
+      );
     return this.send(document, selectedLines(editor), arg);
   }
 
@@ -79,33 +92,58 @@ export class Sender {
     return this.send(document, lineRange(document, arg), arg);
   }
 
-  private async send(document: vscode.TextDocument, lines: readonly number[], arg: SendArgument): Promise<SendSummary | undefined> {
-    if (!vscode.workspace.isTrusted) throw new UserError('dtmetrics sends no lines from an untrusted workspace: trust it first (Workspaces: Manage Workspace Trust)');
+  private async send(
+    document: vscode.TextDocument,
+    lines: readonly number[],
+    arg: SendArgument,
+  ): Promise<SendSummary | undefined> {
+    if (!vscode.workspace.isTrusted)
+      throw new UserError(
+        'dtmetrics sends no lines from an untrusted workspace: trust it first (Workspaces: Manage Workspace Trust)',
+      );
     const environment = this.environments.resolve(arg.environment);
     // From here on, edits move or void the lines being sent; the answer is put where they are when it comes.
     const tracker = new LineTracker(document.uri);
     try {
       const source: SourceLine[] = lines.map((line) => ({ line, text: document.lineAt(line).text }));
-      const mode = arg.timestamps ?? vscode.workspace.getConfiguration('dtmetrics', document.uri).get<TimestampMode>('push.timestamps', SETTING_DEFAULTS['push.timestamps']);
+      const mode =
+        arg.timestamps ??
+        vscode.workspace
+          .getConfiguration('dtmetrics', document.uri)
+          .get<TimestampMode>('push.timestamps', SETTING_DEFAULTS['push.timestamps']);
       const planned = await confirmPlan(this.notifier, source, mode, arg.linesWithErrors);
       if (!planned) return undefined;
       const { plan } = planned;
-      if (sentCount(plan) + plan.held.length === 0) throw new UserError('Nothing to send: the lines are comments or blank');
+      if (sentCount(plan) + plan.held.length === 0)
+        throw new UserError('Nothing to send: the lines are comments or blank');
       const path = vscode.workspace.asRelativePath(document.uri);
       let result = NOTHING_SENT;
       if (plan.batches.length > 0) {
         const connection = await this.environments.connection(environment);
         if (!connection || !(await this.localTenantListens(environment))) return undefined;
         const shift = plan.shiftMs === 0 ? '' : ` (shifted by ${fmt(Math.round(plan.shiftMs / 1000))} s)`;
-        this.log.info(`Sending ${fmt(sentCount(plan))} lines of ${path} to ${environment.name} at ${connection.urls.ingest}, timestamps ${planned.mode}${shift}`);
+        this.log.info(
+          `Sending ${fmt(sentCount(plan))} lines of ${path} to ${environment.name} at ${connection.urls.ingest}, timestamps ${planned.mode}${shift}`,
+        );
         result = await this.push(environment, connection, plan);
       }
       const summary = summarize(environment.name, plan, result);
-      this.diagnostics.replace(document.uri, new Set(mapLines(tracker, source.map((s) => s.line))), answerDiagnostics(document, tracker, environment.name, plan, result));
+      this.diagnostics.replace(
+        document.uri,
+        new Set(
+          mapLines(
+            tracker,
+            source.map((s) => s.line),
+          ),
+        ),
+        answerDiagnostics(document, tracker, environment.name, plan, result),
+      );
       this.logFates(path, plan, result);
       this.log.info(summary.message);
       const allAccepted = summary.accepted === summary.lines;
-      void this.notifier.show(result.stopped ? 'error' : allAccepted ? 'information' : 'warning', summary.message, 'Show Log').then((choice) => choice && this.log.show(true));
+      void this.notifier
+        .show(result.stopped ? 'error' : allAccepted ? 'information' : 'warning', summary.message, 'Show Log')
+        .then((choice) => choice && this.log.show(true));
       return summary;
     } finally {
       tracker.dispose();
@@ -115,30 +153,40 @@ export class Sender {
   private push(environment: EnvironmentConfig, connection: Connection, plan: PushPlan): Thenable<PushResult> {
     const total = sentCount(plan);
     const title = `Sending ${fmt(total)} lines to ${environment.name}`;
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, cancellation) => {
-      const controller = new AbortController();
-      const subscription = cancellation.onCancellationRequested(() => controller.abort());
-      let reported = 0;
-      try {
-        return await pushBatches(connection, plan.batches, {
-          signal: controller.signal,
-          onProgress: (done) => {
-            progress.report({ increment: ((done - reported) / total) * 100, message: `${fmt(done)} of ${fmt(total)} lines` });
-            reported = done;
-          },
-          log: (line) => this.log.info(line),
-        });
-      } finally {
-        subscription.dispose();
-      }
-    });
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, cancellation) => {
+        const controller = new AbortController();
+        const subscription = cancellation.onCancellationRequested(() => controller.abort());
+        let reported = 0;
+        try {
+          return await pushBatches(connection, plan.batches, {
+            signal: controller.signal,
+            onProgress: (done) => {
+              progress.report({
+                increment: ((done - reported) / total) * 100,
+                message: `${fmt(done)} of ${fmt(total)} lines`,
+              });
+              reported = done;
+            },
+            log: (line) => this.log.info(line),
+          });
+        } finally {
+          subscription.dispose();
+        }
+      },
+    );
   }
 
   /** For the built-in local tenant: whether it listens, or was started now that the user agreed. */
   private async localTenantListens(environment: EnvironmentConfig): Promise<boolean> {
     if (environment.name !== LOCAL_TENANT_NAME || (await LocalTenant.answers(environment.url))) return true;
     const start = 'Start Local Tenant';
-    const answer = await this.notifier.ask(`Nothing listens at ${environment.url}. Start the local tenant?`, `It runs 'dtmetrics serve' on this machine and keeps its data in ${this.localTenant.dataFile}.`, start);
+    const answer = await this.notifier.ask(
+      `Nothing listens at ${environment.url}. Start the local tenant?`,
+      `It runs 'dtmetrics serve' on this machine and keeps its data in ${this.localTenant.dataFile}.`,
+      start,
+    );
     if (answer !== start) return false;
     await this.localTenant.start(localTenantPort());
     return true;
@@ -146,14 +194,31 @@ export class Sender {
 
   private logFates(path: string, plan: PushPlan, result: PushResult): void {
     const list = (fate: string, items: readonly { source: number; text: string }[]) => {
-      for (const item of items.slice(0, LOG_LIST_LIMIT)) this.log.warn(`${path}:${item.source + 1}: ${fate}: ${item.text}`);
-      if (items.length > LOG_LIST_LIMIT) this.log.warn(`${path}: ${fmt(items.length - LOG_LIST_LIMIT)} more lines ${fate}`);
+      for (const item of items.slice(0, LOG_LIST_LIMIT))
+        this.log.warn(`${path}:${item.source + 1}: ${fate}: ${item.text}`);
+      if (items.length > LOG_LIST_LIMIT)
+        this.log.warn(`${path}: ${fmt(items.length - LOG_LIST_LIMIT)} more lines ${fate}`);
     };
-    list('held back', plan.held.map((h) => ({ source: h.source, text: `${h.code} ${h.message}` })));
-    list('rejected', result.rejected.map((r) => ({ source: r.source, text: r.error })));
-    list('warning', result.warnings.map((w) => ({ source: w.source, text: w.warning })));
-    list('unknown', result.unknown.map((u) => ({ source: u.source, text: u.reason })));
-    list('not sent', result.notSent.map((n) => ({ source: n.source, text: n.reason })));
+    list(
+      'held back',
+      plan.held.map((h) => ({ source: h.source, text: `${h.code} ${h.message}` })),
+    );
+    list(
+      'rejected',
+      result.rejected.map((r) => ({ source: r.source, text: r.error })),
+    );
+    list(
+      'warning',
+      result.warnings.map((w) => ({ source: w.source, text: w.warning })),
+    );
+    list(
+      'unknown',
+      result.unknown.map((u) => ({ source: u.source, text: u.reason })),
+    );
+    list(
+      'not sent',
+      result.notSent.map((n) => ({ source: n.source, text: n.reason })),
+    );
   }
 }
 
@@ -169,7 +234,9 @@ function lineRange(document: vscode.TextDocument, arg: SendArgument): number[] {
   const start = arg.start ?? 0;
   const end = arg.end ?? document.lineCount - 1;
   if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end >= document.lineCount || start > end) {
-    throw new UserError(`Lines ${start}–${end} are not in ${vscode.workspace.asRelativePath(document.uri)} (0-based, ${document.lineCount} lines)`);
+    throw new UserError(
+      `Lines ${start}–${end} are not in ${vscode.workspace.asRelativePath(document.uri)} (0-based, ${document.lineCount} lines)`,
+    );
   }
   return Array.from({ length: end - start + 1 }, (_, i) => start + i);
 }
@@ -185,10 +252,16 @@ function selectedLines(editor: vscode.TextEditor): number[] {
       if (block) for (let line = block.start; line <= block.end; line++) lines.add(line);
       continue;
     }
-    const last = selection.end.character === 0 && selection.end.line > selection.start.line ? selection.end.line - 1 : selection.end.line;
+    const last =
+      selection.end.character === 0 && selection.end.line > selection.start.line
+        ? selection.end.line - 1
+        : selection.end.line;
     for (let line = selection.start.line; line <= last; line++) lines.add(line);
   }
-  if (lines.size === 0) throw new UserError('The cursor is on a comment or a blank line: select the lines to send, or put the cursor in a block of lines');
+  if (lines.size === 0)
+    throw new UserError(
+      'The cursor is on a comment or a blank line: select the lines to send, or put the cursor in a block of lines',
+    );
   return [...lines].sort((a, b) => a - b);
 }
 
@@ -196,7 +269,12 @@ function selectedLines(editor: vscode.TextEditor): number[] {
  * The plan, once the user said what to do with lines that have errors (or the argument did): send the others,
  * send all, or (when only stale timestamps hold lines back) rebase the timestamps. Undefined when cancelled.
  */
-async function confirmPlan(notifier: Notifier, source: readonly SourceLine[], mode: TimestampMode, answer: SendArgument['linesWithErrors']): Promise<{ plan: PushPlan; mode: TimestampMode } | undefined> {
+async function confirmPlan(
+  notifier: Notifier,
+  source: readonly SourceLine[],
+  mode: TimestampMode,
+  answer: SendArgument['linesWithErrors'],
+): Promise<{ plan: PushPlan; mode: TimestampMode } | undefined> {
   const now = Date.now();
   const plan = planPush(source, { now, timestamps: mode, sendErrors: false });
   const withErrors = () => ({ plan: planPush(source, { now, timestamps: mode, sendErrors: true }), mode });
@@ -209,7 +287,11 @@ async function confirmPlan(notifier: Notifier, source: readonly SourceLine[], mo
   const onlyStale = mode !== 'rebase' && plan.held.every((h) => h.code === 'TS003');
   const buttons = [...(onlyStale ? [rebase] : []), ...(others > 0 ? [sendOthers] : []), sendAll];
   const detail = heldList(plan.held);
-  const choice = await notifier.ask(`${fmt(plan.held.length)} of ${fmt(others + plan.held.length)} lines have errors the tenant would refuse`, detail, ...buttons);
+  const choice = await notifier.ask(
+    `${fmt(plan.held.length)} of ${fmt(others + plan.held.length)} lines have errors the tenant would refuse`,
+    detail,
+    ...buttons,
+  );
   if (choice === rebase) return confirmPlan(notifier, source, 'rebase', answer);
   if (choice === sendOthers) return { plan, mode };
   if (choice === sendAll) return withErrors();
@@ -225,7 +307,8 @@ function heldList(held: readonly HeldLine[]): string {
 /** "line 3", "lines 3, 7 and 9", "lines 3, 7, 9, 12, 15 and 40 more" (1-based). */
 function lineList(lines: readonly number[]): string {
   const named = lines.slice(0, MESSAGE_LIST_LIMIT).map((l) => String(l + 1));
-  if (lines.length > MESSAGE_LIST_LIMIT) return `lines ${named.join(', ')} and ${fmt(lines.length - MESSAGE_LIST_LIMIT)} more`;
+  if (lines.length > MESSAGE_LIST_LIMIT)
+    return `lines ${named.join(', ')} and ${fmt(lines.length - MESSAGE_LIST_LIMIT)} more`;
   if (named.length === 1) return `line ${named[0]}`;
   return `lines ${named.slice(0, -1).join(', ')} and ${named.at(-1)}`;
 }
@@ -242,7 +325,18 @@ function summarize(environment: string, plan: PushPlan, result: PushResult): Sen
   if (held > 0) parts.push(`${fmt(held)} held back for errors (${lineList(plan.held.map((h) => h.source))})`);
   const stopped = result.stopped ? `. Stopped: ${result.stopped}` : '';
   const message = `${fmt(result.accepted)} of ${fmt(lines)} lines accepted by ${environment}${parts.length > 0 ? `; ${parts.join(', ')}` : ''}${stopped}`;
-  return { environment, lines, accepted: result.accepted, rejected, warnings: result.warnings.length, unknown: result.unknown.length, notSent: result.notSent.length, held, stopped: result.stopped, message };
+  return {
+    environment,
+    lines,
+    accepted: result.accepted,
+    rejected,
+    warnings: result.warnings.length,
+    unknown: result.unknown.length,
+    notSent: result.notSent.length,
+    held,
+    stopped: result.stopped,
+    message,
+  };
 }
 
 function mapLines(tracker: LineTracker, lines: readonly number[]): number[] {
@@ -253,20 +347,32 @@ function mapLines(tracker: LineTracker, lines: readonly number[]): number[] {
 }
 
 /** Each line's fate as a diagnostic where the line is now (lines edited meanwhile get none). */
-function answerDiagnostics(document: vscode.TextDocument, tracker: LineTracker, environment: string, plan: PushPlan, result: PushResult): vscode.Diagnostic[] {
+function answerDiagnostics(
+  document: vscode.TextDocument,
+  tracker: LineTracker,
+  environment: string,
+  plan: PushPlan,
+  result: PushResult,
+): vscode.Diagnostic[] {
   const found: vscode.Diagnostic[] = [];
   const add = (source: number, message: string, severity: vscode.DiagnosticSeverity, column: number | null = null) => {
     const line = tracker.map(source);
     if (line === null || line >= document.lineCount) return;
     const { text, firstNonWhitespaceCharacterIndex } = document.lineAt(line);
-    const range = column !== null && column < text.length ? new vscode.Range(line, column, line, column + 1) : new vscode.Range(line, firstNonWhitespaceCharacterIndex, line, text.length);
+    const range =
+      column !== null && column < text.length
+        ? new vscode.Range(line, column, line, column + 1)
+        : new vscode.Range(line, firstNonWhitespaceCharacterIndex, line, text.length);
     found.push(tenantDiagnostic(range, message, severity));
   };
   const { Error, Warning, Information } = vscode.DiagnosticSeverity;
   for (const r of result.rejected) add(r.source, `${environment} refused this line: ${r.error}`, Error, r.column);
   for (const w of result.warnings) add(w.source, `${environment}: ${w.warning}`, Warning);
-  for (const u of result.unknown) add(u.source, `Unknown whether ${environment} stored this line: ${u.reason}`, Warning);
-  for (const n of result.notSent) add(n.source, `Not sent to ${environment}: ${n.reason.replace(/^not sent: /, '')}`, Information);
-  for (const h of plan.held) add(h.source, `Not sent to ${environment}: held back for ${h.code}, ${h.message}`, Information);
+  for (const u of result.unknown)
+    add(u.source, `Unknown whether ${environment} stored this line: ${u.reason}`, Warning);
+  for (const n of result.notSent)
+    add(n.source, `Not sent to ${environment}: ${n.reason.replace(/^not sent: /, '')}`, Information);
+  for (const h of plan.held)
+    add(h.source, `Not sent to ${environment}: held back for ${h.code}, ${h.message}`, Information);
   return found;
 }

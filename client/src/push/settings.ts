@@ -38,7 +38,12 @@ export function configuredEnvironments(): EnvironmentConfig[] {
   const raw = config().get('environments', SETTING_DEFAULTS.environments);
   return raw.flatMap((item) => {
     const e = item as Partial<Record<keyof EnvironmentConfig, unknown>>;
-    if (typeof e.name !== 'string' || typeof e.url !== 'string' || !ENVIRONMENT_KINDS.includes(e.kind as EnvironmentKind)) return [];
+    if (
+      typeof e.name !== 'string' ||
+      typeof e.url !== 'string' ||
+      !ENVIRONMENT_KINDS.includes(e.kind as EnvironmentKind)
+    )
+      return [];
     const environment: EnvironmentConfig = { name: e.name, kind: e.kind as EnvironmentKind, url: e.url };
     if (typeof e.caFile === 'string' && e.caFile !== '') environment.caFile = e.caFile;
     if (e.v1 === true) environment.v1 = true;
@@ -64,5 +69,7 @@ export function selectedEnvironment(): EnvironmentConfig | undefined {
 
 /** Whether a configuration change concerns which environment lines go to, or where it is. */
 export function affectsEnvironment(event: vscode.ConfigurationChangeEvent): boolean {
-  return ['dtmetrics.environment', 'dtmetrics.environments', 'dtmetrics.localTenant.port'].some((section) => event.affectsConfiguration(section));
+  return ['dtmetrics.environment', 'dtmetrics.environments', 'dtmetrics.localTenant.port'].some((section) =>
+    event.affectsConfiguration(section),
+  );
 }

@@ -11,7 +11,11 @@ import { inert } from '../notifier.ts';
 const TENANT_SOURCE = 'tenant';
 
 /** A diagnostic with the tenant's words (made inert, as all tenant text shown in the editor). */
-export function tenantDiagnostic(range: vscode.Range, message: string, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {
+export function tenantDiagnostic(
+  range: vscode.Range,
+  message: string,
+  severity: vscode.DiagnosticSeverity,
+): vscode.Diagnostic {
   // eslint-disable-next-line no-restricted-syntax -- the one place tenant diagnostics are made
   const diagnostic = new vscode.Diagnostic(range, inert(message), severity);
   diagnostic.source = TENANT_SOURCE;
@@ -27,7 +31,8 @@ function lineAfter(line: number, change: vscode.TextDocumentContentChangeEvent):
   const endsWithBreak = endsWithLineBreak(change.text);
   const pushedDown = change.range.isEmpty && start.character === 0 && added > 0 && endsWithBreak;
   // Whole lines replaced (Delete Line: (L,0)–(L+1,0) with nothing): the line after them only moves up.
-  const wholeLines = start.character === 0 && end.character === 0 && end.line > start.line && (change.text === '' || endsWithBreak);
+  const wholeLines =
+    start.character === 0 && end.character === 0 && end.line > start.line && (change.text === '' || endsWithBreak);
   if (line === end.line && wholeLines) return line + added - (end.line - start.line);
   if (line <= end.line && !pushedDown) return null;
   return line + added - (end.line - start.line);
@@ -96,7 +101,13 @@ export class TenantDiagnostics implements vscode.Disposable {
         moved.push(diagnostic);
         continue;
       }
-      moved.push(tenantDiagnostic(new vscode.Range(diagnostic.range.start.translate(delta), diagnostic.range.end.translate(delta)), diagnostic.message, diagnostic.severity));
+      moved.push(
+        tenantDiagnostic(
+          new vscode.Range(diagnostic.range.start.translate(delta), diagnostic.range.end.translate(delta)),
+          diagnostic.message,
+          diagnostic.severity,
+        ),
+      );
     }
     if (changed) this.collection.set(event.document.uri, moved);
   }

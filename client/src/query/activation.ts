@@ -25,8 +25,20 @@ export type QueryCommand = (typeof QUERY_COMMANDS)[number];
 const MAX_LENSES = 1000;
 const MAX_LENS_LINES = 100_000;
 
-export function registerQuery(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, notifier: Notifier, workspaceKeys: WorkspaceKeys): void {
-  const bundle = registerLazyCommands(context, log, notifier, 'dist/query.js', (query: typeof Query) => query.activateQuery(context, log, notifier, workspaceKeys), QUERY_COMMANDS);
+export function registerQuery(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  notifier: Notifier,
+  workspaceKeys: WorkspaceKeys,
+): void {
+  const bundle = registerLazyCommands(
+    context,
+    log,
+    notifier,
+    'dist/query.js',
+    (query: typeof Query) => query.activateQuery(context, log, notifier, workspaceKeys),
+    QUERY_COMMANDS,
+  );
   const lenses = new QueryLenses();
   context.subscriptions.push(
     lenses,
@@ -35,7 +47,8 @@ export function registerQuery(context: vscode.ExtensionContext, log: vscode.LogO
       if (event.affectsConfiguration('dtmetrics.query.codeLens')) lenses.refresh();
     }),
     vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => bundle.load().restore(panel, state as PanelState | undefined),
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) =>
+        bundle.load().restore(panel, state as PanelState | undefined),
     }),
   );
 }
@@ -46,8 +59,18 @@ class QueryLenses implements vscode.CodeLensProvider, vscode.Disposable {
   readonly onDidChangeCodeLenses = this.changed.event;
 
   provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): vscode.CodeLens[] {
-    if (!vscode.workspace.getConfiguration('dtmetrics', document.uri).get('query.codeLens', SETTING_DEFAULTS['query.codeLens'])) return [];
-    const metrics = firstLines(Math.min(document.lineCount, MAX_LENS_LINES), (line) => document.lineAt(line).text, MAX_LENSES, () => token.isCancellationRequested);
+    if (
+      !vscode.workspace
+        .getConfiguration('dtmetrics', document.uri)
+        .get('query.codeLens', SETTING_DEFAULTS['query.codeLens'])
+    )
+      return [];
+    const metrics = firstLines(
+      Math.min(document.lineCount, MAX_LENS_LINES),
+      (line) => document.lineAt(line).text,
+      MAX_LENSES,
+      () => token.isCancellationRequested,
+    );
     return metrics.map(
       ({ line, key }) =>
         new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {

@@ -10,7 +10,17 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Connection } from '#http/client.ts';
 import { listMetrics, queryMetrics, V1_AGGREGATIONS, v1Timeseries, type QueryAnswer } from '#http/query.ts';
-import { argumentObject, flag, lineNumber, oneOf, optional, positiveInteger, required, uri, type ArgumentObject } from '../arguments.ts';
+import {
+  argumentObject,
+  flag,
+  lineNumber,
+  oneOf,
+  optional,
+  positiveInteger,
+  required,
+  uri,
+  type ArgumentObject,
+} from '../arguments.ts';
 import type { Notifier } from '../notifier.ts';
 import { Environments } from '../push/environments.ts';
 import { UserError } from '#edge/errors.ts';
@@ -23,7 +33,16 @@ import { readResult, resultModel, toCsv, type ResultModel } from '#core/metrics/
 import type { MetricData, V1TimeseriesResult } from '#core/metrics/api.ts';
 import { resultBanners, toMetricData } from './model.ts';
 import { ResultsPanel } from './panel.ts';
-import { askResolution, askSelector, askTimeRange, askV1Options, fixSelector, RecentQueries, specFacts, type WorkspaceKeys } from './prompts.ts';
+import {
+  askResolution,
+  askSelector,
+  askTimeRange,
+  askV1Options,
+  fixSelector,
+  RecentQueries,
+  specFacts,
+  type WorkspaceKeys,
+} from './prompts.ts';
 import { DEFAULT_FROM, rangeLabel, v1Time, v2Time } from './time-range.ts';
 
 /** What a query command resolves with. */
@@ -49,23 +68,34 @@ const TENANT_KEY_PAGES = 4;
 
 const config = () => vscode.workspace.getConfiguration('dtmetrics');
 
-export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, notifier: Notifier, workspaceKeys: WorkspaceKeys): QueryFeatures {
+export function activateQuery(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  notifier: Notifier,
+  workspaceKeys: WorkspaceKeys,
+): QueryFeatures {
   const environments = new Environments(context.secrets, notifier);
   const recent = new RecentQueries(context.workspaceState);
   let running: AbortController | undefined;
 
-  const panel = new ResultsPanel(vscode.Uri.joinPath(context.extensionUri, 'dist'), {
-    rerun: (spec) => void vscode.commands.executeCommand('dtmetrics.queryMetric', spec),
-    edit: (spec) => void vscode.commands.executeCommand('dtmetrics.queryMetric', { ...spec, ask: true }),
-    cancel: () => running?.abort(),
-    export: (format) => void vscode.commands.executeCommand('dtmetrics.exportQueryResults', { format }),
-  }, config().get('query.chartSeries', SETTING_DEFAULTS['query.chartSeries']));
+  const panel = new ResultsPanel(
+    vscode.Uri.joinPath(context.extensionUri, 'dist'),
+    {
+      rerun: (spec) => void vscode.commands.executeCommand('dtmetrics.queryMetric', spec),
+      edit: (spec) => void vscode.commands.executeCommand('dtmetrics.queryMetric', { ...spec, ask: true }),
+      cancel: () => running?.abort(),
+      export: (format) => void vscode.commands.executeCommand('dtmetrics.exportQueryResults', { format }),
+    },
+    config().get('query.chartSeries', SETTING_DEFAULTS['query.chartSeries']),
+  );
 
   /**
    * The questions of Query Metric…, starting from `seed`; a recent query picked is returned whole. The connection
    * made for completion goes with the answer, so its questions (a token, plain http) are asked once.
    */
-  async function ask(seed: Partial<QuerySpec>): Promise<{ spec: QuerySpec; connection: Connection | undefined } | undefined> {
+  async function ask(
+    seed: Partial<QuerySpec>,
+  ): Promise<{ spec: QuerySpec; connection: Connection | undefined } | undefined> {
     const environment = environments.resolve(seed.environment);
     const connection = environment.v1 ? undefined : await environments.connection(environment);
     const tenantKeys = connection ? keysOf(connection) : Promise.resolve([]);
@@ -74,8 +104,18 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
     return spec && { spec, connection: spec.environment === environment.name ? connection : undefined };
   }
 
-  async function askSpec(seed: Partial<QuerySpec>, environment: EnvironmentConfig, tenantKeys: Promise<string[]>): Promise<QuerySpec | undefined> {
-    const chosen = await askSelector(environment, seed.metricSelector || keyUnderCursor() || '', recent.list(), tenantKeys, workspaceKeys);
+  async function askSpec(
+    seed: Partial<QuerySpec>,
+    environment: EnvironmentConfig,
+    tenantKeys: Promise<string[]>,
+  ): Promise<QuerySpec | undefined> {
+    const chosen = await askSelector(
+      environment,
+      seed.metricSelector || keyUnderCursor() || '',
+      recent.list(),
+      tenantKeys,
+      workspaceKeys,
+    );
     if (!chosen) return undefined;
     if ('recent' in chosen) return chosen.recent;
     const range = await askTimeRange({ from: seed.from ?? DEFAULT_FROM, to: seed.to });
@@ -94,7 +134,9 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
     const keys: string[] = [];
     let nextPageKey: string | undefined;
     for (let page = 0; page < TENANT_KEY_PAGES; page++) {
-      const answer = await listMetrics(connection, nextPageKey ? { nextPageKey } : { pageSize: 500 }, { timeoutMs: 10_000 });
+      const answer = await listMetrics(connection, nextPageKey ? { nextPageKey } : { pageSize: 500 }, {
+        timeoutMs: 10_000,
+      });
       if (!answer.ok) {
         log.warn(`Listing the tenant's metrics for completion failed: ${answer.message}`);
         break;
@@ -107,7 +149,12 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
   }
 
   /** Runs `spec` and shows it; `interactive`: a refused selector is asked again. */
-  async function execute(spec: QuerySpec, interactive: boolean, timeoutMs?: number, asked?: Connection): Promise<QueryOutcome> {
+  async function execute(
+    spec: QuerySpec,
+    interactive: boolean,
+    timeoutMs?: number,
+    asked?: Connection,
+  ): Promise<QueryOutcome> {
     const environment = environments.resolve(spec.environment);
     const connection = asked ?? (await environments.connection(environment));
     if (!connection) return { ok: false, message: 'cancelled', spec, series: 0, rendered: null };
@@ -119,9 +166,13 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
     const where = `${environment.name}${environment.v1 ? ' (Timeseries API v1)' : ''}`;
     const facts = [where, ...specFacts(spec)];
     panel.showLoading(spec, title, facts);
-    const options = { signal: controller.signal, timeoutMs: timeoutMs ?? config().get('query.timeoutSeconds', SETTING_DEFAULTS['query.timeoutSeconds']) * 1000 };
+    const options = {
+      signal: controller.signal,
+      timeoutMs: timeoutMs ?? config().get('query.timeoutSeconds', SETTING_DEFAULTS['query.timeoutSeconds']) * 1000,
+    };
     const answer = await request(environment, connection, spec, options);
-    if (running !== controller) return { ok: false, message: 'superseded by a newer query', spec, series: 0, rendered: null };
+    if (running !== controller)
+      return { ok: false, message: 'superseded by a newer query', spec, series: 0, rendered: null };
     running = undefined;
     if (!answer.ok) {
       log.warn(`Query ${spec.metricSelector} on ${environment.name}: ${answer.message}`);
@@ -134,16 +185,34 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
       return { ok: false, message: answer.message, spec, series: 0, rendered };
     }
     const { model } = answer;
-    log.info(`Query ${spec.metricSelector} on ${environment.name}: ${model.series.length} series in ${answer.ms.toFixed(0)} ms`);
+    log.info(
+      `Query ${spec.metricSelector} on ${environment.name}: ${model.series.length} series in ${answer.ms.toFixed(0)} ms`,
+    );
     // The resolution the tenant used, rather than the one asked for.
-    const shownFacts = [where, ...specFacts({ ...spec, resolution: undefined }), `resolution ${model.resolution}`, `${model.series.length.toLocaleString('en-US')} series`, `${answer.ms.toFixed(0)} ms`];
-    const rendered = await panel.showResult({ spec, title, facts: shownFacts, model, banners: resultBanners(model, spec, rangeLabel(spec)), raw: answer.raw });
+    const shownFacts = [
+      where,
+      ...specFacts({ ...spec, resolution: undefined }),
+      `resolution ${model.resolution}`,
+      `${model.series.length.toLocaleString('en-US')} series`,
+      `${answer.ms.toFixed(0)} ms`,
+    ];
+    const rendered = await panel.showResult({
+      spec,
+      title,
+      facts: shownFacts,
+      model,
+      banners: resultBanners(model, spec, rangeLabel(spec)),
+      raw: answer.raw,
+    });
     return { ok: true, spec, series: model.series.length, rendered };
   }
 
   async function exportResults(arg: ArgumentObject | undefined): Promise<{ uri: string; series: number } | undefined> {
     const shown = panel.current;
-    if (!shown) throw new UserError('No query result to export: run a query first (after a window reload, rerun the query shown)');
+    if (!shown)
+      throw new UserError(
+        'No query result to export: run a query first (after a window reload, rerun the query shown)',
+      );
     const format = (arg && oneOf<ExportFormat>(arg, 'format', ['csv', 'json'])) ?? (await askFormat());
     if (!format) return undefined;
     const stem = (shown.spec?.metricSelector ?? shown.title).replace(/[^\w.-]+/g, '_').slice(0, 80) || 'query';
@@ -158,20 +227,43 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
     if (!target) return undefined;
     const text = format === 'csv' ? toCsv(shown.model) : `${JSON.stringify(toMetricData(shown.model), null, 2)}\n`;
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
-    void notifier.show('information', `Saved ${shown.model.series.length.toLocaleString('en-US')} series to ${vscode.workspace.asRelativePath(target)}`);
+    void notifier.show(
+      'information',
+      `Saved ${shown.model.series.length.toLocaleString('en-US')} series to ${vscode.workspace.asRelativePath(target)}`,
+    );
     return { uri: target.toString(), series: shown.model.series.length };
   }
 
   async function openResult(arg: ArgumentObject | undefined): Promise<QueryOutcome | undefined> {
-    const file = (arg && uri(arg, 'uri')) ?? (await vscode.window.showOpenDialog({ title: 'Open a saved query result', canSelectMany: false, filters: { JSON: ['json'] } }))?.[0];
+    const file =
+      (arg && uri(arg, 'uri')) ??
+      (
+        await vscode.window.showOpenDialog({
+          title: 'Open a saved query result',
+          canSelectMany: false,
+          filters: { JSON: ['json'] },
+        })
+      )?.[0];
     if (!file) return undefined;
     const raw = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
     const read = readResult(raw);
-    if (!read.ok) throw new UserError(`${vscode.workspace.asRelativePath(file)} is not a query result: ${read.message}`);
+    if (!read.ok)
+      throw new UserError(`${vscode.workspace.asRelativePath(file)} is not a query result: ${read.message}`);
     const model = read.value;
     const name = basename(file.fsPath);
-    const facts = [vscode.workspace.asRelativePath(file), `resolution ${model.resolution}`, `${model.series.length.toLocaleString('en-US')} series`];
-    const rendered = await panel.showResult({ spec: null, title: name, facts, model, banners: resultBanners(model, null, 'the saved range'), raw });
+    const facts = [
+      vscode.workspace.asRelativePath(file),
+      `resolution ${model.resolution}`,
+      `${model.series.length.toLocaleString('en-US')} series`,
+    ];
+    const rendered = await panel.showResult({
+      spec: null,
+      title: name,
+      facts,
+      model,
+      banners: resultBanners(model, null, 'the saved range'),
+      raw,
+    });
     return { ok: true, spec: null, series: model.series.length, rendered };
   }
 
@@ -189,7 +281,14 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
     'dtmetrics.queryMetricUnderCursor': async (a) => {
       const key = a?.uri !== undefined || a?.line !== undefined ? await keyOfLine(a) : keyUnderCursor();
       if (!key) throw new UserError('No metric on this line: put the cursor on a metric line of a .dtmetrics file');
-      return execute({ environment: environments.resolve(a && optional(a, 'environment')).name, metricSelector: key, from: DEFAULT_FROM }, true);
+      return execute(
+        {
+          environment: environments.resolve(a && optional(a, 'environment')).name,
+          metricSelector: key,
+          from: DEFAULT_FROM,
+        },
+        true,
+      );
     },
     'dtmetrics.rerunLastQuery': async () => {
       const last = recent.list()[0];
@@ -214,24 +313,41 @@ export function activateQuery(context: vscode.ExtensionContext, log: vscode.LogO
 
 type Answer = { ok: true; model: ResultModel; raw: string; ms: number } | Extract<QueryAnswer<unknown>, { ok: false }>;
 
-async function request(environment: EnvironmentConfig, connection: Connection, spec: QuerySpec, options: { signal: AbortSignal; timeoutMs: number }): Promise<Answer> {
+async function request(
+  environment: EnvironmentConfig,
+  connection: Connection,
+  spec: QuerySpec,
+  options: { signal: AbortSignal; timeoutMs: number },
+): Promise<Answer> {
   // A time the core's grammar refuses (a command's argument) is the banner's message, as a tenant's 400 would be.
   const refused = (error: string): Answer => ({ ok: false, message: error, violations: [], index: null });
   let answer: QueryAnswer<MetricData | V1TimeseriesResult>;
   if (environment.v1) {
     const time = v1Time(spec, Date.now());
     if (!time.ok) return refused(time.message);
-    answer = await v1Timeseries(connection, spec.metricSelector, { aggregationType: spec.aggregation ?? 'AVG', queryMode: spec.queryMode ?? 'series', ...time.value }, options);
+    answer = await v1Timeseries(
+      connection,
+      spec.metricSelector,
+      { aggregationType: spec.aggregation ?? 'AVG', queryMode: spec.queryMode ?? 'series', ...time.value },
+      options,
+    );
   } else {
     const time = v2Time(spec, Date.now());
     if (!time.ok) return refused(time.message);
-    answer = await queryMetrics(connection, { metricSelector: spec.metricSelector, ...time.value, resolution: spec.resolution }, options);
+    answer = await queryMetrics(
+      connection,
+      { metricSelector: spec.metricSelector, ...time.value, resolution: spec.resolution },
+      options,
+    );
   }
   return answer.ok ? { ok: true, model: resultModel(answer.data), raw: answer.raw, ms: answer.ms } : answer;
 }
 
 /** The panel's banner for a failure: the selector with a caret under its mistake when the tenant says where. */
-function failureBanner(spec: QuerySpec, failure: { message: string; index: number | null; violations: { path: string }[] }): Banner {
+function failureBanner(
+  spec: QuerySpec,
+  failure: { message: string; index: number | null; violations: { path: string }[] },
+): Banner {
   if (failure.message === 'cancelled') return { level: 'info', text: 'Cancelled.' };
   const onSelector = failure.violations.some((v) => v.path === 'metricSelector');
   return {
@@ -252,7 +368,8 @@ async function keyOfLine(arg: ArgumentObject): Promise<string | undefined> {
   if (!target) throw new UserError('No document: give its uri');
   const document = await vscode.workspace.openTextDocument(target);
   const line = lineNumber(arg, 'line') ?? 0;
-  if (line >= document.lineCount) throw new UserError(`${vscode.workspace.asRelativePath(target)} has no line ${line + 1}`);
+  if (line >= document.lineCount)
+    throw new UserError(`${vscode.workspace.asRelativePath(target)} has no line ${line + 1}`);
   return storedKeyOfLine(document.lineAt(line).text) ?? undefined;
 }
 

@@ -33,7 +33,6 @@ export interface QuerySpec {
   queryMode?: 'series' | 'total';
 }
 
-
 /** The aggregate the chart picks its top N series by. */
 export type RankBy = 'max' | 'avg' | 'last' | 'min';
 export const RANKINGS: readonly RankBy[] = ['max', 'avg', 'last', 'min'];

@@ -13,7 +13,12 @@ export const storedKeyOfLine = (text: string): string | null => storedKeyOf(pars
  * Each metric's first line, in order, up to `limit` metrics; `cancelled` is asked now and then, so that a long
  * document gives way to the next edit.
  */
-export function firstLines(lineCount: number, lineAt: (line: number) => string, limit: number, cancelled: () => boolean): { line: number; key: string }[] {
+export function firstLines(
+  lineCount: number,
+  lineAt: (line: number) => string,
+  limit: number,
+  cancelled: () => boolean,
+): { line: number; key: string }[] {
   const seen = new Set<string>();
   const found: { line: number; key: string }[] = [];
   for (let line = 0; line < lineCount && found.length < limit; line++) {

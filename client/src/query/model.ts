@@ -10,7 +10,12 @@ import { endsWithCountSuffix } from '#core/keys.ts';
 import type { Banner, ChartData, QuerySpec, RankBy, SeriesRow } from './messages.ts';
 
 export function tableRows(model: ResultModel): SeriesRow[] {
-  return model.series.map((s, index) => ({ series: index, metricId: s.metricId, dimensions: Object.entries(s.dimensionMap), ...s.summary }));
+  return model.series.map((s, index) => ({
+    series: index,
+    metricId: s.metricId,
+    dimensions: Object.entries(s.dimensionMap),
+    ...s.summary,
+  }));
 }
 
 /**
@@ -69,11 +74,18 @@ export function resultBanners(model: ResultModel, spec: QuerySpec | null, range:
   const key = selectorKey(spec?.metricSelector ?? '');
   const reasons = [
     `No data yet: lines sent with this key appear once the tenant has stored them (a real tenant may take a minute; the local tenant answers at once).`,
-    ...(key && !endsWithCountSuffix(key) ? [`A count metric is stored under its key with .count: if ${key} is sent as count,delta=…, query ${key}.count.`] : []),
+    ...(key && !endsWithCountSuffix(key)
+      ? [`A count metric is stored under its key with .count: if ${key} is sent as count,delta=…, query ${key}.count.`]
+      : []),
     `The time range (${range}) may miss the data: choose a longer one with Edit Query.`,
   ];
   if (model.series.length === 0) banners.push({ level: 'info', text: 'No series in this result.', details: reasons });
-  else banners.push({ level: 'warning', text: `Every value is null: ${model.series.length.toLocaleString('en-US')} series exist, none has a value in this time range.`, details: reasons });
+  else
+    banners.push({
+      level: 'warning',
+      text: `Every value is null: ${model.series.length.toLocaleString('en-US')} series exist, none has a value in this time range.`,
+      details: reasons,
+    });
   return banners;
 }
 
@@ -100,7 +112,12 @@ export function toMetricData(model: ResultModel): MetricData {
       metricId,
       dataPointCountRatio: 0,
       dimensionCountRatio: 0,
-      data: series.map((s) => ({ dimensions: Object.values(s.dimensionMap), dimensionMap: s.dimensionMap, timestamps: s.timestamps, values: s.values })),
+      data: series.map((s) => ({
+        dimensions: Object.values(s.dimensionMap),
+        dimensionMap: s.dimensionMap,
+        timestamps: s.timestamps,
+        values: s.values,
+      })),
     })),
   };
 }

@@ -7,7 +7,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { RANKINGS, RAW_LIMIT, RESULTS_VIEW_TYPE, TOP_N_CHOICES, type Banner, type ExportFormat, type PanelState, type PanelView, type QuerySpec, type RankBy, type RenderReport, type ToExtension, type ToWebview } from './messages.ts';
+import {
+  RANKINGS,
+  RAW_LIMIT,
+  RESULTS_VIEW_TYPE,
+  TOP_N_CHOICES,
+  type Banner,
+  type ExportFormat,
+  type PanelState,
+  type PanelView,
+  type QuerySpec,
+  type RankBy,
+  type RenderReport,
+  type ToExtension,
+  type ToWebview,
+} from './messages.ts';
 import type { ResultModel } from '#core/metrics/result.ts';
 import { chartData, tableRows } from './model.ts';
 
@@ -33,8 +47,14 @@ export interface PanelActions {
 
 function restoredBanner(state: PanelState): Banner {
   const kept = state.view.rows.length;
-  const cut = state.omittedRows > 0 ? ` The table kept ${kept.toLocaleString('en-US')} of ${(kept + state.omittedRows).toLocaleString('en-US')} series.` : '';
-  return { level: 'info', text: `Restored after a window reload: the result is as it was then. Rerun it for fresh data, the raw response and exports.${cut}` };
+  const cut =
+    state.omittedRows > 0
+      ? ` The table kept ${kept.toLocaleString('en-US')} of ${(kept + state.omittedRows).toLocaleString('en-US')} series.`
+      : '';
+  return {
+    level: 'info',
+    text: `Restored after a window reload: the result is as it was then. Rerun it for fresh data, the raw response and exports.${cut}`,
+  };
 }
 
 /** How long a render report may take to come back before the command resolves without it. */
@@ -88,13 +108,31 @@ export class ResultsPanel implements vscode.Disposable {
   showLoading(spec: QuerySpec, title: string, facts: string[]): void {
     this.result = undefined;
     this.spec = spec;
-    void this.send({ title, facts, banners: [{ level: 'info', text: `Querying ${spec.metricSelector} on ${spec.environment}…` }], rows: [], chart: null, loading: true, canRerun: false, hasData: false });
+    void this.send({
+      title,
+      facts,
+      banners: [{ level: 'info', text: `Querying ${spec.metricSelector} on ${spec.environment}…` }],
+      rows: [],
+      chart: null,
+      loading: true,
+      canRerun: false,
+      hasData: false,
+    });
   }
 
   showFailure(spec: QuerySpec, title: string, facts: string[], banner: Banner): Promise<RenderReport | null> {
     this.result = undefined;
     this.spec = spec;
-    return this.send({ title, facts, banners: [banner], rows: [], chart: null, loading: false, canRerun: true, hasData: false });
+    return this.send({
+      title,
+      facts,
+      banners: [banner],
+      rows: [],
+      chart: null,
+      loading: false,
+      canRerun: true,
+      hasData: false,
+    });
   }
 
   showResult(result: ShownResult): Promise<RenderReport | null> {
@@ -138,7 +176,12 @@ export class ResultsPanel implements vscode.Disposable {
       if (!this.panel.visible) this.panel.reveal(undefined, true);
       return this.panel;
     }
-    const panel = vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, 'Query Results', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, localResourceRoots: [this.dist] });
+    const panel = vscode.window.createWebviewPanel(
+      RESULTS_VIEW_TYPE,
+      'Query Results',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true, localResourceRoots: [this.dist] },
+    );
     this.attach(panel);
     return panel;
   }
@@ -166,7 +209,12 @@ export class ResultsPanel implements vscode.Disposable {
     const nonce = randomBytes(16).toString('base64');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.dist, 'query-webview.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(this.dist, 'query-webview.css'));
-    const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+    const csp = [
+      `default-src 'none'`,
+      `style-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
     return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -201,14 +249,16 @@ export class ResultsPanel implements vscode.Disposable {
   private receive(message: ToExtension): void {
     switch (message.type) {
       case 'ready':
-        if (this.view && message.shownRenderId !== this.view.renderId) this.post({ type: 'view', view: this.view, spec: this.spec });
+        if (this.view && message.shownRenderId !== this.view.renderId)
+          this.post({ type: 'view', view: this.view, spec: this.spec });
         return;
       case 'rendered':
         this.waiting.get(message.report.renderId)?.(message.report);
         return;
       case 'rank':
         // Checked like any input: the webview shows a tenant's strings, so it is not trusted to be well-formed.
-        if (RANKINGS.includes(message.rankBy) && TOP_N_CHOICES.includes(message.topN)) this.rank(message.rankBy, message.topN);
+        if (RANKINGS.includes(message.rankBy) && TOP_N_CHOICES.includes(message.topN))
+          this.rank(message.rankBy, message.topN);
         return;
       case 'rerun':
         if (this.spec) this.actions.rerun(this.spec);

@@ -26,7 +26,12 @@ const RECENT_KEY = 'dtmetrics.query.recent';
 
 /** How a query was asked besides its selector and environment: time range, resolution, v1 options. */
 export const specFacts = (spec: QuerySpec): string[] =>
-  [rangeLabel(spec), spec.resolution && `resolution ${spec.resolution}`, spec.aggregation, spec.queryMode === 'total' && 'total'].filter((fact): fact is string => typeof fact === 'string');
+  [
+    rangeLabel(spec),
+    spec.resolution && `resolution ${spec.resolution}`,
+    spec.aggregation,
+    spec.queryMode === 'total' && 'total',
+  ].filter((fact): fact is string => typeof fact === 'string');
 
 /** Recent queries, newest first, per workspace. */
 export class RecentQueries {
@@ -38,7 +43,10 @@ export class RecentQueries {
 
   async add(spec: QuerySpec): Promise<void> {
     const same = JSON.stringify(spec);
-    await this.state.update(RECENT_KEY, [spec, ...this.list().filter((s) => JSON.stringify(s) !== same)].slice(0, MAX_RECENT));
+    await this.state.update(
+      RECENT_KEY,
+      [spec, ...this.list().filter((s) => JSON.stringify(s) !== same)].slice(0, MAX_RECENT),
+    );
   }
 }
 
@@ -57,7 +65,9 @@ export function askSelector(
 ): Promise<{ selector: string } | { recent: QuerySpec } | undefined> {
   const pick = vscode.window.createQuickPick<SelectorItem>();
   pick.title = `Query ${environment.name}${environment.v1 ? ' (Timeseries API v1)' : ''}`;
-  pick.placeholder = environment.v1 ? 'A timeseries id, e.g. my.metric' : 'A metric selector, e.g. my.metric:splitBy("host"):max';
+  pick.placeholder = environment.v1
+    ? 'A timeseries id, e.g. my.metric'
+    : 'A metric selector, e.g. my.metric:splitBy("host"):max';
   pick.value = initial;
   pick.ignoreFocusOut = true;
   let keys: string[] = [];
@@ -70,18 +80,27 @@ export function askSelector(
     pick.items = [
       ...(value ? [{ label: `$(play) ${value}`, description: 'run this query', run: value, alwaysShow: true }] : []),
       ...(recents.length > 0 ? [{ label: 'recent', kind: vscode.QuickPickItemKind.Separator }] : []),
-      ...recents.map((s) => ({ label: `$(history) ${s.metricSelector}`, description: specFacts(s).join(' · '), recent: s, alwaysShow: true })),
+      ...recents.map((s) => ({
+        label: `$(history) ${s.metricSelector}`,
+        description: specFacts(s).join(' · '),
+        recent: s,
+        alwaysShow: true,
+      })),
       ...(matching.length > 0 ? [{ label: 'metric keys', kind: vscode.QuickPickItemKind.Separator }] : []),
       ...matching.map((k) => ({ label: `$(symbol-key) ${k}`, description: 'complete', key: k, alwaysShow: true })),
     ];
   };
   pick.busy = true;
   // Completion is a convenience: keys from a source that fails are left out.
-  void Promise.allSettled([tenantKeys, workspaceKeys({ limit: MAX_KEYS }).then((answer) => answer.keys)]).then((sources) => {
-    keys = [...new Set(sources.flatMap((source) => (source.status === 'fulfilled' ? source.value : [])))].sort().slice(0, MAX_KEYS);
-    pick.busy = false;
-    update();
-  });
+  void Promise.allSettled([tenantKeys, workspaceKeys({ limit: MAX_KEYS }).then((answer) => answer.keys)]).then(
+    (sources) => {
+      keys = [...new Set(sources.flatMap((source) => (source.status === 'fulfilled' ? source.value : [])))]
+        .sort()
+        .slice(0, MAX_KEYS);
+      pick.busy = false;
+      update();
+    },
+  );
   update();
   return new Promise((resolve) => {
     pick.onDidChangeValue(update);
@@ -107,7 +126,11 @@ export function askSelector(
 }
 
 /** The selector once more, after the tenant refused it: its message under the box, the cursor at the mistake. */
-export async function fixSelector(selector: string, tenantMessage: string, index: number | null): Promise<string | undefined> {
+export async function fixSelector(
+  selector: string,
+  tenantMessage: string,
+  index: number | null,
+): Promise<string | undefined> {
   // An input box's message renders [text](command:…) as a link: the tenant's words are made inert.
   const message = inert(tenantMessage);
   const at = index === null ? undefined : Math.min(index, selector.length);
@@ -121,7 +144,8 @@ export async function fixSelector(selector: string, tenantMessage: string, index
   return new Promise((resolve) => {
     box.onDidChangeValue((value) => {
       // The tenant's message stays until the text changes: only the tenant can say whether the change fixed it.
-      box.validationMessage = value === selector ? { message, severity: vscode.InputBoxValidationSeverity.Error } : undefined;
+      box.validationMessage =
+        value === selector ? { message, severity: vscode.InputBoxValidationSeverity.Error } : undefined;
     });
     box.onDidAccept(() => {
       if (box.value.trim() === '' || box.value === selector) return;
@@ -137,44 +161,87 @@ export async function fixSelector(selector: string, tenantMessage: string, index
 }
 
 /** The time range: a preset or a custom from/to; undefined when cancelled. */
-export async function askTimeRange(current: Pick<QuerySpec, 'from' | 'to'>): Promise<Pick<QuerySpec, 'from' | 'to'> | undefined> {
+export async function askTimeRange(
+  current: Pick<QuerySpec, 'from' | 'to'>,
+): Promise<Pick<QuerySpec, 'from' | 'to'> | undefined> {
   const items = [
-    ...RANGE_PRESETS.map((p) => ({ label: p.label, description: p.from, range: { from: p.from } as Pick<QuerySpec, 'from' | 'to'> | undefined, picked: !current.to && p.from === current.from })),
-    { label: 'Custom…', description: 'from and to in ms, ISO-8601 (UTC unless a zone is written) or now-…', range: undefined, picked: false },
+    ...RANGE_PRESETS.map((p) => ({
+      label: p.label,
+      description: p.from,
+      range: { from: p.from } as Pick<QuerySpec, 'from' | 'to'> | undefined,
+      picked: !current.to && p.from === current.from,
+    })),
+    {
+      label: 'Custom…',
+      description: 'from and to in ms, ISO-8601 (UTC unless a zone is written) or now-…',
+      range: undefined,
+      picked: false,
+    },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Time range', placeHolder: `Now: ${rangeLabel(current)}`, ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Time range',
+    placeHolder: `Now: ${rangeLabel(current)}`,
+    ignoreFocusOut: true,
+  });
   if (!picked) return undefined;
   if (picked.range) return picked.range;
   const now = () => Date.now();
-  const from = await vscode.window.showInputBox({ title: 'From', prompt: 'Epoch ms (1732300000000), ISO-8601 in UTC unless a zone is written (2024-11-22, 2024-11-22T18:00, 2024-11-22T19:00+01:00) or now-NU (now-90m, now-3d)', value: current.from || DEFAULT_FROM, ignoreFocusOut: true, validateInput: (v) => timeError(v, undefined, now()) });
+  const from = await vscode.window.showInputBox({
+    title: 'From',
+    prompt:
+      'Epoch ms (1732300000000), ISO-8601 in UTC unless a zone is written (2024-11-22, 2024-11-22T18:00, 2024-11-22T19:00+01:00) or now-NU (now-90m, now-3d)',
+    value: current.from || DEFAULT_FROM,
+    ignoreFocusOut: true,
+    validateInput: (v) => timeError(v, undefined, now()),
+  });
   if (from === undefined) return undefined;
-  const to = await vscode.window.showInputBox({ title: 'To', prompt: 'Empty: now', value: current.to ?? '', ignoreFocusOut: true, validateInput: (v) => timeError(from, v, now()) });
+  const to = await vscode.window.showInputBox({
+    title: 'To',
+    prompt: 'Empty: now',
+    value: current.to ?? '',
+    ignoreFocusOut: true,
+    validateInput: (v) => timeError(from, v, now()),
+  });
   if (to === undefined) return undefined;
   return { from: from.trim(), ...(to.trim() ? { to: to.trim() } : {}) };
 }
 
 /** The resolution (v2): auto, a step, or a point count; `{ resolution: undefined }` is auto. */
-export async function askResolution(current: string | undefined): Promise<{ resolution: string | undefined } | undefined> {
+export async function askResolution(
+  current: string | undefined,
+): Promise<{ resolution: string | undefined } | undefined> {
   const items = [
     ...RESOLUTIONS.map((r) => ({ label: r.label, description: r.detail, resolution: r.value, points: false })),
     { label: 'Points…', description: 'a number of points over the time range', resolution: undefined, points: true },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Resolution', placeHolder: `Now: ${current ?? 'auto'}`, ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Resolution',
+    placeHolder: `Now: ${current ?? 'auto'}`,
+    ignoreFocusOut: true,
+  });
   if (!picked) return undefined;
   if (!picked.points) return { resolution: picked.resolution };
   const points = await vscode.window.showInputBox({
     title: 'Points over the time range',
     value: current && /^\d+$/.test(current) ? current : '60',
     ignoreFocusOut: true,
-    validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= TENANT.queryPointsPerTuple ? undefined : `A whole number from 1 to ${TENANT.queryPointsPerTuple}`),
+    validateInput: (v) =>
+      /^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= TENANT.queryPointsPerTuple
+        ? undefined
+        : `A whole number from 1 to ${TENANT.queryPointsPerTuple}`,
   });
   return points === undefined ? undefined : { resolution: points.trim() };
 }
 
 /** The aggregation and mode of a v1 query. */
-export async function askV1Options(current: Pick<QuerySpec, 'aggregation' | 'queryMode'>): Promise<Pick<QuerySpec, 'aggregation' | 'queryMode'> | undefined> {
+export async function askV1Options(
+  current: Pick<QuerySpec, 'aggregation' | 'queryMode'>,
+): Promise<Pick<QuerySpec, 'aggregation' | 'queryMode'> | undefined> {
   const aggregation = await vscode.window.showQuickPick(
-    V1_AGGREGATIONS.map((a) => ({ label: a, description: a === (current.aggregation ?? 'AVG') ? 'current' : undefined })),
+    V1_AGGREGATIONS.map((a) => ({
+      label: a,
+      description: a === (current.aggregation ?? 'AVG') ? 'current' : undefined,
+    })),
     { title: 'Aggregation (Timeseries API v1)', ignoreFocusOut: true },
   );
   if (!aggregation) return undefined;

@@ -52,7 +52,10 @@ export function v2Time(spec: QuerySpec, now: number): Result<{ from: string; to:
 }
 
 /** The v1 request's time fields for a spec: a relativeTime for a preset, else start and end in ms at `now`. */
-export function v1Time(spec: QuerySpec, now: number): Result<Pick<V1Request, 'relativeTime' | 'startTimestamp' | 'endTimestamp'>> {
+export function v1Time(
+  spec: QuerySpec,
+  now: number,
+): Result<Pick<V1Request, 'relativeTime' | 'startTimestamp' | 'endTimestamp'>> {
   const preset = !spec.to ? RANGE_PRESETS.find((p) => p.from === spec.from) : undefined;
   if (preset) return { ok: true, value: { relativeTime: preset.v1 } };
   const frame = parseTimeframe(spec.from, spec.to, now);

@@ -29,7 +29,10 @@ interface ConnectionValues {
 /** The connection the options describe; `scope` names what the token needs, for messages. */
 export function connectionOf(v: ConnectionValues, env: NodeJS.ProcessEnv, scope: string): Connection {
   const rawUrl = v.url ?? env.DTMETRICS_URL;
-  if (!rawUrl) throw new UserError('no tenant: pass --url (or set DTMETRICS_URL); the local tenant is http://127.0.0.1:14500 (dtmetrics serve)');
+  if (!rawUrl)
+    throw new UserError(
+      'no tenant: pass --url (or set DTMETRICS_URL); the local tenant is http://127.0.0.1:14500 (dtmetrics serve)',
+    );
   const read = environmentUrls(rawUrl);
   if (!read.ok) throw new UserError(`--url: ${read.message}`);
   const urls = read.value;
@@ -37,11 +40,16 @@ export function connectionOf(v: ConnectionValues, env: NodeJS.ProcessEnv, scope:
   let token: string | null = null;
   if (tokenVar !== undefined && urls.needsToken) {
     token = env[tokenVar]?.trim() || null;
-    if (!token) throw new UserError(`--token-env ${tokenVar}: the environment variable is not set or empty (the token needs the ${scope} scope)`);
+    if (!token)
+      throw new UserError(
+        `--token-env ${tokenVar}: the environment variable is not set or empty (the token needs the ${scope} scope)`,
+      );
   }
   const target = new URL(urls.ingest);
   if (token && target.protocol === 'http:' && !isLoopback(target.hostname) && !v['allow-http']) {
-    throw new UserError(`refusing to send the token over plain http:// to ${target.host}: use https://, or pass --allow-http`);
+    throw new UserError(
+      `refusing to send the token over plain http:// to ${target.host}: use https://, or pass --allow-http`,
+    );
   }
   let ca: string | null = null;
   if (v['ca-file']) {

@@ -97,7 +97,9 @@ const NOT_TEXT = /[^\t\n\r\P{Cc}]|\ufffd/gu;
 
 export function binaryMessage(name: string, head: Uint8Array): string {
   const utf16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
-  const why = utf16 ? 'it starts with a UTF-16 byte order mark: save it as UTF-8' : 'over 30 % of its first 64 KiB are NUL bytes, control characters or bytes that are not UTF-8';
+  const why = utf16
+    ? 'it starts with a UTF-16 byte order mark: save it as UTF-8'
+    : 'over 30 % of its first 64 KiB are NUL bytes, control characters or bytes that are not UTF-8';
   return `'${name}' looks like a binary file, not metric lines (${why})`;
 }
 

@@ -1,7 +1,16 @@
 /** `dtmetrics lint`: a thin adapter from files and flags to the core's FileLinter and a reporter. */
 import { FileLinter, type LintOptions } from '#core/lint.ts';
 import type { Diagnostic } from '#core/problems.ts';
-import { FRACTIONAL_LIMITS, LIMITS, isRuleCode, isSeveritySetting, SEVERITY_SETTINGS, type Limits, type RuleCode, type SeveritySetting } from '#core/rules.ts';
+import {
+  FRACTIONAL_LIMITS,
+  LIMITS,
+  isRuleCode,
+  isSeveritySetting,
+  SEVERITY_SETTINGS,
+  type Limits,
+  type RuleCode,
+  type SeveritySetting,
+} from '#core/rules.ts';
 import { parseInstant } from '#core/time.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
 import { expandInputs, type Input } from './inputs.ts';
@@ -56,12 +65,15 @@ export function parseLintArgs(argv: string[], clock: () => number): LintSettings
   const v = parsed.values;
   if (v.help) return 'help';
   const format = (v.format ?? 'stylish') as Format;
-  if (!FORMATS.includes(format)) throw new UserError(`--format must be one of ${FORMATS.join(', ')}, not '${v.format}'`);
+  if (!FORMATS.includes(format))
+    throw new UserError(`--format must be one of ${FORMATS.join(', ')}, not '${v.format}'`);
   const window = v['timestamp-window'] ?? 'check';
-  if (window !== 'check' && window !== 'off') throw new UserError(`--timestamp-window must be 'check' or 'off', not '${window}'`);
+  if (window !== 'check' && window !== 'off')
+    throw new UserError(`--timestamp-window must be 'check' or 'off', not '${window}'`);
   const instant = v.now === undefined ? clock() : timeOption(parseInstant(v.now, '--now', clock()));
   const now = window === 'off' ? null : instant;
-  if (parsed.positionals.length === 0) throw new UserError("no files given: name files, directories, glob patterns or '-' (try 'dtmetrics lint .')");
+  if (parsed.positionals.length === 0)
+    throw new UserError("no files given: name files, directories, glob patterns or '-' (try 'dtmetrics lint .')");
   return {
     format,
     options: { now, severities: parseRules(v.rule ?? []), limits: parseLimits(v.limit ?? []) },
@@ -77,7 +89,8 @@ function parseRules(specs: string[]): Partial<Record<RuleCode, SeveritySetting>>
     const [code = '', severity = ''] = spec.split('=');
     const upper = code.toUpperCase();
     if (!isRuleCode(upper)) throw new UserError(`--rule: unknown rule '${code}' (codes look like MK001)`);
-    if (!isSeveritySetting(severity)) throw new UserError(`--rule ${code}: severity must be one of ${SEVERITY_SETTINGS.join(', ')}`);
+    if (!isSeveritySetting(severity))
+      throw new UserError(`--rule ${code}: severity must be one of ${SEVERITY_SETTINGS.join(', ')}`);
     severities[upper] = severity;
   }
   return severities;
@@ -89,9 +102,12 @@ function parseLimits(specs: string[]): Partial<Limits> {
     const eq = spec.indexOf('=');
     const name = eq < 0 ? spec : spec.slice(0, eq);
     const value = eq < 0 ? '' : spec.slice(eq + 1);
-    if (!Object.prototype.hasOwnProperty.call(LIMITS, name)) throw new UserError(`--limit: unknown limit '${name}' (one of ${Object.keys(LIMITS).join(', ')})`);
+    if (!Object.prototype.hasOwnProperty.call(LIMITS, name))
+      throw new UserError(`--limit: unknown limit '${name}' (one of ${Object.keys(LIMITS).join(', ')})`);
     const limit = name as keyof Limits;
-    limits[limit] = FRACTIONAL_LIMITS.has(limit) ? fractionOption(`--limit ${name}`, value) : integerOption(`--limit ${name}`, value, { min: 0 });
+    limits[limit] = FRACTIONAL_LIMITS.has(limit)
+      ? fractionOption(`--limit ${name}`, value)
+      : integerOption(`--limit ${name}`, value, { min: 0 });
   }
   return limits;
 }

@@ -8,7 +8,10 @@ import type { Parsed } from '#core/time.ts';
 import { UserError } from '#edge/errors.ts';
 
 /** A command's options parsed strictly; a mistake is one line that points to the command's help. */
-export function parseCommandLine<C extends ParseArgsConfig>(command: string, config: C): ReturnType<typeof parseArgs<C>> {
+export function parseCommandLine<C extends ParseArgsConfig>(
+  command: string,
+  config: C,
+): ReturnType<typeof parseArgs<C>> {
   try {
     return parseArgs(config);
   } catch (error) {
@@ -34,7 +37,8 @@ export function integerOption(option: string, text: string, range: IntegerRange)
 /** A decimal number of 0 or more, with an optional exponent: `0.001`, `1e-6`, `2.5E-3` (the one fractional limit). */
 export function fractionOption(option: string, text: string): number {
   const value = Number(text);
-  if (!/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) || !Number.isFinite(value)) throw new UserError(`${option} takes a number of 0 or more, such as 0.001 or 1e-6, not '${text}'`);
+  if (!/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) || !Number.isFinite(value))
+    throw new UserError(`${option} takes a number of 0 or more, such as 0.001 or 1e-6, not '${text}'`);
   return value;
 }
 

@@ -72,12 +72,17 @@ export function parsePushArgs(argv: string[], env: NodeJS.ProcessEnv): PushSetti
   if (parsed.positionals.length === 0) throw new UserError("no files to push (see 'dtmetrics push --help')");
   const connection = connectionOf(v, env, 'metrics.ingest');
   const timestamps = v.timestamps ?? 'as-written';
-  if (timestamps !== 'as-written' && timestamps !== 'rebase' && timestamps !== 'strip') throw new UserError(`--timestamps must be as-written, rebase or strip, not '${timestamps}'`);
-  const concurrency = v.concurrency === undefined ? 4 : integerOption('--concurrency', v.concurrency, { min: 1, max: 64 });
+  if (timestamps !== 'as-written' && timestamps !== 'rebase' && timestamps !== 'strip')
+    throw new UserError(`--timestamps must be as-written, rebase or strip, not '${timestamps}'`);
+  const concurrency =
+    v.concurrency === undefined ? 4 : integerOption('--concurrency', v.concurrency, { min: 1, max: 64 });
   const format = v.format ?? 'text';
   if (format !== 'text' && format !== 'json') throw new UserError(`--format must be text or json, not '${format}'`);
   const inputs = expandInputs(parsed.positionals);
-  if (timestamps === 'rebase' && inputs.some((i) => i.kind === 'stdin')) throw new UserError('--timestamps rebase reads a file twice (to find the newest timestamp first): give files, not -');
+  if (timestamps === 'rebase' && inputs.some((i) => i.kind === 'stdin'))
+    throw new UserError(
+      '--timestamps rebase reads a file twice (to find the newest timestamp first): give files, not -',
+    );
   return {
     inputs,
     connection,
@@ -107,34 +112,71 @@ interface Report {
   truncated: number;
 }
 
-export async function runPush(argv: string[], { stdout: out, stdin, env, now: clock, signal }: CommandContext): Promise<number> {
+export async function runPush(
+  argv: string[],
+  { stdout: out, stdin, env, now: clock, signal }: CommandContext,
+): Promise<number> {
   const settings = parsePushArgs(argv, env);
   if (settings === 'help') {
     out.write(PUSH_USAGE + '\n');
     return 0;
   }
-  const report: Report = { lines: 0, accepted: 0, rejected: 0, held: 0, unknown: 0, notSent: 0, unlisted: 0, warnings: 0, requests: 0, retries: 0, stopped: null, listed: [], truncated: 0 };
+  const report: Report = {
+    lines: 0,
+    accepted: 0,
+    rejected: 0,
+    held: 0,
+    unknown: 0,
+    notSent: 0,
+    unlisted: 0,
+    warnings: 0,
+    requests: 0,
+    retries: 0,
+    stopped: null,
+    listed: [],
+    truncated: 0,
+  };
   const say = (file: string, line: number, column: number | null, fate: string, message: string) => {
-    if (settings.format === 'text') out.write(`${file}:${line + 1}${column !== null ? `:${column + 1}` : ''}  ${fate}  ${message}\n`);
-    else if (report.listed.length < JSON_LIST_LIMIT) report.listed.push({ file, line: line + 1, ...(column !== null ? { column: column + 1 } : {}), fate, message });
+    if (settings.format === 'text')
+      out.write(`${file}:${line + 1}${column !== null ? `:${column + 1}` : ''}  ${fate}  ${message}\n`);
+    else if (report.listed.length < JSON_LIST_LIMIT)
+      report.listed.push({ file, line: line + 1, ...(column !== null ? { column: column + 1 } : {}), fate, message });
     else report.truncated++;
   };
-  for (const input of await readyInputs(settings.inputs, stdin)) await pushFile(input, settings, report, say, clock, signal, out);
+  for (const input of await readyInputs(settings.inputs, stdin))
+    await pushFile(input, settings, report, say, clock, signal, out);
   const total = report.lines;
   const where = settings.connection.urls.ingest;
   const summary = settings.dryRun
     ? `dry run: ${fmt(total - report.held)} of ${fmt(total)} lines would be sent to ${where}; ${fmt(report.held)} held back`
     : `${fmt(report.accepted)} of ${fmt(total)} lines accepted by ${where}; ${fmt(report.rejected + report.unlisted)} rejected, ${fmt(report.held)} held back, ${fmt(report.unknown)} unknown, ${fmt(report.notSent)} not sent (${fmt(report.requests)} requests, ${fmt(report.retries)} retries)`;
   if (settings.format === 'text') {
-    if (report.unlisted > 0) out.write(`${fmt(report.unlisted)} more lines were rejected without the tenant saying which.\n`);
+    if (report.unlisted > 0)
+      out.write(`${fmt(report.unlisted)} more lines were rejected without the tenant saying which.\n`);
     if (report.stopped) out.write(`stopped: ${report.stopped}\n`);
     out.write(summary + '\n');
   } else {
     const { listed, truncated, ...totals } = report;
     const { lines: total, ...counts } = totals;
-    out.write(JSON.stringify({ url: where, dryRun: settings.dryRun, total, ...counts, lines: listed, ...(truncated > 0 ? { linesNotListed: truncated } : {}) }, null, 2) + '\n');
+    out.write(
+      JSON.stringify(
+        {
+          url: where,
+          dryRun: settings.dryRun,
+          total,
+          ...counts,
+          lines: listed,
+          ...(truncated > 0 ? { linesNotListed: truncated } : {}),
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   }
-  const allAccepted = settings.dryRun ? report.held === 0 : report.accepted === total && report.rejected + report.unlisted + report.unknown + report.notSent + report.held === 0;
+  const allAccepted = settings.dryRun
+    ? report.held === 0
+    : report.accepted === total &&
+      report.rejected + report.unlisted + report.unknown + report.notSent + report.held === 0;
   return allAccepted ? 0 : 1;
 }
 
@@ -153,18 +195,28 @@ async function pushFile(
   if (settings.timestamps === 'rebase') {
     // First pass: the newest timestamp of the whole file, so every slice is shifted by the same amount.
     let newest = -Infinity;
-    await read(file, source(), {
-      text: (_, text) => {
-        const t = millisecondTimestamp(text);
-        if (t !== null && t > newest) newest = t;
+    await read(
+      file,
+      source(),
+      {
+        text: (_, text) => {
+          const t = millisecondTimestamp(text);
+          if (t !== null && t > newest) newest = t;
+        },
       },
-    }, async () => undefined);
+      async () => undefined,
+    );
     shiftMs = newest === -Infinity ? 0 : clock() - newest;
   }
   // Lines are planned as they are read (clean ones as bytes, never decoded), and their batches flow to the
   // pusher's workers through a bounded channel after each chunk: requests are in flight while the rest of the
   // file is read and checked.
-  const planner = new PushPlanner({ now: clock(), timestamps: settings.timestamps, sendErrors: settings.sendErrors, shiftMs });
+  const planner = new PushPlanner({
+    now: clock(),
+    timestamps: settings.timestamps,
+    sendErrors: settings.sendErrors,
+    shiftMs,
+  });
   const channel = new Channel<PushLine[]>(CHANNEL_BATCHES);
   let stopped = false;
   const unsent = { count: 0, first: -1 };
@@ -189,16 +241,27 @@ async function pushFile(
   };
   const pushing = settings.dryRun
     ? null
-    : pushBatches(settings.connection, channel, { concurrency: settings.concurrency, timeoutMs: settings.timeoutMs, signal, clock, onStop: () => (stopped = true) });
+    : pushBatches(settings.connection, channel, {
+        concurrency: settings.concurrency,
+        timeoutMs: settings.timeoutMs,
+        signal,
+        clock,
+        onStop: () => (stopped = true),
+      });
   try {
-    await read(file, source(), {
-      // Once the push stopped, the rest of the file is counted, not checked, and reported as one entry.
-      bytes: (index, buf, start, end) => !stopped && !signal.aborted && planner.addBytes(index, buf, start, end),
-      text: (index, text) => {
-        if (!stopped && !signal.aborted) planner.addText(index, text);
-        else if (!isSkipped(text)) countUnsent(1, index);
+    await read(
+      file,
+      source(),
+      {
+        // Once the push stopped, the rest of the file is counted, not checked, and reported as one entry.
+        bytes: (index, buf, start, end) => !stopped && !signal.aborted && planner.addBytes(index, buf, start, end),
+        text: (index, text) => {
+          if (!stopped && !signal.aborted) planner.addText(index, text);
+          else if (!isSkipped(text)) countUnsent(1, index);
+        },
       },
-    }, () => handOver(false));
+      () => handOver(false),
+    );
     await handOver(true);
   } finally {
     channel.close();
@@ -207,12 +270,23 @@ async function pushFile(
   if (unsent.count > 0) {
     report.lines += unsent.count;
     report.notSent += unsent.count;
-    say(file, unsent.first, null, 'not sent', `${fmt(unsent.count)} lines from here on: ${report.stopped ? `the push stopped (${report.stopped})` : 'cancelled'}`);
+    say(
+      file,
+      unsent.first,
+      null,
+      'not sent',
+      `${fmt(unsent.count)} lines from here on: ${report.stopped ? `the push stopped (${report.stopped})` : 'cancelled'}`,
+    );
   }
   await out.drain();
 }
 
-function tally(result: PushResult, report: Report, file: string, say: (file: string, line: number, column: number | null, fate: string, message: string) => void): void {
+function tally(
+  result: PushResult,
+  report: Report,
+  file: string,
+  say: (file: string, line: number, column: number | null, fate: string, message: string) => void,
+): void {
   report.accepted += result.accepted;
   report.rejected += result.rejected.length;
   report.unlisted += result.unlisted;
@@ -236,7 +310,15 @@ function tally(result: PushResult, report: Report, file: string, say: (file: str
     const bulk = e.fate === 'unknown' || e.fate === 'not sent';
     while (bulk && events[last + 1]?.fate === e.fate && events[last + 1]?.message === e.message) last++;
     const count = last - i + 1;
-    say(file, e.line, e.column, e.fate, count > 1 ? `${e.message} (${fmt(count)} lines, to line ${(events[last] as (typeof events)[number]).line + 1})` : e.message);
+    say(
+      file,
+      e.line,
+      e.column,
+      e.fate,
+      count > 1
+        ? `${e.message} (${fmt(count)} lines, to line ${(events[last] as (typeof events)[number]).line + 1})`
+        : e.message,
+    );
     i = last;
   }
 }
@@ -248,7 +330,10 @@ function tally(result: PushResult, report: Report, file: string, say: (file: str
 async function read(
   name: string,
   source: AsyncIterable<Uint8Array>,
-  lines: { bytes?: (index: number, buf: Uint8Array, start: number, end: number) => boolean; text: (index: number, text: string) => void },
+  lines: {
+    bytes?: (index: number, buf: Uint8Array, start: number, end: number) => boolean;
+    text: (index: number, text: string) => void;
+  },
   afterChunk: () => Promise<void>,
 ): Promise<void> {
   let index = 0;

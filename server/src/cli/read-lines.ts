@@ -46,7 +46,11 @@ class Breaks extends LineBreakFinder<number> {
   }
 }
 
-export async function readLines(source: AsyncIterable<Uint8Array>, sink: LineSink, afterChunk: () => Promise<void>): Promise<void> {
+export async function readLines(
+  source: AsyncIterable<Uint8Array>,
+  sink: LineSink,
+  afterChunk: () => Promise<void>,
+): Promise<void> {
   // ignoreBOM keeps a U+FEFF inside the file as the character it is; the file's own BOM is dropped below.
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   const line = (buf: Uint8Array, start: number, end: number, extra = 0) => {
@@ -163,7 +167,9 @@ async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
 }
 
 /** An input ready to be read: standard input with its first bytes already taken (readyInputs). */
-export type ReadyInput = Extract<Input, { kind: 'file' }> | { kind: 'stdin'; name: '-'; chunks: AsyncIterable<Uint8Array> };
+export type ReadyInput =
+  | Extract<Input, { kind: 'file' }>
+  | { kind: 'stdin'; name: '-'; chunks: AsyncIterable<Uint8Array> };
 
 /**
  * The inputs, with standard input's first BINARY_PROBE bytes read ahead (or all of it, if shorter) and judged as a

@@ -70,7 +70,9 @@ class StylishReporter implements Reporter {
 
   report(d: Diagnostic): void {
     const where = `${this.file}:${d.line + 1}:${d.startChar + 1}`;
-    this.write(`${where}  ${this.paint(d.severity, d.severity)}  ${visible(d.message)}  ${this.paint('dim', d.code)}\n`);
+    this.write(
+      `${where}  ${this.paint(d.severity, d.severity)}  ${visible(d.message)}  ${this.paint('dim', d.code)}\n`,
+    );
   }
 
   endFile(): void {}
@@ -97,7 +99,8 @@ class StylishReporter implements Reporter {
  * Control characters a message quotes from a line (a NUL in a key) written as `U+0000`: raw, they would reach the
  * terminal (C1 `U+009B` starts an escape sequence), and a NUL makes grep take the output for binary.
  */
-const visible = (text: string): string => text.replace(/\p{Cc}/gu, (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+const visible = (text: string): string =>
+  text.replace(/\p{Cc}/gu, (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
 
 function plural(n: number, one: string, many = one + 's'): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -143,7 +146,12 @@ class JsonReporter implements Reporter {
   }
 }
 
-const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'note',
+  hint: 'note',
+};
 
 /** SARIF 2.1.0 as GitHub code scanning reads it: one run, every rule described, results by rule index. */
 class SarifReporter implements Reporter {
@@ -177,7 +185,15 @@ class SarifReporter implements Reporter {
       version: '2.1.0',
       runs: [
         {
-          tool: { driver: { name: 'dtmetrics', version, semanticVersion: version, informationUri: 'https://docs.dynatrace.com/docs/shortlink/metric-ingestion-protocol', rules } },
+          tool: {
+            driver: {
+              name: 'dtmetrics',
+              version,
+              semanticVersion: version,
+              informationUri: 'https://docs.dynatrace.com/docs/shortlink/metric-ingestion-protocol',
+              rules,
+            },
+          },
           columnKind: 'utf16CodeUnits',
           results: [],
         },
@@ -203,7 +219,12 @@ class SarifReporter implements Reporter {
         {
           physicalLocation: {
             artifactLocation: absolute ? { uri: this.uri } : { uri: this.uri, uriBaseId: '%SRCROOT%' },
-            region: { startLine: d.line + 1, startColumn: d.startChar + 1, endLine: d.line + 1, endColumn: d.endChar + 1 },
+            region: {
+              startLine: d.line + 1,
+              startColumn: d.startChar + 1,
+              endLine: d.line + 1,
+              endColumn: d.endChar + 1,
+            },
           },
         },
       ],
@@ -219,7 +240,10 @@ class SarifReporter implements Reporter {
 
   /** SARIF's own way to say a run failed: an invocation that did not succeed, with the reason as its notification. */
   fail(reason: string): void {
-    const invocation = { executionSuccessful: false, toolExecutionNotifications: [{ level: 'error', message: { text: reason } }] };
+    const invocation = {
+      executionSuccessful: false,
+      toolExecutionNotifications: [{ level: 'error', message: { text: reason } }],
+    };
     this.write(`],"invocations":[${JSON.stringify(invocation)}]}]}\n`);
   }
 }

@@ -70,7 +70,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSet
     if (token === '') throw new UserError('--token needs a token');
     const scopes = scopeList === undefined ? [...SCOPES] : scopeList.split(',').map((s) => s.trim());
     for (const scope of scopes) {
-      if (!(SCOPES as readonly string[]).includes(scope)) throw new UserError(`unknown token scope '${scope}' (scopes: ${SCOPES.join(', ')})`);
+      if (!(SCOPES as readonly string[]).includes(scope))
+        throw new UserError(`unknown token scope '${scope}' (scopes: ${SCOPES.join(', ')})`);
     }
     tokens.set(token, new Set(scopes as Scope[]));
   }
@@ -100,15 +101,23 @@ export async function runServe(argv: string[], { stdout: out, env, now, signal }
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (error instanceof DataFileError) throw new UserError(error.message);
-    if (code === 'EADDRINUSE') throw new UserError(`port ${settings.port} is in use (choose another with --port, or 0 for any free port)`);
-    if (settings.dataFile && code !== undefined) throw new UserError(`cannot open data file '${settings.dataFile}': ${describeSystemError(error)}`);
+    if (code === 'EADDRINUSE')
+      throw new UserError(`port ${settings.port} is in use (choose another with --port, or 0 for any free port)`);
+    if (settings.dataFile && code !== undefined)
+      throw new UserError(`cannot open data file '${settings.dataFile}': ${describeSystemError(error)}`);
     throw error;
   }
   const loaded = tenant.loaded;
   const n = (x: number) => x.toLocaleString('en-US');
-  const data = !loaded ? ', data in memory only' : loaded.origin === 'new' ? `, new data file ${settings.dataFile}` : `, ${n(tenant.store.size.series)} series of ${n(tenant.store.size.metrics)} ${tenant.store.size.metrics === 1 ? 'metric' : 'metrics'} restored from ${settings.dataFile}`;
+  const data = !loaded
+    ? ', data in memory only'
+    : loaded.origin === 'new'
+      ? `, new data file ${settings.dataFile}`
+      : `, ${n(tenant.store.size.series)} series of ${n(tenant.store.size.metrics)} ${tenant.store.size.metrics === 1 ? 'metric' : 'metrics'} restored from ${settings.dataFile}`;
   const auth = settings.tokens.size > 0 ? `${settings.tokens.size} token(s) accepted` : 'no token required';
-  say(`dtmetrics local tenant listening on ${tenant.url} (${auth}${data}${settings.faults ? ', fault injection on' : ''})\n`);
+  say(
+    `dtmetrics local tenant listening on ${tenant.url} (${auth}${data}${settings.faults ? ', fault injection on' : ''})\n`,
+  );
   if (!signal.aborted) await once(signal, 'abort');
   await tenant.close();
   say('dtmetrics local tenant stopped\n');

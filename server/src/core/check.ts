@@ -7,7 +7,14 @@ import { problem, type Problem } from './problems.ts';
 import { distance } from 'fastest-levenshtein';
 import { formatNumber, readNumber } from './numbers.ts';
 import type { DataLine, KeyValueNode, MetadataLine, Payload, SummaryField, Token } from './parse.ts';
-import { endsWithCountSuffix, isBadDimensionSectionStart, isBadMetricKeyStart, isDimensionKeyChar, isMetricKeyChar, storedKey } from './keys.ts';
+import {
+  endsWithCountSuffix,
+  isBadDimensionSectionStart,
+  isBadMetricKeyStart,
+  isDimensionKeyChar,
+  isMetricKeyChar,
+  storedKey,
+} from './keys.ts';
 import { isDigit, isUpper } from './text.ts';
 
 const DOT = 0x2e;
@@ -60,7 +67,8 @@ function checkMetricKey(key: Token, limits: Limits, problems: Problem[]): void {
       continue;
     }
     if (c === DOT) {
-      if (sectionStart && sections++ < FINDINGS_PER_KIND) problems.push(problem('MK005', at + j, at + j + 1, { where: j === 0 ? 'leading' : 'empty' }));
+      if (sectionStart && sections++ < FINDINGS_PER_KIND)
+        problems.push(problem('MK005', at + j, at + j + 1, { where: j === 0 ? 'leading' : 'empty' }));
       sectionStart = true;
       continue;
     }
@@ -73,15 +81,18 @@ function checkMetricKey(key: Token, limits: Limits, problems: Problem[]): void {
     }
     sectionStart = false;
   }
-  if (firstBad >= 0) problems.push(problem('MK003', at + firstBad, at + lastBad, { chars: [...bad].join(''), space: false }));
+  if (firstBad >= 0)
+    problems.push(problem('MK003', at + firstBad, at + lastBad, { chars: [...bad].join(''), space: false }));
   if (n > 1 && s.charCodeAt(n - 1) === DOT && s.charCodeAt(n - 2) !== DOT) {
     problems.push(problem('MK005', at + n - 1, at + n, { where: 'trailing' }));
   }
-  if (n < limits.metricKeyMinLength) problems.push(problem('MK007', at, at + n, { length: n, min: limits.metricKeyMinLength }));
+  if (n < limits.metricKeyMinLength)
+    problems.push(problem('MK007', at, at + n, { length: n, min: limits.metricKeyMinLength }));
   const limit = limits.metricKeyMaxLength;
   const conservative = limits.metricKeyConservativeLength;
   if (n > limit) problems.push(problem('MK008', at + limit, at + n, { length: n, limit, conservative }));
-  else if (n > conservative) problems.push(problem('MK008', at + conservative, at + n, { length: n, limit, conservative }, undefined, 'lesser'));
+  else if (n > conservative)
+    problems.push(problem('MK008', at + conservative, at + n, { length: n, limit, conservative }, undefined, 'lesser'));
 }
 
 const KNOWN_DT_DIMENSIONS = new Set(['dt.metrics.source', 'dt.process.id', 'dt.process.pid']);
@@ -107,7 +118,10 @@ function checkDimensions(line: string, dims: KeyValueNode[], limits: Limits, pro
     checkDimensionKey(dim, limits, problems);
     if (dim.key.text !== '' && (seen ? seen.has(dim.key.text) : isRepeatedKey(dims, d))) {
       const from = dim.key.start - 1;
-      const fix = { title: `Remove the second ${dim.key.text}`, edits: [{ start: from, end: dim.value.end, text: '' }] };
+      const fix = {
+        title: `Remove the second ${dim.key.text}`,
+        edits: [{ start: from, end: dim.value.end, text: '' }],
+      };
       problems.push(problem('DK004', dim.key.start, dim.key.end, { key: dim.key.text }, { fix }));
     }
     seen?.add(dim.key.text);
@@ -171,12 +185,19 @@ function checkDimensionKey(dim: KeyValueNode, limits: Limits, problems: Problem[
   if (runs) {
     // Lower-casing is the one right fix only when upper case is all that is wrong with the key.
     const fix = onlyUpper ? { fix: lowercaseFix(dim.key) } : undefined;
-    for (const [from, to, upper] of runs) problems.push(problem('DK001', at + from, at + to, { chars: s.slice(from, to), lowercase: upper, empty: null }, fix));
+    for (const [from, to, upper] of runs)
+      problems.push(
+        problem('DK001', at + from, at + to, { chars: s.slice(from, to), lowercase: upper, empty: null }, fix),
+      );
   }
-  if (n > limits.dimensionKeyMaxLength) problems.push(problem('DK003', at + limits.dimensionKeyMaxLength, at + n, { length: n, limit: limits.dimensionKeyMaxLength }));
+  if (n > limits.dimensionKeyMaxLength)
+    problems.push(
+      problem('DK003', at + limits.dimensionKeyMaxLength, at + n, { length: n, limit: limits.dimensionKeyMaxLength }),
+    );
   if (s.startsWith('dt.')) {
     if (s.startsWith('dt.entity.')) {
-      if (dim.text !== '' && !ENTITY_ID.test(dim.text)) problems.push(problem('DK006', dim.value.start, dim.value.end, { key: s }));
+      if (dim.text !== '' && !ENTITY_ID.test(dim.text))
+        problems.push(problem('DK006', dim.value.start, dim.value.end, { key: s }));
     } else if (!KNOWN_DT_DIMENSIONS.has(s)) problems.push(problem('DK007', at, at + n, { key: s }));
   }
 }
@@ -187,7 +208,10 @@ function isUpperRun(s: string, from: number, to: number): boolean {
 }
 
 function lowercaseFix(key: Token) {
-  return { title: `Write ${key.text.toLowerCase()}`, edits: [{ start: key.start, end: key.end, text: key.text.toLowerCase() }] };
+  return {
+    title: `Write ${key.text.toLowerCase()}`,
+    edits: [{ start: key.start, end: key.end, text: key.text.toLowerCase() }],
+  };
 }
 
 function checkDimensionValue(line: string, dim: KeyValueNode, limits: Limits, problems: Problem[]): void {
@@ -203,17 +227,43 @@ function checkDimensionValue(line: string, dim: KeyValueNode, limits: Limits, pr
   const conservative = Math.min(limits.dimensionValueConservativeLength, limit);
   const end = value.end - (dim.quoted ? 1 : 0);
   if (text.length > limit) {
-    problems.push(problem('DV005', rawOffsetOfChar(line, dim, limit), end, { length: text.length, escaped: false, limit, conservative }));
+    problems.push(
+      problem('DV005', rawOffsetOfChar(line, dim, limit), end, {
+        length: text.length,
+        escaped: false,
+        limit,
+        conservative,
+      }),
+    );
   } else if (text.length > conservative) {
-    problems.push(problem('DV005', rawOffsetOfChar(line, dim, conservative), end, { length: text.length, escaped: false, limit, conservative }, undefined, 'lesser'));
+    problems.push(
+      problem(
+        'DV005',
+        rawOffsetOfChar(line, dim, conservative),
+        end,
+        { length: text.length, escaped: false, limit, conservative },
+        undefined,
+        'lesser',
+      ),
+    );
   } else if (value.end - value.start > conservative) {
-    problems.push(problem('DV005', value.start, value.end, { length: value.end - value.start, escaped: true, limit, conservative }, undefined, 'least'));
+    problems.push(
+      problem(
+        'DV005',
+        value.start,
+        value.end,
+        { length: value.end - value.start, escaped: true, limit, conservative },
+        undefined,
+        'least',
+      ),
+    );
   }
   checkControlCharacters(line, dim, null, problems);
 }
 
 /** Where an empty value is marked (DV004, MD007): its quotes, or the `=` when nothing is written. */
-const emptyValueRange = (node: KeyValueNode): { start: number; end: number } => (node.value.end > node.value.start ? node.value : { start: node.eq, end: node.eq + 1 });
+const emptyValueRange = (node: KeyValueNode): { start: number; end: number } =>
+  node.value.end > node.value.start ? node.value : { start: node.eq, end: node.eq + 1 };
 
 /** DV006 on each run of control characters in a value: a dimension's, or a metadata `property`'s. */
 function checkControlCharacters(line: string, node: KeyValueNode, property: string | null, problems: Problem[]): void {
@@ -224,7 +274,12 @@ function checkControlCharacters(line: string, node: KeyValueNode, property: stri
   for (let m = CONTROL_RUN.exec(text); m && runs < FINDINGS_PER_KIND; m = CONTROL_RUN.exec(text), runs++) {
     const cp = text.codePointAt(m.index) as number;
     const codePoint = 'U+' + cp.toString(16).toUpperCase().padStart(4, '0');
-    problems.push(problem('DV006', rawOffsetOfChar(line, node, m.index), rawOffsetOfChar(line, node, m.index + m[0].length), { codePoint, property }));
+    problems.push(
+      problem('DV006', rawOffsetOfChar(line, node, m.index), rawOffsetOfChar(line, node, m.index + m[0].length), {
+        codePoint,
+        property,
+      }),
+    );
   }
 }
 
@@ -257,9 +312,20 @@ function checkPayload(payload: Payload, limits: Limits, problems: Problem[]): vo
       if (payload.delta) readNumber(payload.delta, problems);
       else if (payload.legacy) {
         const legacy = payload.legacy;
-        const fix = { title: 'Write count,delta=…', edits: [{ start: legacy.start, end: legacy.start, text: 'delta=' }] };
+        const fix = {
+          title: 'Write count,delta=…',
+          edits: [{ start: legacy.start, end: legacy.start, text: 'delta=' }],
+        };
         const numeric = /^[+-]?[0-9.]/.test(legacy.text);
-        problems.push(problem('PL002', payload.span.start, legacy.end, { suggestion: `count,delta=${numeric ? legacy.text : '…'}` }, numeric ? { fix } : undefined));
+        problems.push(
+          problem(
+            'PL002',
+            payload.span.start,
+            legacy.end,
+            { suggestion: `count,delta=${numeric ? legacy.text : '…'}` },
+            numeric ? { fix } : undefined,
+          ),
+        );
         if (numeric) readNumber(legacy, problems);
       }
       return;
@@ -270,9 +336,11 @@ function checkPayload(payload: Payload, limits: Limits, problems: Problem[]): vo
       const text = payload.text;
       const lower = text.toLowerCase();
       let suggestion: string | null = null;
-      if (lower !== text && (lower.startsWith('gauge') || lower.startsWith('count'))) suggestion = lower.slice(0, 5) + text.slice(5);
+      if (lower !== text && (lower.startsWith('gauge') || lower.startsWith('count')))
+        suggestion = lower.slice(0, 5) + text.slice(5);
       else if (text.startsWith('delta=')) suggestion = 'count,' + text;
-      else if (text === 'gauge' || text === 'count') suggestion = text === 'gauge' ? 'gauge,<value>' : 'count,delta=<value>';
+      else if (text === 'gauge' || text === 'count')
+        suggestion = text === 'gauge' ? 'gauge,<value>' : 'count,delta=<value>';
       problems.push(problem('PL001', payload.span.start, payload.span.end, { found: text, suggestion }));
     }
   }
@@ -281,7 +349,12 @@ function checkPayload(payload: Payload, limits: Limits, problems: Problem[]): vo
 const SUMMARY_ORDER = ['min', 'max', 'sum', 'count'] as const;
 type SummaryName = (typeof SUMMARY_ORDER)[number];
 
-function checkSummary(span: { start: number; end: number }, fields: SummaryField[], tolerance: number, problems: Problem[]): void {
+function checkSummary(
+  span: { start: number; end: number },
+  fields: SummaryField[],
+  tolerance: number,
+  problems: Problem[],
+): void {
   const values = new Map<SummaryName, { field: SummaryField; value: number }>();
   let ordered = true;
   let wellFormed = true;
@@ -302,7 +375,12 @@ function checkSummary(span: { start: number; end: number }, fields: SummaryField
     }
     if (field.eq < 0) {
       // An empty field (`,,`, a trailing `,`) is marked on the extra comma: the one after it, else the one before.
-      const at = name !== '' ? field.name : f < fields.length - 1 ? { start: field.name.end, end: field.name.end + 1 } : { start: field.name.start - 1, end: field.name.start };
+      const at =
+        name !== ''
+          ? field.name
+          : f < fields.length - 1
+            ? { start: field.name.end, end: field.name.end + 1 }
+            : { start: field.name.start - 1, end: field.name.start };
       report(at.start, at.end, { problem: name === '' ? 'empty' : 'malformed', fields: name });
       malformed.add(name);
       wellFormed = false;
@@ -329,17 +407,29 @@ function checkSummary(span: { start: number; end: number }, fields: SummaryField
   const misspelt = candidate && distance(candidate.text, missing[0] as string) <= 2 ? candidate : null;
   if (misspelt) {
     const meant = missing[0] as SummaryName;
-    const fix = { fix: { title: `Write ${meant}`, edits: [{ start: misspelt.start, end: misspelt.end, text: meant }] } };
-    problems.push(problem('PL003', misspelt.start, misspelt.end, { problem: 'unknown', fields: misspelt.text, meant }, fix));
+    const fix = {
+      fix: { title: `Write ${meant}`, edits: [{ start: misspelt.start, end: misspelt.end, text: meant }] },
+    };
+    problems.push(
+      problem('PL003', misspelt.start, misspelt.end, { problem: 'unknown', fields: misspelt.text, meant }, fix),
+    );
     missing = [];
   }
   for (const name of misspelt ? [] : unknown) report(name.start, name.end, { problem: 'unknown', fields: name.text });
   if (missing.length > 0) {
-    problems.push(problem('PL003', span.start, span.end, { problem: 'missing', fields: missing.join(', ') }, missingFieldsFix(span, values, missing)));
+    problems.push(
+      problem(
+        'PL003',
+        span.start,
+        span.end,
+        { problem: 'missing', fields: missing.join(', ') },
+        missingFieldsFix(span, values, missing),
+      ),
+    );
   }
   if (!wellFormed || missing.length > 0) return;
   if (!ordered) problems.push(problem('PL004', span.start, span.end, {}));
-  const get = (name: SummaryName) => (values.get(name) as { field: SummaryField; value: number });
+  const get = (name: SummaryName) => values.get(name) as { field: SummaryField; value: number };
   const min = get('min').value;
   const max = get('max').value;
   const sum = get('sum').value;
@@ -356,7 +446,15 @@ function checkSummary(span: { start: number; end: number }, fields: SummaryField
     problems.push(problem('PL007', maxValue.start, maxValue.end, { min: formatNumber(min), max: formatNumber(max) }));
   } else {
     const single = fault === 'single';
-    problems.push(problem('PL008', span.start, span.end, { min: formatNumber(min), max: formatNumber(max), avg: formatNumber(single ? sum : sum / count.value), single, tolerance }));
+    problems.push(
+      problem('PL008', span.start, span.end, {
+        min: formatNumber(min),
+        max: formatNumber(max),
+        avg: formatNumber(single ? sum : sum / count.value),
+        single,
+        tolerance,
+      }),
+    );
   }
 }
 
@@ -367,7 +465,14 @@ export type SummaryFault = 'count' | 'zero' | 'order' | 'single' | 'average';
  * non-negative integer (PL005), count=0 only with zeros (PL006), max ≥ min (PL007), then min ≤ sum/count ≤ max
  * and, with count=1, min = max = sum (PL008), compared in the server's form `x <= y + tolerance` (OBS #5037).
  */
-export function summaryFault(min: number, max: number, sum: number, count: number, countIsWhole: boolean, tolerance: number): SummaryFault | null {
+export function summaryFault(
+  min: number,
+  max: number,
+  sum: number,
+  count: number,
+  countIsWhole: boolean,
+  tolerance: number,
+): SummaryFault | null {
   if (count < 0 || !Number.isInteger(count) || !countIsWhole) return 'count';
   if (count === 0) return min !== 0 || max !== 0 || sum !== 0 ? 'zero' : null;
   if (max < min) return 'order';
@@ -378,7 +483,11 @@ export function summaryFault(min: number, max: number, sum: number, count: numbe
 }
 
 /** With count=1 every missing field equals the one given: the only case with one right answer. */
-function missingFieldsFix(span: { end: number }, values: Map<SummaryName, { field: SummaryField; value: number }>, missing: SummaryName[]) {
+function missingFieldsFix(
+  span: { end: number },
+  values: Map<SummaryName, { field: SummaryField; value: number }>,
+  missing: SummaryName[],
+) {
   const count = values.get('count');
   const known = values.get('min') ?? values.get('max') ?? values.get('sum');
   if (!count || count.value !== 1 || !known || Number.isNaN(known.value)) return undefined;
@@ -401,8 +510,13 @@ function checkTimestamp(t: Token, problems: Problem[]): void {
   const other = otherTimeUnit(s);
   if (other) {
     const { unit, milliseconds: suggestion } = other;
-    const fix = { title: `Convert to milliseconds (${suggestion})`, edits: [{ start: t.start, end: t.end, text: suggestion }] };
-    problems.push(problem('TS002', t.start, t.end, { unit, suggestion }, { timestamp: { start: t.start, end: t.end }, fix }));
+    const fix = {
+      title: `Convert to milliseconds (${suggestion})`,
+      edits: [{ start: t.start, end: t.end, text: suggestion }],
+    };
+    problems.push(
+      problem('TS002', t.start, t.end, { unit, suggestion }, { timestamp: { start: t.start, end: t.end }, fix }),
+    );
   }
 }
 
@@ -410,7 +524,9 @@ function checkTimestamp(t: Token, problems: Problem[]): void {
  * A timestamp of digits written in seconds, microseconds or nanoseconds (InfluxDB's default) rather than
  * milliseconds: the unit, and the value in milliseconds, when that falls in the years 2000–3000.
  */
-export function otherTimeUnit(s: string): { unit: 'seconds' | 'microseconds' | 'nanoseconds'; milliseconds: string } | null {
+export function otherTimeUnit(
+  s: string,
+): { unit: 'seconds' | 'microseconds' | 'nanoseconds'; milliseconds: string } | null {
   let zeros = 0;
   while (zeros < s.length - 1 && s.charCodeAt(zeros) === 0x30) zeros++;
   const digits = s.length - zeros;
@@ -424,13 +540,25 @@ export function otherTimeUnit(s: string): { unit: 'seconds' | 'microseconds' | '
 export const isPlausibleMilliseconds = (ms: number): boolean => ms >= YEAR_2000_MS && ms <= YEAR_3000_MS;
 
 /** TS003 for a timestamp the line rules found well-formed (`digits`: its value), against `now`. */
-export function checkTimestampWindow(start: number, end: number, digits: string, now: number, limits: Limits): Problem | null {
+export function checkTimestampWindow(
+  start: number,
+  end: number,
+  digits: string,
+  now: number,
+  limits: Limits,
+): Problem | null {
   const value = Number(digits);
   if (!isOutsideWindow(value, now, limits)) return null;
   const iso = value <= 8.64e15 ? new Date(value).toISOString().replace('.000Z', 'Z') : `${digits} ms`;
   const future = value > now;
   const window = formatWindow(future ? limits.timestampFutureMs : limits.timestampPastMs);
-  return problem('TS003', start, end, { iso, distance: formatDuration(Math.abs(value - now)), future, window }, { timestamp: { start, end } });
+  return problem(
+    'TS003',
+    start,
+    end,
+    { iso, distance: formatDuration(Math.abs(value - now)), future, window },
+    { timestamp: { start, end } },
+  );
 }
 
 /** DOC D1: a timestamp is accepted from 1 h before `now` to 10 min after it. */
@@ -440,7 +568,8 @@ export function isOutsideWindow(value: number, now: number, limits: Limits): boo
 
 /** A limit of the timestamp window as it is, unrounded: "1 h", "10 min", "1 h 30 min", "90 s", "1,500 ms". */
 export function formatWindow(ms: number): string {
-  if (ms % 60_000 !== 0) return ms % 1000 === 0 ? `${(ms / 1000).toLocaleString('en-US')} s` : `${ms.toLocaleString('en-US')} ms`;
+  if (ms % 60_000 !== 0)
+    return ms % 1000 === 0 ? `${(ms / 1000).toLocaleString('en-US')} s` : `${ms.toLocaleString('en-US')} ms`;
   const hours = Math.floor(ms / 3_600_000);
   const minutes = (ms / 60_000) % 60;
   if (hours === 0) return `${minutes} min`;
@@ -476,13 +605,17 @@ export function checkMetadataLine(line: MetadataLine, limits: Limits): Problem[]
   if (type.text !== 'gauge' && type.text !== 'count') {
     problems.push(problem('MD001', type.start, type.end, { problem: 'type' }));
   } else if (type.text === 'count' && !endsWithCountSuffix(line.key.text)) {
-    problems.push(problem('MD006', type.start, type.end, { key: line.key.text, storedAs: storedKey(line.key.text, 'count') }));
+    problems.push(
+      problem('MD006', type.start, type.end, { key: line.key.text, storedAs: storedKey(line.key.text, 'count') }),
+    );
   }
   for (const prop of line.properties) {
     if (prop.eq < 0) continue;
     const meta = META_PROPERTIES[prop.key.text.toLowerCase()];
     if (!meta) {
-      problems.push(problem('MD002', prop.key.start, Math.max(prop.key.end, prop.key.start + 1), { property: prop.key.text }));
+      problems.push(
+        problem('MD002', prop.key.start, Math.max(prop.key.end, prop.key.start + 1), { property: prop.key.text }),
+      );
       continue;
     }
     const limit = limits[meta.maxLength];
@@ -492,9 +625,12 @@ export function checkMetadataLine(line: MetadataLine, limits: Limits): Problem[]
     } else if (meta.name === 'dt.meta.unit') {
       const tooLong = prop.text.length > limit;
       // A control character is DV006's finding, at the character; MD003 is for the others.
-      if (tooLong || !UNIT.test(prop.text.replace(CONTROL_RUN, ''))) problems.push(problem('MD003', prop.value.start, prop.value.end, { unit: prop.text, tooLong, limit }));
+      if (tooLong || !UNIT.test(prop.text.replace(CONTROL_RUN, '')))
+        problems.push(problem('MD003', prop.value.start, prop.value.end, { unit: prop.text, tooLong, limit }));
     } else if (prop.text.length > limit) {
-      problems.push(problem('MD004', prop.value.start, prop.value.end, { property: meta.name, length: prop.text.length, limit }));
+      problems.push(
+        problem('MD004', prop.value.start, prop.value.end, { property: meta.name, length: prop.text.length, limit }),
+      );
     }
     checkControlCharacters(line.text, prop, meta.name, problems);
   }

@@ -30,14 +30,19 @@ const refused = (message: string): Failure => ({ ok: false, message });
 /** The URLs of a SaaS environment from its id. */
 export function saasUrl(id: string): Result<string> {
   const trimmed = id.trim();
-  if (!ENVIRONMENT_ID.test(trimmed)) return refused(`'${id}' is not an environment id (letters, digits and '-', as in abc12345)`);
+  if (!ENVIRONMENT_ID.test(trimmed))
+    return refused(`'${id}' is not an environment id (letters, digits and '-', as in abc12345)`);
   return { ok: true, value: `https://${trimmed}.live.dynatrace.com` };
 }
 
 /** The base URL of a Managed or ActiveGate environment from its host (with optional port) and id. */
 export function managedUrl(host: string, id: string): Result<string> {
-  const h = host.trim().replace(/^https:\/\//i, '').replace(/\/+$/, '');
-  if (!/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(h)) return refused(`'${host}' is not a host name (with an optional :port)`);
+  const h = host
+    .trim()
+    .replace(/^https:\/\//i, '')
+    .replace(/\/+$/, '');
+  if (!/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(h))
+    return refused(`'${host}' is not a host name (with an optional :port)`);
   if (!ENVIRONMENT_ID.test(id.trim())) return refused(`'${id}' is not an environment id`);
   return { ok: true, value: `https://${h}/e/${id.trim()}` };
 }
@@ -50,24 +55,34 @@ export function managedUrl(host: string, id: string): Result<string> {
 export function environmentUrls(raw: string): Result<EnvironmentUrls> {
   const text = raw.trim();
   if (text === '') return refused('the tenant URL is empty');
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return refused(`the tenant URL needs a scheme: https://${text.replace(/^\/+/, '')}`);
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text))
+    return refused(`the tenant URL needs a scheme: https://${text.replace(/^\/+/, '')}`);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
     return refused(`'${text}' is not a URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return refused(`the tenant URL must be http:// or https://, not ${url.protocol}//`);
-  if (url.username || url.password) return refused('the tenant URL must not carry credentials: give the token separately');
-  if (url.search || url.hash) return refused(`the tenant URL must not have a query or fragment: ${url.origin}${url.pathname}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return refused(`the tenant URL must be http:// or https://, not ${url.protocol}//`);
+  if (url.username || url.password)
+    return refused('the tenant URL must not carry credentials: give the token separately');
+  if (url.search || url.hash)
+    return refused(`the tenant URL must not have a query or fragment: ${url.origin}${url.pathname}`);
   const path = url.pathname.replace(/\/+$/, '');
   const origin = url.origin;
-  if (path === ONEAGENT_PATH) return { ok: true, value: { ingest: origin + ONEAGENT_PATH, metrics: null, needsToken: false } };
+  if (path === ONEAGENT_PATH)
+    return { ok: true, value: { ingest: origin + ONEAGENT_PATH, metrics: null, needsToken: false } };
   const base = path.endsWith(INGEST_PATH) ? path.slice(0, -INGEST_PATH.length) : path;
   if (base !== '' && !/^\/e\/[A-Za-z0-9-]+$/.test(base)) {
-    return refused(`unexpected path '${url.pathname}' in the tenant URL: give the environment's base URL, like https://abc12345.live.dynatrace.com or https://host/e/abc12345`);
+    return refused(
+      `unexpected path '${url.pathname}' in the tenant URL: give the environment's base URL, like https://abc12345.live.dynatrace.com or https://host/e/abc12345`,
+    );
   }
-  return { ok: true, value: { ingest: origin + base + INGEST_PATH, metrics: origin + base + '/api/v2/metrics', needsToken: true } };
+  return {
+    ok: true,
+    value: { ingest: origin + base + INGEST_PATH, metrics: origin + base + '/api/v2/metrics', needsToken: true },
+  };
 }
 
 /** Whether `host` is this machine, where a token over plain http:// does not cross a network. */

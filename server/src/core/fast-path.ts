@@ -68,7 +68,12 @@ export class CleanPrefixTable<T> {
   /** Remembers a copy of `buf[start, end)`; ignored when known, or once the table or its arena is full. */
   add(buf: Uint8Array, start: number, end: number, value: T): void {
     const length = end - start;
-    if (this.values.length >= this.capacity || this.used + length > this.arenaLimit || this.find(buf, start, end) !== undefined) return;
+    if (
+      this.values.length >= this.capacity ||
+      this.used + length > this.arenaLimit ||
+      this.find(buf, start, end) !== undefined
+    )
+      return;
     if (this.used + length > this.arena.length) {
       let size = this.arena.length * 2;
       while (size < this.used + length) size *= 2;
@@ -95,7 +100,11 @@ export class CleanPrefixTable<T> {
   find(buf: Uint8Array, start: number, end: number): T | undefined {
     const view = this.viewFor(buf);
     const guess = this.last + 1;
-    if (guess < this.values.length && this.entryLength[guess] === end - start && equalBytes(this.arenaView, this.entryOffset[guess] as number, view, start, end)) {
+    if (
+      guess < this.values.length &&
+      this.entryLength[guess] === end - start &&
+      equalBytes(this.arenaView, this.entryOffset[guess] as number, view, start, end)
+    ) {
       this.last = guess;
       return this.values[guess];
     }
@@ -105,7 +114,11 @@ export class CleanPrefixTable<T> {
       const at = slot * 4;
       const entry = slots[at + 1] as number;
       if (entry === 0) return undefined;
-      if (slots[at] === hash && slots[at + 3] === end - start && equalBytes(this.arenaView, slots[at + 2] as number, view, start, end)) {
+      if (
+        slots[at] === hash &&
+        slots[at + 3] === end - start &&
+        equalBytes(this.arenaView, slots[at + 2] as number, view, start, end)
+      ) {
         this.last = entry - 1;
         return this.values[entry - 1];
       }
@@ -200,7 +213,8 @@ export class CleanLineMatcher<T> {
     i = expect(buf, this.readNumber(buf, i, end, 1), end, SUM);
     i = expect(buf, this.readNumber(buf, i, end, 2), end, COUNT);
     // The count is plain digits (`2.0` is PL005 to the rules, though it reads as 2).
-    if (i < 0 || buf[i] === 0x2d || this.readNumber(buf, i, end, 3) !== end || buf.subarray(i, end).includes(0x2e)) return false;
+    if (i < 0 || buf[i] === 0x2d || this.readNumber(buf, i, end, 3) !== end || buf.subarray(i, end).includes(0x2e))
+      return false;
     const v = this.values;
     return summaryFault(v[0] as number, v[1] as number, v[2] as number, v[3] as number, true, this.tolerance) === null;
   }
@@ -226,7 +240,8 @@ export class CleanLineMatcher<T> {
       fraction = i - point;
       if (fraction === 0 || fraction > 17) return -1;
     }
-    const value = digits + fraction <= 15 ? mantissa / 10 ** fraction : Number(String.fromCharCode(...buf.subarray(start, i)));
+    const value =
+      digits + fraction <= 15 ? mantissa / 10 ** fraction : Number(String.fromCharCode(...buf.subarray(start, i)));
     this.values[slot] = negative && value !== 0 ? -value : value;
     return i;
   }

@@ -32,12 +32,26 @@ export function jsonToLine(json: unknown): string | null {
   const payload = payloadOf(point);
   if (key === null || payload === null) return null;
   const dimensions = dimensionsOf(DIMENSION_FIELDS.map((field) => point[field]).find(isObject));
-  const time = timestampOf(TIME_FIELDS.map((field) => point[field]).find((value) => value !== undefined) ?? firstDataPointTime(point));
+  const time = timestampOf(
+    TIME_FIELDS.map((field) => point[field]).find((value) => value !== undefined) ?? firstDataPointTime(point),
+  );
   return `${key}${dimensions.map(([k, v]) => `,${k}=${v}`).join('')} ${payload}${time === null ? '' : ` ${time}`}`;
 }
 
 /** Every field jsonToLine reads from a data point: anything else would be left out of its line. */
-const READ_FIELDS = new Set([...KEY_FIELDS, ...DIMENSION_FIELDS, ...TIME_FIELDS, 'value', 'min', 'max', 'sum', 'count', 'type', 'metricType', 'kind']);
+const READ_FIELDS = new Set([
+  ...KEY_FIELDS,
+  ...DIMENSION_FIELDS,
+  ...TIME_FIELDS,
+  'value',
+  'min',
+  'max',
+  'sum',
+  'count',
+  'type',
+  'metricType',
+  'kind',
+]);
 
 /**
  * Whether jsonToLine's line for `json` holds all of it, so that a fix may put the line in its place: one data
@@ -49,13 +63,17 @@ export function isWholePoint(json: unknown): boolean {
   const dimensions = DIMENSION_FIELDS.filter((field) => field in json).map((field) => json[field]);
   if (dimensions.length > 1 || (dimensions.length === 1 && !isObject(dimensions[0]))) return false;
   const values = Object.values((dimensions[0] as JsonObject | undefined) ?? {});
-  const scalar = (v: unknown) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && String(v) !== '' && String(v).length <= LIMITS.dimensionValueMaxLength;
+  const scalar = (v: unknown) =>
+    (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') &&
+    String(v) !== '' &&
+    String(v).length <= LIMITS.dimensionValueMaxLength;
   if (values.length > LIMITS.dimensionsPerLine || !values.every(scalar)) return false;
   const time = TIME_FIELDS.find((field) => field in json);
   return time === undefined || timestampOf(json[time]) !== null;
 }
 
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function firstDataPoint(json: unknown): JsonObject | null {
   const first = Array.isArray(json) ? json[0] : json;
@@ -162,7 +180,8 @@ function replaceForeignRuns(text: string, isKeyChar: (c: number) => boolean): st
 }
 
 /** `section` with `_` for a first character it may not start with (keys.ts). */
-const replaceBadStart = (section: string, isBadStart: (c: number) => boolean): string => (isBadStart(section.charCodeAt(0)) ? '_' + section.slice(1) : section);
+const replaceBadStart = (section: string, isBadStart: (c: number) => boolean): string =>
+  isBadStart(section.charCodeAt(0)) ? '_' + section.slice(1) : section;
 
 /** What cannot be sent in a value (the class DV006 flags): each run becomes one `_`, as the libraries do. */
 const UNSENDABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\u2028\u2029]+/gu;

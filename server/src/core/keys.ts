@@ -13,10 +13,12 @@ const UNDERSCORE = 0x5f;
 const COLON = 0x3a;
 
 /** A metric key's characters between its dots: letters of either case, digits, `_` and `-` (DOC D1). */
-export const isMetricKeyChar = (c: number): boolean => isLower(c) || isUpper(c) || isDigit(c) || c === UNDERSCORE || c === DASH;
+export const isMetricKeyChar = (c: number): boolean =>
+  isLower(c) || isUpper(c) || isDigit(c) || c === UNDERSCORE || c === DASH;
 
 /** A dimension key's characters between its dots: lower-case letters, digits, `_`, `-` and `:` (DOC D1). */
-export const isDimensionKeyChar = (c: number): boolean => isLower(c) || isDigit(c) || c === UNDERSCORE || c === DASH || c === COLON;
+export const isDimensionKeyChar = (c: number): boolean =>
+  isLower(c) || isDigit(c) || c === UNDERSCORE || c === DASH || c === COLON;
 
 /** What a metric key cannot start with: a digit or `-` (DOC D1; MK002). */
 export const isBadMetricKeyStart = (c: number): boolean => isDigit(c) || c === DASH;

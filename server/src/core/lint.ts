@@ -125,7 +125,12 @@ export class FileLinter {
   }
 
   /** lintLine for a line the caller has parsed already (the tenant reads the parse for the points it stores). */
-  lintParsed(index: number, parsed: ParsedLine, length = parsed.text.length, bytes?: Uint8Array): readonly Diagnostic[] {
+  lintParsed(
+    index: number,
+    parsed: ParsedLine,
+    length = parsed.text.length,
+    bytes?: Uint8Array,
+  ): readonly Diagnostic[] {
     this.lineIndex = index;
     return this.toDiagnostics(index, this.check(parsed, length, bytes));
   }
@@ -148,7 +153,16 @@ export class FileLinter {
     const payloadStart = hit.length + 1;
     const dimensionsEnd = hit.keyEnd < hit.length ? hit.length : -1;
     const type = m.count ? 'count' : 'gauge';
-    const found = this.recordUse(hit.state, type, hit.keyEnd, payloadStart, payloadStart + m.payloadLength, dimensionsEnd, hit.tuple, problems);
+    const found = this.recordUse(
+      hit.state,
+      type,
+      hit.keyEnd,
+      payloadStart,
+      payloadStart + m.payloadLength,
+      dimensionsEnd,
+      hit.tuple,
+      problems,
+    );
     return this.toDiagnostics(index, found);
   }
 
@@ -170,10 +184,14 @@ export class FileLinter {
    * What this file says of a metric key so far: its payload type, the line that set it, and its distinct
    * dimension tuples (null once past the cardinality `budget`, when they are no longer counted).
    */
-  keySummary(key: string): { type: 'gauge' | 'count' | null; firstLine: number; series: number | null; budget: number } | undefined {
+  keySummary(
+    key: string,
+  ): { type: 'gauge' | 'count' | null; firstLine: number; series: number | null; budget: number } | undefined {
     const state = this.keys.get(key);
     const budget = this.limits.cardinalityBudget;
-    return state && { type: state.type, firstLine: state.typeLine, series: state.series ? state.series.size : null, budget };
+    return (
+      state && { type: state.type, firstLine: state.typeLine, series: state.series ? state.series.size : null, budget }
+    );
   }
 
   private toDiagnostics(index: number, problems: Problem[]): readonly Diagnostic[] {
@@ -182,11 +200,19 @@ export class FileLinter {
     for (const p of problems) {
       const severity = this.severityOf(p);
       if (severity === 'off') continue;
-      const d: Diagnostic = { line: index, startChar: p.start, endChar: p.end, severity, code: p.code, message: p.message };
+      const d: Diagnostic = {
+        line: index,
+        startChar: p.start,
+        endChar: p.end,
+        severity,
+        code: p.code,
+        message: p.message,
+      };
       if (p.data) d.data = p.data;
       diagnostics.push(d);
     }
-    if (diagnostics.length > 1) diagnostics.sort((a, b) => a.startChar - b.startChar || a.endChar - b.endChar || (a.code < b.code ? -1 : 1));
+    if (diagnostics.length > 1)
+      diagnostics.sort((a, b) => a.startChar - b.startChar || a.endChar - b.endChar || (a.code < b.code ? -1 : 1));
     return diagnostics;
   }
 
@@ -204,7 +230,13 @@ export class FileLinter {
       const prefixLength = use.payloadStart - 1;
       const prefixBytes = bytes.length - (parsed.text.length - prefixLength);
       const state = this.keys.get(facts.key);
-      if (state && bytes[prefixBytes] === 0x20) this.fastPathTables().prefixes.add(bytes, 0, prefixBytes, { state, keyEnd: facts.keyEnd, length: prefixLength, tuple: use.tuple });
+      if (state && bytes[prefixBytes] === 0x20)
+        this.fastPathTables().prefixes.add(bytes, 0, prefixBytes, {
+          state,
+          keyEnd: facts.keyEnd,
+          length: prefixLength,
+          tuple: use.tuple,
+        });
     }
     return problems;
   }
@@ -223,12 +255,22 @@ export class FileLinter {
     const state = this.stateOf(facts.key, facts.keyStart, facts.keyEnd, problems);
     if (!state) return problems;
     if (facts.kind === 'metadata') {
-      if (facts.metadataKey !== null) this.checkMetadataRepeat(facts.metadataKey, facts.keyStart, facts.keyEnd, problems);
+      if (facts.metadataKey !== null)
+        this.checkMetadataRepeat(facts.metadataKey, facts.keyStart, facts.keyEnd, problems);
       return problems;
     }
     const use = facts.use;
     if (!use) return problems;
-    return this.recordUse(state, use.type, use.keyEnd, use.payloadStart, use.payloadEnd, use.dimensionsEnd, use.tuple, problems);
+    return this.recordUse(
+      state,
+      use.type,
+      use.keyEnd,
+      use.payloadStart,
+      use.payloadEnd,
+      use.dimensionsEnd,
+      use.tuple,
+      problems,
+    );
   }
 
   /**
@@ -244,7 +286,15 @@ export class FileLinter {
     const found = facts.problems[0] as Problem;
     if (this.severities[found.code] === 'off') return cause.replaced.slice();
     if (!cause.jsonPart || inJson < 0) return null;
-    return [problem('LN007', found.start, found.end, { whole: false, line: null, firstLine: inJson }, { relatedLine: inJson })];
+    return [
+      problem(
+        'LN007',
+        found.start,
+        found.end,
+        { whole: false, line: null, firstLine: inJson },
+        { relatedLine: inJson },
+      ),
+    ];
   }
 
   /** MD005: metadata counts once per stored metric, so `#jobs count` and `#jobs gauge` are two metrics. */
@@ -282,7 +332,8 @@ export class FileLinter {
     if (this.bytesReported && lines !== limits.linesPerRequest + 1) return problems;
     const found: Problem[] = [];
     const end = Math.max(keyEnd, keyStart + 1);
-    if (lines === limits.linesPerRequest + 1) found.push(problem('LN002', keyStart, end, { lines: limits.linesPerRequest }));
+    if (lines === limits.linesPerRequest + 1)
+      found.push(problem('LN002', keyStart, end, { lines: limits.linesPerRequest }));
     if (!this.bytesReported) {
       // A request joins its lines with `\n` and has no trailing one (as every library sends it).
       this.sentBytes += byteLength + (lines > 1 ? 1 : 0);
@@ -320,7 +371,9 @@ export class FileLinter {
     } else if (state.type !== type && !state.mixedReported) {
       state.mixedReported = true;
       const firstLine = state.typeLine;
-      (found ??= []).push(problem('MK011', payloadStart, payloadEnd, { key, first: state.type, firstLine }, { relatedLine: firstLine }));
+      (found ??= []).push(
+        problem('MK011', payloadStart, payloadEnd, { key, first: state.type, firstLine }, { relatedLine: firstLine }),
+      );
     }
     if (!state.suffixReported) {
       const storedAs = storedKey(key, type);
@@ -349,7 +402,8 @@ export function lineFacts(parsed: ParsedLine, length: number, bytes: number, lim
   if (parsed.kind === 'comment' || parsed.kind === 'blank') return OTHER_LINE;
   const text = parsed.text;
   const problems = parsed.kind === 'data' ? checkDataLine(parsed, limits) : checkMetadataLine(parsed, limits);
-  if (length > limits.lineMaxLength) problems.push(problem('LN001', limits.lineMaxLength, length, { length, limit: limits.lineMaxLength }));
+  if (length > limits.lineMaxLength)
+    problems.push(problem('LN001', limits.lineMaxLength, length, { length, limit: limits.lineMaxLength }));
   const replacement = text.indexOf('\uFFFD');
   if (replacement >= 0) problems.push(problem('LN006', replacement, replacement + 1, {}));
   const key = parsed.key;
@@ -359,11 +413,33 @@ export function lineFacts(parsed: ParsedLine, length: number, bytes: number, lim
   // A root cause is the line's one finding, and the line takes no part in what the file says of its keys.
   if (cause) {
     const rootCause = { jsonPart: cause.jsonPart, replaced: capPerKind(problems) };
-    return { kind: parsed.kind, problems: [cause.problem], key: '', keyStart: key.start, keyEnd: key.end, bytes, metadataKey: null, use: null, timestamp: null, rootCause };
+    return {
+      kind: parsed.kind,
+      problems: [cause.problem],
+      key: '',
+      keyStart: key.start,
+      keyEnd: key.end,
+      bytes,
+      metadataKey: null,
+      use: null,
+      timestamp: null,
+      rootCause,
+    };
   }
   // A line the tenant refuses stores nothing: it takes no part in what the file says of its key (types, suffix
   // notes, series, metadata repeats, the number of keys), which would be follow-on findings of its own mistake.
-  const facts: LineFacts = { kind: parsed.kind, problems: capPerKind(problems), key: refused ? '' : key.text, keyStart: key.start, keyEnd: key.end, bytes, metadataKey: null, use: null, timestamp: null, rootCause: null };
+  const facts: LineFacts = {
+    kind: parsed.kind,
+    problems: capPerKind(problems),
+    key: refused ? '' : key.text,
+    keyStart: key.start,
+    keyEnd: key.end,
+    bytes,
+    metadataKey: null,
+    use: null,
+    timestamp: null,
+    rootCause: null,
+  };
   if (parsed.kind === 'metadata') {
     const type = parsed.type?.text;
     if (!refused && (type === 'gauge' || type === 'count')) facts.metadataKey = storedKey(key.text, type);
@@ -401,7 +477,18 @@ function capPerKind(problems: Problem[]): Problem[] {
   return kept;
 }
 
-const OTHER_LINE: LineFacts = Object.freeze({ kind: 'other', problems: [], key: '', keyStart: 0, keyEnd: 0, bytes: 0, metadataKey: null, use: null, timestamp: null, rootCause: null });
+const OTHER_LINE: LineFacts = Object.freeze({
+  kind: 'other',
+  problems: [],
+  key: '',
+  keyStart: 0,
+  keyEnd: 0,
+  bytes: 0,
+  metadataKey: null,
+  use: null,
+  timestamp: null,
+  rootCause: null,
+});
 
 /** The file-level facts of a parsed data line; null when its payload type is unknown. */
 function keyUseOf(line: DataLine): KeyUse | null {

@@ -55,7 +55,15 @@ export function readNumber(t: Token, problems: Problem[]): number {
     return NaN;
   }
   if (plus || intDigits === 0 || (point && fracDigits === 0)) {
-    problems.push(problem('NU003', t.start, t.end, { text: s, suggestion: canonical(s, plus) }, { fix: replaceFix(t, canonical(s, plus)) }));
+    problems.push(
+      problem(
+        'NU003',
+        t.start,
+        t.end,
+        { text: s, suggestion: canonical(s, plus) },
+        { fix: replaceFix(t, canonical(s, plus)) },
+      ),
+    );
   }
   if (exponentStart >= 0 && !point) {
     const suggestion = s.slice(0, exponentStart) + '.0' + s.slice(exponentStart);

@@ -86,7 +86,6 @@ const BACKSLASH = 0x5c;
 const HASH = 0x23;
 const SLASH = 0x2f;
 
-
 function token(s: string, start: number, end: number): Token {
   return { start, end, text: s.slice(start, end) };
 }
@@ -173,7 +172,8 @@ function readKeyValues(s: string, i: number, metadata: boolean, problems: Proble
       const start = key.text === '' ? Math.max(0, keyStart - 1) : keyStart;
       const end = key.text === '' ? start + 1 : i;
       if (missingValues++ < FINDINGS_PER_KIND) {
-        if (metadata) problems.push(problem('MD001', start, end, { problem: key.text === '' ? 'empty-property' : 'property' }));
+        if (metadata)
+          problems.push(problem('MD001', start, end, { problem: key.text === '' ? 'empty-property' : 'property' }));
         else problems.push(problem('DK008', start, end, { key: key.text }));
       }
       node = { key, eq: -1, value: { start: i, end: i }, quoted: false, text: '' };
@@ -216,7 +216,8 @@ function readQuoted(s: string, open: number, metadata: boolean, problems: Proble
         i += 2;
         continue;
       }
-      if (!badEscape) problems.push(problem('DV003', i, Math.min(i + 2, n), { sequence: s.slice(i, i + 2), quoted: true }));
+      if (!badEscape)
+        problems.push(problem('DV003', i, Math.min(i + 2, n), { sequence: s.slice(i, i + 2), quoted: true }));
       badEscape = true;
       i++;
       continue;
@@ -259,11 +260,14 @@ function readUnquoted(s: string, start: number, key: string, problems: Problem[]
         i += 2;
         continue;
       }
-      if (!badEscape) problems.push(problem('DV003', i, Math.min(i + 2, n), { sequence: s.slice(i, i + 2), quoted: false }));
+      if (!badEscape)
+        problems.push(problem('DV003', i, Math.min(i + 2, n), { sequence: s.slice(i, i + 2), quoted: false }));
       badEscape = true;
     } else if ((c === EQUALS || c === QUOTE) && !unescaped) {
       unescaped = true;
-      problems.push(problem('DV002', i, i + 1, { char: c === EQUALS ? '=' : '"', key }, { fix: quoteFix(s, start, i, key) }));
+      problems.push(
+        problem('DV002', i, i + 1, { char: c === EQUALS ? '=' : '"', key }, { fix: quoteFix(s, start, i, key) }),
+      );
     }
     i++;
   }
@@ -280,7 +284,10 @@ function quoteFix(s: string, start: number, from: number, key: string) {
 function quoteEdit(s: string, start: number, end: number, key: string) {
   const raw = s.slice(start, end);
   const text = raw.replace(/\\([,= \\"])/g, '$1');
-  return { title: `Quote the value of ${key}`, edits: [{ start, end, text: '"' + text.replace(/[\\"]/g, '\\$&') + '"' }] };
+  return {
+    title: `Quote the value of ${key}`,
+    edits: [{ start, end, text: '"' + text.replace(/[\\"]/g, '\\$&') + '"' }],
+  };
 }
 
 const PAYLOAD_WORD = /^(gauge|count|delta=|[+-]?(nan|inf))/i;
@@ -321,7 +328,9 @@ function parseData(s: string, keyStart: number, problems: Problem[]): DataLine {
   const extra = tokens[payloadIndex + 2];
   if (extra) {
     const last = tokens[tokens.length - 1] as Token;
-    problems.push(problem('LN005', extra.start, last.end, { text: s.slice(extra.start, last.end), after: 'timestamp' }));
+    problems.push(
+      problem('LN005', extra.start, last.end, { text: s.slice(extra.start, last.end), after: 'timestamp' }),
+    );
   }
   return { kind: 'data', text: s, key, dimensions, payload: parsePayload(payloadToken), timestamp, problems };
 }
@@ -344,7 +353,15 @@ function findPayloadAfterStrayWords(s: string, tokens: Token[], dims: KeyValueNo
   const space = firstWord.start - 1;
   const strayEnd = (tokens[index - 1] as Token).end;
   if (lastDim) {
-    problems.push(problem('DV002', space, space + 1, { char: ' ', key: lastDim.key.text }, { fix: quoteEdit(s, lastDim.value.start, strayEnd, lastDim.key.text) }));
+    problems.push(
+      problem(
+        'DV002',
+        space,
+        space + 1,
+        { char: ' ', key: lastDim.key.text },
+        { fix: quoteEdit(s, lastDim.value.start, strayEnd, lastDim.key.text) },
+      ),
+    );
   } else {
     problems.push(problem('MK003', space, space + 1, { chars: ' ', space: true }));
   }
@@ -360,7 +377,8 @@ function parsePayload(t: Token): Payload {
   const restStart = t.start + comma + 1;
   if (word === 'gauge' && comma >= 0) {
     const rest = s.slice(comma + 1);
-    if (rest.indexOf('=') < 0) return { kind: 'gauge', span, explicit: true, value: { start: restStart, end: t.end, text: rest } };
+    if (rest.indexOf('=') < 0)
+      return { kind: 'gauge', span, explicit: true, value: { start: restStart, end: t.end, text: rest } };
     return { kind: 'summary', span, fields: parseSummaryFields(rest, restStart) };
   }
   if (word === 'count' && comma >= 0) {
@@ -389,7 +407,10 @@ function parseSummaryFields(rest: string, offset: number): SummaryField[] {
     fields.push({
       name: { start: offset + start, end: offset + start + nameEnd, text: piece.slice(0, nameEnd) },
       eq: eq < 0 ? -1 : offset + start + eq,
-      value: eq < 0 ? { start: offset + end, end: offset + end, text: '' } : { start: offset + start + eq + 1, end: offset + end, text: piece.slice(eq + 1) },
+      value:
+        eq < 0
+          ? { start: offset + end, end: offset + end, text: '' }
+          : { start: offset + start + eq + 1, end: offset + end, text: piece.slice(eq + 1) },
     });
     if (end >= rest.length) return fields;
     start = end + 1;
@@ -432,7 +453,9 @@ function parseMetadata(s: string, hash: number, problems: Problem[]): MetadataLi
     const first = extra[0];
     if (first) {
       const last = extra[extra.length - 1] as Token;
-      problems.push(problem('LN005', first.start, last.end, { text: s.slice(first.start, last.end), after: 'properties' }));
+      problems.push(
+        problem('LN005', first.start, last.end, { text: s.slice(first.start, last.end), after: 'properties' }),
+      );
     }
   }
   return line;

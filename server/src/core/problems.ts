@@ -61,7 +61,9 @@ export function problem<C extends RuleCode>(
 /** A finding's severity by its rule and grade, before any setting changes it. */
 export function ruleSeverity(p: Problem): Severity {
   const rule = RULES[p.code] as { severity: Severity; lesserSeverity?: Severity; leastSeverity?: Severity };
-  return (p.grade === 'lesser' ? rule.lesserSeverity : p.grade === 'least' ? rule.leastSeverity : undefined) ?? rule.severity;
+  return (
+    (p.grade === 'lesser' ? rule.lesserSeverity : p.grade === 'least' ? rule.leastSeverity : undefined) ?? rule.severity
+  );
 }
 
 /** Whether findings include one a tenant refuses the line for (by the rules' own severities). */

@@ -69,7 +69,9 @@ export function proxySecrets(proxy: string | null | undefined): string[] {
       return s;
     }
   };
-  return [userinfo, password, decoded(password), base64(`${decoded(user)}:${decoded(password)}`)].filter((s) => s !== '');
+  return [userinfo, password, decoded(password), base64(`${decoded(user)}:${decoded(password)}`)].filter(
+    (s) => s !== '',
+  );
 }
 
 /** The Base64 of a string's UTF-8 bytes, as `Basic` credentials carry it. */

@@ -8,4 +8,3 @@
 export type Failure<Details extends object = object> = { ok: false; message: string } & Details;
 
 export type Result<T, Details extends object = object> = { ok: true; value: T } | Failure<Details>;
-

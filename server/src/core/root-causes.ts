@@ -99,7 +99,13 @@ function literalNewline(line: Trimmed, limits: Limits): Problem | null {
   const first = found[0];
   if (!first || !isAccepted(text.slice(0, first.start), limits)) return null;
   const fix = { title: `Split into ${found.length + 1} lines`, edits: found.map((f) => ({ ...f, text: '\n' })) };
-  return problem('LN008', first.start, first.end, { sequence: text.slice(first.start, first.end), count: found.length }, { fix });
+  return problem(
+    'LN008',
+    first.start,
+    first.end,
+    { sequence: text.slice(first.start, first.end), count: found.length },
+    { fix },
+  );
 }
 
 /** Whether a text is a data or metadata line the rules accept. */
@@ -117,15 +123,35 @@ const STATSD = /^([^:|\s#]+):([^|\s]+)\|(c|g|ms|h|d|s)(\|@[0-9.]+)?(\|#[^|\s]*)?
 function statsd(line: Trimmed): Problem | null {
   const m = STATSD.exec(line.rest);
   if (!m) return null;
-  const [, name, value, type, rate, tags, rest] = m as unknown as [string, string, string, string, string | undefined, string | undefined, string];
-  const pairs = tags === undefined ? [] : tags.slice(2).split(',').map((tag) => tag.split(/:(.*)/s));
+  const [, name, value, type, rate, tags, rest] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+    string | undefined,
+    string,
+  ];
+  const pairs =
+    tags === undefined
+      ? []
+      : tags
+          .slice(2)
+          .split(',')
+          .map((tag) => tag.split(/:(.*)/s));
   // A tag without a value, or a field after the tags (DogStatsD's `|T` timestamp, `|c:` container) has no place
   // in a metric line: no rewrite rather than one that drops it.
   const complete = rest === '' && pairs.every(([key, v]) => key && v);
   const payload = complete ? statsdPayload(value, type, rate !== undefined) : null;
   const dims = pairs.map(([key, v]) => `,${key}=${dimensionValueText(v as string)}`).join('');
   const rewritten = payload === null ? null : `${name}${dims} ${payload}`;
-  return problem('LN011', line.start, line.end, { type, line: rewritten }, rewritten ? { fix: rewrite(line, [rewritten]) } : undefined);
+  return problem(
+    'LN011',
+    line.start,
+    line.end,
+    { type, line: rewritten },
+    rewritten ? { fix: rewrite(line, [rewritten]) } : undefined,
+  );
 }
 
 /**
@@ -163,7 +189,13 @@ function prometheus(line: Trimmed): Problem | null {
   const finite = DECIMAL.test(value) && !labels.pairs.some(([, v]) => v.includes('\n'));
   const dims = labels.pairs.map(([k, v]) => `,${k}=${dimensionValueText(v)}`).join('');
   const rewritten = finite ? `${name.replace(/:/g, '.')}${dims} ${value}${timestamp ? ' ' + timestamp : ''}` : null;
-  return problem('LN010', line.start, line.end, { comment: null, line: rewritten }, rewritten ? { fix: rewrite(line, [rewritten]) } : undefined);
+  return problem(
+    'LN010',
+    line.start,
+    line.end,
+    { comment: null, line: rewritten },
+    rewritten ? { fix: rewrite(line, [rewritten]) } : undefined,
+  );
 }
 
 /** The labels from `from` (after `{`) to the closing `}`, values unescaped; null when they are not labels. */
@@ -211,12 +243,15 @@ function influx(line: Trimmed): Problem | null {
     return { name: field.slice(0, eq), value: field.slice(eq + 1), eq };
   });
   const first = fields[0] as { name: string; value: string; eq: number };
-  if (fields.some((f) => f.eq <= 0) || !/^[A-Za-z_]/.test(first.name) || SUMMARY_NAMES.has(first.name.toLowerCase())) return null;
+  if (fields.some((f) => f.eq <= 0) || !/^[A-Za-z_]/.test(first.name) || SUMMARY_NAMES.has(first.name.toLowerCase()))
+    return null;
   const values = fields.map((f) => influxValue(f.value));
   const time = timestamp === undefined ? '' : ' ' + (otherTimeUnit(timestamp)?.milliseconds ?? timestamp);
   const measurement = splitUnquoted(prefix, 0x2c)[0] as string;
   const tags = prefix.slice(measurement.length);
-  const lines = values.every((v) => v !== null) ? fields.map((f, i) => `${measurement}.${f.name}${tags} ${values[i]}${time}`) : null;
+  const lines = values.every((v) => v !== null)
+    ? fields.map((f, i) => `${measurement}.${f.name}${tags} ${values[i]}${time}`)
+    : null;
   const fix = lines ? { fix: rewrite(line, lines) } : undefined;
   return problem('LN009', line.start, line.end, { field: `${first.name}=${first.value}`, lines }, fix);
 }
@@ -258,17 +293,34 @@ function spaceInKey(line: Trimmed): Problem | null {
   for (const { part, index } of keys) {
     const key = index === 0 ? part : (splitUnquoted(part, 0x3d)[0] as string);
     const fixed = spacedKey(key);
-    if (fixed !== null) spaced.push({ code: index === 0 ? 'MK014' : 'DK009', start: offset, end: offset + key.length, written: key, fixed });
+    if (fixed !== null)
+      spaced.push({
+        code: index === 0 ? 'MK014' : 'DK009',
+        start: offset,
+        end: offset + key.length,
+        written: key,
+        fixed,
+      });
     offset += part.length + 1;
   }
   const first = spaced[0];
   if (!first) return null;
-  const fix = { title: spaced.length === 1 ? `Write \`${first.fixed}\`` : 'Write the keys with `_` for spaces', edits: spaced.map((k) => ({ start: k.start, end: k.end, text: k.fixed })) };
-  return problem(first.code as 'MK014', first.start, first.end, { written: first.written, fixed: first.fixed }, { fix });
+  const fix = {
+    title: spaced.length === 1 ? `Write \`${first.fixed}\`` : 'Write the keys with `_` for spaces',
+    edits: spaced.map((k) => ({ start: k.start, end: k.end, text: k.fixed })),
+  };
+  return problem(
+    first.code as 'MK014',
+    first.start,
+    first.end,
+    { written: first.written, fixed: first.fixed },
+    { fix },
+  );
 }
 
 /** A key written with `\ ` or in quotes around a space, as it should be written (spaces as `_`); else null. */
 function spacedKey(key: string): string | null {
-  if (key.length > 2 && key.startsWith('"') && key.endsWith('"') && key.includes(' ')) return key.slice(1, -1).replace(/ /g, '_');
+  if (key.length > 2 && key.startsWith('"') && key.endsWith('"') && key.includes(' '))
+    return key.slice(1, -1).replace(/ /g, '_');
   return key.includes('\\ ') ? key.replace(/\\ /g, '_') : null;
 }

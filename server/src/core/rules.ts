@@ -16,7 +16,8 @@ export type SeveritySetting = Severity | 'off';
 /** What a rule's severity may be set to (`--rule CODE=…`, the editor's `dtmetrics.severities`), as messages list them. */
 export const SEVERITY_SETTINGS: readonly SeveritySetting[] = ['error', 'warning', 'info', 'hint', 'off'];
 
-export const isSeveritySetting = (value: unknown): value is SeveritySetting => SEVERITY_SETTINGS.includes(value as SeveritySetting);
+export const isSeveritySetting = (value: unknown): value is SeveritySetting =>
+  SEVERITY_SETTINGS.includes(value as SeveritySetting);
 
 /** The page a rule's documentation link opens: its URL is the evidence table's. */
 const DOCS = {
@@ -151,7 +152,7 @@ export const RULES = {
     severity: 'warning',
     evidence:
       'DOC D1 forbids a digit only at the start of the key, and DOC D9 shows `custom.5xx_errors`; every library keeps `a.0` (LIB). ' +
-      "But real tenants rejected `system.load.average.1m` in 2020 (\"error at '1'\", OBS #2295) and 2023 (\"invalid metric key\", OBS #4058).",
+      'But real tenants rejected `system.load.average.1m` in 2020 ("error at \'1\'", OBS #2295) and 2023 ("invalid metric key", OBS #4058).',
     decision: 'A warning, not an error: it may be rejected, and it must be quoted in metric selectors.',
     docs: DOCS.selector,
     message: (a) =>
@@ -168,8 +169,10 @@ export const RULES = {
     title: 'Metric key too long',
     severity: 'error',
     lesserSeverity: 'warning',
-    evidence: 'DOC D1 (current): up to 255 characters. The limits table (DOC D3) and DOC D1-old: 250. LIB Java moved to 255 in version 2.5.0 (2026); LIB Go, LIB Python, LIB .NET and LIB JS still cut at 250.',
-    decision: 'Error above 255 (no source allows more); warning from 251 to 255 (the limits table and most libraries say 250).',
+    evidence:
+      'DOC D1 (current): up to 255 characters. The limits table (DOC D3) and DOC D1-old: 250. LIB Java moved to 255 in version 2.5.0 (2026); LIB Go, LIB Python, LIB .NET and LIB JS still cut at 250.',
+    decision:
+      'Error above 255 (no source allows more); warning from 251 to 255 (the limits table and most libraries say 250).',
     docs: DOCS.limits,
     message: (a) =>
       a.length > a.limit
@@ -181,12 +184,14 @@ export const RULES = {
     severity: 'error',
     evidence: 'DOC D2: "You can\'t ingest metrics with key prefix of `dt.`".',
     docs: DOCS.ingestApi,
-    message: () => 'Metric keys starting with `dt.` are reserved for Dynatrace and are rejected: choose another prefix.',
+    message: () =>
+      'Metric keys starting with `dt.` are reserved for Dynatrace and are rejected: choose another prefix.',
   }),
   MK010: rule<{ key: string; storedAs: string; payload: 'count' | 'gauge' }>({
     title: 'Type suffix will be added to the key',
     severity: 'info',
-    evidence: "DOC D1, D4: Classic metrics get `.count` on count payloads and `.gauge` on gauges whose key ends in `.count`/`_count`. OBS #5037: \"metric key 'executor.completed' changed to 'executor.completed.count'\".",
+    evidence:
+      "DOC D1, D4: Classic metrics get `.count` on count payloads and `.gauge` on gauges whose key ends in `.count`/`_count`. OBS #5037: \"metric key 'executor.completed' changed to 'executor.completed.count'\".",
     docs: DOCS.faq,
     message: (a) =>
       a.payload === 'count'
@@ -205,7 +210,7 @@ export const RULES = {
     title: 'Series cardinality over budget',
     severity: 'warning',
     evidence:
-      'DOC D3, D5: a metric holds at most 1,000,000 dimension tuples over 30 days, and new tuples are rejected beyond it. Counting distinct tuples per metric is the same idea as Datadog\'s custom-metric count.',
+      "DOC D3, D5: a metric holds at most 1,000,000 dimension tuples over 30 days, and new tuples are rejected beyond it. Counting distinct tuples per metric is the same idea as Datadog's custom-metric count.",
     decision:
       'Not a tenant rule: a budget of distinct dimension tuples (order of dimensions ignored, empty values dropped as the tenant drops them) per metric per file, 1,000 unless configured.',
     docs: DOCS.bestPractices,
@@ -224,10 +229,13 @@ export const RULES = {
   MK014: rule<{ written: string; fixed: string }>({
     title: 'Space in the metric key',
     severity: 'error',
-    evidence: 'DOC D1: a metric key is letters, digits, `_`, `-` and `.`; escapes and quotes belong to dimension values. LIB Telegraf\'s Dynatrace output writes `B B` as `b_b`.',
-    decision: 'A root cause (root-causes.ts): an escaped or quoted space is an InfluxDB habit, and the tenant ends the key at the space. One finding replaces the line\'s others.',
+    evidence:
+      "DOC D1: a metric key is letters, digits, `_`, `-` and `.`; escapes and quotes belong to dimension values. LIB Telegraf's Dynatrace output writes `B B` as `b_b`.",
+    decision:
+      "A root cause (root-causes.ts): an escaped or quoted space is an InfluxDB habit, and the tenant ends the key at the space. One finding replaces the line's others.",
     docs: DOCS.protocol,
-    message: (a) => `The metric key ${q(a.written)} holds a space, and a key cannot, escaped or quoted: the tenant ends the key there and reads the rest as the payload. Write ${q(a.fixed)}.`,
+    message: (a) =>
+      `The metric key ${q(a.written)} holds a space, and a key cannot, escaped or quoted: the tenant ends the key there and reads the rest as the payload. Write ${q(a.fixed)}.`,
   }),
 
   // ---------------------------------------------------------------- dimension keys
@@ -235,7 +243,7 @@ export const RULES = {
     title: 'Invalid dimension key',
     severity: 'error',
     evidence:
-      "DOC D1: lower-case letters, digits, `-`, `.`, `:`, `_` only. OBS #2295: upper case is rejected, not normalised (\"invalid dimension key … error at 'M'\"). Empty sections: the libraries normalise them away (LIB); that the tenant rejects them is INF.",
+      'DOC D1: lower-case letters, digits, `-`, `.`, `:`, `_` only. OBS #2295: upper case is rejected, not normalised ("invalid dimension key … error at \'M\'"). Empty sections: the libraries normalise them away (LIB); that the tenant rejects them is INF.',
     docs: DOCS.protocol,
     message: (a) =>
       a.empty === 'key'
@@ -249,9 +257,11 @@ export const RULES = {
   DK002: rule<{ char: string }>({
     title: 'Dimension key section starts with a digit, `-` or `:`',
     severity: 'warning',
-    evidence: 'LIB Java only: its DimensionKeyValidator marks `-value`, `:value` and `4` invalid; the docs say nothing.',
+    evidence:
+      'LIB Java only: its DimensionKeyValidator marks `-value`, `:value` and `4` invalid; the docs say nothing.',
     docs: DOCS.protocol,
-    message: (a) => `Dimension key section starts with ${q(a.char)}: Dynatrace libraries rewrite this; start it with a letter or \`_\`.`,
+    message: (a) =>
+      `Dimension key section starts with ${q(a.char)}: Dynatrace libraries rewrite this; start it with a letter or \`_\`.`,
   }),
   DK003: rule<{ length: number; limit: number }>({
     title: 'Dimension key too long',
@@ -277,16 +287,20 @@ export const RULES = {
   DK006: rule<{ key: string }>({
     title: '`dt.entity.*` value is not an entity ID',
     severity: 'warning',
-    evidence: 'DOC D1: `dt.entity.<type>` links the point to an entity; its value is an ID such as `HOST-06F288EE2A930951`. INF: other values do not link.',
+    evidence:
+      'DOC D1: `dt.entity.<type>` links the point to an entity; its value is an ID such as `HOST-06F288EE2A930951`. INF: other values do not link.',
     docs: DOCS.protocol,
-    message: (a) => `${q(a.key)} takes an entity ID such as \`HOST-06F288EE2A930951\` (TYPE-16 hex digits); this value will not link to an entity.`,
+    message: (a) =>
+      `${q(a.key)} takes an entity ID such as \`HOST-06F288EE2A930951\` (TYPE-16 hex digits); this value will not link to an entity.`,
   }),
   DK007: rule<{ key: string }>({
     title: 'Unknown `dt.*` dimension key',
     severity: 'info',
-    evidence: 'DOC D1 reserves `dt.entity.*`; the libraries set `dt.metrics.source` (LIB); DOC D2/D14 `dt.process.id`/`pid`. Others: not documented [INF].',
+    evidence:
+      'DOC D1 reserves `dt.entity.*`; the libraries set `dt.metrics.source` (LIB); DOC D2/D14 `dt.process.id`/`pid`. Others: not documented [INF].',
     docs: DOCS.protocol,
-    message: (a) => `${q(a.key)} is in the reserved \`dt.\` namespace but is not a known Dynatrace dimension: it may be ignored or rejected.`,
+    message: (a) =>
+      `${q(a.key)} is in the reserved \`dt.\` namespace but is not a known Dynatrace dimension: it may be ignored or rejected.`,
   }),
   DK008: rule<{ key: string }>({
     title: 'Dimension without a value',
@@ -302,10 +316,13 @@ export const RULES = {
   DK009: rule<{ written: string; fixed: string }>({
     title: 'Space in a dimension key',
     severity: 'error',
-    evidence: 'DOC D1: a dimension key is letters, digits, `_`, `-`, `:` and `.`; escapes and quotes belong to values. OBS #2295: the tenant refuses the line. LIB Telegraf\'s Dynatrace output writes `B B` as `b_b`.',
-    decision: 'A root cause (root-causes.ts): an escaped or quoted space is an InfluxDB habit, and it breaks the line into a key without a value and a payload that is not one. One finding replaces the line\'s others.',
+    evidence:
+      "DOC D1: a dimension key is letters, digits, `_`, `-`, `:` and `.`; escapes and quotes belong to values. OBS #2295: the tenant refuses the line. LIB Telegraf's Dynatrace output writes `B B` as `b_b`.",
+    decision:
+      "A root cause (root-causes.ts): an escaped or quoted space is an InfluxDB habit, and it breaks the line into a key without a value and a payload that is not one. One finding replaces the line's others.",
     docs: DOCS.protocol,
-    message: (a) => `The dimension key ${q(a.written)} holds a space, and a key cannot, escaped or quoted (escapes and quotes are for values): the tenant ends the key there. Write ${q(a.fixed)}.`,
+    message: (a) =>
+      `The dimension key ${q(a.written)} holds a space, and a key cannot, escaped or quoted (escapes and quotes are for values): the tenant ends the key there. Write ${q(a.fixed)}.`,
   }),
 
   // ---------------------------------------------------------------- dimension values
@@ -322,7 +339,8 @@ export const RULES = {
   DV002: rule<{ char: ' ' | ',' | '=' | '"'; key: string }>({
     title: 'Unescaped space, `,`, `=` or `"` in an unquoted value',
     severity: 'error',
-    evidence: 'OBS #2295: an unescaped space broke `id=Compressed Class Space …` ("invalid metric type"). LIB: all libraries escape `,` `=` space `\\` `"` in unquoted values.',
+    evidence:
+      'OBS #2295: an unescaped space broke `id=Compressed Class Space …` ("invalid metric type"). LIB: all libraries escape `,` `=` space `\\` `"` in unquoted values.',
     docs: DOCS.protocol,
     message: (a) =>
       a.char === ' '
@@ -332,8 +350,10 @@ export const RULES = {
   DV003: rule<{ sequence: string; quoted: boolean }>({
     title: 'Invalid escape sequence',
     severity: 'warning',
-    evidence: 'DOC D1 defines only `\\"` and `\\\\` (the libraries also escape `\\,` `\\=` `\\ ` outside quotes, LIB); what the server does with others is not documented [INF].',
-    decision: 'A warning (DV001 keeps the error for quotes that end the value): the backslash is probably meant literally and should be doubled.',
+    evidence:
+      'DOC D1 defines only `\\"` and `\\\\` (the libraries also escape `\\,` `\\=` `\\ ` outside quotes, LIB); what the server does with others is not documented [INF].',
+    decision:
+      'A warning (DV001 keeps the error for quotes that end the value): the backslash is probably meant literally and should be doubled.',
     docs: DOCS.protocol,
     message: (a) =>
       `${q(a.sequence)} is not an escape sequence${a.quoted ? ' inside quotes (only `\\"` and `\\\\`)' : ' (only `\\,` `\\=` `\\ ` `\\"` `\\\\`)'}: write a backslash as \`\\\\\`.`,
@@ -341,10 +361,13 @@ export const RULES = {
   DV004: rule<{ key: string }>({
     title: 'Empty dimension value',
     severity: 'warning',
-    evidence: 'DOC D4: "the dimension … is removed" when its value is empty. LIB gcp-monitor: "MINT rejects line with empty dimension value".',
-    decision: 'A warning: the docs say the dimension is dropped, one Dynatrace project says the line is rejected; either way it is not what was meant.',
+    evidence:
+      'DOC D4: "the dimension … is removed" when its value is empty. LIB gcp-monitor: "MINT rejects line with empty dimension value".',
+    decision:
+      'A warning: the docs say the dimension is dropped, one Dynatrace project says the line is rejected; either way it is not what was meant.',
     docs: DOCS.faq,
-    message: (a) => `Empty value for ${q(a.key)}: the tenant drops this dimension (or the line). Give it a value or remove it.`,
+    message: (a) =>
+      `Empty value for ${q(a.key)}: the tenant drops this dimension (or the line). Give it a value or remove it.`,
   }),
   DV005: rule<{ length: number; escaped: boolean; limit: number; conservative: number }>({
     title: 'Dimension value too long',
@@ -372,9 +395,11 @@ export const RULES = {
     evidence:
       'LIB: every library replaces control, format and line-separator characters with `_`; they cannot be sent as such. ' +
       'LIB Java: MetadataLineFactory runs a `dt.meta.description` through the same string-value normaliser as a dimension value.',
-    decision: 'One rule for dimension values and metadata values (`dt.meta.*`) alike: the libraries apply one rule to both, and one code turns it off everywhere.',
+    decision:
+      'One rule for dimension values and metadata values (`dt.meta.*`) alike: the libraries apply one rule to both, and one code turns it off everywhere.',
     docs: DOCS.protocol,
-    message: (a) => `Control character ${a.codePoint} in ${a.property === null ? 'dimension value' : `the value of ${q(a.property)}`}: remove it.`,
+    message: (a) =>
+      `Control character ${a.codePoint} in ${a.property === null ? 'dimension value' : `the value of ${q(a.property)}`}: remove it.`,
   }),
 
   // ---------------------------------------------------------------- payloads
@@ -384,44 +409,52 @@ export const RULES = {
     evidence: 'DOC D1: the payload is a number, `gauge,…` or `count,delta=…`.',
     docs: DOCS.protocol,
     message: (a) =>
-      (a.found === null ? 'Missing payload: add a value, such as `5`, `gauge,5` or `count,delta=1`.' : `Unknown payload ${q(a.found)}: write a number, \`gauge,…\` or \`count,delta=…\`.`) +
+      (a.found === null
+        ? 'Missing payload: add a value, such as `5`, `gauge,5` or `count,delta=1`.'
+        : `Unknown payload ${q(a.found)}: write a number, \`gauge,…\` or \`count,delta=…\`.`) +
       (a.suggestion ? ` Did you mean ${q(a.suggestion)}?` : ''),
   }),
   PL002: rule<{ suggestion: string }>({
     title: 'Count without `delta=`',
     severity: 'error',
-    evidence: 'DOC D1: "To specify the count value, you must provide the delta field." LIB: `count,<n>` (total counter) was deprecated in 2021.',
+    evidence:
+      'DOC D1: "To specify the count value, you must provide the delta field." LIB: `count,<n>` (total counter) was deprecated in 2021.',
     docs: DOCS.protocol,
     message: (a) => `A count needs \`delta=\`: write ${q(a.suggestion)} (counts are sent as deltas).`,
   }),
-  PL003: rule<{ problem: 'missing' | 'unknown' | 'duplicate' | 'malformed' | 'empty'; fields: string; meant?: string }>({
-    title: 'Incomplete or malformed gauge summary',
-    severity: 'error',
-    evidence: 'DOC D1: `gauge,min=…,max=…,sum=…,count=…`; "You must specify all the summaries."',
-    decision: 'One unknown field where one field is missing is one misspelt field: reported once, with the name to write.',
-    docs: DOCS.protocol,
-    message: (a) =>
-      a.problem === 'missing'
-        ? `Summary is missing ${a.fields}: a summary needs min, max, sum and count.`
-        : a.problem === 'unknown'
-          ? `Unknown summary field ${q(a.fields)}: ${a.meant ? `write ${q(a.meant)}, which the summary lacks` : 'the fields are min, max, sum and count'}.`
-          : a.problem === 'duplicate'
-            ? `Summary field ${q(a.fields)} appears twice: keep one.`
-            : a.problem === 'empty'
-              ? 'Empty summary field (`,,` or a trailing `,`): remove the extra comma.'
-              : `Malformed summary field ${q(a.fields)}: write \`name=value\`.`,
-  }),
+  PL003: rule<{ problem: 'missing' | 'unknown' | 'duplicate' | 'malformed' | 'empty'; fields: string; meant?: string }>(
+    {
+      title: 'Incomplete or malformed gauge summary',
+      severity: 'error',
+      evidence: 'DOC D1: `gauge,min=…,max=…,sum=…,count=…`; "You must specify all the summaries."',
+      decision:
+        'One unknown field where one field is missing is one misspelt field: reported once, with the name to write.',
+      docs: DOCS.protocol,
+      message: (a) =>
+        a.problem === 'missing'
+          ? `Summary is missing ${a.fields}: a summary needs min, max, sum and count.`
+          : a.problem === 'unknown'
+            ? `Unknown summary field ${q(a.fields)}: ${a.meant ? `write ${q(a.meant)}, which the summary lacks` : 'the fields are min, max, sum and count'}.`
+            : a.problem === 'duplicate'
+              ? `Summary field ${q(a.fields)} appears twice: keep one.`
+              : a.problem === 'empty'
+                ? 'Empty summary field (`,,` or a trailing `,`): remove the extra comma.'
+                : `Malformed summary field ${q(a.fields)}: write \`name=value\`.`,
+    },
+  ),
   PL004: rule<NoArgs>({
     title: 'Summary fields out of the usual order',
     severity: 'info',
-    evidence: 'DOC D1 and every library (LIB) write min,max,sum,count; LIB gcp-monitor writes min,max,count,sum, so order is probably free [INF].',
+    evidence:
+      'DOC D1 and every library (LIB) write min,max,sum,count; LIB gcp-monitor writes min,max,count,sum, so order is probably free [INF].',
     docs: DOCS.protocol,
     message: () => 'Summary fields are usually written as `min=…,max=…,sum=…,count=…`.',
   }),
   PL005: rule<{ value: string }>({
     title: 'Summary count negative or not an integer',
     severity: 'error',
-    evidence: 'LIB Java: NumberValueValidator rejects `count < 0`, mirroring the server (OBS #4565); every library writes count as an integer.',
+    evidence:
+      'LIB Java: NumberValueValidator rejects `count < 0`, mirroring the server (OBS #4565); every library writes count as an integer.',
     docs: DOCS.protocol,
     message: (a) => `Summary count ${q(a.value)} must be a whole number of observations, 0 or more.`,
   }),
@@ -442,7 +475,8 @@ export const RULES = {
   PL008: rule<{ min: string; max: string; avg: string; single: boolean; tolerance: number }>({
     title: 'Inconsistent summary: min ≤ sum/count ≤ max fails',
     severity: 'error',
-    evidence: "OBS #5037: \"inconsistent gauge fields: min <= avg <= max doesn't hold … tolerance: 0.000001\". OBS #3985: with count=1, sum must equal min and max.",
+    evidence:
+      'OBS #5037: "inconsistent gauge fields: min <= avg <= max doesn\'t hold … tolerance: 0.000001". OBS #3985: with count=1, sum must equal min and max.',
     docs: DOCS.protocol,
     message: (a) =>
       a.single
@@ -454,7 +488,8 @@ export const RULES = {
   NU001: rule<{ text: string; overflow: boolean }>({
     title: 'NaN, infinity or not a number',
     severity: 'error',
-    evidence: 'LIB: every library refuses NaN and infinite values; LIB Micrometer: "NaN\'s are currently dropped on the Dynatrace side".',
+    evidence:
+      'LIB: every library refuses NaN and infinite values; LIB Micrometer: "NaN\'s are currently dropped on the Dynatrace side".',
     decision: 'A value that overflows a double (`1.0e400`) is infinite once parsed: also an error.',
     docs: DOCS.protocol,
     message: (a) =>
@@ -467,9 +502,11 @@ export const RULES = {
   NU002: rule<{ text: string; suggestion: string }>({
     title: 'Exponent without a decimal point',
     severity: 'warning',
-    evidence: 'LIB Go: "1e+10 … is not valid as per the API spec which requires a decimal point for scientific notation"; LIB Python does the same.',
+    evidence:
+      'LIB Go: "1e+10 … is not valid as per the API spec which requires a decimal point for scientific notation"; LIB Python does the same.',
     docs: DOCS.protocol,
-    message: (a) => `${q(a.text)} may be rejected: scientific notation needs a decimal point, as in ${q(a.suggestion)}.`,
+    message: (a) =>
+      `${q(a.text)} may be rejected: scientific notation needs a decimal point, as in ${q(a.suggestion)}.`,
   }),
   NU003: rule<{ text: string; suggestion: string }>({
     title: 'Leading `+`, or a leading or trailing `.`',
@@ -480,8 +517,10 @@ export const RULES = {
   NU004: rule<{ text: string }>({
     title: 'Not a decimal number',
     severity: 'error',
-    evidence: 'INF: no source shows hex, `_` separators or other forms being accepted; libraries emit only decimal floats.',
-    message: (a) => `${q(a.text)} is not a decimal number: write digits with an optional \`.\` and exponent, like \`12.5\` or \`1.0e6\`.`,
+    evidence:
+      'INF: no source shows hex, `_` separators or other forms being accepted; libraries emit only decimal floats.',
+    message: (a) =>
+      `${q(a.text)} is not a decimal number: write digits with an optional \`.\` and exponent, like \`12.5\` or \`1.0e6\`.`,
   }),
 
   // ---------------------------------------------------------------- timestamps
@@ -490,20 +529,24 @@ export const RULES = {
     severity: 'error',
     evidence: 'DOC D1: the timestamp is UTC milliseconds since the epoch.',
     docs: DOCS.protocol,
-    message: (a) => `Timestamp ${q(a.text)} must be a whole number of milliseconds since 1970 (UTC), such as \`1732300000000\`.`,
+    message: (a) =>
+      `Timestamp ${q(a.text)} must be a whole number of milliseconds since 1970 (UTC), such as \`1732300000000\`.`,
   }),
   TS002: rule<{ unit: 'seconds' | 'microseconds' | 'nanoseconds'; suggestion: string }>({
     title: 'Timestamp looks like seconds, microseconds or nanoseconds',
     severity: 'warning',
-    evidence: 'DOC D1: milliseconds. LIB Java, LIB Go and LIB .NET treat timestamps outside the years 2000–3000 as a wrong unit ("Order of magnitude of the timestamp seems off").',
+    evidence:
+      'DOC D1: milliseconds. LIB Java, LIB Go and LIB .NET treat timestamps outside the years 2000–3000 as a wrong unit ("Order of magnitude of the timestamp seems off").',
     docs: DOCS.protocol,
     message: (a) => `This timestamp looks like ${a.unit}; the protocol wants milliseconds: ${q(a.suggestion)}.`,
   }),
   TS003: rule<{ iso: string; distance: string; future: boolean; window: string }>({
     title: 'Timestamp outside the accepted window',
     severity: 'error',
-    evidence: 'DOC D1: "The allowed range is between 1 hour into the past and 10 minutes into the future from now. Data points with timestamps outside of this range are rejected."',
-    decision: 'An error against the `now` the caller passes (the CLI: --now or the clock); editors may lower it to a warning, and fixture folders switch the window off.',
+    evidence:
+      'DOC D1: "The allowed range is between 1 hour into the past and 10 minutes into the future from now. Data points with timestamps outside of this range are rejected."',
+    decision:
+      'An error against the `now` the caller passes (the CLI: --now or the clock); editors may lower it to a warning, and fixture folders switch the window off.',
     docs: DOCS.protocol,
     message: (a) =>
       a.future
@@ -517,26 +560,30 @@ export const RULES = {
     severity: 'error',
     evidence: 'DOC D3: "Length of line, characters 50,000" (2,000 until mid-2022).',
     docs: DOCS.limits,
-    message: (a) => `Line is ${a.length.toLocaleString('en-US')} characters long; the limit is ${a.limit.toLocaleString('en-US')}.`,
+    message: (a) =>
+      `Line is ${a.length.toLocaleString('en-US')} characters long; the limit is ${a.limit.toLocaleString('en-US')}.`,
   }),
   LN002: rule<{ lines: number }>({
     title: 'More lines than one request takes',
     severity: 'info',
     evidence: 'DOC D14: the local endpoint takes 1,000 lines; every library caps a request at 1,000 lines.',
     docs: DOCS.ingestApi,
-    message: (a) => `The file has more than ${a.lines.toLocaleString('en-US')} lines to send from here on: a push splits it into requests of ${a.lines.toLocaleString('en-US')} lines.`,
+    message: (a) =>
+      `The file has more than ${a.lines.toLocaleString('en-US')} lines to send from here on: a push splits it into requests of ${a.lines.toLocaleString('en-US')} lines.`,
   }),
   LN003: rule<{ bytes: number }>({
     title: 'More bytes than one request takes',
     severity: 'info',
     evidence: 'DOC D2, D11: "The payload size is limited to 1 MB" (HTTP 413 beyond).',
     docs: DOCS.ingestApi,
-    message: (a) => `The lines to send pass ${a.bytes.toLocaleString('en-US')} bytes here, what one request takes: a push splits them into several requests.`,
+    message: (a) =>
+      `The lines to send pass ${a.bytes.toLocaleString('en-US')} bytes here, what one request takes: a push splits them into several requests.`,
   }),
   LN004: rule<{ where: 'leading' | 'trailing' | 'separator' }>({
     title: 'Whitespace other than one space between parts',
     severity: 'warning',
-    evidence: 'DOC D1 always uses exactly one space; whether tabs, several spaces or trailing spaces are accepted is not documented [INF].',
+    evidence:
+      'DOC D1 always uses exactly one space; whether tabs, several spaces or trailing spaces are accepted is not documented [INF].',
     docs: DOCS.protocol,
     message: (a) =>
       a.where === 'leading'
@@ -559,15 +606,18 @@ export const RULES = {
   LN006: rule<NoArgs>({
     title: 'Replacement character (invalid UTF-8)',
     severity: 'warning',
-    evidence: 'DOC D2: the body is UTF-8. U+FFFD is what a decoder puts where the file\'s bytes were not valid UTF-8.',
-    message: () => 'U+FFFD here: the file is probably not valid UTF-8 at this point, and what would be sent differs from what was written. Re-save it as UTF-8.',
+    evidence: "DOC D2: the body is UTF-8. U+FFFD is what a decoder puts where the file's bytes were not valid UTF-8.",
+    message: () =>
+      'U+FFFD here: the file is probably not valid UTF-8 at this point, and what would be sent differs from what was written. Re-save it as UTF-8.',
   }),
 
   LN007: rule<{ whole: boolean; line: string | null; firstLine?: number }>({
     title: 'JSON where a line should be',
     severity: 'error',
-    evidence: 'DOC D1, D2: the ingest API takes the line protocol as `text/plain`; a JSON body is refused with 415, and JSON sent as text is read as lines and refused.',
-    decision: 'A root cause (root-causes.ts): a line starting with `{`, `[`, `}`, `]` or `"name":` is JSON, and the parser\'s findings on it say nothing useful. One finding replaces them; the lines of a JSON document spread over lines after its first say which line it starts on (each line is refused).',
+    evidence:
+      'DOC D1, D2: the ingest API takes the line protocol as `text/plain`; a JSON body is refused with 415, and JSON sent as text is read as lines and refused.',
+    decision:
+      'A root cause (root-causes.ts): a line starting with `{`, `[`, `}`, `]` or `"name":` is JSON, and the parser\'s findings on it say nothing useful. One finding replaces them; the lines of a JSON document spread over lines after its first say which line it starts on (each line is refused).',
     docs: DOCS.protocol,
     message: (a) =>
       a.firstLine !== undefined
@@ -578,8 +628,10 @@ export const RULES = {
   LN008: rule<{ sequence: string; count: number }>({
     title: 'A literal `\\n` joins two lines',
     severity: 'error',
-    evidence: 'DOC D1: lines are separated by line breaks; a backslash and `n` are two characters, not a line break, so the tenant reads one line and refuses it.',
-    decision: 'A root cause (root-causes.ts), found where the text before the sequence is a line the rules accept: usually a newline escaped twice in code (`"\\\\n"`, or an f-string inside a JSON string). One finding replaces the line\'s others; the fix splits the line.',
+    evidence:
+      'DOC D1: lines are separated by line breaks; a backslash and `n` are two characters, not a line break, so the tenant reads one line and refuses it.',
+    decision:
+      'A root cause (root-causes.ts), found where the text before the sequence is a line the rules accept: usually a newline escaped twice in code (`"\\\\n"`, or an f-string inside a JSON string). One finding replaces the line\'s others; the fix splits the line.',
     docs: DOCS.protocol,
     message: (a) =>
       `A literal ${q(a.sequence)} (a backslash and a letter, not a line break) joins ${a.count === 1 ? 'two lines' : `${a.count + 1} lines`} here, and the tenant reads them as one line. Send real line breaks: in code, a newline escaped once.`,
@@ -587,8 +639,10 @@ export const RULES = {
   LN009: rule<{ field: string; lines: string[] | null }>({
     title: 'InfluxDB line protocol',
     severity: 'error',
-    evidence: 'DOC D1: the payload is a number, `gauge,…` or `count,delta=…`; InfluxDB\'s `field=value` is none of them. LIB Telegraf\'s Dynatrace output writes each field as its own line, `measurement.field`, booleans as 1 and 0.',
-    decision: 'A root cause (root-causes.ts): a `name=value` where the payload should be. One finding replaces the line\'s others; the fix writes Telegraf\'s lines, the timestamp in milliseconds (InfluxDB\'s default is nanoseconds).',
+    evidence:
+      "DOC D1: the payload is a number, `gauge,…` or `count,delta=…`; InfluxDB's `field=value` is none of them. LIB Telegraf's Dynatrace output writes each field as its own line, `measurement.field`, booleans as 1 and 0.",
+    decision:
+      "A root cause (root-causes.ts): a `name=value` where the payload should be. One finding replaces the line's others; the fix writes Telegraf's lines, the timestamp in milliseconds (InfluxDB's default is nanoseconds).",
     docs: DOCS.protocol,
     message: (a) =>
       `This is InfluxDB line protocol (${q(a.field)}): a Dynatrace line carries one value, with no field name, and a timestamp in milliseconds.` +
@@ -601,19 +655,24 @@ export const RULES = {
   LN010: rule<{ comment: string | null; line: string | null }>({
     title: 'Prometheus exposition format',
     severity: 'error',
-    evidence: 'DOC D1: dimensions are `,key=value` after the key, not `{key="value"}`, and a `#` line is metadata. DOC D22: Prometheus metrics reach Dynatrace by scraping (or an extension), not through the ingest API.',
-    decision: 'A root cause (root-causes.ts): a sample with `{labels}` or a `:` in its name, or a `# HELP`/`# TYPE` line. One finding replaces the line\'s others; the fix writes labels as dimensions and `:` as `.`, and makes `# HELP`/`# TYPE` a comment.',
+    evidence:
+      'DOC D1: dimensions are `,key=value` after the key, not `{key="value"}`, and a `#` line is metadata. DOC D22: Prometheus metrics reach Dynatrace by scraping (or an extension), not through the ingest API.',
+    decision:
+      "A root cause (root-causes.ts): a sample with `{labels}` or a `:` in its name, or a `# HELP`/`# TYPE` line. One finding replaces the line's others; the fix writes labels as dimensions and `:` as `.`, and makes `# HELP`/`# TYPE` a comment.",
     docs: DOCS.protocol,
     message: (a) =>
       a.comment
         ? `This is a Prometheus \`# ${a.comment}\` line; here a \`#\` line is metric metadata (\`#key gauge dt.meta.description=…\`), and comments start with \`//\`.`
-        : `This is Prometheus exposition format: dimensions follow the key as \`,key=value\`, not in braces.` + (a.line ? ` As a metric line: ${q(a.line)}.` : ' A value that is not a finite number has no metric line.'),
+        : `This is Prometheus exposition format: dimensions follow the key as \`,key=value\`, not in braces.` +
+          (a.line ? ` As a metric line: ${q(a.line)}.` : ' A value that is not a finite number has no metric line.'),
   }),
   LN011: rule<{ type: string; line: string | null }>({
     title: 'StatsD line',
     severity: 'error',
-    evidence: 'DOC D1: a line is `key[,dims] payload [timestamp]`. DOC D21: StatsD goes to the OneAgent\'s UDP port 18125 (or an ActiveGate\'s 18126), not to the ingest API.',
-    decision: 'A root cause (root-causes.ts): `name:value|type`. One finding replaces the line\'s others; the fix writes a counter as `count,delta=`, a gauge or timing as a gauge, DogStatsD tags as dimensions. A sampled counter, a relative gauge and a set have no one right line.',
+    evidence:
+      "DOC D1: a line is `key[,dims] payload [timestamp]`. DOC D21: StatsD goes to the OneAgent's UDP port 18125 (or an ActiveGate's 18126), not to the ingest API.",
+    decision:
+      "A root cause (root-causes.ts): `name:value|type`. One finding replaces the line's others; the fix writes a counter as `count,delta=`, a gauge or timing as a gauge, DogStatsD tags as dimensions. A sampled counter, a relative gauge and a set have no one right line.",
     docs: DOCS.protocol,
     message: (a) =>
       `This is a StatsD line (\`|${a.type}\`): the ingest API takes metric lines, and StatsD goes to the OneAgent's UDP port 18125.` +
@@ -624,7 +683,8 @@ export const RULES = {
   MD001: rule<{ problem: 'key' | 'type' | 'properties' | 'comment' | 'property' | 'empty-property' }>({
     title: 'Malformed metadata line',
     severity: 'error',
-    evidence: 'DOC D1: `#metric.key <gauge|count> dt.meta.<property>=<value>[,…]`. No comment syntax exists: every `#` line is metadata.',
+    evidence:
+      'DOC D1: `#metric.key <gauge|count> dt.meta.<property>=<value>[,…]`. No comment syntax exists: every `#` line is metadata.',
     docs: DOCS.protocol,
     message: (a) =>
       a.problem === 'comment'
@@ -642,14 +702,17 @@ export const RULES = {
   MD002: rule<{ property: string }>({
     title: 'Unknown metadata property',
     severity: 'error',
-    evidence: 'DOC D1: the properties are dt.meta.displayName, dt.meta.description and dt.meta.unit (the docs\' own example writes `displayname`, so case is taken as free [INF]).',
+    evidence:
+      "DOC D1: the properties are dt.meta.displayName, dt.meta.description and dt.meta.unit (the docs' own example writes `displayname`, so case is taken as free [INF]).",
     docs: DOCS.metadata,
-    message: (a) => `Unknown metadata property ${q(a.property)}: use \`dt.meta.displayName\`, \`dt.meta.description\` or \`dt.meta.unit\`.`,
+    message: (a) =>
+      `Unknown metadata property ${q(a.property)}: use \`dt.meta.displayName\`, \`dt.meta.description\` or \`dt.meta.unit\`.`,
   }),
   MD003: rule<{ unit: string; tooLong: boolean; limit: number }>({
     title: 'Unusual unit',
     severity: 'warning',
-    evidence: 'LIB Java: UnitValidator allows only `A–Z a–z 0–9 % [ ] { } / _`, at most 63 characters (LIB gcp-monitor agrees). Whether the server rejects unknown units is not known.',
+    evidence:
+      'LIB Java: UnitValidator allows only `A–Z a–z 0–9 % [ ] { } / _`, at most 63 characters (LIB gcp-monitor agrees). Whether the server rejects unknown units is not known.',
     docs: DOCS.units,
     message: (a) =>
       a.tooLong
@@ -659,14 +722,17 @@ export const RULES = {
   MD004: rule<{ property: string; length: number; limit: number }>({
     title: 'Metadata value too long',
     severity: 'warning',
-    evidence: 'LIB Java (MetadataLineConstants) and LIB gcp-monitor: displayName ≤ 300, description ≤ 65,535 characters.',
+    evidence:
+      'LIB Java (MetadataLineConstants) and LIB gcp-monitor: displayName ≤ 300, description ≤ 65,535 characters.',
     docs: DOCS.metadata,
-    message: (a) => `${q(a.property)} is ${a.length.toLocaleString('en-US')} characters long; Dynatrace libraries cut it at ${a.limit.toLocaleString('en-US')}.`,
+    message: (a) =>
+      `${q(a.property)} is ${a.length.toLocaleString('en-US')} characters long; Dynatrace libraries cut it at ${a.limit.toLocaleString('en-US')}.`,
   }),
   MD005: rule<{ key: string; firstLine: number }>({
     title: 'Second metadata line for a key',
     severity: 'warning',
-    evidence: 'DOC D1, D4: "only the first occurrence is used"; metadata can only be created through the protocol, not updated.',
+    evidence:
+      'DOC D1, D4: "only the first occurrence is used"; metadata can only be created through the protocol, not updated.',
     docs: DOCS.faq,
     message: (a) =>
       `${q(a.key)} already has metadata on line ${a.firstLine + 1}: only the first is used. Merge them; existing metadata cannot be changed by ingest (use the Settings API).`,
@@ -685,7 +751,8 @@ export const RULES = {
       'LIB Java: MetadataLineFactory leaves an empty description out, MetadataLineBuilder (2.5) a blank or `""` description or unit, and UnitValidator refuses an empty unit. What a tenant does with an empty value is not documented [INF].',
     decision: 'A warning, as for an empty dimension value (DV004): no library sends one, and it is not what was meant.',
     docs: DOCS.metadata,
-    message: (a) => `Empty value for ${q(a.property)}: Dynatrace libraries leave such a property out. Give it a value or remove it.`,
+    message: (a) =>
+      `Empty value for ${q(a.property)}: Dynatrace libraries leave such a property out. Give it a value or remove it.`,
   }),
 } as const;
 
@@ -703,7 +770,10 @@ export function isRuleCode(code: string): code is RuleCode {
  */
 export function ruleEvidence(code: RuleCode, format: CitationFormat): { evidence: string; decision: string | null } {
   const rule = RULES[code] as { evidence: string; decision?: string };
-  return { evidence: renderCitations(rule.evidence, format), decision: rule.decision ? renderCitations(rule.decision, format) : null };
+  return {
+    evidence: renderCitations(rule.evidence, format),
+    decision: rule.decision ? renderCitations(rule.decision, format) : null,
+  };
 }
 
 /**
@@ -760,4 +830,6 @@ export const TENANT = {
 } as const;
 
 /** The tenant's view of findings, as lint options: the codes it does not report per line are off. */
-export const TENANT_SEVERITIES = Object.fromEntries(TENANT.notPerLine.map((code) => [code, 'off'])) as Partial<Record<RuleCode, SeveritySetting>>;
+export const TENANT_SEVERITIES = Object.fromEntries(TENANT.notPerLine.map((code) => [code, 'off'])) as Partial<
+  Record<RuleCode, SeveritySetting>
+>;

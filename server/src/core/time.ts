@@ -23,7 +23,13 @@ export const WEEK = 7 * DAY;
 /** Units of relative times (`now-2h`, alignment `/d`): months and years follow the UTC calendar. */
 export type TimeUnit = 's' | 'm' | 'h' | 'd' | 'w' | 'M' | 'y';
 
-const FIXED_UNITS: Readonly<Record<Exclude<TimeUnit, 'M' | 'y'>, number>> = { s: SECOND, m: MINUTE, h: HOUR, d: DAY, w: WEEK };
+const FIXED_UNITS: Readonly<Record<Exclude<TimeUnit, 'M' | 'y'>, number>> = {
+  s: SECOND,
+  m: MINUTE,
+  h: HOUR,
+  d: DAY,
+  w: WEEK,
+};
 
 const isTimeUnit = (u: string): u is TimeUnit => u.length === 1 && 'smhdwMy'.includes(u);
 
@@ -38,7 +44,15 @@ export function subtractUnits(time: number, n: number, unit: TimeUnit): number {
   const year = Math.floor(months / 12);
   const month = months - year * 12;
   const day = Math.min(date.getUTCDate(), daysInMonth(year, month));
-  return Date.UTC(year, month, day, date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds());
+  return Date.UTC(
+    year,
+    month,
+    day,
+    date.getUTCHours(),
+    date.getUTCMinutes(),
+    date.getUTCSeconds(),
+    date.getUTCMilliseconds(),
+  );
 }
 
 /** `time` rounded down to the start of its unit in UTC ("rounds all the smaller values to zero"); weeks start on Monday (ISO 8601). */
@@ -61,7 +75,8 @@ function daysInMonth(year: number, month: number): number {
 const MAX_TIME = 8.64e15;
 
 /** A number that is an instant in UTC milliseconds: whole, from 1970 to the latest time a Date holds. */
-export const isEpochMillis = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_TIME;
+export const isEpochMillis = (value: unknown): value is number =>
+  Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_TIME;
 
 const EPOCH_MS = /^\d{1,16}$/;
 const RELATIVE = /^now(?:-(\d{1,9})([a-zA-Z]))?(?:\/([a-zA-Z]))?$/;
@@ -78,7 +93,9 @@ export function parseInstant(text: string, parameter: string, now: number): Pars
   if (value === '') return invalid(`the time is empty: use ${TIME_FORMS}`);
   if (EPOCH_MS.test(value)) {
     const ms = Number(value);
-    return isEpochMillis(ms) ? { ok: true, value: ms } : invalid(`${value} is past the latest time a timestamp can hold`);
+    return isEpochMillis(ms)
+      ? { ok: true, value: ms }
+      : invalid(`${value} is past the latest time a timestamp can hold`);
   }
   const relative = RELATIVE.exec(value);
   if (relative) return relativeTime(relative, now, invalid);
@@ -89,7 +106,9 @@ export function parseInstant(text: string, parameter: string, now: number): Pars
 
 /** An optional time, e.g. a query's `from`: absent or blank is null (the caller applies its default). */
 export function parseTime(text: string | null | undefined, parameter: string, now: number): Parsed<number | null> {
-  return text === undefined || text === null || text.trim() === '' ? { ok: true, value: null } : parseInstant(text, parameter, now);
+  return text === undefined || text === null || text.trim() === ''
+    ? { ok: true, value: null }
+    : parseInstant(text, parameter, now);
 }
 
 function relativeTime(match: RegExpExecArray, now: number, invalid: (why: string) => Invalid): Parsed<number> {

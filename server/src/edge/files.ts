@@ -9,4 +9,11 @@ export const METRIC_FILE_EXTENSION = '.dtmetrics';
  * `dtmetrics lint .` checks are the files the editor completes keys from. A folder named on the command line is
  * still walked: only the folders found inside it are skipped by name.
  */
-export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist']);
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set([
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  '.vscode-test',
+  'dist',
+]);

@@ -93,9 +93,12 @@ function proxyFor(connection: Connection, env: NodeJS.ProcessEnv = process.env):
   try {
     url = new URL(value);
   } catch {
-    throw new ProxySettingError(`${setting} is not a URL ('${withoutCredentials(value)}'): write it as http://host:port, with credentials http://user:password@host:port`);
+    throw new ProxySettingError(
+      `${setting} is not a URL ('${withoutCredentials(value)}'): write it as http://host:port, with credentials http://user:password@host:port`,
+    );
   }
-  if (!PROXY_PROTOCOLS.includes(url.protocol)) throw new ProxySettingError(`${setting} must be an http:// or https:// URL, not '${withoutCredentials(value)}'`);
+  if (!PROXY_PROTOCOLS.includes(url.protocol))
+    throw new ProxySettingError(`${setting} must be an http:// or https:// URL, not '${withoutCredentials(value)}'`);
   return { url, setting };
 }
 
@@ -117,7 +120,10 @@ function bypassed(target: URL, noProxy: string): boolean {
     if (entry === '*') return true;
     const withPort = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(entry);
     if (withPort && Number(withPort[2]) !== port) return false;
-    const name = (withPort?.[1] ?? entry).replace(/^\[|\]$/g, '').replace(/^\*?\./, '').toLowerCase();
+    const name = (withPort?.[1] ?? entry)
+      .replace(/^\[|\]$/g, '')
+      .replace(/^\*?\./, '')
+      .toLowerCase();
     return name !== '' && (host === name || host.endsWith(`.${name}`));
   });
 }
@@ -129,10 +135,16 @@ function redactorOf(connection: Connection, env: NodeJS.ProcessEnv): Redactor {
 }
 
 /** Throws ProxySettingError when the proxy the connection would use is not a usable URL. */
-export function createDispatcher(connection: Connection, connections: number, env: NodeJS.ProcessEnv = process.env): TenantDispatcher {
+export function createDispatcher(
+  connection: Connection,
+  connections: number,
+  env: NodeJS.ProcessEnv = process.env,
+): TenantDispatcher {
   const tls = { ...(connection.ca ? { ca: connection.ca } : {}), rejectUnauthorized: connection.strictSSL !== false };
   const proxy = proxyFor(connection, env);
-  const dispatcher = proxy ? new ProxyAgent({ uri: proxy.url.href, connections, requestTls: tls }) : new Agent({ connections, connect: tls });
+  const dispatcher = proxy
+    ? new ProxyAgent({ uri: proxy.url.href, connections, requestTls: tls })
+    : new Agent({ connections, connect: tls });
   return Object.assign(dispatcher, { proxy, redactor: redactorOf(connection, env) });
 }
 
@@ -149,7 +161,12 @@ export interface SendOptions {
 export const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Sends one request; the answer (body, headers, whatever its status) or the failure to get one comes back redacted. */
-export async function send(connection: Connection, dispatcher: TenantDispatcher, url: string, options: SendOptions): Promise<Result<HttpAnswer, HttpFailureDetails>> {
+export async function send(
+  connection: Connection,
+  dispatcher: TenantDispatcher,
+  url: string,
+  options: SendOptions,
+): Promise<Result<HttpAnswer, HttpFailureDetails>> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (connection.token) headers.Authorization = `Api-Token ${connection.token}`;
   if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'text/plain; charset=utf-8';
@@ -166,14 +183,19 @@ export async function send(connection: Connection, dispatcher: TenantDispatcher,
     });
     const text = redactor.redact(await answer.body.text());
     const flat: Record<string, string> = {};
-    for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined) flat[name.toLowerCase()] = redactor.redact(Array.isArray(value) ? value.join(', ') : value);
+    for (const [name, value] of Object.entries(answer.headers))
+      if (value !== undefined)
+        flat[name.toLowerCase()] = redactor.redact(Array.isArray(value) ? value.join(', ') : value);
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       json = undefined;
     }
-    return { ok: true, value: { status: answer.statusCode, headers: flat, contentType: flat['content-type'] ?? '', text, json } };
+    return {
+      ok: true,
+      value: { status: answer.statusCode, headers: flat, contentType: flat['content-type'] ?? '', text, json },
+    };
   } catch (error) {
     const failure = describeFailure(error, url, dispatcher.proxy);
     return { ...failure, message: redactor.redact(failure.message) };
@@ -185,7 +207,12 @@ function describeFailure(error: unknown, url: string, proxy: ProxyChoice | null)
   const e = error as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e.cause?.code ?? e.code ?? '';
   const host = safeHost(url);
-  const fail = (phase: HttpFailure['phase'], cause: HttpFailure['cause'], message: string): HttpFailure => ({ ok: false, phase, cause, message });
+  const fail = (phase: HttpFailure['phase'], cause: HttpFailure['cause'], message: string): HttpFailure => ({
+    ok: false,
+    phase,
+    cause,
+    message,
+  });
   if (typeof error === 'object' && error !== null && connectErrors.has(error)) {
     if (proxy) {
       const named = proxyFailure(e, code, host, proxy);
@@ -193,16 +220,20 @@ function describeFailure(error: unknown, url: string, proxy: ProxyChoice | null)
     }
     const network = NETWORK_ERRORS[code];
     if (network === 'dns') return fail('connect', 'dns', `DNS: the host ${host} was not found`);
-    if (network === 'refused') return fail('connect', 'refused', `connection refused by ${host}: nothing listens there`);
+    if (network === 'refused')
+      return fail('connect', 'refused', `connection refused by ${host}: nothing listens there`);
     if (network === 'timeout') return fail('connect', 'timeout', `connecting to ${host} timed out`);
     const tls = tlsProblem(code, host);
     if (tls) return fail('connect', 'tls', tls);
     if (network === 'reset') return fail('connect', 'reset', `${host} closed the connection while it was being set up`);
     return fail('connect', 'other', `could not connect to ${host} (${code || e.name || 'error'})`);
   }
-  if (e.name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') return fail('unknown', 'cancelled', 'cancelled');
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return fail('unknown', 'timeout', `${host} did not answer in time`);
-  if (NETWORK_ERRORS[code] === 'reset') return fail('unknown', 'reset', `the connection to ${host} was closed before an answer`);
+  if (e.name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR')
+    return fail('unknown', 'cancelled', 'cancelled');
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+    return fail('unknown', 'timeout', `${host} did not answer in time`);
+  if (NETWORK_ERRORS[code] === 'reset')
+    return fail('unknown', 'reset', `the connection to ${host} was closed before an answer`);
   const tls = tlsProblem(code, host);
   if (tls) return fail('unknown', 'tls', tls);
   return fail('unknown', 'other', `${e.message ?? String(error)}${e.cause?.message ? ` (${e.cause.message})` : ''}`);
@@ -220,11 +251,17 @@ const NETWORK_ERRORS: Readonly<Record<string, 'dns' | 'refused' | 'timeout' | 'r
 };
 
 /** A failure to connect through the proxy, named as the proxy's; null when it is the tenant's (its TLS certificate). */
-function proxyFailure(e: { code?: string; message?: string }, code: string, host: string, proxy: ProxyChoice): string | null {
+function proxyFailure(
+  e: { code?: string; message?: string },
+  code: string,
+  host: string,
+  proxy: ProxyChoice,
+): string | null {
   const named = `the proxy ${proxy.url.host} (${proxy.setting})`;
   // undici's words when the proxy answers CONNECT with anything but 200.
   const status = /^Proxy response \((\d+)\)/.exec(e.message ?? '')?.[1];
-  if (status === '407') return `${named} asks for credentials (407 Proxy Authentication Required): give them in ${proxy.setting} as http://user:password@host:port`;
+  if (status === '407')
+    return `${named} asks for credentials (407 Proxy Authentication Required): give them in ${proxy.setting} as http://user:password@host:port`;
   if (status) return `${named} did not connect to ${host}: it answered ${status}`;
   const network = NETWORK_ERRORS[code];
   if (network === 'refused') return `${named} refused the connection: nothing listens there`;
@@ -241,8 +278,10 @@ function tlsProblem(code: string, host: string): string | null {
     return `TLS: ${host} does not speak TLS: is it a plain http:// address?`;
   }
   if (code === 'CERT_HAS_EXPIRED') return `TLS certificate of ${host} has expired`;
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `TLS certificate of ${host} is for another host name: check the URL`;
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) return `TLS certificate of ${host} not trusted (${code}): add the environment's CA file, or check the URL`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `TLS certificate of ${host} is for another host name: check the URL`;
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code))
+    return `TLS certificate of ${host} not trusted (${code}): add the environment's CA file, or check the URL`;
   if (/^(ERR_SSL_|ERR_TLS_|EPROTO$)/.test(code)) return `TLS handshake with ${host} failed (${code})`;
   return null;
 }

@@ -58,7 +58,11 @@ export interface PushResult {
  * Sends `batches`, an array or a stream of them (a file planned as it is read: sending starts with the first
  * batch, and requests stay in flight while the rest is planned).
  */
-export async function pushBatches(connection: Connection, batches: Iterable<PushLine[]> | AsyncIterable<PushLine[]>, options: PushOptions = {}): Promise<PushResult> {
+export async function pushBatches(
+  connection: Connection,
+  batches: Iterable<PushLine[]> | AsyncIterable<PushLine[]>,
+  options: PushOptions = {},
+): Promise<PushResult> {
   const concurrency = options.concurrency ?? 4;
   const dispatcher = createDispatcher(connection, concurrency);
   try {
@@ -69,7 +73,17 @@ export async function pushBatches(connection: Connection, batches: Iterable<Push
 }
 
 class BatchPusher {
-  private readonly result: PushResult = { accepted: 0, rejected: [], warnings: [], unlisted: 0, unknown: [], notSent: [], stopped: null, requests: 0, retries: 0 };
+  private readonly result: PushResult = {
+    accepted: 0,
+    rejected: [],
+    warnings: [],
+    unlisted: 0,
+    unknown: [],
+    notSent: [],
+    stopped: null,
+    requests: 0,
+    retries: 0,
+  };
   /** Halves of batches split after a 413, sent before the next new batch. */
   private readonly splits: PushLine[][] = [];
   private source: Iterator<PushLine[]> | AsyncIterator<PushLine[]> | null = null;
@@ -122,12 +136,23 @@ class BatchPusher {
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       this.result.requests++;
-      const sent = await send(this.connection, this.dispatcher, url, { method: 'POST', body, signal: this.options.signal, timeoutMs: this.options.timeoutMs });
+      const sent = await send(this.connection, this.dispatcher, url, {
+        method: 'POST',
+        body,
+        signal: this.options.signal,
+        timeoutMs: this.options.timeoutMs,
+      });
       const took = `${(performance.now() - started).toFixed(0)} ms`;
       if (!sent.ok) {
         this.log(`POST ${url}: ${sent.message} (${batch.length} lines, ${took})`);
-        if (sent.cause === 'cancelled') return this.settle(batch, 'unknown', 'cancelled while in flight: the tenant may have stored these lines');
-        if (sent.phase === 'unknown') return this.settle(batch, 'unknown', `${sent.message}: the tenant may have stored these lines; not resent, since a resend would count them twice`);
+        if (sent.cause === 'cancelled')
+          return this.settle(batch, 'unknown', 'cancelled while in flight: the tenant may have stored these lines');
+        if (sent.phase === 'unknown')
+          return this.settle(
+            batch,
+            'unknown',
+            `${sent.message}: the tenant may have stored these lines; not resent, since a resend would count them twice`,
+          );
         if (sent.cause === 'refused' && attempt < maxAttempts) {
           this.result.retries++;
           if (!(await this.wait(this.backoff(attempt)))) return this.settle(batch, 'notSent', 'not sent: cancelled');
@@ -137,10 +162,17 @@ class BatchPusher {
         return this.settle(batch, 'notSent', `not sent: ${sent.message}`);
       }
       const answer = sent.value;
-      this.log(`POST ${url} → ${answer.status} (${batch.length} lines, ${body.length.toLocaleString('en-US')} bytes, ${took})`);
+      this.log(
+        `POST ${url} → ${answer.status} (${batch.length} lines, ${body.length.toLocaleString('en-US')} bytes, ${took})`,
+      );
       const mapped = answer.status < 500 ? mapIngestAnswer(batch, answer.json) : null;
       if ((answer.status >= 200 && answer.status < 300) || (answer.status === 400 && mapped)) {
-        if (!mapped) return this.settle(batch, 'unknown', `the tenant answered ${answer.status} with ${describeBody(answer)}, not a validation response`);
+        if (!mapped)
+          return this.settle(
+            batch,
+            'unknown',
+            `the tenant answered ${answer.status} with ${describeBody(answer)}, not a validation response`,
+          );
         this.result.accepted += mapped.accepted ?? (answer.status === 202 ? batch.length : 0);
         this.result.rejected.push(...mapped.rejected);
         this.result.warnings.push(...mapped.warnings);
@@ -148,13 +180,17 @@ class BatchPusher {
         return this.progress(batch);
       }
       if (answer.status === 413) {
-        if (batch.length === 1) return this.settle(batch, 'notSent', 'not sent: 413, the line alone is larger than the tenant takes');
+        if (batch.length === 1)
+          return this.settle(batch, 'notSent', 'not sent: 413, the line alone is larger than the tenant takes');
         const half = Math.ceil(batch.length / 2);
         this.splits.unshift(batch.slice(0, half), batch.slice(half));
         return;
       }
       if ((answer.status === 429 || answer.status === 503) && attempt < maxAttempts) {
-        const reset = answer.status === 429 ? rateLimitWaitMs(answer.headers['x-ratelimit-reset'], (this.options.clock ?? Date.now)()) : null;
+        const reset =
+          answer.status === 429
+            ? rateLimitWaitMs(answer.headers['x-ratelimit-reset'], (this.options.clock ?? Date.now)())
+            : null;
         const waitMs = reset ?? this.backoff(attempt);
         if (waitMs <= (this.options.maxWaitMs ?? 120_000)) {
           this.result.retries++;
@@ -167,7 +203,8 @@ class BatchPusher {
         this.stop(cause);
         return this.settle(batch, 'notSent', `not sent: ${cause}`);
       }
-      if (answer.status === 429 || answer.status === 503 || answer.status < 500) return this.settle(batch, 'notSent', `not sent: ${cause}`);
+      if (answer.status === 429 || answer.status === 503 || answer.status < 500)
+        return this.settle(batch, 'notSent', `not sent: ${cause}`);
       return this.settle(batch, 'unknown', `${cause}: the tenant may have stored these lines; not resent`);
     }
   }
@@ -246,7 +283,10 @@ function describeBody(answer: HttpAnswer): string {
  * "Test connection": posts an empty body to the ingest endpoint, which a tenant checks for the token and scope
  * before it reads any line, and names the cause of a failure (DNS, refused, TLS, proxy, 401, 403, 404).
  */
-export async function testConnection(connection: Connection, timeoutMs = 10_000): Promise<{ ok: boolean; message: string }> {
+export async function testConnection(
+  connection: Connection,
+  timeoutMs = 10_000,
+): Promise<{ ok: boolean; message: string }> {
   const dispatcher = createDispatcher(connection, 1);
   try {
     const url = connection.urls.ingest;

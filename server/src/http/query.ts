@@ -32,16 +32,41 @@ export interface ReadOptions {
   timeoutMs?: number;
 }
 
-export function queryMetrics(connection: Connection, request: QueryRequest, options: ReadOptions = {}): Promise<QueryAnswer<MetricData>> {
+export function queryMetrics(
+  connection: Connection,
+  request: QueryRequest,
+  options: ReadOptions = {},
+): Promise<QueryAnswer<MetricData>> {
   const params = new URLSearchParams({ metricSelector: request.metricSelector });
-  for (const name of ['from', 'to', 'resolution'] as const) if (request[name]) params.set(name, request[name] as string);
-  return read<MetricData>(connection, (base) => `${base}/query?${params}`, 'GET', undefined, 'metrics.read', options, isMetricData);
+  for (const name of ['from', 'to', 'resolution'] as const)
+    if (request[name]) params.set(name, request[name] as string);
+  return read<MetricData>(
+    connection,
+    (base) => `${base}/query?${params}`,
+    'GET',
+    undefined,
+    'metrics.read',
+    options,
+    isMetricData,
+  );
 }
 
-export function listMetrics(connection: Connection, params: { text?: string; metricSelector?: string; pageSize?: number; nextPageKey?: string }, options: ReadOptions = {}): Promise<QueryAnswer<MetricList>> {
+export function listMetrics(
+  connection: Connection,
+  params: { text?: string; metricSelector?: string; pageSize?: number; nextPageKey?: string },
+  options: ReadOptions = {},
+): Promise<QueryAnswer<MetricList>> {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) if (value !== undefined) search.set(name, String(value));
-  return read<MetricList>(connection, (base) => `${base}?${search}`, 'GET', undefined, 'metrics.read', options, (b) => Array.isArray((b as MetricList).metrics));
+  return read<MetricList>(
+    connection,
+    (base) => `${base}?${search}`,
+    'GET',
+    undefined,
+    'metrics.read',
+    options,
+    (b) => Array.isArray((b as MetricList).metrics),
+  );
 }
 
 /** The v1 aggregation types the local tenant answers (median and percentile are refused). */
@@ -56,9 +81,15 @@ export interface V1Request {
   relativeTime?: string;
 }
 
-export function v1Timeseries(connection: Connection, timeseriesId: string, request: V1Request, options: ReadOptions = {}): Promise<QueryAnswer<V1TimeseriesResult>> {
+export function v1Timeseries(
+  connection: Connection,
+  timeseriesId: string,
+  request: V1Request,
+  options: ReadOptions = {},
+): Promise<QueryAnswer<V1TimeseriesResult>> {
   // The v1 API lives beside v2: …/api/v1/timeseries/{id} for …/api/v2/metrics.
-  const url = (base: string) => `${base.replace(/\/v2\/metrics$/, '/v1/timeseries/')}${encodeURIComponent(timeseriesId)}`;
+  const url = (base: string) =>
+    `${base.replace(/\/v2\/metrics$/, '/v1/timeseries/')}${encodeURIComponent(timeseriesId)}`;
   return read<V1TimeseriesResult>(connection, url, 'POST', JSON.stringify(request), 'DataExport', options, isV1Result);
 }
 
@@ -72,15 +103,25 @@ async function read<T>(
   isShape: (body: unknown) => boolean,
 ): Promise<QueryAnswer<T>> {
   const base = connection.urls.metrics;
-  if (!base) return failure(`${connection.urls.ingest} takes metric lines only: it has no query API (choose a SaaS, Managed or local tenant environment)`);
+  if (!base)
+    return failure(
+      `${connection.urls.ingest} takes metric lines only: it has no query API (choose a SaaS, Managed or local tenant environment)`,
+    );
   const url = urlOf(base);
   const dispatcher = createDispatcher(connection, 1);
   const started = performance.now();
   try {
-    const sent = await send(connection, dispatcher, url, { method, body, contentType: 'application/json', signal: options.signal, timeoutMs: options.timeoutMs });
+    const sent = await send(connection, dispatcher, url, {
+      method,
+      body,
+      contentType: 'application/json',
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
     if (!sent.ok) return failure(sent.message);
     const answer = sent.value;
-    if (answer.status === 200 && isShape(answer.json)) return { ok: true, data: answer.json as T, raw: answer.text, ms: performance.now() - started };
+    if (answer.status === 200 && isShape(answer.json))
+      return { ok: true, data: answer.json as T, raw: answer.text, ms: performance.now() - started };
     return explainFailure(answer, url, scope);
   } finally {
     await dispatcher.close();
@@ -90,16 +131,24 @@ async function read<T>(
 function explainFailure<T>(answer: HttpAnswer, url: string, scope: string): QueryAnswer<T> {
   const error = (answer.json as { error?: { message?: unknown; constraintViolations?: unknown } } | undefined)?.error;
   const violations = Array.isArray(error?.constraintViolations)
-    ? (error.constraintViolations as { path?: unknown; message?: unknown }[]).map((v) => ({ path: String(v.path ?? ''), message: String(v.message ?? '') }))
+    ? (error.constraintViolations as { path?: unknown; message?: unknown }[]).map((v) => ({
+        path: String(v.path ?? ''),
+        message: String(v.message ?? ''),
+      }))
     : [];
   if (answer.status === 400 && violations.length > 0) {
     const first = violations[0] as { path: string; message: string };
     const index = /\bindex (\d+)\b/i.exec(first.message)?.[1];
-    const message = violations.map((v) => (v.message.startsWith(`${v.path}:`) ? v.message : `${v.path}: ${v.message}`)).join('; ');
+    const message = violations
+      .map((v) => (v.message.startsWith(`${v.path}:`) ? v.message : `${v.path}: ${v.message}`))
+      .join('; ');
     return { ok: false, message, violations, index: index === undefined ? null : Number(index) };
   }
   if (answer.status === 404 && typeof error?.message === 'string') return failure(`404 ${error.message}`);
-  if (answer.status === 200) return failure(`the tenant answered 200 with something that is not the API's answer (${answer.contentType || 'no content type'})`);
+  if (answer.status === 200)
+    return failure(
+      `the tenant answered 200 with something that is not the API's answer (${answer.contentType || 'no content type'})`,
+    );
   return failure(explainStatus(answer, url, scope));
 }
 

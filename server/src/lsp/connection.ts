@@ -11,7 +11,15 @@
  * stdio, reading pauses while messages have been waiting for BACKLOG_TURNS turns and resumes once the queue is empty:
  * the pipe then holds the client back. (Node's IPC channel and the library's own sockets cannot be paused.)
  */
-import { AbstractMessageWriter, createConnection, IPCMessageReader, ProposedFeatures, type Message, type MessageStrategy, type MessageWriter } from 'vscode-languageserver/node';
+import {
+  AbstractMessageWriter,
+  createConnection,
+  IPCMessageReader,
+  ProposedFeatures,
+  type Message,
+  type MessageStrategy,
+  type MessageWriter,
+} from 'vscode-languageserver/node';
 import { quietTurn } from './slices.ts';
 
 class FlushedIpcWriter extends AbstractMessageWriter implements MessageWriter {

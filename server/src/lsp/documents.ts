@@ -51,10 +51,15 @@ export class LineDocument {
     }
     let start = this.clamp(change.range.start);
     let end = this.clamp(change.range.end);
-    if (start.line > end.line || (start.line === end.line && start.character > end.character)) [start, end] = [end, start];
+    if (start.line > end.line || (start.line === end.line && start.character > end.character))
+      [start, end] = [end, start];
     let from = start.line;
     const to = end.line;
-    let text = (this.content[from] as string).slice(0, start.character) + change.text + (this.content[to] as string).slice(end.character) + this.breaks[to];
+    let text =
+      (this.content[from] as string).slice(0, start.character) +
+      change.text +
+      (this.content[to] as string).slice(end.character) +
+      this.breaks[to];
     // A line feed just after a lone carriage return makes one line break with it.
     if (from > 0 && this.breaks[from - 1] === '\r' && text.startsWith('\n')) {
       from--;
@@ -73,7 +78,10 @@ export class LineDocument {
   private clamp(position: Position): Position {
     const last = this.content.length - 1;
     if (position.line > last) return { line: last, character: (this.content[last] as string).length };
-    return { line: position.line, character: Math.min(position.character, (this.content[position.line] as string).length) };
+    return {
+      line: position.line,
+      character: Math.min(position.character, (this.content[position.line] as string).length),
+    };
   }
 }
 

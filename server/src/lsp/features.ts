@@ -37,7 +37,10 @@ export interface LintedDocument {
 const STEP_LINES = 2000;
 
 function editsOf(fix: Fix, line: number): TextEdit[] {
-  return fix.edits.map((e) => ({ range: { start: { line, character: e.start }, end: { line, character: e.end } }, newText: e.text }));
+  return fix.edits.map((e) => ({
+    range: { start: { line, character: e.start }, end: { line, character: e.end } },
+    newText: e.text,
+  }));
 }
 
 /** The data of a diagnostic this server made (a client's are read strictly: readDiagnosticData). */
@@ -47,7 +50,12 @@ const ownData = (d: LspDiagnostic): DiagnosticData => (d.data ?? {}) as Diagnost
  * Quick fixes where a finding has one right answer (its `fix` from the core), "replace with now" and "remove"
  * for stale timestamps, and "fix all" of one code in the file.
  */
-export function codeActions(uri: string, params: { diagnostics: ClientDiagnostic[]; only: string[] }, result: LintedDocument, now: number): CodeAction[] {
+export function codeActions(
+  uri: string,
+  params: { diagnostics: ClientDiagnostic[]; only: string[] },
+  result: LintedDocument,
+  now: number,
+): CodeAction[] {
   const actions: CodeAction[] = [];
   const fixAllCodes = new Set<string>();
   for (const d of params.diagnostics) {
@@ -57,24 +65,50 @@ export function codeActions(uri: string, params: { diagnostics: ClientDiagnostic
     // Sent back as the client sent it, the way a code action names the diagnostics it resolves.
     const resolves = [d as LspDiagnostic];
     if (data.fix) {
-      actions.push({ title: data.fix.title, kind: CodeActionKind.QuickFix, diagnostics: resolves, isPreferred: true, edit: { changes: { [uri]: editsOf(data.fix, line) } } });
+      actions.push({
+        title: data.fix.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: resolves,
+        isPreferred: true,
+        edit: { changes: { [uri]: editsOf(data.fix, line) } },
+      });
       fixAllCodes.add(String(d.code));
     }
     if (d.code === 'TS003' && data.timestamp) {
       const range = { start: { line, character: data.timestamp.start }, end: { line, character: data.timestamp.end } };
-      actions.push({ title: 'Replace the timestamp with now', kind: CodeActionKind.QuickFix, diagnostics: resolves, edit: { changes: { [uri]: [{ range, newText: String(now) }] } } });
+      actions.push({
+        title: 'Replace the timestamp with now',
+        kind: CodeActionKind.QuickFix,
+        diagnostics: resolves,
+        edit: { changes: { [uri]: [{ range, newText: String(now) }] } },
+      });
       const withSpace = { start: { line, character: data.timestamp.start - 1 }, end: range.end };
-      actions.push({ title: 'Remove the timestamp (the tenant stamps the point)', kind: CodeActionKind.QuickFix, diagnostics: resolves, edit: { changes: { [uri]: [{ range: withSpace, newText: '' }] } } });
+      actions.push({
+        title: 'Remove the timestamp (the tenant stamps the point)',
+        kind: CodeActionKind.QuickFix,
+        diagnostics: resolves,
+        edit: { changes: { [uri]: [{ range: withSpace, newText: '' }] } },
+      });
     }
   }
   for (const code of fixAllCodes) {
     const fixable = result.diagnostics.filter((d) => d.code === code && ownData(d).fix);
     if (fixable.length < 2) continue;
-    actions.push({ title: `Fix all ${code} problems in this file (${fixable.length})`, kind: CodeActionKind.QuickFix, diagnostics: fixable, edit: { changes: { [uri]: nonOverlapping(fixable) } } });
+    actions.push({
+      title: `Fix all ${code} problems in this file (${fixable.length})`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: fixable,
+      edit: { changes: { [uri]: nonOverlapping(fixable) } },
+    });
   }
   if (params.only.some((kind) => kind.startsWith('source.fixAll'))) {
     const fixable = result.diagnostics.filter((d) => ownData(d).fix);
-    if (fixable.length > 0) actions.push({ title: 'Fix all dtmetrics problems that have one right fix', kind: 'source.fixAll.dtmetrics', edit: { changes: { [uri]: nonOverlapping(fixable) } } });
+    if (fixable.length > 0)
+      actions.push({
+        title: 'Fix all dtmetrics problems that have one right fix',
+        kind: 'source.fixAll.dtmetrics',
+        edit: { changes: { [uri]: nonOverlapping(fixable) } },
+      });
   }
   return actions;
 }
@@ -102,25 +136,42 @@ const inside = (p: Position, start: number, end: number) => p.character >= start
  * newest finished lint, which may be of an earlier version (the one whose diagnostics the editor shows); none yet,
  * and the hover says what the line alone says.
  */
-export function hover(doc: LineDocument, position: Position, result: LintedDocument | undefined, now: number): Hover | null {
-  const here = (result?.diagnostics ?? []).filter((d) => d.range.start.line === position.line && inside(position, d.range.start.character, d.range.end.character));
+export function hover(
+  doc: LineDocument,
+  position: Position,
+  result: LintedDocument | undefined,
+  now: number,
+): Hover | null {
+  const here = (result?.diagnostics ?? []).filter(
+    (d) => d.range.start.line === position.line && inside(position, d.range.start.character, d.range.end.character),
+  );
   const parts: string[] = [];
   for (const d of here) {
     const code = String(d.code);
     if (!isRuleCode(code)) continue;
     const rule = RULES[code] as { title: string; docs?: string };
     const { evidence, decision } = ruleEvidence(code, 'markdown');
-    parts.push(`**${code}: ${rule.title}**\n\n${d.message}\n\n_Evidence:_ ${evidence}` + (decision ? `\n\n_Decision:_ ${decision}` : '') + (rule.docs ? `\n\n[Documentation](${rule.docs})` : ''));
+    parts.push(
+      `**${code}: ${rule.title}**\n\n${d.message}\n\n_Evidence:_ ${evidence}` +
+        (decision ? `\n\n_Decision:_ ${decision}` : '') +
+        (rule.docs ? `\n\n[Documentation](${rule.docs})` : ''),
+    );
   }
   const parsed = parseLine(doc.lineAt(position.line));
   if (parsed.kind === 'data') {
     const ts = parsed.timestamp;
-    if (ts && inside(position, ts.start, ts.end) && /^\d+$/.test(ts.text)) parts.push(describeTimestamp(Number(ts.text), now));
+    if (ts && inside(position, ts.start, ts.end) && /^\d+$/.test(ts.text))
+      parts.push(describeTimestamp(Number(ts.text), now));
     if (inside(position, parsed.key.start, parsed.key.end) && parsed.key.text) {
       const summary = result?.linter.keySummary(parsed.key.text);
       if (summary) {
-        const series = summary.series === null ? `more than ${summary.budget.toLocaleString('en-US')} series` : `${summary.series} series`;
-        parts.push(`\`${parsed.key.text}\`: ${summary.type ?? 'no valid payload yet'}, ${series} (distinct dimension tuples) in this file`);
+        const series =
+          summary.series === null
+            ? `more than ${summary.budget.toLocaleString('en-US')} series`
+            : `${summary.series} series`;
+        parts.push(
+          `\`${parsed.key.text}\`: ${summary.type ?? 'no valid payload yet'}, ${series} (distinct dimension tuples) in this file`,
+        );
       }
     }
   }
@@ -129,16 +180,32 @@ export function hover(doc: LineDocument, position: Position, result: LintedDocum
 
 function describeTimestamp(ms: number, now: number): string {
   if (!Number.isFinite(ms) || ms > 8.64e15) return 'Not a date in milliseconds.';
-  const date = new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const date = new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC');
   const age = now - ms;
   // The window is not a setting of the editor: the table's limits are the ones in force here.
-  if (age >= 0) return `${date} — ${formatDuration(age)} ago; the tenant rejects points older than ${formatWindow(LIMITS.timestampPastMs)}.`;
+  if (age >= 0)
+    return `${date} — ${formatDuration(age)} ago; the tenant rejects points older than ${formatWindow(LIMITS.timestampPastMs)}.`;
   return `${date} — in ${formatDuration(-age)}; the tenant rejects points more than ${formatWindow(LIMITS.timestampFutureMs)} ahead.`;
 }
 
 const PAYLOADS: CompletionItem[] = [
-  { label: 'gauge,', kind: CompletionItemKind.Keyword, detail: 'a single value', insertText: 'gauge,${1:0}', insertTextFormat: InsertTextFormat.Snippet },
-  { label: 'count,delta=', kind: CompletionItemKind.Keyword, detail: 'a count since the last report', insertText: 'count,delta=${1:1}', insertTextFormat: InsertTextFormat.Snippet },
+  {
+    label: 'gauge,',
+    kind: CompletionItemKind.Keyword,
+    detail: 'a single value',
+    insertText: 'gauge,${1:0}',
+    insertTextFormat: InsertTextFormat.Snippet,
+  },
+  {
+    label: 'count,delta=',
+    kind: CompletionItemKind.Keyword,
+    detail: 'a count since the last report',
+    insertText: 'count,delta=${1:1}',
+    insertTextFormat: InsertTextFormat.Snippet,
+  },
   {
     label: 'gauge,min=…,max=…,sum=…,count=…',
     kind: CompletionItemKind.Snippet,
@@ -149,26 +216,60 @@ const PAYLOADS: CompletionItem[] = [
 ];
 const META_PROPERTIES = ['dt.meta.displayName=', 'dt.meta.description=', 'dt.meta.unit='];
 /** Common unit ids of the Units API (PROTOCOL §4.1, D15). */
-const UNITS = ['Count', 'Percent', 'Byte', 'KiloByte', 'MegaByte', 'GigaByte', 'BytePerSecond', 'BitPerSecond', 'NanoSecond', 'MicroSecond', 'MilliSecond', 'Second', 'Minute', 'Hour', 'Day', 'PerSecond', 'PerMinute', 'DegreeCelsius', 'Unspecified'];
+const UNITS = [
+  'Count',
+  'Percent',
+  'Byte',
+  'KiloByte',
+  'MegaByte',
+  'GigaByte',
+  'BytePerSecond',
+  'BitPerSecond',
+  'NanoSecond',
+  'MicroSecond',
+  'MilliSecond',
+  'Second',
+  'Minute',
+  'Hour',
+  'Day',
+  'PerSecond',
+  'PerMinute',
+  'DegreeCelsius',
+  'Unspecified',
+];
 
 /** What fits where the cursor is: keys seen in the workspace, payload forms, metadata properties and units, now. */
-export function completions(doc: LineDocument, position: Position, index: WorkspaceIndex, now: number): CompletionItem[] {
+export function completions(
+  doc: LineDocument,
+  position: Position,
+  index: WorkspaceIndex,
+  now: number,
+): CompletionItem[] {
   const before = doc.lineAt(position.line).slice(0, position.character);
   if (/^\s*\/\//.test(before)) return [];
   if (before.startsWith('#')) {
     if (/dt\.meta\.unit=[^,\s]*$/.test(before)) return UNITS.map((label) => ({ label, kind: CompletionItemKind.Unit }));
-    if (/^#\S+\s+\S+\s+(\S*,)?[^,=\s]*$/.test(before)) return META_PROPERTIES.map((label) => ({ label, kind: CompletionItemKind.Property }));
-    if (/^#\S+\s+\S*$/.test(before)) return ['gauge', 'count'].map((label) => ({ label, kind: CompletionItemKind.Keyword }));
-    return /^#\S*$/.test(before) ? index.metricKeys().map((label) => ({ label, kind: CompletionItemKind.Variable })) : [];
+    if (/^#\S+\s+\S+\s+(\S*,)?[^,=\s]*$/.test(before))
+      return META_PROPERTIES.map((label) => ({ label, kind: CompletionItemKind.Property }));
+    if (/^#\S+\s+\S*$/.test(before))
+      return ['gauge', 'count'].map((label) => ({ label, kind: CompletionItemKind.Keyword }));
+    return /^#\S*$/.test(before)
+      ? index.metricKeys().map((label) => ({ label, kind: CompletionItemKind.Variable }))
+      : [];
   }
-  const spaces = (before.match(/ /g) ?? []).length - (before.match(/"[^"]*"/g) ?? []).reduce((n, q) => n + (q.match(/ /g) ?? []).length, 0);
+  const spaces =
+    (before.match(/ /g) ?? []).length -
+    (before.match(/"[^"]*"/g) ?? []).reduce((n, q) => n + (q.match(/ /g) ?? []).length, 0);
   if (spaces === 0) {
-    if (/,[^,=\s]*$/.test(before)) return index.dimensionKeys().map((label) => ({ label, kind: CompletionItemKind.Field, insertText: label + '=' }));
-    if (/^[^,\s]*$/.test(before)) return index.metricKeys().map((label) => ({ label, kind: CompletionItemKind.Variable }));
+    if (/,[^,=\s]*$/.test(before))
+      return index.dimensionKeys().map((label) => ({ label, kind: CompletionItemKind.Field, insertText: label + '=' }));
+    if (/^[^,\s]*$/.test(before))
+      return index.metricKeys().map((label) => ({ label, kind: CompletionItemKind.Variable }));
     return [];
   }
   if (spaces === 1) return PAYLOADS;
-  if (spaces === 2) return [{ label: String(now), kind: CompletionItemKind.Constant, detail: 'now, in epoch milliseconds' }];
+  if (spaces === 2)
+    return [{ label: String(now), kind: CompletionItemKind.Constant, detail: 'now, in epoch milliseconds' }];
   return [];
 }
 
@@ -191,7 +292,12 @@ export function* documentSymbols(doc: LineDocument): Generator<void, DocumentSym
     }
     group.range = { start: group.range.start, end: range.end };
     const name = parsed.kind === 'metadata' ? 'metadata' : text.slice(parsed.key.end).trim() || key;
-    group.children?.push({ name, kind: parsed.kind === 'metadata' ? SymbolKind.Property : SymbolKind.Event, range, selectionRange: range });
+    group.children?.push({
+      name,
+      kind: parsed.kind === 'metadata' ? SymbolKind.Property : SymbolKind.Event,
+      range,
+      selectionRange: range,
+    });
   }
   return [...byKey.values()];
 }
@@ -224,7 +330,8 @@ export function* formattingEdits(doc: LineDocument): Generator<void, TextEdit[]>
     const text = doc.lineAt(line);
     const parsed = parseLine(text);
     if (parsed.kind === 'blank') {
-      if (text !== '') edits.push({ range: { start: { line, character: 0 }, end: { line, character: text.length } }, newText: '' });
+      if (text !== '')
+        edits.push({ range: { start: { line, character: 0 }, end: { line, character: text.length } }, newText: '' });
       continue;
     }
     if (parsed.kind === 'comment') continue;

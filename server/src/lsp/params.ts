@@ -71,7 +71,11 @@ export function readPosition(params: unknown): DocumentParams & { position: Posi
 
 export function readOpen(params: unknown): DocumentParams & { version: number; text: string } {
   const doc = object(object(params, 'params').textDocument, 'textDocument');
-  return { uri: string(doc.uri, 'textDocument.uri'), version: integer(doc.version, 'textDocument.version'), text: string(doc.text, 'textDocument.text') };
+  return {
+    uri: string(doc.uri, 'textDocument.uri'),
+    version: integer(doc.version, 'textDocument.version'),
+    text: string(doc.text, 'textDocument.text'),
+  };
 }
 
 export function readChange(params: unknown): DocumentParams & { version: number; changes: ContentChange[] } {
@@ -90,7 +94,8 @@ export function readWatchedFiles(params: unknown): { changes: { uri: string; del
   const changes = list(object(params, 'params').changes, 'changes').map((value, i) => {
     const change = object(value, `changes[${i}]`);
     const type = change.type;
-    if (type !== FileChangeType.Created && type !== FileChangeType.Changed && type !== FileChangeType.Deleted) fail(`changes[${i}].type`, '1, 2 or 3');
+    if (type !== FileChangeType.Created && type !== FileChangeType.Changed && type !== FileChangeType.Deleted)
+      fail(`changes[${i}].type`, '1, 2 or 3');
     return { uri: string(change.uri, `changes[${i}].uri`), deleted: type === FileChangeType.Deleted };
   });
   return { changes };
@@ -108,14 +113,19 @@ export interface ClientDiagnostic {
   data?: unknown;
 }
 
-export function readCodeAction(params: unknown): DocumentParams & { range: Range; diagnostics: ClientDiagnostic[]; only: string[] } {
+export function readCodeAction(
+  params: unknown,
+): DocumentParams & { range: Range; diagnostics: ClientDiagnostic[]; only: string[] } {
   const p = object(params, 'params');
   const context = object(p.context, 'context');
   const diagnostics = list(context.diagnostics, 'context.diagnostics').map((value, i) => {
     const d = object(value, `context.diagnostics[${i}]`);
     return { ...d, range: range(d.range, `context.diagnostics[${i}].range`) };
   });
-  const only = context.only === undefined ? [] : list(context.only, 'context.only').map((kind, i) => string(kind, `context.only[${i}]`));
+  const only =
+    context.only === undefined
+      ? []
+      : list(context.only, 'context.only').map((kind, i) => string(kind, `context.only[${i}]`));
   return { uri: uriOf(p), range: range(p.range, 'range'), diagnostics, only };
 }
 
@@ -130,18 +140,22 @@ export function readDiagnosticData(data: unknown): DiagnosticData {
   const fix = readFix(d.fix);
   if (fix) out.fix = fix;
   const ts = d.timestamp as Fields | undefined;
-  if (typeof ts === 'object' && ts !== null && isSpan(ts) && ts.start >= 1) out.timestamp = { start: ts.start, end: ts.end };
+  if (typeof ts === 'object' && ts !== null && isSpan(ts) && ts.start >= 1)
+    out.timestamp = { start: ts.start, end: ts.end };
   return out;
 }
 
 const isOffset = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-const isSpan = (v: Fields): v is { start: number; end: number } => isOffset(v.start) && isOffset(v.end) && v.start <= v.end;
+const isSpan = (v: Fields): v is { start: number; end: number } =>
+  isOffset(v.start) && isOffset(v.end) && v.start <= v.end;
 
 function readFix(value: unknown): Fix | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const fix = value as Fields;
   if (typeof fix.title !== 'string' || !Array.isArray(fix.edits)) return undefined;
   const edits = fix.edits as unknown[];
-  const wellFormed = edits.every((e) => typeof e === 'object' && e !== null && isSpan(e as Fields) && typeof (e as Fields).text === 'string');
+  const wellFormed = edits.every(
+    (e) => typeof e === 'object' && e !== null && isSpan(e as Fields) && typeof (e as Fields).text === 'string',
+  );
   return wellFormed ? { title: fix.title, edits: edits as Fix['edits'] } : undefined;
 }

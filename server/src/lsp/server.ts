@@ -24,9 +24,26 @@ import { RULES } from '#core/rules.ts';
 import { ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
 import { createServerConnection } from './connection.ts';
 import { LineDocument } from './documents.ts';
-import { codeActions, completions, documentSymbols, foldingRanges, formattingEdits, hover, type LintedDocument } from './features.ts';
+import {
+  codeActions,
+  completions,
+  documentSymbols,
+  foldingRanges,
+  formattingEdits,
+  hover,
+  type LintedDocument,
+} from './features.ts';
 import { LatestOnly } from './outbox.ts';
-import { ParamsError, readChange, readCodeAction, readDocument, readOpen, readPosition, readWatchedFiles, readWorkspaceKeys } from './params.ts';
+import {
+  ParamsError,
+  readChange,
+  readCodeAction,
+  readDocument,
+  readOpen,
+  readPosition,
+  readWatchedFiles,
+  readWorkspaceKeys,
+} from './params.ts';
 import { DEFAULT_SETTINGS, lintOptions, readSettings, windowNow, type ServerSettings } from './settings.ts';
 import { inSlices, nextTurn, quietTurn } from './slices.ts';
 import { WorkspaceIndex } from './workspace-index.ts';
@@ -103,7 +120,9 @@ function settingsFor(uri: string): Promise<ServerSettings> {
   let settings = settingsByUri.get(uri);
   if (!settings) {
     settings = configurationRequests
-      ? connection.workspace.getConfiguration({ scopeUri: uri, section: 'dtmetrics' }).then(readSettings, () => DEFAULT_SETTINGS)
+      ? connection.workspace
+          .getConfiguration({ scopeUri: uri, section: 'dtmetrics' })
+          .then(readSettings, () => DEFAULT_SETTINGS)
       : Promise.resolve(DEFAULT_SETTINGS);
     settingsByUri.set(uri, settings);
   }
@@ -137,7 +156,8 @@ async function lintOnce(state: OpenDocument): Promise<void> {
   const settings = await settingsFor(state.doc.uri);
   await quietTurn(messagesHandled);
   if (!isOpen(state)) return;
-  if (state.editor?.settings !== settings) state.editor = { settings, linter: new DocumentLinter(lintOptions(settings)) };
+  if (state.editor?.settings !== settings)
+    state.editor = { settings, linter: new DocumentLinter(lintOptions(settings)) };
   const revision = state.revision;
   const { uri, version } = state.doc;
   // A copy: edits go on while the lint runs, and the linter keeps these lines to compare the next version with.
@@ -147,8 +167,15 @@ async function lintOnce(state: OpenDocument): Promise<void> {
   const done = await inSlices(steps, () => quietTurn(messagesHandled), outdated);
   if (!done) return;
   const { diagnostics: found, linter, hasTimestamps } = done.result;
-  state.linted = { revision, diagnostics: cap(found.map(toLsp), settings.maxDiagnostics, lines.length), linter, hasTimestamps };
-  outbox.send(`validated ${uri}`, () => notify(ValidatedNotification, { uri, version, durationMs: done.busyMs, problems: found.length }));
+  state.linted = {
+    revision,
+    diagnostics: cap(found.map(toLsp), settings.maxDiagnostics, lines.length),
+    linter,
+    hasTimestamps,
+  };
+  outbox.send(`validated ${uri}`, () =>
+    notify(ValidatedNotification, { uri, version, durationMs: done.busyMs, problems: found.length }),
+  );
   if (!pullDiagnostics && state.revision === revision) publish(uri, version, state.linted.diagnostics);
 }
 
@@ -161,7 +188,9 @@ async function currentLint(state: OpenDocument, token: CancellationToken): Promi
   while (isOpen(state) && state.linted?.revision !== state.revision) {
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
     let dispose = () => {};
-    const cancelled = new Promise<void>((resolve) => (dispose = token.onCancellationRequested(() => resolve()).dispose));
+    const cancelled = new Promise<void>(
+      (resolve) => (dispose = token.onCancellationRequested(() => resolve()).dispose),
+    );
     await Promise.race([lintInBackground(state), cancelled]);
     dispose();
   }
@@ -219,7 +248,9 @@ function refreshForClock(): void {
  */
 function refreshDiagnostics(): void {
   if (!refreshSupport) return;
-  connection.languages.diagnostics.refresh().catch((error: unknown) => connection.console.warn(`diagnostic refresh refused: ${String(error)}`));
+  connection.languages.diagnostics
+    .refresh()
+    .catch((error: unknown) => connection.console.warn(`diagnostic refresh refused: ${String(error)}`));
 }
 
 // ------------------------------------------------------------------ messages
@@ -255,14 +286,19 @@ function onNotification<P>(method: string, read: (params: unknown) => P, handle:
  * Handles request `type` (a method, or one of ours from #protocol, whose params and result types the reader and the
  * handler must match), its params read first: malformed ones are refused with InvalidParams and one line.
  */
-function onRequest<P, R>(type: string | RequestType<P, R, void>, read: (params: unknown) => P, handle: (params: P, token: CancellationToken) => R | Promise<R>): void {
+function onRequest<P, R>(
+  type: string | RequestType<P, R, void>,
+  read: (params: unknown) => P,
+  handle: (params: P, token: CancellationToken) => R | Promise<R>,
+): void {
   const method = typeof type === 'string' ? type : type.method;
   connection.onRequest<unknown, unknown>(method, (params: unknown, token: CancellationToken) => {
     let valid: P;
     try {
       valid = read(params);
     } catch (error) {
-      if (error instanceof ParamsError) throw new ResponseError(ErrorCodes.InvalidParams, `${method}: ${error.message}`);
+      if (error instanceof ParamsError)
+        throw new ResponseError(ErrorCodes.InvalidParams, `${method}: ${error.message}`);
       throw error;
     }
     return handle(valid, token);
@@ -287,7 +323,10 @@ onNotification('textDocument/didChange', readChange, ({ uri, version, changes })
   const state = openNamed('textDocument/didChange', uri);
   if (!state) return;
   // Applied all the same: the changes are relative to the text as the client has it, which must stay in step.
-  if (version <= state.doc.version) connection.console.warn(`textDocument/didChange: version ${version} of ${uri} after version ${state.doc.version}; applied`);
+  if (version <= state.doc.version)
+    connection.console.warn(
+      `textDocument/didChange: version ${version} of ${uri} after version ${state.doc.version}; applied`,
+    );
   for (const change of changes) state.doc.apply(change);
   state.doc.version = version;
   index.edited(uri);
@@ -341,14 +380,19 @@ onRequest(WorkspaceKeysRequest, readWorkspaceKeys, async ({ limit }) => ({ keys:
  * other requests; refused as ContentModified if an edit comes first, as its answer would be of an older text, or as
  * RequestCancelled once the client cancels.
  */
-async function walk<T>(uri: string, token: CancellationToken, steps: (doc: LineDocument) => Generator<void, T[]>): Promise<T[]> {
+async function walk<T>(
+  uri: string,
+  token: CancellationToken,
+  steps: (doc: LineDocument) => Generator<void, T[]>,
+): Promise<T[]> {
   const state = opened.get(uri);
   if (!state) return [];
   const revision = state.revision;
   const outdated = () => !isOpen(state) || state.revision !== revision || token.isCancellationRequested;
   const done = await inSlices(steps(state.doc), nextTurn, outdated);
   if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
-  if (!done || outdated()) throw new ResponseError(LSPErrorCodes.ContentModified, `${uri} changed before the answer was ready`);
+  if (!done || outdated())
+    throw new ResponseError(LSPErrorCodes.ContentModified, `${uri} changed before the answer was ready`);
   return done.result;
 }
 

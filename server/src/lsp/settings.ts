@@ -33,7 +33,8 @@ const EDITOR_SEVERITIES: Partial<Record<RuleCode, SeveritySetting>> = { TS003: '
 /** Settings as the client sent them (any shape), made whole and valid; unknown values fall back to defaults. */
 export function readSettings(raw: unknown): ServerSettings {
   const value = (raw ?? {}) as Partial<Record<keyof ServerSettings, unknown>>;
-  const count = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback);
+  const count = (v: unknown, fallback: number) =>
+    typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
   const severities: ServerSettings['severities'] = {};
   if (value.severities && typeof value.severities === 'object') {
     for (const [code, severity] of Object.entries(value.severities as Record<string, unknown>)) {

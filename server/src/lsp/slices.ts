@@ -36,7 +36,11 @@ export function quietTurn(messagesHandled: () => number, onBusyTurn?: (busyTurns
  * Runs `steps` to the end, a slice at a time, waiting for `pause()` between slices; stops and returns undefined as
  * soon as `stop(step)` says so after a step. Resolves to the steps' result and the time spent in the slices.
  */
-export async function inSlices<Step, Result>(steps: Generator<Step, Result>, pause: () => Promise<void>, stop: (step: Step) => boolean): Promise<{ result: Result; busyMs: number } | undefined> {
+export async function inSlices<Step, Result>(
+  steps: Generator<Step, Result>,
+  pause: () => Promise<void>,
+  stop: (step: Step) => boolean,
+): Promise<{ result: Result; busyMs: number } | undefined> {
   let busyMs = 0;
   for (;;) {
     const start = performance.now();

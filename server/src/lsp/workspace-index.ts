@@ -44,7 +44,8 @@ const NO_KEYS: LineKeys = { metric: null, stored: null, dimensions: [] };
 function keysOfLine(text: string): LineKeys {
   const line = parseLine(text);
   if (line.kind !== 'data' && line.kind !== 'metadata') return NO_KEYS;
-  const dimensions = line.kind === 'data' ? line.dimensions.flatMap((d) => (d.eq >= 0 && d.key.text ? [d.key.text] : [])) : [];
+  const dimensions =
+    line.kind === 'data' ? line.dimensions.flatMap((d) => (d.eq >= 0 && d.key.text ? [d.key.text] : [])) : [];
   return { metric: line.key.text || null, stored: storedKeyOf(line), dimensions };
 }
 
@@ -103,7 +104,11 @@ type Index = Record<Kind, IndexedKeys>;
 
 /** The keys of one file or document, each with the number of its lines that hold it: at most MAX_KEYS of a kind. */
 class SourceKeys {
-  private readonly lines: Record<Kind, Counts> = { metric: new Counts(), dimension: new Counts(), stored: new Counts() };
+  private readonly lines: Record<Kind, Counts> = {
+    metric: new Counts(),
+    dimension: new Counts(),
+    stored: new Counts(),
+  };
   /** The index this source counts in; none while an open document stands for its file. */
   private index: Index | null = null;
 
@@ -113,7 +118,9 @@ class SourceKeys {
     const metric = line.metric !== null && this.count('metric', line.metric) ? line.metric : null;
     const stored = line.stored !== null && this.count('stored', line.stored) ? line.stored : null;
     const dimensions = line.dimensions.filter((key) => this.count('dimension', key));
-    return metric === line.metric && stored === line.stored && dimensions.length === line.dimensions.length ? line : { metric, stored, dimensions };
+    return metric === line.metric && stored === line.stored && dimensions.length === line.dimensions.length
+      ? line
+      : { metric, stored, dimensions };
   }
 
   /** Uncounts what `add` counted of a line. */
@@ -181,7 +188,12 @@ class DocumentKeys {
     }
     const changed = old.length - tail - head;
     for (let i = head; i < head + changed; i++) this.source.remove(this.counted[i] as LineKeys);
-    this.counted = replace(this.counted, head, changed, fresh.map((line) => this.source.add(line)));
+    this.counted = replace(
+      this.counted,
+      head,
+      changed,
+      fresh.map((line) => this.source.add(line)),
+    );
     this.lines = lines;
   }
 
@@ -222,7 +234,12 @@ async function readStart(path: string): Promise<string | null> {
   if (!file) return null;
   try {
     const size = (await file.stat()).size;
-    const { buffer, bytesRead } = await file.read(Buffer.alloc(Math.min(size, MAX_BYTES)), 0, Math.min(size, MAX_BYTES), 0);
+    const { buffer, bytesRead } = await file.read(
+      Buffer.alloc(Math.min(size, MAX_BYTES)),
+      0,
+      Math.min(size, MAX_BYTES),
+      0,
+    );
     // As an editor decodes it: invalid UTF-8 as U+FFFD, a byte order mark dropped.
     const text = new TextDecoder().decode(buffer.subarray(0, bytesRead));
     return size <= MAX_BYTES ? text : text.slice(0, Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1);
@@ -246,7 +263,11 @@ function pathOf(uri: string): string | null {
 
 export class WorkspaceIndex {
   private readonly folders: string[] = [];
-  private readonly index: Index = { metric: new IndexedKeys(), dimension: new IndexedKeys(), stored: new IndexedKeys() };
+  private readonly index: Index = {
+    metric: new IndexedKeys(),
+    dimension: new IndexedKeys(),
+    stored: new IndexedKeys(),
+  };
   /** The workspace's files as last read, by path; a file whose document is open does not count meanwhile. */
   private readonly files = new Map<string, SourceKeys>();
   /** The open documents, by path (by URI when they are no local file). */
@@ -348,7 +369,8 @@ export class WorkspaceIndex {
   }
 
   private async keyEdits(): Promise<void> {
-    for (let keys = this.nextEdited(); keys; keys = this.nextEdited()) await inSlices(keys.update(), this.pause, () => false);
+    for (let keys = this.nextEdited(); keys; keys = this.nextEdited())
+      await inSlices(keys.update(), this.pause, () => false);
   }
 
   private nextEdited(): DocumentKeys | undefined {
@@ -382,7 +404,12 @@ export class WorkspaceIndex {
     if (!path.endsWith(METRIC_FILE_EXTENSION)) return false;
     return this.folders.some((folder) => {
       const inner = relative(folder, path);
-      return inner !== '' && !inner.startsWith('..') && !isAbsolute(inner) && !inner.split(sep).some((part) => SKIPPED_DIRS.has(part));
+      return (
+        inner !== '' &&
+        !inner.startsWith('..') &&
+        !isAbsolute(inner) &&
+        !inner.split(sep).some((part) => SKIPPED_DIRS.has(part))
+      );
     });
   }
 }

@@ -36,7 +36,12 @@ const DYNATRACE_TOKEN = /^(dt0[a-z]\d\d\.[A-Za-z0-9]+)\.[A-Za-z0-9]+$/;
  * A token's metadata: `ordinal` is its place among the tokens `dtmetrics serve` was given (from 1), or null when
  * it asks for none and takes any token. A token not of Dynatrace's form has no public part, so its ID is made up.
  */
-export function apiTokenMetadata(token: string, scopes: Iterable<Scope>, ordinal: number | null, created: number): ApiTokenMetadata {
+export function apiTokenMetadata(
+  token: string,
+  scopes: Iterable<Scope>,
+  ordinal: number | null,
+  created: number,
+): ApiTokenMetadata {
   const name = ordinal === null ? 'any token (the local tenant asks for none)' : `local tenant token ${ordinal}`;
   return {
     id: DYNATRACE_TOKEN.exec(token)?.[1] ?? `dtmetrics.${ordinal === null ? 'any' : `token${ordinal}`}`,

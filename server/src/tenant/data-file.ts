@@ -27,7 +27,17 @@ import { link, open, readFile, realpath, rename, rm, stat, writeFile, type FileH
 import { basename, dirname, join } from 'node:path';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { applyRecords, type StoredRecord } from '#core/metrics/ingest.ts';
-import { batchValue, readBatch, readMetricSnapshot, readSeriesSnapshot, readV1Line, readWindow, seriesHead, type ReadResult, type ReadWindow } from '#core/metrics/persisted.ts';
+import {
+  batchValue,
+  readBatch,
+  readMetricSnapshot,
+  readSeriesSnapshot,
+  readV1Line,
+  readWindow,
+  seriesHead,
+  type ReadResult,
+  type ReadWindow,
+} from '#core/metrics/persisted.ts';
 import { SLOT_FIELDS, type MetricStore } from '#core/metrics/store.ts';
 import { LINE_FEED, splitAtLineFeeds } from '#core/text.ts';
 
@@ -109,15 +119,29 @@ export class DataFile {
    * to append. Throws DataFileError for a file that is not ours or is locked; system errors as they come. `log`
    * hears of long work (converting a file of the first format).
    */
-  static async open(givenPath: string, store: MetricStore, now: number, options: { compactLogBytes?: number | null; log?: (line: string) => void } = {}): Promise<{ file: DataFile; report: LoadReport }> {
+  static async open(
+    givenPath: string,
+    store: MetricStore,
+    now: number,
+    options: { compactLogBytes?: number | null; log?: (line: string) => void } = {},
+  ): Promise<{ file: DataFile; report: LoadReport }> {
     const path = await realPath(givenPath);
     await takeLock(path);
     try {
       await removeStaleTemporary(path);
       const kind = await sniff(path);
       const window = readWindow(now, store);
-      const report: LoadReport = { origin: 'current', aged: 0, damaged: [], damagedCount: 0, overLimit: 0, tornBytes: 0, kept: null };
-      const fromSnapshot = (snapshot: WrittenSnapshot) => new DataFile(snapshot.handle, path, snapshot.size, snapshot.size, options.compactLogBytes ?? null);
+      const report: LoadReport = {
+        origin: 'current',
+        aged: 0,
+        damaged: [],
+        damagedCount: 0,
+        overLimit: 0,
+        tornBytes: 0,
+        kept: null,
+      };
+      const fromSnapshot = (snapshot: WrittenSnapshot) =>
+        new DataFile(snapshot.handle, path, snapshot.size, snapshot.size, options.compactLogBytes ?? null);
       if (kind === 'absent' || kind === 'empty') {
         report.origin = 'new';
         return { file: fromSnapshot(await writeSnapshot(path, store, window)), report };
@@ -253,12 +277,16 @@ async function sniff(path: string): Promise<Sniffed> {
     await handle.read(head, 0, head.length, 0);
     if (head.subarray(0, MAGIC.length).equals(MAGIC)) return 'current';
     if (head.subarray(0, MAGIC.length - 1).equals(MAGIC.subarray(0, -1))) {
-      throw new DataFileError(`'${path}' was written by another version of dtmetrics (format ${head.toString('latin1', MAGIC.length - 1, MAGIC.length)}); this one reads format 2`);
+      throw new DataFileError(
+        `'${path}' was written by another version of dtmetrics (format ${head.toString('latin1', MAGIC.length - 1, MAGIC.length)}); this one reads format 2`,
+      );
     }
     const newline = head.indexOf(LINE_FEED);
     const first = head.subarray(0, newline === -1 ? head.length : newline).toString('utf8');
     if (isV1Line(first)) return 'v1';
-    throw new DataFileError(`'${path}' is not a dtmetrics data file; the local tenant leaves it untouched (choose another --data file)`);
+    throw new DataFileError(
+      `'${path}' is not a dtmetrics data file; the local tenant leaves it untouched (choose another --data file)`,
+    );
   } finally {
     await handle.close();
   }
@@ -274,10 +302,18 @@ function isV1Line(text: string): boolean {
 }
 
 /** Reads the file's frames into `store`; cuts off a torn last frame. Returns where the log ends and the snapshot. */
-async function restore(handle: FileHandle, store: MetricStore, window: ReadWindow, report: LoadReport): Promise<{ end: number; snapshotBytes: number }> {
+async function restore(
+  handle: FileHandle,
+  store: MetricStore,
+  window: ReadWindow,
+  report: LoadReport,
+): Promise<{ end: number; snapshotBytes: number }> {
   const reader = new FrameReader(handle, (await handle.stat()).size);
   // The store's steps unless the header says otherwise: a damaged header must not cost the snapshot.
-  let steps: { fine: number; coarse: number } | null = { fine: store.limits.fineStepMs, coarse: store.limits.coarseStepMs };
+  let steps: { fine: number; coarse: number } | null = {
+    fine: store.limits.fineStepMs,
+    coarse: store.limits.coarseStepMs,
+  };
   let snapshotBytes = MAGIC.length;
   let seriesRead = 0;
   let metricsRead = 0;
@@ -292,11 +328,15 @@ async function restore(handle: FileHandle, store: MetricStore, window: ReadWindo
       return { end: position, snapshotBytes };
     }
     if ('damagedTail' in found) {
-      damage(report, `${found.damagedTail.toLocaleString('en-US')} bytes ${where(position)} to the end that are not whole frames`);
+      damage(
+        report,
+        `${found.damagedTail.toLocaleString('en-US')} bytes ${where(position)} to the end that are not whole frames`,
+      );
       // Appends go after it, where a frame may start (8-byte aligned), so that a later read finds them.
       return { end: align(reader.size), snapshotBytes };
     }
-    if (found.skipped) damage(report, `${found.skipped.toLocaleString('en-US')} bytes ${where(position)} that are not whole frames`);
+    if (found.skipped)
+      damage(report, `${found.skipped.toLocaleString('en-US')} bytes ${where(position)} that are not whole frames`);
     const { kind, payload, at } = found.frame;
     position = found.next;
     if (kind === Kind.Series) {
@@ -314,7 +354,8 @@ async function restore(handle: FileHandle, store: MetricStore, window: ReadWindo
       report.overLimit += applyRecords(store, batch.value);
     } else if (kind === Kind.Header) {
       steps = readSteps(parseJson(payload), store);
-      if (!steps) damage(report, "a header with ring steps other than this version keeps: the snapshot's series cannot be read");
+      if (!steps)
+        damage(report, "a header with ring steps other than this version keeps: the snapshot's series cannot be read");
     } else if (kind === Kind.Metric) {
       metricsRead++;
       const metric = readMetricSnapshot(parseJson(payload), window);
@@ -324,7 +365,10 @@ async function restore(handle: FileHandle, store: MetricStore, window: ReadWindo
       snapshotBytes = position;
       const counts = parseJson(payload) as { metrics?: unknown; series?: unknown } | undefined;
       if (counts?.metrics !== metricsRead || counts.series !== seriesRead) {
-        damage(report, `a snapshot of ${String(counts?.metrics)} metrics and ${String(counts?.series)} series, of which ${metricsRead} and ${seriesRead} were whole frames`);
+        damage(
+          report,
+          `a snapshot of ${String(counts?.metrics)} metrics and ${String(counts?.series)} series, of which ${metricsRead} and ${seriesRead} were whole frames`,
+        );
       }
     } else damage(report, `a frame of an unknown kind (${kind}) ${where(at)}`);
   }
@@ -334,7 +378,9 @@ async function restore(handle: FileHandle, store: MetricStore, window: ReadWindo
 /** The ring steps a file was written with, when they are the store's (the only ones written so far); else null. */
 function readSteps(value: unknown, store: MetricStore): { fine: number; coarse: number } | null {
   const v = value as { fineStepMs?: unknown; coarseStepMs?: unknown } | null;
-  return v?.fineStepMs === store.limits.fineStepMs && v.coarseStepMs === store.limits.coarseStepMs ? { fine: v.fineStepMs, coarse: v.coarseStepMs } : null;
+  return v?.fineStepMs === store.limits.fineStepMs && v.coarseStepMs === store.limits.coarseStepMs
+    ? { fine: v.fineStepMs, coarse: v.coarseStepMs }
+    : null;
 }
 
 /** Counts what a read left out. */
@@ -368,7 +414,11 @@ function encodeSeries(head: object, fine: Float64Array, coarse: Float64Array): B
   return payload;
 }
 
-function decodeSeries(payload: Buffer, steps: { fine: number; coarse: number }, window: ReadWindow): ReturnType<typeof readSeriesSnapshot> {
+function decodeSeries(
+  payload: Buffer,
+  steps: { fine: number; coarse: number },
+  window: ReadWindow,
+): ReturnType<typeof readSeriesSnapshot> {
   if (payload.length < 4) return null;
   const length = payload.readUInt32LE(0);
   if (4 + length > payload.length) return null;
@@ -381,11 +431,18 @@ function decodeSeries(payload: Buffer, steps: { fine: number; coarse: number }, 
   // Frames start 8-byte aligned in the file and in the reader's buffer, so the slots are read in place (a copy
   // only if not). The store copies them into its rings before the reader moves on.
   const at = payload.byteOffset + start;
-  const numbers = at % 8 === 0 ? new Float64Array(payload.buffer, at, (payload.length - start) / 8) : new Float64Array(payload.buffer.slice(at, payload.byteOffset + payload.length));
+  const numbers =
+    at % 8 === 0
+      ? new Float64Array(payload.buffer, at, (payload.length - start) / 8)
+      : new Float64Array(payload.buffer.slice(at, payload.byteOffset + payload.length));
   return readSeriesSnapshot(head, numbers.subarray(0, fine), numbers.subarray(fine), steps, window);
 }
 
-type Found = 'end' | { torn: number } | { damagedTail: number } | { frame: { kind: number; payload: Buffer; at: number }; next: number; skipped?: number };
+type Found =
+  | 'end'
+  | { torn: number }
+  | { damagedTail: number }
+  | { frame: { kind: number; payload: Buffer; at: number }; next: number; skipped?: number };
 
 /** Reads frames through a window of the file; past damage it looks for the next frame whose checksum holds. */
 class FrameReader {
@@ -434,7 +491,9 @@ class FrameReader {
     return length <= MAX_PAYLOAD && at + HEAD + length > this.size;
   }
 
-  private async frameAt(at: number): Promise<{ frame: { kind: number; payload: Buffer; at: number }; next: number } | null> {
+  private async frameAt(
+    at: number,
+  ): Promise<{ frame: { kind: number; payload: Buffer; at: number }; next: number } | null> {
     if (at + HEAD > this.size) return null;
     await this.load(at, HEAD);
     const o = at - this.bufferAt;
@@ -457,7 +516,8 @@ class FrameReader {
   private async load(at: number, length: number): Promise<void> {
     if (at >= this.bufferAt && at + length <= this.bufferAt + this.buffer.length) return;
     const size = Math.min(Math.max(length, READ_CHUNK), this.size - at);
-    if (this.buffer.length < size || this.buffer.length > 2 * Math.max(size, READ_CHUNK)) this.buffer = Buffer.allocUnsafe(size);
+    if (this.buffer.length < size || this.buffer.length > 2 * Math.max(size, READ_CHUNK))
+      this.buffer = Buffer.allocUnsafe(size);
     const { bytesRead } = await this.handle.read(this.buffer, 0, size, at);
     this.buffer = this.buffer.subarray(0, bytesRead);
     this.bufferAt = at;
@@ -474,7 +534,11 @@ export async function readLog(path: string): Promise<StoredRecord[]> {
     const reader = new FrameReader(handle, (await handle.stat()).size);
     const records: StoredRecord[] = [];
     const always: ReadWindow = { now: 0, since: -Infinity, until: Infinity };
-    for (let found = await reader.next(MAGIC.length); found !== 'end' && 'frame' in found; found = await reader.next(found.next)) {
+    for (
+      let found = await reader.next(MAGIC.length);
+      found !== 'end' && 'frame' in found;
+      found = await reader.next(found.next)
+    ) {
       if (found.frame.kind === Kind.Batch) records.push(...readBatch(parseJson(found.frame.payload), always).value);
     }
     return records;
@@ -584,10 +648,11 @@ async function removeStaleTemporary(path: string): Promise<void> {
   if ((await sniff(temporary).catch(() => 'absent')) !== 'absent') await rm(temporary, { force: true });
 }
 
-const exists = (path: string) => stat(path).then(
-  () => true,
-  () => false,
-);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 // ------------------------------------------------------------------------------------------------ conversion
 
@@ -595,7 +660,13 @@ const exists = (path: string) => stat(path).then(
  * Reads a file of the first format (JSON lines of records) into `store`; a last line without `\n` is whole too.
  * Such files grew with every point: `log` hears how far it got every CONVERSION_PROGRESS bytes.
  */
-async function convertV1(path: string, store: MetricStore, window: ReadWindow, report: LoadReport, log: (line: string) => void): Promise<void> {
+async function convertV1(
+  path: string,
+  store: MetricStore,
+  window: ReadWindow,
+  report: LoadReport,
+  log: (line: string) => void,
+): Promise<void> {
   const handle = await open(path, 'r');
   const mb = (bytes: number) => `${(bytes / 1e6).toLocaleString('en-US', { maximumFractionDigits: 0 })} MB`;
   try {
@@ -658,10 +729,18 @@ async function takeLock(path: string): Promise<void> {
     }
     const held = await readFile(lock, 'utf8').catch(() => '');
     const holder = lockHolder(held);
-    if (holder !== null) throw new DataFileError(`'${path}' is locked by another local tenant (process ${holder}); stop it or choose another --data file`);
+    if (holder !== null)
+      throw new DataFileError(
+        `'${path}' is locked by another local tenant (process ${holder}); stop it or choose another --data file`,
+      );
     // Stale: moved aside under a name of its own, so that of two tenants taking it over one finds what it judged.
     const aside = `${lock}.${randomUUID()}`;
-    if (await rename(lock, aside).then(() => true, () => false)) {
+    if (
+      await rename(lock, aside).then(
+        () => true,
+        () => false,
+      )
+    ) {
       const moved = await readFile(aside, 'utf8').catch(() => '');
       // Not the stale lock but one just taken by another tenant: put back (unless a third took the place).
       if (moved !== held) await link(aside, lock).catch(() => undefined);

@@ -74,7 +74,8 @@ export function readFault(raw: unknown): Fault | string {
     fault.times = f.times as number;
   }
   if (f.status !== undefined) {
-    if (!Number.isInteger(f.status) || (f.status as number) < 100 || (f.status as number) > 599) return '"status" must be an HTTP status';
+    if (!Number.isInteger(f.status) || (f.status as number) < 100 || (f.status as number) > 599)
+      return '"status" must be an HTTP status';
     fault.status = f.status as number;
   }
   if (f.body !== undefined) {
@@ -87,7 +88,8 @@ export function readFault(raw: unknown): Fault | string {
   }
   if (f.headers !== undefined) {
     const headers = f.headers as Record<string, unknown>;
-    if (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string')) return '"headers" must map names to strings';
+    if (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string'))
+      return '"headers" must map names to strings';
     fault.headers = headers as Record<string, string>;
   }
   if (f.slowMs !== undefined) {

@@ -7,7 +7,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { MIMEType } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import { admitIngest, applyRecords, checkIngest, type CheckedIngest, type IngestAnswer, type IngestEndpoint } from '#core/metrics/ingest.ts';
+import {
+  admitIngest,
+  applyRecords,
+  checkIngest,
+  type CheckedIngest,
+  type IngestAnswer,
+  type IngestEndpoint,
+} from '#core/metrics/ingest.ts';
 import { jsonToLine } from '#core/json-line.ts';
 import { evaluateQuery, metricDataCsv, metricDataJson, type QueryParams } from '#core/metrics/evaluate.ts';
 import { describeMetric, listMetrics } from '#core/metrics/list.ts';
@@ -53,7 +60,12 @@ export interface Tenant {
 }
 
 /** `stream`: a body written as it is made (pieces of text; `undefined` between slices of work), JSON unless `headers` say otherwise. */
-type Answer = { status: number; body: unknown; headers?: Record<string, string>; stream?: Iterator<string | undefined> };
+type Answer = {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  stream?: Iterator<string | undefined>;
+};
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** Managed and ActiveGate URLs carry `/e/{environment-id}` before `/api` (PROTOCOL §6.1): served the same. */
@@ -87,7 +99,9 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
   const clock = options.clock ?? Date.now;
   const log = options.log ?? (() => undefined);
   const store = new MetricStore(options.maxSeries ? { maxSeries: options.maxSeries } : {});
-  const opened = options.dataFile ? await DataFile.open(options.dataFile, store, clock(), { compactLogBytes: options.compactLogBytes ?? null, log }) : null;
+  const opened = options.dataFile
+    ? await DataFile.open(options.dataFile, store, clock(), { compactLogBytes: options.compactLogBytes ?? null, log })
+    : null;
   const dataFile = opened?.file ?? null;
   const loaded = opened?.report ?? null;
   if (options.dataFile && loaded) for (const line of describeLoad(options.dataFile, loaded, store)) log(line);
@@ -120,7 +134,9 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     const started = performance.now();
     try {
       await file.compact(store, clock());
-      log(`data file ${file.path}: compacted to ${file.size.toLocaleString('en-US')} bytes in ${(performance.now() - started).toFixed(0)} ms`);
+      log(
+        `data file ${file.path}: compacted to ${file.size.toLocaleString('en-US')} bytes in ${(performance.now() - started).toFixed(0)} ms`,
+      );
     } catch (error) {
       log(`data file ${file.path}: compaction failed, the log goes on: ${(error as Error).message}`);
     }
@@ -153,18 +169,26 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     if (fault?.status !== undefined) {
       await discardBody(req);
       const body = fault.body ?? { error: { code: fault.status, message: `Injected fault ${fault.status}` } };
-      return send(res, { status: fault.status, body, headers: { ...(fault.contentType ? { 'Content-Type': fault.contentType } : {}), ...fault.headers } });
+      return send(res, {
+        status: fault.status,
+        body,
+        headers: { ...(fault.contentType ? { 'Content-Type': fault.contentType } : {}), ...fault.headers },
+      });
     }
     const routed = await route(req, url, path);
     // An error may quote the path (a metric key, an unknown API): a token in it is not echoed.
-    const answer = routed.status >= 400 ? { ...routed, body: JSON.parse(redactor.redact(JSON.stringify(routed.body ?? null))) as unknown } : routed;
+    const answer =
+      routed.status >= 400
+        ? { ...routed, body: JSON.parse(redactor.redact(JSON.stringify(routed.body ?? null))) as unknown }
+        : routed;
     if (fault?.slowMs) await delay(fault.slowMs);
     if (fault?.reset === 'after-body') {
       log(`${req.method} ${shownPath}: connection reset after the body was handled (fault)`);
       req.socket.destroy();
       return;
     }
-    if (answer.stream) await sendStream(res, answer.status, answer.headers?.['Content-Type'] ?? JSON_TYPE, answer.stream);
+    if (answer.stream)
+      await sendStream(res, answer.status, answer.headers?.['Content-Type'] ?? JSON_TYPE, answer.stream);
     else send(res, answer);
     log(`${req.method} ${shownPath} ${answer.status} ${(performance.now() - started).toFixed(1)} ms`);
   };
@@ -187,7 +211,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
   const route = async (req: IncomingMessage, url: URL, path: string): Promise<Answer> => {
     const method = req.method ?? 'GET';
     if (options.faults && path === '/_dtmetrics/faults') {
-      if (method === 'DELETE') return faults.clear(), { status: 204, body: null };
+      if (method === 'DELETE') return (faults.clear(), { status: 204, body: null });
       if (method !== 'POST') return errorEnvelope(405, `Method ${method} not allowed`);
       const body = await readBody(req, LIMITS.requestMaxBytes);
       if (body === 'too-large') return errorEnvelope(413, 'Payload too large');
@@ -208,7 +232,11 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       const unsupported = unsupportedIngestBody(req);
       if (unsupported) return refuseIngestBody(req, unsupported);
       const body = await readBody(req, LIMITS.requestMaxBytes);
-      if (body === 'too-large') return errorEnvelope(413, `Payload too large: the limit is ${LIMITS.requestMaxBytes.toLocaleString('en-US')} bytes`);
+      if (body === 'too-large')
+        return errorEnvelope(
+          413,
+          `Payload too large: the limit is ${LIMITS.requestMaxBytes.toLocaleString('en-US')} bytes`,
+        );
       const now = clock();
       const checked = checkIngest(body, now, endpoint);
       try {
@@ -216,7 +244,10 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
         return { status: answer.status, body: answer.body };
       } catch (error) {
         log(`data file write failed, nothing of the request stored: ${(error as Error).message}`);
-        return errorEnvelope(500, `The local tenant could not write its data file, so nothing of this request was stored: ${(error as Error).message}`);
+        return errorEnvelope(
+          500,
+          `The local tenant could not write its data file, so nothing of this request was stored: ${(error as Error).message}`,
+        );
       }
     }
     if (path === '/api/v2/metrics/query' || path === '/api/v2/metrics' || path.startsWith('/api/v2/metrics/')) {
@@ -232,13 +263,22 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       return describeMetric(store, path.slice('/api/v2/metrics/'.length));
     }
     if (path === '/api/v1/timeseries' || path.startsWith('/api/v1/timeseries/')) {
-      if (method !== 'POST') return errorEnvelope(405, `Method ${method} not allowed; the local tenant serves the v1 timeseries query as POST`);
+      if (method !== 'POST')
+        return errorEnvelope(
+          405,
+          `Method ${method} not allowed; the local tenant serves the v1 timeseries query as POST`,
+        );
       const denied = authorize(req, url, 'DataExport');
       if (denied) return (await discardBody(req), denied);
       const body = await readJsonBody(req);
       if ('status' in body) return body;
       // Without an identifier in the path, the body's timeseriesId names the metric (the older form of the call).
-      return v1Timeseries(store, path === '/api/v1/timeseries' ? null : path.slice('/api/v1/timeseries/'.length), body.json, clock());
+      return v1Timeseries(
+        store,
+        path === '/api/v1/timeseries' ? null : path.slice('/api/v1/timeseries/'.length),
+        body.json,
+        clock(),
+      );
     }
     if (path === '/api/v1/config/clusterversion') {
       if (method !== 'GET') return errorEnvelope(405, `Method ${method} not allowed; use GET`);
@@ -253,7 +293,10 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       return 'status' in body ? body : lookUpToken(body.json, caller && 'token' in caller ? caller.token : null);
     }
     await discardBody(req);
-    return errorEnvelope(404, `No API at ${path}: the local tenant serves ${SERVED}, also under /e/{environment-id}, and the v2 APIs under /platform/classic/environment-api/v2 too`);
+    return errorEnvelope(
+      404,
+      `No API at ${path}: the local tenant serves ${SERVED}, also under /e/{environment-id}, and the v2 APIs under /platform/classic/environment-api/v2 too`,
+    );
   };
 
   /** A JSON request body ({} when empty), or the 413 or 400 answer for it. */
@@ -277,9 +320,14 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
    */
   const lookUpToken = (body: unknown, caller: string | null): Answer => {
     const token = typeof body === 'object' && body !== null && 'token' in body ? body.token : undefined;
-    if (typeof token !== 'string' || token === '') return constraintViolated('token', 'token: the API token to look up is required', 'PAYLOAD_BODY').response;
+    if (typeof token !== 'string' || token === '')
+      return constraintViolated('token', 'token: the API token to look up is required', 'PAYLOAD_BODY').response;
     if (options.tokens.size === 0) return { status: 200, body: apiTokenMetadata(token, SCOPES, null, tokensCreated) };
-    if (token !== caller) return errorEnvelope(403, 'The local tenant looks up only the token the request is made with (a real tenant needs the apiTokens.read scope for others).');
+    if (token !== caller)
+      return errorEnvelope(
+        403,
+        'The local tenant looks up only the token the request is made with (a real tenant needs the apiTokens.read scope for others).',
+      );
     // The caller passed authorize, so its token is one of this tenant's.
     const ordinal = [...options.tokens.keys()].indexOf(token) + 1;
     return { status: 200, body: apiTokenMetadata(token, options.tokens.get(token) ?? [], ordinal, tokensCreated) };
@@ -296,7 +344,11 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     if ('malformed' in found) return errorEnvelope(401, MALFORMED_AUTHORIZATION);
     const scopes = options.tokens.get(found.token);
     if (!scopes) return errorEnvelope(401, 'Token Authentication failed');
-    if (scope === 'any' ? scopes.size === 0 : !scopes.has(scope)) return errorEnvelope(403, `Token is missing required scope. Use one of: ${scope === 'any' ? SCOPES.join(', ') : scope}`);
+    if (scope === 'any' ? scopes.size === 0 : !scopes.has(scope))
+      return errorEnvelope(
+        403,
+        `Token is missing required scope. Use one of: ${scope === 'any' ? SCOPES.join(', ') : scope}`,
+      );
     return null;
   };
 
@@ -369,22 +421,31 @@ interface IngestRefusal {
  */
 function unsupportedIngestBody(req: IncomingMessage): IngestRefusal | null {
   const type = req.headers['content-type'];
-  if (type === undefined) return { answer: errorEnvelope(415, `${wrongMediaType(type)}; ${SEND_TEXT_PLAIN}`), mediaType: true };
+  if (type === undefined)
+    return { answer: errorEnvelope(415, `${wrongMediaType(type)}; ${SEND_TEXT_PLAIN}`), mediaType: true };
   let media: MIMEType | null = null;
   try {
     media = new MIMEType(type);
   } catch {
     // Not a media type at all: refused below like any other.
   }
-  if (media?.essence !== 'text/plain') return { answer: errorEnvelope(415, `${wrongMediaType(type)}; ${SEND_TEXT_PLAIN}`), mediaType: true };
+  if (media?.essence !== 'text/plain')
+    return { answer: errorEnvelope(415, `${wrongMediaType(type)}; ${SEND_TEXT_PLAIN}`), mediaType: true };
   const charset = media.params.get('charset');
-  if (charset !== null && charset.toLowerCase() !== 'utf-8') return { answer: errorEnvelope(415, `Unsupported charset ${charset}: the lines are read as UTF-8; ${SEND_TEXT_PLAIN}`), mediaType: false };
+  if (charset !== null && charset.toLowerCase() !== 'utf-8')
+    return {
+      answer: errorEnvelope(415, `Unsupported charset ${charset}: the lines are read as UTF-8; ${SEND_TEXT_PLAIN}`),
+      mediaType: false,
+    };
   const codings = (req.headers['content-encoding'] ?? '')
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity');
   if (codings.length === 0) return null;
-  const refused = errorEnvelope(415, `Content-Encoding ${codings.join(', ')} is not supported: the metrics ingest API takes the lines uncompressed; ${SEND_TEXT_PLAIN}`);
+  const refused = errorEnvelope(
+    415,
+    `Content-Encoding ${codings.join(', ')} is not supported: the metrics ingest API takes the lines uncompressed; ${SEND_TEXT_PLAIN}`,
+  );
   return { answer: { ...refused, headers: { 'Accept-Encoding': 'identity' } }, mediaType: false };
 }
 
@@ -404,12 +465,16 @@ async function refuseIngestBody(req: IncomingMessage, refusal: IngestRefusal): P
   }
   if (typeof json !== 'object' || json === null) return refusal.answer;
   const line = jsonToLine(json);
-  const shown = line === null ? 'Its first object has no metric key and numeric value to make a line of.' : `Its first data point as a line: ${line}`;
+  const shown =
+    line === null
+      ? 'Its first object has no metric key and numeric value to make a line of.'
+      : `Its first data point as a line: ${line}`;
   const message = `${wrongMediaType(req.headers['content-type'])}: the metrics ingest API takes the line protocol, not JSON; ${SEND_TEXT_PLAIN}, one data point per line. ${shown}`;
   return errorEnvelope(415, message);
 }
 
-const wrongMediaType = (type: string | undefined): string => (type === undefined ? 'The request has no Content-Type' : `Unsupported content type ${type}`);
+const wrongMediaType = (type: string | undefined): string =>
+  type === undefined ? 'The request has no Content-Type' : `Unsupported content type ${type}`;
 
 /**
  * The request's body as UTF-8 text (invalid bytes become U+FFFD), or 'too-large' past `limit` bytes: then the
@@ -469,7 +534,8 @@ const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** What a metrics query answers in (DOC D6): JSON, or CSV with or without its header row. */
 type QueryMedia = { type: 'json' } | { type: 'csv'; header: boolean };
 
-const NOT_ACCEPTABLE = 'Not acceptable: the metrics query answers application/json, text/csv; header=present or text/csv; header=absent, and the Accept header allows none of them';
+const NOT_ACCEPTABLE =
+  'Not acceptable: the metrics query answers application/json, text/csv; header=present or text/csv; header=absent, and the Accept header allows none of them';
 
 /**
  * The media type a query answers in for an Accept header (RFC 9110 §12.5.1), or null (406): for JSON and for CSV,
@@ -491,9 +557,11 @@ function queryMediaType(accept: string | undefined): QueryMedia | null {
     const q = media.params.has('q') ? Number(media.params.get('q')) : 1;
     if (!(q >= 0 && q <= 1)) continue;
     const specificity = media.type === '*' ? 0 : media.subtype === '*' ? 1 : 2;
-    const matches = (type: string, subtype: string) => specificity === 0 || (media.type === type && (specificity === 1 || media.subtype === subtype));
+    const matches = (type: string, subtype: string) =>
+      specificity === 0 || (media.type === type && (specificity === 1 || media.subtype === subtype));
     if (matches('application', 'json') && specificity > offers.json.specificity) offers.json = { q, specificity };
-    if (matches('text', 'csv') && specificity > offers.csv.specificity) offers.csv = { q, specificity, header: media.params.get('header')?.toLowerCase() !== 'absent' };
+    if (matches('text', 'csv') && specificity > offers.csv.specificity)
+      offers.csv = { q, specificity, header: media.params.get('header')?.toLowerCase() !== 'absent' };
   }
   if (!understood) return { type: 'json' };
   const { json, csv } = offers;
@@ -518,7 +586,12 @@ async function answerQuery(store: MetricStore, params: QueryParams, now: number,
   if (!evaluated.ok) return evaluated.response;
   if (media.type === 'json') return { status: 200, body: null, stream: metricDataJson(evaluated.value) };
   const contentType = `text/csv; charset=utf-8; header=${media.header ? 'present' : 'absent'}`;
-  return { status: 200, body: null, headers: { 'Content-Type': contentType }, stream: metricDataCsv(evaluated.value, media.header) };
+  return {
+    status: 200,
+    body: null,
+    headers: { 'Content-Type': contentType },
+    stream: metricDataCsv(evaluated.value, media.header),
+  };
 }
 
 function send(res: ServerResponse, answer: Answer): void {
@@ -526,7 +599,8 @@ function send(res: ServerResponse, answer: Answer): void {
   let payload = '';
   if (answer.body !== null && answer.status !== 204) {
     payload = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = typeof answer.body === 'string' ? 'text/plain; charset=utf-8' : JSON_TYPE;
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+      headers['Content-Type'] = typeof answer.body === 'string' ? 'text/plain; charset=utf-8' : JSON_TYPE;
   }
   if (res.req.complete) {
     res.writeHead(answer.status, headers);
@@ -567,12 +641,25 @@ function endAfterLinger(res: ServerResponse): void {
 function describeLoad(path: string, report: LoadReport, store: MetricStore): string[] {
   const n = (x: number) => x.toLocaleString('en-US');
   const lines: string[] = [];
-  if (report.kept) lines.push(`data file ${path}: converted from the JSON-lines format of earlier versions; the original is kept as ${report.kept}`);
-  if (report.tornBytes > 0) lines.push(`data file ${path}: ${n(report.tornBytes)} bytes at the end that are not a whole frame (a write cut short by a crash, never answered 202) cut off`);
+  if (report.kept)
+    lines.push(
+      `data file ${path}: converted from the JSON-lines format of earlier versions; the original is kept as ${report.kept}`,
+    );
+  if (report.tornBytes > 0)
+    lines.push(
+      `data file ${path}: ${n(report.tornBytes)} bytes at the end that are not a whole frame (a write cut short by a crash, never answered 202) cut off`,
+    );
   for (const reason of report.damaged) lines.push(`data file ${path}: skipped ${reason}`);
-  if (report.damagedCount > report.damaged.length) lines.push(`data file ${path}: skipped ${n(report.damagedCount - report.damaged.length)} more damaged records`);
-  if (report.aged > 0) lines.push(`data file ${path}: dropped what is older than the ${n(store.retentionMs / DAY)} days the store keeps (${n(report.aged)} points or slots)`);
-  if (report.overLimit > 0) lines.push(`data file ${path}: ${n(report.overLimit)} metrics, series and points past the limits (${n(store.limits.maxSeries)} series, ${n(store.limits.maxMetrics)} metrics) not restored`);
+  if (report.damagedCount > report.damaged.length)
+    lines.push(`data file ${path}: skipped ${n(report.damagedCount - report.damaged.length)} more damaged records`);
+  if (report.aged > 0)
+    lines.push(
+      `data file ${path}: dropped what is older than the ${n(store.retentionMs / DAY)} days the store keeps (${n(report.aged)} points or slots)`,
+    );
+  if (report.overLimit > 0)
+    lines.push(
+      `data file ${path}: ${n(report.overLimit)} metrics, series and points past the limits (${n(store.limits.maxSeries)} series, ${n(store.limits.maxMetrics)} metrics) not restored`,
+    );
   return lines;
 }
 
@@ -583,7 +670,12 @@ const STREAM_BUFFER_BYTES = 1 << 20;
  * Writes a body piece by piece as the client takes it (the next piece is made while earlier ones are sent, up to
  * STREAM_BUFFER_BYTES waiting); stops making it when the client goes away.
  */
-async function sendStream(res: ServerResponse, status: number, contentType: string, pieces: Iterator<string | undefined>): Promise<void> {
+async function sendStream(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  pieces: Iterator<string | undefined>,
+): Promise<void> {
   res.writeHead(status, { 'Content-Type': contentType });
   for (let piece = pieces.next(); !piece.done; piece = pieces.next()) {
     if (res.destroyed) return;

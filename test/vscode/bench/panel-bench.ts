@@ -26,7 +26,9 @@ export async function run(): Promise<void> {
   const file = vscode.Uri.file(required('DTMETRICS_BENCH_FILE'));
   const runs = Number(required('DTMETRICS_BENCH_RUNS'));
   // Before the query bundle loads: the panel charts this many series from the start.
-  await vscode.workspace.getConfiguration('dtmetrics').update('query.chartSeries', 100, vscode.ConfigurationTarget.Global);
+  await vscode.workspace
+    .getConfiguration('dtmetrics')
+    .update('query.chartSeries', 100, vscode.ConfigurationTarget.Global);
   await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
   const samples: BenchSample[] = [];
   for (let i = 0; i < runs; i++) {
@@ -35,8 +37,15 @@ export async function run(): Promise<void> {
     const commandMs = performance.now() - started;
     const report = outcome.rendered;
     if (!report) throw new Error(`render ${i + 1}: the panel did not report: ${JSON.stringify(outcome)}`);
-    samples.push({ webviewMs: report.ms, commandMs, chartSeries: report.chartSeries.length, chartPoints: report.chartPoints });
-    console.log(`render ${i + 1}/${runs}: ${report.ms.toFixed(1)} ms in the webview, ${commandMs.toFixed(1)} ms for the command`);
+    samples.push({
+      webviewMs: report.ms,
+      commandMs,
+      chartSeries: report.chartSeries.length,
+      chartPoints: report.chartPoints,
+    });
+    console.log(
+      `render ${i + 1}/${runs}: ${report.ms.toFixed(1)} ms in the webview, ${commandMs.toFixed(1)} ms for the command`,
+    );
   }
   writeFileSync(required('DTMETRICS_BENCH_OUT'), JSON.stringify({ samples, vscode: vscode.version }, null, 2));
   console.log(`${runs} passed, 0 failed`);

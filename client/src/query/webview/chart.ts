@@ -9,7 +9,9 @@ import { formatNumber } from './dom.ts';
 
 const HEIGHT = 320;
 /** VS Code's chart colours (the theme defines them), in the order series take them. */
-const THEME_CHART_COLORS = ['blue', 'orange', 'green', 'red', 'purple', 'yellow'].map((name) => `--vscode-charts-${name}`);
+const THEME_CHART_COLORS = ['blue', 'orange', 'green', 'red', 'purple', 'yellow'].map(
+  (name) => `--vscode-charts-${name}`,
+);
 
 const cssVariable = (name: string): string => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 
@@ -17,19 +19,25 @@ const cssVariable = (name: string): string => getComputedStyle(document.document
 export function palette(count: number): string[] {
   const theme = THEME_CHART_COLORS.map(cssVariable).filter((c) => c !== '');
   const light = document.body.classList.contains('vscode-light');
-  return Array.from({ length: count }, (_, i) => theme[i] ?? `hsl(${Math.round((i * 137.508) % 360)}, 65%, ${light ? 40 : 65}%)`);
+  return Array.from(
+    { length: count },
+    (_, i) => theme[i] ?? `hsl(${Math.round((i * 137.508) % 360)}, 65%, ${light ? 40 : 65}%)`,
+  );
 }
 
 function axisStyle(): uPlot.Axis {
   const text = cssVariable('--vscode-foreground') || '#888';
-  const lines = cssVariable('--vscode-charts-lines') || cssVariable('--vscode-editorWidget-border') || 'rgba(128,128,128,0.35)';
+  const lines =
+    cssVariable('--vscode-charts-lines') || cssVariable('--vscode-editorWidget-border') || 'rgba(128,128,128,0.35)';
   const font = `${cssVariable('--vscode-font-size') || '12px'} ${cssVariable('--vscode-font-family') || 'sans-serif'}`;
   return { stroke: text, font, grid: { stroke: lines, width: 1 }, ticks: { stroke: lines, width: 1 } };
 }
 
 /** Points drawn where a value stands alone between gaps, which a line alone would not show. */
 function isolatedPoints(values: readonly (number | null)[]): uPlot.Series.Points.Filter {
-  const alone = values.flatMap((v, i) => (v !== null && (values[i - 1] ?? null) === null && (values[i + 1] ?? null) === null ? [i] : []));
+  const alone = values.flatMap((v, i) =>
+    v !== null && (values[i - 1] ?? null) === null && (values[i + 1] ?? null) === null ? [i] : [],
+  );
   return (_plot, _series, show) => (show || alone.length === 0 ? null : alone);
 }
 
@@ -58,7 +66,13 @@ export class Chart {
       scales: { x: { time: true } },
       series: [
         { label: 'time', value: (_plot, v: number | null) => (v === null ? '—' : new Date(v).toLocaleString()) },
-        ...chart.series.map((s, i) => ({ label: s.label, stroke: colors[i], width: 1.5, value: (_plot: uPlot, v: number | null) => formatNumber(v), points: { filter: isolatedPoints(s.values) } })),
+        ...chart.series.map((s, i) => ({
+          label: s.label,
+          stroke: colors[i],
+          width: 1.5,
+          value: (_plot: uPlot, v: number | null) => formatNumber(v),
+          points: { filter: isolatedPoints(s.values) },
+        })),
       ],
       axes: [axisStyle(), { ...axisStyle(), size: 80, values: (_plot, splits) => splits.map((v) => formatNumber(v)) }],
       legend: { live: true },

@@ -9,7 +9,11 @@ export interface ElementOptions {
   title?: string;
 }
 
-export function element<K extends keyof HTMLElementTagNameMap>(tag: K, options: ElementOptions = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
+export function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options: ElementOptions = {},
+  ...children: Node[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (options.className) node.className = options.className;
   if (options.text !== undefined) node.textContent = options.text;
@@ -26,7 +30,11 @@ export function button(text: string, title: string, onClick: () => void): HTMLBu
 }
 
 /** A select of `values`, shown through `label`. */
-export function select<T extends string | number>(values: readonly T[], label: (value: T) => string, onChange: (value: T) => void): HTMLSelectElement {
+export function select<T extends string | number>(
+  values: readonly T[],
+  label: (value: T) => string,
+  onChange: (value: T) => void,
+): HTMLSelectElement {
   const node = element('select');
   for (const value of values) {
     const option = element('option', { text: label(value) });

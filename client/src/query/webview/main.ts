@@ -7,7 +7,19 @@
  */
 import 'uplot/dist/uPlot.min.css';
 import './panel.css';
-import { RANKINGS, STATE_ROWS, TOP_N_CHOICES, type Banner, type ChartData, type PanelState, type PanelView, type QuerySpec, type RankBy, type ToExtension, type ToWebview } from '../messages.ts';
+import {
+  RANKINGS,
+  STATE_ROWS,
+  TOP_N_CHOICES,
+  type Banner,
+  type ChartData,
+  type PanelState,
+  type PanelView,
+  type QuerySpec,
+  type RankBy,
+  type ToExtension,
+  type ToWebview,
+} from '../messages.ts';
 import { Chart, palette } from './chart.ts';
 import { button, element, select } from './dom.ts';
 import { DEFAULT_TABLE_SETTINGS, SeriesTable, type TableSettings } from './table.ts';
@@ -41,10 +53,20 @@ const edit = button('Edit Query…', 'Change the selector, time range or resolut
 const cancel = button('Cancel', 'Stop the query under way', () => post({ type: 'cancel' }));
 const rawButton = button('Raw Response', "Show the tenant's response as it came", toggleRaw);
 const csv = button('Export CSV', 'Save every point as CSV', () => post({ type: 'export', format: 'csv' }));
-const json = button('Export JSON', "Save the result in the Metrics API v2 response's shape", () => post({ type: 'export', format: 'json' }));
+const json = button('Export JSON', "Save the result in the Metrics API v2 response's shape", () =>
+  post({ type: 'export', format: 'json' }),
+);
 const banners = element('div', { className: 'banners' });
-const topN = select(TOP_N_CHOICES, (n) => String(n), (n) => rank(n, currentRanking()));
-const rankBy = select(RANKINGS, (r) => RANK_LABELS[r], (r) => rank(Number(topN.value), r));
+const topN = select(
+  TOP_N_CHOICES,
+  (n) => String(n),
+  (n) => rank(n, currentRanking()),
+);
+const rankBy = select(
+  RANKINGS,
+  (r) => RANK_LABELS[r],
+  (r) => rank(Number(topN.value), r),
+);
 const note = element('span', { className: 'note' });
 const chartBox = element('div', { className: 'chart' });
 const chart = new Chart(chartBox);
@@ -56,9 +78,28 @@ const raw = element('pre', { className: 'raw' });
 raw.hidden = true;
 
 document.body.append(
-  element('header', {}, title, facts, element('div', { className: 'toolbar' }, rerun, edit, cancel, rawButton, csv, json)),
+  element(
+    'header',
+    {},
+    title,
+    facts,
+    element('div', { className: 'toolbar' }, rerun, edit, cancel, rawButton, csv, json),
+  ),
   banners,
-  element('section', { className: 'chart-section' }, element('div', { className: 'chart-controls' }, element('span', { text: 'Chart the top' }), topN, element('span', { text: 'series by' }), rankBy, note), chartBox),
+  element(
+    'section',
+    { className: 'chart-section' },
+    element(
+      'div',
+      { className: 'chart-controls' },
+      element('span', { text: 'Chart the top' }),
+      topN,
+      element('span', { text: 'series by' }),
+      rankBy,
+      note,
+    ),
+    chartBox,
+  ),
   table.element,
   raw,
 );
@@ -79,7 +120,11 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       save();
       return;
     case 'raw':
-      raw.textContent = readable(message.text) + (message.omitted > 0 ? `\n… ${message.omitted.toLocaleString('en-US')} more characters (Export JSON saves the whole result)` : '');
+      raw.textContent =
+        readable(message.text) +
+        (message.omitted > 0
+          ? `\n… ${message.omitted.toLocaleString('en-US')} more characters (Export JSON saves the whole result)`
+          : '');
       return;
   }
 });
@@ -133,7 +178,9 @@ function drawChart(shown: PanelView, started: number, fromState: boolean): void 
 function report(shown: PanelView, started: number, fromState: boolean): void {
   const ms = performance.now() - started;
   // The legend's labels as the DOM shows them; the first row is the time axis.
-  const chartSeries = [...chartBox.querySelectorAll('.u-legend .u-series .u-label')].slice(1).map((label) => label.textContent ?? '');
+  const chartSeries = [...chartBox.querySelectorAll('.u-legend .u-series .u-label')]
+    .slice(1)
+    .map((label) => label.textContent ?? '');
   post({
     type: 'rendered',
     report: {
@@ -153,8 +200,14 @@ function report(shown: PanelView, started: number, fromState: boolean): void {
 function save(): void {
   if (!view) return;
   const charted = new Set(view.chart?.series.map((s) => s.series));
-  const rows = view.rows.length > STATE_ROWS ? view.rows.filter((row, i) => i < STATE_ROWS || charted.has(row.series)) : view.rows;
-  vscode.setState({ view: { ...view, rows }, omittedRows: view.rows.length - rows.length, spec, table: tableSettings } satisfies SavedState);
+  const rows =
+    view.rows.length > STATE_ROWS ? view.rows.filter((row, i) => i < STATE_ROWS || charted.has(row.series)) : view.rows;
+  vscode.setState({
+    view: { ...view, rows },
+    omittedRows: view.rows.length - rows.length,
+    spec,
+    table: tableSettings,
+  } satisfies SavedState);
 }
 
 function currentRanking(): RankBy {
@@ -182,7 +235,13 @@ function chartNote(data: ChartData | null): string {
 
 function bannerElement(banner: Banner): HTMLElement {
   const node = element('div', { className: `banner ${banner.level}` }, element('p', { text: banner.text }));
-  if (banner.at) node.append(element('pre', { className: 'caret', text: `${banner.at.text}\n${' '.repeat(Math.min(banner.at.index, banner.at.text.length))}^` }));
+  if (banner.at)
+    node.append(
+      element('pre', {
+        className: 'caret',
+        text: `${banner.at.text}\n${' '.repeat(Math.min(banner.at.index, banner.at.text.length))}^`,
+      }),
+    );
   if (banner.details?.length) node.append(element('ul', {}, ...banner.details.map((d) => element('li', { text: d }))));
   return node;
 }

@@ -10,7 +10,15 @@ const PAGE_SIZE = 100;
 
 type Column = 'metricId' | 'dimensions' | 'last' | 'min' | 'max' | 'avg' | 'points';
 const NUMBER_COLUMNS: readonly Column[] = ['last', 'min', 'max', 'avg', 'points'];
-const HEADINGS: Record<Column, string> = { metricId: 'Metric', dimensions: 'Dimensions', last: 'Last', min: 'Min', max: 'Max', avg: 'Average', points: 'Points' };
+const HEADINGS: Record<Column, string> = {
+  metricId: 'Metric',
+  dimensions: 'Dimensions',
+  last: 'Last',
+  min: 'Min',
+  max: 'Max',
+  avg: 'Average',
+  points: 'Points',
+};
 
 /** What the table remembers across reloads (saved with the panel's state). */
 export interface TableSettings {
@@ -26,7 +34,10 @@ const dimensionsText = (row: SeriesRow) => row.dimensions.map(([k, v]) => `${k}=
 
 export class SeriesTable {
   readonly element = element('section', { className: 'table' });
-  private readonly filter = element('input', { className: 'filter', title: 'Show the series whose metric or dimensions contain this text' });
+  private readonly filter = element('input', {
+    className: 'filter',
+    title: 'Show the series whose metric or dimensions contain this text',
+  });
   private readonly table = element('table');
   private readonly pager = element('div', { className: 'pager' });
   private rows: SeriesRow[] = [];
@@ -84,14 +95,24 @@ export class SeriesTable {
     if (sort) this.matching.sort(compareBy(sort, descending, (row) => this.dimensionTexts[row.series] ?? ''));
     const pages = Math.max(1, Math.ceil(this.matching.length / PAGE_SIZE));
     const current = Math.min(page, pages - 1);
-    const columns: Column[] = [...(new Set(this.rows.map((r) => r.metricId)).size > 1 ? ['metricId' as const] : []), 'dimensions', ...NUMBER_COLUMNS];
+    const columns: Column[] = [
+      ...(new Set(this.rows.map((r) => r.metricId)).size > 1 ? ['metricId' as const] : []),
+      'dimensions',
+      ...NUMBER_COLUMNS,
+    ];
 
     const head = element('tr', {}, element('th', { className: 'swatch-column' }));
     for (const column of columns) {
       const marker = sort === column ? (descending ? ' ▼' : ' ▲') : '';
       const th = element('th', { text: HEADINGS[column] + marker, title: `Sort by ${HEADINGS[column].toLowerCase()}` });
       if (NUMBER_COLUMNS.includes(column)) th.className = 'number';
-      th.addEventListener('click', () => this.update({ sort: column, descending: sort === column ? !descending : NUMBER_COLUMNS.includes(column), page: 0 }));
+      th.addEventListener('click', () =>
+        this.update({
+          sort: column,
+          descending: sort === column ? !descending : NUMBER_COLUMNS.includes(column),
+          page: 0,
+        }),
+      );
       head.append(th);
     }
     const body = element('tbody');
@@ -114,7 +135,12 @@ export class SeriesTable {
     const last = Math.min(this.matching.length, (current + 1) * PAGE_SIZE);
     const count = this.matching.length.toLocaleString('en-US');
     const of = needle ? ` (filtered from ${this.rows.length.toLocaleString('en-US')})` : '';
-    const summary = this.matching.length === 0 ? (this.rows.length === 0 ? 'No series' : 'No series match the filter') : `Series ${first.toLocaleString('en-US')}–${last.toLocaleString('en-US')} of ${count}${of}`;
+    const summary =
+      this.matching.length === 0
+        ? this.rows.length === 0
+          ? 'No series'
+          : 'No series match the filter'
+        : `Series ${first.toLocaleString('en-US')}–${last.toLocaleString('en-US')} of ${count}${of}`;
     const previous = button('Previous', 'The previous page of series', () => this.update({ page: current - 1 }));
     const next = button('Next', 'The next page of series', () => this.update({ page: current + 1 }));
     previous.disabled = current === 0;
@@ -125,11 +151,23 @@ export class SeriesTable {
 
 function dimensionChips(row: SeriesRow): Node[] {
   if (row.dimensions.length === 0) return [element('span', { className: 'none', text: '(no dimensions)' })];
-  return row.dimensions.map(([key, value]) => element('span', { className: 'chip' }, element('span', { className: 'key', text: key }), document.createTextNode('='), element('span', { text: value })));
+  return row.dimensions.map(([key, value]) =>
+    element(
+      'span',
+      { className: 'chip' },
+      element('span', { className: 'key', text: key }),
+      document.createTextNode('='),
+      element('span', { text: value }),
+    ),
+  );
 }
 
 /** Rows by a column; missing values (null) last either way. */
-function compareBy(column: Column, descending: boolean, dimensions: (row: SeriesRow) => string): (a: SeriesRow, b: SeriesRow) => number {
+function compareBy(
+  column: Column,
+  descending: boolean,
+  dimensions: (row: SeriesRow) => string,
+): (a: SeriesRow, b: SeriesRow) => number {
   const sign = descending ? -1 : 1;
   if (column === 'metricId' || column === 'dimensions') {
     const text = (row: SeriesRow) => (column === 'metricId' ? row.metricId : dimensions(row));

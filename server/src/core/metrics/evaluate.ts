@@ -9,12 +9,44 @@ import { TENANT } from '../rules.ts';
 import type { Result } from '../result.ts';
 import type { MetricData, MetricSeries, MetricSeriesCollection } from './api.ts';
 import { compareText, naturalCompare } from './order.ts';
-import { constraintViolated, invalidParameter, metricNotFound, unsupportedParameter, type ApiResponse } from './response.ts';
+import {
+  constraintViolated,
+  invalidParameter,
+  metricNotFound,
+  unsupportedParameter,
+  type ApiResponse,
+} from './response.ts';
 import { csvField } from './result.ts';
-import { parseMetricSelector, type Aggregation, type Condition, type MetricExpression, type SortKey, type Transformation } from './selector.ts';
-import { dimensionValue, hasDimension, type MetricFacts, type MetricSource, type PayloadType, type SeriesReader, type SlotColumns } from './series.ts';
+import {
+  parseMetricSelector,
+  type Aggregation,
+  type Condition,
+  type MetricExpression,
+  type SortKey,
+  type Transformation,
+} from './selector.ts';
+import {
+  dimensionValue,
+  hasDimension,
+  type MetricFacts,
+  type MetricSource,
+  type PayloadType,
+  type SeriesReader,
+  type SlotColumns,
+} from './series.ts';
 import { ColumnPool, defaultAggregation, mergeInto, statistic, statistics, type Statistic } from './slots.ts';
-import { formatStep, gridEnd, parseResolution, parseTimeframe, planGrid, resolutionFor, type Param, type Resolution, type TimeGrid, type Timeframe } from './time.ts';
+import {
+  formatStep,
+  gridEnd,
+  parseResolution,
+  parseTimeframe,
+  planGrid,
+  resolutionFor,
+  type Param,
+  type Resolution,
+  type TimeGrid,
+  type Timeframe,
+} from './time.ts';
 
 export interface QueryParams {
   metricSelector?: Param;
@@ -96,10 +128,22 @@ interface Reading {
  * nothing; series are then only tested for a point in the timeframe and arranged by the transformations, their
  * values read when the answer is written (one series at a time: memory holds series, not points).
  */
-export function* evaluateQuery(source: MetricSource, params: QueryParams, now: number): Sliced<Result<EvaluatedQuery, { response: ApiResponse }>> {
+export function* evaluateQuery(
+  source: MetricSource,
+  params: QueryParams,
+  now: number,
+): Sliced<Result<EvaluatedQuery, { response: ApiResponse }>> {
   const selectorText = params.metricSelector ?? '';
-  if (selectorText.trim() === '') return constraintViolated('metricSelector', 'metricSelector: must not be empty; name at least one metric, e.g. my.metric:splitBy()');
-  const unsupported = unsupportedParameter(params, ['entitySelector', 'mzSelector'], ', which has no entities: filter by dimension, e.g. :filter(eq("dt.entity.host","HOST-1"))');
+  if (selectorText.trim() === '')
+    return constraintViolated(
+      'metricSelector',
+      'metricSelector: must not be empty; name at least one metric, e.g. my.metric:splitBy()',
+    );
+  const unsupported = unsupportedParameter(
+    params,
+    ['entitySelector', 'mzSelector'],
+    ', which has no entities: filter by dimension, e.g. :filter(eq("dt.entity.host","HOST-1"))',
+  );
   if (unsupported) return unsupported;
   const selector = parseMetricSelector(selectorText);
   if (!selector.ok) return constraintViolated('metricSelector', `metricSelector: ${selector.message}`);
@@ -109,7 +153,11 @@ export function* evaluateQuery(source: MetricSource, params: QueryParams, now: n
   if (!resolution.ok) return invalidParameter(resolution);
   const expressions = selector.value;
   for (const index of resolution.value.byExpression.keys()) {
-    if (index >= expressions.length) return constraintViolated('resolution', `resolution: there is no expression ${index}; the selector has ${expressions.length}`);
+    if (index >= expressions.length)
+      return constraintViolated(
+        'resolution',
+        `resolution: there is no expression ${index}; the selector has ${expressions.length}`,
+      );
   }
   const metrics: MetricFacts[] = [];
   for (const expression of expressions) {
@@ -120,7 +168,14 @@ export function* evaluateQuery(source: MetricSource, params: QueryParams, now: n
   const slices = new Slices();
   const plans: Plan[] = [];
   for (const [index, expression] of expressions.entries()) {
-    const plan = yield* planExpression(source, expression, metrics[index] as MetricFacts, frame.value, resolutionFor(resolution.value, index), slices);
+    const plan = yield* planExpression(
+      source,
+      expression,
+      metrics[index] as MetricFacts,
+      frame.value,
+      resolutionFor(resolution.value, index),
+      slices,
+    );
     if (!plan.ok) return plan;
     plans.push(plan.value);
   }
@@ -132,7 +187,9 @@ export function* evaluateQuery(source: MetricSource, params: QueryParams, now: n
     for (const warning of collection.value.head.warnings ?? []) warnings.add(warning);
     collections.push(collection.value);
   }
-  const finest = plans.map((plan) => plan.reading.grid).reduce((a, b) => (resolutionRank(b) < resolutionRank(a) ? b : a));
+  const finest = plans
+    .map((plan) => plan.reading.grid)
+    .reduce((a, b) => (resolutionRank(b) < resolutionRank(a) ? b : a));
   return {
     ok: true,
     value: {
@@ -254,13 +311,24 @@ interface Plan {
  * run before anything is read and what they drop costs nothing (as a real tenant filters in its database). Of
  * the rest, the first queryTuples are processed (DOC D6). Past the limit of points read: the 400, before reading.
  */
-function* planExpression(source: MetricSource, expression: MetricExpression, facts: MetricFacts, frame: Timeframe, requested: Resolution, slices: Slices): Sliced<Result<Plan, { response: ApiResponse }>> {
+function* planExpression(
+  source: MetricSource,
+  expression: MetricExpression,
+  facts: MetricFacts,
+  frame: Timeframe,
+  requested: Resolution,
+  slices: Slices,
+): Sliced<Result<Plan, { response: ApiResponse }>> {
   const grid = planGrid(frame, requested, (time) => source.finestStep(time));
   if (!grid.ok) return invalidParameter(grid);
   const { start, step, count } = grid.value;
   const evaluation: Evaluation = {
     type: facts.type,
-    series: [...source.series(facts.key)].map((stored) => ({ dimensions: stored.dimensions, source: { stored }, steps: [] })),
+    series: [...source.series(facts.key)].map((stored) => ({
+      dimensions: stored.dimensions,
+      source: { stored },
+      steps: [],
+    })),
     dimensionKeys: facts.dimensionKeys,
     aggregated: false,
     folded: false,
@@ -269,11 +337,14 @@ function* planExpression(source: MetricSource, expression: MetricExpression, fac
     warnings: new Set(),
   };
   if (requested.kind === 'span' && step > requested.ms) {
-    evaluation.warnings.add(`The resolution ${requested.text} is finer than the data kept from ${new Date(start).toISOString()} on; ${formatStep(step)} is used.`);
+    evaluation.warnings.add(
+      `The resolution ${requested.text} is finer than the data kept from ${new Date(start).toISOString()} on; ${formatStep(step)} is used.`,
+    );
   }
   const leading = expression.transformations.findIndex((transformation) => transformation.kind !== 'filter');
   const filters = leading < 0 ? expression.transformations.length : leading;
-  for (const filter of expression.transformations.slice(0, filters)) if (filter.kind === 'filter') yield* filterSeries(evaluation, filter.conditions, slices);
+  for (const filter of expression.transformations.slice(0, filters))
+    if (filter.kind === 'filter') yield* filterSeries(evaluation, filter.conditions, slices);
   evaluation.series = evaluation.series.slice(0, TENANT.queryTuples);
   const stored = source.finestStep(start);
   const readCost = (count * step) / stored;
@@ -284,7 +355,16 @@ function* planExpression(source: MetricSource, expression: MetricExpression, fac
     const error = `from: ${expression.text.trim()} would read ${readPoints.toLocaleString('en-US')} stored data points (${what}); a query may read at most ${limit.toLocaleString('en-US')}: shorten the timeframe, or filter the series first (:filter right after the metric key)`;
     return constraintViolated('from', error);
   }
-  return { ok: true, value: { expression, evaluation, reading: { grid: grid.value, readCost, slices, pool: new ColumnPool() }, rest: expression.transformations.slice(filters), readPoints } };
+  return {
+    ok: true,
+    value: {
+      expression,
+      evaluation,
+      reading: { grid: grid.value, readCost, slices, pool: new ColumnPool() },
+      rest: expression.transformations.slice(filters),
+      readPoints,
+    },
+  };
 }
 
 function* evaluate(plan: Plan): Sliced<Result<EvaluatedCollection, { response: ApiResponse }>> {
@@ -294,7 +374,8 @@ function* evaluate(plan: Plan): Sliced<Result<EvaluatedCollection, { response: A
   const scratch = reading.pool.take(count);
   const present: WorkSeries[] = [];
   for (const series of evaluation.series) {
-    if ('stored' in series.source && series.source.stored.readColumns(start, step, count, scratch)) present.push(series);
+    if ('stored' in series.source && series.source.stored.readColumns(start, step, count, scratch))
+      present.push(series);
     if (reading.slices.spend(reading.readCost)) yield;
   }
   reading.pool.give(scratch);
@@ -314,7 +395,9 @@ function* evaluate(plan: Plan): Sliced<Result<EvaluatedCollection, { response: A
         dimensionCountRatio: tuples / TENANT.queryTuples,
         ...(evaluation.warnings.size > 0 ? { warnings: [...evaluation.warnings] } : {}),
       },
-      timestamps: evaluation.folded ? [gridEnd(grid)] : Array.from({ length: grid.count }, (_, i) => grid.start + (i + 1) * grid.step),
+      timestamps: evaluation.folded
+        ? [gridEnd(grid)]
+        : Array.from({ length: grid.count }, (_, i) => grid.start + (i + 1) * grid.step),
       dimensionKeys: evaluation.dimensionKeys,
       output: resolveAggregation('auto', evaluation),
       series: evaluation.series,
@@ -392,7 +475,9 @@ export function* metricDataCsv(query: EvaluatedQuery, header: boolean): Generato
     const times = collection.timestamps.map((t) => new Date(t).toISOString().slice(0, 19).replace('T', ' '));
     for (const series of collection.series) {
       const { dimensionMap, values } = yield* seriesParts(collection, series);
-      const head = [collection.head.metricId, ...keys.map((key) => dimensionValue(dimensionMap, key) ?? '')].map(csvField).join(',');
+      const head = [collection.head.metricId, ...keys.map((key) => dimensionValue(dimensionMap, key) ?? '')]
+        .map(csvField)
+        .join(',');
       times.forEach((time, i) => (text += `${head},${time},${values[i] ?? ''}\r\n`));
       if (text.length >= CHUNK_CHARS) {
         yield text;
@@ -419,7 +504,11 @@ function* transform(evaluation: Evaluation, transformation: Transformation, read
       const keys = transformation.dimensions;
       warnUnknownKeys(evaluation, keys);
       // "Only metric series that have each of the specified dimensions are considered" (DOC D9).
-      yield* regroup(evaluation, (dimensions) => (keys.every((key) => hasDimension(dimensions, key)) ? keys : null), reading.slices);
+      yield* regroup(
+        evaluation,
+        (dimensions) => (keys.every((key) => hasDimension(dimensions, key)) ? keys : null),
+        reading.slices,
+      );
       evaluation.dimensionKeys = keys;
       evaluation.mergedAll = keys.length === 0;
       return DONE;
@@ -434,7 +523,10 @@ function* transform(evaluation: Evaluation, transformation: Transformation, read
     }
     case 'fold': {
       // "If an aggregation has been applied in the transformation chain before, the argument is ignored" (DOC D9).
-      const then = transformation.aggregation && !evaluation.aggregated ? resolveAggregation(transformation.aggregation, evaluation) : null;
+      const then =
+        transformation.aggregation && !evaluation.aggregated
+          ? resolveAggregation(transformation.aggregation, evaluation)
+          : null;
       for (const series of evaluation.series) series.steps.push({ kind: 'fold' });
       evaluation.folded = true;
       evaluation.slotCount = 1;
@@ -476,17 +568,26 @@ function aggregate(evaluation: Evaluation, which: Statistic): void {
  * have made.
  */
 function fillDefault(evaluation: Evaluation, value: number, always: boolean): Result<void> {
-  if (always && !evaluation.mergedAll) return { ok: false, message: ':default(x,always) is only valid right after an empty :splitBy()' };
+  if (always && !evaluation.mergedAll)
+    return { ok: false, message: ':default(x,always) is only valid right after an empty :splitBy()' };
   if (!evaluation.aggregated) aggregate(evaluation, resolveAggregation('auto', evaluation));
   for (const series of evaluation.series) series.steps.push({ kind: 'default', value });
   if (always && evaluation.series.length === 0) {
-    evaluation.series.push({ dimensions: {}, source: { width: evaluation.slotCount }, steps: [{ kind: 'default', value }] });
+    evaluation.series.push({
+      dimensions: {},
+      source: { width: evaluation.slotCount },
+      steps: [{ kind: 'default', value }],
+    });
   }
   return DONE;
 }
 
 /** Merges the series whose kept dimensions (keysOf; null: the series drops out) have the same values, exactly. */
-function* regroup(evaluation: Evaluation, keysOf: (dimensions: Readonly<Record<string, string>>) => readonly string[] | null, slices: Slices): Sliced<void> {
+function* regroup(
+  evaluation: Evaluation,
+  keysOf: (dimensions: Readonly<Record<string, string>>) => readonly string[] | null,
+  slices: Slices,
+): Sliced<void> {
   const groups = new Map<string, { dimensions: Record<string, string>; members: WorkSeries[] }>();
   for (const series of evaluation.series) {
     if (slices.spend(SERIES_WORK)) yield;
@@ -498,13 +599,18 @@ function* regroup(evaluation: Evaluation, keysOf: (dimensions: Readonly<Record<s
     if (group) group.members.push(series);
     else groups.set(id, { dimensions: Object.fromEntries(pairs), members: [series] });
   }
-  evaluation.series = [...groups.values()].map(({ dimensions, members }) => ({ dimensions, source: { merged: members }, steps: [] }));
+  evaluation.series = [...groups.values()].map(({ dimensions, members }) => ({
+    dimensions,
+    source: { merged: members },
+    steps: [],
+  }));
 }
 
 function warnUnknownKeys(evaluation: Evaluation, keys: readonly string[]): void {
   for (const key of keys) {
     // The wording of a real tenant (DOC D6 response example).
-    if (!evaluation.dimensionKeys.includes(key)) evaluation.warnings.add(`The dimension key \`${key}\` has been referenced, but the metric has no such key.`);
+    if (!evaluation.dimensionKeys.includes(key))
+      evaluation.warnings.add(`The dimension key \`${key}\` has been referenced, but the metric has no such key.`);
   }
 }
 
@@ -543,14 +649,20 @@ function matches(condition: Condition, dimensions: Readonly<Record<string, strin
 function* sortSeries(evaluation: Evaluation, keys: readonly SortKey[], reading: Reading): Sliced<void> {
   const byValue = keys.some((key) => key.kind === 'value');
   // The statistic each value key sorts by: the same for every series.
-  const sortStatistics = keys.map((key) => (key.kind === 'value' ? resolveAggregation(key.aggregation, evaluation) : null));
+  const sortStatistics = keys.map((key) =>
+    key.kind === 'value' ? resolveAggregation(key.aggregation, evaluation) : null,
+  );
   // Each series' sort keys, found once: its folded value per value key, its dimension's value per dimension key.
   const scored: { series: WorkSeries; scores: (number | string | null | undefined)[] }[] = [];
   for (const series of evaluation.series) {
     const folded = byValue ? applyStep(yield* slotsOf(series, reading), { kind: 'fold' }, reading.pool) : null;
     scored.push({
       series,
-      scores: keys.map((key, i) => (key.kind === 'dimension' ? dimensionValue(series.dimensions, key.dimension) : folded && statistic(folded, 0, sortStatistics[i] as Statistic))),
+      scores: keys.map((key, i) =>
+        key.kind === 'dimension'
+          ? dimensionValue(series.dimensions, key.dimension)
+          : folded && statistic(folded, 0, sortStatistics[i] as Statistic),
+      ),
     });
     if (folded) reading.pool.give(folded);
     if (reading.slices.spend(SERIES_WORK)) yield;
@@ -558,7 +670,10 @@ function* sortSeries(evaluation: Evaluation, keys: readonly SortKey[], reading: 
   scored.sort((a, b) => {
     for (const [i, key] of keys.entries()) {
       const [x, y] = [a.scores[i], b.scores[i]];
-      const order = key.kind === 'value' ? compareValues(x as number | null, y as number | null, key.descending) : compareDimensions(x as string | undefined, y as string | undefined, key);
+      const order =
+        key.kind === 'value'
+          ? compareValues(x as number | null, y as number | null, key.descending)
+          : compareDimensions(x as string | undefined, y as string | undefined, key);
       if (order !== 0) return order;
     }
     return 0;
@@ -571,7 +686,11 @@ function compareValues(a: number | null, b: number | null, descending: boolean):
   return descending ? b - a : a - b;
 }
 
-function compareDimensions(x: string | undefined, y: string | undefined, key: Extract<SortKey, { kind: 'dimension' }>): number {
+function compareDimensions(
+  x: string | undefined,
+  y: string | undefined,
+  key: Extract<SortKey, { kind: 'dimension' }>,
+): number {
   if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1;
   const order = key.natural ? naturalCompare(x, y) : compareText(x, y);
   return key.descending ? -order : order;

@@ -76,7 +76,15 @@ export function ingest(store: MetricStore, body: string, now: number, endpoint: 
 /** Checks every line of `body` with the linter's rules; stores nothing. */
 export function checkIngest(body: string, now: number, endpoint: IngestEndpoint): CheckedIngest {
   const linter = new FileLinter({ now, severities: TENANT_SEVERITIES });
-  const checked: CheckedIngest = { endpoint, ok: 0, invalidCount: 0, invalid: [], warningCount: 0, warnings: [], records: [] };
+  const checked: CheckedIngest = {
+    endpoint,
+    ok: 0,
+    invalidCount: 0,
+    invalid: [],
+    warningCount: 0,
+    warnings: [],
+    records: [],
+  };
   const lines = requestLines(body);
   for (let index = 0; index < lines.length; index++) {
     const text = lines[index] as string;
@@ -93,7 +101,14 @@ export function checkIngest(body: string, now: number, endpoint: IngestEndpoint)
     if (parsed.kind === 'blank') continue;
     if (parsed.kind === 'comment') {
       // `//` comments are a .dtmetrics convenience; a tenant reads `/` as a metric key character.
-      refuse(errorText('MK', text, text.indexOf('/'), 'A metric key cannot contain `/`: `//` comments are not part of the protocol.'));
+      refuse(
+        errorText(
+          'MK',
+          text,
+          text.indexOf('/'),
+          'A metric key cannot contain `/`: `//` comments are not part of the protocol.',
+        ),
+      );
       continue;
     }
     const findings = linter.lintParsed(index, parsed);
@@ -113,26 +128,34 @@ export function checkIngest(body: string, now: number, endpoint: IngestEndpoint)
     if (!point) continue;
     if (point.key !== parsed.key.text) {
       checked.warningCount++;
-      if (checked.warnings.length < TENANT.listedLines) checked.warnings.push({ line: number, warning: `metric key '${parsed.key.text}' changed to '${point.key}'` });
+      if (checked.warnings.length < TENANT.listedLines)
+        checked.warnings.push({ line: number, warning: `metric key '${parsed.key.text}' changed to '${point.key}'` });
     }
     checked.records.push({ line: number, record: { at: now, point } });
   }
   return checked;
 }
 
-
 /**
  * The answer to checked lines given what `store` holds now: a point of a new series past the series limit is
  * not stored and gets a warning. Stores nothing: the caller makes `records` durable, then applies them.
  */
 export function admitIngest(store: MetricStore, checked: CheckedIngest): IngestAnswer {
-  const refusals = store.admits(checked.records.map(({ record }) => ('point' in record ? record.point : { key: record.metadata.key, type: record.metadata.type })));
+  const refusals = store.admits(
+    checked.records.map(({ record }) =>
+      'point' in record ? record.point : { key: record.metadata.key, type: record.metadata.type },
+    ),
+  );
   const limitWarnings: WarningLine[] = [];
   let refused = 0;
   refusals.forEach((refusal, i) => {
     if (refusal === null) return;
     refused++;
-    if (limitWarnings.length < TENANT.listedLines) limitWarnings.push({ line: (checked.records[i] as { line: number }).line, warning: limitWarning(store, refusal) });
+    if (limitWarnings.length < TENANT.listedLines)
+      limitWarnings.push({
+        line: (checked.records[i] as { line: number }).line,
+        warning: limitWarning(store, refusal),
+      });
   });
   // Listed in line order, the first ones only, as the tenant lists them.
   const warnings = [...checked.warnings, ...limitWarnings].sort((a, b) => a.line - b.line).slice(0, TENANT.listedLines);
@@ -142,12 +165,34 @@ export function admitIngest(store: MetricStore, checked: CheckedIngest): IngestA
   const body: IngestBody = {
     [countKey]: ok,
     linesInvalid: invalidCount,
-    error: invalidCount === 0 ? null : { code: 400, message: invalidCount > invalid.length ? `First ${invalid.length} errors reported` : `${invalidCount} invalid lines`, invalidLines: invalid },
+    error:
+      invalidCount === 0
+        ? null
+        : {
+            code: 400,
+            message:
+              invalidCount > invalid.length
+                ? `First ${invalid.length} errors reported`
+                : `${invalidCount} invalid lines`,
+            invalidLines: invalid,
+          },
   };
   if (endpoint === 'api') {
-    body.warnings = warningCount === 0 ? null : { message: warningCount > warnings.length ? `First ${warnings.length} warnings reported` : `${warningCount} warnings`, warningLines: warnings };
+    body.warnings =
+      warningCount === 0
+        ? null
+        : {
+            message:
+              warningCount > warnings.length
+                ? `First ${warnings.length} warnings reported`
+                : `${warningCount} warnings`,
+            warningLines: warnings,
+          };
   }
-  const records = refused === 0 ? checked.records.map((r) => r.record) : checked.records.filter((_, i) => refusals[i] === null).map((r) => r.record);
+  const records =
+    refused === 0
+      ? checked.records.map((r) => r.record)
+      : checked.records.filter((_, i) => refusals[i] === null).map((r) => r.record);
   return { status: invalidCount === 0 ? 202 : 400, body, records };
 }
 
@@ -165,7 +210,10 @@ function limitWarning(store: MetricStore, refusal: Refusal): string {
 export function applyRecords(store: MetricStore, records: readonly StoredRecord[]): number {
   let refused = 0;
   for (const record of records) {
-    const stored = 'point' in record ? store.add(record.point, record.at) : store.setMetadata(record.metadata.key, record.metadata.type, record.metadata, record.at);
+    const stored =
+      'point' in record
+        ? store.add(record.point, record.at)
+        : store.setMetadata(record.metadata.key, record.metadata.type, record.metadata, record.at);
     if (stored !== 'stored') refused++;
   }
   return refused;
@@ -214,8 +262,16 @@ function pointOf(line: DataLine, now: number): StoredPoint | null {
     stats = { min: field('min'), max: field('max'), sum: field('sum'), count: field('count') };
   }
   const type = payload.kind === 'count' ? 'count' : 'gauge';
-  const dimensions = line.dimensions.filter((d) => d.eq >= 0 && d.text !== '').map((d) => [d.key.text, d.text] as const);
-  return { key: storedKey(line.key.text, type), type, dimensions, stats, timestamp: line.timestamp ? Number(line.timestamp.text) : now };
+  const dimensions = line.dimensions
+    .filter((d) => d.eq >= 0 && d.text !== '')
+    .map((d) => [d.key.text, d.text] as const);
+  return {
+    key: storedKey(line.key.text, type),
+    type,
+    dimensions,
+    stats,
+    timestamp: line.timestamp ? Number(line.timestamp.text) : now,
+  };
 }
 
 const single = (v: number): SlotStats => ({ min: v, max: v, sum: v, count: 1 });

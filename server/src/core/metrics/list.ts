@@ -6,7 +6,14 @@
 import type { Parsed } from '../time.ts';
 import type { MetricDescriptor, MetricList } from './api.ts';
 import { compareText } from './order.ts';
-import { constraintViolated, invalidParameter, isRecord, metricNotFound, unsupportedParameter, type ApiResponse } from './response.ts';
+import {
+  constraintViolated,
+  invalidParameter,
+  isRecord,
+  metricNotFound,
+  unsupportedParameter,
+  type ApiResponse,
+} from './response.ts';
 import { AGGREGATIONS, parseMetricSelector, type MetricExpression, type Transformation } from './selector.ts';
 import type { MetricFacts, MetricSource } from './series.ts';
 import { defaultAggregation } from './slots.ts';
@@ -31,7 +38,13 @@ function descriptorOf(facts: MetricFacts): MetricDescriptor {
     transformations: TRANSFORMATIONS,
     defaultAggregation: { type: defaultAggregation(facts.type) },
     // Ingested dimensions are strings; the local tenant has no entities to type them with.
-    dimensionDefinitions: facts.dimensionKeys.map((key, index) => ({ key, name: key, displayName: key, index, type: 'STRING' })),
+    dimensionDefinitions: facts.dimensionKeys.map((key, index) => ({
+      key,
+      name: key,
+      displayName: key,
+      index,
+      type: 'STRING',
+    })),
     tags: [],
     metricValueType: { type: 'unknown' },
     scalar: false,
@@ -55,9 +68,16 @@ export function describeMetric(source: MetricSource, key: string): ApiResponse {
   const selector = parseMetricSelector(key);
   if (!selector.ok) return constraintViolated('metricKey', `metricKey: ${selector.message}`, 'PATH').response;
   const [expression, ...more] = selector.value;
-  if (!expression || more.length > 0) return constraintViolated('metricKey', `metricKey: a descriptor is of one metric; ${selector.value.length} are selected`, 'PATH').response;
+  if (!expression || more.length > 0)
+    return constraintViolated(
+      'metricKey',
+      `metricKey: a descriptor is of one metric; ${selector.value.length} are selected`,
+      'PATH',
+    ).response;
   const facts = source.metric(expression.key);
-  return facts ? { status: 200, body: transformedDescriptor(facts, expression) } : metricNotFound(source, expression.key).response;
+  return facts
+    ? { status: 200, body: transformedDescriptor(facts, expression) }
+    : metricNotFound(source, expression.key).response;
 }
 
 function transformedDescriptor(facts: MetricFacts, expression: MetricExpression): MetricDescriptor {
@@ -66,8 +86,14 @@ function transformedDescriptor(facts: MetricFacts, expression: MetricExpression)
   let aggregated = false;
   for (const transformation of expression.transformations) {
     if (transformation.kind === 'splitBy') dimensionKeys = transformation.dimensions;
-    else if (transformation.kind === 'merge') dimensionKeys = dimensionKeys.filter((key) => !transformation.dimensions.includes(key));
-    else if (transformation.kind === 'aggregation' || transformation.kind === 'default' || (transformation.kind === 'fold' && transformation.aggregation)) aggregated = true;
+    else if (transformation.kind === 'merge')
+      dimensionKeys = dimensionKeys.filter((key) => !transformation.dimensions.includes(key));
+    else if (
+      transformation.kind === 'aggregation' ||
+      transformation.kind === 'default' ||
+      (transformation.kind === 'fold' && transformation.aggregation)
+    )
+      aggregated = true;
   }
   const descriptor = descriptorOf({ ...facts, dimensionKeys });
   return {
@@ -91,9 +117,28 @@ const MAX_PAGE_SIZE = 500;
 const DEFAULT_FIELDS: readonly string[] = ['displayName', 'description', 'unit'];
 /** The fields of `fields` (PROTOCOL §7.3), in the order a metric lists them. */
 const LIST_FIELDS: readonly string[] = [
-  'displayName', 'description', 'unit', 'tags', 'dduBillable', 'billable', 'created', 'lastWritten', 'aggregationTypes', 'defaultAggregation',
-  'dimensionDefinitions', 'transformations', 'entityType', 'minimumValue', 'maximumValue', 'rootCauseRelevant', 'impactRelevant', 'metricValueType',
-  'latency', 'metricSelector', 'scalar', 'resolutionInfSupported',
+  'displayName',
+  'description',
+  'unit',
+  'tags',
+  'dduBillable',
+  'billable',
+  'created',
+  'lastWritten',
+  'aggregationTypes',
+  'defaultAggregation',
+  'dimensionDefinitions',
+  'transformations',
+  'entityType',
+  'minimumValue',
+  'maximumValue',
+  'rootCauseRelevant',
+  'impactRelevant',
+  'metricValueType',
+  'latency',
+  'metricSelector',
+  'scalar',
+  'resolutionInfSupported',
 ];
 /** "Only aggregation, merge, parents and splitBy transformations are allowed" in a list selector (PROTOCOL §7.3). */
 const LIST_TRANSFORMATIONS = new Set<Transformation['kind']>(['aggregation', 'merge', 'splitBy']);
@@ -120,7 +165,11 @@ export function listMetrics(source: MetricSource, params: ListParams): ApiRespon
   let offset = 0;
   if (pageKey) {
     const others = Object.keys(params).filter((name) => name !== 'nextPageKey' && params[name]?.trim());
-    if (others.length > 0) return constraintViolated('nextPageKey', `nextPageKey: with a page key every other parameter must be omitted (found ${others.join(', ')}); the key carries them`).response;
+    if (others.length > 0)
+      return constraintViolated(
+        'nextPageKey',
+        `nextPageKey: with a page key every other parameter must be omitted (found ${others.join(', ')}); the key carries them`,
+      ).response;
     const page = decodePageKey(pageKey);
     if (!page.ok) return invalidParameter(page).response;
     ({ query, offset } = page.value);
@@ -137,7 +186,11 @@ export function listMetrics(source: MetricSource, params: ListParams): ApiRespon
   if (!request.ok) return invalidParameter(request).response;
   const { text, patterns, pageSize, fields } = request.value;
   const metrics = [...source.metrics()]
-    .filter((facts) => (!patterns || patterns.some((pattern) => globMatches(pattern, facts.key))) && (text === null || mentions(facts, text)))
+    .filter(
+      (facts) =>
+        (!patterns || patterns.some((pattern) => globMatches(pattern, facts.key))) &&
+        (text === null || mentions(facts, text)),
+    )
     .sort((a, b) => compareText(a.key, b.key));
   const end = offset + pageSize;
   const body: MetricList = {
@@ -154,13 +207,23 @@ function parseListQuery(query: ListQuery): Parsed<ListRequest> {
     const selector = parseMetricSelector(query.metricSelector, { wildcards: true });
     if (!selector.ok) return { ok: false, parameter: 'metricSelector', message: `metricSelector: ${selector.message}` };
     const disallowed = selector.value.flatMap((e) => e.transformations).find((t) => !LIST_TRANSFORMATIONS.has(t.kind));
-    if (disallowed) return { ok: false, parameter: 'metricSelector', message: `metricSelector: the metric list allows only aggregation, merge and splitBy transformations, not :${disallowed.kind}` };
+    if (disallowed)
+      return {
+        ok: false,
+        parameter: 'metricSelector',
+        message: `metricSelector: the metric list allows only aggregation, merge and splitBy transformations, not :${disallowed.kind}`,
+      };
     patterns = selector.value.map((e) => e.key);
   }
   let pageSize = DEFAULT_PAGE_SIZE;
   if (query.pageSize !== undefined) {
     pageSize = /^\s*\d{1,4}\s*$/.test(query.pageSize) ? Number(query.pageSize) : 0;
-    if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) return { ok: false, parameter: 'pageSize', message: `pageSize: '${query.pageSize}' is not a whole number from 1 to ${MAX_PAGE_SIZE}` };
+    if (pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+      return {
+        ok: false,
+        parameter: 'pageSize',
+        message: `pageSize: '${query.pageSize}' is not a whole number from 1 to ${MAX_PAGE_SIZE}`,
+      };
   }
   const fields = parseFields(query.fields);
   if (!fields.ok) return fields;
@@ -174,13 +237,21 @@ function parseListQuery(query: ListQuery): Parsed<ListRequest> {
  */
 function parseFields(text: string | undefined): Parsed<string[]> {
   if (text === undefined) return { ok: true, value: [...DEFAULT_FIELDS] };
-  const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   const replaces = entries.some((entry) => !entry.startsWith('+') && !entry.startsWith('-'));
   const fields = new Set(replaces ? [] : DEFAULT_FIELDS);
   for (const entry of entries) {
     const name = entry.replace(/^[+-]/, '');
     if (name === 'metricId') continue;
-    if (!LIST_FIELDS.includes(name)) return { ok: false, parameter: 'fields', message: `fields: unknown field '${name}'; available: ${LIST_FIELDS.join(', ')}` };
+    if (!LIST_FIELDS.includes(name))
+      return {
+        ok: false,
+        parameter: 'fields',
+        message: `fields: unknown field '${name}'; available: ${LIST_FIELDS.join(', ')}`,
+      };
     if (entry.startsWith('-')) fields.delete(name);
     else fields.add(name);
   }
@@ -189,7 +260,10 @@ function parseFields(text: string | undefined): Parsed<string[]> {
 
 function pick(descriptor: MetricDescriptor, fields: readonly string[]): Partial<MetricDescriptor> {
   const all = new Map<string, unknown>(Object.entries(descriptor));
-  return Object.fromEntries([['metricId', descriptor.metricId], ...fields.filter((field) => all.has(field)).map((field) => [field, all.get(field)])]);
+  return Object.fromEntries([
+    ['metricId', descriptor.metricId],
+    ...fields.filter((field) => all.has(field)).map((field) => [field, all.get(field)]),
+  ]);
 }
 
 /** `text`: free text over key, display name and description, ignoring case (DOC D7). */
@@ -230,16 +304,28 @@ function encodePageKey(query: ListQuery, offset: number): string {
 }
 
 function decodePageKey(key: string): Parsed<{ query: ListQuery; offset: number }> {
-  const notOurs: Parsed<never> = { ok: false, parameter: 'nextPageKey', message: 'nextPageKey: not a page key of this tenant; start again without it' };
+  const notOurs: Parsed<never> = {
+    ok: false,
+    parameter: 'nextPageKey',
+    message: 'nextPageKey: not a page key of this tenant; start again without it',
+  };
   if (!/^[A-Za-z0-9_-]+$/.test(key)) return notOurs;
   let decoded: unknown;
   try {
     const binary = atob(key.replace(/-/g, '+').replace(/_/g, '/'));
-    decoded = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
+    decoded = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))),
+    );
   } catch {
     return notOurs; // not base64, not UTF-8 or not JSON
   }
-  if (!isRecord(decoded) || !isRecord(decoded.query) || !Number.isSafeInteger(decoded.offset) || (decoded.offset as number) < 0) return notOurs;
+  if (
+    !isRecord(decoded) ||
+    !isRecord(decoded.query) ||
+    !Number.isSafeInteger(decoded.offset) ||
+    (decoded.offset as number) < 0
+  )
+    return notOurs;
   const query: ListQuery = {};
   for (const name of ['text', 'metricSelector', 'pageSize', 'fields'] as const) {
     const value = decoded.query[name];
@@ -248,4 +334,3 @@ function decodePageKey(key: string): Parsed<{ query: ListQuery; offset: number }
   }
   return { ok: true, value: { query, offset: decoded.offset as number } };
 }
-

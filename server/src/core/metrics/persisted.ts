@@ -98,19 +98,37 @@ export function readV1Line(value: unknown, window: ReadWindow): ReadResult<Store
   }
   let record: StoredPoint | MetadataValue | null = null;
   if ('point' in line) {
-    const p = line.point as { key?: unknown; type?: unknown; dimensions?: unknown; stats?: unknown; timestamp?: unknown } | null;
+    const p = line.point as {
+      key?: unknown;
+      type?: unknown;
+      dimensions?: unknown;
+      stats?: unknown;
+      timestamp?: unknown;
+    } | null;
     const stats = (isObject(p) ? p.stats : null) as Partial<SlotStats> | null;
-    const pairs = isObject(p) && Array.isArray(p.dimensions) && p.dimensions.every((d) => Array.isArray(d) && d.length === 2) ? (p.dimensions as unknown[][]).flat() : null;
-    record = isObject(p) && isObject(stats) ? pointFromValues([p.key, p.type, pairs, stats.min, stats.max, stats.sum, stats.count, p.timestamp]) : null;
+    const pairs =
+      isObject(p) && Array.isArray(p.dimensions) && p.dimensions.every((d) => Array.isArray(d) && d.length === 2)
+        ? (p.dimensions as unknown[][]).flat()
+        : null;
+    record =
+      isObject(p) && isObject(stats)
+        ? pointFromValues([p.key, p.type, pairs, stats.min, stats.max, stats.sum, stats.count, p.timestamp])
+        : null;
   } else if ('metadata' in line) record = metadataOf(line.metadata);
   keep(result, record === null ? `a record of the wrong shape: ${preview(value)}` : record, line.at, window);
   return result;
 }
 
-function keep(result: ReadResult<StoredRecord[]>, record: StoredPoint | MetadataValue | string, at: number, window: ReadWindow): void {
+function keep(
+  result: ReadResult<StoredRecord[]>,
+  record: StoredPoint | MetadataValue | string,
+  at: number,
+  window: ReadWindow,
+): void {
   if (typeof record === 'string') result.damaged.push(record);
   else if (!('timestamp' in record)) result.value.push({ at, metadata: record });
-  else if (record.timestamp > window.until) result.damaged.push(`a point from the future (${iso(record.timestamp)}) of ${record.key}`);
+  else if (record.timestamp > window.until)
+    result.damaged.push(`a point from the future (${iso(record.timestamp)}) of ${record.key}`);
   else if (record.timestamp < window.since) result.aged++;
   else result.value.push({ at, point: record });
 }
@@ -146,7 +164,8 @@ function metadataOf(value: unknown): MetadataValue | null {
 export function readMetricSnapshot(value: unknown, window: ReadWindow): MetricSnapshot | null {
   const m = value as Partial<Record<keyof MetricSnapshot, unknown>> | null;
   if (!isObject(m) || !isKey(m.key) || !isType(m.type) || typeof m.hasMetadata !== 'boolean') return null;
-  if (!isTime(m.created) || !isTime(m.lastWritten) || m.created > window.until || m.lastWritten > window.until) return null;
+  if (!isTime(m.created) || !isTime(m.lastWritten) || m.created > window.until || m.lastWritten > window.until)
+    return null;
   if (!Array.isArray(m.dimensionKeys) || !m.dimensionKeys.every((k) => typeof k === 'string')) return null;
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
@@ -177,17 +196,37 @@ export function seriesHead(series: SeriesSnapshot): SeriesHead {
  * A series of a snapshot read back: its head checked, and of its slots (SLOT_FIELDS numbers each, one array per
  * ring of `steps`) those neither damaged nor aged.
  */
-export function readSeriesSnapshot(head: unknown, fine: Float64Array, coarse: Float64Array, steps: { fine: number; coarse: number }, window: ReadWindow): ReadResult<SeriesSnapshot> | null {
+export function readSeriesSnapshot(
+  head: unknown,
+  fine: Float64Array,
+  coarse: Float64Array,
+  steps: { fine: number; coarse: number },
+  window: ReadWindow,
+): ReadResult<SeriesSnapshot> | null {
   const h = head as Partial<Record<keyof SeriesHead, unknown>> | null;
   if (!isObject(h) || !isKey(h.key) || !isType(h.type) || !Array.isArray(h.dimensions)) return null;
-  if (!h.dimensions.every((d) => Array.isArray(d) && d.length === 2 && typeof d[0] === 'string' && typeof d[1] === 'string')) return null;
-  const result: ReadResult<SeriesSnapshot> = { value: { key: h.key, type: h.type, dimensions: h.dimensions as [string, string][], fine, coarse }, damaged: [], aged: 0 };
+  if (
+    !h.dimensions.every(
+      (d) => Array.isArray(d) && d.length === 2 && typeof d[0] === 'string' && typeof d[1] === 'string',
+    )
+  )
+    return null;
+  const result: ReadResult<SeriesSnapshot> = {
+    value: { key: h.key, type: h.type, dimensions: h.dimensions as [string, string][], fine, coarse },
+    damaged: [],
+    aged: 0,
+  };
   result.value.fine = goodSlots(fine, steps.fine, window, result);
   result.value.coarse = goodSlots(coarse, steps.coarse, window, result);
   return result;
 }
 
-function goodSlots(slots: Float64Array, step: number, window: ReadWindow, result: ReadResult<SeriesSnapshot>): Float64Array {
+function goodSlots(
+  slots: Float64Array,
+  step: number,
+  window: ReadWindow,
+  result: ReadResult<SeriesSnapshot>,
+): Float64Array {
   /** null: the slot is kept. */
   const verdict = (i: number): string | 'aged' | null => {
     const slot = slots[i] as number;
@@ -196,10 +235,22 @@ function goodSlots(slots: Float64Array, step: number, window: ReadWindow, result
     const sum = slots[i + 3] as number;
     const count = slots[i + 4] as number;
     // Each point was finite, so min, max and count are; a sum of large values may have overflowed to ±Infinity.
-    if (!(Number.isSafeInteger(slot) && slot >= 0 && Number.isFinite(min) && Number.isFinite(max) && min <= max && Number.isFinite(count) && count >= 0 && !Number.isNaN(sum))) {
+    if (
+      !(
+        Number.isSafeInteger(slot) &&
+        slot >= 0 &&
+        Number.isFinite(min) &&
+        Number.isFinite(max) &&
+        min <= max &&
+        Number.isFinite(count) &&
+        count >= 0 &&
+        !Number.isNaN(sum)
+      )
+    ) {
       return `a slot of the wrong shape in a series of ${result.value.key}`;
     }
-    if (slot * step > window.until) return `a slot from the future (${iso(slot * step)}) in a series of ${result.value.key}`;
+    if (slot * step > window.until)
+      return `a slot from the future (${iso(slot * step)}) in a series of ${result.value.key}`;
     return (slot + 1) * step <= window.since ? 'aged' : null;
   };
   let i = 0;
@@ -221,7 +272,8 @@ function goodSlots(slots: Float64Array, step: number, window: ReadWindow, result
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** A stored key: at most the longest metric key and its `.gauge`/`.count` suffix. */
-const isKey = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= LIMITS.metricKeyMaxLength + '.gauge'.length;
+const isKey = (v: unknown): v is string =>
+  typeof v === 'string' && v.length > 0 && v.length <= LIMITS.metricKeyMaxLength + '.gauge'.length;
 const isType = (v: unknown): v is PayloadType => v === 'gauge' || v === 'count';
 /** Epoch ms from 1970 to the year 2286: any time a tenant takes, with room. */
 const isTime = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) < 1e13;

@@ -23,7 +23,12 @@ export interface ResultModel {
   series: ResultSeries[];
 }
 
-const seriesOf = (metricId: string, dimensionMap: Record<string, string>, timestamps: number[], values: (number | null)[]): ResultSeries => ({
+const seriesOf = (
+  metricId: string,
+  dimensionMap: Record<string, string>,
+  timestamps: number[],
+  values: (number | null)[],
+): ResultSeries => ({
   metricId,
   dimensionMap,
   timestamps,
@@ -34,13 +39,19 @@ const seriesOf = (metricId: string, dimensionMap: Record<string, string>, timest
 /** A Metrics API v2 answer as far as the model reads it: a resolution and each result's data points. */
 export function isMetricData(body: unknown): body is MetricData {
   const v2 = body as Partial<MetricData> | null;
-  return typeof v2?.resolution === 'string' && Array.isArray(v2.result) && v2.result.every((r) => Array.isArray(r?.data));
+  return (
+    typeof v2?.resolution === 'string' && Array.isArray(v2.result) && v2.result.every((r) => Array.isArray(r?.data))
+  );
 }
 
 /** A Timeseries API v1 result as far as the model reads it: its data points and their resolution. */
 export function isV1Result(body: unknown): body is V1TimeseriesResult {
   const v1 = body as Partial<V1TimeseriesResult> | null;
-  return typeof v1?.result?.dataPoints === 'object' && v1.result.dataPoints !== null && typeof v1.result.resolutionInMillisUTC === 'number';
+  return (
+    typeof v1?.result?.dataPoints === 'object' &&
+    v1.result.dataPoints !== null &&
+    typeof v1.result.resolutionInMillisUTC === 'number'
+  );
 }
 
 /** The model of a body from either API (the CLI, the editor, a file read back). */
@@ -57,12 +68,21 @@ export function readResult(text: string): Result<ResultModel> {
     return { ok: false, message: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
   if (isMetricData(body) || isV1Result(body)) return { ok: true, value: resultModel(body) };
-  return { ok: false, message: 'neither a Metrics API v2 response (resolution, result[].data) nor a v1 timeseries result (result.dataPoints)' };
+  return {
+    ok: false,
+    message:
+      'neither a Metrics API v2 response (resolution, result[].data) nor a v1 timeseries result (result.dataPoints)',
+  };
 }
 
 function fromMetricData(data: MetricData): ResultModel {
-  const warnings = [...(data.warnings ?? []), ...data.result.flatMap((r) => (r.warnings ?? []).map((w) => `${r.metricId}: ${w}`))];
-  const series = data.result.flatMap((r) => r.data.map((d) => seriesOf(r.metricId, d.dimensionMap ?? {}, d.timestamps ?? [], d.values ?? [])));
+  const warnings = [
+    ...(data.warnings ?? []),
+    ...data.result.flatMap((r) => (r.warnings ?? []).map((w) => `${r.metricId}: ${w}`)),
+  ];
+  const series = data.result.flatMap((r) =>
+    r.data.map((d) => seriesOf(r.metricId, d.dimensionMap ?? {}, d.timestamps ?? [], d.values ?? [])),
+  );
   return { resolution: data.resolution, warnings, series };
 }
 
@@ -77,7 +97,12 @@ function fromV1(data: V1TimeseriesResult): ResultModel {
     const dimensionMap: Record<string, string> = key === '' ? {} : { series: key };
     const names = key.split(', ').map((id) => entities?.[id] ?? id);
     if (key !== '' && names.join(', ') !== key) dimensionMap.name = names.join(', ');
-    return seriesOf(timeseriesId, dimensionMap, points.map((p) => p[0] + step), points.map((p) => p[1]));
+    return seriesOf(
+      timeseriesId,
+      dimensionMap,
+      points.map((p) => p[0] + step),
+      points.map((p) => p[1]),
+    );
   });
   return { resolution: formatStep(step), warnings: [], series };
 }

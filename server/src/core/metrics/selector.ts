@@ -69,8 +69,22 @@ export const MAX_NESTING = 32;
 
 /** Transformations of the real selector language the local tenant does not evaluate. */
 const UNSUPPORTED_TRANSFORMATIONS = new Set([
-  'delta', 'evaluateModel', 'histogram', 'last', 'lastReal', 'median', 'names', 'parents', 'partition', 'percentile',
-  'rate', 'rollup', 'setUnit', 'smooth', 'timeshift', 'toUnit',
+  'delta',
+  'evaluateModel',
+  'histogram',
+  'last',
+  'lastReal',
+  'median',
+  'names',
+  'parents',
+  'partition',
+  'percentile',
+  'rate',
+  'rollup',
+  'setUnit',
+  'smooth',
+  'timeshift',
+  'toUnit',
 ]);
 const UNSUPPORTED_CONDITIONS = new Set(['remainder', 'series']);
 const UNSUPPORTED_AGGREGATIONS = new Set(['median', 'percentile']);
@@ -80,7 +94,9 @@ const COMPARISONS = new Set(['eq', 'ne', 'prefix', 'suffix', 'contains']);
 export function parseMetricSelector(text: string, options: SelectorOptions = {}): SelectorParse {
   const parser = new SelectorParser(text, options.wildcards === true);
   const expressions = parser.selector();
-  return expressions && !parser.error ? { ok: true, value: expressions } : (parser.error ?? { ok: false, index: 0, message: 'Invalid selector' });
+  return expressions && !parser.error
+    ? { ok: true, value: expressions }
+    : (parser.error ?? { ok: false, index: 0, message: 'Invalid selector' });
 }
 
 // The selector is read as characters; the classes are the line protocol's (core/text.ts, core/keys.ts).
@@ -122,7 +138,8 @@ class SelectorParser {
       if (!this.eat(',')) break;
       this.skipSpace();
     }
-    if (this.pos < this.text.length) return this.unexpected("expected ',' between metrics or ':' before a transformation");
+    if (this.pos < this.text.length)
+      return this.unexpected("expected ',' between metrics or ':' before a transformation");
     return expressions;
   }
 
@@ -148,7 +165,12 @@ class SelectorParser {
     const { open, close, members } = key.group;
     const head = this.text.slice(start, open);
     const tail = this.text.slice(close + 1, end);
-    return members.map((member) => ({ key: key.key + member.key, text: head + member.text + tail, start, transformations }));
+    return members.map((member) => ({
+      key: key.key + member.key,
+      text: head + member.text + tail,
+      start,
+      transformations,
+    }));
   }
 
   /** A metric key: unquoted runs and quoted sections, ending at a transformation's `:` or a `(b,c)` group. */
@@ -203,7 +225,9 @@ class SelectorParser {
     if (next === undefined || !(this.isKeyCharHere(next) || next === '"')) return false;
     let end = at;
     while (end < this.text.length && isAlpha(this.text[end] as string)) end++;
-    return end === at || (end < this.text.length && (this.isKeyCharHere(this.text[end] as string) || this.text[end] === '"'));
+    return (
+      end === at || (end < this.text.length && (this.isKeyCharHere(this.text[end] as string) || this.text[end] === '"'))
+    );
   }
 
   private transformation(): Transformation | null {
@@ -236,14 +260,24 @@ class SelectorParser {
       case 'default':
         return this.defaultTransformation();
     }
-    if (UNSUPPORTED_TRANSFORMATIONS.has(name)) return this.fail(start, `The transformation ':${name}'`, 'it is not supported by the local tenant');
-    return this.fail(start, `Unknown transformation ':${name}'`, 'use avg, min, max, sum, count, value, auto, filter, splitBy, merge, fold, limit, sort or default');
+    if (UNSUPPORTED_TRANSFORMATIONS.has(name))
+      return this.fail(start, `The transformation ':${name}'`, 'it is not supported by the local tenant');
+    return this.fail(
+      start,
+      `Unknown transformation ':${name}'`,
+      'use avg, min, max, sum, count, value, auto, filter, splitBy, merge, fold, limit, sort or default',
+    );
   }
 
   /** An aggregation name; null (and no error) when `name` is no aggregation at all. */
   private aggregationNamed(name: string, at: number): Aggregation | null {
     if ((AGGREGATIONS as readonly string[]).includes(name)) return name as Aggregation;
-    if (UNSUPPORTED_AGGREGATIONS.has(name)) this.fail(at, `The aggregation '${name}'`, 'it is not supported by the local tenant (it keeps min, max, sum and count per slot)');
+    if (UNSUPPORTED_AGGREGATIONS.has(name))
+      this.fail(
+        at,
+        `The aggregation '${name}'`,
+        'it is not supported by the local tenant (it keeps min, max, sum and count per slot)',
+      );
     return null;
   }
 
@@ -277,7 +311,8 @@ class SelectorParser {
 
   private condition(depth: number): Condition | null {
     const start = this.pos;
-    if (depth >= MAX_NESTING) return this.fail(start, 'Conditions nest too deeply', `at most ${MAX_NESTING} levels of and/or/not`);
+    if (depth >= MAX_NESTING)
+      return this.fail(start, 'Conditions nest too deeply', `at most ${MAX_NESTING} levels of and/or/not`);
     const name = this.identifier();
     if (COMPARISONS.has(name)) {
       const args = this.arguments(() => this.string(), 2, 2);
@@ -302,14 +337,23 @@ class SelectorParser {
       case '':
         return this.unexpected('expected a condition such as eq("dimension","value")');
     }
-    if (UNSUPPORTED_CONDITIONS.has(name)) return this.fail(start, `The condition '${name}'`, 'it is not supported by the local tenant');
-    return this.fail(start, `Unknown condition '${name}'`, 'use eq, ne, prefix, suffix, contains, in, existsKey, and, or or not');
+    if (UNSUPPORTED_CONDITIONS.has(name))
+      return this.fail(start, `The condition '${name}'`, 'it is not supported by the local tenant');
+    return this.fail(
+      start,
+      `Unknown condition '${name}'`,
+      'use eq, ne, prefix, suffix, contains, in, existsKey, and, or or not',
+    );
   }
 
   private inCondition(): Condition | null {
     const args = this.arguments(() => {
       if (this.text.startsWith('entitySelector', this.pos)) {
-        return this.fail(this.pos, 'entitySelector(...)', 'it is not supported by the local tenant, which has no entities: list the values, in("dimension","value1","value2")');
+        return this.fail(
+          this.pos,
+          'entitySelector(...)',
+          'it is not supported by the local tenant, which has no entities: list the values, in("dimension","value1","value2")',
+        );
       }
       return this.string();
     }, 2);
@@ -317,20 +361,27 @@ class SelectorParser {
   }
 
   private sortKey(): SortKey | null {
-    const name = this.word(['value', 'dimension'], 'expected value(<aggregation>,<direction>) or dimension("<dimension>",<direction>)');
+    const name = this.word(
+      ['value', 'dimension'],
+      'expected value(<aggregation>,<direction>) or dimension("<dimension>",<direction>)',
+    );
     if (name === null || !this.open()) return null;
     if (name === 'value') {
       const aggregation = this.aggregation();
       if (aggregation === null || !this.comma()) return null;
       const direction = this.direction();
-      return direction !== null && this.close() ? { kind: 'value', aggregation, descending: direction === 'descending' } : null;
+      return direction !== null && this.close()
+        ? { kind: 'value', aggregation, descending: direction === 'descending' }
+        : null;
     }
     const dimension = this.string();
     if (dimension === null || !this.comma()) return null;
     const direction = this.direction();
     if (direction === null) return null;
     const order = this.optionalWord(['lexical', 'natural'], 'expected lexical or natural');
-    return order !== null && this.close() ? { kind: 'dimension', dimension, descending: direction === 'descending', natural: order === 'natural' } : null;
+    return order !== null && this.close()
+      ? { kind: 'dimension', dimension, descending: direction === 'descending', natural: order === 'natural' }
+      : null;
   }
 
   private direction(): string | null {
@@ -423,7 +474,12 @@ class SelectorParser {
       }
       if (c === '~') {
         const next = this.text[this.pos + 1];
-        if (next !== '"' && next !== '~') return this.fail(this.pos, "Invalid escape '~'", 'inside quotes only ~" and ~~ are escapes; write a tilde as ~~');
+        if (next !== '"' && next !== '~')
+          return this.fail(
+            this.pos,
+            "Invalid escape '~'",
+            'inside quotes only ~" and ~~ are escapes; write a tilde as ~~',
+          );
         value += this.text.slice(runStart, this.pos) + next;
         this.pos += 2;
         runStart = this.pos;
@@ -444,7 +500,8 @@ class SelectorParser {
     const digits = this.text.slice(start, this.pos);
     if (digits === '') return this.unexpected('expected a whole number');
     const value = Number(digits);
-    if (value < 1 || !Number.isSafeInteger(value)) return this.fail(start, `Invalid number ${digits}`, 'expected a whole number of at least 1');
+    if (value < 1 || !Number.isSafeInteger(value))
+      return this.fail(start, `Invalid number ${digits}`, 'expected a whole number of at least 1');
     return value;
   }
 

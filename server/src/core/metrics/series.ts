@@ -33,7 +33,14 @@ export class SlotColumns {
 
   /** Slot i as a statistic, or null. */
   stats(i: number): SlotStats | null {
-    return this.present[i] ? { min: this.min[i] as number, max: this.max[i] as number, sum: this.sum[i] as number, count: this.count[i] as number } : null;
+    return this.present[i]
+      ? {
+          min: this.min[i] as number,
+          max: this.max[i] as number,
+          sum: this.sum[i] as number,
+          count: this.count[i] as number,
+        }
+      : null;
   }
 
   /** Slot i holds this statistic from now on. */
@@ -89,7 +96,8 @@ export interface SeriesReader {
 }
 
 /** Whether a series' dimensions hold `key` (own keys only: a dimension may be named `constructor`). */
-export const hasDimension = (dimensions: Readonly<Record<string, string>>, key: string): boolean => Object.hasOwn(dimensions, key);
+export const hasDimension = (dimensions: Readonly<Record<string, string>>, key: string): boolean =>
+  Object.hasOwn(dimensions, key);
 export const dimensionValue = (dimensions: Readonly<Record<string, string>>, key: string): string | undefined =>
   hasDimension(dimensions, key) ? dimensions[key] : undefined;
 

@@ -34,7 +34,14 @@ export function statistics(slots: SlotColumns, which: Statistic): (number | null
 /** Adds the points of `more` to `into`: slot by slot, or (`fold`) all of them to slot 0. */
 export function mergeInto(into: SlotColumns, more: SlotColumns, fold = false): void {
   for (let i = 0; i < more.length; i++) {
-    if (more.present[i]) into.merge(fold ? 0 : i, more.min[i] as number, more.max[i] as number, more.sum[i] as number, more.count[i] as number);
+    if (more.present[i])
+      into.merge(
+        fold ? 0 : i,
+        more.min[i] as number,
+        more.max[i] as number,
+        more.sum[i] as number,
+        more.count[i] as number,
+      );
   }
 }
 

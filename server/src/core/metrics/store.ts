@@ -9,7 +9,14 @@
  * real tenant lowers resolution with age.
  */
 import { LIMITS } from '../rules.ts';
-import { SlotColumns, type MetricFacts, type MetricSource, type PayloadType, type SeriesReader, type SlotStats } from './series.ts';
+import {
+  SlotColumns,
+  type MetricFacts,
+  type MetricSource,
+  type PayloadType,
+  type SeriesReader,
+  type SlotStats,
+} from './series.ts';
 
 export interface StoreOptions {
   /** At most this many series in all; a point of a new series past it is refused (`'series-limit'`). */
@@ -201,7 +208,10 @@ class StoredSeries implements SeriesReader {
   }
 
   readColumns(from: number, step: number, count: number, into: SlotColumns): boolean {
-    const ring = step % this.coarse.step === 0 && from % this.coarse.step === 0 && step >= this.coarse.step ? this.coarse : this.fine;
+    const ring =
+      step % this.coarse.step === 0 && from % this.coarse.step === 0 && step >= this.coarse.step
+        ? this.coarse
+        : this.fine;
     return ring.readColumns(from, step, count, into);
   }
 }
@@ -244,12 +254,14 @@ export class MetricStore implements MetricSource {
   admits(targets: readonly StoreTarget[]): (Refusal | null)[] {
     const { maxSeries, maxMetrics } = this.limits;
     // Room for every record as a new metric and series: nothing to look up (the common case, far below the limits).
-    if (this.seriesCount + targets.length <= maxSeries && this.byKey.size + targets.length <= maxMetrics) return targets.map(() => null);
+    if (this.seriesCount + targets.length <= maxSeries && this.byKey.size + targets.length <= maxMetrics)
+      return targets.map(() => null);
     const newMetrics = new Set<string>();
     const newSeries = new Set<string>();
     return targets.map((target) => {
       const metric = this.byKey.get(target.key);
-      if (!metric && !newMetrics.has(target.key) && this.byKey.size + newMetrics.size >= maxMetrics) return 'metric-limit';
+      if (!metric && !newMetrics.has(target.key) && this.byKey.size + newMetrics.size >= maxMetrics)
+        return 'metric-limit';
       if (target.dimensions) {
         const seriesKey = seriesKeyOf(firstOfEachKey(target.dimensions));
         const id = target.key + '\u0002' + seriesKey;
@@ -280,7 +292,12 @@ export class MetricStore implements MetricSource {
   }
 
   /** The series of a dimension tuple, created if new; the refusal for a new one past a limit. */
-  private seriesFor(key: string, type: PayloadType, dimensionPairs: readonly (readonly [string, string])[], now: number): StoredSeries | Refusal {
+  private seriesFor(
+    key: string,
+    type: PayloadType,
+    dimensionPairs: readonly (readonly [string, string])[],
+    now: number,
+  ): StoredSeries | Refusal {
     const pairs = firstOfEachKey(dimensionPairs);
     const seriesKey = seriesKeyOf(pairs);
     const existing = this.byKey.get(key)?.series.get(seriesKey);
@@ -302,7 +319,11 @@ export class MetricStore implements MetricSource {
 
   /** Every metric as the data file keeps it (metrics without series included). */
   metricSnapshots(): MetricSnapshot[] {
-    return [...this.byKey.values()].map(({ facts, hasMetadata }) => ({ ...facts, dimensionKeys: [...facts.dimensionKeys], hasMetadata }));
+    return [...this.byKey.values()].map(({ facts, hasMetadata }) => ({
+      ...facts,
+      dimensionKeys: [...facts.dimensionKeys],
+      hasMetadata,
+    }));
   }
 
   /** Every series as the data file keeps it: slots that end after `since` only; a series with none is left out. */
@@ -311,7 +332,8 @@ export class MetricStore implements MetricSource {
       for (const series of metric.series.values()) {
         const fine = series.fine.occupied(since);
         const coarse = series.coarse.occupied(since);
-        if (fine.length + coarse.length > 0) yield { key, type: metric.facts.type, dimensions: Object.entries(series.dimensions), fine, coarse };
+        if (fine.length + coarse.length > 0)
+          yield { key, type: metric.facts.type, dimensions: Object.entries(series.dimensions), fine, coarse };
       }
     }
   }
@@ -381,7 +403,16 @@ export class MetricStore implements MetricSource {
     let metric = this.byKey.get(key);
     if (!metric) {
       if (this.byKey.size >= this.limits.maxMetrics) return null;
-      const facts = { key, type, displayName: null, description: null, unit: null, dimensionKeys: [], created: now, lastWritten: now };
+      const facts = {
+        key,
+        type,
+        displayName: null,
+        description: null,
+        unit: null,
+        dimensionKeys: [],
+        created: now,
+        lastWritten: now,
+      };
       metric = { facts, series: new Map(), hasMetadata: false };
       this.byKey.set(key, metric);
     }
@@ -406,8 +437,12 @@ function firstOfEachKey(dimensions: readonly (readonly [string, string])[]): rea
  * holding them (or starting with `"`, so no plain value looks quoted) is written as JSON.
  */
 function seriesKeyOf(pairs: readonly (readonly [string, string])[]): string {
-  const part = ([k, v]: readonly [string, string]) => k + '\u0000' + (v.startsWith('"') || v.includes('\u0000') || v.includes('\u0001') ? JSON.stringify(v) : v);
+  const part = ([k, v]: readonly [string, string]) =>
+    k + '\u0000' + (v.startsWith('"') || v.includes('\u0000') || v.includes('\u0001') ? JSON.stringify(v) : v);
   if (pairs.length === 0) return '';
   if (pairs.length === 1) return part(pairs[0] as readonly [string, string]);
-  return [...pairs].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(part).join('\u0001');
+  return [...pairs]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(part)
+    .join('\u0001');
 }

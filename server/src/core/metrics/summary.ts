@@ -23,5 +23,7 @@ export function summarizeSeries(values: readonly (number | null)[]): SeriesSumma
     sum += v;
     points++;
   }
-  return points === 0 ? { last: null, min: null, max: null, avg: null, points: 0 } : { last, min, max, avg: sum / points, points };
+  return points === 0
+    ? { last: null, min: null, max: null, avg: null, points: 0 }
+    : { last, min, max, avg: sum / points, points };
 }

@@ -32,7 +32,10 @@ export function parseTimeframe(from: Param, to: Param, now: number): Parsed<Time
 }
 
 /** A requested resolution: a number of points over the timeframe, a span per point, or one point in all. */
-export type Resolution = { kind: 'points'; points: number } | { kind: 'span'; ms: number; text: string } | { kind: 'inf' };
+export type Resolution =
+  | { kind: 'points'; points: number }
+  | { kind: 'span'; ms: number; text: string }
+  | { kind: 'inf' };
 
 export const DEFAULT_RESOLUTION: Resolution = { kind: 'points', points: 120 };
 
@@ -46,7 +49,15 @@ export interface ResolutionRequest {
  * Span units of `resolution`. Months, quarters and years are fixed lengths here (30, 90, 365 days), so that
  * every slot has one length and slots align on the epoch like the shorter ones.
  */
-const SPAN_UNITS: Readonly<Record<string, number>> = { m: MINUTE, h: HOUR, d: DAY, w: WEEK, M: 30 * DAY, q: 90 * DAY, y: 365 * DAY };
+const SPAN_UNITS: Readonly<Record<string, number>> = {
+  m: MINUTE,
+  h: HOUR,
+  d: DAY,
+  w: WEEK,
+  M: 30 * DAY,
+  q: 90 * DAY,
+  y: 365 * DAY,
+};
 
 const RESOLUTION_FORMS = 'use a number of points (120), a span N<unit> with units m h d w M q y (5m, 1h) or Inf';
 
@@ -60,9 +71,15 @@ export function parseResolution(text: Param): Parsed<ResolutionRequest> {
   const byExpression = new Map<number, Resolution>();
   for (const pair of value.split(',')) {
     const match = /^\s*(\d{1,2}):(.*)$/.exec(pair);
-    if (!match) return { ok: false, parameter: 'resolution', message: `resolution: '${pair.trim()}' is not index:resolution (0:Inf,1:10)` };
+    if (!match)
+      return {
+        ok: false,
+        parameter: 'resolution',
+        message: `resolution: '${pair.trim()}' is not index:resolution (0:Inf,1:10)`,
+      };
     const index = Number(match[1]);
-    if (byExpression.has(index)) return { ok: false, parameter: 'resolution', message: `resolution: expression ${index} is given twice` };
+    if (byExpression.has(index))
+      return { ok: false, parameter: 'resolution', message: `resolution: expression ${index} is given twice` };
     const one = parseOneResolution((match[2] as string).trim());
     if (!one.ok) return one;
     byExpression.set(index, one.value);
@@ -75,7 +92,9 @@ function parseOneResolution(value: string): Parsed<Resolution> {
   if (value.toLowerCase() === 'inf') return { ok: true, value: { kind: 'inf' } };
   if (/^\d{1,9}$/.test(value)) {
     const points = Number(value);
-    return points >= 1 ? { ok: true, value: { kind: 'points', points } } : invalid('the number of points must be at least 1');
+    return points >= 1
+      ? { ok: true, value: { kind: 'points', points } }
+      : invalid('the number of points must be at least 1');
   }
   const span = /^(\d{1,6})([a-zA-Z])$/.exec(value);
   const unit = span ? SPAN_UNITS[span[2] as string] : undefined;
@@ -105,7 +124,11 @@ export interface TimeGrid {
  * `to` (DOC D6 "Timeframe note"). `Inf` is one slot from `from` to `to`, widened to the store's step.
  * A first slot that reaches back past the fine window is read at the coarser step (finestStep of the slot).
  */
-export function planGrid(frame: Timeframe, resolution: Resolution, finestStep: (from: number) => number): Parsed<TimeGrid> {
+export function planGrid(
+  frame: Timeframe,
+  resolution: Resolution,
+  finestStep: (from: number) => number,
+): Parsed<TimeGrid> {
   let base = finestStep(frame.from);
   let grid = gridWith(frame, resolution, base);
   const older = finestStep(grid.start);

@@ -25,7 +25,8 @@ export function mapIngestAnswer(batchLines: readonly PushLine[], body: unknown):
   const ok = typeof b.linesOk === 'number' ? b.linesOk : typeof b.linesValid === 'number' ? b.linesValid : null;
   if (ok === null && typeof b.linesInvalid !== 'number') return null;
   const invalidCount = typeof b.linesInvalid === 'number' ? b.linesInvalid : 0;
-  const sourceOf = (n: unknown): PushLine | undefined => (typeof n === 'number' && Number.isInteger(n) ? batchLines[n - 1] : undefined);
+  const sourceOf = (n: unknown): PushLine | undefined =>
+    typeof n === 'number' && Number.isInteger(n) ? batchLines[n - 1] : undefined;
   const rejected: MappedAnswer['rejected'] = [];
   const error = b.error as { invalidLines?: unknown } | null | undefined;
   for (const item of Array.isArray(error?.invalidLines) ? error.invalidLines : []) {
@@ -35,11 +36,19 @@ export function mapIngestAnswer(batchLines: readonly PushLine[], body: unknown):
     const text = typeof entry.error === 'string' ? entry.error : 'refused by the tenant';
     const index = /error at '.*?'\s+\(index (\d+)\)/s.exec(text);
     const column = index ? Number(index[1]) : null;
-    rejected.push({ source: line.source, error: text, column: column !== null && column < line.text.length ? column : null });
+    rejected.push({
+      source: line.source,
+      error: text,
+      column: column !== null && column < line.text.length ? column : null,
+    });
   }
   const warnings: MappedAnswer['warnings'] = [];
   const w = b.warnings as { warningLines?: unknown; changedMetricKeys?: unknown } | null | undefined;
-  const warningItems = Array.isArray(w?.warningLines) ? w.warningLines : Array.isArray(w?.changedMetricKeys) ? w.changedMetricKeys : [];
+  const warningItems = Array.isArray(w?.warningLines)
+    ? w.warningLines
+    : Array.isArray(w?.changedMetricKeys)
+      ? w.changedMetricKeys
+      : [];
   for (const item of warningItems) {
     const entry = item as { line?: unknown; warning?: unknown };
     const line = sourceOf(entry.line);

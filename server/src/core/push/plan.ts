@@ -84,7 +84,10 @@ export class PushPlanner {
 
   constructor(private readonly options: PlanOptions) {
     this.linter = new FileLinter({ now: options.now, severities: TENANT_SEVERITIES });
-    this.batcher = new Batcher(options.linesPerRequest ?? LIMITS.linesPerRequest, options.requestMaxBytes ?? LIMITS.requestMaxBytes);
+    this.batcher = new Batcher(
+      options.linesPerRequest ?? LIMITS.linesPerRequest,
+      options.requestMaxBytes ?? LIMITS.requestMaxBytes,
+    );
     this.shiftMs = options.timestamps === 'rebase' ? (options.shiftMs ?? 0) : 0;
     this.retimed = options.timestamps === 'strip' || this.shiftMs !== 0;
   }
@@ -110,7 +113,9 @@ export class PushPlanner {
     const sent = this.retimed ? retime(text, this.options.timestamps, this.shiftMs) : text;
     if (sent.length * 3 > this.buffer.length) this.buffer = new Uint8Array(sent.length * 3);
     const size = this.encoder.encodeInto(sent, this.buffer).written;
-    const found = this.linter.lintCleanBytes(this.index, this.buffer, 0, size) ?? this.linter.lintLine(this.index, sent, sent.length, this.buffer.subarray(0, size));
+    const found =
+      this.linter.lintCleanBytes(this.index, this.buffer, 0, size) ??
+      this.linter.lintLine(this.index, sent, sent.length, this.buffer.subarray(0, size));
     this.settle(source, sent, this.buffer, size, found);
   }
 
@@ -128,7 +133,14 @@ export class PushPlanner {
   }
 
   /** A checked line (`text` null when it came as bytes): held back, or into a batch. */
-  private settle(source: number, text: string | null, buf: Uint8Array, size: number, found: readonly { severity: string; code: RuleCode; message: string }[], start = 0): void {
+  private settle(
+    source: number,
+    text: string | null,
+    buf: Uint8Array,
+    size: number,
+    found: readonly { severity: string; code: RuleCode; message: string }[],
+    start = 0,
+  ): void {
     this.index++;
     const error = found.find((d) => d.severity === 'error');
     if (error && !this.options.sendErrors) {
@@ -189,7 +201,8 @@ class Batcher {
   add(source: number, text: string | null, buf: Uint8Array, start: number, end: number): PushBatch | null {
     const size = end - start;
     let full: PushBatch | null = null;
-    if (this.lines.length > 0 && (this.lines.length >= this.maxLines || this.length + 1 + size > this.maxBytes)) full = this.finish();
+    if (this.lines.length > 0 && (this.lines.length >= this.maxLines || this.length + 1 + size > this.maxBytes))
+      full = this.finish();
     const at = this.lines.length === 0 ? 0 : this.length + 1;
     const body = this.body;
     if (at + size > body.bytes.length) {
