@@ -1,12 +1,12 @@
 /**
- * One place tells a Metrics API v2 answer from a v1 timeseries result (core/metrics/result.ts): the CLI and the
+ * One place tells a Metrics API v2 answer from a v1 timeseries result (core/metrics/result-model.ts): the CLI and the
  * editor after a query (resultModel), the HTTP client before it accepts a 200 (isMetricData, isV1Result), the
  * editor reading a saved result back (readResult). Each case: a body, which API it is from (or why it is none), and
  * the series the model makes of it.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isMetricData, isV1Result, readResult, resultModel } from '#core/metrics/result.ts';
+import { isMetricData, isV1Result, readResult, resultModel } from '#core/metrics/result-model.ts';
 
 const V2 = {
   totalCount: 1,

@@ -29,7 +29,7 @@ import { selectedName, type EnvironmentConfig } from '../push/settings.ts';
 import type { QueryCommand } from './activation.ts';
 import type { Banner, ExportFormat, PanelState, QuerySpec, RenderReport } from './messages.ts';
 import { storedKeyOfLine } from './metric-keys.ts';
-import { readResult, resultModel, toCsv, type ResultModel } from '#core/metrics/result.ts';
+import { readResult, resultModel, toCsv, type ResultModel } from '#core/metrics/result-model.ts';
 import type { MetricData, V1TimeseriesResult } from '#core/metrics/api.ts';
 import { resultBanners, toMetricData } from './model.ts';
 import { ResultsPanel } from './panel.ts';

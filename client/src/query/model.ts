@@ -5,7 +5,7 @@
  * JSON. Pure: no `vscode`, no IO.
  */
 import type { MetricData } from '#core/metrics/api.ts';
-import { dimensionsText, selectorKey, type ResultModel, type ResultSeries } from '#core/metrics/result.ts';
+import { dimensionsText, selectorKey, type ResultModel, type ResultSeries } from '#core/metrics/result-model.ts';
 import { endsWithCountSuffix } from '#core/keys.ts';
 import type { Banner, ChartData, QuerySpec, RankBy, SeriesRow } from './messages.ts';
 

@@ -22,7 +22,7 @@ import {
   type ToExtension,
   type ToWebview,
 } from './messages.ts';
-import type { ResultModel } from '#core/metrics/result.ts';
+import type { ResultModel } from '#core/metrics/result-model.ts';
 import { chartData, tableRows } from './model.ts';
 
 /** A result the panel shows, and what it was asked as. */

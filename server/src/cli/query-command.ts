@@ -1,6 +1,6 @@
 /** `dtmetrics query`: a metric selector against a tenant, printed as a table of series, JSON or CSV. */
 import { parseTimeframe } from '#core/metrics/time.ts';
-import { dimensionsText, resultModel, selectorKey, toCsv, type ResultSeries } from '#core/metrics/result.ts';
+import { dimensionsText, resultModel, selectorKey, toCsv, type ResultSeries } from '#core/metrics/result-model.ts';
 import type { MetricData, V1TimeseriesResult } from '#core/metrics/api.ts';
 import { endsWithCountSuffix } from '#core/keys.ts';
 import { queryMetrics, V1_AGGREGATIONS, v1Timeseries, type QueryAnswer, type V1Request } from '#http/query.ts';

@@ -5,7 +5,7 @@
  * a timeout, or a body that is not the API's.
  */
 import type { MetricData, MetricList, V1TimeseriesResult } from '#core/metrics/api.ts';
-import { isMetricData, isV1Result } from '#core/metrics/result.ts';
+import { isMetricData, isV1Result } from '#core/metrics/result-model.ts';
 import { createDispatcher, send, type Connection, type HttpAnswer } from './client.ts';
 import { explainStatus } from './push.ts';
 

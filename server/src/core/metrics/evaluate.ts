@@ -16,7 +16,7 @@ import {
   unsupportedParameter,
   type ApiResponse,
 } from './response.ts';
-import { csvField } from './result.ts';
+import { csvField } from './result-model.ts';
 import {
   parseMetricSelector,
   type Aggregation,
