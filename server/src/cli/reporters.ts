@@ -169,13 +169,13 @@ class SarifReporter implements Reporter {
         const { evidence, decision } = ruleEvidence(code, format);
         return decision ? `${evidence}\n\nDecision: ${decision}` : evidence;
       };
-      const description = { text: help('text'), markdown: help('markdown') };
+      const text = help('text');
       return {
         id: code,
         name: code,
         shortDescription: { text: rule.title },
-        fullDescription: description,
-        help: description,
+        fullDescription: { text },
+        help: { text, markdown: help('markdown') },
         ...(rule.docs ? { helpUri: rule.docs } : {}),
         defaultConfiguration: { level: SARIF_LEVEL[rule.severity] },
       };
