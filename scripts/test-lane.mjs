@@ -22,9 +22,9 @@ const files = readdirSync('test', { recursive: true })
   .map((file) => join('test', file))
   .filter((file) => file.endsWith('.test.ts') && !file.startsWith(join('test', 'vscode')) && LANES[lane](file))
   .sort();
-// The fast lane's files are independent processes on every core; the slow lane's share the machine one at a time
-// (node:test's default), as their real servers, kills and clocks are timed against it.
-const concurrency = lane === 'fast' ? [`--test-concurrency=${availableParallelism()}`] : [];
+// The fast lane's files are independent processes on every core; the slow lane's run one at a time on any machine,
+// as their real servers, kills, clocks and heaps are measured against it.
+const concurrency = [`--test-concurrency=${lane === 'fast' ? availableParallelism() : 1}`];
 const run = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', ...concurrency, ...files],

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { blockAround } from '#core/push/blocks.ts';
 import { planPush, type HeldLine, type PushPlan, type SourceLine, type TimestampMode } from '#core/push/plan.ts';
 import type { Connection } from '#http/client.ts';
-import { pushBatches, type PushResult } from '#http/push.ts';
+import { nothingSent, pushBatches, type PushResult } from '#http/push.ts';
 import type { Notifier } from '../notifier.ts';
 import type { Environments } from './environments.ts';
 import { UserError } from '#edge/errors.ts';
@@ -48,17 +48,6 @@ export interface SendSummary {
   message: string;
 }
 
-const NOTHING_SENT: PushResult = {
-  accepted: 0,
-  rejected: [],
-  warnings: [],
-  unlisted: 0,
-  unknown: [],
-  notSent: [],
-  stopped: null,
-  requests: 0,
-  retries: 0,
-};
 /** Lines named in a message, and per fate in the log. */
 const MESSAGE_LIST_LIMIT = 5;
 const LOG_LIST_LIMIT = 100;
@@ -117,7 +106,7 @@ export class Sender {
       if (sentCount(plan) + plan.held.length === 0)
         throw new UserError('Nothing to send: the lines are comments or blank');
       const path = vscode.workspace.asRelativePath(document.uri);
-      let result = NOTHING_SENT;
+      let result = nothingSent();
       if (plan.batches.length > 0) {
         const connection = await this.environments.connection(environment);
         if (!connection || !(await this.localTenantListens(environment))) return undefined;

@@ -9,7 +9,14 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Connection } from '#http/client.ts';
-import { listMetrics, queryMetrics, V1_AGGREGATIONS, v1Timeseries, type QueryAnswer } from '#http/query.ts';
+import {
+  listMetrics,
+  queryMetrics,
+  V1_AGGREGATIONS,
+  v1Timeseries,
+  type QueryAnswer,
+  type Refusal,
+} from '#http/query.ts';
 import {
   argumentObject,
   flag,
@@ -31,6 +38,7 @@ import type { Banner, ExportFormat, PanelState, QuerySpec, RenderReport } from '
 import { storedKeyOfLine } from './metric-keys.ts';
 import { readResult, resultModel, toCsv, type ResultModel } from '#core/metrics/result-model.ts';
 import type { MetricData, V1TimeseriesResult } from '#core/metrics/api.ts';
+import type { Result } from '#core/result.ts';
 import { resultBanners, toMetricData } from './model.ts';
 import { ResultsPanel } from './panel.ts';
 import {
@@ -141,9 +149,10 @@ export function activateQuery(
         log.warn(`Listing the tenant's metrics for completion failed: ${answer.message}`);
         break;
       }
-      keys.push(...answer.data.metrics.flatMap((m) => (typeof m.metricId === 'string' ? [m.metricId] : [])));
-      if (!answer.data.nextPageKey) break;
-      nextPageKey = answer.data.nextPageKey;
+      const { metrics, nextPageKey: next } = answer.value.data;
+      keys.push(...metrics.flatMap((m) => (typeof m.metricId === 'string' ? [m.metricId] : [])));
+      if (!next) break;
+      nextPageKey = next;
     }
     return keys;
   }
@@ -177,16 +186,16 @@ export function activateQuery(
     if (!answer.ok) {
       log.warn(`Query ${spec.metricSelector} on ${environment.name}: ${answer.message}`);
       const rendered = await panel.showFailure(spec, title, facts, failureBanner(spec, answer));
-      const selectorRefused = answer.violations.some((v) => v.path === 'metricSelector');
+      const selectorRefused = answer.violations.some((v: { path: string }) => v.path === 'metricSelector');
       if (interactive && selectorRefused) {
         const fixed = await fixSelector(spec.metricSelector, answer.message, answer.index);
         if (fixed !== undefined) return execute({ ...spec, metricSelector: fixed }, true, timeoutMs);
       }
       return { ok: false, message: answer.message, spec, series: 0, rendered };
     }
-    const { model } = answer;
+    const { model, raw, ms } = answer.value;
     log.info(
-      `Query ${spec.metricSelector} on ${environment.name}: ${model.series.length} series in ${answer.ms.toFixed(0)} ms`,
+      `Query ${spec.metricSelector} on ${environment.name}: ${model.series.length} series in ${ms.toFixed(0)} ms`,
     );
     // The resolution the tenant used, rather than the one asked for.
     const shownFacts = [
@@ -194,7 +203,7 @@ export function activateQuery(
       ...specFacts({ ...spec, resolution: undefined }),
       `resolution ${model.resolution}`,
       `${model.series.length.toLocaleString('en-US')} series`,
-      `${answer.ms.toFixed(0)} ms`,
+      `${ms.toFixed(0)} ms`,
     ];
     const rendered = await panel.showResult({
       spec,
@@ -202,7 +211,7 @@ export function activateQuery(
       facts: shownFacts,
       model,
       banners: resultBanners(model, spec, rangeLabel(spec)),
-      raw: answer.raw,
+      raw,
     });
     return { ok: true, spec, series: model.series.length, rendered };
   }
@@ -311,7 +320,7 @@ export function activateQuery(
   };
 }
 
-type Answer = { ok: true; model: ResultModel; raw: string; ms: number } | Extract<QueryAnswer<unknown>, { ok: false }>;
+type Answer = Result<{ model: ResultModel; raw: string; ms: number }, Refusal>;
 
 async function request(
   environment: EnvironmentConfig,
@@ -340,7 +349,9 @@ async function request(
       options,
     );
   }
-  return answer.ok ? { ok: true, model: resultModel(answer.data), raw: answer.raw, ms: answer.ms } : answer;
+  if (!answer.ok) return answer;
+  const { data, raw, ms } = answer.value;
+  return { ok: true, value: { model: resultModel(data), raw, ms } };
 }
 
 /** The panel's banner for a failure: the selector with a caret under its mistake when the tenant says where. */

@@ -1,7 +1,7 @@
 /** The options every command that talks to a tenant shares (push, query): where, with which token, trusting what. */
 import { readFileSync } from 'node:fs';
 import { environmentUrls, isLoopback } from '#core/environment.ts';
-import { proxyProblem, type Connection } from '#http/client.ts';
+import { proxyProblem, REQUEST_TIMEOUT_MS, type Connection } from '#http/client.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
 import { integerOption } from './options.ts';
 
@@ -65,7 +65,7 @@ export function connectionOf(v: ConnectionValues, env: NodeJS.ProcessEnv, scope:
   return connection;
 }
 
-/** `--timeout <seconds>` (push, query): how long an answer may take, in ms; 30 s unless given. */
+/** `--timeout <seconds>` (push, query): how long an answer may take, in ms; the HTTP client's default unless given. */
 export function timeoutMs(text: string | undefined): number {
-  return (text === undefined ? 30 : integerOption('--timeout', text, { min: 1, max: 3600 })) * 1000;
+  return text === undefined ? REQUEST_TIMEOUT_MS : integerOption('--timeout', text, { min: 1, max: 3600 }) * 1000;
 }

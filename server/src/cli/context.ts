@@ -1,5 +1,5 @@
 /**
- * What a command runs with: its standard streams, environment, clock and stop signal. main.ts builds one from the
+ * What a command runs with: its standard streams, environment, clock and stop signal. cli.ts builds one from the
  * process; tests build one in-process (test/cli/in-process.ts), so a command's behaviour is tested without a
  * process and the process's own part (exit code, signals, pipes) apart from it.
  */

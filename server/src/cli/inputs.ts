@@ -3,7 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { globSync } from 'tinyglobby';
-import { describeSystemError, UserError } from '#edge/errors.ts';
+import { describeSystemError, isUserError, UserError } from '#edge/errors.ts';
 import { METRIC_FILE_EXTENSION, SKIPPED_DIRS } from '#edge/files.ts';
 
 export type Input = { kind: 'stdin'; name: '-' } | { kind: 'file'; name: string };
@@ -63,7 +63,7 @@ function checkReadableText(path: string): void {
     const probe = head.subarray(0, read);
     if (looksBinary(probe)) throw new UserError(binaryMessage(path, probe));
   } catch (error) {
-    if (error instanceof UserError) throw error;
+    if (isUserError(error)) throw error;
     throw new UserError(`cannot read '${path}': ${describeSystemError(error)}`);
   } finally {
     if (fd !== undefined) closeSync(fd);

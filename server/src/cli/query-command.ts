@@ -94,9 +94,10 @@ export async function runQuery(
     stderr.write(`dtmetrics: ${answer.message}${caret}\n`);
     return 1;
   }
-  const model = resultModel(answer.data);
+  const { data, raw } = answer.value;
+  const model = resultModel(data);
   const series = model.series;
-  if (format === 'json') out.write(answer.raw.endsWith('\n') ? answer.raw : answer.raw + '\n');
+  if (format === 'json') out.write(raw.endsWith('\n') ? raw : raw + '\n');
   else if (format === 'csv') out.write(toCsv(model));
   else writeTable(out, series);
   for (const w of model.warnings) stderr.write(`warning: ${w}\n`);

@@ -107,6 +107,19 @@ export async function runServe(argv: string[], { stdout: out, env, now, signal }
       throw new UserError(`cannot open data file '${settings.dataFile}': ${describeSystemError(error)}`);
     throw error;
   }
+  // A stop asked for while the data file was read is honoured once it is read: the file is closed whole, never in
+  // the middle of a conversion, and the tenant never says it listens.
+  if (!signal.aborted) {
+    say(listeningLine(tenant, settings));
+    await once(signal, 'abort');
+  }
+  await tenant.close();
+  say('dtmetrics local tenant stopped\n');
+  return 0;
+}
+
+/** What serve prints once it listens: where, with which tokens, and what data it holds. */
+function listeningLine(tenant: Tenant, settings: ServeSettings): string {
   const loaded = tenant.loaded;
   const n = (x: number) => x.toLocaleString('en-US');
   const data = !loaded
@@ -115,11 +128,5 @@ export async function runServe(argv: string[], { stdout: out, env, now, signal }
       ? `, new data file ${settings.dataFile}`
       : `, ${n(tenant.store.size.series)} series of ${n(tenant.store.size.metrics)} ${tenant.store.size.metrics === 1 ? 'metric' : 'metrics'} restored from ${settings.dataFile}`;
   const auth = settings.tokens.size > 0 ? `${settings.tokens.size} token(s) accepted` : 'no token required';
-  say(
-    `dtmetrics local tenant listening on ${tenant.url} (${auth}${data}${settings.faults ? ', fault injection on' : ''})\n`,
-  );
-  if (!signal.aborted) await once(signal, 'abort');
-  await tenant.close();
-  say('dtmetrics local tenant stopped\n');
-  return 0;
+  return `dtmetrics local tenant listening on ${tenant.url} (${auth}${data}${settings.faults ? ', fault injection on' : ''})\n`;
 }

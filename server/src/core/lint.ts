@@ -410,27 +410,12 @@ export function lineFacts(parsed: ParsedLine, length: number, bytes: number, lim
   const refused = hasError(problems);
   // A line too long is refused for that, whatever it holds (and no recogniser reads past the limit).
   const cause = refused && length <= limits.lineMaxLength ? findRootCause(text, limits) : null;
-  // A root cause is the line's one finding, and the line takes no part in what the file says of its keys.
-  if (cause) {
-    const rootCause = { jsonPart: cause.jsonPart, replaced: capPerKind(problems) };
-    return {
-      kind: parsed.kind,
-      problems: [cause.problem],
-      key: '',
-      keyStart: key.start,
-      keyEnd: key.end,
-      bytes,
-      metadataKey: null,
-      use: null,
-      timestamp: null,
-      rootCause,
-    };
-  }
   // A line the tenant refuses stores nothing: it takes no part in what the file says of its key (types, suffix
   // notes, series, metadata repeats, the number of keys), which would be follow-on findings of its own mistake.
+  // A root cause is then the line's one finding.
   const facts: LineFacts = {
     kind: parsed.kind,
-    problems: capPerKind(problems),
+    problems: cause ? [cause.problem] : capPerKind(problems),
     key: refused ? '' : key.text,
     keyStart: key.start,
     keyEnd: key.end,
@@ -438,8 +423,9 @@ export function lineFacts(parsed: ParsedLine, length: number, bytes: number, lim
     metadataKey: null,
     use: null,
     timestamp: null,
-    rootCause: null,
+    rootCause: cause ? { jsonPart: cause.jsonPart, replaced: capPerKind(problems) } : null,
   };
+  if (cause) return facts;
   if (parsed.kind === 'metadata') {
     const type = parsed.type?.text;
     if (!refused && (type === 'gauge' || type === 'count')) facts.metadataKey = storedKey(key.text, type);

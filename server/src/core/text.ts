@@ -20,7 +20,7 @@ export const isBlank = (c: number): boolean => c === 0x20 || c === 0x09;
 //   each chunk, a `\r\n` cut between two chunks joined) and leaves out the empty line after a final break, which
 //   holds nothing to lint.
 // - A request body's: lines end at `\n` only (PROTOCOL §1.1: "Lines are separated by `\n`"; every client library
-//   joins them so), a `\r` before it is dropped, and a lone `\r` stays in its line, where the rules flag it. The
+//   joins them so), a `\r` before it (or at the body's end) is dropped, and any other `\r` stays in its line, where the rules flag it. The
 //   local tenant reads bodies so (requestLines), and the first data file format, JSON lines, was written so
 //   (splitAtLineFeeds).
 

@@ -1,5 +1,5 @@
 /**
- * What every IO edge (CLI, extension bundles, HTTP client, local tenant) shares about failures the user can act on.
+ * What the IO edges (the CLI and the extension's bundles) share about failures the user can act on.
  * Each esbuild bundle carries its own copy of this module, so a UserError is recognised by a registered symbol
  * (isUserError), never by `instanceof` or its name.
  */

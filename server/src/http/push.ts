@@ -72,8 +72,9 @@ export async function pushBatches(
   }
 }
 
-class BatchPusher {
-  private readonly result: PushResult = {
+/** A push that has sent nothing yet: what a BatchPusher starts from, and what a push that sends nothing reports. */
+export function nothingSent(): PushResult {
+  return {
     accepted: 0,
     rejected: [],
     warnings: [],
@@ -84,6 +85,10 @@ class BatchPusher {
     requests: 0,
     retries: 0,
   };
+}
+
+class BatchPusher {
+  private readonly result: PushResult = nothingSent();
   /** Halves of batches split after a 413, sent before the next new batch. */
   private readonly splits: PushLine[][] = [];
   private source: Iterator<PushLine[]> | AsyncIterator<PushLine[]> | null = null;

@@ -6,6 +6,7 @@
  */
 import type { MetricData, MetricList, V1TimeseriesResult } from '#core/metrics/api.ts';
 import { isMetricData, isV1Result } from '#core/metrics/result-model.ts';
+import type { Result } from '#core/result.ts';
 import { createDispatcher, send, type Connection, type HttpAnswer } from './client.ts';
 import { explainStatus } from './push.ts';
 
@@ -16,16 +17,22 @@ export interface QueryRequest {
   resolution?: string;
 }
 
-export type QueryAnswer<T> =
-  | { ok: true; data: T; raw: string; ms: number }
-  | {
-      ok: false;
-      message: string;
-      /** The parameter a constraint violation names (`metricSelector`, `from` …), and its message. */
-      violations: { path: string; message: string }[];
-      /** A character index into the selector, when the tenant's message gives one. */
-      index: number | null;
-    };
+/** What a read brought back: the API's answer, its body as sent, and how long it took. */
+export interface Answered<T> {
+  data: T;
+  raw: string;
+  ms: number;
+}
+
+/** Why a read brought nothing back, beyond its message. */
+export interface Refusal {
+  /** The parameter a constraint violation names (`metricSelector`, `from` …), and its message. */
+  violations: { path: string; message: string }[];
+  /** A character index into the selector, when the tenant's message gives one. */
+  index: number | null;
+}
+
+export type QueryAnswer<T> = Result<Answered<T>, Refusal>;
 
 export interface ReadOptions {
   signal?: AbortSignal;
@@ -121,7 +128,7 @@ async function read<T>(
     if (!sent.ok) return failure(sent.message);
     const answer = sent.value;
     if (answer.status === 200 && isShape(answer.json))
-      return { ok: true, data: answer.json as T, raw: answer.text, ms: performance.now() - started };
+      return { ok: true, value: { data: answer.json as T, raw: answer.text, ms: performance.now() - started } };
     return explainFailure(answer, url, scope);
   } finally {
     await dispatcher.close();

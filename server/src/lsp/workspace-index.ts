@@ -20,7 +20,7 @@ import { replace, type LineDocument } from './documents.ts';
 import { inSlices } from './slices.ts';
 
 const MAX_FILES = 2_000;
-/** As much of a file as the query prompt read when it scanned the workspace itself. */
+/** As much of a file or an open document as is read for keys: bounds the index's memory and a first answer's wait. */
 const MAX_BYTES = 20 * 1024 * 1024;
 const MAX_KEYS = 5_000;
 
