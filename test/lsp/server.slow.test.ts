@@ -243,6 +243,8 @@ describe('language server, pull diagnostics and features', () => {
     assert.match((await at(0, 3))?.value ?? '', /`http.requests`: gauge, 2 series/);
     const explanation = (await at(2, 11))?.value ?? '';
     assert.match(explanation, /DK001: Invalid dimension key/);
+    // The editor shows the diagnostic's message above the hover: the explanation does not say it twice.
+    assert.doesNotMatch(explanation, /Upper-case `H` in dimension key/);
     // The evidence's sources as links, not the ids the rule table cites them by.
     assert.match(
       explanation,

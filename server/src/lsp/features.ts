@@ -151,8 +151,9 @@ export function hover(
     if (!isRuleCode(code)) continue;
     const rule = RULES[code] as { title: string; docs?: string };
     const { evidence, decision } = ruleEvidence(code, 'markdown');
+    // The message itself the editor shows above the hover, with the diagnostic.
     parts.push(
-      `**${code}: ${rule.title}**\n\n${d.message}\n\n_Evidence:_ ${evidence}` +
+      `**${code}: ${rule.title}**\n\n_Evidence:_ ${evidence}` +
         (decision ? `\n\n_Decision:_ ${decision}` : '') +
         (rule.docs ? `\n\n[Documentation](${rule.docs})` : ''),
     );
