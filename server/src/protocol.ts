@@ -2,8 +2,8 @@
  * The custom messages between the extension client and the language server (ARCHITECTURE.md, invariant 4): one
  * typed definition each, with who sends it and why, so that both sides take the params and result types from here.
  * Imported by both: vscode-languageserver-protocol's common entry is plain JavaScript (no Node-only module), and it
- * is the copy vscode-languageclient uses, so the client passes these objects to its connection as they are. The
- * server sends and registers them by their `method` (server/src/lsp/server.ts says why).
+ * is the one copy vscode-languageclient and vscode-languageserver share (both 11), so either side passes these
+ * objects to its connection as they are.
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 

@@ -17,7 +17,7 @@ import {
   type Diagnostic as LspDiagnostic,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import type { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { RequestType } from 'vscode-languageserver-protocol';
 import { DocumentLinter, type LintStep } from '#core/document-linter.ts';
 import type { Diagnostic } from '#core/problems.ts';
 import { RULES } from '#core/rules.ts';
@@ -174,7 +174,12 @@ async function lintOnce(state: OpenDocument): Promise<void> {
     hasTimestamps,
   };
   outbox.send(`validated ${uri}`, () =>
-    notify(ValidatedNotification, { uri, version, durationMs: done.busyMs, problems: found.length }),
+    connection.sendNotification(ValidatedNotification, {
+      uri,
+      version,
+      durationMs: done.busyMs,
+      problems: found.length,
+    }),
   );
   if (!pullDiagnostics && state.revision === revision) publish(uri, version, state.linted.diagnostics);
 }
@@ -254,15 +259,6 @@ function refreshDiagnostics(): void {
 }
 
 // ------------------------------------------------------------------ messages
-
-/**
- * Sends one of our notifications (#protocol) by its method name: the protocol module's message objects are of the
- * client's copy of vscode-languageserver-protocol (3.18.5), and vscode-languageserver 10 has its own (3.18.4), whose
- * connection throws on another copy's parameter structures.
- */
-function notify<P>(type: NotificationType<P>, params: P): Promise<void> {
-  return connection.sendNotification(type.method, params);
-}
 
 /**
  * Handles notification `method`, its params read first: malformed ones are ignored with a one-line warning.
