@@ -136,7 +136,7 @@ export class EnvironmentCommands extends Environments {
   }
 
   /** Posts an empty body with the environment's token and says what came of it, naming the cause of a failure. */
-  async test(arg?: { name?: string }): Promise<{ ok: boolean; message: string } | undefined> {
+  async test(arg?: { name?: string }): Promise<Result<string> | undefined> {
     const environment = this.resolve(arg?.name);
     const connection = await this.connection(environment);
     if (!connection) return undefined;
@@ -144,7 +144,7 @@ export class EnvironmentCommands extends Environments {
       { location: vscode.ProgressLocation.Notification, title: `Testing the connection to ${environment.name}` },
       () => testConnection(connection),
     );
-    const text = `${environment.name}: ${result.message}`;
+    const text = `${environment.name}: ${result.ok ? result.value : result.message}`;
     void this.notifier.show(result.ok ? 'information' : 'error', text);
     return result;
   }
