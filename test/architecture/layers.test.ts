@@ -31,10 +31,14 @@ const CASES: { file: string; source: string; refused: boolean }[] = [
   { file: 'server/src/cli/main.ts', source: "import '#tenant/server.ts';", refused: false },
   { file: 'server/src/cli/main.ts', source: "import '#lsp/server.ts';", refused: true },
   // The extension: the core, the HTTP client and the typed protocol; never the CLI, the tenant or the language server.
-  { file: 'client/src/push/environments.ts', source: "import '#http/client.ts';", refused: false },
-  { file: 'client/src/push/environments.ts', source: "import '../notifier.ts';", refused: false },
-  { file: 'client/src/push/environments.ts', source: "import '#cli/options.ts';", refused: true },
-  { file: 'client/src/push/environments.ts', source: "import '../../../server/src/cli/options.ts';", refused: true },
+  { file: 'client/src/environments/environments.ts', source: "import '#http/client.ts';", refused: false },
+  { file: 'client/src/environments/environments.ts', source: "import '../notifier.ts';", refused: false },
+  { file: 'client/src/environments/environments.ts', source: "import '#cli/options.ts';", refused: true },
+  {
+    file: 'client/src/environments/environments.ts',
+    source: "import '../../../server/src/cli/options.ts';",
+    refused: true,
+  },
   { file: 'client/src/extension.ts', source: "import '#tenant/server.ts';", refused: true },
   { file: 'client/src/extension.ts', source: "import '#lsp/server.ts';", refused: true },
   { file: 'client/src/extension.ts', source: "import '#protocol';", refused: false },

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { StoredPoint } from '#core/metrics/store.ts';
 import { readLog } from '#tenant/data-file.ts';
 import { assertBuilt, runCli } from '../cli/helpers.ts';
-import { recent, setFaults, startServe, TOKEN, type TenantProcess } from './helpers.ts';
+import { call, recent, setFaults, startServe, TOKEN, type TenantProcess } from './helpers.ts';
 
 let dir: string;
 let tenant: TenantProcess;
@@ -220,6 +220,48 @@ describe('dtmetrics push under faults: each line stored exactly once, or reporte
     assert.ok(!tenant.output().includes('secret-that-must-not-show'));
     assert.ok(!tenant.output().includes(TOKEN));
   });
+});
+
+describe('fault injection refuses a fault it cannot read, saying what is wrong', () => {
+  const INGEST = '/api/v2/metrics/ingest';
+  const cases: [string, { path: string; body: string; headers: Record<string, string> }, string][] = [
+    [
+      'a header that is not JSON',
+      { path: INGEST, body: '', headers: { 'X-Dtmetrics-Fault': '{' } },
+      'X-Dtmetrics-Fault is not JSON',
+    ],
+    [
+      'a header that is not an object',
+      { path: INGEST, body: '', headers: { 'X-Dtmetrics-Fault': '[]' } },
+      'X-Dtmetrics-Fault: a fault is a JSON object',
+    ],
+    [
+      'a header with times 0',
+      { path: INGEST, body: '', headers: { 'X-Dtmetrics-Fault': '{"times":0}' } },
+      'X-Dtmetrics-Fault: "times" must be a positive integer',
+    ],
+    [
+      'a queued fault with an unknown reset',
+      { path: '/_dtmetrics/faults', body: '{"faults":[{"reset":"never"}]}', headers: {} },
+      '"reset" must be "before-body" or "after-body"',
+    ],
+    [
+      'a queued body without faults',
+      { path: '/_dtmetrics/faults', body: '{}', headers: {} },
+      'expected {"faults": [ … ]}',
+    ],
+  ];
+  for (const [name, request, message] of cases) {
+    it(`${name}: 400, ${message}`, async () => {
+      const answer = await call(`${tenant.url}${request.path}`, {
+        body: request.body,
+        token: TOKEN,
+        headers: { 'Content-Type': 'application/json', ...request.headers },
+      });
+      assert.equal(answer.status, 400, answer.text);
+      assert.deepEqual(answer.json, { error: { code: 400, message } });
+    });
+  }
 });
 
 describe('dtmetrics push: bad input', () => {

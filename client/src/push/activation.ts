@@ -9,7 +9,7 @@ import { registerLazyCommands } from '../lazy-commands.ts';
 import type { Notifier } from '../notifier.ts';
 import { SETTING_DEFAULTS } from '../setting-defaults.ts';
 import type * as Push from './index.ts';
-import { affectsEnvironment, selectedEnvironment, selectedName } from './settings.ts';
+import { affectsEnvironment, selectedEnvironment, selectedName } from '../environments/settings.ts';
 
 export const PUSH_COMMANDS = [
   'dtmetrics.addEnvironment',

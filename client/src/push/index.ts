@@ -10,11 +10,11 @@ import type { TimestampMode } from '#core/push/plan.ts';
 import { argumentObject, flag, lineNumber, oneOf, optional, required, uri, type ArgumentObject } from '../arguments.ts';
 import type { Notifier } from '../notifier.ts';
 import type { PushCommand } from './activation.ts';
-import { Environments, type AddArgument, type EditArgument } from './environments.ts';
+import { EnvironmentCommands, type AddArgument, type EditArgument } from './environment-commands.ts';
 import { UserError } from '#edge/errors.ts';
 import { LocalTenant } from './local-tenant.ts';
 import { Sender, type SendArgument } from './send.ts';
-import { ENVIRONMENT_KINDS, LOCAL_TENANT_NAME, localTenantPort, selectedName } from './settings.ts';
+import { ENVIRONMENT_KINDS, LOCAL_TENANT_NAME, localTenantPort, selectedName } from '../environments/settings.ts';
 import { TenantDiagnostics } from './tenant-diagnostics.ts';
 
 export interface PushFeatures extends vscode.Disposable {
@@ -28,7 +28,7 @@ export function activatePush(
   log: vscode.LogOutputChannel,
   notifier: Notifier,
 ): PushFeatures {
-  const environments = new Environments(context.secrets, notifier);
+  const environments = new EnvironmentCommands(context.secrets, notifier);
   const localTenant = new LocalTenant(
     context.asAbsolutePath('dist/cli.js'),
     join(context.globalStorageUri.fsPath, 'local-tenant.data'),

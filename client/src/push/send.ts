@@ -10,10 +10,10 @@ import { planPush, type HeldLine, type PushPlan, type SourceLine, type Timestamp
 import type { Connection } from '#http/client.ts';
 import { nothingSent, pushBatches, type PushResult } from '#http/push.ts';
 import type { Notifier } from '../notifier.ts';
-import type { Environments } from './environments.ts';
+import type { Environments } from '../environments/environments.ts';
 import { UserError } from '#edge/errors.ts';
 import { LocalTenant } from './local-tenant.ts';
-import { LOCAL_TENANT_NAME, localTenantPort, type EnvironmentConfig } from './settings.ts';
+import { LOCAL_TENANT_NAME, localTenantPort, type EnvironmentConfig } from '../environments/settings.ts';
 import { SETTING_DEFAULTS } from '../setting-defaults.ts';
 import { LineTracker, tenantDiagnostic, type TenantDiagnostics } from './tenant-diagnostics.ts';
 

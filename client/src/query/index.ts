@@ -29,10 +29,10 @@ import {
   type ArgumentObject,
 } from '../arguments.ts';
 import type { Notifier } from '../notifier.ts';
-import { Environments } from '../push/environments.ts';
+import { Environments } from '../environments/environments.ts';
 import { UserError } from '#edge/errors.ts';
 import { SETTING_DEFAULTS } from '../setting-defaults.ts';
-import { selectedName, type EnvironmentConfig } from '../push/settings.ts';
+import { selectedName, type EnvironmentConfig } from '../environments/settings.ts';
 import type { QueryCommand } from './activation.ts';
 import type { Banner, ExportFormat, PanelState, QuerySpec, RenderReport } from './messages.ts';
 import { storedKeyOfLine } from './metric-keys.ts';

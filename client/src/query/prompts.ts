@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { inert } from '../notifier.ts';
-import type { EnvironmentConfig } from '../push/settings.ts';
+import type { EnvironmentConfig } from '../environments/settings.ts';
 import { TENANT } from '#core/rules.ts';
 import { V1_AGGREGATIONS } from '#http/query.ts';
 import type { WorkspaceKeysParams, WorkspaceKeysResult } from '#protocol';

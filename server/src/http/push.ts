@@ -8,6 +8,7 @@
  * line ends accepted, rejected, unknown, or not sent with a reason.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Result } from '#core/result.ts';
 import { mapIngestAnswer, rateLimitWaitMs } from '#core/push/answer.ts';
 import { requestBody, type PushLine } from '#core/push/plan.ts';
 import { createDispatcher, send, type Connection, type HttpAnswer, type TenantDispatcher } from './client.ts';
@@ -286,12 +287,10 @@ function describeBody(answer: HttpAnswer): string {
 
 /**
  * "Test connection": posts an empty body to the ingest endpoint, which a tenant checks for the token and scope
- * before it reads any line, and names the cause of a failure (DNS, refused, TLS, proxy, 401, 403, 404).
+ * before it reads any line, and names the cause of a failure (DNS, refused, TLS, proxy, 401, 403, 404). The value
+ * says what the tenant accepts.
  */
-export async function testConnection(
-  connection: Connection,
-  timeoutMs = 10_000,
-): Promise<{ ok: boolean; message: string }> {
+export async function testConnection(connection: Connection, timeoutMs = 10_000): Promise<Result<string>> {
   const dispatcher = createDispatcher(connection, 1);
   try {
     const url = connection.urls.ingest;
@@ -301,7 +300,7 @@ export async function testConnection(
     // Past the token and scope checks, a tenant answers an empty body with a validation response or an
     // ErrorEnvelope about the body: either way, JSON.
     if ((answer.status === 202 || answer.status === 400 || answer.status === 200) && answer.json !== undefined) {
-      return { ok: true, message: `${new URL(url).host} accepts metric lines with this token (${answer.status})` };
+      return { ok: true, value: `${new URL(url).host} accepts metric lines with this token (${answer.status})` };
     }
     return { ok: false, message: explainStatus(answer, url) };
   } finally {

@@ -3,6 +3,7 @@
  * next matching requests suffer, set through `POST /_dtmetrics/faults`, or one fault for one request in the
  * `X-Dtmetrics-Fault` header (JSON). Each fault is what a real tenant or network can do to a push.
  */
+import type { Failure, Result } from '#core/result.ts';
 
 export interface Fault {
   /** Requests whose path starts with this suffer the fault (default: both ingest endpoints). */
@@ -37,8 +38,8 @@ export class FaultQueue {
     const faults: Fault[] = [];
     for (const item of list) {
       const fault = readFault(item);
-      if (typeof fault === 'string') return fault;
-      faults.push(fault);
+      if (!fault.ok) return fault.message;
+      faults.push(fault.value);
     }
     this.queue.push(...faults);
     return null;
@@ -60,45 +61,49 @@ export class FaultQueue {
   }
 }
 
+const invalid = (message: string): Failure => ({ ok: false, message });
+
 /** A fault from untrusted JSON, or what is wrong with it. */
-export function readFault(raw: unknown): Fault | string {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'a fault is a JSON object';
+export function readFault(raw: unknown): Result<Fault> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return invalid('a fault is a JSON object');
   const f = raw as Record<string, unknown>;
   const fault: Fault = {};
   if (f.path !== undefined) {
-    if (typeof f.path !== 'string') return '"path" must be a string';
+    if (typeof f.path !== 'string') return invalid('"path" must be a string');
     fault.path = f.path;
   }
   if (f.times !== undefined) {
-    if (!Number.isInteger(f.times) || (f.times as number) < 1) return '"times" must be a positive integer';
+    if (!Number.isInteger(f.times) || (f.times as number) < 1) return invalid('"times" must be a positive integer');
     fault.times = f.times as number;
   }
   if (f.status !== undefined) {
     if (!Number.isInteger(f.status) || (f.status as number) < 100 || (f.status as number) > 599)
-      return '"status" must be an HTTP status';
+      return invalid('"status" must be an HTTP status');
     fault.status = f.status as number;
   }
   if (f.body !== undefined) {
-    if (typeof f.body !== 'string') return '"body" must be a string';
+    if (typeof f.body !== 'string') return invalid('"body" must be a string');
     fault.body = f.body;
   }
   if (f.contentType !== undefined) {
-    if (typeof f.contentType !== 'string') return '"contentType" must be a string';
+    if (typeof f.contentType !== 'string') return invalid('"contentType" must be a string');
     fault.contentType = f.contentType;
   }
   if (f.headers !== undefined) {
     const headers = f.headers as Record<string, unknown>;
     if (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string'))
-      return '"headers" must map names to strings';
+      return invalid('"headers" must map names to strings');
     fault.headers = headers as Record<string, string>;
   }
   if (f.slowMs !== undefined) {
-    if (typeof f.slowMs !== 'number' || !(f.slowMs >= 0 && f.slowMs <= 600_000)) return '"slowMs" must be 0–600000';
+    if (typeof f.slowMs !== 'number' || !(f.slowMs >= 0 && f.slowMs <= 600_000))
+      return invalid('"slowMs" must be 0–600000');
     fault.slowMs = f.slowMs;
   }
   if (f.reset !== undefined) {
-    if (f.reset !== 'before-body' && f.reset !== 'after-body') return '"reset" must be "before-body" or "after-body"';
+    if (f.reset !== 'before-body' && f.reset !== 'after-body')
+      return invalid('"reset" must be "before-body" or "after-body"');
     fault.reset = f.reset;
   }
-  return fault;
+  return { ok: true, value: fault };
 }

@@ -22,6 +22,7 @@ import { constraintViolated } from '#core/metrics/response.ts';
 import { v1Timeseries } from '#core/metrics/v1.ts';
 import { MetricStore } from '#core/metrics/store.ts';
 import { LIMITS } from '#core/rules.ts';
+import type { Result } from '#core/result.ts';
 import { Redactor } from '#core/redact.ts';
 import { DAY } from '#core/time.ts';
 import { apiTokenMetadata, MALFORMED_AUTHORIZATION, requestToken } from './api-tokens.ts';
@@ -31,6 +32,9 @@ import { FaultQueue, readFault, type Fault } from './faults.ts';
 /** Token scopes the local tenant checks (DOC D10); v1 timeseries reads need `DataExport`. */
 export const SCOPES = ['metrics.ingest', 'metrics.read', 'DataExport'] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/** A request that suffers no fault (injection off, or the control path). */
+const NO_FAULT: Result<Fault | null> = { ok: true, value: null };
 
 export interface TenantOptions {
   /** 0: any free port. */
@@ -159,8 +163,9 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       return send(res, answer);
     }
     const shownPath = redactor.redact(path);
-    const fault = options.faults ? faultFor(req, path) : null;
-    if (fault instanceof Error) return send(res, errorEnvelope(400, fault.message));
+    const found = options.faults ? faultFor(req, path) : NO_FAULT;
+    if (!found.ok) return send(res, errorEnvelope(400, found.message));
+    const fault = found.value;
     if (fault?.reset === 'before-body') {
       log(`${req.method} ${shownPath}: connection reset before the body (fault)`);
       req.socket.destroy();
@@ -193,19 +198,20 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     log(`${req.method} ${shownPath} ${answer.status} ${(performance.now() - started).toFixed(1)} ms`);
   };
 
-  const faultFor = (req: IncomingMessage, path: string): Fault | Error | null => {
+  /** The fault this request suffers (from its header, else the queue), or what is wrong with its header. */
+  const faultFor = (req: IncomingMessage, path: string): Result<Fault | null> => {
     const header = req.headers['x-dtmetrics-fault'];
     if (typeof header === 'string') {
       let parsed: unknown;
       try {
         parsed = JSON.parse(header);
       } catch {
-        return new Error('X-Dtmetrics-Fault is not JSON');
+        return { ok: false, message: 'X-Dtmetrics-Fault is not JSON' };
       }
       const fault = readFault(parsed);
-      return typeof fault === 'string' ? new Error(`X-Dtmetrics-Fault: ${fault}`) : fault;
+      return fault.ok ? fault : { ok: false, message: `X-Dtmetrics-Fault: ${fault.message}` };
     }
-    return path.startsWith('/_dtmetrics/') ? null : faults.take(path);
+    return path.startsWith('/_dtmetrics/') ? NO_FAULT : { ok: true, value: faults.take(path) };
   };
 
   const route = async (req: IncomingMessage, url: URL, path: string): Promise<Answer> => {

@@ -1,32 +1,21 @@
 /**
- * Environments: adding, editing, removing, selecting and testing them, through QuickPick and InputBox flows that
- * check as you type or through an argument object (tests, keybindings); their tokens in SecretStorage; and the
- * Connection a push or a test uses: VS Code's proxy settings, the CA file read at each use, and a modal question
- * before a token would cross the network in plain http://.
+ * The environment commands: adding, editing, removing, selecting and testing environments, through QuickPick and
+ * InputBox flows that check as you type or through an argument object (tests, keybindings); their tokens in
+ * SecretStorage. Push-only: what queries need too (resolve, connection) is in ../environments/environments.ts.
  */
-import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import {
-  environmentUrls,
-  isLoopback,
-  managedUrl,
-  ONEAGENT_INGEST_URL,
-  saasUrl,
-  type EnvironmentKind,
-} from '#core/environment.ts';
+import { environmentUrls, managedUrl, ONEAGENT_INGEST_URL, saasUrl, type EnvironmentKind } from '#core/environment.ts';
 import type { Result } from '#core/result.ts';
-import { proxyProblem, type Connection } from '#http/client.ts';
 import { testConnection } from '#http/push.ts';
-import type { Notifier } from '../notifier.ts';
-import { describeSystemError, UserError } from '#edge/errors.ts';
+import { UserError } from '#edge/errors.ts';
+import { askToken, Environments, tokenKey } from '../environments/environments.ts';
 import {
   allEnvironments,
   configuredEnvironments,
   localTenantEnvironment,
-  selectedEnvironment,
   selectedName,
   type EnvironmentConfig,
-} from './settings.ts';
+} from '../environments/settings.ts';
 
 /** `dtmetrics.addEnvironment`'s argument: the settings' fields and the token (stored in SecretStorage). */
 export interface AddArgument {
@@ -63,28 +52,13 @@ const KINDS: (vscode.QuickPickItem & { environmentKind: EnvironmentKind })[] = [
 /** What an edit changes; `caFile: ''` removes the CA file, `token: ''` the token, `v1: false` the older-cluster mark. */
 type EnvironmentChange = Partial<Pick<EnvironmentConfig, 'name' | 'url' | 'caFile'>> & { token?: string; v1?: boolean };
 
-const tokenKey = (name: string) => `dtmetrics.token/${name}`;
 /** What an InputBox says under a value it refuses; undefined accepts it. */
 const errorOf = (result: Result<unknown>) => (result.ok ? undefined : result.message);
 /** A builder's URL once its InputBox accepted the input (it refuses any with an error). */
 const urlOrUndefined = (result: Result<string>) => (result.ok ? result.value : undefined);
 
-export class Environments {
-  constructor(
-    private readonly secrets: vscode.SecretStorage,
-    private readonly notifier: Notifier,
-  ) {}
-
-  /** The environment named, or the selected one. */
-  resolve(name?: string): EnvironmentConfig {
-    const environment = name === undefined ? selectedEnvironment() : allEnvironments().find((e) => e.name === name);
-    if (!environment)
-      throw new UserError(
-        `No environment is named '${name ?? selectedName()}': choose one with 'dtmetrics: Select Environment'`,
-      );
-    return environment;
-  }
-
+/** The environment commands: the shared Environments (resolve, connection) and the flows that change them. */
+export class EnvironmentCommands extends Environments {
   async add(arg?: AddArgument): Promise<EnvironmentConfig | undefined> {
     const answers = arg ? checkAdd(arg) : await askAdd();
     if (!answers) return undefined;
@@ -162,7 +136,7 @@ export class Environments {
   }
 
   /** Posts an empty body with the environment's token and says what came of it, naming the cause of a failure. */
-  async test(arg?: { name?: string }): Promise<{ ok: boolean; message: string } | undefined> {
+  async test(arg?: { name?: string }): Promise<Result<string> | undefined> {
     const environment = this.resolve(arg?.name);
     const connection = await this.connection(environment);
     if (!connection) return undefined;
@@ -170,46 +144,9 @@ export class Environments {
       { location: vscode.ProgressLocation.Notification, title: `Testing the connection to ${environment.name}` },
       () => testConnection(connection),
     );
-    const text = `${environment.name}: ${result.message}`;
+    const text = `${environment.name}: ${result.ok ? result.value : result.message}`;
     void this.notifier.show(result.ok ? 'information' : 'error', text);
     return result;
-  }
-
-  /**
-   * What a request to `environment` needs: its URLs, its token (asked for and stored when a SaaS or Managed
-   * environment has none yet), its CA file's certificates and VS Code's proxy. Undefined when the user declines.
-   */
-  async connection(environment: EnvironmentConfig): Promise<Connection | undefined> {
-    const read = environmentUrls(environment.url);
-    if (!read.ok) throw new UserError(`The environment '${environment.name}' has an unusable URL: ${read.message}`);
-    const urls = read.value;
-    let token = urls.needsToken ? ((await this.secrets.get(tokenKey(environment.name))) ?? null) : null;
-    if (token === null && urls.needsToken && (environment.kind === 'saas' || environment.kind === 'managed')) {
-      const asked = await askToken(`No token is stored for ${environment.name}`, environment.kind, false);
-      if (!asked) return undefined;
-      await this.secrets.store(tokenKey(environment.name), asked);
-      token = asked;
-    }
-    const { protocol, hostname } = new URL(urls.ingest);
-    if (token && protocol === 'http:' && !isLoopback(hostname)) {
-      const answer = await this.notifier.ask(
-        `Send the token for ${environment.name} unencrypted to ${hostname}?`,
-        `${urls.ingest} is plain http:// and not this machine: anyone on the way can read the token. Use https:// unless this network is yours.`,
-        'Send Unencrypted',
-      );
-      if (answer !== 'Send Unencrypted') return undefined;
-    }
-    const http = vscode.workspace.getConfiguration('http');
-    const connection = {
-      urls,
-      token,
-      ca: await readCa(environment),
-      proxy: http.get<string>('proxy') || null,
-      strictSSL: http.get<boolean>('proxyStrictSSL') !== false,
-    };
-    const proxy = proxyProblem(connection);
-    if (proxy) throw new UserError(proxy);
-    return connection;
   }
 
   private async pickConfigured(title: string): Promise<EnvironmentConfig | undefined> {
@@ -434,24 +371,6 @@ function askName(suggestion: string, taken: ReadonlySet<string>): Thenable<strin
     .then((v) => v?.trim());
 }
 
-/** A token from a password box; `''` when `optional` and left empty; undefined when cancelled. */
-function askToken(title: string, kind: EnvironmentKind, optional: boolean): Thenable<string | undefined> {
-  return vscode.window.showInputBox({
-    title,
-    prompt:
-      "An API token with the scopes metrics.ingest (to send) and metrics.read (to query; DataExport on an older cluster). Kept in VS Code's secret storage, never in settings.",
-    password: true,
-    ignoreFocusOut: true,
-    validateInput: (v) => {
-      if (v === '') return optional ? undefined : 'A token is needed for this environment';
-      if (/\s/.test(v)) return 'A token has no spaces';
-      if ((kind === 'saas' || kind === 'managed') && !v.startsWith('dt0c01.'))
-        return { message: 'Dynatrace tokens start with dt0c01.', severity: vscode.InputBoxValidationSeverity.Warning };
-      return undefined;
-    },
-  });
-}
-
 /** A CA file's path; null for none; undefined when cancelled. */
 async function askCaFile(): Promise<string | null | undefined> {
   const picked = await vscode.window.showQuickPick(
@@ -503,17 +422,6 @@ function suggestedName(kind: EnvironmentKind, url: string): string {
 
 function kindLabel(kind: EnvironmentKind): string {
   return KINDS.find((k) => k.environmentKind === kind)?.label ?? kind;
-}
-
-async function readCa(environment: EnvironmentConfig): Promise<string | null> {
-  if (!environment.caFile) return null;
-  try {
-    return await readFile(environment.caFile, 'utf8');
-  } catch (error) {
-    throw new UserError(
-      `Cannot read the CA file of ${environment.name}, ${environment.caFile}: ${describeSystemError(error)}`,
-    );
-  }
 }
 
 const settings = () => vscode.workspace.getConfiguration('dtmetrics');
