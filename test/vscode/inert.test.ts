@@ -16,7 +16,6 @@ import type { DtmetricsApi } from '#client/extension.ts';
 import type { ShownMessage } from '#client/notifier.ts';
 import type { SendSummary } from '#client/push/send.ts';
 import type { QueryOutcome } from '#client/query/index.ts';
-import type { Result } from '#core/result.ts';
 import { EXTENSION_ID, startTenant, stopProcess, tenantDiagnostics, waitFor } from './helpers.ts';
 
 const ENVIRONMENT = 'hostile tenant';
@@ -76,7 +75,7 @@ describe('tenant text in the editor: inert, and without the token', () => {
 
   it("Test Connection: the tenant's 401 message is shown inert and without the token", async () => {
     await cannedAnswer(401, { error: { code: 401, message: HOSTILE } });
-    let result: Result<string> | undefined;
+    let result: { ok: boolean; message: string } | undefined;
     const messages = await showing(
       async () => (result = await vscode.commands.executeCommand('dtmetrics.testConnection', { name: ENVIRONMENT })),
     );

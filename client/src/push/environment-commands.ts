@@ -136,7 +136,7 @@ export class EnvironmentCommands extends Environments {
   }
 
   /** Posts an empty body with the environment's token and says what came of it, naming the cause of a failure. */
-  async test(arg?: { name?: string }): Promise<Result<string> | undefined> {
+  async test(arg?: { name?: string }): Promise<{ ok: boolean; message: string } | undefined> {
     const environment = this.resolve(arg?.name);
     const connection = await this.connection(environment);
     if (!connection) return undefined;
@@ -146,7 +146,8 @@ export class EnvironmentCommands extends Environments {
     );
     const text = `${environment.name}: ${result.ok ? result.value : result.message}`;
     void this.notifier.show(result.ok ? 'information' : 'error', text);
-    return result;
+    // The command's answer to callers with an argument object (tests, keybindings) keeps its shape: ok and a message.
+    return result.ok ? { ok: true, message: result.value } : result;
   }
 
   private async pickConfigured(title: string): Promise<EnvironmentConfig | undefined> {
