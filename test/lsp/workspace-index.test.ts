@@ -9,6 +9,7 @@ import { unlinkSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { LineDocument } from '#lsp/documents.ts';
+import { completions } from '#lsp/features.ts';
 import { nextTurn } from '#lsp/slices.ts';
 import { WorkspaceIndex } from '#lsp/workspace-index.ts';
 import { TempDir } from '../cli/helpers.ts';
@@ -164,4 +165,27 @@ test('storedKeys(limit): the first `limit` keys the tenant stores the metrics un
   } finally {
     dir.remove();
   }
+});
+
+test('completion waits for the lines just edited, not for a large document opened and still being keyed', async () => {
+  // Slices of long work wait here until the test opens the way: the large document's keying stops after its first.
+  const held: Array<() => void> = [];
+  let opened = false;
+  const index = new WorkspaceIndex(() => (opened ? nextTurn() : new Promise<void>((resolve) => held.push(resolve))));
+  const typed = new LineDocument('untitled:typed', 1, 'typed.before 1\n\n');
+  index.opened(typed);
+  index.opened(new LineDocument('untitled:large', 1, 'large.key,large_dim=a 1\n'.repeat(200_000)));
+  await until('the large document keyed in part, waiting for its next slice', () =>
+    held.length > 0 ? true : undefined,
+  );
+  typed.apply({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 12 } }, text: 'typed.after' });
+  index.edited(typed.uri);
+  const keyed = index.editsKeyed().then(() => 'keyed');
+  assert.equal(await Promise.race([keyed, nextTurn().then(() => 'still waiting')]), 'keyed');
+  const offered = completions(typed, { line: 1, character: 0 }, index, 0).map((item) => item.label);
+  assert.deepEqual(offered, ['typed.after'], 'the edited line is keyed; the large document is not yet');
+  opened = true;
+  for (const resume of held) resume();
+  await index.current();
+  assert.deepEqual(index.metricKeys(), ['large.key', 'typed.after']);
 });

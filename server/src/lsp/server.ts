@@ -334,9 +334,10 @@ onRequest('textDocument/hover', readPosition, ({ uri, position }) => {
   return state ? hover(state.doc, position, state.linted, Date.now()) : null;
 });
 
-// Waits only for the keys of the lines edited since keys were last asked for (a line or a few, as one types).
+// Waits only for the keys of the lines edited since keys were last asked for (a line or a few, as one types), not for
+// a document just opened and still being keyed.
 onRequest('textDocument/completion', readPosition, async ({ uri, position }) => {
-  await index.current();
+  await index.editsKeyed();
   const state = opened.get(uri);
   return state ? completions(state.doc, position, index, Date.now()) : [];
 });
