@@ -174,7 +174,7 @@ test('completion waits for the lines just edited, not for a large document opene
   const index = new WorkspaceIndex(() => (opened ? nextTurn() : new Promise<void>((resolve) => held.push(resolve))));
   const typed = new LineDocument('untitled:typed', 1, 'typed.before 1\n\n');
   index.opened(typed);
-  index.opened(new LineDocument('untitled:large', 1, 'large.key,large_dim=a 1\n'.repeat(200_000)));
+  index.opened(new LineDocument('untitled:large', 1, 'large.key,large_dim=a 1\n'.repeat(20_000)));
   await until('the large document keyed in part, waiting for its next slice', () =>
     held.length > 0 ? true : undefined,
   );
