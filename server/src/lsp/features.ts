@@ -1,7 +1,11 @@
-/** Editor features answered from the core: code actions, hover, completion, symbols, folding, formatting. */
+/**
+ * Editor features answered from the core: code actions, hover, completion, symbols, folding, formatting; functions of
+ * a document and what is known of it, with no connection (test/lsp/features.test.ts calls them in process).
+ */
 import {
   CodeActionKind,
   CompletionItemKind,
+  DiagnosticSeverity,
   FoldingRangeKind,
   InsertTextFormat,
   MarkupKind,
@@ -18,7 +22,7 @@ import {
 import { formatDuration, formatWindow } from '#core/check.ts';
 import type { FileLinter } from '#core/lint.ts';
 import { parseLine } from '#core/parse.ts';
-import type { DiagnosticData, Fix } from '#core/problems.ts';
+import type { Diagnostic, DiagnosticData, Fix } from '#core/problems.ts';
 import { isRuleCode, LIMITS, RULES, ruleEvidence } from '#core/rules.ts';
 import type { LineDocument } from './documents.ts';
 import { readDiagnosticData, type ClientDiagnostic } from './params.ts';
@@ -31,6 +35,27 @@ export interface LintedDocument {
   diagnostics: LspDiagnostic[];
   linter: FileLinter;
   hasTimestamps: boolean;
+}
+
+const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+/** A finding of the core as an LSP diagnostic, with its rule's documentation and its data (fixes) for code actions. */
+export function lspDiagnostic(d: Diagnostic): LspDiagnostic {
+  const rule = RULES[d.code] as { docs?: string };
+  return {
+    range: { start: { line: d.line, character: d.startChar }, end: { line: d.line, character: d.endChar } },
+    severity: SEVERITY[d.severity],
+    code: d.code,
+    ...(rule.docs ? { codeDescription: { href: rule.docs } } : {}),
+    source: 'dtmetrics',
+    message: d.message,
+    ...(d.data ? { data: d.data } : {}),
+  };
 }
 
 /** Walks over a document yield after this many lines, so that the server can answer other messages meanwhile. */

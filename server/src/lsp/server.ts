@@ -19,8 +19,6 @@ import {
 } from 'vscode-languageserver/node';
 import type { RequestType } from 'vscode-languageserver-protocol';
 import { DocumentLinter, type LintStep } from '#core/document-linter.ts';
-import type { Diagnostic } from '#core/problems.ts';
-import { RULES } from '#core/rules.ts';
 import { ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
 import { createServerConnection } from './connection.ts';
 import { LineDocument } from './documents.ts';
@@ -31,6 +29,7 @@ import {
   foldingRanges,
   formattingEdits,
   hover,
+  lspDiagnostic,
   type LintedDocument,
 } from './features.ts';
 import { LatestOnly } from './outbox.ts';
@@ -169,7 +168,7 @@ async function lintOnce(state: OpenDocument): Promise<void> {
   const { diagnostics: found, linter, hasTimestamps } = done.result;
   state.linted = {
     revision,
-    diagnostics: cap(found.map(toLsp), settings.maxDiagnostics, lines.length),
+    diagnostics: cap(found.map(lspDiagnostic), settings.maxDiagnostics, lines.length),
     linter,
     hasTimestamps,
   };
@@ -200,26 +199,6 @@ async function currentLint(state: OpenDocument, token: CancellationToken): Promi
     dispose();
   }
   return isOpen(state) ? state.linted : undefined;
-}
-
-const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = {
-  error: DiagnosticSeverity.Error,
-  warning: DiagnosticSeverity.Warning,
-  info: DiagnosticSeverity.Information,
-  hint: DiagnosticSeverity.Hint,
-};
-
-function toLsp(d: Diagnostic): LspDiagnostic {
-  const rule = RULES[d.code] as { docs?: string };
-  return {
-    range: { start: { line: d.line, character: d.startChar }, end: { line: d.line, character: d.endChar } },
-    severity: SEVERITY[d.severity],
-    code: d.code,
-    ...(rule.docs ? { codeDescription: { href: rule.docs } } : {}),
-    source: 'dtmetrics',
-    message: d.message,
-    ...(d.data ? { data: d.data } : {}),
-  };
 }
 
 /** The per-document cap, with a visible note on the last line saying how many more there are. */
@@ -355,9 +334,10 @@ onRequest('textDocument/hover', readPosition, ({ uri, position }) => {
   return state ? hover(state.doc, position, state.linted, Date.now()) : null;
 });
 
-// Waits only for the keys of the lines edited since keys were last asked for (a line or a few, as one types).
+// Waits only for the keys of the lines edited since keys were last asked for (a line or a few, as one types), not for
+// a document just opened and still being keyed.
 onRequest('textDocument/completion', readPosition, async ({ uri, position }) => {
-  await index.current();
+  await index.editsKeyed();
   const state = opened.get(uri);
   return state ? completions(state.doc, position, index, Date.now()) : [];
 });

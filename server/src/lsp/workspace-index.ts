@@ -4,6 +4,8 @@
  * (`x.count` for a count metric `x`) for the query prompt (dtmetrics/workspaceKeys). Each source's keys are replaced
  * when it changes (an edit, a file changed or deleted on disk, a document closed), so a key gone from every source is
  * offered no more. An edit only marks its document: the lines it changed are keyed when keys are next asked for.
+ * A document opened is keyed in the background (a large one in slices); completion does not wait for that, only for
+ * the edits of documents keyed since they were opened, so a first completion never waits for a whole large document.
  * Bounded: at most MAX_FILES files; of each file or document, its first MAX_BYTES (bytes of a file, characters of a
  * document) and MAX_KEYS keys of each kind.
  */
@@ -164,6 +166,8 @@ class DocumentKeys {
   readonly source = new SourceKeys();
   /** Edited since last keyed. */
   edited = true;
+  /** Keyed once since opened: from then on, completion waits for its edits. */
+  keyed = false;
   /** The lines last keyed (a copy), and what each counted. */
   private lines: readonly string[] = [];
   private counted: LineKeys[] = [];
@@ -195,6 +199,7 @@ class DocumentKeys {
       fresh.map((line) => this.source.add(line)),
     );
     this.lines = lines;
+    this.keyed = true;
   }
 
   private keysOf(text: string): LineKeys {
@@ -206,6 +211,29 @@ class DocumentKeys {
     if (this.shared.size >= SHARED_RECORDS) this.shared.clear();
     this.shared.set(signature, keys);
     return keys;
+  }
+}
+
+/** Keys documents one at a time, each in slices, while `next` picks one; a call during a run joins it. */
+class KeyingLane {
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly next: () => DocumentKeys | undefined,
+    private readonly pause: () => Promise<void>,
+  ) {}
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  run(): Promise<void> {
+    this.running ??= this.keyAll().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async keyAll(): Promise<void> {
+    for (let keys = this.next(); keys; keys = this.next()) await inSlices(keys.update(), this.pause, () => false);
   }
 }
 
@@ -276,17 +304,22 @@ export class WorkspaceIndex {
   private readonly reads = new Map<string, number>();
   private readCount = 0;
   private scanning: Promise<void> = Promise.resolve();
-  private keying: Promise<void> | undefined;
+  /** Two lanes, so that an edit is keyed while a large document opened meanwhile is still being keyed. */
+  private readonly opening: KeyingLane;
+  private readonly editing: KeyingLane;
 
   /** `pause`: what long work waits for between its slices. */
-  constructor(private readonly pause: () => Promise<void>) {}
+  constructor(private readonly pause: () => Promise<void>) {
+    this.opening = new KeyingLane(() => this.nextToKey(false), pause);
+    this.editing = new KeyingLane(() => this.nextToKey(true), pause);
+  }
 
   addFolder(uri: string): void {
     const path = pathOf(uri);
     if (path !== null) this.folders.push(path);
   }
 
-  /** Metric keys as written, in order; up to date with the edits once `current()` has resolved. */
+  /** Metric keys as written, in order; up to date with the edits once `editsKeyed()` has resolved. */
   metricKeys(): string[] {
     return this.index.metric.first(MAX_KEYS);
   }
@@ -343,8 +376,8 @@ export class WorkspaceIndex {
     this.documents.set(id, keys);
     this.files.get(id)?.countIn(null);
     keys.source.countIn(this.index);
-    // Keyed in the background, so that the first completion does not wait for a large document.
-    void this.current();
+    // Keyed in the background (a small document in this call's first slice), not waited for by completion.
+    void this.opening.run();
   }
 
   edited(uri: string): void {
@@ -362,19 +395,24 @@ export class WorkspaceIndex {
     if (path !== null && this.inWorkspace(path)) void this.read(path);
   }
 
-  /** Keys the documents' edits since keys were last asked for; resolves once every open document is keyed as it is. */
-  current(): Promise<void> {
-    this.keying ??= this.keyEdits().finally(() => (this.keying = undefined));
-    return this.keying;
+  /**
+   * Keys the edits since keys were last asked for of the documents keyed since they were opened (the lines edited: a
+   * line or a few, as one types); a document opened and still being keyed counts meanwhile with the keys found so far
+   * (none), and is not waited for. What completion waits for.
+   */
+  editsKeyed(): Promise<void> {
+    return this.editing.run();
   }
 
-  private async keyEdits(): Promise<void> {
-    for (let keys = this.nextEdited(); keys; keys = this.nextEdited())
-      await inSlices(keys.update(), this.pause, () => false);
+  /** Resolves once every open document is keyed as it is. */
+  async current(): Promise<void> {
+    while (this.opening.busy || this.editing.busy || this.nextToKey(false) || this.nextToKey(true))
+      await Promise.all([this.opening.run(), this.editing.run()]);
   }
 
-  private nextEdited(): DocumentKeys | undefined {
-    for (const keys of this.documents.values()) if (keys.edited) return keys;
+  /** A document edited since last keyed (a document just opened counts as edited): keyed before once, or not. */
+  private nextToKey(keyedBefore: boolean): DocumentKeys | undefined {
+    for (const keys of this.documents.values()) if (keys.edited && keys.keyed === keyedBefore) return keys;
     return undefined;
   }
 
