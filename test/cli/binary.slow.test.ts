@@ -176,7 +176,7 @@ describe('signals', () => {
       assert.equal(
         await stdout,
         `three.dtmetrics:1  unknown  cancelled while in flight: the tenant may have stored these lines (3 lines, to line 3)\n` +
-          `0 of 3 lines accepted by ${url}/api/v2/metrics/ingest; 0 rejected, 0 held back, 3 unknown, 0 not sent (1 requests, 0 retries)\n`,
+          `0 of 3 lines accepted by ${url}/api/v2/metrics/ingest; 0 rejected, 0 held back, 3 unknown, 0 not sent (1 request, 0 retries)\n`,
       );
     } finally {
       server.closeAllConnections();

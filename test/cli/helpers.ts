@@ -206,7 +206,11 @@ export function positions(file: JsonFile | undefined): string[] {
 export function assertUsageError(result: RunResult, mentions?: string | RegExp): void {
   const context = `stdout: ${JSON.stringify(result.stdout.slice(0, 500))}\nstderr: ${JSON.stringify(result.stderr.slice(0, 2000))}`;
   assert.equal(result.code, 2, `exit code 2\n${context}`);
-  assert.match(result.stderr, /^dtmetrics: [^\n]+\n$/, `one line on stderr starting 'dtmetrics: '\n${context}`);
+  assert.match(
+    result.stderr,
+    /^dtmetrics( [a-z]+)?: [^\n]+\n$/,
+    `one line on stderr starting 'dtmetrics: ' or 'dtmetrics <command>: '\n${context}`,
+  );
   assert.doesNotMatch(
     result.stderr,
     /\n\s+at |internal error|Error:|node:internal/,

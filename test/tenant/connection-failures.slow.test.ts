@@ -53,7 +53,7 @@ function assertStoppedBeforeTheTenant(result: RunResult, lineCount: number, caus
   assert.match(
     result.stdout,
     new RegExp(
-      `0 of ${total} lines accepted .*; 0 rejected, 0 held back, 0 unknown, ${total} not sent \\(1 requests, 0 retries\\)`,
+      `0 of ${total} lines accepted .*; 0 rejected, 0 held back, 0 unknown, ${total} not sent \\(1 request, 0 retries\\)`,
     ),
     context,
   );

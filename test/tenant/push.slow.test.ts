@@ -68,7 +68,7 @@ describe('dtmetrics push', () => {
     assert.match(result.stdout, new RegExp(`${file}:5  held back  DK001 `));
     assert.match(
       result.stdout,
-      /3 of 4 lines accepted by http:\/\/127\.0\.0\.1:\d+\/api\/v2\/metrics\/ingest; 0 rejected, 1 held back, 0 unknown, 0 not sent \(1 requests, 0 retries\)/,
+      /3 of 4 lines accepted by http:\/\/127\.0\.0\.1:\d+\/api\/v2\/metrics\/ingest; 0 rejected, 1 held back, 0 unknown, 0 not sent \(1 request, 0 retries\)/,
     );
     const hosts = (await stored()).filter((r) => r.key === 'push.basic').map((r) => r.dimensions[0]?.[1]);
     assert.deepEqual(hosts, ['a', 'c']);
@@ -143,7 +143,7 @@ describe('dtmetrics push', () => {
     const file = fixture(`push.dry gauge,1 ${recent()}\n`);
     const result = await push([file, '--dry-run']);
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /dry run: 1 of 1 lines would be sent/);
+    assert.match(result.stdout, /dry run: 1 of 1 line would be sent/);
     assert.equal((await stored()).filter((r) => r.key === 'push.dry').length, 0);
   });
 });

@@ -12,6 +12,12 @@ export const CONNECTION_OPTIONS = {
   'allow-http': { type: 'boolean' },
 } as const;
 
+/** Options refused on purpose, with what to do instead (parseCommandLine's `refused`); the value is never echoed. */
+export const REFUSED_OPTIONS = {
+  '--token':
+    'tokens are never taken on the command line (other users and the shell history would see them): put it in an environment variable and pass --token-env NAME',
+};
+
 export const CONNECTION_USAGE = `  --url <url>                  the environment: https://abc12345.live.dynatrace.com, https://host/e/abc12345,
                                an ingest endpoint, or the local tenant http://127.0.0.1:14500 (dtmetrics serve).
                                Default: $DTMETRICS_URL

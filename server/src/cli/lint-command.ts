@@ -20,7 +20,7 @@ import { createReporter, FORMATS, type Format, type Totals } from './reporters.t
 import type { CommandContext } from './context.ts';
 import { VERSION } from './version.ts';
 
-export const LINT_USAGE = `Usage: dtmetrics lint [options] <file|directory|glob|->...
+const LINT_USAGE = `Usage: dtmetrics lint [options] <file|directory|glob|->...
 
 Checks Dynatrace metric lines against the ingestion protocol's rules.
 Directories are searched for *.dtmetrics files; '-' reads standard input.

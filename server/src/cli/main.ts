@@ -1,7 +1,8 @@
 /** The `dtmetrics` command line: dispatches to a command; every failure is one line on stderr, never a stack. */
 import { isUserError, UserError } from '#edge/errors.ts';
 import type { Command, CommandContext } from './context.ts';
-import { LINT_USAGE, runLint } from './lint-command.ts';
+import { runLint } from './lint-command.ts';
+import { closest } from './options.ts';
 import { VERSION } from './version.ts';
 
 const USAGE = `Usage: dtmetrics <command> [options]
@@ -12,9 +13,7 @@ Commands:
   query   query a tenant's metrics (a metric selector) as a table, JSON or CSV
   serve   run a local tenant that speaks the Metrics API, for pushing and querying offline
 
-Run 'dtmetrics <command> --help' for a command's options.
-
-${LINT_USAGE.split('\n').slice(0, 1).join('\n')}`;
+Run 'dtmetrics <command> --help' for a command's options.`;
 
 /** push, query and serve load undici and the tenant (about 40 ms of start-up): only when they run, not for lint. */
 const COMMANDS = new Map<string | undefined, () => Promise<Command>>([
@@ -38,13 +37,21 @@ export async function main(argv: string[], context: CommandContext): Promise<num
     } else if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       stdout.write(USAGE + '\n');
       code = command === undefined ? 2 : 0;
-    } else throw new UserError(`unknown command '${command}' (try 'dtmetrics --help')`);
+    } else {
+      const meant = closest(
+        command,
+        [...COMMANDS.keys()].filter((name) => name !== undefined),
+      );
+      throw new UserError(
+        `unknown command '${command}'${meant ? ` (did you mean ${meant}?)` : ''} (try 'dtmetrics --help')`,
+      );
+    }
     await stdout.drain(true);
     return code;
   } catch (error) {
     await stdout.drain(true);
     if (isUserError(error)) {
-      stderr.write(`dtmetrics: ${error.message}\n`);
+      stderr.write(`dtmetrics${error.command ? ` ${error.command}` : ''}: ${error.message}\n`);
       return 2;
     }
     const detail = error instanceof Error ? error.message : String(error);

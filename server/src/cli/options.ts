@@ -4,19 +4,44 @@
  * core's grammar. A mistake is one line naming the option (exit 2).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { distance } from 'fastest-levenshtein';
 import type { Parsed } from '#core/time.ts';
 import { UserError } from '#edge/errors.ts';
 
-/** A command's options parsed strictly; a mistake is one line that points to the command's help. */
+/**
+ * A command's options parsed strictly; a mistake is one line that points to the command's help. An unknown option
+ * gets its likely meaning, or the reason from `refused` (options that are not taken on purpose: `--token`).
+ */
 export function parseCommandLine<C extends ParseArgsConfig>(
   command: string,
   config: C,
+  refused: Readonly<Record<string, string>> = {},
 ): ReturnType<typeof parseArgs<C>> {
   try {
     return parseArgs(config);
   } catch (error) {
-    throw new UserError(`${(error as Error).message.split('\n')[0]} (see 'dtmetrics ${command} --help')`);
+    const help = `(see 'dtmetrics ${command} --help')`;
+    const { code, message } = error as { code?: string; message: string };
+    // Node's own text goes on about '--' and leaves a quote open; only the option's name is of use.
+    const unknown =
+      code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /^Unknown option '([^']*)'/.exec(message)?.[1] : undefined;
+    if (unknown === undefined) throw new UserError(`${message.split('\n')[0]} ${help}`, command);
+    const reason = Object.hasOwn(refused, unknown) ? refused[unknown] : undefined;
+    if (reason !== undefined) throw new UserError(`${reason} ${help}`, command);
+    const names = Object.keys(config.options ?? {});
+    const meant = unknown.startsWith('--') ? closest(unknown.slice(2), names) : undefined;
+    throw new UserError(`unknown option '${unknown}'${meant ? ` (did you mean --${meant}?)` : ''} ${help}`, command);
   }
+}
+
+/** The one name within 2 edits of `word` that is closer than every other, if there is one: a likely typo. */
+export function closest(word: string, names: readonly string[]): string | undefined {
+  const near = names
+    .map((name) => ({ name, edits: distance(word, name) }))
+    .filter((n) => n.edits <= 2)
+    .sort((a, b) => a.edits - b.edits);
+  const [first, second] = near;
+  return first && (!second || second.edits > first.edits) ? first.name : undefined;
 }
 
 /** The whole numbers an option takes, both ends included; without `max`, any a double holds exactly. */

@@ -7,12 +7,12 @@ import { isSkipped, millisecondTimestamp, PushPlanner, type PushLine, type Times
 import type { Connection } from '#http/client.ts';
 import { pushBatches, type PushResult } from '#http/push.ts';
 import { Channel } from './channel.ts';
-import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE, timeoutMs } from './connection-args.ts';
+import { connectionOf, CONNECTION_OPTIONS, REFUSED_OPTIONS, CONNECTION_USAGE, timeoutMs } from './connection-args.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
 import { expandInputs, type Input } from './inputs.ts';
 import type { CommandContext } from './context.ts';
 import { integerOption, parseCommandLine } from './options.ts';
-import type { Output } from './output.ts';
+import { plural, type Output } from './output.ts';
 import { chunksOf, readLines, readyInputs, type LineSink, type ReadyInput } from './read-lines.ts';
 
 const PUSH_USAGE = `Usage: dtmetrics push [options] <file|->...
@@ -52,21 +52,25 @@ interface PushSettings {
 }
 
 export function parsePushArgs(argv: string[], env: NodeJS.ProcessEnv): PushSettings | 'help' {
-  const parsed = parseCommandLine('push', {
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...CONNECTION_OPTIONS,
-      timestamps: { type: 'string' },
-      'send-errors': { type: 'boolean' },
-      concurrency: { type: 'string' },
-      timeout: { type: 'string' },
-      format: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
+  const parsed = parseCommandLine(
+    'push',
+    {
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...CONNECTION_OPTIONS,
+        timestamps: { type: 'string' },
+        'send-errors': { type: 'boolean' },
+        concurrency: { type: 'string' },
+        timeout: { type: 'string' },
+        format: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     },
-  });
+    REFUSED_OPTIONS,
+  );
   const v = parsed.values;
   if (v.help) return 'help';
   if (parsed.positionals.length === 0) throw new UserError("no files to push (see 'dtmetrics push --help')");
@@ -101,6 +105,8 @@ interface Report {
   accepted: number;
   rejected: number;
   held: number;
+  /** Of `held`: lines held back for a timestamp outside the tenant's window (TS003), which a rebase may fix. */
+  heldStale: number;
   unknown: number;
   notSent: number;
   unlisted: number;
@@ -126,6 +132,7 @@ export async function runPush(
     accepted: 0,
     rejected: 0,
     held: 0,
+    heldStale: 0,
     unknown: 0,
     notSent: 0,
     unlisted: 0,
@@ -148,16 +155,22 @@ export async function runPush(
   const total = report.lines;
   const where = settings.connection.urls.ingest;
   const summary = settings.dryRun
-    ? `dry run: ${fmt(total - report.held)} of ${fmt(total)} lines would be sent to ${where}; ${fmt(report.held)} held back`
-    : `${fmt(report.accepted)} of ${fmt(total)} lines accepted by ${where}; ${fmt(report.rejected + report.unlisted)} rejected, ${fmt(report.held)} held back, ${fmt(report.unknown)} unknown, ${fmt(report.notSent)} not sent (${fmt(report.requests)} requests, ${fmt(report.retries)} retries)`;
+    ? `dry run: ${fmt(total - report.held)} of ${plural(total, 'line')} would be sent to ${where}; ${fmt(report.held)} held back`
+    : `${fmt(report.accepted)} of ${plural(total, 'line')} accepted by ${where}; ${fmt(report.rejected + report.unlisted)} rejected, ${fmt(report.held)} held back, ${fmt(report.unknown)} unknown, ${fmt(report.notSent)} not sent (${plural(report.requests, 'request')}, ${plural(report.retries, 'retry', 'retries')})`;
   if (settings.format === 'text') {
     if (report.unlisted > 0)
-      out.write(`${fmt(report.unlisted)} more lines were rejected without the tenant saying which.\n`);
+      out.write(
+        `${plural(report.unlisted, 'more line was', 'more lines were')} rejected without the tenant saying which.\n`,
+      );
     if (report.stopped) out.write(`stopped: ${report.stopped}\n`);
+    if (report.heldStale > 0 && settings.timestamps === 'as-written')
+      out.write(
+        'hint: --timestamps rebase shifts the timestamps of a file so that the newest is now (spacing kept), for lines held back by TS003\n',
+      );
     out.write(summary + '\n');
   } else {
-    const { listed, truncated, ...totals } = report;
-    const { lines: total, ...counts } = totals;
+    const { accepted, rejected, held, unknown, notSent, unlisted, warnings, requests, retries, stopped } = report;
+    const counts = { accepted, rejected, held, unknown, notSent, unlisted, warnings, requests, retries, stopped };
     out.write(
       JSON.stringify(
         {
@@ -165,8 +178,8 @@ export async function runPush(
           dryRun: settings.dryRun,
           total,
           ...counts,
-          lines: listed,
-          ...(truncated > 0 ? { linesNotListed: truncated } : {}),
+          lines: report.listed,
+          ...(report.truncated > 0 ? { linesNotListed: report.truncated } : {}),
         },
         null,
         2,
@@ -224,7 +237,10 @@ async function pushFile(
     const ready = planner.take(end);
     report.lines += ready.held.length;
     report.held += ready.held.length;
-    for (const h of ready.held) say(file, h.source, null, 'held back', `${h.code} ${h.message}`);
+    for (const h of ready.held) {
+      if (h.code === 'TS003') report.heldStale++;
+      say(file, h.source, null, 'held back', `${h.code} ${h.message}`);
+    }
     for (const batch of ready.batches) {
       // Lines not sent after a stop are counted once, with the rest of the file (countUnsent).
       if (stopped && !settings.dryRun) {
@@ -275,7 +291,7 @@ async function pushFile(
       unsent.first,
       null,
       'not sent',
-      `${fmt(unsent.count)} lines from here on: ${report.stopped ? `the push stopped (${report.stopped})` : 'cancelled'}`,
+      `${plural(unsent.count, 'line')} from here on: ${report.stopped ? `the push stopped (${report.stopped})` : 'cancelled'}`,
     );
   }
   await out.drain();
@@ -300,7 +316,13 @@ function tally(
     ...result.rejected.map((r) => ({ line: r.source, column: r.column, fate: 'rejected', message: r.error })),
     ...result.warnings.map((w) => ({ line: w.source, column: null, fate: 'warning', message: w.warning })),
     ...result.unknown.map((u) => ({ line: u.source, column: null, fate: 'unknown', message: u.reason })),
-    ...result.notSent.map((n) => ({ line: n.source, column: null, fate: 'not sent', message: n.reason })),
+    // The fate is said once: the pusher's reasons start with it ("not sent: …") for callers that show them alone.
+    ...result.notSent.map((n) => ({
+      line: n.source,
+      column: null,
+      fate: 'not sent',
+      message: n.reason.replace(/^not sent: /, ''),
+    })),
   ];
   events.sort((a, b) => a.line - b.line);
   // A run of lines with one fate and reason (a batch not sent or unknown) is one entry, not one per line.

@@ -4,7 +4,7 @@ import { dimensionsText, resultModel, selectorKey, toCsv, type ResultSeries } fr
 import type { MetricData, V1TimeseriesResult } from '#core/metrics/api.ts';
 import { endsWithCountSuffix } from '#core/keys.ts';
 import { queryMetrics, V1_AGGREGATIONS, v1Timeseries, type QueryAnswer, type V1Request } from '#http/query.ts';
-import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE, timeoutMs } from './connection-args.ts';
+import { connectionOf, CONNECTION_OPTIONS, REFUSED_OPTIONS, CONNECTION_USAGE, timeoutMs } from './connection-args.ts';
 import { UserError } from '#edge/errors.ts';
 import type { CommandContext } from './context.ts';
 import { parseCommandLine, timeOption } from './options.ts';
@@ -34,23 +34,27 @@ export async function runQuery(
   argv: string[],
   { stdout: out, stderr, env, now: clock }: CommandContext,
 ): Promise<number> {
-  const parsed = parseCommandLine('query', {
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...CONNECTION_OPTIONS,
-      from: { type: 'string' },
-      to: { type: 'string' },
-      resolution: { type: 'string' },
-      format: { type: 'string' },
-      v1: { type: 'boolean' },
-      aggregation: { type: 'string' },
-      'query-mode': { type: 'string' },
-      timeout: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+  const parsed = parseCommandLine(
+    'query',
+    {
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...CONNECTION_OPTIONS,
+        from: { type: 'string' },
+        to: { type: 'string' },
+        resolution: { type: 'string' },
+        format: { type: 'string' },
+        v1: { type: 'boolean' },
+        aggregation: { type: 'string' },
+        'query-mode': { type: 'string' },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     },
-  });
+    REFUSED_OPTIONS,
+  );
   const v = parsed.values;
   if (v.help) {
     out.write(QUERY_USAGE + '\n');

@@ -7,6 +7,7 @@ import { isAbsolute, sep } from 'node:path';
 import type { Diagnostic } from '#core/problems.ts';
 import type { CitationFormat } from '#core/evidence.ts';
 import { RULES, RULE_CODES, ruleEvidence, type Severity } from '#core/rules.ts';
+import { plural } from './output.ts';
 
 export interface Totals {
   files: number;
@@ -101,10 +102,6 @@ class StylishReporter implements Reporter {
  */
 const visible = (text: string): string =>
   text.replace(/\p{Cc}/gu, (c) => `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
-
-function plural(n: number, one: string, many = one + 's'): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-}
 
 /** `[{"file": …, "diagnostics": [{line, column, endLine, endColumn, severity, code, message}]}]` and nothing else. */
 class JsonReporter implements Reporter {

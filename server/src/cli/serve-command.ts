@@ -6,6 +6,7 @@ import { SCOPES, startTenant, type Scope, type Tenant } from '#tenant/server.ts'
 import { describeSystemError, UserError } from '#edge/errors.ts';
 import type { CommandContext } from './context.ts';
 import { integerOption, parseCommandLine, type IntegerRange } from './options.ts';
+import { plural } from './output.ts';
 
 const SERVE_USAGE = `Usage: dtmetrics serve [options]
 
@@ -126,7 +127,7 @@ function listeningLine(tenant: Tenant, settings: ServeSettings): string {
     ? ', data in memory only'
     : loaded.origin === 'new'
       ? `, new data file ${settings.dataFile}`
-      : `, ${n(tenant.store.size.series)} series of ${n(tenant.store.size.metrics)} ${tenant.store.size.metrics === 1 ? 'metric' : 'metrics'} restored from ${settings.dataFile}`;
-  const auth = settings.tokens.size > 0 ? `${settings.tokens.size} token(s) accepted` : 'no token required';
+      : `, ${n(tenant.store.size.series)} series of ${plural(tenant.store.size.metrics, 'metric')} restored from ${settings.dataFile}`;
+  const auth = settings.tokens.size > 0 ? `${plural(settings.tokens.size, 'token')} accepted` : 'no token required';
   return `dtmetrics local tenant listening on ${tenant.url} (${auth}${data}${settings.faults ? ', fault injection on' : ''})\n`;
 }

@@ -12,7 +12,11 @@ const USER_ERROR = Symbol.for('dtmetrics.userError');
  */
 export class UserError extends Error {
   readonly [USER_ERROR] = true;
-  constructor(message: string) {
+  /** `command`: the CLI command the mistake was made in, named in the line (`dtmetrics lint: …`). */
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
     super(message);
     this.name = 'UserError';
   }
