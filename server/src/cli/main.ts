@@ -2,7 +2,7 @@
 import { isUserError, UserError } from '#edge/errors.ts';
 import type { Command, CommandContext } from './context.ts';
 import { runLint } from './lint-command.ts';
-import { closest } from './options.ts';
+import { closest } from '#core/typos.ts';
 import { VERSION } from './version.ts';
 
 const USAGE = `Usage: dtmetrics <command> [options]

@@ -4,8 +4,8 @@
  * core's grammar. A mistake is one line naming the option (exit 2).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { distance } from 'fastest-levenshtein';
 import type { Parsed } from '#core/time.ts';
+import { closest } from '#core/typos.ts';
 import { UserError } from '#edge/errors.ts';
 
 /**
@@ -32,16 +32,6 @@ export function parseCommandLine<C extends ParseArgsConfig>(
     const meant = unknown.startsWith('--') ? closest(unknown.slice(2), names) : undefined;
     throw new UserError(`unknown option '${unknown}'${meant ? ` (did you mean --${meant}?)` : ''} ${help}`, command);
   }
-}
-
-/** The one name within 2 edits of `word` that is closer than every other, if there is one: a likely typo. */
-export function closest(word: string, names: readonly string[]): string | undefined {
-  const near = names
-    .map((name) => ({ name, edits: distance(word, name) }))
-    .filter((n) => n.edits <= 2)
-    .sort((a, b) => a.edits - b.edits);
-  const [first, second] = near;
-  return first && (!second || second.edits > first.edits) ? first.name : undefined;
 }
 
 /** The whole numbers an option takes, both ends included; without `max`, any a double holds exactly. */

@@ -4,9 +4,9 @@
  */
 import { FINDINGS_PER_KIND, type Limits, type RuleArgs } from './rules.ts';
 import { problem, type Problem } from './problems.ts';
-import { distance } from 'fastest-levenshtein';
 import { formatNumber, readNumber } from './numbers.ts';
 import type { DataLine, KeyValueNode, MetadataLine, Payload, SummaryField, Token } from './parse.ts';
+import { closest } from './typos.ts';
 import {
   endsWithCountSuffix,
   isBadDimensionSectionStart,
@@ -404,7 +404,7 @@ function checkSummary(
   // One unknown field where one is missing, and spelt close to it (`mni`, `m"in`): a typo, not another statistic
   // (`avg` where `count` is missing is a different mistake, and no fix should turn it into a count).
   const candidate = unknown.length === 1 && missing.length === 1 ? (unknown[0] as Token) : null;
-  const misspelt = candidate && distance(candidate.text, missing[0] as string) <= 2 ? candidate : null;
+  const misspelt = candidate && closest(candidate.text, [missing[0] as string]) ? candidate : null;
   if (misspelt) {
     const meant = missing[0] as SummaryName;
     const fix = {
