@@ -39,7 +39,7 @@ const PAYLOADS = ['gauge,', 'count,delta=', 'gauge,min=…,max=…,sum=…,count
 
 /** [what is offered, line, character, the labels offered (all of them, or `some` of them)] */
 const COMPLETIONS: Array<[string, number, number, { all: string[] } | { some: string[] }]> = [
-  // `c` as well: the document counts as typed, its half-typed `#c` included.
+  // The document counts as typed: `c` from the half-typed `#c` as well, offered on any line but its own.
   ['metric keys at the start of a line', 1, 0, { all: ['c', 'cpu.load'] }],
   ['dimension keys after a comma', 1, 9, { all: ['host', 'k'] }],
   ['payload forms after the key', 2, 9, { all: PAYLOADS }],
@@ -54,7 +54,7 @@ const COMPLETIONS: Array<[string, number, number, { all: string[] } | { some: st
   ],
   ['nothing in a comment', 6, 5, { all: [] }],
   ['the types after a metadata key', 7, 10, { all: ['gauge', 'count'] }],
-  ['metric keys in a metadata key', 8, 2, { all: ['c', 'cpu.load'] }],
+  ['metric keys in a metadata key', 8, 2, { all: ['cpu.load'] }],
 ];
 
 for (const [what, line, character, expected] of COMPLETIONS) {

@@ -189,3 +189,19 @@ test('completion waits for the lines just edited, not for a large document opene
   await index.current();
   assert.deepEqual(index.metricKeys(), ['large.key', 'typed.after']);
 });
+
+test('completion leaves out the key being typed unless another line holds it', async () => {
+  const index = new WorkspaceIndex(nextTurn);
+  const doc = new LineDocument('untitled:typing', 1, 'cache.hits 1\ncache.hits 2\nca\nm,host=a,ho=b 1\n');
+  const other = new LineDocument('untitled:other', 1, 'ca 1\n');
+  index.opened(doc);
+  await index.current();
+  const offered = (line: number, character: number) =>
+    completions(doc, { line, character }, index, 0).map((item) => item.label);
+  assert.deepEqual(offered(2, 2), ['cache.hits', 'm'], 'a half-typed key is no key');
+  assert.deepEqual(offered(0, 5), ['ca', 'cache.hits', 'm'], 'a key other lines hold stays');
+  assert.deepEqual(offered(3, 11), ['host'], 'the same for a dimension key');
+  index.opened(other);
+  await index.current();
+  assert.deepEqual(offered(2, 2), ['ca', 'cache.hits', 'm'], 'another document holds it');
+});

@@ -52,6 +52,26 @@ describe('dtmetrics language features in VS Code', () => {
     await waitFor('DK001 gone', () => (diagnosticsOf(document, 'DK001').length === 0 ? true : undefined));
   });
 
+  it('completion offers the metric keys just typed in the open document, before it is saved', async () => {
+    const document = await openFile('cpu.temperature 1\n');
+    const editor = vscode.window.activeTextEditor as vscode.TextEditor;
+    for (const [i, text] of ['cache.hits 1\n', 'cache.hits 2\n', 'cache.hits 3\n', 'ca'].entries()) {
+      assert.ok(await editor.edit((edit) => edit.insert(new vscode.Position(1 + i, 0), text)));
+    }
+    const labels = async () => {
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        document.uri,
+        new vscode.Position(4, 2),
+      );
+      return list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    };
+    // The first answer already has them: completion waits for the edits to be keyed, not for a later request.
+    const offered = await labels();
+    assert.ok(offered.includes('cache.hits') && offered.includes('cpu.temperature'), offered.join(' '));
+    assert.ok(!offered.includes('ca'), 'the key being typed is no key yet');
+  });
+
   it("hover tells a timestamp's age, and completion offers payload forms", async () => {
     const ts = Date.now() - 5 * 60_000;
     const document = await openFile(`http.requests,host=a 5 ${ts}\nhttp.requests,host=b \n`);

@@ -26,7 +26,7 @@ import type { Diagnostic, DiagnosticData, Fix } from '#core/problems.ts';
 import { isRuleCode, LIMITS, RULES, ruleEvidence } from '#core/rules.ts';
 import type { LineDocument } from './documents.ts';
 import { readDiagnosticData, type ClientDiagnostic } from './params.ts';
-import type { WorkspaceIndex } from './workspace-index.ts';
+import type { Typing, WorkspaceIndex } from './workspace-index.ts';
 
 /** One lint of a document version: its diagnostics, and the linter that saw it (for key summaries). */
 export interface LintedDocument {
@@ -273,6 +273,7 @@ export function completions(
 ): CompletionItem[] {
   const before = doc.lineAt(position.line).slice(0, position.character);
   if (/^\s*\/\//.test(before)) return [];
+  const typing = typedKey(doc, position);
   if (before.startsWith('#')) {
     if (/dt\.meta\.unit=[^,\s]*$/.test(before)) return UNITS.map((label) => ({ label, kind: CompletionItemKind.Unit }));
     if (/^#\S+\s+\S+\s+(\S*,)?[^,=\s]*$/.test(before))
@@ -280,7 +281,7 @@ export function completions(
     if (/^#\S+\s+\S*$/.test(before))
       return ['gauge', 'count'].map((label) => ({ label, kind: CompletionItemKind.Keyword }));
     return /^#\S*$/.test(before)
-      ? index.metricKeys().map((label) => ({ label, kind: CompletionItemKind.Variable }))
+      ? index.metricKeys(typing).map((label) => ({ label, kind: CompletionItemKind.Variable }))
       : [];
   }
   const spaces =
@@ -288,15 +289,27 @@ export function completions(
     (before.match(/"[^"]*"/g) ?? []).reduce((n, q) => n + (q.match(/ /g) ?? []).length, 0);
   if (spaces === 0) {
     if (/,[^,=\s]*$/.test(before))
-      return index.dimensionKeys().map((label) => ({ label, kind: CompletionItemKind.Field, insertText: label + '=' }));
+      return index
+        .dimensionKeys(typing)
+        .map((label) => ({ label, kind: CompletionItemKind.Field, insertText: label + '=' }));
     if (/^[^,\s]*$/.test(before))
-      return index.metricKeys().map((label) => ({ label, kind: CompletionItemKind.Variable }));
+      return index.metricKeys(typing).map((label) => ({ label, kind: CompletionItemKind.Variable }));
     return [];
   }
   if (spaces === 1) return PAYLOADS;
   if (spaces === 2)
     return [{ label: String(now), kind: CompletionItemKind.Constant, detail: 'now, in epoch milliseconds' }];
   return [];
+}
+
+/** The metric or dimension key under the cursor, as the workspace index counts it for this line. */
+function typedKey(doc: LineDocument, { line, character }: Position): Typing | undefined {
+  const parsed = parseLine(doc.lineAt(line));
+  if (parsed.kind !== 'data' && parsed.kind !== 'metadata') return undefined;
+  const within = (span: { start: number; end: number }) => span.start <= character && character <= span.end;
+  if (within(parsed.key)) return { uri: doc.uri, key: parsed.key.text };
+  const dimension = parsed.kind === 'data' ? parsed.dimensions.find((d) => within(d.key)) : undefined;
+  return dimension && { uri: doc.uri, key: dimension.key.text };
 }
 
 /** An outline grouped by metric key: one symbol per key, its lines as children. Yields every STEP_LINES lines. */

@@ -41,6 +41,12 @@ interface LineKeys {
   dimensions: readonly string[];
 }
 
+/** A key being typed in an open document. */
+export interface Typing {
+  uri: string;
+  key: string;
+}
+
 const NO_KEYS: LineKeys = { metric: null, stored: null, dimensions: [] };
 
 function keysOfLine(text: string): LineKeys {
@@ -61,6 +67,10 @@ class Counts {
 
   has(key: string): boolean {
     return this.held.has(key);
+  }
+
+  countOf(key: string): number {
+    return this.held.get(key) ?? 0;
   }
 
   keys(): IterableIterator<string> {
@@ -96,6 +106,11 @@ class IndexedKeys {
     if (this.sources.remove(key)) this.sorted = null;
   }
 
+  /** How many sources hold the key. */
+  holders(key: string): number {
+    return this.sources.countOf(key);
+  }
+
   first(limit: number): string[] {
     this.sorted ??= [...this.sources.keys()].sort();
     return this.sorted.slice(0, limit);
@@ -123,6 +138,11 @@ class SourceKeys {
     return metric === line.metric && stored === line.stored && dimensions.length === line.dimensions.length
       ? line
       : { metric, stored, dimensions };
+  }
+
+  /** How many of the source's lines hold the key. */
+  linesHolding(kind: Kind, key: string): number {
+    return this.lines[kind].countOf(key);
   }
 
   /** Uncounts what `add` counted of a line. */
@@ -319,13 +339,28 @@ export class WorkspaceIndex {
     if (path !== null) this.folders.push(path);
   }
 
-  /** Metric keys as written, in order; up to date with the edits once `editsKeyed()` has resolved. */
-  metricKeys(): string[] {
-    return this.index.metric.first(MAX_KEYS);
+  /**
+   * Metric keys as written, in order; up to date with the edits once `editsKeyed()` has resolved. `typing`: the key
+   * being typed in an open document, left out when no other line holds it (it is a word being typed, not a key).
+   */
+  metricKeys(typing?: Typing): string[] {
+    return this.keysBut('metric', typing);
   }
 
-  dimensionKeys(): string[] {
-    return this.index.dimension.first(MAX_KEYS);
+  dimensionKeys(typing?: Typing): string[] {
+    return this.keysBut('dimension', typing);
+  }
+
+  private keysBut(kind: Kind, typing: Typing | undefined): string[] {
+    const keys = this.index[kind].first(MAX_KEYS);
+    if (typing === undefined || !this.onlyOn(kind, typing)) return keys;
+    return keys.filter((key) => key !== typing.key);
+  }
+
+  /** Whether the typed key is held by its own line and no other line of any source. */
+  private onlyOn(kind: Kind, { uri, key }: Typing): boolean {
+    const document = this.documents.get(pathOf(uri) ?? uri);
+    return this.index[kind].holders(key) === 1 && document?.source.linesHolding(kind, key) === 1;
   }
 
   /** The first `limit` stored keys in order, once the folders are read and every open document is keyed as it is. */
