@@ -7,6 +7,9 @@
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 
+/** The `source` of the language server's diagnostics: the client tells them from the tenant's (`tenant`) by it. */
+export const DIAGNOSTIC_SOURCE = 'dtmetrics';
+
 /** Server → client, after each validation: feeds the status item ("validated 3 ms ago, 2 problems"). */
 export const ValidatedNotification = new NotificationType<ValidatedParams>('dtmetrics/validated');
 

@@ -17,7 +17,13 @@ import type { DtmetricsApi } from '#client/extension.ts';
 import type { SendSummary } from '#client/push/send.ts';
 import type { StoredPoint } from '#core/metrics/store.ts';
 import { readLog } from '#tenant/data-file.ts';
+import { DIAGNOSTIC_SOURCE } from '#protocol';
 import { EXTENSION_ID, startTenant, stopProcess, tenantDiagnostics, waitFor } from './helpers.ts';
+
+const codeOf = (d: vscode.Diagnostic) => String(typeof d.code === 'object' ? d.code.value : d.code);
+/** The language server's diagnostics on the document. */
+const lintDiagnostics = (uri: vscode.Uri) =>
+  vscode.languages.getDiagnostics(uri).filter((d) => d.source === DIAGNOSTIC_SOURCE);
 
 const ENVIRONMENT = 'vscode test tenant';
 // Unique per run, so that finding it anywhere means it leaked.
@@ -198,19 +204,40 @@ describe('pushing from VS Code to a tenant', () => {
     assert.ok(!logFiles().some((text) => text.includes(TOKEN)), 'the token is in the log');
   });
 
-  it('holds lines with errors back when told to, says which, and marks them as not sent', async () => {
+  it('holds lines with errors back when told to and says which; a held line keeps its own diagnostic, no second one', async () => {
     const editor = await openFile('vscode.push.held.first 1\nvscode.push.held,Bad=x 2\nvscode.push.held.last 3\n');
+    const { uri } = editor.document;
+    await waitFor("the linter's DK001", () => lintDiagnostics(uri).find((d) => d.range.start.line === 1));
+    const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', {
+      uri,
+      linesWithErrors: 'hold',
+    });
+    assert.deepEqual([summary.lines, summary.accepted, summary.held], [3, 2, 1], summary.message);
+    assert.equal(summary.message, `2 of 3 lines accepted by ${ENVIRONMENT}; 1 held back for errors (line 2)`);
+    assert.ok(!(await storedPoints()).some((p) => p.key === 'vscode.push.held'), 'the held line was sent');
+    // The answer's diagnostics are set before the command returns: none, as the tenant said nothing of these lines.
+    assert.deepEqual(tenantDiagnostics(uri), []);
+    assert.equal(lintDiagnostics(uri).length, 1);
+  });
+
+  it('a send that holds back every line says nothing was sent', async () => {
+    const editor = await openFile('vscode.push.none,Bad=x 2\n');
     const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', {
       uri: editor.document.uri,
       linesWithErrors: 'hold',
     });
-    assert.deepEqual([summary.lines, summary.accepted, summary.held], [3, 2, 1], summary.message);
-    assert.match(summary.message, /1 held back for errors \(line 2\)/);
-    assert.ok(!(await storedPoints()).some((p) => p.key === 'vscode.push.held'), 'the held line was sent');
-    const held = await waitFor('the held line diagnostic', () => tenantDiagnostics(editor.document.uri)[0]);
-    assert.equal(held.range.start.line, 1);
-    assert.equal(held.severity, vscode.DiagnosticSeverity.Information);
-    assert.match(held.message, /held back for DK001/);
+    assert.equal(summary.message, `Nothing sent to ${ENVIRONMENT}: 1 line held back for errors (line 1)`);
+  });
+
+  it("tenant warnings the linter already reports are not repeated: a count's `.count` key (MK010)", async () => {
+    const editor = await openFile('vscode.push.jobs count,delta=3\nvscode.push.jobs count,delta=4\n');
+    const { uri } = editor.document;
+    await waitFor("the linter's MK010", () => lintDiagnostics(uri).find((d) => codeOf(d) === 'MK010'));
+    const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', { uri });
+    assert.equal(summary.message, `2 of 2 lines accepted by ${ENVIRONMENT}`);
+    assert.equal(summary.warnings, 0);
+    assert.deepEqual(tenantDiagnostics(uri), []);
+    assert.ok((await storedPoints()).some((p) => p.key === 'vscode.push.jobs.count'));
   });
 
   it('rebases stale timestamps when told to: the newest becomes now, the spacing stays', async () => {

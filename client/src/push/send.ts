@@ -9,6 +9,9 @@ import { blockAround } from '#core/push/blocks.ts';
 import { planPush, type HeldLine, type PushPlan, type SourceLine, type TimestampMode } from '#core/push/plan.ts';
 import type { Connection } from '#http/client.ts';
 import { nothingSent, pushBatches, type PushResult } from '#http/push.ts';
+import { foretellingRule } from '#core/push/answer.ts';
+import { DIAGNOSTIC_SOURCE } from '#protocol';
+import { plural } from '#core/text.ts';
 import type { Notifier } from '../notifier.ts';
 import type { Environments } from '../environments/environments.ts';
 import { UserError } from '#edge/errors.ts';
@@ -40,6 +43,7 @@ export interface SendSummary {
   accepted: number;
   /** Listed by the tenant, and counted but not listed. */
   rejected: number;
+  /** Lines with a tenant warning the linter did not already report (the log lists them all). */
   warnings: number;
   unknown: number;
   notSent: number;
@@ -116,7 +120,11 @@ export class Sender {
         );
         result = await this.push(environment, connection, plan);
       }
-      const summary = summarize(environment.name, plan, result);
+      // What the linter already says on this document, the tenant's warning would only repeat (MK010's `.count`).
+      const linted = lintedCodes(document);
+      const news = result.warnings.filter(({ warning }) => !linted.has(foretellingRule(warning) ?? ''));
+      const answer = { ...result, warnings: news };
+      const summary = summarize(environment.name, plan, answer);
       this.diagnostics.replace(
         document.uri,
         new Set(
@@ -125,7 +133,7 @@ export class Sender {
             source.map((s) => s.line),
           ),
         ),
-        answerDiagnostics(document, tracker, environment.name, plan, result),
+        answerDiagnostics(document, tracker, environment.name, answer),
       );
       this.logFates(path, plan, result);
       this.log.info(summary.message);
@@ -313,7 +321,11 @@ function summarize(environment: string, plan: PushPlan, result: PushResult): Sen
   if (result.notSent.length > 0) parts.push(`${fmt(result.notSent.length)} not sent`);
   if (held > 0) parts.push(`${fmt(held)} held back for errors (${lineList(plan.held.map((h) => h.source))})`);
   const stopped = result.stopped ? `. Stopped: ${result.stopped}` : '';
-  const message = `${fmt(result.accepted)} of ${fmt(lines)} lines accepted by ${environment}${parts.length > 0 ? `; ${parts.join(', ')}` : ''}${stopped}`;
+  const fates = parts.length > 0 ? `; ${parts.join(', ')}` : '';
+  const message =
+    held === lines
+      ? `Nothing sent to ${environment}: ${plural(held, 'line')} held back for errors (${lineList(plan.held.map((h) => h.source))})`
+      : `${fmt(result.accepted)} of ${plural(lines, 'line')} accepted by ${environment}${fates}${stopped}`;
   return {
     environment,
     lines,
@@ -335,12 +347,23 @@ function mapLines(tracker: LineTracker, lines: readonly number[]): number[] {
   });
 }
 
-/** Each line's fate as a diagnostic where the line is now (lines edited meanwhile get none). */
+/** The rule codes of the language server's diagnostics on the document. */
+function lintedCodes(document: vscode.TextDocument): Set<string> {
+  const codes = new Set<string>();
+  for (const d of vscode.languages.getDiagnostics(document.uri)) {
+    if (d.source === DIAGNOSTIC_SOURCE) codes.add(String(typeof d.code === 'object' ? d.code.value : d.code));
+  }
+  return codes;
+}
+
+/**
+ * What the tenant said of each sent line, as a diagnostic where the line is now (lines edited meanwhile get none).
+ * A line held back gets none: it keeps the linter's diagnostic that held it, and the summary names it.
+ */
 function answerDiagnostics(
   document: vscode.TextDocument,
   tracker: LineTracker,
   environment: string,
-  plan: PushPlan,
   result: PushResult,
 ): vscode.Diagnostic[] {
   const found: vscode.Diagnostic[] = [];
@@ -361,7 +384,5 @@ function answerDiagnostics(
     add(u.source, `Unknown whether ${environment} stored this line: ${u.reason}`, Warning);
   for (const n of result.notSent)
     add(n.source, `Not sent to ${environment}: ${n.reason.replace(/^not sent: /, '')}`, Information);
-  for (const h of plan.held)
-    add(h.source, `Not sent to ${environment}: held back for ${h.code}, ${h.message}`, Information);
   return found;
 }

@@ -12,7 +12,8 @@ import { describeSystemError, UserError } from '#edge/errors.ts';
 import { expandInputs, type Input } from './inputs.ts';
 import type { CommandContext } from './context.ts';
 import { integerOption, parseCommandLine } from './options.ts';
-import { plural, type Output } from './output.ts';
+import { plural } from '#core/text.ts';
+import type { Output } from './output.ts';
 import { chunksOf, readLines, readyInputs, type LineSink, type ReadyInput } from './read-lines.ts';
 
 const PUSH_USAGE = `Usage: dtmetrics push [options] <file|->...

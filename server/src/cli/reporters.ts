@@ -7,7 +7,7 @@ import { isAbsolute, sep } from 'node:path';
 import type { Diagnostic } from '#core/problems.ts';
 import type { CitationFormat } from '#core/evidence.ts';
 import { RULES, RULE_CODES, ruleEvidence, type Severity } from '#core/rules.ts';
-import { plural } from './output.ts';
+import { plural } from '#core/text.ts';
 
 export interface Totals {
   files: number;

@@ -6,7 +6,7 @@ import { SCOPES, startTenant, type Scope, type Tenant } from '#tenant/server.ts'
 import { describeSystemError, UserError } from '#edge/errors.ts';
 import type { CommandContext } from './context.ts';
 import { integerOption, parseCommandLine, type IntegerRange } from './options.ts';
-import { plural } from './output.ts';
+import { plural } from '#core/text.ts';
 
 const SERVE_USAGE = `Usage: dtmetrics serve [options]
 

@@ -112,3 +112,8 @@ export function requestLines(body: string): string[] {
   if (rest !== '' || lines.length === 0) lines.push(rest);
   return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
 }
+
+/** A count and its noun, agreeing: "1 line", "2 lines", "1 retry", "3 retries" (`many` when not one + 's'). */
+export function plural(n: number, one: string, many = one + 's'): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}

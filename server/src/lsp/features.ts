@@ -24,6 +24,7 @@ import type { FileLinter } from '#core/lint.ts';
 import { parseLine } from '#core/parse.ts';
 import type { Diagnostic, DiagnosticData, Fix } from '#core/problems.ts';
 import { isRuleCode, LIMITS, RULES, ruleEvidence } from '#core/rules.ts';
+import { DIAGNOSTIC_SOURCE } from '#protocol';
 import type { LineDocument } from './documents.ts';
 import { readDiagnosticData, type ClientDiagnostic } from './params.ts';
 import type { Typing, WorkspaceIndex } from './workspace-index.ts';
@@ -52,7 +53,7 @@ export function lspDiagnostic(d: Diagnostic): LspDiagnostic {
     severity: SEVERITY[d.severity],
     code: d.code,
     ...(rule.docs ? { codeDescription: { href: rule.docs } } : {}),
-    source: 'dtmetrics',
+    source: DIAGNOSTIC_SOURCE,
     message: d.message,
     ...(d.data ? { data: d.data } : {}),
   };
@@ -84,7 +85,7 @@ export function codeActions(
   const actions: CodeAction[] = [];
   const fixAllCodes = new Set<string>();
   for (const d of params.diagnostics) {
-    if (d.source !== 'dtmetrics') continue;
+    if (d.source !== DIAGNOSTIC_SOURCE) continue;
     const data = readDiagnosticData(d.data);
     const line = d.range.start.line;
     // Sent back as the client sent it, the way a code action names the diagnostics it resolves.

@@ -3,6 +3,7 @@
  * lines, and how long a throttled request waits. The HTTP client (server/src/http/push.ts) acts on it; the editor
  * and the CLI show it.
  */
+import type { RuleCode } from '../rules.ts';
 import type { PushLine } from './plan.ts';
 
 export interface MappedAnswer {
@@ -13,6 +14,17 @@ export interface MappedAnswer {
   warnings: { source: number; warning: string }[];
   /** Refused lines the answer counted but did not list ("First 10 errors reported"). */
   unlisted: number;
+}
+
+/**
+ * Tenant warnings that a lint rule foretells: where the linter reports the rule, the editor already says what the
+ * tenant will say, and the warning would only repeat it.
+ */
+const FORETOLD: ReadonlyArray<readonly [RegExp, RuleCode]> = [[/^metric key '.*' changed to '.*'$/s, 'MK010']];
+
+/** The rule whose finding foretells a tenant warning, or null. */
+export function foretellingRule(warning: string): RuleCode | null {
+  return FORETOLD.find(([pattern]) => pattern.test(warning))?.[1] ?? null;
 }
 
 /**
