@@ -43,6 +43,12 @@ before(() => {
   tmp.write('clean.dtmetrics', CLEAN);
   tmp.write('tuples.dtmetrics', TUPLES);
   tmp.write('ts.dtmetrics', 'cpu.load 5 1732300000000\n');
+  // Two lines of data: the first is clean and takes the fast path (bytes), the second a directive that comes too late.
+  tmp.write('replayed.dtmetrics', '// A recording.\n// dtmetrics: timestamps=rebase\ncpu.load 5 1732300000000\n');
+  tmp.write(
+    'late-directive.dtmetrics',
+    'cpu.load 5\n// dtmetrics: timestamps=rebase\ncpu.load 5 1732300000000\ncpu.load 6 1732300000000\n',
+  );
   tmp.write('utf16.dtmetrics', 'my.metric,a=😀ä,Bad=1 5\n');
   // A tree for directory walks and globs: created out of order, with folders that must be skipped.
   tmp.write('tree/z.dtmetrics', '1zxyz 5\n');
@@ -363,6 +369,17 @@ describe('--now and --timestamp-window', () => {
     const later = await lintJson(['--now', '2024-11-23T00:00:00Z', '--timestamp-window', 'off', 'ts.dtmetrics']);
     assert.equal(later.code, 0);
     assert.deepEqual(only(later.report).diagnostics, []);
+  });
+
+  test("a file whose opening comments say '// dtmetrics: timestamps=rebase' is not checked against the window", async () => {
+    const { code, report } = await lintJson(['--now', '2026-01-01T00:00:00Z', 'replayed.dtmetrics']);
+    assert.equal(code, 0);
+    assert.deepEqual(only(report).diagnostics, []);
+  });
+
+  test('a directive after a line of data is a comment like any other', async () => {
+    const { report } = await lintJson(['--now', '2026-01-01T00:00:00Z', 'late-directive.dtmetrics']);
+    assert.deepEqual(positions(only(report)), ['3:12-3:25 error TS003', '4:12-4:25 error TS003']);
   });
 
   for (const bad of ['yesterday', '2024-13-45T00:00:00Z', '1.7e12', '', '2024-11-22T18:26:40+25:00', '-5']) {

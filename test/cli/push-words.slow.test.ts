@@ -54,6 +54,19 @@ describe('push: counts agree with their nouns, a fate is said once, stale timest
     );
   });
 
+  test("a file whose opening comments say '// dtmetrics: timestamps=rebase' is rebased with no option", async () => {
+    const { code, stdout } = await push('replayed.dtmetrics', ['// dtmetrics: timestamps=rebase', STALE]);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /^1 of 1 line accepted by /);
+    const explicit = await push(
+      'replayed.dtmetrics',
+      ['// dtmetrics: timestamps=rebase', STALE],
+      '--timestamps',
+      'as-written',
+    );
+    assert.match(explicit.stdout, /1 held back/, 'the option wins over the file');
+  });
+
   const HELD: [string, string[], string[], boolean][] = [
     ['only stale lines', [STALE], [], true],
     ['stale lines among others', ['cpu.load 5', STALE, '1bad 5'], [], true],

@@ -207,6 +207,13 @@ describe('language server, pull diagnostics and features', () => {
     assert.ok(!(await pulled(h, uri)).some((d) => d.code === 'DK001' && d.range.start.line === 0));
   });
 
+  test("a document whose opening comments say '// dtmetrics: timestamps=rebase' gets no TS003 until the comment goes", async () => {
+    const uri = await open(h, '// dtmetrics: timestamps=rebase\nmy.metric 5 1000000000000\n');
+    assert.deepEqual(codes(await pulled(h, uri)), []);
+    await change(h, uri, 0, 0, 31, '// a comment');
+    assert.deepEqual(codes(await pulled(h, uri)), ['TS003@1:12-25']);
+  });
+
   test('a stale timestamp offers "replace with now" and "remove"', async () => {
     const uri = await open(h, 'my.metric 5 1000000000000\n');
     const ds = (await pulled(h, uri)).filter((d) => d.code === 'TS003');

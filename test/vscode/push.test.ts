@@ -261,6 +261,18 @@ describe('pushing from VS Code to a tenant', () => {
     assert.ok(second >= before - 1_000 && second <= Date.now(), `the newest timestamp ${second} is not now`);
   });
 
+  it("a file that says '// dtmetrics: timestamps=rebase' is rebased by Send, and shows no stale timestamp", async () => {
+    const dayAgo = Date.now() - 24 * 3_600_000;
+    const editor = await openFile(
+      `// dtmetrics: timestamps=rebase\nvscode.push.replayed 1 ${dayAgo}\nvscode.push.replayed 2 ${dayAgo + 60_000}\n`,
+    );
+    const { uri } = editor.document;
+    await waitFor('the server to lint the file', () => (vscode.languages.getDiagnostics(uri) ? true : undefined));
+    const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', { uri });
+    assert.deepEqual([summary.accepted, summary.held], [2, 0], summary.message);
+    assert.deepEqual(lintDiagnostics(uri), []);
+  });
+
   it('with no selection, Send Selection sends the block under the cursor; a Send CodeLens sends its block', async () => {
     const editor = await openFile(
       'vscode.push.block.a 1\nvscode.push.block.a 2\n\n// another block\nvscode.push.block.b 3\n',

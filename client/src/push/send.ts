@@ -9,6 +9,7 @@ import { blockAround } from '#core/push/blocks.ts';
 import { planPush, type HeldLine, type PushPlan, type SourceLine, type TimestampMode } from '#core/push/plan.ts';
 import type { Connection } from '#http/client.ts';
 import { nothingSent, pushBatches, type PushResult } from '#http/push.ts';
+import { fileDirectives } from '#core/directives.ts';
 import { foretellingRule } from '#core/push/answer.ts';
 import { DIAGNOSTIC_SOURCE } from '#protocol';
 import { plural } from '#core/text.ts';
@@ -29,7 +30,7 @@ export interface SendArgument {
   end?: number;
   /** Answers the question about lines with errors beforehand: `hold` sends the others, `send` sends them too. */
   linesWithErrors?: 'hold' | 'send';
-  /** Instead of the setting dtmetrics.push.timestamps. */
+  /** Instead of the document's `// dtmetrics: timestamps=<mode>` directive, or else the setting dtmetrics.push.timestamps. */
   timestamps?: TimestampMode;
   /** An environment's name, instead of the selected one. */
   environment?: string;
@@ -101,6 +102,7 @@ export class Sender {
       const source: SourceLine[] = lines.map((line) => ({ line, text: document.lineAt(line).text }));
       const mode =
         arg.timestamps ??
+        fileDirectives(linesOf(document)).timestamps ??
         vscode.workspace
           .getConfiguration('dtmetrics', document.uri)
           .get<TimestampMode>('push.timestamps', SETTING_DEFAULTS['push.timestamps']);
@@ -217,6 +219,10 @@ export class Sender {
       result.notSent.map((n) => ({ source: n.source, text: n.reason })),
     );
   }
+}
+
+function* linesOf(document: vscode.TextDocument): Generator<string> {
+  for (let line = 0; line < document.lineCount; line++) yield document.lineAt(line).text;
 }
 
 async function documentOf(arg: SendArgument): Promise<vscode.TextDocument> {

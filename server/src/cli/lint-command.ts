@@ -1,4 +1,5 @@
 /** `dtmetrics lint`: a thin adapter from files and flags to the core's FileLinter and a reporter. */
+import { DirectiveReader, windowApplies } from '#core/directives.ts';
 import { FileLinter, type LintOptions } from '#core/lint.ts';
 import type { Diagnostic } from '#core/problems.ts';
 import {
@@ -124,6 +125,7 @@ export async function runLint(argv: string[], { stdout: out, stdin, now }: Comma
   const totals: Totals = { files: 0, lines: 0, error: 0, warning: 0, info: 0, hint: 0 };
   for (const input of inputs) {
     const linter = new FileLinter(settings.options);
+    const header = new DirectiveReader();
     reporter.beginFile(input.name);
     let index = 0;
     const report = (diagnostics: readonly Diagnostic[]) => {
@@ -137,10 +139,14 @@ export async function runLint(argv: string[], { stdout: out, stdin, now }: Comma
       bytes: (buf, start, end) => {
         const diagnostics = linter.lintCleanBytes(index, buf, start, end);
         if (diagnostics === null) return false;
+        header.end();
         report(diagnostics);
         return true;
       },
-      text: (text, length, bytes) => report(linter.lintLine(index, text, length, bytes)),
+      text: (text, length, bytes) => {
+        if (header.read(text) && !windowApplies(header.directives)) linter.windowOff();
+        report(linter.lintLine(index, text, length, bytes));
+      },
     };
     try {
       await readLines(chunksOf(input), sink, () => out.drain());

@@ -3,6 +3,7 @@
  * (http/push.ts), and reports the fate of every line on its file line. Memory stays bounded on any file size: lines
  * are planned and sent a slice at a time, and text output is written as each slice is answered.
  */
+import { DirectiveReader, type FileDirectives } from '#core/directives.ts';
 import { isSkipped, millisecondTimestamp, PushPlanner, type PushLine, type TimestampMode } from '#core/push/plan.ts';
 import type { Connection } from '#http/client.ts';
 import { pushBatches, type PushResult } from '#http/push.ts';
@@ -24,8 +25,9 @@ resent, since counts would be counted twice) or not sent. Comments and blank lin
 
 Options:
 ${CONNECTION_USAGE}
-  --timestamps <mode>          as-written (default), rebase (shift all so the newest is now, spacing kept: for
-                               fixtures older than an hour) or strip (the tenant stamps them)
+  --timestamps <mode>          as-written, rebase (shift all so the newest is now, spacing kept: for fixtures
+                               older than an hour) or strip (the tenant stamps them); default: what a file's
+                               '// dtmetrics: timestamps=<mode>' comment says, else as-written
   --send-errors                send lines with errors too
   --concurrency <n>            requests in flight (default: 4)
   --timeout <seconds>          time for each answer (default: 30)
@@ -44,7 +46,8 @@ const JSON_LIST_LIMIT = 10_000;
 interface PushSettings {
   inputs: Input[];
   connection: Connection;
-  timestamps: TimestampMode;
+  /** null: as each file's directive says (fileDirectives), else as-written. */
+  timestamps: TimestampMode | null;
   sendErrors: boolean;
   concurrency: number;
   timeoutMs: number;
@@ -76,8 +79,8 @@ export function parsePushArgs(argv: string[], env: NodeJS.ProcessEnv): PushSetti
   if (v.help) return 'help';
   if (parsed.positionals.length === 0) throw new UserError("no files to push (see 'dtmetrics push --help')");
   const connection = connectionOf(v, env, 'metrics.ingest');
-  const timestamps = v.timestamps ?? 'as-written';
-  if (timestamps !== 'as-written' && timestamps !== 'rebase' && timestamps !== 'strip')
+  const timestamps = v.timestamps ?? null;
+  if (timestamps !== null && timestamps !== 'as-written' && timestamps !== 'rebase' && timestamps !== 'strip')
     throw new UserError(`--timestamps must be as-written, rebase or strip, not '${timestamps}'`);
   const concurrency =
     v.concurrency === undefined ? 4 : integerOption('--concurrency', v.concurrency, { min: 1, max: 64 });
@@ -164,7 +167,7 @@ export async function runPush(
         `${plural(report.unlisted, 'more line was', 'more lines were')} rejected without the tenant saying which.\n`,
       );
     if (report.stopped) out.write(`stopped: ${report.stopped}\n`);
-    if (report.heldStale > 0 && settings.timestamps === 'as-written')
+    if (report.heldStale > 0 && settings.timestamps !== 'rebase')
       out.write(
         'hint: --timestamps rebase shifts the timestamps of a file so that the newest is now (spacing kept), for lines held back by TS003\n',
       );
@@ -194,6 +197,20 @@ export async function runPush(
   return allAccepted ? 0 : 1;
 }
 
+/** The directives in a file's leading comments, read from its start; none for standard input, which is read once. */
+async function directivesOf(input: ReadyInput): Promise<FileDirectives> {
+  const reader = new DirectiveReader();
+  if (input.kind === 'stdin') return reader.directives;
+  const decoder = new TextDecoder();
+  let rest = '';
+  for await (const chunk of chunksOf(input)) {
+    const lines = (rest + decoder.decode(chunk, { stream: true })).split('\n');
+    rest = lines.pop() ?? '';
+    if (!lines.every((line) => reader.read(line))) break;
+  }
+  return reader.directives;
+}
+
 async function pushFile(
   input: ReadyInput,
   settings: PushSettings,
@@ -205,8 +222,9 @@ async function pushFile(
 ): Promise<void> {
   const file = input.name;
   const source = () => chunksOf(input);
+  const timestamps = settings.timestamps ?? (await directivesOf(input)).timestamps ?? 'as-written';
   let shiftMs: number | undefined;
-  if (settings.timestamps === 'rebase') {
+  if (timestamps === 'rebase') {
     // First pass: the newest timestamp of the whole file, so every slice is shifted by the same amount.
     let newest = -Infinity;
     await read(
@@ -227,7 +245,7 @@ async function pushFile(
   // file is read and checked.
   const planner = new PushPlanner({
     now: clock(),
-    timestamps: settings.timestamps,
+    timestamps,
     sendErrors: settings.sendErrors,
     shiftMs,
   });

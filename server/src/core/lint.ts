@@ -92,7 +92,7 @@ const NO_PROBLEMS: Problem[] = [];
 const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([]);
 
 export class FileLinter {
-  private readonly now: number | null;
+  private now: number | null;
   private readonly limits: Limits;
   private readonly severities: Partial<Record<RuleCode, SeveritySetting>>;
   private readonly keys = new Map<string, KeyState>();
@@ -113,6 +113,11 @@ export class FileLinter {
     this.now = options.now;
     this.limits = { ...LIMITS, ...options.limits };
     this.severities = options.severities ?? {};
+  }
+
+  /** Switches the timestamp window (TS003) off from here on: the file's directives say a push replays its timestamps. */
+  windowOff(): void {
+    this.now = null;
   }
 
   /**

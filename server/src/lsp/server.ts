@@ -43,6 +43,7 @@ import {
   readWatchedFiles,
   readWorkspaceKeys,
 } from './params.ts';
+import { fileDirectives } from '#core/directives.ts';
 import { DEFAULT_SETTINGS, lintOptions, readSettings, windowNow, type ServerSettings } from './settings.ts';
 import { inSlices, nextTurn, quietTurn } from './slices.ts';
 import { WorkspaceIndex } from './workspace-index.ts';
@@ -161,7 +162,7 @@ async function lintOnce(state: OpenDocument): Promise<void> {
   const { uri, version } = state.doc;
   // A copy: edits go on while the lint runs, and the linter keeps these lines to compare the next version with.
   const lines = state.doc.lines.slice();
-  const steps = state.editor.linter.steps(lines, windowNow(settings, Date.now()));
+  const steps = state.editor.linter.steps(lines, windowNow(settings, fileDirectives(lines), Date.now()));
   const outdated = (step: LintStep) => !isOpen(state) || (step === 'file' && state.revision !== revision);
   const done = await inSlices(steps, () => quietTurn(messagesHandled), outdated);
   if (!done) return;

@@ -1,4 +1,5 @@
 /** The `dtmetrics.*` settings the language server reads through `workspace/configuration`, and their defaults. */
+import { type FileDirectives, windowApplies } from '#core/directives.ts';
 import type { LintOptions } from '#core/lint.ts';
 import { isRuleCode, isSeveritySetting, LIMITS, type RuleCode, type SeveritySetting } from '#core/rules.ts';
 
@@ -64,7 +65,10 @@ export function lintOptions(settings: ServerSettings): Omit<LintOptions, 'now'> 
   };
 }
 
-/** The time to check timestamps against under these settings: `now`, or null where the window is off. */
-export function windowNow(settings: ServerSettings, now: number): number | null {
-  return settings.timestampWindow === 'off' ? null : now;
+/**
+ * The time to check a document's timestamps against under these settings: `now`, or null where the window is off
+ * (by the setting, or by the document's own directive: `// dtmetrics: timestamps=rebase`).
+ */
+export function windowNow(settings: ServerSettings, directives: FileDirectives, now: number): number | null {
+  return settings.timestampWindow === 'off' || !windowApplies(directives) ? null : now;
 }
