@@ -2,7 +2,7 @@
  * The CLI as a user installs it: `npm pack` of this checkout (its `prepare` script builds), the tarball installed
  * into an empty prefix with `--offline`, an empty npm cache and a registry nothing listens on, so that nothing can
  * come from a registry or a cache: the one bundle must be the whole program. Then the installed `dtmetrics` runs as
- * a command (its shebang and executable bit): lint, and serve → push → query.
+ * a command (its shebang and executable bit): lint, and serve → push → query; and as the pre-commit hook runs it.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -103,6 +103,22 @@ describe('the packed CLI, installed offline into an empty prefix', () => {
     const bad = await dtmetrics(['lint', 'bad.dtmetrics']);
     assert.deepEqual([bad.code, bad.stderr], [1, '']);
     assert.match(bad.stdout, /^bad\.dtmetrics:1:11 {2}error {2}Upper-case `H` in dimension key.* {2}DK001$/m);
+  });
+
+  test('the pre-commit hook (.pre-commit-hooks.yaml): its entry with the matching files appended, as pre-commit runs it', async () => {
+    const hooks = readFileSync(join(ROOT, '.pre-commit-hooks.yaml'), 'utf8');
+    const field = (name: string) => new RegExp(`^[ -] ${name}: (.+)$`, 'm').exec(hooks)?.[1];
+    assert.deepEqual([field('id'), field('language')], ['dtmetrics-lint', 'node']);
+    const files = new RegExp(field('files') ?? '(?!)');
+    const staged = ['bad.dtmetrics', 'good.dtmetrics', 'notes.txt', 'x.dtmetrics.bak'].filter((f) => files.test(f));
+    assert.deepEqual(staged, ['bad.dtmetrics', 'good.dtmetrics']);
+    const [command, ...args] = (field('entry') ?? '').split(' ');
+    assert.equal(command, 'dtmetrics', 'the entry runs the installed command');
+    const bad = await dtmetrics([...args, ...staged]);
+    assert.deepEqual([bad.code, bad.stderr], [1, '']);
+    assert.match(bad.stdout, /^bad\.dtmetrics:1:11 .* {2}DK001$/m);
+    const good = await dtmetrics([...args, 'good.dtmetrics']);
+    assert.deepEqual([good.code, good.stderr], [0, '']);
   });
 
   test('serve, then push to it and query it back', async () => {
