@@ -40,6 +40,8 @@ export interface RunOptions {
   prefix?: string[];
   /** The script to run (default: dist/cli.js). */
   script?: string;
+  /** An executable to run instead of node and a script (an installed `dtmetrics`, started by its shebang). */
+  command?: string;
 }
 
 /** An environment without the variables that would change colour or how node starts. */
@@ -49,11 +51,13 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-/** Spawns `node [nodeArgs] dist/cli.js args…` and collects everything it prints. */
+/** Spawns `node [nodeArgs] dist/cli.js args…` (or `command args…`) and collects everything it prints. */
 export function spawnCli(args: string[], options: RunOptions = {}) {
-  const [command, ...pre] = options.prefix ?? [process.execPath];
+  const [command, ...pre] = options.command
+    ? [options.command]
+    : [...(options.prefix ?? [process.execPath]), ...(options.nodeArgs ?? []), options.script ?? CLI];
   assert.ok(command);
-  return spawn(command, [...pre, ...(options.nodeArgs ?? []), options.script ?? CLI, ...args], {
+  return spawn(command, [...pre, ...args], {
     cwd: options.cwd ?? ROOT,
     env: cleanEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { spawnCli } from '../cli/helpers.ts';
+import { spawnCli, type RunOptions } from '../cli/helpers.ts';
 
 export const TOKEN = 'dt0c01.LOCALTEST.all-scopes-secret';
 export const READ_TOKEN = 'dt0c01.LOCALTEST.read-only-secret';
@@ -17,9 +17,16 @@ export interface TenantProcess {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; output: string }>;
 }
 
-/** Starts `dtmetrics serve --port 0 …args` and waits for the line that says where it listens. */
-export async function startServe(args: string[], env: Record<string, string> = {}): Promise<TenantProcess> {
-  const child = spawnCli(['serve', '--port', '0', ...args], { env });
+/**
+ * Starts `dtmetrics serve --port 0 …args` (dist/cli.js, or `run.command`) and waits for the line that says where it
+ * listens.
+ */
+export async function startServe(
+  args: string[],
+  env: Record<string, string> = {},
+  run: Pick<RunOptions, 'command' | 'cwd'> = {},
+): Promise<TenantProcess> {
+  const child = spawnCli(['serve', '--port', '0', ...args], { ...run, env });
   child.stdin.end();
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
