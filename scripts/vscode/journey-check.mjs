@@ -101,7 +101,10 @@ try {
       for (let clicks = 1; ; clicks++) {
         await lens.click({ timeout: 60_000 });
         const outcome = await Promise.race([
-          panel.locator('h1', { hasText: METRIC }).waitFor({ timeout: 60_000 }).then(() => 'panel'),
+          panel
+            .locator('h1', { hasText: METRIC })
+            .waitFor({ timeout: 60_000 })
+            .then(() => 'panel'),
           stale.waitFor({ timeout: 60_000 }).then(() => 'stale'),
         ]);
         if (outcome === 'panel') break;
