@@ -1,7 +1,7 @@
 /**
  * Every message between the extension and the query results panel (a webview), and the view they carry: the one
  * typed module both sides import (ARCHITECTURE.md, invariant 4). No `vscode`, no DOM: the extension bundle and the
- * webview bundle both compile it.
+ * webview bundle both compile it. It holds one function, formatValue, which says what a ValueFormat means.
  *
  * The extension owns the data (the whole result, the raw response) and answers the webview's requests; the
  * webview owns only what it shows, and keeps the last view in its saved state (`vscode.setState`) so that the
@@ -31,6 +31,19 @@ export interface QuerySpec {
   aggregation?: V1Aggregation;
   /** v1 only (default series): `total` gives one value per series for the whole time range. */
   queryMode?: 'series' | 'total';
+}
+
+/** How a value is written: `decimals` fraction digits, thousands grouped, then `suffix` (` ms`, `%`, or none). */
+export interface ValueFormat {
+  decimals: number;
+  suffix: string;
+}
+
+/** 1234.5 with 1 decimal and ` ms` → `1,234.5 ms`; no value → `—`. */
+export function formatValue(value: number | null | undefined, format: ValueFormat): string {
+  if (value === null || value === undefined) return '—';
+  const digits = { minimumFractionDigits: format.decimals, maximumFractionDigits: format.decimals };
+  return `${value.toLocaleString('en-US', digits)}${format.suffix}`;
 }
 
 /** The aggregate the chart picks its top N series by. */
