@@ -123,18 +123,23 @@ export function lineShape(
   timestamps: readonly number[],
   values: readonly (number | null)[],
 ): { bridgeMs: number; markers: number[] } {
-  const points = values.flatMap((v, i) => (v === null ? [] : [i]));
-  const at = (k: number) => timestamps[points[k] as number] as number;
-  const gaps = points.slice(1).map((_, k) => at(k + 1) - at(k));
+  const points: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i] !== null) points.push(i);
+  const gaps = new Float64Array(Math.max(0, points.length - 1));
+  for (let k = 1; k < points.length; k++)
+    gaps[k - 1] = (timestamps[points[k] as number] as number) - (timestamps[points[k - 1] as number] as number);
   const bridgeMs = gaps.length === 0 ? 0 : median(gaps) * BRIDGE_FACTOR;
-  const markers = points.filter(
-    (_, k) => !(k > 0 && (gaps[k - 1] as number) <= bridgeMs) && !(k < gaps.length && (gaps[k] as number) <= bridgeMs),
-  );
+  const markers: number[] = [];
+  for (let k = 0; k < points.length; k++) {
+    const joinedBefore = k > 0 && (gaps[k - 1] as number) <= bridgeMs;
+    const joinedAfter = k < gaps.length && (gaps[k] as number) <= bridgeMs;
+    if (!joinedBefore && !joinedAfter) markers.push(points[k] as number);
+  }
   return { bridgeMs, markers };
 }
 
-function median(numbers: readonly number[]): number {
-  const sorted = [...numbers].sort((a, b) => a - b);
+function median(numbers: Float64Array): number {
+  const sorted = numbers.slice().sort();
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1
     ? (sorted[middle] as number)

@@ -117,30 +117,36 @@ const MAX_DECIMALS = 12;
  * The decimals every value of one column is written with: enough for SIGNIFICANT digits of its largest value and
  * SPREAD_SIGNIFICANT of its spread, never more than any value needs (a column of whole numbers has none).
  */
-export function columnDecimals(values: Iterable<number | null>): number {
-  let needed = 0;
+export function columnDecimals(values: readonly (number | null)[]): number {
   let largest = 0;
   let min = Infinity;
   let max = -Infinity;
   for (const value of values) {
     if (value === null || !Number.isFinite(value)) continue;
-    needed = Math.max(needed, decimalsOf(value));
     largest = Math.max(largest, Math.abs(value));
     min = Math.min(min, value);
     max = Math.max(max, value);
   }
-  if (needed === 0 || largest === 0) return 0;
+  if (largest === 0) return 0;
   const forMagnitude = SIGNIFICANT - 1 - Math.floor(Math.log10(largest));
   const spread = max - min;
   const forSpread = spread > 0 ? SPREAD_SIGNIFICANT - 1 - Math.floor(Math.log10(spread)) : 0;
-  return Math.min(needed, Math.max(0, forMagnitude, forSpread));
+  const enough = Math.min(MAX_DECIMALS, Math.max(0, forMagnitude, forSpread));
+  // As many as the values need, up to enough: the scan ends at the first value that needs that many.
+  let needed = 0;
+  for (const value of values) {
+    if (value === null || !Number.isFinite(value)) continue;
+    needed = Math.max(needed, decimalsOf(value, enough));
+    if (needed === enough) break;
+  }
+  return needed;
 }
 
-/** The fewest decimals that write `value` as it is (0.1 + 0.2 → 1), at most MAX_DECIMALS. */
-function decimalsOf(value: number): number {
-  for (let decimals = 0; decimals < MAX_DECIMALS; decimals++) {
+/** The fewest decimals that write `value` as it is (0.1 + 0.2 → 1), at most `limit`. */
+function decimalsOf(value: number, limit: number): number {
+  for (let decimals = 0; decimals < limit; decimals++) {
     const scale = 10 ** decimals;
     if (Math.abs(Math.round(value * scale) / scale - value) <= Math.abs(value) * 1e-12) return decimals;
   }
-  return MAX_DECIMALS;
+  return limit;
 }
