@@ -59,9 +59,14 @@ export function createProfile(temp, settings = {}) {
   const home = join(temp, 'home');
   const userData = join(temp, 'user-data');
   mkdirSync(join(userData, 'User'), { recursive: true });
+  mkdirSync(join(userData, 'Machine'), { recursive: true });
   mkdirSync(join(temp, 'extensions'));
   mkdirSync(home);
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...USER_SETTINGS, ...settings }, null, 2));
+  // The remote's own settings too: code-server's workbench is a remote window, which drops machine-scoped settings
+  // (dtmetrics.localTenant.port) from the user settings once it has read the extension's scopes, i.e. at the first
+  // rewrite of the file (a theme picked).
+  writeFileSync(join(userData, 'Machine', 'settings.json'), JSON.stringify(settings, null, 2));
   const env = {
     HOME: home,
     XDG_CONFIG_HOME: join(home, '.config'),

@@ -8,20 +8,77 @@
 //     shows the result in the same panel (the screenshot is taken then);
 //   - another colour theme recolours the chart;
 //   - after a window reload the panel comes back (WebviewPanelSerializer and saved state);
-//   - no Content-Security-Policy refusal is logged, and the webview bundle holds no HTML sink (innerHTML …).
-// A screenshot of the panel goes to test-results/query-panel.png; with --update-screenshot also to
-// docs/screenshots/query-panel.png (the README's). Prints `1 passed, 0 failed` or `0 passed, 1 failed`.
+//   - no Content-Security-Policy refusal is logged, and the webview bundle holds no HTML sink (innerHTML …);
+//   - at the default editor width (side bar open, the panel beside the editor), the examples' http-latency metric
+//     (six series, one with a single point, `dt.meta.unit=MilliSecond`): the unit over the axis and in the column
+//     heads, one number of decimals a column, chips that never break inside, a one-line legend entry per series with
+//     its last value, the single point's marker inked on the canvas, and in each theme series that differ in colour
+//     (and in the high-contrast ones in dash too); then the example's count gauge, one instant per series: a marker
+//     for each, legend values, no unit but `count`.
+// Screenshots go to test-results/: query-panel.png, and query-panel-{dark,light,high-contrast,high-contrast-light}.png
+// of the http-latency result in each theme; with --update-screenshot also to docs/screenshots/ (the README's).
+// Prints `1 passed, 0 failed` or `0 passed, 1 failed`.
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './build-tests.mjs';
 import { freePort, runCommand, runWorkbenchCheck, setColorTheme, startLocalTenant } from './code-server.mjs';
 
-/* global fetch, window */
+/* global fetch, getComputedStyle, window */
 
 const XSS = '<img src=x onerror=alert(1)>';
-const SCREENSHOT = join(ROOT, 'test-results', 'query-panel.png');
-const DOCS_SCREENSHOT = join(ROOT, 'docs', 'screenshots', 'query-panel.png');
 const updateScreenshot = process.argv.includes('--update-screenshot');
+/** Saves a screenshot to test-results/`name`.png, and with --update-screenshot to docs/screenshots/ too. */
+async function screenshot(page, name) {
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+  const path = join(ROOT, 'test-results', `${name}.png`);
+  await page.screenshot({ path });
+  if (updateScreenshot) copyFileSync(path, join(ROOT, 'docs', 'screenshots', `${name}.png`));
+}
+
+/** The themes the http-latency result is judged in: file name, name in the picker, the workbench's class. */
+const THEMES = [
+  ['dark', 'Dark Modern', 'vs-dark'],
+  ['light', 'Light Modern', 'vs'],
+  ['high-contrast', 'Dark High Contrast', 'hc-black'],
+  ['high-contrast-light', 'Light High Contrast', 'hc-light'],
+];
+
+const EXAMPLE = readFileSync(join(ROOT, 'examples', 'http-latency.dtmetrics'), 'utf8');
+const LATENCY = 'http.server.request.duration';
+
+/**
+ * The example's lines as an exporter sends them for half an hour: its latency summaries once a minute (values
+ * swaying around the example's), except the payments refund, a single request sent once; the count gauge as it is
+ * (no timestamp: one instant per series, now). The example's metadata lines come with them.
+ */
+function exampleLines() {
+  const minute = 60_000;
+  const now = Math.floor(Date.now() / minute) * minute;
+  const out = [];
+  let series = 0;
+  for (const line of EXAMPLE.split('\n')) {
+    if (line.startsWith('#')) out.push(line);
+    if (line.startsWith('//') || line.startsWith('#') || line.trim() === '') continue;
+    // Whatever timestamps the example carries, the lines are sent as of now.
+    if (!line.startsWith(`${LATENCY},`)) {
+      out.push(line.replace(/ \d{13}$/, ''));
+      continue;
+    }
+    const summary = /^(.*) gauge,min=([\d.]+),max=([\d.]+),sum=([\d.]+),count=(\d+)(?: \d+)?$/.exec(line);
+    if (!summary) throw new Error(`the example's line is not a summary: ${line}`);
+    const [, head, min, max, sum, count] = summary;
+    const minutes = count === '1' ? [12] : Array.from({ length: 30 }, (_, i) => 30 - i);
+    for (const m of minutes) {
+      const sway = count === '1' ? 1 : 1 + 0.3 * Math.sin((m + series * 5) / 3);
+      const scaled = (v) => (Number(v) * sway).toFixed(3);
+      out.push(
+        `${head} gauge,min=${scaled(min)},max=${scaled(max)},sum=${scaled(sum)},count=${count} ${now - m * minute}`,
+      );
+    }
+    series++;
+  }
+  return out;
+}
 
 /** An hour (all the tenant takes) of a latency gauge for three hosts (one named like an HTML element) and a count. */
 function lines() {
@@ -59,14 +116,17 @@ const port = await freePort();
 const tenant = await startLocalTenant(port);
 let code = 1;
 try {
-  const ingest = await fetch(`http://127.0.0.1:${port}/api/v2/metrics/ingest`, {
-    method: 'POST',
-    body: lines().join('\n'),
-    headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-  });
-  if (ingest.status !== 202)
-    throw new Error(`the local tenant refused the lines: ${ingest.status} ${await ingest.text()}`);
+  for (const body of [lines(), exampleLines()]) {
+    const ingest = await fetch(`http://127.0.0.1:${port}/api/v2/metrics/ingest`, {
+      method: 'POST',
+      body: body.join('\n'),
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    });
+    if (ingest.status !== 202)
+      throw new Error(`the local tenant refused the lines: ${ingest.status} ${await ingest.text()}`);
+  }
   const files = {
+    'http-latency.dtmetrics': EXAMPLE,
     'latency.dtmetrics': `// sent to the local tenant by the check\nui.latency,host=alpha 41.5\nui.latency,host="${XSS}" 9.5\n\nui.requests,host=alpha count,delta=4\n`,
     'more/other.dtmetrics': 'ui.workspace.only 1\n',
   };
@@ -78,7 +138,7 @@ try {
       settings,
       timeoutMs: 180_000,
       passedMessage:
-        'Panel check: chart drawn, three series in the table, the <img> value shown as text, the palette flow, a theme change and a window reload.',
+        'Panel check: chart drawn, three series in the table, the <img> value shown as text, the palette flow, a theme change, a window reload, and the http-latency example at the default width in four themes.',
     },
     async (page) => {
       const dialogs = [];
@@ -94,7 +154,7 @@ try {
         if (/Content Security Policy/i.test(message.text())) refusals.push(message.text());
       });
       await page
-        .locator('.explorer-folders-view .monaco-list-row', { hasText: 'latency.dtmetrics' })
+        .locator('.explorer-folders-view .monaco-list-row[aria-label="latency.dtmetrics"]')
         .click({ timeout: 60_000 });
       // The side bar closed: room for the editor and the panel beside it.
       await page.keyboard.press('Control+B');
@@ -107,8 +167,10 @@ try {
       const rows = await panel.locator('section.table tbody tr').count();
       if (rows !== 3) throw new Error(`the table lists ${rows} series, not 3`);
       await panel.locator('.chip', { hasText: XSS }).waitFor({ timeout: 10_000 });
-      const legend = await panel.locator('.u-legend .u-label').allTextContents();
-      if (!legend.includes(`host=${XSS}`))
+      const legend = await panel
+        .locator('.chart ul.legend li')
+        .evaluateAll((entries) => entries.map((entry) => `${entry.title} | ${entry.textContent}`));
+      if (!legend.some((entry) => entry.startsWith(`host=${XSS} | `) && entry.includes(XSS, 10)))
         throw new Error(`the legend lacks the <img> value as text: ${JSON.stringify(legend)}`);
       const inked = await panel.locator('.chart canvas').evaluate((canvas) => {
         const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
@@ -160,16 +222,14 @@ try {
       // No notification over the panel in the picture.
       await runCommand(page, 'Notifications: Clear All Notifications', 'Clear All Notifications');
       await page.locator('.notification-toast').waitFor({ state: 'detached' });
-      mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-      await page.screenshot({ path: SCREENSHOT });
-      if (updateScreenshot) copyFileSync(SCREENSHOT, DOCS_SCREENSHOT);
+      await screenshot(page, 'query-panel');
 
       // Another colour theme: the chart's colours (read from the theme's CSS variables) follow it.
       const swatchColor = () =>
         panel
-          .locator('section.table tbody tr .swatch')
+          .locator('section.table tbody tr .glyph')
           .first()
-          .evaluate((swatch) => swatch.style.background);
+          .evaluate((glyph) => glyph.dataset.color);
       const before = await swatchColor();
       await setColorTheme(page, 'Dark High Contrast');
       for (const deadline = Date.now() + 15_000; (await swatchColor()) === before; ) {
@@ -190,9 +250,154 @@ try {
       if ((await panel.locator('img').count()) !== 0 || dialogs.length > 0)
         throw new Error('the restored panel parsed a string as HTML');
       if (refusals.length > 0) throw new Error(`Content-Security-Policy refusals: ${refusals.join(' | ')}`);
+
+      await exampleAtDefaultWidth(page, panel);
+      if (refusals.length > 0) throw new Error(`Content-Security-Policy refusals: ${refusals.join(' | ')}`);
     },
   );
 } finally {
   tenant.kill('SIGTERM');
 }
 process.exit(code);
+
+/**
+ * The http-latency example queried from its file with the side bar open (the default editor width): what a newcomer
+ * sees, checked in the DOM and on the canvas, and a screenshot in each theme; then the example's count gauge.
+ */
+async function exampleAtDefaultWidth(page, panel) {
+  // The file opens in the editor's group, the panel stays beside it; a window as tall as a laptop's screen.
+  await page.setViewportSize({ width: 1280, height: 960 });
+  await page.keyboard.press('Control+B');
+  await page.keyboard.press('Control+1');
+  await page
+    .locator('.explorer-folders-view .monaco-list-row[aria-label="http-latency.dtmetrics"]')
+    .click({ timeout: 30_000 });
+  // The cursor to the example's line that holds `text` (Go to Line), then Query Metric Under Cursor.
+  const queryLine = async (text) => {
+    const line = EXAMPLE.split('\n').findIndex((l) => l.includes(text)) + 1;
+    await page.keyboard.press('Control+G');
+    await page.locator('.quick-input-widget .quick-input-box input').waitFor();
+    await page.keyboard.type(String(line));
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await runCommand(page, 'dtmetrics: Query Metric Under Cursor', 'Query Metric Under Cursor');
+  };
+  await queryLine('service=checkout,endpoint="/api/v1/cart/{id}",method=GET');
+  await panel.locator('h1', { hasText: LATENCY }).waitFor({ timeout: 30_000 });
+  await panel.locator('section.table tbody tr').nth(5).waitFor({ timeout: 30_000 });
+  await checkLegibleResult(panel, { series: 6, unit: 'ms', markers: 1 });
+
+  for (const [name, theme, kind] of THEMES) {
+    await setColorTheme(page, theme);
+    await page.locator(`.monaco-workbench.${kind}`).waitFor();
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    await checkDistinctSeries(panel, name.startsWith('high-contrast'));
+    await screenshot(page, `query-panel-${name}`);
+  }
+
+  // The example's count gauge has no timestamps: one instant a series, each a marker, centred on its window.
+  await queryLine('http.server.active_requests,service=checkout');
+  await panel.locator('h1', { hasText: 'http.server.active_requests' }).waitFor({ timeout: 30_000 });
+  await panel.locator('section.table tbody tr').nth(2).waitFor({ timeout: 30_000 });
+  await checkLegibleResult(panel, { series: 3, unit: 'count', markers: 3 });
+  await screenshot(page, 'query-panel-single-instants');
+}
+
+/** What a test can see of a legible result: unit, columns, chips, legend, markers inked on the canvas. */
+async function checkLegibleResult(panel, { series, unit, markers }) {
+  const axisUnit = await panel.locator('.chart .axis-unit').textContent();
+  if (axisUnit !== unit) throw new Error(`the value axis is labelled '${axisUnit}', not '${unit}'`);
+  const heads = await panel.locator('section.table th').allTextContents();
+  const suffix = unit === 'count' ? '' : ` (${unit})`;
+  for (const head of ['Last', 'Min', 'Max', 'Average'])
+    if (!heads.some((h) => h.startsWith(head + suffix)))
+      throw new Error(`no column head '${head}${suffix}' in ${JSON.stringify(heads)}`);
+
+  // One number of decimals a column.
+  const columns = await panel.locator('section.table tbody tr').evaluateAll((rows) =>
+    rows.reduce((cols, row) => {
+      [...row.querySelectorAll('td.number')].forEach((cell, i) => (cols[i] ??= []).push(cell.textContent));
+      return cols;
+    }, []),
+  );
+  for (const cells of columns) {
+    const decimals = new Set(cells.filter((c) => c !== '—').map((c) => c.split('.')[1]?.length ?? 0));
+    if (decimals.size > 1) throw new Error(`a column mixes decimals: ${cells.join(' / ')}`);
+  }
+
+  // Chips never break inside: each is one line tall, however narrow the column, within its cell, its whole text
+  // in its tooltip (a chip too long for the cell ends in an ellipsis).
+  const chips = await panel.locator('section.table .chip').evaluateAll((nodes) =>
+    nodes.map((chip) => ({
+      text: chip.textContent,
+      title: chip.title,
+      lines: chip.getBoundingClientRect().height / parseFloat(getComputedStyle(chip).lineHeight || '16'),
+      inside: chip.getBoundingClientRect().right <= chip.parentElement.getBoundingClientRect().right + 0.5,
+    })),
+  );
+  const broken = chips.filter((chip) => chip.lines > 1.5 || !chip.inside || chip.title !== chip.text);
+  if (broken.length > 0) throw new Error(`chips broken or cut: ${JSON.stringify(broken)}`);
+
+  // The legend: one single-line entry a series, no background, a value (with the unit) for each.
+  const entries = await panel.locator('.chart ul.legend li').evaluateAll((nodes) =>
+    nodes.map((li) => ({
+      title: li.title,
+      value: li.querySelector('.value')?.textContent ?? '',
+      height: li.getBoundingClientRect().height,
+      line: parseFloat(getComputedStyle(li).lineHeight || '16'),
+      background: getComputedStyle(li).backgroundColor,
+    })),
+  );
+  if (entries.length !== series) throw new Error(`${entries.length} legend entries, not ${series}`);
+  for (const entry of entries) {
+    if (entry.height > entry.line * 1.6) throw new Error(`the legend entry '${entry.title}' wraps`);
+    if (!/rgba\(0, 0, 0, 0\)|transparent/.test(entry.background))
+      throw new Error(`the legend entry '${entry.title}' has a background (${entry.background})`);
+    if (entry.value === '—' || (unit !== 'count' && !entry.value.endsWith(` ${unit}`)))
+      throw new Error(`the legend entry '${entry.title}' reads '${entry.value}'`);
+  }
+
+  // The markers the chart noted are inked on its canvas, in their series' colour.
+  const inked = await panel.locator('.chart .plot').evaluate((plot) => {
+    const canvas = plot.querySelector('canvas');
+    const context = canvas.getContext('2d');
+    return (plot.dataset.markers ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((marker) => {
+        const [x, y, color] = marker.split(',');
+        const [r, g, b, a] = context.getImageData(Number(x), Number(y), 1, 1).data;
+        const want = color.match(/[0-9a-f]{2}/gi).map((hex) => parseInt(hex, 16));
+        return a > 200 && Math.max(...[r, g, b].map((c, i) => Math.abs(c - want[i]))) < 40;
+      });
+  });
+  if (inked.length !== markers || inked.includes(false))
+    throw new Error(`markers: ${inked.length} noted (not ${markers}), inked: ${JSON.stringify(inked)}`);
+}
+
+/** The first three series differ in hue (30° or more apart), and in high contrast in dash pattern too. */
+async function checkDistinctSeries(panel, highContrast) {
+  await panel.locator('.chart ul.legend li .glyph').first().waitFor();
+  const glyphs = await panel.locator('.chart ul.legend li .glyph').evaluateAll((nodes) =>
+    nodes.slice(0, 3).map((glyph) => ({
+      color: glyph.dataset.color,
+      dash: glyph.querySelector('line')?.getAttribute('stroke-dasharray'),
+    })),
+  );
+  const hue = (hex) => {
+    const [r, g, b] = hex.match(/[0-9a-f]{2}/gi).map((h) => parseInt(h, 16) / 255);
+    const max = Math.max(r, g, b);
+    const d = max - Math.min(r, g, b);
+    if (d === 0) return 0;
+    const h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+    return (h * 60 + 360) % 360;
+  };
+  for (let i = 0; i < glyphs.length; i++)
+    for (let j = i + 1; j < glyphs.length; j++) {
+      const apart = Math.abs(hue(glyphs[i].color) - hue(glyphs[j].color));
+      if (Math.min(apart, 360 - apart) < 30)
+        throw new Error(`series ${i + 1} and ${j + 1} look alike: ${glyphs[i].color} and ${glyphs[j].color}`);
+    }
+  if (highContrast && new Set(glyphs.map((g) => g.dash)).size !== glyphs.length)
+    throw new Error(`in high contrast the series share a dash pattern: ${JSON.stringify(glyphs)}`);
+}

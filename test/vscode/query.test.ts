@@ -89,6 +89,8 @@ describe('querying from VS Code', () => {
       environment: ENVIRONMENT,
     });
     assert.equal(sent.accepted, 6, sent.message);
+    // The unit, in the metric's descriptor: the panel asks for it beside the query.
+    await post('/api/v2/metrics/ingest', '#vscode.query.latency gauge dt.meta.unit=MilliSecond');
   });
 
   after(async () => {
@@ -104,10 +106,13 @@ describe('querying from VS Code', () => {
     assert.equal(outcome.ok, true, outcome.message);
     assert.equal(outcome.series, 3);
     const report = rendered(outcome);
-    assert.deepEqual([...report.chartSeries].sort(), [`host=${XSS}`, 'host=alpha', 'host=beta']);
+    // By maximum; each with its last value and the descriptor's unit, also over the value axis.
+    assert.deepEqual(report.chartSeries, ['host=alpha', 'host=beta', `host=${XSS}`]);
+    assert.deepEqual(report.legendValues, ['12 ms', '9 ms', '3 ms']);
+    assert.equal(report.axisUnit, 'ms');
     assert.equal(report.tableRows, 3);
-    // 30 one-minute slots, 31 when now is not on a minute.
-    assert.ok([3 * 30, 3 * 31].includes(report.chartPoints), `${report.chartPoints} points`);
+    // Five values; the one value of the <img> host, alone, is a marker (the others are lines of two points).
+    assert.deepEqual([report.chartPoints, report.markers], [5, 1]);
     assert.ok(report.canvas.width > 0 && report.canvas.height > 0, `canvas ${JSON.stringify(report.canvas)}`);
     assert.deepEqual(report.banners, []);
     assert.ok(!JSON.stringify(outcome).includes(TOKEN), 'the token reached the panel');
@@ -133,6 +138,8 @@ describe('querying from VS Code', () => {
     assert.equal(counted.spec?.metricSelector, 'vscode.query.requests.count');
     assert.equal(counted.series, 1, counted.message);
     assert.deepEqual(rendered(counted).chartSeries, ['host=alpha']);
+    // No unit in its descriptor: none over the axis.
+    assert.equal(rendered(counted).axisUnit, '');
 
     const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
     editor.selection = new vscode.Selection(2, 5, 2, 5);
@@ -256,6 +263,8 @@ describe('querying from VS Code', () => {
     const report = rendered(v1);
     assert.deepEqual([...report.chartSeries].sort(), [`series=${XSS}`, 'series=alpha', 'series=beta']);
     assert.equal(report.tableRows, 3);
+    // The v1 answer carries the unit itself.
+    assert.equal(report.axisUnit, 'ms');
 
     // Edited back to the Metrics API v2: the mark leaves the settings, the selector goes to v2 again.
     await vscode.commands.executeCommand('dtmetrics.editEnvironment', { name: V1_ENVIRONMENT, v1: false });
@@ -268,7 +277,8 @@ describe('querying from VS Code', () => {
       metricSelector: 'vscode.query.latency:splitBy()',
       from: 'now-30m',
     });
-    assert.deepEqual(rendered(v2).chartSeries, ['(no dimensions)']);
+    // The descriptor of a selector with transformations: the unit of the metric they make.
+    assert.deepEqual([rendered(v2).chartSeries, rendered(v2).axisUnit], [['(no dimensions)'], 'ms']);
   });
 
   it('exports CSV and JSON; the JSON opens again in the panel', async () => {

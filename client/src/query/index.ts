@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type { Connection } from '#http/client.ts';
 import {
   listMetrics,
+  metricDescriptor,
   queryMetrics,
   V1_AGGREGATIONS,
   v1Timeseries,
@@ -36,7 +37,7 @@ import { selectedName, type EnvironmentConfig } from '../environments/settings.t
 import type { QueryCommand } from './activation.ts';
 import type { Banner, ExportFormat, PanelState, QuerySpec, RenderReport } from './messages.ts';
 import { storedKeyOfLine } from './metric-keys.ts';
-import { readResult, resultModel, toCsv, type ResultModel } from '#core/metrics/result-model.ts';
+import { isV1Result, readResult, resultModel, toCsv, type ResultModel } from '#core/metrics/result-model.ts';
 import type { MetricData, V1TimeseriesResult } from '#core/metrics/api.ts';
 import type { Result } from '#core/result.ts';
 import { resultBanners, toMetricData } from './model.ts';
@@ -193,7 +194,7 @@ export function activateQuery(
       }
       return { ok: false, message: answer.message, spec, series: 0, rendered };
     }
-    const { model, raw, ms } = answer.value;
+    const { model, raw, ms, unit } = answer.value;
     log.info(
       `Query ${spec.metricSelector} on ${environment.name}: ${model.series.length} series in ${ms.toFixed(0)} ms`,
     );
@@ -210,6 +211,7 @@ export function activateQuery(
       title,
       facts: shownFacts,
       model,
+      unit,
       banners: resultBanners(model, spec, rangeLabel(spec)),
       raw,
     });
@@ -270,6 +272,7 @@ export function activateQuery(
       title: name,
       facts,
       model,
+      unit: null,
       banners: resultBanners(model, null, 'the saved range'),
       raw,
     });
@@ -320,7 +323,11 @@ export function activateQuery(
   };
 }
 
-type Answer = Result<{ model: ResultModel; raw: string; ms: number }, Refusal>;
+/** A query's result, with its metric's unit (null when the tenant did not say). */
+type Answer = Result<{ model: ResultModel; raw: string; ms: number; unit: string | null }, Refusal>;
+
+/** How long the descriptor (the unit) may take, at most: the result is not held up for it. */
+const DESCRIPTOR_TIMEOUT_MS = 5_000;
 
 async function request(
   environment: EnvironmentConfig,
@@ -331,6 +338,7 @@ async function request(
   // A time the core's grammar refuses (a command's argument) is the banner's message, as a tenant's 400 would be.
   const refused = (error: string): Answer => ({ ok: false, message: error, violations: [], index: null });
   let answer: QueryAnswer<MetricData | V1TimeseriesResult>;
+  let unit: Promise<string | null>;
   if (environment.v1) {
     const time = v1Time(spec, Date.now());
     if (!time.ok) return refused(time.message);
@@ -340,9 +348,17 @@ async function request(
       { aggregationType: spec.aggregation ?? 'AVG', queryMode: spec.queryMode ?? 'series', ...time.value },
       options,
     );
+    unit = Promise.resolve(answer.ok && isV1Result(answer.value.data) ? answer.value.data.result.unit : null);
   } else {
     const time = v2Time(spec, Date.now());
     if (!time.ok) return refused(time.message);
+    // The unit is in the metric's descriptor, asked for beside the query; without it the panel shows no unit.
+    unit = metricDescriptor(connection, spec.metricSelector, {
+      signal: options.signal,
+      timeoutMs: Math.min(options.timeoutMs, DESCRIPTOR_TIMEOUT_MS),
+    }).then((described) =>
+      described.ok && typeof described.value.data.unit === 'string' ? described.value.data.unit : null,
+    );
     answer = await queryMetrics(
       connection,
       { metricSelector: spec.metricSelector, ...time.value, resolution: spec.resolution },
@@ -351,7 +367,7 @@ async function request(
   }
   if (!answer.ok) return answer;
   const { data, raw, ms } = answer.value;
-  return { ok: true, value: { model: resultModel(data), raw, ms } };
+  return { ok: true, value: { model: resultModel(data), raw, ms, unit: await unit } };
 }
 
 /** The panel's banner for a failure: the selector with a caret under its mistake when the tenant says where. */

@@ -1,13 +1,14 @@
 /**
  * Every message between the extension and the query results panel (a webview), and the view they carry: the one
  * typed module both sides import (ARCHITECTURE.md, invariant 4). No `vscode`, no DOM: the extension bundle and the
- * webview bundle both compile it.
+ * webview bundle both compile it. It holds one function, formatValue, which says what a ValueFormat means.
  *
  * The extension owns the data (the whole result, the raw response) and answers the webview's requests; the
  * webview owns only what it shows, and keeps the last view in its saved state (`vscode.setState`) so that the
  * panel comes back after a window reload. Every string in a view may come from a tenant: the webview sets it as
  * text (`textContent`), never as HTML.
  */
+import type { UnitText } from '#core/metrics/units.ts';
 import type { V1Aggregation } from '#http/query.ts';
 
 /** The results panel's view type: the extension creates its panel with it, VS Code restores the panel by it. */
@@ -33,6 +34,25 @@ export interface QuerySpec {
   queryMode?: 'series' | 'total';
 }
 
+/** How a value is written: `decimals` fraction digits, thousands grouped, then `suffix` (` ms`, `%`, or none). */
+export interface ValueFormat {
+  decimals: number;
+  suffix: string;
+}
+
+/** 1234.5 with 1 decimal and ` ms` → `1,234.5 ms`; no value → `—`. */
+export function formatValue(value: number | null | undefined, format: ValueFormat): string {
+  if (value === null || value === undefined) return '—';
+  const digits = { minimumFractionDigits: format.decimals, maximumFractionDigits: format.decimals };
+  return `${value.toLocaleString('en-US', digits)}${format.suffix}`;
+}
+
+/** The metric's unit as written after values (` ms`) and on the axis and column heads (`ms`). */
+export type { UnitText };
+
+/** The table's columns of values; each is written with its own number of decimals. */
+export type ValueColumn = 'last' | 'min' | 'max' | 'avg';
+
 /** The aggregate the chart picks its top N series by. */
 export type RankBy = 'max' | 'avg' | 'last' | 'min';
 export const RANKINGS: readonly RankBy[] = ['max', 'avg', 'last', 'min'];
@@ -51,10 +71,33 @@ export interface SeriesRow {
   points: number;
 }
 
-/** What the chart draws: the top N series on one time axis (slot ends, epoch ms), null where a series has no value. */
+/** One charted series. */
+export interface ChartSeries {
+  /** Its index in the result (the table's row). */
+  series: number;
+  /** Every dimension as `key=value` (and the metric, when the result has several): the legend's tooltip. */
+  label: string;
+  /** What the legend shows: the dimension values (after the metric, when several), joined by ` · `. */
+  short: string;
+  values: (number | null)[];
+  /** The line bridges missing values between two points at most this far apart (ms): the series' usual step. */
+  bridgeMs: number;
+  /** Indexes of the points no line reaches (one alone, or between pauses): drawn as markers. */
+  markers: number[];
+}
+
+/**
+ * What the chart draws: the top N series on one time axis (slot ends, epoch ms), null where a series has no value.
+ * The axis spans the data, not the whole time range asked for: from the first value to the last, with a slot of
+ * room (nulls) at either end; a single instant in the middle of a window around it.
+ */
 export interface ChartData {
   timestamps: number[];
-  series: { series: number; label: string; values: (number | null)[] }[];
+  series: ChartSeries[];
+  /** Decimals of the values the legend shows, over every charted value. */
+  decimals: number;
+  /** The dimension keys every charted series has, in the same order: the legend names them once. */
+  keys: string[];
   rankBy: RankBy;
   topN: number;
   /** Series in the result (the table has them all). */
@@ -81,6 +124,10 @@ export interface PanelView {
   facts: string[];
   banners: Banner[];
   rows: SeriesRow[];
+  /** Decimals of each column of values, over all rows. */
+  decimals: Record<ValueColumn, number>;
+  /** The metric's unit (its descriptor's; none when the tenant did not say). */
+  unit: UnitText;
   chart: ChartData | null;
   /** A query is under way: the webview offers Cancel and dims the previous result. */
   loading: boolean;
@@ -92,6 +139,8 @@ export interface PanelView {
 
 /** What the webview saves with `vscode.setState`, and the extension receives again in `deserializeWebviewPanel`. */
 export interface PanelState {
+  /** A state saved by another version of the panel is not drawn (its view may lack fields this one reads). */
+  version: typeof PANEL_STATE_VERSION;
   /** The view shown, its rows cut to the charted ones and the first STATE_ROWS (the state is copied at each save). */
   view: PanelView;
   /** Rows left out of `view`. */
@@ -99,6 +148,8 @@ export interface PanelState {
   /** The query shown, so that a restored panel can rerun it. */
   spec: QuerySpec | null;
 }
+
+export const PANEL_STATE_VERSION = 2;
 
 /** Table rows the saved state keeps besides the charted ones. */
 export const STATE_ROWS = 2000;
@@ -125,10 +176,16 @@ export interface RenderReport {
   renderId: string;
   /** From the message's arrival to the end of the chart's draw (or of the table, without a chart), in ms. */
   ms: number;
-  /** Series labels in the chart's legend as shown (read from the DOM), in order. */
+  /** Series labels in the chart's legend (each entry's full text, its tooltip; read from the DOM), in order. */
   chartSeries: string[];
-  /** Points drawn: charted series × time slots. */
+  /** The values the legend shows beside them (the last value of each, with the unit), read from the DOM. */
+  legendValues: string[];
+  /** The unit over the chart's value axis, read from the DOM (empty: none). */
+  axisUnit: string;
+  /** Values drawn: the charted series' values that are not null. */
   chartPoints: number;
+  /** Of them, points drawn as markers (no line reaches them). */
+  markers: number;
   /** The chart canvas's size in pixels (0 × 0: nothing drawn). */
   canvas: { width: number; height: number };
   /** Table rows matching the filter (all pages). */

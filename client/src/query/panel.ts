@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
+  PANEL_STATE_VERSION,
   RANKINGS,
   RAW_LIMIT,
   RESULTS_VIEW_TYPE,
@@ -23,7 +24,8 @@ import {
   type ToWebview,
 } from './messages.ts';
 import type { ResultModel } from '#core/metrics/result-model.ts';
-import { chartData, tableRows } from './model.ts';
+import { NO_UNIT, unitText } from '#core/metrics/units.ts';
+import { chartData, tableDecimals, tableRows } from './model.ts';
 
 /** A result the panel shows, and what it was asked as. */
 export interface ShownResult {
@@ -32,6 +34,8 @@ export interface ShownResult {
   title: string;
   facts: string[];
   model: ResultModel;
+  /** The metric's unit id (`MilliSecond`), as its descriptor gives it; null when unknown. */
+  unit: string | null;
   banners: Banner[];
   /** The tenant's response as it came. */
   raw: string;
@@ -56,6 +60,14 @@ function restoredBanner(state: PanelState): Banner {
     text: `Restored after a window reload: the result is as it was then. Rerun it for fresh data, the raw response and exports.${cut}`,
   };
 }
+
+/** What a view without a result shows in place of one. */
+const NO_DATA: Pick<PanelView, 'rows' | 'decimals' | 'unit' | 'chart'> = {
+  rows: [],
+  decimals: { last: 0, min: 0, max: 0, avg: 0 },
+  unit: NO_UNIT,
+  chart: null,
+};
 
 /** How long a render report may take to come back before the command resolves without it. */
 const REPORT_TIMEOUT_MS = 30_000;
@@ -92,8 +104,9 @@ export class ResultsPanel implements vscode.Disposable {
    * A panel VS Code brings back after a window reload. Its webview draws its saved state at once; the view sent
    * when it is ready says that the data is from before the reload (the extension no longer holds it).
    */
-  restore(panel: vscode.WebviewPanel, state: PanelState | undefined): void {
+  restore(panel: vscode.WebviewPanel, saved: PanelState | undefined): void {
     this.panel?.dispose();
+    const state = saved?.version === PANEL_STATE_VERSION ? saved : undefined;
     this.spec = state?.spec ?? null;
     this.view = state && {
       ...state.view,
@@ -112,8 +125,7 @@ export class ResultsPanel implements vscode.Disposable {
       title,
       facts,
       banners: [{ level: 'info', text: `Querying ${spec.metricSelector} on ${spec.environment}…` }],
-      rows: [],
-      chart: null,
+      ...NO_DATA,
       loading: true,
       canRerun: false,
       hasData: false,
@@ -127,8 +139,7 @@ export class ResultsPanel implements vscode.Disposable {
       title,
       facts,
       banners: [banner],
-      rows: [],
-      chart: null,
+      ...NO_DATA,
       loading: false,
       canRerun: true,
       hasData: false,
@@ -144,6 +155,8 @@ export class ResultsPanel implements vscode.Disposable {
       facts: result.facts,
       banners: result.banners,
       rows: tableRows(model),
+      decimals: tableDecimals(model),
+      unit: unitText(result.unit),
       chart: chartData(model, this.rankBy, this.topN),
       loading: false,
       canRerun: result.spec !== null,

@@ -1,10 +1,11 @@
 /**
- * Reading from a tenant: `GET /api/v2/metrics/query`, `GET /api/v2/metrics` (for selector completion) and, for
+ * Reading from a tenant: `GET /api/v2/metrics/query`, `GET /api/v2/metrics` (for selector completion),
+ * `GET /api/v2/metrics/{metricKey}` (a metric's descriptor: the unit the results panel writes) and, for
  * older clusters, `POST /api/v1/timeseries/{id}`. Answers come back as data or as one readable message: an
  * ErrorEnvelope's constraint violations (with where in the selector they point, when the message says), a 404,
  * a timeout, or a body that is not the API's.
  */
-import type { MetricData, MetricList, V1TimeseriesResult } from '#core/metrics/api.ts';
+import type { MetricData, MetricDescriptor, MetricList, V1TimeseriesResult } from '#core/metrics/api.ts';
 import { isMetricData, isV1Result } from '#core/metrics/result-model.ts';
 import type { Result } from '#core/result.ts';
 import { createDispatcher, send, type Connection, type HttpAnswer } from './client.ts';
@@ -73,6 +74,26 @@ export function listMetrics(
     'metrics.read',
     options,
     (b) => Array.isArray((b as MetricList).metrics),
+  );
+}
+
+/**
+ * A metric's descriptor. `metricKey` may carry transformations (`key:splitBy("host"):max`): the tenant describes
+ * the metric they make (DOC D8). Fields other than `metricId` are as the tenant gives them: read them with care.
+ */
+export function metricDescriptor(
+  connection: Connection,
+  metricKey: string,
+  options: ReadOptions = {},
+): Promise<QueryAnswer<Partial<MetricDescriptor>>> {
+  return read<Partial<MetricDescriptor>>(
+    connection,
+    (base) => `${base}/${encodeURIComponent(metricKey)}`,
+    'GET',
+    undefined,
+    'metrics.read',
+    options,
+    (b) => typeof (b as Partial<MetricDescriptor> | null)?.metricId === 'string',
   );
 }
 

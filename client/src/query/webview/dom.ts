@@ -47,12 +47,3 @@ export function select<T extends string | number>(
   });
   return node;
 }
-
-/** 1234.5 → `1,234.5`; 0.000123456 → `0.000123456`; null → `—`. */
-export function formatNumber(value: number | null | undefined): string {
-  if (value === null || value === undefined) return '—';
-  if (Number.isInteger(value) && Math.abs(value) < 1e15) return value.toLocaleString('en-US');
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-4 || abs >= 1e15)) return value.toExponential(4);
-  return value.toLocaleString('en-US', { maximumSignificantDigits: 6 });
-}

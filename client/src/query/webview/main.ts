@@ -8,6 +8,7 @@
 import 'uplot/dist/uPlot.min.css';
 import './panel.css';
 import {
+  PANEL_STATE_VERSION,
   RANKINGS,
   STATE_ROWS,
   TOP_N_CHOICES,
@@ -20,8 +21,9 @@ import {
   type ToExtension,
   type ToWebview,
 } from '../messages.ts';
-import { Chart, palette } from './chart.ts';
+import { Chart } from './chart.ts';
 import { button, element, select } from './dom.ts';
+import { seriesStyles, type SeriesStyle } from './series-style.ts';
 import { DEFAULT_TABLE_SETTINGS, SeriesTable, type TableSettings } from './table.ts';
 
 interface VsCodeApi {
@@ -40,7 +42,9 @@ const RANK_LABELS: Record<RankBy, string> = { max: 'maximum', avg: 'average', la
 
 const vscode = acquireVsCodeApi();
 const post = (message: ToExtension) => vscode.postMessage(message);
-const saved = vscode.getState() as SavedState | undefined;
+const state = vscode.getState() as Partial<SavedState> | undefined;
+// A state saved by another version of the panel may lack what this one reads: the extension sends the view again.
+const saved = state?.version === PANEL_STATE_VERSION ? (state as SavedState) : undefined;
 
 let view: PanelView | null = null;
 let spec: QuerySpec | null = null;
@@ -68,8 +72,7 @@ const rankBy = select(
   (r) => rank(Number(topN.value), r),
 );
 const note = element('span', { className: 'note' });
-const chartBox = element('div', { className: 'chart' });
-const chart = new Chart(chartBox);
+const chart = new Chart();
 const table = new SeriesTable(tableSettings, (settings) => {
   tableSettings = settings;
   save();
@@ -98,7 +101,7 @@ document.body.append(
       rankBy,
       note,
     ),
-    chartBox,
+    chart.element,
   ),
   table.element,
   raw,
@@ -115,7 +118,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
     case 'chart':
       if (!view) return;
       view = { ...view, renderId: message.renderId, chart: message.chart };
-      table.recolor(chartColors(message.chart));
+      table.restyle(chartStyles(message.chart));
       drawChart(view, received, false);
       save();
       return;
@@ -129,7 +132,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   }
 });
 
-// A theme change sets the body's class and the CSS variables on <html>: the chart and the swatches take the new colours.
+// A theme change sets the body's class and the CSS variables on <html>: the chart and the glyphs take the new looks.
 let rethemeQueued = false;
 const retheme = new MutationObserver(() => {
   if (rethemeQueued) return;
@@ -137,7 +140,7 @@ const retheme = new MutationObserver(() => {
   requestAnimationFrame(() => {
     rethemeQueued = false;
     chart.retheme();
-    table.recolor(chartColors(view?.chart ?? null));
+    table.restyle(chartStyles(view?.chart ?? null));
   });
 });
 retheme.observe(document.body, { attributes: true, attributeFilter: ['class'] });
@@ -160,7 +163,7 @@ function show(next: PanelView, started: number, fromState: boolean): void {
   cancel.hidden = !next.loading;
   for (const control of [rawButton, csv, json, topN, rankBy]) control.disabled = !next.hasData;
   banners.replaceChildren(...next.banners.map(bannerElement));
-  table.show(next.rows, chartColors(next.chart));
+  table.show(next.rows, next.decimals, next.unit, chartStyles(next.chart));
   drawChart(next, started, fromState);
   save();
 }
@@ -172,22 +175,24 @@ function drawChart(shown: PanelView, started: number, fromState: boolean): void 
     rankBy.value = data.rankBy;
   }
   note.textContent = chartNote(data);
-  chart.render(data, () => report(shown, started, fromState));
+  chart.render(data, shown.unit, () => report(shown, started, fromState));
 }
 
 function report(shown: PanelView, started: number, fromState: boolean): void {
   const ms = performance.now() - started;
-  // The legend's labels as the DOM shows them; the first row is the time axis.
-  const chartSeries = [...chartBox.querySelectorAll('.u-legend .u-series .u-label')]
-    .slice(1)
-    .map((label) => label.textContent ?? '');
+  const texts = (selector: string) => [...chart.element.querySelectorAll(selector)].map((e) => e.textContent ?? '');
+  const unit = chart.element.querySelector<HTMLElement>('.axis-unit');
+  const markers = chart.element.querySelector<HTMLElement>('.plot')?.dataset.markers ?? '';
   post({
     type: 'rendered',
     report: {
       renderId: shown.renderId,
       ms,
-      chartSeries,
-      chartPoints: (shown.chart?.series.length ?? 0) * (shown.chart?.timestamps.length ?? 0),
+      chartSeries: [...chart.element.querySelectorAll<HTMLElement>('.legend li')].map((entry) => entry.title),
+      legendValues: texts('.legend li .value'),
+      axisUnit: unit && !unit.hidden ? (unit.textContent ?? '') : '',
+      chartPoints: (shown.chart?.series ?? []).reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0),
+      markers: markers === '' ? 0 : markers.split(' ').length,
       canvas: chart.canvasSize(),
       tableRows: table.matchingRows,
       banners: [...banners.querySelectorAll('.banner > p')].map((p) => p.textContent ?? ''),
@@ -203,6 +208,7 @@ function save(): void {
   const rows =
     view.rows.length > STATE_ROWS ? view.rows.filter((row, i) => i < STATE_ROWS || charted.has(row.series)) : view.rows;
   vscode.setState({
+    version: PANEL_STATE_VERSION,
     view: { ...view, rows },
     omittedRows: view.rows.length - rows.length,
     spec,
@@ -218,9 +224,10 @@ function rank(n: number, by: RankBy): void {
   post({ type: 'rank', topN: n, rankBy: by });
 }
 
-function chartColors(data: ChartData | null): Map<number, string> {
-  const colors = palette(data?.series.length ?? 0);
-  return new Map(data?.series.map((s, i) => [s.series, colors[i] as string]));
+/** Series index → its look in the chart (the chart takes the same, in the same theme). */
+function chartStyles(data: ChartData | null): Map<number, SeriesStyle> {
+  const styles = seriesStyles(data?.series.length ?? 0);
+  return new Map(data?.series.map((s, i) => [s.series, styles[i] as SeriesStyle]));
 }
 
 function chartNote(data: ChartData | null): string {

@@ -1,15 +1,19 @@
 /**
  * The table of every series: dimensions, last, min, max, average and points; sorted by a click on a column's
- * head, filtered by text, a page of rows at a time (a result may hold 100,000 series). Charted series carry their
- * chart colour.
+ * head, filtered by text, a page of rows at a time (a result may hold 100,000 series). Each column of values has
+ * one number of decimals and names the unit in its head. Charted series carry their chart glyph. Dimensions are
+ * chips that wrap between dimensions, never inside one; a chip too long for the column ends in an ellipsis, its
+ * whole text in its tooltip.
  */
-import type { SeriesRow } from '../messages.ts';
-import { button, element, formatNumber } from './dom.ts';
+import { formatValue, type SeriesRow, type UnitText, type ValueColumn } from '../messages.ts';
+import { button, element } from './dom.ts';
+import { glyph, type SeriesStyle } from './series-style.ts';
 
 const PAGE_SIZE = 100;
 
-type Column = 'metricId' | 'dimensions' | 'last' | 'min' | 'max' | 'avg' | 'points';
-const NUMBER_COLUMNS: readonly Column[] = ['last', 'min', 'max', 'avg', 'points'];
+type Column = 'metricId' | 'dimensions' | ValueColumn | 'points';
+const VALUE_COLUMNS: readonly Column[] = ['last', 'min', 'max', 'avg'];
+const NUMBER_COLUMNS: readonly Column[] = [...VALUE_COLUMNS, 'points'];
 const HEADINGS: Record<Column, string> = {
   metricId: 'Metric',
   dimensions: 'Dimensions',
@@ -45,8 +49,10 @@ export class SeriesTable {
   private dimensionTexts: string[] = [];
   private searchText: string[] = [];
   private matching: SeriesRow[] = [];
-  /** Series index → chart colour. */
-  private colors = new Map<number, string>();
+  private decimals: Record<ValueColumn, number> = { last: 0, min: 0, max: 0, avg: 0 };
+  private unit: UnitText = { suffix: '', label: '' };
+  /** Series index → its look in the chart. */
+  private styles = new Map<number, SeriesStyle>();
 
   constructor(
     private settings: TableSettings,
@@ -64,9 +70,16 @@ export class SeriesTable {
     return this.matching.length;
   }
 
-  show(rows: SeriesRow[], colors: Map<number, string>): void {
+  show(
+    rows: SeriesRow[],
+    decimals: Record<ValueColumn, number>,
+    unit: UnitText,
+    styles: Map<number, SeriesStyle>,
+  ): void {
     this.rows = rows;
-    this.colors = colors;
+    this.decimals = decimals;
+    this.unit = unit;
+    this.styles = styles;
     this.dimensionTexts = [];
     this.searchText = [];
     for (const row of rows) {
@@ -77,8 +90,8 @@ export class SeriesTable {
     this.draw();
   }
 
-  recolor(colors: Map<number, string>): void {
-    this.colors = colors;
+  restyle(styles: Map<number, SeriesStyle>): void {
+    this.styles = styles;
     this.draw();
   }
 
@@ -101,11 +114,13 @@ export class SeriesTable {
       ...NUMBER_COLUMNS,
     ];
 
-    const head = element('tr', {}, element('th', { className: 'swatch-column' }));
+    const unit = this.unit.suffix.trim();
+    const head = element('tr', {}, element('th', { className: 'glyph-column' }));
     for (const column of columns) {
       const marker = sort === column ? (descending ? ' ▼' : ' ▲') : '';
-      const th = element('th', { text: HEADINGS[column] + marker, title: `Sort by ${HEADINGS[column].toLowerCase()}` });
-      if (NUMBER_COLUMNS.includes(column)) th.className = 'number';
+      const heading = HEADINGS[column] + (unit && VALUE_COLUMNS.includes(column) ? ` (${unit})` : '');
+      const th = element('th', { text: heading + marker, title: `Sort by ${HEADINGS[column].toLowerCase()}` });
+      th.className = NUMBER_COLUMNS.includes(column) ? 'number' : 'text';
       th.addEventListener('click', () =>
         this.update({
           sort: column,
@@ -117,15 +132,16 @@ export class SeriesTable {
     }
     const body = element('tbody');
     for (const row of this.matching.slice(current * PAGE_SIZE, (current + 1) * PAGE_SIZE)) {
-      const swatch = element('span', { className: 'swatch' });
-      const color = this.colors.get(row.series);
-      if (color) swatch.style.background = color;
-      else swatch.title = 'Not in the chart';
+      const style = this.styles.get(row.series);
+      const swatch = style ? glyph(style) : element('span', { className: 'glyph none', title: 'Not in the chart' });
       const tr = element('tr', {}, element('td', {}, swatch));
       for (const column of columns) {
-        if (column === 'dimensions') tr.append(element('td', { className: 'dimensions' }, ...dimensionChips(row)));
-        else if (column === 'metricId') tr.append(element('td', { text: row.metricId }));
-        else tr.append(element('td', { className: 'number', text: formatNumber(row[column]) }));
+        if (column === 'dimensions') tr.append(element('td', { className: 'text dimensions' }, ...dimensionChips(row)));
+        else if (column === 'metricId') tr.append(element('td', { className: 'text', text: row.metricId }));
+        else {
+          const decimals = column === 'points' ? 0 : this.decimals[column];
+          tr.append(element('td', { className: 'number', text: formatValue(row[column], { decimals, suffix: '' }) }));
+        }
       }
       body.append(tr);
     }
@@ -154,10 +170,9 @@ function dimensionChips(row: SeriesRow): Node[] {
   return row.dimensions.map(([key, value]) =>
     element(
       'span',
-      { className: 'chip' },
-      element('span', { className: 'key', text: key }),
-      document.createTextNode('='),
-      element('span', { text: value }),
+      { className: 'chip', title: `${key}=${value}` },
+      element('span', { className: 'key', text: `${key}=` }),
+      document.createTextNode(value),
     ),
   );
 }
