@@ -24,6 +24,7 @@ import type { FileLinter } from '#core/lint.ts';
 import { parseLine } from '#core/parse.ts';
 import type { Diagnostic, DiagnosticData, Fix } from '#core/problems.ts';
 import { isRuleCode, LIMITS, RULES, ruleEvidence } from '#core/rules.ts';
+import { UNIT_IDS } from '#core/metrics/units.ts';
 import { DIAGNOSTIC_SOURCE } from '#protocol';
 import type { LineDocument } from './documents.ts';
 import { readDiagnosticData, type ClientDiagnostic } from './params.ts';
@@ -242,28 +243,6 @@ const PAYLOADS: CompletionItem[] = [
   },
 ];
 const META_PROPERTIES = ['dt.meta.displayName=', 'dt.meta.description=', 'dt.meta.unit='];
-/** Common unit ids of the Units API (PROTOCOL §4.1, D15). */
-const UNITS = [
-  'Count',
-  'Percent',
-  'Byte',
-  'KiloByte',
-  'MegaByte',
-  'GigaByte',
-  'BytePerSecond',
-  'BitPerSecond',
-  'NanoSecond',
-  'MicroSecond',
-  'MilliSecond',
-  'Second',
-  'Minute',
-  'Hour',
-  'Day',
-  'PerSecond',
-  'PerMinute',
-  'DegreeCelsius',
-  'Unspecified',
-];
 
 /** What fits where the cursor is: keys seen in the workspace, payload forms, metadata properties and units, now. */
 export function completions(
@@ -276,7 +255,8 @@ export function completions(
   if (/^\s*\/\//.test(before)) return [];
   const typing = typedKey(doc, position);
   if (before.startsWith('#')) {
-    if (/dt\.meta\.unit=[^,\s]*$/.test(before)) return UNITS.map((label) => ({ label, kind: CompletionItemKind.Unit }));
+    if (/dt\.meta\.unit=[^,\s]*$/.test(before))
+      return UNIT_IDS.map((label) => ({ label, kind: CompletionItemKind.Unit }));
     if (/^#\S+\s+\S+\s+(\S*,)?[^,=\s]*$/.test(before))
       return META_PROPERTIES.map((label) => ({ label, kind: CompletionItemKind.Property }));
     if (/^#\S+\s+\S*$/.test(before))

@@ -88,6 +88,9 @@ const PLAIN: Readonly<Record<string, string>> = {
   NotApplicable: '',
 };
 
+/** Every unit id the tables know, as the Units API spells them: what completion offers after `dt.meta.unit=`. */
+export const UNIT_IDS: readonly string[] = [...Object.keys(SYMBOLS), ...Object.keys(PLAIN)];
+
 const byLowerCase = <T>(table: Readonly<Record<string, T>>) =>
   new Map(Object.entries(table).map(([id, value]) => [id.toLowerCase(), value]));
 const SYMBOL_OF = byLowerCase(SYMBOLS);
