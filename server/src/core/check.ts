@@ -7,14 +7,7 @@ import { problem, type Problem } from './problems.ts';
 import { formatNumber, readNumber } from './numbers.ts';
 import type { DataLine, KeyValueNode, MetadataLine, Payload, SummaryField, Token } from './parse.ts';
 import { closest } from './typos.ts';
-import {
-  endsWithCountSuffix,
-  isBadDimensionSectionStart,
-  isBadMetricKeyStart,
-  isDimensionKeyChar,
-  isMetricKeyChar,
-  storedKey,
-} from './keys.ts';
+import { isBadDimensionSectionStart, isBadMetricKeyStart, isDimensionKeyChar, isMetricKeyChar } from './keys.ts';
 import { isDigit, isUpper } from './text.ts';
 
 const DOT = 0x2e;
@@ -604,10 +597,6 @@ export function checkMetadataLine(line: MetadataLine, limits: Limits): Problem[]
   if (!type) return problems;
   if (type.text !== 'gauge' && type.text !== 'count') {
     problems.push(problem('MD001', type.start, type.end, { problem: 'type' }));
-  } else if (type.text === 'count' && !endsWithCountSuffix(line.key.text)) {
-    problems.push(
-      problem('MD006', type.start, type.end, { key: line.key.text, storedAs: storedKey(line.key.text, 'count') }),
-    );
   }
   for (const prop of line.properties) {
     if (prop.eq < 0) continue;

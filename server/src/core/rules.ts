@@ -190,8 +190,15 @@ export const RULES = {
   MK010: rule<{ key: string; storedAs: string; payload: 'count' | 'gauge' }>({
     title: 'Type suffix will be added to the key',
     severity: 'info',
+    lesserSeverity: 'hint',
     evidence:
-      "DOC D1, D4: Classic metrics get `.count` on count payloads and `.gauge` on gauges whose key ends in `.count`/`_count`. OBS #5037: \"metric key 'executor.completed' changed to 'executor.completed.count'\".",
+      "DOC D1, D4: Classic metrics get `.count` on count payloads and `.gauge` on gauges whose key ends in `.count`/`_count`; with `count`, a metadata line's properties apply to `metric-key.count`. OBS #5037: \"metric key 'executor.completed' changed to 'executor.completed.count'\".",
+    decision:
+      'Once per key and file, on the first line that names it (a metadata line or a data line). ' +
+      "A count's `.count` is a hint: every count is stored so, nothing in the file is wrong, and a query needs to know it (the editor's Query lens and the local tenant's \"did you mean\" use the stored key). " +
+      'A hint shows in the editor (dots under the key, the message on hover; not in the Problems panel) and not in `dtmetrics lint` unless `--hints` is given. ' +
+      'A gauge whose key ends in `count` getting `.gauge` is an info: it surprises, and renaming the metric avoids it. ' +
+      'This note was MD006 on a count metadata line as well, the same fact a second time; MD006 is gone.',
     docs: DOCS.faq,
     message: (a) =>
       a.payload === 'count'
@@ -737,13 +744,6 @@ export const RULES = {
     message: (a) =>
       `${q(a.key)} already has metadata on line ${a.firstLine + 1}: only the first is used. Merge them; existing metadata cannot be changed by ingest (use the Settings API).`,
   }),
-  MD006: rule<{ key: string; storedAs: string }>({
-    title: 'Count metadata applies to the suffixed key',
-    severity: 'info',
-    evidence: 'DOC D1: with `count`, the metadata applies to `metric-key.count`.',
-    docs: DOCS.protocol,
-    message: (a) => `Count metadata for ${q(a.key)} applies to ${q(a.storedAs)}.`,
-  }),
   MD007: rule<{ property: string }>({
     title: 'Empty metadata value',
     severity: 'warning',
@@ -786,7 +786,7 @@ export const TENANT = {
    * SaaS API has no line limit, DOC D2), our per-file budgets (MK012, MK013), and the `.count` suffix notes, which
    * it reports as warnings instead. Every other finding of severity `error` refuses the line.
    */
-  notPerLine: ['LN002', 'LN003', 'MK010', 'MK012', 'MK013', 'MD006'] as RuleCode[],
+  notPerLine: ['LN002', 'LN003', 'MK010', 'MK012', 'MK013'] as RuleCode[],
   /**
    * The start of a refused line's `error`, by code family, as the real tenant words it (OBS #2295, #4058, #5037:
    * "invalid metric key", "invalid dimension key in message '…'; error at 'M'  (index 63)", "invalid metric type",
