@@ -195,7 +195,7 @@ describe('language server, pull diagnostics and features', () => {
     const fixed = apply(
       text,
       editsOf(
-        actions.find((a) => a.title === 'Write host'),
+        actions.find((a) => a.title === 'Lower-case the key: `host`'),
         uri,
       ),
     );
