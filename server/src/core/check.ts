@@ -547,16 +547,26 @@ function checkTimestamp(t: Token, problems: Problem[]): void {
     }
   }
   const other = otherTimeUnit(s);
-  if (other) {
-    const { unit, milliseconds: suggestion } = other;
-    const fix = {
-      title: `Convert to milliseconds: ${literal(suggestion)}`,
-      edits: [{ start: t.start, end: t.end, text: suggestion }],
-    };
-    problems.push(
-      problem('TS002', t.start, t.end, { unit, suggestion }, { timestamp: { start: t.start, end: t.end }, fix }),
-    );
-  }
+  if (other) problems.push(otherUnitProblem(t.start, t.end, other, null));
+}
+
+/** TS002: a warning on the line alone; the window check makes it the error it is (checkTimestampWindow). */
+function otherUnitProblem(
+  start: number,
+  end: number,
+  other: { unit: 'seconds' | 'microseconds' | 'nanoseconds'; milliseconds: string },
+  outside: RuleArgs<'TS002'>['outside'],
+): Problem {
+  const suggestion = other.milliseconds;
+  const fix = { title: `Convert to milliseconds: ${literal(suggestion)}`, edits: [{ start, end, text: suggestion }] };
+  return problem(
+    'TS002',
+    start,
+    end,
+    { unit: other.unit, suggestion, outside },
+    { timestamp: { start, end }, fix },
+    outside === null ? 'lesser' : 'full',
+  );
 }
 
 /**
@@ -578,26 +588,29 @@ export function otherTimeUnit(
 /** Whether milliseconds since 1970 fall in the libraries' window for a plausible timestamp, the years 2000–3000. */
 export const isPlausibleMilliseconds = (ms: number): boolean => ms >= YEAR_2000_MS && ms <= YEAR_3000_MS;
 
-/** TS003 for a timestamp the line rules found well-formed (`digits`: its value), against `now`. */
+/**
+ * A timestamp the line rules found well-formed (`digits`: its value) outside the window of `now`: TS003, or, when
+ * it looks like another unit and `byUnit` (TS002 reported), TS002 as the error it then is, which replaces the
+ * line's TS002 warning: the unit is why the point is outside the window, one mistake.
+ */
 export function checkTimestampWindow(
   start: number,
   end: number,
   digits: string,
   now: number,
   limits: Limits,
+  byUnit: boolean,
 ): Problem | null {
   const value = Number(digits);
   if (!isOutsideWindow(value, now, limits)) return null;
   const iso = value <= 8.64e15 ? new Date(value).toISOString().replace('.000Z', 'Z') : literal(digits);
   const future = value > now;
-  const window = formatWindow(future ? limits.timestampFutureMs : limits.timestampPastMs);
-  return problem(
-    'TS003',
-    start,
-    end,
-    { iso, distance: formatDuration(Math.abs(value - now)), future, window },
-    { timestamp: { start, end } },
-  );
+  const limit = future ? limits.timestampFutureMs : limits.timestampPastMs;
+  const window = formatWindow(limit);
+  const outside = { iso, distance: formatDuration(Math.abs(value - now), limit), future, window };
+  const other = byUnit ? otherTimeUnit(digits) : null;
+  if (other) return otherUnitProblem(start, end, other, outside);
+  return problem('TS003', start, end, outside, { timestamp: { start, end } });
 }
 
 /** DOC D1: a timestamp is accepted from 1 h before `now` to 10 min after it. */
@@ -616,25 +629,24 @@ export function formatWindow(ms: number): string {
 }
 
 /**
- * How far a timestamp is from now, for messages and hovers: to the millisecond under 2 hours, where the window's
- * limits are (1 h 0.001 s is outside a 1 h window, and "1 h" would read as inside it): "1 h 4 min", "10 min 0.5 s";
- * then "2 h 5 min", "373 days", "3,170,979,143 years".
+ * How far a timestamp is from now, for messages and hovers: "45 s", "42 min", "2 h 5 min", "373 days",
+ * "3,170,979,143 years". Given the window's limit the distance passes (`beyond`), precise enough to show that it
+ * does: "1 h" would read as within a 1 h window, so 1 h and 30 s is "1 h 30 s", and 1 h and 1 ms "1 h 0.001 s".
  */
-export function formatDuration(ms: number): string {
-  if (ms < 2 * 3_600_000) {
-    const hours = Math.floor(ms / 3_600_000);
-    const minutes = Math.floor(ms / 60_000) % 60;
-    const seconds = (ms % 60_000) / 1000;
-    const parts = [hours > 0 ? `${hours} h` : '', minutes > 0 ? `${minutes} min` : ''].filter(Boolean);
-    if (seconds > 0 || parts.length === 0) parts.push(`${seconds} s`);
-    return parts.join(' ');
-  }
+export function formatDuration(ms: number, beyond?: number): string {
   const minutes = Math.floor(ms / 60_000);
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
-  const days = Math.floor(hours / 24);
-  if (days < 730) return `${days.toLocaleString('en-US')} days`;
-  return `${Math.floor(days / 365).toLocaleString('en-US')} years`;
+  if (hours >= 48) {
+    const days = Math.floor(hours / 24);
+    if (days < 730) return `${days.toLocaleString('en-US')} days`;
+    return `${Math.floor(days / 365).toLocaleString('en-US')} years`;
+  }
+  const wholeSeconds = Math.floor(ms / 1000);
+  const inMinutes = [hours > 0 ? `${hours} h` : '', minutes % 60 > 0 ? `${minutes % 60} min` : ''].filter(Boolean);
+  const coarse = minutes === 0 ? wholeSeconds * 1000 : minutes * 60_000;
+  if (beyond === undefined || coarse > beyond) return minutes === 0 ? `${wholeSeconds} s` : inMinutes.join(' ');
+  const seconds = wholeSeconds * 1000 > beyond ? wholeSeconds % 60 : (ms % 60_000) / 1000;
+  return [...inMinutes, ...(seconds > 0 || inMinutes.length === 0 ? [`${seconds} s`] : [])].join(' ');
 }
 
 /** The metadata properties (DOC D1), by their lower-case key: their spelling and the limit of their length. */

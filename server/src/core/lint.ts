@@ -247,7 +247,14 @@ export class FileLinter {
     const problems = this.rootCauseOf(facts) ?? facts.problems.slice();
     const t = facts.timestamp;
     if (t && this.now !== null) {
-      const stale = checkTimestampWindow(t.start, t.end, t.text, this.now, this.limits);
+      const severities = this.severities;
+      const byUnit = severities.TS002 !== 'off' && severities.TS003 !== 'off';
+      const stale = checkTimestampWindow(t.start, t.end, t.text, this.now, this.limits, byUnit);
+      if (stale?.code === 'TS002') {
+        // The line's TS002 warning, which this error replaces (the same function found both).
+        const warning = problems.findIndex((p) => p.code === 'TS002');
+        if (warning >= 0) problems.splice(warning, 1);
+      }
       if (stale) problems.push(stale);
     }
     this.checkRequestLimits(facts.keyStart, facts.keyEnd, facts.bytes, problems);

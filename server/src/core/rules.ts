@@ -564,13 +564,26 @@ export const RULES = {
     message: (a) =>
       `Timestamp ${q(a.text)} must be a whole number of milliseconds since 1970 (UTC), such as \`1732300000000\`.`,
   }),
-  TS002: rule<{ unit: 'seconds' | 'microseconds' | 'nanoseconds'; suggestion: string }>({
+  TS002: rule<{
+    unit: 'seconds' | 'microseconds' | 'nanoseconds';
+    suggestion: string;
+    /** Read as milliseconds, where the timestamp falls outside the window (TS003's arguments); null when inside or unchecked. */
+    outside: { iso: string; distance: string; future: boolean; window: string } | null;
+  }>({
     title: 'Timestamp looks like seconds, microseconds or nanoseconds',
-    severity: 'warning',
+    severity: 'error',
+    lesserSeverity: 'warning',
     evidence:
-      'DOC D1: milliseconds. LIB Java, LIB Go and LIB .NET treat timestamps outside the years 2000–3000 as a wrong unit ("Order of magnitude of the timestamp seems off").',
+      'DOC D1: milliseconds, from 1 hour in the past to 10 minutes in the future, and points outside are rejected. LIB Java, LIB Go and LIB .NET treat timestamps outside the years 2000–3000 as a wrong unit ("Order of magnitude of the timestamp seems off").',
+    decision:
+      'One mistake, one finding: read as milliseconds, a timestamp in seconds is in 1970 and one in microseconds or nanoseconds tens of thousands of years ahead, so it is outside the window (TS003) because of its unit. ' +
+      'Then TS002 is the one finding, an error (the tenant rejects the point), and says how old it reads; with the window unchecked (`--timestamp-window off`, or TS003 off) it is a warning. With TS002 off, TS003 is reported instead.',
     docs: DOCS.protocol,
-    message: (a) => `This timestamp looks like ${a.unit}; the protocol wants milliseconds: ${q(a.suggestion)}.`,
+    message: (a) =>
+      `This timestamp looks like ${a.unit}; the protocol wants milliseconds: ${q(a.suggestion)}.` +
+      (a.outside === null
+        ? ''
+        : ` Read as milliseconds it is ${a.outside.iso}, ${a.outside.distance} ${a.outside.future ? 'in the future' : 'old'}, and the tenant rejects it.`),
   }),
   TS003: rule<{ iso: string; distance: string; future: boolean; window: string }>({
     title: 'Timestamp outside the accepted window',
