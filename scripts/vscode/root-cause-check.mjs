@@ -1,6 +1,7 @@
 // Root causes as a person sees them, in the real workbench with Playwright: a file of lines in other formats (JSON,
 // a literal \n, InfluxDB, Prometheus, StatsD) shows one finding per line in the Problems panel, each naming its
-// cause, and no "Query" lens above a line whose key is no metric key; the quick fix on the InfluxDB line rewrites it
+// cause, and one "Query" lens over the block that offers only the keys that are metric keys (the literal \n's first
+// line, the InfluxDB measurement); the quick fix on the InfluxDB line rewrites it
 // as metric lines. Screenshots of the editor and the panel in a dark, a light and a high-contrast theme go to
 // test-results/ (and docs/screenshots/ with --update-screenshot).
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -34,11 +35,13 @@ process.exit(
     const shown = await rows.allInnerTexts();
     if (shown.length !== CAUSES.length)
       throw new Error(`${shown.length} findings for ${CAUSES.length} mistakes:\n${shown.join('\n')}`);
-    // "Query" only above lines whose key is a metric key (the literal \n's first line, the InfluxDB measurement).
+    // One "Query" lens for the block, offering the two keys that are metric keys (the literal \n's first line, the
+    // InfluxDB measurement), beside the block's Send lens.
     const lenses = page.locator('.monaco-editor .codelens-decoration', { hasText: 'Query' });
-    await lenses.nth(1).waitFor({ timeout: 30_000 });
-    if ((await lenses.count()) !== 2)
-      throw new Error(`${await lenses.count()} Query lenses, not 2: ${(await lenses.allInnerTexts()).join(' | ')}`);
+    await lenses.first().waitFor({ timeout: 30_000 });
+    const titles = await lenses.allInnerTexts();
+    if (titles.length !== 1 || !titles[0].includes('Query (2 metrics)…'))
+      throw new Error(`Query lenses: ${titles.join(' | ')}, not one offering 2 metrics`);
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
     await inEachTheme(page, async (name) => {
       await page.mouse.move(1200, 300);

@@ -30,7 +30,7 @@ import {
 /** Two errors, MK002 (2:1) and DK001 (3:11); line 1 is valid at NOW. */
 const ERRORS = 'cpu.load 5 1732300000000\n1metric 5\nmy.metric,Host=a 5\n';
 /** An error (MK002), a warning (MK006) and an info (MK010). */
-const MIXED = '1metric 5\nsystem.load.1m 5\njobs count,delta=1\n';
+const MIXED = '1metric 5\nsystem.load.1m 5\njobs_count 1\n';
 const CLEAN = 'cpu.load,host=a 5\n';
 
 const ESC = '\u001b[';

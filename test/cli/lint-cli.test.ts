@@ -11,9 +11,9 @@ import { dtmetrics } from './in-process.ts';
 /** Two errors, MK002 (2:1) and DK001 (3:11); line 1 is valid at NOW. */
 const ERRORS = 'cpu.load 5 1732300000000\n1metric 5\nmy.metric,Host=a 5\n';
 /** Two warnings (MK006 at 1:13, LN004 at 2:11) and one info (MK010 at 3:1); no errors. */
-const WARNINGS = 'system.load.1m 5\ncpu.load 5 \njobs count,delta=1\n';
+const WARNINGS = 'system.load.1m 5\ncpu.load 5 \njobs_count 1\n';
 /** Errors and warnings together: MK002 error, MK006 warning, MK010 info. */
-const MIXED = '1metric 5\nsystem.load.1m 5\njobs count,delta=1\n';
+const MIXED = '1metric 5\nsystem.load.1m 5\njobs_count 1\n';
 const CLEAN = '// a valid file\ncpu.load,host=a 5\n#cpu.load gauge dt.meta.unit=Percent\n';
 /** Three distinct dimension tuples of one metric: over a cardinality budget of 2 on line 3. */
 const TUPLES = 'http.requests,host=a 1\nhttp.requests,host=b 1\nhttp.requests,host=c 1\n';
@@ -133,7 +133,7 @@ describe('arguments: files, directories, globs and stdin', () => {
     assert.deepEqual(positions(report[1]), [
       '1:13-1:14 warning MK006',
       '2:11-2:12 warning LN004',
-      '3:1-3:5 info MK010',
+      '3:1-3:11 info MK010',
     ]);
   });
 });
@@ -159,6 +159,23 @@ describe('--format stylish (the default)', () => {
     assert.equal(stderr, '');
     assert.match(stdout, /no problems/);
     assert.ok(!stdout.split('\n').some((l) => STYLISH_LINE.test(l)));
+  });
+
+  test('hints (a count stored as key.count, MK010) are not reported unless --hints: a clean count metric is no problem', async () => {
+    const counts =
+      '#jobs.done count dt.meta.unit=Count\njobs.done,job=a count,delta=3\njobs.done,job=b count,delta=0\n';
+    const plain = await lint(['--now', String(NOW), '-'], counts);
+    assert.equal(plain.code, 0);
+    assert.equal(plain.stdout, '✔ 1 file, 3 lines: no problems\n');
+    const json = await lintJson(['-'], counts);
+    assert.deepEqual(only(json.report).diagnostics, [], 'the JSON report leaves hints out too');
+    const shown = await lint(['--now', String(NOW), '--hints', '-'], counts);
+    assert.equal(shown.code, 0);
+    assert.match(
+      shown.stdout,
+      /^<stdin>:1:2 {2}hint {2}Count metrics are stored as `jobs\.done\.count`: query that key, not `jobs\.done`\. {2}MK010$/m,
+    );
+    assert.match(shown.stdout, /1 problem \(0 errors, 0 warnings, 0 infos, 1 hint\)/);
   });
 
   test('no ANSI escapes when stdout is a pipe', async () => {
@@ -274,7 +291,7 @@ describe('--format json', () => {
             line: 3,
             column: 1,
             endLine: 3,
-            endColumn: 5,
+            endColumn: 11,
             severity: 'info',
             code: 'MK010',
             message: report[1]?.diagnostics[2]?.message,
@@ -423,7 +440,7 @@ describe('--max-warnings and --quiet', () => {
   });
 
   test('infos do not count as warnings', async () => {
-    const { code } = await lintJson(['--max-warnings', '0', '-'], 'jobs count,delta=1\n');
+    const { code } = await lintJson(['--max-warnings', '0', '-'], 'jobs_count 1\n');
     assert.equal(code, 0);
   });
 
@@ -473,9 +490,9 @@ describe('--rule CODE=severity', () => {
     assert.deepEqual(positions(only(report)), ['1:1-1:2 warning MK002']);
   });
 
-  test('info and hint', async () => {
+  test('info and hint (a hint shows with --hints)', async () => {
     for (const severity of ['info', 'hint']) {
-      const { code, report } = await lintJson(['--rule', `MK002=${severity}`, '-'], '1metric 5\n');
+      const { code, report } = await lintJson(['--rule', `MK002=${severity}`, '--hints', '-'], '1metric 5\n');
       assert.equal(code, 0);
       assert.deepEqual(positions(only(report)), [`1:1-1:2 ${severity} MK002`]);
     }
@@ -496,7 +513,7 @@ describe('--rule CODE=severity', () => {
     assert.deepEqual(positions(only(report)), [
       '1:13-1:14 error MK006',
       '2:11-2:12 warning LN004',
-      '3:1-3:5 info MK010',
+      '3:1-3:11 info MK010',
     ]);
   });
 

@@ -112,7 +112,7 @@ before(() => {
   validate = sarifValidator();
   tmp = new TempDir();
   tmp.write('errors.dtmetrics', 'cpu.load 5 1732300000000\n1metric 5\nmy.metric,Host=a 5\n');
-  tmp.write('src/mixed.dtmetrics', '1metric 5\nsystem.load.1m 5\njobs count,delta=1\nmy.metric,a=😀ä,Bad=1 5\n');
+  tmp.write('src/mixed.dtmetrics', '1metric 5\nsystem.load.1m 5\njobs_count 1\nmy.metric,a=😀ä,Bad=1 5\n');
   tmp.write('src/deep/dir/clean.dtmetrics', 'cpu.load 5\n');
   tmp.write('src/deep/with space ä.dtmetrics', 'cpu.load 5 \n');
 });

@@ -210,7 +210,7 @@ export const CASES: LimitCase[] = [
     severity: 'warning',
     over: [`#my.metric gauge dt.meta.unit=${'U'.repeat(11)}`],
     under: [`#my.metric gauge dt.meta.unit=${'U'.repeat(10)}`],
-    quoted: /longer than ([\d,]+) characters/,
+    quoted: /units longer than ([\d,]+)\./,
   },
   {
     limit: 'displayNameMaxLength',

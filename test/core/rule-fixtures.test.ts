@@ -79,3 +79,21 @@ test('a fix is applied as an editor applies its edits: by the offsets before any
     /reach past line 1/,
   );
 });
+
+/**
+ * Messages and fix titles are plain text wherever they show (the Problems panel, the quick-fix menu, a terminal,
+ * SARIF): backticks quote what is or would be written in a line, in pairs, and nothing else is Markdown.
+ */
+test('messages and fix titles are plain text: literals in pairs of backticks, no Markdown', () => {
+  for (const file of files) {
+    const text = readFileSync(join(DIR, file), 'utf8');
+    for (const d of lintText(text, readFixture(text).options)) {
+      for (const shown of [d.message, d.data?.fix?.title ?? '']) {
+        const where = `${file}:${d.line + 1} ${d.code}: ${shown}`;
+        // A literal may hold a backtick only where the line does; none of the fixtures' lines do.
+        assert.equal((shown.match(/`/g) ?? []).length % 2, 0, `unpaired backtick in ${where}`);
+        assert.doesNotMatch(shown.replace(/`[^`]*`/g, ''), /\*\*|\]\(|^#|<\/?[a-z]+>/, `Markdown in ${where}`);
+      }
+    }
+  }
+});

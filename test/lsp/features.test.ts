@@ -110,7 +110,10 @@ test('code actions: a fix, fix all of its code, the timestamp actions, and sourc
   const titles = (line: number, only: string[] = []) =>
     codeActions(URI, { diagnostics: onLine(line), only }, linted, NOW).map((a) => a.title);
   assert.deepEqual(titles(0), ['Use one space', 'Fix all LN004 problems in this file (2)']);
-  assert.deepEqual(titles(2), ['Replace the timestamp with now', 'Remove the timestamp (the tenant stamps the point)']);
+  assert.deepEqual(titles(2), [
+    `Replace the timestamp with now: \`${NOW}\``,
+    'Remove the timestamp: the tenant stamps the point when it arrives',
+  ]);
   assert.deepEqual(titles(3), [], 'MK003 has no one right fix');
   const [fixAll] = codeActions(URI, { diagnostics: [], only: ['source.fixAll'] }, linted, NOW);
   assert.equal(fixAll?.kind, 'source.fixAll.dtmetrics');
@@ -121,5 +124,37 @@ test('code actions: a fix, fix all of its code, the timestamp actions, and sourc
   const replaced = codeActions(URI, { diagnostics: onLine(2), only: [] }, linted, NOW)[0];
   assert.deepEqual(replaced?.edit?.changes?.[URI], [
     { range: { start: { line: 2, character: 14 }, end: { line: 2, character: 18 } }, newText: String(NOW) },
+  ]);
+});
+
+test('a timestamp in seconds: one finding (TS002) whose fix converts it; converted but stale, TS003 offers now', () => {
+  const seconds = String(Math.floor((NOW - 2 * 86_400_000) / 1000));
+  const before = lintedDocument(`cpu.load 5 ${seconds}\n`).linted;
+  assert.deepEqual(
+    before.diagnostics.map((d) => [d.code, d.severity]),
+    [['TS002', 1]],
+    'one error, no TS003 beside it',
+  );
+  const convert = codeActions(URI, { diagnostics: before.diagnostics, only: [] }, before, NOW);
+  assert.deepEqual(
+    convert.map((a) => a.title),
+    [`Convert to milliseconds: \`${seconds}000\``],
+  );
+  const after = lintedDocument(`cpu.load 5 ${seconds}000\n`).linted;
+  assert.deepEqual(
+    after.diagnostics.map((d) => [d.code, d.message]),
+    [
+      [
+        'TS003',
+        `Timestamp ${new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z')} is 2 days old; the tenant rejects points older than 1 h. Update it, or send without a timestamp.`,
+      ],
+    ],
+  );
+  const [now, removed] = codeActions(URI, { diagnostics: after.diagnostics, only: [] }, after, NOW);
+  assert.deepEqual(now?.edit?.changes?.[URI], [
+    { range: { start: { line: 0, character: 11 }, end: { line: 0, character: 24 } }, newText: String(NOW) },
+  ]);
+  assert.deepEqual(removed?.edit?.changes?.[URI], [
+    { range: { start: { line: 0, character: 10 }, end: { line: 0, character: 24 } }, newText: '' },
   ]);
 });

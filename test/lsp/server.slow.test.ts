@@ -195,7 +195,7 @@ describe('language server, pull diagnostics and features', () => {
     const fixed = apply(
       text,
       editsOf(
-        actions.find((a) => a.title === 'Write host'),
+        actions.find((a) => a.title === 'Lower-case the key: `host`'),
         uri,
       ),
     );
@@ -262,6 +262,44 @@ describe('language server, pull diagnostics and features', () => {
       /\[micrometer#2295[^\]]*\]\(https:\/\/github\.com\/micrometer-metrics\/micrometer\/issues\/2295\)/,
     );
     assert.deepEqual(readCitations(explanation), { citations: [], dangling: [] }, 'no citation tag is shown');
+  });
+
+  test('a count stored as key.count is a hint once, on its metadata line; its hover links the evidence, never a tag; a timestamp in seconds is one error whose hover has its explanation', async () => {
+    const seconds = Math.floor(Date.now() / 1000) - 60;
+    const uri = await open(
+      h,
+      `#jobs.done count dt.meta.unit=Count\njobs.done,job=a count,delta=3\njobs.done,job=b count,delta=1 ${seconds}\n`,
+    );
+    const ds = await pulled(h, uri);
+    assert.deepEqual(
+      ds.map((d) => [d.code, d.severity, d.range.start.line, d.range.start.character, d.range.end.character]),
+      [
+        ['MK010', 4, 0, 1, 10],
+        ['TS002', 1, 2, 30, 40],
+      ],
+      'a Hint on the metadata key and nothing on its data lines; TS002 an Error, no TS003 beside it',
+    );
+    const hoverAt = async (line: number, character: number) =>
+      (
+        (
+          (await h.connection.sendRequest('textDocument/hover', {
+            textDocument: { uri },
+            position: { line, character },
+          })) as Hover | null
+        )?.contents as { value: string } | undefined
+      )?.value ?? '';
+    const note = await hoverAt(0, 3);
+    assert.match(note, /\*\*MK010: Type suffix will be added to the key\*\*/);
+    assert.match(note, /\[Dynatrace docs: Metrics API – FAQ\]\(https:\/\/www\.dynatrace\.com\/[^)]+\)/);
+    assert.match(
+      note,
+      /\[micrometer#5037[^\]]*\]\(https:\/\/github\.com\/micrometer-metrics\/micrometer\/issues\/5037\)/,
+    );
+    assert.deepEqual(readCitations(note), { citations: [], dangling: [] }, 'no citation tag is shown');
+    const unit = await hoverAt(2, 33);
+    assert.match(unit, /\*\*TS002: Timestamp looks like seconds, microseconds or nanoseconds\*\*/);
+    assert.doesNotMatch(unit, /\*\*TS003/, 'no second explanation');
+    assert.deepEqual(readCitations(unit), { citations: [], dangling: [] }, 'no citation tag is shown');
   });
 
   test('hover names the configured cardinality budget once a key passes it', async () => {

@@ -88,7 +88,7 @@ describe('the seed scripts with python3-requests', () => {
     assert.equal(invalid.length, 1);
     assert.match(
       invalid[0]?.error ?? '',
-      /error at '\\' {2}\(index 36\): A literal `\\n` \(a backslash and a letter, not a line break\) joins two lines here/,
+      /error at '\\' {2}\(index 36\): A literal `\\n` here \(2 characters: a backslash and `n`\), not a line break, joins two lines into one/,
     );
   });
 

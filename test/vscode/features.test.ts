@@ -45,7 +45,7 @@ describe('dtmetrics language features in VS Code', () => {
       document.uri,
       diagnostic.range,
     );
-    const fix = actions.find((a) => a.title === 'Write host');
+    const fix = actions.find((a) => a.title === 'Lower-case the key: `host`');
     assert.ok(fix?.edit, `actions: ${actions.map((a) => a.title).join(' | ')}`);
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
     assert.equal(document.lineAt(0).text, 'a.metric,host=x 5');

@@ -153,6 +153,53 @@ describe('querying from VS Code', () => {
     assert.equal(resultTabs().length, 1, 'a second panel opened');
   });
 
+  it('a file of one metric a line gets one Query lens a block, beside its Send lens; a block of several metrics asks which', async () => {
+    const minute = 60_000;
+    const at = Math.floor(Date.now() / minute) * minute - 5 * minute;
+    const lines = [
+      '// one metric a line',
+      `vscode.lens.cpu,host=a 12.5 ${at}`,
+      `vscode.lens.memory,host=a 2048 ${at}`,
+      `vscode.lens.disk,host=a 100 ${at}`,
+      `vscode.lens.requests,host=a count,delta=5 ${at}`,
+      '',
+      `vscode.lens.alone,host=a 1 ${at}`,
+    ];
+    const uri = vscode.Uri.file(join(scratch, 'one-metric-a-line.dtmetrics'));
+    writeFileSync(uri.fsPath, lines.join('\n') + '\n');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const sent = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', {
+      uri,
+      environment: ENVIRONMENT,
+    });
+    assert.equal(sent.accepted, 5, sent.message);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    const rows = (command: string) =>
+      lenses.filter((lens) => lens.command?.command === command).map((lens) => lens.range.start.line);
+    assert.deepEqual(rows('dtmetrics.queryMetricUnderCursor'), [1, 6], 'one Query lens a block, not a line');
+    assert.deepEqual(rows('dtmetrics.queryMetricUnderCursor'), rows('dtmetrics.sendSelection'), 'beside the Send lens');
+    const [several, one] = lenses
+      .filter((lens) => lens.command?.command === 'dtmetrics.queryMetricUnderCursor')
+      .map((lens) => lens.command as vscode.Command);
+    assert.equal(several?.title, '$(graph) Query (4 metrics)…');
+    assert.equal(one?.title, '$(graph) Query');
+
+    const alone = await vscode.commands.executeCommand<QueryOutcome>(one.command, ...(one.arguments ?? []));
+    assert.equal(alone.spec?.metricSelector, 'vscode.lens.alone', 'one metric: queried at once');
+    // Several: a pick of the block's keys as stored, in order; the first one accepted.
+    let settled = false;
+    const picked = Promise.resolve(
+      vscode.commands.executeCommand<QueryOutcome>(several.command, ...(several.arguments ?? [])),
+    ).finally(() => (settled = true));
+    await waitFor('the pick to be answered', async () => {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return settled;
+    });
+    const outcome = await picked;
+    assert.equal(outcome.spec?.metricSelector, 'vscode.lens.cpu');
+    assert.equal(outcome.series, 1, outcome.message);
+  });
+
   it("bad input gets a clear banner: a selector mistake (the tenant's message), a metric that does not exist (with the .count hint), an empty result (its likely reasons)", async () => {
     const syntax = await query({ metricSelector: 'vscode.query.latency:splitBy(host))' });
     assert.equal(syntax.ok, false);

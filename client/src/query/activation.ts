@@ -1,6 +1,6 @@
 /**
  * What querying puts in the editor from activation on, cheaply: the commands (their code, dist/query.js with the
- * HTTP client and the panel, loads when one first runs), a "Query" CodeLens on each metric's first line, and the
+ * HTTP client and the panel, loads when one first runs), a "Query" CodeLens on each block of lines, and the
  * serializer that brings the results panel back after a window reload.
  */
 import * as vscode from 'vscode';
@@ -9,7 +9,7 @@ import type { Notifier } from '../notifier.ts';
 import { SETTING_DEFAULTS } from '../setting-defaults.ts';
 import type * as Query from './index.ts';
 import { RESULTS_VIEW_TYPE, type PanelState } from './messages.ts';
-import { firstLines } from './metric-keys.ts';
+import { blockMetrics } from './metric-keys.ts';
 import type { WorkspaceKeys } from './prompts.ts';
 
 export const QUERY_COMMANDS = [
@@ -21,7 +21,7 @@ export const QUERY_COMMANDS = [
 ] as const;
 export type QueryCommand = (typeof QUERY_COMMANDS)[number];
 
-/** CodeLenses in one document at most (one per metric), and the lines read for them: a lens costs a parse per line. */
+/** CodeLenses in one document at most (one per block), and the lines read for them: a lens costs a parse per line. */
 const MAX_LENSES = 1000;
 const MAX_LENS_LINES = 100_000;
 
@@ -53,7 +53,11 @@ export function registerQuery(
   );
 }
 
-/** "Query" on the first line of each metric, for the key the tenant stores it under. */
+/**
+ * "Query" on the first line of each block (the Send lens's blocks: lines between blank lines and comments), for the
+ * keys the tenant stores its metrics under: the one at once, or a pick of several. A file of one metric a line gets
+ * one row of lenses per block, and any key is one click and a pick away.
+ */
 class QueryLenses implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
@@ -65,21 +69,24 @@ class QueryLenses implements vscode.CodeLensProvider, vscode.Disposable {
         .get('query.codeLens', SETTING_DEFAULTS['query.codeLens'])
     )
       return [];
-    const metrics = firstLines(
+    const found = blockMetrics(
       Math.min(document.lineCount, MAX_LENS_LINES),
       (line) => document.lineAt(line).text,
       MAX_LENSES,
       () => token.isCancellationRequested,
     );
-    return metrics.map(
-      ({ line, key }) =>
-        new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-          title: '$(graph) Query',
-          tooltip: `Query ${key} for the last 2 hours and show it in the results panel`,
-          command: 'dtmetrics.queryMetricUnderCursor',
-          arguments: [{ uri: document.uri, line }],
-        }),
-    );
+    return found.map(({ start, end, keys }) => {
+      const [only] = keys;
+      return new vscode.CodeLens(new vscode.Range(start, 0, start, 0), {
+        title: keys.length === 1 ? '$(graph) Query' : `$(graph) Query (${keys.length} metrics)…`,
+        tooltip:
+          keys.length === 1
+            ? `Query ${only} for the last 2 hours and show it in the results panel`
+            : `Pick one of ${keys.length} metrics of lines ${start + 1}–${end + 1} (${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ', …' : ''}) and query it for the last 2 hours`,
+        command: 'dtmetrics.queryMetricUnderCursor',
+        arguments: [{ uri: document.uri, line: start, end }],
+      });
+    });
   }
 
   refresh(): void {

@@ -36,7 +36,7 @@ import { SETTING_DEFAULTS } from '../setting-defaults.ts';
 import { selectedName, type EnvironmentConfig } from '../environments/settings.ts';
 import type { QueryCommand } from './activation.ts';
 import type { Banner, ExportFormat, PanelState, QuerySpec, RenderReport } from './messages.ts';
-import { storedKeyOfLine } from './metric-keys.ts';
+import { keysOfLines, storedKeyOfLine } from './metric-keys.ts';
 import { isV1Result, readResult, resultModel, toCsv, type ResultModel } from '#core/metrics/result-model.ts';
 import type { MetricData, V1TimeseriesResult } from '#core/metrics/api.ts';
 import type { Result } from '#core/result.ts';
@@ -288,10 +288,12 @@ export function activateQuery(
       const asked = await ask(a ? specArgument({ metricSelector: '', ...a }) : {});
       return asked && execute(asked.spec, true, undefined, asked.connection);
     },
-    // { uri?, line?, environment? }: the metric of that line (the active editor's cursor line by default), the
-    // last 2 hours, auto resolution.
+    // { uri?, line?, end?, environment? }: the metric of that line (the active editor's cursor line by default), or
+    // of lines `line` to `end` (a Query lens's block: a pick when they hold several), the last 2 hours, auto
+    // resolution. Resolves with undefined when the pick is dismissed.
     'dtmetrics.queryMetricUnderCursor': async (a) => {
-      const key = a?.uri !== undefined || a?.line !== undefined ? await keyOfLine(a) : keyUnderCursor();
+      const key = a?.uri !== undefined || a?.line !== undefined ? await keyOfLines(a) : keyUnderCursor();
+      if (key === null) return undefined;
       if (!key) throw new UserError('No metric on this line: put the cursor on a metric line of a .dtmetrics file');
       return execute(
         {
@@ -390,14 +392,26 @@ function keyUnderCursor(): string | undefined {
   return storedKeyOfLine(editor.document.lineAt(editor.selection.active.line).text) ?? undefined;
 }
 
-async function keyOfLine(arg: ArgumentObject): Promise<string | undefined> {
+/** The metric of lines `line` to `end` of a document: the one, the one picked of several (null: none picked). */
+async function keyOfLines(arg: ArgumentObject): Promise<string | null | undefined> {
   const target = uri(arg, 'uri') ?? vscode.window.activeTextEditor?.document.uri;
   if (!target) throw new UserError('No document: give its uri');
   const document = await vscode.workspace.openTextDocument(target);
   const line = lineNumber(arg, 'line') ?? 0;
-  if (line >= document.lineCount)
-    throw new UserError(`${vscode.workspace.asRelativePath(target)} has no line ${line + 1}`);
-  return storedKeyOfLine(document.lineAt(line).text) ?? undefined;
+  const end = lineNumber(arg, 'end') ?? line;
+  const last = Math.max(line, end);
+  if (last >= document.lineCount)
+    throw new UserError(`${vscode.workspace.asRelativePath(target)} has no line ${last + 1}`);
+  const keys = keysOfLines(line, end, (at) => document.lineAt(at).text);
+  if (keys.length <= 1) return keys[0];
+  const picked = await vscode.window.showQuickPick(
+    keys.map((key) => ({ label: key })),
+    {
+      title: `Query a metric of lines ${line + 1}–${end + 1}`,
+      placeHolder: 'The metric to query for the last 2 hours',
+    },
+  );
+  return picked ? picked.label : null;
 }
 
 async function askFormat(): Promise<ExportFormat | undefined> {

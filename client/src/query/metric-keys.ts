@@ -5,28 +5,39 @@
  */
 import { storedKeyOf } from '#core/keys.ts';
 import { parseLine } from '#core/parse.ts';
+import { blocks } from '#core/push/blocks.ts';
 
 /** The stored key of a data or metadata line; null for comments, blank lines and lines without a metric key. */
 export const storedKeyOfLine = (text: string): string | null => storedKeyOf(parseLine(text));
 
+/** The distinct stored keys of lines `start` to `end` (inclusive), in the order they first appear. */
+export function keysOfLines(start: number, end: number, lineAt: (line: number) => string): string[] {
+  const keys = new Set<string>();
+  for (let line = start; line <= end; line++) {
+    const key = storedKeyOfLine(lineAt(line));
+    if (key !== null) keys.add(key);
+  }
+  return [...keys];
+}
+
 /**
- * Each metric's first line, in order, up to `limit` metrics; `cancelled` is asked now and then, so that a long
- * document gives way to the next edit.
+ * The blocks of the first `lineCount` lines (the runs of lines a Send lens sends: neither blank nor comments) that
+ * hold a metric, each with its distinct stored keys, up to `limit` blocks; `cancelled` is asked at each block, so
+ * that a long document gives way to the next edit. One Query lens a block, beside its Send lens: a file of one
+ * metric a line gets one row of lenses per block, not one per line.
  */
-export function firstLines(
+export function blockMetrics(
   lineCount: number,
   lineAt: (line: number) => string,
   limit: number,
   cancelled: () => boolean,
-): { line: number; key: string }[] {
-  const seen = new Set<string>();
-  const found: { line: number; key: string }[] = [];
-  for (let line = 0; line < lineCount && found.length < limit; line++) {
-    if (line % 1000 === 999 && cancelled()) return found;
-    const key = storedKeyOfLine(lineAt(line));
-    if (key === null || seen.has(key)) continue;
-    seen.add(key);
-    found.push({ line, key });
+): { start: number; end: number; keys: string[] }[] {
+  const lines = Array.from({ length: lineCount }, (_, line) => lineAt(line));
+  const found: { start: number; end: number; keys: string[] }[] = [];
+  for (const { start, end } of blocks(lines)) {
+    if (found.length === limit || cancelled()) break;
+    const keys = keysOfLines(start, end, (line) => lines[line] as string);
+    if (keys.length > 0) found.push({ start, end, keys });
   }
   return found;
 }

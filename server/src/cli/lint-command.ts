@@ -33,6 +33,7 @@ Options:
   --timestamp-window <check|off>  'off' skips the 1 h / 10 min window (TS003), for fixtures
   --max-warnings <n>              exit 1 when there are more than n warnings
   --quiet                         report errors only
+  --hints                         report hints too (notes such as where a count is stored; the editor shows them)
   --rule <CODE=severity>          error, warning, info, hint or off; repeatable
   --limit <name=n>                override a limit, e.g. cardinalityBudget=5000 or summaryTolerance=1e-6; repeatable
   -h, --help                      show this help
@@ -44,6 +45,8 @@ interface LintSettings {
   options: LintOptions;
   maxWarnings: number;
   quiet: boolean;
+  /** Hints are notes with nothing to act on (MK010 on a count): the editor shows them, a lint run only if asked. */
+  hints: boolean;
   inputs: Input[];
 }
 
@@ -58,6 +61,7 @@ export function parseLintArgs(argv: string[], clock: () => number): LintSettings
       'timestamp-window': { type: 'string' },
       'max-warnings': { type: 'string' },
       quiet: { type: 'boolean' },
+      hints: { type: 'boolean' },
       rule: { type: 'string', multiple: true },
       limit: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
@@ -80,6 +84,7 @@ export function parseLintArgs(argv: string[], clock: () => number): LintSettings
     options: { now, severities: parseRules(v.rule ?? []), limits: parseLimits(v.limit ?? []) },
     maxWarnings: v['max-warnings'] === undefined ? -1 : integerOption('--max-warnings', v['max-warnings'], { min: 0 }),
     quiet: v.quiet ?? false,
+    hints: v.hints ?? false,
     inputs: expandInputs(parsed.positionals),
   };
 }
@@ -130,6 +135,7 @@ export async function runLint(argv: string[], { stdout: out, stdin, now }: Comma
     let index = 0;
     const report = (diagnostics: readonly Diagnostic[]) => {
       for (const d of diagnostics) {
+        if (d.severity === 'hint' && !settings.hints) continue;
         totals[d.severity]++;
         if (!settings.quiet || d.severity === 'error') reporter.report(d);
       }

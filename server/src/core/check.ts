@@ -2,19 +2,12 @@
  * Semantic checks of one parsed line: keys, dimensions, values, payloads, numbers, timestamps, metadata.
  * File-level checks (types across lines, metadata repeats, cardinality, request limits) live in lint.ts.
  */
-import { FINDINGS_PER_KIND, type Limits, type RuleArgs } from './rules.ts';
+import { FINDINGS_PER_KIND, literal, type Limits, type RuleArgs } from './rules.ts';
 import { problem, type Problem } from './problems.ts';
 import { formatNumber, readNumber } from './numbers.ts';
 import type { DataLine, KeyValueNode, MetadataLine, Payload, SummaryField, Token } from './parse.ts';
 import { closest } from './typos.ts';
-import {
-  endsWithCountSuffix,
-  isBadDimensionSectionStart,
-  isBadMetricKeyStart,
-  isDimensionKeyChar,
-  isMetricKeyChar,
-  storedKey,
-} from './keys.ts';
+import { isBadDimensionSectionStart, isBadMetricKeyStart, isDimensionKeyChar, isMetricKeyChar } from './keys.ts';
 import { isDigit, isUpper } from './text.ts';
 
 const DOT = 0x2e;
@@ -100,7 +93,7 @@ const ENTITY_ID = /^[A-Z][A-Z0-9_]*-[0-9A-F]{16}$/;
 
 function checkDimensions(line: string, dims: KeyValueNode[], limits: Limits, problems: Problem[]): void {
   let pairs = 0;
-  const seen = dims.length > SMALL_LINE_DIMENSIONS ? new Set<string>() : null;
+  const seen = dims.length > SMALL_LINE_DIMENSIONS ? new Map<string, KeyValueNode>() : null;
   // Dimensions far past the limit get DK005 only: a line of 50,000 pairs is one mistake, not 50,000 findings.
   const checked = Math.min(dims.length, limits.dimensionsPerLine * 2);
   for (let d = 0; d < dims.length; d++) {
@@ -116,15 +109,19 @@ function checkDimensions(line: string, dims: KeyValueNode[], limits: Limits, pro
     }
     pairs++;
     checkDimensionKey(dim, limits, problems);
-    if (dim.key.text !== '' && (seen ? seen.has(dim.key.text) : isRepeatedKey(dims, d))) {
-      const from = dim.key.start - 1;
+    const first = dim.key.text === '' ? undefined : seen ? seen.get(dim.key.text) : firstWithKey(dims, d);
+    if (first) {
+      const written = line.slice(dim.key.start, dim.value.end);
+      const kept = line.slice(first.key.start, first.value.end);
       const fix = {
-        title: `Remove the second ${dim.key.text}`,
-        edits: [{ start: from, end: dim.value.end, text: '' }],
+        title:
+          written === kept
+            ? `Remove the repeated ${literal(written)}`
+            : `Remove ${literal(written)}, keep ${literal(kept)}`,
+        edits: [{ start: dim.key.start - 1, end: dim.value.end, text: '' }],
       };
-      problems.push(problem('DK004', dim.key.start, dim.key.end, { key: dim.key.text }, { fix }));
-    }
-    seen?.add(dim.key.text);
+      problems.push(problem('DK004', dim.key.start, dim.key.end, { key: dim.key.text, first: kept }, { fix }));
+    } else seen?.set(dim.key.text, dim);
     checkDimensionValue(line, dim, limits, problems);
   }
   if (pairs > limits.dimensionsPerLine) {
@@ -138,13 +135,14 @@ function checkDimensions(line: string, dims: KeyValueNode[], limits: Limits, pro
 /** Up to this many dimensions a line compares keys pairwise (no allocation); longer lines use a set. */
 const SMALL_LINE_DIMENSIONS = 8;
 
-function isRepeatedKey(dims: KeyValueNode[], d: number): boolean {
+/** The first dimension before `d` with its key (and a value), if any. */
+function firstWithKey(dims: KeyValueNode[], d: number): KeyValueNode | undefined {
   const key = (dims[d] as KeyValueNode).key.text;
   for (let e = 0; e < d; e++) {
     const other = dims[e] as KeyValueNode;
-    if (other.eq >= 0 && other.key.text === key) return true;
+    if (other.eq >= 0 && other.key.text === key) return other;
   }
-  return false;
+  return undefined;
 }
 
 function checkDimensionKey(dim: KeyValueNode, limits: Limits, problems: Problem[]): void {
@@ -197,9 +195,15 @@ function checkDimensionKey(dim: KeyValueNode, limits: Limits, problems: Problem[
   if (s.startsWith('dt.')) {
     if (s.startsWith('dt.entity.')) {
       if (dim.text !== '' && !ENTITY_ID.test(dim.text))
-        problems.push(problem('DK006', dim.value.start, dim.value.end, { key: s }));
+        problems.push(problem('DK006', dim.value.start, dim.value.end, { key: s, example: entityIdExample(s) }));
     } else if (!KNOWN_DT_DIMENSIONS.has(s)) problems.push(problem('DK007', at, at + n, { key: s }));
   }
+}
+
+/** An entity ID of the key's type (`dt.entity.service` → `SERVICE-06F288EE2A930951`); a host's if none is written. */
+function entityIdExample(key: string): string {
+  const type = key.slice('dt.entity.'.length).toUpperCase();
+  return `${/^[A-Z][A-Z0-9_]*$/.test(type) ? type : 'HOST'}-06F288EE2A930951`;
 }
 
 function isUpperRun(s: string, from: number, to: number): boolean {
@@ -208,10 +212,8 @@ function isUpperRun(s: string, from: number, to: number): boolean {
 }
 
 function lowercaseFix(key: Token) {
-  return {
-    title: `Write ${key.text.toLowerCase()}`,
-    edits: [{ start: key.start, end: key.end, text: key.text.toLowerCase() }],
-  };
+  const lower = key.text.toLowerCase();
+  return { title: `Lower-case the key: ${literal(lower)}`, edits: [{ start: key.start, end: key.end, text: lower }] };
 }
 
 function checkDimensionValue(line: string, dim: KeyValueNode, limits: Limits, problems: Problem[]): void {
@@ -306,14 +308,14 @@ const isEscapable = (c: number, quoted: boolean): boolean =>
 function checkPayload(payload: Payload, limits: Limits, problems: Problem[]): void {
   switch (payload.kind) {
     case 'gauge':
-      readNumber(payload.value, problems);
+      readNumber(payload.value, problems, payload.explicit ? 'gauge,' : '');
       return;
     case 'count':
-      if (payload.delta) readNumber(payload.delta, problems);
+      if (payload.delta) readNumber(payload.delta, problems, 'delta=');
       else if (payload.legacy) {
         const legacy = payload.legacy;
         const fix = {
-          title: 'Write count,delta=…',
+          title: `Write ${literal(`count,delta=${legacy.text}`)}`,
           edits: [{ start: legacy.start, end: legacy.start, text: 'delta=' }],
         };
         const numeric = /^[+-]?[0-9.]/.test(legacy.text);
@@ -326,7 +328,7 @@ function checkPayload(payload: Payload, limits: Limits, problems: Problem[]): vo
             numeric ? { fix } : undefined,
           ),
         );
-        if (numeric) readNumber(legacy, problems);
+        if (numeric) readNumber(legacy, problems, 'count,');
       }
       return;
     case 'summary':
@@ -398,7 +400,7 @@ function checkSummary(
       continue;
     }
     if (SUMMARY_ORDER[values.size] !== known) ordered = false;
-    values.set(known, { field, value: readNumber(field.value, problems) });
+    values.set(known, { field, value: readNumber(field.value, problems, `${name}=`) });
   }
   let missing = SUMMARY_ORDER.filter((name) => !values.has(name) && !malformed.has(name));
   // One unknown field where one is missing, and spelt close to it (`mni`, `m"in`): a typo, not another statistic
@@ -408,7 +410,10 @@ function checkSummary(
   if (misspelt) {
     const meant = missing[0] as SummaryName;
     const fix = {
-      fix: { title: `Write ${meant}`, edits: [{ start: misspelt.start, end: misspelt.end, text: meant }] },
+      fix: {
+        title: `Correct ${literal(misspelt.text)} to ${literal(meant)}`,
+        edits: [{ start: misspelt.start, end: misspelt.end, text: meant }],
+      },
     };
     problems.push(
       problem('PL003', misspelt.start, misspelt.end, { problem: 'unknown', fields: misspelt.text, meant }, fix),
@@ -438,12 +443,27 @@ function checkSummary(
   const fault = summaryFault(min, max, sum, count.value, /^\d+$/.test(count.field.value.text), tolerance);
   if (fault === null) return;
   if (fault === 'count') {
-    problems.push(problem('PL005', count.field.value.start, count.field.value.end, { value: count.field.value.text }));
+    problems.push(countProblem(count.field.value, count.value, problems));
   } else if (fault === 'zero') {
     problems.push(problem('PL006', span.start, span.end, {}));
   } else if (fault === 'order') {
+    const minValue = get('min').field.value;
     const maxValue = get('max').field.value;
-    problems.push(problem('PL007', maxValue.start, maxValue.end, { min: formatNumber(min), max: formatNumber(max) }));
+    const swapFits = summaryFault(max, min, sum, count.value, true, tolerance) === null;
+    const fix = swapFits
+      ? {
+          fix: {
+            title: `Swap them: ${literal(`min=${maxValue.text}`)}, ${literal(`max=${minValue.text}`)}`,
+            edits: [
+              { start: minValue.start, end: minValue.end, text: maxValue.text },
+              { start: maxValue.start, end: maxValue.end, text: minValue.text },
+            ],
+          },
+        }
+      : undefined;
+    problems.push(
+      problem('PL007', maxValue.start, maxValue.end, { min: minValue.text, max: maxValue.text, swapFits }, fix),
+    );
   } else {
     const single = fault === 'single';
     problems.push(
@@ -456,6 +476,25 @@ function checkSummary(
       }),
     );
   }
+}
+
+/**
+ * PL005 on a summary's count. A whole number of 0 or more written in another form (`2.0`, `2e0`, `+2`) has one
+ * right answer, its digits: the fix writes them, and this finding replaces the number-form findings (NU002, NU003)
+ * on the count, whose suggestions would still not be whole numbers.
+ */
+function countProblem(written: Token, value: number, problems: Problem[]): Problem {
+  const whole = Number.isSafeInteger(value) && value >= 0 ? String(value) : null;
+  if (whole === null) return problem('PL005', written.start, written.end, { value: written.text, whole });
+  for (let i = problems.length - 1; i >= 0; i--) {
+    const p = problems[i] as Problem;
+    if ((p.code === 'NU002' || p.code === 'NU003') && p.start === written.start) problems.splice(i, 1);
+  }
+  const fix = {
+    title: `Write ${literal(`count=${whole}`)}`,
+    edits: [{ start: written.start, end: written.end, text: whole }],
+  };
+  return problem('PL005', written.start, written.end, { value: written.text, whole }, { fix });
 }
 
 export type SummaryFault = 'count' | 'zero' | 'order' | 'single' | 'average';
@@ -492,7 +531,7 @@ function missingFieldsFix(
   const known = values.get('min') ?? values.get('max') ?? values.get('sum');
   if (!count || count.value !== 1 || !known || Number.isNaN(known.value)) return undefined;
   const text = missing.map((name) => `,${name}=${known.field.value.text}`).join('');
-  return { fix: { title: `Add ${missing.join(', ')}`, edits: [{ start: span.end, end: span.end, text }] } };
+  return { fix: { title: `Add ${literal(text.slice(1))}`, edits: [{ start: span.end, end: span.end, text }] } };
 }
 
 /** Bounds for a plausible millisecond timestamp (the libraries' year window 2000–3000). */
@@ -508,16 +547,26 @@ function checkTimestamp(t: Token, problems: Problem[]): void {
     }
   }
   const other = otherTimeUnit(s);
-  if (other) {
-    const { unit, milliseconds: suggestion } = other;
-    const fix = {
-      title: `Convert to milliseconds (${suggestion})`,
-      edits: [{ start: t.start, end: t.end, text: suggestion }],
-    };
-    problems.push(
-      problem('TS002', t.start, t.end, { unit, suggestion }, { timestamp: { start: t.start, end: t.end }, fix }),
-    );
-  }
+  if (other) problems.push(otherUnitProblem(t.start, t.end, other, null));
+}
+
+/** TS002: a warning on the line alone; the window check makes it the error it is (checkTimestampWindow). */
+function otherUnitProblem(
+  start: number,
+  end: number,
+  other: { unit: 'seconds' | 'microseconds' | 'nanoseconds'; milliseconds: string },
+  outside: RuleArgs<'TS002'>['outside'],
+): Problem {
+  const suggestion = other.milliseconds;
+  const fix = { title: `Convert to milliseconds: ${literal(suggestion)}`, edits: [{ start, end, text: suggestion }] };
+  return problem(
+    'TS002',
+    start,
+    end,
+    { unit: other.unit, suggestion, outside },
+    { timestamp: { start, end }, fix },
+    outside === null ? 'lesser' : 'full',
+  );
 }
 
 /**
@@ -539,26 +588,29 @@ export function otherTimeUnit(
 /** Whether milliseconds since 1970 fall in the libraries' window for a plausible timestamp, the years 2000–3000. */
 export const isPlausibleMilliseconds = (ms: number): boolean => ms >= YEAR_2000_MS && ms <= YEAR_3000_MS;
 
-/** TS003 for a timestamp the line rules found well-formed (`digits`: its value), against `now`. */
+/**
+ * A timestamp the line rules found well-formed (`digits`: its value) outside the window of `now`: TS003, or, when
+ * it looks like another unit and `byUnit` (TS002 reported), TS002 as the error it then is, which replaces the
+ * line's TS002 warning: the unit is why the point is outside the window, one mistake.
+ */
 export function checkTimestampWindow(
   start: number,
   end: number,
   digits: string,
   now: number,
   limits: Limits,
+  byUnit: boolean,
 ): Problem | null {
   const value = Number(digits);
   if (!isOutsideWindow(value, now, limits)) return null;
-  const iso = value <= 8.64e15 ? new Date(value).toISOString().replace('.000Z', 'Z') : `${digits} ms`;
+  const iso = value <= 8.64e15 ? new Date(value).toISOString().replace('.000Z', 'Z') : literal(digits);
   const future = value > now;
-  const window = formatWindow(future ? limits.timestampFutureMs : limits.timestampPastMs);
-  return problem(
-    'TS003',
-    start,
-    end,
-    { iso, distance: formatDuration(Math.abs(value - now)), future, window },
-    { timestamp: { start, end } },
-  );
+  const limit = future ? limits.timestampFutureMs : limits.timestampPastMs;
+  const window = formatWindow(limit);
+  const outside = { iso, distance: formatDuration(Math.abs(value - now), limit), future, window };
+  const other = byUnit ? otherTimeUnit(digits) : null;
+  if (other) return otherUnitProblem(start, end, other, outside);
+  return problem('TS003', start, end, outside, { timestamp: { start, end } });
 }
 
 /** DOC D1: a timestamp is accepted from 1 h before `now` to 10 min after it. */
@@ -576,16 +628,25 @@ export function formatWindow(ms: number): string {
   return `${hours.toLocaleString('en-US')} h` + (minutes === 0 ? '' : ` ${minutes} min`);
 }
 
-/** "2 h 5 min", "3 days", "45 s": how far a timestamp is from now, for messages and hovers. */
-export function formatDuration(ms: number): string {
+/**
+ * How far a timestamp is from now, for messages and hovers: "45 s", "42 min", "2 h 5 min", "373 days",
+ * "3,170,979,143 years". Given the window's limit the distance passes (`beyond`), precise enough to show that it
+ * does: "1 h" would read as within a 1 h window, so 1 h and 30 s is "1 h 30 s", and 1 h and 1 ms "1 h 0.001 s".
+ */
+export function formatDuration(ms: number, beyond?: number): string {
   const minutes = Math.floor(ms / 60_000);
-  if (minutes < 1) return `${Math.floor(ms / 1000)} s`;
-  if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
-  const days = Math.floor(hours / 24);
-  if (days < 730) return `${days} days`;
-  return `${Math.floor(days / 365)} years`;
+  if (hours >= 48) {
+    const days = Math.floor(hours / 24);
+    if (days < 730) return `${days.toLocaleString('en-US')} days`;
+    return `${Math.floor(days / 365).toLocaleString('en-US')} years`;
+  }
+  const wholeSeconds = Math.floor(ms / 1000);
+  const inMinutes = [hours > 0 ? `${hours} h` : '', minutes % 60 > 0 ? `${minutes % 60} min` : ''].filter(Boolean);
+  const coarse = minutes === 0 ? wholeSeconds * 1000 : minutes * 60_000;
+  if (beyond === undefined || coarse > beyond) return minutes === 0 ? `${wholeSeconds} s` : inMinutes.join(' ');
+  const seconds = wholeSeconds * 1000 > beyond ? wholeSeconds % 60 : (ms % 60_000) / 1000;
+  return [...inMinutes, ...(seconds > 0 || inMinutes.length === 0 ? [`${seconds} s`] : [])].join(' ');
 }
 
 /** The metadata properties (DOC D1), by their lower-case key: their spelling and the limit of their length. */
@@ -594,7 +655,8 @@ const META_PROPERTIES: Record<string, { name: string; maxLength: keyof Limits } 
   'dt.meta.description': { name: 'dt.meta.description', maxLength: 'descriptionMaxLength' },
   'dt.meta.unit': { name: 'dt.meta.unit', maxLength: 'unitMaxLength' },
 };
-const UNIT = /^[A-Za-z0-9%[\]{}/_]*$/;
+/** The characters of a unit (LIB Java UnitValidator). */
+const UNIT_CHARS = /[A-Za-z0-9%[\]{}/_]/g;
 
 export function checkMetadataLine(line: MetadataLine, limits: Limits): Problem[] {
   const problems = line.problems;
@@ -603,10 +665,11 @@ export function checkMetadataLine(line: MetadataLine, limits: Limits): Problem[]
   const type = line.type;
   if (!type) return problems;
   if (type.text !== 'gauge' && type.text !== 'count') {
-    problems.push(problem('MD001', type.start, type.end, { problem: 'type' }));
-  } else if (type.text === 'count' && !endsWithCountSuffix(line.key.text)) {
+    // With nothing after it, the parser marked the word for its missing properties: one mistake, one finding.
+    const noProperties = problems.findIndex((p) => p.code === 'MD001' && p.start === type.start && p.end === type.end);
+    if (noProperties >= 0) problems.splice(noProperties, 1);
     problems.push(
-      problem('MD006', type.start, type.end, { key: line.key.text, storedAs: storedKey(line.key.text, 'count') }),
+      problem('MD001', type.start, type.end, { problem: 'type', found: type.text, properties: noProperties < 0 }),
     );
   }
   for (const prop of line.properties) {
@@ -625,8 +688,11 @@ export function checkMetadataLine(line: MetadataLine, limits: Limits): Problem[]
     } else if (meta.name === 'dt.meta.unit') {
       const tooLong = prop.text.length > limit;
       // A control character is DV006's finding, at the character; MD003 is for the others.
-      if (tooLong || !UNIT.test(prop.text.replace(CONTROL_RUN, '')))
-        problems.push(problem('MD003', prop.value.start, prop.value.end, { unit: prop.text, tooLong, limit }));
+      const outside = [...new Set(prop.text.replace(CONTROL_RUN, '').replace(UNIT_CHARS, ''))].slice(0, 5).join('');
+      if (tooLong || outside !== '')
+        problems.push(
+          problem('MD003', prop.value.start, prop.value.end, { unit: prop.text, tooLong, limit, chars: outside }),
+        );
     } else if (prop.text.length > limit) {
       problems.push(
         problem('MD004', prop.value.start, prop.value.end, { property: meta.name, length: prop.text.length, limit }),

@@ -60,8 +60,8 @@ export interface LineFacts {
   keyEnd: number;
   /** The line's UTF-8 length, for the request size (LN003). */
   bytes: number;
-  /** A metadata line of a known payload type: the key it is stored under (MD005). */
-  metadataKey: string | null;
+  /** A metadata line's payload type, when it is one (MD005, MK010). */
+  metadataType: PayloadType | null;
   use: KeyUse | null;
   /** A well-formed timestamp, for the window (TS003). */
   timestamp: Token | null;
@@ -252,7 +252,14 @@ export class FileLinter {
     const problems = this.rootCauseOf(facts) ?? facts.problems.slice();
     const t = facts.timestamp;
     if (t && this.now !== null) {
-      const stale = checkTimestampWindow(t.start, t.end, t.text, this.now, this.limits);
+      const severities = this.severities;
+      const byUnit = severities.TS002 !== 'off' && severities.TS003 !== 'off';
+      const stale = checkTimestampWindow(t.start, t.end, t.text, this.now, this.limits, byUnit);
+      if (stale?.code === 'TS002') {
+        // The line's TS002 warning, which this error replaces (the same function found both).
+        const warning = problems.findIndex((p) => p.code === 'TS002');
+        if (warning >= 0) problems.splice(warning, 1);
+      }
       if (stale) problems.push(stale);
     }
     this.checkRequestLimits(facts.keyStart, facts.keyEnd, facts.bytes, problems);
@@ -260,8 +267,11 @@ export class FileLinter {
     const state = this.stateOf(facts.key, facts.keyStart, facts.keyEnd, problems);
     if (!state) return problems;
     if (facts.kind === 'metadata') {
-      if (facts.metadataKey !== null)
-        this.checkMetadataRepeat(facts.metadataKey, facts.keyStart, facts.keyEnd, problems);
+      const type = facts.metadataType;
+      if (type === null) return problems;
+      this.checkMetadataRepeat(storedKey(facts.key, type), facts.keyStart, facts.keyEnd, problems);
+      const suffix = this.suffixNote(state, type, facts.keyStart, facts.keyEnd);
+      if (suffix) problems.push(suffix);
       return problems;
     }
     const use = facts.use;
@@ -380,13 +390,8 @@ export class FileLinter {
         problem('MK011', payloadStart, payloadEnd, { key, first: state.type, firstLine }, { relatedLine: firstLine }),
       );
     }
-    if (!state.suffixReported) {
-      const storedAs = storedKey(key, type);
-      if (storedAs !== key) {
-        state.suffixReported = true;
-        (found ??= []).push(problem('MK010', 0, keyEnd, { key, storedAs, payload: type }));
-      }
-    }
+    const suffix = this.suffixNote(state, type, 0, keyEnd);
+    if (suffix) (found ??= []).push(suffix);
     const series = state.series;
     if (series !== null) {
       series.add(tuple);
@@ -399,6 +404,27 @@ export class FileLinter {
     }
     if (found === null) return problems;
     return problems === NO_PROBLEMS ? found : problems.concat(found);
+  }
+
+  /**
+   * MK010, once per key and file, on the first line that names the key with a type it is stored under another key
+   * for (a metadata line or a data line): for a given key only one of the two types adds a suffix.
+   */
+  private suffixNote(state: KeyState, type: PayloadType, start: number, end: number): Problem | null {
+    if (state.suffixReported) return null;
+    const key = state.key;
+    const storedAs = storedKey(key, type);
+    if (storedAs === key) return null;
+    state.suffixReported = true;
+    // A count's suffix is every count's, nothing to act on: a hint. A gauge's `.gauge` surprises: an info.
+    return problem(
+      'MK010',
+      start,
+      end,
+      { key, storedAs, payload: type },
+      undefined,
+      type === 'count' ? 'lesser' : 'full',
+    );
   }
 }
 
@@ -425,7 +451,7 @@ export function lineFacts(parsed: ParsedLine, length: number, bytes: number, lim
     keyStart: key.start,
     keyEnd: key.end,
     bytes,
-    metadataKey: null,
+    metadataType: null,
     use: null,
     timestamp: null,
     rootCause: cause ? { jsonPart: cause.jsonPart, replaced: capPerKind(problems) } : null,
@@ -433,7 +459,7 @@ export function lineFacts(parsed: ParsedLine, length: number, bytes: number, lim
   if (cause) return facts;
   if (parsed.kind === 'metadata') {
     const type = parsed.type?.text;
-    if (!refused && (type === 'gauge' || type === 'count')) facts.metadataKey = storedKey(key.text, type);
+    if (!refused && (type === 'gauge' || type === 'count')) facts.metadataType = type;
   } else {
     if (!refused) facts.use = keyUseOf(parsed);
     if (parsed.timestamp && !problems.some((p) => p.code === 'TS001')) facts.timestamp = parsed.timestamp;
@@ -475,7 +501,7 @@ const OTHER_LINE: LineFacts = Object.freeze({
   keyStart: 0,
   keyEnd: 0,
   bytes: 0,
-  metadataKey: null,
+  metadataType: null,
   use: null,
   timestamp: null,
   rootCause: null,

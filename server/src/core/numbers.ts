@@ -1,4 +1,5 @@
 import { problem, type Problem } from './problems.ts';
+import { literal } from './rules.ts';
 import type { Token } from './parse.ts';
 import { isDigit } from './text.ts';
 
@@ -11,8 +12,9 @@ export const startsLikeNumber = (c: number): boolean => isDigit(c) || c === 0x2d
 /**
  * Reads a payload number and reports what is wrong with its form (NU001–NU004). Returns its value, or NaN when
  * there is none to use. The canonical form is `-?digits[.digits][(e|E)[+-]digits]`, as the libraries write it.
+ * `after`: what the line writes just before the number (`gauge,`, `delta=`, `min=`; empty for a bare value).
  */
-export function readNumber(t: Token, problems: Problem[]): number {
+export function readNumber(t: Token, problems: Problem[], after: string): number {
   const s = t.text;
   const n = s.length;
   let i = 0;
@@ -43,7 +45,8 @@ export function readNumber(t: Token, problems: Problem[]): number {
     if (n === 0 || NAN_OR_INFINITY.test(s) || !/[0-9]/.test(s)) {
       // An empty number (`gauge,` at the end of a line) is marked on the `,` or `=` before it.
       const start = n === 0 ? Math.max(0, t.start - 1) : t.start;
-      problems.push(problem('NU001', start, n === 0 ? start + 1 : t.end, { text: s, overflow: false }));
+      const kind = n === 0 ? 'missing' : NAN_OR_INFINITY.test(s) ? 'nan' : 'text';
+      problems.push(problem('NU001', start, n === 0 ? start + 1 : t.end, { text: s, kind, after }));
     } else {
       problems.push(problem('NU004', t.start, t.end, { text: s }));
     }
@@ -51,28 +54,22 @@ export function readNumber(t: Token, problems: Problem[]): number {
   }
   const value = Number(plus ? s.slice(1) : s);
   if (!Number.isFinite(value)) {
-    problems.push(problem('NU001', t.start, t.end, { text: s, overflow: true }));
+    problems.push(problem('NU001', t.start, t.end, { text: s, kind: 'overflow', after }));
     return NaN;
   }
-  if (plus || intDigits === 0 || (point && fracDigits === 0)) {
-    problems.push(
-      problem(
-        'NU003',
-        t.start,
-        t.end,
-        { text: s, suggestion: canonical(s, plus) },
-        { fix: replaceFix(t, canonical(s, plus)) },
-      ),
-    );
-  }
-  if (exponentStart >= 0 && !point) {
-    const suggestion = s.slice(0, exponentStart) + '.0' + s.slice(exponentStart);
-    problems.push(problem('NU002', t.start, t.end, { text: s, suggestion }, { fix: replaceFix(t, suggestion) }));
+  const unusual = plus || intDigits === 0 || (point && fracDigits === 0);
+  const bareExponent = exponentStart >= 0 && !point;
+  if (unusual || bareExponent) {
+    // Both findings of a number suggest the one form neither flags (`+1e5` → `1.0e5`), so their fixes agree.
+    const suggestion = canonical(s, plus);
+    const fix = { title: `Write ${literal(suggestion)}`, edits: [{ start: t.start, end: t.end, text: suggestion }] };
+    if (unusual) problems.push(problem('NU003', t.start, t.end, { text: s, suggestion }, { fix }));
+    if (bareExponent) problems.push(problem('NU002', t.start, t.end, { text: s, suggestion }, { fix }));
   }
   return value;
 }
 
-/** `+5` → `5`, `.5` → `0.5`, `5.` → `5`, keeping sign and exponent. */
+/** The libraries' form of a number: `+5` → `5`, `.5` → `0.5`, `5.` → `5`, `1e5` → `1.0e5`, sign and exponent kept. */
 function canonical(s: string, plus: boolean): string {
   let body = plus ? s.slice(1) : s;
   const negative = body.startsWith('-');
@@ -82,11 +79,8 @@ function canonical(s: string, plus: boolean): string {
   const exponent = e < 0 ? '' : body.slice(e);
   if (mantissa.startsWith('.')) mantissa = '0' + mantissa;
   if (mantissa.endsWith('.')) mantissa = exponent ? mantissa + '0' : mantissa.slice(0, -1);
+  if (exponent && !mantissa.includes('.')) mantissa += '.0';
   return (negative ? '-' : '') + mantissa + exponent;
-}
-
-function replaceFix(t: Token, text: string) {
-  return { title: `Write ${text}`, edits: [{ start: t.start, end: t.end, text }] };
 }
 
 /** Formats a number for a message without float noise. */

@@ -8,7 +8,7 @@
  * starting with `#` is a metadata line.
  */
 import { problem, type Problem } from './problems.ts';
-import { FINDINGS_PER_KIND } from './rules.ts';
+import { FINDINGS_PER_KIND, literal } from './rules.ts';
 import { NAN_OR_INFINITY, startsLikeNumber } from './numbers.ts';
 import { isBlank, isDigit } from './text.ts';
 
@@ -174,7 +174,7 @@ function readKeyValues(s: string, i: number, metadata: boolean, problems: Proble
       if (missingValues++ < FINDINGS_PER_KIND) {
         if (metadata)
           problems.push(problem('MD001', start, end, { problem: key.text === '' ? 'empty-property' : 'property' }));
-        else problems.push(problem('DK008', start, end, { key: key.text }));
+        else problems.push(problem('DK008', start, end, { key: key.text, previous: unquotedKeyBefore(nodes) }));
       }
       node = { key, eq: -1, value: { start: i, end: i }, quoted: false, text: '' };
     }
@@ -186,6 +186,12 @@ function readKeyValues(s: string, i: number, metadata: boolean, problems: Proble
     }
     return { nodes, end: i, unterminated: false };
   }
+}
+
+/** The key of the last dimension read when its value is unquoted: a comma after such a value may belong to it. */
+function unquotedKeyBefore(nodes: KeyValueNode[]): string | null {
+  const last = nodes[nodes.length - 1];
+  return last && last.eq >= 0 && !last.quoted && last.text !== '' ? last.key.text : null;
 }
 
 interface ValueRead {
@@ -283,11 +289,8 @@ function quoteFix(s: string, start: number, from: number, key: string) {
 
 function quoteEdit(s: string, start: number, end: number, key: string) {
   const raw = s.slice(start, end);
-  const text = raw.replace(/\\([,= \\"])/g, '$1');
-  return {
-    title: `Quote the value of ${key}`,
-    edits: [{ start, end, text: '"' + text.replace(/[\\"]/g, '\\$&') + '"' }],
-  };
+  const quoted = '"' + raw.replace(/\\([,= \\"])/g, '$1').replace(/[\\"]/g, '\\$&') + '"';
+  return { title: `Quote the value: ${literal(`${key}=${quoted}`)}`, edits: [{ start, end, text: quoted }] };
 }
 
 const PAYLOAD_WORD = /^(gauge|count|delta=|[+-]?(nan|inf))/i;

@@ -11,7 +11,7 @@ import { DECIMAL } from './numbers.ts';
 import { isWholePoint, jsonToLine } from './json-line.ts';
 import { parseLine } from './parse.ts';
 import { hasError, problem, type Fix, type Problem } from './problems.ts';
-import type { Limits, RuleCode } from './rules.ts';
+import { literal, type Limits, type RuleCode } from './rules.ts';
 import { isBlank } from './text.ts';
 
 export interface RootCause {
@@ -50,7 +50,10 @@ function dimensionValueText(value: string): string {
 }
 
 const rewrite = (line: Trimmed, lines: string[]): Fix => ({
-  title: lines.length === 1 ? 'Rewrite as a metric line' : `Rewrite as ${lines.length} metric lines`,
+  title:
+    lines.length === 1
+      ? `Rewrite as ${literal(lines[0] as string)}`
+      : `Rewrite as ${lines.length} metric lines: ${literal(lines[0] as string)}, …`,
   edits: [{ start: 0, end: line.text.length, text: lines.join('\n') }],
 });
 
@@ -176,12 +179,22 @@ function prometheus(line: Trimmed): Problem | null {
   const rest = line.rest;
   const comment = PROMETHEUS_COMMENT.exec(rest);
   if (comment) {
-    const fix = { title: 'Make it a comment', edits: [{ start: line.start, end: line.start + 1, text: '//' }] };
-    return problem('LN010', line.start, line.end, { comment: comment[1] as string, line: null }, { fix });
+    const fix = {
+      title: `Make it a comment: ${literal('//' + rest.slice(1))}`,
+      edits: [{ start: line.start, end: line.start + 1, text: '//' }],
+    };
+    return problem(
+      'LN010',
+      line.start,
+      line.end,
+      { comment: comment[1] as string, line: null, name: '', labels: false },
+      { fix },
+    );
   }
   const name = PROMETHEUS_NAME.exec(rest)?.[0];
   if (!name) return null;
-  const labels = rest.charAt(name.length) === '{' ? readLabels(rest, name.length + 1) : { pairs: [], end: name.length };
+  const braces = rest.charAt(name.length) === '{';
+  const labels = braces ? readLabels(rest, name.length + 1) : { pairs: [], end: name.length };
   if (!labels || (labels.pairs.length === 0 && !name.includes(':'))) return null;
   const sample = PROMETHEUS_SAMPLE_END.exec(rest.slice(labels.end));
   if (!sample) return null;
@@ -193,7 +206,7 @@ function prometheus(line: Trimmed): Problem | null {
     'LN010',
     line.start,
     line.end,
-    { comment: null, line: rewritten },
+    { comment: null, line: rewritten, name, labels: braces },
     rewritten ? { fix: rewrite(line, [rewritten]) } : undefined,
   );
 }

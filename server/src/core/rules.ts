@@ -101,6 +101,14 @@ function rule<A>(spec: RuleSpec<A>): RuleSpec<A> {
 
 const q = (s: string): string => '`' + s + '`';
 
+/**
+ * Text of a line as a message or a fix's title quotes it: in backticks, cut to 60 characters (a value may hold 255,
+ * a line 50,000). Messages and titles are plain text wherever they show (the Problems panel, the hover's first line,
+ * the quick-fix menu, a terminal, SARIF): backticks mark what is or would be written in the line, as rustc's
+ * messages do, and nothing else in them is Markdown.
+ */
+export const literal = (text: string): string => q(text.length > 60 ? text.slice(0, 60) + '…' : text);
+
 export const RULES = {
   // ---------------------------------------------------------------- metric keys
   MK001: rule<NoArgs>({
@@ -190,8 +198,15 @@ export const RULES = {
   MK010: rule<{ key: string; storedAs: string; payload: 'count' | 'gauge' }>({
     title: 'Type suffix will be added to the key',
     severity: 'info',
+    lesserSeverity: 'hint',
     evidence:
-      "DOC D1, D4: Classic metrics get `.count` on count payloads and `.gauge` on gauges whose key ends in `.count`/`_count`. OBS #5037: \"metric key 'executor.completed' changed to 'executor.completed.count'\".",
+      "DOC D1, D4: Classic metrics get `.count` on count payloads and `.gauge` on gauges whose key ends in `.count`/`_count`; with `count`, a metadata line's properties apply to `metric-key.count`. OBS #5037: \"metric key 'executor.completed' changed to 'executor.completed.count'\".",
+    decision:
+      'Once per key and file, on the first line that names it (a metadata line or a data line). ' +
+      "A count's `.count` is a hint: every count is stored so, nothing in the file is wrong, and a query needs to know it (the editor's Query lens and the local tenant's \"did you mean\" use the stored key). " +
+      'A hint shows in the editor (dots under the key, the message on hover; not in the Problems panel) and not in `dtmetrics lint` unless `--hints` is given. ' +
+      'A gauge whose key ends in `count` getting `.gauge` is an info: it surprises, and renaming the metric avoids it. ' +
+      'This note was MD006 on a count metadata line as well, the same fact a second time; MD006 is gone.',
     docs: DOCS.faq,
     message: (a) =>
       a.payload === 'count'
@@ -270,12 +285,14 @@ export const RULES = {
     docs: DOCS.limits,
     message: (a) => `Dimension key is ${a.length} characters long; the limit is ${a.limit}. Shorten it.`,
   }),
-  DK004: rule<{ key: string }>({
+  DK004: rule<{ key: string; first: string }>({
     title: 'Duplicate dimension key',
     severity: 'warning',
     evidence: 'DOC D1: "the payload is valid, but only one value is accepted"; which one is not documented.',
+    decision: 'Reported on each repetition after the first; the fix removes that repetition and keeps the first.',
     docs: DOCS.protocol,
-    message: (a) => `Dimension ${q(a.key)} appears twice in this line: only one value is kept. Remove one.`,
+    message: (a) =>
+      `Dimension ${q(a.key)} is already set on this line (${literal(a.first)}): the tenant keeps only one value. Remove one of them.`,
   }),
   DK005: rule<{ count: number; limit: number }>({
     title: 'Too many dimensions',
@@ -284,14 +301,14 @@ export const RULES = {
     docs: DOCS.limits,
     message: (a) => `The line has ${a.count} dimensions; the limit is ${a.limit}. Remove ${a.count - a.limit}.`,
   }),
-  DK006: rule<{ key: string }>({
+  DK006: rule<{ key: string; example: string }>({
     title: '`dt.entity.*` value is not an entity ID',
     severity: 'warning',
     evidence:
       'DOC D1: `dt.entity.<type>` links the point to an entity; its value is an ID such as `HOST-06F288EE2A930951`. INF: other values do not link.',
     docs: DOCS.protocol,
     message: (a) =>
-      `${q(a.key)} takes an entity ID such as \`HOST-06F288EE2A930951\` (TYPE-16 hex digits); this value will not link to an entity.`,
+      `${q(a.key)} takes an entity ID such as ${q(a.example)} (the entity type in capitals, \`-\`, 16 hex digits); this value will not link to an entity.`,
   }),
   DK007: rule<{ key: string }>({
     title: 'Unknown `dt.*` dimension key',
@@ -302,15 +319,19 @@ export const RULES = {
     message: (a) =>
       `${q(a.key)} is in the reserved \`dt.\` namespace but is not a known Dynatrace dimension: it may be ignored or rejected.`,
   }),
-  DK008: rule<{ key: string }>({
+  DK008: rule<{ key: string; previous: string | null }>({
     title: 'Dimension without a value',
     severity: 'error',
     evidence: 'DOC D1: dimensions are `key=value`. OBS #2295: `…,cacheM` without `=` was rejected.',
+    decision:
+      "The comma may belong to the value before it only when that value is unquoted: then the message says how to keep it there. The first dimension's comma follows the key.",
     docs: DOCS.protocol,
     message: (a) =>
       a.key === ''
         ? 'Empty dimension (`,,` or a trailing `,`): remove the extra comma.'
-        : `Dimension ${q(a.key)} has no \`=value\`. If the comma before it belongs to the previous value, escape it (\`\\,\`) or quote that value.`,
+        : a.previous === null
+          ? `Dimension ${q(a.key)} has no value: write ${q(a.key + '=…')}.`
+          : `Dimension ${q(a.key)} has no value. If ${q(',' + a.key)} is part of the value of ${q(a.previous)}, escape the comma (\`\\,\`) or quote that value; otherwise write ${q(a.key + '=…')}.`,
   }),
 
   DK009: rule<{ written: string; fixed: string }>({
@@ -450,27 +471,36 @@ export const RULES = {
     docs: DOCS.protocol,
     message: () => 'Summary fields are usually written as `min=…,max=…,sum=…,count=…`.',
   }),
-  PL005: rule<{ value: string }>({
+  PL005: rule<{ value: string; whole: string | null }>({
     title: 'Summary count negative or not an integer',
     severity: 'error',
     evidence:
       'LIB Java: NumberValueValidator rejects `count < 0`, mirroring the server (OBS #4565); every library writes count as an integer.',
     docs: DOCS.protocol,
-    message: (a) => `Summary count ${q(a.value)} must be a whole number of observations, 0 or more.`,
+    decision:
+      'A count that is a whole number written otherwise (`2.0`, `2e0`, `+2`) gets one finding, this one, and the fix writes its digits; NU002/NU003 would suggest forms that are still not whole numbers.',
+    message: (a) =>
+      a.whole === null
+        ? `Summary count ${q(a.value)} must be a whole number of observations, 0 or more.`
+        : `Summary count ${q(a.value)} must be written as a whole number of observations: ${q(a.whole)}.`,
   }),
   PL006: rule<NoArgs>({
     title: 'Summary with count=0 but non-zero values',
     severity: 'error',
     evidence: 'LIB Java: NumberValueValidator, "count == 0 => min, max, sum != 0" (mirrors the server, OBS #4565).',
     docs: DOCS.protocol,
-    message: () => 'count=0 means no observations: min, max and sum must then be 0.',
+    message: () => '`count=0` means no observations: min, max and sum must then be 0.',
   }),
-  PL007: rule<{ min: string; max: string }>({
+  PL007: rule<{ min: string; max: string; swapFits: boolean }>({
     title: 'Summary max below min',
     severity: 'error',
     evidence: 'LIB Java: NumberValueValidator, "max < min" (mirrors the server\'s checks, OBS #4565).',
     docs: DOCS.protocol,
-    message: (a) => `max (${a.max}) is less than min (${a.min}): swap them.`,
+    decision:
+      'The fix swaps the two values when the swapped summary passes every check; otherwise a swap is not the one right answer, and the message says so.',
+    message: (a) =>
+      `${q('max=' + a.max)} is less than ${q('min=' + a.min)}: ` +
+      (a.swapFits ? 'swap them.' : 'swapped, the summary would still be inconsistent; check min, max, sum and count.'),
   }),
   PL008: rule<{ min: string; max: string; avg: string; single: boolean; tolerance: number }>({
     title: 'Inconsistent summary: min ≤ sum/count ≤ max fails',
@@ -480,12 +510,12 @@ export const RULES = {
     docs: DOCS.protocol,
     message: (a) =>
       a.single
-        ? `With count=1, min, max and sum must be equal (within ${a.tolerance}); here min=${a.min}, max=${a.max}, sum=${a.avg}.`
+        ? `With \`count=1\`, min, max and sum must be equal (within ${a.tolerance}); here min=${a.min}, max=${a.max}, sum=${a.avg}.`
         : `The average sum/count = ${a.avg} is outside [min, max] = [${a.min}, ${a.max}] (by more than the tolerance ${a.tolerance}): the tenant rejects inconsistent summaries.`,
   }),
 
   // ---------------------------------------------------------------- numbers
-  NU001: rule<{ text: string; overflow: boolean }>({
+  NU001: rule<{ text: string; kind: 'missing' | 'nan' | 'text' | 'overflow'; after: string }>({
     title: 'NaN, infinity or not a number',
     severity: 'error',
     evidence:
@@ -493,11 +523,13 @@ export const RULES = {
     decision: 'A value that overflows a double (`1.0e400`) is infinite once parsed: also an error.',
     docs: DOCS.protocol,
     message: (a) =>
-      a.text === ''
-        ? 'Missing number.'
-        : a.overflow
-          ? `${q(a.text)} does not fit in a double-precision number.`
-          : `${q(a.text)} is not a finite number: NaN and infinity are rejected.`,
+      a.kind === 'missing'
+        ? `No number after ${q(a.after)}: write one, such as ${q(a.after + (a.after === 'delta=' ? '1' : '42.5'))}.`
+        : a.kind === 'overflow'
+          ? `${q(a.text)} is beyond the largest double-precision number (about \`1.8e308\`), so it is read as infinity, which the tenant rejects: send the value in a larger unit.`
+          : a.kind === 'nan'
+            ? `${q(a.text)} is not a number the tenant takes: NaN is dropped and infinity rejected. Leave this data point out.`
+            : `${q(a.text)} is not a number: write the value in decimal digits, such as ${q(a.after + '42.5')}.`,
   }),
   NU002: rule<{ text: string; suggestion: string }>({
     title: 'Exponent without a decimal point',
@@ -532,13 +564,26 @@ export const RULES = {
     message: (a) =>
       `Timestamp ${q(a.text)} must be a whole number of milliseconds since 1970 (UTC), such as \`1732300000000\`.`,
   }),
-  TS002: rule<{ unit: 'seconds' | 'microseconds' | 'nanoseconds'; suggestion: string }>({
+  TS002: rule<{
+    unit: 'seconds' | 'microseconds' | 'nanoseconds';
+    suggestion: string;
+    /** Read as milliseconds, where the timestamp falls outside the window (TS003's arguments); null when inside or unchecked. */
+    outside: { iso: string; distance: string; future: boolean; window: string } | null;
+  }>({
     title: 'Timestamp looks like seconds, microseconds or nanoseconds',
-    severity: 'warning',
+    severity: 'error',
+    lesserSeverity: 'warning',
     evidence:
-      'DOC D1: milliseconds. LIB Java, LIB Go and LIB .NET treat timestamps outside the years 2000–3000 as a wrong unit ("Order of magnitude of the timestamp seems off").',
+      'DOC D1: milliseconds, from 1 hour in the past to 10 minutes in the future, and points outside are rejected. LIB Java, LIB Go and LIB .NET treat timestamps outside the years 2000–3000 as a wrong unit ("Order of magnitude of the timestamp seems off").',
+    decision:
+      'One mistake, one finding: read as milliseconds, a timestamp in seconds is in 1970 and one in microseconds or nanoseconds tens of thousands of years ahead, so it is outside the window (TS003) because of its unit. ' +
+      'Then TS002 is the one finding, an error (the tenant rejects the point), and says how old it reads; with the window unchecked (`--timestamp-window off`, or TS003 off) it is a warning. With TS002 off, TS003 is reported instead.',
     docs: DOCS.protocol,
-    message: (a) => `This timestamp looks like ${a.unit}; the protocol wants milliseconds: ${q(a.suggestion)}.`,
+    message: (a) =>
+      `This timestamp looks like ${a.unit}; the protocol wants milliseconds: ${q(a.suggestion)}.` +
+      (a.outside === null
+        ? ''
+        : ` Read as milliseconds it is ${a.outside.iso}, ${a.outside.distance} ${a.outside.future ? 'in the future' : 'old'}, and the tenant rejects it.`),
   }),
   TS003: rule<{ iso: string; distance: string; future: boolean; window: string }>({
     title: 'Timestamp outside the accepted window',
@@ -634,7 +679,7 @@ export const RULES = {
       'A root cause (root-causes.ts), found where the text before the sequence is a line the rules accept: usually a newline escaped twice in code (`"\\\\n"`, or an f-string inside a JSON string). One finding replaces the line\'s others; the fix splits the line.',
     docs: DOCS.protocol,
     message: (a) =>
-      `A literal ${q(a.sequence)} (a backslash and a letter, not a line break) joins ${a.count === 1 ? 'two lines' : `${a.count + 1} lines`} here, and the tenant reads them as one line. Send real line breaks: in code, a newline escaped once.`,
+      `A literal ${q(a.sequence)} here (${a.sequence.length} characters: ${a.sequence.length === 2 ? 'a backslash and `n`' : 'backslashes and letters'}), not a line break, joins ${a.count === 1 ? 'two lines' : `${a.count + 1} lines`} into one, which the tenant refuses. Split ${a.count === 1 ? 'the line there' : 'the line at each'}; in code, escape a newline once: \`"\\n"\`, not \`"\\\\n"\`.`,
   }),
   LN009: rule<{ field: string; lines: string[] | null }>({
     title: 'InfluxDB line protocol',
@@ -652,7 +697,7 @@ export const RULES = {
           ? ` As a metric line: ${q(a.lines[0] as string)}.`
           : ` As ${a.lines.length} metric lines, one per field: ${q(a.lines[0] as string)}, …`),
   }),
-  LN010: rule<{ comment: string | null; line: string | null }>({
+  LN010: rule<{ comment: string | null; line: string | null; name: string; labels: boolean }>({
     title: 'Prometheus exposition format',
     severity: 'error',
     evidence:
@@ -663,7 +708,10 @@ export const RULES = {
     message: (a) =>
       a.comment
         ? `This is a Prometheus \`# ${a.comment}\` line; here a \`#\` line is metric metadata (\`#key gauge dt.meta.description=…\`), and comments start with \`//\`.`
-        : `This is Prometheus exposition format: dimensions follow the key as \`,key=value\`, not in braces.` +
+        : (a.labels
+            ? 'This is Prometheus exposition format: dimensions follow the key as `,key=value`, not in braces `{…}`' +
+              (a.name.includes(':') ? ', and a metric key takes `.` where Prometheus writes `:`.' : '.')
+            : `This is a Prometheus recording-rule name (${literal(a.name)}): a metric key cannot hold \`:\`; write \`.\` between its sections.`) +
           (a.line ? ` As a metric line: ${q(a.line)}.` : ' A value that is not a finite number has no metric line.'),
   }),
   LN011: rule<{ type: string; line: string | null }>({
@@ -680,11 +728,17 @@ export const RULES = {
   }),
 
   // ---------------------------------------------------------------- metadata lines
-  MD001: rule<{ problem: 'key' | 'type' | 'properties' | 'comment' | 'property' | 'empty-property' }>({
+  MD001: rule<{
+    problem: 'key' | 'type' | 'properties' | 'comment' | 'property' | 'empty-property';
+    /** `type`: what stands where the type should (null: nothing), and whether properties follow it. */
+    found?: string | null;
+    properties?: boolean;
+  }>({
     title: 'Malformed metadata line',
     severity: 'error',
     evidence:
       'DOC D1: `#metric.key <gauge|count> dt.meta.<property>=<value>[,…]`. No comment syntax exists: every `#` line is metadata.',
+    decision: 'One finding a line: a word that is not a type, with nothing after it, is one mistake, not two.',
     docs: DOCS.protocol,
     message: (a) =>
       a.problem === 'comment'
@@ -692,7 +746,11 @@ export const RULES = {
         : a.problem === 'key'
           ? 'Metadata line without a metric key: write `#my.metric gauge dt.meta.unit=…`.'
           : a.problem === 'type'
-            ? 'Metadata needs the payload type after the key: `gauge` or `count`.'
+            ? !a.found
+              ? 'Metadata needs the payload type after the key: `gauge` or `count`.'
+              : a.properties
+                ? `${literal(a.found)} is not a payload type: write \`gauge\` or \`count\`.`
+                : `${literal(a.found)} is not a payload type, and properties must follow the type: write \`gauge\` or \`count\`, then \`dt.meta.unit=…\` or another property.`
             : a.problem === 'property'
               ? 'Metadata property without a value: write `dt.meta.<name>=<value>`.'
               : a.problem === 'empty-property'
@@ -708,7 +766,7 @@ export const RULES = {
     message: (a) =>
       `Unknown metadata property ${q(a.property)}: use \`dt.meta.displayName\`, \`dt.meta.description\` or \`dt.meta.unit\`.`,
   }),
-  MD003: rule<{ unit: string; tooLong: boolean; limit: number }>({
+  MD003: rule<{ unit: string; tooLong: boolean; limit: number; chars: string }>({
     title: 'Unusual unit',
     severity: 'warning',
     evidence:
@@ -716,8 +774,12 @@ export const RULES = {
     docs: DOCS.units,
     message: (a) =>
       a.tooLong
-        ? `Unit is longer than ${a.limit} characters.`
-        : `Unit ${q(a.unit)} has characters outside A–Z a–z 0–9 % [ ] { } / _: Dynatrace libraries drop such units.`,
+        ? `Unit is ${a.unit.length.toLocaleString('en-US')} characters long; Dynatrace libraries drop units longer than ${a.limit}. Use a unit id such as \`MilliSecond\`.`
+        : `Unit ${literal(a.unit)} ` +
+          ([...a.unit].every((c) => a.chars.includes(c))
+            ? 'is not a unit name'
+            : `holds ${[...a.chars].map((c) => (c === ' ' ? 'a space' : q(c))).join(', ')}, which a unit cannot`) +
+          ': a unit takes only letters, digits and `%` `[` `]` `{` `}` `/` `_`, and Dynatrace libraries drop other units.',
   }),
   MD004: rule<{ property: string; length: number; limit: number }>({
     title: 'Metadata value too long',
@@ -736,13 +798,6 @@ export const RULES = {
     docs: DOCS.faq,
     message: (a) =>
       `${q(a.key)} already has metadata on line ${a.firstLine + 1}: only the first is used. Merge them; existing metadata cannot be changed by ingest (use the Settings API).`,
-  }),
-  MD006: rule<{ key: string; storedAs: string }>({
-    title: 'Count metadata applies to the suffixed key',
-    severity: 'info',
-    evidence: 'DOC D1: with `count`, the metadata applies to `metric-key.count`.',
-    docs: DOCS.protocol,
-    message: (a) => `Count metadata for ${q(a.key)} applies to ${q(a.storedAs)}.`,
   }),
   MD007: rule<{ property: string }>({
     title: 'Empty metadata value',
@@ -786,7 +841,7 @@ export const TENANT = {
    * SaaS API has no line limit, DOC D2), our per-file budgets (MK012, MK013), and the `.count` suffix notes, which
    * it reports as warnings instead. Every other finding of severity `error` refuses the line.
    */
-  notPerLine: ['LN002', 'LN003', 'MK010', 'MK012', 'MK013', 'MD006'] as RuleCode[],
+  notPerLine: ['LN002', 'LN003', 'MK010', 'MK012', 'MK013'] as RuleCode[],
   /**
    * The start of a refused line's `error`, by code family, as the real tenant words it (OBS #2295, #4058, #5037:
    * "invalid metric key", "invalid dimension key in message '…'; error at 'M'  (index 63)", "invalid metric type",

@@ -23,7 +23,7 @@ import { formatDuration, formatWindow } from '#core/check.ts';
 import type { FileLinter } from '#core/lint.ts';
 import { parseLine } from '#core/parse.ts';
 import type { Diagnostic, DiagnosticData, Fix } from '#core/problems.ts';
-import { isRuleCode, LIMITS, RULES, ruleEvidence } from '#core/rules.ts';
+import { isRuleCode, LIMITS, literal, RULES, ruleEvidence } from '#core/rules.ts';
 import { UNIT_IDS } from '#core/metrics/units.ts';
 import { DIAGNOSTIC_SOURCE } from '#protocol';
 import type { LineDocument } from './documents.ts';
@@ -104,14 +104,14 @@ export function codeActions(
     if (d.code === 'TS003' && data.timestamp) {
       const range = { start: { line, character: data.timestamp.start }, end: { line, character: data.timestamp.end } };
       actions.push({
-        title: 'Replace the timestamp with now',
+        title: `Replace the timestamp with now: ${literal(String(now))}`,
         kind: CodeActionKind.QuickFix,
         diagnostics: resolves,
         edit: { changes: { [uri]: [{ range, newText: String(now) }] } },
       });
       const withSpace = { start: { line, character: data.timestamp.start - 1 }, end: range.end };
       actions.push({
-        title: 'Remove the timestamp (the tenant stamps the point)',
+        title: 'Remove the timestamp: the tenant stamps the point when it arrives',
         kind: CodeActionKind.QuickFix,
         diagnostics: resolves,
         edit: { changes: { [uri]: [{ range: withSpace, newText: '' }] } },
