@@ -100,7 +100,7 @@ describe('tenant text in the editor: inert, and without the token', () => {
     assert.deepEqual(messages, [
       {
         severity: 'error',
-        message: `0 of 1 lines accepted by ${ENVIRONMENT}; 1 not sent. Stopped: 401 token invalid, expired or missing: ${INERT}`,
+        message: `0 of 1 line accepted by ${ENVIRONMENT}; 1 not sent. Stopped: 401 token invalid, expired or missing: ${INERT}`,
         modal: false,
       },
     ]);
@@ -124,7 +124,7 @@ describe('tenant text in the editor: inert, and without the token', () => {
     );
     assert.deepEqual(
       messages.map((m) => [m.severity, m.message]),
-      [['warning', `0 of 1 lines accepted by ${ENVIRONMENT}; 1 rejected`]],
+      [['warning', `0 of 1 line accepted by ${ENVIRONMENT}; 1 rejected`]],
     );
     const [refused] = await waitFor('the refusal diagnostic', () =>
       tenantDiagnostics(uri).length > 0 ? tenantDiagnostics(uri) : undefined,
