@@ -4,6 +4,8 @@
 //     Edit or Remove Environment;
 //   - the status bar says the local tenant is stopped; Start Local Tenant's notification is short and whole, with
 //     its address and buttons; the status bar then says where it runs;
+//   - Add Environment switches to nothing unasked: it offers Use It and Test Connection; the local tenant keeps an item
+//     of its own in the status bar while lines go elsewhere;
 //   - the browser page is reloaded (a new extension host): the status bar still says it runs, the tenant answering
 //     is the same instance, and Stop, chosen from the status item, stops it: its port stops answering.
 // Screenshots of the notification and of the status item in a dark, a light and a high-contrast theme go to
@@ -66,6 +68,22 @@ async function paletteRows(page, text) {
   const labels = await rows.allInnerTexts();
   await page.keyboard.press('Escape');
   return labels.map((label) => label.split('\n')[0]);
+}
+
+/**
+ * Answers the quick input titled `title`: picks the row `value` in a list, or types `value` into a box, and Enter.
+ */
+async function answer(page, title, value) {
+  const widget = page.locator('.quick-input-widget', { has: page.locator('.quick-input-title', { hasText: title }) });
+  await widget.waitFor({ timeout: 30_000 });
+  const rows = widget.locator('.quick-input-list .monaco-list-row');
+  if ((await rows.count()) > 0) {
+    await rows.filter({ hasText: value }).first().click();
+    return;
+  }
+  await widget.locator('.quick-input-box input').fill(value);
+  await page.keyboard.press('Enter');
+  await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'hidden' });
 }
 
 let startedPid = null;
@@ -141,6 +159,37 @@ try {
         });
         await page.mouse.move(600, 300);
       });
+
+      // Add Environment switches to nothing unasked: it offers Use It and Test Connection, and a test that passes
+      // offers Use It again. Lines going elsewhere, the local tenant keeps a status item of its own.
+      await runCommand(page, 'dtmetrics: Add Environment', 'Add Environment');
+      await answer(page, 'Add an environment', 'Any URL');
+      await answer(page, 'Any URL environment', `http://${address}`);
+      await answer(page, 'Name of the environment', 'staging copy');
+      await answer(page, 'Token for staging copy', '');
+      await answer(page, 'Which API answers queries?', 'Metrics API v2');
+      const added = page.locator('.notification-toast', {
+        hasText: "Added 'staging copy'. Lines still go to 'local tenant'.",
+      });
+      await added.waitFor({ timeout: 30_000 });
+      await item(`local tenant: ${address}`).waitFor();
+      await added.locator('.monaco-button', { hasText: 'Test Connection' }).click();
+      const tested = page.locator('.notification-toast', { hasText: 'staging copy:' });
+      await tested.waitFor({ timeout: 30_000 });
+      await tested.locator('.monaco-button', { hasText: 'Use It' }).click();
+      await page.locator('.notification-toast', { hasText: "Lines now go to 'staging copy'." }).waitFor();
+      await item('staging copy').waitFor();
+      await page.mouse.move(600, 300);
+      await shoot(page, 'local-tenant-sending-elsewhere-high-contrast', {
+        x: 1280 - 720,
+        y: status.y - 100,
+        width: 720,
+        height: 100 + status.height,
+      });
+      await item(`local tenant: ${address}`).click();
+      await answer(page, 'The local tenant runs at', 'Send Lines Here');
+      await item('staging copy').waitFor({ state: 'hidden' });
+      await page.keyboard.press('Escape');
 
       // A browser reload: the page's extension host is a new one.
       await page.reload();
