@@ -25,6 +25,8 @@ export interface DtmetricsApi {
   logUri: vscode.Uri;
   /** Each notification and modal dialog as VS Code was given it (text from a tenant made inert). */
   onDidShowMessage: vscode.Event<ShownMessage>;
+  /** Where the local tenant this workspace started is recorded (client/src/local-tenant/state.ts). */
+  localTenantStateFile: string;
 }
 
 export function activate(context: vscode.ExtensionContext): DtmetricsApi {
@@ -47,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
   };
   const languageClient = new LanguageClient('dtmetrics', 'dtmetrics language server', serverOptions, clientOptions);
   client = languageClient;
-  registerPush(context, log, notifier);
+  const localTenantStateFile = registerPush(context, log, notifier);
   // The query prompt offers the keys of the server's workspace index (the one completion uses).
   registerQuery(context, log, notifier, (params) => languageClient.sendRequest(WorkspaceKeysRequest, params));
 
@@ -82,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
     log.error(`The language server did not start: ${error instanceof Error ? error.message : String(error)}`);
     show('$(error) dtmetrics', 'The dtmetrics language server did not start. Click to try again.');
   });
-  return { logUri: context.logUri, onDidShowMessage: notifier.onDidShow };
+  return { logUri: context.logUri, onDidShowMessage: notifier.onDidShow, localTenantStateFile };
 }
 
 // The local tenant is left running: it belongs to the workspace, and a reload's new host takes it over.

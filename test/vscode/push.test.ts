@@ -4,7 +4,7 @@
 // lines, rebased timestamps, the block under the cursor and the CodeLens; the selection command's argument form;
 // Start and Stop Local Tenant. The commands' argument objects answer beforehand what a person answers in modals.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
@@ -17,8 +17,8 @@ import type { DtmetricsApi } from '#client/extension.ts';
 import type { SendSummary } from '#client/push/send.ts';
 import type { StoredPoint } from '#core/metrics/store.ts';
 import { readLog } from '#tenant/data-file.ts';
-import { instanceAt, processEnded } from '#client/local-tenant/state.ts';
-import { EXTENSION_ID, startTenant, stopProcess, tenantDiagnostics, waitFor } from './helpers.ts';
+import { instanceAt, processEnded, readState, writeState, type LocalTenantState } from '#client/local-tenant/state.ts';
+import { EXTENSION_ID, repoRoot, startTenant, stopProcess, tenantDiagnostics, waitFor } from './helpers.ts';
 
 const ENVIRONMENT = 'vscode test tenant';
 // Unique per run, so that finding it anywhere means it leaked.
@@ -47,6 +47,21 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** The record of a tenant that has ended: its pid gone, nothing answering on its port. */
+async function staleState(pid: number, port: number): Promise<LocalTenantState> {
+  await waitFor(`pid ${pid} to end`, () => processEnded(pid));
+  return {
+    instance: 'ended-long-ago',
+    pid,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    dataFile: 'in memory',
+    logFile: 'none',
+    secret: 'b'.repeat(64),
+    startedAt: new Date(0).toISOString(),
+  };
 }
 
 /** The process group of a process (Linux): a detached tenant leads its own. */
@@ -351,6 +366,59 @@ describe('pushing from VS Code to a tenant', () => {
     } finally {
       other.closeAllConnections();
       await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
+  it('a tenant recorded by an earlier extension host (as after a reload) is found and stopped; a stale record, or a file that is none, is removed', async () => {
+    const port = await freePort();
+    await settings().update('localTenant.port', port, vscode.ConfigurationTarget.Global);
+    const stateFile = api.localTenantStateFile;
+    // What a host started before this one leaves: a tenant with a secret and a lease, and its record.
+    const secret = randomBytes(32).toString('hex');
+    const earlier = spawn(
+      process.execPath,
+      [
+        join(repoRoot(), 'dist', 'cli.js'),
+        'serve',
+        '--port',
+        String(port),
+        '--control-secret-env',
+        'SECRET',
+        '--lease',
+        '120',
+      ],
+      { env: { ...process.env, SECRET: secret, ELECTRON_RUN_AS_NODE: '1' }, stdio: 'ignore' },
+    );
+    try {
+      const info = await waitFor(
+        'the earlier tenant to answer',
+        async () => (await instanceAt(`http://127.0.0.1:${port}`)) ?? undefined,
+      );
+      await writeState(stateFile, {
+        instance: info.instance,
+        pid: info.pid,
+        port,
+        url: info.url,
+        dataFile: 'in memory',
+        logFile: join(scratch, 'earlier.log'),
+        secret,
+        startedAt: info.startedAt,
+      });
+      assert.deepEqual(await vscode.commands.executeCommand('dtmetrics.stopLocalTenant'), { stopped: true });
+      await waitFor('the earlier tenant to end', () => earlier.exitCode !== null);
+      assert.equal(earlier.exitCode, 0);
+      assert.equal(await readState(stateFile), null, 'the record is removed');
+
+      // A record whose tenant is gone (its pid ended, nothing answers): removed when next looked at.
+      await writeState(stateFile, { ...(await staleState(info.pid, port)), logFile: join(scratch, 'gone.log') });
+      const none = await vscode.commands.executeCommand('dtmetrics.stopLocalTenant');
+      assert.deepEqual(none, { stopped: false, reason: `No local tenant runs on port ${port}` });
+      assert.equal(await readState(stateFile), null);
+      writeFileSync(stateFile, 'not a state');
+      await vscode.commands.executeCommand('dtmetrics.stopLocalTenant');
+      assert.equal(await readState(stateFile), null, 'a file that holds no state is removed');
+    } finally {
+      if (earlier.exitCode === null) earlier.kill();
     }
   });
 

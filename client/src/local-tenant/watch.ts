@@ -161,9 +161,10 @@ export class LocalTenantWatch implements vscode.Disposable {
 
   private async renew(state: LocalTenantState): Promise<void> {
     const renewed = await control(state, 'lease');
-    if (renewed === 'done') return;
+    // Refused (a state file edited by hand): looking again would find it alive and ask again, so it is left to end
+    // with its lease, and the next renewal finds it gone.
     if (renewed === 'refused') this.log.warn(`The local tenant at ${state.url} refused its lease: see its output`);
-    await this.refresh();
+    else if (renewed === 'gone') await this.refresh();
   }
 
   private follow(follower: FileFollower): void {

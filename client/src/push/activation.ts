@@ -35,8 +35,15 @@ export const PUSH_COMMANDS = [
 ] as const;
 export type PushCommand = (typeof PUSH_COMMANDS)[number];
 
-/** Registers the commands, the status items and the CodeLens, and looks for the local tenant. */
-export function registerPush(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, notifier: Notifier): void {
+/**
+ * Registers the commands, the status items and the CodeLens, and looks for the local tenant; returns where the
+ * state file of the local tenant this workspace starts is.
+ */
+export function registerPush(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  notifier: Notifier,
+): string {
   // In the workspace's storage: the tenant belongs to the workspace (the global storage when no folder is open).
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
   const watch = new LocalTenantWatch(join(storage, 'local-tenant.json'), log, localTenantPort);
@@ -112,6 +119,7 @@ export function registerPush(context: vscode.ExtensionContext, log: vscode.LogOu
       if (affectsEnvironment(event) || event.affectsConfiguration('dtmetrics.push.codeLens')) lenses.refresh();
     }),
   );
+  return watch.stateFile;
 }
 
 /** The status items' command (not in the palette): the local tenant's actions that make sense now. */
