@@ -12,12 +12,12 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
+import { CONTEXT_KEYS } from './context-keys.ts';
 import { Notifier, type ShownMessage } from './notifier.ts';
 import { registerPush } from './push/activation.ts';
 import { registerQuery } from './query/activation.ts';
 
 let client: LanguageClient | undefined;
-let push: ReturnType<typeof registerPush> | undefined;
 
 /** What the extension gives other extensions and the in-editor tests. */
 export interface DtmetricsApi {
@@ -25,6 +25,8 @@ export interface DtmetricsApi {
   logUri: vscode.Uri;
   /** Each notification and modal dialog as VS Code was given it (text from a tenant made inert). */
   onDidShowMessage: vscode.Event<ShownMessage>;
+  /** Where the local tenant this workspace started is recorded (client/src/local-tenant/state.ts). */
+  localTenantStateFile: string;
 }
 
 export function activate(context: vscode.ExtensionContext): DtmetricsApi {
@@ -47,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
   };
   const languageClient = new LanguageClient('dtmetrics', 'dtmetrics language server', serverOptions, clientOptions);
   client = languageClient;
-  push = registerPush(context, log, notifier);
+  const localTenantStateFile = registerPush(context, log, notifier);
   // The query prompt offers the keys of the server's workspace index (the one completion uses).
   registerQuery(context, log, notifier, (params) => languageClient.sendRequest(WorkspaceKeysRequest, params));
 
@@ -76,14 +78,16 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
       await client?.restart();
     }),
   );
+  void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.active, true);
   // Activation returns at once; the server starts in the background (its state shows in the status item).
   client.start().catch((error: unknown) => {
     log.error(`The language server did not start: ${error instanceof Error ? error.message : String(error)}`);
     show('$(error) dtmetrics', 'The dtmetrics language server did not start. Click to try again.');
   });
-  return { logUri: context.logUri, onDidShowMessage: notifier.onDidShow };
+  return { logUri: context.logUri, onDidShowMessage: notifier.onDidShow, localTenantStateFile };
 }
 
+// The local tenant is left running: it belongs to the workspace, and a reload's new host takes it over.
 export async function deactivate(): Promise<void> {
-  await Promise.all([client?.stop(), push?.deactivate()]);
+  await client?.stop();
 }

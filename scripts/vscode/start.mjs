@@ -1,16 +1,31 @@
-// `npm start`: a real VS Code (code-server) on 127.0.0.1 with the extension loaded on examples/, until Ctrl+C.
-// Prints the URL to open in a browser. PORT chooses the port (default: a free one).
+// `npm start [-- FOLDER]`: a real VS Code (code-server) on 127.0.0.1 with the extension loaded, on a scratch copy
+// of examples/ (or FOLDER), until Ctrl+C. Prints the URL to open in a browser; PORT chooses the port (default 8735,
+// or a free one when that is in use). What it opens and where: start-options.mjs.
 
 /* global AbortController */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { ROOT } from './build-tests.mjs';
 import { createProfile, freePort, spawnCodeServer, stopServer, waitForHealth, workbenchUrl } from './code-server.mjs';
+import { choosePort, copyExamples, START_USAGE, startFolder } from './start-options.mjs';
 
-const folder = join(ROOT, 'examples');
-const port = Number(process.env.PORT) || (await freePort());
+let chosen;
+try {
+  const opened = startFolder(process.argv.slice(2), process.env, ROOT);
+  if (opened === 'help') {
+    console.log(START_USAGE);
+    process.exit(0);
+  }
+  chosen = { ...opened, ...(await choosePort(process.env, freePort)) };
+} catch (error) {
+  console.error(`npm start: ${error.message}`);
+  process.exit(2);
+}
+const { folder, copyFrom, port, note } = chosen;
+if (copyFrom) copyExamples(copyFrom, folder);
+
 const temp = mkdtempSync(join(tmpdir(), 'dtmetrics-start-'));
 const server = spawnCodeServer({ port, folder, profile: createProfile(temp) });
 server.stdout.resume();
@@ -39,6 +54,16 @@ await waitForHealth(port, server, startup.signal).catch(async (error) => {
   await stop(1);
 });
 clearTimeout(deadline);
+const what = copyFrom
+  ? `a scratch copy of examples/ in ${relative(ROOT, folder)}/ (edits stay there, out of git; delete it for a fresh copy)`
+  : folder;
 console.log(
-  `VS Code with dtmetrics on examples/ — open in a browser:\n\n  ${workbenchUrl(port, folder, [ROOT])}\n\nCtrl+C stops it.`,
+  [
+    ...(note ? [note, ''] : []),
+    `VS Code with dtmetrics, on ${what}. Open in a browser:`,
+    '',
+    `  ${workbenchUrl(port, folder, [ROOT])}`,
+    '',
+    'Ctrl+C stops it.',
+  ].join('\n'),
 );

@@ -11,8 +11,11 @@ export const READ_TOKEN = 'dt0c01.LOCALTEST.read-only-secret';
 
 export interface TenantProcess {
   url: string;
+  pid: number;
   /** Everything the server printed so far. */
   output(): string;
+  /** Resolves when it has ended (by itself, or stopped), with its exit code and output. */
+  ended: Promise<{ code: number | null; output: string }>;
   /** Stops it with SIGTERM (or SIGKILL: a crash) and resolves with its exit code and output. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; output: string }>;
 }
@@ -32,6 +35,7 @@ export async function startServe(
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
   const exited = once(child, 'close') as Promise<[number | null]>;
+  const ended = exited.then(([code]) => ({ code, output }));
   const url = await waitFor(
     'the tenant to listen',
     15_000,
@@ -41,11 +45,12 @@ export async function startServe(
   );
   return {
     url,
+    pid: child.pid ?? 0,
     output: () => output,
+    ended,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      const [code] = await exited;
-      return { code, output };
+      return ended;
     },
   };
 }

@@ -4,7 +4,7 @@
 // lines, rebased timestamps, the block under the cursor and the CodeLens; the selection command's argument form;
 // Start and Stop Local Tenant. The commands' argument objects answer beforehand what a person answers in modals.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
@@ -18,7 +18,8 @@ import type { SendSummary } from '#client/push/send.ts';
 import type { StoredPoint } from '#core/metrics/store.ts';
 import { readLog } from '#tenant/data-file.ts';
 import { DIAGNOSTIC_SOURCE } from '#protocol';
-import { EXTENSION_ID, startTenant, stopProcess, tenantDiagnostics, waitFor } from './helpers.ts';
+import { instanceAt, processEnded, readState, writeState, type LocalTenantState } from '#client/local-tenant/state.ts';
+import { EXTENSION_ID, repoRoot, startTenant, stopProcess, tenantDiagnostics, waitFor } from './helpers.ts';
 
 const codeOf = (d: vscode.Diagnostic) => String(typeof d.code === 'object' ? d.code.value : d.code);
 /** The language server's diagnostics on the document. */
@@ -53,6 +54,27 @@ async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+/** The record of a tenant that has ended: its pid gone, nothing answering on its port. */
+async function staleState(pid: number, port: number): Promise<LocalTenantState> {
+  await waitFor(`pid ${pid} to end`, () => processEnded(pid));
+  return {
+    instance: 'ended-long-ago',
+    pid,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    dataFile: 'in memory',
+    logFile: 'none',
+    secret: 'b'.repeat(64),
+    startedAt: new Date(0).toISOString(),
+  };
+}
+
+/** The process group of a process (Linux): a detached tenant leads its own. */
+const processGroup = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+};
 
 /** Whether something accepts connections on the port now. */
 function listening(port: number): Promise<boolean> {
@@ -93,7 +115,7 @@ describe('pushing from VS Code to a tenant', () => {
       token: TOKEN,
     });
     assert.equal(added.error, undefined);
-    assert.equal(settings().get('environment'), ENVIRONMENT, 'adding selects it');
+    assert.equal(settings().get('environment'), '', 'adding does not switch to it unasked');
     const stored = JSON.stringify(settings().inspect('environments'));
     // Messages name no setting's text: were the token in it, the report would show it.
     assert.ok(stored.includes(`"url":"${tenant.url}"`), 'the environment is not in the settings');
@@ -108,7 +130,9 @@ describe('pushing from VS Code to a tenant', () => {
       name: 'no token',
       kind: 'url',
       url: tenant.url,
+      select: true,
     });
+    assert.equal(settings().get('environment'), 'no token', 'select: true selects it');
     try {
       const refused = await vscode.commands.executeCommand<{ ok: boolean; message: string }>(
         'dtmetrics.testConnection',
@@ -303,14 +327,27 @@ describe('pushing from VS Code to a tenant', () => {
     );
   });
 
-  it('Start Local Tenant runs dtmetrics serve on the port setting, lines reach it, Stop ends it; a tenant already on the port is used, another program there is named', async () => {
+  it('Start Local Tenant runs dtmetrics serve on the port setting as a process of its own with a lease, lines reach it, Stop ends it; a tenant already on the port is used (and not stopped), another program there is named', async () => {
     const port = await freePort();
     await settings().update('localTenant.port', port, vscode.ConfigurationTarget.Global);
     const started = await vscode.commands.executeCommand<{ url?: string; startedHere?: boolean; error?: string }>(
       'dtmetrics.startLocalTenant',
     );
     assert.deepEqual(started, { url: `http://127.0.0.1:${port}`, startedHere: true });
+    const info = await instanceAt(`http://127.0.0.1:${port}`);
+    assert.ok(info, 'the tenant says who it is');
+    let secret = '';
     try {
+      // Not the extension host's child in its process group: a reload's new host must find it running.
+      assert.deepEqual([info.stoppable, info.leaseSeconds], [true, 120]);
+      assert.notEqual(processGroup(info.pid), processGroup(process.pid));
+      // The control secret reaches it in its environment, never on its command line.
+      const environment = readFileSync(`/proc/${info.pid}/environ`, 'utf8').split('\0');
+      secret = environment.find((v) => v.startsWith('DTMETRICS_CONTROL_SECRET='))?.split('=')[1] ?? '';
+      assert.match(secret, /^[0-9a-f]{64}$/);
+      assert.ok(!readFileSync(`/proc/${info.pid}/cmdline`, 'utf8').includes(secret));
+      const again = await vscode.commands.executeCommand('dtmetrics.startLocalTenant');
+      assert.deepEqual(again, started, 'a second start finds the first');
       const editor = await openFile('vscode.push.local 1\n');
       const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', {
         uri: editor.document.uri,
@@ -322,6 +359,17 @@ describe('pushing from VS Code to a tenant', () => {
       assert.deepEqual(await vscode.commands.executeCommand('dtmetrics.stopLocalTenant'), { stopped: true });
     }
     await waitFor(`port ${port} to be free`, async () => !(await listening(port)));
+    assert.ok(processEnded(info.pid), 'Stop waits until the tenant has ended');
+    const logs = readdirSync(api.logUri.fsPath).map((name) => readFileSync(join(api.logUri.fsPath, name), 'utf8'));
+    const output = logs.join('\n').match(/its output in (\S+) \(and here\)/)?.[1];
+    assert.ok(output, 'the log names where the tenant writes its output');
+    assert.match(readFileSync(output, 'utf8'), /stopping: asked by POST \/_dtmetrics\/stop/);
+    for (const text of [...logs, readFileSync(output, 'utf8')])
+      assert.ok(!text.includes(secret), 'the secret is logged');
+    const none = await vscode.commands.executeCommand<{ stopped: boolean; reason?: string }>(
+      'dtmetrics.stopLocalTenant',
+    );
+    assert.deepEqual(none, { stopped: false, reason: `No local tenant runs on port ${port}` });
 
     // Taken by a local tenant started elsewhere (here: one that takes no token): used as it is.
     const elsewhere = await startTenant(port, null, join(scratch, 'elsewhere.data'));
@@ -330,6 +378,15 @@ describe('pushing from VS Code to a tenant', () => {
         url: `http://127.0.0.1:${port}`,
         startedHere: false,
       });
+      const refused = await vscode.commands.executeCommand<{ stopped: boolean; reason?: string }>(
+        'dtmetrics.stopLocalTenant',
+      );
+      assert.equal(refused.stopped, false);
+      assert.match(
+        refused.reason ?? '',
+        /was not started from this workspace \(pid \d+; another window or a terminal\)/,
+      );
+      assert.ok(await listening(port), 'a tenant started elsewhere is left running');
     } finally {
       await stopProcess(elsewhere.child);
     }
@@ -348,6 +405,59 @@ describe('pushing from VS Code to a tenant', () => {
     } finally {
       other.closeAllConnections();
       await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
+  it('a tenant recorded by an earlier extension host (as after a reload) is found and stopped; a stale record, or a file that is none, is removed', async () => {
+    const port = await freePort();
+    await settings().update('localTenant.port', port, vscode.ConfigurationTarget.Global);
+    const stateFile = api.localTenantStateFile;
+    // What a host started before this one leaves: a tenant with a secret and a lease, and its record.
+    const secret = randomBytes(32).toString('hex');
+    const earlier = spawn(
+      process.execPath,
+      [
+        join(repoRoot(), 'dist', 'cli.js'),
+        'serve',
+        '--port',
+        String(port),
+        '--control-secret-env',
+        'SECRET',
+        '--lease',
+        '120',
+      ],
+      { env: { ...process.env, SECRET: secret, ELECTRON_RUN_AS_NODE: '1' }, stdio: 'ignore' },
+    );
+    try {
+      const info = await waitFor(
+        'the earlier tenant to answer',
+        async () => (await instanceAt(`http://127.0.0.1:${port}`)) ?? undefined,
+      );
+      await writeState(stateFile, {
+        instance: info.instance,
+        pid: info.pid,
+        port,
+        url: info.url,
+        dataFile: 'in memory',
+        logFile: join(scratch, 'earlier.log'),
+        secret,
+        startedAt: info.startedAt,
+      });
+      assert.deepEqual(await vscode.commands.executeCommand('dtmetrics.stopLocalTenant'), { stopped: true });
+      await waitFor('the earlier tenant to end', () => earlier.exitCode !== null);
+      assert.equal(earlier.exitCode, 0);
+      assert.equal(await readState(stateFile), null, 'the record is removed');
+
+      // A record whose tenant is gone (its pid ended, nothing answers): removed when next looked at.
+      await writeState(stateFile, { ...(await staleState(info.pid, port)), logFile: join(scratch, 'gone.log') });
+      const none = await vscode.commands.executeCommand('dtmetrics.stopLocalTenant');
+      assert.deepEqual(none, { stopped: false, reason: `No local tenant runs on port ${port}` });
+      assert.equal(await readState(stateFile), null);
+      writeFileSync(stateFile, 'not a state');
+      await vscode.commands.executeCommand('dtmetrics.stopLocalTenant');
+      assert.equal(await readState(stateFile), null, 'a file that holds no state is removed');
+    } finally {
+      if (earlier.exitCode === null) earlier.kill();
     }
   });
 

@@ -27,6 +27,8 @@ export interface AddArgument {
   caFile?: string;
   /** An older cluster: queries use the Timeseries API v1. */
   v1?: boolean;
+  /** Lines go to it from now on (as the prompt's Use It); without it the selection stays. */
+  select?: boolean;
 }
 
 /** `dtmetrics.editEnvironment`'s argument: what changes; `''` removes the token or the CA file. */
@@ -39,6 +41,9 @@ export interface EditArgument {
   /** true marks an older cluster (queries use the Timeseries API v1), false removes the mark. */
   v1?: boolean;
 }
+
+const USE_IT = 'Use It';
+const TEST = 'Test Connection';
 
 /** The kinds as the QuickPick offers them (`environmentKind`: a QuickPickItem's `kind` means something else). */
 const KINDS: (vscode.QuickPickItem & { environmentKind: EnvironmentKind })[] = [
@@ -59,14 +64,38 @@ const urlOrUndefined = (result: Result<string>) => (result.ok ? result.value : u
 
 /** The environment commands: the shared Environments (resolve, connection) and the flows that change them. */
 export class EnvironmentCommands extends Environments {
-  async add(arg?: AddArgument): Promise<EnvironmentConfig | undefined> {
+  /**
+   * Adds an environment. Asked from the palette, it is not selected behind the user's back: a notification offers
+   * to use it or test it. Asked from Select Environment's "Add an environment…", it is selected, and says so.
+   */
+  async add(arg?: AddArgument, from: 'palette' | 'selection' = 'palette'): Promise<EnvironmentConfig | undefined> {
     const answers = arg ? checkAdd(arg) : await askAdd();
     if (!answers) return undefined;
     const { token, ...environment } = answers;
     await saveEnvironments([...configuredEnvironments(), environment]);
     if (token) await this.secrets.store(tokenKey(environment.name), token);
-    await saveSelection(environment.name);
+    if (arg) {
+      if (arg.select) await saveSelection(environment.name);
+      return environment;
+    }
+    const { name } = environment;
+    if (from === 'selection') await saveSelection(name);
+    const said =
+      from === 'selection'
+        ? this.notifier.show('information', `Added '${name}': lines now go to it.`, TEST)
+        : this.notifier.show('information', `Added '${name}'. Lines still go to '${selectedName()}'.`, USE_IT, TEST);
+    void said.then(async (choice) => {
+      if (choice === USE_IT) await this.use(name);
+      // As a command, so that a failure is shown as any command's is.
+      else if (choice === TEST) await vscode.commands.executeCommand('dtmetrics.testConnection', { name });
+    });
     return environment;
+  }
+
+  /** Selects an environment the user chose to use from a notification, and says so. */
+  private async use(name: string): Promise<void> {
+    await saveSelection(name);
+    void this.notifier.show('information', `Lines now go to '${name}'.`);
   }
 
   async edit(arg?: EditArgument): Promise<EnvironmentConfig | undefined> {
@@ -130,7 +159,7 @@ export class EnvironmentCommands extends Environments {
       placeHolder: `Now: ${current}`,
     });
     if (!picked) return undefined;
-    if (!picked.environment) return this.add();
+    if (!picked.environment) return this.add(undefined, 'selection');
     await saveSelection(picked.environment.name);
     return picked.environment;
   }
@@ -145,7 +174,11 @@ export class EnvironmentCommands extends Environments {
       () => testConnection(connection),
     );
     const text = `${environment.name}: ${result.ok ? result.value : result.message}`;
-    void this.notifier.show(result.ok ? 'information' : 'error', text);
+    // A connection that works to an environment lines do not go to yet: the next step is to use it.
+    const offer = result.ok && environment.name !== selectedName() ? [USE_IT] : [];
+    void this.notifier.show(result.ok ? 'information' : 'error', text, ...offer).then(async (choice) => {
+      if (choice === USE_IT) await this.use(environment.name);
+    });
     // The command's answer to callers with an argument object (tests, keybindings) keeps its shape: ok and a message.
     return result.ok ? { ok: true, message: result.value } : result;
   }

@@ -3,7 +3,7 @@
  * the HTTP client (undici) and everything that talks to a tenant stay out of activation. Turns the commands'
  * arguments into typed ones at this edge (arguments.ts).
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EnvironmentKind } from '#core/environment.ts';
 import type { TimestampMode } from '#core/push/plan.ts';
@@ -13,54 +13,58 @@ import type { PushCommand } from './activation.ts';
 import { EnvironmentCommands, type AddArgument, type EditArgument } from './environment-commands.ts';
 import { UserError } from '#edge/errors.ts';
 import { LocalTenant } from './local-tenant.ts';
+import type { LocalTenantWatch } from '../local-tenant/watch.ts';
 import { Sender, type SendArgument } from './send.ts';
 import { ENVIRONMENT_KINDS, LOCAL_TENANT_NAME, localTenantPort, selectedName } from '../environments/settings.ts';
 import { TenantDiagnostics } from './tenant-diagnostics.ts';
 
-export interface PushFeatures extends vscode.Disposable {
-  run(command: PushCommand, arg: unknown): Promise<unknown>;
-  /** Stops the local tenant this window started. */
-  stop(): Promise<void>;
-}
+export type PushFeatures = vscode.Disposable & { run(command: PushCommand, arg: unknown): Promise<unknown> };
 
 export function activatePush(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
   notifier: Notifier,
+  watch: LocalTenantWatch,
 ): PushFeatures {
   const environments = new EnvironmentCommands(context.secrets, notifier);
   const localTenant = new LocalTenant(
     context.asAbsolutePath('dist/cli.js'),
     join(context.globalStorageUri.fsPath, 'local-tenant.data'),
+    join(dirname(watch.stateFile), 'local-tenant.log'),
     log,
     join(context.globalStorageUri.fsPath, 'local-tenant.jsonl'),
+    watch,
   );
   const diagnostics = new TenantDiagnostics();
   const sender = new Sender(environments, localTenant, diagnostics, log, notifier);
 
+  // Short, so that the whole of it shows: where the tenant's data and output are goes to the log channel.
   const startLocalTenant = async () => {
     const started = await localTenant.start(localTenantPort());
+    const selected = selectedName() === LOCAL_TENANT_NAME;
     const where = started.startedHere
-      ? `The local tenant listens on ${started.url} (data in ${localTenant.dataFile})`
-      : `A local tenant already listens on ${started.url}: lines sent to '${LOCAL_TENANT_NAME}' go there`;
-    const select = `Send to ${LOCAL_TENANT_NAME}`;
-    const buttons = selectedName() === LOCAL_TENANT_NAME ? [] : [select];
-    void notifier
-      .show('information', where, ...buttons)
-      .then((choice) => (choice ? environments.select({ name: LOCAL_TENANT_NAME }) : undefined));
+      ? `The local tenant runs at ${started.url}${selected ? '; the lines you send go there' : ''}.`
+      : `A local tenant started elsewhere already runs at ${started.url}: lines sent to '${LOCAL_TENANT_NAME}' go there.`;
+    const buttons = [...(selected ? [] : [SEND_HERE]), COPY_URL, ...(started.startedHere ? [SHOW_OUTPUT] : [])];
+    void notifier.show('information', where, ...buttons).then(async (choice) => {
+      if (choice === SEND_HERE) await environments.select({ name: LOCAL_TENANT_NAME });
+      else if (choice === COPY_URL) await vscode.env.clipboard.writeText(started.url);
+      else if (choice === SHOW_OUTPUT) log.show(true);
+    });
     return started;
   };
   const stopLocalTenant = async () => {
-    const stopped = await localTenant.stop();
+    const outcome = await watch.stop();
     void notifier.show(
       'information',
-      stopped ? 'The local tenant stopped' : 'No local tenant was started from this window',
+      outcome.stopped ? `The local tenant at ${outcome.url} stopped.` : `${outcome.reason}.`,
     );
-    return { stopped };
+    return outcome.stopped ? { stopped: true } : { stopped: false, reason: outcome.reason };
   };
 
   const handlers: Record<PushCommand, (arg: ArgumentObject | undefined) => Promise<unknown>> = {
-    // { name, kind: 'saas'|'managed'|'oneagent'|'local'|'url', url?, token?, caFile?, v1? }: no questions asked.
+    // { name, kind: 'saas'|'managed'|'oneagent'|'local'|'url', url?, token?, caFile?, v1?, select? }: no questions
+    // asked; select: true selects it.
     'dtmetrics.addEnvironment': (a) => environments.add(a && addArgument(a)),
     // { name, newName?, url?, token?, caFile?, v1? }: '' removes the token or the CA file; v1: false, the v1 mark.
     'dtmetrics.editEnvironment': (a) => environments.edit(a && editArgument(a)),
@@ -72,6 +76,7 @@ export function activatePush(
     'dtmetrics.testConnection': (a) => environments.test(a && { name: optional(a, 'name') }),
     // Resolves with { url, startedHere }.
     'dtmetrics.startLocalTenant': startLocalTenant,
+    // Resolves with { stopped: true }, or { stopped: false, reason }.
     'dtmetrics.stopLocalTenant': stopLocalTenant,
     // SendArgument: { uri?, start?, end?, linesWithErrors?: 'hold'|'send', timestamps?, environment? }. Resolves
     // with a SendSummary.
@@ -81,15 +86,14 @@ export function activatePush(
 
   return {
     run: (command, arg) => handlers[command](argumentObject(arg)),
-    stop: async () => {
-      await localTenant.stop();
-    },
-    dispose: () => {
-      diagnostics.dispose();
-      void localTenant.stop();
-    },
+    // The local tenant is not stopped: it belongs to the workspace (a reload's new host takes it over).
+    dispose: () => diagnostics.dispose(),
   };
 }
+
+const SEND_HERE = 'Send Lines Here';
+const COPY_URL = 'Copy URL';
+const SHOW_OUTPUT = 'Show Output';
 
 function addArgument(arg: ArgumentObject): AddArgument {
   const kind = oneOf<EnvironmentKind>(arg, 'kind', ENVIRONMENT_KINDS);
@@ -101,6 +105,7 @@ function addArgument(arg: ArgumentObject): AddArgument {
     token: optional(arg, 'token'),
     caFile: optional(arg, 'caFile'),
     v1: flag(arg, 'v1'),
+    select: flag(arg, 'select'),
   };
 }
 

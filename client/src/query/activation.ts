@@ -4,6 +4,7 @@
  * serializer that brings the results panel back after a window reload.
  */
 import * as vscode from 'vscode';
+import { CONTEXT_KEYS, RECENT_QUERIES_KEY } from '../context-keys.ts';
 import { registerLazyCommands } from '../lazy-commands.ts';
 import type { Notifier } from '../notifier.ts';
 import { SETTING_DEFAULTS } from '../setting-defaults.ts';
@@ -38,6 +39,12 @@ export function registerQuery(
     'dist/query.js',
     (query: typeof Query) => query.activateQuery(context, log, notifier, workspaceKeys),
     QUERY_COMMANDS,
+  );
+  // Rerun Last Query and Open Saved Query Result show in the palette once a query has run here.
+  void vscode.commands.executeCommand(
+    'setContext',
+    CONTEXT_KEYS.queryRun,
+    (context.workspaceState.get<unknown[]>(RECENT_QUERIES_KEY)?.length ?? 0) > 0,
   );
   const lenses = new QueryLenses();
   context.subscriptions.push(

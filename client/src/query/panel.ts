@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { CONTEXT_KEYS } from '../context-keys.ts';
 import {
   PANEL_STATE_VERSION,
   RANKINGS,
@@ -119,7 +120,7 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   showLoading(spec: QuerySpec, title: string, facts: string[]): void {
-    this.result = undefined;
+    this.hold(undefined);
     this.spec = spec;
     void this.send({
       title,
@@ -133,7 +134,7 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   showFailure(spec: QuerySpec, title: string, facts: string[], banner: Banner): Promise<RenderReport | null> {
-    this.result = undefined;
+    this.hold(undefined);
     this.spec = spec;
     return this.send({
       title,
@@ -147,7 +148,7 @@ export class ResultsPanel implements vscode.Disposable {
   }
 
   showResult(result: ShownResult): Promise<RenderReport | null> {
-    this.result = result;
+    this.hold(result);
     this.spec = result.spec;
     const { model } = result;
     return this.send({
@@ -167,6 +168,12 @@ export class ResultsPanel implements vscode.Disposable {
   dispose(): void {
     this.panel?.dispose();
     for (const d of this.disposables) d.dispose();
+  }
+
+  /** The result Export takes, which the palette offers Export for while there is one. */
+  private hold(result: ShownResult | undefined): void {
+    this.result = result;
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.queryResult, result !== undefined);
   }
 
   private nextId(): string {

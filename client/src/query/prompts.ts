@@ -5,6 +5,7 @@
  * message under it and the cursor at the mistake.
  */
 import * as vscode from 'vscode';
+import { CONTEXT_KEYS, RECENT_QUERIES_KEY } from '../context-keys.ts';
 import { inert } from '../notifier.ts';
 import type { EnvironmentConfig } from '../environments/settings.ts';
 import { TENANT } from '#core/rules.ts';
@@ -22,7 +23,6 @@ const MAX_RECENT = 20;
  * index (dtmetrics/workspaceKeys), as the extension asks it.
  */
 export type WorkspaceKeys = (params: WorkspaceKeysParams) => Promise<WorkspaceKeysResult>;
-const RECENT_KEY = 'dtmetrics.query.recent';
 
 /** How a query was asked besides its selector and environment: time range, resolution, v1 options. */
 export const specFacts = (spec: QuerySpec): string[] =>
@@ -38,15 +38,16 @@ export class RecentQueries {
   constructor(private readonly state: vscode.Memento) {}
 
   list(): QuerySpec[] {
-    return this.state.get<QuerySpec[]>(RECENT_KEY) ?? [];
+    return this.state.get<QuerySpec[]>(RECENT_QUERIES_KEY) ?? [];
   }
 
   async add(spec: QuerySpec): Promise<void> {
     const same = JSON.stringify(spec);
     await this.state.update(
-      RECENT_KEY,
+      RECENT_QUERIES_KEY,
       [spec, ...this.list().filter((s) => JSON.stringify(s) !== same)].slice(0, MAX_RECENT),
     );
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.queryRun, true);
   }
 }
 

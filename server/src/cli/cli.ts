@@ -7,7 +7,7 @@ import { main } from './main.ts';
 
 /**
  * What asks a command to stop instead of ending the process: a push reports the lines it has not sent as
- * cancelled on Ctrl+C; a tenant closes its data file on Ctrl+C or SIGTERM, and ends with the editor that forked it
+ * cancelled on Ctrl+C; a tenant closes its data file on Ctrl+C or SIGTERM, and ends with a parent that forked it
  * (an IPC channel's disconnect). Listened to from the start, so a signal sent as soon as serve says it listens
  * finds its listener.
  */

@@ -25,10 +25,14 @@ Options:
   --max-series <n>            keep at most n series (default: 20,000); memory stays bounded
   --compact-log-bytes <n>     compact the data file once its log passes n bytes (default: an eighth
                               of the snapshot, at least 16,777,216)
+  --control-secret-env <VAR>  take POST /_dtmetrics/stop and /_dtmetrics/lease from whoever sends this variable's
+                              value in X-Dtmetrics-Secret (how the editor stops the tenant it started)
+  --lease <s>                 stop by itself when no lease was renewed for s seconds (needs --control-secret-env)
   --faults                    accept fault injection (POST /_dtmetrics/faults), for tests of clients
   -h, --help                  show this help
 
-Stops on Ctrl+C. Each request is logged on standard output (tokens never are).`;
+Stops on Ctrl+C. GET /_dtmetrics/instance says which tenant answers (an id new at each start, its pid and data
+file). Each request is logged on standard output (tokens and the control secret never are).`;
 
 interface ServeSettings {
   port: number;
@@ -37,6 +41,8 @@ interface ServeSettings {
   maxSeries: number | undefined;
   compactLogBytes: number | undefined;
   faults: boolean;
+  /** The control secret and the lease in ms (null: none); null without --control-secret-env. */
+  control: { secret: string; leaseMs: number | null } | null;
 }
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSettings | 'help' {
@@ -50,6 +56,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSet
       'token-env': { type: 'string', multiple: true },
       'max-series': { type: 'string' },
       'compact-log-bytes': { type: 'string' },
+      'control-secret-env': { type: 'string' },
+      lease: { type: 'string' },
       faults: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -76,7 +84,22 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSet
     }
     tokens.set(token, new Set(scopes as Scope[]));
   }
-  return { port, dataFile: v.data ?? null, tokens, maxSeries, compactLogBytes, faults: v.faults === true };
+  const lease = optionalInteger('--lease', v.lease, { min: 1, max: 86_400 });
+  const secretVariable = v['control-secret-env'];
+  if (lease !== undefined && secretVariable === undefined)
+    throw new UserError('--lease needs --control-secret-env: the lease is renewed with the control secret');
+  const secret = secretVariable === undefined ? undefined : env[secretVariable];
+  if (secretVariable !== undefined && !secret)
+    throw new UserError(`--control-secret-env ${secretVariable}: the environment variable is not set`);
+  return {
+    port,
+    dataFile: v.data ?? null,
+    tokens,
+    maxSeries,
+    compactLogBytes,
+    faults: v.faults === true,
+    control: secret ? { secret, leaseMs: lease === undefined ? null : lease * 1000 } : null,
+  };
 }
 
 /** An option the tenant has its own default for. */
@@ -96,9 +119,16 @@ export async function runServe(argv: string[], { stdout: out, env, now, signal }
     out.write(text);
     void out.drain(true);
   };
+  // A stop or a lease run out (control.ts) ends the tenant as Ctrl+C does.
+  const stopAsked = new AbortController();
+  const control = settings.control && { ...settings.control, onStop: () => stopAsked.abort() };
   let tenant: Tenant;
   try {
-    tenant = await startTenant({ ...settings, log: (line) => say(`${new Date(now()).toISOString()} ${line}\n`) });
+    tenant = await startTenant({
+      ...settings,
+      control,
+      log: (line) => say(`${new Date(now()).toISOString()} ${line}\n`),
+    });
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (error instanceof DataFileError) throw new UserError(error.message);
@@ -112,7 +142,7 @@ export async function runServe(argv: string[], { stdout: out, env, now, signal }
   // the middle of a conversion, and the tenant never says it listens.
   if (!signal.aborted) {
     say(listeningLine(tenant, settings));
-    await once(signal, 'abort');
+    await Promise.race([once(signal, 'abort'), once(stopAsked.signal, 'abort')]);
   }
   await tenant.close();
   say('dtmetrics local tenant stopped\n');
@@ -129,5 +159,7 @@ function listeningLine(tenant: Tenant, settings: ServeSettings): string {
       ? `, new data file ${settings.dataFile}`
       : `, ${n(tenant.store.size.series)} series of ${plural(tenant.store.size.metrics, 'metric')} restored from ${settings.dataFile}`;
   const auth = settings.tokens.size > 0 ? `${plural(settings.tokens.size, 'token')} accepted` : 'no token required';
-  return `dtmetrics local tenant listening on ${tenant.url} (${auth}${data}${settings.faults ? ', fault injection on' : ''})\n`;
+  const leaseMs = settings.control?.leaseMs;
+  const lease = leaseMs ? `, stops by itself ${leaseMs / 1000} s after its lease was last renewed` : '';
+  return `dtmetrics local tenant listening on ${tenant.url} (${auth}${data}${lease}${settings.faults ? ', fault injection on' : ''})\n`;
 }

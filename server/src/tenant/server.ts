@@ -25,7 +25,9 @@ import { LIMITS } from '#core/rules.ts';
 import type { Result } from '#core/result.ts';
 import { Redactor } from '#core/redact.ts';
 import { DAY } from '#core/time.ts';
+import { CONTROL_PATHS, SECRET_HEADER } from '#core/tenant-control.ts';
 import { apiTokenMetadata, MALFORMED_AUTHORIZATION, requestToken } from './api-tokens.ts';
+import { InstanceControl, type ControlOptions } from './control.ts';
 import { DataFile, type LoadReport } from './data-file.ts';
 import { FaultQueue, readFault, type Fault } from './faults.ts';
 
@@ -52,6 +54,8 @@ export interface TenantOptions {
   clock?: () => number;
   /** One line per request and event; tokens never appear in it. */
   log?: (line: string) => void;
+  /** Stop and lease requests (control.ts); null: the tenant answers who it is, and takes neither. */
+  control?: ControlOptions | null;
 }
 
 export interface Tenant {
@@ -60,15 +64,21 @@ export interface Tenant {
   store: MetricStore;
   /** What the data file held at start; null without one. */
   loaded: LoadReport | null;
+  /** New at each start: what `GET /_dtmetrics/instance` answers as `instance`. */
+  instance: string;
   close(): Promise<void>;
 }
 
-/** `stream`: a body written as it is made (pieces of text; `undefined` between slices of work), JSON unless `headers` say otherwise. */
+/**
+ * `stream`: a body written as it is made (pieces of text; `undefined` between slices of work), JSON unless `headers`
+ * say otherwise. `afterSent`: what to do once the answer is sent (a stop, after its 202 has gone out).
+ */
 type Answer = {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
   stream?: Iterator<string | undefined>;
+  afterSent?: () => void;
 };
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -146,8 +156,16 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     }
   };
   const faults = new FaultQueue();
-  // A token put in a path (by mistake, or to probe) is neither logged nor echoed: the path as shown passes this.
-  const redactor = new Redactor([...options.tokens.keys()]);
+  const startedAt = new Date(clock()).toISOString();
+  let url = '';
+  const control = new InstanceControl(
+    options.control ?? null,
+    () => ({ url, dataFile: options.dataFile, startedAt }),
+    log,
+  );
+  // A token or the control secret put in a path (by mistake, or to probe) is neither logged nor echoed: the path as
+  // shown passes this.
+  const redactor = new Redactor([...options.tokens.keys(), ...(options.control ? [options.control.secret] : [])]);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
@@ -192,6 +210,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       req.socket.destroy();
       return;
     }
+    if (answer.afterSent) res.once('finish', answer.afterSent);
     if (answer.stream)
       await sendStream(res, answer.status, answer.headers?.['Content-Type'] ?? JSON_TYPE, answer.stream);
     else send(res, answer);
@@ -229,6 +248,23 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       }
       const problem = faults.push(parsed);
       return problem ? errorEnvelope(400, problem) : { status: 204, body: null };
+    }
+    if (path === CONTROL_PATHS.instance) {
+      if (method !== 'GET')
+        return (await discardBody(req), errorEnvelope(405, `Method ${method} not allowed; use GET`));
+      return { status: 200, body: control.describe() };
+    }
+    if (path === CONTROL_PATHS.stop || path === CONTROL_PATHS.lease) {
+      await discardBody(req);
+      if (method !== 'POST') return errorEnvelope(405, `Method ${method} not allowed; use POST`);
+      const refused = control.refusal(req.headers[SECRET_HEADER.toLowerCase()]);
+      if (refused) return errorEnvelope(403, refused);
+      if (path === CONTROL_PATHS.lease) return (control.renew(), { status: 200, body: control.describe() });
+      return {
+        status: 202,
+        body: { ...control.describe(), stopping: true },
+        afterSent: () => control.stop('stopping: asked by POST /_dtmetrics/stop'),
+      };
     }
     if (path === '/api/v2/metrics/ingest' || path === '/metrics/ingest') {
       if (method !== 'POST') return errorEnvelope(405, `Method ${method} not allowed; use POST`);
@@ -379,12 +415,16 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
   // A log left long by a crash is compacted once the tenant listens, not before.
   compactSoon();
   const port = (server.address() as AddressInfo).port;
+  url = `http://127.0.0.1:${port}`;
+  control.renew();
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     store,
     loaded,
+    instance: control.id,
     close: async () => {
+      control.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
