@@ -27,7 +27,7 @@ const files = Object.fromEntries(
 mkdirSync(join(ROOT, 'test-results'), { recursive: true });
 /** Saves what the workbench shows now as step `name`. */
 async function shoot(page, name) {
-  await page.mouse.move(1270, 790);
+  await page.mouse.move(1100, 60);
   const shot = join(ROOT, 'test-results', `journey-${name}.png`);
   await page.screenshot({ path: shot });
   if (updateScreenshot) copyFileSync(shot, join(ROOT, 'docs', 'screenshots', `journey-${name}.png`));
@@ -91,6 +91,7 @@ try {
       await page.keyboard.press('Control+B');
       await page.keyboard.press('Control+J');
       await page.keyboard.press('Control+1');
+      await page.locator('.monaco-editor.focused').waitFor();
       await page.keyboard.press('Control+Home');
       await page.locator('.monaco-editor .view-line', { hasText: 'recorded for 15 minutes' }).waitFor();
       const panel = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
