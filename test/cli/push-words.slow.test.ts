@@ -67,6 +67,19 @@ describe('push: counts agree with their nouns, a fate is said once, stale timest
     assert.match(explicit.stdout, /1 held back/, 'the option wins over the file');
   });
 
+  test('a rebased recording longer than the window: its oldest lines held back, and a hint that says why', async () => {
+    const twoHours = 2 * 3_600_000;
+    const lines = [
+      '// dtmetrics: timestamps=rebase',
+      'cpu.rec 1 1000000000000',
+      `cpu.rec 2 ${1000000000000 + twoHours}`,
+    ];
+    const { stdout } = await push('long.dtmetrics', lines);
+    assert.match(stdout, /long\.dtmetrics:2 +held back +TS003/);
+    assert.ok(stdout.includes('hint: rebased, the lines still held back by TS003'), stdout);
+    assert.ok(!stdout.includes(HINT), 'no advice to rebase what was rebased');
+  });
+
   const HELD: [string, string[], string[], boolean][] = [
     ['only stale lines', [STALE], [], true],
     ['stale lines among others', ['cpu.load 5', STALE, '1bad 5'], [], true],

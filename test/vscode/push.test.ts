@@ -287,14 +287,34 @@ describe('pushing from VS Code to a tenant', () => {
 
   it("a file that says '// dtmetrics: timestamps=rebase' is rebased by Send, and shows no stale timestamp", async () => {
     const dayAgo = Date.now() - 24 * 3_600_000;
+    // The count key without `.count` gets MK010's hint: a finding to wait for, so the lint is known to have run.
     const editor = await openFile(
-      `// dtmetrics: timestamps=rebase\nvscode.push.replayed 1 ${dayAgo}\nvscode.push.replayed 2 ${dayAgo + 60_000}\n`,
+      `// dtmetrics: timestamps=rebase\nvscode.push.replayed count,delta=1 ${dayAgo}\nvscode.push.replayed count,delta=2 ${dayAgo + 60_000}\n`,
     );
     const { uri } = editor.document;
-    await waitFor('the server to lint the file', () => (vscode.languages.getDiagnostics(uri) ? true : undefined));
+    await waitFor("the linter's MK010", () => lintDiagnostics(uri).find((d) => codeOf(d) === 'MK010'));
+    assert.deepEqual(lintDiagnostics(uri).map(codeOf), ['MK010'], 'no stale timestamp');
     const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', { uri });
     assert.deepEqual([summary.accepted, summary.held], [2, 0], summary.message);
-    assert.deepEqual(lintDiagnostics(uri), []);
+  });
+
+  it('a rebased recording longer than the window: its oldest line is held back, with a diagnostic that says why', async () => {
+    const dayAgo = Date.now() - 24 * 3_600_000;
+    const editor = await openFile(
+      `// dtmetrics: timestamps=rebase\nvscode.push.long 1 ${dayAgo}\nvscode.push.long 2 ${dayAgo + 2 * 3_600_000}\n`,
+    );
+    const { uri } = editor.document;
+    const summary = await vscode.commands.executeCommand<SendSummary>('dtmetrics.sendFile', {
+      uri,
+      linesWithErrors: 'hold',
+    });
+    assert.deepEqual([summary.accepted, summary.held], [1, 1], summary.message);
+    const held = tenantDiagnostics(uri);
+    assert.deepEqual(
+      held.map((d) => d.range.start.line),
+      [1],
+    );
+    assert.match(held[0]?.message ?? '', /held back for TS003/);
   });
 
   it('with no selection, Send Selection sends the block under the cursor; a Send CodeLens sends its block', async () => {

@@ -10,6 +10,7 @@ import { planPush, type HeldLine, type PushPlan, type SourceLine, type Timestamp
 import type { Connection } from '#http/client.ts';
 import { nothingSent, pushBatches, type PushResult } from '#http/push.ts';
 import { fileDirectives } from '#core/directives.ts';
+import { parseLine } from '#core/parse.ts';
 import { foretellingRule } from '#core/push/answer.ts';
 import { DIAGNOSTIC_SOURCE } from '#protocol';
 import { plural } from '#core/text.ts';
@@ -100,6 +101,8 @@ export class Sender {
     const tracker = new LineTracker(document.uri);
     try {
       const source: SourceLine[] = lines.map((line) => ({ line, text: document.lineAt(line).text }));
+      // What the linter says of the lines as they are sent: the answer's diagnostics do not say it again.
+      const linted = new LintedFindings(document);
       const mode =
         arg.timestamps ??
         fileDirectives(linesOf(document)).timestamps ??
@@ -122,9 +125,11 @@ export class Sender {
         );
         result = await this.push(environment, connection, plan);
       }
-      // What the linter already says on this document, the tenant's warning would only repeat (MK010's `.count`).
-      const linted = lintedCodes(document);
-      const news = result.warnings.filter(({ warning }) => !linted.has(foretellingRule(warning) ?? ''));
+      // A warning a rule foretells that the linter reported for the line's metric (MK010's `.count`) is no news.
+      const news = result.warnings.filter(({ source: line, warning }) => {
+        const rule = foretellingRule(warning);
+        return rule === null || !linted.forKeyOf(document.lineAt(line).text, rule);
+      });
       const answer = { ...result, warnings: news };
       const summary = summarize(environment.name, plan, answer);
       this.diagnostics.replace(
@@ -135,7 +140,13 @@ export class Sender {
             source.map((s) => s.line),
           ),
         ),
-        answerDiagnostics(document, tracker, environment.name, answer),
+        answerDiagnostics(
+          document,
+          tracker,
+          environment.name,
+          answer,
+          plan.held.filter((h) => !linted.onLine(h.source, h.code)),
+        ),
       );
       this.logFates(path, plan, result);
       this.log.info(summary.message);
@@ -353,24 +364,55 @@ function mapLines(tracker: LineTracker, lines: readonly number[]): number[] {
   });
 }
 
-/** The rule codes of the language server's diagnostics on the document. */
-function lintedCodes(document: vscode.TextDocument): Set<string> {
-  const codes = new Set<string>();
-  for (const d of vscode.languages.getDiagnostics(document.uri)) {
-    if (d.source === DIAGNOSTIC_SOURCE) codes.add(String(typeof d.code === 'object' ? d.code.value : d.code));
+/** The language server's findings on a document: their codes by line, and by the metric key of their line. */
+class LintedFindings {
+  private readonly byLine = new Map<number, Set<string>>();
+  private readonly byKey = new Map<string, Set<string>>();
+
+  constructor(document: vscode.TextDocument) {
+    for (const d of vscode.languages.getDiagnostics(document.uri)) {
+      if (d.source !== DIAGNOSTIC_SOURCE) continue;
+      const code = String(typeof d.code === 'object' ? d.code.value : d.code);
+      const line = d.range.start.line;
+      add(this.byLine, line, code);
+      const key = line < document.lineCount ? metricKeyOf(document.lineAt(line).text) : null;
+      if (key !== null) add(this.byKey, key, code);
+    }
   }
-  return codes;
+
+  onLine(line: number, code: string): boolean {
+    return this.byLine.get(line)?.has(code) === true;
+  }
+
+  /** Whether the linter reported `code` on a line of the same metric as the line `text`. */
+  forKeyOf(text: string, code: string): boolean {
+    const key = metricKeyOf(text);
+    return key !== null && this.byKey.get(key)?.has(code) === true;
+  }
+}
+
+function add<K>(map: Map<K, Set<string>>, key: K, code: string): void {
+  const codes = map.get(key) ?? new Set<string>();
+  codes.add(code);
+  map.set(key, codes);
+}
+
+function metricKeyOf(text: string): string | null {
+  const parsed = parseLine(text);
+  return parsed.kind === 'data' || parsed.kind === 'metadata' ? parsed.key.text : null;
 }
 
 /**
  * What the tenant said of each sent line, as a diagnostic where the line is now (lines edited meanwhile get none).
- * A line held back gets none: it keeps the linter's diagnostic that held it, and the summary names it.
+ * A line held back keeps the linter's diagnostic that held it; `unlinted`, held for what the linter does not show
+ * there (a rebased recording's oldest lines), get one that says so.
  */
 function answerDiagnostics(
   document: vscode.TextDocument,
   tracker: LineTracker,
   environment: string,
   result: PushResult,
+  unlinted: readonly HeldLine[],
 ): vscode.Diagnostic[] {
   const found: vscode.Diagnostic[] = [];
   const add = (source: number, message: string, severity: vscode.DiagnosticSeverity, column: number | null = null) => {
@@ -390,5 +432,7 @@ function answerDiagnostics(
     add(u.source, `Unknown whether ${environment} stored this line: ${u.reason}`, Warning);
   for (const n of result.notSent)
     add(n.source, `Not sent to ${environment}: ${n.reason.replace(/^not sent: /, '')}`, Information);
+  for (const h of unlinted)
+    add(h.source, `Not sent to ${environment}: held back for ${h.code}, ${h.message}`, Information);
   return found;
 }

@@ -111,6 +111,8 @@ interface Report {
   held: number;
   /** Of `held`: lines held back for a timestamp outside the tenant's window (TS003), which a rebase may fix. */
   heldStale: number;
+  /** Of `held`: lines held back for TS003 though rebased: a recording longer than the window. */
+  heldStaleRebased: number;
   unknown: number;
   notSent: number;
   unlisted: number;
@@ -137,6 +139,7 @@ export async function runPush(
     rejected: 0,
     held: 0,
     heldStale: 0,
+    heldStaleRebased: 0,
     unknown: 0,
     notSent: 0,
     unlisted: 0,
@@ -167,9 +170,13 @@ export async function runPush(
         `${plural(report.unlisted, 'more line was', 'more lines were')} rejected without the tenant saying which.\n`,
       );
     if (report.stopped) out.write(`stopped: ${report.stopped}\n`);
-    if (report.heldStale > 0 && settings.timestamps !== 'rebase')
+    if (report.heldStale > 0)
       out.write(
         'hint: --timestamps rebase shifts the timestamps of a file so that the newest is now (spacing kept), for lines held back by TS003\n',
+      );
+    if (report.heldStaleRebased > 0)
+      out.write(
+        'hint: rebased, the lines still held back by TS003 are more than the window older than the newest: send the recording in parts\n',
       );
     out.write(summary + '\n');
   } else {
@@ -197,6 +204,9 @@ export async function runPush(
   return allAccepted ? 0 : 1;
 }
 
+/** Longer than any directive line: reading a line under way stops there. */
+const DIRECTIVE_LINE_MAX = 4096;
+
 /** The directives in a file's leading comments, read from its start; none for standard input, which is read once. */
 async function directivesOf(input: ReadyInput): Promise<FileDirectives> {
   const reader = new DirectiveReader();
@@ -207,6 +217,10 @@ async function directivesOf(input: ReadyInput): Promise<FileDirectives> {
     const lines = (rest + decoder.decode(chunk, { stream: true })).split('\n');
     rest = lines.pop() ?? '';
     if (!lines.every((line) => reader.read(line))) break;
+    // A line under way that is no comment (or is a comment too long for a directive) ends the leading comments:
+    // the rest of a long line is never read here.
+    const started = rest.trimStart();
+    if (rest.length > DIRECTIVE_LINE_MAX || (started !== '' && started !== '/' && !started.startsWith('//'))) break;
   }
   return reader.directives;
 }
@@ -257,7 +271,8 @@ async function pushFile(
     report.lines += ready.held.length;
     report.held += ready.held.length;
     for (const h of ready.held) {
-      if (h.code === 'TS003') report.heldStale++;
+      if (h.code === 'TS003' && timestamps === 'rebase') report.heldStaleRebased++;
+      else if (h.code === 'TS003') report.heldStale++;
       say(file, h.source, null, 'held back', `${h.code} ${h.message}`);
     }
     for (const batch of ready.batches) {
