@@ -10,7 +10,7 @@
 //   - after a window reload the panel comes back (WebviewPanelSerializer and saved state);
 //   - no Content-Security-Policy refusal is logged, and the webview bundle holds no HTML sink (innerHTML …);
 //   - at the default editor width (side bar open, the panel beside the editor), the examples' http-latency metric
-//     (six series, one with a single point, `dt.meta.unit=MilliSecond`): the unit over the axis and in the column
+//     (three series, one with a single point, `dt.meta.unit=MilliSecond`): the unit over the axis and in the column
 //     heads, one number of decimals a column, chips that never break inside, a one-line legend entry per series with
 //     its last value, the single point's marker inked on the canvas, and in each theme series that differ in colour
 //     (and in the high-contrast ones in dash too); then the example's count gauge, one instant per series: a marker

@@ -517,6 +517,16 @@ describe('--rule CODE=severity', () => {
     ]);
   });
 
+  test('a rule that was removed: a note on stderr, and the run goes on as without it', async () => {
+    const { code, stdout, stderr } = await lint(['--format', 'json', '--rule', 'md006=off', 'clean.dtmetrics']);
+    assert.equal(code, 0, stdout);
+    assert.equal(
+      stderr,
+      'note: --rule md006: MD006 was removed (MK010 says it now, once per metric); the option changes nothing\n',
+    );
+    assert.deepEqual(only(parseJsonReport(stdout)).diagnostics, []);
+  });
+
   test('the stylish output shows the configured severity', async () => {
     const { code, stdout } = await lint(['--now', String(NOW), '--rule', 'MK002=warning', 'mixed.dtmetrics']);
     assert.equal(code, 0);

@@ -50,3 +50,17 @@ test('the keys of a range of lines: what the lens command offers', () => {
   assert.deepEqual(keysOfLines(1, 2, lineAt), ['cpu.usage', 'memory.used']);
   assert.deepEqual(keysOfLines(0, 0, lineAt), []);
 });
+
+test('one block as long as a large file gives way within it, not only between blocks', () => {
+  const lines = Array.from({ length: 5000 }, (_, i) => `big.metric,n=${i} 1`);
+  let asked = 0;
+  // Go on at the block's start; stop when asked again, within the block.
+  const found = blockMetrics(
+    lines.length,
+    (line) => lines[line] as string,
+    1000,
+    () => ++asked > 1,
+  );
+  assert.deepEqual(found, []);
+  assert.equal(asked, 2);
+});

@@ -328,7 +328,7 @@ export function activateQuery(
 /** A query's result, with its metric's unit (null when the tenant did not say). */
 type Answer = Result<{ model: ResultModel; raw: string; ms: number; unit: string | null }, Refusal>;
 
-/** How long the descriptor (the unit) may take, at most: the result is not held up for it. */
+/** How long the descriptor (the unit) may take, at most: a slow one holds the result up by no more than this. */
 const DESCRIPTOR_TIMEOUT_MS = 5_000;
 
 async function request(

@@ -8,7 +8,7 @@
  * panel comes back after a window reload. Every string in a view may come from a tenant: the webview sets it as
  * text (`textContent`), never as HTML.
  */
-import type { UnitText } from '#core/metrics/units.ts';
+import { NO_UNIT, type UnitText } from '#core/metrics/units.ts';
 import type { V1Aggregation } from '#http/query.ts';
 
 /** The results panel's view type: the extension creates its panel with it, VS Code restores the panel by it. */
@@ -48,7 +48,7 @@ export function formatValue(value: number | null | undefined, format: ValueForma
 }
 
 /** The metric's unit as written after values (` ms`) and on the axis and column heads (`ms`). */
-export type { UnitText };
+export { NO_UNIT, type UnitText };
 
 /** The table's columns of values; each is written with its own number of decimals. */
 export type ValueColumn = 'last' | 'min' | 'max' | 'avg';

@@ -11,6 +11,7 @@ import {
   type Limits,
   type RuleCode,
   type SeveritySetting,
+  REMOVED_RULES,
 } from '#core/rules.ts';
 import { parseInstant } from '#core/time.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
@@ -48,6 +49,8 @@ interface LintSettings {
   /** Hints are notes with nothing to act on (MK010 on a count): the editor shows them, a lint run only if asked. */
   hints: boolean;
   inputs: Input[];
+  /** What to say on stderr before linting (a `--rule` for a rule that is gone). */
+  notes: string[];
 }
 
 export function parseLintArgs(argv: string[], clock: () => number): LintSettings | 'help' {
@@ -79,9 +82,11 @@ export function parseLintArgs(argv: string[], clock: () => number): LintSettings
   const now = window === 'off' ? null : instant;
   if (parsed.positionals.length === 0)
     throw new UserError("no files given: name files, directories, glob patterns or '-' (try 'dtmetrics lint .')");
+  const { severities, notes } = parseRules(v.rule ?? []);
   return {
+    notes,
     format,
-    options: { now, severities: parseRules(v.rule ?? []), limits: parseLimits(v.limit ?? []) },
+    options: { now, severities, limits: parseLimits(v.limit ?? []) },
     maxWarnings: v['max-warnings'] === undefined ? -1 : integerOption('--max-warnings', v['max-warnings'], { min: 0 }),
     quiet: v.quiet ?? false,
     hints: v.hints ?? false,
@@ -89,17 +94,23 @@ export function parseLintArgs(argv: string[], clock: () => number): LintSettings
   };
 }
 
-function parseRules(specs: string[]): Partial<Record<RuleCode, SeveritySetting>> {
+function parseRules(specs: string[]): { severities: Partial<Record<RuleCode, SeveritySetting>>; notes: string[] } {
   const severities: Partial<Record<RuleCode, SeveritySetting>> = {};
+  const notes: string[] = [];
   for (const spec of specs) {
     const [code = '', severity = ''] = spec.split('=');
     const upper = code.toUpperCase();
+    const removed = REMOVED_RULES[upper];
+    if (removed !== undefined) {
+      notes.push(`note: --rule ${code}: ${upper} was removed (${removed}); the option changes nothing`);
+      continue;
+    }
     if (!isRuleCode(upper)) throw new UserError(`--rule: unknown rule '${code}' (codes look like MK001)`);
     if (!isSeveritySetting(severity))
       throw new UserError(`--rule ${code}: severity must be one of ${SEVERITY_SETTINGS.join(', ')}`);
     severities[upper] = severity;
   }
-  return severities;
+  return { severities, notes };
 }
 
 function parseLimits(specs: string[]): Partial<Limits> {
@@ -118,12 +129,13 @@ function parseLimits(specs: string[]): Partial<Limits> {
   return limits;
 }
 
-export async function runLint(argv: string[], { stdout: out, stdin, now }: CommandContext): Promise<number> {
+export async function runLint(argv: string[], { stdout: out, stderr, stdin, now }: CommandContext): Promise<number> {
   const settings = parseLintArgs(argv, now);
   if (settings === 'help') {
     out.write(LINT_USAGE + '\n');
     return 0;
   }
+  for (const note of settings.notes) stderr.write(note + '\n');
   // Before the reporter writes its first byte: a binary stdin stops the run with nothing on stdout, as a file does.
   const inputs = await readyInputs(settings.inputs, stdin);
   const reporter = createReporter(settings.format, (s) => out.write(s), { color: out.color, version: VERSION });

@@ -205,8 +205,7 @@ export const RULES = {
       'Once per key and file, on the first line that names it (a metadata line or a data line). ' +
       "A count's `.count` is a hint: every count is stored so, nothing in the file is wrong, and a query needs to know it (the editor's Query lens and the local tenant's \"did you mean\" use the stored key). " +
       'A hint shows in the editor (dots under the key, the message on hover; not in the Problems panel) and not in `dtmetrics lint` unless `--hints` is given. ' +
-      'A gauge whose key ends in `count` getting `.gauge` is an info: it surprises, and renaming the metric avoids it. ' +
-      'This note was MD006 on a count metadata line as well, the same fact a second time; MD006 is gone.',
+      'A gauge whose key ends in `count` getting `.gauge` is an info: it surprises, and renaming the metric avoids it.',
     docs: DOCS.faq,
     message: (a) =>
       a.payload === 'count'
@@ -814,6 +813,14 @@ export const RULES = {
 export type RuleCode = keyof typeof RULES;
 export type RuleArgs<C extends RuleCode> = Parameters<(typeof RULES)[C]['message']>[0];
 export const RULE_CODES = Object.keys(RULES) as RuleCode[];
+
+/**
+ * Rules that are gone, and what says their finding now: a `--rule` or a `dtmetrics.rules` setting written for one
+ * still works (it changes nothing), with a note, rather than failing a CI run that names it.
+ */
+export const REMOVED_RULES: Readonly<Record<string, string>> = {
+  MD006: 'MK010 says it now, once per metric',
+};
 
 export function isRuleCode(code: string): code is RuleCode {
   return Object.prototype.hasOwnProperty.call(RULES, code);

@@ -7,7 +7,7 @@
  * series-style.ts, drawn again when the theme changes.
  */
 import uPlot from 'uplot';
-import { formatValue, type ChartData, type UnitText, type ValueFormat } from '../messages.ts';
+import { formatValue, NO_UNIT, type ChartData, type UnitText, type ValueFormat } from '../messages.ts';
 import { element } from './dom.ts';
 import { addMarker, glyph, seriesStyles, type SeriesStyle } from './series-style.ts';
 
@@ -69,7 +69,7 @@ export class Chart {
   private readonly entries = element('ul', { className: 'legend' });
   private plot: uPlot | undefined;
   private data: ChartData | null = null;
-  private unit: UnitText = { suffix: '', label: '' };
+  private unit: UnitText = NO_UNIT;
   private styles: SeriesStyle[] = [];
 
   constructor() {

@@ -5,7 +5,7 @@
  * chips that wrap between dimensions, never inside one; a chip too long for the column ends in an ellipsis, its
  * whole text in its tooltip.
  */
-import { formatValue, type SeriesRow, type UnitText, type ValueColumn } from '../messages.ts';
+import { formatValue, NO_UNIT, type SeriesRow, type UnitText, type ValueColumn } from '../messages.ts';
 import { button, element } from './dom.ts';
 import { glyph, type SeriesStyle } from './series-style.ts';
 
@@ -50,7 +50,7 @@ export class SeriesTable {
   private searchText: string[] = [];
   private matching: SeriesRow[] = [];
   private decimals: Record<ValueColumn, number> = { last: 0, min: 0, max: 0, avg: 0 };
-  private unit: UnitText = { suffix: '', label: '' };
+  private unit: UnitText = NO_UNIT;
   /** Series index → its look in the chart. */
   private styles = new Map<number, SeriesStyle>();
 

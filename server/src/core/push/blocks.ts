@@ -1,27 +1,42 @@
 /**
  * The blocks of a document a push can send one at a time: runs of lines that are neither blank nor comments. The
- * editor offers a "Send" lens over each and sends the one around the cursor.
+ * editor offers a "Send" and a "Query" lens over each and sends the one around the cursor. A run of metadata lines
+ * only belongs to the run below it when only blank lines part them: metadata describes the lines it heads, so it
+ * is sent (and queried) with them, under one row of lenses.
  */
 import { isSkipped } from './plan.ts';
 
-/** The block around `line`: the run of lines that are neither blank nor comments (empty when `line` is one). */
-export function blockAround(lines: readonly string[], line: number): { start: number; end: number } | null {
-  if (!isSendable(lines[line])) return null;
-  let start = line;
-  let end = line;
-  while (start > 0 && isSendable(lines[start - 1])) start--;
-  while (end < lines.length - 1 && isSendable(lines[end + 1])) end++;
-  return { start, end };
+export interface Block {
+  start: number;
+  end: number;
 }
 
-/** Every block of a document, in order (for a "Send" lens over each). */
-export function blocks(lines: readonly string[]): { start: number; end: number }[] {
-  const found: { start: number; end: number }[] = [];
+/** The block around `line` (null on a blank line or a comment). */
+export function blockAround(lines: readonly string[], line: number): Block | null {
+  if (!isSendable(lines[line])) return null;
+  return blocks(lines).find((block) => block.start <= line && line <= block.end) ?? null;
+}
+
+/** Every block of a document, in order. */
+export function blocks(lines: readonly string[]): Block[] {
+  const found: Block[] = [];
+  let heading: number | null = null;
   for (let i = 0; i < lines.length; i++) {
-    if (!isSendable(lines[i])) continue;
+    if (!isSendable(lines[i])) {
+      // A comment between a metadata run and the lines below parts them.
+      if (!isBlank(lines[i])) heading = null;
+      continue;
+    }
     const start = i;
-    while (i + 1 < lines.length && isSendable(lines[i + 1])) i++;
-    found.push({ start, end: i });
+    let metadataOnly = isMetadata(lines[i]);
+    while (i + 1 < lines.length && isSendable(lines[i + 1])) {
+      i++;
+      metadataOnly = metadataOnly && isMetadata(lines[i]);
+    }
+    const block: Block = { start: heading ?? start, end: i };
+    if (heading !== null) found.pop();
+    found.push(block);
+    heading = metadataOnly ? block.start : null;
   }
   return found;
 }
@@ -29,3 +44,6 @@ export function blocks(lines: readonly string[]): { start: number; end: number }
 function isSendable(text: string | undefined): boolean {
   return text !== undefined && !isSkipped(text);
 }
+
+const isBlank = (text: string | undefined): boolean => text !== undefined && text.trim() === '';
+const isMetadata = (text: string | undefined): boolean => text !== undefined && text.trimStart().startsWith('#');
