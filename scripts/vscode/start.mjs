@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { ROOT } from './build-tests.mjs';
 import { createProfile, freePort, spawnCodeServer, stopServer, waitForHealth, workbenchUrl } from './code-server.mjs';
+import { stopLocalTenants } from './local-tenants.mjs';
 import { choosePort, copyExamples, START_USAGE, startFolder } from './start-options.mjs';
 
 let chosen;
@@ -27,7 +28,8 @@ const { folder, copyFrom, port, note } = chosen;
 if (copyFrom) copyExamples(copyFrom, folder);
 
 const temp = mkdtempSync(join(tmpdir(), 'dtmetrics-start-'));
-const server = spawnCodeServer({ port, folder, profile: createProfile(temp) });
+const profile = createProfile(temp);
+const server = spawnCodeServer({ port, folder, profile });
 server.stdout.resume();
 server.stderr.resume();
 
@@ -36,6 +38,8 @@ async function stop(code) {
   if (stopping) return;
   stopping = true;
   await stopServer(server);
+  // A local tenant started from this editor outlives it: its data and state are in the profile removed here.
+  await stopLocalTenants(profile.userData);
   rmSync(temp, { recursive: true, force: true, maxRetries: 3 });
   process.exit(code);
 }

@@ -1,7 +1,7 @@
 /**
  * `npm start` as a person runs it (scripts/vscode/start.mjs, code-server as installed by scripts/vscode/install.sh):
  * with its default port taken, it runs on another and says so; the URL it prints opens the folder named, and
- * code-server answers there; Ctrl+C stops it, code-server included.
+ * code-server answers there; Ctrl+C stops it, code-server included, and the local tenants started in its profile.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,8 +11,10 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../cli/helpers.ts';
-import { waitFor } from '../tenant/helpers.ts';
+import { startServe, waitFor, type TenantProcess } from '../tenant/helpers.ts';
+import { instanceAt, writeState } from '#client/local-tenant/state.ts';
 import { DEFAULT_PORT, portIsFree } from '../../scripts/vscode/start-options.mjs';
+import { stopLocalTenants } from '../../scripts/vscode/local-tenants.mjs';
 
 const CODE_SERVER = join(ROOT, '.vscode-test', 'code-server-4.96.4', '.installed');
 
@@ -66,4 +68,39 @@ test('npm start: its default port taken, it runs on another and says so; the URL
   ]);
   assert.equal(code, 0, output);
   assert.equal(await portIsFree(port), true, 'code-server still listens after Ctrl+C');
+});
+
+test("npm start's end: the local tenants the editor started in its profile are stopped with their secret; a record of another instance stops nothing", {
+  timeout: 60_000,
+}, async (t) => {
+  const temp = mkdtempSync(join(tmpdir(), 'dtmetrics-start-profile-'));
+  t.after(() => rmSync(temp, { recursive: true, force: true }));
+  const secret = 'start-profile-secret-0123456789';
+  const env = { DTMETRICS_TEST_SECRET: secret };
+  const args = ['--control-secret-env', 'DTMETRICS_TEST_SECRET'];
+  const recorded = await startServe(args, env);
+  const other = await startServe(args, env);
+  t.after(() => Promise.all([recorded.stop(), other.stop()]));
+  const record = async (file: string, tenant: TenantProcess, instance?: string) => {
+    const info = await instanceAt(tenant.url);
+    assert.ok(info);
+    await writeState(join(temp, 'user-data', 'User', file), {
+      instance: instance ?? info.instance,
+      pid: tenant.pid,
+      port: Number(new URL(tenant.url).port),
+      url: tenant.url,
+      dataFile: 'in memory',
+      logFile: join(temp, 'tenant.log'),
+      secret,
+      startedAt: info.startedAt,
+    });
+  };
+  await record('workspaceStorage/0123abcd/dynatrace.dtmetrics/local-tenant.json', recorded);
+  await record('globalStorage/dynatrace.dtmetrics/local-tenant.json', other, 'an-earlier-start');
+
+  await stopLocalTenants(join(temp, 'user-data'));
+  const { code, output } = await recorded.ended;
+  assert.equal(code, 0, output);
+  assert.match(output, /stopping: asked by POST \/_dtmetrics\/stop/);
+  assert.ok(await instanceAt(other.url), 'a tenant its record does not name is left running');
 });

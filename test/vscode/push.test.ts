@@ -481,6 +481,69 @@ describe('pushing from VS Code to a tenant', () => {
     }
   });
 
+  it('a recorded tenant that does not answer is kept while its process runs, and never signalled; one whose port another tenant answers is forgotten, its pid left alone', async () => {
+    const port = await freePort();
+    await settings().update('localTenant.port', port, vscode.ConfigurationTarget.Global);
+    const stateFile = api.localTenantStateFile;
+    // A process that runs and answers nothing: a busy tenant, or a pid another program has since.
+    const silent = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e6)'], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: 'ignore',
+    });
+    let elsewhere: { child: ChildProcess } | undefined;
+    try {
+      const record = { ...(await staleState(2 ** 22 + 1, port)), pid: silent.pid ?? 0, instance: 'silent-one' };
+      await writeState(stateFile, record);
+      const started = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.startLocalTenant');
+      assert.match(started.error ?? '', new RegExp(`\\(pid ${silent.pid}\\) does not answer at ${record.url}`));
+      assert.deepEqual(await readState(stateFile), record, 'a record whose process runs is kept');
+      const stopped = await vscode.commands.executeCommand<{ stopped: boolean; reason?: string }>(
+        'dtmetrics.stopLocalTenant',
+      );
+      assert.equal(stopped.stopped, false);
+      assert.match(stopped.reason ?? '', /does not answer at .*, so it was not signalled/);
+      assert.equal(processEnded(silent.pid ?? 0), false, 'a pid nothing confirms is signalled');
+      assert.equal(await readState(stateFile), null, 'Stop forgets it: its lease is no longer renewed');
+
+      // Another tenant answers on the recorded port: the record is forgotten, and its pid never signalled.
+      elsewhere = await startTenant(port, null, join(scratch, 'elsewhere-recorded.data'));
+      await writeState(stateFile, record);
+      const refused = await vscode.commands.executeCommand<{ stopped: boolean; reason?: string }>(
+        'dtmetrics.stopLocalTenant',
+      );
+      assert.match(refused.reason ?? '', /was not started from this workspace/);
+      assert.equal(await readState(stateFile), null);
+      assert.equal(processEnded(silent.pid ?? 0), false);
+    } finally {
+      silent.kill();
+      if (elsewhere) await stopProcess(elsewhere.child);
+    }
+  });
+
+  it('Start and Send, the port setting changed while the tenant runs, say on which port it runs', async () => {
+    const port = await freePort();
+    const moved = await freePort();
+    await settings().update('localTenant.port', port, vscode.ConfigurationTarget.Global);
+    assert.deepEqual(await vscode.commands.executeCommand('dtmetrics.startLocalTenant'), {
+      url: `http://127.0.0.1:${port}`,
+      startedHere: true,
+    });
+    try {
+      await settings().update('localTenant.port', moved, vscode.ConfigurationTarget.Global);
+      const message = `The local tenant runs on port ${port}; stop it to start it on ${moved}`;
+      const started = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.startLocalTenant');
+      assert.equal(started.error, message);
+      const editor = await openFile('vscode.push.moved 1\n');
+      const sent = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.sendFile', {
+        uri: editor.document.uri,
+        environment: 'local tenant',
+      });
+      assert.equal(sent.error, message);
+    } finally {
+      assert.deepEqual(await vscode.commands.executeCommand('dtmetrics.stopLocalTenant'), { stopped: true });
+    }
+  });
+
   it('declares that an untrusted workspace limits it (the harness runs trusted, so the refusal itself is not reached)', () => {
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
       capabilities?: { untrustedWorkspaces?: { supported?: unknown } };

@@ -97,15 +97,21 @@ export async function instanceAt(url: string, timeoutMs = ANSWER_TIMEOUT_MS): Pr
   }
 }
 
-export type Liveness = { alive: true; info: InstanceInfo } | { alive: false; reason: string };
+/**
+ * What holds a state's tenant's place: 'ours' (the recorded instance answers at its URL), 'other' (another local
+ * tenant answers there: ours has ended, or is ending), 'ended' (nothing answers, and its process has ended), or
+ * 'silent' (nothing answers in time, and its process runs: busy, starting or ending, or its pid another program's).
+ */
+export type Presence =
+  | { kind: 'ours'; info: InstanceInfo }
+  | { kind: 'other'; info: InstanceInfo }
+  | { kind: 'ended' }
+  | { kind: 'silent' };
 
-/** Whether the tenant a state records still answers at its URL as that instance. */
-export async function checkState(state: LocalTenantState): Promise<Liveness> {
+export async function presenceOf(state: LocalTenantState): Promise<Presence> {
   const info = await instanceAt(state.url);
-  if (!info) return { alive: false, reason: `nothing answers at ${state.url} as a local tenant` };
-  if (info.instance !== state.instance)
-    return { alive: false, reason: `another local tenant (pid ${info.pid}) answers at ${state.url}` };
-  return { alive: true, info };
+  if (info) return { kind: info.instance === state.instance ? 'ours' : 'other', info };
+  return processEnded(state.pid) ? { kind: 'ended' } : { kind: 'silent' };
 }
 
 /**
@@ -113,8 +119,7 @@ export async function checkState(state: LocalTenantState): Promise<Liveness> {
  * goes to that tenant only). 'gone': another or no tenant answers; 'refused': it refused the secret.
  */
 export async function control(state: LocalTenantState, what: 'stop' | 'lease'): Promise<'done' | 'gone' | 'refused'> {
-  const checked = await checkState(state);
-  if (!checked.alive) return 'gone';
+  if ((await presenceOf(state)).kind !== 'ours') return 'gone';
   const answer = await call(state.url, 'POST', CONTROL_PATHS[what], { [SECRET_HEADER]: state.secret });
   if (!answer) return 'gone';
   return answer.status === (what === 'stop' ? 202 : 200) ? 'done' : 'refused';

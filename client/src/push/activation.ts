@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { blocks } from '#core/push/blocks.ts';
 import { CONTEXT_KEYS } from '../context-keys.ts';
 import { registerLazyCommands } from '../lazy-commands.ts';
-import { LocalTenantWatch, type LocalTenantStatus } from '../local-tenant/watch.ts';
+import { LocalTenantWatch, RENEW_MS, type LocalTenantStatus } from '../local-tenant/watch.ts';
 import type { Notifier } from '../notifier.ts';
 import { SETTING_DEFAULTS } from '../setting-defaults.ts';
 import type * as Push from './index.ts';
@@ -127,9 +127,13 @@ const LOCAL_TENANT_ACTIONS = 'dtmetrics.localTenantActions';
 
 const show = (item: vscode.StatusBarItem, visible: boolean) => (visible ? item.show() : item.hide());
 
-/** Whether the local tenant runs, and where: `local tenant: 127.0.0.1:14500`, `local tenant: stopped`. */
+/**
+ * Whether the local tenant runs, and where: `local tenant: 127.0.0.1:14500`, `local tenant: stopped`,
+ * `local tenant: 127.0.0.1:14500 not answering`.
+ */
 function tenantLabel(status: LocalTenantStatus): string {
-  if (status.kind === 'started') return `local tenant: ${new URL(status.state.url).host}`;
+  if (status.kind === 'started')
+    return `local tenant: ${new URL(status.state.url).host}${status.answering ? '' : ' not answering'}`;
   if (status.kind === 'elsewhere') return `local tenant: ${new URL(status.info.url).host}`;
   if (status.kind === 'stopped') return 'local tenant: stopped';
   return LOCAL_TENANT_NAME;
@@ -137,6 +141,8 @@ function tenantLabel(status: LocalTenantStatus): string {
 
 /** What follows "the local tenant": `runs at http://127.0.0.1:14500 (started from this workspace)`. */
 function tenantDescription(status: LocalTenantStatus): string {
+  if (status.kind === 'started' && !status.answering)
+    return `was started from this workspace at ${status.state.url} and its process runs (pid ${status.state.pid}), but it does not answer: it may be busy; it is asked again every ${RENEW_MS / 1000} s`;
   if (status.kind === 'started') return `runs at ${status.state.url} (started from this workspace)`;
   if (status.kind === 'elsewhere')
     return `runs at ${status.info.url} (started elsewhere: another window or a terminal; pid ${status.info.pid})`;

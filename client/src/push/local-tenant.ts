@@ -18,7 +18,7 @@ import { createDispatcher, send } from '#http/client.ts';
 import { testConnection } from '#http/push.ts';
 import { UserError } from '#edge/errors.ts';
 import { FileFollower, instanceAt } from '../local-tenant/state.ts';
-import { LEASE_SECONDS, type LocalTenantWatch } from '../local-tenant/watch.ts';
+import { LEASE_SECONDS, type LocalTenantStatus, type LocalTenantWatch } from '../local-tenant/watch.ts';
 
 /** How long `serve` may stay silent before it says it listens: it replays its data file first, saying how far. */
 const START_TIMEOUT_MS = 30_000;
@@ -57,8 +57,25 @@ export class LocalTenant {
     return this.starting;
   }
 
-  private async launch(port: number): Promise<StartedTenant> {
+  /**
+   * What runs on the port now, refused when this workspace's tenant runs on another port (the setting was changed
+   * since it started: lines sent to the port would find nothing) or does not answer.
+   */
+  async onPort(port: number): Promise<LocalTenantStatus> {
     const status = await this.watch.refresh();
+    if (status.kind !== 'started') return status;
+    const { state } = status;
+    if (state.port !== port)
+      throw new UserError(`The local tenant runs on port ${state.port}; stop it to start it on ${port}`);
+    if (!status.answering)
+      throw new UserError(
+        `The local tenant started from this workspace (pid ${state.pid}) does not answer at ${state.url}: it may be busy; try again, or stop it`,
+      );
+    return status;
+  }
+
+  private async launch(port: number): Promise<StartedTenant> {
+    const status = await this.onPort(port);
     if (status.kind === 'started') return { url: status.state.url, startedHere: true };
     if (status.kind === 'elsewhere' && new URL(status.info.url).port === String(port)) return this.adopt(port);
     await mkdir(dirname(this.dataFile), { recursive: true });

@@ -190,7 +190,9 @@ export class Sender {
 
   /** For the built-in local tenant: whether it listens, or was started now that the user agreed. */
   private async localTenantListens(environment: EnvironmentConfig): Promise<boolean> {
-    if (environment.name !== LOCAL_TENANT_NAME || (await LocalTenant.answers(environment.url))) return true;
+    if (environment.name !== LOCAL_TENANT_NAME) return true;
+    await this.localTenant.onPort(localTenantPort());
+    if (await LocalTenant.answers(environment.url)) return true;
     const start = 'Start Local Tenant';
     const answer = await this.notifier.ask(
       `Nothing listens at ${environment.url}. Start the local tenant?`,

@@ -142,7 +142,9 @@ export async function runServe(argv: string[], { stdout: out, env, now, signal }
   // the middle of a conversion, and the tenant never says it listens.
   if (!signal.aborted) {
     say(listeningLine(tenant, settings));
-    await Promise.race([once(signal, 'abort'), once(stopAsked.signal, 'abort')]);
+    // One listener, on whichever ends it first: Ctrl+C (the context's signal), or a stop asked or a lease run out.
+    const ending = AbortSignal.any([signal, stopAsked.signal]);
+    if (!ending.aborted) await once(ending, 'abort');
   }
   await tenant.close();
   say('dtmetrics local tenant stopped\n');

@@ -64,8 +64,6 @@ export interface Tenant {
   store: MetricStore;
   /** What the data file held at start; null without one. */
   loaded: LoadReport | null;
-  /** New at each start: what `GET /_dtmetrics/instance` answers as `instance`. */
-  instance: string;
   close(): Promise<void>;
 }
 
@@ -210,7 +208,11 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       req.socket.destroy();
       return;
     }
-    if (answer.afterSent) res.once('finish', answer.afterSent);
+    // On 'close', which follows the answer's end and also a client that hung up first (then no 'finish' comes).
+    if (answer.afterSent) {
+      if (res.closed) answer.afterSent();
+      else res.once('close', answer.afterSent);
+    }
     if (answer.stream)
       await sendStream(res, answer.status, answer.headers?.['Content-Type'] ?? JSON_TYPE, answer.stream);
     else send(res, answer);
@@ -422,7 +424,6 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     port,
     store,
     loaded,
-    instance: control.id,
     close: async () => {
       control.close();
       await new Promise<void>((resolve) => {
