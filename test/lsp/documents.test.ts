@@ -1,7 +1,8 @@
 /**
  * The language server's document (server/src/lsp/documents.ts) holds lines, not one string: after any edits its
  * lines must be those of the text the same edits make of one string (harness.ts, applyChange: the editor's text
- * model), odd positions, line breaks typed in halves and whole-text changes included.
+ * model), odd positions, line breaks typed in halves and whole-text changes included. The change it gives a lint
+ * must make the lines last taken into its lines, whatever edits came between, and a change given back too.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,4 +58,45 @@ test('an edit inserting more lines than a splice takes at once, and one removing
   );
   doc.apply({ range: { start: { line: 1, character: 0 }, end: { line: 50_001, character: 0 } }, text: '' });
   assert.deepEqual(doc.lines, ['a 1', 'b 2', '']);
+});
+
+test('the change taken after any edits makes the lines taken before into the lines now; one given back is kept', () => {
+  fc.assert(
+    fc.property(
+      text,
+      fc.array(fc.record({ changes: fc.array(change, { maxLength: 3 }), take: fc.nat({ max: 2 }) }), {
+        minLength: 1,
+        maxLength: 12,
+      }),
+      (initial, rounds) => {
+        const doc = new LineDocument('file:///x', 1, initial);
+        // What a linter has: the lines as of the last change it took in.
+        let taken: string[] = [];
+        for (const { changes, take } of rounds) {
+          for (const c of changes) doc.apply(c);
+          if (take === 0) continue;
+          const taking = doc.takeChange();
+          if (take === 1) {
+            // A lint stopped before it took the change in: given back, it comes again with the next.
+            doc.restoreChange(taking);
+            continue;
+          }
+          const next = [...taken];
+          next.splice(taking.from, taking.removed, ...taking.lines);
+          taken = next;
+          assert.deepEqual(taken, doc.lines, JSON.stringify({ initial, rounds }));
+        }
+        const rest = doc.takeChange();
+        taken.splice(rest.from, rest.removed, ...rest.lines);
+        assert.deepEqual(taken, doc.lines);
+        assert.deepEqual(doc.takeChange(), { from: 0, removed: 0, lines: [] }, 'nothing changed since');
+      },
+    ),
+    { numRuns: 2000 },
+  );
+  const doc = new LineDocument('file:///x', 1, 'a 1\nb 2');
+  doc.takeChange();
+  doc.apply({ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'x' });
+  assert.deepEqual(doc.takeChange(), { from: 1, removed: 1, lines: ['xb 2'] }, 'a keystroke: its line');
+  assert.deepEqual(doc.takeChange(true), { from: 0, removed: 0, lines: ['a 1', 'xb 2'] }, 'all, for a new linter');
 });

@@ -1,11 +1,13 @@
 /**
  * An open document held as its lines, as the editor numbers them. An edit replaces the lines it touches and nothing
  * else, so its cost does not grow with the document: a keystroke in a 50 MB document is as cheap as in a small one
- * (a text held as one string is copied whole at every edit), and the lines a lint compares with its last version are
- * the same strings where nothing changed. Positions past the end of a line or of the document are clamped to it, and
- * a range given end first is turned round, as vscode-languageserver-textdocument does.
+ * (a text held as one string is copied whole at every edit). The document also keeps the stretch of lines its edits
+ * changed since a lint last took them (`takeChange`), so that a lint copies and compares those lines only.
+ * Positions past the end of a line or of the document are clamped to it, and a range given end first is turned
+ * round, as vscode-languageserver-textdocument does.
  */
 import type { Position, Range } from 'vscode-languageserver/node';
+import type { LineChange } from '#core/document-linter.ts';
 import { linesWithBreaks } from '#core/text.ts';
 
 /** Above this many new lines, an edit builds new arrays instead of splicing (a spread of its arguments would overflow). */
@@ -17,10 +19,19 @@ export interface ContentChange {
   text: string;
 }
 
+/** Lines `[from, from + added)` of the document stand where `removed` lines stood when a lint last took them. */
+interface ChangedStretch {
+  from: number;
+  removed: number;
+  added: number;
+}
+
 export class LineDocument {
   private content: string[];
   /** The line break after each line: `''` after the last. */
   private breaks: string[];
+  /** What the edits changed since the lines were last taken; null: nothing. */
+  private changed: ChangedStretch | null;
 
   constructor(
     readonly uri: string,
@@ -28,6 +39,7 @@ export class LineDocument {
     text: string,
   ) {
     [this.content, this.breaks] = split(text);
+    this.changed = { from: 0, removed: 0, added: this.content.length };
   }
 
   get lineCount(): number {
@@ -44,9 +56,33 @@ export class LineDocument {
     return this.content[line] ?? '';
   }
 
+  /**
+   * The lines changed since the last call (a copy: the document changes on), as the change from the lines taken
+   * then; it forgets them. With `all`, every line, as the change from none (for a linter that starts afresh).
+   */
+  takeChange(all = false): LineChange {
+    const stretch = all ? { from: 0, removed: 0, added: this.content.length } : this.changed;
+    this.changed = null;
+    if (!stretch) return { from: 0, removed: 0, lines: [] };
+    return {
+      from: stretch.from,
+      removed: stretch.removed,
+      lines: this.content.slice(stretch.from, stretch.from + stretch.added),
+    };
+  }
+
+  /** Gives back a change taken but not used (its lint stopped first): the next `takeChange` includes it. */
+  restoreChange(taken: LineChange): void {
+    const older = { from: taken.from, removed: taken.removed, added: taken.lines.length };
+    const newer = this.changed;
+    this.changed = newer ? widen(older, newer.from, newer.removed, newer.added) : older;
+  }
+
   apply(change: ContentChange): void {
     if (!change.range) {
+      const removed = this.content.length;
       [this.content, this.breaks] = split(change.text);
+      this.changed = widen(this.changed, 0, removed, this.content.length);
       return;
     }
     let start = this.clamp(change.range.start);
@@ -73,6 +109,7 @@ export class LineDocument {
     }
     this.content = replace(this.content, from, to - from + 1, content);
     this.breaks = replace(this.breaks, from, to - from + 1, breaks);
+    this.changed = widen(this.changed, from, to - from + 1, content.length);
   }
 
   private clamp(position: Position): Position {
@@ -83,6 +120,18 @@ export class LineDocument {
       character: Math.min(position.character, (this.content[position.line] as string).length),
     };
   }
+}
+
+/**
+ * The changed stretch after `count` lines from `from` (numbered as they are now) are replaced by `added` lines: the
+ * stretch as it was, widened to cover them.
+ */
+function widen(stretch: ChangedStretch | null, from: number, count: number, added: number): ChangedStretch {
+  if (!stretch) return { from, removed: count, added };
+  const start = Math.min(stretch.from, from);
+  // Now covered: from `start` to `end`, before this edit; the lines of it outside the stretch are as they were.
+  const end = Math.max(stretch.from + stretch.added, from + count);
+  return { from: start, removed: end - start - stretch.added + stretch.removed, added: end - start - count + added };
 }
 
 /** The lines of `text` as the editor splits them, and the break after each. */
