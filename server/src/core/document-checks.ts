@@ -38,7 +38,7 @@ import {
   type LintOptions,
   type PayloadType,
 } from './lint.ts';
-import type { Diagnostic } from './problems.ts';
+import type { Diagnostic, Problem } from './problems.ts';
 import { LIMITS, type Limits } from './rules.ts';
 
 /** One line of the document as the checks see it. */
@@ -397,6 +397,9 @@ export class DocumentChecks implements KeySummaries {
     const severities = this.options.severities ?? {};
     const limits = this.limits;
     const lines = this.linesWithFindings(now, request);
+    /** The timestamp window (as isOutsideWindow has it). */
+    const windowStart = now === null ? 0 : now - limits.timestampPastMs;
+    const windowEnd = now === null ? 0 : now + limits.timestampFutureMs;
     /** The last line of a JSON document spread over lines (LN007) met so far, and that document's first line. */
     let json: LineEntry | null = null;
     let jsonStart = -1;
@@ -409,9 +412,11 @@ export class DocumentChecks implements KeySummaries {
         json = entry;
         jsonStart = inJson < 0 ? entry.index : inJson;
       }
-      const problems = rootCauseProblems(facts, inJson, severities) ?? facts.problems.slice();
+      const own = rootCauseProblems(facts, inJson, severities) ?? facts.problems;
+      // What the rest of the file and the clock add, in FileLinter's order.
+      const problems: Problem[] = [];
       const t = facts.timestamp;
-      if (t && now !== null) {
+      if (t && now !== null && (entry.timestamp < windowStart || entry.timestamp > windowEnd)) {
         const stale = checkTimestampWindow(t.start, t.end, t.text, now, limits);
         if (stale) problems.push(stale);
       }
@@ -434,7 +439,8 @@ export class DocumentChecks implements KeySummaries {
         if (entry.flags & OVER_BUDGET)
           problems.push(overBudgetProblem(key, use.keyEnd, use.dimensionsEnd, limits.cardinalityBudget));
       }
-      for (const d of toDiagnostics(entry.index, problems, severities)) diagnostics.push(d);
+      for (const d of toDiagnostics(entry.index, problems.length > 0 ? own.concat(problems) : own, severities))
+        diagnostics.push(d);
       if (n % STEP_LINES === STEP_LINES - 1) yield;
     }
     return { diagnostics, keys: this };

@@ -427,7 +427,7 @@ export function rootCauseProblems(
 /** A line's problems as diagnostics under the settings' severities (those switched off left out), sorted by column. */
 export function toDiagnostics(
   index: number,
-  problems: Problem[],
+  problems: readonly Problem[],
   severities: Partial<Record<RuleCode, SeveritySetting>>,
 ): readonly Diagnostic[] {
   if (problems.length === 0) return NO_DIAGNOSTICS;
