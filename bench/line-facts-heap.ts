@@ -40,7 +40,7 @@ function heapAfterGc(): number {
 function keptPerLine(lines: readonly string[], now: number): number {
   const before = heapAfterGc();
   const linter = new DocumentLinter(lintOptions(DEFAULT_SETTINGS));
-  const steps = linter.steps({ from: 0, removed: 0, lines }, now);
+  const steps = linter.steps([{ from: 0, removed: 0, lines }], now);
   while (!steps.next().done);
   const after = heapAfterGc();
   // Held until here, so that the collection above cannot free it.

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { DocumentLinter, lineChange, type LineChange } from '#core/document-linter.ts';
+import { DocumentLinter, type LineChange } from '#core/document-linter.ts';
 import { FileLinter, lintText, type LintOptions } from '#core/lint.ts';
 import type { RuleCode } from '#core/rules.ts';
 import { splitLines } from '#core/text.ts';
@@ -126,6 +126,11 @@ function randomEdit(r: Rng, text: string): string {
     lines.splice(from, count, ...randomLines(r, r.chance(0.5) ? r.int(4) : r.int(120)));
     return lines.join(r.chance(0.1) ? '\r\n' : '\n');
   }
+  if (kind < 22) {
+    // Lines here and there changed in place, none added or removed (typing on several lines between two lints).
+    for (let n = r.between(2, 6); n > 0 && lines.length > 0; n--) lines[r.int(lines.length)] = randomLine(r);
+    return lines.join('\n');
+  }
   const from = r.int(text.length + 1);
   const length = r.chance(0.6) ? 0 : r.int(30);
   const insert = r.pick(['', 'x', ' ', ',', '=', '.count', '\n', '\r\n', '\n// c\n', '{', `\n${randomLine(r)}`]);
@@ -183,6 +188,15 @@ test('random edit sequences (seeded) that move every file-level finding: the inc
       );
       const timestamped = lintText(text, { ...options, now: -1e16 }).some((d) => d.code === 'TS003');
       assert.equal(got.hasTimestamps, now !== null && timestamped);
+      assert.equal(got.count, expected.length);
+      // Capped, as the editor asks: the first `shown`, and the count of all.
+      const shown = r.int(expected.length + 2);
+      const steps = linter.steps([], now, shown);
+      let capped = steps.next();
+      while (!capped.done) capped = steps.next();
+      assert.deepEqual(capped.value.diagnostics.slice(0, shown), expected.slice(0, shown), `the first ${shown}`);
+      assert.ok(capped.value.diagnostics.length < shown + 20, 'not many more made than shown');
+      assert.equal(capped.value.count, expected.length);
       for (const code of FILE_LEVEL)
         if (linesOf(expected, code) !== linesOf(before, code)) moved.set(code, (moved.get(code) as number) + 1);
       before = expected;
@@ -234,17 +248,42 @@ test('an edit parses only the lines it touched', () => {
   assert.equal(linter.lint(lines.join('\n'), NOW).parsedLines, 0, 'a removed line');
 });
 
+test('changes apart from each other, some adding or removing lines, all at once', () => {
+  const lines = Array.from({ length: 40 }, (_, i) => `svc.latency,svc=s${i % 3} gauge,${i}`);
+  const linter = new DocumentLinter({ limits: { cardinalityBudget: 2 } });
+  const run = (changes: LineChange[]) => {
+    const steps = linter.steps(changes, NOW);
+    for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+  };
+  run([{ from: 0, removed: 0, lines }]);
+  const changes: LineChange[] = [
+    { from: 2, removed: 1, lines: ['svc.latency,svc=s1 count,delta=1'] },
+    { from: 10, removed: 3, lines: [] },
+    { from: 20, removed: 0, lines: ['#svc.latency gauge dt.meta.unit=Count', '#svc.latency gauge dt.meta.unit=Byte'] },
+    { from: 39, removed: 1, lines: ['svc.latency,svc=s9 gauge,1', 'Bad Key gauge,1'] },
+  ];
+  const expected = [...lines];
+  for (const { from, removed, lines: added } of [...changes].reverse()) expected.splice(from, removed, ...added);
+  const got = run(changes);
+  assert.equal(got.parsedLines, 5);
+  assert.deepEqual(got.diagnostics, lintText(expected.join('\n'), { limits: { cardinalityBudget: 2 }, now: NOW }));
+});
+
 test('in steps: the same result; stopped while parsing nothing is kept, stopped later the facts are', () => {
   const lines = Array.from(
     { length: 3000 },
     (_, i) => `svc.latency,svc=s${i % 17},route=/r${i} gauge,${i} 1732300000000`,
   );
   const linter = new DocumentLinter({});
-  const whole = (change: LineChange) => {
-    const steps = linter.steps(change, NOW);
+  /** A version given whole, as the change from the one before: the linter finds the lines that differ. */
+  const lineChange = (old: readonly string[], lines: readonly string[]): LineChange[] => [
+    { from: 0, removed: old.length, lines },
+  ];
+  const whole = (changes: LineChange[]) => {
+    const steps = linter.steps(changes, NOW);
     for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
   };
-  const steps = linter.steps({ from: 0, removed: 0, lines }, NOW);
+  const steps = linter.steps([{ from: 0, removed: 0, lines }], NOW);
   const kinds: string[] = [];
   let step = steps.next();
   for (; !step.done; step = steps.next()) kinds.push(step.value);
@@ -275,9 +314,12 @@ test('in steps: the same result; stopped while parsing nothing is kept, stopped 
     for (let step = stopped.next(); step.value !== stopAt; step = stopped.next())
       assert.ok(!step.done, `a '${stopAt}' step`);
     stopped.return(undefined as never);
+    if (stopAt === 'checks')
+      assert.equal(unchanged.keys.keySummary('svc.latency'), undefined, 'no key summary while the checks update');
     current = version;
     const after = whole(lineChange(current, current));
     assert.equal(after.parsedLines, 0);
+    assert.equal(after.keys.keySummary('svc.latency')?.type, 'gauge');
     assert.deepEqual(
       after.diagnostics,
       lintText(version.join('\n'), { now: NOW }),

@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import type { LineChange } from '#core/document-linter.ts';
 import { LineDocument, type ContentChange } from '#lsp/documents.ts';
 import { applyChange } from './harness.ts';
 
@@ -60,7 +61,18 @@ test('an edit inserting more lines than a splice takes at once, and one removing
   assert.deepEqual(doc.lines, ['a 1', 'b 2', '']);
 });
 
-test('the change taken after any edits makes the lines taken before into the lines now; one given back is kept', () => {
+/** `lines` with `changes` (in order and apart, numbered as `lines`) made: the last first. */
+function changed(lines: readonly string[], changes: readonly LineChange[]): string[] {
+  const next = [...lines];
+  changes.forEach((change, i) => {
+    const before = changes[i - 1];
+    assert.ok(!before || before.from + before.removed <= change.from, 'in order and apart');
+  });
+  for (const { from, removed, lines: added } of [...changes].reverse()) next.splice(from, removed, ...added);
+  return next;
+}
+
+test('the changes taken after any edits make the lines taken before into the lines now; those given back are kept', () => {
   fc.assert(
     fc.property(
       text,
@@ -81,15 +93,12 @@ test('the change taken after any edits makes the lines taken before into the lin
             doc.restoreChange(taking);
             continue;
           }
-          const next = [...taken];
-          next.splice(taking.from, taking.removed, ...taking.lines);
-          taken = next;
+          taken = changed(taken, taking);
           assert.deepEqual(taken, doc.lines, JSON.stringify({ initial, rounds }));
         }
-        const rest = doc.takeChange();
-        taken.splice(rest.from, rest.removed, ...rest.lines);
+        taken = changed(taken, doc.takeChange());
         assert.deepEqual(taken, doc.lines);
-        assert.deepEqual(doc.takeChange(), { from: 0, removed: 0, lines: [] }, 'nothing changed since');
+        assert.deepEqual(doc.takeChange(), [], 'nothing changed since');
       },
     ),
     { numRuns: 2000 },
@@ -97,6 +106,15 @@ test('the change taken after any edits makes the lines taken before into the lin
   const doc = new LineDocument('file:///x', 1, 'a 1\nb 2');
   doc.takeChange();
   doc.apply({ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'x' });
-  assert.deepEqual(doc.takeChange(), { from: 1, removed: 1, lines: ['xb 2'] }, 'a keystroke: its line');
-  assert.deepEqual(doc.takeChange(true), { from: 0, removed: 0, lines: ['a 1', 'xb 2'] }, 'all, for a new linter');
+  assert.deepEqual(doc.takeChange(), [{ from: 1, removed: 1, lines: ['xb 2'] }], 'a keystroke: its line');
+  const at = (line: number) => ({ start: { line, character: 0 }, end: { line, character: 0 } });
+  doc.apply({ range: at(0), text: 'y' });
+  doc.apply({ range: at(1), text: 'z' });
+  doc.apply({ range: at(0), text: 'y' });
+  assert.deepEqual(
+    doc.takeChange(),
+    [{ from: 0, removed: 2, lines: ['yya 1', 'zxb 2'] }],
+    'lines edited in place, each once',
+  );
+  assert.deepEqual(doc.takeChange(true), [{ from: 0, removed: 0, lines: ['yya 1', 'zxb 2'] }], 'all, for a new linter');
 });

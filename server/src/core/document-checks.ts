@@ -30,16 +30,19 @@ import {
   overRequestProblem,
   renamesKey,
   rootCauseProblems,
+  severityOf,
   suffixProblem,
   toDiagnostics,
   type KeySummaries,
   type KeySummary,
+  type KeyUse,
   type LineFacts,
   type LintOptions,
   type PayloadType,
 } from './lint.ts';
+import type { Token } from './parse.ts';
 import type { Diagnostic, Problem } from './problems.ts';
-import { LIMITS, type Limits } from './rules.ts';
+import { LIMITS, type Limits, type RuleCode } from './rules.ts';
 
 /** One line of the document as the checks see it. */
 interface LineEntry {
@@ -158,6 +161,13 @@ interface RequestLimits {
   readTo: number;
 }
 
+/** A version's diagnostics (perhaps only the first of them), how many there are, what the file says of each key. */
+export interface Linted {
+  diagnostics: Diagnostic[];
+  count: number;
+  keys: KeySummaries;
+}
+
 /** Entries handled between two yields of `replace` and `lint`. */
 const STEP_LINES = 500;
 /** Up to this many timestamps an edit adds or removes are put in place one by one; more are merged. */
@@ -185,12 +195,12 @@ export class DocumentChecks implements KeySummaries {
   }
 
   /**
-   * Replaces the `count` lines from line `from` by lines of `facts`. The update is done by `update`, in steps, or at
-   * once by whatever is asked next.
+   * Replaces, for each of `stretches` (apart from each other, numbered as the lines are now), the `count` lines from
+   * line `from` by lines of `facts`. The update is done by `update`, in steps, or at once by whatever is asked next.
    */
-  replace(from: number, count: number, facts: readonly LineFacts[]): void {
+  replace(stretches: ReadonlyArray<{ from: number; count: number; facts: readonly LineFacts[] }>): void {
     this.finish();
-    this.unfinished = this.updating(from, count, facts);
+    this.unfinished = this.updatingAll(stretches);
   }
 
   /**
@@ -212,23 +222,39 @@ export class DocumentChecks implements KeySummaries {
     this.unfinished = null;
   }
 
-  private *updating(from: number, count: number, facts: readonly LineFacts[]): Generator<void> {
+  private *updatingAll(
+    stretches: ReadonlyArray<{ from: number; count: number; facts: readonly LineFacts[] }>,
+  ): Generator<void> {
+    /** Lines removed and added so far, for a yield every STEP_LINES of them however many stretches. */
+    const done = { lines: 0 };
+    // The last first: a stretch leaves the numbers of the lines before it as they are.
+    for (const { from, count, facts } of [...stretches].sort((a, b) => b.from - a.from))
+      yield* this.updating(from, count, facts, done);
+  }
+
+  private *updating(
+    from: number,
+    count: number,
+    facts: readonly LineFacts[],
+    done: { lines: number },
+  ): Generator<void> {
     const decide: Decide = { keys: new Set(), metadata: new Set(), nextFirsts: [] };
-    yield* this.removeLines(from, from + count, decide);
+    yield* this.removeLines(from, from + count, decide, done);
     const added = this.placeLines(from, count, facts);
-    yield* this.addLines(from, added, decide);
+    yield* this.addLines(from, added, decide, done);
     this.decideAgain(decide, from, added);
     if (this.request && from <= this.request.readTo) this.request = null;
   }
 
   /** The lines numbered from `from` to before `to` leave every list they are in: one stretch of each. */
-  private *removeLines(from: number, to: number, decide: Decide): Generator<void> {
+  private *removeLines(from: number, to: number, decide: Decide, done: { lines: number }): Generator<void> {
     const entries = this.entries;
     const shortened = new Set<LineEntry[]>();
     const tuplesShortened = new Map<KeyLines, Set<number>>();
     const timestampsGone: LineEntry[] = [];
     for (let i = from; i < to; i++) {
       const entry = entries[i] as LineEntry;
+      if (++done.lines % STEP_LINES === 0) yield;
       if (entry === OTHER) continue;
       if (!Number.isNaN(entry.timestamp)) timestampsGone.push(entry);
       const facts = entry.facts;
@@ -249,7 +275,6 @@ export class DocumentChecks implements KeySummaries {
           decide.metadata.add(repeats);
         }
       }
-      if ((i - from) % STEP_LINES === STEP_LINES - 1) yield;
     }
     for (const list of shortened) removeStretch(list, from, to);
     for (const lines of decide.keys) removeStretch(lines.firsts, from, to);
@@ -288,7 +313,12 @@ export class DocumentChecks implements KeySummaries {
   }
 
   /** The new lines (numbered from `from`) join the lists, as one stretch each, where the removed ones were. */
-  private *addLines(from: number, added: readonly LineEntry[], decide: Decide): Generator<void> {
+  private *addLines(
+    from: number,
+    added: readonly LineEntry[],
+    decide: Decide,
+    done: { lines: number },
+  ): Generator<void> {
     const grown = new Map<LineEntry[], LineEntry[]>();
     const grow = (list: LineEntry[], entry: LineEntry) => {
       const run = grown.get(list);
@@ -299,6 +329,7 @@ export class DocumentChecks implements KeySummaries {
     const timestampsCome: LineEntry[] = [];
     for (let i = 0; i < added.length; i++) {
       const entry = added[i] as LineEntry;
+      if (++done.lines % STEP_LINES === 0) yield;
       if (entry === OTHER) continue;
       const facts = entry.facts;
       // The facts take the checks' copies of the key and timestamp: they then hold no part of the line's text,
@@ -330,7 +361,6 @@ export class DocumentChecks implements KeySummaries {
           entry.flags |= REPEAT;
         }
       }
-      if (i % STEP_LINES === STEP_LINES - 1) yield;
     }
     for (const [list, run] of grown) spliceIn(list, lowerBound(list, from), 0, run);
     for (const [lines, runs] of tuplesGrown) {
@@ -382,17 +412,20 @@ export class DocumentChecks implements KeySummaries {
   }
 
   /**
-   * The diagnostics of the current version against `now` (epoch ms; null: no timestamp window), in line order, and
-   * what it says of each key; yields every STEP_LINES lines with findings. Valid until the next `replace`.
+   * The diagnostics of the current version against `now` (epoch ms; null: no timestamp window), in line order, the
+   * first `shown` of them at least (those past it are counted, not made: a capped list costs what it shows), how
+   * many there are, and what the file says of each key; yields every STEP_LINES lines with findings. Valid until the
+   * next `replace`.
    */
-  *lint(now: number | null): Generator<void, { diagnostics: Diagnostic[]; keys: KeySummaries }> {
+  *lint(now: number | null, shown = Infinity): Generator<void, Linted> {
     this.finish();
     if (
       this.keys.size > this.limits.metricKeysPerEnvironment ||
       this.metadata.size > this.limits.metricKeysPerEnvironment
     )
-      return yield* this.lintWhole(now);
+      return yield* this.lintWhole(now, shown);
     const diagnostics: Diagnostic[] = [];
+    let count = 0;
     const request = (this.request ??= this.findRequestLimits());
     const severities = this.options.severities ?? {};
     const limits = this.limits;
@@ -404,6 +437,7 @@ export class DocumentChecks implements KeySummaries {
     let json: LineEntry | null = null;
     let jsonStart = -1;
     for (let n = 0; n < lines.length; n++) {
+      if (n % STEP_LINES === STEP_LINES - 1) yield;
       const entry = lines[n] as LineEntry;
       const facts = entry.facts;
       let inJson = -1;
@@ -413,42 +447,65 @@ export class DocumentChecks implements KeySummaries {
         jsonStart = inJson < 0 ? entry.index : inJson;
       }
       const own = rootCauseProblems(facts, inJson, severities) ?? facts.problems;
-      // What the rest of the file and the clock add, in FileLinter's order.
-      const problems: Problem[] = [];
-      const t = facts.timestamp;
-      if (t && now !== null && (entry.timestamp < windowStart || entry.timestamp > windowEnd)) {
-        const stale = checkTimestampWindow(t.start, t.end, t.text, now, limits);
-        if (stale) problems.push(stale);
+      const stale = now !== null && (entry.timestamp < windowStart || entry.timestamp > windowEnd);
+      const added = this.addedCodes(entry, stale, request);
+      if (diagnostics.length >= shown) {
+        for (const p of own) if (severityOf(p, severities) !== 'off') count++;
+        for (const code of added) if (severityOf(code, severities) !== 'off') count++;
+        continue;
       }
-      if (entry === request.linesOver) problems.push(overRequestProblem('LN002', facts.keyStart, facts.keyEnd, limits));
-      if (entry === request.bytesOver) problems.push(overRequestProblem('LN003', facts.keyStart, facts.keyEnd, limits));
-      if (entry.flags & REPEAT) {
-        const stored = facts.metadataKey as string;
-        const first = (this.metadata.get(stored) as MetadataLines).first as LineEntry;
-        problems.push(metadataRepeatProblem(stored, facts.keyStart, facts.keyEnd, first.index));
-      }
-      const use = facts.use;
-      if (use && entry.flags & (MIXED | SUFFIX | OVER_BUDGET)) {
-        const lines = this.keys.get(facts.key) as KeyLines;
-        const key = lines.key;
-        if (entry.flags & MIXED) {
-          const first = lines.firstUse() as LineEntry;
-          problems.push(mixedTypeProblem(key, use.payloadStart, use.payloadEnd, typeOf(first), first.index));
-        }
-        if (entry.flags & SUFFIX) problems.push(suffixProblem(key, use.type, use.keyEnd));
-        if (entry.flags & OVER_BUDGET)
-          problems.push(overBudgetProblem(key, use.keyEnd, use.dimensionsEnd, limits.cardinalityBudget));
-      }
-      for (const d of toDiagnostics(entry.index, problems.length > 0 ? own.concat(problems) : own, severities))
-        diagnostics.push(d);
-      if (n % STEP_LINES === STEP_LINES - 1) yield;
+      const found = toDiagnostics(
+        entry.index,
+        added.length > 0 ? own.concat(added.map((code) => this.addedProblem(code, entry, now as number))) : own,
+        severities,
+      );
+      for (const d of found) diagnostics.push(d);
+      count += found.length;
     }
-    return { diagnostics, keys: this };
+    return { diagnostics, count, keys: this };
   }
 
-  get lineCount(): number {
-    this.finish();
-    return this.entries.length;
+  /** The findings the rest of the file and the clock give a line, in FileLinter's order. */
+  private addedCodes(entry: LineEntry, stale: boolean, request: RequestLimits): RuleCode[] {
+    const codes: RuleCode[] = [];
+    if (stale) codes.push('TS003');
+    if (entry === request.linesOver) codes.push('LN002');
+    if (entry === request.bytesOver) codes.push('LN003');
+    if (entry.flags & REPEAT) codes.push('MD005');
+    if (entry.flags & MIXED) codes.push('MK011');
+    if (entry.flags & SUFFIX) codes.push('MK010');
+    if (entry.flags & OVER_BUDGET) codes.push('MK012');
+    return codes;
+  }
+
+  /** The finding of `code` (one of addedCodes) on a line. */
+  private addedProblem(code: RuleCode, entry: LineEntry, now: number): Problem {
+    const facts = entry.facts;
+    const limits = this.limits;
+    const use = facts.use as KeyUse;
+    const lines = this.keys.get(facts.key) as KeyLines;
+    switch (code) {
+      case 'TS003': {
+        const t = facts.timestamp as Token;
+        return checkTimestampWindow(t.start, t.end, t.text, now, limits) as Problem;
+      }
+      case 'LN002':
+      case 'LN003':
+        return overRequestProblem(code, facts.keyStart, facts.keyEnd, limits);
+      case 'MD005': {
+        const stored = facts.metadataKey as string;
+        const first = (this.metadata.get(stored) as MetadataLines).first as LineEntry;
+        return metadataRepeatProblem(stored, facts.keyStart, facts.keyEnd, first.index);
+      }
+      case 'MK011': {
+        const first = lines.firstUse() as LineEntry;
+        return mixedTypeProblem(lines.key, use.payloadStart, use.payloadEnd, typeOf(first), first.index);
+      }
+      case 'MK010':
+        return suffixProblem(lines.key, use.type, use.keyEnd);
+      default:
+        return overBudgetProblem(lines.key, use.keyEnd, use.dimensionsEnd, limits.cardinalityBudget);
+    }
   }
 
   /** Whether a line has a well-formed timestamp: the window moves with the clock. */
@@ -457,8 +514,9 @@ export class DocumentChecks implements KeySummaries {
     return this.timestamps.length > 0;
   }
 
+  /** Undefined while an update is under way (a hover leaves the key's summary out rather than wait for it). */
   keySummary(key: string): KeySummary | undefined {
-    this.finish();
+    if (this.unfinished) return undefined;
     const lines = this.keys.get(key);
     if (!lines) return undefined;
     const first = lines.firstUse();
@@ -473,15 +531,18 @@ export class DocumentChecks implements KeySummaries {
   }
 
   /** Past a cap on keys, which keys count depends on the order of the whole file: it is linted whole. */
-  private *lintWhole(now: number | null): Generator<void, { diagnostics: Diagnostic[]; keys: KeySummaries }> {
+  private *lintWhole(now: number | null, shown: number): Generator<void, Linted> {
     const linter = new FileLinter({ ...this.options, now });
     const diagnostics: Diagnostic[] = [];
+    let count = 0;
     const entries = this.entries;
     for (let i = 0; i < entries.length; i++) {
-      for (const d of linter.lintFacts(i, (entries[i] as LineEntry).facts)) diagnostics.push(d);
+      const found = linter.lintFacts(i, (entries[i] as LineEntry).facts);
+      count += found.length;
+      if (diagnostics.length < shown) for (const d of found) diagnostics.push(d);
       if (i % STEP_LINES === STEP_LINES - 1) yield;
     }
-    return { diagnostics, keys: linter };
+    return { diagnostics, count, keys: linter };
   }
 
   /** The lines that have a finding under `now`, in line order: flagged, stale, over a request's limit. */
@@ -655,7 +716,7 @@ function keepInPlace<T>(list: T[], keep: (item: T) => boolean): void {
 }
 
 /** `list` with `deleteCount` items from `at` replaced by `items`, in place (a spread of many arguments overflows). */
-function spliceIn<T>(list: T[], at: number, deleteCount: number, items: readonly T[]): void {
+export function spliceIn<T>(list: T[], at: number, deleteCount: number, items: readonly T[]): void {
   if (items.length <= 1000) {
     list.splice(at, deleteCount, ...items);
     return;

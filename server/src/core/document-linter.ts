@@ -5,7 +5,7 @@
  * parses one line and decides again only what that line takes part in, so its cost hardly grows with the document.
  * `steps` does the work in steps of a few hundred lines, for a caller that must stay responsive (the language server).
  */
-import { DocumentChecks } from './document-checks.ts';
+import { DocumentChecks, spliceIn } from './document-checks.ts';
 import { detach, lineFacts, utf8Length, type KeySummaries, type LineFacts, type LintOptions } from './lint.ts';
 import { splitLines } from './text.ts';
 import { parseLine } from './parse.ts';
@@ -20,7 +20,10 @@ export interface LineChange {
 }
 
 export interface DocumentLint {
+  /** In line order: all of them, or at least the first `shown` that `steps` was asked for. */
   diagnostics: Diagnostic[];
+  /** How many diagnostics the version has. */
+  count: number;
   /** What the file says of each key (hovers), as of the newest version linted. */
   keys: KeySummaries;
   /** How many lines were parsed for this version; the others' facts were kept from the last one. */
@@ -38,8 +41,11 @@ export type LintStep = 'facts' | 'checks' | 'file';
 const STEP_LINES = 500;
 
 export class DocumentLinter {
-  /** The lines `lint` last linted, to compare its next text with; null after `steps` was given a change. */
-  private lintedLines: readonly string[] | null = [];
+  /**
+   * Each line's text in the last version linted, as given (the editor's own strings: 8 bytes a line here), to find
+   * the lines of a change that came back to what they were.
+   */
+  private readonly lines: string[] = [];
   private readonly checks: DocumentChecks;
   private readonly limits: Limits;
 
@@ -54,51 +60,79 @@ export class DocumentLinter {
    * lines that differ from the text it last linted are parsed.
    */
   lint(text: string, now: number | null): DocumentLint {
-    const lines = [...splitLines(text)];
-    const change = this.lintedLines
-      ? lineChange(this.lintedLines, lines)
-      : { from: 0, removed: this.checks.lineCount, lines };
-    const steps = this.steps(change, now);
+    const steps = this.steps([{ from: 0, removed: this.lines.length, lines: [...splitLines(text)] }], now);
     for (;;) {
       const step = steps.next();
-      if (step.done) {
-        this.lintedLines = lines;
-        return step.value;
-      }
+      if (step.done) return step.value;
     }
   }
 
   /**
-   * Lints the version `change` makes of the last one linted, one step at a time, so that a caller can do other work
-   * between steps, or stop. The `facts` steps come first: stopped there, the work is lost and the previous version
+   * Lints the version `changes` make of the last one linted (in order and apart, numbered as its lines), one step at
+   * a time, so that a caller can do other work
+   * between steps, or stop. The lines of the change that are as they were (typed and undone, say) keep their facts:
+   * those at either end, and where as many lines came as went, any. The `facts` steps come first: stopped there, the work is lost and the previous version
    * stands (the caller gives the change again with the next). Then the `checks` steps take the new facts in: stopped
    * there, the rest is done when the linter is next used. The `file` steps make this version's diagnostics, useless
-   * once it is outdated.
+   * once it is outdated. Past the first `shown` diagnostics, the others are only counted.
    */
-  *steps(change: LineChange, now: number | null): Generator<LintStep, DocumentLint> {
-    this.lintedLines = null;
+  *steps(changes: readonly LineChange[], now: number | null, shown = Infinity): Generator<LintStep, DocumentLint> {
     // The last lint may have been stopped before the checks took its version in.
     yield* this.updateChecks();
-    const facts: LineFacts[] = [];
-    for (const text of change.lines) {
-      // A copy, so facts kept for later versions hold on to this line only, not to this whole version's text.
-      const line = detach(text);
-      facts.push(lineFacts(parseLine(line), line.length, utf8Length(line), this.limits));
-      if (facts.length % STEP_LINES === 0) yield 'facts';
+    const stretches = changes.flatMap((change) => this.changedStretches(change));
+    let parsedLines = 0;
+    const parsed = [];
+    for (const { from, count, lines } of stretches) {
+      const facts: LineFacts[] = [];
+      for (const text of lines) {
+        // A copy, so facts kept for later versions hold on to this line only, not to this whole version's text.
+        const line = detach(text);
+        facts.push(lineFacts(parseLine(line), line.length, utf8Length(line), this.limits));
+        if (++parsedLines % STEP_LINES === 0) yield 'facts';
+      }
+      parsed.push({ from, count, facts });
     }
-    this.checks.replace(change.from, change.removed, facts);
+    // The last first: a stretch leaves the numbers of the lines before it as they are.
+    for (let i = stretches.length - 1; i >= 0; i--) {
+      const { from, count, lines } = stretches[i] as (typeof stretches)[number];
+      spliceIn(this.lines, from, count, lines);
+    }
+    this.checks.replace(parsed);
     yield* this.updateChecks();
-    const lint = this.checks.lint(now);
+    const lint = this.checks.lint(now, shown);
     for (;;) {
       const step = lint.next();
       if (step.done)
         return {
           ...step.value,
-          parsedLines: facts.length,
+          parsedLines,
           hasTimestamps: now !== null && this.checks.hasTimestamps,
         };
       yield 'file';
     }
+  }
+
+  /**
+   * The stretches of lines `change` really changes, in order: its lines less those at either end that are as they
+   * were; where as many lines come as go, each line stands for the one it replaces, and only the runs that differ.
+   */
+  private changedStretches(change: LineChange): Array<{ from: number; count: number; lines: readonly string[] }> {
+    const old = this.lines;
+    const { from, removed, lines } = change;
+    const { head, tail } = unchangedEnds(old, lines, from, removed);
+    if (removed !== lines.length)
+      return [{ from: from + head, count: removed - head - tail, lines: lines.slice(head, lines.length - tail) }];
+    const stretches = [];
+    for (let i = head; i < lines.length - tail; ) {
+      if (lines[i] === old[from + i]) {
+        i++;
+        continue;
+      }
+      const start = i;
+      while (i < lines.length - tail && lines[i] !== old[from + i]) i++;
+      stretches.push({ from: from + start, count: i - start, lines: lines.slice(start, i) });
+    }
+    return stretches;
   }
 
   private *updateChecks(): Generator<LintStep> {
@@ -107,18 +141,20 @@ export class DocumentLinter {
   }
 }
 
-/** The change from `old` to `lines`: the lines between those unchanged at both ends. */
-export function lineChange(old: readonly string[], lines: readonly string[]): LineChange {
-  const { head, tail } = unchangedEnds(old, lines);
-  return { from: head, removed: old.length - tail - head, lines: lines.slice(head, lines.length - tail) };
-}
-
-/** How many lines at the start (`head`) and at the end (`tail`) of a new version are the old version's, unchanged. */
-export function unchangedEnds(old: readonly string[], lines: readonly string[]): { head: number; tail: number } {
-  const common = Math.min(lines.length, old.length);
+/**
+ * How many lines at the start (`head`) and at the end (`tail`) of a new version are the old version's, unchanged;
+ * of `lines` standing for the `removed` lines of `old` from `from`, when given.
+ */
+export function unchangedEnds(
+  old: readonly string[],
+  lines: readonly string[],
+  from = 0,
+  removed = old.length - from,
+): { head: number; tail: number } {
+  const common = Math.min(lines.length, removed);
   let head = 0;
-  while (head < common && lines[head] === old[head]) head++;
+  while (head < common && lines[head] === old[from + head]) head++;
   let tail = 0;
-  while (tail < common - head && lines[lines.length - 1 - tail] === old[old.length - 1 - tail]) tail++;
+  while (tail < common - head && lines[lines.length - 1 - tail] === old[from + removed - 1 - tail]) tail++;
   return { head, tail };
 }

@@ -10,7 +10,15 @@ import { splitLines } from './text.ts';
 import { CleanLineMatcher, CleanPrefixTable } from './fast-path.ts';
 import { findRootCause } from './root-causes.ts';
 import { hasError, problem, ruleSeverity, type Diagnostic, type Problem } from './problems.ts';
-import { FINDINGS_PER_KIND, LIMITS, moreOfKind, type Limits, type RuleCode, type SeveritySetting } from './rules.ts';
+import {
+  FINDINGS_PER_KIND,
+  LIMITS,
+  moreOfKind,
+  RULES,
+  type Limits,
+  type RuleCode,
+  type SeveritySetting,
+} from './rules.ts';
 
 export interface LintOptions {
   /** Epoch milliseconds to check timestamps against; null switches the timestamp window (TS003) off. */
@@ -424,6 +432,14 @@ export function rootCauseProblems(
   ];
 }
 
+/** A problem's severity under the settings (`code` alone: a file-level finding, of its rule's own severity). */
+export function severityOf(
+  p: Problem | RuleCode,
+  severities: Partial<Record<RuleCode, SeveritySetting>>,
+): SeveritySetting {
+  return typeof p === 'string' ? (severities[p] ?? RULES[p].severity) : (severities[p.code] ?? ruleSeverity(p));
+}
+
 /** A line's problems as diagnostics under the settings' severities (those switched off left out), sorted by column. */
 export function toDiagnostics(
   index: number,
@@ -433,7 +449,7 @@ export function toDiagnostics(
   if (problems.length === 0) return NO_DIAGNOSTICS;
   const diagnostics: Diagnostic[] = [];
   for (const p of problems) {
-    const severity = severities[p.code] ?? ruleSeverity(p);
+    const severity = severityOf(p, severities);
     if (severity === 'off') continue;
     const d: Diagnostic = {
       line: index,

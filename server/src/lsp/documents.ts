@@ -1,8 +1,9 @@
 /**
  * An open document held as its lines, as the editor numbers them. An edit replaces the lines it touches and nothing
  * else, so its cost does not grow with the document: a keystroke in a 50 MB document is as cheap as in a small one
- * (a text held as one string is copied whole at every edit). The document also keeps the stretch of lines its edits
- * changed since a lint last took them (`takeChange`), so that a lint copies and compares those lines only.
+ * (a text held as one string is copied whole at every edit). The document also keeps what its edits changed since a
+ * lint last took them (`takeChange`): the lines edited in place, while no edit added or removed any, else the
+ * stretch they all lie in; a lint copies and compares those lines only.
  * Positions past the end of a line or of the document are clamped to it, and a range given end first is turned
  * round, as vscode-languageserver-textdocument does.
  */
@@ -12,6 +13,8 @@ import { linesWithBreaks } from '#core/text.ts';
 
 /** Above this many new lines, an edit builds new arrays instead of splicing (a spread of its arguments would overflow). */
 const SPLICE_MAX = 10_000;
+/** Past this many lines edited in place since the last take, the stretch they lie in is taken instead. */
+const EDITED_MAX = 4096;
 
 export interface ContentChange {
   /** Absent: the whole text. */
@@ -30,8 +33,10 @@ export class LineDocument {
   private content: string[];
   /** The line break after each line: `''` after the last. */
   private breaks: string[];
-  /** What the edits changed since the lines were last taken; null: nothing. */
+  /** The stretch the edits since the lines were last taken lie in; null: nothing. */
   private changed: ChangedStretch | null;
+  /** The lines those edits changed in place, while none added or removed lines (nor too many were edited); else null. */
+  private edited: Set<number> | null = null;
 
   constructor(
     readonly uri: string,
@@ -57,23 +62,45 @@ export class LineDocument {
   }
 
   /**
-   * The lines changed since the last call (a copy: the document changes on), as the change from the lines taken
-   * then; it forgets them. With `all`, every line, as the change from none (for a linter that starts afresh).
+   * The lines changed since the last call (copies: the document changes on), as the changes from the lines taken
+   * then, in order and apart; it forgets them. With `all`, every line, as the change from none (for a linter that
+   * starts afresh).
    */
-  takeChange(all = false): LineChange {
+  takeChange(all = false): LineChange[] {
     const stretch = all ? { from: 0, removed: 0, added: this.content.length } : this.changed;
+    const edited = all ? null : this.edited;
     this.changed = null;
-    if (!stretch) return { from: 0, removed: 0, lines: [] };
-    return {
-      from: stretch.from,
-      removed: stretch.removed,
-      lines: this.content.slice(stretch.from, stretch.from + stretch.added),
-    };
+    this.edited = new Set();
+    if (!stretch) return [];
+    if (!edited) {
+      const { from, removed, added } = stretch;
+      return [{ from, removed, lines: this.content.slice(from, from + added) }];
+    }
+    // Runs of lines edited in place, each line standing for itself as it was.
+    const lines = [...edited].sort((a, b) => a - b);
+    const changes: LineChange[] = [];
+    for (let i = 0; i < lines.length; ) {
+      const from = lines[i] as number;
+      let to = from + 1;
+      while (lines[++i] === to) to++;
+      changes.push({ from, removed: to - from, lines: this.content.slice(from, to) });
+    }
+    return changes;
   }
 
-  /** Gives back a change taken but not used (its lint stopped first): the next `takeChange` includes it. */
-  restoreChange(taken: LineChange): void {
-    const older = { from: taken.from, removed: taken.removed, added: taken.lines.length };
+  /** Gives back changes taken but not used (their lint stopped first): the next `takeChange` includes them. */
+  restoreChange(taken: readonly LineChange[]): void {
+    const first = taken[0];
+    const last = taken[taken.length - 1];
+    if (!first || !last) return;
+    const inPlace = taken.every((change) => change.removed === change.lines.length);
+    const edited = this.edited;
+    if (inPlace && edited)
+      for (const { from, removed } of taken) for (let i = from; i < from + removed; i++) edited.add(i);
+    if (!inPlace || (edited && edited.size > EDITED_MAX)) this.edited = null;
+    const end = last.from + last.removed;
+    const added = end - first.from + taken.reduce((sum, change) => sum + change.lines.length - change.removed, 0);
+    const older = { from: first.from, removed: end - first.from, added };
     const newer = this.changed;
     this.changed = newer ? widen(older, newer.from, newer.removed, newer.added) : older;
   }
@@ -83,6 +110,7 @@ export class LineDocument {
       const removed = this.content.length;
       [this.content, this.breaks] = split(change.text);
       this.changed = widen(this.changed, 0, removed, this.content.length);
+      this.edited = null;
       return;
     }
     let start = this.clamp(change.range.start);
@@ -110,6 +138,9 @@ export class LineDocument {
     this.content = replace(this.content, from, to - from + 1, content);
     this.breaks = replace(this.breaks, from, to - from + 1, breaks);
     this.changed = widen(this.changed, from, to - from + 1, content.length);
+    if (this.edited && content.length === to - from + 1 && this.edited.size + content.length <= EDITED_MAX)
+      for (let i = from; i <= to; i++) this.edited.add(i);
+    else this.edited = null;
   }
 
   private clamp(position: Position): Position {

@@ -163,9 +163,9 @@ async function lintOnce(state: OpenDocument): Promise<void> {
   const revision = state.revision;
   const { uri, version, lineCount } = state.doc;
   // A new linter knows no line yet: it takes them all.
-  const change = state.doc.takeChange(fresh);
+  const changes = state.doc.takeChange(fresh);
   let taken = false;
-  const steps = linter.steps(change, windowNow(settings, Date.now()));
+  const steps = linter.steps(changes, windowNow(settings, Date.now()), settings.maxDiagnostics);
   const outdated = (step: LintStep) => {
     // Past its parsing, the linter has taken the change in.
     if (step !== 'facts') taken = true;
@@ -173,13 +173,13 @@ async function lintOnce(state: OpenDocument): Promise<void> {
   };
   const done = await inSlices(steps, () => quietTurn(messagesHandled), outdated);
   if (!done) {
-    if (!taken) state.doc.restoreChange(change);
+    if (!taken) state.doc.restoreChange(changes);
     return;
   }
-  const { diagnostics: found, keys, hasTimestamps } = done.result;
+  const { diagnostics: found, count, keys, hasTimestamps } = done.result;
   state.linted = {
     revision,
-    diagnostics: cap(found, settings.maxDiagnostics, lineCount),
+    diagnostics: cap(found, count, settings.maxDiagnostics, lineCount),
     keys,
     hasTimestamps,
   };
@@ -188,7 +188,7 @@ async function lintOnce(state: OpenDocument): Promise<void> {
       uri,
       version,
       durationMs: done.busyMs,
-      problems: found.length,
+      problems: count,
     }),
   );
   if (!pullDiagnostics && state.revision === revision) publish(uri, version, state.linted.diagnostics);
@@ -212,16 +212,19 @@ async function currentLint(state: OpenDocument, token: CancellationToken): Promi
   return isOpen(state) ? state.linted : undefined;
 }
 
-/** As LSP diagnostics, at most `max`, with a visible note on the last line saying how many more there are. */
-function cap(diagnostics: Diagnostic[], max: number, lines: number): LspDiagnostic[] {
-  if (diagnostics.length <= max) return diagnostics.map(lspDiagnostic);
+/**
+ * The first of a version's `count` diagnostics as LSP ones, at most `max`, with a visible note on the last line saying
+ * how many more there are.
+ */
+function cap(diagnostics: Diagnostic[], count: number, max: number, lines: number): LspDiagnostic[] {
+  if (count <= max) return diagnostics.map(lspDiagnostic);
   const shown = diagnostics.slice(0, max).map(lspDiagnostic);
   const last = Math.max(0, lines - 1);
   shown.push({
     range: { start: { line: last, character: 0 }, end: { line: last, character: 0 } },
     severity: DiagnosticSeverity.Information,
     source: 'dtmetrics',
-    message: `${(diagnostics.length - max).toLocaleString('en-US')} more problems are not shown (dtmetrics.maxDiagnostics is ${max}); run \`dtmetrics lint\` for all of them.`,
+    message: `${(count - max).toLocaleString('en-US')} more problems are not shown (dtmetrics.maxDiagnostics is ${max}); run \`dtmetrics lint\` for all of them.`,
   });
   return shown;
 }
