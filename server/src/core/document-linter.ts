@@ -69,16 +69,18 @@ export class DocumentLinter {
 
   /**
    * Lints the version `changes` make of the last one linted (in order and apart, numbered as its lines), one step at
-   * a time, so that a caller can do other work
-   * between steps, or stop. The lines of the change that are as they were (typed and undone, say) keep their facts:
-   * those at either end, and where as many lines came as went, any. The `facts` steps come first: stopped there, the work is lost and the previous version
-   * stands (the caller gives the change again with the next). Then the `checks` steps take the new facts in: stopped
-   * there, the rest is done when the linter is next used. The `file` steps make this version's diagnostics, useless
-   * once it is outdated. Past the first `shown` diagnostics, the others are only counted.
+   * a time, so that a caller can do other work between steps, or stop. The lines of a change that are as they were
+   * (typed and undone, say) keep their facts: those at either end, and any where as many lines came as went. The
+   * `facts` steps come first: stopped there, the work is lost and the previous version stands (the caller gives the
+   * changes again with the next). Then the `checks` steps take the new facts in: stopped there, the rest is done when
+   * the linter is next used. The `file` steps make this version's diagnostics, useless once it is outdated; past the
+   * first `shown`, the others are only counted.
    */
   *steps(changes: readonly LineChange[], now: number | null, shown = Infinity): Generator<LintStep, DocumentLint> {
-    // The last lint may have been stopped before the checks took its version in.
-    yield* this.updateChecks();
+    // The last lint may have been stopped before the checks took its version in: done now, so that every step after
+    // the `facts` ones is of this lint's changes.
+    const unfinished = this.checks.update();
+    while (!unfinished.next().done);
     const stretches = changes.flatMap((change) => this.changedStretches(change));
     let parsedLines = 0;
     const parsed = [];

@@ -2,10 +2,9 @@
  * An open document held as its lines, as the editor numbers them. An edit replaces the lines it touches and nothing
  * else, so its cost does not grow with the document: a keystroke in a 50 MB document is as cheap as in a small one
  * (a text held as one string is copied whole at every edit). The document also keeps what its edits changed since a
- * lint last took them (`takeChange`): the lines edited in place, while no edit added or removed any, else the
- * stretch they all lie in; a lint copies and compares those lines only.
- * Positions past the end of a line or of the document are clamped to it, and a range given end first is turned
- * round, as vscode-languageserver-textdocument does.
+ * lint last took them (`takeChange`): the lines edited in place, while no edit added or removed any, else the stretch
+ * they all lie in; a lint copies and compares those lines only. Positions past the end of a line or of the document
+ * are clamped to it, and a range given end first is turned round, as vscode-languageserver-textdocument does.
  */
 import type { Position, Range } from 'vscode-languageserver/node';
 import type { LineChange } from '#core/document-linter.ts';

@@ -157,9 +157,10 @@ async function lintOnce(state: OpenDocument): Promise<void> {
   const settings = await settingsFor(state.doc.uri);
   await quietTurn(messagesHandled);
   if (!isOpen(state)) return;
-  const fresh = state.editor?.settings !== settings;
-  if (fresh) state.editor = { settings, linter: new DocumentLinter(lintOptions(settings)) };
-  const linter = (state.editor as { linter: DocumentLinter }).linter;
+  let editor = state.editor;
+  const fresh = editor?.settings !== settings;
+  if (!editor || fresh) editor = state.editor = { settings, linter: new DocumentLinter(lintOptions(settings)) };
+  const linter = editor.linter;
   const revision = state.revision;
   const { uri, version, lineCount } = state.doc;
   // A new linter knows no line yet: it takes them all.
