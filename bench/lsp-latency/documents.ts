@@ -1,12 +1,13 @@
 /**
- * The two documents of the latency bench: ~1 MB of metric lines (lsp-common.ts) and ~1 MB of JSON holding the same
- * data, each with the spots where the one-character edits go.
+ * The documents of the latency bench: metric lines (lsp-common.ts) and JSON holding the same data, each at 1 MB and
+ * at 10 MB, with the spots where the one-character edits go.
  */
 import type { DataLine } from '#core/parse.ts';
 import { fmtInt, metricLines } from '../lsp-common.ts';
 
-/** The size of each document. */
-export const TARGET_BYTES = 1_000_000;
+/** The size of each document: the small one, and the large one that a one-character edit must not slow down. */
+export const SMALL_BYTES = 1_000_000;
+export const LARGE_BYTES = 10_000_000;
 
 export interface Position {
   line: number;
@@ -31,11 +32,11 @@ function spread(candidates: Position[], count: number): Position[] {
 }
 
 /**
- * ~1 MB of metric lines (lsp-common.ts), timestamps ending 5 minutes from now; edits go inside a value, one place
- * per line, spread over the document.
+ * About `targetBytes` of metric lines (lsp-common.ts), timestamps ending 5 minutes from now; edits go inside a value,
+ * one place per line, spread over the document.
  */
-export function metricsDocument(): { doc: Doc; parsed: DataLine[] } {
-  const { lines, data, composition } = metricLines(TARGET_BYTES, Date.now() + 300_000);
+export function metricsDocument(targetBytes: number): { doc: Doc; parsed: DataLine[] } {
+  const { lines, data, composition } = metricLines(targetBytes, Date.now() + 300_000);
   const candidates: Position[] = [];
   for (const { index, parsed: p } of data) {
     if (p.problems.length > 0) continue;
@@ -65,13 +66,13 @@ export function metricsDocument(): { doc: Doc; parsed: DataLine[] } {
 }
 
 /**
- * ~1 MB of JSON with the same content: an array of objects, one per data line (metric, dimensions, value or summary,
- * timestamp), as JSON.stringify(…, null, 2) writes it; edits go inside string values.
+ * About `targetBytes` of JSON with the same content: an array of objects, one per data line (metric, dimensions, value
+ * or summary, timestamp), as JSON.stringify(…, null, 2) writes it; edits go inside string values.
  */
-export function jsonDocument(parsed: DataLine[]): Doc {
+export function jsonDocument(parsed: DataLine[], targetBytes: number): Doc {
   const records: unknown[] = [];
   let bytes = 4;
-  for (let i = 0; bytes < TARGET_BYTES; i++) {
+  for (let i = 0; bytes < targetBytes; i++) {
     const p = parsed[i % parsed.length] as DataLine;
     const record: Record<string, unknown> = {
       metric: p.key.text,

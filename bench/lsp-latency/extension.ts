@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Result } from '#core/result.ts';
-import { children, ROOT } from './harness.ts';
+import { children, ROOT, runNode } from './harness.ts';
 
 export const EXTENSION_BUNDLE = join(ROOT, 'dist', 'extension.js');
 const RUN_TESTS = join(ROOT, 'scripts', 'vscode', 'run-tests.mjs');
@@ -36,28 +36,9 @@ if (typeof extension.activate !== 'function') throw new Error('the bundle export
 process.stdout.write(JSON.stringify({ ms }));
 `;
 
-export function loadOnce(): Promise<number> {
-  return new Promise((resolveLoad, reject) => {
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS;
-    const child = spawn(process.execPath, ['-e', LOAD_SCRIPT, EXTENSION_BUNDLE], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.add(child);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      children.delete(child);
-      if (code !== 0) reject(new Error(`loading dist/extension.js failed (exit ${code}): ${err.trim()}`));
-      else resolveLoad((JSON.parse(out) as { ms: number }).ms);
-    });
-  });
+export async function loadOnce(): Promise<number> {
+  const out = await runNode(['-e', LOAD_SCRIPT, EXTENSION_BUNDLE], 'loading dist/extension.js', 20_000);
+  return (JSON.parse(out) as { ms: number }).ms;
 }
 
 /**

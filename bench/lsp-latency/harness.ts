@@ -4,12 +4,13 @@
  * message with a deadline. Every process the bench starts is in `children`, so that a run past its deadline can end
  * them all.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic, ProtocolConnection, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { ValidatedNotification } from '#protocol';
 import { startLanguageServer, withTimeout as within } from '../lsp-common.ts';
+import type { LineFactsHeap } from '../line-facts-heap.ts';
 import type { Position } from './documents.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -71,7 +72,7 @@ export class Server {
       ? [
           '--cpu-prof',
           `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`,
-          `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${mode}.cpuprofile`,
+          `--cpu-prof-name=${`${name}-${mode}-${uri.slice(uri.lastIndexOf('-') + 1)}`.replace(/\W+/g, '-')}.cpuprofile`,
         ]
       : [];
     this.spawnedAt = performance.now();
@@ -248,4 +249,36 @@ export class Server {
   get errors(): string {
     return this.stderr.trim();
   }
+}
+
+/**
+ * Runs `node ARGS` in the checkout (without the bench's NODE_OPTIONS), killed after `timeoutMs`; resolves to its
+ * standard output, or rejects with its standard error if it fails.
+ */
+export function runNode(args: string[], what: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolveRun, reject) => {
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      children.delete(child);
+      if (code !== 0) reject(new Error(`${what} failed (exit ${code}): ${err.trim()}`));
+      else resolveRun(out);
+    });
+  });
+}
+
+const HEAP_SCRIPT = join(ROOT, 'bench', 'line-facts-heap.ts');
+
+/** The heap the linter keeps per line, measured in a `node --expose-gc` of its own (bench/line-facts-heap.ts). */
+export async function lineFactsHeap(): Promise<LineFactsHeap> {
+  const out = await runNode(['--expose-gc', '--import', 'tsx', HEAP_SCRIPT], 'bench/line-facts-heap.ts', 180_000);
+  return JSON.parse(out) as LineFactsHeap;
 }

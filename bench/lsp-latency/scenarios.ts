@@ -45,7 +45,10 @@ export interface Series {
   initial: Diagnostic[];
   openMs: number;
   check: string;
+  /** Every timed edit's wait, of all runs. */
   samples: number[];
+  /** The same, per run of `interleave`. */
+  runs: number[][];
   /** dtmetrics: the server's own lint time for each measured version. */
   lintMs: number[];
   /** JSON validate: delayed validations that got in before a timed edit's answer. */
@@ -64,6 +67,7 @@ export async function prepare(server: Server, doc: Doc, breaker: string): Promis
     openMs: opened.ms,
     check,
     samples: [],
+    runs: [],
     lintMs: [],
     strays: 0,
     final: -1,
@@ -74,25 +78,32 @@ export async function prepare(server: Server, doc: Doc, breaker: string): Promis
 export const BLOCK = 10;
 
 /**
- * Runs the series by turns, a block of edits each, so they share the machine's noise. Between blocks the JSON
- * server's own delayed validation is waited for, so it never overlaps a timed edit of the other server.
+ * Runs the series by turns, a block of edits each, so they share the machine's noise; `runs` times over (EDITS timed
+ * edits each, after WARMUP_EDITS untimed ones before the first), so that the noise of the machine's other load shows
+ * as the spread between runs. Between blocks the JSON server's own delayed validation is waited for, so it never
+ * overlaps a timed edit of another server.
  */
-export async function interleave(series: Series[]): Promise<void> {
+export async function interleave(series: Series[], runs = 1): Promise<void> {
   for (const s of series) await s.server.settle();
-  const total = WARMUP_EDITS + EDITS;
-  for (let block = 0; block < total; block += BLOCK) {
-    for (const s of series) {
-      for (let i = block; i < Math.min(total, block + BLOCK); i++) {
-        const [at, char] = editOf(s.doc, i);
-        const straysBefore = s.server.strays;
-        const reply = await s.server.edit(at, char);
-        if (i < WARMUP_EDITS) continue;
-        s.strays += s.server.strays - straysBefore;
-        s.samples.push(reply.ms);
-        const lint = s.server.lintMs.get(reply.version);
-        if (lint !== undefined) s.lintMs.push(lint);
+  for (let run = 0; run < runs; run++) {
+    const first = run === 0 ? 0 : WARMUP_EDITS;
+    const total = WARMUP_EDITS + EDITS;
+    for (const s of series) s.runs.push([]);
+    for (let block = first; block < total; block += BLOCK) {
+      for (const s of series) {
+        for (let i = block; i < Math.min(total, block + BLOCK); i++) {
+          const [at, char] = editOf(s.doc, i);
+          const straysBefore = s.server.strays;
+          const reply = await s.server.edit(at, char);
+          if (i < WARMUP_EDITS) continue;
+          s.strays += s.server.strays - straysBefore;
+          s.samples.push(reply.ms);
+          s.runs[run]?.push(reply.ms);
+          const lint = s.server.lintMs.get(reply.version);
+          if (lint !== undefined) s.lintMs.push(lint);
+        }
+        await s.server.settle();
       }
-      await s.server.settle();
     }
   }
   for (const s of series) {

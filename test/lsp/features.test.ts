@@ -15,10 +15,10 @@ import { NOW } from '../cli/helpers.ts';
 const URI = 'untitled:features';
 
 function lintedDocument(text: string): { doc: LineDocument; linted: LintedDocument } {
-  const { diagnostics, linter, hasTimestamps } = new DocumentLinter({}).lint(text, NOW);
+  const { diagnostics, keys, hasTimestamps } = new DocumentLinter({}).lint(text, NOW);
   return {
     doc: new LineDocument(URI, 1, text),
-    linted: { revision: 0, diagnostics: diagnostics.map(lspDiagnostic), linter, hasTimestamps },
+    linted: { revision: 0, diagnostics: diagnostics.map(lspDiagnostic), keys, hasTimestamps },
   };
 }
 

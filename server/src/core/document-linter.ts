@@ -1,20 +1,31 @@
 /**
  * Lints successive versions of one document held in memory: an editor's. Each line's facts (lineFacts: the line
  * rules' findings) are kept, and reused for the lines an edit did not touch, the unchanged runs before and after
- * the edited range. A one-character edit then parses one line and runs only the file-level checks, which need
- * the whole file but only a few lookups per line: cheap enough for every keystroke in a large document. `steps` does
- * the same work in steps of a few hundred lines, for a caller that must stay responsive (the language server).
+ * the edited range. The file-level checks are kept up to date the same way (DocumentChecks): a one-character edit
+ * parses one line and decides again only what that line takes part in, so its cost hardly grows with the document.
+ * `steps` does the work in steps of a few hundred lines, for a caller that must stay responsive (the language server).
  */
-import { detach, FileLinter, lineFacts, utf8Length, type LineFacts, type LintOptions } from './lint.ts';
+import { DocumentChecks, spliceIn } from './document-checks.ts';
+import { detach, lineFacts, utf8Length, type KeySummaries, type LineFacts, type LintOptions } from './lint.ts';
 import { splitLines } from './text.ts';
 import { parseLine } from './parse.ts';
 import type { Diagnostic } from './problems.ts';
 import { LIMITS, type Limits } from './rules.ts';
 
+/** A new version of a document as its difference from the last: `lines` stand where `removed` lines from `from` stood. */
+export interface LineChange {
+  from: number;
+  removed: number;
+  lines: readonly string[];
+}
+
 export interface DocumentLint {
+  /** In line order: all of them, or at least the first `shown` that `steps` was asked for. */
   diagnostics: Diagnostic[];
-  /** The linter that saw this version, for what the file says of each key (hovers). */
-  linter: FileLinter;
+  /** How many diagnostics the version has. */
+  count: number;
+  /** What the file says of each key (hovers), as of the newest version linted. */
+  keys: KeySummaries;
   /** How many lines were parsed for this version; the others' facts were kept from the last one. */
   parsedLines: number;
   /** The window is checked and some line has a well-formed timestamp: it moves with the clock, so lint again later. */
@@ -22,26 +33,34 @@ export interface DocumentLint {
 }
 
 /**
- * What a step of `steps` did: parse lines an edit touched (`facts`), or check the file as a whole (`file`). A step
- * covers at most STEP_LINES lines.
+ * What a step of `steps` did: parse lines an edit touched (`facts`), bring the file-level checks up to date with
+ * them (`checks`), or make the version's diagnostics (`file`). A step covers at most STEP_LINES lines.
  */
-export type LintStep = 'facts' | 'file';
+export type LintStep = 'facts' | 'checks' | 'file';
 
 const STEP_LINES = 500;
 
 export class DocumentLinter {
-  private lines: readonly string[] = [];
-  private facts: LineFacts[] = [];
+  /**
+   * Each line's text in the last version linted, as given (the editor's own strings: 8 bytes a line here), to find
+   * the lines of a change that came back to what they were.
+   */
+  private readonly lines: string[] = [];
+  private readonly checks: DocumentChecks;
   private readonly limits: Limits;
 
   /** `options`: everything but the clock, fixed for this linter's life (facts depend on the limits). */
-  constructor(private readonly options: Omit<LintOptions, 'now'>) {
+  constructor(options: Omit<LintOptions, 'now'>) {
     this.limits = { ...LIMITS, ...options.limits };
+    this.checks = new DocumentChecks(options);
   }
 
-  /** Lints `text`, the document's newest version, against `now` (epoch ms; null: no timestamp window), at once. */
+  /**
+   * Lints `text`, the document's newest version, against `now` (epoch ms; null: no timestamp window), at once: the
+   * lines that differ from the text it last linted are parsed.
+   */
   lint(text: string, now: number | null): DocumentLint {
-    const steps = this.steps([...splitLines(text)], now);
+    const steps = this.steps([{ from: 0, removed: this.lines.length, lines: [...splitLines(text)] }], now);
     for (;;) {
       const step = steps.next();
       if (step.done) return step.value;
@@ -49,55 +68,95 @@ export class DocumentLinter {
   }
 
   /**
-   * Lints `lines` (the newest version's, which the caller must not change afterwards: they are kept to compare the
-   * next version with) one step at a time, so that a caller can do other work between steps, or stop. The `facts`
-   * steps come first; the facts are kept once the last of them is done (stopped before, the work is lost and the
-   * previous version's facts stay). The `file` steps make this version's diagnostics, useless once it is outdated.
+   * Lints the version `changes` make of the last one linted (in order and apart, numbered as its lines), one step at
+   * a time, so that a caller can do other work between steps, or stop. The lines of a change that are as they were
+   * (typed and undone, say) keep their facts: those at either end, and any where as many lines came as went. The
+   * `facts` steps come first: stopped there, the work is lost and the previous version stands (the caller gives the
+   * changes again with the next). Then the `checks` steps take the new facts in: stopped there, the rest is done when
+   * the linter is next used. The `file` steps make this version's diagnostics, useless once it is outdated; past the
+   * first `shown`, the others are only counted.
    */
-  *steps(lines: readonly string[], now: number | null): Generator<LintStep, DocumentLint> {
-    const parsedLines = yield* this.reuse(lines);
-    const linter = new FileLinter({ ...this.options, now });
-    const diagnostics: Diagnostic[] = [];
-    let hasTimestamps = false;
-    const facts = this.facts;
-    for (let i = 0; i < facts.length; i++) {
-      const lineFacts = facts[i] as LineFacts;
-      if (lineFacts.timestamp && now !== null) hasTimestamps = true;
-      for (const d of linter.lintFacts(i, lineFacts)) diagnostics.push(d);
-      if (i % STEP_LINES === STEP_LINES - 1) yield 'file';
+  *steps(changes: readonly LineChange[], now: number | null, shown = Infinity): Generator<LintStep, DocumentLint> {
+    // The last lint may have been stopped before the checks took its version in: done now, so that every step after
+    // the `facts` ones is of this lint's changes.
+    const unfinished = this.checks.update();
+    while (!unfinished.next().done);
+    const stretches = changes.flatMap((change) => this.changedStretches(change));
+    let parsedLines = 0;
+    const parsed = [];
+    for (const { from, count, lines } of stretches) {
+      const facts: LineFacts[] = [];
+      for (const text of lines) {
+        // A copy, so facts kept for later versions hold on to this line only, not to this whole version's text.
+        const line = detach(text);
+        facts.push(lineFacts(parseLine(line), line.length, utf8Length(line), this.limits));
+        if (++parsedLines % STEP_LINES === 0) yield 'facts';
+      }
+      parsed.push({ from, count, facts });
     }
-    return { diagnostics, linter, parsedLines, hasTimestamps };
+    // The last first: a stretch leaves the numbers of the lines before it as they are.
+    for (let i = stretches.length - 1; i >= 0; i--) {
+      const { from, count, lines } = stretches[i] as (typeof stretches)[number];
+      spliceIn(this.lines, from, count, lines);
+    }
+    this.checks.replace(parsed);
+    yield* this.updateChecks();
+    const lint = this.checks.lint(now, shown);
+    for (;;) {
+      const step = lint.next();
+      if (step.done)
+        return {
+          ...step.value,
+          parsedLines,
+          hasTimestamps: now !== null && this.checks.hasTimestamps,
+        };
+      yield 'file';
+    }
   }
 
   /**
-   * The facts of every line of `lines`: kept from the last version where a line is unchanged, else made now; the
-   * number of lines parsed.
+   * The stretches of lines `change` really changes, in order: its lines less those at either end that are as they
+   * were; where as many lines come as go, each line stands for the one it replaces, and only the runs that differ.
    */
-  private *reuse(lines: readonly string[]): Generator<LintStep, number> {
+  private changedStretches(change: LineChange): Array<{ from: number; count: number; lines: readonly string[] }> {
     const old = this.lines;
-    const oldFacts = this.facts;
-    const { head, tail } = unchangedEnds(old, lines);
-    const facts = new Array<LineFacts>(lines.length);
-    for (let i = 0; i < head; i++) facts[i] = oldFacts[i] as LineFacts;
-    for (let i = head; i < lines.length - tail; i++) {
-      // A copy, so facts kept for later versions hold on to this line only, not to this whole version's text.
-      const line = detach(lines[i] as string);
-      facts[i] = lineFacts(parseLine(line), line.length, utf8Length(line), this.limits);
-      if ((i - head) % STEP_LINES === STEP_LINES - 1) yield 'facts';
+    const { from, removed, lines } = change;
+    const { head, tail } = unchangedEnds(old, lines, from, removed);
+    if (removed !== lines.length)
+      return [{ from: from + head, count: removed - head - tail, lines: lines.slice(head, lines.length - tail) }];
+    const stretches = [];
+    for (let i = head; i < lines.length - tail; ) {
+      if (lines[i] === old[from + i]) {
+        i++;
+        continue;
+      }
+      const start = i;
+      while (i < lines.length - tail && lines[i] !== old[from + i]) i++;
+      stretches.push({ from: from + start, count: i - start, lines: lines.slice(start, i) });
     }
-    for (let j = 1; j <= tail; j++) facts[lines.length - j] = oldFacts[old.length - j] as LineFacts;
-    this.lines = lines;
-    this.facts = facts;
-    return lines.length - tail - head;
+    return stretches;
+  }
+
+  private *updateChecks(): Generator<LintStep> {
+    const update = this.checks.update();
+    while (!update.next().done) yield 'checks';
   }
 }
 
-/** How many lines at the start (`head`) and at the end (`tail`) of a new version are the old version's, unchanged. */
-export function unchangedEnds(old: readonly string[], lines: readonly string[]): { head: number; tail: number } {
-  const common = Math.min(lines.length, old.length);
+/**
+ * How many lines at the start (`head`) and at the end (`tail`) of a new version are the old version's, unchanged;
+ * of `lines` standing for the `removed` lines of `old` from `from`, when given.
+ */
+export function unchangedEnds(
+  old: readonly string[],
+  lines: readonly string[],
+  from = 0,
+  removed = old.length - from,
+): { head: number; tail: number } {
+  const common = Math.min(lines.length, removed);
   let head = 0;
-  while (head < common && lines[head] === old[head]) head++;
+  while (head < common && lines[head] === old[from + head]) head++;
   let tail = 0;
-  while (tail < common - head && lines[lines.length - 1 - tail] === old[old.length - 1 - tail]) tail++;
+  while (tail < common - head && lines[lines.length - 1 - tail] === old[from + removed - 1 - tail]) tail++;
   return { head, tail };
 }

@@ -10,7 +10,15 @@ import { splitLines } from './text.ts';
 import { CleanLineMatcher, CleanPrefixTable } from './fast-path.ts';
 import { findRootCause } from './root-causes.ts';
 import { hasError, problem, ruleSeverity, type Diagnostic, type Problem } from './problems.ts';
-import { FINDINGS_PER_KIND, LIMITS, moreOfKind, type Limits, type RuleCode, type SeveritySetting } from './rules.ts';
+import {
+  FINDINGS_PER_KIND,
+  LIMITS,
+  moreOfKind,
+  RULES,
+  type Limits,
+  type RuleCode,
+  type SeveritySetting,
+} from './rules.ts';
 
 export interface LintOptions {
   /** Epoch milliseconds to check timestamps against; null switches the timestamp window (TS003) off. */
@@ -25,7 +33,7 @@ export interface LintOptions {
 const CLEAN_PREFIXES = 65_536;
 const CLEAN_PREFIX_BYTES = 16 << 20;
 
-type PayloadType = 'gauge' | 'count';
+export type PayloadType = 'gauge' | 'count';
 
 interface KeyState {
   key: string;
@@ -77,7 +85,7 @@ interface LineRootCause {
 }
 
 /** What the file-level checks need to know of a parsed data line (offsets in the line). */
-interface KeyUse {
+export interface KeyUse {
   keyEnd: number;
   type: PayloadType;
   payloadStart: number;
@@ -87,11 +95,27 @@ interface KeyUse {
   tuple: number;
 }
 
+/** The problems of every line without any: nothing to keep per line. */
+const NONE: readonly Problem[] = Object.freeze([]);
 /** Shared by clean lines with no file-level finding: nothing to allocate. */
 const NO_PROBLEMS: Problem[] = [];
 const NO_DIAGNOSTICS: readonly Diagnostic[] = Object.freeze([]);
 
-export class FileLinter {
+/** What a file says of a metric key: its payload type, the line that set it, its distinct dimension tuples. */
+export interface KeySummary {
+  type: PayloadType | null;
+  firstLine: number;
+  /** null once past the cardinality `budget`. */
+  series: number | null;
+  budget: number;
+}
+
+/** What a lint found of each key (hovers). */
+export interface KeySummaries {
+  keySummary(key: string): KeySummary | undefined;
+}
+
+export class FileLinter implements KeySummaries {
   private now: number | null;
   private readonly limits: Limits;
   private readonly severities: Partial<Record<RuleCode, SeveritySetting>>;
@@ -137,7 +161,7 @@ export class FileLinter {
     bytes?: Uint8Array,
   ): readonly Diagnostic[] {
     this.lineIndex = index;
-    return this.toDiagnostics(index, this.check(parsed, length, bytes));
+    return toDiagnostics(index, this.check(parsed, length, bytes), this.severities);
   }
 
   /**
@@ -168,7 +192,7 @@ export class FileLinter {
       hit.tuple,
       problems,
     );
-    return this.toDiagnostics(index, found);
+    return toDiagnostics(index, found, this.severities);
   }
 
   private fastPathTables(): { prefixes: CleanPrefixTable<CleanPrefix>; matcher: CleanLineMatcher<CleanPrefix> } {
@@ -182,48 +206,19 @@ export class FileLinter {
   /** Lints the line at `index` from its facts (lineFacts), which may have been kept from an earlier version. */
   lintFacts(index: number, facts: LineFacts): readonly Diagnostic[] {
     this.lineIndex = index;
-    return this.toDiagnostics(index, this.checkFile(facts));
+    return toDiagnostics(index, this.checkFile(facts), this.severities);
   }
 
   /**
    * What this file says of a metric key so far: its payload type, the line that set it, and its distinct
    * dimension tuples (null once past the cardinality `budget`, when they are no longer counted).
    */
-  keySummary(
-    key: string,
-  ): { type: 'gauge' | 'count' | null; firstLine: number; series: number | null; budget: number } | undefined {
+  keySummary(key: string): KeySummary | undefined {
     const state = this.keys.get(key);
     const budget = this.limits.cardinalityBudget;
     return (
       state && { type: state.type, firstLine: state.typeLine, series: state.series ? state.series.size : null, budget }
     );
-  }
-
-  private toDiagnostics(index: number, problems: Problem[]): readonly Diagnostic[] {
-    if (problems.length === 0) return NO_DIAGNOSTICS;
-    const diagnostics: Diagnostic[] = [];
-    for (const p of problems) {
-      const severity = this.severityOf(p);
-      if (severity === 'off') continue;
-      const d: Diagnostic = {
-        line: index,
-        startChar: p.start,
-        endChar: p.end,
-        severity,
-        code: p.code,
-        message: p.message,
-      };
-      if (p.data) d.data = p.data;
-      diagnostics.push(d);
-    }
-    if (diagnostics.length > 1)
-      diagnostics.sort((a, b) => a.startChar - b.startChar || a.endChar - b.endChar || (a.code < b.code ? -1 : 1));
-    return diagnostics;
-  }
-
-  private severityOf(p: Problem): SeveritySetting {
-    const configured = this.severities[p.code];
-    return configured ?? ruleSeverity(p);
   }
 
   private check(parsed: ParsedLine, length: number, bytes: Uint8Array | undefined): Problem[] {
@@ -288,35 +283,19 @@ export class FileLinter {
     );
   }
 
-  /**
-   * A line's root cause as this file and the settings see it (null when it has none): switched off, the findings
-   * it replaced; a line of a JSON document after its first, a finding that points to that first line (every line
-   * is refused, and each says why, once).
-   */
+  /** A line's root cause (rootCauseProblems), following the JSON document the lines so far are part of. */
   private rootCauseOf(facts: LineFacts): Problem[] | null {
     const cause = facts.rootCause;
     const inJson = this.jsonStart;
     this.jsonStart = cause?.jsonPart ? (inJson < 0 ? this.lineIndex : inJson) : -1;
-    if (!cause) return null;
-    const found = facts.problems[0] as Problem;
-    if (this.severities[found.code] === 'off') return cause.replaced.slice();
-    if (!cause.jsonPart || inJson < 0) return null;
-    return [
-      problem(
-        'LN007',
-        found.start,
-        found.end,
-        { whole: false, line: null, firstLine: inJson },
-        { relatedLine: inJson },
-      ),
-    ];
+    return rootCauseProblems(facts, inJson, this.severities);
   }
 
   /** MD005: metadata counts once per stored metric, so `#jobs count` and `#jobs gauge` are two metrics. */
   private checkMetadataRepeat(stored: string, keyStart: number, keyEnd: number, problems: Problem[]): void {
     const first = this.metadataLines.get(stored);
     if (first !== undefined) {
-      problems.push(problem('MD005', keyStart, keyEnd, { key: stored, firstLine: first }, { relatedLine: first }));
+      problems.push(metadataRepeatProblem(stored, keyStart, keyEnd, first));
     } else if (this.metadataLines.size < this.limits.metricKeysPerEnvironment) {
       this.metadataLines.set(detach(stored), this.lineIndex);
     }
@@ -346,15 +325,12 @@ export class FileLinter {
     const lines = ++this.sentLines;
     if (this.bytesReported && lines !== limits.linesPerRequest + 1) return problems;
     const found: Problem[] = [];
-    const end = Math.max(keyEnd, keyStart + 1);
-    if (lines === limits.linesPerRequest + 1)
-      found.push(problem('LN002', keyStart, end, { lines: limits.linesPerRequest }));
+    if (lines === limits.linesPerRequest + 1) found.push(overRequestProblem('LN002', keyStart, keyEnd, limits));
     if (!this.bytesReported) {
-      // A request joins its lines with `\n` and has no trailing one (as every library sends it).
-      this.sentBytes += byteLength + (lines > 1 ? 1 : 0);
+      this.sentBytes += bytesInRequest(byteLength, lines);
       if (this.sentBytes > limits.requestMaxBytes) {
         this.bytesReported = true;
-        found.push(problem('LN003', keyStart, end, { bytes: limits.requestMaxBytes }));
+        found.push(overRequestProblem('LN003', keyStart, keyEnd, limits));
       }
     }
     if (found.length === 0) return problems;
@@ -385,10 +361,7 @@ export class FileLinter {
       state.typeLine = this.lineIndex;
     } else if (state.type !== type && !state.mixedReported) {
       state.mixedReported = true;
-      const firstLine = state.typeLine;
-      (found ??= []).push(
-        problem('MK011', payloadStart, payloadEnd, { key, first: state.type, firstLine }, { relatedLine: firstLine }),
-      );
+      (found ??= []).push(mixedTypeProblem(key, payloadStart, payloadEnd, state.type, state.typeLine));
     }
     const suffix = this.suffixNote(state, type, 0, keyEnd);
     if (suffix) (found ??= []).push(suffix);
@@ -398,8 +371,7 @@ export class FileLinter {
       const budget = this.limits.cardinalityBudget;
       if (series.size > budget) {
         state.series = null;
-        const start = dimensionsEnd < 0 ? 0 : keyEnd + 1;
-        (found ??= []).push(problem('MK012', start, dimensionsEnd < 0 ? keyEnd : dimensionsEnd, { key, budget }));
+        (found ??= []).push(overBudgetProblem(key, keyEnd, dimensionsEnd, budget));
       }
     }
     if (found === null) return problems;
@@ -411,21 +383,115 @@ export class FileLinter {
    * for (a metadata line or a data line): for a given key only one of the two types adds a suffix.
    */
   private suffixNote(state: KeyState, type: PayloadType, start: number, end: number): Problem | null {
-    if (state.suffixReported) return null;
-    const key = state.key;
-    const storedAs = storedKey(key, type);
-    if (storedAs === key) return null;
+    if (state.suffixReported || !renamesKey(state.key, type)) return null;
     state.suffixReported = true;
-    // A count's suffix is every count's, nothing to act on: a hint. A gauge's `.gauge` surprises: an info.
-    return problem(
-      'MK010',
-      start,
-      end,
-      { key, storedAs, payload: type },
-      undefined,
-      type === 'count' ? 'lesser' : 'full',
-    );
+    return suffixProblem(state.key, type, start, end);
   }
+}
+
+/**
+ * The findings of a file-level check, made alike by FileLinter (a file read once, in order) and DocumentChecks (an
+ * editor's document, kept up to date as it changes).
+ */
+
+/** LN002, LN003: the line where the lines to send pass one request's limit of lines or bytes. */
+export function overRequestProblem(code: 'LN002' | 'LN003', keyStart: number, keyEnd: number, limits: Limits): Problem {
+  const end = Math.max(keyEnd, keyStart + 1);
+  return code === 'LN002'
+    ? problem('LN002', keyStart, end, { lines: limits.linesPerRequest })
+    : problem('LN003', keyStart, end, { bytes: limits.requestMaxBytes });
+}
+
+/** What a line adds to a request's size: its UTF-8 length and, after the first, the `\n` that joins it (none trails). */
+export const bytesInRequest = (byteLength: number, nth: number): number => byteLength + (nth > 1 ? 1 : 0);
+
+/** MK011: a data line whose payload type is not the one the key's first data line set. */
+export function mixedTypeProblem(
+  key: string,
+  payloadStart: number,
+  payloadEnd: number,
+  first: PayloadType,
+  firstLine: number,
+): Problem {
+  return problem('MK011', payloadStart, payloadEnd, { key, first, firstLine }, { relatedLine: firstLine });
+}
+
+/** Whether a payload type stores the key under another name (`.count`, `.gauge`): MK010. */
+export const renamesKey = (key: string, type: PayloadType): boolean => storedKey(key, type) !== key;
+
+/**
+ * MK010: the first line (metadata or data) that names the key with a payload type storing it under another name. A
+ * count's suffix is every count's, nothing to act on: a hint. A gauge's `.gauge` surprises: an info.
+ */
+export function suffixProblem(key: string, type: PayloadType, start: number, end: number): Problem {
+  const grade = type === 'count' ? 'lesser' : 'full';
+  return problem('MK010', start, end, { key, storedAs: storedKey(key, type), payload: type }, undefined, grade);
+}
+
+/** MK012: the line whose dimension tuple is the first past the key's cardinality budget. */
+export function overBudgetProblem(key: string, keyEnd: number, dimensionsEnd: number, budget: number): Problem {
+  const start = dimensionsEnd < 0 ? 0 : keyEnd + 1;
+  return problem('MK012', start, dimensionsEnd < 0 ? keyEnd : dimensionsEnd, { key, budget });
+}
+
+/** MD005: a metadata line of a stored metric key that an earlier metadata line already described. */
+export function metadataRepeatProblem(stored: string, keyStart: number, keyEnd: number, firstLine: number): Problem {
+  return problem('MD005', keyStart, keyEnd, { key: stored, firstLine }, { relatedLine: firstLine });
+}
+
+/**
+ * A line's root cause as its file and the settings see it (null when it has none): switched off, the findings it
+ * replaced; a line of a JSON document after its first (`inJson`, that first line, or -1), a finding that points to
+ * that first line (every line is refused, and each says why, once).
+ */
+export function rootCauseProblems(
+  facts: LineFacts,
+  inJson: number,
+  severities: Partial<Record<RuleCode, SeveritySetting>>,
+): Problem[] | null {
+  const cause = facts.rootCause;
+  if (!cause) return null;
+  const found = facts.problems[0] as Problem;
+  if (severities[found.code] === 'off') return cause.replaced.slice();
+  if (!cause.jsonPart || inJson < 0) return null;
+  return [
+    problem('LN007', found.start, found.end, { whole: false, line: null, firstLine: inJson }, { relatedLine: inJson }),
+  ];
+}
+
+/** A problem's severity under the settings (`code` alone: a file-level finding, of its rule's own severity). */
+export function severityOf(
+  p: Problem | RuleCode,
+  severities: Partial<Record<RuleCode, SeveritySetting>>,
+): SeveritySetting {
+  return typeof p === 'string' ? (severities[p] ?? RULES[p].severity) : (severities[p.code] ?? ruleSeverity(p));
+}
+
+/** A line's problems as diagnostics under the settings' severities (those switched off left out), sorted by column. */
+export function toDiagnostics(
+  index: number,
+  problems: readonly Problem[],
+  severities: Partial<Record<RuleCode, SeveritySetting>>,
+): readonly Diagnostic[] {
+  if (problems.length === 0) return NO_DIAGNOSTICS;
+  const diagnostics: Diagnostic[] = [];
+  for (const p of problems) {
+    const severity = severityOf(p, severities);
+    if (severity === 'off') continue;
+    const d: Diagnostic = {
+      line: index,
+      startChar: p.start,
+      endChar: p.end,
+      severity,
+      code: p.code,
+      message: p.message,
+    };
+    if (p.data) d.data = p.data;
+    diagnostics.push(d);
+  }
+  if (diagnostics.length > 1)
+    diagnostics.sort((a, b) => a.startChar - b.startChar || a.endChar - b.endChar || (a.code < b.code ? -1 : 1));
+  return diagnostics;
 }
 
 /** A parsed line's facts: the line rules' findings and what the file-level checks need. `bytes`: its UTF-8 length. */
@@ -446,7 +512,7 @@ export function lineFacts(parsed: ParsedLine, length: number, bytes: number, lim
   // A root cause is then the line's one finding.
   const facts: LineFacts = {
     kind: parsed.kind,
-    problems: cause ? [cause.problem] : capPerKind(problems),
+    problems: cause ? [cause.problem] : problems.length === 0 ? NONE : capPerKind(problems),
     key: refused ? '' : key.text,
     keyStart: key.start,
     keyEnd: key.end,
@@ -494,7 +560,8 @@ function capPerKind(problems: Problem[]): Problem[] {
   return kept;
 }
 
-const OTHER_LINE: LineFacts = Object.freeze({
+/** The facts of every comment and blank line. */
+export const OTHER_LINE: LineFacts = Object.freeze({
   kind: 'other',
   problems: [],
   key: '',

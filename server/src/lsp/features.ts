@@ -20,7 +20,7 @@ import {
   type TextEdit,
 } from 'vscode-languageserver/node';
 import { formatDuration, formatWindow } from '#core/check.ts';
-import type { FileLinter } from '#core/lint.ts';
+import type { KeySummaries } from '#core/lint.ts';
 import { parseLine } from '#core/parse.ts';
 import type { Diagnostic, DiagnosticData, Fix } from '#core/problems.ts';
 import { isRuleCode, LIMITS, literal, RULES, ruleEvidence } from '#core/rules.ts';
@@ -30,12 +30,12 @@ import type { LineDocument } from './documents.ts';
 import { readDiagnosticData, type ClientDiagnostic } from './params.ts';
 import type { Typing, WorkspaceIndex } from './workspace-index.ts';
 
-/** One lint of a document version: its diagnostics, and the linter that saw it (for key summaries). */
+/** One lint of a document version: its diagnostics, and what the file says of each key (hovers). */
 export interface LintedDocument {
   /** The server's count of the document's changes (edits, settings, the clock) that this lint saw. */
   revision: number;
   diagnostics: LspDiagnostic[];
-  linter: FileLinter;
+  keys: KeySummaries;
   hasTimestamps: boolean;
 }
 
@@ -191,7 +191,7 @@ export function hover(
     if (ts && inside(position, ts.start, ts.end) && /^\d+$/.test(ts.text))
       parts.push(describeTimestamp(Number(ts.text), now));
     if (inside(position, parsed.key.start, parsed.key.end) && parsed.key.text) {
-      const summary = result?.linter.keySummary(parsed.key.text);
+      const summary = result?.keys.keySummary(parsed.key.text);
       if (summary) {
         const series =
           summary.series === null

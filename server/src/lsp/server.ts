@@ -19,6 +19,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { RequestType } from 'vscode-languageserver-protocol';
 import { DocumentLinter, type LintStep } from '#core/document-linter.ts';
+import type { Diagnostic } from '#core/problems.ts';
 import { ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
 import { createServerConnection } from './connection.ts';
 import { LineDocument } from './documents.ts';
@@ -149,28 +150,41 @@ async function lintUntilCurrent(state: OpenDocument): Promise<void> {
 
 /**
  * One lint of the document at its newest revision, started when no message is waiting and continued in slices at
- * such moments. The lines it lints are a copy taken at the start; an edit meanwhile outdates the lint, which stops at
- * its next file-level step (the line facts it parsed are kept: the next lint compares with them).
+ * such moments. It takes the lines the edits changed since the last lint (a copy made at the start); an edit
+ * meanwhile outdates the lint, which stops at its next file-level step (the line facts it parsed are kept: the next
+ * lint takes the lines changed since).
  */
 async function lintOnce(state: OpenDocument): Promise<void> {
   const settings = await settingsFor(state.doc.uri);
   await quietTurn(messagesHandled);
   if (!isOpen(state)) return;
-  if (state.editor?.settings !== settings)
-    state.editor = { settings, linter: new DocumentLinter(lintOptions(settings)) };
+  let editor = state.editor;
+  const fresh = editor?.settings !== settings;
+  if (!editor || fresh) editor = state.editor = { settings, linter: new DocumentLinter(lintOptions(settings)) };
+  const linter = editor.linter;
   const revision = state.revision;
-  const { uri, version } = state.doc;
-  // A copy: edits go on while the lint runs, and the linter keeps these lines to compare the next version with.
-  const lines = state.doc.lines.slice();
-  const steps = state.editor.linter.steps(lines, windowNow(settings, fileDirectives(lines), Date.now()));
-  const outdated = (step: LintStep) => !isOpen(state) || (step === 'file' && state.revision !== revision);
+  const { uri, version, lineCount } = state.doc;
+  // A new linter knows no line yet: it takes them all.
+  const changes = state.doc.takeChange(fresh);
+  let taken = false;
+  // The leading comments only: a directive says whether the window applies (`// dtmetrics: timestamps=rebase`).
+  const now = windowNow(settings, fileDirectives(state.doc.lines), Date.now());
+  const steps = linter.steps(changes, now, settings.maxDiagnostics);
+  const outdated = (step: LintStep) => {
+    // Past its parsing, the linter has taken the change in.
+    if (step !== 'facts') taken = true;
+    return !isOpen(state) || (step === 'file' && state.revision !== revision);
+  };
   const done = await inSlices(steps, () => quietTurn(messagesHandled), outdated);
-  if (!done) return;
-  const { diagnostics: found, linter, hasTimestamps } = done.result;
+  if (!done) {
+    if (!taken) state.doc.restoreChange(changes);
+    return;
+  }
+  const { diagnostics: found, count, keys, hasTimestamps } = done.result;
   state.linted = {
     revision,
-    diagnostics: cap(found.map(lspDiagnostic), settings.maxDiagnostics, lines.length),
-    linter,
+    diagnostics: cap(found, count, settings.maxDiagnostics, lineCount),
+    keys,
     hasTimestamps,
   };
   outbox.send(`validated ${uri}`, () =>
@@ -178,7 +192,7 @@ async function lintOnce(state: OpenDocument): Promise<void> {
       uri,
       version,
       durationMs: done.busyMs,
-      problems: found.length,
+      problems: count,
     }),
   );
   if (!pullDiagnostics && state.revision === revision) publish(uri, version, state.linted.diagnostics);
@@ -202,16 +216,19 @@ async function currentLint(state: OpenDocument, token: CancellationToken): Promi
   return isOpen(state) ? state.linted : undefined;
 }
 
-/** The per-document cap, with a visible note on the last line saying how many more there are. */
-function cap(diagnostics: LspDiagnostic[], max: number, lines: number): LspDiagnostic[] {
-  if (diagnostics.length <= max) return diagnostics;
-  const shown = diagnostics.slice(0, max);
+/**
+ * The first of a version's `count` diagnostics as LSP ones, at most `max`, with a visible note on the last line saying
+ * how many more there are.
+ */
+function cap(diagnostics: Diagnostic[], count: number, max: number, lines: number): LspDiagnostic[] {
+  if (count <= max) return diagnostics.map(lspDiagnostic);
+  const shown = diagnostics.slice(0, max).map(lspDiagnostic);
   const last = Math.max(0, lines - 1);
   shown.push({
     range: { start: { line: last, character: 0 }, end: { line: last, character: 0 } },
     severity: DiagnosticSeverity.Information,
     source: 'dtmetrics',
-    message: `${(diagnostics.length - max).toLocaleString('en-US')} more problems are not shown (dtmetrics.maxDiagnostics is ${max}); run \`dtmetrics lint\` for all of them.`,
+    message: `${(count - max).toLocaleString('en-US')} more problems are not shown (dtmetrics.maxDiagnostics is ${max}); run \`dtmetrics lint\` for all of them.`,
   });
   return shown;
 }
