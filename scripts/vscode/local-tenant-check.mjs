@@ -7,10 +7,11 @@
 //   - Add Environment switches to nothing unasked: it offers Use It and Test Connection; the local tenant keeps an item
 //     of its own in the status bar while lines go elsewhere;
 //   - the browser page is reloaded (a new extension host): the status bar still says it runs, the tenant answering
-//     is the same instance, and Stop, chosen from the status item, stops it: its port stops answering.
+//     is the same instance; paused, it is shown as not answering, and running again once resumed; Stop, chosen
+//     from the status item, stops it: its port stops answering.
 // Screenshots of the notification and of the status item in a dark, a light and a high-contrast theme go to
 // test-results/ (and docs/screenshots/ with --update-screenshot): local-tenant-started-*.png,
-// local-tenant-status-*.png. Prints `1 passed, 0 failed` or `0 passed, 1 failed`.
+// local-tenant-status-*.png, local-tenant-not-answering-*.png. Prints `1 passed, 0 failed` or `0 passed, 1 failed`.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -87,6 +88,8 @@ async function answer(page, title, value) {
 }
 
 let startedPid = null;
+/** Whether the check has paused the tenant (SIGSTOP) and not yet resumed it. */
+let paused = false;
 let code = 1;
 try {
   code = await runWorkbenchCheck(
@@ -199,6 +202,25 @@ try {
       if (after?.instance !== before.instance)
         throw new Error(`after the reload another tenant answers: ${JSON.stringify(after)}`);
 
+      // A tenant that stops answering (paused: its process lives, its port takes no answer) is shown as such at the
+      // next look (every 20 s), and as running again once it answers.
+      process.kill(before.pid, 'SIGSTOP');
+      paused = true;
+      const silent = item('not answering');
+      await silent.waitFor({ timeout: 60_000 });
+      await inEachTheme(page, async (theme) => {
+        await page.mouse.move(600, 300);
+        await shoot(page, `local-tenant-not-answering-${theme}`, {
+          x: 1280 - 720,
+          y: status.y - 100,
+          width: 720,
+          height: 100 + status.height,
+        });
+      });
+      process.kill(before.pid, 'SIGCONT');
+      paused = false;
+      await silent.waitFor({ state: 'hidden', timeout: 60_000 });
+
       await item(`local tenant: ${address}`).click();
       const stop = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Stop Local Tenant' });
       await stop.waitFor({ timeout: 30_000 });
@@ -213,7 +235,8 @@ try {
     },
   );
 } finally {
-  // A failed check leaves no tenant behind: the one it started, by its pid.
+  // A failed check leaves no tenant behind: the one it started, by its pid (resumed first if the check paused it).
+  if (paused && startedPid !== null) process.kill(startedPid, 'SIGCONT');
   if (startedPid !== null && (await instance())?.pid === startedPid) process.kill(startedPid, 'SIGTERM');
 }
 process.exit(code);

@@ -192,7 +192,9 @@ export class LocalTenantWatch implements vscode.Disposable {
     // Refused (a state file edited by hand): looking again would find it alive and ask again, so it is left to end
     // with its lease, and the next renewal finds it gone.
     if (renewed === 'refused') this.log.warn(`The local tenant at ${state.url} refused its lease: see its output`);
-    else if (renewed === 'gone' && !this.disposed) await this.refresh();
+    else if (this.disposed) return;
+    // Gone: look what is there now. Renewed while shown as not answering: it answers again, and says so.
+    else if (renewed === 'gone' || (this.current.kind === 'started' && !this.current.answering)) await this.refresh();
   }
 
   private follow(follower: FileFollower): void {

@@ -72,8 +72,14 @@ export function registerPush(
     const owned = status.kind === 'started';
     const runs = owned || status.kind === 'elsewhere';
     const environment = selectedEnvironment();
+    // Not answering: a warning, in the colours the theme gives status items that need a look.
+    const silent = status.kind === 'started' && !status.answering;
+    const label = `${silent ? '$(warning)' : '$(server)'} ${tenantLabel(status)}`;
+    const background = silent ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    tenantItem.backgroundColor = background;
     if (environment?.name === LOCAL_TENANT_NAME) {
-      environmentItem.text = `$(server) ${tenantLabel(status)}`;
+      environmentItem.text = label;
+      environmentItem.backgroundColor = background;
       environmentItem.tooltip = `dtmetrics sends lines to the local tenant, which ${tenantDescription(status)}. Click to ${tenantActions(status)} or choose another environment.`;
       environmentItem.command = LOCAL_TENANT_ACTIONS;
       show(environmentItem, inEditor || owned);
@@ -81,12 +87,13 @@ export function registerPush(
       return;
     }
     environmentItem.text = `$(cloud-upload) ${environment?.name ?? `${selectedName()} (not defined)`}`;
+    environmentItem.backgroundColor = undefined;
     environmentItem.tooltip = environment
       ? `dtmetrics sends lines to ${environment.name} (${environment.url}). Click to choose another environment.`
       : `The selected environment '${selectedName()}' is not defined. Click to choose one.`;
     environmentItem.command = 'dtmetrics.selectEnvironment';
     show(environmentItem, inEditor);
-    tenantItem.text = `$(server) ${tenantLabel(status)}`;
+    tenantItem.text = label;
     tenantItem.tooltip = `The local tenant ${tenantDescription(status)}; dtmetrics sends lines to ${selectedName()}. Click to ${tenantActions(status)} or send lines to it.`;
     show(tenantItem, runs && (inEditor || owned));
   };
