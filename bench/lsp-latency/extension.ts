@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Result } from '#core/result.ts';
 import { children, ROOT, runNode } from './harness.ts';
 
@@ -107,7 +107,10 @@ function activationOnce(suite: string): Promise<Result<ActivationSample>> {
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
     // run-tests.mjs ends code-server, the browser and the language server itself, on its own timeout or on SIGTERM.
-    const child = spawn(process.execPath, [RUN_TESTS, `--extensionTestsPath=${suite}`, '--timeout=60'], {
+    // A folder with no .dtmetrics file: one with them activates the extension at start-up (workspaceContains, for
+    // the local tenant's lease), before the suite could open a document.
+    const folder = `--folder=${dirname(suite)}`;
+    const child = spawn(process.execPath, [RUN_TESTS, `--extensionTestsPath=${suite}`, folder, '--timeout=60'], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
