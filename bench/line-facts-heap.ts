@@ -10,11 +10,12 @@ import { lintText } from '#core/lint.ts';
 import { parseLine } from '#core/parse.ts';
 import { DEFAULT_SETTINGS, lintOptions } from '#lsp/settings.ts';
 import { metricLines } from './lsp-common.ts';
+import { median } from './tenant-load.ts';
 
 /** Lines per measurement. */
-export const HEAP_LINES = 20_000;
+const HEAP_LINES = 20_000;
 /** Measurements per kind of line; the median is reported. */
-export const HEAP_RUNS = 5;
+const HEAP_RUNS = 5;
 
 export interface LineFactsHeap {
   lines: number;
@@ -47,8 +48,6 @@ function keptPerLine(lines: readonly string[], now: number): number {
   if (!linter) throw new Error('unreachable');
   return (after - before) / lines.length;
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 function main(): void {
   if (!gc) throw new Error('run with node --expose-gc');

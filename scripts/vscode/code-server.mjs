@@ -1,7 +1,16 @@
 // Starting and stopping code-server (VS Code 1.96.4 for Node 20, installed by scripts/vscode/install.sh) on
 // 127.0.0.1 with an isolated profile: shared by the test runner (run-tests.mjs) and `npm start` (start.mjs).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -370,18 +379,34 @@ export async function setColorTheme(page, theme) {
 }
 
 /** The themes screenshots are judged in: file name, the theme's name in the picker, the class the workbench takes. */
-const THEMES = [
+export const THEMES = [
   ['dark', 'Dark Modern', 'vs-dark'],
   ['light', 'Light Modern', 'vs'],
   ['high-contrast', 'Dark High Contrast', 'hc-black'],
 ];
 
-/** Switches to each theme in turn, waits until the workbench wears it and its picker is gone, then runs `shoot(name)`. */
-export async function inEachTheme(page, shoot) {
-  for (const [name, theme, kind] of THEMES) {
+/**
+ * Switches to each theme of `themes` in turn, waits until the workbench wears it and its picker is gone, then runs
+ * `shoot(name)`.
+ */
+export async function inEachTheme(page, shoot, themes = THEMES) {
+  for (const [name, theme, kind] of themes) {
     await setColorTheme(page, theme);
     await page.locator(`.monaco-workbench.${kind}`).waitFor();
     await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
     await shoot(name);
   }
+}
+
+const updateScreenshots = process.argv.includes('--update-screenshot');
+
+/**
+ * Saves what the page shows (`clip`: a part of it) to test-results/`name`.png, and with --update-screenshot on the
+ * command line to docs/screenshots/ too (the README's).
+ */
+export async function saveScreenshot(page, name, clip) {
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+  const path = join(ROOT, 'test-results', `${name}.png`);
+  await page.screenshot({ path, clip });
+  if (updateScreenshots) copyFileSync(path, join(ROOT, 'docs', 'screenshots', `${name}.png`));
 }

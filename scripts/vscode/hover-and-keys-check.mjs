@@ -13,10 +13,14 @@
 // --update-screenshot): hover-evidence-*.png, quick-fix-timestamp-*.png, query-lens-*.png, query-keys-*.png.
 // Prints `1 passed, 0 failed` or `0 passed, 1 failed`.
 /* global document */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from './build-tests.mjs';
-import { dismissThemeOffer, freePort, inEachTheme, runCommand, runWorkbenchCheck } from './code-server.mjs';
+import {
+  dismissThemeOffer,
+  freePort,
+  inEachTheme,
+  runCommand,
+  runWorkbenchCheck,
+  saveScreenshot,
+} from './code-server.mjs';
 
 const DOCS_URL = 'https://docs.dynatrace.com/docs/shortlink/metric-ingestion-protocol';
 const ISSUE_URL = 'https://github.com/micrometer-metrics/micrometer/issues/2295';
@@ -25,7 +29,6 @@ const CITATION_TAG = /\b([D]OC D\d+|[O]BS #\d+)\b/;
 const TYPED_KEY = 'shop.typed.new';
 const DELETED_KEY = 'shop.draft.removed';
 const DISK_KEYS = ['shop.disk.only', 'shop.orders.count'];
-const updateScreenshot = process.argv.includes('--update-screenshot');
 
 const STALE = Date.now() - 3 * 3_600_000;
 const files = {
@@ -57,14 +60,11 @@ const passedMessage =
   "Hover and keys check: the evidence links to its sources with no tags, a stale timestamp's fixes say what they write, one Query lens a block with a pick of its metrics, and the query prompt offers the keys as typed, in three themes.";
 
 async function screenshot(page, name) {
-  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-  const shot = join(ROOT, 'test-results', `${name}.png`);
   // Not "Activating Extensions..." (VS Code's own, for a while after start) in the status bar of the picture.
   await page
     .locator('.statusbar-item', { hasText: 'Activating Extensions' })
     .waitFor({ state: 'detached', timeout: 30_000 });
-  await page.screenshot({ path: shot });
-  if (updateScreenshot) copyFileSync(shot, join(ROOT, 'docs', 'screenshots', `${name}.png`));
+  await saveScreenshot(page, name);
 }
 
 /** In each theme: `show` a screen that Escape closes, take its picture (`name-theme`), and close it (`closes` hidden). */

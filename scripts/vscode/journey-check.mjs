@@ -6,16 +6,22 @@
 //   4. query it from the Query lens: a chart with lines (several points per series) and the unit on the axis.
 // One screenshot per step goes to test-results/journey-<n>-<step>.png, and with --update-screenshot to
 // docs/screenshots/ (the README shows them). Prints `1 passed, 0 failed` or `0 passed, 1 failed`.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './build-tests.mjs';
-import { dismissThemeOffer, freePort, runCommand, runWorkbenchCheck, startLocalTenant } from './code-server.mjs';
+import {
+  dismissThemeOffer,
+  freePort,
+  runCommand,
+  runWorkbenchCheck,
+  saveScreenshot,
+  startLocalTenant,
+} from './code-server.mjs';
 
 const EXAMPLE = 'http-latency.dtmetrics';
 const METRIC = 'http.server.request.duration';
 const BROKEN = 'http.server.active_requests,Service=search gauge,7';
 const MENDED = 'http.server.active_requests,service=search gauge,7';
-const updateScreenshot = process.argv.includes('--update-screenshot');
 
 const examples = join(ROOT, 'examples');
 const files = Object.fromEntries(
@@ -24,13 +30,10 @@ const files = Object.fromEntries(
     .map((name) => [name, readFileSync(join(examples, name), 'utf8')]),
 );
 
-mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-/** Saves what the workbench shows now as step `name`. */
+/** Saves what the workbench shows now as step `name`, the pointer resting on the tab bar. */
 async function shoot(page, name) {
   await page.mouse.move(1100, 60);
-  const shot = join(ROOT, 'test-results', `journey-${name}.png`);
-  await page.screenshot({ path: shot });
-  if (updateScreenshot) copyFileSync(shot, join(ROOT, 'docs', 'screenshots', `journey-${name}.png`));
+  await saveScreenshot(page, `journey-${name}`);
 }
 
 const port = await freePort();

@@ -12,15 +12,18 @@
 // Screenshots of the notification and of the status item in a dark, a light and a high-contrast theme go to
 // test-results/ (and docs/screenshots/ with --update-screenshot): local-tenant-started-*.png,
 // local-tenant-status-*.png, local-tenant-not-answering-*.png. Prints `1 passed, 0 failed` or `0 passed, 1 failed`.
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ROOT } from './build-tests.mjs';
-import { dismissThemeOffer, freePort, inEachTheme, runCommand, runWorkbenchCheck } from './code-server.mjs';
+import {
+  dismissThemeOffer,
+  freePort,
+  inEachTheme,
+  runCommand,
+  runWorkbenchCheck,
+  saveScreenshot,
+} from './code-server.mjs';
 
 /* global fetch, AbortSignal */
 
-const updateScreenshot = process.argv.includes('--update-screenshot');
 const port = await freePort();
 const address = `127.0.0.1:${port}`;
 const files = { 'checkout.dtmetrics': '// sent to the local tenant\ncheckout.orders,region=eu count,delta=3\n' };
@@ -44,13 +47,6 @@ async function until(what, probe, timeoutMs = 30_000) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await delay(100);
   }
-}
-
-async function shoot(page, name, clip) {
-  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-  const shot = join(ROOT, 'test-results', `${name}.png`);
-  await page.screenshot({ path: shot, clip });
-  if (updateScreenshot) copyFileSync(shot, join(ROOT, 'docs', 'screenshots', `${name}.png`));
 }
 
 /** The labels of the command palette's rows for `text`; the palette is closed again. */
@@ -145,21 +141,18 @@ try {
       await inEachTheme(page, async (theme) => {
         await toast.waitFor();
         await page.mouse.move(600, 300);
-        await shoot(page, `local-tenant-started-${theme}`, { x: 560, y: 680, width: 720, height: 320 });
+        await saveScreenshot(page, `local-tenant-started-${theme}`, { x: 560, y: 680, width: 720, height: 320 });
       });
       // The status item and its tooltip, the notification put away.
       await page.keyboard.press('Escape');
       await toast.waitFor({ state: 'hidden' });
       const status = await item('local tenant:').boundingBox();
+      /** The right end of the status bar, with room above it for the item's tooltip. */
+      const statusClip = { x: 1280 - 720, y: status.y - 100, width: 720, height: 100 + status.height };
       await inEachTheme(page, async (theme) => {
         await item(`local tenant: ${address}`).hover();
         await page.locator('.monaco-hover', { hasText: 'sends lines to the local tenant' }).waitFor();
-        await shoot(page, `local-tenant-status-${theme}`, {
-          x: 1280 - 720,
-          y: status.y - 100,
-          width: 720,
-          height: 100 + status.height,
-        });
+        await saveScreenshot(page, `local-tenant-status-${theme}`, statusClip);
         await page.mouse.move(600, 300);
       });
 
@@ -183,12 +176,7 @@ try {
       await page.locator('.notification-toast', { hasText: "Lines now go to 'staging copy'." }).waitFor();
       await item('staging copy').waitFor();
       await page.mouse.move(600, 300);
-      await shoot(page, 'local-tenant-sending-elsewhere-high-contrast', {
-        x: 1280 - 720,
-        y: status.y - 100,
-        width: 720,
-        height: 100 + status.height,
-      });
+      await saveScreenshot(page, 'local-tenant-sending-elsewhere-high-contrast', statusClip);
       await item(`local tenant: ${address}`).click();
       await answer(page, 'The local tenant runs at', 'Send Lines Here');
       await item('staging copy').waitFor({ state: 'hidden' });
@@ -210,12 +198,7 @@ try {
       await silent.waitFor({ timeout: 60_000 });
       await inEachTheme(page, async (theme) => {
         await page.mouse.move(600, 300);
-        await shoot(page, `local-tenant-not-answering-${theme}`, {
-          x: 1280 - 720,
-          y: status.y - 100,
-          width: 720,
-          height: 100 + status.height,
-        });
+        await saveScreenshot(page, `local-tenant-not-answering-${theme}`, statusClip);
       });
       process.kill(before.pid, 'SIGCONT');
       paused = false;
@@ -224,7 +207,7 @@ try {
       await item(`local tenant: ${address}`).click();
       const stop = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Stop Local Tenant' });
       await stop.waitFor({ timeout: 30_000 });
-      await shoot(page, 'local-tenant-actions-high-contrast', { x: 240, y: 0, width: 800, height: 260 });
+      await saveScreenshot(page, 'local-tenant-actions-high-contrast', { x: 240, y: 0, width: 800, height: 260 });
       await stop.click();
       await page
         .locator('.notification-toast', { hasText: `The local tenant at http://${address} stopped.` })

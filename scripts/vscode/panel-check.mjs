@@ -18,30 +18,25 @@
 // Screenshots go to test-results/: query-panel.png, and query-panel-{dark,light,high-contrast,high-contrast-light}.png
 // of the http-latency result in each theme; with --update-screenshot also to docs/screenshots/ (the README's).
 // Prints `1 passed, 0 failed` or `0 passed, 1 failed`.
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './build-tests.mjs';
-import { freePort, runCommand, runWorkbenchCheck, setColorTheme, startLocalTenant } from './code-server.mjs';
+import {
+  freePort,
+  inEachTheme,
+  runCommand,
+  runWorkbenchCheck,
+  saveScreenshot,
+  setColorTheme,
+  startLocalTenant,
+  THEMES,
+} from './code-server.mjs';
 
 /* global fetch, getComputedStyle, window */
 
 const XSS = '<img src=x onerror=alert(1)>';
-const updateScreenshot = process.argv.includes('--update-screenshot');
-/** Saves a screenshot to test-results/`name`.png, and with --update-screenshot to docs/screenshots/ too. */
-async function screenshot(page, name) {
-  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-  const path = join(ROOT, 'test-results', `${name}.png`);
-  await page.screenshot({ path });
-  if (updateScreenshot) copyFileSync(path, join(ROOT, 'docs', 'screenshots', `${name}.png`));
-}
-
-/** The themes the http-latency result is judged in: file name, name in the picker, the workbench's class. */
-const THEMES = [
-  ['dark', 'Dark Modern', 'vs-dark'],
-  ['light', 'Light Modern', 'vs'],
-  ['high-contrast', 'Dark High Contrast', 'hc-black'],
-  ['high-contrast-light', 'Light High Contrast', 'hc-light'],
-];
+/** The themes the http-latency result is judged in: the usual three, and the light high-contrast one. */
+const PANEL_THEMES = [...THEMES, ['high-contrast-light', 'Light High Contrast', 'hc-light']];
 
 const EXAMPLE = readFileSync(join(ROOT, 'examples', 'http-latency.dtmetrics'), 'utf8');
 const LATENCY = 'http.server.request.duration';
@@ -226,7 +221,7 @@ try {
       // No notification over the panel in the picture.
       await runCommand(page, 'Notifications: Clear All Notifications', 'Clear All Notifications');
       await page.locator('.notification-toast').waitFor({ state: 'detached' });
-      await screenshot(page, 'query-panel');
+      await saveScreenshot(page, 'query-panel');
 
       // Another colour theme: the chart's colours (read from the theme's CSS variables) follow it.
       const swatchColor = () =>
@@ -291,20 +286,21 @@ async function exampleAtDefaultWidth(page, panel) {
   await panel.locator('section.table tbody tr').nth(2).waitFor({ timeout: 30_000 });
   await checkLegibleResult(panel, { series: 3, unit: 'ms', markers: 1 });
 
-  for (const [name, theme, kind] of THEMES) {
-    await setColorTheme(page, theme);
-    await page.locator(`.monaco-workbench.${kind}`).waitFor();
-    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-    await checkDistinctSeries(panel, name.startsWith('high-contrast'));
-    await screenshot(page, `query-panel-${name}`);
-  }
+  await inEachTheme(
+    page,
+    async (name) => {
+      await checkDistinctSeries(panel, name.startsWith('high-contrast'));
+      await saveScreenshot(page, `query-panel-${name}`);
+    },
+    PANEL_THEMES,
+  );
 
   // The example's count gauge has no timestamps: one instant a series, each a marker, centred on its window.
   await queryLine('http.server.active_requests,service=checkout');
   await panel.locator('h1', { hasText: 'http.server.active_requests' }).waitFor({ timeout: 30_000 });
   await panel.locator('section.table tbody tr').nth(2).waitFor({ timeout: 30_000 });
   await checkLegibleResult(panel, { series: 3, unit: 'count', markers: 3 });
-  await screenshot(page, 'query-panel-single-instants');
+  await saveScreenshot(page, 'query-panel-single-instants');
 }
 
 /** What a test can see of a legible result: unit, columns, chips, legend, markers inked on the canvas. */

@@ -84,11 +84,11 @@ export async function removeState(file: string, instance: string | null): Promis
 }
 
 /** How long a tenant on this machine may take to answer: it answers between slices of any work. */
-export const ANSWER_TIMEOUT_MS = 5_000;
+const ANSWER_TIMEOUT_MS = 5_000;
 
 /** The tenant answering at `url`; null when nothing answers, or something that is not a local tenant. */
-export async function instanceAt(url: string, timeoutMs = ANSWER_TIMEOUT_MS): Promise<InstanceInfo | null> {
-  const answer = await call(url, 'GET', CONTROL_PATHS.instance, {}, timeoutMs);
+export async function instanceAt(url: string): Promise<InstanceInfo | null> {
+  const answer = await call(url, 'GET', CONTROL_PATHS.instance, {});
   if (answer?.status !== 200) return null;
   try {
     return readInstanceInfo(JSON.parse(answer.body));
@@ -131,7 +131,6 @@ function call(
   method: 'GET' | 'POST',
   path: string,
   headers: Record<string, string>,
-  timeoutMs = ANSWER_TIMEOUT_MS,
 ): Promise<{ status: number; body: string } | null> {
   return new Promise((resolve) => {
     let target: URL;
@@ -141,7 +140,7 @@ function call(
       resolve(null);
       return;
     }
-    const req = request(target, { method, headers, agent: false, timeout: timeoutMs }, (res) => {
+    const req = request(target, { method, headers, agent: false, timeout: ANSWER_TIMEOUT_MS }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));

@@ -5,7 +5,7 @@
  * cancel. The summary counts every fate, the log lists them, and the tenant's answer lands on the source lines.
  */
 import * as vscode from 'vscode';
-import { blockAround } from '#core/push/blocks.ts';
+import { blockAround, blocks, type Block } from '#core/push/blocks.ts';
 import { planPush, type HeldLine, type PushPlan, type SourceLine, type TimestampMode } from '#core/push/plan.ts';
 import type { Connection } from '#http/client.ts';
 import { nothingSent, pushBatches, type PushResult } from '#http/push.ts';
@@ -261,10 +261,13 @@ function lineRange(document: vscode.TextDocument, arg: SendArgument): number[] {
 function selectedLines(editor: vscode.TextEditor): number[] {
   const lines = new Set<number>();
   let texts: string[] | undefined;
+  let all: Block[] | undefined;
   for (const selection of editor.selections) {
     if (selection.isEmpty) {
       texts ??= Array.from({ length: editor.document.lineCount }, (_, i) => editor.document.lineAt(i).text);
-      const block = blockAround(texts, selection.active.line);
+      // The document's blocks once, however many cursors.
+      all ??= blocks(texts);
+      const block = blockAround(texts, selection.active.line, all);
       if (block) for (let line = block.start; line <= block.end; line++) lines.add(line);
       continue;
     }

@@ -3,8 +3,7 @@
  * marks its timestamps as a recording to replay (a fixture's nature travels with it, to the editor, `lint` in CI and
  * `push`, with no flag or setting). Read from the leading comments only, so that finding it costs a few lines.
  */
-import type { TimestampMode } from './push/plan.ts';
-import { parseLine } from './parse.ts';
+import { isSkipped, type TimestampMode } from './push/plan.ts';
 
 export interface FileDirectives {
   /** How a push treats the file's timestamps; null when the file does not say. */
@@ -21,8 +20,7 @@ export class DirectiveReader {
   /** Reads the next line; false once past the leading comments and blank lines (the line is not read then). */
   read(text: string): boolean {
     if (!this.open) return false;
-    const kind = parseLine(text).kind;
-    this.open = kind === 'comment' || kind === 'blank';
+    this.open = isSkipped(text);
     const found = this.open ? TIMESTAMPS.exec(text) : null;
     if (found) this.directives.timestamps = found[1] as TimestampMode;
     return this.open;

@@ -31,6 +31,8 @@ import {
   renamesKey,
   rootCauseProblems,
   severityOf,
+  windowByUnit,
+  withoutReplacedWarning,
   suffixProblem,
   toDiagnostics,
   type KeySummaries,
@@ -189,10 +191,13 @@ export class DocumentChecks implements KeySummaries {
   /** The update `replace` began, while it is not done. */
   private unfinished: Generator<void> | null = null;
   private readonly limits: Limits;
+  /** Whether the window check names a timestamp's unit (windowByUnit). */
+  private readonly windowByUnit: boolean;
 
   /** `options`: everything but the clock, fixed for the checks' life. */
   constructor(private readonly options: Omit<LintOptions, 'now'>) {
     this.limits = { ...LIMITS, ...options.limits };
+    this.windowByUnit = windowByUnit(options.severities ?? {});
   }
 
   /**
@@ -453,7 +458,7 @@ export class DocumentChecks implements KeySummaries {
       const added = this.addedCodes(entry, stale, request);
       const window = stale ? this.windowProblem(entry, now as number) : null;
       // A timestamp in another unit that falls outside the window: TS002, an error, in place of the line's warning.
-      const mine = window?.code === 'TS002' ? own.filter((p) => p.code !== 'TS002') : own;
+      const mine = window ? withoutReplacedWarning(own, window) : own;
       if (diagnostics.length >= shown) {
         for (const p of mine) if (severityOf(p, severities) !== 'off') count++;
         for (const code of added)
@@ -484,9 +489,7 @@ export class DocumentChecks implements KeySummaries {
   /** A stale line's finding: TS003, or TS002 for a timestamp in another unit (both rules on, as FileLinter has it). */
   private windowProblem(entry: LineEntry, now: number): Problem {
     const t = entry.facts.timestamp as Token;
-    const severities = this.options.severities ?? {};
-    const byUnit = severities.TS002 !== 'off' && severities.TS003 !== 'off';
-    return checkTimestampWindow(t.start, t.end, t.text, now, this.limits, byUnit) as Problem;
+    return checkTimestampWindow(t.start, t.end, t.text, now, this.limits, this.windowByUnit) as Problem;
   }
 
   /** The finding of `code` (one of addedCodes but TS003: windowProblem) on a line. */

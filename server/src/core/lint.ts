@@ -119,6 +119,8 @@ export class FileLinter implements KeySummaries {
   private now: number | null;
   private readonly limits: Limits;
   private readonly severities: Partial<Record<RuleCode, SeveritySetting>>;
+  /** Whether the window check names a timestamp's unit (windowByUnit). */
+  private readonly windowByUnit: boolean;
   private readonly keys = new Map<string, KeyState>();
   /** First metadata line per stored metric key. */
   private readonly metadataLines = new Map<string, number>();
@@ -137,6 +139,7 @@ export class FileLinter implements KeySummaries {
     this.now = options.now;
     this.limits = { ...LIMITS, ...options.limits };
     this.severities = options.severities ?? {};
+    this.windowByUnit = windowByUnit(this.severities);
   }
 
   /** Switches the timestamp window (TS003) off from here on: the file's directives say a push replays its timestamps. */
@@ -244,18 +247,11 @@ export class FileLinter implements KeySummaries {
   /** The checks that need the rest of the file, or the clock, on one line's facts. */
   private checkFile(facts: LineFacts): Problem[] {
     if (facts.kind === 'other') return NO_PROBLEMS;
-    const problems = this.rootCauseOf(facts) ?? facts.problems.slice();
+    let problems = this.rootCauseOf(facts) ?? facts.problems.slice();
     const t = facts.timestamp;
     if (t && this.now !== null) {
-      const severities = this.severities;
-      const byUnit = severities.TS002 !== 'off' && severities.TS003 !== 'off';
-      const stale = checkTimestampWindow(t.start, t.end, t.text, this.now, this.limits, byUnit);
-      if (stale?.code === 'TS002') {
-        // The line's TS002 warning, which this error replaces (the same function found both).
-        const warning = problems.findIndex((p) => p.code === 'TS002');
-        if (warning >= 0) problems.splice(warning, 1);
-      }
-      if (stale) problems.push(stale);
+      const stale = checkTimestampWindow(t.start, t.end, t.text, this.now, this.limits, this.windowByUnit);
+      if (stale) problems = [...withoutReplacedWarning(problems, stale), stale];
     }
     this.checkRequestLimits(facts.keyStart, facts.keyEnd, facts.bytes, problems);
     if (facts.key === '') return problems;
@@ -393,6 +389,17 @@ export class FileLinter implements KeySummaries {
  * The findings of a file-level check, made alike by FileLinter (a file read once, in order) and DocumentChecks (an
  * editor's document, kept up to date as it changes).
  */
+
+/** Whether the window check may name a timestamp's unit (TS002 as an error): only with both rules on. */
+export const windowByUnit = (severities: Partial<Record<RuleCode, SeveritySetting>>): boolean =>
+  severities.TS002 !== 'off' && severities.TS003 !== 'off';
+
+/**
+ * A line's own findings once the window check found `window`: a TS002 error (a timestamp in another unit, out of the
+ * window) takes the place of the line's TS002 warning, which the same function found.
+ */
+export const withoutReplacedWarning = (own: readonly Problem[], window: Problem): readonly Problem[] =>
+  window.code === 'TS002' ? own.filter((p) => p.code !== 'TS002') : own;
 
 /** LN002, LN003: the line where the lines to send pass one request's limit of lines or bytes. */
 export function overRequestProblem(code: 'LN002' | 'LN003', keyStart: number, keyEnd: number, limits: Limits): Problem {

@@ -20,7 +20,7 @@ import {
 import type { RequestType } from 'vscode-languageserver-protocol';
 import { DocumentLinter, type LintStep } from '#core/document-linter.ts';
 import type { Diagnostic } from '#core/problems.ts';
-import { ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
+import { DIAGNOSTIC_SOURCE, ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
 import { createServerConnection } from './connection.ts';
 import { LineDocument } from './documents.ts';
 import {
@@ -227,7 +227,7 @@ function cap(diagnostics: Diagnostic[], count: number, max: number, lines: numbe
   shown.push({
     range: { start: { line: last, character: 0 }, end: { line: last, character: 0 } },
     severity: DiagnosticSeverity.Information,
-    source: 'dtmetrics',
+    source: DIAGNOSTIC_SOURCE,
     message: `${(count - max).toLocaleString('en-US')} more problems are not shown (dtmetrics.maxDiagnostics is ${max}); run \`dtmetrics lint\` for all of them.`,
   });
   return shown;

@@ -62,7 +62,7 @@ const MARKER_PATHS: Record<Marker, string> = {
 };
 
 /** The theme kind VS Code gives the webview's body (`data-vscode-theme-kind`); dark when it names none. */
-export function themeKind(): ThemeKind {
+function themeKind(): ThemeKind {
   const kind = document.body.dataset.vscodeThemeKind;
   return THEME_KINDS.find((k) => k === kind) ?? 'vscode-dark';
 }

@@ -11,10 +11,10 @@ export interface Block {
   end: number;
 }
 
-/** The block around `line` (null on a blank line or a comment). */
-export function blockAround(lines: readonly string[], line: number): Block | null {
+/** The block around `line` (null on a blank line or a comment); `all`: the document's blocks, when known. */
+export function blockAround(lines: readonly string[], line: number, all = blocks(lines)): Block | null {
   if (!isSendable(lines[line])) return null;
-  return blocks(lines).find((block) => block.start <= line && line <= block.end) ?? null;
+  return all.find((block) => block.start <= line && line <= block.end) ?? null;
 }
 
 /** Every block of a document, in order. */
