@@ -7,7 +7,7 @@
  */
 import { isPlausibleMilliseconds, summaryFault } from './check.ts';
 import { DECIMAL } from './numbers.ts';
-import { isBadDimensionSectionStart, isBadMetricKeyStart, isDimensionKeyChar, isMetricKeyChar } from './keys.ts';
+import { dimensionPairs, metricKey, numberText } from './convert/naming.ts';
 import { LIMITS } from './rules.ts';
 
 type JsonObject = Readonly<Record<string, unknown>>;
@@ -117,13 +117,6 @@ function payloadOf(point: JsonObject): string | null {
   return type && COUNTER_TYPES.has(type) ? `count,delta=${numberText(value)}` : `gauge,${numberText(value)}`;
 }
 
-/** A number as the protocol writes it: an exponent only after a decimal point (PROTOCOL §2.4, NU002). */
-function numberText(value: number): string {
-  const text = String(value);
-  const e = text.indexOf('e');
-  return e < 0 || text.slice(0, e).includes('.') ? text : `${text.slice(0, e)}.0${text.slice(e)}`;
-}
-
 /** Seconds, milliseconds, microseconds, nanoseconds: the factor to milliseconds of each, by magnitude. */
 const TO_MILLISECONDS = [1e3, 1, 1e-3, 1e-6];
 
@@ -137,75 +130,6 @@ function timestampOf(value: unknown): number | null {
   return null;
 }
 
-/**
- * A metric key as the libraries normalise it: sections of `[A-Za-z0-9_-]`, other runs of characters one `_`,
- * empty sections dropped, the key starting with a letter or `_` and no section with `-`; cut to the length no
- * tool refuses. Null when nothing is left, or for what no normalising makes valid (too short, the reserved `dt.`).
- */
-function metricKey(raw: string | null): string | null {
-  if (raw === null) return null;
-  const sections = raw
-    .split('.')
-    .map((section) => replaceForeignRuns(section, isMetricKeyChar))
-    .filter((section) => section !== '')
-    .map((section, i) => (i === 0 ? replaceBadStart(section, isBadMetricKeyStart) : section.replace(/^-/, '_')));
-  const key = sections.join('.').slice(0, LIMITS.metricKeyConservativeLength).replace(/\.+$/, '');
-  return key.length < LIMITS.metricKeyMinLength || key.startsWith('dt.') ? null : key;
-}
-
-/** A dimension key lower-cased, sections of `[a-z0-9_:-]` each starting with a letter or `_`; null when empty. */
-function dimensionKey(raw: string): string | null {
-  const key = raw
-    .toLowerCase()
-    .split('.')
-    .map((section) => replaceForeignRuns(section, isDimensionKeyChar))
-    .filter((section) => section !== '')
-    .map((section) => replaceBadStart(section, isBadDimensionSectionStart))
-    .join('.')
-    .slice(0, LIMITS.dimensionKeyMaxLength)
-    .replace(/\.+$/, '');
-  return key === '' ? null : key;
-}
-
-/** `text` with each run of characters a key may not hold (keys.ts) as one `_`. */
-function replaceForeignRuns(text: string, isKeyChar: (c: number) => boolean): string {
-  let out = '';
-  let inRun = false;
-  for (let i = 0; i < text.length; i++) {
-    const kept = isKeyChar(text.charCodeAt(i));
-    if (kept || !inRun) out += kept ? text.charAt(i) : '_';
-    inRun = !kept;
-  }
-  return out;
-}
-
-/** `section` with `_` for a first character it may not start with (keys.ts). */
-const replaceBadStart = (section: string, isBadStart: (c: number) => boolean): string =>
-  isBadStart(section.charCodeAt(0)) ? '_' + section.slice(1) : section;
-
-/** What cannot be sent in a value (the class DV006 flags): each run becomes one `_`, as the libraries do. */
-const UNSENDABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\u2028\u2029]+/gu;
-
-/** A scalar as an unquoted dimension value: unsendable runs `_`, cut to the limit, `, = space \ "` escaped; null when empty. */
-function dimensionValue(raw: unknown): string | null {
-  if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') return null;
-  let value = String(raw).replace(UNSENDABLE, '_');
-  if (value.length > LIMITS.dimensionValueMaxLength) {
-    value = value.slice(0, LIMITS.dimensionValueMaxLength);
-    // A pair of surrogates is not cut in two: the half left would be unsendable.
-    if (/[\uD800-\uDBFF]$/.test(value)) value = value.slice(0, -1);
-  }
-  return value === '' ? null : value.replace(/[,= \\"]/g, '\\$&');
-}
-
-/** The object's dimensions as line pairs: scalars only, the first of keys that normalise alike, at most the line's limit. */
-function dimensionsOf(object: JsonObject | undefined): [string, string][] {
-  const pairs = new Map<string, string>();
-  for (const [rawKey, rawValue] of Object.entries(object ?? {})) {
-    if (pairs.size === LIMITS.dimensionsPerLine) break;
-    const key = dimensionKey(rawKey);
-    const value = dimensionValue(rawValue);
-    if (key !== null && value !== null && !pairs.has(key)) pairs.set(key, value);
-  }
-  return [...pairs];
-}
+/** The object's dimensions as line pairs: at most the line's limit (what cannot be sent is left out). */
+const dimensionsOf = (object: JsonObject | undefined): [string, string][] =>
+  dimensionPairs(Object.entries(object ?? {}), () => {}).slice(0, LIMITS.dimensionsPerLine);

@@ -1,0 +1,77 @@
+/**
+ * What every converter (Prometheus/OpenMetrics, StatsD, OTLP, JSON → metric lines) takes and gives. A converter is
+ * pure: it is handed input as it is read and hands back, through a sink, the lines it made, the items it could not
+ * convert with the reason, and how each metric will be named once stored. It never throws, and it accounts for every
+ * input item: `items === converted + skipped` at the end (the property tests hold every converter to it).
+ */
+
+/** The formats a converter reads. `otlp` is an ExportMetricsServiceRequest in protobuf or in OTLP's JSON mapping. */
+export const SOURCE_FORMATS = ['prometheus', 'openmetrics', 'statsd', 'otlp', 'json'] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+
+/** A converter of a line-based text format (all but OTLP protobuf): fed one input line at a time, in order. */
+export interface LineConverter {
+  /** One input line without its line break; `lineNumber` counts from 1. */
+  line(text: string, lineNumber: number): void;
+  /** The input ended: what was held for later (StatsD aggregates, a JSON value still open) is written or reported. */
+  end(): void;
+  /** How many input items were seen, converted and not converted so far. */
+  readonly tally: ConversionTally;
+}
+
+/**
+ * Input items, as each format counts them: a Prometheus sample, a StatsD datagram, an OTLP data point, a JSON data
+ * point (a v1 `dataPoints` pair is one). Comments, `# HELP`/`# TYPE` and blank lines are no items.
+ */
+export interface ConversionTally {
+  items: number;
+  /** Items that became (part of) a metric line. */
+  converted: number;
+  /** Items reported in a `skipped` note instead (a note's `count` of them). */
+  skipped: number;
+}
+
+export const emptyTally = (): ConversionTally => ({ items: 0, converted: 0, skipped: 0 });
+
+export interface ConversionSink {
+  /** A metric line for the output, made from the item(s) at input line `from`. */
+  line(text: string, from: number): void;
+  /** Something the user should know: items not converted, a key or value changed to be valid, a decision taken. */
+  note(note: ConversionNote): void;
+  /** How a metric will be named, written once per metric before its first line. */
+  naming(naming: NamingPreview): void;
+}
+
+export type NoteKind =
+  /** `count` items were not converted (the reason is the message). */
+  | 'skipped'
+  /** A name or value was changed to one the line protocol takes (the message says from what to what). */
+  | 'renamed'
+  /** Converted, with something to know (a counter reset, an aggregation). */
+  | 'info';
+
+export interface ConversionNote {
+  kind: NoteKind;
+  /** The input line of the (first) item, 1-based; 0 when it is about the whole input. */
+  line: number;
+  /** What it is about, as the input names it: a metric or family name, a datagram. */
+  item: string;
+  /** How many input items it stands for (skipped: counted as not converted; otherwise informative). */
+  count: number;
+  /** One line, no trailing period. */
+  message: string;
+}
+
+/** The key a metric is written under in the lines, and what Dynatrace stores, per ingest path where they differ. */
+export interface NamingPreview {
+  /** The name in the input (`http_requests_total`, an OTLP metric's name, a StatsD bucket). */
+  source: string;
+  /** The key in the converted lines. */
+  key: string;
+  /** The metric lines' payload type: it decides the stored key (`.count`). */
+  type: 'gauge' | 'count';
+  /** The key these lines are stored under (storedKey): what to query. */
+  stored: string;
+  /** Where the format's own Dynatrace ingest path would name it otherwise: path name → stored key. */
+  paths: Readonly<Record<string, string>>;
+}

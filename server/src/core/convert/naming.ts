@@ -1,0 +1,123 @@
+/**
+ * Names and values made valid the way Dynatrace's own libraries make them (PROTOCOL §8.1 vectors): every converter
+ * (convert/*.ts) and the JSON line of LN007's fix (json-line.ts) write keys, dimension values and numbers with
+ * these, so that what they make is a line the linter finds no error in. Pure; null where nothing valid is left.
+ */
+import { isBadDimensionSectionStart, isBadMetricKeyStart, isDimensionKeyChar, isMetricKeyChar } from '../keys.ts';
+import { LIMITS } from '../rules.ts';
+
+/** A number as the protocol writes it: an exponent only after a decimal point (PROTOCOL §2.4, NU002). */
+export function numberText(value: number): string {
+  const text = String(value);
+  const e = text.indexOf('e');
+  return e < 0 || text.slice(0, e).includes('.') ? text : `${text.slice(0, e)}.0${text.slice(e)}`;
+}
+
+/**
+ * A metric key as the libraries normalise it: sections of `[A-Za-z0-9_-]`, other runs of characters one `_`,
+ * empty sections dropped, the key starting with a letter or `_` and no section with `-`; cut to the length no
+ * tool refuses. Null when nothing is left, or for what no normalising makes valid (too short, the reserved `dt.`).
+ */
+export function metricKey(raw: string | null): string | null {
+  if (raw === null) return null;
+  const sections = raw
+    .split('.')
+    .map((section) => replaceForeignRuns(section, isMetricKeyChar))
+    .filter((section) => section !== '')
+    .map((section, i) => (i === 0 ? replaceBadStart(section, isBadMetricKeyStart) : section.replace(/^-/, '_')));
+  const key = sections.join('.').slice(0, LIMITS.metricKeyConservativeLength).replace(/\.+$/, '');
+  return key.length < LIMITS.metricKeyMinLength || key.startsWith('dt.') ? null : key;
+}
+
+/** A dimension key lower-cased, sections of `[a-z0-9_:-]` each starting with a letter or `_`; null when empty. */
+export function dimensionKey(raw: string): string | null {
+  const key = raw
+    .toLowerCase()
+    .split('.')
+    .map((section) => replaceForeignRuns(section, isDimensionKeyChar))
+    .filter((section) => section !== '')
+    .map((section) => replaceBadStart(section, isBadDimensionSectionStart))
+    .join('.')
+    .slice(0, LIMITS.dimensionKeyMaxLength)
+    .replace(/\.+$/, '');
+  return key === '' ? null : key;
+}
+
+/** `text` with each run of characters a key may not hold (keys.ts) as one `_`. */
+function replaceForeignRuns(text: string, isKeyChar: (c: number) => boolean): string {
+  let out = '';
+  let inRun = false;
+  for (let i = 0; i < text.length; i++) {
+    const kept = isKeyChar(text.charCodeAt(i));
+    if (kept || !inRun) out += kept ? text.charAt(i) : '_';
+    inRun = !kept;
+  }
+  return out;
+}
+
+/** `section` with `_` for a first character it may not start with (keys.ts). */
+const replaceBadStart = (section: string, isBadStart: (c: number) => boolean): string =>
+  isBadStart(section.charCodeAt(0)) ? '_' + section.slice(1) : section;
+
+/** What cannot be sent in a value (the class DV006 flags): each run becomes one `_`, as the libraries do. */
+const UNSENDABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\u2028\u2029]+/gu;
+
+/** A scalar as an unquoted dimension value: unsendable runs `_`, cut to the limit, `, = space \ "` escaped; null when empty. */
+export function dimensionValue(raw: unknown): string | null {
+  if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') return null;
+  let value = String(raw).replace(UNSENDABLE, '_');
+  if (value.length > LIMITS.dimensionValueMaxLength) {
+    value = value.slice(0, LIMITS.dimensionValueMaxLength);
+    // A pair of surrogates is not cut in two: the half left would be unsendable.
+    if (/[\uD800-\uDBFF]$/.test(value)) value = value.slice(0, -1);
+  }
+  return value === '' ? null : value.replace(/[,= \\"]/g, '\\$&');
+}
+
+/** A dimension as the input wrote it that did not reach the line as it was. */
+export interface DimensionChange {
+  /** The key as written. */
+  key: string;
+  /** The key in the line; null when the dimension was left out. */
+  to: string | null;
+  /** Why it was left out (null when it was only renamed). */
+  reason: string | null;
+}
+
+/**
+ * An input's dimensions as line pairs, in their order: keys normalised (dimensionKey), values escaped
+ * (dimensionValue); of keys that normalise alike, the first wins (as OTLP ingest's "the first value wins"), empty
+ * values and values that are not scalars are left out (the tenant drops empty ones). Every rename and omission is
+ * handed to `changed`. The caller decides what more than the line's limit of pairs means (LIMITS.dimensionsPerLine).
+ */
+export function dimensionPairs(
+  entries: Iterable<readonly [string, unknown]>,
+  changed: (change: DimensionChange) => void,
+): [string, string][] {
+  const pairs = new Map<string, string>();
+  for (const [rawKey, rawValue] of entries) {
+    const key = dimensionKey(rawKey);
+    const value = dimensionValue(rawValue);
+    if (key === null) changed({ key: rawKey, to: null, reason: 'no character a dimension key may hold' });
+    else if (value === null)
+      changed({ key: rawKey, to: null, reason: 'its value is empty or not a string, number or boolean' });
+    else if (pairs.has(key)) changed({ key: rawKey, to: null, reason: `\`${key}\` came first` });
+    else {
+      pairs.set(key, value);
+      if (key !== rawKey) changed({ key: rawKey, to: key, reason: null });
+    }
+  }
+  return [...pairs];
+}
+
+/** A metric line from valid parts: `key,k=v,… payload [timestamp]`. */
+export function metricLine(
+  key: string,
+  dimensions: readonly (readonly [string, string])[],
+  payload: string,
+  timestamp: number | null,
+): string {
+  let line = key;
+  for (const [k, v] of dimensions) line += `,${k}=${v}`;
+  return `${line} ${payload}${timestamp === null ? '' : ` ${timestamp}`}`;
+}
