@@ -1,0 +1,119 @@
+/**
+ * A stream of JSON text cut into its values, line by line, so that a file of any size converts in memory bounded by
+ * its largest value: one value per line (NDJSON, the OTel Collector's file exporter), values spread over lines (a
+ * pretty-printed document), and, when asked, the elements of a top-level array one at a time (a JSON list of data
+ * points). It only finds where values end (brackets outside strings); JSON.parse judges each value.
+ */
+
+export interface JsonValueText {
+  /** The value's text, its lines joined with `\n`. */
+  text: string;
+  /** The input line it starts on. */
+  line: number;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+
+const isJsonSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a || c === 0xfeff;
+const isDelimiter = (c: number): boolean =>
+  isJsonSpace(c) || c === COMMA || c === OPEN_BRACE || c === CLOSE_BRACE || c === OPEN_BRACKET || c === CLOSE_BRACKET;
+
+export class JsonValues {
+  /** Bracket depth counted from the level values are cut at (inside a top-level array being unwrapped: its elements). */
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  /** Inside a top-level array whose elements are the values. */
+  private inArray = false;
+  /** The lines of the value being read, before the current one; and its first line (0: none open). */
+  private parts: string[] = [];
+  private start = 0;
+  /** Whether the open value is a bare scalar (a number, `true`), which ends at a delimiter, not a bracket. */
+  private scalar = false;
+
+  /** `elementsOfArrays`: a top-level array is cut into its elements (a list of data points, streamed). */
+  constructor(private readonly elementsOfArrays: boolean) {}
+
+  /** The values that end on this line (`lineNumber` from 1). */
+  line(text: string, lineNumber: number): JsonValueText[] {
+    const values: JsonValueText[] = [];
+    let from = this.start > 0 ? 0 : -1;
+    const close = (end: number) => {
+      this.parts.push(text.slice(from, end));
+      values.push({ text: this.parts.join('\n'), line: this.start });
+      this.parts = [];
+      this.start = 0;
+      this.scalar = false;
+      from = -1;
+    };
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === BACKSLASH) this.escaped = true;
+        else if (c === QUOTE) {
+          this.inString = false;
+          if (this.depth === 0) close(i + 1);
+        }
+        continue;
+      }
+      if (this.start === 0) {
+        // Between values: separators, the brackets of an unwrapped array, or a value's first character.
+        if (isJsonSpace(c)) continue;
+        if (this.inArray && c === COMMA) continue;
+        if (this.inArray && c === CLOSE_BRACKET) {
+          this.inArray = false;
+          continue;
+        }
+        if (this.elementsOfArrays && !this.inArray && c === OPEN_BRACKET) {
+          this.inArray = true;
+          continue;
+        }
+        this.start = lineNumber;
+        from = i;
+        this.scalar = c !== OPEN_BRACE && c !== OPEN_BRACKET && c !== QUOTE;
+      }
+      if (this.scalar) {
+        // A stray `}`, `]` or `,` is a value of its own (JSON.parse refuses it); a scalar ends before a delimiter,
+        // which is read again between values.
+        if (i === from && isDelimiter(c)) close(i + 1);
+        else if (isDelimiter(c)) {
+          close(i);
+          i--;
+        }
+        continue;
+      }
+      if (c === QUOTE) this.inString = true;
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) this.depth++;
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        this.depth--;
+        if (this.depth <= 0) {
+          this.depth = 0;
+          close(i + 1);
+        }
+      }
+    }
+    if (this.start > 0) {
+      if (this.scalar) close(text.length);
+      else this.parts.push(from <= 0 ? text : text.slice(from));
+    }
+    return values;
+  }
+
+  /** The input ended: the value still open (cut off: JSON.parse will say so), or null. */
+  end(): JsonValueText | null {
+    if (this.start === 0) return null;
+    const open = { text: this.parts.join('\n'), line: this.start };
+    this.parts = [];
+    this.start = 0;
+    this.depth = 0;
+    this.inString = false;
+    return open;
+  }
+}
