@@ -12,6 +12,7 @@ Commands:
   push    send metric lines to a tenant and report what became of each line
   query   query a tenant's metrics (a metric selector) as a table, JSON or CSV
   serve   run a local tenant that speaks the Metrics API, for pushing and querying offline
+  convert turn Prometheus, StatsD, OTLP or JSON metrics into metric lines
 
 Run 'dtmetrics <command> --help' for a command's options.`;
 
@@ -21,6 +22,7 @@ const COMMANDS = new Map<string | undefined, () => Promise<Command>>([
   ['push', async () => (await import('./push-command.ts')).runPush],
   ['query', async () => (await import('./query-command.ts')).runQuery],
   ['serve', async () => (await import('./serve-command.ts')).runServe],
+  ['convert', async () => (await import('./convert-command.ts')).runConvert],
 ]);
 
 /** Runs `dtmetrics …argv` and resolves with its exit code. */

@@ -147,7 +147,7 @@ const CHUNK_BYTES = 1 << 20;
  * lints the other, and readLines is done with a chunk (it copies what it keeps) before it asks for the next, so
  * no chunk is allocated per read and the disk and the CPU work at the same time.
  */
-async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
+export async function* readChunks(path: string): AsyncGenerator<Uint8Array> {
   const file = await open(path, 'r');
   let reading = Buffer.allocUnsafe(CHUNK_BYTES);
   let spare = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -178,31 +178,44 @@ export type ReadyInput =
  */
 export async function readyInputs(inputs: readonly Input[], stdin: AsyncIterable<Uint8Array>): Promise<ReadyInput[]> {
   if (!inputs.some((input) => input.kind === 'stdin')) return inputs as ReadyInput[];
-  const iterator = stdin[Symbol.asyncIterator]();
-  const head: Uint8Array[] = [];
-  let size = 0;
+  const { head, chunks } = await readAhead(stdin, BINARY_PROBE, '-');
+  if (looksBinary(head)) throw new UserError(binaryMessage('-', head));
+  return inputs.map((input) => (input.kind === 'stdin' ? { kind: 'stdin', name: '-', chunks } : input));
+}
+
+/**
+ * A source's first `size` bytes (or all of it, if shorter), read ahead and copied, and the whole source again from
+ * its start: the head comes as one first chunk, so a BOM the pipe delivered in pieces is whole in it (readLines
+ * looks for it there).
+ */
+export async function readAhead(
+  source: AsyncIterable<Uint8Array>,
+  size: number,
+  name: string,
+): Promise<{ head: Uint8Array; chunks: AsyncIterable<Uint8Array> }> {
+  const iterator = source[Symbol.asyncIterator]();
+  const parts: Uint8Array[] = [];
+  let read = 0;
   let ended = false;
   try {
-    while (size < BINARY_PROBE && !ended) {
+    while (read < size && !ended) {
       const next = await iterator.next();
       if (next.done) ended = true;
       else {
-        head.push(next.value);
-        size += next.value.length;
+        parts.push(Buffer.from(next.value)); // a file's chunks are buffers used again (readChunks)
+        read += next.value.length;
       }
     }
   } catch (error) {
-    throw new UserError(`cannot read '-': ${describeSystemError(error)}`);
+    throw new UserError(`cannot read '${name}': ${describeSystemError(error)}`);
   }
-  const probe = Buffer.concat(head).subarray(0, BINARY_PROBE);
-  if (looksBinary(probe)) throw new UserError(binaryMessage('-', probe));
+  const first = Buffer.concat(parts);
   async function* chunks(): AsyncGenerator<Uint8Array> {
-    // One first chunk, so a BOM the pipe delivered in pieces is whole in it (readLines looks for it there).
-    yield Buffer.concat(head);
+    yield first;
     if (ended) return;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
   }
-  return inputs.map((input) => (input.kind === 'stdin' ? { kind: 'stdin', name: '-', chunks: chunks() } : input));
+  return { head: first.subarray(0, size), chunks: chunks() };
 }
 
 export function chunksOf(input: ReadyInput): AsyncIterable<Uint8Array> {

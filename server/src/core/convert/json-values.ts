@@ -21,8 +21,10 @@ const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 
 const isJsonSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a || c === 0xfeff;
+/** What ends a bare scalar (a number, `true`, or text that is no JSON): a bracket or comma; spaces do not, so a line
+ * of prose is one value for JSON.parse to refuse, not one per word. */
 const isDelimiter = (c: number): boolean =>
-  isJsonSpace(c) || c === COMMA || c === OPEN_BRACE || c === CLOSE_BRACE || c === OPEN_BRACKET || c === CLOSE_BRACKET;
+  c === COMMA || c === OPEN_BRACE || c === CLOSE_BRACE || c === OPEN_BRACKET || c === CLOSE_BRACKET;
 
 export class JsonValues {
   /** Bracket depth counted from the level values are cut at (inside a top-level array being unwrapped: its elements). */
@@ -100,7 +102,7 @@ export class JsonValues {
       }
     }
     if (this.start > 0) {
-      if (this.scalar) close(text.length);
+      if (this.scalar) close(text.trimEnd().length);
       else this.parts.push(from <= 0 ? text : text.slice(from));
     }
     return values;

@@ -48,7 +48,9 @@ export type NoteKind =
   /** A name or value was changed to one the line protocol takes (the message says from what to what). */
   | 'renamed'
   /** Converted, with something to know (a counter reset, an aggregation). */
-  | 'info';
+  | 'info'
+  /** A line was written and the linter finds this in it (convert/index.ts checks every line written). */
+  | 'finding';
 
 export interface ConversionNote {
   kind: NoteKind;

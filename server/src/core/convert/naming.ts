@@ -16,17 +16,31 @@ export function numberText(value: number): string {
 /**
  * A metric key as the libraries normalise it: sections of `[A-Za-z0-9_-]`, other runs of characters one `_`,
  * empty sections dropped, the key starting with a letter or `_` and no section with `-`; cut to the length no
- * tool refuses. Null when nothing is left, or for what no normalising makes valid (too short, the reserved `dt.`).
+ * tool refuses. Null when nothing is left, or for what no normalising makes valid (too short, the reserved `dt.`):
+ * noMetricKeyReason says which.
  */
 export function metricKey(raw: string | null): string | null {
   if (raw === null) return null;
+  const key = normalMetricKey(raw);
+  return key.length < LIMITS.metricKeyMinLength || key.startsWith('dt.') ? null : key;
+}
+
+/** Why metricKey finds no key in `raw`, for a report. */
+export function noMetricKeyReason(raw: string): string {
+  const key = normalMetricKey(raw);
+  if (key.startsWith('dt.')) return `\`${key}\`: keys starting \`dt.\` are Dynatrace's own`;
+  return key === ''
+    ? 'no character a metric key may hold'
+    : `\`${key}\` is shorter than ${LIMITS.metricKeyMinLength} characters, the shortest key a tenant takes`;
+}
+
+function normalMetricKey(raw: string): string {
   const sections = raw
     .split('.')
     .map((section) => replaceForeignRuns(section, isMetricKeyChar))
     .filter((section) => section !== '')
     .map((section, i) => (i === 0 ? replaceBadStart(section, isBadMetricKeyStart) : section.replace(/^-/, '_')));
-  const key = sections.join('.').slice(0, LIMITS.metricKeyConservativeLength).replace(/\.+$/, '');
-  return key.length < LIMITS.metricKeyMinLength || key.startsWith('dt.') ? null : key;
+  return sections.join('.').slice(0, LIMITS.metricKeyConservativeLength).replace(/\.+$/, '');
 }
 
 /** A dimension key lower-cased, sections of `[a-z0-9_:-]` each starting with a letter or `_`; null when empty. */

@@ -1,0 +1,262 @@
+/**
+ * `dtmetrics convert`: a thin adapter from a file or standard input to the core's converters (core/convert/): metric
+ * lines on standard output as they are made, what was not converted on standard error (or both in one JSON document),
+ * streamed, so an input of any size converts in bounded memory. OTLP protobuf, a binary request, is read whole.
+ */
+import { open } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import { CheckedSink, convertOtlpProtobuf, createConverter, sniffFormat } from '#core/convert/index.ts';
+import {
+  SOURCE_FORMATS,
+  type ConversionNote,
+  type ConversionTally,
+  type NamingPreview,
+  type SourceFormat,
+} from '#core/convert/model.ts';
+import { parseInstant } from '#core/time.ts';
+import { plural } from '#core/text.ts';
+import { describeSystemError, UserError } from '#edge/errors.ts';
+import type { CommandContext } from './context.ts';
+import { parseCommandLine, timeOption } from './options.ts';
+import { readAhead, readChunks, readLines } from './read-lines.ts';
+import { VERSION } from './version.ts';
+
+const CONVERT_USAGE = `Usage: dtmetrics convert [options] <file|->
+
+Converts what other tools emit into Dynatrace metric lines, written to standard output:
+Prometheus or OpenMetrics exposition, StatsD or DogStatsD datagrams, OTLP metrics (an
+ExportMetricsServiceRequest in protobuf or JSON) and JSON data points. What was not converted,
+and why, goes to standard error; every line written is linted.
+
+Options:
+  --from <format>       auto, ${SOURCE_FORMATS.join(', ')} (default: auto, which says what it chose)
+  --previous <file>     Prometheus/OpenMetrics: the scrape before this one, so counters become increases
+  --format <text|json>  text: lines on stdout, the report on stderr; json: one document with both
+  --now <time>          check the lines' timestamps against this instant (default: the clock)
+  -h, --help            show this help
+
+Exit codes: 0 all converted, 1 something not converted or a line a tenant would refuse, 2 usage or I/O error.`;
+
+const FORMATS = ['text', 'json'] as const;
+/** What each format counts as one input item, for the summary. */
+const ITEM_NOUNS: Record<SourceFormat, string> = {
+  prometheus: 'sample',
+  openmetrics: 'sample',
+  statsd: 'datagram',
+  otlp: 'data point',
+  json: 'data point',
+};
+/** The bytes sniffing looks at, and the most a request read whole (OTLP protobuf) may have: Dynatrace takes 4 MB. */
+const SNIFF_BYTES = 65_536;
+const WHOLE_REQUEST_MAX_BYTES = 64 << 20;
+/** Notes a JSON report holds; past it, only their number (a text report streams them all to stderr). */
+const JSON_NOTES_MAX = 10_000;
+
+interface ConvertSettings {
+  from: SourceFormat | 'auto';
+  previous: string | null;
+  format: (typeof FORMATS)[number];
+  now: number;
+  input: string;
+}
+
+function parseConvertArgs(argv: string[], clock: () => number): ConvertSettings | 'help' {
+  const parsed = parseCommandLine('convert', {
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      from: { type: 'string' },
+      previous: { type: 'string' },
+      format: { type: 'string' },
+      now: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const from = v.from ?? 'auto';
+  if (from !== 'auto' && !(SOURCE_FORMATS as readonly string[]).includes(from))
+    throw new UserError(`--from must be auto or one of ${SOURCE_FORMATS.join(', ')}, not '${from}'`);
+  const format = v.format ?? 'text';
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw new UserError(`--format must be one of ${FORMATS.join(', ')}, not '${format}'`);
+  if (parsed.positionals.length !== 1)
+    throw new UserError(
+      parsed.positionals.length === 0
+        ? "no input given: name a file, or '-' for standard input (try 'dtmetrics convert metrics.txt')"
+        : `one input at a time, not ${parsed.positionals.length} (convert each file on its own)`,
+    );
+  return {
+    from: from as ConvertSettings['from'],
+    previous: v.previous ?? null,
+    format: format as ConvertSettings['format'],
+    now: v.now === undefined ? clock() : timeOption(parseInstant(v.now, '--now', clock())),
+    input: parsed.positionals[0] as string,
+  };
+}
+
+/** A file's bytes chunk by chunk; a file that cannot be opened is a usage error. */
+async function fileSource(input: string): Promise<AsyncIterable<Uint8Array>> {
+  try {
+    await (await open(input, 'r')).close();
+  } catch (error) {
+    throw new UserError(`cannot read '${input}': ${describeSystemError(error)}`);
+  }
+  return readChunks(input);
+}
+
+/** A request read whole (OTLP protobuf), up to WHOLE_REQUEST_MAX_BYTES. */
+async function wholeOf(chunks: AsyncIterable<Uint8Array>, name: string): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of chunks) {
+      size += chunk.length;
+      if (size > WHOLE_REQUEST_MAX_BYTES)
+        throw new UserError(
+          `'${name}' is over ${WHOLE_REQUEST_MAX_BYTES >> 20} MB: an OTLP request that size is not one Dynatrace takes (4 MB)`,
+        );
+      parts.push(Buffer.from(chunk));
+    }
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`cannot read '${name}': ${describeSystemError(error)}`);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Whether bytes are not text: not UTF-8 (a character cut at the end aside), or a control byte but tab, CR, LF. */
+function isBinary(head: Uint8Array): boolean {
+  // eslint-disable-next-line no-control-regex -- the control bytes are what is looked for
+  if (/[\x00-\x08\x0b\x0c\x0e-\x1f]/.test(Buffer.from(head).toString('latin1'))) return true;
+  for (let cut = 0; cut < 4 && cut < head.length; cut++) if (isUtf8(head.subarray(0, head.length - cut))) return false;
+  return head.length > 0;
+}
+
+async function readPrevious(path: string): Promise<string[]> {
+  const lines: string[] = [];
+  const source = await fileSource(path);
+  try {
+    await readLines(source, { bytes: () => false, text: (line) => lines.push(line) }, async () => {});
+  } catch (error) {
+    throw new UserError(`cannot read '${path}': ${describeSystemError(error)}`);
+  }
+  return lines;
+}
+
+/** The report of a text run, on stderr as it comes: `file:line: \`item\`: message`. */
+function noteText(name: string, note: ConversionNote, noun: string): string {
+  const where = note.line > 0 ? `${name}:${note.line}` : name;
+  const what = note.kind === 'skipped' ? `${note.count > 1 ? plural(note.count, noun) + ' ' : ''}not converted: ` : '';
+  return `${where}: ${quoteItem(note.item)}: ${what}${note.message}\n`;
+}
+
+const quoteItem = (item: string): string => '`' + (item.length > 80 ? item.slice(0, 79) + '…' : item) + '`';
+
+/** The naming preview as a comment above a metric's first line, when the stored key is not simply the input's name. */
+function namingComment(naming: NamingPreview): string | null {
+  const paths = Object.entries(naming.paths);
+  if (naming.source === naming.key && naming.stored === naming.key && paths.length === 0) return null;
+  const from = naming.source === naming.key ? '' : ` from \`${naming.source}\``;
+  const stored = naming.stored === naming.key ? '' : `, stored as \`${naming.stored}\``;
+  const elsewhere = paths.map(([path, key]) => `; ${path}: \`${key}\``).join('');
+  return `// ${naming.key} (${naming.type})${from}${stored}${elsewhere}`;
+}
+
+export async function runConvert(argv: string[], context: CommandContext): Promise<number> {
+  const { stdout: out, stderr } = context;
+  const settings = parseConvertArgs(argv, context.now);
+  if (settings === 'help') {
+    out.write(CONVERT_USAGE + '\n');
+    return 0;
+  }
+  const previous = settings.previous === null ? null : await readPrevious(settings.previous);
+  const { head, chunks } = await readAhead(
+    settings.input === '-' ? context.stdin : await fileSource(settings.input),
+    SNIFF_BYTES,
+    settings.input,
+  );
+  const binary = isBinary(head);
+  let format: SourceFormat;
+  let sniffed: string | null = null;
+  if (settings.from === 'auto') {
+    const found = sniffFormat(new TextDecoder().decode(head.subarray(0, 8192)), binary);
+    if (found === null)
+      throw new UserError(
+        `cannot tell what format '${settings.input}' is in: say it with --from ${SOURCE_FORMATS.join('|')}`,
+      );
+    format = found.format;
+    sniffed = found.reason;
+    if (settings.format === 'text')
+      stderr.write(`dtmetrics convert: reading ${settings.input} as ${format} (${sniffed})\n`);
+  } else format = settings.from;
+  if (binary && format !== 'otlp')
+    throw new UserError(`'${settings.input}' is binary, not ${format} text (only OTLP requests come as protobuf)`);
+
+  const noun = ITEM_NOUNS[format];
+  const json = settings.format === 'json';
+  const notes: ConversionNote[] = [];
+  const namings: NamingPreview[] = [];
+  let notesLeftOut = 0;
+  let linesWritten = 0;
+  const named = (naming: NamingPreview) => {
+    if (json) namings.push(naming);
+    else {
+      const comment = namingComment(naming);
+      if (comment) out.write(comment + '\n');
+    }
+  };
+  const at = new Date(settings.now).toISOString();
+  if (json)
+    out.write(
+      `{"from":${JSON.stringify(format)},"sniffed":${JSON.stringify(sniffed)},"input":${JSON.stringify(settings.input)},"at":"${at}","lines":[`,
+    );
+  else
+    out.write(
+      `// Converted by dtmetrics ${VERSION} from ${format}${sniffed === null ? '' : ` (${sniffed})`}: ${settings.input === '-' ? 'standard input' : settings.input}, at ${at}\n`,
+    );
+  const sink = new CheckedSink(
+    {
+      line: (text) => {
+        out.write(json ? `${linesWritten > 0 ? ',' : ''}${JSON.stringify(text)}` : text + '\n');
+        linesWritten++;
+      },
+      note: (note) => {
+        if (!json) stderr.write(noteText(settings.input, note, noun));
+        else if (notes.length < JSON_NOTES_MAX) notes.push(note);
+        else notesLeftOut++;
+      },
+      naming: named,
+    },
+    { now: settings.now },
+  );
+
+  let tally: ConversionTally;
+  if (format === 'otlp' && binary) {
+    tally = convertOtlpProtobuf(await wholeOf(chunks, settings.input), sink);
+  } else {
+    const converter = createConverter(format, sink, { previous });
+    let lineNumber = 0;
+    try {
+      await readLines(chunks, { bytes: () => false, text: (line) => converter.line(line, ++lineNumber) }, () =>
+        out.drain(),
+      );
+    } catch (error) {
+      throw new UserError(`cannot read '${settings.input}': ${describeSystemError(error)}`);
+    }
+    converter.end();
+    tally = converter.tally;
+  }
+
+  const summary = `converted ${tally.converted} of ${plural(tally.items, noun)} into ${plural(linesWritten, 'line')}${
+    tally.skipped > 0 ? `; ${tally.skipped} not converted` : ''
+  }${sink.refusedLines > 0 ? `; ${plural(sink.refusedLines, 'line')} a tenant would refuse` : ''}`;
+  if (json) {
+    out.write(
+      `],"tally":${JSON.stringify({ ...tally, lines: linesWritten, refused: sink.refusedLines })},` +
+        `"naming":${JSON.stringify(namings)},"notes":${JSON.stringify(notes)},"notesLeftOut":${notesLeftOut}}\n`,
+    );
+  } else stderr.write(`dtmetrics convert: ${summary}\n`);
+  return tally.skipped > 0 || sink.refusedLines > 0 ? 1 : 0;
+}
