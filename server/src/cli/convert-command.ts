@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
-import { CheckedSink, convertOtlpProtobuf, createConverter, sniffFormat } from '#core/convert/index.ts';
+import { CheckedSink, convertOtlpProtobuf, createConverter, namingComment, sniffFormat } from '#core/convert/index.ts';
 import {
   SOURCE_FORMATS,
   type ConversionNote,
@@ -153,16 +153,6 @@ function noteText(name: string, note: ConversionNote, noun: string): string {
 }
 
 const quoteItem = (item: string): string => '`' + (item.length > 80 ? item.slice(0, 79) + '…' : item) + '`';
-
-/** The naming preview as a comment above a metric's first line, when the stored key is not simply the input's name. */
-function namingComment(naming: NamingPreview): string | null {
-  const paths = Object.entries(naming.paths);
-  if (naming.source === naming.key && naming.stored === naming.key && paths.length === 0) return null;
-  const from = naming.source === naming.key ? '' : ` from \`${naming.source}\``;
-  const stored = naming.stored === naming.key ? '' : `, stored as \`${naming.stored}\``;
-  const elsewhere = paths.map(([path, key]) => `; ${path}: \`${key}\``).join('');
-  return `// ${naming.key} (${naming.type})${from}${stored}${elsewhere}`;
-}
 
 export async function runConvert(argv: string[], context: CommandContext): Promise<number> {
   const { stdout: out, stderr } = context;

@@ -4,6 +4,7 @@
  * (`dtmetrics convert`, the editor's Convert command and quick fix) read and write; this decides.
  */
 import { FileLinter, type LintOptions } from '../lint.ts';
+import { splitLines } from '../text.ts';
 import { createJsonConverter } from './json.ts';
 import type {
   ConversionNote,
@@ -116,4 +117,61 @@ export class CheckedSink implements ConversionSink {
 export function convertOtlpProtobuf(_bytes: Uint8Array, sink: ConversionSink): ConversionTally {
   sink.note({ kind: 'skipped', line: 0, item: 'request', count: 1, message: 'OTLP protobuf is not converted yet' });
   return { items: 1, converted: 0, skipped: 1 };
+}
+
+/** The naming preview as a comment above a metric's first line; null when the stored key is simply the input's name. */
+export function namingComment(naming: NamingPreview): string | null {
+  const paths = Object.entries(naming.paths);
+  if (naming.source === naming.key && naming.stored === naming.key && paths.length === 0) return null;
+  const from = naming.source === naming.key ? '' : ` from \`${naming.source}\``;
+  const stored = naming.stored === naming.key ? '' : `, stored as \`${naming.stored}\``;
+  const elsewhere = paths.map(([path, key]) => `; ${path}: \`${key}\``).join('');
+  return `// ${naming.key} (${naming.type})${from}${stored}${elsewhere}`;
+}
+
+/** A note as a comment where the lines are written (a document, a quick fix): what was not converted stays in sight. */
+export function noteComment(note: ConversionNote): string {
+  const item = note.item.replace(/[\r\n]+/g, ' ');
+  const what = note.kind === 'skipped' ? 'not converted' : 'note';
+  const count = note.count > 1 ? ` (${note.count})` : '';
+  return `// ${what}${count}: \`${item}\`: ${note.message}`;
+}
+
+/** A text converted in memory: the document it makes, and its figures. */
+export interface ConvertedText {
+  /** The lines, each metric headed by its naming comment where it has one, and every note as a comment. */
+  text: string;
+  tally: ConversionTally;
+  lines: number;
+}
+
+/**
+ * A whole text (or an OTLP protobuf request) converted in memory, for the editor's Convert command and quick fix:
+ * notes go in as comments where they arise, so that nothing the input held disappears from sight; the editor lints
+ * the result itself, so no finding notes.
+ */
+export function convertToText(
+  input: string | Uint8Array,
+  format: SourceFormat,
+  options: ConvertOptions = {},
+): ConvertedText {
+  const out: string[] = [];
+  let lines = 0;
+  const sink: ConversionSink = {
+    line: (text) => {
+      out.push(text);
+      lines++;
+    },
+    note: (note) => out.push(noteComment(note)),
+    naming: (naming) => {
+      const comment = namingComment(naming);
+      if (comment !== null) out.push(comment);
+    },
+  };
+  if (typeof input !== 'string') return { tally: convertOtlpProtobuf(input, sink), text: out.join('\n'), lines };
+  const converter = createConverter(format, sink, options);
+  let n = 0;
+  for (const line of splitLines(input)) converter.line(line, ++n);
+  converter.end();
+  return { tally: { ...converter.tally }, text: out.join('\n'), lines };
 }
