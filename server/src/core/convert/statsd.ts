@@ -217,7 +217,8 @@ export function createStatsdConverter(sink: ConversionSink): StatsdConverter {
         }
         case 'summary':
           // The values received, unweighted: a summary's count is a whole number of observations (PL005), and
-          // weighting each by 1/rate would make it fractional. The rate is reported instead (rateNote).
+          // weighting each by 1/rate would make it fractional. (etsy StatsD counts 1/rate per timer value but sums
+          // the values unweighted, so its count and sum disagree; here they agree.) The rate is said (rateNote).
           aggregate.min = Math.min(aggregate.min, value);
           aggregate.max = Math.max(aggregate.max, value);
           aggregate.sum += value;
