@@ -156,14 +156,7 @@ export function createStatsdConverter(sink: ConversionSink): StatsdConverter {
     for (const [noteKind, message] of tagNotes) note(noteKind, line, name, message, true);
     dimensions.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     if (key !== name) note('renamed', line, name, `\`${name}\` → metric key \`${key}\``, true);
-    for (const field of datagram.ignored)
-      note(
-        'info',
-        line,
-        name,
-        `\`|${field.slice(0, 16)}${field.length > 16 ? '…' : ''}\` ${fieldNote(field)}: left out`,
-        true,
-      );
+    for (const field of datagram.ignored) note('info', line, name, ignoredFieldNote(field), true);
     if (datagram.rate !== null && datagram.rate < 1) note('info', line, name, rateNote(datagram.kind), true);
 
     const tuple = dimensions.map(([k, v]) => `${k}=${v}`).join(',');
@@ -356,13 +349,21 @@ function rateNote(kind: Kind): string {
   }
 }
 
-/** DogStatsD's origin fields (Datadog docs: container ID `c:`, external data `e:`, cardinality `card:`). */
-function fieldNote(field: string): string {
-  if (field.startsWith('c:')) return 'is a DogStatsD container ID, no dimension';
-  if (field.startsWith('e:')) return 'is DogStatsD external data, no dimension';
-  if (field.startsWith('card:')) return 'is a DogStatsD tag cardinality, no dimension';
-  return 'is no field this converter knows';
+/**
+ * A field after the type that is left out. DogStatsD's origin fields (Datadog docs: container ID `c:`, external
+ * data `e:`, cardinality `card:`) are named by their prefix alone, so that one note covers every container.
+ */
+function ignoredFieldNote(field: string): string {
+  for (const [prefix, what] of ORIGIN_FIELDS)
+    if (field.startsWith(prefix)) return `\`|${prefix}\` (DogStatsD's ${what}) is no dimension: left out`;
+  return `\`|${field.length > 16 ? `${field.slice(0, 16)}…` : field}\` is no field this converter knows: left out`;
 }
+
+const ORIGIN_FIELDS = [
+  ['c:', 'container ID'],
+  ['e:', 'external data'],
+  ['card:', 'tag cardinality'],
+] as const;
 
 const shortened = (text: string): string => (text.length > 60 ? `${text.slice(0, 60)}…` : text);
 
@@ -370,7 +371,7 @@ const shortened = (text: string): string => (text.length > 60 ? `${text.slice(0,
  * `name:value[:value…]|type[|@rate][|#tag[:value],…][|T<seconds>][|c:…]…` (Datadog docs; fields after the type in
  * any order, as the Agent reads them), or why it is none.
  */
-export function parseDatagram(text: string): Datagram | Refusal {
+function parseDatagram(text: string): Datagram | Refusal {
   if (text.startsWith('_e{'))
     return { name: null, reason: 'a DogStatsD event (`_e{…}`) is no metric: send events to the events API' };
   if (text.startsWith('_sc|')) return { name: null, reason: 'a DogStatsD service check (`_sc|…`) is no metric' };
