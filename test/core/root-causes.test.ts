@@ -7,16 +7,14 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Point } from '@influxdata/influxdb-client';
-import StatsD from 'hot-shots';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { lintText } from '#core/lint.ts';
 import type { Diagnostic } from '#core/problems.ts';
-import { waitFor } from '../tenant/helpers.ts';
 import { applyFix, BLESS, expectFixture, lintErrors } from './fixture-format.ts';
+import { captureHotShots } from './hot-shots-capture.ts';
 
 interface Case {
   name: string;
@@ -120,35 +118,15 @@ describe('root causes in what real producers emit', () => {
   });
 
   it('hot-shots: every DogStatsD datagram it sends over UDP is one LN011', async () => {
-    const received: string[] = [];
-    const socket = createSocket('udp4');
-    socket.on('message', (message) =>
-      received.push(
-        ...message
-          .toString('utf8')
-          .split('\n')
-          .filter((l) => l !== ''),
-      ),
-    );
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-    const client = new StatsD({
-      host: '127.0.0.1',
-      port: socket.address().port,
-      globalTags: { env: 'prod' },
-      errorHandler: (error) => assert.fail(error),
-    });
-    try {
+    const received = await captureHotShots({ globalTags: { env: 'prod' } }, (client) => {
       client.increment('page.views', 1, ['region:eu']);
       client.gauge('queue.size', 12);
       client.timing('checkout.latency', 320);
       client.histogram('payload.bytes', 1024);
       client.distribution('render.ms', 17);
       client.set('users.unique', 'u-1');
-      await waitFor('six datagrams', 10_000, () => received.length >= 6 || null);
-    } finally {
-      await new Promise<void>((resolve) => client.close(() => resolve()));
-      socket.close();
-    }
+    });
+    assert.equal(received.length, 6);
     assertOneCause(received, 'LN011', /^$/);
     const counter = received.find((l) => l.startsWith('page.views:')) as string;
     assert.equal(
