@@ -105,23 +105,23 @@ for (const [what, line, character, lintedFirst, expected] of HOVERS) {
 }
 
 test('code actions: a fix, fix all of its code, the timestamp actions, and source.fixAll', () => {
-  const { linted } = lintedDocument('my.metric  1\nmy.metric,a=b   2\nother gauge,3 1000\nbad key 1\n');
+  const { doc, linted } = lintedDocument('my.metric  1\nmy.metric,a=b   2\nother gauge,3 1000\nbad key 1\n');
   const onLine = (line: number) => linted.diagnostics.filter((d) => d.range.start.line === line);
   const titles = (line: number, only: string[] = []) =>
-    codeActions(URI, { diagnostics: onLine(line), only }, linted, NOW).map((a) => a.title);
+    codeActions(doc, { diagnostics: onLine(line), only }, linted, NOW).map((a) => a.title);
   assert.deepEqual(titles(0), ['Use one space', 'Fix all LN004 problems in this file (2)']);
   assert.deepEqual(titles(2), [
     `Replace the timestamp with now: \`${NOW}\``,
     'Remove the timestamp: the tenant stamps the point when it arrives',
   ]);
   assert.deepEqual(titles(3), [], 'MK003 has no one right fix');
-  const [fixAll] = codeActions(URI, { diagnostics: [], only: ['source.fixAll'] }, linted, NOW);
+  const [fixAll] = codeActions(doc, { diagnostics: [], only: ['source.fixAll'] }, linted, NOW);
   assert.equal(fixAll?.kind, 'source.fixAll.dtmetrics');
   assert.deepEqual(fixAll?.edit?.changes?.[URI], [
     { range: { start: { line: 0, character: 9 }, end: { line: 0, character: 11 } }, newText: ' ' },
     { range: { start: { line: 1, character: 13 }, end: { line: 1, character: 16 } }, newText: ' ' },
   ]);
-  const replaced = codeActions(URI, { diagnostics: onLine(2), only: [] }, linted, NOW)[0];
+  const replaced = codeActions(doc, { diagnostics: onLine(2), only: [] }, linted, NOW)[0];
   assert.deepEqual(replaced?.edit?.changes?.[URI], [
     { range: { start: { line: 2, character: 14 }, end: { line: 2, character: 18 } }, newText: String(NOW) },
   ]);
@@ -129,18 +129,18 @@ test('code actions: a fix, fix all of its code, the timestamp actions, and sourc
 
 test('a timestamp in seconds: one finding (TS002) whose fix converts it; converted but stale, TS003 offers now', () => {
   const seconds = String(Math.floor((NOW - 2 * 86_400_000) / 1000));
-  const before = lintedDocument(`cpu.load 5 ${seconds}\n`).linted;
+  const { doc, linted: before } = lintedDocument(`cpu.load 5 ${seconds}\n`);
   assert.deepEqual(
     before.diagnostics.map((d) => [d.code, d.severity]),
     [['TS002', 1]],
     'one error, no TS003 beside it',
   );
-  const convert = codeActions(URI, { diagnostics: before.diagnostics, only: [] }, before, NOW);
+  const convert = codeActions(doc, { diagnostics: before.diagnostics, only: [] }, before, NOW);
   assert.deepEqual(
     convert.map((a) => a.title),
     [`Convert to milliseconds: \`${seconds}000\``],
   );
-  const after = lintedDocument(`cpu.load 5 ${seconds}000\n`).linted;
+  const { doc: fixedDoc, linted: after } = lintedDocument(`cpu.load 5 ${seconds}000\n`);
   assert.deepEqual(
     after.diagnostics.map((d) => [d.code, d.message]),
     [
@@ -150,7 +150,7 @@ test('a timestamp in seconds: one finding (TS002) whose fix converts it; convert
       ],
     ],
   );
-  const [now, removed] = codeActions(URI, { diagnostics: after.diagnostics, only: [] }, after, NOW);
+  const [now, removed] = codeActions(fixedDoc, { diagnostics: after.diagnostics, only: [] }, after, NOW);
   assert.deepEqual(now?.edit?.changes?.[URI], [
     { range: { start: { line: 0, character: 11 }, end: { line: 0, character: 24 } }, newText: String(NOW) },
   ]);

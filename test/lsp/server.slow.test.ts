@@ -207,6 +207,34 @@ describe('language server, pull diagnostics and features', () => {
     assert.ok(!(await pulled(h, uri)).some((d) => d.code === 'DK001' && d.range.start.line === 0));
   });
 
+  test('a JSON document pasted over lines: one preferred quick fix converts the run, and its diagnostics go', async () => {
+    const json = ['{', '  "metricId": "payments.latency",', '  "value": 120,', '  "dimensions": {"region": "eu"}', '}'];
+    const uri = await open(h, ['cpu.temp 41', ...json, 'cpu.temp 42', ''].join('\n'));
+    const onLine = (await pulled(h, uri)).filter((d) => d.code === 'LN007' && d.range.start.line === 3);
+    const actions = (await h.connection.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: present(onLine[0], 'an LN007 on line 4').range,
+      context: { diagnostics: onLine },
+    })) as CodeAction[];
+    const convert = present(
+      actions.find((a) => a.title === 'Convert these 5 JSON lines to metric lines'),
+      `the run's fix among ${actions.map((a) => a.title).join(' | ')}`,
+    );
+    assert.equal(convert.isPreferred, true);
+    const [edit] = editsOf(convert, uri);
+    assert.deepEqual(present(edit, 'one edit').range, {
+      start: { line: 1, character: 0 },
+      end: { line: 5, character: 1 },
+    });
+    // Applied as an editor applies it: one change of the range.
+    await h.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ range: edit?.range, text: edit?.newText }],
+    });
+    h.versions.set(uri, 2);
+    assert.deepEqual(codes(await pulled(h, uri)), []);
+  });
+
   test("a document whose opening comments say '// dtmetrics: timestamps=rebase' gets no TS003 until the comment goes", async () => {
     const uri = await open(h, '// dtmetrics: timestamps=rebase\nmy.metric 5 1000000000000\n');
     assert.deepEqual(codes(await pulled(h, uri)), []);

@@ -7,6 +7,7 @@ import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import { CheckedSink, convertOtlpProtobuf, createConverter, namingComment, sniffFormat } from '#core/convert/index.ts';
 import {
+  ITEM_NOUNS,
   SOURCE_FORMATS,
   type ConversionNote,
   type ConversionTally,
@@ -38,14 +39,6 @@ Options:
 Exit codes: 0 all converted, 1 something not converted or a line a tenant would refuse, 2 usage or I/O error.`;
 
 const FORMATS = ['text', 'json'] as const;
-/** What each format counts as one input item, for the summary. */
-const ITEM_NOUNS: Record<SourceFormat, string> = {
-  prometheus: 'sample',
-  openmetrics: 'sample',
-  statsd: 'datagram',
-  otlp: 'data point',
-  json: 'data point',
-};
 /** The bytes sniffing looks at, and the most a request read whole (OTLP protobuf) may have: Dynatrace takes 4 MB. */
 const SNIFF_BYTES = 65_536;
 const WHOLE_REQUEST_MAX_BYTES = 64 << 20;

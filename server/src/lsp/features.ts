@@ -25,6 +25,7 @@ import { parseLine } from '#core/parse.ts';
 import type { Diagnostic, DiagnosticData, Fix } from '#core/problems.ts';
 import { isRuleCode, LIMITS, literal, RULES, ruleEvidence } from '#core/rules.ts';
 import { UNIT_IDS } from '#core/metrics/units.ts';
+import { foreignRun, isRunCode } from '#core/convert/runs.ts';
 import { DIAGNOSTIC_SOURCE } from '#protocol';
 import type { LineDocument } from './documents.ts';
 import { readDiagnosticData, type ClientDiagnostic } from './params.ts';
@@ -75,28 +76,48 @@ const ownData = (d: LspDiagnostic): DiagnosticData => (d.data ?? {}) as Diagnost
 
 /**
  * Quick fixes where a finding has one right answer (its `fix` from the core), "replace with now" and "remove"
- * for stale timestamps, and "fix all" of one code in the file.
+ * for stale timestamps, "fix all" of one code in the file, and the conversion of a run of lines in another format
+ * (LN007, LN010, LN011: core/convert/runs.ts), preferred to the one-line rewrite when the run is longer than the line.
  */
 export function codeActions(
-  uri: string,
+  doc: LineDocument,
   params: { diagnostics: ClientDiagnostic[]; only: string[] },
   result: LintedDocument,
   now: number,
 ): CodeAction[] {
+  const uri = doc.uri;
   const actions: CodeAction[] = [];
   const fixAllCodes = new Set<string>();
+  const runsFrom = new Set<number>();
   for (const d of params.diagnostics) {
     if (d.source !== DIAGNOSTIC_SOURCE) continue;
     const data = readDiagnosticData(d.data);
     const line = d.range.start.line;
     // Sent back as the client sent it, the way a code action names the diagnostics it resolves.
     const resolves = [d as LspDiagnostic];
+    // A run of one line with a one-line rewrite converts the same thing: only the rewrite, without comments, then.
+    const found = isRunCode(d.code) ? foreignRun((i) => doc.lineAt(i), doc.lineCount, line, d.code) : null;
+    const run = found && (found.end > found.start || !data.fix) && !runsFrom.has(found.start) ? found : null;
+    if (run) {
+      runsFrom.add(run.start);
+      const range = {
+        start: { line: run.start, character: 0 },
+        end: { line: run.end, character: doc.lineAt(run.end).length },
+      };
+      actions.push({
+        title: run.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: resolves,
+        isPreferred: true,
+        edit: { changes: { [uri]: [{ range, newText: run.converted.text }] } },
+      });
+    }
     if (data.fix) {
       actions.push({
         title: data.fix.title,
         kind: CodeActionKind.QuickFix,
         diagnostics: resolves,
-        isPreferred: true,
+        isPreferred: found === null || found.end === found.start,
         edit: { changes: { [uri]: editsOf(data.fix, line) } },
       });
       fixAllCodes.add(String(d.code));

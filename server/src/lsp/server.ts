@@ -343,7 +343,7 @@ onRequest('textDocument/diagnostic', readDocument, async ({ uri }, token) => {
 onRequest('textDocument/codeAction', readCodeAction, async (params, token) => {
   const state = opened.get(params.uri);
   const linted = state && (await currentLint(state, token));
-  return linted ? codeActions(params.uri, params, linted, Date.now()) : [];
+  return linted && state ? codeActions(state.doc, params, linted, Date.now()) : [];
 });
 
 // Answered at once from the newest finished lint: a hover never waits for linting.

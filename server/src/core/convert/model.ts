@@ -77,3 +77,21 @@ export interface NamingPreview {
   /** Where the format's own Dynatrace ingest path would name it otherwise: path name → stored key. */
   paths: Readonly<Record<string, string>>;
 }
+
+/** Each format as a person names it: "Convert these 3 Prometheus lines", "read as StatsD". */
+export const FORMAT_NAMES: Readonly<Record<SourceFormat, string>> = {
+  prometheus: 'Prometheus',
+  openmetrics: 'OpenMetrics',
+  statsd: 'StatsD',
+  otlp: 'OTLP',
+  json: 'JSON',
+};
+
+/** What each format counts as one input item (ConversionTally), for summaries. */
+export const ITEM_NOUNS: Readonly<Record<SourceFormat, string>> = {
+  prometheus: 'sample',
+  openmetrics: 'sample',
+  statsd: 'datagram',
+  otlp: 'data point',
+  json: 'data point',
+};
