@@ -12,6 +12,8 @@ const entryPoints = [
   { in: 'client/src/push/index.ts', out: 'push' },
   // Querying from the editor and the results panel's extension side: loaded when a query command first runs.
   { in: 'client/src/query/index.ts', out: 'query' },
+  // Converting in the editor (the converters and the linter they check with): loaded when a convert command first runs.
+  { in: 'client/src/convert/index.ts', out: 'convert' },
 ];
 
 await build({

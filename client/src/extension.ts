@@ -1,7 +1,7 @@
 /**
  * The VS Code client: starts the language server (dist/server.js) over IPC for `.dtmetrics` files and shows its
- * state, and registers pushing to a tenant (push/activation.ts) and querying one (query/activation.ts); their code
- * loads on first use. A thin adapter: every rule lives in the server's core.
+ * state, and registers pushing to a tenant (push/activation.ts), querying one (query/activation.ts) and converting
+ * other formats to metric lines (convert/activation.ts); their code loads on first use. A thin adapter: every rule lives in the server's core.
  */
 import * as vscode from 'vscode';
 import {
@@ -14,6 +14,7 @@ import {
 import { ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
 import { CONTEXT_KEYS } from './context-keys.ts';
 import { Notifier, type ShownMessage } from './notifier.ts';
+import { registerConvert } from './convert/activation.ts';
 import { registerPush } from './push/activation.ts';
 import { registerQuery } from './query/activation.ts';
 
@@ -52,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
   const localTenantStateFile = registerPush(context, log, notifier);
   // The query prompt offers the keys of the server's workspace index (the one completion uses).
   registerQuery(context, log, notifier, (params) => languageClient.sendRequest(WorkspaceKeysRequest, params));
+  registerConvert(context, log, notifier);
 
   const show = (text: string, tooltip: string) => {
     status.text = text;

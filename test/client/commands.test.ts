@@ -25,14 +25,23 @@ const ALWAYS = new Map([
   ['dtmetrics.addEnvironment', 'adding is how a first environment comes'],
   ['dtmetrics.testConnection', 'the selected environment, the local tenant at least, can be tested'],
   ['dtmetrics.queryMetric', 'a query can go to any environment, with keys typed'],
+  [
+    'dtmetrics.convertToMetricLines',
+    'the clipboard can be converted in any window, the selection or file in any editor',
+  ],
 ]);
 
 /** The editor's own context keys a clause may read besides ours. */
 const EDITOR_KEYS = new Set(['editorLangId', 'resourceExtname']);
 
+/** Short words Title Case leaves in lower case after the first word ("Convert to Metric Lines", "Go to Definition"). */
+const MINOR_WORDS = new Set(['a', 'an', 'the', 'to', 'as', 'of', 'in', 'on', 'for', 'and', 'or']);
+
 test('every command title is in Title Case, with a category', () => {
   const wrong = commands.filter(
-    ({ title, category }) => category !== 'dtmetrics' || !title.split(' ').every((word) => /^[A-Z]/.test(word)),
+    ({ title, category }) =>
+      category !== 'dtmetrics' ||
+      !title.split(' ').every((word, i) => /^[A-Z]/.test(word) || (i > 0 && MINOR_WORDS.has(word))),
   );
   assert.deepEqual(wrong, []);
 });
