@@ -77,7 +77,11 @@ function fields(f: Frame, read: (f: Frame, field: number, wireType: WireType) =>
     if (field === 0 || wireType > WireType.Bit32) fail(f, field, `an invalid tag (wire type ${wireType})`);
     if (!read(f, field, wireType)) {
       if (wireType === WireType.LengthDelimited) length(f, field);
-      r.skip(wireType, field);
+      try {
+        r.skip(wireType, field);
+      } catch {
+        fail(f, field, wireType === WireType.StartGroup ? 'a group that does not end' : 'a value beyond the message');
+      }
     }
     if (r.pos > f.end) fail(f, field, 'a value beyond the message');
   }

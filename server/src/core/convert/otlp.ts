@@ -310,7 +310,7 @@ class OtlpConversion {
           'info',
           from,
           name,
-          `attribute \`${key}\` left out: ${value === null ? 'it has no value' : `a ${value.type} value`}, and Dynatrace keeps only string, bool and int values`,
+          `attribute \`${key}\` left out: ${value === null ? 'it has no value' : `${/^[aeiou]/.test(value.type) ? 'an' : 'a'} ${value.type} value`}, and Dynatrace keeps only string, bool and int values`,
         );
         continue;
       }
