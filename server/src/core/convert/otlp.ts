@@ -1,6 +1,6 @@
 /**
  * OTLP metrics (an ExportMetricsServiceRequest, otlp-model.ts) → metric lines, with the semantics of Dynatrace's
- * OTLP endpoint (INGEST-PATHS §1.2–§1.3, https://www.dynatrace.com/docs/ingest-from/opentelemetry/otlp-api/ingest-otlp-metrics/about-metrics-ingest):
+ * OTLP endpoint (INGEST-PATHS §1.2, §1.3, https://www.dynatrace.com/docs/ingest-from/opentelemetry/otlp-api/ingest-otlp-metrics/about-metrics-ingest):
  * what it turns into a count or a gauge becomes that line; what it rejects is reported with its reason and not
  * converted. Items are data points (a histogram point is one). Notes are gathered per metric and reason and handed
  * to the sink when the input ends, so a metric exported in every request of a file is reported once with its count.
@@ -185,22 +185,22 @@ class OtlpConversion {
     let paths: Record<string, string> = {};
     switch (data.type) {
       case 'gauge':
-        // Gauge → gauge (§1.2).
+        // Gauge → gauge (INGEST-PATHS §1.2).
         type = 'gauge';
         payloadOf = (point) => numberPayload('gauge,', point as OtlpNumberDataPoint);
         break;
       case 'sum':
         if (data.aggregationTemporality === TEMPORALITY.delta) {
-          // Counter and UpDownCounter, delta → counter (§1.2): the delta as sent, negative ones too (an
+          // Counter and UpDownCounter, delta → counter (INGEST-PATHS §1.2): the delta as sent, negative ones too (an
           // UpDownCounter's; the libraries write negative deltas, PROTOCOL §2.3).
           type = 'count';
           payloadOf = (point) => numberPayload('count,delta=', point as OtlpNumberDataPoint);
         } else if (data.aggregationTemporality === TEMPORALITY.cumulative && !data.isMonotonic) {
-          // UpDownCounter, cumulative → gauge (§1.2): the running value is what a gauge shows.
+          // UpDownCounter, cumulative → gauge (INGEST-PATHS §1.2): the running value is what a gauge shows.
           type = 'gauge';
           payloadOf = (point) => numberPayload('gauge,', point as OtlpNumberDataPoint);
         } else if (data.aggregationTemporality === TEMPORALITY.cumulative) {
-          // Counter, cumulative → rejected by Dynatrace with this reason (§1.2, §1.5: the #1 complaint). A total is
+          // Counter, cumulative → rejected by Dynatrace with this reason (INGEST-PATHS §1.2, §1.5: the #1 complaint). A total is
           // never sent as a delta.
           skipAll(
             `monotonic cumulative sum: Dynatrace rejects it (UNSUPPORTED_METRIC_TYPE_MONOTONIC_CUMULATIVE_SUM); ${TO_DELTA}`,
@@ -215,7 +215,7 @@ class OtlpConversion {
       case 'exponentialHistogram': {
         const kind = data.type === 'histogram' ? 'histogram' : 'exponential histogram';
         if (data.aggregationTemporality === TEMPORALITY.cumulative) {
-          // §1.2: "Delta (cumulative rejected)" for explicit-bucket histograms; the exponential row names delta only,
+          // INGEST-PATHS §1.2: "Delta (cumulative rejected)" for explicit-bucket histograms; the exponential row names delta only,
           // and Dynatrace's rejection reasons list "cumulative temporality" for histograms [Inferred: both].
           skipAll(`cumulative ${kind}: Dynatrace rejects it; ${TO_DELTA}`);
           return;
@@ -225,14 +225,14 @@ class OtlpConversion {
           return;
         }
         // A delta histogram → gauge summary min/max/sum/count: what Dynatrace Classic keeps by default of an
-        // explicit-bucket histogram and all it keeps of an exponential one (buckets dropped) (§1.2). The OTLP
+        // explicit-bucket histogram and all it keeps of an exponential one (buckets dropped) (INGEST-PATHS §1.2). The OTLP
         // endpoint stores explicit buckets too, under `<key>.histogram` (1.300+): shown as the naming's path.
         type = 'gauge';
         payloadOf = (point) => histogramPayload(point as OtlpHistogramDataPoint | OtlpExponentialHistogramDataPoint);
         break;
       }
       case 'summary':
-        // §1.2: "Not supported" ("only exist in OTLP for compatibility").
+        // INGEST-PATHS §1.2: "Not supported" ("only exist in OTLP for compatibility").
         skipAll(
           'summary: not supported by Dynatrace (summaries only exist in OTLP for compatibility); record a histogram instead',
         );
@@ -241,14 +241,14 @@ class OtlpConversion {
 
     const key = metricKey(name);
     if (key === null) {
-      // §1.2 key naming: a key with no valid character is dropped; dtmetrics also refuses what no normalising fixes.
+      // INGEST-PATHS §1.2 key naming: a key with no valid character is dropped; dtmetrics also refuses what no normalising fixes.
       skipAll(
         `\`${name}\` cannot be made a valid metric key (at least ${LIMITS.metricKeyMinLength} characters, a letter first, not \`dt.\`)`,
       );
       return;
     }
     if (data.type === 'histogram') paths = { 'OTLP endpoint (histogram, 1.300+)': `${key}.histogram` };
-    // §1.2 key naming: invalid characters become `_`, as the OTLP endpoint and the libraries do.
+    // INGEST-PATHS §1.2 key naming: invalid characters become `_`, as the OTLP endpoint and the libraries do.
     if (key !== name) this.note('renamed', from, name, `metric \`${name}\` written as \`${key}\``, points.length);
 
     let converted = 0;
@@ -285,7 +285,7 @@ class OtlpConversion {
   }
 
   /**
-   * A point's dimensions (§1.3): keys normalised (lower case, `_` for invalid characters, dropped when nothing is
+   * A point's dimensions (INGEST-PATHS §1.3): keys normalised (lower case, `_` for invalid characters, dropped when nothing is
    * valid; first of keys normalising alike wins), only string, bool and int values (others drop the dimension),
    * values cut at 255. Null when there are more than 50: Dynatrace drops the whole data point (reported).
    */
@@ -361,7 +361,7 @@ function numberPayload(prefix: string, point: OtlpNumberDataPoint): Payload {
 }
 
 function histogramPayload(point: OtlpHistogramDataPoint | OtlpExponentialHistogramDataPoint): Payload {
-  // §1.2, when histograms are rejected: no sum ("This happens when negative values are recorded"), NaN or Inf
+  // INGEST-PATHS §1.2, when histograms are rejected: no sum ("This happens when negative values are recorded"), NaN or Inf
   // bounds, unsorted buckets.
   if (point.sum === null)
     return skip(
