@@ -232,8 +232,8 @@ export async function runConvert(argv: string[], context: CommandContext): Promi
     tally = converter.tally;
   }
 
-  const summary = `converted ${tally.converted} of ${plural(tally.items, noun)} into ${plural(linesWritten, 'line')}${
-    tally.skipped > 0 ? `; ${tally.skipped} not converted` : ''
+  const summary = `converted ${tally.converted.toLocaleString('en-US')} of ${plural(tally.items, noun)} into ${plural(linesWritten, 'line')}${
+    tally.skipped > 0 ? `; ${tally.skipped.toLocaleString('en-US')} not converted` : ''
   }${sink.refusedLines > 0 ? `; ${plural(sink.refusedLines, 'line')} a tenant would refuse` : ''}`;
   if (json) {
     out.write(

@@ -439,6 +439,29 @@ export const EVIDENCE = {
     ['DOC D1', 'LIB', 'INF'],
     "The proposed catalogue of checks and severities this project's rules started from, e.g. the timestamp window as an error when sending and a warning in the editor, and the seconds/µs/ns timestamp heuristic.",
   ),
+  'INGEST-PATHS §1.1': notes(
+    'The OTLP metrics endpoint',
+    ['https://docs.dynatrace.com/managed/dynatrace-api/environment-api/opentelemetry/post-metrics'],
+    'Dynatrace takes OTLP metrics at `/api/v2/otlp/v1/metrics` as binary protobuf over HTTP only (415 for JSON, no gRPC), with a `metrics.ingest` token; a 200 may carry a partial success.',
+  ),
+  'INGEST-PATHS §1.2': notes(
+    'OTLP temporality and instruments',
+    ['https://www.dynatrace.com/docs/ingest-from/opentelemetry/otlp-api/ingest-otlp-metrics/about-metrics-ingest'],
+    'Delta sums become counters, cumulative monotonic sums are rejected (`UNSUPPORTED_METRIC_TYPE_MONOTONIC_CUMULATIVE_SUM`), cumulative up-down sums become gauges; delta histograms are kept (`.histogram`, 1.300+; Classic keeps min/max/sum/count), cumulative ones and ones without a sum or with bad bounds rejected; exponential histograms keep min/max/sum/count; summaries are not supported.',
+  ),
+  'INGEST-PATHS §1.3': notes(
+    'OTLP attributes as dimensions',
+    [
+      'https://www.dynatrace.com/docs/ingest-from/opentelemetry/otlp-api/ingest-otlp-metrics/about-metrics-ingest',
+      'https://docs.dynatrace.com/managed/dynatrace-api/environment-api/settings/schemas/builtin-opentelemetry-metrics',
+    ],
+    'Data point attributes win over scope and resource ones; keys lower-cased with `_` for invalid characters; only string, bool and int values; values cut at 255; more than 50 dimensions drop the data point; Classic keeps only allow-listed resource attributes, Grail all.',
+  ),
+  'INGEST-PATHS §1.5': notes(
+    'OTLP complaints',
+    ['https://github.com/jenkinsci/opentelemetry-plugin/issues/1076'],
+    'Cumulative counters silently missing is the most common OTLP complaint: the partial success names `UNSUPPORTED_METRIC_TYPE_MONOTONIC_CUMULATIVE_SUM`, and the fix is delta temporality.',
+  ),
   'INGEST-PATHS §2.1': notes(
     'StatsD into Dynatrace',
     ['DOC D21'],

@@ -6,6 +6,7 @@
 import { FileLinter, type LintOptions } from '../lint.ts';
 import { splitLines } from '../text.ts';
 import { createJsonConverter } from './json.ts';
+import { createStatsdConverter } from './statsd.ts';
 import type {
   ConversionNote,
   ConversionSink,
@@ -28,6 +29,8 @@ export function createConverter(
   _options: ConvertOptions = {},
 ): LineConverter {
   switch (format) {
+    case 'statsd':
+      return createStatsdConverter(sink);
     default:
       return createJsonConverter(sink);
   }
@@ -119,9 +122,10 @@ export function convertOtlpProtobuf(_bytes: Uint8Array, sink: ConversionSink): C
   return { items: 1, converted: 0, skipped: 1 };
 }
 
-/** The naming preview as a comment above a metric's first line; null when the stored key is simply the input's name. */
+/** The naming preview as a comment above a metric's first line; null when every path stores the input's name as it is. */
 export function namingComment(naming: NamingPreview): string | null {
-  const paths = Object.entries(naming.paths);
+  // Paths that store it under the same key say nothing a reader needs here (the JSON report keeps them).
+  const paths = Object.entries(naming.paths).filter(([, key]) => key !== naming.stored);
   if (naming.source === naming.key && naming.stored === naming.key && paths.length === 0) return null;
   const from = naming.source === naming.key ? '' : ` from \`${naming.source}\``;
   const stored = naming.stored === naming.key ? '' : `, stored as \`${naming.stored}\``;

@@ -1,0 +1,398 @@
+/**
+ * OTLP metrics (an ExportMetricsServiceRequest, otlp-model.ts) → metric lines, with the semantics of Dynatrace's
+ * OTLP endpoint (INGEST-PATHS §1.2, §1.3, https://www.dynatrace.com/docs/ingest-from/opentelemetry/otlp-api/ingest-otlp-metrics/about-metrics-ingest):
+ * what it turns into a count or a gauge becomes that line; what it rejects is reported with its reason and not
+ * converted. Items are data points (a histogram point is one). Notes are gathered per metric and reason and handed
+ * to the sink when the input ends, so a metric exported in every request of a file is reported once with its count.
+ */
+import { summaryFault } from '../check.ts';
+import { storedKey } from '../keys.ts';
+import type { Result } from '../result.ts';
+import { LIMITS } from '../rules.ts';
+import { JsonValues } from './json-values.ts';
+import {
+  emptyTally,
+  type ConversionNote,
+  type ConversionSink,
+  type ConversionTally,
+  type LineConverter,
+  type NoteKind,
+} from './model.ts';
+import { dimensionPairs, metricKey, metricLine, numberText } from './naming.ts';
+import { decodeOtlpJson, decodeOtlpProtobuf } from './otlp-decode.ts';
+import {
+  FLAG_NO_RECORDED_VALUE,
+  TEMPORALITY,
+  type OtlpAnyValue,
+  type OtlpExponentialHistogramDataPoint,
+  type OtlpHistogramDataPoint,
+  type OtlpKeyValue,
+  type OtlpMetric,
+  type OtlpNumberDataPoint,
+  type OtlpPointBase,
+  type OtlpRequest,
+} from './otlp-model.ts';
+
+export interface OtlpConvertOptions {
+  /**
+   * Which resource and scope attributes become dimensions: `'all'` (the default) as Dynatrace on Grail keeps them,
+   * or a list of attribute keys, as Dynatrace Classic's allow-list (settings `builtin:opentelemetry-metrics`) keeps
+   * only those (INGEST-PATHS §1.3). Data point attributes are always kept.
+   */
+  resourceAttributes?: 'all' | readonly string[];
+}
+
+/** One request converted; `from`: the input line it starts on. Its notes are given before it returns. */
+export function convertOtlpRequest(
+  request: OtlpRequest,
+  sink: ConversionSink,
+  from: number,
+  options: OtlpConvertOptions = {},
+): ConversionTally {
+  const conversion = new OtlpConversion(sink, options);
+  conversion.request(request, from);
+  conversion.end();
+  return conversion.tally;
+}
+
+/** A whole protobuf request (a file, a request body) converted; a decode failure is a `skipped` note of no items. */
+export function convertOtlpProtobuf(
+  bytes: Uint8Array,
+  sink: ConversionSink,
+  options: OtlpConvertOptions = {},
+): ConversionTally {
+  const decoded = decodeOtlpProtobuf(bytes);
+  if (decoded.ok) return convertOtlpRequest(decoded.value, sink, 1, options);
+  sink.note({ kind: 'skipped', line: 0, item: 'request', count: 0, message: decoded.message });
+  return emptyTally();
+}
+
+/**
+ * OTLP/JSON text, line by line: one request per line (the OTel Collector's file exporter) or a pretty-printed request
+ * document, or several. A value that is not a request is a `skipped` note (its data points cannot be counted).
+ */
+export function createOtlpJsonConverter(sink: ConversionSink, options: OtlpConvertOptions = {}): LineConverter {
+  const values = new JsonValues(false);
+  const conversion = new OtlpConversion(sink, options);
+  const convert = (value: { text: string; line: number }) => {
+    const request = parseRequest(value.text);
+    if (request.ok) conversion.request(request.value, value.line);
+    else sink.note({ kind: 'skipped', line: value.line, item: 'request', count: 0, message: request.message });
+  };
+  return {
+    line(text, lineNumber) {
+      for (const value of values.line(text, lineNumber)) convert(value);
+    },
+    end() {
+      const open = values.end();
+      if (open !== null) convert(open);
+      conversion.end();
+    },
+    tally: conversion.tally,
+  };
+}
+
+function parseRequest(text: string): Result<OtlpRequest> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, message: `not JSON: ${(error as Error).message}` };
+  }
+  return decodeOtlpJson(value);
+}
+
+/** What a data point becomes: a payload, or why it is not converted. */
+type Payload = { ok: true; payload: string } | { ok: false; reason: string };
+
+const skip = (reason: string): Payload => ({ ok: false, reason });
+
+/** Every attribute of a point in force, by its key as sent: the data point's, then the scope's, then the resource's. */
+type Attributes = Map<string, OtlpAnyValue | null>;
+
+const TO_DELTA =
+  'export delta temporality (the SDK’s temporality preference DELTA, OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta) or put the OTel Collector’s cumulativetodelta processor before the export';
+
+class OtlpConversion {
+  readonly tally = emptyTally();
+  /** Notes by kind, item and message, counted until the end. */
+  private readonly notes = new Map<string, ConversionNote>();
+  private readonly named = new Set<string>();
+  /** Data points that carried a resource or scope attribute into their line (for the note on Classic and Grail). */
+  private withResourceAttributes = 0;
+  private firstLineWithResourceAttributes = 0;
+  private readonly keepOuter: (key: string) => boolean;
+
+  constructor(
+    private readonly sink: ConversionSink,
+    private readonly options: OtlpConvertOptions,
+  ) {
+    const allowed = options.resourceAttributes;
+    const set = allowed === undefined || allowed === 'all' ? null : new Set(allowed);
+    this.keepOuter = set === null ? () => true : (key) => set.has(key);
+  }
+
+  request(request: OtlpRequest, from: number): void {
+    for (const resourceMetrics of request.resourceMetrics) {
+      for (const scopeMetrics of resourceMetrics.scopeMetrics) {
+        // Precedence on clashing keys: data point > scope > resource (INGEST-PATHS §1.3, about-metrics-ingest).
+        const outer: [string, OtlpAnyValue | null][] = [];
+        for (const { key, value } of [...scopeMetrics.scope.attributes, ...resourceMetrics.resource.attributes])
+          if (this.keepOuter(key)) outer.push([key, value]);
+        for (const metric of scopeMetrics.metrics) this.metric(metric, outer, from);
+      }
+    }
+  }
+
+  end(): void {
+    if (this.withResourceAttributes > 0) {
+      const message =
+        this.options.resourceAttributes === undefined || this.options.resourceAttributes === 'all'
+          ? 'resource and scope attributes written as dimensions, as Dynatrace on Grail keeps them; Dynatrace Classic keeps only those on its allow-list (settings `builtin:opentelemetry-metrics`)'
+          : 'resource and scope attributes written as dimensions only where on the allow-list, as Dynatrace Classic does';
+      this.sink.note({
+        kind: 'info',
+        line: this.firstLineWithResourceAttributes,
+        item: 'resource attributes',
+        count: this.withResourceAttributes,
+        message,
+      });
+    }
+    for (const note of this.notes.values()) this.sink.note(note);
+    this.notes.clear();
+    this.withResourceAttributes = 0;
+  }
+
+  private note(kind: NoteKind, line: number, item: string, message: string, count = 1): void {
+    const id = `${kind}\u0000${item}\u0000${message}`;
+    const known = this.notes.get(id);
+    if (known) known.count += count;
+    else this.notes.set(id, { kind, line, item, count, message });
+    if (kind === 'skipped') this.tally.skipped += count;
+  }
+
+  private metric(metric: OtlpMetric, outer: readonly [string, OtlpAnyValue | null][], from: number): void {
+    const data = metric.data;
+    if (data === null) return; // no data points: no items
+    const points: readonly OtlpPointBase[] = data.dataPoints;
+    if (points.length === 0) return;
+    this.tally.items += points.length;
+    const name = metric.name;
+    const skipAll = (reason: string) => this.note('skipped', from, name, reason, points.length);
+
+    let payloadOf: (point: OtlpPointBase) => Payload;
+    let type: 'gauge' | 'count';
+    let paths: Record<string, string> = {};
+    switch (data.type) {
+      case 'gauge':
+        // Gauge → gauge (INGEST-PATHS §1.2).
+        type = 'gauge';
+        payloadOf = (point) => numberPayload('gauge,', point as OtlpNumberDataPoint);
+        break;
+      case 'sum':
+        if (data.aggregationTemporality === TEMPORALITY.delta) {
+          // Counter and UpDownCounter, delta → counter (INGEST-PATHS §1.2): the delta as sent, negative ones too (an
+          // UpDownCounter's; the libraries write negative deltas, PROTOCOL §2.3).
+          type = 'count';
+          payloadOf = (point) => numberPayload('count,delta=', point as OtlpNumberDataPoint);
+        } else if (data.aggregationTemporality === TEMPORALITY.cumulative && !data.isMonotonic) {
+          // UpDownCounter, cumulative → gauge (INGEST-PATHS §1.2): the running value is what a gauge shows.
+          type = 'gauge';
+          payloadOf = (point) => numberPayload('gauge,', point as OtlpNumberDataPoint);
+        } else if (data.aggregationTemporality === TEMPORALITY.cumulative) {
+          // Counter, cumulative → rejected by Dynatrace with this reason (INGEST-PATHS §1.2, §1.5: the #1 complaint). A total is
+          // never sent as a delta.
+          skipAll(
+            `monotonic cumulative sum: Dynatrace rejects it (UNSUPPORTED_METRIC_TYPE_MONOTONIC_CUMULATIVE_SUM); ${TO_DELTA}`,
+          );
+          return;
+        } else {
+          skipAll(unspecifiedTemporality(data.aggregationTemporality));
+          return;
+        }
+        break;
+      case 'histogram':
+      case 'exponentialHistogram': {
+        const kind = data.type === 'histogram' ? 'histogram' : 'exponential histogram';
+        if (data.aggregationTemporality === TEMPORALITY.cumulative) {
+          // INGEST-PATHS §1.2: "Delta (cumulative rejected)" for explicit-bucket histograms; the exponential row names delta only,
+          // and Dynatrace's rejection reasons list "cumulative temporality" for histograms [Inferred: both].
+          skipAll(`cumulative ${kind}: Dynatrace rejects it; ${TO_DELTA}`);
+          return;
+        }
+        if (data.aggregationTemporality !== TEMPORALITY.delta) {
+          skipAll(unspecifiedTemporality(data.aggregationTemporality));
+          return;
+        }
+        // A delta histogram → gauge summary min/max/sum/count: what Dynatrace Classic keeps by default of an
+        // explicit-bucket histogram and all it keeps of an exponential one (buckets dropped) (INGEST-PATHS §1.2). The OTLP
+        // endpoint stores explicit buckets too, under `<key>.histogram` (1.300+): shown as the naming's path.
+        type = 'gauge';
+        payloadOf = (point) => histogramPayload(point as OtlpHistogramDataPoint | OtlpExponentialHistogramDataPoint);
+        break;
+      }
+      case 'summary':
+        // INGEST-PATHS §1.2: "Not supported" ("only exist in OTLP for compatibility").
+        skipAll(
+          'summary: not supported by Dynatrace (summaries only exist in OTLP for compatibility); record a histogram instead',
+        );
+        return;
+    }
+
+    const key = metricKey(name);
+    if (key === null) {
+      // INGEST-PATHS §1.2 key naming: a key with no valid character is dropped; dtmetrics also refuses what no normalising fixes.
+      skipAll(
+        `\`${name}\` cannot be made a valid metric key (at least ${LIMITS.metricKeyMinLength} characters, a letter first, not \`dt.\`)`,
+      );
+      return;
+    }
+    if (data.type === 'histogram') paths = { 'OTLP endpoint (histogram, 1.300+)': `${key}.histogram` };
+    // INGEST-PATHS §1.2 key naming: invalid characters become `_`, as the OTLP endpoint and the libraries do.
+    if (key !== name) this.note('renamed', from, name, `metric \`${name}\` written as \`${key}\``, points.length);
+
+    let converted = 0;
+    for (const point of points) {
+      // DataPointFlags: a point with no recorded value (a staleness marker) has nothing to write.
+      if ((point.flags & FLAG_NO_RECORDED_VALUE) !== 0) {
+        this.note('skipped', from, name, 'no recorded value (the data point’s flag says so)');
+        continue;
+      }
+      const payload = payloadOf(point);
+      if (!payload.ok) {
+        this.note('skipped', from, name, payload.reason);
+        continue;
+      }
+      const dimensions = this.dimensions(name, point.attributes, outer, from);
+      if (dimensions === null) continue;
+      if (!this.named.has(key)) {
+        this.named.add(key);
+        this.sink.naming({ source: name, key, type, stored: storedKey(key, type), paths });
+      }
+      // Timestamps: timeUnixNano → ms; 0 (unset) → none, the tenant stamps the line.
+      const ms = point.timeUnixNano === 0n ? null : Number(point.timeUnixNano / 1_000_000n);
+      this.sink.line(metricLine(key, dimensions, payload.payload, ms), from);
+      converted++;
+    }
+    this.tally.converted += converted;
+    if (converted > 0 && (data.type === 'histogram' || data.type === 'exponentialHistogram')) {
+      const message =
+        data.type === 'histogram'
+          ? `histogram written as a gauge summary (min, max, sum, count), what Dynatrace Classic keeps by default; its buckets are left out (Dynatrace’s OTLP endpoint stores them too, as \`${key}.histogram\`)`
+          : 'exponential histogram written as a gauge summary (min, max, sum, count); its buckets are left out, as Dynatrace does';
+      this.note('info', from, name, message, converted);
+    }
+  }
+
+  /**
+   * A point's dimensions (INGEST-PATHS §1.3): keys normalised (lower case, `_` for invalid characters, dropped when nothing is
+   * valid; first of keys normalising alike wins), only string, bool and int values (others drop the dimension),
+   * values cut at 255. Null when there are more than 50: Dynatrace drops the whole data point (reported).
+   */
+  private dimensions(
+    name: string,
+    attributes: readonly OtlpKeyValue[],
+    outer: readonly [string, OtlpAnyValue | null][],
+    from: number,
+  ): [string, string][] | null {
+    const inForce: Attributes = new Map();
+    for (const { key, value } of attributes) if (!inForce.has(key)) inForce.set(key, value);
+    const pointKeys = inForce.size;
+    for (const [key, value] of outer) if (!inForce.has(key)) inForce.set(key, value);
+    if (inForce.size > pointKeys) {
+      if (this.withResourceAttributes++ === 0) this.firstLineWithResourceAttributes = from;
+    }
+    const scalars: [string, string | boolean][] = [];
+    for (const [key, value] of inForce) {
+      const scalar = scalarOf(value);
+      if (scalar === null) {
+        this.note(
+          'info',
+          from,
+          name,
+          `attribute \`${key}\` left out: ${value === null ? 'it has no value' : `${/^[aeiou]/.test(value.type) ? 'an' : 'a'} ${value.type} value`}, and Dynatrace keeps only string, bool and int values`,
+        );
+        continue;
+      }
+      if (typeof scalar === 'string' && scalar.length > LIMITS.dimensionValueMaxLength)
+        this.note(
+          'renamed',
+          from,
+          name,
+          `the value of attribute \`${key}\` cut to ${LIMITS.dimensionValueMaxLength} characters, as Dynatrace does`,
+        );
+      scalars.push([key, scalar]);
+    }
+    const pairs = dimensionPairs(scalars, (change) => {
+      if (change.to !== null)
+        this.note('renamed', from, name, `attribute \`${change.key}\` written as dimension \`${change.to}\``);
+      else this.note('info', from, name, `attribute \`${change.key}\` left out: ${change.reason ?? ''}`);
+    });
+    if (pairs.length > LIMITS.dimensionsPerLine) {
+      this.note(
+        'skipped',
+        from,
+        name,
+        `more than ${LIMITS.dimensionsPerLine} dimensions: Dynatrace drops the whole data point; send fewer attributes (resource attributes count too)`,
+      );
+      return null;
+    }
+    return pairs;
+  }
+}
+
+/** An attribute value Dynatrace keeps, as a dimension value takes it: string, bool, and int (as its digits). */
+function scalarOf(value: OtlpAnyValue | null): string | boolean | null {
+  if (value === null) return null;
+  if (value.type === 'string' || value.type === 'bool') return value.value;
+  if (value.type === 'int') return value.value.toString();
+  return null;
+}
+
+const unspecifiedTemporality = (temporality: number): string =>
+  `aggregation temporality ${temporality === 0 ? 'unspecified' : temporality} (neither delta nor cumulative): Dynatrace has no mapping for it`;
+
+function numberPayload(prefix: string, point: OtlpNumberDataPoint): Payload {
+  const value = point.value;
+  if (value === null) return skip('no value (neither asDouble nor asInt is set)');
+  if (typeof value === 'bigint') return { ok: true, payload: prefix + numberText(Number(value)) };
+  if (!Number.isFinite(value)) return skip(`${value} is no number a metric line takes`);
+  return { ok: true, payload: prefix + numberText(value) };
+}
+
+function histogramPayload(point: OtlpHistogramDataPoint | OtlpExponentialHistogramDataPoint): Payload {
+  // INGEST-PATHS §1.2, when histograms are rejected: no sum ("This happens when negative values are recorded"), NaN or Inf
+  // bounds, unsorted buckets.
+  if (point.sum === null)
+    return skip(
+      'no sum: Dynatrace rejects a histogram without one (the SDK leaves it out when negative values were recorded)',
+    );
+  if ('explicitBounds' in point) {
+    const bounds = point.explicitBounds;
+    if (bounds.some((b) => !Number.isFinite(b)))
+      return skip('a NaN or infinite bucket bound: Dynatrace rejects the histogram');
+    if (bounds.some((b, i) => i > 0 && b <= (bounds[i - 1] as number)))
+      return skip('bucket bounds not in increasing order: Dynatrace rejects the histogram');
+  }
+  const count = Number(point.count);
+  const sum = point.sum;
+  let { min, max } = point;
+  if (min === null || max === null) {
+    // No min/max recorded: only the cases with one right answer are written (no observations; one observation, which
+    // is its own min, max and sum). dtmetrics does not estimate them from the buckets.
+    if (count === 0 && sum === 0) min = max = 0;
+    else if (count === 1) min = max = sum;
+    else
+      return skip(
+        'no min and max: a gauge summary needs both, and they are not estimated from the buckets; record them (the SDK’s histogram aggregation option recordMinMax)',
+      );
+  }
+  if (![min, max, sum].every(Number.isFinite)) return skip('a NaN or infinite min, max or sum');
+  const fault = summaryFault(min, max, sum, count, true, LIMITS.summaryTolerance);
+  if (fault !== null)
+    return skip(`min ${min}, max ${max}, sum ${sum} and count ${count} disagree (the tenant refuses such a summary)`);
+  return {
+    ok: true,
+    payload: `gauge,min=${numberText(min)},max=${numberText(max)},sum=${numberText(sum)},count=${count}`,
+  };
+}
