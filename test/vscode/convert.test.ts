@@ -32,6 +32,10 @@ const NDJSON = [
   '{"metric": "queue.depth", "value": "n/a", "dimensions": {"queue": "refunds"}}',
 ].join('\n');
 
+const SEED_000_LINE = 'payments.latency,region=eu,payment_method=card gauge,120';
+/** A document's lines: `converted` between the two metric lines the tests write around it. */
+const betweenMetricLines = (...converted: string[]) => ['cpu.temp 41', ...converted, 'cpu.temp 42', ''];
+
 const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? d.code.value : d.code);
 
 /**
@@ -94,11 +98,7 @@ describe('converting to metric lines in VS Code', () => {
     );
     const lines = editor.document.getText().split('\n');
     assert.match(lines[0] ?? '', /^\/\/ Converted by dtmetrics from JSON \(it starts with `\[`\): doc-\d+\.json$/);
-    assert.deepEqual(lines.slice(1), [
-      'payments.latency,region=eu,payment_method=card gauge,120',
-      'payments.latency,region=us,payment_method=card gauge,120',
-      '',
-    ]);
+    assert.deepEqual(lines.slice(1), [SEED_000_LINE, 'payments.latency,region=us,payment_method=card gauge,120', '']);
     assert.equal(
       outcome.summary,
       `Read ${source.document.fileName.split('/').pop()} as JSON (it starts with \`[\`). Converted 2 of 2 data points into 2 lines`,
@@ -134,13 +134,13 @@ describe('converting to metric lines in VS Code', () => {
     editor.selection = new vscode.Selection(1, 0, 3, 0);
     const outcome = await convert();
     assert.equal(outcome?.uri, editor.document.uri.toString());
-    assert.deepEqual(editor.document.getText().split('\n'), [
-      'cpu.temp 41',
-      'queue.depth,queue=orders gauge,7',
-      '// not converted: `queue.depth`: the value `"n/a"` is no finite number',
-      'cpu.temp 42',
-      '',
-    ]);
+    assert.deepEqual(
+      editor.document.getText().split('\n'),
+      betweenMetricLines(
+        'queue.depth,queue=orders gauge,7',
+        '// not converted: `queue.depth`: the value `"n/a"` is no finite number',
+      ),
+    );
     await assertNoErrors(editor.document);
   });
 
@@ -150,12 +150,7 @@ describe('converting to metric lines in VS Code', () => {
     await vscode.env.clipboard.writeText(SEED_000);
     const outcome = await vscode.commands.executeCommand<ConversionOutcome | undefined>('dtmetrics.pasteAsMetricLines');
     assert.deepEqual(outcome?.tally, { items: 1, converted: 1, skipped: 0 });
-    assert.deepEqual(editor.document.getText().split('\n'), [
-      'cpu.temp 41',
-      'payments.latency,region=eu,payment_method=card gauge,120',
-      'cpu.temp 42',
-      '',
-    ]);
+    assert.deepEqual(editor.document.getText().split('\n'), betweenMetricLines(SEED_000_LINE));
     await assertNoErrors(editor.document);
   });
 
@@ -176,12 +171,7 @@ describe('converting to metric lines in VS Code', () => {
     assert.ok(convertRun?.edit, `actions: ${actions.map((a) => a.title).join(' | ')}`);
     assert.equal(convertRun.isPreferred, true);
     assert.ok(await vscode.workspace.applyEdit(convertRun.edit));
-    assert.deepEqual(document.getText().split('\n'), [
-      'cpu.temp 41',
-      'payments.latency,region=eu,payment_method=card gauge,120',
-      'cpu.temp 42',
-      '',
-    ]);
+    assert.deepEqual(document.getText().split('\n'), betweenMetricLines(SEED_000_LINE));
     await assertNoErrors(document);
   });
 });
