@@ -97,12 +97,12 @@ describe('converting to metric lines in VS Code', () => {
       vscode.window.visibleTextEditors.find((e) => e.document === source.document)?.viewColumn,
     );
     const lines = editor.document.getText().split('\n');
-    assert.match(lines[0] ?? '', /^\/\/ Converted by dtmetrics from JSON \(it starts with `\[`\): doc-\d+\.json$/);
+    const name = source.document.uri.path.split('/').pop() as string;
+    assert.equal(editor.document.uri.scheme, 'untitled');
+    assert.equal(editor.document.uri.path, name.replace('.json', '.dtmetrics'), 'named after its source');
+    assert.equal(lines[0], `// Converted by dtmetrics from ${name}, read as JSON (it starts with \`[\`)`);
     assert.deepEqual(lines.slice(1), [SEED_000_LINE, 'payments.latency,region=us,payment_method=card gauge,120', '']);
-    assert.equal(
-      outcome.summary,
-      `Read ${source.document.fileName.split('/').pop()} as JSON (it starts with \`[\`). Converted 2 of 2 data points into 2 lines`,
-    );
+    assert.equal(outcome.summary, 'Converted 2 of 2 data points into 2 lines. Read as JSON (it starts with `[`).');
     assert.ok(shown.some((m) => m.message === outcome.summary && m.severity === 'information'));
     await assertNoErrors(editor.document);
   });
@@ -123,7 +123,7 @@ describe('converting to metric lines in VS Code', () => {
     ]);
     assert.equal(
       outcome.summary,
-      'Read the clipboard as JSON (it starts with `{`). Converted 1 of 2 data points into 1 line; 1 not converted (the comments say why)',
+      'Converted 1 of 2 data points into 1 line; 1 not converted (the comments say why). Read as JSON (it starts with `{`).',
     );
     assert.ok(shown.some((m) => m.message === outcome.summary && m.severity === 'warning'));
     await assertNoErrors(document);

@@ -49,6 +49,8 @@ interface Source {
   input: string | Uint8Array;
   /** The editor whose selection it is (selection only). */
   editor?: vscode.TextEditor;
+  /** The name of the file it is (of) (file, selection). */
+  file?: string;
 }
 
 /** The text sniffing looks at: the CLI's amount. */
@@ -84,13 +86,26 @@ async function convertCommand(notifier: Notifier, arg: unknown): Promise<Convers
       throw new UserError('The selection changed while it was converted; run Convert to Metric Lines again');
     return summarise(notifier, editor.document.uri, source, read, converted);
   }
-  const head = `// Converted by dtmetrics from ${FORMAT_NAMES[read.format]}${read.reason ? ` (${read.reason})` : ''}: ${source.name}`;
-  const document = await vscode.workspace.openTextDocument({
-    language: 'dtmetrics',
-    content: `${head}\n${converted.text}\n`,
-  });
+  const head = `// Converted by dtmetrics from ${source.name}, read as ${FORMAT_NAMES[read.format]}${read.reason ? ` (${read.reason})` : ''}`;
+  const document = await vscode.workspace.openTextDocument(untitledFor(source));
+  const content = new vscode.WorkspaceEdit();
+  content.insert(document.uri, new vscode.Position(0, 0), `${head}\n${converted.text}\n`);
+  if (!(await vscode.workspace.applyEdit(content))) throw new UserError('The converted lines could not be written');
   await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside });
   return summarise(notifier, document.uri, source, read, converted);
+}
+
+/**
+ * A new untitled document named after the source (`payments.dtmetrics` for payments.json): its tab says what it holds,
+ * and Save offers that name. `-2`, `-3` when one of the name is open.
+ */
+function untitledFor(source: Source): vscode.Uri {
+  const stem = source.kind === 'clipboard' ? 'clipboard' : (source.file ?? 'converted').replace(/\.[^.]*$/, '');
+  const taken = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
+  for (let n = 1; ; n++) {
+    const uri = vscode.Uri.from({ scheme: 'untitled', path: `${stem}${n === 1 ? '' : `-${n}`}.dtmetrics` });
+    if (!taken.has(uri.toString())) return uri;
+  }
 }
 
 /** Arguments (all optional): `{ format }`. */
@@ -124,6 +139,7 @@ async function chooseSource(options: ArgumentObject): Promise<Source | undefined
     return {
       kind: 'selection',
       name: `the selection in ${basename(editor.document.uri.path)}`,
+      file: basename(editor.document.uri.path),
       input: editor.document.getText(editor.selection),
       editor,
     };
@@ -170,14 +186,14 @@ function activeFile(editor: vscode.TextEditor | undefined): vscode.Uri | undefin
 async function fileSource(uri: vscode.Uri): Promise<Source> {
   const name = basename(uri.path);
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-  if (open) return { kind: 'file', name, input: open.getText() };
+  if (open) return { kind: 'file', name, file: name, input: open.getText() };
   let bytes: Uint8Array;
   try {
     bytes = await vscode.workspace.fs.readFile(uri);
   } catch (error) {
     throw new UserError(`Cannot read ${name}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return { kind: 'file', name, input: isUtf8(bytes) ? new TextDecoder().decode(bytes) : bytes };
+  return { kind: 'file', name, file: name, input: isUtf8(bytes) ? new TextDecoder().decode(bytes) : bytes };
 }
 
 async function clipboardSource(): Promise<Source | undefined> {
@@ -217,8 +233,9 @@ async function chooseFormat(source: Source, options: ArgumentObject): Promise<Re
 }
 
 /**
- * "Converted 12 of 14 samples into 12 lines; 2 not converted (the comments say why)", after what the input was
- * read as when it was sniffed; a warning when something was not converted.
+ * "Converted 12 of 14 samples into 12 lines; 2 not converted (the comments say why). Read as Prometheus (a `# TYPE`
+ * line)." The figures first, as a collapsed notification shows the start; a warning when something was not
+ * converted, with a button that shows the first comment saying why.
  */
 function summarise(
   notifier: Notifier,
@@ -229,14 +246,32 @@ function summarise(
 ): ConversionOutcome {
   const { tally, lines } = converted;
   const noun = ITEM_NOUNS[read.format];
-  const as = read.reason === null ? '' : `Read ${source.name} as ${FORMAT_NAMES[read.format]} (${read.reason}). `;
   const figures =
     tally.items === 0
-      ? `Found no ${noun} to convert${read.reason === null ? ` in ${source.name}` : ''}`
+      ? `Found no ${noun} to convert in ${source.name}`
       : `Converted ${tally.converted.toLocaleString('en-US')} of ${plural(tally.items, noun)} into ${plural(lines, 'line')}`;
   const skipped =
     tally.skipped > 0 ? `; ${tally.skipped.toLocaleString('en-US')} not converted (the comments say why)` : '';
-  const summary = `${as}${figures}${skipped}`;
-  void notifier.show(tally.skipped > 0 || tally.items === 0 ? 'warning' : 'information', summary);
+  const as = read.reason === null ? '' : ` Read as ${FORMAT_NAMES[read.format]} (${read.reason}).`;
+  const summary = `${figures}${skipped}.${as}`;
+  if (tally.skipped === 0 && tally.items > 0) void notifier.show('information', summary);
+  else
+    void notifier.show('warning', summary, SHOW_NOT_CONVERTED).then((chosen) => {
+      if (chosen === SHOW_NOT_CONVERTED) void showFirstNote(uri);
+    });
   return { uri: uri.toString(), format: read.format, tally, lines, summary };
+}
+
+const SHOW_NOT_CONVERTED = 'Show What Was Not Converted';
+
+/** Selects the first `// not converted` comment of the document and scrolls to it. */
+async function showFirstNote(uri: vscode.Uri): Promise<void> {
+  const document = await vscode.workspace.openTextDocument(uri);
+  for (let line = 0; line < document.lineCount; line++) {
+    if (!document.lineAt(line).text.startsWith('// not converted')) continue;
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(line, 0, line, document.lineAt(line).text.length);
+    editor.revealRange(editor.selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    return;
+  }
 }
