@@ -5,7 +5,8 @@
  */
 import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
-import { CheckedSink, convertOtlpProtobuf, createConverter, namingComment, sniffFormat } from '#core/convert/index.ts';
+import { CheckedSink, createConverter, namingComment, sniffFormat } from '#core/convert/index.ts';
+import { convertOtlpProtobuf } from '#core/convert/otlp.ts';
 import {
   SOURCE_FORMATS,
   type ConversionNote,

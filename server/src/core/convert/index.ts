@@ -7,6 +7,7 @@ import { FileLinter, type LintOptions } from '../lint.ts';
 import { splitLines } from '../text.ts';
 import { createJsonConverter } from './json.ts';
 import { createStatsdConverter } from './statsd.ts';
+import { convertOtlpProtobuf, createOtlpJsonConverter } from './otlp.ts';
 import type {
   ConversionNote,
   ConversionSink,
@@ -31,6 +32,8 @@ export function createConverter(
   switch (format) {
     case 'statsd':
       return createStatsdConverter(sink);
+    case 'otlp':
+      return createOtlpJsonConverter(sink);
     default:
       return createJsonConverter(sink);
   }
@@ -114,12 +117,6 @@ export class CheckedSink implements ConversionSink {
   naming(naming: NamingPreview): void {
     this.sink.naming(naming);
   }
-}
-
-/** An OTLP request in protobuf, read whole. */
-export function convertOtlpProtobuf(_bytes: Uint8Array, sink: ConversionSink): ConversionTally {
-  sink.note({ kind: 'skipped', line: 0, item: 'request', count: 1, message: 'OTLP protobuf is not converted yet' });
-  return { items: 1, converted: 0, skipped: 1 };
 }
 
 /** The naming preview as a comment above a metric's first line; null when every path stores the input's name as it is. */
