@@ -10,7 +10,7 @@ import { storedKey } from '../keys.ts';
 import { LIMITS } from '../rules.ts';
 import type { ConversionNote, ConversionSink, ConversionTally, LineConverter, NamingPreview } from './model.ts';
 import { emptyTally } from './model.ts';
-import { dimensionPairs, metricKey, metricLine, numberText } from './naming.ts';
+import { dimensionPairs, dimensionValue, metricKey, metricLine, numberText, type DimensionChange } from './naming.ts';
 
 export interface PrometheusOptions {
   /** OpenMetrics: timestamps in seconds, `# EOF` ends the exposition. Otherwise the Prometheus text format (ms). */
@@ -26,7 +26,11 @@ export interface PrometheusOptions {
 
 /** The running totals of a scrape (counters and the `_count`/`_sum`/`_bucket` of histograms and summaries). */
 export interface PreviousScrape {
-  /** Series (sample name and label set, seriesId) → its value as written. */
+  /**
+   * Series → its value as written. Each series is there as written (name and label set) and, where that differs,
+   * in its canonical form (canonicalSeries): the same producer writes a series alike from scrape to scrape, so the
+   * first is found at once; the second finds it written otherwise.
+   */
   readonly totals: ReadonlyMap<string, string>;
 }
 
@@ -35,8 +39,11 @@ export function readPreviousScrape(lines: Iterable<string>, openMetrics: boolean
   const totals = new Map<string, string>();
   const reader = new ExpositionReader(openMetrics, {
     sample: (family, role, sample) => {
-      if (isRunningTotal(family.type, role) && Number.isFinite(sample.value))
-        totals.set(seriesId(sample.name, sample.labels), sample.valueText);
+      if (isRunningTotal(family.type, role) && Number.isFinite(sample.value)) {
+        totals.set(sample.series, sample.valueText);
+        const canonical = canonicalSeries(sample.name, sample.labels);
+        if (canonical !== sample.series) totals.set(canonical, sample.valueText);
+      }
     },
     malformed: () => undefined,
     familyEnd: () => undefined,
@@ -102,6 +109,8 @@ interface Family {
 
 interface Sample {
   name: string;
+  /** The name and label set as written: the series' identity in the common case (PreviousScrape). */
+  series: string;
   /** Label names and values as meant (escapes undone), in the order written. */
   labels: [string, string][];
   valueText: string;
@@ -127,21 +136,40 @@ const isRunningTotal = (type: FamilyType, role: Role): boolean =>
   (type === 'histogram' && role === '_bucket');
 
 /**
- * A series' identity across scrapes: the sample name and its labels, in name order (a producer may order them
- * differently from one scrape to the next). Empty label values are left out, as Prometheus treats them as absent.
+ * A series as a producer that orders labels by name and escapes only what it must would write it: the sample name
+ * and its labels in name order. Empty label values are left out, as Prometheus treats them as absent.
  */
-function seriesId(name: string, labels: readonly (readonly [string, string])[]): string {
+function canonicalSeries(name: string, labels: readonly (readonly [string, string])[]): string {
   if (labels.length === 0) return name;
-  const ordered = labels.every((l, i) => i === 0 || (labels[i - 1] as [string, string])[0] < l[0])
-    ? labels
-    : [...labels].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  let ordered = labels;
+  for (let i = 1; i < labels.length; i++)
+    if ((labels[i - 1] as [string, string])[0] >= (labels[i] as [string, string])[0]) {
+      ordered = sortedByName(labels);
+      break;
+    }
   let id = name;
-  for (const [k, v] of ordered) if (v !== '') id += `\u0001${k}\u0002${v}`;
-  return id;
+  let opened = false;
+  for (const [k, v] of ordered)
+    if (v !== '') {
+      id += `${opened ? ',' : '{'}${k}="${v.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`))}"`;
+      opened = true;
+    }
+  return opened ? id + '}' : id;
 }
 
-/** A Go ParseFloat-style number (what Prometheus and the client libraries write), or the special values. */
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** A copy of a few labels in name order (an insertion sort: label sets are small). */
+function sortedByName(labels: readonly (readonly [string, string])[]): (readonly [string, string])[] {
+  const out = [...labels];
+  for (let i = 1; i < out.length; i++) {
+    const label = out[i] as [string, string];
+    let j = i - 1;
+    for (; j >= 0 && (out[j] as [string, string])[0] > label[0]; j--) out[j + 1] = out[j] as [string, string];
+    out[j + 1] = label;
+  }
+  return out;
+}
+
+/** The special values as Prometheus and the client libraries write them. */
 const SPECIAL: Readonly<Record<string, number>> = {
   NaN: NaN,
   nan: NaN,
@@ -153,6 +181,18 @@ const SPECIAL: Readonly<Record<string, number>> = {
   '-inf': -Infinity,
 };
 const INTEGER = /^-?\d+$/;
+
+/**
+ * A decimal number as Go's ParseFloat reads it, or null: what `Number` reads, less what it reads and Go does not
+ * (hexadecimal, binary and octal integers, `Infinity`). Faster than a regular expression on every sample.
+ */
+function numberOf(text: string): number | null {
+  const c = text.charCodeAt(0);
+  if (!((c >= 48 && c <= 57) || c === 46 || c === 43 || c === 45)) return null;
+  const value = Number(text);
+  if (Number.isNaN(value) || (c === 48 && text.length > 1 && /[xXbBoO]/.test(text.charAt(1)))) return null;
+  return Number.isFinite(value) || !/[iI]/.test(text) ? value : null;
+}
 
 const isNameStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58;
 const isNameChar = (c: number) => isNameStart(c) || (c >= 48 && c <= 57);
@@ -243,37 +283,42 @@ class ExpositionReader {
       if (typeof end === 'string') return end;
       i = end;
     }
-    const rest = text.slice(i);
-    if (rest !== '' && !isBlank(rest.charCodeAt(0))) return `unexpected \`${rest.charAt(0)}\` after the metric name`;
+    const series = text.slice(start, i);
+    if (i < text.length && !isBlank(text.charCodeAt(i)))
+      return `unexpected \`${text.charAt(i)}\` after the metric name`;
+    // The value, a timestamp, and an OpenMetrics exemplar (` # {labels} value [timestamp]`), which is left out.
+    let valueText: string | undefined;
+    let timestampText: string | undefined;
     let exemplar = false;
-    let fields = rest;
-    const hash = rest.indexOf('#');
-    if (hash >= 0) {
-      // An OpenMetrics exemplar: ` # {labels} value [timestamp]` after the sample.
-      exemplar = true;
-      fields = rest.slice(0, hash);
+    for (let field = 0; ; field++) {
+      while (isBlank(text.charCodeAt(i))) i++;
+      if (i >= text.length) break;
+      if (text.charCodeAt(i) === 35 /* # */) {
+        exemplar = true;
+        break;
+      }
+      const from = i;
+      while (i < text.length && !isBlank(text.charCodeAt(i))) i++;
+      if (field === 0) valueText = text.slice(from, i);
+      else if (field === 1) timestampText = text.slice(from, i);
+      else return `more than a value and a timestamp: \`${text.slice(from, i)}\``;
     }
-    const [valueText, timestampText, extra] = fields.trim().split(/[ \t]+/);
-    if (valueText === undefined || valueText === '') return 'no value after the metric name';
-    if (extra !== undefined) return `more than a value and a timestamp: \`${extra}\``;
-    const special = SPECIAL[valueText];
-    if (special === undefined && !NUMBER.test(valueText)) return `\`${valueText}\` is not a number`;
-    const value = special ?? Number(valueText);
+    if (valueText === undefined) return 'no value after the metric name';
+    const value = SPECIAL[valueText] ?? numberOf(valueText);
+    if (value === null) return `\`${valueText}\` is not a number`;
     let timestamp: number | null = null;
     let badTimestamp: string | null = null;
     if (timestampText !== undefined) {
       // Prometheus text: integer milliseconds; OpenMetrics: seconds, possibly fractional.
       const ms = this.openMetrics
-        ? NUMBER.test(timestampText)
-          ? Math.round(Number(timestampText) * 1000)
-          : NaN
+        ? Math.round((numberOf(timestampText) ?? NaN) * 1000)
         : INTEGER.test(timestampText)
           ? Number(timestampText)
           : NaN;
       if (Number.isSafeInteger(ms) && ms >= 0) timestamp = ms;
       else badTimestamp = timestampText;
     }
-    return { name, labels, valueText, value, timestamp, badTimestamp, exemplar };
+    return { name, series, labels, valueText, value, timestamp, badTimestamp, exemplar };
   }
 }
 
@@ -285,21 +330,18 @@ const isMetricName = (name: string): boolean => {
 
 /** Reads `name="value",…}` from `i` into `labels`; the index after `}`, or why it is no label set. */
 function parseLabels(text: string, i: number, labels: [string, string][]): number | string {
-  const skipBlanks = () => {
-    while (isBlank(text.charCodeAt(i))) i++;
-  };
   for (;;) {
-    skipBlanks();
+    while (isBlank(text.charCodeAt(i))) i++;
     if (text.charCodeAt(i) === 125 /* } */) return i + 1;
     const start = i;
     const c = text.charCodeAt(i);
     if (!isNameStart(c) || c === 58) return 'a label name is `[a-zA-Z_][a-zA-Z0-9_]*`';
     while (i < text.length && isNameChar(text.charCodeAt(i)) && text.charCodeAt(i) !== 58) i++;
     const name = text.slice(start, i);
-    skipBlanks();
+    while (isBlank(text.charCodeAt(i))) i++;
     if (text.charCodeAt(i) !== 61 /* = */) return `\`=\` expected after label \`${name}\``;
     i++;
-    skipBlanks();
+    while (isBlank(text.charCodeAt(i))) i++;
     if (text.charCodeAt(i) !== 34 /* " */) return `the value of label \`${name}\` is not in double quotes`;
     i++;
     let value = '';
@@ -322,7 +364,7 @@ function parseLabels(text: string, i: number, labels: [string, string][]): numbe
     value += text.slice(from, i);
     i++;
     labels.push([name, value]);
-    skipBlanks();
+    while (isBlank(text.charCodeAt(i))) i++;
     const sep = text.charCodeAt(i);
     if (sep === 44 /* , */) i++;
     else if (sep !== 125) return `\`,\` or \`}\` expected after the value of label \`${name}\``;
@@ -342,72 +384,115 @@ function roleOf(family: Family, name: string): Role | null {
 const EXTENSIONS = 'Extensions 2.0 Prometheus data source';
 const KUBERNETES = 'Kubernetes ActiveGate scraping';
 
-/** What a sample becomes, decided by its family's type and its role there. */
-type Action =
-  | { kind: 'gauge' }
-  | { kind: 'delta' }
-  | { kind: 'skip'; reason: (family: string) => string }
-  | { kind: 'note-and-gauge'; note: (family: string) => string };
+/**
+ * A note's message from the family's name and, for notes about one name or value, that detail (the notes of a
+ * family are told apart by it) and what more the message quotes.
+ */
+type Message = (family: string, detail: string, more: string) => string;
 
-const SKIP_CREATED: Action = {
-  // OpenMetrics `_created` is when the series started, not a value; a reset shows as the total going down.
+/** What a sample becomes, decided by its family's type and its role there (constant objects: one per decision). */
+type Action =
+  | { kind: 'gauge' | 'delta' }
+  | { kind: 'skip'; message: Message }
+  | { kind: 'noted-gauge'; message: Message };
+
+/** How many label values a family's dimension values are remembered for: memory stays bounded in any family. */
+const VALUES_REMEMBERED = 4096;
+
+const GAUGE: Action = { kind: 'gauge' };
+const DELTA: Action = { kind: 'delta' };
+// OpenMetrics `_created` is when the series started, not a value; a restart shows as the total going down.
+const CREATED: Action = {
   kind: 'skip',
-  reason: (f) => `\`${f}_created\` is the time the series was created, not a value`,
+  message: (f) => `\`${f}_created\` is the time the series was created, not a value`,
+};
+const BUCKETS_NOT_ASKED: Action = {
+  kind: 'skip',
+  message: (f) =>
+    `\`${f}_bucket\` not converted: the Extensions mapping collects buckets only with collectHistogramBuckets; ask for histogram buckets to send them by \`le\``,
+};
+// Each state is a 0/1 sample: honest as a gauge split by the state label (K8s scraping does not take statesets).
+const STATESET: Action = {
+  kind: 'noted-gauge',
+  message: (f) => `\`${f}\` is a stateset: each state is written as a gauge of 1 or 0, split by the \`${f}\` dimension`,
+};
+// An info metric's value is always 1 and its labels are the data: no measurement to send (K8s: unsupported).
+const INFO: Action = {
+  kind: 'skip',
+  message: (f) =>
+    `\`${f}\` is an info metric: its labels are the data, its value always 1; Dynatrace's Kubernetes scraping does not take info metrics either`,
+};
+const GAUGE_HISTOGRAM: Action = {
+  kind: 'skip',
+  message: (f) =>
+    `\`${f}\` is a gaugehistogram, which neither of Dynatrace's Prometheus mappings takes (Kubernetes scraping: unsupported)`,
 };
 
 function actionOf(type: FamilyType, role: Role, buckets: boolean): Action {
-  if (role === '_created') return SKIP_CREATED;
+  if (role === '_created') return CREATED;
   switch (type) {
     case 'gauge':
     case 'untyped':
     case 'unknown':
-      return { kind: 'gauge' };
+      return GAUGE;
     case 'counter':
-      return { kind: 'delta' };
+      return DELTA;
     case 'summary':
-      return role === '' ? { kind: 'gauge' } : { kind: 'delta' };
+      return role === '' ? GAUGE : DELTA;
     case 'histogram':
-      return role !== '_bucket' || buckets
-        ? { kind: 'delta' }
-        : {
-            kind: 'skip',
-            reason: (f) =>
-              `\`${f}_bucket\` not converted: the Extensions mapping collects buckets only with collectHistogramBuckets; ask for histogram buckets to send them by \`le\``,
-          };
+      return role !== '_bucket' || buckets ? DELTA : BUCKETS_NOT_ASKED;
     case 'stateset':
-      // Each state is a 0/1 sample: honest as a gauge split by the state label (K8s scraping does not take them).
-      return {
-        kind: 'note-and-gauge',
-        note: (f) =>
-          `\`${f}\` is a stateset: each state is written as a gauge of 1 or 0, split by the \`${f}\` dimension`,
-      };
+      return STATESET;
     case 'info':
-      return {
-        kind: 'skip',
-        reason: (f) =>
-          `\`${f}\` is an info metric: its labels are the data, its value always 1; Dynatrace's Kubernetes scraping does not take info metrics either`,
-      };
+      return INFO;
     case 'gaugehistogram':
-      return {
-        kind: 'skip',
-        reason: (f) =>
-          `\`${f}\` is a gaugehistogram, which neither of Dynatrace's Prometheus mappings takes (Kubernetes scraping: unsupported)`,
-      };
+      return GAUGE_HISTOGRAM;
   }
 }
 
-/** The pending notes of a family, one per kind and message, counting the samples each covers. */
-type FamilyNotes = Map<string, ConversionNote>;
+const NOT_FINITE: Message = (f) => `NaN and ±Inf values of \`${f}\`: a line takes finite numbers`;
+const NO_KEY: Message = (f, name) =>
+  `no metric key can be made of \`${name}\`: a key has ${LIMITS.metricKeyMinLength} to ${LIMITS.metricKeyConservativeLength} characters and does not start with \`dt.\``;
+const KEY_RENAMED: Message = (f, name) => `metric \`${name}\` written as \`${metricKey(name) ?? ''}\``;
+const TOO_MANY_LABELS: Message = (f) =>
+  `samples of \`${f}\` with more than ${LIMITS.dimensionsPerLine} labels: a line takes at most ${LIMITS.dimensionsPerLine} dimensions`;
+// Lines carry no exemplars; the sample itself is converted (K8s scraping does not take exemplars either).
+const EXEMPLAR: Message = (f) => `exemplars of \`${f}\` are left out: lines carry none`;
+// Never a total as a delta: a `count,delta=` of the running total would add it up again at every scrape.
+const NO_PREVIOUS: Message = (f) =>
+  `\`${f}\` is a running total; give the previous scrape (--previous FILE) to send its increase`;
+// As Dynatrace's Kubernetes scraping does: "The first data point serves as a starting point for this calculation
+// and is not ingested itself" (monitor-prometheus-metrics, INGEST-PATHS §2.2).
+const NEW_SERIES: Message = (f) =>
+  `series of \`${f}\` not in the previous scrape: their first value is a starting point, not an increase`;
+// A total going down is a restart from 0 (Prometheus's `increase()` reads it so): all of it is new.
+const RESTARTED: Message = (f) =>
+  `series of \`${f}\` went down since the previous scrape (a restart): their current value is sent as the increase`;
 
 class PrometheusConverter implements LineConverter {
   readonly tally: ConversionTally = emptyTally();
   private readonly reader: ExpositionReader;
-  private notes: FamilyNotes = new Map();
+  /** The current family's notes, one per message and detail, counting the samples each covers. */
+  private notes = new Map<Message, Map<string, ConversionNote>>();
   /** Sample name → its metric key (null: none can be made), for the current family. */
   private keys = new Map<string, string | null>();
+  /** Label value → dimension value, for the current family (up to VALUES_REMEMBERED). */
+  private values = new Map<string, string | null>();
   /** The keys of the current family whose naming preview was written. */
   private announced = new Set<string>();
   private mappingNamed = false;
+  /** The family and input line of the sample being converted, for the label changes dimensionPairs reports. */
+  private family: Family | null = null;
+  private lineNumber = 0;
+  /** The label names of the last sample, the dimension key and label position of each pair, and the changes. */
+  private labelNames: string[] = [];
+  private labelPlaces: [string, number][] = [];
+  private labelChanges: DimensionChange[] = [];
+  private readonly dimensionChanged = (change: DimensionChange): void => {
+    const family = this.family as Family;
+    if (change.to !== null) this.noteOnce('renamed', family, this.lineNumber, LABEL_RENAMED, change.key, change.to);
+    else this.noteOnce('info', family, this.lineNumber, LABEL_LEFT_OUT, change.key, change.reason ?? '');
+  };
 
   constructor(
     private readonly sink: ConversionSink,
@@ -443,84 +528,104 @@ class PrometheusConverter implements LineConverter {
     this.sink.note(note);
   }
 
-  /** Adds one sample to the family's note with this kind and message (written when the family ends). */
-  private noteOnce(kind: ConversionNote['kind'], item: string, lineNumber: number, message: string): void {
-    const id = kind + message;
-    const note = this.notes.get(id);
-    if (note) note.count++;
-    else this.notes.set(id, { kind, line: lineNumber, item, count: 1, message });
-  }
-
-  private skip(family: Family, lineNumber: number, message: string): void {
-    this.noteOnce('skipped', family.name, lineNumber, message);
+  /** Counts one sample into the family's note of this message and detail (written when the family ends). */
+  private noteOnce(
+    kind: ConversionNote['kind'],
+    family: Family,
+    lineNumber: number,
+    message: Message,
+    detail = '',
+    more = '',
+  ): void {
+    let notes = this.notes.get(message);
+    if (notes === undefined) this.notes.set(message, (notes = new Map()));
+    const note = notes.get(detail);
+    if (note !== undefined) note.count++;
+    else
+      notes.set(detail, {
+        kind,
+        line: lineNumber,
+        item: family.name,
+        count: 1,
+        message: message(family.name, detail, more),
+      });
   }
 
   private familyEnd(): void {
-    for (const note of this.notes.values()) this.emit(note);
+    for (const notes of this.notes.values()) for (const note of notes.values()) this.emit(note);
     this.notes = new Map();
     this.keys = new Map();
+    this.values = new Map();
     this.announced = new Set();
   }
 
   private sample(family: Family, role: Role, sample: Sample, lineNumber: number): void {
     this.tally.items++;
     const action = actionOf(family.type, role, this.options.histogramBuckets === true);
-    if (action.kind === 'skip') return this.skip(family, lineNumber, action.reason(family.name));
-    if (sample.exemplar)
-      // Lines carry no exemplars; the sample itself is converted (K8s scraping does not take them either).
-      this.noteOnce('info', family.name, lineNumber, `exemplars of \`${family.name}\` are left out: lines carry none`);
-    if (!Number.isFinite(sample.value))
-      return this.skip(family, lineNumber, `NaN and ±Inf values of \`${family.name}\`: a line takes finite numbers`);
+    if (action.kind === 'skip') return this.noteOnce('skipped', family, lineNumber, action.message);
+    if (sample.exemplar) this.noteOnce('info', family, lineNumber, EXEMPLAR);
+    if (!Number.isFinite(sample.value)) return this.noteOnce('skipped', family, lineNumber, NOT_FINITE);
     if (sample.badTimestamp !== null)
-      return this.skip(
+      return this.noteOnce(
+        'skipped',
         family,
         lineNumber,
-        `a timestamp of \`${family.name}\` is not a time a line can carry (${this.options.openMetrics ? 'seconds' : 'milliseconds'} since 1970, not negative): \`${sample.badTimestamp}\``,
+        this.options.openMetrics ? BAD_SECONDS : BAD_MILLISECONDS,
+        sample.badTimestamp,
       );
     const key = this.keyOf(family, sample.name, lineNumber);
-    if (key === null)
-      return this.skip(
-        family,
-        lineNumber,
-        `no metric key can be made of \`${sample.name}\`: a key has ${LIMITS.metricKeyMinLength} to ${LIMITS.metricKeyConservativeLength} characters and does not start with \`dt.\``,
-      );
-    const dimensions = dimensionPairs(
-      sample.labels.filter(([, value]) => value !== ''),
-      (change) => {
-        if (change.to !== null)
-          this.noteOnce(
-            'renamed',
-            family.name,
-            lineNumber,
-            `label \`${change.key}\` of \`${family.name}\` written as dimension \`${change.to}\``,
-          );
-        else
-          this.noteOnce(
-            'info',
-            family.name,
-            lineNumber,
-            `label \`${change.key}\` of \`${family.name}\` left out: ${change.reason ?? ''}`,
-          );
-      },
-    );
+    if (key === null) return this.noteOnce('skipped', family, lineNumber, NO_KEY, sample.name);
+    this.family = family;
+    this.lineNumber = lineNumber;
+    const dimensions = this.dimensionsOf(withoutEmptyValues(sample.labels));
     if (dimensions.length > LIMITS.dimensionsPerLine)
-      return this.skip(
-        family,
-        lineNumber,
-        `samples of \`${family.name}\` with more than ${LIMITS.dimensionsPerLine} labels: a line takes at most ${LIMITS.dimensionsPerLine} dimensions`,
-      );
+      return this.noteOnce('skipped', family, lineNumber, TOO_MANY_LABELS);
     let payload: string;
     if (action.kind === 'delta') {
       const delta = this.increase(family, sample, lineNumber);
       if (delta === null) return;
       payload = `count,delta=${numberText(delta)}`;
     } else {
-      if (action.kind === 'note-and-gauge') this.noteOnce('info', family.name, lineNumber, action.note(family.name));
+      if (action.kind === 'noted-gauge') this.noteOnce('info', family, lineNumber, action.message);
       payload = `gauge,${numberText(sample.value)}`;
     }
     this.announce(family, role, sample.name, key, action.kind === 'delta' ? 'count' : 'gauge', lineNumber);
     this.sink.line(metricLine(key, dimensions, payload, sample.timestamp), lineNumber);
     this.tally.converted++;
+  }
+
+  /**
+   * The sample's labels as dimensions (dimensionPairs). Which label becomes which key, or is left out, depends on
+   * the names alone (the values are not empty), so it is asked once for a run of samples with the same names: the
+   * positions are passed as values, and each sample's values put in their place.
+   */
+  private dimensionsOf(labels: [string, string][]): [string, string][] {
+    if (!sameNames(this.labelNames, labels)) {
+      const changes: DimensionChange[] = [];
+      this.labelNames = labels.map(([name]) => name);
+      this.labelPlaces = dimensionPairs(
+        labels.map(([name], i) => [name, i]),
+        (change) => changes.push(change),
+      ).map(([key, place]) => [key, Number(place)]);
+      this.labelChanges = changes;
+    }
+    for (const change of this.labelChanges) this.dimensionChanged(change);
+    const pairs: [string, string][] = [];
+    for (const [key, place] of this.labelPlaces) {
+      const value = this.dimensionValueOf((labels[place] as [string, string])[1]);
+      if (value !== null) pairs.push([key, value]);
+    }
+    return pairs;
+  }
+
+  /** dimensionValue, remembered for the family's first values (a family repeats its `le`, `mode`, `device`…). */
+  private dimensionValueOf(raw: string): string | null {
+    let value = this.values.get(raw);
+    if (value === undefined) {
+      value = dimensionValue(raw);
+      if (this.values.size < VALUES_REMEMBERED) this.values.set(raw, value);
+    }
+    return value;
   }
 
   /** The sample's metric key (a rename reported once per family), cached for the family. */
@@ -529,8 +634,7 @@ class PrometheusConverter implements LineConverter {
     if (key !== undefined) return key;
     key = metricKey(name);
     this.keys.set(name, key);
-    if (key !== null && key !== name)
-      this.noteOnce('renamed', family.name, lineNumber, `metric \`${name}\` written as \`${key}\``);
+    if (key !== null && key !== name) this.noteOnce('renamed', family, lineNumber, KEY_RENAMED, name);
     return key;
   }
 
@@ -538,34 +642,21 @@ class PrometheusConverter implements LineConverter {
   private increase(family: Family, sample: Sample, lineNumber: number): number | null {
     const previous = this.options.previous;
     if (previous === null) {
-      // Never a total as a delta: a `count,delta=` of the running total would add it up again at every scrape.
-      this.skip(
-        family,
-        lineNumber,
-        `\`${family.name}\` is a running total; give the previous scrape (--previous FILE) to send its increase`,
-      );
+      this.noteOnce('skipped', family, lineNumber, NO_PREVIOUS);
       return null;
     }
-    const before = previous.totals.get(seriesId(sample.name, sample.labels));
+    let before = previous.totals.get(sample.series);
     if (before === undefined) {
-      // As Dynatrace's Kubernetes scraping does: "The first data point serves as a starting point for this
-      // calculation and is not ingested itself" (monitor-prometheus-metrics, INGEST-PATHS §2.2).
-      this.skip(
-        family,
-        lineNumber,
-        `series of \`${family.name}\` not in the previous scrape: their first value is a starting point, not an increase`,
-      );
+      const canonical = canonicalSeries(sample.name, sample.labels);
+      if (canonical !== sample.series) before = previous.totals.get(canonical);
+    }
+    if (before === undefined) {
+      this.noteOnce('skipped', family, lineNumber, NEW_SERIES);
       return null;
     }
     const was = Number(before);
     if (sample.value < was) {
-      // A total going down is a restart from 0 (Prometheus `increase()` reads it so): all of it is new.
-      this.noteOnce(
-        'info',
-        family.name,
-        lineNumber,
-        `series of \`${family.name}\` went down since the previous scrape (a restart): their current value is sent as the increase`,
-      );
+      this.noteOnce('info', family, lineNumber, RESTARTED);
       return sample.value;
     }
     return roundedDifference(sample.value, sample.valueText, was, before);
@@ -605,6 +696,27 @@ class PrometheusConverter implements LineConverter {
   }
 }
 
+const LABEL_RENAMED: Message = (f, label, to) => `label \`${label}\` of \`${f}\` written as dimension \`${to}\``;
+const LABEL_LEFT_OUT: Message = (f, label, reason) => `label \`${label}\` of \`${f}\` left out: ${reason}`;
+const BAD_TIMESTAMP =
+  (unit: string): Message =>
+  (f, written) =>
+    `a timestamp of \`${f}\` is not a time a line can carry (${unit} since 1970, not negative): \`${written}\``;
+const BAD_SECONDS = BAD_TIMESTAMP('seconds');
+const BAD_MILLISECONDS = BAD_TIMESTAMP('milliseconds');
+
+function sameNames(names: readonly string[], labels: readonly [string, string][]): boolean {
+  if (names.length !== labels.length) return false;
+  for (let i = 0; i < names.length; i++) if (names[i] !== (labels[i] as [string, string])[0]) return false;
+  return true;
+}
+
+/** Labels with an empty value are left out: Prometheus treats an empty label as one not there (no note). */
+function withoutEmptyValues(labels: [string, string][]): [string, string][] {
+  for (const [, value] of labels) if (value === '') return labels.filter(([, v]) => v !== '');
+  return labels;
+}
+
 /**
  * Where Dynatrace's Kubernetes scraping stores a histogram's or summary's part (INGEST-PATHS §2.2, as the docs
  * write it): histogram buckets as one `<base>_bucket.histogram`, its sum and count as `<base>_bucket_sum` and
@@ -625,11 +737,17 @@ function roundedDifference(now: number, nowText: string, before: number, beforeT
   const difference = now - before;
   const a = decimalsOf(nowText);
   const b = decimalsOf(beforeText);
-  return a < 0 || b < 0 || a > 20 || b > 20 ? difference : Number(difference.toFixed(Math.max(a, b)));
+  const decimals = Math.max(a, b);
+  if (a < 0 || b < 0 || decimals === 0 || decimals > 22) return difference;
+  // An integer over a power of ten up to 1e22 is the double nearest the decimal: exact where it can be.
+  const scale = 10 ** decimals;
+  const scaled = Math.round(difference * scale);
+  return Number.isSafeInteger(scaled) ? scaled / scale : difference;
 }
 
+/** Digits after the decimal point; -1 in exponent form (`1.801856e+06`), where the difference is left as is. */
 function decimalsOf(text: string): number {
-  if (/[eE]/.test(text)) return -1;
+  if (text.indexOf('e') >= 0 || text.indexOf('E') >= 0) return -1;
   const dot = text.indexOf('.');
   return dot < 0 ? 0 : text.length - dot - 1;
 }
