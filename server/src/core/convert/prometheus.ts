@@ -27,22 +27,24 @@ export interface PrometheusOptions {
 /** The running totals of a scrape (counters and the `_count`/`_sum`/`_bucket` of histograms and summaries). */
 export interface PreviousScrape {
   /**
-   * Series → its value as written. Each series is there as written (name and label set) and, where that differs,
-   * in its canonical form (canonicalSeries): the same producer writes a series alike from scrape to scrape, so the
-   * first is found at once; the second finds it written otherwise.
+   * Series → its value. Each series is there as written (name and label set) and, where that differs, in its
+   * canonical form (canonicalSeries): the same producer writes a series alike from scrape to scrape, so the first
+   * is found at once; the second finds it written otherwise.
    */
-  readonly totals: ReadonlyMap<string, string>;
+  readonly totals: ReadonlyMap<string, number>;
 }
 
 /** The previous scrape's running totals, read from its lines in the same format. Pure; never throws. */
 export function readPreviousScrape(lines: Iterable<string>, openMetrics: boolean): PreviousScrape {
-  const totals = new Map<string, string>();
+  const totals = new Map<string, number>();
   const reader = new ExpositionReader(openMetrics, {
     sample: (family, role, sample) => {
       if (isRunningTotal(family.type, role) && Number.isFinite(sample.value)) {
-        totals.set(sample.series, sample.valueText);
+        // A key joined from two parts is copied once hashed; a slice of the line would keep the whole input alive.
+        const written = sample.name + sample.series.slice(sample.name.length);
+        totals.set(written, sample.value);
         const canonical = canonicalSeries(sample.name, sample.labels);
-        if (canonical !== sample.series) totals.set(canonical, sample.valueText);
+        if (canonical !== written) totals.set(canonical, sample.value);
       }
     },
     malformed: () => undefined,
@@ -87,7 +89,7 @@ const FAMILY_TYPES: ReadonlySet<string> = new Set<FamilyType>([
 /** What a sample is within its family: the suffix after the family's name (`''` for the name itself). */
 type Role = '' | '_total' | '_created' | '_count' | '_sum' | '_bucket' | '_gcount' | '_gsum' | '_info';
 
-/** The suffixes a family's samples may carry, per type (OpenMetrics 1.0 §"Metric types"; Prometheus text format). */
+/** The suffixes a family's samples may carry, per type (OpenMetrics 1.0, "Metric types"; Prometheus text format). */
 const ROLES: Record<FamilyType, readonly Role[]> = {
   counter: ['', '_total', '_created'],
   gauge: [''],
@@ -201,6 +203,9 @@ const isBlank = (c: number) => c === 32 || c === 9;
 class ExpositionReader {
   private family: Family | null = null;
   private ended = false;
+  /** The last sample's name and its role in the current family. */
+  private lastName: string | null = null;
+  private lastRole: Role = '';
 
   constructor(
     private readonly openMetrics: boolean,
@@ -225,13 +230,16 @@ class ExpositionReader {
       return;
     }
     let family = this.family;
-    let role = family === null ? null : roleOf(family, sample.name);
+    // Samples of one name come in runs: the role of the last name is known.
+    let role = family === null ? null : sample.name === this.lastName ? this.lastRole : roleOf(family, sample.name);
     if (family === null || role === null) {
       // A sample of no declared family is an untyped family of its own (Prometheus text format: "untyped").
       this.endFamily();
       family = this.family = { name: sample.name, type: 'untyped', line: lineNumber };
       role = '';
     }
+    this.lastName = sample.name;
+    this.lastRole = role;
     this.events.sample(family, role, sample, lineNumber);
   }
 
@@ -242,6 +250,7 @@ class ExpositionReader {
   private endFamily(): void {
     if (this.family !== null) this.events.familyEnd(this.family);
     this.family = null;
+    this.lastName = null;
   }
 
   private comment(text: string, lineNumber: number): void {
@@ -304,7 +313,8 @@ class ExpositionReader {
       else return `more than a value and a timestamp: \`${text.slice(from, i)}\``;
     }
     if (valueText === undefined) return 'no value after the metric name';
-    const value = SPECIAL[valueText] ?? numberOf(valueText);
+    // Numbers first: a property looked up by a string read from the input costs more than reading the number.
+    const value = numberOf(valueText) ?? SPECIAL[valueText] ?? null;
     if (value === null) return `\`${valueText}\` is not a number`;
     let timestamp: number | null = null;
     let badTimestamp: string | null = null;
@@ -587,7 +597,7 @@ class PrometheusConverter implements LineConverter {
       payload = `count,delta=${numberText(delta)}`;
     } else {
       if (action.kind === 'noted-gauge') this.noteOnce('info', family, lineNumber, action.message);
-      payload = `gauge,${numberText(sample.value)}`;
+      payload = `gauge,${isPlainDecimal(sample.valueText) ? sample.valueText : numberText(sample.value)}`;
     }
     this.announce(family, role, sample.name, key, action.kind === 'delta' ? 'count' : 'gauge', lineNumber);
     this.sink.line(metricLine(key, dimensions, payload, sample.timestamp), lineNumber);
@@ -654,12 +664,12 @@ class PrometheusConverter implements LineConverter {
       this.noteOnce('skipped', family, lineNumber, NEW_SERIES);
       return null;
     }
-    const was = Number(before);
+    const was = before;
     if (sample.value < was) {
       this.noteOnce('info', family, lineNumber, RESTARTED);
       return sample.value;
     }
-    return roundedDifference(sample.value, sample.valueText, was, before);
+    return roundedDifference(sample.value, sample.valueText, was);
   }
 
   /** The naming preview of a key, before its first line in the family; the mapping named once per input. */
@@ -711,6 +721,22 @@ function sameNames(names: readonly string[], labels: readonly [string, string][]
   return true;
 }
 
+/**
+ * Whether a number as written is one a line takes as it is (`-12.5`, `0`, `1027`): sign, digits and a fraction,
+ * no exponent. Writing it as read saves formatting the double again; anything else goes through numberText.
+ */
+function isPlainDecimal(text: string): boolean {
+  let i = text.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  const digitsFrom = i;
+  while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  if (i === digitsFrom || (text.charCodeAt(digitsFrom) === 48 && i - digitsFrom > 1)) return false;
+  if (i === text.length) return true;
+  if (text.charCodeAt(i) !== 46 /* . */) return false;
+  const fractionFrom = ++i;
+  while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  return i === text.length && i > fractionFrom;
+}
+
 /** Labels with an empty value are left out: Prometheus treats an empty label as one not there (no note). */
 function withoutEmptyValues(labels: [string, string][]): [string, string][] {
   for (const [, value] of labels) if (value === '') return labels.filter(([, v]) => v !== '');
@@ -733,10 +759,12 @@ function kubernetesKey(family: Family, role: Role, key: string, stored: string):
  * `now - before` rounded to the decimals they were written with: `12.3 - 12.1` is `0.2`, not `0.2000000000000011`.
  * In exponent form (`1.801856e+06`) the difference is left as computed.
  */
-function roundedDifference(now: number, nowText: string, before: number, beforeText: string): number {
+function roundedDifference(now: number, nowText: string, before: number): number {
   const difference = now - before;
   const a = decimalsOf(nowText);
-  const b = decimalsOf(beforeText);
+  if (a < 0 || (a === 0 && Number.isInteger(before))) return difference;
+  // The previous value's shortest text (String) has the decimals it was written with, or fewer of the same value.
+  const b = decimalsOf(String(before));
   const decimals = Math.max(a, b);
   if (a < 0 || b < 0 || decimals === 0 || decimals > 22) return difference;
   // An integer over a power of ten up to 1e22 is the double nearest the decimal: exact where it can be.
