@@ -7,6 +7,7 @@ import { FileLinter, type LintOptions } from '../lint.ts';
 import { splitLines } from '../text.ts';
 import { createJsonConverter } from './json.ts';
 import { createStatsdConverter } from './statsd.ts';
+import { createPrometheusConverter, readPreviousScrape } from './prometheus.ts';
 import { convertOtlpProtobuf, createOtlpJsonConverter } from './otlp.ts';
 import type {
   ConversionNote,
@@ -21,20 +22,28 @@ import type {
 export interface ConvertOptions {
   /** Prometheus/OpenMetrics: the previous scrape's lines, so that counters become increases. */
   previous?: Iterable<string> | null;
+  /** Prometheus/OpenMetrics: histogram buckets too (`_bucket` by `le`), as Extensions' `collectHistogramBuckets`. */
+  histogramBuckets?: boolean;
 }
 
-/** The converter of a line-based format (OTLP protobuf is read whole: convertOtlpProtobuf). */
+/** The converter of a line-based format (OTLP protobuf is read whole: otlp.ts convertOtlpProtobuf). */
 export function createConverter(
   format: SourceFormat,
   sink: ConversionSink,
-  _options: ConvertOptions = {},
+  options: ConvertOptions = {},
 ): LineConverter {
   switch (format) {
+    case 'prometheus':
+    case 'openmetrics': {
+      const openMetrics = format === 'openmetrics';
+      const previous = options.previous ? readPreviousScrape(options.previous, openMetrics) : null;
+      return createPrometheusConverter(sink, { openMetrics, previous, histogramBuckets: options.histogramBuckets });
+    }
     case 'statsd':
       return createStatsdConverter(sink);
     case 'otlp':
       return createOtlpJsonConverter(sink);
-    default:
+    case 'json':
       return createJsonConverter(sink);
   }
 }
