@@ -277,7 +277,7 @@ class ExpositionReader {
         );
       this.family = { name, type: known ? (type as FamilyType) : 'untyped', line: lineNumber };
     }
-    // `# HELP`, `# UNIT` and other comments carry no value (HELP and UNIT are not written: see docs/convert).
+    // `# HELP`, `# UNIT` and other comments carry no value (HELP and UNIT are not written: README, Prometheus).
   }
 
   /** The sample on a line, or why it is none. */
