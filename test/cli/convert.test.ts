@@ -115,6 +115,16 @@ describe('dtmetrics convert', () => {
       ['convert', '--previous', join(dir, 'gone.txt'), SEED],
       `cannot read '${join(dir, 'gone.txt')}'`,
     ],
+    [
+      '--previous for JSON',
+      ['convert', '--previous', SEED, SEED],
+      '--previous is for Prometheus or OpenMetrics input, not json',
+    ],
+    [
+      '--buckets for JSON',
+      ['convert', '--buckets', SEED],
+      '--buckets is for Prometheus or OpenMetrics input, not json',
+    ],
     ['prose', ['convert', file('prose.txt', 'hello world\nthis is no metric\n')], 'cannot tell what format'],
     [
       'binary as JSON',
@@ -136,5 +146,30 @@ describe('dtmetrics convert', () => {
     assert.equal(run.code, 0);
     assert.match(run.stdout, /--from <format>\s+auto, prometheus, openmetrics, statsd, otlp, json/);
     assert.match(run.stdout, /Exit codes: 0 all converted, 1 /);
+  });
+});
+
+describe('dtmetrics convert: Prometheus with the scrape before', () => {
+  const before = file(
+    'before.prom',
+    '# TYPE jobs_total counter\njobs_total{queue="mail"} 10\n# TYPE up_seconds gauge\nup_seconds 5\n',
+  );
+  const now = file(
+    'now.prom',
+    '# TYPE jobs_total counter\njobs_total{queue="mail"} 14\n# TYPE up_seconds gauge\nup_seconds 65\n',
+  );
+
+  it('sends a counter increase with --previous, and without it says why not and exits 1', async () => {
+    const withPrevious = await dtmetrics(['convert', ...NOW, '--previous', before, now]);
+    assert.equal(withPrevious.code, 0, withPrevious.stderr);
+    assert.match(withPrevious.stdout, /\njobs_total,queue=mail count,delta=4\n/);
+    assert.match(withPrevious.stdout, /\nup_seconds gauge,65\n$/);
+    const alone = await dtmetrics(['convert', ...NOW, now]);
+    assert.equal(alone.code, 1);
+    assert.doesNotMatch(alone.stdout, /jobs_total/);
+    assert.match(
+      alone.stderr,
+      /`jobs_total`: not converted: `jobs_total` is a running total; give the previous scrape \(--previous FILE\)/,
+    );
   });
 });

@@ -213,12 +213,12 @@ describe('protobuf decoding', () => {
     assert.match(decoded.message, /messages nested deeper than 64/);
   });
 
-  it('convertOtlpProtobuf reports a decode failure as a skipped note', () => {
+  it('convertOtlpProtobuf reports a decode failure as one item not converted', () => {
     const { sink, out } = recording();
     const tally = convertOtlpProtobuf(new Uint8Array([0xff]), sink);
-    assert.deepEqual(tally, { items: 0, converted: 0, skipped: 0 });
+    assert.deepEqual(tally, { items: 1, converted: 0, skipped: 1 });
     assert.equal(out.length, 1);
-    assert.match(out[0] as string, /^skipped \(line 0, 0×\) `request`: not an OTLP metrics request in protobuf/);
+    assert.match(out[0] as string, /^skipped \(line 0, 1×\) `request`: not an OTLP metrics request in protobuf/);
   });
 });
 

@@ -5,7 +5,8 @@
  */
 import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
-import { CheckedSink, convertOtlpProtobuf, createConverter, namingComment, sniffFormat } from '#core/convert/index.ts';
+import { CheckedSink, createConverter, namingComment, sniffFormat } from '#core/convert/index.ts';
+import { convertOtlpProtobuf } from '#core/convert/otlp.ts';
 import {
   ITEM_NOUNS,
   SOURCE_FORMATS,
@@ -32,6 +33,7 @@ and why, goes to standard error; every line written is linted.
 Options:
   --from <format>       auto, ${SOURCE_FORMATS.join(', ')} (default: auto, which says what it chose)
   --previous <file>     Prometheus/OpenMetrics: the scrape before this one, so counters become increases
+  --buckets             Prometheus/OpenMetrics: histogram buckets too, one series per bucket (\`_bucket\` by \`le\`)
   --format <text|json>  text: lines on stdout, the report on stderr; json: one document with both
   --now <time>          check the lines' timestamps against this instant (default: the clock)
   -h, --help            show this help
@@ -48,6 +50,7 @@ const JSON_NOTES_MAX = 10_000;
 interface ConvertSettings {
   from: SourceFormat | 'auto';
   previous: string | null;
+  buckets: boolean;
   format: (typeof FORMATS)[number];
   now: number;
   input: string;
@@ -61,6 +64,7 @@ function parseConvertArgs(argv: string[], clock: () => number): ConvertSettings 
     options: {
       from: { type: 'string' },
       previous: { type: 'string' },
+      buckets: { type: 'boolean' },
       format: { type: 'string' },
       now: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -83,6 +87,7 @@ function parseConvertArgs(argv: string[], clock: () => number): ConvertSettings 
   return {
     from: from as ConvertSettings['from'],
     previous: v.previous ?? null,
+    buckets: v.buckets ?? false,
     format: format as ConvertSettings['format'],
     now: v.now === undefined ? clock() : timeOption(parseInstant(v.now, '--now', clock())),
     input: parsed.positionals[0] as string,
@@ -171,11 +176,16 @@ export async function runConvert(argv: string[], context: CommandContext): Promi
       );
     format = found.format;
     sniffed = found.reason;
-    if (settings.format === 'text')
-      stderr.write(`dtmetrics convert: reading ${settings.input} as ${format} (${sniffed})\n`);
   } else format = settings.from;
+  const scraped = format === 'prometheus' || format === 'openmetrics';
+  if (!scraped && (settings.previous !== null || settings.buckets))
+    throw new UserError(
+      `${settings.previous !== null ? '--previous' : '--buckets'} is for Prometheus or OpenMetrics input, not ${format}`,
+    );
   if (binary && format !== 'otlp')
     throw new UserError(`'${settings.input}' is binary, not ${format} text (only OTLP requests come as protobuf)`);
+  if (sniffed !== null && settings.format === 'text')
+    stderr.write(`dtmetrics convert: reading ${settings.input} as ${format} (${sniffed})\n`);
 
   const noun = ITEM_NOUNS[format];
   const json = settings.format === 'json';
@@ -219,7 +229,7 @@ export async function runConvert(argv: string[], context: CommandContext): Promi
   if (format === 'otlp' && binary) {
     tally = convertOtlpProtobuf(await wholeOf(chunks, settings.input), sink);
   } else {
-    const converter = createConverter(format, sink, { previous });
+    const converter = createConverter(format, sink, { previous, histogramBuckets: settings.buckets });
     let lineNumber = 0;
     try {
       await readLines(chunks, { bytes: () => false, text: (line) => converter.line(line, ++lineNumber) }, () =>

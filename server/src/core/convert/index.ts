@@ -7,6 +7,8 @@ import { FileLinter, type LintOptions } from '../lint.ts';
 import { splitLines } from '../text.ts';
 import { createJsonConverter } from './json.ts';
 import { createStatsdConverter } from './statsd.ts';
+import { createPrometheusConverter, readPreviousScrape } from './prometheus.ts';
+import { convertOtlpProtobuf, createOtlpJsonConverter } from './otlp.ts';
 import type {
   ConversionNote,
   ConversionSink,
@@ -20,18 +22,28 @@ import type {
 export interface ConvertOptions {
   /** Prometheus/OpenMetrics: the previous scrape's lines, so that counters become increases. */
   previous?: Iterable<string> | null;
+  /** Prometheus/OpenMetrics: histogram buckets too (`_bucket` by `le`), as Extensions' `collectHistogramBuckets`. */
+  histogramBuckets?: boolean;
 }
 
-/** The converter of a line-based format (OTLP protobuf is read whole: convertOtlpProtobuf). */
+/** The converter of a line-based format (OTLP protobuf is read whole: otlp.ts convertOtlpProtobuf). */
 export function createConverter(
   format: SourceFormat,
   sink: ConversionSink,
-  _options: ConvertOptions = {},
+  options: ConvertOptions = {},
 ): LineConverter {
   switch (format) {
+    case 'prometheus':
+    case 'openmetrics': {
+      const openMetrics = format === 'openmetrics';
+      const previous = options.previous ? readPreviousScrape(options.previous, openMetrics) : null;
+      return createPrometheusConverter(sink, { openMetrics, previous, histogramBuckets: options.histogramBuckets });
+    }
     case 'statsd':
       return createStatsdConverter(sink);
-    default:
+    case 'otlp':
+      return createOtlpJsonConverter(sink);
+    case 'json':
       return createJsonConverter(sink);
   }
 }
@@ -114,12 +126,6 @@ export class CheckedSink implements ConversionSink {
   naming(naming: NamingPreview): void {
     this.sink.naming(naming);
   }
-}
-
-/** An OTLP request in protobuf, read whole. */
-export function convertOtlpProtobuf(_bytes: Uint8Array, sink: ConversionSink): ConversionTally {
-  sink.note({ kind: 'skipped', line: 0, item: 'request', count: 1, message: 'OTLP protobuf is not converted yet' });
-  return { items: 1, converted: 0, skipped: 1 };
 }
 
 /** The naming preview as a comment above a metric's first line; null when every path stores the input's name as it is. */

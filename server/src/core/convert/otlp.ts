@@ -55,7 +55,10 @@ export function convertOtlpRequest(
   return conversion.tally;
 }
 
-/** A whole protobuf request (a file, a request body) converted; a decode failure is a `skipped` note of no items. */
+/**
+ * A whole protobuf request (a file, a request body) converted. A request that does not decode counts as one item
+ * not converted (its data points cannot be counted), so that a run that converted nothing never looks like a success.
+ */
 export function convertOtlpProtobuf(
   bytes: Uint8Array,
   sink: ConversionSink,
@@ -63,13 +66,13 @@ export function convertOtlpProtobuf(
 ): ConversionTally {
   const decoded = decodeOtlpProtobuf(bytes);
   if (decoded.ok) return convertOtlpRequest(decoded.value, sink, 1, options);
-  sink.note({ kind: 'skipped', line: 0, item: 'request', count: 0, message: decoded.message });
-  return emptyTally();
+  sink.note({ kind: 'skipped', line: 0, item: 'request', count: 1, message: decoded.message });
+  return { items: 1, converted: 0, skipped: 1 };
 }
 
 /**
  * OTLP/JSON text, line by line: one request per line (the OTel Collector's file exporter) or a pretty-printed request
- * document, or several. A value that is not a request is a `skipped` note (its data points cannot be counted).
+ * document, or several. A value that is not a request is one item not converted (its data points cannot be counted).
  */
 export function createOtlpJsonConverter(sink: ConversionSink, options: OtlpConvertOptions = {}): LineConverter {
   const values = new JsonValues(false);
@@ -77,7 +80,11 @@ export function createOtlpJsonConverter(sink: ConversionSink, options: OtlpConve
   const convert = (value: { text: string; line: number }) => {
     const request = parseRequest(value.text);
     if (request.ok) conversion.request(request.value, value.line);
-    else sink.note({ kind: 'skipped', line: value.line, item: 'request', count: 0, message: request.message });
+    else {
+      conversion.tally.items++;
+      conversion.tally.skipped++;
+      sink.note({ kind: 'skipped', line: value.line, item: 'request', count: 1, message: request.message });
+    }
   };
   return {
     line(text, lineNumber) {

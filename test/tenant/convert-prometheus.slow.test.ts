@@ -1,0 +1,227 @@
+/**
+ * The Prometheus/OpenMetrics converter against the real producers: `prom-client` (its registry exposed twice, in the
+ * Prometheus text format and in OpenMetrics, with increments between) and Debian's `prometheus-node-exporter`
+ * running on loopback (its /metrics scraped twice). Each exposition is converted with the scrape before it, every
+ * line lints clean, is pushed to the built local tenant and queried back with the value the producer recorded.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import client from 'prom-client';
+import type { ConversionNote } from '#core/convert/model.ts';
+import { createPrometheusConverter, readPreviousScrape } from '#core/convert/prometheus.ts';
+import { assertBuilt } from '../cli/helpers.ts';
+import { lintErrors } from '../core/fixture-format.ts';
+import { call, ingest, startServe, TOKEN, type TenantProcess } from './helpers.ts';
+
+const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
+const OPENMETRICS_ACCEPT = 'application/openmetrics-text; version=1.0.0';
+
+let tenant: TenantProcess;
+
+before(async () => {
+  assertBuilt();
+  tenant = await startServe(['--token', TOKEN]);
+});
+after(() => tenant?.stop());
+
+interface Converted {
+  lines: string[];
+  notes: ConversionNote[];
+}
+
+/** Converts a scrape with the one before it, line by line as the CLI will, and checks what every converter must. */
+function convert(scrape: string, previousScrape: string, openMetrics: boolean): Converted {
+  const lines: string[] = [];
+  const notes: ConversionNote[] = [];
+  const converter = createPrometheusConverter(
+    { line: (line) => lines.push(line), note: (note) => notes.push(note), naming: () => undefined },
+    { openMetrics, previous: readPreviousScrape(previousScrape.split('\n'), openMetrics) },
+  );
+  scrape.split('\n').forEach((line, i) => converter.line(line, i + 1));
+  converter.end();
+  const { items, converted, skipped } = converter.tally;
+  assert.equal(items, converted + skipped, JSON.stringify(converter.tally));
+  assert.ok(converted > 0, 'nothing converted');
+  for (const line of lines) assert.deepEqual(lintErrors(line), [], line);
+  return { lines, notes };
+}
+
+/** Pushes lines to the tenant in batches; every line must be accepted. */
+async function push(lines: string[]): Promise<void> {
+  for (let at = 0; at < lines.length; at += 1000) {
+    const batch = lines.slice(at, at + 1000);
+    const answer = await ingest(tenant.url, batch.join('\n'));
+    assert.equal(answer.status, 202, answer.text);
+    // Warnings are the `.count` the tenant adds to count keys, which the naming preview foretells.
+    const { linesOk, linesInvalid } = answer.json as { linesOk: number; linesInvalid: number };
+    assert.deepEqual({ linesOk, linesInvalid }, { linesOk: batch.length, linesInvalid: 0 }, answer.text);
+  }
+}
+
+/** The single value a selector answers over the last hours (resolution Inf). */
+async function valueOf(selector: string): Promise<number | null | undefined> {
+  const params = new URLSearchParams({ metricSelector: selector, resolution: 'Inf', from: 'now-3h' });
+  const answer = await call(`${tenant.url}/api/v2/metrics/query?${params}`, { token: TOKEN });
+  assert.equal(answer.status, 200, answer.text);
+  const data = answer.json as { result: { data: { values: (number | null)[] }[] }[] };
+  return data.result[0]?.data[0]?.values[0];
+}
+
+describe('prom-client 15 → lines → local tenant', () => {
+  it('Prometheus text: gauge, counter increase, histogram count increase, summary quantile', async () => {
+    const registry = new client.Registry();
+    const requests = new client.Counter({
+      name: 'pc_http_requests_total',
+      help: 'Requests.',
+      labelNames: ['method', 'code'],
+      registers: [registry],
+    });
+    const temperature = new client.Gauge({
+      name: 'pc_temperature_celsius',
+      help: 'Temperature.',
+      labelNames: ['room'],
+      registers: [registry],
+    });
+    const duration = new client.Histogram({
+      name: 'pc_request_duration_seconds',
+      help: 'Duration.',
+      labelNames: ['route'],
+      buckets: [0.1, 0.5, 1],
+      registers: [registry],
+    });
+    const size = new client.Summary({
+      name: 'pc_response_size_bytes',
+      help: 'Size.',
+      percentiles: [0.5, 0.9],
+      registers: [registry],
+    });
+    requests.inc({ method: 'get', code: '200' }, 10);
+    duration.observe({ route: '/a' }, 0.2);
+    size.observe(100);
+    const first = await registry.metrics();
+    requests.inc({ method: 'get', code: '200' }, 7);
+    requests.inc({ method: 'post', code: '500' });
+    temperature.set({ room: 'lab' }, 21.5);
+    for (const seconds of [0.05, 0.3, 2]) duration.observe({ route: '/a' }, seconds);
+    for (const bytes of [200, 300, 400]) size.observe(bytes);
+    const second = await registry.metrics();
+
+    const { lines, notes } = convert(second, first, false);
+    // A series first seen in the second scrape is a starting point, not an increase: reported, not sent.
+    assert.ok(
+      notes.some(
+        (n) => n.kind === 'skipped' && n.item === 'pc_http_requests_total' && /not in the previous/.test(n.message),
+      ),
+      JSON.stringify(notes),
+    );
+    await push(lines);
+
+    assert.equal(await valueOf('pc_temperature_celsius:filter(eq("room","lab")):max'), 21.5);
+    assert.equal(await valueOf('pc_http_requests_total.count:filter(eq("method","get")):splitBy():sum'), 7);
+    assert.equal(await valueOf('pc_request_duration_seconds_count:splitBy():sum'), 3);
+    assert.equal(await valueOf('pc_request_duration_seconds_sum.count:splitBy():sum'), 2.35);
+    const median = (await size.get()).values.find((v) => v.labels.quantile === 0.5)?.value;
+    assert.equal(typeof median, 'number');
+    assert.equal(await valueOf('pc_response_size_bytes:filter(eq("quantile","0.5")):max'), median);
+    assert.equal(await valueOf('pc_response_size_bytes_count:splitBy():sum'), 3);
+  });
+
+  it('OpenMetrics: `_total` counters with exemplars, `# EOF`', async () => {
+    const registry = new client.Registry<client.OpenMetricsContentType>();
+    registry.setContentType(client.Registry.OPENMETRICS_CONTENT_TYPE);
+    // prom-client's types key exemplar labels by the metric's label names; at run time it takes any.
+    const exemplar = (traceId: string) => ({ trace_id: traceId }) as unknown as client.LabelValues<'kind'>;
+    const jobs = new client.Counter({
+      name: 'pcom_jobs',
+      help: 'Jobs.',
+      labelNames: ['kind'],
+      registers: [registry],
+      enableExemplars: true,
+    });
+    jobs.inc({ labels: { kind: 'batch' }, value: 2, exemplarLabels: exemplar('a1') });
+    const first = await registry.metrics();
+    jobs.inc({ labels: { kind: 'batch' }, value: 5, exemplarLabels: exemplar('b2') });
+    const second = await registry.metrics();
+    assert.match(second, /^# EOF$/m);
+
+    const { lines, notes } = convert(second, first, true);
+    assert.ok(
+      notes.some((n) => n.kind === 'info' && /exemplars/.test(n.message)),
+      JSON.stringify(notes),
+    );
+    await push(lines);
+    assert.equal(await valueOf('pcom_jobs_total.count:filter(eq("kind","batch")):splitBy():sum'), 5);
+  });
+});
+
+/** A port free on loopback at the moment of asking. */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  assert.ok(address && typeof address === 'object');
+  return address.port;
+}
+
+/** GET /metrics, retried until it answers or the deadline passes (the exporter needs a moment to listen). */
+async function scrape(url: string, accept: string | null, exited: Promise<unknown>): Promise<Response> {
+  const deadline = Date.now() + 15_000;
+  let ended = false;
+  void exited.then(() => (ended = true));
+  for (;;) {
+    try {
+      return await fetch(url, { headers: accept ? { Accept: accept } : {} });
+    } catch (error) {
+      if (ended) assert.fail(`prometheus-node-exporter ended before it answered: ${String(error)}`);
+      if (Date.now() > deadline) assert.fail(`prometheus-node-exporter did not answer at ${url}: ${String(error)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+describe("Debian's prometheus-node-exporter → lines → local tenant", () => {
+  it('converts two scrapes of /metrics (and its OpenMetrics form) and queries MemTotal back', async () => {
+    assert.ok(
+      existsSync(NODE_EXPORTER),
+      `${NODE_EXPORTER} is missing: install it with \`npm run setup:clients\` (Debian's prometheus-node-exporter)`,
+    );
+    const port = await freePort();
+    const exporter = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+    const exited = once(exporter, 'exit');
+    try {
+      const url = `http://127.0.0.1:${port}/metrics`;
+      const first = await (await scrape(url, null, exited)).text();
+      const second = await (await scrape(url, null, exited)).text();
+      // The exporter counts its own scrapes: the second scrape shows the first one.
+      const handled = (text: string) =>
+        Number(/^promhttp_metric_handler_requests_total\{code="200"\} (\S+)$/m.exec(text)?.[1]);
+      assert.equal(handled(second) - handled(first), 1);
+
+      const { lines } = convert(second, first, false);
+      await push(lines);
+      const memTotal = Number(/^node_memory_MemTotal_bytes (\S+)$/m.exec(second)?.[1]);
+      assert.ok(memTotal > 0, 'node_memory_MemTotal_bytes in the scrape');
+      assert.equal(await valueOf('node_memory_MemTotal_bytes:max'), memTotal);
+      assert.equal(
+        await valueOf('promhttp_metric_handler_requests_total.count:filter(eq("code","200")):splitBy():sum'),
+        1,
+      );
+
+      // OpenMetrics when the exporter serves it (node_exporter 1.5.0 answers the text format still): converted as
+      // the content type says.
+      const negotiated = await scrape(url, OPENMETRICS_ACCEPT, exited);
+      const openMetrics = (negotiated.headers.get('content-type') ?? '').startsWith('application/openmetrics-text');
+      const third = await negotiated.text();
+      const converted = convert(third, second, openMetrics);
+      await push(converted.lines);
+    } finally {
+      if (exporter.exitCode === null && exporter.signalCode === null) exporter.kill();
+      await exited;
+    }
+  });
+});
