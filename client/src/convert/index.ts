@@ -4,7 +4,7 @@
  * clipboard, in a format sniffed or picked, into a new `dtmetrics` document beside, or in place of the selection of a
  * `.dtmetrics` document. Paste as Metric Lines: the clipboard converted at the cursor of a `.dtmetrics` document.
  * VS Code's paste API (registerDocumentPasteEditProvider) is not used: it is final only from VS Code 1.97, and this
- * extension runs from 1.91 (docs/convert/editor.md). The conversion itself is the core's (convertToText).
+ * extension runs from 1.91 (README, Converting in the editor). The conversion itself is the core's (convertToText).
  *
  * Each command resolves with a ConversionOutcome (undefined when cancelled), so that tests and scripts learn what
  * was converted without reading the screen.

@@ -157,8 +157,9 @@ export interface ConvertedText {
 
 /**
  * A whole text (or an OTLP protobuf request) converted in memory, for the editor's Convert command and quick fix:
- * notes go in as comments where they arise, so that nothing the input held disappears from sight; the editor lints
- * the result itself, so no finding notes.
+ * notes go in as comments where they arise, and the input lines whose items were not converted follow, as written,
+ * as comments, so that nothing the input held disappears from sight (its values neither); the editor lints the
+ * result itself, so no finding notes.
  */
 export function convertToText(
   input: string | Uint8Array,
@@ -166,8 +167,10 @@ export function convertToText(
   options: ConvertOptions = {},
 ): ConvertedText {
   const out: string[] = [];
+  const unconverted = new Set<number>();
   let lines = 0;
   const sink: ConversionSink = {
+    unconverted: (line) => unconverted.add(line),
     line: (text) => {
       out.push(text);
       lines++;
@@ -180,8 +183,12 @@ export function convertToText(
   };
   if (typeof input !== 'string') return { tally: convertOtlpProtobuf(input, sink), text: out.join('\n'), lines };
   const converter = createConverter(format, sink, options);
-  let n = 0;
-  for (const line of splitLines(input)) converter.line(line, ++n);
+  const inputLines = [...splitLines(input)];
+  inputLines.forEach((line, i) => converter.line(line, i + 1));
   converter.end();
+  if (unconverted.size > 0) {
+    out.push('// Not converted, as written:');
+    for (const n of [...unconverted].sort((a, b) => a - b)) out.push(`// ${inputLines[n - 1] ?? ''}`);
+  }
   return { tally: { ...converter.tally }, text: out.join('\n'), lines };
 }

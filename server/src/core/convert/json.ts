@@ -178,7 +178,17 @@ export function createJsonConverter(sink: ConversionSink): LineConverter {
     said.add(`${item}\n${what}`);
     sink.note({ kind, line, item, count: 1, message });
   };
+  /** A value none of whose points became a line stays in sight as written: its lines are said to be unconverted. */
+  const unconverted = (text: string, line: number) => {
+    const last = line + (text.match(/\n/g)?.length ?? 0);
+    for (let n = line; n <= last; n++) sink.unconverted?.(n);
+  };
   const convertValue = (text: string, line: number) => {
+    const [converted, skipped] = [tally.converted, tally.skipped];
+    convertPoints(text, line);
+    if (tally.converted === converted && tally.skipped > skipped) unconverted(text, line);
+  };
+  const convertPoints = (text: string, line: number) => {
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -246,7 +256,9 @@ export function createJsonConverter(sink: ConversionSink): LineConverter {
     },
     end() {
       const open = values.end();
-      if (open) skip(open.line, excerpt(open.text), 'the JSON ends before this value does');
+      if (open === null) return;
+      skip(open.line, excerpt(open.text), 'the JSON ends before this value does');
+      unconverted(open.text, open.line);
     },
   };
 }

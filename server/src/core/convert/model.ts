@@ -40,6 +40,11 @@ export interface ConversionSink {
   note(note: ConversionNote): void;
   /** How a metric will be named, written once per metric before its first line. */
   naming(naming: NamingPreview): void;
+  /**
+   * Input line `line` holds an item that was not converted (said for each such item; a line may be said twice). For
+   * a sink that keeps the input (the editor), so that what was not converted stays in the document as written.
+   */
+  unconverted?(line: number): void;
 }
 
 export type NoteKind =

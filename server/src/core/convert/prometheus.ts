@@ -511,7 +511,10 @@ class PrometheusConverter implements LineConverter {
     this.reader = new ExpositionReader(options.openMetrics, {
       sample: (family, role, sample, lineNumber) => this.sample(family, role, sample, lineNumber),
       malformed: (text, reason, lineNumber, item) => {
-        if (item) this.tally.items++;
+        if (item) {
+          this.tally.items++;
+          this.sink.unconverted?.(lineNumber);
+        }
         const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
         this.emit({
           kind: item ? 'skipped' : 'info',
@@ -547,6 +550,7 @@ class PrometheusConverter implements LineConverter {
     detail = '',
     more = '',
   ): void {
+    if (kind === 'skipped') this.sink.unconverted?.(lineNumber);
     let notes = this.notes.get(message);
     if (notes === undefined) this.notes.set(message, (notes = new Map()));
     const note = notes.get(detail);

@@ -115,6 +115,7 @@ export function createStatsdConverter(sink: ConversionSink): StatsdConverter {
 
   function skip(line: number, refusal: Refusal, item: string): void {
     tally.skipped++;
+    sink.unconverted?.(line);
     note('skipped', line, refusal.name ?? item, refusal.reason, false, refusal.name ?? '');
   }
 
@@ -230,6 +231,7 @@ export function createStatsdConverter(sink: ConversionSink): StatsdConverter {
     if (typeof payload !== 'string') {
       tally.converted -= entry.items;
       tally.skipped += entry.items;
+      sink.unconverted?.(entry.from);
       note('skipped', entry.from, entry.source, payload.unwritable, false, entry.source, entry.items);
       return;
     }
