@@ -31,6 +31,8 @@ const NDJSON = [
   '{"metric": "queue.depth", "value": 7, "dimensions": {"queue": "orders"}}',
   '{"metric": "queue.depth", "value": "n/a", "dimensions": {"queue": "refunds"}}',
 ].join('\n');
+/** What convertToText keeps of the point it could not convert: its line, as written, as a comment. */
+const AS_WRITTEN = ['// Not converted, as written:', `// ${NDJSON.split('\n')[1]}`];
 
 const SEED_000_LINE = 'payments.latency,region=eu,payment_method=card gauge,120';
 /** A document's lines: `converted` between the two metric lines the tests write around it. */
@@ -119,6 +121,7 @@ describe('converting to metric lines in VS Code', () => {
     assert.deepEqual(document.getText().split('\n').slice(1), [
       'queue.depth,queue=orders gauge,7',
       '// not converted: `queue.depth`: the value `"n/a"` is no finite number',
+      ...AS_WRITTEN,
       '',
     ]);
     assert.equal(
@@ -139,6 +142,7 @@ describe('converting to metric lines in VS Code', () => {
       betweenMetricLines(
         'queue.depth,queue=orders gauge,7',
         '// not converted: `queue.depth`: the value `"n/a"` is no finite number',
+        ...AS_WRITTEN,
       ),
     );
     await assertNoErrors(editor.document);
