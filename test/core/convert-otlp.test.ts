@@ -1,55 +1,25 @@
 /**
  * The OTLP converter (core/convert/otlp.ts) and its decoders (otlp-decode.ts). Each OTLP/JSON fixture in
- * test/fixtures/convert/otlp is fed line by line to the JSON LineConverter and what comes out (lines, naming, notes,
- * the tally, and any lint finding of a line) is compared with `<case>.expected` (`UPDATE_FIXTURES=1` rewrites it);
- * each fixture's requests, written as protobuf, decode to the same requests. Malformed input of either encoding is
- * one clear failure. Properties: on any bytes or text nothing throws and every item is accounted for; on any
- * well-formed request both encodings decode alike, every data point is an item, and every line lints without error.
+ * test/fixtures/convert/otlp is fed line by line to the JSON LineConverter through the converters' harness
+ * (convert-fixtures.ts) and its conversion compared with `<case>.expected` (`UPDATE_FIXTURES=1` rewrites it); each
+ * fixture's requests, written as protobuf, decode to the same requests and convert to the same conversion.
+ * Malformed input of either encoding is one clear failure. Properties: on any bytes or text nothing throws and every
+ * item is accounted for; on any well-formed request both encodings decode alike, every data point is an item, and
+ * the lines lint without error.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import fc from 'fast-check';
-import type { ConversionSink, ConversionTally } from '#core/convert/model.ts';
 import { decodeOtlpJson, decodeOtlpProtobuf } from '#core/convert/otlp-decode.ts';
 import type { OtlpAnyValue, OtlpKeyValue, OtlpMetric, OtlpRequest } from '#core/convert/otlp-model.ts';
 import { convertOtlpProtobuf, convertOtlpRequest, createOtlpJsonConverter } from '#core/convert/otlp.ts';
-import { lintText } from '#core/lint.ts';
 import { ROOT } from '../cli/helpers.ts';
-import { expectFixture, lintErrors } from './fixture-format.ts';
+import { assertAccounted, collect, convertText, fixtureInputs, fixtureTests } from './convert-fixtures.ts';
 import { otlpToJson, otlpToProtobuf } from './otlp-encode.ts';
 
 const DIR = join(ROOT, 'test', 'fixtures', 'convert', 'otlp');
-const CASES = readdirSync(DIR).filter((name) => name.endsWith('.json'));
-
-/** A sink writing everything it is given as readable lines, in order. */
-function recording(): { sink: ConversionSink; out: string[]; lines: string[] } {
-  const out: string[] = [];
-  const lines: string[] = [];
-  const sink: ConversionSink = {
-    line(text, from) {
-      lines.push(text);
-      out.push(`line ${from}: ${text}`);
-      for (const d of lintText(text, { now: null })) out.push(`  ${d.severity} ${d.code}: ${d.message}`);
-    },
-    note: (n) => out.push(`${n.kind} (line ${n.line}, ${n.count}×) \`${n.item}\`: ${n.message}`),
-    naming: (n) =>
-      out.push(`naming \`${n.source}\` → ${n.key} (${n.type}), stored ${n.stored}, paths ${JSON.stringify(n.paths)}`),
-  };
-  return { sink, out, lines };
-}
-
-const tallyText = (t: ConversionTally) => `tally: ${t.items} items, ${t.converted} converted, ${t.skipped} skipped`;
-
-function convertText(text: string): { out: string[]; lines: string[]; tally: ConversionTally } {
-  const { sink, out, lines } = recording();
-  const converter = createOtlpJsonConverter(sink);
-  text.split('\n').forEach((line, i) => converter.line(line, i + 1));
-  converter.end();
-  return { out, lines, tally: converter.tally };
-}
 
 /** The requests of a fixture, as its JSON values (one per line, or one document). */
 function requestsOf(text: string): OtlpRequest[] {
@@ -65,28 +35,20 @@ function requestsOf(text: string): OtlpRequest[] {
 }
 
 describe('OTLP/JSON fixtures', () => {
-  for (const name of CASES) {
-    it(name, () => {
-      const text = readFileSync(join(DIR, name), 'utf8');
-      const { out, lines, tally } = convertText(text);
-      for (const line of lines) assert.deepEqual(lintErrors(line), [], line);
-      assert.equal(tally.items, tally.converted + tally.skipped);
-      expectFixture(join(DIR, name.replace(/\.json$/, '.expected')), () => [...out, tallyText(tally), ''].join('\n'));
-    });
+  fixtureTests(DIR, '.json', (sink) => createOtlpJsonConverter(sink));
 
-    it(`${name} as protobuf decodes to the same requests and lines`, () => {
-      for (const request of requestsOf(readFileSync(join(DIR, name), 'utf8'))) {
+  for (const { file, text } of fixtureInputs(DIR, '.json'))
+    it(`${file} as protobuf decodes to the same requests and lines`, () => {
+      for (const request of requestsOf(text)) {
         const decoded = decodeOtlpProtobuf(otlpToProtobuf(request));
         assert.ok(decoded.ok, decoded.ok ? '' : decoded.message);
         assert.deepEqual(decoded.value, request);
-        const viaJson = recording();
-        const viaProtobuf = recording();
-        convertOtlpRequest(request, viaJson.sink, 1);
-        convertOtlpProtobuf(otlpToProtobuf(request), viaProtobuf.sink);
-        assert.deepEqual(viaProtobuf.out, viaJson.out);
+        assert.deepEqual(
+          collect((sink) => convertOtlpProtobuf(otlpToProtobuf(request), sink)),
+          collect((sink) => convertOtlpRequest(request, sink, 1)),
+        );
       }
     });
-  }
 });
 
 const gauge = (name: string, attributes: OtlpKeyValue[] = []): OtlpMetric => ({
@@ -214,11 +176,15 @@ describe('protobuf decoding', () => {
   });
 
   it('convertOtlpProtobuf reports a decode failure as one item not converted', () => {
-    const { sink, out } = recording();
-    const tally = convertOtlpProtobuf(new Uint8Array([0xff]), sink);
+    const { lines, notes, naming, tally } = collect((sink) => convertOtlpProtobuf(new Uint8Array([0xff]), sink));
     assert.deepEqual(tally, { items: 1, converted: 0, skipped: 1 });
-    assert.equal(out.length, 1);
-    assert.match(out[0] as string, /^skipped \(line 0, 1×\) `request`: not an OTLP metrics request in protobuf/);
+    assert.equal(lines.length + naming.length, 0);
+    assert.equal(notes.length, 1);
+    assert.deepEqual(
+      { ...notes[0], message: '' },
+      { kind: 'skipped', line: 0, item: 'request', count: 1, message: '' },
+    );
+    assert.match(notes[0]?.message ?? '', /^not an OTLP metrics request in protobuf/);
   });
 });
 
@@ -260,31 +226,38 @@ describe('OTLP/JSON decoding', () => {
 describe('converting', () => {
   it('gives data point attributes precedence over scope and resource ones, without a note', () => {
     const r = request([gauge('cpu.load', [text('host', 'point')])], [text('host', 'resource'), text('zone', 'z')]);
-    const { sink, out, lines } = recording();
-    convertOtlpRequest(r, sink, 1);
-    assert.deepEqual(lines, ['cpu.load,host=point,zone=z gauge,1.5 1732300000000']);
-    assert.ok(!out.some((line) => line.includes('`host`')), out.join('\n'));
+    const { lines, notes } = collect((sink) => convertOtlpRequest(r, sink, 1));
+    assert.deepEqual(lines, [{ text: 'cpu.load,host=point,zone=z gauge,1.5 1732300000000', from: 1 }]);
+    assert.ok(!notes.some((n) => `${n.item} ${n.message}`.includes('`host`')), JSON.stringify(notes));
   });
 
   it('keeps only allow-listed resource attributes when asked to (Dynatrace Classic)', () => {
     const r = request([gauge('cpu.load')], [text('host', 'h'), text('zone', 'z')]);
-    const { sink, out, lines } = recording();
-    convertOtlpRequest(r, sink, 1, { resourceAttributes: ['zone'] });
-    assert.deepEqual(lines, ['cpu.load,zone=z gauge,1.5 1732300000000']);
-    assert.match(out.join('\n'), /only where on the allow-list, as Dynatrace Classic does/);
+    const { lines, notes } = collect((sink) => convertOtlpRequest(r, sink, 1, { resourceAttributes: ['zone'] }));
+    assert.deepEqual(lines, [{ text: 'cpu.load,zone=z gauge,1.5 1732300000000', from: 1 }]);
+    assert.ok(
+      notes.some((n) => n.message.includes('only where on the allow-list, as Dynatrace Classic does')),
+      JSON.stringify(notes),
+    );
   });
 
   it('drops a data point with more than 50 dimensions and says so once for the metric', () => {
     const many = Array.from({ length: 51 }, (_, i) => text(`k${i}`, 'v'));
     const r = request([gauge('wide.one', many), gauge('wide.one', many), gauge('narrow.one', many.slice(0, 50))]);
-    const { sink, out, lines } = recording();
-    const tally = convertOtlpRequest(r, sink, 1);
+    const { lines, notes, tally } = collect((sink) => convertOtlpRequest(r, sink, 1));
     assert.deepEqual(tally, { items: 3, converted: 1, skipped: 2 });
     assert.equal(lines.length, 1);
     assert.deepEqual(
-      out.filter((line) => line.startsWith('skipped')),
+      notes.filter((n) => n.kind === 'skipped'),
       [
-        'skipped (line 1, 2×) `wide.one`: more than 50 dimensions: Dynatrace drops the whole data point; send fewer attributes (resource attributes count too)',
+        {
+          kind: 'skipped',
+          line: 1,
+          item: 'wide.one',
+          count: 2,
+          message:
+            'more than 50 dimensions: Dynatrace drops the whole data point; send fewer attributes (resource attributes count too)',
+        },
       ],
     );
   });
@@ -427,9 +400,10 @@ describe('properties', () => {
   it('on any bytes, protobuf conversion never throws and accounts for every item', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
-        const { sink } = recording();
-        const tally = convertOtlpProtobuf(bytes, sink);
-        assert.equal(tally.items, tally.converted + tally.skipped);
+        assertAccounted(
+          collect((sink) => convertOtlpProtobuf(bytes, sink)),
+          String(bytes),
+        );
       }),
       { numRuns: 2000 },
     );
@@ -443,9 +417,8 @@ describe('properties', () => {
     );
     fc.assert(
       fc.property(fc.array(jsonish, { maxLength: 5 }), (lines) => {
-        const { tally, lines: written } = convertText(lines.join('\n'));
-        assert.equal(tally.items, tally.converted + tally.skipped);
-        for (const line of written) assert.deepEqual(lintErrors(line), [], line);
+        const text = lines.join('\n');
+        assertAccounted(convertText(createOtlpJsonConverter, text), text);
       }),
       { numRuns: 300 },
     );
@@ -458,12 +431,10 @@ describe('properties', () => {
         const viaJson = decodeOtlpJson(otlpToJson(r));
         assert.ok(viaProtobuf.ok && viaJson.ok);
         assert.deepEqual(viaJson.value, viaProtobuf.value);
-        const { sink, lines } = recording();
-        const tally = convertOtlpRequest(viaProtobuf.value, sink, 1);
-        assert.equal(tally.items, pointsOf(r));
-        assert.equal(tally.items, tally.converted + tally.skipped);
-        assert.equal(lines.length, tally.converted);
-        for (const line of lines) assert.deepEqual(lintErrors(line), [], line);
+        const conversion = collect((sink) => convertOtlpRequest(viaProtobuf.value, sink, 1));
+        assert.equal(conversion.tally.items, pointsOf(r));
+        assert.equal(conversion.lines.length, conversion.tally.converted);
+        assertAccounted(conversion, JSON.stringify(otlpToJson(r)));
       }),
       { numRuns: 300 },
     );

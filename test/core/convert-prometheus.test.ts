@@ -1,56 +1,28 @@
 /**
  * The Prometheus/OpenMetrics converter (core/convert/prometheus.ts). Fixtures: each `test/fixtures/convert/prometheus/
- * <case>.prom` (Prometheus text) or `.om` (OpenMetrics) is converted and what the sink receives, in order, is compared
- * with `<case>.expected` (`UPDATE_FIXTURES=1` writes it from the code). A case's comment lines may say
- * `# fixture-previous: FILE` (the previous scrape, beside it) and `# fixture-options: {json}` (more options): to the
- * converter they are comments. Every line made lints without an error, and every sample is accounted for. Property
- * tests: on any text the converter never throws and accounts for every item; on generated expositions of every
- * type, the items are the samples written and every line lints clean.
+ * <case>.prom` (Prometheus text) or `.om` (OpenMetrics) is converted through the converters' harness
+ * (convert-fixtures.ts) and compared with `<case>.expected` (`UPDATE_FIXTURES=1` writes it from the code). A case's
+ * comment lines may say `# fixture-previous: FILE` (the previous scrape, beside it) and `# fixture-options: {json}`
+ * (more options): to the converter they are comments. Every line made lints without an error, and every sample is
+ * accounted for. Property tests: on any text the converter never throws and accounts for every item; on generated
+ * expositions of every type, the items are the samples written and every line lints clean.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { ConversionSink } from '#core/convert/model.ts';
 import { createPrometheusConverter, readPreviousScrape, type PrometheusOptions } from '#core/convert/prometheus.ts';
 import { ROOT } from '../cli/helpers.ts';
-import { expectFixture, lintErrors } from './fixture-format.ts';
+import { assertAccounted, convertText, fixtureTests, type FixtureInput } from './convert-fixtures.ts';
 
 const DIR = join(ROOT, 'test', 'fixtures', 'convert', 'prometheus');
 
-interface Converted {
-  /** The sink's calls in order, one text line each. */
-  events: string[];
-  lines: string[];
-  tally: { items: number; converted: number; skipped: number };
-}
+const convert = (text: string, options: PrometheusOptions) =>
+  convertText((sink) => createPrometheusConverter(sink, options), text);
 
-/** Feeds `text` line by line to a converter with a sink that records every call. */
-function convert(text: string, options: PrometheusOptions): Converted {
-  const events: string[] = [];
-  const lines: string[] = [];
-  const sink: ConversionSink = {
-    line: (line, from) => {
-      lines.push(line);
-      events.push(`line ${from}: ${line}`);
-    },
-    note: (n) => events.push(`${n.kind} line ${n.line} \`${n.item}\` ×${n.count}: ${n.message}`),
-    naming: (n) => {
-      const paths = Object.entries(n.paths).map(([path, key]) => `${path}: ${key}`);
-      events.push(
-        `naming ${n.source} → ${n.key} (${n.type}), stored ${n.stored}${paths.length ? ` | ${paths.join('; ')}` : ''}`,
-      );
-    },
-  };
-  const converter = createPrometheusConverter(sink, options);
-  text.split('\n').forEach((line, i) => converter.line(line, i + 1));
-  converter.end();
-  return { events, lines, tally: { ...converter.tally } };
-}
-
-function fixtureOptions(name: string, text: string): PrometheusOptions {
-  const openMetrics = name.endsWith('.om');
+function fixtureOptions({ file, text }: FixtureInput): PrometheusOptions {
+  const openMetrics = file.endsWith('.om');
   const previousFile = /^# fixture-previous: (\S+)$/m.exec(text)?.[1];
   const more = /^# fixture-options: (.+)$/m.exec(text)?.[1];
   const previous = previousFile
@@ -59,31 +31,9 @@ function fixtureOptions(name: string, text: string): PrometheusOptions {
   return { openMetrics, previous, ...(more ? (JSON.parse(more) as object) : {}) };
 }
 
-const assertAccounted = ({ tally }: Converted) =>
-  assert.equal(
-    tally.items,
-    tally.converted + tally.skipped,
-    `every item converted or skipped: ${JSON.stringify(tally)}`,
-  );
-
-const assertLintClean = ({ lines }: Converted) => {
-  for (const line of lines) assert.deepEqual(lintErrors(line), [], line);
-};
-
 describe('Prometheus and OpenMetrics fixtures', () => {
-  const cases = readdirSync(DIR).filter((f) => /\.(prom|om)$/.test(f) && !/\.previous\./.test(f));
-  for (const name of cases) {
-    it(name, () => {
-      const input = join(DIR, name);
-      const text = readFileSync(input, 'utf8');
-      const converted = convert(text, fixtureOptions(name, text));
-      assertAccounted(converted);
-      assertLintClean(converted);
-      const { items, converted: done, skipped } = converted.tally;
-      const expected = [...converted.events, `tally: ${items} items, ${done} converted, ${skipped} skipped`, ''];
-      expectFixture(input.replace(/\.(prom|om)$/, '.expected'), () => expected.join('\n'));
-    });
-  }
+  for (const ext of ['.prom', '.om'])
+    fixtureTests(DIR, ext, (sink, input) => createPrometheusConverter(sink, fixtureOptions(input)));
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -190,9 +140,7 @@ describe('Prometheus converter properties', () => {
       fc.property(fc.array(line, { maxLength: 20 }), fc.boolean(), fc.boolean(), (lines, openMetrics, withPrevious) => {
         const text = lines.join('\n');
         const previous = withPrevious ? readPreviousScrape(lines, openMetrics) : null;
-        const converted = convert(text, { openMetrics, previous, histogramBuckets: withPrevious });
-        assertAccounted(converted);
-        assertLintClean(converted);
+        assertAccounted(convert(text, { openMetrics, previous, histogramBuckets: withPrevious }), text);
       }),
       { numRuns: 300 },
     );
@@ -211,8 +159,7 @@ describe('Prometheus converter properties', () => {
             const previous = readPreviousScrape(previousText.split('\n'), openMetrics);
             const converted = convert(now.text, { openMetrics, previous, histogramBuckets: buckets });
             assert.equal(converted.tally.items, now.samples, now.text);
-            assertAccounted(converted);
-            assertLintClean(converted);
+            assertAccounted(converted, now.text);
           }
         },
       ),

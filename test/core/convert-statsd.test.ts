@@ -1,133 +1,75 @@
 /**
- * The StatsD / DogStatsD converter (core/convert/statsd.ts): each test/fixtures/convert/statsd/<case>.statsd fed
- * line by line and ended, with what the sink was handed written to <case>.expected (`UPDATE_FIXTURES=1` rewrites
- * it); intervals (`flush`) one by one; and on arbitrary text and on arbitrary well-formed datagrams the converter
- * never throws, accounts for every datagram, and writes only lines the linter finds no error in.
+ * The StatsD / DogStatsD converter (core/convert/statsd.ts), through the converters' harness (convert-fixtures.ts):
+ * each test/fixtures/convert/statsd/<case>.statsd fed line by line and ended, its conversion in <case>.expected
+ * (`UPDATE_FIXTURES=1` rewrites it); intervals (a `--- flush` line) one by one; and on arbitrary text and on
+ * arbitrary well-formed datagrams the converter never throws, accounts for every datagram, and writes only lines
+ * the linter finds no error in.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { ConversionNote, ConversionSink, NamingPreview } from '#core/convert/model.ts';
 import { createStatsdConverter, type StatsdConverter } from '#core/convert/statsd.ts';
 import { ROOT } from '../cli/helpers.ts';
-import { expectFixture, lintErrors } from './fixture-format.ts';
+import { assertAccounted, convertText, fixtureTests, type Directive } from './convert-fixtures.ts';
 
 const DIR = join(ROOT, 'test', 'fixtures', 'convert', 'statsd');
-const FLUSH = '--- flush';
 
-type Event =
-  | { kind: 'line'; text: string; from: number }
-  | { kind: 'note'; note: ConversionNote }
-  | { kind: 'naming'; naming: NamingPreview };
+/** A line `--- flush` (or `--- flush <ms>`, the flush time) in a test's input ends the interval there. */
+const FLUSH = /^--- flush(?: (\d+))?$/;
+const flushes: Directive<StatsdConverter> = (line, converter) => {
+  const flush = FLUSH.exec(line);
+  if (flush) converter.flush(flush[1] === undefined ? null : Number(flush[1]));
+  return flush !== null;
+};
 
-function collecting(): { sink: ConversionSink; events: Event[] } {
-  const events: Event[] = [];
-  return {
-    events,
-    sink: {
-      line: (text, from) => events.push({ kind: 'line', text, from }),
-      note: (note) => events.push({ kind: 'note', note }),
-      naming: (naming) => events.push({ kind: 'naming', naming }),
-    },
-  };
-}
-
-/** What the sink was handed, one event a line, in order; then the tally. */
-function render(events: readonly Event[], converter: StatsdConverter): string {
-  const rows = events.map((e) => {
-    if (e.kind === 'line') return `line    ${e.from}: ${e.text}`;
-    if (e.kind === 'note') {
-      const n = e.note;
-      return `${n.kind.padEnd(7)} ${n.line}: ${n.item} ×${n.count}: ${n.message}`;
-    }
-    const n = e.naming;
-    const paths = Object.entries(n.paths).map(([path, key]) => `; ${path}: ${key}`);
-    return `naming  ${n.source} → ${n.key} (${n.type}), stored ${n.stored}${paths.join('')}`;
-  });
-  const { items, converted, skipped } = converter.tally;
-  return [...rows, `tally   items ${items}, converted ${converted}, skipped ${skipped}`, ''].join('\n');
-}
-
-/** Feeds `text` line by line; a line `--- flush` flushes the interval (stamped with the next of `stamps`). */
-function convert(text: string, stamps: (number | null)[] = []): { events: Event[]; converter: StatsdConverter } {
-  const { sink, events } = collecting();
-  const converter = createStatsdConverter(sink);
-  let flushes = 0;
-  text.split('\n').forEach((line, i) => {
-    if (line === FLUSH) converter.flush(stamps[flushes++] ?? null);
-    else converter.line(line, i + 1);
-  });
-  converter.end();
-  return { events, converter };
-}
-
-const linesOf = (events: readonly Event[]) => events.flatMap((e) => (e.kind === 'line' ? [e.text] : []));
-const notesOf = (events: readonly Event[]) => events.flatMap((e) => (e.kind === 'note' ? [e.note] : []));
-
-function assertAccounted(converter: StatsdConverter, events: readonly Event[]): void {
-  const { items, converted, skipped } = converter.tally;
-  assert.equal(items, converted + skipped, 'every item converted or skipped');
-  const noted = notesOf(events)
-    .filter((n) => n.kind === 'skipped')
-    .reduce((sum, n) => sum + n.count, 0);
-  assert.equal(noted, skipped, 'the skipped notes count the skipped items');
-}
+const convert = (text: string) => convertText(createStatsdConverter, text, flushes);
 
 describe('StatsD converter: fixtures', () => {
-  for (const file of readdirSync(DIR).filter((f) => f.endsWith('.statsd'))) {
-    it(file, () => {
-      const { events, converter } = convert(readFileSync(join(DIR, file), 'utf8').replace(/\n$/, ''));
-      expectFixture(join(DIR, file.replace(/\.statsd$/, '.expected')), () => render(events, converter));
-      assertAccounted(converter, events);
-      assert.deepEqual(lintErrors(linesOf(events).join('\n')), []);
-      const keys = events.flatMap((e) => (e.kind === 'naming' ? [e.naming.key] : []));
-      assert.equal(new Set(keys).size, keys.length, 'one naming preview per key');
-    });
-  }
+  fixtureTests(DIR, '.statsd', createStatsdConverter, flushes);
 });
 
 describe('StatsD converter: intervals', () => {
   it('writes each interval apart, stamped with the flush time, and carries gauges over', () => {
-    const { events, converter } = convert(
+    const text = [
+      'hits:1|c',
+      'level:10|g',
+      'seen:a|s',
+      'seen:b|s',
+      '--- flush 1732300060000',
+      'hits:2|c',
+      'level:-4|g',
+      'seen:a|s',
+      'late:1|c|T1732300000',
+    ].join('\n');
+    const conversion = convert(text);
+    assert.deepEqual(
+      conversion.lines.map((l) => l.text),
       [
-        'hits:1|c',
-        'level:10|g',
-        'seen:a|s',
-        'seen:b|s',
-        FLUSH,
-        'hits:2|c',
-        'level:-4|g',
-        'seen:a|s',
-        'late:1|c|T1732300000',
-      ].join('\n'),
-      [1732300060000],
+        'hits count,delta=1 1732300060000',
+        'level gauge,10 1732300060000',
+        'seen gauge,2 1732300060000',
+        'hits count,delta=2',
+        'level gauge,6',
+        'seen gauge,1',
+        'late count,delta=1 1732300000000',
+      ],
     );
-    assert.deepEqual(linesOf(events), [
-      'hits count,delta=1 1732300060000',
-      'level gauge,10 1732300060000',
-      'seen gauge,2 1732300060000',
-      'hits count,delta=2',
-      'level gauge,6',
-      'seen gauge,1',
-      'late count,delta=1 1732300000000',
-    ]);
-    assert.equal(events.filter((e) => e.kind === 'naming').length, 4, 'named once, in the interval of its first line');
-    assertAccounted(converter, events);
+    assert.equal(conversion.naming.length, 4, 'named once, in the interval of its first line');
+    assertAccounted(conversion, text);
   });
 
   it('reports a once-per-metric note in its first interval only, and skips every interval', () => {
-    const { events } = convert(['hit rate:1|c', 'hit rate:1|c', 'bad', FLUSH, 'hit rate:1|c', 'bad'].join('\n'));
+    const { notes } = convert(['hit rate:1|c', 'hit rate:1|c', 'bad', '--- flush', 'hit rate:1|c', 'bad'].join('\n'));
     assert.deepEqual(
-      notesOf(events).map((n) => `${n.kind} ${n.item} ×${n.count}`),
+      notes.map((n) => `${n.kind} ${n.item} ×${n.count}`),
       ['renamed hit rate ×2', 'skipped bad ×1', 'skipped bad ×1'],
     );
   });
 
   it('a flush with nothing received writes nothing', () => {
-    const { events } = convert([FLUSH, FLUSH, ''].join('\n'), [1, 2]);
-    assert.deepEqual(events, []);
+    const conversion = convert(['--- flush 1', '--- flush 2', ''].join('\n'));
+    assert.deepEqual(conversion, { lines: [], notes: [], naming: [], tally: { items: 0, converted: 0, skipped: 0 } });
   });
 });
 
@@ -162,9 +104,8 @@ describe('StatsD converter: properties', () => {
   it('on any text: never throws, accounts for every line, writes only lines that lint clean', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'binary' }), { maxLength: 20 }), (lines) => {
-        const { events, converter } = convert(lines.map((l) => l.replace(/\n/g, ' ')).join('\n'));
-        assertAccounted(converter, events);
-        assert.deepEqual(lintErrors(linesOf(events).join('\n')), []);
+        const text = lines.map((l) => l.replace(/\n/g, ' ')).join('\n');
+        assertAccounted(convert(text), text);
       }),
     );
   });
@@ -174,12 +115,11 @@ describe('StatsD converter: properties', () => {
       fc.property(fc.array(datagram, { minLength: 1, maxLength: 30 }), fc.boolean(), (datagrams, split) => {
         const half = Math.floor(datagrams.length / 2);
         const text = split
-          ? [...datagrams.slice(0, half), FLUSH, ...datagrams.slice(half)].join('\n')
+          ? [...datagrams.slice(0, half), '--- flush 1732300000000', ...datagrams.slice(half)].join('\n')
           : datagrams.join('\n');
-        const { events, converter } = convert(text, [1732300000000]);
-        assert.equal(converter.tally.items, datagrams.length);
-        assertAccounted(converter, events);
-        assert.deepEqual(lintErrors(linesOf(events).join('\n')), []);
+        const conversion = convert(text);
+        assert.equal(conversion.tally.items, datagrams.length);
+        assertAccounted(conversion, text);
       }),
     );
   });

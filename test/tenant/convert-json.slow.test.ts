@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertBuilt, cleanEnv, ROOT, runCli } from '../cli/helpers.ts';
-import { call, startServe, TOKEN, type TenantProcess } from './helpers.ts';
+import { queryOneSeries, startServe, TOKEN, type TenantProcess } from './helpers.ts';
 
 const PYTHON = '/usr/bin/python3';
 const SEED_000 = join(ROOT, 'test', 'fixtures', 'clients', '000_dd64bae63ed3d7da.py');
@@ -74,17 +74,7 @@ describe('JSON from seed 000 → dtmetrics convert → the local tenant', () => 
     });
     assert.equal(pushed.code, 0, pushed.stderr + pushed.stdout);
 
-    const selector = encodeURIComponent('shop.checkout.duration:splitBy("region","payment_method"):max');
-    const answer = await call(
-      `${tenant.url}/api/v2/metrics/query?metricSelector=${selector}&resolution=Inf&from=now-2h`,
-      {
-        token: TOKEN,
-      },
-    );
-    assert.equal(answer.status, 200, answer.text);
-    const [series] =
-      (answer.json as { result: { data: { dimensionMap: object; values: number[] }[] }[] }).result[0]?.data ?? [];
-    assert.deepEqual(series?.dimensionMap, { region: 'eu-west', payment_method: 'card' });
-    assert.deepEqual(series?.values, [42.5]);
+    const series = await queryOneSeries(tenant.url, 'shop.checkout.duration:splitBy("region","payment_method"):max');
+    assert.deepEqual(series, { dimensionMap: { region: 'eu-west', payment_method: 'card' }, value: 42.5 });
   });
 });

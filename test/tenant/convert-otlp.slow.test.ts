@@ -17,11 +17,11 @@ import {
 } from '@opentelemetry/exporter-metrics-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import type { ConversionNote, ConversionSink, ConversionTally } from '#core/convert/model.ts';
 import { convertOtlpProtobuf, createOtlpJsonConverter } from '#core/convert/otlp.ts';
 import { lintText } from '#core/lint.ts';
 import { assertBuilt } from '../cli/helpers.ts';
-import { call, ingest, startServe, TOKEN, waitFor, type TenantProcess } from './helpers.ts';
+import { assertAccounted, collect, convertText, type Conversion } from '../core/convert-fixtures.ts';
+import { pushLines, queryValue, queryValues, startServe, TOKEN, waitFor, type TenantProcess } from './helpers.ts';
 
 interface Captured {
   protobuf: Uint8Array[];
@@ -96,68 +96,48 @@ async function produce(prefix: string, temporality: AggregationTemporalityPrefer
   return sent;
 }
 
-interface Converted {
-  lines: string[];
-  notes: ConversionNote[];
-  tally: ConversionTally;
-}
-
-/** The two readers collect a few milliseconds apart: encodings compare alike but for the lines' timestamps. */
-const withoutTimes = (converted: Converted): Converted => ({
-  ...converted,
-  lines: converted.lines.map((line) => line.replace(/ \d+$/, ' <time>')),
+/**
+ * What the two encodings are compared on: the two readers collect a few milliseconds apart, so the lines' times
+ * differ, and a protobuf body has no input lines.
+ */
+const comparable = ({ lines, notes, naming, tally }: Conversion) => ({
+  lines: lines.map((line) => line.text.replace(/ \d+$/, ' <time>')),
+  notes: notes.map(({ line: _, ...note }) => note),
+  naming,
+  tally,
 });
 
-function collecting(): { sink: ConversionSink; out: Converted } {
-  const out: Converted = { lines: [], notes: [], tally: { items: 0, converted: 0, skipped: 0 } };
-  return {
-    out,
-    sink: { line: (text) => out.lines.push(text), note: (note) => out.notes.push(note), naming: () => {} },
-  };
-}
-
-function fromProtobuf(bodies: Uint8Array[]): Converted {
-  const { sink, out } = collecting();
-  for (const body of bodies) {
-    const tally = convertOtlpProtobuf(body, sink);
-    out.tally.items += tally.items;
-    out.tally.converted += tally.converted;
-    out.tally.skipped += tally.skipped;
-  }
-  return out;
-}
+const fromProtobuf = (bodies: Uint8Array[]): Conversion =>
+  collect((sink) =>
+    bodies
+      .map((body) => convertOtlpProtobuf(body, sink))
+      .reduce((sum, tally) => ({
+        items: sum.items + tally.items,
+        converted: sum.converted + tally.converted,
+        skipped: sum.skipped + tally.skipped,
+      })),
+  );
 
 /** The JSON bodies fed line by line, pretty-printed (a document over many lines) as well as one request a line. */
-function fromJson(bodies: string[], pretty: boolean): Converted {
-  const { sink, out } = collecting();
-  const converter = createOtlpJsonConverter(sink);
-  const text = bodies.map((body) => (pretty ? JSON.stringify(JSON.parse(body), null, 2) : body)).join('\n');
-  text.split('\n').forEach((line, i) => converter.line(line, i + 1));
-  converter.end();
-  out.tally = converter.tally;
-  return out;
-}
-
-/** The one value of `selector` over the last hour, read through the tenant's query API. */
-async function queried(selector: string): Promise<number | null> {
-  const answer = await call(
-    `${tenant.url}/api/v2/metrics/query?metricSelector=${encodeURIComponent(selector)}&resolution=Inf&from=now-1h`,
-    { token: TOKEN },
+const fromJson = (bodies: string[], pretty: boolean): Conversion =>
+  convertText(
+    createOtlpJsonConverter,
+    bodies.map((body) => (pretty ? JSON.stringify(JSON.parse(body), null, 2) : body)).join('\n'),
   );
-  assert.equal(answer.status, 200, answer.text);
-  const data = (answer.json as { result: { data: { values: (number | null)[] }[] }[] }).result[0]?.data ?? [];
-  assert.equal(data.length, 1, `${selector}: ${answer.text}`);
-  return data[0]?.values[0] ?? null;
-}
+
+/** The time frame of the queries: the last hour. */
+const HOUR = { from: 'now-1h' };
 
 describe('OTLP from the OpenTelemetry JS SDK', () => {
   it('delta: both encodings convert alike, lint clean, and query back as recorded', async () => {
     const sent = await produce('delta', AggregationTemporalityPreference.DELTA);
     const viaProtobuf = fromProtobuf(sent.protobuf);
     const viaJson = fromJson(sent.json, false);
-    assert.deepEqual(withoutTimes(viaJson), withoutTimes(viaProtobuf));
-    assert.deepEqual(fromJson(sent.json, true), viaJson);
-    const { lines, tally } = viaProtobuf;
+    assert.deepEqual(comparable(viaJson), comparable(viaProtobuf));
+    assert.deepEqual(comparable(fromJson(sent.json, true)), comparable(viaJson));
+    assertAccounted(viaProtobuf, 'delta');
+    const lines = viaProtobuf.lines.map((l) => l.text);
+    const { tally } = viaProtobuf;
     // 2 counter points (the two attribute sets), 1 up-down, 1 gauge, 1 observable gauge, 1 histogram, 1 exponential.
     assert.deepEqual(tally, { items: 7, converted: 7, skipped: 0 });
     for (const line of lines) {
@@ -166,43 +146,40 @@ describe('OTLP from the OpenTelemetry JS SDK', () => {
       );
       assert.deepEqual(findings, [], line);
     }
-    const answer = await ingest(tenant.url, lines.join('\n'));
-    assert.equal(answer.status, 202, answer.text);
-    const { linesOk, linesInvalid } = answer.json as { linesOk: number; linesInvalid: number };
-    assert.deepEqual({ linesOk, linesInvalid }, { linesOk: lines.length, linesInvalid: 0 });
+    const [answer] = await pushLines(tenant.url, lines);
     // Its only warnings are the `.count` suffix the naming preview announced (stored key delta.requests.count).
-    assert.doesNotMatch(answer.text.replaceAll("'delta.requests' changed to 'delta.requests.count'", ''), /changed/);
+    assert.doesNotMatch(
+      (answer?.text ?? '').replaceAll("'delta.requests' changed to 'delta.requests.count'", ''),
+      /changed/,
+    );
 
-    assert.equal(await queried('delta.requests.count:filter(eq("route","/a")):splitBy():sum'), 8);
-    assert.equal(await queried('delta.requests.count:filter(eq("http_status","500")):splitBy():sum'), 2);
-    assert.equal(await queried('delta.requests.count:filter(eq("service.name","otlp-test")):splitBy():sum'), 10);
-    // The SDK keeps an up-down counter cumulative even when delta is preferred (its DELTA selector): a gauge.
-    assert.equal(await queried('delta.queue:filter(eq("queue","mail")):splitBy():max'), 3);
-    assert.equal(await queried('delta.temperature:filter(eq("room","kitchen")):splitBy():max'), 21.5);
-    assert.equal(await queried('delta.memory:filter(eq("pool","heap")):splitBy():max'), 1024);
-    for (const [aggregation, value] of [
-      ['min', 3],
-      ['max', 11],
-      ['sum', 21],
-      ['count', 3],
-    ] as const) {
-      assert.equal(await queried(`delta.latency:filter(eq("deployment_stage","ci")):splitBy():${aggregation}`), value);
-    }
-    for (const [aggregation, value] of [
-      ['min', 1],
-      ['max', 10],
-      ['sum', 15],
-      ['count', 3],
-    ] as const) {
-      assert.equal(await queried(`delta.payload:splitBy():${aggregation}`), value);
-    }
+    const summary = (key: string, min: number, max: number, sum: number, count: number) => ({
+      [`${key}:min`]: min,
+      [`${key}:max`]: max,
+      [`${key}:sum`]: sum,
+      [`${key}:count`]: count,
+    });
+    const expected = {
+      'delta.requests.count:filter(eq("route","/a")):splitBy():sum': 8,
+      'delta.requests.count:filter(eq("http_status","500")):splitBy():sum': 2,
+      'delta.requests.count:filter(eq("service.name","otlp-test")):splitBy():sum': 10,
+      // The SDK keeps an up-down counter cumulative even when delta is preferred (its DELTA selector): a gauge.
+      'delta.queue:filter(eq("queue","mail")):splitBy():max': 3,
+      'delta.temperature:filter(eq("room","kitchen")):splitBy():max': 21.5,
+      'delta.memory:filter(eq("pool","heap")):splitBy():max': 1024,
+      ...summary('delta.latency:filter(eq("deployment_stage","ci")):splitBy()', 3, 11, 21, 3),
+      ...summary('delta.payload:splitBy()', 1, 10, 15, 3),
+    };
+    assert.deepEqual(await queryValues(tenant.url, Object.keys(expected), HOUR), expected);
   });
 
   it('cumulative: monotonic sums and histograms reported with Dynatrace’s reasons, nothing sent for them', async () => {
     const sent = await produce('cumulative', AggregationTemporalityPreference.CUMULATIVE);
     const viaProtobuf = fromProtobuf(sent.protobuf);
-    assert.deepEqual(withoutTimes(fromJson(sent.json, false)), withoutTimes(viaProtobuf));
-    const { lines, notes, tally } = viaProtobuf;
+    assert.deepEqual(comparable(fromJson(sent.json, false)), comparable(viaProtobuf));
+    assertAccounted(viaProtobuf, 'cumulative');
+    const lines = viaProtobuf.lines.map((l) => l.text);
+    const { notes, tally } = viaProtobuf;
     assert.deepEqual(tally, { items: 7, converted: 3, skipped: 4 });
     const skipped = notes
       .filter((note) => note.kind === 'skipped')
@@ -223,8 +200,7 @@ describe('OTLP from the OpenTelemetry JS SDK', () => {
     );
     const queue = lines.find((line) => line.startsWith('cumulative.queue,'));
     assert.match(queue ?? '', / gauge,3 \d+$/);
-    const answer = await ingest(tenant.url, lines.join('\n'));
-    assert.equal(answer.status, 202, answer.text);
-    assert.equal(await queried('cumulative.queue:splitBy():max'), 3);
+    await pushLines(tenant.url, lines);
+    assert.equal(await queryValue(tenant.url, 'cumulative.queue:splitBy():max', HOUR), 3);
   });
 });

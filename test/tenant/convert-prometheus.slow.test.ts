@@ -11,11 +11,10 @@ import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import client from 'prom-client';
-import type { ConversionNote } from '#core/convert/model.ts';
 import { createPrometheusConverter, readPreviousScrape } from '#core/convert/prometheus.ts';
 import { assertBuilt } from '../cli/helpers.ts';
-import { lintErrors } from '../core/fixture-format.ts';
-import { call, ingest, startServe, TOKEN, type TenantProcess } from './helpers.ts';
+import { assertAccounted, convertText, type Conversion } from '../core/convert-fixtures.ts';
+import { pushLines, queryValue, startServe, TOKEN, type TenantProcess } from './helpers.ts';
 
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const OPENMETRICS_ACCEPT = 'application/openmetrics-text; version=1.0.0';
@@ -28,48 +27,23 @@ before(async () => {
 });
 after(() => tenant?.stop());
 
-interface Converted {
-  lines: string[];
-  notes: ConversionNote[];
-}
-
 /** Converts a scrape with the one before it, line by line as the CLI will, and checks what every converter must. */
-function convert(scrape: string, previousScrape: string, openMetrics: boolean): Converted {
-  const lines: string[] = [];
-  const notes: ConversionNote[] = [];
-  const converter = createPrometheusConverter(
-    { line: (line) => lines.push(line), note: (note) => notes.push(note), naming: () => undefined },
-    { openMetrics, previous: readPreviousScrape(previousScrape.split('\n'), openMetrics) },
+function convert(scrape: string, previousScrape: string, openMetrics: boolean): Conversion {
+  const previous = readPreviousScrape(previousScrape.split('\n'), openMetrics);
+  const conversion = convertText((sink) => createPrometheusConverter(sink, { openMetrics, previous }), scrape);
+  assertAccounted(conversion, scrape);
+  assert.ok(conversion.tally.converted > 0, 'nothing converted');
+  return conversion;
+}
+
+/** Pushes the lines of a conversion; every line must be taken (warnings are the `.count` the naming foretells). */
+const push = (conversion: Conversion) =>
+  pushLines(
+    tenant.url,
+    conversion.lines.map((l) => l.text),
   );
-  scrape.split('\n').forEach((line, i) => converter.line(line, i + 1));
-  converter.end();
-  const { items, converted, skipped } = converter.tally;
-  assert.equal(items, converted + skipped, JSON.stringify(converter.tally));
-  assert.ok(converted > 0, 'nothing converted');
-  for (const line of lines) assert.deepEqual(lintErrors(line), [], line);
-  return { lines, notes };
-}
 
-/** Pushes lines to the tenant in batches; every line must be accepted. */
-async function push(lines: string[]): Promise<void> {
-  for (let at = 0; at < lines.length; at += 1000) {
-    const batch = lines.slice(at, at + 1000);
-    const answer = await ingest(tenant.url, batch.join('\n'));
-    assert.equal(answer.status, 202, answer.text);
-    // Warnings are the `.count` the tenant adds to count keys, which the naming preview foretells.
-    const { linesOk, linesInvalid } = answer.json as { linesOk: number; linesInvalid: number };
-    assert.deepEqual({ linesOk, linesInvalid }, { linesOk: batch.length, linesInvalid: 0 }, answer.text);
-  }
-}
-
-/** The single value a selector answers over the last hours (resolution Inf). */
-async function valueOf(selector: string): Promise<number | null | undefined> {
-  const params = new URLSearchParams({ metricSelector: selector, resolution: 'Inf', from: 'now-3h' });
-  const answer = await call(`${tenant.url}/api/v2/metrics/query?${params}`, { token: TOKEN });
-  assert.equal(answer.status, 200, answer.text);
-  const data = answer.json as { result: { data: { values: (number | null)[] }[] }[] };
-  return data.result[0]?.data[0]?.values[0];
-}
+const valueOf = (selector: string) => queryValue(tenant.url, selector);
 
 describe('prom-client 15 → lines → local tenant', () => {
   it('Prometheus text: gauge, counter increase, histogram count increase, summary quantile', async () => {
@@ -110,7 +84,8 @@ describe('prom-client 15 → lines → local tenant', () => {
     for (const bytes of [200, 300, 400]) size.observe(bytes);
     const second = await registry.metrics();
 
-    const { lines, notes } = convert(second, first, false);
+    const converted = convert(second, first, false);
+    const { notes } = converted;
     // A series first seen in the second scrape is a starting point, not an increase: reported, not sent.
     assert.ok(
       notes.some(
@@ -118,7 +93,7 @@ describe('prom-client 15 → lines → local tenant', () => {
       ),
       JSON.stringify(notes),
     );
-    await push(lines);
+    await push(converted);
 
     assert.equal(await valueOf('pc_temperature_celsius:filter(eq("room","lab")):max'), 21.5);
     assert.equal(await valueOf('pc_http_requests_total.count:filter(eq("method","get")):splitBy():sum'), 7);
@@ -148,12 +123,13 @@ describe('prom-client 15 → lines → local tenant', () => {
     const second = await registry.metrics();
     assert.match(second, /^# EOF$/m);
 
-    const { lines, notes } = convert(second, first, true);
+    const converted = convert(second, first, true);
+    const { notes } = converted;
     assert.ok(
       notes.some((n) => n.kind === 'info' && /exemplars/.test(n.message)),
       JSON.stringify(notes),
     );
-    await push(lines);
+    await push(converted);
     assert.equal(await valueOf('pcom_jobs_total.count:filter(eq("kind","batch")):splitBy():sum'), 5);
   });
 });
@@ -202,8 +178,7 @@ describe("Debian's prometheus-node-exporter → lines → local tenant", () => {
         Number(/^promhttp_metric_handler_requests_total\{code="200"\} (\S+)$/m.exec(text)?.[1]);
       assert.equal(handled(second) - handled(first), 1);
 
-      const { lines } = convert(second, first, false);
-      await push(lines);
+      await push(convert(second, first, false));
       const memTotal = Number(/^node_memory_MemTotal_bytes (\S+)$/m.exec(second)?.[1]);
       assert.ok(memTotal > 0, 'node_memory_MemTotal_bytes in the scrape');
       assert.equal(await valueOf('node_memory_MemTotal_bytes:max'), memTotal);
@@ -217,8 +192,7 @@ describe("Debian's prometheus-node-exporter → lines → local tenant", () => {
       const negotiated = await scrape(url, OPENMETRICS_ACCEPT, exited);
       const openMetrics = (negotiated.headers.get('content-type') ?? '').startsWith('application/openmetrics-text');
       const third = await negotiated.text();
-      const converted = convert(third, second, openMetrics);
-      await push(converted.lines);
+      await push(convert(third, second, openMetrics));
     } finally {
       if (exporter.exitCode === null && exporter.signalCode === null) exporter.kill();
       await exited;

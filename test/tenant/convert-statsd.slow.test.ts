@@ -7,12 +7,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ConversionNote } from '#core/convert/model.ts';
 import { createStatsdConverter } from '#core/convert/statsd.ts';
 import { lintText } from '#core/lint.ts';
 import { assertBuilt } from '../cli/helpers.ts';
 import { captureHotShots } from '../core/hot-shots-capture.ts';
-import { call, ingest, startServe, TOKEN, type TenantProcess } from './helpers.ts';
+import { assertAccounted, convertText } from '../core/convert-fixtures.ts';
+import { pushLines, queryValue, queryValues, startServe, TOKEN, type TenantProcess } from './helpers.ts';
 
 let tenant: TenantProcess;
 before(async () => {
@@ -20,19 +20,6 @@ before(async () => {
   tenant = await startServe(['--token', TOKEN]);
 });
 after(() => tenant?.stop());
-
-/** One value of `selector` over the last two hours (or `from`–`to`), all series merged. */
-async function queryValue(selector: string, window: { from: number; to: number } | null = null): Promise<number> {
-  const range = window ? `&from=${window.from}&to=${window.to}` : '&from=now-2h';
-  const answer = await call(
-    `${tenant.url}/api/v2/metrics/query?metricSelector=${encodeURIComponent(selector)}&resolution=Inf${range}`,
-    { token: TOKEN },
-  );
-  assert.equal(answer.status, 200, answer.text);
-  const data = (answer.json as { result: { data: { values: (number | null)[] }[] }[] }).result[0]?.data ?? [];
-  assert.equal(data.length, 1, `${selector}: one series, got ${answer.text}`);
-  return data[0]?.values[0] as number;
-}
 
 describe('StatsD → metric lines → local tenant, from hot-shots', () => {
   it('the counter total, the last gauge, a timer summary and a set count come back as sent', async () => {
@@ -56,16 +43,11 @@ describe('StatsD → metric lines → local tenant, from hot-shots', () => {
     const sampled = datagrams.filter((d) => d.startsWith('conv.hits:1|c|@0.5')).length;
     assert.ok(sampled > 0 && sampled < 40, `hot-shots sampled ${sampled} of 40 increments at 0.5`);
 
-    const lines: string[] = [];
-    const notes: ConversionNote[] = [];
-    const converter = createStatsdConverter({
-      line: (text) => lines.push(text),
-      note: (note) => notes.push(note),
-      naming: () => {},
-    });
-    datagrams.forEach((datagram, i) => converter.line(datagram, i + 1));
-    converter.end();
-    assert.deepEqual(converter.tally, { items: datagrams.length, converted: datagrams.length, skipped: 0 });
+    const conversion = convertText(createStatsdConverter, datagrams.join('\n'));
+    assertAccounted(conversion, datagrams.join('\n'));
+    const lines = conversion.lines.map((l) => l.text);
+    const { notes } = conversion;
+    assert.deepEqual(conversion.tally, { items: datagrams.length, converted: datagrams.length, skipped: 0 });
     assert.deepEqual(
       lintText(lines.join('\n'), { now: Date.now() }).filter((d) => d.severity === 'error' || d.severity === 'warning'),
       [],
@@ -77,22 +59,25 @@ describe('StatsD → metric lines → local tenant, from hot-shots', () => {
     assert.ok(notes.some((n) => n.kind === 'renamed' && n.message.includes('`Route` → dimension `route`')));
     assert.ok(notes.some((n) => n.item === 'conv.hits' && n.message.startsWith('sampled')));
 
-    const answer = await ingest(tenant.url, lines.join('\n'));
-    assert.equal(answer.status, 202, answer.text);
+    await pushLines(tenant.url, lines);
 
-    // 3·1 + 2 + each sampled 1 counted twice − 1.
-    assert.equal(await queryValue('conv.hits.count:splitBy():sum'), 3 + 2 + 2 * sampled - 1);
-    assert.equal(await queryValue('conv.hits.count:splitBy("region","env"):sum'), 4 + 2 * sampled);
-    assert.equal(await queryValue('conv.queue:splitBy():max'), 7 + 5 - 2);
-    assert.equal(await queryValue('conv.latency:splitBy("route"):min'), 180);
-    assert.equal(await queryValue('conv.latency:splitBy("route"):max'), 320);
-    assert.equal(await queryValue('conv.latency:splitBy("route"):sum'), 750);
-    assert.equal(await queryValue('conv.latency:splitBy("route"):count'), 3);
-    assert.equal(await queryValue('conv.payload:splitBy():avg'), 1536);
-    assert.equal(await queryValue('conv.render:splitBy():sum'), 21.5);
-    assert.equal(await queryValue('conv.users:splitBy():max'), 3);
+    const expected = {
+      // 3·1 + 2 + each sampled 1 counted twice − 1.
+      'conv.hits.count:splitBy():sum': 3 + 2 + 2 * sampled - 1,
+      'conv.hits.count:splitBy("region","env"):sum': 4 + 2 * sampled,
+      'conv.queue:splitBy():max': 7 + 5 - 2,
+      'conv.latency:splitBy("route"):min': 180,
+      'conv.latency:splitBy("route"):max': 320,
+      'conv.latency:splitBy("route"):sum': 750,
+      'conv.latency:splitBy("route"):count': 3,
+      'conv.payload:splitBy():avg': 1536,
+      'conv.render:splitBy():sum': 21.5,
+      'conv.users:splitBy():max': 3,
+    };
+    assert.deepEqual(await queryValues(tenant.url, Object.keys(expected)), expected);
     // `|T` in seconds became the line's milliseconds: the count is at that minute, not now.
     const minute = Math.floor(stampedAt / 60_000) * 60_000;
-    assert.equal(await queryValue('conv.stamped.count:splitBy():sum', { from: minute, to: minute + 60_000 }), 4);
+    const stamped = 'conv.stamped.count:splitBy():sum';
+    assert.equal(await queryValue(tenant.url, stamped, { from: minute, to: minute + 60_000 }), 4);
   });
 });

@@ -135,3 +135,59 @@ export async function setFaults(url: string, faults: object[]): Promise<void> {
   });
   assert.equal(answer.status, 204, answer.text);
 }
+
+/**
+ * Pushes lines to the tenant's ingest API in batches of 1000 (the all-scopes token) and holds it to taking every
+ * line; resolves with its answers, whose warnings a test may read.
+ */
+export async function pushLines(url: string, lines: readonly string[]): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  for (let at = 0; at < lines.length; at += 1000) {
+    const batch = lines.slice(at, at + 1000);
+    const answer = await ingest(url, batch.join('\n'));
+    assert.equal(answer.status, 202, answer.text);
+    const { linesOk, linesInvalid } = answer.json as { linesOk: number; linesInvalid: number };
+    assert.deepEqual({ linesOk, linesInvalid }, { linesOk: batch.length, linesInvalid: 0 }, answer.text);
+    answers.push(answer);
+  }
+  return answers;
+}
+
+/** A query's time frame: epoch milliseconds or the API's relative times (`now-3h`). */
+export interface Timeframe {
+  from: number | string;
+  to?: number | string;
+}
+
+/** The one series `selector` answers over `timeframe` (resolution Inf), read through the query API. */
+export async function queryOneSeries(
+  url: string,
+  selector: string,
+  timeframe: Timeframe = { from: 'now-3h' },
+): Promise<{ dimensionMap: Record<string, string>; value: number | null }> {
+  const params = new URLSearchParams({ metricSelector: selector, resolution: 'Inf', from: String(timeframe.from) });
+  if (timeframe.to !== undefined) params.set('to', String(timeframe.to));
+  const answer = await call(`${url}/api/v2/metrics/query?${params}`, { token: TOKEN });
+  assert.equal(answer.status, 200, answer.text);
+  const data =
+    (answer.json as { result: { data: { dimensionMap: Record<string, string>; values: (number | null)[] }[] }[] })
+      .result[0]?.data ?? [];
+  assert.equal(data.length, 1, `${selector}: one series, got ${answer.text}`);
+  const [series] = data as [{ dimensionMap: Record<string, string>; values: (number | null)[] }];
+  return { dimensionMap: series.dimensionMap, value: series.values[0] ?? null };
+}
+
+/** The value of the one series `selector` answers over `timeframe` (resolution Inf). */
+export const queryValue = async (url: string, selector: string, timeframe?: Timeframe): Promise<number | null> =>
+  (await queryOneSeries(url, selector, timeframe)).value;
+
+/** The value of each selector's one series over `timeframe`, by selector: to compare with what was sent in one go. */
+export async function queryValues(
+  url: string,
+  selectors: readonly string[],
+  timeframe?: Timeframe,
+): Promise<Record<string, number | null>> {
+  const values: Record<string, number | null> = {};
+  for (const selector of selectors) values[selector] = await queryValue(url, selector, timeframe);
+  return values;
+}
