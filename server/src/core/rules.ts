@@ -9,6 +9,7 @@
  * warning, info or hint. Where the sources conflict, `decision` says what we chose and why.
  */
 import { EVIDENCE, renderCitations, type CitationFormat } from './evidence.ts';
+import { shortText } from './text.ts';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 export type SeveritySetting = Severity | 'off';
@@ -107,7 +108,7 @@ const q = (s: string): string => '`' + s + '`';
  * the quick-fix menu, a terminal, SARIF): backticks mark what is or would be written in the line, as rustc's
  * messages do, and nothing else in them is Markdown.
  */
-export const literal = (text: string): string => q(text.length > 60 ? text.slice(0, 60) + '…' : text);
+export const literal = (text: string): string => q(shortText(text));
 
 export const RULES = {
   // ---------------------------------------------------------------- metric keys

@@ -117,3 +117,6 @@ export function requestLines(body: string): string[] {
 export function plural(n: number, one: string, many = one + 's'): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
+
+/** Text cut to `max` characters with `…` after, for a report that names an input item (a line, a value, a datagram). */
+export const shortText = (text: string, max = 60): string => (text.length > max ? text.slice(0, max) + '…' : text);
