@@ -14,12 +14,12 @@ const HEAP = ['--max-old-space-size=48'];
 
 before(assertBuilt);
 
-/** JSON points of many series, `TOTAL_BYTES` of them, in chunks of about 1 MB; `count` says how many were made. */
-function* points(separator: string, made: { count: number }): Generator<string> {
+/** JSON points of many series, `total` bytes of them, in chunks of about 1 MB; `count` says how many were made. */
+function* points(separator: string, made: { count: number }, total = TOTAL_BYTES): Generator<string> {
   let size = 0;
   let chunk: string[] = [];
   let chunkSize = 0;
-  for (let i = 0; size < TOTAL_BYTES; i++) {
+  for (let i = 0; size < total; i++) {
     const point = JSON.stringify({
       metricId: `shop.orders.s${i % 50}`,
       value: i % 1000,
@@ -72,4 +72,24 @@ describe('dtmetrics convert streams in bounded memory', () => {
     }));
 
   it('~100 MB of JSON points, one per line', () => convertStreamed((made) => points('\n', made)));
+});
+
+describe('dtmetrics convert and a line longer than it reads', () => {
+  it('one JSON array of ~8 MB on one line: one item not converted, saying how to write it, exit 1', async () => {
+    const made = { count: 0 };
+    const text = `[${[...points(',', made, 8 * 2 ** 20)].join('')}]\n`;
+    const child = spawnCli(['convert', '--from', 'json', '-']);
+    const closed = once(child, 'close') as Promise<[number | null]>;
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout.resume();
+    await feed(child.stdin, [text], closed);
+    const [code] = await closed;
+    assert.equal(code, 1, stderr);
+    assert.match(
+      stderr,
+      /^-:1: `\[\{.*`: not converted: a line of [\d,]+ characters: convert reads lines of up to 4 MB; /m,
+    );
+    assert.match(stderr, /converted 0 of 1 data point into 0 lines; 1 not converted\n$/);
+  });
 });

@@ -18,6 +18,7 @@ const file = (name: string, text: string | Uint8Array) => {
   return path;
 };
 const NOW = ['--now', '2024-11-22T18:26:40Z'];
+const PROM = file('scrape.prom', '# TYPE jobs_total counter\njobs_total{queue="mail"} 10\n');
 const SEED = file(
   'seed.json',
   '{"metric": "shop.checkout.duration", "value": 42.5, "dimensions": {"region": "eu-west", "payment method": "card"}, "timestamp": 1732300000000}\n',
@@ -29,7 +30,7 @@ describe('dtmetrics convert', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(
       run.stdout,
-      `// Converted by dtmetrics ${VERSION} from json (it starts with \`{\`): ${SEED}, at 2024-11-22T18:26:40.000Z\n` +
+      `// Converted by dtmetrics ${VERSION} from ${SEED}, read as JSON (it starts with \`{\`), at 2024-11-22T18:26:40.000Z\n` +
         'shop.checkout.duration,region=eu-west,payment_method=card gauge,42.5 1732300000000\n',
     );
     assert.equal(
@@ -43,7 +44,7 @@ describe('dtmetrics convert', () => {
   it('reads standard input, and with --from it does not guess', async () => {
     const run = await dtmetrics(['convert', '--from', 'json', ...NOW, '-'], { stdin: '[{"metric":"a.b","value":1}]' });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^\/\/ Converted by dtmetrics \S+ from json: standard input, at /);
+    assert.match(run.stdout, /^\/\/ Converted by dtmetrics \S+ from standard input, read as JSON, at /);
     assert.match(run.stdout, /\na\.b gauge,1\n$/);
     assert.doesNotMatch(run.stderr, /reading/);
   });
@@ -74,6 +75,14 @@ describe('dtmetrics convert', () => {
       { source: 'jobs.done', key: 'jobs.done', type: 'count', stored: 'jobs.done.count', paths: {} },
     ]);
     assert.deepEqual(report.notes, [
+      {
+        kind: 'info',
+        line: 1,
+        item: 'jobs.done',
+        count: 1,
+        message:
+          'its value is sent as the increase since the last report (`count,delta=`): if the source reports a running total, send differences of it instead',
+      },
       {
         kind: 'skipped',
         line: 2,
@@ -112,7 +121,7 @@ describe('dtmetrics convert', () => {
     ['a missing file', ['convert', join(dir, 'missing.txt')], `cannot read '${join(dir, 'missing.txt')}'`],
     [
       'a missing previous scrape',
-      ['convert', '--previous', join(dir, 'gone.txt'), SEED],
+      ['convert', '--previous', join(dir, 'gone.txt'), PROM],
       `cannot read '${join(dir, 'gone.txt')}'`,
     ],
     [
@@ -124,6 +133,27 @@ describe('dtmetrics convert', () => {
       '--buckets for JSON',
       ['convert', '--buckets', SEED],
       '--buckets is for Prometheus or OpenMetrics input, not json',
+    ],
+    [
+      'JSON as the previous scrape',
+      ['convert', '--previous', SEED, PROM],
+      `--previous '${SEED}' is not a Prometheus scrape (it reads as json)`,
+    ],
+    ['text as JSON', ['convert', '--from', 'json', PROM], `'${PROM}' is not JSON: it starts with \`#\``],
+    [
+      'gzip',
+      ['convert', file('c.prom.gz', new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0x00]))],
+      'is gzip-compressed: decompress it first',
+    ],
+    [
+      'UTF-16',
+      ['convert', file('u16.prom', new Uint8Array([0xff, 0xfe, 0x23, 0x00, 0x20, 0x00]))],
+      'is UTF-16 (it starts with a byte order mark): save it as UTF-8',
+    ],
+    [
+      '--resource-attributes for JSON',
+      ['convert', '--resource-attributes', 'service.name', SEED],
+      '--resource-attributes is for OTLP input, not json',
     ],
     ['prose', ['convert', file('prose.txt', 'hello world\nthis is no metric\n')], 'cannot tell what format'],
     [

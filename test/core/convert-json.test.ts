@@ -29,6 +29,13 @@ describe('JSON → metric lines: properties', () => {
     );
   });
 
+  it('wrappers nested deeper than any shape: one level is read, the rest is not a data point (no stack overflow)', () => {
+    const deep = '{"series":['.repeat(20_000) + ']}'.repeat(20_000);
+    const conversion = convertText(createJsonConverter, deep);
+    assertAccounted(conversion, 'deep');
+    assert.deepEqual(conversion.tally, { items: 1, converted: 0, skipped: 1 });
+  });
+
   it('any text at all: nothing thrown, every item accounted for', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (text) =>

@@ -102,9 +102,13 @@ describe('converting to metric lines in VS Code', () => {
     const name = source.document.uri.path.split('/').pop() as string;
     assert.equal(editor.document.uri.scheme, 'untitled');
     assert.equal(editor.document.uri.path, name.replace('.json', '.dtmetrics'), 'named after its source');
-    assert.equal(lines[0], `// Converted by dtmetrics from ${name}, read as JSON (it starts with \`[\`)`);
+    assert.match(
+      lines[0] ?? '',
+      /^\/\/ Converted by dtmetrics from \S+, read as JSON \(it starts with `\[`\), at \d{4}-\d\d-\d\dT/,
+    );
+    assert.ok(lines[0]?.includes(` from ${name}, `), lines[0]);
     assert.deepEqual(lines.slice(1), [SEED_000_LINE, 'payments.latency,region=us,payment_method=card gauge,120', '']);
-    assert.equal(outcome.summary, 'Converted 2 of 2 data points into 2 lines. Read as JSON (it starts with `[`).');
+    assert.equal(outcome.summary, 'Converted 2 of 2 data points into 2 lines. Read as JSON (it starts with "[").');
     assert.ok(shown.some((m) => m.message === outcome.summary && m.severity === 'information'));
     await assertNoErrors(editor.document);
   });
@@ -126,7 +130,7 @@ describe('converting to metric lines in VS Code', () => {
     ]);
     assert.equal(
       outcome.summary,
-      'Converted 1 of 2 data points into 1 line; 1 not converted (the comments say why). Read as JSON (it starts with `{`).',
+      'Converted 1 of 2 data points into 1 line; 1 not converted (the comments say why). Read as JSON (it starts with "{").',
     );
     assert.ok(shown.some((m) => m.message === outcome.summary && m.severity === 'warning'));
     await assertNoErrors(document);

@@ -12,7 +12,7 @@
 import { isUtf8 } from 'node:buffer';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { convertToText, sniffFormat } from '#core/convert/index.ts';
+import { conversionHeader, convertToText, SNIFF_BYTES, sniffFormat } from '#core/convert/index.ts';
 import {
   FORMAT_NAMES,
   ITEM_NOUNS,
@@ -20,7 +20,7 @@ import {
   type ConversionTally,
   type SourceFormat,
 } from '#core/convert/model.ts';
-import { plural } from '#core/text.ts';
+import { plural, shortText } from '#core/text.ts';
 import { UserError } from '#edge/errors.ts';
 import { argumentObject, oneOf, uri as uriArgument, type ArgumentObject } from '../arguments.ts';
 import type { LazyFeatures } from '../lazy-commands.ts';
@@ -53,9 +53,6 @@ interface Source {
   file?: string;
 }
 
-/** The text sniffing looks at: the CLI's amount. */
-const SNIFF_CHARACTERS = 65_536;
-
 export function activateConvert(notifier: Notifier): LazyFeatures<ConvertCommand> {
   return {
     run: (command, arg) =>
@@ -86,7 +83,7 @@ async function convertCommand(notifier: Notifier, arg: unknown): Promise<Convers
       throw new UserError('The selection changed while it was converted; run Convert to Metric Lines again');
     return summarise(notifier, editor.document.uri, source, read, converted);
   }
-  const head = `// Converted by dtmetrics from ${source.name}, read as ${FORMAT_NAMES[read.format]}${read.reason ? ` (${read.reason})` : ''}`;
+  const head = conversionHeader(source.name, read.format, read.reason, new Date().toISOString(), null);
   const document = await vscode.workspace.openTextDocument(untitledFor(source));
   const content = new vscode.WorkspaceEdit();
   content.insert(document.uri, new vscode.Position(0, 0), `${head}\n${converted.text}\n`);
@@ -204,7 +201,7 @@ async function clipboardSource(): Promise<Source | undefined> {
 /** The first line of a text, shortened, for a pick's description. */
 function preview(text: string): string {
   const line = text.trimStart().split(/\r?\n/, 1)[0] ?? '';
-  return line.length > 60 ? `${line.slice(0, 60)}…` : line;
+  return shortText(line);
 }
 
 interface ReadAs {
@@ -218,9 +215,7 @@ async function chooseFormat(source: Source, options: ArgumentObject): Promise<Re
   const binary = typeof source.input !== 'string';
   const given = oneOf(options, 'format', SOURCE_FORMATS);
   const sniffed =
-    typeof source.input === 'string'
-      ? sniffFormat(source.input.slice(0, SNIFF_CHARACTERS), false)
-      : sniffFormat('', true);
+    typeof source.input === 'string' ? sniffFormat(source.input.slice(0, SNIFF_BYTES), false) : sniffFormat('', true);
   const format = given ?? sniffed?.format;
   if (binary && format !== 'otlp')
     throw new UserError(`${source.name} is binary, not ${format ?? 'text'}: only OTLP requests come as protobuf`);
@@ -252,9 +247,11 @@ function summarise(
       : `Converted ${tally.converted.toLocaleString('en-US')} of ${plural(tally.items, noun)} into ${plural(lines, 'line')}`;
   const skipped =
     tally.skipped > 0 ? `; ${tally.skipped.toLocaleString('en-US')} not converted (the comments say why)` : '';
-  const as = read.reason === null ? '' : ` Read as ${FORMAT_NAMES[read.format]} (${read.reason}).`;
+  // A notification shows no Markdown: the reason's backticks would show as they are.
+  const as = read.reason === null ? '' : ` Read as ${FORMAT_NAMES[read.format]} (${read.reason.replace(/`/g, '"')}).`;
   const summary = `${figures}${skipped}.${as}`;
   if (tally.skipped === 0 && tally.items > 0) void notifier.show('information', summary);
+  else if (tally.skipped === 0) void notifier.show('warning', summary);
   else
     void notifier.show('warning', summary, SHOW_NOT_CONVERTED).then((chosen) => {
       if (chosen === SHOW_NOT_CONVERTED) void showFirstNote(uri);

@@ -5,7 +5,14 @@
  */
 import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
-import { CheckedSink, createConverter, namingComment, sniffFormat } from '#core/convert/index.ts';
+import {
+  CheckedSink,
+  conversionHeader,
+  createConverter,
+  namingComment,
+  SNIFF_BYTES,
+  sniffFormat,
+} from '#core/convert/index.ts';
 import { convertOtlpProtobuf } from '#core/convert/otlp.ts';
 import {
   ITEM_NOUNS,
@@ -16,11 +23,11 @@ import {
   type SourceFormat,
 } from '#core/convert/model.ts';
 import { parseInstant } from '#core/time.ts';
-import { plural } from '#core/text.ts';
+import { plural, shortText } from '#core/text.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
 import type { CommandContext } from './context.ts';
 import { parseCommandLine, timeOption } from './options.ts';
-import { readAhead, readChunks, readLines } from './read-lines.ts';
+import { LINE_BUFFER_LIMIT, readAhead, readChunks, readLines } from './read-lines.ts';
 import { VERSION } from './version.ts';
 
 const CONVERT_USAGE = `Usage: dtmetrics convert [options] <file|->
@@ -34,6 +41,9 @@ Options:
   --from <format>       auto, ${SOURCE_FORMATS.join(', ')} (default: auto, which says what it chose)
   --previous <file>     Prometheus/OpenMetrics: the scrape before this one, so counters become increases
   --buckets             Prometheus/OpenMetrics: histogram buckets too, one series per bucket (\`_bucket\` by \`le\`)
+  --resource-attributes <keys>
+                        OTLP: keep only these resource and scope attributes (comma-separated), as
+                        Dynatrace Classic's allow-list does (default: all, as Dynatrace on Grail)
   --format <text|json>  text: lines on stdout, the report on stderr; json: one document with both
   --now <time>          check the lines' timestamps against this instant (default: the clock)
   -h, --help            show this help
@@ -41,8 +51,7 @@ Options:
 Exit codes: 0 all converted, 1 something not converted or a line a tenant would refuse, 2 usage or I/O error.`;
 
 const FORMATS = ['text', 'json'] as const;
-/** The bytes sniffing looks at, and the most a request read whole (OTLP protobuf) may have: Dynatrace takes 4 MB. */
-const SNIFF_BYTES = 65_536;
+/** The most a request read whole (OTLP protobuf) may have: Dynatrace takes 4 MB. */
 const WHOLE_REQUEST_MAX_BYTES = 64 << 20;
 /** Notes a JSON report holds; past it, only their number (a text report streams them all to stderr). */
 const JSON_NOTES_MAX = 10_000;
@@ -51,6 +60,7 @@ interface ConvertSettings {
   from: SourceFormat | 'auto';
   previous: string | null;
   buckets: boolean;
+  resourceAttributes: readonly string[] | undefined;
   format: (typeof FORMATS)[number];
   now: number;
   input: string;
@@ -65,6 +75,7 @@ function parseConvertArgs(argv: string[], clock: () => number): ConvertSettings 
       from: { type: 'string' },
       previous: { type: 'string' },
       buckets: { type: 'boolean' },
+      'resource-attributes': { type: 'string' },
       format: { type: 'string' },
       now: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -88,6 +99,10 @@ function parseConvertArgs(argv: string[], clock: () => number): ConvertSettings 
     from: from as ConvertSettings['from'],
     previous: v.previous ?? null,
     buckets: v.buckets ?? false,
+    resourceAttributes: v['resource-attributes']
+      ?.split(',')
+      .map((key) => key.trim())
+      .filter((key) => key !== ''),
     format: format as ConvertSettings['format'],
     now: v.now === undefined ? clock() : timeOption(parseInstant(v.now, '--now', clock())),
     input: parsed.positionals[0] as string,
@@ -104,6 +119,14 @@ async function fileSource(input: string): Promise<AsyncIterable<Uint8Array>> {
   return readChunks(input);
 }
 
+/** A read that failed for the system's reasons (a file gone, a pipe broken): a usage error; anything else is ours. */
+function readError(name: string, error: unknown): never {
+  if (error instanceof UserError) throw error;
+  if (error instanceof Error && 'syscall' in error)
+    throw new UserError(`cannot read '${name}': ${describeSystemError(error)}`);
+  throw error;
+}
+
 /** A request read whole (OTLP protobuf), up to WHOLE_REQUEST_MAX_BYTES. */
 async function wholeOf(chunks: AsyncIterable<Uint8Array>, name: string): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
@@ -118,8 +141,7 @@ async function wholeOf(chunks: AsyncIterable<Uint8Array>, name: string): Promise
       parts.push(Buffer.from(chunk));
     }
   } catch (error) {
-    if (error instanceof UserError) throw error;
-    throw new UserError(`cannot read '${name}': ${describeSystemError(error)}`);
+    readError(name, error);
   }
   return Buffer.concat(parts);
 }
@@ -132,13 +154,30 @@ function isBinary(head: Uint8Array): boolean {
   return head.length > 0;
 }
 
+/** Binary input that is no OTLP request but text packed otherwise: what to do instead, or null. */
+function packedText(name: string, head: Uint8Array): string | null {
+  if (head[0] === 0x1f && head[1] === 0x8b)
+    return `'${name}' is gzip-compressed: decompress it first (gunzip -c ${name} | dtmetrics convert -)`;
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))
+    return `'${name}' is UTF-16 (it starts with a byte order mark): save it as UTF-8`;
+  return null;
+}
+
+/** The first character of text that is not a space (or a byte order mark). */
+const firstCharacter = (text: string): string => /[^\s\uFEFF]/.exec(text)?.[0] ?? '';
+
+/** The previous scrape's lines; refused when it is plainly not a scrape (JSON, StatsD, binary). */
 async function readPrevious(path: string): Promise<string[]> {
+  const { head, chunks } = await readAhead(await fileSource(path), SNIFF_BYTES, path);
+  const binary = isBinary(head);
+  const sniffed = sniffFormat(new TextDecoder().decode(head), binary)?.format;
+  if (binary || (sniffed !== undefined && sniffed !== 'prometheus' && sniffed !== 'openmetrics'))
+    throw new UserError(`--previous '${path}' is not a Prometheus scrape (it reads as ${binary ? 'binary' : sniffed})`);
   const lines: string[] = [];
-  const source = await fileSource(path);
   try {
-    await readLines(source, { bytes: () => false, text: (line) => lines.push(line) }, async () => {});
+    await readLines(chunks, { bytes: () => false, text: (line) => lines.push(line) }, async () => {});
   } catch (error) {
-    throw new UserError(`cannot read '${path}': ${describeSystemError(error)}`);
+    readError(path, error);
   }
   return lines;
 }
@@ -147,10 +186,8 @@ async function readPrevious(path: string): Promise<string[]> {
 function noteText(name: string, note: ConversionNote, noun: string): string {
   const where = note.line > 0 ? `${name}:${note.line}` : name;
   const what = note.kind === 'skipped' ? `${note.count > 1 ? plural(note.count, noun) + ' ' : ''}not converted: ` : '';
-  return `${where}: ${quoteItem(note.item)}: ${what}${note.message}\n`;
+  return `${where}: \`${shortText(note.item, 80)}\`: ${what}${note.message}\n`;
 }
-
-const quoteItem = (item: string): string => '`' + (item.length > 80 ? item.slice(0, 79) + '…' : item) + '`';
 
 export async function runConvert(argv: string[], context: CommandContext): Promise<number> {
   const { stdout: out, stderr } = context;
@@ -159,21 +196,18 @@ export async function runConvert(argv: string[], context: CommandContext): Promi
     out.write(CONVERT_USAGE + '\n');
     return 0;
   }
-  const previous = settings.previous === null ? null : await readPrevious(settings.previous);
-  const { head, chunks } = await readAhead(
-    settings.input === '-' ? context.stdin : await fileSource(settings.input),
-    SNIFF_BYTES,
-    settings.input,
-  );
+  const { input } = settings;
+  const { head, chunks } = await readAhead(input === '-' ? context.stdin : await fileSource(input), SNIFF_BYTES, input);
   const binary = isBinary(head);
+  const packed = binary ? packedText(input, head) : null;
+  if (packed !== null) throw new UserError(packed);
+  const headText = new TextDecoder().decode(head);
   let format: SourceFormat;
   let sniffed: string | null = null;
   if (settings.from === 'auto') {
-    const found = sniffFormat(new TextDecoder().decode(head.subarray(0, 8192)), binary);
+    const found = sniffFormat(headText, binary);
     if (found === null)
-      throw new UserError(
-        `cannot tell what format '${settings.input}' is in: say it with --from ${SOURCE_FORMATS.join('|')}`,
-      );
+      throw new UserError(`cannot tell what format '${input}' is in: say it with --from ${SOURCE_FORMATS.join('|')}`);
     format = found.format;
     sniffed = found.reason;
   } else format = settings.from;
@@ -182,10 +216,18 @@ export async function runConvert(argv: string[], context: CommandContext): Promi
     throw new UserError(
       `${settings.previous !== null ? '--previous' : '--buckets'} is for Prometheus or OpenMetrics input, not ${format}`,
     );
+  if (format !== 'otlp' && settings.resourceAttributes !== undefined)
+    throw new UserError(`--resource-attributes is for OTLP input, not ${format}`);
   if (binary && format !== 'otlp')
-    throw new UserError(`'${settings.input}' is binary, not ${format} text (only OTLP requests come as protobuf)`);
+    throw new UserError(`'${input}' is binary, not ${format} text (only OTLP requests come as protobuf)`);
+  const first = firstCharacter(headText);
+  if (!binary && (format === 'json' || format === 'otlp') && first !== '' && first !== '{' && first !== '[')
+    throw new UserError(`'${input}' is not JSON: it starts with \`${first}\``);
+  const previous = settings.previous === null ? null : await readPrevious(settings.previous);
+  // A request read whole is read before anything is written: a failure leaves no half a report behind.
+  const request = format === 'otlp' && binary ? await wholeOf(chunks, input) : null;
   if (sniffed !== null && settings.format === 'text')
-    stderr.write(`dtmetrics convert: reading ${settings.input} as ${format} (${sniffed})\n`);
+    stderr.write(`dtmetrics convert: reading ${input} as ${format} (${sniffed})\n`);
 
   const noun = ITEM_NOUNS[format];
   const json = settings.format === 'json';
@@ -193,22 +235,12 @@ export async function runConvert(argv: string[], context: CommandContext): Promi
   const namings: NamingPreview[] = [];
   let notesLeftOut = 0;
   let linesWritten = 0;
-  const named = (naming: NamingPreview) => {
-    if (json) namings.push(naming);
-    else {
-      const comment = namingComment(naming);
-      if (comment) out.write(comment + '\n');
-    }
-  };
   const at = new Date(settings.now).toISOString();
   if (json)
     out.write(
-      `{"from":${JSON.stringify(format)},"sniffed":${JSON.stringify(sniffed)},"input":${JSON.stringify(settings.input)},"at":"${at}","lines":[`,
+      `{"from":${JSON.stringify(format)},"sniffed":${JSON.stringify(sniffed)},"input":${JSON.stringify(input)},"at":"${at}","lines":[`,
     );
-  else
-    out.write(
-      `// Converted by dtmetrics ${VERSION} from ${format}${sniffed === null ? '' : ` (${sniffed})`}: ${settings.input === '-' ? 'standard input' : settings.input}, at ${at}\n`,
-    );
+  else out.write(conversionHeader(input === '-' ? 'standard input' : input, format, sniffed, at, VERSION) + '\n');
   const sink = new CheckedSink(
     {
       line: (text) => {
@@ -216,30 +248,55 @@ export async function runConvert(argv: string[], context: CommandContext): Promi
         linesWritten++;
       },
       note: (note) => {
-        if (!json) stderr.write(noteText(settings.input, note, noun));
+        if (!json) stderr.write(noteText(input, note, noun));
         else if (notes.length < JSON_NOTES_MAX) notes.push(note);
         else notesLeftOut++;
       },
-      naming: named,
+      naming: (naming) => {
+        if (json) namings.push(naming);
+        else {
+          const comment = namingComment(naming);
+          if (comment) out.write(comment + '\n');
+        }
+      },
     },
     { now: settings.now },
   );
 
+  const options = {
+    previous,
+    histogramBuckets: settings.buckets,
+    resourceAttributes: settings.resourceAttributes,
+  };
   let tally: ConversionTally;
-  if (format === 'otlp' && binary) {
-    tally = convertOtlpProtobuf(await wholeOf(chunks, settings.input), sink);
-  } else {
-    const converter = createConverter(format, sink, { previous, histogramBuckets: settings.buckets });
+  if (request !== null) tally = convertOtlpProtobuf(request, sink, options);
+  else {
+    const converter = createConverter(format, sink, options);
+    // A line past what is read of one line is not handed on cut (a JSON value or a sample would be misread): it is
+    // one item not converted, and says why.
+    const cut = { items: 0, converted: 0, skipped: 0 };
     let lineNumber = 0;
+    const text = (line: string, length: number) => {
+      lineNumber++;
+      if (length <= line.length) return converter.line(line, lineNumber);
+      cut.items++;
+      cut.skipped++;
+      sink.note({
+        kind: 'skipped',
+        line: lineNumber,
+        item: line,
+        count: 1,
+        message: `a line of ${plural(length, 'character')}: convert reads lines of up to ${(LINE_BUFFER_LIMIT / 1e6).toLocaleString('en-US')} MB; write one value per line (NDJSON: \`jq -c '.[]'\`)`,
+      });
+    };
     try {
-      await readLines(chunks, { bytes: () => false, text: (line) => converter.line(line, ++lineNumber) }, () =>
-        out.drain(),
-      );
+      await readLines(chunks, { bytes: () => false, text }, () => out.drain());
     } catch (error) {
-      throw new UserError(`cannot read '${settings.input}': ${describeSystemError(error)}`);
+      readError(input, error);
     }
     converter.end();
-    tally = converter.tally;
+    const t = converter.tally;
+    tally = { items: t.items + cut.items, converted: t.converted, skipped: t.skipped + cut.skipped };
   }
 
   const summary = `converted ${tally.converted.toLocaleString('en-US')} of ${plural(tally.items, noun)} into ${plural(linesWritten, 'line')}${

@@ -11,7 +11,7 @@ import { CARRIAGE_RETURN as CR, LINE_FEED as LF, LineBreakFinder } from '#core/t
 import { BINARY_PROBE, binaryMessage, looksBinary, type Input } from './inputs.ts';
 
 /** Far above the 50,000-character line limit (LN001), so every finding below the cut is still found. */
-const LINE_BUFFER_LIMIT = 4_000_000;
+export const LINE_BUFFER_LIMIT = 4_000_000;
 
 export interface LineSink {
   /** A line as UTF-8 bytes `buf[start, end)`; returns false when it must be decoded and given to `text`. */

@@ -10,7 +10,7 @@
 import { problem, type Problem } from './problems.ts';
 import { FINDINGS_PER_KIND, literal } from './rules.ts';
 import { NAN_OR_INFINITY, startsLikeNumber } from './numbers.ts';
-import { isBlank, isDigit } from './text.ts';
+import { BACKSLASH, COMMA, isBlank, isDigit, QUOTE } from './text.ts';
 
 export interface Span {
   start: number;
@@ -79,10 +79,7 @@ export interface BlankLine {
 export type ParsedLine = DataLine | MetadataLine | CommentLine | BlankLine;
 
 const SPACE = 0x20;
-const COMMA = 0x2c;
 const EQUALS = 0x3d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const HASH = 0x23;
 const SLASH = 0x2f;
 

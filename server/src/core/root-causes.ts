@@ -12,7 +12,7 @@ import { isWholePoint, jsonToLine } from './json-line.ts';
 import { parseLine } from './parse.ts';
 import { hasError, problem, type Fix, type Problem } from './problems.ts';
 import { literal, type Limits, type RuleCode } from './rules.ts';
-import { isBlank } from './text.ts';
+import { BACKSLASH, isBlank, QUOTE } from './text.ts';
 
 export interface RootCause {
   problem: Problem;
@@ -40,9 +40,6 @@ interface Trimmed {
   end: number;
   rest: string;
 }
-
-const BACKSLASH = 0x5c;
-const QUOTE = 0x22;
 
 /** How a value is written in a metric line: as it is, or quoted with `\"` and `\\` escaped. */
 function dimensionValueText(value: string): string {

@@ -26,6 +26,10 @@ export const isBlank = (c: number): boolean => c === 0x20 || c === 0x09;
 
 export const LINE_FEED = 0x0a;
 export const CARRIAGE_RETURN = 0x0d;
+/** Characters more than one reader looks for: the line parser, root causes, the JSON value cutter. */
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const COMMA = 0x2c;
 
 /** What LineBreakFinder searches: a string (for `'\r'` and `'\n'`) or a Buffer (for their bytes). */
 interface Haystack<Needle> {

@@ -9,6 +9,7 @@ import { createJsonConverter } from './json.ts';
 import { createStatsdConverter } from './statsd.ts';
 import { createPrometheusConverter, readPreviousScrape } from './prometheus.ts';
 import { convertOtlpProtobuf, createOtlpJsonConverter } from './otlp.ts';
+import { FORMAT_NAMES } from './model.ts';
 import type {
   ConversionNote,
   ConversionSink,
@@ -24,6 +25,8 @@ export interface ConvertOptions {
   previous?: Iterable<string> | null;
   /** Prometheus/OpenMetrics: histogram buckets too (`_bucket` by `le`), as Extensions' `collectHistogramBuckets`. */
   histogramBuckets?: boolean;
+  /** OTLP: the resource and scope attributes kept as dimensions (Classic's allow-list); all when not given (Grail). */
+  resourceAttributes?: readonly string[];
 }
 
 /** The converter of a line-based format (OTLP protobuf is read whole: otlp.ts convertOtlpProtobuf). */
@@ -42,11 +45,14 @@ export function createConverter(
     case 'statsd':
       return createStatsdConverter(sink);
     case 'otlp':
-      return createOtlpJsonConverter(sink);
+      return createOtlpJsonConverter(sink, { resourceAttributes: options.resourceAttributes });
     case 'json':
       return createJsonConverter(sink);
   }
 }
+
+/** How much of an input sniffFormat is given (the CLI's and the editor's --from auto). */
+export const SNIFF_BYTES = 65_536;
 
 /** The format an input's first bytes are in, and why it was chosen; null when they say nothing certain. */
 export interface Sniffed {
@@ -86,7 +92,8 @@ export function sniffFormat(head: string, binary: boolean): Sniffed | null {
 /**
  * A sink that lints every line before handing it on: a finding of severity error or warning becomes a `finding`
  * note on the input line the converted line came from. The linter is one for the whole output, so file-level
- * checks (a key used with two types, a budget of tuples) see what a push of the output would.
+ * checks (a key used with two types) see what a push of the output would; but it counts no tuples (MK012 off, a
+ * budget of 0 keeps no tuple set per key), so its memory grows with the keys, never with the input's series.
  */
 export class CheckedSink implements ConversionSink {
   private readonly linter: FileLinter;
@@ -98,7 +105,11 @@ export class CheckedSink implements ConversionSink {
     private readonly sink: ConversionSink,
     options: LintOptions,
   ) {
-    this.linter = new FileLinter(options);
+    this.linter = new FileLinter({
+      ...options,
+      limits: { ...options.limits, cardinalityBudget: 0 },
+      severities: { ...options.severities, MK012: 'off' },
+    });
   }
 
   line(text: string, from: number): void {
@@ -126,6 +137,22 @@ export class CheckedSink implements ConversionSink {
   naming(naming: NamingPreview): void {
     this.sink.naming(naming);
   }
+}
+
+/**
+ * The comment a converted text starts with: from what, read as what (and why, when sniffed), when, by which version:
+ * `// Converted by dtmetrics 0.1.0 from now.prom, read as Prometheus (a \`# TYPE\` line), at 2026-…`.
+ */
+export function conversionHeader(
+  source: string,
+  format: SourceFormat,
+  sniffed: string | null,
+  at: string,
+  version: string | null,
+): string {
+  const by = version === null ? 'dtmetrics' : `dtmetrics ${version}`;
+  const why = sniffed === null ? '' : ` (${sniffed})`;
+  return `// Converted by ${by} from ${source}, read as ${FORMAT_NAMES[format]}${why}, at ${at}`;
 }
 
 /** The naming preview as a comment above a metric's first line; null when every path stores the input's name as it is. */

@@ -5,6 +5,8 @@
  * points). It only finds where values end (brackets outside strings); JSON.parse judges each value.
  */
 
+import { BACKSLASH, COMMA, QUOTE } from '../text.ts';
+
 export interface JsonValueText {
   /** The value's text, its lines joined with `\n`. */
   text: string;
@@ -12,13 +14,10 @@ export interface JsonValueText {
   line: number;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
 
 const isJsonSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a || c === 0xfeff;
 /** What ends a bare scalar (a number, `true`, or text that is no JSON): a bracket or comma; spaces do not, so a line

@@ -9,6 +9,7 @@ import { isPlausibleMilliseconds, summaryFault } from '../check.ts';
 import { storedKey } from '../keys.ts';
 import { DECIMAL } from '../numbers.ts';
 import { LIMITS, literal } from '../rules.ts';
+import { shortText } from '../text.ts';
 import { JsonValues } from './json-values.ts';
 import { emptyTally, type ConversionSink, type LineConverter } from './model.ts';
 import {
@@ -140,15 +141,20 @@ export function timestampOf(value: unknown): number | null {
   return null;
 }
 
-/** The data points of a parsed value: itself, the elements of a wrapper list, or (given `pair`) v1's pairs. */
+/** The data points of a parsed value: itself, the elements of a wrapper list, or (given `pair`) v1's pairs; `wrapped`: inside a wrapper's list already. */
 export function* dataPoints(
   value: JsonObject,
+  wrapped = false,
 ): Generator<{ point: JsonObject; pair: readonly unknown[] | null } | { notPoint: unknown }> {
   if (!KEY_FIELDS.some((field) => field in value)) {
-    const list = WRAPPER_FIELDS.map((field) => value[field]).find(Array.isArray) as unknown[] | undefined;
+    // One wrapper level (v1's `series`), no more: a list in a list is no shape anyone sends, and recursing
+    // into whatever nesting an input holds would end in a stack overflow, not a report.
+    const list = wrapped
+      ? undefined
+      : (WRAPPER_FIELDS.map((field) => value[field]).find(Array.isArray) as unknown[] | undefined);
     if (list === undefined) yield { notPoint: value };
     for (const element of list ?? []) {
-      if (isObject(element)) yield* dataPoints(element);
+      if (isObject(element)) yield* dataPoints(element, true);
       else yield { notPoint: element };
     }
     return;
@@ -213,11 +219,7 @@ export function createJsonConverter(sink: ConversionSink): LineConverter {
           );
     for (const found of dataPoints(value)) {
       if ('notPoint' in found) {
-        skip(
-          line,
-          excerpt(JSON.stringify(found.notPoint) ?? ''),
-          'not a data point (an object with a metric key and a value)',
-        );
+        skip(line, valueExcerpt(found.notPoint), 'not a data point (an object with a metric key and a value)');
         continue;
       }
       const result = pointLine(found.point, found.pair);
@@ -243,6 +245,14 @@ export function createJsonConverter(sink: ConversionSink): LineConverter {
       for (const change of result.changes)
         once(line, item, `dimension ${change.key}`, dimensionChangeText(change), change.to ? 'renamed' : 'info');
       if (result.time) once(line, item, 'time', timeChangeText(result.time), 'info');
+      if (result.type === 'count')
+        once(
+          line,
+          item,
+          'counter',
+          'its value is sent as the increase since the last report (`count,delta=`): if the source reports a running total, send differences of it instead',
+          'info',
+        );
       for (const field of Object.keys(found.point))
         if (!READ_FIELDS.has(field))
           once(line, item, `field ${field}`, `field ${literal(field)} is not part of a metric line: left out`, 'info');
@@ -274,7 +284,19 @@ const timeChangeText = ({ written, ms }: { written: unknown; ms: number | null }
     : `timestamp ${literal(JSON.stringify(written))} written in milliseconds: ${ms}`;
 
 /** The start of a value's text, for a report. */
-function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 60 ? flat.slice(0, 59) + '…' : flat;
+const excerpt = (text: string): string => shortText(text.replace(/\s+/g, ' ').trim());
+
+/** A parsed value, for a report: as JSON, or, nested deeper than the stack goes, by its outline. */
+function valueExcerpt(value: unknown): string {
+  try {
+    return excerpt(JSON.stringify(value) ?? String(value));
+  } catch {
+    // JSON.stringify recurses: a value JSON.parse read can be too deep for it (a RangeError, nothing else).
+    if (Array.isArray(value)) return `[… ${value.length} elements]`;
+    return shortText(
+      `{${Object.keys(value as JsonObject)
+        .map((key) => `"${key}": …`)
+        .join(', ')}}`,
+    );
+  }
 }

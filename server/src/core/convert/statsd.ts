@@ -13,7 +13,8 @@ import { storedKey } from '../keys.ts';
 import { LIMITS } from '../rules.ts';
 import type { ConversionNote, ConversionSink, LineConverter, NamingPreview, NoteKind } from './model.ts';
 import { emptyTally } from './model.ts';
-import { dimensionPairs, metricKey, metricLine, numberText } from './naming.ts';
+import { dimensionPairs, metricKey, metricLine, noMetricKeyReason, numberText } from './naming.ts';
+import { shortText } from '../text.ts';
 
 export interface StatsdConverter extends LineConverter {
   /**
@@ -122,8 +123,7 @@ export function createStatsdConverter(sink: ConversionSink): StatsdConverter {
   function add(datagram: Datagram, line: number): Refusal | null {
     const { name, kind } = datagram;
     const key = metricKey(name);
-    if (key === null)
-      return { name, reason: `\`${name}\` has no metric key left once made valid (2+ characters, not \`dt.\`)` };
+    if (key === null) return { name, reason: `no metric key: ${noMetricKeyReason(name)}` };
     const known = kinds.get(key);
     if (known !== undefined && known !== kind)
       return {
@@ -258,7 +258,7 @@ export function createStatsdConverter(sink: ConversionSink): StatsdConverter {
       const parsed = parseDatagram(datagram);
       const refusal = 'reason' in parsed ? parsed : add(parsed, lineNumber);
       if (refusal === null) tally.converted++;
-      else skip(lineNumber, refusal, shortened(datagram));
+      else skip(lineNumber, refusal, shortText(datagram));
     },
     end: () => flush(null),
     flush,
@@ -358,7 +358,7 @@ function rateNote(kind: Kind): string {
 function ignoredFieldNote(field: string): string {
   for (const [prefix, what] of ORIGIN_FIELDS)
     if (field.startsWith(prefix)) return `\`|${prefix}\` (DogStatsD's ${what}) is no dimension: left out`;
-  return `\`|${field.length > 16 ? `${field.slice(0, 16)}…` : field}\` is no field this converter knows: left out`;
+  return `\`|${shortText(field, 16)}\` is no field this converter knows: left out`;
 }
 
 const ORIGIN_FIELDS = [
@@ -366,8 +366,6 @@ const ORIGIN_FIELDS = [
   ['e:', 'external data'],
   ['card:', 'tag cardinality'],
 ] as const;
-
-const shortened = (text: string): string => (text.length > 60 ? `${text.slice(0, 60)}…` : text);
 
 /**
  * `name:value[:value…]|type[|@rate][|#tag[:value],…][|T<seconds>][|c:…]…` (Datadog docs; fields after the type in
@@ -387,19 +385,19 @@ function parseDatagram(text: string): Datagram | Refusal {
   if (type === undefined) return { name, reason: 'no `|type` after the value' };
   const kind = KINDS[type];
   if (kind === undefined)
-    return { name, reason: `unknown type \`|${shortened(type)}\`: StatsD types are c, g, ms, h, s and d` };
+    return { name, reason: `unknown type \`|${shortText(type)}\`: StatsD types are c, g, ms, h, s and d` };
   // DogStatsD 1.1 packs several values with `:` for every type but sets (Datadog docs); a set member is all of it.
   const written = head.slice(colon + 1);
   const values = kind === 'set' ? [written] : written.split(':');
   if (kind === 'set' ? written === '' : !values.every(isFiniteDecimal))
-    return { name, reason: `the value \`${shortened(written)}\` is no ${kind === 'set' ? 'set member' : 'number'}` };
+    return { name, reason: `the value \`${shortText(written)}\` is no ${kind === 'set' ? 'set member' : 'number'}` };
   const datagram: Datagram = { name, kind, values, rate: null, tags: [], timestamp: null, ignored: [] };
   let tagged = false;
   for (const field of fields.slice(2)) {
     if (field.startsWith('@')) {
       const rate = DECIMAL.test(field.slice(1)) ? Number(field.slice(1)) : NaN;
       if (!(rate > 0 && rate <= 1))
-        return { name, reason: `the sample rate \`|${shortened(field)}\` is not in (0, 1]` };
+        return { name, reason: `the sample rate \`|${shortText(field)}\` is not in (0, 1]` };
       if (datagram.rate !== null) return { name, reason: 'two sample rates (`|@`)' };
       datagram.rate = rate;
     } else if (field.startsWith('#')) {
@@ -415,7 +413,7 @@ function parseDatagram(text: string): Datagram | Refusal {
         });
     } else if (field.startsWith('T')) {
       if (!/^T\d{1,15}$/.test(field))
-        return { name, reason: `the timestamp \`|${shortened(field)}\` is not in Unix seconds` };
+        return { name, reason: `the timestamp \`|${shortText(field)}\` is not in Unix seconds` };
       if (datagram.timestamp !== null) return { name, reason: 'two timestamps (`|T`)' };
       // DogStatsD's `|T` is in seconds; the line protocol's timestamp in milliseconds (PROTOCOL §3).
       datagram.timestamp = Number(field.slice(1)) * 1000;
