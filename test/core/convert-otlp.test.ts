@@ -131,17 +131,17 @@ describe('protobuf decoding', () => {
     [
       'a sub-message longer than what is left',
       otlpToProtobuf(request([gauge('cpu.load')])).slice(0, -1),
-      /^not an OTLP metrics request in protobuf: field \d+ of a \w+ at byte \d+: a length beyond the message$/,
+      /^not an OTLP metrics request in protobuf: field \d+ of an? \w+ at byte \d+: a length beyond the message$/,
     ],
     [
       'field number 0',
       new Uint8Array([0x02, 0x00]),
-      /field 0 of a ExportMetricsServiceRequest at byte 1: an invalid tag/,
+      /field 0 of an ExportMetricsServiceRequest at byte 1: an invalid tag/,
     ],
     [
       'a known field of the wrong wire type',
       new BinaryWriter().tag(1, WireType.Varint).uint32(1).finish(),
-      /field 1 of a ExportMetricsServiceRequest at byte 1: wire type 0 where 2 is expected/,
+      /field 1 of an ExportMetricsServiceRequest at byte 1: wire type 0 where 2 is expected/,
     ],
     [
       'a double cut short',
@@ -151,7 +151,24 @@ describe('protobuf decoding', () => {
     [
       'a varint running past the end',
       new Uint8Array([0x28, 0xff, 0xff]),
-      /not an OTLP metrics request in protobuf: .*beyond the message/,
+      /^not an OTLP metrics request in protobuf: field 5 of an ExportMetricsServiceRequest at byte 1: a value beyond the message$/,
+    ],
+    [
+      // Skipping the group follows a length inside it, 15,000 bytes on: the group's value starts at 2,997 (its tag at 2,995).
+      'an unknown group that does not end, at the end of 3,000 bytes',
+      new BinaryWriter()
+        .tag(99, WireType.LengthDelimited)
+        .bytes(new Uint8Array(2991))
+        .tag(98, WireType.StartGroup)
+        .tag(1, WireType.LengthDelimited)
+        .uint32(15_000)
+        .finish(),
+      /^not an OTLP metrics request in protobuf: field 98 of an ExportMetricsServiceRequest at byte 2997: a group that does not end$/,
+    ],
+    [
+      'an unknown fixed64 cut short',
+      new Uint8Array([0x99, 0x06, 0x01, 0x02, 0x03]),
+      /^not an OTLP metrics request in protobuf: field 99 of an ExportMetricsServiceRequest at byte 2: a value beyond the message$/,
     ],
     [
       'text, not protobuf',

@@ -167,3 +167,50 @@ describe('Prometheus converter properties', () => {
     );
   });
 });
+
+describe('a `_sum` against the previous scrape', () => {
+  const TOTAL = fc.integer({ min: -50, max: 50 });
+  const series = fc.record({ sumBefore: TOTAL, countBefore: fc.nat(50), sum: TOTAL, count: fc.nat(50) });
+
+  it('is sent as its increase, or as its current value only when its `_count` went down (a restart)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(series, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom('histogram', 'summary'),
+        fc.boolean(),
+        (all, type, countFirst) => {
+          const scrape = (sum: (s: (typeof all)[0]) => number, count: (s: (typeof all)[0]) => number) =>
+            [
+              `# TYPE d ${type}`,
+              ...all.flatMap((s, i) => {
+                const parts = [`d_sum{i="${i}"} ${sum(s)}`, `d_count{i="${i}"} ${count(s)}`];
+                return countFirst ? parts.reverse() : parts;
+              }),
+            ].join('\n');
+          const before = scrape(
+            (s) => s.sumBefore,
+            (s) => s.countBefore,
+          );
+          const now = scrape(
+            (s) => s.sum,
+            (s) => s.count,
+          );
+          const previous = readPreviousScrape(before.split('\n'), false);
+          const converted = convert(now, { openMetrics: false, previous });
+          assertAccounted(converted, now);
+          const sent = new Map(
+            converted.lines
+              .map(({ text }) => /^d_sum,i=(\d+) count,delta=(\S+)$/.exec(text))
+              .filter((m) => m !== null)
+              .map((m) => [Number(m[1]), Number(m[2])]),
+          );
+          all.forEach((s, i) => {
+            const expected = s.sum >= s.sumBefore ? s.sum - s.sumBefore : s.count < s.countBefore ? s.sum : undefined;
+            assert.equal(sent.get(i), expected, `series ${i}: ${JSON.stringify(s)}`);
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -105,6 +105,36 @@ describe('prom-client 15 → lines → local tenant', () => {
     assert.equal(await valueOf('pc_response_size_bytes_count:splitBy():sum'), 3);
   });
 
+  it('a histogram `_sum` that went down: not sent after negative observations, its current value after a restart', async () => {
+    const changesIn = (name: string, registry: client.Registry) =>
+      new client.Histogram({ name, help: 'Changes.', buckets: [0], registers: [registry] });
+    // Negative observations: the sum falls (10 → 6) while the count grows; the sum's change is no increase.
+    const registry = new client.Registry();
+    const balance = changesIn('pc_balance_change', registry);
+    balance.observe(10);
+    const first = await registry.metrics();
+    balance.observe(-4);
+    const negative = convert(await registry.metrics(), first, false);
+    assert.ok(
+      negative.notes.some((n) => n.kind === 'skipped' && /`pc_balance_change_sum` went down/.test(n.message)),
+      JSON.stringify(negative.notes),
+    );
+    assert.ok(!negative.lines.some((l) => l.text.startsWith('pc_balance_change_sum')));
+    // A restart: a new process's registry, its sum and count below the old ones; the current values are the increase.
+    const old = new client.Registry();
+    const before = changesIn('pc_restarted_change', old);
+    before.observe(10);
+    before.observe(20);
+    const fresh = new client.Registry();
+    changesIn('pc_restarted_change', fresh).observe(0.5);
+    const restarted = convert(await fresh.metrics(), await old.metrics(), false);
+    await push(negative);
+    await push(restarted);
+    assert.equal(await valueOf('pc_balance_change_count:splitBy():sum'), 1);
+    assert.equal(await valueOf('pc_restarted_change_sum.count:splitBy():sum'), 0.5);
+    assert.equal(await valueOf('pc_restarted_change_count:splitBy():sum'), 1);
+  });
+
   it('OpenMetrics: `_total` counters with exemplars, `# EOF`', async () => {
     const registry = new client.Registry<client.OpenMetricsContentType>();
     registry.setContentType(client.Registry.OPENMETRICS_CONTENT_TYPE);

@@ -7,6 +7,7 @@
  */
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import type { Result } from '../result.ts';
+import { shortText } from '../text.ts';
 import type {
   OtlpAnyValue,
   OtlpAttributes,
@@ -52,14 +53,17 @@ export function decodeOtlpProtobuf(bytes: Uint8Array): Result<OtlpRequest> {
       return true;
     });
   } catch (error) {
-    const detail = error instanceof Malformed ? error.message : `at byte ${r.pos}: ${(error as Error).message}`;
+    // The reader may have stepped past the end before it found it was there (a varint cut short).
+    const at = Math.min(r.pos, bytes.length);
+    const detail = error instanceof Malformed ? error.message : `at byte ${at}: ${(error as Error).message}`;
     return { ok: false, message: `not an OTLP metrics request in protobuf: ${detail}` };
   }
   return { ok: true, value: request };
 }
 
-function fail(f: Frame, field: number, what: string): never {
-  throw new Malformed(`field ${field} of a ${f.name} at byte ${f.r.pos}: ${what}`);
+/** Fails at the reader's position, or at `at` where the reader has moved on past what failed. */
+function fail(f: Frame, field: number, what: string, at = f.r.pos): never {
+  throw new Malformed(`field ${field} of ${/^[AEIOU]/.test(f.name) ? 'an' : 'a'} ${f.name} at byte ${at}: ${what}`);
 }
 
 /**
@@ -75,15 +79,18 @@ function fields(f: Frame, read: (f: Frame, field: number, wireType: WireType) =>
     const field = tag >>> 3;
     const wireType = (tag & 7) as WireType;
     if (field === 0 || wireType > WireType.Bit32) fail(f, field, `an invalid tag (wire type ${wireType})`);
+    // A value read past the end leaves the reader wherever the lengths it read took it: failures name where it starts.
+    const valueAt = r.pos;
     if (!read(f, field, wireType)) {
       if (wireType === WireType.LengthDelimited) length(f, field);
       try {
         r.skip(wireType, field);
       } catch {
-        fail(f, field, wireType === WireType.StartGroup ? 'a group that does not end' : 'a value beyond the message');
+        const what = wireType === WireType.StartGroup ? 'a group that does not end' : 'a value beyond the message';
+        fail(f, field, what, valueAt);
       }
     }
-    if (r.pos > f.end) fail(f, field, 'a value beyond the message');
+    if (r.pos > f.end) fail(f, field, 'a value beyond the message', valueAt);
   }
 }
 
@@ -256,21 +263,24 @@ function readSum(f: Frame): OtlpMetricData {
   return out;
 }
 
-function readHistogram(f: Frame): OtlpMetricData {
-  const out: OtlpMetricData = { type: 'histogram', dataPoints: [], aggregationTemporality: 0 };
-  fields({ ...f, name: 'Histogram' }, (f, field, wt) => {
-    if (field === 1) out.dataPoints.push(message(f, field, wt, readHistogramDataPoint));
-    else if (field === 2) out.aggregationTemporality = varint(f, field, wt);
-    else return false;
-    return true;
-  });
-  return out;
-}
+const readHistogram = (f: Frame): OtlpMetricData => ({
+  type: 'histogram',
+  ...histogramFields({ ...f, name: 'Histogram' }, readHistogramDataPoint),
+});
 
-function readExponentialHistogram(f: Frame): OtlpMetricData {
-  const out: OtlpMetricData = { type: 'exponentialHistogram', dataPoints: [], aggregationTemporality: 0 };
-  fields({ ...f, name: 'ExponentialHistogram' }, (f, field, wt) => {
-    if (field === 1) out.dataPoints.push(message(f, field, wt, readExponentialHistogramDataPoint));
+const readExponentialHistogram = (f: Frame): OtlpMetricData => ({
+  type: 'exponentialHistogram',
+  ...histogramFields({ ...f, name: 'ExponentialHistogram' }, readExponentialHistogramDataPoint),
+});
+
+/** The fields a Histogram and an ExponentialHistogram share: their points (of their own kind) and temporality. */
+function histogramFields<Point>(
+  f: Frame,
+  readPoint: (f: Frame) => Point,
+): { dataPoints: Point[]; aggregationTemporality: number } {
+  const out = { dataPoints: [] as Point[], aggregationTemporality: 0 };
+  fields(f, (f, field, wt) => {
+    if (field === 1) out.dataPoints.push(message(f, field, wt, readPoint));
     else if (field === 2) out.aggregationTemporality = varint(f, field, wt);
     else return false;
     return true;
@@ -484,7 +494,7 @@ type JsonObject = Record<string, unknown>;
 
 function wrong(path: string, value: unknown, expected: string): never {
   const text = JSON.stringify(value) ?? String(value);
-  throw new Malformed(`${path}: ${text.length > 40 ? text.slice(0, 40) + '…' : text} where ${expected} is expected`);
+  throw new Malformed(`${path}: ${shortText(text, 40)} where ${expected} is expected`);
 }
 
 const absent = (value: unknown): value is null | undefined => value === null || value === undefined;

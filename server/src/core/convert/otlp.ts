@@ -18,7 +18,7 @@ import {
   type LineConverter,
   type NoteKind,
 } from './model.ts';
-import { dimensionPairs, metricKey, metricLine, numberText } from './naming.ts';
+import { dimensionPairs, metricKey, metricLine, noMetricKeyReason, numberText } from './naming.ts';
 import { decodeOtlpJson, decodeOtlpProtobuf } from './otlp-decode.ts';
 import {
   FLAG_NO_RECORDED_VALUE,
@@ -249,9 +249,7 @@ class OtlpConversion {
     const key = metricKey(name);
     if (key === null) {
       // INGEST-PATHS §1.2 key naming: a key with no valid character is dropped; dtmetrics also refuses what no normalising fixes.
-      skipAll(
-        `\`${name}\` cannot be made a valid metric key (at least ${LIMITS.metricKeyMinLength} characters, a letter first, not \`dt.\`)`,
-      );
+      skipAll(`no metric key: ${noMetricKeyReason(name)}`);
       return;
     }
     if (data.type === 'histogram') paths = { 'OTLP endpoint (histogram, 1.300+)': `${key}.histogram` };

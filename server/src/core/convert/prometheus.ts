@@ -4,13 +4,17 @@
  * two documented Prometheus paths that lines can express: gauges and untyped as `gauge`, counters and the `_count`,
  * `_sum` (and, on request, `_bucket`) of histograms and summaries as `count,delta=`, summary quantiles as gauges.
  * A running total becomes a delta only against the previous scrape of the same series; without it, no total is ever
- * sent as a delta. Streaming: what is held is the current family's notes and names, and the previous scrape.
+ * sent as a delta. Streaming: what is held is the current family's notes and names, the previous scrape, and a
+ * `_sum` that went down until its `_count` (the next sample, as client libraries write them) tells whether the series
+ * restarted.
  */
 import { storedKey } from '../keys.ts';
 import { LIMITS } from '../rules.ts';
+import { shortText } from '../text.ts';
 import type { ConversionNote, ConversionSink, ConversionTally, LineConverter, NamingPreview } from './model.ts';
 import { emptyTally } from './model.ts';
-import { dimensionPairs, dimensionValue, metricKey, metricLine, numberText, type DimensionChange } from './naming.ts';
+import { dimensionPairs, dimensionValue, metricKey, metricLine, noMetricKeyReason, numberText } from './naming.ts';
+import type { DimensionChange } from './naming.ts';
 
 export interface PrometheusOptions {
   /** OpenMetrics: timestamps in seconds, `# EOF` ends the exposition. Otherwise the Prometheus text format (ms). */
@@ -461,23 +465,39 @@ function actionOf(type: FamilyType, role: Role, buckets: boolean): Action {
 }
 
 const NOT_FINITE: Message = (f) => `NaN and ±Inf values of \`${f}\`: a line takes finite numbers`;
-const NO_KEY: Message = (f, name) =>
-  `no metric key can be made of \`${name}\`: a key has ${LIMITS.metricKeyMinLength} to ${LIMITS.metricKeyConservativeLength} characters and does not start with \`dt.\``;
+const NO_KEY: Message = (f, name) => `no metric key: ${noMetricKeyReason(name)}`;
 const KEY_RENAMED: Message = (f, name) => `metric \`${name}\` written as \`${metricKey(name) ?? ''}\``;
 const TOO_MANY_LABELS: Message = (f) =>
   `samples of \`${f}\` with more than ${LIMITS.dimensionsPerLine} labels: a line takes at most ${LIMITS.dimensionsPerLine} dimensions`;
 // Lines carry no exemplars; the sample itself is converted (K8s scraping does not take exemplars either).
 const EXEMPLAR: Message = (f) => `exemplars of \`${f}\` are left out: lines carry none`;
-// Never a total as a delta: a `count,delta=` of the running total would add it up again at every scrape.
+// Never a total as a delta: a `count,delta=` of the running total would add it up again at every scrape. Read in the
+// CLI's output and in the editor's documents alike: the flag is named with its command.
 const NO_PREVIOUS: Message = (f) =>
-  `\`${f}\` is a running total; give the previous scrape (--previous FILE) to send its increase`;
+  `\`${f}\` is a running total: its increase needs the scrape before this one (\`dtmetrics convert --previous FILE\`)`;
 // As Dynatrace's Kubernetes scraping does: "The first data point serves as a starting point for this calculation
 // and is not ingested itself" (monitor-prometheus-metrics, INGEST-PATHS §2.2).
 const NEW_SERIES: Message = (f) =>
   `series of \`${f}\` not in the previous scrape: their first value is a starting point, not an increase`;
-// A total going down is a restart from 0 (Prometheus's `increase()` reads it so): all of it is new.
+// A total going down is a restart from 0 (Prometheus's `increase()` reads it so): all of it is new. Not so a `_sum`:
+// it also goes down when negative values are observed. It is read as restarted only when its `_count` went down too.
 const RESTARTED: Message = (f) =>
   `series of \`${f}\` went down since the previous scrape (a restart): their current value is sent as the increase`;
+const SUM_WENT_DOWN: Message = (f) =>
+  `series of \`${f}_sum\` went down since the previous scrape (negative observations, or a restart their \`_count\` does not show): no increase can be told`;
+
+/** What `increase` says of a `_sum` that went down: whether it is a restart is for its `_count` to tell. */
+const WENT_DOWN = Symbol('went down');
+
+/** A `_sum` sample that went down, with what its line needs, until its `_count` says whether the series restarted. */
+interface FallenSum {
+  family: Family;
+  role: Role;
+  sample: Sample;
+  key: string;
+  dimensions: [string, string][];
+  lineNumber: number;
+}
 
 class PrometheusConverter implements LineConverter {
   readonly tally: ConversionTally = emptyTally();
@@ -494,6 +514,10 @@ class PrometheusConverter implements LineConverter {
   /** The family and input line of the sample being converted, for the label changes dimensionPairs reports. */
   private family: Family | null = null;
   private lineNumber = 0;
+  /** The last `_count` of the current family found in the previous scrape, and whether it went down (a restart). */
+  private lastCount: { sample: Sample; restarted: boolean } | null = null;
+  /** A `_sum` that went down, waiting for the next sample: its `_count`, when the producer writes the count after it. */
+  private fallenSum: FallenSum | null = null;
   /** The label names of the last sample, the dimension key and label position of each pair, and the changes. */
   private labelNames: string[] = [];
   private labelPlaces: [string, number][] = [];
@@ -515,11 +539,10 @@ class PrometheusConverter implements LineConverter {
           this.tally.items++;
           this.sink.unconverted?.(lineNumber);
         }
-        const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
         this.emit({
           kind: item ? 'skipped' : 'info',
           line: lineNumber,
-          item: shown.trim(),
+          item: shortText(text.trim()),
           count: item ? 1 : 0,
           message: item ? `not a sample: ${reason}` : reason,
         });
@@ -566,6 +589,8 @@ class PrometheusConverter implements LineConverter {
   }
 
   private familyEnd(): void {
+    if (this.fallenSum !== null) this.settleFallenSum(null);
+    this.lastCount = null;
     for (const notes of this.notes.values()) for (const note of notes.values()) this.emit(note);
     this.notes = new Map();
     this.keys = new Map();
@@ -574,6 +599,7 @@ class PrometheusConverter implements LineConverter {
   }
 
   private sample(family: Family, role: Role, sample: Sample, lineNumber: number): void {
+    if (this.fallenSum !== null) this.settleFallenSum(role === '_count' ? sample : null);
     this.tally.items++;
     const action = actionOf(family.type, role, this.options.histogramBuckets === true);
     if (action.kind === 'skip') return this.noteOnce('skipped', family, lineNumber, action.message);
@@ -594,18 +620,60 @@ class PrometheusConverter implements LineConverter {
     const dimensions = this.dimensionsOf(withoutEmptyValues(sample.labels));
     if (dimensions.length > LIMITS.dimensionsPerLine)
       return this.noteOnce('skipped', family, lineNumber, TOO_MANY_LABELS);
-    let payload: string;
     if (action.kind === 'delta') {
-      const delta = this.increase(family, sample, lineNumber);
+      const delta = this.increase(family, role, sample, lineNumber);
       if (delta === null) return;
-      payload = `count,delta=${numberText(delta)}`;
+      if (delta === WENT_DOWN) return this.sumWentDown({ family, role, sample, key, dimensions, lineNumber });
+      this.write(family, role, sample, key, dimensions, 'count', `count,delta=${numberText(delta)}`, lineNumber);
     } else {
       if (action.kind === 'noted-gauge') this.noteOnce('info', family, lineNumber, action.message);
-      payload = `gauge,${isPlainDecimal(sample.valueText) ? sample.valueText : numberText(sample.value)}`;
+      const value = isPlainDecimal(sample.valueText) ? sample.valueText : numberText(sample.value);
+      this.write(family, role, sample, key, dimensions, 'gauge', `gauge,${value}`, lineNumber);
     }
-    this.announce(family, role, sample.name, key, action.kind === 'delta' ? 'count' : 'gauge', lineNumber);
+  }
+
+  /** A sample's metric line, after its key's naming preview. */
+  private write(
+    family: Family,
+    role: Role,
+    sample: Sample,
+    key: string,
+    dimensions: [string, string][],
+    type: 'gauge' | 'count',
+    payload: string,
+    lineNumber: number,
+  ): void {
+    this.announce(family, role, sample.name, key, type, lineNumber);
     this.sink.line(metricLine(key, dimensions, payload, sample.timestamp), lineNumber);
     this.tally.converted++;
+  }
+
+  /** A `_sum` went down: settled now when its `_count` came just before, else held for the next sample. */
+  private sumWentDown(sum: FallenSum): void {
+    const count = this.lastCount;
+    if (count !== null && sameLabelText(count.sample, sum.sample)) this.settleSum(sum, count.restarted);
+    else this.fallenSum = sum;
+  }
+
+  /** Settles the held `_sum` before the next sample (`next`, when it is a `_count`) or the family's end (null). */
+  private settleFallenSum(next: Sample | null): void {
+    const sum = this.fallenSum as FallenSum;
+    this.fallenSum = null;
+    this.settleSum(sum, next !== null && sameLabelText(next, sum.sample) && this.wentDown(next));
+  }
+
+  /** A fallen `_sum` is a restart's increase, its current value, when its `_count` went down; otherwise unknown. */
+  private settleSum(sum: FallenSum, restarted: boolean): void {
+    const { family, role, sample, key, dimensions, lineNumber } = sum;
+    if (!restarted) return this.noteOnce('skipped', family, lineNumber, SUM_WENT_DOWN);
+    this.noteOnce('info', family, lineNumber, RESTARTED);
+    this.write(family, role, sample, key, dimensions, 'count', `count,delta=${numberText(sample.value)}`, lineNumber);
+  }
+
+  /** Whether a `_count` went down since the previous scrape. */
+  private wentDown(count: Sample): boolean {
+    const before = this.previousTotal(count);
+    return Number.isFinite(count.value) && before !== undefined && count.value < before;
   }
 
   /**
@@ -652,28 +720,34 @@ class PrometheusConverter implements LineConverter {
     return key;
   }
 
-  /** The increase of a running total since the previous scrape; null when there is none to send (noted). */
-  private increase(family: Family, sample: Sample, lineNumber: number): number | null {
-    const previous = this.options.previous;
-    if (previous === null) {
+  /**
+   * The increase of a running total since the previous scrape; null when there is none to send (noted); WENT_DOWN
+   * for a `_sum` that went down, which only its `_count` can tell a restart.
+   */
+  private increase(family: Family, role: Role, sample: Sample, lineNumber: number): number | null | typeof WENT_DOWN {
+    if (this.options.previous === null) {
       this.noteOnce('skipped', family, lineNumber, NO_PREVIOUS);
       return null;
     }
-    let before = previous.totals.get(sample.series);
-    if (before === undefined) {
-      const canonical = canonicalSeries(sample.name, sample.labels);
-      if (canonical !== sample.series) before = previous.totals.get(canonical);
-    }
+    const before = this.previousTotal(sample);
+    if (role === '_count') this.lastCount = before === undefined ? null : { sample, restarted: sample.value < before };
     if (before === undefined) {
       this.noteOnce('skipped', family, lineNumber, NEW_SERIES);
       return null;
     }
-    const was = before;
-    if (sample.value < was) {
-      this.noteOnce('info', family, lineNumber, RESTARTED);
-      return sample.value;
-    }
-    return roundedDifference(sample.value, sample.valueText, was);
+    if (sample.value >= before) return roundedDifference(sample.value, sample.valueText, before);
+    if (role === '_sum') return WENT_DOWN;
+    this.noteOnce('info', family, lineNumber, RESTARTED);
+    return sample.value;
+  }
+
+  /** The series' value in the previous scrape, found as written or in its canonical form. */
+  private previousTotal(sample: Sample): number | undefined {
+    const totals = (this.options.previous as PreviousScrape).totals;
+    const before = totals.get(sample.series);
+    if (before !== undefined) return before;
+    const canonical = canonicalSeries(sample.name, sample.labels);
+    return canonical === sample.series ? undefined : totals.get(canonical);
   }
 
   /** The naming preview of a key, before its first line in the family; the mapping named once per input. */
@@ -718,6 +792,10 @@ const BAD_TIMESTAMP =
     `a timestamp of \`${f}\` is not a time a line can carry (${unit} since 1970, not negative): \`${written}\``;
 const BAD_SECONDS = BAD_TIMESTAMP('seconds');
 const BAD_MILLISECONDS = BAD_TIMESTAMP('milliseconds');
+
+/** Whether two samples of a family carry the same labels, as written: a `_sum` and the `_count` of one series. */
+const sameLabelText = (a: Sample, b: Sample): boolean =>
+  a.series.slice(a.name.length) === b.series.slice(b.name.length);
 
 function sameNames(names: readonly string[], labels: readonly [string, string][]): boolean {
   if (names.length !== labels.length) return false;
