@@ -199,7 +199,7 @@ describe('dtmetrics convert: Prometheus with the scrape before', () => {
     assert.doesNotMatch(alone.stdout, /jobs_total/);
     assert.match(
       alone.stderr,
-      /`jobs_total`: not converted: `jobs_total` is a running total; give the previous scrape \(--previous FILE\)/,
+      /`jobs_total`: not converted: `jobs_total` is a running total: its increase needs the scrape before this one \(`dtmetrics convert --previous FILE`\)/,
     );
   });
 });
