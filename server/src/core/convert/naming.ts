@@ -79,13 +79,28 @@ const UNSENDABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\u2028\u2029]+/gu;
 /** A scalar as an unquoted dimension value: unsendable runs `_`, cut to the limit, `, = space \ "` escaped; null when empty. */
 export function dimensionValue(raw: unknown): string | null {
   if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') return null;
-  let value = String(raw).replace(UNSENDABLE, '_');
+  const text = String(raw);
+  if (isPlainValue(text)) return text;
+  let value = text.replace(UNSENDABLE, '_');
   if (value.length > LIMITS.dimensionValueMaxLength) {
     value = value.slice(0, LIMITS.dimensionValueMaxLength);
     // A pair of surrogates is not cut in two: the half left would be unsendable.
     if (/[\uD800-\uDBFF]$/.test(value)) value = value.slice(0, -1);
   }
   return value === '' ? null : value.replace(/[,= \\"]/g, '\\$&');
+}
+
+/**
+ * Whether a value goes into a line as it is: printable ASCII but `, = space \\ "`, within the length limit. Most
+ * values are (hosts, codes, paths), and one scan is far cheaper than the two regular expressions of the rest.
+ */
+function isPlainValue(text: string): boolean {
+  if (text === '' || text.length > LIMITS.dimensionValueMaxLength) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || c === 0x2c || c === 0x3d || c === 0x5c || c === 0x22) return false;
+  }
+  return true;
 }
 
 /** A dimension as the input wrote it that did not reach the line as it was. */
