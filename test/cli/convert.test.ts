@@ -155,6 +155,16 @@ describe('dtmetrics convert', () => {
       ['convert', '--resource-attributes', 'service.name', SEED],
       '--resource-attributes is for OTLP input, not json',
     ],
+    [
+      'a gzip-compressed scrape before',
+      ['convert', '--previous', file('before.prom.gz', new Uint8Array([0x1f, 0x8b, 0x08])), PROM],
+      `--previous '${join(dir, 'before.prom.gz')}' is gzip-compressed: decompress it first (gunzip -c`,
+    ],
+    [
+      'no resource attribute keys',
+      ['convert', '--resource-attributes', ' , ', SEED],
+      '--resource-attributes takes attribute keys',
+    ],
     ['prose', ['convert', file('prose.txt', 'hello world\nthis is no metric\n')], 'cannot tell what format'],
     [
       'binary as JSON',
@@ -170,6 +180,24 @@ describe('dtmetrics convert', () => {
       assert.equal(run.stdout, '');
     });
   }
+
+  it('gzip on standard input: says where gunzip goes in the pipe', async () => {
+    const run = await dtmetrics(['convert', '-'], { stdin: new Uint8Array([0x1f, 0x8b, 0x08, 0x00]) });
+    assert.equal(run.code, 2);
+    assert.equal(
+      run.stderr,
+      'dtmetrics: standard input is gzip-compressed: decompress it first (… | gunzip -c | dtmetrics convert -)\n',
+    );
+  });
+
+  it('--format json: a request too large to read whole leaves nothing half-written on stdout', async () => {
+    const run = await dtmetrics(['convert', '--format', 'json', '-'], {
+      stdin: new Uint8Array((64 << 20) + 1).fill(1),
+    });
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /is over 64 MB: an OTLP request that size is not one Dynatrace takes \(4 MB\)\n$/);
+  });
 
   it('--help lists the formats and exit codes', async () => {
     const run = await dtmetrics(['convert', '--help']);

@@ -36,6 +36,17 @@ describe('JSON → metric lines: properties', () => {
     assert.deepEqual(conversion.tally, { items: 1, converted: 0, skipped: 1 });
   });
 
+  it('a value or a timestamp nested deeper than JSON.stringify goes: reported by its outline, nothing thrown', () => {
+    const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+    const conversion = convertText(
+      createJsonConverter,
+      `{"metric":"cpu.temp","value":${deep}}\n{"metric":"cpu.temp","value":1,"timestamp":${deep}}`,
+    );
+    assertAccounted(conversion, 'deep values');
+    assert.deepEqual(conversion.tally, { items: 2, converted: 1, skipped: 1 });
+    assert.match(conversion.notes[0]?.message ?? '', /^the value `\[… 1 elements\]` is no finite number$/);
+  });
+
   it('any text at all: nothing thrown, every item accounted for', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (text) =>

@@ -12,7 +12,7 @@
 import { isUtf8 } from 'node:buffer';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { conversionHeader, convertToText, SNIFF_BYTES, sniffFormat } from '#core/convert/index.ts';
+import { conversionHeader, convertToText, packedText, SNIFF_BYTES, sniffFormat } from '#core/convert/index.ts';
 import {
   FORMAT_NAMES,
   ITEM_NOUNS,
@@ -216,6 +216,8 @@ async function chooseFormat(source: Source, options: ArgumentObject): Promise<Re
   const given = oneOf(options, 'format', SOURCE_FORMATS);
   const sniffed =
     typeof source.input === 'string' ? sniffFormat(source.input.slice(0, SNIFF_BYTES), false) : sniffFormat('', true);
+  const packed = typeof source.input === 'string' ? null : packedText(source.input);
+  if (packed !== null) throw new UserError(`${source.name} is ${packed.what}: ${packed.todo}`);
   const format = given ?? sniffed?.format;
   if (binary && format !== 'otlp')
     throw new UserError(`${source.name} is binary, not ${format ?? 'text'}: only OTLP requests come as protobuf`);

@@ -10,6 +10,7 @@ import {
   conversionHeader,
   createConverter,
   namingComment,
+  packedText,
   SNIFF_BYTES,
   sniffFormat,
 } from '#core/convert/index.ts';
@@ -53,6 +54,14 @@ Exit codes: 0 all converted, 1 something not converted or a line a tenant would 
 const FORMATS = ['text', 'json'] as const;
 /** The most a request read whole (OTLP protobuf) may have: Dynatrace takes 4 MB. */
 const WHOLE_REQUEST_MAX_BYTES = 64 << 20;
+/** What to do with a line longer than convert reads, by format. */
+const TOO_LONG_HINTS: Record<SourceFormat, string> = {
+  json: "write one value per line (NDJSON: `jq -c '.[]'`)",
+  otlp: 'Dynatrace takes OTLP requests of up to 4 MB: send smaller ones, or protobuf',
+  prometheus: 'no sample is that long: is it the right file?',
+  openmetrics: 'no sample is that long: is it the right file?',
+  statsd: 'no datagram is that long: is it the right file?',
+};
 /** Notes a JSON report holds; past it, only their number (a text report streams them all to stderr). */
 const JSON_NOTES_MAX = 10_000;
 
@@ -99,14 +108,23 @@ function parseConvertArgs(argv: string[], clock: () => number): ConvertSettings 
     from: from as ConvertSettings['from'],
     previous: v.previous ?? null,
     buckets: v.buckets ?? false,
-    resourceAttributes: v['resource-attributes']
-      ?.split(',')
-      .map((key) => key.trim())
-      .filter((key) => key !== ''),
+    resourceAttributes: attributeKeys(v['resource-attributes']),
     format: format as ConvertSettings['format'],
     now: v.now === undefined ? clock() : timeOption(parseInstant(v.now, '--now', clock())),
     input: parsed.positionals[0] as string,
   };
+}
+
+/** `--resource-attributes k1,k2`: the keys, at least one (an empty list would drop every resource attribute unsaid). */
+function attributeKeys(option: string | undefined): string[] | undefined {
+  if (option === undefined) return undefined;
+  const keys = option
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+  if (keys.length === 0)
+    throw new UserError('--resource-attributes takes attribute keys, such as service.name,host.name (none were given)');
+  return keys;
 }
 
 /** A file's bytes chunk by chunk; a file that cannot be opened is a usage error. */
@@ -154,13 +172,17 @@ function isBinary(head: Uint8Array): boolean {
   return head.length > 0;
 }
 
-/** Binary input that is no OTLP request but text packed otherwise: what to do instead, or null. */
-function packedText(name: string, head: Uint8Array): string | null {
-  if (head[0] === 0x1f && head[1] === 0x8b)
-    return `'${name}' is gzip-compressed: decompress it first (gunzip -c ${name} | dtmetrics convert -)`;
-  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))
-    return `'${name}' is UTF-16 (it starts with a byte order mark): save it as UTF-8`;
-  return null;
+/** Binary input that is no OTLP request but text packed otherwise (gzip, UTF-16): what to do instead, or null. */
+function packedMessage(name: string, head: Uint8Array): string | null {
+  const packed = packedText(head);
+  if (packed === null) return null;
+  const gunzip = packed.what === 'gzip-compressed';
+  const how = !gunzip
+    ? ''
+    : name === '-'
+      ? ' (… | gunzip -c | dtmetrics convert -)'
+      : ` (gunzip -c '${name}' | dtmetrics convert -)`;
+  return `${name === '-' ? 'standard input' : `'${name}'`} is ${packed.what}: ${packed.todo}${how}`;
 }
 
 /** The first character of text that is not a space (or a byte order mark). */
@@ -170,6 +192,8 @@ const firstCharacter = (text: string): string => /[^\s\uFEFF]/.exec(text)?.[0] ?
 async function readPrevious(path: string): Promise<string[]> {
   const { head, chunks } = await readAhead(await fileSource(path), SNIFF_BYTES, path);
   const binary = isBinary(head);
+  const packed = binary ? packedMessage(path, head) : null;
+  if (packed !== null) throw new UserError(`--previous ${packed}`);
   const sniffed = sniffFormat(new TextDecoder().decode(head), binary)?.format;
   if (binary || (sniffed !== undefined && sniffed !== 'prometheus' && sniffed !== 'openmetrics'))
     throw new UserError(`--previous '${path}' is not a Prometheus scrape (it reads as ${binary ? 'binary' : sniffed})`);
@@ -199,7 +223,7 @@ export async function runConvert(argv: string[], context: CommandContext): Promi
   const { input } = settings;
   const { head, chunks } = await readAhead(input === '-' ? context.stdin : await fileSource(input), SNIFF_BYTES, input);
   const binary = isBinary(head);
-  const packed = binary ? packedText(input, head) : null;
+  const packed = binary ? packedMessage(input, head) : null;
   if (packed !== null) throw new UserError(packed);
   const headText = new TextDecoder().decode(head);
   let format: SourceFormat;
@@ -272,21 +296,22 @@ export async function runConvert(argv: string[], context: CommandContext): Promi
   if (request !== null) tally = convertOtlpProtobuf(request, sink, options);
   else {
     const converter = createConverter(format, sink, options);
-    // A line past what is read of one line is not handed on cut (a JSON value or a sample would be misread): it is
-    // one item not converted, and says why.
+    // A line past what is read of one line is not handed on cut (a JSON value or a sample would be misread): the
+    // value it is part of is not converted, or the line is one item not converted, saying why.
     const cut = { items: 0, converted: 0, skipped: 0 };
     let lineNumber = 0;
     const text = (line: string, length: number) => {
       lineNumber++;
       if (length <= line.length) return converter.line(line, lineNumber);
+      if (converter.interrupt?.(lineNumber)) return;
       cut.items++;
       cut.skipped++;
       sink.note({
         kind: 'skipped',
         line: lineNumber,
-        item: line,
+        item: shortText(line, 80),
         count: 1,
-        message: `a line of ${plural(length, 'character')}: convert reads lines of up to ${(LINE_BUFFER_LIMIT / 1e6).toLocaleString('en-US')} MB; write one value per line (NDJSON: \`jq -c '.[]'\`)`,
+        message: `a line of ${plural(length, 'character')}, longer than convert reads (${LINE_BUFFER_LIMIT / 1e6} MB): ${TOO_LONG_HINTS[format]}`,
       });
     };
     try {

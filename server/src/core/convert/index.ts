@@ -51,6 +51,14 @@ export function createConverter(
   }
 }
 
+/** Binary input that is text packed otherwise, not an OTLP request: what it is, and what to do (the edges say it). */
+export function packedText(head: Uint8Array): { what: string; todo: string } | null {
+  if (head[0] === 0x1f && head[1] === 0x8b) return { what: 'gzip-compressed', todo: 'decompress it first' };
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))
+    return { what: 'UTF-16 (it starts with a byte order mark)', todo: 'save it as UTF-8' };
+  return null;
+}
+
 /** How much of an input sniffFormat is given (the CLI's and the editor's --from auto). */
 export const SNIFF_BYTES = 65_536;
 
@@ -66,7 +74,7 @@ const PROMETHEUS_SAMPLE = /^[A-Za-z_:][A-Za-z0-9_:]*(?:\{.*\})?[ \t]+\S+([ \t]+\
 const OPENMETRICS_ONLY = /^# (?:UNIT|EOF)\b|^# TYPE \S+ (?:info|stateset|gaugehistogram)\b/;
 
 /**
- * The format of an input from its first characters (up to a few KB of decoded text; `binary` when its bytes are
+ * The format of an input from its first characters (up to SNIFF_BYTES of decoded text; `binary` when its bytes are
  * not text). Protobuf is the one binary format converted; JSON with `resourceMetrics` is OTLP's JSON mapping.
  */
 export function sniffFormat(head: string, binary: boolean): Sniffed | null {

@@ -5,7 +5,7 @@
  * points). It only finds where values end (brackets outside strings); JSON.parse judges each value.
  */
 
-import { BACKSLASH, COMMA, QUOTE } from '../text.ts';
+import { BACKSLASH, COMMA, QUOTE, shortText } from '../text.ts';
 
 export interface JsonValueText {
   /** The value's text, its lines joined with `\n`. */
@@ -37,12 +37,19 @@ export class JsonValues {
   private start = 0;
   /** Whether the open value is a bare scalar (a number, `true`), which ends at a delimiter, not a bracket. */
   private scalar = false;
+  /** After a value was cut off (interrupt): its remaining lines are passed over until one starts a value. */
+  private resyncing = false;
 
   /** `elementsOfArrays`: a top-level array is cut into its elements (a list of data points, streamed). */
   constructor(private readonly elementsOfArrays: boolean) {}
 
   /** The values that end on this line (`lineNumber` from 1). */
   line(text: string, lineNumber: number): JsonValueText[] {
+    if (this.resyncing) {
+      const first = /\S/.exec(text)?.[0];
+      if (first !== '{' && first !== '[') return [];
+      this.resyncing = false;
+    }
     const values: JsonValueText[] = [];
     let from = this.start > 0 ? 0 : -1;
     const close = (end: number) => {
@@ -107,6 +114,16 @@ export class JsonValues {
     return values;
   }
 
+  /**
+   * A line could not be read (too long): the value open, cut off, or null. The lines after it that still belong to
+   * that value (its depth is lost with the line) are passed over until one starts a value (`{` or `[` first).
+   */
+  interrupt(): JsonValueText | null {
+    const open = this.end();
+    this.resyncing = open !== null;
+    return open;
+  }
+
   /** The input ended: the value still open (cut off: JSON.parse will say so), or null. */
   end(): JsonValueText | null {
     if (this.start === 0) return null;
@@ -116,5 +133,23 @@ export class JsonValues {
     this.depth = 0;
     this.inString = false;
     return open;
+  }
+}
+
+/**
+ * A parsed JSON value, for a report: its JSON on one line, cut at `max`; or, nested deeper than JSON.stringify's
+ * recursion goes (JSON.parse reads deeper: a RangeError, nothing else), its outline.
+ */
+export function jsonExcerpt(value: unknown, max = 60): string {
+  try {
+    return shortText((JSON.stringify(value) ?? String(value)).replace(/\s+/g, ' ').trim(), max);
+  } catch {
+    if (Array.isArray(value)) return `[… ${value.length} elements]`;
+    return shortText(
+      `{${Object.keys(value as object)
+        .map((key) => `"${key}": …`)
+        .join(', ')}}`,
+      max,
+    );
   }
 }

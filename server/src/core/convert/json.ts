@@ -10,7 +10,7 @@ import { storedKey } from '../keys.ts';
 import { DECIMAL } from '../numbers.ts';
 import { LIMITS, literal } from '../rules.ts';
 import { shortText } from '../text.ts';
-import { JsonValues } from './json-values.ts';
+import { jsonExcerpt, JsonValues } from './json-values.ts';
 import { emptyTally, type ConversionSink, type LineConverter } from './model.ts';
 import {
   dimensionPairs,
@@ -120,7 +120,7 @@ function payloadOf(point: JsonObject, pair: readonly unknown[] | null): Payload 
   if (value === null)
     return {
       ok: false,
-      reason: raw === undefined ? 'no `value`' : `the value ${literal(JSON.stringify(raw))} is no finite number`,
+      reason: raw === undefined ? 'no `value`' : `the value ${literal(jsonExcerpt(raw))} is no finite number`,
     };
   const type = firstString(point, TYPE_FIELDS)?.toLowerCase();
   return type && COUNTER_TYPES.has(type)
@@ -219,7 +219,7 @@ export function createJsonConverter(sink: ConversionSink): LineConverter {
           );
     for (const found of dataPoints(value)) {
       if ('notPoint' in found) {
-        skip(line, valueExcerpt(found.notPoint), 'not a data point (an object with a metric key and a value)');
+        skip(line, jsonExcerpt(found.notPoint), 'not a data point (an object with a metric key and a value)');
         continue;
       }
       const result = pointLine(found.point, found.pair);
@@ -245,7 +245,8 @@ export function createJsonConverter(sink: ConversionSink): LineConverter {
       for (const change of result.changes)
         once(line, item, `dimension ${change.key}`, dimensionChangeText(change), change.to ? 'renamed' : 'info');
       if (result.time) once(line, item, 'time', timeChangeText(result.time), 'info');
-      if (result.type === 'count')
+      // `delta` says what the value is; `count` and `counter` may name a running total: said once per metric.
+      if (result.type === 'count' && firstString(found.point, TYPE_FIELDS)?.toLowerCase() !== 'delta')
         once(
           line,
           item,
@@ -270,6 +271,13 @@ export function createJsonConverter(sink: ConversionSink): LineConverter {
       skip(open.line, excerpt(open.text), 'the JSON ends before this value does');
       unconverted(open.text, open.line);
     },
+    interrupt(lineNumber) {
+      const open = values.interrupt();
+      if (open === null) return false;
+      skip(open.line, excerpt(open.text), `its line ${lineNumber} is longer than can be read`);
+      unconverted(open.text, open.line);
+      return true;
+    },
   };
 }
 
@@ -280,23 +288,8 @@ export const dimensionChangeText = (change: DimensionChange): string =>
 
 const timeChangeText = ({ written, ms }: { written: unknown; ms: number | null }): string =>
   ms === null
-    ? `timestamp ${literal(JSON.stringify(written))} is no time between the years 2000 and 3000 in s, ms, µs or ns: left out, so the tenant stamps the line`
-    : `timestamp ${literal(JSON.stringify(written))} written in milliseconds: ${ms}`;
+    ? `timestamp ${literal(jsonExcerpt(written))} is no time between the years 2000 and 3000 in s, ms, µs or ns: left out, so the tenant stamps the line`
+    : `timestamp ${literal(jsonExcerpt(written))} written in milliseconds: ${ms}`;
 
 /** The start of a value's text, for a report. */
 const excerpt = (text: string): string => shortText(text.replace(/\s+/g, ' ').trim());
-
-/** A parsed value, for a report: as JSON, or, nested deeper than the stack goes, by its outline. */
-function valueExcerpt(value: unknown): string {
-  try {
-    return excerpt(JSON.stringify(value) ?? String(value));
-  } catch {
-    // JSON.stringify recurses: a value JSON.parse read can be too deep for it (a RangeError, nothing else).
-    if (Array.isArray(value)) return `[… ${value.length} elements]`;
-    return shortText(
-      `{${Object.keys(value as JsonObject)
-        .map((key) => `"${key}": …`)
-        .join(', ')}}`,
-    );
-  }
-}

@@ -15,6 +15,12 @@ export interface LineConverter {
   line(text: string, lineNumber: number): void;
   /** The input ended: what was held for later (StatsD aggregates, a JSON value still open) is written or reported. */
   end(): void;
+  /**
+   * Input line `lineNumber` could not be read whole (an edge reads lines up to a bound) and is not handed on: a value
+   * it is part of is not converted, and reported. True when such a value took the line in; false (or no method, for
+   * formats whose items are lines) when the caller reports the line as one item itself.
+   */
+  interrupt?(lineNumber: number): boolean;
   /** How many input items were seen, converted and not converted so far. */
   readonly tally: ConversionTally;
 }

@@ -25,13 +25,14 @@ export function metricKey(raw: string | null): string | null {
   return key.length < LIMITS.metricKeyMinLength || key.startsWith('dt.') ? null : key;
 }
 
-/** Why metricKey finds no key in `raw`, for a report. */
+/** Why metricKey finds no key in `raw`, for a report that names `raw` already. */
 export function noMetricKeyReason(raw: string): string {
   const key = normalMetricKey(raw);
-  if (key.startsWith('dt.')) return `\`${key}\`: keys starting \`dt.\` are Dynatrace's own`;
-  return key === ''
-    ? 'no character a metric key may hold'
-    : `\`${key}\` is shorter than ${LIMITS.metricKeyMinLength} characters, the shortest key a tenant takes`;
+  if (key === '') return 'no character a metric key may hold';
+  const becomes = key === raw ? '' : `it becomes \`${key}\`, `;
+  return key.startsWith('dt.')
+    ? `${becomes}keys starting \`dt.\` are Dynatrace's own`
+    : `${becomes}shorter than ${LIMITS.metricKeyMinLength} characters, the shortest key a tenant takes`;
 }
 
 function normalMetricKey(raw: string): string {

@@ -7,7 +7,7 @@
  */
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import type { Result } from '../result.ts';
-import { shortText } from '../text.ts';
+import { jsonExcerpt } from './json-values.ts';
 import type {
   OtlpAnyValue,
   OtlpAttributes,
@@ -493,8 +493,7 @@ export function decodeOtlpJson(value: unknown): Result<OtlpRequest> {
 type JsonObject = Record<string, unknown>;
 
 function wrong(path: string, value: unknown, expected: string): never {
-  const text = JSON.stringify(value) ?? String(value);
-  throw new Malformed(`${path}: ${shortText(text, 40)} where ${expected} is expected`);
+  throw new Malformed(`${path}: ${jsonExcerpt(value, 40)} where ${expected} is expected`);
 }
 
 const absent = (value: unknown): value is null | undefined => value === null || value === undefined;

@@ -77,14 +77,15 @@ export function convertOtlpProtobuf(
 export function createOtlpJsonConverter(sink: ConversionSink, options: OtlpConvertOptions = {}): LineConverter {
   const values = new JsonValues(false);
   const conversion = new OtlpConversion(sink, options);
+  const notConverted = (line: number, message: string) => {
+    conversion.tally.items++;
+    conversion.tally.skipped++;
+    sink.note({ kind: 'skipped', line, item: 'request', count: 1, message });
+  };
   const convert = (value: { text: string; line: number }) => {
     const request = parseRequest(value.text);
     if (request.ok) conversion.request(request.value, value.line);
-    else {
-      conversion.tally.items++;
-      conversion.tally.skipped++;
-      sink.note({ kind: 'skipped', line: value.line, item: 'request', count: 1, message: request.message });
-    }
+    else notConverted(value.line, request.message);
   };
   return {
     line(text, lineNumber) {
@@ -94,6 +95,11 @@ export function createOtlpJsonConverter(sink: ConversionSink, options: OtlpConve
       const open = values.end();
       if (open !== null) convert(open);
       conversion.end();
+    },
+    interrupt(lineNumber) {
+      const open = values.interrupt();
+      if (open !== null) notConverted(open.line, `its line ${lineNumber} is longer than can be read`);
+      return open !== null;
     },
     tally: conversion.tally,
   };

@@ -486,17 +486,19 @@ const RESTARTED: Message = (f) =>
 const SUM_WENT_DOWN: Message = (f) =>
   `series of \`${f}_sum\` went down since the previous scrape (negative observations, or a restart their \`_count\` does not show): no increase can be told`;
 
-/** What `increase` says of a `_sum` that went down: whether it is a restart is for its `_count` to tell. */
-const WENT_DOWN = Symbol('went down');
-
-/** A `_sum` sample that went down, with what its line needs, until its `_count` says whether the series restarted. */
-interface FallenSum {
+/**
+ * A `_sum` sample, with what its line needs, until its `_count` says whether the series restarted: a sum can fall
+ * (negative observations) and rise across a restart, so only the count tells its increase.
+ */
+interface PendingSum {
   family: Family;
   role: Role;
   sample: Sample;
   key: string;
   dimensions: [string, string][];
   lineNumber: number;
+  /** Its value in the previous scrape. */
+  before: number;
 }
 
 class PrometheusConverter implements LineConverter {
@@ -516,8 +518,8 @@ class PrometheusConverter implements LineConverter {
   private lineNumber = 0;
   /** The last `_count` of the current family found in the previous scrape, and whether it went down (a restart). */
   private lastCount: { sample: Sample; restarted: boolean } | null = null;
-  /** A `_sum` that went down, waiting for the next sample: its `_count`, when the producer writes the count after it. */
-  private fallenSum: FallenSum | null = null;
+  /** A `_sum` waiting for the next sample: its `_count`, when the producer writes the count after it. */
+  private pendingSum: PendingSum | null = null;
   /** The label names of the last sample, the dimension key and label position of each pair, and the changes. */
   private labelNames: string[] = [];
   private labelPlaces: [string, number][] = [];
@@ -589,7 +591,7 @@ class PrometheusConverter implements LineConverter {
   }
 
   private familyEnd(): void {
-    if (this.fallenSum !== null) this.settleFallenSum(null);
+    if (this.pendingSum !== null) this.settlePendingSum(null);
     this.lastCount = null;
     for (const notes of this.notes.values()) for (const note of notes.values()) this.emit(note);
     this.notes = new Map();
@@ -599,7 +601,7 @@ class PrometheusConverter implements LineConverter {
   }
 
   private sample(family: Family, role: Role, sample: Sample, lineNumber: number): void {
-    if (this.fallenSum !== null) this.settleFallenSum(role === '_count' ? sample : null);
+    if (this.pendingSum !== null) this.settlePendingSum(role === '_count' ? sample : null);
     this.tally.items++;
     const action = actionOf(family.type, role, this.options.histogramBuckets === true);
     if (action.kind === 'skip') return this.noteOnce('skipped', family, lineNumber, action.message);
@@ -623,7 +625,8 @@ class PrometheusConverter implements LineConverter {
     if (action.kind === 'delta') {
       const delta = this.increase(family, role, sample, lineNumber);
       if (delta === null) return;
-      if (delta === WENT_DOWN) return this.sumWentDown({ family, role, sample, key, dimensions, lineNumber });
+      if (typeof delta === 'object')
+        return this.sumFound({ family, role, sample, key, dimensions, lineNumber, before: delta.sumBefore });
       this.write(family, role, sample, key, dimensions, 'count', `count,delta=${numberText(delta)}`, lineNumber);
     } else {
       if (action.kind === 'noted-gauge') this.noteOnce('info', family, lineNumber, action.message);
@@ -648,26 +651,33 @@ class PrometheusConverter implements LineConverter {
     this.tally.converted++;
   }
 
-  /** A `_sum` went down: settled now when its `_count` came just before, else held for the next sample. */
-  private sumWentDown(sum: FallenSum): void {
+  /** A `_sum`: settled now when its `_count` came just before, else held for the next sample. */
+  private sumFound(sum: PendingSum): void {
     const count = this.lastCount;
     if (count !== null && sameLabelText(count.sample, sum.sample)) this.settleSum(sum, count.restarted);
-    else this.fallenSum = sum;
+    else this.pendingSum = sum;
   }
 
   /** Settles the held `_sum` before the next sample (`next`, when it is a `_count`) or the family's end (null). */
-  private settleFallenSum(next: Sample | null): void {
-    const sum = this.fallenSum as FallenSum;
-    this.fallenSum = null;
+  private settlePendingSum(next: Sample | null): void {
+    const sum = this.pendingSum as PendingSum;
+    this.pendingSum = null;
     this.settleSum(sum, next !== null && sameLabelText(next, sum.sample) && this.wentDown(next));
   }
 
-  /** A fallen `_sum` is a restart's increase, its current value, when its `_count` went down; otherwise unknown. */
-  private settleSum(sum: FallenSum, restarted: boolean): void {
-    const { family, role, sample, key, dimensions, lineNumber } = sum;
-    if (!restarted) return this.noteOnce('skipped', family, lineNumber, SUM_WENT_DOWN);
-    this.noteOnce('info', family, lineNumber, RESTARTED);
-    this.write(family, role, sample, key, dimensions, 'count', `count,delta=${numberText(sample.value)}`, lineNumber);
+  /**
+   * A `_sum`'s increase: its current value when its `_count` went down (a restart), else its rise; a sum that fell
+   * without a restart its count shows has no increase to tell (skipped, noted).
+   */
+  private settleSum(sum: PendingSum, restarted: boolean): void {
+    const { family, role, sample, key, dimensions, lineNumber, before } = sum;
+    let delta: number;
+    if (restarted) {
+      this.noteOnce('info', family, lineNumber, RESTARTED);
+      delta = sample.value;
+    } else if (sample.value >= before) delta = roundedDifference(sample.value, sample.valueText, before);
+    else return this.noteOnce('skipped', family, lineNumber, SUM_WENT_DOWN);
+    this.write(family, role, sample, key, dimensions, 'count', `count,delta=${numberText(delta)}`, lineNumber);
   }
 
   /** Whether a `_count` went down since the previous scrape. */
@@ -721,10 +731,15 @@ class PrometheusConverter implements LineConverter {
   }
 
   /**
-   * The increase of a running total since the previous scrape; null when there is none to send (noted); WENT_DOWN
-   * for a `_sum` that went down, which only its `_count` can tell a restart.
+   * The increase of a running total since the previous scrape; null when there is none to send (noted); for a
+   * `_sum`, its previous value, as only its `_count` can tell its increase (settleSum).
    */
-  private increase(family: Family, role: Role, sample: Sample, lineNumber: number): number | null | typeof WENT_DOWN {
+  private increase(
+    family: Family,
+    role: Role,
+    sample: Sample,
+    lineNumber: number,
+  ): number | null | { sumBefore: number } {
     if (this.options.previous === null) {
       this.noteOnce('skipped', family, lineNumber, NO_PREVIOUS);
       return null;
@@ -735,8 +750,8 @@ class PrometheusConverter implements LineConverter {
       this.noteOnce('skipped', family, lineNumber, NEW_SERIES);
       return null;
     }
+    if (role === '_sum') return { sumBefore: before };
     if (sample.value >= before) return roundedDifference(sample.value, sample.valueText, before);
-    if (role === '_sum') return WENT_DOWN;
     this.noteOnce('info', family, lineNumber, RESTARTED);
     return sample.value;
   }
