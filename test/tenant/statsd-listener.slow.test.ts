@@ -149,6 +149,13 @@ describe('the StatsD listener of the local tenant, from hot-shots', () => {
     assert.match(log, /StatsD: renamed: udp\.latency: tag key `Route` → dimension `route`/);
     assert.match(log, /StatsD: 1 datagram skipped: udp\.typed: `udp\.typed` is a gauge/);
     assert.match(log, new RegExp(`StatsD flush: ${datagrams} datagrams → 6 lines, 6 stored`));
+    // The tenant's `.count` warning once, not at every flush.
+    const again = await sendWithHotShots(port, producer, (client, sent) =>
+      client.increment('udp.hits', 1, 1, [], sent()),
+    );
+    await flushAfter(tenant, datagrams + again);
+    const renamed = tenant.output().match(/changed to 'udp\.hits\.count'/g) ?? [];
+    assert.equal(renamed.length, 1, tenant.output());
   });
 
   it('a flush with nothing held stores nothing and says so in its report', async () => {

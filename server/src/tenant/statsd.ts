@@ -14,6 +14,8 @@ import { plural } from '#core/text.ts';
 export const STATSD_PORT = 18_125;
 /** StatsD servers flush every 10 s (etsy StatsD's `flushInterval`, the Datadog Agent's aggregation interval). */
 export const STATSD_FLUSH_SECONDS = 10;
+/** Bounds the memory of warnings said (one per metric key at most, in practice). */
+const MAX_WARNINGS_REMEMBERED = 10_000;
 
 export interface StatsdOptions {
   /** 0: any free port. */
@@ -53,6 +55,8 @@ export async function startStatsdListener(options: StatsdOptions): Promise<Stats
     note: (note) => log(`StatsD: ${describeNote(note)}`),
     naming: () => undefined,
   });
+  // The tenant's warnings said so far: a counter's `.count` rename would otherwise come back every flush.
+  const warned = new Set<string>();
   let received = 0;
   let datagramsAtFlush = 0;
   const socket: Socket = createSocket('udp4');
@@ -90,7 +94,11 @@ export async function startStatsdListener(options: StatsdOptions): Promise<Stats
     );
     for (const { line, error } of answer.body.error?.invalidLines ?? [])
       log(`StatsD flush: line refused: ${error} (${written[line - 1] ?? ''})`);
-    for (const { warning } of answer.body.warnings?.warningLines ?? []) log(`StatsD flush: ${warning}`);
+    for (const { warning } of answer.body.warnings?.warningLines ?? [])
+      if (!warned.has(warning) && warned.size < MAX_WARNINGS_REMEMBERED) {
+        warned.add(warning);
+        log(`StatsD flush: ${warning}`);
+      }
     return { datagrams, lines: written.length, linesOk, linesInvalid };
   };
 
