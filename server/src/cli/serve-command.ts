@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { LOCAL_TENANT_PORT } from '#core/environment.ts';
 import { DataFileError } from '#tenant/data-file.ts';
 import { SCOPES, startTenant, type Scope, type Tenant } from '#tenant/server.ts';
+import { STATSD_FLUSH_SECONDS, STATSD_PORT } from '#tenant/statsd.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
 import type { CommandContext } from './context.ts';
 import { integerOption, parseCommandLine, type IntegerRange } from './options.ts';
@@ -28,6 +29,11 @@ Options:
   --control-secret-env <VAR>  take POST /_dtmetrics/stop and /_dtmetrics/lease from whoever sends this variable's
                               value in X-Dtmetrics-Secret (how the editor stops the tenant it started)
   --lease <s>                 stop by itself when no lease was renewed for s seconds (needs --control-secret-env)
+  --statsd-port <n>           UDP port of the StatsD listener on 127.0.0.1 (default: ${STATSD_PORT}, as the OneAgent's;
+                              0 picks a free one). In use: the tenant serves HTTP without StatsD and says so
+  --statsd-flush-seconds <s>  aggregate StatsD datagrams over s seconds before storing them (default: ${STATSD_FLUSH_SECONDS});
+                              POST /_dtmetrics/statsd/flush stores what is held now
+  --no-statsd                 no StatsD listener
   --faults                    accept fault injection (POST /_dtmetrics/faults), for tests of clients
   -h, --help                  show this help
 
@@ -41,6 +47,8 @@ interface ServeSettings {
   maxSeries: number | undefined;
   compactLogBytes: number | undefined;
   faults: boolean;
+  /** The StatsD listener's port and flush interval in ms; null: --no-statsd. */
+  statsd: { port: number; flushMs: number } | null;
   /** The control secret and the lease in ms (null: none); null without --control-secret-env. */
   control: { secret: string; leaseMs: number | null } | null;
 }
@@ -59,6 +67,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSet
       'control-secret-env': { type: 'string' },
       lease: { type: 'string' },
       faults: { type: 'boolean' },
+      'statsd-port': { type: 'string' },
+      'statsd-flush-seconds': { type: 'string' },
+      'no-statsd': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -91,6 +102,12 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSet
   const secret = secretVariable === undefined ? undefined : env[secretVariable];
   if (secretVariable !== undefined && !secret)
     throw new UserError(`--control-secret-env ${secretVariable}: the environment variable is not set`);
+  const statsdPort = optionalInteger('--statsd-port', v['statsd-port'], { min: 0, max: 65_535 });
+  const flushSeconds = optionalInteger('--statsd-flush-seconds', v['statsd-flush-seconds'], { min: 1, max: 3_600 });
+  if (v['no-statsd'] && (statsdPort !== undefined || flushSeconds !== undefined))
+    throw new UserError(
+      '--no-statsd turns the StatsD listener off: leave out --statsd-port and --statsd-flush-seconds',
+    );
   return {
     port,
     dataFile: v.data ?? null,
@@ -98,6 +115,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSet
     maxSeries,
     compactLogBytes,
     faults: v.faults === true,
+    statsd: v['no-statsd']
+      ? null
+      : { port: statsdPort ?? STATSD_PORT, flushMs: (flushSeconds ?? STATSD_FLUSH_SECONDS) * 1000 },
     control: secret ? { secret, leaseMs: lease === undefined ? null : lease * 1000 } : null,
   };
 }
@@ -163,5 +183,10 @@ function listeningLine(tenant: Tenant, settings: ServeSettings): string {
   const auth = settings.tokens.size > 0 ? `${plural(settings.tokens.size, 'token')} accepted` : 'no token required';
   const leaseMs = settings.control?.leaseMs;
   const lease = leaseMs ? `, stops by itself ${leaseMs / 1000} s after its lease was last renewed` : '';
-  return `dtmetrics local tenant listening on ${tenant.url} (${auth}${data}${lease}${settings.faults ? ', fault injection on' : ''})\n`;
+  const statsd = tenant.statsd
+    ? `; StatsD on udp://127.0.0.1:${tenant.statsd.port}, flushed every ${tenant.statsd.flushMs / 1000} s`
+    : settings.statsd
+      ? '; StatsD off (its port could not be had, see above)'
+      : '';
+  return `dtmetrics local tenant listening on ${tenant.url} (${auth}${data}${lease}${settings.faults ? ', fault injection on' : ''})${statsd}\n`;
 }

@@ -10,6 +10,10 @@ export const CONTROL_PATHS = {
   stop: '/_dtmetrics/stop',
   /** POST with the control secret: the tenant's lease starts again (200, its InstanceInfo). */
   lease: '/_dtmetrics/lease',
+  /** GET: the StatsD listener's port, flush interval and datagrams received so far (404 without a listener). */
+  statsd: '/_dtmetrics/statsd',
+  /** POST: flushes the StatsD listener now and answers once its lines are stored (a test need not wait 10 s). */
+  statsdFlush: '/_dtmetrics/statsd/flush',
 } as const;
 
 /** The header a stop or lease request carries the control secret in. */

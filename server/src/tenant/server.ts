@@ -30,6 +30,7 @@ import { apiTokenMetadata, MALFORMED_AUTHORIZATION, requestToken } from './api-t
 import { InstanceControl, type ControlOptions } from './control.ts';
 import { DataFile, type LoadReport } from './data-file.ts';
 import { FaultQueue, readFault, type Fault } from './faults.ts';
+import { describeStatsd, startStatsdListener, type StatsdListener } from './statsd.ts';
 
 /** Token scopes the local tenant checks (DOC D10); v1 timeseries reads need `DataExport`. */
 export const SCOPES = ['metrics.ingest', 'metrics.read', 'DataExport'] as const;
@@ -56,6 +57,8 @@ export interface TenantOptions {
   log?: (line: string) => void;
   /** Stop and lease requests (control.ts); null: the tenant answers who it is, and takes neither. */
   control?: ControlOptions | null;
+  /** The StatsD listener (statsd.ts) on UDP `port` (0: any free one); null or absent: none. */
+  statsd?: { port: number; flushMs: number } | null;
 }
 
 export interface Tenant {
@@ -64,6 +67,8 @@ export interface Tenant {
   store: MetricStore;
   /** What the data file held at start; null without one. */
   loaded: LoadReport | null;
+  /** Null when not asked for, or when its port could not be had (the log says why). */
+  statsd: StatsdListener | null;
   close(): Promise<void>;
 }
 
@@ -268,6 +273,14 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
         afterSent: () => control.stop('stopping: asked by POST /_dtmetrics/stop'),
       };
     }
+    if (path === CONTROL_PATHS.statsd || path === CONTROL_PATHS.statsdFlush) {
+      await discardBody(req);
+      const want = path === CONTROL_PATHS.statsd ? 'GET' : 'POST';
+      if (method !== want) return errorEnvelope(405, `Method ${method} not allowed; use ${want}`);
+      if (!statsd)
+        return errorEnvelope(404, 'This local tenant has no StatsD listener (--no-statsd, or its port was in use)');
+      return { status: 200, body: want === 'GET' ? describeStatsd(statsd) : await statsd.flush() };
+    }
     if (path === '/api/v2/metrics/ingest' || path === '/metrics/ingest') {
       if (method !== 'POST') return errorEnvelope(405, `Method ${method} not allowed; use POST`);
       const endpoint: IngestEndpoint = path === '/metrics/ingest' ? 'oneagent' : 'api';
@@ -396,6 +409,24 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     return null;
   };
 
+  let statsd: StatsdListener | null = null;
+  /**
+   * The listener, or null with one line said: a port taken (a OneAgent, another local tenant) leaves the tenant
+   * serving HTTP, so a second `dtmetrics serve` still starts.
+   */
+  const startStatsd = async (settings: { port: number; flushMs: number }): Promise<StatsdListener | null> => {
+    const store = (lines: string, now: number) => serially(() => storeBatch(checkIngest(lines, now, 'api'), now));
+    try {
+      return await startStatsdListener({ ...settings, clock, log, store });
+    } catch (error) {
+      const inUse = (error as { code?: string }).code === 'EADDRINUSE';
+      log(
+        `StatsD off: UDP port ${settings.port} on 127.0.0.1 ${inUse ? 'is in use' : `cannot be had (${(error as Error).message})`}; serving HTTP without StatsD (choose another port with --statsd-port, 0 for any free one)`,
+      );
+      return null;
+    }
+  };
+
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log(`internal error: ${(error as Error).message}`);
@@ -418,14 +449,18 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
   compactSoon();
   const port = (server.address() as AddressInfo).port;
   url = `http://127.0.0.1:${port}`;
+  statsd = options.statsd ? await startStatsd(options.statsd) : null;
   control.renew();
   return {
     url,
     port,
     store,
     loaded,
+    statsd,
     close: async () => {
       control.close();
+      // What the listener holds is stored before the store closes.
+      await statsd?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
