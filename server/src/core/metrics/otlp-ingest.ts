@@ -1,5 +1,5 @@
 /**
- * What the local tenant's OTLP metrics endpoint (`POST /api/v2/otlp/v1/metrics`, INGEST-PATHS §1) does with a decoded
+ * What the local tenant's OTLP metrics endpoint (`POST /api/v2/otlp/v1/metrics`, INGEST-PATHS §1.1, §1.2, §1.3) does with a decoded
  * ExportMetricsServiceRequest: the request limits first (15,000 data points: the whole request refused), then the
  * OTLP converter with Dynatrace's semantics turns its data points into metric lines, which are checked by the line
  * rules as the line API checks them (checkIngest) and stored the same way, so queries see them under the keys
