@@ -877,6 +877,13 @@ export const TENANT = {
   /** DOC D14: the local OneAgent endpoint takes at most 1,000 lines per request. */
   oneAgentLinesPerRequest: 1_000,
   /**
+   * The OTLP metrics endpoint's request limits (INGEST-PATHS §1.3, Managed about-metrics-ingest: "4 MB" uncompressed
+   * and 15,000 data points; over either "the entire request is dropped"). 4 MB read as 4,000,000 bytes, as the line
+   * API's "1 MB" is.
+   */
+  otlpRequestMaxBytes: 4_000_000,
+  otlpDataPointsPerRequest: 15_000,
+  /**
    * What one metric of a query may read (DOC D6, PROTOCOL §7.1: "The number of data points is limited to
    * 20,000,000", "The number of tuples is limited to 100,000. If exceeded, only the first 100,000 tuples … are
    * processed and the rest are ignored", "The number of data points per tuple is limited to 10,080"; "These limits

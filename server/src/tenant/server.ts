@@ -7,6 +7,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { MIMEType } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { decodeOtlpProtobuf } from '#core/convert/otlp-decode.ts';
 import {
   admitIngest,
   applyRecords,
@@ -16,12 +19,13 @@ import {
   type IngestEndpoint,
 } from '#core/metrics/ingest.ts';
 import { jsonToLine } from '#core/json-line.ts';
+import { checkOtlpIngest, otlpAnswer } from '#core/metrics/otlp-ingest.ts';
 import { evaluateQuery, metricDataCsv, metricDataJson, type QueryParams } from '#core/metrics/evaluate.ts';
 import { describeMetric, listMetrics } from '#core/metrics/list.ts';
 import { constraintViolated } from '#core/metrics/response.ts';
 import { v1Timeseries } from '#core/metrics/v1.ts';
 import { MetricStore } from '#core/metrics/store.ts';
-import { LIMITS } from '#core/rules.ts';
+import { LIMITS, TENANT } from '#core/rules.ts';
 import type { Result } from '#core/result.ts';
 import { Redactor } from '#core/redact.ts';
 import { DAY } from '#core/time.ts';
@@ -101,6 +105,7 @@ const CLUSTER_VERSION = '1.330.0.20260105-120000';
 /** The APIs a 404 lists. */
 const SERVED = [
   '/api/v2/metrics/ingest',
+  '/api/v2/otlp/v1/metrics',
   '/metrics/ingest',
   '/api/v2/metrics[/query|/{selector}]',
   '/api/v1/timeseries[/{id}]',
@@ -295,17 +300,29 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
           `Payload too large: the limit is ${LIMITS.requestMaxBytes.toLocaleString('en-US')} bytes`,
         );
       const now = clock();
-      const checked = checkIngest(body, now, endpoint);
-      try {
-        const answer = await serially(() => storeBatch(checked, now));
-        return { status: answer.status, body: answer.body };
-      } catch (error) {
-        log(`data file write failed, nothing of the request stored: ${(error as Error).message}`);
-        return errorEnvelope(
-          500,
-          `The local tenant could not write its data file, so nothing of this request was stored: ${(error as Error).message}`,
-        );
-      }
+      const stored = await storeLines(checkIngest(body, now, endpoint), now);
+      return 'failed' in stored ? stored.failed : { status: stored.answer.status, body: stored.answer.body };
+    }
+    if (path === '/api/v2/otlp/v1/metrics') {
+      if (method !== 'POST') return errorEnvelope(405, `Method ${method} not allowed; use POST`);
+      const denied = authorize(req, url, 'metrics.ingest');
+      if (denied) return (await discardBody(req), denied);
+      const unsupported = unsupportedOtlpBody(req);
+      if (unsupported) return (await discardBody(req), unsupported);
+      const body = await readOtlpBody(req);
+      if (!(body instanceof Uint8Array)) return body;
+      const decoded = decodeOtlpProtobuf(body);
+      if (!decoded.ok)
+        return errorEnvelope(400, `The body is not an OTLP ExportMetricsServiceRequest: ${decoded.message}`);
+      const now = clock();
+      const checked = checkOtlpIngest(decoded.value, now);
+      if (!checked.ok) return errorEnvelope(checked.status, checked.message);
+      const stored = await storeLines(checked.checked, now);
+      if ('failed' in stored) return stored.failed;
+      const answer = otlpAnswer(checked, stored.answer);
+      return answer.status === 200
+        ? { status: 200, body: answer.body, headers: { 'Content-Type': PROTOBUF } }
+        : errorEnvelope(400, answer.message);
     }
     if (path === '/api/v2/metrics/query' || path === '/api/v2/metrics' || path.startsWith('/api/v2/metrics/')) {
       if (method !== 'GET') return errorEnvelope(405, `Method ${method} not allowed; use GET`);
@@ -354,6 +371,24 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       404,
       `No API at ${path}: the local tenant serves ${SERVED}, also under /e/{environment-id}, and the v2 APIs under /platform/classic/environment-api/v2 too`,
     );
+  };
+
+  /** Stores checked lines (storeBatch), or the 500 answer when the data file could not be written. */
+  const storeLines = async (
+    checked: CheckedIngest,
+    now: number,
+  ): Promise<{ answer: IngestAnswer } | { failed: Answer }> => {
+    try {
+      return { answer: await serially(() => storeBatch(checked, now)) };
+    } catch (error) {
+      log(`data file write failed, nothing of the request stored: ${(error as Error).message}`);
+      return {
+        failed: errorEnvelope(
+          500,
+          `The local tenant could not write its data file, so nothing of this request was stored: ${(error as Error).message}`,
+        ),
+      };
+    }
   };
 
   /** A JSON request body ({} when empty), or the 413 or 400 answer for it. */
@@ -519,10 +554,7 @@ function unsupportedIngestBody(req: IncomingMessage): IngestRefusal | null {
       answer: errorEnvelope(415, `Unsupported charset ${charset}: the lines are read as UTF-8; ${SEND_TEXT_PLAIN}`),
       mediaType: false,
     };
-  const codings = (req.headers['content-encoding'] ?? '')
-    .split(',')
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== '' && coding !== 'identity');
+  const codings = contentCodings(req);
   if (codings.length === 0) return null;
   const refused = errorEnvelope(
     415,
@@ -555,6 +587,70 @@ async function refuseIngestBody(req: IncomingMessage, refusal: IngestRefusal): P
   return errorEnvelope(415, message);
 }
 
+/** The request's Content-Encoding codings, lower case, `identity` left out. */
+const contentCodings = (req: IncomingMessage): string[] =>
+  (req.headers['content-encoding'] ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+
+const PROTOBUF = 'application/x-protobuf';
+
+/**
+ * 415 for an OTLP metrics body Dynatrace would not take, or null (INGEST-PATHS §1.1): binary protobuf only ("JSON is
+ * not supported for Protocol Buffers. Binary format must be used"; gRPC is not supported either), and gzip, which
+ * Dynatrace recommends, or no compression.
+ */
+function unsupportedOtlpBody(req: IncomingMessage): Answer | null {
+  const type = req.headers['content-type'];
+  let media: MIMEType | null = null;
+  try {
+    media = new MIMEType(type ?? '');
+  } catch {
+    // Not a media type at all: refused below like any other.
+  }
+  if (media?.essence !== PROTOBUF) {
+    const json = media !== null && (media.essence === 'application/json' || media.subtype.endsWith('+json'));
+    const why = json
+      ? 'JSON is not supported for Protocol Buffers: binary protobuf must be used'
+      : 'the OTLP metrics endpoint takes binary protobuf only (gRPC is not supported)';
+    return errorEnvelope(
+      415,
+      `${wrongMediaType(type)}: ${why}; send ${PROTOBUF} (the OTLP/HTTP protobuf exporter, OTEL_EXPORTER_OTLP_METRICS_PROTOCOL=http/protobuf)`,
+    );
+  }
+  const codings = contentCodings(req);
+  if (codings.length === 0 || (codings.length === 1 && codings[0] === 'gzip')) return null;
+  const refused = errorEnvelope(
+    415,
+    `Content-Encoding ${codings.join(', ')} is not supported: the OTLP metrics endpoint takes gzip or no compression`,
+  );
+  return { ...refused, headers: { 'Accept-Encoding': 'gzip, identity' } };
+}
+
+const gunzipAsync = promisify(gunzip);
+
+/**
+ * An OTLP request's body, inflated when gzipped, or the 413 past TENANT.otlpRequestMaxBytes uncompressed (inflating
+ * stops there: a gzip bomb costs no more), or the 400 for a body that is not gzip.
+ */
+async function readOtlpBody(req: IncomingMessage): Promise<Uint8Array | Answer> {
+  const limit = TENANT.otlpRequestMaxBytes;
+  const tooLarge = errorEnvelope(
+    413,
+    `Payload too large: an OTLP metrics request may be at most ${limit.toLocaleString('en-US')} bytes uncompressed, as Dynatrace's is; the entire request is dropped`,
+  );
+  const raw = await readBytes(req, limit);
+  if (raw === 'too-large') return tooLarge;
+  if (contentCodings(req).length === 0) return raw;
+  try {
+    return await gunzipAsync(raw, { maxOutputLength: limit });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge;
+    return errorEnvelope(400, `The body is not gzip, as its Content-Encoding says: ${(error as Error).message}`);
+  }
+}
+
 const wrongMediaType = (type: string | undefined): string =>
   type === undefined ? 'The request has no Content-Type' : `Unsupported content type ${type}`;
 
@@ -563,7 +659,13 @@ const wrongMediaType = (type: string | undefined): string =>
  * rest is read and dropped up to DRAIN_MAX_BYTES more (discardBody), and a body declared longer than that is not
  * read at all.
  */
-function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-large'> {
+async function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-large'> {
+  const bytes = await readBytes(req, limit);
+  return bytes === 'too-large' ? bytes : new TextDecoder().decode(bytes);
+}
+
+/** The request's body as bytes, or 'too-large' past `limit` bytes, read and dropped as readBody says. */
+function readBytes(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (declared > limit) {
@@ -583,7 +685,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-la
         void discardBody(req).then(() => resolve('too-large'));
       }
     };
-    const onEnd = () => resolve(new TextDecoder().decode(Buffer.concat(chunks)));
+    const onEnd = () => resolve(Buffer.concat(chunks));
     req.on('data', onData);
     req.once('end', onEnd);
     req.once('error', reject);
@@ -678,9 +780,10 @@ async function answerQuery(store: MetricStore, params: QueryParams, now: number,
 
 function send(res: ServerResponse, answer: Answer): void {
   const headers: Record<string, string> = { ...answer.headers };
-  let payload = '';
+  let payload: string | Uint8Array = '';
   if (answer.body !== null && answer.status !== 204) {
-    payload = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+    payload =
+      typeof answer.body === 'string' || answer.body instanceof Uint8Array ? answer.body : JSON.stringify(answer.body);
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
       headers['Content-Type'] = typeof answer.body === 'string' ? 'text/plain; charset=utf-8' : JSON_TYPE;
   }

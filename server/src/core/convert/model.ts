@@ -73,6 +73,8 @@ export interface ConversionNote {
   count: number;
   /** One line, no trailing period. */
   message: string;
+  /** The reason code the target names for it, where it names one (Dynatrace's OTLP rejection reasons). */
+  code?: string;
 }
 
 /** The key a metric is written under in the lines, and what Dynatrace stores, per ingest path where they differ. */

@@ -40,7 +40,16 @@ export interface OtlpConvertOptions {
    * only those (INGEST-PATHS §1.3). Data point attributes are always kept.
    */
   resourceAttributes?: 'all' | readonly string[];
+  /**
+   * Write an explicit-bucket histogram under `<key>.histogram`, the key Dynatrace's OTLP endpoint stores it under
+   * (INGEST-PATHS §1.2, 1.300+), as the local tenant's OTLP endpoint does; by default (the converter's lines) under its
+   * key as sent, what the line protocol's gauge summary is stored under.
+   */
+  histogramSuffix?: boolean;
 }
+
+/** Dynatrace's reason for a monotonic cumulative sum it rejects (INGEST-PATHS §1.2, §1.5). */
+export const MONOTONIC_CUMULATIVE_SUM = 'UNSUPPORTED_METRIC_TYPE_MONOTONIC_CUMULATIVE_SUM';
 
 /** One request converted; `from`: the input line it starts on. Its notes are given before it returns. */
 export function convertOtlpRequest(
@@ -176,11 +185,11 @@ class OtlpConversion {
     this.withResourceAttributes = 0;
   }
 
-  private note(kind: NoteKind, line: number, item: string, message: string, count = 1): void {
+  private note(kind: NoteKind, line: number, item: string, message: string, count = 1, code?: string): void {
     const id = `${kind}\u0000${item}\u0000${message}`;
     const known = this.notes.get(id);
     if (known) known.count += count;
-    else this.notes.set(id, { kind, line, item, count, message });
+    else this.notes.set(id, { kind, line, item, count, message, ...(code === undefined ? {} : { code }) });
     if (kind === 'skipped') this.tally.skipped += count;
   }
 
@@ -191,7 +200,7 @@ class OtlpConversion {
     if (points.length === 0) return;
     this.tally.items += points.length;
     const name = metric.name;
-    const skipAll = (reason: string) => this.note('skipped', from, name, reason, points.length);
+    const skipAll = (reason: string, code?: string) => this.note('skipped', from, name, reason, points.length, code);
 
     let payloadOf: (point: OtlpPointBase) => Payload;
     let type: 'gauge' | 'count';
@@ -216,7 +225,8 @@ class OtlpConversion {
           // Counter, cumulative → rejected by Dynatrace with this reason (INGEST-PATHS §1.2, §1.5: the #1 complaint). A total is
           // never sent as a delta.
           skipAll(
-            `monotonic cumulative sum: Dynatrace rejects it (UNSUPPORTED_METRIC_TYPE_MONOTONIC_CUMULATIVE_SUM); ${TO_DELTA}`,
+            `monotonic cumulative sum: Dynatrace rejects it (${MONOTONIC_CUMULATIVE_SUM}); ${TO_DELTA}`,
+            MONOTONIC_CUMULATIVE_SUM,
           );
           return;
         } else {
@@ -252,15 +262,18 @@ class OtlpConversion {
         return;
     }
 
-    const key = metricKey(name);
-    if (key === null) {
+    const sentKey = metricKey(name);
+    if (sentKey === null) {
       // INGEST-PATHS §1.2 key naming: a key with no valid character is dropped; dtmetrics also refuses what no normalising fixes.
       skipAll(`no metric key: ${noMetricKeyReason(name)}`);
       return;
     }
-    if (data.type === 'histogram') paths = { 'OTLP endpoint (histogram, 1.300+)': `${key}.histogram` };
+    const histogram = data.type === 'histogram';
+    const key = histogram && this.options.histogramSuffix ? `${sentKey}.histogram` : sentKey;
+    if (histogram && !this.options.histogramSuffix)
+      paths = { 'OTLP endpoint (histogram, 1.300+)': `${sentKey}.histogram` };
     // INGEST-PATHS §1.2 key naming: invalid characters become `_`, as the OTLP endpoint and the libraries do.
-    if (key !== name) this.note('renamed', from, name, `metric \`${name}\` written as \`${key}\``, points.length);
+    if (sentKey !== name) this.note('renamed', from, name, `metric \`${name}\` written as \`${key}\``, points.length);
 
     let converted = 0;
     for (const point of points) {
@@ -289,7 +302,7 @@ class OtlpConversion {
     if (converted > 0 && (data.type === 'histogram' || data.type === 'exponentialHistogram')) {
       const message =
         data.type === 'histogram'
-          ? `histogram written as a gauge summary (min, max, sum, count), what Dynatrace Classic keeps by default; its buckets are left out (Dynatrace’s OTLP endpoint stores them too, as \`${key}.histogram\`)`
+          ? `histogram written as a gauge summary (min, max, sum, count), what Dynatrace Classic keeps by default; its buckets are left out (Dynatrace’s OTLP endpoint stores them too, as \`${sentKey}.histogram\`)`
           : 'exponential histogram written as a gauge summary (min, max, sum, count); its buckets are left out, as Dynatrace does';
       this.note('info', from, name, message, converted);
     }
