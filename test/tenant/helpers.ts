@@ -191,3 +191,22 @@ export async function queryValues(
   for (const selector of selectors) values[selector] = await queryValue(url, selector, timeframe);
   return values;
 }
+
+/** Waits until the listener has received `datagrams` in all (GET /_dtmetrics/statsd), with a deadline. */
+export async function waitReceived(tenant: TenantProcess, datagrams: number): Promise<void> {
+  for (const deadline = Date.now() + 10_000; ; ) {
+    const held = await call(`${tenant.url}/_dtmetrics/statsd`);
+    assert.equal(held.status, 200, held.text);
+    if ((held.json as { received: number }).received >= datagrams) break;
+    assert.ok(Date.now() < deadline, `the listener received ${held.text}, hot-shots sent ${datagrams}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Asks the listener to flush once it has received `datagrams` in all; resolves with the flush's report. */
+export async function flushAfter(tenant: TenantProcess, datagrams: number): Promise<unknown> {
+  await waitReceived(tenant, datagrams);
+  const flushed = await call(`${tenant.url}/_dtmetrics/statsd/flush`, { method: 'POST' });
+  assert.equal(flushed.status, 200, flushed.text);
+  return flushed.json;
+}

@@ -12,7 +12,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import StatsDClient, { type ClientOptions, type StatsD } from 'hot-shots';
 import { assertBuilt } from '../cli/helpers.ts';
-import { call, queryValue, queryValues, startServe, TOKEN, waitFor, type TenantProcess } from './helpers.ts';
+import {
+  call,
+  flushAfter,
+  queryValue,
+  queryValues,
+  startServe,
+  TOKEN,
+  waitFor,
+  waitReceived,
+  type TenantProcess,
+} from './helpers.ts';
 
 /**
  * A hot-shots call's callback. Over UDP hot-shots calls back with `null` once the datagram is sent and with no
@@ -51,25 +61,6 @@ async function sendWithHotShots(
   await waitFor('hot-shots to send', 10_000, () => (answered === calls ? true : null));
   await new Promise<void>((resolve) => client.close(() => resolve()));
   return datagrams;
-}
-
-/** Waits until the listener has received `datagrams` in all (GET /_dtmetrics/statsd), with a deadline. */
-async function waitReceived(tenant: TenantProcess, datagrams: number): Promise<void> {
-  for (const deadline = Date.now() + 10_000; ; ) {
-    const held = await call(`${tenant.url}/_dtmetrics/statsd`);
-    assert.equal(held.status, 200, held.text);
-    if ((held.json as { received: number }).received >= datagrams) break;
-    assert.ok(Date.now() < deadline, `the listener received ${held.text}, hot-shots sent ${datagrams}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Asks the listener to flush once it has received `datagrams` in all; resolves with the flush's report. */
-async function flushAfter(tenant: TenantProcess, datagrams: number): Promise<unknown> {
-  await waitReceived(tenant, datagrams);
-  const flushed = await call(`${tenant.url}/_dtmetrics/statsd/flush`, { method: 'POST' });
-  assert.equal(flushed.status, 200, flushed.text);
-  return flushed.json;
 }
 
 /** The UDP ports the process `pid` has sockets bound to (Linux: its socket inodes in /proc/net/udp). */

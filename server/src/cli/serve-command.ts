@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { LOCAL_TENANT_PORT } from '#core/environment.ts';
 import { DataFileError } from '#tenant/data-file.ts';
 import { SCOPES, startTenant, type Scope, type Tenant } from '#tenant/server.ts';
+import { tailText } from '#core/metrics/journal.ts';
 import { STATSD_FLUSH_SECONDS, STATSD_PORT } from '#tenant/statsd.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
 import type { CommandContext } from './context.ts';
@@ -34,6 +35,8 @@ Options:
   --statsd-flush-seconds <s>  aggregate StatsD datagrams over s seconds before storing them (default: ${STATSD_FLUSH_SECONDS});
                               POST /_dtmetrics/statsd/flush stores what is held now
   --no-statsd                 no StatsD listener
+  --tail                      print each request as it arrives (endpoint, client, what became of its items, the
+                              reasons for what was rejected or dropped); GET /_dtmetrics/journal serves the same
   --faults                    accept fault injection (POST /_dtmetrics/faults), for tests of clients
   -h, --help                  show this help
 
@@ -45,6 +48,8 @@ interface ServeSettings {
   dataFile: string | null;
   tokens: Map<string, Set<Scope>>;
   maxSeries: number | undefined;
+  /** Print each request as the ingest journal records it. */
+  tail: boolean;
   compactLogBytes: number | undefined;
   faults: boolean;
   /** The StatsD listener's port and flush interval in ms; null: --no-statsd. */
@@ -70,6 +75,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSet
       'statsd-port': { type: 'string' },
       'statsd-flush-seconds': { type: 'string' },
       'no-statsd': { type: 'boolean' },
+      tail: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -115,6 +121,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSet
     maxSeries,
     compactLogBytes,
     faults: v.faults === true,
+    tail: v.tail === true,
     statsd: v['no-statsd']
       ? null
       : { port: statsdPort ?? STATSD_PORT, flushMs: (flushSeconds ?? STATSD_FLUSH_SECONDS) * 1000 },
@@ -148,6 +155,7 @@ export async function runServe(argv: string[], { stdout: out, env, now, signal }
       ...settings,
       control,
       log: (line) => say(`${new Date(now()).toISOString()} ${line}\n`),
+      onJournal: settings.tail ? (entry) => say(tailText(entry) + '\n') : undefined,
     });
   } catch (error) {
     const code = (error as { code?: string }).code;

@@ -14,6 +14,11 @@ export const CONTROL_PATHS = {
   statsd: '/_dtmetrics/statsd',
   /** POST: flushes the StatsD listener now and answers once its lines are stored (a test need not wait 10 s). */
   statsdFlush: '/_dtmetrics/statsd/flush',
+  /**
+   * GET `?since=ID[&wait=S]`: the ingest journal's entries after ID (core/metrics/journal.ts), `{ entries }`; with
+   * `wait`, answered when one arrives or after S seconds (at most 30): the ingest inspector's live stream.
+   */
+  journal: '/_dtmetrics/journal',
 } as const;
 
 /** The header a stop or lease request carries the control secret in. */

@@ -20,6 +20,8 @@ import {
 } from '#core/metrics/ingest.ts';
 import { jsonToLine } from '#core/json-line.ts';
 import { checkOtlpIngest, otlpAnswer } from '#core/metrics/otlp-ingest.ts';
+import { Journal, type JournalEntry, type JournalInput } from '#core/metrics/journal.ts';
+import { requestLines } from '#core/text.ts';
 import { evaluateQuery, metricDataCsv, metricDataJson, type QueryParams } from '#core/metrics/evaluate.ts';
 import { describeMetric, listMetrics } from '#core/metrics/list.ts';
 import { constraintViolated } from '#core/metrics/response.ts';
@@ -63,6 +65,8 @@ export interface TenantOptions {
   control?: ControlOptions | null;
   /** The StatsD listener (statsd.ts) on UDP `port` (0: any free one); null or absent: none. */
   statsd?: { port: number; flushMs: number } | null;
+  /** Each request as the ingest journal records it (`dtmetrics serve --tail`). */
+  onJournal?: (entry: JournalEntry) => void;
 }
 
 export interface Tenant {
@@ -121,6 +125,23 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
   const clock = options.clock ?? Date.now;
   const log = options.log ?? (() => undefined);
   const store = new MetricStore(options.maxSeries ? { maxSeries: options.maxSeries } : {});
+  const journal = new Journal();
+  /** Long-poll readers of the journal, answered at the next entry. */
+  let journalWaiters: (() => void)[] = [];
+  const record = (input: JournalInput): void => {
+    const entry = journal.add(input);
+    options.onJournal?.(entry);
+    const waiting = journalWaiters;
+    journalWaiters = [];
+    for (const wake of waiting) wake();
+  };
+  /** What the journal says of a request that came over HTTP: when, from whom, how much. */
+  const heard = (req: IncomingMessage, at: number, bytes: number) => ({
+    at,
+    client: req.socket.remoteAddress ?? '',
+    userAgent: req.headers['user-agent'] ?? null,
+    bytes,
+  });
   const opened = options.dataFile
     ? await DataFile.open(options.dataFile, store, clock(), { compactLogBytes: options.compactLogBytes ?? null, log })
     : null;
@@ -278,6 +299,29 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
         afterSent: () => control.stop('stopping: asked by POST /_dtmetrics/stop'),
       };
     }
+    if (path === CONTROL_PATHS.journal) {
+      await discardBody(req);
+      if (method !== 'GET') return errorEnvelope(405, `Method ${method} not allowed; use GET`);
+      const since = journalParameter(url, 'since', Number.MAX_SAFE_INTEGER);
+      const wait = journalParameter(url, 'wait', JOURNAL_WAIT_MAX_SECONDS);
+      if (since === null || wait === null)
+        return errorEnvelope(
+          400,
+          `since takes the id of the last entry seen (0: from the first), wait a number of seconds up to ${JOURNAL_WAIT_MAX_SECONDS}`,
+        );
+      if (journal.since(since).length === 0 && wait > 0)
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            journalWaiters = journalWaiters.filter((waiter) => waiter !== wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, wait * 1000);
+          journalWaiters.push(wake);
+          req.socket.once('close', wake);
+        });
+      return { status: 200, body: { entries: journal.since(since) } };
+    }
     if (path === CONTROL_PATHS.statsd || path === CONTROL_PATHS.statsdFlush) {
       await discardBody(req);
       const want = path === CONTROL_PATHS.statsd ? 'GET' : 'POST';
@@ -301,7 +345,23 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
         );
       const now = clock();
       const stored = await storeLines(checkIngest(body, now, endpoint), now);
-      return 'failed' in stored ? stored.failed : { status: stored.answer.status, body: stored.answer.body };
+      if ('failed' in stored) return stored.failed;
+      const { status, body: answer } = stored.answer;
+      record({
+        ...heard(req, now, Buffer.byteLength(body)),
+        endpoint: endpoint === 'oneagent' ? 'oneagent' : 'lines',
+        status,
+        accepted: answer.linesOk ?? answer.linesValid ?? 0,
+        rejected: answer.linesInvalid,
+        dropped: 0,
+        lines: requestLines(body),
+        problems: (answer.error?.invalidLines ?? []).map(({ line, error }) => ({
+          line,
+          kind: 'rejected',
+          reason: error,
+        })),
+      });
+      return { status, body: answer };
     }
     if (path === '/api/v2/otlp/v1/metrics') {
       if (method !== 'POST') return errorEnvelope(405, `Method ${method} not allowed; use POST`);
@@ -320,6 +380,28 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       const stored = await storeLines(checked.checked, now);
       if ('failed' in stored) return stored.failed;
       const answer = otlpAnswer(checked, stored.answer);
+      const admitted = stored.answer.body;
+      record({
+        ...heard(req, now, body.length),
+        endpoint: 'otlp',
+        status: answer.status,
+        accepted: admitted.linesOk ?? 0,
+        rejected: admitted.linesInvalid,
+        dropped: checked.tally.skipped,
+        lines: checked.lines,
+        problems: [
+          ...checked.skipped.map((note) => ({
+            line: 0,
+            kind: 'dropped' as const,
+            reason: `'${note.item}': ${note.code ?? note.message}`,
+          })),
+          ...(admitted.error?.invalidLines ?? []).map(({ line, error }) => ({
+            line,
+            kind: 'rejected' as const,
+            reason: error,
+          })),
+        ],
+      });
       return answer.status === 200
         ? { status: 200, body: answer.body, headers: { 'Content-Type': PROTOBUF } }
         : errorEnvelope(400, answer.message);
@@ -450,7 +532,27 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
    * serving HTTP, so a second `dtmetrics serve` still starts.
    */
   const startStatsd = async (settings: { port: number; flushMs: number }): Promise<StatsdListener | null> => {
-    const store = (lines: string, now: number) => serially(() => storeBatch(checkIngest(lines, now, 'api'), now));
+    const store = async (lines: string, now: number) => {
+      const answer = await serially(() => storeBatch(checkIngest(lines, now, 'api'), now));
+      record({
+        at: now,
+        client: 'StatsD over UDP',
+        userAgent: null,
+        bytes: Buffer.byteLength(lines),
+        endpoint: 'statsd',
+        status: 0,
+        accepted: answer.body.linesOk ?? 0,
+        rejected: answer.body.linesInvalid,
+        dropped: 0,
+        lines: requestLines(lines),
+        problems: (answer.body.error?.invalidLines ?? []).map(({ line, error }) => ({
+          line,
+          kind: 'rejected' as const,
+          reason: error,
+        })),
+      });
+      return answer;
+    };
     try {
       return await startStatsdListener({ ...settings, clock, log, store });
     } catch (error) {
@@ -494,6 +596,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     statsd,
     close: async () => {
       control.close();
+      for (const wake of journalWaiters) wake();
       // What the listener holds is stored before the store closes.
       await statsd?.close();
       await new Promise<void>((resolve) => {
@@ -759,6 +862,16 @@ function queryMediaType(accept: string | undefined): QueryMedia | null {
  * whole; a result is streamed (sendStream) as JSON or CSV, so neither its evaluation nor its text holds the event
  * loop or the memory.
  */
+/** The longest a reader of the journal may wait for an entry: under the common 60 s of proxies and clients. */
+const JOURNAL_WAIT_MAX_SECONDS = 30;
+
+/** A whole number from 0 to `max` in `name` of the query (0 when absent), or null. */
+function journalParameter(url: URL, name: string, max: number): number | null {
+  const text = url.searchParams.get(name) ?? '0';
+  const value = Number(text);
+  return /^\d+$/.test(text) && value <= max ? value : null;
+}
+
 async function answerQuery(store: MetricStore, params: QueryParams, now: number, media: QueryMedia): Promise<Answer> {
   const evaluation = evaluateQuery(store, params, now);
   let step = evaluation.next();

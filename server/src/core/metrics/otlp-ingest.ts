@@ -23,6 +23,8 @@ export interface CheckedOtlp {
   skipped: ConversionNote[];
   /** The OTLP metric each line (0-based) was made from. */
   sources: string[];
+  /** The metric lines the request amounts to (what the ingest journal shows of it). */
+  lines: string[];
 }
 
 /** A request refused whole, before any of it is converted. */
@@ -70,7 +72,7 @@ export function checkOtlpIngest(request: OtlpRequest, now: number): CheckedOtlp 
     1,
     { histogramSuffix: true },
   );
-  return { ok: true, checked: checkIngest(lines.join('\n'), now, 'api'), tally, skipped, sources };
+  return { ok: true, checked: checkIngest(lines.join('\n'), now, 'api'), tally, skipped, sources, lines };
 }
 
 /**
