@@ -111,6 +111,22 @@ const OPTIONS: NumericOption[] = [
     argv: (t) => ['serve', `--compact-log-bytes=${t}`],
     value: (t) => serve([`--compact-log-bytes=${t}`]).compactLogBytes ?? NaN,
   },
+  {
+    name: '--statsd-port',
+    range: 'from 0 to 65535',
+    min: 0,
+    max: 65_535,
+    argv: (t) => ['serve', `--statsd-port=${t}`],
+    value: (t) => serve([`--statsd-port=${t}`]).statsd?.port ?? NaN,
+  },
+  {
+    name: '--statsd-flush-seconds',
+    range: 'from 1 to 3600',
+    min: 1,
+    max: 3_600,
+    argv: (t) => ['serve', `--statsd-flush-seconds=${t}`],
+    value: (t) => (serve([`--statsd-flush-seconds=${t}`]).statsd?.flushMs ?? NaN) / 1000,
+  },
 ];
 
 for (const option of OPTIONS) {
@@ -139,4 +155,26 @@ test('the ends of each range are in it, one past them is not', () => {
     if (max !== null) assert.equal(value(String(max)), max, `${name} ${max}`);
     assert.throws(() => value(over), { message: new RegExp(`^${name} `) }, `${name} ${over}`);
   }
+});
+
+describe('serve: the StatsD listener and --tail', () => {
+  test('by default a listener on 18125 flushed every 10 s, no tail; --no-statsd none; --tail tails', () => {
+    assert.deepEqual(serve([]).statsd, { port: 18_125, flushMs: 10_000 });
+    assert.equal(serve([]).tail, false);
+    assert.equal(serve(['--no-statsd']).statsd, null);
+    assert.equal(serve(['--tail']).tail, true);
+  });
+
+  test('--no-statsd with a StatsD option is one line, exit 2', async () => {
+    const { code, stdout, stderr } = await dtmetrics(['serve', '--no-statsd', '--statsd-port', '9125']);
+    assert.deepEqual(
+      { code, stdout, stderr },
+      {
+        code: 2,
+        stdout: '',
+        stderr:
+          'dtmetrics serve: --no-statsd turns the StatsD listener off: leave out --statsd-port and --statsd-flush-seconds\n',
+      },
+    );
+  });
 });
