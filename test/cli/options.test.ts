@@ -173,7 +173,7 @@ describe('serve: the StatsD listener and --tail', () => {
         code: 2,
         stdout: '',
         stderr:
-          'dtmetrics serve: --no-statsd turns the StatsD listener off: leave out --statsd-port and --statsd-flush-seconds\n',
+          'dtmetrics: --no-statsd turns the StatsD listener off: leave out --statsd-port and --statsd-flush-seconds\n',
       },
     );
   });
