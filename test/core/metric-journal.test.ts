@@ -23,7 +23,7 @@ const request = (overrides: Partial<JournalInput> = {}): JournalInput => ({
 
 describe('ingest journal', () => {
   it('keeps the newest entries, ids increasing; a reader gets what came after the last it saw', () => {
-    const journal = new Journal({ capacity: 3, linesPerEntry: 10 });
+    const journal = new Journal({ capacity: 3, linesPerEntry: 10, charactersPerEntry: 1000 });
     for (let i = 0; i < 5; i++) journal.add(request({ bytes: i }));
     assert.deepEqual(
       journal.since(0).map((e) => [e.id, e.bytes]),
@@ -41,7 +41,7 @@ describe('ingest journal', () => {
   });
 
   it('bounds the lines and problems an entry keeps, and says how many were left out', () => {
-    const journal = new Journal({ capacity: 3, linesPerEntry: 2 });
+    const journal = new Journal({ capacity: 3, linesPerEntry: 2, charactersPerEntry: 1000 });
     const entry = journal.add(
       request({
         lines: ['a.b 1', 'a.b 2', 'a.b 3'],
@@ -52,6 +52,29 @@ describe('ingest journal', () => {
     assert.equal(entry.linesLeftOut, 1);
     assert.equal(entry.problems.length, 2);
     assert.equal(entry.problemsLeftOut, 2);
+  });
+
+  it('bounds the characters an entry keeps: a stream of large requests costs the same as of small ones', () => {
+    const journal = new Journal({ capacity: 3, linesPerEntry: 100, charactersPerEntry: 25 });
+    const entry = journal.add(
+      request({
+        lines: ['a'.repeat(10), 'b'.repeat(10), 'c'.repeat(10)],
+        problems: [{ line: 1, kind: 'rejected', reason: 'r'.repeat(10) }],
+      }),
+    );
+    assert.deepEqual(
+      [entry.lines.length, entry.linesLeftOut, entry.problems.length, entry.problemsLeftOut],
+      [2, 1, 0, 1],
+    );
+  });
+
+  it('an id past the newest (a reader of an earlier start of the tenant) reads everything kept', () => {
+    const journal = new Journal();
+    journal.add(request());
+    assert.deepEqual(
+      journal.since(99).map((e) => e.id),
+      [1],
+    );
   });
 
   it('--tail: one line per request, its problems indented below', () => {

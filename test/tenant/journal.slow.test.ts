@@ -21,7 +21,7 @@ before(async () => {
 after(() => tenant?.stop());
 
 const journal = async (query = 'since=0'): Promise<JournalEntry[]> => {
-  const answer = await call(`${tenant.url}/_dtmetrics/journal?${query}`);
+  const answer = await call(`${tenant.url}/_dtmetrics/journal?${query}`, { token: TOKEN });
   assert.equal(answer.status, 200, answer.text);
   return (answer.json as { entries: JournalEntry[] }).entries;
 };
@@ -113,9 +113,20 @@ describe('the ingest journal', () => {
     assert.match(entry?.lines[0] ?? '', /^page\.views,env=dev count,delta=2 \d{13}$/);
   });
 
+  it('a request refused before it is read has its entry; a token in what was sent is never shown', async () => {
+    const since = await last();
+    assert.equal((await ingest(tenant.url, 'cpu.temp 1', null)).status, 401);
+    assert.equal((await ingest(tenant.url, `leaked.token,t=${TOKEN} 1`)).status, 202);
+    const [refused, leaked] = await journal(`since=${since}`);
+    assert.deepEqual([refused?.status, refused?.problems[0]?.reason], [401, 'Missing authorization parameter.']);
+    assert.equal(leaked?.lines[0]?.includes(TOKEN), false);
+    assert.ok(!tenant.output().includes(TOKEN), 'the token in --tail');
+    assert.equal((await call(`${tenant.url}/_dtmetrics/journal`)).status, 401, 'the journal without a token');
+  });
+
   it('since and wait are read strictly', async () => {
     for (const query of ['since=-1', 'since=x', 'wait=31', 'wait=1.5']) {
-      const answer = await call(`${tenant.url}/_dtmetrics/journal?${query}`);
+      const answer = await call(`${tenant.url}/_dtmetrics/journal?${query}`, { token: TOKEN });
       assert.equal(answer.status, 400, query);
     }
   });

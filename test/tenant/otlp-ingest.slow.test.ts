@@ -123,7 +123,7 @@ describe('OTLP metrics ingest (the SDK’s exporters → dtmetrics serve)', () =
     assert.equal(Number(logged.rejectedDataPoints), 3);
     assert.equal(
       logged.errorMessage,
-      "The following issues were encountered while ingesting OTLP metrics:\nErrors:\nUnsupported metric: 'cumulative.requests' - Reason: UNSUPPORTED_METRIC_TYPE_MONOTONIC_CUMULATIVE_SUM\nUnsupported metric: 'cumulative.latency' - Reason: cumulative histogram: Dynatrace rejects it; export delta temporality (the SDK’s temporality preference DELTA, OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta) or put the OTel Collector’s cumulativetodelta processor before the export\n",
+      "The following issues were encountered while ingesting OTLP metrics:\nErrors:\nUnsupported metric: 'cumulative.requests' - Reason: UNSUPPORTED_METRIC_TYPE_MONOTONIC_CUMULATIVE_SUM\nUnsupported metric: 'cumulative.latency' - Reason: UNSUPPORTED_METRIC_TYPE_MONOTONIC_CUMULATIVE_SUM\n",
     );
     for (const key of ['cumulative.requests.count', 'cumulative.latency.histogram', 'cumulative.latency']) {
       const answer = await call(`${tenant.url}/api/v2/metrics/${key}`, { token: TOKEN });

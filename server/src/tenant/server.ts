@@ -20,7 +20,14 @@ import {
 } from '#core/metrics/ingest.ts';
 import { jsonToLine } from '#core/json-line.ts';
 import { checkOtlpIngest, otlpAnswer } from '#core/metrics/otlp-ingest.ts';
-import { Journal, type JournalEntry, type JournalInput } from '#core/metrics/journal.ts';
+import type { ConversionNote } from '#core/convert/model.ts';
+import {
+  Journal,
+  JOURNAL_DEFAULTS,
+  type JournalEntry,
+  type JournalInput,
+  type JournalProblem,
+} from '#core/metrics/journal.ts';
 import { requestLines } from '#core/text.ts';
 import { evaluateQuery, metricDataCsv, metricDataJson, type QueryParams } from '#core/metrics/evaluate.ts';
 import { describeMetric, listMetrics } from '#core/metrics/list.ts';
@@ -125,7 +132,9 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
   const clock = options.clock ?? Date.now;
   const log = options.log ?? (() => undefined);
   const store = new MetricStore(options.maxSeries ? { maxSeries: options.maxSeries } : {});
-  const journal = new Journal();
+  const journal = new Journal(JOURNAL_DEFAULTS, (text) => redactor.redact(text));
+  /** The requests the journal has an entry for already (the others at an ingest endpoint get one for their answer). */
+  const journaled = new WeakSet<IncomingMessage>();
   /** Long-poll readers of the journal, answered at the next entry. */
   let journalWaiters: (() => void)[] = [];
   const record = (input: JournalInput): void => {
@@ -135,13 +144,25 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     journalWaiters = [];
     for (const wake of waiting) wake();
   };
-  /** What the journal says of a request that came over HTTP: when, from whom, how much. */
-  const heard = (req: IncomingMessage, at: number, bytes: number) => ({
-    at,
-    client: req.socket.remoteAddress ?? '',
-    userAgent: req.headers['user-agent'] ?? null,
-    bytes,
-  });
+  /** A request at an ingest endpoint answered before it was read (a token, a content type, a size): its entry. */
+  const journalRefusal = (req: IncomingMessage, path: string, answer: Answer): void => {
+    const error = (answer.body as { error?: { message?: unknown } } | undefined)?.error;
+    record({
+      ...heard(req, clock(), Number(req.headers['content-length']) || 0),
+      endpoint: path === '/metrics/ingest' ? 'oneagent' : path === OTLP_PATH ? 'otlp' : 'lines',
+      status: answer.status,
+      accepted: 0,
+      rejected: 0,
+      dropped: 0,
+      lines: [],
+      problems: [{ line: 0, kind: 'rejected', reason: String(error?.message ?? `answered ${answer.status}`) }],
+    });
+  };
+  /** What the journal says of a request that came over HTTP: when, from whom, how much; it has an entry now. */
+  const heard = (req: IncomingMessage, at: number, bytes: number) => {
+    journaled.add(req);
+    return { at, client: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'] ?? null, bytes };
+  };
   const opened = options.dataFile
     ? await DataFile.open(options.dataFile, store, clock(), { compactLogBytes: options.compactLogBytes ?? null, log })
     : null;
@@ -228,6 +249,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       });
     }
     const routed = await route(req, url, path);
+    if (INGEST_PATHS.has(path) && !journaled.has(req)) journalRefusal(req, path, routed);
     // An error may quote the path (a metric key, an unknown API): a token in it is not echoed.
     const answer =
       routed.status >= 400
@@ -302,6 +324,9 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     if (path === CONTROL_PATHS.journal) {
       await discardBody(req);
       if (method !== 'GET') return errorEnvelope(405, `Method ${method} not allowed; use GET`);
+      // The lines sent are data: read with the scope a query needs, when the tenant asks for tokens at all.
+      const denied = authorize(req, url, 'metrics.read');
+      if (denied) return denied;
       const since = journalParameter(url, 'since', Number.MAX_SAFE_INTEGER);
       const wait = journalParameter(url, 'wait', JOURNAL_WAIT_MAX_SECONDS);
       if (since === null || wait === null)
@@ -314,10 +339,12 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
           const wake = () => {
             clearTimeout(timer);
             journalWaiters = journalWaiters.filter((waiter) => waiter !== wake);
+            req.socket.off('close', wake);
             resolve();
           };
           const timer = setTimeout(wake, wait * 1000);
           journalWaiters.push(wake);
+          // Taken off again when woken: a kept-alive connection carries many polls.
           req.socket.once('close', wake);
         });
       return { status: 200, body: { entries: journal.since(since) } };
@@ -351,19 +378,12 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
         ...heard(req, now, Buffer.byteLength(body)),
         endpoint: endpoint === 'oneagent' ? 'oneagent' : 'lines',
         status,
-        accepted: answer.linesOk ?? answer.linesValid ?? 0,
-        rejected: answer.linesInvalid,
-        dropped: 0,
+        ...ingestOutcome(stored.answer),
         lines: requestLines(body),
-        problems: (answer.error?.invalidLines ?? []).map(({ line, error }) => ({
-          line,
-          kind: 'rejected',
-          reason: error,
-        })),
       });
       return { status, body: answer };
     }
-    if (path === '/api/v2/otlp/v1/metrics') {
+    if (path === OTLP_PATH) {
       if (method !== 'POST') return errorEnvelope(405, `Method ${method} not allowed; use POST`);
       const denied = authorize(req, url, 'metrics.ingest');
       if (denied) return (await discardBody(req), denied);
@@ -380,14 +400,13 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       const stored = await storeLines(checked.checked, now);
       if ('failed' in stored) return stored.failed;
       const answer = otlpAnswer(checked, stored.answer);
-      const admitted = stored.answer.body;
+      const outcome = ingestOutcome(stored.answer);
       record({
         ...heard(req, now, body.length),
         endpoint: 'otlp',
         status: answer.status,
-        accepted: admitted.linesOk ?? 0,
-        rejected: admitted.linesInvalid,
-        dropped: checked.tally.skipped,
+        ...outcome,
+        dropped: outcome.dropped + checked.tally.skipped,
         lines: checked.lines,
         problems: [
           ...checked.skipped.map((note) => ({
@@ -395,11 +414,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
             kind: 'dropped' as const,
             reason: `'${note.item}': ${note.code ?? note.message}`,
           })),
-          ...(admitted.error?.invalidLines ?? []).map(({ line, error }) => ({
-            line,
-            kind: 'rejected' as const,
-            reason: error,
-          })),
+          ...outcome.problems,
         ],
       });
       return answer.status === 200
@@ -532,8 +547,9 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
    * serving HTTP, so a second `dtmetrics serve` still starts.
    */
   const startStatsd = async (settings: { port: number; flushMs: number }): Promise<StatsdListener | null> => {
-    const store = async (lines: string, now: number) => {
+    const store = async (lines: string, now: number, skipped: readonly ConversionNote[]) => {
       const answer = await serially(() => storeBatch(checkIngest(lines, now, 'api'), now));
+      const outcome = ingestOutcome(answer);
       record({
         at: now,
         client: 'StatsD over UDP',
@@ -541,15 +557,13 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
         bytes: Buffer.byteLength(lines),
         endpoint: 'statsd',
         status: 0,
-        accepted: answer.body.linesOk ?? 0,
-        rejected: answer.body.linesInvalid,
-        dropped: 0,
-        lines: requestLines(lines),
-        problems: (answer.body.error?.invalidLines ?? []).map(({ line, error }) => ({
-          line,
-          kind: 'rejected' as const,
-          reason: error,
-        })),
+        ...outcome,
+        dropped: outcome.dropped + skipped.reduce((sum, note) => sum + note.count, 0),
+        lines: lines === '' ? [] : requestLines(lines),
+        problems: [
+          ...skipped.map((note) => ({ line: 0, kind: 'dropped' as const, reason: `'${note.item}': ${note.message}` })),
+          ...outcome.problems,
+        ],
       });
       return answer;
     };
@@ -596,9 +610,9 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
     statsd,
     close: async () => {
       control.close();
-      for (const wake of journalWaiters) wake();
-      // What the listener holds is stored before the store closes.
+      // What the listener holds is stored before the store closes (and before waiting readers are answered).
       await statsd?.close();
+      for (const wake of journalWaiters) wake();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -862,6 +876,32 @@ function queryMediaType(accept: string | undefined): QueryMedia | null {
  * whole; a result is streamed (sendStream) as JSON or CSV, so neither its evaluation nor its text holds the event
  * loop or the memory.
  */
+/** The endpoints whose every request the ingest journal records, refused ones too. */
+const OTLP_PATH = '/api/v2/otlp/v1/metrics';
+const INGEST_PATHS = new Set(['/api/v2/metrics/ingest', '/metrics/ingest', OTLP_PATH]);
+
+/**
+ * What became of an ingested request's lines, for the journal: accepted are the lines the store took; lines the
+ * rules refused are rejected, each with its reason; valid lines past the store's limits (series, metric keys) are
+ * dropped, as a tenant drops new tuples past its limits after answering.
+ */
+function ingestOutcome(answer: IngestAnswer): Pick<JournalInput, 'accepted' | 'rejected' | 'dropped' | 'problems'> {
+  const valid = answer.body.linesOk ?? answer.body.linesValid ?? 0;
+  const accepted = answer.records.length;
+  const problems: JournalProblem[] = (answer.body.error?.invalidLines ?? []).map(({ line, error }) => ({
+    line,
+    kind: 'rejected',
+    reason: error,
+  }));
+  if (valid > accepted)
+    problems.push({
+      line: 0,
+      kind: 'dropped',
+      reason: `${valid - accepted} valid lines not stored: past the store's series or metric limit (--max-series)`,
+    });
+  return { accepted, rejected: answer.body.linesInvalid, dropped: valid - accepted, problems };
+}
+
 /** The longest a reader of the journal may wait for an entry: under the common 60 s of proxies and clients. */
 const JOURNAL_WAIT_MAX_SECONDS = 30;
 

@@ -12,6 +12,9 @@ import { plural } from '#core/text.ts';
 
 /** The OneAgent listener's port (INGEST-PATHS §2.1). */
 export const STATSD_PORT = 18_125;
+/** The notes of datagrams not converted an interval hands to the journal: a flood of bad datagrams stays bounded. */
+const SKIPPED_KEPT = 1000;
+
 /** StatsD servers flush every 10 s (etsy StatsD's `flushInterval`, the Datadog Agent's aggregation interval). */
 export const STATSD_FLUSH_SECONDS = 10;
 /** Bounds the memory of warnings said (one per metric key at most, in practice). */
@@ -23,8 +26,11 @@ export interface StatsdOptions {
   flushMs: number;
   clock: () => number;
   log: (line: string) => void;
-  /** Stores a flush's lines (`\n`-separated) received at `now`, as the ingest API stores a request's. */
-  store: (lines: string, now: number) => Promise<IngestAnswer>;
+  /**
+   * Stores a flush's lines (`\n`-separated) received at `now`, as the ingest API stores a request's; `skipped`: the
+   * interval's datagrams not converted (the first SKIPPED_KEPT notes), for the ingest journal.
+   */
+  store: (lines: string, now: number, skipped: readonly ConversionNote[]) => Promise<IngestAnswer>;
 }
 
 /** What one flush did: datagrams aggregated since the last one, lines written, and the ingest answer's counts. */
@@ -50,9 +56,14 @@ export interface StatsdListener {
 export async function startStatsdListener(options: StatsdOptions): Promise<StatsdListener> {
   const { clock, log } = options;
   const lines: string[] = [];
+  /** The interval's datagrams not converted, for the journal (they are logged as they come). */
+  const skipped: ConversionNote[] = [];
   const converter: StatsdConverter = createStatsdConverter({
     line: (text) => lines.push(text),
-    note: (note) => log(`StatsD: ${describeNote(note)}`),
+    note: (note) => {
+      log(`StatsD: ${describeNote(note)}`);
+      if (note.kind === 'skipped' && skipped.length < SKIPPED_KEPT) skipped.push(note);
+    },
     naming: () => undefined,
   });
   // The tenant's warnings said so far: a counter's `.count` rename would otherwise come back every flush.
@@ -85,8 +96,9 @@ export async function startStatsdListener(options: StatsdOptions): Promise<Stats
     const written = lines.splice(0);
     const datagrams = received - datagramsAtFlush;
     datagramsAtFlush = received;
-    if (written.length === 0) return { datagrams, lines: 0, linesOk: 0, linesInvalid: 0 };
-    const answer = await options.store(written.join('\n'), now);
+    const notConverted = skipped.splice(0);
+    if (written.length === 0 && notConverted.length === 0) return { datagrams, lines: 0, linesOk: 0, linesInvalid: 0 };
+    const answer = await options.store(written.join('\n'), now, notConverted);
     const linesOk = answer.body.linesOk ?? answer.body.linesValid ?? 0;
     const { linesInvalid } = answer.body;
     log(
@@ -108,6 +120,7 @@ export async function startStatsdListener(options: StatsdOptions): Promise<Stats
   const timer = setInterval(flushLogged, options.flushMs);
   // The HTTP server keeps the process alive; the timer alone must not.
   timer.unref();
+  let closed: Promise<void> | null = null;
   return {
     port,
     flushMs: options.flushMs,
@@ -115,11 +128,13 @@ export async function startStatsdListener(options: StatsdOptions): Promise<Stats
       return received;
     },
     flush,
-    close: async () => {
-      clearInterval(timer);
-      await new Promise<void>((resolve) => socket.close(() => resolve()));
-      await flushLogged();
-    },
+    // Closed once: a second close (a stop asked twice) waits for the first.
+    close: () =>
+      (closed ??= (async () => {
+        clearInterval(timer);
+        await new Promise<void>((resolve) => socket.close(() => resolve()));
+        await flushLogged();
+      })()),
   };
 }
 

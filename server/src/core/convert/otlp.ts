@@ -239,8 +239,12 @@ class OtlpConversion {
         const kind = data.type === 'histogram' ? 'histogram' : 'exponential histogram';
         if (data.aggregationTemporality === TEMPORALITY.cumulative) {
           // INGEST-PATHS §1.2: "Delta (cumulative rejected)" for explicit-bucket histograms; the exponential row names delta only,
-          // and Dynatrace's rejection reasons list "cumulative temporality" for histograms [Inferred: both].
-          skipAll(`cumulative ${kind}: Dynatrace rejects it; ${TO_DELTA}`);
+          // and Dynatrace's rejection reasons list "cumulative temporality" for histograms [Inferred: both]. The reason
+          // code is the cumulative sum's: issue 14 names it for both, and no other code is documented.
+          skipAll(
+            `cumulative ${kind}: Dynatrace rejects it (${MONOTONIC_CUMULATIVE_SUM}); ${TO_DELTA}`,
+            MONOTONIC_CUMULATIVE_SUM,
+          );
           return;
         }
         if (data.aggregationTemporality !== TEMPORALITY.delta) {

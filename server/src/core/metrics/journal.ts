@@ -2,7 +2,8 @@
  * The ingest journal: what the local tenant received, request by request, kept for the ingest inspector (issue 14):
  * when, at which endpoint, from whom, how much, what became of each item, and the metric lines it amounts to (for
  * OTLP and StatsD the converted ones). A ring: the newest `capacity` entries, each holding at most `linesPerEntry`
- * lines and problems, so a steady stream costs bounded memory whatever it sends. Pure: the caller gives every time.
+ * lines and problems and at most `charactersPerEntry` characters of them, so a steady stream costs bounded memory
+ * whatever it sends (the rest is counted, not kept). Pure: the caller gives every time.
  */
 
 /** Where an entry came in. */
@@ -45,38 +46,65 @@ export type JournalInput = Omit<JournalEntry, 'id' | 'linesLeftOut' | 'problemsL
 export interface JournalOptions {
   capacity: number;
   linesPerEntry: number;
+  charactersPerEntry: number;
 }
 
-export const JOURNAL_DEFAULTS: JournalOptions = { capacity: 500, linesPerEntry: 1000 };
+/** At most 500 × 64 K characters (~64 MB) held, however large the requests. */
+export const JOURNAL_DEFAULTS: JournalOptions = { capacity: 500, linesPerEntry: 1000, charactersPerEntry: 65_536 };
 
 export class Journal {
   private readonly entries: JournalEntry[] = [];
   private next = 1;
 
-  constructor(private readonly options: JournalOptions = JOURNAL_DEFAULTS) {}
+  /** `redact`: what a kept line or reason must not show (the tenant's tokens), applied to what is kept only. */
+  constructor(
+    private readonly options: JournalOptions = JOURNAL_DEFAULTS,
+    private readonly redact: (text: string) => string = (text) => text,
+  ) {}
 
   /** Records a request; the oldest entry goes when the ring is full. Returns the entry as kept. */
   add(input: JournalInput): JournalEntry {
-    const max = this.options.linesPerEntry;
+    const budget = { characters: this.options.charactersPerEntry };
+    const lines = this.kept(input.lines, (line) => line.length, budget);
+    const problems = this.kept(input.problems, (problem) => problem.reason.length, budget);
     const entry: JournalEntry = {
       ...input,
+      userAgent: input.userAgent === null ? null : this.redact(input.userAgent),
       id: this.next++,
-      lines: input.lines.slice(0, max),
-      linesLeftOut: Math.max(0, input.lines.length - max),
-      problems: input.problems.slice(0, max),
-      problemsLeftOut: Math.max(0, input.problems.length - max),
+      lines: lines.map(this.redact),
+      linesLeftOut: input.lines.length - lines.length,
+      problems: problems.map((problem) => ({ ...problem, reason: this.redact(problem.reason) })),
+      problemsLeftOut: input.problems.length - problems.length,
     };
     this.entries.push(entry);
     if (this.entries.length > this.options.capacity) this.entries.shift();
     return entry;
   }
 
-  /** The entries after `id` (0: all kept), oldest first. */
+  /** The first items that fit the entry's limits; a line longer than the whole budget keeps none after it. */
+  private kept<T>(items: readonly T[], size: (item: T) => number, budget: { characters: number }): T[] {
+    const kept: T[] = [];
+    for (const item of items) {
+      if (kept.length === this.options.linesPerEntry || size(item) > budget.characters) break;
+      budget.characters -= size(item);
+      kept.push(item);
+    }
+    return kept;
+  }
+
+  /**
+   * The entries after `id` (0: all kept), oldest first. An id past the newest was a reader's of an earlier start of
+   * the tenant (ids begin at 1 again): it gets all that is kept.
+   */
   since(id: number): JournalEntry[] {
-    const first = this.entries.findIndex((entry) => entry.id > id);
+    const newest = this.next - 1;
+    const first = this.entries.findIndex((entry) => entry.id > (id > newest ? 0 : id));
     return first < 0 ? [] : this.entries.slice(first);
   }
 }
+
+/** The reasons `--tail` prints under a request: a request of a thousand refused lines stays a few lines. */
+const TAIL_PROBLEMS = 5;
 
 /**
  * One line per entry for `dtmetrics serve --tail`: time, endpoint, status, client, what became of the items; the
@@ -90,7 +118,9 @@ export function tailText(entry: JournalEntry): string {
   if (entry.dropped > 0) items.push(`${entry.dropped} dropped`);
   const agent = entry.userAgent === null ? '' : ` (${entry.userAgent})`;
   const head = `${time} ${entry.endpoint}${status} from ${entry.client}${agent}: ${entry.bytes} B, ${items.join(', ')}`;
-  const problems = entry.problems.map((p) => `    ${p.line > 0 ? `line ${p.line}: ` : ''}${p.kind}: ${p.reason}`);
-  if (entry.problemsLeftOut > 0) problems.push(`    … ${entry.problemsLeftOut} more`);
+  const shown = entry.problems.slice(0, TAIL_PROBLEMS);
+  const problems = shown.map((p) => `    ${p.line > 0 ? `line ${p.line}: ` : ''}${p.kind}: ${p.reason}`);
+  const more = entry.problems.length - shown.length + entry.problemsLeftOut;
+  if (more > 0) problems.push(`    … ${more} more (GET /_dtmetrics/journal lists them)`);
   return [head, ...problems].join('\n');
 }

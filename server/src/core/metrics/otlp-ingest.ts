@@ -105,7 +105,9 @@ export function otlpAnswer(request: CheckedOtlp, admitted: IngestAnswer): OtlpAn
     MESSAGE_HEAD +
     listed.map((issue) => issue + '\n').join('') +
     (unlisted > 0 ? `and ${unlisted.toLocaleString('en-US')} more issues\n` : '');
-  if (admitted.records.length === 0) return { status: 400, message };
+  // A 400 only when nothing in the request is valid (INGEST-PATHS §1.1): points past the store's limits are valid and
+  // refused after the answer, as the line API answers 202 for them.
+  if (checked.records.length === 0) return { status: 400, message };
   return { status: 200, body: partialSuccess(rejected, message) };
 }
 
