@@ -3,7 +3,6 @@
  * lines on standard output as they are made, what was not converted on standard error (or both in one JSON document),
  * streamed, so an input of any size converts in bounded memory. OTLP protobuf, a binary request, is read whole.
  */
-import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 import {
   CheckedSink,
@@ -127,16 +126,6 @@ function attributeKeys(option: string | undefined): string[] | undefined {
   return keys;
 }
 
-/** A file's bytes chunk by chunk; a file that cannot be opened is a usage error. */
-async function fileSource(input: string): Promise<AsyncIterable<Uint8Array>> {
-  try {
-    await (await open(input, 'r')).close();
-  } catch (error) {
-    throw new UserError(`cannot read '${input}': ${describeSystemError(error)}`);
-  }
-  return readChunks(input);
-}
-
 /** A read that failed for the system's reasons (a file gone, a pipe broken): a usage error; anything else is ours. */
 function readError(name: string, error: unknown): never {
   if (error instanceof UserError) throw error;
@@ -190,7 +179,7 @@ const firstCharacter = (text: string): string => /[^\s\uFEFF]/.exec(text)?.[0] ?
 
 /** The previous scrape's lines; refused when it is plainly not a scrape (JSON, StatsD, binary). */
 async function readPrevious(path: string): Promise<string[]> {
-  const { head, chunks } = await readAhead(await fileSource(path), SNIFF_BYTES, path);
+  const { head, chunks } = await readAhead(readChunks(path), SNIFF_BYTES, path);
   const binary = isBinary(head);
   const packed = binary ? packedMessage(path, head) : null;
   if (packed !== null) throw new UserError(`--previous ${packed}`);
@@ -221,7 +210,7 @@ export async function runConvert(argv: string[], context: CommandContext): Promi
     return 0;
   }
   const { input } = settings;
-  const { head, chunks } = await readAhead(input === '-' ? context.stdin : await fileSource(input), SNIFF_BYTES, input);
+  const { head, chunks } = await readAhead(input === '-' ? context.stdin : readChunks(input), SNIFF_BYTES, input);
   const binary = isBinary(head);
   const packed = binary ? packedMessage(input, head) : null;
   if (packed !== null) throw new UserError(packed);
@@ -298,14 +287,13 @@ export async function runConvert(argv: string[], context: CommandContext): Promi
     const converter = createConverter(format, sink, options);
     // A line past what is read of one line is not handed on cut (a JSON value or a sample would be misread): the
     // value it is part of is not converted, or the line is one item not converted, saying why.
-    const cut = { items: 0, converted: 0, skipped: 0 };
+    let cutLines = 0;
     let lineNumber = 0;
     const text = (line: string, length: number) => {
       lineNumber++;
       if (length <= line.length) return converter.line(line, lineNumber);
       if (converter.interrupt?.(lineNumber)) return;
-      cut.items++;
-      cut.skipped++;
+      cutLines++;
       sink.note({
         kind: 'skipped',
         line: lineNumber,
@@ -321,7 +309,7 @@ export async function runConvert(argv: string[], context: CommandContext): Promi
     }
     converter.end();
     const t = converter.tally;
-    tally = { items: t.items + cut.items, converted: t.converted, skipped: t.skipped + cut.skipped };
+    tally = { items: t.items + cutLines, converted: t.converted, skipped: t.skipped + cutLines };
   }
 
   const summary = `converted ${tally.converted.toLocaleString('en-US')} of ${plural(tally.items, noun)} into ${plural(linesWritten, 'line')}${

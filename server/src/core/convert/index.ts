@@ -175,7 +175,7 @@ export function namingComment(naming: NamingPreview): string | null {
 }
 
 /** A note as a comment where the lines are written (a document, a quick fix): what was not converted stays in sight. */
-export function noteComment(note: ConversionNote): string {
+function noteComment(note: ConversionNote): string {
   const item = note.item.replace(/[\r\n]+/g, ' ');
   const what = note.kind === 'skipped' ? 'not converted' : 'note';
   const count = note.count > 1 ? ` (${note.count})` : '';

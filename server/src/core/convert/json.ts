@@ -18,13 +18,14 @@ import {
   metricLine,
   noMetricKeyReason,
   numberText,
+  summaryPayload,
   type DimensionChange,
 } from './naming.ts';
 
 export type JsonObject = Readonly<Record<string, unknown>>;
 
 /** Fields that name the metric, in the order they are looked for. */
-export const KEY_FIELDS = ['metric', 'metricId', 'metricKey', 'key', 'name', 'timeseriesId'];
+const KEY_FIELDS = ['metric', 'metricId', 'metricKey', 'key', 'name', 'timeseriesId'];
 /** Fields that hold dimensions: the line protocol's, and the habits of tags (StatsD), labels (Prometheus), attributes (OpenTelemetry). */
 export const DIMENSION_FIELDS = ['dimensions', 'tags', 'labels', 'attributes'];
 export const TIME_FIELDS = ['timestamp', 'time', 'ts'];
@@ -112,7 +113,7 @@ function payloadOf(point: JsonObject, pair: readonly unknown[] | null): Payload 
     const fault = summaryFault(min, max, sum, count, Number.isInteger(count), LIMITS.summaryTolerance);
     if (fault !== null)
       return { ok: false, reason: `min, max, sum and count disagree (${fault}): a tenant refuses it` };
-    const text = `gauge,min=${numberText(min)},max=${numberText(max)},sum=${numberText(sum)},count=${count}`;
+    const text = summaryPayload(min, max, sum, count);
     return { ok: true, text, type: 'gauge' };
   }
   const raw = pair ? pair[1] : point.value;
@@ -281,7 +282,7 @@ export function createJsonConverter(sink: ConversionSink): LineConverter {
   };
 }
 
-export const dimensionChangeText = (change: DimensionChange): string =>
+const dimensionChangeText = (change: DimensionChange): string =>
   change.to === null
     ? `dimension ${literal(change.key)} left out: ${change.reason}`
     : `dimension key ${literal(change.key)} written as ${literal(change.to)}`;

@@ -140,6 +140,10 @@ export function dimensionPairs(
   return [...pairs];
 }
 
+/** A gauge summary's payload: `gauge,min=…,max=…,sum=…,count=…`. */
+export const summaryPayload = (min: number, max: number, sum: number, count: number): string =>
+  `gauge,min=${numberText(min)},max=${numberText(max)},sum=${numberText(sum)},count=${count}`;
+
 /** A metric line from valid parts: `key,k=v,… payload [timestamp]`. */
 export function metricLine(
   key: string,

@@ -18,7 +18,7 @@ import {
   type LineConverter,
   type NoteKind,
 } from './model.ts';
-import { dimensionPairs, metricKey, metricLine, noMetricKeyReason, numberText } from './naming.ts';
+import { dimensionPairs, metricKey, metricLine, noMetricKeyReason, numberText, summaryPayload } from './naming.ts';
 import { decodeOtlpJson, decodeOtlpProtobuf } from './otlp-decode.ts';
 import {
   FLAG_NO_RECORDED_VALUE,
@@ -49,7 +49,7 @@ export interface OtlpConvertOptions {
 }
 
 /** Dynatrace's reason for a monotonic cumulative sum it rejects (INGEST-PATHS §1.2, §1.5). */
-export const MONOTONIC_CUMULATIVE_SUM = 'UNSUPPORTED_METRIC_TYPE_MONOTONIC_CUMULATIVE_SUM';
+const MONOTONIC_CUMULATIVE_SUM = 'UNSUPPORTED_METRIC_TYPE_MONOTONIC_CUMULATIVE_SUM';
 
 /** One request converted; `from`: the input line it starts on. Its notes are given before it returns. */
 export function convertOtlpRequest(
@@ -421,6 +421,6 @@ function histogramPayload(point: OtlpHistogramDataPoint | OtlpExponentialHistogr
     return skip(`min ${min}, max ${max}, sum ${sum} and count ${count} disagree (the tenant refuses such a summary)`);
   return {
     ok: true,
-    payload: `gauge,min=${numberText(min)},max=${numberText(max)},sum=${numberText(sum)},count=${count}`,
+    payload: summaryPayload(min, max, sum, count),
   };
 }

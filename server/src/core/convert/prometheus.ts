@@ -10,7 +10,7 @@
  */
 import { storedKey } from '../keys.ts';
 import { LIMITS } from '../rules.ts';
-import { shortText } from '../text.ts';
+import { isBlank, isDigit, isLower, isUpper, shortText } from '../text.ts';
 import type { ConversionNote, ConversionSink, ConversionTally, LineConverter, NamingPreview } from './model.ts';
 import { emptyTally } from './model.ts';
 import { dimensionPairs, dimensionValue, metricKey, metricLine, noMetricKeyReason, numberText } from './naming.ts';
@@ -200,9 +200,9 @@ function numberOf(text: string): number | null {
   return Number.isFinite(value) || !/[iI]/.test(text) ? value : null;
 }
 
-const isNameStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58;
-const isNameChar = (c: number) => isNameStart(c) || (c >= 48 && c <= 57);
-const isBlank = (c: number) => c === 32 || c === 9;
+/** A metric name's first character, and its others (`[a-zA-Z_:][a-zA-Z0-9_:]*`). */
+const isNameStart = (c: number) => isLower(c) || isUpper(c) || c === 95 || c === 58;
+const isNameChar = (c: number) => isNameStart(c) || isDigit(c);
 
 class ExpositionReader {
   private family: Family | null = null;
@@ -863,7 +863,7 @@ function roundedDifference(now: number, nowText: string, before: number): number
   // The previous value's shortest text (String) has the decimals it was written with, or fewer of the same value.
   const b = decimalsOf(String(before));
   const decimals = Math.max(a, b);
-  if (a < 0 || b < 0 || decimals === 0 || decimals > 22) return difference;
+  if (b < 0 || decimals === 0 || decimals > 22) return difference;
   // An integer over a power of ten up to 1e22 is the double nearest the decimal: exact where it can be.
   const scale = 10 ** decimals;
   const scaled = Math.round(difference * scale);

@@ -10,10 +10,10 @@
 import { summaryFault } from '../check.ts';
 import { DECIMAL } from '../numbers.ts';
 import { storedKey } from '../keys.ts';
-import { LIMITS } from '../rules.ts';
+import { LIMITS, literal } from '../rules.ts';
 import type { ConversionNote, ConversionSink, LineConverter, NamingPreview, NoteKind } from './model.ts';
 import { emptyTally } from './model.ts';
-import { dimensionPairs, metricKey, metricLine, noMetricKeyReason, numberText } from './naming.ts';
+import { dimensionPairs, metricKey, metricLine, noMetricKeyReason, numberText, summaryPayload } from './naming.ts';
 import { shortText } from '../text.ts';
 
 export interface StatsdConverter extends LineConverter {
@@ -299,7 +299,7 @@ function payloadOf(aggregate: Aggregate): string | { unwritable: string } {
         return {
           unwritable: `no sum of these values has an average within ${LIMITS.summaryTolerance} of min and max, as the tenant requires (PL008): values this large cannot be written as a summary`,
         };
-      return `gauge,min=${numberText(min)},max=${numberText(max)},sum=${numberText(sum)},count=${count}`;
+      return summaryPayload(min, max, sum, count);
     }
   }
 }
@@ -390,7 +390,7 @@ function parseDatagram(text: string): Datagram | Refusal {
   const written = head.slice(colon + 1);
   const values = kind === 'set' ? [written] : written.split(':');
   if (kind === 'set' ? written === '' : !values.every(isFiniteDecimal))
-    return { name, reason: `the value \`${shortText(written)}\` is no ${kind === 'set' ? 'set member' : 'number'}` };
+    return { name, reason: `the value ${literal(written)} is no ${kind === 'set' ? 'set member' : 'number'}` };
   const datagram: Datagram = { name, kind, values, rate: null, tags: [], timestamp: null, ignored: [] };
   let tagged = false;
   for (const field of fields.slice(2)) {

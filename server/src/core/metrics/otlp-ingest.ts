@@ -123,7 +123,7 @@ function dataPointCount(request: OtlpRequest): number {
  * An ExportMetricsServiceResponse with its partial_success (opentelemetry-proto metrics_service.proto: field 1;
  * ExportMetricsPartialSuccess: rejected_data_points int64 = 1, error_message string = 2).
  */
-export function partialSuccess(rejectedDataPoints: number, errorMessage: string): Uint8Array {
+function partialSuccess(rejectedDataPoints: number, errorMessage: string): Uint8Array {
   const writer = new BinaryWriter();
   writer.tag(1, WireType.LengthDelimited).fork();
   writer.tag(1, WireType.Varint).int64(rejectedDataPoints);
