@@ -28,7 +28,6 @@ import {
   type JournalInput,
   type JournalProblem,
 } from '#core/metrics/journal.ts';
-import { requestLines } from '#core/text.ts';
 import { evaluateQuery, metricDataCsv, metricDataJson, type QueryParams } from '#core/metrics/evaluate.ts';
 import { describeMetric, listMetrics } from '#core/metrics/list.ts';
 import { constraintViolated } from '#core/metrics/response.ts';
@@ -371,15 +370,15 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
           `Payload too large: the limit is ${LIMITS.requestMaxBytes.toLocaleString('en-US')} bytes`,
         );
       const now = clock();
-      const stored = await storeLines(checkIngest(body, now, endpoint), now);
+      const checked = checkIngest(body, now, endpoint);
+      const stored = await storeLines(checked, now);
       if ('failed' in stored) return stored.failed;
       const { status, body: answer } = stored.answer;
       record({
         ...heard(req, now, Buffer.byteLength(body)),
         endpoint: endpoint === 'oneagent' ? 'oneagent' : 'lines',
         status,
-        ...ingestOutcome(stored.answer),
-        lines: requestLines(body),
+        ...ingestOutcome(checked, stored.answer),
       });
       return { status, body: answer };
     }
@@ -400,22 +399,11 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       const stored = await storeLines(checked.checked, now);
       if ('failed' in stored) return stored.failed;
       const answer = otlpAnswer(checked, stored.answer);
-      const outcome = ingestOutcome(stored.answer);
       record({
         ...heard(req, now, body.length),
         endpoint: 'otlp',
         status: answer.status,
-        ...outcome,
-        dropped: outcome.dropped + checked.tally.skipped,
-        lines: checked.lines,
-        problems: [
-          ...checked.skipped.map((note) => ({
-            line: 0,
-            kind: 'dropped' as const,
-            reason: `'${note.item}': ${note.code ?? note.message}`,
-          })),
-          ...outcome.problems,
-        ],
+        ...ingestOutcome(checked.checked, stored.answer, checked.skipped),
       });
       return answer.status === 200
         ? { status: 200, body: answer.body, headers: { 'Content-Type': PROTOBUF } }
@@ -548,8 +536,8 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
    */
   const startStatsd = async (settings: { port: number; flushMs: number }): Promise<StatsdListener | null> => {
     const store = async (lines: string, now: number, skipped: readonly ConversionNote[]) => {
-      const answer = await serially(() => storeBatch(checkIngest(lines, now, 'api'), now));
-      const outcome = ingestOutcome(answer);
+      const checked = checkIngest(lines, now, 'api');
+      const answer = await serially(() => storeBatch(checked, now));
       record({
         at: now,
         client: 'StatsD over UDP',
@@ -557,13 +545,9 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
         bytes: Buffer.byteLength(lines),
         endpoint: 'statsd',
         status: 0,
-        ...outcome,
-        dropped: outcome.dropped + skipped.reduce((sum, note) => sum + note.count, 0),
-        lines: lines === '' ? [] : requestLines(lines),
-        problems: [
-          ...skipped.map((note) => ({ line: 0, kind: 'dropped' as const, reason: `'${note.item}': ${note.message}` })),
-          ...outcome.problems,
-        ],
+        ...ingestOutcome(checked, answer, skipped),
+        // A flush of datagrams none of which was converted has no lines (not one empty line).
+        ...(lines === '' ? { lines: [] } : {}),
       });
       return answer;
     };
@@ -871,35 +855,44 @@ function queryMediaType(accept: string | undefined): QueryMedia | null {
   return csvWins ? { type: 'csv', header: csv.header } : { type: 'json' };
 }
 
-/**
- * A metrics query, run a slice of work at a time with other requests served in between: a refusal is answered
- * whole; a result is streamed (sendStream) as JSON or CSV, so neither its evaluation nor its text holds the event
- * loop or the memory.
- */
-/** The endpoints whose every request the ingest journal records, refused ones too. */
 const OTLP_PATH = '/api/v2/otlp/v1/metrics';
+/** The endpoints whose every request the ingest journal records, refused ones too. */
 const INGEST_PATHS = new Set(['/api/v2/metrics/ingest', '/metrics/ingest', OTLP_PATH]);
 
 /**
  * What became of an ingested request's lines, for the journal: accepted are the lines the store took; lines the
- * rules refused are rejected, each with its reason; valid lines past the store's limits (series, metric keys) are
+ * rules refused are rejected, each with its reason; items a converter did not convert (`skipped`: an OTLP metric
+ * Dynatrace does not take, a bad datagram) and valid lines past the store's limits (series, metric keys) are
  * dropped, as a tenant drops new tuples past its limits after answering.
  */
-function ingestOutcome(answer: IngestAnswer): Pick<JournalInput, 'accepted' | 'rejected' | 'dropped' | 'problems'> {
+function ingestOutcome(
+  checked: CheckedIngest,
+  answer: IngestAnswer,
+  skipped: readonly ConversionNote[] = [],
+): Pick<JournalInput, 'accepted' | 'rejected' | 'dropped' | 'problems' | 'lines'> {
   const valid = answer.body.linesOk ?? answer.body.linesValid ?? 0;
   const accepted = answer.records.length;
-  const problems: JournalProblem[] = (answer.body.error?.invalidLines ?? []).map(({ line, error }) => ({
-    line,
-    kind: 'rejected',
-    reason: error,
+  const problems: JournalProblem[] = skipped.map((note) => ({
+    line: 0,
+    kind: 'dropped',
+    reason: `'${note.item}': ${note.code ?? note.message}`,
   }));
+  for (const { line, error } of answer.body.error?.invalidLines ?? [])
+    problems.push({ line, kind: 'rejected', reason: error });
   if (valid > accepted)
     problems.push({
       line: 0,
       kind: 'dropped',
       reason: `${valid - accepted} valid lines not stored: past the store's series or metric limit (--max-series)`,
     });
-  return { accepted, rejected: answer.body.linesInvalid, dropped: valid - accepted, problems };
+  const notConverted = skipped.reduce((sum, note) => sum + note.count, 0);
+  return {
+    accepted,
+    rejected: answer.body.linesInvalid,
+    dropped: valid - accepted + notConverted,
+    problems,
+    lines: checked.lines,
+  };
 }
 
 /** The longest a reader of the journal may wait for an entry: under the common 60 s of proxies and clients. */
@@ -912,6 +905,11 @@ function journalParameter(url: URL, name: string, max: number): number | null {
   return /^\d+$/.test(text) && value <= max ? value : null;
 }
 
+/**
+ * A metrics query, run a slice of work at a time with other requests served in between: a refusal is answered
+ * whole; a result is streamed (sendStream) as JSON or CSV, so neither its evaluation nor its text holds the event
+ * loop or the memory.
+ */
 async function answerQuery(store: MetricStore, params: QueryParams, now: number, media: QueryMedia): Promise<Answer> {
   const evaluation = evaluateQuery(store, params, now);
   let step = evaluation.next();

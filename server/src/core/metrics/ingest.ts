@@ -52,6 +52,8 @@ export interface IngestAnswer {
 /** A request's lines checked, before anything is stored: counts, refused lines, and what each valid line stores. */
 export interface CheckedIngest {
   endpoint: IngestEndpoint;
+  /** The request's lines, as they were checked (what the ingest journal shows of it). */
+  lines: string[];
   ok: number;
   invalidCount: number;
   /** The first `TENANT.listedLines` refused lines. */
@@ -76,8 +78,10 @@ export function ingest(store: MetricStore, body: string, now: number, endpoint: 
 /** Checks every line of `body` with the linter's rules; stores nothing. */
 export function checkIngest(body: string, now: number, endpoint: IngestEndpoint): CheckedIngest {
   const linter = new FileLinter({ now, severities: TENANT_SEVERITIES });
+  const lines = requestLines(body);
   const checked: CheckedIngest = {
     endpoint,
+    lines,
     ok: 0,
     invalidCount: 0,
     invalid: [],
@@ -85,7 +89,6 @@ export function checkIngest(body: string, now: number, endpoint: IngestEndpoint)
     warnings: [],
     records: [],
   };
-  const lines = requestLines(body);
   for (let index = 0; index < lines.length; index++) {
     const text = lines[index] as string;
     const number = index + 1;

@@ -21,10 +21,8 @@ export interface CheckedOtlp {
   tally: ConversionTally;
   /** The converter's notes of data points not converted. */
   skipped: ConversionNote[];
-  /** The OTLP metric each line (0-based) was made from. */
-  sources: string[];
-  /** The metric lines the request amounts to (what the ingest journal shows of it). */
-  lines: string[];
+  /** Each written key's OTLP metric (the converter names each key once, before its first line). */
+  sources: ReadonlyMap<string, string>;
 }
 
 /** A request refused whole, before any of it is converted. */
@@ -50,7 +48,6 @@ export function checkOtlpIngest(request: OtlpRequest, now: number): CheckedOtlp 
       message: `The request has ${points.toLocaleString('en-US')} data points, more than the ${TENANT.otlpDataPointsPerRequest.toLocaleString('en-US')} an OTLP metrics request may carry: the entire request is dropped, as Dynatrace drops it; export in smaller batches (the SDK's export interval, the Collector's batch processor send_batch_max_size)`,
     };
   const lines: string[] = [];
-  const sources: string[] = [];
   const skipped: ConversionNote[] = [];
   /** Written key → the OTLP metric name it came from (the converter names each key before its first line). */
   const sourceOf = new Map<string, string>();
@@ -59,8 +56,6 @@ export function checkOtlpIngest(request: OtlpRequest, now: number): CheckedOtlp 
     {
       line(text) {
         lines.push(text);
-        const key = /^[^, ]*/.exec(text)?.[0] ?? text;
-        sources.push(sourceOf.get(key) ?? key);
       },
       note(note) {
         if (note.kind === 'skipped') skipped.push(note);
@@ -72,7 +67,7 @@ export function checkOtlpIngest(request: OtlpRequest, now: number): CheckedOtlp 
     1,
     { histogramSuffix: true },
   );
-  return { ok: true, checked: checkIngest(lines.join('\n'), now, 'api'), tally, skipped, sources, lines };
+  return { ok: true, checked: checkIngest(lines.join('\n'), now, 'api'), tally, skipped, sources: sourceOf };
 }
 
 /**
@@ -84,7 +79,11 @@ export function otlpAnswer(request: CheckedOtlp, admitted: IngestAnswer): OtlpAn
   const { checked, tally, skipped, sources } = request;
   const issues: string[] = [];
   for (const note of skipped) issues.push(`Unsupported metric: '${note.item}' - Reason: ${note.code ?? note.message}`);
-  const metricOf = (line: number) => sources[line - 1] ?? '';
+  // Only the lines listed need their metric: looked up by the line's key, not kept per line.
+  const metricOf = (line: number) => {
+    const key = /^[^, ]*/.exec(checked.lines[line - 1] ?? '')?.[0] ?? '';
+    return sources.get(key) ?? key;
+  };
   for (const { line, error } of checked.invalid)
     issues.push(`Invalid data point: '${metricOf(line)}' - Reason: ${error}`);
   const unlistedInvalid = checked.invalidCount - checked.invalid.length;
