@@ -4,10 +4,7 @@
 // line, the InfluxDB measurement); the quick fix on the InfluxDB line rewrites it
 // as metric lines. Screenshots of the editor and the panel in a dark, a light and a high-contrast theme go to
 // test-results/ (and docs/screenshots/ with --update-screenshot).
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from './build-tests.mjs';
-import { dismissThemeOffer, inEachTheme, runWorkbenchCheck } from './code-server.mjs';
+import { dismissThemeOffer, inEachTheme, runWorkbenchCheck, saveScreenshot } from './code-server.mjs';
 
 const LINES = [
   '{"metric": "shop.checkout.duration", "value": 42.5, "dimensions": {"region": "eu"}}',
@@ -17,7 +14,6 @@ const LINES = [
   'page.views:1|c|#env:prod',
 ];
 const CAUSES = ['LN007', 'LN008', 'LN009', 'LN010', 'LN011'];
-const updateScreenshot = process.argv.includes('--update-screenshot');
 const files = { 'foreign.dtmetrics': `// lines written for other tools\n${LINES.join('\n')}\n` };
 const passedMessage =
   'Root-cause check: five lines in other formats, five findings naming them, and a quick fix that rewrites one, in three themes.';
@@ -42,21 +38,16 @@ process.exit(
     const titles = await lenses.allInnerTexts();
     if (titles.length !== 1 || !titles[0].includes('Query (2 metrics)…'))
       throw new Error(`Query lenses: ${titles.join(' | ')}, not one offering 2 metrics`);
-    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
     await inEachTheme(page, async (name) => {
       await page.mouse.move(1200, 300);
-      const shot = join(ROOT, 'test-results', `root-causes-${name}.png`);
-      await page.screenshot({ path: shot });
-      if (updateScreenshot) copyFileSync(shot, join(ROOT, 'docs', 'screenshots', `root-causes-${name}.png`));
+      await saveScreenshot(page, `root-causes-${name}`);
     });
     // The quick fix on the InfluxDB line (line 4 of the file): two metric lines in its place.
     await page.locator('.monaco-editor .view-line', { hasText: 'usage_idle' }).click();
     await page.keyboard.press('Control+.');
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Rewrite as 2 metric lines' });
     await fix.waitFor({ timeout: 30_000 });
-    const shot = join(ROOT, 'test-results', 'root-causes-quick-fix.png');
-    await page.screenshot({ path: shot });
-    if (updateScreenshot) copyFileSync(shot, join(ROOT, 'docs', 'screenshots', 'root-causes-quick-fix.png'));
+    await saveScreenshot(page, 'root-causes-quick-fix');
     // Applied from the keyboard, as the menu offers it (the menu's own overlay takes a pointer's clicks).
     await page.locator('.action-widget .monaco-list-row.focused', { hasText: 'Rewrite as 2 metric lines' }).waitFor();
     await page.keyboard.press('Enter');

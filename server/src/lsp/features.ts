@@ -25,7 +25,7 @@ import { parseLine } from '#core/parse.ts';
 import type { Diagnostic, DiagnosticData, Fix } from '#core/problems.ts';
 import { isRuleCode, LIMITS, literal, RULES, ruleEvidence } from '#core/rules.ts';
 import { UNIT_IDS } from '#core/metrics/units.ts';
-import { foreignRun, isRunCode } from '#core/convert/runs.ts';
+import { foreignRun, isRunCode, type ForeignRun, type RunCode } from '#core/convert/runs.ts';
 import { DIAGNOSTIC_SOURCE } from '#protocol';
 import type { LineDocument } from './documents.ts';
 import { readDiagnosticData, type ClientDiagnostic } from './params.ts';
@@ -88,7 +88,8 @@ export function codeActions(
   const uri = doc.uri;
   const actions: CodeAction[] = [];
   const fixAllCodes = new Set<string>();
-  const runsFrom = new Set<number>();
+  /** The runs found so far: a selection over one run sends a diagnostic per line, and the run is converted once. */
+  const runs: { code: RunCode; run: ForeignRun }[] = [];
   for (const d of params.diagnostics) {
     if (d.source !== DIAGNOSTIC_SOURCE) continue;
     const data = readDiagnosticData(d.data);
@@ -96,10 +97,12 @@ export function codeActions(
     // Sent back as the client sent it, the way a code action names the diagnostics it resolves.
     const resolves = [d as LspDiagnostic];
     // A run of one line with a one-line rewrite converts the same thing: only the rewrite, without comments, then.
-    const found = isRunCode(d.code) ? foreignRun((i) => doc.lineAt(i), doc.lineCount, line, d.code) : null;
-    const run = found && (found.end > found.start || !data.fix) && !runsFrom.has(found.start) ? found : null;
+    const code = isRunCode(d.code) ? d.code : null;
+    const known = runs.find((r) => r.code === code && r.run.start <= line && line <= r.run.end)?.run;
+    const found = known ?? (code ? foreignRun((i) => doc.lineAt(i), doc.lineCount, line, code) : null);
+    const run = found && !known && (found.end > found.start || !data.fix) ? found : null;
+    if (code && found && !known) runs.push({ code, run: found });
     if (run) {
-      runsFrom.add(run.start);
       const range = {
         start: { line: run.start, character: 0 },
         end: { line: run.end, character: doc.lineAt(run.end).length },
