@@ -113,6 +113,25 @@ describe('the ingest journal', () => {
     assert.match(entry?.lines[0] ?? '', /^page\.views,env=dev count,delta=2 \d{13}$/);
   });
 
+  it('a StatsD flush of more bad datagrams than notes are kept still counts every one as dropped', async () => {
+    const since = await last();
+    const { port, received } = (await call(`${tenant.url}/_dtmetrics/statsd`)).json as {
+      port: number;
+      received: number;
+    };
+    const bad = Array.from({ length: 1005 }, (_, i) => `bad${i}:x|c`).join('\n');
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve, reject) =>
+      socket.send(bad, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
+    );
+    socket.close();
+    await flushAfter(tenant, received + 1005);
+    const [entry] = await journal(`since=${since}`);
+    assert.equal(entry?.endpoint, 'statsd');
+    assert.equal(entry?.dropped, 1005);
+    assert.deepEqual(entry?.lines, []);
+  });
+
   it('a request refused before it is read has its entry; a token in what was sent is never shown', async () => {
     const since = await last();
     assert.equal((await ingest(tenant.url, 'cpu.temp 1', null)).status, 401);

@@ -28,7 +28,8 @@ export interface StatsdOptions {
   log: (line: string) => void;
   /**
    * Stores a flush's lines (`\n`-separated) received at `now`, as the ingest API stores a request's; `skipped`: the
-   * interval's datagrams not converted (the first SKIPPED_KEPT notes), for the ingest journal.
+   * interval's datagrams not converted (the first SKIPPED_KEPT notes, the rest counted in a last one), for the ingest
+   * journal.
    */
   store: (lines: string, now: number, skipped: readonly ConversionNote[]) => Promise<IngestAnswer>;
 }
@@ -62,7 +63,12 @@ export async function startStatsdListener(options: StatsdOptions): Promise<Stats
     line: (text) => lines.push(text),
     note: (note) => {
       log(`StatsD: ${describeNote(note)}`);
-      if (note.kind === 'skipped' && skipped.length < SKIPPED_KEPT) skipped.push(note);
+      if (note.kind !== 'skipped') return;
+      if (skipped.length < SKIPPED_KEPT) skipped.push(note);
+      // Past the notes kept, their datagrams still count: one note carries them all.
+      else if (skipped.length === SKIPPED_KEPT)
+        skipped.push({ ...note, item: 'more datagrams', message: 'not converted for other reasons (see the log)' });
+      else (skipped[SKIPPED_KEPT] as ConversionNote).count += note.count;
     },
     naming: () => undefined,
   });
