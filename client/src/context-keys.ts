@@ -14,6 +14,8 @@ export const CONTEXT_KEYS = {
    * a terminal started it), 'stopped'. Unset until first looked at, when both Start and Stop show.
    */
   localTenant: 'dtmetrics.localTenant',
+  /** true while the ingest inspector shows a request: Save Request as Fixture and Clear Ingest Inspector. */
+  inspectorHasRequests: 'dtmetrics.inspectorHasRequests',
   /** true once a query has run in this workspace (its recent queries): Rerun Last Query and Open Saved Query Result. */
   queryRun: 'dtmetrics.queryRun',
   /** true while the extension holds a query result to export. */

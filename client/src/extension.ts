@@ -1,7 +1,8 @@
 /**
  * The VS Code client: starts the language server (dist/server.js) over IPC for `.dtmetrics` files and shows its
  * state, and registers pushing to a tenant (push/activation.ts), querying one (query/activation.ts) and converting
- * other formats to metric lines (convert/activation.ts); their code loads on first use. A thin adapter: every rule lives in the server's core.
+ * other formats to metric lines (convert/activation.ts), whose code loads on first use, and the ingest inspector
+ * (inspector/view.ts). A thin adapter: every rule lives in the server's core.
  */
 import * as vscode from 'vscode';
 import {
@@ -17,6 +18,7 @@ import { Notifier, type ShownMessage } from './notifier.ts';
 import { registerConvert } from './convert/activation.ts';
 import { registerPush } from './push/activation.ts';
 import { registerQuery } from './query/activation.ts';
+import { IngestInspector } from './inspector/view.ts';
 
 let client: LanguageClient | undefined;
 
@@ -28,6 +30,8 @@ export interface DtmetricsApi {
   onDidShowMessage: vscode.Event<ShownMessage>;
   /** Where the local tenant this workspace started is recorded (client/src/local-tenant/state.ts). */
   localTenantStateFile: string;
+  /** The ingest inspector: the requests it shows, and the document each opens as. */
+  ingestInspector: Pick<IngestInspector, 'requests' | 'uriOf'>;
 }
 
 export function activate(context: vscode.ExtensionContext): DtmetricsApi {
@@ -50,7 +54,9 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
   };
   const languageClient = new LanguageClient('dtmetrics', 'dtmetrics language server', serverOptions, clientOptions);
   client = languageClient;
-  const localTenantStateFile = registerPush(context, log, notifier);
+  const localTenant = registerPush(context, log, notifier);
+  const ingestInspector = new IngestInspector(localTenant, notifier);
+  context.subscriptions.push(ingestInspector);
   // The query prompt offers the keys of the server's workspace index (the one completion uses).
   registerQuery(context, log, notifier, (params) => languageClient.sendRequest(WorkspaceKeysRequest, params));
   registerConvert(context, log, notifier);
@@ -86,7 +92,12 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
     log.error(`The language server did not start: ${error instanceof Error ? error.message : String(error)}`);
     show('$(error) dtmetrics', 'The dtmetrics language server did not start. Click to try again.');
   });
-  return { logUri: context.logUri, onDidShowMessage: notifier.onDidShow, localTenantStateFile };
+  return {
+    logUri: context.logUri,
+    onDidShowMessage: notifier.onDidShow,
+    localTenantStateFile: localTenant.stateFile,
+    ingestInspector,
+  };
 }
 
 // The local tenant is left running: it belongs to the workspace, and a reload's new host takes it over.

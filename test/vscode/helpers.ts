@@ -2,6 +2,7 @@
 // real local tenant (dist/cli.js serve) started and stopped from the extension host.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 
@@ -68,6 +69,15 @@ export async function startTenant(
     return /listening on (http:\/\/\S+)/.exec(output)?.[1];
   });
   return { child, url };
+}
+
+/** A port free on 127.0.0.1 a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export async function stopProcess(child: ChildProcess): Promise<void> {

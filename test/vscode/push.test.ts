@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
@@ -19,7 +19,7 @@ import type { StoredPoint } from '#core/metrics/store.ts';
 import { readLog } from '#tenant/data-file.ts';
 import { DIAGNOSTIC_SOURCE } from '#protocol';
 import { instanceAt, processEnded, readState, writeState, type LocalTenantState } from '#client/local-tenant/state.ts';
-import { EXTENSION_ID, repoRoot, startTenant, stopProcess, tenantDiagnostics, waitFor } from './helpers.ts';
+import { EXTENSION_ID, freePort, repoRoot, startTenant, stopProcess, tenantDiagnostics, waitFor } from './helpers.ts';
 
 const codeOf = (d: vscode.Diagnostic) => String(typeof d.code === 'object' ? d.code.value : d.code);
 /** The language server's diagnostics on the document. */
@@ -46,14 +46,6 @@ async function openFile(text: string): Promise<vscode.TextEditor> {
 }
 
 const settings = () => vscode.workspace.getConfiguration('dtmetrics');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The record of a tenant that has ended: its pid gone, nothing answering on its port. */
 async function staleState(pid: number, port: number): Promise<LocalTenantState> {

@@ -88,7 +88,7 @@ const ANSWER_TIMEOUT_MS = 5_000;
 
 /** The tenant answering at `url`; null when nothing answers, or something that is not a local tenant. */
 export async function instanceAt(url: string): Promise<InstanceInfo | null> {
-  const answer = await call(url, 'GET', CONTROL_PATHS.instance, {});
+  const answer = await localRequest(url, 'GET', CONTROL_PATHS.instance, {});
   if (answer?.status !== 200) return null;
   try {
     return readInstanceInfo(JSON.parse(answer.body));
@@ -120,17 +120,21 @@ export async function presenceOf(state: LocalTenantState): Promise<Presence> {
  */
 export async function control(state: LocalTenantState, what: 'stop' | 'lease'): Promise<'done' | 'gone' | 'refused'> {
   if ((await presenceOf(state)).kind !== 'ours') return 'gone';
-  const answer = await call(state.url, 'POST', CONTROL_PATHS[what], { [SECRET_HEADER]: state.secret });
+  const answer = await localRequest(state.url, 'POST', CONTROL_PATHS[what], { [SECRET_HEADER]: state.secret });
   if (!answer) return 'gone';
   return answer.status === (what === 'stop' ? 202 : 200) ? 'done' : 'refused';
 }
 
-/** One request to 127.0.0.1 on a fresh connection; null when nothing answered in time. */
-function call(
+/**
+ * One request to a local tenant on a fresh connection; null when nothing answered within `timeoutMs` or `signal`
+ * aborted it.
+ */
+export function localRequest(
   url: string,
   method: 'GET' | 'POST',
   path: string,
   headers: Record<string, string>,
+  { timeoutMs = ANSWER_TIMEOUT_MS, signal }: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<{ status: number; body: string } | null> {
   return new Promise((resolve) => {
     let target: URL;
@@ -140,7 +144,7 @@ function call(
       resolve(null);
       return;
     }
-    const req = request(target, { method, headers, agent: false, timeout: ANSWER_TIMEOUT_MS }, (res) => {
+    const req = request(target, { method, headers, agent: false, timeout: timeoutMs, signal }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));

@@ -36,14 +36,14 @@ export const PUSH_COMMANDS = [
 export type PushCommand = (typeof PUSH_COMMANDS)[number];
 
 /**
- * Registers the commands, the status items and the CodeLens, and looks for the local tenant; returns where the
- * state file of the local tenant this workspace starts is.
+ * Registers the commands, the status items and the CodeLens, and looks for the local tenant; returns the watch
+ * of the local tenant (the ingest inspector follows the tenant it sees).
  */
 export function registerPush(
   context: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
   notifier: Notifier,
-): string {
+): LocalTenantWatch {
   // In the workspace's storage: the tenant belongs to the workspace (the global storage when no folder is open).
   const storage = (context.storageUri ?? context.globalStorageUri).fsPath;
   const watch = new LocalTenantWatch(join(storage, 'local-tenant.json'), log, localTenantPort);
@@ -126,7 +126,7 @@ export function registerPush(
       if (affectsEnvironment(event) || event.affectsConfiguration('dtmetrics.push.codeLens')) lenses.refresh();
     }),
   );
-  return watch.stateFile;
+  return watch;
 }
 
 /** The status items' command (not in the palette): the local tenant's actions that make sense now. */

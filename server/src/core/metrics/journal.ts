@@ -106,6 +106,22 @@ export class Journal {
 /** The reasons `--tail` prints under a request: a request of a thousand refused lines stays a few lines. */
 const TAIL_PROBLEMS = 5;
 
+/** What a request amounted to, as a person reads it: `0 accepted, 1 rejected`. */
+export function outcomeText(entry: JournalEntry): string {
+  const items = [`${entry.accepted} accepted`];
+  if (entry.rejected > 0) items.push(`${entry.rejected} rejected`);
+  if (entry.dropped > 0) items.push(`${entry.dropped} dropped`);
+  return items.join(', ');
+}
+
+/** A problem on one line of text (a line break in a reason made a space): `line 3: rejected: …`, `dropped: …`. */
+export function problemText(problem: JournalProblem): string {
+  return `${problem.line > 0 ? `line ${problem.line}: ` : ''}${problem.kind}: ${oneLine(problem.reason)}`;
+}
+
+/** Text on one line: what a client or a reason put line breaks in cannot start lines of its own. */
+export const oneLine = (text: string): string => text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+
 /**
  * One line per entry for `dtmetrics serve --tail`: time, endpoint, status, client, what became of the items; the
  * problems follow on lines of their own, indented.
@@ -113,13 +129,10 @@ const TAIL_PROBLEMS = 5;
 export function tailText(entry: JournalEntry): string {
   const time = new Date(entry.at).toISOString().slice(11, 23);
   const status = entry.status === 0 ? '' : ` ${entry.status}`;
-  const items = [`${entry.accepted} accepted`];
-  if (entry.rejected > 0) items.push(`${entry.rejected} rejected`);
-  if (entry.dropped > 0) items.push(`${entry.dropped} dropped`);
-  const agent = entry.userAgent === null ? '' : ` (${entry.userAgent})`;
-  const head = `${time} ${entry.endpoint}${status} from ${entry.client}${agent}: ${entry.bytes} B, ${items.join(', ')}`;
+  const agent = entry.userAgent === null ? '' : ` (${oneLine(entry.userAgent)})`;
+  const head = `${time} ${entry.endpoint}${status} from ${entry.client}${agent}: ${entry.bytes} B, ${outcomeText(entry)}`;
   const shown = entry.problems.slice(0, TAIL_PROBLEMS);
-  const problems = shown.map((p) => `    ${p.line > 0 ? `line ${p.line}: ` : ''}${p.kind}: ${p.reason}`);
+  const problems = shown.map((problem) => `    ${problemText(problem)}`);
   const more = entry.problems.length - shown.length + entry.problemsLeftOut;
   if (more > 0) problems.push(`    … ${more} more (GET /_dtmetrics/journal lists them)`);
   return [head, ...problems].join('\n');
