@@ -178,3 +178,25 @@ describe('serve: the StatsD listener and --tail', () => {
     );
   });
 });
+
+describe('serve: --host-entity', () => {
+  test('none by default; a host entity ID is taken as written', () => {
+    assert.equal(serve([]).hostEntity, null);
+    assert.equal(serve(['--host-entity', 'HOST-06F288EE2A930951']).hostEntity, 'HOST-06F288EE2A930951');
+  });
+
+  test('anything but HOST- and 16 upper-case hex digits is one line, exit 2', async () => {
+    for (const bad of ['HOST-06f288ee2a930951', 'HOST-123', 'my-laptop', '']) {
+      const { code, stdout, stderr } = await dtmetrics(['serve', `--host-entity=${bad}`]);
+      assert.deepEqual(
+        { code, stdout, stderr },
+        {
+          code: 2,
+          stdout: '',
+          stderr: `dtmetrics: --host-entity: '${bad}' is not a host entity ID: HOST- and 16 upper-case hexadecimal digits, as in HOST-06F288EE2A930951\n`,
+        },
+        bad,
+      );
+    }
+  });
+});

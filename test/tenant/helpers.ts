@@ -3,6 +3,7 @@
  * port, spoken to over real HTTP. Every wait is on a condition with a deadline.
  */
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { spawnCli, type RunOptions } from '../cli/helpers.ts';
 
@@ -209,4 +210,18 @@ export async function flushAfter(tenant: TenantProcess, datagrams: number): Prom
   const flushed = await call(`${tenant.url}/_dtmetrics/statsd/flush`, { method: 'POST' });
   assert.equal(flushed.status, 200, flushed.text);
   return flushed.json;
+}
+
+/**
+ * Sends `packet` (datagrams, one a line) to the tenant's StatsD listener in one UDP packet, then flushes once the
+ * listener has received all `datagrams` of it; resolves with the flush's report.
+ */
+export async function sendAndFlush(tenant: TenantProcess, packet: string, datagrams = 1): Promise<unknown> {
+  const { port, received } = (await call(`${tenant.url}/_dtmetrics/statsd`)).json as { port: number; received: number };
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve, reject) =>
+    socket.send(packet, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
+  );
+  socket.close();
+  return flushAfter(tenant, received + datagrams);
 }

@@ -5,12 +5,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
 import { decodeOtlpJson } from '#core/convert/otlp-decode.ts';
 import type { JournalEntry } from '#core/metrics/journal.ts';
 import { assertBuilt } from '../cli/helpers.ts';
 import { otlpToProtobuf } from '../core/otlp-encode.ts';
-import { call, flushAfter, ingest, recent, startServe, TOKEN, waitFor, type TenantProcess } from './helpers.ts';
+import { call, ingest, recent, sendAndFlush, startServe, TOKEN, waitFor, type TenantProcess } from './helpers.ts';
 
 let tenant: TenantProcess;
 
@@ -97,16 +96,7 @@ describe('the ingest journal', () => {
   it('a reader that waits gets the next entry when it arrives; StatsD flushes are entries too', async () => {
     const since = await last();
     const waiting = journal(`since=${since}&wait=20`);
-    const { port, received } = (await call(`${tenant.url}/_dtmetrics/statsd`)).json as {
-      port: number;
-      received: number;
-    };
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve, reject) =>
-      socket.send('page.views:2|c|#env:dev', port, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
-    );
-    socket.close();
-    await flushAfter(tenant, received + 1);
+    await sendAndFlush(tenant, 'page.views:2|c|#env:dev');
     const [entry] = await waiting;
     assert.equal(entry?.endpoint, 'statsd');
     assert.equal(entry?.lines.length, 1);
@@ -115,17 +105,8 @@ describe('the ingest journal', () => {
 
   it('a StatsD flush of more bad datagrams than notes are kept still counts every one as dropped', async () => {
     const since = await last();
-    const { port, received } = (await call(`${tenant.url}/_dtmetrics/statsd`)).json as {
-      port: number;
-      received: number;
-    };
     const bad = Array.from({ length: 1005 }, (_, i) => `bad${i}:x|c`).join('\n');
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve, reject) =>
-      socket.send(bad, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
-    );
-    socket.close();
-    await flushAfter(tenant, received + 1005);
+    await sendAndFlush(tenant, bad, 1005);
     const [entry] = await journal(`since=${since}`);
     assert.equal(entry?.endpoint, 'statsd');
     assert.equal(entry?.dropped, 1005);

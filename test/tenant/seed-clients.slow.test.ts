@@ -7,14 +7,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { assertBuilt, cleanEnv, ROOT } from '../cli/helpers.ts';
+import { assertBuilt } from '../cli/helpers.ts';
 import { ingest, recent, startServe, TOKEN, type TenantProcess } from './helpers.ts';
-
-/** Debian's interpreter, the one python3-requests installs into (a python3 earlier on PATH may be another). */
-const PYTHON = '/usr/bin/python3';
-const CLIENTS = join(ROOT, 'test', 'fixtures', 'clients');
+import { run, seed, type Ran } from './seed-scripts.ts';
 
 /** A token of Dynatrace's form (prefix, public part, secret), read-only. */
 const SHAPED_TOKEN = `dt0c01.PUBLICPART0123456789ABCD.${'S3CR3T'.repeat(10)}ABCD`;
@@ -33,41 +28,6 @@ before(async () => {
     assert.equal((await ingest(tenant.url, lines, tenant === open ? null : TOKEN)).status, 202);
 });
 after(() => Promise.all([withToken?.stop(), open?.stop()]));
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(command, args, { env: cleanEnv(env), encoding: 'utf8' }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** A seed script's answer: it prints the status, then the body. */
-async function seed(
-  script: string,
-  tenant: TenantProcess,
-): Promise<{
-  status: number;
-  body: { error?: { code: number; message: string } } & Record<string, unknown>;
-  stdout: string;
-}> {
-  const ran = await run(PYTHON, [join(CLIENTS, script)], { DT_ENVIRONMENT_URL: tenant.url, DT_API_TOKEN: TOKEN });
-  assert.equal(
-    ran.code,
-    0,
-    `${script} failed (Debian's python3 with python3-requests is needed; .ci/run installs it):\n${ran.stderr.replaceAll(TOKEN, '***')}`,
-  );
-  const [status, ...body] = ran.stdout.trimEnd().split('\n');
-  assert.ok(!ran.stdout.includes(TOKEN), `${script}: the answer echoes the token`);
-  return { status: Number(status), body: JSON.parse(body.join('\n')) as never, stdout: ran.stdout };
-}
 
 describe('the seed scripts with python3-requests', () => {
   it('000 posts a JSON object: 415 saying the ingest API takes the line protocol, with its object as a line', async () => {

@@ -4,6 +4,7 @@ import { LOCAL_TENANT_PORT } from '#core/environment.ts';
 import { DataFileError } from '#tenant/data-file.ts';
 import { SCOPES, startTenant, type Scope, type Tenant } from '#tenant/server.ts';
 import { tailText } from '#core/metrics/journal.ts';
+import { HOST_ENTITY_KEY, readHostEntity } from '#core/metrics/host-entity.ts';
 import { STATSD_FLUSH_SECONDS, STATSD_PORT } from '#tenant/statsd.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
 import type { CommandContext } from './context.ts';
@@ -35,6 +36,8 @@ Options:
   --statsd-flush-seconds <s>  aggregate StatsD datagrams over s seconds before storing them (default: ${STATSD_FLUSH_SECONDS});
                               POST /_dtmetrics/statsd/flush stores what is held now
   --no-statsd                 no StatsD listener
+  --host-entity <HOST-id>     add dt.entity.host=<HOST-id> to each data point taken at /metrics/ingest and by the
+                              StatsD listener, as a OneAgent adds its host's (HOST- and 16 upper-case hex digits)
   --tail                      print each request as it arrives (endpoint, client, what became of its items, the
                               reasons for what was rejected or dropped); GET /_dtmetrics/journal serves the same
   --faults                    accept fault injection (POST /_dtmetrics/faults), for tests of clients
@@ -56,6 +59,8 @@ interface ServeSettings {
   statsd: { port: number; flushMs: number } | null;
   /** The control secret and the lease in ms (null: none); null without --control-secret-env. */
   control: { secret: string; leaseMs: number | null } | null;
+  /** Added as `dt.entity.host` at the OneAgent's endpoints; null: none. */
+  hostEntity: string | null;
 }
 
 export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSettings | 'help' {
@@ -75,6 +80,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSet
       'statsd-port': { type: 'string' },
       'statsd-flush-seconds': { type: 'string' },
       'no-statsd': { type: 'boolean' },
+      'host-entity': { type: 'string' },
       tail: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -114,6 +120,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSet
     throw new UserError(
       '--no-statsd turns the StatsD listener off: leave out --statsd-port and --statsd-flush-seconds',
     );
+  const hostEntity = v['host-entity'] === undefined ? null : readHostEntity(v['host-entity']);
+  if (hostEntity && !hostEntity.ok) throw new UserError(`--host-entity: ${hostEntity.message}`);
   return {
     port,
     dataFile: v.data ?? null,
@@ -126,6 +134,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv): ServeSet
       ? null
       : { port: statsdPort ?? STATSD_PORT, flushMs: (flushSeconds ?? STATSD_FLUSH_SECONDS) * 1000 },
     control: secret ? { secret, leaseMs: lease === undefined ? null : lease * 1000 } : null,
+    hostEntity: hostEntity?.value ?? null,
   };
 }
 
@@ -196,5 +205,8 @@ function listeningLine(tenant: Tenant, settings: ServeSettings): string {
     : settings.statsd
       ? '; StatsD off (its port could not be had, see above)'
       : '';
-  return `dtmetrics local tenant listening on ${tenant.url} (${auth}${data}${lease}${settings.faults ? ', fault injection on' : ''})${statsd}\n`;
+  const host = settings.hostEntity
+    ? `; ${HOST_ENTITY_KEY}=${settings.hostEntity} added at /metrics/ingest${tenant.statsd ? ' and StatsD' : ''}`
+    : '';
+  return `dtmetrics local tenant listening on ${tenant.url} (${auth}${data}${lease}${settings.faults ? ', fault injection on' : ''})${statsd}${host}\n`;
 }

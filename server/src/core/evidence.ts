@@ -69,7 +69,7 @@ export const EVIDENCE = {
   'DOC D2': doc(
     'Metrics API v2 – POST ingest data points',
     'https://docs.dynatrace.com/docs/shortlink/api-metrics-v2-post-datapoints',
-    'The ingest endpoint: a `text/plain` body in UTF-8, scope `metrics.ingest`, 202/400 with a ValidationResponse (a 400 still accepts the valid lines), the `dt.` key prefix reserved, no limit on lines per request for the API.',
+    'The ingest endpoint: a `text/plain` body in UTF-8, scope `metrics.ingest`, 202/400 with a ValidationResponse (a 400 still accepts the valid lines), the `dt.` key prefix reserved, no limit on lines per request for the API; at the local OneAgent endpoint the reserved `dt.entity.host=<host-ID>` dimension is added to each metric.',
   ),
   'DOC D3': doc(
     'Extend metric observability (limits table)',
@@ -129,7 +129,7 @@ export const EVIDENCE = {
   'DOC D14': doc(
     'OneAgent metric API',
     'https://www.dynatrace.com/docs/ingest-from/extend-dynatrace/extend-metrics/ingestion-methods/oneagent-metric-api',
-    'The local endpoint `http://localhost:14499/metrics/ingest`: no token, at most 1,000 lines, `linesValid` in its answer, `dt.process.pid`.',
+    'The local endpoint `http://localhost:14499/metrics/ingest`: no token, at most 1,000 lines, `linesValid` in its answer, `dt.process.pid`; the host ID and host name are added to each metric as dimensions (D2 names the first `dt.entity.host`).',
   ),
   'DOC D15': doc(
     'Units API – GET all units',
@@ -164,7 +164,7 @@ export const EVIDENCE = {
   'DOC D21': doc(
     'StatsD',
     'https://docs.dynatrace.com/managed/ingest-from/extend-dynatrace/extend-metrics/ingestion-methods/statsd',
-    'StatsD goes to the OneAgent on UDP port 18125 (localhost) or an ActiveGate on 18126, with DogStatsD-style tags; not to the line ingest API.',
+    'StatsD goes to the OneAgent on UDP port 18125 (localhost) or an ActiveGate on 18126, with DogStatsD-style tags; not to the line ingest API. The OneAgent listener adds the host ID and host name as dimensions; the remote listener adds nothing.',
   ),
   'DOC D22': doc(
     'Monitor Prometheus metrics (Kubernetes)',

@@ -73,6 +73,11 @@ export interface TenantOptions {
   statsd?: { port: number; flushMs: number } | null;
   /** Each request as the ingest journal records it (`dtmetrics serve --tail`). */
   onJournal?: (entry: JournalEntry) => void;
+  /**
+   * The host a OneAgent would add as `dt.entity.host` to what `/metrics/ingest` and StatsD take (core/metrics/
+   * host-entity.ts); null or absent: none, as on the ingest API.
+   */
+  hostEntity?: string | null;
 }
 
 export interface Tenant {
@@ -130,6 +135,7 @@ function errorEnvelope(code: number, message: string): Answer {
 export async function startTenant(options: TenantOptions): Promise<Tenant> {
   const clock = options.clock ?? Date.now;
   const log = options.log ?? (() => undefined);
+  const hostEntity = options.hostEntity ?? null;
   const store = new MetricStore(options.maxSeries ? { maxSeries: options.maxSeries } : {});
   const journal = new Journal(JOURNAL_DEFAULTS, (text) => redactor.redact(text));
   /** The requests the journal has an entry for already (the others at an ingest endpoint get one for their answer). */
@@ -370,7 +376,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
           `Payload too large: the limit is ${LIMITS.requestMaxBytes.toLocaleString('en-US')} bytes`,
         );
       const now = clock();
-      const checked = checkIngest(body, now, endpoint);
+      const checked = checkIngest(body, now, endpoint, endpoint === 'oneagent' ? hostEntity : null);
       const stored = await storeLines(checked, now);
       if ('failed' in stored) return stored.failed;
       const { status, body: answer } = stored.answer;
@@ -536,7 +542,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
    */
   const startStatsd = async (settings: { port: number; flushMs: number }): Promise<StatsdListener | null> => {
     const store = async (lines: string, now: number, skipped: readonly ConversionNote[]) => {
-      const checked = checkIngest(lines, now, 'api');
+      const checked = checkIngest(lines, now, 'api', hostEntity);
       const answer = await serially(() => storeBatch(checked, now));
       record({
         at: now,

@@ -9,6 +9,7 @@ import { storedKey } from '../keys.ts';
 import { requestLines } from '../text.ts';
 import { FileLinter } from '../lint.ts';
 import { parseLine, type DataLine, type MetadataLine } from '../parse.ts';
+import { withHostEntity } from './host-entity.ts';
 import type { Diagnostic } from '../problems.ts';
 import { TENANT, TENANT_SEVERITIES } from '../rules.ts';
 import type { SlotStats } from './series.ts';
@@ -75,8 +76,16 @@ export function ingest(store: MetricStore, body: string, now: number, endpoint: 
   return answer;
 }
 
-/** Checks every line of `body` with the linter's rules; stores nothing. */
-export function checkIngest(body: string, now: number, endpoint: IngestEndpoint): CheckedIngest {
+/**
+ * Checks every line of `body` with the linter's rules; stores nothing. `hostEntity`: the host whose OneAgent took the
+ * lines (host-entity.ts), added to each data point as `dt.entity.host`; null: none.
+ */
+export function checkIngest(
+  body: string,
+  now: number,
+  endpoint: IngestEndpoint,
+  hostEntity: string | null = null,
+): CheckedIngest {
   const linter = new FileLinter({ now, severities: TENANT_SEVERITIES });
   const lines = requestLines(body);
   const checked: CheckedIngest = {
@@ -127,7 +136,7 @@ export function checkIngest(body: string, now: number, endpoint: IngestEndpoint)
       if (record) checked.records.push({ line: number, record });
       continue;
     }
-    const point = pointOf(parsed, now);
+    const point = pointOf(parsed, now, hostEntity);
     if (!point) continue;
     if (point.key !== parsed.key.text) {
       checked.warningCount++;
@@ -253,8 +262,11 @@ function metadataRecord(line: MetadataLine, now: number): { at: number; metadata
   return { at: now, metadata };
 }
 
-/** The point of a line the rules found valid: stored key, dimensions without empty values, summary, time. */
-function pointOf(line: DataLine, now: number): StoredPoint | null {
+/**
+ * The point of a line the rules found valid: stored key, dimensions without empty values (and the host, if any),
+ * summary, time.
+ */
+function pointOf(line: DataLine, now: number, hostEntity: string | null): StoredPoint | null {
   const payload = line.payload;
   if (!payload || payload.kind === 'unknown') return null;
   let stats: SlotStats;
@@ -271,7 +283,7 @@ function pointOf(line: DataLine, now: number): StoredPoint | null {
   return {
     key: storedKey(line.key.text, type),
     type,
-    dimensions,
+    dimensions: hostEntity === null ? dimensions : withHostEntity(dimensions, hostEntity),
     stats,
     timestamp: line.timestamp ? Number(line.timestamp.text) : now,
   };
