@@ -209,7 +209,8 @@ export class IngestInspector implements vscode.TreeDataProvider<Node>, vscode.Te
 const OPEN_REQUEST = 'dtmetrics.openIngestRequest';
 
 function targetOf(status: LocalTenantStatus): FeedTarget | null {
-  if (status.kind === 'started' && status.answering) return { url: status.state.url, instance: status.state.instance };
+  // One that does not answer for now keeps its requests shown: the feed says it does not answer, and asks again.
+  if (status.kind === 'started') return { url: status.state.url, instance: status.state.instance };
   if (status.kind === 'elsewhere') return { url: status.info.url, instance: status.info.instance };
   return null;
 }
