@@ -23,10 +23,11 @@ const flushes: Directive<StatsdConverter> = (line, converter) => {
   return flush !== null;
 };
 
-const convert = (text: string) => convertText(createStatsdConverter, text, flushes);
+const convert = (text: string, remembered?: number) =>
+  convertText((sink) => createStatsdConverter(sink, remembered), text, flushes);
 
 describe('StatsD converter: fixtures', () => {
-  fixtureTests(DIR, '.statsd', createStatsdConverter, flushes);
+  fixtureTests(DIR, '.statsd', (sink) => createStatsdConverter(sink), flushes);
 });
 
 describe('StatsD converter: intervals', () => {
@@ -65,6 +66,16 @@ describe('StatsD converter: intervals', () => {
       notes.map((n) => `${n.kind} ${n.item} ×${n.count}`),
       ['renamed hit rate ×2', 'skipped bad ×1', 'skipped bad ×1'],
     );
+  });
+
+  it('remembers keys across intervals up to a bound: a key forgotten is met as new', () => {
+    const text = ['a.x:1|c', '--- flush 1', 'b.x:1|c', 'c.x:1|c', '--- flush 2', 'a.x:5|g', '--- flush 3'].join('\n');
+    // Remembering three keys, `a.x` is still a counter; remembering two, it was forgotten and may be a gauge now.
+    assert.deepEqual(
+      convert(text, 3).notes.map((n) => n.kind),
+      ['skipped'],
+    );
+    assert.deepEqual(convert(text, 2).lines.at(-1)?.text, 'a.x gauge,5 3');
   });
 
   it('a flush with nothing received writes nothing', () => {

@@ -13,6 +13,7 @@ import { storedKey } from '../keys.ts';
 import { LIMITS, literal } from '../rules.ts';
 import type { ConversionNote, ConversionSink, LineConverter, NamingPreview, NoteKind } from './model.ts';
 import { emptyTally } from './model.ts';
+import { RecentMap } from './recent.ts';
 import { dimensionPairs, metricKey, metricLine, noMetricKeyReason, numberText, summaryPayload } from './naming.ts';
 import { shortText } from '../text.ts';
 
@@ -85,16 +86,24 @@ interface Series {
   aggregate: Aggregate;
 }
 
-export function createStatsdConverter(sink: ConversionSink): StatsdConverter {
+/**
+ * `remembered`: how many keys (and gauge series) it remembers across intervals, the least recently used forgotten;
+ * as many as a tenant keeps metric keys by default.
+ */
+export function createStatsdConverter(
+  sink: ConversionSink,
+  remembered: number = LIMITS.metricKeysPerEnvironment,
+): StatsdConverter {
   const tally = emptyTally();
   // Per interval: the series and the notes so far (one per metric and reason, with a count).
   let series = new Map<string, Series>();
   let notes = new Map<string, ConversionNote>();
-  // Across intervals: a key's kind (one type a key), keys named, notes written once, gauges' current values.
-  const kinds = new Map<string, Kind>();
-  const named = new Set<string>();
-  const written = new Set<string>();
-  const gauges = new Map<string, number>();
+  // Across intervals: a key's kind (one type a key), keys named, notes written once, gauges' current values; each
+  // bounded (a key forgotten is met as new: its first type wins again, its naming is said again).
+  const kinds = new RecentMap<string, Kind>(remembered);
+  const named = new RecentMap<string, true>(remembered);
+  const written = new RecentMap<string, true>(remembered);
+  const gauges = new RecentMap<string, number>(remembered);
 
   /** Files a note of the interval; `once` notes are written in the first interval they occur in only. */
   function note(
@@ -107,11 +116,11 @@ export function createStatsdConverter(sink: ConversionSink): StatsdConverter {
     count = 1,
   ): void {
     const id = `${kind}\u0000${group}\u0000${message}`;
-    if (once && written.has(id) && !notes.has(id)) return;
+    if (once && written.get(id) && !notes.has(id)) return;
     const filed = notes.get(id);
     if (filed) filed.count += count;
     else notes.set(id, { kind, line, item, count, message });
-    if (once) written.add(id);
+    if (once) written.set(id, true);
   }
 
   function skip(line: number, refusal: Refusal, item: string): void {
@@ -235,8 +244,8 @@ export function createStatsdConverter(sink: ConversionSink): StatsdConverter {
       note('skipped', entry.from, entry.source, payload.unwritable, false, entry.source, entry.items);
       return;
     }
-    if (!named.has(entry.key)) {
-      named.add(entry.key);
+    if (!named.get(entry.key)) {
+      named.set(entry.key, true);
       sink.naming(namingOf(entry, type));
     }
     sink.line(metricLine(entry.key, entry.dimensions, payload, entry.timestamp ?? at), entry.from);
