@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
   const languageClient = new LanguageClient('dtmetrics', 'dtmetrics language server', serverOptions, clientOptions);
   client = languageClient;
   const localTenant = registerPush(context, log, notifier);
-  const ingestInspector = new IngestInspector(localTenant, notifier);
+  const ingestInspector = new IngestInspector(localTenant, notifier, log);
   context.subscriptions.push(ingestInspector);
   // The query prompt offers the keys of the server's workspace index (the one completion uses).
   registerQuery(context, log, notifier, (params) => languageClient.sendRequest(WorkspaceKeysRequest, params));

@@ -36,20 +36,32 @@ export function registerLazyCommands<B, C extends string, F extends LazyFeatures
     }
     return features;
   };
-  const run = async (command: C, arg: unknown): Promise<unknown> => {
-    try {
-      return await load().run(command, arg);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const expected = isUserError(error);
-      if (expected) log.warn(message);
-      else log.error(`${command} failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
-      void notifier.show('error', expected ? message : `${command} failed: ${message}`);
-      // Callers with an argument object (tests, keybindings) get the reason; the palette ignores it.
-      return { error: message };
-    }
-  };
+  const run = (command: C, arg: unknown): Promise<unknown> =>
+    reportedRun(log, notifier, command, () => load().run(command, arg));
   for (const command of commands)
     context.subscriptions.push(vscode.commands.registerCommand(command, (arg: unknown) => run(command, arg)));
   return { load, loaded: () => features };
+}
+
+/**
+ * Runs a command's work: a failure the user can act on (UserError) is shown in one line, anything else also goes to
+ * the log with its stack; either resolves as `{ error }` for callers with an argument object (tests, keybindings),
+ * which the palette ignores.
+ */
+export async function reportedRun(
+  log: vscode.LogOutputChannel,
+  notifier: Notifier,
+  command: string,
+  work: () => unknown,
+): Promise<unknown> {
+  try {
+    return await work();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const expected = isUserError(error);
+    if (expected) log.warn(message);
+    else log.error(`${command} failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
+    void notifier.show('error', expected ? message : `${command} failed: ${message}`);
+    return { error: message };
+  }
 }

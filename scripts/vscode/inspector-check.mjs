@@ -66,7 +66,9 @@ try {
       await dismissThemeOffer(page);
       await runCommand(page, 'dtmetrics: Show Ingest Inspector', 'Show Ingest Inspector');
       const panel = page.locator('.part.panel');
-      await panel.locator('.welcome-view-content', { hasText: 'Waiting for requests' }).waitFor({ timeout: 60_000 });
+      await panel
+        .locator('.message', { hasText: `Waiting for requests to the local tenant at 127.0.0.1:${port}` })
+        .waitFor({ timeout: 60_000 });
       await inEachTheme(page, async (theme) => {
         await page.mouse.move(600, 200);
         await saveScreenshot(page, `inspector-waiting-${theme}`, await panel.boundingBox());
@@ -112,7 +114,7 @@ try {
       // The row's own Save button: one choice of lines (all), the save dialog's proposed name accepted.
       await seed.hover();
       await seed.locator('.action-label[aria-label^="Save Request as Fixture"]').click();
-      const dialog = page.locator('.quick-input-widget', { hasText: 'Save the request as a fixture' });
+      const dialog = page.locator('.quick-input-widget', { hasText: /Save request \d+ as a fixture/ });
       await dialog.waitFor({ timeout: 30_000 });
       await page.keyboard.press('Enter');
       await page.locator('.tab', { hasText: /^request-.*-lines\.dtmetrics/ }).waitFor({ timeout: 30_000 });

@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import {
   entryDocument,
   metricKeyCounts,
-  readJournalEntries,
+  readJournalAnswer,
   rejectedLineNumbers,
   shortReason,
 } from '#core/metrics/journal-document.ts';
 import type { JournalEntry } from '#core/metrics/journal.ts';
 import { lintText } from '#core/lint.ts';
+import { fileDirectives, windowApplies } from '#core/directives.ts';
 
 const entry = (overrides: Partial<JournalEntry> = {}): JournalEntry => ({
   id: 7,
@@ -45,16 +46,43 @@ describe('ingest inspector documents', () => {
       name: 'only the rejected lines',
       entry: entry(),
       filter: { kind: 'rejected' },
-      text: [...HEADER, '// Only the 1 rejected lines', 'shop.orders,region=eu count,2', ''],
+      text: [...HEADER, '// Only the 1 rejected line', 'shop.orders,region=eu count,2', ''],
+    },
+    {
+      name: 'only the rejected lines the answer lists, of more',
+      entry: entry({ rejected: 150 }),
+      filter: { kind: 'rejected' },
+      text: [
+        HEADER[0] as string,
+        HEADER[1] as string,
+        '// Answered 400: 2 accepted, 150 rejected',
+        '// Only the 1 rejected line (of 150: the answer lists the first)',
+        'shop.orders,region=eu count,2',
+        '',
+      ],
     },
     {
       name: "one metric's lines",
       entry: entry(),
       filter: { kind: 'metric', key: 'shop.carts' },
-      text: [...HEADER, '// Only the 1 lines of shop.carts', 'shop.carts gauge,3', ''],
+      text: [...HEADER, '// Only the 1 line of shop.carts', 'shop.carts gauge,3', ''],
     },
     {
-      name: 'a StatsD flush: no status, no user agent; line breaks in what a client wrote stay in the comment',
+      name: "a carriage return inside a line (the tenant's line, an editor's two) shown as ␍; a key holding one stays on its comment line",
+      entry: entry({ rejected: 0, problems: [], lines: ['a.b\rinjected.metric 1', 'c.d 2'] }),
+      filter: { kind: 'metric', key: 'a.b\u240dinjected.metric' },
+      text: [
+        HEADER[0] as string,
+        HEADER[1] as string,
+        '// Answered 400: 2 accepted',
+        '// Only the 1 line of a.b\u240dinjected.metric',
+        '// \u240d stands for a carriage return inside a line (the tenant ends lines at line feeds only)',
+        'a.b\u240dinjected.metric 1',
+        '',
+      ],
+    },
+    {
+      name: 'a StatsD flush: no status, no user agent, line breaks in what a client wrote kept in the comment; taken whole with timestamps: replayed at now',
       entry: entry({
         endpoint: 'statsd',
         status: 0,
@@ -67,6 +95,8 @@ describe('ingest inspector documents', () => {
         problems: [{ line: 0, kind: 'dropped', reason: "'bad\nline': not a datagram" }],
       }),
       text: [
+        '// dtmetrics: timestamps=rebase',
+        '//   (taken as sent: its timestamps read as now when linted or pushed)',
         '// StatsD flush (UDP) at 2026-12-04T20:30:01.250Z',
         '// from StatsD over UDP (no user agent), 96 bytes',
         '// Stored: 1 accepted, 1 dropped',
@@ -89,7 +119,7 @@ describe('ingest inspector documents', () => {
         ...HEADER,
         ...Array.from({ length: 10 }, (_, i) => `//   dropped: 'm${i}': r`),
         '//   … and 1 more',
-        '// 1500 more lines were not kept (the journal keeps the first of a request)',
+        '// 1,500 more lines not kept (the journal keeps the first of a request)',
         'a.b 1',
         '',
       ],
@@ -100,7 +130,16 @@ describe('ingest inspector documents', () => {
       const document = entryDocument(given, filter);
       assert.equal(document.text, text.join('\n'));
       assert.equal(text[document.firstLine - 1]?.startsWith('//'), true);
+      if (document.lineCount > 0) assert.notEqual(text[document.firstLine]?.startsWith('//'), true);
     });
+
+  it('lints an entry taken whole with the findings of its lines alone, however late it is read', () => {
+    const flush = entry({ rejected: 0, problems: [], lines: ['queue.size gauge,4 1796420664059'] });
+    const { text } = entryDocument(flush);
+    // As the editor and `lint` read a file: its directives say whether the timestamp window applies.
+    const now = windowApplies(fileDirectives(text.split('\n'))) ? 1796420664059 + 86_400_000 : null;
+    assert.deepEqual(lintText(text, { now }), []);
+  });
 
   it('the header lints clean: a document has the findings of its lines alone', () => {
     const document = entryDocument(entry({ userAgent: 'x\n{"json": 1}', lines: ['a.b 1'] }));
@@ -125,12 +164,12 @@ describe('ingest inspector documents', () => {
     ]);
   });
 
-  it('reads the entries of a journal answer, and nothing of an answer that is not one', () => {
-    const good = JSON.parse(JSON.stringify({ entries: [entry()] })) as unknown;
-    assert.deepEqual(readJournalEntries(good), [entry()]);
-    assert.equal(readJournalEntries({ entries: [{ ...entry(), endpoint: 'ftp' }] }), null);
-    assert.equal(readJournalEntries({ entries: [{ ...entry(), problems: [{ line: -1 }] }] }), null);
-    assert.equal(readJournalEntries({ instance: 'x' }), null);
-    assert.equal(readJournalEntries(null), null);
+  it('reads a journal answer, and nothing of an answer that is not one', () => {
+    const good = JSON.parse(JSON.stringify({ instance: 'i1', entries: [entry()] })) as unknown;
+    assert.deepEqual(readJournalAnswer(good), { instance: 'i1', entries: [entry()] });
+    assert.equal(readJournalAnswer({ instance: 'i1', entries: [{ ...entry(), endpoint: 'ftp' }] }), null);
+    assert.equal(readJournalAnswer({ instance: 'i1', entries: [{ ...entry(), problems: [{ line: -1 }] }] }), null);
+    assert.equal(readJournalAnswer({ entries: [] }), null, 'an answer names its instance');
+    assert.equal(readJournalAnswer(null), null);
   });
 });

@@ -124,8 +124,20 @@ describe('the ingest journal', () => {
     assert.equal((await call(`${tenant.url}/_dtmetrics/journal`)).status, 401, 'the journal without a token');
   });
 
-  it('since and wait are read strictly', async () => {
-    for (const query of ['since=-1', 'since=x', 'wait=31', 'wait=1.5']) {
+  it('an answer names the tenant instance that keeps the journal, and limit keeps the newest entries', async () => {
+    for (let i = 0; i < 3; i++) await ingest(tenant.url, `limit.check ${i}`);
+    const answer = await call(`${tenant.url}/_dtmetrics/journal?since=0&limit=2`, { token: TOKEN });
+    const { instance, entries } = answer.json as { instance: string; entries: JournalEntry[] };
+    const info = await call(`${tenant.url}/_dtmetrics/instance`, {});
+    assert.equal(instance, (info.json as { instance: string }).instance);
+    assert.deepEqual(
+      entries.map((entry) => entry.lines[0]),
+      ['limit.check 1', 'limit.check 2'],
+    );
+  });
+
+  it('since, wait and limit are read strictly', async () => {
+    for (const query of ['since=-1', 'since=x', 'wait=31', 'wait=1.5', 'limit=501', 'limit=-1']) {
       const answer = await call(`${tenant.url}/_dtmetrics/journal?${query}`, { token: TOKEN });
       assert.equal(answer.status, 400, query);
     }

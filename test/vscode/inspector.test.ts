@@ -217,4 +217,43 @@ describe('Ingest Inspector', function () {
     assert.deepEqual(findings(rejected, shift), onLine);
     assert.equal(onLine.length, 1);
   });
+
+  it('a request refused before its lines were read has none to save; a tenant started anew on the port replaces the requests shown', async () => {
+    await run('curl', [
+      '-sS',
+      '--data-binary',
+      '{"a": 1}',
+      '-H',
+      'Content-Type: application/json',
+      `${tenant.url}/api/v2/metrics/ingest`,
+    ]);
+    const refused = await shown('the refused request', (e) => e.status === 415);
+    const saved = await vscode.commands.executeCommand<{ error?: string }>('dtmetrics.saveRequestAsFixture', {
+      id: refused.id,
+    });
+    assert.equal(
+      saved.error,
+      `Request ${refused.id} has no lines to save: the tenant refused it before reading them (415)`,
+    );
+
+    const port = new URL(tenant.url).port;
+    await stopProcess(tenant.child);
+    tenant = await startTenant(Number(port), null, join(scratch, 'tenant-2.data'), ['--no-statsd']);
+    await run('curl', [
+      '-sS',
+      '--data-binary',
+      'second.tenant 1',
+      '-H',
+      'Content-Type: text/plain',
+      `${tenant.url}/api/v2/metrics/ingest`,
+    ]);
+    await waitFor(
+      "only the new tenant's requests",
+      () => {
+        const { requests } = api.ingestInspector;
+        return requests.length === 1 && requests[0]?.lines[0] === 'second.tenant 1';
+      },
+      30_000,
+    );
+  });
 });

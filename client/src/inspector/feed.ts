@@ -5,7 +5,7 @@
  * carrying the requests that came meanwhile. No `vscode` here: the view (view.ts) shows what it hands over.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { readJournalEntries } from '#core/metrics/journal-document.ts';
+import { readJournalAnswer, type JournalAnswer } from '#core/metrics/journal-document.ts';
 import type { JournalEntry } from '#core/metrics/journal.ts';
 import { CONTROL_PATHS } from '#core/tenant-control.ts';
 import { localRequest } from '../local-tenant/state.ts';
@@ -13,7 +13,9 @@ import { localRequest } from '../local-tenant/state.ts';
 /** How long the tenant holds a poll open when nothing arrives (it allows 30 s). */
 const WAIT_SECONDS = 25;
 /** The least time between two polls: the view shows a request within this of its answer, and polls ≤ 5 a second. */
-export const POLL_GAP_MS = 200;
+const POLL_GAP_MS = 200;
+/** The most requests the view holds (and a poll asks for): ≤ 200 × 64 K characters, however large the requests. */
+export const KEPT_REQUESTS = 200;
 /** How long a poll that found no tenant, or one that refused it, waits before the next. */
 const RETRY_MS = 2_000;
 
@@ -22,6 +24,8 @@ export type FeedState =
   | { kind: 'live' }
   /** No answer (the tenant stopped, or is busy): asked again every few seconds. */
   | { kind: 'unreachable' }
+  /** Another tenant answers on the port now: the feed stops until it is given that one to follow. */
+  | { kind: 'replaced' }
   /** The tenant answered, but not with a journal: a reason a person can act on. */
   | { kind: 'refused'; message: string };
 
@@ -62,27 +66,32 @@ export class JournalFeed {
   private async poll(target: FeedTarget, signal: AbortSignal): Promise<void> {
     // The first poll is answered at once, so the view says it follows the tenant before anything arrives.
     for (let wait = 0; !signal.aborted; wait = WAIT_SECONDS) {
-      const path = `${CONTROL_PATHS.journal}?since=${this.since}&wait=${wait}`;
+      const path = `${CONTROL_PATHS.journal}?since=${this.since}&wait=${wait}&limit=${KEPT_REQUESTS}`;
       const answer = await localRequest(target.url, 'GET', path, {}, { timeoutMs: (WAIT_SECONDS + 10) * 1000, signal });
       if (signal.aborted) return;
-      const entries = answer?.status === 200 ? parsed(answer.body) : null;
-      if (entries) {
+      const journal = answer?.status === 200 ? parsed(answer.body) : null;
+      if (journal && journal.instance !== target.instance) {
+        // Its ids are another journal's: none is handed over as the followed tenant's.
+        this.onState({ kind: 'replaced' }, target);
+        this.stop();
+        return;
+      }
+      if (journal) {
         this.onState({ kind: 'live' }, target);
-        const newest = entries.at(-1);
+        const newest = journal.entries.at(-1);
         if (newest) {
           this.since = newest.id;
-          this.onEntries(entries, target);
+          this.onEntries(journal.entries, target);
         }
       } else this.onState(answer ? { kind: 'refused', message: refusal(answer) } : { kind: 'unreachable' }, target);
-      const gap = entries ? (entries.length > 0 ? POLL_GAP_MS : 0) : RETRY_MS;
-      if (gap > 0) await delay(gap, undefined, { signal }).catch(() => undefined);
+      await delay(journal ? POLL_GAP_MS : RETRY_MS, undefined, { signal }).catch(() => undefined);
     }
   }
 }
 
-function parsed(body: string): JournalEntry[] | null {
+function parsed(body: string): JournalAnswer | null {
   try {
-    return readJournalEntries(JSON.parse(body));
+    return readJournalAnswer(JSON.parse(body));
   } catch {
     return null;
   }
@@ -91,7 +100,7 @@ function parsed(body: string): JournalEntry[] | null {
 /** Why the tenant gave no journal, in words a person can act on. */
 function refusal(answer: { status: number; body: string }): string {
   if (answer.status === 401 || answer.status === 403)
-    return `the local tenant asks for a token with the metrics.read scope to show what it received (it answered ${answer.status}); the inspector follows tenants that take none, as the one the editor starts`;
+    return `the local tenant asks for a token to show what it received (it answered ${answer.status}): the inspector follows tenants started without tokens, as the editor starts its own`;
   if (answer.status === 404 || answer.status === 200)
     return 'what answers on the port keeps no ingest journal: an older dtmetrics serve, or another program';
   return `the local tenant answered ${answer.status} for its journal`;

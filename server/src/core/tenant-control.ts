@@ -15,8 +15,9 @@ export const CONTROL_PATHS = {
   /** POST: flushes the StatsD listener now and answers once its lines are stored (a test need not wait 10 s). */
   statsdFlush: '/_dtmetrics/statsd/flush',
   /**
-   * GET `?since=ID[&wait=S]`: the ingest journal's entries after ID (core/metrics/journal.ts), `{ entries }`; with
-   * `wait`, answered when one arrives or after S seconds (at most 30): the ingest inspector's live stream.
+   * GET `?since=ID[&wait=S][&limit=N]`: the ingest journal's entries after ID (core/metrics/journal.ts), the newest N
+   * of them, as `{ instance, entries }`; with `wait`, answered when one arrives or after S seconds (at most 30): the
+   * ingest inspector's live stream.
    */
   journal: '/_dtmetrics/journal',
 } as const;

@@ -334,10 +334,11 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       if (denied) return denied;
       const since = journalParameter(url, 'since', Number.MAX_SAFE_INTEGER);
       const wait = journalParameter(url, 'wait', JOURNAL_WAIT_MAX_SECONDS);
-      if (since === null || wait === null)
+      const limit = journalParameter(url, 'limit', JOURNAL_DEFAULTS.capacity);
+      if (since === null || wait === null || limit === null)
         return errorEnvelope(
           400,
-          `since takes the id of the last entry seen (0: from the first), wait a number of seconds up to ${JOURNAL_WAIT_MAX_SECONDS}`,
+          `since takes the id of the last entry seen (0: from the first), wait a number of seconds up to ${JOURNAL_WAIT_MAX_SECONDS}, limit the most entries to answer (the newest), up to ${JOURNAL_DEFAULTS.capacity}`,
         );
       if (journal.since(since).length === 0 && wait > 0)
         await new Promise<void>((resolve) => {
@@ -352,7 +353,14 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
           // Taken off again when woken: a kept-alive connection carries many polls.
           req.socket.once('close', wake);
         });
-      return { status: 200, body: { entries: journal.since(since) } };
+      // The instance tells a reader that another tenant answers now: its ids began again at 1.
+      return {
+        status: 200,
+        body: {
+          instance: control.describe().instance,
+          entries: journal.since(since).slice(-(limit || JOURNAL_DEFAULTS.capacity)),
+        },
+      };
     }
     if (path === CONTROL_PATHS.statsd || path === CONTROL_PATHS.statsdFlush) {
       await discardBody(req);
