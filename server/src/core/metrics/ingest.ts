@@ -77,8 +77,12 @@ export function ingest(store: MetricStore, body: string, now: number, endpoint: 
 
 /** Checks every line of `body` with the linter's rules; stores nothing. */
 export function checkIngest(body: string, now: number, endpoint: IngestEndpoint): CheckedIngest {
+  return checkLines(requestLines(body), now, endpoint);
+}
+
+/** checkIngest for a request's lines already apart (a converter's): no text to join and split again. */
+export function checkLines(lines: string[], now: number, endpoint: IngestEndpoint): CheckedIngest {
   const linter = new FileLinter({ now, severities: TENANT_SEVERITIES });
-  const lines = requestLines(body);
   const checked: CheckedIngest = {
     endpoint,
     lines,
