@@ -8,7 +8,8 @@
  *
  *   npm run build && node --import tsx bench/ingest-otlp.ts
  *
- * BENCH_CPU_PROF=DIR writes a CPU profile of the tenant (node --cpu-prof) when it stops.
+ * BENCH_CPU_PROF=DIR writes a CPU profile of the tenant (node --cpu-prof) when it stops. BENCH_CLI=path/to/cli.js
+ * measures another build (dist/cli.js built at an older commit), for a before-and-after: each run has its own lines.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,7 +25,7 @@ import { Rng } from './rng.ts';
 import { CONCURRENCY, median, startTenant } from './tenant-load.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
+const CLI = process.env.BENCH_CLI ? resolve(process.env.BENCH_CLI) : join(ROOT, 'dist', 'cli.js');
 const RESULTS = join(ROOT, 'bench', 'INGEST-RESULTS.md');
 const COMMAND = 'npm run build && node --import tsx bench/ingest-otlp.ts';
 /** Services (resources) × metrics × attribute sets: the series of one format. */
