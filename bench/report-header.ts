@@ -30,6 +30,27 @@ export function writeReport(path: string, markdown: string): void {
   process.stdout.write(markdown + `\nWritten to ${path}\n`);
 }
 
+/**
+ * Writes one section of a report that several benchmarks share (`# title`, then a `## ` section each): the section
+ * whose heading is `markdown`'s first line is replaced where it stands, or added at the end; the others are kept.
+ * `markdown` is a whole report (reportHeader's lines first): its headings move down one level.
+ */
+export function writeReportSection(path: string, title: string, markdown: string): void {
+  const section = markdown.replace(/^#/gm, '##').trimEnd() + '\n';
+  const heading = section.slice(0, section.indexOf('\n') + 1);
+  let existing = '';
+  try {
+    existing = readFileSync(path, 'utf8');
+  } catch {
+    // A new report.
+  }
+  const sections = existing.startsWith(`# ${title}\n`) ? existing.split(/^(?=## )/m).slice(1) : [];
+  const at = sections.findIndex((s) => s.startsWith(heading));
+  if (at >= 0) sections[at] = section;
+  else sections.push(section);
+  writeReport(path, [`# ${title}\n\n`, ...sections.map((s) => s.trimEnd() + '\n\n')].join('').trimEnd() + '\n');
+}
+
 /** Runs a benchmark: a failure is one line on standard error and exit code 1. */
 export function runBenchmark(main: () => Promise<void>): void {
   main().catch((error: unknown) => {

@@ -32,11 +32,11 @@ export interface TenantChild {
   stop(): Promise<void>;
 }
 
-/** Starts `node CLI serve --port 0 …args` and resolves once it listens. */
-export function startTenant(cli: string, args: string[] = []): Promise<TenantChild> {
+/** Starts `node …nodeArgs CLI serve --port 0 …args` and resolves once it listens. */
+export function startTenant(cli: string, args: string[] = [], nodeArgs: string[] = []): Promise<TenantChild> {
   return new Promise((resolveTenant, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--port', '0', ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';

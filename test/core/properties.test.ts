@@ -6,6 +6,7 @@ import { parseLine } from '#core/parse.ts';
 import { FileLinter, lintText } from '#core/lint.ts';
 import { splitLines } from '#core/text.ts';
 import { isRuleCode } from '#core/rules.ts';
+import { dimensionKey } from '#core/convert/naming.ts';
 
 const NOW = 1_732_300_000_000;
 
@@ -100,6 +101,33 @@ test('every fix an edit offers removes its own finding', () => {
           `fix "${fix.title}" for ${d.code} on ${JSON.stringify(line)} gave ${JSON.stringify(fixed)}, still ${d.code}`,
         );
       }
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+/** The rules of a dimension key's form: characters, section starts, length, spaces. */
+const KEY_FORM_RULES = new Set(['DK001', 'DK002', 'DK003', 'DK009']);
+
+test('a dimension key as the converters write it is one the key rules find nothing in, and stays as it is when written again', () => {
+  const dotted = fc
+    .array(fc.stringMatching(/^[a-zA-Z0-9_:.\- ]{0,12}$/), { minLength: 1, maxLength: 4 })
+    .map((parts) => parts.join('.'));
+  // Keys already in form, around the length limit.
+  const long = fc
+    .array(fc.stringMatching(/^[a-z_][a-z0-9_]{0,19}$/), { minLength: 4, maxLength: 15 })
+    .map((parts) => parts.join('.'));
+  fc.assert(
+    fc.property(fc.oneof(anyText, dotted, long), (raw) => {
+      const key = dimensionKey(raw);
+      if (key === null) return;
+      assert.equal(dimensionKey(key), key);
+      const findings = lintText(`my.metric,${key}=v gauge,1`, { now: null }).map((d) => d.code);
+      assert.deepEqual(
+        findings.filter((code) => KEY_FORM_RULES.has(code)),
+        [],
+        `${JSON.stringify(raw)} → ${key}`,
+      );
     }),
     { numRuns: 3000 },
   );

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { decodeOtlpJson } from '#core/convert/otlp-decode.ts';
 import type { JournalEntry } from '#core/metrics/journal.ts';
 import { assertBuilt } from '../cli/helpers.ts';
@@ -46,7 +47,7 @@ describe('the ingest journal', () => {
     assert.ok(tail);
   });
 
-  it('OTLP: the converted lines, and the metric Dynatrace drops with its reason', async () => {
+  it('OTLP: the converted lines, the metric Dynatrace drops with its reason, the bytes as they arrived', async () => {
     const since = await last();
     const now = BigInt(Date.now()) * 1_000_000n;
     const request = decodeOtlpJson({
@@ -78,14 +79,17 @@ describe('the ingest journal', () => {
       ],
     });
     assert.ok(request.ok);
+    // Gzipped, as the Collector sends it: the journal's bytes are what arrived, not the body inflated.
+    const body = gzipSync(otlpToProtobuf(request.value));
     const answer = await call(`${tenant.url}/api/v2/otlp/v1/metrics`, {
-      body: otlpToProtobuf(request.value),
+      body,
       token: TOKEN,
-      headers: { 'Content-Type': 'application/x-protobuf' },
+      headers: { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'gzip' },
     });
     assert.equal(answer.status, 200);
     const [entry] = await journal(`since=${since}`);
     assert.equal(entry?.endpoint, 'otlp');
+    assert.equal(entry?.bytes, body.length);
     assert.deepEqual([entry?.accepted, entry?.dropped], [1, 1]);
     assert.match(entry?.lines[0] ?? '', /^jobs\.done count,delta=2 \d{13}$/);
     assert.deepEqual(entry?.problems, [

@@ -402,9 +402,9 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       if (denied) return (await discardBody(req), denied);
       const unsupported = unsupportedOtlpBody(req);
       if (unsupported) return (await discardBody(req), unsupported);
-      const body = await readOtlpBody(req);
-      if (!(body instanceof Uint8Array)) return body;
-      const decoded = decodeOtlpProtobuf(body);
+      const read = await readOtlpBody(req);
+      if (!('wireBytes' in read)) return read;
+      const decoded = decodeOtlpProtobuf(read.body);
       if (!decoded.ok)
         return errorEnvelope(400, `The body is not an OTLP ExportMetricsServiceRequest: ${decoded.message}`);
       const now = clock();
@@ -414,7 +414,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       if ('failed' in stored) return stored.failed;
       const answer = otlpAnswer(checked, stored.answer);
       record({
-        ...heard(req, now, body.length),
+        ...heard(req, now, read.wireBytes),
         endpoint: 'otlp',
         status: answer.status,
         ...ingestOutcome(checked.checked, stored.answer, checked.skipped),
@@ -746,10 +746,11 @@ function unsupportedOtlpBody(req: IncomingMessage): Answer | null {
 const gunzipAsync = promisify(gunzip);
 
 /**
- * An OTLP request's body, inflated when gzipped, or the 413 past TENANT.otlpRequestMaxBytes uncompressed (inflating
- * stops there: a gzip bomb costs no more), or the 400 for a body that is not gzip.
+ * An OTLP request's body, inflated when gzipped, and its size as it arrived (the journal's bytes); or the 413 past
+ * TENANT.otlpRequestMaxBytes uncompressed (inflating stops there: a gzip bomb costs no more), or the 400 for a body
+ * that is not gzip.
  */
-async function readOtlpBody(req: IncomingMessage): Promise<Uint8Array | Answer> {
+async function readOtlpBody(req: IncomingMessage): Promise<{ body: Uint8Array; wireBytes: number } | Answer> {
   const limit = TENANT.otlpRequestMaxBytes;
   const tooLarge = errorEnvelope(
     413,
@@ -757,9 +758,9 @@ async function readOtlpBody(req: IncomingMessage): Promise<Uint8Array | Answer> 
   );
   const raw = await readBytes(req, limit);
   if (raw === 'too-large') return tooLarge;
-  if (contentCodings(req).length === 0) return raw;
+  if (contentCodings(req).length === 0) return { body: raw, wireBytes: raw.length };
   try {
-    return await gunzipAsync(raw, { maxOutputLength: limit });
+    return { body: await gunzipAsync(raw, { maxOutputLength: limit }), wireBytes: raw.length };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge;
     return errorEnvelope(400, `The body is not gzip, as its Content-Encoding says: ${(error as Error).message}`);

@@ -6,6 +6,8 @@
 import { isBadDimensionSectionStart, isBadMetricKeyStart, isDimensionKeyChar, isMetricKeyChar } from '../keys.ts';
 import { LIMITS } from '../rules.ts';
 
+const DOT = 0x2e;
+
 /** A number as the protocol writes it: an exponent only after a decimal point (PROTOCOL §2.4, NU002). */
 export function numberText(value: number): string {
   const text = String(value);
@@ -46,6 +48,7 @@ function normalMetricKey(raw: string): string {
 
 /** A dimension key lower-cased, sections of `[a-z0-9_:-]` each starting with a letter or `_`; null when empty. */
 export function dimensionKey(raw: string): string | null {
+  if (isPlainDimensionKey(raw)) return raw;
   const key = raw
     .toLowerCase()
     .split('.')
@@ -56,6 +59,24 @@ export function dimensionKey(raw: string): string | null {
     .slice(0, LIMITS.dimensionKeyMaxLength)
     .replace(/\.+$/, '');
   return key === '' ? null : key;
+}
+
+/**
+ * Whether a dimension key is written as dimensionKey would write it, so that it stays as it is: one scan, where
+ * the rest takes seven passes and their strings, for the keys most inputs send (OTLP's semantic conventions).
+ */
+function isPlainDimensionKey(raw: string): boolean {
+  if (raw === '' || raw.length > LIMITS.dimensionKeyMaxLength) return false;
+  let sectionStart = true;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === DOT) {
+      if (sectionStart) return false;
+      sectionStart = true;
+    } else if (!isDimensionKeyChar(c) || (sectionStart && isBadDimensionSectionStart(c))) return false;
+    else sectionStart = false;
+  }
+  return !sectionStart;
 }
 
 /** `text` with each run of characters a key may not hold (keys.ts) as one `_`. */

@@ -86,8 +86,17 @@ export function checkIngest(
   endpoint: IngestEndpoint,
   hostEntity: string | null = null,
 ): CheckedIngest {
+  return checkLines(requestLines(body), now, endpoint, hostEntity);
+}
+
+/** checkIngest for a request's lines already apart (a converter's): no text to join and split again. */
+export function checkLines(
+  lines: string[],
+  now: number,
+  endpoint: IngestEndpoint,
+  hostEntity: string | null = null,
+): CheckedIngest {
   const linter = new FileLinter({ now, severities: TENANT_SEVERITIES });
-  const lines = requestLines(body);
   const checked: CheckedIngest = {
     endpoint,
     lines,

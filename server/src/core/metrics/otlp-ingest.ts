@@ -2,7 +2,7 @@
  * What the local tenant's OTLP metrics endpoint (`POST /api/v2/otlp/v1/metrics`, INGEST-PATHS §1.1, §1.2, §1.3) does with a decoded
  * ExportMetricsServiceRequest: the request limits first (15,000 data points: the whole request refused), then the
  * OTLP converter with Dynatrace's semantics turns its data points into metric lines, which are checked by the line
- * rules as the line API checks them (checkIngest) and stored the same way, so queries see them under the keys
+ * rules as the line API checks them (checkLines) and stored the same way, so queries see them under the keys
  * Dynatrace gives (`.count` for counters; `<name>.histogram` for an explicit-bucket histogram's gauge summary). The
  * answer is an ExportMetricsServiceResponse: empty on full success, a partial success with the rejected data points
  * and Dynatrace's wording otherwise, or a 400 when nothing in the request could be stored. Pure: `now` is given.
@@ -12,7 +12,7 @@ import type { ConversionNote, ConversionTally } from '../convert/model.ts';
 import type { OtlpRequest } from '../convert/otlp-model.ts';
 import { convertOtlpRequest } from '../convert/otlp.ts';
 import { TENANT } from '../rules.ts';
-import { checkIngest, type CheckedIngest, type IngestAnswer } from './ingest.ts';
+import { checkLines, type CheckedIngest, type IngestAnswer } from './ingest.ts';
 
 /** A request checked, before anything is stored: its lines' check, and what the converter did not convert. */
 export interface CheckedOtlp {
@@ -67,7 +67,7 @@ export function checkOtlpIngest(request: OtlpRequest, now: number): CheckedOtlp 
     1,
     { histogramSuffix: true },
   );
-  return { ok: true, checked: checkIngest(lines.join('\n'), now, 'api'), tally, skipped, sources: sourceOf };
+  return { ok: true, checked: checkLines(lines, now, 'api'), tally, skipped, sources: sourceOf };
 }
 
 /**
