@@ -5,13 +5,16 @@
  * time on a clock schedule (request i at start + i × 10 ms, whatever the previous ones took), and each carries its
  * number in its User-Agent, which the tail line prints. For each request: the time from its answer's end at the
  * client to the moment the pipe delivered its tail line to this process (negative: the line came first), and, for
- * scale, the time from sending it to its answer and to its line.
+ * scale, the time from sending it to its answer and to its line. Alongside, the editor's Ingest Inspector feed
+ * (client/src/inspector/feed.ts, as the view runs it) follows the same tenant's journal: when each request reached
+ * it, and how many polls carried them (it spaces its polls, so a steady stream costs a few a second).
  *
  *   npm run build && node --import tsx bench/ingest-tail.ts
  */
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
+import { JournalFeed } from '#client/inspector/feed.ts';
 import { reportHeader, runBenchmark, writeReportSection } from './report-header.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -31,6 +34,27 @@ interface Timing {
   sent: number;
   answered: number;
   tailed: number;
+  inspected: number;
+}
+
+/** The inspector's feed on the tenant: when each request reached it, and how many answers brought requests. */
+async function followAsTheInspector(url: string) {
+  const { instance } = (await (await fetch(`${url}/_dtmetrics/instance`)).json()) as { instance: string };
+  const inspectedAt = new Map<number, number>();
+  let deliveries = 0;
+  const feed = new JournalFeed(
+    (entries) => {
+      const at = performance.now();
+      deliveries++;
+      for (const entry of entries) {
+        const seq = entry.userAgent?.startsWith(USER_AGENT) ? Number(entry.userAgent.slice(USER_AGENT.length)) : NaN;
+        if (Number.isInteger(seq)) inspectedAt.set(seq, at);
+      }
+    },
+    () => undefined,
+  );
+  feed.follow({ url, instance }, true);
+  return { inspectedAt, deliveries: () => deliveries, stop: () => feed.stop() };
 }
 
 /** The tenant with --tail; `tailed(n)` is when request n's line arrived, once it has. */
@@ -90,7 +114,7 @@ async function sendOnSchedule(url: string): Promise<Timing[]> {
     await answer.body.text();
     const answered = performance.now();
     if (answer.statusCode !== 202) throw new Error(`request ${seq}: ${answer.statusCode}`);
-    timings[seq] = { due, sent, answered, tailed: Number.NaN };
+    timings[seq] = { due, sent, answered, tailed: Number.NaN, inspected: Number.NaN };
   };
   await new Promise<void>((done) => {
     let seq = 0;
@@ -124,19 +148,33 @@ const stats = (values: number[]) => {
 
 async function main(): Promise<void> {
   const tenant = await startTailingTenant();
+  const inspector = await followAsTheInspector(tenant.url);
   let timings: Timing[];
+  let streamSeconds: number;
   try {
     timings = await sendOnSchedule(tenant.url);
-    // Every line must come: wait for the last ones, with a deadline.
+    streamSeconds = ((timings.at(-1) as Timing).answered - (timings[0] as Timing).sent) / 1000;
+    // Every line must come, to the terminal and to the inspector: wait for the last ones, with a deadline.
     const deadline = performance.now() + 10_000;
-    while (tenant.tailedAt.size < timings.length && performance.now() < deadline)
+    while (
+      (tenant.tailedAt.size < timings.length || inspector.inspectedAt.size < timings.length) &&
+      performance.now() < deadline
+    )
       await new Promise((wake) => setTimeout(wake, 20));
   } finally {
+    inspector.stop();
     await tenant.stop();
   }
   const missing = timings.filter((_, seq) => !tenant.tailedAt.has(seq)).length;
   if (missing > 0) throw new Error(`${missing} of ${timings.length} requests never appeared in --tail`);
-  for (const [seq, t] of timings.entries()) t.tailed = tenant.tailedAt.get(seq) as number;
+  const unseen = timings.filter((_, seq) => !inspector.inspectedAt.has(seq)).length;
+  if (unseen > 0) throw new Error(`${unseen} of ${timings.length} requests never reached the inspector's feed`);
+  for (const [seq, t] of timings.entries()) {
+    t.tailed = tenant.tailedAt.get(seq) as number;
+    t.inspected = inspector.inspectedAt.get(seq) as number;
+  }
+  const toInspector = stats(timings.map((t) => t.inspected - t.answered));
+  const pollsPerSecond = inspector.deliveries() / streamSeconds;
 
   const afterAnswer = stats(timings.map((t) => t.tailed - t.answered));
   const sendToAnswer = stats(timings.map((t) => t.answered - t.sent));
@@ -159,8 +197,11 @@ async function main(): Promise<void> {
     row("**answer → the request's tail line** (negative: the line came first)", afterAnswer),
     row('send → answer', sendToAnswer),
     row('send → tail line', sendToTail),
+    row("answer → the request in the Ingest Inspector's feed", toInspector),
     '',
     `**p95 from answer to tail line: ${ms(afterAnswer.p95)} ms** (target ≤ ${TARGET_P95_MS} ms at ${PER_SECOND} requests/s: ${met ? '**met**' : '**missed**'}). ${before.toLocaleString('en-US')} of ${timings.length.toLocaleString('en-US')} lines came before their answer: the tenant writes the line when it records the request, before it sends the answer.`,
+    '',
+    `The Ingest Inspector's feed (the editor's, run here as the view runs it) had every request within ${ms(toInspector.p95)} ms of its answer at p95 (${ms(toInspector.max)} ms at most), brought by ${pollsPerSecond.toFixed(1)} answers a second for ${PER_SECOND} requests a second: its polls are spaced at least 200 ms apart, so the view (which redraws at most every 250 ms) costs the same whatever the rate.`,
     '',
   ].join('\n');
   writeReportSection(RESULTS, 'Ingest benchmarks', markdown);
