@@ -20,6 +20,9 @@ import type { SlotStats } from './series.ts';
 type PayloadKind = 'gauge' | 'count' | 'summary';
 
 export interface KnownPrefix {
+  prefix: string;
+  /** The prefix learned next: an exporter writes its series in the same order every time. */
+  next: KnownPrefix | null;
   facts: CleanPrefixFacts;
   kind: PayloadKind;
   /** The prefix's UTF-8 length. */
@@ -44,6 +47,9 @@ const CLEAN_TAIL = new RegExp(
 export class KnownPrefixes {
   private readonly entries = new Map<string, KnownPrefix>();
   private chars = 0;
+  /** The prefix found last, and the one learned last. */
+  private last: KnownPrefix | null = null;
+  private learned: KnownPrefix | null = null;
   /** After a match: the payload's type, its length, its values and the timestamp. */
   type: PayloadType = 'gauge';
   payloadLength = 0;
@@ -69,8 +75,9 @@ export class KnownPrefixes {
     CLEAN_TAIL.lastIndex = before + 1;
     const m = CLEAN_TAIL.exec(text);
     if (!m) return undefined;
-    const known = this.entries.get(text.slice(0, before));
+    const known = this.guess(text, before) ?? this.entries.get(text.slice(0, before));
     if (!known) return undefined;
+    this.last = known;
     let kind: PayloadKind;
     if (m[1] !== undefined) {
       kind = 'gauge';
@@ -92,6 +99,19 @@ export class KnownPrefixes {
     return known;
   }
 
+  /**
+   * The prefix `text` starts with (`length` characters) when it is the last one found or the one learned after it:
+   * consecutive lines are often one series' points, or the next series, and a comparison costs less than hashing.
+   */
+  private guess(text: string, length: number): KnownPrefix | undefined {
+    const last = this.last;
+    if (!last) return undefined;
+    if (last.prefix.length === length && text.startsWith(last.prefix)) return last;
+    const next = last.next;
+    if (next && next.prefix.length === length && text.startsWith(next.prefix)) return next;
+    return undefined;
+  }
+
   /** Remembers the prefix of `line` (its `text`), which the line rules found clean (`facts`: cleanPrefixOfLast). */
   learn(line: DataLine, facts: CleanPrefixFacts): void {
     const payload = line.payload;
@@ -101,17 +121,23 @@ export class KnownPrefixes {
     if (this.entries.size >= this.capacity || this.chars + line.text.length > this.charLimit) {
       this.entries.clear();
       this.chars = 0;
+      this.last = this.learned = null;
     }
     // The entry's strings are cut from the line: the line is what it keeps alive.
     this.chars += line.text.length;
     const type = payload.kind === 'count' ? 'count' : 'gauge';
-    this.entries.set(prefix, {
+    const known: KnownPrefix = {
+      prefix,
+      next: null,
       facts,
       kind: payload.kind,
       bytes: utf8Length(prefix),
       dimensions: storedDimensions(line),
       storedKey: storedKey(line.key.text, type),
-    });
+    };
+    this.entries.set(prefix, known);
+    if (this.learned) this.learned.next = known;
+    this.learned = known;
   }
 }
 
