@@ -6,7 +6,8 @@
  * timestamp is checked without parsing: what depends on the payload and timestamp (the summary's consistency, the
  * window) and the request's file-level checks run (FileLinter.lintCleanPrefix), and its point is built from what the
  * prefix's parse gave. A prefix that parsed clean when followed by a space parses the same way again, so the answers
- * are the full check's (test/core/known-prefixes.test.ts holds both ways to the same answers). Pure; bounded: past
+ * are the full check's (test/core/known-prefixes.test.ts holds both ways to the same answers). What a prefix proved
+ * holds under the limits it was checked with: the default ones (LIMITS), as checkLines checks. Pure; bounded: past
  * `capacity` prefixes, or `charLimit` characters of the lines they were learned from, it starts again empty.
  */
 import { summaryFault } from '../check.ts';
