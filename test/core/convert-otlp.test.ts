@@ -456,4 +456,51 @@ describe('properties', () => {
       { numRuns: 300 },
     );
   });
+
+  it('on any well-formed request, a point repeated in a row converts as often as it comes, with its notes as often', () => {
+    // The converter keeps the last point's dimensions for the next one (a batch's series, point after point).
+    const copy = <T extends { attributes: OtlpKeyValue[] }>(p: T): T => ({
+      ...p,
+      attributes: p.attributes.map(({ key, value }) => ({ key, value: value && { ...value } })),
+    });
+    const repeated = (r: OtlpRequest, times: number): OtlpRequest => ({
+      resourceMetrics: r.resourceMetrics.map((rm) => ({
+        ...rm,
+        scopeMetrics: rm.scopeMetrics.map((sm) => ({
+          ...sm,
+          metrics: sm.metrics.map((m) =>
+            m.data === null
+              ? m
+              : ({
+                  ...m,
+                  data: {
+                    ...m.data,
+                    dataPoints: m.data.dataPoints.flatMap((p) => Array.from({ length: times }, () => copy(p))),
+                  },
+                } as OtlpMetric),
+          ),
+        })),
+      })),
+    });
+    fc.assert(
+      fc.property(anyRequest, fc.integer({ min: 2, max: 3 }), (r, times) => {
+        const once = collect((sink) => convertOtlpRequest(r, sink, 1));
+        const often = collect((sink) => convertOtlpRequest(repeated(r, times), sink, 1));
+        assert.deepEqual(
+          often.lines,
+          once.lines.flatMap((line) => Array.from({ length: times }, () => line)),
+        );
+        assert.deepEqual(
+          often.notes,
+          once.notes.map((note) => ({ ...note, count: note.count * times })),
+        );
+        assert.deepEqual(often.tally, {
+          items: once.tally.items * times,
+          converted: once.tally.converted * times,
+          skipped: once.tally.skipped * times,
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -9,10 +9,12 @@ import assert from 'node:assert/strict';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import type { OtlpMetric, OtlpMetricData, OtlpNumberDataPoint, OtlpRequest } from '#core/convert/otlp-model.ts';
 import { admitIngest, applyRecords, type StoredRecord } from '#core/metrics/ingest.ts';
+import { KnownPrefixes } from '#core/metrics/known-prefixes.ts';
 import { checkOtlpIngest, otlpAnswer, type OtlpAnswer } from '#core/metrics/otlp-ingest.ts';
 import { MetricStore } from '#core/metrics/store.ts';
 
 const NOW = Date.UTC(2026, 2, 1, 12);
+const KNOWN = new KnownPrefixes();
 const DELTA = 1;
 const CUMULATIVE = 2;
 
@@ -66,6 +68,8 @@ const request = (metrics: OtlpMetric[]): OtlpRequest => ({
 /** Ingests a request into `store` as the local tenant does; the answer and what was stored. */
 function ingest(metrics: OtlpMetric[], store = new MetricStore()): { answer: OtlpAnswer; stored: StoredRecord[] } {
   const checked = checkOtlpIngest(request(metrics), NOW);
+  // The tenant checks with the clean prefixes it keeps across requests: learned, then used, to the same answers.
+  for (let i = 0; i < 2; i++) assert.deepStrictEqual(checkOtlpIngest(request(metrics), NOW, KNOWN), checked);
   assert.ok(checked.ok);
   const admitted = admitIngest(store, checked.checked);
   applyRecords(store, admitted.records);

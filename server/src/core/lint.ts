@@ -95,6 +95,21 @@ export interface KeyUse {
   tuple: number;
 }
 
+/**
+ * What the file-level checks need of a clean line's prefix (key and dimensions, up to the space before the payload),
+ * which is the same on every line that starts with it (offsets in the line): for lintCleanPrefix.
+ */
+export interface CleanPrefixFacts {
+  key: string;
+  keyStart: number;
+  keyEnd: number;
+  /** The end of the last dimension value; -1 without dimensions. */
+  dimensionsEnd: number;
+  /** Where the payload starts: the prefix's length and its space. */
+  payloadStart: number;
+  tuple: number;
+}
+
 /** The problems of every line without any: nothing to keep per line. */
 const NONE: readonly Problem[] = Object.freeze([]);
 /** Shared by clean lines with no file-level finding: nothing to allocate. */
@@ -134,6 +149,8 @@ export class FileLinter implements KeySummaries {
   private lineIndex = 0;
   /** The first line of the JSON document the last data or metadata line was part of (LN007), or -1. */
   private jsonStart = -1;
+  /** The facts of the last line lintParsed checked, for cleanPrefixOfLast. */
+  private lastFacts: LineFacts | null = null;
 
   constructor(options: LintOptions) {
     this.now = options.now;
@@ -198,6 +215,70 @@ export class FileLinter implements KeySummaries {
     return toDiagnostics(index, found, this.severities);
   }
 
+  /**
+   * lintParsed for a data line made of a prefix (key and dimensions, up to the space before the payload) that the
+   * line rules found clean on an earlier line under these limits (`prefix`: what that check knew of it), then a
+   * payload in one of the fast path's clean forms (fast-path.ts) of `type` and `payloadLength` characters, then
+   * `timestamp`: only the file-level checks run, with what lintParsed would find. `length` is the line's length,
+   * `bytes` its UTF-8 length. Returns null, before touching any state, when the full check must run (a line too long,
+   * a timestamp outside the window).
+   */
+  lintCleanPrefix(
+    index: number,
+    prefix: CleanPrefixFacts,
+    type: PayloadType,
+    payloadLength: number,
+    timestamp: number,
+    length: number,
+    bytes: number,
+  ): readonly Diagnostic[] | null {
+    if (length > this.limits.lineMaxLength) return null;
+    const now = this.now;
+    if (now !== null && isOutsideWindow(timestamp, now, this.limits)) return null;
+    this.lineIndex = index;
+    this.jsonStart = -1;
+    const { key, keyStart, keyEnd } = prefix;
+    let problems = this.checkRequestLimits(keyStart, keyEnd, bytes, NO_PROBLEMS);
+    let state = this.keys.get(key);
+    if (!state) {
+      // stateOf may add MK013: never to the shared empty array.
+      if (problems === NO_PROBLEMS) problems = [];
+      state = this.stateOf(key, keyStart, keyEnd, problems);
+      if (!state) return toDiagnostics(index, problems, this.severities);
+    }
+    const payloadStart = prefix.payloadStart;
+    const found = this.recordUse(
+      state,
+      type,
+      keyEnd,
+      payloadStart,
+      payloadStart + payloadLength,
+      prefix.dimensionsEnd,
+      prefix.tuple,
+      problems,
+    );
+    return toDiagnostics(index, found, this.severities);
+  }
+
+  /**
+   * What the last line lintParsed checked (its `text`) taught of its prefix when the line rules found nothing in it (a
+   * data line with a known payload type, its prefix followed by a space), for lintCleanPrefix; null otherwise.
+   */
+  cleanPrefixOfLast(text: string): CleanPrefixFacts | null {
+    const facts = this.lastFacts;
+    const use = facts?.use;
+    if (!facts || !use || facts.problems.length > 0 || text.charCodeAt(use.payloadStart - 1) !== 0x20) return null;
+    const { key, keyStart } = facts;
+    return {
+      key,
+      keyStart,
+      keyEnd: use.keyEnd,
+      dimensionsEnd: use.dimensionsEnd,
+      payloadStart: use.payloadStart,
+      tuple: use.tuple,
+    };
+  }
+
   private fastPathTables(): { prefixes: CleanPrefixTable<CleanPrefix>; matcher: CleanLineMatcher<CleanPrefix> } {
     if (!this.fastPath) {
       const prefixes = new CleanPrefixTable<CleanPrefix>(CLEAN_PREFIXES, CLEAN_PREFIX_BYTES);
@@ -228,6 +309,7 @@ export class FileLinter implements KeySummaries {
     const facts = lineFacts(parsed, length, bytes ? bytes.length : utf8Length(parsed.text), this.limits);
     const problems = this.checkFile(facts);
     const use = facts.use;
+    this.lastFacts = facts;
     if (use && bytes && facts.problems.length === 0) {
       // What follows the prefix in a clean line (payload, timestamp) is ASCII: as many bytes as code units.
       const prefixLength = use.payloadStart - 1;

@@ -19,6 +19,7 @@ import {
   type IngestEndpoint,
 } from '#core/metrics/ingest.ts';
 import { jsonToLine } from '#core/json-line.ts';
+import { KnownPrefixes } from '#core/metrics/known-prefixes.ts';
 import { checkOtlpIngest, otlpAnswer } from '#core/metrics/otlp-ingest.ts';
 import type { ConversionNote } from '#core/convert/model.ts';
 import {
@@ -138,6 +139,8 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
   const hostEntity = options.hostEntity ?? null;
   const store = new MetricStore(options.maxSeries ? { maxSeries: options.maxSeries } : {});
   const journal = new Journal(JOURNAL_DEFAULTS, (text) => redactor.redact(text));
+  /** The clean line prefixes of the OTLP endpoint's converted lines: each series' prefix is checked in full once. */
+  const otlpPrefixes = new KnownPrefixes();
   /** The requests the journal has an entry for already (the others at an ingest endpoint get one for their answer). */
   const journaled = new WeakSet<IncomingMessage>();
   /** Long-poll readers of the journal, answered at the next entry. */
@@ -408,7 +411,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
       if (!decoded.ok)
         return errorEnvelope(400, `The body is not an OTLP ExportMetricsServiceRequest: ${decoded.message}`);
       const now = clock();
-      const checked = checkOtlpIngest(decoded.value, now);
+      const checked = checkOtlpIngest(decoded.value, now, otlpPrefixes);
       if (!checked.ok) return errorEnvelope(checked.status, checked.message);
       const stored = await storeLines(checked.checked, now);
       if ('failed' in stored) return stored.failed;

@@ -145,17 +145,38 @@ export function dimensionPairs(
   entries: Iterable<readonly [string, unknown]>,
   changed: (change: DimensionChange) => void,
 ): [string, string][] {
+  const written: DimensionText[] = [];
+  for (const [rawKey, rawValue] of entries) written.push(dimensionText(rawKey, rawValue));
+  return pairsOf(written, changed);
+}
+
+/** A dimension as written (`raw`) and as it goes into a line: key normalised, value escaped (null: left out). */
+export interface DimensionText {
+  raw: string;
+  key: string | null;
+  value: string | null;
+}
+
+export const dimensionText = (raw: string, rawValue: unknown): DimensionText => ({
+  raw,
+  key: dimensionKey(raw),
+  value: dimensionValue(rawValue),
+});
+
+/** dimensionPairs of dimensions already normalised (dimensionText): a converter may keep those it writes often. */
+export function pairsOf(
+  dimensions: readonly DimensionText[],
+  changed: (change: DimensionChange) => void,
+): [string, string][] {
   const pairs = new Map<string, string>();
-  for (const [rawKey, rawValue] of entries) {
-    const key = dimensionKey(rawKey);
-    const value = dimensionValue(rawValue);
-    if (key === null) changed({ key: rawKey, to: null, reason: 'no character a dimension key may hold' });
+  for (const { raw, key, value } of dimensions) {
+    if (key === null) changed({ key: raw, to: null, reason: 'no character a dimension key may hold' });
     else if (value === null)
-      changed({ key: rawKey, to: null, reason: 'its value is empty or not a string, number or boolean' });
-    else if (pairs.has(key)) changed({ key: rawKey, to: null, reason: `\`${key}\` came first` });
+      changed({ key: raw, to: null, reason: 'its value is empty or not a string, number or boolean' });
+    else if (pairs.has(key)) changed({ key: raw, to: null, reason: `\`${key}\` came first` });
     else {
       pairs.set(key, value);
-      if (key !== rawKey) changed({ key: rawKey, to: key, reason: null });
+      if (key !== raw) changed({ key: raw, to: key, reason: null });
     }
   }
   return [...pairs];
@@ -172,7 +193,16 @@ export function metricLine(
   payload: string,
   timestamp: number | null,
 ): string {
+  return lineOf(linePrefix(key, dimensions), payload, timestamp);
+}
+
+/** A metric line's prefix from valid parts: `key,k=v,…`, before the payload's space. */
+export function linePrefix(key: string, dimensions: readonly (readonly [string, string])[]): string {
   let line = key;
   for (const [k, v] of dimensions) line += `,${k}=${v}`;
-  return `${line} ${payload}${timestamp === null ? '' : ` ${timestamp}`}`;
+  return line;
 }
+
+/** A metric line of a prefix (linePrefix), a payload and a timestamp (null: none, the tenant stamps the line). */
+export const lineOf = (prefix: string, payload: string, timestamp: number | null): string =>
+  `${prefix} ${payload}${timestamp === null ? '' : ` ${timestamp}`}`;

@@ -18,7 +18,17 @@ import {
   type LineConverter,
   type NoteKind,
 } from './model.ts';
-import { dimensionPairs, metricKey, metricLine, noMetricKeyReason, numberText, summaryPayload } from './naming.ts';
+import {
+  dimensionText,
+  metricKey,
+  lineOf,
+  linePrefix,
+  noMetricKeyReason,
+  numberText,
+  pairsOf,
+  summaryPayload,
+  type DimensionText,
+} from './naming.ts';
 import { decodeOtlpJson, decodeOtlpProtobuf } from './otlp-decode.ts';
 import {
   FLAG_NO_RECORDED_VALUE,
@@ -129,9 +139,6 @@ type Payload = { ok: true; payload: string } | { ok: false; reason: string };
 
 const skip = (reason: string): Payload => ({ ok: false, reason });
 
-/** Every attribute of a point in force, by its key as sent: the data point's, then the scope's, then the resource's. */
-type Attributes = Map<string, OtlpAnyValue | null>;
-
 const TO_DELTA =
   'export delta temporality (the SDK’s temporality preference DELTA, OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta) or put the OTel Collector’s cumulativetodelta processor before the export';
 
@@ -144,6 +151,17 @@ class OtlpConversion {
   private withResourceAttributes = 0;
   private firstLineWithResourceAttributes = 0;
   private readonly keepOuter: (key: string) => boolean;
+  /** The last point's attributes, and what dimensions() made of them. */
+  private lastPoint: {
+    name: string;
+    attributes: readonly OtlpKeyValue[];
+    outer: readonly InForce[];
+    from: number;
+    pairs: [string, string][] | null;
+    notes: [NoteKind, string][];
+    /** Whether an outer attribute was in force (the note on resource attributes counts the point). */
+    withOuter: boolean;
+  } | null = null;
 
   constructor(
     private readonly sink: ConversionSink,
@@ -158,9 +176,10 @@ class OtlpConversion {
     for (const resourceMetrics of request.resourceMetrics) {
       for (const scopeMetrics of resourceMetrics.scopeMetrics) {
         // Precedence on clashing keys: data point > scope > resource (INGEST-PATHS §1.3, about-metrics-ingest).
-        const outer: [string, OtlpAnyValue | null][] = [];
+        // Worked out once here for every point of the scope, as dimensions() works out a point's own.
+        const outer: InForce[] = [];
         for (const { key, value } of [...scopeMetrics.scope.attributes, ...resourceMetrics.resource.attributes])
-          if (this.keepOuter(key)) outer.push([key, value]);
+          if (this.keepOuter(key)) outer.push(inForce(key, value));
         for (const metric of scopeMetrics.metrics) this.metric(metric, outer, from);
       }
     }
@@ -193,7 +212,7 @@ class OtlpConversion {
     if (kind === 'skipped') this.tally.skipped += count;
   }
 
-  private metric(metric: OtlpMetric, outer: readonly [string, OtlpAnyValue | null][], from: number): void {
+  private metric(metric: OtlpMetric, outer: readonly InForce[], from: number): void {
     const data = metric.data;
     if (data === null) return; // no data points: no items
     const points: readonly OtlpPointBase[] = data.dataPoints;
@@ -280,6 +299,9 @@ class OtlpConversion {
     if (sentKey !== name) this.note('renamed', from, name, `metric \`${name}\` written as \`${key}\``, points.length);
 
     let converted = 0;
+    // The line prefix of the last point's dimensions: made once for a series' points in a row (dimensions()).
+    let prefixOf: [string, string][] | null = null;
+    let prefix = '';
     for (const point of points) {
       // DataPointFlags: a point with no recorded value (a staleness marker) has nothing to write.
       if ((point.flags & FLAG_NO_RECORDED_VALUE) !== 0) {
@@ -299,7 +321,11 @@ class OtlpConversion {
       }
       // Timestamps: timeUnixNano → ms; 0 (unset) → none, the tenant stamps the line.
       const ms = point.timeUnixNano === 0n ? null : Number(point.timeUnixNano / 1_000_000n);
-      this.sink.line(metricLine(key, dimensions, payload.payload, ms), from);
+      if (dimensions !== prefixOf) {
+        prefixOf = dimensions;
+        prefix = linePrefix(key, dimensions);
+      }
+      this.sink.line(lineOf(prefix, payload.payload, ms), from);
       converted++;
     }
     this.tally.converted += converted;
@@ -313,60 +339,126 @@ class OtlpConversion {
   }
 
   /**
-   * A point's dimensions (INGEST-PATHS §1.3): keys normalised (lower case, `_` for invalid characters, dropped when nothing is
-   * valid; first of keys normalising alike wins), only string, bool and int values (others drop the dimension),
-   * values cut at 255. Null when there are more than 50: Dynatrace drops the whole data point (reported).
+   * A point's dimensions (workOutDimensions), kept for the next point: a batch of several export intervals holds a
+   * series' points one after another, whose attributes are alike. For such a point the same notes are made again.
    */
   private dimensions(
     name: string,
     attributes: readonly OtlpKeyValue[],
-    outer: readonly [string, OtlpAnyValue | null][],
+    outer: readonly InForce[],
     from: number,
   ): [string, string][] | null {
-    const inForce: Attributes = new Map();
-    for (const { key, value } of attributes) if (!inForce.has(key)) inForce.set(key, value);
-    const pointKeys = inForce.size;
-    for (const [key, value] of outer) if (!inForce.has(key)) inForce.set(key, value);
-    if (inForce.size > pointKeys) {
+    const last = this.lastPoint;
+    if (
+      last &&
+      last.name === name &&
+      last.outer === outer &&
+      last.from === from &&
+      sameAttributes(last.attributes, attributes)
+    ) {
+      if (last.withOuter && this.withResourceAttributes++ === 0) this.firstLineWithResourceAttributes = from;
+      for (const [kind, message] of last.notes) this.note(kind, from, name, message);
+      return last.pairs;
+    }
+    const notes: [NoteKind, string][] = [];
+    const withResourceAttributes = this.withResourceAttributes;
+    const pairs = this.workOutDimensions(name, attributes, outer, from, notes);
+    const withOuter = this.withResourceAttributes > withResourceAttributes;
+    this.lastPoint = { name, attributes, outer, from, pairs, notes, withOuter };
+    return pairs;
+  }
+
+  /**
+   * A point's dimensions (INGEST-PATHS §1.3): keys normalised (lower case, `_` for invalid characters, dropped when nothing is
+   * valid; first of keys normalising alike wins), only string, bool and int values (others drop the dimension),
+   * values cut at 255. Null when there are more than 50: Dynatrace drops the whole data point (reported).
+   */
+  private workOutDimensions(
+    name: string,
+    attributes: readonly OtlpKeyValue[],
+    outer: readonly InForce[],
+    from: number,
+    notes: [NoteKind, string][],
+  ): [string, string][] | null {
+    const note = (kind: NoteKind, message: string) => {
+      notes.push([kind, message]);
+      this.note(kind, from, name, message);
+    };
+    const seen = new Set<string>();
+    const attributesInForce: InForce[] = [];
+    for (const { key, value } of attributes)
+      if (!seen.has(key)) {
+        seen.add(key);
+        attributesInForce.push(inForce(key, value));
+      }
+    const pointKeys = attributesInForce.length;
+    for (const attribute of outer)
+      if (!seen.has(attribute.dimension.raw)) {
+        seen.add(attribute.dimension.raw);
+        attributesInForce.push(attribute);
+      }
+    if (attributesInForce.length > pointKeys) {
       if (this.withResourceAttributes++ === 0) this.firstLineWithResourceAttributes = from;
     }
-    const scalars: [string, string | boolean][] = [];
-    for (const [key, value] of inForce) {
-      const scalar = scalarOf(value);
+    const scalars: DimensionText[] = [];
+    for (const { dimension, value, scalar } of attributesInForce) {
+      const key = dimension.raw;
       if (scalar === null) {
-        this.note(
+        note(
           'info',
-          from,
-          name,
           `attribute \`${key}\` left out: ${value === null ? 'it has no value' : `${/^[aeiou]/.test(value.type) ? 'an' : 'a'} ${value.type} value`}, and Dynatrace keeps only string, bool and int values`,
         );
         continue;
       }
       if (typeof scalar === 'string' && scalar.length > LIMITS.dimensionValueMaxLength)
-        this.note(
+        note(
           'renamed',
-          from,
-          name,
           `the value of attribute \`${key}\` cut to ${LIMITS.dimensionValueMaxLength} characters, as Dynatrace does`,
         );
-      scalars.push([key, scalar]);
+      scalars.push(dimension);
     }
-    const pairs = dimensionPairs(scalars, (change) => {
-      if (change.to !== null)
-        this.note('renamed', from, name, `attribute \`${change.key}\` written as dimension \`${change.to}\``);
-      else this.note('info', from, name, `attribute \`${change.key}\` left out: ${change.reason ?? ''}`);
+    const pairs = pairsOf(scalars, (change) => {
+      if (change.to !== null) note('renamed', `attribute \`${change.key}\` written as dimension \`${change.to}\``);
+      else note('info', `attribute \`${change.key}\` left out: ${change.reason ?? ''}`);
     });
     if (pairs.length > LIMITS.dimensionsPerLine) {
-      this.note(
+      note(
         'skipped',
-        from,
-        name,
         `more than ${LIMITS.dimensionsPerLine} dimensions: Dynatrace drops the whole data point; send fewer attributes (resource attributes count too)`,
       );
       return null;
     }
     return pairs;
   }
+}
+
+/** An attribute in force at a point: its value, the scalar a dimension takes of it, and that dimension. */
+interface InForce {
+  value: OtlpAnyValue | null;
+  scalar: string | boolean | null;
+  dimension: DimensionText;
+}
+
+/** Whether two points' attributes are the same keys and values, in the same order (other value types: not compared). */
+function sameAttributes(a: readonly OtlpKeyValue[], b: readonly OtlpKeyValue[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as OtlpKeyValue;
+    const y = b[i] as OtlpKeyValue;
+    if (x.key !== y.key) return false;
+    const u = x.value;
+    const v = y.value;
+    if (u === v) continue;
+    if (u === null || v === null || u.type !== v.type) return false;
+    if (u.type !== 'string' && u.type !== 'bool' && u.type !== 'int') return false;
+    if (u.value !== (v as typeof u).value) return false;
+  }
+  return true;
+}
+
+function inForce(key: string, value: OtlpAnyValue | null): InForce {
+  const scalar = scalarOf(value);
+  return { value, scalar, dimension: dimensionText(key, scalar) };
 }
 
 /** An attribute value Dynatrace keeps, as a dimension value takes it: string, bool, and int (as its digits). */

@@ -10,6 +10,7 @@ import { requestLines } from '../text.ts';
 import { FileLinter } from '../lint.ts';
 import { parseLine, type DataLine, type MetadataLine } from '../parse.ts';
 import { withHostEntity } from './host-entity.ts';
+import { single, storedDimensions, type KnownPrefixes } from './known-prefixes.ts';
 import type { Diagnostic } from '../problems.ts';
 import { TENANT, TENANT_SEVERITIES } from '../rules.ts';
 import type { SlotStats } from './series.ts';
@@ -89,12 +90,16 @@ export function checkIngest(
   return checkLines(requestLines(body), now, endpoint, hostEntity);
 }
 
-/** checkIngest for a request's lines already apart (a converter's): no text to join and split again. */
+/**
+ * checkIngest for a request's lines already apart (a converter's): no text to join and split again. `known`: clean
+ * prefixes kept across requests (known-prefixes.ts), learned from these lines and used for them, to the same answers.
+ */
 export function checkLines(
   lines: string[],
   now: number,
   endpoint: IngestEndpoint,
   hostEntity: string | null = null,
+  known?: KnownPrefixes,
 ): CheckedIngest {
   const linter = new FileLinter({ now, severities: TENANT_SEVERITIES });
   const checked: CheckedIngest = {
@@ -117,6 +122,29 @@ export function checkLines(
     if (endpoint === 'oneagent' && index >= TENANT.oneAgentLinesPerRequest) {
       refuse(`too many lines: the endpoint takes at most ${TENANT.oneAgentLinesPerRequest} lines per request`);
       continue;
+    }
+    const prefix = known?.match(text);
+    if (prefix && known) {
+      const bytes = prefix.bytes + text.length - prefix.facts.payloadStart + 1;
+      const { type, payloadLength, timestamp } = known;
+      const findings = linter.lintCleanPrefix(index, prefix.facts, type, payloadLength, timestamp, text.length, bytes);
+      if (findings) {
+        const error = findings.find((d) => d.severity === 'error');
+        if (error) refuse(tenantError(error, text));
+        else {
+          checked.ok++;
+          const { dimensions } = prefix;
+          const point: StoredPoint = {
+            key: prefix.storedKey,
+            type,
+            dimensions: hostEntity === null ? dimensions : withHostEntity(dimensions, hostEntity),
+            stats: known.stats,
+            timestamp,
+          };
+          accept(checked, number, prefix.facts.key, point, now);
+        }
+        continue;
+      }
     }
     const parsed = parseLine(text);
     if (parsed.kind === 'blank') continue;
@@ -145,16 +173,24 @@ export function checkLines(
       if (record) checked.records.push({ line: number, record });
       continue;
     }
-    const point = pointOf(parsed, now, hostEntity);
-    if (!point) continue;
-    if (point.key !== parsed.key.text) {
-      checked.warningCount++;
-      if (checked.warnings.length < TENANT.listedLines)
-        checked.warnings.push({ line: number, warning: `metric key '${parsed.key.text}' changed to '${point.key}'` });
+    if (known) {
+      const clean = linter.cleanPrefixOfLast(text);
+      if (clean) known.learn(parsed, clean);
     }
-    checked.records.push({ line: number, record: { at: now, point } });
+    const point = pointOf(parsed, now, hostEntity);
+    if (point) accept(checked, number, parsed.key.text, point, now);
   }
   return checked;
+}
+
+/** A valid line's point (line `number`, its key as written), with the warning when the tenant renames the key. */
+function accept(checked: CheckedIngest, number: number, written: string, point: StoredPoint, now: number): void {
+  if (point.key !== written) {
+    checked.warningCount++;
+    if (checked.warnings.length < TENANT.listedLines)
+      checked.warnings.push({ line: number, warning: `metric key '${written}' changed to '${point.key}'` });
+  }
+  checked.records.push({ line: number, record: { at: now, point } });
 }
 
 /**
@@ -286,9 +322,7 @@ function pointOf(line: DataLine, now: number, hostEntity: string | null): Stored
     stats = { min: field('min'), max: field('max'), sum: field('sum'), count: field('count') };
   }
   const type = payload.kind === 'count' ? 'count' : 'gauge';
-  const dimensions = line.dimensions
-    .filter((d) => d.eq >= 0 && d.text !== '')
-    .map((d) => [d.key.text, d.text] as const);
+  const dimensions = storedDimensions(line);
   return {
     key: storedKey(line.key.text, type),
     type,
@@ -297,5 +331,3 @@ function pointOf(line: DataLine, now: number, hostEntity: string | null): Stored
     timestamp: line.timestamp ? Number(line.timestamp.text) : now,
   };
 }
-
-const single = (v: number): SlotStats => ({ min: v, max: v, sum: v, count: 1 });

@@ -13,6 +13,7 @@ import type { OtlpRequest } from '../convert/otlp-model.ts';
 import { convertOtlpRequest } from '../convert/otlp.ts';
 import { TENANT } from '../rules.ts';
 import { checkLines, type CheckedIngest, type IngestAnswer } from './ingest.ts';
+import type { KnownPrefixes } from './known-prefixes.ts';
 
 /** A request checked, before anything is stored: its lines' check, and what the converter did not convert. */
 export interface CheckedOtlp {
@@ -38,8 +39,11 @@ export type OtlpAnswer = { status: 200; body: Uint8Array } | { status: 400; mess
 /** The first line of Dynatrace's partial-success message (INGEST-PATHS §1.5, contrib#33673), then its errors. */
 const MESSAGE_HEAD = 'The following issues were encountered while ingesting OTLP metrics:\nErrors:\n';
 
-/** Converts and checks a decoded request received at `now`; stores nothing. */
-export function checkOtlpIngest(request: OtlpRequest, now: number): CheckedOtlp | RefusedOtlp {
+/**
+ * Converts and checks a decoded request received at `now`; stores nothing. `known`: the clean line prefixes its
+ * caller keeps across requests (the same series' lines come in every export): learned and used, to the same answers.
+ */
+export function checkOtlpIngest(request: OtlpRequest, now: number, known?: KnownPrefixes): CheckedOtlp | RefusedOtlp {
   const points = dataPointCount(request);
   if (points > TENANT.otlpDataPointsPerRequest)
     return {
@@ -67,7 +71,7 @@ export function checkOtlpIngest(request: OtlpRequest, now: number): CheckedOtlp 
     1,
     { histogramSuffix: true },
   );
-  return { ok: true, checked: checkLines(lines, now, 'api'), tally, skipped, sources: sourceOf };
+  return { ok: true, checked: checkLines(lines, now, 'api', null, known), tally, skipped, sources: sourceOf };
 }
 
 /**
