@@ -78,6 +78,18 @@ describe('StatsD converter: intervals', () => {
     assert.deepEqual(convert(text, 2).lines.at(-1)?.text, 'a.x gauge,5 3');
   });
 
+  it('a key forgotten within an interval keeps the type of its series there: no gauge added into a counter', () => {
+    const { lines, notes } = convert(['a.x:1|c', 'b.x:1|c', 'c.x:1|c', 'a.x:5|g', '--- flush 1'].join('\n'), 2);
+    assert.deepEqual(
+      lines.map((line) => line.text),
+      ['a.x count,delta=1 1', 'b.x count,delta=1 1', 'c.x count,delta=1 1'],
+    );
+    assert.deepEqual(
+      notes.map((n) => `${n.kind} ${n.item}`),
+      ['skipped a.x'],
+    );
+  });
+
   it('a flush with nothing received writes nothing', () => {
     const conversion = convert(['--- flush 1', '--- flush 2', ''].join('\n'));
     assert.deepEqual(conversion, { lines: [], notes: [], naming: [], tally: { items: 0, converted: 0, skipped: 0 } });

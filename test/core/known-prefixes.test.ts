@@ -201,6 +201,7 @@ describe('OTLP clean prefixes kept across requests', () => {
       'gauge,min=3,max=1,sum=4,count=2',
       '42',
     ];
+    const JSON_LINES = ['{"metric": "jobs",', '"value": 3', '}'];
     const inWindow = ` ${NOW - 60_000}`;
     const times = [
       inWindow,
@@ -217,7 +218,8 @@ describe('OTLP clean prefixes kept across requests', () => {
     for (let request = 0; request < 200; request++) {
       const lines = Array.from({ length: 40 }, () => {
         const pick = <T>(of: T[]) => of[rng.int(of.length)] as T;
-        return `${pick(prefixes)} ${pick(payloads)}${pick(times)}`;
+        // Now and then a line of a JSON document spread over lines (a root cause that spans lines, LN007).
+        return rng.int(8) === 0 ? pick(JSON_LINES) : `${pick(prefixes)} ${pick(payloads)}${pick(times)}`;
       });
       assert.deepStrictEqual(
         checkLines(lines, NOW, 'api', null, known),

@@ -232,6 +232,7 @@ export class FileLinter implements KeySummaries {
     length: number,
     bytes: number,
   ): readonly Diagnostic[] | null {
+    // Never true of a clean prefix and a clean payload today (both are short); kept so a longer limit form stays safe.
     if (length > this.limits.lineMaxLength) return null;
     const now = this.now;
     if (now !== null && isOutsideWindow(timestamp, now, this.limits)) return null;

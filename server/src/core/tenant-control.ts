@@ -16,7 +16,7 @@ export const CONTROL_PATHS = {
   statsdFlush: '/_dtmetrics/statsd/flush',
   /**
    * GET `?since=ID[&wait=S][&limit=N]`: the ingest journal's entries after ID (core/metrics/journal.ts), the newest N
-   * of them, as `{ instance, entries }`; with `wait`, answered when one arrives or after S seconds (at most 30): the
+   * of them (none or 0: all kept), as `{ instance, entries }`; with `wait`, answered when one arrives or after S seconds (at most 30): the
    * ingest inspector's live stream.
    */
   journal: '/_dtmetrics/journal',

@@ -76,6 +76,7 @@ type Aggregate =
 /** One series of the interval: key, dimension tuple and the datagram's own timestamp. */
 interface Series {
   source: string;
+  kind: Kind;
   key: string;
   dimensions: [string, string][];
   timestamp: number | null;
@@ -84,6 +85,14 @@ interface Series {
   /** Datagrams aggregated into it (skipped instead if its value is no finite number). */
   items: number;
   aggregate: Aggregate;
+}
+
+/** Why a datagram of another type than its key's is not converted. */
+function twoTypes(name: string, key: string, known: Kind, kind: Kind): Refusal {
+  return {
+    name,
+    reason: `\`${key}\` is ${KIND_NAMES[known]} earlier in the input and ${KIND_NAMES[kind]} here: a metric key has one type; use two names`,
+  };
 }
 
 /**
@@ -134,11 +143,7 @@ export function createStatsdConverter(
     const key = metricKey(name);
     if (key === null) return { name, reason: `no metric key: ${noMetricKeyReason(name)}` };
     const known = kinds.get(key);
-    if (known !== undefined && known !== kind)
-      return {
-        name,
-        reason: `\`${key}\` is ${KIND_NAMES[known]} earlier in the input and ${KIND_NAMES[kind]} here: a metric key has one type; use two names`,
-      };
+    if (known !== undefined && known !== kind) return twoTypes(name, key, known, kind);
     if (datagram.timestamp !== null && !Number.isSafeInteger(datagram.timestamp))
       return { name, reason: 'the `|T` timestamp is out of range' };
     const tags: [string, string][] = [];
@@ -172,9 +177,12 @@ export function createStatsdConverter(
     const tuple = dimensions.map(([k, v]) => `${k}=${v}`).join(',');
     const id = `${key}\u0000${datagram.timestamp ?? ''}\u0000${tuple}`;
     let entry = series.get(id);
+    // The interval's own series has its type even when the key's was forgotten (past `remembered` keys).
+    if (entry !== undefined && entry.kind !== kind) return twoTypes(name, key, entry.kind, kind);
     if (entry === undefined) {
       entry = {
         source: name,
+        kind,
         key,
         dimensions,
         timestamp: datagram.timestamp,
