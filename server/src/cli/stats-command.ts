@@ -1,0 +1,236 @@
+/**
+ * `dtmetrics stats`: a thin adapter from files or standard input to the core's cost and cardinality analysis
+ * (core/stats/): every input is one environment's lines, read as lint reads them, and the figures come out as a
+ * table, Markdown (for a pull request) or JSON.
+ */
+import { StatsAnalyzer, type DimensionStats, type MetricStats, type StatsReport } from '#core/stats/analysis.ts';
+import { SHAPE_NAMES } from '#core/stats/shapes.ts';
+import { COST } from '#core/rules.ts';
+import { plural } from '#core/text.ts';
+import { parseDuration } from '#core/time.ts';
+import { describeSystemError, UserError } from '#edge/errors.ts';
+import type { CommandContext } from './context.ts';
+import { expandInputs, type Input } from './inputs.ts';
+import { fractionOption, parseCommandLine, timeOption } from './options.ts';
+import { chunksOf, readLines, readyInputs } from './read-lines.ts';
+
+const STATS_USAGE = `Usage: dtmetrics stats [options] <file|directory|glob|->...
+
+Counts the series (distinct dimension tuples) and data points metric lines make, per metric, and
+projects them to a day and a year: Classic DDU and, with a price, the cost. Names the dimensions
+that multiply the series, the ones other dimensions determine, and the volatile ones (timestamps,
+UUIDs, ids, ...) with the days until the metric's 1,000,000 tuples. All inputs are read as one
+environment's lines; '-' reads standard input.
+
+Options:
+  --format <table|markdown|json>  output format (default: table)
+  --interval <duration>           how often the lines are sent, for lines without a timestamp
+                                  (60s, 1m, 5m): each send is one minute's points
+  --price-per-point <n>           your rate card's price of one data point (e.g. 0.0000015)
+  -h, --help                      show this help
+
+Exit codes: 0 figures written, 2 usage or I/O error.`;
+
+const FORMATS = ['table', 'markdown', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface StatsSettings {
+  format: Format;
+  intervalMs: number | null;
+  pricePerPoint: number | null;
+  inputs: Input[];
+}
+
+function parseStatsArgs(argv: string[]): StatsSettings | 'help' {
+  const parsed = parseCommandLine('stats', {
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string' },
+      interval: { type: 'string' },
+      'price-per-point': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const format = (v.format ?? 'table') as Format;
+  if (!FORMATS.includes(format))
+    throw new UserError(`--format must be one of ${FORMATS.join(', ')}, not '${v.format}'`);
+  if (parsed.positionals.length === 0)
+    throw new UserError("no files given: name files, directories, glob patterns or '-' (try 'dtmetrics stats .')");
+  return {
+    format,
+    intervalMs: v.interval === undefined ? null : timeOption(parseDuration(v.interval, '--interval')),
+    pricePerPoint:
+      v['price-per-point'] === undefined ? null : fractionOption('--price-per-point', v['price-per-point']),
+    inputs: expandInputs(parsed.positionals),
+  };
+}
+
+export async function runStats(argv: string[], { stdout: out, stdin }: CommandContext): Promise<number> {
+  const settings = parseStatsArgs(argv);
+  if (settings === 'help') {
+    out.write(STATS_USAGE + '\n');
+    return 0;
+  }
+  const analyzer = new StatsAnalyzer();
+  for (const input of await readyInputs(settings.inputs, stdin)) {
+    try {
+      await readLines(chunksOf(input), { bytes: () => false, text: (line) => analyzer.addLine(line) }, async () => {});
+    } catch (error) {
+      throw new UserError(`cannot read '${input.name}': ${describeSystemError(error)}`);
+    }
+  }
+  const report = analyzer.report(settings);
+  if (settings.format === 'json') out.write(JSON.stringify({ ...reportOptions(settings), ...report }, null, 2) + '\n');
+  else out.write(renderText(report, settings, settings.format));
+  return 0;
+}
+
+const reportOptions = (settings: StatsSettings) => ({
+  intervalMs: settings.intervalMs,
+  pricePerPoint: settings.pricePerPoint,
+});
+
+/** A whole count with thousands separators, `~` before an estimate. */
+const count = (n: number, estimated = false): string => (estimated ? '~' : '') + Math.round(n).toLocaleString('en-US');
+const decimal = (n: number, digits: number): string =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+/** A share as a percentage; the smallest as `< 0.01 %` rather than a row of zeros. */
+const share = (fraction: number): string =>
+  fraction > 0 && fraction < 0.0001 ? '< 0.01 %' : `${decimal(fraction * 100, 2)} %`;
+const optional = (n: number | null, show: (n: number) => string): string => (n === null ? '—' : show(n));
+
+/** What a metric row says besides its figures. */
+function metricNotes(m: MetricStats): string {
+  const notes: string[] = [];
+  if (m.cadence === null) notes.push('no cadence: give --interval');
+  if (m.daysToTupleLimit !== null)
+    notes.push(`+${count(m.newSeriesPerDay ?? 0)} series/day: 1 M in ${decimal(m.daysToTupleLimit, 1)} days`);
+  if (m.untrackedDimensions > 0) notes.push(`${plural(m.untrackedDimensions, 'more dimension key')} not shown`);
+  if (m.estimated) notes.push('estimated');
+  return notes.join('; ');
+}
+
+function dimensionNotes(d: DimensionStats): string {
+  const notes: string[] = [];
+  if (d.volatile !== null) {
+    const share = `${Math.round(d.volatile.share * 100)} %`;
+    notes.push(
+      d.volatile.reason === 'new-values'
+        ? `volatile: a new value on ${share} of lines after the first minute`
+        : `volatile: ${share} of values are ${SHAPE_NAMES[d.volatile.reason]}`,
+    );
+  }
+  if (d.determinedBy !== null && d.determinedBy.length > 0) notes.push(`determined by ${d.determinedBy.join(', ')}`);
+  else if (d.values === 1 && !d.estimated) notes.push('one value: adds no series');
+  else if (d.multiplier === 1 && !d.estimated) notes.push('adds no series');
+  return notes.join('; ');
+}
+
+function renderText(report: StatsReport, settings: StatsSettings, format: 'table' | 'markdown'): string {
+  const priced = settings.pricePerPoint !== null;
+  const header = [
+    'metric / dimension',
+    'series',
+    'dims',
+    'values',
+    '×series',
+    'points/day',
+    'points/year',
+    'DDU/year',
+    ...(priced ? ['cost/year'] : []),
+    'notes',
+  ];
+  const money = (n: number | null) => optional(n, (v) => decimal(v, 2));
+  const rows: string[][] = [];
+  for (const m of report.metrics) {
+    rows.push([
+      m.key,
+      count(m.series, m.estimated),
+      String(m.dimensions.length),
+      '',
+      '',
+      optional(m.pointsPerDay, (v) => count(v)),
+      optional(m.pointsPerYear, (v) => count(v)),
+      optional(m.dduPerYear, (v) => decimal(v, 1)),
+      ...(priced ? [money(m.costPerYear)] : []),
+      metricNotes(m),
+    ]);
+    for (const d of m.dimensions)
+      rows.push([
+        `  ${d.key}`,
+        '',
+        '',
+        count(d.values, d.estimated),
+        `×${decimal(d.multiplier, 2)}`,
+        '',
+        '',
+        '',
+        ...(priced ? [''] : []),
+        dimensionNotes(d),
+      ]);
+  }
+  const t = report.totals;
+  rows.push([
+    `total (${plural(t.metrics, 'metric')})`,
+    count(t.series, t.estimated),
+    '',
+    '',
+    '',
+    optional(t.pointsPerDay, (v) => count(v)),
+    optional(t.pointsPerYear, (v) => count(v)),
+    optional(t.dduPerYear, (v) => decimal(v, 1)),
+    ...(priced ? [money(t.costPerYear)] : []),
+    t.partial && t.pointsPerYear !== null ? 'sums of the metrics with a cadence' : '',
+  ]);
+  const table = format === 'table' ? alignedTable(header, rows) : markdownTable(header, rows);
+  return table + footer(report, settings, format) + '\n';
+}
+
+/** Right-aligned figures, left-aligned names and notes; no trailing blanks. */
+function alignedTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const last = header.length - 1;
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 || i === last ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+function markdownTable(header: string[], rows: string[][]): string {
+  // Keys in code spans (a dimension row marked ↳), the total row as it is.
+  const cell = (text: string, i: number, row: number) => {
+    const escaped = text.replaceAll('|', '\\|');
+    if (i !== 0 || row === rows.length - 1) return escaped;
+    return text.startsWith('  ') ? `↳ \`${escaped.trim()}\`` : `\`${escaped}\``;
+  };
+  const align = header.map((_, i) => (i === 0 || i === header.length - 1 ? '---' : '--:'));
+  const line = (cells: string[], row: number) => `| ${cells.map((text, i) => cell(text, i, row)).join(' | ')} |`;
+  return [`| ${header.join(' | ')} |`, `|${align.join('|')}|`, ...rows.map(line)].join('\n') + '\n';
+}
+
+/** What the figures rest on: the lines read and left out, the cadence, the limits. */
+function footer(report: StatsReport, settings: StatsSettings, format: 'table' | 'markdown'): string {
+  const t = report.totals;
+  const lines = [
+    `${plural(t.lines, 'line')} read: ${plural(t.dataLines, 'data line')} counted` +
+      (t.refusedLines > 0
+        ? `, ${t.refusedLines.toLocaleString('en-US')} the tenant would refuse left out (see dtmetrics lint)`
+        : '') +
+      (t.untrackedLines > 0
+        ? `, ${t.untrackedLines.toLocaleString('en-US')} of metric keys past the 100,000 followed left out`
+        : '') +
+      '.',
+    settings.intervalMs === null
+      ? 'Lines without a timestamp: no cadence given (--interval), so no projection for them.'
+      : `Lines without a timestamp: sent every ${settings.intervalMs / 1000} s (--interval); sends within a minute are one point per series.`,
+    `Points after the ${COST.dedupWindowMinutes.value}-minute dedup; a year is ${count(COST.minutesPerYear.value)} minutes; ${COST.dduPerDataPoint.value} DDU a point (Classic); ` +
+      `series are ${share(t.environmentShare)} of the environment's ${count(COST.tuplesPerEnvironment.value)} tuples.`,
+  ];
+  return '\n' + (format === 'markdown' ? lines.join('\\\n') : lines.join('\n')) + '\n';
+}
