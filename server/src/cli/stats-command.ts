@@ -3,7 +3,13 @@
  * (core/stats/): every input is one environment's lines, read as lint reads them, and the figures come out as a
  * table, Markdown (for a pull request) or JSON.
  */
-import { StatsAnalyzer, type DimensionStats, type MetricStats, type StatsReport } from '#core/stats/analysis.ts';
+import {
+  StatsAnalyzer,
+  type DimensionStats,
+  type MetricStats,
+  type Projection,
+  type StatsReport,
+} from '#core/stats/analysis.ts';
 import { SHAPE_NAMES } from '#core/stats/shapes.ts';
 import { COST } from '#core/rules.ts';
 import { plural } from '#core/text.ts';
@@ -114,7 +120,7 @@ function metricNotes(m: MetricStats): string {
   return notes.join('; ');
 }
 
-function dimensionNotes(d: DimensionStats): string {
+function dimensionNotes(d: DimensionStats, dimensions: readonly DimensionStats[]): string {
   const notes: string[] = [];
   if (d.volatile !== null) {
     const share = `${Math.round(d.volatile.share * 100)} %`;
@@ -124,9 +130,14 @@ function dimensionNotes(d: DimensionStats): string {
         : `volatile: ${share} of values are ${SHAPE_NAMES[d.volatile.reason]}`,
     );
   }
-  if (d.determinedBy !== null && d.determinedBy.length > 0) notes.push(`determined by ${d.determinedBy.join(', ')}`);
-  else if (d.values === 1 && !d.estimated) notes.push('one value: adds no series');
-  else if (d.multiplier === 1 && !d.estimated) notes.push('adds no series');
+  if (d.determinedBy !== null && d.determinedBy.length > 0) {
+    const mutual = d.determinedBy.filter((key) => dimensions.find((o) => o.key === key)?.determinedBy?.includes(d.key));
+    notes.push(
+      `determined by ${d.determinedBy.join(', ')}` +
+        (mutual.length > 0 ? ` (one value each way with ${mutual.join(', ')}: keep one)` : ''),
+    );
+  } else if (d.values === 1 && !d.estimated) notes.push('one value: adds no series');
+  else if (d.multiplier === 1 && d.volatile === null && !d.estimated) notes.push('adds no series');
   return notes.join('; ');
 }
 
@@ -144,50 +155,35 @@ function renderText(report: StatsReport, settings: StatsSettings, format: 'table
     ...(priced ? ['cost/year'] : []),
     'notes',
   ];
-  const money = (n: number | null) => optional(n, (v) => decimal(v, 2));
+  /** A metric's or the total's row: name, series, dims, the projection, notes. */
+  const projectionRow = (name: string, p: Projection, dims: string, notes: string): string[] => [
+    name,
+    count(p.series, p.estimated),
+    dims,
+    '',
+    '',
+    optional(p.pointsPerDay, (v) => count(v)),
+    optional(p.pointsPerYear, (v) => count(v)),
+    optional(p.dduPerYear, (v) => decimal(v, 1)),
+    ...(priced ? [optional(p.costPerYear, (v) => decimal(v, 2))] : []),
+    notes,
+  ];
   const rows: string[][] = [];
   for (const m of report.metrics) {
-    rows.push([
-      m.key,
-      count(m.series, m.estimated),
-      String(m.dimensions.length),
-      '',
-      '',
-      optional(m.pointsPerDay, (v) => count(v)),
-      optional(m.pointsPerYear, (v) => count(v)),
-      optional(m.dduPerYear, (v) => decimal(v, 1)),
-      ...(priced ? [money(m.costPerYear)] : []),
-      metricNotes(m),
-    ]);
-    for (const d of m.dimensions)
-      rows.push([
-        `  ${d.key}`,
-        '',
-        '',
-        count(d.values, d.estimated),
-        `×${decimal(d.multiplier, 2)}`,
-        '',
-        '',
-        '',
-        ...(priced ? [''] : []),
-        dimensionNotes(d),
-      ]);
+    rows.push(projectionRow(m.key, m, String(m.dimensions.length), metricNotes(m)));
+    for (const d of m.dimensions) {
+      const row = header.map(() => '');
+      row.splice(0, 1, `  ${d.key}`);
+      row.splice(3, 2, count(d.values, d.estimated), `×${decimal(d.multiplier, 2)}`);
+      row.splice(-1, 1, dimensionNotes(d, m.dimensions));
+      rows.push(row);
+    }
   }
   const t = report.totals;
-  rows.push([
-    `total (${plural(t.metrics, 'metric')})`,
-    count(t.series, t.estimated),
-    '',
-    '',
-    '',
-    optional(t.pointsPerDay, (v) => count(v)),
-    optional(t.pointsPerYear, (v) => count(v)),
-    optional(t.dduPerYear, (v) => decimal(v, 1)),
-    ...(priced ? [money(t.costPerYear)] : []),
-    t.partial && t.pointsPerYear !== null ? 'sums of the metrics with a cadence' : '',
-  ]);
+  const partial = t.partial && t.pointsPerYear !== null ? 'sums of the metrics with a cadence' : '';
+  rows.push(projectionRow(`total (${plural(t.metrics, 'metric')})`, t, '', partial));
   const table = format === 'table' ? alignedTable(header, rows) : markdownTable(header, rows);
-  return table + footer(report, settings, format) + '\n';
+  return table + footer(report, settings, format);
 }
 
 /** Right-aligned figures, left-aligned names and notes; no trailing blanks. */
@@ -226,9 +222,14 @@ function footer(report: StatsReport, settings: StatsSettings, format: 'table' | 
         ? `, ${t.untrackedLines.toLocaleString('en-US')} of metric keys past the 100,000 followed left out`
         : '') +
       '.',
-    settings.intervalMs === null
-      ? 'Lines without a timestamp: no cadence given (--interval), so no projection for them.'
-      : `Lines without a timestamp: sent every ${settings.intervalMs / 1000} s (--interval); sends within a minute are one point per series.`,
+    ...(t.untimedLines === 0
+      ? []
+      : [
+          settings.intervalMs === null
+            ? `${plural(t.untimedLines, 'line')} without a timestamp: no cadence given (--interval), so no projection for them.`
+            : `${plural(t.untimedLines, 'line')} without a timestamp: sent every ${settings.intervalMs / 1000} s (--interval); sends within a minute are one point per series.`,
+        ]),
+    ...(t.dataLines > t.untimedLines ? ["Timestamped lines: at the cadence of their timestamps' minutes."] : []),
     `Points after the ${COST.dedupWindowMinutes.value}-minute dedup; a year is ${count(COST.minutesPerYear.value)} minutes; ${COST.dduPerDataPoint.value} DDU a point (Classic); ` +
       `series are ${share(t.environmentShare)} of the environment's ${count(COST.tuplesPerEnvironment.value)} tuples.`,
   ];

@@ -1,6 +1,6 @@
 /**
  * Order-independent hashes of dimension tuples (a series is its metric key and its set of dimension pairs, whatever
- * their order: DOC D4, INGEST-PATHS §3.1): each `key=value` pair gets two 32-bit hashes, and a tuple is the sum of
+ * their order: DOC D4, INGEST-PATHS §3): each `key=value` pair gets two 32-bit hashes, and a tuple is the sum of
  * its pairs' hashes, so `a=1,b=2` and `b=2,a=1` hash alike, and a tuple with one pair left out is the sum minus
  * that pair's hashes. The linter's cardinality budget (MK012) and the cost and cardinality analysis (stats/) count
  * series by it.

@@ -56,18 +56,25 @@ export interface DimensionStats {
 
 export type CadenceSource = 'timestamps' | 'interval' | 'timestamps and interval';
 
-export interface MetricStats {
-  key: string;
-  /** Lines the tenant would take for this key. */
-  lines: number;
+/** Series, and the data points they make, as read and a day and a year on. */
+export interface Projection {
   series: number;
   /** Data points of the input as given, after the one-minute dedup (one send of the lines without a timestamp). */
   points: number;
-  /** Points per day and year at the cadence; null when the cadence is unknown (see `cadence`). */
+  /** Points per day and year at the cadence; null when the cadence is unknown. */
   pointsPerDay: number | null;
   pointsPerYear: number | null;
+  /** Classic DDU (points × 0.001), and points × the price per point when one is given. */
   dduPerYear: number | null;
   costPerYear: number | null;
+  /** Whether a count is an estimate (past COST's exact bounds). */
+  estimated: boolean;
+}
+
+export interface MetricStats extends Projection {
+  key: string;
+  /** Lines the tenant would take for this key. */
+  lines: number;
   /** Where the cadence comes from; null: lines without timestamps and no interval, or one minute of timestamps. */
   cadence: CadenceSource | null;
   /** New tuples a day at the observed rate, and the days until 1 M; null: no growth seen (or no cadence). */
@@ -76,29 +83,22 @@ export interface MetricStats {
   dimensions: DimensionStats[];
   /** Dimension keys past the ones followed one by one (bounded memory). */
   untrackedDimensions: number;
-  /** Whether a count is an estimate (past COST's exact bounds). */
-  estimated: boolean;
 }
 
-export interface StatsTotals {
+export interface StatsTotals extends Projection {
   /** Lines read, data lines taken, data lines the tenant would refuse. */
   lines: number;
   dataLines: number;
   refusedLines: number;
+  /** Data lines without a timestamp: projected at the interval. */
+  untimedLines: number;
   /** Data lines of metric keys past the 100,000 followed (LIMITS.metricKeysPerEnvironment). */
   untrackedLines: number;
   metrics: number;
-  series: number;
-  points: number;
-  /** Sums over the metrics with a cadence; `partial` when some have none. */
-  pointsPerDay: number | null;
-  pointsPerYear: number | null;
-  dduPerYear: number | null;
-  costPerYear: number | null;
+  /** Projections: sums over the metrics with a cadence; `partial` when some have none. */
   partial: boolean;
   /** Series as a share of the environment's 50 M tuples. */
   environmentShare: number;
-  estimated: boolean;
 }
 
 export interface StatsReport {
@@ -182,6 +182,7 @@ export class StatsAnalyzer {
   private dataLines = 0;
   private refusedLines = 0;
   private untrackedLines = 0;
+  private untimedLines = 0;
 
   /** Reads one line of an input (any kind: comments, metadata and blank lines are counted and skipped). */
   addLine(text: string): void {
@@ -227,8 +228,10 @@ export class StatsAnalyzer {
     for (const pair of pairs) this.dimensionOf(metric, pair.key);
     const isNew = metric.series.add(tuple);
     const minute = minuteOf(line);
-    if (minute === null) metric.untimedTuples.add(tuple);
-    else {
+    if (minute === null) {
+      this.untimedLines++;
+      metric.untimedTuples.add(tuple);
+    } else {
       metric.minutes.add(minute);
       metric.firstMinute = Math.min(metric.firstMinute, minute);
       metric.lastMinute = Math.max(metric.lastMinute, minute);
@@ -320,6 +323,7 @@ export class StatsAnalyzer {
         lines: this.lines,
         dataLines: this.dataLines,
         refusedLines: this.refusedLines,
+        untimedLines: this.untimedLines,
         untrackedLines: this.untrackedLines,
         metrics: metrics.length,
         series,
@@ -374,7 +378,8 @@ function metricStats(metric: MetricState, options: StatsOptions): MetricStats {
         : timed > 0
           ? 'timestamps'
           : 'interval';
-  const dimensions = [...metric.dimensions.values()].map((dim) => dimensionStats(metric, dim, series));
+  const volatile = new Map([...metric.dimensions.values()].map((dim) => [dim.key, volatility(dim)]));
+  const dimensions = [...metric.dimensions.values()].map((dim) => dimensionStats(metric, dim, series, volatile));
   const newSeriesPerDay = growthPerDay(metric, dimensions, options);
   const pointsPerYear = perMinute === null ? null : perMinute * COST.minutesPerYear.value;
   const limit = COST.tuplesPerMetric.value;
@@ -426,24 +431,32 @@ function growthPerDay(
       renewed = Math.max(renewed, metric.dimensions.get(dim.key)?.tuples ?? 0);
     }
   }
-  const untimed = options.intervalMs === null ? 0 : (renewed * DAY) / Math.max(options.intervalMs, MINUTE);
+  // Each send brings new values, even sends within one minute (which dedup only the same tuples).
+  const untimed = options.intervalMs === null ? 0 : (renewed * DAY) / options.intervalMs;
   return timed + untimed > 0 ? timed + untimed : null;
 }
 
-function dimensionStats(metric: MetricState, dim: DimensionState, series: number): DimensionStats {
+function dimensionStats(
+  metric: MetricState,
+  dim: DimensionState,
+  series: number,
+  volatile: ReadonlyMap<string, Volatility | null>,
+): DimensionStats {
   const without = dim.without.count;
+  const own = volatile.get(dim.key) ?? null;
   return {
     key: dim.key,
     values: dim.values.count,
     multiplier: without === 0 ? 1 : Math.max(1, series / without),
-    determinedBy: determiners(metric, dim),
-    volatile: volatility(dim),
+    // A volatile key neither is described by nor describes another: a new value on every tuple "determines" all.
+    determinedBy: own === null ? determiners(metric, dim, (key) => (volatile.get(key) ?? null) === null) : [],
+    volatile: own,
     estimated: dim.values.estimated || dim.without.estimated || metric.series.estimated,
   };
 }
 
-/** The keys that determine `dim`: on every tuple event with it, and one value of it for each of theirs. */
-function determiners(metric: MetricState, dim: DimensionState): string[] | null {
+/** The keys (of those `eligible`) that determine `dim`: on every tuple event with it, one value of it for each of theirs. */
+function determiners(metric: MetricState, dim: DimensionState, eligible: (key: string) => boolean): string[] | null {
   const byKey = metric.dependencies?.get(dim.key);
   if (metric.dependencies === null) return null;
   if (byKey === undefined || dim.values.count < 2) return [];
@@ -451,7 +464,7 @@ function determiners(metric: MetricState, dim: DimensionState): string[] | null 
   let overflow = false;
   for (const [key, dependency] of byKey) {
     if (dependency.overflow) overflow = true;
-    else if (dependency.valueOf !== null && dependency.events === dim.events) keys.push(key);
+    else if (dependency.valueOf !== null && dependency.events === dim.events && eligible(key)) keys.push(key);
   }
   return keys.length === 0 && overflow ? null : keys.sort();
 }

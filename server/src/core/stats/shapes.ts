@@ -1,6 +1,6 @@
 /**
  * What a dimension value looks like, for the volatile-dimension heuristic: the kinds of value the best practices
- * warn against as dimensions (DOC D5, INGEST-PATHS §3.3: UUIDs, epochs, IPs, numbers, free text) and ids. Strong
+ * warn against as dimensions (DOC D5, INGEST-PATHS §3: UUIDs, epochs, IPs, numbers, free text) and ids. Strong
  * shapes (a timestamp, a UUID, an id) are new with nearly every event; weak ones (an IP, a number, free text) may
  * also be a small fixed set (hosts, status codes), so they count only with many distinct values (COST).
  */
