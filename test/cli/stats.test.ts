@@ -5,7 +5,17 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { dtmetrics } from './in-process.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'dtmetrics-stats-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
 
 const SEED = [
   'test/fixtures/stats/seed-004-web-1.dtmetrics',
@@ -67,7 +77,6 @@ describe('dtmetrics stats', () => {
   });
 
   it('JSON: the options and the whole report, read from standard input', async () => {
-    const { readFileSync } = await import('node:fs');
     const stdin = SEED.map((file) => readFileSync(file, 'utf8')).join('');
     const run = await dtmetrics(['stats', '--format', 'json', '--interval', '5m', '-'], { stdin });
     assert.equal(run.code, 0, run.stderr);
@@ -91,7 +100,10 @@ describe('dtmetrics stats', () => {
     ],
     [['--interval', '0s', SEED[0]], /^dtmetrics: --interval: '0s' is not a duration/],
     [['--price-per-point=-1', SEED[0]], /^dtmetrics: --price-per-point takes a number of 0 or more/],
-    [['--base', 'x', SEED[0]], /^dtmetrics stats: unknown option '--base'/],
+    [['--bsae', 'x', SEED[0]], /^dtmetrics stats: unknown option '--bsae' \(did you mean --base\?\)/],
+    [['--max-new-series', '3', SEED[0]], /^dtmetrics: --max-new-series needs --base/],
+    [['--base', '-', SEED[0]], /^dtmetrics: --base takes files, directories or glob patterns, not '-'/],
+    [['--base', SEED[0], '--max-new-series', 'many', SEED[0]], /^dtmetrics: --max-new-series takes a whole number/],
     [[], /^dtmetrics: no files given/],
     [['test/fixtures/stats/no-such-file.dtmetrics'], /^dtmetrics: .*no-such-file\.dtmetrics/],
   ] as const) {
@@ -103,6 +115,40 @@ describe('dtmetrics stats', () => {
       assert.equal(run.stderr.split('\n').length, 2, run.stderr);
     });
   }
+
+  it('--base: what a change adds per metric, and --max-new-series fails the one that adds a volatile dimension', async () => {
+    const routes = ['/cart', '/checkout', '/search'];
+    const before = file('before.dtmetrics', routes.map((r) => `app.requests,route=${r} count,delta=1\n`).join(''));
+    const uuid = (i: number) => `3f2504e0-4f89-11d3-9a0c-0305e82c33${String(i).padStart(2, '0')}`;
+    const after = file(
+      'after.dtmetrics',
+      Array.from(
+        { length: 12 },
+        (_, i) => `app.requests,route=${routes[i % 3]},request_id=${uuid(i)} count,delta=1\n`,
+      ).join('') + 'app.errors,route=/cart count,delta=1\n',
+    );
+    const gate = ['stats', '--interval', '1m', '--base', before, '--max-new-series', '5', after];
+    const run = await dtmetrics(gate);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stdout,
+      /^app\.requests\.count +12 +2 +17,280 +6,307,200 +6,307\.2 +12 +\+4,730,400 +\+17,280 series\/day: 1 M in 57\.9 days$/m,
+    );
+    assert.match(run.stdout, /^ {2}request_id +12 +×4\.00 +volatile: 100 % of values are UUIDs$/m);
+    assert.match(run.stdout, /^app\.errors\.count +1 +1 +1,440 +525,600 +525\.6 +1 +\+525,600$/m);
+    assert.match(run.stdout, /Over --max-new-series 5: app\.requests\.count\.$/m);
+    const json = JSON.parse((await dtmetrics([...gate, '--format', 'json'])).stdout) as {
+      base: string[];
+      totals: { change: { newSeries: number; pointsPerYear: number } };
+    };
+    assert.deepEqual(json.base, [before]);
+    assert.deepEqual(json.totals.change, {
+      newSeries: 13,
+      pointsPerYear: 12 * 525_600 + 525_600 - 3 * 525_600,
+      estimated: false,
+    });
+    assert.equal((await dtmetrics(['stats', '--base', after, '--max-new-series', '0', after])).code, 0);
+  });
 
   it('--help', async () => {
     const run = await dtmetrics(['stats', '--help']);

@@ -17,7 +17,7 @@ import { parseDuration } from '#core/time.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
 import type { CommandContext } from './context.ts';
 import { expandInputs, type Input } from './inputs.ts';
-import { fractionOption, parseCommandLine, timeOption } from './options.ts';
+import { fractionOption, integerOption, parseCommandLine, timeOption } from './options.ts';
 import { chunksOf, readLines, readyInputs } from './read-lines.ts';
 
 const STATS_USAGE = `Usage: dtmetrics stats [options] <file|directory|glob|->...
@@ -33,9 +33,12 @@ Options:
   --interval <duration>           how often the lines are sent, for lines without a timestamp
                                   (60s, 1m, 5m): each send is one minute's points
   --price-per-point <n>           your rate card's price of one data point (e.g. 0.0000015)
+  --base <file|directory|glob>    the lines before a change: adds each metric's new series and
+                                  the change in points a year (repeatable)
+  --max-new-series <n>            with --base: exit 1 when a metric gains more than n new series
   -h, --help                      show this help
 
-Exit codes: 0 figures written, 2 usage or I/O error.`;
+Exit codes: 0 figures written, 1 a metric over --max-new-series, 2 usage or I/O error.`;
 
 const FORMATS = ['table', 'markdown', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -45,6 +48,10 @@ interface StatsSettings {
   intervalMs: number | null;
   pricePerPoint: number | null;
   inputs: Input[];
+  /** The lines before a change (--base); empty: no comparison. */
+  base: Input[];
+  /** -1: no gate. */
+  maxNewSeries: number;
 }
 
 function parseStatsArgs(argv: string[]): StatsSettings | 'help' {
@@ -56,6 +63,8 @@ function parseStatsArgs(argv: string[]): StatsSettings | 'help' {
       format: { type: 'string' },
       interval: { type: 'string' },
       'price-per-point': { type: 'string' },
+      base: { type: 'string', multiple: true },
+      'max-new-series': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -66,8 +75,16 @@ function parseStatsArgs(argv: string[]): StatsSettings | 'help' {
     throw new UserError(`--format must be one of ${FORMATS.join(', ')}, not '${v.format}'`);
   if (parsed.positionals.length === 0)
     throw new UserError("no files given: name files, directories, glob patterns or '-' (try 'dtmetrics stats .')");
+  const base = expandInputs(v.base ?? []);
+  if (base.some((input) => input.kind === 'stdin'))
+    throw new UserError("--base takes files, directories or glob patterns, not '-' (standard input)");
+  const maxNewSeries = v['max-new-series'];
+  if (maxNewSeries !== undefined && base.length === 0)
+    throw new UserError('--max-new-series needs --base: the lines to count new series against');
   return {
     format,
+    base,
+    maxNewSeries: maxNewSeries === undefined ? -1 : integerOption('--max-new-series', maxNewSeries, { min: 0 }),
     intervalMs: v.interval === undefined ? null : timeOption(parseDuration(v.interval, '--interval')),
     pricePerPoint:
       v['price-per-point'] === undefined ? null : fractionOption('--price-per-point', v['price-per-point']),
@@ -81,23 +98,39 @@ export async function runStats(argv: string[], { stdout: out, stdin }: CommandCo
     out.write(STATS_USAGE + '\n');
     return 0;
   }
+  const analyzer = await analyse(settings.inputs, stdin);
+  const base = settings.base.length === 0 ? undefined : await analyse(settings.base, stdin);
+  const report = analyzer.report(settings, base);
+  if (settings.format === 'json') out.write(JSON.stringify({ ...reportOptions(settings), ...report }, null, 2) + '\n');
+  else out.write(renderText(report, settings, settings.format));
+  const over = report.metrics.filter(
+    (m) => settings.maxNewSeries >= 0 && (m.change?.newSeries ?? 0) > settings.maxNewSeries,
+  );
+  return over.length > 0 ? 1 : 0;
+}
+
+/** Every input read into one analysis, as lint reads them. */
+async function analyse(inputs: readonly Input[], stdin: AsyncIterable<Uint8Array>): Promise<StatsAnalyzer> {
   const analyzer = new StatsAnalyzer();
-  for (const input of await readyInputs(settings.inputs, stdin)) {
+  for (const input of await readyInputs(inputs, stdin)) {
     try {
       await readLines(chunksOf(input), { bytes: () => false, text: (line) => analyzer.addLine(line) }, async () => {});
     } catch (error) {
       throw new UserError(`cannot read '${input.name}': ${describeSystemError(error)}`);
     }
   }
-  const report = analyzer.report(settings);
-  if (settings.format === 'json') out.write(JSON.stringify({ ...reportOptions(settings), ...report }, null, 2) + '\n');
-  else out.write(renderText(report, settings, settings.format));
-  return 0;
+  return analyzer;
 }
 
 const reportOptions = (settings: StatsSettings) => ({
   intervalMs: settings.intervalMs,
   pricePerPoint: settings.pricePerPoint,
+  ...(settings.base.length === 0
+    ? {}
+    : {
+        base: settings.base.map((input) => input.name),
+        maxNewSeries: settings.maxNewSeries < 0 ? null : settings.maxNewSeries,
+      }),
 });
 
 /** A whole count with thousands separators, `~` before an estimate. */
@@ -107,6 +140,7 @@ const decimal = (n: number, digits: number): string =>
 /** A share as a percentage; the smallest as `< 0.01 %` rather than a row of zeros. */
 const share = (fraction: number): string =>
   fraction > 0 && fraction < 0.0001 ? '< 0.01 %' : `${decimal(fraction * 100, 2)} %`;
+const signed = (n: number): string => (n > 0 ? '+' : '') + count(n);
 const optional = (n: number | null, show: (n: number) => string): string => (n === null ? '—' : show(n));
 
 /** What a metric row says besides its figures. */
@@ -143,6 +177,7 @@ function dimensionNotes(d: DimensionStats, dimensions: readonly DimensionStats[]
 
 function renderText(report: StatsReport, settings: StatsSettings, format: 'table' | 'markdown'): string {
   const priced = settings.pricePerPoint !== null;
+  const compared = report.totals.change !== undefined;
   const header = [
     'metric / dimension',
     'series',
@@ -153,6 +188,7 @@ function renderText(report: StatsReport, settings: StatsSettings, format: 'table
     'points/year',
     'DDU/year',
     ...(priced ? ['cost/year'] : []),
+    ...(compared ? ['new series', 'Δ points/year'] : []),
     'notes',
   ];
   /** A metric's or the total's row: name, series, dims, the projection, notes. */
@@ -166,6 +202,9 @@ function renderText(report: StatsReport, settings: StatsSettings, format: 'table
     optional(p.pointsPerYear, (v) => count(v)),
     optional(p.dduPerYear, (v) => decimal(v, 1)),
     ...(priced ? [optional(p.costPerYear, (v) => decimal(v, 2))] : []),
+    ...(p.change === undefined
+      ? []
+      : [count(p.change.newSeries, p.change.estimated), optional(p.change.pointsPerYear, signed)]),
     notes,
   ];
   const rows: string[][] = [];
@@ -210,6 +249,19 @@ function markdownTable(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `|${align.join('|')}|`, ...rows.map(line)].join('\n') + '\n';
 }
 
+/** What --base compared, and what --max-new-series found. */
+function comparison(report: StatsReport, settings: StatsSettings): string {
+  const text = `Against --base (${plural(settings.base.length, 'input')}): new series are tuples the base has not; Δ points/year is after minus before.`;
+  if (settings.maxNewSeries < 0) return text;
+  const over = report.metrics.filter((m) => (m.change?.newSeries ?? 0) > settings.maxNewSeries).map((m) => m.key);
+  return (
+    text +
+    (over.length === 0
+      ? ` No metric gains more than ${settings.maxNewSeries} new series (--max-new-series).`
+      : ` Over --max-new-series ${settings.maxNewSeries}: ${over.join(', ')}.`)
+  );
+}
+
 /** What the figures rest on: the lines read and left out, the cadence, the limits. */
 function footer(report: StatsReport, settings: StatsSettings, format: 'table' | 'markdown'): string {
   const t = report.totals;
@@ -230,6 +282,7 @@ function footer(report: StatsReport, settings: StatsSettings, format: 'table' | 
             : `${plural(t.untimedLines, 'line')} without a timestamp: sent every ${settings.intervalMs / 1000} s (--interval); sends within a minute are one point per series.`,
         ]),
     ...(t.dataLines > t.untimedLines ? ["Timestamped lines: at the cadence of their timestamps' minutes."] : []),
+    ...(t.change === undefined ? [] : [comparison(report, settings)]),
     `Points after the ${COST.dedupWindowMinutes.value}-minute dedup; a year is ${count(COST.minutesPerYear.value)} minutes; ${COST.dduPerDataPoint.value} DDU a point (Classic); ` +
       `series are ${share(t.environmentShare)} of the environment's ${count(COST.tuplesPerEnvironment.value)} tuples.`,
   ];

@@ -69,10 +69,23 @@ export interface Projection {
   costPerYear: number | null;
   /** Whether a count is an estimate (past COST's exact bounds). */
   estimated: boolean;
+  /** What a change adds: with a base only. */
+  change?: SeriesChange;
+}
+
+/** What a change adds to a metric or to all (`report` with a base). */
+export interface SeriesChange {
+  /** Series not among the base's. */
+  newSeries: number;
+  /** Points a year after the change minus before; null when either has no cadence. */
+  pointsPerYear: number | null;
+  /** Whether `newSeries` is an estimate (either side past the exact bound: the difference of the counts). */
+  estimated: boolean;
 }
 
 export interface MetricStats extends Projection {
   key: string;
+
   /** Lines the tenant would take for this key. */
   lines: number;
   /** Where the cadence comes from; null: lines without timestamps and no interval, or one minute of timestamps. */
@@ -308,15 +321,31 @@ export class StatsAnalyzer {
     }
   }
 
-  /** The figures so far (the analyzer may go on reading). */
-  report(options: StatsOptions): StatsReport {
-    const metrics = [...this.metrics.values()].map((m) => metricStats(m, options));
+  /**
+   * The figures so far (the analyzer may go on reading). With `base` (the same analysis of the lines before a
+   * change), each metric and the totals also say what the change adds: series not in the base, and points a year.
+   */
+  report(options: StatsOptions, base?: StatsAnalyzer): StatsReport {
+    const baseReport = base?.report(options);
+    const metrics = [...this.metrics.values()].map((m) => {
+      const stats = metricStats(m, options);
+      if (base === undefined || baseReport === undefined) return stats;
+      const before = baseReport.metrics.find((b) => b.key === m.key);
+      const added = m.series.countNotIn(base.metrics.get(m.key)?.series);
+      const change: SeriesChange = {
+        newSeries: added.count,
+        pointsPerYear: difference(stats.pointsPerYear, before === undefined ? 0 : before.pointsPerYear),
+        estimated: added.estimated,
+      };
+      return { ...stats, change };
+    });
     metrics.sort((a, b) => b.series - a.series || (a.key < b.key ? -1 : 1));
     const sum = (pick: (m: MetricStats) => number | null): number | null => {
       const known = metrics.map(pick).filter((v) => v !== null);
       return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
     };
     const series = metrics.reduce((a, m) => a + m.series, 0);
+    const pointsPerYear = sum((m) => m.pointsPerYear);
     return {
       metrics,
       totals: {
@@ -329,16 +358,29 @@ export class StatsAnalyzer {
         series,
         points: metrics.reduce((a, m) => a + m.points, 0),
         pointsPerDay: sum((m) => m.pointsPerDay),
-        pointsPerYear: sum((m) => m.pointsPerYear),
+        pointsPerYear,
         dduPerYear: sum((m) => m.dduPerYear),
         costPerYear: sum((m) => m.costPerYear),
         partial: metrics.some((m) => m.cadence === null),
         environmentShare: series / COST.tuplesPerEnvironment.value,
         estimated: metrics.some((m) => m.estimated),
+        ...(baseReport === undefined
+          ? {}
+          : {
+              change: {
+                newSeries: metrics.reduce((a, m) => a + (m.change?.newSeries ?? 0), 0),
+                pointsPerYear: difference(pointsPerYear, baseReport.totals.pointsPerYear),
+                estimated: metrics.some((m) => m.change?.estimated === true),
+              },
+            }),
       },
     };
   }
 }
+
+/** A projection's change; unknown when either side is (a metric new in the change starts from 0). */
+const difference = (after: number | null, before: number | null): number | null =>
+  after === null || before === null ? null : after - before;
 
 /** A line's minute (its timestamp in ms, or in another unit the linter recognises: TS002), or null. */
 function minuteOf(line: DataLine): number | null {

@@ -45,6 +45,16 @@ export class BoundedDistinct {
     return copy;
   }
 
+  /** How many of these hashes `other` has not seen: exact when both count exactly, else the difference of counts. */
+  countNotIn(other: BoundedDistinct | undefined): { count: number; estimated: boolean } {
+    if (other === undefined) return { count: this.count, estimated: this.estimated };
+    if (this.exact === null || other.exact === null)
+      return { count: Math.max(0, this.count - other.count), estimated: true };
+    let count = 0;
+    for (const hash of this.exact) if (!other.exact.has(hash)) count++;
+    return { count, estimated: false };
+  }
+
   /** Whether `count` is an estimate. */
   get estimated(): boolean {
     return this.exact === null;
