@@ -156,6 +156,18 @@ describe('stats: the figures the sources state', () => {
     assert.equal(analyzer.report(EACH_MINUTE).totals.estimated, true);
   });
 
+  it('against a base: the series it has not, and the change in points a year', () => {
+    const read = (files: readonly string[]) => {
+      const analyzer = new StatsAnalyzer();
+      for (const file of files)
+        for (const line of splitLines(readFileSync(join(DIR, file), 'utf8'))) analyzer.addLine(line);
+      return analyzer;
+    };
+    const report = read(SEED_004).report(EACH_MINUTE, read([SEED_004[0] as string]));
+    assert.deepEqual(only(report).change, { newSeries: 7, pointsPerYear: 7 * 525_600, estimated: false });
+    assert.deepEqual(report.totals.change, { newSeries: 7, pointsPerYear: 7 * 525_600, estimated: false });
+  });
+
   it('never throws, and counts refused and other lines apart', () => {
     const analyzer = new StatsAnalyzer();
     for (const line of [

@@ -266,6 +266,7 @@ export class StatsAnalyzer {
       }
       if (later) {
         dim.laterLines++;
+        // Past the exact bound a value cannot be told new or not: a key with so many values counts it as new.
         if (newValue !== false) dim.laterNew++;
       }
     }
