@@ -16,12 +16,14 @@ import { BLESS, expectFixture } from './fixture-format.ts';
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'stats');
 const MINUTE = 60_000;
 
-function analyse(files: readonly string[], options: StatsOptions): StatsReport {
+function read(files: readonly string[]): StatsAnalyzer {
   const analyzer = new StatsAnalyzer();
   for (const file of files)
     for (const line of splitLines(readFileSync(join(DIR, file), 'utf8'))) analyzer.addLine(line);
-  return analyzer.report(options);
+  return analyzer;
 }
+
+const analyse = (files: readonly string[], options: StatsOptions): StatsReport => read(files).report(options);
 
 const SEED_004 = ['seed-004-web-1.dtmetrics', 'seed-004-web-2.dtmetrics', 'seed-004-web-3.dtmetrics'];
 const EACH_MINUTE: StatsOptions = { intervalMs: MINUTE, pricePerPoint: null };
@@ -157,12 +159,6 @@ describe('stats: the figures the sources state', () => {
   });
 
   it('against a base: the series it has not, and the change in points a year', () => {
-    const read = (files: readonly string[]) => {
-      const analyzer = new StatsAnalyzer();
-      for (const file of files)
-        for (const line of splitLines(readFileSync(join(DIR, file), 'utf8'))) analyzer.addLine(line);
-      return analyzer;
-    };
     const report = read(SEED_004).report(EACH_MINUTE, read([SEED_004[0] as string]));
     assert.deepEqual(only(report).change, { newSeries: 7, pointsPerYear: 7 * 525_600, estimated: false });
     assert.deepEqual(report.totals.change, { newSeries: 7, pointsPerYear: 7 * 525_600, estimated: false });
