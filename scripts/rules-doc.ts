@@ -5,7 +5,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LIMITS, RULE_CODES, RULES, ruleEvidence, type Severity } from '#core/rules.ts';
+import { COST, LIMITS, RULE_CODES, RULES, ruleEvidence, type Severity } from '#core/rules.ts';
+import { renderCitations } from '#core/evidence.ts';
 import { readFixture } from '../test/core/fixture-format.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -56,6 +57,18 @@ export function renderRulesDoc(): string {
     '|---|--:|',
     ...Object.entries(LIMITS).map(
       ([name, value]) => `| \`${name}\` | ${Number.isInteger(value) ? value.toLocaleString('en-US') : String(value)} |`,
+    ),
+    '',
+    '## Cost and cardinality figures',
+    '',
+    "What `dtmetrics stats` computes with: Dynatrace's billing and cardinality figures, and the bounds of its own",
+    'heuristics (`INF`). Not limits of `lint`.',
+    '',
+    '| figure | value | what | evidence |',
+    '|---|--:|---|---|',
+    ...Object.entries(COST).map(
+      ([name, figure]) =>
+        `| \`${name}\` | ${figure.value.toLocaleString('en-US')} | ${figure.about} | ${renderCitations(figure.evidence, 'markdown')} |`,
     ),
     '',
   ];

@@ -13,6 +13,7 @@ Commands:
   query   query a tenant's metrics (a metric selector) as a table, JSON or CSV
   serve   run a local tenant that speaks the Metrics API, for pushing and querying offline
   convert turn Prometheus, StatsD, OTLP or JSON metrics into metric lines
+  stats   count the series and data points lines make, and what they cost a year
 
 Run 'dtmetrics <command> --help' for a command's options.`;
 
@@ -23,6 +24,7 @@ const COMMANDS = new Map<string | undefined, () => Promise<Command>>([
   ['query', async () => (await import('./query-command.ts')).runQuery],
   ['serve', async () => (await import('./serve-command.ts')).runServe],
   ['convert', async () => (await import('./convert-command.ts')).runConvert],
+  ['stats', async () => (await import('./stats-command.ts')).runStats],
 ]);
 
 /** Runs `dtmetrics …argv` and resolves with its exit code. */

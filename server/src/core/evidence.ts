@@ -176,6 +176,11 @@ export const EVIDENCE = {
     'https://www.dynatrace.com/docs/platform/openpipeline/reference/api-ingestion-reference',
     'The ingest sources and their payloads: metrics ingest takes `text/plain`; JSON goes to the events, business events and logs endpoints.',
   ),
+  'DOC D24': doc(
+    'DDU metric cost calculation',
+    'https://docs.dynatrace.com/managed/license/monitoring-consumption-classic/davis-data-units/metric-cost-calculation',
+    'Classic licensing bills 0.001 DDU per metric data point: one series at one point a minute is 525,600 points, 525.6 DDU a year; descriptive dimensions determined by others add no cost; host-bound metrics first use included metrics.',
+  ),
   'RFC 4180': {
     kind: 'documentation',
     title: 'RFC 4180, the CSV format',
@@ -483,6 +488,16 @@ export const EVIDENCE = {
       'https://www.dynatrace.com/docs/dynatrace-api/environment-api/topology-and-smartscape/custom-device-api/report-custom-device-metric-via-rest-api',
     ],
     'The line ingest API takes only `text/plain`; the one JSON metric endpoint is the deprecated custom-device API v1; public code nevertheless POSTs `{metricId, value, dimensions}` JSON to `/api/v2/metrics/ingest`.',
+  ),
+  'INGEST-PATHS §3': notes(
+    'Cost and cardinality',
+    [
+      'DOC D24',
+      'DOC D3',
+      'DOC D5',
+      'https://docs.dynatrace.com/managed/license/capabilities/platform-extensions/custom-metrics-classic',
+    ],
+    "Billing per data point (Classic 0.001 DDU; DPS at the rate card, no public price), the same tuple within a minute is one point, 1,000,000 tuples per metric and 50,000,000 per environment over 30 days with new tuples refused silently after a 202, the docs' epoch-as-dimension example reaching 1 M in 11 days, and what a cost view should show.",
   ),
   'VSCODE-TESTING': notes(
     'VS Code tests without a desktop VS Code',

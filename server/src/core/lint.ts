@@ -6,6 +6,7 @@
 import { parseLine, type DataLine, type KeyValueNode, type ParsedLine, type Token } from './parse.ts';
 import { checkDataLine, checkMetadataLine, checkTimestampWindow, isOutsideWindow } from './check.ts';
 import { storedKey } from './keys.ts';
+import { TupleHasher } from './tuple-hash.ts';
 import { splitLines } from './text.ts';
 import { CleanLineMatcher, CleanPrefixTable } from './fast-path.ts';
 import { findRootCause } from './root-causes.ts';
@@ -680,45 +681,20 @@ function keyUseOf(line: DataLine): KeyUse | null {
 }
 
 /**
- * An order-independent 53-bit hash of a line's dimension tuple: the sum of per-pair hashes, so `a=1,b=2` and
- * `b=2,a=1` are one series. Empty values are left out, as the tenant drops those dimensions (DOC D4).
+ * A line's dimension tuple as an order-independent 53-bit hash (tuple-hash.ts): `a=1,b=2` and `b=2,a=1` are one
+ * series. Empty values are left out, as the tenant drops those dimensions (DOC D4).
  */
 function tupleHash(dims: KeyValueNode[]): number {
-  let high = 0;
-  let low = 0;
+  const hasher = TUPLE_HASHER;
+  hasher.reset();
   for (let d = 0; d < dims.length; d++) {
     const dim = dims[d] as KeyValueNode;
-    if (dim.text === '' || dim.eq < 0) continue;
-    let h1 = 0x811c9dc5;
-    let h2 = 0x01000193;
-    const key = dim.key.text;
-    for (let i = 0; i < key.length; i++) {
-      const c = key.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    }
-    h1 = Math.imul(h1 ^ 0x3d, 0x01000193);
-    h2 = Math.imul(h2 ^ 0x3d, 0x5bd1e995);
-    const value = dim.text;
-    for (let i = 0; i < value.length; i++) {
-      const c = value.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    }
-    high = (high + mix(h1)) >>> 0;
-    low = (low + mix(h2)) >>> 0;
+    if (dim.text !== '' && dim.eq >= 0) hasher.add(dim.key.text, dim.text);
   }
-  return (high & 0x1fffff) * 0x100000000 + low;
+  return hasher.value;
 }
 
-/** murmur3's finaliser: spreads every input bit over the output before the pair hashes are summed. */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
+const TUPLE_HASHER = new TupleHasher();
 
 /**
  * A copy of `s` that does not keep its parent alive. V8 shares the characters of substrings of 13 or more

@@ -66,6 +66,76 @@ export const LIMITS = {
 
 export type Limits = { -readonly [K in keyof typeof LIMITS]: number };
 
+/** A figure the cost and cardinality analysis (`dtmetrics stats`, core/stats/) computes with, and its source. */
+export interface CostFigure {
+  readonly value: number;
+  /** Citation tags (evidence.ts); `INF` where the figure is our choice. */
+  readonly evidence: string;
+  readonly about: string;
+}
+
+/**
+ * The figures of `dtmetrics stats`: Dynatrace's billing and cardinality limits (INGEST-PATHS §3), and the bounds and
+ * thresholds of our own heuristics. Not lint limits (`--limit` does not take them): a tenant's price and cadence are
+ * options of the command.
+ */
+export const COST = {
+  dduPerDataPoint: { value: 0.001, evidence: 'DOC D24', about: 'Classic DDU billed per metric data point.' },
+  dedupWindowMinutes: {
+    value: 1,
+    evidence: 'DOC D3',
+    about: 'The same tuple reported more than once within a minute is one data point.',
+  },
+  minutesPerYear: {
+    value: 525_600,
+    evidence: 'DOC D24',
+    about: 'Points a year of one series at one point a minute (365 days): 525.6 DDU.',
+  },
+  tuplesPerMetric: {
+    value: 1_000_000,
+    evidence: 'DOC D3, DOC D5',
+    about: 'Distinct tuples a metric key may have over 30 days; new ones past it are refused, possibly after a 202.',
+  },
+  tuplesPerEnvironment: {
+    value: 50_000_000,
+    evidence: 'DOC D5',
+    about: 'Distinct tuples of all custom metrics of an environment over 30 days.',
+  },
+  exactTuplesPerMetric: {
+    value: 100_000,
+    evidence: 'INF',
+    about: 'Series of a metric counted exactly; past it, a HyperLogLog estimate (about 2.3 % error) flagged as one.',
+  },
+  exactValuesPerDimension: {
+    value: 10_000,
+    evidence: 'INF',
+    about:
+      'Distinct values of a dimension, and series with a dimension left out (its multiplier), counted exactly; past it, estimated.',
+  },
+  dependencyDimensions: {
+    value: 16,
+    evidence: 'INF',
+    about: 'Dimension keys of a metric up to which the analysis looks for dimensions determined by another one.',
+  },
+  volatileShareOfValues: {
+    value: 0.5,
+    evidence: 'DOC D5, INF',
+    about:
+      'A dimension is volatile when more than this share of its distinct values look like a timestamp, UUID, IP, id, number or free text, or when more than this share of its lines after the first minute bring a new value.',
+  },
+  weakShapeMinValues: {
+    value: 20,
+    evidence: 'INF',
+    about:
+      'IPs, numbers and free text make a dimension volatile only with at least this many distinct values (a few status codes or hosts are not).',
+  },
+  newValuesMinLines: {
+    value: 10,
+    evidence: 'INF',
+    about: 'Lines after the first minute a dimension needs before "new on most lines" can flag it.',
+  },
+} as const satisfies Record<string, CostFigure>;
+
 /** The limits that take fractions; every other limit is a whole number. */
 export const FRACTIONAL_LIMITS: ReadonlySet<keyof Limits> = new Set(['summaryTolerance']);
 

@@ -151,3 +151,19 @@ function isoTime(match: RegExpExecArray, invalid: (why: string) => Invalid): Par
   const time = Date.UTC(year, month, day, hour, minute, second, ms) - offsetMinutes * MINUTE;
   return time >= 0 ? { ok: true, value: time } : invalid(`'${text}' lies before 1970`);
 }
+
+const DURATION = /^(\d{1,9})(ms|s|m|h|d)$/;
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: SECOND, m: MINUTE, h: HOUR, d: DAY };
+
+/** A length of time written as a whole number and a unit: `500ms`, `60s`, `1m`, `5m`, `1h`, `1d`; more than 0. */
+export function parseDuration(text: string, parameter: string): Parsed<number> {
+  const match = DURATION.exec(text.trim());
+  const ms = match ? Number(match[1]) * (DURATION_UNITS[match[2] as string] as number) : 0;
+  return ms > 0
+    ? { ok: true, value: ms }
+    : {
+        ok: false,
+        parameter,
+        message: `${parameter}: '${text}' is not a duration: use a whole number and ms, s, m, h or d (60s, 1m, 5m)`,
+      };
+}

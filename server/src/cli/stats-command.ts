@@ -1,0 +1,290 @@
+/**
+ * `dtmetrics stats`: a thin adapter from files or standard input to the core's cost and cardinality analysis
+ * (core/stats/): every input is one environment's lines, read as lint reads them, and the figures come out as a
+ * table, Markdown (for a pull request) or JSON.
+ */
+import {
+  StatsAnalyzer,
+  type DimensionStats,
+  type MetricStats,
+  type Projection,
+  type StatsReport,
+} from '#core/stats/analysis.ts';
+import { SHAPE_NAMES } from '#core/stats/shapes.ts';
+import { COST } from '#core/rules.ts';
+import { plural } from '#core/text.ts';
+import { parseDuration } from '#core/time.ts';
+import { describeSystemError, UserError } from '#edge/errors.ts';
+import type { CommandContext } from './context.ts';
+import { expandInputs, type Input } from './inputs.ts';
+import { fractionOption, integerOption, parseCommandLine, timeOption } from './options.ts';
+import { chunksOf, readLines, readyInputs } from './read-lines.ts';
+
+const STATS_USAGE = `Usage: dtmetrics stats [options] <file|directory|glob|->...
+
+Counts the series (distinct dimension tuples) and data points metric lines make, per metric, and
+projects them to a day and a year: Classic DDU and, with a price, the cost. Names the dimensions
+that multiply the series, the ones other dimensions determine, and the volatile ones (timestamps,
+UUIDs, ids, ...) with the days until the metric's 1,000,000 tuples. All inputs are read as one
+environment's lines; '-' reads standard input.
+
+Options:
+  --format <table|markdown|json>  output format (default: table)
+  --interval <duration>           how often the lines are sent, for lines without a timestamp
+                                  (60s, 1m, 5m): each send is one minute's points
+  --price-per-point <n>           your rate card's price of one data point (e.g. 0.0000015)
+  --base <file|directory|glob>    the lines before a change: adds each metric's new series and
+                                  the change in points a year (repeatable)
+  --max-new-series <n>            with --base: exit 1 when a metric gains more than n new series
+  -h, --help                      show this help
+
+Exit codes: 0 figures written, 1 a metric over --max-new-series, 2 usage or I/O error.`;
+
+const FORMATS = ['table', 'markdown', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+interface StatsSettings {
+  format: Format;
+  intervalMs: number | null;
+  pricePerPoint: number | null;
+  inputs: Input[];
+  /** The lines before a change (--base); empty: no comparison. */
+  base: Input[];
+  /** -1: no gate. */
+  maxNewSeries: number;
+}
+
+function parseStatsArgs(argv: string[]): StatsSettings | 'help' {
+  const parsed = parseCommandLine('stats', {
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: 'string' },
+      interval: { type: 'string' },
+      'price-per-point': { type: 'string' },
+      base: { type: 'string', multiple: true },
+      'max-new-series': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const format = (v.format ?? 'table') as Format;
+  if (!FORMATS.includes(format))
+    throw new UserError(`--format must be one of ${FORMATS.join(', ')}, not '${v.format}'`);
+  if (parsed.positionals.length === 0)
+    throw new UserError("no files given: name files, directories, glob patterns or '-' (try 'dtmetrics stats .')");
+  const base = expandInputs(v.base ?? []);
+  if (base.some((input) => input.kind === 'stdin'))
+    throw new UserError("--base takes files, directories or glob patterns, not '-' (standard input)");
+  const maxNewSeries = v['max-new-series'];
+  if (maxNewSeries !== undefined && base.length === 0)
+    throw new UserError('--max-new-series needs --base: the lines to count new series against');
+  return {
+    format,
+    base,
+    maxNewSeries: maxNewSeries === undefined ? -1 : integerOption('--max-new-series', maxNewSeries, { min: 0 }),
+    intervalMs: v.interval === undefined ? null : timeOption(parseDuration(v.interval, '--interval')),
+    pricePerPoint:
+      v['price-per-point'] === undefined ? null : fractionOption('--price-per-point', v['price-per-point']),
+    inputs: expandInputs(parsed.positionals),
+  };
+}
+
+export async function runStats(argv: string[], { stdout: out, stdin }: CommandContext): Promise<number> {
+  const settings = parseStatsArgs(argv);
+  if (settings === 'help') {
+    out.write(STATS_USAGE + '\n');
+    return 0;
+  }
+  const analyzer = await analyse(settings.inputs, stdin);
+  const base = settings.base.length === 0 ? undefined : await analyse(settings.base, stdin);
+  const report = analyzer.report(settings, base);
+  if (settings.format === 'json') out.write(JSON.stringify({ ...reportOptions(settings), ...report }, null, 2) + '\n');
+  else out.write(renderText(report, settings, settings.format));
+  const over = report.metrics.filter(
+    (m) => settings.maxNewSeries >= 0 && (m.change?.newSeries ?? 0) > settings.maxNewSeries,
+  );
+  return over.length > 0 ? 1 : 0;
+}
+
+/** Every input read into one analysis, as lint reads them. */
+async function analyse(inputs: readonly Input[], stdin: AsyncIterable<Uint8Array>): Promise<StatsAnalyzer> {
+  const analyzer = new StatsAnalyzer();
+  for (const input of await readyInputs(inputs, stdin)) {
+    try {
+      await readLines(chunksOf(input), { bytes: () => false, text: (line) => analyzer.addLine(line) }, async () => {});
+    } catch (error) {
+      throw new UserError(`cannot read '${input.name}': ${describeSystemError(error)}`);
+    }
+  }
+  return analyzer;
+}
+
+const reportOptions = (settings: StatsSettings) => ({
+  intervalMs: settings.intervalMs,
+  pricePerPoint: settings.pricePerPoint,
+  ...(settings.base.length === 0
+    ? {}
+    : {
+        base: settings.base.map((input) => input.name),
+        maxNewSeries: settings.maxNewSeries < 0 ? null : settings.maxNewSeries,
+      }),
+});
+
+/** A whole count with thousands separators, `~` before an estimate. */
+const count = (n: number, estimated = false): string => (estimated ? '~' : '') + Math.round(n).toLocaleString('en-US');
+const decimal = (n: number, digits: number): string =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+/** A share as a percentage; the smallest as `< 0.01 %` rather than a row of zeros. */
+const share = (fraction: number): string =>
+  fraction > 0 && fraction < 0.0001 ? '< 0.01 %' : `${decimal(fraction * 100, 2)} %`;
+const signed = (n: number): string => (n > 0 ? '+' : '') + count(n);
+const optional = (n: number | null, show: (n: number) => string): string => (n === null ? '—' : show(n));
+
+/** What a metric row says besides its figures. */
+function metricNotes(m: MetricStats): string {
+  const notes: string[] = [];
+  if (m.cadence === null) notes.push('no cadence: give --interval');
+  if (m.daysToTupleLimit !== null)
+    notes.push(`+${count(m.newSeriesPerDay ?? 0)} series/day: 1 M in ${decimal(m.daysToTupleLimit, 1)} days`);
+  if (m.untrackedDimensions > 0) notes.push(`${plural(m.untrackedDimensions, 'more dimension key')} not shown`);
+  if (m.estimated) notes.push('estimated');
+  return notes.join('; ');
+}
+
+function dimensionNotes(d: DimensionStats, dimensions: readonly DimensionStats[]): string {
+  const notes: string[] = [];
+  if (d.volatile !== null) {
+    const share = `${Math.round(d.volatile.share * 100)} %`;
+    notes.push(
+      d.volatile.reason === 'new-values'
+        ? `volatile: a new value on ${share} of lines after the first minute`
+        : `volatile: ${share} of values are ${SHAPE_NAMES[d.volatile.reason]}`,
+    );
+  }
+  if (d.determinedBy !== null && d.determinedBy.length > 0) {
+    const mutual = d.determinedBy.filter((key) => dimensions.find((o) => o.key === key)?.determinedBy?.includes(d.key));
+    notes.push(
+      `determined by ${d.determinedBy.join(', ')}` +
+        (mutual.length > 0 ? ` (one value each way with ${mutual.join(', ')}: keep one)` : ''),
+    );
+  } else if (d.values === 1 && !d.estimated) notes.push('one value: adds no series');
+  else if (d.multiplier === 1 && d.volatile === null && !d.estimated) notes.push('adds no series');
+  return notes.join('; ');
+}
+
+function renderText(report: StatsReport, settings: StatsSettings, format: 'table' | 'markdown'): string {
+  const priced = settings.pricePerPoint !== null;
+  const compared = report.totals.change !== undefined;
+  const header = [
+    'metric / dimension',
+    'series',
+    'dims',
+    'values',
+    '×series',
+    'points/day',
+    'points/year',
+    'DDU/year',
+    ...(priced ? ['cost/year'] : []),
+    ...(compared ? ['new series', 'Δ points/year'] : []),
+    'notes',
+  ];
+  /** A metric's or the total's row: name, series, dims, the projection, notes. */
+  const projectionRow = (name: string, p: Projection, dims: string, notes: string): string[] => [
+    name,
+    count(p.series, p.estimated),
+    dims,
+    '',
+    '',
+    optional(p.pointsPerDay, (v) => count(v)),
+    optional(p.pointsPerYear, (v) => count(v)),
+    optional(p.dduPerYear, (v) => decimal(v, 1)),
+    ...(priced ? [optional(p.costPerYear, (v) => decimal(v, 2))] : []),
+    ...(p.change === undefined
+      ? []
+      : [count(p.change.newSeries, p.change.estimated), optional(p.change.pointsPerYear, signed)]),
+    notes,
+  ];
+  const rows: string[][] = [];
+  for (const m of report.metrics) {
+    rows.push(projectionRow(m.key, m, String(m.dimensions.length), metricNotes(m)));
+    for (const d of m.dimensions) {
+      const row = header.map(() => '');
+      row.splice(0, 1, `  ${d.key}`);
+      row.splice(3, 2, count(d.values, d.estimated), `×${decimal(d.multiplier, 2)}`);
+      row.splice(-1, 1, dimensionNotes(d, m.dimensions));
+      rows.push(row);
+    }
+  }
+  const t = report.totals;
+  const partial = t.partial && t.pointsPerYear !== null ? 'sums of the metrics with a cadence' : '';
+  rows.push(projectionRow(`total (${plural(t.metrics, 'metric')})`, t, '', partial));
+  const table = format === 'table' ? alignedTable(header, rows) : markdownTable(header, rows);
+  return table + footer(report, settings, format);
+}
+
+/** Right-aligned figures, left-aligned names and notes; no trailing blanks. */
+function alignedTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const last = header.length - 1;
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 || i === last ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+function markdownTable(header: string[], rows: string[][]): string {
+  // Keys in code spans (a dimension row marked ↳), the total row as it is.
+  const cell = (text: string, i: number, row: number) => {
+    const escaped = text.replaceAll('|', '\\|');
+    if (i !== 0 || row === rows.length - 1) return escaped;
+    return text.startsWith('  ') ? `↳ \`${escaped.trim()}\`` : `\`${escaped}\``;
+  };
+  const align = header.map((_, i) => (i === 0 || i === header.length - 1 ? '---' : '--:'));
+  const line = (cells: string[], row: number) => `| ${cells.map((text, i) => cell(text, i, row)).join(' | ')} |`;
+  return [`| ${header.join(' | ')} |`, `|${align.join('|')}|`, ...rows.map(line)].join('\n') + '\n';
+}
+
+/** What --base compared, and what --max-new-series found. */
+function comparison(report: StatsReport, settings: StatsSettings): string {
+  const text = `Against --base (${plural(settings.base.length, 'input')}): new series are tuples the base has not; Δ points/year is after minus before.`;
+  if (settings.maxNewSeries < 0) return text;
+  const over = report.metrics.filter((m) => (m.change?.newSeries ?? 0) > settings.maxNewSeries).map((m) => m.key);
+  return (
+    text +
+    (over.length === 0
+      ? ` No metric gains more than ${settings.maxNewSeries} new series (--max-new-series).`
+      : ` Over --max-new-series ${settings.maxNewSeries}: ${over.join(', ')}.`)
+  );
+}
+
+/** What the figures rest on: the lines read and left out, the cadence, the limits. */
+function footer(report: StatsReport, settings: StatsSettings, format: 'table' | 'markdown'): string {
+  const t = report.totals;
+  const lines = [
+    `${plural(t.lines, 'line')} read: ${plural(t.dataLines, 'data line')} counted` +
+      (t.refusedLines > 0
+        ? `, ${t.refusedLines.toLocaleString('en-US')} the tenant would refuse left out (see dtmetrics lint)`
+        : '') +
+      (t.untrackedLines > 0
+        ? `, ${t.untrackedLines.toLocaleString('en-US')} of metric keys past the 100,000 followed left out`
+        : '') +
+      '.',
+    ...(t.untimedLines === 0
+      ? []
+      : [
+          settings.intervalMs === null
+            ? `${plural(t.untimedLines, 'line')} without a timestamp: no cadence given (--interval), so no projection for them.`
+            : `${plural(t.untimedLines, 'line')} without a timestamp: sent every ${settings.intervalMs / 1000} s (--interval); sends within a minute are one point per series.`,
+        ]),
+    ...(t.dataLines > t.untimedLines ? ["Timestamped lines: at the cadence of their timestamps' minutes."] : []),
+    ...(t.change === undefined ? [] : [comparison(report, settings)]),
+    `Points after the ${COST.dedupWindowMinutes.value}-minute dedup; a year is ${count(COST.minutesPerYear.value)} minutes; ${COST.dduPerDataPoint.value} DDU a point (Classic); ` +
+      `series are ${share(t.environmentShare)} of the environment's ${count(COST.tuplesPerEnvironment.value)} tuples.`,
+  ];
+  return '\n' + (format === 'markdown' ? lines.join('\\\n') : lines.join('\n')) + '\n';
+}

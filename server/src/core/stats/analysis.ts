@@ -1,0 +1,528 @@
+/**
+ * The cost and cardinality of metric lines (issue 15; figures and sources: rules.ts COST, INGEST-PATHS §3). Fed line
+ * by line, in bounded memory per metric key, never throwing: lines the tenant would refuse (an error of the line
+ * rules) count as refused and nothing more. Several inputs fed to one analyzer are one environment's lines.
+ *
+ * What it counts, per metric under its stored key (keys.ts: `.count` suffixing):
+ * - series: distinct dimension tuples, in any order, empty values dropped as the tenant drops them (DOC D4);
+ * - per dimension key: distinct values; its multiplier, series ÷ series with that key left out of every tuple
+ *   (1: it adds no series; 3: the metric has three times the series it would have without it); the keys that
+ *   determine it (every tuple with it has the other key too, and each value of the other key comes with one value
+ *   of it: it adds nothing the other does not); whether it is volatile (shapes.ts, or new values on most lines after
+ *   the first minute);
+ * - data points after the one-minute dedup: distinct (tuple, minute) pairs of timestamped lines, and distinct tuples
+ *   of the lines without one (they all arrive at the send's minute);
+ * - projections at the cadence: timestamped lines at their own (the span of their minutes), the others at the
+ *   `intervalMs` the caller gives (each send of the input is one minute's points, sends within a minute dedup);
+ * - Classic DDU and, with a price, the cost of a year's points; the days until the metric's 1 M tuples at the rate
+ *   new tuples come.
+ */
+import { checkDataLine, isPlausibleMilliseconds, otherTimeUnit } from '../check.ts';
+import { storedKeyOf } from '../keys.ts';
+import { parseLine, type DataLine, type KeyValueNode } from '../parse.ts';
+import { hasError } from '../problems.ts';
+import { COST, LIMITS } from '../rules.ts';
+import { DAY, MINUTE } from '../time.ts';
+import { TupleHasher, hash53 } from '../tuple-hash.ts';
+import { BoundedDistinct } from './distinct.ts';
+import { STRONG_SHAPES, valueShape, type ValueShape } from './shapes.ts';
+
+export interface StatsOptions {
+  /** How often the input is sent, for lines without a timestamp; null: not given (no projection for them). */
+  intervalMs: number | null;
+  /** A price per data point (DPS rate card); null: not given. */
+  pricePerPoint: number | null;
+}
+
+export interface Volatility {
+  /** A shape most distinct values have, or `new-values`: most lines after the first minute bring a new value. */
+  reason: ValueShape | 'new-values';
+  /** The share of distinct values of that shape, or of later lines with a new value. */
+  share: number;
+}
+
+export interface DimensionStats {
+  key: string;
+  /** Distinct values (dropped empty values not among them). */
+  values: number;
+  /** Series ÷ series with this key left out: 1 adds no series. */
+  multiplier: number;
+  /** Keys that determine this one (see the module comment); null when not looked for (too many keys, values). */
+  determinedBy: string[] | null;
+  volatile: Volatility | null;
+  /** Whether `values` or `multiplier` is an estimate. */
+  estimated: boolean;
+}
+
+export type CadenceSource = 'timestamps' | 'interval' | 'timestamps and interval';
+
+/** Series, and the data points they make, as read and a day and a year on. */
+export interface Projection {
+  series: number;
+  /** Data points of the input as given, after the one-minute dedup (one send of the lines without a timestamp). */
+  points: number;
+  /** Points per day and year at the cadence; null when the cadence is unknown. */
+  pointsPerDay: number | null;
+  pointsPerYear: number | null;
+  /** Classic DDU (points × 0.001), and points × the price per point when one is given. */
+  dduPerYear: number | null;
+  costPerYear: number | null;
+  /** Whether a count is an estimate (past COST's exact bounds). */
+  estimated: boolean;
+  /** What a change adds: with a base only. */
+  change?: SeriesChange;
+}
+
+/** What a change adds to a metric or to all (`report` with a base). */
+export interface SeriesChange {
+  /** Series not among the base's. */
+  newSeries: number;
+  /** Points a year after the change minus before; null when either has no cadence. */
+  pointsPerYear: number | null;
+  /** Whether `newSeries` is an estimate (either side past the exact bound: the difference of the counts). */
+  estimated: boolean;
+}
+
+export interface MetricStats extends Projection {
+  key: string;
+
+  /** Lines the tenant would take for this key. */
+  lines: number;
+  /** Where the cadence comes from; null: lines without timestamps and no interval, or one minute of timestamps. */
+  cadence: CadenceSource | null;
+  /** New tuples a day at the observed rate, and the days until 1 M; null: no growth seen (or no cadence). */
+  newSeriesPerDay: number | null;
+  daysToTupleLimit: number | null;
+  dimensions: DimensionStats[];
+  /** Dimension keys past the ones followed one by one (bounded memory). */
+  untrackedDimensions: number;
+}
+
+export interface StatsTotals extends Projection {
+  /** Lines read, data lines taken, data lines the tenant would refuse. */
+  lines: number;
+  dataLines: number;
+  refusedLines: number;
+  /** Data lines without a timestamp: projected at the interval. */
+  untimedLines: number;
+  /** Data lines of metric keys past the 100,000 followed (LIMITS.metricKeysPerEnvironment). */
+  untrackedLines: number;
+  metrics: number;
+  /** Projections: sums over the metrics with a cadence; `partial` when some have none. */
+  partial: boolean;
+  /** Series as a share of the environment's 50 M tuples. */
+  environmentShare: number;
+}
+
+export interface StatsReport {
+  metrics: MetricStats[];
+  totals: StatsTotals;
+}
+
+/** The dimension keys of a metric followed one by one; the 50 a line may have, and some room for variation. */
+const DIMENSION_KEYS_PER_METRIC = 200;
+/** Stands for "not on this tuple" where a value hash is kept. */
+const ABSENT = -1;
+
+/** One dimension key of one metric. */
+class DimensionState {
+  /** Tuple events with this key: new tuples while they are counted exactly, then every line. */
+  events = 0;
+  /** Distinct tuples with this key (exact while the metric's series are). */
+  tuples = 0;
+  readonly values = new BoundedDistinct(COST.exactValuesPerDimension.value);
+  /** Distinct tuples with this key left out. */
+  readonly without: BoundedDistinct;
+  readonly shapes = new Map<ValueShape | null, number>();
+  shaped = 0;
+  /** Timestamped lines after the metric's first minute with this key, and those with a value not seen before. */
+  laterLines = 0;
+  laterNew = 0;
+
+  constructor(
+    readonly key: string,
+    /** The metric's tuples so far, none of them with this key: each is its own tuple with the key left out. */
+    tuples: BoundedDistinct,
+  ) {
+    this.without = tuples.copy(COST.exactValuesPerDimension.value);
+  }
+}
+
+/** Whether each value of `by` comes with one value of the dimension: its value per value of `by`. */
+class Dependency {
+  /** Tuple events with both keys. */
+  events = 0;
+  /** Value of `by` → value of the dimension; null once broken or past the bound. */
+  valueOf: Map<number, number> | null = new Map();
+  overflow = false;
+}
+
+/** One metric key. */
+class MetricState {
+  lines = 0;
+  readonly series = new BoundedDistinct(COST.exactTuplesPerMetric.value);
+  /** Distinct (tuple, minute) pairs of timestamped lines. */
+  readonly timedPoints = new BoundedDistinct(COST.exactTuplesPerMetric.value);
+  /** Distinct tuples of the lines without a timestamp: one send's points. */
+  readonly untimedTuples = new BoundedDistinct(COST.exactTuplesPerMetric.value);
+  readonly minutes = new BoundedDistinct(COST.exactTuplesPerMetric.value);
+  firstMinute = Number.POSITIVE_INFINITY;
+  lastMinute = Number.NEGATIVE_INFINITY;
+  /** The minute of the first timestamped line, and new tuples on timestamped lines of later minutes. */
+  openingMinute: number | null = null;
+  laterNewSeries = 0;
+  readonly dimensions = new Map<string, DimensionState>();
+  untracked = new Set<string>();
+  /** By dimension key, then the key that may determine it; null once the metric has too many keys. */
+  dependencies: Map<string, Map<string, Dependency>> | null = new Map();
+
+  constructor(readonly key: string) {}
+}
+
+/** The pairs of one line the tenant keeps: keys and values, empty values dropped (DOC D4). */
+interface Pair {
+  key: string;
+  value: string;
+  high: number;
+  low: number;
+  valueHash: number;
+}
+
+export class StatsAnalyzer {
+  private readonly metrics = new Map<string, MetricState>();
+  private readonly hasher = new TupleHasher();
+  private lines = 0;
+  private dataLines = 0;
+  private refusedLines = 0;
+  private untrackedLines = 0;
+  private untimedLines = 0;
+
+  /** Reads one line of an input (any kind: comments, metadata and blank lines are counted and skipped). */
+  addLine(text: string): void {
+    this.lines++;
+    const line = parseLine(text);
+    if (line.kind !== 'data') return;
+    const key = storedKeyOf(line);
+    if (key === null || hasError(checkDataLine(line, LIMITS))) {
+      this.refusedLines++;
+      return;
+    }
+    this.dataLines++;
+    let metric = this.metrics.get(key);
+    if (metric === undefined) {
+      if (this.metrics.size >= LIMITS.metricKeysPerEnvironment) {
+        this.untrackedLines++;
+        return;
+      }
+      metric = new MetricState(key);
+      this.metrics.set(key, metric);
+    }
+    this.addToMetric(metric, line);
+  }
+
+  private pairsOf(line: DataLine): Pair[] {
+    const pairs: Pair[] = [];
+    const hasher = this.hasher;
+    hasher.reset();
+    for (const dim of line.dimensions as KeyValueNode[]) {
+      if (dim.text === '' || dim.eq < 0) continue;
+      hasher.add(dim.key.text, dim.text);
+      const { pairHigh: high, pairLow: low } = hasher;
+      pairs.push({ key: dim.key.text, value: dim.text, high, low, valueHash: hash53(high, low) });
+    }
+    return pairs;
+  }
+
+  private addToMetric(metric: MetricState, line: DataLine): void {
+    metric.lines++;
+    const pairs = this.pairsOf(line);
+    const { high, low } = this.hasher;
+    const tuple = hash53(high, low);
+    for (const pair of pairs) this.dimensionOf(metric, pair.key);
+    const isNew = metric.series.add(tuple);
+    const minute = minuteOf(line);
+    if (minute === null) {
+      this.untimedLines++;
+      metric.untimedTuples.add(tuple);
+    } else {
+      metric.minutes.add(minute);
+      metric.firstMinute = Math.min(metric.firstMinute, minute);
+      metric.lastMinute = Math.max(metric.lastMinute, minute);
+      metric.openingMinute ??= minute;
+      // The minute as one more pair of the tuple: the same tuple in another minute is another point.
+      this.hasher.add('\u0000minute', String(minute));
+      metric.timedPoints.add(this.hasher.value);
+      if (isNew === true && minute !== metric.openingMinute) metric.laterNewSeries++;
+    }
+    const later = minute !== null && minute !== metric.openingMinute;
+    for (const pair of pairs) {
+      const dim = metric.dimensions.get(pair.key);
+      if (dim === undefined) continue;
+      const newValue = dim.values.add(pair.valueHash);
+      if (newValue === true) {
+        const shape = valueShape(pair.value);
+        dim.shapes.set(shape, (dim.shapes.get(shape) ?? 0) + 1);
+        dim.shaped++;
+      }
+      if (later) {
+        dim.laterLines++;
+        // Past the exact bound a value cannot be told new or not: a key with so many values counts it as new.
+        if (newValue !== false) dim.laterNew++;
+      }
+    }
+    // A tuple seen before changes no set below; once the series are estimated, every line is an event.
+    if (isNew === false) return;
+    for (const dim of metric.dimensions.values()) {
+      const pair = pairs.find((p) => p.key === dim.key);
+      if (pair === undefined) {
+        dim.without.add(tuple);
+        continue;
+      }
+      dim.events++;
+      if (isNew) dim.tuples++;
+      dim.without.add(hash53(high - pair.high, low - pair.low));
+    }
+    this.addDependencies(metric, pairs);
+  }
+
+  private dimensionOf(metric: MetricState, key: string): DimensionState | undefined {
+    const known = metric.dimensions.get(key);
+    if (known !== undefined || metric.untracked.has(key)) return known;
+    if (metric.dimensions.size >= DIMENSION_KEYS_PER_METRIC) {
+      if (metric.untracked.size < DIMENSION_KEYS_PER_METRIC) metric.untracked.add(key);
+      return undefined;
+    }
+    const dim = new DimensionState(key, metric.series);
+    metric.dimensions.set(key, dim);
+    if (metric.dimensions.size > COST.dependencyDimensions.value) metric.dependencies = null;
+    return dim;
+  }
+
+  private addDependencies(metric: MetricState, pairs: readonly Pair[]): void {
+    const dependencies = metric.dependencies;
+    if (dependencies === null) return;
+    for (const pair of pairs) {
+      let byKey = dependencies.get(pair.key);
+      if (byKey === undefined) dependencies.set(pair.key, (byKey = new Map()));
+      for (const by of pairs) {
+        if (by === pair) continue;
+        let dependency = byKey.get(by.key);
+        if (dependency === undefined) byKey.set(by.key, (dependency = new Dependency()));
+        dependency.events++;
+        const valueOf = dependency.valueOf;
+        if (valueOf === null) continue;
+        const seen = valueOf.get(by.valueHash) ?? ABSENT;
+        if (seen === ABSENT) {
+          if (valueOf.size >= COST.exactValuesPerDimension.value) {
+            dependency.valueOf = null;
+            dependency.overflow = true;
+          } else valueOf.set(by.valueHash, pair.valueHash);
+        } else if (seen !== pair.valueHash) dependency.valueOf = null;
+      }
+    }
+  }
+
+  /**
+   * The figures so far (the analyzer may go on reading). With `base` (the same analysis of the lines before a
+   * change), each metric and the totals also say what the change adds: series not in the base, and points a year.
+   */
+  report(options: StatsOptions, base?: StatsAnalyzer): StatsReport {
+    const baseReport = base?.report(options);
+    const metrics = [...this.metrics.values()].map((m) => {
+      const stats = metricStats(m, options);
+      if (base === undefined || baseReport === undefined) return stats;
+      const before = baseReport.metrics.find((b) => b.key === m.key);
+      const added = m.series.countNotIn(base.metrics.get(m.key)?.series);
+      const change: SeriesChange = {
+        newSeries: added.count,
+        pointsPerYear: difference(stats.pointsPerYear, before === undefined ? 0 : before.pointsPerYear),
+        estimated: added.estimated,
+      };
+      return { ...stats, change };
+    });
+    metrics.sort((a, b) => b.series - a.series || (a.key < b.key ? -1 : 1));
+    const sum = (pick: (m: MetricStats) => number | null): number | null => {
+      const known = metrics.map(pick).filter((v) => v !== null);
+      return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
+    };
+    const series = metrics.reduce((a, m) => a + m.series, 0);
+    const pointsPerYear = sum((m) => m.pointsPerYear);
+    return {
+      metrics,
+      totals: {
+        lines: this.lines,
+        dataLines: this.dataLines,
+        refusedLines: this.refusedLines,
+        untimedLines: this.untimedLines,
+        untrackedLines: this.untrackedLines,
+        metrics: metrics.length,
+        series,
+        points: metrics.reduce((a, m) => a + m.points, 0),
+        pointsPerDay: sum((m) => m.pointsPerDay),
+        pointsPerYear,
+        dduPerYear: sum((m) => m.dduPerYear),
+        costPerYear: sum((m) => m.costPerYear),
+        partial: metrics.some((m) => m.cadence === null),
+        environmentShare: series / COST.tuplesPerEnvironment.value,
+        estimated: metrics.some((m) => m.estimated),
+        ...(baseReport === undefined
+          ? {}
+          : {
+              change: {
+                newSeries: metrics.reduce((a, m) => a + (m.change?.newSeries ?? 0), 0),
+                pointsPerYear: difference(pointsPerYear, baseReport.totals.pointsPerYear),
+                estimated: metrics.some((m) => m.change?.estimated === true),
+              },
+            }),
+      },
+    };
+  }
+}
+
+/** A projection's change; unknown when either side is (a metric new in the change starts from 0). */
+const difference = (after: number | null, before: number | null): number | null =>
+  after === null || before === null ? null : after - before;
+
+/** A line's minute (its timestamp in ms, or in another unit the linter recognises: TS002), or null. */
+function minuteOf(line: DataLine): number | null {
+  const text = line.timestamp?.text;
+  if (text === undefined) return null;
+  const ms = Number(text);
+  if (isPlausibleMilliseconds(ms)) return Math.floor(ms / MINUTE);
+  const other = otherTimeUnit(text);
+  return other ? Math.floor(Number(other.milliseconds) / MINUTE) : null;
+}
+
+function metricStats(metric: MetricState, options: StatsOptions): MetricStats {
+  const series = metric.series.count;
+  const timed = metric.timedPoints.count;
+  const untimed = metric.untimedTuples.count;
+  const minutes = metric.minutes.count;
+  // Minutes covered: for n distinct minutes from first to last, (last − first) · n/(n − 1), so points every 5
+  // minutes over 10 minutes cover 10 minutes, not 6; one minute alone says nothing of the cadence.
+  const span =
+    minutes >= 2
+      ? ((metric.lastMinute - metric.firstMinute) * minutes) / (minutes - 1)
+      : minutes === 1 && options.intervalMs !== null
+        ? Math.max(1, options.intervalMs / MINUTE)
+        : null;
+  const sendsPerMinute = options.intervalMs === null ? null : Math.min(1, MINUTE / options.intervalMs);
+  const timedKnown = timed === 0 || span !== null;
+  const untimedKnown = untimed === 0 || sendsPerMinute !== null;
+  const perMinute =
+    timedKnown && untimedKnown
+      ? (timed === 0 ? 0 : timed / (span as number)) + (untimed === 0 ? 0 : untimed * (sendsPerMinute as number))
+      : null;
+  const cadence: CadenceSource | null =
+    perMinute === null
+      ? null
+      : timed > 0 && untimed > 0
+        ? 'timestamps and interval'
+        : timed > 0
+          ? 'timestamps'
+          : 'interval';
+  const volatile = new Map([...metric.dimensions.values()].map((dim) => [dim.key, volatility(dim)]));
+  const dimensions = [...metric.dimensions.values()].map((dim) => dimensionStats(metric, dim, series, volatile));
+  const newSeriesPerDay = growthPerDay(metric, dimensions, options);
+  const pointsPerYear = perMinute === null ? null : perMinute * COST.minutesPerYear.value;
+  const limit = COST.tuplesPerMetric.value;
+  return {
+    key: metric.key,
+    lines: metric.lines,
+    series,
+    points: timed + untimed,
+    pointsPerDay: perMinute === null ? null : (perMinute * DAY) / MINUTE,
+    pointsPerYear,
+    dduPerYear: pointsPerYear === null ? null : pointsPerYear * COST.dduPerDataPoint.value,
+    costPerYear:
+      pointsPerYear === null || options.pricePerPoint === null ? null : pointsPerYear * options.pricePerPoint,
+    cadence,
+    newSeriesPerDay,
+    daysToTupleLimit:
+      series >= limit
+        ? 0
+        : newSeriesPerDay === null || newSeriesPerDay === 0
+          ? null
+          : (limit - series) / newSeriesPerDay,
+    dimensions,
+    untrackedDimensions: metric.untracked.size,
+    estimated:
+      metric.series.estimated ||
+      metric.timedPoints.estimated ||
+      metric.untimedTuples.estimated ||
+      dimensions.some((d) => d.estimated),
+  };
+}
+
+/**
+ * New series a day: timestamped lines, those first seen after the metric's first minute over the minutes since it;
+ * lines without a timestamp, sent every interval, renew each tuple with a volatile dimension of a timestamp, UUID
+ * or id shape at every send (the most such tuples of one dimension: a lower bound).
+ */
+function growthPerDay(
+  metric: MetricState,
+  dimensions: readonly DimensionStats[],
+  options: StatsOptions,
+): number | null {
+  // The minutes after the first one span last − first: n minutes a minute apart, or 2 five minutes apart.
+  const later = metric.lastMinute - metric.firstMinute;
+  const timed = metric.minutes.count >= 2 && later > 0 ? (metric.laterNewSeries / later) * (DAY / MINUTE) : 0;
+  let renewed = 0;
+  if (options.intervalMs !== null && metric.untimedTuples.count > 0) {
+    for (const dim of dimensions) {
+      if (dim.volatile === null || !STRONG_SHAPES.has(dim.volatile.reason as ValueShape)) continue;
+      renewed = Math.max(renewed, metric.dimensions.get(dim.key)?.tuples ?? 0);
+    }
+  }
+  // Each send brings new values, even sends within one minute (which dedup only the same tuples).
+  const untimed = options.intervalMs === null ? 0 : (renewed * DAY) / options.intervalMs;
+  return timed + untimed > 0 ? timed + untimed : null;
+}
+
+function dimensionStats(
+  metric: MetricState,
+  dim: DimensionState,
+  series: number,
+  volatile: ReadonlyMap<string, Volatility | null>,
+): DimensionStats {
+  const without = dim.without.count;
+  const own = volatile.get(dim.key) ?? null;
+  return {
+    key: dim.key,
+    values: dim.values.count,
+    multiplier: without === 0 ? 1 : Math.max(1, series / without),
+    // A volatile key neither is described by nor describes another: a new value on every tuple "determines" all.
+    determinedBy: own === null ? determiners(metric, dim, (key) => (volatile.get(key) ?? null) === null) : [],
+    volatile: own,
+    estimated: dim.values.estimated || dim.without.estimated || metric.series.estimated,
+  };
+}
+
+/** The keys (of those `eligible`) that determine `dim`: on every tuple event with it, one value of it for each of theirs. */
+function determiners(metric: MetricState, dim: DimensionState, eligible: (key: string) => boolean): string[] | null {
+  const byKey = metric.dependencies?.get(dim.key);
+  if (metric.dependencies === null) return null;
+  if (byKey === undefined || dim.values.count < 2) return [];
+  const keys: string[] = [];
+  let overflow = false;
+  for (const [key, dependency] of byKey) {
+    if (dependency.overflow) overflow = true;
+    else if (dependency.valueOf !== null && dependency.events === dim.events && eligible(key)) keys.push(key);
+  }
+  return keys.length === 0 && overflow ? null : keys.sort();
+}
+
+function volatility(dim: DimensionState): Volatility | null {
+  const threshold = COST.volatileShareOfValues.value;
+  let best: Volatility | null = null;
+  for (const [shape, count] of dim.shapes) {
+    if (shape === null) continue;
+    const share = count / dim.shaped;
+    const enough = STRONG_SHAPES.has(shape) ? count >= 2 : count >= COST.weakShapeMinValues.value;
+    if (share > threshold && enough && (best === null || share > best.share)) best = { reason: shape, share };
+  }
+  if (best !== null) return best;
+  if (dim.laterLines >= COST.newValuesMinLines.value && dim.laterNew / dim.laterLines > threshold)
+    return { reason: 'new-values', share: dim.laterNew / dim.laterLines };
+  return null;
+}

@@ -1,0 +1,204 @@
+/**
+ * The cost and cardinality analysis (core/stats/): fixtures in (test/fixtures/stats), figures out. Each case's whole
+ * report is the `.expected.json` beside its fixtures (`UPDATE_FIXTURES=1` writes it from the code); the figures a
+ * source or the issue states are asserted by hand as well: seed 004's 13 and 6 series, the docs' 11 days for a
+ * timestamp as a dimension, 525.6 DDU a year for one series at one point a minute.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StatsAnalyzer, type MetricStats, type StatsOptions, type StatsReport } from '#core/stats/analysis.ts';
+import { valueShape } from '#core/stats/shapes.ts';
+import { splitLines } from '#core/text.ts';
+import { BLESS, expectFixture } from './fixture-format.ts';
+
+const DIR = join(import.meta.dirname, '..', 'fixtures', 'stats');
+const MINUTE = 60_000;
+
+function read(files: readonly string[]): StatsAnalyzer {
+  const analyzer = new StatsAnalyzer();
+  for (const file of files)
+    for (const line of splitLines(readFileSync(join(DIR, file), 'utf8'))) analyzer.addLine(line);
+  return analyzer;
+}
+
+const analyse = (files: readonly string[], options: StatsOptions): StatsReport => read(files).report(options);
+
+const SEED_004 = ['seed-004-web-1.dtmetrics', 'seed-004-web-2.dtmetrics', 'seed-004-web-3.dtmetrics'];
+const EACH_MINUTE: StatsOptions = { intervalMs: MINUTE, pricePerPoint: null };
+
+const CASES: { name: string; files: readonly string[]; options: StatsOptions }[] = [
+  { name: 'seed-004', files: SEED_004, options: EACH_MINUTE },
+  { name: 'seed-004-web-1', files: [SEED_004[0] as string], options: { intervalMs: null, pricePerPoint: null } },
+  { name: 'epoch-dimension', files: ['epoch-dimension.dtmetrics'], options: { intervalMs: null, pricePerPoint: 1e-6 } },
+  {
+    name: 'dependent-dimensions',
+    files: ['dependent-dimensions.dtmetrics'],
+    options: { intervalMs: 5 * MINUTE, pricePerPoint: null },
+  },
+  {
+    name: 'volatile-values',
+    files: ['volatile-values.dtmetrics'],
+    options: { intervalMs: 30_000, pricePerPoint: null },
+  },
+];
+
+const only = (report: StatsReport): MetricStats => {
+  assert.equal(report.metrics.length, 1);
+  return report.metrics[0] as MetricStats;
+};
+const dimension = (metric: MetricStats, key: string) => {
+  const found = metric.dimensions.find((d) => d.key === key);
+  assert.ok(found, `no dimension ${key}`);
+  return found;
+};
+
+describe('stats: fixtures in, figures out', () => {
+  for (const { name, files, options } of CASES) {
+    it(name, () => {
+      const expected = join(DIR, `${name}.expected.json`);
+      if (!existsSync(expected)) {
+        assert.ok(BLESS, `${expected} is missing: run with UPDATE_FIXTURES=1 to write it`);
+        writeFileSync(expected, '');
+      }
+      expectFixture(
+        expected,
+        () => JSON.stringify({ files, options, report: analyse(files, options) }, null, 2) + '\n',
+      );
+    });
+  }
+});
+
+describe('stats: the figures the sources state', () => {
+  it('seed 004: three hosts make 13 series, the first alone 6, whatever the order of dimensions or an empty one', () => {
+    const all = only(analyse(SEED_004, EACH_MINUTE));
+    assert.equal(all.key, 'service.request.count');
+    assert.equal(all.series, 13);
+    assert.equal(all.lines, 17);
+    assert.deepEqual(
+      all.dimensions.map((d) => [d.key, d.values]),
+      [
+        ['host', 3],
+        ['service', 2],
+        ['status', 3],
+      ],
+    );
+    // 13 series at one point a minute: 13 × 525,600 points, 0.001 DDU each (DOC D24).
+    assert.equal(all.pointsPerYear, 13 * 525_600);
+    assert.equal(all.dduPerYear, 13 * 525.6);
+    assert.equal(only(analyse([SEED_004[0] as string], EACH_MINUTE)).series, 6);
+  });
+
+  it('a count keeps a key that ends in .count; a gauge of that name is stored with .gauge', () => {
+    const analyzer = new StatsAnalyzer();
+    analyzer.addLine('jobs.count,q=a count,delta=1');
+    analyzer.addLine('jobs.count,q=a gauge,1');
+    analyzer.addLine('jobs,q=a count,delta=1');
+    assert.deepEqual(
+      analyzer
+        .report(EACH_MINUTE)
+        .metrics.map((m) => m.key)
+        .sort(),
+      ['jobs.count', 'jobs.count.gauge'],
+    );
+  });
+
+  it("the docs' timestamp as a dimension, a new value each second, reaches 1 M tuples in about 11 days (DOC D5)", () => {
+    const metric = only(analyse(['epoch-dimension.dtmetrics'], { intervalMs: null, pricePerPoint: 1e-6 }));
+    assert.equal(metric.series, 180);
+    assert.equal(metric.newSeriesPerDay, 86_400);
+    assert.equal(Math.floor(metric.daysToTupleLimit ?? 0), 11);
+    assert.deepEqual(dimension(metric, 'measured_at').volatile, { reason: 'timestamp', share: 1 });
+    assert.equal(dimension(metric, 'measured_at').multiplier, 180);
+    // 180 lines over 3 minutes, each its own series: 60 points a minute, at the cadence of the timestamps.
+    assert.equal(metric.cadence, 'timestamps');
+    assert.equal(metric.pointsPerDay, 86_400);
+    assert.ok(Math.abs((metric.costPerYear ?? 0) - 60 * 525_600 * 1e-6) < 1e-9);
+  });
+
+  it('names the dimensions others determine, one way only where the data says so', () => {
+    const metric = only(analyse(['dependent-dimensions.dtmetrics'], EACH_MINUTE));
+    assert.deepEqual(dimension(metric, 'region').determinedBy, ['host']);
+    assert.deepEqual(dimension(metric, 'service.name').determinedBy, ['service.id']);
+    assert.deepEqual(dimension(metric, 'host').determinedBy, []);
+    assert.equal(dimension(metric, 'region').multiplier, 1);
+  });
+
+  it('flags UUIDs and IPs as volatile; a few status codes are not', () => {
+    const metric = only(analyse(['volatile-values.dtmetrics'], EACH_MINUTE));
+    assert.equal(dimension(metric, 'request_id').volatile?.reason, 'uuid');
+    assert.equal(dimension(metric, 'client').volatile?.reason, 'ip');
+    assert.equal(dimension(metric, 'tier').volatile, null);
+    assert.equal(only(analyse(SEED_004, EACH_MINUTE)).dimensions.filter((d) => d.volatile !== null).length, 0);
+  });
+
+  it('dedups the same tuple within a minute, not across minutes; sends within a minute are one point', () => {
+    const analyzer = new StatsAnalyzer();
+    const t = 1_732_300_020_000;
+    for (const at of [t, t + 10_000, t + 50_000, t + MINUTE, t + 2 * MINUTE]) analyzer.addLine(`a.b,x=1 gauge,1 ${at}`);
+    const metric = only(analyzer.report(EACH_MINUTE));
+    assert.equal(metric.points, 3);
+    assert.equal(metric.pointsPerDay, 1_440);
+    const untimed = new StatsAnalyzer();
+    untimed.addLine('a.b,x=1 gauge,1');
+    untimed.addLine('a.b,x=2 gauge,1');
+    assert.equal(only(untimed.report({ intervalMs: 10_000, pricePerPoint: null })).pointsPerDay, 2 * 1_440);
+    assert.equal(only(untimed.report({ intervalMs: 5 * MINUTE, pricePerPoint: null })).pointsPerDay, (2 * 1_440) / 5);
+    assert.equal(only(untimed.report({ intervalMs: null, pricePerPoint: null })).pointsPerDay, null);
+  });
+
+  it('past 100,000 series a metric is estimated within a few per cent, and says so', () => {
+    const analyzer = new StatsAnalyzer();
+    const n = 150_000;
+    for (let i = 0; i < n; i++) analyzer.addLine(`big.metric,id=v${i},zone=z${i % 3} gauge,1`);
+    const metric = only(analyzer.report(EACH_MINUTE));
+    assert.equal(metric.estimated, true);
+    assert.ok(Math.abs(metric.series - n) / n < 0.05, `estimate ${metric.series} of ${n}`);
+    assert.equal(analyzer.report(EACH_MINUTE).totals.estimated, true);
+  });
+
+  it('against a base: the series it has not, and the change in points a year', () => {
+    const report = read(SEED_004).report(EACH_MINUTE, read([SEED_004[0] as string]));
+    assert.deepEqual(only(report).change, { newSeries: 7, pointsPerYear: 7 * 525_600, estimated: false });
+    assert.deepEqual(report.totals.change, { newSeries: 7, pointsPerYear: 7 * 525_600, estimated: false });
+  });
+
+  it('never throws, and counts refused and other lines apart', () => {
+    const analyzer = new StatsAnalyzer();
+    for (const line of [
+      '',
+      '// c',
+      '#a.b gauge dt.meta.unit=Byte',
+      'a.b,Up=1 gauge,1',
+      '{"json":1}',
+      'a.b gauge,',
+      'x',
+    ])
+      analyzer.addLine(line);
+    const { totals, metrics } = analyzer.report(EACH_MINUTE);
+    assert.equal(totals.lines, 7);
+    assert.equal(totals.dataLines, 0);
+    assert.equal(metrics.length, 0);
+    assert.ok(totals.refusedLines >= 3);
+  });
+
+  it('value shapes', () => {
+    const cases: [string, ReturnType<typeof valueShape>][] = [
+      ['1732300000', 'timestamp'],
+      ['1732300000000', 'timestamp'],
+      ['2024-11-22T18:26:40Z', 'timestamp'],
+      ['3f2504e0-4f89-11d3-9a0c-0305e82c3301', 'uuid'],
+      ['10.0.0.12', 'ip'],
+      ['fe80::1', 'ip'],
+      ['k8s:pod:name', null],
+      ['9f86d081884c7d659a2feaa0c55ad015', 'id'],
+      ['req_8f3kq9zz01ab77', 'id'],
+      ['checkout-service-v2', null],
+      ['200', 'number'],
+      ['payment failed at step', 'text'],
+      ['eu-west-1', null],
+    ];
+    for (const [value, shape] of cases) assert.equal(valueShape(value), shape, value);
+  });
+});
