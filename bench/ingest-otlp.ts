@@ -4,12 +4,15 @@
  * metric-line requests (`POST /api/v2/metrics/ingest`), in rounds that take turns, as a ratio. The line bodies are
  * the OTLP requests as the tenant's own converter writes them, so both store the same points under the same keys;
  * each format has its own `bench.format` resource attribute, so neither lands in the other's series. Bodies are
- * made before the clock starts: what is timed is the tenant's work plus loopback HTTP.
+ * made before the clock starts: what is timed is the tenant's work plus loopback HTTP. Two workloads (WORKLOADS),
+ * one after the other in the same tenant: a collector's batch of several export intervals per series, and one
+ * export interval (one point per series, every series of the request distinct, the requests successive intervals).
  *
  *   npm run build && node --import tsx bench/ingest-otlp.ts
  *
- * BENCH_CPU_PROF=DIR writes a CPU profile of the tenant (node --cpu-prof) when it stops. BENCH_CLI=path/to/cli.js
- * measures another build (dist/cli.js built at an older commit), for a before-and-after: each run has its own lines.
+ * BENCH_CPU_PROF=DIR writes a CPU profile of the tenant (node --cpu-prof) when it stops; BENCH_WORKLOAD=batch or
+ * interval runs only that one (a profile of one workload). BENCH_CLI=path/to/cli.js measures another build
+ * (dist/cli.js built at an older commit), for a before-and-after: each run has its own lines.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -28,11 +31,36 @@ const ROOT = resolve(import.meta.dirname, '..');
 const CLI = process.env.BENCH_CLI ? resolve(process.env.BENCH_CLI) : join(ROOT, 'dist', 'cli.js');
 const RESULTS = join(ROOT, 'bench', 'INGEST-RESULTS.md');
 const COMMAND = 'npm run build && node --import tsx bench/ingest-otlp.ts';
-/** Services (resources) × metrics × attribute sets: the series of one format. */
-const SERVICES = 10;
-const ATTRIBUTE_SETS = 5;
-/** Points per series in one request: a collector's batch of several export intervals. */
-const INTERVALS = 7;
+/** The shape of a workload's requests: services (resources) × metrics × attribute sets series, `intervals` points each. */
+interface Workload {
+  name: 'batch' | 'interval';
+  services: number;
+  attributeSets: number;
+  intervals: number;
+  /** Whether a round's requests are successive export intervals (else each carries the same intervals). */
+  successive: boolean;
+  about: string;
+}
+const WORKLOADS: readonly Workload[] = [
+  {
+    name: 'batch',
+    services: 10,
+    attributeSets: 5,
+    intervals: 7,
+    successive: false,
+    about:
+      'a batch of export intervals per series: a collector batching several exports, each series’ 7 points in a row, the same 300 series and times in every request',
+  },
+  {
+    name: 'interval',
+    services: 10,
+    attributeSets: 35,
+    intervals: 1,
+    successive: true,
+    about:
+      'one export interval: one point per series, the 2,100 series of a request all distinct (35 attribute sets a metric, as an app with many routes exports them), the same series in every request, each request the next interval (10 s on)',
+  },
+];
 const REQUESTS_PER_ROUND = 40;
 const ROUNDS = 5;
 const TARGET_RATIO = 1;
@@ -57,14 +85,17 @@ const METHODS = ['GET', 'POST', 'GET', 'GET', 'PUT'];
 const STATUS = [200, 201, 200, 204, 500];
 
 /**
- * One request: SERVICES resources (as an OTel Collector's batch of several SDKs' exports) × METRICS × ATTRIBUTE_SETS
- * series, INTERVALS points each, 10 s apart and ending a minute before `now`.
+ * Request `index` of a round: the workload's services as resources (as an OTel Collector's batch of several SDKs'
+ * exports) × METRICS × attribute sets series, `intervals` points each, 10 s apart, ending a minute before `now` (the
+ * last request's, when the requests are successive intervals).
  */
-function makeRequest(format: string, now: number, rng: Rng): OtlpRequest {
-  const endNs = BigInt(now - 60_000) * 1_000_000n;
-  const times = Array.from({ length: INTERVALS }, (_, i) => endNs - BigInt((INTERVALS - 1 - i) * 10_000) * 1_000_000n);
+function makeRequest(workload: Workload, format: string, index: number, now: number, rng: Rng): OtlpRequest {
+  const { intervals } = workload;
+  const later = workload.successive ? REQUESTS_PER_ROUND - 1 - index : 0;
+  const endNs = BigInt(now - 60_000 - later * 10_000) * 1_000_000n;
+  const times = Array.from({ length: intervals }, (_, i) => endNs - BigInt((intervals - 1 - i) * 10_000) * 1_000_000n);
   return {
-    resourceMetrics: Array.from({ length: SERVICES }, (_, s) => ({
+    resourceMetrics: Array.from({ length: workload.services }, (_, s) => ({
       resource: {
         attributes: [
           str('service.name', `shop-${['cart', 'checkout', 'catalog', 'users', 'payments'][s % 5]}-${s}`),
@@ -73,7 +104,7 @@ function makeRequest(format: string, now: number, rng: Rng): OtlpRequest {
           str('deployment.environment', 'production'),
           str('telemetry.sdk.language', s % 2 === 0 ? 'nodejs' : 'java'),
           str('telemetry.sdk.version', '1.30.0'),
-          str('bench.format', format),
+          str('bench.format', `${workload.name} ${format}`),
         ],
         droppedAttributesCount: 0,
       },
@@ -89,14 +120,15 @@ function makeRequest(format: string, now: number, rng: Rng): OtlpRequest {
           schemaUrl: '',
           metrics: METRICS.map((m): OtlpMetric => {
             const dataPoints: OtlpNumberDataPoint[] = [];
-            for (let a = 0; a < ATTRIBUTE_SETS; a++)
+            for (let a = 0; a < workload.attributeSets; a++)
               for (const timeUnixNano of times) {
                 const value = m.int ? BigInt(rng.int(10_000)) : Math.round(rng.next() * 1e6) / 100;
                 dataPoints.push({
+                  // Sets past the fifth: the routes again with other status codes, every set distinct.
                   attributes: [
-                    str('http.route', ROUTES[a] as string),
-                    str('http.request.method', METHODS[a] as string),
-                    int('http.response.status_code', STATUS[a] as number),
+                    str('http.route', ROUTES[a % 5] as string),
+                    str('http.request.method', METHODS[a % 5] as string),
+                    int('http.response.status_code', (STATUS[a % 5] as number) + Math.floor(a / 5)),
                   ],
                   startTimeUnixNano: timeUnixNano - 10_000_000_000n,
                   timeUnixNano,
@@ -121,7 +153,8 @@ function makeRequest(format: string, now: number, rng: Rng): OtlpRequest {
   };
 }
 
-const POINTS = SERVICES * METRICS.length * ATTRIBUTE_SETS * INTERVALS;
+/** Data points in one request of the workload. */
+const pointsOf = (w: Workload) => w.services * METRICS.length * w.attributeSets * w.intervals;
 
 /** A request's body in each format, and the data points it carries. */
 interface Bodies {
@@ -129,10 +162,12 @@ interface Bodies {
   bytes: number;
 }
 
-function makeBodies(format: Format, now: number, seed: number): Bodies[] {
-  const rng = new Rng(seed);
-  return Array.from({ length: REQUESTS_PER_ROUND }, () => {
-    const otlp = makeRequest(format === 'lines' ? 'lines' : format, now, rng);
+/** A round's bodies in one format; every format's from the same seed, so all carry the same data points. */
+function makeBodies(workload: Workload, format: Format, now: number): Bodies[] {
+  const rng = new Rng(7);
+  const points = pointsOf(workload);
+  return Array.from({ length: REQUESTS_PER_ROUND }, (_, index) => {
+    const otlp = makeRequest(workload, format, index, now, rng);
     if (format === 'lines') {
       const lines: string[] = [];
       const tally = convertOtlpRequest(
@@ -141,7 +176,7 @@ function makeBodies(format: Format, now: number, seed: number): Bodies[] {
         1,
         { histogramSuffix: true },
       );
-      if (tally.converted !== POINTS) throw new Error(`converted ${tally.converted} of ${POINTS} points`);
+      if (tally.converted !== points) throw new Error(`converted ${tally.converted} of ${points} points`);
       const body = lines.join('\n');
       const bytes = Buffer.byteLength(body);
       if (bytes > LIMITS.requestMaxBytes) throw new Error(`a line body of ${bytes} bytes is over the API's limit`);
@@ -160,7 +195,7 @@ const HEADERS: Record<Format, Record<string, string>> = {
 };
 
 /** POSTs the bodies with CONCURRENCY in flight on one pool, each answer checked to store every point; ms. */
-async function send(url: string, format: Format, bodies: Bodies[]): Promise<number> {
+async function send(url: string, format: Format, bodies: Bodies[], points: number): Promise<number> {
   const path = format === 'lines' ? '/api/v2/metrics/ingest' : '/api/v2/otlp/v1/metrics';
   const agent = new Agent({ connections: CONCURRENCY });
   const started = performance.now();
@@ -176,7 +211,7 @@ async function send(url: string, format: Format, bodies: Bodies[]): Promise<numb
       const text = await answer.body.text();
       const stored =
         format === 'lines'
-          ? answer.statusCode === 202 && (JSON.parse(text) as { linesOk: number }).linesOk === POINTS
+          ? answer.statusCode === 202 && (JSON.parse(text) as { linesOk: number }).linesOk === points
           : answer.statusCode === 200 && text === '';
       if (!stored) throw new Error(`${format}: ${answer.statusCode} ${text.slice(0, 500)}`);
     }
@@ -187,32 +222,30 @@ async function send(url: string, format: Format, bodies: Bodies[]): Promise<numb
   return ms;
 }
 
-async function main(): Promise<void> {
-  const profileDir = process.env.BENCH_CPU_PROF;
-  if (profileDir) mkdirSync(profileDir, { recursive: true });
-  const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(profileDir)] : [];
-  const tenant = await startTenant(CLI, ['--no-statsd'], nodeArgs);
-  const now = Date.now();
-  const bodies = new Map(FORMATS.map((format, i) => [format, makeBodies(format, now, 7 + i)] as const));
+/** A workload's rounds: each format's times (ms), the first round (warm-up) not counted. */
+async function measure(url: string, workload: Workload, bodies: Map<Format, Bodies[]>): Promise<Map<Format, number[]>> {
   const ms = new Map<Format, number[]>(FORMATS.map((format) => [format, []]));
-  try {
-    for (let round = 0; round <= ROUNDS; round++) {
-      // Each round starts with the next format, so no format always follows the same one.
-      const order = FORMATS.map((_, i) => FORMATS[(i + round) % FORMATS.length] as Format);
-      const times: string[] = [];
-      for (const format of order) {
-        const took = await send(tenant.url, format, bodies.get(format) ?? []);
-        times.push(`${format} ${took.toFixed(0)} ms`);
-        // The first round warms the tenant up (JIT, series creation); it is not counted.
-        if (round > 0) ms.get(format)?.push(took);
-      }
-      process.stdout.write(`round ${round}: ${times.join(', ')}\n`);
+  const points = pointsOf(workload);
+  for (let round = 0; round <= ROUNDS; round++) {
+    // Each round starts with the next format, so no format always follows the same one.
+    const order = FORMATS.map((_, i) => FORMATS[(i + round) % FORMATS.length] as Format);
+    const times: string[] = [];
+    for (const format of order) {
+      const took = await send(url, format, bodies.get(format) ?? [], points);
+      times.push(`${format} ${took.toFixed(0)} ms`);
+      // The first round warms the tenant up (JIT, series creation); it is not counted.
+      if (round > 0) ms.get(format)?.push(took);
     }
-  } finally {
-    await tenant.stop();
+    process.stdout.write(`${workload.name} round ${round}: ${times.join(', ')}\n`);
   }
-  const points = POINTS * REQUESTS_PER_ROUND;
-  const rate = (format: Format) => points / (median(ms.get(format) ?? []) / 1000);
+  return ms;
+}
+
+/** A workload's part of the report: its shape, a table, the ratios, the rounds. */
+function report(workload: Workload, bodies: Map<Format, Bodies[]>, ms: Map<Format, number[]>): string[] {
+  const perRequest = pointsOf(workload);
+  const series = workload.services * METRICS.length * workload.attributeSets;
+  const rate = (format: Format) => (perRequest * REQUESTS_PER_ROUND) / (median(ms.get(format) ?? []) / 1000);
   const perRound = (format: Format) =>
     (ms.get('lines') ?? []).map((lines, i) => lines / ((ms.get(format) ?? [])[i] as number));
   const ratios = perRound('otlp');
@@ -224,9 +257,10 @@ async function main(): Promise<void> {
   const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
   const row = (name: string, format: Format) =>
     `| ${name} | ${n(bytes(format))} | ${median(ms.get(format) ?? []).toFixed(0)} | ${n(rate(format))} |`;
-  const markdown = [
-    ...reportHeader('OTLP ingest vs line ingest, per data point', COMMAND),
-    `The same data points to one local tenant (\`dtmetrics serve --no-statsd\`, in memory) over loopback HTTP (undici, ${CONCURRENCY} requests in flight): ${REQUESTS_PER_ROUND} requests a round of ${n(POINTS)} data points each (${SERVICES} services as resources with 7 attributes each × ${METRICS.length} metrics — delta sums of ints and doubles, gauges — × ${ATTRIBUTE_SETS} sets of 3 point attributes: ${SERVICES * METRICS.length * ATTRIBUTE_SETS} series, ${INTERVALS} points each, 10 s apart), as OTLP protobuf, the same gzipped, and as the metric lines the tenant's converter makes of them (resource attributes as dimensions, as the OTLP endpoint stores them). Each format has its own series. Every answer must store every point. Median of ${ROUNDS} rounds after one untimed round; the formats take turns, each round starting with the next.`,
+  return [
+    `## Workload \`${workload.name}\`: ${workload.about}`,
+    '',
+    `${REQUESTS_PER_ROUND} requests a round of ${n(perRequest)} data points each: ${workload.services} services × ${METRICS.length} metrics × ${workload.attributeSets} attribute sets = ${n(series)} series, ${workload.intervals} point${workload.intervals === 1 ? '' : 's'} each.`,
     '',
     '| Request body | Bytes per request | Time a round (ms) | Data points/s |',
     '|---|--:|--:|--:|',
@@ -234,12 +268,40 @@ async function main(): Promise<void> {
     row('OTLP protobuf, `POST /api/v2/otlp/v1/metrics`', 'otlp'),
     row('OTLP protobuf gzipped (`Content-Encoding: gzip`)', 'otlp-gzip'),
     '',
-    `**OTLP ÷ lines, per data point: ${pct(ratio)}** (target ≥ ${pct(TARGET_RATIO)}: ${ratio >= TARGET_RATIO ? '**met**' : '**missed**'}); per round: ${ratios.map(pct).join(', ')}. Gzipped OTLP ÷ lines: ${pct(median(gzipRatios))}; per round: ${gzipRatios.map(pct).join(', ')}.`,
+    `**OTLP ÷ lines, per data point (\`${workload.name}\`): ${pct(ratio)}** (target ≥ ${pct(TARGET_RATIO)}: ${ratio >= TARGET_RATIO ? '**met**' : '**missed**'}); per round: ${ratios.map(pct).join(', ')}. Gzipped OTLP ÷ lines: ${pct(median(gzipRatios))}; per round: ${gzipRatios.map(pct).join(', ')}.`,
     '',
     ...FORMATS.map(
       (format) => `${format} rounds (ms): ${(ms.get(format) ?? []).map((x) => x.toFixed(0)).join(', ')}.  `,
     ),
     '',
+  ];
+}
+
+async function main(): Promise<void> {
+  const profileDir = process.env.BENCH_CPU_PROF;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const only = process.env.BENCH_WORKLOAD;
+  const workloads = WORKLOADS.filter((w) => only === undefined || w.name === only);
+  if (workloads.length === 0)
+    throw new Error(`BENCH_WORKLOAD: ${only} is none of ${WORKLOADS.map((w) => w.name).join(', ')}`);
+  const nodeArgs = profileDir ? ['--cpu-prof', '--cpu-prof-dir', resolve(profileDir)] : [];
+  const tenant = await startTenant(CLI, ['--no-statsd'], nodeArgs);
+  const now = Date.now();
+  const parts: string[] = [];
+  try {
+    for (const workload of workloads) {
+      const bodies = new Map(FORMATS.map((format) => [format, makeBodies(workload, format, now)] as const));
+      const ms = await measure(tenant.url, workload, bodies);
+      parts.push(...report(workload, bodies, ms));
+    }
+  } finally {
+    await tenant.stop();
+  }
+  const markdown = [
+    ...reportHeader('OTLP ingest vs line ingest, per data point', COMMAND),
+    `The same data points to one local tenant (\`dtmetrics serve --no-statsd\`, in memory) over loopback HTTP (undici, ${CONCURRENCY} requests in flight), as OTLP protobuf, the same gzipped, and as the metric lines the tenant's converter makes of them (resource attributes as dimensions, as the OTLP endpoint stores them); all three made from the same seed, so they carry the same data points. Each service is a resource with 7 attributes; its ${METRICS.length} metrics are delta sums of ints and doubles and gauges; a point has 3 attributes (route, method, status code). Each format and workload has its own series. Every answer must store every point. Per workload: median of ${ROUNDS} rounds after one untimed round; the formats take turns, each round starting with the next.`,
+    '',
+    ...parts,
   ].join('\n');
   writeReportSection(RESULTS, 'Ingest benchmarks', markdown);
 }

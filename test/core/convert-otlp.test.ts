@@ -13,8 +13,13 @@ import { join } from 'node:path';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import fc from 'fast-check';
 import { decodeOtlpJson, decodeOtlpProtobuf } from '#core/convert/otlp-decode.ts';
-import type { OtlpAnyValue, OtlpKeyValue, OtlpMetric, OtlpRequest } from '#core/convert/otlp-model.ts';
-import { convertOtlpProtobuf, convertOtlpRequest, createOtlpJsonConverter } from '#core/convert/otlp.ts';
+import type { OtlpAnyValue, OtlpKeyValue, OtlpMetric, OtlpPointBase, OtlpRequest } from '#core/convert/otlp-model.ts';
+import {
+  convertOtlpProtobuf,
+  convertOtlpRequest,
+  createOtlpJsonConverter,
+  OtlpSeriesMemo,
+} from '#core/convert/otlp.ts';
 import { ROOT } from '../cli/helpers.ts';
 import { assertAccounted, collect, convertText, fixtureInputs, fixtureTests } from './convert-fixtures.ts';
 import { otlpToJson, otlpToProtobuf } from './otlp-encode.ts';
@@ -413,6 +418,30 @@ const pointsOf = (r: OtlpRequest) =>
     .flatMap((rm) => rm.scopeMetrics.flatMap((sm) => sm.metrics.map((m) => m.data?.dataPoints.length ?? 0)))
     .reduce((a, b) => a + b, 0);
 
+/**
+ * `r` with every metric's data points changed by `points`, and the resource's and scope's attributes by `outer`
+ * (copied as they are without it).
+ */
+function mapRequest(
+  r: OtlpRequest,
+  points: (dataPoints: OtlpPointBase[]) => OtlpPointBase[],
+  outer: (attributes: OtlpKeyValue[], of: 'resource' | 'scope') => OtlpKeyValue[] = (attributes) => attributes,
+): OtlpRequest {
+  return {
+    resourceMetrics: r.resourceMetrics.map((rm) => ({
+      ...rm,
+      resource: { ...rm.resource, attributes: outer(rm.resource.attributes, 'resource') },
+      scopeMetrics: rm.scopeMetrics.map((sm) => ({
+        ...sm,
+        scope: { ...sm.scope, attributes: outer(sm.scope.attributes, 'scope') },
+        metrics: sm.metrics.map((m) =>
+          m.data === null ? m : ({ ...m, data: { ...m.data, dataPoints: points(m.data.dataPoints) } } as OtlpMetric),
+        ),
+      })),
+    })),
+  };
+}
+
 describe('properties', () => {
   it('on any bytes, protobuf conversion never throws and accounts for every item', () => {
     fc.assert(
@@ -457,31 +486,73 @@ describe('properties', () => {
     );
   });
 
+  it('on any well-formed requests, a memo kept across them (OtlpSeriesMemo) changes no request’s conversion', () => {
+    // Variants of a request's attribute values, keys kept: the same content in new objects (found in the memo), and
+    // values of another content or type (not found) — a memo that told any of them apart too little would answer
+    // for the wrong one. Resource, scope and point attributes alike.
+    const nudges: ((v: OtlpAnyValue | null) => OtlpAnyValue | null)[] = [
+      (v) => v && { ...v },
+      (v) => {
+        if (v === null) return { type: 'bool', value: true };
+        if (v.type === 'bool') return { type: 'bool', value: !v.value };
+        if (v.type === 'int') return { type: 'int', value: v.value + 1n };
+        if (v.type === 'string') return { type: 'string', value: v.value + '1' };
+        return null;
+      },
+      (v) => {
+        if (v === null) return { type: 'string', value: '' };
+        if (v.type === 'string') return { type: 'int', value: BigInt(v.value.length) };
+        if (v.type === 'int' || v.type === 'bool') return { type: 'string', value: String(v.value) };
+        return { type: 'double', value: 1.5 };
+      },
+      (v) => (v?.type === 'bool' ? { type: 'int', value: v.value ? 1n : 0n } : v && { ...v }),
+    ];
+    type Variant = { nudge: number; at: number; of: 'resource' | 'scope' | 'point' };
+    /** `r` with the attribute at `at` of each of its `of` attribute lists nudged, the others copied. */
+    const variant = (r: OtlpRequest, { nudge, at, of }: Variant): OtlpRequest => {
+      const each = (attributes: OtlpKeyValue[], which: Variant['of']) =>
+        attributes.map(({ key, value }, i) => ({
+          key,
+          value: i === at && which === of ? (nudges[nudge] as (typeof nudges)[number])(value) : value && { ...value },
+        }));
+      return mapRequest(r, (points) => points.map((p) => ({ ...p, attributes: each(p.attributes, 'point') })), each);
+    };
+    const anyVariant = fc.record({
+      nudge: fc.integer({ min: 0, max: nudges.length - 1 }),
+      at: fc.integer({ min: 0, max: 3 }),
+      of: fc.constantFrom('resource' as const, 'scope' as const, 'point' as const),
+    });
+    fc.assert(
+      fc.property(anyRequest, fc.array(anyVariant, { minLength: 1, maxLength: 8 }), (r, variants) => {
+        const memo = new OtlpSeriesMemo(16, 4_000);
+        // The original first and between the variants, each found in the memo or told apart from what is there.
+        const requests = [r, ...variants.flatMap((v) => [variant(r, v), r])];
+        for (const [i, request] of requests.entries()) {
+          const fresh = collect((sink) => convertOtlpRequest(request, sink, 1));
+          const kept = collect((sink) =>
+            // Every other request by prefix and rest, as the tenant's sink takes them.
+            convertOtlpRequest(
+              request,
+              i % 2 === 0 ? sink : { ...sink, prefixed: (prefix, rest, from) => sink.line(`${prefix} ${rest}`, from) },
+              1,
+              { seen: memo },
+            ),
+          );
+          assert.deepEqual(kept, fresh, `request ${i}`);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('on any well-formed request, a point repeated in a row converts as often as it comes, with its notes as often', () => {
     // The converter keeps the last point's dimensions for the next one (a batch's series, point after point).
     const copy = <T extends { attributes: OtlpKeyValue[] }>(p: T): T => ({
       ...p,
       attributes: p.attributes.map(({ key, value }) => ({ key, value: value && { ...value } })),
     });
-    const repeated = (r: OtlpRequest, times: number): OtlpRequest => ({
-      resourceMetrics: r.resourceMetrics.map((rm) => ({
-        ...rm,
-        scopeMetrics: rm.scopeMetrics.map((sm) => ({
-          ...sm,
-          metrics: sm.metrics.map((m) =>
-            m.data === null
-              ? m
-              : ({
-                  ...m,
-                  data: {
-                    ...m.data,
-                    dataPoints: m.data.dataPoints.flatMap((p) => Array.from({ length: times }, () => copy(p))),
-                  },
-                } as OtlpMetric),
-          ),
-        })),
-      })),
-    });
+    const repeated = (r: OtlpRequest, times: number): OtlpRequest =>
+      mapRequest(r, (points) => points.flatMap((p) => Array.from({ length: times }, () => copy(p))));
     fc.assert(
       fc.property(anyRequest, fc.integer({ min: 2, max: 3 }), (r, times) => {
         const once = collect((sink) => convertOtlpRequest(r, sink, 1));

@@ -42,6 +42,12 @@ export const emptyTally = (): ConversionTally => ({ items: 0, converted: 0, skip
 export interface ConversionSink {
   /** A metric line for the output, made from the item(s) at input line `from`. */
   line(text: string, from: number): void;
+  /**
+   * A metric line as its prefix (`key,dimensions`) and what follows the prefix's space, for a sink that looks
+   * prefixes up (known-prefixes.ts): given it, a converter that keeps a series' prefix (the OTLP converter with a
+   * memo) hands over the same string for the series' every line, and calls this instead of line().
+   */
+  prefixed?(prefix: string, rest: string, from: number): void;
   /** Something the user should know: items not converted, a key or value changed to be valid, a decision taken. */
   note(note: ConversionNote): void;
   /** How a metric will be named, written once per metric before its first line. */

@@ -205,4 +205,8 @@ export function linePrefix(key: string, dimensions: readonly (readonly [string, 
 
 /** A metric line of a prefix (linePrefix), a payload and a timestamp (null: none, the tenant stamps the line). */
 export const lineOf = (prefix: string, payload: string, timestamp: number | null): string =>
-  `${prefix} ${payload}${timestamp === null ? '' : ` ${timestamp}`}`;
+  `${prefix} ${lineRest(payload, timestamp)}`;
+
+/** What follows a line's prefix and its space: the payload and the timestamp (null: none). */
+export const lineRest = (payload: string, timestamp: number | null): string =>
+  timestamp === null ? payload : `${payload} ${timestamp}`;

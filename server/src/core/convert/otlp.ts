@@ -23,6 +23,7 @@ import {
   metricKey,
   lineOf,
   linePrefix,
+  lineRest,
   noMetricKeyReason,
   numberText,
   pairsOf,
@@ -56,6 +57,90 @@ export interface OtlpConvertOptions {
    * key as sent, what the line protocol's gauge summary is stored under.
    */
   histogramSuffix?: boolean;
+  /**
+   * What points' attributes made (OtlpSeriesMemo), kept by a caller that converts the same series request after
+   * request (the local tenant's OTLP endpoint): a point seen before gets its dimensions, notes and line prefix again.
+   */
+  seen?: OtlpSeriesMemo;
+}
+
+/** What a point's attributes make: its dimensions (null: the point is dropped), the notes made, the line prefix. */
+interface WorkedOut {
+  pairs: [string, string][] | null;
+  notes: [NoteKind, string][];
+  /** Whether an outer attribute was in force (the note on resource attributes counts the point). */
+  withOuter: boolean;
+  prefix: string;
+}
+
+/**
+ * Points' attributes worked out (WorkedOut), by metric key, the scope's attributes in force and the point's own
+ * attributes, across requests: an SDK exports the same series at every interval. A point found here costs a short
+ * key and a lookup instead of normalising ten-odd attributes and joining its prefix, and its prefix is the same
+ * string every time, whose hash the caller's lookups of it (known-prefixes.ts) compute once. Bounded: past
+ * `capacity` entries, or `charLimit` characters of keys and prefixes, it starts again empty.
+ */
+export class OtlpSeriesMemo {
+  private readonly points = new Map<string, WorkedOut>();
+  /** Scopes' attributes in force by their code: each a number never given again, so no key outlives its scope's. */
+  private readonly scopes = new Map<string, number>();
+  private nextScope = 0;
+  private chars = 0;
+
+  constructor(
+    readonly capacity = 65_536,
+    readonly charLimit = 16 << 20,
+  ) {}
+
+  get size(): number {
+    return this.points.size;
+  }
+
+  /** The code of a scope's attributes in force (what a point's code starts with). */
+  scopeCode(outer: readonly InForce[]): string {
+    let code = '';
+    for (const { dimension, value } of outer) code += attributeCode(dimension.raw, value);
+    let id = this.scopes.get(code);
+    if (id === undefined) {
+      id = this.nextScope++;
+      this.scopes.set(code, id);
+      this.chars += code.length;
+    }
+    return `${id};`;
+  }
+
+  get(code: string): WorkedOut | undefined {
+    return this.points.get(code);
+  }
+
+  set(code: string, worked: WorkedOut): void {
+    if (this.points.size >= this.capacity || this.chars + code.length + worked.prefix.length > this.charLimit) {
+      this.points.clear();
+      this.scopes.clear();
+      this.chars = 0;
+    }
+    this.chars += code.length + worked.prefix.length;
+    this.points.set(code, worked);
+  }
+}
+
+/**
+ * An attribute as a code that tells apart whatever the converter tells apart of it (key; value type; a kept value),
+ * each part with its length or an end that cannot occur in it, so that a sequence of codes reads back one way only.
+ */
+function attributeCode(key: string, value: OtlpAnyValue | null): string {
+  const head = `${key.length}:${key}`;
+  if (value === null) return head + 'n';
+  switch (value.type) {
+    case 'string':
+      return `${head}s${value.value.length}:${value.value}`;
+    case 'bool':
+      return head + (value.value ? 'b1' : 'b0');
+    case 'int':
+      return `${head}i${value.value};`;
+    default:
+      return `${head}t${value.type};`;
+  }
 }
 
 /** Dynatrace's reason for a monotonic cumulative sum it rejects (INGEST-PATHS §1.2, §1.5). */
@@ -151,16 +236,12 @@ class OtlpConversion {
   private withResourceAttributes = 0;
   private firstLineWithResourceAttributes = 0;
   private readonly keepOuter: (key: string) => boolean;
-  /** The last point's attributes, and what dimensions() made of them. */
+  /** The last point's metric key, attributes and scope, and what dimensions() made of them. */
   private lastPoint: {
-    name: string;
+    key: string;
     attributes: readonly OtlpKeyValue[];
     outer: readonly InForce[];
-    from: number;
-    pairs: [string, string][] | null;
-    notes: [NoteKind, string][];
-    /** Whether an outer attribute was in force (the note on resource attributes counts the point). */
-    withOuter: boolean;
+    worked: WorkedOut;
   } | null = null;
 
   constructor(
@@ -180,7 +261,8 @@ class OtlpConversion {
         const outer: InForce[] = [];
         for (const { key, value } of [...scopeMetrics.scope.attributes, ...resourceMetrics.resource.attributes])
           if (this.keepOuter(key)) outer.push(inForce(key, value));
-        for (const metric of scopeMetrics.metrics) this.metric(metric, outer, from);
+        const scope = this.options.seen?.scopeCode(outer) ?? null;
+        for (const metric of scopeMetrics.metrics) this.metric(metric, outer, scope, from);
       }
     }
   }
@@ -212,7 +294,7 @@ class OtlpConversion {
     if (kind === 'skipped') this.tally.skipped += count;
   }
 
-  private metric(metric: OtlpMetric, outer: readonly InForce[], from: number): void {
+  private metric(metric: OtlpMetric, outer: readonly InForce[], scope: string | null, from: number): void {
     const data = metric.data;
     if (data === null) return; // no data points: no items
     const points: readonly OtlpPointBase[] = data.dataPoints;
@@ -299,9 +381,7 @@ class OtlpConversion {
     if (sentKey !== name) this.note('renamed', from, name, `metric \`${name}\` written as \`${key}\``, points.length);
 
     let converted = 0;
-    // The line prefix of the last point's dimensions: made once for a series' points in a row (dimensions()).
-    let prefixOf: [string, string][] | null = null;
-    let prefix = '';
+    const keyCode = scope === null ? null : `${scope}${key.length}:${key}`;
     for (const point of points) {
       // DataPointFlags: a point with no recorded value (a staleness marker) has nothing to write.
       if ((point.flags & FLAG_NO_RECORDED_VALUE) !== 0) {
@@ -313,19 +393,16 @@ class OtlpConversion {
         this.note('skipped', from, name, payload.reason);
         continue;
       }
-      const dimensions = this.dimensions(name, point.attributes, outer, from);
-      if (dimensions === null) continue;
+      const worked = this.dimensions(key, name, point.attributes, outer, keyCode, from);
+      if (worked.pairs === null) continue;
       if (!this.named.has(key)) {
         this.named.add(key);
         this.sink.naming({ source: name, key, type, stored: storedKey(key, type), paths });
       }
       // Timestamps: timeUnixNano → ms; 0 (unset) → none, the tenant stamps the line.
       const ms = point.timeUnixNano === 0n ? null : Number(point.timeUnixNano / 1_000_000n);
-      if (dimensions !== prefixOf) {
-        prefixOf = dimensions;
-        prefix = linePrefix(key, dimensions);
-      }
-      this.sink.line(lineOf(prefix, payload.payload, ms), from);
+      if (this.sink.prefixed) this.sink.prefixed(worked.prefix, lineRest(payload.payload, ms), from);
+      else this.sink.line(lineOf(worked.prefix, payload.payload, ms), from);
       converted++;
     }
     this.tally.converted += converted;
@@ -339,33 +416,44 @@ class OtlpConversion {
   }
 
   /**
-   * A point's dimensions (workOutDimensions), kept for the next point: a batch of several export intervals holds a
-   * series' points one after another, whose attributes are alike. For such a point the same notes are made again.
+   * What a point's attributes make (workOutDimensions), kept for the next point — a batch of several export intervals
+   * holds a series' points one after another, whose attributes are alike — and, with a memo (`keyCode`: the scope's
+   * and metric key's code), for the requests after. For a point found so, the same notes are made again.
    */
   private dimensions(
+    key: string,
     name: string,
     attributes: readonly OtlpKeyValue[],
     outer: readonly InForce[],
+    keyCode: string | null,
     from: number,
-  ): [string, string][] | null {
+  ): WorkedOut {
     const last = this.lastPoint;
-    if (
-      last &&
-      last.name === name &&
-      last.outer === outer &&
-      last.from === from &&
-      sameAttributes(last.attributes, attributes)
-    ) {
-      if (last.withOuter && this.withResourceAttributes++ === 0) this.firstLineWithResourceAttributes = from;
-      for (const [kind, message] of last.notes) this.note(kind, from, name, message);
-      return last.pairs;
+    let worked: WorkedOut | undefined;
+    if (last && last.key === key && last.outer === outer && sameAttributes(last.attributes, attributes))
+      worked = last.worked;
+    else {
+      let code: string | null = null;
+      if (keyCode !== null) {
+        code = keyCode;
+        for (const { key, value } of attributes) code += attributeCode(key, value);
+        worked = this.options.seen?.get(code);
+      }
+      if (worked === undefined) {
+        const notes: [NoteKind, string][] = [];
+        const withResourceAttributes = this.withResourceAttributes;
+        const pairs = this.workOutDimensions(name, attributes, outer, from, notes);
+        const withOuter = this.withResourceAttributes > withResourceAttributes;
+        worked = { pairs, notes, withOuter, prefix: pairs === null ? '' : linePrefix(key, pairs) };
+        if (code !== null) this.options.seen?.set(code, worked);
+        this.lastPoint = { key, attributes, outer, worked };
+        return worked;
+      }
+      this.lastPoint = { key, attributes, outer, worked };
     }
-    const notes: [NoteKind, string][] = [];
-    const withResourceAttributes = this.withResourceAttributes;
-    const pairs = this.workOutDimensions(name, attributes, outer, from, notes);
-    const withOuter = this.withResourceAttributes > withResourceAttributes;
-    this.lastPoint = { name, attributes, outer, from, pairs, notes, withOuter };
-    return pairs;
+    if (worked.withOuter && this.withResourceAttributes++ === 0) this.firstLineWithResourceAttributes = from;
+    for (const [kind, message] of worked.notes) this.note(kind, from, name, message);
+    return worked;
   }
 
   /**

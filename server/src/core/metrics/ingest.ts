@@ -90,6 +90,12 @@ export function checkIngest(
   return checkLines(requestLines(body), now, endpoint, hostEntity);
 }
 
+/** Each line (`lines[i]`) as its prefix and what follows the prefix's space (ConversionSink.prefixed). */
+export interface LineParts {
+  prefixes: string[];
+  rests: string[];
+}
+
 /**
  * checkIngest for a request's lines already apart (a converter's): no text to join and split again. `known`: clean
  * prefixes kept across requests (known-prefixes.ts), learned from these lines and used for them, to the same answers.
@@ -100,6 +106,7 @@ export function checkLines(
   endpoint: IngestEndpoint,
   hostEntity: string | null = null,
   known?: KnownPrefixes,
+  parts?: LineParts,
 ): CheckedIngest {
   const linter = new FileLinter({ now, severities: TENANT_SEVERITIES });
   const checked: CheckedIngest = {
@@ -123,7 +130,9 @@ export function checkLines(
       refuse(`too many lines: the endpoint takes at most ${TENANT.oneAgentLinesPerRequest} lines per request`);
       continue;
     }
-    const prefix = known?.match(text);
+    const prefix = parts
+      ? known?.matchParts(parts.prefixes[index] as string, parts.rests[index] as string)
+      : known?.match(text);
     if (prefix && known) {
       const bytes = prefix.bytes + text.length - prefix.facts.payloadStart + 1;
       const { type, payloadLength, timestamp } = known;

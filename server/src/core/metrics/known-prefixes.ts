@@ -11,6 +11,7 @@
  * `capacity` prefixes, or `charLimit` characters of the lines they were learned from, it starts again empty.
  */
 import { summaryFault } from '../check.ts';
+import { OtlpSeriesMemo } from '../convert/otlp.ts';
 import { storedKey } from '../keys.ts';
 import { utf8Length, type CleanPrefixFacts, type PayloadType } from '../lint.ts';
 import type { DataLine } from '../parse.ts';
@@ -58,11 +59,18 @@ export class KnownPrefixes {
   timestamp = 0;
   /** How many lines matched a known prefix so far: the tests show the shortcut ran. */
   matched = 0;
+  /**
+   * The OTLP converter's memo of the series it converted (OtlpSeriesMemo), kept with the prefixes it makes: its
+   * prefixes are the same strings request after request, which matchParts then finds without hashing them again.
+   */
+  readonly series: OtlpSeriesMemo;
 
   constructor(
     readonly capacity = 65_536,
     readonly charLimit = 16 << 20,
-  ) {}
+  ) {
+    this.series = new OtlpSeriesMemo(capacity, charLimit);
+  }
 
   get size(): number {
     return this.entries.size;
@@ -76,7 +84,25 @@ export class KnownPrefixes {
     CLEAN_TAIL.lastIndex = before + 1;
     const m = CLEAN_TAIL.exec(text);
     if (!m) return undefined;
-    const known = this.guess(text, before) ?? this.entries.get(text.slice(0, before));
+    return this.found(m, this.guess(text, before) ?? this.entries.get(text.slice(0, before)), last - before - 1);
+  }
+
+  /**
+   * match() of the line `prefix` + space + `rest` (ConversionSink.prefixed): the same answer, found without reading
+   * the line as one string — a prefix the converter kept is looked up by a hash computed once.
+   */
+  matchParts(prefix: string, rest: string): KnownPrefix | undefined {
+    CLEAN_TAIL.lastIndex = 0;
+    const m = CLEAN_TAIL.exec(rest);
+    if (!m) return undefined;
+    const last = this.last;
+    const next = last?.next;
+    const guessed = last?.prefix === prefix ? last : next?.prefix === prefix ? next : undefined;
+    return this.found(m, guessed ?? this.entries.get(prefix), rest.length - (m[7] as string).length - 1);
+  }
+
+  /** A clean payload and timestamp (CLEAN_TAIL's match `m`) after a known prefix, if it is one, of its kind. */
+  private found(m: RegExpExecArray, known: KnownPrefix | undefined, payloadLength: number): KnownPrefix | undefined {
     if (!known) return undefined;
     this.last = known;
     let kind: PayloadKind;
@@ -94,7 +120,7 @@ export class KnownPrefixes {
     }
     if (kind !== known.kind) return undefined;
     this.type = kind === 'count' ? 'count' : 'gauge';
-    this.payloadLength = last - before - 1;
+    this.payloadLength = payloadLength;
     this.timestamp = Number(m[7]);
     this.matched++;
     return known;

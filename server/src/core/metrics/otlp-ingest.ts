@@ -12,7 +12,8 @@ import type { ConversionNote, ConversionTally } from '../convert/model.ts';
 import type { OtlpRequest } from '../convert/otlp-model.ts';
 import { convertOtlpRequest } from '../convert/otlp.ts';
 import { TENANT } from '../rules.ts';
-import { checkLines, type CheckedIngest, type IngestAnswer } from './ingest.ts';
+import type { ConversionSink } from '../convert/model.ts';
+import { checkLines, type CheckedIngest, type IngestAnswer, type LineParts } from './ingest.ts';
 import type { KnownPrefixes } from './known-prefixes.ts';
 
 /** A request checked, before anything is stored: its lines' check, and what the converter did not convert. */
@@ -55,23 +56,30 @@ export function checkOtlpIngest(request: OtlpRequest, now: number, known?: Known
   const skipped: ConversionNote[] = [];
   /** Written key → the OTLP metric name it came from (the converter names each key before its first line). */
   const sourceOf = new Map<string, string>();
-  const tally = convertOtlpRequest(
-    request,
-    {
-      line(text) {
-        lines.push(text);
-      },
-      note(note) {
-        if (note.kind === 'skipped') skipped.push(note);
-      },
-      naming(naming) {
-        sourceOf.set(naming.key, naming.source);
-      },
+  const sink: ConversionSink = {
+    line(text) {
+      lines.push(text);
     },
-    1,
-    { histogramSuffix: true },
-  );
-  return { ok: true, checked: checkLines(lines, now, 'api', null, known), tally, skipped, sources: sourceOf };
+    note(note) {
+      if (note.kind === 'skipped') skipped.push(note);
+    },
+    naming(naming) {
+      sourceOf.set(naming.key, naming.source);
+    },
+  };
+  // With known prefixes, the converter's memo makes each series' prefix once, handed over apart from the rest.
+  const parts: LineParts | undefined = known ? { prefixes: [], rests: [] } : undefined;
+  if (parts)
+    sink.prefixed = (prefix, rest) => {
+      lines.push(`${prefix} ${rest}`);
+      parts.prefixes.push(prefix);
+      parts.rests.push(rest);
+    };
+  const tally = convertOtlpRequest(request, sink, 1, {
+    histogramSuffix: true,
+    ...(known ? { seen: known.series } : {}),
+  });
+  return { ok: true, checked: checkLines(lines, now, 'api', null, known, parts), tally, skipped, sources: sourceOf };
 }
 
 /**
