@@ -3,12 +3,7 @@
  * (core/stats/): every input is one environment's lines, read as lint reads them, and the figures come out as a
  * table, Markdown (for a pull request) or JSON.
  */
-import {
-  StatsAnalyzer,
-  type MetricStats,
-  type Projection,
-  type StatsReport,
-} from '#core/stats/analysis.ts';
+import { StatsAnalyzer, type MetricStats, type Projection, type StatsReport } from '#core/stats/analysis.ts';
 import { count, decimal, dimensionNotes } from '#core/stats/describe.ts';
 import { COST } from '#core/rules.ts';
 import { plural } from '#core/text.ts';

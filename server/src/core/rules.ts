@@ -324,7 +324,7 @@ export const RULES = {
     evidence:
       'DOC D3, D5: a metric holds at most 1,000,000 dimension tuples over 30 days, new ones past it are refused; the best practices warn against timestamps, UUIDs, IPs and free text as dimension values.',
     decision:
-      'Not a tenant rule: a heuristic of the cost and cardinality analysis (COST: volatileShareOfValues, weakShapeMinValues, newValuesMinLines), once per metric and dimension at its first use, in the editor and `dtmetrics stats` only (it needs the whole file\'s values; `dtmetrics lint` keeps its throughput). Information, not a warning: a projection, not a refusal (MK012 warns once the budget is passed).',
+      "Not a tenant rule: a heuristic of the cost and cardinality analysis (COST: volatileShareOfValues, weakShapeMinValues, newValuesMinLines), once per metric and dimension at its first use, in the editor and `dtmetrics stats` only (it needs the whole file's values; `dtmetrics lint` keeps its throughput). Information, not a warning: a projection, not a refusal (MK012 warns once the budget is passed).",
     docs: DOCS.bestPractices,
     message: (a) =>
       `${q(a.dimension)} of ${q(a.key)} is volatile: ${a.reason} (${a.values.toLocaleString('en-US')} distinct, ×${a.multiplier.toFixed(2)} the series)` +

@@ -54,6 +54,7 @@ export function metricSummary(m: MetricStats): string {
     // A projection is an estimate whatever the counts: `~`.
     m.pointsPerYear === null ? 'points/yr: no cadence' : `~${compact(m.pointsPerYear)} points/yr`,
   ];
-  if (m.costPerYear !== null) parts.push(`~$${m.costPerYear < 100 ? decimal(m.costPerYear, 2) : compact(m.costPerYear)}/yr`);
+  if (m.costPerYear !== null)
+    parts.push(`~$${m.costPerYear < 100 ? decimal(m.costPerYear, 2) : compact(m.costPerYear)}/yr`);
   return parts.join(' · ');
 }

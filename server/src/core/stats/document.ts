@@ -19,7 +19,11 @@ export interface DimensionPlace {
   start: number;
   end: number;
   lines: number;
+  /** Its first distinct values, at most SAMPLE_VALUES, as the tenant reads them (quotes and escapes resolved). */
+  sample: string[];
 }
+
+const SAMPLE_VALUES = 5;
 
 export interface DocumentStats {
   report: StatsReport;
@@ -52,9 +56,14 @@ export function* documentStats(
     let places = dimensions.get(key);
     if (places === undefined) dimensions.set(key, (places = new Map()));
     for (const dim of (parsed as DataLine).dimensions) {
-      const place = places.get(dim.key.text);
-      if (place === undefined) places.set(dim.key.text, { line, start: dim.key.start, end: dim.key.end, lines: 1 });
-      else place.lines++;
+      let place = places.get(dim.key.text);
+      if (place === undefined) {
+        place = { line, start: dim.key.start, end: dim.key.end, lines: 0, sample: [] };
+        places.set(dim.key.text, place);
+      }
+      place.lines++;
+      if (place.sample.length < SAMPLE_VALUES && dim.text !== '' && !place.sample.includes(dim.text))
+        place.sample.push(dim.text);
     }
   }
   const report = analyzer.report(options);
