@@ -1,5 +1,5 @@
 /**
- * The cost and cardinality CodeLens on a 1 MB document (issue 15, §5): the time of a `textDocument/codeLens` request
+ * The cost and cardinality CodeLens on a 1 MB document (issue 15, part 5): the time of a `textDocument/codeLens` request
  * after an edit (its analysis of the new version, in slices), against the time of the pull diagnostics of the same
  * edit in the same run (the lint, the 20 ms p95 edit budget's measure). `npx tsx bench/lsp-codelens.ts [edits]`.
  */

@@ -81,6 +81,8 @@ interface OpenDocument {
   stats?: AnalysedDocument;
   /** Its loop, while it runs. */
   analysing?: Promise<void>;
+  /** The analysis waiting for the typing to pause (ANALYSIS_PAUSE_MS). */
+  analysisTimer?: NodeJS.Timeout;
 }
 
 interface AnalysedDocument {
@@ -220,7 +222,8 @@ async function lintOnce(state: OpenDocument): Promise<void> {
     }),
   );
   if (!pullDiagnostics && state.revision === revision) publish(uri, version, shownDiagnostics(state));
-  void analyseInBackground(state);
+  clearTimeout(state.analysisTimer);
+  state.analysisTimer = setTimeout(() => void analyseInBackground(state), ANALYSIS_PAUSE_MS);
 }
 
 /**
@@ -234,6 +237,13 @@ function shownDiagnostics(state: OpenDocument): LspDiagnostic[] {
 }
 
 // ------------------------------------------------------------------ cost and cardinality
+
+/**
+ * The background analysis (MK015) starts once the lints stop for this long: it reads the whole document, and a
+ * pass per keystroke on a large one halved the edits taken while typing (bench/lsp-typing.ts). A CodeLens request
+ * starts it at once.
+ */
+const ANALYSIS_PAUSE_MS = 300;
 
 /** Runs the document's analysis loop unless it runs already; resolves when its analysis is of the current version. */
 function analyseInBackground(state: OpenDocument): Promise<void> {
@@ -251,7 +261,7 @@ async function analyseUntilCurrent(state: OpenDocument): Promise<void> {
 
 /**
  * One analysis of the document's newest version, in slices at quiet turns as the lint is (it reads every line: an
- * edit does not wait for it, and outdates it); then MK015 is published with the lint's diagnostics if it changed.
+ * edit does not wait for it, and outdates it); then MK015 is shown with the lint's diagnostics if it changed.
  */
 async function analyseOnce(state: OpenDocument, settings: ServerSettings): Promise<void> {
   await quietTurn(messagesHandled);
@@ -266,7 +276,10 @@ async function analyseOnce(state: OpenDocument, settings: ServerSettings): Promi
   const findings = volatileDimensionFindings(done.result, lintOptions(settings).severities ?? {}).map(lspDiagnostic);
   state.stats = { version, settings, result: done.result, findings };
   const changed = JSON.stringify(findings) !== JSON.stringify(before);
-  if (!pullDiagnostics && changed && state.linted) publish(doc.uri, version, shownDiagnostics(state));
+  if (!changed || !state.linted) return;
+  // Pull mode: the client is asked to pull again (a pull never waits for the analysis, only for the lint).
+  if (pullDiagnostics) refreshDiagnostics();
+  else publish(doc.uri, version, shownDiagnostics(state));
 }
 
 /** The analysis of the document's current version, waited for; undefined once it is closed. */
@@ -419,7 +432,6 @@ onNotification('textDocument/didClose', readDocument, ({ uri }) => {
 onRequest('textDocument/diagnostic', readDocument, async ({ uri }, token) => {
   const state = opened.get(uri);
   const linted = state && (await currentLint(state, token));
-  if (state && linted) await currentStats(state, token);
   return { kind: DocumentDiagnosticReportKind.Full, items: state && linted ? shownDiagnostics(state) : [] };
 });
 
