@@ -1,16 +1,24 @@
 /**
  * `dtmetrics.stats.show`, the command of the language server's cost and cardinality CodeLens: the document's whole
  * table, as `dtmetrics stats` prints it (the CLI itself, fed the document as it is in the editor, saved or not, at
- * the `dtmetrics.stats.*` settings), in an output channel.
+ * the `dtmetrics.stats.*` settings), as Markdown (its `--format markdown`, for pull requests) in a read-only document
+ * shown as a preview: a wide table wraps its cells there, where a text editor would cut it off.
  */
 import { fork } from 'node:child_process';
 import * as vscode from 'vscode';
 
+const SCHEME = 'dtmetrics-stats';
+
 export function registerStats(context: vscode.ExtensionContext): void {
-  const output = vscode.window.createOutputChannel('dtmetrics stats');
   const cli = context.asAbsolutePath('dist/cli.js');
+  const tables = new Map<string, string>();
+  const changed = new vscode.EventEmitter<vscode.Uri>();
   context.subscriptions.push(
-    output,
+    changed,
+    vscode.workspace.registerTextDocumentContentProvider(SCHEME, {
+      onDidChange: changed.event,
+      provideTextDocumentContent: (uri) => tables.get(uri.toString()) ?? '',
+    }),
     vscode.commands.registerCommand('dtmetrics.stats.show', async (uri?: unknown) => {
       const document =
         typeof uri === 'string'
@@ -19,13 +27,14 @@ export function registerStats(context: vscode.ExtensionContext): void {
       if (document === undefined) return;
       const settings = vscode.workspace.getConfiguration('dtmetrics.stats', document.uri);
       const price = settings.get<number | null>('pricePerPoint', null);
-      const args = ['stats', '--interval', settings.get<string>('interval', '1m')];
+      const args = ['stats', '--format', 'markdown', '--interval', settings.get<string>('interval', '1m')];
       if (typeof price === 'number') args.push('--price-per-point', String(price));
+      const name = vscode.workspace.asRelativePath(document.uri);
       const table = await runCli(cli, [...args, '-'], document.getText());
-      output.clear();
-      output.appendLine(`${vscode.workspace.asRelativePath(document.uri)} (as in the editor)\n`);
-      output.append(table);
-      output.show(true);
+      const shown = vscode.Uri.from({ scheme: SCHEME, path: `/${name} (stats).md` });
+      tables.set(shown.toString(), `\`dtmetrics ${args.join(' ')}\` on ${name} as in the editor\n\n${table}`);
+      changed.fire(shown);
+      await vscode.commands.executeCommand('markdown.showPreview', shown);
     }),
   );
 }

@@ -2,9 +2,10 @@
 //   - the language server's lens over each metric's first line (`13 series · 3 dims · ~6.8 M points/yr` for seed
 //     004's three hosts in one file), beside the client's Send and Query lenses;
 //   - the hover of a dimension key (`status`): its values, its ×series, what the table says of it;
-//   - MK015 on a volatile dimension (a request id), and its quick fix that drops it from the metric's lines.
+//   - MK015 on a volatile dimension (a request id), and its quick fix that drops it from the metric's lines;
+//   - the lens's command: the document's table, as `dtmetrics stats` prints it, as a Markdown preview.
 // Screenshots in a dark, a light and a high-contrast theme go to test-results/ (and docs/screenshots/ with
-// --update-screenshot): stats-lens-hover-*.png, stats-volatile-fix-*.png.
+// --update-screenshot): stats-lens-hover-*.png, stats-volatile-fix-*.png, stats-table-*.png.
 // Prints `1 passed, 0 failed` or `0 passed, 1 failed`.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,6 +55,15 @@ async function showDropFix(page) {
     .waitFor({ timeout: 30_000 });
 }
 
+/** Clicks the seed's lens: the table opens as a Markdown preview, with the metric's row. */
+async function showTable(page) {
+  await page.locator('.monaco-editor .codelens-decoration a', { hasText: LENS }).click();
+  const preview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  await preview.locator('tr', { hasText: 'service.request.count' }).locator('td', { hasText: '6,832,800' }).waitFor({
+    timeout: 30_000,
+  });
+}
+
 process.exit(
   await runWorkbenchCheck({ name: 'stats-check', files, settings, timeoutMs: 240_000, passedMessage }, async (page) => {
     await page
@@ -70,6 +80,13 @@ process.exit(
       await saveScreenshot(page, `stats-volatile-fix-${theme}`);
       await page.keyboard.press('Escape');
       await page.locator('.action-widget').waitFor({ state: 'hidden' });
+      // The side bar closed, for the width of the table with its notes.
+      await page.keyboard.press('Control+B');
+      await showTable(page);
+      await saveScreenshot(page, `stats-table-${theme}`);
+      await page.keyboard.press('Control+W');
+      await page.keyboard.press('Control+B');
+      await page.locator('.tab', { hasText: '(stats).md' }).waitFor({ state: 'detached' });
     });
   }),
 );
