@@ -147,3 +147,30 @@ test('the hover of a volatile key says why, and when the metric reaches 1 M seri
   assert.match(text, /Volatile: 100 % of values are UUIDs\./);
   assert.match(text, /\+4,320 series\/day: 1 M in 231\.5 days\./);
 });
+
+test('a client that can refresh its lenses gets them at once after an edit, then is asked again when they are current', async () => {
+  const vscodeLike = await start(true, undefined, true);
+  try {
+    const uri = await open(vscodeLike, SEED_004);
+    const titles = async () =>
+      ((await vscodeLike.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[]).map(
+        (l) => l.command?.title,
+      );
+    assert.deepEqual(await titles(), ['13 series · 3 dims · ~6.8 M points/yr']);
+    const end = SEED_004.split('\n').length - 1;
+    await change(
+      vscodeLike,
+      uri,
+      end,
+      0,
+      0,
+      'service.request.count,host=web-4,service=cart,status=200 count,delta=1\n',
+    );
+    // Answered from the analysis before the edit, not waiting for this version's.
+    assert.deepEqual(await titles(), ['13 series · 3 dims · ~6.8 M points/yr']);
+    await until('a lens refresh', () => (vscodeLike.codeLensRefreshes > 0 ? true : undefined));
+    assert.deepEqual(await titles(), ['14 series · 3 dims · ~7.4 M points/yr']);
+  } finally {
+    await stop(vscodeLike);
+  }
+});

@@ -83,6 +83,8 @@ interface OpenDocument {
   analysing?: Promise<void>;
   /** The analysis waiting for the typing to pause (ANALYSIS_PAUSE_MS). */
   analysisTimer?: NodeJS.Timeout;
+  /** Lenses were answered from an earlier version's analysis: the client is asked again once this one's is done. */
+  lensesBehind?: boolean;
 }
 
 interface AnalysedDocument {
@@ -137,11 +139,16 @@ connection.onDidChangeConfiguration(() => {
   for (const state of opened.values()) relint(state);
   if (pullDiagnostics) refreshDiagnostics();
   // The lenses' figures depend on the settings too (interval, price, on or off).
-  if (codeLensRefresh)
-    connection
-      .sendRequest('workspace/codeLens/refresh')
-      .catch((error: unknown) => connection.console.warn(`code lens refresh refused: ${String(error)}`));
+  refreshCodeLenses();
 });
+
+/** Asks the client for the lenses again, if it said it can be asked (as refreshDiagnostics). */
+function refreshCodeLenses(): void {
+  if (!codeLensRefresh) return;
+  connection
+    .sendRequest('workspace/codeLens/refresh')
+    .catch((error: unknown) => connection.console.warn(`code lens refresh refused: ${String(error)}`));
+}
 
 function settingsFor(uri: string): Promise<ServerSettings> {
   let settings = settingsByUri.get(uri);
@@ -223,7 +230,10 @@ async function lintOnce(state: OpenDocument): Promise<void> {
   );
   if (!pullDiagnostics && state.revision === revision) publish(uri, version, shownDiagnostics(state));
   clearTimeout(state.analysisTimer);
-  state.analysisTimer = setTimeout(() => void analyseInBackground(state), ANALYSIS_PAUSE_MS);
+  state.analysisTimer = setTimeout(() => {
+    state.analysisTimer = undefined;
+    void analyseInBackground(state);
+  }, ANALYSIS_PAUSE_MS);
 }
 
 /**
@@ -275,6 +285,10 @@ async function analyseOnce(state: OpenDocument, settings: ServerSettings): Promi
   const before = state.stats?.findings ?? [];
   const findings = volatileDimensionFindings(done.result, lintOptions(settings).severities ?? {}).map(lspDiagnostic);
   state.stats = { version, settings, result: done.result, findings };
+  if (state.lensesBehind) {
+    state.lensesBehind = false;
+    refreshCodeLenses();
+  }
   const changed = JSON.stringify(findings) !== JSON.stringify(before);
   if (!changed || !state.linted) return;
   // Pull mode: the client is asked to pull again (a pull never waits for the analysis, only for the lint).
@@ -446,10 +460,23 @@ onRequest('textDocument/codeAction', readCodeAction, async (params, token) => {
   return [...codeActions(state.doc, params, linted, Date.now()), ...drops];
 });
 
-// Waits for the analysis of the current version: computed at quiet turns after each lint, in slices.
+/**
+ * A client that can be asked to refresh its lenses gets them at once, from the newest analysis of the document's
+ * settings (of an earlier version while typing: the analysis waits for a pause), and is asked again when the current
+ * one is done; any other waits for the analysis of the current version. The first lenses of a document always wait.
+ */
 onRequest('textDocument/codeLens', readDocument, async ({ uri }, token) => {
   const state = opened.get(uri);
-  if (!state || !(await settingsFor(uri)).stats.codeLens) return [];
+  const settings = await settingsFor(uri);
+  if (!state || !settings.stats.codeLens) return [];
+  const newest = state.stats;
+  if (codeLensRefresh && newest?.settings === settings) {
+    if (newest.version !== state.doc.version) {
+      state.lensesBehind = true;
+      if (state.analysisTimer === undefined) void analyseInBackground(state);
+    }
+    return statsLenses(uri, newest.result);
+  }
   const stats = await currentStats(state, token);
   return stats ? statsLenses(uri, stats) : [];
 });
