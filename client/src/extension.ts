@@ -18,6 +18,7 @@ import { Notifier, type ShownMessage } from './notifier.ts';
 import { registerConvert } from './convert/activation.ts';
 import { registerPush } from './push/activation.ts';
 import { registerQuery } from './query/activation.ts';
+import { registerStats } from './stats.ts';
 import { IngestInspector } from './inspector/view.ts';
 
 let client: LanguageClient | undefined;
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
   context.subscriptions.push(ingestInspector);
   // The query prompt offers the keys of the server's workspace index (the one completion uses).
   registerQuery(context, log, notifier, (params) => languageClient.sendRequest(WorkspaceKeysRequest, params));
+  registerStats(context);
   registerConvert(context, log, notifier);
 
   const show = (text: string, tooltip: string) => {

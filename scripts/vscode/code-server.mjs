@@ -410,3 +410,18 @@ export async function saveScreenshot(page, name, clip) {
   await page.screenshot({ path, clip });
   if (updateScreenshots) copyFileSync(path, join(ROOT, 'docs', 'screenshots', `${name}.png`));
 }
+
+/** The hover fades in: a picture waits for it to be opaque, not the text behind it showing through. */
+export async function hoverFadedIn(page) {
+  await page.waitForFunction(
+    () => {
+      const hover = document.querySelector('.monaco-editor .monaco-hover:not(.hidden)');
+      const running = [];
+      for (let node = hover?.parentElement; node; node = node.parentElement) running.push(...node.getAnimations());
+      running.push(...(hover?.getAnimations({ subtree: true }) ?? []));
+      return hover && running.every((animation) => animation.playState === 'finished');
+    },
+    null,
+    { timeout: 10_000 },
+  );
+}

@@ -12,10 +12,10 @@
 // Screenshots of each in a dark, a light and a high-contrast theme go to test-results/ (and docs/screenshots/ with
 // --update-screenshot): hover-evidence-*.png, quick-fix-timestamp-*.png, query-lens-*.png, query-keys-*.png.
 // Prints `1 passed, 0 failed` or `0 passed, 1 failed`.
-/* global document */
 import {
   dismissThemeOffer,
   freePort,
+  hoverFadedIn,
   inEachTheme,
   runCommand,
   runWorkbenchCheck,
@@ -87,18 +87,7 @@ async function showHover(page) {
   const squiggle = await page.locator('.monaco-editor .squiggly-error').first().boundingBox();
   await page.mouse.move(squiggle.x + squiggle.width / 2, squiggle.y + squiggle.height / 2, { steps: 5 });
   await hoverWidget.waitFor({ timeout: 30_000 });
-  // The hover fades in: the picture waits for it to be opaque, not the text behind it showing through.
-  await page.waitForFunction(
-    () => {
-      const hover = document.querySelector('.monaco-editor .monaco-hover:not(.hidden)');
-      const running = [];
-      for (let node = hover?.parentElement; node; node = node.parentElement) running.push(...node.getAnimations());
-      running.push(...(hover?.getAnimations({ subtree: true }) ?? []));
-      return hover && running.every((animation) => animation.playState === 'finished');
-    },
-    null,
-    { timeout: 10_000 },
-  );
+  await hoverFadedIn(page);
   // The evidence's own links, not the rule's "Documentation" link, which names the same page.
   const evidence = hoverWidget.locator('p', { hasText: 'Evidence:' });
   for (const [text, url] of [

@@ -40,12 +40,16 @@ function spawnServer(): ChildProcess {
 }
 
 /** As VS Code initializes: configuration asked for, file watchers registered by the server. */
-const initializeParams = (pull: boolean, folder = EXAMPLES) => ({
+const initializeParams = (pull: boolean, folder = EXAMPLES, codeLensRefresh = false) => ({
   processId: process.pid,
   rootUri: folder,
   workspaceFolders: [{ uri: folder, name: 'workspace' }],
   capabilities: {
-    workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } },
+    workspace: {
+      configuration: true,
+      didChangeWatchedFiles: { dynamicRegistration: true },
+      ...(codeLensRefresh ? { codeLens: { refreshSupport: true } } : {}),
+    },
     textDocument: pull ? { diagnostic: { dynamicRegistration: false } } : {},
   },
 });
@@ -58,10 +62,15 @@ export interface Harness {
   versions: Map<string, number>;
   /** What the server registered with `client/registerCapability`, in order. */
   registrations: Registration[];
+  /** How many times the server asked for the lenses again (`workspace/codeLens/refresh`). */
+  codeLensRefreshes: number;
 }
 
-/** A server for a workspace of one folder (`folder`, a file URI; the examples by default). */
-export async function start(pull: boolean, folder = EXAMPLES): Promise<Harness> {
+/**
+ * A server for a workspace of one folder (`folder`, a file URI; the examples by default); `codeLensRefresh`: the
+ * client says it can be asked to refresh its lenses, as VS Code does.
+ */
+export async function start(pull: boolean, folder = EXAMPLES, codeLensRefresh = false): Promise<Harness> {
   const child = spawnServer();
   const connection = createProtocolConnection(
     new StreamMessageReader(present(child.stdout)),
@@ -74,7 +83,12 @@ export async function start(pull: boolean, folder = EXAMPLES): Promise<Harness> 
     published: new Map(),
     versions: new Map(),
     registrations: [],
+    codeLensRefreshes: 0,
   };
+  connection.onRequest('workspace/codeLens/refresh', () => {
+    h.codeLensRefreshes++;
+    return null;
+  });
   connection.onRequest('workspace/configuration', () => [h.settings]);
   connection.onRequest('client/registerCapability', (params: RegistrationParams) => {
     h.registrations.push(...params.registrations);
@@ -83,7 +97,7 @@ export async function start(pull: boolean, folder = EXAMPLES): Promise<Harness> 
     h.published.set(p.uri, p);
   });
   connection.listen();
-  await connection.sendRequest('initialize', initializeParams(pull, folder));
+  await connection.sendRequest('initialize', initializeParams(pull, folder, codeLensRefresh));
   await connection.sendNotification('initialized', {});
   return h;
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SETTING_DEFAULTS } from '#client/setting-defaults.ts';
 import { LIMITS, RULE_CODES, SEVERITY_SETTINGS } from '#core/rules.ts';
-import { DEFAULT_SETTINGS, readSettings } from '#lsp/settings.ts';
+import { DEFAULT_SETTINGS, readSettings, STATS_SETTING_DEFAULTS } from '#lsp/settings.ts';
 
 interface Declared {
   default?: unknown;
@@ -27,9 +27,9 @@ const declared = manifest.contributes.configuration.properties;
 
 /** Every setting the code reads, with the default it has in the code and where that default is. */
 const CODE_DEFAULTS = new Map<string, { value: unknown; where: string }>([
-  ...Object.entries(DEFAULT_SETTINGS).map(
-    ([name, value]) => [`dtmetrics.${name}`, { value, where: 'server/src/lsp/settings.ts' }] as const,
-  ),
+  ...Object.entries({ ...DEFAULT_SETTINGS, stats: undefined, ...STATS_SETTING_DEFAULTS })
+    .filter(([name]) => name !== 'stats')
+    .map(([name, value]) => [`dtmetrics.${name}`, { value, where: 'server/src/lsp/settings.ts' }] as const),
   ...Object.entries(SETTING_DEFAULTS).map(
     ([name, value]) => [`dtmetrics.${name}`, { value, where: 'client/src/setting-defaults.ts' }] as const,
   ),
@@ -115,4 +115,15 @@ test('dtmetrics.severities takes the severities `--rule` takes (core/rules.ts), 
       String(severity),
     );
   }
+});
+
+test('the stats settings as package.json declares them read as their defaults; bad values fall back', () => {
+  const declaredForm = { interval: '1m', pricePerPoint: null, codeLens: true };
+  assert.deepEqual(readSettings({ stats: declaredForm }).stats, DEFAULT_SETTINGS.stats);
+  assert.deepEqual(readSettings({ stats: { interval: '5m', pricePerPoint: 0.0000015, codeLens: false } }).stats, {
+    intervalMs: 300_000,
+    pricePerPoint: 0.0000015,
+    codeLens: false,
+  });
+  assert.deepEqual(readSettings({ stats: { interval: 'often', pricePerPoint: -1 } }).stats, DEFAULT_SETTINGS.stats);
 });

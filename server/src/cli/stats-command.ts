@@ -3,14 +3,8 @@
  * (core/stats/): every input is one environment's lines, read as lint reads them, and the figures come out as a
  * table, Markdown (for a pull request) or JSON.
  */
-import {
-  StatsAnalyzer,
-  type DimensionStats,
-  type MetricStats,
-  type Projection,
-  type StatsReport,
-} from '#core/stats/analysis.ts';
-import { SHAPE_NAMES } from '#core/stats/shapes.ts';
+import { StatsAnalyzer, type MetricStats, type Projection, type StatsReport } from '#core/stats/analysis.ts';
+import { count, decimal, dimensionNotes } from '#core/stats/describe.ts';
 import { COST } from '#core/rules.ts';
 import { plural } from '#core/text.ts';
 import { parseDuration } from '#core/time.ts';
@@ -133,10 +127,6 @@ const reportOptions = (settings: StatsSettings) => ({
       }),
 });
 
-/** A whole count with thousands separators, `~` before an estimate. */
-const count = (n: number, estimated = false): string => (estimated ? '~' : '') + Math.round(n).toLocaleString('en-US');
-const decimal = (n: number, digits: number): string =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 /** A share as a percentage; the smallest as `< 0.01 %` rather than a row of zeros. */
 const share = (fraction: number): string =>
   fraction > 0 && fraction < 0.0001 ? '< 0.01 %' : `${decimal(fraction * 100, 2)} %`;
@@ -151,27 +141,6 @@ function metricNotes(m: MetricStats): string {
     notes.push(`+${count(m.newSeriesPerDay ?? 0)} series/day: 1 M in ${decimal(m.daysToTupleLimit, 1)} days`);
   if (m.untrackedDimensions > 0) notes.push(`${plural(m.untrackedDimensions, 'more dimension key')} not shown`);
   if (m.estimated) notes.push('estimated');
-  return notes.join('; ');
-}
-
-function dimensionNotes(d: DimensionStats, dimensions: readonly DimensionStats[]): string {
-  const notes: string[] = [];
-  if (d.volatile !== null) {
-    const share = `${Math.round(d.volatile.share * 100)} %`;
-    notes.push(
-      d.volatile.reason === 'new-values'
-        ? `volatile: a new value on ${share} of lines after the first minute`
-        : `volatile: ${share} of values are ${SHAPE_NAMES[d.volatile.reason]}`,
-    );
-  }
-  if (d.determinedBy !== null && d.determinedBy.length > 0) {
-    const mutual = d.determinedBy.filter((key) => dimensions.find((o) => o.key === key)?.determinedBy?.includes(d.key));
-    notes.push(
-      `determined by ${d.determinedBy.join(', ')}` +
-        (mutual.length > 0 ? ` (one value each way with ${mutual.join(', ')}: keep one)` : ''),
-    );
-  } else if (d.values === 1 && !d.estimated) notes.push('one value: adds no series');
-  else if (d.multiplier === 1 && d.volatile === null && !d.estimated) notes.push('adds no series');
   return notes.join('; ');
 }
 

@@ -311,6 +311,26 @@ export const RULES = {
       `This file has more than ${a.limit.toLocaleString('en-US')} distinct metric keys, the limit for a whole environment; per-key checks (type, metadata, cardinality) stop for keys after this one.`,
   }),
 
+  MK015: rule<{
+    key: string;
+    dimension: string;
+    reason: string;
+    values: number;
+    multiplier: number;
+    daysToLimit: number | null;
+  }>({
+    title: 'Volatile dimension',
+    severity: 'info',
+    evidence:
+      'DOC D3, D5: a metric holds at most 1,000,000 dimension tuples over 30 days, new ones past it are refused; the best practices warn against timestamps, UUIDs, IPs and free text as dimension values.',
+    decision:
+      "Not a tenant rule: a heuristic of the cost and cardinality analysis (COST: volatileShareOfValues, weakShapeMinValues, newValuesMinLines), once per metric and dimension at its first use, in the editor and `dtmetrics stats` only (it needs the whole file's values; `dtmetrics lint` keeps its throughput). Information, not a warning: a projection, not a refusal (MK012 warns once the budget is passed).",
+    docs: DOCS.bestPractices,
+    message: (a) =>
+      `${q(a.dimension)} of ${q(a.key)} is volatile: ${a.reason} (${a.values.toLocaleString('en-US')} distinct, ×${a.multiplier.toFixed(2)} the series)` +
+      (a.daysToLimit === null ? '' : `; 1 M series in ${a.daysToLimit.toFixed(1)} days at this cadence`) +
+      '. Drop it, or bucket its values into a few (a class, a range, a route template).',
+  }),
   MK014: rule<{ written: string; fixed: string }>({
     title: 'Space in the metric key',
     severity: 'error',

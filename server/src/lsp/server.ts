@@ -16,6 +16,8 @@ import {
   type CancellationToken,
   type Diagnostic as LspDiagnostic,
   type InitializeResult,
+  type MarkupContent,
+  MarkupKind,
 } from 'vscode-languageserver/node';
 import type { RequestType } from 'vscode-languageserver-protocol';
 import { DocumentLinter, type LintStep } from '#core/document-linter.ts';
@@ -48,6 +50,8 @@ import { fileDirectives } from '#core/directives.ts';
 import { DEFAULT_SETTINGS, lintOptions, readSettings, windowNow, type ServerSettings } from './settings.ts';
 import { inSlices, nextTurn, quietTurn } from './slices.ts';
 import { WorkspaceIndex } from './workspace-index.ts';
+import { dimensionHover, dropDimensionAction, statsLenses } from './stats.ts';
+import { documentStats, volatileDimensionFindings, type DocumentStats } from '#core/stats/document.ts';
 
 const { connection, messagesHandled } = createServerConnection();
 const index = new WorkspaceIndex(() => quietTurn(messagesHandled));
@@ -60,6 +64,7 @@ let pullDiagnostics = false;
 let refreshSupport = false;
 let configurationRequests = false;
 let watchedFilesRegistration = false;
+let codeLensRefresh = false;
 const settingsByUri = new Map<string, Promise<ServerSettings>>();
 
 interface OpenDocument {
@@ -72,6 +77,22 @@ interface OpenDocument {
   editor?: { settings: ServerSettings; linter: DocumentLinter };
   /** The document's lint loop, while it runs: one at a time. */
   linting?: Promise<void>;
+  /** The newest finished cost and cardinality analysis (lens, hover, MK015), of this version or an earlier one. */
+  stats?: AnalysedDocument;
+  /** Its loop, while it runs. */
+  analysing?: Promise<void>;
+  /** The analysis waiting for the typing to pause (ANALYSIS_PAUSE_MS). */
+  analysisTimer?: NodeJS.Timeout;
+  /** Lenses were answered from an earlier version's analysis: the client is asked again once this one's is done. */
+  lensesBehind?: boolean;
+}
+
+interface AnalysedDocument {
+  version: number;
+  settings: ServerSettings;
+  result: DocumentStats;
+  /** MK015, as LSP diagnostics, shown with the lint's. */
+  findings: LspDiagnostic[];
 }
 
 const opened = new Map<string, OpenDocument>();
@@ -83,6 +104,7 @@ connection.onInitialize((params): InitializeResult => {
   refreshSupport = capabilities.workspace?.diagnostics?.refreshSupport === true;
   configurationRequests = capabilities.workspace?.configuration === true;
   watchedFilesRegistration = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+  codeLensRefresh = capabilities.workspace?.codeLens?.refreshSupport === true;
   for (const folder of params.workspaceFolders ?? []) index.addFolder(folder.uri);
   return {
     capabilities: {
@@ -94,6 +116,7 @@ connection.onInitialize((params): InitializeResult => {
       documentSymbolProvider: true,
       foldingRangeProvider: true,
       documentFormattingProvider: true,
+      codeLensProvider: { resolveProvider: false },
     },
     serverInfo: { name: 'dtmetrics' },
   };
@@ -115,7 +138,17 @@ connection.onDidChangeConfiguration(() => {
   // Each document's next lint finds new settings (settingsFor asks again) and so a new linter.
   for (const state of opened.values()) relint(state);
   if (pullDiagnostics) refreshDiagnostics();
+  // The lenses' figures depend on the settings too (interval, price, on or off).
+  refreshCodeLenses();
 });
+
+/** Asks the client for the lenses again, if it said it can be asked (as refreshDiagnostics). */
+function refreshCodeLenses(): void {
+  if (!codeLensRefresh) return;
+  connection
+    .sendRequest('workspace/codeLens/refresh')
+    .catch((error: unknown) => connection.console.warn(`code lens refresh refused: ${String(error)}`));
+}
 
 function settingsFor(uri: string): Promise<ServerSettings> {
   let settings = settingsByUri.get(uri);
@@ -195,7 +228,83 @@ async function lintOnce(state: OpenDocument): Promise<void> {
       problems: count,
     }),
   );
-  if (!pullDiagnostics && state.revision === revision) publish(uri, version, state.linted.diagnostics);
+  if (!pullDiagnostics && state.revision === revision) publish(uri, version, shownDiagnostics(state));
+  clearTimeout(state.analysisTimer);
+  state.analysisTimer = setTimeout(() => {
+    state.analysisTimer = undefined;
+    void analyseInBackground(state);
+  }, ANALYSIS_PAUSE_MS);
+}
+
+/**
+ * The lint's diagnostics and MK015's from the newest analysis: until the analysis of this version is done, the last
+ * one's stand (a finding moves a line at worst), so that they do not blink at every edit.
+ */
+function shownDiagnostics(state: OpenDocument): LspDiagnostic[] {
+  const linted = state.linted?.diagnostics ?? [];
+  const findings = state.stats?.findings ?? [];
+  return findings.length === 0 ? linted : [...linted, ...findings];
+}
+
+// ------------------------------------------------------------------ cost and cardinality
+
+/**
+ * The background analysis (MK015) starts once the lints stop for this long: it reads the whole document, and a
+ * pass per keystroke on a large one halved the edits taken while typing (bench/lsp-typing.ts). A CodeLens request
+ * starts it at once.
+ */
+const ANALYSIS_PAUSE_MS = 300;
+
+/** Runs the document's analysis loop unless it runs already; resolves when its analysis is of the current version. */
+function analyseInBackground(state: OpenDocument): Promise<void> {
+  state.analysing ??= analyseUntilCurrent(state).finally(() => (state.analysing = undefined));
+  return state.analysing;
+}
+
+async function analyseUntilCurrent(state: OpenDocument): Promise<void> {
+  for (;;) {
+    const settings = await settingsFor(state.doc.uri);
+    if (!isOpen(state) || (state.stats?.version === state.doc.version && state.stats.settings === settings)) return;
+    await analyseOnce(state, settings);
+  }
+}
+
+/**
+ * One analysis of the document's newest version, in slices at quiet turns as the lint is (it reads every line: an
+ * edit does not wait for it, and outdates it); then MK015 is shown with the lint's diagnostics if it changed.
+ */
+async function analyseOnce(state: OpenDocument, settings: ServerSettings): Promise<void> {
+  await quietTurn(messagesHandled);
+  const { doc } = state;
+  const version = doc.version;
+  const options = { intervalMs: settings.stats.intervalMs, pricePerPoint: settings.stats.pricePerPoint };
+  const steps = documentStats((i) => doc.lineAt(i), doc.lineCount, options);
+  const outdated = () => !isOpen(state) || doc.version !== version;
+  const done = await inSlices(steps, () => quietTurn(messagesHandled), outdated);
+  if (!done || outdated()) return;
+  const before = state.stats?.findings ?? [];
+  const findings = volatileDimensionFindings(done.result, lintOptions(settings).severities ?? {}).map(lspDiagnostic);
+  state.stats = { version, settings, result: done.result, findings };
+  if (state.lensesBehind) {
+    state.lensesBehind = false;
+    refreshCodeLenses();
+  }
+  const changed = JSON.stringify(findings) !== JSON.stringify(before);
+  if (!changed || !state.linted) return;
+  // Pull mode: the client is asked to pull again (a pull never waits for the analysis, only for the lint).
+  if (pullDiagnostics) refreshDiagnostics();
+  else publish(doc.uri, version, shownDiagnostics(state));
+}
+
+/** The analysis of the document's current version, waited for; undefined once it is closed. */
+async function currentStats(state: OpenDocument, token: CancellationToken): Promise<DocumentStats | undefined> {
+  for (;;) {
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+    const settings = await settingsFor(state.doc.uri);
+    if (!isOpen(state)) return undefined;
+    if (state.stats?.version === state.doc.version && state.stats.settings === settings) return state.stats.result;
+    await analyseInBackground(state);
+  }
 }
 
 function publish(uri: string, version: number | undefined, diagnostics: LspDiagnostic[]): void {
@@ -337,19 +446,50 @@ onNotification('textDocument/didClose', readDocument, ({ uri }) => {
 onRequest('textDocument/diagnostic', readDocument, async ({ uri }, token) => {
   const state = opened.get(uri);
   const linted = state && (await currentLint(state, token));
-  return { kind: DocumentDiagnosticReportKind.Full, items: linted?.diagnostics ?? [] };
+  return { kind: DocumentDiagnosticReportKind.Full, items: state && linted ? shownDiagnostics(state) : [] };
 });
 
 onRequest('textDocument/codeAction', readCodeAction, async (params, token) => {
   const state = opened.get(params.uri);
   const linted = state && (await currentLint(state, token));
-  return linted && state ? codeActions(state.doc, params, linted, Date.now()) : [];
+  if (!linted || !state) return [];
+  const drops = params.diagnostics
+    .filter((d) => d.source === DIAGNOSTIC_SOURCE && d.code === 'MK015')
+    .map((d) => dropDimensionAction(state.doc, d as LspDiagnostic))
+    .filter((action) => action !== null);
+  return [...codeActions(state.doc, params, linted, Date.now()), ...drops];
 });
 
-// Answered at once from the newest finished lint: a hover never waits for linting.
+/**
+ * A client that can be asked to refresh its lenses gets them at once, from the newest analysis of the document's
+ * settings (of an earlier version while typing: the analysis waits for a pause), and is asked again when the current
+ * one is done; any other waits for the analysis of the current version. The first lenses of a document always wait.
+ */
+onRequest('textDocument/codeLens', readDocument, async ({ uri }, token) => {
+  const state = opened.get(uri);
+  const settings = await settingsFor(uri);
+  if (!state || !settings.stats.codeLens) return [];
+  const newest = state.stats;
+  if (codeLensRefresh && newest?.settings === settings) {
+    if (newest.version !== state.doc.version) {
+      state.lensesBehind = true;
+      if (state.analysisTimer === undefined) void analyseInBackground(state);
+    }
+    return statsLenses(uri, newest.result);
+  }
+  const stats = await currentStats(state, token);
+  return stats ? statsLenses(uri, stats) : [];
+});
+
+// Answered at once from the newest finished lint and analysis: a hover never waits for them.
 onRequest('textDocument/hover', readPosition, ({ uri, position }) => {
   const state = opened.get(uri);
-  return state ? hover(state.doc, position, state.linted, Date.now()) : null;
+  if (!state) return null;
+  const found = hover(state.doc, position, state.linted, Date.now());
+  const stats = state.stats && dimensionHover(state.doc, position.line, position.character, state.stats.result);
+  if (!stats) return found;
+  const before = found ? (found.contents as MarkupContent).value + '\n\n---\n\n' : '';
+  return { contents: { kind: MarkupKind.Markdown, value: before + stats } };
 });
 
 // Waits only for the keys of the lines edited since keys were last asked for (a line or a few, as one types), not for

@@ -1,6 +1,7 @@
 /** The `dtmetrics.*` settings the language server reads through `workspace/configuration`, and their defaults. */
 import { type FileDirectives, windowApplies } from '#core/directives.ts';
 import type { LintOptions } from '#core/lint.ts';
+import { parseDuration, MINUTE } from '#core/time.ts';
 import { isRuleCode, isSeveritySetting, LIMITS, type RuleCode, type SeveritySetting } from '#core/rules.ts';
 
 export interface ServerSettings {
@@ -14,6 +15,17 @@ export interface ServerSettings {
   dimensionValueMaxLength: number;
   /** At most this many diagnostics per document; a note says how many more there are. */
   maxDiagnostics: number;
+  /** `dtmetrics.stats.*`: the cost and cardinality figures (CodeLens, hover, MK015). */
+  stats: StatsSettings;
+}
+
+export interface StatsSettings {
+  /** How often lines without a timestamp are sent (`dtmetrics.stats.interval`, a duration). */
+  intervalMs: number;
+  /** A price per data point; null: not set (no cost shown). */
+  pricePerPoint: number | null;
+  /** Whether the CodeLens over each metric's first line shows. */
+  codeLens: boolean;
 }
 
 export const DEFAULT_SETTINGS: ServerSettings = {
@@ -23,7 +35,18 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   metricKeyMaxLength: LIMITS.metricKeyMaxLength,
   dimensionValueMaxLength: LIMITS.dimensionValueMaxLength,
   maxDiagnostics: 1000,
+  stats: { intervalMs: MINUTE, pricePerPoint: null, codeLens: true },
 };
+
+/**
+ * The `dtmetrics.stats.*` settings as package.json declares them, DEFAULT_SETTINGS.stats as read. One send a minute:
+ * the dedup window (one point per series a minute, COST), and the cadence of most exporters.
+ */
+export const STATS_SETTING_DEFAULTS = {
+  'stats.interval': '1m',
+  'stats.pricePerPoint': null,
+  'stats.codeLens': true,
+} as const;
 
 /**
  * In the editor, a timestamp out of the window is a warning, not an error (PROTOCOL §10, TS003: "error at send,
@@ -50,6 +73,19 @@ export function readSettings(raw: unknown): ServerSettings {
     metricKeyMaxLength: count(value.metricKeyMaxLength, DEFAULT_SETTINGS.metricKeyMaxLength),
     dimensionValueMaxLength: count(value.dimensionValueMaxLength, DEFAULT_SETTINGS.dimensionValueMaxLength),
     maxDiagnostics: count(value.maxDiagnostics, DEFAULT_SETTINGS.maxDiagnostics),
+    stats: readStatsSettings(value.stats),
+  };
+}
+
+function readStatsSettings(raw: unknown): StatsSettings {
+  const value = (raw ?? {}) as Partial<Record<'interval' | 'pricePerPoint' | 'codeLens', unknown>>;
+  const defaults = DEFAULT_SETTINGS.stats;
+  const interval = typeof value.interval === 'string' ? parseDuration(value.interval, 'interval') : null;
+  const price = value.pricePerPoint;
+  return {
+    intervalMs: interval?.ok === true ? interval.value : defaults.intervalMs,
+    pricePerPoint: typeof price === 'number' && Number.isFinite(price) && price > 0 ? price : null,
+    codeLens: value.codeLens !== false,
   };
 }
 

@@ -19,7 +19,7 @@
  */
 import { checkDataLine, isPlausibleMilliseconds, otherTimeUnit } from '../check.ts';
 import { storedKeyOf } from '../keys.ts';
-import { parseLine, type DataLine, type KeyValueNode } from '../parse.ts';
+import { parseLine, type DataLine, type KeyValueNode, type ParsedLine } from '../parse.ts';
 import { hasError } from '../problems.ts';
 import { COST, LIMITS } from '../rules.ts';
 import { DAY, MINUTE } from '../time.ts';
@@ -199,25 +199,30 @@ export class StatsAnalyzer {
 
   /** Reads one line of an input (any kind: comments, metadata and blank lines are counted and skipped). */
   addLine(text: string): void {
+    this.addParsed(parseLine(text));
+  }
+
+  /** Reads one parsed line; returns the metric's stored key when the line counts for one (an editor places it). */
+  addParsed(line: ParsedLine): string | null {
     this.lines++;
-    const line = parseLine(text);
-    if (line.kind !== 'data') return;
+    if (line.kind !== 'data') return null;
     const key = storedKeyOf(line);
     if (key === null || hasError(checkDataLine(line, LIMITS))) {
       this.refusedLines++;
-      return;
+      return null;
     }
     this.dataLines++;
     let metric = this.metrics.get(key);
     if (metric === undefined) {
       if (this.metrics.size >= LIMITS.metricKeysPerEnvironment) {
         this.untrackedLines++;
-        return;
+        return null;
       }
       metric = new MetricState(key);
       this.metrics.set(key, metric);
     }
     this.addToMetric(metric, line);
+    return key;
   }
 
   private pairsOf(line: DataLine): Pair[] {

@@ -1,0 +1,139 @@
+/**
+ * The cost and cardinality analysis of one document, for an editor: the analysis (analysis.ts) and where each
+ * metric and each of its dimension keys first appear, so that figures stand over a metric's first line (CodeLens),
+ * on a dimension key (hover) and a volatile dimension is reported once, at its first use (MK015). Walked in steps,
+ * so that a language server can answer other messages meanwhile.
+ */
+import { storedKeyOf } from '../keys.ts';
+import { parseLine, type DataLine } from '../parse.ts';
+import type { Diagnostic } from '../problems.ts';
+import { problem, ruleSeverity } from '../problems.ts';
+import type { RuleCode, SeveritySetting } from '../rules.ts';
+import { splitLines } from '../text.ts';
+import { StatsAnalyzer, type MetricStats, type StatsOptions, type StatsReport } from './analysis.ts';
+import { volatileNote } from './describe.ts';
+
+/** Where a dimension key of a metric is first written, and on how many of the metric's lines. */
+export interface DimensionPlace {
+  line: number;
+  start: number;
+  end: number;
+  lines: number;
+  /** Its first distinct values, at most SAMPLE_VALUES, as the tenant reads them (quotes and escapes resolved). */
+  sample: string[];
+}
+
+const SAMPLE_VALUES = 5;
+
+export interface DocumentStats {
+  report: StatsReport;
+  /** Stored key → its metric's figures. */
+  metrics: Map<string, MetricStats>;
+  /** Stored key → the first line that counts for it. */
+  firstLines: Map<string, number>;
+  /** Stored key → dimension key → its first place and its lines. */
+  dimensions: Map<string, Map<string, DimensionPlace>>;
+}
+
+/** Lines between two steps: a step of a few milliseconds. */
+const STEP_LINES = 1000;
+
+/** The analysis of the document's lines, `lineAt(0)` to `lineAt(lineCount - 1)`, a step every STEP_LINES lines. */
+export function* documentStats(
+  lineAt: (line: number) => string,
+  lineCount: number,
+  options: StatsOptions,
+): Generator<void, DocumentStats> {
+  const analyzer = new StatsAnalyzer();
+  const firstLines = new Map<string, number>();
+  const dimensions = new Map<string, Map<string, DimensionPlace>>();
+  for (let line = 0; line < lineCount; line++) {
+    if (line % STEP_LINES === STEP_LINES - 1) yield;
+    const parsed = parseLine(lineAt(line));
+    const key = analyzer.addParsed(parsed);
+    if (key === null) continue;
+    if (!firstLines.has(key)) firstLines.set(key, line);
+    let places = dimensions.get(key);
+    if (places === undefined) dimensions.set(key, (places = new Map()));
+    for (const dim of (parsed as DataLine).dimensions) {
+      let place = places.get(dim.key.text);
+      if (place === undefined) {
+        place = { line, start: dim.key.start, end: dim.key.end, lines: 0, sample: [] };
+        places.set(dim.key.text, place);
+      }
+      place.lines++;
+      if (place.sample.length < SAMPLE_VALUES && dim.text !== '' && !place.sample.includes(dim.text))
+        place.sample.push(dim.text);
+    }
+  }
+  const report = analyzer.report(options);
+  return { report, metrics: new Map(report.metrics.map((m) => [m.key, m])), firstLines, dimensions };
+}
+
+/** MK015 once per metric and volatile dimension, at the dimension's first use, in line order; none when off. */
+export function volatileDimensionFindings(
+  stats: DocumentStats,
+  severities: Partial<Record<RuleCode, SeveritySetting>>,
+): Diagnostic[] {
+  const setting = severities.MK015;
+  if (setting === 'off') return [];
+  const found: Diagnostic[] = [];
+  for (const m of stats.report.metrics) {
+    for (const d of m.dimensions) {
+      const place = stats.dimensions.get(m.key)?.get(d.key);
+      if (d.volatile === null || place === undefined) continue;
+      const p = problem('MK015', place.start, place.end, {
+        key: m.key,
+        dimension: d.key,
+        reason: volatileNote(d.volatile),
+        values: d.values,
+        multiplier: d.multiplier,
+        daysToLimit: m.daysToTupleLimit,
+      });
+      found.push({
+        line: place.line,
+        startChar: p.start,
+        endChar: p.end,
+        severity: setting ?? ruleSeverity(p),
+        code: p.code,
+        message: p.message,
+      });
+    }
+  }
+  return found.sort((a, b) => a.line - b.line || a.startChar - b.startChar);
+}
+
+/** MK015 over a whole text in memory (the rule fixtures), at one send a minute for lines without a timestamp. */
+export function volatileDimensionsOfText(
+  text: string,
+  severities: Partial<Record<RuleCode, SeveritySetting>> = {},
+): Diagnostic[] {
+  const lines = [...splitLines(text)];
+  const steps = documentStats((i) => lines[i] as string, lines.length, { intervalMs: 60_000, pricePerPoint: null });
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return volatileDimensionFindings(step.value, severities);
+  }
+}
+
+/**
+ * The edits that drop dimension `dimension` from every line of metric `key` (stored key): each `,dim=value` cut out.
+ * Always well-formed (a line keeps its key and its other dimensions); the metric's series merge.
+ */
+export function dropDimensionEdits(
+  lineAt: (line: number) => string,
+  lineCount: number,
+  key: string,
+  dimension: string,
+): Array<{ line: number; start: number; end: number }> {
+  const edits: Array<{ line: number; start: number; end: number }> = [];
+  for (let line = 0; line < lineCount; line++) {
+    const parsed = parseLine(lineAt(line));
+    if (parsed.kind !== 'data' || storedKeyOf(parsed) !== key) continue;
+    for (const dim of parsed.dimensions) {
+      // From the comma before the pair to the end of its value.
+      if (dim.key.text === dimension) edits.push({ line, start: dim.key.start - 1, end: dim.value.end });
+    }
+  }
+  return edits;
+}

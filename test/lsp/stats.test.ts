@@ -1,0 +1,176 @@
+/**
+ * The cost and cardinality figures in the editor, over real JSON-RPC with the built server (dist/server.js): the
+ * CodeLens over each metric's first line, the hover of a dimension key, MK015 on a volatile dimension and its fix.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CodeAction, CodeLens, Hover, MarkupContent, TextEdit } from 'vscode-languageserver-protocol/node';
+import { change, open, pulled, start, stop, until, type Harness } from './harness.ts';
+
+const STATS = join(import.meta.dirname, '..', 'fixtures', 'stats');
+/** Seed 004's three hosts in one document: 13 series of `service.request.count`. */
+const SEED_004 = [1, 2, 3].map((n) => readFileSync(join(STATS, `seed-004-web-${n}.dtmetrics`), 'utf8')).join('\n');
+
+const VOLATILE = [
+  'api.latency,route=/cart,request.id=3f2a9c1e-7b4d-4e1a-9c2b-1d2e3f4a5b6c 12',
+  'api.latency,route=/cart,request.id=8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d 15',
+  'other.metric,request.id=8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d 1',
+  'api.latency,request.id=0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e,route=/pay 9',
+].join('\n');
+
+let h: Harness;
+before(async () => {
+  h = await start(true);
+});
+after(async () => {
+  await stop(h);
+});
+
+const lenses = async (uri: string) =>
+  ((await h.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[]).map(
+    (l) => `${l.range.start.line}: ${l.command?.title} [${l.command?.command}]`,
+  );
+
+const firstDataLine = (text: string) => text.split('\n').findIndex((l) => /^[a-z]/.test(l));
+
+test("a lens over each metric's first line: seed 004's 13 series at one send a minute", async () => {
+  h.settings = {};
+  const uri = await open(h, SEED_004);
+  assert.deepEqual(await lenses(uri), [
+    `${firstDataLine(SEED_004)}: 13 series · 3 dims · ~6.8 M points/yr [dtmetrics.stats.show]`,
+  ]);
+});
+
+test('a price per point adds the cost of a year; an interval changes the points; the lens can be switched off', async () => {
+  h.settings = { stats: { pricePerPoint: 0.0000015 } };
+  const priced = await open(h, SEED_004);
+  assert.deepEqual(await lenses(priced), [
+    `${firstDataLine(SEED_004)}: 13 series · 3 dims · ~6.8 M points/yr · ~$10.25/yr [dtmetrics.stats.show]`,
+  ]);
+  h.settings = { stats: { interval: '5m' } };
+  const slower = await open(h, SEED_004);
+  assert.deepEqual(await lenses(slower), [
+    `${firstDataLine(SEED_004)}: 13 series · 3 dims · ~1.4 M points/yr [dtmetrics.stats.show]`,
+  ]);
+  h.settings = { stats: { codeLens: false } };
+  assert.deepEqual(await lenses(await open(h, SEED_004)), []);
+});
+
+test('the hover of a dimension key: its values, its share of the series, what determines it', async () => {
+  h.settings = {};
+  const uri = await open(h, SEED_004);
+  await lenses(uri); // the analysis of this version is done
+  const line = firstDataLine(SEED_004);
+  const character = SEED_004.split('\n')[line]?.indexOf('status=') as number;
+  const hover = (await h.connection.sendRequest('textDocument/hover', {
+    textDocument: { uri },
+    position: { line, character: character + 2 },
+  })) as Hover;
+  assert.equal(
+    (hover.contents as MarkupContent).value,
+    [
+      '`status` of `service.request.count` — 3 distinct values in this file: `200`, `500`, `404`.',
+      '×2.17 series: `service.request.count` has 13 series, 6 without `status`.',
+    ].join('\n\n'),
+  );
+});
+
+test('MK015 once per metric and volatile dimension, at its first use; its fix drops it from the metric’s lines', async () => {
+  h.settings = {};
+  const uri = await open(h, VOLATILE);
+  // A pull answers once the lint is done; MK015 joins when the analysis is (the server asks for a new pull).
+  const found = await until('MK015 pulled', async () => {
+    const mk015 = (await pulled(h, uri)).filter((d) => d.code === 'MK015');
+    return mk015.length > 0 ? mk015 : undefined;
+  });
+  assert.deepEqual(
+    found.map((d) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.character} ${d.severity}`),
+    ['0:24-34 3'],
+  );
+  assert.equal(
+    found[0]?.message,
+    '`request.id` of `api.latency` is volatile: 100 % of values are UUIDs (3 distinct, ×1.50 the series); 1 M series in 231.5 days at this cadence. Drop it, or bucket its values into a few (a class, a range, a route template).',
+  );
+  const actions = (await h.connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri },
+    range: found[0]?.range,
+    context: { diagnostics: found },
+  })) as CodeAction[];
+  const drop = actions.find((a) => a.title.startsWith('Drop'));
+  assert.equal(drop?.title, 'Drop `request.id` from the 3 lines of `api.latency` (merges their series)');
+  const edits = drop?.edit?.changes?.[uri] as TextEdit[];
+  const lines = VOLATILE.split('\n');
+  for (const e of [...edits].reverse()) {
+    const text = lines[e.range.start.line] as string;
+    lines[e.range.start.line] = text.slice(0, e.range.start.character) + e.newText + text.slice(e.range.end.character);
+  }
+  assert.equal(
+    lines.join('\n'),
+    [
+      'api.latency,route=/cart 12',
+      'api.latency,route=/cart 15',
+      'other.metric,request.id=8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d 1',
+      'api.latency,route=/pay 9',
+    ].join('\n'),
+  );
+});
+
+test('push mode: MK015 comes with the lint’s diagnostics, and goes once an edit removes the volatile values', async () => {
+  const push = await start(false);
+  try {
+    const uri = await open(push, VOLATILE);
+    const mk015 = () => push.published.get(uri)?.diagnostics.filter((d) => d.code === 'MK015') ?? [];
+    await until('MK015 published', () => (mk015().length === 1 ? true : undefined));
+    // The first line's id made like the second's: two distinct values, no longer volatile by shape (2 of 3 lines).
+    await change(push, uri, 0, 35, 71, '8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
+    await change(push, uri, 3, 23, 59, '8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d');
+    await until('MK015 gone', () =>
+      push.published.get(uri)?.version === 3 && mk015().length === 0 ? true : undefined,
+    );
+  } finally {
+    await stop(push);
+  }
+});
+
+test('the hover of a volatile key says why, and when the metric reaches 1 M series', async () => {
+  h.settings = {};
+  const uri = await open(h, VOLATILE);
+  await lenses(uri);
+  const hover = (await h.connection.sendRequest('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 1, character: 26 },
+  })) as Hover;
+  const text = (hover.contents as MarkupContent).value;
+  assert.match(text, /^`request\.id` of `api\.latency` — 3 distinct values in this file: `3f2a9c1e-/);
+  assert.match(text, /Volatile: 100 % of values are UUIDs\./);
+  assert.match(text, /\+4,320 series\/day: 1 M in 231\.5 days\./);
+});
+
+test('a client that can refresh its lenses gets them at once after an edit, then is asked again when they are current', async () => {
+  const vscodeLike = await start(true, undefined, true);
+  try {
+    const uri = await open(vscodeLike, SEED_004);
+    const titles = async () =>
+      ((await vscodeLike.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[]).map(
+        (l) => l.command?.title,
+      );
+    assert.deepEqual(await titles(), ['13 series · 3 dims · ~6.8 M points/yr']);
+    const end = SEED_004.split('\n').length - 1;
+    await change(
+      vscodeLike,
+      uri,
+      end,
+      0,
+      0,
+      'service.request.count,host=web-4,service=cart,status=200 count,delta=1\n',
+    );
+    // Answered from the analysis before the edit, not waiting for this version's.
+    assert.deepEqual(await titles(), ['13 series · 3 dims · ~6.8 M points/yr']);
+    await until('a lens refresh', () => (vscodeLike.codeLensRefreshes > 0 ? true : undefined));
+    assert.deepEqual(await titles(), ['14 series · 3 dims · ~7.4 M points/yr']);
+  } finally {
+    await stop(vscodeLike);
+  }
+});
