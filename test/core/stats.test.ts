@@ -133,6 +133,36 @@ describe('stats: the figures the sources state', () => {
     assert.equal(only(analyse(SEED_004, EACH_MINUTE)).dimensions.filter((d) => d.volatile !== null).length, 0);
   });
 
+  it('Dynatrace entity ids and dt.entity.* keys are names: never volatile, no series renewed at each send', () => {
+    const analyzer = new StatsAnalyzer();
+    for (const host of ['1234567890ABCDEF', '0234567890ABCDEF', 'A234567890ABCDEF'])
+      analyzer.addLine(
+        `a.b,dt.entity.host=HOST-${host},dt.entity.process_group_instance=PROCESS_GROUP_INSTANCE-${host} gauge,1`,
+      );
+    const metric = only(analyzer.report(EACH_MINUTE));
+    assert.deepEqual(
+      metric.dimensions.map((d) => d.volatile),
+      [null, null],
+    );
+    assert.equal(metric.newSeriesPerDay, null);
+    assert.equal(valueShape('HOST-1234567890ABCDEF'), null);
+  });
+
+  it('ids (pods) sent every interval are not renewed; UUIDs on one line each are', () => {
+    const pods = new StatsAnalyzer();
+    for (let i = 0; i < 30; i++) pods.addLine(`a.b,pod=checkout-7d9f8b6c5d-x2k${String(i).padStart(2, '0')}p gauge,1`);
+    assert.equal(only(pods.report(EACH_MINUTE)).newSeriesPerDay, null);
+    const requests = new StatsAnalyzer();
+    for (let i = 0; i < 30; i++)
+      requests.addLine(`a.b,request=3f2504e0-4f89-11d3-9a0c-0305e82c33${String(i).padStart(2, '0')} gauge,1`);
+    assert.equal(only(requests.report(EACH_MINUTE)).newSeriesPerDay, 30 * 1_440);
+    // The same few UUIDs on many lines: a fixed set, not renewed.
+    const fixed = new StatsAnalyzer();
+    for (let i = 0; i < 30; i++)
+      fixed.addLine(`a.b,request=3f2504e0-4f89-11d3-9a0c-0305e82c330${i % 3},n=${i} gauge,1`);
+    assert.equal(only(fixed.report(EACH_MINUTE)).newSeriesPerDay, null);
+  });
+
   it('dedups the same tuple within a minute, not across minutes; sends within a minute are one point', () => {
     const analyzer = new StatsAnalyzer();
     const t = 1_732_300_020_000;

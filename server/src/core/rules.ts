@@ -129,6 +129,12 @@ export const COST = {
     about:
       'IPs, numbers and free text make a dimension volatile only with at least this many distinct values (a few status codes or hosts are not).',
   },
+  renewedLinesPerValue: {
+    value: 1.5,
+    evidence: 'INF',
+    about:
+      'Lines without a timestamp renew their series at every send when a key has timestamp or UUID values on at most this many lines per distinct value (about one each).',
+  },
   newValuesMinLines: {
     value: 10,
     evidence: 'INF',

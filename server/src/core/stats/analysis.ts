@@ -121,6 +121,10 @@ export interface StatsReport {
 
 /** The dimension keys of a metric followed one by one; the 50 a line may have, and some room for variation. */
 const DIMENSION_KEYS_PER_METRIC = 200;
+/** Shapes of values new at every send: a clock's reading, a UUID drawn per event. */
+const RENEWED_SHAPES: ReadonlySet<Volatility['reason'] | undefined> = new Set(['timestamp', 'uuid']);
+/** Keys of Dynatrace entities: their values name monitored entities, never volatile. */
+const ENTITY_KEY_PREFIX = 'dt.entity.';
 /** Stands for "not on this tuple" where a value hash is kept. */
 const ABSENT = -1;
 
@@ -130,6 +134,8 @@ class DimensionState {
   events = 0;
   /** Distinct tuples with this key (exact while the metric's series are). */
   tuples = 0;
+  /** Lines with this key. */
+  lines = 0;
   readonly values = new BoundedDistinct(COST.exactValuesPerDimension.value);
   /** Distinct tuples with this key left out. */
   readonly without: BoundedDistinct;
@@ -258,6 +264,7 @@ export class StatsAnalyzer {
     for (const pair of pairs) {
       const dim = metric.dimensions.get(pair.key);
       if (dim === undefined) continue;
+      dim.lines++;
       const newValue = dim.values.add(pair.valueHash);
       if (newValue === true) {
         const shape = valueShape(pair.value);
@@ -456,8 +463,9 @@ function metricStats(metric: MetricState, options: StatsOptions): MetricStats {
 
 /**
  * New series a day: timestamped lines, those first seen after the metric's first minute over the minutes since it;
- * lines without a timestamp, sent every interval, renew each tuple with a volatile dimension of a timestamp, UUID
- * or id shape at every send (the most such tuples of one dimension: a lower bound).
+ * lines without a timestamp, sent every interval, renew each tuple with a dimension of timestamps or UUIDs, each
+ * value on about one line, at every send (the most such tuples of one dimension: a lower bound). Ids are not
+ * renewed: pods and hosts are named by ids and stay.
  */
 function growthPerDay(
   metric: MetricState,
@@ -470,8 +478,10 @@ function growthPerDay(
   let renewed = 0;
   if (options.intervalMs !== null && metric.untimedTuples.count > 0) {
     for (const dim of dimensions) {
-      if (dim.volatile === null || !STRONG_SHAPES.has(dim.volatile.reason as ValueShape)) continue;
-      renewed = Math.max(renewed, metric.dimensions.get(dim.key)?.tuples ?? 0);
+      const state = metric.dimensions.get(dim.key);
+      if (state === undefined || !RENEWED_SHAPES.has(dim.volatile?.reason)) continue;
+      if (state.lines > dim.values * COST.renewedLinesPerValue.value) continue;
+      renewed = Math.max(renewed, state.tuples);
     }
   }
   // Each send brings new values, even sends within one minute (which dedup only the same tuples).
@@ -513,6 +523,7 @@ function determiners(metric: MetricState, dim: DimensionState, eligible: (key: s
 }
 
 function volatility(dim: DimensionState): Volatility | null {
+  if (dim.key.startsWith(ENTITY_KEY_PREFIX)) return null;
   const threshold = COST.volatileShareOfValues.value;
   let best: Volatility | null = null;
   for (const [shape, count] of dim.shapes) {
