@@ -6,8 +6,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureDataSet } from '../../bench/generate-metrics.ts';
 import { StatsAnalyzer, type MetricStats, type StatsOptions, type StatsReport } from '#core/stats/analysis.ts';
 import { valueShape } from '#core/stats/shapes.ts';
 import { splitLines } from '#core/text.ts';
@@ -20,6 +22,12 @@ function read(files: readonly string[]): StatsAnalyzer {
   const analyzer = new StatsAnalyzer();
   for (const file of files)
     for (const line of splitLines(readFileSync(join(DIR, file), 'utf8'))) analyzer.addLine(line);
+  return analyzer;
+}
+
+function analyseFile(path: string): StatsAnalyzer {
+  const analyzer = new StatsAnalyzer();
+  for (const line of splitLines(readFileSync(path, 'utf8'))) analyzer.addLine(line);
   return analyzer;
 }
 
@@ -161,6 +169,32 @@ describe('stats: the figures the sources state', () => {
     for (let i = 0; i < 30; i++)
       fixed.addLine(`a.b,request=3f2504e0-4f89-11d3-9a0c-0305e82c330${i % 3},n=${i} gauge,1`);
     assert.equal(only(fixed.report(EACH_MINUTE)).newSeriesPerDay, null);
+  });
+
+  it('growth: only new series that keep coming, at their rate in the second half, exact or past the bound', () => {
+    const t = 1_767_222_000_000;
+    // 20,000 new series a minute for 10 minutes: 28.8 M a day, though 200,000 series are past the exact bound.
+    const growing = new StatsAnalyzer();
+    for (let m = 0; m < 10; m++)
+      for (let i = 0; i < 20_000; i++) growing.addLine(`a.b,id=m${m}v${i} gauge,1 ${t + m * MINUTE}`);
+    const rate = only(growing.report(EACH_MINUTE)).newSeriesPerDay ?? 0;
+    assert.ok(Math.abs(rate - 28_800_000) / 28_800_000 < 0.05, `growth ${rate}`);
+    // Fixed series, two joining in the first half (a late start): no growth.
+    const fixed = new StatsAnalyzer();
+    for (let m = 0; m < 10; m++)
+      for (const host of ['h1', 'h2', ...(m >= 1 ? ['h3'] : []), ...(m >= 3 ? ['h4'] : [])])
+        fixed.addLine(`a.b,host=${host} gauge,1 ${t + m * MINUTE}`);
+    assert.equal(only(fixed.report(EACH_MINUTE)).newSeriesPerDay, null);
+  });
+
+  it("the benchmark generator's stable pods and hosts: no growth", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dtmetrics-stats-bench-'));
+    const { full } = ensureDataSet(dir, 4, 3_000_000);
+    const growing = analyseFile(join(dir, full.file))
+      .report(EACH_MINUTE)
+      .metrics.filter((m) => m.newSeriesPerDay !== null)
+      .map((m) => m.key);
+    assert.deepEqual(growing, []);
   });
 
   it('dedups the same tuple within a minute, not across minutes; sends within a minute are one point', () => {

@@ -25,6 +25,7 @@ import { COST, LIMITS } from '../rules.ts';
 import { DAY, MINUTE } from '../time.ts';
 import { TupleHasher, hash53 } from '../tuple-hash.ts';
 import { BoundedDistinct } from './distinct.ts';
+import { NewSeriesTimeline } from './timeline.ts';
 import { STRONG_SHAPES, valueShape, type ValueShape } from './shapes.ts';
 
 export interface StatsOptions {
@@ -174,9 +175,9 @@ class MetricState {
   readonly minutes = new BoundedDistinct(COST.exactTuplesPerMetric.value);
   firstMinute = Number.POSITIVE_INFINITY;
   lastMinute = Number.NEGATIVE_INFINITY;
-  /** The minute of the first timestamped line, and new tuples on timestamped lines of later minutes. */
+  /** The minute of the first timestamped line: later lines may bring a dimension new values. */
   openingMinute: number | null = null;
-  laterNewSeries = 0;
+  readonly timeline = new NewSeriesTimeline();
   readonly dimensions = new Map<string, DimensionState>();
   untracked = new Set<string>();
   /** By dimension key, then the key that may determine it; null once the metric has too many keys. */
@@ -245,20 +246,20 @@ export class StatsAnalyzer {
     const { high, low } = this.hasher;
     const tuple = hash53(high, low);
     for (const pair of pairs) this.dimensionOf(metric, pair.key);
-    const isNew = metric.series.add(tuple);
     const minute = minuteOf(line);
+    if (minute !== null) metric.timeline.enter(minute, metric.minutes.add(minute) !== false, () => metric.series.count);
+    const isNew = metric.series.add(tuple);
     if (minute === null) {
       this.untimedLines++;
       metric.untimedTuples.add(tuple);
     } else {
-      metric.minutes.add(minute);
       metric.firstMinute = Math.min(metric.firstMinute, minute);
       metric.lastMinute = Math.max(metric.lastMinute, minute);
       metric.openingMinute ??= minute;
       // The minute as one more pair of the tuple: the same tuple in another minute is another point.
       this.hasher.add('\u0000minute', String(minute));
       metric.timedPoints.add(this.hasher.value);
-      if (isNew === true && minute !== metric.openingMinute) metric.laterNewSeries++;
+      if (isNew === true) metric.timeline.added(minute);
     }
     const later = minute !== null && minute !== metric.openingMinute;
     for (const pair of pairs) {
@@ -405,11 +406,10 @@ function metricStats(metric: MetricState, options: StatsOptions): MetricStats {
   const timed = metric.timedPoints.count;
   const untimed = metric.untimedTuples.count;
   const minutes = metric.minutes.count;
-  // Minutes covered: for n distinct minutes from first to last, (last − first) · n/(n − 1), so points every 5
-  // minutes over 10 minutes cover 10 minutes, not 6; one minute alone says nothing of the cadence.
+  const covered = coveredMinutes(metric);
   const span =
-    minutes >= 2
-      ? ((metric.lastMinute - metric.firstMinute) * minutes) / (minutes - 1)
+    covered !== null
+      ? covered
       : minutes === 1 && options.intervalMs !== null
         ? Math.max(1, options.intervalMs / MINUTE)
         : null;
@@ -462,19 +462,37 @@ function metricStats(metric: MetricState, options: StatsOptions): MetricStats {
 }
 
 /**
- * New series a day: timestamped lines, those first seen after the metric's first minute over the minutes since it;
+ * New series a day: timestamped lines, at the rate new series came in the second half of their minutes (timeline.ts);
  * lines without a timestamp, sent every interval, renew each tuple with a dimension of timestamps or UUIDs, each
  * value on about one line, at every send (the most such tuples of one dimension: a lower bound). Ids are not
  * renewed: pods and hosts are named by ids and stay.
  */
+/**
+ * Minutes covered by timestamps: for n distinct minutes from first to last, (last − first) · n/(n − 1), so points
+ * every 5 minutes over 10 minutes cover 10 minutes, not 6; null for one minute alone (it says nothing of the cadence).
+ */
+function coveredMinutes(metric: MetricState): number | null {
+  const minutes = metric.minutes.count;
+  return minutes >= 2 ? ((metric.lastMinute - metric.firstMinute) * minutes) / (minutes - 1) : null;
+}
+
 function growthPerDay(
   metric: MetricState,
   dimensions: readonly DimensionStats[],
   options: StatsOptions,
 ): number | null {
-  // The minutes after the first one span last − first: n minutes a minute apart, or 2 five minutes apart.
-  const later = metric.lastMinute - metric.firstMinute;
-  const timed = metric.minutes.count >= 2 && later > 0 ? (metric.laterNewSeries / later) * (DAY / MINUTE) : 0;
+  const covered = coveredMinutes(metric);
+  const rate =
+    covered === null
+      ? 0
+      : metric.timeline.secondHalfRate(
+          metric.firstMinute,
+          covered,
+          metric.minutes.count,
+          metric.series.count,
+          metric.series.estimated,
+        );
+  const timed = (rate * DAY) / MINUTE;
   let renewed = 0;
   if (options.intervalMs !== null && metric.untimedTuples.count > 0) {
     for (const dim of dimensions) {
