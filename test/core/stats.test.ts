@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDataSet } from '../../bench/generate-metrics.ts';
 import { StatsAnalyzer, type MetricStats, type StatsOptions, type StatsReport } from '#core/stats/analysis.ts';
+import { DistinctBudget } from '#core/stats/distinct.ts';
 import { valueShape } from '#core/stats/shapes.ts';
 import { splitLines } from '#core/text.ts';
 import { BLESS, expectFixture } from './fixture-format.ts';
@@ -220,6 +221,16 @@ describe('stats: the figures the sources state', () => {
     assert.equal(metric.estimated, true);
     assert.ok(Math.abs(metric.series - n) / n < 0.05, `estimate ${metric.series} of ${n}`);
     assert.equal(analyzer.report(EACH_MINUTE).totals.estimated, true);
+  });
+
+  it('one budget of exact entries for the whole analysis: past it the largest counts are estimated, and say so', () => {
+    const analyzer = new StatsAnalyzer(new DistinctBudget(5_000));
+    for (let i = 0; i < 4_000; i++) analyzer.addLine(`big.metric,id=v${i} gauge,1`);
+    for (let i = 0; i < 10; i++) analyzer.addLine(`small.metric,id=v${i % 3} gauge,1`);
+    const [big, small] = analyzer.report(EACH_MINUTE).metrics as [MetricStats, MetricStats];
+    assert.equal(big.estimated, true);
+    assert.ok(Math.abs(big.series - 4_000) / 4_000 < 0.05, `estimate ${big.series}`);
+    assert.deepEqual([small.key, small.series, small.estimated], ['small.metric', 3, false]);
   });
 
   it('against a base: the series it has not, and the change in points a year', () => {

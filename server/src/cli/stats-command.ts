@@ -10,6 +10,7 @@ import {
   type Projection,
   type StatsReport,
 } from '#core/stats/analysis.ts';
+import { DistinctBudget } from '#core/stats/distinct.ts';
 import { SHAPE_NAMES } from '#core/stats/shapes.ts';
 import { COST } from '#core/rules.ts';
 import { plural } from '#core/text.ts';
@@ -98,8 +99,10 @@ export async function runStats(argv: string[], { stdout: out, stdin }: CommandCo
     out.write(STATS_USAGE + '\n');
     return 0;
   }
-  const analyzer = await analyse(settings.inputs, stdin);
-  const base = settings.base.length === 0 ? undefined : await analyse(settings.base, stdin);
+  // Both sides of a comparison in one memory budget.
+  const budget = new DistinctBudget(COST.exactEntries.value);
+  const analyzer = await analyse(settings.inputs, stdin, budget);
+  const base = settings.base.length === 0 ? undefined : await analyse(settings.base, stdin, budget);
   const report = analyzer.report(settings, base);
   if (settings.format === 'json') out.write(JSON.stringify({ ...reportOptions(settings), ...report }, null, 2) + '\n');
   else out.write(renderText(report, settings, settings.format));
@@ -110,8 +113,12 @@ export async function runStats(argv: string[], { stdout: out, stdin }: CommandCo
 }
 
 /** Every input read into one analysis, as lint reads them. */
-async function analyse(inputs: readonly Input[], stdin: AsyncIterable<Uint8Array>): Promise<StatsAnalyzer> {
-  const analyzer = new StatsAnalyzer();
+async function analyse(
+  inputs: readonly Input[],
+  stdin: AsyncIterable<Uint8Array>,
+  budget: DistinctBudget,
+): Promise<StatsAnalyzer> {
+  const analyzer = new StatsAnalyzer(budget);
   for (const input of await readyInputs(inputs, stdin)) {
     try {
       await readLines(chunksOf(input), { bytes: () => false, text: (line) => analyzer.addLine(line) }, async () => {});

@@ -112,6 +112,23 @@ export const COST = {
     about:
       'Distinct values of a dimension, and series with a dimension left out (its multiplier), counted exactly; past it, estimated.',
   },
+  exactEntries: {
+    value: 1_000_000,
+    evidence: 'INF',
+    about:
+      'Exact entries of the whole analysis (series, points, values, the values behind dependencies): when spent, the largest exact counts become estimates (a few MB each way), so memory stays bounded on any input.',
+  },
+  dimensionKeysPerMetric: {
+    value: 200,
+    evidence: 'INF',
+    about: 'Dimension keys of a metric followed one by one: the 50 a line may have, and some room for variation.',
+  },
+  dependencyValuesPerPair: {
+    value: 256,
+    evidence: 'INF',
+    about:
+      'Values of a key kept to tell whether it determines another; past it (or when the exact entries are spent), unknown.',
+  },
   dependencyDimensions: {
     value: 16,
     evidence: 'INF',

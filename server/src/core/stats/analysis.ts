@@ -24,7 +24,7 @@ import { hasError } from '../problems.ts';
 import { COST, LIMITS } from '../rules.ts';
 import { DAY, MINUTE } from '../time.ts';
 import { TupleHasher, hash53 } from '../tuple-hash.ts';
-import { BoundedDistinct } from './distinct.ts';
+import { BoundedDistinct, DistinctBudget } from './distinct.ts';
 import { NewSeriesTimeline } from './timeline.ts';
 import { STRONG_SHAPES, valueShape, type ValueShape } from './shapes.ts';
 
@@ -120,8 +120,6 @@ export interface StatsReport {
   totals: StatsTotals;
 }
 
-/** The dimension keys of a metric followed one by one; the 50 a line may have, and some room for variation. */
-const DIMENSION_KEYS_PER_METRIC = 200;
 /** Shapes of values new at every send: a clock's reading, a UUID drawn per event. */
 const RENEWED_SHAPES: ReadonlySet<Volatility['reason'] | undefined> = new Set(['timestamp', 'uuid']);
 /** Keys of Dynatrace entities: their values name monitored entities, never volatile. */
@@ -137,7 +135,7 @@ class DimensionState {
   tuples = 0;
   /** Lines with this key. */
   lines = 0;
-  readonly values = new BoundedDistinct(COST.exactValuesPerDimension.value);
+  readonly values: BoundedDistinct;
   /** Distinct tuples with this key left out. */
   readonly without: BoundedDistinct;
   readonly shapes = new Map<ValueShape | null, number>();
@@ -150,8 +148,10 @@ class DimensionState {
     readonly key: string,
     /** The metric's tuples so far, none of them with this key: each is its own tuple with the key left out. */
     tuples: BoundedDistinct,
+    budget: DistinctBudget,
   ) {
     this.without = tuples.copy(COST.exactValuesPerDimension.value);
+    this.values = new BoundedDistinct(COST.exactValuesPerDimension.value, budget);
   }
 }
 
@@ -167,12 +167,12 @@ class Dependency {
 /** One metric key. */
 class MetricState {
   lines = 0;
-  readonly series = new BoundedDistinct(COST.exactTuplesPerMetric.value);
+  readonly series: BoundedDistinct;
   /** Distinct (tuple, minute) pairs of timestamped lines. */
-  readonly timedPoints = new BoundedDistinct(COST.exactTuplesPerMetric.value);
+  readonly timedPoints: BoundedDistinct;
   /** Distinct tuples of the lines without a timestamp: one send's points. */
-  readonly untimedTuples = new BoundedDistinct(COST.exactTuplesPerMetric.value);
-  readonly minutes = new BoundedDistinct(COST.exactTuplesPerMetric.value);
+  readonly untimedTuples: BoundedDistinct;
+  readonly minutes: BoundedDistinct;
   firstMinute = Number.POSITIVE_INFINITY;
   lastMinute = Number.NEGATIVE_INFINITY;
   /** The minute of the first timestamped line: later lines may bring a dimension new values. */
@@ -183,7 +183,16 @@ class MetricState {
   /** By dimension key, then the key that may determine it; null once the metric has too many keys. */
   dependencies: Map<string, Map<string, Dependency>> | null = new Map();
 
-  constructor(readonly key: string) {}
+  constructor(
+    readonly key: string,
+    readonly budget: DistinctBudget,
+  ) {
+    const bound = COST.exactTuplesPerMetric.value;
+    this.series = new BoundedDistinct(bound, budget);
+    this.timedPoints = new BoundedDistinct(bound, budget);
+    this.untimedTuples = new BoundedDistinct(bound, budget);
+    this.minutes = new BoundedDistinct(bound, budget);
+  }
 }
 
 /** The pairs of one line the tenant keeps: keys and values, empty values dropped (DOC D4). */
@@ -196,6 +205,9 @@ interface Pair {
 }
 
 export class StatsAnalyzer {
+  /** `budget`: the exact entries of this analysis (COST.exactEntries); analyses compared may share one. */
+  constructor(private readonly budget = new DistinctBudget(COST.exactEntries.value)) {}
+
   private readonly metrics = new Map<string, MetricState>();
   private readonly hasher = new TupleHasher();
   private lines = 0;
@@ -221,7 +233,7 @@ export class StatsAnalyzer {
         this.untrackedLines++;
         return;
       }
-      metric = new MetricState(key);
+      metric = new MetricState(key, this.budget);
       this.metrics.set(key, metric);
     }
     this.addToMetric(metric, line);
@@ -296,11 +308,11 @@ export class StatsAnalyzer {
   private dimensionOf(metric: MetricState, key: string): DimensionState | undefined {
     const known = metric.dimensions.get(key);
     if (known !== undefined || metric.untracked.has(key)) return known;
-    if (metric.dimensions.size >= DIMENSION_KEYS_PER_METRIC) {
-      if (metric.untracked.size < DIMENSION_KEYS_PER_METRIC) metric.untracked.add(key);
+    if (metric.dimensions.size >= COST.dimensionKeysPerMetric.value) {
+      if (metric.untracked.size < COST.dimensionKeysPerMetric.value) metric.untracked.add(key);
       return undefined;
     }
-    const dim = new DimensionState(key, metric.series);
+    const dim = new DimensionState(key, metric.series, metric.budget);
     metric.dimensions.set(key, dim);
     if (metric.dimensions.size > COST.dependencyDimensions.value) metric.dependencies = null;
     return dim;
@@ -321,11 +333,15 @@ export class StatsAnalyzer {
         if (valueOf === null) continue;
         const seen = valueOf.get(by.valueHash) ?? ABSENT;
         if (seen === ABSENT) {
-          if (valueOf.size >= COST.exactValuesPerDimension.value) {
-            dependency.valueOf = null;
-            dependency.overflow = true;
-          } else valueOf.set(by.valueHash, pair.valueHash);
-        } else if (seen !== pair.valueHash) dependency.valueOf = null;
+          if (valueOf.size < COST.dependencyValuesPerPair.value && metric.budget.take()) {
+            valueOf.set(by.valueHash, pair.valueHash);
+            continue;
+          }
+          dependency.overflow = true;
+        } else if (seen === pair.valueHash) continue;
+        // Broken or past the bound: the values kept go back to the budget.
+        dependency.valueOf = null;
+        metric.budget.charge(-valueOf.size);
       }
     }
   }
