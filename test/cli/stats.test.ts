@@ -146,8 +146,21 @@ describe('dtmetrics stats', () => {
       newSeries: 13,
       pointsPerYear: 12 * 525_600 + 525_600 - 3 * 525_600,
       estimated: false,
+      pointsEstimated: false,
     });
     assert.equal((await dtmetrics(['stats', '--base', after, '--max-new-series', '0', after])).code, 0);
+  });
+
+  it('--max-new-series past the exact bound: series replaced by as many new ones fail it, counted with ~', async () => {
+    const lines = (prefix: string) =>
+      Array.from({ length: 120_000 }, (_, i) => `big.metric,id=${prefix}${i} gauge,1\n`).join('');
+    const before = file('big-before.dtmetrics', lines('v'));
+    const after = file('big-after.dtmetrics', lines('w'));
+    const run = await dtmetrics(['stats', '--interval', '1m', '--base', before, '--max-new-series', '1000', after]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /^big\.metric +~1[12]\d,\d{3} .* ~1[12]\d,\d{3} +~[+-]?[\d,]+ +estimated$/m);
+    assert.match(run.stdout, /~: estimated/);
+    assert.match(run.stdout, /Over --max-new-series 1000: big\.metric\.$/m);
   });
 
   it('--help', async () => {

@@ -235,8 +235,25 @@ describe('stats: the figures the sources state', () => {
 
   it('against a base: the series it has not, and the change in points a year', () => {
     const report = read(SEED_004).report(EACH_MINUTE, read([SEED_004[0] as string]));
-    assert.deepEqual(only(report).change, { newSeries: 7, pointsPerYear: 7 * 525_600, estimated: false });
-    assert.deepEqual(report.totals.change, { newSeries: 7, pointsPerYear: 7 * 525_600, estimated: false });
+    const change = { newSeries: 7, pointsPerYear: 7 * 525_600, estimated: false, pointsEstimated: false };
+    assert.deepEqual(only(report).change, change);
+    assert.deepEqual(report.totals.change, change);
+  });
+
+  it('against a base past the exact bound: new series from the union of sketches, not the difference of counts', () => {
+    const lines = (prefix: string, n: number, analyzer = new StatsAnalyzer()) => {
+      for (let i = 0; i < n; i++) analyzer.addLine(`big.metric,id=${prefix}${i} gauge,1`);
+      return analyzer;
+    };
+    const base = lines('v', 120_000);
+    // As many series as the base, none of them the base's: all new, though the counts are the same.
+    const replaced = only(lines('w', 120_000).report(EACH_MINUTE, base)).change;
+    assert.equal(replaced?.estimated, true);
+    assert.ok(Math.abs((replaced?.newSeries ?? 0) - 120_000) / 120_000 < 0.06, `new ${replaced?.newSeries}`);
+    // The base's series again, and 2,000 of an exact side: a few thousand new, none for the same lines.
+    assert.equal(only(lines('v', 120_000).report(EACH_MINUTE, base)).change?.newSeries, 0);
+    const added = only(lines('x', 2_000).report(EACH_MINUTE, base)).change?.newSeries ?? 0;
+    assert.ok(Math.abs(added - 2_000) < 1_000, `new ${added}`);
   });
 
   it('never throws, and counts refused and other lines apart', () => {

@@ -147,7 +147,8 @@ const decimal = (n: number, digits: number): string =>
 /** A share as a percentage; the smallest as `< 0.01 %` rather than a row of zeros. */
 const share = (fraction: number): string =>
   fraction > 0 && fraction < 0.0001 ? '< 0.01 %' : `${decimal(fraction * 100, 2)} %`;
-const signed = (n: number): string => (n > 0 ? '+' : '') + count(n);
+/** A change with its sign, `~` before an estimate. */
+const signed = (n: number, estimated = false): string => (estimated ? '~' : '') + (n > 0 ? '+' : '') + count(n);
 const optional = (n: number | null, show: (n: number) => string): string => (n === null ? '—' : show(n));
 
 /** What a metric row says besides its figures. */
@@ -211,7 +212,10 @@ function renderText(report: StatsReport, settings: StatsSettings, format: 'table
     ...(priced ? [optional(p.costPerYear, (v) => decimal(v, 2))] : []),
     ...(p.change === undefined
       ? []
-      : [count(p.change.newSeries, p.change.estimated), optional(p.change.pointsPerYear, signed)]),
+      : [
+          count(p.change.newSeries, p.change.estimated),
+          optional(p.change.pointsPerYear, (v) => signed(v, p.change?.pointsEstimated)),
+        ]),
     notes,
   ];
   const rows: string[][] = [];
@@ -258,7 +262,12 @@ function markdownTable(header: string[], rows: string[][]): string {
 
 /** What --base compared, and what --max-new-series found. */
 function comparison(report: StatsReport, settings: StatsSettings): string {
-  const text = `Against --base (${plural(settings.base.length, 'input')}): new series are tuples the base has not; Δ points/year is after minus before.`;
+  const estimated = report.totals.change?.estimated === true || report.totals.change?.pointsEstimated === true;
+  const text =
+    `Against --base (${plural(settings.base.length, 'input')}): new series are tuples the base has not; Δ points/year is after minus before.` +
+    (estimated
+      ? ' ~: estimated (past the exact counts, new series from HyperLogLog sketches: |after ∪ before| − |before|).'
+      : '');
   if (settings.maxNewSeries < 0) return text;
   const over = report.metrics.filter((m) => (m.change?.newSeries ?? 0) > settings.maxNewSeries).map((m) => m.key);
   return (

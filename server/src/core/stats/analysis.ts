@@ -80,8 +80,10 @@ export interface SeriesChange {
   newSeries: number;
   /** Points a year after the change minus before; null when either has no cadence. */
   pointsPerYear: number | null;
-  /** Whether `newSeries` is an estimate (either side past the exact bound: the difference of the counts). */
+  /** Whether `newSeries` is an estimate (either side past the exact bound: |after ∪ before| − |before| of sketches). */
   estimated: boolean;
+  /** Whether `pointsPerYear` rests on an estimate (either side's points). */
+  pointsEstimated: boolean;
 }
 
 export interface MetricStats extends Projection {
@@ -361,6 +363,7 @@ export class StatsAnalyzer {
         newSeries: added.count,
         pointsPerYear: difference(stats.pointsPerYear, before === undefined ? 0 : before.pointsPerYear),
         estimated: added.estimated,
+        pointsEstimated: stats.estimated || before?.estimated === true,
       };
       return { ...stats, change };
     });
@@ -396,6 +399,7 @@ export class StatsAnalyzer {
                 newSeries: metrics.reduce((a, m) => a + (m.change?.newSeries ?? 0), 0),
                 pointsPerYear: difference(pointsPerYear, baseReport.totals.pointsPerYear),
                 estimated: metrics.some((m) => m.change?.estimated === true),
+                pointsEstimated: metrics.some((m) => m.change?.pointsEstimated === true),
               },
             }),
       },

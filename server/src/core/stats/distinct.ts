@@ -106,14 +106,29 @@ export class BoundedDistinct {
     return copy;
   }
 
-  /** How many of these hashes `other` has not seen: exact when both count exactly, else the difference of counts. */
+  /**
+   * How many of these hashes `other` has not seen: exact when both count exactly; else |this ∪ other| − |other| from
+   * their sketches (a register-wise max; an exact side sketched for it), an estimate.
+   */
   countNotIn(other: BoundedDistinct | undefined): { count: number; estimated: boolean } {
     if (other === undefined) return { count: this.count, estimated: this.estimated };
-    if (this.exact === null || other.exact === null)
-      return { count: Math.max(0, this.count - other.count), estimated: true };
-    let count = 0;
-    for (const hash of this.exact) if (!other.exact.has(hash)) count++;
-    return { count, estimated: false };
+    if (this.exact !== null && other.exact !== null) {
+      let count = 0;
+      for (const hash of this.exact) if (!other.exact.has(hash)) count++;
+      return { count, estimated: false };
+    }
+    const theirs = other.sketchRegisters();
+    const union = this.sketchRegisters();
+    for (let i = 0; i < REGISTERS; i++) union[i] = Math.max(union[i] as number, theirs[i] as number);
+    return { count: Math.max(0, estimate(union) - estimate(theirs)), estimated: true };
+  }
+
+  /** A copy of the sketch's registers, or those of a sketch of the exact set. */
+  private sketchRegisters(): Uint8Array {
+    if (this.registers !== null) return this.registers.slice();
+    const registers = new Uint8Array(REGISTERS);
+    for (const hash of this.exact as Set<number>) sketchInto(registers, hash);
+    return registers;
   }
 
   /** Whether `count` is an estimate. */
@@ -123,29 +138,35 @@ export class BoundedDistinct {
 
   get count(): number {
     if (this.exact !== null) return this.exact.size;
-    const registers = this.registers as Uint8Array;
-    let sum = 0;
-    let zeros = 0;
-    for (let i = 0; i < REGISTERS; i++) {
-      const r = registers[i] as number;
-      sum += 2 ** -r;
-      if (r === 0) zeros++;
-    }
-    const raw = (ALPHA * REGISTERS * REGISTERS) / sum;
-    const estimate = raw <= 2.5 * REGISTERS && zeros > 0 ? REGISTERS * Math.log(REGISTERS / zeros) : raw;
     // Never below what was counted exactly before the switch.
-    return Math.max(Math.round(estimate), this.floor);
+    return Math.max(estimate(this.registers as Uint8Array), this.floor);
   }
 
   private sketch(hash: number): void {
-    const index = hash % REGISTERS;
-    let rest = Math.floor(hash / REGISTERS);
-    let rank = 1;
-    while (rank <= RANK_BITS && rest % 2 === 0) {
-      rank++;
-      rest = Math.floor(rest / 2);
-    }
-    const registers = this.registers as Uint8Array;
-    if (rank > (registers[index] as number)) registers[index] = rank;
+    sketchInto(this.registers as Uint8Array, hash);
   }
+}
+
+/** The HyperLogLog estimate of registers, with linear counting for small counts. */
+function estimate(registers: Uint8Array): number {
+  let sum = 0;
+  let zeros = 0;
+  for (let i = 0; i < REGISTERS; i++) {
+    const r = registers[i] as number;
+    sum += 2 ** -r;
+    if (r === 0) zeros++;
+  }
+  const raw = (ALPHA * REGISTERS * REGISTERS) / sum;
+  return Math.round(raw <= 2.5 * REGISTERS && zeros > 0 ? REGISTERS * Math.log(REGISTERS / zeros) : raw);
+}
+
+function sketchInto(registers: Uint8Array, hash: number): void {
+  const index = hash % REGISTERS;
+  let rest = Math.floor(hash / REGISTERS);
+  let rank = 1;
+  while (rank <= RANK_BITS && rest % 2 === 0) {
+    rank++;
+    rest = Math.floor(rest / 2);
+  }
+  if (rank > (registers[index] as number)) registers[index] = rank;
 }
