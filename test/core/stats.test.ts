@@ -198,6 +198,21 @@ describe('stats: the figures the sources state', () => {
     assert.deepEqual(growing, []);
   });
 
+  it('a key repeated on a line keeps its first value, as the tenant does', () => {
+    const analyzer = new StatsAnalyzer();
+    for (const line of ['a.b,x=1,x=2,y=1 gauge,1', 'a.b,x=1,y=1 gauge,1', 'a.b,x=3,y=2,x=4 gauge,1'])
+      analyzer.addLine(line);
+    const metric = only(analyzer.report(EACH_MINUTE));
+    assert.equal(metric.series, 2);
+    assert.deepEqual(
+      metric.dimensions.map((d) => [d.key, d.values, d.determinedBy]),
+      [
+        ['x', 2, ['y']],
+        ['y', 2, ['x']],
+      ],
+    );
+  });
+
   it('dedups the same tuple within a minute, not across minutes; sends within a minute are one point', () => {
     const analyzer = new StatsAnalyzer();
     const t = 1_732_300_020_000;

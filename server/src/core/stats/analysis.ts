@@ -197,7 +197,7 @@ class MetricState {
   }
 }
 
-/** The pairs of one line the tenant keeps: keys and values, empty values dropped (DOC D4). */
+/** The pairs of one line the tenant keeps: keys and values, empty values dropped (DOC D4), each key once. */
 interface Pair {
   key: string;
   value: string;
@@ -247,6 +247,8 @@ export class StatsAnalyzer {
     hasher.reset();
     for (const dim of line.dimensions as KeyValueNode[]) {
       if (dim.text === '' || dim.eq < 0) continue;
+      // A key repeated on the line: the tenant keeps its first value (PROTOCOL §1.5, the store's firstOfEachKey).
+      if (pairs.some((p) => p.key === dim.key.text)) continue;
       hasher.add(dim.key.text, dim.text);
       const { pairHigh: high, pairLow: low } = hasher;
       pairs.push({ key: dim.key.text, value: dim.text, high, low, valueHash: hash53(high, low) });
@@ -327,7 +329,7 @@ export class StatsAnalyzer {
       let byKey = dependencies.get(pair.key);
       if (byKey === undefined) dependencies.set(pair.key, (byKey = new Map()));
       for (const by of pairs) {
-        if (by === pair) continue;
+        if (by.key === pair.key) continue;
         let dependency = byKey.get(by.key);
         if (dependency === undefined) byKey.set(by.key, (dependency = new Dependency()));
         dependency.events++;
