@@ -163,6 +163,20 @@ describe('dtmetrics stats', () => {
     assert.match(run.stdout, /Over --max-new-series 1000: big\.metric\.$/m);
   });
 
+  it('--base: a metric only in the base is a row of its own, removed, its points a year subtracted', async () => {
+    const before = file('two.dtmetrics', 'kept.metric,x=1 gauge,1\ngone.metric,x=1 gauge,1\ngone.metric,x=2 gauge,1\n');
+    const after = file('one.dtmetrics', 'kept.metric,x=1 gauge,1\n');
+    const run = await dtmetrics(['stats', '--interval', '1m', '--base', before, after]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^gone\.metric +0 +0 +0 +0 +0\.0 +0 +-1,051,200 +only in --base: removed$/m);
+    assert.match(run.stdout, /^total \(1 metric\) +1 +1,440 +525,600 +525\.6 +0 +-1,051,200$/m);
+    // No cadence for the lines after (no --interval): totals compare nothing rather than all before with none after.
+    const json = JSON.parse((await dtmetrics(['stats', '--format', 'json', '--base', before, after])).stdout) as {
+      totals: { change: { pointsPerYear: number | null } };
+    };
+    assert.equal(json.totals.change.pointsPerYear, null);
+  });
+
   it('--help', async () => {
     const run = await dtmetrics(['stats', '--help']);
     assert.equal(run.code, 0);

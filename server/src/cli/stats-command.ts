@@ -154,7 +154,8 @@ const optional = (n: number | null, show: (n: number) => string): string => (n =
 /** What a metric row says besides its figures. */
 function metricNotes(m: MetricStats): string {
   const notes: string[] = [];
-  if (m.cadence === null) notes.push('no cadence: give --interval');
+  if (m.removed === true) notes.push('only in --base: removed');
+  else if (m.cadence === null) notes.push('no cadence: give --interval');
   if (m.daysToTupleLimit !== null)
     notes.push(`+${count(m.newSeriesPerDay ?? 0)} series/day: 1 M in ${decimal(m.daysToTupleLimit, 1)} days`);
   if (m.untrackedDimensions > 0) notes.push(`${plural(m.untrackedDimensions, 'more dimension key')} not shown`);

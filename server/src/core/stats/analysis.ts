@@ -99,6 +99,8 @@ export interface MetricStats extends Projection {
   dimensions: DimensionStats[];
   /** Dimension keys past the ones followed one by one (bounded memory). */
   untrackedDimensions: number;
+  /** With a base: the metric is only in the base (a row of 0 series, its points a year removed). */
+  removed?: true;
 }
 
 export interface StatsTotals extends Projection {
@@ -356,19 +358,22 @@ export class StatsAnalyzer {
    */
   report(options: StatsOptions, base?: StatsAnalyzer): StatsReport {
     const baseReport = base?.report(options);
+    const before = new Map(baseReport?.metrics.map((m) => [m.key, m]));
     const metrics = [...this.metrics.values()].map((m) => {
       const stats = metricStats(m, options);
-      if (base === undefined || baseReport === undefined) return stats;
-      const before = baseReport.metrics.find((b) => b.key === m.key);
+      if (base === undefined) return stats;
+      const was = before.get(m.key);
       const added = m.series.countNotIn(base.metrics.get(m.key)?.series);
       const change: SeriesChange = {
         newSeries: added.count,
-        pointsPerYear: difference(stats.pointsPerYear, before === undefined ? 0 : before.pointsPerYear),
+        pointsPerYear: difference(stats.pointsPerYear, was === undefined ? 0 : was.pointsPerYear),
         estimated: added.estimated,
-        pointsEstimated: stats.estimated || before?.estimated === true,
+        pointsEstimated: stats.estimated || was?.estimated === true,
       };
       return { ...stats, change };
     });
+    // Metrics only in the base: the change removes them, their points a year with them.
+    for (const was of before.values()) if (!this.metrics.has(was.key)) metrics.push(removedMetric(was));
     metrics.sort((a, b) => b.series - a.series || (a.key < b.key ? -1 : 1));
     const sum = (pick: (m: MetricStats) => number | null): number | null => {
       const known = metrics.map(pick).filter((v) => v !== null);
@@ -384,14 +389,14 @@ export class StatsAnalyzer {
         refusedLines: this.refusedLines,
         untimedLines: this.untimedLines,
         untrackedLines: this.untrackedLines,
-        metrics: metrics.length,
+        metrics: this.metrics.size,
         series,
         points: metrics.reduce((a, m) => a + m.points, 0),
         pointsPerDay: sum((m) => m.pointsPerDay),
         pointsPerYear,
         dduPerYear: sum((m) => m.dduPerYear),
         costPerYear: sum((m) => m.costPerYear),
-        partial: metrics.some((m) => m.cadence === null),
+        partial: metrics.some((m) => m.cadence === null && m.removed !== true),
         environmentShare: series / COST.tuplesPerEnvironment.value,
         estimated: metrics.some((m) => m.estimated),
         ...(baseReport === undefined
@@ -399,7 +404,8 @@ export class StatsAnalyzer {
           : {
               change: {
                 newSeries: metrics.reduce((a, m) => a + (m.change?.newSeries ?? 0), 0),
-                pointsPerYear: difference(pointsPerYear, baseReport.totals.pointsPerYear),
+                // Over the metrics with a cadence on both sides (or on one, the other side without the metric).
+                pointsPerYear: sum((m) => m.change?.pointsPerYear ?? null),
                 estimated: metrics.some((m) => m.change?.estimated === true),
                 pointsEstimated: metrics.some((m) => m.change?.pointsEstimated === true),
               },
@@ -407,6 +413,33 @@ export class StatsAnalyzer {
       },
     };
   }
+}
+
+/** The row of a metric only in the base: no series, no points, its points a year gone. */
+function removedMetric(was: MetricStats): MetricStats {
+  return {
+    key: was.key,
+    lines: 0,
+    series: 0,
+    points: 0,
+    pointsPerDay: 0,
+    pointsPerYear: 0,
+    dduPerYear: 0,
+    costPerYear: was.costPerYear === null ? null : 0,
+    cadence: null,
+    removed: true,
+    newSeriesPerDay: null,
+    daysToTupleLimit: null,
+    dimensions: [],
+    untrackedDimensions: 0,
+    estimated: false,
+    change: {
+      newSeries: 0,
+      pointsPerYear: was.pointsPerYear === null ? null : -was.pointsPerYear,
+      estimated: false,
+      pointsEstimated: was.estimated,
+    },
+  };
 }
 
 /** A projection's change; unknown when either side is (a metric new in the change starts from 0). */
