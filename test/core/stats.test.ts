@@ -198,6 +198,17 @@ describe('stats: the figures the sources state', () => {
     assert.deepEqual(growing, []);
   });
 
+  it('a tuple on timestamped lines and on lines without one makes at most one point a minute', () => {
+    const analyzer = new StatsAnalyzer();
+    const t = 1_767_222_000_000;
+    analyzer.addLine(`a.b,x=1 gauge,1 ${t}`);
+    analyzer.addLine(`a.b,x=1 gauge,1 ${t + MINUTE}`);
+    analyzer.addLine('a.b,x=1 gauge,1');
+    const metric = only(analyzer.report(EACH_MINUTE));
+    assert.equal(metric.cadence, 'timestamps and interval');
+    assert.equal(metric.pointsPerDay, 1_440);
+  });
+
   it('a key repeated on a line keeps its first value, as the tenant does', () => {
     const analyzer = new StatsAnalyzer();
     for (const line of ['a.b,x=1,x=2,y=1 gauge,1', 'a.b,x=1,y=1 gauge,1', 'a.b,x=3,y=2,x=4 gauge,1'])

@@ -124,6 +124,15 @@ export interface StatsReport {
   totals: StatsTotals;
 }
 
+/**
+ * The dedup window (COST.dedupWindowMinutes), in ms: the "minutes" below are windows of it, and a series makes at
+ * most one point in each.
+ */
+const WINDOW = COST.dedupWindowMinutes.value * MINUTE;
+/** Windows a day and a year. */
+const WINDOWS_PER_DAY = DAY / WINDOW;
+const WINDOWS_PER_YEAR = COST.minutesPerYear.value / COST.dedupWindowMinutes.value;
+
 /** Shapes of values new at every send: a clock's reading, a UUID drawn per event. */
 const RENEWED_SHAPES: ReadonlySet<Volatility['reason'] | undefined> = new Set(['timestamp', 'uuid']);
 /** Keys of Dynatrace entities: their values name monitored entities, never volatile. */
@@ -451,9 +460,9 @@ function minuteOf(line: DataLine): number | null {
   const text = line.timestamp?.text;
   if (text === undefined) return null;
   const ms = Number(text);
-  if (isPlausibleMilliseconds(ms)) return Math.floor(ms / MINUTE);
+  if (isPlausibleMilliseconds(ms)) return Math.floor(ms / WINDOW);
   const other = otherTimeUnit(text);
-  return other ? Math.floor(Number(other.milliseconds) / MINUTE) : null;
+  return other ? Math.floor(Number(other.milliseconds) / WINDOW) : null;
 }
 
 function metricStats(metric: MetricState, options: StatsOptions): MetricStats {
@@ -466,14 +475,18 @@ function metricStats(metric: MetricState, options: StatsOptions): MetricStats {
     covered !== null
       ? covered
       : minutes === 1 && options.intervalMs !== null
-        ? Math.max(1, options.intervalMs / MINUTE)
+        ? Math.max(1, options.intervalMs / WINDOW)
         : null;
-  const sendsPerMinute = options.intervalMs === null ? null : Math.min(1, MINUTE / options.intervalMs);
+  const sendsPerMinute = options.intervalMs === null ? null : Math.min(1, WINDOW / options.intervalMs);
   const timedKnown = timed === 0 || span !== null;
   const untimedKnown = untimed === 0 || sendsPerMinute !== null;
+  // A tuple on timestamped lines and on lines without one is still one series: at most one point a minute.
   const perMinute =
     timedKnown && untimedKnown
-      ? (timed === 0 ? 0 : timed / (span as number)) + (untimed === 0 ? 0 : untimed * (sendsPerMinute as number))
+      ? Math.min(
+          series,
+          (timed === 0 ? 0 : timed / (span as number)) + (untimed === 0 ? 0 : untimed * (sendsPerMinute as number)),
+        )
       : null;
   const cadence: CadenceSource | null =
     perMinute === null
@@ -486,14 +499,14 @@ function metricStats(metric: MetricState, options: StatsOptions): MetricStats {
   const volatile = new Map([...metric.dimensions.values()].map((dim) => [dim.key, volatility(dim)]));
   const dimensions = [...metric.dimensions.values()].map((dim) => dimensionStats(metric, dim, series, volatile));
   const newSeriesPerDay = growthPerDay(metric, dimensions, options);
-  const pointsPerYear = perMinute === null ? null : perMinute * COST.minutesPerYear.value;
+  const pointsPerYear = perMinute === null ? null : perMinute * WINDOWS_PER_YEAR;
   const limit = COST.tuplesPerMetric.value;
   return {
     key: metric.key,
     lines: metric.lines,
     series,
     points: timed + untimed,
-    pointsPerDay: perMinute === null ? null : (perMinute * DAY) / MINUTE,
+    pointsPerDay: perMinute === null ? null : perMinute * WINDOWS_PER_DAY,
     pointsPerYear,
     dduPerYear: pointsPerYear === null ? null : pointsPerYear * COST.dduPerDataPoint.value,
     costPerYear:
@@ -547,7 +560,7 @@ function growthPerDay(
           metric.series.count,
           metric.series.estimated,
         );
-  const timed = (rate * DAY) / MINUTE;
+  const timed = rate * WINDOWS_PER_DAY;
   let renewed = 0;
   if (options.intervalMs !== null && metric.untimedTuples.count > 0) {
     for (const dim of dimensions) {
