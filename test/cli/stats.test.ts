@@ -177,6 +177,12 @@ describe('dtmetrics stats', () => {
     assert.equal(json.totals.change.pointsPerYear, null);
   });
 
+  it('an empty input is no line read', async () => {
+    const run = await dtmetrics(['stats', file('empty.dtmetrics', '')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^0 lines read: 0 data lines counted\.$/m);
+  });
+
   it('--help', async () => {
     const run = await dtmetrics(['stats', '--help']);
     assert.equal(run.code, 0);

@@ -12,7 +12,7 @@ import {
 } from '#core/stats/analysis.ts';
 import { DistinctBudget } from '#core/stats/distinct.ts';
 import { SHAPE_NAMES } from '#core/stats/shapes.ts';
-import { COST } from '#core/rules.ts';
+import { COST, LIMITS } from '#core/rules.ts';
 import { plural } from '#core/text.ts';
 import { parseDuration } from '#core/time.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
@@ -121,7 +121,16 @@ async function analyse(
   const analyzer = new StatsAnalyzer(budget);
   for (const input of await readyInputs(inputs, stdin)) {
     try {
-      await readLines(chunksOf(input), { bytes: () => false, text: (line) => analyzer.addLine(line) }, async () => {});
+      // An empty input is no line (readLines offers it as one empty line, as an editor shows it).
+      let bytes = 0;
+      const chunks = async function* () {
+        for await (const chunk of chunksOf(input)) {
+          bytes += chunk.byteLength;
+          yield chunk;
+        }
+      };
+      const sink = { bytes: () => false, text: (line: string) => bytes > 0 && analyzer.addLine(line) };
+      await readLines(chunks(), sink, async () => {});
     } catch (error) {
       throw new UserError(`cannot read '${input.name}': ${describeSystemError(error)}`);
     }
@@ -288,7 +297,7 @@ function footer(report: StatsReport, settings: StatsSettings, format: 'table' | 
         ? `, ${t.refusedLines.toLocaleString('en-US')} the tenant would refuse left out (see dtmetrics lint)`
         : '') +
       (t.untrackedLines > 0
-        ? `, ${t.untrackedLines.toLocaleString('en-US')} of metric keys past the 100,000 followed left out`
+        ? `, ${t.untrackedLines.toLocaleString('en-US')} of metric keys past the ${count(LIMITS.metricKeysPerEnvironment)} followed left out`
         : '') +
       '.',
     ...(t.untimedLines === 0

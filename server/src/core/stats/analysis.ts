@@ -110,7 +110,7 @@ export interface StatsTotals extends Projection {
   refusedLines: number;
   /** Data lines without a timestamp: projected at the interval. */
   untimedLines: number;
-  /** Data lines of metric keys past the 100,000 followed (LIMITS.metricKeysPerEnvironment). */
+  /** Data lines of metric keys past the ones followed (LIMITS.metricKeysPerEnvironment). */
   untrackedLines: number;
   metrics: number;
   /** Projections: sums over the metrics with a cadence; `partial` when some have none. */
