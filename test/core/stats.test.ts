@@ -257,6 +257,11 @@ describe('stats: the figures the sources state', () => {
     assert.equal(big.estimated, true);
     assert.ok(Math.abs(big.series - 4_000) / 4_000 < 0.05, `estimate ${big.series}`);
     assert.deepEqual([small.key, small.series, small.estimated], ['small.metric', 3, false]);
+    // Metric keys past the budget are not followed: their lines are counted as left out.
+    const many = new StatsAnalyzer(new DistinctBudget(5_000));
+    for (let i = 0; i < 1_000; i++) many.addLine(`load.m${i},a=${i},b=${i} gauge,1`);
+    const { totals } = many.report(EACH_MINUTE);
+    assert.ok(totals.metrics < 1_000 && totals.untrackedLines === 1_000 - totals.metrics, JSON.stringify(totals));
   });
 
   it('against a base: the series it has not, and the change in points a year', () => {

@@ -297,7 +297,7 @@ function footer(report: StatsReport, settings: StatsSettings, format: 'table' | 
         ? `, ${t.refusedLines.toLocaleString('en-US')} the tenant would refuse left out (see dtmetrics lint)`
         : '') +
       (t.untrackedLines > 0
-        ? `, ${t.untrackedLines.toLocaleString('en-US')} of metric keys past the ${count(LIMITS.metricKeysPerEnvironment)} followed left out`
+        ? `, ${t.untrackedLines.toLocaleString('en-US')} of metric keys not followed (past ${count(LIMITS.metricKeysPerEnvironment)}, or past the memory budget) left out`
         : '') +
       '.',
     ...(t.untimedLines === 0

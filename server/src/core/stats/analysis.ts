@@ -110,7 +110,7 @@ export interface StatsTotals extends Projection {
   refusedLines: number;
   /** Data lines without a timestamp: projected at the interval. */
   untimedLines: number;
-  /** Data lines of metric keys past the ones followed (LIMITS.metricKeysPerEnvironment). */
+  /** Data lines of metric keys not followed: past LIMITS.metricKeysPerEnvironment, or past the memory budget. */
   untrackedLines: number;
   metrics: number;
   /** Projections: sums over the metrics with a cadence; `partial` when some have none. */
@@ -137,6 +137,12 @@ const WINDOWS_PER_YEAR = COST.minutesPerYear.value / COST.dedupWindowMinutes.val
 const RENEWED_SHAPES: ReadonlySet<Volatility['reason'] | undefined> = new Set(['timestamp', 'uuid']);
 /** Keys of Dynatrace entities: their values name monitored entities, never volatile. */
 const ENTITY_KEY_PREFIX = 'dt.entity.';
+/** What a metric's, a dimension key's and a dependency's own structures weigh in the budget's entries (~32 B each). */
+const METRIC_ENTRIES = 64;
+const DIMENSION_ENTRIES = 16;
+const DEPENDENCY_ENTRIES = 6;
+/** Dependencies, a detail, take at most this share of the budget: the rest stays for series and values. */
+const DEPENDENCY_SHARE = 0.25;
 /** Stands for "not on this tuple" where a value hash is kept. */
 const ABSENT = -1;
 
@@ -193,8 +199,10 @@ class MetricState {
   readonly timeline = new NewSeriesTimeline();
   readonly dimensions = new Map<string, DimensionState>();
   untracked = new Set<string>();
-  /** By dimension key, then the key that may determine it; null once the metric has too many keys. */
+  /** By dimension key, then the key that may determine it; null once the metric has too many keys (or no memory). */
   dependencies: Map<string, Map<string, Dependency>> | null = new Map();
+  /** What `dependencies` holds in the budget's entries. */
+  dependencyEntries = 0;
 
   constructor(
     readonly key: string,
@@ -205,6 +213,13 @@ class MetricState {
     this.timedPoints = new BoundedDistinct(bound, budget);
     this.untimedTuples = new BoundedDistinct(bound, budget);
     this.minutes = new BoundedDistinct(bound, budget);
+  }
+
+  /** Stops looking for dependencies, giving their entries back. */
+  dropDependencies(): void {
+    this.dependencies = null;
+    this.budget.charge(-this.dependencyEntries);
+    this.dependencyEntries = 0;
   }
 }
 
@@ -242,7 +257,7 @@ export class StatsAnalyzer {
     this.dataLines++;
     let metric = this.metrics.get(key);
     if (metric === undefined) {
-      if (this.metrics.size >= LIMITS.metricKeysPerEnvironment) {
+      if (this.metrics.size >= LIMITS.metricKeysPerEnvironment || !this.budget.take(undefined, METRIC_ENTRIES)) {
         this.untrackedLines++;
         return;
       }
@@ -323,13 +338,16 @@ export class StatsAnalyzer {
   private dimensionOf(metric: MetricState, key: string): DimensionState | undefined {
     const known = metric.dimensions.get(key);
     if (known !== undefined || metric.untracked.has(key)) return known;
-    if (metric.dimensions.size >= COST.dimensionKeysPerMetric.value) {
+    if (
+      metric.dimensions.size >= COST.dimensionKeysPerMetric.value ||
+      !metric.budget.take(undefined, DIMENSION_ENTRIES)
+    ) {
       if (metric.untracked.size < COST.dimensionKeysPerMetric.value) metric.untracked.add(key);
       return undefined;
     }
     const dim = new DimensionState(key, metric.series, metric.budget);
     metric.dimensions.set(key, dim);
-    if (metric.dimensions.size > COST.dependencyDimensions.value) metric.dependencies = null;
+    if (metric.dimensions.size > COST.dependencyDimensions.value) metric.dropDependencies();
     return dim;
   }
 
@@ -342,20 +360,29 @@ export class StatsAnalyzer {
       for (const by of pairs) {
         if (by.key === pair.key) continue;
         let dependency = byKey.get(by.key);
-        if (dependency === undefined) byKey.set(by.key, (dependency = new Dependency()));
+        if (dependency === undefined) {
+          if (!metric.budget.take(undefined, DEPENDENCY_ENTRIES, DEPENDENCY_SHARE)) {
+            metric.dropDependencies();
+            return;
+          }
+          metric.dependencyEntries += DEPENDENCY_ENTRIES;
+          byKey.set(by.key, (dependency = new Dependency()));
+        }
         dependency.events++;
         const valueOf = dependency.valueOf;
         if (valueOf === null) continue;
         const seen = valueOf.get(by.valueHash) ?? ABSENT;
         if (seen === ABSENT) {
-          if (valueOf.size < COST.dependencyValuesPerPair.value && metric.budget.take()) {
+          if (valueOf.size < COST.dependencyValuesPerPair.value && metric.budget.take(undefined, 1, DEPENDENCY_SHARE)) {
             valueOf.set(by.valueHash, pair.valueHash);
+            metric.dependencyEntries++;
             continue;
           }
           dependency.overflow = true;
         } else if (seen === pair.valueHash) continue;
         // Broken or past the bound: the values kept go back to the budget.
         dependency.valueOf = null;
+        metric.dependencyEntries -= valueOf.size;
         metric.budget.charge(-valueOf.size);
       }
     }

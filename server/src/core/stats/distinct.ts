@@ -20,6 +20,8 @@ const SKETCH_ENTRIES = REGISTERS / 32;
  */
 export class DistinctBudget {
   private used = 0;
+  /** `used` after the last scan for sets to sketch. */
+  private reclaimedAt = Number.NEGATIVE_INFINITY;
   private sets: BoundedDistinct[] = [];
 
   constructor(readonly entries: number) {}
@@ -29,11 +31,15 @@ export class DistinctBudget {
     this.sets.push(set);
   }
 
-  /** One more exact entry of `requester` (or of a map, with none): false when the budget has no room left. */
-  take(requester?: BoundedDistinct): boolean {
-    if (this.used >= this.entries) this.reclaim();
-    if (this.used >= this.entries || requester?.estimated === true) return false;
-    this.used++;
+  /**
+   * `entries` more of `requester` (or of another structure, with none): false when the budget has no room left,
+   * once the largest sets have become sketches.
+   */
+  take(requester?: BoundedDistinct, entries = 1, share = 1): boolean {
+    const limit = this.entries * share;
+    if (this.used + entries > limit) this.reclaim();
+    if (this.used + entries > limit || requester?.estimated === true) return false;
+    this.used += entries;
     return true;
   }
 
@@ -43,6 +49,9 @@ export class DistinctBudget {
   }
 
   private reclaim(): void {
+    // A scan that freed too little (small sets only) is not repeated until as many entries again are used.
+    if (this.used < this.reclaimedAt + this.entries / 8) return;
+    this.reclaimedAt = this.used;
     this.sets = this.sets.filter((set) => !set.estimated);
     const largest = this.sets.toSorted((a, b) => b.count - a.count);
     const target = this.entries * 0.75;

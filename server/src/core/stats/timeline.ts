@@ -7,7 +7,7 @@
  */
 
 /** Spans of minutes kept; past it, two neighbours become one span. */
-const MAX_SPANS = 1_024;
+const MAX_SPANS = 64;
 
 interface Span {
   /** Distinct minutes seen in this span. */
