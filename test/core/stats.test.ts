@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDataSet } from '../../bench/generate-metrics.ts';
@@ -190,12 +190,16 @@ describe('stats: the figures the sources state', () => {
 
   it("the benchmark generator's stable pods and hosts: no growth", () => {
     const dir = mkdtempSync(join(tmpdir(), 'dtmetrics-stats-bench-'));
-    const { full } = ensureDataSet(dir, 4, 3_000_000);
-    const growing = analyseFile(join(dir, full.file))
-      .report(EACH_MINUTE)
-      .metrics.filter((m) => m.newSeriesPerDay !== null)
-      .map((m) => m.key);
-    assert.deepEqual(growing, []);
+    try {
+      const { full } = ensureDataSet(dir, 4, 3_000_000);
+      const growing = analyseFile(join(dir, full.file))
+        .report(EACH_MINUTE)
+        .metrics.filter((m) => m.newSeriesPerDay !== null)
+        .map((m) => m.key);
+      assert.deepEqual(growing, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a tuple on timestamped lines and on lines without one makes at most one point a minute', () => {
