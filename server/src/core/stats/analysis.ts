@@ -273,7 +273,7 @@ export class StatsAnalyzer {
     hasher.reset();
     for (const dim of line.dimensions as KeyValueNode[]) {
       if (dim.text === '' || dim.eq < 0) continue;
-      // A key repeated on the line: the tenant keeps its first value (PROTOCOL §1.5, the store's firstOfEachKey).
+      // A key repeated on the line: the tenant keeps its first value (DOC D1 leaves which open; the store's firstOfEachKey).
       if (pairs.some((p) => p.key === dim.key.text)) continue;
       hasher.add(dim.key.text, dim.text);
       const { pairHigh: high, pairLow: low } = hasher;
