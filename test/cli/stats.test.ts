@@ -146,8 +146,41 @@ describe('dtmetrics stats', () => {
       newSeries: 13,
       pointsPerYear: 12 * 525_600 + 525_600 - 3 * 525_600,
       estimated: false,
+      pointsEstimated: false,
     });
     assert.equal((await dtmetrics(['stats', '--base', after, '--max-new-series', '0', after])).code, 0);
+  });
+
+  it('--max-new-series past the exact bound: series replaced by as many new ones fail it, counted with ~', async () => {
+    const lines = (prefix: string) =>
+      Array.from({ length: 120_000 }, (_, i) => `big.metric,id=${prefix}${i} gauge,1\n`).join('');
+    const before = file('big-before.dtmetrics', lines('v'));
+    const after = file('big-after.dtmetrics', lines('w'));
+    const run = await dtmetrics(['stats', '--interval', '1m', '--base', before, '--max-new-series', '1000', after]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /^big\.metric +~1[12]\d,\d{3} .* ~1[12]\d,\d{3} +~[+-]?[\d,]+ +estimated$/m);
+    assert.match(run.stdout, /~: estimated/);
+    assert.match(run.stdout, /Over --max-new-series 1000: big\.metric\.$/m);
+  });
+
+  it('--base: a metric only in the base is a row of its own, removed, its points a year subtracted', async () => {
+    const before = file('two.dtmetrics', 'kept.metric,x=1 gauge,1\ngone.metric,x=1 gauge,1\ngone.metric,x=2 gauge,1\n');
+    const after = file('one.dtmetrics', 'kept.metric,x=1 gauge,1\n');
+    const run = await dtmetrics(['stats', '--interval', '1m', '--base', before, after]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^gone\.metric +0 +0 +0 +0 +0\.0 +0 +-1,051,200 +only in --base: removed$/m);
+    assert.match(run.stdout, /^total \(1 metric\) +1 +1,440 +525,600 +525\.6 +0 +-1,051,200$/m);
+    // No cadence for the lines after (no --interval): totals compare nothing rather than all before with none after.
+    const json = JSON.parse((await dtmetrics(['stats', '--format', 'json', '--base', before, after])).stdout) as {
+      totals: { change: { pointsPerYear: number | null } };
+    };
+    assert.equal(json.totals.change.pointsPerYear, null);
+  });
+
+  it('an empty input is no line read', async () => {
+    const run = await dtmetrics(['stats', file('empty.dtmetrics', '')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^0 lines read: 0 data lines counted\.$/m);
   });
 
   it('--help', async () => {

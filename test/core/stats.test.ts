@@ -6,9 +6,12 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureDataSet } from '../../bench/generate-metrics.ts';
 import { StatsAnalyzer, type MetricStats, type StatsOptions, type StatsReport } from '#core/stats/analysis.ts';
+import { DistinctBudget } from '#core/stats/distinct.ts';
 import { valueShape } from '#core/stats/shapes.ts';
 import { splitLines } from '#core/text.ts';
 import { BLESS, expectFixture } from './fixture-format.ts';
@@ -20,6 +23,12 @@ function read(files: readonly string[]): StatsAnalyzer {
   const analyzer = new StatsAnalyzer();
   for (const file of files)
     for (const line of splitLines(readFileSync(join(DIR, file), 'utf8'))) analyzer.addLine(line);
+  return analyzer;
+}
+
+function analyseFile(path: string): StatsAnalyzer {
+  const analyzer = new StatsAnalyzer();
+  for (const line of splitLines(readFileSync(path, 'utf8'))) analyzer.addLine(line);
   return analyzer;
 }
 
@@ -133,6 +142,92 @@ describe('stats: the figures the sources state', () => {
     assert.equal(only(analyse(SEED_004, EACH_MINUTE)).dimensions.filter((d) => d.volatile !== null).length, 0);
   });
 
+  it('Dynatrace entity ids and dt.entity.* keys are names: never volatile, no series renewed at each send', () => {
+    const analyzer = new StatsAnalyzer();
+    for (const host of ['1234567890ABCDEF', '0234567890ABCDEF', 'A234567890ABCDEF'])
+      analyzer.addLine(
+        `a.b,dt.entity.host=HOST-${host},dt.entity.process_group_instance=PROCESS_GROUP_INSTANCE-${host} gauge,1`,
+      );
+    const metric = only(analyzer.report(EACH_MINUTE));
+    assert.deepEqual(
+      metric.dimensions.map((d) => d.volatile),
+      [null, null],
+    );
+    assert.equal(metric.newSeriesPerDay, null);
+    assert.equal(valueShape('HOST-1234567890ABCDEF'), null);
+  });
+
+  it('ids (pods) sent every interval are not renewed; UUIDs on one line each are', () => {
+    const pods = new StatsAnalyzer();
+    for (let i = 0; i < 30; i++) pods.addLine(`a.b,pod=checkout-7d9f8b6c5d-x2k${String(i).padStart(2, '0')}p gauge,1`);
+    assert.equal(only(pods.report(EACH_MINUTE)).newSeriesPerDay, null);
+    const requests = new StatsAnalyzer();
+    for (let i = 0; i < 30; i++)
+      requests.addLine(`a.b,request=3f2504e0-4f89-11d3-9a0c-0305e82c33${String(i).padStart(2, '0')} gauge,1`);
+    assert.equal(only(requests.report(EACH_MINUTE)).newSeriesPerDay, 30 * 1_440);
+    // The same few UUIDs on many lines: a fixed set, not renewed.
+    const fixed = new StatsAnalyzer();
+    for (let i = 0; i < 30; i++)
+      fixed.addLine(`a.b,request=3f2504e0-4f89-11d3-9a0c-0305e82c330${i % 3},n=${i} gauge,1`);
+    assert.equal(only(fixed.report(EACH_MINUTE)).newSeriesPerDay, null);
+  });
+
+  it('growth: only new series that keep coming, at their rate in the second half, exact or past the bound', () => {
+    const t = 1_767_222_000_000;
+    // 20,000 new series a minute for 10 minutes: 28.8 M a day, though 200,000 series are past the exact bound.
+    const growing = new StatsAnalyzer();
+    for (let m = 0; m < 10; m++)
+      for (let i = 0; i < 20_000; i++) growing.addLine(`a.b,id=m${m}v${i} gauge,1 ${t + m * MINUTE}`);
+    const rate = only(growing.report(EACH_MINUTE)).newSeriesPerDay ?? 0;
+    assert.ok(Math.abs(rate - 28_800_000) / 28_800_000 < 0.05, `growth ${rate}`);
+    // Fixed series, two joining in the first half (a late start): no growth.
+    const fixed = new StatsAnalyzer();
+    for (let m = 0; m < 10; m++)
+      for (const host of ['h1', 'h2', ...(m >= 1 ? ['h3'] : []), ...(m >= 3 ? ['h4'] : [])])
+        fixed.addLine(`a.b,host=${host} gauge,1 ${t + m * MINUTE}`);
+    assert.equal(only(fixed.report(EACH_MINUTE)).newSeriesPerDay, null);
+  });
+
+  it("the benchmark generator's stable pods and hosts: no growth", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dtmetrics-stats-bench-'));
+    try {
+      const { full } = ensureDataSet(dir, 4, 3_000_000);
+      const growing = analyseFile(join(dir, full.file))
+        .report(EACH_MINUTE)
+        .metrics.filter((m) => m.newSeriesPerDay !== null)
+        .map((m) => m.key);
+      assert.deepEqual(growing, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a tuple on timestamped lines and on lines without one makes at most one point a minute', () => {
+    const analyzer = new StatsAnalyzer();
+    const t = 1_767_222_000_000;
+    analyzer.addLine(`a.b,x=1 gauge,1 ${t}`);
+    analyzer.addLine(`a.b,x=1 gauge,1 ${t + MINUTE}`);
+    analyzer.addLine('a.b,x=1 gauge,1');
+    const metric = only(analyzer.report(EACH_MINUTE));
+    assert.equal(metric.cadence, 'timestamps and interval');
+    assert.equal(metric.pointsPerDay, 1_440);
+  });
+
+  it('a key repeated on a line keeps its first value, as the tenant does', () => {
+    const analyzer = new StatsAnalyzer();
+    for (const line of ['a.b,x=1,x=2,y=1 gauge,1', 'a.b,x=1,y=1 gauge,1', 'a.b,x=3,y=2,x=4 gauge,1'])
+      analyzer.addLine(line);
+    const metric = only(analyzer.report(EACH_MINUTE));
+    assert.equal(metric.series, 2);
+    assert.deepEqual(
+      metric.dimensions.map((d) => [d.key, d.values, d.determinedBy]),
+      [
+        ['x', 2, ['y']],
+        ['y', 2, ['x']],
+      ],
+    );
+  });
+
   it('dedups the same tuple within a minute, not across minutes; sends within a minute are one point', () => {
     const analyzer = new StatsAnalyzer();
     const t = 1_732_300_020_000;
@@ -158,10 +253,42 @@ describe('stats: the figures the sources state', () => {
     assert.equal(analyzer.report(EACH_MINUTE).totals.estimated, true);
   });
 
+  it('one budget of exact entries for the whole analysis: past it the largest counts are estimated, and say so', () => {
+    const analyzer = new StatsAnalyzer(new DistinctBudget(5_000));
+    for (let i = 0; i < 4_000; i++) analyzer.addLine(`big.metric,id=v${i} gauge,1`);
+    for (let i = 0; i < 10; i++) analyzer.addLine(`small.metric,id=v${i % 3} gauge,1`);
+    const [big, small] = analyzer.report(EACH_MINUTE).metrics as [MetricStats, MetricStats];
+    assert.equal(big.estimated, true);
+    assert.ok(Math.abs(big.series - 4_000) / 4_000 < 0.05, `estimate ${big.series}`);
+    assert.deepEqual([small.key, small.series, small.estimated], ['small.metric', 3, false]);
+    // Metric keys past the budget are not followed: their lines are counted as left out.
+    const many = new StatsAnalyzer(new DistinctBudget(5_000));
+    for (let i = 0; i < 1_000; i++) many.addLine(`load.m${i},a=${i},b=${i} gauge,1`);
+    const { totals } = many.report(EACH_MINUTE);
+    assert.ok(totals.metrics < 1_000 && totals.untrackedLines === 1_000 - totals.metrics, JSON.stringify(totals));
+  });
+
   it('against a base: the series it has not, and the change in points a year', () => {
     const report = read(SEED_004).report(EACH_MINUTE, read([SEED_004[0] as string]));
-    assert.deepEqual(only(report).change, { newSeries: 7, pointsPerYear: 7 * 525_600, estimated: false });
-    assert.deepEqual(report.totals.change, { newSeries: 7, pointsPerYear: 7 * 525_600, estimated: false });
+    const change = { newSeries: 7, pointsPerYear: 7 * 525_600, estimated: false, pointsEstimated: false };
+    assert.deepEqual(only(report).change, change);
+    assert.deepEqual(report.totals.change, change);
+  });
+
+  it('against a base past the exact bound: new series from the union of sketches, not the difference of counts', () => {
+    const lines = (prefix: string, n: number, analyzer = new StatsAnalyzer()) => {
+      for (let i = 0; i < n; i++) analyzer.addLine(`big.metric,id=${prefix}${i} gauge,1`);
+      return analyzer;
+    };
+    const base = lines('v', 120_000);
+    // As many series as the base, none of them the base's: all new, though the counts are the same.
+    const replaced = only(lines('w', 120_000).report(EACH_MINUTE, base)).change;
+    assert.equal(replaced?.estimated, true);
+    assert.ok(Math.abs((replaced?.newSeries ?? 0) - 120_000) / 120_000 < 0.06, `new ${replaced?.newSeries}`);
+    // The base's series again, and 2,000 of an exact side: a few thousand new, none for the same lines.
+    assert.equal(only(lines('v', 120_000).report(EACH_MINUTE, base)).change?.newSeries, 0);
+    const added = only(lines('x', 2_000).report(EACH_MINUTE, base)).change?.newSeries ?? 0;
+    assert.ok(Math.abs(added - 2_000) < 1_000, `new ${added}`);
   });
 
   it('never throws, and counts refused and other lines apart', () => {

@@ -5,7 +5,8 @@
  */
 import { StatsAnalyzer, type MetricStats, type Projection, type StatsReport } from '#core/stats/analysis.ts';
 import { count, decimal, dimensionNotes } from '#core/stats/describe.ts';
-import { COST } from '#core/rules.ts';
+import { DistinctBudget } from '#core/stats/distinct.ts';
+import { COST, LIMITS } from '#core/rules.ts';
 import { plural } from '#core/text.ts';
 import { parseDuration } from '#core/time.ts';
 import { describeSystemError, UserError } from '#edge/errors.ts';
@@ -92,8 +93,10 @@ export async function runStats(argv: string[], { stdout: out, stdin }: CommandCo
     out.write(STATS_USAGE + '\n');
     return 0;
   }
-  const analyzer = await analyse(settings.inputs, stdin);
-  const base = settings.base.length === 0 ? undefined : await analyse(settings.base, stdin);
+  // Both sides of a comparison in one memory budget.
+  const budget = new DistinctBudget(COST.exactEntries.value);
+  const analyzer = await analyse(settings.inputs, stdin, budget);
+  const base = settings.base.length === 0 ? undefined : await analyse(settings.base, stdin, budget);
   const report = analyzer.report(settings, base);
   if (settings.format === 'json') out.write(JSON.stringify({ ...reportOptions(settings), ...report }, null, 2) + '\n');
   else out.write(renderText(report, settings, settings.format));
@@ -104,11 +107,24 @@ export async function runStats(argv: string[], { stdout: out, stdin }: CommandCo
 }
 
 /** Every input read into one analysis, as lint reads them. */
-async function analyse(inputs: readonly Input[], stdin: AsyncIterable<Uint8Array>): Promise<StatsAnalyzer> {
-  const analyzer = new StatsAnalyzer();
+async function analyse(
+  inputs: readonly Input[],
+  stdin: AsyncIterable<Uint8Array>,
+  budget: DistinctBudget,
+): Promise<StatsAnalyzer> {
+  const analyzer = new StatsAnalyzer(budget);
   for (const input of await readyInputs(inputs, stdin)) {
     try {
-      await readLines(chunksOf(input), { bytes: () => false, text: (line) => analyzer.addLine(line) }, async () => {});
+      // An empty input is no line (readLines offers it as one empty line, as an editor shows it).
+      let bytes = 0;
+      const chunks = async function* () {
+        for await (const chunk of chunksOf(input)) {
+          bytes += chunk.byteLength;
+          yield chunk;
+        }
+      };
+      const sink = { bytes: () => false, text: (line: string) => bytes > 0 && analyzer.addLine(line) };
+      await readLines(chunks(), sink, async () => {});
     } catch (error) {
       throw new UserError(`cannot read '${input.name}': ${describeSystemError(error)}`);
     }
@@ -130,13 +146,15 @@ const reportOptions = (settings: StatsSettings) => ({
 /** A share as a percentage; the smallest as `< 0.01 %` rather than a row of zeros. */
 const share = (fraction: number): string =>
   fraction > 0 && fraction < 0.0001 ? '< 0.01 %' : `${decimal(fraction * 100, 2)} %`;
-const signed = (n: number): string => (n > 0 ? '+' : '') + count(n);
+/** A change with its sign, `~` before an estimate. */
+const signed = (n: number, estimated = false): string => (estimated ? '~' : '') + (n > 0 ? '+' : '') + count(n);
 const optional = (n: number | null, show: (n: number) => string): string => (n === null ? '—' : show(n));
 
 /** What a metric row says besides its figures. */
 function metricNotes(m: MetricStats): string {
   const notes: string[] = [];
-  if (m.cadence === null) notes.push('no cadence: give --interval');
+  if (m.removed === true) notes.push('only in --base: removed');
+  else if (m.cadence === null) notes.push('no cadence: give --interval');
   if (m.daysToTupleLimit !== null)
     notes.push(`+${count(m.newSeriesPerDay ?? 0)} series/day: 1 M in ${decimal(m.daysToTupleLimit, 1)} days`);
   if (m.untrackedDimensions > 0) notes.push(`${plural(m.untrackedDimensions, 'more dimension key')} not shown`);
@@ -173,7 +191,10 @@ function renderText(report: StatsReport, settings: StatsSettings, format: 'table
     ...(priced ? [optional(p.costPerYear, (v) => decimal(v, 2))] : []),
     ...(p.change === undefined
       ? []
-      : [count(p.change.newSeries, p.change.estimated), optional(p.change.pointsPerYear, signed)]),
+      : [
+          count(p.change.newSeries, p.change.estimated),
+          optional(p.change.pointsPerYear, (v) => signed(v, p.change?.pointsEstimated)),
+        ]),
     notes,
   ];
   const rows: string[][] = [];
@@ -220,7 +241,12 @@ function markdownTable(header: string[], rows: string[][]): string {
 
 /** What --base compared, and what --max-new-series found. */
 function comparison(report: StatsReport, settings: StatsSettings): string {
-  const text = `Against --base (${plural(settings.base.length, 'input')}): new series are tuples the base has not; Δ points/year is after minus before.`;
+  const estimated = report.totals.change?.estimated === true || report.totals.change?.pointsEstimated === true;
+  const text =
+    `Against --base (${plural(settings.base.length, 'input')}): new series are tuples the base has not; Δ points/year is after minus before.` +
+    (estimated
+      ? ' ~: estimated (past the exact counts, new series from HyperLogLog sketches: |after ∪ before| − |before|).'
+      : '');
   if (settings.maxNewSeries < 0) return text;
   const over = report.metrics.filter((m) => (m.change?.newSeries ?? 0) > settings.maxNewSeries).map((m) => m.key);
   return (
@@ -240,7 +266,7 @@ function footer(report: StatsReport, settings: StatsSettings, format: 'table' | 
         ? `, ${t.refusedLines.toLocaleString('en-US')} the tenant would refuse left out (see dtmetrics lint)`
         : '') +
       (t.untrackedLines > 0
-        ? `, ${t.untrackedLines.toLocaleString('en-US')} of metric keys past the 100,000 followed left out`
+        ? `, ${t.untrackedLines.toLocaleString('en-US')} of metric keys not followed (past ${count(LIMITS.metricKeysPerEnvironment)}, or past the memory budget) left out`
         : '') +
       '.',
     ...(t.untimedLines === 0

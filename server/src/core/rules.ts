@@ -112,6 +112,23 @@ export const COST = {
     about:
       'Distinct values of a dimension, and series with a dimension left out (its multiplier), counted exactly; past it, estimated.',
   },
+  exactEntries: {
+    value: 1_000_000,
+    evidence: 'INF',
+    about:
+      'Exact entries of the whole analysis (series, points, values, the values behind dependencies): when spent, the largest exact counts become estimates (a few MB each way), so memory stays bounded on any input.',
+  },
+  dimensionKeysPerMetric: {
+    value: 200,
+    evidence: 'INF',
+    about: 'Dimension keys of a metric followed one by one: the 50 a line may have, and some room for variation.',
+  },
+  dependencyValuesPerPair: {
+    value: 256,
+    evidence: 'INF',
+    about:
+      'Values of a key kept to tell whether it determines another; past it (or when the exact entries are spent), unknown.',
+  },
   dependencyDimensions: {
     value: 16,
     evidence: 'INF',
@@ -128,6 +145,12 @@ export const COST = {
     evidence: 'INF',
     about:
       'IPs, numbers and free text make a dimension volatile only with at least this many distinct values (a few status codes or hosts are not).',
+  },
+  renewedLinesPerValue: {
+    value: 1.5,
+    evidence: 'INF',
+    about:
+      'Lines without a timestamp renew their series at every send when a key has timestamp or UUID values on at most this many lines per distinct value (about one each).',
   },
   newValuesMinLines: {
     value: 10,

@@ -24,7 +24,8 @@ import { hasError } from '../problems.ts';
 import { COST, LIMITS } from '../rules.ts';
 import { DAY, MINUTE } from '../time.ts';
 import { TupleHasher, hash53 } from '../tuple-hash.ts';
-import { BoundedDistinct } from './distinct.ts';
+import { BoundedDistinct, DistinctBudget } from './distinct.ts';
+import { NewSeriesTimeline } from './timeline.ts';
 import { STRONG_SHAPES, valueShape, type ValueShape } from './shapes.ts';
 
 export interface StatsOptions {
@@ -79,8 +80,10 @@ export interface SeriesChange {
   newSeries: number;
   /** Points a year after the change minus before; null when either has no cadence. */
   pointsPerYear: number | null;
-  /** Whether `newSeries` is an estimate (either side past the exact bound: the difference of the counts). */
+  /** Whether `newSeries` is an estimate (either side past the exact bound: |after ∪ before| − |before| of sketches). */
   estimated: boolean;
+  /** Whether `pointsPerYear` rests on an estimate (either side's points). */
+  pointsEstimated: boolean;
 }
 
 export interface MetricStats extends Projection {
@@ -96,6 +99,8 @@ export interface MetricStats extends Projection {
   dimensions: DimensionStats[];
   /** Dimension keys past the ones followed one by one (bounded memory). */
   untrackedDimensions: number;
+  /** With a base: the metric is only in the base (a row of 0 series, its points a year removed). */
+  removed?: true;
 }
 
 export interface StatsTotals extends Projection {
@@ -105,7 +110,7 @@ export interface StatsTotals extends Projection {
   refusedLines: number;
   /** Data lines without a timestamp: projected at the interval. */
   untimedLines: number;
-  /** Data lines of metric keys past the 100,000 followed (LIMITS.metricKeysPerEnvironment). */
+  /** Data lines of metric keys not followed: past LIMITS.metricKeysPerEnvironment, or past the memory budget. */
   untrackedLines: number;
   metrics: number;
   /** Projections: sums over the metrics with a cadence; `partial` when some have none. */
@@ -119,8 +124,25 @@ export interface StatsReport {
   totals: StatsTotals;
 }
 
-/** The dimension keys of a metric followed one by one; the 50 a line may have, and some room for variation. */
-const DIMENSION_KEYS_PER_METRIC = 200;
+/**
+ * The dedup window (COST.dedupWindowMinutes), in ms: the "minutes" below are windows of it, and a series makes at
+ * most one point in each.
+ */
+const WINDOW = COST.dedupWindowMinutes.value * MINUTE;
+/** Windows a day and a year. */
+const WINDOWS_PER_DAY = DAY / WINDOW;
+const WINDOWS_PER_YEAR = COST.minutesPerYear.value / COST.dedupWindowMinutes.value;
+
+/** Shapes of values new at every send: a clock's reading, a UUID drawn per event. */
+const RENEWED_SHAPES: ReadonlySet<Volatility['reason'] | undefined> = new Set(['timestamp', 'uuid']);
+/** Keys of Dynatrace entities: their values name monitored entities, never volatile. */
+const ENTITY_KEY_PREFIX = 'dt.entity.';
+/** What a metric's, a dimension key's and a dependency's own structures weigh in the budget's entries (~32 B each). */
+const METRIC_ENTRIES = 64;
+const DIMENSION_ENTRIES = 16;
+const DEPENDENCY_ENTRIES = 6;
+/** Dependencies, a detail, take at most this share of the budget: the rest stays for series and values. */
+const DEPENDENCY_SHARE = 0.25;
 /** Stands for "not on this tuple" where a value hash is kept. */
 const ABSENT = -1;
 
@@ -130,7 +152,9 @@ class DimensionState {
   events = 0;
   /** Distinct tuples with this key (exact while the metric's series are). */
   tuples = 0;
-  readonly values = new BoundedDistinct(COST.exactValuesPerDimension.value);
+  /** Lines with this key. */
+  lines = 0;
+  readonly values: BoundedDistinct;
   /** Distinct tuples with this key left out. */
   readonly without: BoundedDistinct;
   readonly shapes = new Map<ValueShape | null, number>();
@@ -143,8 +167,10 @@ class DimensionState {
     readonly key: string,
     /** The metric's tuples so far, none of them with this key: each is its own tuple with the key left out. */
     tuples: BoundedDistinct,
+    budget: DistinctBudget,
   ) {
     this.without = tuples.copy(COST.exactValuesPerDimension.value);
+    this.values = new BoundedDistinct(COST.exactValuesPerDimension.value, budget);
   }
 }
 
@@ -160,26 +186,44 @@ class Dependency {
 /** One metric key. */
 class MetricState {
   lines = 0;
-  readonly series = new BoundedDistinct(COST.exactTuplesPerMetric.value);
+  readonly series: BoundedDistinct;
   /** Distinct (tuple, minute) pairs of timestamped lines. */
-  readonly timedPoints = new BoundedDistinct(COST.exactTuplesPerMetric.value);
+  readonly timedPoints: BoundedDistinct;
   /** Distinct tuples of the lines without a timestamp: one send's points. */
-  readonly untimedTuples = new BoundedDistinct(COST.exactTuplesPerMetric.value);
-  readonly minutes = new BoundedDistinct(COST.exactTuplesPerMetric.value);
+  readonly untimedTuples: BoundedDistinct;
+  readonly minutes: BoundedDistinct;
   firstMinute = Number.POSITIVE_INFINITY;
   lastMinute = Number.NEGATIVE_INFINITY;
-  /** The minute of the first timestamped line, and new tuples on timestamped lines of later minutes. */
+  /** The minute of the first timestamped line: later lines may bring a dimension new values. */
   openingMinute: number | null = null;
-  laterNewSeries = 0;
+  readonly timeline = new NewSeriesTimeline();
   readonly dimensions = new Map<string, DimensionState>();
   untracked = new Set<string>();
-  /** By dimension key, then the key that may determine it; null once the metric has too many keys. */
+  /** By dimension key, then the key that may determine it; null once the metric has too many keys (or no memory). */
   dependencies: Map<string, Map<string, Dependency>> | null = new Map();
+  /** What `dependencies` holds in the budget's entries. */
+  dependencyEntries = 0;
 
-  constructor(readonly key: string) {}
+  constructor(
+    readonly key: string,
+    readonly budget: DistinctBudget,
+  ) {
+    const bound = COST.exactTuplesPerMetric.value;
+    this.series = new BoundedDistinct(bound, budget);
+    this.timedPoints = new BoundedDistinct(bound, budget);
+    this.untimedTuples = new BoundedDistinct(bound, budget);
+    this.minutes = new BoundedDistinct(bound, budget);
+  }
+
+  /** Stops looking for dependencies, giving their entries back. */
+  dropDependencies(): void {
+    this.dependencies = null;
+    this.budget.charge(-this.dependencyEntries);
+    this.dependencyEntries = 0;
+  }
 }
 
-/** The pairs of one line the tenant keeps: keys and values, empty values dropped (DOC D4). */
+/** The pairs of one line the tenant keeps: keys and values, empty values dropped (DOC D4), each key once. */
 interface Pair {
   key: string;
   value: string;
@@ -189,6 +233,9 @@ interface Pair {
 }
 
 export class StatsAnalyzer {
+  /** `budget`: the exact entries of this analysis (COST.exactEntries); analyses compared may share one. */
+  constructor(private readonly budget = new DistinctBudget(COST.exactEntries.value)) {}
+
   private readonly metrics = new Map<string, MetricState>();
   private readonly hasher = new TupleHasher();
   private lines = 0;
@@ -214,11 +261,11 @@ export class StatsAnalyzer {
     this.dataLines++;
     let metric = this.metrics.get(key);
     if (metric === undefined) {
-      if (this.metrics.size >= LIMITS.metricKeysPerEnvironment) {
+      if (this.metrics.size >= LIMITS.metricKeysPerEnvironment || !this.budget.take(undefined, METRIC_ENTRIES)) {
         this.untrackedLines++;
         return null;
       }
-      metric = new MetricState(key);
+      metric = new MetricState(key, this.budget);
       this.metrics.set(key, metric);
     }
     this.addToMetric(metric, line);
@@ -231,6 +278,8 @@ export class StatsAnalyzer {
     hasher.reset();
     for (const dim of line.dimensions as KeyValueNode[]) {
       if (dim.text === '' || dim.eq < 0) continue;
+      // A key repeated on the line: the tenant keeps its first value (DOC D1 leaves which open; the store's firstOfEachKey).
+      if (pairs.some((p) => p.key === dim.key.text)) continue;
       hasher.add(dim.key.text, dim.text);
       const { pairHigh: high, pairLow: low } = hasher;
       pairs.push({ key: dim.key.text, value: dim.text, high, low, valueHash: hash53(high, low) });
@@ -244,25 +293,26 @@ export class StatsAnalyzer {
     const { high, low } = this.hasher;
     const tuple = hash53(high, low);
     for (const pair of pairs) this.dimensionOf(metric, pair.key);
-    const isNew = metric.series.add(tuple);
     const minute = minuteOf(line);
+    if (minute !== null) metric.timeline.enter(minute, metric.minutes.add(minute) !== false, () => metric.series.count);
+    const isNew = metric.series.add(tuple);
     if (minute === null) {
       this.untimedLines++;
       metric.untimedTuples.add(tuple);
     } else {
-      metric.minutes.add(minute);
       metric.firstMinute = Math.min(metric.firstMinute, minute);
       metric.lastMinute = Math.max(metric.lastMinute, minute);
       metric.openingMinute ??= minute;
       // The minute as one more pair of the tuple: the same tuple in another minute is another point.
       this.hasher.add('\u0000minute', String(minute));
       metric.timedPoints.add(this.hasher.value);
-      if (isNew === true && minute !== metric.openingMinute) metric.laterNewSeries++;
+      if (isNew === true) metric.timeline.added(minute);
     }
     const later = minute !== null && minute !== metric.openingMinute;
     for (const pair of pairs) {
       const dim = metric.dimensions.get(pair.key);
       if (dim === undefined) continue;
+      dim.lines++;
       const newValue = dim.values.add(pair.valueHash);
       if (newValue === true) {
         const shape = valueShape(pair.value);
@@ -293,13 +343,16 @@ export class StatsAnalyzer {
   private dimensionOf(metric: MetricState, key: string): DimensionState | undefined {
     const known = metric.dimensions.get(key);
     if (known !== undefined || metric.untracked.has(key)) return known;
-    if (metric.dimensions.size >= DIMENSION_KEYS_PER_METRIC) {
-      if (metric.untracked.size < DIMENSION_KEYS_PER_METRIC) metric.untracked.add(key);
+    if (
+      metric.dimensions.size >= COST.dimensionKeysPerMetric.value ||
+      !metric.budget.take(undefined, DIMENSION_ENTRIES)
+    ) {
+      if (metric.untracked.size < COST.dimensionKeysPerMetric.value) metric.untracked.add(key);
       return undefined;
     }
-    const dim = new DimensionState(key, metric.series);
+    const dim = new DimensionState(key, metric.series, metric.budget);
     metric.dimensions.set(key, dim);
-    if (metric.dimensions.size > COST.dependencyDimensions.value) metric.dependencies = null;
+    if (metric.dimensions.size > COST.dependencyDimensions.value) metric.dropDependencies();
     return dim;
   }
 
@@ -310,19 +363,32 @@ export class StatsAnalyzer {
       let byKey = dependencies.get(pair.key);
       if (byKey === undefined) dependencies.set(pair.key, (byKey = new Map()));
       for (const by of pairs) {
-        if (by === pair) continue;
+        if (by.key === pair.key) continue;
         let dependency = byKey.get(by.key);
-        if (dependency === undefined) byKey.set(by.key, (dependency = new Dependency()));
+        if (dependency === undefined) {
+          if (!metric.budget.take(undefined, DEPENDENCY_ENTRIES, DEPENDENCY_SHARE)) {
+            metric.dropDependencies();
+            return;
+          }
+          metric.dependencyEntries += DEPENDENCY_ENTRIES;
+          byKey.set(by.key, (dependency = new Dependency()));
+        }
         dependency.events++;
         const valueOf = dependency.valueOf;
         if (valueOf === null) continue;
         const seen = valueOf.get(by.valueHash) ?? ABSENT;
         if (seen === ABSENT) {
-          if (valueOf.size >= COST.exactValuesPerDimension.value) {
-            dependency.valueOf = null;
-            dependency.overflow = true;
-          } else valueOf.set(by.valueHash, pair.valueHash);
-        } else if (seen !== pair.valueHash) dependency.valueOf = null;
+          if (valueOf.size < COST.dependencyValuesPerPair.value && metric.budget.take(undefined, 1, DEPENDENCY_SHARE)) {
+            valueOf.set(by.valueHash, pair.valueHash);
+            metric.dependencyEntries++;
+            continue;
+          }
+          dependency.overflow = true;
+        } else if (seen === pair.valueHash) continue;
+        // Broken or past the bound: the values kept go back to the budget.
+        dependency.valueOf = null;
+        metric.dependencyEntries -= valueOf.size;
+        metric.budget.charge(-valueOf.size);
       }
     }
   }
@@ -333,18 +399,22 @@ export class StatsAnalyzer {
    */
   report(options: StatsOptions, base?: StatsAnalyzer): StatsReport {
     const baseReport = base?.report(options);
+    const before = new Map(baseReport?.metrics.map((m) => [m.key, m]));
     const metrics = [...this.metrics.values()].map((m) => {
       const stats = metricStats(m, options);
-      if (base === undefined || baseReport === undefined) return stats;
-      const before = baseReport.metrics.find((b) => b.key === m.key);
+      if (base === undefined) return stats;
+      const was = before.get(m.key);
       const added = m.series.countNotIn(base.metrics.get(m.key)?.series);
       const change: SeriesChange = {
         newSeries: added.count,
-        pointsPerYear: difference(stats.pointsPerYear, before === undefined ? 0 : before.pointsPerYear),
+        pointsPerYear: difference(stats.pointsPerYear, was === undefined ? 0 : was.pointsPerYear),
         estimated: added.estimated,
+        pointsEstimated: stats.estimated || was?.estimated === true,
       };
       return { ...stats, change };
     });
+    // Metrics only in the base: the change removes them, their points a year with them.
+    for (const was of before.values()) if (!this.metrics.has(was.key)) metrics.push(removedMetric(was));
     metrics.sort((a, b) => b.series - a.series || (a.key < b.key ? -1 : 1));
     const sum = (pick: (m: MetricStats) => number | null): number | null => {
       const known = metrics.map(pick).filter((v) => v !== null);
@@ -360,14 +430,14 @@ export class StatsAnalyzer {
         refusedLines: this.refusedLines,
         untimedLines: this.untimedLines,
         untrackedLines: this.untrackedLines,
-        metrics: metrics.length,
+        metrics: this.metrics.size,
         series,
         points: metrics.reduce((a, m) => a + m.points, 0),
         pointsPerDay: sum((m) => m.pointsPerDay),
         pointsPerYear,
         dduPerYear: sum((m) => m.dduPerYear),
         costPerYear: sum((m) => m.costPerYear),
-        partial: metrics.some((m) => m.cadence === null),
+        partial: metrics.some((m) => m.cadence === null && m.removed !== true),
         environmentShare: series / COST.tuplesPerEnvironment.value,
         estimated: metrics.some((m) => m.estimated),
         ...(baseReport === undefined
@@ -375,13 +445,42 @@ export class StatsAnalyzer {
           : {
               change: {
                 newSeries: metrics.reduce((a, m) => a + (m.change?.newSeries ?? 0), 0),
-                pointsPerYear: difference(pointsPerYear, baseReport.totals.pointsPerYear),
+                // Over the metrics with a cadence on both sides (or on one, the other side without the metric).
+                pointsPerYear: sum((m) => m.change?.pointsPerYear ?? null),
                 estimated: metrics.some((m) => m.change?.estimated === true),
+                pointsEstimated: metrics.some((m) => m.change?.pointsEstimated === true),
               },
             }),
       },
     };
   }
+}
+
+/** The row of a metric only in the base: no series, no points, its points a year gone. */
+function removedMetric(was: MetricStats): MetricStats {
+  return {
+    key: was.key,
+    lines: 0,
+    series: 0,
+    points: 0,
+    pointsPerDay: 0,
+    pointsPerYear: 0,
+    dduPerYear: 0,
+    costPerYear: was.costPerYear === null ? null : 0,
+    cadence: null,
+    removed: true,
+    newSeriesPerDay: null,
+    daysToTupleLimit: null,
+    dimensions: [],
+    untrackedDimensions: 0,
+    estimated: false,
+    change: {
+      newSeries: 0,
+      pointsPerYear: was.pointsPerYear === null ? null : -was.pointsPerYear,
+      estimated: false,
+      pointsEstimated: was.estimated,
+    },
+  };
 }
 
 /** A projection's change; unknown when either side is (a metric new in the change starts from 0). */
@@ -393,9 +492,9 @@ function minuteOf(line: DataLine): number | null {
   const text = line.timestamp?.text;
   if (text === undefined) return null;
   const ms = Number(text);
-  if (isPlausibleMilliseconds(ms)) return Math.floor(ms / MINUTE);
+  if (isPlausibleMilliseconds(ms)) return Math.floor(ms / WINDOW);
   const other = otherTimeUnit(text);
-  return other ? Math.floor(Number(other.milliseconds) / MINUTE) : null;
+  return other ? Math.floor(Number(other.milliseconds) / WINDOW) : null;
 }
 
 function metricStats(metric: MetricState, options: StatsOptions): MetricStats {
@@ -403,20 +502,23 @@ function metricStats(metric: MetricState, options: StatsOptions): MetricStats {
   const timed = metric.timedPoints.count;
   const untimed = metric.untimedTuples.count;
   const minutes = metric.minutes.count;
-  // Minutes covered: for n distinct minutes from first to last, (last − first) · n/(n − 1), so points every 5
-  // minutes over 10 minutes cover 10 minutes, not 6; one minute alone says nothing of the cadence.
+  const covered = coveredMinutes(metric);
   const span =
-    minutes >= 2
-      ? ((metric.lastMinute - metric.firstMinute) * minutes) / (minutes - 1)
+    covered !== null
+      ? covered
       : minutes === 1 && options.intervalMs !== null
-        ? Math.max(1, options.intervalMs / MINUTE)
+        ? Math.max(1, options.intervalMs / WINDOW)
         : null;
-  const sendsPerMinute = options.intervalMs === null ? null : Math.min(1, MINUTE / options.intervalMs);
+  const sendsPerMinute = options.intervalMs === null ? null : Math.min(1, WINDOW / options.intervalMs);
   const timedKnown = timed === 0 || span !== null;
   const untimedKnown = untimed === 0 || sendsPerMinute !== null;
+  // A tuple on timestamped lines and on lines without one is still one series: at most one point a minute.
   const perMinute =
     timedKnown && untimedKnown
-      ? (timed === 0 ? 0 : timed / (span as number)) + (untimed === 0 ? 0 : untimed * (sendsPerMinute as number))
+      ? Math.min(
+          series,
+          (timed === 0 ? 0 : timed / (span as number)) + (untimed === 0 ? 0 : untimed * (sendsPerMinute as number)),
+        )
       : null;
   const cadence: CadenceSource | null =
     perMinute === null
@@ -429,14 +531,14 @@ function metricStats(metric: MetricState, options: StatsOptions): MetricStats {
   const volatile = new Map([...metric.dimensions.values()].map((dim) => [dim.key, volatility(dim)]));
   const dimensions = [...metric.dimensions.values()].map((dim) => dimensionStats(metric, dim, series, volatile));
   const newSeriesPerDay = growthPerDay(metric, dimensions, options);
-  const pointsPerYear = perMinute === null ? null : perMinute * COST.minutesPerYear.value;
+  const pointsPerYear = perMinute === null ? null : perMinute * WINDOWS_PER_YEAR;
   const limit = COST.tuplesPerMetric.value;
   return {
     key: metric.key,
     lines: metric.lines,
     series,
     points: timed + untimed,
-    pointsPerDay: perMinute === null ? null : (perMinute * DAY) / MINUTE,
+    pointsPerDay: perMinute === null ? null : perMinute * WINDOWS_PER_DAY,
     pointsPerYear,
     dduPerYear: pointsPerYear === null ? null : pointsPerYear * COST.dduPerDataPoint.value,
     costPerYear:
@@ -460,23 +562,44 @@ function metricStats(metric: MetricState, options: StatsOptions): MetricStats {
 }
 
 /**
- * New series a day: timestamped lines, those first seen after the metric's first minute over the minutes since it;
- * lines without a timestamp, sent every interval, renew each tuple with a volatile dimension of a timestamp, UUID
- * or id shape at every send (the most such tuples of one dimension: a lower bound).
+ * New series a day: timestamped lines, at the rate new series came in the second half of their minutes (timeline.ts);
+ * lines without a timestamp, sent every interval, renew each tuple with a dimension of timestamps or UUIDs, each
+ * value on about one line, at every send (the most such tuples of one dimension: a lower bound). Ids are not
+ * renewed: pods and hosts are named by ids and stay.
  */
+/**
+ * Minutes covered by timestamps: for n distinct minutes from first to last, (last − first) · n/(n − 1), so points
+ * every 5 minutes over 10 minutes cover 10 minutes, not 6; null for one minute alone (it says nothing of the cadence).
+ */
+function coveredMinutes(metric: MetricState): number | null {
+  const minutes = metric.minutes.count;
+  return minutes >= 2 ? ((metric.lastMinute - metric.firstMinute) * minutes) / (minutes - 1) : null;
+}
+
 function growthPerDay(
   metric: MetricState,
   dimensions: readonly DimensionStats[],
   options: StatsOptions,
 ): number | null {
-  // The minutes after the first one span last − first: n minutes a minute apart, or 2 five minutes apart.
-  const later = metric.lastMinute - metric.firstMinute;
-  const timed = metric.minutes.count >= 2 && later > 0 ? (metric.laterNewSeries / later) * (DAY / MINUTE) : 0;
+  const covered = coveredMinutes(metric);
+  const rate =
+    covered === null
+      ? 0
+      : metric.timeline.secondHalfRate(
+          metric.firstMinute,
+          covered,
+          metric.minutes.count,
+          metric.series.count,
+          metric.series.estimated,
+        );
+  const timed = rate * WINDOWS_PER_DAY;
   let renewed = 0;
   if (options.intervalMs !== null && metric.untimedTuples.count > 0) {
     for (const dim of dimensions) {
-      if (dim.volatile === null || !STRONG_SHAPES.has(dim.volatile.reason as ValueShape)) continue;
-      renewed = Math.max(renewed, metric.dimensions.get(dim.key)?.tuples ?? 0);
+      const state = metric.dimensions.get(dim.key);
+      if (state === undefined || !RENEWED_SHAPES.has(dim.volatile?.reason)) continue;
+      if (state.lines > dim.values * COST.renewedLinesPerValue.value) continue;
+      renewed = Math.max(renewed, state.tuples);
     }
   }
   // Each send brings new values, even sends within one minute (which dedup only the same tuples).
@@ -518,6 +641,7 @@ function determiners(metric: MetricState, dim: DimensionState, eligible: (key: s
 }
 
 function volatility(dim: DimensionState): Volatility | null {
+  if (dim.key.startsWith(ENTITY_KEY_PREFIX)) return null;
   const threshold = COST.volatileShareOfValues.value;
   let best: Volatility | null = null;
   for (const [shape, count] of dim.shapes) {

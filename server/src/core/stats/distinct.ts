@@ -1,7 +1,8 @@
 /**
  * Counting distinct 53-bit hashes in bounded memory: exactly (a Set) up to a bound, then a HyperLogLog sketch
  * (Flajolet et al. 2007, with linear counting for small counts) that says its count is an estimate. 2,048 one-byte
- * registers: a standard error of about 2.3 %.
+ * registers: a standard error of about 2.3 %. Counters may share a budget of exact entries (DistinctBudget): when it
+ * is spent, the largest exact sets become sketches, so the whole analysis stays within one bound.
  */
 
 const INDEX_BITS = 11;
@@ -10,49 +11,133 @@ const REGISTERS = 1 << INDEX_BITS;
 const RANK_BITS = 53 - INDEX_BITS;
 const ALPHA = 0.7213 / (1 + 1.079 / REGISTERS);
 
+/** What a sketch's registers weigh in exact entries (a Set entry of a double takes some 32 bytes). */
+const SKETCH_ENTRIES = REGISTERS / 32;
+
+/**
+ * Exact entries shared by counters (and other bounded maps: `take`): past `entries`, the largest exact sets become
+ * sketches until a quarter of the budget is free again, so a scan of the sets comes once per so many entries.
+ */
+export class DistinctBudget {
+  private used = 0;
+  /** `used` after the last scan for sets to sketch. */
+  private reclaimedAt = Number.NEGATIVE_INFINITY;
+  private sets: BoundedDistinct[] = [];
+
+  constructor(readonly entries: number) {}
+
+  /** Counts a counter in the budget. */
+  register(set: BoundedDistinct): void {
+    this.sets.push(set);
+  }
+
+  /**
+   * `entries` more of `requester` (or of another structure, with none): false when the budget has no room left,
+   * once the largest sets have become sketches.
+   */
+  take(requester?: BoundedDistinct, entries = 1, share = 1): boolean {
+    const limit = this.entries * share;
+    if (this.used + entries > limit) this.reclaim();
+    if (this.used + entries > limit || requester?.estimated === true) return false;
+    this.used += entries;
+    return true;
+  }
+
+  /** Entries used (a sketch's weight) or, negative, given back (a set that became a sketch, a map dropped). */
+  charge(entries: number): void {
+    this.used += entries;
+  }
+
+  private reclaim(): void {
+    // A scan that freed too little (small sets only) is not repeated until as many entries again are used.
+    if (this.used < this.reclaimedAt + this.entries / 8) return;
+    this.reclaimedAt = this.used;
+    this.sets = this.sets.filter((set) => !set.estimated);
+    const largest = this.sets.toSorted((a, b) => b.count - a.count);
+    const target = this.entries * 0.75;
+    for (const set of largest) {
+      if (this.used <= target || set.count <= 2 * SKETCH_ENTRIES) break;
+      set.toSketch();
+    }
+  }
+}
+
 export class BoundedDistinct {
   private exact: Set<number> | null = new Set();
   private registers: Uint8Array | null = null;
+  /** Hashes counted exactly when the set became a sketch: the estimate is never below it. */
+  private floor = 0;
 
-  /** `bound`: the distinct hashes kept exactly; past it, the count is estimated. */
-  constructor(private readonly bound: number) {}
+  /** `bound`: the distinct hashes kept exactly; past it, or once `budget` is spent, the count is estimated. */
+  constructor(
+    private readonly bound: number,
+    private readonly budget?: DistinctBudget,
+  ) {
+    budget?.register(this);
+  }
 
   /** Adds a hash: true when it is new, false when seen before, null once the count is an estimate (unknown). */
   add(hash: number): boolean | null {
     const exact = this.exact;
     if (exact !== null) {
       if (exact.has(hash)) return false;
-      if (exact.size < this.bound) {
+      if (exact.size < this.bound && (this.budget === undefined || this.budget.take(this))) {
         exact.add(hash);
         return true;
       }
-      this.registers = new Uint8Array(REGISTERS);
-      for (const seen of exact) this.sketch(seen);
-      this.exact = null;
+      this.toSketch();
     }
     this.sketch(hash);
     return null;
   }
 
-  /** A counter with another bound that has seen what this one has. */
+  /** Turns the exact set into a sketch (no-op when it is one), giving its entries back to the budget. */
+  toSketch(): void {
+    const exact = this.exact;
+    if (exact === null) return;
+    this.registers = new Uint8Array(REGISTERS);
+    for (const seen of exact) this.sketch(seen);
+    this.floor = exact.size;
+    this.exact = null;
+    this.budget?.charge(SKETCH_ENTRIES - this.floor);
+  }
+
+  /** A counter with another bound (and this one's budget) that has seen what this one has. */
   copy(bound: number): BoundedDistinct {
-    const copy = new BoundedDistinct(bound);
+    const copy = new BoundedDistinct(bound, this.budget);
     if (this.exact !== null) for (const hash of this.exact) copy.add(hash);
     else {
       copy.exact = null;
+      copy.floor = Math.min(bound, this.floor);
       copy.registers = (this.registers as Uint8Array).slice();
+      this.budget?.charge(SKETCH_ENTRIES);
     }
     return copy;
   }
 
-  /** How many of these hashes `other` has not seen: exact when both count exactly, else the difference of counts. */
+  /**
+   * How many of these hashes `other` has not seen: exact when both count exactly; else |this ∪ other| − |other| from
+   * their sketches (a register-wise max; an exact side sketched for it), an estimate.
+   */
   countNotIn(other: BoundedDistinct | undefined): { count: number; estimated: boolean } {
     if (other === undefined) return { count: this.count, estimated: this.estimated };
-    if (this.exact === null || other.exact === null)
-      return { count: Math.max(0, this.count - other.count), estimated: true };
-    let count = 0;
-    for (const hash of this.exact) if (!other.exact.has(hash)) count++;
-    return { count, estimated: false };
+    if (this.exact !== null && other.exact !== null) {
+      let count = 0;
+      for (const hash of this.exact) if (!other.exact.has(hash)) count++;
+      return { count, estimated: false };
+    }
+    const theirs = other.sketchRegisters();
+    const union = this.sketchRegisters();
+    for (let i = 0; i < REGISTERS; i++) union[i] = Math.max(union[i] as number, theirs[i] as number);
+    return { count: Math.max(0, estimate(union) - estimate(theirs)), estimated: true };
+  }
+
+  /** A copy of the sketch's registers, or those of a sketch of the exact set. */
+  private sketchRegisters(): Uint8Array {
+    if (this.registers !== null) return this.registers.slice();
+    const registers = new Uint8Array(REGISTERS);
+    for (const hash of this.exact as Set<number>) sketchInto(registers, hash);
+    return registers;
   }
 
   /** Whether `count` is an estimate. */
@@ -62,29 +147,35 @@ export class BoundedDistinct {
 
   get count(): number {
     if (this.exact !== null) return this.exact.size;
-    const registers = this.registers as Uint8Array;
-    let sum = 0;
-    let zeros = 0;
-    for (let i = 0; i < REGISTERS; i++) {
-      const r = registers[i] as number;
-      sum += 2 ** -r;
-      if (r === 0) zeros++;
-    }
-    const raw = (ALPHA * REGISTERS * REGISTERS) / sum;
-    const estimate = raw <= 2.5 * REGISTERS && zeros > 0 ? REGISTERS * Math.log(REGISTERS / zeros) : raw;
     // Never below what was counted exactly before the switch.
-    return Math.max(Math.round(estimate), this.bound);
+    return Math.max(estimate(this.registers as Uint8Array), this.floor);
   }
 
   private sketch(hash: number): void {
-    const index = hash % REGISTERS;
-    let rest = Math.floor(hash / REGISTERS);
-    let rank = 1;
-    while (rank <= RANK_BITS && rest % 2 === 0) {
-      rank++;
-      rest = Math.floor(rest / 2);
-    }
-    const registers = this.registers as Uint8Array;
-    if (rank > (registers[index] as number)) registers[index] = rank;
+    sketchInto(this.registers as Uint8Array, hash);
   }
+}
+
+/** The HyperLogLog estimate of registers, with linear counting for small counts. */
+function estimate(registers: Uint8Array): number {
+  let sum = 0;
+  let zeros = 0;
+  for (let i = 0; i < REGISTERS; i++) {
+    const r = registers[i] as number;
+    sum += 2 ** -r;
+    if (r === 0) zeros++;
+  }
+  const raw = (ALPHA * REGISTERS * REGISTERS) / sum;
+  return Math.round(raw <= 2.5 * REGISTERS && zeros > 0 ? REGISTERS * Math.log(REGISTERS / zeros) : raw);
+}
+
+function sketchInto(registers: Uint8Array, hash: number): void {
+  const index = hash % REGISTERS;
+  let rest = Math.floor(hash / REGISTERS);
+  let rank = 1;
+  while (rank <= RANK_BITS && rest % 2 === 0) {
+    rank++;
+    rest = Math.floor(rest / 2);
+  }
+  if (rank > (registers[index] as number)) registers[index] = rank;
 }

@@ -29,6 +29,8 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/;
 /** Compressed (`::`) or full (8 groups): `a:b:c` is a name, not an address. */
 const IPV6_COMPRESSED = /^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}$/i;
 const IPV6_FULL = /^([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}$/i;
+/** A Dynatrace entity id (`HOST-1234567890ABCDEF`): the name of a monitored entity, as stable as it is. */
+const ENTITY_ID = /^[A-Z][A-Z0-9_]*-[0-9A-F]{16}$/;
 const HEX_ID = /^(0x)?[0-9a-f]{16,}$/i;
 const TOKEN_ID = /^[A-Za-z0-9_-]{16,}$/;
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
@@ -53,6 +55,7 @@ const isLetter = (c: number): boolean => isLower(c) || isUpper(c);
 
 /** The volatile shape a value has, or null for a value that looks like a name. */
 export function valueShape(value: string): ValueShape | null {
+  if (ENTITY_ID.test(value)) return null;
   if (isEpoch(value) || ISO_DATE_TIME.test(value)) return 'timestamp';
   if (UUID.test(value)) return 'uuid';
   if (IPV4.test(value) || IPV6_FULL.test(value) || (value.includes('::') && IPV6_COMPRESSED.test(value))) return 'ip';
