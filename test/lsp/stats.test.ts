@@ -77,6 +77,18 @@ test('the hover of a dimension key: its values, its share of the series, what de
   );
 });
 
+test("a value with backticks stays one code span in the hover: the rest of the file's text cannot render as Markdown", async () => {
+  h.settings = {};
+  const text = 'tick.count,mode="a`b``c [x](command:y)" count,delta=1\n';
+  const uri = await open(h, text);
+  await lenses(uri);
+  const hover = (await h.connection.sendRequest('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 0, character: 12 },
+  })) as Hover;
+  assert.match((hover.contents as MarkupContent).value, /: ```a`b``c \[x\]\(command:y\)```\./);
+});
+
 test('MK015 once per metric and volatile dimension, at its first use; its fix drops it from the metric’s lines', async () => {
   h.settings = {};
   const uri = await open(h, VOLATILE);

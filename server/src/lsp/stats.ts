@@ -52,7 +52,7 @@ export function dimensionHover(
   const values =
     `${plural(figures.values, 'distinct value')} in this file` +
     (figures.estimated ? ' (estimated)' : '') +
-    `: ${place.sample.map((v) => '`' + v + '`').join(', ')}` +
+    `: ${place.sample.map(codeSpan).join(', ')}` +
     (more > 0 ? `, and ${count(more, figures.estimated)} more` : '');
   const parts = [
     `\`${figures.key}\` of \`${metric.key}\` — ${values}.`,
@@ -90,4 +90,15 @@ export function dropDimensionAction(doc: LineDocument, diagnostic: LspDiagnostic
       },
     },
   };
+}
+
+/**
+ * A value from the file as Markdown code: fenced by one backtick more than its longest run of them (CommonMark), so a
+ * backtick in a dimension value cannot end the span and let the rest render as Markdown.
+ */
+function codeSpan(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
 }
