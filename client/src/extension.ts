@@ -20,6 +20,7 @@ import { registerPush } from './push/activation.ts';
 import { registerQuery } from './query/activation.ts';
 import { registerStats } from './stats.ts';
 import { IngestInspector } from './inspector/view.ts';
+import { CardinalityView } from './cardinality-view.ts';
 
 let client: LanguageClient | undefined;
 
@@ -33,6 +34,8 @@ export interface DtmetricsApi {
   localTenantStateFile: string;
   /** The ingest inspector: the requests it shows, and the document each opens as. */
   ingestInspector: Pick<IngestInspector, 'requests' | 'uriOf'>;
+  /** The Cardinality view: the metrics it shows, in its order. */
+  cardinality: Pick<CardinalityView, 'metrics'>;
 }
 
 export function activate(context: vscode.ExtensionContext): DtmetricsApi {
@@ -57,7 +60,8 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
   client = languageClient;
   const localTenant = registerPush(context, log, notifier);
   const ingestInspector = new IngestInspector(localTenant, notifier, log);
-  context.subscriptions.push(ingestInspector);
+  const cardinality = new CardinalityView();
+  context.subscriptions.push(ingestInspector, cardinality);
   // The query prompt offers the keys of the server's workspace index (the one completion uses).
   registerQuery(context, log, notifier, (params) => languageClient.sendRequest(WorkspaceKeysRequest, params));
   registerStats(context);
@@ -99,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
     onDidShowMessage: notifier.onDidShow,
     localTenantStateFile: localTenant.stateFile,
     ingestInspector,
+    cardinality,
   };
 }
 

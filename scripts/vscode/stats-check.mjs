@@ -5,12 +5,20 @@
 //   - MK015 on a volatile dimension (a request id), and its quick fix that drops it from the metric's lines;
 //   - the lens's command: the document's table, as `dtmetrics stats` prints it, as a Markdown preview.
 // Screenshots in a dark, a light and a high-contrast theme go to test-results/ (and docs/screenshots/ with
-// --update-screenshot): stats-lens-hover-*.png, stats-volatile-fix-*.png, stats-table-*.png.
+// --update-screenshot): stats-lens-hover-*.png, stats-volatile-fix-*.png, stats-table-*.png, and the Cardinality view
+// in the Explorer (the file's metrics, one expanded into its dimension keys): stats-cardinality-*.png.
 // Prints `1 passed, 0 failed` or `0 passed, 1 failed`.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './build-tests.mjs';
-import { dismissThemeOffer, hoverFadedIn, inEachTheme, runWorkbenchCheck, saveScreenshot } from './code-server.mjs';
+import {
+  dismissThemeOffer,
+  hoverFadedIn,
+  inEachTheme,
+  runCommand,
+  runWorkbenchCheck,
+  saveScreenshot,
+} from './code-server.mjs';
 
 const seed = [1, 2, 3]
   .map((n) => readFileSync(join(ROOT, 'test/fixtures/stats', `seed-004-web-${n}.dtmetrics`), 'utf8').trimEnd())
@@ -87,6 +95,23 @@ process.exit(
       await page.keyboard.press('Control+W');
       await page.keyboard.press('Control+B');
       await page.locator('.tab', { hasText: '(stats).md' }).waitFor({ state: 'detached' });
+    });
+    // The Cardinality view in the Explorer: the file's metrics, the first expanded into its dimension keys.
+    await runCommand(page, 'View: Show Explorer');
+    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Cardinality' }) });
+    const header = pane.locator('.pane-header');
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const row = pane.locator('.monaco-list-row', { hasText: 'service.request.count' });
+    await row.waitFor({ timeout: 30_000 });
+    await row.locator('.monaco-tl-twistie').click();
+    await pane.locator('.monaco-list-row', { hasText: 'status' }).waitFor();
+    // The folder's pane folded away, so the view has the side bar's height.
+    const folders = page.locator('.pane-header', { hasText: 'Workspace' });
+    if ((await folders.getAttribute('aria-expanded')) === 'true') await folders.click();
+    await pane.locator('.monaco-list-row', { hasText: 'api.latency' }).waitFor();
+    await inEachTheme(page, async (theme) => {
+      await page.mouse.move(1200, 700);
+      await saveScreenshot(page, `stats-cardinality-${theme}`);
     });
   }),
 );

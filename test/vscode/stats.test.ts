@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import { waitFor } from './helpers.ts';
+import type { DtmetricsApi } from '#client/extension.ts';
+import { EXTENSION_ID, waitFor } from './helpers.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'dtmetrics-vscode-stats-'));
 
@@ -42,5 +43,33 @@ describe('dtmetrics stats in VS Code', () => {
     );
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /`host` of `service\.request\.count` — 2 distinct values in this file: `web-1`, `web-2`\./);
+  });
+
+  it("the Cardinality view lists the active file's metrics with their figures, sorted by series or by points", async () => {
+    const api = await (vscode.extensions.getExtension(EXTENSION_ID) as vscode.Extension<DtmetricsApi>).activate();
+    const file = join(scratch, 'cardinality.dtmetrics');
+    const t0 = 1_796_420_000_000;
+    // 4 series a point every 5 minutes, and 2 series a point a minute: fewer series, more points.
+    const lines = [
+      ...[0, 5].flatMap((m) =>
+        ['a', 'b', 'c', 'd'].map((host) => `service.request.count,host=${host} count,delta=1 ${t0 + m * 60_000}`),
+      ),
+      ...[0, 1, 2].flatMap((m) =>
+        ['mail', 'sms'].map((queue) => `queue.depth,queue=${queue} gauge,3 ${t0 + m * 60_000}`),
+      ),
+    ];
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(file)));
+    await vscode.commands.executeCommand('dtmetrics.cardinality.focus');
+    const shown = await waitFor('the Cardinality view', () => {
+      const keys = api.cardinality.metrics.map((m) => `${m.key} ${m.series}`);
+      return keys.length === 2 ? keys : undefined;
+    });
+    assert.deepEqual(shown, ['service.request.count 4', 'queue.depth 2']);
+    await vscode.commands.executeCommand('dtmetrics.sortCardinality', 'points');
+    assert.deepEqual(
+      api.cardinality.metrics.map((m) => `${m.key} ${m.pointsPerYear}`),
+      ['queue.depth 1051200', 'service.request.count 420480'],
+    );
   });
 });
