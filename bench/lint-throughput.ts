@@ -7,11 +7,9 @@
  * child's own peak RSS on exit. Runs alternate (bare, lint, bare, lint, …) over both file sizes; medians are reported.
  * Environment: BENCH_RUNS=n changes the number of runs per measurement (default 5, at least 3).
  */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { reportHeader } from './report-header.ts';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { LIMITS } from '#core/rules.ts';
 import {
   ensureDataSet,
@@ -21,22 +19,28 @@ import {
   type DataSet,
   type InvalidKind,
 } from './generate-metrics.ts';
+import {
+  BENCH_DIR,
+  checkedRss,
+  CLI,
+  DATA_DIR,
+  describeExit,
+  fmt,
+  median,
+  mib,
+  ROOT,
+  runChild,
+  runCount,
+  type Sample,
+  summarize,
+} from './child-run.ts';
 
-const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(BENCH_DIR, '..');
-const DATA_DIR = join(BENCH_DIR, '.data');
-const CLI = join(ROOT, 'dist', 'cli.js');
 const BARE_SCAN = join(BENCH_DIR, 'bare-scan.mjs');
-const PEAK_RSS = join(BENCH_DIR, 'peak-rss.cjs');
 const RESULTS = join(BENCH_DIR, 'RESULTS.md');
 
 const SEED = 20260101;
 const TARGET_BYTES = 100_000_000;
 const TARGET_RATIO = 0.5;
-/** A child that takes longer than this is killed and the bench fails: the run time stays bounded. */
-const CHILD_TIMEOUT_MS = 120_000;
-const PEAK_RSS_ENV = 'DTMETRICS_BENCH_PEAK_RSS_FILE';
-
 /** The one error each kind of generated mistake must produce (plus TS002, a warning, for seconds). */
 const EXPECTED_ERROR: Record<InvalidKind, string> = {
   upperCaseDimensionKey: 'DK001',
@@ -46,20 +50,6 @@ const EXPECTED_ERROR: Record<InvalidKind, string> = {
   timestampInSeconds: 'TS003',
 };
 
-interface ChildResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  wallMs: number;
-  peakRssKb: number;
-  stdout: string;
-  stderr: string;
-}
-
-interface Sample {
-  wallMs: number;
-  peakRssKb: number;
-}
-
 type Tool = 'bare' | 'lint';
 
 interface Measurement {
@@ -68,66 +58,6 @@ interface Measurement {
   file: string;
   composition: Composition;
   samples: Sample[];
-}
-
-let childSeq = 0;
-
-/** Runs `node --require peak-rss.cjs …args`; stdout is captured or sent to /dev/null. */
-function runChild(args: string[], stdout: 'capture' | 'discard'): Promise<ChildResult> {
-  const rssFile = join(DATA_DIR, `peak-rss-${process.pid}-${childSeq++}.txt`);
-  rmSync(rssFile, { force: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, [PEAK_RSS_ENV]: rssFile };
-  delete env.NODE_OPTIONS;
-  const devNull = stdout === 'discard' ? openSync('/dev/null', 'w') : null;
-  return new Promise((resolveRun, reject) => {
-    const started = performance.now();
-    let wallMs = NaN;
-    const child = spawn(process.execPath, ['--require', PEAK_RSS, ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', devNull ?? 'pipe', 'pipe'],
-      timeout: CHILD_TIMEOUT_MS,
-    });
-    if (devNull !== null) closeSync(devNull);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
-    child.on('exit', () => {
-      wallMs = performance.now() - started;
-    });
-    child.on('close', (code, signal) => {
-      if (Number.isNaN(wallMs)) wallMs = performance.now() - started;
-      let peakRssKb = NaN;
-      if (existsSync(rssFile)) {
-        peakRssKb = Number(readFileSync(rssFile, 'utf8').trim());
-        rmSync(rssFile, { force: true });
-      }
-      resolveRun({
-        code,
-        signal,
-        wallMs,
-        peakRssKb,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
-    });
-  });
-}
-
-function describeExit(r: ChildResult): string {
-  const how = r.signal
-    ? `was killed by ${r.signal}${r.signal === 'SIGTERM' ? ` (timeout ${CHILD_TIMEOUT_MS / 1000} s?)` : ''}`
-    : `exited ${r.code}`;
-  const stderr = r.stderr.trim();
-  return stderr ? `${how}: ${stderr.split('\n').slice(0, 5).join(' | ')}` : how;
-}
-
-function checkedRss(r: ChildResult, what: string): number {
-  if (!Number.isFinite(r.peakRssKb) || r.peakRssKb <= 0)
-    throw new Error(`${what}: no peak RSS was reported by bench/peak-rss.cjs`);
-  return r.peakRssKb;
 }
 
 async function bareScan(file: string, expectedLines: number): Promise<Sample> {
@@ -198,34 +128,6 @@ async function sanityCheck(file: string, expected: Composition): Promise<Sanity>
 }
 
 // ------------------------------------------------------------------ reporting
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const at = (i: number): number => sorted[i] ?? NaN;
-  return sorted.length % 2 === 1 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
-}
-
-const fmt = (n: number, digits: number): string =>
-  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const mib = (kb: number): number => kb / 1024;
-
-interface Summary {
-  wallMs: number;
-  mbPerS: number;
-  linesPerS: number;
-  peakRssKb: number;
-}
-
-function summarize(m: Measurement): Summary {
-  const wallMs = median(m.samples.map((s) => s.wallMs));
-  return {
-    wallMs,
-    mbPerS: m.composition.bytes / 1e6 / (wallMs / 1000),
-    linesPerS: m.composition.lines / (wallMs / 1000),
-    peakRssKb: median(m.samples.map((s) => s.peakRssKb)),
-  };
-}
 
 function renderResults(
   data: DataSet,
@@ -302,17 +204,9 @@ function renderResults(
 
 // ------------------------------------------------------------------ main
 
-function runCount(): number {
-  const env = process.env.BENCH_RUNS;
-  if (env === undefined || env === '') return 5;
-  const n = Number(env);
-  if (!Number.isInteger(n) || n < 3) throw new Error(`BENCH_RUNS must be a whole number of 3 or more, not '${env}'`);
-  return n;
-}
-
 async function main(): Promise<void> {
   const started = performance.now();
-  const runs = runCount();
+  const runs = runCount(5);
   if (!existsSync(CLI))
     throw new Error(`${relative(ROOT, CLI)} is missing: run \`npm run bench\`, which builds it first`);
   mkdirSync(DATA_DIR, { recursive: true });
