@@ -1,12 +1,13 @@
 /**
  * What the throughput benchmarks share: a child `node` process timed from spawn to exit, with its own peak RSS
- * (reported by bench/peak-rss.cjs as it exits), and the medians and number formats of their reports.
+ * (reported by bench/peak-rss.cjs as it exits), the data set they read, and the medians and number formats of their
+ * reports.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Composition } from './generate-metrics.ts';
+import { ensureDataSet, type Composition, type DataSet } from './generate-metrics.ts';
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(BENCH_DIR, '..');
@@ -127,4 +128,19 @@ export function runCount(fallback: number): number {
   const n = Number(env);
   if (!Number.isInteger(n) || n < 3) throw new Error(`BENCH_RUNS must be a whole number of 3 or more, not '${env}'`);
   return n;
+}
+
+/** The lint benchmark's data set, which the stats benchmark reads too: one seed and size for both. */
+const DATA_SET_SEED = 20260101;
+const DATA_SET_BYTES = 100_000_000;
+
+/**
+ * The benchmarks' data set (about 100 MB and its quarter), generated once into DATA_DIR and reused; the CLI they run
+ * must be built.
+ */
+export function prepareDataSet(log: (text: string) => void): DataSet {
+  if (!existsSync(CLI)) throw new Error(`${relative(ROOT, CLI)} is missing: run \`npm run build\` first`);
+  mkdirSync(DATA_DIR, { recursive: true });
+  log(`Preparing ~${DATA_SET_BYTES / 1e6} MB of metric lines in ${relative(ROOT, DATA_DIR)}/ (seed ${DATA_SET_SEED})…`);
+  return ensureDataSet(DATA_DIR, DATA_SET_SEED, DATA_SET_BYTES);
 }

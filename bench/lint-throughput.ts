@@ -7,20 +7,14 @@
  * child's own peak RSS on exit. Runs alternate (bare, lint, bare, lint, …) over both file sizes; medians are reported.
  * Environment: BENCH_RUNS=n changes the number of runs per measurement (default 5, at least 3).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { reportHeader } from './report-header.ts';
 import { join, relative } from 'node:path';
 import { LIMITS } from '#core/rules.ts';
-import {
-  ensureDataSet,
-  INVALID_KINDS,
-  NOW_MS,
-  type Composition,
-  type DataSet,
-  type InvalidKind,
-} from './generate-metrics.ts';
+import { INVALID_KINDS, NOW_MS, type Composition, type DataSet, type InvalidKind } from './generate-metrics.ts';
 import {
   BENCH_DIR,
+  prepareDataSet,
   checkedRss,
   CLI,
   DATA_DIR,
@@ -38,8 +32,6 @@ import {
 const BARE_SCAN = join(BENCH_DIR, 'bare-scan.mjs');
 const RESULTS = join(BENCH_DIR, 'RESULTS.md');
 
-const SEED = 20260101;
-const TARGET_BYTES = 100_000_000;
 const TARGET_RATIO = 0.5;
 /** The one error each kind of generated mistake must produce (plus TS002, a warning, for seconds). */
 const EXPECTED_ERROR: Record<InvalidKind, string> = {
@@ -207,13 +199,8 @@ function renderResults(
 async function main(): Promise<void> {
   const started = performance.now();
   const runs = runCount(5);
-  if (!existsSync(CLI))
-    throw new Error(`${relative(ROOT, CLI)} is missing: run \`npm run bench\`, which builds it first`);
-  mkdirSync(DATA_DIR, { recursive: true });
   const log = (text: string): void => void process.stderr.write(text + '\n');
-
-  log(`Preparing ~${TARGET_BYTES / 1e6} MB of metric lines in ${relative(ROOT, DATA_DIR)}/ (seed ${SEED})…`);
-  const data = ensureDataSet(DATA_DIR, SEED, TARGET_BYTES);
+  const data = prepareDataSet(log);
   const fullFile = join(DATA_DIR, data.full.file);
   const quarterFile = join(DATA_DIR, data.quarter.file);
   log(

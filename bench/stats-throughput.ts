@@ -7,12 +7,13 @@
  * Each run is a child `node --require bench/peak-rss.cjs` (bench/child-run.ts); runs alternate (stats, lint on the
  * full file, then on the quarter file); medians are reported. BENCH_RUNS=n sets the runs per measurement (default 3).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { reportHeader, runBenchmark, writeReport } from './report-header.ts';
-import { ensureDataSet, NOW_MS, type Composition, type DataSet } from './generate-metrics.ts';
+import { NOW_MS, type Composition, type DataSet } from './generate-metrics.ts';
 import {
   BENCH_DIR,
+  prepareDataSet,
   checkedRss,
   CLI,
   DATA_DIR,
@@ -20,7 +21,6 @@ import {
   fmt,
   median,
   mib,
-  ROOT,
   runChild,
   runCount,
   type Sample,
@@ -28,9 +28,6 @@ import {
 } from './child-run.ts';
 
 const RESULTS = join(BENCH_DIR, 'STATS-RESULTS.md');
-/** The lint benchmark's data set: the same seed and size, so both benchmarks read the same file. */
-const SEED = 20260101;
-const TARGET_BYTES = 100_000_000;
 const TARGET_RATIO = 0.5;
 /** A hand-written section of the report (a profile and its reading) that a new run keeps below its figures. */
 const KEPT_SECTION = '## Profile';
@@ -137,11 +134,8 @@ function renderResults(data: DataSet, measurements: Measurement[], totals: Stats
 async function main(): Promise<void> {
   const started = performance.now();
   const runs = runCount(3);
-  if (!existsSync(CLI)) throw new Error(`${relative(ROOT, CLI)} is missing: run \`npm run build\` first`);
-  mkdirSync(DATA_DIR, { recursive: true });
   const log = (text: string): void => void process.stderr.write(text + '\n');
-  log(`Preparing ~${TARGET_BYTES / 1e6} MB of metric lines in ${relative(ROOT, DATA_DIR)}/ (seed ${SEED})…`);
-  const data = ensureDataSet(DATA_DIR, SEED, TARGET_BYTES);
+  const data = prepareDataSet(log);
   const files: Record<Size, [string, Composition]> = {
     full: [join(DATA_DIR, data.full.file), data.full],
     quarter: [join(DATA_DIR, data.quarter.file), data.quarter],
