@@ -291,6 +291,28 @@ describe('stats: the figures the sources state', () => {
     assert.ok(Math.abs(added - 2_000) < 1_000, `new ${added}`);
   });
 
+  it('points a tenant answers with (addPoint) give the figures of the lines that made them', () => {
+    const fromLines = new StatsAnalyzer();
+    const fromPoints = new StatsAnalyzer();
+    const start = 1_764_000_000_000;
+    for (let minute = 0; minute < 30; minute++)
+      for (const host of ['a', 'b', 'c'])
+        for (const status of ['200', '500']) {
+          const timestamp = start + minute * MINUTE;
+          fromLines.addLine(`req.count,status=${status},host=${host},zone= count,delta=1 ${timestamp + 7}`);
+          fromPoints.addPoint(
+            'req.count',
+            [
+              ['status', status],
+              ['host', host],
+            ],
+            timestamp,
+          );
+        }
+    assert.deepEqual(fromPoints.report(EACH_MINUTE), fromLines.report(EACH_MINUTE));
+    assert.equal(only(fromPoints.report(EACH_MINUTE)).series, 6);
+  });
+
   it('never throws, and counts refused and other lines apart', () => {
     const analyzer = new StatsAnalyzer();
     for (const line of [

@@ -258,42 +258,60 @@ export class StatsAnalyzer {
       this.refusedLines++;
       return null;
     }
+    const metric = this.metricFor(key);
+    if (metric === undefined) return null;
+    this.hasher.reset();
+    const pairs: Pair[] = [];
+    for (const dim of line.dimensions as KeyValueNode[]) if (dim.eq >= 0) this.addPair(pairs, dim.key.text, dim.text);
+    this.addToMetric(metric, pairs, minuteOf(line));
+    return key;
+  }
+
+  /**
+   * Reads one stored data point as a tenant answers it (a query's series: the stored key, its dimensions, the
+   * start of its minute or null), counted as a line that arrived: what arrived at a tenant is analysed as the
+   * lines that made it.
+   */
+  addPoint(key: string, dimensions: Iterable<readonly [string, string]>, timestamp: number | null): void {
+    this.lines++;
+    const metric = this.metricFor(key);
+    if (metric === undefined) return;
+    this.hasher.reset();
+    const pairs: Pair[] = [];
+    for (const [dimension, value] of dimensions) this.addPair(pairs, dimension, value);
+    this.addToMetric(metric, pairs, timestamp === null ? null : Math.floor(timestamp / WINDOW));
+  }
+
+  /** The metric's state for one more data line; undefined past the bounds (the line is counted untracked). */
+  private metricFor(key: string): MetricState | undefined {
     this.dataLines++;
     let metric = this.metrics.get(key);
     if (metric === undefined) {
       if (this.metrics.size >= LIMITS.metricKeysPerEnvironment || !this.budget.take(undefined, METRIC_ENTRIES)) {
         this.untrackedLines++;
-        return null;
+        return undefined;
       }
       metric = new MetricState(key, this.budget);
       this.metrics.set(key, metric);
     }
-    this.addToMetric(metric, line);
-    return key;
+    return metric;
   }
 
-  private pairsOf(line: DataLine): Pair[] {
-    const pairs: Pair[] = [];
+  /** One dimension pair into the tuple as the tenant stores it: empty values dropped, a repeated key's first kept. */
+  private addPair(pairs: Pair[], key: string, value: string): void {
+    // A key repeated on the line: the tenant keeps its first value (DOC D1 leaves which open; the store's firstOfEachKey).
+    if (value === '' || pairs.some((p) => p.key === key)) return;
     const hasher = this.hasher;
-    hasher.reset();
-    for (const dim of line.dimensions as KeyValueNode[]) {
-      if (dim.text === '' || dim.eq < 0) continue;
-      // A key repeated on the line: the tenant keeps its first value (DOC D1 leaves which open; the store's firstOfEachKey).
-      if (pairs.some((p) => p.key === dim.key.text)) continue;
-      hasher.add(dim.key.text, dim.text);
-      const { pairHigh: high, pairLow: low } = hasher;
-      pairs.push({ key: dim.key.text, value: dim.text, high, low, valueHash: hash53(high, low) });
-    }
-    return pairs;
+    hasher.add(key, value);
+    const { pairHigh: high, pairLow: low } = hasher;
+    pairs.push({ key, value, high, low, valueHash: hash53(high, low) });
   }
 
-  private addToMetric(metric: MetricState, line: DataLine): void {
+  private addToMetric(metric: MetricState, pairs: readonly Pair[], minute: number | null): void {
     metric.lines++;
-    const pairs = this.pairsOf(line);
     const { high, low } = this.hasher;
     const tuple = hash53(high, low);
     for (const pair of pairs) this.dimensionOf(metric, pair.key);
-    const minute = minuteOf(line);
     if (minute !== null) metric.timeline.enter(minute, metric.minutes.add(minute) !== false, () => metric.series.count);
     const isNew = metric.series.add(tuple);
     if (minute === null) {
