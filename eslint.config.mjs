@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 const LAYERS = [
   { name: 'the protocol core', dir: 'server/src/core', may: [] },
   { name: "the edges' shared errors", dir: 'server/src/edge', may: [] },
-  { name: 'the custom LSP messages', dir: 'server/src/protocol.ts', may: [] },
+  { name: 'the custom LSP messages', dir: 'server/src/protocol.ts', may: ['core (types only)'] },
   { name: 'the HTTP client', dir: 'server/src/http', may: ['core', 'edge'] },
   { name: 'the local tenant', dir: 'server/src/tenant', may: ['core', 'edge'] },
   { name: 'the language server', dir: 'server/src/lsp', may: ['core', 'edge', 'protocol'] },
@@ -47,9 +47,20 @@ function layerRules() {
         {
           files: [dir],
           rules: {
-            'no-restricted-imports': [
+            '@typescript-eslint/no-restricted-imports': [
               'error',
-              { patterns: [wrongArrow, { regex: '^\\.', message: wrongArrow.message }] },
+              {
+                patterns: [
+                  { regex: '^#(?!core/)', message: wrongArrow.message },
+                  // Types only: both sides share the core's figures' shapes, and no core code loads with the messages.
+                  {
+                    regex: '^#core/',
+                    message: `${wrongArrow.message} Types only: 'import type'.`,
+                    allowTypeImports: true,
+                  },
+                  { regex: '^\\.', message: wrongArrow.message },
+                ],
+              },
             ],
           },
         },

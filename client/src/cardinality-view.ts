@@ -1,19 +1,20 @@
 /**
- * The Cardinality view (Explorer): the metrics of the active `.dtmetrics` document with their series, data points a
- * year and cost, sortable by each, and under each metric its dimension keys with what they do to the count — the
- * figures of the stats lens and hover (core/stats/, the same analysis and words), all in one place. Worked out while
- * the view is visible, after a pause in typing, a step at a time (the extension host keeps answering meanwhile).
+ * The Cardinality view (Explorer): the metrics of the active `.dtmetrics` document, or of the workspace's
+ * `.dtmetrics` files read as one environment's lines, with their series, data points a year and cost, sortable by
+ * each, and under each metric its dimension keys with what they do to the count — the figures of the stats lens and
+ * hover, in the same words (core/stats/describe.ts). The language server works them out (dtmetrics/cardinality:
+ * a document's are the lens's own analysis); the view asks while it is visible, after a pause in typing.
  */
 import * as vscode from 'vscode';
 import { count, decimal, dimensionNotes, metricSummary, volatileNote } from '#core/stats/describe.ts';
-import { documentStats, type DocumentStats } from '#core/stats/document.ts';
 import type { DimensionStats, MetricStats } from '#core/stats/analysis.ts';
-import { parseDuration } from '#core/time.ts';
+import { plural } from '#core/text.ts';
+import type { CardinalityParams, CardinalityResult } from '#protocol';
 import { inert } from './notifier.ts';
 
 export const CARDINALITY_VIEW = 'dtmetrics.cardinality';
-/** The pause in typing after which the figures are worked out again. */
-const PAUSE_MS = 400;
+/** The pause in typing after which the figures are asked for again: the active file's, the workspace's. */
+const PAUSE_MS = { file: 400, workspace: 1000 };
 
 type SortKey = 'series' | 'points' | 'cost';
 const SORTS: Record<SortKey, { label: string; value: (m: MetricStats) => number }> = {
@@ -22,35 +23,59 @@ const SORTS: Record<SortKey, { label: string; value: (m: MetricStats) => number 
   cost: { label: 'Cost a year', value: (m) => m.costPerYear ?? m.dduPerYear ?? -1 },
 };
 
+export type CardinalityScope = 'file' | 'workspace';
+const SCOPES: Record<CardinalityScope, { label: string; detail: string }> = {
+  file: { label: 'Active File', detail: 'the metrics of the .dtmetrics file in the editor, as typed' },
+  workspace: {
+    label: 'Workspace',
+    detail: "every .dtmetrics file of the workspace as one environment's lines, as `dtmetrics stats .` reads them",
+  },
+};
+
+/** Asks the language server for the figures (dtmetrics/cardinality). */
+export type CardinalityRequester = (
+  params: CardinalityParams,
+  token: vscode.CancellationToken,
+) => Promise<CardinalityResult | null>;
+
 type Node =
-  | { kind: 'metric'; metric: MetricStats; line: number | undefined }
+  | { kind: 'metric'; metric: MetricStats; place: { uri: string; line: number } | undefined }
   | { kind: 'dimension'; metric: MetricStats; dimension: DimensionStats };
 
 export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly view: vscode.TreeView<Node>;
-  private stats: { uri: vscode.Uri; result: DocumentStats } | null = null;
+  private shown: { result: CardinalityResult; title: string } | null = null;
   private sort: SortKey = 'series';
+  private scope: CardinalityScope = 'file';
   private timer: NodeJS.Timeout | undefined;
-  /** Each new working-out stops the one before it. */
-  private generation = 0;
+  /** The request under way: a newer one cancels it. */
+  private asking: vscode.CancellationTokenSource | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor() {
+  constructor(private readonly request: CardinalityRequester) {
     this.view = vscode.window.createTreeView(CARDINALITY_VIEW, { treeDataProvider: this });
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.dtmetrics');
+    const fileChanged = () => this.scope === 'workspace' && this.schedule(PAUSE_MS.workspace);
     this.disposables.push(
       this.view,
       this.changed,
+      watcher,
+      watcher.onDidChange(fileChanged),
+      watcher.onDidCreate(fileChanged),
+      watcher.onDidDelete(fileChanged),
       this.view.onDidChangeVisibility(() => this.schedule(0)),
-      vscode.window.onDidChangeActiveTextEditor(() => this.schedule(0)),
+      vscode.window.onDidChangeActiveTextEditor(() => this.scope === 'file' && this.schedule(0)),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.document === vscode.window.activeTextEditor?.document) this.schedule(PAUSE_MS);
+        if (this.scope === 'workspace' ? e.document.languageId === 'dtmetrics' : e.document === this.activeDocument())
+          this.schedule(PAUSE_MS[this.scope]);
       }),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('dtmetrics.stats') && this.schedule(0)),
       vscode.commands.registerCommand('dtmetrics.sortCardinality', (arg?: unknown) => this.chooseSort(arg)),
-      vscode.commands.registerCommand(REVEAL, (uri: vscode.Uri, line: number) =>
-        vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0) }),
+      vscode.commands.registerCommand('dtmetrics.cardinalityScope', (arg?: unknown) => this.chooseScope(arg)),
+      vscode.commands.registerCommand(REVEAL, (uri: string, line: number) =>
+        vscode.window.showTextDocument(vscode.Uri.parse(uri), { selection: new vscode.Range(line, 0, line, 0) }),
       ),
     );
     this.schedule(0);
@@ -62,13 +87,13 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
   }
 
   getChildren(node?: Node): Node[] {
-    if (!this.stats) return [];
+    if (!this.shown) return [];
     if (!node) {
       const { value } = SORTS[this.sort];
-      const { result } = this.stats;
-      return [...result.metrics.values()]
+      const { result } = this.shown;
+      return [...result.metrics]
         .sort((a, b) => value(b) - value(a) || (a.key < b.key ? -1 : 1))
-        .map((metric) => ({ kind: 'metric', metric, line: result.firstLines.get(metric.key) }));
+        .map((metric) => ({ kind: 'metric', metric, place: result.firstLines[metric.key] }));
     }
     if (node.kind === 'dimension') return [];
     return [...node.metric.dimensions]
@@ -78,7 +103,7 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
 
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'metric') {
-      const { metric } = node;
+      const { metric, place } = node;
       const item = new vscode.TreeItem(
         metric.key,
         metric.dimensions.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
@@ -89,17 +114,22 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
         volatile ? 'warning' : 'symbol-variable',
         volatile ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
       );
-      item.tooltip = [
-        `${metric.key}: ${metricSummary(metric)}`,
-        metric.dduPerYear === null ? '' : `${decimal(metric.dduPerYear, 1)} DDU a year (Classic: 0.001 a data point)`,
-        metric.daysToTupleLimit === null
-          ? ''
-          : `+${count(metric.newSeriesPerDay ?? 0)} series a day: 1 M in ${decimal(metric.daysToTupleLimit, 1)} days`,
-      ]
-        .filter((line) => line !== '')
-        .join('\n');
-      if (this.stats && node.line !== undefined)
-        item.command = { command: REVEAL, title: 'Go to Metric', arguments: [this.stats.uri, node.line] };
+      item.tooltip = inert(
+        [
+          `${metric.key}: ${metricSummary(metric)}`,
+          metric.dduPerYear === null ? '' : `${decimal(metric.dduPerYear, 1)} DDU a year (Classic: 0.001 a data point)`,
+          metric.daysToTupleLimit === null
+            ? ''
+            : `+${count(metric.newSeriesPerDay ?? 0)} series a day: 1 M in ${decimal(metric.daysToTupleLimit, 1)} days`,
+          place === undefined || this.scope === 'file'
+            ? ''
+            : `First in ${vscode.workspace.asRelativePath(vscode.Uri.parse(place.uri))}, line ${place.line + 1}`,
+        ]
+          .filter((line) => line !== '')
+          .join('\n'),
+      );
+      if (place !== undefined)
+        item.command = { command: REVEAL, title: 'Go to Metric', arguments: [place.uri, place.line] };
       item.id = `metric/${metric.key}`;
       return item;
     }
@@ -120,44 +150,71 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
 
   dispose(): void {
     clearTimeout(this.timer);
-    this.generation++;
+    this.asking?.cancel();
     for (const disposable of this.disposables) disposable.dispose();
+  }
+
+  private activeDocument(): vscode.TextDocument | undefined {
+    const document = vscode.window.activeTextEditor?.document;
+    return document?.languageId === 'dtmetrics' ? document : undefined;
   }
 
   private schedule(delay: number): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.workOut(), delay);
+    this.timer = setTimeout(() => void this.refresh(), delay);
   }
 
-  /** The active `.dtmetrics` document's figures, a step at a time; a newer working-out stops this one. */
-  private async workOut(): Promise<void> {
-    const generation = ++this.generation;
-    const document = vscode.window.activeTextEditor?.document;
+  /** Asks for the scope's figures, if the view is visible; a newer request cancels this one. */
+  private async refresh(): Promise<void> {
+    this.asking?.cancel();
     if (!this.view.visible) return;
-    if (document?.languageId !== 'dtmetrics') {
-      this.stats = null;
-      this.view.message = 'Open a .dtmetrics file: its metrics, series, data points and cost show here.';
-      this.changed.fire();
+    const asking = (this.asking = new vscode.CancellationTokenSource());
+    const document = this.activeDocument();
+    if (this.scope === 'file' && document === undefined) {
+      this.clear(NO_FILE);
       return;
     }
-    const settings = vscode.workspace.getConfiguration('dtmetrics.stats', document.uri);
-    const interval = parseDuration(settings.get<string>('interval', '1m'), 'dtmetrics.stats.interval');
-    const price = settings.get<number | null>('pricePerPoint', null);
-    const steps = documentStats((line) => document.lineAt(line).text, document.lineCount, {
-      intervalMs: interval.ok ? interval.value : null,
-      pricePerPoint: typeof price === 'number' ? price : null,
-    });
-    let step = steps.next();
-    while (!step.done) {
-      await new Promise((resume) => setImmediate(resume));
-      if (generation !== this.generation) return;
-      step = steps.next();
+    const title =
+      this.scope === 'file' && document !== undefined ? vscode.workspace.asRelativePath(document.uri) : 'The workspace';
+    if (this.shown === null) this.view.message = `Working out the figures of ${title}…`;
+    let result: CardinalityResult | null;
+    try {
+      result = await this.request(
+        this.scope === 'file' && document !== undefined
+          ? { scope: 'document', uri: document.uri.toString() }
+          : { scope: 'workspace' },
+        asking.token,
+      );
+    } catch (error) {
+      if (asking.token.isCancellationRequested) return;
+      // The server restarting or refusing: said where the figures would be, and asked again on the next change.
+      this.clear(
+        inert(`The figures could not be worked out: ${error instanceof Error ? error.message : String(error)}`),
+      );
+      return;
     }
-    this.stats = { uri: document.uri, result: step.value };
-    const name = vscode.workspace.asRelativePath(document.uri);
-    const { totals } = step.value.report;
+    if (asking.token.isCancellationRequested) return;
+    this.shown = result && { result, title };
+    this.describe();
+  }
+
+  private clear(message: string): void {
+    this.shown = null;
+    this.view.message = message;
+    this.changed.fire();
+  }
+
+  /** The message over the metrics: whose figures, how many, in what order, what was left out. */
+  private describe(): void {
+    if (this.shown === null) return this.clear(NO_FILE);
+    const { result, title } = this.shown;
+    const { totals } = result;
+    const whose = this.scope === 'workspace' ? `${title} (${plural(result.files, 'file')})` : title;
+    const left = result.skipped.length === 0 ? '' : ` Left out: ${result.skipped.join('; ')}.`;
     this.view.message = inert(
-      `${name}: ${count(totals.series)} series in ${totals.metrics} metrics, sorted by ${SORTS[this.sort].label.toLowerCase()}.`,
+      result.files === 0 && this.scope === 'workspace'
+        ? 'The workspace has no .dtmetrics files.'
+        : `${whose}: ${count(totals.series)} series in ${plural(totals.metrics, 'metric')}, sorted by ${SORTS[this.sort].label.toLowerCase()}.${left}`,
     );
     this.changed.fire();
   }
@@ -168,19 +225,36 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
       given ??
       (
         await vscode.window.showQuickPick(
-          (Object.keys(SORTS) as SortKey[]).map((key) => ({
-            label: SORTS[key].label,
-            key,
-            picked: key === this.sort,
-          })),
+          (Object.keys(SORTS) as SortKey[]).map((key) => ({ label: SORTS[key].label, key, picked: key === this.sort })),
           { title: 'Sort the metrics by' },
         )
       )?.key;
     if (picked === undefined) return;
     this.sort = picked;
-    await this.workOut();
+    this.describe();
+  }
+
+  private async chooseScope(arg: unknown): Promise<void> {
+    const given = typeof arg === 'string' && arg in SCOPES ? (arg as CardinalityScope) : undefined;
+    const picked =
+      given ??
+      (
+        await vscode.window.showQuickPick(
+          (Object.keys(SCOPES) as CardinalityScope[]).map((key) => ({
+            ...SCOPES[key],
+            key,
+            description: key === this.scope ? 'shown' : undefined,
+          })),
+          { title: 'Show the cardinality of' },
+        )
+      )?.key;
+    if (picked === undefined || picked === this.scope) return;
+    this.scope = picked;
+    this.shown = null;
+    await this.refresh();
   }
 }
 
-/** A metric row's command: its first line in the document. */
+const NO_FILE = 'Open a .dtmetrics file: its metrics, series, data points and cost show here.';
+/** A metric row's command: its first line. */
 const REVEAL = 'dtmetrics.revealMetric';

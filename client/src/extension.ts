@@ -12,7 +12,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
+import { CardinalityRequest, ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
 import { CONTEXT_KEYS } from './context-keys.ts';
 import { Notifier, type ShownMessage } from './notifier.ts';
 import { registerConvert } from './convert/activation.ts';
@@ -60,7 +60,9 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
   client = languageClient;
   const localTenant = registerPush(context, log, notifier);
   const ingestInspector = new IngestInspector(localTenant, notifier, log);
-  const cardinality = new CardinalityView();
+  const cardinality = new CardinalityView((params, token) =>
+    languageClient.sendRequest(CardinalityRequest, params, token),
+  );
   context.subscriptions.push(ingestInspector, cardinality);
   // The query prompt offers the keys of the server's workspace index (the one completion uses).
   registerQuery(context, log, notifier, (params) => languageClient.sendRequest(WorkspaceKeysRequest, params));

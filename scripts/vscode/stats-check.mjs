@@ -6,7 +6,8 @@
 //   - the lens's command: the document's table, as `dtmetrics stats` prints it, as a Markdown preview.
 // Screenshots in a dark, a light and a high-contrast theme go to test-results/ (and docs/screenshots/ with
 // --update-screenshot): stats-lens-hover-*.png, stats-volatile-fix-*.png, stats-table-*.png, and the Cardinality view
-// in the Explorer (the file's metrics, one expanded into its dimension keys): stats-cardinality-*.png.
+// in the Explorer (the file's metrics, one expanded into its dimension keys): stats-cardinality-*.png, and the view of
+// the workspace's two files (chosen through Show Cardinality Of…): stats-cardinality-workspace-*.png.
 // Prints `1 passed, 0 failed` or `0 passed, 1 failed`.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +32,14 @@ const volatile = [
   'api.latency,route=/pay,request.id=0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e 9',
   '',
 ].join('\n');
-const files = { 'seed-004.dtmetrics': seed + '\n' + volatile };
+// A second file for the Cardinality view of the workspace: one more host of seed 004's metric, and a queue.
+const fleet = [
+  'service.request.count,host=web-4,service=checkout,status=200 count,delta=1',
+  'queue.depth,queue=mail gauge,3',
+  'queue.depth,queue=sms gauge,1',
+  '',
+].join('\n');
+const files = { 'seed-004.dtmetrics': seed + '\n' + volatile, 'fleet/web-4.dtmetrics': fleet };
 const settings = { 'files.autoSave': 'off', 'dtmetrics.stats.pricePerPoint': 0.0000015 };
 const LENS = '13 series · 3 dims · ~6.8 M points/yr · ~$10.25/yr';
 const passedMessage =
@@ -112,6 +120,15 @@ process.exit(
     await inEachTheme(page, async (theme) => {
       await page.mouse.move(1200, 700);
       await saveScreenshot(page, `stats-cardinality-${theme}`);
+    });
+    // The workspace's two files as one environment's: seed 004's metric gains the fourth host's series.
+    await runCommand(page, 'dtmetrics: Show Cardinality Of…');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Workspace' }).click();
+    await pane.locator('.monaco-list-row', { hasText: 'queue.depth' }).waitFor({ timeout: 60_000 });
+    await pane.locator('.monaco-list-row', { hasText: '14 series' }).waitFor();
+    await inEachTheme(page, async (theme) => {
+      await page.mouse.move(1200, 700);
+      await saveScreenshot(page, `stats-cardinality-workspace-${theme}`);
     });
   }),
 );

@@ -6,6 +6,7 @@
  * objects to its connection as they are.
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { MetricStats, StatsTotals } from '#core/stats/analysis.ts';
 
 /** The `source` of the language server's diagnostics: the client tells them from the tenant's (`tenant`) by it. */
 export const DIAGNOSTIC_SOURCE = 'dtmetrics';
@@ -39,4 +40,28 @@ export interface WorkspaceKeysParams {
 export interface WorkspaceKeysResult {
   /** Stored keys (`x.count` for a count metric `x`), sorted, at most `limit`. */
   keys: string[];
+}
+
+/**
+ * Client → server, while the Cardinality view is visible: the cost and cardinality figures of one open document (as
+ * typed: the analysis the CodeLens shows) or of the workspace's `.dtmetrics` files read as one environment's lines
+ * (open documents as typed, the others as saved), as `dtmetrics stats` reads several files. The settings of
+ * dtmetrics.stats (cadence, price) apply. Answered once worked out, in slices; null for a document not open.
+ */
+export const CardinalityRequest = new RequestType<CardinalityParams, CardinalityResult | null, void>(
+  'dtmetrics/cardinality',
+);
+
+export type CardinalityParams = { scope: 'document'; uri: string } | { scope: 'workspace' };
+
+export interface CardinalityResult {
+  /** Per metric, as `dtmetrics stats --format json` has them (core/stats/analysis.ts). */
+  metrics: MetricStats[];
+  totals: StatsTotals;
+  /** Stored key → the first line that counts for it. */
+  firstLines: Record<string, { uri: string; line: number }>;
+  /** The files read. */
+  files: number;
+  /** Files left out of a workspace's figures, each with why (`big.dtmetrics: over 64 MB`). */
+  skipped: string[];
 }

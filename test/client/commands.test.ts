@@ -26,6 +26,7 @@ const ALWAYS = new Map([
   ['dtmetrics.testConnection', 'the selected environment, the local tenant at least, can be tested'],
   ['dtmetrics.queryMetric', 'a query can go to any environment, with keys typed'],
   ['dtmetrics.showIngestInspector', 'the inspector opens in any window: it offers to start the local tenant'],
+  ['dtmetrics.cardinalityScope', "the workspace's figures need no file open"],
   [
     'dtmetrics.convertToMetricLines',
     'the clipboard can be converted in any window, the selection or file in any editor',

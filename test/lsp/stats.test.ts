@@ -4,10 +4,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { CodeAction, CodeLens, Hover, MarkupContent, TextEdit } from 'vscode-languageserver-protocol/node';
-import { change, open, pulled, start, stop, until, type Harness } from './harness.ts';
+import { CardinalityRequest, type CardinalityParams, type CardinalityResult } from '#protocol';
+import { change, open, present, pulled, start, stop, until, type Harness } from './harness.ts';
+
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 
 const STATS = join(import.meta.dirname, '..', 'fixtures', 'stats');
 /** Seed 004's three hosts in one document: 13 series of `service.request.count`. */
@@ -184,5 +190,65 @@ test('a client that can refresh its lenses gets them at once after an edit, then
     assert.deepEqual(await titles(), ['14 series · 3 dims · ~7.4 M points/yr']);
   } finally {
     await stop(vscodeLike);
+  }
+});
+
+const cardinality = (client: Harness, params: CardinalityParams) =>
+  client.connection.sendRequest(CardinalityRequest, params) as Promise<CardinalityResult | null>;
+
+test("the Cardinality view's figures of a document: the lens's analysis, each metric's first line", async () => {
+  h.settings = {};
+  const uri = await open(h, SEED_004);
+  const result = present(await cardinality(h, { scope: 'document', uri }));
+  assert.deepEqual(
+    result.metrics.map((m) => [m.key, m.series, m.pointsPerYear]),
+    [['service.request.count', 13, 13 * 525_600]],
+  );
+  assert.deepEqual(result.firstLines, { 'service.request.count': { uri, line: firstDataLine(SEED_004) } });
+  assert.equal(await cardinality(h, { scope: 'document', uri: 'file:///not/open.dtmetrics' }), null);
+  await assert.rejects(cardinality(h, { scope: 'folder' } as unknown as CardinalityParams), /scope must be/);
+});
+
+test("the workspace's figures are `dtmetrics stats` of its files (open documents as typed, skipped folders skipped)", async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'dtmetrics-cardinality-'));
+  for (const [path, text] of <[string, string][]>[
+    ['a/web-1.dtmetrics', readFileSync(join(STATS, 'seed-004-web-1.dtmetrics'), 'utf8')],
+    ['b/web-2.dtmetrics', readFileSync(join(STATS, 'seed-004-web-2.dtmetrics'), 'utf8')],
+    ['node_modules/dep/x.dtmetrics', 'skipped.metric,host=x 1\n'],
+  ]) {
+    mkdirSync(dirname(join(folder, path)), { recursive: true });
+    writeFileSync(join(folder, path), text);
+  }
+  const client = await start(true, pathToFileURL(folder).href);
+  try {
+    const asCli = JSON.parse(
+      execFileSync(process.execPath, [CLI, 'stats', '--format', 'json', '--interval', '1m', folder], {
+        encoding: 'utf8',
+      }),
+    ) as CardinalityResult;
+    const saved = present(await cardinality(client, { scope: 'workspace' }));
+    assert.deepEqual(saved.metrics, asCli.metrics);
+    assert.deepEqual(saved.totals, asCli.totals);
+    assert.equal(saved.files, 2);
+    assert.deepEqual(saved.skipped, []);
+    const web1 = pathToFileURL(join(folder, 'a', 'web-1.dtmetrics')).href;
+    assert.deepEqual(saved.firstLines['service.request.count']?.uri, web1);
+    // web-1 opened and a host added, not saved: the workspace's figures are of the document as typed.
+    await client.connection.sendNotification('textDocument/didOpen', {
+      textDocument: {
+        uri: web1,
+        languageId: 'dtmetrics',
+        version: 1,
+        text: readFileSync(join(folder, 'a', 'web-1.dtmetrics'), 'utf8'),
+      },
+    });
+    client.versions.set(web1, 1);
+    await change(client, web1, 0, 0, 0, 'service.request.count,host=web-9,service=cart,status=200 count,delta=1\n');
+    const typed = present(await cardinality(client, { scope: 'workspace' }));
+    assert.equal(typed.metrics[0]?.series, (saved.metrics[0]?.series ?? 0) + 1);
+    assert.deepEqual(typed.firstLines['service.request.count'], { uri: web1, line: 0 });
+  } finally {
+    await stop(client);
+    rmSync(folder, { recursive: true, force: true });
   }
 });

@@ -1,13 +1,13 @@
 // The cost and cardinality figures in a real VS Code: the language server's CodeLens over a metric's first line, beside
 // the client's own lenses, and the hover of a dimension key.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { DtmetricsApi } from '#client/extension.ts';
-import { EXTENSION_ID, waitFor } from './helpers.ts';
+import { EXTENSION_ID, repoRoot, waitFor } from './helpers.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'dtmetrics-vscode-stats-'));
 
@@ -71,5 +71,36 @@ describe('dtmetrics stats in VS Code', () => {
       api.cardinality.metrics.map((m) => `${m.key} ${m.pointsPerYear}`),
       ['queue.depth 1051200', 'service.request.count 420480'],
     );
+  });
+
+  it("the Cardinality view of the workspace: its files as one environment's lines, files written and deleted followed", async () => {
+    const api = await (vscode.extensions.getExtension(EXTENSION_ID) as vscode.Extension<DtmetricsApi>).activate();
+    // In the workspace (the repository), where git does not look (.scratch/ is ignored).
+    const dir = join(repoRoot(), '.scratch', `cardinality-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const probeSeries = () => api.cardinality.metrics.find((m) => m.key === 'cardinality.probe')?.series;
+    // The repository is the workspace: its fixtures and the benchmark's data (25 MB) are read each time.
+    const deadline = 60_000;
+    try {
+      writeFileSync(
+        join(dir, 'a.dtmetrics'),
+        'cardinality.probe,zone=a,host=h1 1\ncardinality.probe,zone=b,host=h1 1\n',
+      );
+      // The same series as a's first line, its dimensions in another order: one series across the files.
+      writeFileSync(
+        join(dir, 'b.dtmetrics'),
+        'cardinality.probe,host=h1,zone=a 1\ncardinality.probe,host=h2,zone=a 1\n',
+      );
+      await vscode.commands.executeCommand('dtmetrics.cardinality.focus');
+      await vscode.commands.executeCommand('dtmetrics.cardinalityScope', 'workspace');
+      await waitFor('3 series of the probe across two files', () => (probeSeries() === 3 ? true : undefined), deadline);
+      writeFileSync(join(dir, 'c.dtmetrics'), 'cardinality.probe,host=h3,zone=a 1\n');
+      await waitFor('a file written: 4 series', () => (probeSeries() === 4 ? true : undefined), deadline);
+      rmSync(join(dir, 'b.dtmetrics'));
+      await waitFor('a file deleted: 3 series', () => (probeSeries() === 3 ? true : undefined), deadline);
+    } finally {
+      await vscode.commands.executeCommand('dtmetrics.cardinalityScope', 'file');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,7 +6,7 @@
  */
 import { FileChangeType, type Position, type Range } from 'vscode-languageserver/node';
 import type { DiagnosticData, Fix } from '#core/problems.ts';
-import type { WorkspaceKeysParams } from '#protocol';
+import type { CardinalityParams, WorkspaceKeysParams } from '#protocol';
 import type { ContentChange } from './documents.ts';
 
 export class ParamsError extends Error {}
@@ -103,6 +103,13 @@ export function readWatchedFiles(params: unknown): { changes: { uri: string; del
 
 export function readWorkspaceKeys(params: unknown): WorkspaceKeysParams {
   return { limit: count(object(params, 'params').limit, 'limit') };
+}
+
+export function readCardinality(params: unknown): CardinalityParams {
+  const p = object(params, 'params');
+  if (p.scope === 'workspace') return { scope: 'workspace' };
+  if (p.scope === 'document') return { scope: 'document', uri: string(p.uri, 'uri') };
+  fail('scope', "'document' or 'workspace'");
 }
 
 /** A diagnostic the client sends back with a code action request: its range is read, the rest kept as sent. */

@@ -22,7 +22,8 @@ import {
 import type { RequestType } from 'vscode-languageserver-protocol';
 import { DocumentLinter, type LintStep } from '#core/document-linter.ts';
 import type { Diagnostic } from '#core/problems.ts';
-import { DIAGNOSTIC_SOURCE, ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
+import { CardinalityRequest, DIAGNOSTIC_SOURCE, ValidatedNotification, WorkspaceKeysRequest } from '#protocol';
+import { documentCardinality, workspaceCardinality } from './cardinality.ts';
 import { createServerConnection } from './connection.ts';
 import { LineDocument } from './documents.ts';
 import {
@@ -44,6 +45,7 @@ import {
   readOpen,
   readPosition,
   readWatchedFiles,
+  readCardinality,
   readWorkspaceKeys,
 } from './params.ts';
 import { fileDirectives } from '#core/directives.ts';
@@ -155,7 +157,8 @@ function settingsFor(uri: string): Promise<ServerSettings> {
   if (!settings) {
     settings = configurationRequests
       ? connection.workspace
-          .getConfiguration({ scopeUri: uri, section: 'dtmetrics' })
+          // '': the workspace's own settings (no resource's).
+          .getConfiguration(uri === '' ? { section: 'dtmetrics' } : { scopeUri: uri, section: 'dtmetrics' })
           .then(readSettings, () => DEFAULT_SETTINGS)
       : Promise.resolve(DEFAULT_SETTINGS);
     settingsByUri.set(uri, settings);
@@ -508,6 +511,25 @@ onNotification('workspace/didChangeWatchedFiles', readWatchedFiles, ({ changes }
 });
 
 onRequest(WorkspaceKeysRequest, readWorkspaceKeys, async ({ limit }) => ({ keys: await index.storedKeys(limit) }));
+
+onRequest(CardinalityRequest, readCardinality, async (params, token) => {
+  if (params.scope === 'document') {
+    const state = opened.get(params.uri);
+    const stats = state && (await currentStats(state, token));
+    return stats ? documentCardinality(params.uri, stats) : null;
+  }
+  // The workspace's settings, no one file's: the cadence and price of its files.
+  const { stats } = await settingsFor('');
+  const result = await workspaceCardinality(
+    await index.filePaths(),
+    (uri) => opened.get(uri)?.doc,
+    { intervalMs: stats.intervalMs, pricePerPoint: stats.pricePerPoint },
+    () => quietTurn(messagesHandled),
+    () => token.isCancellationRequested,
+  );
+  if (result === undefined) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+  return result;
+});
 
 /**
  * A walk over the whole document (symbols, folding, formatting), in slices so that a huge document does not hold up

@@ -276,21 +276,21 @@ function* keysOfText(text: string): Generator<void, SourceKeys> {
   return source;
 }
 
-/** A file's first MAX_BYTES as text (a line cut short there left out), or null when it cannot be read. */
-async function readStart(path: string): Promise<string | null> {
+/** A file's first `maxBytes` as text (a line cut short there left out), or null when it cannot be read. */
+export async function readStart(path: string, maxBytes = MAX_BYTES): Promise<string | null> {
   const file = await open(path, 'r').catch(() => null);
   if (!file) return null;
   try {
     const size = (await file.stat()).size;
     const { buffer, bytesRead } = await file.read(
-      Buffer.alloc(Math.min(size, MAX_BYTES)),
+      Buffer.alloc(Math.min(size, maxBytes)),
       0,
-      Math.min(size, MAX_BYTES),
+      Math.min(size, maxBytes),
       0,
     );
     // As an editor decodes it: invalid UTF-8 as U+FFFD, a byte order mark dropped.
     const text = new TextDecoder().decode(buffer.subarray(0, bytesRead));
-    return size <= MAX_BYTES ? text : text.slice(0, Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1);
+    return size <= maxBytes ? text : text.slice(0, Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1);
   } catch {
     return null;
   } finally {
@@ -320,6 +320,8 @@ export class WorkspaceIndex {
   private readonly files = new Map<string, SourceKeys>();
   /** The open documents, by path (by URI when they are no local file). */
   private readonly documents = new Map<string, DocumentKeys>();
+  /** Files read again after a change on disk or a close, while they are read. */
+  private readonly rereads = new Set<Promise<void>>();
   /** The newest read of each file being read: an older one that ends later is dropped. */
   private readonly reads = new Map<string, number>();
   private readCount = 0;
@@ -370,6 +372,13 @@ export class WorkspaceIndex {
     return this.index.stored.first(limit);
   }
 
+  /** The workspace's `.dtmetrics` files (at most MAX_FILES), sorted, once the folders and the files changed are read. */
+  async filePaths(): Promise<string[]> {
+    await this.scanning;
+    await Promise.all(this.rereads);
+    return [...this.files.keys()].sort();
+  }
+
   /** Reads every `.dtmetrics` file under the workspace folders (bounded, skipping the folders `dtmetrics lint` skips), one at a time. */
   scan(): Promise<void> {
     const walk = async (dir: string): Promise<void> => {
@@ -393,7 +402,12 @@ export class WorkspaceIndex {
   /** A file of the workspace was created or changed on disk: its keys are read again. */
   fileChanged(uri: string): void {
     const path = pathOf(uri);
-    if (path !== null && this.inWorkspace(path)) void this.read(path);
+    if (path !== null && this.inWorkspace(path)) this.reread(path);
+  }
+
+  private reread(path: string): void {
+    const read = this.read(path).finally(() => this.rereads.delete(read));
+    this.rereads.add(read);
   }
 
   /** A file was deleted: its keys go (a read of it under way is dropped). */
@@ -427,7 +441,7 @@ export class WorkspaceIndex {
     this.documents.get(id)?.source.countIn(null);
     this.documents.delete(id);
     this.files.get(id)?.countIn(this.index);
-    if (path !== null && this.inWorkspace(path)) void this.read(path);
+    if (path !== null && this.inWorkspace(path)) this.reread(path);
   }
 
   /**

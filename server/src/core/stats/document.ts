@@ -47,15 +47,11 @@ export function* documentStats(
   const analyzer = new StatsAnalyzer();
   const firstLines = new Map<string, number>();
   const dimensions = new Map<string, Map<string, DimensionPlace>>();
-  for (let line = 0; line < lineCount; line++) {
-    if (line % STEP_LINES === STEP_LINES - 1) yield;
-    const parsed = parseLine(lineAt(line));
-    const key = analyzer.addParsed(parsed);
-    if (key === null) continue;
+  yield* readLines(analyzer, lineAt, lineCount, (key, line, parsed) => {
     if (!firstLines.has(key)) firstLines.set(key, line);
     let places = dimensions.get(key);
     if (places === undefined) dimensions.set(key, (places = new Map()));
-    for (const dim of (parsed as DataLine).dimensions) {
+    for (const dim of parsed.dimensions) {
       let place = places.get(dim.key.text);
       if (place === undefined) {
         place = { line, start: dim.key.start, end: dim.key.end, lines: 0, sample: [] };
@@ -65,9 +61,47 @@ export function* documentStats(
       if (place.sample.length < SAMPLE_VALUES && dim.text !== '' && !place.sample.includes(dim.text))
         place.sample.push(dim.text);
     }
-  }
+  });
   const report = analyzer.report(options);
   return { report, metrics: new Map(report.metrics.map((m) => [m.key, m])), firstLines, dimensions };
+}
+
+/**
+ * The analysis of several sources read in turn as one environment's lines, as `dtmetrics stats` reads several files
+ * (a metric in two files is one metric, its series their union): each source read in steps, as the caller reaches
+ * it, and where each metric is first counted (the source's number in reading order, the line).
+ */
+export class SourcesStats {
+  private readonly analyzer = new StatsAnalyzer();
+  readonly firstPlaces = new Map<string, { source: number; line: number }>();
+  private sources = 0;
+
+  /** Reads the next source, a step every STEP_LINES lines. */
+  *read(lineAt: (line: number) => string, lineCount: number): Generator<void, void> {
+    const source = this.sources++;
+    yield* readLines(this.analyzer, lineAt, lineCount, (key, line) => {
+      if (!this.firstPlaces.has(key)) this.firstPlaces.set(key, { source, line });
+    });
+  }
+
+  report(options: StatsOptions): StatsReport {
+    return this.analyzer.report(options);
+  }
+}
+
+/** Feeds the lines to the analyzer, a step every STEP_LINES lines; `counted` hears of each line that counts. */
+function* readLines(
+  analyzer: StatsAnalyzer,
+  lineAt: (line: number) => string,
+  lineCount: number,
+  counted: (key: string, line: number, parsed: DataLine) => void,
+): Generator<void, void> {
+  for (let line = 0; line < lineCount; line++) {
+    if (line % STEP_LINES === STEP_LINES - 1) yield;
+    const parsed = parseLine(lineAt(line));
+    const key = analyzer.addParsed(parsed);
+    if (key !== null) counted(key, line, parsed as DataLine);
+  }
 }
 
 /** MK015 once per metric and volatile dimension, at the dimension's first use, in line order; none when off. */
