@@ -4,7 +4,7 @@
  * (`GET /api/v2/metrics?writtenSince=&metricSelector=<patterns>`, page by page), built-in ones left out (not
  * billable), then one query per metric at one-minute resolution over the window, each answer fed to the core's
  * StatsAnalyzer (core/stats/arrived.ts). One query per metric (not ten in a selector, the most a query takes:
- * INGEST-PATHS §5.1) so that a metric the tenant refuses (too many points) costs only its own figures.
+ * PROTOCOL §7.1) so that a metric the tenant refuses (too many points) costs only its own figures.
  */
 import type { MetricList } from '#core/metrics/api.ts';
 import type { Result } from '#core/result.ts';

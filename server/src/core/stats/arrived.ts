@@ -1,11 +1,11 @@
 /**
- * What arrived at a tenant, read back through the public Metrics API v2 (issue 15 item 4; INGEST-PATHS §3, §5):
+ * What arrived at a tenant, read back through the public Metrics API v2 (issue 15 item 4; INGEST-PATHS §3, PROTOCOL §7):
  * a query answer (`GET /api/v2/metrics/query?metricSelector=<key>&resolution=1m`) fed to a StatsAnalyzer point by
  * point, so the figures are those of `dtmetrics stats` over the lines that made them. Pure; never throws: a
  * malformed answer is a problem returned as data.
  *
  * A non-null value in a one-minute slot is one billed data point of its tuple (the tenant's one-minute dedup:
- * INGEST-PATHS §3.1). The cadence is the analyzer's for timestamped lines: a metric's points over the minutes it has
+ * INGEST-PATHS §3). The cadence is the analyzer's for timestamped lines: a metric's points over the minutes it has
  * been arriving in (first to last minute with a point, widened by one gap: n minutes from first to last cover
  * (last − first) · n/(n − 1)), not over the whole query window, so a metric that started ten minutes ago is not
  * diluted by the fifty before, and one sent every 5 minutes projects to a fifth of one sent every minute.
@@ -16,7 +16,7 @@ import { TENANT } from '../rules.ts';
 import { MINUTE } from '../time.ts';
 import type { StatsAnalyzer } from './analysis.ts';
 
-/** Keys the tenant keeps for itself: not billable (INGEST-PATHS §3.1: `dt.*` keys; built-in metrics). */
+/** Keys the tenant keeps for itself: not billable (INGEST-PATHS §3: `dt.*` keys; built-in metrics). */
 export const isBuiltinMetricKey = (key: string): boolean => key.startsWith('builtin:') || key.startsWith('dt.');
 
 /**
