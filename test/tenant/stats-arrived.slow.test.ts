@@ -1,8 +1,9 @@
 /**
  * `dtmetrics stats --tenant` against the built local tenant, fed by real third-party clients as they are: curl posting
  * a metric each minute over the last 30 minutes, Python's requests posting another every 5 minutes (with a new UUID
- * as a dimension each time), and a hot-shots StatsD app. The figures are those of what arrived: series per metric,
- * points, the cadence-driven points a year (every 5 minutes: a fifth), DDU, the volatile dimension flagged.
+ * as a dimension each time), a hot-shots StatsD app and an OpenTelemetry app. The figures are those of what arrived:
+ * series per metric, points, the cadence-driven points a year (every 5 minutes: a fifth), DDU, the volatile dimension
+ * flagged.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -88,6 +89,12 @@ before(async () => {
   await run(process.execPath, [join(ROOT, 'test/fixtures/clients/statsd-app.mjs')], { STATSD_PORT: port });
   await waitForDatagrams(3);
   assert.equal((await call(`${tenant.url}/_dtmetrics/statsd/flush`, { method: 'POST' })).status, 200);
+  // An OpenTelemetry app, told to export deltas as the README says.
+  await run(process.execPath, [join(ROOT, 'test/fixtures/clients/otel-app.mjs')], {
+    OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${tenant.url}/api/v2/otlp/v1/metrics`,
+    OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta',
+    OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Api-Token ${TOKEN}`,
+  });
 });
 after(async () => {
   await tenant?.stop();
@@ -125,6 +132,15 @@ describe('dtmetrics stats --tenant: what arrived', () => {
     assert.deepEqual(
       statsdOrders.dimensions.map((d) => [d.key, d.values]),
       [['region', 1]],
+    );
+    // The OpenTelemetry app's requests: one series a route, its service name adding none.
+    const requests = metric(r, 'checkout.requests.count');
+    assert.deepEqual(
+      requests.dimensions.map((d) => [d.key, d.values, d.multiplier]),
+      [
+        ['http.route', 2, 2],
+        ['service.name', 1, 1],
+      ],
     );
     assert.deepEqual([r.notRead, r.atLeast], [[], {}]);
   });
