@@ -80,9 +80,11 @@ export async function runTenantStats(
   if (!FORMATS.includes(format))
     throw new UserError(`--format must be one of ${FORMATS.join(', ')}, not '${v.format}'`);
   const patterns = (v.metrics ?? []).map((p) => p.trim());
-  if (patterns.some((p) => p === '' || /[,:()]/.test(p)))
+  // A selector's separators would make one pattern several, or a transformation.
+  const badPattern = patterns.find((p) => p === '' || /[,:()]/.test(p));
+  if (badPattern !== undefined)
     throw new UserError(
-      `--metrics takes a metric key or a pattern with * ('checkout.*'), one per option, not '${patterns.find((p) => p === '' || /[,:()]/.test(p))}'`,
+      `--metrics takes a metric key or a pattern with * ('checkout.*'), one per option, not '${badPattern}'`,
     );
   const options = {
     intervalMs: v.interval === undefined ? null : timeOption(parseDuration(v.interval, '--interval')),

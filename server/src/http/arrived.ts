@@ -53,7 +53,10 @@ export function arrivedWindowProblem(from: number, to: number): string | null {
     : null;
 }
 
-/** Lists, queries and analyses; fails (one readable message) only when the list cannot be read. */
+/**
+ * Lists, queries and analyses; fails (one readable message) only when the window is too long, the list cannot be
+ * read, or `read.signal` stopped it. A metric the tenant refuses is in `notRead`, the others' figures kept.
+ */
 export async function statsOfArrived(
   connection: Connection,
   request: ArrivedRequest,
@@ -91,6 +94,7 @@ export async function statsOfArrived(
     }
   };
   await Promise.all(Array.from({ length: Math.min(PARALLEL_QUERIES, keys.length) }, worker));
+  if (read.signal?.aborted === true) return { ok: false, message: 'stopped before every metric was read' };
   notRead.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const report = analyzer.report(options);
   const builtinLeftOut = listed.value.length - keys.length;
