@@ -556,6 +556,11 @@ test('descriptors: metadata where given, the key and Unspecified where not', () 
     tags: [],
     transformations: ['default', 'filter', 'fold', 'limit', 'merge', 'sort', 'splitBy'],
     unit: 'Percent',
+    // Distinct values over the stored series, and their share of the series (3 hosts, 2 data centres).
+    dimensionCardinalities: [
+      { key: 'host', estimate: 3, relative: 1 },
+      { key: 'dc', estimate: 2, relative: 2 / 3 },
+    ],
   };
   assert.deepEqual(describeMetric(store, 'cpu'), { status: 200, body: expected });
   const counted = describeMetric(store, 'requests.count').body as MetricDescriptor;
@@ -578,7 +583,7 @@ catalog.setMetadata(
 );
 
 function list(params: ListParams, source = catalog): MetricList {
-  const response = listMetrics(source, params);
+  const response = listMetrics(source, params, NOW);
   assert.equal(response.status, 200, JSON.stringify(response.body));
   return response.body as MetricList;
 }
@@ -624,6 +629,24 @@ test('the metric list pages with an opaque key that carries the query', () => {
   assert.equal(list({ pageSize: '500' }).metrics.length, 5);
 });
 
+test('writtenSince: the metrics last written at or after it (INCLUDE) or before (EXCLUDE), fixed for all pages', () => {
+  const older = storeWith(['old.one']);
+  older.add(
+    { key: 'new.one', type: 'gauge', dimensions: [], stats: { min: 1, max: 1, sum: 1, count: 1 }, timestamp: NOW },
+    NOW + 5 * MINUTE,
+  );
+  const keysOf = (params: ListParams) => list(params, older).metrics.map((m) => m.metricId);
+  assert.deepEqual(keysOf({ writtenSince: String(NOW + 6 * MINUTE) }), []);
+  assert.deepEqual(keysOf({ writtenSince: String(NOW + MINUTE) }), ['new.one']);
+  assert.deepEqual(keysOf({ writtenSince: String(NOW + MINUTE), writtenSinceMode: 'EXCLUDE' }), ['old.one']);
+  assert.deepEqual(keysOf({ writtenSince: 'now-10m' }), ['new.one', 'old.one']);
+  const first = list({ writtenSince: String(NOW - MINUTE), pageSize: '1' }, older);
+  assert.deepEqual(
+    list({ nextPageKey: first.nextPageKey }, older).metrics.map((m) => m.metricId),
+    ['old.one'],
+  );
+});
+
 test('fields: names replace the defaults, + adds, - removes, metricId always', () => {
   const cases: [string, string[]][] = [
     ['+created,-description', ['metricId', 'displayName', 'unit', 'created']],
@@ -659,16 +682,18 @@ test('bad list parameters answer 400 naming the parameter', () => {
       'metricSelector',
       /^metricSelector: Unexpected end of the selector at index 11/,
     ],
-    [{ writtenSince: 'now-1d' }, 'writtenSince', /not supported by the local tenant/],
+    [{ metadataSelector: 'custom("true")' }, 'metadataSelector', /not supported by the local tenant/],
+    [{ writtenSince: 'yesterday' }, 'writtenSince', /writtenSince/],
+    [{ writtenSince: 'now-1h', writtenSinceMode: 'SOMETIMES' }, 'writtenSinceMode', /neither INCLUDE nor EXCLUDE/],
   ];
   for (const [params, path, message] of cases) {
-    const response = listMetrics(catalog, params);
+    const response = listMetrics(catalog, params, NOW);
     assert.equal(response.status, 400, JSON.stringify(params));
     const found = violation(response);
     assert.equal(found.path, path, JSON.stringify(params));
     assert.match(found.message, message, JSON.stringify(params));
   }
-  assert.equal(listMetrics(catalog, { nextPageKey: key, pageSize: '' }).status, 200); // an empty parameter is an absent one
+  assert.equal(listMetrics(catalog, { nextPageKey: key, pageSize: '' }, NOW).status, 200); // an empty parameter is an absent one
 });
 
 function v1(body: unknown, identifier = 'cpu'): V1TimeseriesResult['result'] {

@@ -14,6 +14,7 @@ import type { CommandContext } from './context.ts';
 import { expandInputs, type Input } from './inputs.ts';
 import { fractionOption, integerOption, parseCommandLine, timeOption } from './options.ts';
 import { chunksOf, readLines, readyInputs } from './read-lines.ts';
+import { runTenantStats } from './stats-tenant.ts';
 
 const STATS_USAGE = `Usage: dtmetrics stats [options] <file|directory|glob|->...
 
@@ -32,6 +33,8 @@ Options:
                                   the change in points a year (repeatable)
   --max-new-series <n>            with --base: exit 1 when a metric gains more than n new series
   -h, --help                      show this help
+
+What arrived at a tenant, the same figures: dtmetrics stats --tenant --url <url> (see --tenant --help).
 
 Exit codes: 0 figures written, 1 a metric over --max-new-series, 2 usage or I/O error.`;
 
@@ -87,7 +90,10 @@ function parseStatsArgs(argv: string[]): StatsSettings | 'help' {
   };
 }
 
-export async function runStats(argv: string[], { stdout: out, stdin }: CommandContext): Promise<number> {
+export async function runStats(argv: string[], context: CommandContext): Promise<number> {
+  // What arrived at a tenant: its own options and reading (stats-tenant.ts), the same table.
+  if (argv.includes('--tenant')) return runTenantStats(argv, context);
+  const { stdout: out, stdin } = context;
   const settings = parseStatsArgs(argv);
   if (settings === 'help') {
     out.write(STATS_USAGE + '\n');
@@ -163,7 +169,12 @@ function metricNotes(m: MetricStats): string {
 }
 
 function renderText(report: StatsReport, settings: StatsSettings, format: 'table' | 'markdown'): string {
-  const priced = settings.pricePerPoint !== null;
+  return statsTable(report, settings.pricePerPoint, format) + footer(report, settings, format);
+}
+
+/** The figures' table, a row per metric and per dimension key, and the total (stats-tenant.ts writes it too). */
+export function statsTable(report: StatsReport, pricePerPoint: number | null, format: 'table' | 'markdown'): string {
+  const priced = pricePerPoint !== null;
   const compared = report.totals.change !== undefined;
   const header = [
     'metric / dimension',
@@ -211,8 +222,7 @@ function renderText(report: StatsReport, settings: StatsSettings, format: 'table
   const t = report.totals;
   const partial = t.partial && t.pointsPerYear !== null ? 'sums of the metrics with a cadence' : '';
   rows.push(projectionRow(`total (${plural(t.metrics, 'metric')})`, t, '', partial));
-  const table = format === 'table' ? alignedTable(header, rows) : markdownTable(header, rows);
-  return table + footer(report, settings, format);
+  return format === 'table' ? alignedTable(header, rows) : markdownTable(header, rows);
 }
 
 /** Right-aligned figures, left-aligned names and notes; no trailing blanks. */

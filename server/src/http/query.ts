@@ -61,7 +61,7 @@ export function queryMetrics(
 
 export function listMetrics(
   connection: Connection,
-  params: { text?: string; metricSelector?: string; pageSize?: number; nextPageKey?: string },
+  params: { text?: string; metricSelector?: string; writtenSince?: string; pageSize?: number; nextPageKey?: string },
   options: ReadOptions = {},
 ): Promise<QueryAnswer<MetricList>> {
   const search = new URLSearchParams();

@@ -435,7 +435,7 @@ export async function startTenant(options: TenantOptions): Promise<Tenant> {
         const media = queryMediaType(req.headers.accept);
         return media ? answerQuery(store, params, clock(), media) : errorEnvelope(406, NOT_ACCEPTABLE);
       }
-      if (path === '/api/v2/metrics') return listMetrics(store, params);
+      if (path === '/api/v2/metrics') return listMetrics(store, params, clock());
       return describeMetric(store, path.slice('/api/v2/metrics/'.length));
     }
     if (path === '/api/v1/timeseries' || path.startsWith('/api/v1/timeseries/')) {

@@ -57,6 +57,8 @@ export interface MetricDescriptor {
   /** A statistic, or `value` once the descriptor's selector has aggregated (list.ts). */
   defaultAggregation: { type: Exclude<Aggregation, 'auto'> };
   dimensionDefinitions: { key: string; name: string; displayName: string; index: number; type: 'STRING' }[];
+  /** A stored metric's descriptor only (list.ts: estimate and relative as the local tenant figures them). */
+  dimensionCardinalities?: { key: string; estimate: number; relative: number }[];
   tags: string[];
   metricValueType: { type: 'unknown' };
   scalar: boolean;

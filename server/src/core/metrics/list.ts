@@ -1,9 +1,10 @@
 /**
  * The metric list and descriptors of the local tenant (PROTOCOL §7.3, §7.4): `GET /api/v2/metrics/{metricKey}`
- * (describeMetric) and `GET /api/v2/metrics` (listMetrics: free text, a selector of key patterns, fields, pages
- * behind an opaque key). Each answers with a plain response (response.ts) for the HTTP server to send. Pure.
+ * (describeMetric) and `GET /api/v2/metrics` (listMetrics: free text, a selector of key patterns, written since,
+ * fields, pages behind an opaque key). Each answers with a plain response (response.ts) for the HTTP server to
+ * send. Pure: the caller passes `now` (writtenSince's `now-1h`).
  */
-import type { Parsed } from '../time.ts';
+import { parseTime, type Parsed } from '../time.ts';
 import type { MetricDescriptor, MetricList } from './api.ts';
 import { compareText } from './order.ts';
 import {
@@ -64,7 +65,8 @@ function descriptorOf(facts: MetricFacts): MetricDescriptor {
  */
 export function describeMetric(source: MetricSource, key: string): ApiResponse {
   const stored = source.metric(key);
-  if (stored) return { status: 200, body: descriptorOf(stored) };
+  if (stored)
+    return { status: 200, body: { ...descriptorOf(stored), dimensionCardinalities: cardinalities(source, key) } };
   const selector = parseMetricSelector(key);
   if (!selector.ok) return constraintViolated('metricKey', `metricKey: ${selector.message}`, 'PATH').response;
   const [expression, ...more] = selector.value;
@@ -78,6 +80,34 @@ export function describeMetric(source: MetricSource, key: string): ApiResponse {
   return facts
     ? { status: 200, body: transformedDescriptor(facts, expression) }
     : metricNotFound(source, expression.key).response;
+}
+
+/**
+ * `dimensionCardinalities` (PROTOCOL §7.4; DOC D8: "estimate: the cardinality estimate of the dimension",
+ * "relative: the relative cardinality of the dimension expressed as percentage", its example 20 hosts → 0.2): here
+ * `estimate` is the key's distinct values over the stored series, exact, and `relative` those values ÷ the metric's
+ * series, a fraction from 0 to 1 as the example writes it (1: every series has its own value, the key alone makes
+ * the series; the docs do not say what it is relative to). Largest first. A stored key's descriptor only: a
+ * transformed one is of no stored series.
+ */
+function cardinalities(source: MetricSource, key: string): NonNullable<MetricDescriptor['dimensionCardinalities']> {
+  const values = new Map<string, Set<string>>();
+  let series = 0;
+  for (const stored of source.series(key)) {
+    series++;
+    for (const [dimension, value] of Object.entries(stored.dimensions)) {
+      let seen = values.get(dimension);
+      if (seen === undefined) values.set(dimension, (seen = new Set()));
+      seen.add(value);
+    }
+  }
+  return [...values]
+    .map(([dimension, seen]) => ({
+      key: dimension,
+      estimate: seen.size,
+      relative: series === 0 ? 0 : seen.size / series,
+    }))
+    .sort((a, b) => b.estimate - a.estimate || compareText(a.key, b.key));
 }
 
 function transformedDescriptor(facts: MetricFacts, expression: MetricExpression): MetricDescriptor {
@@ -149,6 +179,9 @@ interface ListQuery {
   metricSelector?: string;
   pageSize?: string;
   fields?: string;
+  /** Epoch ms, resolved from the parameter when the listing began. */
+  writtenSince?: string;
+  writtenSinceMode?: string;
 }
 
 interface ListRequest {
@@ -157,9 +190,11 @@ interface ListRequest {
   patterns: string[] | null;
   pageSize: number;
   fields: string[];
+  /** writtenSince (DOC D7): the metrics last written at or after `since` (INCLUDE, the default), or before (EXCLUDE). */
+  written: { since: number; include: boolean } | null;
 }
 
-export function listMetrics(source: MetricSource, params: ListParams): ApiResponse {
+export function listMetrics(source: MetricSource, params: ListParams, now: number): ApiResponse {
   const pageKey = params.nextPageKey?.trim();
   let query: ListQuery;
   let offset = 0;
@@ -174,22 +209,27 @@ export function listMetrics(source: MetricSource, params: ListParams): ApiRespon
     if (!page.ok) return invalidParameter(page).response;
     ({ query, offset } = page.value);
   } else {
-    const unsupported = unsupportedParameter(params, ['writtenSince', 'metadataSelector'], '');
+    const unsupported = unsupportedParameter(params, ['metadataSelector'], '');
     if (unsupported) return unsupported.response;
     query = {};
-    for (const name of ['text', 'metricSelector', 'pageSize', 'fields'] as const) {
+    for (const name of ['text', 'metricSelector', 'pageSize', 'fields', 'writtenSinceMode'] as const) {
       const value = params[name];
       if (typeof value === 'string' && value.trim() !== '') query[name] = value;
     }
+    // Resolved now, so that the pages of one listing agree on it (`now-1h` moves).
+    const since = parseTime(params.writtenSince, 'writtenSince', now);
+    if (!since.ok) return invalidParameter(since).response;
+    if (since.value !== null) query.writtenSince = String(since.value);
   }
   const request = parseListQuery(query);
   if (!request.ok) return invalidParameter(request).response;
-  const { text, patterns, pageSize, fields } = request.value;
+  const { text, patterns, pageSize, fields, written } = request.value;
   const metrics = [...source.metrics()]
     .filter(
       (facts) =>
         (!patterns || patterns.some((pattern) => globMatches(pattern, facts.key))) &&
-        (text === null || mentions(facts, text)),
+        (text === null || mentions(facts, text)) &&
+        (written === null || facts.lastWritten >= written.since === written.include),
     )
     .sort((a, b) => compareText(a.key, b.key));
   const end = offset + pageSize;
@@ -228,7 +268,16 @@ function parseListQuery(query: ListQuery): Parsed<ListRequest> {
   const fields = parseFields(query.fields);
   if (!fields.ok) return fields;
   const text = query.text === undefined ? null : query.text.trim().toLowerCase();
-  return { ok: true, value: { query, text, patterns, pageSize, fields: fields.value } };
+  const mode = (query.writtenSinceMode ?? 'INCLUDE').trim().toUpperCase();
+  if (mode !== 'INCLUDE' && mode !== 'EXCLUDE')
+    return {
+      ok: false,
+      parameter: 'writtenSinceMode',
+      message: `writtenSinceMode: '${query.writtenSinceMode}' is neither INCLUDE nor EXCLUDE`,
+    };
+  const written =
+    query.writtenSince === undefined ? null : { since: Number(query.writtenSince), include: mode === 'INCLUDE' };
+  return { ok: true, value: { query, text, patterns, pageSize, fields: fields.value, written } };
 }
 
 /**
@@ -327,7 +376,7 @@ function decodePageKey(key: string): Parsed<{ query: ListQuery; offset: number }
   )
     return notOurs;
   const query: ListQuery = {};
-  for (const name of ['text', 'metricSelector', 'pageSize', 'fields'] as const) {
+  for (const name of ['text', 'metricSelector', 'pageSize', 'fields', 'writtenSince', 'writtenSinceMode'] as const) {
     const value = decoded.query[name];
     if (typeof value === 'string') query[name] = value;
     else if (value !== undefined) return notOurs;
