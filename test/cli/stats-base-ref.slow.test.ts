@@ -115,6 +115,33 @@ describe('dtmetrics stats --base-ref', () => {
     assert.equal(table.code, 1);
     assert.match(table.stdout, /^app\.requests\.count +12 .* 12 +\+4,730,400 +\+17,280 series\/day/m);
     assert.match(table.stdout, /Over --max-new-series 5: app\.requests\.count\.$/m);
+
+    // --base files give the same comment, headed by the option.
+    const before = join(TMP, 'before.dtmetrics');
+    writeFileSync(before, requests);
+    const files = await runCli(
+      [
+        'stats',
+        '--interval',
+        '1m',
+        '--base',
+        before,
+        '--max-new-series',
+        '5',
+        '--format',
+        'markdown',
+        'metrics/app.dtmetrics',
+      ],
+      { cwd: root, env },
+    );
+    assert.equal(files.code, 1);
+    assert.deepEqual(files.stdout.split('\n').slice(0, 5), [
+      '### dtmetrics stats: series and data points against --base',
+      '',
+      '**12 new series** in 1 metric; **+4,730,400 points/year**.',
+      '',
+      '❌ **Over `--max-new-series 5`**: `app.requests.count` (+12).',
+    ]);
   });
 
   it('a change that adds no series passes, the base read as lint reads files (BOM, CRLF, many chunks)', async () => {
@@ -133,7 +160,7 @@ describe('dtmetrics stats --base-ref', () => {
       { cwd: root, env },
     );
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^\*\*0 new series\*\* in 0 metrics; \*\*0 points\/year\*\*\.$/m);
+    assert.match(run.stdout, /^\*\*No new series\*\*; \*\*0 points\/year\*\*\.$/m);
     assert.match(run.stdout, /^✅ No metric gains more than 0 new series \(`--max-new-series 0`\)\.$/m);
     assert.match(run.stdout, /^\| `host\.cpu` \| 5,000 \|.* \| 0 \| 0 \| {2}\|$/m);
   });
@@ -156,6 +183,12 @@ describe('dtmetrics stats --base-ref', () => {
     // A glob's * stays in its directory, as tinyglobby's does on disk.
     assert.deepEqual(await base('HEAD~1', '*.dtmetrics'), [['HEAD~1:metrics/app.dtmetrics'], 12]);
     assert.deepEqual(await base('HEAD~1', 'more/b.dtmetrics'), [['HEAD~1:metrics/more/b.dtmetrics'], 0]);
+    // {a,b} as tinyglobby reads it (git's pathspecs have no braces); ** crosses directories.
+    assert.deepEqual(await base('HEAD~1', '{app,more/b}.dtmetrics'), [
+      ['HEAD~1:metrics/app.dtmetrics', 'HEAD~1:metrics/more/b.dtmetrics'],
+      12,
+    ]);
+    assert.deepEqual(await base('HEAD~1', '**/b.dtmetrics'), [['HEAD~1:metrics/more/b.dtmetrics'], 0]);
     assert.deepEqual(await base('HEAD', join(cwd, 'app.dtmetrics')), [['HEAD:metrics/app.dtmetrics'], 0]);
   });
 

@@ -98,7 +98,8 @@ async function listAt(
     throw new UserError(`--base-ref: '${arg}' is outside the git repository '${root}'`);
   // As expandInputs reads an argument: a glob only where no such path is there now.
   const glob = GLOB_CHARS.test(arg) && !existsNow(arg);
-  const pathspec = path === '' ? [] : [`:(top,${glob ? 'glob' : 'literal'})${path}`];
+  const pathspec =
+    path === '' ? [] : glob ? expandBraces(path).map((one) => `:(top,glob)${one}`) : [`:(top,literal)${path}`];
   // The commit against the empty tree: every file in it, with the glob pathspecs ls-tree does not take.
   const raw = await git(
     ['diff-tree', '-r', '-z', '--raw', '--no-renames', emptyTree, commit, '--', ...pathspec],
@@ -114,6 +115,14 @@ async function listAt(
       found.set(file, blob);
   }
   return found;
+}
+
+/** `{a,b}` alternatives, which tinyglobby takes and git's glob pathspecs do not, as one pattern each. */
+export function expandBraces(pattern: string): string[] {
+  const group = /\{([^{}]*,[^{}]*)\}/.exec(pattern); // the innermost with a comma: nested ones expand outwards
+  if (group === null) return [pattern];
+  const [before, after] = [pattern.slice(0, group.index), pattern.slice(group.index + group[0].length)];
+  return [...new Set((group[1] as string).split(',').flatMap((one) => expandBraces(before + one + after)))];
 }
 
 function existsNow(path: string): boolean {

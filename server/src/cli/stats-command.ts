@@ -283,12 +283,17 @@ const overTheGate = (report: StatsReport, settings: StatsSettings): MetricStats[
 /** For a pull-request comment: a heading, what the change adds in all, and the gate's verdict. */
 function pullRequestPreamble(report: StatsReport, settings: StatsSettings, against: Against): string {
   const change = report.totals.change;
+  const points = change?.pointsPerYear ?? null;
   const gaining = report.metrics.filter((m) => (m.change?.newSeries ?? 0) > 0).length;
   const lines = [
     `### dtmetrics stats: series and data points against ${against.ref === null ? '--base' : `\`${against.ref}\``}`,
     '',
-    `**${count(change?.newSeries ?? 0, change?.estimated)} new series** in ${plural(gaining, 'metric')}; ` +
-      `**${optional(change?.pointsPerYear ?? null, (v) => signed(v, change?.pointsEstimated))} points/year**.`,
+    (gaining === 0
+      ? '**No new series**; '
+      : `**${count(change?.newSeries ?? 0, change?.estimated)} new series** in ${plural(gaining, 'metric')}; `) +
+      (points === null
+        ? 'no change in points a year without a cadence on both sides (--interval).'
+        : `**${signed(points, change?.pointsEstimated)} points/year**.`),
   ];
   if (settings.maxNewSeries >= 0) {
     const over = overTheGate(report, settings);
@@ -297,7 +302,7 @@ function pullRequestPreamble(report: StatsReport, settings: StatsSettings, again
       over.length === 0
         ? `✅ No metric gains more than ${settings.maxNewSeries} new series (\`--max-new-series ${settings.maxNewSeries}\`).`
         : `❌ **Over \`--max-new-series ${settings.maxNewSeries}\`**: ` +
-            over.map((m) => `\`${m.key}\` (+${count(m.change?.newSeries ?? 0, m.change?.estimated)})`).join(', ') +
+            over.map((m) => `\`${m.key}\` (${signed(m.change?.newSeries ?? 0, m.change?.estimated)})`).join(', ') +
             '.',
     );
   }
