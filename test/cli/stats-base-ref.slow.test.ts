@@ -166,7 +166,11 @@ describe('dtmetrics stats --base-ref', () => {
   });
 
   it('from a subdirectory: paths and globs are the working directory’s, at an older commit too', async () => {
-    const root = repository({ 'metrics/app.dtmetrics': requests, 'metrics/more/b.dtmetrics': 'b.metric gauge,1\n' });
+    const root = repository({
+      'metrics/app.dtmetrics': requests,
+      'metrics/more/b.dtmetrics': 'b.metric gauge,1\n',
+      'metrics/.hidden/c.dtmetrics': 'c.metric gauge,1\n',
+    });
     write(root, { 'metrics/app.dtmetrics': withRequestIds });
     git(root, 'commit', '--quiet', '--no-gpg-sign', '--all', '--message', 'request ids');
     const cwd = join(root, 'metrics');
@@ -177,7 +181,7 @@ describe('dtmetrics stats --base-ref', () => {
       return [json.base, json.totals.change.newSeries];
     };
     assert.deepEqual(await base('HEAD~1', '.'), [
-      ['HEAD~1:metrics/app.dtmetrics', 'HEAD~1:metrics/more/b.dtmetrics'],
+      ['HEAD~1:metrics/.hidden/c.dtmetrics', 'HEAD~1:metrics/app.dtmetrics', 'HEAD~1:metrics/more/b.dtmetrics'],
       12,
     ]);
     // A glob's * stays in its directory, as tinyglobby's does on disk.
@@ -189,6 +193,12 @@ describe('dtmetrics stats --base-ref', () => {
       12,
     ]);
     assert.deepEqual(await base('HEAD~1', '**/b.dtmetrics'), [['HEAD~1:metrics/more/b.dtmetrics'], 0]);
+    // Its wildcards pass over names with a leading dot, unless the pattern spells one.
+    assert.deepEqual((await base('HEAD~1', '**/*.dtmetrics'))[0], [
+      'HEAD~1:metrics/app.dtmetrics',
+      'HEAD~1:metrics/more/b.dtmetrics',
+    ]);
+    assert.deepEqual(await base('HEAD~1', '.hidden/*.dtmetrics'), [['HEAD~1:metrics/.hidden/c.dtmetrics'], 0]);
     assert.deepEqual(await base('HEAD', join(cwd, 'app.dtmetrics')), [['HEAD:metrics/app.dtmetrics'], 0]);
   });
 

@@ -111,18 +111,34 @@ async function listAt(
     // `:000000 <mode> <zeros> <blob> A`, then the path; regular files only (no links, no submodules).
     const [, mode, , blob] = (fields[i] as string).split(' ');
     const file = fields[i + 1] as string;
-    if ((mode === '100644' || mode === '100755') && blob !== undefined && (glob || file === path || walked(path, file)))
+    if (
+      (mode === '100644' || mode === '100755') &&
+      blob !== undefined &&
+      (glob ? globbed(path, file) : file === path || walked(path, file))
+    )
       found.set(file, blob);
   }
   return found;
 }
 
 /** `{a,b}` alternatives, which tinyglobby takes and git's glob pathspecs do not, as one pattern each. */
-export function expandBraces(pattern: string): string[] {
+function expandBraces(pattern: string): string[] {
   const group = /\{([^{}]*,[^{}]*)\}/.exec(pattern); // the innermost with a comma: nested ones expand outwards
   if (group === null) return [pattern];
   const [before, after] = [pattern.slice(0, group.index), pattern.slice(group.index + group[0].length)];
   return [...new Set((group[1] as string).split(',').flatMap((one) => expandBraces(before + one + after)))];
+}
+
+/**
+ * Whether tinyglobby would take this file git's glob matched: its wildcards match no name starting with '.' (git's
+ * do), so a file under such a name is the pattern's only where the pattern spells a name with a leading dot.
+ */
+function globbed(pattern: string, file: string): boolean {
+  const dotted = pattern.split('/').filter((name) => name.startsWith('.'));
+  return file
+    .split('/')
+    .filter((name) => name.startsWith('.'))
+    .every((name) => dotted.some((spelled) => spelled === name || GLOB_CHARS.test(spelled)));
 }
 
 function existsNow(path: string): boolean {
