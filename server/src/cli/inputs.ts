@@ -8,7 +8,8 @@ import { METRIC_FILE_EXTENSION, SKIPPED_DIRS } from '#edge/files.ts';
 
 export type Input = { kind: 'stdin'; name: '-' } | { kind: 'file'; name: string };
 
-const GLOB_CHARS = /[*?[\]{}]/;
+/** An argument with these that names no path is a glob pattern. */
+export const GLOB_CHARS = /[*?[\]{}]/;
 
 export function expandInputs(args: string[]): Input[] {
   const inputs: Input[] = [];

@@ -9,8 +9,9 @@ import { DistinctBudget } from '#core/stats/distinct.ts';
 import { COST, LIMITS } from '#core/rules.ts';
 import { plural } from '#core/text.ts';
 import { parseDuration } from '#core/time.ts';
-import { describeSystemError, UserError } from '#edge/errors.ts';
+import { describeSystemError, isUserError, UserError } from '#edge/errors.ts';
 import type { CommandContext } from './context.ts';
+import { filesAtRef } from './git-base.ts';
 import { expandInputs, type Input } from './inputs.ts';
 import { fractionOption, integerOption, parseCommandLine, timeOption } from './options.ts';
 import { chunksOf, readLines, readyInputs } from './read-lines.ts';
@@ -31,7 +32,11 @@ Options:
   --price-per-point <n>           your rate card's price of one data point (e.g. 0.0000015)
   --base <file|directory|glob>    the lines before a change: adds each metric's new series and
                                   the change in points a year (repeatable)
-  --max-new-series <n>            with --base: exit 1 when a metric gains more than n new series
+  --base-ref <git ref>            the lines before a change are the same inputs as they are at a
+                                  git ref (origin/main, HEAD~1, a commit): a file new since has no
+                                  base, a file deleted since counts in it; needs git
+  --max-new-series <n>            with --base or --base-ref: exit 1 when a metric gains more than
+                                  n new series (a CI gate)
   -h, --help                      show this help
 
 What arrived at a tenant, the same figures: dtmetrics stats --tenant --url <url> (see --tenant --help).
@@ -46,8 +51,10 @@ interface StatsSettings {
   intervalMs: number | null;
   pricePerPoint: number | null;
   inputs: Input[];
-  /** The lines before a change (--base); empty: no comparison. */
+  /** The lines before a change (--base); empty: no comparison (unless baseRef). */
   base: Input[];
+  /** The lines before a change are the inputs' files at a git ref (--base-ref, git-base.ts). */
+  baseRef: { ref: string; args: string[] } | null;
   /** -1: no gate. */
   maxNewSeries: number;
 }
@@ -62,6 +69,7 @@ function parseStatsArgs(argv: string[]): StatsSettings | 'help' {
       interval: { type: 'string' },
       'price-per-point': { type: 'string' },
       base: { type: 'string', multiple: true },
+      'base-ref': { type: 'string' },
       'max-new-series': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -73,27 +81,44 @@ function parseStatsArgs(argv: string[]): StatsSettings | 'help' {
     throw new UserError(`--format must be one of ${FORMATS.join(', ')}, not '${v.format}'`);
   if (parsed.positionals.length === 0)
     throw new UserError("no files given: name files, directories, glob patterns or '-' (try 'dtmetrics stats .')");
+  const ref = v['base-ref'];
+  if (ref !== undefined && v.base !== undefined)
+    throw new UserError('--base and --base-ref both give the lines before a change: use one');
   const base = expandInputs(v.base ?? []);
   if (base.some((input) => input.kind === 'stdin'))
     throw new UserError("--base takes files, directories or glob patterns, not '-' (standard input)");
   const maxNewSeries = v['max-new-series'];
-  if (maxNewSeries !== undefined && base.length === 0)
-    throw new UserError('--max-new-series needs --base: the lines to count new series against');
+  if (maxNewSeries !== undefined && base.length === 0 && ref === undefined)
+    throw new UserError('--max-new-series needs --base or --base-ref: the lines to count new series against');
+  const inputs = expandInputs(parsed.positionals);
+  if (ref !== undefined && inputs.some((input) => input.kind === 'stdin'))
+    throw new UserError(
+      "--base-ref reads the inputs as they are at a git ref, and standard input ('-') is not there: give files, or --base",
+    );
   return {
     format,
     base,
+    baseRef: ref === undefined ? null : { ref, args: parsed.positionals },
     maxNewSeries: maxNewSeries === undefined ? -1 : integerOption('--max-new-series', maxNewSeries, { min: 0 }),
     intervalMs: v.interval === undefined ? null : timeOption(parseDuration(v.interval, '--interval')),
     pricePerPoint:
       v['price-per-point'] === undefined ? null : fractionOption('--price-per-point', v['price-per-point']),
-    inputs: expandInputs(parsed.positionals),
+    inputs,
   };
+}
+
+/** What the lines after a change are compared with, as the output names it. */
+interface Against {
+  /** The git ref of --base-ref; null: --base. */
+  ref: string | null;
+  /** The base's inputs: paths, or `<ref>:<path>` for the files at a ref. */
+  names: string[];
 }
 
 export async function runStats(argv: string[], context: CommandContext): Promise<number> {
   // What arrived at a tenant: its own options and reading (stats-tenant.ts), the same table.
   if (argv.includes('--tenant')) return runTenantStats(argv, context);
-  const { stdout: out, stdin } = context;
+  const { stdout: out, stdin, env } = context;
   const settings = parseStatsArgs(argv);
   if (settings === 'help') {
     out.write(STATS_USAGE + '\n');
@@ -102,14 +127,20 @@ export async function runStats(argv: string[], context: CommandContext): Promise
   // Both sides of a comparison in one memory budget.
   const budget = new DistinctBudget(COST.exactEntries.value);
   const analyzer = await analyse(settings.inputs, stdin, budget);
-  const base = settings.base.length === 0 ? undefined : await analyse(settings.base, stdin, budget);
-  const report = analyzer.report(settings, base);
-  if (settings.format === 'json') out.write(JSON.stringify({ ...reportOptions(settings), ...report }, null, 2) + '\n');
-  else out.write(renderText(report, settings, settings.format));
-  const over = report.metrics.filter(
-    (m) => settings.maxNewSeries >= 0 && (m.change?.newSeries ?? 0) > settings.maxNewSeries,
-  );
-  return over.length > 0 ? 1 : 0;
+  const base =
+    settings.baseRef !== null
+      ? await analyseAtRef(settings.baseRef.ref, settings.baseRef.args, env, budget)
+      : settings.base.length === 0
+        ? undefined
+        : {
+            analyzer: await analyse(settings.base, stdin, budget),
+            against: { ref: null, names: settings.base.map((input) => input.name) },
+          };
+  const report = analyzer.report(settings, base?.analyzer);
+  if (settings.format === 'json')
+    out.write(JSON.stringify({ ...reportOptions(settings, base?.against), ...report }, null, 2) + '\n');
+  else out.write(renderText(report, settings, settings.format, base?.against));
+  return overTheGate(report, settings).length > 0 ? 1 : 0;
 }
 
 /** Every input read into one analysis, as lint reads them. */
@@ -119,32 +150,52 @@ async function analyse(
   budget: DistinctBudget,
 ): Promise<StatsAnalyzer> {
   const analyzer = new StatsAnalyzer(budget);
-  for (const input of await readyInputs(inputs, stdin)) {
-    try {
-      // An empty input is no line (readLines offers it as one empty line, as an editor shows it).
-      let bytes = 0;
-      const chunks = async function* () {
-        for await (const chunk of chunksOf(input)) {
-          bytes += chunk.byteLength;
-          yield chunk;
-        }
-      };
-      const sink = { bytes: () => false, text: (line: string) => bytes > 0 && analyzer.addLine(line) };
-      await readLines(chunks(), sink, async () => {});
-    } catch (error) {
-      throw new UserError(`cannot read '${input.name}': ${describeSystemError(error)}`);
-    }
-  }
+  for (const input of await readyInputs(inputs, stdin)) await addLines(analyzer, input.name, chunksOf(input));
   return analyzer;
 }
 
-const reportOptions = (settings: StatsSettings) => ({
+/** The base at a git ref: the inputs' files as they are there (git-base.ts), read as lint reads files. */
+async function analyseAtRef(
+  ref: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  budget: DistinctBudget,
+): Promise<{ analyzer: StatsAnalyzer; against: Against }> {
+  const analyzer = new StatsAnalyzer(budget);
+  const names: string[] = [];
+  for await (const file of filesAtRef(ref, args, env)) {
+    names.push(file.name);
+    await addLines(analyzer, file.name, file.chunks);
+  }
+  return { analyzer, against: { ref, names } };
+}
+
+async function addLines(analyzer: StatsAnalyzer, name: string, source: AsyncIterable<Uint8Array>): Promise<void> {
+  try {
+    // An empty input is no line (readLines offers it as one empty line, as an editor shows it).
+    let bytes = 0;
+    const chunks = async function* () {
+      for await (const chunk of source) {
+        bytes += chunk.byteLength;
+        yield chunk;
+      }
+    };
+    const sink = { bytes: () => false, text: (line: string) => bytes > 0 && analyzer.addLine(line) };
+    await readLines(chunks(), sink, async () => {});
+  } catch (error) {
+    if (isUserError(error)) throw error;
+    throw new UserError(`cannot read '${name}': ${describeSystemError(error)}`);
+  }
+}
+
+const reportOptions = (settings: StatsSettings, against: Against | undefined) => ({
   intervalMs: settings.intervalMs,
   pricePerPoint: settings.pricePerPoint,
-  ...(settings.base.length === 0
+  ...(against === undefined
     ? {}
     : {
-        base: settings.base.map((input) => input.name),
+        ...(against.ref === null ? {} : { baseRef: against.ref }),
+        base: against.names,
         maxNewSeries: settings.maxNewSeries < 0 ? null : settings.maxNewSeries,
       }),
 });
@@ -168,11 +219,21 @@ function metricNotes(m: MetricStats): string {
   return notes.join('; ');
 }
 
-function renderText(report: StatsReport, settings: StatsSettings, format: 'table' | 'markdown'): string {
-  return statsTable(report, settings.pricePerPoint, format) + footer(report, settings, format);
+function renderText(
+  report: StatsReport,
+  settings: StatsSettings,
+  format: 'table' | 'markdown',
+  against: Against | undefined,
+): string {
+  const table = statsTable(report, settings.pricePerPoint, format);
+  const preamble = format === 'table' || against === undefined ? '' : pullRequestPreamble(report, settings, against);
+  return preamble + table + footer(report, settings, format, against);
 }
 
-/** The figures' table, a row per metric and per dimension key, and the total (stats-tenant.ts writes it too). */
+/**
+ * The figures' table, a row per metric and per dimension key, and the total (stats-tenant.ts writes it too); with a
+ * base, the metrics that gain series first.
+ */
 export function statsTable(report: StatsReport, pricePerPoint: number | null, format: 'table' | 'markdown'): string {
   const priced = pricePerPoint !== null;
   const compared = report.totals.change !== undefined;
@@ -209,7 +270,7 @@ export function statsTable(report: StatsReport, pricePerPoint: number | null, fo
     notes,
   ];
   const rows: string[][] = [];
-  for (const m of report.metrics) {
+  for (const m of compared ? gainersFirst(report.metrics) : report.metrics) {
     rows.push(projectionRow(m.key, m, String(m.dimensions.length), metricNotes(m)));
     for (const d of m.dimensions) {
       const row = header.map(() => '');
@@ -223,6 +284,43 @@ export function statsTable(report: StatsReport, pricePerPoint: number | null, fo
   const partial = t.partial && t.pointsPerYear !== null ? 'sums of the metrics with a cadence' : '';
   rows.push(projectionRow(`total (${plural(t.metrics, 'metric')})`, t, '', partial));
   return format === 'table' ? alignedTable(header, rows) : markdownTable(header, rows);
+}
+
+/** With a base, the metrics that gain series come first, the most first: what a reviewer looks at. */
+const gainersFirst = (metrics: readonly MetricStats[]): MetricStats[] =>
+  [...metrics].sort((a, b) => (b.change?.newSeries ?? 0) - (a.change?.newSeries ?? 0));
+
+/** The metrics over --max-new-series (none without it). */
+const overTheGate = (report: StatsReport, settings: StatsSettings): MetricStats[] =>
+  settings.maxNewSeries < 0 ? [] : report.metrics.filter((m) => (m.change?.newSeries ?? 0) > settings.maxNewSeries);
+
+/** For a pull-request comment: a heading, what the change adds in all, and the gate's verdict. */
+function pullRequestPreamble(report: StatsReport, settings: StatsSettings, against: Against): string {
+  const change = report.totals.change;
+  const points = change?.pointsPerYear ?? null;
+  const gaining = report.metrics.filter((m) => (m.change?.newSeries ?? 0) > 0).length;
+  const lines = [
+    `### dtmetrics stats: series and data points against ${against.ref === null ? '--base' : `\`${against.ref}\``}`,
+    '',
+    (gaining === 0
+      ? '**No new series**; '
+      : `**${count(change?.newSeries ?? 0, change?.estimated)} new series** in ${plural(gaining, 'metric')}; `) +
+      (points === null
+        ? 'no change in points a year without a cadence on both sides (--interval).'
+        : `**${signed(points, change?.pointsEstimated)} points/year**.`),
+  ];
+  if (settings.maxNewSeries >= 0) {
+    const over = overTheGate(report, settings);
+    lines.push(
+      '',
+      over.length === 0
+        ? `✅ No metric gains more than ${settings.maxNewSeries} new series (\`--max-new-series ${settings.maxNewSeries}\`).`
+        : `❌ **Over \`--max-new-series ${settings.maxNewSeries}\`**: ` +
+            over.map((m) => `\`${m.key}\` (${signed(m.change?.newSeries ?? 0, m.change?.estimated)})`).join(', ') +
+            '.',
+    );
+  }
+  return lines.join('\n') + '\n\n';
 }
 
 /** Right-aligned figures, left-aligned names and notes; no trailing blanks. */
@@ -249,16 +347,23 @@ function markdownTable(header: string[], rows: string[][]): string {
   return [`| ${header.join(' | ')} |`, `|${align.join('|')}|`, ...rows.map(line)].join('\n') + '\n';
 }
 
-/** What --base compared, and what --max-new-series found. */
-function comparison(report: StatsReport, settings: StatsSettings): string {
+/** What --base or --base-ref compared, and (in a table: Markdown says it first) what --max-new-series found. */
+function comparison(
+  report: StatsReport,
+  settings: StatsSettings,
+  format: 'table' | 'markdown',
+  against: Against,
+): string {
   const estimated = report.totals.change?.estimated === true || report.totals.change?.pointsEstimated === true;
+  const inputs = against.ref === null ? plural(against.names.length, 'input') : plural(against.names.length, 'file');
+  const option = against.ref === null ? '--base' : `--base-ref ${against.ref}`;
   const text =
-    `Against --base (${plural(settings.base.length, 'input')}): new series are tuples the base has not; Δ points/year is after minus before.` +
+    `Against ${option} (${inputs}): new series are tuples the base has not; Δ points/year is after minus before.` +
     (estimated
       ? ' ~: estimated (past the exact counts, new series from HyperLogLog sketches: |after ∪ before| − |before|).'
       : '');
-  if (settings.maxNewSeries < 0) return text;
-  const over = report.metrics.filter((m) => (m.change?.newSeries ?? 0) > settings.maxNewSeries).map((m) => m.key);
+  if (settings.maxNewSeries < 0 || format === 'markdown') return text;
+  const over = overTheGate(report, settings).map((m) => m.key);
   return (
     text +
     (over.length === 0
@@ -268,7 +373,12 @@ function comparison(report: StatsReport, settings: StatsSettings): string {
 }
 
 /** What the figures rest on: the lines read and left out, the cadence, the limits. */
-function footer(report: StatsReport, settings: StatsSettings, format: 'table' | 'markdown'): string {
+function footer(
+  report: StatsReport,
+  settings: StatsSettings,
+  format: 'table' | 'markdown',
+  against: Against | undefined,
+): string {
   const t = report.totals;
   const lines = [
     `${plural(t.lines, 'line')} read: ${plural(t.dataLines, 'data line')} counted` +
@@ -287,7 +397,7 @@ function footer(report: StatsReport, settings: StatsSettings, format: 'table' | 
             : `${plural(t.untimedLines, 'line')} without a timestamp: sent every ${settings.intervalMs / 1000} s (--interval); sends within a minute are one point per series.`,
         ]),
     ...(t.dataLines > t.untimedLines ? ["Timestamped lines: at the cadence of their timestamps' minutes."] : []),
-    ...(t.change === undefined ? [] : [comparison(report, settings)]),
+    ...(against === undefined ? [] : [comparison(report, settings, format, against)]),
     `Points after the ${COST.dedupWindowMinutes.value}-minute dedup; a year is ${count(COST.minutesPerYear.value)} minutes; ${COST.dduPerDataPoint.value} DDU a point (Classic); ` +
       `series are ${share(t.environmentShare)} of the environment's ${count(COST.tuplesPerEnvironment.value)} tuples.`,
   ];
