@@ -1,20 +1,27 @@
 /**
- * The Cardinality view (Explorer): the metrics of the active `.dtmetrics` document, or of the workspace's
- * `.dtmetrics` files read as one environment's lines, with their series, data points a year and cost, sortable by
- * each, and under each metric its dimension keys with what they do to the count — the figures of the stats lens and
- * hover, in the same words (core/stats/describe.ts). The language server works them out (dtmetrics/cardinality:
- * a document's are the lens's own analysis); the view asks while it is visible, after a pause in typing.
+ * The Cardinality view (Explorer): the metrics of the active `.dtmetrics` document, of the workspace's `.dtmetrics`
+ * files read as one environment's lines, or of what arrived at the selected environment in the last hour, with their
+ * series, data points a year and cost, sortable by each, and under each metric its dimension keys with what they do
+ * to the count — the figures of the stats lens and hover, in the same words (core/stats/describe.ts). The language
+ * server works out a file's and the workspace's (dtmetrics/cardinality: a document's are the lens's own analysis),
+ * the query bundle reads a tenant's (query/arrived.ts); the view asks while it is visible: after a pause in typing,
+ * a file written, and for a tenant each minute.
  */
 import * as vscode from 'vscode';
 import { count, decimal, dimensionNotes, metricSummary, volatileNote } from '#core/stats/describe.ts';
-import type { DimensionStats, MetricStats } from '#core/stats/analysis.ts';
+import type { DimensionStats, MetricStats, StatsOptions } from '#core/stats/analysis.ts';
 import { plural } from '#core/text.ts';
+import { parseDuration } from '#core/time.ts';
 import type { CardinalityParams, CardinalityResult } from '#protocol';
+import { LOCAL_TENANT_NAME } from './environments/settings.ts';
 import { inert } from './notifier.ts';
+import type { ArrivedFigures } from './query/arrived.ts';
 
 export const CARDINALITY_VIEW = 'dtmetrics.cardinality';
 /** The pause in typing after which the figures are asked for again: the active file's, the workspace's. */
 const PAUSE_MS = { file: 400, workspace: 1000 };
+/** How often a tenant's figures are read again while they are shown: what arrived meanwhile, at the app's cadence. */
+const TENANT_REFRESH_MS = 60_000;
 
 type SortKey = 'series' | 'points' | 'cost';
 const SORTS: Record<SortKey, { label: string; value: (m: MetricStats) => number }> = {
@@ -23,20 +30,32 @@ const SORTS: Record<SortKey, { label: string; value: (m: MetricStats) => number 
   cost: { label: 'Cost a year', value: (m) => m.costPerYear ?? m.dduPerYear ?? -1 },
 };
 
-export type CardinalityScope = 'file' | 'workspace';
+export type CardinalityScope = 'file' | 'workspace' | 'tenant';
 const SCOPES: Record<CardinalityScope, { label: string; detail: string }> = {
   file: { label: 'Active File', detail: 'the metrics of the .dtmetrics file in the editor, as typed' },
   workspace: {
     label: 'Workspace',
     detail: "every .dtmetrics file of the workspace as one environment's lines, as `dtmetrics stats .` reads them",
   },
+  tenant: {
+    label: 'What Arrived at the Selected Environment',
+    detail: 'its metrics of the last hour at the cadence they arrived, as `dtmetrics stats --tenant` reads them',
+  },
 };
 
-/** Asks the language server for the figures (dtmetrics/cardinality). */
-export type CardinalityRequester = (
-  params: CardinalityParams,
-  token: vscode.CancellationToken,
-) => Promise<CardinalityResult | null>;
+/** Where the figures come from: the language server (dtmetrics/cardinality), the query bundle (a tenant's). */
+export interface CardinalitySources {
+  request(params: CardinalityParams, token: vscode.CancellationToken): Promise<CardinalityResult | null>;
+  arrived(options: StatsOptions, signal: AbortSignal): Promise<ArrivedFigures | null>;
+}
+
+interface Shown {
+  result: CardinalityResult;
+  /** Whose figures: a file's path, the workspace, an environment's name. */
+  title: string;
+  /** A tenant's: per metric whose figures are lower bounds, why; what the message adds. */
+  arrived?: Pick<ArrivedFigures, 'atLeast' | 'notes'>;
+}
 
 type Node =
   | { kind: 'metric'; metric: MetricStats; place: { uri: string; line: number } | undefined }
@@ -46,15 +65,16 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly view: vscode.TreeView<Node>;
-  private shown: { result: CardinalityResult; title: string } | null = null;
+  private shown: Shown | null = null;
   private sort: SortKey = 'series';
   private scope: CardinalityScope = 'file';
   private timer: NodeJS.Timeout | undefined;
   /** The request under way: a newer one cancels it. */
   private asking: vscode.CancellationTokenSource | undefined;
+  private tenantTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly request: CardinalityRequester) {
+  constructor(private readonly sources: CardinalitySources) {
     this.view = vscode.window.createTreeView(CARDINALITY_VIEW, { treeDataProvider: this });
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.dtmetrics');
     const fileChanged = () => this.scope === 'workspace' && this.schedule(PAUSE_MS.workspace);
@@ -68,12 +88,16 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
       this.view.onDidChangeVisibility(() => this.schedule(0)),
       vscode.window.onDidChangeActiveTextEditor(() => this.scope === 'file' && this.schedule(0)),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (this.scope === 'workspace' ? e.document.languageId === 'dtmetrics' : e.document === this.activeDocument())
-          this.schedule(PAUSE_MS[this.scope]);
+        if (this.scope === 'workspace' && e.document.languageId === 'dtmetrics') this.schedule(PAUSE_MS.workspace);
+        else if (this.scope === 'file' && e.document === this.activeDocument()) this.schedule(PAUSE_MS.file);
       }),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('dtmetrics.stats') && this.schedule(0)),
+      // A tenant's figures also follow the environment selected (dtmetrics.environments, .selectedEnvironment).
+      vscode.workspace.onDidChangeConfiguration(
+        (e) => e.affectsConfiguration(this.scope === 'tenant' ? 'dtmetrics' : 'dtmetrics.stats') && this.schedule(0),
+      ),
       vscode.commands.registerCommand('dtmetrics.sortCardinality', (arg?: unknown) => this.chooseSort(arg)),
       vscode.commands.registerCommand('dtmetrics.cardinalityScope', (arg?: unknown) => this.chooseScope(arg)),
+      vscode.commands.registerCommand('dtmetrics.refreshCardinality', () => this.refresh()),
       vscode.commands.registerCommand(REVEAL, (uri: string, line: number) =>
         vscode.window.showTextDocument(vscode.Uri.parse(uri), { selection: new vscode.Range(line, 0, line, 0) }),
       ),
@@ -124,12 +148,20 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
           place === undefined || this.scope === 'file'
             ? ''
             : `First in ${vscode.workspace.asRelativePath(vscode.Uri.parse(place.uri))}, line ${place.line + 1}`,
+          ...(this.shown?.arrived?.atLeast[metric.key] ?? []).map((why) => `At least: ${why}`),
         ]
           .filter((line) => line !== '')
           .join('\n'),
       );
       if (place !== undefined)
         item.command = { command: REVEAL, title: 'Go to Metric', arguments: [place.uri, place.line] };
+      else if (this.scope === 'tenant')
+        // A tenant's metric has no line: its series of the window in the results panel.
+        item.command = {
+          command: 'dtmetrics.queryMetric',
+          title: 'Query Metric',
+          arguments: [{ metricSelector: metric.key, from: 'now-1h', environment: this.shown?.title }],
+        };
       item.id = `metric/${metric.key}`;
       return item;
     }
@@ -150,6 +182,7 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.tenantTimer);
     this.asking?.cancel();
     for (const disposable of this.disposables) disposable.dispose();
   }
@@ -167,35 +200,61 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
   /** Asks for the scope's figures, if the view is visible; a newer request cancels this one. */
   private async refresh(): Promise<void> {
     this.asking?.cancel();
+    clearTimeout(this.tenantTimer);
     if (!this.view.visible) return;
     const asking = (this.asking = new vscode.CancellationTokenSource());
     const document = this.activeDocument();
-    if (this.scope === 'file' && document === undefined) {
-      this.clear(NO_FILE);
-      return;
-    }
-    const title =
-      this.scope === 'file' && document !== undefined ? vscode.workspace.asRelativePath(document.uri) : 'The workspace';
-    if (this.shown === null) this.view.message = `Working out the figures of ${title}…`;
-    let result: CardinalityResult | null;
+    if (this.scope === 'file' && document === undefined) return this.clear(NO_FILE);
+    if (this.shown === null) this.view.message = `Working out the figures of ${this.whose(document)}…`;
+    let shown: Shown | null;
     try {
-      result = await this.request(
-        this.scope === 'file' && document !== undefined
-          ? { scope: 'document', uri: document.uri.toString() }
-          : { scope: 'workspace' },
-        asking.token,
-      );
+      shown = await this.figures(document, asking.token);
     } catch (error) {
       if (asking.token.isCancellationRequested) return;
-      // The server restarting or refusing: said where the figures would be, and asked again on the next change.
-      this.clear(
-        inert(`The figures could not be worked out: ${error instanceof Error ? error.message : String(error)}`),
-      );
-      return;
+      // The server restarting, a tenant refusing: said where the figures would be, and asked again on the next change.
+      const why = error instanceof Error ? error.message : String(error);
+      this.clear(inert(`The figures of ${this.whose(document)} could not be worked out: ${why}`));
+      return this.readTenantLater();
     }
     if (asking.token.isCancellationRequested) return;
-    this.shown = result && { result, title };
+    this.shown = shown;
     this.describe();
+    this.readTenantLater();
+  }
+
+  private whose(document: vscode.TextDocument | undefined): string {
+    if (this.scope === 'tenant') return 'the selected environment';
+    return this.scope === 'file' && document !== undefined
+      ? vscode.workspace.asRelativePath(document.uri)
+      : 'the workspace';
+  }
+
+  private async figures(
+    document: vscode.TextDocument | undefined,
+    token: vscode.CancellationToken,
+  ): Promise<Shown | null> {
+    if (this.scope !== 'tenant') {
+      const result = await this.sources.request(
+        document !== undefined && this.scope === 'file'
+          ? { scope: 'document', uri: document.uri.toString() }
+          : { scope: 'workspace' },
+        token,
+      );
+      return result && { result, title: this.scope === 'file' ? this.whose(document) : 'The workspace' };
+    }
+    const stopped = new AbortController();
+    const listening = token.onCancellationRequested(() => stopped.abort());
+    try {
+      const figures = await this.sources.arrived(statsOptions(), stopped.signal);
+      return figures && { result: figures.result, title: figures.environment, arrived: figures };
+    } finally {
+      listening.dispose();
+    }
+  }
+
+  /** A tenant's figures are read again each minute while shown: a running app keeps sending. */
+  private readTenantLater(): void {
+    if (this.scope === 'tenant') this.tenantTimer = setTimeout(() => void this.refresh(), TENANT_REFRESH_MS);
   }
 
   private clear(message: string): void {
@@ -206,16 +265,29 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
 
   /** The message over the metrics: whose figures, how many, in what order, what was left out. */
   private describe(): void {
-    if (this.shown === null) return this.clear(NO_FILE);
-    const { result, title } = this.shown;
+    if (this.shown === null)
+      return this.clear(
+        this.scope === 'tenant' ? 'No token was given for the selected environment: its figures need one.' : NO_FILE,
+      );
+    const { result, title, arrived } = this.shown;
     const { totals } = result;
-    const whose = this.scope === 'workspace' ? `${title} (${plural(result.files, 'file')})` : title;
-    const left = result.skipped.length === 0 ? '' : ` Left out: ${result.skipped.join('; ')}.`;
-    this.view.message = inert(
-      result.files === 0 && this.scope === 'workspace'
-        ? 'The workspace has no .dtmetrics files.'
-        : `${whose}: ${count(totals.series)} series in ${plural(totals.metrics, 'metric')}, sorted by ${SORTS[this.sort].label.toLowerCase()}.${left}`,
-    );
+    const figures = `${count(totals.series)} series in ${plural(totals.metrics, 'metric')}, sorted by ${SORTS[this.sort].label.toLowerCase()}.`;
+    const left = (notes: readonly string[], lead: string) => (notes.length === 0 ? '' : ` ${lead}${notes.join('; ')}.`);
+    let message: string;
+    if (this.scope === 'tenant') {
+      const notes = left(arrived?.notes ?? [], '');
+      const where = title === LOCAL_TENANT_NAME ? 'the local tenant' : title;
+      message =
+        totals.metrics === 0
+          ? `Nothing arrived at ${where} in the last hour (built-in metrics aside): point an app at it.${notes}`
+          : `What arrived at ${where} in the last hour: ${figures}${notes}`;
+    } else if (this.scope === 'workspace')
+      message =
+        result.files === 0
+          ? 'The workspace has no .dtmetrics files.'
+          : `${title} (${plural(result.files, 'file')}): ${figures}${left(result.skipped, 'Left out: ')}`;
+    else message = `${title}: ${figures}`;
+    this.view.message = inert(message);
     this.changed.fire();
   }
 
@@ -256,5 +328,13 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
 }
 
 const NO_FILE = 'Open a .dtmetrics file: its metrics, series, data points and cost show here.';
+
+/** The dtmetrics.stats settings of the workspace, for a tenant's figures (the language server reads its own). */
+function statsOptions(): StatsOptions {
+  const settings = vscode.workspace.getConfiguration('dtmetrics.stats');
+  const interval = parseDuration(settings.get<string>('interval', '1m'), 'dtmetrics.stats.interval');
+  const price = settings.get<number | null>('pricePerPoint', null);
+  return { intervalMs: interval.ok ? interval.value : null, pricePerPoint: typeof price === 'number' ? price : null };
+}
 /** A metric row's command: its first line. */
 const REVEAL = 'dtmetrics.revealMetric';

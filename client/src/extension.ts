@@ -60,12 +60,16 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
   client = languageClient;
   const localTenant = registerPush(context, log, notifier);
   const ingestInspector = new IngestInspector(localTenant, notifier, log);
-  const cardinality = new CardinalityView((params, token) =>
-    languageClient.sendRequest(CardinalityRequest, params, token),
-  );
-  context.subscriptions.push(ingestInspector, cardinality);
   // The query prompt offers the keys of the server's workspace index (the one completion uses).
-  registerQuery(context, log, notifier, (params) => languageClient.sendRequest(WorkspaceKeysRequest, params));
+  const query = registerQuery(context, log, notifier, (params) =>
+    languageClient.sendRequest(WorkspaceKeysRequest, params),
+  );
+  const cardinality = new CardinalityView({
+    request: (params, token) => languageClient.sendRequest(CardinalityRequest, params, token),
+    // A tenant's figures need the HTTP client: the query bundle loads on the first.
+    arrived: (options, signal) => query.load().arrived(options, signal),
+  });
+  context.subscriptions.push(ingestInspector, cardinality);
   registerStats(context);
   registerConvert(context, log, notifier);
 

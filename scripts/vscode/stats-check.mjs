@@ -7,13 +7,15 @@
 // Screenshots in a dark, a light and a high-contrast theme go to test-results/ (and docs/screenshots/ with
 // --update-screenshot): stats-lens-hover-*.png, stats-volatile-fix-*.png, stats-table-*.png, and the Cardinality view
 // in the Explorer (the file's metrics, one expanded into its dimension keys): stats-cardinality-*.png, and the view of
-// the workspace's two files (chosen through Show Cardinality Of…): stats-cardinality-workspace-*.png.
+// the workspace's two files (chosen through Show Cardinality Of…): stats-cardinality-workspace-*.png, and of what
+// arrived at the local tenant once the seed's file is sent there: stats-cardinality-tenant-*.png.
 // Prints `1 passed, 0 failed` or `0 passed, 1 failed`.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './build-tests.mjs';
 import {
   dismissThemeOffer,
+  freePort,
   hoverFadedIn,
   inEachTheme,
   runCommand,
@@ -40,7 +42,12 @@ const fleet = [
   '',
 ].join('\n');
 const files = { 'seed-004.dtmetrics': seed + '\n' + volatile, 'fleet/web-4.dtmetrics': fleet };
-const settings = { 'files.autoSave': 'off', 'dtmetrics.stats.pricePerPoint': 0.0000015 };
+// A port of its own for the local tenant Send starts (one a run before may still hold its lease on another).
+const settings = {
+  'files.autoSave': 'off',
+  'dtmetrics.stats.pricePerPoint': 0.0000015,
+  'dtmetrics.localTenant.port': await freePort(),
+};
 const LENS = '13 series · 3 dims · ~6.8 M points/yr · ~$10.25/yr';
 const passedMessage =
   "Stats check: the lens over each metric's first line, a dimension key's hover and MK015's fix, in three themes.";
@@ -77,6 +84,20 @@ async function showTable(page) {
   const preview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   await preview.locator('tr', { hasText: 'service.request.count' }).locator('td', { hasText: '6,832,800' }).waitFor({
     timeout: 30_000,
+  });
+}
+
+/** Show Cardinality Of… and the scope whose row says `label`. */
+async function chooseScope(page, label) {
+  await runCommand(page, 'dtmetrics: Show Cardinality Of…');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).click();
+}
+
+/** The view as it is, in each theme: `${name}-${theme}.png`. */
+async function shootView(page, name) {
+  await inEachTheme(page, async (theme) => {
+    await page.mouse.move(1200, 700);
+    await saveScreenshot(page, `${name}-${theme}`);
   });
 }
 
@@ -117,18 +138,24 @@ process.exit(
     const folders = page.locator('.pane-header', { hasText: 'Workspace' });
     if ((await folders.getAttribute('aria-expanded')) === 'true') await folders.click();
     await pane.locator('.monaco-list-row', { hasText: 'api.latency' }).waitFor();
-    await inEachTheme(page, async (theme) => {
-      await page.mouse.move(1200, 700);
-      await saveScreenshot(page, `stats-cardinality-${theme}`);
-    });
+    await shootView(page, 'stats-cardinality');
     // The workspace's two files as one environment's: seed 004's metric gains the fourth host's series.
-    await runCommand(page, 'dtmetrics: Show Cardinality Of…');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Workspace' }).click();
+    await chooseScope(page, 'Workspace');
     await pane.locator('.monaco-list-row', { hasText: 'queue.depth' }).waitFor({ timeout: 60_000 });
     await pane.locator('.monaco-list-row', { hasText: '14 series' }).waitFor();
-    await inEachTheme(page, async (theme) => {
-      await page.mouse.move(1200, 700);
-      await saveScreenshot(page, `stats-cardinality-workspace-${theme}`);
-    });
+    await shootView(page, 'stats-cardinality-workspace');
+    // The seed's file sent to the local tenant, then the view of what arrived there: the same 13 series.
+    // Send File sends the active editor's: the seed's, still open.
+    await runCommand(page, 'dtmetrics: Send File', 'Send File');
+    // Nothing listens yet: Send offers to start the local tenant.
+    await page
+      .locator('.monaco-dialog-box .monaco-button', { hasText: 'Start Local Tenant' })
+      .click({ timeout: 30_000 });
+    await page.locator('.notification-toast', { hasText: /accepted by local tenant/ }).waitFor({ timeout: 60_000 });
+    await runCommand(page, 'Notifications: Clear All Notifications', 'Clear All Notifications');
+    await chooseScope(page, 'What Arrived');
+    await pane.locator('.pane-body', { hasText: 'What arrived at the local tenant' }).waitFor({ timeout: 60_000 });
+    await pane.locator('.monaco-list-row', { hasText: '13 series' }).waitFor();
+    await shootView(page, 'stats-cardinality-tenant');
   }),
 );

@@ -27,6 +27,7 @@ const ALWAYS = new Map([
   ['dtmetrics.queryMetric', 'a query can go to any environment, with keys typed'],
   ['dtmetrics.showIngestInspector', 'the inspector opens in any window: it offers to start the local tenant'],
   ['dtmetrics.cardinalityScope', "the workspace's figures need no file open"],
+  ['dtmetrics.refreshCardinality', "the view shows in any window, a tenant's figures with no file open"],
   [
     'dtmetrics.convertToMetricLines',
     'the clipboard can be converted in any window, the selection or file in any editor',

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { CONTEXT_KEYS, RECENT_QUERIES_KEY } from '../context-keys.ts';
-import { registerLazyCommands } from '../lazy-commands.ts';
+import { registerLazyCommands, type LazyBundle } from '../lazy-commands.ts';
 import type { Notifier } from '../notifier.ts';
 import { SETTING_DEFAULTS } from '../setting-defaults.ts';
 import type * as Query from './index.ts';
@@ -31,7 +31,7 @@ export function registerQuery(
   log: vscode.LogOutputChannel,
   notifier: Notifier,
   workspaceKeys: WorkspaceKeys,
-): void {
+): LazyBundle<Query.QueryFeatures> {
   const bundle = registerLazyCommands(
     context,
     log,
@@ -58,6 +58,7 @@ export function registerQuery(
         bundle.load().restore(panel, state as PanelState | undefined),
     }),
   );
+  return bundle;
 }
 
 /**

@@ -53,6 +53,8 @@ import {
   type WorkspaceKeys,
 } from './prompts.ts';
 import { DEFAULT_FROM, rangeLabel, v1Time, v2Time } from './time-range.ts';
+import { arrivedFigures, type ArrivedFigures } from './arrived.ts';
+import type { StatsOptions } from '#core/stats/analysis.ts';
 
 /** What a query command resolves with. */
 export interface QueryOutcome {
@@ -70,6 +72,8 @@ export interface QueryOutcome {
 export interface QueryFeatures extends vscode.Disposable {
   run(command: QueryCommand, arg: unknown): Promise<unknown>;
   restore(panel: vscode.WebviewPanel, state: PanelState | undefined): void;
+  /** The Cardinality view's tenant scope: what arrived at the selected environment (arrived.ts). */
+  arrived(options: StatsOptions, signal: AbortSignal): Promise<ArrivedFigures | null>;
 }
 
 /** Keys the selector pick asks the tenant for, at most (pages of 500). */
@@ -318,6 +322,7 @@ export function activateQuery(
   return {
     run: (command, arg) => handlers[command](argumentObject(arg)),
     restore: (webviewPanel, state) => panel.restore(webviewPanel, state),
+    arrived: (options, signal) => arrivedFigures(environments, options, Date.now(), signal),
     dispose: () => {
       running?.abort();
       panel.dispose();
