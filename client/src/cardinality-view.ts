@@ -13,7 +13,7 @@ import type { DimensionStats, MetricStats, StatsOptions } from '#core/stats/anal
 import { plural } from '#core/text.ts';
 import { parseDuration } from '#core/time.ts';
 import type { CardinalityParams, CardinalityResult } from '#protocol';
-import { LOCAL_TENANT_NAME } from './environments/settings.ts';
+import { LOCAL_TENANT_NAME, selectedName } from './environments/settings.ts';
 import { inert } from './notifier.ts';
 import type { ArrivedFigures } from './query/arrived.ts';
 
@@ -22,6 +22,8 @@ export const CARDINALITY_VIEW = 'dtmetrics.cardinality';
 const PAUSE_MS = { file: 400, workspace: 1000 };
 /** How often a tenant's figures are read again while they are shown: what arrived meanwhile, at the app's cadence. */
 const TENANT_REFRESH_MS = 60_000;
+/** After requests reached the local tenant, the wait before its figures are read again: a stream is read this often. */
+const ARRIVAL_WAIT_MS = 2_000;
 
 type SortKey = 'series' | 'points' | 'cost';
 const SORTS: Record<SortKey, { label: string; value: (m: MetricStats) => number }> = {
@@ -47,6 +49,8 @@ const SCOPES: Record<CardinalityScope, { label: string; detail: string }> = {
 export interface CardinalitySources {
   request(params: CardinalityParams, token: vscode.CancellationToken): Promise<CardinalityResult | null>;
   arrived(options: StatsOptions, signal: AbortSignal): Promise<ArrivedFigures | null>;
+  /** Requests reached the local tenant (the Ingest Inspector's feed): its figures are read again soon. */
+  onDidReceive: vscode.Event<void>;
 }
 
 interface Shown {
@@ -87,6 +91,11 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
       watcher.onDidDelete(fileChanged),
       this.view.onDidChangeVisibility(() => this.schedule(0)),
       vscode.window.onDidChangeActiveTextEditor(() => this.scope === 'file' && this.schedule(0)),
+      sources.onDidReceive(() => {
+        // Not postponed by the next request: an app sending each second still sees its figures move.
+        if (this.scope === 'tenant' && selectedName() === LOCAL_TENANT_NAME && this.timer === undefined)
+          this.schedule(ARRIVAL_WAIT_MS);
+      }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (this.scope === 'workspace' && e.document.languageId === 'dtmetrics') this.schedule(PAUSE_MS.workspace);
         else if (this.scope === 'file' && e.document === this.activeDocument()) this.schedule(PAUSE_MS.file);
@@ -194,7 +203,10 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
 
   private schedule(delay: number): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.refresh(), delay);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh();
+    }, delay);
   }
 
   /** Asks for the scope's figures, if the view is visible; a newer request cancels this one. */

@@ -68,6 +68,7 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
     request: (params, token) => languageClient.sendRequest(CardinalityRequest, params, token),
     // A tenant's figures need the HTTP client: the query bundle loads on the first.
     arrived: (options, signal) => query.load().arrived(options, signal),
+    onDidReceive: ingestInspector.onDidReceive,
   });
   context.subscriptions.push(ingestInspector, cardinality);
   registerStats(context);

@@ -218,6 +218,32 @@ describe('Ingest Inspector', function () {
     assert.equal(onLine.length, 1);
   });
 
+  it('the Cardinality view of what arrived at the local tenant reads again as the inspector sees requests come', async () => {
+    await vscode.commands.executeCommand('dtmetrics.cardinality.focus');
+    await vscode.commands.executeCommand('dtmetrics.cardinalityScope', 'tenant');
+    try {
+      await waitFor('the warm-up metric in the view', () => api.cardinality.metrics.find((m) => m.key === 'warm.up'));
+      await run('curl', [
+        '-sS',
+        '--data-binary',
+        'cardinality.follow,host=a 1\ncardinality.follow,host=b 1',
+        '-H',
+        'Content-Type: text/plain',
+        `${tenant.url}/api/v2/metrics/ingest`,
+      ]);
+      // Well before the view's own minute: read again on the inspector's word.
+      const followed = await waitFor(
+        'the new metric',
+        () => api.cardinality.metrics.find((m) => m.key === 'cardinality.follow'),
+        20_000,
+      );
+      assert.equal(followed.series, 2);
+    } finally {
+      await vscode.commands.executeCommand('dtmetrics.cardinalityScope', 'file');
+      await vscode.commands.executeCommand('dtmetrics.showIngestInspector');
+    }
+  });
+
   it('a request refused before its lines were read has none to save; a tenant started anew on the port replaces the requests shown', async () => {
     await run('curl', [
       '-sS',

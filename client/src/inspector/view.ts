@@ -46,6 +46,9 @@ interface SaveArgument {
 export class IngestInspector implements vscode.TreeDataProvider<Node>, vscode.TextDocumentContentProvider {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly arrived = new vscode.EventEmitter<void>();
+  /** New requests reached the local tenant (seen while the inspector is visible): the Cardinality view reads again. */
+  readonly onDidReceive = this.arrived.event;
   /** Oldest first, as they arrived. */
   private entries: JournalEntry[] = [];
   private instance: string | null = null;
@@ -73,6 +76,7 @@ export class IngestInspector implements vscode.TreeDataProvider<Node>, vscode.Te
     this.disposables.push(
       this.view,
       this.changed,
+      this.arrived,
       vscode.workspace.registerTextDocumentContentProvider(REQUEST_SCHEME, this),
       this.view.onDidChangeVisibility(() => this.follow()),
       watch.onDidChange(() => this.follow()),
@@ -141,7 +145,10 @@ export class IngestInspector implements vscode.TreeDataProvider<Node>, vscode.Te
   private received(entries: JournalEntry[], target: FeedTarget): void {
     if (target.instance !== this.instance) return;
     const newest = this.entries.at(-1)?.id ?? 0;
-    this.entries.push(...entries.filter((entry) => entry.id > newest));
+    const fresh = entries.filter((entry) => entry.id > newest);
+    if (fresh.length === 0) return;
+    this.entries.push(...fresh);
+    this.arrived.fire();
     if (this.entries.length > KEPT_REQUESTS) this.entries.splice(0, this.entries.length - KEPT_REQUESTS);
     this.scheduleRedraw();
   }
