@@ -8,7 +8,7 @@
  * a file written, and for a tenant each minute.
  */
 import * as vscode from 'vscode';
-import { count, decimal, dimensionNotes, metricSummary, volatileNote } from '#core/stats/describe.ts';
+import { count, decimal, dimensionNotes, hostBoundNote, metricSummary, volatileNote } from '#core/stats/describe.ts';
 import type { DimensionStats, MetricStats, StatsOptions } from '#core/stats/analysis.ts';
 import { plural } from '#core/text.ts';
 import { parseDuration } from '#core/time.ts';
@@ -151,6 +151,7 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
         [
           `${metric.key}: ${metricSummary(metric)}`,
           metric.dduPerYear === null ? '' : `${decimal(metric.dduPerYear, 1)} DDU a year (Classic: 0.001 a data point)`,
+          hostBoundNote(metric) ?? '',
           metric.daysToTupleLimit === null
             ? ''
             : `+${count(metric.newSeriesPerDay ?? 0)} series a day: 1 M in ${decimal(metric.daysToTupleLimit, 1)} days`,

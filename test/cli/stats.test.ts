@@ -177,6 +177,19 @@ describe('dtmetrics stats', () => {
     assert.equal(json.totals.change.pointsPerYear, null);
   });
 
+  it("a host-bound metric says Classic takes it first from its hosts' included metrics", async () => {
+    const run = await dtmetrics(['stats', '--interval', '1m', '-'], {
+      stdin: 'disk.free,dt.entity.host=HOST-0123456789ABCDEF,mount=/ 12\nqueue.depth,queue=a 3\n',
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const rows = run.stdout.split('\n');
+    assert.match(
+      rows.find((row) => row.startsWith('disk.free')) ?? '',
+      /host-bound: Classic takes it first from its hosts' included metrics \(1,000 a Full-Stack host unit, 200 an Infrastructure host\) before DDU$/,
+    );
+    assert.doesNotMatch(rows.find((row) => row.startsWith('queue.depth')) ?? '', /host-bound/);
+  });
+
   it('an empty input is no line read', async () => {
     const run = await dtmetrics(['stats', file('empty.dtmetrics', '')]);
     assert.equal(run.code, 0, run.stderr);

@@ -4,7 +4,7 @@
  * table, Markdown (for a pull request) or JSON.
  */
 import { StatsAnalyzer, type MetricStats, type Projection, type StatsReport } from '#core/stats/analysis.ts';
-import { count, decimal, dimensionNotes } from '#core/stats/describe.ts';
+import { count, decimal, dimensionNotes, hostBoundNote } from '#core/stats/describe.ts';
 import { DistinctBudget } from '#core/stats/distinct.ts';
 import { COST, LIMITS } from '#core/rules.ts';
 import { plural } from '#core/text.ts';
@@ -215,6 +215,8 @@ function metricNotes(m: MetricStats): string {
   if (m.daysToTupleLimit !== null)
     notes.push(`+${count(m.newSeriesPerDay ?? 0)} series/day: 1 M in ${decimal(m.daysToTupleLimit, 1)} days`);
   if (m.untrackedDimensions > 0) notes.push(`${plural(m.untrackedDimensions, 'more dimension key')} not shown`);
+  const hostBound = hostBoundNote(m);
+  if (hostBound !== null) notes.push(hostBound);
   if (m.estimated) notes.push('estimated');
   return notes.join('; ');
 }

@@ -91,6 +91,17 @@ export const COST = {
     evidence: 'DOC D24',
     about: 'Points a year of one series at one point a minute (365 days): 525.6 DDU.',
   },
+  includedMetricsPerHostUnit: {
+    value: 1_000,
+    evidence: 'DOC D24',
+    about:
+      'Classic: a Full-Stack host unit includes 1,000 custom metrics (at least 200 a host); host-bound metrics (a dt.entity.host dimension) use them before any DDU.',
+  },
+  includedMetricsPerInfrastructureHost: {
+    value: 200,
+    evidence: 'DOC D24',
+    about: 'Classic: an Infrastructure-monitored host includes 200 custom metrics.',
+  },
   tuplesPerMetric: {
     value: 1_000_000,
     evidence: 'DOC D3, DOC D5',

@@ -2,6 +2,7 @@
  * The words and number forms of the cost and cardinality figures, shared by `dtmetrics stats` and the editor (its
  * CodeLens, hover and MK015), so that both say the same thing the same way (README, "dtmetrics stats").
  */
+import { COST } from '../rules.ts';
 import { SHAPE_NAMES } from './shapes.ts';
 import type { DimensionStats, MetricStats, Volatility } from './analysis.ts';
 
@@ -57,4 +58,15 @@ export function metricSummary(m: MetricStats): string {
   if (m.costPerYear !== null)
     parts.push(`~$${m.costPerYear < 100 ? decimal(m.costPerYear, 2) : compact(m.costPerYear)}/yr`);
   return parts.join(' · ');
+}
+
+/**
+ * What a metric's cost depends on besides its points: bound to hosts (a `dt.entity.host` dimension), Classic counts
+ * it first against the hosts' included metrics (COST, DOC D24); null for a metric of no host.
+ */
+export function hostBoundNote(m: MetricStats): string | null {
+  if (!m.dimensions.some((d) => d.key === 'dt.entity.host')) return null;
+  const fullStack = count(COST.includedMetricsPerHostUnit.value);
+  const infrastructure = count(COST.includedMetricsPerInfrastructureHost.value);
+  return `host-bound: Classic takes it first from its hosts' included metrics (${fullStack} a Full-Stack host unit, ${infrastructure} an Infrastructure host) before DDU`;
 }
