@@ -13,7 +13,7 @@ import { describeSystemError, UserError } from '#edge/errors.ts';
 import type { CommandContext } from './context.ts';
 import { expandInputs, type Input } from './inputs.ts';
 import { fractionOption, integerOption, parseCommandLine, timeOption } from './options.ts';
-import { chunksOf, readLines, readyInputs } from './read-lines.ts';
+import { chunksOf, readLines, readyInputs, type LineSink } from './read-lines.ts';
 
 const STATS_USAGE = `Usage: dtmetrics stats [options] <file|directory|glob|->...
 
@@ -123,7 +123,10 @@ async function analyse(
           yield chunk;
         }
       };
-      const sink = { bytes: () => false, text: (line: string) => bytes > 0 && analyzer.addLine(line) };
+      const sink: LineSink = {
+        bytes: (buf, start, end) => analyzer.addCleanBytes(buf, start, end),
+        text: (line, _length, lineBytes) => bytes > 0 && analyzer.addLine(line, lineBytes),
+      };
       await readLines(chunks(), sink, async () => {});
     } catch (error) {
       throw new UserError(`cannot read '${input.name}': ${describeSystemError(error)}`);

@@ -15,6 +15,10 @@
  */
 import { summaryFault } from './check.ts';
 
+/** How many clean line prefixes (key and dimensions) a fast path remembers, in how many bytes: its memory. */
+export const CLEAN_PREFIXES = 65_536;
+export const CLEAN_PREFIX_BYTES = 16 << 20;
+
 const SPACE = 0x20;
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const GAUGE = ascii('gauge,');

@@ -18,7 +18,8 @@
  *   new tuples come.
  */
 import { checkDataLine, isPlausibleMilliseconds, otherTimeUnit } from '../check.ts';
-import { storedKeyOf } from '../keys.ts';
+import { CLEAN_PREFIX_BYTES, CLEAN_PREFIXES, CleanLineMatcher, CleanPrefixTable } from '../fast-path.ts';
+import { storedKey, storedKeyOf } from '../keys.ts';
 import { parseLine, type DataLine, type KeyValueNode, type ParsedLine } from '../parse.ts';
 import { hasError } from '../problems.ts';
 import { COST, LIMITS } from '../rules.ts';
@@ -148,6 +149,9 @@ const ABSENT = -1;
 
 /** One dimension key of one metric. */
 class DimensionState {
+  /** The analyzer's line number when a pair of the line being counted has this key, and that pair. */
+  onLine = 0;
+  pair: Pair | null = null;
   /** Tuple events with this key: new tuples while they are counted exactly, then every line. */
   events = 0;
   /** Distinct tuples with this key (exact while the metric's series are). */
@@ -193,6 +197,8 @@ class MetricState {
   readonly untimedTuples: BoundedDistinct;
   readonly minutes: BoundedDistinct;
   firstMinute = Number.POSITIVE_INFINITY;
+  /** The minute minuteIsNew counted last. */
+  private lastCountedMinute = Number.NaN;
   lastMinute = Number.NEGATIVE_INFINITY;
   /** The minute of the first timestamped line: later lines may bring a dimension new values. */
   openingMinute: number | null = null;
@@ -203,6 +209,11 @@ class MetricState {
   dependencies: Map<string, Map<string, Dependency>> | null = new Map();
   /** What `dependencies` holds in the budget's entries. */
   dependencyEntries = 0;
+  /**
+   * Whether a dimension key was once neither followed nor marked untracked (both full): followed later, it may
+   * not have counted the values of tuples seen before it, so a tuple seen before no longer proves its values seen.
+   */
+  lateDimensions = false;
 
   constructor(
     readonly key: string,
@@ -213,6 +224,16 @@ class MetricState {
     this.timedPoints = new BoundedDistinct(bound, budget);
     this.untimedTuples = new BoundedDistinct(bound, budget);
     this.minutes = new BoundedDistinct(bound, budget);
+  }
+
+  /**
+   * Counts a timestamped line's minute: false when seen before, true when new or not known (an estimate). Lines
+   * come minute by minute, so the last minute is remembered: no set lookup for it.
+   */
+  minuteIsNew(minute: number): boolean {
+    if (minute === this.lastCountedMinute && !this.minutes.estimated) return false;
+    this.lastCountedMinute = minute;
+    return this.minutes.add(minute) !== false;
   }
 
   /** Stops looking for dependencies, giving their entries back. */
@@ -232,25 +253,97 @@ interface Pair {
   valueHash: number;
 }
 
+/**
+ * What a clean prefix (metric key and dimensions as written, fast-path.ts) says of every line made of it and a
+ * clean payload: the stored key by payload type, the pairs the tenant keeps and the tuple's hash halves.
+ */
+interface CleanPrefixCounts {
+  gaugeKey: string;
+  countKey: string;
+  pairs: readonly Pair[];
+  high: number;
+  low: number;
+  /** By payload type, once its metric follows every key of the pairs: no lookups by key for further lines. */
+  gauge: PrefixUse | null;
+  count: PrefixUse | null;
+}
+
+/** The metric of a clean prefix's lines of one payload type, and the dimension of each of its pairs. */
+interface PrefixUse {
+  metric: MetricState;
+  dimensions: readonly DimensionState[];
+}
+
 export class StatsAnalyzer {
   /** `budget`: the exact entries of this analysis (COST.exactEntries); analyses compared may share one. */
   constructor(private readonly budget = new DistinctBudget(COST.exactEntries.value)) {}
 
   private readonly metrics = new Map<string, MetricState>();
   private readonly hasher = new TupleHasher();
+  /** The keys of the line's pairs so far, for the repeated-key check. */
+  private readonly lineKeys = new Set<string>();
+  /** The hash halves of the last minute's pair (the minute as a pair of the tuple): lines come minute by minute. */
+  private readonly minuteHasher = new TupleHasher();
+  private hashedMinute = Number.NaN;
+  /** Lines counted for a metric (numbers DimensionState.onLine), and the dimensions of the one being counted. */
+  private counted = 0;
+  private readonly lineDimensions: Array<DimensionState | undefined> = [];
+  /** The fast path (fast-path.ts), made when a caller first offers bytes: editors, which never do, skip it. */
+  private fastPath: CleanLineMatcher<CleanPrefixCounts> | null = null;
+  private prefixes: CleanPrefixTable<CleanPrefixCounts> | null = null;
   private lines = 0;
   private dataLines = 0;
   private refusedLines = 0;
   private untrackedLines = 0;
   private untimedLines = 0;
 
-  /** Reads one line of an input (any kind: comments, metadata and blank lines are counted and skipped). */
-  addLine(text: string): void {
-    this.addParsed(parseLine(text));
+  /**
+   * Reads one line of an input (any kind: comments, metadata and blank lines are counted and skipped). `bytes`, the
+   * line's UTF-8 bytes, lets a clean line teach the fast path (addCleanBytes) its prefix.
+   */
+  addLine(text: string, bytes?: Uint8Array): void {
+    this.addData(parseLine(text), bytes);
   }
 
   /** Reads one parsed line; returns the metric's stored key when the line counts for one (an editor places it). */
   addParsed(line: ParsedLine): string | null {
+    return this.addData(line, undefined);
+  }
+
+  /**
+   * The fast path: reads the line given as UTF-8 bytes `buf[start, end)` (no line break) when it is a prefix a clean
+   * line taught (addLine with bytes) and a clean payload and timestamp (fast-path.ts), with the figures addLine
+   * gives. Returns false, before counting anything, when the caller must decode the line and call addLine.
+   */
+  addCleanBytes(buf: Uint8Array, start: number, end: number): boolean {
+    const matcher = this.fastPath;
+    if (matcher === null || !matcher.match(buf, start, end)) return false;
+    const timestamp = matcher.timestamp;
+    // A timestamp in another unit (TS002) takes the full path, which reads it as that unit.
+    if (timestamp >= 0 && !isPlausibleMilliseconds(timestamp)) return false;
+    const prefix = matcher.prefix as CleanPrefixCounts;
+    const { pairs, high, low } = prefix;
+    this.lines++;
+    const minute = timestamp < 0 ? null : Math.floor(timestamp / WINDOW);
+    const use = matcher.count ? prefix.count : prefix.gauge;
+    if (use !== null) {
+      this.dataLines++;
+      this.addToMetric(use.metric, pairs, high, low, minute, use.dimensions);
+      return true;
+    }
+    const metric = this.metricFor(matcher.count ? prefix.countKey : prefix.gaugeKey);
+    if (metric === undefined) return true;
+    this.addToMetric(metric, pairs, high, low, minute, null);
+    // Dimensions once followed stay followed: a prefix whose keys all are can skip looking them up.
+    const dimensions = this.lineDimensions.slice(0, pairs.length);
+    if (dimensions.every((dim) => dim !== undefined)) {
+      if (matcher.count) prefix.count = { metric, dimensions };
+      else prefix.gauge = { metric, dimensions };
+    }
+    return true;
+  }
+
+  private addData(line: ParsedLine, bytes: Uint8Array | undefined): string | null {
     this.lines++;
     if (line.kind !== 'data') return null;
     const key = storedKeyOf(line);
@@ -258,13 +351,35 @@ export class StatsAnalyzer {
       this.refusedLines++;
       return null;
     }
-    const metric = this.metricFor(key);
-    if (metric === undefined) return null;
-    this.hasher.reset();
+    const hasher = this.hasher;
+    hasher.reset();
+    this.lineKeys.clear();
     const pairs: Pair[] = [];
     for (const dim of line.dimensions as KeyValueNode[]) if (dim.eq >= 0) this.addPair(pairs, dim.key.text, dim.text);
-    this.addToMetric(metric, pairs, minuteOf(line));
+    const { high, low } = hasher;
+    if (bytes !== undefined && line.problems.length === 0) this.learnPrefix(line, bytes, pairs, high, low);
+    const metric = this.metricFor(key);
+    if (metric === undefined) return null;
+    this.addToMetric(metric, pairs, high, low, minuteOf(line), null);
     return key;
+  }
+
+  /** Teaches the fast path the prefix of a line without findings (its `bytes`): what every line made of it counts. */
+  private learnPrefix(line: DataLine, bytes: Uint8Array, pairs: readonly Pair[], high: number, low: number): void {
+    const payload = line.payload as NonNullable<DataLine['payload']>;
+    // What follows the prefix in a clean line (payload, timestamp) is ASCII: as many bytes as code units.
+    const tail = line.text.length - (payload.span.start - 1);
+    const prefixBytes = bytes.length - tail;
+    if (prefixBytes < 0 || bytes[prefixBytes] !== 0x20) return;
+    for (let i = prefixBytes; i < bytes.length; i++) if ((bytes[i] as number) >= 0x80) return;
+    if (this.prefixes === null) {
+      this.prefixes = new CleanPrefixTable<CleanPrefixCounts>(CLEAN_PREFIXES, CLEAN_PREFIX_BYTES);
+      this.fastPath = new CleanLineMatcher(this.prefixes, LIMITS.summaryTolerance);
+    }
+    const written = line.key.text;
+    const gaugeKey = storedKey(written, 'gauge');
+    const counts = { gaugeKey, countKey: storedKey(written, 'count'), pairs, high, low, gauge: null, count: null };
+    this.prefixes.add(bytes, 0, prefixBytes, counts);
   }
 
   /**
@@ -276,10 +391,13 @@ export class StatsAnalyzer {
     this.lines++;
     const metric = this.metricFor(key);
     if (metric === undefined) return;
-    this.hasher.reset();
+    const hasher = this.hasher;
+    hasher.reset();
+    this.lineKeys.clear();
     const pairs: Pair[] = [];
     for (const [dimension, value] of dimensions) this.addPair(pairs, dimension, value);
-    this.addToMetric(metric, pairs, timestamp === null ? null : Math.floor(timestamp / WINDOW));
+    const minute = timestamp === null ? null : Math.floor(timestamp / WINDOW);
+    this.addToMetric(metric, pairs, hasher.high, hasher.low, minute, null);
   }
 
   /** The metric's state for one more data line; undefined past the bounds (the line is counted untracked). */
@@ -300,19 +418,39 @@ export class StatsAnalyzer {
   /** One dimension pair into the tuple as the tenant stores it: empty values dropped, a repeated key's first kept. */
   private addPair(pairs: Pair[], key: string, value: string): void {
     // A key repeated on the line: the tenant keeps its first value (DOC D1 leaves which open; the store's firstOfEachKey).
-    if (value === '' || pairs.some((p) => p.key === key)) return;
+    if (value === '' || this.lineKeys.has(key)) return;
+    this.lineKeys.add(key);
     const hasher = this.hasher;
     hasher.add(key, value);
     const { pairHigh: high, pairLow: low } = hasher;
     pairs.push({ key, value, high, low, valueHash: hash53(high, low) });
   }
 
-  private addToMetric(metric: MetricState, pairs: readonly Pair[], minute: number | null): void {
+  /**
+   * One line of `metric`: its pairs, its tuple's hash halves (`high`, `low`: the sums of the pairs') and minute;
+   * `known`: the dimension of each pair when all are followed already (else null: looked up).
+   */
+  private addToMetric(
+    metric: MetricState,
+    pairs: readonly Pair[],
+    high: number,
+    low: number,
+    minute: number | null,
+    known: readonly DimensionState[] | null,
+  ): void {
     metric.lines++;
-    const { high, low } = this.hasher;
     const tuple = hash53(high, low);
-    for (const pair of pairs) this.dimensionOf(metric, pair.key);
-    if (minute !== null) metric.timeline.enter(minute, metric.minutes.add(minute) !== false, () => metric.series.count);
+    const line = ++this.counted;
+    const dims = known ?? this.lineDimensions;
+    for (let i = 0; i < pairs.length; i++) {
+      const pair = pairs[i] as Pair;
+      const dim = known === null ? this.dimensionOf(metric, pair.key) : known[i];
+      if (known === null) this.lineDimensions[i] = dim;
+      if (dim === undefined) continue;
+      dim.onLine = line;
+      dim.pair = pair;
+    }
+    if (minute !== null) metric.timeline.enter(minute, metric.minuteIsNew(minute), () => metric.series.count);
     const isNew = metric.series.add(tuple);
     if (minute === null) {
       this.untimedLines++;
@@ -321,17 +459,19 @@ export class StatsAnalyzer {
       metric.firstMinute = Math.min(metric.firstMinute, minute);
       metric.lastMinute = Math.max(metric.lastMinute, minute);
       metric.openingMinute ??= minute;
-      // The minute as one more pair of the tuple: the same tuple in another minute is another point.
-      this.hasher.add('\u0000minute', String(minute));
-      metric.timedPoints.add(this.hasher.value);
+      metric.timedPoints.add(this.timedPointOf(high, low, minute));
       if (isNew === true) metric.timeline.added(minute);
     }
     const later = minute !== null && minute !== metric.openingMinute;
-    for (const pair of pairs) {
-      const dim = metric.dimensions.get(pair.key);
+    // A tuple seen before brought these values before: each is known (or its key's count an estimate) unless a key
+    // was followed only after the tuple was seen.
+    const seenValues = isNew === false && !metric.lateDimensions;
+    for (let i = 0; i < pairs.length; i++) {
+      const dim = dims[i];
       if (dim === undefined) continue;
+      const pair = pairs[i] as Pair;
       dim.lines++;
-      const newValue = dim.values.add(pair.valueHash);
+      const newValue = seenValues ? (dim.values.estimated ? null : false) : dim.values.add(pair.valueHash);
       if (newValue === true) {
         const shape = valueShape(pair.value);
         dim.shapes.set(shape, (dim.shapes.get(shape) ?? 0) + 1);
@@ -346,16 +486,27 @@ export class StatsAnalyzer {
     // A tuple seen before changes no set below; once the series are estimated, every line is an event.
     if (isNew === false) return;
     for (const dim of metric.dimensions.values()) {
-      const pair = pairs.find((p) => p.key === dim.key);
-      if (pair === undefined) {
+      if (dim.onLine !== line) {
         dim.without.add(tuple);
         continue;
       }
+      const pair = dim.pair as Pair;
       dim.events++;
       if (isNew) dim.tuples++;
       dim.without.add(hash53(high - pair.high, low - pair.low));
     }
     this.addDependencies(metric, pairs);
+  }
+
+  /** The hash of a (tuple, minute) point: the minute as one more pair of the tuple, another point in another minute. */
+  private timedPointOf(high: number, low: number, minute: number): number {
+    const minuteHasher = this.minuteHasher;
+    if (minute !== this.hashedMinute) {
+      minuteHasher.reset();
+      minuteHasher.add('\u0000minute', String(minute));
+      this.hashedMinute = minute;
+    }
+    return hash53(high + minuteHasher.high, low + minuteHasher.low);
   }
 
   private dimensionOf(metric: MetricState, key: string): DimensionState | undefined {
@@ -366,6 +517,7 @@ export class StatsAnalyzer {
       !metric.budget.take(undefined, DIMENSION_ENTRIES)
     ) {
       if (metric.untracked.size < COST.dimensionKeysPerMetric.value) metric.untracked.add(key);
+      else metric.lateDimensions = true;
       return undefined;
     }
     const dim = new DimensionState(key, metric.series, metric.budget);
