@@ -149,9 +149,9 @@ const ABSENT = -1;
 
 /** One dimension key of one metric. */
 class DimensionState {
-  /** The analyzer's line number when a pair of the line being counted has this key, and that pair. */
+  /** The analyzer's line number when a pair of the line being counted has this key, and that pair's index. */
   onLine = 0;
-  pair: Pair | null = null;
+  pairIndex = 0;
   /** Tuple events with this key: new tuples while they are counted exactly, then every line. */
   events = 0;
   /** Distinct tuples with this key (exact while the metric's series are). */
@@ -244,31 +244,39 @@ class MetricState {
   }
 }
 
-/** The pairs of one line the tenant keeps: keys and values, empty values dropped (DOC D4), each key once. */
-interface Pair {
-  key: string;
-  value: string;
-  high: number;
-  low: number;
-  valueHash: number;
+/**
+ * The pairs of one line the tenant keeps: keys and values, empty values dropped (DOC D4), each key once. Pair i is
+ * `keys[i]`, `values[at + i]`, and its own hash halves `halves[2(at + i)]`, `halves[2(at + i) + 1]`: a line read in
+ * full fills the analyzer's scratch pairs (`at` 0); a fast-path line is a view into the arrays every learnt prefix
+ * keeps its pairs in, no object per prefix or pair (a prefix stays for the whole run).
+ */
+interface Pairs {
+  keys: readonly string[];
+  values: string[];
+  halves: number[];
+  at: number;
 }
 
+/** Pair i's own hash: its value's identity within its key (the halves hash the key too). */
+const pairHash = (pairs: Pairs, i: number): number => {
+  const at = 2 * (pairs.at + i);
+  return hash53(pairs.halves[at] as number, pairs.halves[at + 1] as number);
+};
+
 /**
- * What a clean prefix (metric key and dimensions as written, fast-path.ts) says of every line made of it and a
- * clean payload: the stored key by payload type, the pairs the tenant keeps and the tuple's hash halves.
+ * What the clean prefixes (fast-path.ts) of one metric key as written and one list of dimension keys share: the
+ * stored key by payload type, the keys, and once the metric follows every key, the metric and the dimension of each
+ * pair by payload type (no lookups by key for further lines).
  */
-interface CleanPrefixCounts {
+interface PrefixShape {
   gaugeKey: string;
   countKey: string;
-  pairs: readonly Pair[];
-  high: number;
-  low: number;
-  /** By payload type, once its metric follows every key of the pairs: no lookups by key for further lines. */
+  keys: readonly string[];
   gauge: PrefixUse | null;
   count: PrefixUse | null;
 }
 
-/** The metric of a clean prefix's lines of one payload type, and the dimension of each of its pairs. */
+/** The metric of a prefix shape's lines of one payload type, and the dimension of each of its pairs. */
 interface PrefixUse {
   metric: MetricState;
   dimensions: readonly DimensionState[];
@@ -280,8 +288,20 @@ export class StatsAnalyzer {
 
   private readonly metrics = new Map<string, MetricState>();
   private readonly hasher = new TupleHasher();
-  /** The keys of the line's pairs so far, for the repeated-key check. */
+  /** The pairs of a line read in full, and their keys, for the repeated-key check. */
+  private readonly linePairs: Pairs & { keys: string[] } = { keys: [], values: [], halves: [], at: 0 };
   private readonly lineKeys = new Set<string>();
+  /**
+   * The learnt prefixes, by the number the fast path's table holds for each: where its pairs start in the shared
+   * value and hash arrays, its shape, its tuple's hash halves (2 a prefix).
+   */
+  private readonly prefixAt: number[] = [];
+  private readonly prefixShapes: PrefixShape[] = [];
+  private readonly prefixTuples: number[] = [];
+  private readonly prefixPairs: Pairs = { keys: [], values: [], halves: [], at: 0 };
+  /** Shapes by metric key and dimension keys; one copy of each key and value the prefixes hold. */
+  private readonly shapes = new Map<string, PrefixShape>();
+  private readonly interned = new Map<string, string>();
   /** The hash halves of the last minute's pair (the minute as a pair of the tuple): lines come minute by minute. */
   private readonly minuteHasher = new TupleHasher();
   private hashedMinute = Number.NaN;
@@ -289,8 +309,8 @@ export class StatsAnalyzer {
   private counted = 0;
   private readonly lineDimensions: Array<DimensionState | undefined> = [];
   /** The fast path (fast-path.ts), made when a caller first offers bytes: editors, which never do, skip it. */
-  private fastPath: CleanLineMatcher<CleanPrefixCounts> | null = null;
-  private prefixes: CleanPrefixTable<CleanPrefixCounts> | null = null;
+  private fastPath: CleanLineMatcher<number> | null = null;
+  private prefixes: CleanPrefixTable<number> | null = null;
   private lines = 0;
   private dataLines = 0;
   private refusedLines = 0;
@@ -321,24 +341,29 @@ export class StatsAnalyzer {
     const timestamp = matcher.timestamp;
     // A timestamp in another unit (TS002) takes the full path, which reads it as that unit.
     if (timestamp >= 0 && !isPlausibleMilliseconds(timestamp)) return false;
-    const prefix = matcher.prefix as CleanPrefixCounts;
-    const { pairs, high, low } = prefix;
+    const id = matcher.prefix as number;
+    const shape = this.prefixShapes[id] as PrefixShape;
+    const pairs = this.prefixPairs;
+    pairs.keys = shape.keys;
+    pairs.at = this.prefixAt[id] as number;
+    const high = this.prefixTuples[2 * id] as number;
+    const low = this.prefixTuples[2 * id + 1] as number;
     this.lines++;
     const minute = timestamp < 0 ? null : Math.floor(timestamp / WINDOW);
-    const use = matcher.count ? prefix.count : prefix.gauge;
+    const use = matcher.count ? shape.count : shape.gauge;
     if (use !== null) {
       this.dataLines++;
       this.addToMetric(use.metric, pairs, high, low, minute, use.dimensions);
       return true;
     }
-    const metric = this.metricFor(matcher.count ? prefix.countKey : prefix.gaugeKey);
+    const metric = this.metricFor(matcher.count ? shape.countKey : shape.gaugeKey);
     if (metric === undefined) return true;
     this.addToMetric(metric, pairs, high, low, minute, null);
-    // Dimensions once followed stay followed: a prefix whose keys all are can skip looking them up.
-    const dimensions = this.lineDimensions.slice(0, pairs.length);
+    // Dimensions once followed stay followed: a shape whose keys all are can skip looking them up.
+    const dimensions = this.lineDimensions.slice(0, shape.keys.length);
     if (dimensions.every((dim) => dim !== undefined)) {
-      if (matcher.count) prefix.count = { metric, dimensions };
-      else prefix.gauge = { metric, dimensions };
+      if (matcher.count) shape.count = { metric, dimensions };
+      else shape.gauge = { metric, dimensions };
     }
     return true;
   }
@@ -351,12 +376,9 @@ export class StatsAnalyzer {
       this.refusedLines++;
       return null;
     }
-    const hasher = this.hasher;
-    hasher.reset();
-    this.lineKeys.clear();
-    const pairs: Pair[] = [];
-    for (const dim of line.dimensions as KeyValueNode[]) if (dim.eq >= 0) this.addPair(pairs, dim.key.text, dim.text);
-    const { high, low } = hasher;
+    const pairs = this.startPairs();
+    for (const dim of line.dimensions as KeyValueNode[]) if (dim.eq >= 0) this.addPair(dim.key.text, dim.text);
+    const { high, low } = this.hasher;
     if (bytes !== undefined && line.problems.length === 0) this.learnPrefix(line, bytes, pairs, high, low);
     const metric = this.metricFor(key);
     if (metric === undefined) return null;
@@ -365,7 +387,7 @@ export class StatsAnalyzer {
   }
 
   /** Teaches the fast path the prefix of a line without findings (its `bytes`): what every line made of it counts. */
-  private learnPrefix(line: DataLine, bytes: Uint8Array, pairs: readonly Pair[], high: number, low: number): void {
+  private learnPrefix(line: DataLine, bytes: Uint8Array, pairs: Pairs, high: number, low: number): void {
     const payload = line.payload as NonNullable<DataLine['payload']>;
     // What follows the prefix in a clean line (payload, timestamp) is ASCII: as many bytes as code units.
     const tail = line.text.length - (payload.span.start - 1);
@@ -373,13 +395,28 @@ export class StatsAnalyzer {
     if (prefixBytes < 0 || bytes[prefixBytes] !== 0x20) return;
     for (let i = prefixBytes; i < bytes.length; i++) if ((bytes[i] as number) >= 0x80) return;
     if (this.prefixes === null) {
-      this.prefixes = new CleanPrefixTable<CleanPrefixCounts>(CLEAN_PREFIXES, CLEAN_PREFIX_BYTES);
+      this.prefixes = new CleanPrefixTable<number>(CLEAN_PREFIXES, CLEAN_PREFIX_BYTES);
       this.fastPath = new CleanLineMatcher(this.prefixes, LIMITS.summaryTolerance);
     }
+    const id = this.prefixes.size;
+    this.prefixes.add(bytes, 0, prefixBytes, id);
+    // Known already, or the table full.
+    if (this.prefixes.size === id) return;
     const written = line.key.text;
-    const gaugeKey = storedKey(written, 'gauge');
-    const counts = { gaugeKey, countKey: storedKey(written, 'count'), pairs, high, low, gauge: null, count: null };
-    this.prefixes.add(bytes, 0, prefixBytes, counts);
+    const shapeKey = [written, ...pairs.keys].join('\n');
+    let shape = this.shapes.get(shapeKey);
+    if (shape === undefined) {
+      const keys = pairs.keys.map((key) => this.intern(key));
+      const gaugeKey = this.intern(storedKey(written, 'gauge'));
+      shape = { gaugeKey, countKey: this.intern(storedKey(written, 'count')), keys, gauge: null, count: null };
+      this.shapes.set(detached(shapeKey), shape);
+    }
+    const shared = this.prefixPairs;
+    this.prefixAt.push(shared.values.length);
+    this.prefixShapes.push(shape);
+    this.prefixTuples.push(high, low);
+    for (const value of pairs.values) shared.values.push(this.intern(value));
+    for (const half of pairs.halves) shared.halves.push(half);
   }
 
   /**
@@ -391,13 +428,10 @@ export class StatsAnalyzer {
     this.lines++;
     const metric = this.metricFor(key);
     if (metric === undefined) return;
-    const hasher = this.hasher;
-    hasher.reset();
-    this.lineKeys.clear();
-    const pairs: Pair[] = [];
-    for (const [dimension, value] of dimensions) this.addPair(pairs, dimension, value);
+    const pairs = this.startPairs();
+    for (const [dimension, value] of dimensions) this.addPair(dimension, value);
     const minute = timestamp === null ? null : Math.floor(timestamp / WINDOW);
-    this.addToMetric(metric, pairs, hasher.high, hasher.low, minute, null);
+    this.addToMetric(metric, pairs, this.hasher.high, this.hasher.low, minute, null);
   }
 
   /** The metric's state for one more data line; undefined past the bounds (the line is counted untracked). */
@@ -415,15 +449,33 @@ export class StatsAnalyzer {
     return metric;
   }
 
+  /** The analyzer's scratch pairs and tuple hash, emptied for a line. */
+  private startPairs(): Pairs {
+    this.hasher.reset();
+    this.lineKeys.clear();
+    const pairs = this.linePairs;
+    pairs.keys.length = pairs.values.length = pairs.halves.length = 0;
+    return pairs;
+  }
+
+  /** The one copy of `text` fast-path entries share; a copy that keeps no line alive (see detached). */
+  private intern(text: string): string {
+    let kept = this.interned.get(text);
+    if (kept === undefined) this.interned.set((kept = detached(text)), kept);
+    return kept;
+  }
+
   /** One dimension pair into the tuple as the tenant stores it: empty values dropped, a repeated key's first kept. */
-  private addPair(pairs: Pair[], key: string, value: string): void {
+  private addPair(key: string, value: string): void {
     // A key repeated on the line: the tenant keeps its first value (DOC D1 leaves which open; the store's firstOfEachKey).
     if (value === '' || this.lineKeys.has(key)) return;
     this.lineKeys.add(key);
     const hasher = this.hasher;
     hasher.add(key, value);
-    const { pairHigh: high, pairLow: low } = hasher;
-    pairs.push({ key, value, high, low, valueHash: hash53(high, low) });
+    const pairs = this.linePairs;
+    pairs.keys.push(key);
+    pairs.values.push(value);
+    pairs.halves.push(hasher.pairHigh, hasher.pairLow);
   }
 
   /**
@@ -432,7 +484,7 @@ export class StatsAnalyzer {
    */
   private addToMetric(
     metric: MetricState,
-    pairs: readonly Pair[],
+    pairs: Pairs,
     high: number,
     low: number,
     minute: number | null,
@@ -442,13 +494,13 @@ export class StatsAnalyzer {
     const tuple = hash53(high, low);
     const line = ++this.counted;
     const dims = known ?? this.lineDimensions;
-    for (let i = 0; i < pairs.length; i++) {
-      const pair = pairs[i] as Pair;
-      const dim = known === null ? this.dimensionOf(metric, pair.key) : known[i];
+    const { keys, values, halves } = pairs;
+    for (let i = 0; i < keys.length; i++) {
+      const dim = known === null ? this.dimensionOf(metric, keys[i] as string) : known[i];
       if (known === null) this.lineDimensions[i] = dim;
       if (dim === undefined) continue;
       dim.onLine = line;
-      dim.pair = pair;
+      dim.pairIndex = i;
     }
     if (minute !== null) metric.timeline.enter(minute, metric.minuteIsNew(minute), () => metric.series.count);
     const isNew = metric.series.add(tuple);
@@ -466,14 +518,13 @@ export class StatsAnalyzer {
     // A tuple seen before brought these values before: each is known (or its key's count an estimate) unless a key
     // was followed only after the tuple was seen.
     const seenValues = isNew === false && !metric.lateDimensions;
-    for (let i = 0; i < pairs.length; i++) {
+    for (let i = 0; i < keys.length; i++) {
       const dim = dims[i];
       if (dim === undefined) continue;
-      const pair = pairs[i] as Pair;
       dim.lines++;
-      const newValue = seenValues ? (dim.values.estimated ? null : false) : dim.values.add(pair.valueHash);
+      const newValue = seenValues ? (dim.values.estimated ? null : false) : dim.values.add(pairHash(pairs, i));
       if (newValue === true) {
-        const shape = valueShape(pair.value);
+        const shape = valueShape(values[pairs.at + i] as string);
         dim.shapes.set(shape, (dim.shapes.get(shape) ?? 0) + 1);
         dim.shaped++;
       }
@@ -490,10 +541,10 @@ export class StatsAnalyzer {
         dim.without.add(tuple);
         continue;
       }
-      const pair = dim.pair as Pair;
+      const at = 2 * (pairs.at + dim.pairIndex);
       dim.events++;
       if (isNew) dim.tuples++;
-      dim.without.add(hash53(high - pair.high, low - pair.low));
+      dim.without.add(hash53(high - (halves[at] as number), low - (halves[at + 1] as number)));
     }
     this.addDependencies(metric, pairs);
   }
@@ -526,35 +577,40 @@ export class StatsAnalyzer {
     return dim;
   }
 
-  private addDependencies(metric: MetricState, pairs: readonly Pair[]): void {
+  private addDependencies(metric: MetricState, pairs: Pairs): void {
     const dependencies = metric.dependencies;
     if (dependencies === null) return;
-    for (const pair of pairs) {
-      let byKey = dependencies.get(pair.key);
-      if (byKey === undefined) dependencies.set(pair.key, (byKey = new Map()));
-      for (const by of pairs) {
-        if (by.key === pair.key) continue;
-        let dependency = byKey.get(by.key);
+    const keys = pairs.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const valueHash = pairHash(pairs, i);
+      let byKey = dependencies.get(key);
+      if (byKey === undefined) dependencies.set(key, (byKey = new Map()));
+      for (let j = 0; j < keys.length; j++) {
+        if (j === i) continue;
+        const by = keys[j] as string;
+        let dependency = byKey.get(by);
         if (dependency === undefined) {
           if (!metric.budget.take(undefined, DEPENDENCY_ENTRIES, DEPENDENCY_SHARE)) {
             metric.dropDependencies();
             return;
           }
           metric.dependencyEntries += DEPENDENCY_ENTRIES;
-          byKey.set(by.key, (dependency = new Dependency()));
+          byKey.set(by, (dependency = new Dependency()));
         }
         dependency.events++;
         const valueOf = dependency.valueOf;
         if (valueOf === null) continue;
-        const seen = valueOf.get(by.valueHash) ?? ABSENT;
+        const byHash = pairHash(pairs, j);
+        const seen = valueOf.get(byHash) ?? ABSENT;
         if (seen === ABSENT) {
           if (valueOf.size < COST.dependencyValuesPerPair.value && metric.budget.take(undefined, 1, DEPENDENCY_SHARE)) {
-            valueOf.set(by.valueHash, pair.valueHash);
+            valueOf.set(byHash, valueHash);
             metric.dependencyEntries++;
             continue;
           }
           dependency.overflow = true;
-        } else if (seen === pair.valueHash) continue;
+        } else if (seen === valueHash) continue;
         // Broken or past the bound: the values kept go back to the budget.
         dependency.valueOf = null;
         metric.dependencyEntries -= valueOf.size;
@@ -656,6 +712,12 @@ function removedMetric(was: MetricStats): MetricStats {
 /** A projection's change; unknown when either side is (a metric new in the change starts from 0). */
 const difference = (after: number | null, before: number | null): number | null =>
   after === null || before === null ? null : after - before;
+
+/**
+ * A copy of `text` that keeps nothing else alive: a string cut from a line may be a view of the whole line (V8's
+ * sliced strings), which a fast-path entry would otherwise keep for the whole run.
+ */
+const detached = (text: string): string => (' ' + text).slice(1);
 
 /** A line's minute (its timestamp in ms, or in another unit the linter recognises: TS002), or null. */
 function minuteOf(line: DataLine): number | null {
