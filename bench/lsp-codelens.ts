@@ -65,6 +65,8 @@ async function measure(lines: string[], refresh: boolean): Promise<string> {
   }
   await connection.sendRequest('shutdown');
   connection.sendNotification('exit');
+  // No write after the server is gone (an answer to its last requests would meet a closed pipe).
+  connection.dispose();
   child.kill();
   const l = stats(lensMs);
   const d = stats(lintMs);

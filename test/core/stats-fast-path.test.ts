@@ -2,13 +2,15 @@
  * The stats fast path (StatsAnalyzer.addCleanBytes: a clean prefix learnt once, then its key, pairs and tuple
  * reused) and the counting shortcuts are optimisations only: an analyzer offered each line's bytes first must report
  * exactly what an analyzer that parses every line reports, for lines with escapes, quotes, repeated keys, empty
- * values, `.count` keys, timestamps in other units and lines the tenant refuses.
+ * values, `.count` keys, timestamps in other units and lines the tenant refuses. Likewise an editor's analysis that
+ * keeps an earlier version's line readings (document.ts) and a fresh one.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { StatsAnalyzer, type StatsOptions } from '#core/stats/analysis.ts';
 import { DistinctBudget } from '#core/stats/distinct.ts';
+import { documentStats, type DocumentStats } from '#core/stats/document.ts';
 import { COST } from '#core/rules.ts';
 
 const encoder = new TextEncoder();
@@ -190,4 +192,28 @@ test('stats: past its exact bound a key counts a later line of a series seen bef
   const word = analyzer.report(OPTIONS).metrics[0]?.dimensions[0];
   assert.equal(word?.key, 'word');
   assert.equal(word.volatile?.reason, 'new-values');
+});
+
+test("stats: a document analysis that keeps an earlier version's line readings equals a fresh one", () => {
+  const analyse = (lines: readonly string[], previous?: DocumentStats): DocumentStats => {
+    const steps = documentStats((i) => lines[i] as string, lines.length, OPTIONS, previous);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  };
+  const comparable = (stats: DocumentStats) => ({ ...stats, readings: undefined });
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(prefix, ending), { minLength: 1, maxLength: 40 }),
+      fc.array(fc.tuple(fc.nat(), prefix, ending), { maxLength: 5 }),
+      (drawn, edits) => {
+        const before = drawn.map(([p, e]) => p + e);
+        const after = [...before];
+        for (const [at, p, e] of edits) after[at % after.length] = p + e;
+        assert.deepEqual(comparable(analyse(after, analyse(before))), comparable(analyse(after)));
+      },
+    ),
+    { numRuns: 300 },
+  );
 });

@@ -282,6 +282,19 @@ interface PrefixUse {
   dimensions: readonly DimensionState[];
 }
 
+/**
+ * What one line says to the counts, read once: nothing (not a data line), refused (a line the tenant would refuse),
+ * or the stored key, the pairs, the tuple's hash halves and the minute. An editor keeps it for the lines an edit
+ * leaves alone (document.ts), so a new analysis parses and checks only the lines that changed.
+ */
+export type LineReading =
+  | { kind: 'other' }
+  | { kind: 'refused' }
+  | { kind: 'counted'; key: string; pairs: Pairs; high: number; low: number; minute: number | null };
+
+const OTHER: LineReading = { kind: 'other' };
+const REFUSED: LineReading = { kind: 'refused' };
+
 export class StatsAnalyzer {
   /** `budget`: the exact entries of this analysis (COST.exactEntries); analyses compared may share one. */
   constructor(private readonly budget = new DistinctBudget(COST.exactEntries.value)) {}
@@ -330,6 +343,30 @@ export class StatsAnalyzer {
     return this.addData(line, undefined);
   }
 
+  /** What `line` says to the counts, to keep (addReading); nothing is counted. */
+  read(line: ParsedLine): LineReading {
+    if (line.kind !== 'data') return OTHER;
+    const key = storedKeyOf(line);
+    if (key === null || hasError(checkDataLine(line, LIMITS))) return REFUSED;
+    const scratch = this.pairsOf(line);
+    const pairs = { keys: scratch.keys.slice(), values: scratch.values.slice(), halves: scratch.halves.slice(), at: 0 };
+    return { kind: 'counted', key, pairs, high: this.hasher.high, low: this.hasher.low, minute: minuteOf(line) };
+  }
+
+  /** Counts a line from its reading (read, of this analyzer or another); returns its stored key as addParsed does. */
+  addReading(reading: LineReading): string | null {
+    this.lines++;
+    if (reading.kind === 'other') return null;
+    if (reading.kind === 'refused') {
+      this.refusedLines++;
+      return null;
+    }
+    const metric = this.metricFor(reading.key);
+    if (metric === undefined) return null;
+    this.addToMetric(metric, reading.pairs, reading.high, reading.low, reading.minute, null);
+    return reading.key;
+  }
+
   /**
    * The fast path: reads the line given as UTF-8 bytes `buf[start, end)` (no line break) when it is a prefix a clean
    * line taught (addLine with bytes) and a clean payload and timestamp (fast-path.ts), with the figures addLine
@@ -376,8 +413,7 @@ export class StatsAnalyzer {
       this.refusedLines++;
       return null;
     }
-    const pairs = this.startPairs();
-    for (const dim of line.dimensions as KeyValueNode[]) if (dim.eq >= 0) this.addPair(dim.key.text, dim.text);
+    const pairs = this.pairsOf(line);
     const { high, low } = this.hasher;
     if (bytes !== undefined && line.problems.length === 0) this.learnPrefix(line, bytes, pairs, high, low);
     const metric = this.metricFor(key);
@@ -447,6 +483,13 @@ export class StatsAnalyzer {
       this.metrics.set(key, metric);
     }
     return metric;
+  }
+
+  /** A data line's pairs in the analyzer's scratch pairs, their tuple's hash halves in its hasher. */
+  private pairsOf(line: DataLine): Pairs {
+    const pairs = this.startPairs();
+    for (const dim of line.dimensions as KeyValueNode[]) if (dim.eq >= 0) this.addPair(dim.key.text, dim.text);
+    return pairs;
   }
 
   /** The analyzer's scratch pairs and tuple hash, emptied for a line. */
