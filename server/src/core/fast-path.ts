@@ -101,6 +101,12 @@ export class CleanPrefixTable<T> {
     this.used += length;
   }
 
+  /** The bytes of the entry added `entry`-th (0 first): a view of the table's memory, valid until the next add. */
+  bytesOf(entry: number): Uint8Array {
+    const offset = this.entryOffset[entry] as number;
+    return this.arena.subarray(offset, offset + (this.entryLength[entry] as number));
+  }
+
   find(buf: Uint8Array, start: number, end: number): T | undefined {
     const view = this.viewFor(buf);
     const guess = this.last + 1;

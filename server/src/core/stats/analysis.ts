@@ -144,6 +144,9 @@ const DIMENSION_ENTRIES = 16;
 const DEPENDENCY_ENTRIES = 6;
 /** Dependencies, a detail, take at most this share of the budget: the rest stays for series and values. */
 const DEPENDENCY_SHARE = 0.25;
+const decoder = new TextDecoder();
+/** The pairs the fast path's prefixes keep at most (their hash halves: 16 B a pair), past which it learns no more. */
+const PREFIX_PAIRS = 1 << 18;
 /** Stands for "not on this tuple" where a value hash is kept. */
 const ABSENT = -1;
 
@@ -247,8 +250,9 @@ class MetricState {
 /**
  * The pairs of one line the tenant keeps: keys and values, empty values dropped (DOC D4), each key once. Pair i is
  * `keys[i]`, `values[at + i]`, and its own hash halves `halves[2(at + i)]`, `halves[2(at + i) + 1]`: a line read in
- * full fills the analyzer's scratch pairs (`at` 0); a fast-path line is a view into the arrays every learnt prefix
- * keeps its pairs in, no object per prefix or pair (a prefix stays for the whole run).
+ * full fills the analyzer's scratch pairs (`at` 0); a fast-path line is a view into the array every learnt prefix
+ * keeps its hashes in, no object per prefix or pair (a prefix stays for the whole run), and no values: those are
+ * read again from the prefix's bytes when one is needed (StatsAnalyzer.valueOf).
  */
 interface Pairs {
   keys: readonly string[];
@@ -312,6 +316,8 @@ export class StatsAnalyzer {
   private readonly prefixShapes: PrefixShape[] = [];
   private readonly prefixTuples: number[] = [];
   private readonly prefixPairs: Pairs = { keys: [], values: [], halves: [], at: 0 };
+  /** The prefix of the fast-path line being counted. */
+  private prefixId = -1;
   /** Shapes by metric key and dimension keys; one copy of each key and value the prefixes hold. */
   private readonly shapes = new Map<string, PrefixShape>();
   private readonly interned = new Map<string, string>();
@@ -379,6 +385,7 @@ export class StatsAnalyzer {
     // A timestamp in another unit (TS002) takes the full path, which reads it as that unit.
     if (timestamp >= 0 && !isPlausibleMilliseconds(timestamp)) return false;
     const id = matcher.prefix as number;
+    this.prefixId = id;
     const shape = this.prefixShapes[id] as PrefixShape;
     const pairs = this.prefixPairs;
     pairs.keys = shape.keys;
@@ -434,6 +441,8 @@ export class StatsAnalyzer {
       this.prefixes = new CleanPrefixTable<number>(CLEAN_PREFIXES, CLEAN_PREFIX_BYTES);
       this.fastPath = new CleanLineMatcher(this.prefixes, LIMITS.summaryTolerance);
     }
+    const shared = this.prefixPairs;
+    if (shared.halves.length / 2 + pairs.keys.length > PREFIX_PAIRS) return;
     const id = this.prefixes.size;
     this.prefixes.add(bytes, 0, prefixBytes, id);
     // Known already, or the table full.
@@ -447,11 +456,9 @@ export class StatsAnalyzer {
       shape = { gaugeKey, countKey: this.intern(storedKey(written, 'count')), keys, gauge: null, count: null };
       this.shapes.set(detached(shapeKey), shape);
     }
-    const shared = this.prefixPairs;
-    this.prefixAt.push(shared.values.length);
+    this.prefixAt.push(shared.halves.length / 2);
     this.prefixShapes.push(shape);
     this.prefixTuples.push(high, low);
-    for (const value of pairs.values) shared.values.push(this.intern(value));
     for (const half of pairs.halves) shared.halves.push(half);
   }
 
@@ -483,6 +490,17 @@ export class StatsAnalyzer {
       this.metrics.set(key, metric);
     }
     return metric;
+  }
+
+  /**
+   * Pair i's value; a fast-path line's from its prefix's bytes, parsed again as the line that taught it was (rarely:
+   * only a value new to its dimension is read, and a prefix's values were counted when it was learnt).
+   */
+  private valueOf(pairs: Pairs, i: number): string {
+    if (pairs !== this.prefixPairs) return pairs.values[pairs.at + i] as string;
+    const prefix = (this.prefixes as CleanPrefixTable<number>).bytesOf(this.prefixId);
+    const line = parseLine(decoder.decode(prefix) + ' 0') as DataLine;
+    return this.pairsOf(line).values[i] as string;
   }
 
   /** A data line's pairs in the analyzer's scratch pairs, their tuple's hash halves in its hasher. */
@@ -537,7 +555,7 @@ export class StatsAnalyzer {
     const tuple = hash53(high, low);
     const line = ++this.counted;
     const dims = known ?? this.lineDimensions;
-    const { keys, values, halves } = pairs;
+    const { keys, halves } = pairs;
     for (let i = 0; i < keys.length; i++) {
       const dim = known === null ? this.dimensionOf(metric, keys[i] as string) : known[i];
       if (known === null) this.lineDimensions[i] = dim;
@@ -567,7 +585,7 @@ export class StatsAnalyzer {
       dim.lines++;
       const newValue = seenValues ? (dim.values.estimated ? null : false) : dim.values.add(pairHash(pairs, i));
       if (newValue === true) {
-        const shape = valueShape(values[pairs.at + i] as string);
+        const shape = valueShape(this.valueOf(pairs, i));
         dim.shapes.set(shape, (dim.shapes.get(shape) ?? 0) + 1);
         dim.shaped++;
       }
