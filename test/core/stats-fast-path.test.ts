@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { StatsAnalyzer, type StatsOptions } from '#core/stats/analysis.ts';
-import { DistinctBudget } from '#core/stats/distinct.ts';
+import { DistinctBudget, HashSet53 } from '#core/stats/distinct.ts';
 import { documentStats, type DocumentStats } from '#core/stats/document.ts';
 import { COST } from '#core/rules.ts';
 
@@ -215,5 +215,34 @@ test("stats: a document analysis that keeps an earlier version's line readings e
       },
     ),
     { numRuns: 300 },
+  );
+});
+
+test('stats: HashSet53 holds what a Set of the same hashes holds (0, 2^53 − 1, sequential minutes, random)', () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.oneof(
+          fc.constantFrom(0, 1, 2 ** 32, 2 ** 53 - 1),
+          fc.integer({ min: 29_000_000, max: 29_000_400 }),
+          fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+        ),
+        { maxLength: 300 },
+      ),
+      (hashes) => {
+        const set = new HashSet53();
+        const reference = new Set<number>();
+        for (const hash of hashes) {
+          assert.equal(set.has(hash), reference.has(hash));
+          if (!reference.has(hash)) set.add(hash);
+          reference.add(hash);
+        }
+        assert.equal(set.size, reference.size);
+        assert.deepEqual(
+          [...set].sort((a, b) => a - b),
+          [...reference].sort((a, b) => a - b),
+        );
+      },
+    ),
   );
 });
