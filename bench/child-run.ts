@@ -136,11 +136,13 @@ const DATA_SET_BYTES = 100_000_000;
 
 /**
  * The benchmarks' data set (about 100 MB and its quarter), generated once into DATA_DIR and reused; the CLI they run
- * must be built.
+ * must be built. `other` > 0: another data set of the same size and generator from the seed that many after it
+ * (other series and values), for inputs larger than one.
  */
-export function prepareDataSet(log: (text: string) => void): DataSet {
+export function prepareDataSet(log: (text: string) => void, other = 0): DataSet {
   if (!existsSync(CLI)) throw new Error(`${relative(ROOT, CLI)} is missing: run \`npm run build\` first`);
   mkdirSync(DATA_DIR, { recursive: true });
-  log(`Preparing ~${DATA_SET_BYTES / 1e6} MB of metric lines in ${relative(ROOT, DATA_DIR)}/ (seed ${DATA_SET_SEED})…`);
-  return ensureDataSet(DATA_DIR, DATA_SET_SEED, DATA_SET_BYTES);
+  const seed = DATA_SET_SEED + other;
+  log(`Preparing ~${DATA_SET_BYTES / 1e6} MB of metric lines in ${relative(ROOT, DATA_DIR)}/ (seed ${seed})…`);
+  return ensureDataSet(DATA_DIR, seed, DATA_SET_BYTES);
 }

@@ -64,8 +64,11 @@ async function measure(lines: string[], refresh: boolean): Promise<string> {
     }
   }
   await connection.sendRequest('shutdown');
-  connection.sendNotification('exit');
-  child.kill();
+  // The connection closes before the server's pipe does: no answer to a late request of its meets a closed pipe.
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await connection.sendNotification('exit');
+  connection.dispose();
+  await exited;
   const l = stats(lensMs);
   const d = stats(lintMs);
   const r = stats(refreshMs.length > 0 ? refreshMs : [0]);

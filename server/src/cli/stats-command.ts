@@ -14,7 +14,7 @@ import type { CommandContext } from './context.ts';
 import { filesAtRef } from './git-base.ts';
 import { expandInputs, type Input } from './inputs.ts';
 import { fractionOption, integerOption, parseCommandLine, timeOption } from './options.ts';
-import { chunksOf, readLines, readyInputs } from './read-lines.ts';
+import { chunksOf, readLines, readyInputs, type LineSink } from './read-lines.ts';
 import { runTenantStats } from './stats-tenant.ts';
 
 const STATS_USAGE = `Usage: dtmetrics stats [options] <file|directory|glob|->...
@@ -180,7 +180,11 @@ async function addLines(analyzer: StatsAnalyzer, name: string, source: AsyncIter
         yield chunk;
       }
     };
-    const sink = { bytes: () => false, text: (line: string) => bytes > 0 && analyzer.addLine(line) };
+    // Clean lines by their bytes (the fast path lint takes), the others parsed and checked.
+    const sink: LineSink = {
+      bytes: (buf, start, end) => analyzer.addCleanBytes(buf, start, end),
+      text: (line, _length, lineBytes) => bytes > 0 && analyzer.addLine(line, lineBytes),
+    };
     await readLines(chunks(), sink, async () => {});
   } catch (error) {
     if (isUserError(error)) throw error;

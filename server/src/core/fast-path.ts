@@ -15,6 +15,10 @@
  */
 import { summaryFault } from './check.ts';
 
+/** How many clean line prefixes (key and dimensions) a fast path remembers, in how many bytes: its memory. */
+export const CLEAN_PREFIXES = 65_536;
+export const CLEAN_PREFIX_BYTES = 16 << 20;
+
 const SPACE = 0x20;
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const GAUGE = ascii('gauge,');
@@ -95,6 +99,12 @@ export class CleanPrefixTable<T> {
     slots[slot * 4 + 2] = this.used;
     slots[slot * 4 + 3] = length;
     this.used += length;
+  }
+
+  /** The bytes of the entry added `entry`-th (0 first): a view of the table's memory, valid until the next add. */
+  bytesOf(entry: number): Uint8Array {
+    const offset = this.entryOffset[entry] as number;
+    return this.arena.subarray(offset, offset + (this.entryLength[entry] as number));
   }
 
   find(buf: Uint8Array, start: number, end: number): T | undefined {

@@ -8,7 +8,7 @@ import { checkDataLine, checkMetadataLine, checkTimestampWindow, isOutsideWindow
 import { storedKey } from './keys.ts';
 import { TupleHasher } from './tuple-hash.ts';
 import { splitLines } from './text.ts';
-import { CleanLineMatcher, CleanPrefixTable } from './fast-path.ts';
+import { CLEAN_PREFIX_BYTES, CLEAN_PREFIXES, CleanLineMatcher, CleanPrefixTable } from './fast-path.ts';
 import { findRootCause } from './root-causes.ts';
 import { hasError, problem, ruleSeverity, type Diagnostic, type Problem } from './problems.ts';
 import {
@@ -29,10 +29,6 @@ export interface LintOptions {
   /** Limits the sources disagree on, and the cardinality budget. */
   limits?: Partial<Limits>;
 }
-
-/** How many clean line prefixes (key and dimensions) the fast path remembers, in how many bytes: its memory. */
-const CLEAN_PREFIXES = 65_536;
-const CLEAN_PREFIX_BYTES = 16 << 20;
 
 export type PayloadType = 'gauge' | 'count';
 

@@ -281,7 +281,8 @@ async function analyseOnce(state: OpenDocument, settings: ServerSettings): Promi
   const { doc } = state;
   const version = doc.version;
   const options = { intervalMs: settings.stats.intervalMs, pricePerPoint: settings.stats.pricePerPoint };
-  const steps = documentStats((i) => doc.lineAt(i), doc.lineCount, options);
+  // The previous analysis's lines are read already: only the edited ones are parsed again.
+  const steps = documentStats((i) => doc.lineAt(i), doc.lineCount, options, state.stats?.result);
   const outdated = () => !isOpen(state) || doc.version !== version;
   const done = await inSlices(steps, () => quietTurn(messagesHandled), outdated);
   if (!done || outdated()) return;

@@ -18,7 +18,8 @@
  *   new tuples come.
  */
 import { checkDataLine, isPlausibleMilliseconds, otherTimeUnit } from '../check.ts';
-import { storedKeyOf } from '../keys.ts';
+import { CLEAN_PREFIX_BYTES, CLEAN_PREFIXES, CleanLineMatcher, CleanPrefixTable } from '../fast-path.ts';
+import { storedKey, storedKeyOf } from '../keys.ts';
 import { parseLine, type DataLine, type KeyValueNode, type ParsedLine } from '../parse.ts';
 import { hasError } from '../problems.ts';
 import { COST, LIMITS } from '../rules.ts';
@@ -143,11 +144,17 @@ const DIMENSION_ENTRIES = 16;
 const DEPENDENCY_ENTRIES = 6;
 /** Dependencies, a detail, take at most this share of the budget: the rest stays for series and values. */
 const DEPENDENCY_SHARE = 0.25;
+const decoder = new TextDecoder();
+/** The pairs the fast path's prefixes keep at most (their hash halves: 16 B a pair), past which it learns no more. */
+const PREFIX_PAIRS = 1 << 18;
 /** Stands for "not on this tuple" where a value hash is kept. */
 const ABSENT = -1;
 
 /** One dimension key of one metric. */
 class DimensionState {
+  /** The analyzer's line number when a pair of the line being counted has this key, and that pair's index. */
+  onLine = 0;
+  pairIndex = 0;
   /** Tuple events with this key: new tuples while they are counted exactly, then every line. */
   events = 0;
   /** Distinct tuples with this key (exact while the metric's series are). */
@@ -193,6 +200,8 @@ class MetricState {
   readonly untimedTuples: BoundedDistinct;
   readonly minutes: BoundedDistinct;
   firstMinute = Number.POSITIVE_INFINITY;
+  /** The minute minuteIsNew counted last. */
+  private lastCountedMinute = Number.NaN;
   lastMinute = Number.NEGATIVE_INFINITY;
   /** The minute of the first timestamped line: later lines may bring a dimension new values. */
   openingMinute: number | null = null;
@@ -203,6 +212,11 @@ class MetricState {
   dependencies: Map<string, Map<string, Dependency>> | null = new Map();
   /** What `dependencies` holds in the budget's entries. */
   dependencyEntries = 0;
+  /**
+   * Whether a dimension key was once neither followed nor marked untracked (both full): followed later, it may
+   * not have counted the values of tuples seen before it, so a tuple seen before no longer proves its values seen.
+   */
+  lateDimensions = false;
 
   constructor(
     readonly key: string,
@@ -215,6 +229,16 @@ class MetricState {
     this.minutes = new BoundedDistinct(bound, budget);
   }
 
+  /**
+   * Counts a timestamped line's minute: false when seen before, true when new or not known (an estimate). Lines
+   * come minute by minute, so the last minute is remembered: no set lookup for it.
+   */
+  minuteIsNew(minute: number): boolean {
+    if (minute === this.lastCountedMinute && !this.minutes.estimated) return false;
+    this.lastCountedMinute = minute;
+    return this.minutes.add(minute) !== false;
+  }
+
   /** Stops looking for dependencies, giving their entries back. */
   dropDependencies(): void {
     this.dependencies = null;
@@ -223,14 +247,57 @@ class MetricState {
   }
 }
 
-/** The pairs of one line the tenant keeps: keys and values, empty values dropped (DOC D4), each key once. */
-interface Pair {
-  key: string;
-  value: string;
-  high: number;
-  low: number;
-  valueHash: number;
+/**
+ * The pairs of one line the tenant keeps: keys and values, empty values dropped (DOC D4), each key once. Pair i is
+ * `keys[i]`, `values[at + i]`, and its own hash halves `halves[2(at + i)]`, `halves[2(at + i) + 1]`: a line read in
+ * full fills the analyzer's scratch pairs (`at` 0); a fast-path line is a view into the array every learnt prefix
+ * keeps its hashes in, no object per prefix or pair (a prefix stays for the whole run), and no values: those are
+ * read again from the prefix's bytes when one is needed (StatsAnalyzer.valueOf).
+ */
+interface Pairs {
+  keys: readonly string[];
+  values: string[];
+  halves: number[];
+  at: number;
 }
+
+/** Pair i's own hash: its value's identity within its key (the halves hash the key too). */
+const pairHash = (pairs: Pairs, i: number): number => {
+  const at = 2 * (pairs.at + i);
+  return hash53(pairs.halves[at] as number, pairs.halves[at + 1] as number);
+};
+
+/**
+ * What the clean prefixes (fast-path.ts) of one metric key as written and one list of dimension keys share: the
+ * stored key by payload type, the keys, and once the metric follows every key, the metric and the dimension of each
+ * pair by payload type (no lookups by key for further lines).
+ */
+interface PrefixShape {
+  gaugeKey: string;
+  countKey: string;
+  keys: readonly string[];
+  gauge: PrefixUse | null;
+  count: PrefixUse | null;
+}
+
+/** The metric of a prefix shape's lines of one payload type, and the dimension of each of its pairs. */
+interface PrefixUse {
+  metric: MetricState;
+  dimensions: readonly DimensionState[];
+}
+
+/**
+ * What one line says to the counts, read once: nothing (not a data line), refused (a line the tenant would refuse),
+ * or the stored key, the pairs, the tuple's hash halves and the minute. An editor keeps it for the lines an edit
+ * leaves alone (document.ts), so a new analysis parses and checks only the lines that changed.
+ */
+export type LineReading =
+  | { kind: 'other' }
+  | { kind: 'refused' }
+  | { kind: 'counted'; key: string; pairs: Pairs; high: number; low: number; minute: number | null };
+
+const OTHER: LineReading = { kind: 'other' };
+const REFUSED: LineReading = { kind: 'refused' };
 
 export class StatsAnalyzer {
   /** `budget`: the exact entries of this analysis (COST.exactEntries); analyses compared may share one. */
@@ -238,19 +305,114 @@ export class StatsAnalyzer {
 
   private readonly metrics = new Map<string, MetricState>();
   private readonly hasher = new TupleHasher();
+  /** The pairs of a line read in full, and their keys, for the repeated-key check. */
+  private readonly linePairs: Pairs & { keys: string[] } = { keys: [], values: [], halves: [], at: 0 };
+  private readonly lineKeys = new Set<string>();
+  /**
+   * The learnt prefixes, by the number the fast path's table holds for each: where its pairs start in the shared
+   * value and hash arrays, its shape, its tuple's hash halves (2 a prefix).
+   */
+  private readonly prefixAt: number[] = [];
+  private readonly prefixShapes: PrefixShape[] = [];
+  private readonly prefixTuples: number[] = [];
+  private readonly prefixPairs: Pairs = { keys: [], values: [], halves: [], at: 0 };
+  /** The prefix of the fast-path line being counted. */
+  private prefixId = -1;
+  /** Shapes by metric key and dimension keys; one copy of each key and value the prefixes hold. */
+  private readonly shapes = new Map<string, PrefixShape>();
+  private readonly interned = new Map<string, string>();
+  /** The hash halves of the last minute's pair (the minute as a pair of the tuple): lines come minute by minute. */
+  private readonly minuteHasher = new TupleHasher();
+  private hashedMinute = Number.NaN;
+  /** Lines counted for a metric (numbers DimensionState.onLine), and the dimensions of the one being counted. */
+  private counted = 0;
+  private readonly lineDimensions: Array<DimensionState | undefined> = [];
+  /** The fast path (fast-path.ts), made when a caller first offers bytes: editors, which never do, skip it. */
+  private fastPath: CleanLineMatcher<number> | null = null;
+  private prefixes: CleanPrefixTable<number> | null = null;
   private lines = 0;
   private dataLines = 0;
   private refusedLines = 0;
   private untrackedLines = 0;
   private untimedLines = 0;
 
-  /** Reads one line of an input (any kind: comments, metadata and blank lines are counted and skipped). */
-  addLine(text: string): void {
-    this.addParsed(parseLine(text));
+  /**
+   * Reads one line of an input (any kind: comments, metadata and blank lines are counted and skipped). `bytes`, the
+   * line's UTF-8 bytes, lets a clean line teach the fast path (addCleanBytes) its prefix.
+   */
+  addLine(text: string, bytes?: Uint8Array): void {
+    this.addData(parseLine(text), bytes);
   }
 
   /** Reads one parsed line; returns the metric's stored key when the line counts for one (an editor places it). */
   addParsed(line: ParsedLine): string | null {
+    return this.addData(line, undefined);
+  }
+
+  /** What `line` says to the counts, to keep (addReading); nothing is counted. */
+  read(line: ParsedLine): LineReading {
+    if (line.kind !== 'data') return OTHER;
+    const key = storedKeyOf(line);
+    if (key === null || hasError(checkDataLine(line, LIMITS))) return REFUSED;
+    const scratch = this.pairsOf(line);
+    const pairs = { keys: scratch.keys.slice(), values: scratch.values.slice(), halves: scratch.halves.slice(), at: 0 };
+    return { kind: 'counted', key, pairs, high: this.hasher.high, low: this.hasher.low, minute: minuteOf(line) };
+  }
+
+  /** Counts a line from its reading (read, of this analyzer or another); returns its stored key as addParsed does. */
+  addReading(reading: LineReading): string | null {
+    this.lines++;
+    if (reading.kind === 'other') return null;
+    if (reading.kind === 'refused') {
+      this.refusedLines++;
+      return null;
+    }
+    const metric = this.metricFor(reading.key);
+    if (metric === undefined) return null;
+    this.addToMetric(metric, reading.pairs, reading.high, reading.low, reading.minute, null);
+    return reading.key;
+  }
+
+  /**
+   * The fast path: reads the line given as UTF-8 bytes `buf[start, end)` (no line break) when it is a prefix a clean
+   * line taught (addLine with bytes) and a clean payload and timestamp (fast-path.ts), with the figures addLine
+   * gives. Returns false, before counting anything, when the caller must decode the line and call addLine.
+   */
+  addCleanBytes(buf: Uint8Array, start: number, end: number): boolean {
+    const matcher = this.fastPath;
+    if (matcher === null || !matcher.match(buf, start, end)) return false;
+    const timestamp = matcher.timestamp;
+    // A timestamp in another unit (TS002) takes the full path, which reads it as that unit.
+    if (timestamp >= 0 && !isPlausibleMilliseconds(timestamp)) return false;
+    const id = matcher.prefix as number;
+    this.prefixId = id;
+    const shape = this.prefixShapes[id] as PrefixShape;
+    const pairs = this.prefixPairs;
+    pairs.keys = shape.keys;
+    pairs.at = this.prefixAt[id] as number;
+    const high = this.prefixTuples[2 * id] as number;
+    const low = this.prefixTuples[2 * id + 1] as number;
+    this.lines++;
+    const minute = timestamp < 0 ? null : Math.floor(timestamp / WINDOW);
+    const use = matcher.count ? shape.count : shape.gauge;
+    if (use !== null) {
+      this.dataLines++;
+      this.addToMetric(use.metric, pairs, high, low, minute, use.dimensions);
+      return true;
+    }
+    const metric = this.metricFor(matcher.count ? shape.countKey : shape.gaugeKey);
+    if (metric === undefined) return true;
+    this.addToMetric(metric, pairs, high, low, minute, null);
+    // Dimensions once followed stay followed: a shape whose keys all are can skip looking them up.
+    const dimensions = this.lineDimensions.slice(0, shape.keys.length);
+    if (dimensions.every((dim) => dim !== undefined)) {
+      if (matcher.count) shape.count = { metric, dimensions };
+      else shape.gauge = { metric, dimensions };
+    }
+    return true;
+  }
+
+  private addData(line: ParsedLine, bytes: Uint8Array | undefined): string | null {
     this.lines++;
     if (line.kind !== 'data') return null;
     const key = storedKeyOf(line);
@@ -258,13 +420,46 @@ export class StatsAnalyzer {
       this.refusedLines++;
       return null;
     }
+    const pairs = this.pairsOf(line);
+    const { high, low } = this.hasher;
+    if (bytes !== undefined && line.problems.length === 0) this.learnPrefix(line, bytes, pairs, high, low);
     const metric = this.metricFor(key);
     if (metric === undefined) return null;
-    this.hasher.reset();
-    const pairs: Pair[] = [];
-    for (const dim of line.dimensions as KeyValueNode[]) if (dim.eq >= 0) this.addPair(pairs, dim.key.text, dim.text);
-    this.addToMetric(metric, pairs, minuteOf(line));
+    this.addToMetric(metric, pairs, high, low, minuteOf(line), null);
     return key;
+  }
+
+  /** Teaches the fast path the prefix of a line without findings (its `bytes`): what every line made of it counts. */
+  private learnPrefix(line: DataLine, bytes: Uint8Array, pairs: Pairs, high: number, low: number): void {
+    const payload = line.payload as NonNullable<DataLine['payload']>;
+    // What follows the prefix in a clean line (payload, timestamp) is ASCII: as many bytes as code units.
+    const tail = line.text.length - (payload.span.start - 1);
+    const prefixBytes = bytes.length - tail;
+    if (prefixBytes < 0 || bytes[prefixBytes] !== 0x20) return;
+    for (let i = prefixBytes; i < bytes.length; i++) if ((bytes[i] as number) >= 0x80) return;
+    if (this.prefixes === null) {
+      this.prefixes = new CleanPrefixTable<number>(CLEAN_PREFIXES, CLEAN_PREFIX_BYTES);
+      this.fastPath = new CleanLineMatcher(this.prefixes, LIMITS.summaryTolerance);
+    }
+    const shared = this.prefixPairs;
+    if (shared.halves.length / 2 + pairs.keys.length > PREFIX_PAIRS) return;
+    const id = this.prefixes.size;
+    this.prefixes.add(bytes, 0, prefixBytes, id);
+    // Known already, or the table full.
+    if (this.prefixes.size === id) return;
+    const written = line.key.text;
+    const shapeKey = [written, ...pairs.keys].join('\n');
+    let shape = this.shapes.get(shapeKey);
+    if (shape === undefined) {
+      const keys = pairs.keys.map((key) => this.intern(key));
+      const gaugeKey = this.intern(storedKey(written, 'gauge'));
+      shape = { gaugeKey, countKey: this.intern(storedKey(written, 'count')), keys, gauge: null, count: null };
+      this.shapes.set(detached(shapeKey), shape);
+    }
+    this.prefixAt.push(shared.halves.length / 2);
+    this.prefixShapes.push(shape);
+    this.prefixTuples.push(high, low);
+    for (const half of pairs.halves) shared.halves.push(half);
   }
 
   /**
@@ -276,10 +471,10 @@ export class StatsAnalyzer {
     this.lines++;
     const metric = this.metricFor(key);
     if (metric === undefined) return;
-    this.hasher.reset();
-    const pairs: Pair[] = [];
-    for (const [dimension, value] of dimensions) this.addPair(pairs, dimension, value);
-    this.addToMetric(metric, pairs, timestamp === null ? null : Math.floor(timestamp / WINDOW));
+    const pairs = this.startPairs();
+    for (const [dimension, value] of dimensions) this.addPair(dimension, value);
+    const minute = timestamp === null ? null : Math.floor(timestamp / WINDOW);
+    this.addToMetric(metric, pairs, this.hasher.high, this.hasher.low, minute, null);
   }
 
   /** The metric's state for one more data line; undefined past the bounds (the line is counted untracked). */
@@ -297,22 +492,78 @@ export class StatsAnalyzer {
     return metric;
   }
 
-  /** One dimension pair into the tuple as the tenant stores it: empty values dropped, a repeated key's first kept. */
-  private addPair(pairs: Pair[], key: string, value: string): void {
-    // A key repeated on the line: the tenant keeps its first value (DOC D1 leaves which open; the store's firstOfEachKey).
-    if (value === '' || pairs.some((p) => p.key === key)) return;
-    const hasher = this.hasher;
-    hasher.add(key, value);
-    const { pairHigh: high, pairLow: low } = hasher;
-    pairs.push({ key, value, high, low, valueHash: hash53(high, low) });
+  /**
+   * Pair i's value; a fast-path line's from its prefix's bytes, parsed again as the line that taught it was (rarely:
+   * only a value new to its dimension is read, and a prefix's values were counted when it was learnt).
+   */
+  private valueOf(pairs: Pairs, i: number): string {
+    if (pairs !== this.prefixPairs) return pairs.values[pairs.at + i] as string;
+    const prefix = (this.prefixes as CleanPrefixTable<number>).bytesOf(this.prefixId);
+    const line = parseLine(decoder.decode(prefix) + ' 0') as DataLine;
+    return this.pairsOf(line).values[i] as string;
   }
 
-  private addToMetric(metric: MetricState, pairs: readonly Pair[], minute: number | null): void {
+  /** A data line's pairs in the analyzer's scratch pairs, their tuple's hash halves in its hasher. */
+  private pairsOf(line: DataLine): Pairs {
+    const pairs = this.startPairs();
+    for (const dim of line.dimensions as KeyValueNode[]) if (dim.eq >= 0) this.addPair(dim.key.text, dim.text);
+    return pairs;
+  }
+
+  /** The analyzer's scratch pairs and tuple hash, emptied for a line. */
+  private startPairs(): Pairs {
+    this.hasher.reset();
+    this.lineKeys.clear();
+    const pairs = this.linePairs;
+    pairs.keys.length = pairs.values.length = pairs.halves.length = 0;
+    return pairs;
+  }
+
+  /** The one copy of `text` fast-path entries share; a copy that keeps no line alive (see detached). */
+  private intern(text: string): string {
+    let kept = this.interned.get(text);
+    if (kept === undefined) this.interned.set((kept = detached(text)), kept);
+    return kept;
+  }
+
+  /** One dimension pair into the tuple as the tenant stores it: empty values dropped, a repeated key's first kept. */
+  private addPair(key: string, value: string): void {
+    // A key repeated on the line: the tenant keeps its first value (DOC D1 leaves which open; the store's firstOfEachKey).
+    if (value === '' || this.lineKeys.has(key)) return;
+    this.lineKeys.add(key);
+    const hasher = this.hasher;
+    hasher.add(key, value);
+    const pairs = this.linePairs;
+    pairs.keys.push(key);
+    pairs.values.push(value);
+    pairs.halves.push(hasher.pairHigh, hasher.pairLow);
+  }
+
+  /**
+   * One line of `metric`: its pairs, its tuple's hash halves (`high`, `low`: the sums of the pairs') and minute;
+   * `known`: the dimension of each pair when all are followed already (else null: looked up).
+   */
+  private addToMetric(
+    metric: MetricState,
+    pairs: Pairs,
+    high: number,
+    low: number,
+    minute: number | null,
+    known: readonly DimensionState[] | null,
+  ): void {
     metric.lines++;
-    const { high, low } = this.hasher;
     const tuple = hash53(high, low);
-    for (const pair of pairs) this.dimensionOf(metric, pair.key);
-    if (minute !== null) metric.timeline.enter(minute, metric.minutes.add(minute) !== false, () => metric.series.count);
+    const line = ++this.counted;
+    const dims = known ?? this.lineDimensions;
+    const { keys, halves } = pairs;
+    for (let i = 0; i < keys.length; i++) {
+      const dim = known === null ? this.dimensionOf(metric, keys[i] as string) : known[i];
+      if (known === null) this.lineDimensions[i] = dim;
+      if (dim === undefined) continue;
+      dim.onLine = line;
+      dim.pairIndex = i;
+    }
+    if (minute !== null) metric.timeline.enter(minute, metric.minuteIsNew(minute), () => metric.series.count);
     const isNew = metric.series.add(tuple);
     if (minute === null) {
       this.untimedLines++;
@@ -321,19 +572,20 @@ export class StatsAnalyzer {
       metric.firstMinute = Math.min(metric.firstMinute, minute);
       metric.lastMinute = Math.max(metric.lastMinute, minute);
       metric.openingMinute ??= minute;
-      // The minute as one more pair of the tuple: the same tuple in another minute is another point.
-      this.hasher.add('\u0000minute', String(minute));
-      metric.timedPoints.add(this.hasher.value);
+      metric.timedPoints.add(this.timedPointOf(high, low, minute));
       if (isNew === true) metric.timeline.added(minute);
     }
     const later = minute !== null && minute !== metric.openingMinute;
-    for (const pair of pairs) {
-      const dim = metric.dimensions.get(pair.key);
+    // A tuple seen before brought these values before: each is known (or its key's count an estimate) unless a key
+    // was followed only after the tuple was seen.
+    const seenValues = isNew === false && !metric.lateDimensions;
+    for (let i = 0; i < keys.length; i++) {
+      const dim = dims[i];
       if (dim === undefined) continue;
       dim.lines++;
-      const newValue = dim.values.add(pair.valueHash);
+      const newValue = seenValues ? (dim.values.estimated ? null : false) : dim.values.add(pairHash(pairs, i));
       if (newValue === true) {
-        const shape = valueShape(pair.value);
+        const shape = valueShape(this.valueOf(pairs, i));
         dim.shapes.set(shape, (dim.shapes.get(shape) ?? 0) + 1);
         dim.shaped++;
       }
@@ -346,16 +598,27 @@ export class StatsAnalyzer {
     // A tuple seen before changes no set below; once the series are estimated, every line is an event.
     if (isNew === false) return;
     for (const dim of metric.dimensions.values()) {
-      const pair = pairs.find((p) => p.key === dim.key);
-      if (pair === undefined) {
+      if (dim.onLine !== line) {
         dim.without.add(tuple);
         continue;
       }
+      const at = 2 * (pairs.at + dim.pairIndex);
       dim.events++;
       if (isNew) dim.tuples++;
-      dim.without.add(hash53(high - pair.high, low - pair.low));
+      dim.without.add(hash53(high - (halves[at] as number), low - (halves[at + 1] as number)));
     }
     this.addDependencies(metric, pairs);
+  }
+
+  /** The hash of a (tuple, minute) point: the minute as one more pair of the tuple, another point in another minute. */
+  private timedPointOf(high: number, low: number, minute: number): number {
+    const minuteHasher = this.minuteHasher;
+    if (minute !== this.hashedMinute) {
+      minuteHasher.reset();
+      minuteHasher.add('\u0000minute', String(minute));
+      this.hashedMinute = minute;
+    }
+    return hash53(high + minuteHasher.high, low + minuteHasher.low);
   }
 
   private dimensionOf(metric: MetricState, key: string): DimensionState | undefined {
@@ -366,6 +629,7 @@ export class StatsAnalyzer {
       !metric.budget.take(undefined, DIMENSION_ENTRIES)
     ) {
       if (metric.untracked.size < COST.dimensionKeysPerMetric.value) metric.untracked.add(key);
+      else metric.lateDimensions = true;
       return undefined;
     }
     const dim = new DimensionState(key, metric.series, metric.budget);
@@ -374,35 +638,40 @@ export class StatsAnalyzer {
     return dim;
   }
 
-  private addDependencies(metric: MetricState, pairs: readonly Pair[]): void {
+  private addDependencies(metric: MetricState, pairs: Pairs): void {
     const dependencies = metric.dependencies;
     if (dependencies === null) return;
-    for (const pair of pairs) {
-      let byKey = dependencies.get(pair.key);
-      if (byKey === undefined) dependencies.set(pair.key, (byKey = new Map()));
-      for (const by of pairs) {
-        if (by.key === pair.key) continue;
-        let dependency = byKey.get(by.key);
+    const keys = pairs.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const valueHash = pairHash(pairs, i);
+      let byKey = dependencies.get(key);
+      if (byKey === undefined) dependencies.set(key, (byKey = new Map()));
+      for (let j = 0; j < keys.length; j++) {
+        if (j === i) continue;
+        const by = keys[j] as string;
+        let dependency = byKey.get(by);
         if (dependency === undefined) {
           if (!metric.budget.take(undefined, DEPENDENCY_ENTRIES, DEPENDENCY_SHARE)) {
             metric.dropDependencies();
             return;
           }
           metric.dependencyEntries += DEPENDENCY_ENTRIES;
-          byKey.set(by.key, (dependency = new Dependency()));
+          byKey.set(by, (dependency = new Dependency()));
         }
         dependency.events++;
         const valueOf = dependency.valueOf;
         if (valueOf === null) continue;
-        const seen = valueOf.get(by.valueHash) ?? ABSENT;
+        const byHash = pairHash(pairs, j);
+        const seen = valueOf.get(byHash) ?? ABSENT;
         if (seen === ABSENT) {
           if (valueOf.size < COST.dependencyValuesPerPair.value && metric.budget.take(undefined, 1, DEPENDENCY_SHARE)) {
-            valueOf.set(by.valueHash, pair.valueHash);
+            valueOf.set(byHash, valueHash);
             metric.dependencyEntries++;
             continue;
           }
           dependency.overflow = true;
-        } else if (seen === pair.valueHash) continue;
+        } else if (seen === valueHash) continue;
         // Broken or past the bound: the values kept go back to the budget.
         dependency.valueOf = null;
         metric.dependencyEntries -= valueOf.size;
@@ -504,6 +773,12 @@ function removedMetric(was: MetricStats): MetricStats {
 /** A projection's change; unknown when either side is (a metric new in the change starts from 0). */
 const difference = (after: number | null, before: number | null): number | null =>
   after === null || before === null ? null : after - before;
+
+/**
+ * A copy of `text` that keeps nothing else alive: a string cut from a line may be a view of the whole line (V8's
+ * sliced strings), which a fast-path entry would otherwise keep for the whole run.
+ */
+const detached = (text: string): string => (' ' + text).slice(1);
 
 /** A line's minute (its timestamp in ms, or in another unit the linter recognises: TS002), or null. */
 function minuteOf(line: DataLine): number | null {

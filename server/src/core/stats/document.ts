@@ -10,7 +10,7 @@ import type { Diagnostic } from '../problems.ts';
 import { problem, ruleSeverity } from '../problems.ts';
 import type { RuleCode, SeveritySetting } from '../rules.ts';
 import { splitLines } from '../text.ts';
-import { StatsAnalyzer, type MetricStats, type StatsOptions, type StatsReport } from './analysis.ts';
+import { StatsAnalyzer, type LineReading, type MetricStats, type StatsOptions, type StatsReport } from './analysis.ts';
 import { volatileNote } from './describe.ts';
 
 /** Where a dimension key of a metric is first written, and on how many of the metric's lines. */
@@ -33,37 +33,74 @@ export interface DocumentStats {
   firstLines: Map<string, number>;
   /** Stored key → dimension key → its first place and its lines. */
   dimensions: Map<string, Map<string, DimensionPlace>>;
+  /** Each line's text → what it says, for the next analysis of the document (lines an edit leaves alone). */
+  readings: Map<string, DocumentLine>;
+}
+
+/** What a line says to the analysis and where its dimension keys are. */
+interface DocumentLine {
+  reading: LineReading;
+  /** The line's dimensions as written (a counted line's): key, its offsets, the value as the tenant reads it. */
+  dimensions: Array<{ key: string; start: number; end: number; value: string }>;
 }
 
 /** Lines between two steps: a step of a few milliseconds. */
 const STEP_LINES = 1000;
 
-/** The analysis of the document's lines, `lineAt(0)` to `lineAt(lineCount - 1)`, a step every STEP_LINES lines. */
+/**
+ * The analysis of the document's lines, `lineAt(0)` to `lineAt(lineCount - 1)`, a step every STEP_LINES lines.
+ * `previous`: an analysis of an earlier version, whose lines' readings are kept (only new lines are parsed).
+ */
 export function* documentStats(
   lineAt: (line: number) => string,
   lineCount: number,
   options: StatsOptions,
+  previous?: DocumentStats,
 ): Generator<void, DocumentStats> {
   const analyzer = new StatsAnalyzer();
   const firstLines = new Map<string, number>();
   const dimensions = new Map<string, Map<string, DimensionPlace>>();
-  yield* readLines(analyzer, lineAt, lineCount, (key, line, parsed) => {
+  const readings = new Map<string, DocumentLine>();
+  for (let line = 0; line < lineCount; line++) {
+    if (line % STEP_LINES === STEP_LINES - 1) yield;
+    const text = lineAt(line);
+    let read = readings.get(text) ?? previous?.readings.get(text);
+    if (read === undefined) read = readLine(analyzer, text);
+    readings.set(text, read);
+    const key = analyzer.addReading(read.reading);
+    if (key === null) continue;
     if (!firstLines.has(key)) firstLines.set(key, line);
     let places = dimensions.get(key);
     if (places === undefined) dimensions.set(key, (places = new Map()));
-    for (const dim of parsed.dimensions) {
-      let place = places.get(dim.key.text);
+    for (const dim of read.dimensions) {
+      let place = places.get(dim.key);
       if (place === undefined) {
-        place = { line, start: dim.key.start, end: dim.key.end, lines: 0, sample: [] };
-        places.set(dim.key.text, place);
+        place = { line, start: dim.start, end: dim.end, lines: 0, sample: [] };
+        places.set(dim.key, place);
       }
       place.lines++;
-      if (place.sample.length < SAMPLE_VALUES && dim.text !== '' && !place.sample.includes(dim.text))
-        place.sample.push(dim.text);
+      if (place.sample.length < SAMPLE_VALUES && dim.value !== '' && !place.sample.includes(dim.value))
+        place.sample.push(dim.value);
     }
-  });
+  }
   const report = analyzer.report(options);
-  return { report, metrics: new Map(report.metrics.map((m) => [m.key, m])), firstLines, dimensions };
+  return { report, metrics: new Map(report.metrics.map((m) => [m.key, m])), firstLines, dimensions, readings };
+}
+
+/** What the line `text` says to the analysis, and where its dimension keys are. */
+function readLine(analyzer: StatsAnalyzer, text: string): DocumentLine {
+  const parsed = parseLine(text);
+  const reading = analyzer.read(parsed);
+  const dimensions =
+    reading.kind === 'counted'
+      ? (parsed as DataLine).dimensions.map((d) => ({
+          key: d.key.text,
+          start: d.key.start,
+          end: d.key.end,
+          value: d.text,
+        }))
+      : [];
+  return { reading, dimensions };
 }
 
 /**
@@ -79,28 +116,15 @@ export class SourcesStats {
   /** Reads the next source, a step every STEP_LINES lines. */
   *read(lineAt: (line: number) => string, lineCount: number): Generator<void, void> {
     const source = this.sources++;
-    yield* readLines(this.analyzer, lineAt, lineCount, (key, line) => {
-      if (!this.firstPlaces.has(key)) this.firstPlaces.set(key, { source, line });
-    });
+    for (let line = 0; line < lineCount; line++) {
+      if (line % STEP_LINES === STEP_LINES - 1) yield;
+      const key = this.analyzer.addParsed(parseLine(lineAt(line)));
+      if (key !== null && !this.firstPlaces.has(key)) this.firstPlaces.set(key, { source, line });
+    }
   }
 
   report(options: StatsOptions): StatsReport {
     return this.analyzer.report(options);
-  }
-}
-
-/** Feeds the lines to the analyzer, a step every STEP_LINES lines; `counted` hears of each line that counts. */
-function* readLines(
-  analyzer: StatsAnalyzer,
-  lineAt: (line: number) => string,
-  lineCount: number,
-  counted: (key: string, line: number, parsed: DataLine) => void,
-): Generator<void, void> {
-  for (let line = 0; line < lineCount; line++) {
-    if (line % STEP_LINES === STEP_LINES - 1) yield;
-    const parsed = parseLine(lineAt(line));
-    const key = analyzer.addParsed(parsed);
-    if (key !== null) counted(key, line, parsed as DataLine);
   }
 }
 
