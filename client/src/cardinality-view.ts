@@ -11,7 +11,6 @@ import * as vscode from 'vscode';
 import { count, decimal, dimensionNotes, hostBoundNote, metricSummary, volatileNote } from '#core/stats/describe.ts';
 import type { DimensionStats, MetricStats, StatsOptions } from '#core/stats/analysis.ts';
 import { plural } from '#core/text.ts';
-import { parseDuration } from '#core/time.ts';
 import type { CardinalityParams, CardinalityResult } from '#protocol';
 import { LOCAL_TENANT_NAME, selectedName } from './environments/settings.ts';
 import { inert } from './notifier.ts';
@@ -20,8 +19,11 @@ import type { ArrivedFigures } from './query/arrived.ts';
 export const CARDINALITY_VIEW = 'dtmetrics.cardinality';
 /** The pause in typing after which the figures are asked for again: the active file's, the workspace's. */
 const PAUSE_MS = { file: 400, workspace: 1000 };
-/** How often a tenant's figures are read again while they are shown: what arrived meanwhile, at the app's cadence. */
-const TENANT_REFRESH_MS = 60_000;
+/**
+ * How often the local tenant's figures are read again while they are shown: what arrived meanwhile, at the app's
+ * cadence. Another environment's are read when chosen and on Refresh only (a query a metric: a real tenant's load).
+ */
+const LOCAL_TENANT_REFRESH_MS = 60_000;
 /** After requests reached the local tenant, the wait before its figures are read again: a stream is read this often. */
 const ARRIVAL_WAIT_MS = 2_000;
 
@@ -48,7 +50,8 @@ const SCOPES: Record<CardinalityScope, { label: string; detail: string }> = {
 /** Where the figures come from: the language server (dtmetrics/cardinality), the query bundle (a tenant's). */
 export interface CardinalitySources {
   request(params: CardinalityParams, token: vscode.CancellationToken): Promise<CardinalityResult | null>;
-  arrived(options: StatsOptions, signal: AbortSignal): Promise<ArrivedFigures | null>;
+  /** `ask`: whether a token (or consent to send it over http://) may be asked for. */
+  arrived(options: StatsOptions, signal: AbortSignal, ask: boolean): Promise<ArrivedFigures | null>;
   /** Requests reached the local tenant (the Ingest Inspector's feed): its figures are read again soon. */
   onDidReceive: vscode.Event<void>;
 }
@@ -58,7 +61,7 @@ interface Shown {
   /** Whose figures: a file's path, the workspace, an environment's name. */
   title: string;
   /** A tenant's: per metric whose figures are lower bounds, why; what the message adds. */
-  arrived?: Pick<ArrivedFigures, 'atLeast' | 'notes'>;
+  arrived?: Pick<ArrivedFigures, 'atLeast' | 'notes' | 'notRead'>;
 }
 
 type Node =
@@ -76,6 +79,8 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
   /** The request under way: a newer one cancels it. */
   private asking: vscode.CancellationTokenSource | undefined;
   private tenantTimer: NodeJS.Timeout | undefined;
+  /** Requests reached the local tenant while its figures were being read: read once more after. */
+  private readAgain = false;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly sources: CardinalitySources) {
@@ -92,9 +97,10 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
       this.view.onDidChangeVisibility(() => this.schedule(0)),
       vscode.window.onDidChangeActiveTextEditor(() => this.scope === 'file' && this.schedule(0)),
       sources.onDidReceive(() => {
-        // Not postponed by the next request: an app sending each second still sees its figures move.
-        if (this.scope === 'tenant' && selectedName() === LOCAL_TENANT_NAME && this.timer === undefined)
-          this.schedule(ARRIVAL_WAIT_MS);
+        if (this.scope !== 'tenant' || selectedName() !== LOCAL_TENANT_NAME) return;
+        // Neither postponed nor cancelled by the next request: an app sending each second still sees its figures.
+        if (this.asking !== undefined) this.readAgain = true;
+        else if (this.timer === undefined) this.schedule(ARRIVAL_WAIT_MS);
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (this.scope === 'workspace' && e.document.languageId === 'dtmetrics') this.schedule(PAUSE_MS.workspace);
@@ -106,7 +112,7 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
       ),
       vscode.commands.registerCommand('dtmetrics.sortCardinality', (arg?: unknown) => this.chooseSort(arg)),
       vscode.commands.registerCommand('dtmetrics.cardinalityScope', (arg?: unknown) => this.chooseScope(arg)),
-      vscode.commands.registerCommand('dtmetrics.refreshCardinality', () => this.refresh()),
+      vscode.commands.registerCommand('dtmetrics.refreshCardinality', () => this.refresh(true)),
       vscode.commands.registerCommand(REVEAL, (uri: string, line: number) =>
         vscode.window.showTextDocument(vscode.Uri.parse(uri), { selection: new vscode.Range(line, 0, line, 0) }),
       ),
@@ -159,6 +165,9 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
             ? ''
             : `First in ${vscode.workspace.asRelativePath(vscode.Uri.parse(place.uri))}, line ${place.line + 1}`,
           ...(this.shown?.arrived?.atLeast[metric.key] ?? []).map((why) => `At least: ${why}`),
+          this.scope === 'tenant' && metric.pointsPerYear === null
+            ? 'Arrived in one minute of the hour so far: its cadence shows once it arrives again.'
+            : '',
         ]
           .filter((line) => line !== '')
           .join('\n'),
@@ -210,10 +219,16 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
     }, delay);
   }
 
-  /** Asks for the scope's figures, if the view is visible; a newer request cancels this one. */
-  private async refresh(): Promise<void> {
-    this.asking?.cancel();
+  /**
+   * Asks for the scope's figures, if the view is visible; a newer request cancels this one. `ask`: a tenant's token
+   * may be asked for (the user chose the scope, or Refresh), never on a timer or a change.
+   */
+  private async refresh(ask = false): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     clearTimeout(this.tenantTimer);
+    this.asking?.cancel();
+    this.readAgain = false;
     if (!this.view.visible) return;
     const asking = (this.asking = new vscode.CancellationTokenSource());
     const document = this.activeDocument();
@@ -221,18 +236,21 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
     if (this.shown === null) this.view.message = `Working out the figures of ${this.whose(document)}…`;
     let shown: Shown | null;
     try {
-      shown = await this.figures(document, asking.token);
+      shown = await this.figures(document, asking.token, ask);
     } catch (error) {
       if (asking.token.isCancellationRequested) return;
       // The server restarting, a tenant refusing: said where the figures would be, and asked again on the next change.
       const why = error instanceof Error ? error.message : String(error);
       this.clear(inert(`The figures of ${this.whose(document)} could not be worked out: ${why}`));
       return this.readTenantLater();
+    } finally {
+      if (this.asking === asking) this.asking = undefined;
     }
     if (asking.token.isCancellationRequested) return;
     this.shown = shown;
     this.describe();
-    this.readTenantLater();
+    // No token given: asked again only when the user refreshes, not each minute.
+    if (shown !== null) this.readTenantLater();
   }
 
   private whose(document: vscode.TextDocument | undefined): string {
@@ -245,6 +263,7 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
   private async figures(
     document: vscode.TextDocument | undefined,
     token: vscode.CancellationToken,
+    ask: boolean,
   ): Promise<Shown | null> {
     if (this.scope !== 'tenant') {
       const result = await this.sources.request(
@@ -258,16 +277,19 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
     const stopped = new AbortController();
     const listening = token.onCancellationRequested(() => stopped.abort());
     try {
-      const figures = await this.sources.arrived(statsOptions(), stopped.signal);
+      const figures = await this.sources.arrived(tenantOptions(), stopped.signal, ask);
       return figures && { result: figures.result, title: figures.environment, arrived: figures };
     } finally {
       listening.dispose();
     }
   }
 
-  /** A tenant's figures are read again each minute while shown: a running app keeps sending. */
+  /** The local tenant's figures are read again each minute while shown (a running app keeps sending), or sooner. */
   private readTenantLater(): void {
-    if (this.scope === 'tenant') this.tenantTimer = setTimeout(() => void this.refresh(), TENANT_REFRESH_MS);
+    if (this.scope !== 'tenant') return;
+    if (this.readAgain) this.schedule(ARRIVAL_WAIT_MS);
+    else if (selectedName() === LOCAL_TENANT_NAME)
+      this.tenantTimer = setTimeout(() => void this.refresh(), LOCAL_TENANT_REFRESH_MS);
   }
 
   private clear(message: string): void {
@@ -280,7 +302,9 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
   private describe(): void {
     if (this.shown === null)
       return this.clear(
-        this.scope === 'tenant' ? 'No token was given for the selected environment: its figures need one.' : NO_FILE,
+        this.scope === 'tenant'
+          ? 'The selected environment needs a token (or your consent to send it over http://): Refresh Cardinality asks for it.'
+          : NO_FILE,
       );
     const { result, title, arrived } = this.shown;
     const { totals } = result;
@@ -291,9 +315,11 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
       const notes = left(arrived?.notes ?? [], '');
       const where = title === LOCAL_TENANT_NAME ? 'the local tenant' : title;
       message =
-        totals.metrics === 0
-          ? `Nothing arrived at ${where} in the last hour (built-in metrics aside): point an app at it.${notes}`
-          : `What arrived at ${where} in the last hour: ${figures}${notes}`;
+        totals.metrics > 0
+          ? `What arrived at ${where} in the last hour: ${figures}${notes}`
+          : (arrived?.notRead ?? 0) > 0
+            ? `What arrived at ${where} in the last hour could not be read.${notes}`
+            : `Nothing arrived at ${where} in the last hour (built-in metrics aside): point an app at it.${notes}`;
     } else if (this.scope === 'workspace')
       message =
         result.files === 0
@@ -335,19 +361,21 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
       )?.key;
     if (picked === undefined || picked === this.scope) return;
     this.scope = picked;
-    this.shown = null;
-    await this.refresh();
+    this.clear(`Working out the figures of ${this.whose(this.activeDocument())}…`);
+    await this.refresh(true);
   }
 }
 
 const NO_FILE = 'Open a .dtmetrics file: its metrics, series, data points and cost show here.';
 
-/** The dtmetrics.stats settings of the workspace, for a tenant's figures (the language server reads its own). */
-function statsOptions(): StatsOptions {
-  const settings = vscode.workspace.getConfiguration('dtmetrics.stats');
-  const interval = parseDuration(settings.get<string>('interval', '1m'), 'dtmetrics.stats.interval');
-  const price = settings.get<number | null>('pricePerPoint', null);
-  return { intervalMs: interval.ok ? interval.value : null, pricePerPoint: typeof price === 'number' ? price : null };
+/**
+ * A tenant's figures as `dtmetrics stats --tenant` reads them by default: the cadence the points arrived at (a metric
+ * seen in one minute has none), the price of dtmetrics.stats.pricePerPoint.
+ */
+function tenantOptions(): StatsOptions {
+  const price = vscode.workspace.getConfiguration('dtmetrics.stats').get<number | null>('pricePerPoint', null);
+  return { intervalMs: null, pricePerPoint: typeof price === 'number' ? price : null };
 }
+
 /** A metric row's command: its first line. */
 const REVEAL = 'dtmetrics.revealMetric';

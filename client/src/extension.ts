@@ -67,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): DtmetricsApi {
   const cardinality = new CardinalityView({
     request: (params, token) => languageClient.sendRequest(CardinalityRequest, params, token),
     // A tenant's figures need the HTTP client: the query bundle loads on the first.
-    arrived: (options, signal) => query.load().arrived(options, signal),
+    arrived: (options, signal, ask) => query.load().arrived(options, signal, ask),
     onDidReceive: ingestInspector.onDidReceive,
   });
   context.subscriptions.push(ingestInspector, cardinality);

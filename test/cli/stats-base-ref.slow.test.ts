@@ -144,6 +144,24 @@ describe('dtmetrics stats --base-ref', () => {
     ]);
   });
 
+  it('a file named on the command line that the change deleted counts in the base only', async () => {
+    const root = repository({ 'm/keep.dtmetrics': requests, 'm/old.dtmetrics': 'old.metric,host=a 1\n' });
+    git(root, 'rm', '--quiet', 'm/old.dtmetrics');
+    const run = await runCli(
+      ['stats', '--interval', '1m', '--base-ref', 'HEAD', '--format', 'json', 'm/keep.dtmetrics', 'm/old.dtmetrics'],
+      { cwd: root, env },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as { metrics: { key: string; series: number; removed?: boolean }[] };
+    assert.deepEqual(
+      report.metrics.map((m) => [m.key, m.series, m.removed === true]),
+      [
+        ['app.requests.count', 3, false],
+        ['old.metric', 0, true],
+      ],
+    );
+  });
+
   it('a change that adds no series passes, the base read as lint reads files (BOM, CRLF, many chunks)', async () => {
     const hosts = Array.from({ length: 5_000 }, (_, i) => `host.cpu,host=h${i} gauge,${i}\n`).join('');
     const root = repository({

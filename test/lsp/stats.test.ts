@@ -212,7 +212,7 @@ test("the Cardinality view's figures of a document: the lens's analysis, each me
 test("the workspace's figures are `dtmetrics stats` of its files (open documents as typed, skipped folders skipped)", async () => {
   const folder = mkdtempSync(join(tmpdir(), 'dtmetrics-cardinality-'));
   for (const [path, text] of <[string, string][]>[
-    ['a/web-1.dtmetrics', readFileSync(join(STATS, 'seed-004-web-1.dtmetrics'), 'utf8')],
+    ['a/web 1 (copy)+x.dtmetrics', readFileSync(join(STATS, 'seed-004-web-1.dtmetrics'), 'utf8')],
     ['b/web-2.dtmetrics', readFileSync(join(STATS, 'seed-004-web-2.dtmetrics'), 'utf8')],
     ['node_modules/dep/x.dtmetrics', 'skipped.metric,host=x 1\n'],
   ]) {
@@ -231,15 +231,21 @@ test("the workspace's figures are `dtmetrics stats` of its files (open documents
     assert.deepEqual(saved.totals, asCli.totals);
     assert.equal(saved.files, 2);
     assert.deepEqual(saved.skipped, []);
-    const web1 = pathToFileURL(join(folder, 'a', 'web-1.dtmetrics')).href;
-    assert.deepEqual(saved.firstLines['service.request.count']?.uri, web1);
+    const web1Path = join(folder, 'a', 'web 1 (copy)+x.dtmetrics');
+    assert.deepEqual(saved.firstLines['service.request.count']?.uri, pathToFileURL(web1Path).href);
+    // Opened as VS Code spells a URI (`%20`, `%28`, `%2B`), not as node does: still the same file.
+    const web1 = `file://${web1Path
+      .split('/')
+      .map((part) => part.replace(/[^A-Za-z0-9\-._~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+      .join('/')}`;
+    assert.notEqual(web1, pathToFileURL(web1Path).href);
     // web-1 opened and a host added, not saved: the workspace's figures are of the document as typed.
     await client.connection.sendNotification('textDocument/didOpen', {
       textDocument: {
         uri: web1,
         languageId: 'dtmetrics',
         version: 1,
-        text: readFileSync(join(folder, 'a', 'web-1.dtmetrics'), 'utf8'),
+        text: readFileSync(web1Path, 'utf8'),
       },
     });
     client.versions.set(web1, 1);
@@ -247,6 +253,15 @@ test("the workspace's figures are `dtmetrics stats` of its files (open documents
     const typed = present(await cardinality(client, { scope: 'workspace' }));
     assert.equal(typed.metrics[0]?.series, (saved.metrics[0]?.series ?? 0) + 1);
     assert.deepEqual(typed.firstLines['service.request.count'], { uri: web1, line: 0 });
+    // A file written into a new folder, which no watcher reported: the workspace is walked again for each answer.
+    mkdirSync(join(folder, 'c'));
+    writeFileSync(
+      join(folder, 'c', 'web-3.dtmetrics'),
+      'service.request.count,host=web-3,service=cart,status=200 count,delta=1\n',
+    );
+    const walked = present(await cardinality(client, { scope: 'workspace' }));
+    assert.equal(walked.files, 3);
+    assert.equal(walked.metrics[0]?.series, (typed.metrics[0]?.series ?? 0) + 1);
   } finally {
     await stop(client);
     rmSync(folder, { recursive: true, force: true });

@@ -32,14 +32,16 @@ export class Environments {
 
   /**
    * What a request to `environment` needs: its URLs, its token (asked for and stored when a SaaS or Managed
-   * environment has none yet), its CA file's certificates and VS Code's proxy. Undefined when the user declines.
+   * environment has none yet), its CA file's certificates and VS Code's proxy. Undefined when the user declines, or
+   * when a question would be needed and `ask` is false (a view reading in the background asks nothing).
    */
-  async connection(environment: EnvironmentConfig): Promise<Connection | undefined> {
+  async connection(environment: EnvironmentConfig, ask = true): Promise<Connection | undefined> {
     const read = environmentUrls(environment.url);
     if (!read.ok) throw new UserError(`The environment '${environment.name}' has an unusable URL: ${read.message}`);
     const urls = read.value;
     let token = urls.needsToken ? ((await this.secrets.get(tokenKey(environment.name))) ?? null) : null;
     if (token === null && urls.needsToken && (environment.kind === 'saas' || environment.kind === 'managed')) {
+      if (!ask) return undefined;
       const asked = await askToken(`No token is stored for ${environment.name}`, environment.kind, false);
       if (!asked) return undefined;
       await this.secrets.store(tokenKey(environment.name), asked);
@@ -47,6 +49,7 @@ export class Environments {
     }
     const { protocol, hostname } = new URL(urls.ingest);
     if (token && protocol === 'http:' && !isLoopback(hostname)) {
+      if (!ask) return undefined;
       const answer = await this.notifier.ask(
         `Send the token for ${environment.name} unencrypted to ${hostname}?`,
         `${urls.ingest} is plain http:// and not this machine: anyone on the way can read the token. Use https:// unless this network is yours.`,

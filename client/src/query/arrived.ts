@@ -21,27 +21,40 @@ export interface ArrivedFigures {
   atLeast: Record<string, string[]>;
   /** What the view's message adds: metrics not read, built-in ones left out, the tenant's warnings. */
   notes: string[];
+  /** Metrics listed that could not be read. */
+  notRead: number;
 }
 
-/** Reads the selected environment; null when its token was asked for and not given. Throws a one-line failure. */
+/** Metrics not read named in the view's message, at most: the rest counted. */
+const NAMED_NOT_READ = 3;
+
+/**
+ * Reads the selected environment; null when it needs a token (or consent to send one over http://) that was not
+ * given, or, unless `ask`, that would have to be asked for. Throws a one-line failure.
+ */
 export async function arrivedFigures(
   environments: Environments,
   options: StatsOptions,
   now: number,
   signal: AbortSignal,
+  ask: boolean,
 ): Promise<ArrivedFigures | null> {
   const environment = environments.resolve();
-  const connection = await environments.connection(environment);
+  const connection = await environments.connection(environment, ask);
   if (connection === undefined) return null;
   const answer = await statsOfArrived(connection, { from: now - ARRIVED_WINDOW_MS, to: now, patterns: [] }, options, {
     signal,
   });
   if (!answer.ok) throw new Error(answer.message);
   const { report, atLeast, notRead, builtinLeftOut, warnings } = answer.value;
+  const named = notRead.slice(0, NAMED_NOT_READ).map((m) => `${m.key} (${m.reason})`);
+  const more = notRead.length - named.length;
   const notes = [
     ...(notRead.length === 0
       ? []
-      : [`${plural(notRead.length, 'metric')} not read: ${notRead.map((m) => `${m.key} (${m.reason})`).join(', ')}`]),
+      : [
+          `${plural(notRead.length, 'metric')} not read: ${named.join(', ')}${more > 0 ? ` and ${more.toLocaleString('en-US')} more` : ''}`,
+        ]),
     ...(builtinLeftOut === 0 ? [] : [`${plural(builtinLeftOut, 'built-in metric')} left out (not billed)`]),
     ...warnings,
   ];
@@ -50,5 +63,6 @@ export async function arrivedFigures(
     environment: environment.name,
     atLeast: Object.fromEntries(atLeast),
     notes,
+    notRead: notRead.length,
   };
 }

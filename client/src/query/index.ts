@@ -73,7 +73,7 @@ export interface QueryFeatures extends vscode.Disposable {
   run(command: QueryCommand, arg: unknown): Promise<unknown>;
   restore(panel: vscode.WebviewPanel, state: PanelState | undefined): void;
   /** The Cardinality view's tenant scope: what arrived at the selected environment (arrived.ts). */
-  arrived(options: StatsOptions, signal: AbortSignal): Promise<ArrivedFigures | null>;
+  arrived(options: StatsOptions, signal: AbortSignal, ask: boolean): Promise<ArrivedFigures | null>;
 }
 
 /** Keys the selector pick asks the tenant for, at most (pages of 500). */
@@ -322,7 +322,7 @@ export function activateQuery(
   return {
     run: (command, arg) => handlers[command](argumentObject(arg)),
     restore: (webviewPanel, state) => panel.restore(webviewPanel, state),
-    arrived: (options, signal) => arrivedFigures(environments, options, Date.now(), signal),
+    arrived: (options, signal, ask) => arrivedFigures(environments, options, Date.now(), signal, ask),
     dispose: () => {
       running?.abort();
       panel.dispose();

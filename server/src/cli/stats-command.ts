@@ -3,18 +3,20 @@
  * (core/stats/): every input is one environment's lines, read as lint reads them, and the figures come out as a
  * table, Markdown (for a pull request) or JSON.
  */
-import { StatsAnalyzer, type MetricStats, type Projection, type StatsReport } from '#core/stats/analysis.ts';
-import { count, decimal, dimensionNotes, hostBoundNote } from '#core/stats/describe.ts';
+import { StatsAnalyzer, type MetricStats, type StatsReport } from '#core/stats/analysis.ts';
+import { count, decimal } from '#core/stats/describe.ts';
 import { DistinctBudget } from '#core/stats/distinct.ts';
 import { COST, LIMITS } from '#core/rules.ts';
 import { plural } from '#core/text.ts';
 import { parseDuration } from '#core/time.ts';
 import { describeSystemError, isUserError, UserError } from '#edge/errors.ts';
+import { existsSync } from 'node:fs';
 import type { CommandContext } from './context.ts';
 import { filesAtRef } from './git-base.ts';
-import { expandInputs, type Input } from './inputs.ts';
+import { expandInputs, GLOB_CHARS, type Input } from './inputs.ts';
 import { fractionOption, integerOption, parseCommandLine, timeOption } from './options.ts';
 import { chunksOf, readLines, readyInputs, type LineSink } from './read-lines.ts';
+import { signed, statsTable } from './stats-table.ts';
 import { runTenantStats } from './stats-tenant.ts';
 
 const STATS_USAGE = `Usage: dtmetrics stats [options] <file|directory|glob|->...
@@ -90,7 +92,12 @@ function parseStatsArgs(argv: string[]): StatsSettings | 'help' {
   const maxNewSeries = v['max-new-series'];
   if (maxNewSeries !== undefined && base.length === 0 && ref === undefined)
     throw new UserError('--max-new-series needs --base or --base-ref: the lines to count new series against');
-  const inputs = expandInputs(parsed.positionals);
+  // With --base-ref, a file named that the change deleted is read at the ref only (it has no lines after it).
+  const after =
+    ref === undefined
+      ? parsed.positionals
+      : parsed.positionals.filter((arg) => arg === '-' || existsSync(arg) || GLOB_CHARS.test(arg));
+  const inputs = expandInputs(after);
   if (ref !== undefined && inputs.some((input) => input.kind === 'stdin'))
     throw new UserError(
       "--base-ref reads the inputs as they are at a git ref, and standard input ('-') is not there: give files, or --base",
@@ -207,24 +214,6 @@ const reportOptions = (settings: StatsSettings, against: Against | undefined) =>
 /** A share as a percentage; the smallest as `< 0.01 %` rather than a row of zeros. */
 const share = (fraction: number): string =>
   fraction > 0 && fraction < 0.0001 ? '< 0.01 %' : `${decimal(fraction * 100, 2)} %`;
-/** A change with its sign, `~` before an estimate. */
-const signed = (n: number, estimated = false): string => (estimated ? '~' : '') + (n > 0 ? '+' : '') + count(n);
-const optional = (n: number | null, show: (n: number) => string): string => (n === null ? '—' : show(n));
-
-/** What a metric row says besides its figures. */
-function metricNotes(m: MetricStats): string {
-  const notes: string[] = [];
-  if (m.removed === true) notes.push('only in --base: removed');
-  else if (m.cadence === null) notes.push('no cadence: give --interval');
-  if (m.daysToTupleLimit !== null)
-    notes.push(`+${count(m.newSeriesPerDay ?? 0)} series/day: 1 M in ${decimal(m.daysToTupleLimit, 1)} days`);
-  if (m.untrackedDimensions > 0) notes.push(`${plural(m.untrackedDimensions, 'more dimension key')} not shown`);
-  const hostBound = hostBoundNote(m);
-  if (hostBound !== null) notes.push(hostBound);
-  if (m.estimated) notes.push('estimated');
-  return notes.join('; ');
-}
-
 function renderText(
   report: StatsReport,
   settings: StatsSettings,
@@ -235,66 +224,6 @@ function renderText(
   const preamble = format === 'table' || against === undefined ? '' : pullRequestPreamble(report, settings, against);
   return preamble + table + footer(report, settings, format, against);
 }
-
-/**
- * The figures' table, a row per metric and per dimension key, and the total (stats-tenant.ts writes it too); with a
- * base, the metrics that gain series first.
- */
-export function statsTable(report: StatsReport, pricePerPoint: number | null, format: 'table' | 'markdown'): string {
-  const priced = pricePerPoint !== null;
-  const compared = report.totals.change !== undefined;
-  const header = [
-    'metric / dimension',
-    'series',
-    'dims',
-    'values',
-    '×series',
-    'points/day',
-    'points/year',
-    'DDU/year',
-    ...(priced ? ['cost/year'] : []),
-    ...(compared ? ['new series', 'Δ points/year'] : []),
-    'notes',
-  ];
-  /** A metric's or the total's row: name, series, dims, the projection, notes. */
-  const projectionRow = (name: string, p: Projection, dims: string, notes: string): string[] => [
-    name,
-    count(p.series, p.estimated),
-    dims,
-    '',
-    '',
-    optional(p.pointsPerDay, (v) => count(v)),
-    optional(p.pointsPerYear, (v) => count(v)),
-    optional(p.dduPerYear, (v) => decimal(v, 1)),
-    ...(priced ? [optional(p.costPerYear, (v) => decimal(v, 2))] : []),
-    ...(p.change === undefined
-      ? []
-      : [
-          count(p.change.newSeries, p.change.estimated),
-          optional(p.change.pointsPerYear, (v) => signed(v, p.change?.pointsEstimated)),
-        ]),
-    notes,
-  ];
-  const rows: string[][] = [];
-  for (const m of compared ? gainersFirst(report.metrics) : report.metrics) {
-    rows.push(projectionRow(m.key, m, String(m.dimensions.length), metricNotes(m)));
-    for (const d of m.dimensions) {
-      const row = header.map(() => '');
-      row.splice(0, 1, `  ${d.key}`);
-      row.splice(3, 2, count(d.values, d.estimated), `×${decimal(d.multiplier, 2)}`);
-      row.splice(-1, 1, dimensionNotes(d, m.dimensions));
-      rows.push(row);
-    }
-  }
-  const t = report.totals;
-  const partial = t.partial && t.pointsPerYear !== null ? 'sums of the metrics with a cadence' : '';
-  rows.push(projectionRow(`total (${plural(t.metrics, 'metric')})`, t, '', partial));
-  return format === 'table' ? alignedTable(header, rows) : markdownTable(header, rows);
-}
-
-/** With a base, the metrics that gain series come first, the most first: what a reviewer looks at. */
-const gainersFirst = (metrics: readonly MetricStats[]): MetricStats[] =>
-  [...metrics].sort((a, b) => (b.change?.newSeries ?? 0) - (a.change?.newSeries ?? 0));
 
 /** The metrics over --max-new-series (none without it). */
 const overTheGate = (report: StatsReport, settings: StatsSettings): MetricStats[] =>
@@ -327,30 +256,6 @@ function pullRequestPreamble(report: StatsReport, settings: StatsSettings, again
     );
   }
   return lines.join('\n') + '\n\n';
-}
-
-/** Right-aligned figures, left-aligned names and notes; no trailing blanks. */
-function alignedTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const last = header.length - 1;
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === 0 || i === last ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
-}
-
-function markdownTable(header: string[], rows: string[][]): string {
-  // Keys in code spans (a dimension row marked ↳), the total row as it is.
-  const cell = (text: string, i: number, row: number) => {
-    const escaped = text.replaceAll('|', '\\|');
-    if (i !== 0 || row === rows.length - 1) return escaped;
-    return text.startsWith('  ') ? `↳ \`${escaped.trim()}\`` : `\`${escaped}\``;
-  };
-  const align = header.map((_, i) => (i === 0 || i === header.length - 1 ? '---' : '--:'));
-  const line = (cells: string[], row: number) => `| ${cells.map((text, i) => cell(text, i, row)).join(' | ')} |`;
-  return [`| ${header.join(' | ')} |`, `|${align.join('|')}|`, ...rows.map(line)].join('\n') + '\n';
 }
 
 /** What --base or --base-ref compared, and (in a table: Markdown says it first) what --max-new-series found. */

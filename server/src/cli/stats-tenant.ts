@@ -12,7 +12,7 @@ import { arrivedWindowProblem, statsOfArrived, type ArrivedStats } from '#http/a
 import { connectionOf, CONNECTION_OPTIONS, CONNECTION_USAGE, REFUSED_OPTIONS, timeoutMs } from './connection-args.ts';
 import type { CommandContext } from './context.ts';
 import { fractionOption, parseCommandLine, timeOption } from './options.ts';
-import { statsTable } from './stats-command.ts';
+import { statsTable } from './stats-table.ts';
 
 const TENANT_USAGE = `Usage: dtmetrics stats --tenant [options]
 

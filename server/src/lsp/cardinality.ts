@@ -12,10 +12,13 @@ import { splitLines } from '#core/text.ts';
 import type { CardinalityResult } from '#protocol';
 import type { LineDocument } from './documents.ts';
 import { inSlices } from './slices.ts';
-import { readStart } from './workspace-index.ts';
+import { pathOf, readStart } from './workspace-index.ts';
 
-/** A file larger than this is left out of the workspace's figures (and named): `dtmetrics stats` reads it in a stream. */
-const MAX_FILE_BYTES = 64 * 1024 * 1024;
+/**
+ * The most bytes of files (not open documents) read for one answer: a workspace's figures are worked out again after
+ * each change, so the files past it are left out, and named (`dtmetrics stats .` reads them all).
+ */
+const MAX_WORKSPACE_BYTES = 64 * 1024 * 1024;
 
 export function documentCardinality(uri: string, stats: DocumentStats): CardinalityResult {
   const firstLines: CardinalityResult['firstLines'] = {};
@@ -25,41 +28,56 @@ export function documentCardinality(uri: string, stats: DocumentStats): Cardinal
 }
 
 /**
- * The figures of the files at `paths`, read one at a time and analysed in slices with `pause()` between them;
- * undefined once `stopped()` says so. `openDocument`: the open document of a path, read instead of its file.
+ * The figures of the files at `paths` (at most `maxFiles` were looked for), read one at a time and analysed in slices
+ * with `pause()` between them; undefined once `stopped()` says so. An open document is read instead of its file.
  */
 export async function workspaceCardinality(
   paths: readonly string[],
-  openDocument: (uri: string) => LineDocument | undefined,
+  maxFiles: number,
+  openDocuments: Iterable<LineDocument>,
   options: StatsOptions,
   pause: () => Promise<void>,
   stopped: () => boolean,
 ): Promise<CardinalityResult | undefined> {
+  // By path: a client may spell a document's URI otherwise than node does (`%20`, `c%3A`).
+  const byPath = new Map<string, LineDocument>();
+  for (const doc of openDocuments) {
+    const path = pathOf(doc.uri);
+    if (path !== null) byPath.set(path, doc);
+  }
   const analysis = new SourcesStats();
   const uris: string[] = [];
   const skipped: string[] = [];
+  let bytesRead = 0;
   for (const path of paths) {
-    const uri = pathToFileURL(path).href;
-    const doc = openDocument(uri);
+    const doc = byPath.get(path);
     let lines: { lineAt: (line: number) => string; lineCount: number };
     if (doc !== undefined) lines = { lineAt: (i) => doc.lineAt(i), lineCount: doc.lineCount };
     else {
-      const size = (await stat(path).catch(() => null))?.size ?? 0;
-      if (size > MAX_FILE_BYTES) {
-        skipped.push(`${path}: over ${MAX_FILE_BYTES / 1024 / 1024} MB (dtmetrics stats reads it)`);
+      const size = (await stat(path).catch(() => null))?.size;
+      if (size !== undefined && bytesRead + size > MAX_WORKSPACE_BYTES) {
+        skipped.push(
+          `${path}: past the first ${MAX_WORKSPACE_BYTES / 1024 / 1024} MB of files (dtmetrics stats reads it)`,
+        );
         continue;
       }
-      const text = await readStart(path, MAX_FILE_BYTES);
-      if (text === null) continue;
+      const text = size === undefined ? null : await readStart(path, MAX_WORKSPACE_BYTES);
+      if (text === null) {
+        skipped.push(`${path}: cannot be read`);
+        continue;
+      }
+      bytesRead += size ?? 0;
       const all = [...splitLines(text)];
-      // A file's last line break ends its last line, as `dtmetrics stats` reads files: no empty line after it.
-      if (all.length > 0 && all[all.length - 1] === '') all.pop();
       lines = { lineAt: (i) => all[i] as string, lineCount: all.length };
     }
+    // A last line break ends the last line, as `dtmetrics stats` reads files: the editor's empty line after it is none.
+    const lineCount =
+      lines.lineCount > 0 && lines.lineAt(lines.lineCount - 1) === '' ? lines.lineCount - 1 : lines.lineCount;
     if (stopped()) return undefined;
-    uris.push(uri);
-    if ((await inSlices(analysis.read(lines.lineAt, lines.lineCount), pause, stopped)) === undefined) return undefined;
+    uris.push(doc?.uri ?? pathToFileURL(path).href);
+    if ((await inSlices(analysis.read(lines.lineAt, lineCount), pause, stopped)) === undefined) return undefined;
   }
+  if (paths.length >= maxFiles) skipped.push(`files past the first ${maxFiles.toLocaleString('en-US')} found`);
   const { metrics, totals } = analysis.report(options);
   const firstLines: CardinalityResult['firstLines'] = {};
   for (const [key, { source, line }] of analysis.firstPlaces) firstLines[key] = { uri: uris[source] as string, line };

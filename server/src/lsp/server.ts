@@ -51,7 +51,7 @@ import {
 import { fileDirectives } from '#core/directives.ts';
 import { DEFAULT_SETTINGS, lintOptions, readSettings, windowNow, type ServerSettings } from './settings.ts';
 import { inSlices, nextTurn, quietTurn } from './slices.ts';
-import { WorkspaceIndex } from './workspace-index.ts';
+import { MAX_FILES, WorkspaceIndex } from './workspace-index.ts';
 import { dimensionHover, dropDimensionAction, statsLenses } from './stats.ts';
 import { documentStats, volatileDimensionFindings, type DocumentStats } from '#core/stats/document.ts';
 
@@ -523,7 +523,8 @@ onRequest(CardinalityRequest, readCardinality, async (params, token) => {
   const { stats } = await settingsFor('');
   const result = await workspaceCardinality(
     await index.filePaths(),
-    (uri) => opened.get(uri)?.doc,
+    MAX_FILES,
+    [...opened.values()].map((state) => state.doc),
     { intervalMs: stats.intervalMs, pricePerPoint: stats.pricePerPoint },
     () => quietTurn(messagesHandled),
     () => token.isCancellationRequested,

@@ -21,7 +21,7 @@ import { METRIC_FILE_EXTENSION, SKIPPED_DIRS } from '#edge/files.ts';
 import { replace, type LineDocument } from './documents.ts';
 import { inSlices } from './slices.ts';
 
-const MAX_FILES = 2_000;
+export const MAX_FILES = 2_000;
 /** As much of a file or an open document as is read for keys: bounds the index's memory and a first answer's wait. */
 const MAX_BYTES = 20 * 1024 * 1024;
 const MAX_KEYS = 5_000;
@@ -300,13 +300,30 @@ export async function readStart(path: string, maxBytes = MAX_BYTES): Promise<str
 }
 
 /** The path of a local file URI; null for any other. */
-function pathOf(uri: string): string | null {
+export function pathOf(uri: string): string | null {
   if (!uri.startsWith('file:')) return null;
   try {
     return fileURLToPath(uri);
   } catch {
     return null;
   }
+}
+
+/** The `.dtmetrics` files under `folders`, at most `max`, skipping the folders `dtmetrics lint` skips; in walk order. */
+async function metricFilesUnder(folders: readonly string[], max: number): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (found.length >= max) return;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) await walk(path);
+      } else if (entry.name.endsWith(METRIC_FILE_EXTENSION)) found.push(path);
+    }
+  };
+  for (const folder of folders) await walk(folder);
+  return found;
 }
 
 export class WorkspaceIndex {
@@ -320,8 +337,6 @@ export class WorkspaceIndex {
   private readonly files = new Map<string, SourceKeys>();
   /** The open documents, by path (by URI when they are no local file). */
   private readonly documents = new Map<string, DocumentKeys>();
-  /** Files read again after a change on disk or a close, while they are read. */
-  private readonly rereads = new Set<Promise<void>>();
   /** The newest read of each file being read: an older one that ends later is dropped. */
   private readonly reads = new Map<string, number>();
   private readCount = 0;
@@ -372,29 +387,18 @@ export class WorkspaceIndex {
     return this.index.stored.first(limit);
   }
 
-  /** The workspace's `.dtmetrics` files (at most MAX_FILES), sorted, once the folders and the files changed are read. */
+  /**
+   * The workspace's `.dtmetrics` files as they are on disk now (at most MAX_FILES), sorted: walked again, so a file
+   * the editor's watcher did not report (one written into a folder just made) is there too.
+   */
   async filePaths(): Promise<string[]> {
-    await this.scanning;
-    await Promise.all(this.rereads);
-    return [...this.files.keys()].sort();
+    return (await metricFilesUnder(this.folders, MAX_FILES)).sort();
   }
 
   /** Reads every `.dtmetrics` file under the workspace folders (bounded, skipping the folders `dtmetrics lint` skips), one at a time. */
   scan(): Promise<void> {
-    const walk = async (dir: string): Promise<void> => {
-      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-      for (const entry of entries) {
-        if (this.files.size >= MAX_FILES) return;
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) {
-          if (!SKIPPED_DIRS.has(entry.name)) await walk(path);
-        } else if (entry.name.endsWith(METRIC_FILE_EXTENSION)) {
-          await this.read(path);
-        }
-      }
-    };
     this.scanning = (async () => {
-      for (const folder of this.folders) await walk(folder);
+      for (const path of await metricFilesUnder(this.folders, MAX_FILES)) await this.read(path);
     })();
     return this.scanning;
   }
@@ -402,12 +406,7 @@ export class WorkspaceIndex {
   /** A file of the workspace was created or changed on disk: its keys are read again. */
   fileChanged(uri: string): void {
     const path = pathOf(uri);
-    if (path !== null && this.inWorkspace(path)) this.reread(path);
-  }
-
-  private reread(path: string): void {
-    const read = this.read(path).finally(() => this.rereads.delete(read));
-    this.rereads.add(read);
+    if (path !== null && this.inWorkspace(path)) void this.read(path);
   }
 
   /** A file was deleted: its keys go (a read of it under way is dropped). */
@@ -441,7 +440,7 @@ export class WorkspaceIndex {
     this.documents.get(id)?.source.countIn(null);
     this.documents.delete(id);
     this.files.get(id)?.countIn(this.index);
-    if (path !== null && this.inWorkspace(path)) this.reread(path);
+    if (path !== null && this.inWorkspace(path)) void this.read(path);
   }
 
   /**

@@ -11,6 +11,7 @@
  * diluted by the fifty before, and one sent every 5 minutes projects to a fifth of one sent every minute.
  */
 import type { MetricData } from '../metrics/api.ts';
+import { isRecord } from '../metrics/response.ts';
 import { parseResolution } from '../metrics/time.ts';
 import { TENANT } from '../rules.ts';
 import { MINUTE } from '../time.ts';
@@ -39,8 +40,6 @@ export interface ArrivedReading {
   problems: string[];
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 const strings = (value: unknown): string[] =>
   Array.isArray(value) ? value.filter((w): w is string => typeof w === 'string') : [];
 
@@ -70,7 +69,7 @@ export function readArrived(analyzer: StatsAnalyzer, answer: unknown, keys: read
     reading.atLeast.set(key, reasons);
     reading.warnings.push(...strings(collection.warnings));
     if (step === null) {
-      reading.problems.push(`the answer's resolution '${String(data.resolution)}' is not a span: ${key} left out`);
+      reading.problems.push(`the answer's resolution '${String(data.resolution)}' is not a span: left out`);
       return;
     }
     if (step > MINUTE)
@@ -98,9 +97,10 @@ export function readArrived(analyzer: StatsAnalyzer, answer: unknown, keys: read
         if (values[i] !== null && typeof end === 'number') analyzer.addPoint(key, pairs, end - step);
       });
     }
+    // The metric is read, less these series: a lower bound, not a metric unread.
     if (malformed > 0)
-      reading.problems.push(
-        `${key}: ${malformed} series without dimensions, timestamps and values of one length (or a remainder series): left out`,
+      reasons.push(
+        `${malformed} series without dimensions, timestamps and values of one length (or a remainder series) left out`,
       );
   });
   return reading;
