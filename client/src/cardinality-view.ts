@@ -106,7 +106,7 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
         if (this.scope === 'workspace' && e.document.languageId === 'dtmetrics') this.schedule(PAUSE_MS.workspace);
         else if (this.scope === 'file' && e.document === this.activeDocument()) this.schedule(PAUSE_MS.file);
       }),
-      // A tenant's figures also follow the environment selected (dtmetrics.environments, .selectedEnvironment).
+      // A tenant's figures also follow the environment selected (dtmetrics.environment, dtmetrics.environments).
       vscode.workspace.onDidChangeConfiguration(
         (e) => e.affectsConfiguration(this.scope === 'tenant' ? 'dtmetrics' : 'dtmetrics.stats') && this.schedule(0),
       ),
