@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDataSet } from '../../bench/generate-metrics.ts';
 import { StatsAnalyzer, type MetricStats, type StatsOptions, type StatsReport } from '#core/stats/analysis.ts';
+import { dimensionNotes } from '#core/stats/describe.ts';
 import { DistinctBudget } from '#core/stats/distinct.ts';
 import { valueShape } from '#core/stats/shapes.ts';
 import { splitLines } from '#core/text.ts';
@@ -132,6 +133,25 @@ describe('stats: the figures the sources state', () => {
     assert.deepEqual(dimension(metric, 'service.name').determinedBy, ['service.id']);
     assert.deepEqual(dimension(metric, 'host').determinedBy, []);
     assert.equal(dimension(metric, 'region').multiplier, 1);
+  });
+
+  it('of a host name and its entity, one value each way, the entity is the one to keep', () => {
+    const analyzer = new StatsAnalyzer();
+    for (const [host, entity] of [
+      ['a', 'HOST-0000000000000001'],
+      ['b', 'HOST-0000000000000002'],
+    ])
+      for (const cpu of ['1', '2']) analyzer.addLine(`cpu.t,host=${host},dt.entity.host=${entity},cpu=${cpu} 1`);
+    const metric = only(analyzer.report(EACH_MINUTE));
+    const notes = (key: string) => dimensionNotes(dimension(metric, key), metric.dimensions);
+    assert.equal(
+      notes('host'),
+      'determined by dt.entity.host (one value each way with dt.entity.host: drop this one, the entity stays)',
+    );
+    assert.equal(
+      notes('dt.entity.host'),
+      'determined by host (one value each way with host: keep this one, the entity)',
+    );
   });
 
   it('flags UUIDs and IPs as volatile; a few status codes are not', () => {

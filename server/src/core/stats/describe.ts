@@ -40,11 +40,17 @@ export function dimensionNotes(d: DimensionStats, dimensions: readonly Dimension
     const mutual = d.determinedBy.filter((key) => dimensions.find((o) => o.key === key)?.determinedBy?.includes(d.key));
     notes.push(
       `determined by ${d.determinedBy.join(', ')}` +
-        (mutual.length > 0 ? ` (one value each way with ${mutual.join(', ')}: keep one)` : ''),
+        (mutual.length > 0 ? ` (one value each way with ${mutual.join(', ')}: ${whichToKeep(d.key, mutual)})` : ''),
     );
   } else if (d.values === 1 && !d.estimated) notes.push('one value: adds no series');
   else if (d.multiplier === 1 && d.volatile === null && !d.estimated) notes.push('adds no series');
   return notes.join('; ');
+}
+
+/** Of two keys that name the same thing, which to keep: an entity (`dt.entity.*`) binds the series to it. */
+function whichToKeep(key: string, mutual: readonly string[]): string {
+  if (key.startsWith('dt.entity.')) return 'keep this one, the entity';
+  return mutual.some((other) => other.startsWith('dt.entity.')) ? 'drop this one, the entity stays' : 'keep one';
 }
 
 /** A metric's figures in one line, over its first line in an editor: `13 series · 3 dims · ~6.8 M points/yr`. */
