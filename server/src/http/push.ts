@@ -7,11 +7,11 @@
  * first request goes alone, so a push that cannot go through stops after one. Nothing is dropped silently: every
  * line ends accepted, rejected, unknown, or not sent with a reason.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Result } from '#core/result.ts';
 import { mapIngestAnswer, rateLimitWaitMs } from '#core/push/answer.ts';
 import { requestBody, type PushLine } from '#core/push/plan.ts';
 import { createDispatcher, send, type Connection, type HttpAnswer, type TenantDispatcher } from './client.ts';
+import { backoffMs, waitUnlessAborted } from './retry.ts';
 
 export interface PushOptions {
   /** Requests in flight at once. */
@@ -231,20 +231,13 @@ class BatchPusher {
     this.options.onStop?.(cause);
   }
 
-  /** Exponential backoff with full jitter, so clients throttled together do not come back together. */
   private backoff(attempt: number): number {
-    const base = (this.options.backoffMs ?? 500) * 2 ** (attempt - 1);
-    return Math.min(30_000, base / 2 + Math.random() * (base / 2));
+    return backoffMs(attempt, this.options.backoffMs ?? 500);
   }
 
   /** Waits, unless cancelled first (false). */
-  private async wait(ms: number): Promise<boolean> {
-    try {
-      await sleep(ms, undefined, { signal: this.options.signal });
-      return true;
-    } catch {
-      return false;
-    }
+  private wait(ms: number): Promise<boolean> {
+    return waitUnlessAborted(ms, this.options.signal);
   }
 
   private log(line: string): void {

@@ -3,13 +3,15 @@
  * `GET /api/v2/metrics/{metricKey}` (a metric's descriptor: the unit the results panel writes) and, for
  * older clusters, `POST /api/v1/timeseries/{id}`. Answers come back as data or as one readable message: an
  * ErrorEnvelope's constraint violations (with where in the selector they point, when the message says), a 404,
- * a timeout, or a body that is not the API's.
+ * a timeout, or a body that is not the API's. A read asked to (`throttledRetries`) waits out a 429 and goes again.
  */
 import type { MetricData, MetricDescriptor, MetricList, V1TimeseriesResult } from '#core/metrics/api.ts';
 import { isMetricData, isV1Result } from '#core/metrics/result-model.ts';
-import type { Result } from '#core/result.ts';
+import { rateLimitWaitMs } from '#core/push/answer.ts';
+import type { Failure, Result } from '#core/result.ts';
 import { createDispatcher, send, type Connection, type HttpAnswer } from './client.ts';
 import { explainStatus } from './push.ts';
+import { backoffMs, waitUnlessAborted } from './retry.ts';
 
 export interface QueryRequest {
   metricSelector: string;
@@ -31,6 +33,8 @@ export interface Refusal {
   violations: { path: string; message: string }[];
   /** A character index into the selector, when the tenant's message gives one. */
   index: number | null;
+  /** The HTTP status the tenant refused with; absent when no answer came (a timeout, DNS …). */
+  status?: number;
 }
 
 export type QueryAnswer<T> = Result<Answered<T>, Refusal>;
@@ -38,7 +42,17 @@ export type QueryAnswer<T> = Result<Answered<T>, Refusal>;
 export interface ReadOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * Times a read the tenant throttles (429) is sent again, after its X-RateLimit-Reset or else a backoff, as long as
+   * the wait is at most THROTTLED_MAX_WAIT_MS (default 0: a 429 is the answer).
+   */
+  throttledRetries?: number;
 }
+
+/** The longest wait for a 429's reset before a read gives up (as the push: push.ts's maxWaitMs). */
+const THROTTLED_MAX_WAIT_MS = 120_000;
+/** The first backoff after a 429 without X-RateLimit-Reset, doubled each attempt (as the push). */
+const THROTTLED_FIRST_BACKOFF_MS = 500;
 
 export function queryMetrics(
   connection: Connection,
@@ -139,24 +153,35 @@ async function read<T>(
   const dispatcher = createDispatcher(connection, 1);
   const started = performance.now();
   try {
-    const sent = await send(connection, dispatcher, url, {
-      method,
-      body,
-      contentType: 'application/json',
-      signal: options.signal,
-      timeoutMs: options.timeoutMs,
-    });
-    if (!sent.ok) return failure(sent.message);
-    const answer = sent.value;
-    if (answer.status === 200 && isShape(answer.json))
-      return { ok: true, value: { data: answer.json as T, raw: answer.text, ms: performance.now() - started } };
-    return explainFailure(answer, url, scope);
+    for (let attempt = 1; ; attempt++) {
+      const sent = await send(connection, dispatcher, url, {
+        method,
+        body,
+        contentType: 'application/json',
+        signal: options.signal,
+        timeoutMs: options.timeoutMs,
+      });
+      if (!sent.ok) return failure(sent.message);
+      const answer = sent.value;
+      if (answer.status === 200 && isShape(answer.json))
+        return { ok: true, value: { data: answer.json as T, raw: answer.text, ms: performance.now() - started } };
+      if (answer.status === 429 && attempt <= (options.throttledRetries ?? 0)) {
+        const waitMs =
+          rateLimitWaitMs(answer.headers['x-ratelimit-reset'], Date.now()) ??
+          backoffMs(attempt, THROTTLED_FIRST_BACKOFF_MS);
+        if (waitMs <= THROTTLED_MAX_WAIT_MS) {
+          if (!(await waitUnlessAborted(waitMs, options.signal))) return failure('cancelled');
+          continue;
+        }
+      }
+      return { ...explainFailure(answer, url, scope), status: answer.status };
+    }
   } finally {
     await dispatcher.close();
   }
 }
 
-function explainFailure<T>(answer: HttpAnswer, url: string, scope: string): QueryAnswer<T> {
+function explainFailure(answer: HttpAnswer, url: string, scope: string): Failure<Refusal> {
   const error = (answer.json as { error?: { message?: unknown; constraintViolations?: unknown } } | undefined)?.error;
   const violations = Array.isArray(error?.constraintViolations)
     ? (error.constraintViolations as { path?: unknown; message?: unknown }[]).map((v) => ({
@@ -180,6 +205,6 @@ function explainFailure<T>(answer: HttpAnswer, url: string, scope: string): Quer
   return failure(explainStatus(answer, url, scope));
 }
 
-function failure<T>(message: string): QueryAnswer<T> {
+function failure(message: string): Failure<Refusal> {
   return { ok: false, message, violations: [], index: null };
 }
