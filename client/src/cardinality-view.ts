@@ -21,7 +21,7 @@ export const CARDINALITY_VIEW = 'dtmetrics.cardinality';
 const PAUSE_MS = { file: 400, workspace: 1000 };
 /**
  * How often the local tenant's figures are read again while they are shown: what arrived meanwhile, at the app's
- * cadence. Another environment's are read when chosen and on Refresh only (a query a metric: a real tenant's load).
+ * cadence. Another environment's are read when chosen and on Refresh only (a query per ten metrics: a real tenant's load).
  */
 const LOCAL_TENANT_REFRESH_MS = 60_000;
 /** After requests reached the local tenant, the wait before its figures are read again: a stream is read this often. */

@@ -10,7 +10,7 @@ import { statsOfArrived } from '#http/arrived.ts';
 import type { CardinalityResult } from '#protocol';
 import type { Environments } from '../environments/environments.ts';
 
-/** The window the view reads: long enough for an app's cadence to show, short enough for one query a metric. */
+/** The window the view reads: long enough for an app's cadence to show, short enough for one-minute points (60 a series). */
 export const ARRIVED_WINDOW_MS = 60 * 60_000;
 
 export interface ArrivedFigures {
