@@ -3,15 +3,19 @@
  * reused) and the counting shortcuts are optimisations only: an analyzer offered each line's bytes first must report
  * exactly what an analyzer that parses every line reports, for lines with escapes, quotes, repeated keys, empty
  * values, `.count` keys, timestamps in other units and lines the tenant refuses. Likewise an editor's analysis that
- * keeps an earlier version's line readings (document.ts) and a fresh one.
+ * keeps an earlier version's line readings (document.ts) and a fresh one, and several sources read by their bytes
+ * (SourcesStats.readBytes, a workspace's files) and by their decoded text (SourcesStats.read, open documents).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { StatsAnalyzer, type StatsOptions } from '#core/stats/analysis.ts';
 import { DistinctBudget, HashSet53 } from '#core/stats/distinct.ts';
-import { documentStats, type DocumentStats } from '#core/stats/document.ts';
+import { documentStats, SourcesStats, type DocumentStats } from '#core/stats/document.ts';
 import { COST } from '#core/rules.ts';
+import { splitLines } from '#core/text.ts';
 
 const encoder = new TextEncoder();
 const OPTIONS: StatsOptions = { intervalMs: 60_000, pricePerPoint: 0.0000015 };
@@ -245,4 +249,66 @@ test('stats: HashSet53 holds what a Set of the same hashes holds (0, 2^53 − 1,
       },
     ),
   );
+});
+
+/** Runs a source's steps to the end. */
+function drain(steps: Generator<void, void>): void {
+  while (!steps.next().done);
+}
+
+/** Files' bytes read both ways (SourcesStats.readBytes; decoded as an editor decodes them and read as lines). */
+function assertSameSources(files: readonly Uint8Array[]): void {
+  const byBytes = new SourcesStats();
+  const byText = new SourcesStats();
+  for (const bytes of files) {
+    drain(byBytes.readBytes(bytes));
+    // As the language server reads an open document's text: a final line break ends the last line.
+    const lines = [...splitLines(new TextDecoder().decode(bytes))];
+    if (lines.at(-1) === '') lines.pop();
+    drain(byText.read((i) => lines[i] as string, lines.length));
+  }
+  const shown = files.map((bytes) => JSON.stringify(new TextDecoder().decode(bytes))).join('\n');
+  assert.deepEqual(byBytes.report(OPTIONS), byText.report(OPTIONS), shown);
+  assert.deepEqual(byBytes.firstPlaces, byText.firstPlaces, shown);
+}
+
+/** Bytes that are not UTF-8 (a lone continuation, a cut sequence, 0xFF) and a U+FEFF inside a line. */
+const oddBytes = fc.constantFrom([0x80], [0xc3], [0xe2, 0x82], [0xff], [0xef, 0xbb, 0xbf]);
+const lineBreak = fc.constantFrom('\n', '\n', '\n', '\r\n', '\r');
+
+test('stats: sources read by their bytes give the report and first places of their decoded lines', () => {
+  const file = fc
+    .record({
+      bom: fc.boolean(),
+      lines: fc.array(fc.tuple(fc.nat(), ending, lineBreak, fc.option(fc.tuple(oddBytes, fc.nat()), { freq: 8 })), {
+        maxLength: 40,
+      }),
+      prefixes: fc.array(prefix, { minLength: 1, maxLength: 6 }),
+      lastBreak: fc.boolean(),
+    })
+    .map(({ bom, lines, prefixes, lastBreak }) => {
+      const parts: number[] = bom ? [0xef, 0xbb, 0xbf] : [];
+      lines.forEach(([pick, end, br, odd], i) => {
+        const line = [...encoder.encode((prefixes[pick % prefixes.length] as string) + end)];
+        if (odd !== null) line.splice(odd[1] % (line.length + 1), 0, ...odd[0]);
+        parts.push(...line, ...(i < lines.length - 1 || lastBreak ? encoder.encode(br) : []));
+      });
+      return Uint8Array.from(parts);
+    });
+  fc.assert(
+    fc.property(fc.array(file, { minLength: 1, maxLength: 3 }), (files) => assertSameSources(files)),
+    { numRuns: 500 },
+  );
+});
+
+test('stats: the rule fixtures read by their bytes give the report and first places of their decoded lines', () => {
+  const dir = join(import.meta.dirname, '..', 'fixtures', 'rules');
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.dtmetrics'))
+    .sort()
+    .map((name) => readFileSync(join(dir, name)));
+  assert.ok(files.length > 20, `only ${files.length} rule fixtures`);
+  assertSameSources(files);
+  // Each alone as well: first places are then each file's own.
+  for (const bytes of files) assertSameSources([bytes]);
 });

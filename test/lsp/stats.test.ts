@@ -211,8 +211,16 @@ test("the Cardinality view's figures of a document: the lens's analysis, each me
 
 test("the workspace's figures are `dtmetrics stats` of its files (open documents as typed, skipped folders skipped)", async () => {
   const folder = mkdtempSync(join(tmpdir(), 'dtmetrics-cardinality-'));
-  for (const [path, text] of <[string, string][]>[
+  // Read by their bytes (the fast path): a byte order mark, `\r\n` and a lone `\r`, a metric whose first line is
+  // not clean (two blanks before the payload), a byte that is not UTF-8, a timestamp in seconds, no final break.
+  const queues = Buffer.concat([
+    Buffer.from('\uFEFFqueue.depth,queue=q1 3\r\ndisk.free,mount=/data  10\rdisk.free,mount=/data 11\r\n'),
+    Buffer.from([...Buffer.from('disk.free,mount=/x'), 0xff, ...Buffer.from(' 5\r\n')]),
+    Buffer.from('disk.free,mount=/home 12 1767225600\r\nqueue.depth,queue=q2 4'),
+  ]);
+  for (const [path, text] of <[string, string | Buffer][]>[
     ['a/web 1 (copy)+x.dtmetrics', readFileSync(join(STATS, 'seed-004-web-1.dtmetrics'), 'utf8')],
+    ['b/queues.dtmetrics', queues],
     ['b/web-2.dtmetrics', readFileSync(join(STATS, 'seed-004-web-2.dtmetrics'), 'utf8')],
     ['node_modules/dep/x.dtmetrics', 'skipped.metric,host=x 1\n'],
   ]) {
@@ -229,10 +237,20 @@ test("the workspace's figures are `dtmetrics stats` of its files (open documents
     const saved = present(await cardinality(client, { scope: 'workspace' }));
     assert.deepEqual(saved.metrics, asCli.metrics);
     assert.deepEqual(saved.totals, asCli.totals);
-    assert.equal(saved.files, 2);
+    assert.equal(saved.files, 3);
     assert.deepEqual(saved.skipped, []);
     const web1Path = join(folder, 'a', 'web 1 (copy)+x.dtmetrics');
     assert.deepEqual(saved.firstLines['service.request.count']?.uri, pathToFileURL(web1Path).href);
+    const queuesUri = pathToFileURL(join(folder, 'b', 'queues.dtmetrics')).href;
+    assert.deepEqual(saved.firstLines['queue.depth'], { uri: queuesUri, line: 0 });
+    assert.deepEqual(saved.firstLines['disk.free'], { uri: queuesUri, line: 1 });
+    assert.deepEqual(
+      saved.metrics.filter((m) => m.key !== 'service.request.count').map((m) => [m.key, m.lines, m.series]),
+      [
+        ['disk.free', 4, 3],
+        ['queue.depth', 2, 2],
+      ],
+    );
     // Opened as VS Code spells a URI (`%20`, `%28`, `%2B`), not as node does: still the same file.
     const web1 = `file://${web1Path
       .split('/')
@@ -260,7 +278,7 @@ test("the workspace's figures are `dtmetrics stats` of its files (open documents
       'service.request.count,host=web-3,service=cart,status=200 count,delta=1\n',
     );
     const walked = present(await cardinality(client, { scope: 'workspace' }));
-    assert.equal(walked.files, 3);
+    assert.equal(walked.files, 4);
     assert.equal(walked.metrics[0]?.series, (typed.metrics[0]?.series ?? 0) + 1);
   } finally {
     await stop(client);

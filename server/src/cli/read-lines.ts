@@ -7,7 +7,7 @@
  */
 import { open } from 'node:fs/promises';
 import { describeSystemError, UserError } from '#edge/errors.ts';
-import { CARRIAGE_RETURN as CR, LINE_FEED as LF, LineBreakFinder } from '#core/text.ts';
+import { CARRIAGE_RETURN as CR, LINE_FEED as LF, LineBreakFinder, utf8BomLength } from '#core/text.ts';
 import { BINARY_PROBE, binaryMessage, looksBinary, type Input } from './inputs.ts';
 
 /** Far above the 50,000-character line limit (LN001), so every finding below the cut is still found. */
@@ -71,7 +71,7 @@ export async function readLines(
     if (input.byteLength === 0) continue;
     let buffer = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     if (first) {
-      if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) buffer = buffer.subarray(3);
+      buffer = buffer.subarray(utf8BomLength(buffer));
       first = false;
     }
     // The same bytes as a plain Uint8Array for the linter: its byte loops then see one array type only.

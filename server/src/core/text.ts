@@ -31,6 +31,10 @@ export const QUOTE = 0x22;
 export const BACKSLASH = 0x5c;
 export const COMMA = 0x2c;
 
+/** The bytes of a UTF-8 byte order mark at the start of `bytes` (3 or 0): dropped, as VS Code drops it. */
+export const utf8BomLength = (bytes: Uint8Array): 0 | 3 =>
+  bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+
 /** What LineBreakFinder searches: a string (for `'\r'` and `'\n'`) or a Buffer (for their bytes). */
 interface Haystack<Needle> {
   indexOf(needle: Needle, from?: number): number;

@@ -8,11 +8,10 @@ import { stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { StatsOptions } from '#core/stats/analysis.ts';
 import { SourcesStats, type DocumentStats } from '#core/stats/document.ts';
-import { splitLines } from '#core/text.ts';
 import type { CardinalityResult } from '#protocol';
 import type { LineDocument } from './documents.ts';
 import { inSlices } from './slices.ts';
-import { pathOf, readStart } from './workspace-index.ts';
+import { pathOf, readStartBytes } from './workspace-index.ts';
 
 /**
  * The most bytes of files (not open documents) read for one answer: a workspace's figures are worked out again after
@@ -51,9 +50,12 @@ export async function workspaceCardinality(
   let bytesRead = 0;
   for (const path of paths) {
     const doc = byPath.get(path);
-    let lines: { lineAt: (line: number) => string; lineCount: number };
-    if (doc !== undefined) lines = { lineAt: (i) => doc.lineAt(i), lineCount: doc.lineCount };
-    else {
+    let steps: Generator<void, void>;
+    if (doc !== undefined) {
+      // A last line break ends the last line, as `dtmetrics stats` reads files: the editor's empty line after it is none.
+      const lineCount = doc.lineCount > 0 && doc.lineAt(doc.lineCount - 1) === '' ? doc.lineCount - 1 : doc.lineCount;
+      steps = analysis.read((i) => doc.lineAt(i), lineCount);
+    } else {
       const size = (await stat(path).catch(() => null))?.size;
       if (size !== undefined && bytesRead + size > MAX_WORKSPACE_BYTES) {
         skipped.push(
@@ -61,21 +63,18 @@ export async function workspaceCardinality(
         );
         continue;
       }
-      const text = size === undefined ? null : await readStart(path, MAX_WORKSPACE_BYTES);
-      if (text === null) {
+      const bytes = size === undefined ? null : await readStartBytes(path, MAX_WORKSPACE_BYTES);
+      if (bytes === null) {
         skipped.push(`${path}: cannot be read`);
         continue;
       }
       bytesRead += size ?? 0;
-      const all = [...splitLines(text)];
-      lines = { lineAt: (i) => all[i] as string, lineCount: all.length };
+      // By its bytes, as `dtmetrics stats` reads it: clean lines need no decoding nor parsing.
+      steps = analysis.readBytes(bytes);
     }
-    // A last line break ends the last line, as `dtmetrics stats` reads files: the editor's empty line after it is none.
-    const lineCount =
-      lines.lineCount > 0 && lines.lineAt(lines.lineCount - 1) === '' ? lines.lineCount - 1 : lines.lineCount;
     if (stopped()) return undefined;
     uris.push(doc?.uri ?? pathToFileURL(path).href);
-    if ((await inSlices(analysis.read(lines.lineAt, lineCount), pause, stopped)) === undefined) return undefined;
+    if ((await inSlices(steps, pause, stopped)) === undefined) return undefined;
   }
   if (paths.length >= maxFiles) skipped.push(`files past the first ${maxFiles.toLocaleString('en-US')} found`);
   const { metrics, totals } = analysis.report(options);

@@ -16,7 +16,7 @@ import { storedKeyOf } from '#core/keys.ts';
 import { unchangedEnds } from '#core/document-linter.ts';
 import { detach } from '#core/lint.ts';
 import { parseLine } from '#core/parse.ts';
-import { splitLines } from '#core/text.ts';
+import { CARRIAGE_RETURN, LINE_FEED, splitLines } from '#core/text.ts';
 import { METRIC_FILE_EXTENSION, SKIPPED_DIRS } from '#edge/files.ts';
 import { replace, type LineDocument } from './documents.ts';
 import { inSlices } from './slices.ts';
@@ -278,6 +278,13 @@ function* keysOfText(text: string): Generator<void, SourceKeys> {
 
 /** A file's first `maxBytes` as text (a line cut short there left out), or null when it cannot be read. */
 export async function readStart(path: string, maxBytes = MAX_BYTES): Promise<string | null> {
+  const bytes = await readStartBytes(path, maxBytes);
+  // As an editor decodes it: invalid UTF-8 as U+FFFD, a byte order mark dropped.
+  return bytes === null ? null : new TextDecoder().decode(bytes);
+}
+
+/** A file's first `maxBytes` (a line cut short there left out), or null when it cannot be read. */
+export async function readStartBytes(path: string, maxBytes = MAX_BYTES): Promise<Buffer | null> {
   const file = await open(path, 'r').catch(() => null);
   if (!file) return null;
   try {
@@ -288,9 +295,10 @@ export async function readStart(path: string, maxBytes = MAX_BYTES): Promise<str
       Math.min(size, maxBytes),
       0,
     );
-    // As an editor decodes it: invalid UTF-8 as U+FFFD, a byte order mark dropped.
-    const text = new TextDecoder().decode(buffer.subarray(0, bytesRead));
-    return size <= maxBytes ? text : text.slice(0, Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1);
+    const bytes = buffer.subarray(0, bytesRead);
+    return size <= maxBytes
+      ? bytes
+      : bytes.subarray(0, Math.max(bytes.lastIndexOf(LINE_FEED), bytes.lastIndexOf(CARRIAGE_RETURN)) + 1);
   } catch {
     return null;
   } finally {

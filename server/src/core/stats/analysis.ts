@@ -338,10 +338,11 @@ export class StatsAnalyzer {
 
   /**
    * Reads one line of an input (any kind: comments, metadata and blank lines are counted and skipped). `bytes`, the
-   * line's UTF-8 bytes, lets a clean line teach the fast path (addCleanBytes) its prefix.
+   * line's UTF-8 bytes, lets a clean line teach the fast path (addCleanBytes) its prefix. Returns the metric's
+   * stored key as addParsed does.
    */
-  addLine(text: string, bytes?: Uint8Array): void {
-    this.addData(parseLine(text), bytes);
+  addLine(text: string, bytes?: Uint8Array): string | null {
+    return this.addData(parseLine(text), bytes);
   }
 
   /** Reads one parsed line; returns the metric's stored key when the line counts for one (an editor places it). */
@@ -379,6 +380,14 @@ export class StatsAnalyzer {
    * gives. Returns false, before counting anything, when the caller must decode the line and call addLine.
    */
   addCleanBytes(buf: Uint8Array, start: number, end: number): boolean {
+    return this.addCleanBytesFor(buf, start, end) !== false;
+  }
+
+  /**
+   * addCleanBytes, telling what the line counted for as addLine does: the metric's stored key, or null (a metric
+   * past the bounds); false when the line is not taken (nothing counted).
+   */
+  addCleanBytesFor(buf: Uint8Array, start: number, end: number): string | null | false {
     const matcher = this.fastPath;
     if (matcher === null || !matcher.match(buf, start, end)) return false;
     const timestamp = matcher.timestamp;
@@ -398,10 +407,10 @@ export class StatsAnalyzer {
     if (use !== null) {
       this.dataLines++;
       this.addToMetric(use.metric, pairs, high, low, minute, use.dimensions);
-      return true;
+      return use.metric.key;
     }
     const metric = this.metricFor(matcher.count ? shape.countKey : shape.gaugeKey);
-    if (metric === undefined) return true;
+    if (metric === undefined) return null;
     this.addToMetric(metric, pairs, high, low, minute, null);
     // Dimensions once followed stay followed: a shape whose keys all are can skip looking them up.
     const dimensions = this.lineDimensions.slice(0, shape.keys.length);
@@ -409,7 +418,7 @@ export class StatsAnalyzer {
       if (matcher.count) shape.count = { metric, dimensions };
       else shape.gauge = { metric, dimensions };
     }
-    return true;
+    return metric.key;
   }
 
   private addData(line: ParsedLine, bytes: Uint8Array | undefined): string | null {

@@ -9,7 +9,7 @@ import { parseLine, type DataLine } from '../parse.ts';
 import type { Diagnostic } from '../problems.ts';
 import { problem, ruleSeverity } from '../problems.ts';
 import type { RuleCode, SeveritySetting } from '../rules.ts';
-import { splitLines } from '../text.ts';
+import { CARRIAGE_RETURN, LINE_FEED, LineBreakFinder, splitLines, utf8BomLength } from '../text.ts';
 import { StatsAnalyzer, type LineReading, type MetricStats, type StatsOptions, type StatsReport } from './analysis.ts';
 import { volatileNote } from './describe.ts';
 
@@ -120,6 +120,35 @@ export class SourcesStats {
       if (line % STEP_LINES === STEP_LINES - 1) yield;
       const key = this.analyzer.addParsed(parseLine(lineAt(line)));
       if (key !== null && !this.firstPlaces.has(key)) this.firstPlaces.set(key, { source, line });
+    }
+  }
+
+  /**
+   * Reads the next source from its bytes, as `dtmetrics stats` reads a file (cli/read-lines.ts): a UTF-8 byte order
+   * mark dropped, lines ended by the editor's rule (text.ts), none after a final line break; clean lines counted by
+   * their bytes (the fast path), the others decoded as an editor decodes them (bytes that are not UTF-8 as U+FFFD)
+   * and parsed. The same figures and first places as `read` of the decoded text's lines; a step every STEP_LINES lines.
+   */
+  *readBytes(bytes: Uint8Array): Generator<void, void> {
+    const source = this.sources++;
+    const analyzer = this.analyzer;
+    // A U+FEFF past the start is a character of its line: only the file's own mark is dropped (below).
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    // Breaks are searched in `bytes` (a Buffer's indexOf is memchr); the fast path's byte loops see one array type.
+    const breaks = new LineBreakFinder(CARRIAGE_RETURN, LINE_FEED, bytes);
+    const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let start: number = utf8BomLength(view);
+    for (let line = 0; start < view.length; line++) {
+      if (line % STEP_LINES === STEP_LINES - 1) yield;
+      const at = breaks.next(start);
+      const end = at < 0 ? view.length : at;
+      let key = analyzer.addCleanBytesFor(view, start, end);
+      if (key === false) {
+        const lineBytes = view.subarray(start, end);
+        key = analyzer.addLine(decoder.decode(lineBytes), lineBytes);
+      }
+      if (key !== null && !this.firstPlaces.has(key)) this.firstPlaces.set(key, { source, line });
+      start = at < 0 ? end : at + (view[at] === CARRIAGE_RETURN && view[at + 1] === LINE_FEED ? 2 : 1);
     }
   }
 
