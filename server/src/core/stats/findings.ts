@@ -80,7 +80,8 @@ export class FirstPlaces {
 
   /** Reads line `line` (0-based) of source `source`. */
   read(source: string, line: number, text: string): void {
-    if (this.missing === 0 || !this.written.has(/^[^,\s]*/.exec(text)?.[0] as string)) return;
+    // The key as written: up to the first comma or blank (after any leading blanks, which the tenant takes).
+    if (this.missing === 0 || !this.written.has(/^\s*([^,\s]*)/.exec(text)?.[1] as string)) return;
     const parsed = parseLine(text);
     const key = countedKeyOf(parsed);
     const wanted = key === null ? undefined : this.wanted.get(key);
