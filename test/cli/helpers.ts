@@ -201,6 +201,62 @@ export function sarifValidator(): ValidateFunction {
   return ajv.compile(schema);
 }
 
+export interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  level?: string;
+  message: { text: string };
+  locations: {
+    physicalLocation: {
+      artifactLocation: { uri: string; uriBaseId?: string };
+      /** None where the place is not known (`dtmetrics stats` on standard input). */
+      region?: { startLine: number; startColumn: number; endLine?: number; endColumn?: number };
+    };
+  }[];
+}
+
+export interface SarifLog {
+  version: string;
+  runs: { tool: { driver: { name: string; rules: { id: string }[] } }; results: SarifResult[] }[];
+}
+
+/** What GitHub code scanning requires of a SARIF upload, beyond the schema. */
+export function assertGitHubReady(log: SarifLog): void {
+  assert.equal(log.version, '2.1.0');
+  assert.equal(log.runs.length, 1, 'one run');
+  const run = log.runs[0];
+  assert.ok(run);
+  assert.equal(typeof run.tool.driver.name, 'string');
+  assert.ok(run.tool.driver.name.length > 0, 'tool.driver.name');
+  const rules = run.tool.driver.rules;
+  assert.ok(Array.isArray(rules) && rules.length > 0, 'tool.driver.rules');
+  assert.equal(new Set(rules.map((r) => r.id)).size, rules.length, 'rule ids are unique');
+  for (const result of run.results) {
+    assert.ok(Number.isInteger(result.ruleIndex), `${result.ruleId}: ruleIndex is an integer`);
+    assert.equal(
+      rules[result.ruleIndex]?.id,
+      result.ruleId,
+      `${result.ruleId}: ruleIndex ${result.ruleIndex} points at its rule`,
+    );
+    assert.ok(result.message.text.length > 0);
+    assert.equal(result.locations.length, 1);
+    const { artifactLocation, region } = result.locations[0]?.physicalLocation ?? assert.fail('physicalLocation');
+    assert.ok(
+      !/^[a-z][a-z0-9+.-]*:/i.test(artifactLocation.uri),
+      `artifactLocation.uri ${artifactLocation.uri} is relative`,
+    );
+    assert.ok(!artifactLocation.uri.includes('\\'), 'forward slashes');
+    assert.ok(
+      !artifactLocation.uri.startsWith('/') && !artifactLocation.uri.startsWith('./'),
+      `${artifactLocation.uri} is a plain relative reference`,
+    );
+    assert.equal(typeof artifactLocation.uriBaseId, 'string', 'uriBaseId');
+    if (region === undefined) continue;
+    assert.ok(Number.isInteger(region.startLine) && region.startLine >= 1, 'startLine is 1-based');
+    assert.ok(Number.isInteger(region.startColumn) && region.startColumn >= 1, 'startColumn is 1-based');
+  }
+}
+
 export function positions(file: JsonFile | undefined): string[] {
   assert.ok(file, 'the file is in the report');
   return file.diagnostics.map((d) => `${d.line}:${d.column}-${d.endLine}:${d.endColumn} ${d.severity} ${d.code}`);

@@ -5,27 +5,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ValidateFunction } from 'ajv';
-import { NOW, TempDir, parseJsonReport, sarifValidator, type JsonDiagnostic } from './helpers.ts';
+import {
+  assertGitHubReady,
+  NOW,
+  TempDir,
+  parseJsonReport,
+  sarifValidator,
+  type JsonDiagnostic,
+  type SarifLog,
+} from './helpers.ts';
 import { dtmetrics } from './in-process.ts';
 import { readCitations } from '#core/evidence.ts';
-
-interface SarifResult {
-  ruleId: string;
-  ruleIndex: number;
-  level?: string;
-  message: { text: string };
-  locations: {
-    physicalLocation: {
-      artifactLocation: { uri: string; uriBaseId?: string };
-      region: { startLine: number; startColumn: number; endLine?: number; endColumn?: number };
-    };
-  }[];
-}
-
-interface SarifLog {
-  version: string;
-  runs: { tool: { driver: { name: string; rules: { id: string }[] } }; results: SarifResult[] }[];
-}
 
 let validate: ValidateFunction;
 let tmp: TempDir;
@@ -51,48 +41,12 @@ async function json(args: string[], stdin?: string) {
   return { code: result.code, report: parseJsonReport(result.stdout) };
 }
 
-/** What GitHub code scanning requires of a SARIF upload, beyond the schema. */
-function assertGitHubReady(log: SarifLog): void {
-  assert.equal(log.version, '2.1.0');
-  assert.equal(log.runs.length, 1, 'one run');
-  const run = log.runs[0];
-  assert.ok(run);
-  assert.equal(typeof run.tool.driver.name, 'string');
-  assert.ok(run.tool.driver.name.length > 0, 'tool.driver.name');
-  const rules = run.tool.driver.rules;
-  assert.ok(Array.isArray(rules) && rules.length > 0, 'tool.driver.rules');
-  assert.equal(new Set(rules.map((r) => r.id)).size, rules.length, 'rule ids are unique');
-  for (const result of run.results) {
-    assert.ok(Number.isInteger(result.ruleIndex), `${result.ruleId}: ruleIndex is an integer`);
-    assert.equal(
-      rules[result.ruleIndex]?.id,
-      result.ruleId,
-      `${result.ruleId}: ruleIndex ${result.ruleIndex} points at its rule`,
-    );
-    assert.ok(result.message.text.length > 0);
-    assert.equal(result.locations.length, 1);
-    const { artifactLocation, region } = result.locations[0]?.physicalLocation ?? assert.fail('physicalLocation');
-    assert.ok(
-      !/^[a-z][a-z0-9+.-]*:/i.test(artifactLocation.uri),
-      `artifactLocation.uri ${artifactLocation.uri} is relative`,
-    );
-    assert.ok(!artifactLocation.uri.includes('\\'), 'forward slashes');
-    assert.ok(
-      !artifactLocation.uri.startsWith('/') && !artifactLocation.uri.startsWith('./'),
-      `${artifactLocation.uri} is a plain relative reference`,
-    );
-    assert.equal(typeof artifactLocation.uriBaseId, 'string', 'uriBaseId');
-    assert.ok(Number.isInteger(region.startLine) && region.startLine >= 1, 'startLine is 1-based');
-    assert.ok(Number.isInteger(region.startColumn) && region.startColumn >= 1, 'startColumn is 1-based');
-  }
-}
-
 /** The results as `file line:col-line:col code message`, comparable with the JSON report. */
 function sarifFindings(log: SarifLog): string[] {
   return (log.runs[0]?.results ?? []).map((r) => {
     const loc = r.locations[0]?.physicalLocation;
     assert.ok(loc);
-    const { startLine, startColumn, endLine, endColumn } = loc.region;
+    const { startLine, startColumn, endLine, endColumn } = loc.region ?? assert.fail('lint places every result');
     return `${loc.artifactLocation.uri} ${startLine}:${startColumn}-${endLine}:${endColumn} ${r.ruleId} ${r.message.text}`;
   });
 }

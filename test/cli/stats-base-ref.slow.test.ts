@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { assertBuilt, runCli } from './helpers.ts';
+import { assertBuilt, assertGitHubReady, runCli, sarifValidator, type SarifLog } from './helpers.ts';
 
 assertBuilt();
 
@@ -115,6 +115,29 @@ describe('dtmetrics stats --base-ref', () => {
     assert.equal(table.code, 1);
     assert.match(table.stdout, /^app\.requests\.count +12 .* 12 +\+4,730,400 +\+17,280 series\/day/m);
     assert.match(table.stdout, /Over --max-new-series 5: app\.requests\.count\.$/m);
+
+    // For code scanning: each metric that gains series at its first line, the one over the gate an error, exit 1.
+    const sarif = await runCli([...args, '--format', 'sarif'], { cwd: root, env });
+    assert.equal(sarif.code, 1, sarif.stderr);
+    const log = JSON.parse(sarif.stdout) as SarifLog;
+    assert.ok(sarifValidator()(log), 'valid SARIF 2.1.0');
+    assertGitHubReady(log);
+    const results = log.runs[0]?.results ?? [];
+    assert.deepEqual(
+      results.map((r) => {
+        const { artifactLocation, region } = r.locations[0]?.physicalLocation ?? assert.fail('a location');
+        return `${artifactLocation.uri} ${region?.startLine}:${region?.startColumn} ${r.level} ${r.ruleId}`;
+      }),
+      [
+        'metrics/app.dtmetrics 1:1 error MK016',
+        'metrics/app.dtmetrics 1:26 note MK015',
+        'metrics/new.dtmetrics 1:1 warning MK016',
+      ],
+    );
+    assert.equal(
+      results[0]?.message.text,
+      '`app.requests.count` gains 12 new series (+4,730,400 points/year) against HEAD: more than --max-new-series 5.',
+    );
 
     // --base files give the same comment, headed by the option.
     const before = join(TMP, 'before.dtmetrics');

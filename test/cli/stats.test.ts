@@ -93,7 +93,7 @@ describe('dtmetrics stats', () => {
   });
 
   for (const [args, message] of [
-    [['--format', 'xml', SEED[0]], /^dtmetrics: --format must be one of table, markdown, json, not 'xml'\n$/],
+    [['--format', 'xml', SEED[0]], /^dtmetrics: --format must be one of table, markdown, json, sarif, not 'xml'\n$/],
     [
       ['--interval', '5', SEED[0]],
       /^dtmetrics: --interval: '5' is not a duration: use a whole number and ms, s, m, h or d/,

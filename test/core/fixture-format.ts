@@ -6,6 +6,7 @@
  * Fixture format (comments are `.dtmetrics` comments, so fixtures are valid files in the editor too):
  *   //! now: <epoch-ms>             the instant for the timestamp window (default FIXTURE_NOW; `off` switches it off)
  *   //! options: {<LintOptions>}    JSON merged into the lint options (limits, severities)
+ *   //! base: <line>                a line of the base the file is compared with (MK016; one directive a line)
  *   //= CODE start-end severity     a diagnostic expected on the nearest line above that is not `//=` or `//!`;
  *                                   start-end are 0-based UTF-16 offsets, end exclusive
  *   //=   message: <text>           its whole message (one such line per line of a message with line breaks)
@@ -44,8 +45,14 @@ export interface Expectation {
 const HEAD = /^\/\/= ([A-Z]{2}\d{3}) (\d+)-(\d+)(?: (error|warning|info|hint))?$/;
 const PART = /^\/\/= {3}(message|fix|fixed):(?: (.*))?$/;
 
-export function readFixture(text: string): { options: LintOptions; expected: Expectation[]; linted: number[] } {
+export function readFixture(text: string): {
+  options: LintOptions;
+  expected: Expectation[];
+  linted: number[];
+  base: string[];
+} {
   const options: LintOptions = { now: FIXTURE_NOW };
+  const base: string[] = [];
   const expected: Expectation[] = [];
   const linted: number[] = [];
   const messages = new Map<Expectation, string[]>();
@@ -53,9 +60,10 @@ export function readFixture(text: string): { options: LintOptions; expected: Exp
   let target = -1;
   text.split('\n').forEach((line, index) => {
     const where = `line ${index + 1}`;
-    const directive = /^\/\/! (now|options): (.*)$/.exec(line);
+    const directive = /^\/\/! (now|options|base): (.*)$/.exec(line);
     if (directive) {
-      if (directive[1] === 'now') options.now = directive[2] === 'off' ? null : Number(directive[2]);
+      if (directive[1] === 'base') base.push(directive[2] as string);
+      else if (directive[1] === 'now') options.now = directive[2] === 'off' ? null : Number(directive[2]);
       else Object.assign(options, JSON.parse(directive[2] as string));
       return;
     }
@@ -98,7 +106,7 @@ export function readFixture(text: string): { options: LintOptions; expected: Exp
     e.message = (messages.get(e) ?? []).join('\n');
     if (e.fix) e.fix.fixed = (fixed.get(e) ?? []).join('\n');
   }
-  return { options, expected, linted };
+  return { options, expected, linted, base };
 }
 
 /**

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintText, type LintOptions } from '#core/lint.ts';
 import { volatileDimensionsOfText } from '#core/stats/document.ts';
+import { newSeriesOfText } from '#core/stats/findings.ts';
 import {
   applyEdits,
   applyFix,
@@ -20,9 +21,16 @@ import {
 import type { Diagnostic, TextEdit } from '#core/problems.ts';
 import { RULE_CODES } from '#core/rules.ts';
 
-/** The linter's findings and MK015's, which the editor and `dtmetrics stats` make from the whole file's values. */
-function findings(text: string, options: LintOptions): Diagnostic[] {
-  const all = [...lintText(text, options), ...volatileDimensionsOfText(text, options.severities)];
+/**
+ * The linter's findings, MK015's, which the editor and `dtmetrics stats` make from the whole file's values, and
+ * with base lines (`//! base:`) MK016's, which `dtmetrics stats --format sarif` makes against a base.
+ */
+function findings(text: string, options: LintOptions, base: readonly string[]): Diagnostic[] {
+  const all = [
+    ...lintText(text, options),
+    ...volatileDimensionsOfText(text, options.severities),
+    ...(base.length > 0 ? newSeriesOfText(text, base) : []),
+  ];
   return all.sort((a, b) => a.line - b.line || a.startChar - b.startChar);
 }
 
@@ -32,7 +40,10 @@ const files = readdirSync(DIR)
 
 for (const file of files) {
   test(`rule fixture ${file}`, () => {
-    expectFixture(join(DIR, file), (text) => blessFixture(text, findings(text, readFixture(text).options)));
+    expectFixture(join(DIR, file), (text) => {
+      const { options, base } = readFixture(text);
+      return blessFixture(text, findings(text, options, base));
+    });
   });
 }
 
@@ -41,12 +52,12 @@ test('every rule code has a fixture that fails and a line that passes', () => {
     const file = `${code}.dtmetrics`;
     assert.ok(files.includes(file), `missing fixture ${file}`);
     const text = readFileSync(join(DIR, file), 'utf8');
-    const { options, expected, linted } = readFixture(text);
+    const { options, expected, linted, base } = readFixture(text);
     assert.ok(
       expected.some((e) => e.code === code),
       `${file} has no failing example of ${code}`,
     );
-    const flagged = new Set(findings(text, options).map((d) => d.line));
+    const flagged = new Set(findings(text, options, base).map((d) => d.line));
     const passing = linted.filter(
       (line) => !flagged.has(line) && !/^\s*(\/\/.*)?$/.test(text.split('\n')[line] as string),
     );

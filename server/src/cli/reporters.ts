@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { isAbsolute, sep } from 'node:path';
 import type { Diagnostic } from '#core/problems.ts';
 import type { CitationFormat } from '#core/evidence.ts';
-import { RULES, RULE_CODES, ruleEvidence, type Severity } from '#core/rules.ts';
+import { RULES, RULE_CODES, ruleEvidence, type RuleCode, type Severity } from '#core/rules.ts';
 import { plural } from '#core/text.ts';
 
 export interface Totals {
@@ -153,86 +153,33 @@ const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
 /** SARIF 2.1.0 as GitHub code scanning reads it: one run, every rule described, results by rule index. */
 class SarifReporter implements Reporter {
   private results = 0;
-  private uri = '';
-  private readonly ruleIndex = new Map(RULE_CODES.map((code, i) => [code, i]));
+  private artifact: SarifArtifact = { uri: '' };
 
   constructor(
     private readonly write: Write,
     version: string,
   ) {
-    const rules = RULE_CODES.map((code) => {
-      const rule = RULES[code] as { title: string; severity: Severity; docs?: string };
-      const help = (format: CitationFormat) => {
-        const { evidence, decision } = ruleEvidence(code, format);
-        return decision ? `${evidence}\n\nDecision: ${decision}` : evidence;
-      };
-      const text = help('text');
-      return {
-        id: code,
-        name: code,
-        shortDescription: { text: rule.title },
-        fullDescription: { text },
-        help: { text, markdown: help('markdown') },
-        ...(rule.docs ? { helpUri: rule.docs } : {}),
-        defaultConfiguration: { level: SARIF_LEVEL[rule.severity] },
-      };
-    });
-    const head = {
-      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-      version: '2.1.0',
-      runs: [
-        {
-          tool: {
-            driver: {
-              name: 'dtmetrics',
-              version,
-              semanticVersion: version,
-              informationUri: 'https://docs.dynatrace.com/docs/shortlink/metric-ingestion-protocol',
-              rules,
-            },
-          },
-          columnKind: 'utf16CodeUnits',
-          results: [],
-        },
-      ],
-    };
-    const json = JSON.stringify(head);
-    // Stream the results into the empty array at the end of the head.
-    write(json.slice(0, json.lastIndexOf('[]') + 1));
+    write(sarifHead(version));
   }
 
   beginFile(name: string): void {
-    this.uri = name === '-' ? 'stdin' : toUri(name);
+    this.artifact = sarifArtifact(name);
   }
 
   report(d: Diagnostic): void {
-    const absolute = this.uri.startsWith('file:');
-    const result = {
-      ruleId: d.code,
-      ruleIndex: this.ruleIndex.get(d.code),
-      level: SARIF_LEVEL[d.severity],
-      message: { text: d.message },
-      locations: [
-        {
-          physicalLocation: {
-            artifactLocation: absolute ? { uri: this.uri } : { uri: this.uri, uriBaseId: '%SRCROOT%' },
-            region: {
-              startLine: d.line + 1,
-              startColumn: d.startChar + 1,
-              endLine: d.line + 1,
-              endColumn: d.endChar + 1,
-            },
-          },
-        },
-      ],
-    };
+    const result = sarifResult(d, this.artifact, {
+      startLine: d.line + 1,
+      startColumn: d.startChar + 1,
+      endLine: d.line + 1,
+      endColumn: d.endChar + 1,
+    });
     this.write((this.results++ > 0 ? ',\n' : '\n') + JSON.stringify(result));
   }
 
   endFile(): void {}
 
   end(): void {
-    this.write(']}]}\n');
+    this.write(SARIF_END);
   }
 
   /** SARIF's own way to say a run failed: an invocation that did not succeed, with the reason as its notification. */
@@ -243,6 +190,80 @@ class SarifReporter implements Reporter {
     };
     this.write(`],"invocations":[${JSON.stringify(invocation)}]}]}\n`);
   }
+}
+
+const ruleIndex = new Map(RULE_CODES.map((code, i) => [code, i]));
+
+/**
+ * A SARIF log of one dtmetrics run as JSON text, up to its empty results array, every rule described: the results
+ * are written after it, separated by commas, and SARIF_END closes it. Streamed, so that no report sits in memory.
+ */
+export function sarifHead(version: string): string {
+  const rules = RULE_CODES.map((code) => {
+    const rule = RULES[code] as { title: string; severity: Severity; docs?: string };
+    const help = (format: CitationFormat) => {
+      const { evidence, decision } = ruleEvidence(code, format);
+      return decision ? `${evidence}\n\nDecision: ${decision}` : evidence;
+    };
+    const text = help('text');
+    return {
+      id: code,
+      name: code,
+      shortDescription: { text: rule.title },
+      fullDescription: { text },
+      help: { text, markdown: help('markdown') },
+      ...(rule.docs ? { helpUri: rule.docs } : {}),
+      defaultConfiguration: { level: SARIF_LEVEL[rule.severity] },
+    };
+  });
+  const head = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'dtmetrics',
+            version,
+            semanticVersion: version,
+            informationUri: 'https://docs.dynatrace.com/docs/shortlink/metric-ingestion-protocol',
+            rules,
+          },
+        },
+        columnKind: 'utf16CodeUnits',
+        results: [],
+      },
+    ],
+  };
+  const json = JSON.stringify(head);
+  return json.slice(0, json.lastIndexOf('[]') + 1);
+}
+
+/** What closes a log sarifHead began. */
+export const SARIF_END = ']}]}\n';
+
+type SarifArtifact = { uri: string; uriBaseId?: string };
+
+/** An input as SARIF names it: `stdin` for `-`, a path relative to %SRCROOT% (the working directory), or a file URI. */
+export function sarifArtifact(name: string): SarifArtifact {
+  if (name === '-') return { uri: 'stdin', uriBaseId: '%SRCROOT%' };
+  const uri = toUri(name);
+  return uri.startsWith('file:') ? { uri } : { uri, uriBaseId: '%SRCROOT%' };
+}
+
+/** A result; `region` null where the place in the input is not known (standard input is not read twice). */
+export function sarifResult(
+  finding: { code: RuleCode; severity: Severity; message: string },
+  artifact: SarifArtifact,
+  region: { startLine: number; startColumn: number; endLine: number; endColumn: number } | null,
+) {
+  return {
+    ruleId: finding.code,
+    ruleIndex: ruleIndex.get(finding.code),
+    level: SARIF_LEVEL[finding.severity],
+    message: { text: finding.message },
+    locations: [{ physicalLocation: { artifactLocation: artifact, ...(region === null ? {} : { region }) } }],
+  };
 }
 
 /** A relative path as a URI reference with `/` separators (what %SRCROOT% resolves against), or a file URI. */

@@ -4,7 +4,7 @@
  * table, Markdown (for a pull request) or JSON.
  */
 import { StatsAnalyzer, type MetricStats, type StatsReport } from '#core/stats/analysis.ts';
-import { count, decimal } from '#core/stats/describe.ts';
+import { count, decimal, signed } from '#core/stats/describe.ts';
 import { DistinctBudget } from '#core/stats/distinct.ts';
 import { COST, LIMITS } from '#core/rules.ts';
 import { plural } from '#core/text.ts';
@@ -16,8 +16,10 @@ import { filesAtRef } from './git-base.ts';
 import { expandInputs, GLOB_CHARS, type Input } from './inputs.ts';
 import { fractionOption, integerOption, parseCommandLine, timeOption } from './options.ts';
 import { chunksOf, readLines, readyInputs, type LineSink } from './read-lines.ts';
-import { signed, statsTable } from './stats-table.ts';
+import { statsTable } from './stats-table.ts';
+import { writeStatsSarif } from './stats-sarif.ts';
 import { runTenantStats } from './stats-tenant.ts';
+import { VERSION } from './version.ts';
 
 const STATS_USAGE = `Usage: dtmetrics stats [options] <file|directory|glob|->...
 
@@ -28,7 +30,11 @@ UUIDs, ids, ...) with the days until the metric's 1,000,000 tuples. All inputs a
 environment's lines; '-' reads standard input.
 
 Options:
-  --format <table|markdown|json>  output format (default: table)
+  --format <table|markdown|json|sarif>
+                                  output format (default: table); sarif: the findings for
+                                  GitHub code scanning, each at its line: MK015 on a volatile
+                                  dimension, and with a base MK016 on a metric that gains new
+                                  series (an error over --max-new-series, else a warning)
   --interval <duration>           how often the lines are sent, for lines without a timestamp
                                   (60s, 1m, 5m): each send is one minute's points
   --price-per-point <n>           your rate card's price of one data point (e.g. 0.0000015)
@@ -45,7 +51,7 @@ What arrived at a tenant, the same figures: dtmetrics stats --tenant --url <url>
 
 Exit codes: 0 figures written, 1 a metric over --max-new-series, 2 usage or I/O error.`;
 
-const FORMATS = ['table', 'markdown', 'json'] as const;
+const FORMATS = ['table', 'markdown', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
 
 interface StatsSettings {
@@ -146,7 +152,12 @@ export async function runStats(argv: string[], context: CommandContext): Promise
   const report = analyzer.report(settings, base?.analyzer);
   if (settings.format === 'json')
     out.write(JSON.stringify({ ...reportOptions(settings, base?.against), ...report }, null, 2) + '\n');
-  else out.write(renderText(report, settings, settings.format, base?.against));
+  else if (settings.format === 'sarif') {
+    const against = base?.against;
+    const sarifBase =
+      against === undefined ? null : { against: against.ref ?? '--base', maxNewSeries: settings.maxNewSeries };
+    await writeStatsSarif(report, settings.inputs, sarifBase, (text) => out.write(text), VERSION);
+  } else out.write(renderText(report, settings, settings.format, base?.against));
   return overTheGate(report, settings).length > 0 ? 1 : 0;
 }
 

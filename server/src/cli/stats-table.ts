@@ -3,11 +3,9 @@
  * arrived at a tenant (stats-tenant.ts) alike.
  */
 import type { MetricStats, Projection, StatsReport } from '#core/stats/analysis.ts';
-import { count, decimal, dimensionNotes, hostBoundNote } from '#core/stats/describe.ts';
+import { count, decimal, dimensionNotes, hostBoundNote, signed } from '#core/stats/describe.ts';
 import { plural } from '#core/text.ts';
 
-/** A change with its sign, `~` before an estimate. */
-export const signed = (n: number, estimated = false): string => (estimated ? '~' : '') + (n > 0 ? '+' : '') + count(n);
 const optional = (n: number | null, show: (n: number) => string): string => (n === null ? '—' : show(n));
 
 /** What a metric row says besides its figures. */

@@ -365,6 +365,28 @@ export const RULES = {
       (a.daysToLimit === null ? '' : `; 1 M series in ${a.daysToLimit.toFixed(1)} days at this cadence`) +
       '. Drop it, or bucket its values into a few (a class, a range, a route template).',
   }),
+  MK016: rule<{
+    key: string;
+    newSeries: string;
+    pointsPerYear: string | null;
+    against: string;
+    gate: { limit: number; over: boolean } | null;
+  }>({
+    title: 'New series against the base',
+    severity: 'error',
+    lesserSeverity: 'warning',
+    evidence:
+      'DOC D3, D5: each dimension tuple is a series the tenant holds, at most 1,000,000 a metric over 30 days; DOC D24: each series sends its own data points, which Classic bills as DDU.',
+    decision:
+      "Not a tenant rule: `dtmetrics stats --format sarif` with `--base` or `--base-ref` only (it compares two sets of lines), once per metric that gains series the base has not, at the metric's first line. An error over `--max-new-series` (the run exits 1), a warning otherwise: a cost to review, not a refusal.",
+    docs: DOCS.bestPractices,
+    message: (a) =>
+      `${q(a.key)} gains ${a.newSeries} new series` +
+      (a.pointsPerYear === null ? '' : ` (${a.pointsPerYear} points/year)`) +
+      ` against ${a.against}` +
+      (a.gate === null ? '' : `: ${a.gate.over ? 'more than' : 'within'} --max-new-series ${a.gate.limit}`) +
+      '.',
+  }),
   MK014: rule<{ written: string; fixed: string }>({
     title: 'Space in the metric key',
     severity: 'error',

@@ -299,6 +299,13 @@ export type LineReading =
 const OTHER: LineReading = { kind: 'other' };
 const REFUSED: LineReading = { kind: 'refused' };
 
+/** The stored key a line counts for: a data line's that the tenant would take; null for any other line. */
+export function countedKeyOf(line: ParsedLine): string | null {
+  if (line.kind !== 'data') return null;
+  const key = storedKeyOf(line);
+  return key === null || hasError(checkDataLine(line, LIMITS)) ? null : key;
+}
+
 export class StatsAnalyzer {
   /** `budget`: the exact entries of this analysis (COST.exactEntries); analyses compared may share one. */
   constructor(private readonly budget = new DistinctBudget(COST.exactEntries.value)) {}
@@ -353,8 +360,8 @@ export class StatsAnalyzer {
   /** What `line` says to the counts, to keep (addReading); nothing is counted. */
   read(line: ParsedLine): LineReading {
     if (line.kind !== 'data') return OTHER;
-    const key = storedKeyOf(line);
-    if (key === null || hasError(checkDataLine(line, LIMITS))) return REFUSED;
+    const key = countedKeyOf(line);
+    if (key === null) return REFUSED;
     const scratch = this.pairsOf(line);
     const pairs = { keys: scratch.keys.slice(), values: scratch.values.slice(), halves: scratch.halves.slice(), at: 0 };
     return { kind: 'counted', key, pairs, high: this.hasher.high, low: this.hasher.low, minute: minuteOf(line) };
@@ -424,8 +431,8 @@ export class StatsAnalyzer {
   private addData(line: ParsedLine, bytes: Uint8Array | undefined): string | null {
     this.lines++;
     if (line.kind !== 'data') return null;
-    const key = storedKeyOf(line);
-    if (key === null || hasError(checkDataLine(line, LIMITS))) {
+    const key = countedKeyOf(line);
+    if (key === null) {
       this.refusedLines++;
       return null;
     }

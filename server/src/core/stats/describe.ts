@@ -10,6 +10,9 @@ import type { DimensionStats, MetricStats, Volatility } from './analysis.ts';
 export const count = (n: number, estimated = false): string =>
   (estimated ? '~' : '') + Math.round(n).toLocaleString('en-US');
 
+/** A change: `+` before a gain, `~` before an estimate. */
+export const signed = (n: number, estimated = false): string => (estimated ? '~' : '') + (n > 0 ? '+' : '') + count(n);
+
 export const decimal = (n: number, digits: number): string =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 

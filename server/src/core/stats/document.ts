@@ -7,11 +7,11 @@
 import { storedKeyOf } from '../keys.ts';
 import { parseLine, type DataLine } from '../parse.ts';
 import type { Diagnostic } from '../problems.ts';
-import { problem, ruleSeverity } from '../problems.ts';
+import { ruleSeverity } from '../problems.ts';
 import type { RuleCode, SeveritySetting } from '../rules.ts';
 import { CARRIAGE_RETURN, LINE_FEED, LineBreakFinder, splitLines, utf8BomLength } from '../text.ts';
 import { StatsAnalyzer, type LineReading, type MetricStats, type StatsOptions, type StatsReport } from './analysis.ts';
-import { volatileNote } from './describe.ts';
+import { volatileProblem } from './findings.ts';
 
 /** Where a dimension key of a metric is first written, and on how many of the metric's lines. */
 export interface DimensionPlace {
@@ -168,15 +168,8 @@ export function volatileDimensionFindings(
   for (const m of stats.report.metrics) {
     for (const d of m.dimensions) {
       const place = stats.dimensions.get(m.key)?.get(d.key);
-      if (d.volatile === null || place === undefined) continue;
-      const p = problem('MK015', place.start, place.end, {
-        key: m.key,
-        dimension: d.key,
-        reason: volatileNote(d.volatile),
-        values: d.values,
-        multiplier: d.multiplier,
-        daysToLimit: m.daysToTupleLimit,
-      });
+      const p = place && volatileProblem(m, d, place.start, place.end);
+      if (!place || !p) continue;
       found.push({
         line: place.line,
         startChar: p.start,
