@@ -34,3 +34,38 @@ test('places: the first counted line of a metric (a refused one skipped), its di
   assert.deepEqual(places.metric('cpu.load'), { source: 'b.dtmetrics', line: 0, start: 0, end: 8 });
   assert.equal(places.done, true);
 });
+
+test('a line passed over by its bytes is one reading its text would not have used: the same places either way', () => {
+  const wanted = new Map([
+    ['req.count', new Set(['route'])],
+    ['cpu.gauge', new Set<string>()],
+  ]);
+  const lines = [
+    'other.metric,route=/a 1',
+    '\u00a0req,route=/x count,delta=1', // a non-ASCII blank: decoded, and read as the text says
+    '\ufeffreq,route=/y count,delta=1',
+    'req.countx,route=/z count,delta=1',
+    '\t req,route=/b count,delta=1',
+    'réq,route=/c count,delta=1',
+    'cpu 5',
+    '\x0breq,route=/d count,delta=1',
+    'req,zone=a count,delta=1',
+    'req,route=/e count,delta=1',
+  ];
+  const encoder = new TextEncoder();
+  const byText = new FirstPlaces(wanted);
+  const byBytes = new FirstPlaces(wanted);
+  const passedOver: number[] = [];
+  lines.forEach((line, i) => {
+    byText.read('f', i, line);
+    const bytes = encoder.encode(line);
+    if (byBytes.passesOver(bytes, 0, bytes.length)) passedOver.push(i);
+    else byBytes.read('f', i, line);
+  });
+  assert.deepEqual(passedOver, [0, 3]);
+  for (const [key, dimensions] of wanted) {
+    assert.deepEqual(byBytes.metric(key), byText.metric(key), key);
+    for (const d of dimensions) assert.deepEqual(byBytes.dimension(key, d), byText.dimension(key, d), `${key} ${d}`);
+  }
+  assert.equal(byText.metric('req.count')?.line, 4);
+});

@@ -73,7 +73,11 @@ async function firstPlaces(inputs: readonly Input[], wanted: ReadonlyMap<string,
     try {
       await readLines(
         chunks(),
-        { bytes: () => false, text: (text) => places.read(input.name, line++, text) },
+        {
+          // A line whose key is no wanted metric's is counted and passed over undecoded.
+          bytes: (buf, start, end) => places.passesOver(buf, start, end) && (line++, true),
+          text: (text) => places.read(input.name, line++, text),
+        },
         async () => {},
       );
     } catch (error) {

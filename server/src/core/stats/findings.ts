@@ -60,6 +60,10 @@ export interface Place {
  * order the analysis read them. Only lines written with a wanted key are parsed, and only lines the analysis
  * counts (countedKeyOf) place anything; `done` once every wanted place is found.
  */
+const COMMA = 0x2c;
+/** The ASCII blanks `\s` matches (tab, line feed, vertical tab, form feed, carriage return, space). */
+const isBlank = (byte: number): boolean => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
+
 export class FirstPlaces {
   /** What a wanted metric's line starts with: its stored key, or that key before the `.count`/`.gauge` the type adds. */
   private readonly written = new Set<string>();
@@ -76,6 +80,25 @@ export class FirstPlaces {
 
   get done(): boolean {
     return this.missing === 0;
+  }
+
+  /**
+   * Whether line `buf[start, end)` (UTF-8) can be passed over without decoding it: its key as written (after any
+   * leading blanks, up to a comma or a blank) is no wanted metric's. False when it may be one, or is not plain ASCII
+   * (then `read` decides on its text).
+   */
+  passesOver(buf: Uint8Array, start: number, end: number): boolean {
+    if (this.missing === 0) return true;
+    let at = start;
+    while (at < end && isBlank(buf[at] as number)) at++;
+    let key = '';
+    for (; at < end; at++) {
+      const byte = buf[at] as number;
+      if (byte === COMMA || isBlank(byte)) break;
+      if (byte >= 0x80) return false;
+      key += String.fromCharCode(byte);
+    }
+    return !this.written.has(key);
   }
 
   /** Reads line `line` (0-based) of source `source`. */
