@@ -94,6 +94,11 @@ export class CardinalityView implements vscode.TreeDataProvider<Node>, vscode.Di
       watcher.onDidChange(fileChanged),
       watcher.onDidCreate(fileChanged),
       watcher.onDidDelete(fileChanged),
+      // What the editor itself creates, deletes, renames or saves, whether or not a disk watcher reports it.
+      vscode.workspace.onDidCreateFiles(fileChanged),
+      vscode.workspace.onDidDeleteFiles(fileChanged),
+      vscode.workspace.onDidRenameFiles(fileChanged),
+      vscode.workspace.onDidSaveTextDocument((d) => d.languageId === 'dtmetrics' && fileChanged()),
       this.view.onDidChangeVisibility(() => this.schedule(0)),
       vscode.window.onDidChangeActiveTextEditor(() => this.scope === 'file' && this.schedule(0)),
       sources.onDidReceive(() => {
