@@ -200,7 +200,7 @@ async function addLines(analyzer: StatsAnalyzer, name: string, source: AsyncIter
     };
     // Clean lines by their bytes (the fast path lint takes), the others parsed and checked.
     const sink: LineSink = {
-      bytes: (buf, start, end) => analyzer.addCleanBytes(buf, start, end),
+      bytes: (buf, start, end) => analyzer.addCleanBytes(buf, start, end) !== false,
       text: (line, _length, lineBytes) => bytes > 0 && analyzer.addLine(line, lineBytes),
     };
     await readLines(chunks(), sink, async () => {});

@@ -68,7 +68,7 @@ export async function workspaceCardinality(
         skipped.push(`${path}: cannot be read`);
         continue;
       }
-      bytesRead += size ?? 0;
+      bytesRead += bytes.length;
       // By its bytes, as `dtmetrics stats` reads it: clean lines need no decoding nor parsing.
       steps = analysis.readBytes(bytes);
     }

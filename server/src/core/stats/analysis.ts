@@ -384,17 +384,10 @@ export class StatsAnalyzer {
   /**
    * The fast path: reads the line given as UTF-8 bytes `buf[start, end)` (no line break) when it is a prefix a clean
    * line taught (addLine with bytes) and a clean payload and timestamp (fast-path.ts), with the figures addLine
-   * gives. Returns false, before counting anything, when the caller must decode the line and call addLine.
+   * gives, and returns what it counted for as addLine does: the metric's stored key, or null (a metric past the
+   * bounds). Returns false, before counting anything, when the caller must decode the line and call addLine.
    */
-  addCleanBytes(buf: Uint8Array, start: number, end: number): boolean {
-    return this.addCleanBytesFor(buf, start, end) !== false;
-  }
-
-  /**
-   * addCleanBytes, telling what the line counted for as addLine does: the metric's stored key, or null (a metric
-   * past the bounds); false when the line is not taken (nothing counted).
-   */
-  addCleanBytesFor(buf: Uint8Array, start: number, end: number): string | null | false {
+  addCleanBytes(buf: Uint8Array, start: number, end: number): string | null | false {
     const matcher = this.fastPath;
     if (matcher === null || !matcher.match(buf, start, end)) return false;
     const timestamp = matcher.timestamp;

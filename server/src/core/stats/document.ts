@@ -142,7 +142,7 @@ export class SourcesStats {
       if (line % STEP_LINES === STEP_LINES - 1) yield;
       const at = breaks.next(start);
       const end = at < 0 ? view.length : at;
-      let key = analyzer.addCleanBytesFor(view, start, end);
+      let key = analyzer.addCleanBytes(view, start, end);
       if (key === false) {
         const lineBytes = view.subarray(start, end);
         key = analyzer.addLine(decoder.decode(lineBytes), lineBytes);
